@@ -1,0 +1,83 @@
+"""backcare's command line: the app, its command groups, and the one exit for errors.
+
+Commands are thin: parse, call the domain, hand the result to a renderer (STYLE.md).
+Every :class:`~backcare.errors.BackcareError` becomes one line on stderr and its exit code
+(CONTRACT.md); an unexpected error becomes one line too. Tracebacks only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from backcare.commands import register
+from backcare.messages import DISCLAIMER
+
+DEBUG_ENV = "BACKCARE_DEBUG"
+
+
+class BackcareGroup(TyperGroup):
+    """The top-level group: maps backcare's errors to exit codes, for every command."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from backcare.errors import EXIT_BAD_DATA, BackcareError
+
+        debug = os.environ.get(DEBUG_ENV) == "1"
+        try:
+            return super().invoke(ctx)
+        except BackcareError as exc:
+            if debug:
+                raise
+            _print_error(exc.lines())
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except RecursionError:
+            if debug:
+                raise
+            _print_error(["the input is nested too deeply to read"])
+            ctx.exit(EXIT_BAD_DATA)
+        except Exception as exc:  # a bug: say so plainly, keep the traceback behind --debug
+            if debug:
+                raise
+            _print_error([f"backcare hit an unexpected problem ({type(exc).__name__}). "
+                          "Run the same command with --debug for the details."])
+            ctx.exit(EXIT_BAD_DATA)
+
+
+app = typer.Typer(
+    name="backcare",
+    cls=BackcareGroup,
+    help="backcare: your home exercise programme for low back pain, kept on your own "
+         "computer.\n\n" + DISCLAIMER + "\n\nStart with:  backcare init   then:  backcare plan",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,  # notes are health data: never print locals
+    rich_markup_mode=None,
+)
+register(app)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The console script. ``--debug`` anywhere on the line shows tracebacks."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "--debug" in args:
+        args = [a for a in args if a != "--debug"]
+        os.environ[DEBUG_ENV] = "1"
+    try:
+        app(args=args, prog_name="backcare")
+    except KeyboardInterrupt:
+        _print_error(["stopped."])
+        sys.exit(130)
+
+
+def _print_error(lines: list[str]) -> None:
+    for line in lines:
+        sys.stderr.write(f"backcare: {line}\n")
+    sys.stderr.flush()

@@ -1,0 +1,54 @@
+"""Clinical thresholds as named constants, each with its source in CLINICAL.md.
+
+Where CLINICAL.md says a value is our chosen default between disagreeing sources, it can be
+changed by a physiotherapist through ``$BACKCARE_HOME/settings.yaml`` (see ``settings.py``);
+logic reads these through a :class:`Thresholds` value, never as bare numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PAIN_MIN, PAIN_MAX = 0, 10  # NRS 0–10, CLINICAL.md §3
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    # Pain-guided progression, CLINICAL.md §4 (clinic traffic-light schemes; Silbernagel 2007).
+    # No validated back-pain rule exists, so these are defaults a physiotherapist may change.
+    green_max: int = 3  # 0–3 green, "safe"
+    amber_max: int = 5  # 4–5 amber, "acceptable" if settled next morning; 6+ red
+    next_morning_rise: int = 2  # next-morning pain ≥ 2 above pre-session → red (§4)
+    greens_to_progress: int = 3  # progress after 3 consecutive green sessions (§4)
+    reps_step: int = 2  # NHS Inform: add 1–2 repetitions (§2, §4)
+    hold_step_s: int = 5  # or 5 s of hold (§4)
+    aerobic_step_min: int = 5  # or 5 minutes of aerobic time (§4)
+    # Flare-up, CLINICAL.md §4: today's pain ≥ 7, or declared.
+    flare_pain: int = 7
+    flare_clear_days: int = 2  # a declared flare ends after 2 days under 7 (issue 4)
+    # Seek-help rules, CLINICAL.md §5.
+    review_after_days: int = 14  # NHS Inform: no improvement after 2 weeks
+    severe_pain: int = 7
+    severe_days: int = 3  # pain ≥ 7 on 3 consecutive days
+    # Minimal important change for NRS pain: 2 points or 30% (Ostelo 2008, CLINICAL.md §3).
+    pain_mic_points: float = 2.0
+    pain_mic_percent: float = 30.0
+    # Alerts for the physiotherapist, CLINICAL.md §5 (modelled on Medbridge Pathways).
+    alert_low_pain: int = 5  # pain ≥ 5 and up ≥ 1 since the last report
+    alert_low_rise: int = 1
+    alert_no_session_days: int = 3
+    alert_high_rise_from_baseline: int = 2
+    alert_high_adherence_percent: float = 50.0
+    alert_adherence_window_days: int = 14
+    alert_critical_pain: int = 7
+    alert_function_drop_percent: float = 20.0
+    # Reassessment of questionnaires every 2 weeks (issue 5).
+    reassess_days: int = 14
+    # WHO 2020: 150–300 minutes of moderate activity a week (CLINICAL.md §2).
+    aerobic_week_minutes: int = 150
+    # How far back the planner looks: an exercise not done for 6 weeks restarts at its
+    # entry dose, as strength and tolerance fade with a long break.
+    planner_lookback_days: int = 42
+
+
+DEFAULT = Thresholds()

@@ -1,0 +1,69 @@
+"""`backcare doctor`: check the data folder, fix permissions, restore from a backup."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from backcare.commands.common import JsonOpt
+
+
+def doctor(
+    yes: Annotated[bool, typer.Option("--yes", help="Restore and fix without asking.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check that every data file can be read and is private; offer to repair.
+
+    A damaged file is never changed in place: doctor moves it aside (as NAME.damaged-TIME)
+    and puts the newest good backup in its place. Example: backcare doctor --yes
+    """
+    from backcare.commands.common import store
+    from backcare.errors import BackcareError, UsageProblem
+    from backcare.ui import emit_json, is_interactive, say
+
+    s = store()
+    findings = s.check()
+    if as_json:
+        emit_json({"home": str(s.home), "clean": not findings, "problems": [
+            {"file": str(f.path), "problem": f.problem,
+             "backup": str(f.backup) if f.backup else None} for f in findings]})
+        if not findings:
+            return
+    if not findings:
+        say(f"[green]✓[/] {s.home}: every data file reads cleanly and is private.")
+        return
+    for f in findings:
+        extra = f" — a good backup from {f.backup.parent.name if f.backup else ''} exists" \
+            if f.backup else ""
+        say(f"[red]✗[/] {f.path}: {f.problem}{extra}")
+    fixable = [f for f in findings if f.fixable]
+    if not fixable:
+        raise BackcareError("no backup can repair this; the damaged files were left as they "
+                            "are. If you have a JSON export, 'backcare import' can restore it.")
+    if not yes:
+        if not is_interactive():
+            raise UsageProblem("doctor found problems it can fix; run 'backcare doctor --yes' "
+                               "to fix them")
+        from rich.prompt import Confirm
+
+        if not Confirm.ask("Fix these now?", default=True):
+            raise BackcareError("nothing was changed")
+    fixed_perms = s.fix_permissions()
+    if fixed_perms:
+        say(f"[green]✓[/] made {fixed_perms} file(s) and folder(s) private again")
+    unrepaired = 0
+    for f in fixable:
+        if f.backup is not None:
+            kept = s.restore(f)
+            say(f"[green]✓[/] restored {f.path.name} from the backup of {f.backup.parent.name}; "
+                f"the damaged file is kept as {kept.name}")
+    for f in findings:
+        if not f.fixable:
+            unrepaired += 1
+    if unrepaired:
+        raise BackcareError(f"{unrepaired} problem(s) could not be repaired (see above)")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("doctor")(doctor)

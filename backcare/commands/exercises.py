@@ -1,0 +1,79 @@
+"""`backcare exercises list/show/check`: browse the library, and validate a library file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from backcare.commands.common import JsonOpt
+
+exercises_app = typer.Typer(help="Browse the exercise library, or check a library file.",
+                            no_args_is_help=True)
+
+
+@exercises_app.command("list")
+def list_exercises(
+    category: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        help="Only this category: stretching, strengthening, aerobic or posture.")] = None,
+    equipment: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        help="Only exercises you can do with this equipment (for example: mat).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the exercises, grouped by category.
+
+    Example: backcare exercises list --category stretching
+    """
+    from backcare import render_library
+    from backcare.commands.common import library
+    from backcare.library import filter_exercises
+    from backcare.ui import emit_json
+
+    chosen = filter_exercises(library(), category, equipment)
+    if as_json:
+        emit_json({"count": len(chosen), "exercises": [e.to_dict() for e in chosen]})
+    else:
+        render_library.exercise_table(chosen)
+
+
+@exercises_app.command("show")
+def show_exercise(
+    exercise_id: Annotated[str, typer.Argument(metavar="ID", help="The exercise's id.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Show one exercise: steps, cues, dose, cautions and where it leads.
+
+    Example: backcare exercises show bridge
+    """
+    from backcare import render_library
+    from backcare.commands.common import library
+    from backcare.ui import emit_json
+
+    lib = library()
+    exercise = lib.get(exercise_id.strip())
+    if as_json:
+        emit_json(exercise.to_dict())
+    else:
+        render_library.exercise_panel(exercise, lib)
+
+
+@exercises_app.command("check")
+def check_library(
+    file: Annotated[Optional[Path], typer.Argument(  # noqa: UP045
+        help="A library file to check (default: the library in use).")] = None,
+) -> None:
+    """Validate an exercise library file; every problem is listed with its line.
+
+    Example: backcare exercises check my-exercises.yaml
+    """
+    from backcare.commands.common import store
+    from backcare.library import check_file
+    from backcare.ui import say
+
+    count, files = check_file(file, store().home)
+    say(f"[green]✓[/] {count} exercises, no problems found in {', '.join(files)}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(exercises_app, name="exercises")

@@ -1,0 +1,371 @@
+"""Plain domain records. No terminal, no storage: just data and its (de)serialisation.
+
+Dates are ``datetime.date`` in the domain and ISO strings (``YYYY-MM-DD``) on disk and in JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+# Closed vocabularies of the exercise library (issue 2; CLINICAL.md §1 for the categories).
+CATEGORIES: tuple[str, ...] = ("stretching", "strengthening", "aerobic", "posture")
+EQUIPMENT: tuple[str, ...] = (
+    "none", "mat", "chair", "wall", "step", "exercise-ball", "resistance-band", "pool", "bike",
+)
+POSITIONS: tuple[str, ...] = ("lying", "kneeling", "sitting", "standing", "moving")
+TARGETS: tuple[str, ...] = (
+    "hamstrings", "hip-flexors", "glutes", "abdominals", "back-extensors", "hips",
+    "lumbar-mobility", "thoracic-spine", "legs", "whole-body", "posture",
+)
+DOSE_FIELDS: tuple[str, ...] = ("sets", "reps", "hold_seconds", "duration_minutes")
+STATUSES: tuple[str, ...] = ("done", "partial", "skipped")
+SYMPTOMS: tuple[str, ...] = (
+    "numbness", "tingling", "weakness", "bladder-bowel", "saddle-numbness", "fever", "night-pain",
+)
+VISIT_KINDS: tuple[str, ...] = ("manual-therapy", "assessment", "other")
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def parse_iso(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+@dataclass(frozen=True)
+class DoseRange:
+    default: int
+    min: int
+    max: int
+
+
+@dataclass(frozen=True)
+class DoseSpec:
+    """An exercise's dose ranges in the library."""
+
+    sets: DoseRange | None = None
+    reps: DoseRange | None = None
+    hold_seconds: DoseRange | None = None
+    duration_minutes: DoseRange | None = None
+    rest_seconds: int = 0
+
+    def ranges(self) -> dict[str, DoseRange]:
+        return {f: r for f in DOSE_FIELDS if (r := getattr(self, f)) is not None}
+
+
+@dataclass(frozen=True)
+class Dose:
+    """A concrete dose: what to do today, or what was done."""
+
+    sets: int | None = None
+    reps: int | None = None
+    hold_seconds: int | None = None
+    duration_minutes: int | None = None
+
+    def to_dict(self) -> dict[str, int | None]:
+        return {f: getattr(self, f) for f in DOSE_FIELDS}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Dose:
+        return cls(**{f: data.get(f) for f in DOSE_FIELDS})
+
+    def describe(self, per_side: bool = False) -> str:
+        """A dose in words: "2 × 8, hold 5 s" or "15 min"."""
+        if self.duration_minutes is not None and self.reps is None:
+            return f"{self.duration_minutes} min"
+        parts = []
+        if self.reps is not None:
+            parts.append(f"{self.sets or 1} × {self.reps}")
+        if self.hold_seconds:
+            parts.append(f"hold {self.hold_seconds} s")
+        if self.duration_minutes is not None:
+            parts.append(f"{self.duration_minutes} min")
+        text = ", ".join(parts)
+        return text + (" each side" if per_side else "")
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    name: str
+    category: str
+    level: int
+    position: str
+    equipment: tuple[str, ...]
+    per_side: bool
+    targets: tuple[str, ...]
+    instructions: tuple[str, ...]
+    cues: tuple[str, ...]
+    dose: DoseSpec
+    progresses_to: str | None
+    regresses_to: str | None
+    cautions: tuple[str, ...]
+    source: str
+    origin: str = ""  # "file:line" where it was defined
+
+    def start_dose(self) -> Dose:
+        """A new patient starts at the low end of each range (issue 3, CLINICAL.md §2)."""
+        return Dose(**{f: r.min for f, r in self.dose.ranges().items()})
+
+    def default_dose(self) -> Dose:
+        return Dose(**{f: r.default for f, r in self.dose.ranges().items()})
+
+    def to_dict(self) -> dict[str, Any]:
+        def rng(r: DoseRange | None) -> dict[str, int] | None:
+            return None if r is None else {"default": r.default, "min": r.min, "max": r.max}
+
+        return {
+            "id": self.id, "name": self.name, "category": self.category, "level": self.level,
+            "position": self.position, "equipment": list(self.equipment),
+            "per_side": self.per_side, "targets": list(self.targets),
+            "instructions": list(self.instructions), "cues": list(self.cues),
+            "dose": {
+                **{f: rng(getattr(self.dose, f)) for f in DOSE_FIELDS},
+                "rest_seconds": self.dose.rest_seconds,
+            },
+            "progresses_to": self.progresses_to, "regresses_to": self.regresses_to,
+            "cautions": list(self.cautions), "source": self.source,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], origin: str = "") -> Exercise:
+        dose = d["dose"]
+
+        def rng(v: Any) -> DoseRange | None:
+            return None if v is None else DoseRange(v["default"], v["min"], v["max"])
+
+        return cls(
+            id=d["id"], name=d["name"], category=d["category"], level=d["level"],
+            position=d["position"], equipment=tuple(d["equipment"]), per_side=d["per_side"],
+            targets=tuple(d["targets"]), instructions=tuple(d["instructions"]),
+            cues=tuple(d["cues"]),
+            dose=DoseSpec(**{f: rng(dose.get(f)) for f in DOSE_FIELDS},
+                          rest_seconds=dose.get("rest_seconds", 0)),
+            progresses_to=d.get("progresses_to"), regresses_to=d.get("regresses_to"),
+            cautions=tuple(d["cautions"]), source=d["source"], origin=origin or d.get("origin", ""),
+        )
+
+
+@dataclass
+class Profile:
+    start_date: date
+    baseline_pain: int | None = None
+    minutes_per_day: int = 20
+    days_per_week: int = 7
+    equipment: list[str] = field(default_factory=lambda: ["none"])
+    avoid_positions: list[str] = field(default_factory=list)
+    red_flags: list[str] = field(default_factory=list)
+    cleared_by_clinician: bool = False
+    conditions: list[str] = field(default_factory=list)
+    assessed_by_clinician: bool | None = None
+    created: date | None = None
+    updated: date | None = None
+
+    @property
+    def blocked_by_red_flag(self) -> bool:
+        """A red flag stops the programme until a clinician clears it (CLINICAL.md §5)."""
+        return bool(self.red_flags) and not self.cleared_by_clinician
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start_date": iso(self.start_date), "baseline_pain": self.baseline_pain,
+            "minutes_per_day": self.minutes_per_day, "days_per_week": self.days_per_week,
+            "equipment": list(self.equipment), "avoid_positions": list(self.avoid_positions),
+            "red_flags": list(self.red_flags), "cleared_by_clinician": self.cleared_by_clinician,
+            "conditions": list(self.conditions),
+            "assessed_by_clinician": self.assessed_by_clinician,
+            "created": iso(self.created), "updated": iso(self.updated),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Profile:
+        return cls(
+            start_date=date.fromisoformat(d["start_date"]),
+            baseline_pain=d.get("baseline_pain"),
+            minutes_per_day=int(d.get("minutes_per_day", 20)),
+            days_per_week=int(d.get("days_per_week", 7)),
+            equipment=list(d.get("equipment", ["none"])),
+            avoid_positions=list(d.get("avoid_positions", [])),
+            red_flags=list(d.get("red_flags", [])),
+            cleared_by_clinician=bool(d.get("cleared_by_clinician", False)),
+            conditions=list(d.get("conditions", [])),
+            assessed_by_clinician=d.get("assessed_by_clinician"),
+            created=parse_iso(d.get("created")),
+            updated=parse_iso(d.get("updated")),
+        )
+
+
+@dataclass(frozen=True)
+class ExerciseLog:
+    exercise_id: str
+    status: str
+    dose: Dose
+    pain: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"exercise_id": self.exercise_id, "status": self.status, **self.dose.to_dict(),
+                "pain": self.pain}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ExerciseLog:
+        return cls(d["exercise_id"], d["status"], Dose.from_dict(d), d.get("pain"))
+
+
+@dataclass(frozen=True)
+class Session:
+    id: str
+    date: date
+    exercises: tuple[ExerciseLog, ...]
+    pain_before: int | None = None
+    pain_after: int | None = None
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "date": self.date.isoformat(), "pain_before": self.pain_before,
+            "pain_after": self.pain_after, "note": self.note,
+            "exercises": [e.to_dict() for e in self.exercises],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Session:
+        return cls(
+            id=d["id"], date=date.fromisoformat(d["date"]),
+            exercises=tuple(ExerciseLog.from_dict(e) for e in d["exercises"]),
+            pain_before=d.get("pain_before"), pain_after=d.get("pain_after"), note=d.get("note"),
+        )
+
+    @property
+    def done_any(self) -> bool:
+        return any(e.status != "skipped" for e in self.exercises)
+
+
+@dataclass(frozen=True)
+class PainCheckin:
+    date: date
+    score: int
+    note: str | None = None
+    symptoms: tuple[str, ...] = ()
+    flare: bool = False
+
+    @property
+    def id(self) -> str:
+        # One check-in per day: a second one that day replaces the first.
+        return f"p-{self.date.isoformat()}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "date": self.date.isoformat(), "score": self.score,
+                "note": self.note, "symptoms": list(self.symptoms), "flare": self.flare}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> PainCheckin:
+        return cls(date.fromisoformat(d["date"]), int(d["score"]), d.get("note"),
+                   tuple(d.get("symptoms") or ()), bool(d.get("flare", False)))
+
+
+@dataclass(frozen=True)
+class Assessment:
+    id: str
+    date: date
+    instrument: str
+    answers: Any
+    score: float
+    band: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "date": self.date.isoformat(), "instrument": self.instrument,
+                "answers": self.answers, "score": self.score, "band": self.band}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Assessment:
+        return cls(d["id"], date.fromisoformat(d["date"]), d["instrument"], d["answers"],
+                   d["score"], d.get("band"))
+
+
+@dataclass(frozen=True)
+class Visit:
+    id: str
+    date: date
+    kind: str
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "date": self.date.isoformat(), "kind": self.kind,
+                "note": self.note}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Visit:
+        return cls(d["id"], date.fromisoformat(d["date"]), d["kind"], d.get("note"))
+
+
+@dataclass(frozen=True)
+class Goal:
+    id: int
+    text: str
+    created: date
+    by: date | None = None
+    psfs_activity: str | None = None
+    done_on: date | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "text": self.text, "created": self.created.isoformat(),
+                "by": iso(self.by), "psfs_activity": self.psfs_activity,
+                "done_on": iso(self.done_on)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Goal:
+        return cls(int(d["id"]), d["text"], date.fromisoformat(d["created"]),
+                   parse_iso(d.get("by")), d.get("psfs_activity"), parse_iso(d.get("done_on")))
+
+    def completed(self, on: date) -> Goal:
+        return replace(self, done_on=on)
+
+
+@dataclass(frozen=True)
+class PrescribedItem:
+    exercise_id: str
+    dose: Dose
+    days: tuple[str, ...] = WEEKDAYS
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.exercise_id, **{k: v for k, v in self.dose.to_dict().items()
+                                           if v is not None},
+                "days": list(self.days), "note": self.note}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> PrescribedItem:
+        return cls(d["id"], Dose.from_dict(d), tuple(d.get("days") or WEEKDAYS), d.get("note"))
+
+
+@dataclass(frozen=True)
+class Prescription:
+    items: tuple[PrescribedItem, ...]
+    prescribed_by: str | None = None
+    start: date | None = None
+    allow_progression: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"prescribed_by": self.prescribed_by, "start": iso(self.start),
+                "allow_progression": self.allow_progression,
+                "exercises": [i.to_dict() for i in self.items]}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Prescription:
+        return cls(tuple(PrescribedItem.from_dict(i) for i in d["exercises"]),
+                   d.get("prescribed_by"), parse_iso(d.get("start")),
+                   bool(d.get("allow_progression", False)))
+
+
+@dataclass(frozen=True)
+class History:
+    """What the planner and the analytics read: the log, already loaded."""
+
+    sessions: tuple[Session, ...] = ()
+    checkins: tuple[PainCheckin, ...] = ()
+    assessments: tuple[Assessment, ...] = ()
+    visits: tuple[Visit, ...] = ()

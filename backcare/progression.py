@@ -1,0 +1,218 @@
+"""Pain-guided progression: how each exercise felt decides its next dose (CLINICAL.md §4).
+
+Pure functions over plain data. The rule, in short:
+- pain during or just after an exercise is green (0–3), amber (4–5) or red (6+);
+- if the next morning's pain is 2 or more points above the pre-session pain, the session
+  counts as red for every exercise done in it (the next-day response matters most);
+- 3 consecutive green sessions at the same dose → progress (NHS Inform: add 1–2 repetitions;
+  or 5 s of hold; or 5 minutes of aerobic time); at the top of the range → the harder variant;
+- amber → hold the dose; red → the easier variant where there is one, else step the dose
+  back, and flag the exercise for the physiotherapist.
+No validated back-pain rule exists; these defaults come from the pain-monitoring model
+(Silbernagel et al. 2007, Achilles tendinopathy) and clinic traffic-light schemes, and every
+number lives in :class:`backcare.clinical.Thresholds`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from enum import Enum
+
+from backcare.clinical import Thresholds
+from backcare.models import Dose, Exercise, History
+
+
+class PainZone(Enum):
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+
+
+def zone(pain: int | None, t: Thresholds) -> PainZone:
+    """CLINICAL.md §4 traffic light. No pain reported counts as green."""
+    if pain is None or pain <= t.green_max:
+        return PainZone.GREEN
+    if pain <= t.amber_max:
+        return PainZone.AMBER
+    return PainZone.RED
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One exercise done (or partly done) in one session, with how it felt."""
+
+    exercise_id: str
+    day: date
+    status: str
+    dose: Dose
+    pain: int | None
+    zone: PainZone
+    next_morning: bool  # red because of the next morning's pain, not the exercise's own
+
+
+def attempts(history: History, t: Thresholds, before: date) -> list[Attempt]:
+    """Every done or partial exercise before ``before``, oldest first, with its zone."""
+    morning = {c.date: c.score for c in history.checkins}
+    found: list[Attempt] = []
+    for s in history.sessions:
+        if s.date >= before:
+            continue
+        next_day = morning.get(s.date + timedelta(days=1))
+        # CLINICAL.md §4: next-morning pain ≥ 2 above pre-session → red for the session.
+        woke_worse = (next_day is not None and s.pain_before is not None
+                      and next_day - s.pain_before >= t.next_morning_rise
+                      and s.date + timedelta(days=1) < before)
+        for e in s.exercises:
+            if e.status == "skipped":
+                continue
+            z = zone(e.pain, t)
+            found.append(Attempt(e.exercise_id, s.date, e.status, e.dose, e.pain,
+                                 PainZone.RED if woke_worse else z,
+                                 woke_worse and z is not PainZone.RED))
+    return found
+
+
+def clamp(ex: Exercise, dose: Dose) -> Dose:
+    """Keep a dose inside the exercise's ranges (the library may have changed)."""
+    values = {}
+    for name, rng in ex.dose.ranges().items():
+        v = getattr(dose, name)
+        values[name] = rng.min if v is None else max(rng.min, min(rng.max, v))
+    return Dose(**values)
+
+
+def step_up(ex: Exercise, dose: Dose, t: Thresholds, ceiling: Dose | None = None) -> Dose | None:
+    """One step harder (CLINICAL.md §4), or None at the top of the range.
+
+    Order: aerobic time; else repetitions, then hold, then another set (back to the lowest
+    repetitions). ``ceiling`` caps each field (a prescription without allow_progression).
+    """
+    r = ex.dose.ranges()
+
+    def top(name: str) -> int:
+        limit = r[name].max
+        cap = getattr(ceiling, name) if ceiling else None
+        return min(limit, cap) if cap is not None else limit
+
+    if dose.duration_minutes is not None and "duration_minutes" in r and dose.reps is None:
+        if dose.duration_minutes < top("duration_minutes"):
+            return replace(dose, duration_minutes=min(dose.duration_minutes + t.aerobic_step_min,
+                                                      top("duration_minutes")))
+        return None
+    if dose.reps is not None and "reps" in r and dose.reps < top("reps"):
+        return replace(dose, reps=min(dose.reps + t.reps_step, top("reps")))
+    if dose.hold_seconds is not None and "hold_seconds" in r and dose.hold_seconds < top(
+            "hold_seconds"):
+        return replace(dose, hold_seconds=min(dose.hold_seconds + t.hold_step_s,
+                                              top("hold_seconds")))
+    if dose.sets is not None and "sets" in r and dose.sets < top("sets"):
+        return replace(dose, sets=dose.sets + 1, reps=r["reps"].min if "reps" in r else None)
+    if dose.duration_minutes is not None and "duration_minutes" in r and dose.duration_minutes \
+            < top("duration_minutes"):
+        return replace(dose, duration_minutes=min(dose.duration_minutes + t.aerobic_step_min,
+                                                  top("duration_minutes")))
+    return None
+
+
+def step_down(ex: Exercise, dose: Dose, t: Thresholds) -> Dose | None:
+    """One step easier, or None when already at the bottom of every range."""
+    r = ex.dose.ranges()
+    if dose.sets is not None and "sets" in r and dose.sets > r["sets"].min:
+        return replace(dose, sets=dose.sets - 1)
+    if dose.reps is not None and "reps" in r and dose.reps > r["reps"].min:
+        return replace(dose, reps=max(dose.reps - t.reps_step, r["reps"].min))
+    if dose.hold_seconds is not None and "hold_seconds" in r and \
+            dose.hold_seconds > r["hold_seconds"].min:
+        return replace(dose, hold_seconds=max(dose.hold_seconds - t.hold_step_s,
+                                              r["hold_seconds"].min))
+    if dose.duration_minutes is not None and "duration_minutes" in r and \
+            dose.duration_minutes > r["duration_minutes"].min:
+        return replace(dose, duration_minutes=max(dose.duration_minutes - t.aerobic_step_min,
+                                                  r["duration_minutes"].min))
+    return None
+
+
+def short_date(d: date) -> str:
+    return f"{d.day} {d:%b}"
+
+
+class Decision(Enum):
+    NEW = "new"
+    CONTINUE = "continue"
+    PROGRESS = "progress"
+    HARDER_VARIANT = "harder-variant"
+    HOLD = "hold"
+    STEP_BACK = "step-back"
+    EASIER_VARIANT = "easier-variant"
+    AT_TOP = "at-top"
+    AT_BOTTOM = "at-bottom"
+
+
+@dataclass(frozen=True)
+class Next:
+    """What to do next with one exercise, and why in one line."""
+
+    decision: Decision
+    exercise_id: str
+    dose: Dose
+    reason: str
+    flagged: bool = False  # red last time: the physiotherapist should look
+
+
+def greens_in_a_row(tries: list[Attempt], dose: Dose) -> int:
+    """Consecutive completed green sessions at this dose, counting back from the latest."""
+    n = 0
+    for a in reversed(tries):
+        if a.zone is PainZone.GREEN and a.status == "done" and a.dose == dose:
+            n += 1
+        else:
+            break
+    return n
+
+
+def next_step(ex: Exercise, tries: list[Attempt], t: Thresholds,
+              harder: Exercise | None, easier: Exercise | None,
+              ceiling: Dose | None = None, allow_variants: bool = True) -> Next:
+    """CLINICAL.md §4 applied to one exercise's recent attempts (oldest first).
+
+    ``harder``/``easier`` are the variants the patient can do (or None); ``ceiling`` caps
+    the dose for a prescription that does not allow progression.
+    """
+    if not tries:
+        return Next(Decision.NEW, ex.id, ex.start_dose(),
+                    "new: starting at the gentle end of the range")
+    last = tries[-1]
+    dose = clamp(ex, last.dose)
+    when = short_date(last.day)
+    if last.zone is PainZone.RED:
+        why = (f"pain next morning rose after {when}'s session" if last.next_morning
+               else f"{ex.name} hurt {last.pain}/10 on {when}")
+        if allow_variants and easier is not None:
+            return Next(Decision.EASIER_VARIANT, easier.id, easier.start_dose(),
+                        f"easier variant: {why}", flagged=True)
+        lower = step_down(ex, dose, t)
+        if lower is not None:
+            return Next(Decision.STEP_BACK, ex.id, lower, f"stepped back: {why}", flagged=True)
+        return Next(Decision.AT_BOTTOM, ex.id, dose,
+                    f"easiest dose already: {why}; tell your physiotherapist", flagged=True)
+    if last.zone is PainZone.AMBER:
+        return Next(Decision.HOLD, ex.id, dose,
+                    f"same dose: {last.pain}/10 on {when} is acceptable, so hold here")
+    streak = greens_in_a_row(tries, dose)
+    if streak >= t.greens_to_progress:
+        higher = step_up(ex, dose, t, ceiling)
+        if higher is not None:
+            return Next(Decision.PROGRESS, ex.id, higher,
+                        f"progressed: {streak} comfortable sessions")
+        if allow_variants and harder is not None:
+            return Next(Decision.HARDER_VARIANT, harder.id, harder.start_dose(),
+                        f"harder variant: {streak} comfortable sessions of {ex.name} "
+                        f"at its top dose")
+        return Next(Decision.AT_TOP, ex.id, dose,
+                    "top of the range: keep it up" if ceiling is None
+                    else "the dose your physiotherapist set: keep it up")
+    left = t.greens_to_progress - streak
+    return Next(Decision.CONTINUE, ex.id, dose,
+                f"same dose: {left} more comfortable session{'s' if left > 1 else ''} "
+                f"before it goes up")

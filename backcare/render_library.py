@@ -1,0 +1,62 @@
+"""Rendering the exercise library: a table of exercises, and one exercise's panel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from backcare.library import Library
+from backcare.models import Exercise
+from backcare.ui import out
+
+CATEGORY_STYLE = {"stretching": "cyan", "strengthening": "magenta", "aerobic": "green",
+                  "posture": "yellow"}
+
+
+def _equipment(ex: Exercise) -> str:
+    return ", ".join(e for e in ex.equipment if e != "none") or "none"
+
+
+def exercise_table(exercises: Sequence[Exercise]) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{len(exercises)} exercises", expand=False)
+    table.add_column("id", no_wrap=True)
+    table.add_column("name")
+    table.add_column("category")
+    table.add_column("level", justify="center")
+    table.add_column("position")
+    table.add_column("equipment")
+    table.add_column("starting dose")
+    for ex in exercises:
+        table.add_row(ex.id, ex.name,
+                      f"[{CATEGORY_STYLE[ex.category]}]{ex.category}[/]", str(ex.level),
+                      ex.position, _equipment(ex), ex.start_dose().describe(ex.per_side))
+    out().print(table)
+    if not exercises:
+        out().print("No exercise matches. Try 'backcare exercises list' without filters.")
+
+
+def exercise_panel(ex: Exercise, library: Library) -> None:
+    from rich.panel import Panel
+
+    lines = [f"[bold]{ex.name}[/]  ·  [{CATEGORY_STYLE[ex.category]}]{ex.category}[/]  ·  "
+             f"level {ex.level}  ·  {ex.position}  ·  equipment: {_equipment(ex)}", ""]
+    lines.append("[bold]How to do it[/]")
+    lines += [f"  {i}. {step}" for i, step in enumerate(ex.instructions, 1)]
+    lines += ["", "[bold]What to feel, what to avoid[/]"] + [f"  • {c}" for c in ex.cues]
+    ranges = ex.dose.ranges()
+    dose_bits = [f"{name.replace('_', ' ')} {r.min}–{r.max}" for name, r in ranges.items()]
+    lines += ["", "[bold]Dose[/]",
+              f"  starts at {ex.start_dose().describe(ex.per_side)}; range: "
+              f"{', '.join(dose_bits)}"
+              + (f"; rest {ex.dose.rest_seconds} s between sets" if ex.dose.rest_seconds else "")]
+    lines += ["", "[bold red]Do not do it if[/]"] + [f"  • {c}" for c in ex.cautions]
+    links = []
+    if ex.regresses_to and ex.regresses_to in library:
+        links.append(f"easier: {library.get(ex.regresses_to).name} ({ex.regresses_to})")
+    if ex.progresses_to and ex.progresses_to in library:
+        links.append(f"harder: {library.get(ex.progresses_to).name} ({ex.progresses_to})")
+    if links:
+        lines += ["", "[bold]Variants[/]"] + [f"  {link}" for link in links]
+    lines += ["", f"[dim]Source: {ex.source}[/]"]
+    out().print(Panel("\n".join(lines), title=ex.id, expand=False))

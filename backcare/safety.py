@@ -1,0 +1,184 @@
+"""Safety rules: red flags, flare-ups, and when to seek professional help (CLINICAL.md §5).
+
+Pure functions: they take the day and the data, and return what to say. They never print.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from statistics import mean
+
+from backcare.clinical import Thresholds
+from backcare.messages import URGENT_CAUDA_EQUINA, URGENT_OTHER
+from backcare.models import History, PainCheckin, Profile
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    name: str
+    group: str  # cauda-equina | cancer | infection | fracture
+    question: str  # asked at init, in plain words
+
+
+# CLINICAL.md §5, "Red flags (NICE CKS, via NHS pathways)". The names are CONTRACT.md's.
+RED_FLAGS: tuple[RedFlag, ...] = (
+    RedFlag("bladder-bowel", "cauda-equina",
+            "Have you recently lost control of your bladder or bowels, or found it hard to "
+            "pass urine?"),
+    RedFlag("saddle-numbness", "cauda-equina",
+            "Do you have numbness between your legs or around your bottom (back passage)?"),
+    RedFlag("leg-weakness", "cauda-equina",
+            "Is there severe or worsening weakness or numbness in your legs?"),
+    RedFlag("walking-change", "cauda-equina",
+            "Has the way you walk changed, for example you trip or your legs give way?"),
+    RedFlag("cancer-history", "cancer", "Have you ever had cancer?"),
+    RedFlag("weight-loss", "cancer", "Have you lost weight recently without trying?"),
+    RedFlag("night-pain", "cancer",
+            "Is the pain worse at night or when lying down, so that it wakes you or stops "
+            "you sleeping?"),
+    RedFlag("fever", "infection", "Do you have a fever, or feel hot and shivery?"),
+    RedFlag("immunosuppressed", "infection",
+            "Is your immune system weakened (for example by medicines such as chemotherapy "
+            "or steroids, or by illness), or do you inject drugs?"),
+    RedFlag("trauma", "fracture",
+            "Did the pain start after a fall, accident or injury — or a minor knock if you "
+            "have weak bones (osteoporosis) or take steroids long-term?"),
+)
+RED_FLAG_NAMES: tuple[str, ...] = tuple(f.name for f in RED_FLAGS)
+CAUDA_EQUINA = frozenset(f.name for f in RED_FLAGS if f.group == "cauda-equina")
+
+# Symptoms a check-in may report (issue 4). Which are cauda-equina signs (CLINICAL.md §5):
+CAUDA_EQUINA_SYMPTOMS = frozenset({"bladder-bowel", "saddle-numbness"})
+NERVE_SYMPTOMS = frozenset({"numbness", "tingling", "weakness"})
+URGENT_SYMPTOMS = frozenset({"fever"})  # with back pain, a possible infection (§5)
+
+# CLINICAL.md §5, "Underlying conditions", asked at init.
+CONDITIONS: dict[str, str] = {
+    "cancer": "cancer, now or in the past",
+    "osteoporosis": "osteoporosis (weak bones)",
+    "inflammatory": "an inflammatory condition such as ankylosing spondylitis",
+    "recent-surgery": "surgery in the last few months",
+    "pregnancy": "pregnancy",
+}
+
+
+def red_flag_advice(names: list[str] | tuple[str, ...]) -> str:
+    """The urgent message for reported red flags: cauda equina means the emergency department."""
+    return URGENT_CAUDA_EQUINA if set(names) & CAUDA_EQUINA else URGENT_OTHER
+
+
+@dataclass(frozen=True)
+class Advice:
+    level: str  # "urgent" | "prompt" | "advice"
+    rule: str
+    message: str
+
+
+def _run_of_days_at_or_above(checkins: list[PainCheckin], score: int, day: date) -> int:
+    """Consecutive calendar days, ending at ``day``, with a check-in scoring ≥ ``score``."""
+    by_date = {c.date: c.score for c in checkins}
+    n, d = 0, day
+    while by_date.get(d, -1) >= score:
+        n += 1
+        d -= timedelta(days=1)
+    return n
+
+
+def baseline_pain(profile: Profile | None, history: History) -> int | None:
+    if profile is not None and profile.baseline_pain is not None:
+        return profile.baseline_pain
+    return history.checkins[0].score if history.checkins else None
+
+
+def mean_pain_last_days(history: History, day: date, days: int = 7) -> float | None:
+    """The mean of the check-ins in the ``days`` days ending on ``day`` (CONTRACT.md)."""
+    since = day - timedelta(days=days - 1)
+    scores = [c.score for c in history.checkins if since <= c.date <= day]
+    return round(mean(scores), 1) if scores else None
+
+
+def improved_enough(baseline: float, current: float, t: Thresholds) -> bool:
+    """Minimal important change for NRS pain: 2 points or 30% (Ostelo 2008, CLINICAL.md §3)."""
+    drop = baseline - current
+    if drop >= t.pain_mic_points:
+        return True
+    return baseline > 0 and drop / baseline * 100 >= t.pain_mic_percent
+
+
+def seek_help(profile: Profile | None, history: History, day: date,
+              t: Thresholds) -> list[Advice]:
+    """The "when to seek professional help" rules of CLINICAL.md §5, as of ``day``."""
+    found: list[Advice] = []
+    checkins = [c for c in history.checkins if c.date <= day]
+    recent = [c for c in checkins if c.date > day - timedelta(days=t.review_after_days)]
+    # Numbness, tingling or weakness at any check-in → prompt review; both legs or with a
+    # cauda-equina sign → urgent.
+    nerve = [c for c in recent if set(c.symptoms) & NERVE_SYMPTOMS]
+    if nerve:
+        last = nerve[-1]
+        both = "both-legs" in last.symptoms
+        ce = bool(set(last.symptoms) & CAUDA_EQUINA_SYMPTOMS)
+        what = ", ".join(s for s in last.symptoms if s in NERVE_SYMPTOMS)
+        if both or ce:
+            found.append(Advice("urgent", "nerve-symptoms-urgent",
+                                f"You reported {what} in both legs or with other nerve signs "
+                                f"on {last.date:%d %b}. " + URGENT_CAUDA_EQUINA))
+        else:
+            found.append(Advice("prompt", "nerve-symptoms",
+                                f"You reported {what} on {last.date:%d %b}. Please arrange a "
+                                "review with your GP or physiotherapist in the next few days. "
+                                "Go to an emergency department at once if you lose bladder "
+                                "or bowel control or feel numb between your legs."))
+    # Severe pain: 7 or more on 3 consecutive days → review.
+    if _run_of_days_at_or_above(checkins, t.severe_pain, day) >= t.severe_days or \
+            _run_of_days_at_or_above(checkins, t.severe_pain, day - timedelta(days=1)) \
+            >= t.severe_days:
+        found.append(Advice("prompt", "severe-pain-3-days",
+                            f"Your pain has been {t.severe_pain}/10 or more for "
+                            f"{t.severe_days} days in a row. Please see your GP or "
+                            "physiotherapist for a review."))
+    # Pain persists despite self-care: after 14 days, no minimal important change.
+    if profile is not None and day >= profile.start_date + timedelta(days=t.review_after_days):
+        base = baseline_pain(profile, history)
+        current = mean_pain_last_days(history, day)
+        if base is not None and current is not None and base > 0 and \
+                not improved_enough(base, current, t):
+            found.append(Advice("advice", "no-improvement-14-days",
+                                f"After {t.review_after_days} days your pain ({current:g}/10 "
+                                f"this week, {base}/10 at the start) has not clearly eased. "
+                                "It is worth contacting a physiotherapist, an MSK service or "
+                                "your GP (NHS Inform advises this after 2 weeks)."))
+    if profile is not None:
+        if profile.conditions and not profile.cleared_by_clinician:
+            named = ", ".join(CONDITIONS.get(c, c) for c in profile.conditions)
+            found.append(Advice("advice", "underlying-condition",
+                                f"You told us about {named}. Please check with your doctor or "
+                                "physiotherapist that these exercises suit you."))
+        if profile.assessed_by_clinician is False:
+            found.append(Advice("advice", "not-assessed",
+                                "Your back pain has not been assessed by a clinician yet. An "
+                                "assessment by a physiotherapist or GP is a good idea; you "
+                                "can start gently meanwhile."))
+    return found
+
+
+def flare_active(history: History, day: date, t: Thresholds) -> tuple[bool, str]:
+    """CLINICAL.md §4 flare-up: today's pain ≥ 7, or a declared flare that has not yet had
+    2 days under 7 (issue 4). Returns (active, why)."""
+    checkins = [c for c in history.checkins if c.date <= day]
+    today = next((c for c in reversed(checkins) if c.date == day), None)
+    if today is not None and today.score >= t.flare_pain:
+        return True, f"your pain today is {today.score}/10"
+    declared = [c for c in checkins if c.flare]
+    if not declared:
+        return False, ""
+    start = declared[-1].date
+    calm = 0
+    for c in checkins:
+        if c.date <= start:
+            continue
+        calm = calm + 1 if c.score < t.flare_pain else 0
+        if calm >= t.flare_clear_days:
+            return False, ""
+    return True, f"you reported a flare-up on {start:%d %b}"

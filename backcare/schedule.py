@@ -1,0 +1,56 @@
+"""Which days are exercise days. Pure: no clock, no storage.
+
+A patient chooses how many days a week they exercise (``init --days-per-week``); a
+physiotherapist's prescription names its own days. Both are spread over the week so that rest
+days fall between exercise days where possible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+from backcare.models import WEEKDAYS, Prescription, Profile
+
+# Weekday numbers (Monday 0) used for N exercise days a week, spread through the week.
+SPREAD: dict[int, tuple[int, ...]] = {
+    7: (0, 1, 2, 3, 4, 5, 6),
+    6: (0, 1, 2, 3, 4, 5),
+    5: (0, 1, 2, 3, 4),
+    4: (0, 1, 3, 4),
+    3: (0, 2, 4),
+    2: (1, 4),
+    1: (2,),
+}
+
+
+def weekday_name(day: date) -> str:
+    return WEEKDAYS[day.weekday()]
+
+
+def is_planned_day(day: date, profile: Profile | None,
+                   prescription: Prescription | None = None) -> bool:
+    """Is ``day`` an exercise day? Before the programme's start it is not."""
+    if prescription is not None and prescription.items:
+        if prescription.start and day < prescription.start:
+            return False
+        name = weekday_name(day)
+        return any(name in item.days for item in prescription.items)
+    if profile is None:
+        return True
+    if day < profile.start_date:
+        return False
+    per_week = min(max(profile.days_per_week, 1), 7)
+    return day.weekday() in SPREAD[per_week]
+
+
+def days_between(start: date, end: date) -> Iterator[date]:
+    d = start
+    while d <= end:
+        yield d
+        d += timedelta(days=1)
+
+
+def planned_days(start: date, end: date, profile: Profile | None,
+                 prescription: Prescription | None = None) -> list[date]:
+    return [d for d in days_between(start, end) if is_planned_day(d, profile, prescription)]

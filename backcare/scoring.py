@@ -1,0 +1,689 @@
+"""Scoring the questionnaires, and reading what a change in score means (CLINICAL.md §3).
+
+Pure functions over plain data: no printing, no prompting, no clock, no storage. Every bad input
+raises :class:`~backcare.errors.BackcareError` with a message that names the bad value and where
+it is.
+
+The pieces:
+
+- :func:`parse_answers` reads the ``--answers`` text of ``backcare assess`` (CONTRACT.md);
+  :func:`format_answers` writes it back.
+- :func:`score_odi`, :func:`score_rmdq`, :func:`score_startback`, :func:`score_psfs`,
+  :func:`score_peg` score one instrument; :func:`score` is the single entry point and returns a
+  :class:`Scored` with a JSON-ready copy of the answers (``answers_json``), which
+  :func:`answers_from_json` reads back.
+- :func:`change_verdict` and :func:`pain_change` say whether a change counts;
+  :func:`summary_sentence` puts one into words.
+
+The normalised answers (what :func:`parse_answers` and :func:`answers_from_json` return, and
+what ``answers_json`` holds in JSON form):
+
+=========  ======================================  ============================================
+odi        ``list[int | None]``, 10 sections       ``[3, null, 2, ...]``; null = unanswered
+rmdq       ``list[bool]``, 24 items                ``[true, false, ...]``; true = "yes"
+startback  :class:`StartBackAnswers`               ``{"items": [8 bools], "bothersomeness": 0-4}``
+psfs       ``dict[str, int]``, activity -> rating  ``{"walking": 4, ...}`` in the order given
+peg        ``list[int]``, 3 values                 ``[6, 5, 7]``
+=========  ======================================  ============================================
+
+STarT Back's answers are kept as an object, not a flat list of nine, because item 9 is on a
+different scale (0-4) from items 1-8 (agree/disagree); a reader of an export cannot mistake it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Literal, TypeAlias
+
+from backcare.errors import BackcareError
+from backcare.instruments import (
+    ANSWER_MIN,
+    NRS_CHANGE_RULE,
+    NRS_MAX,
+    ODI_SCORE_MAX,
+    ODI_SECTION_MAX,
+    PEG_RATING_MAX,
+    PSFS_ACTIVITY_MAX_CHARS,
+    PSFS_RATING_MAX,
+    STARTBACK_AGREE_ITEMS,
+    STARTBACK_BOTHER_LABELS,
+    STARTBACK_BOTHER_MAX,
+    ChangeRule,
+    Instrument,
+    get_instrument,
+)
+
+# --- Scoring rules (CLINICAL.md §3) -----------------------------------------------------------
+# ODI bands. Published as whole-number ranges (0-20, 21-40, ...); our scores have one decimal,
+# so each band's upper bound is inclusive and anything above it belongs to the next band:
+# 20.0 is minimal, 20.5 is moderate.
+ODI_BANDS: tuple[tuple[float, str], ...] = (
+    (20.0, "minimal"),
+    (40.0, "moderate"),
+    (60.0, "severe"),
+    (80.0, "crippled"),
+    (ODI_SCORE_MAX, "bed-bound"),
+)
+# CLINICAL.md §3 sets no minimum number of answered ODI sections. We refuse only when none is
+# answered (a percentage of nothing is undefined). Every unanswered section leaves the
+# denominator, as CLINICAL.md §3 says. A clinic wanting a stricter rule can raise this.
+ODI_MIN_SECTIONS_ANSWERED = 1
+
+# STarT Back (CLINICAL.md §3): only "very much" (3) and "extremely" (4) on item 9 score 1.
+STARTBACK_BOTHER_SCORES_FROM = 3
+STARTBACK_LOW_MAX_TOTAL = 3  # total 0-3 -> low risk
+STARTBACK_HIGH_MIN_PSYCHOSOCIAL = 4  # total >= 4: psychosocial (items 5-9) 4-5 -> high
+STARTBACK_PSYCHOSOCIAL_FIRST_ITEM = 5  # the psychosocial subscore is items 5-9
+RISK_LOW = "low"
+RISK_MEDIUM = "medium"
+RISK_HIGH = "high"
+RISK_ORDER: tuple[str, ...] = (RISK_LOW, RISK_MEDIUM, RISK_HIGH)  # low < medium < high
+
+SCORE_DECIMALS = 1  # ODI, PSFS and PEG scores, and changes, are shown to 1 decimal
+
+# --- Answer words accepted in --answers (case-insensitive) ------------------------------------
+YES_WORDS = frozenset({"y", "yes"})
+NO_WORDS = frozenset({"n", "no"})
+ODI_UNANSWERED = "-"  # CONTRACT.md: '-' marks an unanswered ODI section
+ANSWER_SEPARATOR = ","
+PSFS_PAIR_SEPARATOR = "="
+_DIGITS = re.compile(r"[0-9]{1,4}")  # a whole number; more digits than any scale needs is bad
+
+Direction: TypeAlias = Literal["improved", "worse", "no clear change"]
+IMPROVED: Direction = "improved"
+WORSE: Direction = "worse"
+NO_CLEAR_CHANGE: Direction = "no clear change"
+
+
+@dataclass(frozen=True)
+class StartBackAnswers:
+    """STarT Back answers: items 1-8 (True = agree), and item 9 as 0-4 (not at all ...
+    extremely)."""
+
+    items: tuple[bool, ...]
+    bothersomeness: int
+
+
+Answers: TypeAlias = Sequence[int | None] | StartBackAnswers | Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class StartBackResult:
+    total: int  # 0-9
+    psychosocial: int  # items 5-9, 0-5
+    risk: str  # "low" | "medium" | "high"
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One scored questionnaire.
+
+    ``band`` is the ODI band or the STarT Back risk group, else None. ``answers_json`` is the
+    normalised answers in JSON form (see the module docstring), for storage and for the
+    ``answers`` field of the export. ``details`` holds extra figures: for the ODI
+    ``sections_answered`` and ``raw_total``; for STarT Back ``total`` and ``psychosocial``.
+    """
+
+    instrument: str
+    score: float
+    band: str | None
+    answers_json: Any
+    details: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a change between two scores means.
+
+    - ``change``: latest - baseline, to 1 decimal (for STarT Back: risk groups moved, e.g. -1).
+    - ``percent_change``: the change as a percentage of the baseline, to 1 decimal; None when
+      the baseline is 0 (and for STarT Back).
+    - ``direction``: "improved" or "worse" by the sign of the change, allowing for which way is
+      better on this scale; "no clear change" when the change is 0 (at 1 decimal).
+    - ``clinically_important``: an IMPROVEMENT that meets the threshold (points or percent,
+      CLINICAL.md §3). This matches CONTRACT.md's definition for pain (change <= -2 points or
+      <= -30%), so pain and questionnaires read the same way in ``progress --json``.
+    - ``important_worsening``: a WORSENING that meets the same threshold. The published
+      thresholds are for improvement; we apply them to worsening too, so alerts can use it.
+    - ``rule``: the threshold in words, e.g. "10 points or 30%"; ``source``: where it is from.
+
+    The percent rule needs a baseline above 0; from a baseline of 0 only the points rule can
+    apply (so PEG, which has only a percent rule, never counts a rise from 0 as important).
+    """
+
+    instrument: str
+    baseline: float | str
+    latest: float | str
+    change: float
+    percent_change: float | None
+    direction: Direction
+    clinically_important: bool
+    important_worsening: bool
+    rule: str
+    source: str
+
+    @property
+    def meets_threshold(self) -> bool:
+        """The change meets the threshold, whichever way it went."""
+        return self.clinically_important or self.important_worsening
+
+
+# --- Small helpers ----------------------------------------------------------------------------
+def round_score(value: float) -> float:
+    """Round half away from zero to 1 decimal (5.25 -> 5.3, -5.25 -> -5.3), as a clinician
+    would by hand; Python's round() would give 5.2."""
+    quantum = Decimal(1).scaleb(-SCORE_DECIMALS)
+    return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def _show(value: object) -> str:
+    """A value as a patient would recognise it in a message."""
+    if isinstance(value, str):
+        return f"'{value}'" if value.strip() else "empty"
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def _is_whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _as_list(instrument: Instrument, value: object, what: str) -> list[Any]:
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    raise BackcareError(f"{instrument.short_name} answers must be a list of {what}; "
+                        f"got {_show(value)}")
+
+
+def _check_count(instrument: Instrument, got: int, what: str) -> None:
+    if instrument.min_items == instrument.max_items:
+        if got != instrument.max_items:
+            raise BackcareError(f"{instrument.short_name} needs {instrument.max_items} {what}, "
+                                f"but got {got}")
+    elif not instrument.min_items <= got <= instrument.max_items:
+        raise BackcareError(f"{instrument.short_name} needs {instrument.min_items} to "
+                            f"{instrument.max_items} {what}, but got {got}")
+
+
+# --- Checking normalised answers (shared by score_* and answers_from_json) --------------------
+def _check_odi(answers: object) -> list[int | None]:
+    inst = get_instrument("odi")
+    values = _as_list(inst, answers, "section answers")
+    _check_count(inst, len(values), "answers, one per section")
+    for pos, value in enumerate(values, 1):
+        if value is not None and not (_is_whole(value) and
+                                      ANSWER_MIN <= value <= ODI_SECTION_MAX):
+            raise BackcareError(
+                f"ODI answer {pos} is {_show(value)}: each answer must be a whole number "
+                f"{ANSWER_MIN}-{ODI_SECTION_MAX}, or empty for a section left unanswered")
+    return values
+
+
+def _check_rmdq(answers: object) -> list[bool]:
+    inst = get_instrument("rmdq")
+    values = _as_list(inst, answers, "yes/no answers")
+    _check_count(inst, len(values), "answers")
+    for pos, value in enumerate(values, 1):
+        if not isinstance(value, bool):
+            raise BackcareError(f"RMDQ answer {pos} is {_show(value)}: each answer must be "
+                                "yes (true) or no (false)")
+    return values
+
+
+def _check_startback(answers: object) -> StartBackAnswers:
+    inst = get_instrument("startback")
+    if not isinstance(answers, StartBackAnswers):
+        raise BackcareError(f"STarT Back answers must be items 1-{STARTBACK_AGREE_ITEMS} and "
+                            f"item 9; got {_show(answers)}")
+    items = _as_list(inst, answers.items, "agree/disagree answers")
+    if len(items) != STARTBACK_AGREE_ITEMS:
+        raise BackcareError(f"STarT Back needs {STARTBACK_AGREE_ITEMS} agree/disagree answers "
+                            f"before item 9, but got {len(items)}")
+    for pos, value in enumerate(items, 1):
+        if not isinstance(value, bool):
+            raise BackcareError(f"STarT Back answer {pos} is {_show(value)}: items "
+                                f"1-{STARTBACK_AGREE_ITEMS} must be agree (true) or "
+                                "disagree (false)")
+    bother = answers.bothersomeness
+    if not (_is_whole(bother) and ANSWER_MIN <= bother <= STARTBACK_BOTHER_MAX):
+        raise BackcareError(f"STarT Back answer 9 is {_show(bother)}: {_BOTHER_HINT}")
+    return StartBackAnswers(tuple(items), bother)
+
+
+_BOTHER_HINT = (f"it must be {ANSWER_MIN}-{STARTBACK_BOTHER_MAX} ("
+                + ", ".join(f"{n} {label}" for n, label in enumerate(STARTBACK_BOTHER_LABELS))
+                + ")")
+
+
+def normalise_activity(name: str) -> str:
+    """A PSFS activity name as stored: trimmed, with runs of spaces made one."""
+    return " ".join(name.split())
+
+
+def _activity_problem(name: str) -> str | None:
+    """Why this (normalised) activity name can't be used, or None if it can."""
+    if not name:
+        return "has no activity name"
+    if ANSWER_SEPARATOR in name or PSFS_PAIR_SEPARATOR in name:
+        return (f"contains '{ANSWER_SEPARATOR}' or '{PSFS_PAIR_SEPARATOR}', which separate "
+                "the activities and their ratings")
+    if any(unicodedata.category(ch).startswith("C") for ch in name):
+        return "contains a control character"
+    if len(name) > PSFS_ACTIVITY_MAX_CHARS:
+        return f"is longer than {PSFS_ACTIVITY_MAX_CHARS} characters"
+    return None
+
+
+def _check_psfs(ratings: object) -> dict[str, int]:
+    inst = get_instrument("psfs")
+    if not isinstance(ratings, Mapping):
+        raise BackcareError("PSFS answers must pair each activity with its rating; "
+                            f"got {_show(ratings)}")
+    _check_count(inst, len(ratings), "activities")
+    result: dict[str, int] = {}
+    seen: dict[str, tuple[int, str]] = {}
+    for pos, (name, rating) in enumerate(ratings.items(), 1):
+        if not isinstance(name, str):
+            raise BackcareError(f"PSFS activity {pos} is {_show(name)}: it must be a name")
+        clean = normalise_activity(name)
+        problem = _activity_problem(clean)
+        if problem:
+            raise BackcareError(f"PSFS activity {pos} {_show(name)} {problem}")
+        key = clean.casefold()
+        if key in seen:
+            first_pos, first_name = seen[key]
+            raise BackcareError(f"PSFS activity {pos} '{clean}' repeats activity {first_pos} "
+                                f"'{first_name}': name each activity once")
+        seen[key] = (pos, clean)
+        if not (_is_whole(rating) and ANSWER_MIN <= rating <= PSFS_RATING_MAX):
+            raise BackcareError(f"PSFS rating for '{clean}' (activity {pos}) is "
+                                f"{_show(rating)}: each rating must be a whole number "
+                                f"{ANSWER_MIN}-{PSFS_RATING_MAX}")
+        result[clean] = rating
+    return result
+
+
+def _check_peg(values: object) -> list[int]:
+    inst = get_instrument("peg")
+    items = _as_list(inst, values, "ratings")
+    _check_count(inst, len(items), "values")
+    for pos, value in enumerate(items, 1):
+        if not (_is_whole(value) and ANSWER_MIN <= value <= PEG_RATING_MAX):
+            raise BackcareError(f"PEG answer {pos} is {_show(value)}: each answer must be a "
+                                f"whole number {ANSWER_MIN}-{PEG_RATING_MAX}")
+    return items
+
+
+# --- Scoring ----------------------------------------------------------------------------------
+def score_odi(answers: Sequence[int | None]) -> float:
+    """ODI percent, to 1 decimal: total / (5 x sections answered) x 100 (CLINICAL.md §3).
+
+    An unanswered section (None) is left out of the denominator: 16 over 10 sections is 32.0,
+    the same 16 with one section unanswered is 16/45 = 35.6.
+    """
+    values = _check_odi(answers)
+    answered = [v for v in values if v is not None]
+    if len(answered) < ODI_MIN_SECTIONS_ANSWERED:
+        raise BackcareError("No ODI section was answered: answer at least one section to get "
+                            "a score")
+    return round_score(sum(answered) / (ODI_SECTION_MAX * len(answered)) * ODI_SCORE_MAX)
+
+
+def odi_band(score: float) -> str:
+    """The ODI band of a score: minimal, moderate, severe, crippled or bed-bound.
+
+    Upper bounds are inclusive (<= 20 minimal, <= 40 moderate, ...), so 20.5 is moderate.
+    """
+    _check_range(get_instrument("odi"), score, "score")
+    for upper, band in ODI_BANDS:
+        if score <= upper:
+            return band
+    raise AssertionError("unreachable: ODI_BANDS covers 0-100")  # pragma: no cover
+
+
+def score_rmdq(answers: Sequence[bool]) -> int:
+    """RMDQ score: the number of "yes" answers, 0-24 (CLINICAL.md §3)."""
+    return sum(_check_rmdq(answers))
+
+
+def score_startback(answers: StartBackAnswers) -> StartBackResult:
+    """STarT Back total, psychosocial subscore and risk group (CLINICAL.md §3).
+
+    Items 1-8 score 1 when agreed. Item 9 scores 1 only for "very much" (3) or "extremely" (4).
+    Total 0-3 is low risk; otherwise the psychosocial subscore (items 5-9) decides: 4-5 high,
+    0-3 medium.
+    """
+    checked = _check_startback(answers)
+    item9 = int(checked.bothersomeness >= STARTBACK_BOTHER_SCORES_FROM)
+    total = sum(checked.items) + item9
+    psychosocial = sum(checked.items[STARTBACK_PSYCHOSOCIAL_FIRST_ITEM - 1:]) + item9
+    if total <= STARTBACK_LOW_MAX_TOTAL:
+        risk = RISK_LOW
+    elif psychosocial >= STARTBACK_HIGH_MIN_PSYCHOSOCIAL:
+        risk = RISK_HIGH
+    else:
+        risk = RISK_MEDIUM
+    return StartBackResult(total, psychosocial, risk)
+
+
+def score_psfs(ratings: Mapping[str, int]) -> float:
+    """PSFS score: the mean of the 3-5 activity ratings, to 1 decimal (CLINICAL.md §3).
+
+    One decimal, like the other scores: the minimal detectable change is 2 points on the mean,
+    so a second decimal would suggest a precision the scale doesn't have.
+    """
+    values = list(_check_psfs(ratings).values())
+    return round_score(sum(values) / len(values))
+
+
+def score_peg(values: Sequence[int]) -> float:
+    """PEG score: the mean of the three 0-10 ratings, to 1 decimal (Krebs et al. 2009)."""
+    items = _check_peg(values)
+    return round_score(sum(items) / len(items))
+
+
+def score(instrument: str, answers: Answers) -> Scored:
+    """Score any instrument's normalised answers (as :func:`parse_answers` returns them)."""
+    inst = get_instrument(instrument)
+    if inst.id == "odi":
+        odi = _check_odi(answers)
+        odi_score = score_odi(odi)
+        answered = [v for v in odi if v is not None]
+        return Scored("odi", odi_score, odi_band(odi_score), list(odi),
+                      {"sections_answered": len(answered), "raw_total": sum(answered)})
+    if inst.id == "rmdq":
+        rmdq = _check_rmdq(answers)
+        return Scored("rmdq", score_rmdq(rmdq), None, list(rmdq))
+    if inst.id == "startback":
+        sb = _check_startback(answers)
+        result = score_startback(sb)
+        return Scored("startback", result.total, result.risk,
+                      {"items": list(sb.items), "bothersomeness": sb.bothersomeness},
+                      {"total": result.total, "psychosocial": result.psychosocial})
+    if inst.id == "psfs":
+        psfs = _check_psfs(answers)
+        return Scored("psfs", score_psfs(psfs), None, dict(psfs))
+    peg = _check_peg(answers)
+    return Scored("peg", score_peg(peg), None, list(peg))
+
+
+def answers_from_json(instrument: str, data: Any) -> Answers:
+    """Read stored answers (``Scored.answers_json``, the export's ``answers``) back, checking
+    them as strictly as :func:`parse_answers` checks typed ones."""
+    inst = get_instrument(instrument)
+    if inst.id == "odi":
+        return _check_odi(data)
+    if inst.id == "rmdq":
+        return _check_rmdq(data)
+    if inst.id == "psfs":
+        return _check_psfs(data)
+    if inst.id == "peg":
+        return _check_peg(data)
+    expected = {"items", "bothersomeness"}
+    if not isinstance(data, Mapping) or set(data) != expected:
+        raise BackcareError("STarT Back answers must be an object with exactly 'items' "
+                            f"({STARTBACK_AGREE_ITEMS} true/false) and 'bothersomeness' "
+                            f"({ANSWER_MIN}-{STARTBACK_BOTHER_MAX}); got {_show(data)}")
+    items = _as_list(inst, data["items"], "agree/disagree answers")
+    return _check_startback(StartBackAnswers(tuple(items), data["bothersomeness"]))
+
+
+# --- Reading and writing --answers (CONTRACT.md) ----------------------------------------------
+def _tokens(inst: Instrument, text: str) -> list[str]:
+    if not isinstance(text, str) or not text.strip():
+        raise BackcareError(f"No {inst.short_name} answers were given: give "
+                            f"{inst.answers_hint}")
+    tokens = [t.strip() for t in text.split(ANSWER_SEPARATOR)]
+    got = len(tokens)
+    ok = (inst.min_items <= got <= inst.max_items)
+    if not ok:
+        need = (str(inst.max_items) if inst.min_items == inst.max_items
+                else f"{inst.min_items} to {inst.max_items}")
+        empty = [pos for pos, t in enumerate(tokens, 1) if not t]
+        hint = f" (number {empty[-1]} is empty: is there a stray comma?)" if empty else ""
+        unit = "activity=rating pairs" if inst.id == "psfs" else "answers"
+        raise BackcareError(f"{inst.short_name} needs {need} {unit} separated by commas, but "
+                            f"got {got}{hint}: give {inst.answers_hint}")
+    return tokens
+
+
+def _parse_whole(token: str) -> int | None:
+    return int(token) if _DIGITS.fullmatch(token) else None
+
+
+def _parse_yes_no(token: str) -> bool | None:
+    word = token.lower()
+    if word in YES_WORDS:
+        return True
+    if word in NO_WORDS:
+        return False
+    return None
+
+
+def parse_answers(instrument: str, text: str) -> Answers:
+    """Read the ``--answers`` text of ``backcare assess <instrument>`` (CONTRACT.md).
+
+    Spaces around answers and the case of y/n/yes/no don't matter; anything else that isn't in
+    the format is refused, naming the answer's position and value. Returns the normalised
+    answers described in the module docstring (use :func:`score` on them).
+    """
+    inst = get_instrument(instrument)
+    tokens = _tokens(inst, text)
+    name = inst.short_name
+    if inst.id == "odi":
+        odi: list[int | None] = []
+        for pos, token in enumerate(tokens, 1):
+            value = None if token == ODI_UNANSWERED else _parse_whole(token)
+            if token != ODI_UNANSWERED and (value is None or value > ODI_SECTION_MAX):
+                raise BackcareError(f"ODI answer {pos} is {_show(token)}: each answer must be "
+                                    f"{ANSWER_MIN}-{ODI_SECTION_MAX} or '{ODI_UNANSWERED}'")
+            odi.append(value)
+        return odi
+    if inst.id == "rmdq":
+        rmdq: list[bool] = []
+        for pos, token in enumerate(tokens, 1):
+            answer = _parse_yes_no(token)
+            if answer is None:
+                raise BackcareError(f"RMDQ answer {pos} is {_show(token)}: each answer must "
+                                    "be y or n")
+            rmdq.append(answer)
+        return rmdq
+    if inst.id == "startback":
+        agree: list[bool] = []
+        for pos, token in enumerate(tokens[:STARTBACK_AGREE_ITEMS], 1):
+            answer = _parse_yes_no(token)
+            if answer is None:
+                raise BackcareError(f"STarT Back answer {pos} is {_show(token)}: answers "
+                                    f"1-{STARTBACK_AGREE_ITEMS} must be y (agree) or n "
+                                    "(disagree)")
+            agree.append(answer)
+        last = tokens[STARTBACK_AGREE_ITEMS]
+        bother = _parse_whole(last)
+        if bother is None or bother > STARTBACK_BOTHER_MAX:
+            raise BackcareError(f"STarT Back answer 9 is {_show(last)}: {_BOTHER_HINT}")
+        return StartBackAnswers(tuple(agree), bother)
+    if inst.id == "psfs":
+        return _parse_psfs(tokens)
+    peg: list[int] = []
+    for pos, token in enumerate(tokens, 1):
+        value = _parse_whole(token)
+        if value is None or value > PEG_RATING_MAX:
+            raise BackcareError(f"{name} answer {pos} is {_show(token)}: each answer must be "
+                                f"{ANSWER_MIN}-{PEG_RATING_MAX}")
+        peg.append(value)
+    return peg
+
+
+def _parse_psfs(tokens: list[str]) -> dict[str, int]:
+    ratings: dict[str, int] = {}
+    seen: dict[str, tuple[int, str]] = {}
+    example = "e.g. walking=6"
+    for pos, token in enumerate(tokens, 1):
+        if PSFS_PAIR_SEPARATOR not in token:
+            what = "is empty" if not token else f"{_show(token)} has no '='"
+            raise BackcareError(f"PSFS pair {pos} {what}: write each as activity=rating, "
+                                f"{example}")
+        if token.count(PSFS_PAIR_SEPARATOR) > 1:
+            raise BackcareError(f"PSFS pair {pos} {_show(token)} has more than one '=': write "
+                                f"each as activity=rating, {example}")
+        raw_name, raw_rating = token.split(PSFS_PAIR_SEPARATOR)
+        name = normalise_activity(raw_name)
+        problem = _activity_problem(name)
+        if problem:
+            raise BackcareError(f"PSFS pair {pos} {_show(token)} {problem}")
+        key = name.casefold()
+        if key in seen:
+            first_pos, first_name = seen[key]
+            raise BackcareError(f"PSFS pair {pos} '{name}' repeats pair {first_pos} "
+                                f"'{first_name}': name each activity once")
+        seen[key] = (pos, name)
+        rating_text = raw_rating.strip()
+        rating = _parse_whole(rating_text)
+        if rating is None or rating > PSFS_RATING_MAX:
+            raise BackcareError(f"PSFS rating for '{name}' (pair {pos}) is {_show(rating_text)}"
+                                f": each rating must be {ANSWER_MIN}-{PSFS_RATING_MAX}")
+        ratings[name] = rating
+    return ratings
+
+
+def format_answers(instrument: str, answers: Answers) -> str:
+    """The ``--answers`` text for normalised answers; :func:`parse_answers` reads it back."""
+    inst = get_instrument(instrument)
+    sep = ANSWER_SEPARATOR
+    if inst.id == "odi":
+        return sep.join(ODI_UNANSWERED if v is None else str(v) for v in _check_odi(answers))
+    if inst.id == "rmdq":
+        return sep.join(_yes_no(v) for v in _check_rmdq(answers))
+    if inst.id == "startback":
+        sb = _check_startback(answers)
+        return sep.join([*(_yes_no(v) for v in sb.items), str(sb.bothersomeness)])
+    if inst.id == "psfs":
+        return sep.join(f"{name}{PSFS_PAIR_SEPARATOR}{rating}"
+                        for name, rating in _check_psfs(answers).items())
+    return sep.join(str(v) for v in _check_peg(answers))
+
+
+def _yes_no(value: bool) -> str:
+    return "y" if value else "n"
+
+
+# --- Change -----------------------------------------------------------------------------------
+def _check_range(inst: Instrument, value: object, what: str) -> float:
+    if (isinstance(value, bool) or not isinstance(value, (int, float))
+            or not math.isfinite(value) or not inst.score_min <= value <= inst.score_max):
+        raise BackcareError(f"The {inst.short_name} {what} {_show(value)} is not a possible "
+                            f"score: {inst.short_name} scores run {inst.score_min:g}-"
+                            f"{inst.score_max:g}")
+    return float(value)
+
+
+def _verdict(name: str, baseline: float, latest: float, rule: ChangeRule,
+             higher_is_worse: bool) -> Change:
+    change = round_score(latest - baseline)
+    percent = round_score(change / baseline * 100) if baseline else None
+    if change == 0:
+        direction: Direction = NO_CLEAR_CHANGE
+    else:
+        direction = IMPROVED if (change < 0) == higher_is_worse else WORSE
+    meets_points = rule.points is not None and abs(change) >= rule.points
+    meets_percent = (rule.percent is not None and percent is not None
+                     and abs(percent) >= rule.percent)
+    meets = meets_points or meets_percent
+    return Change(name, baseline, latest, change, percent, direction,
+                  clinically_important=meets and direction == IMPROVED,
+                  important_worsening=meets and direction == WORSE,
+                  rule=rule.describe(), source=rule.source)
+
+
+def change_verdict(instrument: str, baseline: float | str, latest: float | str, *,
+                   rule: ChangeRule | None = None) -> Change:
+    """What the change from ``baseline`` to ``latest`` means, for one instrument.
+
+    Thresholds (CLINICAL.md §3): ODI 10 points or 30%; RMDQ 5 points or 30% (Ostelo 2008);
+    PSFS 2 points on the mean (its minimal detectable change; higher is better); PEG a 30% fall
+    (our default, not a published MCID). ``rule`` overrides the instrument's threshold, e.g.
+    for a clinic that prefers another default for the PEG.
+
+    STarT Back compares risk groups, so ``baseline`` and ``latest`` are "low", "medium" or
+    "high": a lower group is an improvement; any move between groups counts as important,
+    because it changes the care the tool recommends. ``change`` is then the number of groups
+    moved.
+    """
+    inst = get_instrument(instrument)
+    if inst.id == "startback":
+        ranks = []
+        for what, value in (("baseline", baseline), ("latest", latest)):
+            if not isinstance(value, str) or value not in RISK_ORDER:
+                raise BackcareError(f"STarT Back changes compare risk groups "
+                                    f"({', '.join(RISK_ORDER)}); the {what} is {_show(value)}")
+            ranks.append(RISK_ORDER.index(value))
+        steps = ranks[1] - ranks[0]
+        direction: Direction = (NO_CLEAR_CHANGE if steps == 0
+                                else IMPROVED if steps < 0 else WORSE)
+        used = rule or inst.change_rule
+        return Change("startback", baseline, latest, float(steps), None, direction,
+                      clinically_important=direction == IMPROVED,
+                      important_worsening=direction == WORSE,
+                      rule=used.describe(), source=used.source)
+    before = _check_range(inst, baseline, "baseline")
+    after = _check_range(inst, latest, "latest score")
+    return _verdict(inst.id, before, after, rule or inst.change_rule, inst.higher_is_worse)
+
+
+def pain_change(baseline: float, current: float, *, rule: ChangeRule | None = None) -> Change:
+    """What a change in 0-10 pain means: 2 points or 30% (Ostelo et al. 2008, CLINICAL.md §3).
+
+    ``clinically_important`` is an improvement of at least 2 points or 30%, as CONTRACT.md
+    defines it for ``progress --json``; ``important_worsening`` the same the other way.
+    """
+    values = []
+    for what, value in (("baseline", baseline), ("current", current)):
+        if (isinstance(value, bool) or not isinstance(value, (int, float))
+                or not math.isfinite(value) or not ANSWER_MIN <= value <= NRS_MAX):
+            raise BackcareError(f"The {what} pain score {_show(value)} must be "
+                                f"{ANSWER_MIN}-{NRS_MAX}")
+        values.append(float(value))
+    return _verdict("pain", values[0], values[1], rule or NRS_CHANGE_RULE,
+                    higher_is_worse=True)
+
+
+def _points(value: float) -> str:
+    number = f"{abs(value):g}"
+    return f"{number} point" + ("" if abs(value) == 1 else "s")
+
+
+def summary_sentence(instrument: str, change: Change, since_label: str) -> str:
+    """One line on a change, e.g. "down 12 points since 3 Feb — a clinically important
+    improvement". ``since_label`` is the baseline's date as the caller wants it shown."""
+    name = "pain" if instrument.strip().lower() == "pain" else get_instrument(instrument).id
+    if change.instrument != name:
+        raise BackcareError(f"This change is for {change.instrument}, not {instrument}")
+    since = f"since {since_label}"
+    if name == "startback":
+        if change.direction == NO_CLEAR_CHANGE:
+            return f"still {change.latest} risk {since} — the same risk group"
+        lower = "a lower" if change.direction == IMPROVED else "a higher"
+        return f"from {change.baseline} to {change.latest} risk {since} — {lower} risk group"
+    if change.direction == NO_CLEAR_CHANGE:
+        return f"no change {since}"
+    moved = f"{'up' if change.change > 0 else 'down'} {_points(change.change)} {since}"
+    threshold = change.rule
+    if change.clinically_important:
+        verdict = "a clinically important improvement"
+    elif change.important_worsening:
+        verdict = "a clinically important worsening"
+    elif change.direction == IMPROVED:
+        verdict = (f"an improvement, but less than the {threshold} that counts as clinically "
+                   "important")
+    else:
+        verdict = (f"slightly worse, but less than the {threshold} that counts as clinically "
+                   "important")
+    return f"{moved} — {verdict}"

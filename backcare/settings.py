@@ -1,0 +1,51 @@
+"""A physiotherapist's own thresholds, from ``$BACKCARE_HOME/settings.yaml``.
+
+CLINICAL.md §4 says the pain-guided progression values are defaults between sources that
+disagree, so they must be configurable. The file is optional::
+
+    thresholds:
+      green_max: 2        # pain 0–2 counts as green
+      amber_max: 5
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from pathlib import Path
+
+from backcare.clinical import DEFAULT, Thresholds
+from backcare.errors import ProblemList
+
+
+def load_thresholds(home: Path) -> Thresholds:
+    path = home / "settings.yaml"
+    if not path.exists():
+        return DEFAULT
+    from backcare.yamlload import LineDict, load_yaml
+
+    data = load_yaml(path, "a settings file")
+    problems = ProblemList()
+    name = str(path)
+    if not isinstance(data, LineDict) or set(data) - {"thresholds"}:
+        problems.add("expected one mapping, 'thresholds'", file=name, line=1)
+        problems.raise_if_any(f"{name}: not a valid settings file")
+    raw = data.get("thresholds") or {}
+    if not isinstance(raw, LineDict):
+        problems.add("'thresholds' must be a mapping", file=name, line=data.line_of("thresholds"))
+        problems.raise_if_any(f"{name}: not a valid settings file")
+    known = {f.name: f for f in fields(Thresholds)}
+    changes: dict[str, float] = {}
+    for key, value in raw.items():
+        line = raw.line_of(key)
+        if key not in known:
+            problems.add(f"unknown threshold '{key}'", file=name, line=line)
+        elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            problems.add(f"{key} must be a number ≥ 0, not {value!r}", file=name, line=line)
+        else:
+            changes[key] = int(value) if known[key].type in ("int", int) else float(value)
+    result = replace(DEFAULT, **changes)  # type: ignore[arg-type]
+    if not result.green_max < result.amber_max <= 10:
+        problems.add("green_max must be below amber_max, and amber_max at most 10",
+                     file=name, line=raw.line)
+    problems.raise_if_any(f"{name}: not a valid settings file")
+    return result

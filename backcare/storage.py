@@ -1,0 +1,563 @@
+"""The one door to backcare's data folder. Only this module imports tinydb.
+
+Layout (all JSON, written by tinydb through :class:`AtomicJSONStorage`)::
+
+    $BACKCARE_HOME/                 0700
+      backcare.json                 profile, programme, goals                 0600
+      log/2026-11.json              that month's sessions, pain check-ins,
+                                    assessments and visits                    0600
+      backups/2026-11-27/...        the previous good copy of each file changed that day
+      cache/library.json            the validated exercise library
+      .lock                         serialises writers across processes
+
+Why this shape:
+- tinydb rewrites its whole file on every write. One file a month keeps a write to today's log
+  at a few kilobytes however many years of history there are (issue 2, issue 7).
+- Every write goes to a temp file in the same folder, is fsynced, then ``os.replace``d over the
+  old one, so a crash leaves either the old file or the new one, never half of each.
+- Every read-modify-write holds an exclusive ``flock`` on ``.lock``: tinydb has no
+  multi-process support, and two terminals logging at once must not lose an entry.
+- A file that cannot be parsed is never written over: the error names it, and ``doctor``
+  offers the newest good backup.
+- Each file carries its schema version in a ``_meta`` table; older files are migrated as they
+  are read, in order, and a newer one is refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import json
+import os
+import shutil
+import stat
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from tinydb import Query, TinyDB
+from tinydb.storages import Storage
+
+from backcare.errors import BackcareError
+from backcare.models import (
+    Assessment,
+    Goal,
+    History,
+    PainCheckin,
+    Prescription,
+    Profile,
+    Session,
+    Visit,
+)
+
+SCHEMA_VERSION = 1
+MAIN_FILE = "backcare.json"
+LOG_DIR = "log"
+BACKUP_DIR = "backups"
+BACKUPS_KEPT = 7  # one a day, the last week (issue 8)
+LOCK_TIMEOUT_S = 30.0
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+LOG_TABLES = ("sessions", "pain_checkins", "assessments", "visits")
+
+# Ordered migrations: MIGRATIONS[n] turns a file at schema n into schema n + 1.
+# Each takes the file's name inside the data folder and its tables, and returns new tables.
+Migration = Callable[[str, dict[str, Any]], dict[str, Any]]
+MIGRATIONS: dict[int, Migration] = {}
+
+
+class DataFileError(BackcareError):
+    """A data file that cannot be used as it is. It is left untouched."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(
+            f"{path}: {problem}. The file has been left as it is; "
+            f"run 'backcare doctor' to restore the newest good backup.")
+        self.path = path
+
+
+# --- low-level file writing -----------------------------------------------------------------
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
+    """Write a file so that a crash leaves the old version or the new one, nothing between."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def atomic_write_text(path: Path, text: str, mode: int = FILE_MODE) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"), mode)
+
+
+def read_json_file(path: Path) -> Any:
+    """Read one of our JSON files; refuse links; never repair anything in place."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    if stat.S_ISLNK(st.st_mode):
+        raise DataFileError(path, "is a symbolic link; backcare only uses its own files")
+    if not stat.S_ISREG(st.st_mode):
+        raise DataFileError(path, "is not a regular file")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataFileError(path, f"cannot be read ({exc.strerror})") from None
+    if not raw.strip():
+        raise DataFileError(path, "is empty")
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError:
+        raise DataFileError(path, "is not UTF-8 text (it may be damaged)") from None
+    except ValueError as exc:
+        raise DataFileError(path, f"is damaged (not valid JSON: {exc})") from None
+    except RecursionError:
+        raise DataFileError(path, "is nested too deeply to read") from None
+
+
+def _schema_of(path: Path, data: Any) -> int:
+    if not isinstance(data, dict):
+        raise DataFileError(path, "is damaged (expected a JSON object)")
+    meta = data.get("_meta") or {}
+    try:
+        version = next(iter(meta.values()))["schema"] if meta else SCHEMA_VERSION
+    except (TypeError, KeyError, AttributeError, StopIteration):
+        raise DataFileError(path, "is damaged (its schema version cannot be read)") from None
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise DataFileError(path, f"has an unknown schema version {version!r}")
+    return version
+
+
+def load_tables(path: Path, home: Path) -> dict[str, Any] | None:
+    """A data file's tables, migrated to the current schema; None when it does not exist."""
+    data = read_json_file(path)
+    if data is None:
+        return None
+    version = _schema_of(path, data)
+    if version > SCHEMA_VERSION or version < 1:
+        raise DataFileError(
+            path, f"has schema version {version}, which this backcare "
+                  f"(schema {SCHEMA_VERSION}) does not know; it may come from a newer backcare")
+    name = str(path.relative_to(home)) if path.is_relative_to(home) else path.name
+    while version < SCHEMA_VERSION:
+        data = MIGRATIONS[version](name, data)
+        version += 1
+    for table, docs in data.items():
+        if not isinstance(docs, dict):
+            raise DataFileError(path, f"is damaged (table '{table}' is not an object)")
+    return data
+
+
+class AtomicJSONStorage(Storage):
+    """tinydb storage that writes atomically, keeps a daily backup, and never repairs."""
+
+    def __init__(self, path: Path, store: Store) -> None:
+        self.path = path
+        self.store = store
+
+    def read(self) -> dict[str, Any] | None:
+        return load_tables(self.path, self.store.home)
+
+    def write(self, data: dict[str, Any]) -> None:
+        data["_meta"] = {"1": {"schema": SCHEMA_VERSION}}
+        self.store.backup(self.path)
+        self.path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        atomic_write_text(self.path, json.dumps(data, ensure_ascii=False,
+                                                separators=(",", ":")))
+
+    def close(self) -> None:
+        pass
+
+
+# --- the store ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DoctorFinding:
+    path: Path
+    problem: str
+    backup: Path | None  # the newest good backup, where there is one
+    fixable: bool
+
+
+class Store:
+    """backcare's data folder. Reads need no lock; every write holds the folder's lock."""
+
+    def __init__(self, home: Path, today: Callable[[], date] = date.today) -> None:
+        self.home = home
+        self._today = today  # the real date, for naming backups; never a --date
+
+    # -- paths and permissions --
+    @property
+    def main_path(self) -> Path:
+        return self.home / MAIN_FILE
+
+    def month_path(self, day: date) -> Path:
+        return self.home / LOG_DIR / f"{day.year:04d}-{day.month:02d}.json"
+
+    def month_paths(self, start: date | None = None, end: date | None = None) -> list[Path]:
+        folder = self.home / LOG_DIR
+        try:
+            names = sorted(n for n in os.listdir(folder) if n.endswith(".json")
+                           and len(n) == 12 and not n.startswith("."))
+        except FileNotFoundError:
+            return []
+        lo = f"{start.year:04d}-{start.month:02d}" if start else ""
+        hi = f"{end.year:04d}-{end.month:02d}" if end else "9999-99"
+        return [folder / n for n in names if lo <= n[:7] <= hi]
+
+    def ensure_home(self) -> None:
+        try:
+            self.home.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BackcareError(f"{self.home}: cannot create the data folder "
+                                f"({exc.strerror})") from None
+        if self.home.is_symlink() or not self.home.is_dir():
+            raise BackcareError(f"{self.home}: the data folder is not a folder")
+
+    def data_files(self) -> list[Path]:
+        files = [self.main_path] if os.path.lexists(self.main_path) else []
+        return files + self.month_paths()
+
+    def permission_problems(self) -> list[str]:
+        """Health data must stay private: the folder 0700, its files 0600 (CONTRACT.md)."""
+        found = []
+        try:
+            mode = stat.S_IMODE(os.stat(self.home).st_mode)
+        except FileNotFoundError:
+            return []
+        if mode & 0o077:
+            found.append(f"{self.home} is readable by others (mode {mode:o}, should be 700)")
+        log = self.home / LOG_DIR
+        with contextlib.suppress(FileNotFoundError):
+            m = stat.S_IMODE(os.stat(log).st_mode)
+            if m & 0o077:
+                found.append(f"{log} is readable by others (mode {m:o}, should be 700)")
+        for path in self.data_files():
+            with contextlib.suppress(FileNotFoundError):
+                m = stat.S_IMODE(os.lstat(path).st_mode)
+                if m & 0o077:
+                    found.append(f"{path} is readable by others (mode {m:o}, should be 600)")
+        return found
+
+    def fix_permissions(self) -> int:
+        fixed = 0
+        for folder in (self.home, self.home / LOG_DIR, self.home / BACKUP_DIR):
+            if folder.is_dir() and stat.S_IMODE(folder.stat().st_mode) & 0o077:
+                os.chmod(folder, DIR_MODE)
+                fixed += 1
+        for path in self.data_files():
+            if not path.is_symlink() and stat.S_IMODE(path.stat().st_mode) & 0o077:
+                os.chmod(path, FILE_MODE)
+                fixed += 1
+        return fixed
+
+    # -- locking --
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the folder's write lock (blocking, with a time limit)."""
+        self.ensure_home()
+        lock_path = self.home / ".lock"
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, FILE_MODE)
+        except OSError as exc:
+            raise BackcareError(f"{lock_path}: cannot open the lock file "
+                                f"({exc.strerror})") from None
+        try:
+            deadline = time.monotonic() + LOCK_TIMEOUT_S
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                        raise
+                    if time.monotonic() > deadline:
+                        raise BackcareError(
+                            "another backcare is still writing to the data folder; "
+                            "try again in a moment") from None
+                    time.sleep(0.01)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    @contextlib.contextmanager
+    def _db(self, path: Path) -> Iterator[TinyDB]:
+        db = TinyDB(path, storage=_storage_for(self))
+        try:
+            yield db
+        finally:
+            db.close()
+
+    # -- backups --
+    def backup(self, path: Path) -> None:
+        """Before the first change of the day to a file, keep its current, good copy."""
+        if not path.exists():
+            return
+        folder = self.home / BACKUP_DIR / self._today().isoformat()
+        target = folder / path.relative_to(self.home)
+        if target.exists():
+            return
+        try:
+            load_tables(path, self.home)  # only a good file is worth keeping
+        except BackcareError:
+            return
+        target.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        (self.home / BACKUP_DIR).chmod(DIR_MODE)
+        atomic_write_bytes(target, path.read_bytes())
+        self._prune_backups()
+
+    def _prune_backups(self) -> None:
+        root = self.home / BACKUP_DIR
+        days = sorted(p for p in root.iterdir() if p.is_dir() and len(p.name) == 10)
+        for old in days[:-BACKUPS_KEPT]:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def newest_good_backup(self, path: Path) -> Path | None:
+        root = self.home / BACKUP_DIR
+        if not root.is_dir():
+            return None
+        rel = path.relative_to(self.home)
+        for day in sorted((p for p in root.iterdir() if p.is_dir()), reverse=True):
+            candidate = day / rel
+            if candidate.is_file():
+                try:
+                    load_tables(candidate, self.home)
+                    return candidate
+                except BackcareError:
+                    continue
+        return None
+
+    # -- doctor --
+    def check(self) -> list[DoctorFinding]:
+        findings = []
+        for path in self.data_files():
+            try:
+                load_tables(path, self.home)
+            except BackcareError as exc:
+                problem = exc.message.split(". The file has been left")[0]
+                problem = problem.removeprefix(f"{path}: ")
+                backup = None if path.is_symlink() else self.newest_good_backup(path)
+                findings.append(DoctorFinding(path, problem, backup, backup is not None))
+        for text in self.permission_problems():
+            findings.append(DoctorFinding(self.home, text, None, True))
+        return findings
+
+    def restore(self, finding: DoctorFinding) -> Path:
+        """Put the newest good backup in place; keep the damaged file beside it."""
+        if finding.backup is None:
+            raise BackcareError(f"{finding.path}: no good backup to restore")
+        with self.writing():
+            kept = finding.path.with_name(
+                f"{finding.path.name}.damaged-{datetime.now():%Y%m%d%H%M%S}")
+            if os.path.lexists(finding.path):
+                os.replace(finding.path, kept)
+                os.chmod(kept, FILE_MODE, follow_symlinks=False) \
+                    if not kept.is_symlink() else None
+            atomic_write_bytes(finding.path, finding.backup.read_bytes())
+            return kept
+
+    # -- reading --
+    def _main(self) -> dict[str, Any]:
+        return load_tables(self.main_path, self.home) or {}
+
+    @staticmethod
+    def _single(tables: dict[str, Any], name: str) -> dict[str, Any] | None:
+        docs = tables.get(name) or {}
+        return next(iter(docs.values())) if docs else None
+
+    def profile(self) -> Profile | None:
+        doc = self._single(self._main(), "profile")
+        return Profile.from_dict(doc) if doc else None
+
+    def programme(self) -> Prescription | None:
+        doc = self._single(self._main(), "programme")
+        return Prescription.from_dict(doc) if doc else None
+
+    def goals(self) -> list[Goal]:
+        docs = (self._main().get("goals") or {}).values()
+        return sorted((Goal.from_dict(d) for d in docs), key=lambda g: g.id)
+
+    def records(self, table: str, start: date | None = None,
+                end: date | None = None) -> list[dict[str, Any]]:
+        """Raw records of one log table between two dates (inclusive), oldest first."""
+        lo = start.isoformat() if start else ""
+        hi = end.isoformat() if end else "9999"
+        out: list[dict[str, Any]] = []
+        for path in self.month_paths(start, end):
+            tables = load_tables(path, self.home) or {}
+            out.extend(d for d in (tables.get(table) or {}).values() if lo <= d["date"] <= hi)
+        out.sort(key=lambda d: d["date"])
+        return out
+
+    def history(self, start: date | None = None, end: date | None = None) -> History:
+        sessions: list[Session] = []
+        checkins: list[PainCheckin] = []
+        assessments: list[Assessment] = []
+        visits: list[Visit] = []
+        lo = start.isoformat() if start else ""
+        hi = end.isoformat() if end else "9999"
+        for path in self.month_paths(start, end):
+            tables = load_tables(path, self.home) or {}
+            try:
+                sessions += [Session.from_dict(d) for d in tables.get("sessions", {}).values()
+                             if lo <= d["date"] <= hi]
+                checkins += [PainCheckin.from_dict(d)
+                             for d in tables.get("pain_checkins", {}).values()
+                             if lo <= d["date"] <= hi]
+                assessments += [Assessment.from_dict(d)
+                                for d in tables.get("assessments", {}).values()
+                                if lo <= d["date"] <= hi]
+                visits += [Visit.from_dict(d) for d in tables.get("visits", {}).values()
+                           if lo <= d["date"] <= hi]
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise DataFileError(path, f"is damaged (a record is malformed: {exc!r})") \
+                    from None
+        return History(
+            tuple(sorted(sessions, key=lambda s: (s.date, s.id))),
+            tuple(sorted(checkins, key=lambda c: c.date)),
+            tuple(sorted(assessments, key=lambda a: (a.date, a.id))),
+            tuple(sorted(visits, key=lambda v: (v.date, v.id))),
+        )
+
+    # -- writing: the main file --
+    def _put_single(self, table: str, doc: dict[str, Any] | None) -> None:
+        with self.writing(), self._db(self.main_path) as db:
+            t = db.table(table)
+            t.truncate()
+            if doc is not None:
+                t.insert(doc)
+
+    def save_profile(self, profile: Profile) -> None:
+        self._put_single("profile", profile.to_dict())
+
+    def save_programme(self, programme: Prescription | None) -> None:
+        self._put_single("programme", programme.to_dict() if programme else None)
+
+    def add_goal(self, text: str, created: date, by: date | None,
+                 psfs_activity: str | None) -> Goal:
+        with self.writing(), self._db(self.main_path) as db:
+            t = db.table("goals")
+            next_id = max((int(d["id"]) for d in t.all()), default=0) + 1
+            goal = Goal(next_id, text, created, by, psfs_activity)
+            t.insert(goal.to_dict())
+            return goal
+
+    def complete_goal(self, goal_id: int, on: date) -> Goal:
+        with self.writing(), self._db(self.main_path) as db:
+            t = db.table("goals")
+            doc = t.get(Query().id == goal_id)
+            if doc is None:
+                raise BackcareError(f"no goal with id {goal_id}; 'backcare goal list' "
+                                    f"shows them")
+            goal = Goal.from_dict(dict(doc)).completed(on)
+            t.update(goal.to_dict(), Query().id == goal_id)
+            return goal
+
+    # -- writing: the log --
+    def add_session(self, session: Session) -> None:
+        self._insert("sessions", session.to_dict())
+
+    def add_assessment(self, assessment: Assessment) -> None:
+        self._insert("assessments", assessment.to_dict())
+
+    def add_visit(self, visit: Visit) -> None:
+        self._insert("visits", visit.to_dict())
+
+    def put_checkin(self, checkin: PainCheckin) -> bool:
+        """Record a day's pain check-in; a second one that day replaces it. True if replaced."""
+        with self.writing(), self._db(self.month_path(checkin.date)) as db:
+            t = db.table("pain_checkins")
+            replaced = t.remove(Query().date == checkin.date.isoformat())
+            t.insert(checkin.to_dict())
+            return bool(replaced)
+
+    def _insert(self, table: str, doc: dict[str, Any]) -> None:
+        with self.writing(), self._db(self.month_path(date.fromisoformat(doc["date"]))) as db:
+            db.table(table).insert(doc)
+
+    def import_records(self, tables: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
+        """Add already-validated log records, skipping ids already present. One write per
+        month file, all under one lock. Returns how many of each were added."""
+        by_month: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        for table, docs in tables.items():
+            for doc in docs:
+                by_month.setdefault(doc["date"][:7], {}).setdefault(table, []).append(doc)
+        added = {t: 0 for t in tables}
+        with self.writing():
+            for month in sorted(by_month):
+                path = self.home / LOG_DIR / f"{month}.json"
+                current = load_tables(path, self.home) or {}
+                changed = False
+                for table, docs in by_month[month].items():
+                    existing = current.setdefault(table, {})
+                    ids = {d.get("id") for d in existing.values()}
+                    next_key = max((int(k) for k in existing), default=0) + 1
+                    for doc in docs:
+                        if doc["id"] in ids:
+                            continue
+                        existing[str(next_key)] = doc
+                        ids.add(doc["id"])
+                        next_key += 1
+                        added[table] += 1
+                        changed = True
+                if changed:
+                    _storage_for(self)(path).write(current)
+        return added
+
+    def import_main(self, profile: Profile | None, goals: list[Goal],
+                    programme: Prescription | None, replace_profile: bool) -> int:
+        """Profile, goals and programme from an import; returns goals added."""
+        with self.writing(), self._db(self.main_path) as db:
+            if profile is not None and (replace_profile or not db.table("profile").all()):
+                db.table("profile").truncate()
+                db.table("profile").insert(profile.to_dict())
+            if programme is not None and not db.table("programme").all():
+                db.table("programme").insert(programme.to_dict())
+            t = db.table("goals")
+            have = {(d["text"], d["created"]) for d in t.all()}
+            next_id = max((int(d["id"]) for d in t.all()), default=0) + 1
+            added = 0
+            for g in goals:
+                if (g.text, g.created.isoformat()) in have:
+                    continue
+                gid = g.id if not t.contains(Query().id == g.id) else next_id
+                t.insert({**g.to_dict(), "id": gid})
+                next_id = max(next_id, gid) + 1
+                added += 1
+            return added
+
+
+def _storage_for(store: Store) -> Callable[[Path], AtomicJSONStorage]:
+    def make(path: Path) -> AtomicJSONStorage:
+        return AtomicJSONStorage(Path(path), store)
+    return make
+
+
+def open_store(home: Path | None = None) -> Store:
+    from backcare.paths import data_home
+
+    return Store(home or data_home())

@@ -1,0 +1,191 @@
+"""Reading YAML that people write by hand: safely, with line numbers, and with no surprises.
+
+PyYAML's safe loader is the base. On top of it this loader
+- remembers the line of every mapping key, so each problem can name its line;
+- refuses a key repeated inside one mapping (PyYAML silently keeps the last one);
+- refuses anchors and aliases outright, so an alias bomb ("billion laughs") is rejected at once
+  instead of being expanded;
+- keeps YAML 1.1's yes/no/on/off and sexagesimal numbers (``1:30``) as :class:`Ambiguous`
+  strings, so a validator can say that ``name: no`` would have been read as false;
+- limits size and nesting depth, so a hostile file is refused quickly.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from backcare.errors import BackcareError, Problem
+
+MAX_YAML_BYTES = 2 * 1024 * 1024  # a library of 1,000 exercises is well under 1 MiB
+MAX_DEPTH = 20  # the deepest legitimate structure is 4 levels
+
+
+class Ambiguous(str):
+    """A plain scalar that YAML 1.1 would read as a bool or a base-60 number."""
+
+    yaml11_value: Any = None
+
+
+class LineDict(dict[str, Any]):
+    """A mapping that remembers where it and each of its keys stood in the file."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class LineList(list[Any]):
+    line: int = 0
+
+
+_BOOL11 = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+
+
+def _loader_class() -> type:
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        depth = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                raise _Refused("anchors and aliases (& and *) are not allowed",
+                               event.start_mark.line + 1)
+            event = self.peek_event()
+            if getattr(event, "anchor", None):
+                raise _Refused("anchors and aliases (& and *) are not allowed",
+                               event.start_mark.line + 1)
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise _Refused(f"nested more than {MAX_DEPTH} levels deep",
+                               event.start_mark.line + 1)
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+    # YAML 1.1 booleans other than true/false, and base-60 numbers: keep as Ambiguous text.
+    resolvers = {k: [(tag, rx) for tag, rx in v
+                     if tag not in ("tag:yaml.org,2002:bool",)]
+                 for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    Loader.yaml_implicit_resolvers = resolvers
+    Loader.add_implicit_resolver(
+        "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+        list("tTfF"))
+    Loader.add_implicit_resolver(
+        "tag:backcare,ambiguous", re.compile(_BOOL11.pattern + "|" + _SEXAGESIMAL.pattern),
+        list("yYnNoO-+0123456789"))
+
+    def construct_ambiguous(loader: Any, node: Any) -> Ambiguous:
+        value = Ambiguous(node.value)
+        if _BOOL11.match(node.value):
+            value.yaml11_value = node.value.lower() in ("y", "yes", "on")
+        else:
+            value.yaml11_value = "a number in base 60"
+        return value
+
+    def construct_mapping(loader: Any, node: Any) -> LineDict:
+        result = LineDict()
+        result.line = node.start_mark.line + 1
+        result.key_lines = {}
+        yield result
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key, str) or isinstance(key, Ambiguous):
+                key = str(key)
+            line = key_node.start_mark.line + 1
+            if key in result.key_lines:
+                raise _Refused(f"the key '{key}' appears twice in one entry "
+                               f"(first on line {result.key_lines[key]})", line)
+            result.key_lines[key] = line
+            result[key] = loader.construct_object(value_node, deep=True)
+
+    def construct_sequence(loader: Any, node: Any) -> LineList:
+        result = LineList()
+        result.line = node.start_mark.line + 1
+        yield result
+        result.extend(loader.construct_object(child, deep=True) for child in node.value)
+
+    Loader.add_constructor("tag:backcare,ambiguous", construct_ambiguous)
+    Loader.add_constructor("tag:yaml.org,2002:map", construct_mapping)
+    Loader.add_constructor("tag:yaml.org,2002:seq", construct_sequence)
+    return Loader
+
+
+class _Refused(Exception):
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+_LOADER: type | None = None
+
+
+def read_text(path: Path, what: str, limit: int = MAX_YAML_BYTES) -> str:
+    """Read a hand-written file, refusing links, huge files and text that is not UTF-8."""
+    name = str(path)
+    if path.is_symlink():
+        raise BackcareError(f"{name}: is a symbolic link; give the real file instead")
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise BackcareError(
+                f"{name}: is {size / 1024 / 1024:.1f} MiB; {what} must be under "
+                f"{limit // 1024 // 1024} MiB")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise BackcareError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise BackcareError(f"{name}: is a folder, not a file") from None
+    except PermissionError:
+        raise BackcareError(f"{name}: cannot be read (permission denied)") from None
+    except OSError as exc:
+        raise BackcareError(f"{name}: cannot be read ({exc.strerror})") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise BackcareError(f"{name}:{line}: is not UTF-8 text (byte {exc.start})") from None
+
+
+def load_yaml(path: Path, what: str = "the file") -> Any:
+    """Parse one YAML document into LineDict/LineList, or raise BackcareError with file:line."""
+    global _LOADER
+    text = read_text(path, what)
+    name = str(path)
+    if not text.strip():
+        raise BackcareError(f"{name}:1: the file is empty",
+                            [Problem("the file is empty", name, 1)])
+    import yaml
+
+    if _LOADER is None:
+        _LOADER = _loader_class()
+    loader = _LOADER(text)
+    try:
+        data = loader.get_single_data()
+    except _Refused as exc:
+        raise BackcareError(f"{name}:{exc.line}: {exc.message}",
+                            [Problem(exc.message, name, exc.line)]) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        msg = f"not valid YAML: {exc.problem or exc.context}"
+        raise BackcareError(f"{name}:{line}: {msg}", [Problem(msg, name, line)]) from None
+    except yaml.YAMLError as exc:
+        raise BackcareError(f"{name}: not valid YAML: {exc}",
+                            [Problem(f"not valid YAML: {exc}", name, 1)]) from None
+    except RecursionError:
+        raise BackcareError(f"{name}: nested too deeply to read") from None
+    finally:
+        loader.dispose()
+    if data is None:
+        raise BackcareError(f"{name}:1: the file holds no data",
+                            [Problem("the file holds no data", name, 1)])
+    return data
