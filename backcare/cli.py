@@ -11,7 +11,6 @@ import os
 import sys
 from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -24,7 +23,7 @@ DEBUG_ENV = "BACKCARE_DEBUG"
 class BackcareGroup(TyperGroup):
     """The top-level group: maps backcare's errors to exit codes, for every command."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         from backcare.errors import EXIT_BAD_DATA, BackcareError
 
         debug = os.environ.get(DEBUG_ENV) == "1"
@@ -35,7 +34,7 @@ class BackcareGroup(TyperGroup):
                 raise
             _print_error(exc.lines())
             ctx.exit(exc.exit_code)
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+        except (typer.Exit, typer.TyperException, typer.Abort):
             raise
         except RecursionError:
             if debug:

@@ -5,6 +5,7 @@ Dates are ``datetime.date`` in the domain and ISO strings (``YYYY-MM-DD``) on di
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -26,6 +27,11 @@ SYMPTOMS: tuple[str, ...] = (
 )
 VISIT_KINDS: tuple[str, ...] = ("manual-therapy", "assessment", "other")
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def new_id(prefix: str, day: date) -> str:
+    """A record id that sorts by date and never collides across machines (for merging)."""
+    return f"{prefix}-{day:%Y%m%d}-{uuid.uuid4().hex[:8]}"
 
 
 def iso(d: date | None) -> str | None:

@@ -181,7 +181,7 @@ def next_step(ex: Exercise, tries: list[Attempt], t: Thresholds,
     """
     if not tries:
         return Next(Decision.NEW, ex.id, ex.start_dose(),
-                    "new: starting at the gentle end of the range")
+                    "new: gentle starting dose")
     last = tries[-1]
     dose = clamp(ex, last.dose)
     when = short_date(last.day)

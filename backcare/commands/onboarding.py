@@ -1,0 +1,147 @@
+"""`backcare init`: the disclaimer, a red-flag safety screen, and the patient's profile."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from backcare.commands.common import DateOpt, JsonOpt
+
+if TYPE_CHECKING:
+    from backcare.onboarding import InitAnswers
+
+
+def init(
+    yes: Annotated[bool, typer.Option("--yes", help="Take the default for anything not "
+                                                    "given, and ask nothing.")] = False,
+    pain: Annotated[Optional[int], typer.Option(  # noqa: UP045
+        help="Your back pain now, 0 (none) to 10 (worst imaginable).")] = None,
+    minutes: Annotated[Optional[int], typer.Option(  # noqa: UP045
+        help="Minutes a day for exercise (10–180, default 20).")] = None,
+    days_per_week: Annotated[Optional[int], typer.Option(  # noqa: UP045
+        "--days-per-week", help="Exercise days a week (1–7, default 7).")] = None,
+    equipment: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        help="What you have, comma-separated: mat, chair, wall, step, exercise-ball, "
+             "resistance-band, pool, bike (default: mat).")] = None,
+    avoid_position: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--avoid-position", help="Positions that are hard for you, comma-separated: "
+                                 "lying, kneeling, sitting, standing, moving.")] = None,
+    date: DateOpt = None,
+    no_red_flags: Annotated[bool, typer.Option(
+        "--no-red-flags", help="Answer no to every red-flag safety question.")] = False,
+    red_flag: Annotated[Optional[list[str]], typer.Option(  # noqa: UP045
+        "--red-flag", help="Report a red flag (repeatable): bladder-bowel, saddle-numbness, "
+                           "leg-weakness, walking-change, cancer-history, weight-loss, "
+                           "night-pain, fever, immunosuppressed, trauma.")] = None,
+    cleared_by_clinician: Annotated[bool, typer.Option(
+        "--cleared-by-clinician", help="A clinician has checked your red flag and said "
+                                       "exercise is safe.")] = False,
+    condition: Annotated[Optional[list[str]], typer.Option(  # noqa: UP045
+        "--condition", help="An underlying condition (repeatable): cancer, osteoporosis, "
+                            "inflammatory, recent-surgery, pregnancy.")] = None,
+    no_conditions: Annotated[bool, typer.Option(
+        "--no-conditions", help="None of those conditions applies.")] = False,
+    assessed: Annotated[Optional[bool], typer.Option(  # noqa: UP045
+        "--assessed/--not-assessed",
+        help="Whether a clinician has assessed this back pain.")] = None,
+    startback: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--startback", help="Answers to the STarT Back tool: 8 y/n, then 0–4 "
+                            "(see 'backcare assess --help').")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Set up backcare: a safety check, your pain, time and equipment.
+
+    Asks one question at a time; every question can also be answered with an option.
+    Re-running init updates your answers and never erases your log.
+
+    Example: backcare init --no-red-flags --pain 5 --minutes 20 --equipment mat,chair --yes
+    """
+    from backcare import onboarding as ob
+    from backcare import render_plan
+    from backcare.commands.common import day, store
+    from backcare.errors import SafetyStop
+    from backcare.models import Assessment, new_id
+    from backcare.safety import red_flag_advice, seek_help
+    from backcare.ui import emit_json, is_interactive, today
+
+    s = store()
+    existing = s.profile()
+    start = day(date) if date is not None else (existing.start_date if existing else today())
+    answers = ob.InitAnswers(
+        start_date=start,
+        pain=ob.check_pain("--pain", pain),
+        minutes=ob.check_range("--minutes", minutes, *ob.MINUTES_RANGE),
+        days_per_week=ob.check_range("--days-per-week", days_per_week, *ob.DAYS_RANGE),
+        equipment=ob.check_equipment(equipment),
+        avoid_positions=ob.check_positions(avoid_position),
+        cleared_by_clinician=True if cleared_by_clinician else None,
+        assessed_by_clinician=assessed,
+    )
+    if red_flag:
+        answers.red_flags = ob.check_red_flags(red_flag)
+    elif no_red_flags:
+        answers.red_flags = []
+    if condition:
+        answers.conditions = ob.check_conditions(condition)
+    elif no_conditions:
+        answers.conditions = []
+    startback_scored = None
+    if startback is not None:
+        from backcare.scoring import parse_answers, score
+
+        startback_scored = score("startback", parse_answers("startback", startback))
+
+    ask = is_interactive() and not yes and not as_json
+    if ask:
+        from backcare import init_questions
+
+        init_questions.ask_missing(answers, existing)
+        if startback_scored is None:
+            startback_scored = init_questions.ask_startback()
+    else:
+        _fill_defaults(answers, existing, yes)
+
+    profile = ob.build_profile(answers, existing, today())
+    s.save_profile(profile)
+    if startback_scored is not None:
+        s.add_assessment(Assessment(new_id("a", start), start, "startback",
+                                    startback_scored.answers_json, startback_scored.score,
+                                    startback_scored.band))
+    advice = seek_help(profile, s.history(start, start), start, _thresholds())
+    if as_json:
+        emit_json({"profile": profile.to_dict(),
+                   "startback": None if startback_scored is None else {
+                       "score": startback_scored.score, "band": startback_scored.band},
+                   "advice": [a.__dict__ for a in advice],
+                   "blocked": profile.blocked_by_red_flag})
+    else:
+        render_plan.init_summary(profile, startback_scored, advice, existing is not None)
+    if profile.blocked_by_red_flag:
+        raise SafetyStop(red_flag_advice(profile.red_flags))
+
+
+def _thresholds():  # type: ignore[no-untyped-def]
+    from backcare.commands.common import thresholds
+
+    return thresholds()
+
+
+def _fill_defaults(a: InitAnswers, existing: object, yes: bool) -> None:
+    """Non-interactive: what is not given keeps its existing value, or its default with
+    --yes; a safety question left unanswered on a first run is a usage error (exit 2)."""
+    from backcare.errors import UsageProblem
+
+    if a.red_flags is None and existing is None:
+        if not yes:
+            raise UsageProblem("the red-flag safety questions need an answer: give "
+                               "--no-red-flags, or --red-flag NAME for each that applies "
+                               "(or --yes to accept the defaults)")
+        a.red_flags = []
+    if existing is None:
+        if a.conditions is None:
+            a.conditions = []
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)

@@ -1,0 +1,33 @@
+"""`backcare plan`: today's plan (or --date's)."""
+
+from __future__ import annotations
+
+import typer
+
+from backcare.commands.common import DateOpt, JsonOpt
+
+
+def plan(date: DateOpt = None, as_json: JsonOpt = False) -> None:
+    """Show the day's exercise plan: what to do, how much, and why.
+
+    The plan fits your minutes, equipment and pain, and adapts to how each exercise felt.
+    Example: backcare plan --date 2026-03-02 --json
+    """
+    from backcare import render_plan
+    from backcare.commands.common import day, library, store, thresholds
+    from backcare.planner import history_window, plan_for
+    from backcare.ui import emit_json
+
+    d = day(date)
+    s = store()
+    t = thresholds()
+    result = plan_for(d, s.profile(), library(), s.programme(),
+                      s.history(history_window(d, t), d), t)
+    if as_json:
+        emit_json(result.to_dict())
+    else:
+        render_plan.plan_view(result)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("plan")(plan)

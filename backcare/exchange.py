@@ -1,0 +1,671 @@
+"""The JSON export document, and reading it back (`backcare export --format json`, `import`).
+
+The document is CONTRACT.md's "Export, --format json": ``format`` "backcare-export",
+``version`` 1, ``exported_at``, ``profile``, ``sessions``, ``pain_checkins``, ``assessments``,
+``visits``, ``goals`` and ``programme``. Every record is the model's own ``to_dict()``, so an
+export imported into an empty data folder and exported again gives the same document,
+``exported_at`` aside.
+
+Importing is all or nothing: :func:`parse_import` checks every part of the file first and
+names each bad record ("sessions[3] (id s-…): pain_after is 14; it must be 0–10"); only a
+file with no problem at all reaches the store. Records already present (same id; pain
+check-ins are one a day, so the same date) are skipped, never overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from backcare.clinical import PAIN_MAX, PAIN_MIN
+from backcare.errors import BackcareError, ProblemList
+from backcare.models import (
+    EQUIPMENT,
+    POSITIONS,
+    STATUSES,
+    SYMPTOMS,
+    VISIT_KINDS,
+    WEEKDAYS,
+    Assessment,
+    Goal,
+    PainCheckin,
+    Prescription,
+    Profile,
+    Session,
+    Visit,
+)
+
+if TYPE_CHECKING:
+    from backcare.exporters import ExportContext, Rendered
+    from backcare.storage import Store
+
+FORMAT = "backcare-export"
+VERSION = 1
+LOG_KINDS: tuple[str, ...] = ("sessions", "pain_checkins", "assessments", "visits")
+TOP_KEYS: tuple[str, ...] = ("format", "version", "exported_at", "profile", *LOG_KINDS,
+                             "goals", "programme")
+# A lifetime of daily records is a few MiB; anything much bigger is not an export of ours,
+# and reading it whole would only use up the patient's memory.
+MAX_IMPORT_BYTES = 64 * 1024 * 1024
+MAX_PROBLEMS_SHOWN = 20  # a badly broken file gets the first problems, not ten thousand
+MAX_ID_CHARS = 200
+# Upper bounds that catch nonsense (a typo of 1000 sets), not clinical limits.
+DOSE_LIMITS: dict[str, int] = {"sets": 100, "reps": 1000, "hold_seconds": 3600,
+                               "duration_minutes": 24 * 60}
+MINUTES_PER_DAY_MAX = 24 * 60
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_KIND_WORDS = {"sessions": ("session", "sessions"),
+               "pain_checkins": ("pain check-in", "pain check-ins"),
+               "assessments": ("assessment", "assessments"),
+               "visits": ("visit", "visits"), "goals": ("goal", "goals")}
+
+
+# --- export ---------------------------------------------------------------------------------
+
+def build_export(store: Store, start: date | None, end: date | None,
+                 exported_at: str) -> dict[str, Any]:
+    """The export document for the log between ``start`` and ``end`` (inclusive; None means
+    no limit). Profile, goals and programme are exported whole. ``exported_at`` is passed in:
+    the domain never reads the clock."""
+    history = store.history(start, end)
+    profile = store.profile()
+    programme = store.programme()
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": exported_at,
+        "profile": profile.to_dict() if profile else None,
+        "sessions": [s.to_dict() for s in history.sessions],
+        "pain_checkins": [c.to_dict() for c in history.checkins],
+        "assessments": [a.to_dict() for a in history.assessments],
+        "visits": [v.to_dict() for v in history.visits],
+        "goals": [g.to_dict() for g in store.goals()],
+        "programme": programme.to_dict() if programme else None,
+    }
+
+
+def record_count(doc: dict[str, Any]) -> int:
+    """How many log records a document holds."""
+    return sum(len(doc.get(kind) or ()) for kind in LOG_KINDS)
+
+
+def render(ctx: ExportContext) -> Rendered:
+    """The JSON exporter (``get_exporter("json")``): the document, pretty and UTF-8."""
+    from backcare.exporters import Rendered
+
+    text = json.dumps(ctx.doc, indent=2, ensure_ascii=False) + "\n"
+    return Rendered(text.encode("utf-8"), record_count(ctx.doc))
+
+
+# --- reading an import file -----------------------------------------------------------------
+
+def read_import_file(path: Path) -> Any:
+    """The JSON in ``path``, refusing quickly and in one line what is not a plain, readable,
+    UTF-8 file of a sensible size."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        raise BackcareError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise BackcareError(f"{path}: cannot be read ({exc.strerror})") from None
+    if stat.S_ISLNK(st.st_mode):
+        raise BackcareError(f"{path}: is a symbolic link; give the path of the export "
+                            f"file itself")
+    if stat.S_ISDIR(st.st_mode):
+        raise BackcareError(f"{path}: is a folder, not an export file")
+    if not stat.S_ISREG(st.st_mode):
+        raise BackcareError(f"{path}: is not a regular file")
+    if st.st_size > MAX_IMPORT_BYTES:
+        raise BackcareError(f"{path}: is {st.st_size / 2**20:.0f} MiB; an export is never "
+                            f"over {MAX_IMPORT_BYTES // 2**20} MiB, so this is not one")
+    try:
+        # O_NOFOLLOW: a file swapped for a link after the check above is still refused.
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(fd, "rb") as fh:
+            raw = fh.read(MAX_IMPORT_BYTES + 1)
+    except OSError as exc:
+        raise BackcareError(f"{path}: cannot be read ({exc.strerror})") from None
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise BackcareError(f"{path}: is over {MAX_IMPORT_BYTES // 2**20} MiB; an export is "
+                            f"never that big, so this is not one")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BackcareError(f"{path}: is not UTF-8 text (bad byte at position {exc.start}); "
+                            f"a backcare export is UTF-8 JSON") from None
+    del raw
+    if not text.strip():
+        raise BackcareError(f"{path}: is empty")
+    try:
+        return json.loads(text, parse_constant=_no_constant, object_pairs_hook=_no_duplicates)
+    except RecursionError:
+        raise BackcareError(f"{path}: is nested too deeply to be a backcare export") from None
+    except json.JSONDecodeError as exc:
+        raise BackcareError(f"{path}:{exc.lineno}: is not valid JSON ({exc.msg}, "
+                            f"column {exc.colno})") from None
+    except ValueError as exc:
+        raise BackcareError(f"{path}: is not valid JSON ({exc})") from None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"the key {key!r} appears twice in one object")
+        out[key] = value
+    return out
+
+
+# --- validating it --------------------------------------------------------------------------
+
+@dataclass
+class ImportBundle:
+    """A checked import: log records as the store keeps them, and the main file's parts."""
+
+    tables: dict[str, list[dict[str, Any]]]
+    profile: Profile | None
+    goals: list[Goal]
+    programme: Prescription | None
+    source: str = ""
+
+    def totals(self) -> dict[str, int]:
+        return {**{k: len(v) for k, v in self.tables.items()}, "goals": len(self.goals)}
+
+
+@dataclass
+class ImportResult:
+    """What an import did: counts of records added and skipped, per kind."""
+
+    source: str
+    added: dict[str, int]
+    skipped: dict[str, int]
+    profile: str  # "added" | "kept" (one was there already) | "none" (the file has none)
+    programme: str  # same
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.source, "added": dict(self.added), "skipped": dict(self.skipped),
+                "profile": self.profile, "programme": self.programme}
+
+    def summary(self) -> str:
+        """One line for the patient: what was added, and what was already there."""
+        parts = [_count_words(n, k) for k, n in self.added.items() if n]
+        added = ", ".join(parts) if parts else "no new records"
+        skipped = sum(self.skipped.values())
+        text = f"added {added}"
+        if skipped:
+            text += f"; skipped {skipped} already present"
+        if self.profile == "added":
+            text += "; profile added"
+        elif self.profile == "kept":
+            text += "; your own profile was kept"
+        if self.programme == "added":
+            text += "; programme added"
+        elif self.programme == "kept":
+            text += "; your current programme was kept"
+        return text
+
+
+def _count_words(n: int, kind: str) -> str:
+    one, many = _KIND_WORDS.get(kind, (kind, kind))
+    return f"{n} {one if n == 1 else many}"
+
+
+class _Checker:
+    """Checks values for one record, collecting every problem under the record's name."""
+
+    def __init__(self, problems: ProblemList, file: str | None, record: str) -> None:
+        self.p, self.file, self.record = problems, file, record
+
+    def add(self, message: str) -> None:
+        self.p.add(message, file=self.file, record=self.record)
+
+    def obj(self, d: dict[str, Any], required: tuple[str, ...]) -> bool:
+        missing = [k for k in required if k not in d]
+        for key in missing:
+            self.add(f"{key} is missing")
+        return not missing
+
+    def text(self, key: str, value: Any, *, optional: bool = False,
+             max_chars: int | None = None) -> None:
+        if value is None and optional:
+            return
+        if not isinstance(value, str):
+            self.add(f"{key} must be text, not {_kind(value)}")
+        elif max_chars is not None and not value.strip():
+            self.add(f"{key} must not be empty")
+        elif max_chars is not None and len(value) > max_chars:
+            self.add(f"{key} is {len(value)} characters long; at most {max_chars} allowed")
+
+    def day(self, key: str, value: Any, *, optional: bool = False) -> None:
+        if value is None and optional:
+            return
+        if not is_iso_date(value):
+            self.add(f"{key} is {_show(value)}; it must be a real date, YYYY-MM-DD")
+
+    def whole(self, key: str, value: Any, low: int, high: int, *,
+              optional: bool = False) -> None:
+        if value is None and optional:
+            return
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.add(f"{key} must be a whole number, not {_kind(value)}")
+        elif not low <= value <= high:
+            self.add(f"{key} is {value}; it must be {low}–{high}")
+
+    def flag(self, key: str, value: Any, *, optional: bool = False) -> None:
+        if value is None and optional:
+            return
+        if not isinstance(value, bool):
+            self.add(f"{key} must be true or false, not {_kind(value)}")
+
+    def choice(self, key: str, value: Any, allowed: tuple[str, ...]) -> None:
+        if not isinstance(value, str) or value not in allowed:
+            self.add(f"{key} is {_show(value)}; it must be one of {', '.join(allowed)}")
+
+    def names(self, key: str, value: Any, allowed: tuple[str, ...] | None = None) -> None:
+        if not isinstance(value, list):
+            self.add(f"{key} must be a list, not {_kind(value)}")
+            return
+        for i, item in enumerate(value):
+            if allowed is not None:
+                self.choice(f"{key}[{i}]", item, allowed)
+            else:
+                self.text(f"{key}[{i}]", item, max_chars=MAX_ID_CHARS)
+
+    def pain(self, key: str, value: Any, *, optional: bool = True) -> None:
+        self.whole(key, value, PAIN_MIN, PAIN_MAX, optional=optional)
+
+
+def is_iso_date(value: Any) -> bool:
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"text ({_show(value)})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value if len(value) <= 40 else value[:40] + "…")
+    if isinstance(value, (list, dict)):
+        return _kind(value)
+    return json.dumps(value)
+
+
+def _label(kind: str, index: int, doc: Any, key: str = "id") -> str:
+    ident = doc.get(key) if isinstance(doc, dict) else None
+    if isinstance(ident, (str, int)) and not isinstance(ident, bool):
+        shown = str(ident)
+        shown = shown if len(shown) <= 40 else shown[:40] + "…"
+        return f"{kind}[{index}] ({key} {shown})"
+    return f"{kind}[{index}]"
+
+
+def _check_session(c: _Checker, d: dict[str, Any]) -> None:
+    c.obj(d, ("id", "date", "exercises"))
+    if "id" in d:
+        c.text("id", d["id"], max_chars=MAX_ID_CHARS)
+    if "date" in d:
+        c.day("date", d["date"])
+    c.pain("pain_before", d.get("pain_before"))
+    c.pain("pain_after", d.get("pain_after"))
+    c.text("note", d.get("note"), optional=True)
+    exercises = d.get("exercises", [])
+    if not isinstance(exercises, list):
+        c.add(f"exercises must be a list, not {_kind(exercises)}")
+        return
+    for i, e in enumerate(exercises):
+        where = f"exercises[{i}]"
+        if not isinstance(e, dict):
+            c.add(f"{where} must be an object, not {_kind(e)}")
+            continue
+        for key in ("exercise_id", "status"):
+            if key not in e:
+                c.add(f"{where}.{key} is missing")
+        if "exercise_id" in e:
+            # Ids need not be in this library: a physiotherapist's own exercises may not be.
+            c.text(f"{where}.exercise_id", e["exercise_id"], max_chars=MAX_ID_CHARS)
+        if "status" in e:
+            c.choice(f"{where}.status", e["status"], STATUSES)
+        for key, high in DOSE_LIMITS.items():
+            c.whole(f"{where}.{key}", e.get(key), 0, high, optional=True)
+        c.pain(f"{where}.pain", e.get("pain"))
+
+
+def _check_checkin(c: _Checker, d: dict[str, Any]) -> None:
+    c.obj(d, ("date", "score"))
+    if "date" in d:
+        c.day("date", d["date"])
+    if "score" in d:
+        c.pain("score", d["score"], optional=False)
+    c.text("note", d.get("note"), optional=True)
+    if d.get("symptoms") is not None:
+        c.names("symptoms", d["symptoms"], SYMPTOMS)
+    c.flag("flare", d.get("flare"), optional=True)
+    if "id" in d and is_iso_date(d.get("date")) and d["id"] != f"p-{d['date']}":
+        c.add(f"id is {_show(d['id'])}; a check-in's id is p-DATE, here 'p-{d['date']}'")
+
+
+def _check_assessment(c: _Checker, d: dict[str, Any]) -> None:
+    from backcare.instruments import INSTRUMENT_IDS, INSTRUMENTS
+    from backcare.scoring import answers_from_json
+
+    c.obj(d, ("id", "date", "instrument", "answers", "score"))
+    if "id" in d:
+        c.text("id", d["id"], max_chars=MAX_ID_CHARS)
+    if "date" in d:
+        c.day("date", d["date"])
+    instrument = d.get("instrument")
+    if "instrument" in d:
+        c.choice("instrument", instrument, INSTRUMENT_IDS)
+    known = isinstance(instrument, str) and instrument in INSTRUMENTS
+    if known and "answers" in d:
+        try:
+            answers_from_json(instrument, d["answers"])
+        except BackcareError as exc:
+            c.add(f"answers: {exc.message}")
+    if "score" in d:
+        score = d["score"]
+        if isinstance(score, bool) or not isinstance(score, (int, float)) \
+                or not math.isfinite(score):
+            c.add(f"score must be a number, not {_kind(score)}")
+        elif known:
+            inst = INSTRUMENTS[instrument]
+            if not inst.score_min <= score <= inst.score_max:
+                c.add(f"score is {score:g}; a {inst.short_name} score is "
+                      f"{inst.score_min:g}–{inst.score_max:g}")
+    c.text("band", d.get("band"), optional=True, max_chars=MAX_ID_CHARS)
+
+
+def _check_visit(c: _Checker, d: dict[str, Any]) -> None:
+    c.obj(d, ("id", "date", "kind"))
+    if "id" in d:
+        c.text("id", d["id"], max_chars=MAX_ID_CHARS)
+    if "date" in d:
+        c.day("date", d["date"])
+    if "kind" in d:
+        c.choice("kind", d["kind"], VISIT_KINDS)
+    c.text("note", d.get("note"), optional=True)
+
+
+def _check_profile(c: _Checker, d: dict[str, Any]) -> None:
+    c.obj(d, ("start_date",))
+    if "start_date" in d:
+        c.day("start_date", d["start_date"])
+    c.pain("baseline_pain", d.get("baseline_pain"))
+    c.whole("minutes_per_day", d.get("minutes_per_day"), 1, MINUTES_PER_DAY_MAX, optional=True)
+    c.whole("days_per_week", d.get("days_per_week"), 1, len(WEEKDAYS), optional=True)
+    for key, allowed in (("equipment", EQUIPMENT), ("avoid_positions", POSITIONS),
+                         ("red_flags", None), ("conditions", None)):
+        if d.get(key) is not None:
+            c.names(key, d[key], allowed)
+    c.flag("cleared_by_clinician", d.get("cleared_by_clinician"), optional=True)
+    c.flag("assessed_by_clinician", d.get("assessed_by_clinician"), optional=True)
+    c.day("created", d.get("created"), optional=True)
+    c.day("updated", d.get("updated"), optional=True)
+
+
+def _check_goal(c: _Checker, d: dict[str, Any]) -> None:
+    c.obj(d, ("id", "text", "created"))
+    if "id" in d:
+        c.whole("id", d["id"], 1, 10**9)
+    if "text" in d:
+        c.text("text", d["text"], max_chars=10_000)
+    if "created" in d:
+        c.day("created", d["created"])
+    c.day("by", d.get("by"), optional=True)
+    c.day("done_on", d.get("done_on"), optional=True)
+    c.text("psfs_activity", d.get("psfs_activity"), optional=True)
+
+
+def _check_programme(c: _Checker, d: dict[str, Any]) -> None:
+    c.obj(d, ("exercises",))
+    c.text("prescribed_by", d.get("prescribed_by"), optional=True)
+    c.day("start", d.get("start"), optional=True)
+    c.flag("allow_progression", d.get("allow_progression"), optional=True)
+    items = d.get("exercises", [])
+    if not isinstance(items, list):
+        c.add(f"exercises must be a list, not {_kind(items)}")
+        return
+    for i, item in enumerate(items):
+        where = f"exercises[{i}]"
+        if not isinstance(item, dict):
+            c.add(f"{where} must be an object, not {_kind(item)}")
+            continue
+        if "id" not in item:
+            c.add(f"{where}.id is missing")
+        else:
+            c.text(f"{where}.id", item["id"], max_chars=MAX_ID_CHARS)
+        for key, high in DOSE_LIMITS.items():
+            c.whole(f"{where}.{key}", item.get(key), 0, high, optional=True)
+        if item.get("days") is not None:
+            c.names(f"{where}.days", item["days"], WEEKDAYS)
+        c.text(f"{where}.note", item.get("note"), optional=True)
+
+
+_LOG_CHECKS: dict[str, tuple[Callable[[_Checker, dict[str, Any]], None], str]] = {
+    "sessions": (_check_session, "id"),
+    "pain_checkins": (_check_checkin, "date"),
+    "assessments": (_check_assessment, "id"),
+    "visits": (_check_visit, "id"),
+}
+_MODELS: dict[str, Any] = {"sessions": Session, "pain_checkins": PainCheckin,
+                           "assessments": Assessment, "visits": Visit}
+
+
+def parse_import(doc_or_path: Any) -> ImportBundle:
+    """Check a whole export document (or the file holding one) and return it ready to store.
+
+    Every problem is collected; if there is any, :class:`BackcareError` lists them, each
+    naming its record, and nothing is returned to be written."""
+    if isinstance(doc_or_path, (str, Path)):
+        path = Path(doc_or_path)
+        source = str(path)
+        doc = read_import_file(path)
+    else:
+        source, doc = "", doc_or_path
+    file = source or None
+    try:
+        return _parse(doc, file, source)
+    except RecursionError:
+        raise BackcareError(f"{source or 'the import'}: is nested too deeply to be a "
+                            f"backcare export") from None
+
+
+def _parse(doc: Any, file: str | None, source: str) -> ImportBundle:
+    where = f"{file}: " if file else ""
+    if not isinstance(doc, dict):
+        raise BackcareError(f"{where}is not a backcare export (expected a JSON object, "
+                            f"found {_kind(doc)})")
+    if doc.get("format") != FORMAT:
+        raise BackcareError(f"{where}is not a backcare export (its format is "
+                            f"{_show(doc.get('format'))}, not '{FORMAT}')")
+    version = doc.get("version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise BackcareError(f"{where}has an unknown export version {_show(version)}; "
+                            f"this backcare reads version {VERSION}")
+    if version != VERSION:
+        newer = " It was written by a newer backcare: update backcare, then import it." \
+            if version > VERSION else ""
+        raise BackcareError(f"{where}is export version {version}, which this backcare does "
+                            f"not know (it reads version {VERSION}).{newer}")
+    p = ProblemList()
+    top = _Checker(p, file, "the export")
+    missing = [k for k in TOP_KEYS if k not in doc]
+    if missing:
+        top.add(f"is missing {', '.join(missing)}")
+    top.text("exported_at", doc.get("exported_at"))
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for kind in LOG_KINDS:
+        docs = doc.get(kind, [])
+        tables[kind] = []
+        if not isinstance(docs, list):
+            top.add(f"{kind} must be a list, not {_kind(docs)}")
+            continue
+        check, key = _LOG_CHECKS[kind]
+        seen: dict[Any, int] = {}
+        for i, d in enumerate(docs):
+            c = _Checker(p, file, _label(kind, i, d, key))
+            if not isinstance(d, dict):
+                c.add(f"must be an object, not {_kind(d)}")
+                continue
+            before = len(p.problems)
+            check(c, d)
+            if len(p.problems) > before:
+                continue
+            ident = d[key]
+            if ident in seen:
+                what = "date (one pain check-in a day)" if key == "date" else "id"
+                c.add(f"has the same {what} as {kind}[{seen[ident]}]")
+                continue
+            seen[ident] = i
+            # Through the model and back: exactly what `export` will write again.
+            tables[kind].append(_MODELS[kind].from_dict(d).to_dict())
+    profile = _optional_single(p, file, doc.get("profile"), "profile", _check_profile,
+                               Profile.from_dict)
+    programme = _optional_single(p, file, doc.get("programme"), "programme", _check_programme,
+                                 Prescription.from_dict)
+    goals: list[Goal] = []
+    raw_goals = doc.get("goals", [])
+    if not isinstance(raw_goals, list):
+        top.add(f"goals must be a list, not {_kind(raw_goals)}")
+    else:
+        seen_goals: dict[int, int] = {}
+        for i, d in enumerate(raw_goals):
+            c = _Checker(p, file, _label("goals", i, d))
+            if not isinstance(d, dict):
+                c.add(f"must be an object, not {_kind(d)}")
+                continue
+            before = len(p.problems)
+            _check_goal(c, d)
+            if len(p.problems) > before:
+                continue
+            if d["id"] in seen_goals:
+                c.add(f"has the same id as goals[{seen_goals[d['id']]}]")
+                continue
+            seen_goals[d["id"]] = i
+            goals.append(Goal.from_dict(d))
+    if p:
+        shown = p.problems[:MAX_PROBLEMS_SHOWN]
+        if len(p.problems) > MAX_PROBLEMS_SHOWN:
+            rest = len(p.problems) - MAX_PROBLEMS_SHOWN
+            p.add(f"… and {rest} more problem(s); nothing was imported", file=file)
+            shown.append(p.problems[-1])
+        else:
+            p.add("nothing was imported", file=file)
+            shown.append(p.problems[-1])
+        raise BackcareError(f"{where}cannot be imported", shown)
+    return ImportBundle(tables, profile, goals, programme, source)
+
+
+def _optional_single(p: ProblemList, file: str | None, value: Any, name: str,
+                     check: Callable[[_Checker, dict[str, Any]], None],
+                     build: Callable[[dict[str, Any]], Any]) -> Any:
+    if value is None:
+        return None
+    c = _Checker(p, file, name)
+    if not isinstance(value, dict):
+        c.add(f"must be an object or null, not {_kind(value)}")
+        return None
+    before = len(p.problems)
+    check(c, value)
+    return build(value) if len(p.problems) == before else None
+
+
+# --- storing it -----------------------------------------------------------------------------
+
+def apply_import(store: Store, bundle: ImportBundle) -> ImportResult:
+    """Add a checked import to the store; what is already there is kept as it is."""
+    had_profile = store.profile() is not None
+    had_programme = store.programme() is not None
+    added = store.import_records(bundle.tables)
+    added_goals = store.import_main(bundle.profile, bundle.goals, bundle.programme,
+                                    replace_profile=False)
+    totals = bundle.totals()
+    added_all = {**{k: added.get(k, 0) for k in LOG_KINDS}, "goals": added_goals}
+    skipped = {k: totals[k] - added_all[k] for k in added_all}
+
+    def fate(value: Any, had: bool) -> str:
+        return "none" if value is None else ("kept" if had else "added")
+
+    return ImportResult(bundle.source, added_all, skipped,
+                        fate(bundle.profile, had_profile), fate(bundle.programme, had_programme))
+
+
+# --- a progress summary when the analytics module is not there ------------------------------
+
+@dataclass(frozen=True)
+class _PainDay:
+    day: date
+    score: int
+
+
+def fallback_progress(doc: dict[str, Any], start: date, end: date,
+                      planned: list[date]) -> dict[str, Any]:
+    """A minimal ``progress --json``-shaped summary built from the export document alone:
+    adherence (days with a session done ÷ planned days), and pain baseline → current (the mean
+    of the last 7 days' check-ins, CONTRACT.md). Used only when ``backcare.analytics`` is
+    not available; it computes no alerts."""
+    lo, hi = start.isoformat(), end.isoformat()
+    done_days = {s["date"] for s in doc.get("sessions", [])
+                 if lo <= s["date"] <= hi and any(e.get("status") != "skipped"
+                                                  for e in s.get("exercises", []))}
+    sessions_done = len(done_days)
+    sessions_planned = len(planned)
+    adherence = round(min(100.0, 100 * sessions_done / sessions_planned), 1) \
+        if sessions_planned else None
+    pains = [_PainDay(date.fromisoformat(c["date"]), c["score"])
+             for c in doc.get("pain_checkins", []) if lo <= c["date"] <= hi]
+    profile = doc.get("profile") or {}
+    baseline = profile.get("baseline_pain")
+    if baseline is None and pains:
+        baseline = pains[0].score
+    recent = [p.score for p in pains if (end - p.day).days < 7]
+    current = round(sum(recent) / len(recent), 1) if recent else None
+    change = percent = None
+    important = False
+    if baseline is not None and current is not None:
+        change = round(current - baseline, 1)
+        percent = round(100 * change / baseline, 1) if baseline else None
+        # CONTRACT.md: a change ≤ −2 points or ≤ −30% (CLINICAL.md §3, Ostelo 2008).
+        from backcare.instruments import NRS_MIC_PERCENT, NRS_MIC_POINTS
+
+        important = change <= -NRS_MIC_POINTS or (percent is not None
+                                                   and percent <= -NRS_MIC_PERCENT)
+    return {
+        "from": lo, "to": hi, "sessions_planned": sessions_planned,
+        "sessions_done": sessions_done, "adherence_percent": adherence, "streak_days": None,
+        "weekly": [],
+        "pain": {"baseline": baseline, "current": current, "change": change,
+                 "percent_change": percent, "clinically_important": important},
+        "measures": {}, "alerts": [],
+    }

@@ -1,0 +1,119 @@
+"""The interactive questions of ``backcare init``: one at a time, in plain words."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from backcare import onboarding as ob
+from backcare.messages import DISCLAIMER
+from backcare.models import Profile
+from backcare.safety import CONDITIONS, RED_FLAGS, red_flag_advice
+from backcare.ui import err
+
+if TYPE_CHECKING:
+    from backcare.scoring import Scored
+
+
+def _yes_no(question: str, default: bool | None = None) -> bool:
+    from rich.prompt import Confirm
+
+    return Confirm.ask(question, default=default if default is not None else ...,
+                       console=err())  # type: ignore[arg-type]
+
+
+def _int(question: str, low: int, high: int, default: int | None) -> int:
+    from rich.prompt import IntPrompt
+
+    while True:
+        value = IntPrompt.ask(f"{question} ({low}–{high})", default=default,  # type: ignore
+                              console=err())
+        if value is not None and low <= value <= high:
+            return int(value)
+        err().print(f"[yellow]Please give a whole number from {low} to {high}.[/]")
+
+
+def _names(question: str, parse: Any, default: str) -> Any:
+    from rich.prompt import Prompt
+
+    from backcare.errors import BackcareError
+
+    while True:
+        text = Prompt.ask(question, default=default, console=err())
+        try:
+            return parse(text)
+        except BackcareError as exc:
+            err().print(f"[yellow]{exc.message}[/]")
+
+
+def ask_missing(a: ob.InitAnswers, existing: Profile | None) -> None:
+    from rich.panel import Panel
+
+    con = err()
+    con.print(Panel(DISCLAIMER, title="Before you start", expand=False))
+    if a.red_flags is None:
+        con.print("\n[bold]First, a few safety questions.[/] Answer y or n.")
+        found = []
+        for flag in RED_FLAGS:
+            if _yes_no(f"  {flag.question}", False):
+                found.append(flag.name)
+        a.red_flags = found
+        if found:
+            con.print(Panel(red_flag_advice(found), title="Please seek help",
+                            border_style="red", expand=False))
+            if _yes_no("Has a clinician already checked this and said exercise is safe?",
+                       False):
+                a.cleared_by_clinician = True
+            else:
+                return  # stop here: the profile records the red flag, and init exits 3
+    if a.conditions is None:
+        con.print("\n[bold]Do any of these apply to you?[/]")
+        a.conditions = [name for name, words in CONDITIONS.items()
+                        if _yes_no(f"  {words[0].upper() + words[1:]}?", False)]
+    if a.assessed_by_clinician is None:
+        a.assessed_by_clinician = _yes_no(
+            "Has a doctor or physiotherapist assessed this back pain?",
+            existing.assessed_by_clinician if existing else None)
+    if a.pain is None:
+        a.pain = _int("\nHow bad is your back pain right now? 0 is no pain, 10 the worst "
+                      "imaginable", 0, 10, existing.baseline_pain if existing else None)
+    if a.minutes is None:
+        a.minutes = _int("How many minutes a day can you give to your exercises?",
+                         *ob.MINUTES_RANGE, existing.minutes_per_day if existing
+                         else ob.DEFAULT_MINUTES)
+    if a.days_per_week is None:
+        a.days_per_week = _int("How many days a week?", *ob.DAYS_RANGE,
+                               existing.days_per_week if existing else ob.DEFAULT_DAYS)
+    if a.equipment is None:
+        now = ",".join(e for e in (existing.equipment if existing else ob.DEFAULT_EQUIPMENT)
+                       if e != "none")
+        a.equipment = _names("What do you have? (comma-separated: mat, chair, wall, step, "
+                             "exercise-ball, resistance-band, pool, bike)",
+                             lambda t: ob.check_equipment(t or "none"), now or "none")
+    if a.avoid_positions is None:
+        avoid: list[str] = []
+        if not _yes_no("Can you get down to the floor and back up again?", True):
+            avoid += ["lying", "kneeling"]
+        elif not _yes_no("Can you kneel on all fours?", True):
+            avoid.append("kneeling")
+        a.avoid_positions = avoid
+
+
+def ask_startback() -> Scored | None:
+    """The optional STarT Back screen (CLINICAL.md §3; NICE NG59 1.1.2 recommends it)."""
+    from backcare.instruments import get_instrument
+    from backcare.scoring import StartBackAnswers, score
+
+    con = err()
+    if not _yes_no("\nWould you answer 9 short questions (the STarT Back tool)? They help "
+                   "match the amount of support to your needs", True):
+        return None
+    inst = get_instrument("startback")
+    items = []
+    for i, item in enumerate(inst.items[:8], 1):
+        items.append(_yes_no(f"  {i}/9 {item.text} (agree?)", False))
+    last = inst.items[8]
+    con.print(f"  9/9 {last.text}")
+    for n, option in enumerate(last.options):
+        con.print(f"     {n} = {option}")
+    bother = _int("  Your answer", 0, 4, None)
+    return score("startback", StartBackAnswers(tuple(items), bother))

@@ -1,0 +1,199 @@
+"""Recording what happened: sessions logged without the guide, pain check-ins, visits.
+
+Pure rules: parsing and validating what the patient typed, building the records, and
+deciding what safety advice a check-in triggers (CLINICAL.md §5). Nothing is written here;
+the command writes only once everything has been checked, so a refused command writes
+nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+
+from backcare.clinical import PAIN_MAX, PAIN_MIN, Thresholds
+from backcare.errors import BackcareError
+from backcare.library import Library, unknown_id_message
+from backcare.messages import URGENT_CAUDA_EQUINA, URGENT_OTHER
+from backcare.models import (
+    SYMPTOMS,
+    Dose,
+    ExerciseLog,
+    History,
+    PainCheckin,
+    Profile,
+    Session,
+    new_id,
+)
+from backcare.planner import Plan
+from backcare.safety import CAUDA_EQUINA_SYMPTOMS, Advice, seek_help
+
+MAX_NOTE = 2000  # characters; a note is a few lines, not a document
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+BOTH_LEGS = "both-legs"
+# Check-in symptoms that are red flags in CLINICAL.md §5: cauda equina (urgent, emergency
+# department), possible infection (fever), possible cancer (night pain).
+RED_FLAG_SYMPTOMS = {"bladder-bowel": "bladder-bowel", "saddle-numbness": "saddle-numbness",
+                     "fever": "fever", "night-pain": "night-pain"}
+
+
+def check_note(note: str | None, option: str = "--note") -> str | None:
+    if note is None:
+        return None
+    if len(note) > MAX_NOTE:
+        raise BackcareError(f"{option} is {len(note)} characters long; keep it under "
+                            f"{MAX_NOTE}")
+    if _CONTROL.search(note):
+        raise BackcareError(f"{option} contains control characters; use plain text")
+    return note.strip() or None
+
+
+def check_pain(value: int | None, option: str) -> int | None:
+    if value is not None and not PAIN_MIN <= value <= PAIN_MAX:
+        raise BackcareError(f"{option} {value} is out of range: pain is {PAIN_MIN} to "
+                            f"{PAIN_MAX}")
+    return value
+
+
+def split_ids(text: str | None, option: str) -> list[str]:
+    if text is None:
+        return []
+    ids = [t.strip() for t in text.split(",")]
+    if any(not i for i in ids):
+        raise BackcareError(f"{option} {text[:60]!r} has an empty id; separate ids with "
+                            f"commas, like bridge,walking")
+    return ids
+
+
+def parse_pairs(values: list[str] | None, option: str, low: int, high: int,
+                what: str) -> dict[str, int]:
+    """``ID=N`` pairs (repeatable, or comma-separated) with N in [low, high]."""
+    found: dict[str, int] = {}
+    for raw in values or []:
+        for part in raw.split(","):
+            ident, sep, num = part.partition("=")
+            ident, num = ident.strip(), num.strip()
+            if not sep or not ident or not num.isdigit() or not num.isascii():
+                raise BackcareError(f"{option} {part[:60]!r} is not ID={what.upper()}, "
+                                    f"for example bridge=6")
+            n = int(num)
+            if not low <= n <= high:
+                raise BackcareError(f"{option} {ident}={n}: {what} must be {low} to {high}")
+            found[ident] = n
+    return found
+
+
+@dataclass(frozen=True)
+class LogRequest:
+    done: list[str]
+    partial: list[str]
+    skipped: list[str]
+    hurt: dict[str, int]
+    minutes: dict[str, int]
+    pain_before: int | None
+    pain_after: int | None
+    note: str | None
+
+
+def session_from_log(day: date, plan: Plan, library: Library, req: LogRequest,
+                     session_id: str | None = None) -> Session:
+    """The session ``backcare log`` records. No lists: the whole plan, done. With lists:
+    what they name; plan items they leave out count as skipped."""
+    planned = {i.exercise.id: i for i in plan.items}
+    listed = {"done": req.done, "partial": req.partial, "skipped": req.skipped}
+    seen: dict[str, str] = {}
+    for status, ids in listed.items():
+        for ident in ids:
+            if ident not in library:
+                raise BackcareError(f"--{status}: {unknown_id_message(ident, library.exercises)}")
+            if ident in seen and seen[ident] != status:
+                raise BackcareError(f"'{ident}' is both --{seen[ident]} and --{status}")
+            seen[ident] = status
+    if not seen:
+        if not planned:
+            why = "; ".join(plan.warnings[-1:]) or "nothing was planned"
+            raise BackcareError(f"there is no plan for {day.isoformat()} to record ({why}); "
+                                "name what you did with --done ID,...")
+        seen = {ident: "done" for ident in planned}
+    else:
+        for ident in planned:
+            seen.setdefault(ident, "skipped")
+    for ident in list(req.hurt) + list(req.minutes):
+        if ident not in library:
+            raise BackcareError(unknown_id_message(ident, library.exercises))
+        if ident not in seen:
+            raise BackcareError(f"'{ident}' is not in this session; add it with --done or "
+                                "--partial")
+    logs = []
+    for ident, status in seen.items():
+        ex = library.get(ident)
+        dose = planned[ident].dose if ident in planned else ex.start_dose()
+        if ident in req.minutes:
+            if "duration_minutes" not in ex.dose.ranges():
+                raise BackcareError(f"--minutes {ident}: {ex.name} is not timed in minutes")
+            dose = replace(dose, duration_minutes=req.minutes[ident])
+        if status == "skipped":
+            pain = None
+        else:
+            pain = req.hurt.get(ident)
+        if status == "skipped" and ident in req.hurt:
+            raise BackcareError(f"--hurt {ident}: it is marked skipped")
+        logs.append(ExerciseLog(ident, status, dose if status != "skipped" else dose, pain))
+    return Session(session_id or new_id("s", day), day, tuple(logs), req.pain_before,
+                   req.pain_after, req.note)
+
+
+def check_symptoms(values: list[str] | None, both_legs: bool) -> tuple[str, ...]:
+    found: list[str] = []
+    for raw in values or []:
+        for part in raw.split(","):
+            name = part.strip().lower()
+            if not name:
+                continue
+            if name not in SYMPTOMS and name != BOTH_LEGS:
+                import difflib
+
+                close = difflib.get_close_matches(name, SYMPTOMS, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                raise BackcareError(f"--symptom '{name[:40]}' is not one of "
+                                    f"{', '.join(SYMPTOMS)}{hint}")
+            found.append(name)
+    if both_legs:
+        found.append(BOTH_LEGS)
+    return tuple(dict.fromkeys(found))
+
+
+@dataclass(frozen=True)
+class CheckinOutcome:
+    urgent: str | None  # a red flag: stop and seek help (exit 3)
+    new_red_flags: tuple[str, ...]
+    advice: tuple[Advice, ...]
+    flare: bool
+
+
+def checkin_outcome(checkin: PainCheckin, profile: Profile | None, history: History,
+                    t: Thresholds) -> CheckinOutcome:
+    """What a check-in means at once (CLINICAL.md §5). ``history`` includes the check-in."""
+    flags = tuple(RED_FLAG_SYMPTOMS[s] for s in checkin.symptoms if s in RED_FLAG_SYMPTOMS)
+    urgent = None
+    if flags:
+        urgent = URGENT_CAUDA_EQUINA if set(flags) & CAUDA_EQUINA_SYMPTOMS else URGENT_OTHER
+    advice = tuple(a for a in seek_help(profile, history, checkin.date, t)
+                   if a.rule not in ("underlying-condition", "not-assessed"))
+    if urgent is None and any(a.level == "urgent" for a in advice):
+        # Nerve symptoms in both legs: severe or progressive leg signs, a cauda-equina
+        # red flag (CLINICAL.md §5).
+        urgent = next(a.message for a in advice if a.level == "urgent")
+        flags = ("leg-weakness",)
+    flare = checkin.flare or checkin.score >= t.flare_pain
+    return CheckinOutcome(urgent, flags, advice, flare)
+
+
+def checkin(day: date, score: int, note: str | None, symptoms: tuple[str, ...],
+            flare: bool) -> PainCheckin:
+    check_pain(score, "pain")
+    return PainCheckin(day, score, note, symptoms, flare)
+
+
+__all__ = ["Dose", "LogRequest", "session_from_log", "checkin_outcome", "checkin"]

@@ -1,0 +1,110 @@
+"""Onboarding (``backcare init``) as pure rules: validating answers and building a profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from backcare.clinical import PAIN_MAX, PAIN_MIN
+from backcare.errors import BackcareError
+from backcare.models import EQUIPMENT, POSITIONS, Profile
+from backcare.safety import CONDITIONS, RED_FLAG_NAMES
+
+MINUTES_RANGE = (10, 180)  # below 10 minutes the four kinds of exercise do not fit
+DAYS_RANGE = (1, 7)
+DEFAULT_MINUTES = 20  # issue 3
+DEFAULT_DAYS = 7  # NHS: aim to do the exercises every day (CLINICAL.md §2)
+DEFAULT_EQUIPMENT = ("none", "mat")  # a floor or bed to lie on is assumed
+
+
+def check_range(option: str, value: int | None, low: int, high: int) -> int | None:
+    if value is not None and not low <= value <= high:
+        raise BackcareError(f"{option} {value} is out of range: it must be {low} to {high}")
+    return value
+
+
+def check_pain(option: str, value: int | None) -> int | None:
+    return check_range(option, value, PAIN_MIN, PAIN_MAX)
+
+
+def split_names(option: str, text: str | None, allowed: tuple[str, ...] | list[str]
+                ) -> list[str] | None:
+    """A comma-separated list of names from a closed list, or a clear error."""
+    if text is None:
+        return None
+    names = [n.strip().lower() for n in text.split(",") if n.strip()]
+    for n in names:
+        if n not in allowed:
+            import difflib
+
+            close = difflib.get_close_matches(n, list(allowed), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise BackcareError(f"{option}: '{n[:40]}' is not one of {', '.join(allowed)}{hint}")
+    return list(dict.fromkeys(names))
+
+
+def check_red_flags(names: list[str]) -> list[str]:
+    return split_names("--red-flag", ",".join(names), RED_FLAG_NAMES) or []
+
+
+def check_conditions(names: list[str]) -> list[str]:
+    return split_names("--condition", ",".join(names), list(CONDITIONS)) or []
+
+
+def check_equipment(text: str | None) -> list[str] | None:
+    names = split_names("--equipment", text, EQUIPMENT)
+    if names is None:
+        return None
+    return ["none", *[n for n in names if n != "none"]]
+
+
+def check_positions(text: str | None) -> list[str] | None:
+    names = split_names("--avoid-position", text, POSITIONS)
+    if names is not None and set(names) >= {"lying", "sitting", "standing"}:
+        raise BackcareError("--avoid-position: at least one of lying, sitting or standing "
+                            "must be possible for any exercise to fit")
+    return names
+
+
+@dataclass
+class InitAnswers:
+    """What ``init`` learned; None means not answered (keep the existing value)."""
+
+    start_date: date
+    red_flags: list[str] | None = None
+    cleared_by_clinician: bool | None = None
+    conditions: list[str] | None = None
+    assessed_by_clinician: bool | None = None
+    pain: int | None = None
+    minutes: int | None = None
+    days_per_week: int | None = None
+    equipment: list[str] | None = None
+    avoid_positions: list[str] | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def build_profile(a: InitAnswers, existing: Profile | None, today: date) -> Profile:
+    """A new profile, or the existing one updated with what was answered. Re-running init
+    never touches the log; red flags already recorded stay until cleared."""
+    base = existing or Profile(start_date=a.start_date, minutes_per_day=DEFAULT_MINUTES,
+                               days_per_week=DEFAULT_DAYS, equipment=list(DEFAULT_EQUIPMENT),
+                               created=today)
+    flags = a.red_flags if a.red_flags is not None else base.red_flags
+    cleared = a.cleared_by_clinician if a.cleared_by_clinician is not None else (
+        base.cleared_by_clinician if set(flags) <= set(base.red_flags) else False)
+    return replace(
+        base,
+        start_date=a.start_date,
+        baseline_pain=a.pain if a.pain is not None else base.baseline_pain,
+        minutes_per_day=a.minutes if a.minutes is not None else base.minutes_per_day,
+        days_per_week=a.days_per_week if a.days_per_week is not None else base.days_per_week,
+        equipment=a.equipment if a.equipment is not None else base.equipment,
+        avoid_positions=a.avoid_positions if a.avoid_positions is not None
+        else base.avoid_positions,
+        red_flags=list(flags),
+        cleared_by_clinician=bool(cleared),
+        conditions=a.conditions if a.conditions is not None else base.conditions,
+        assessed_by_clinician=a.assessed_by_clinician if a.assessed_by_clinician is not None
+        else base.assessed_by_clinician,
+        updated=today,
+    )

@@ -1,0 +1,142 @@
+"""A physiotherapist's prescription file (CONTRACT.md, "Prescription file"), validated like
+the library: every problem with its file, line and exercise id."""
+
+from __future__ import annotations
+
+import difflib
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from backcare.errors import ProblemList
+from backcare.library import DOSE_CEILING, Library, unknown_id_message
+from backcare.models import DOSE_FIELDS, WEEKDAYS, Dose, PrescribedItem, Prescription
+from backcare.yamlload import Ambiguous, LineDict, LineList, load_yaml
+
+TOP_KEYS = ("prescribed_by", "start", "allow_progression", "exercises")
+ITEM_KEYS = ("id", *DOSE_FIELDS, "days", "note")
+MAX_ITEMS = 40
+
+
+def parse_prescription(path: Path, library: Library) -> Prescription:
+    name = str(path)
+    data = load_yaml(path, "a prescription")
+    p = ProblemList()
+    if not isinstance(data, LineDict):
+        p.add("a prescription is a mapping with 'exercises' (see the README)", file=name, line=1)
+        p.raise_if_any(f"{name}: not a valid prescription")
+    for key in data:
+        if key not in TOP_KEYS:
+            close = difflib.get_close_matches(key, TOP_KEYS, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            p.add(f"unknown field '{key}'{hint}", file=name, line=data.line_of(key))
+    by = data.get("prescribed_by")
+    if by is not None and (not isinstance(by, str) or isinstance(by, Ambiguous)
+                           or not by.strip()):
+        p.add("prescribed_by must be text (quote it)", file=name,
+              line=data.line_of("prescribed_by"))
+        by = None
+    start = data.get("start")
+    if start is not None:
+        if isinstance(start, str) and not isinstance(start, Ambiguous):
+            try:
+                start = date.fromisoformat(start)
+            except ValueError:
+                start = None
+        if not isinstance(start, date):
+            p.add(f"start must be a date like 2026-03-02, not {data.get('start')!r}", file=name,
+                  line=data.line_of("start"))
+            start = None
+    allow = data.get("allow_progression", False)
+    if not isinstance(allow, bool):
+        p.add("allow_progression must be true or false", file=name,
+              line=data.line_of("allow_progression"))
+        allow = False
+    items_raw = data.get("exercises")
+    items: list[PrescribedItem] = []
+    if not isinstance(items_raw, LineList) or not items_raw:
+        p.add("'exercises' must be a list of at least one exercise", file=name,
+              line=data.line_of("exercises"))
+    elif len(items_raw) > MAX_ITEMS:
+        p.add(f"at most {MAX_ITEMS} exercises can be prescribed", file=name, line=items_raw.line)
+    else:
+        seen: set[str] = set()
+        for i, raw in enumerate(items_raw, 1):
+            item = _item(p, name, raw, i, items_raw.line, library)
+            if item is None:
+                continue
+            if item.exercise_id in seen:
+                p.add(f"'{item.exercise_id}' is prescribed twice", file=name,
+                      line=raw.line, record=item.exercise_id)
+                continue
+            seen.add(item.exercise_id)
+            items.append(item)
+    p.raise_if_any(f"{name}: not a valid prescription")
+    return Prescription(tuple(items), by.strip() if by else None, start, allow)
+
+
+def _item(p: ProblemList, name: str, raw: Any, index: int, list_line: int,
+          library: Library) -> PrescribedItem | None:
+    if not isinstance(raw, LineDict):
+        p.add(f"exercise {index} must be a mapping with at least 'id'", file=name,
+              line=list_line)
+        return None
+    before = len(p.problems)
+    ident = raw.get("id")
+    record = ident if isinstance(ident, str) else f"exercise {index}"
+
+    def add(msg: str, key: str | None = None) -> None:
+        p.add(msg, file=name, line=raw.line_of(key) if key else raw.line, record=record)
+
+    for key in raw:
+        if key not in ITEM_KEYS:
+            close = difflib.get_close_matches(key, ITEM_KEYS, n=1)
+            add(f"unknown field '{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""),
+                key)
+    if not isinstance(ident, str) or isinstance(ident, Ambiguous) or not ident:
+        add("missing 'id' (an exercise id from 'backcare exercises list')", "id")
+        return None
+    if ident not in library:
+        add(unknown_id_message(ident, library.exercises), "id")
+        return None
+    ex = library.get(ident)
+    ranges = ex.dose.ranges()
+    dose: dict[str, int | None] = {}
+    for f in DOSE_FIELDS:
+        v = raw.get(f)
+        if v is None:
+            dose[f] = None
+            continue
+        if isinstance(v, bool) or not isinstance(v, int) or isinstance(v, Ambiguous):
+            add(f"{f} must be a whole number, not {v!r}", f)
+            continue
+        if not 1 <= v <= DOSE_CEILING[f]:
+            add(f"{f} is {v}; it must be between 1 and {DOSE_CEILING[f]}", f)
+            continue
+        if f not in ranges:
+            add(f"{f} does not apply to {ex.name} (it uses "
+                f"{', '.join(ranges) or 'no dose'})", f)
+            continue
+        dose[f] = v
+    days_raw = raw.get("days")
+    days: tuple[str, ...] = WEEKDAYS
+    if days_raw is not None:
+        if not isinstance(days_raw, list) or not days_raw:
+            add("days must be a list such as [mon, wed, fri]", "days")
+        else:
+            got = []
+            for d in days_raw:
+                text = str(d).strip().lower()[:3] if isinstance(d, str) else ""
+                if text not in WEEKDAYS:
+                    add(f"'{d}' is not a day of the week (use mon, tue, wed, thu, fri, sat, "
+                        "sun)", "days")
+                else:
+                    got.append(text)
+            days = tuple(dict.fromkeys(got))
+    note = raw.get("note")
+    if note is not None and (not isinstance(note, str) or isinstance(note, Ambiguous)):
+        add("note must be text (quote it)", "note")
+        note = None
+    if len(p.problems) > before:
+        return None
+    return PrescribedItem(ident, Dose(**dose), days, note.strip() if note else None)

@@ -1,0 +1,102 @@
+"""Rendering what was recorded: a saved session, a check-in, and the history table."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from backcare.clinical import Thresholds
+from backcare.models import History, PainCheckin, Session
+from backcare.progression import PainZone, zone
+from backcare.ui import emit_json, out, say
+
+if TYPE_CHECKING:
+    from backcare.library import Library
+    from backcare.logbook import CheckinOutcome
+
+ZONE_STYLE = {PainZone.GREEN: "green", PainZone.AMBER: "yellow", PainZone.RED: "bold red"}
+STATUS_MARK = {"done": "✓", "partial": "◐", "skipped": "–"}
+
+
+def pain_text(pain: int | None, t: Thresholds) -> str:
+    if pain is None:
+        return ""
+    z = zone(pain, t)
+    return f"[{ZONE_STYLE[z]}]{pain}/10 {z.value}[/]"
+
+
+def session_saved(session: Session, library: Library, t: Thresholds) -> None:
+    counts = {s: sum(1 for e in session.exercises if e.status == s)
+              for s in ("done", "partial", "skipped")}
+    say(f"[green]✓[/] Session recorded for {session.date.isoformat()}: "
+        f"{counts['done']} done, {counts['partial']} partly done, {counts['skipped']} skipped.")
+    for e in session.exercises:
+        if e.pain is not None and zone(e.pain, t) is PainZone.RED:
+            name = library.exercises[e.exercise_id].name if e.exercise_id in library \
+                else e.exercise_id
+            say(f"[bold red]![/] {name} hurt {e.pain}/10. Stop that exercise for now; "
+                "tomorrow's plan will be easier, and it is flagged for your physiotherapist.")
+
+
+def checkin_saved(c: PainCheckin, outcome: CheckinOutcome, replaced: bool,
+                  as_json: bool) -> None:
+    if as_json:
+        emit_json({**c.to_dict(), "replaced": replaced, "flare": c.flare,
+                   "flare_plan": outcome.flare, "urgent": outcome.urgent,
+                   "advice": [{"level": a.level, "rule": a.rule, "message": a.message}
+                              for a in outcome.advice]})
+        return
+    word = "updated" if replaced else "recorded"
+    say(f"[green]✓[/] Pain {c.score}/10 {word} for {c.date.isoformat()}.")
+    if outcome.urgent:
+        return  # the urgent message is printed on its own, as the exit message
+    if outcome.flare:
+        say("[yellow]![/] Flare-up: your plans will be gentle, with no progression, until "
+            "your pain has been under 7 for 2 days. Keep moving gently.")
+    for a in outcome.advice:
+        style = {"urgent": "bold red", "prompt": "yellow"}.get(a.level, "cyan")
+        say(f"[{style}]![/] {a.message}")
+
+
+def history_view(h: History, start: date, end: date, library: Library) -> None:
+    from rich.table import Table
+
+    from backcare.clinical import DEFAULT
+
+    con = out()
+    con.print(f"[bold]Your log[/], {start.isoformat()} to {end.isoformat()}")
+    if not (h.sessions or h.checkins or h.visits or h.assessments):
+        con.print("Nothing recorded in these dates. Record today with 'backcare pain N' or "
+                  "'backcare session'.")
+        return
+    table = Table(expand=False)
+    table.add_column("date", no_wrap=True)
+    table.add_column("what")
+    table.add_column("details", overflow="fold")
+    rows: list[tuple[str, int, str, str]] = []
+    for s in h.sessions:
+        parts = []
+        for e in s.exercises:
+            name = library.exercises[e.exercise_id].name if e.exercise_id in library \
+                else e.exercise_id
+            pain = f" {pain_text(e.pain, DEFAULT)}" if e.pain is not None else ""
+            parts.append(f"{STATUS_MARK.get(e.status, '?')} {name}{pain}")
+        before = f"pain {s.pain_before}→{s.pain_after}" if s.pain_before is not None or \
+            s.pain_after is not None else ""
+        details = "; ".join(parts) + (f"  ({before})" if before else "") + \
+            (f"\n  note: {s.note}" if s.note else "")
+        rows.append((s.date.isoformat(), 1, "session", details))
+    for c in h.checkins:
+        extra = (f", {', '.join(c.symptoms)}" if c.symptoms else "") + \
+            (", flare-up" if c.flare else "") + (f"\n  note: {c.note}" if c.note else "")
+        rows.append((c.date.isoformat(), 0, "pain", f"{pain_text(c.score, DEFAULT)}{extra}"))
+    for a in h.assessments:
+        band = f" ({a.band})" if a.band else ""
+        rows.append((a.date.isoformat(), 2, "assessment", f"{a.instrument}: {a.score:g}{band}"))
+    for v in h.visits:
+        rows.append((v.date.isoformat(), 3, "visit",
+                     v.kind.replace("-", " ") + (f": {v.note}" if v.note else "")))
+    for d, _, what, details in sorted(rows, key=lambda r: (r[0], r[1])):
+        table.add_row(d, what, details)
+    con.print(table)
+    con.print("✓ done  ◐ partly done  – skipped")
