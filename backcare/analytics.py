@@ -543,13 +543,9 @@ def _verdict(pain: PainSummary, thresholds: Thresholds) -> tuple[str | None, str
     if pain.baseline is None or pain.change is None:
         return None, f"Your pain averages {_fmt(pain.current)} out of 10 over the last 7 days."
     moved = f"from {pain.baseline} to {_fmt(pain.current)} out of 10"
-    if pain.percent_change is not None:
-        moved += f" ({pain.change:+g} points, {pain.percent_change:+g}%)"
-    else:
-        moved += f" ({pain.change:+g} points)"
     if pain.clinically_important:
-        return IMPROVING, (f"Improving: your pain has come down {moved}. That is a clinically "
-                           f"important improvement ({mic} or more).")
+        return IMPROVING, (f"Improving: your pain has come down {moved}, a clinically "
+                           f"important improvement ({mic} or more). Well done.")
     if pain.important_worsening:
         return WORSENING, (f"Worse: your pain has gone up {moved}. Please tell your "
                            "physiotherapist or GP, especially if it keeps rising.")
@@ -643,6 +639,16 @@ def psfs_rating(assessment: Assessment, activity: str) -> int | None:
         if isinstance(name, str) and _psfs_key(name) == key and isinstance(rating, int):
             return rating
     return None
+
+
+def psfs_activities(assessments: Iterable[Assessment]) -> dict[str, str]:
+    """The activities named in PSFS results, keyed ignoring case, as last spelt."""
+    names: dict[str, str] = {}
+    for a in assessments:
+        if a.instrument == "psfs" and isinstance(a.answers, Mapping):
+            names.update({_psfs_key(n): normalise_activity(n) for n in a.answers
+                          if isinstance(n, str)})
+    return names
 
 
 def goal_progress(goal: Goal, index: HistoryIndex, today: date) -> GoalProgress:

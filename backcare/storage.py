@@ -481,6 +481,14 @@ class Store:
     def add_session(self, session: Session) -> None:
         self._insert("sessions", session.to_dict())
 
+    def put_session(self, session: Session) -> None:
+        """Save a session, replacing an earlier save of the same id: the guided session
+        saves after every exercise, so a session cut short is never lost."""
+        with self.writing(), self._db(self.month_path(session.date)) as db:
+            t = db.table("sessions")
+            t.remove(Query().id == session.id)
+            t.insert(session.to_dict())
+
     def add_assessment(self, assessment: Assessment) -> None:
         self._insert("assessments", assessment.to_dict())
 

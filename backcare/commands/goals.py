@@ -1,0 +1,177 @@
+"""`backcare goal add/list/done`: the patient's own goals (CLINICAL.md §1, "realistic goals").
+
+A goal may be tied to an activity of the Patient-Specific Functional Scale (``--psfs``); then
+``goal list`` and ``backcare progress`` show that activity's latest rating next to it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from backcare.commands.common import DateOpt, JsonOpt
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from backcare.analytics import GoalProgress
+    from backcare.models import Goal
+
+GOAL_MAX_CHARS = 200
+
+goal_app = typer.Typer(help="Your own goals: set them, list them, tick them off.",
+                       no_args_is_help=True)
+
+
+def clean_goal_text(text: str) -> str:
+    """The goal as stored: spaces trimmed and runs of whitespace made one. Refuses an empty
+    goal, one over 200 characters, and control characters."""
+    from backcare.errors import BackcareError
+
+    clean = " ".join(text.split())
+    if not clean:
+        raise BackcareError("the goal is empty; say what you want to be able to do, for "
+                            "example: backcare goal add \"walk to the shop without stopping\"")
+    if len(clean) > GOAL_MAX_CHARS:
+        raise BackcareError(f"the goal is {len(clean)} characters long; keep it to "
+                            f"{GOAL_MAX_CHARS} or fewer (one clear sentence works best)")
+    if any(not ch.isprintable() for ch in clean):
+        raise BackcareError("the goal contains a control character; use plain text")
+    return clean
+
+
+def _psfs_activity(name: str) -> str:
+    """An activity name for --psfs, spelt as in the patient's PSFS when it is already there."""
+    from rich.markup import escape
+
+    from backcare.analytics import psfs_activities
+    from backcare.commands.common import store
+    from backcare.errors import BackcareError
+    from backcare.instruments import PSFS_ACTIVITY_MAX_CHARS
+    from backcare.scoring import normalise_activity
+    from backcare.ui import warn
+
+    clean = normalise_activity(name)
+    if not clean:
+        raise BackcareError("--psfs needs an activity name, for example: --psfs walking")
+    if len(clean) > PSFS_ACTIVITY_MAX_CHARS:
+        raise BackcareError(f"--psfs: the activity name is longer than "
+                            f"{PSFS_ACTIVITY_MAX_CHARS} characters")
+    known = psfs_activities(store().history().assessments)
+    match = known.get(clean.casefold())
+    if match is None:
+        warn(f"No PSFS answer rates '{escape(clean)}' yet; its rating will show here once you rate it "
+             f"(backcare assess psfs).")
+        return clean
+    return match
+
+
+def _progress(goals: list[Goal], today: date) -> list[GoalProgress]:
+    """Each goal's status on ``today``; the log is read only for PSFS-tied goals."""
+    from backcare.analytics import goal_progress, index_history
+    from backcare.commands.common import store
+    from backcare.models import History
+
+    tied = any(g.psfs_activity for g in goals)
+    index = index_history(store().history(None, today) if tied else History(), today, {})
+    return [goal_progress(g, index, today) for g in goals]
+
+
+@goal_app.command("add")
+def add_goal(
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="The goal, in your own words.")],
+    by: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--by", metavar="YYYY-MM-DD", help="The day you aim to reach it by.")] = None,
+    psfs: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--psfs", metavar="ACTIVITY",
+        help="Tie the goal to an activity you rate in the PSFS questionnaire.")] = None,
+    date: DateOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Set a goal of your own, with an optional target date.
+
+    Example: backcare goal add "walk to the shop without stopping" --by 2026-03-01 --psfs walking
+    """
+    from rich.markup import escape
+
+    from backcare.commands.common import day, store
+    from backcare.errors import BackcareError
+    from backcare.ui import emit_json, say
+
+    clean = clean_goal_text(text)
+    created = day(date)
+    target = day(by, "--by") if by is not None else None
+    if target is not None and target < created:
+        raise BackcareError(f"--by {target.isoformat()} is before today "
+                            f"({created.isoformat()}); pick a day still to come")
+    activity = _psfs_activity(psfs) if psfs is not None else None
+    goal = store().add_goal(clean, created, target, activity)
+    if as_json:
+        emit_json(_progress([goal], created)[0].to_dict())
+        return
+    when = f", by {target.isoformat()}" if target else ""
+    tied = f", tied to your PSFS rating of '{escape(activity)}'" if activity else ""
+    say(f"[green]✓[/] Goal {goal.id} set{when}{tied}. Tick it off with: "
+        f"backcare goal done {goal.id}")
+
+
+@goal_app.command("list")
+def list_goals(date: DateOpt = None, as_json: JsonOpt = False) -> None:
+    """List your goals: open ones first, with their dates and PSFS ratings.
+
+    Example: backcare goal list
+    """
+    from backcare import render_progress
+    from backcare.commands.common import day, store
+    from backcare.ui import emit_json, out
+
+    today = day(date)
+    progress = _progress(store().goals(), today)
+    if as_json:
+        emit_json({"date": today.isoformat(), "goals": [g.to_dict() for g in progress]})
+        return
+    render_progress.goal_list(progress, out())
+
+
+@goal_app.command("done")
+def done_goal(
+    goal_id: Annotated[int, typer.Argument(metavar="ID", help="The goal's number (goal list).")],
+    date: DateOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Mark a goal as reached. Well done!
+
+    Example: backcare goal done 2
+    """
+    from rich.markup import escape
+
+    from backcare.commands.common import day, store
+    from backcare.errors import BackcareError
+    from backcare.ui import emit_json, say
+
+    on = day(date)
+    s = store()
+    goal = next((g for g in s.goals() if g.id == goal_id), None)
+    if goal is None:
+        raise BackcareError(f"there is no goal {goal_id}; 'backcare goal list' shows your "
+                            "goals and their numbers")
+    if goal.done_on is not None:
+        if as_json:
+            emit_json(_progress([goal], on)[0].to_dict())
+        else:
+            say(f"Goal {goal.id} was already done on {goal.done_on.isoformat()}: "
+                f"{escape(goal.text)}")
+        return
+    if on < goal.created:
+        raise BackcareError(f"--date {on.isoformat()} is before goal {goal.id} was set "
+                            f"({goal.created.isoformat()})")
+    goal = s.complete_goal(goal_id, on)
+    if as_json:
+        emit_json(_progress([goal], on)[0].to_dict())
+        return
+    say(f"[green]✓[/] Well done! Goal {goal.id} reached on {on.isoformat()}: {escape(goal.text)}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(goal_app, name="goal")

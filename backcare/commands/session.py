@@ -1,0 +1,73 @@
+"""`backcare session`: the guided walk-through of today's plan."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Optional
+
+import typer
+
+from backcare.commands.common import DateOpt
+
+
+def session(
+    date: DateOpt = None,
+    pain_before: Annotated[Optional[int], typer.Option(  # noqa: UP045
+        "--pain-before", help="Your pain now, 0–10 (asked if not given).")] = None,
+) -> None:
+    """Guided session: each exercise with its steps and cues, countdowns for holds and
+    rests, a rep counter, and pain questions. Enter skips any timer; s skips an exercise;
+    q or Ctrl-C stops, and what you did is kept.
+
+    Needs a terminal; to record a session without the guide, use 'backcare log'.
+    Example: backcare session
+    """
+    from backcare import logbook as lb
+    from backcare import render_session
+    from backcare.commands.common import day, library, not_future, store, thresholds
+    from backcare.errors import UsageProblem
+    from backcare.guide import Guide
+    from backcare.guide_terminal import TerminalIO
+    from backcare.models import PainCheckin, new_id
+    from backcare.planner import history_window, plan_for
+    from backcare.ui import is_interactive
+
+    d = not_future(day(date))
+    lb.check_pain(pain_before, "--pain-before")
+    s = store()
+    t = thresholds()
+    profile = s.profile()
+    if profile is not None and profile.blocked_by_red_flag:
+        plan_for(d, profile, library(), None, s.history(d, d), t)  # raises the safety stop
+    if not is_interactive():
+        raise UsageProblem("the guided session needs a terminal to answer its questions; "
+                           "record a session without it with 'backcare log' (for example "
+                           "--done ID,... --pain-before N)")
+    io = TerminalIO()
+    render_session.welcome(profile)
+    if pain_before is None:
+        pain_before = io.ask_pain("Before we start: how is your back pain right now, 0 to 10?")
+    # The day's check-in is offered here too (issue 4); it also decides a flare-up plan.
+    if pain_before is not None and not any(c.date == d for c in s.history(d, d).checkins):
+        s.put_checkin(PainCheckin(d, pain_before, None, (), False))
+    plan = plan_for(d, profile, library(), s.programme(),
+                    s.history(history_window(d, t), d), t)
+    render_session.plan_intro(plan)
+    if not plan.items:
+        return
+    started = time.monotonic()
+    guide = Guide(plan, io, t, s.put_session, new_id("s", d))
+    try:
+        result = guide.run(pain_before)
+    except KeyboardInterrupt:
+        guide.progress.stopped = True
+        result = guide.progress.session(plan)
+        s.put_session(result)
+        render_session.summary(result, plan, s, profile, d, time.monotonic() - started,
+                               interrupted=True)
+        raise typer.Exit(130) from None
+    render_session.summary(result, plan, s, profile, d, time.monotonic() - started)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("session")(session)
