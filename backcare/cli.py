@@ -14,8 +14,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from backcare.commands import register
-from backcare.messages import DISCLAIMER
+from backcare.commands import COMMAND_MODULE, MODULES, register
 
 DEBUG_ENV = "BACKCARE_DEBUG"
 
@@ -49,18 +48,51 @@ class BackcareGroup(TyperGroup):
             ctx.exit(EXIT_BAD_DATA)
 
 
-app = typer.Typer(
-    name="backcare",
-    cls=BackcareGroup,
-    help="backcare: your home exercise programme for low back pain, kept on your own "
-         "computer.\n\n" + DISCLAIMER + "\n\nStart with:  backcare init   then:  backcare plan",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    pretty_exceptions_show_locals=False,  # notes are health data: never print locals
-    rich_markup_mode=None,
-)
-register(app)
+def make_app(modules: tuple[str, ...] = MODULES) -> typer.Typer:
+    """The app with the given command modules (all of them by default)."""
+    from backcare.messages import DISCLAIMER
+
+    new = typer.Typer(
+        name="backcare",
+        cls=BackcareGroup,
+        help="backcare: your home exercise programme for low back pain, kept on your own "
+             "computer.\n\n" + DISCLAIMER + "\n\nStart with:  backcare init   then:  "
+             "backcare plan",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        pretty_exceptions_show_locals=False,  # notes are health data: never print locals
+        rich_markup_mode=None,
+    )
+    new.callback()(_root)  # always a group, even with one command module loaded
+    register(new, modules)
+    return new
+
+
+def _root() -> None:
+    pass
+
+
+_APP: typer.Typer | None = None
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """``backcare.cli.app``: the whole app, built on first use."""
+    global _APP
+    if name == "app":
+        if _APP is None:
+            _APP = make_app()
+        return _APP
+    raise AttributeError(name)
+
+
+def _app_for(args: list[str]) -> typer.Typer:
+    """Only the invoked command's module, when the command is known; else the whole app
+    (for --help, a typo's suggestions, or no command at all)."""
+    first = next((a for a in args if not a.startswith("-")), None)
+    if first in COMMAND_MODULE and "--help" not in args[: args.index(first)]:
+        return make_app((COMMAND_MODULE[first],))
+    return make_app()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -70,7 +102,7 @@ def main(argv: list[str] | None = None) -> None:
         args = [a for a in args if a != "--debug"]
         os.environ[DEBUG_ENV] = "1"
     try:
-        app(args=args, prog_name="backcare")
+        _app_for(args)(args=args, prog_name="backcare")
     except KeyboardInterrupt:
         _print_error(["stopped."])
         sys.exit(130)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -53,9 +54,46 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
+# The few styles messages use, as ANSI codes. Messages are written without rich, so the
+# quick commands (log, pain) do not pay for importing it (issue 7).
+_ANSI = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36",
+         "magenta": "35"}
+_TAG = re.compile(r"\[(/?)((?:bold|dim|red|green|yellow|cyan|magenta)(?: (?:bold|dim|red|green|"
+                  r"yellow|cyan|magenta))*)?\]")
+
+
+def _colour_ok(stream: TextIO) -> bool:
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def plain(message: str, colour: bool = False) -> str:
+    """Our own light markup (``[bold red]…[/]``) as ANSI colour, or removed. Anything else
+    in brackets, such as a patient's own words, is left exactly as it is."""
+
+    def sub(m: re.Match[str]) -> str:
+        if not m.group(1) and not m.group(2):
+            return m.group(0)  # "[]" is not ours
+        if not colour:
+            return ""
+        if m.group(1) or not m.group(2):
+            return "\x1b[0m"
+        return "\x1b[" + ";".join(_ANSI[w] for w in m.group(2).split()) + "m"
+
+    return _TAG.sub(sub, message)
+
+
 def say(message: str, style: str = "") -> None:
     """A message for the person at the terminal (stderr, so stdout stays clean)."""
-    err().print(message, style=style or None, soft_wrap=False)
+    stream = sys.stderr
+    colour = _colour_ok(stream)
+    text = plain(f"[{style}]{message}[/]" if style else message, colour)
+    stream.write(text + ("\x1b[0m" if colour and "\x1b[" in text else "") + "\n")
+    stream.flush()
 
 
 def warn(message: str) -> None:

@@ -11,14 +11,17 @@ MODULES = (
     "onboarding", "plan", "session", "logbook", "assess", "progress", "goals", "exports",
     "exercises", "programme", "doctor",
 )
+# Which module defines each top-level command, so that a run of one command builds only
+# that command's options (typer converts every option of every command it is given).
+COMMAND_MODULE = {
+    "init": "onboarding", "plan": "plan", "session": "session", "log": "logbook",
+    "pain": "logbook", "visit": "logbook", "history": "logbook", "assess": "assess",
+    "progress": "progress", "goal": "goals", "export": "exports", "import": "exports",
+    "exercises": "exercises", "programme": "programme", "doctor": "doctor",
+}
 
 
-def register(app: typer.Typer) -> None:
-    for name in MODULES:
-        try:
-            module = importlib.import_module(f"backcare.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"backcare.commands.{name}":
-                continue  # not built yet
-            raise
+def register(app: typer.Typer, modules: tuple[str, ...] = MODULES) -> None:
+    for name in modules:
+        module = importlib.import_module(f"backcare.commands.{name}")
         module.register(app)

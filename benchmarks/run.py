@@ -1,0 +1,218 @@
+"""backcare's performance benchmark (issue 7).
+
+Builds synthetic histories through the public import path (the JSON export format), then
+runs each command N times, interleaved with the same command on a data folder that holds
+only a profile and with a bare typer app (the floor), and prints medians and ratios.
+Ratios, not seconds, are the result: they hold on a noisy shared machine.
+
+    python benchmarks/run.py                 # 10 years, 100 years, 15 runs each
+    python benchmarks/run.py --tiny          # CI: a few weeks, 1 run; checks the script works
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TODAY = date(2026, 11, 27)
+EXERCISES = ("hamstring-stretch", "knee-to-chest", "pelvic-tilt", "bridge", "bird-dog",
+             "abdominal-bracing", "walking", "standing-posture")
+IMPORT_CHUNK_YEARS = 10  # an import file stays well under the import size limit
+
+
+def synthetic_export(days: int, end: date) -> dict:
+    """``days`` days of daily sessions (8 exercises) and check-ins, and an ODI every 14 days."""
+    start = end - timedelta(days=days - 1)
+    sessions, checkins, assessments = [], [], []
+    for n in range(days):
+        d = start + timedelta(days=n)
+        iso = d.isoformat()
+        pain = 3 + (n * 7919) % 5
+        exercises = []
+        for i, ex in enumerate(EXERCISES):
+            aerobic = ex == "walking"
+            exercises.append({
+                "exercise_id": ex, "status": "done" if (n + i) % 9 else "partial",
+                "sets": None if aerobic else 2, "reps": None if aerobic else 8,
+                "hold_seconds": None if aerobic else 5,
+                "duration_minutes": 20 if aerobic else None,
+                "pain": (n + i) % 6 if i % 3 == 0 else None})
+        sessions.append({"id": f"s-{d:%Y%m%d}-bench{n % 100000:05d}", "date": iso,
+                         "pain_before": pain, "pain_after": max(0, pain - 1),
+                         "note": "felt fine" if n % 5 == 0 else None,
+                         "exercises": exercises})
+        checkins.append({"id": f"p-{iso}", "date": iso, "score": pain, "note": None,
+                         "symptoms": [], "flare": False})
+        if n % 14 == 0:
+            answers = [min(5, (n // 14 + k) % 4) for k in range(10)]
+            total = sum(answers)
+            score = round(total / 50 * 100, 1)
+            band = "minimal" if score <= 20 else "moderate" if score <= 40 else "severe"
+            assessments.append({"id": f"a-{d:%Y%m%d}-bench", "date": iso, "instrument": "odi",
+                                "answers": answers, "score": score, "band": band})
+    return {"format": "backcare-export", "version": 1,
+            "exported_at": f"{end.isoformat()}T08:00:00", "profile": None,
+            "sessions": sessions, "pain_checkins": checkins, "assessments": assessments,
+            "visits": [], "goals": [], "programme": None}
+
+
+def backcare(home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    env = {**os.environ, "BACKCARE_HOME": str(home), "NO_COLOR": "1",
+           "BACKCARE_TODAY": TODAY.isoformat()}
+    exe = shutil.which("backcare") or str(Path(sys.executable).parent / "backcare")
+    res = subprocess.run([exe, *args], env=env, capture_output=True, text=True)
+    if check and res.returncode != 0:
+        raise SystemExit(f"backcare {' '.join(args)} failed ({res.returncode}): "
+                         f"{res.stderr.strip()}")
+    return res
+
+
+def make_home(root: Path, name: str, years: float) -> Path:
+    home = root / name
+    backcare(home, "init", "--yes", "--no-red-flags", "--pain", "6",
+             "--date", (TODAY - timedelta(days=int(years * 365) + 1)).isoformat())
+    days_left = int(years * 365)
+    end = TODAY - timedelta(days=1)
+    while days_left > 0:
+        chunk = min(days_left, IMPORT_CHUNK_YEARS * 365)
+        doc = synthetic_export(chunk, end)
+        path = root / f"{name}-{days_left}.json"
+        path.write_text(json.dumps(doc))
+        backcare(home, "import", str(path))
+        path.unlink()
+        end -= timedelta(days=chunk)
+        days_left -= chunk
+    return home
+
+
+def timed(argv: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Wall time of one run, and its peak memory (KiB) from wait4's rusage."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if proc.returncode not in (0,):
+        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}): {err.strip()}")
+    return elapsed, usage.ru_maxrss
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--tiny", action="store_true", help="a quick check that the script works")
+    ap.add_argument("--keep", type=Path, help="keep the data folders here")
+    args = ap.parse_args()
+    runs = 1 if args.tiny else args.runs
+    years, century = (0.1, 0.2) if args.tiny else (10, 100)
+    root = Path(tempfile.mkdtemp(prefix="backcare-bench-"))
+    exe = shutil.which("backcare") or str(Path(sys.executable).parent / "backcare")
+    try:
+        print(f"building histories ({years} and {century} years) through 'backcare import'…",
+              file=sys.stderr)
+        t0 = time.perf_counter()
+        empty = make_home(root, "empty", 0)
+        big = make_home(root, "ten-years", years)
+        huge = make_home(root, "century", century)
+        print(f"  built in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+        week_ago = (TODAY - timedelta(days=7)).isoformat()
+        first = (TODAY - timedelta(days=int(years * 365) + 1)).isoformat()
+        out = root / "export.json"
+        cases = [
+            ("--help", ["--help"], "--help", 1.1, None),
+            ("log", ["log", "--done", "walking,bridge", "--date", TODAY.isoformat()], "log",
+             1.3, 1.15),
+            ("pain", ["pain", "4", "--date", TODAY.isoformat()], "pain", 1.3, 1.15),
+            ("plan --json", ["plan", "--json", "--date", TODAY.isoformat()], "plan", 1.3, 1.15),
+            ("history --from <week ago> --json",
+             ["history", "--from", week_ago, "--to", TODAY.isoformat(), "--json"],
+             "history", 1.3, 1.15),
+            ("progress --json (whole history)",
+             ["progress", "--json", "--from", first, "--date", TODAY.isoformat()],
+             "progress", 1.5, None),
+        ]
+        floor_cmd = [sys.executable, str(HERE / "floor_app.py")]
+        base_env = {**os.environ, "NO_COLOR": "1", "BACKCARE_TODAY": TODAY.isoformat()}
+        rows = []
+        peak_progress = 0
+        for label, argv, floor_sub, floor_target, empty_target in cases:
+            samples: dict[str, list[float]] = {"floor": [], "empty": [], "big": []}
+            for _ in range(runs):
+                samples["floor"].append(timed(floor_cmd + [floor_sub], base_env)[0])
+                samples["empty"].append(timed([exe, *argv],
+                                              {**base_env, "BACKCARE_HOME": str(empty)})[0])
+                t, rss = timed([exe, *argv], {**base_env, "BACKCARE_HOME": str(big)})
+                samples["big"].append(t)
+                if label.startswith("progress"):
+                    peak_progress = max(peak_progress, rss)
+            med = {k: statistics.median(v) for k, v in samples.items()}
+            rows.append((label, med, med["big"] / med["floor"], med["big"] / med["empty"],
+                         floor_target, empty_target))
+        # A hundred years: log against its empty-folder time.
+        century_log = {"empty": [], "huge": []}
+        argv = ["log", "--done", "walking", "--date", TODAY.isoformat()]
+        for _ in range(runs):
+            century_log["empty"].append(timed([exe, *argv],
+                                              {**base_env, "BACKCARE_HOME": str(empty)})[0])
+            century_log["huge"].append(timed([exe, *argv],
+                                             {**base_env, "BACKCARE_HOME": str(huge)})[0])
+        c_empty = statistics.median(century_log["empty"])
+        c_huge = statistics.median(century_log["huge"])
+        # Export of the whole ten years.
+        export_times = []
+        for _ in range(max(1, min(runs, 5))):
+            t0 = time.perf_counter()
+            backcare(big, "export", "--format", "json", "--out", str(out), "--force")
+            export_times.append(time.perf_counter() - t0)
+        export_med = statistics.median(export_times)
+
+        ok = True
+        print(f"\nbackcare benchmark — {years} years of daily history ({int(years * 365)} "
+              f"sessions of {len(EXERCISES)} exercises, as many check-ins, an ODI every "
+              f"14 days); {runs} interleaved runs, medians")
+        print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+              f"{sys.platform}\n")
+        print("| command | floor s | empty s | history s | × floor | target | × empty | "
+              "target | ok |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        for label, med, xf, xe, tf, te in rows:
+            good = xf <= tf and (te is None or xe <= te)
+            ok &= good
+            print(f"| {label} | {med['floor']:.3f} | {med['empty']:.3f} | {med['big']:.3f} | "
+                  f"{xf:.2f} | ≤ {tf} | {xe:.2f} | {'≤ ' + str(te) if te else '–'} | "
+                  f"{'yes' if good else 'NO'} |")
+        good = c_huge / c_empty <= 1.3
+        ok &= good
+        print(f"| log, {century} years ({int(century * 365)} sessions) | – | {c_empty:.3f} | "
+              f"{c_huge:.3f} | – | – | {c_huge / c_empty:.2f} | ≤ 1.3 | "
+              f"{'yes' if good else 'NO'} |")
+        good = export_med <= 2.0
+        ok &= good
+        print(f"| export --format json, whole history | – | – | {export_med:.3f} | – | – | – | "
+              f"≤ 2 s | {'yes' if good else 'NO'} |")
+        good = peak_progress / 1024 <= 80
+        ok &= good
+        print(f"| progress peak memory | – | – | {peak_progress / 1024:.1f} MiB | – | – | – | "
+              f"≤ 80 MiB | {'yes' if good else 'NO'} |")
+        print(f"\n{'every target met' if ok else 'SOME TARGETS MISSED'}")
+        if args.keep:
+            shutil.copytree(root, args.keep, dirs_exist_ok=True)
+        if not ok and not args.tiny:
+            sys.exit(1)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""Bad input everywhere (issue 8): random arguments and option values for every command.
+
+The result is always exit 0, 1, 2 or 3 with a message, never a traceback, and a refused
+command (exit 1 or 2) leaves the data folder exactly as it was. The full run (BACKCARE_FULL=1)
+tries at least 1,000 examples; CI runs a reduced count.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+FULL = os.environ.get("BACKCARE_FULL") == "1"
+EXAMPLES = 1200 if FULL else 150
+
+NASTY_TEXT = st.one_of(
+    st.sampled_from(["", " ", "-1", "0", "11", "999999999999999999999", "1e3", "3.5", "NaN",
+                     "2025-02-30", "2026-13-01", "0001-01-01", "9999-12-31", "1900-01-01",
+                     "2026-11-27", "2026-11-28", "bridge", "bridge=6", "bridge=11", "=5",
+                     "walking=abc", "bridge,walking", ",", "mat,rocket", "lying,sitting,standing",
+                     "odi", "psfs", "y,n,y", "\x00", "\x1b[31mred", "line\nbreak", "é" * 10,
+                     "=cmd|' /C calc'!A0", "../../etc/passwd", "a" * 5000]),
+    st.text(max_size=30),
+)
+DATES = st.sampled_from(["2025-02-30", "2026-11-27", "2026-11-20", "2030-01-01", "1899-12-31",
+                         "0001-01-01", "not-a-date", "", "2026-02-29", "2024-02-29"])
+
+COMMANDS: dict[tuple[str, ...], list[str]] = {
+    ("init",): ["--yes", "--pain", "--minutes", "--days-per-week", "--equipment",
+                "--avoid-position", "--date", "--no-red-flags", "--red-flag",
+                "--cleared-by-clinician", "--condition", "--no-conditions", "--startback",
+                "--json"],
+    ("plan",): ["--date", "--json"],
+    ("session",): ["--date", "--pain-before"],
+    ("log",): ["--done", "--partial", "--skipped", "--hurt", "--minutes", "--pain-before",
+               "--pain-after", "--note", "--date", "--json"],
+    ("pain",): ["--symptom", "--both-legs", "--flare", "--note", "--date", "--json"],
+    ("visit",): ["--kind", "--note", "--date", "--json"],
+    ("assess",): ["--answers", "--date", "--json"],
+    ("progress",): ["--from", "--to", "--weeks", "--date", "--json"],
+    ("history",): ["--from", "--to", "--json"],
+    ("goal", "add"): ["--by", "--psfs", "--date", "--json"],
+    ("goal", "list"): ["--json"],
+    ("goal", "done"): ["--date"],
+    ("export",): ["--format", "--out", "--from", "--to", "--date", "--force", "--json"],
+    ("import",): ["--json"],
+    ("exercises", "list"): ["--category", "--equipment", "--json"],
+    ("exercises", "show"): ["--json"],
+    ("exercises", "check"): [],
+    ("programme", "show"): ["--json"],
+    ("programme", "import"): [],
+    ("doctor",): ["--json"],
+}
+FLAGS = {"--yes", "--json", "--no-red-flags", "--cleared-by-clinician", "--no-conditions",
+         "--both-legs", "--flare", "--force"}
+POSITIONAL = {("pain",), ("assess",), ("goal", "add"), ("goal", "done"), ("import",),
+              ("exercises", "show"), ("exercises", "check"), ("programme", "import")}
+
+
+@st.composite
+def invocations(draw: st.DrawFn) -> list[str]:
+    cmd = draw(st.sampled_from(sorted(COMMANDS)))
+    args = list(cmd)
+    if cmd in POSITIONAL and draw(st.booleans()):
+        args.append(draw(NASTY_TEXT))
+    for opt in draw(st.lists(st.sampled_from(COMMANDS[cmd] or ["--help"]), max_size=4)):
+        args.append(opt)
+        if opt not in FLAGS and opt != "--help":
+            args.append(draw(DATES if opt in ("--date", "--from", "--to", "--by")
+                             else NASTY_TEXT))
+    return args
+
+
+def snapshot(home: Path) -> dict[str, str]:
+    found = {}
+    for path in sorted(home.rglob("*")):
+        if path.is_file() and "cache" not in path.parts:
+            found[str(path.relative_to(home))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+@pytest.mark.slow
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=not FULL,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(args=invocations())
+def test_any_arguments_exit_cleanly(args: list[str], backcare_home: Path,
+                                    monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from backcare.cli import app
+    from backcare.commands import common
+
+    monkeypatch.setenv("BACKCARE_TODAY", "2026-11-27")
+    monkeypatch.chdir(tmp_path)  # any --out lands in the test's own folder
+    runner = CliRunner()
+    if not backcare_home.exists():
+        common.reset()
+        runner.invoke(app, ["init", "--yes", "--no-red-flags", "--pain", "5",
+                            "--date", "2026-11-01"])
+        runner.invoke(app, ["log", "--date", "2026-11-20"])
+    before = snapshot(backcare_home)
+    common.reset()
+    result = runner.invoke(app, args)
+    out = result.stdout + result.stderr
+    assert result.exit_code in (0, 1, 2, 3), (args, result.exit_code, out, result.exception)
+    assert "Traceback" not in out, (args, out)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError(f"{args}: {result.exception!r}") from result.exception
+    if result.exit_code in (1, 2):
+        assert out.strip(), f"{args}: refused without a message"
+        assert snapshot(backcare_home) == before, f"{args} changed the data folder"
