@@ -62,6 +62,7 @@ DOSE_LIMITS: dict[str, int] = {"sets": 100, "reps": 1000, "hold_seconds": 3600,
                                "duration_minutes": 24 * 60}
 MINUTES_PER_DAY_MAX = 24 * 60
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _KIND_WORDS = {"sessions": ("session", "sessions"),
                "pain_checkins": ("pain check-in", "pain check-ins"),
                "assessments": ("assessment", "assessments"),
@@ -243,6 +244,9 @@ class _Checker:
             return
         if not isinstance(value, str):
             self.add(f"{key} must be text, not {_kind(value)}")
+        elif _CONTROL.search(value):
+            # Tabs and line breaks are fine in a note; escape codes would reach the terminal.
+            self.add(f"{key} contains control characters; only plain text is allowed")
         elif max_chars is not None and not value.strip():
             self.add(f"{key} must not be empty")
         elif max_chars is not None and len(value) > max_chars:
@@ -387,10 +391,10 @@ def _check_assessment(c: _Checker, d: dict[str, Any]) -> None:
     instrument = d.get("instrument")
     if "instrument" in d:
         c.choice("instrument", instrument, INSTRUMENT_IDS)
-    known = isinstance(instrument, str) and instrument in INSTRUMENTS
+    known = instrument if isinstance(instrument, str) and instrument in INSTRUMENTS else None
     if known and "answers" in d:
         try:
-            answers_from_json(instrument, d["answers"])
+            answers_from_json(known, d["answers"])
         except BackcareError as exc:
             c.add(f"answers: {exc.message}")
     if "score" in d:
@@ -399,7 +403,7 @@ def _check_assessment(c: _Checker, d: dict[str, Any]) -> None:
                 or not math.isfinite(score):
             c.add(f"score must be a number, not {_kind(score)}")
         elif known:
-            inst = INSTRUMENTS[instrument]
+            inst = INSTRUMENTS[known]
             if not inst.score_min <= score <= inst.score_max:
                 c.add(f"score is {score:g}; a {inst.short_name} score is "
                       f"{inst.score_min:g}–{inst.score_max:g}")
@@ -523,7 +527,8 @@ def _parse(doc: Any, file: str | None, source: str) -> ImportBundle:
     missing = [k for k in TOP_KEYS if k not in doc]
     if missing:
         top.add(f"is missing {', '.join(missing)}")
-    top.text("exported_at", doc.get("exported_at"))
+    if "exported_at" in doc:
+        top.text("exported_at", doc["exported_at"])
     tables: dict[str, list[dict[str, Any]]] = {}
     for kind in LOG_KINDS:
         docs = doc.get(kind, [])
@@ -583,7 +588,8 @@ def _parse(doc: Any, file: str | None, source: str) -> ImportBundle:
         else:
             p.add("nothing was imported", file=file)
             shown.append(p.problems[-1])
-        raise BackcareError(f"{where}cannot be imported", shown)
+        raise BackcareError(f"{file or 'the export'}: {len(p.problems) - 1} problem(s); "
+                            f"nothing was imported", shown)
     return ImportBundle(tables, profile, goals, programme, source)
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from backcare.instruments import (
+    PEG_RATING_MAX,
     PSFS_RATING_MAX,
     RMDQ_RECOVERED_MAX,
     STARTBACK_AGREE_ITEMS,
@@ -31,6 +32,7 @@ from backcare.scoring import (
     ODI_BANDS,
     ODI_UNANSWERED,
     SCORE_DECIMALS,
+    STARTBACK_PSYCHOSOCIAL_FIRST_ITEM,
     Answers,
     Change,
     Scored,
@@ -69,12 +71,12 @@ class AssessReport:
     interpretation: str
     since_first: ChangeSince | None
     since_previous: ChangeSince | None
-    count: int  # how many results of this instrument there are now, this one included
 
 
-def day_label(d: date, today: date) -> str:
-    """A date as a patient says it: "3 Feb", with the year only when it is not this one's."""
-    return short_date(d) if d.year == today.year else f"{short_date(d)} {d.year}"
+def day_label(d: date, now: date) -> str:
+    """A date as a patient says it: "3 Feb", with the year only when it differs from
+    ``now``'s."""
+    return short_date(d) if d.year == now.year else f"{short_date(d)} {d.year}"
 
 
 def _change_since(record: Assessment, earlier: Assessment) -> ChangeSince:
@@ -95,7 +97,7 @@ def build_report(instrument: Instrument, record: Assessment, scored: Scored,
     previous = (first if len(earlier) == 1
                 else _change_since(record, earlier[-1]) if earlier else None)
     return AssessReport(instrument, record, dict(scored.details),
-                        interpretation(instrument, scored), first, previous, len(earlier) + 1)
+                        interpretation(instrument, scored), first, previous)
 
 
 def _odi_band_ranges() -> str:
@@ -120,11 +122,11 @@ def interpretation(instrument: Instrument, scored: Scored) -> str:
     if instrument.id == "startback":
         from backcare.render_plan import STARTBACK_MEANING
 
-        total = scored.details.get("total", int(scored.score))
-        psychosocial = scored.details.get("psychosocial", 0)
+        psychosocial_items = len(instrument.items) - STARTBACK_PSYCHOSOCIAL_FIRST_ITEM + 1
         meaning = STARTBACK_MEANING.get(scored.band or "", "")
-        return (f"{meaning} (Total {total} of {instrument.score_max:g}; worry and mood "
-                f"questions {psychosocial} of 5.) {STARTBACK_SOURCE}")
+        return (f"{meaning} (Total {scored.details['total']} of {instrument.score_max:g}; "
+                f"worry and mood questions {scored.details['psychosocial']} of "
+                f"{psychosocial_items}.) {STARTBACK_SOURCE}")
     if instrument.id == "rmdq":
         text = (f"{scored.score:g} of the {instrument.score_max:g} statements apply to you "
                 "today; a higher score means your back limits you more.")
@@ -135,8 +137,8 @@ def interpretation(instrument: Instrument, scored: Scored) -> str:
         count = len(scored.answers_json)
         return (f"The mean of your {count} activity ratings, from 0 (unable) to "
                 f"{PSFS_RATING_MAX} (as before your back problem); higher is better.")
-    return ("The mean of your three 0–10 ratings of pain, and of how much it gets in the way "
-            "of enjoying life and of your general activity; higher is worse.")
+    return (f"The mean of your three 0–{PEG_RATING_MAX} ratings of pain, and of how much it "
+            "gets in the way of enjoying life and of your general activity; higher is worse.")
 
 
 def score_text(instrument: Instrument, value: float) -> str:

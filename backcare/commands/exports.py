@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from backcare.commands.common import DateOpt, JsonOpt
+from backcare.errors import BackcareError
 
 if TYPE_CHECKING:
     from backcare.exporters import ExportContext, Exporter
@@ -72,7 +73,6 @@ def export(
     Example: backcare export --format pdf --out report.pdf --name "Sam Smith"
     """
     from backcare.commands.common import day, store
-    from backcare.errors import BackcareError
     from backcare.exchange import build_export, check_target, write_export
     from backcare.exporters import get_exporter
     from backcare.ui import emit_json, say
@@ -140,7 +140,7 @@ def _context(exporter: Exporter, s: Store, doc: dict[str, Any], start: date | No
     if "progress" in exporter.needs:
         assert start is not None and end is not None
         extra["progress"] = progress_for_export(s, doc, start, end, today)
-        extra["cache_dir"] = s.home / "cache"
+        extra["cache_dir"] = _cache_dir(s)
     if "plans" in exporter.needs:
         extra["plans"] = tuple(plans_for_export(s, today, weeks))
     return ExportContext(
@@ -192,10 +192,23 @@ def _programme_start(s: Store, end: date) -> date:
     candidates = [d for d in (profile.start_date if profile else None,
                               programme.start if programme else None) if d]
     if not candidates:
-        first = s.history(None, end)
-        dates = [r.date for r in (*first.sessions, *first.checkins, *first.assessments)]
+        h = s.history(None, end)
+        dates = [*(x.date for x in h.sessions), *(x.date for x in h.checkins),
+                 *(x.date for x in h.assessments)]
         candidates = [min(dates)] if dates else [end - timedelta(days=27)]
     return min(min(candidates), end)
+
+
+def _cache_dir(s: Store) -> Path | None:
+    """The data folder's cache folder (0700), where the charting library keeps its font
+    cache instead of the user's home (CONTRACT.md: nothing written outside the folder)."""
+    try:
+        s.ensure_home()
+        cache = s.home / "cache"
+        cache.mkdir(mode=0o700, exist_ok=True)
+    except (OSError, BackcareError):
+        return None
+    return cache
 
 
 def _check_name(name: str | None) -> str | None:
@@ -216,7 +229,7 @@ def _now() -> str:
 
 
 def _unit(fmt: str, n: int) -> str:
-    word = {"json": "record", "csv": "row", "fhir": "resource", "pdf": "session",
+    word = {"json": "record", "csv": "row", "fhir": "resource", "pdf": "page",
             "ics": "event"}[fmt]
     return word if n == 1 else word + "s"
 

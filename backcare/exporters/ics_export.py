@@ -12,7 +12,7 @@ how the sessions before it went, which the description says.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 PRODID = "-//backcare//backcare exercise calendar//EN"
 UID_DOMAIN = "backcare.local"
 REMINDER_AFTER_MIDNIGHT = timedelta(hours=9)  # a morning reminder on the day itself
+FORECAST = ("This is a forecast: on the day, 'backcare plan' gives the plan adjusted to how "
+            "your sessions have gone. Start it with 'backcare session'.")
 
 
 def uid_for(day: str) -> str:
@@ -43,17 +45,15 @@ def description(plan: dict[str, Any]) -> str:
         dose = Dose.from_dict(item).describe(bool(item.get("per_side")))
         name = item.get("name") or item.get("exercise_id")
         lines.append(f"- {name} ({item.get('category')}): {dose}" if dose else f"- {name}")
-    lines += ["", "This is a forecast: on the day, 'backcare plan' gives the plan adjusted "
-                  "to how your sessions have gone. Start it with 'backcare session'.",
-              "", DISCLAIMER_SHORT]
+    lines += ["", FORECAST, "", DISCLAIMER_SHORT]
     return "\n".join(lines)
 
 
 def _stamp(exported_at: str) -> datetime:
     stamp = datetime.fromisoformat(exported_at)
     if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=timezone.utc)
-    return stamp.astimezone(timezone.utc)
+        stamp = stamp.replace(tzinfo=UTC)
+    return stamp.astimezone(UTC)
 
 
 def render(ctx: ExportContext) -> Rendered:

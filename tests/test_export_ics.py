@@ -1,0 +1,121 @@
+"""`backcare export --format ics`: the coming weeks' exercise days as calendar events."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from backcare.exporters import ExportContext, get_exporter
+from backcare.exporters.ics_export import uid_for
+from backcare.models import Dose, PrescribedItem, Prescription, Profile
+from backcare.storage import Store
+
+D = date.fromisoformat
+
+
+def plan(day: str, minutes: float = 24.6, items: list[dict[str, Any]] | None = None,
+         mode: str = "normal") -> dict[str, Any]:
+    if items is None:
+        items = [
+            {"exercise_id": "bridge", "name": "Bridge", "category": "strengthening",
+             "sets": 2, "reps": 10, "hold_seconds": 5, "duration_minutes": None,
+             "per_side": False, "reason": "r"},
+            {"exercise_id": "hamstring-stretch", "name": "Hamstring stretch",
+             "category": "stretching", "sets": 1, "reps": 3, "hold_seconds": 20,
+             "duration_minutes": None, "per_side": True, "reason": "r"},
+            {"exercise_id": "walking", "name": "Walking", "category": "aerobic", "sets": None,
+             "reps": None, "hold_seconds": None, "duration_minutes": 15, "reason": "r"},
+        ]
+    return {"date": day, "mode": mode, "total_minutes": minutes, "items": items,
+            "warnings": []}
+
+
+def calendar(data: bytes) -> Any:
+    from icalendar import Calendar
+
+    return Calendar.from_ical(data)
+
+
+def events(data: bytes) -> list[Any]:
+    return list(calendar(data).walk("VEVENT"))
+
+
+def render(plans: list[dict[str, Any]]) -> bytes:
+    ctx = ExportContext(doc={}, exported_at="2026-03-01T20:00:00+01:00", plans=tuple(plans))
+    return get_exporter("ics").render(ctx).data
+
+
+def test_one_all_day_event_per_plan_with_a_reminder() -> None:
+    data = render([plan("2026-03-02"), plan("2026-03-04", 10.2),
+                   plan("2026-03-05", items=[])])  # a rest day: no event
+    found = events(data)
+    assert [e.decoded("dtstart") for e in found] == [D("2026-03-02"), D("2026-03-04")]
+    first = found[0]
+    assert first.decoded("dtend") == D("2026-03-03")
+    assert str(first["summary"]) == "backcare: 25 min exercise session"
+    assert str(found[1]["summary"]) == "backcare: 10 min exercise session"
+    assert str(first["uid"]) == uid_for("2026-03-02")
+    (alarm,) = first.walk("VALARM")
+    assert str(alarm["action"]) == "DISPLAY"
+    assert first.decoded("dtstamp").isoformat() == "2026-03-01T19:00:00+00:00"
+    assert calendar(data)["version"] == "2.0"
+
+
+def test_the_description_lists_the_exercises_with_their_doses() -> None:
+    (event,) = events(render([plan("2026-03-02")]))
+    text = str(event["description"])
+    assert "- Bridge (strengthening): 2 × 10, hold 5 s" in text
+    assert "- Hamstring stretch (stretching): 1 × 3, hold 20 s each side" in text
+    assert "- Walking (aerobic): 15 min" in text
+
+
+def test_a_flare_plan_says_so() -> None:
+    (event,) = events(render([plan("2026-03-02", 12, mode="flare")]))
+    assert "flare-up" in str(event["summary"])
+
+
+def test_uids_are_stable_per_date() -> None:
+    a = events(render([plan("2026-03-02")]))
+    b = events(render([plan("2026-03-02", 30)]))
+    assert str(a[0]["uid"]) == str(b[0]["uid"])
+    assert uid_for("2026-03-02") != uid_for("2026-03-03")
+
+
+def test_the_command_puts_events_on_the_prescribed_days(cli, backcare_home: Path,
+                                                        tmp_path: Path) -> None:
+    s = Store(backcare_home)
+    s.save_profile(Profile(start_date=D("2026-03-02"), equipment=["none", "mat"]))
+    s.save_programme(Prescription((
+        PrescribedItem("bridge", Dose(sets=2, reps=10, hold_seconds=5), ("mon", "wed", "fri")),
+        PrescribedItem("walking", Dose(duration_minutes=15), ("mon", "fri")),
+    ), "A. Physio", D("2026-03-02")))
+    out = tmp_path / "sessions.ics"
+    res = cli("export", "--format", "ics", "--out", str(out), "--date", "2026-03-02",
+              "--weeks", "2", "--json")
+    assert res.exit_code == 0, res.output
+    found = events(out.read_bytes())
+    mondays = [D("2026-03-02"), D("2026-03-09")]
+    expected = sorted(m + timedelta(days=k) for m in mondays for k in (0, 2, 4))
+    assert [e.decoded("dtstart") for e in found] == expected
+    assert res.json()["records"] == 6
+    assert "Walking" in str(found[0]["description"])
+    assert "Walking" not in str(found[1]["description"])  # not prescribed on Wednesdays
+
+
+def test_the_command_follows_the_profiles_days_per_week(cli, backcare_home: Path,
+                                                        tmp_path: Path) -> None:
+    Store(backcare_home).save_profile(Profile(start_date=D("2026-03-02"), days_per_week=3,
+                                              equipment=["none", "mat"]))
+    out = tmp_path / "s.ics"
+    res = cli("export", "--format", "ics", "--out", str(out), "--date", "2026-03-02")
+    assert res.exit_code == 0, res.output
+    days = [e.decoded("dtstart") for e in events(out.read_bytes())]
+    assert len(days) == 4 * 3  # four weeks by default
+    assert {d.weekday() for d in days} == {0, 2, 4}  # spread: Monday, Wednesday, Friday
+    assert all(str(e["summary"]).startswith("backcare: ") for e in events(out.read_bytes()))
+
+
+def test_weeks_must_be_sensible(cli, tmp_path: Path) -> None:
+    res = cli("export", "--format", "ics", "--out", str(tmp_path / "x.ics"), "--weeks", "0")
+    assert res.exit_code == 2 and "--weeks" in res.output

@@ -1,0 +1,280 @@
+"""`backcare import PATH`: all or nothing, merging without overwriting, hostile files refused."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from backcare.errors import BackcareError
+from backcare.exchange import MAX_IMPORT_BYTES, parse_import
+
+
+def export_doc() -> dict[str, Any]:
+    """A small, valid export document, as `export --format json` writes it."""
+    return {
+        "format": "backcare-export", "version": 1,
+        "exported_at": "2026-03-20T09:00:00+00:00",
+        "profile": {"start_date": "2026-03-02", "baseline_pain": 6, "minutes_per_day": 20,
+                    "days_per_week": 5, "equipment": ["none", "mat"], "avoid_positions": [],
+                    "red_flags": [], "cleared_by_clinician": False, "conditions": [],
+                    "assessed_by_clinician": True, "created": "2026-03-02", "updated": None},
+        "sessions": [
+            {"id": f"s-202603{d:02d}-0000000{d}", "date": f"2026-03-{d:02d}",
+             "pain_before": 5, "pain_after": 4, "note": None,
+             "exercises": [{"exercise_id": "bridge", "status": "done", "sets": 2, "reps": 10,
+                            "hold_seconds": 5, "duration_minutes": None, "pain": 3},
+                           {"exercise_id": "clinic-only-exercise", "status": "skipped",
+                            "sets": None, "reps": None, "hold_seconds": None,
+                            "duration_minutes": None, "pain": None}]}
+            for d in (2, 4, 6)],
+        "pain_checkins": [
+            {"id": f"p-2026-03-{d:02d}", "date": f"2026-03-{d:02d}", "score": 6 - d // 3,
+             "note": None, "symptoms": [], "flare": False} for d in (2, 3, 4, 5)],
+        "assessments": [
+            {"id": "a-20260302-peg", "date": "2026-03-02", "instrument": "peg",
+             "answers": [5, 6, 4], "score": 5.0, "band": None}],
+        "visits": [{"id": "v-20260303-1", "date": "2026-03-03", "kind": "manual-therapy",
+                    "note": "mobilisation"}],
+        "goals": [{"id": 1, "text": "walk to the shop", "created": "2026-03-02",
+                   "by": None, "psfs_activity": None, "done_on": None}],
+        "programme": None,
+    }
+
+
+def write(path: Path, doc: Any) -> Path:
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_import_into_an_empty_folder_adds_everything(cli, tmp_path: Path) -> None:
+    res = cli("import", str(write(tmp_path / "e.json", export_doc())), "--json")
+    assert res.exit_code == 0, res.output
+    got = res.json()
+    assert got["added"] == {"sessions": 3, "pain_checkins": 4, "assessments": 1, "visits": 1,
+                            "goals": 1}
+    assert sum(got["skipped"].values()) == 0
+    assert got["profile"] == "added" and got["programme"] == "none"
+
+
+def test_import_into_a_non_empty_folder_skips_what_is_there_and_says_what_was_added(
+        cli, tmp_path: Path) -> None:
+    doc = export_doc()
+    first = copy.deepcopy(doc)
+    first["sessions"] = first["sessions"][:1]
+    first["pain_checkins"] = first["pain_checkins"][:2]
+    assert cli("import", str(write(tmp_path / "first.json", first))).exit_code == 0
+    # The same day's check-in with another score is still "already there": one a day.
+    doc["pain_checkins"][0]["score"] = 9
+    res = cli("import", str(write(tmp_path / "all.json", doc)), "--json")
+    assert res.exit_code == 0, res.output
+    got = res.json()
+    assert got["added"] == {"sessions": 2, "pain_checkins": 2, "assessments": 0, "visits": 0,
+                            "goals": 0}
+    assert got["skipped"] == {"sessions": 1, "pain_checkins": 2, "assessments": 1,
+                              "visits": 1, "goals": 1}
+    assert got["profile"] == "kept"
+    history = cli("history", "--from", "2026-03-01", "--to", "2026-03-31", "--json").json()
+    assert [c["score"] for c in history["pain_checkins"]][:1] == [6]  # not overwritten
+    assert len(history["sessions"]) == 3
+
+
+def test_the_message_says_what_was_added(cli, tmp_path: Path) -> None:
+    res = cli("import", str(write(tmp_path / "e.json", export_doc())))
+    assert res.exit_code == 0
+    text = " ".join(res.stderr.split())
+    assert "3 sessions" in text and "4 pain check-ins" in text and "1 visit" in text
+    res = cli("import", str(tmp_path / "e.json"))
+    assert "skipped 10 already present" in " ".join(res.stderr.split())
+
+
+def test_a_bad_record_is_named_and_nothing_is_written(cli, backcare_home: Path,
+                                                      tmp_path: Path) -> None:
+    ok = export_doc()
+    ok["sessions"] = ok["sessions"][:1]
+    assert cli("import", str(write(tmp_path / "ok.json", ok))).exit_code == 0
+    before = snapshot(backcare_home)
+    bad = export_doc()
+    bad["sessions"][2]["pain_after"] = 14
+    res = cli("import", str(write(tmp_path / "bad.json", bad)))
+    assert res.exit_code == 1
+    assert "sessions[2] (id s-20260306-00000006): pain_after is 14; it must be 0–10" \
+        in res.stderr
+    assert "nothing was imported" in res.stderr
+    assert "Traceback" not in res.output
+    assert snapshot(backcare_home) == before
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda d: d["sessions"][0].update(date="2026-02-30"), "sessions[0]"),
+    (lambda d: d["sessions"][1]["exercises"][0].update(status="maybe"),
+     "exercises[0].status is 'maybe'"),
+    (lambda d: d["sessions"][1]["exercises"][0].update(exercise_id=7),
+     "exercise_id must be text"),
+    (lambda d: d["sessions"][0]["exercises"][0].update(sets=-1), "sets is -1"),
+    (lambda d: d["sessions"][0].update(pain_before=True), "pain_before must be a whole number"),
+    (lambda d: d["pain_checkins"][1].update(score=11), "pain_checkins[1]"),
+    (lambda d: d["pain_checkins"][1].update(symptoms=["itchy"]), "symptoms[0] is 'itchy'"),
+    (lambda d: d["pain_checkins"][1].update(flare="yes"), "flare must be true or false"),
+    (lambda d: d["assessments"][0].update(instrument="sf36"), "instrument is 'sf36'"),
+    (lambda d: d["assessments"][0].update(answers=[5, 6]), "answers:"),
+    (lambda d: d["assessments"][0].update(score=55), "score is 55"),
+    (lambda d: d["visits"][0].update(kind="surgery"), "kind is 'surgery'"),
+    (lambda d: d["visits"][0].update(note="\x1b[31mred"), "note contains control characters"),
+    (lambda d: d["visits"][0].pop("id"), "id is missing"),
+    (lambda d: d["goals"][0].update(created="soon"), "goals[0]"),
+    (lambda d: d["profile"].update(days_per_week=9), "profile: days_per_week is 9"),
+    (lambda d: d.update(programme={"exercises": [{"id": "bridge", "days": ["funday"]}]}),
+     "programme: exercises[0].days[0]"),
+    (lambda d: d["sessions"].append(copy.deepcopy(d["sessions"][0])),
+     "has the same id as sessions[0]"),
+    (lambda d: d.update(sessions={}), "sessions must be a list"),
+    (lambda d: d.pop("visits"), "is missing visits"),
+])
+def test_every_kind_of_bad_record_is_refused(change: Any, message: str) -> None:
+    doc = export_doc()
+    change(doc)
+    with pytest.raises(BackcareError) as err:
+        parse_import(doc)
+    assert message in "\n".join(err.value.lines())
+
+
+def test_every_problem_is_listed_at_once() -> None:
+    doc = export_doc()
+    doc["sessions"][0]["pain_after"] = 14
+    doc["visits"][0]["kind"] = "surgery"
+    with pytest.raises(BackcareError) as err:
+        parse_import(doc)
+    lines = err.value.lines()
+    assert any("sessions[0]" in line for line in lines)
+    assert any("visits[0]" in line for line in lines)
+
+
+def test_an_unknown_version_is_refused_clearly(cli, backcare_home: Path,
+                                               tmp_path: Path) -> None:
+    doc = export_doc()
+    doc["version"] = 2
+    res = cli("import", str(write(tmp_path / "v2.json", doc)))
+    assert res.exit_code == 1
+    assert "version 2" in res.stderr and "newer backcare" in res.stderr
+    assert not backcare_home.exists() or snapshot(backcare_home) == {}
+    doc["version"] = "1"
+    with pytest.raises(BackcareError, match="unknown export version"):
+        parse_import(doc)
+
+
+@pytest.mark.parametrize("doc", [[1, 2], {"format": "something-else", "version": 1}, 42])
+def test_a_file_that_is_not_an_export_is_refused(doc: Any) -> None:
+    with pytest.raises(BackcareError, match="not a backcare export"):
+        parse_import(doc)
+
+
+def one_line_refusal(cli, path: Path, words: str) -> None:
+    started = time.monotonic()
+    res = cli("import", str(path))
+    assert res.exit_code == 1
+    assert words in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in res.output
+    assert time.monotonic() - started < 5
+
+
+def test_a_symlink_is_refused(cli, tmp_path: Path) -> None:
+    real = write(tmp_path / "real.json", export_doc())
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    one_line_refusal(cli, link, "symbolic link")
+
+
+def test_a_file_over_64_mib_is_refused_without_reading_it(cli, tmp_path: Path) -> None:
+    big = tmp_path / "big.json"
+    with open(big, "wb") as fh:
+        fh.truncate(MAX_IMPORT_BYTES + 1)  # sparse: costs no disk
+    one_line_refusal(cli, big, "MiB")
+
+
+def test_deep_nesting_is_refused(cli, tmp_path: Path) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 200_000 + "]" * 200_000)
+    one_line_refusal(cli, deep, "nested too deeply")
+
+
+def test_deep_nesting_inside_a_record_is_refused(tmp_path: Path) -> None:
+    text = json.dumps(export_doc()).replace('"answers": [5, 6, 4]',
+                                            '"answers": ' + "[" * 50_000 + "]" * 50_000)
+    with pytest.raises(BackcareError, match="nested too deeply"):
+        parse_import(_raw(tmp_path / "deep.json", text))
+
+
+def _raw(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_non_utf8_is_refused(cli, tmp_path: Path) -> None:
+    path = tmp_path / "latin1.json"
+    path.write_bytes(json.dumps(export_doc()).replace("walk", "wälk").encode("latin-1"))
+    one_line_refusal(cli, path, "not UTF-8")
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("", "is empty"), ("{not json", "not valid JSON"),
+    ('{"a": NaN}', "not valid JSON"), ('{"a": 1, "a": 2}', "appears twice"),
+])
+def test_broken_json_is_refused_in_one_line(cli, tmp_path: Path, text: str, words: str) -> None:
+    one_line_refusal(cli, _raw(tmp_path / "x.json", text), words)
+
+
+def test_a_missing_file_or_a_folder_is_refused(cli, tmp_path: Path) -> None:
+    one_line_refusal(cli, tmp_path / "missing.json", "no such file")
+    one_line_refusal(cli, tmp_path, "is a folder")
+
+
+def test_parse_import_keeps_records_as_the_store_does() -> None:
+    doc = export_doc()
+    del doc["pain_checkins"][0]["id"]  # optional: a check-in's id is its date
+    doc["sessions"][0]["extra_field"] = "ignored"
+    bundle = parse_import(doc)
+    assert bundle.tables["pain_checkins"][0]["id"] == "p-2026-03-02"
+    assert "extra_field" not in bundle.tables["sessions"][0]
+    assert bundle.totals()["sessions"] == 3
+    assert bundle.profile is not None and bundle.profile.baseline_pain == 6
+
+
+def test_a_checkin_id_that_does_not_match_its_date_is_refused() -> None:
+    doc = export_doc()
+    doc["pain_checkins"][0]["id"] = "p-2026-03-09"
+    with pytest.raises(BackcareError) as err:
+        parse_import(doc)
+    assert "p-DATE" in err.value.lines()[0]
+
+
+def test_import_keeps_the_patients_own_programme(cli, tmp_path: Path) -> None:
+    doc = export_doc()
+    doc["programme"] = {"prescribed_by": "A", "start": None, "allow_progression": False,
+                        "exercises": [{"id": "bridge", "days": ["mon"], "note": None}]}
+    assert cli("import", str(write(tmp_path / "a.json", doc))).exit_code == 0
+    doc["programme"]["prescribed_by"] = "B"
+    res = cli("import", str(write(tmp_path / "b.json", doc)), "--json")
+    assert res.json()["programme"] == "kept"
+    out = tmp_path / "check.json"
+    assert cli("export", "--format", "json", "--out", str(out)).exit_code == 0
+    assert json.loads(out.read_text())["programme"]["prescribed_by"] == "A"
+
+
+def test_the_file_is_read_only_once_and_never_changed(cli, tmp_path: Path) -> None:
+    path = write(tmp_path / "e.json", export_doc())
+    before = path.read_bytes()
+    mode = os.stat(path).st_mode
+    assert cli("import", str(path)).exit_code == 0
+    assert path.read_bytes() == before and os.stat(path).st_mode == mode
