@@ -20,9 +20,10 @@ high        adherence-below-50        under 50% adherence over the last 14 days,
 high        no-function-gain          a function questionnaire's last two results show no
                                       improvement in its good direction
 critical    severe-pain               the latest check-in is ≥ 7
-critical    red-flag                  a check-in reports bladder/bowel change or saddle
-                                      numbness (since the last clinician clearance), or the
-                                      profile has a red flag not cleared by a clinician
+critical    red-flag                  a check-in reports a red-flag symptom (bladder/bowel
+                                      change, saddle numbness, fever, night pain) since the
+                                      last clinician clearance, or the profile has a red flag
+                                      not cleared by a clinician
 critical    function-down-20          a function questionnaire's latest result is ≥ 20% of its
                                       baseline worse than the baseline, in its bad direction
 ==========  ========================  ====================================================
@@ -35,10 +36,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from backcare.analytics import (
+    PAIN_WINDOW_DAYS,
     HistoryIndex,
     adherence_percent,
     baseline_pain,
@@ -47,21 +49,24 @@ from backcare.analytics import (
     mean_pain,
     planned_in,
     programme_start,
+    shift,
 )
 from backcare.clinical import Thresholds
 from backcare.errors import BackcareError
 from backcare.instruments import get_instrument
-from backcare.models import History, Prescription, Profile
+from backcare.models import SYMPTOMS, History, Prescription, Profile
+from backcare.safety import RED_FLAG_NAMES
 from backcare.scoring import IMPROVED, WORSE, change_verdict, round_score
 
 LOW, HIGH, CRITICAL = "low", "high", "critical"
 LEVELS: tuple[str, ...] = (CRITICAL, HIGH, LOW)  # most urgent first, the order alerts are listed
 
-# Check-in symptoms that are red flags for cauda equina (CLINICAL.md §5, NICE CKS).
-RED_FLAG_SYMPTOMS: tuple[str, ...] = ("bladder-bowel", "saddle-numbness")
+# Check-in symptoms that are red flags (CLINICAL.md §5, NICE CKS): the cauda-equina signs
+# bladder-bowel and saddle-numbness, and fever and night-pain, which stop the programme too
+# (safety.py), so the physiotherapist must hear of them.
+RED_FLAG_SYMPTOMS: tuple[str, ...] = tuple(s for s in SYMPTOMS if s in RED_FLAG_NAMES)
 # Questionnaires that measure function (CLINICAL.md §3); STarT Back stratifies risk instead.
 FUNCTION_INSTRUMENTS: tuple[str, ...] = ("odi", "rmdq", "psfs", "peg")
-PAIN_WINDOW_DAYS = 7  # CONTRACT.md: current pain is the mean of the last 7 days
 
 
 @dataclass(frozen=True)
@@ -123,7 +128,7 @@ def _no_recent_session(index: HistoryIndex, as_of: date, start: date | None,
                        t: Thresholds) -> Iterable[Alert]:
     # Calendar days, counting the report's last day; only once the programme has run that long.
     days = t.alert_no_session_days
-    first = as_of - timedelta(days=days - 1)
+    first = shift(as_of, 1 - days)
     if start is None or start > first:
         return
     if exercised_in(first, as_of, start, index.exercise_days):
@@ -141,7 +146,7 @@ def _no_recent_session(index: HistoryIndex, as_of: date, start: date | None,
 def _pain_up_from_baseline(profile: Profile | None, index: HistoryIndex, as_of: date,
                            t: Thresholds) -> Iterable[Alert]:
     baseline, since, _ = baseline_pain(profile, index)
-    current = mean_pain(index.pain_by_day, as_of - timedelta(days=PAIN_WINDOW_DAYS - 1), as_of)
+    current = mean_pain(index.pain_by_day, shift(as_of, 1 - PAIN_WINDOW_DAYS), as_of)
     if baseline is None or current is None:
         return
     rise = round_score(current - baseline)
@@ -157,7 +162,7 @@ def _adherence_low(profile: Profile | None, prescription: Prescription | None,
                    index: HistoryIndex, as_of: date, start: date | None,
                    t: Thresholds) -> Iterable[Alert]:
     # Judged over a full window only: a programme a few days old is not yet "over 14 days".
-    first = as_of - timedelta(days=t.alert_adherence_window_days - 1)
+    first = shift(as_of, 1 - t.alert_adherence_window_days)
     if start is None or start > first:
         return
     planned = len(planned_in(first, as_of, start, profile, prescription))

@@ -46,9 +46,11 @@ How the figures are defined (README-ready):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from backcare.clinical import Thresholds
@@ -64,10 +66,8 @@ from backcare.models import (
     Visit,
     iso,
 )
-from backcare.schedule import days_between, is_planned_day
+from backcare.schedule import is_planned_day
 from backcare.scoring import (
-    IMPROVED,
-    WORSE,
     Change,
     change_verdict,
     normalise_activity,
@@ -115,12 +115,9 @@ class HistoryIndex:
 
     def last_exercise_day(self, first: date, last: date) -> date | None:
         """The most recent exercise day in [first, last], walking back from ``last``."""
-        d = last
-        while d >= first:
-            if d in self.exercise_days:
-                return d
-            d -= timedelta(days=1)
-        return None
+        if (last - first).days >= len(self.exercise_days):  # a long gap: scan the days done
+            return max((d for d in self.exercise_days if first <= d <= last), default=None)
+        return next((d for d in reversed_days(first, last) if d in self.exercise_days), None)
 
 
 def index_history(history: History, as_of: date,
@@ -162,6 +159,25 @@ def index_history(history: History, as_of: date,
 
 # --- Small pure building blocks (also used by alerts.py) --------------------------------------
 
+def shift(d: date, days: int) -> date:
+    """``d`` moved by ``days``, held inside the calendar (a --date of 0001-01-01 or
+    9999-12-31 must not crash a report)."""
+    try:
+        return d + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
+
+
+def days_in(first: date, last: date) -> Iterator[date]:
+    """Each day from ``first`` to ``last`` inclusive; never steps past ``last``."""
+    return (first + timedelta(days=n) for n in range((last - first).days + 1))
+
+
+def reversed_days(first: date, last: date) -> Iterator[date]:
+    """Each day from ``last`` back to ``first`` inclusive; never steps before ``first``."""
+    return (last - timedelta(days=n) for n in range((last - first).days + 1))
+
+
 def programme_start(profile: Profile | None, prescription: Prescription | None,
                     first_record: date | None = None) -> date | None:
     """The first day of the programme: the prescription's start, else the profile's, else the
@@ -179,7 +195,7 @@ def planned_in(first: date, last: date, start: date | None, profile: Profile | N
     if start is None:
         return []
     lo = max(first, start)
-    return [d for d in days_between(lo, last) if is_planned_day(d, profile, prescription)]
+    return [d for d in days_in(lo, last) if is_planned_day(d, profile, prescription)]
 
 
 def exercised_in(first: date, last: date, start: date | None,
@@ -190,7 +206,7 @@ def exercised_in(first: date, last: date, start: date | None,
     lo = max(first, start)
     if (last - lo).days + 1 > len(exercise_days):  # fewer lookups on a long range
         return sum(1 for d in exercise_days if lo <= d <= last)
-    return sum(1 for d in days_between(lo, last) if d in exercise_days)
+    return sum(1 for d in days_in(lo, last) if d in exercise_days)
 
 
 def adherence_percent(done: int, planned: int) -> float | None:
@@ -211,22 +227,27 @@ def streak_days(as_of: date, floor: date | None, profile: Profile | None,
     if floor is None or as_of < floor:
         return 0
     count = 0
-    d = as_of
-    if d not in exercise_days:
-        d -= timedelta(days=1)  # an unfinished today does not break the streak
-    while d >= floor:
+    for d in reversed_days(floor, as_of):
+        if d == as_of and d not in exercise_days:
+            continue  # an unfinished today does not break the streak
         if is_planned_day(d, profile, prescription):
             if d not in exercise_days:
                 break
             count += 1
-        d -= timedelta(days=1)
     return count
+
+
+@lru_cache(maxsize=4096)
+def rounded_mean(total: int, count: int) -> float:
+    """total ÷ count to 1 decimal, half up. Scores are whole numbers 0-10, so few (total,
+    count) pairs occur: caching them keeps a ten-year daily series quick."""
+    return round_score(total / count)
 
 
 def mean_pain(pain_by_day: Mapping[date, int], first: date, last: date) -> float | None:
     """The mean check-in score over [first, last], to 1 decimal; None without a check-in."""
-    scores = [pain_by_day[d] for d in days_between(first, last) if d in pain_by_day]
-    return round_score(sum(scores) / len(scores)) if scores else None
+    scores = [pain_by_day[d] for d in days_in(first, last) if d in pain_by_day]
+    return rounded_mean(sum(scores), len(scores)) if scores else None
 
 
 def pain_rule(thresholds: Thresholds) -> ChangeRule:
@@ -460,7 +481,9 @@ def progress_report(profile: Profile | None, history: History,
     weekly = tuple(_weeks(start, end, as_of, p_start, profile, prescription, index))
     pain = _pain_summary(profile, index, as_of, thresholds)
     verdict, verdict_text = _verdict(pain, thresholds)
-    in_window = (lambda d: start <= d <= as_of)
+
+    def in_window(d: date) -> bool:
+        return start <= d <= as_of
 
     return ProgressReport(
         start=start, end=end, today=today, as_of=as_of, programme_start=p_start,
@@ -479,7 +502,8 @@ def progress_report(profile: Profile | None, history: History,
         visits=tuple(v for v in index.visits if in_window(v.date)),
         flares=tuple(Flare(c.date, c.score, c.flare) for c in index.checkins
                      if in_window(c.date) and (c.flare or c.score >= thresholds.flare_pain)),
-        flagged=tuple(f for f in _flagged(history, thresholds) if in_window(f.date)),
+        flagged=tuple(sorted((f for f in _flagged(history, thresholds) if in_window(f.date)),
+                             key=lambda f: (f.date, f.session_id))),
         aerobic=_aerobic(weekly, thresholds),
         goals=tuple(goal_progress(g, index, today) for g in goals),
         has_data=bool(index.first_record or any(index.assessments.values())),
@@ -489,27 +513,27 @@ def progress_report(profile: Profile | None, history: History,
 def _weeks(start: date, end: date, as_of: date, p_start: date | None,
            profile: Profile | None, prescription: Prescription | None,
            index: HistoryIndex) -> Iterable[WeekSummary]:
-    week = monday(start)
-    while week <= end:
-        lo, hi = max(week, start), min(week + timedelta(days=6), end, as_of)
+    first = monday(start)
+    for n in range((end - first).days // DAYS_PER_WEEK + 1):
+        week = first + timedelta(days=n * DAYS_PER_WEEK)
+        lo, hi = max(week, start), min(shift(week, DAYS_PER_WEEK - 1), end, as_of)
         if hi < lo:  # a week wholly after the report's last day
             yield WeekSummary(week, 0, 0, 0, None, None, 0)
         else:
             planned = len(planned_in(lo, hi, p_start, profile, prescription))
             done = exercised_in(lo, hi, p_start, index.exercise_days)
-            aerobic = sum(index.aerobic_by_day.get(d, 0) for d in days_between(lo, hi))
+            aerobic = sum(index.aerobic_by_day.get(d, 0) for d in days_in(lo, hi))
             yield WeekSummary(week, (hi - lo).days + 1, planned, done,
                               adherence_percent(done, planned),
                               mean_pain(index.pain_by_day, lo, hi), aerobic)
-        week += timedelta(days=7)
 
 
 def _pain_summary(profile: Profile | None, index: HistoryIndex, as_of: date,
                   thresholds: Thresholds) -> PainSummary:
     baseline, baseline_date, source = baseline_pain(profile, index)
-    first = as_of - timedelta(days=PAIN_WINDOW_DAYS - 1)
+    first = shift(as_of, 1 - PAIN_WINDOW_DAYS)
     current = mean_pain(index.pain_by_day, first, as_of)
-    count = sum(1 for d in days_between(first, as_of) if d in index.pain_by_day)
+    count = sum(1 for d in days_in(first, as_of) if d in index.pain_by_day)
     latest = index.checkins[-1] if index.checkins else None
     change: Change | None = None
     if baseline is not None and current is not None:
@@ -582,20 +606,18 @@ def _measures(index: HistoryIndex, start: date) -> Iterable[MeasureSummary]:
 
 
 def _daily(start: date, as_of: date, index: HistoryIndex) -> Iterable[DayPain]:
-    """Each day's check-in and the mean of the 7 days ending on it, kept as a running sum."""
-    window: list[int] = []  # the scores of the last 7 days, oldest first
-    days_in: list[date] = []
-    first = start - timedelta(days=PAIN_WINDOW_DAYS - 1)
-    for d in days_between(first, as_of):
-        if d in index.pain_by_day:
-            window.append(index.pain_by_day[d])
-            days_in.append(d)
-        while days_in and (d - days_in[0]).days >= PAIN_WINDOW_DAYS:
-            days_in.pop(0)
-            window.pop(0)
+    """Each day's check-in and the mean of the 7 days ending on it, as a running sum."""
+    window: deque[tuple[date, int]] = deque()  # the check-ins of the last 7 days
+    total = 0
+    for d in days_in(shift(start, 1 - PAIN_WINDOW_DAYS), as_of):
+        score = index.pain_by_day.get(d)
+        if score is not None:
+            window.append((d, score))
+            total += score
+        while window and (d - window[0][0]).days >= PAIN_WINDOW_DAYS:
+            total -= window.popleft()[1]
         if d >= start:
-            mean = round_score(sum(window) / len(window)) if window else None
-            yield DayPain(d, index.pain_by_day.get(d), mean)
+            yield DayPain(d, score, rounded_mean(total, len(window)) if window else None)
 
 
 def _aerobic(weekly: Sequence[WeekSummary], thresholds: Thresholds) -> AerobicSummary:

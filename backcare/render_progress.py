@@ -32,6 +32,8 @@ from backcare.instruments import INSTRUMENTS
 from backcare.messages import DISCLAIMER_SHORT
 
 MIN_CHART_WIDTH = 40  # below this a chart is unreadable: the figures alone are shown
+BAR_HALF_SPACE = 0.5  # x room either side of the first and last bar
+PLOT_MARGIN = 4  # columns a chart spends on its y labels and frame
 SIDE_BY_SIDE_WIDTH = 110  # from this width, two charts share a row
 MAX_CHART_WIDTH = 160  # wider charts only spread the same points thinner
 CHART_GAP = 2
@@ -40,8 +42,10 @@ WEEK_CHART_HEIGHT = 12
 MEASURE_CHART_HEIGHT = 11
 MAX_FLAGGED_SHOWN = 5
 MAX_FLARES_SHOWN = 6
+MAX_WEEK_ROWS = 12  # the weekly table shows the latest weeks; --json has them all
+LONG_SPAN_DAYS = 300  # beyond this, chart labels show month and year
 AEROBIC_TICK_MINUTES = 50
-MEASURE_TICKS = 4  # gaps between the y labels of a questionnaire chart
+MEASURE_TICKS = 4  # about this many gaps between the y labels of a questionnaire chart
 MEASURE_HEADROOM = 1.25  # a questionnaire chart's y axis reaches 25% above the highest score
 
 LEVEL_STYLE = {CRITICAL: "bold white on red", HIGH: "bold red", LOW: "bold yellow"}
@@ -58,17 +62,24 @@ COLOUR_GUIDE = 9
 MEASURE_LABEL = {
     "odi": "ODI, disability (0-100%, lower is better)",
     "rmdq": "RMDQ, disability (0-24, lower is better)",
-    "startback": "STarT Back risk group",
+    "startback": "STarT Back score (0-9, lower is better)",
     "psfs": "PSFS, your activities (0-10, higher is better)",
     "peg": "PEG, pain and its impact (0-10, lower is better)",
 }
 
 
-def short_date(d: date) -> str:
-    return f"{d.day} {d:%b}"
+def short_date(d: date, ref: date | None = None) -> str:
+    """3 Nov; with the year when it is not ``ref``'s year."""
+    text = f"{d.day} {d:%b}"
+    return text if ref is None or d.year == ref.year else f"{text} {d.year}"
 
 
-def _num(value: float | int | str | None) -> str:
+def tick_label(d: date, long_span: bool) -> str:
+    """An axis label: 3 Nov, or Nov 2016 on a chart that spans years."""
+    return f"{d:%b %Y}" if long_span else f"{d.day} {d:%b}"
+
+
+def _num(value: float | str | None) -> str:
     if value is None:
         return "–"
     if isinstance(value, str):
@@ -214,7 +225,9 @@ def _plot(width: int, height: int, colour: bool, draw: Callable[[Any], None]) ->
         return None
     import plotext as plt
 
-    fig = plt.figure
+    fig: Any = getattr(plt, "figure", None)
+    if fig is None or not hasattr(fig, "signal"):  # plotext 5 had another API: figures only
+        return None
     fig.clear()
     plt.terminal.limit(False, False)  # we size the chart to rich's console, not the tty
     fig.plot_size(width, height)
@@ -237,13 +250,15 @@ def _date_ticks(fig: Any, start: date, days: int, width: int) -> None:
     """Label the x axis (day numbers from ``start``) with dates, as many as fit."""
     from datetime import timedelta
 
-    label_room = 9  # "30 Nov" and a gap
+    long_span = days > LONG_SPAN_DAYS
+    label_room = 11 if long_span else 9  # "Nov 2026" or "30 Nov", and a gap
     slots = max(2, (width - 6) // label_room)
     step = max(1, -(-days // slots))
     if step > 1:  # round to whole weeks, so labels fall on the same weekday
         step = -(-step // 7) * 7
     positions = list(range(0, days, step))
-    fig.ruler("x").ticks(positions, [short_date(start + timedelta(days=p)) for p in positions])
+    fig.ruler("x").ticks(positions, [tick_label(start + timedelta(days=p), long_span)
+                                       for p in positions])
     fig.ruler("x").lim(0, max(days - 1, 1))
 
 
@@ -260,18 +275,21 @@ def _pain_section(report: ProgressReport, width: int, colour: bool) -> list[Rend
         visits = [index_of[v.date] for v in report.visits if v.date in index_of]
         flares = [(index_of[f.date], f.score) for f in report.flares if f.date in index_of]
 
+        # More days than columns: the dots would merge into a block, so only the line shows.
+        dense = len(daily) > _chart_width(width) - PLOT_MARGIN
+
         def draw(fig: Any) -> None:
-            for x in visits:
-                fig.line(x, orientation="v", style="dotted",
-                         pixel=COLOUR_VISIT if colour else None)
+            for x in visits:  # segments, not fig.line(), which paints a background
+                fig.draw(fig.segment((x, x), (0, 10), marker=_marker("┊", colour, COLOUR_VISIT)))
             if means:
                 m = fig.signal([x for x, _ in means], [y for _, y in means],
                                marker=_marker("hd", colour, COLOUR_MEAN))
                 m.lines()
                 fig.draw(m)
-            fig.draw(fig.signal([x for x, _ in points], [y for _, y in points],
-                                marker=_marker("•", colour, COLOUR_PAIN)))
-            if flares:
+            if not dense:
+                fig.draw(fig.signal([x for x, _ in points], [y for _, y in points],
+                                    marker=_marker("•", colour, COLOUR_PAIN)))
+            if flares and not dense:
                 fig.draw(fig.signal([x for x, _ in flares], [y for _, y in flares],
                                     marker=_marker("▲", colour, COLOUR_FLARE)))
             fig.ruler("y").lim(0, 10)
@@ -282,10 +300,10 @@ def _pain_section(report: ProgressReport, width: int, colour: bool) -> list[Rend
         chart = _plot(_chart_width(width), PAIN_CHART_HEIGHT, colour, draw)
         if chart is not None:
             out.append(chart)
-            key = ["• daily pain", "▀▄ 7-day average"]
+            key = ["▀▄ 7-day average"] if dense else ["• daily pain", "▀▄ 7-day average"]
             if visits:
                 key.append("┊ clinic visit")
-            if flares:
+            if flares and not dense:
                 key.append("▲ flare-up")
             out.append(Text("Key: " + "   ".join(key), style="dim"))
         scores = [y for _, y in points]
@@ -293,13 +311,14 @@ def _pain_section(report: ProgressReport, width: int, colour: bool) -> list[Rend
                         f"period, from {min(scores)} to {max(scores)} out of 10."))
     if report.visits:
         out.append(Text("Clinic visits: " + ", ".join(
-            f"{short_date(v.date)} ({v.kind.replace('-', ' ')})" for v in report.visits) + "."))
+            f"{short_date(v.date, report.as_of)} ({v.kind.replace('-', ' ')})"
+            for v in report.visits) + "."))
     if report.flares:
         shown = report.flares[-MAX_FLARES_SHOWN:]
         more = len(report.flares) - len(shown)
         out.append(Text(f"Flare-up{'s' if len(report.flares) > 1 else ''} (pain 7 or more, or "
                         "declared): " + ", ".join(
-                            f"{short_date(f.date)} ({f.score}/10)" for f in shown)
+                            f"{short_date(f.date, report.as_of)} ({f.score}/10)" for f in shown)
                         + (f", and {more} earlier" if more else "") + "."))
     return out
 
@@ -312,33 +331,37 @@ def _weekly_table(report: ProgressReport) -> RenderableType:
     table.add_column("Mean pain", justify="right")
     table.add_column("Aerobic minutes", justify="right")
     guide = report.aerobic.guideline_minutes_per_week if report.aerobic else None
-    for w in report.weekly:
-        if not w.days:
-            continue
+    weeks = [w for w in report.weekly if w.days]
+    for w in weeks[-MAX_WEEK_ROWS:]:
         aerobic = f"{w.aerobic_minutes}"
         if guide is not None and w.aerobic_minutes >= guide:
             aerobic += " ✓"
-        table.add_row(short_date(w.week_start),
+        table.add_row(short_date(w.week_start, report.as_of),
                       f"{w.sessions_done} of {w.sessions_planned}" if w.sessions_planned
                       else f"{w.sessions_done} (none planned)",
                       f"{_num(w.adherence_percent)}%" if w.adherence_percent is not None
                       else "–",
                       _num(w.mean_pain), aerobic)
-    return table
+    if len(weeks) <= MAX_WEEK_ROWS:
+        return table
+    return Group(table, Text(f"The latest {MAX_WEEK_ROWS} of {len(weeks)} weeks; the charts "
+                             "below show them all, and --json lists every week.", style="dim"))
 
 
 def _week_charts(report: ProgressReport, width: int, colour: bool) -> list[RenderableType]:
     weeks = [w for w in report.weekly if w.days]
     if not weeks:
         return []
-    labels = [short_date(w.week_start) for w in weeks]
+    long_span = len(weeks) * 7 > LONG_SPAN_DAYS
+    labels = [tick_label(w.week_start, long_span) for w in weeks]
     side = width >= SIDE_BY_SIDE_WIDTH
     each = (_chart_width(width) - CHART_GAP) // 2 if side else _chart_width(width)
     guide = report.aerobic.guideline_minutes_per_week if report.aerobic else None
 
     def bar_labels(fig: Any, count: int, room: int) -> None:
         # Skip labels that would run into each other on narrow charts.
-        per = max(1, -(-(count * 7) // max(room - 6, 1)))
+        label_room = 11 if long_span else 9
+        per = max(1, -(-(count * label_room) // max(room - 6, 1)))
         fig.ruler("x").ticks(list(range(1, count + 1, per)), labels[::per])
 
     def adherence(fig: Any) -> None:
@@ -353,8 +376,10 @@ def _week_charts(report: ProgressReport, width: int, colour: bool) -> list[Rende
     def aerobic(fig: Any) -> None:
         fig.draw(fig.bar(list(range(1, len(weeks) + 1)), [w.aerobic_minutes for w in weeks],
                          width=0.6, marker=_marker("full", colour, COLOUR_MEAN)))
+        fig.ruler("x").lim(1 - BAR_HALF_SPACE, len(weeks) + BAR_HALF_SPACE)
         if guide is not None:
-            fig.line(guide, style="dotted", pixel=COLOUR_GUIDE if colour else None)
+            fig.draw(fig.segment((1 - BAR_HALF_SPACE, len(weeks) + BAR_HALF_SPACE),
+                                 (guide, guide), marker=_marker("┈", colour, COLOUR_GUIDE)))
         top = max([guide or 0, *(w.aerobic_minutes for w in weeks)])
         step = AEROBIC_TICK_MINUTES * max(1, -(-top // (AEROBIC_TICK_MINUTES * 5)))
         ticks = list(range(0, top + step, step))
@@ -409,8 +434,8 @@ def _measures_table(report: ProgressReport) -> RenderableType:
         name = inst.short_name if inst else m.instrument
         change = _signed(m.change) if m.instrument != "startback" or m.change is None else \
             (f"{m.change:+g} group" + ("s" if abs(m.change) != 1 else ""))
-        table.add_row(name, f"{_num(m.baseline)} ({short_date(m.baseline_date)})",
-                      f"{_num(m.latest)} ({short_date(m.latest_date)})",
+        table.add_row(name, f"{_num(m.baseline)} ({short_date(m.baseline_date, report.as_of)})",
+                      f"{_num(m.latest)} ({short_date(m.latest_date, report.as_of)})",
                       change, _meaning(m))
     return table
 
@@ -439,7 +464,8 @@ def _measure_charts(report: ProgressReport, width: int, colour: bool) -> list[Re
             fig.draw(s)
             fig.draw(fig.signal(xs, ys, marker=_marker("•", colour, COLOUR_MEAN)))
             fig.ruler("y").lim(lo, hi)
-            ticks = [lo + (hi - lo) * k / MEASURE_TICKS for k in range(MEASURE_TICKS + 1)]
+            step = _nice_ceiling((hi - lo) / MEASURE_TICKS)
+            ticks = [lo + step * k for k in range(int((hi - lo) // step) + 1)]
             fig.ruler("y").ticks(ticks, [f"{t:g}" for t in ticks])
             _date_ticks(fig, report.start, days, each)
             fig.title(label)
@@ -451,7 +477,7 @@ def _measure_charts(report: ProgressReport, width: int, colour: bool) -> list[Re
 
 
 def _nice_ceiling(value: float) -> float:
-    """The next of 1, 2, 5 × 10^n at or above ``value``: a round top for an axis."""
+    """The next of 1, 2, 5 x 10^n at or above ``value``: a round top for an axis."""
     if value <= 0:
         return 1.0
     magnitude = 10 ** (len(str(int(value))) - 1)
@@ -464,8 +490,9 @@ def _nice_ceiling(value: float) -> float:
 def _flagged(report: ProgressReport, names: Mapping[str, str]) -> RenderableType:
     shown = report.flagged[-MAX_FLAGGED_SHOWN:]
     more = len(report.flagged) - len(shown)
-    text = ", ".join(f"{names.get(f.exercise_id, f.exercise_id)} on {short_date(f.date)} "
-                     f"({f.pain}/10)" for f in reversed(shown))
+    text = ", ".join(f"{names.get(f.exercise_id, f.exercise_id)} on "
+                     f"{short_date(f.date, report.as_of)} ({f.pain}/10)"
+                     for f in reversed(shown))
     extra = f", and {more} earlier" if more else ""
     return Text(f"Logged with pain above the amber zone: {text}{extra}. Your plan eases these "
                 "off; tell your physiotherapist if they keep hurting.")
@@ -502,7 +529,7 @@ def _goals(goals: Sequence[GoalProgress]) -> RenderableType:
             if g.psfs_latest is None:
                 details.append(f"{goal.psfs_activity} not rated yet (backcare assess psfs)")
             else:
-                rated = f" on {short_date(g.psfs_latest_date)}" if g.psfs_latest_date else ""
+                rated = f" on {say_date(g.psfs_latest_date)}" if g.psfs_latest_date else ""
                 details.append(f"{goal.psfs_activity} rated {g.psfs_baseline} → "
                                f"{g.psfs_latest} out of 10{rated}")
         grid.add_row(Text(f"{mark} {goal.id}.", style=style),

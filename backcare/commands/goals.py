@@ -43,8 +43,6 @@ def clean_goal_text(text: str) -> str:
 
 def _psfs_activity(name: str) -> str:
     """An activity name for --psfs, spelt as in the patient's PSFS when it is already there."""
-    from rich.markup import escape
-
     from backcare.analytics import psfs_activities
     from backcare.commands.common import store
     from backcare.errors import BackcareError
@@ -61,8 +59,8 @@ def _psfs_activity(name: str) -> str:
     known = psfs_activities(store().history().assessments)
     match = known.get(clean.casefold())
     if match is None:
-        warn(f"No PSFS answer rates '{escape(clean)}' yet; its rating will show here once you rate it "
-             f"(backcare assess psfs).")
+        warn(f"No PSFS answer rates '{clean}' yet; its rating will show here once "
+             "you rate it (backcare assess psfs).")
         return clean
     return match
 
@@ -93,8 +91,6 @@ def add_goal(
 
     Example: backcare goal add "walk to the shop without stopping" --by 2026-03-01 --psfs walking
     """
-    from rich.markup import escape
-
     from backcare.commands.common import day, store
     from backcare.errors import BackcareError
     from backcare.ui import emit_json, say
@@ -111,7 +107,7 @@ def add_goal(
         emit_json(_progress([goal], created)[0].to_dict())
         return
     when = f", by {target.isoformat()}" if target else ""
-    tied = f", tied to your PSFS rating of '{escape(activity)}'" if activity else ""
+    tied = f", tied to your PSFS rating of '{activity}'" if activity else ""
     say(f"[green]✓[/] Goal {goal.id} set{when}{tied}. Tick it off with: "
         f"backcare goal done {goal.id}")
 
@@ -144,8 +140,6 @@ def done_goal(
 
     Example: backcare goal done 2
     """
-    from rich.markup import escape
-
     from backcare.commands.common import day, store
     from backcare.errors import BackcareError
     from backcare.ui import emit_json, say
@@ -161,7 +155,7 @@ def done_goal(
             emit_json(_progress([goal], on)[0].to_dict())
         else:
             say(f"Goal {goal.id} was already done on {goal.done_on.isoformat()}: "
-                f"{escape(goal.text)}")
+                f"{goal.text}")
         return
     if on < goal.created:
         raise BackcareError(f"--date {on.isoformat()} is before goal {goal.id} was set "
@@ -170,7 +164,7 @@ def done_goal(
     if as_json:
         emit_json(_progress([goal], on)[0].to_dict())
         return
-    say(f"[green]✓[/] Well done! Goal {goal.id} reached on {on.isoformat()}: {escape(goal.text)}")
+    say(f"[green]✓[/] Well done! Goal {goal.id} reached on {on.isoformat()}: {goal.text}")
 
 
 def register(app: typer.Typer) -> None:

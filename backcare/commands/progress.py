@@ -35,10 +35,7 @@ def progress(
 
     Example: backcare progress --weeks 4
     """
-    from datetime import timedelta
-
-    from backcare import render_progress
-    from backcare.analytics import load_progress, monday
+    from backcare.analytics import DAYS_PER_WEEK, load_progress, monday, shift
     from backcare.commands.common import day, library, store, thresholds
     from backcare.errors import BackcareError
     from backcare.ui import emit_json, out
@@ -46,15 +43,21 @@ def progress(
     today = day(date)
     end = day(date_to, "--to") if date_to is not None else today
     start = (day(date_from, "--from") if date_from is not None
-             else monday(end) - timedelta(weeks=weeks - 1))
+             else shift(monday(end), -(weeks - 1) * DAYS_PER_WEEK))
     if start > end:
         raise BackcareError(f"--from {start.isoformat()} is after --to {end.isoformat()}; "
                             "the report must start on or before the day it ends")
+    if (end - start).days >= MAX_WEEKS * DAYS_PER_WEEK:
+        raise BackcareError(f"a report covers at most {MAX_WEEKS} weeks (20 years); "
+                            f"{start.isoformat()} to {end.isoformat()} is longer: choose a "
+                            "later --from or an earlier --to")
     lib = library()
     report = load_progress(store(), lib, thresholds(), start, end, today)
     if as_json:
         emit_json(report.to_dict())
     else:
+        from backcare import render_progress
+
         render_progress.render(report, out(), {e.id: e.name for e in lib})
 
 
