@@ -58,7 +58,7 @@ def _default(value: Any) -> Any:
 # quick commands (log, pain) do not pay for importing it (issue 7).
 _ANSI = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36",
          "magenta": "35"}
-_TAG = re.compile(r"\[(/?)((?:bold|dim|red|green|yellow|cyan|magenta)(?: (?:bold|dim|red|green|"
+_TAG = re.compile(r"(?<!\\)\[(/?)((?:bold|dim|red|green|yellow|cyan|magenta)(?: (?:bold|dim|red|green|"
                   r"yellow|cyan|magenta))*)?\]")
 
 
@@ -84,7 +84,12 @@ def plain(message: str, colour: bool = False) -> str:
             return "\x1b[0m"
         return "\x1b[" + ";".join(_ANSI[w] for w in m.group(2).split()) + "m"
 
-    return _TAG.sub(sub, message)
+    return _TAG.sub(sub, message).replace("\\[", "[")
+
+
+def escape(text: str) -> str:
+    """A patient's own words inside a message: never read as markup."""
+    return text.replace("[", "\\[")
 
 
 def say(message: str, style: str = "") -> None:

@@ -142,7 +142,7 @@ def done_goal(
     """
     from backcare.commands.common import day, store
     from backcare.errors import BackcareError
-    from backcare.ui import emit_json, say
+    from backcare.ui import emit_json, escape, say
 
     on = day(date)
     s = store()
@@ -155,7 +155,7 @@ def done_goal(
             emit_json(_progress([goal], on)[0].to_dict())
         else:
             say(f"Goal {goal.id} was already done on {goal.done_on.isoformat()}: "
-                f"{goal.text}")
+                f"{escape(goal.text)}")
         return
     if on < goal.created:
         raise BackcareError(f"--date {on.isoformat()} is before goal {goal.id} was set "
@@ -164,7 +164,7 @@ def done_goal(
     if as_json:
         emit_json(_progress([goal], on)[0].to_dict())
         return
-    say(f"[green]✓[/] Well done! Goal {goal.id} reached on {on.isoformat()}: {goal.text}")
+    say(f"[green]✓[/] Well done! Goal {goal.id} reached on {on.isoformat()}: {escape(goal.text)}")
 
 
 def register(app: typer.Typer) -> None:
