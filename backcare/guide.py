@@ -22,11 +22,16 @@ RELAX_SECONDS = 3  # between held repetitions
 
 
 class Stop(Exception):
-    """The patient asked to stop the whole session."""
+    """The patient asked to stop the whole session. ``outcome`` is what they did of the
+    current exercise, when the step that was stopped knows it (a timed activity)."""
+
+    def __init__(self, outcome: tuple[str, Dose] | None = None) -> None:
+        super().__init__()
+        self.outcome = outcome
 
 
 class Skip(Exception):
-    """The patient asked to skip the current exercise."""
+    """The patient asked to skip the rest of the current exercise."""
 
 
 class GuideIO(Protocol):
@@ -92,7 +97,7 @@ class Guide:
                 key, _ = self.io.countdown(f"{label}: hold", dose.hold_seconds)
                 self._key(key)
                 if rep < reps:
-                    key, _ = self.io.countdown("relax", RELAX_SECONDS, big=False)
+                    key, _ = self.io.countdown("Relax", RELAX_SECONDS, big=False)
                     self._key(key)
             else:
                 self._key(self.io.ready(f"{label}: press Enter when done  (s skip, q stop)"))
@@ -111,16 +116,18 @@ class Guide:
         key, elapsed = self.io.countdown(f"{item.exercise.name}: {minutes} min "
                                          "(Enter to finish early)", minutes * 60)
         self.progress.seconds += elapsed
-        if key == "q":
-            raise Stop
-        if elapsed + 1 >= minutes * 60:
+        if key != "q" and elapsed + 1 >= minutes * 60:
             return "done", item.dose
-        did = self.io.ask_minutes("How many minutes did you do?",
-                                  max(0, round(elapsed / 60)), minutes)
+        did = self.io.ask_minutes(f"How many of the {minutes} minutes did you do?",
+                                  min(minutes, max(0, round(elapsed / 60))), minutes)
         if did <= 0:
-            return "skipped", item.dose
-        return ("done" if did >= minutes else "partial"), replace(item.dose,
-                                                                  duration_minutes=did)
+            outcome = ("skipped", item.dose)
+        else:
+            outcome = ("done" if did >= minutes else "partial",
+                       replace(item.dose, duration_minutes=did))
+        if key == "q":
+            raise Stop(outcome)
+        return outcome
 
     def _do_sets(self, item: PlanItem) -> tuple[str, Dose]:
         ex, dose = item.exercise, item.dose
@@ -142,9 +149,10 @@ class Guide:
         if key == "q":
             raise Stop
         if key == "s":
+            self.io.message(f"Skipped {item.exercise.name}.", "dim")
             self._log(item, "skipped", item.dose, None)
             return
-        status, dose = "done", item.dose
+        status, dose, stopping = "done", item.dose, False
         try:
             if item.dose.reps is None:
                 status, dose = self._do_timed(item)
@@ -152,15 +160,24 @@ class Guide:
                 status, dose = self._do_sets(item)
         except Skip:
             status = "partial"
-        except (Stop, KeyboardInterrupt):
+        except Stop as stop:
+            # Stopping is often because it hurt: still ask, so tomorrow's plan can adapt.
+            status, dose = stop.outcome or ("partial", item.dose)
+            stopping = True
+        except KeyboardInterrupt:
             self._log(item, "partial", dose, None)
             raise
         pain = None
-        if status != "skipped" and self.io.ask_yes_no("Did it hurt?", False):
-            pain = self.io.ask_pain("How much, 0 to 10?")
-            if pain is not None:
-                self.io.pain_feedback(pain, zone(pain, self.t), item.exercise.name)
-        self._log(item, status, dose, pain)
+        try:
+            if status != "skipped" and self.io.ask_yes_no("Did it hurt?", False):
+                pain = self.io.ask_pain("How much, 0 to 10?")
+                if pain is not None:
+                    self.io.pain_feedback(pain, zone(pain, self.t), item.exercise.name)
+        finally:
+            # Logged even when Ctrl-C comes during the questions: the exercise was done.
+            self._log(item, status, dose, pain)
+        if stopping:
+            raise Stop
 
     def _log(self, item: PlanItem, status: str, dose: Dose, pain: int | None) -> None:
         self.progress.logs.append(ExerciseLog(item.exercise.id, status, dose, pain))
@@ -168,18 +185,22 @@ class Guide:
 
     # -- the whole session --
     def run(self, pain_before: int | None) -> Session:
+        """Guide the whole plan. Ctrl-C (KeyboardInterrupt) saves what was done, then
+        propagates, so the command can exit 130."""
         p = self.progress
         p.pain_before = pain_before
         total = len(self.plan.items)
         try:
             for n, item in enumerate(self.plan.items, 1):
                 self._exercise(item, n, total)
-        except (Stop, KeyboardInterrupt) as exc:
+        except Stop:
             p.stopped = True
             self.save(p.session(self.plan))
-            if isinstance(exc, KeyboardInterrupt):
-                return p.session(self.plan)
             self.io.message("Session stopped. What you did is saved.", "yellow")
+        except KeyboardInterrupt:
+            p.stopped = True
+            self.save(p.session(self.plan))
+            raise
         p.pain_after = self.io.ask_pain("How is your pain now, 0 to 10? (Enter to skip)",
                                         allow_blank=True)
         p.note = self.io.ask_text("Anything to note? (Enter to skip)")

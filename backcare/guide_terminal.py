@@ -15,6 +15,8 @@ import time
 from collections.abc import Iterator
 from typing import Any, Protocol
 
+from rich.markup import escape
+
 from backcare.planner import PlanItem
 from backcare.progression import PainZone
 from backcare.render_library import CATEGORY_STYLE
@@ -38,8 +40,8 @@ ZONE_STYLE = {PainZone.GREEN: "green", PainZone.AMBER: "yellow", PainZone.RED: "
 ZONE_WORDS = {
     PainZone.GREEN: "green — that's fine, keep going as planned.",
     PainZone.AMBER: "amber — acceptable if it settles by tomorrow morning. "
-                    "Tomorrow's dose will stay the same.",
-    PainZone.RED: "red — stop this exercise for today. Tomorrow's plan will be easier, "
+                    "Next time its dose stays the same.",
+    PainZone.RED: "red — stop this exercise for today. Next time it will be easier, "
                   "and it is flagged for your physiotherapist.",
 }
 
@@ -105,8 +107,10 @@ class TerminalIO:
         self.clock = clock or RealClock()
         self.con = out()
 
-    def _input(self, prompt: str) -> str:
-        self.con.print(prompt, end=" ", markup=True)
+    def _input(self, mark: str, prompt: str) -> str:
+        """Print ``mark`` (markup) and ``prompt`` (plain text: it may hold brackets, such as
+        "[y/N]" or an exercise name), then read one line."""
+        self.con.print(f"{mark} {escape(prompt)}", end=" ", markup=True)
         self.con.file.flush()
         line = sys.stdin.readline()
         if line == "":
@@ -117,19 +121,21 @@ class TerminalIO:
         from rich.panel import Panel
 
         ex = item.exercise
-        lines = [f"[bold]{ex.name}[/]   {item.dose.describe(ex.per_side)}", ""]
-        lines += [f"{i}. {step}" for i, step in enumerate(ex.instructions, 1)]
-        lines += [""] + [f"• {cue}" for cue in ex.cues]
+        # Library and prescription text is the user's or physiotherapist's: never markup.
+        lines = [f"[bold]{escape(ex.name)}[/]   {escape(item.dose.describe(ex.per_side))}", ""]
+        lines += [f"{i}. {escape(step)}" for i, step in enumerate(ex.instructions, 1)]
+        lines += [""] + [f"• {escape(cue)}" for cue in ex.cues]
         if item.note:
-            lines += ["", f"[bold]Physiotherapist's note:[/] {item.note}"]
-        lines += ["", f"[dim]Why today: {item.reason}[/]"]
+            lines += ["", f"[bold]Physiotherapist's note:[/] {escape(item.note)}"]
+        lines += ["", f"[dim]Why today: {escape(item.reason)}[/]"]
         self.con.print()
-        self.con.print(Panel("\n".join(lines), title=f"{index} of {total} · {ex.category}",
+        title = f"{index} of {total} · {escape(ex.category)}"
+        self.con.print(Panel("\n".join(lines), title=title,
                              border_style=CATEGORY_STYLE.get(ex.category, ""),
                              expand=False))
 
     def ready(self, prompt: str) -> str:
-        answer = self._input(f"[bold]›[/] {prompt}").lower()
+        answer = self._input("[bold]›[/]", prompt).lower()
         return answer[:1] if answer[:1] in ("s", "q") else ""
 
     def countdown(self, label: str, seconds: int, big: bool = True) -> tuple[str, float]:
@@ -148,25 +154,35 @@ class TerminalIO:
                          expand=False)
 
         start = self.clock.monotonic()
-        with _no_echo(), Live(view(seconds), console=self.con, refresh_per_second=4,
-                  transient=True) as live:
-            while True:
-                elapsed = self.clock.monotonic() - start
-                left = seconds - elapsed
-                if left <= 0:
-                    break
-                live.update(view(math.ceil(left)))
-                line = self.clock.wait_for_line(min(0.25, left))
-                if line is not None:
-                    key = line.strip().lower()[:1]
-                    return (key if key in ("q", "s") else ""), self.clock.monotonic() - start
+        shown = seconds
+        # Frames are drawn here, only when the figure changes, and the display is blanked
+        # before it closes: no stale frame is drawn after Enter (it would reach a screen
+        # reader or a test as if the timer were still running), and little goes over ssh.
+        with _no_echo(), Live(view(seconds), console=self.con, auto_refresh=False,
+                              transient=True) as live:
+            try:
+                while True:
+                    elapsed = self.clock.monotonic() - start
+                    left = seconds - elapsed
+                    if left <= 0:
+                        break
+                    if math.ceil(left) != shown:
+                        shown = math.ceil(left)
+                        live.update(view(shown), refresh=True)
+                    line = self.clock.wait_for_line(min(0.25, left))
+                    if line is not None:
+                        key = line.strip().lower()[:1]
+                        return (key if key in ("q", "s") else ""), \
+                            self.clock.monotonic() - start
+            finally:
+                live.update(Text(""))
         if use_big:
             self.con.bell()
         return "", float(seconds)
 
     def ask_pain(self, prompt: str, allow_blank: bool = False) -> int | None:
         while True:
-            answer = self._input(f"[bold]?[/] {prompt}")
+            answer = self._input("[bold]?[/]", prompt)
             if answer == "" and allow_blank:
                 return None
             if answer.isdigit() and answer.isascii() and 0 <= int(answer) <= 10:
@@ -177,7 +193,7 @@ class TerminalIO:
     def ask_yes_no(self, prompt: str, default: bool) -> bool:
         hint = "Y/n" if default else "y/N"
         while True:
-            answer = self._input(f"[bold]?[/] {prompt} [{hint}]").lower()
+            answer = self._input("[bold]?[/]", f"{prompt} [{hint}]").lower()
             if answer == "":
                 return default
             if answer in ("y", "yes"):
@@ -188,7 +204,7 @@ class TerminalIO:
 
     def ask_minutes(self, prompt: str, default: int, high: int) -> int:
         while True:
-            answer = self._input(f"[bold]?[/] {prompt} [{default}]")
+            answer = self._input("[bold]?[/]", f"{prompt} [{default}]")
             if answer == "":
                 return default
             if answer.isdigit() and answer.isascii() and 0 <= int(answer) <= high:
@@ -200,14 +216,14 @@ class TerminalIO:
         from backcare.logbook import check_note
 
         while True:
-            answer = self._input(f"[bold]?[/] {prompt}")
+            answer = self._input("[bold]?[/]", prompt)
             try:
                 return check_note(answer or None, "the note")
             except BackcareError as exc:
                 self.con.print(f"[yellow]{exc.message}[/]")
 
     def message(self, text: str, style: str = "") -> None:
-        self.con.print(f"[{style}]{text}[/]" if style else text)
+        self.con.print(f"[{style}]{escape(text)}[/]" if style else escape(text))
 
     def pain_feedback(self, pain: int, z: PainZone, name: str) -> None:
-        self.con.print(f"[{ZONE_STYLE[z]}]{pain}/10 is {ZONE_WORDS[z]}[/]")
+        self.con.print(f"[{ZONE_STYLE[z]}]{escape(name)}: {pain}/10 is {ZONE_WORDS[z]}[/]")

@@ -27,7 +27,7 @@ from backcare.models import (
     new_id,
 )
 from backcare.planner import Plan
-from backcare.safety import CAUDA_EQUINA_SYMPTOMS, Advice, seek_help
+from backcare.safety import CAUDA_EQUINA_SYMPTOMS, NERVE_SYMPTOMS, Advice, seek_help
 
 MAX_NOTE = 2000  # characters; a note is a few lines, not a document
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -66,20 +66,29 @@ def split_ids(text: str | None, option: str) -> list[str]:
     return ids
 
 
+_PAIR_EXAMPLE = {"pain": "bridge=6", "minutes": "walking=15"}
+
+
 def parse_pairs(values: list[str] | None, option: str, low: int, high: int,
                 what: str) -> dict[str, int]:
     """``ID=N`` pairs (repeatable, or comma-separated) with N in [low, high]."""
     found: dict[str, int] = {}
+    example = _PAIR_EXAMPLE.get(what, "bridge=6")
     for raw in values or []:
         for part in raw.split(","):
             ident, sep, num = part.partition("=")
             ident, num = ident.strip(), num.strip()
-            if not sep or not ident or not num.isdigit() or not num.isascii():
+            digits = num.removeprefix("-")
+            if not sep or not ident or not digits.isdigit() or not digits.isascii():
                 raise BackcareError(f"{option} {part[:60]!r} is not ID={what.upper()}, "
-                                    f"for example bridge=6")
+                                    f"for example {example}")
             n = int(num)
             if not low <= n <= high:
-                raise BackcareError(f"{option} {ident}={n}: {what} must be {low} to {high}")
+                raise BackcareError(f"{option} {ident[:60]}={n}: {what} must be {low} to "
+                                    f"{high}")
+            if found.get(ident, n) != n:
+                raise BackcareError(f"{option} gives {ident[:60]} twice: {found[ident]} and "
+                                    f"{n}")
             found[ident] = n
     return found
 
@@ -119,12 +128,18 @@ def session_from_log(day: date, plan: Plan, library: Library, req: LogRequest,
     else:
         for ident in planned:
             seen.setdefault(ident, "skipped")
-    for ident in list(req.hurt) + list(req.minutes):
-        if ident not in library:
-            raise BackcareError(unknown_id_message(ident, library.exercises))
-        if ident not in seen:
-            raise BackcareError(f"'{ident}' is not in this session; add it with --done or "
-                                "--partial")
+    for option, pairs in (("--hurt", req.hurt), ("--minutes", req.minutes)):
+        for ident in pairs:
+            if ident not in library:
+                raise BackcareError(f"{option}: "
+                                    f"{unknown_id_message(ident, library.exercises)}")
+            if ident not in seen:
+                raise BackcareError(f"{option} {ident}: it is not in this session; add it "
+                                    "with --done or --partial")
+            if seen[ident] == "skipped":
+                why = "it is marked skipped" if ident in req.skipped else \
+                    "it is not in --done or --partial, so it counts as skipped"
+                raise BackcareError(f"{option} {ident}: {why}")
     logs = []
     for ident, status in seen.items():
         ex = library.get(ident)
@@ -133,15 +148,24 @@ def session_from_log(day: date, plan: Plan, library: Library, req: LogRequest,
             if "duration_minutes" not in ex.dose.ranges():
                 raise BackcareError(f"--minutes {ident}: {ex.name} is not timed in minutes")
             dose = replace(dose, duration_minutes=req.minutes[ident])
-        if status == "skipped":
-            pain = None
-        else:
-            pain = req.hurt.get(ident)
-        if status == "skipped" and ident in req.hurt:
-            raise BackcareError(f"--hurt {ident}: it is marked skipped")
-        logs.append(ExerciseLog(ident, status, dose if status != "skipped" else dose, pain))
+        logs.append(ExerciseLog(ident, status, dose, req.hurt.get(ident)))
     return Session(session_id or new_id("s", day), day, tuple(logs), req.pain_before,
                    req.pain_after, req.note)
+
+
+def with_pain_now(history: History, day: date, pain_now: int | None) -> History:
+    """The history a guided session plans from. The pain given at the start of the session
+    counts as today's when it is higher than the check-in already recorded, so pain of 7
+    or more gives the gentle flare-up plan (CLINICAL.md §4) even after a better morning.
+    The stored check-in is left alone: it is the next-morning response to yesterday."""
+    if pain_now is None:
+        return history
+    today = next((c for c in history.checkins if c.date == day), None)
+    if today is None or today.score >= pain_now:
+        return history
+    checkins = tuple(replace(c, score=pain_now) if c.date == day else c
+                     for c in history.checkins)
+    return replace(history, checkins=checkins)
 
 
 def check_symptoms(values: list[str] | None, both_legs: bool) -> tuple[str, ...]:
@@ -181,13 +205,29 @@ def checkin_outcome(checkin: PainCheckin, profile: Profile | None, history: Hist
         urgent = URGENT_CAUDA_EQUINA if set(flags) & CAUDA_EQUINA_SYMPTOMS else URGENT_OTHER
     advice = tuple(a for a in seek_help(profile, history, checkin.date, t)
                    if a.rule not in ("underlying-condition", "not-assessed"))
-    if urgent is None and any(a.level == "urgent" for a in advice):
+    nerve_both_legs = BOTH_LEGS in checkin.symptoms and \
+        bool(set(checkin.symptoms) & NERVE_SYMPTOMS)
+    if urgent is None and nerve_both_legs:
         # Nerve symptoms in both legs: severe or progressive leg signs, a cauda-equina
-        # red flag (CLINICAL.md §5).
-        urgent = next(a.message for a in advice if a.level == "urgent")
+        # red flag (CLINICAL.md §5). Only this check-in's own symptoms count: an earlier
+        # one, already checked by a clinician, must not stop every later check-in.
+        urgent = next((a.message for a in advice if a.level == "urgent"),
+                      URGENT_CAUDA_EQUINA)
         flags = ("leg-weakness",)
     flare = checkin.flare or checkin.score >= t.flare_pain
     return CheckinOutcome(urgent, flags, advice, flare)
+
+
+def profile_with_red_flags(profile: Profile | None, flags: tuple[str, ...], day: date,
+                           today: date) -> Profile:
+    """The profile after a check-in reported red flags: they stop the programme until a
+    clinician clears them (CLINICAL.md §5). Without ``init`` yet, a beginner profile holds
+    them, so ``plan`` refuses as it would after init."""
+    from backcare.planner import beginner_profile
+
+    base = profile or replace(beginner_profile(day), created=today)
+    merged = list(dict.fromkeys([*base.red_flags, *flags]))
+    return replace(base, red_flags=merged, cleared_by_clinician=False, updated=today)
 
 
 def checkin(day: date, score: int, note: str | None, symptoms: tuple[str, ...],
@@ -196,4 +236,5 @@ def checkin(day: date, score: int, note: str | None, symptoms: tuple[str, ...],
     return PainCheckin(day, score, note, symptoms, flare)
 
 
-__all__ = ["Dose", "LogRequest", "session_from_log", "checkin_outcome", "checkin"]
+__all__ = ["Dose", "LogRequest", "checkin", "checkin_outcome", "profile_with_red_flags",
+           "session_from_log", "with_pain_now"]

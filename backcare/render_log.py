@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from rich.markup import escape
+
 from backcare.clinical import Thresholds
 from backcare.models import History, PainCheckin, Session
 from backcare.progression import PainZone, zone
@@ -34,8 +36,8 @@ def session_saved(session: Session, library: Library, t: Thresholds) -> None:
         if e.pain is not None and zone(e.pain, t) is PainZone.RED:
             name = library.exercises[e.exercise_id].name if e.exercise_id in library \
                 else e.exercise_id
-            say(f"[bold red]![/] {name} hurt {e.pain}/10. Stop that exercise for now; "
-                "tomorrow's plan will be easier, and it is flagged for your physiotherapist.")
+            say(f"[bold red]![/] {escape(name)} hurt {e.pain}/10. Stop that exercise for now; "
+                "next time it will be easier, and it is flagged for your physiotherapist.")
 
 
 def checkin_saved(c: PainCheckin, outcome: CheckinOutcome, replaced: bool,
@@ -55,13 +57,12 @@ def checkin_saved(c: PainCheckin, outcome: CheckinOutcome, replaced: bool,
             "your pain has been under 7 for 2 days. Keep moving gently.")
     for a in outcome.advice:
         style = {"urgent": "bold red", "prompt": "yellow"}.get(a.level, "cyan")
-        say(f"[{style}]![/] {a.message}")
+        say(f"[{style}]![/] {escape(a.message)}")
 
 
-def history_view(h: History, start: date, end: date, library: Library) -> None:
+def history_view(h: History, start: date, end: date, library: Library,
+                 t: Thresholds) -> None:
     from rich.table import Table
-
-    from backcare.clinical import DEFAULT
 
     con = out()
     con.print(f"[bold]Your log[/], {start.isoformat()} to {end.isoformat()}")
@@ -74,28 +75,30 @@ def history_view(h: History, start: date, end: date, library: Library) -> None:
     table.add_column("what")
     table.add_column("details", overflow="fold")
     rows: list[tuple[str, int, str, str]] = []
+    # Notes, ids and names are the patient's own text: escaped, never read as markup.
     for s in h.sessions:
         parts = []
         for e in s.exercises:
             name = library.exercises[e.exercise_id].name if e.exercise_id in library \
                 else e.exercise_id
-            pain = f" {pain_text(e.pain, DEFAULT)}" if e.pain is not None else ""
-            parts.append(f"{STATUS_MARK.get(e.status, '?')} {name}{pain}")
+            pain = f" {pain_text(e.pain, t)}" if e.pain is not None else ""
+            parts.append(f"{STATUS_MARK.get(e.status, '?')} {escape(name)}{pain}")
         before = f"pain {s.pain_before}→{s.pain_after}" if s.pain_before is not None or \
             s.pain_after is not None else ""
         details = "; ".join(parts) + (f"  ({before})" if before else "") + \
-            (f"\n  note: {s.note}" if s.note else "")
+            (f"\n  note: {escape(s.note)}" if s.note else "")
         rows.append((s.date.isoformat(), 1, "session", details))
     for c in h.checkins:
-        extra = (f", {', '.join(c.symptoms)}" if c.symptoms else "") + \
-            (", flare-up" if c.flare else "") + (f"\n  note: {c.note}" if c.note else "")
-        rows.append((c.date.isoformat(), 0, "pain", f"{pain_text(c.score, DEFAULT)}{extra}"))
+        extra = (f", {escape(', '.join(c.symptoms))}" if c.symptoms else "") + \
+            (", flare-up" if c.flare else "") + (f"\n  note: {escape(c.note)}" if c.note else "")
+        rows.append((c.date.isoformat(), 0, "pain", f"{pain_text(c.score, t)}{extra}"))
     for a in h.assessments:
-        band = f" ({a.band})" if a.band else ""
-        rows.append((a.date.isoformat(), 2, "assessment", f"{a.instrument}: {a.score:g}{band}"))
+        band = f" ({escape(a.band)})" if a.band else ""
+        rows.append((a.date.isoformat(), 2, "assessment",
+                     f"{escape(a.instrument)}: {a.score:g}{band}"))
     for v in h.visits:
         rows.append((v.date.isoformat(), 3, "visit",
-                     v.kind.replace("-", " ") + (f": {v.note}" if v.note else "")))
+                     escape(v.kind.replace("-", " ")) + (f": {escape(v.note)}" if v.note else "")))
     for d, _, what, details in sorted(rows, key=lambda r: (r[0], r[1])):
         table.add_row(d, what, details)
     con.print(table)

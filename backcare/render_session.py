@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from rich.markup import escape
+
 from backcare.models import Profile, Session
 from backcare.schedule import planned_days
 from backcare.ui import out
@@ -26,11 +28,21 @@ def welcome(profile: Profile | None) -> None:
 def plan_intro(plan: Plan) -> None:
     con = out()
     for w in plan.warnings:
-        con.print(f"[yellow]![/] {w}")
+        con.print(f"[yellow]![/] {escape(w)}")
     if not plan.items:
         con.print("No exercises are planned today. A gentle walk is still good for your back.")
         return
-    con.print(f"Today: {len(plan.items)} exercises, about {plan.total_minutes:g} minutes.")
+    minutes = max(1, round(plan.total_minutes))
+    con.print(f"Today: {len(plan.items)} exercises, about {minutes} minutes.")
+
+
+def duration_text(seconds: float) -> str:
+    """"45 s", "12 min", "12 min 5 s"."""
+    whole = int(seconds)
+    minutes, secs = divmod(whole, 60)
+    if not minutes:
+        return f"{secs} s"
+    return f"{minutes} min" + (f" {secs} s" if secs else "")
 
 
 def week_adherence(store: Store, profile: Profile | None, day: date) -> tuple[int, int]:
@@ -50,8 +62,7 @@ def summary(session: Session, plan: Plan, store: Store, profile: Profile | None,
     con.print()
     head = "Session stopped and saved" if interrupted else "Session saved"
     con.print(f"[bold green]✓ {head}.[/] {counts['done']} done, {counts['partial']} partly "
-              f"done, {counts['skipped']} skipped, in {int(seconds // 60)} min "
-              f"{int(seconds % 60)} s.")
+              f"done, {counts['skipped']} skipped, in {duration_text(seconds)}.")
     if planned:
         con.print(f"This week: {done} of {planned} planned days done "
                   f"({round(done / planned * 100)}%).")

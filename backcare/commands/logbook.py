@@ -86,6 +86,7 @@ def pain(
     from backcare.commands.common import day, not_future, store, thresholds
     from backcare.errors import SafetyStop
     from backcare.planner import history_window
+    from backcare.ui import today
 
     d = not_future(day(date))
     lb.check_pain(score, "pain")
@@ -95,11 +96,8 @@ def pain(
     replaced = s.put_checkin(c)
     profile = s.profile()
     outcome = lb.checkin_outcome(c, profile, s.history(history_window(d, t), d), t)
-    if outcome.new_red_flags and profile is not None:
-        from dataclasses import replace
-
-        flags = list(dict.fromkeys([*profile.red_flags, *outcome.new_red_flags]))
-        s.save_profile(replace(profile, red_flags=flags, cleared_by_clinician=False))
+    if outcome.new_red_flags:
+        s.save_profile(lb.profile_with_red_flags(profile, outcome.new_red_flags, d, today()))
     render_log.checkin_saved(c, outcome, replaced, as_json)
     if outcome.urgent:
         raise SafetyStop(outcome.urgent)
@@ -149,7 +147,7 @@ def history(
     from datetime import timedelta
 
     from backcare import render_log
-    from backcare.commands.common import day, library, store
+    from backcare.commands.common import day, library, store, thresholds
     from backcare.errors import BackcareError
     from backcare.ui import emit_json
 
@@ -166,11 +164,12 @@ def history(
     if as_json:
         emit_json(doc)
     else:
-        render_log.history_view(h, start, end, library())
+        render_log.history_view(h, start, end, library(), thresholds())
 
 
 def register(app: typer.Typer) -> None:
     app.command("log")(log)
-    app.command("pain")(pain)
+    # A negative score is a bad value (exit 1, "out of range"), not an unknown option.
+    app.command("pain", context_settings={"ignore_unknown_options": True})(pain)
     app.command("visit")(visit)
     app.command("history")(history)

@@ -50,8 +50,8 @@ def session(
     # The day's check-in is offered here too (issue 4); it also decides a flare-up plan.
     if pain_before is not None and not any(c.date == d for c in s.history(d, d).checkins):
         s.put_checkin(PainCheckin(d, pain_before, None, (), False))
-    plan = plan_for(d, profile, library(), s.programme(),
-                    s.history(history_window(d, t), d), t)
+    history = lb.with_pain_now(s.history(history_window(d, t), d), d, pain_before)
+    plan = plan_for(d, profile, library(), s.programme(), history, t)
     render_session.plan_intro(plan)
     if not plan.items:
         return
@@ -66,7 +66,8 @@ def session(
         render_session.summary(result, plan, s, profile, d, time.monotonic() - started,
                                interrupted=True)
         raise typer.Exit(130) from None
-    render_session.summary(result, plan, s, profile, d, time.monotonic() - started)
+    render_session.summary(result, plan, s, profile, d, time.monotonic() - started,
+                           interrupted=guide.progress.stopped)
 
 
 def register(app: typer.Typer) -> None:
