@@ -132,6 +132,8 @@ class _Checker:
 def _kind(value: Any) -> str:
     if value is None:
         return "empty"
+    if isinstance(value, Ambiguous):  # `per_side: yes` must not read as a plain word
+        return f"{str(value)!r}, which YAML 1.1 reads as {value.yaml11_value}"
     if isinstance(value, bool):
         return f"true/false ({str(value).lower()})"
     if isinstance(value, (int, float)):
@@ -201,10 +203,10 @@ def _check_dose(c: _Checker, raw: Any, category: str | None) -> dict[str, Any] |
         if out["duration_minutes"] is None:
             c.add("an aerobic exercise needs dose.duration_minutes", "dose")
             return None
-    elif category is not None and (out["sets"] is None or out["reps"] is None):
-        if out["duration_minutes"] is None:
-            c.add("dose needs sets and reps (or duration_minutes)", "dose")
-            return None
+    elif (category is not None and (out["sets"] is None or out["reps"] is None)
+          and out["duration_minutes"] is None):
+        c.add("dose needs sets and reps (or duration_minutes)", "dose")
+        return None
     if out["reps"] is not None and out["sets"] is None:
         out["sets"] = {"default": 1, "min": 1, "max": 1}
     return out
@@ -340,11 +342,21 @@ def check_links(exercises: dict[str, Exercise], require_entry_points: bool = Tru
             elif exercises[target].category != ex.category:
                 p.add(f"{key} '{target}' is {exercises[target].category}, not {ex.category}",
                       file=file, line=line, record=ex.id)
+            elif (exercises[target].level <= ex.level if key == "progresses_to"
+                  else exercises[target].level >= ex.level):
+                # The library's own rule (data/exercises.yaml): the harder variant has the
+                # higher level, so that progression only ever moves a patient up.
+                want = "higher" if key == "progresses_to" else "lower"
+                p.add(f"{key} '{target}' is level {exercises[target].level}; it must be "
+                      f"{want} than this exercise's level {ex.level}", file=file, line=line,
+                      record=ex.id)
     for key in ("progresses_to", "regresses_to"):
         reported: set[str] = set()
         for start in exercises.values():
             seen = [start.id]
             nxt = getattr(start, key)
+            if nxt == start.id:
+                continue  # already reported above as pointing to itself
             while nxt in exercises and nxt not in reported:
                 if nxt in seen:
                     cycle = seen[seen.index(nxt):] + [nxt]
@@ -439,15 +451,16 @@ def filter_exercises(library: Library, category: str | None,
 
 def check_file(file: Path | None, home: Path) -> tuple[int, list[str]]:
     """Validate a library file, or the library in use. A partial file (a physiotherapist's
-    additions) is checked merged over the bundled library, as backcare would use it."""
-    from backcare.paths import bundled_library, library_files
+    additions) is checked merged over the base library in use ($BACKCARE_LIBRARY, else the
+    bundled one), as backcare would use it."""
+    from backcare.paths import library_files
 
+    files = library_files(home)
     if file is None:
-        files = library_files(home)
         lib = load_library_files(files)
         return len(lib), [str(f) for f in files]
     own = parse_library_file(file)
-    base = bundled_library()
+    base = files[0]
     if file.resolve() != base.resolve() and base.exists():
         merged = {**parse_library_file(base), **own}
         check_links(merged)

@@ -39,8 +39,8 @@ def exercise_table(exercises: Sequence[Exercise]) -> None:
 def exercise_panel(ex: Exercise, library: Library) -> None:
     from rich.panel import Panel
 
-    lines = [f"[bold]{ex.name}[/]  ·  [{CATEGORY_STYLE[ex.category]}]{ex.category}[/]  ·  "
-             f"level {ex.level}  ·  {ex.position}  ·  equipment: {_equipment(ex)}", ""]
+    lines = [(f"[bold]{ex.name}[/]  ·  [{CATEGORY_STYLE[ex.category]}]{ex.category}[/]  ·  "
+              f"level {ex.level}  ·  {ex.position}  ·  equipment: {_equipment(ex)}"), ""]
     lines.append("[bold]How to do it[/]")
     lines += [f"  {i}. {step}" for i, step in enumerate(ex.instructions, 1)]
     lines += ["", "[bold]What to feel, what to avoid[/]"] + [f"  • {c}" for c in ex.cues]

@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage
@@ -164,7 +164,11 @@ def load_tables(path: Path, home: Path) -> dict[str, Any] | None:
                   f"(schema {SCHEMA_VERSION}) does not know; it may come from a newer backcare")
     name = str(path.relative_to(home)) if path.is_relative_to(home) else path.name
     while version < SCHEMA_VERSION:
-        data = MIGRATIONS[version](name, data)
+        migrate = MIGRATIONS.get(version)
+        if migrate is None:  # a gap in the chain is our bug; never guess at the data
+            raise DataFileError(path, f"has schema version {version}, and this backcare "
+                                      f"has no migration from it")
+        data = migrate(name, data)
         version += 1
     for table, docs in data.items():
         if not isinstance(docs, dict):
@@ -173,24 +177,45 @@ def load_tables(path: Path, home: Path) -> dict[str, Any] | None:
 
 
 class AtomicJSONStorage(Storage):
-    """tinydb storage that writes atomically, keeps a daily backup, and never repairs."""
+    """tinydb storage that writes atomically, keeps a daily backup, and never repairs.
+
+    tinydb writes the whole file after each step of an operation: ``truncate`` then
+    ``insert``, ``remove`` then ``insert``. Written one by one, a crash between two steps
+    would leave a profile or a check-in deleted, and the day's backup would hold that
+    half-done state. So the steps are kept in memory and :meth:`flush` writes the result once,
+    only when the whole operation has succeeded (``Store._db``).
+    """
 
     def __init__(self, path: Path, store: Store) -> None:
         self.path = path
         self.store = store
+        self._pending: dict[str, Any] | None = None
 
     def read(self) -> dict[str, Any] | None:
+        if self._pending is not None:
+            return self._pending
         return load_tables(self.path, self.store.home)
 
     def write(self, data: dict[str, Any]) -> None:
+        self._pending = data
+
+    def flush(self) -> None:
+        """Write what the operation left, in one atomic replace."""
+        if self._pending is None:
+            return
+        data, self._pending = self._pending, None
         data["_meta"] = {"1": {"schema": SCHEMA_VERSION}}
-        self.store.backup(self.path)
-        self.path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-        atomic_write_text(self.path, json.dumps(data, ensure_ascii=False,
-                                                separators=(",", ":")))
+        try:
+            self.store.backup(self.path)
+            self.path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+            atomic_write_text(self.path, json.dumps(data, ensure_ascii=False,
+                                                    separators=(",", ":")))
+        except OSError as exc:  # a full disk, say: the patient can act on it
+            raise BackcareError(f"{self.path}: could not be saved ({exc.strerror or exc}); "
+                                f"the previous version is unchanged") from None
 
     def close(self) -> None:
-        pass
+        self._pending = None  # an operation that failed half-way is never written
 
 
 # --- the store ------------------------------------------------------------------------------
@@ -251,11 +276,12 @@ class Store:
             return []
         if mode & 0o077:
             found.append(f"{self.home} is readable by others (mode {mode:o}, should be 700)")
-        log = self.home / LOG_DIR
-        with contextlib.suppress(FileNotFoundError):
-            m = stat.S_IMODE(os.stat(log).st_mode)
-            if m & 0o077:
-                found.append(f"{log} is readable by others (mode {m:o}, should be 700)")
+        # The same folders fix_permissions() repairs: backups hold the same health data.
+        for folder in (self.home / LOG_DIR, self.home / BACKUP_DIR):
+            with contextlib.suppress(FileNotFoundError):
+                m = stat.S_IMODE(os.stat(folder).st_mode)
+                if m & 0o077:
+                    found.append(f"{folder} is readable by others (mode {m:o}, should be 700)")
         for path in self.data_files():
             with contextlib.suppress(FileNotFoundError):
                 m = stat.S_IMODE(os.lstat(path).st_mode)
@@ -309,6 +335,7 @@ class Store:
         db = TinyDB(path, storage=_storage_for(self))
         try:
             yield db
+            cast(AtomicJSONStorage, db.storage).flush()  # one write per operation
         finally:
             db.close()
 
@@ -325,8 +352,9 @@ class Store:
             load_tables(path, self.home)  # only a good file is worth keeping
         except BackcareError:
             return
-        target.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-        (self.home / BACKUP_DIR).chmod(DIR_MODE)
+        # mkdir(parents=True) gives the folders it adds the umask's mode: make each one here.
+        for folder in reversed(target.relative_to(self.home).parents[:-1]):
+            (self.home / folder).mkdir(mode=DIR_MODE, exist_ok=True)
         atomic_write_bytes(target, path.read_bytes())
         self._prune_backups()
 
@@ -533,7 +561,9 @@ class Store:
                         added[table] += 1
                         changed = True
                 if changed:
-                    _storage_for(self)(path).write(current)
+                    month_file = _storage_for(self)(path)
+                    month_file.write(current)
+                    month_file.flush()
         return added
 
     def import_main(self, profile: Profile | None, goals: list[Goal],

@@ -5,14 +5,16 @@ PyYAML's safe loader is the base. On top of it this loader
 - refuses a key repeated inside one mapping (PyYAML silently keeps the last one);
 - refuses anchors and aliases outright, so an alias bomb ("billion laughs") is rejected at once
   instead of being expanded;
-- keeps YAML 1.1's yes/no/on/off and sexagesimal numbers (``1:30``) as :class:`Ambiguous`
-  strings, so a validator can say that ``name: no`` would have been read as false;
+- keeps YAML 1.1's yes/no/on/off, sexagesimal numbers (``1:30``, which PyYAML would silently
+  read as 90) and octal numbers (``010``, read as 8) as :class:`Ambiguous` strings, so a
+  validator can say that ``name: no`` would have been read as false;
 - limits size and nesting depth, so a hostile file is refused quickly.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,8 @@ class LineList(list[Any]):
 
 _BOOL11 = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+_OCTAL11 = re.compile(r"^[-+]?0[0-7_]+$")  # YAML 1.1 reads `010` as 8
+_AMBIGUOUS = re.compile(f"{_BOOL11.pattern}|{_SEXAGESIMAL.pattern}|{_OCTAL11.pattern}")
 
 
 def _loader_class() -> type:
@@ -70,27 +74,33 @@ def _loader_class() -> type:
             finally:
                 self.depth -= 1
 
-    # YAML 1.1 booleans other than true/false, and base-60 numbers: keep as Ambiguous text.
+    # YAML 1.1 booleans other than true/false, base-60 and octal numbers: keep as Ambiguous
+    # text. The first resolver that matches wins, and SafeLoader's int and float resolvers
+    # also match `1:30` and `010`, so the ambiguous one must come first in every list.
     resolvers = {k: [(tag, rx) for tag, rx in v
                      if tag not in ("tag:yaml.org,2002:bool",)]
                  for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    for first in "yYnNoO-+0123456789":
+        resolvers[first] = [("tag:backcare,ambiguous", _AMBIGUOUS), *resolvers.get(first, [])]
     Loader.yaml_implicit_resolvers = resolvers
     Loader.add_implicit_resolver(
         "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
         list("tTfF"))
-    Loader.add_implicit_resolver(
-        "tag:backcare,ambiguous", re.compile(_BOOL11.pattern + "|" + _SEXAGESIMAL.pattern),
-        list("yYnNoO-+0123456789"))
 
-    def construct_ambiguous(loader: Any, node: Any) -> Ambiguous:
+    def construct_ambiguous(loader: Any, node: Any) -> Ambiguous | int:
         value = Ambiguous(node.value)
         if _BOOL11.match(node.value):
-            value.yaml11_value = node.value.lower() in ("y", "yes", "on")
+            value.yaml11_value = str(node.value.lower() in ("y", "yes", "on")).lower()
+        elif _OCTAL11.match(node.value):
+            digits = node.value.replace("_", "")
+            if int(digits, 8) == int(digits, 10):
+                return int(digits, 10)  # `05` means 5 either way: nothing to warn about
+            value.yaml11_value = f"{int(digits, 8)} (a number in base 8)"
         else:
-            value.yaml11_value = "a number in base 60"
+            value.yaml11_value = f"{_base60(node.value)} (a number in base 60)"
         return value
 
-    def construct_mapping(loader: Any, node: Any) -> LineDict:
+    def construct_mapping(loader: Any, node: Any) -> Iterator[LineDict]:
         result = LineDict()
         result.line = node.start_mark.line + 1
         result.key_lines = {}
@@ -102,11 +112,12 @@ def _loader_class() -> type:
             line = key_node.start_mark.line + 1
             if key in result.key_lines:
                 raise _Refused(f"the key '{key}' appears twice in one entry "
-                               f"(first on line {result.key_lines[key]})", line)
+                               f"(first on line {result.key_lines[key]})", line,
+                               _entry_id(node))
             result.key_lines[key] = line
             result[key] = loader.construct_object(value_node, deep=True)
 
-    def construct_sequence(loader: Any, node: Any) -> LineList:
+    def construct_sequence(loader: Any, node: Any) -> Iterator[LineList]:
         result = LineList()
         result.line = node.start_mark.line + 1
         yield result
@@ -118,11 +129,29 @@ def _loader_class() -> type:
     return Loader
 
 
+def _base60(text: str) -> int | float:
+    """What YAML 1.1 makes of `1:30` (90): each part is worth 60 times the next."""
+    sign = -1 if text.startswith("-") else 1
+    total: int | float = 0
+    for part in text.lstrip("+-").replace("_", "").split(":"):
+        total = total * 60 + (float(part) if "." in part else int(part))
+    return sign * total
+
+
+def _entry_id(node: Any) -> str | None:
+    """The plain `id:` of a mapping being built, so a problem in it can name its entry."""
+    for key_node, value_node in node.value:
+        if key_node.value == "id" and isinstance(value_node.value, str) and value_node.value:
+            return str(value_node.value)
+    return None
+
+
 class _Refused(Exception):
-    def __init__(self, message: str, line: int) -> None:
+    def __init__(self, message: str, line: int, record: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
+        self.record = record
 
 
 _LOADER: type | None = None
@@ -171,8 +200,8 @@ def load_yaml(path: Path, what: str = "the file") -> Any:
     try:
         data = loader.get_single_data()
     except _Refused as exc:
-        raise BackcareError(f"{name}:{exc.line}: {exc.message}",
-                            [Problem(exc.message, name, exc.line)]) from None
+        problem = Problem(exc.message, name, exc.line, exc.record)
+        raise BackcareError(str(problem), [problem]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1

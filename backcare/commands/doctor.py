@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,7 +17,8 @@ def doctor(
     """Check that every data file can be read and is private; offer to repair.
 
     A damaged file is never changed in place: doctor moves it aside (as NAME.damaged-TIME)
-    and puts the newest good backup in its place. Example: backcare doctor --yes
+    and puts the newest good backup in its place. With --json it only reports, unless --yes
+    is given too. Example: backcare doctor --yes
     """
     from backcare.commands.common import store
     from backcare.errors import BackcareError, UsageProblem
@@ -28,13 +30,14 @@ def doctor(
         emit_json({"home": str(s.home), "clean": not findings, "problems": [
             {"file": str(f.path), "problem": f.problem,
              "backup": str(f.backup) if f.backup else None} for f in findings]})
-        if not findings:
-            return
     if not findings:
-        say(f"[green]✓[/] {s.home}: every data file reads cleanly and is private.")
+        if not as_json:
+            say(f"[green]✓[/] {s.home}: every data file reads cleanly and is private.")
         return
+    if as_json and not yes:
+        return  # --json is a report, and stdout has no room for a question; --yes repairs
     for f in findings:
-        extra = f" — a good backup from {f.backup.parent.name if f.backup else ''} exists" \
+        extra = f" — a good backup from {_backup_day(f.backup, s.home)} exists" \
             if f.backup else ""
         say(f"[red]✗[/] {f.path}: {f.problem}{extra}")
     fixable = [f for f in findings if f.fixable]
@@ -56,13 +59,21 @@ def doctor(
     for f in fixable:
         if f.backup is not None:
             kept = s.restore(f)
-            say(f"[green]✓[/] restored {f.path.name} from the backup of {f.backup.parent.name}; "
-                f"the damaged file is kept as {kept.name}")
+            say(f"[green]✓[/] restored {f.path.name} from the backup of "
+                f"{_backup_day(f.backup, s.home)}; the damaged file is kept as {kept.name}")
     for f in findings:
         if not f.fixable:
             unrepaired += 1
     if unrepaired:
         raise BackcareError(f"{unrepaired} problem(s) could not be repaired (see above)")
+
+
+def _backup_day(backup: Path, home: Path) -> str:
+    """The day a backup was kept: its folder right under backups/ (a log file's backup sits
+    one level deeper, in backups/DAY/log/)."""
+    from backcare.storage import BACKUP_DIR
+
+    return backup.relative_to(home / BACKUP_DIR).parts[0]
 
 
 def register(app: typer.Typer) -> None:

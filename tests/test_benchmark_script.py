@@ -1,0 +1,24 @@
+"""The benchmark script runs (issue 7). Nothing is timed here: a tiny run only proves the
+script still works against the current commands; the measured table is in the README."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_benchmark_script_runs_at_tiny_size() -> None:
+    res = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--tiny"],
+                         capture_output=True, text=True, timeout=600,
+                         env={**os.environ, "NO_COLOR": "1"})
+    assert res.returncode == 0, res.stderr
+    for row in ("| log |", "| pain |", "| plan --json |", "| progress --json",
+                "| export --format json", "peak memory"):
+        assert row in res.stdout, row

@@ -1,0 +1,83 @@
+"""Every command explains itself: `--help` text for each command and sub-command (STYLE.md §8),
+and the module entry point works."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+
+from backcare.cli import app
+
+Cli = Callable[..., Any]  # the `cli` fixture of conftest.py
+ROOT = Path(__file__).resolve().parent.parent
+
+# CONTRACT.md's table of commands.
+CONTRACT_COMMANDS = (
+    "init", "plan", "session", "log", "pain", "visit", "assess", "progress", "history",
+    "goal add", "goal list", "goal done", "export", "import", "exercises list",
+    "exercises show", "exercises check", "programme import", "programme show",
+    "programme clear", "doctor",
+)
+
+
+def walk(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """Every command of the click tree typer builds, groups included, with its path."""
+    yield path, command
+    for name, sub in sorted((getattr(command, "commands", None) or {}).items()):
+        yield from walk(sub, (*path, name))
+
+
+TREE = list(walk(typer.main.get_command(app)))
+PATHS = [path for path, _ in TREE]
+LEAVES = [(path, cmd) for path, cmd in TREE if not getattr(cmd, "commands", None)]
+
+
+def test_the_tree_holds_every_command_of_the_contract() -> None:
+    names = {" ".join(path) for path in PATHS}
+    missing = [c for c in CONTRACT_COMMANDS if c not in names]
+    assert not missing, f"commands in CONTRACT.md that backcare lacks: {missing}"
+
+
+@pytest.mark.parametrize(("path", "command"), TREE, ids=[" ".join(p) or "backcare"
+                                                          for p in PATHS])
+def test_every_command_and_group_has_help_text(path: tuple[str, ...], command: Any) -> None:
+    assert (command.help or "").strip(), f"'backcare {' '.join(path)}' has no help text"
+
+
+@pytest.mark.parametrize(("path", "command"), LEAVES, ids=[" ".join(p) for p, _ in LEAVES])
+def test_every_command_shows_an_example(path: tuple[str, ...], command: Any) -> None:
+    assert "example" in command.help.lower(), f"'backcare {' '.join(path)}' has no example"
+
+
+@pytest.mark.parametrize(("path", "command"), TREE, ids=[" ".join(p) or "backcare"
+                                                          for p in PATHS])
+def test_every_option_and_argument_is_explained(path: tuple[str, ...], command: Any) -> None:
+    unexplained = [p.name for p in command.params
+                   if not getattr(p, "hidden", False) and not (getattr(p, "help", "") or "")]
+    assert not unexplained, f"'backcare {' '.join(path)}': no help for {unexplained}"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[" ".join(p) or "backcare" for p in PATHS])
+def test_help_runs_for_every_command(cli: Cli, path: tuple[str, ...],
+                                     backcare_home: Path) -> None:
+    res = cli(*path, "--help")
+    assert res.exit_code == 0, res
+    assert "Usage:" in res.stdout
+    assert not backcare_home.exists()  # asking for help writes nothing
+
+
+def test_python_m_backcare_help_works(backcare_home: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "BACKCARE_HOME": str(backcare_home)}
+    res = subprocess.run([sys.executable, "-m", "backcare", "--help"], env=env,
+                         capture_output=True, text=True, timeout=60, check=False)
+    assert res.returncode == 0, res.stderr
+    assert "Usage:" in res.stdout
+    assert "backcare init" in res.stdout
+    assert res.stderr == ""

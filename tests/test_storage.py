@@ -1,0 +1,610 @@
+"""The data folder: privacy, atomic writes, damaged files, schema versions, concurrent writers,
+crashes, and `backcare doctor` (issue 2, CONTRACT.md "Where data lives")."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import random
+import signal
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from backcare import storage
+from backcare.errors import BackcareError
+from backcare.models import PainCheckin, Profile, Visit, new_id
+from backcare.storage import DataFileError, Store
+
+Cli = Callable[..., Any]  # the `cli` fixture of conftest.py
+
+MARCH = date(2026, 3, 10)
+FEBRUARY = date(2026, 2, 10)
+JANUARY = date(2026, 1, 10)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def visit(day: date = MARCH, note: str = "manual therapy") -> Visit:
+    return Visit(new_id("v", day), day, "manual-therapy", note)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(os.lstat(path).st_mode)
+
+
+def month_file(home: Path, day: date = MARCH) -> Path:
+    return home / "log" / f"{day:%Y-%m}.json"
+
+
+def fingerprint(path: Path) -> tuple[int, int, bytes]:
+    st = os.lstat(path)
+    return st.st_ino, st.st_mtime_ns, path.read_bytes()
+
+
+# --- privacy -------------------------------------------------------------------------------------
+
+def test_the_folder_is_0700_and_its_files_0600_whatever_the_umask(backcare_home: Path) -> None:
+    old = os.umask(0o022)  # a common, generous umask must not leak health data
+    try:
+        s = Store(backcare_home)
+        s.add_visit(visit())
+        s.add_visit(visit())  # the second write of the day keeps a backup
+        s.save_profile(Profile(start_date=MARCH))
+    finally:
+        os.umask(old)
+    assert mode(backcare_home) == 0o700
+    assert mode(backcare_home / "log") == 0o700
+    assert mode(backcare_home / "backups") == 0o700
+    for path in [*backcare_home.rglob("*")]:
+        expected = 0o700 if path.is_dir() else 0o600
+        assert mode(path) == expected, path
+    assert s.permission_problems() == []
+
+
+def test_widened_permissions_are_reported_and_fixed(backcare_home: Path) -> None:
+    s = Store(backcare_home)
+    s.add_visit(visit())
+    os.chmod(backcare_home, 0o755)
+    os.chmod(month_file(backcare_home), 0o644)
+    problems = s.permission_problems()
+    assert len(problems) == 2
+    assert any(str(backcare_home) in p and "should be 700" in p for p in problems)
+    assert any(str(month_file(backcare_home)) in p and "should be 600" in p for p in problems)
+    assert s.fix_permissions() == 2
+    assert (mode(backcare_home), mode(month_file(backcare_home))) == (0o700, 0o600)
+    assert s.permission_problems() == []
+
+
+# --- atomic writes ---------------------------------------------------------------------------
+
+def test_every_write_replaces_the_file_with_a_complete_new_one(
+        backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    s = Store(backcare_home)
+    s.add_visit(visit())
+    s.save_profile(Profile(start_date=MARCH))
+    replaced: list[tuple[str, str]] = []
+    real_replace = os.replace
+
+    def spy(src: Any, dst: Any) -> None:
+        replaced.append((os.fspath(src), os.fspath(dst)))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(storage.os, "replace", spy)
+    for write, path in [(lambda: s.add_visit(visit()), month_file(backcare_home)),
+                        (lambda: s.put_checkin(PainCheckin(MARCH, 3)), month_file(backcare_home)),
+                        (lambda: s.save_profile(Profile(start_date=MARCH, baseline_pain=5)),
+                         s.main_path),
+                        (lambda: s.add_goal("walk to the shop", MARCH, None, None), s.main_path)]:
+        replaced.clear()
+        write()
+        # One complete new file, renamed over the old one: never written in place, and
+        # never in steps (put_checkin is a remove and an insert, save_profile a truncate and
+        # an insert: a crash between the two must not lose the old record).
+        src_dst = [r for r in replaced if r[1] == str(path)]
+        assert len(src_dst) == 1
+        src = Path(src_dst[0][0])
+        assert src.parent == path.parent
+        assert src.name.startswith(f".{path.name}.") and src.name.endswith(".tmp")
+    assert not list(backcare_home.rglob("*.tmp"))
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temp_file(
+        backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    s = Store(backcare_home)
+    s.add_visit(visit())
+    s.add_visit(visit())  # today's backup now exists, so the next write only writes the log
+    path = month_file(backcare_home)
+    before = fingerprint(path)
+
+    def disk_full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(storage.os, "fsync", disk_full)
+    with pytest.raises(BackcareError, match="could not be saved .No space left on device."):
+        s.add_visit(visit())
+    monkeypatch.undo()
+    assert fingerprint(path) == before
+    assert not list(backcare_home.rglob("*.tmp"))
+    assert len(s.history().visits) == 2
+
+
+def test_an_operation_that_fails_half_way_writes_nothing(
+        backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tinydb.table import Table
+
+    s = Store(backcare_home)
+    s.save_profile(Profile(start_date=MARCH, baseline_pain=6))
+    s.put_checkin(PainCheckin(MARCH, 4))
+    files = {p: fingerprint(p) for p in (s.main_path, month_file(backcare_home))}
+
+    def interrupted(self: Table, document: Any) -> int:
+        raise KeyboardInterrupt  # after truncate() or remove() has run
+
+    monkeypatch.setattr(Table, "insert", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        s.save_profile(Profile(start_date=MARCH, baseline_pain=2))
+    with pytest.raises(KeyboardInterrupt):
+        s.put_checkin(PainCheckin(MARCH, 1))
+    monkeypatch.undo()
+    assert {p: fingerprint(p) for p in files} == files
+    profile = s.profile()
+    assert profile is not None and profile.baseline_pain == 6
+    assert [c.score for c in s.history().checkins] == [4]
+
+
+def test_the_days_backup_holds_the_file_as_it_was_before_the_days_first_change(
+        backcare_home: Path) -> None:
+    s = Store(backcare_home)
+    s.save_profile(Profile(start_date=MARCH, baseline_pain=6))
+    s.save_profile(Profile(start_date=MARCH, baseline_pain=5))
+    s.save_profile(Profile(start_date=MARCH, baseline_pain=4))
+    [backup] = (backcare_home / "backups").glob("*/backcare.json")
+    tables = storage.load_tables(backup, backcare_home)
+    assert tables is not None
+    assert [d["baseline_pain"] for d in tables["profile"].values()] == [6]
+
+
+# --- damaged files are never written over ------------------------------------------------------
+
+DAMAGE = {
+    "garbage": b"\x00\xffthis is not json",
+    "truncated": None,  # the first half of a good file
+    "emptied": b"",
+    "not-an-object": b"[1, 2, 3]",
+    "table-not-an-object": b'{"visits": [1], "_meta": {"1": {"schema": 1}}}',
+    "newer-schema": b'{"visits": {}, "_meta": {"1": {"schema": 99}}}',
+    "unreadable-schema": b'{"visits": {}, "_meta": {"1": {"version": 1}}}',
+}
+
+
+def damage(path: Path, how: str) -> bytes:
+    good = path.read_bytes()
+    bad = DAMAGE[how] if DAMAGE[how] is not None else good[: len(good) // 2]
+    assert bad is not None
+    path.write_bytes(bad)
+    return bad
+
+
+@pytest.mark.parametrize("how", DAMAGE)
+def test_a_damaged_log_file_is_named_and_never_written_over(backcare_home: Path,
+                                                            how: str) -> None:
+    s = Store(backcare_home)
+    s.add_visit(visit())
+    path = month_file(backcare_home)
+    damage(path, how)
+    before = fingerprint(path)
+    with pytest.raises(DataFileError) as info:
+        s.history()
+    assert str(path) in info.value.message
+    assert "backcare doctor" in info.value.message
+    for write in (lambda: s.add_visit(visit()), lambda: s.put_checkin(PainCheckin(MARCH, 2)),
+                  lambda: s.import_records({"visits": [visit().to_dict()]})):
+        with pytest.raises(DataFileError, match=str(path)):
+            write()
+        assert fingerprint(path) == before
+    # Other months are still usable.
+    s.add_visit(visit(FEBRUARY))
+    assert len(s.history(FEBRUARY, FEBRUARY).visits) == 1
+
+
+@pytest.mark.parametrize("how", ["garbage", "truncated", "newer-schema"])
+def test_a_damaged_main_file_is_named_and_never_written_over(backcare_home: Path,
+                                                             how: str) -> None:
+    s = Store(backcare_home)
+    s.save_profile(Profile(start_date=MARCH))
+    damage(s.main_path, how)
+    before = fingerprint(s.main_path)
+    with pytest.raises(DataFileError, match=str(s.main_path)):
+        s.profile()
+    for write in (lambda: s.save_profile(Profile(start_date=MARCH)),
+                  lambda: s.add_goal("walk", MARCH, None, None)):
+        with pytest.raises(DataFileError, match=str(s.main_path)):
+            write()
+        assert fingerprint(s.main_path) == before
+
+
+def test_a_symlinked_data_file_is_refused(backcare_home: Path, tmp_path: Path) -> None:
+    s = Store(backcare_home)
+    s.add_visit(visit())
+    path = month_file(backcare_home)
+    elsewhere = tmp_path / "elsewhere.json"
+    os.replace(path, elsewhere)
+    path.symlink_to(elsewhere)
+    before = elsewhere.read_bytes()
+    with pytest.raises(DataFileError, match="symbolic link"):
+        s.add_visit(visit())
+    assert path.is_symlink()
+    assert elsewhere.read_bytes() == before
+
+
+def test_the_cli_refuses_to_write_over_a_damaged_file(cli: Cli, backcare_home: Path) -> None:
+    Store(backcare_home).add_visit(visit())
+    path = month_file(backcare_home)
+    bad = damage(path, "truncated")
+    res = cli("visit", "--date", MARCH.isoformat())
+    assert res.exit_code == 1, res
+    assert "Traceback" not in res.output
+    assert str(path) in res.stderr
+    assert path.read_bytes() == bad
+
+
+# --- schema versions and migrations ------------------------------------------------------------
+
+def test_every_file_carries_its_schema_version(backcare_home: Path) -> None:
+    s = Store(backcare_home)
+    s.add_visit(visit())
+    s.save_profile(Profile(start_date=MARCH))
+    for path in (month_file(backcare_home), s.main_path):
+        assert json.loads(path.read_text(encoding="utf-8"))["_meta"] == {
+            "1": {"schema": storage.SCHEMA_VERSION}}
+
+
+def test_a_newer_schema_is_refused_with_the_files_name(backcare_home: Path) -> None:
+    s = Store(backcare_home)
+    s.add_visit(visit())
+    path = month_file(backcare_home)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["_meta"] = {"1": {"schema": storage.SCHEMA_VERSION + 1}}
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    before = fingerprint(path)
+    with pytest.raises(DataFileError) as info:
+        s.history()
+    assert info.value.message.startswith(f"{path}: has schema version "
+                                         f"{storage.SCHEMA_VERSION + 1}")
+    assert "newer backcare" in info.value.message
+    with pytest.raises(DataFileError):
+        s.add_visit(visit())
+    assert fingerprint(path) == before
+
+
+def _uppercase_notes(name: str, tables: dict[str, Any]) -> dict[str, Any]:
+    for doc in (tables.get("visits") or {}).values():
+        doc["note"] = doc["note"].upper()
+    return tables
+
+
+def test_an_old_file_is_migrated_on_read_and_saved_at_the_new_schema(
+        backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    s = Store(backcare_home)
+    s.add_visit(visit(note="mobilisation"))
+    path = month_file(backcare_home)
+    old = path.read_bytes()
+    migrated: list[str] = []
+
+    def one_to_two(name: str, tables: dict[str, Any]) -> dict[str, Any]:
+        migrated.append(name)
+        return _uppercase_notes(name, tables)
+
+    monkeypatch.setattr(storage, "SCHEMA_VERSION", 2)
+    monkeypatch.setitem(storage.MIGRATIONS, 1, one_to_two)
+    assert [v.note for v in s.history().visits] == ["MOBILISATION"]
+    assert migrated == ["log/2026-03.json"]
+    assert path.read_bytes() == old  # reading migrates in memory, and writes nothing
+
+    s.add_visit(visit(note="exercise review"))
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc["_meta"] == {"1": {"schema": 2}}
+    assert sorted(d["note"] for d in doc["visits"].values()) == ["MOBILISATION",
+                                                                 "exercise review"]
+    migrated.clear()
+    assert len(s.history().visits) == 2
+    assert migrated == []  # already at schema 2
+
+
+def test_migrations_run_in_order_from_the_files_own_version(
+        backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    s = Store(backcare_home)
+    s.add_visit(visit(JANUARY, note="january"))
+    ran: list[tuple[int, str]] = []
+
+    def step(n: int) -> storage.Migration:
+        def migrate(name: str, tables: dict[str, Any]) -> dict[str, Any]:
+            ran.append((n, name))
+            for doc in (tables.get("visits") or {}).values():
+                doc["note"] += f" >{n + 1}"
+            return tables
+        return migrate
+
+    monkeypatch.setattr(storage, "SCHEMA_VERSION", 2)
+    s.add_visit(visit(FEBRUARY, note="february"))  # written at schema 2
+    monkeypatch.setattr(storage, "SCHEMA_VERSION", 3)
+    monkeypatch.setitem(storage.MIGRATIONS, 1, step(1))
+    monkeypatch.setitem(storage.MIGRATIONS, 2, step(2))
+    notes = sorted(v.note or "" for v in s.history().visits)
+    assert notes == ["february >3", "january >2 >3"]
+    assert ran == [(1, "log/2026-01.json"), (2, "log/2026-01.json"), (2, "log/2026-02.json")]
+
+
+def test_a_gap_in_the_migrations_is_a_clean_error(backcare_home: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    s = Store(backcare_home)
+    s.add_visit(visit())
+    monkeypatch.setattr(storage, "SCHEMA_VERSION", 2)
+    with pytest.raises(DataFileError, match="no migration from it"):
+        s.history()
+
+
+# --- one file a month ------------------------------------------------------------------------
+
+def test_a_new_entry_rewrites_only_that_months_file(backcare_home: Path) -> None:
+    s = Store(backcare_home)
+    s.save_profile(Profile(start_date=JANUARY))
+    s.add_visit(visit(JANUARY))
+    s.add_visit(visit(FEBRUARY))
+    s.add_visit(visit(MARCH))
+    s.add_visit(visit(MARCH))  # today's backups exist from here on
+    untouched = {p: fingerprint(p) for p in (month_file(backcare_home, JANUARY),
+                                             month_file(backcare_home, MARCH), s.main_path)}
+    february = fingerprint(month_file(backcare_home, FEBRUARY))
+    s.add_visit(visit(FEBRUARY))
+    s.put_checkin(PainCheckin(FEBRUARY, 4))
+    for path, before in untouched.items():
+        assert fingerprint(path) == before, path
+    assert fingerprint(month_file(backcare_home, FEBRUARY)) != february
+    assert sorted(p.name for p in (backcare_home / "log").iterdir()) == [
+        "2026-01.json", "2026-02.json", "2026-03.json"]
+
+
+def test_temporary_files_left_by_a_crash_are_ignored(backcare_home: Path) -> None:
+    s = Store(backcare_home)
+    s.add_visit(visit())
+    s.save_profile(Profile(start_date=MARCH))
+    (backcare_home / "log" / ".2026-03.json.k2j4h5.tmp").write_bytes(b'{"visits": {"1": ')
+    (backcare_home / ".backcare.json.x8d7f.tmp").write_bytes(b"")
+    assert s.month_paths() == [month_file(backcare_home)]
+    assert s.data_files() == [s.main_path, month_file(backcare_home)]
+    assert len(s.history().visits) == 1
+    assert s.check() == []
+
+
+# --- concurrent writers and crashes ----------------------------------------------------------
+
+WRITER = """
+import sys, time
+from datetime import date
+from pathlib import Path
+from backcare.models import Visit, new_id
+from backcare.storage import Store
+
+home, tag, count, go = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
+store = Store(home)
+day = date(2026, 3, 10)
+while not go.exists():  # both writers start together
+    time.sleep(0.001)
+for i in range(count):
+    store.add_visit(Visit(new_id("v", day), day, "other", f"{tag}-{i}"))
+"""
+ENTRIES_EACH = 200
+
+
+def _python(*args: str) -> list[str]:
+    return [sys.executable, "-c", *args]
+
+
+def _env(home: Path) -> dict[str, str]:
+    return {**os.environ, "BACKCARE_HOME": str(home), "PYTHONPATH": str(ROOT)}
+
+
+def test_two_processes_appending_at_once_lose_nothing(backcare_home: Path,
+                                                      tmp_path: Path) -> None:
+    go = tmp_path / "go"
+    writers = [subprocess.Popen(_python(WRITER, str(backcare_home), tag, str(ENTRIES_EACH),
+                                        str(go)), env=_env(backcare_home))
+               for tag in ("a", "b")]
+    go.touch()
+    for w in writers:
+        assert w.wait(timeout=120) == 0
+    notes = sorted(v.note or "" for v in Store(backcare_home).history().visits)
+    assert len(notes) == 2 * ENTRIES_EACH
+    assert notes == sorted(f"{tag}-{i}" for tag in ("a", "b") for i in range(ENTRIES_EACH))
+
+
+LOOPING_WRITER = """
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+from backcare.models import PainCheckin, Profile, Visit, new_id
+from backcare.storage import Store
+
+store = Store(Path(sys.argv[1]))
+day = date(2026, 3, 1)
+print("ready", flush=True)
+i = 0
+while True:
+    i += 1
+    d = day + timedelta(days=i % 60)  # March and April: two log files
+    store.add_visit(Visit(new_id("v", d), d, "other", f"visit {i}"))
+    store.put_checkin(PainCheckin(d, i % 11))
+    if i % 5 == 0:
+        store.save_profile(Profile(start_date=day, baseline_pain=i % 11))
+"""
+KILL_ROUNDS = 10
+MAX_DELAY_S = 0.15
+
+
+def test_a_writer_killed_mid_write_never_leaves_an_unreadable_file(
+        cli: Cli, backcare_home: Path) -> None:
+    rng = random.Random(20260301)  # reproducible delays
+    visits_seen = 0
+    for _ in range(KILL_ROUNDS):
+        writer = subprocess.Popen(_python(LOOPING_WRITER, str(backcare_home)),
+                                  env=_env(backcare_home), stdout=subprocess.PIPE, text=True)
+        assert writer.stdout is not None
+        assert writer.stdout.readline() == "ready\n"
+        time.sleep(rng.uniform(0, MAX_DELAY_S))
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(timeout=10)
+        writer.stdout.close()
+
+        s = Store(backcare_home)
+        history = s.history()  # every file still reads
+        assert len(history.visits) >= visits_seen  # nothing written before is lost
+        visits_seen = len(history.visits)
+        s.profile()
+        assert s.check() == []
+        res = cli("doctor", "--json")
+        assert res.exit_code == 0, res
+        assert res.json()["clean"] is True
+        # Temp files a kill leaves behind are never taken for data files.
+        assert all(not p.name.startswith(".") for p in s.data_files())
+    assert visits_seen > 0
+
+
+# --- doctor --------------------------------------------------------------------------------------
+
+def _log_with_backup(home: Path) -> tuple[Path, Path]:
+    """A month file written twice today: the second write kept a good backup of the first."""
+    s = Store(home)
+    s.add_visit(visit(note="first"))
+    s.add_visit(visit(note="second"))
+    path = month_file(home)
+    backups = list((home / "backups").glob("*/log/2026-03.json"))
+    assert len(backups) == 1
+    return path, backups[0]
+
+
+@pytest.mark.parametrize("how", ["truncated", "garbage", "emptied"])
+def test_doctor_reports_a_damaged_log_file_with_its_backup(cli: Cli, backcare_home: Path,
+                                                           how: str) -> None:
+    path, backup = _log_with_backup(backcare_home)
+    bad = damage(path, how)
+    res = cli("doctor", "--json")
+    assert res.exit_code == 0, res  # --json reports; only --yes changes anything
+    doc = res.json()
+    assert doc["clean"] is False
+    assert doc["problems"] == [{"file": str(path), "problem": doc["problems"][0]["problem"],
+                                "backup": str(backup)}]
+    assert doc["problems"][0]["problem"]
+    # Without --json it would ask; with no terminal to ask at, it names --yes (CONTRACT.md).
+    res = cli("doctor")
+    assert res.exit_code == 2, res
+    assert f"{path}: " in res.stderr
+    assert f"a good backup from {backup.parts[-3]} exists" in res.stderr
+    assert "backcare doctor --yes" in res.stderr
+    assert path.read_bytes() == bad  # reporting changes nothing
+
+
+@pytest.mark.parametrize("how", ["truncated", "garbage", "emptied"])
+def test_doctor_yes_restores_the_newest_good_backup_and_keeps_the_damaged_file(
+        cli: Cli, backcare_home: Path, how: str) -> None:
+    path, backup = _log_with_backup(backcare_home)
+    bad = damage(path, how)
+    res = cli("doctor", "--yes")
+    assert res.exit_code == 0, res
+    assert "Traceback" not in res.output
+    assert f"restored 2026-03.json from the backup of {backup.parts[-3]}" in res.stderr
+    assert path.read_bytes() == backup.read_bytes()
+    kept = list(path.parent.glob("2026-03.json.damaged-*"))
+    assert len(kept) == 1
+    assert kept[0].read_bytes() == bad
+    assert mode(kept[0]) == 0o600
+    assert mode(path) == 0o600
+    assert [v.note for v in Store(backcare_home).history().visits] == ["first"]
+    after = cli("doctor", "--json")
+    assert after.exit_code == 0, after
+    assert after.json() == {"home": str(backcare_home), "clean": True, "problems": []}
+
+
+def test_doctor_restores_the_newest_of_several_backups(cli: Cli, backcare_home: Path) -> None:
+    path, backup = _log_with_backup(backcare_home)
+    older = backcare_home / "backups" / "2000-01-01" / "log" / "2026-03.json"
+    older.parent.mkdir(parents=True)
+    older.write_bytes(b'{"visits": {}, "_meta": {"1": {"schema": 1}}}')
+    newer_but_bad = backcare_home / "backups" / "9999-12-31" / "log" / "2026-03.json"
+    newer_but_bad.parent.mkdir(parents=True)
+    newer_but_bad.write_bytes(b"damaged too")
+    damage(path, "garbage")
+    assert cli("doctor", "--json").json()["problems"][0]["backup"] == str(backup)
+    assert cli("doctor", "--yes").exit_code == 0
+    assert path.read_bytes() == backup.read_bytes()
+
+
+def test_doctor_restores_the_main_file(cli: Cli, backcare_home: Path) -> None:
+    s = Store(backcare_home)
+    s.save_profile(Profile(start_date=MARCH, baseline_pain=6))
+    s.save_profile(Profile(start_date=MARCH, baseline_pain=5))
+    damage(s.main_path, "truncated")
+    assert cli("doctor", "--yes").exit_code == 0
+    profile = Store(backcare_home).profile()
+    assert profile is not None and profile.baseline_pain == 6
+
+
+def test_doctor_without_a_backup_leaves_the_file_and_says_so(cli: Cli,
+                                                             backcare_home: Path) -> None:
+    Store(backcare_home).add_visit(visit())  # written once: no backup yet
+    path = month_file(backcare_home)
+    bad = damage(path, "garbage")
+    res = cli("doctor", "--json")
+    assert res.exit_code == 0, res
+    doc = res.json()
+    assert doc["problems"][0]["file"] == str(path)
+    assert doc["problems"][0]["backup"] is None
+    res = cli("doctor", "--yes")
+    assert res.exit_code == 1
+    assert "no backup can repair this" in res.stderr
+    assert "Traceback" not in res.output
+    assert path.read_bytes() == bad
+    assert not list(path.parent.glob("*.damaged-*"))
+
+
+def test_doctor_reports_and_fixes_widened_permissions(cli: Cli, backcare_home: Path) -> None:
+    Store(backcare_home).add_visit(visit())
+    path = month_file(backcare_home)
+    os.chmod(backcare_home, 0o755)
+    os.chmod(path, 0o644)
+    res = cli("doctor", "--json")
+    assert res.exit_code == 0, res
+    problems = [p["problem"] for p in res.json()["problems"]]
+    assert any("should be 700" in p for p in problems)
+    assert any(str(path) in p and "should be 600" in p for p in problems)
+    res = cli("doctor", "--yes")
+    assert res.exit_code == 0, res
+    assert (mode(backcare_home), mode(path)) == (0o700, 0o600)
+    assert cli("doctor", "--json").json()["clean"] is True
+
+
+def test_doctor_on_a_clean_or_missing_folder(cli: Cli, backcare_home: Path) -> None:
+    res = cli("doctor")
+    assert res.exit_code == 0, res
+    assert "reads cleanly" in res.stderr
+    assert not backcare_home.exists()  # checking creates nothing
+    Store(backcare_home).add_visit(visit())
+    assert cli("doctor", "--json").json()["clean"] is True
+
+
+def test_doctor_json_yes_reports_then_repairs(cli: Cli, backcare_home: Path) -> None:
+    path, backup = _log_with_backup(backcare_home)
+    damage(path, "garbage")
+    res = cli("doctor", "--json", "--yes")
+    assert res.exit_code == 0, res
+    assert res.json()["problems"][0]["backup"] == str(backup)  # what it found, on stdout
+    assert "restored" in res.stderr
+    assert path.read_bytes() == backup.read_bytes()
