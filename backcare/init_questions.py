@@ -17,8 +17,9 @@ if TYPE_CHECKING:
 def _yes_no(question: str, default: bool | None = None) -> bool:
     from rich.prompt import Confirm
 
-    return Confirm.ask(question, default=default if default is not None else ...,
-                       console=err())  # type: ignore[arg-type]
+    if default is None:
+        return Confirm.ask(question, console=err())
+    return Confirm.ask(question, default=default, console=err())
 
 
 def _int(question: str, low: int, high: int, default: int | None) -> int:

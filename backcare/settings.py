@@ -14,7 +14,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 
 from backcare.clinical import DEFAULT, Thresholds
-from backcare.errors import ProblemList
+from backcare.errors import BackcareError, ProblemList
 
 
 def load_thresholds(home: Path) -> Thresholds:
@@ -28,11 +28,13 @@ def load_thresholds(home: Path) -> Thresholds:
     name = str(path)
     if not isinstance(data, LineDict) or set(data) - {"thresholds"}:
         problems.add("expected one mapping, 'thresholds'", file=name, line=1)
-        problems.raise_if_any(f"{name}: not a valid settings file")
-    raw = data.get("thresholds") or {}
+        raise BackcareError(f"{name}: not a valid settings file", problems.problems)
+    raw = data.get("thresholds")
+    if raw is None:
+        return DEFAULT
     if not isinstance(raw, LineDict):
         problems.add("'thresholds' must be a mapping", file=name, line=data.line_of("thresholds"))
-        problems.raise_if_any(f"{name}: not a valid settings file")
+        raise BackcareError(f"{name}: not a valid settings file", problems.problems)
     known = {f.name: f for f in fields(Thresholds)}
     changes: dict[str, float] = {}
     for key, value in raw.items():

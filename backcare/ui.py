@@ -58,8 +58,8 @@ def _default(value: Any) -> Any:
 # quick commands (log, pain) do not pay for importing it (issue 7).
 _ANSI = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36",
          "magenta": "35"}
-_TAG = re.compile(r"(?<!\\)\[(/?)((?:bold|dim|red|green|yellow|cyan|magenta)(?: (?:bold|dim|red|green|"
-                  r"yellow|cyan|magenta))*)?\]")
+_STYLE_WORD = "(?:bold|dim|red|green|yellow|cyan|magenta)"
+_TAG = re.compile(rf"(?<!\\)\[(/?)({_STYLE_WORD}(?: {_STYLE_WORD})*)?\]")
 
 
 def _colour_ok(stream: TextIO) -> bool:

@@ -70,7 +70,7 @@ def backcare(home: Path, *args: str, check: bool = True) -> subprocess.Completed
     env = {**os.environ, "BACKCARE_HOME": str(home), "NO_COLOR": "1",
            "BACKCARE_TODAY": TODAY.isoformat()}
     exe = shutil.which("backcare") or str(Path(sys.executable).parent / "backcare")
-    res = subprocess.run([exe, *args], env=env, capture_output=True, text=True)
+    res = subprocess.run([exe, *args], env=env, capture_output=True, text=True, check=False)
     if check and res.returncode != 0:
         raise SystemExit(f"backcare {' '.join(args)} failed ({res.returncode}): "
                          f"{res.stderr.strip()}")

@@ -38,7 +38,7 @@ def console_script() -> str:
 def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "BACKCARE_HOME": str(home), "NO_COLOR": "1"}
     return subprocess.run([console_script(), *args], env=env, capture_output=True, text=True,
-                          timeout=120)
+                          timeout=120, check=False)
 
 
 @pytest.mark.slow

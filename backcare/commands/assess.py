@@ -108,7 +108,8 @@ def _earlier(instrument_id: str, until: date) -> list[Assessment]:
             found.append(Assessment.from_dict(doc))
         except (KeyError, TypeError, ValueError) as exc:
             raise BackcareError(f"a saved {instrument_id} result of {doc.get('date')} cannot "
-                                f"be read ({exc!r}); 'backcare doctor' can check the data folder") from None
+                                f"be read ({exc!r}); 'backcare doctor' can check the data "
+                                "folder") from None
     return found
 
 
