@@ -90,6 +90,10 @@ def build_profile(a: InitAnswers, existing: Profile | None, today: date) -> Prof
                                days_per_week=DEFAULT_DAYS, equipment=list(DEFAULT_EQUIPMENT),
                                created=today)
     flags = a.red_flags if a.red_flags is not None else base.red_flags
+    if base.blocked_by_red_flag and a.cleared_by_clinician is not True:
+        # A red flag, once reported, stops the programme until a clinician has checked it
+        # (CLINICAL.md §5): answering "no" on a later run does not lift it.
+        flags = list(dict.fromkeys([*base.red_flags, *flags]))
     cleared = a.cleared_by_clinician if a.cleared_by_clinician is not None else (
         base.cleared_by_clinician if set(flags) <= set(base.red_flags) else False)
     return replace(

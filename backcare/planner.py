@@ -12,7 +12,7 @@ deterministic: the same inputs give the same plan, byte for byte.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,8 +20,26 @@ from backcare.clinical import DEFAULT, Thresholds
 from backcare.errors import SafetyStop
 from backcare.library import Library
 from backcare.messages import BLOCKED_UNTIL_CLEARED, NO_PROFILE_HINT, TIPS
-from backcare.models import CATEGORIES, Dose, Exercise, History, Prescription, Profile
-from backcare.progression import Attempt, Decision, Next, attempts, clamp, next_step, step_down
+from backcare.models import (
+    CATEGORIES,
+    DOSE_FIELDS,
+    Dose,
+    Exercise,
+    History,
+    Prescription,
+    Profile,
+)
+from backcare.progression import (
+    Attempt,
+    Decision,
+    Next,
+    PainZone,
+    attempts,
+    clamp,
+    last_attempt,
+    next_step,
+    step_down,
+)
 from backcare.safety import flare_active, red_flag_advice, seek_help
 from backcare.schedule import is_planned_day, weekday_name
 
@@ -30,6 +48,8 @@ SECONDS_PER_REP = 4
 SECONDS_TO_SET_UP = 15
 # The shortest aerobic block worth doing when the minutes are tight.
 MIN_AEROBIC_MINUTES = 5
+# A flare-up's walk is short and easy (CLINICAL.md §4).
+FLARE_WALK_MAX_MINUTES = 10
 # Order in which extra exercises are added once each kind is in the plan.
 FILL_ORDER = ("strengthening", "stretching", "posture")
 MAX_PER_CATEGORY = 3
@@ -54,6 +74,10 @@ class PlanItem:
     seconds: int
     flagged: bool = False
     note: str | None = None
+
+    def __post_init__(self) -> None:
+        # CONTRACT.md: the reason is one line (a library name may hold a line break).
+        object.__setattr__(self, "reason", " ".join(self.reason.split()))
 
     def to_dict(self) -> dict[str, Any]:
         ex = self.exercise
@@ -146,7 +170,7 @@ def plan_for(day: date, profile: Profile | None, library: Library,
     advice = seek_help(profile, history, day, t)
     warnings += [a.message for a in advice]
     tip = TIPS[day.toordinal() % len(TIPS)]
-    tries = attempts(history, t, before=day)
+    tries = recent_attempts(history, day, t)
     flare, why = flare_active(history, day, t)
     budget = who.minutes_per_day
 
@@ -160,9 +184,15 @@ def plan_for(day: date, profile: Profile | None, library: Library,
         return Plan(day, "flare", tuple(items), tuple(warnings), tip, False, budget,
                     tuple(advice))
     if prescription is not None:
-        items = _prescribed_items(day, prescription, library, tries, t)
+        items, gone = _prescribed_items(day, prescription, library, tries, t)
+        for ident in gone:
+            warnings.append(f"'{ident}' in your prescription is not in the exercise library "
+                            "any more; please ask your physiotherapist.")
         rest = not items
-        if rest:
+        if rest and prescription.start and day < prescription.start:
+            warnings.append(f"Your physiotherapist's programme starts on "
+                            f"{prescription.start.isoformat()}.")
+        elif rest:
             warnings.append("No exercises are prescribed for today. A gentle walk is still "
                             "good for your back.")
         return Plan(day, "prescribed", tuple(items), tuple(warnings), tip, rest, None,
@@ -174,11 +204,23 @@ def plan_for(day: date, profile: Profile | None, library: Library,
             warnings.append("Today is a rest day in your programme. A gentle walk is still "
                             "good for your back.")
         return Plan(day, "normal", (), tuple(warnings), tip, True, budget, tuple(advice))
-    items, missing = _normal_items(day, who, library, tries, t, budget)
+    items, missing, over = _normal_items(day, who, library, tries, t, budget)
     for cat in missing:
         warnings.append(f"No {cat} exercise fits your equipment and positions; ask your "
                         "physiotherapist for one, or add equipment with 'backcare init'.")
+    if over:
+        total = sum(i.seconds for i in items)
+        warnings.append(f"Even the shortest plan takes about {-(-total // 60)} minutes, more "
+                        f"than your {budget}: everything is at its easiest dose. Do what you "
+                        "can, or give it more time with 'backcare init --minutes N'.")
     return Plan(day, "normal", tuple(items), tuple(warnings), tip, False, budget, tuple(advice))
+
+
+def recent_attempts(history: History, day: date, t: Thresholds = DEFAULT) -> list[Attempt]:
+    """The attempts before ``day`` that still count: an exercise not done for 6 weeks
+    (``planner_lookback_days``) restarts at its entry dose."""
+    since = history_window(day, t)
+    return [a for a in attempts(history, t, before=day) if a.day > since]
 
 
 def _rotation(options: list[Any], day: date) -> list[Any]:
@@ -189,27 +231,35 @@ def _rotation(options: list[Any], day: date) -> list[Any]:
     return options[k:] + options[:k]
 
 
+def _current(doable: list[Exercise], by_ex: dict[str, list[Attempt]]) -> Exercise | None:
+    """The variant of a family the patient is working at: the one done most recently.
+    When several were done that day, a painful (red) one decides, the easiest first, so
+    that nothing harder follows a red session (CLINICAL.md §4)."""
+    done = [e for e in doable if e.id in by_ex]
+    if not done:
+        return doable[0] if doable[0].level == 1 else None  # a new family starts at level 1
+    latest = max(by_ex[e.id][-1].day for e in done)
+    today = [e for e in done if by_ex[e.id][-1].day == latest]
+    red = [e for e in today if last_attempt(by_ex[e.id]).zone is PainZone.RED]
+    if red:
+        return min(red, key=lambda e: (e.level, e.id))
+    return max(today, key=lambda e: (e.level, e.id))
+
+
 def _candidates(day: date, profile: Profile, library: Library, tries: list[Attempt],
                 t: Thresholds) -> dict[str, list[Next]]:
     """For each category, one next step per family the patient can do, in today's order."""
     by_ex: dict[str, list[Attempt]] = {}
-    since = history_window(day, t)
     for a in tries:
-        if a.day >= since:
-            by_ex.setdefault(a.exercise_id, []).append(a)
+        by_ex.setdefault(a.exercise_id, []).append(a)
     out: dict[str, list[Next]] = {c: [] for c in CATEGORIES}
     for fam in families(library):
         doable = [e for e in fam if can_do(e, profile)]
         if not doable:
             continue
-        done = [(by_ex[e.id][-1].day, e) for e in doable if e.id in by_ex]
-        if done:
-            # The variant done most recently is the one the patient is working at.
-            current = max(done, key=lambda x: (x[0], x[1].level))[1]
-        else:
-            current = doable[0]
-            if current.level != 1:
-                continue  # a new family starts at level 1 (issue 3)
+        current = _current(doable, by_ex)
+        if current is None:
+            continue
         harder = library.exercises.get(current.progresses_to or "")
         easier = library.exercises.get(current.regresses_to or "")
         step = next_step(current, by_ex.get(current.id, []), t,
@@ -224,142 +274,229 @@ def _item(library: Library, step: Next) -> PlanItem:
     return PlanItem(ex, step.dose, step.reason, estimated_seconds(ex, step.dose), step.flagged)
 
 
+def _at(item: PlanItem, dose: Dose, why: str) -> PlanItem:
+    """The same item at another dose, saying why."""
+    return PlanItem(item.exercise, dose, f"{item.reason}; {why}",
+                    estimated_seconds(item.exercise, dose), item.flagged, item.note)
+
+
+def _lowest(item: PlanItem, t: Thresholds, budget: int) -> PlanItem:
+    """An item at the bottom of its ranges, for a day short of time."""
+    dose = item.dose
+    while (lower := step_down(item.exercise, dose, t)) is not None:
+        dose = lower
+    return item if dose == item.dose else _at(item, dose, f"less today to fit your {budget} "
+                                                          "minutes")
+
+
+NON_AEROBIC = ("strengthening", "stretching", "posture")
+
+
 def _normal_items(day: date, profile: Profile, library: Library, tries: list[Attempt],
-                  t: Thresholds, budget: int) -> tuple[list[PlanItem], list[str]]:
-    options = _candidates(day, profile, library, tries, t)
+                  t: Thresholds, budget: int) -> tuple[list[PlanItem], list[str], bool]:
+    """One exercise of each kind, then more while the minutes last.
+
+    The minutes are honoured in this order: pick, in each kind, today's first option that
+    still leaves room for the shortest of the kinds after it and a short aerobic block;
+    shorten the aerobic block (to 5 minutes at the least); lower today's doses, longest
+    first; take each kind's shortest option at its lowest dose. If even that does not fit,
+    every kind stays in (CLINICAL.md §1) and the third value is True, for a warning.
+    """
+    options = {c: [_item(library, s) for s in steps]
+               for c, steps in _candidates(day, profile, library, tries, t).items()}
     budget_s = budget * 60
     chosen: dict[str, list[PlanItem]] = {c: [] for c in CATEGORIES}
     missing = [c for c in CATEGORIES if not options[c]]
-    # 1. One of each non-aerobic kind: the first in today's rotation that fits, leaving room
-    #    for a short aerobic block; the shortest one if none fits.
-    reserve = MIN_AEROBIC_MINUTES * 60 if options["aerobic"] else 0
+    aerobic = options["aerobic"][0] if options["aerobic"] else None
+    reserve = min(MIN_AEROBIC_MINUTES * 60, aerobic.seconds) if aerobic else 0
+    shortest = {c: min((i.seconds for i in options[c]), default=0) for c in NON_AEROBIC}
     used = 0
-    for cat in ("strengthening", "stretching", "posture"):
+    # 1. One of each non-aerobic kind: the first in today's rotation that fits.
+    for n, cat in enumerate(NON_AEROBIC):
         if not options[cat]:
             continue
-        items = [_item(library, s) for s in options[cat]]
-        left = budget_s - reserve - used
-        pick = next((i for i in items if i.seconds <= left),
-                    min(items, key=lambda i: (i.seconds, i.exercise.id)))
+        left = budget_s - reserve - used - sum(shortest[c] for c in NON_AEROBIC[n + 1:])
+        pick = next((i for i in options[cat] if i.seconds <= left),
+                    min(options[cat], key=lambda i: (i.seconds, i.exercise.id)))
         chosen[cat].append(pick)
         used += pick.seconds
     # 2. The aerobic block: its dose, shortened to fit the minutes left if it must be.
-    if options["aerobic"]:
-        step = options["aerobic"][0]
-        item = _item(library, step)
+    if aerobic is not None:
+        item = aerobic
+        minutes = item.dose.duration_minutes
         left_min = (budget_s - used) // 60
-        minutes = item.dose.duration_minutes or MIN_AEROBIC_MINUTES
-        if minutes > left_min:
-            short = max(MIN_AEROBIC_MINUTES, left_min)
-            dose = Dose(duration_minutes=short)
-            item = PlanItem(item.exercise, dose,
-                            f"{item.reason}; shortened to {short} min to fit your "
-                            f"{budget} minutes", short * 60, item.flagged)
+        if minutes is not None and item.dose.reps is None and minutes > left_min:
+            short = min(minutes, max(MIN_AEROBIC_MINUTES, left_min))
+            if short < minutes:
+                item = _at(item, replace(item.dose, duration_minutes=short),
+                           f"shortened to {short} min to fit your {budget} minutes")
         chosen["aerobic"].append(item)
-        used += item.seconds
-    # 3. More exercises, round the kinds, while they fit.
-    added = True
+
+    def total() -> int:
+        return sum(i.seconds for c in CATEGORIES for i in chosen[c])
+
+    # 3. Still too long: lower today's doses, the longest exercise first.
+    while total() > budget_s:
+        lowerable = [(i.seconds, i.exercise.id, c) for c in NON_AEROBIC for i in chosen[c]
+                     if step_down(i.exercise, i.dose, t) is not None]
+        if not lowerable:
+            break
+        _, _, cat = max(lowerable)
+        item = chosen[cat][0]
+        dose = step_down(item.exercise, item.dose, t)
+        assert dose is not None
+        why = f"less today to fit your {budget} minutes"
+        chosen[cat] = [_at(item, dose, why) if why not in item.reason else
+                       PlanItem(item.exercise, dose, item.reason,
+                                estimated_seconds(item.exercise, dose), item.flagged)]
+    # 4. Still too long: each kind's shortest option at its lowest dose.
+    if total() > budget_s:
+        for cat in NON_AEROBIC:
+            if options[cat]:
+                chosen[cat] = [min((_lowest(i, t, budget) for i in options[cat]),
+                                   key=lambda i: (i.seconds, i.exercise.id))]
+    over = total() > budget_s
+    used = total()
+    # 5. More exercises, round the kinds, while they fit.
+    added = not over
     while added:
         added = False
         for cat in FILL_ORDER:
             if len(chosen[cat]) >= MAX_PER_CATEGORY:
                 continue
             taken = {i.exercise.id for i in chosen[cat]}
-            for step in options[cat][1:]:
-                if step.exercise_id in taken:
+            for item in options[cat]:
+                if item.exercise.id in taken:
                     continue
-                item = _item(library, step)
                 if used + item.seconds <= budget_s:
                     chosen[cat].append(item)
                     used += item.seconds
                     added = True
                 break
     items = [i for c in CATEGORIES for i in chosen[c]]
-    return items, missing
+    return items, missing, over
 
 
 def _flare_items(day: date, profile: Profile, library: Library, budget: int) -> list[PlanItem]:
     """CLINICAL.md §4 flare-up: mobility stretches, posture, a short walk, and only the
-    gentlest strengthening; everything at level 1 and its lowest dose; no progression."""
-    reason = "flare-up: gentle mobility only"
+    gentlest strengthening; everything at level 1 and its lowest dose; no progression.
+    It fits the patient's minutes, keeping room for the walk."""
+    def pool(cat: str) -> list[Exercise]:
+        return sorted((e for e in library.by_category(cat) if e.level == 1 and
+                       can_do(e, profile)),
+                      key=lambda e: (estimated_seconds(e, e.start_dose()), e.id))
+
+    budget_s = budget * 60
+    walks = pool("aerobic")
+    walk = next(iter([e for e in walks if e.position in ("moving", "standing")] or walks), None)
+    walk_dose = walk.start_dose() if walk else None
+    walk_min = walk_dose.duration_minutes if walk_dose else None
+    reserve = min(MIN_AEROBIC_MINUTES, walk_min or 0) * 60
+    reasons = {"stretching": "flare-up: gentle mobility only",
+               "posture": "flare-up: gentle mobility only",
+               "strengthening": "flare-up: the gentlest strengthening, easiest dose"}
     items: list[PlanItem] = []
     used = 0
-    for cat in ("stretching", "strengthening", "posture", "aerobic"):
-        pool = sorted((e for e in library.by_category(cat) if e.level == 1 and
-                       can_do(e, profile)), key=lambda e: (estimated_seconds(e, e.start_dose()),
-                                                           e.id))
-        if not pool:
-            continue
-        if cat == "aerobic":
-            walk = [e for e in pool if e.position in ("moving", "standing")] or pool
-            ex = walk[0]
-            minutes = min(ex.start_dose().duration_minutes or MIN_AEROBIC_MINUTES,
-                          max(MIN_AEROBIC_MINUTES, budget - used // 60), 10)
-            items.append(PlanItem(ex, Dose(duration_minutes=minutes),
-                                  "flare-up: a short, easy walk keeps you moving",
-                                  minutes * 60))
-            continue
-        count = 2 if cat == "stretching" else 1
-        for ex in _rotation(pool, day)[:count]:
+    for cat, count in (("stretching", 2), ("posture", 1), ("strengthening", 1)):
+        for ex in _rotation(pool(cat), day):
+            if count == 0:
+                break
             dose = ex.start_dose()
-            items.append(PlanItem(ex, dose, reason if cat != "strengthening" else
-                                  "flare-up: the gentlest strengthening, easiest dose",
-                                  estimated_seconds(ex, dose)))
-            used += items[-1].seconds
+            seconds = estimated_seconds(ex, dose)
+            if used + seconds <= budget_s - reserve:
+                items.append(PlanItem(ex, dose, reasons[cat], seconds))
+                used += seconds
+                count -= 1
+    if walk is not None and walk_dose is not None:
+        dose = walk_dose
+        if walk_min is not None and dose.reps is None:
+            minutes = min(walk_min, max(MIN_AEROBIC_MINUTES, (budget_s - used) // 60),
+                          FLARE_WALK_MAX_MINUTES)
+            dose = replace(dose, duration_minutes=minutes)
+        items.append(PlanItem(walk, dose, "flare-up: a short, easy walk keeps you moving",
+                              estimated_seconds(walk, dose)))
     order = {c: i for i, c in enumerate(CATEGORIES)}
     return sorted(items, key=lambda i: order[i.exercise.category])
 
 
 def _prescribed_items(day: date, prescription: Prescription, library: Library,
-                      tries: list[Attempt], t: Thresholds) -> list[PlanItem]:
-    """Follow the physiotherapist exactly, on the prescribed days. The dose never goes
-    beyond the prescription unless it allows progression; red still steps back (safety)."""
+                      tries: list[Attempt], t: Thresholds
+                      ) -> tuple[list[PlanItem], list[str]]:
+    """Follow the physiotherapist exactly, on the prescribed days, at the prescribed dose.
+
+    The prescription is the dose whatever the patient did before it. Pain still rules
+    (CLINICAL.md §4): red steps the dose back and flags it, amber holds it, and after a red
+    the dose builds back up to the prescription by the usual 3 comfortable sessions. Beyond
+    the prescription only when it allows progression. Returns the items and the ids that
+    are no longer in the library.
+    """
     name = weekday_name(day)
     if prescription.start and day < prescription.start:
-        return []
+        return [], []
     by = f"prescribed by {prescription.prescribed_by}" if prescription.prescribed_by \
         else "prescribed by your physiotherapist"
-    since = history_window(day, t)
-    items = []
+    allow = prescription.allow_progression
+    items: list[PlanItem] = []
+    gone: list[str] = []
     for p in prescription.items:
-        if name not in p.days or p.exercise_id not in library:
+        if name not in p.days:
+            continue
+        if p.exercise_id not in library:
+            gone.append(p.exercise_id)
             continue
         ex = library.get(p.exercise_id)
         base = _prescribed_dose(ex, p.dose)
-        mine = [a for a in tries if a.exercise_id == ex.id and a.day >= since]
-        if not mine:
-            dose, reason, flagged = base, by, False
-        else:
-            # Without allow_progression the prescription is the ceiling, and the start.
-            step = next_step(ex, [a for a in mine], t, None, None,
-                             ceiling=None if prescription.allow_progression else base,
+        mine = [a for a in tries if a.exercise_id == ex.id]
+        dose, reason, flagged = base, by, False
+        if mine:
+            step = next_step(ex, mine, t, None, None, ceiling=None if allow else base,
                              allow_variants=False)
-            flagged = step.flagged
-            dose = step.dose
-            if not prescription.allow_progression and step.decision in (
-                    Decision.NEW, Decision.CONTINUE, Decision.AT_TOP, Decision.HOLD):
-                dose = _cap(dose, base)
-            reason = f"{by}; {step.reason}"
-            if step.decision is Decision.AT_BOTTOM and step_down(ex, dose, t) is None:
-                flagged = True
+            recovering = any(a.zone is PainZone.RED for a in mine)
+            if step.decision in (Decision.STEP_BACK, Decision.AT_BOTTOM):
+                dose, reason, flagged = step.dose, f"{by}; {step.reason}", True
+            elif step.decision is Decision.HOLD:
+                dose = step.dose if allow else _cap(step.dose, base)
+                reason = f"{by}; {step.reason}"
+            elif recovering and _below(step.dose, base):
+                dose = step.dose if allow else _cap(step.dose, base)
+                reason = f"{by}; building back up after a painful session: {step.reason}"
+            elif allow and not _below(step.dose, base):
+                dose, reason = step.dose, f"{by}; {step.reason}"
+            elif step.decision is Decision.AT_TOP:
+                reason = f"{by}; {step.reason}"
         items.append(PlanItem(ex, dose, reason, estimated_seconds(ex, dose), flagged, p.note))
-    return items
+    return items, gone
 
 
 def _prescribed_dose(ex: Exercise, given: Dose) -> Dose:
     """The prescription's dose, with the library's defaults for fields it leaves out."""
     default = ex.default_dose()
     values = {f: (getattr(given, f) if getattr(given, f) is not None else getattr(default, f))
-              for f in ("sets", "reps", "hold_seconds", "duration_minutes")}
+              for f in DOSE_FIELDS}
     return Dose(**values)
 
 
 def _cap(dose: Dose, ceiling: Dose) -> Dose:
     values = {}
-    for f in ("sets", "reps", "hold_seconds", "duration_minutes"):
+    for f in DOSE_FIELDS:
         v, c = getattr(dose, f), getattr(ceiling, f)
         values[f] = min(v, c) if v is not None and c is not None else v
     return Dose(**values)
 
 
-__all__ = ["Plan", "PlanItem", "plan_for", "estimated_seconds", "families", "clamp"]
+def _below(dose: Dose, other: Dose) -> bool:
+    """Is ``dose`` less than ``other`` in some field and more in none?"""
+    pairs = [(getattr(dose, f), getattr(other, f)) for f in DOSE_FIELDS]
+    pairs = [(a, b) for a, b in pairs if a is not None and b is not None]
+    return all(a <= b for a, b in pairs) and any(a < b for a, b in pairs)
+
+
+__all__ = [
+    "Plan",
+    "PlanItem",
+    "clamp",
+    "estimated_seconds",
+    "families",
+    "plan_for",
+    "recent_attempts",
+]

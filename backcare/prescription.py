@@ -4,23 +4,49 @@ the library: every problem with its file, line and exercise id."""
 from __future__ import annotations
 
 import difflib
-from datetime import date
+import re
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from backcare.errors import ProblemList
+from backcare.errors import BackcareError, Problem, ProblemList
 from backcare.library import DOSE_CEILING, Library, unknown_id_message
 from backcare.models import DOSE_FIELDS, WEEKDAYS, Dose, PrescribedItem, Prescription
-from backcare.yamlload import Ambiguous, LineDict, LineList, load_yaml
+from backcare.yamlload import Ambiguous, LineDict, LineList, load_yaml, read_text
 
 TOP_KEYS = ("prescribed_by", "start", "allow_progression", "exercises")
 ITEM_KEYS = ("id", *DOSE_FIELDS, "days", "note")
 MAX_ITEMS = 40
 
 
+# Weekdays as a physiotherapist may write them: mon or monday, any case.
+DAY_NAMES = {**{d: d for d in WEEKDAYS},
+             **{full: full[:3] for full in ("monday", "tuesday", "wednesday", "thursday",
+                                            "friday", "saturday", "sunday")}}
+_DATE_LIKE = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b")
+
+
+def _load(path: Path) -> Any:
+    try:
+        return load_yaml(path, "a prescription")
+    except ValueError:
+        # PyYAML builds dates itself and fails on one that does not exist (2026-02-30);
+        # find its line, so the message still says where.
+        name = str(path)
+        for number, line in enumerate(read_text(path, "a prescription").splitlines(), 1):
+            for found in _DATE_LIKE.findall(line.split("#", 1)[0]):
+                try:
+                    date.fromisoformat(found)
+                except ValueError:
+                    problem = Problem(f"'{found}' is not a real date (use YYYY-MM-DD)",
+                                      name, number)
+                    raise BackcareError(str(problem), [problem]) from None
+        raise BackcareError(f"{name}: holds a value that is not a real date") from None
+
+
 def parse_prescription(path: Path, library: Library) -> Prescription:
     name = str(path)
-    data = load_yaml(path, "a prescription")
+    data = _load(path)
     p = ProblemList()
     if not isinstance(data, LineDict):
         p.add("a prescription is a mapping with 'exercises' (see the README)", file=name, line=1)
@@ -40,11 +66,13 @@ def parse_prescription(path: Path, library: Library) -> Prescription:
     if start is not None:
         if isinstance(start, str) and not isinstance(start, Ambiguous):
             try:
-                start = date.fromisoformat(start)
+                start = date.fromisoformat(start.strip())
             except ValueError:
                 start = None
-        if not isinstance(start, date):
-            p.add(f"start must be a date like 2026-03-02, not {data.get('start')!r}", file=name,
+        if not isinstance(start, date) or isinstance(start, datetime):
+            raw = data.get("start")
+            shown = raw.isoformat(sep=" ") if isinstance(raw, datetime) else repr(raw)
+            p.add(f"start must be a date like 2026-03-02, not {shown}", file=name,
                   line=data.line_of("start"))
             start = None
     allow = data.get("allow_progression", False)
@@ -126,16 +154,20 @@ def _item(p: ProblemList, name: str, raw: Any, index: int, list_line: int,
         else:
             got = []
             for d in days_raw:
-                text = str(d).strip().lower()[:3] if isinstance(d, str) else ""
-                if text not in WEEKDAYS:
+                text = DAY_NAMES.get(d.strip().lower()) if isinstance(d, str) else None
+                if text is None:
                     add(f"'{d}' is not a day of the week (use mon, tue, wed, thu, fri, sat, "
                         "sun)", "days")
                 else:
                     got.append(text)
             days = tuple(dict.fromkeys(got))
     note = raw.get("note")
-    if note is not None and (not isinstance(note, str) or isinstance(note, Ambiguous)):
-        add("note must be text (quote it)", "note")
+    if isinstance(note, Ambiguous):
+        add(f"note is {note!r}, which YAML 1.1 reads as {note.yaml11_value}; put it in "
+            "quotes", "note")
+        note = None
+    elif note is not None and not isinstance(note, str):
+        add(f"note must be text, not {note!r} (put it in quotes)", "note")
         note = None
     if len(p.problems) > before:
         return None

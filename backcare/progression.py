@@ -58,11 +58,12 @@ def attempts(history: History, t: Thresholds, before: date) -> list[Attempt]:
     for s in history.sessions:
         if s.date >= before:
             continue
-        next_day = morning.get(s.date + timedelta(days=1))
         # CLINICAL.md §4: next-morning pain ≥ 2 above pre-session → red for the session.
+        # The check-in of ``before`` itself counts: this morning's pain is yesterday's
+        # next-morning response, and it is exactly what today's plan must answer to.
+        next_day = morning.get(s.date + timedelta(days=1))
         woke_worse = (next_day is not None and s.pain_before is not None
-                      and next_day - s.pain_before >= t.next_morning_rise
-                      and s.date + timedelta(days=1) < before)
+                      and next_day - s.pain_before >= t.next_morning_rise)
         for e in s.exercises:
             if e.status == "skipped":
                 continue
@@ -70,6 +71,7 @@ def attempts(history: History, t: Thresholds, before: date) -> list[Attempt]:
             found.append(Attempt(e.exercise_id, s.date, e.status, e.dose, e.pain,
                                  PainZone.RED if woke_worse else z,
                                  woke_worse and z is not PainZone.RED))
+    found.sort(key=lambda a: a.day)  # stable: sessions of one day keep their order
     return found
 
 
@@ -160,15 +162,27 @@ class Next:
     flagged: bool = False  # red last time: the physiotherapist should look
 
 
-def greens_in_a_row(tries: list[Attempt], dose: Dose) -> int:
+def greens_in_a_row(ex: Exercise, tries: list[Attempt], dose: Dose) -> int:
     """Consecutive completed green sessions at this dose, counting back from the latest."""
     n = 0
     for a in reversed(tries):
-        if a.zone is PainZone.GREEN and a.status == "done" and a.dose == dose:
+        if a.zone is PainZone.GREEN and a.status == "done" and clamp(ex, a.dose) == dose:
             n += 1
         else:
             break
     return n
+
+
+_SEVERITY = {PainZone.GREEN: 0, PainZone.AMBER: 1, PainZone.RED: 2}
+
+
+def last_attempt(tries: list[Attempt]) -> Attempt:
+    """The attempt that decides what comes next: the worst of the latest day's (a patient
+    may do the exercises more than once a day, as NHS Inform suggests; one painful go
+    outweighs a comfortable one)."""
+    latest = tries[-1].day
+    same_day = [a for a in tries if a.day == latest]
+    return max(reversed(same_day), key=lambda a: _SEVERITY[a.zone])
 
 
 def next_step(ex: Exercise, tries: list[Attempt], t: Thresholds,
@@ -181,8 +195,8 @@ def next_step(ex: Exercise, tries: list[Attempt], t: Thresholds,
     """
     if not tries:
         return Next(Decision.NEW, ex.id, ex.start_dose(),
-                    "new: gentle starting dose")
-    last = tries[-1]
+                    "new to you, so a gentle starting dose")
+    last = last_attempt(tries)
     dose = clamp(ex, last.dose)
     when = short_date(last.day)
     if last.zone is PainZone.RED:
@@ -199,7 +213,7 @@ def next_step(ex: Exercise, tries: list[Attempt], t: Thresholds,
     if last.zone is PainZone.AMBER:
         return Next(Decision.HOLD, ex.id, dose,
                     f"same dose: {last.pain}/10 on {when} is acceptable, so hold here")
-    streak = greens_in_a_row(tries, dose)
+    streak = greens_in_a_row(ex, tries, dose)
     if streak >= t.greens_to_progress:
         higher = step_up(ex, dose, t, ceiling)
         if higher is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from backcare.models import CATEGORIES, Prescription, Profile
+from backcare.models import CATEGORIES, Dose, Prescription, Profile
 from backcare.render_library import CATEGORY_STYLE
 from backcare.ui import out
 
@@ -52,39 +52,66 @@ def _dose_text(item: Any) -> str:
     return item.dose.describe(item.exercise.per_side)
 
 
+def _time_text(seconds: int) -> str:
+    return f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds} s"
+
+
 def plan_view(plan: Plan, library: Library | None = None) -> None:
+    """The day's plan, laid out to read at 80 columns: one exercise a line with its dose and
+    time, and why it is there on a quieter, indented line beneath (said once when it is the
+    same for every exercise, as on a first day)."""
+    from rich import box
+    from rich.console import Group
+    from rich.padding import Padding
     from rich.table import Table
+    from rich.text import Text
+
+    from backcare.ui import today
 
     con = out()
-    title = {"normal": "Today's plan", "flare": "Today's gentle plan (flare-up)",
-             "prescribed": "Your prescribed programme"}[plan.mode]
-    con.print(f"[bold]{title}[/] — {plan.date:%A %d %B %Y}")
-    if plan.warnings:
-        for w in plan.warnings:
-            style = "bold red" if w.startswith(("STOP", "Flare")) else "yellow"
-            con.print(f"[{style}]![/] {w}")
+    kind = {"normal": "plan", "flare": "gentle plan (flare-up)",
+            "prescribed": "prescribed programme"}[plan.mode]
+    when = f"{plan.date:%A} {plan.date.day} {plan.date:%B %Y}"
+    title = f"Today's {kind}" if plan.date == today() else f"Your {kind} for"
+    con.print(f"[bold]{title}[/] · {when}" if plan.date == today() else
+              f"[bold]{title}[/] {when}")
+    for w in plan.warnings:
+        style = "bold red" if w.startswith(("STOP", "Flare")) else "yellow"
+        con.print(f"[{style}]![/] {w}")
     if not plan.items:
         con.print("\nNo exercises today." if plan.rest_day else "\nNothing to plan today.")
         con.print(f"\n[dim]Tip:[/] {plan.tip}")
         return
-    table = Table(show_lines=False, expand=False)
-    table.add_column("exercise", overflow="fold")
-    table.add_column("dose", overflow="fold")
+    reasons = {i.reason for i in plan.items}
+    shared = reasons.pop() if len(reasons) == 1 else None
+    table = Table(box=box.SIMPLE_HEAD, expand=False, show_edge=False, pad_edge=False)
+    table.add_column("exercise", ratio=1)
+    table.add_column("dose", no_wrap=True)
     table.add_column("time", justify="right", no_wrap=True)
-    table.add_column("why", overflow="fold", style="dim")
     for cat in CATEGORIES:
         items = [i for i in plan.items if i.exercise.category == cat]
         if not items:
             continue
-        table.add_row(f"[bold {CATEGORY_STYLE[cat]}]{cat}[/]", "", "", "")
+        table.add_row(f"[bold {CATEGORY_STYLE[cat]}]{cat.upper()}[/]", "", "")
         for i in items:
-            name = f"  {i.exercise.name}" + (" [red](flagged)[/]" if i.flagged else "")
-            reason = i.reason + (f" — note: {i.note}" if i.note else "")
-            table.add_row(name, _dose_text(i), f"{i.seconds / 60:.0f} min"
-                          if i.seconds >= 90 else f"{i.seconds} s", reason)
+            name = Text(i.exercise.name)
+            if i.flagged:
+                name.append(" (flagged)", style="red")
+            parts: list[Any] = [name]
+            if not shared:
+                parts.append(Padding(Text(i.reason, style="dim"), (0, 0, 0, 2)))
+            if i.note:
+                parts.append(Padding(Text(f"note: {i.note}", style="italic"), (0, 0, 0, 2)))
+            table.add_row(Group(*parts), _dose_text(i), _time_text(i.seconds))
+    con.print()
     con.print(table)
+    if shared:
+        con.print(f"[dim]Why these doses:[/] {shared}.")
+    if any(i.flagged for i in plan.items):
+        con.print("[red](flagged)[/] it hurt last time, so it is kept easy today and noted "
+                  "for your physiotherapist.")
     budget = f" of your {plan.budget_minutes}" if plan.budget_minutes else ""
-    con.print(f"Total: about {plan.total_minutes:g} minutes{budget}.  "
+    con.print(f"Total: about {plan.total_minutes:g} minutes{budget}. "
               "Start with [bold]backcare session[/], or record it later with "
               "[bold]backcare log[/].")
     con.print(f"[dim]Tip:[/] {plan.tip}")
@@ -103,10 +130,20 @@ def programme_view(p: Prescription, library: Library) -> None:
     table.add_column("dose")
     table.add_column("days")
     table.add_column("note", overflow="fold")
+    defaults = False
     for item in p.items:
         ex = library.exercises.get(item.exercise_id)
         name = ex.name if ex else f"{item.exercise_id} (not in the library)"
-        given = item.dose.describe(ex.per_side if ex else False) or "library default"
+        given = item.dose.describe(ex.per_side if ex else False) if item.dose != Dose() \
+            else "library default"
+        if ex is not None and any(getattr(item.dose, f) is None for f in ex.dose.ranges()):
+            # What the plan will use: the prescription, with the library's defaults.
+            full = {f: getattr(item.dose, f) if getattr(item.dose, f) is not None
+                    else getattr(ex.default_dose(), f) for f in ex.dose.ranges()}
+            given = f"{Dose(**full).describe(ex.per_side)} *"
+            defaults = True
         days = "every day" if len(item.days) == 7 else ", ".join(item.days)
         table.add_row(name, given, days, item.note or "")
     con.print(table)
+    if defaults:
+        con.print("* the library's usual dose for what the prescription leaves out")

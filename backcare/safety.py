@@ -88,7 +88,7 @@ def _run_of_days_at_or_above(checkins: list[PainCheckin], score: int, day: date)
 def baseline_pain(profile: Profile | None, history: History) -> int | None:
     if profile is not None and profile.baseline_pain is not None:
         return profile.baseline_pain
-    return history.checkins[0].score if history.checkins else None
+    return min(history.checkins, key=lambda c: c.date).score if history.checkins else None
 
 
 def mean_pain_last_days(history: History, day: date, days: int = 7) -> float | None:
@@ -110,7 +110,7 @@ def seek_help(profile: Profile | None, history: History, day: date,
               t: Thresholds) -> list[Advice]:
     """The "when to seek professional help" rules of CLINICAL.md §5, as of ``day``."""
     found: list[Advice] = []
-    checkins = [c for c in history.checkins if c.date <= day]
+    checkins = sorted((c for c in history.checkins if c.date <= day), key=lambda c: c.date)
     recent = [c for c in checkins if c.date > day - timedelta(days=t.review_after_days)]
     # Numbness, tingling or weakness at any check-in → prompt review; both legs or with a
     # cauda-equina sign → urgent.
@@ -166,7 +166,7 @@ def seek_help(profile: Profile | None, history: History, day: date,
 def flare_active(history: History, day: date, t: Thresholds) -> tuple[bool, str]:
     """CLINICAL.md §4 flare-up: today's pain ≥ 7, or a declared flare that has not yet had
     2 days under 7 (issue 4). Returns (active, why)."""
-    checkins = [c for c in history.checkins if c.date <= day]
+    checkins = sorted((c for c in history.checkins if c.date <= day), key=lambda c: c.date)
     today = next((c for c in reversed(checkins) if c.date == day), None)
     if today is not None and today.score >= t.flare_pain:
         return True, f"your pain today is {today.score}/10"

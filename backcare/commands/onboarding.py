@@ -61,6 +61,7 @@ def init(
     from backcare import render_plan
     from backcare.commands.common import day, store
     from backcare.errors import SafetyStop
+    from backcare.messages import BLOCKED_UNTIL_CLEARED
     from backcare.models import Assessment, new_id
     from backcare.safety import red_flag_advice, seek_help
     from backcare.ui import emit_json, is_interactive, today
@@ -104,11 +105,14 @@ def init(
 
     profile = ob.build_profile(answers, existing, today())
     s.save_profile(profile)
+    # A questionnaire is dated when it was answered: the --date given, else today (on a
+    # re-run weeks later, not the programme's start).
+    answered = start if date is not None else today()
     if startback_scored is not None:
-        s.add_assessment(Assessment(new_id("a", start), start, "startback",
+        s.add_assessment(Assessment(new_id("a", answered), answered, "startback",
                                     startback_scored.answers_json, startback_scored.score,
                                     startback_scored.band))
-    advice = seek_help(profile, s.history(start, start), start, _thresholds())
+    advice = seek_help(profile, s.history(answered, answered), answered, _thresholds())
     if as_json:
         emit_json({"profile": profile.to_dict(),
                    "startback": None if startback_scored is None else {
@@ -118,7 +122,7 @@ def init(
     else:
         render_plan.init_summary(profile, startback_scored, advice, existing is not None)
     if profile.blocked_by_red_flag:
-        raise SafetyStop(red_flag_advice(profile.red_flags))
+        raise SafetyStop(red_flag_advice(profile.red_flags) + " " + BLOCKED_UNTIL_CLEARED)
 
 
 def _thresholds():  # type: ignore[no-untyped-def]
@@ -138,9 +142,8 @@ def _fill_defaults(a: InitAnswers, existing: object, yes: bool) -> None:
                                "--no-red-flags, or --red-flag NAME for each that applies "
                                "(or --yes to accept the defaults)")
         a.red_flags = []
-    if existing is None:
-        if a.conditions is None:
-            a.conditions = []
+    if existing is None and a.conditions is None:
+        a.conditions = []
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,163 @@
+"""`backcare plan`: the day's plan as a table, or as CONTRACT.md's JSON document."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from backcare.models import Dose, ExerciseLog, PainCheckin, Session
+from backcare.storage import Store
+
+Cli = Callable[..., Any]
+MONDAY = "2026-03-02"
+TOP_KEYS = {"date", "mode", "total_minutes", "items", "warnings"}
+ITEM_KEYS = {"exercise_id", "name", "category", "sets", "reps", "hold_seconds",
+             "duration_minutes", "reason"}
+
+
+@pytest.fixture(scope="session")
+def parsed_library(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The library cache a first command writes, made once: parsing the YAML library takes
+    a third of a second, and each test starts with an empty data folder."""
+    from backcare.library import load_library
+
+    home = tmp_path_factory.mktemp("library-cache")
+    load_library(home)
+    return (home / "cache" / "library.json").read_bytes()
+
+
+@pytest.fixture(autouse=True)
+def warm_library_cache(backcare_home: Path, parsed_library: bytes) -> None:
+    backcare_home.mkdir(mode=0o700)
+    (backcare_home / "cache").mkdir(mode=0o700)
+    cache = backcare_home / "cache" / "library.json"
+    cache.write_bytes(parsed_library)
+    cache.chmod(0o600)
+
+
+def setup(cli: Cli, *args: str) -> None:
+    r = cli("init", "--no-red-flags", "--assessed", "--no-conditions", "--yes",
+            "--date", MONDAY, *args)
+    assert r.exit_code == 0, r.output
+
+
+def check_contract(doc: dict[str, Any], day: str, mode: str) -> None:
+    assert set(doc) >= TOP_KEYS
+    assert doc["date"] == day and doc["mode"] == mode
+    assert isinstance(doc["warnings"], list)
+    assert all(isinstance(w, str) for w in doc["warnings"])
+    assert isinstance(doc["total_minutes"], (int, float))
+    for item in doc["items"]:
+        assert set(item) >= ITEM_KEYS
+        assert item["category"] in ("stretching", "strengthening", "aerobic", "posture")
+        assert isinstance(item["reason"], str) and item["reason"]
+        assert "\n" not in item["reason"] and "\r" not in item["reason"]
+        for key in ("sets", "reps", "hold_seconds", "duration_minutes"):
+            assert item[key] is None or (isinstance(item[key], int) and item[key] > 0)
+
+
+def test_plan_json_matches_the_contract(cli: Cli) -> None:
+    setup(cli)
+    r = cli("plan", "--date", MONDAY, "--json")
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)  # exactly one document on stdout
+    check_contract(doc, MONDAY, "normal")
+    assert {i["category"] for i in doc["items"]} == \
+        {"stretching", "strengthening", "aerobic", "posture"}
+    assert doc["total_minutes"] <= 20
+    walk = next(i for i in doc["items"] if i["category"] == "aerobic")
+    assert walk["duration_minutes"] and walk["sets"] is walk["reps"] is None
+    assert walk["hold_seconds"] is None
+    bridge_like = next(i for i in doc["items"] if i["category"] == "strengthening")
+    assert bridge_like["reps"] and bridge_like["duration_minutes"] is None
+
+
+def test_the_table_and_the_json_come_from_the_same_plan(cli: Cli) -> None:
+    setup(cli)
+    doc = cli("plan", "--date", MONDAY, "--json").json()
+    text = cli("plan", "--date", MONDAY).stdout
+    for item in doc["items"]:
+        assert item["name"] in text
+    assert f"about {doc['total_minutes']:g} minutes of your 20" in text
+
+
+def test_plan_without_init_gives_a_beginner_plan_and_a_hint(cli: Cli,
+                                                            backcare_home: Path) -> None:
+    r = cli("plan", "--date", MONDAY, "--json")
+    assert r.exit_code == 0, r.output
+    doc = r.json()
+    check_contract(doc, MONDAY, "normal")
+    assert doc["items"] and "backcare init" in doc["warnings"][0]
+    assert all(i["reason"].startswith("new") for i in doc["items"])
+    text = cli("plan", "--date", MONDAY)
+    assert text.exit_code == 0 and "backcare init" in text.stdout
+    assert Store(backcare_home).profile() is None  # plan wrote no profile
+
+
+def test_a_rest_day_has_no_items(cli: Cli) -> None:
+    setup(cli, "--days-per-week", "3")
+    tuesday = "2026-03-03"
+    doc = cli("plan", "--date", tuesday, "--json").json()
+    check_contract(doc, tuesday, "normal")
+    assert doc["items"] == [] and doc["total_minutes"] == 0
+    assert any("rest day" in w for w in doc["warnings"])
+    assert "No exercises today" in cli("plan", "--date", tuesday).stdout
+
+
+def test_a_check_in_of_7_gives_the_flare_plan(cli: Cli, backcare_home: Path) -> None:
+    setup(cli)
+    Store(backcare_home).put_checkin(PainCheckin(date(2026, 3, 4), 8))
+    doc = cli("plan", "--date", "2026-03-04", "--json").json()
+    check_contract(doc, "2026-03-04", "flare")
+    assert all("flare-up" in i["reason"] for i in doc["items"])
+    assert doc["warnings"][0].startswith("Flare-up")
+    assert "flare-up" in cli("plan", "--date", "2026-03-04").stdout
+
+
+@pytest.mark.parametrize("bad", ["2026-02-30", "yesterday", "2026-3-2"])
+def test_a_bad_date_is_a_usage_error(cli: Cli, bad: str) -> None:
+    r = cli("plan", "--date", bad)
+    assert r.exit_code == 2 and "--date" in r.stderr and "Traceback" not in r.output
+
+
+def test_the_plan_reads_well_at_80_columns(cli: Cli, backcare_home: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    setup(cli, "--minutes", "30")
+    store = Store(backcare_home)
+    day = date(2026, 3, 16)
+    for n in (4, 3, 2):
+        store.add_session(Session(f"s{n}", day - timedelta(days=n), (
+            ExerciseLog("bridge", "done", Dose(1, 5, 5), 1),
+            ExerciseLog("pelvic-tilt", "done", Dose(1, 5, 3), 4)), 3))
+    store.add_session(Session("s1", day - timedelta(days=1), (
+        ExerciseLog("abdominal-bracing", "done", Dose(1, 5, 5), 8),), 3))
+    doc = cli("plan", "--date", day.isoformat(), "--json").json()
+    text = cli("plan", "--date", day.isoformat()).stdout
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    # Each exercise on one line with its dose and time; why it is there indented beneath.
+    for item in doc["items"]:
+        row = next(n for n, line in enumerate(lines) if line.startswith(item["name"]))
+        assert lines[row].rstrip().endswith((" s", " min")), lines[row]
+        assert lines[row + 1].startswith("  " + item["reason"].split()[0]), lines[row + 1]
+    ids = {i["exercise_id"] for i in doc["items"]}
+    assert {"abdominal-bracing", "pelvic-tilt"} <= ids
+    words = " ".join(text.split())
+    assert "Abdominal bracing (flagged)" in text
+    assert "noted for your physiotherapist" in words
+    assert "same dose: 4/10 on 14 Mar" in words
+
+
+def test_a_first_day_says_why_once(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    setup(cli)
+    text = cli("plan", "--date", MONDAY).stdout
+    assert text.count("new to you") == 1
+    assert "Why these doses: new to you" in text
+    assert max(len(line) for line in text.splitlines()) <= 80
