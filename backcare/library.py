@@ -7,7 +7,6 @@ bundled file (CONTRACT.md). Every problem is reported with file, line and exerci
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -54,8 +53,16 @@ class Library:
         return [e for e in self.exercises.values() if e.category == category]
 
 
+def close_matches(word: str, options: Iterable[str], n: int = 1,
+                  cutoff: float = 0.6) -> list[str]:
+    """Did-you-mean candidates. difflib loads only when something was mistyped."""
+    import difflib
+
+    return difflib.get_close_matches(word, list(options), n=n, cutoff=cutoff)
+
+
 def unknown_id_message(exercise_id: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(exercise_id, list(known), n=3, cutoff=0.6)
+    close = close_matches(exercise_id, list(known), n=3, cutoff=0.6)
     hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else \
         "; 'backcare exercises list' shows them all"
     return f"no exercise with id '{exercise_id}'{hint}"
@@ -104,7 +111,7 @@ class _Checker:
         if text is None:
             return None
         if text not in allowed:
-            close = difflib.get_close_matches(text, allowed, n=1)
+            close = close_matches(text, allowed, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             self.add(f"{key} '{text}' is not one of: {', '.join(allowed)}{hint}", key, line)
             return None
@@ -155,7 +162,7 @@ def _check_dose(c: _Checker, raw: Any, category: str | None) -> dict[str, Any] |
     out: dict[str, Any] = {}
     for key in raw:
         if key not in DOSE_KEYS:
-            close = difflib.get_close_matches(key, DOSE_KEYS, n=1)
+            close = close_matches(key, DOSE_KEYS, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             c.add(f"unknown dose field '{key}'{hint}", line=raw.line_of(key))
             ok = False
@@ -225,7 +232,7 @@ def _check_entry(p: ProblemList, file: str, entry: Any, index: int,
     known = REQUIRED + OPTIONAL
     for key in entry:
         if key not in known:
-            close = difflib.get_close_matches(key, known, n=1)
+            close = close_matches(key, known, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             c.add(f"unknown field '{key}'{hint}", key)
     for key in REQUIRED:

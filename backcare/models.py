@@ -5,7 +5,7 @@ Dates are ``datetime.date`` in the domain and ISO strings (``YYYY-MM-DD``) on di
 
 from __future__ import annotations
 
-import uuid
+import os
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -31,7 +31,7 @@ WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 def new_id(prefix: str, day: date) -> str:
     """A record id that sorts by date and never collides across machines (for merging)."""
-    return f"{prefix}-{day:%Y%m%d}-{uuid.uuid4().hex[:8]}"
+    return f"{prefix}-{day:%Y%m%d}-{os.urandom(4).hex()}"
 
 
 def iso(d: date | None) -> str | None:
@@ -77,7 +77,14 @@ class Dose:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Dose:
-        return cls(**{f: data.get(f) for f in DOSE_FIELDS})
+        # Years of history repeat a handful of doses: share one frozen object per dose, so
+        # loading ten years builds a few hundred Doses, not tens of thousands (issue 7).
+        key = (data.get("sets"), data.get("reps"), data.get("hold_seconds"),
+               data.get("duration_minutes"))
+        dose = _DOSES.get(key)
+        if dose is None:
+            dose = _DOSES[key] = cls(*key)
+        return dose
 
     def describe(self, per_side: bool = False) -> str:
         """A dose in words: "2 × 8, hold 5 s" or "15 min"."""
@@ -92,6 +99,9 @@ class Dose:
             parts.append(f"{self.duration_minutes} min")
         text = ", ".join(parts)
         return text + (" each side" if per_side else "")
+
+
+_DOSES: dict[tuple[Any, ...], Dose] = {}
 
 
 @dataclass(frozen=True)
@@ -218,7 +228,16 @@ class ExerciseLog:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ExerciseLog:
-        return cls(d["exercise_id"], d["status"], Dose.from_dict(d), d.get("pain"))
+        # Shared like Doses: the same exercise, status, dose and pain recur for years.
+        key = (d["exercise_id"], d["status"], d.get("sets"), d.get("reps"),
+               d.get("hold_seconds"), d.get("duration_minutes"), d.get("pain"))
+        log = _LOGS.get(key)
+        if log is None:
+            log = _LOGS[key] = cls(key[0], key[1], Dose.from_dict(d), key[6])
+        return log
+
+
+_LOGS: dict[tuple[Any, ...], ExerciseLog] = {}
 
 
 @dataclass(frozen=True)
@@ -241,7 +260,7 @@ class Session:
     def from_dict(cls, d: dict[str, Any]) -> Session:
         return cls(
             id=d["id"], date=date.fromisoformat(d["date"]),
-            exercises=tuple(ExerciseLog.from_dict(e) for e in d["exercises"]),
+            exercises=tuple([ExerciseLog.from_dict(e) for e in d["exercises"]]),
             pain_before=d.get("pain_before"), pain_after=d.get("pain_after"), note=d.get("note"),
         )
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from rich.markup import escape
-
 from backcare.clinical import Thresholds
 from backcare.models import History, PainCheckin, Session
 from backcare.progression import PainZone, zone
 from backcare.ui import emit_json, out, say
+from backcare.ui import escape as escape_words
 
 if TYPE_CHECKING:
     from backcare.library import Library
@@ -36,8 +35,8 @@ def session_saved(session: Session, library: Library, t: Thresholds) -> None:
         if e.pain is not None and zone(e.pain, t) is PainZone.RED:
             name = library.exercises[e.exercise_id].name if e.exercise_id in library \
                 else e.exercise_id
-            say(f"[bold red]![/] {escape(name)} hurt {e.pain}/10. Stop that exercise for now; "
-                "next time it will be easier, and it is flagged for your physiotherapist.")
+            say(f"[bold red]![/] {escape_words(name)} hurt {e.pain}/10. Stop that exercise for "
+                "now; next time it will be easier, and it is flagged for your physiotherapist.")
 
 
 def checkin_saved(c: PainCheckin, outcome: CheckinOutcome, replaced: bool,
@@ -57,11 +56,12 @@ def checkin_saved(c: PainCheckin, outcome: CheckinOutcome, replaced: bool,
             "your pain has been under 7 for 2 days. Keep moving gently.")
     for a in outcome.advice:
         style = {"urgent": "bold red", "prompt": "yellow"}.get(a.level, "cyan")
-        say(f"[{style}]![/] {escape(a.message)}")
+        say(f"[{style}]![/] {escape_words(a.message)}")
 
 
 def history_view(h: History, start: date, end: date, library: Library,
                  t: Thresholds) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     con = out()

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from statistics import mean
 
-from backcare.clinical import Thresholds
+from backcare.clinical import Thresholds, round_half_up
 from backcare.messages import URGENT_CAUDA_EQUINA, URGENT_OTHER
 from backcare.models import History, PainCheckin, Profile
 
@@ -95,7 +94,7 @@ def mean_pain_last_days(history: History, day: date, days: int = 7) -> float | N
     """The mean of the check-ins in the ``days`` days ending on ``day`` (CONTRACT.md)."""
     since = day - timedelta(days=days - 1)
     scores = [c.score for c in history.checkins if since <= c.date <= day]
-    return round(mean(scores), 1) if scores else None
+    return round_half_up(sum(scores) / len(scores)) if scores else None
 
 
 def improved_enough(baseline: float, current: float, t: Thresholds) -> bool:
@@ -120,7 +119,10 @@ def seek_help(profile: Profile | None, history: History, day: date,
         both = "both-legs" in last.symptoms
         ce = bool(set(last.symptoms) & CAUDA_EQUINA_SYMPTOMS)
         what = ", ".join(s for s in last.symptoms if s in NERVE_SYMPTOMS)
-        if both or ce:
+        # Once a clinician has cleared the patient (init --cleared-by-clinician), the same
+        # report is no longer an emergency; a new report un-clears the profile (logbook).
+        cleared = profile is not None and profile.cleared_by_clinician
+        if (both or ce) and not cleared:
             found.append(Advice("urgent", "nerve-symptoms-urgent",
                                 f"You reported {what} in both legs or with other nerve signs "
                                 f"on {last.date:%d %b}. " + URGENT_CAUDA_EQUINA))

@@ -45,10 +45,9 @@ def is_planned_day(day: date, profile: Profile | None,
 
 
 def days_between(start: date, end: date) -> Iterator[date]:
-    d = start
-    while d <= end:
-        yield d
-        d += timedelta(days=1)
+    """Every day from start to end, inclusive (counting, so 9999-12-31 is no overflow)."""
+    for n in range((end - start).days + 1):
+        yield start + timedelta(days=n)
 
 
 def planned_days(start: date, end: date, profile: Profile | None,

@@ -38,9 +38,9 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal, TypeAlias
 
+from backcare.clinical import round_half_up
 from backcare.errors import BackcareError
 from backcare.instruments import (
     ANSWER_MIN,
@@ -176,10 +176,8 @@ class Change:
 
 # --- Small helpers ----------------------------------------------------------------------------
 def round_score(value: float) -> float:
-    """Round half away from zero to 1 decimal (5.25 -> 5.3, -5.25 -> -5.3), as a clinician
-    would by hand; Python's round() would give 5.2."""
-    quantum = Decimal(1).scaleb(-SCORE_DECIMALS)
-    return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
+    """Round half away from zero to 1 decimal (5.25 -> 5.3, -5.25 -> -5.3)."""
+    return round_half_up(value, SCORE_DECIMALS)
 
 
 def _show(value: object) -> str:

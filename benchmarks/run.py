@@ -144,19 +144,25 @@ def main() -> None:
         ]
         floor_cmd = [sys.executable, str(HERE / "floor_app.py")]
         base_env = {**os.environ, "NO_COLOR": "1", "BACKCARE_TODAY": TODAY.isoformat()}
-        rows = []
+        # One round runs the floor and every case once, so that a busy moment on the machine
+        # weighs on all of them alike; the medians are taken over the rounds.
+        floors: dict[str, list[float]] = {c[2]: [] for c in cases}
+        samples: dict[str, dict[str, list[float]]] = {c[0]: {"empty": [], "big": []}
+                                                      for c in cases}
         peak_progress = 0
-        for label, argv, floor_sub, floor_target, empty_target in cases:
-            samples: dict[str, list[float]] = {"floor": [], "empty": [], "big": []}
-            for _ in range(runs):
-                samples["floor"].append(timed(floor_cmd + [floor_sub], base_env)[0])
-                samples["empty"].append(timed([exe, *argv],
-                                              {**base_env, "BACKCARE_HOME": str(empty)})[0])
+        for _ in range(runs):
+            for label, argv, floor_sub, _ft, _et in cases:
+                floors[floor_sub].append(timed(floor_cmd + [floor_sub], base_env)[0])
+                samples[label]["empty"].append(
+                    timed([exe, *argv], {**base_env, "BACKCARE_HOME": str(empty)})[0])
                 t, rss = timed([exe, *argv], {**base_env, "BACKCARE_HOME": str(big)})
-                samples["big"].append(t)
+                samples[label]["big"].append(t)
                 if label.startswith("progress"):
                     peak_progress = max(peak_progress, rss)
-            med = {k: statistics.median(v) for k, v in samples.items()}
+        rows = []
+        for label, _argv, floor_sub, floor_target, empty_target in cases:
+            med = {"floor": statistics.median(floors[floor_sub]),
+                   **{k: statistics.median(v) for k, v in samples[label].items()}}
             rows.append((label, med, med["big"] / med["floor"], med["big"] / med["empty"],
                          floor_target, empty_target))
         # A hundred years: log against its empty-folder time.

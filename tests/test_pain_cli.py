@@ -263,12 +263,6 @@ def test_pain_of_7_or_more_alone_gives_a_flare_plan_that_day(patient: Cli) -> No
     assert plan(patient, 2).json()["mode"] == "normal"
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "planner/safety bug: safety.seek_help() keeps the urgent 'nerve-symptoms-urgent' advice "
-    "(\"STOP ... Do not do your exercises\") for 14 days after a both-legs report, even once "
-    "the profile is cleared_by_clinician, so `plan` lists exercises under a warning that "
-    "says not to do them. When the profile is cleared (a later report un-clears it), the "
-    "rule should fall back to the 'prompt' review advice."))
 def test_a_cleared_red_flag_no_longer_tells_the_plan_to_stop(patient: Cli) -> None:
     assert patient("pain", "4", "--date", day(1), "--symptom", "numbness",
                    "--both-legs").exit_code == 3
