@@ -9,7 +9,7 @@ through the IO's ``countdown``, which takes an injected clock, so tests run in m
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
@@ -124,7 +124,7 @@ class Guide:
             outcome = ("skipped", item.dose)
         else:
             outcome = ("done" if did >= minutes else "partial",
-                       replace(item.dose, duration_minutes=did))
+                       item.dose._replace(duration_minutes=did))
         if key == "q":
             raise Stop(outcome)
         return outcome

@@ -147,7 +147,7 @@ def session_from_log(day: date, plan: Plan, library: Library, req: LogRequest,
         if ident in req.minutes:
             if "duration_minutes" not in ex.dose.ranges():
                 raise BackcareError(f"--minutes {ident}: {ex.name} is not timed in minutes")
-            dose = replace(dose, duration_minutes=req.minutes[ident])
+            dose = dose._replace(duration_minutes=req.minutes[ident])
         logs.append(ExerciseLog(ident, status, dose, req.hurt.get(ident)))
     return Session(session_id or new_id("s", day), day, tuple(logs), req.pain_before,
                    req.pain_after, req.note)
@@ -163,9 +163,9 @@ def with_pain_now(history: History, day: date, pain_now: int | None) -> History:
     today = next((c for c in history.checkins if c.date == day), None)
     if today is None or today.score >= pain_now:
         return history
-    checkins = tuple(replace(c, score=pain_now) if c.date == day else c
+    checkins = tuple(c._replace(score=pain_now) if c.date == day else c
                      for c in history.checkins)
-    return replace(history, checkins=checkins)
+    return history._replace(checkins=checkins)
 
 
 def check_symptoms(values: list[str] | None, both_legs: bool) -> tuple[str, ...]:

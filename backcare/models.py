@@ -1,14 +1,18 @@
 """Plain domain records. No terminal, no storage: just data and its (de)serialisation.
 
+The immutable records are NamedTuples rather than frozen dataclasses: a frozen dataclass
+compiles five methods when its module loads, and every command loads these (issue 7).
+Change one with ``record._replace(...)``.
+
 Dates are ``datetime.date`` in the domain and ISO strings (``YYYY-MM-DD``) on disk and in JSON.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 # Closed vocabularies of the exercise library (issue 2; CLINICAL.md §1 for the categories).
 CATEGORIES: tuple[str, ...] = ("stretching", "strengthening", "aerobic", "posture")
@@ -42,15 +46,13 @@ def parse_iso(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-@dataclass(frozen=True)
-class DoseRange:
+class DoseRange(NamedTuple):
     default: int
     min: int
     max: int
 
 
-@dataclass(frozen=True)
-class DoseSpec:
+class DoseSpec(NamedTuple):
     """An exercise's dose ranges in the library."""
 
     sets: DoseRange | None = None
@@ -63,8 +65,7 @@ class DoseSpec:
         return {f: r for f in DOSE_FIELDS if (r := getattr(self, f)) is not None}
 
 
-@dataclass(frozen=True)
-class Dose:
+class Dose(NamedTuple):
     """A concrete dose: what to do today, or what was done."""
 
     sets: int | None = None
@@ -104,8 +105,7 @@ class Dose:
 _DOSES: dict[tuple[Any, ...], Dose] = {}
 
 
-@dataclass(frozen=True)
-class Exercise:
+class Exercise(NamedTuple):
     id: str
     name: str
     category: str
@@ -215,8 +215,7 @@ class Profile:
         )
 
 
-@dataclass(frozen=True)
-class ExerciseLog:
+class ExerciseLog(NamedTuple):
     exercise_id: str
     status: str
     dose: Dose
@@ -240,8 +239,7 @@ class ExerciseLog:
 _LOGS: dict[tuple[Any, ...], ExerciseLog] = {}
 
 
-@dataclass(frozen=True)
-class Session:
+class Session(NamedTuple):
     id: str
     date: date
     exercises: tuple[ExerciseLog, ...]
@@ -269,8 +267,7 @@ class Session:
         return any(e.status != "skipped" for e in self.exercises)
 
 
-@dataclass(frozen=True)
-class PainCheckin:
+class PainCheckin(NamedTuple):
     date: date
     score: int
     note: str | None = None
@@ -292,8 +289,7 @@ class PainCheckin:
                    tuple(d.get("symptoms") or ()), bool(d.get("flare", False)))
 
 
-@dataclass(frozen=True)
-class Assessment:
+class Assessment(NamedTuple):
     id: str
     date: date
     instrument: str
@@ -311,8 +307,7 @@ class Assessment:
                    d["score"], d.get("band"))
 
 
-@dataclass(frozen=True)
-class Visit:
+class Visit(NamedTuple):
     id: str
     date: date
     kind: str
@@ -327,8 +322,7 @@ class Visit:
         return cls(d["id"], date.fromisoformat(d["date"]), d["kind"], d.get("note"))
 
 
-@dataclass(frozen=True)
-class Goal:
+class Goal(NamedTuple):
     id: int
     text: str
     created: date
@@ -347,11 +341,10 @@ class Goal:
                    parse_iso(d.get("by")), d.get("psfs_activity"), parse_iso(d.get("done_on")))
 
     def completed(self, on: date) -> Goal:
-        return replace(self, done_on=on)
+        return self._replace(done_on=on)
 
 
-@dataclass(frozen=True)
-class PrescribedItem:
+class PrescribedItem(NamedTuple):
     exercise_id: str
     dose: Dose
     days: tuple[str, ...] = WEEKDAYS
@@ -367,8 +360,7 @@ class PrescribedItem:
         return cls(d["id"], Dose.from_dict(d), tuple(d.get("days") or WEEKDAYS), d.get("note"))
 
 
-@dataclass(frozen=True)
-class Prescription:
+class Prescription(NamedTuple):
     items: tuple[PrescribedItem, ...]
     prescribed_by: str | None = None
     start: date | None = None
@@ -386,8 +378,7 @@ class Prescription:
                    bool(d.get("allow_progression", False)))
 
 
-@dataclass(frozen=True)
-class History:
+class History(NamedTuple):
     """What the planner and the analytics read: the log, already loaded."""
 
     sessions: tuple[Session, ...] = ()

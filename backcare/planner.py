@@ -12,7 +12,7 @@ deterministic: the same inputs give the same plan, byte for byte.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -328,7 +328,7 @@ def _normal_items(day: date, profile: Profile, library: Library, tries: list[Att
         if minutes is not None and item.dose.reps is None and minutes > left_min:
             short = min(minutes, max(MIN_AEROBIC_MINUTES, left_min))
             if short < minutes:
-                item = _at(item, replace(item.dose, duration_minutes=short),
+                item = _at(item, item.dose._replace(duration_minutes=short),
                            f"shortened to {short} min to fit your {budget} minutes")
         chosen["aerobic"].append(item)
 
@@ -412,7 +412,7 @@ def _flare_items(day: date, profile: Profile, library: Library, budget: int) -> 
         if walk_min is not None and dose.reps is None:
             minutes = min(walk_min, max(MIN_AEROBIC_MINUTES, (budget_s - used) // 60),
                           FLARE_WALK_MAX_MINUTES)
-            dose = replace(dose, duration_minutes=minutes)
+            dose = dose._replace(duration_minutes=minutes)
         items.append(PlanItem(walk, dose, "flare-up: a short, easy walk keeps you moving",
                               estimated_seconds(walk, dose)))
     order = {c: i for i, c in enumerate(CATEGORIES)}

@@ -15,7 +15,7 @@ number lives in :class:`backcare.clinical.Thresholds`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
 
@@ -99,20 +99,20 @@ def step_up(ex: Exercise, dose: Dose, t: Thresholds, ceiling: Dose | None = None
 
     if dose.duration_minutes is not None and "duration_minutes" in r and dose.reps is None:
         if dose.duration_minutes < top("duration_minutes"):
-            return replace(dose, duration_minutes=min(dose.duration_minutes + t.aerobic_step_min,
+            return dose._replace(duration_minutes=min(dose.duration_minutes + t.aerobic_step_min,
                                                       top("duration_minutes")))
         return None
     if dose.reps is not None and "reps" in r and dose.reps < top("reps"):
-        return replace(dose, reps=min(dose.reps + t.reps_step, top("reps")))
+        return dose._replace(reps=min(dose.reps + t.reps_step, top("reps")))
     if dose.hold_seconds is not None and "hold_seconds" in r and dose.hold_seconds < top(
             "hold_seconds"):
-        return replace(dose, hold_seconds=min(dose.hold_seconds + t.hold_step_s,
+        return dose._replace(hold_seconds=min(dose.hold_seconds + t.hold_step_s,
                                               top("hold_seconds")))
     if dose.sets is not None and "sets" in r and dose.sets < top("sets"):
-        return replace(dose, sets=dose.sets + 1, reps=r["reps"].min if "reps" in r else None)
+        return dose._replace(sets=dose.sets + 1, reps=r["reps"].min if "reps" in r else None)
     if dose.duration_minutes is not None and "duration_minutes" in r and dose.duration_minutes \
             < top("duration_minutes"):
-        return replace(dose, duration_minutes=min(dose.duration_minutes + t.aerobic_step_min,
+        return dose._replace(duration_minutes=min(dose.duration_minutes + t.aerobic_step_min,
                                                   top("duration_minutes")))
     return None
 
@@ -121,16 +121,16 @@ def step_down(ex: Exercise, dose: Dose, t: Thresholds) -> Dose | None:
     """One step easier, or None when already at the bottom of every range."""
     r = ex.dose.ranges()
     if dose.sets is not None and "sets" in r and dose.sets > r["sets"].min:
-        return replace(dose, sets=dose.sets - 1)
+        return dose._replace(sets=dose.sets - 1)
     if dose.reps is not None and "reps" in r and dose.reps > r["reps"].min:
-        return replace(dose, reps=max(dose.reps - t.reps_step, r["reps"].min))
+        return dose._replace(reps=max(dose.reps - t.reps_step, r["reps"].min))
     if dose.hold_seconds is not None and "hold_seconds" in r and \
             dose.hold_seconds > r["hold_seconds"].min:
-        return replace(dose, hold_seconds=max(dose.hold_seconds - t.hold_step_s,
+        return dose._replace(hold_seconds=max(dose.hold_seconds - t.hold_step_s,
                                               r["hold_seconds"].min))
     if dose.duration_minutes is not None and "duration_minutes" in r and \
             dose.duration_minutes > r["duration_minutes"].min:
-        return replace(dose, duration_minutes=max(dose.duration_minutes - t.aerobic_step_min,
+        return dose._replace(duration_minutes=max(dose.duration_minutes - t.aerobic_step_min,
                                                   r["duration_minutes"].min))
     return None
 

@@ -244,7 +244,7 @@ def last_day_done(history: History, day: date) -> dict[str, date]:
 
 def not_above(dose: Dose, reference: Dose) -> bool:
     return all(getattr(dose, f) is None or getattr(reference, f) is None
-               or getattr(dose, f) <= getattr(reference, f) for f in Dose.__dataclass_fields__)
+               or getattr(dose, f) <= getattr(reference, f) for f in Dose._fields)
 
 
 def plan_json(plan: Plan) -> str:
