@@ -226,13 +226,25 @@ class ExerciseLog(NamedTuple):
                 "pain": self.pain}
 
     @classmethod
+    def from_tuple(cls, t: tuple[Any, ...]) -> ExerciseLog:
+        """From (exercise_id, status, sets, reps, hold_seconds, duration_minutes, pain)."""
+        log = _LOGS.get(t)
+        if log is None:
+            exercise_id, status, sets, reps, hold, minutes, pain = t
+            log = _LOGS[t] = cls(exercise_id, status,
+                                 Dose.from_dict({"sets": sets, "reps": reps,
+                                                 "hold_seconds": hold,
+                                                 "duration_minutes": minutes}), pain)
+        return log
+
+    @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ExerciseLog:
         # Shared like Doses: the same exercise, status, dose and pain recur for years.
-        key = (d["exercise_id"], d["status"], d.get("sets"), d.get("reps"),
-               d.get("hold_seconds"), d.get("duration_minutes"), d.get("pain"))
+        key = tuple(d.items())  # keys included: correct whatever order they were saved in
         log = _LOGS.get(key)
         if log is None:
-            log = _LOGS[key] = cls(key[0], key[1], Dose.from_dict(d), key[6])
+            log = _LOGS[key] = cls(d["exercise_id"], d["status"], Dose.from_dict(d),
+                                   d.get("pain"))
         return log
 
 

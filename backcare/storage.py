@@ -44,6 +44,7 @@ from tinydb.storages import Storage
 from backcare.errors import BackcareError
 from backcare.models import (
     Assessment,
+    ExerciseLog,
     Goal,
     History,
     PainCheckin,
@@ -62,6 +63,11 @@ LOCK_TIMEOUT_S = 30.0
 DIR_MODE = 0o700
 FILE_MODE = 0o600
 LOG_TABLES = ("sessions", "pain_checkins", "assessments", "visits")
+HISTORY_CACHE = Path("cache") / "history.marshal"
+HISTORY_CACHE_FORMAT = 1
+HISTORY_CACHE_MIN_MONTHS = 4
+# One month's records: sessions, pain check-ins, assessments, visits.
+MonthRecords = tuple[list[Session], list[PainCheckin], list[Assessment], list[Visit]]
 
 # Ordered migrations: MIGRATIONS[n] turns a file at schema n into schema n + 1.
 # Each takes the file's name inside the data folder and its tables, and returns new tables.
@@ -216,6 +222,53 @@ class AtomicJSONStorage(Storage):
 
     def close(self) -> None:
         self._pending = None  # an operation that failed half-way is never written
+
+
+# --- the history cache: plain tuples that marshal reads back quickly ----------------------------
+
+def _file_key(path: Path) -> tuple[int, int, int] | None:
+    """What must match for a cached month to stand for its file; None for anything that is
+    not a plain file (a link is refused by the normal read)."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _month_to_raw(month: MonthRecords) -> tuple[Any, ...]:
+    sessions, checkins, assessments, visits = month
+    return (
+        tuple((s.id, s.date.toordinal(), s.pain_before, s.pain_after, s.note,
+               tuple((e.exercise_id, e.status, *e.dose, e.pain) for e in s.exercises))
+              for s in sessions),
+        tuple((c.date.toordinal(), c.score, c.note, tuple(c.symptoms), c.flare)
+              for c in checkins),
+        tuple((a.id, a.date.toordinal(), a.instrument, a.answers, a.score, a.band)
+              for a in assessments),
+        tuple((v.id, v.date.toordinal(), v.kind, v.note) for v in visits),
+    )
+
+
+def _month_from_raw(raw: Any) -> MonthRecords | None:
+    """The records of a cached month, or None if the entry is not what we wrote."""
+    try:
+        sessions_raw, checkins_raw, assessments_raw, visits_raw = raw
+        day = date.fromordinal
+        log = ExerciseLog.from_tuple
+        return (
+            [Session(i, day(d), tuple([log(t) for t in logs]), pb, pa, note)
+             for i, d, pb, pa, note, logs in sessions_raw],
+            [PainCheckin(day(d), score, note, tuple(symptoms), flare)
+             for d, score, note, symptoms, flare in checkins_raw],
+            [Assessment(i, day(d), inst, answers, score, band)
+             for i, d, inst, answers, score, band in assessments_raw],
+            [Visit(i, day(d), kind, note) for i, d, kind, note in visits_raw],
+        )
+    except (TypeError, ValueError, OverflowError):
+        return None
 
 
 # --- the store ------------------------------------------------------------------------------
@@ -444,34 +497,76 @@ class Store:
         return out
 
     def history(self, start: date | None = None, end: date | None = None) -> History:
-        sessions: list[Session] = []
-        checkins: list[PainCheckin] = []
-        assessments: list[Assessment] = []
-        visits: list[Visit] = []
-        lo = start.isoformat() if start else ""
-        hi = end.isoformat() if end else "9999"
-        for path in self.month_paths(start, end):
-            tables = load_tables(path, self.home) or {}
-            try:
-                sessions += [Session.from_dict(d) for d in tables.get("sessions", {}).values()
-                             if lo <= d["date"] <= hi]
-                checkins += [PainCheckin.from_dict(d)
-                             for d in tables.get("pain_checkins", {}).values()
-                             if lo <= d["date"] <= hi]
-                assessments += [Assessment.from_dict(d)
-                                for d in tables.get("assessments", {}).values()
-                                if lo <= d["date"] <= hi]
-                visits += [Visit.from_dict(d) for d in tables.get("visits", {}).values()
-                           if lo <= d["date"] <= hi]
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                raise DataFileError(path, f"is damaged (a record is malformed: {exc!r})") \
-                    from None
+        """The log between two dates (inclusive), sorted by date."""
+        paths = self.month_paths(start, end)
+        # Over years, parsing the JSON and building the records costs more than all the rest
+        # of `progress` together, so months read before come from a compact cache of plain
+        # tuples, checked against each file's size, mtime and inode (issue 7). A short range
+        # reads its few files directly.
+        cache = self._history_cache() if len(paths) >= HISTORY_CACHE_MIN_MONTHS else None
+        changed = False
+        months: list[MonthRecords] = []
+        for path in paths:
+            key = _file_key(path)
+            entry = cache.get(path.name) if cache is not None and key else None
+            month = None
+            if entry is not None and entry[0] == key:
+                month = _month_from_raw(entry[1])
+            if month is None:
+                month = self._read_month(path)
+                if cache is not None and key:
+                    cache[path.name] = (key, _month_to_raw(month))
+                    changed = True
+            months.append(month)
+        if changed and cache is not None:
+            self._save_history_cache(cache)
+        lo, hi = start or date.min, end or date.max
+        sessions = [s for m in months for s in m[0] if lo <= s.date <= hi]
+        checkins = [c for m in months for c in m[1] if lo <= c.date <= hi]
+        assessments = [a for m in months for a in m[2] if lo <= a.date <= hi]
+        visits = [v for m in months for v in m[3] if lo <= v.date <= hi]
         return History(
             tuple(sorted(sessions, key=lambda s: (s.date, s.id))),
             tuple(sorted(checkins, key=lambda c: c.date)),
             tuple(sorted(assessments, key=lambda a: (a.date, a.id))),
             tuple(sorted(visits, key=lambda v: (v.date, v.id))),
         )
+
+    def _read_month(self, path: Path) -> MonthRecords:
+        tables = load_tables(path, self.home) or {}
+        try:
+            return (
+                [Session.from_dict(d) for d in tables.get("sessions", {}).values()],
+                [PainCheckin.from_dict(d) for d in tables.get("pain_checkins", {}).values()],
+                [Assessment.from_dict(d) for d in tables.get("assessments", {}).values()],
+                [Visit.from_dict(d) for d in tables.get("visits", {}).values()],
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise DataFileError(path, f"is damaged (a record is malformed: {exc!r})") from None
+
+    def _history_cache(self) -> dict[str, Any]:
+        import marshal
+
+        try:
+            data = marshal.loads((self.home / HISTORY_CACHE).read_bytes())
+            if isinstance(data, dict) and data.get("format") == HISTORY_CACHE_FORMAT:
+                return dict(data["months"])
+        except (OSError, ValueError, EOFError, TypeError, KeyError):
+            pass  # no cache, or a damaged one: it is only ever a copy
+        return {}
+
+    def _save_history_cache(self, months: dict[str, Any]) -> None:
+        import marshal
+
+        path = self.home / HISTORY_CACHE
+        live = {p.name for p in self.month_paths()}
+        doc = {"format": HISTORY_CACHE_FORMAT,
+               "months": {k: v for k, v in months.items() if k in live}}
+        try:
+            path.parent.mkdir(mode=DIR_MODE, exist_ok=True)
+            atomic_write_bytes(path, marshal.dumps(doc))
+        except (OSError, ValueError):
+            pass  # a cache that cannot be written only costs time
 
     # -- writing: the main file --
     def _put_single(self, table: str, doc: dict[str, Any] | None) -> None:
