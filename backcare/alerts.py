@@ -35,9 +35,8 @@ risk screen, not a measure of function, so it has no function alerts.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from backcare.analytics import (
     PAIN_WINDOW_DAYS,
@@ -69,8 +68,7 @@ RED_FLAG_SYMPTOMS: tuple[str, ...] = tuple(s for s in SYMPTOMS if s in RED_FLAG_
 FUNCTION_INSTRUMENTS: tuple[str, ...] = ("odi", "rmdq", "psfs", "peg")
 
 
-@dataclass(frozen=True)
-class Alert:
+class Alert(NamedTuple):
     level: str  # "low" | "high" | "critical"
     rule: str  # stable kebab-case id
     message: str

@@ -51,7 +51,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from backcare.clinical import Thresholds
 from backcare.errors import BackcareError
@@ -66,7 +66,7 @@ from backcare.models import (
     Visit,
     iso,
 )
-from backcare.schedule import is_planned_day
+from backcare.schedule import planned_checker
 from backcare.scoring import (
     Change,
     change_verdict,
@@ -96,8 +96,7 @@ PAIN_SOURCE = ("Ostelo et al. 2008, Spine 33:90-94 (CLINICAL.md §3); thresholds
 
 # --- The history, indexed once ----------------------------------------------------------------
 
-@dataclass(frozen=True)
-class HistoryIndex:
+class HistoryIndex(NamedTuple):
     """The history up to one day, indexed by date so that every figure is a lookup.
 
     Built once per report in O(records); the report and the alerts both read it, so ten years
@@ -195,7 +194,8 @@ def planned_in(first: date, last: date, start: date | None, profile: Profile | N
     if start is None:
         return []
     lo = max(first, start)
-    return [d for d in days_in(lo, last) if is_planned_day(d, profile, prescription)]
+    planned = planned_checker(profile, prescription)
+    return [d for d in days_in(lo, last) if planned(d)]
 
 
 def exercised_in(first: date, last: date, start: date | None,
@@ -227,10 +227,11 @@ def streak_days(as_of: date, floor: date | None, profile: Profile | None,
     if floor is None or as_of < floor:
         return 0
     count = 0
+    planned = planned_checker(profile, prescription)
     for d in reversed_days(floor, as_of):
         if d == as_of and d not in exercise_days:
             continue  # an unfinished today does not break the streak
-        if is_planned_day(d, profile, prescription):
+        if planned(d):
             if d not in exercise_days:
                 break
             count += 1
@@ -273,8 +274,7 @@ def monday(d: date) -> date:
 
 # --- The report -------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class WeekSummary:
+class WeekSummary(NamedTuple):
     week_start: date  # the Monday
     days: int  # days of this week inside the report, up to its last day
     sessions_planned: int
@@ -291,8 +291,7 @@ class WeekSummary:
                 "sessions_done": self.sessions_done}
 
 
-@dataclass(frozen=True)
-class PainSummary:
+class PainSummary(NamedTuple):
     baseline: int | None
     baseline_date: date | None
     baseline_source: str | None  # "profile" | "first check-in"
@@ -317,7 +316,7 @@ class PainSummary:
 
 
 @dataclass(frozen=True)
-class MeasureSummary:
+class MeasureSummary:  # a dataclass: its field 'count' would shadow tuple.count
     instrument: str
     baseline: float | str  # a score, or a STarT Back risk group
     baseline_date: date
@@ -341,8 +340,7 @@ class MeasureSummary:
                 "scores": [{"date": d.isoformat(), "score": s} for d, s in self.scores]}
 
 
-@dataclass(frozen=True)
-class DayPain:
+class DayPain(NamedTuple):
     date: date
     pain: int | None
     mean_7d: float | None  # the mean of the 7 days ending on this day
@@ -351,8 +349,7 @@ class DayPain:
         return {"date": self.date.isoformat(), "pain": self.pain, "mean_7d": self.mean_7d}
 
 
-@dataclass(frozen=True)
-class Flare:
+class Flare(NamedTuple):
     date: date
     score: int
     declared: bool  # the patient said so (pain flare); else the score reached the flare level
@@ -361,8 +358,7 @@ class Flare:
         return {"date": self.date.isoformat(), "score": self.score, "declared": self.declared}
 
 
-@dataclass(frozen=True)
-class FlaggedExercise:
+class FlaggedExercise(NamedTuple):
     """An exercise logged with pain in the red zone (above amber, CLINICAL.md §4)."""
 
     date: date
@@ -375,8 +371,7 @@ class FlaggedExercise:
                 "pain": self.pain, "session_id": self.session_id}
 
 
-@dataclass(frozen=True)
-class GoalProgress:
+class GoalProgress(NamedTuple):
     goal: Goal
     status: str  # "open" | "done" | "overdue"
     psfs_baseline: int | None = None
@@ -391,8 +386,7 @@ class GoalProgress:
         return {**self.goal.to_dict(), "status": self.status, "psfs": psfs}
 
 
-@dataclass(frozen=True)
-class AerobicSummary:
+class AerobicSummary(NamedTuple):
     guideline_minutes_per_week: int
     latest_week_minutes: int
     full_weeks: int  # weeks wholly inside the report and over
@@ -405,8 +399,7 @@ class AerobicSummary:
                 "full_weeks_meeting_guideline": self.full_weeks_meeting_guideline}
 
 
-@dataclass(frozen=True)
-class ProgressReport:
+class ProgressReport(NamedTuple):
     """Everything ``backcare progress`` shows; ``to_dict()`` is the CONTRACT.md document."""
 
     start: date
@@ -476,9 +469,10 @@ def progress_report(profile: Profile | None, history: History,
     index = index_history(history, as_of, library_categories)
     p_start = programme_start(profile, prescription, index.first_record)
 
-    planned = planned_in(start, as_of, p_start, profile, prescription)
-    done = exercised_in(start, as_of, p_start, index.exercise_days)
     weekly = tuple(_weeks(start, end, as_of, p_start, profile, prescription, index))
+    # The weeks, clipped to the report, cover [start, as_of] exactly once.
+    planned = sum(w.sessions_planned for w in weekly)
+    done = sum(w.sessions_done for w in weekly)
     pain = _pain_summary(profile, index, as_of, thresholds)
     verdict, verdict_text = _verdict(pain, thresholds)
 
@@ -487,9 +481,9 @@ def progress_report(profile: Profile | None, history: History,
 
     return ProgressReport(
         start=start, end=end, today=today, as_of=as_of, programme_start=p_start,
-        sessions_planned=len(planned),
+        sessions_planned=planned,
         sessions_done=done,
-        adherence_percent=adherence_percent(done, len(planned)),
+        adherence_percent=adherence_percent(done, planned),
         streak_days=streak_days(as_of, p_start, profile, prescription, index.exercise_days),
         weekly=weekly,
         pain=pain,
@@ -513,19 +507,31 @@ def progress_report(profile: Profile | None, history: History,
 def _weeks(start: date, end: date, as_of: date, p_start: date | None,
            profile: Profile | None, prescription: Prescription | None,
            index: HistoryIndex) -> Iterable[WeekSummary]:
+    """Monday-based weeks. One pass over the days: a ten-year report has 3,650 of them."""
+    planned_day = planned_checker(profile, prescription)
+    exercise_days, aerobic_by_day = index.exercise_days, index.aerobic_by_day
+    pain_by_day = index.pain_by_day
     first = monday(start)
     for n in range((end - first).days // DAYS_PER_WEEK + 1):
         week = first + timedelta(days=n * DAYS_PER_WEEK)
         lo, hi = max(week, start), min(shift(week, DAYS_PER_WEEK - 1), end, as_of)
         if hi < lo:  # a week wholly after the report's last day
             yield WeekSummary(week, 0, 0, 0, None, None, 0)
-        else:
-            planned = len(planned_in(lo, hi, p_start, profile, prescription))
-            done = exercised_in(lo, hi, p_start, index.exercise_days)
-            aerobic = sum(index.aerobic_by_day.get(d, 0) for d in days_in(lo, hi))
-            yield WeekSummary(week, (hi - lo).days + 1, planned, done,
-                              adherence_percent(done, planned),
-                              mean_pain(index.pain_by_day, lo, hi), aerobic)
+            continue
+        planned = done = aerobic = pain_total = pain_count = 0
+        for d in days_in(lo, hi):
+            if p_start is not None and d >= p_start:  # nothing counts before the start
+                planned += planned_day(d)
+                done += d in exercise_days
+            aerobic += aerobic_by_day.get(d, 0)
+            score = pain_by_day.get(d)
+            if score is not None:
+                pain_total += score
+                pain_count += 1
+        yield WeekSummary(week, (hi - lo).days + 1, planned, done,
+                          adherence_percent(done, planned),
+                          rounded_mean(pain_total, pain_count) if pain_count else None,
+                          aerobic)
 
 
 def _pain_summary(profile: Profile | None, index: HistoryIndex, as_of: date,

@@ -7,7 +7,7 @@ logic reads these through a :class:`Thresholds` value, never as bare numbers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 PAIN_MIN, PAIN_MAX = 0, 10  # NRS 0–10, CLINICAL.md §3
 SCORE_DECIMALS = 1  # scores, means and changes are shown to 1 decimal
@@ -22,8 +22,7 @@ def round_half_up(value: float, decimals: int = SCORE_DECIMALS) -> float:
     return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
 
 
-@dataclass(frozen=True)
-class Thresholds:
+class Thresholds(NamedTuple):
     # Pain-guided progression, CLINICAL.md §4 (clinic traffic-light schemes; Silbernagel 2007).
     # No validated back-pain rule exists, so these are defaults a physiotherapist may change.
     green_max: int = 3  # 0–3 green, "safe"

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from backcare.errors import BackcareError, Problem, ProblemList
 
@@ -65,8 +64,7 @@ NRS_MIC_PERCENT = 30.0  # ... or 30% improvement from baseline (Ostelo 2008)
 NRS_MDC_POINTS = 2.0  # NRS minimal detectable change (Childs et al. 2005, Spine)
 
 
-@dataclass(frozen=True)
-class ItemPrompt:
+class ItemPrompt(NamedTuple):
     """One question as shown to the patient, with its answer labels (index = value scored).
 
     ``official_wording`` is False for our own paraphrases, and True only for wording a clinic
@@ -78,8 +76,7 @@ class ItemPrompt:
     official_wording: bool = False
 
 
-@dataclass(frozen=True)
-class ChangeRule:
+class ChangeRule(NamedTuple):
     """How big a change must be to count, and where that threshold comes from.
 
     A change counts when it reaches ``points`` (absolute, on the score's own scale) or
@@ -104,8 +101,7 @@ class ChangeRule:
         return " or ".join(parts) if parts else "a change of risk group"
 
 
-@dataclass(frozen=True)
-class Instrument:
+class Instrument(NamedTuple):
     """A questionnaire: its items, its score, and what change counts."""
 
     id: str

@@ -7,7 +7,7 @@ days fall between exercise days where possible.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
 from backcare.models import WEEKDAYS, Prescription, Profile
@@ -28,20 +28,30 @@ def weekday_name(day: date) -> str:
     return WEEKDAYS[day.weekday()]
 
 
+def planned_checker(profile: Profile | None,
+                    prescription: Prescription | None = None) -> Callable[[date], bool]:
+    """A test for "is this an exercise day?" with the profile and prescription fixed, so a
+    report over years asks it quickly. Before the programme's start no day is planned."""
+    start: date | None
+    if prescription is not None and prescription.items:
+        start = prescription.start
+        names = {name for item in prescription.items for name in item.days}
+        weekdays = frozenset(i for i, name in enumerate(WEEKDAYS) if name in names)
+    elif profile is None:
+        return lambda day: True
+    else:
+        start = profile.start_date
+        weekdays = frozenset(SPREAD[min(max(profile.days_per_week, 1), 7)])
+    if start is None:
+        return lambda day: day.weekday() in weekdays
+    first = start
+    return lambda day: day >= first and day.weekday() in weekdays
+
+
 def is_planned_day(day: date, profile: Profile | None,
                    prescription: Prescription | None = None) -> bool:
     """Is ``day`` an exercise day? Before the programme's start it is not."""
-    if prescription is not None and prescription.items:
-        if prescription.start and day < prescription.start:
-            return False
-        name = weekday_name(day)
-        return any(name in item.days for item in prescription.items)
-    if profile is None:
-        return True
-    if day < profile.start_date:
-        return False
-    per_week = min(max(profile.days_per_week, 1), 7)
-    return day.weekday() in SPREAD[per_week]
+    return planned_checker(profile, prescription)(day)
 
 
 def days_between(start: date, end: date) -> Iterator[date]:

@@ -10,7 +10,6 @@ disagree, so they must be configurable. The file is optional::
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
 from pathlib import Path
 
 from backcare.clinical import DEFAULT, Thresholds
@@ -35,7 +34,7 @@ def load_thresholds(home: Path) -> Thresholds:
     if not isinstance(raw, LineDict):
         problems.add("'thresholds' must be a mapping", file=name, line=data.line_of("thresholds"))
         raise BackcareError(f"{name}: not a valid settings file", problems.problems)
-    known = {f.name: f for f in fields(Thresholds)}
+    known = Thresholds.__annotations__  # field name -> its type, as text
     changes: dict[str, float] = {}
     for key, value in raw.items():
         line = raw.line_of(key)
@@ -44,8 +43,8 @@ def load_thresholds(home: Path) -> Thresholds:
         elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             problems.add(f"{key} must be a number ≥ 0, not {value!r}", file=name, line=line)
         else:
-            changes[key] = int(value) if known[key].type in ("int", int) else float(value)
-    result = replace(DEFAULT, **changes)  # type: ignore[arg-type]
+            changes[key] = int(value) if known[key] in ("int", int) else float(value)
+    result = DEFAULT._replace(**changes)  # type: ignore[arg-type]
     if not result.green_max < result.amber_max <= 10:
         problems.add("green_max must be below amber_max, and amber_max at most 10",
                      file=name, line=raw.line)
