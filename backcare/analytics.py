@@ -126,18 +126,24 @@ def index_history(history: History, as_of: date,
     exercise_days: set[date] = set()
     aerobic: dict[date, int] = {}
     first: date | None = checkins[0].date if checkins else None
-    for session in history.sessions:
-        if session.date > as_of:
+    aerobic_ids = {ex for ex, category in library_categories.items() if category == AEROBIC}
+    for session in history.sessions:  # ten years hold 29,000 exercise records: keep it lean
+        day = session.date
+        if day > as_of:
             continue
-        if first is None or session.date < first:
-            first = session.date
+        if first is None or day < first:
+            first = day
+        done = False
+        minutes = 0
         for log in session.exercises:
-            if log.status not in DONE_STATUSES:
-                continue
-            exercise_days.add(session.date)
-            if library_categories.get(log.exercise_id) == AEROBIC:
-                aerobic[session.date] = (aerobic.get(session.date, 0)
-                                         + (log.dose.duration_minutes or 0))
+            if log.status in DONE_STATUSES:
+                done = True
+                if log.exercise_id in aerobic_ids:
+                    minutes += log.dose.duration_minutes or 0
+        if done:
+            exercise_days.add(day)
+            if minutes:
+                aerobic[day] = aerobic.get(day, 0) + minutes
     by_instrument: dict[str, list[Assessment]] = {}
     for a in history.assessments:
         if a.date <= as_of:
