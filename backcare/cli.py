@@ -7,6 +7,7 @@ Every :class:`~backcare.errors.BackcareError` becomes one line on stderr and its
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from typing import Any
@@ -17,6 +18,7 @@ from typer.core import TyperGroup
 from backcare.commands import COMMAND_MODULE, MODULES, register
 
 DEBUG_ENV = "BACKCARE_DEBUG"
+GC_THRESHOLD = 100_000  # allocations between young-generation collections (default 700)
 
 
 class BackcareGroup(TyperGroup):
@@ -97,6 +99,10 @@ def _app_for(args: list[str]) -> typer.Typer:
 
 def main(argv: list[str] | None = None) -> None:
     """The console script. ``--debug`` anywhere on the line shows tracebacks."""
+    # A command lives for well under a second and builds tens of thousands of small records
+    # with no reference cycles among them; the default collector would walk them again and
+    # again while a ten-year history loads (a third of the load time, issue 7).
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
     args = list(sys.argv[1:] if argv is None else argv)
     if "--debug" in args:
         args = [a for a in args if a != "--debug"]

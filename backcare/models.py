@@ -10,6 +10,7 @@ Dates are ``datetime.date`` in the domain and ISO strings (``YYYY-MM-DD``) on di
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
@@ -224,6 +225,11 @@ class ExerciseLog(NamedTuple):
     def to_dict(self) -> dict[str, Any]:
         return {"exercise_id": self.exercise_id, "status": self.status, **self.dose.to_dict(),
                 "pain": self.pain}
+
+    @staticmethod
+    def shared() -> Callable[[tuple[Any, ...]], ExerciseLog | None]:
+        """The lookup of already-built records by their tuple (see from_tuple)."""
+        return _LOGS.get
 
     @classmethod
     def from_tuple(cls, t: tuple[Any, ...]) -> ExerciseLog:

@@ -253,15 +253,21 @@ def _month_to_raw(month: MonthRecords) -> tuple[Any, ...]:
 
 
 def _month_from_raw(raw: Any) -> MonthRecords | None:
-    """The records of a cached month, or None if the entry is not what we wrote."""
+    """The records of a cached month, or None if the entry is not what we wrote.
+
+    Built with ``tuple.__new__`` and the shared exercise records: a ten-year report makes
+    7,000 of these, and the plain constructor calls would be most of its time."""
     try:
         sessions_raw, checkins_raw, assessments_raw, visits_raw = raw
         day = date.fromordinal
+        new = tuple.__new__
+        shared = ExerciseLog.shared()
         log = ExerciseLog.from_tuple
         return (
-            [Session(i, day(d), tuple([log(t) for t in logs]), pb, pa, note)
+            [new(Session, (i, day(d), tuple([shared(t) or log(t) for t in logs]), pb, pa,
+                           note))
              for i, d, pb, pa, note, logs in sessions_raw],
-            [PainCheckin(day(d), score, note, tuple(symptoms), flare)
+            [new(PainCheckin, (day(d), score, note, tuple(symptoms), flare))
              for d, score, note, symptoms, flare in checkins_raw],
             [Assessment(i, day(d), inst, answers, score, band)
              for i, d, inst, answers, score, band in assessments_raw],
