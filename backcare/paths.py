@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from importlib import resources
 from pathlib import Path
 
 HOME_ENV = "BACKCARE_HOME"
@@ -21,15 +20,16 @@ def data_home() -> Path:
 
 
 def bundled_library() -> Path:
-    """The exercise library shipped with the package (``data/exercises.yaml``)."""
-    try:
-        path = Path(str(resources.files("backcare.data").joinpath("exercises.yaml")))
-        if path.is_file():
-            return path
-    except (ModuleNotFoundError, TypeError):
-        pass
-    # A source checkout run without installing: the file sits next to the package.
-    return Path(__file__).resolve().parent.parent / "data" / "exercises.yaml"
+    """The exercise library shipped with the package (``data/exercises.yaml``).
+
+    Installed, it sits in the package as ``backcare/data``; in a source checkout it is the
+    top-level ``data/`` beside the package. Plain paths, not importlib.resources, which
+    costs every command several milliseconds of imports (issue 7)."""
+    package = Path(__file__).resolve().parent
+    installed = package / "data" / "exercises.yaml"
+    if installed.is_file():
+        return installed
+    return package.parent / "data" / "exercises.yaml"
 
 
 def library_files(home: Path) -> list[Path]:
