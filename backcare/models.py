@@ -100,7 +100,7 @@ class Dose(NamedTuple):
         if self.duration_minutes is not None:
             parts.append(f"{self.duration_minutes} min")
         text = ", ".join(parts)
-        return text + (" each side" if per_side else "")
+        return text + (" each side" if per_side and text else "")
 
 
 _DOSES: dict[tuple[Any, ...], Dose] = {}

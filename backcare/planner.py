@@ -169,6 +169,9 @@ def plan_for(day: date, profile: Profile | None, library: Library,
     who = profile or beginner_profile(day)
     advice = seek_help(profile, history, day, t)
     warnings += [a.message for a in advice]
+    due = reassessment_due(profile, history, day, t)
+    if due:
+        warnings.append(due)
     tip = TIPS[day.toordinal() % len(TIPS)]
     tries = recent_attempts(history, day, t)
     flare, why = flare_active(history, day, t)
@@ -221,6 +224,23 @@ def recent_attempts(history: History, day: date, t: Thresholds = DEFAULT) -> lis
     (``planner_lookback_days``) restarts at its entry dose."""
     since = history_window(day, t)
     return [a for a in attempts(history, t, before=day) if a.day > since]
+
+
+def reassessment_due(profile: Profile | None, history: History, day: date,
+                     t: Thresholds = DEFAULT) -> str | None:
+    """A line when a questionnaire is due: every 2 weeks (issue 5), so that function is
+    measured, not just pain. ``history`` holds at least the last ``reassess_days`` days."""
+    if profile is None or day < profile.start_date:
+        return None
+    done = [a.date for a in history.assessments if a.date <= day]
+    if not done:
+        return ("A short questionnaire measures how your back affects daily life: try "
+                "'backcare assess odi' (or rmdq, psfs, peg) now, then every 2 weeks.")
+    last = max(done)
+    if (day - last).days >= t.reassess_days:
+        return (f"A questionnaire is due: your last was on {last.isoformat()}. "
+                "'backcare assess odi' (or the one you used before) shows your progress.")
+    return None
 
 
 def _rotation(options: list[Any], day: date) -> list[Any]:

@@ -4,15 +4,14 @@ the library: every problem with its file, line and exercise id."""
 from __future__ import annotations
 
 import difflib
-import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from backcare.errors import BackcareError, Problem, ProblemList
+from backcare.errors import ProblemList
 from backcare.library import DOSE_CEILING, Library, unknown_id_message
 from backcare.models import DOSE_FIELDS, WEEKDAYS, Dose, PrescribedItem, Prescription
-from backcare.yamlload import Ambiguous, LineDict, LineList, load_yaml, read_text
+from backcare.yamlload import Ambiguous, LineDict, LineList, load_yaml
 
 TOP_KEYS = ("prescribed_by", "start", "allow_progression", "exercises")
 ITEM_KEYS = ("id", *DOSE_FIELDS, "days", "note")
@@ -23,30 +22,11 @@ MAX_ITEMS = 40
 DAY_NAMES = {**{d: d for d in WEEKDAYS},
              **{full: full[:3] for full in ("monday", "tuesday", "wednesday", "thursday",
                                             "friday", "saturday", "sunday")}}
-_DATE_LIKE = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b")
-
-
-def _load(path: Path) -> Any:
-    try:
-        return load_yaml(path, "a prescription")
-    except ValueError:
-        # PyYAML builds dates itself and fails on one that does not exist (2026-02-30);
-        # find its line, so the message still says where.
-        name = str(path)
-        for number, line in enumerate(read_text(path, "a prescription").splitlines(), 1):
-            for found in _DATE_LIKE.findall(line.split("#", 1)[0]):
-                try:
-                    date.fromisoformat(found)
-                except ValueError:
-                    problem = Problem(f"'{found}' is not a real date (use YYYY-MM-DD)",
-                                      name, number)
-                    raise BackcareError(str(problem), [problem]) from None
-        raise BackcareError(f"{name}: holds a value that is not a real date") from None
 
 
 def parse_prescription(path: Path, library: Library) -> Prescription:
     name = str(path)
-    data = _load(path)
+    data = load_yaml(path, "a prescription")
     p = ProblemList()
     if not isinstance(data, LineDict):
         p.add("a prescription is a mapping with 'exercises' (see the README)", file=name, line=1)

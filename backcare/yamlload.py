@@ -77,8 +77,10 @@ def _loader_class() -> type:
     # YAML 1.1 booleans other than true/false, base-60 and octal numbers: keep as Ambiguous
     # text. The first resolver that matches wins, and SafeLoader's int and float resolvers
     # also match `1:30` and `010`, so the ambiguous one must come first in every list.
+    # Dates stay text too: a date that does not exist (2026-02-30) would otherwise fail
+    # inside PyYAML with no line, and whoever reads a date checks it with the line in hand.
     resolvers = {k: [(tag, rx) for tag, rx in v
-                     if tag not in ("tag:yaml.org,2002:bool",)]
+                     if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
                  for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
     for first in "yYnNoO-+0123456789":
         resolvers[first] = [("tag:backcare,ambiguous", _AMBIGUOUS), *resolvers.get(first, [])]

@@ -226,7 +226,7 @@ BAD_FILES: list[tuple[str, str, Blame, str, str | None]] = [
      "equipment:", "equipment must be a list", "my-stretch"),
     ("dose-not-a-mapping", GOOD.replace("    dose:\n" + STRETCH_DOSE, "    dose: 5\n"),
      "dose: 5", "dose must be a mapping", "my-stretch"),
-    ("name-is-a-date", GOOD.replace("name: My stretch", "name: 2024-01-01"), "name:",
+    ("name-is-a-number", GOOD.replace("name: My stretch", "name: 12"), "name:",
      "name must be text", "my-stretch"),
     ("yaml11-name-no", GOOD.replace("name: My stretch", "name: no"), "name:",
      "name is 'no', which YAML 1.1 reads as false; put it in quotes", "my-stretch"),
