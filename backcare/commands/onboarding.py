@@ -132,18 +132,31 @@ def _thresholds():  # type: ignore[no-untyped-def]
 
 
 def _fill_defaults(a: InitAnswers, existing: object, yes: bool) -> None:
-    """Non-interactive: what is not given keeps its existing value, or its default with
-    --yes; a safety question left unanswered on a first run is a usage error (exit 2)."""
+    """Non-interactive (CONTRACT.md): what is not given keeps its existing value, or takes
+    its default with --yes. On a first run without --yes, a question left unanswered is a
+    usage error (exit 2) that names its option — the red-flag screen first."""
     from backcare.errors import UsageProblem
 
-    if a.red_flags is None and existing is None:
-        if not yes:
-            raise UsageProblem("the red-flag safety questions need an answer: give "
-                               "--no-red-flags, or --red-flag NAME for each that applies "
-                               "(or --yes to accept the defaults)")
-        a.red_flags = []
-    if existing is None and a.conditions is None:
-        a.conditions = []
+    stopping = bool(a.red_flags) and not a.cleared_by_clinician  # exit 3 follows: ask no more
+    if existing is None and not yes and not stopping:
+        missing = [option for value, option in (
+            (a.red_flags, "--no-red-flags (or --red-flag NAME for each that applies)"),
+            (a.conditions, "--no-conditions (or --condition NAME)"),
+            (a.assessed_by_clinician, "--assessed or --not-assessed"),
+            (a.pain, "--pain N"),
+            (a.minutes, "--minutes N"),
+            (a.days_per_week, "--days-per-week N"),
+            (a.equipment, "--equipment a,b"),
+            (a.avoid_positions, "--avoid-position a,b"),
+        ) if value is None]
+        if missing:
+            raise UsageProblem("with no terminal to ask on, init needs " + "; ".join(missing)
+                               + " — or --yes to take the defaults for the rest")
+    if existing is None:
+        if a.red_flags is None:
+            a.red_flags = []
+        if a.conditions is None:
+            a.conditions = []
 
 
 def register(app: typer.Typer) -> None:
