@@ -46,7 +46,6 @@ How the figures are defined (README-ready):
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -618,18 +617,28 @@ def _measures(index: HistoryIndex, start: date) -> Iterable[MeasureSummary]:
 
 
 def _daily(start: date, as_of: date, index: HistoryIndex) -> Iterable[DayPain]:
-    """Each day's check-in and the mean of the 7 days ending on it, as a running sum."""
-    window: deque[tuple[date, int]] = deque()  # the check-ins of the last 7 days
-    total = 0
-    for d in days_in(shift(start, 1 - PAIN_WINDOW_DAYS), as_of):
-        score = index.pain_by_day.get(d)
+    """Each day's check-in and the mean of the 7 days ending on it, as a running sum.
+
+    A ten-year report has 3,650 days: the records are made with ``tuple.__new__`` and the
+    window is kept as plain running totals."""
+    pain_by_day = index.pain_by_day
+    first = shift(start, 1 - PAIN_WINDOW_DAYS)
+    count = (as_of - first).days + 1
+    scores = [pain_by_day.get(first + timedelta(days=n)) for n in range(max(count, 0))]
+    new = tuple.__new__
+    total = seen = 0
+    for n, score in enumerate(scores):
         if score is not None:
-            window.append((d, score))
             total += score
-        while window and (d - window[0][0]).days >= PAIN_WINDOW_DAYS:
-            total -= window.popleft()[1]
-        if d >= start:
-            yield DayPain(d, score, rounded_mean(total, len(window)) if window else None)
+            seen += 1
+        if n >= PAIN_WINDOW_DAYS:  # the day leaving the 7-day window
+            old = scores[n - PAIN_WINDOW_DAYS]
+            if old is not None:
+                total -= old
+                seen -= 1
+        day = first + timedelta(days=n)
+        if day >= start:  # (near 0001-01-01 the window is shorter than 7 days)
+            yield new(DayPain, (day, score, rounded_mean(total, seen) if seen else None))
 
 
 def _aerobic(weekly: Sequence[WeekSummary], thresholds: Thresholds) -> AerobicSummary:
