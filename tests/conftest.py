@@ -56,3 +56,48 @@ def cli() -> Callable[..., Result]:
         return Result(res.exit_code, res.stdout, res.stderr)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def parsed_library(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The library cache a first command writes, made once: parsing the YAML library takes
+    a third of a second, and each test starts with an empty data folder."""
+    from backcare.library import load_library
+
+    home = tmp_path_factory.mktemp("library-cache")
+    load_library(home)
+    return (home / "cache" / "library.json").read_bytes()
+
+
+@pytest.fixture
+def warm_library_cache(backcare_home: Path, parsed_library: bytes) -> None:
+    """Start a test's data folder with the library cache in place (opt in per file with
+    ``pytestmark = pytest.mark.usefixtures("warm_library_cache")``)."""
+    backcare_home.mkdir(mode=0o700)
+    (backcare_home / "cache").mkdir(mode=0o700)
+    cache = backcare_home / "cache" / "library.json"
+    cache.write_bytes(parsed_library)
+    cache.chmod(0o600)
+
+
+_BUNDLED: dict[str, Any] = {}
+
+
+@pytest.fixture
+def parse_bundled_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parse the bundled library file once per run (half a second in pure Python) for tests
+    that load it in-process many times; every other file is parsed for real, every time."""
+    from backcare import library
+    from backcare.paths import bundled_library
+
+    real = library.parse_library_file
+    bundled = str(bundled_library())
+
+    def parse(path: Path) -> Any:
+        if str(path) != bundled:
+            return real(path)
+        if bundled not in _BUNDLED:
+            _BUNDLED[bundled] = real(path)
+        return dict(_BUNDLED[bundled])
+
+    monkeypatch.setattr(library, "parse_library_file", parse)

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from backcare import library
-from backcare.models import CATEGORIES, Exercise
+from backcare.models import CATEGORIES
 from backcare.paths import bundled_library
 
 Cli = Callable[..., Any]  # the `cli` fixture of conftest.py; it returns a Result
@@ -45,24 +44,9 @@ REPS = "      sets: {default: 1, min: 1, max: 2}\n      reps: {default: 5, min: 
 MINUTES = "      duration_minutes: {default: 10, min: 5, max: 30}"
 
 
-_BUNDLED: dict[str, dict[str, Exercise]] = {}
 
 
-@pytest.fixture(autouse=True)
-def parse_bundled_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The commands run in this process: parse the bundled file (half a second in pure
-    Python) once for the module. Every other file is parsed for real, every time."""
-    real = library.parse_library_file
-    bundled = str(bundled_library())
-
-    def parse(path: Path) -> dict[str, Exercise]:
-        if str(path) != bundled:
-            return real(path)
-        if bundled not in _BUNDLED:
-            _BUNDLED[bundled] = real(path)
-        return dict(_BUNDLED[bundled])
-
-    monkeypatch.setattr(library, "parse_library_file", parse)
+pytestmark = pytest.mark.usefixtures("parse_bundled_once")
 
 
 def entry(ident: str, name: str = "My stretch", category: str = "stretching") -> str:

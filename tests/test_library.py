@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from backcare import library
 from backcare.errors import BackcareError
 from backcare.library import (
     check_file,
@@ -22,7 +21,7 @@ from backcare.library import (
     parse_library_file,
     unknown_id_message,
 )
-from backcare.models import CATEGORIES, Exercise
+from backcare.models import CATEGORIES
 from backcare.paths import bundled_library
 from backcare.yamlload import MAX_YAML_BYTES, load_yaml
 
@@ -81,24 +80,9 @@ def full_library() -> str:
         for cat in CATEGORIES)
 
 
-_BUNDLED: dict[str, dict[str, Exercise]] = {}
 
 
-@pytest.fixture(autouse=True)
-def parse_bundled_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Parsing the bundled file takes about half a second in pure Python, and most tests
-    merge over it: parse it once for the module. Every other file is parsed for real."""
-    real = library.parse_library_file
-    bundled = str(bundled_library())
-
-    def parse(path: Path) -> dict[str, Exercise]:
-        if str(path) != bundled:
-            return real(path)
-        if bundled not in _BUNDLED:
-            _BUNDLED[bundled] = real(path)
-        return dict(_BUNDLED[bundled])
-
-    monkeypatch.setattr(library, "parse_library_file", parse)
+pytestmark = pytest.mark.usefixtures("parse_bundled_once")
 
 
 def line_of(text: str, marker: str, occurrence: int = 1) -> int:

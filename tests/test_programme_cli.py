@@ -33,24 +33,7 @@ exercises:
     days: [wed]
 """
 
-@pytest.fixture(scope="session")
-def parsed_library(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    """The library cache a first command writes, made once: parsing the YAML library takes
-    a third of a second, and each test starts with an empty data folder."""
-    from backcare.library import load_library
-
-    home = tmp_path_factory.mktemp("library-cache")
-    load_library(home)
-    return (home / "cache" / "library.json").read_bytes()
-
-
-@pytest.fixture(autouse=True)
-def warm_library_cache(backcare_home: Path, parsed_library: bytes) -> None:
-    backcare_home.mkdir(mode=0o700)
-    (backcare_home / "cache").mkdir(mode=0o700)
-    cache = backcare_home / "cache" / "library.json"
-    cache.write_bytes(parsed_library)
-    cache.chmod(0o600)
+pytestmark = pytest.mark.usefixtures("warm_library_cache")
 
 
 def write(tmp_path: Path, text: str, name: str = "rx.yaml") -> Path:
