@@ -17,23 +17,33 @@ def _equipment(ex: Exercise) -> str:
 
 
 def exercise_table(exercises: Sequence[Exercise]) -> None:
+    """Grouped by category, each exercise's name with its id under it, so that the table
+    reads at 80 columns."""
+    from rich import box
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"{len(exercises)} exercises", expand=False)
-    table.add_column("id", no_wrap=True)
-    table.add_column("name")
-    table.add_column("category")
-    table.add_column("level", justify="center")
-    table.add_column("position")
-    table.add_column("equipment")
-    table.add_column("starting dose")
-    for ex in exercises:
-        table.add_row(ex.id, ex.name,
-                      f"[{CATEGORY_STYLE[ex.category]}]{ex.category}[/]", str(ex.level),
-                      ex.position, _equipment(ex), ex.start_dose().describe(ex.per_side))
-    out().print(table)
+    con = out()
     if not exercises:
-        out().print("No exercise matches. Try 'backcare exercises list' without filters.")
+        con.print("No exercise matches. Try 'backcare exercises list' without filters.")
+        return
+    table = Table(title=f"{len(exercises)} exercises", box=box.SIMPLE_HEAD, expand=False,
+                  pad_edge=False)
+    table.add_column("exercise (id)", overflow="fold", ratio=3)
+    table.add_column("level", justify="center", no_wrap=True)
+    table.add_column("position", no_wrap=True)
+    table.add_column("needs", overflow="fold", ratio=1)
+    table.add_column("starts at", overflow="fold", ratio=2)
+    category = None
+    for ex in exercises:
+        if ex.category != category:
+            category = ex.category
+            table.add_row(f"[bold {CATEGORY_STYLE[category]}]{category.upper()}[/]", "", "",
+                          "", "")
+        table.add_row(f"{escape(ex.name)}\n[dim]{ex.id}[/]", str(ex.level), ex.position,
+                      _equipment(ex), ex.start_dose().describe(ex.per_side))
+    con.print(table)
+    con.print("Details of one: backcare exercises show ID")
 
 
 def exercise_panel(ex: Exercise, library: Library) -> None:
