@@ -36,10 +36,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from tinydb import Query, TinyDB
-from tinydb.storages import Storage
+if TYPE_CHECKING:
+    from tinydb import TinyDB
 
 from backcare.errors import BackcareError
 from backcare.models import (
@@ -182,8 +182,11 @@ def load_tables(path: Path, home: Path) -> dict[str, Any] | None:
     return data
 
 
-class AtomicJSONStorage(Storage):
+class AtomicJSONStorage:
     """tinydb storage that writes atomically, keeps a daily backup, and never repairs.
+
+    It has tinydb's storage interface (read, write, close) without subclassing its base, so
+    that reading commands never import tinydb at all (issue 7).
 
     tinydb writes the whole file after each step of an operation: ``truncate`` then
     ``insert``, ``remove`` then ``insert``. Written one by one, a crash between two steps
@@ -391,6 +394,8 @@ class Store:
 
     @contextlib.contextmanager
     def _db(self, path: Path) -> Iterator[TinyDB]:
+        from tinydb import TinyDB
+
         db = TinyDB(path, storage=_storage_for(self))
         try:
             yield db
@@ -600,12 +605,12 @@ class Store:
     def complete_goal(self, goal_id: int, on: date) -> Goal:
         with self.writing(), self._db(self.main_path) as db:
             t = db.table("goals")
-            doc = t.get(Query().id == goal_id)
+            doc = t.get(_query().id == goal_id)
             if doc is None:
                 raise BackcareError(f"no goal with id {goal_id}; 'backcare goal list' "
                                     f"shows them")
             goal = Goal.from_dict(dict(doc)).completed(on)
-            t.update(goal.to_dict(), Query().id == goal_id)
+            t.update(goal.to_dict(), _query().id == goal_id)
             return goal
 
     # -- writing: the log --
@@ -617,7 +622,7 @@ class Store:
         saves after every exercise, so a session cut short is never lost."""
         with self.writing(), self._db(self.month_path(session.date)) as db:
             t = db.table("sessions")
-            t.remove(Query().id == session.id)
+            t.remove(_query().id == session.id)
             t.insert(session.to_dict())
 
     def add_assessment(self, assessment: Assessment) -> None:
@@ -630,7 +635,7 @@ class Store:
         """Record a day's pain check-in; a second one that day replaces it. True if replaced."""
         with self.writing(), self._db(self.month_path(checkin.date)) as db:
             t = db.table("pain_checkins")
-            replaced = t.remove(Query().date == checkin.date.isoformat())
+            replaced = t.remove(_query().date == checkin.date.isoformat())
             t.insert(checkin.to_dict())
             return bool(replaced)
 
@@ -685,11 +690,17 @@ class Store:
             for g in goals:
                 if (g.text, g.created.isoformat()) in have:
                     continue
-                gid = g.id if not t.contains(Query().id == g.id) else next_id
+                gid = g.id if not t.contains(_query().id == g.id) else next_id
                 t.insert({**g.to_dict(), "id": gid})
                 next_id = max(next_id, gid) + 1
                 added += 1
             return added
+
+
+def _query() -> Any:
+    from tinydb import Query
+
+    return Query()
 
 
 def _storage_for(store: Store) -> Callable[[Path], AtomicJSONStorage]:
