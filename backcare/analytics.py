@@ -214,6 +214,7 @@ def exercised_in(first: date, last: date, start: date | None,
     return sum(1 for d in days_in(lo, last) if d in exercise_days)
 
 
+@lru_cache(maxsize=4096)  # few (done, planned) pairs recur across hundreds of weeks
 def adherence_percent(done: int, planned: int) -> float | None:
     """done ÷ planned × 100 to 1 decimal, capped at 100; None when nothing was planned."""
     if planned <= 0:
@@ -448,7 +449,8 @@ class ProgressReport(NamedTuple):
             "verdict": self.verdict,
             "verdict_text": self.verdict_text,
             "aerobic": self.aerobic.to_dict() if self.aerobic else None,
-            "daily": [d.to_dict() for d in self.daily],
+            "daily": [{"date": d.isoformat(), "pain": p, "mean_7d": m}  # DayPain.to_dict,
+                      for d, p, m in self.daily],                   # inline: 3,650 of them
             "visits": [{"date": v.date.isoformat(), "kind": v.kind} for v in self.visits],
             "flares": [f.to_dict() for f in self.flares],
             "flagged_exercises": [f.to_dict() for f in self.flagged],
@@ -517,6 +519,8 @@ def _weeks(start: date, end: date, as_of: date, p_start: date | None,
     exercise_days, aerobic_by_day = index.exercise_days, index.aerobic_by_day
     pain_by_day = index.pain_by_day
     first = monday(start)
+    last = min(end, as_of)
+    days = [first + timedelta(days=n) for n in range(max((last - first).days + 1, 0))]
     for n in range((end - first).days // DAYS_PER_WEEK + 1):
         week = first + timedelta(days=n * DAYS_PER_WEEK)
         lo, hi = max(week, start), min(shift(week, DAYS_PER_WEEK - 1), end, as_of)
@@ -524,7 +528,7 @@ def _weeks(start: date, end: date, as_of: date, p_start: date | None,
             yield WeekSummary(week, 0, 0, 0, None, None, 0)
             continue
         planned = done = aerobic = pain_total = pain_count = 0
-        for d in days_in(lo, hi):
+        for d in days[(lo - first).days:(hi - first).days + 1]:
             if p_start is not None and d >= p_start:  # nothing counts before the start
                 planned += planned_day(d)
                 done += d in exercise_days
