@@ -98,7 +98,13 @@ def _app_for(args: list[str]) -> typer.Typer:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """The console script. ``--debug`` anywhere on the line shows tracebacks."""
+    """The console script. ``--debug`` anywhere on the line shows tracebacks.
+
+    Called with ``argv`` (from Python), it ends with SystemExit like any typer app. Run as
+    the console script, it ends the process directly once output is flushed and exit hooks
+    have run: tearing down every module and freeing every record would otherwise add a
+    sixth to a command's time (issue 7). Data files are already closed and fsynced by then.
+    """
     # A command lives for well under a second and builds tens of thousands of small records
     # with no reference cycles among them; the default collector would walk them again and
     # again while a ten-year history loads (a third of the load time, issue 7).
@@ -108,10 +114,36 @@ def main(argv: list[str] | None = None) -> None:
         args = [a for a in args if a != "--debug"]
         os.environ[DEBUG_ENV] = "1"
     try:
-        _app_for(args)(args=args, prog_name="backcare")
-    except KeyboardInterrupt:
-        _print_error(["stopped."])
-        sys.exit(130)
+        try:
+            _app_for(args)(args=args, prog_name="backcare")
+        except KeyboardInterrupt:
+            _print_error(["stopped."])
+            sys.exit(130)
+    except SystemExit as exc:
+        if argv is not None:
+            raise
+        _exit_now(exc.code)
+    if argv is None:
+        _exit_now(0)
+
+
+def _exit_now(code: object) -> None:
+    import atexit
+
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:  # sys.exit("message"): print it, as Python would
+        sys.stderr.write(f"{code}\n")
+        status = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (backcare history | head)
+            status = status or 0
+    os._exit(status)
 
 
 def _print_error(lines: list[str]) -> None:
