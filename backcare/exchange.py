@@ -627,58 +627,6 @@ def apply_import(store: Store, bundle: ImportBundle) -> ImportResult:
                         fate(bundle.profile, had_profile), fate(bundle.programme, had_programme))
 
 
-# --- a progress summary when the analytics module is not there ------------------------------
-
-@dataclass(frozen=True)
-class _PainDay:
-    day: date
-    score: int
-
-
-def fallback_progress(doc: dict[str, Any], start: date, end: date,
-                      planned: list[date]) -> dict[str, Any]:
-    """A minimal ``progress --json``-shaped summary built from the export document alone:
-    adherence (days with a session done ÷ planned days), and pain baseline → current (the mean
-    of the last 7 days' check-ins, CONTRACT.md). Used only when ``backcare.analytics`` is
-    not available; it computes no alerts."""
-    lo, hi = start.isoformat(), end.isoformat()
-    done_days = {s["date"] for s in doc.get("sessions", [])
-                 if lo <= s["date"] <= hi and any(e.get("status") != "skipped"
-                                                  for e in s.get("exercises", []))}
-    sessions_done = len(done_days)
-    sessions_planned = len(planned)
-    adherence = round(min(100.0, 100 * sessions_done / sessions_planned), 1) \
-        if sessions_planned else None
-    pains = [_PainDay(date.fromisoformat(c["date"]), c["score"])
-             for c in doc.get("pain_checkins", []) if lo <= c["date"] <= hi]
-    profile = doc.get("profile") or {}
-    baseline = profile.get("baseline_pain")
-    if baseline is None and pains:
-        baseline = pains[0].score
-    recent = [p.score for p in pains if (end - p.day).days < 7]
-    current = round(sum(recent) / len(recent), 1) if recent else None
-    change = percent = None
-    important = False
-    if baseline is not None and current is not None:
-        change = round(current - baseline, 1)
-        percent = round(100 * change / baseline, 1) if baseline else None
-        # CONTRACT.md: a change ≤ −2 points or ≤ −30% (CLINICAL.md §3, Ostelo 2008).
-        from backcare.instruments import NRS_MIC_PERCENT, NRS_MIC_POINTS
-
-        important = change <= -NRS_MIC_POINTS or (percent is not None
-                                                   and percent <= -NRS_MIC_PERCENT)
-    return {
-        "from": lo, "to": hi, "sessions_planned": sessions_planned,
-        "sessions_done": sessions_done, "adherence_percent": adherence, "streak_days": None,
-        "weekly": [],
-        "pain": {"baseline": baseline, "current": current, "change": change,
-                 "percent_change": percent, "clinically_important": important},
-        "measures": {}, "alerts": [],
-    }
-
-
-# --- the export file ------------------------------------------------------------------------
-
 def check_target(path: Path, force: bool) -> Path:
     """Refuse, before any work is done, an --out that would overwrite without --force or
     cannot be written."""

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import io
-import json
 import os
 import stat
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -194,25 +192,3 @@ def test_the_command_writes_a_private_pdf_matching_progress(
     assert f"{progress['pain']['baseline']} → " in text
     assert "Bridge: pain up to 6/10" in text
     assert "2026-03-02 to 2026-03-15" in text  # no --from: from the programme's start
-
-
-def test_without_the_analytics_module_a_minimal_summary_is_used(
-        backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from backcare.commands.exports import progress_for_export
-    from backcare.exchange import build_export
-
-    seed(backcare_home)
-    monkeypatch.setitem(sys.modules, "backcare.analytics", None)  # import now fails
-    s = Store(backcare_home)
-    end = D("2026-03-15")
-    export_doc = build_export(s, START, end, "x")
-    progress = progress_for_export(s, export_doc, START, end, end)
-    assert set(progress) >= {"from", "to", "sessions_planned", "sessions_done",
-                             "adherence_percent", "streak_days", "weekly", "pain",
-                             "measures", "alerts"}
-    assert (progress["sessions_planned"], progress["sessions_done"]) == (6, 6)
-    assert progress["adherence_percent"] == 100.0
-    assert progress["pain"]["baseline"] == 7
-    assert progress["pain"]["current"] == pytest.approx(
-        sum(7 - i // 4 for i in range(7, 14)) / 7, abs=0.05)
-    json.dumps(progress)  # plain data

@@ -151,18 +151,11 @@ def _context(exporter: Exporter, s: Store, doc: dict[str, Any], start: date | No
 
 def progress_for_export(s: Store, doc: dict[str, Any], start: date, end: date,
                         today: date) -> dict[str, Any]:
-    """The `progress --json` document for the report, from the analytics module; a minimal
-    one computed from the export document if that module is not installed."""
+    """The `progress --json` document for the report, from the same analytics as
+    `backcare progress`, so the report and the command cannot disagree."""
+    from backcare.analytics import build_progress_for_export
     from backcare.commands.common import library, thresholds
 
-    try:
-        from backcare.analytics import build_progress_for_export
-    except ImportError:
-        from backcare.exchange import fallback_progress
-        from backcare.schedule import planned_days
-
-        planned = planned_days(start, min(end, today), s.profile(), s.programme())
-        return fallback_progress(doc, start, min(end, today), planned)
     return build_progress_for_export(s, library(), thresholds(), start, end, today)
 
 
