@@ -65,7 +65,7 @@ from backcare.models import (
     Visit,
     iso,
 )
-from backcare.schedule import planned_checker
+from backcare.schedule import days_between, planned_checker
 from backcare.scoring import (
     Change,
     change_verdict,
@@ -172,11 +172,6 @@ def shift(d: date, days: int) -> date:
         return date.max if days > 0 else date.min
 
 
-def days_in(first: date, last: date) -> Iterator[date]:
-    """Each day from ``first`` to ``last`` inclusive; never steps past ``last``."""
-    return (first + timedelta(days=n) for n in range((last - first).days + 1))
-
-
 def reversed_days(first: date, last: date) -> Iterator[date]:
     """Each day from ``last`` back to ``first`` inclusive; never steps before ``first``."""
     return (last - timedelta(days=n) for n in range((last - first).days + 1))
@@ -200,7 +195,7 @@ def planned_in(first: date, last: date, start: date | None, profile: Profile | N
         return []
     lo = max(first, start)
     planned = planned_checker(profile, prescription)
-    return [d for d in days_in(lo, last) if planned(d)]
+    return [d for d in days_between(lo, last) if planned(d)]
 
 
 def exercised_in(first: date, last: date, start: date | None,
@@ -211,7 +206,7 @@ def exercised_in(first: date, last: date, start: date | None,
     lo = max(first, start)
     if (last - lo).days + 1 > len(exercise_days):  # fewer lookups on a long range
         return sum(1 for d in exercise_days if lo <= d <= last)
-    return sum(1 for d in days_in(lo, last) if d in exercise_days)
+    return sum(1 for d in days_between(lo, last) if d in exercise_days)
 
 
 @lru_cache(maxsize=4096)  # few (done, planned) pairs recur across hundreds of weeks
@@ -253,7 +248,7 @@ def rounded_mean(total: int, count: int) -> float:
 
 def mean_pain(pain_by_day: Mapping[date, int], first: date, last: date) -> float | None:
     """The mean check-in score over [first, last], to 1 decimal; None without a check-in."""
-    scores = [pain_by_day[d] for d in days_in(first, last) if d in pain_by_day]
+    scores = [pain_by_day[d] for d in days_between(first, last) if d in pain_by_day]
     return rounded_mean(sum(scores), len(scores)) if scores else None
 
 
@@ -548,7 +543,7 @@ def _pain_summary(profile: Profile | None, index: HistoryIndex, as_of: date,
     baseline, baseline_date, source = baseline_pain(profile, index)
     first = shift(as_of, 1 - PAIN_WINDOW_DAYS)
     current = mean_pain(index.pain_by_day, first, as_of)
-    count = sum(1 for d in days_in(first, as_of) if d in index.pain_by_day)
+    count = sum(1 for d in days_between(first, as_of) if d in index.pain_by_day)
     latest = index.checkins[-1] if index.checkins else None
     change: Change | None = None
     if baseline is not None and current is not None:

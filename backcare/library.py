@@ -61,6 +61,12 @@ def close_matches(word: str, options: Iterable[str], n: int = 1,
     return difflib.get_close_matches(word, list(options), n=n, cutoff=cutoff)
 
 
+def did_you_mean(word: str, options: Iterable[str]) -> str:
+    """" (did you mean 'x'?)" for a near miss, else nothing: one wording for every message."""
+    close = close_matches(word, options, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
 def unknown_id_message(exercise_id: str, known: Iterable[str]) -> str:
     close = close_matches(exercise_id, list(known), n=3, cutoff=0.6)
     hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else \
@@ -111,8 +117,7 @@ class _Checker:
         if text is None:
             return None
         if text not in allowed:
-            close = close_matches(text, allowed, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint = did_you_mean(text, allowed)
             self.add(f"{key} '{text}' is not one of: {', '.join(allowed)}{hint}", key, line)
             return None
         return text
@@ -162,9 +167,8 @@ def _check_dose(c: _Checker, raw: Any, category: str | None) -> dict[str, Any] |
     out: dict[str, Any] = {}
     for key in raw:
         if key not in DOSE_KEYS:
-            close = close_matches(key, DOSE_KEYS, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            c.add(f"unknown dose field '{key}'{hint}", line=raw.line_of(key))
+            c.add(f"unknown dose field '{key}'{did_you_mean(key, DOSE_KEYS)}",
+                  line=raw.line_of(key))
             ok = False
     for key in DOSE_FIELDS:
         if key not in raw:
@@ -232,9 +236,7 @@ def _check_entry(p: ProblemList, file: str, entry: Any, index: int,
     known = REQUIRED + OPTIONAL
     for key in entry:
         if key not in known:
-            close = close_matches(key, known, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            c.add(f"unknown field '{key}'{hint}", key)
+            c.add(f"unknown field '{key}'{did_you_mean(key, known)}", key)
     for key in REQUIRED:
         if key not in entry:
             c.add(f"missing required field '{key}'")

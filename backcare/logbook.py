@@ -14,7 +14,7 @@ from datetime import date
 
 from backcare.clinical import PAIN_MAX, PAIN_MIN, Thresholds
 from backcare.errors import BackcareError
-from backcare.library import Library, unknown_id_message
+from backcare.library import Library, did_you_mean, unknown_id_message
 from backcare.messages import URGENT_CAUDA_EQUINA, URGENT_OTHER
 from backcare.models import (
     SYMPTOMS,
@@ -176,12 +176,8 @@ def check_symptoms(values: list[str] | None, both_legs: bool) -> tuple[str, ...]
             if not name:
                 continue
             if name not in SYMPTOMS and name != BOTH_LEGS:
-                import difflib
-
-                close = difflib.get_close_matches(name, SYMPTOMS, n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
                 raise BackcareError(f"--symptom '{name[:40]}' is not one of "
-                                    f"{', '.join(SYMPTOMS)}{hint}")
+                                    f"{', '.join(SYMPTOMS)}{did_you_mean(name, SYMPTOMS)}")
             found.append(name)
     if both_legs:
         found.append(BOTH_LEGS)

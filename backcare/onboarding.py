@@ -35,11 +35,10 @@ def split_names(option: str, text: str | None, allowed: tuple[str, ...] | list[s
     names = [n.strip().lower() for n in text.split(",") if n.strip()]
     for n in names:
         if n not in allowed:
-            import difflib
+            from backcare.library import did_you_mean
 
-            close = difflib.get_close_matches(n, list(allowed), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise BackcareError(f"{option}: '{n[:40]}' is not one of {', '.join(allowed)}{hint}")
+            raise BackcareError(f"{option}: '{n[:40]}' is not one of {', '.join(allowed)}"
+                                f"{did_you_mean(n, allowed)}")
     return list(dict.fromkeys(names))
 
 

@@ -3,13 +3,12 @@ the library: every problem with its file, line and exercise id."""
 
 from __future__ import annotations
 
-import difflib
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from backcare.errors import ProblemList
-from backcare.library import DOSE_CEILING, Library, unknown_id_message
+from backcare.library import DOSE_CEILING, Library, did_you_mean, unknown_id_message
 from backcare.models import DOSE_FIELDS, WEEKDAYS, Dose, PrescribedItem, Prescription
 from backcare.yamlload import Ambiguous, LineDict, LineList, load_yaml
 
@@ -33,9 +32,8 @@ def parse_prescription(path: Path, library: Library) -> Prescription:
         p.raise_if_any(f"{name}: not a valid prescription")
     for key in data:
         if key not in TOP_KEYS:
-            close = difflib.get_close_matches(key, TOP_KEYS, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            p.add(f"unknown field '{key}'{hint}", file=name, line=data.line_of(key))
+            p.add(f"unknown field '{key}'{did_you_mean(key, TOP_KEYS)}", file=name,
+                  line=data.line_of(key))
     by = data.get("prescribed_by")
     if by is not None and (not isinstance(by, str) or isinstance(by, Ambiguous)
                            or not by.strip()):
@@ -98,9 +96,7 @@ def _item(p: ProblemList, name: str, raw: Any, index: int, list_line: int,
 
     for key in raw:
         if key not in ITEM_KEYS:
-            close = difflib.get_close_matches(key, ITEM_KEYS, n=1)
-            add(f"unknown field '{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""),
-                key)
+            add(f"unknown field '{key}'{did_you_mean(key, ITEM_KEYS)}", key)
     if not isinstance(ident, str) or isinstance(ident, Ambiguous) or not ident:
         add("missing 'id' (an exercise id from 'backcare exercises list')", "id")
         return None

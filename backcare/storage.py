@@ -62,7 +62,6 @@ BACKUPS_KEPT = 7  # one a day, the last week (issue 8)
 LOCK_TIMEOUT_S = 30.0
 DIR_MODE = 0o700
 FILE_MODE = 0o600
-LOG_TABLES = ("sessions", "pain_checkins", "assessments", "visits")
 HISTORY_CACHE = Path("cache") / "history.marshal"
 HISTORY_CACHE_FORMAT = 1
 HISTORY_CACHE_MIN_MONTHS = 4
