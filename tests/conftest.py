@@ -62,7 +62,7 @@ def cli() -> Callable[..., Result]:
 def parsed_library(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     """The library cache a first command writes, made once: parsing the YAML library takes
     a third of a second, and each test starts with an empty data folder."""
-    from backcare.library import load_library
+    from backcare.loading.library import load_library
 
     home = tmp_path_factory.mktemp("library-cache")
     load_library(home)
@@ -87,8 +87,8 @@ _BUNDLED: dict[str, Any] = {}
 def parse_bundled_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """Parse the bundled library file once per run (half a second in pure Python) for tests
     that load it in-process many times; every other file is parsed for real, every time."""
-    from backcare import library
-    from backcare.paths import bundled_library
+    from backcare.loading import library
+    from backcare.storage.paths import bundled_library
 
     real = library.parse_library_file
     bundled = str(bundled_library())

@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from backcare.alerts import CRITICAL, HIGH, LOW, Alert, check_alerts
-from backcare.clinical import DEFAULT as T
-from backcare.clinical import Thresholds
-from backcare.models import (
+from backcare.domain.alerts import CRITICAL, HIGH, LOW, Alert, check_alerts
+from backcare.domain.clinical import DEFAULT as T
+from backcare.domain.clinical import Thresholds
+from backcare.domain.models import (
     Assessment,
     Dose,
     ExerciseLog,

@@ -16,15 +16,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backcare.analytics import (
+from backcare.domain.analytics import (
     adherence_percent,
     flagged_exercises,
     monday,
     progress_report,
     streak_days,
 )
-from backcare.clinical import DEFAULT as T
-from backcare.models import (
+from backcare.domain.clinical import DEFAULT as T
+from backcare.domain.models import (
     Assessment,
     Dose,
     ExerciseLog,
@@ -69,7 +69,7 @@ START = date(2026, 1, 5)  # a Monday, and the programme's start
 
 
 def fill_eight_weeks(home: Path) -> None:
-    from backcare.storage import Store
+    from backcare.storage.store import Store
 
     store = Store(home)
     # 5 days a week: Monday to Friday are planned (schedule.SPREAD[5]).

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backcare.commands.assess import EXAMPLE_ANSWERS
-from backcare.instruments import INSTRUMENT_IDS, ODI_SECTION_TOPICS
-from backcare.scoring import parse_answers
+from backcare.domain.instruments import INSTRUMENT_IDS, ODI_SECTION_TOPICS
+from backcare.domain.scoring import parse_answers
 
 Cli = Callable[..., Any]
 CONTRACT_KEYS = {"instrument", "date", "score", "band"}
@@ -32,7 +32,7 @@ def snapshot(home: Path) -> dict[str, bytes]:
 
 
 def saved(home: Path) -> list[Any]:
-    from backcare.storage import Store
+    from backcare.storage.store import Store
 
     return list(Store(home).history().assessments)
 
@@ -47,7 +47,7 @@ def assess_json(cli: Cli, instrument: str, answers: str, when: str) -> dict[str,
 @pytest.fixture
 def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     """Behave as if on a terminal; the answers come from CliRunner's input."""
-    monkeypatch.setattr("backcare.ui.is_interactive", lambda: True)
+    monkeypatch.setattr("backcare.render.ui.is_interactive", lambda: True)
 
 
 # --- help --------------------------------------------------------------------------------------
@@ -470,7 +470,7 @@ def test_ctrl_c_saves_nothing(cli: Cli, backcare_home: Path, terminal: None,
         except StopIteration:
             raise KeyboardInterrupt from None
 
-    monkeypatch.setattr("backcare.render_assess._ask", ask)
+    monkeypatch.setattr("backcare.render.assess._ask", ask)
     res = cli("assess", "peg")
     assert res.exit_code == 130
     assert res.stderr.strip().endswith("backcare: stopped; nothing was saved")

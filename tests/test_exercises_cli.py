@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from backcare.models import CATEGORIES
-from backcare.paths import bundled_library
+from backcare.domain.models import CATEGORIES
+from backcare.storage.paths import bundled_library
 
 Cli = Callable[..., Any]  # the `cli` fixture of conftest.py; it returns a Result
 

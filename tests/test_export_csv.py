@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from backcare.domain.models import Assessment, Dose, ExerciseLog, PainCheckin, Session, Visit
 from backcare.exporters.csv_export import COLUMNS, neutralise
-from backcare.models import Assessment, Dose, ExerciseLog, PainCheckin, Session, Visit
-from backcare.storage import Store
+from backcare.storage.store import Store
 
 D = date.fromisoformat
 NASTY = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tstarts with tab",

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from backcare.models import Assessment, Dose, ExerciseLog, PainCheckin, Session, Visit
-from backcare.scoring import StartBackAnswers, score
-from backcare.storage import Store
+from backcare.domain.models import Assessment, Dose, ExerciseLog, PainCheckin, Session, Visit
+from backcare.domain.scoring import StartBackAnswers, score
+from backcare.storage.store import Store
 
 D = date.fromisoformat
 PAIN_LOINC = "72514-3"
@@ -62,9 +62,9 @@ def resources(bundle: dict[str, Any], kind: str, code: str | None = None) -> lis
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """One bundle for the module's content tests, made by the exporter itself (the CLI is
     tested below); building it once keeps the suite quick."""
-    from backcare.exchange import build_export
     from backcare.exporters import ExportContext, get_exporter
-    from backcare.library import load_library
+    from backcare.loading.exchange import build_export
+    from backcare.loading.library import load_library
 
     home = tmp_path_factory.mktemp("fhir") / "home"
     store = seed(home)

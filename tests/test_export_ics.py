@@ -6,10 +6,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from backcare.domain.models import Dose, PrescribedItem, Prescription, Profile
 from backcare.exporters import ExportContext, get_exporter
 from backcare.exporters.ics_export import uid_for
-from backcare.models import Dose, PrescribedItem, Prescription, Profile
-from backcare.storage import Store
+from backcare.storage.store import Store
 
 D = date.fromisoformat
 

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from backcare.exchange import FORMAT, VERSION, build_export
-from backcare.models import (
+from backcare.domain.models import (
     Assessment,
     Dose,
     ExerciseLog,
@@ -22,8 +21,9 @@ from backcare.models import (
     Session,
     Visit,
 )
-from backcare.scoring import StartBackAnswers, score
-from backcare.storage import Store
+from backcare.domain.scoring import StartBackAnswers, score
+from backcare.loading.exchange import FORMAT, VERSION, build_export
+from backcare.storage.store import Store
 
 D = date.fromisoformat
 

@@ -11,10 +11,7 @@ from typing import Any
 
 import pytest
 
-from backcare.exporters import ExportContext, get_exporter
-from backcare.exporters.pdf_report import report_data
-from backcare.messages import DISCLAIMER_SHORT
-from backcare.models import (
+from backcare.domain.models import (
     Dose,
     ExerciseLog,
     PainCheckin,
@@ -23,7 +20,10 @@ from backcare.models import (
     Profile,
     Session,
 )
-from backcare.storage import Store
+from backcare.exporters import ExportContext, get_exporter
+from backcare.exporters.pdf_report import report_data
+from backcare.messages import DISCLAIMER_SHORT
+from backcare.storage.store import Store
 
 D = date.fromisoformat
 START = D("2026-03-02")

@@ -17,14 +17,14 @@ from typing import Any
 
 import pytest
 
-from backcare.clinical import DEFAULT
-from backcare.guide import RELAX_SECONDS, Guide
-from backcare.guide_terminal import RealClock, TerminalIO, big_text, clock_text
-from backcare.library import Library, load_library
-from backcare.logbook import with_pain_now
-from backcare.models import Dose, History, PainCheckin, Session
-from backcare.planner import Plan, PlanItem, estimated_seconds
-from backcare.progression import PainZone
+from backcare.domain.clinical import DEFAULT
+from backcare.domain.guide import RELAX_SECONDS, Guide
+from backcare.domain.logbook import with_pain_now
+from backcare.domain.models import Dose, History, PainCheckin, Session
+from backcare.domain.planner import Plan, PlanItem, estimated_seconds
+from backcare.domain.progression import PainZone
+from backcare.loading.library import Library, load_library
+from backcare.render.terminal import RealClock, TerminalIO, big_text, clock_text
 
 DAY = date(2026, 3, 2)
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from backcare.errors import BackcareError
-from backcare.exchange import MAX_IMPORT_BYTES, parse_import
+from backcare.loading.exchange import MAX_IMPORT_BYTES, parse_import
 
 
 def export_doc() -> dict[str, Any]:

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from backcare.models import Visit
-from backcare.storage import Store
+from backcare.domain.models import Visit
+from backcare.storage.store import Store
 
 Cli = Callable[..., Any]
 START = "2026-03-02"

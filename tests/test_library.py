@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from backcare.domain.models import CATEGORIES
 from backcare.errors import BackcareError
-from backcare.library import (
+from backcare.loading.library import (
     check_file,
     check_links,
     filter_exercises,
@@ -21,9 +22,8 @@ from backcare.library import (
     parse_library_file,
     unknown_id_message,
 )
-from backcare.models import CATEGORIES
-from backcare.paths import bundled_library
-from backcare.yamlload import MAX_YAML_BYTES, load_yaml
+from backcare.loading.yamlload import MAX_YAML_BYTES, load_yaml
+from backcare.storage.paths import bundled_library
 
 SEED_IDS = ("hamstring-stretch", "knee-to-chest", "pelvic-tilt", "bridge", "bird-dog",
             "abdominal-bracing", "walking", "swimming", "cycling", "sitting-posture",
@@ -550,7 +550,7 @@ def test_the_cache_is_written_private_and_used(backcare_home: Path,
     def no_parsing(path: Path) -> None:
         raise AssertionError("the cache should have been used")
 
-    monkeypatch.setattr("backcare.library.parse_library_file", no_parsing)
+    monkeypatch.setattr("backcare.loading.library.parse_library_file", no_parsing)
     again = load_library(backcare_home)
     assert again.exercises == first.exercises
     assert again.get("bridge").origin == first.get("bridge").origin

@@ -105,7 +105,7 @@ def test_the_installed_package_finds_its_library(wheel: Path, tmp_path: Path) ->
         zf.extractall(site)
     env = {**os.environ, "PYTHONPATH": str(site), "BACKCARE_HOME": str(tmp_path / "home")}
     env.pop("BACKCARE_LIBRARY", None)
-    show = "import backcare, backcare.paths as p; print(backcare.__file__); " \
+    show = "import backcare, backcare.storage.paths as p; print(backcare.__file__); " \
            "print(p.bundled_library())"
     res = subprocess.run([sys.executable, "-c", show], capture_output=True, text=True,
                          env=env, cwd=tmp_path, timeout=60, check=False)

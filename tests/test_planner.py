@@ -18,9 +18,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from backcare.clinical import DEFAULT, Thresholds
-from backcare.library import Library, check_links, load_library_files
-from backcare.models import (
+from backcare.domain.clinical import DEFAULT, Thresholds
+from backcare.domain.models import (
     CATEGORIES,
     EQUIPMENT,
     POSITIONS,
@@ -34,8 +33,7 @@ from backcare.models import (
     Profile,
     Session,
 )
-from backcare.paths import bundled_library
-from backcare.planner import (
+from backcare.domain.planner import (
     MAX_PER_CATEGORY,
     MIN_AEROBIC_MINUTES,
     Plan,
@@ -45,7 +43,9 @@ from backcare.planner import (
     families,
     plan_for,
 )
-from backcare.schedule import is_planned_day
+from backcare.domain.schedule import is_planned_day
+from backcare.loading.library import Library, check_links, load_library_files
+from backcare.storage.paths import bundled_library
 
 T = DEFAULT
 PROPERTY = settings(max_examples=120, deadline=None,

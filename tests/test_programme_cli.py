@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from backcare.models import Dose, ExerciseLog, PainCheckin, Session
-from backcare.storage import Store
+from backcare.domain.models import Dose, ExerciseLog, PainCheckin, Session
+from backcare.storage.store import Store
 
 Cli = Callable[..., Any]
 MONDAY = date(2026, 3, 2)

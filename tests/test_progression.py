@@ -9,12 +9,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backcare.clinical import DEFAULT, Thresholds
-from backcare.library import Library, load_library_files
-from backcare.models import Dose, Exercise, ExerciseLog, History, PainCheckin, Profile, Session
-from backcare.paths import bundled_library
-from backcare.planner import plan_for
-from backcare.progression import (
+from backcare.domain.clinical import DEFAULT, Thresholds
+from backcare.domain.models import (
+    Dose,
+    Exercise,
+    ExerciseLog,
+    History,
+    PainCheckin,
+    Profile,
+    Session,
+)
+from backcare.domain.planner import plan_for
+from backcare.domain.progression import (
     Attempt,
     Decision,
     PainZone,
@@ -24,6 +30,8 @@ from backcare.progression import (
     step_up,
     zone,
 )
+from backcare.loading.library import Library, load_library_files
+from backcare.storage.paths import bundled_library
 
 T = DEFAULT
 DAY = date(2026, 3, 16)

@@ -9,11 +9,8 @@ from functools import lru_cache
 
 import pytest
 
-from backcare.clinical import DEFAULT
-from backcare.errors import EXIT_SAFETY, SafetyStop
-from backcare.library import Library, load_library_files
-from backcare.messages import BLOCKED_UNTIL_CLEARED, URGENT_CAUDA_EQUINA, URGENT_OTHER
-from backcare.models import (
+from backcare.domain.clinical import DEFAULT
+from backcare.domain.models import (
     Dose,
     ExerciseLog,
     History,
@@ -23,14 +20,17 @@ from backcare.models import (
     Profile,
     Session,
 )
-from backcare.paths import bundled_library
-from backcare.planner import plan_for
-from backcare.safety import (
+from backcare.domain.planner import plan_for
+from backcare.domain.safety import (
     RED_FLAG_NAMES,
     flare_active,
     red_flag_advice,
     seek_help,
 )
+from backcare.errors import EXIT_SAFETY, SafetyStop
+from backcare.loading.library import Library, load_library_files
+from backcare.messages import BLOCKED_UNTIL_CLEARED, URGENT_CAUDA_EQUINA, URGENT_OTHER
+from backcare.storage.paths import bundled_library
 
 T = DEFAULT
 DAY = date(2026, 3, 16)  # a Monday

@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backcare.errors import BackcareError
-from backcare.instruments import (
+from backcare.domain.instruments import (
     INSTRUMENT_IDS,
     INSTRUMENTS,
     NRS_CHANGE_RULE,
@@ -19,7 +18,7 @@ from backcare.instruments import (
     get_instrument,
     load_clinic_wording,
 )
-from backcare.scoring import (
+from backcare.domain.scoring import (
     StartBackAnswers,
     answers_from_json,
     change_verdict,
@@ -36,6 +35,7 @@ from backcare.scoring import (
     score_startback,
     summary_sentence,
 )
+from backcare.errors import BackcareError
 
 # --- Strategies -------------------------------------------------------------------------------
 odi_answers = st.lists(st.one_of(st.none(), st.integers(0, 5)), min_size=10, max_size=10).filter(

@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
-from backcare import storage
+from backcare.domain.models import PainCheckin, Profile, Visit, new_id
 from backcare.errors import BackcareError
-from backcare.models import PainCheckin, Profile, Visit, new_id
-from backcare.storage import DataFileError, Store
+from backcare.storage import store as storage
+from backcare.storage.store import DataFileError, Store
 
 Cli = Callable[..., Any]  # the `cli` fixture of conftest.py
 
@@ -391,8 +391,8 @@ WRITER = """
 import sys, time
 from datetime import date
 from pathlib import Path
-from backcare.models import Visit, new_id
-from backcare.storage import Store
+from backcare.domain.models import Visit, new_id
+from backcare.storage.store import Store
 
 home, tag, count, go = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
 store = Store(home)
@@ -431,8 +431,8 @@ LOOPING_WRITER = """
 import sys
 from datetime import date, timedelta
 from pathlib import Path
-from backcare.models import PainCheckin, Profile, Visit, new_id
-from backcare.storage import Store
+from backcare.domain.models import PainCheckin, Profile, Visit, new_id
+from backcare.storage.store import Store
 
 store = Store(Path(sys.argv[1]))
 day = date(2026, 3, 1)

@@ -13,9 +13,9 @@ from backcare.errors import BackcareError
 if TYPE_CHECKING:
     from datetime import date
 
-    from backcare.instruments import Instrument, ItemPrompt
-    from backcare.models import Assessment
-    from backcare.scoring import Answers
+    from backcare.domain.instruments import Instrument, ItemPrompt
+    from backcare.domain.models import Assessment
+    from backcare.domain.scoring import Answers
 
 EXIT_STOPPED = 130  # the shell's code for Ctrl-C
 QUESTIONNAIRE_DIR = "questionnaires"  # $BACKCARE_HOME/questionnaires/<id>.yaml: clinic wording
@@ -61,11 +61,11 @@ def assess(
 
     Example: backcare assess odi --answers 2,1,2,1,2,2,1,2,-,3 --date 2026-03-02
     """
-    from backcare import render_assess
     from backcare.commands.common import day, not_future, store, thresholds
-    from backcare.models import Assessment, new_id
-    from backcare.scoring import parse_answers, score
-    from backcare.ui import emit_json
+    from backcare.domain.models import Assessment, new_id
+    from backcare.domain.scoring import parse_answers, score
+    from backcare.render import assess as render_assess
+    from backcare.render.ui import emit_json
 
     inst = _instrument(instrument)
     when = not_future(day(date))
@@ -85,8 +85,8 @@ def assess(
 
 def _instrument(name: str) -> Instrument:
     """The instrument named on the command line; an unknown one is a usage error (exit 2)."""
+    from backcare.domain.instruments import get_instrument
     from backcare.errors import UsageProblem
-    from backcare.instruments import get_instrument
 
     try:
         return get_instrument(name)
@@ -98,7 +98,7 @@ def _earlier(instrument_id: str, until: date) -> list[Assessment]:
     """This instrument's results up to ``until`` (inclusive), oldest first; those of one day
     in the order they were saved."""
     from backcare.commands.common import store
-    from backcare.models import Assessment
+    from backcare.domain.models import Assessment
 
     found = []
     for doc in store().records("assessments", end=until):
@@ -115,8 +115,9 @@ def _earlier(instrument_id: str, until: date) -> list[Assessment]:
 
 def _ask(inst: Instrument) -> Answers:
     """Ask on the terminal; with no terminal, say which option answers instead (exit 2)."""
-    from backcare import render_assess, ui
     from backcare.errors import UsageProblem
+    from backcare.render import assess as render_assess
+    from backcare.render import ui
 
     if not ui.is_interactive():
         raise UsageProblem(
@@ -134,9 +135,9 @@ def _ask(inst: Instrument) -> Answers:
 def _wording(inst: Instrument) -> tuple[list[ItemPrompt], str | None]:
     """The clinic's wording when it supplied a file, else backcare's own prompts and, for the
     ODI, a note on how a clinic can supply the licensed wording (CLINICAL.md §3)."""
-    from backcare import render_assess
     from backcare.commands.common import store
-    from backcare.instruments import load_clinic_wording
+    from backcare.domain.instruments import load_clinic_wording
+    from backcare.render import assess as render_assess
 
     path = store().home / QUESTIONNAIRE_DIR / f"{inst.id}.yaml"
     if path.is_file():

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 if TYPE_CHECKING:
-    from backcare.clinical import Thresholds
-    from backcare.library import Library
-    from backcare.storage import Store
+    from backcare.domain.clinical import Thresholds
+    from backcare.loading.library import Library
+    from backcare.storage.store import Store
 
 DateOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045 (typer needs Optional)
     "--date", metavar="YYYY-MM-DD", help="The day this is for (default: today).")]
@@ -19,7 +19,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document i
 
 
 def day(text: str | None, option: str = "--date") -> date:
-    from backcare.ui import parse_date
+    from backcare.render.ui import parse_date
 
     return parse_date(text, option)
 
@@ -27,7 +27,7 @@ def day(text: str | None, option: str = "--date") -> date:
 def not_future(d: date, option: str = "--date") -> date:
     """Records are of what happened: a future date is refused (issue 4)."""
     from backcare.errors import BackcareError
-    from backcare.ui import today
+    from backcare.render.ui import today
 
     if d > today():
         raise BackcareError(f"{option} {d.isoformat()} is in the future; you can only "
@@ -38,9 +38,9 @@ def not_future(d: date, option: str = "--date") -> date:
 @lru_cache(maxsize=1)
 def store() -> Store:
     """The data folder's store. Widened permissions are warned about at every start."""
-    from backcare.paths import data_home
-    from backcare.storage import Store
-    from backcare.ui import warn
+    from backcare.render.ui import warn
+    from backcare.storage.paths import data_home
+    from backcare.storage.store import Store
 
     s = Store(data_home())
     for problem in s.permission_problems():
@@ -50,14 +50,14 @@ def store() -> Store:
 
 @lru_cache(maxsize=1)
 def library() -> Library:
-    from backcare.library import load_library
+    from backcare.loading.library import load_library
 
     return load_library(store().home)
 
 
 @lru_cache(maxsize=1)
 def thresholds() -> Thresholds:
-    from backcare.settings import load_thresholds
+    from backcare.loading.settings import load_thresholds
 
     return load_thresholds(store().home)
 
@@ -67,6 +67,6 @@ def reset() -> None:
     store.cache_clear()
     library.cache_clear()
     thresholds.cache_clear()
-    from backcare.ui import reset_consoles
+    from backcare.render.ui import reset_consoles
 
     reset_consoles()

@@ -22,7 +22,7 @@ def doctor(
     """
     from backcare.commands.common import store
     from backcare.errors import BackcareError, UsageProblem
-    from backcare.ui import emit_json, is_interactive, say
+    from backcare.render.ui import emit_json, is_interactive, say
 
     s = store()
     findings = s.check()
@@ -71,7 +71,7 @@ def doctor(
 def _backup_day(backup: Path, home: Path) -> str:
     """The day a backup was kept: its folder right under backups/ (a log file's backup sits
     one level deeper, in backups/DAY/log/)."""
-    from backcare.storage import BACKUP_DIR
+    from backcare.storage.store import BACKUP_DIR
 
     return backup.relative_to(home / BACKUP_DIR).parts[0]
 

@@ -25,10 +25,10 @@ def list_exercises(
 
     Example: backcare exercises list --category stretching
     """
-    from backcare import render_library
     from backcare.commands.common import library
-    from backcare.library import filter_exercises
-    from backcare.ui import emit_json
+    from backcare.loading.library import filter_exercises
+    from backcare.render import library as render_library
+    from backcare.render.ui import emit_json
 
     chosen = filter_exercises(library(), category, equipment)
     if as_json:
@@ -46,9 +46,9 @@ def show_exercise(
 
     Example: backcare exercises show bridge
     """
-    from backcare import render_library
     from backcare.commands.common import library
-    from backcare.ui import emit_json
+    from backcare.render import library as render_library
+    from backcare.render.ui import emit_json
 
     lib = library()
     exercise = lib.get(exercise_id.strip())
@@ -68,8 +68,8 @@ def check_library(
     Example: backcare exercises check my-exercises.yaml
     """
     from backcare.commands.common import store
-    from backcare.library import check_file
-    from backcare.ui import say
+    from backcare.loading.library import check_file
+    from backcare.render.ui import say
 
     count, files = check_file(file, store().home)
     say(f"[green]✓[/] {count} exercises, no problems found in {', '.join(files)}")

@@ -20,7 +20,7 @@ from backcare.errors import BackcareError
 
 if TYPE_CHECKING:
     from backcare.exporters import ExportContext, Exporter
-    from backcare.storage import Store
+    from backcare.storage.store import Store
 
 DEFAULT_ICS_WEEKS = 4
 MAX_ICS_WEEKS = 52
@@ -73,9 +73,9 @@ def export(
     Example: backcare export --format pdf --out report.pdf --name "Sam Smith"
     """
     from backcare.commands.common import day, store
-    from backcare.exchange import build_export, check_target, write_export
     from backcare.exporters import get_exporter
-    from backcare.ui import emit_json, say
+    from backcare.loading.exchange import build_export, check_target, write_export
+    from backcare.render.ui import emit_json, say
 
     exporter = get_exporter(fmt.value)
     today = day(date)
@@ -113,8 +113,8 @@ def import_data(
     Example: backcare import backcare-export.json
     """
     from backcare.commands.common import store
-    from backcare.exchange import apply_import, parse_import
-    from backcare.ui import emit_json, say
+    from backcare.loading.exchange import apply_import, parse_import
+    from backcare.render.ui import emit_json, say
 
     bundle = parse_import(path)
     result = apply_import(store(), bundle)
@@ -153,8 +153,8 @@ def progress_for_export(s: Store, doc: dict[str, Any], start: date, end: date,
                         today: date) -> dict[str, Any]:
     """The `progress --json` document for the report, from the same analytics as
     `backcare progress`, so the report and the command cannot disagree."""
-    from backcare.analytics import build_progress_for_export
     from backcare.commands.common import library, thresholds
+    from backcare.domain.analytics import build_progress_for_export
 
     return build_progress_for_export(s, library(), thresholds(), start, end, today)
 
@@ -163,8 +163,8 @@ def plans_for_export(s: Store, first: date, weeks: int) -> list[dict[str, Any]]:
     """`plan --json` documents for the planned days of ``weeks`` weeks from ``first``. Plans
     for later days are a forecast from today's log."""
     from backcare.commands.common import library, thresholds
-    from backcare.planner import history_window, plan_for
-    from backcare.schedule import is_planned_day
+    from backcare.domain.planner import history_window, plan_for
+    from backcare.domain.schedule import is_planned_day
 
     t = thresholds()
     profile, programme, lib = s.profile(), s.programme(), library()

@@ -15,8 +15,8 @@ from backcare.commands.common import DateOpt, JsonOpt
 if TYPE_CHECKING:
     from datetime import date
 
-    from backcare.analytics import GoalProgress
-    from backcare.models import Goal
+    from backcare.domain.analytics import GoalProgress
+    from backcare.domain.models import Goal
 
 GOAL_MAX_CHARS = 200
 
@@ -43,12 +43,12 @@ def clean_goal_text(text: str) -> str:
 
 def _psfs_activity(name: str) -> str:
     """An activity name for --psfs, spelt as in the patient's PSFS when it is already there."""
-    from backcare.analytics import psfs_activities
     from backcare.commands.common import store
+    from backcare.domain.analytics import psfs_activities
+    from backcare.domain.instruments import PSFS_ACTIVITY_MAX_CHARS
+    from backcare.domain.scoring import normalise_activity
     from backcare.errors import BackcareError
-    from backcare.instruments import PSFS_ACTIVITY_MAX_CHARS
-    from backcare.scoring import normalise_activity
-    from backcare.ui import warn
+    from backcare.render.ui import warn
 
     clean = normalise_activity(name)
     if not clean:
@@ -67,9 +67,9 @@ def _psfs_activity(name: str) -> str:
 
 def _progress(goals: list[Goal], today: date) -> list[GoalProgress]:
     """Each goal's status on ``today``; the log is read only for PSFS-tied goals."""
-    from backcare.analytics import goal_progress, index_history
     from backcare.commands.common import store
-    from backcare.models import History
+    from backcare.domain.analytics import goal_progress, index_history
+    from backcare.domain.models import History
 
     tied = any(g.psfs_activity for g in goals)
     index = index_history(store().history(None, today) if tied else History(), today, {})
@@ -93,7 +93,7 @@ def add_goal(
     """
     from backcare.commands.common import day, store
     from backcare.errors import BackcareError
-    from backcare.ui import emit_json, say
+    from backcare.render.ui import emit_json, say
 
     clean = clean_goal_text(text)
     created = day(date)
@@ -118,9 +118,9 @@ def list_goals(date: DateOpt = None, as_json: JsonOpt = False) -> None:
 
     Example: backcare goal list
     """
-    from backcare import render_progress
     from backcare.commands.common import day, store
-    from backcare.ui import emit_json, out
+    from backcare.render import progress as render_progress
+    from backcare.render.ui import emit_json, out
 
     today = day(date)
     progress = _progress(store().goals(), today)
@@ -142,7 +142,7 @@ def done_goal(
     """
     from backcare.commands.common import day, store
     from backcare.errors import BackcareError
-    from backcare.ui import emit_json, escape, say
+    from backcare.render.ui import emit_json, escape, say
 
     on = day(date)
     s = store()

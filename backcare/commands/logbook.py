@@ -36,11 +36,11 @@ def log(
 
     Example: backcare log --done bridge,walking --hurt bridge=6 --pain-after 3
     """
-    from backcare import logbook as lb
-    from backcare import render_log
     from backcare.commands.common import day, library, not_future, store, thresholds
-    from backcare.planner import history_window, plan_for
-    from backcare.ui import emit_json
+    from backcare.domain import logbook as lb
+    from backcare.domain.planner import history_window, plan_for
+    from backcare.render import log as render_log
+    from backcare.render.ui import emit_json
 
     d = not_future(day(date))
     req = lb.LogRequest(
@@ -81,12 +81,12 @@ def pain(
 
     Warning signs are acted on at once. Example: backcare pain 4 --symptom tingling
     """
-    from backcare import logbook as lb
-    from backcare import render_log
     from backcare.commands.common import day, not_future, store, thresholds
+    from backcare.domain import logbook as lb
+    from backcare.domain.planner import history_window
     from backcare.errors import SafetyStop
-    from backcare.planner import history_window
-    from backcare.ui import today
+    from backcare.render import log as render_log
+    from backcare.render.ui import today
 
     d = not_future(day(date))
     lb.check_pain(score, "pain")
@@ -114,11 +114,11 @@ def visit(
 
     Example: backcare visit --kind manual-therapy --note "mobilisation, lower back"
     """
-    from backcare import logbook as lb
     from backcare.commands.common import day, not_future, store
+    from backcare.domain import logbook as lb
+    from backcare.domain.models import VISIT_KINDS, Visit, new_id
     from backcare.errors import BackcareError
-    from backcare.models import VISIT_KINDS, Visit, new_id
-    from backcare.ui import emit_json, say
+    from backcare.render.ui import emit_json, say
 
     d = not_future(day(date))
     if kind not in VISIT_KINDS:
@@ -146,10 +146,10 @@ def history(
     """
     from datetime import timedelta
 
-    from backcare import render_log
     from backcare.commands.common import day, library, store, thresholds
     from backcare.errors import BackcareError
-    from backcare.ui import emit_json
+    from backcare.render import log as render_log
+    from backcare.render.ui import emit_json
 
     end = day(to, "--to")
     start = day(from_, "--from") if from_ else end - timedelta(days=27)

@@ -9,7 +9,7 @@ import typer
 from backcare.commands.common import DateOpt, JsonOpt
 
 if TYPE_CHECKING:
-    from backcare.onboarding import InitAnswers
+    from backcare.domain.onboarding import InitAnswers
 
 
 def init(
@@ -57,14 +57,14 @@ def init(
 
     Example: backcare init --no-red-flags --pain 5 --minutes 20 --equipment mat,chair --yes
     """
-    from backcare import onboarding as ob
-    from backcare import render_plan
     from backcare.commands.common import day, store
+    from backcare.domain import onboarding as ob
+    from backcare.domain.models import Assessment, new_id
+    from backcare.domain.safety import red_flag_advice, seek_help
     from backcare.errors import SafetyStop
     from backcare.messages import BLOCKED_UNTIL_CLEARED
-    from backcare.models import Assessment, new_id
-    from backcare.safety import red_flag_advice, seek_help
-    from backcare.ui import emit_json, is_interactive, today
+    from backcare.render import plan as render_plan
+    from backcare.render.ui import emit_json, is_interactive, today
 
     s = store()
     existing = s.profile()
@@ -89,13 +89,13 @@ def init(
         answers.conditions = []
     startback_scored = None
     if startback is not None:
-        from backcare.scoring import parse_answers, score
+        from backcare.domain.scoring import parse_answers, score
 
         startback_scored = score("startback", parse_answers("startback", startback))
 
     ask = is_interactive() and not yes and not as_json
     if ask:
-        from backcare import init_questions
+        from backcare.render import init_prompts as init_questions
 
         init_questions.ask_missing(answers, existing)
         if startback_scored is None:

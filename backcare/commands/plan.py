@@ -13,10 +13,10 @@ def plan(date: DateOpt = None, as_json: JsonOpt = False) -> None:
     The plan fits your minutes, equipment and pain, and adapts to how each exercise felt.
     Example: backcare plan --date 2026-03-02 --json
     """
-    from backcare import render_plan
     from backcare.commands.common import day, library, store, thresholds
-    from backcare.planner import history_window, plan_for
-    from backcare.ui import emit_json
+    from backcare.domain.planner import history_window, plan_for
+    from backcare.render import plan as render_plan
+    from backcare.render.ui import emit_json
 
     d = day(date)
     s = store()

@@ -22,10 +22,10 @@ def import_programme(
 
     The format is in the README. Example: backcare programme import my-programme.yaml
     """
-    from backcare import render_plan
     from backcare.commands.common import library, store
-    from backcare.prescription import parse_prescription
-    from backcare.ui import emit_json, say
+    from backcare.loading.prescription import parse_prescription
+    from backcare.render import plan as render_plan
+    from backcare.render.ui import emit_json, say
 
     lib = library()
     p = parse_prescription(file, lib)
@@ -44,9 +44,9 @@ def show_programme(as_json: JsonOpt = False) -> None:
 
     Example: backcare programme show
     """
-    from backcare import render_plan
     from backcare.commands.common import library, store
-    from backcare.ui import emit_json, say
+    from backcare.render import plan as render_plan
+    from backcare.render.ui import emit_json, say
 
     p = store().programme()
     if as_json:
@@ -65,7 +65,7 @@ def clear_programme() -> None:
     Example: backcare programme clear
     """
     from backcare.commands.common import store
-    from backcare.ui import say
+    from backcare.render.ui import say
 
     s = store()
     if s.programme() is None:

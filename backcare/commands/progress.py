@@ -35,10 +35,10 @@ def progress(
 
     Example: backcare progress --weeks 4
     """
-    from backcare.analytics import DAYS_PER_WEEK, load_progress, monday, shift
     from backcare.commands.common import day, library, store, thresholds
+    from backcare.domain.analytics import DAYS_PER_WEEK, load_progress, monday, shift
     from backcare.errors import BackcareError
-    from backcare.ui import emit_json, out
+    from backcare.render.ui import emit_json, out
 
     today = day(date)
     end = day(date_to, "--to") if date_to is not None else today
@@ -56,7 +56,7 @@ def progress(
     if as_json:
         emit_json(report.to_dict())
     else:
-        from backcare import render_progress
+        from backcare.render import progress as render_progress
 
         render_progress.render(report, out(), {e.id: e.name for e in lib})
 

@@ -22,15 +22,15 @@ def session(
     Needs a terminal; to record a session without the guide, use 'backcare log'.
     Example: backcare session
     """
-    from backcare import logbook as lb
-    from backcare import render_session
     from backcare.commands.common import day, library, not_future, store, thresholds
+    from backcare.domain import logbook as lb
+    from backcare.domain.guide import Guide
+    from backcare.domain.models import PainCheckin, new_id
+    from backcare.domain.planner import history_window, plan_for
     from backcare.errors import UsageProblem
-    from backcare.guide import Guide
-    from backcare.guide_terminal import TerminalIO
-    from backcare.models import PainCheckin, new_id
-    from backcare.planner import history_window, plan_for
-    from backcare.ui import is_interactive
+    from backcare.render import session as render_session
+    from backcare.render.terminal import TerminalIO
+    from backcare.render.ui import is_interactive
 
     d = not_future(day(date))
     lb.check_pain(pain_before, "--pain-before")

@@ -17,7 +17,7 @@ from typing import Any
 
 # name → (module, function, what the command must gather besides the export document)
 _REGISTRY: dict[str, tuple[str, str, frozenset[str]]] = {
-    "json": ("backcare.exchange", "render", frozenset()),
+    "json": ("backcare.loading.exchange", "render", frozenset()),
     "csv": ("backcare.exporters.csv_export", "render", frozenset()),
     "fhir": ("backcare.exporters.fhir_export", "render", frozenset({"aerobic_ids"})),
     "pdf": ("backcare.exporters.pdf_report", "render",

@@ -87,7 +87,7 @@ def _pain_obs(subject: str, day: str, score: int, text: str | None = None,
 
 
 def _dose_words(e: dict[str, Any]) -> str:
-    from backcare.models import Dose
+    from backcare.domain.models import Dose
 
     return Dose.from_dict(e).describe()
 

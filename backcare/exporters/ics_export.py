@@ -37,8 +37,8 @@ def summary(plan: dict[str, Any]) -> str:
 
 
 def description(plan: dict[str, Any]) -> str:
+    from backcare.domain.models import Dose
     from backcare.messages import DISCLAIMER_SHORT
-    from backcare.models import Dose
 
     lines = []
     for item in plan.get("items", []):

@@ -104,7 +104,7 @@ def _signed(value: Any) -> str:
 
 
 def _dose_text(item: dict[str, Any]) -> str:
-    from backcare.models import Dose
+    from backcare.domain.models import Dose
 
     return Dose.from_dict(item).describe()
 
@@ -121,7 +121,7 @@ def rolling_means(days: list[tuple[date, int]], window: int = ROLLING_DAYS
 
 def report_data(ctx: ExportContext) -> ReportData:
     """Everything page 1 and the tables show, as text and numbers."""
-    from backcare.instruments import INSTRUMENTS
+    from backcare.domain.instruments import INSTRUMENTS
 
     doc, prog = ctx.doc, ctx.progress or {}
     names = ctx.exercise_names
@@ -345,7 +345,7 @@ def pain_chart(data: ReportData, red_above: int, width: float, height: float) ->
 
 
 def function_chart(data: ReportData, width: float, height: float) -> io.BytesIO:
-    from backcare.instruments import INSTRUMENTS
+    from backcare.domain.instruments import INSTRUMENTS
 
     fig = _figure(width, height)
     ax = fig.add_subplot()

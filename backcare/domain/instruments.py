@@ -2,7 +2,7 @@
 
 Each instrument is one frozen :class:`Instrument`: its title, what it measures, its items and
 their answer options, its score range, which way is worse, and the rule for a change that
-counts. The scoring logic lives in :mod:`backcare.scoring`; this module holds only data.
+counts. The scoring logic lives in :mod:`backcare.domain.scoring`; this module holds only data.
 
 House rule on wording: no questionnaire text is copied from elsewhere. The item prompts below
 are short paraphrases in our own words and are marked ``official_wording=False``. For the
@@ -356,7 +356,7 @@ def load_clinic_wording(instrument_id: str, path: str | os.PathLike[str]) -> lis
     instrument = get_instrument(instrument_id)
     # Lazy import: YAML is only needed when a clinic supplies wording. The project's loader
     # is yaml.safe_load's SafeLoader plus line numbers, and it keeps "yes"/"no" as text.
-    from backcare.yamlload import LineDict, LineList, load_yaml
+    from backcare.loading.yamlload import LineDict, LineList, load_yaml
 
     file = str(path)
     data: Any = load_yaml(Path(path), "a questionnaire wording file")

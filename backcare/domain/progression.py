@@ -10,7 +10,7 @@ Pure functions over plain data. The rule, in short:
   back, and flag the exercise for the physiotherapist.
 No validated back-pain rule exists; these defaults come from the pain-monitoring model
 (Silbernagel et al. 2007, Achilles tendinopathy) and clinic traffic-light schemes, and every
-number lives in :class:`backcare.clinical.Thresholds`.
+number lives in :class:`backcare.domain.clinical.Thresholds`.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
 
-from backcare.clinical import Thresholds
-from backcare.models import Dose, Exercise, History
+from backcare.domain.clinical import Thresholds
+from backcare.domain.models import Dose, Exercise, History
 
 
 class PainZone(Enum):

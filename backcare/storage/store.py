@@ -41,8 +41,7 @@ from typing import TYPE_CHECKING, Any, cast
 if TYPE_CHECKING:
     from tinydb import TinyDB
 
-from backcare.errors import BackcareError
-from backcare.models import (
+from backcare.domain.models import (
     Assessment,
     ExerciseLog,
     Goal,
@@ -53,6 +52,7 @@ from backcare.models import (
     Session,
     Visit,
 )
+from backcare.errors import BackcareError
 
 SCHEMA_VERSION = 1
 MAIN_FILE = "backcare.json"
@@ -709,6 +709,6 @@ def _storage_for(store: Store) -> Callable[[Path], AtomicJSONStorage]:
 
 
 def open_store(home: Path | None = None) -> Store:
-    from backcare.paths import data_home
+    from backcare.storage.paths import data_home
 
     return Store(home or data_home())

@@ -17,10 +17,10 @@ from typing import Any, Protocol
 
 from rich.markup import escape
 
-from backcare.planner import PlanItem
-from backcare.progression import PainZone
-from backcare.render_library import CATEGORY_STYLE
-from backcare.ui import out
+from backcare.domain.planner import PlanItem
+from backcare.domain.progression import PainZone
+from backcare.render.library import CATEGORY_STYLE
+from backcare.render.ui import out
 
 # A 5-line block font for the countdown digits, so the time left can be read from the floor.
 BIG_DIGITS = {
@@ -212,8 +212,8 @@ class TerminalIO:
             self.con.print(f"[yellow]Please type a whole number from 0 to {high}.[/]")
 
     def ask_text(self, prompt: str) -> str | None:
+        from backcare.domain.logbook import check_note
         from backcare.errors import BackcareError
-        from backcare.logbook import check_note
 
         while True:
             answer = self._input("[bold]?[/]", prompt)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
-from backcare.models import WEEKDAYS, Prescription, Profile
+from backcare.domain.models import WEEKDAYS, Prescription, Profile
 
 # Weekday numbers (Monday 0) used for N exercise days a week, spread through the week.
 SPREAD: dict[int, tuple[int, ...]] = {

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
-from backcare.clinical import Thresholds
-from backcare.models import Dose, Exercise, ExerciseLog, Session
-from backcare.planner import Plan, PlanItem
-from backcare.progression import PainZone, zone
+from backcare.domain.clinical import Thresholds
+from backcare.domain.models import Dose, Exercise, ExerciseLog, Session
+from backcare.domain.planner import Plan, PlanItem
+from backcare.domain.progression import PainZone, zone
 
 RELAX_SECONDS = 3  # between held repetitions
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from backcare.clinical import PAIN_MAX, PAIN_MIN
+from backcare.domain.clinical import PAIN_MAX, PAIN_MIN
+from backcare.domain.models import EQUIPMENT, POSITIONS, Profile
+from backcare.domain.safety import CONDITIONS, RED_FLAG_NAMES
 from backcare.errors import BackcareError
-from backcare.models import EQUIPMENT, POSITIONS, Profile
-from backcare.safety import CONDITIONS, RED_FLAG_NAMES
 
 MINUTES_RANGE = (10, 180)  # below 10 minutes the four kinds of exercise do not fit
 DAYS_RANGE = (1, 7)
@@ -35,7 +35,7 @@ def split_names(option: str, text: str | None, allowed: tuple[str, ...] | list[s
     names = [n.strip().lower() for n in text.split(",") if n.strip()]
     for n in names:
         if n not in allowed:
-            from backcare.library import did_you_mean
+            from backcare.loading.library import did_you_mean
 
             raise BackcareError(f"{option}: '{n[:40]}' is not one of {', '.join(allowed)}"
                                 f"{did_you_mean(n, allowed)}")

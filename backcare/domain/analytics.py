@@ -12,7 +12,7 @@ How the figures are defined (README-ready):
 - **Programme start**: the prescription's ``start`` when a physiotherapist's programme has one;
   else the profile's start date (``init --date``); else, with no profile, the first day
   anything was logged. No day before it is ever planned.
-- **Planned days** (``sessions_planned``): the exercise days (:func:`backcare.schedule.
+- **Planned days** (``sessions_planned``): the exercise days (:func:`backcare.domain.schedule.
   is_planned_day`: the prescription's days, else ``--days-per-week`` spread over the week)
   between ``from`` and the report's last day, from the programme start. Today counts.
 - **Exercise days** (``sessions_done``): the days in the same range, from the programme start,
@@ -30,7 +30,7 @@ How the figures are defined (README-ready):
   day (null when there are none), to 1 decimal. **Change** = current − baseline;
   **percent change** = change ÷ baseline × 100 (null when the baseline is 0).
   **Clinically important**: a fall of 2 points or 30% or more (Ostelo et al. 2008,
-  CLINICAL.md §3; the thresholds come from :class:`~backcare.clinical.Thresholds`).
+  CLINICAL.md §3; the thresholds come from :class:`~backcare.domain.clinical.Thresholds`).
 - **Verdict**: "improving" when the pain change is clinically important; "worse" when pain
   rose by the same amount; otherwise "no clear change"; null without a current figure.
 - **Weekly**: Monday-based weeks; each week's adherence is computed as above on its own days
@@ -40,7 +40,7 @@ How the figures are defined (README-ready):
   (CLINICAL.md §2).
 - **Measures**: for each questionnaire with at least one result, ``baseline`` is the first
   result ever and ``latest`` the last one up to the report's last day; ``change`` and
-  ``clinically_important`` come from :func:`backcare.scoring.change_verdict`. For STarT Back
+  ``clinically_important`` come from :func:`backcare.domain.scoring.change_verdict`. For STarT Back
   they are risk groups.
 """
 
@@ -52,10 +52,9 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from backcare.clinical import Thresholds
-from backcare.errors import BackcareError
-from backcare.instruments import INSTRUMENT_IDS, ChangeRule
-from backcare.models import (
+from backcare.domain.clinical import Thresholds
+from backcare.domain.instruments import INSTRUMENT_IDS, ChangeRule
+from backcare.domain.models import (
     Assessment,
     Goal,
     History,
@@ -65,19 +64,20 @@ from backcare.models import (
     Visit,
     iso,
 )
-from backcare.schedule import days_between, planned_checker
-from backcare.scoring import (
+from backcare.domain.schedule import days_between, planned_checker
+from backcare.domain.scoring import (
     Change,
     change_verdict,
     normalise_activity,
     pain_change,
     round_score,
 )
+from backcare.errors import BackcareError
 
 if TYPE_CHECKING:
-    from backcare.alerts import Alert
-    from backcare.library import Library
-    from backcare.storage import Store
+    from backcare.domain.alerts import Alert
+    from backcare.loading.library import Library
+    from backcare.storage.store import Store
 
 AEROBIC = "aerobic"  # the library category whose minutes count (CLINICAL.md §1, §2)
 DONE_STATUSES = frozenset({"done", "partial"})  # a skipped exercise is not exercise
@@ -462,7 +462,7 @@ def progress_report(profile: Profile | None, history: History,
     ``history`` must hold everything up to ``end`` (earlier records give the baselines);
     ``library_categories`` maps exercise id → library category, to count aerobic minutes.
     """
-    from backcare.alerts import check_alerts  # alerts builds on this module's blocks
+    from backcare.domain.alerts import check_alerts  # alerts builds on this module's blocks
 
     if start > end:
         raise BackcareError(f"the report would start ({start.isoformat()}) after it ends "

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from backcare.clinical import DEFAULT, Thresholds
+from backcare.domain.clinical import DEFAULT, Thresholds
 from backcare.errors import BackcareError, ProblemList
 
 
@@ -20,7 +20,7 @@ def load_thresholds(home: Path) -> Thresholds:
     path = home / "settings.yaml"
     if not path.exists():
         return DEFAULT
-    from backcare.yamlload import LineDict, load_yaml
+    from backcare.loading.yamlload import LineDict, load_yaml
 
     data = load_yaml(path, "a settings file")
     problems = ProblemList()

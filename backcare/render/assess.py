@@ -1,7 +1,7 @@
 """The terminal side of ``backcare assess``: asking a questionnaire one item at a time, and
 showing a scored result with what changed since the earlier ones.
 
-:func:`build_report` turns a stored :class:`~backcare.models.Assessment` and the same
+:func:`build_report` turns a stored :class:`~backcare.domain.models.Assessment` and the same
 instrument's earlier ones into one :class:`AssessReport`; :func:`report_json` (the
 ``assess --json`` document, CONTRACT.md) and :func:`show_report` (the terminal view) are both
 drawn from it, so they cannot disagree (STYLE.md §5). :func:`ask_answers` is the prompt loop.
@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from backcare.instruments import (
+from backcare.domain.instruments import (
     PEG_RATING_MAX,
     PSFS_RATING_MAX,
     RMDQ_RECOVERED_MAX,
@@ -26,9 +26,9 @@ from backcare.instruments import (
     Instrument,
     ItemPrompt,
 )
-from backcare.models import Assessment
-from backcare.progression import short_date
-from backcare.scoring import (
+from backcare.domain.models import Assessment
+from backcare.domain.progression import short_date
+from backcare.domain.scoring import (
     ODI_BANDS,
     ODI_UNANSWERED,
     SCORE_DECIMALS,
@@ -41,7 +41,7 @@ from backcare.scoring import (
     normalise_activity,
     summary_sentence,
 )
-from backcare.ui import err, out
+from backcare.render.ui import err, out
 
 # Instruments whose items may be left unanswered: only the ODI (CONTRACT.md: '-' marks an
 # unanswered section; CLINICAL.md §3 leaves it out of the denominator).
@@ -120,7 +120,7 @@ def interpretation(instrument: Instrument, scored: Scored) -> str:
                 f"scale ({_odi_band_ranges()}); a higher score means your back limits daily "
                 f"life more.{note}")
     if instrument.id == "startback":
-        from backcare.render_plan import STARTBACK_MEANING
+        from backcare.render.plan import STARTBACK_MEANING
 
         psychosocial_items = len(instrument.items) - STARTBACK_PSYCHOSOCIAL_FIRST_ITEM + 1
         meaning = STARTBACK_MEANING.get(scored.band or "", "")
@@ -319,7 +319,7 @@ def _ask_psfs(instrument: Instrument, prompts: Sequence[ItemPrompt]) -> dict[str
     from rich.markup import escape
 
     # The check every PSFS name gets when scored; used here so a bad one is re-asked at once.
-    from backcare.scoring import _activity_problem
+    from backcare.domain.scoring import _activity_problem
 
     con = err()
     ratings: dict[str, int] = {}
@@ -351,7 +351,7 @@ def _ask_psfs(instrument: Instrument, prompts: Sequence[ItemPrompt]) -> dict[str
 def ask_answers(instrument: Instrument, prompts: Sequence[ItemPrompt],
                 wording_note: str | None) -> Answers:
     """Ask every item of ``instrument`` with ``prompts``, and return the normalised answers
-    (as :func:`backcare.scoring.parse_answers` would). KeyboardInterrupt and EOFError pass
+    (as :func:`backcare.domain.scoring.parse_answers` would). KeyboardInterrupt and EOFError pass
     through: the caller decides what stopping means."""
     from rich.markup import escape
 

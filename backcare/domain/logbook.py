@@ -12,11 +12,8 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date
 
-from backcare.clinical import PAIN_MAX, PAIN_MIN, Thresholds
-from backcare.errors import BackcareError
-from backcare.library import Library, did_you_mean, unknown_id_message
-from backcare.messages import URGENT_CAUDA_EQUINA, URGENT_OTHER
-from backcare.models import (
+from backcare.domain.clinical import PAIN_MAX, PAIN_MIN, Thresholds
+from backcare.domain.models import (
     SYMPTOMS,
     Dose,
     ExerciseLog,
@@ -26,8 +23,11 @@ from backcare.models import (
     Session,
     new_id,
 )
-from backcare.planner import Plan
-from backcare.safety import CAUDA_EQUINA_SYMPTOMS, NERVE_SYMPTOMS, Advice, seek_help
+from backcare.domain.planner import Plan
+from backcare.domain.safety import CAUDA_EQUINA_SYMPTOMS, NERVE_SYMPTOMS, Advice, seek_help
+from backcare.errors import BackcareError
+from backcare.loading.library import Library, did_you_mean, unknown_id_message
+from backcare.messages import URGENT_CAUDA_EQUINA, URGENT_OTHER
 
 MAX_NOTE = 2000  # characters; a note is a few lines, not a document
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -219,7 +219,7 @@ def profile_with_red_flags(profile: Profile | None, flags: tuple[str, ...], day:
     """The profile after a check-in reported red flags: they stop the programme until a
     clinician clears them (CLINICAL.md §5). Without ``init`` yet, a beginner profile holds
     them, so ``plan`` refuses as it would after init."""
-    from backcare.planner import beginner_profile
+    from backcare.domain.planner import beginner_profile
 
     base = profile or replace(beginner_profile(day), created=today)
     merged = list(dict.fromkeys([*base.red_flags, *flags]))

@@ -20,15 +20,15 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from backcare.alerts import CRITICAL, HIGH, LOW, say_date
-from backcare.analytics import (
+from backcare.domain.alerts import CRITICAL, HIGH, LOW, say_date
+from backcare.domain.analytics import (
     IMPROVING,
     WORSENING,
     GoalProgress,
     MeasureSummary,
     ProgressReport,
 )
-from backcare.instruments import INSTRUMENTS
+from backcare.domain.instruments import INSTRUMENTS
 from backcare.messages import DISCLAIMER_SHORT
 
 MIN_CHART_WIDTH = 40  # below this a chart is unreadable: the figures alone are shown

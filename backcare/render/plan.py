@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from backcare.models import CATEGORIES, Dose, Prescription, Profile
-from backcare.render_library import CATEGORY_STYLE
-from backcare.ui import out
+from backcare.domain.models import CATEGORIES, Dose, Prescription, Profile
+from backcare.render.library import CATEGORY_STYLE
+from backcare.render.ui import out
 
 if TYPE_CHECKING:
-    from backcare.library import Library
-    from backcare.planner import Plan
-    from backcare.safety import Advice
-    from backcare.scoring import Scored
+    from backcare.domain.planner import Plan
+    from backcare.domain.safety import Advice
+    from backcare.domain.scoring import Scored
+    from backcare.loading.library import Library
 
 ADVICE_STYLE = {"urgent": "bold red", "prompt": "yellow", "advice": "cyan"}
 STARTBACK_MEANING = {
@@ -66,7 +66,7 @@ def plan_view(plan: Plan, library: Library | None = None) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from backcare.ui import today
+    from backcare.render.ui import today
 
     con = out()
     kind = {"normal": "plan", "flare": "gentle plan (flare-up)",

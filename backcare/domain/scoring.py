@@ -40,9 +40,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
-from backcare.clinical import round_half_up
-from backcare.errors import BackcareError
-from backcare.instruments import (
+from backcare.domain.clinical import round_half_up
+from backcare.domain.instruments import (
     ANSWER_MIN,
     NRS_CHANGE_RULE,
     NRS_MAX,
@@ -58,6 +57,7 @@ from backcare.instruments import (
     Instrument,
     get_instrument,
 )
+from backcare.errors import BackcareError
 
 # --- Scoring rules (CLINICAL.md §3) -----------------------------------------------------------
 # ODI bands. Published as whole-number ranges (0-20, 21-40, ...); our scores have one decimal,

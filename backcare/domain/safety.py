@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from backcare.clinical import Thresholds, round_half_up
+from backcare.domain.clinical import Thresholds, round_half_up
+from backcare.domain.models import History, PainCheckin, Profile
 from backcare.messages import URGENT_CAUDA_EQUINA, URGENT_OTHER
-from backcare.models import History, PainCheckin, Profile
 
 
 @dataclass(frozen=True)

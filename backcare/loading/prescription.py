@@ -7,10 +7,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from backcare.domain.models import DOSE_FIELDS, WEEKDAYS, Dose, PrescribedItem, Prescription
 from backcare.errors import ProblemList
-from backcare.library import DOSE_CEILING, Library, did_you_mean, unknown_id_message
-from backcare.models import DOSE_FIELDS, WEEKDAYS, Dose, PrescribedItem, Prescription
-from backcare.yamlload import Ambiguous, LineDict, LineList, load_yaml
+from backcare.loading.library import DOSE_CEILING, Library, did_you_mean, unknown_id_message
+from backcare.loading.yamlload import Ambiguous, LineDict, LineList, load_yaml
 
 TOP_KEYS = ("prescribed_by", "start", "allow_progression", "exercises")
 ITEM_KEYS = ("id", *DOSE_FIELDS, "days", "note")

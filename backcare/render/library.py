@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from backcare.library import Library
-from backcare.models import Exercise
-from backcare.ui import out
+from backcare.domain.models import Exercise
+from backcare.loading.library import Library
+from backcare.render.ui import out
 
 CATEGORY_STYLE = {"stretching": "cyan", "strengthening": "magenta", "aerobic": "green",
                   "posture": "yellow"}

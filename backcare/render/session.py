@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 
 from rich.markup import escape
 
-from backcare.models import Profile, Session
-from backcare.schedule import planned_days
-from backcare.ui import out
+from backcare.domain.models import Profile, Session
+from backcare.domain.schedule import planned_days
+from backcare.render.ui import out
 
 if TYPE_CHECKING:
-    from backcare.planner import Plan
-    from backcare.storage import Store
+    from backcare.domain.planner import Plan
+    from backcare.storage.store import Store
 
 
 def welcome(profile: Profile | None) -> None:

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from backcare.domain.models import CATEGORIES, DOSE_FIELDS, EQUIPMENT, POSITIONS, TARGETS, Exercise
 from backcare.errors import BackcareError, ProblemList
-from backcare.models import CATEGORIES, DOSE_FIELDS, EQUIPMENT, POSITIONS, TARGETS, Exercise
-from backcare.yamlload import Ambiguous, LineDict, LineList, load_yaml
+from backcare.loading.yamlload import Ambiguous, LineDict, LineList, load_yaml
 
 LIBRARY_FORMAT_VERSION = 1
 MAX_LEVEL = 3
@@ -409,7 +409,7 @@ def _cache_key(files: list[Path]) -> list[Any]:
 def load_library(home: Path | None = None, files: list[Path] | None = None,
                  use_cache: bool = True) -> Library:
     """The merged library for a data folder, from the cache when it is still valid."""
-    from backcare.paths import data_home, library_files
+    from backcare.storage.paths import data_home, library_files
 
     home = home or data_home()
     files = files or library_files(home)
@@ -434,7 +434,7 @@ def load_library(home: Path | None = None, files: list[Path] | None = None,
 
 
 def _write_cache(cache: Path, key: list[Any], library: Library) -> None:
-    from backcare.storage import atomic_write_text
+    from backcare.storage.store import atomic_write_text
 
     doc = {"key": key, "exercises": [{**e.to_dict(), "origin": e.origin} for e in library]}
     try:
@@ -462,7 +462,7 @@ def check_file(file: Path | None, home: Path) -> tuple[int, list[str]]:
     """Validate a library file, or the library in use. A partial file (a physiotherapist's
     additions) is checked merged over the base library in use ($BACKCARE_LIBRARY, else the
     bundled one), as backcare would use it."""
-    from backcare.paths import library_files
+    from backcare.storage.paths import library_files
 
     files = library_files(home)
     if file is None:

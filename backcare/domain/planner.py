@@ -16,11 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from backcare.clinical import DEFAULT, Thresholds
-from backcare.errors import SafetyStop
-from backcare.library import Library
-from backcare.messages import BLOCKED_UNTIL_CLEARED, NO_PROFILE_HINT, TIPS
-from backcare.models import (
+from backcare.domain.clinical import DEFAULT, Thresholds
+from backcare.domain.models import (
     CATEGORIES,
     DOSE_FIELDS,
     Dose,
@@ -29,7 +26,7 @@ from backcare.models import (
     Prescription,
     Profile,
 )
-from backcare.progression import (
+from backcare.domain.progression import (
     Attempt,
     Decision,
     Next,
@@ -40,8 +37,11 @@ from backcare.progression import (
     next_step,
     step_down,
 )
-from backcare.safety import flare_active, red_flag_advice, seek_help
-from backcare.schedule import is_planned_day, weekday_name
+from backcare.domain.safety import flare_active, red_flag_advice, seek_help
+from backcare.domain.schedule import is_planned_day, weekday_name
+from backcare.errors import SafetyStop
+from backcare.loading.library import Library
+from backcare.messages import BLOCKED_UNTIL_CLEARED, NO_PROFILE_HINT, TIPS
 
 # Time estimates: seconds per repetition besides any hold, and to get into position.
 SECONDS_PER_REP = 4

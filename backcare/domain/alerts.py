@@ -3,7 +3,7 @@ rules). Pure: no clock, no storage, no printing.
 
 Each alert has a ``level`` (``low`` | ``high`` | ``critical``), a ``rule`` (a stable kebab-case
 id that scripts may rely on) and a ``message`` in plain words with the numbers and dates. All
-thresholds come from :class:`~backcare.clinical.Thresholds`. The rules, as we read them:
+thresholds come from :class:`~backcare.domain.clinical.Thresholds`. The rules, as we read them:
 
 ==========  ========================  ====================================================
 level       rule                      fires when
@@ -38,7 +38,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any, NamedTuple
 
-from backcare.analytics import (
+from backcare.domain.analytics import (
     PAIN_WINDOW_DAYS,
     HistoryIndex,
     adherence_percent,
@@ -50,12 +50,12 @@ from backcare.analytics import (
     programme_start,
     shift,
 )
-from backcare.clinical import Thresholds
+from backcare.domain.clinical import Thresholds
+from backcare.domain.instruments import get_instrument
+from backcare.domain.models import SYMPTOMS, History, Prescription, Profile
+from backcare.domain.safety import RED_FLAG_NAMES
+from backcare.domain.scoring import IMPROVED, WORSE, change_verdict, round_score
 from backcare.errors import BackcareError
-from backcare.instruments import get_instrument
-from backcare.models import SYMPTOMS, History, Prescription, Profile
-from backcare.safety import RED_FLAG_NAMES
-from backcare.scoring import IMPROVED, WORSE, change_verdict, round_score
 
 LOW, HIGH, CRITICAL = "low", "high", "critical"
 LEVELS: tuple[str, ...] = (CRITICAL, HIGH, LOW)  # most urgent first, the order alerts are listed

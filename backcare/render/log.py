@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from backcare.clinical import Thresholds
-from backcare.models import History, PainCheckin, Session
-from backcare.progression import PainZone, zone
-from backcare.ui import emit_json, out, say
-from backcare.ui import escape as escape_words
+from backcare.domain.clinical import Thresholds
+from backcare.domain.models import History, PainCheckin, Session
+from backcare.domain.progression import PainZone, zone
+from backcare.render.ui import emit_json, out, say
+from backcare.render.ui import escape as escape_words
 
 if TYPE_CHECKING:
-    from backcare.library import Library
-    from backcare.logbook import CheckinOutcome
+    from backcare.domain.logbook import CheckinOutcome
+    from backcare.loading.library import Library
 
 ZONE_STYLE = {PainZone.GREEN: "green", PainZone.AMBER: "yellow", PainZone.RED: "bold red"}
 STATUS_MARK = {"done": "✓", "partial": "◐", "skipped": "–"}

@@ -25,7 +25,7 @@ def bundled_library() -> Path:
     Installed, it sits in the package as ``backcare/data``; in a source checkout it is the
     top-level ``data/`` beside the package. Plain paths, not importlib.resources, which
     costs every command several milliseconds of imports (issue 7)."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent
     installed = package / "data" / "exercises.yaml"
     if installed.is_file():
         return installed

@@ -25,9 +25,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from backcare.clinical import PAIN_MAX, PAIN_MIN
-from backcare.errors import BackcareError, ProblemList
-from backcare.models import (
+from backcare.domain.clinical import PAIN_MAX, PAIN_MIN
+from backcare.domain.models import (
     EQUIPMENT,
     POSITIONS,
     STATUSES,
@@ -42,10 +41,11 @@ from backcare.models import (
     Session,
     Visit,
 )
+from backcare.errors import BackcareError, ProblemList
 
 if TYPE_CHECKING:
     from backcare.exporters import ExportContext, Rendered
-    from backcare.storage import Store
+    from backcare.storage.store import Store
 
 FORMAT = "backcare-export"
 VERSION = 1
@@ -380,8 +380,8 @@ def _check_checkin(c: _Checker, d: dict[str, Any]) -> None:
 
 
 def _check_assessment(c: _Checker, d: dict[str, Any]) -> None:
-    from backcare.instruments import INSTRUMENT_IDS, INSTRUMENTS
-    from backcare.scoring import answers_from_json
+    from backcare.domain.instruments import INSTRUMENT_IDS, INSTRUMENTS
+    from backcare.domain.scoring import answers_from_json
 
     c.obj(d, ("id", "date", "instrument", "answers", "score"))
     if "id" in d:
@@ -645,7 +645,7 @@ def check_target(path: Path, force: bool) -> Path:
 
 def write_export(path: Path, data: bytes, force: bool) -> None:
     """Write the export privately (0600) and atomically: a reader never sees half a file."""
-    from backcare.storage import atomic_write_bytes
+    from backcare.storage.store import atomic_write_bytes
 
     check_target(path, force)
     try:

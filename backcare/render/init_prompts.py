@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from backcare import onboarding as ob
+from backcare.domain import onboarding as ob
+from backcare.domain.models import Profile
+from backcare.domain.safety import CONDITIONS, RED_FLAGS, red_flag_advice
 from backcare.messages import DISCLAIMER
-from backcare.models import Profile
-from backcare.safety import CONDITIONS, RED_FLAGS, red_flag_advice
-from backcare.ui import err
+from backcare.render.ui import err
 
 if TYPE_CHECKING:
-    from backcare.scoring import Scored
+    from backcare.domain.scoring import Scored
 
 
 def _yes_no(question: str, default: bool | None = None) -> bool:
@@ -101,8 +101,8 @@ def ask_missing(a: ob.InitAnswers, existing: Profile | None) -> None:
 
 def ask_startback() -> Scored | None:
     """The optional STarT Back screen (CLINICAL.md §3; NICE NG59 1.1.2 recommends it)."""
-    from backcare.instruments import get_instrument
-    from backcare.scoring import StartBackAnswers, score
+    from backcare.domain.instruments import get_instrument
+    from backcare.domain.scoring import StartBackAnswers, score
 
     con = err()
     if not _yes_no("\nWould you answer 9 short questions (the STarT Back tool)? They help "

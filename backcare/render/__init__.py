@@ -1,0 +1,1 @@
+"""The terminal: views, prompts and the guided session's screen."""
