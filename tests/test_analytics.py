@@ -69,7 +69,7 @@ START = date(2026, 1, 5)  # a Monday, and the programme's start
 
 
 def fill_eight_weeks(home: Path) -> None:
-    from backcare.storage.store import Store
+    from backcare.storage import Store
 
     store = Store(home)
     # 5 days a week: Monday to Friday are planned (schedule.SPREAD[5]).
@@ -247,8 +247,8 @@ def test_a_report_over_20_years_is_refused(cli: Callable[..., Any]) -> None:
 
 
 @pytest.mark.parametrize("args", [
-    ("--date", "0001-01-03"), ("--date", "9999-12-31"), ("--to", "9999-12-31"),
-    ("--from", "0001-01-01", "--to", "0001-01-01"), ("--date", "9999-12-31", "--weeks", "1040"),
+    ("--date", "1900-01-03"), ("--date", "2999-12-31"), ("--to", "2999-12-31"),
+    ("--from", "1900-01-01", "--to", "1900-01-01"), ("--date", "2999-12-31", "--weeks", "1040"),
 ])
 def test_the_ends_of_the_calendar_do_not_break_the_report(cli: Callable[..., Any],
                                                          backcare_home: Path,
@@ -258,6 +258,17 @@ def test_the_ends_of_the_calendar_do_not_break_the_report(cli: Callable[..., Any
     assert res.exit_code == 0, res.output
     assert 0 <= (res.json()["adherence_percent"] or 0) <= 100
     assert cli("progress", *args).exit_code == 0
+
+
+@pytest.mark.parametrize("args", [
+    ("--date", "0001-01-03"), ("--date", "9999-12-31"), ("--to", "9999-12-31"),
+    ("--from", "0001-01-01", "--to", "0001-01-01"), ("--date", "2026-W02-3"),
+])
+def test_dates_beyond_the_kept_range_are_usage_errors(cli: Callable[..., Any],
+                                                      args: tuple[str, ...]) -> None:
+    res = cli("progress", "--json", *args)
+    assert res.exit_code == 2, res.output
+    assert "YYYY-MM-DD" in res.stderr or "1900-01-01 to 2999-12-31" in res.stderr
 
 
 # --- Adherence ---------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ def snapshot(home: Path) -> dict[str, bytes]:
 
 
 def saved(home: Path) -> list[Any]:
-    from backcare.storage.store import Store
+    from backcare.storage import Store
 
     return list(Store(home).history().assessments)
 

@@ -104,7 +104,7 @@ CLI_CASES = [
                                   "{default: 5, min: 12, max: 10}"), 17,
      "my-stretch: dose.reps must have min ≤ default ≤ max"),
     ("unknown-category", BAD.replace("category: stretching", "category: cardio"), 5,
-     "my-stretch: category 'cardio' is not one of"),
+     "my-stretch: category is 'cardio'; it must be one of"),
     ("dangling-link", BAD.replace("    cautions:", "    progresses_to: brige\n    cautions:"),
      3, "my-stretch: progresses_to: no exercise with id 'brige'; did you mean 'bridge'?"),
     ("alias-bomb", 'a: &a ["lol", "lol"]\nb: &b [*a, *a]\nc: [*b, *b]\n', 1,

@@ -15,7 +15,7 @@ import pytest
 
 from backcare.domain.models import Assessment, Dose, ExerciseLog, PainCheckin, Session, Visit
 from backcare.exporters.csv_export import COLUMNS, neutralise
-from backcare.storage.store import Store
+from backcare.storage import Store
 
 D = date.fromisoformat
 NASTY = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tstarts with tab",

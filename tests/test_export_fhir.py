@@ -11,7 +11,7 @@ import pytest
 
 from backcare.domain.models import Assessment, Dose, ExerciseLog, PainCheckin, Session, Visit
 from backcare.domain.scoring import StartBackAnswers, score
-from backcare.storage.store import Store
+from backcare.storage import Store
 
 D = date.fromisoformat
 PAIN_LOINC = "72514-3"

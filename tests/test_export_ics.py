@@ -9,7 +9,7 @@ from typing import Any
 from backcare.domain.models import Dose, PrescribedItem, Prescription, Profile
 from backcare.exporters import ExportContext, get_exporter
 from backcare.exporters.ics_export import uid_for
-from backcare.storage.store import Store
+from backcare.storage import Store
 
 D = date.fromisoformat
 

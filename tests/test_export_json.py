@@ -23,7 +23,7 @@ from backcare.domain.models import (
 )
 from backcare.domain.scoring import StartBackAnswers, score
 from backcare.loading.exchange import FORMAT, VERSION, build_export
-from backcare.storage.store import Store
+from backcare.storage import Store
 
 D = date.fromisoformat
 

@@ -23,7 +23,7 @@ from backcare.domain.models import (
 from backcare.exporters import ExportContext, get_exporter
 from backcare.exporters.pdf_report import report_data
 from backcare.messages import DISCLAIMER_SHORT
-from backcare.storage.store import Store
+from backcare.storage import Store
 
 D = date.fromisoformat
 START = D("2026-03-02")

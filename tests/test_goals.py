@@ -123,7 +123,7 @@ def test_no_goals_yet(cli: Cli) -> None:
 
 
 def test_a_psfs_goal_shows_the_activitys_latest_rating(cli: Cli, backcare_home: Path) -> None:
-    from backcare.storage.store import Store
+    from backcare.storage import Store
 
     store = Store(backcare_home)
     store.add_assessment(Assessment("p1", date(2026, 3, 1), "psfs",

@@ -19,11 +19,12 @@ import pytest
 
 from backcare.domain.clinical import DEFAULT
 from backcare.domain.guide import RELAX_SECONDS, Guide
+from backcare.domain.library import Library
 from backcare.domain.logbook import with_pain_now
 from backcare.domain.models import Dose, History, PainCheckin, Session
 from backcare.domain.planner import Plan, PlanItem, estimated_seconds
 from backcare.domain.progression import PainZone
-from backcare.loading.library import Library, load_library
+from backcare.loading.library import load_library
 from backcare.render.terminal import RealClock, TerminalIO, big_text, clock_text
 
 DAY = date(2026, 3, 2)

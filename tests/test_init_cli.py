@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from backcare.domain.models import Visit
-from backcare.storage.store import Store
+from backcare.storage import Store
 
 Cli = Callable[..., Any]
 START = "2026-03-02"

@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
+from backcare.domain.library import filter_exercises
 from backcare.domain.models import CATEGORIES
+from backcare.domain.suggest import unknown_id_message
 from backcare.errors import BackcareError
 from backcare.loading.library import (
     check_file,
     check_links,
-    filter_exercises,
     load_library,
     load_library_files,
     parse_library_file,
-    unknown_id_message,
 )
 from backcare.loading.yamlload import MAX_YAML_BYTES, load_yaml
 from backcare.storage.paths import bundled_library
@@ -243,14 +243,14 @@ BAD_FILES: list[tuple[str, str, Blame, str, str | None]] = [
     ("aerobic-without-minutes", GOOD.replace("category: stretching", "category: aerobic"),
      "dose:", "an aerobic exercise needs dose.duration_minutes", "my-stretch"),
     ("unknown-category", GOOD.replace("category: stretching", "category: stretchng"),
-     "category:", ("category 'stretchng' is not one of: stretching, strengthening, aerobic, "
-                   "posture (did you mean 'stretching'?)"), "my-stretch"),
+     "category:", ("category is 'stretchng'; it must be one of: stretching, strengthening, "
+                   "aerobic, posture (did you mean 'stretching'?)"), "my-stretch"),
     ("unknown-equipment", GOOD.replace("equipment: [mat]", "equipment: [matt]"),
-     "equipment:", "equipment item 1 'matt' is not one of", "my-stretch"),
+     "equipment:", "equipment item 1 is 'matt'; it must be one of", "my-stretch"),
     ("unknown-position", GOOD.replace("position: lying", "position: hanging"), "position:",
-     "position 'hanging' is not one of", "my-stretch"),
+     "position is 'hanging'; it must be one of", "my-stretch"),
     ("unknown-target", GOOD.replace("targets: [hamstrings]", "targets: [hamstring]"),
-     "targets:", "targets item 1 'hamstring' is not one of", "my-stretch"),
+     "targets:", "targets item 1 is 'hamstring'; it must be one of", "my-stretch"),
     ("dangling-progression", GOOD.replace("progresses_to: null", "progresses_to: brige"),
      "- id:", "progresses_to: no exercise with id 'brige'; did you mean 'bridge'",
      "my-stretch"),
@@ -310,7 +310,7 @@ def test_every_problem_in_a_file_is_listed_at_once(tmp_path: Path,
     path.write_text(text, encoding="utf-8")
     lines = refusal(path, backcare_home)
     assert_located(lines, path, line_of(text, "level:"), "level must be", "my-stretch")
-    assert_located(lines, path, line_of(text, "category:"), "category 'yoga'", "my-stretch")
+    assert_located(lines, path, line_of(text, "category:"), "category is 'yoga'", "my-stretch")
 
 
 def test_yaml11_readings_are_only_flagged_where_they_change_the_meaning(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from backcare.domain.models import Dose, ExerciseLog, PainCheckin, Session
-from backcare.storage.store import Store
+from backcare.storage import Store
 
 Cli = Callable[..., Any]
 MONDAY = "2026-03-02"

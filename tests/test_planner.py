@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from backcare.domain.clinical import DEFAULT, Thresholds
+from backcare.domain.library import Library
 from backcare.domain.models import (
     CATEGORIES,
     EQUIPMENT,
@@ -44,7 +45,7 @@ from backcare.domain.planner import (
     plan_for,
 )
 from backcare.domain.schedule import is_planned_day
-from backcare.loading.library import Library, check_links, load_library_files
+from backcare.loading.library import check_links, load_library_files
 from backcare.storage.paths import bundled_library
 
 T = DEFAULT

@@ -106,12 +106,12 @@ def test_notes_never_appear_in_errors(cli: Callable[..., object],
     refused = cli("log", "--date", "2026-11-02", "--note", SECRET, "--hurt", "bridge=11")
     assert refused.exit_code == 1 and SECRET not in refused.output
     # An unexpected failure (a bug) while a note is in hand: one line, no locals, no note.
-    import backcare.storage.store
+    import backcare.storage
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(backcare.storage.store.Store, "put_checkin", broken)
+    monkeypatch.setattr(backcare.storage.Store, "put_checkin", broken)
     res = cli("pain", "4", "--date", "2026-11-02", "--note", SECRET)
     assert res.exit_code == 1
     assert SECRET not in res.output

@@ -27,7 +27,7 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 def fill(home: Path, days: int = 56) -> None:
     """Eight weeks with something in every section: charts, alerts, flares, visits, goals."""
-    from backcare.storage.store import Store
+    from backcare.storage import Store
 
     store = Store(home)
     start = TODAY - timedelta(days=days - 1)
@@ -118,7 +118,7 @@ def test_colour_terminals_get_coloured_charts_that_fit(backcare_home: Path,
     from backcare.domain.clinical import DEFAULT
     from backcare.loading.library import load_library
     from backcare.render.progress import render
-    from backcare.storage.store import Store
+    from backcare.storage import Store
 
     monkeypatch.delenv("NO_COLOR")
     fill(backcare_home)
@@ -152,7 +152,7 @@ def test_no_data_json_is_still_a_full_document(cli: Callable[..., Any]) -> None:
 
 def test_a_programme_starting_later_says_when(cli: Callable[..., Any],
                                               backcare_home: Path) -> None:
-    from backcare.storage.store import Store
+    from backcare.storage import Store
 
     Store(backcare_home).save_profile(Profile(start_date=date(2026, 3, 9)))
     out = " ".join(cli("progress", "--date", TODAY.isoformat()).stdout.split())

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backcare.domain.clinical import DEFAULT, Thresholds
+from backcare.domain.library import Library
 from backcare.domain.models import (
     Dose,
     Exercise,
@@ -30,7 +31,7 @@ from backcare.domain.progression import (
     step_up,
     zone,
 )
-from backcare.loading.library import Library, load_library_files
+from backcare.loading.library import load_library_files
 from backcare.storage.paths import bundled_library
 
 T = DEFAULT

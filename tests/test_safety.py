@@ -10,6 +10,7 @@ from functools import lru_cache
 import pytest
 
 from backcare.domain.clinical import DEFAULT
+from backcare.domain.library import Library
 from backcare.domain.models import (
     Dose,
     ExerciseLog,
@@ -28,7 +29,7 @@ from backcare.domain.safety import (
     seek_help,
 )
 from backcare.errors import EXIT_SAFETY, SafetyStop
-from backcare.loading.library import Library, load_library_files
+from backcare.loading.library import load_library_files
 from backcare.messages import BLOCKED_UNTIL_CLEARED, URGENT_CAUDA_EQUINA, URGENT_OTHER
 from backcare.storage.paths import bundled_library
 

@@ -21,8 +21,8 @@ import pytest
 
 from backcare.domain.models import PainCheckin, Profile, Visit, new_id
 from backcare.errors import BackcareError
-from backcare.storage import store as storage
-from backcare.storage.store import DataFileError, Store
+from backcare.storage import DataFileError, Store
+from backcare.storage import files as storage
 
 Cli = Callable[..., Any]  # the `cli` fixture of conftest.py
 
@@ -97,7 +97,7 @@ def test_every_write_replaces_the_file_with_a_complete_new_one(
         replaced.append((os.fspath(src), os.fspath(dst)))
         real_replace(src, dst)
 
-    monkeypatch.setattr(storage.os, "replace", spy)
+    monkeypatch.setattr(os, "replace", spy)
     for write, path in [(lambda: s.add_visit(visit()), month_file(backcare_home)),
                         (lambda: s.put_checkin(PainCheckin(MARCH, 3)), month_file(backcare_home)),
                         (lambda: s.save_profile(Profile(start_date=MARCH, baseline_pain=5)),
@@ -127,7 +127,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp_file(
     def disk_full(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(storage.os, "fsync", disk_full)
+    monkeypatch.setattr(os, "fsync", disk_full)
     with pytest.raises(BackcareError, match="could not be saved .No space left on device."):
         s.add_visit(visit())
     monkeypatch.undo()
@@ -392,7 +392,7 @@ import sys, time
 from datetime import date
 from pathlib import Path
 from backcare.domain.models import Visit, new_id
-from backcare.storage.store import Store
+from backcare.storage import Store
 
 home, tag, count, go = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
 store = Store(home)
@@ -432,7 +432,7 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 from backcare.domain.models import PainCheckin, Profile, Visit, new_id
-from backcare.storage.store import Store
+from backcare.storage import Store
 
 store = Store(Path(sys.argv[1]))
 day = date(2026, 3, 1)

@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from backcare.domain.scoring import Answers
 
 EXIT_STOPPED = 130  # the shell's code for Ctrl-C
-QUESTIONNAIRE_DIR = "questionnaires"  # $BACKCARE_HOME/questionnaires/<id>.yaml: clinic wording
 
 # One valid --answers value per instrument (CONTRACT.md), shown when --answers is needed.
 EXAMPLE_ANSWERS = {
@@ -139,7 +138,7 @@ def _wording(inst: Instrument) -> tuple[list[ItemPrompt], str | None]:
     from backcare.domain.instruments import load_clinic_wording
     from backcare.render import assess as render_assess
 
-    path = store().home / QUESTIONNAIRE_DIR / f"{inst.id}.yaml"
+    path = store().paths.questionnaire_wording(inst.id)
     if path.is_file():
         return load_clinic_wording(inst.id, path), None
     return list(inst.items), render_assess.clinic_wording_note(inst, path)

@@ -10,8 +10,8 @@ import typer
 
 if TYPE_CHECKING:
     from backcare.domain.clinical import Thresholds
-    from backcare.loading.library import Library
-    from backcare.storage.store import Store
+    from backcare.domain.library import Library
+    from backcare.storage import Store
 
 DateOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045 (typer needs Optional)
     "--date", metavar="YYYY-MM-DD", help="The day this is for (default: today).")]
@@ -19,15 +19,15 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document i
 
 
 def day(text: str | None, option: str = "--date") -> date:
-    from backcare.render.ui import parse_date
+    from backcare.clock import parse_date
 
     return parse_date(text, option)
 
 
 def not_future(d: date, option: str = "--date") -> date:
     """Records are of what happened: a future date is refused (issue 4)."""
+    from backcare.clock import today
     from backcare.errors import BackcareError
-    from backcare.render.ui import today
 
     if d > today():
         raise BackcareError(f"{option} {d.isoformat()} is in the future; you can only "
@@ -39,8 +39,8 @@ def not_future(d: date, option: str = "--date") -> date:
 def store() -> Store:
     """The data folder's store. Widened permissions are warned about at every start."""
     from backcare.render.ui import warn
+    from backcare.storage import Store
     from backcare.storage.paths import data_home
-    from backcare.storage.store import Store
 
     s = Store(data_home())
     for problem in s.permission_problems():
@@ -59,7 +59,7 @@ def library() -> Library:
 def thresholds() -> Thresholds:
     from backcare.loading.settings import load_thresholds
 
-    return load_thresholds(store().home)
+    return load_thresholds(store().paths.settings)
 
 
 def reset() -> None:

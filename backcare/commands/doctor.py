@@ -71,9 +71,9 @@ def doctor(
 def _backup_day(backup: Path, home: Path) -> str:
     """The day a backup was kept: its folder right under backups/ (a log file's backup sits
     one level deeper, in backups/DAY/log/)."""
-    from backcare.storage.store import BACKUP_DIR
+    from backcare.storage import DataPaths
 
-    return backup.relative_to(home / BACKUP_DIR).parts[0]
+    return backup.relative_to(DataPaths(home).backups).parts[0]
 
 
 def register(app: typer.Typer) -> None:

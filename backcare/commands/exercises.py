@@ -26,7 +26,7 @@ def list_exercises(
     Example: backcare exercises list --category stretching
     """
     from backcare.commands.common import library
-    from backcare.loading.library import filter_exercises
+    from backcare.domain.library import filter_exercises
     from backcare.render import library as render_library
     from backcare.render.ui import emit_json
 

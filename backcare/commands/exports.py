@@ -20,7 +20,7 @@ from backcare.errors import BackcareError
 
 if TYPE_CHECKING:
     from backcare.exporters import ExportContext, Exporter
-    from backcare.storage.store import Store
+    from backcare.storage import Store
 
 DEFAULT_ICS_WEEKS = 4
 MAX_ICS_WEEKS = 52

@@ -81,12 +81,12 @@ def pain(
 
     Warning signs are acted on at once. Example: backcare pain 4 --symptom tingling
     """
+    from backcare.clock import today
     from backcare.commands.common import day, not_future, store, thresholds
     from backcare.domain import logbook as lb
     from backcare.domain.planner import history_window
     from backcare.errors import SafetyStop
     from backcare.render import log as render_log
-    from backcare.render.ui import today
 
     d = not_future(day(date))
     lb.check_pain(score, "pain")

@@ -57,6 +57,7 @@ def init(
 
     Example: backcare init --no-red-flags --pain 5 --minutes 20 --equipment mat,chair --yes
     """
+    from backcare.clock import today
     from backcare.commands.common import day, store
     from backcare.domain import onboarding as ob
     from backcare.domain.models import Assessment, new_id
@@ -64,7 +65,7 @@ def init(
     from backcare.errors import SafetyStop
     from backcare.messages import BLOCKED_UNTIL_CLEARED
     from backcare.render import plan as render_plan
-    from backcare.render.ui import emit_json, is_interactive, today
+    from backcare.render.ui import emit_json, is_interactive
 
     s = store()
     existing = s.profile()

@@ -76,8 +76,8 @@ from backcare.errors import BackcareError
 
 if TYPE_CHECKING:
     from backcare.domain.alerts import Alert
-    from backcare.loading.library import Library
-    from backcare.storage.store import Store
+    from backcare.domain.library import Library
+    from backcare.storage import Store
 
 AEROBIC = "aerobic"  # the library category whose minutes count (CLINICAL.md §1, §2)
 DONE_STATUSES = frozenset({"done", "partial"})  # a skipped exercise is not exercise

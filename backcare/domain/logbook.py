@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from backcare.domain.clinical import PAIN_MAX, PAIN_MIN, Thresholds
+from backcare.domain.library import Library
 from backcare.domain.models import (
     SYMPTOMS,
     Dose,
@@ -25,8 +26,8 @@ from backcare.domain.models import (
 )
 from backcare.domain.planner import Plan
 from backcare.domain.safety import CAUDA_EQUINA_SYMPTOMS, NERVE_SYMPTOMS, Advice, seek_help
+from backcare.domain.suggest import did_you_mean, unknown_id_message
 from backcare.errors import BackcareError
-from backcare.loading.library import Library, did_you_mean, unknown_id_message
 from backcare.messages import URGENT_CAUDA_EQUINA, URGENT_OTHER
 
 MAX_NOTE = 2000  # characters; a note is a few lines, not a document

@@ -35,7 +35,7 @@ def split_names(option: str, text: str | None, allowed: tuple[str, ...] | list[s
     names = [n.strip().lower() for n in text.split(",") if n.strip()]
     for n in names:
         if n not in allowed:
-            from backcare.loading.library import did_you_mean
+            from backcare.domain.suggest import did_you_mean
 
             raise BackcareError(f"{option}: '{n[:40]}' is not one of {', '.join(allowed)}"
                                 f"{did_you_mean(n, allowed)}")

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from backcare.domain.clinical import DEFAULT, Thresholds
+from backcare.domain.library import Library
 from backcare.domain.models import (
     CATEGORIES,
     DOSE_FIELDS,
@@ -40,7 +41,6 @@ from backcare.domain.progression import (
 from backcare.domain.safety import flare_active, red_flag_advice, seek_help
 from backcare.domain.schedule import is_planned_day, weekday_name
 from backcare.errors import SafetyStop
-from backcare.loading.library import Library
 from backcare.messages import BLOCKED_UNTIL_CLEARED, NO_PROFILE_HINT, TIPS
 
 # Time estimates: seconds per repetition besides any hold, and to get into position.

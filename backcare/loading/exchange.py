@@ -45,7 +45,7 @@ from backcare.errors import BackcareError, ProblemList
 
 if TYPE_CHECKING:
     from backcare.exporters import ExportContext, Rendered
-    from backcare.storage.store import Store
+    from backcare.storage import Store
 
 FORMAT = "backcare-export"
 VERSION = 1
@@ -645,7 +645,7 @@ def check_target(path: Path, force: bool) -> Path:
 
 def write_export(path: Path, data: bytes, force: bool) -> None:
     """Write the export privately (0600) and atomically: a reader never sees half a file."""
-    from backcare.storage.store import atomic_write_bytes
+    from backcare.storage import atomic_write_bytes
 
     check_target(path, force)
     try:

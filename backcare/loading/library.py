@@ -7,15 +7,23 @@ bundled file (CONTRACT.md). Every problem is reported with file, line and exerci
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from backcare.domain.models import CATEGORIES, DOSE_FIELDS, EQUIPMENT, POSITIONS, TARGETS, Exercise
+from backcare.domain.library import Library
+from backcare.domain.models import (
+    CATEGORIES,
+    DOSE_FIELDS,
+    EQUIPMENT,
+    POSITIONS,
+    TARGETS,
+    Exercise,
+)
+from backcare.domain.suggest import did_you_mean, unknown_id_message
+from backcare.domain.text import kind_of
 from backcare.errors import BackcareError, ProblemList
-from backcare.loading.yamlload import Ambiguous, LineDict, LineList, load_yaml
+from backcare.loading.validate import Checker
+from backcare.loading.yamlload import LineDict, LineList, load_yaml
 
 LIBRARY_FORMAT_VERSION = 1
 MAX_LEVEL = 3
@@ -29,139 +37,11 @@ DOSE_CEILING = {"sets": 10, "reps": 50, "hold_seconds": 120, "duration_minutes":
                 "rest_seconds": 600}
 
 
-@dataclass(frozen=True)
-class Library:
-    exercises: dict[str, Exercise]
-    files: tuple[str, ...]
-
-    def get(self, exercise_id: str) -> Exercise:
-        try:
-            return self.exercises[exercise_id]
-        except KeyError:
-            raise BackcareError(unknown_id_message(exercise_id, self.exercises)) from None
-
-    def __contains__(self, exercise_id: object) -> bool:
-        return exercise_id in self.exercises
-
-    def __iter__(self) -> Any:
-        return iter(self.exercises.values())
-
-    def __len__(self) -> int:
-        return len(self.exercises)
-
-    def by_category(self, category: str) -> list[Exercise]:
-        return [e for e in self.exercises.values() if e.category == category]
-
-
-def close_matches(word: str, options: Iterable[str], n: int = 1,
-                  cutoff: float = 0.6) -> list[str]:
-    """Did-you-mean candidates. difflib loads only when something was mistyped."""
-    import difflib
-
-    return difflib.get_close_matches(word, list(options), n=n, cutoff=cutoff)
-
-
-def did_you_mean(word: str, options: Iterable[str]) -> str:
-    """" (did you mean 'x'?)" for a near miss, else nothing: one wording for every message."""
-    close = close_matches(word, options, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-def unknown_id_message(exercise_id: str, known: Iterable[str]) -> str:
-    close = close_matches(exercise_id, list(known), n=3, cutoff=0.6)
-    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else \
-        "; 'backcare exercises list' shows them all"
-    return f"no exercise with id '{exercise_id}'{hint}"
-
-
 # --- validation -----------------------------------------------------------------------------
 
-class _Checker:
-    """Checks one exercise entry, collecting every problem with its line."""
-
-    def __init__(self, problems: ProblemList, file: str, entry: LineDict, record: str | None):
-        self.p, self.file, self.entry, self.record = problems, file, entry, record
-
-    def add(self, message: str, key: str | None = None, line: int | None = None) -> None:
-        where = line if line is not None else (
-            self.entry.line_of(key) if key else self.entry.line)
-        self.p.add(message, file=self.file, line=where, record=self.record)
-
-    def text(self, key: str, value: Any, line: int | None = None) -> str | None:
-        if isinstance(value, Ambiguous):
-            self.add(f"{key} is {value!r}, which YAML 1.1 reads as {value.yaml11_value}; "
-                     f"put it in quotes", key, line)
-            return None
-        if not isinstance(value, str) or not value.strip():
-            self.add(f"{key} must be text, not {_kind(value)}", key, line)
-            return None
-        return value.strip()
-
-    def integer(self, key: str, value: Any, low: int, high: int,
-                line: int | None = None) -> int | None:
-        if isinstance(value, Ambiguous):
-            self.add(f"{key} is {value!r}, which YAML 1.1 reads as {value.yaml11_value}; "
-                     f"write a whole number", key, line)
-            return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.add(f"{key} must be a whole number, not {_kind(value)}", key, line)
-            return None
-        if not low <= value <= high:
-            self.add(f"{key} is {value}; it must be between {low} and {high}", key, line)
-            return None
-        return value
-
-    def choice(self, key: str, value: Any, allowed: tuple[str, ...],
-               line: int | None = None) -> str | None:
-        text = self.text(key, value, line)
-        if text is None:
-            return None
-        if text not in allowed:
-            hint = did_you_mean(text, allowed)
-            self.add(f"{key} '{text}' is not one of: {', '.join(allowed)}{hint}", key, line)
-            return None
-        return text
-
-    def text_list(self, key: str, value: Any, allowed: tuple[str, ...] | None = None,
-                  min_items: int = 1) -> tuple[str, ...] | None:
-        if not isinstance(value, list):
-            self.add(f"{key} must be a list, not {_kind(value)}", key)
-            return None
-        if len(value) < min_items:
-            self.add(f"{key} needs at least {min_items} item(s)", key)
-            return None
-        out: list[str] = []
-        line = getattr(value, "line", None)
-        for i, item in enumerate(value, 1):
-            label = f"{key} item {i}"
-            got = self.choice(label, item, allowed, line) if allowed else \
-                self.text(label, item, line)
-            if got is not None:
-                out.append(got)
-        return tuple(out) if len(out) == len(value) else None
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "empty"
-    if isinstance(value, Ambiguous):  # `per_side: yes` must not read as a plain word
-        return f"{str(value)!r}, which YAML 1.1 reads as {value.yaml11_value}"
-    if isinstance(value, bool):
-        return f"true/false ({str(value).lower()})"
-    if isinstance(value, (int, float)):
-        return f"a number ({value})"
-    if isinstance(value, str):
-        return "empty text" if not value.strip() else f"text ({value!r})"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
-
-
-def _check_dose(c: _Checker, raw: Any, category: str | None) -> dict[str, Any] | None:
+def _check_dose(c: Checker, raw: Any, category: str | None) -> dict[str, Any] | None:
     if not isinstance(raw, LineDict):
-        c.add(f"dose must be a mapping of {', '.join(DOSE_KEYS)}, not {_kind(raw)}", "dose")
+        c.add(f"dose must be a mapping of {', '.join(DOSE_KEYS)}, not {c.kind(raw)}", "dose")
         return None
     ok = True
     out: dict[str, Any] = {}
@@ -177,7 +57,7 @@ def _check_dose(c: _Checker, raw: Any, category: str | None) -> dict[str, Any] |
         value, line = raw[key], raw.line_of(key)
         if not isinstance(value, LineDict):
             c.add(f"dose.{key} must be a mapping like {{default: 5, min: 5, max: 10}}, "
-                  f"not {_kind(value)}", line=line)
+                  f"not {c.kind(value)}", line=line)
             ok = False
             continue
         nums: dict[str, int] = {}
@@ -191,8 +71,8 @@ def _check_dose(c: _Checker, raw: Any, category: str | None) -> dict[str, Any] |
                 c.add(f"dose.{key} is missing '{rk}'", line=line)
                 ok = False
                 continue
-            n = c.integer(f"dose.{key}.{rk}", value[rk], 1, DOSE_CEILING[key],
-                          value.line_of(rk))
+            n = c.whole(f"dose.{key}.{rk}", value[rk], 1, DOSE_CEILING[key],
+                        line=value.line_of(rk))
             if n is None:
                 ok = False
             else:
@@ -204,8 +84,8 @@ def _check_dose(c: _Checker, raw: Any, category: str | None) -> dict[str, Any] |
                 ok = False
             out[key] = dict(nums)
     rest = raw.get("rest_seconds", 0)
-    r = c.integer("dose.rest_seconds", rest, 0, DOSE_CEILING["rest_seconds"],
-                  raw.line_of("rest_seconds"))
+    r = c.whole("dose.rest_seconds", rest, 0, DOSE_CEILING["rest_seconds"],
+                line=raw.line_of("rest_seconds"))
     ok = ok and r is not None
     out["rest_seconds"] = r
     if not ok:
@@ -226,20 +106,15 @@ def _check_dose(c: _Checker, raw: Any, category: str | None) -> dict[str, Any] |
 def _check_entry(p: ProblemList, file: str, entry: Any, index: int,
                  list_line: int) -> dict[str, Any] | None:
     if not isinstance(entry, LineDict):
-        p.add(f"exercise {index} must be a mapping of fields, not {_kind(entry)}",
+        p.add(f"exercise {index} must be a mapping of fields, not {kind_of(entry, yaml=True)}",
               file=file, line=list_line)
         return None
     raw_id = entry.get("id")
     record = raw_id if isinstance(raw_id, str) and raw_id else f"exercise {index}"
-    c = _Checker(p, file, entry, record)
+    c = Checker(p, file, record, entry, yaml=True)
     before = len(p.problems)
-    known = REQUIRED + OPTIONAL
-    for key in entry:
-        if key not in known:
-            c.add(f"unknown field '{key}'{did_you_mean(key, known)}", key)
-    for key in REQUIRED:
-        if key not in entry:
-            c.add(f"missing required field '{key}'")
+    c.unknown(entry, REQUIRED + OPTIONAL)
+    c.required(entry, REQUIRED)
     out: dict[str, Any] = {}
     if "id" in entry:
         ident = c.text("id", entry["id"])
@@ -253,20 +128,19 @@ def _check_entry(p: ProblemList, file: str, entry: Any, index: int,
         else None
     out["category"] = category
     if "level" in entry:
-        out["level"] = c.integer("level", entry["level"], 1, MAX_LEVEL)
+        out["level"] = c.whole("level", entry["level"], 1, MAX_LEVEL)
     if "position" in entry:
         out["position"] = c.choice("position", entry["position"], POSITIONS)
     if "equipment" in entry:
-        out["equipment"] = c.text_list("equipment", entry["equipment"], EQUIPMENT)
-    out["targets"] = c.text_list("targets", entry.get("targets", LineList()), TARGETS,
-                                 min_items=0)
+        out["equipment"] = c.names("equipment", entry["equipment"], EQUIPMENT, min_items=1)
+    out["targets"] = c.names("targets", entry.get("targets", LineList()), TARGETS)
     per_side = entry.get("per_side", False)
     if not isinstance(per_side, bool):
-        c.add(f"per_side must be true or false, not {_kind(per_side)}", "per_side")
+        c.add(f"per_side must be true or false, not {c.kind(per_side)}", "per_side")
     out["per_side"] = per_side
     for key in ("instructions", "cues", "cautions"):
         if key in entry:
-            out[key] = c.text_list(key, entry[key])
+            out[key] = c.names(key, entry[key], min_items=1)
     if "source" in entry:
         out["source"] = c.text("source", entry["source"])
     for key in ("progresses_to", "regresses_to"):
@@ -309,7 +183,8 @@ def parse_library_file(path: Path) -> dict[str, Exercise]:
             p.add("'exercises' must be a list of exercises", file=name, line=list_line)
             p.raise_if_any(f"{name}: not a valid exercise library")
     else:
-        raise BackcareError(f"{name}:1: expected a mapping with 'exercises', not {_kind(data)}")
+        raise BackcareError(f"{name}:1: expected a mapping with 'exercises', not "
+                            f"{kind_of(data, yaml=True)}")
     if not entries:
         p.add("the library lists no exercises", file=name, line=list_line)
     found: dict[str, Exercise] = {}
@@ -409,62 +284,37 @@ def _cache_key(files: list[Path]) -> list[Any]:
 def load_library(home: Path | None = None, files: list[Path] | None = None,
                  use_cache: bool = True) -> Library:
     """The merged library for a data folder, from the cache when it is still valid."""
-    from backcare.storage.paths import data_home, library_files
+    from backcare.storage import cache
+    from backcare.storage.paths import DataPaths, data_home
 
-    home = home or data_home()
-    files = files or library_files(home)
+    paths = DataPaths(home or data_home())
+    files = files or paths.library_files()
     try:
         key = _cache_key(files)
     except OSError:
         return load_library_files(files)  # reports the missing file clearly
-    cache = home / "cache" / "library.json"
     if use_cache:
-        try:
-            with open(cache, encoding="utf-8") as fh:
-                cached = json.load(fh)
-            if cached.get("key") == key:
-                return Library({e["id"]: Exercise.from_dict(e) for e in cached["exercises"]},
+        cached = cache.read_library_cache(paths.library_cache, key)
+        if cached is not None:
+            try:
+                return Library({e["id"]: Exercise.from_dict(e) for e in cached},
                                tuple(str(f) for f in files))
-        except (OSError, ValueError, KeyError, TypeError):
-            pass  # no cache, or a stale or damaged one: parse again
+            except (KeyError, TypeError, ValueError, AttributeError):
+                pass  # a damaged cache: parse again
     library = load_library_files(files)
-    if use_cache and home.is_dir():
-        _write_cache(cache, key, library)
+    if use_cache and paths.home.is_dir():
+        cache.write_library_cache(paths.library_cache, key,
+                                  [{**e.to_dict(), "origin": e.origin} for e in library])
     return library
-
-
-def _write_cache(cache: Path, key: list[Any], library: Library) -> None:
-    from backcare.storage.store import atomic_write_text
-
-    doc = {"key": key, "exercises": [{**e.to_dict(), "origin": e.origin} for e in library]}
-    try:
-        cache.parent.mkdir(mode=0o700, exist_ok=True)
-        atomic_write_text(cache, json.dumps(doc))
-    except OSError:
-        pass  # a cache that cannot be written only costs time
-
-
-def filter_exercises(library: Library, category: str | None,
-                     equipment: str | None) -> list[Exercise]:
-    """Exercises of one category and/or doable with one piece of equipment (plus none)."""
-    if category is not None and category not in CATEGORIES:
-        raise BackcareError(f"--category '{category}' is not one of: {', '.join(CATEGORIES)}")
-    if equipment is not None and equipment not in EQUIPMENT:
-        raise BackcareError(f"--equipment '{equipment}' is not one of: {', '.join(EQUIPMENT)}")
-    chosen = [e for e in library if category is None or e.category == category]
-    if equipment is not None:
-        chosen = [e for e in chosen if set(e.equipment) <= {"none", equipment}]
-    order = {c: i for i, c in enumerate(CATEGORIES)}
-    return sorted(chosen, key=lambda e: (order[e.category], e.level, e.name))
 
 
 def check_file(file: Path | None, home: Path) -> tuple[int, list[str]]:
     """Validate a library file, or the library in use. A partial file (a physiotherapist's
     additions) is checked merged over the base library in use ($BACKCARE_LIBRARY, else the
     bundled one), as backcare would use it."""
-    from backcare.storage.paths import library_files
+    from backcare.storage.paths import DataPaths
 
-    files = library_files(home)
+    files = DataPaths(home).library_files()
     if file is None:
         lib = load_library_files(files)
         return len(lib), [str(f) for f in files]

@@ -7,9 +7,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from backcare.domain.library import Library
 from backcare.domain.models import DOSE_FIELDS, WEEKDAYS, Dose, PrescribedItem, Prescription
+from backcare.domain.suggest import did_you_mean, unknown_id_message
 from backcare.errors import ProblemList
-from backcare.loading.library import DOSE_CEILING, Library, did_you_mean, unknown_id_message
+from backcare.loading.library import DOSE_CEILING
 from backcare.loading.yamlload import Ambiguous, LineDict, LineList, load_yaml
 
 TOP_KEYS = ("prescribed_by", "start", "allow_progression", "exercises")

@@ -16,8 +16,8 @@ from backcare.domain.clinical import DEFAULT, Thresholds
 from backcare.errors import BackcareError, ProblemList
 
 
-def load_thresholds(home: Path) -> Thresholds:
-    path = home / "settings.yaml"
+def load_thresholds(path: Path) -> Thresholds:
+    """The thresholds in ``path`` (a data folder's settings.yaml), else the defaults."""
     if not path.exists():
         return DEFAULT
     from backcare.loading.yamlload import LineDict, load_yaml

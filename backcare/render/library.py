@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from backcare.domain.library import Library
 from backcare.domain.models import Exercise
-from backcare.loading.library import Library
 from backcare.render.ui import out
 
 CATEGORY_STYLE = {"stretching": "cyan", "strengthening": "magenta", "aerobic": "green",

@@ -12,8 +12,8 @@ from backcare.render.ui import emit_json, out, say
 from backcare.render.ui import escape as escape_words
 
 if TYPE_CHECKING:
+    from backcare.domain.library import Library
     from backcare.domain.logbook import CheckinOutcome
-    from backcare.loading.library import Library
 
 ZONE_STYLE = {PainZone.GREEN: "green", PainZone.AMBER: "yellow", PainZone.RED: "bold red"}
 STATUS_MARK = {"done": "✓", "partial": "◐", "skipped": "–"}

@@ -9,10 +9,10 @@ from backcare.render.library import CATEGORY_STYLE
 from backcare.render.ui import out
 
 if TYPE_CHECKING:
+    from backcare.domain.library import Library
     from backcare.domain.planner import Plan
     from backcare.domain.safety import Advice
     from backcare.domain.scoring import Scored
-    from backcare.loading.library import Library
 
 ADVICE_STYLE = {"urgent": "bold red", "prompt": "yellow", "advice": "cyan"}
 STARTBACK_MEANING = {
@@ -66,7 +66,7 @@ def plan_view(plan: Plan, library: Library | None = None) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from backcare.render.ui import today
+    from backcare.clock import today
 
     con = out()
     kind = {"normal": "plan", "flare": "gentle plan (flare-up)",

@@ -13,7 +13,7 @@ from backcare.render.ui import out
 
 if TYPE_CHECKING:
     from backcare.domain.planner import Plan
-    from backcare.storage.store import Store
+    from backcare.storage import Store
 
 
 def welcome(profile: Profile | None) -> None:

@@ -110,29 +110,5 @@ def warn(message: str) -> None:
     say(f"[bold yellow]![/] {message}")
 
 
-def today() -> date:
-    """The local date: the default of every --date (CONTRACT.md)."""
-    override = os.environ.get("BACKCARE_TODAY")  # lets pty tests fix the clock
-    if override:
-        return date.fromisoformat(override)
-    return date.today()
-
-
-def parse_date(text: str | None, option: str = "--date") -> date:
-    """A YYYY-MM-DD option value, or a usage error naming the option."""
-    from backcare.errors import UsageProblem
-
-    if text is None:
-        return today()
-    try:
-        value = date.fromisoformat(text.strip())
-        if len(text.strip()) != 10:
-            raise ValueError
-        return value
-    except ValueError:
-        raise UsageProblem(f"{option} {text!r} is not a real date; use YYYY-MM-DD, "
-                           f"for example {today().isoformat()}") from None
-
-
 def is_interactive() -> bool:
     return sys.stdin.isatty() and not os.environ.get("CI_NONINTERACTIVE")

@@ -1,12 +1,43 @@
-"""Where backcare keeps its files (CONTRACT.md, "Where data lives")."""
+"""Where backcare keeps its files (CONTRACT.md, "Where data lives").
+
+Every path inside the data folder is named here, and only here: the other layers ask the
+:class:`DataPaths` of a store for a path, never spell one out.
+
+::
+
+    $BACKCARE_HOME/                 0700
+      backcare.json                 profile, programme, goals                 0600
+      log/2026-11.json              that month's sessions, pain check-ins,
+                                    assessments and visits                    0600
+      backups/2026-11-27/...        the previous good copy of each file changed that day
+      cache/                        copies that only save time: the validated library, the
+                                    history in compact form
+      settings.yaml                 a physiotherapist's thresholds (optional)
+      exercises.yaml                the patient's or physiotherapist's own exercises (optional)
+      questionnaires/<id>.yaml      a clinic's licensed questionnaire wording (optional)
+      .lock                         serialises writers across processes
+"""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 HOME_ENV = "BACKCARE_HOME"
 LIBRARY_ENV = "BACKCARE_LIBRARY"
+
+MAIN_FILE = "backcare.json"
+LOG_DIR = "log"
+BACKUP_DIR = "backups"
+CACHE_DIR = "cache"
+LOCK_FILE = ".lock"
+SETTINGS_FILE = "settings.yaml"
+USER_LIBRARY_FILE = "exercises.yaml"
+QUESTIONNAIRE_DIR = "questionnaires"
+LIBRARY_CACHE_FILE = "library.json"
+HISTORY_CACHE_FILE = "history.marshal"
 
 
 def data_home() -> Path:
@@ -32,12 +63,64 @@ def bundled_library() -> Path:
     return package.parent / "data" / "exercises.yaml"
 
 
-def library_files(home: Path) -> list[Path]:
-    """The library files to load, in merge order: the base first, the user's own over it."""
-    override = os.environ.get(LIBRARY_ENV)
-    base = Path(override).expanduser() if override else bundled_library()
-    files = [base]
-    user = home / "exercises.yaml"
-    if user.exists():
-        files.append(user)
-    return files
+@dataclass(frozen=True)
+class DataPaths:
+    """The names of everything inside one data folder."""
+
+    home: Path
+
+    @property
+    def main(self) -> Path:
+        return self.home / MAIN_FILE
+
+    @property
+    def log_dir(self) -> Path:
+        return self.home / LOG_DIR
+
+    def month(self, day: date) -> Path:
+        return self.log_dir / f"{day.year:04d}-{day.month:02d}.json"
+
+    def month_named(self, month: str) -> Path:
+        """The log file of a month given as YYYY-MM."""
+        return self.log_dir / f"{month}.json"
+
+    @property
+    def backups(self) -> Path:
+        return self.home / BACKUP_DIR
+
+    @property
+    def cache(self) -> Path:
+        return self.home / CACHE_DIR
+
+    @property
+    def library_cache(self) -> Path:
+        return self.cache / LIBRARY_CACHE_FILE
+
+    @property
+    def history_cache(self) -> Path:
+        return self.cache / HISTORY_CACHE_FILE
+
+    @property
+    def lock(self) -> Path:
+        return self.home / LOCK_FILE
+
+    @property
+    def settings(self) -> Path:
+        return self.home / SETTINGS_FILE
+
+    @property
+    def user_library(self) -> Path:
+        return self.home / USER_LIBRARY_FILE
+
+    def questionnaire_wording(self, instrument: str) -> Path:
+        return self.home / QUESTIONNAIRE_DIR / f"{instrument}.yaml"
+
+    def library_files(self) -> list[Path]:
+        """The library files to load, in merge order: the base first ($BACKCARE_LIBRARY,
+        else the bundled file), the user's own over it."""
+        override = os.environ.get(LIBRARY_ENV)
+        base = Path(override).expanduser() if override else bundled_library()
+        files = [base]
+        if self.user_library.exists():
+            files.append(self.user_library)
+        return files

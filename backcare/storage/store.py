@@ -1,37 +1,20 @@
-"""The one door to backcare's data folder. Only this module imports tinydb.
+"""The store: backcare's data folder as records. Only the storage package imports tinydb.
 
-Layout (all JSON, written by tinydb through :class:`AtomicJSONStorage`)::
-
-    $BACKCARE_HOME/                 0700
-      backcare.json                 profile, programme, goals                 0600
-      log/2026-11.json              that month's sessions, pain check-ins,
-                                    assessments and visits                    0600
-      backups/2026-11-27/...        the previous good copy of each file changed that day
-      cache/library.json            the validated exercise library
-      .lock                         serialises writers across processes
-
-Why this shape:
+Layout: see :mod:`backcare.storage.paths`. Why this shape:
 - tinydb rewrites its whole file on every write. One file a month keeps a write to today's log
   at a few kilobytes however many years of history there are (issue 2, issue 7).
-- Every write goes to a temp file in the same folder, is fsynced, then ``os.replace``d over the
-  old one, so a crash leaves either the old file or the new one, never half of each.
-- Every read-modify-write holds an exclusive ``flock`` on ``.lock``: tinydb has no
-  multi-process support, and two terminals logging at once must not lose an entry.
+- Every write is atomic and fsynced (:mod:`backcare.storage.files`), and every
+  read-modify-write holds the folder's lock (:mod:`backcare.storage.lock`).
 - A file that cannot be parsed is never written over: the error names it, and ``doctor``
   offers the newest good backup.
-- Each file carries its schema version in a ``_meta`` table; older files are migrated as they
-  are read, in order, and a newer one is refused.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
-import fcntl
 import json
 import os
 import stat
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -43,7 +26,6 @@ if TYPE_CHECKING:
 
 from backcare.domain.models import (
     Assessment,
-    ExerciseLog,
     Goal,
     History,
     PainCheckin,
@@ -53,132 +35,20 @@ from backcare.domain.models import (
     Visit,
 )
 from backcare.errors import BackcareError
+from backcare.storage import cache, lock
+from backcare.storage.files import (
+    DIR_MODE,
+    FILE_MODE,
+    DataFileError,
+    atomic_write_bytes,
+    atomic_write_text,
+    load_tables,
+    stamp_schema,
+)
+from backcare.storage.paths import DataPaths
 
-SCHEMA_VERSION = 1
-MAIN_FILE = "backcare.json"
-LOG_DIR = "log"
-BACKUP_DIR = "backups"
 BACKUPS_KEPT = 7  # one a day, the last week (issue 8)
-LOCK_TIMEOUT_S = 30.0
-DIR_MODE = 0o700
-FILE_MODE = 0o600
-HISTORY_CACHE = Path("cache") / "history.marshal"
-HISTORY_CACHE_FORMAT = 1
 HISTORY_CACHE_MIN_MONTHS = 4
-# One month's records: sessions, pain check-ins, assessments, visits.
-MonthRecords = tuple[list[Session], list[PainCheckin], list[Assessment], list[Visit]]
-
-# Ordered migrations: MIGRATIONS[n] turns a file at schema n into schema n + 1.
-# Each takes the file's name inside the data folder and its tables, and returns new tables.
-Migration = Callable[[str, dict[str, Any]], dict[str, Any]]
-MIGRATIONS: dict[int, Migration] = {}
-
-
-class DataFileError(BackcareError):
-    """A data file that cannot be used as it is. It is left untouched."""
-
-    def __init__(self, path: Path, problem: str) -> None:
-        super().__init__(
-            f"{path}: {problem}. The file has been left as it is; "
-            f"run 'backcare doctor' to restore the newest good backup.")
-        self.path = path
-
-
-# --- low-level file writing -----------------------------------------------------------------
-
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def atomic_write_bytes(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
-    """Write a file so that a crash leaves the old version or the new one, nothing between."""
-    # A unique temp name in the same folder (tempfile would cost start-up time, issue 7).
-    tmp = path.parent / f".{path.name}.{os.urandom(6).hex()}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
-
-
-def atomic_write_text(path: Path, text: str, mode: int = FILE_MODE) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"), mode)
-
-
-def read_json_file(path: Path) -> Any:
-    """Read one of our JSON files; refuse links; never repair anything in place."""
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        return None
-    if stat.S_ISLNK(st.st_mode):
-        raise DataFileError(path, "is a symbolic link; backcare only uses its own files")
-    if not stat.S_ISREG(st.st_mode):
-        raise DataFileError(path, "is not a regular file")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DataFileError(path, f"cannot be read ({exc.strerror})") from None
-    if not raw.strip():
-        raise DataFileError(path, "is empty")
-    try:
-        return json.loads(raw)
-    except UnicodeDecodeError:
-        raise DataFileError(path, "is not UTF-8 text (it may be damaged)") from None
-    except ValueError as exc:
-        raise DataFileError(path, f"is damaged (not valid JSON: {exc})") from None
-    except RecursionError:
-        raise DataFileError(path, "is nested too deeply to read") from None
-
-
-def _schema_of(path: Path, data: Any) -> int:
-    if not isinstance(data, dict):
-        raise DataFileError(path, "is damaged (expected a JSON object)")
-    meta = data.get("_meta") or {}
-    try:
-        version = next(iter(meta.values()))["schema"] if meta else SCHEMA_VERSION
-    except (TypeError, KeyError, AttributeError, StopIteration):
-        raise DataFileError(path, "is damaged (its schema version cannot be read)") from None
-    if not isinstance(version, int) or isinstance(version, bool):
-        raise DataFileError(path, f"has an unknown schema version {version!r}")
-    return version
-
-
-def load_tables(path: Path, home: Path) -> dict[str, Any] | None:
-    """A data file's tables, migrated to the current schema; None when it does not exist."""
-    data = read_json_file(path)
-    if data is None:
-        return None
-    version = _schema_of(path, data)
-    if version > SCHEMA_VERSION or version < 1:
-        raise DataFileError(
-            path, f"has schema version {version}, which this backcare "
-                  f"(schema {SCHEMA_VERSION}) does not know; it may come from a newer backcare")
-    name = str(path.relative_to(home)) if path.is_relative_to(home) else path.name
-    while version < SCHEMA_VERSION:
-        migrate = MIGRATIONS.get(version)
-        if migrate is None:  # a gap in the chain is our bug; never guess at the data
-            raise DataFileError(path, f"has schema version {version}, and this backcare "
-                                      f"has no migration from it")
-        data = migrate(name, data)
-        version += 1
-    for table, docs in data.items():
-        if not isinstance(docs, dict):
-            raise DataFileError(path, f"is damaged (table '{table}' is not an object)")
-    return data
 
 
 class AtomicJSONStorage:
@@ -212,7 +82,7 @@ class AtomicJSONStorage:
         if self._pending is None:
             return
         data, self._pending = self._pending, None
-        data["_meta"] = {"1": {"schema": SCHEMA_VERSION}}
+        stamp_schema(data)
         try:
             self.store.backup(self.path)
             self.path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
@@ -226,57 +96,6 @@ class AtomicJSONStorage:
         self._pending = None  # an operation that failed half-way is never written
 
 
-# --- the history cache: plain tuples that marshal reads back quickly ----------------------------
-
-def _file_key(path: Path) -> tuple[int, int, int] | None:
-    """What must match for a cached month to stand for its file; None for anything that is
-    not a plain file (a link is refused by the normal read)."""
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return None
-    if not stat.S_ISREG(st.st_mode):
-        return None
-    return (st.st_size, st.st_mtime_ns, st.st_ino)
-
-
-def _month_to_raw(month: MonthRecords) -> tuple[Any, ...]:
-    sessions, checkins, assessments, visits = month
-    return (
-        tuple((s.id, s.date.toordinal(), s.pain_before, s.pain_after, s.note,
-               tuple((e.exercise_id, e.status, *e.dose, e.pain) for e in s.exercises))
-              for s in sessions),
-        tuple((c.date.toordinal(), c.score, c.note, tuple(c.symptoms), c.flare)
-              for c in checkins),
-        tuple((a.id, a.date.toordinal(), a.instrument, a.answers, a.score, a.band)
-              for a in assessments),
-        tuple((v.id, v.date.toordinal(), v.kind, v.note) for v in visits),
-    )
-
-
-def _month_from_raw(raw: Any) -> MonthRecords | None:
-    """The records of a cached month, or None if the entry is not what we wrote.
-
-    Built with ``tuple.__new__`` and the shared exercise records: a ten-year report makes
-    7,000 of these, and the plain constructor calls would be most of its time."""
-    try:
-        sessions_raw, checkins_raw, assessments_raw, visits_raw = raw
-        day = date.fromordinal
-        new = tuple.__new__
-        shared = ExerciseLog.shared()
-        log = ExerciseLog.from_tuple
-        return (
-            [new(Session, (i, day(d), tuple([shared(t) or log(t) for t in logs]), pb, pa,
-                           note))
-             for i, d, pb, pa, note, logs in sessions_raw],
-            [new(PainCheckin, (day(d), score, note, tuple(symptoms), flare))
-             for d, score, note, symptoms, flare in checkins_raw],
-            [Assessment(i, day(d), inst, answers, score, band)
-             for i, d, inst, answers, score, band in assessments_raw],
-            [Visit(i, day(d), kind, note) for i, d, kind, note in visits_raw],
-        )
-    except (TypeError, ValueError, OverflowError):
-        return None
 
 
 # --- the store ------------------------------------------------------------------------------
@@ -294,18 +113,19 @@ class Store:
 
     def __init__(self, home: Path, today: Callable[[], date] = date.today) -> None:
         self.home = home
+        self.paths = DataPaths(home)
         self._today = today  # the real date, for naming backups; never a --date
 
     # -- paths and permissions --
     @property
     def main_path(self) -> Path:
-        return self.home / MAIN_FILE
+        return self.paths.main
 
     def month_path(self, day: date) -> Path:
-        return self.home / LOG_DIR / f"{day.year:04d}-{day.month:02d}.json"
+        return self.paths.month(day)
 
     def month_paths(self, start: date | None = None, end: date | None = None) -> list[Path]:
-        folder = self.home / LOG_DIR
+        folder = self.paths.log_dir
         try:
             names = sorted(n for n in os.listdir(folder) if n.endswith(".json")
                            and len(n) == 12 and not n.startswith("."))
@@ -338,7 +158,7 @@ class Store:
         if mode & 0o077:
             found.append(f"{self.home} is readable by others (mode {mode:o}, should be 700)")
         # The same folders fix_permissions() repairs: backups hold the same health data.
-        for folder in (self.home / LOG_DIR, self.home / BACKUP_DIR):
+        for folder in (self.paths.log_dir, self.paths.backups):
             with contextlib.suppress(FileNotFoundError):
                 m = stat.S_IMODE(os.stat(folder).st_mode)
                 if m & 0o077:
@@ -352,7 +172,7 @@ class Store:
 
     def fix_permissions(self) -> int:
         fixed = 0
-        for folder in (self.home, self.home / LOG_DIR, self.home / BACKUP_DIR):
+        for folder in (self.home, self.paths.log_dir, self.paths.backups):
             if folder.is_dir() and stat.S_IMODE(folder.stat().st_mode) & 0o077:
                 os.chmod(folder, DIR_MODE)
                 fixed += 1
@@ -367,29 +187,8 @@ class Store:
     def writing(self) -> Iterator[None]:
         """Hold the folder's write lock (blocking, with a time limit)."""
         self.ensure_home()
-        lock_path = self.home / ".lock"
-        try:
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, FILE_MODE)
-        except OSError as exc:
-            raise BackcareError(f"{lock_path}: cannot open the lock file "
-                                f"({exc.strerror})") from None
-        try:
-            deadline = time.monotonic() + LOCK_TIMEOUT_S
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except OSError as exc:
-                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                        raise
-                    if time.monotonic() > deadline:
-                        raise BackcareError(
-                            "another backcare is still writing to the data folder; "
-                            "try again in a moment") from None
-                    time.sleep(0.01)
+        with lock.exclusive(self.paths.lock):
             yield
-        finally:
-            os.close(fd)  # closing releases the lock
 
     @contextlib.contextmanager
     def _db(self, path: Path) -> Iterator[TinyDB]:
@@ -407,7 +206,7 @@ class Store:
         """Before the first change of the day to a file, keep its current, good copy."""
         if not path.exists():
             return
-        folder = self.home / BACKUP_DIR / self._today().isoformat()
+        folder = self.paths.backups / self._today().isoformat()
         target = folder / path.relative_to(self.home)
         if target.exists():
             return
@@ -422,7 +221,7 @@ class Store:
         self._prune_backups()
 
     def _prune_backups(self) -> None:
-        root = self.home / BACKUP_DIR
+        root = self.paths.backups
         days = sorted(p for p in root.iterdir() if p.is_dir() and len(p.name) == 10)
         for old in days[:-BACKUPS_KEPT]:
             import shutil
@@ -430,7 +229,7 @@ class Store:
             shutil.rmtree(old, ignore_errors=True)
 
     def newest_good_backup(self, path: Path) -> Path | None:
-        root = self.home / BACKUP_DIR
+        root = self.paths.backups
         if not root.is_dir():
             return None
         rel = path.relative_to(self.home)
@@ -513,23 +312,27 @@ class Store:
         # of `progress` together, so months read before come from a compact cache of plain
         # tuples, checked against each file's size, mtime and inode (issue 7). A short range
         # reads its few files directly.
-        cache = self._history_cache() if len(paths) >= HISTORY_CACHE_MIN_MONTHS else None
+        builder = cache.RecordBuilder()
+        cached = (cache.read_history_cache(self.paths.history_cache)
+                  if len(paths) >= HISTORY_CACHE_MIN_MONTHS else None)
         changed = False
-        months: list[MonthRecords] = []
+        months: list[cache.MonthRecords] = []
         for path in paths:
-            key = _file_key(path)
-            entry = cache.get(path.name) if cache is not None and key else None
+            key = cache.file_key(path)
+            entry = cached.get(path.name) if cached is not None and key else None
             month = None
             if entry is not None and entry[0] == key:
-                month = _month_from_raw(entry[1])
+                month = builder.month_from_raw(entry[1])
             if month is None:
-                month = self._read_month(path)
-                if cache is not None and key:
-                    cache[path.name] = (key, _month_to_raw(month))
+                month = self._read_month(path, builder)
+                if cached is not None and key:
+                    cached[path.name] = (key, cache.month_to_raw(month))
                     changed = True
             months.append(month)
-        if changed and cache is not None:
-            self._save_history_cache(cache)
+        if changed and cached is not None:
+            live = {p.name for p in self.month_paths()}
+            cache.write_history_cache(self.paths.history_cache,
+                                      {k: v for k, v in cached.items() if k in live})
         lo, hi = start or date.min, end or date.max
         sessions = [s for m in months for s in m[0] if lo <= s.date <= hi]
         checkins = [c for m in months for c in m[1] if lo <= c.date <= hi]
@@ -542,41 +345,12 @@ class Store:
             tuple(sorted(visits, key=lambda v: (v.date, v.id))),
         )
 
-    def _read_month(self, path: Path) -> MonthRecords:
+    def _read_month(self, path: Path, builder: cache.RecordBuilder) -> cache.MonthRecords:
         tables = load_tables(path, self.home) or {}
         try:
-            return (
-                [Session.from_dict(d) for d in tables.get("sessions", {}).values()],
-                [PainCheckin.from_dict(d) for d in tables.get("pain_checkins", {}).values()],
-                [Assessment.from_dict(d) for d in tables.get("assessments", {}).values()],
-                [Visit.from_dict(d) for d in tables.get("visits", {}).values()],
-            )
+            return builder.month_from_tables(tables)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DataFileError(path, f"is damaged (a record is malformed: {exc!r})") from None
-
-    def _history_cache(self) -> dict[str, Any]:
-        import marshal
-
-        try:
-            data = marshal.loads((self.home / HISTORY_CACHE).read_bytes())
-            if isinstance(data, dict) and data.get("format") == HISTORY_CACHE_FORMAT:
-                return dict(data["months"])
-        except (OSError, ValueError, EOFError, TypeError, KeyError):
-            pass  # no cache, or a damaged one: it is only ever a copy
-        return {}
-
-    def _save_history_cache(self, months: dict[str, Any]) -> None:
-        import marshal
-
-        path = self.home / HISTORY_CACHE
-        live = {p.name for p in self.month_paths()}
-        doc = {"format": HISTORY_CACHE_FORMAT,
-               "months": {k: v for k, v in months.items() if k in live}}
-        try:
-            path.parent.mkdir(mode=DIR_MODE, exist_ok=True)
-            atomic_write_bytes(path, marshal.dumps(doc))
-        except (OSError, ValueError):
-            pass  # a cache that cannot be written only costs time
 
     # -- writing: the main file --
     def _put_single(self, table: str, doc: dict[str, Any] | None) -> None:
@@ -652,7 +426,7 @@ class Store:
         added = {t: 0 for t in tables}
         with self.writing():
             for month in sorted(by_month):
-                path = self.home / LOG_DIR / f"{month}.json"
+                path = self.paths.month_named(month)
                 current = load_tables(path, self.home) or {}
                 changed = False
                 for table, docs in by_month[month].items():

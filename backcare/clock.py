@@ -1,0 +1,57 @@
+"""The clock, and the dates people type: the only place backcare reads today's date.
+
+The domain never reads the clock (STYLE.md §1): commands ask here for today and pass it on.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date
+
+from backcare.errors import UsageProblem
+
+TODAY_ENV = "BACKCARE_TODAY"  # lets tests started as separate processes fix the clock
+# Dates backcare accepts (CONTRACT.md): wide enough for any real diary, narrow enough that
+# arithmetic on them never leaves the calendar.
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2999, 12, 31)
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def today() -> date:
+    """The local date: the default of every --date (CONTRACT.md)."""
+    override = os.environ.get(TODAY_ENV)
+    if override:
+        return date.fromisoformat(override)
+    return date.today()
+
+
+def is_iso_day(text: object) -> bool:
+    """``YYYY-MM-DD`` naming a real day (no week dates, no times)."""
+    if not isinstance(text, str) or not _ISO_DAY.fullmatch(text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def in_range(day: date) -> bool:
+    return EARLIEST <= day <= LATEST
+
+
+def parse_date(text: str | None, option: str = "--date") -> date:
+    """A YYYY-MM-DD option value from 1900 to 2999, or a usage error naming the option."""
+    if text is None:
+        return today()
+    value = text.strip()
+    if not is_iso_day(value):
+        raise UsageProblem(f"{option} {text!r} is not a real date; use YYYY-MM-DD, "
+                           f"for example {today().isoformat()}")
+    day = date.fromisoformat(value)
+    if not in_range(day):
+        raise UsageProblem(f"{option} {value} is outside the dates backcare keeps "
+                           f"({EARLIEST.isoformat()} to {LATEST.isoformat()})")
+    return day

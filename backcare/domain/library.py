@@ -1,0 +1,59 @@
+"""The exercise library, loaded: look-ups and filters over validated exercises.
+
+Reading and checking the YAML files is :mod:`backcare.loading.library`'s job; this is what
+the planner and the views use once that is done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from backcare.domain.models import CATEGORIES, EQUIPMENT, Exercise
+from backcare.domain.suggest import unknown_id_message
+from backcare.errors import BackcareError
+
+
+@dataclass(frozen=True)
+class Library:
+    exercises: dict[str, Exercise]
+    files: tuple[str, ...]
+
+    def get(self, exercise_id: str) -> Exercise:
+        try:
+            return self.exercises[exercise_id]
+        except KeyError:
+            raise BackcareError(unknown_id_message(exercise_id, self.exercises)) from None
+
+    def __contains__(self, exercise_id: object) -> bool:
+        return exercise_id in self.exercises
+
+    def __iter__(self) -> Iterator[Exercise]:
+        return iter(self.exercises.values())
+
+    def __len__(self) -> int:
+        return len(self.exercises)
+
+    def by_category(self, category: str) -> list[Exercise]:
+        return [e for e in self.exercises.values() if e.category == category]
+
+    def categories(self) -> dict[str, str]:
+        """Exercise id → category, for counting aerobic minutes."""
+        return {e.id: e.category for e in self.exercises.values()}
+
+    def names(self) -> dict[str, str]:
+        return {e.id: e.name for e in self.exercises.values()}
+
+
+def filter_exercises(library: Library, category: str | None,
+                     equipment: str | None) -> list[Exercise]:
+    """Exercises of one category and/or doable with one piece of equipment (plus none)."""
+    if category is not None and category not in CATEGORIES:
+        raise BackcareError(f"--category '{category}' is not one of: {', '.join(CATEGORIES)}")
+    if equipment is not None and equipment not in EQUIPMENT:
+        raise BackcareError(f"--equipment '{equipment}' is not one of: {', '.join(EQUIPMENT)}")
+    chosen = [e for e in library if category is None or e.category == category]
+    if equipment is not None:
+        chosen = [e for e in chosen if set(e.equipment) <= {"none", equipment}]
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    return sorted(chosen, key=lambda e: (order[e.category], e.level, e.name))
