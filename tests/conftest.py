@@ -101,3 +101,17 @@ def parse_bundled_once(monkeypatch: pytest.MonkeyPatch) -> None:
         return dict(_BUNDLED[bundled])
 
     monkeypatch.setattr(library, "parse_library_file", parse)
+
+
+def export_document(store: Any, start: Any = None, end: Any = None,
+                    exported_at: str = "2026-04-05T10:00:00+01:00") -> dict[str, Any]:
+    """The export document of a store's data between two dates, as `export` builds it."""
+    from backcare.domain.document import document
+
+    return document(store.profile(), store.history(start, end), store.goals(),
+                    store.programme(), exported_at)
+
+
+@pytest.fixture(name="export_document")
+def export_document_fixture() -> Callable[..., dict[str, Any]]:
+    return export_document

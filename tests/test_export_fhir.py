@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import export_document
 
 from backcare.domain.models import Assessment, Dose, ExerciseLog, PainCheckin, Session, Visit
 from backcare.domain.scoring import StartBackAnswers, score
@@ -62,17 +63,23 @@ def resources(bundle: dict[str, Any], kind: str, code: str | None = None) -> lis
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """One bundle for the module's content tests, made by the exporter itself (the CLI is
     tested below); building it once keeps the suite quick."""
+    from backcare.domain.analytics import progress_report
+    from backcare.domain.clinical import DEFAULT
     from backcare.exporters import ExportContext, get_exporter
-    from backcare.loading.exchange import build_export
     from backcare.loading.library import load_library
 
     home = tmp_path_factory.mktemp("fhir") / "home"
     store = seed(home)
     lib = load_library(home)
-    ctx = ExportContext(doc=build_export(store, None, None, "2026-03-05T10:00:00+00:00"),
-                        exported_at="2026-03-05T10:00:00+00:00",
-                        aerobic_ids=frozenset(e.id for e in lib if e.category == "aerobic"),
-                        exercise_names={e.id: e.name for e in lib})
+    history = store.history()
+    first = history.first_day()
+    assert first is not None
+    last = date(2026, 3, 5)
+    report = progress_report(store.profile(), history, store.programme(), first, last, last,
+                             DEFAULT, lib.categories(), store.goals())
+    ctx = ExportContext(doc=export_document(store, None, None, "2026-03-05T10:00:00+00:00"),
+                        exported_at="2026-03-05T10:00:00+00:00", report=report,
+                        exercise_names=lib.names())
     return json.loads(get_exporter("fhir").render(ctx).data)
 
 

@@ -9,7 +9,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import export_document
 
+from backcare.domain.document import FORMAT, VERSION
 from backcare.domain.models import (
     Assessment,
     Dose,
@@ -22,7 +24,6 @@ from backcare.domain.models import (
     Visit,
 )
 from backcare.domain.scoring import StartBackAnswers, score
-from backcare.loading.exchange import FORMAT, VERSION, build_export
 from backcare.storage import Store
 
 D = date.fromisoformat
@@ -69,7 +70,7 @@ def without_stamp(doc: dict) -> dict:
 
 def test_the_document_has_every_part_of_the_contract(backcare_home: Path) -> None:
     s = seed(backcare_home)
-    doc = build_export(s, None, None, "2026-04-05T10:00:00+01:00")
+    doc = export_document(s, None, None, "2026-04-05T10:00:00+01:00")
     assert doc["format"] == FORMAT == "backcare-export" and doc["version"] == VERSION == 1
     assert doc["exported_at"] == "2026-04-05T10:00:00+01:00"
     assert set(doc) >= {"profile", "sessions", "pain_checkins", "assessments", "visits",
@@ -90,7 +91,7 @@ def test_the_document_has_every_part_of_the_contract(backcare_home: Path) -> Non
 def test_from_and_to_limit_the_log_but_not_profile_goals_or_programme(
         backcare_home: Path) -> None:
     s = seed(backcare_home)
-    doc = build_export(s, D("2026-04-01"), D("2026-04-30"), "x")
+    doc = export_document(s, D("2026-04-01"), D("2026-04-30"), "x")
     assert [x["id"] for x in doc["sessions"]] == ["s-20260401-bbbb0002"]
     assert [c["date"] for c in doc["pain_checkins"]] == ["2026-04-02"]
     assert doc["assessments"] == [] and doc["visits"] == []

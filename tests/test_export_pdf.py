@@ -11,9 +11,14 @@ from typing import Any
 
 import pytest
 
+from backcare.domain.alerts import Alert
+from backcare.domain.analytics import ProgressReport, progress_report
+from backcare.domain.clinical import DEFAULT, Thresholds
 from backcare.domain.models import (
+    Assessment,
     Dose,
     ExerciseLog,
+    History,
     PainCheckin,
     PrescribedItem,
     Prescription,
@@ -30,7 +35,7 @@ START = D("2026-03-02")
 
 
 def session(day: date, i: int, pain: int, note: str | None = None) -> dict[str, Any]:
-    return {"id": f"s-{day:%Y%m%d}-{i:04d}", "date": day.isoformat(), "pain_before": 5,
+    return {"id": f"s-{day:%Y%m%d}-{i:04d}", "date": day.isoformat(), "pain_before": 6,
             "pain_after": 4, "note": note, "exercises": [
                 {"exercise_id": "bridge", "status": "done", "sets": 2, "reps": 10,
                  "hold_seconds": 5, "duration_minutes": None, "pain": pain},
@@ -70,28 +75,43 @@ def doc() -> dict[str, Any]:
     }
 
 
-PROGRESS = {
-    "from": "2026-03-02", "to": "2026-04-30", "sessions_planned": 52, "sessions_done": 39,
-    "adherence_percent": 75.0, "streak_days": 6,
-    "weekly": [{"week_start": "2026-04-20", "adherence_percent": 80.0, "mean_pain": 3.3,
-                "aerobic_minutes": 105}],
-    "pain": {"baseline": 7, "current": 3.6, "change": -3.4, "percent_change": -48.6,
-             "clinically_important": True},
-    "measures": {"odi": {"baseline": 60.0, "latest": 40.0, "change": -20.0,
-                         "clinically_important": True}},
-    "alerts": [{"level": "high", "rule": "adherence",
-                "message": "Adherence below 50% over the last 14 days."},
-               {"level": "critical", "rule": "pain", "message": "Pain 8/10 on 2026-04-02."}],
-}
 NAMES = {"bridge": "Bridge", "walking": "Walking"}
+CATEGORIES = {"bridge": "strengthening", "walking": "aerobic"}
 
 
-def context(**changes: Any) -> ExportContext:
+def report(document: dict[str, Any], t: Thresholds = DEFAULT, **figures: Any
+           ) -> ProgressReport:
+    """The progress report of the document's records for the period, as the command makes
+    it; ``figures`` replace some of its figures, so a test can choose what page 1 shows."""
+    history = History(tuple(Session.from_dict(s) for s in document["sessions"]),
+                      tuple(PainCheckin.from_dict(c) for c in document["pain_checkins"]),
+                      tuple(Assessment.from_dict(a) for a in document["assessments"]))
+    profile = Profile.from_dict(document["profile"]) if document["profile"] else None
+    programme = (Prescription.from_dict(document["programme"]) if document["programme"]
+                 else None)
+    r = progress_report(profile, history, programme, START, D("2026-04-30"),
+                        D("2026-04-30"), t, CATEGORIES)
+    return r._replace(**figures)
+
+
+def chosen_figures(document: dict[str, Any]) -> dict[str, Any]:
+    r = report(document)
+    return {
+        "sessions_planned": 52, "sessions_done": 39, "adherence_percent": 75.0,
+        "streak_days": 6,
+        "pain": r.pain._replace(baseline=7, current=3.6, change=-3.4, percent_change=-48.6,
+                                clinically_important=True),
+        "alerts": (Alert("high", "adherence-below-50",
+                         "Adherence below 50% over the last 14 days."),
+                   Alert("critical", "severe-pain", "Pain 8/10 on 2026-04-02."))}
+
+
+def context(t: Thresholds = DEFAULT, **changes: Any) -> ExportContext:
+    document = changes.pop("doc", None) or doc()
     values: dict[str, Any] = {
-        "doc": doc(), "exported_at": "2026-05-01T09:00:00+01:00", "start": "2026-03-02",
-        "end": "2026-04-30", "patient_name": "Sam Smith",
-        "aerobic_ids": frozenset({"walking"}), "exercise_names": NAMES,
-        "progress": PROGRESS, "red_above": 5}
+        "doc": document, "exported_at": "2026-05-01T09:00:00+01:00", "start": "2026-03-02",
+        "end": "2026-04-30", "patient_name": "Sam Smith", "exercise_names": NAMES,
+        "report": report(document, t, **chosen_figures(document)), "red_above": t.amber_max}
     values.update(changes)
     return ExportContext(**values)
 
@@ -142,8 +162,8 @@ def test_any_unicode_note_prints(rendered: tuple[bytes, list[str]]) -> None:
 
 
 def test_red_is_above_the_amber_threshold() -> None:
-    assert [r[0] for r in report_data(context(red_above=5)).red] == ["Bridge"]
-    assert report_data(context(red_above=7)).red == []
+    assert [r[0] for r in report_data(context()).red] == ["Bridge"]
+    assert report_data(context(DEFAULT._replace(amber_max=7))).red == []
 
 
 def test_the_latest_three_notes_newest_first() -> None:
@@ -153,8 +173,11 @@ def test_the_latest_three_notes_newest_first() -> None:
 
 
 def test_missing_figures_show_as_dashes_not_errors() -> None:
-    data = report_data(context(progress={}, doc={**doc(), "programme": None},
-                               patient_name=None))
+    later = {**doc()["profile"], "start_date": "2026-05-10",  # nothing planned yet
+             "baseline_pain": None}
+    empty = {**doc(), "programme": None, "sessions": [], "pain_checkins": [],
+             "assessments": [], "profile": later}
+    data = report_data(context(doc=empty, patient_name=None, report=report(empty)))
     assert data.adherence == "–" and data.pain == "– → –"
     assert data.programme_title.startswith("Self-guided")
     assert "anonymous" in data.patient

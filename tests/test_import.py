@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from backcare.errors import BackcareError
-from backcare.loading.exchange import MAX_IMPORT_BYTES, parse_import
+from backcare.loading.importer import MAX_IMPORT_BYTES, parse_import
 
 
 def export_doc() -> dict[str, Any]:
@@ -108,7 +108,7 @@ def test_a_bad_record_is_named_and_nothing_is_written(cli, backcare_home: Path,
     bad["sessions"][2]["pain_after"] = 14
     res = cli("import", str(write(tmp_path / "bad.json", bad)))
     assert res.exit_code == 1
-    assert "sessions[2] (id s-20260306-00000006): pain_after is 14; it must be 0–10" \
+    assert "sessions[2] (id s-20260306-00000006): pain_after is 14; it must be between 0 and 10" \
         in res.stderr
     assert "nothing was imported" in res.stderr
     assert "Traceback" not in res.output

@@ -21,8 +21,24 @@ from backcare.domain.models import (
     Visit,
 )
 
+# The report is for Sunday 1 March 2026, default window: --weeks 8 = the week of Monday
+# 23 February and the 7 weeks before it, so 5 January .. 1 March 2026 (56 days, 8 full weeks).
 TODAY = date(2026, 3, 1)
+START = date(2026, 1, 5)  # a Monday, and the programme's start
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def session(d: date, *logs: ExerciseLog, sid: str | None = None) -> Session:
+    return Session(sid or f"s-{d.isoformat()}-{len(logs)}", d,
+                   logs or (ExerciseLog("bridge", "done", Dose(sets=1, reps=5)),))
+
+
+def walk(minutes: int, status: str = "done") -> ExerciseLog:
+    return ExerciseLog("walking", status, Dose(duration_minutes=minutes))
+
+
+def bridge(status: str = "done", pain: int | None = None) -> ExerciseLog:
+    return ExerciseLog("bridge", status, Dose(sets=2, reps=8), pain)
 
 
 def fill(home: Path, days: int = 56) -> None:
@@ -114,7 +130,7 @@ def test_colour_terminals_get_coloured_charts_that_fit(backcare_home: Path,
                                                        width: int) -> None:
     from rich.console import Console
 
-    from backcare.domain.analytics import load_progress
+    from backcare.domain.analytics import progress_report
     from backcare.domain.clinical import DEFAULT
     from backcare.loading.library import load_library
     from backcare.render.progress import render
@@ -122,8 +138,10 @@ def test_colour_terminals_get_coloured_charts_that_fit(backcare_home: Path,
 
     monkeypatch.delenv("NO_COLOR")
     fill(backcare_home)
-    report = load_progress(Store(backcare_home), load_library(backcare_home), DEFAULT,
-                           date(2026, 1, 5), TODAY, TODAY)
+    store = Store(backcare_home)
+    report = progress_report(store.profile(), store.history(None, TODAY), store.programme(),
+                             date(2026, 1, 5), TODAY, TODAY, DEFAULT,
+                             load_library(backcare_home).categories(), store.goals())
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, force_terminal=True, color_system="256")
     render(report, console)
@@ -192,3 +210,211 @@ def test_a_long_report_stays_readable(cli: Callable[..., Any], backcare_home: Pa
 def test_help_has_an_example(cli: Callable[..., Any]) -> None:
     res = cli("progress", "--help")
     assert res.exit_code == 0 and "Example: backcare progress" in res.stdout
+
+
+# --- moved from test_analytics: the eight scripted weeks through the CLI -------------
+
+def fill_eight_weeks(home: Path) -> None:
+    from backcare.storage import Store
+
+    store = Store(home)
+    # 5 days a week: Monday to Friday are planned (schedule.SPREAD[5]).
+    store.save_profile(Profile(start_date=START, baseline_pain=6, days_per_week=5,
+                               created=START))
+    for week in range(8):
+        monday_ = START + timedelta(weeks=week)
+        # Weeks 1-4: Monday, Wednesday and Friday only, with a 10-minute walk.
+        # Weeks 5-8: every weekday, with a 20-minute walk.
+        days = (0, 2, 4) if week < 4 else (0, 1, 2, 3, 4)
+        minutes = 10 if week < 4 else 20
+        for offset in days:
+            store.add_session(session(monday_ + timedelta(days=offset), bridge(), walk(minutes)))
+    # Tuesday of week 2: a session with everything skipped is not an exercise day, and its
+    # walk is not counted.
+    store.add_session(session(date(2026, 1, 13), bridge("skipped"), walk(30, "skipped")))
+    # Friday 27 Feb: a second session the same day counts once (days, not sessions); its
+    # partial 10-minute walk counts towards aerobic minutes.
+    store.add_session(session(date(2026, 2, 27), walk(10, "partial"), sid="second"))
+    # Saturday 28 Feb, a rest day: an hour's walk. It counts as an exercise day.
+    store.add_session(session(date(2026, 2, 28), walk(60)))
+
+    # Pain: 6 every day of weeks 1-4, 5 every day of weeks 5-7, then week 8 as listed.
+    for n in range(49):
+        d = START + timedelta(days=n)
+        store.put_checkin(PainCheckin(d, 6 if n < 28 else 5))
+    for d, score in zip((date(2026, 2, 23) + timedelta(days=n) for n in range(7)),
+                        (3, 3, 3, 3, 3, 2, 5), strict=True):
+        store.put_checkin(PainCheckin(d, score))
+
+    # Questionnaires.
+    for n, (d, odi) in enumerate(((START, 40.0), (date(2026, 2, 2), 36.0),
+                                  (date(2026, 2, 16), 36.0))):
+        store.add_assessment(Assessment(f"odi-{n}", d, "odi", [2] * 10, odi, "moderate"))
+    store.add_assessment(Assessment("rmdq-0", START, "rmdq", [True] * 12 + [False] * 12, 12))
+    store.add_assessment(Assessment("rmdq-1", date(2026, 2, 23), "rmdq",
+                                    [True] * 6 + [False] * 18, 6))
+    store.add_assessment(Assessment("sb-0", START, "startback",
+                                    {"items": [True] * 8, "bothersomeness": 3}, 6, "medium"))
+    store.add_assessment(Assessment("sb-1", date(2026, 2, 23), "startback",
+                                    {"items": [False] * 8, "bothersomeness": 1}, 1, "low"))
+    store.add_assessment(Assessment("psfs-0", START, "psfs",
+                                    {"walking": 3, "sitting": 4, "lifting": 2}, 3.0))
+    store.add_assessment(Assessment("psfs-1", date(2026, 2, 23), "psfs",
+                                    {"walking": 6, "sitting": 5, "lifting": 2}, 4.3))
+    store.add_visit(Visit("v-1", date(2026, 2, 10), "manual-therapy"))
+    store.add_goal("Walk to the shop without stopping", START, date(2026, 4, 1), "Walking")
+
+
+def test_progress_json_for_eight_scripted_weeks(cli: Callable[..., Any],
+                                                backcare_home: Path) -> None:
+    fill_eight_weeks(backcare_home)
+    res = cli("progress", "--json", "--date", "2026-03-01")
+    assert res.exit_code == 0, res.output
+    doc = res.json()
+
+    assert doc["from"] == "2026-01-05" and doc["to"] == "2026-03-01"
+    # Planned: Monday-Friday for 8 weeks = 8 x 5 = 40 days.
+    assert doc["sessions_planned"] == 40
+    # Exercise days: weeks 1-4 three a week = 12; weeks 5-8 five a week = 20; plus Saturday
+    # 28 Feb = 33. The all-skipped Tuesday and Friday's second session add nothing.
+    assert doc["sessions_done"] == 33
+    # 33 / 40 x 100 = 82.5
+    assert doc["adherence_percent"] == 82.5
+    # Sunday 1 Mar is a rest day. Counting back over planned days: 27, 26, 25, 24, 23 Feb (5),
+    # the 15 weekdays of weeks 5-7 (20), Friday 30 Jan (21); Thursday 29 Jan was missed.
+    assert doc["streak_days"] == 21
+
+    weekly = doc["weekly"]
+    assert [w["week_start"] for w in weekly] == [
+        (START + timedelta(weeks=n)).isoformat() for n in range(8)]
+    # 3 of 5 = 60% in weeks 1-4; 5 of 5 in weeks 5-7; 6 of 5 capped to 100% in week 8.
+    assert [w["adherence_percent"] for w in weekly] == [60.0] * 4 + [100.0] * 4
+    # Week 8: (3+3+3+3+3+2+5) / 7 = 22/7 = 3.142... -> 3.1
+    assert [w["mean_pain"] for w in weekly] == [6.0] * 4 + [5.0] * 3 + [3.1]
+    # 3 x 10 in weeks 1-4; 5 x 20 in weeks 5-7; week 8: 5 x 20 + 10 (partial) + 60 = 170.
+    assert [w["aerobic_minutes"] for w in weekly] == [30] * 4 + [100] * 3 + [170]
+
+    pain = doc["pain"]
+    # Baseline from the profile: 6. Current: the last 7 days, 22/7 -> 3.1.
+    # Change 3.1 - 6 = -2.9; -2.9 / 6 x 100 = -48.33 -> -48.3; <= -2 points: important.
+    assert pain == {**pain, "baseline": 6, "current": 3.1, "change": -2.9,
+                    "percent_change": -48.3, "clinically_important": True}
+    assert doc["verdict"] == "improving"
+
+    measures = doc["measures"]
+    assert set(measures) == {"odi", "rmdq", "startback", "psfs"}  # no PEG was taken
+    # ODI 40 -> 36: -4 points, -10%; under 10 points or 30%, so not important.
+    assert {k: measures["odi"][k] for k in ("baseline", "latest", "change",
+                                            "clinically_important")} == {
+        "baseline": 40.0, "latest": 36.0, "change": -4.0, "clinically_important": False}
+    # RMDQ 12 -> 6: -6 points, >= 5: important.
+    assert measures["rmdq"]["change"] == -6.0
+    assert measures["rmdq"]["clinically_important"] is True
+    # STarT Back: the risk groups, medium -> low, one group down.
+    assert measures["startback"]["baseline"] == "medium"
+    assert measures["startback"]["latest"] == "low"
+    assert measures["startback"]["clinically_important"] is True
+    # PSFS (higher is better): 3.0 -> 4.3 = +1.3, under the 2 points that count.
+    assert measures["psfs"]["change"] == 1.3
+    assert measures["psfs"]["clinically_important"] is False
+
+    # Alerts, most urgent first:
+    # - high, no-function-gain: the last two ODI results are 36 and 36;
+    # - low, pain-rising: 5 on 1 Mar is >= 5 and 3 up on 28 Feb's 2.
+    # Not firing: sessions on 27 and 28 Feb (no-session-3-days); 14-day adherence 100%;
+    # pain 3.1 is below baseline; latest pain 5 < 7; no red flags; ODI better than baseline.
+    assert [(a["level"], a["rule"]) for a in doc["alerts"]] == [
+        ("high", "no-function-gain"), ("low", "pain-rising")]
+    assert all(a["message"] for a in doc["alerts"])
+
+    # Extra keys: the visit, and the goal tied to the PSFS "walking" activity (3 -> 6).
+    assert doc["visits"] == [{"date": "2026-02-10", "kind": "manual-therapy"}]
+    goal = doc["goals"][0]
+    assert goal["status"] == "open"
+    assert goal["psfs"] == {"activity": "Walking", "baseline": 3, "latest": 6,
+                            "latest_date": "2026-02-23"}
+
+
+def test_progress_json_has_every_contract_key(cli: Callable[..., Any],
+                                              backcare_home: Path) -> None:
+    fill_eight_weeks(backcare_home)
+    doc = cli("progress", "--json", "--date", "2026-03-01").json()
+    for key in ("from", "to", "sessions_planned", "sessions_done", "adherence_percent",
+                "streak_days", "weekly", "pain", "measures", "alerts"):
+        assert key in doc
+    for week in doc["weekly"]:
+        assert {"week_start", "adherence_percent", "mean_pain", "aerobic_minutes"} <= set(week)
+    assert {"baseline", "current", "change", "percent_change",
+            "clinically_important"} <= set(doc["pain"])
+    for measure in doc["measures"].values():
+        assert {"baseline", "latest", "change", "clinically_important"} <= set(measure)
+    for alert in doc["alerts"]:
+        assert set(alert) == {"level", "rule", "message"}
+
+
+def test_from_to_and_weeks_choose_the_window(cli: Callable[..., Any],
+                                             backcare_home: Path) -> None:
+    fill_eight_weeks(backcare_home)
+    doc = cli("progress", "--json", "--date", "2026-03-01", "--weeks", "2").json()
+    assert (doc["from"], doc["to"]) == ("2026-02-16", "2026-03-01")
+    # Weeks 7-8: 10 planned weekdays, all done, plus Saturday: 11, capped at 100%.
+    assert (doc["sessions_planned"], doc["sessions_done"]) == (10, 11)
+    assert doc["adherence_percent"] == 100.0
+    doc = cli("progress", "--json", "--date", "2026-03-01", "--from", "2026-01-05",
+              "--to", "2026-01-11").json()
+    # Week 1 only: 3 of 5, and the last day is 11 Jan, so the current pain is week 1's 6.
+    assert (doc["sessions_planned"], doc["sessions_done"], doc["adherence_percent"]) == (
+        5, 3, 60.0)
+    assert doc["pain"]["current"] == 6.0
+    assert doc["measures"]["odi"]["latest"] == 40.0  # later results are not counted
+
+
+def test_from_after_to_is_refused(cli: Callable[..., Any]) -> None:
+    res = cli("progress", "--from", "2026-03-02", "--to", "2026-03-01", "--date", "2026-03-05")
+    assert res.exit_code == 1
+    assert "--from 2026-03-02 is after --to 2026-03-01" in res.stderr
+    assert "Traceback" not in res.output
+
+
+@pytest.mark.parametrize("option", ["--date", "--from", "--to"])
+def test_bad_dates_are_usage_errors(cli: Callable[..., Any], option: str) -> None:
+    res = cli("progress", option, "2026-02-30")
+    assert res.exit_code == 2
+    assert option in res.stderr
+
+
+def test_weeks_must_be_positive(cli: Callable[..., Any]) -> None:
+    assert cli("progress", "--weeks", "0").exit_code == 2
+
+
+def test_a_report_over_20_years_is_refused(cli: Callable[..., Any]) -> None:
+    res = cli("progress", "--from", "2000-01-01", "--to", "2026-01-01", "--date", "2026-01-01")
+    assert res.exit_code == 1 and "at most 1040 weeks" in res.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ("--date", "1900-01-03"), ("--date", "2999-12-31"), ("--to", "2999-12-31"),
+    ("--from", "1900-01-01", "--to", "1900-01-01"), ("--date", "2999-12-31", "--weeks", "1040"),
+])
+def test_the_ends_of_the_calendar_do_not_break_the_report(cli: Callable[..., Any],
+                                                         backcare_home: Path,
+                                                         args: tuple[str, ...]) -> None:
+    fill_eight_weeks(backcare_home)
+    res = cli("progress", "--json", *args)
+    assert res.exit_code == 0, res.output
+    assert 0 <= (res.json()["adherence_percent"] or 0) <= 100
+    assert cli("progress", *args).exit_code == 0
+
+
+@pytest.mark.parametrize("args", [
+    ("--date", "0001-01-03"), ("--date", "9999-12-31"), ("--to", "9999-12-31"),
+    ("--from", "0001-01-01", "--to", "0001-01-01"), ("--date", "2026-W02-3"),
+])
+def test_dates_beyond_the_kept_range_are_usage_errors(cli: Callable[..., Any],
+                                                      args: tuple[str, ...]) -> None:
+    res = cli("progress", "--json", *args)
+    assert res.exit_code == 2, res.output
+    assert "YYYY-MM-DD" in res.stderr or "1900-01-01 to 2999-12-31" in res.stderr
+
+
+# --- Adherence ---------------------------------------------------------------------------------

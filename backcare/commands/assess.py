@@ -3,19 +3,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from backcare.commands.common import DateOpt, JsonOpt
-from backcare.errors import BackcareError
+from backcare.commands.common import DateOpt, JsonOpt, day, not_future, store, thresholds
+from backcare.domain.instruments import get_instrument, load_clinic_wording
+from backcare.domain.models import Assessment, new_id
+from backcare.domain.scoring import Answers, parse_answers, score
+from backcare.errors import BackcareError, UsageProblem
+from backcare.render.ui import emit_json
 
 if TYPE_CHECKING:
     from datetime import date
 
     from backcare.domain.instruments import Instrument, ItemPrompt
-    from backcare.domain.models import Assessment
-    from backcare.domain.scoring import Answers
 
 EXIT_STOPPED = 130  # the shell's code for Ctrl-C
 
@@ -38,7 +40,7 @@ class Stopped(BackcareError):
 def assess(
     instrument: Annotated[str, typer.Argument(
         metavar="INSTRUMENT", help="odi, rmdq, startback, psfs or peg.", show_default=False)],
-    answers: Annotated[Optional[str], typer.Option(  # noqa: UP045 (typer needs Optional)
+    answers: Annotated[str | None, typer.Option(
         "--answers", metavar="TEXT",
         help="Every answer at once, comma-separated, instead of being asked.")] = None,
     date: DateOpt = None,
@@ -60,11 +62,7 @@ def assess(
 
     Example: backcare assess odi --answers 2,1,2,1,2,2,1,2,-,3 --date 2026-03-02
     """
-    from backcare.commands.common import day, not_future, store, thresholds
-    from backcare.domain.models import Assessment, new_id
-    from backcare.domain.scoring import parse_answers, score
     from backcare.render import assess as render_assess
-    from backcare.render.ui import emit_json
 
     inst = _instrument(instrument)
     when = not_future(day(date))
@@ -84,8 +82,6 @@ def assess(
 
 def _instrument(name: str) -> Instrument:
     """The instrument named on the command line; an unknown one is a usage error (exit 2)."""
-    from backcare.domain.instruments import get_instrument
-    from backcare.errors import UsageProblem
 
     try:
         return get_instrument(name)
@@ -96,8 +92,6 @@ def _instrument(name: str) -> Instrument:
 def _earlier(instrument_id: str, until: date) -> list[Assessment]:
     """This instrument's results up to ``until`` (inclusive), oldest first; those of one day
     in the order they were saved."""
-    from backcare.commands.common import store
-    from backcare.domain.models import Assessment
 
     found = []
     for doc in store().records("assessments", end=until):
@@ -114,7 +108,6 @@ def _earlier(instrument_id: str, until: date) -> list[Assessment]:
 
 def _ask(inst: Instrument) -> Answers:
     """Ask on the terminal; with no terminal, say which option answers instead (exit 2)."""
-    from backcare.errors import UsageProblem
     from backcare.render import assess as render_assess
     from backcare.render import ui
 
@@ -134,8 +127,6 @@ def _ask(inst: Instrument) -> Answers:
 def _wording(inst: Instrument) -> tuple[list[ItemPrompt], str | None]:
     """The clinic's wording when it supplied a file, else backcare's own prompts and, for the
     ODI, a note on how a clinic can supply the licensed wording (CLINICAL.md §3)."""
-    from backcare.commands.common import store
-    from backcare.domain.instruments import load_clinic_wording
     from backcare.render import assess as render_assess
 
     path = store().paths.questionnaire_wording(inst.id)

@@ -1,46 +1,68 @@
-"""What every command shares: options, the data folder, the library and the settings."""
+"""What every command shares: its options, the data folder, the library, the settings, and
+loading the patient's record for the domain.
+
+Commands are thin (STYLE.md §2): they parse their options here, load what the domain needs
+through the store, call the domain, and hand the result to a renderer.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, NamedTuple
 
 import typer
 
+from backcare.clock import parse_date, today
+from backcare.domain.analytics import progress_report
+from backcare.domain.models import Goal, History, Prescription, Profile
+from backcare.errors import BackcareError
+from backcare.loading.library import load_library
+from backcare.loading.settings import load_thresholds
+from backcare.render.ui import reset_consoles, warn
+from backcare.storage import Store, data_home
+
 if TYPE_CHECKING:
+    from backcare.domain.analytics import ProgressReport
     from backcare.domain.clinical import Thresholds
     from backcare.domain.library import Library
-    from backcare.storage import Store
 
-DateOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045 (typer needs Optional)
+DateOpt = Annotated[str | None, typer.Option(
     "--date", metavar="YYYY-MM-DD", help="The day this is for (default: today).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document instead.")]
+NoteOpt = Annotated[str | None, typer.Option(
+    "--note", help="A short note in your own words.")]
 
 
 def day(text: str | None, option: str = "--date") -> date:
-    from backcare.clock import parse_date
-
     return parse_date(text, option)
 
 
 def not_future(d: date, option: str = "--date") -> date:
     """Records are of what happened: a future date is refused (issue 4)."""
-    from backcare.clock import today
-    from backcare.errors import BackcareError
-
     if d > today():
         raise BackcareError(f"{option} {d.isoformat()} is in the future; you can only "
                             f"record days up to today ({today().isoformat()})")
     return d
 
 
+def period(date_from: str | None, date_to: str | None, default_end: date,
+           default_start: Callable[[date], date | None]) -> tuple[date | None, date]:
+    """The dates of a report or export from ``--from``/``--to``: ``--to`` defaults to
+    ``default_end`` and ``--from`` to ``default_start(end)``. A period that ends before it
+    starts is refused, naming both options."""
+    end = day(date_to, "--to") if date_to is not None else default_end
+    start = day(date_from, "--from") if date_from is not None else default_start(end)
+    if start is not None and start > end:
+        raise BackcareError(f"--from {start.isoformat()} is after --to {end.isoformat()}; "
+                            "the period must start on or before the day it ends")
+    return start, end
+
+
 @lru_cache(maxsize=1)
 def store() -> Store:
     """The data folder's store. Widened permissions are warned about at every start."""
-    from backcare.render.ui import warn
-    from backcare.storage import Store
-    from backcare.storage.paths import data_home
 
     s = Store(data_home())
     for problem in s.permission_problems():
@@ -50,16 +72,39 @@ def store() -> Store:
 
 @lru_cache(maxsize=1)
 def library() -> Library:
-    from backcare.loading.library import load_library
 
     return load_library(store().home)
 
 
 @lru_cache(maxsize=1)
 def thresholds() -> Thresholds:
-    from backcare.loading.settings import load_thresholds
 
     return load_thresholds(store().paths.settings)
+
+
+class PatientRecord(NamedTuple):
+    """Everything the figures are computed from, loaded once."""
+
+    profile: Profile | None
+    programme: Prescription | None
+    goals: list[Goal]
+    history: History
+
+
+def patient_record(end: date | None = None, start: date | None = None) -> PatientRecord:
+    """The profile, programme, goals and the log from ``start`` (default: the beginning,
+    which baselines need) to ``end``."""
+    s = store()
+    return PatientRecord(s.profile(), s.programme(), s.goals(), s.history(start, end))
+
+
+def progress_for(rec: PatientRecord, start: date, end: date, on: date) -> ProgressReport:
+    """The one computation of every figure (domain.analytics), for [start, end] as it
+    stands on ``on``: `progress`, the report, the FHIR export and the session summary all
+    come from here."""
+
+    return progress_report(rec.profile, rec.history, rec.programme, start, end, on,
+                           thresholds(), library().categories(), rec.goals)
 
 
 def reset() -> None:
@@ -67,6 +112,5 @@ def reset() -> None:
     store.cache_clear()
     library.cache_clear()
     thresholds.cache_clear()
-    from backcare.render.ui import reset_consoles
 
     reset_consoles()

@@ -7,7 +7,10 @@ from typing import Annotated
 
 import typer
 
-from backcare.commands.common import JsonOpt
+from backcare.commands.common import JsonOpt, store
+from backcare.errors import BackcareError, UsageProblem
+from backcare.render.ui import emit_json, is_interactive, say
+from backcare.storage import DataPaths
 
 
 def doctor(
@@ -20,9 +23,6 @@ def doctor(
     and puts the newest good backup in its place. With --json it only reports, unless --yes
     is given too. Example: backcare doctor --yes
     """
-    from backcare.commands.common import store
-    from backcare.errors import BackcareError, UsageProblem
-    from backcare.render.ui import emit_json, is_interactive, say
 
     s = store()
     findings = s.check()
@@ -71,7 +71,6 @@ def doctor(
 def _backup_day(backup: Path, home: Path) -> str:
     """The day a backup was kept: its folder right under backups/ (a log file's backup sits
     one level deeper, in backups/DAY/log/)."""
-    from backcare.storage import DataPaths
 
     return backup.relative_to(DataPaths(home).backups).parts[0]
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from backcare.commands.common import JsonOpt
+from backcare.commands.common import JsonOpt, library, store
+from backcare.domain.library import filter_exercises
+from backcare.loading.library import check_file
+from backcare.render.ui import emit_json, say
 
 exercises_app = typer.Typer(help="Browse the exercise library, or check a library file.",
                             no_args_is_help=True)
@@ -15,9 +18,9 @@ exercises_app = typer.Typer(help="Browse the exercise library, or check a librar
 
 @exercises_app.command("list")
 def list_exercises(
-    category: Annotated[Optional[str], typer.Option(  # noqa: UP045
+    category: Annotated[str | None, typer.Option(
         help="Only this category: stretching, strengthening, aerobic or posture.")] = None,
-    equipment: Annotated[Optional[str], typer.Option(  # noqa: UP045
+    equipment: Annotated[str | None, typer.Option(
         help="Only exercises you can do with this equipment (for example: mat).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -25,10 +28,7 @@ def list_exercises(
 
     Example: backcare exercises list --category stretching
     """
-    from backcare.commands.common import library
-    from backcare.domain.library import filter_exercises
     from backcare.render import library as render_library
-    from backcare.render.ui import emit_json
 
     chosen = filter_exercises(library(), category, equipment)
     if as_json:
@@ -46,9 +46,7 @@ def show_exercise(
 
     Example: backcare exercises show bridge
     """
-    from backcare.commands.common import library
     from backcare.render import library as render_library
-    from backcare.render.ui import emit_json
 
     lib = library()
     exercise = lib.get(exercise_id.strip())
@@ -60,16 +58,13 @@ def show_exercise(
 
 @exercises_app.command("check")
 def check_library(
-    file: Annotated[Optional[Path], typer.Argument(  # noqa: UP045
+    file: Annotated[Path | None, typer.Argument(
         help="A library file to check (default: the library in use).")] = None,
 ) -> None:
     """Validate an exercise library file; every problem is listed with its line.
 
     Example: backcare exercises check my-exercises.yaml
     """
-    from backcare.commands.common import store
-    from backcare.loading.library import check_file
-    from backcare.render.ui import say
 
     count, files = check_file(file, store().home)
     say(f"[green]✓[/] {count} exercises, no problems found in {', '.join(files)}")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from backcare.commands.common import DateOpt, JsonOpt
+from backcare.commands.common import DateOpt, JsonOpt, day, library, store, thresholds
+from backcare.domain.planner import history_window, plan_for
+from backcare.render.ui import emit_json
 
 
 def plan(date: DateOpt = None, as_json: JsonOpt = False) -> None:
@@ -13,10 +15,7 @@ def plan(date: DateOpt = None, as_json: JsonOpt = False) -> None:
     The plan fits your minutes, equipment and pain, and adapts to how each exercise felt.
     Example: backcare plan --date 2026-03-02 --json
     """
-    from backcare.commands.common import day, library, store, thresholds
-    from backcare.domain.planner import history_window, plan_for
     from backcare.render import plan as render_plan
-    from backcare.render.ui import emit_json
 
     d = day(date)
     s = store()

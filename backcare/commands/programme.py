@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
-from backcare.commands.common import JsonOpt
+from backcare.commands.common import JsonOpt, library, store
+from backcare.loading.prescription import parse_prescription
+from backcare.render.ui import emit_json, say
 
 programme_app = typer.Typer(help="A physiotherapist's prescription: import, show or clear it.",
                             no_args_is_help=True)
@@ -22,10 +24,7 @@ def import_programme(
 
     The format is in the README. Example: backcare programme import my-programme.yaml
     """
-    from backcare.commands.common import library, store
-    from backcare.loading.prescription import parse_prescription
     from backcare.render import plan as render_plan
-    from backcare.render.ui import emit_json, say
 
     lib = library()
     p = parse_prescription(file, lib)
@@ -44,9 +43,7 @@ def show_programme(as_json: JsonOpt = False) -> None:
 
     Example: backcare programme show
     """
-    from backcare.commands.common import library, store
     from backcare.render import plan as render_plan
-    from backcare.render.ui import emit_json, say
 
     p = store().programme()
     if as_json:
@@ -64,8 +61,6 @@ def clear_programme() -> None:
 
     Example: backcare programme clear
     """
-    from backcare.commands.common import store
-    from backcare.render.ui import say
 
     s = store()
     if s.programme() is None:

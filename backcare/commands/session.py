@@ -3,16 +3,33 @@
 from __future__ import annotations
 
 import time
-from typing import Annotated, Optional
+from datetime import date
+from typing import Annotated
 
 import typer
 
-from backcare.commands.common import DateOpt
+from backcare.commands.common import (
+    DateOpt,
+    day,
+    library,
+    not_future,
+    patient_record,
+    progress_for,
+    store,
+    thresholds,
+)
+from backcare.domain import logbook as lb
+from backcare.domain.guide import Guide
+from backcare.domain.history import monday
+from backcare.domain.models import PainCheckin, Session, new_id
+from backcare.domain.planner import history_window, plan_for
+from backcare.errors import UsageProblem
+from backcare.render.ui import is_interactive
 
 
 def session(
     date: DateOpt = None,
-    pain_before: Annotated[Optional[int], typer.Option(  # noqa: UP045
+    pain_before: Annotated[int | None, typer.Option(
         "--pain-before", help="Your pain now, 0–10 (asked if not given).")] = None,
 ) -> None:
     """Guided session: each exercise with its steps and cues, countdowns for holds and
@@ -22,15 +39,8 @@ def session(
     Needs a terminal; to record a session without the guide, use 'backcare log'.
     Example: backcare session
     """
-    from backcare.commands.common import day, library, not_future, store, thresholds
-    from backcare.domain import logbook as lb
-    from backcare.domain.guide import Guide
-    from backcare.domain.models import PainCheckin, new_id
-    from backcare.domain.planner import history_window, plan_for
-    from backcare.errors import UsageProblem
     from backcare.render import session as render_session
     from backcare.render.terminal import TerminalIO
-    from backcare.render.ui import is_interactive
 
     d = not_future(day(date))
     lb.check_pain(pain_before, "--pain-before")
@@ -63,11 +73,18 @@ def session(
         guide.progress.stopped = True
         result = guide.progress.session(plan)
         s.put_session(result)
-        render_session.summary(result, plan, s, profile, d, time.monotonic() - started,
-                               interrupted=True)
+        _summary(result, d, time.monotonic() - started, interrupted=True)
         raise typer.Exit(130) from None
-    render_session.summary(result, plan, s, profile, d, time.monotonic() - started,
-                           interrupted=guide.progress.stopped)
+    _summary(result, d, time.monotonic() - started, interrupted=guide.progress.stopped)
+
+
+def _summary(result: Session, d: date, seconds: float, interrupted: bool) -> None:
+    """The end of the session, with this week's figures from the progress report."""
+    from backcare.render import session as render_session
+
+    week = progress_for(patient_record(d, start=monday(d)), monday(d), d, d)
+    render_session.summary(render_session.summary_lines(result, week, d, seconds,
+                                                        thresholds(), interrupted))
 
 
 def register(app: typer.Typer) -> None:

@@ -38,7 +38,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any, NamedTuple
 
-from backcare.domain.analytics import (
+from backcare.domain.clinical import Thresholds
+from backcare.domain.history import (
     PAIN_WINDOW_DAYS,
     HistoryIndex,
     adherence_percent,
@@ -50,11 +51,11 @@ from backcare.domain.analytics import (
     programme_start,
     shift,
 )
-from backcare.domain.clinical import Thresholds
 from backcare.domain.instruments import get_instrument
 from backcare.domain.models import SYMPTOMS, History, Prescription, Profile
 from backcare.domain.safety import RED_FLAG_NAMES
-from backcare.domain.scoring import IMPROVED, WORSE, change_verdict, round_score
+from backcare.domain.scoring import IMPROVED, WORSE, compare, round_score
+from backcare.domain.words import say_date
 from backcare.errors import BackcareError
 
 LOW, HIGH, CRITICAL = "low", "high", "critical"
@@ -75,11 +76,6 @@ class Alert(NamedTuple):
 
     def to_dict(self) -> dict[str, Any]:
         return {"level": self.level, "rule": self.rule, "message": self.message}
-
-
-def say_date(d: date) -> str:
-    """A date as people write it: 3 Mar 2026."""
-    return f"{d.day} {d:%b %Y}"
 
 
 def check_alerts(profile: Profile | None, history: History, prescription: Prescription | None,
@@ -186,11 +182,8 @@ def _no_function_gain(index: HistoryIndex) -> Iterable[Alert]:
         if len(results) < 2:
             continue
         before, latest = results[-2], results[-1]
-        try:
-            change = change_verdict(instrument, before.score, latest.score)
-        except BackcareError:
-            continue
-        if change.direction != IMPROVED:
+        change = compare(before, latest)
+        if change is not None and change.direction != IMPROVED:
             yield Alert(HIGH, "no-function-gain",
                         f"{_name(instrument)} shows no gain between the last two assessments: "
                         f"{before.score:g} on {say_date(before.date)}, {latest.score:g} on "
@@ -234,9 +227,8 @@ def _function_down(index: HistoryIndex, t: Thresholds) -> Iterable[Alert]:
         if len(results) < 2:
             continue
         first, latest = results[0], results[-1]
-        try:
-            change = change_verdict(instrument, first.score, latest.score)
-        except BackcareError:
+        change = compare(first, latest)
+        if change is None:
             continue
         # Worse by 20% of the baseline in the instrument's bad direction (PSFS: a fall).
         if (change.direction == WORSE and change.percent_change is not None

@@ -46,44 +46,47 @@ How the figures are defined (README-ready):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
+from backcare.domain.alerts import Alert, check_alerts
 from backcare.domain.clinical import Thresholds
+from backcare.domain.history import (
+    DAYS_PER_WEEK,
+    PAIN_WINDOW_DAYS,
+    HistoryIndex,
+    adherence_percent,
+    baseline_pain,
+    index_history,
+    mean_pain,
+    monday,
+    programme_start,
+    rounded_mean,
+    shift,
+    streak_days,
+)
 from backcare.domain.instruments import INSTRUMENT_IDS, ChangeRule
 from backcare.domain.models import (
     Assessment,
     Goal,
     History,
-    PainCheckin,
     Prescription,
     Profile,
     Visit,
     iso,
 )
+from backcare.domain.progression import PainZone, attempts
 from backcare.domain.schedule import days_between, planned_checker
 from backcare.domain.scoring import (
     Change,
-    change_verdict,
+    compare,
     normalise_activity,
     pain_change,
-    round_score,
 )
+from backcare.domain.words import num
 from backcare.errors import BackcareError
-
-if TYPE_CHECKING:
-    from backcare.domain.alerts import Alert
-    from backcare.domain.library import Library
-    from backcare.storage import Store
-
-AEROBIC = "aerobic"  # the library category whose minutes count (CLINICAL.md §1, §2)
-DONE_STATUSES = frozenset({"done", "partial"})  # a skipped exercise is not exercise
-PAIN_WINDOW_DAYS = 7  # CONTRACT.md: current pain is the mean of the last 7 days' scores
-PERCENT = 100.0
-DAYS_PER_WEEK = 7
 
 IMPROVING = "improving"
 NO_CLEAR_CHANGE = "no clear change"
@@ -93,184 +96,10 @@ PAIN_SOURCE = ("Ostelo et al. 2008, Spine 33:90-94 (CLINICAL.md §3); thresholds
                "backcare's settings")
 
 
-# --- The history, indexed once ----------------------------------------------------------------
-
-class HistoryIndex(NamedTuple):
-    """The history up to one day, indexed by date so that every figure is a lookup.
-
-    Built once per report in O(records); the report and the alerts both read it, so ten years
-    of daily data cost one pass, not one pass per day.
-    """
-
-    as_of: date
-    checkins: tuple[PainCheckin, ...]  # by date, up to ``as_of``
-    pain_by_day: Mapping[date, int]
-    exercise_days: frozenset[date]  # days with a session in which something was done
-    aerobic_by_day: Mapping[date, int]
-    assessments: Mapping[str, tuple[Assessment, ...]]  # by instrument, by date
-    visits: tuple[Visit, ...]
-    first_record: date | None  # the first session or check-in, if any
-
-    def last_exercise_day(self, first: date, last: date) -> date | None:
-        """The most recent exercise day in [first, last], walking back from ``last``."""
-        if (last - first).days >= len(self.exercise_days):  # a long gap: scan the days done
-            return max((d for d in self.exercise_days if first <= d <= last), default=None)
-        return next((d for d in reversed_days(first, last) if d in self.exercise_days), None)
-
-
-def index_history(history: History, as_of: date,
-                  library_categories: Mapping[str, str]) -> HistoryIndex:
-    """Index ``history`` up to ``as_of`` (inclusive). Records after it are ignored."""
-    checkins = sorted((c for c in history.checkins if c.date <= as_of), key=lambda c: c.date)
-    exercise_days: set[date] = set()
-    aerobic: dict[date, int] = {}
-    first: date | None = checkins[0].date if checkins else None
-    aerobic_ids = {ex for ex, category in library_categories.items() if category == AEROBIC}
-    for session in history.sessions:  # ten years hold 29,000 exercise records: keep it lean
-        day = session.date
-        if day > as_of:
-            continue
-        if first is None or day < first:
-            first = day
-        done = False
-        minutes = 0
-        for log in session.exercises:
-            if log.status in DONE_STATUSES:
-                done = True
-                if log.exercise_id in aerobic_ids:
-                    minutes += log.dose.duration_minutes or 0
-        if done:
-            exercise_days.add(day)
-            if minutes:
-                aerobic[day] = aerobic.get(day, 0) + minutes
-    by_instrument: dict[str, list[Assessment]] = {}
-    for a in history.assessments:
-        if a.date <= as_of:
-            by_instrument.setdefault(a.instrument, []).append(a)
-    return HistoryIndex(
-        as_of=as_of,
-        checkins=tuple(checkins),
-        pain_by_day={c.date: c.score for c in checkins},
-        exercise_days=frozenset(exercise_days),
-        aerobic_by_day=aerobic,
-        assessments={k: tuple(sorted(v, key=lambda a: (a.date, a.id)))
-                     for k, v in by_instrument.items()},
-        visits=tuple(sorted((v for v in history.visits if v.date <= as_of),
-                            key=lambda v: v.date)),
-        first_record=first,
-    )
-
-
-# --- Small pure building blocks (also used by alerts.py) --------------------------------------
-
-def shift(d: date, days: int) -> date:
-    """``d`` moved by ``days``, held inside the calendar (a --date of 0001-01-01 or
-    9999-12-31 must not crash a report)."""
-    try:
-        return d + timedelta(days=days)
-    except OverflowError:
-        return date.max if days > 0 else date.min
-
-
-def reversed_days(first: date, last: date) -> Iterator[date]:
-    """Each day from ``last`` back to ``first`` inclusive; never steps before ``first``."""
-    return (last - timedelta(days=n) for n in range((last - first).days + 1))
-
-
-def programme_start(profile: Profile | None, prescription: Prescription | None,
-                    first_record: date | None = None) -> date | None:
-    """The first day of the programme: the prescription's start, else the profile's, else the
-    first day anything was logged (None when there is nothing at all)."""
-    if prescription is not None and prescription.items and prescription.start:
-        return prescription.start
-    if profile is not None:
-        return profile.start_date
-    return first_record
-
-
-def planned_in(first: date, last: date, start: date | None, profile: Profile | None,
-               prescription: Prescription | None) -> list[date]:
-    """The planned exercise days in [first, last], none before the programme start."""
-    if start is None:
-        return []
-    lo = max(first, start)
-    planned = planned_checker(profile, prescription)
-    return [d for d in days_between(lo, last) if planned(d)]
-
-
-def exercised_in(first: date, last: date, start: date | None,
-                 exercise_days: frozenset[date]) -> int:
-    """How many days in [first, last], from the programme start, had an exercise session."""
-    if start is None:
-        return 0
-    lo = max(first, start)
-    if (last - lo).days + 1 > len(exercise_days):  # fewer lookups on a long range
-        return sum(1 for d in exercise_days if lo <= d <= last)
-    return sum(1 for d in days_between(lo, last) if d in exercise_days)
-
-
-@lru_cache(maxsize=4096)  # few (done, planned) pairs recur across hundreds of weeks
-def adherence_percent(done: int, planned: int) -> float | None:
-    """done ÷ planned × 100 to 1 decimal, capped at 100; None when nothing was planned."""
-    if planned <= 0:
-        return None
-    return min(PERCENT, round_score(done / planned * PERCENT))
-
-
-def streak_days(as_of: date, floor: date | None, profile: Profile | None,
-                prescription: Prescription | None, exercise_days: frozenset[date]) -> int:
-    """Planned days in a row with a session, counting back from ``as_of`` to ``floor``.
-
-    Rest days are skipped (they neither count nor break the streak). ``as_of`` counts when it
-    was done; when it is planned and not (yet) done it does not break the streak, since the day
-    is not over.
-    """
-    if floor is None or as_of < floor:
-        return 0
-    count = 0
-    planned = planned_checker(profile, prescription)
-    for d in reversed_days(floor, as_of):
-        if d == as_of and d not in exercise_days:
-            continue  # an unfinished today does not break the streak
-        if planned(d):
-            if d not in exercise_days:
-                break
-            count += 1
-    return count
-
-
-@lru_cache(maxsize=4096)
-def rounded_mean(total: int, count: int) -> float:
-    """total ÷ count to 1 decimal, half up. Scores are whole numbers 0-10, so few (total,
-    count) pairs occur: caching them keeps a ten-year daily series quick."""
-    return round_score(total / count)
-
-
-def mean_pain(pain_by_day: Mapping[date, int], first: date, last: date) -> float | None:
-    """The mean check-in score over [first, last], to 1 decimal; None without a check-in."""
-    scores = [pain_by_day[d] for d in days_between(first, last) if d in pain_by_day]
-    return rounded_mean(sum(scores), len(scores)) if scores else None
-
-
 def pain_rule(thresholds: Thresholds) -> ChangeRule:
     """The NRS minimal important change, 2 points or 30% by default (CLINICAL.md §3)."""
     return ChangeRule(thresholds.pain_mic_points, thresholds.pain_mic_percent, "MIC",
                       PAIN_SOURCE)
-
-
-def baseline_pain(profile: Profile | None, index: HistoryIndex) -> tuple[int | None, date | None,
-                                                                         str | None]:
-    """(score, date, source): the profile's baseline, else the first check-in's score."""
-    if profile is not None and profile.baseline_pain is not None:
-        return profile.baseline_pain, profile.created or profile.start_date, "profile"
-    if index.checkins:
-        first = index.checkins[0]
-        return first.score, first.date, "first check-in"
-    return None, None, None
-
-
-def monday(d: date) -> date:
-    return d - timedelta(days=d.weekday())
 
 
 # --- The report -------------------------------------------------------------------------------
@@ -283,13 +112,20 @@ class WeekSummary(NamedTuple):
     adherence_percent: float | None
     mean_pain: float | None
     aerobic_minutes: int
+    aerobic_days: int = 0  # days with aerobic exercise done
+
+    @property
+    def partial(self) -> bool:
+        """The week is not wholly inside the report (it is still going on, or the report
+        starts or ends inside it)."""
+        return self.days < DAYS_PER_WEEK
 
     def to_dict(self) -> dict[str, Any]:
         return {"week_start": self.week_start.isoformat(),
                 "adherence_percent": self.adherence_percent, "mean_pain": self.mean_pain,
                 "aerobic_minutes": self.aerobic_minutes, "days": self.days,
                 "sessions_planned": self.sessions_planned,
-                "sessions_done": self.sessions_done}
+                "sessions_done": self.sessions_done, "aerobic_days": self.aerobic_days}
 
 
 class PainSummary(NamedTuple):
@@ -360,16 +196,19 @@ class Flare(NamedTuple):
 
 
 class FlaggedExercise(NamedTuple):
-    """An exercise logged with pain in the red zone (above amber, CLINICAL.md §4)."""
+    """An exercise in the red zone (CLINICAL.md §4): it hurt above amber during or just after
+    it, or the next morning's pain rose after its session. The same rule as the planner's."""
 
     date: date
     exercise_id: str
-    pain: int
+    pain: int | None  # the exercise's own pain answer, when there was one
     session_id: str
+    next_morning: bool = False  # red because the next morning's pain rose
 
     def to_dict(self) -> dict[str, Any]:
         return {"date": self.date.isoformat(), "exercise_id": self.exercise_id,
-                "pain": self.pain, "session_id": self.session_id}
+                "pain": self.pain, "session_id": self.session_id,
+                "next_morning": self.next_morning}
 
 
 class GoalProgress(NamedTuple):
@@ -425,6 +264,7 @@ class ProgressReport(NamedTuple):
     aerobic: AerobicSummary | None = None
     goals: tuple[GoalProgress, ...] = ()
     has_data: bool = False  # anything logged or assessed at all, up to the last day
+    aerobic_by_day: tuple[tuple[date, int], ...] = ()  # days with aerobic minutes, in order
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -462,8 +302,6 @@ def progress_report(profile: Profile | None, history: History,
     ``history`` must hold everything up to ``end`` (earlier records give the baselines);
     ``library_categories`` maps exercise id → library category, to count aerobic minutes.
     """
-    from backcare.domain.alerts import check_alerts  # alerts builds on this module's blocks
-
     if start > end:
         raise BackcareError(f"the report would start ({start.isoformat()}) after it ends "
                             f"({end.isoformat()}); give a --from on or before --to")
@@ -498,11 +336,13 @@ def progress_report(profile: Profile | None, history: History,
         visits=tuple(v for v in index.visits if in_window(v.date)),
         flares=tuple(Flare(c.date, c.score, c.flare) for c in index.checkins
                      if in_window(c.date) and (c.flare or c.score >= thresholds.flare_pain)),
-        flagged=tuple(sorted((f for f in _flagged(history, thresholds) if in_window(f.date)),
-                             key=lambda f: (f.date, f.session_id))),
+        flagged=tuple(sorted((f for f in _flagged(history, as_of, thresholds)
+                              if in_window(f.date)), key=lambda f: (f.date, f.session_id))),
         aerobic=_aerobic(weekly, thresholds),
         goals=tuple(goal_progress(g, index, today) for g in goals),
         has_data=bool(index.first_record or any(index.assessments.values())),
+        aerobic_by_day=tuple(sorted((d, m) for d, m in index.aerobic_by_day.items()
+                                    if in_window(d))),
     )
 
 
@@ -522,12 +362,14 @@ def _weeks(start: date, end: date, as_of: date, p_start: date | None,
         if hi < lo:  # a week wholly after the report's last day
             yield WeekSummary(week, 0, 0, 0, None, None, 0)
             continue
-        planned = done = aerobic = pain_total = pain_count = 0
+        planned = done = aerobic = aerobic_days = pain_total = pain_count = 0
         for d in days[(lo - first).days:(hi - first).days + 1]:
             if p_start is not None and d >= p_start:  # nothing counts before the start
                 planned += planned_day(d)
                 done += d in exercise_days
-            aerobic += aerobic_by_day.get(d, 0)
+            minutes = aerobic_by_day.get(d, 0)
+            aerobic += minutes
+            aerobic_days += minutes > 0
             score = pain_by_day.get(d)
             if score is not None:
                 pain_total += score
@@ -535,7 +377,7 @@ def _weeks(start: date, end: date, as_of: date, p_start: date | None,
         yield WeekSummary(week, (hi - lo).days + 1, planned, done,
                           adherence_percent(done, planned),
                           rounded_mean(pain_total, pain_count) if pain_count else None,
-                          aerobic)
+                          aerobic, aerobic_days)
 
 
 def _pain_summary(profile: Profile | None, index: HistoryIndex, as_of: date,
@@ -560,10 +402,6 @@ def _pain_summary(profile: Profile | None, index: HistoryIndex, as_of: date,
     )
 
 
-def _fmt(value: float | None) -> str:
-    return "–" if value is None else f"{value:g}"
-
-
 def _verdict(pain: PainSummary, thresholds: Thresholds) -> tuple[str | None, str]:
     """"improving" / "no clear change" / "worse" by the NRS minimal important change
     (2 points or 30%, CLINICAL.md §3), with a sentence for the patient."""
@@ -575,8 +413,8 @@ def _verdict(pain: PainSummary, thresholds: Thresholds) -> tuple[str | None, str
         return None, ("No pain check-in in the last 7 days, so there is no current figure. "
                       "Record today's pain, for example: backcare pain 4")
     if pain.baseline is None or pain.change is None:
-        return None, f"Your pain averages {_fmt(pain.current)} out of 10 over the last 7 days."
-    moved = f"from {pain.baseline} to {_fmt(pain.current)} out of 10"
+        return None, f"Your pain averages {num(pain.current)} out of 10 over the last 7 days."
+    moved = f"from {pain.baseline} to {num(pain.current)} out of 10"
     if pain.clinically_important:
         return IMPROVING, (f"Improving: your pain has come down {moved}, a clinically "
                            f"important improvement ({mic} or more). Well done.")
@@ -598,11 +436,7 @@ def _measures(index: HistoryIndex, start: date) -> Iterable[MeasureSummary]:
         latest: float | str = last.score
         if instrument == "startback":  # CONTRACT.md: for STarT Back, latest is the risk group
             baseline, latest = first.band or "", last.band or ""
-        change: Change | None
-        try:
-            change = change_verdict(instrument, baseline, latest)
-        except BackcareError:  # an unknown instrument or a damaged score: show it, unjudged
-            change = None
+        change = compare(first, last)
         yield MeasureSummary(
             instrument=instrument, baseline=baseline, baseline_date=first.date,
             latest=latest, latest_date=last.date, count=len(results),
@@ -653,17 +487,19 @@ def _aerobic(weekly: Sequence[WeekSummary], thresholds: Thresholds) -> AerobicSu
     )
 
 
-def _flagged(history: History, thresholds: Thresholds) -> Iterable[FlaggedExercise]:
-    for session in history.sessions:
-        for log in session.exercises:
-            if log.pain is not None and log.pain > thresholds.amber_max:
-                yield FlaggedExercise(session.date, log.exercise_id, log.pain, session.id)
+def _flagged(history: History, as_of: date, thresholds: Thresholds
+             ) -> Iterable[FlaggedExercise]:
+    """Every red attempt up to ``as_of``, by the planner's own rule (CLINICAL.md §4)."""
+    for a in attempts(history, thresholds, before=shift(as_of, 1)):
+        if a.zone is PainZone.RED:
+            yield FlaggedExercise(a.day, a.exercise_id, a.pain, a.session_id, a.next_morning)
 
 
-def flagged_exercises(history: History, thresholds: Thresholds) -> list[dict[str, Any]]:
-    """Exercises logged with pain in the red zone (above ``amber_max``, CLINICAL.md §4), oldest
-    first: each ``{date, exercise_id, pain, session_id}``. For the physiotherapist's report."""
-    return [f.to_dict() for f in sorted(_flagged(history, thresholds),
+def flagged_exercises(history: History, as_of: date,
+                      thresholds: Thresholds) -> list[dict[str, Any]]:
+    """Exercises in the red zone up to ``as_of`` (CLINICAL.md §4), oldest first: each
+    ``{date, exercise_id, pain, session_id, next_morning}``."""
+    return [f.to_dict() for f in sorted(_flagged(history, as_of, thresholds),
                                         key=lambda f: (f.date, f.session_id))]
 
 
@@ -708,24 +544,3 @@ def goal_progress(goal: Goal, index: HistoryIndex, today: date) -> GoalProgress:
     if not rated:
         return GoalProgress(goal, status)
     return GoalProgress(goal, status, rated[0][1], rated[-1][1], rated[-1][0])
-
-
-# --- Loading from the store (the one part that is not pure) ----------------------------------
-# The command and the PDF export both build their report here, so they cannot disagree.
-
-def load_progress(store: Store, library: Library, thresholds: Thresholds, start: date,
-                  end: date, today: date) -> ProgressReport:
-    """Load what the report needs from ``store`` and build it.
-
-    The history is read once, from the beginning (baselines may be older than the report) up to
-    ``end``; everything after that is indexed by date.
-    """
-    categories = {e.id: e.category for e in library}
-    return progress_report(store.profile(), store.history(None, end), store.programme(),
-                           start, end, today, thresholds, categories, goals=store.goals())
-
-
-def build_progress_for_export(store: Store, library: Library, thresholds: Thresholds,
-                              start: date, end: date, today: date) -> dict[str, Any]:
-    """The ``progress --json`` document, for the exports."""
-    return load_progress(store, library, thresholds, start, end, today).to_dict()

@@ -8,11 +8,10 @@ nothing.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from datetime import date
 
-from backcare.domain.clinical import PAIN_MAX, PAIN_MIN, Thresholds
+from backcare.domain.clinical import Thresholds, check_pain
 from backcare.domain.library import Library
 from backcare.domain.models import (
     SYMPTOMS,
@@ -30,31 +29,11 @@ from backcare.domain.suggest import did_you_mean, unknown_id_message
 from backcare.errors import BackcareError
 from backcare.messages import URGENT_CAUDA_EQUINA, URGENT_OTHER
 
-MAX_NOTE = 2000  # characters; a note is a few lines, not a document
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 BOTH_LEGS = "both-legs"
 # Check-in symptoms that are red flags in CLINICAL.md §5: cauda equina (urgent, emergency
 # department), possible infection (fever), possible cancer (night pain).
 RED_FLAG_SYMPTOMS = {"bladder-bowel": "bladder-bowel", "saddle-numbness": "saddle-numbness",
                      "fever": "fever", "night-pain": "night-pain"}
-
-
-def check_note(note: str | None, option: str = "--note") -> str | None:
-    if note is None:
-        return None
-    if len(note) > MAX_NOTE:
-        raise BackcareError(f"{option} is {len(note)} characters long; keep it under "
-                            f"{MAX_NOTE}")
-    if _CONTROL.search(note):
-        raise BackcareError(f"{option} contains control characters; use plain text")
-    return note.strip() or None
-
-
-def check_pain(value: int | None, option: str) -> int | None:
-    if value is not None and not PAIN_MIN <= value <= PAIN_MAX:
-        raise BackcareError(f"{option} {value} is out of range: pain is {PAIN_MIN} to "
-                            f"{PAIN_MAX}")
-    return value
 
 
 def split_ids(text: str | None, option: str) -> list[str]:

@@ -397,9 +397,25 @@ class Prescription(NamedTuple):
 
 
 class History(NamedTuple):
-    """What the planner and the analytics read: the log, already loaded."""
+    """What the planner and the analytics read: the log, already loaded, each kind sorted
+    by date."""
 
     sessions: tuple[Session, ...] = ()
     checkins: tuple[PainCheckin, ...] = ()
     assessments: tuple[Assessment, ...] = ()
     visits: tuple[Visit, ...] = ()
+
+    def between(self, start: date | None, end: date | None) -> History:
+        """The records from ``start`` to ``end`` inclusive (None: no limit)."""
+        if start is None and end is None:
+            return self
+        lo, hi = start or date.min, end or date.max
+        return History(tuple(s for s in self.sessions if lo <= s.date <= hi),
+                       tuple(c for c in self.checkins if lo <= c.date <= hi),
+                       tuple(a for a in self.assessments if lo <= a.date <= hi),
+                       tuple(v for v in self.visits if lo <= v.date <= hi))
+
+    def first_day(self) -> date | None:
+        """The first day anything was recorded."""
+        firsts = [records[0].date for records in self if records]
+        return min(firsts) if firsts else None

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from backcare.domain.clinical import PAIN_MAX, PAIN_MIN
 from backcare.domain.models import EQUIPMENT, POSITIONS, Profile
 from backcare.domain.safety import CONDITIONS, RED_FLAG_NAMES
 from backcare.errors import BackcareError
@@ -21,10 +20,6 @@ def check_range(option: str, value: int | None, low: int, high: int) -> int | No
     if value is not None and not low <= value <= high:
         raise BackcareError(f"{option} {value} is out of range: it must be {low} to {high}")
     return value
-
-
-def check_pain(option: str, value: int | None) -> int | None:
-    return check_range(option, value, PAIN_MIN, PAIN_MAX)
 
 
 def split_names(option: str, text: str | None, allowed: tuple[str, ...] | list[str]

@@ -219,6 +219,22 @@ def plan_for(day: date, profile: Profile | None, library: Library,
     return Plan(day, "normal", tuple(items), tuple(warnings), tip, False, budget, tuple(advice))
 
 
+def forecast(first: date, days: int, profile: Profile | None, library: Library,
+             prescription: Prescription | None, history: History,
+             t: Thresholds = DEFAULT) -> list[Plan]:
+    """The plans of the ``days`` days from ``first`` that have exercises, as today's log
+    predicts them (the calendar export). On the day itself the plan adapts to how the
+    sessions before it went."""
+    plans = []
+    for offset in range(days):
+        d = first + timedelta(days=offset)
+        if is_planned_day(d, profile, prescription):
+            plan = plan_for(d, profile, library, prescription, history, t)
+            if not plan.rest_day and plan.items:
+                plans.append(plan)
+    return plans
+
+
 def recent_attempts(history: History, day: date, t: Thresholds = DEFAULT) -> list[Attempt]:
     """The attempts before ``day`` that still count: an exercise not done for 6 weeks
     (``planner_lookback_days``) restarts at its entry dose."""
@@ -513,6 +529,7 @@ def _below(dose: Dose, other: Dose) -> bool:
 
 __all__ = [
     "Plan",
+    "forecast",
     "PlanItem",
     "clamp",
     "estimated_seconds",

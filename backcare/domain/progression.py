@@ -21,6 +21,7 @@ from enum import Enum
 
 from backcare.domain.clinical import Thresholds
 from backcare.domain.models import Dose, Exercise, History
+from backcare.domain.words import short_date
 
 
 class PainZone(Enum):
@@ -49,6 +50,7 @@ class Attempt:
     pain: int | None
     zone: PainZone
     next_morning: bool  # red because of the next morning's pain, not the exercise's own
+    session_id: str = ""
 
 
 def attempts(history: History, t: Thresholds, before: date) -> list[Attempt]:
@@ -70,7 +72,7 @@ def attempts(history: History, t: Thresholds, before: date) -> list[Attempt]:
             z = zone(e.pain, t)
             found.append(Attempt(e.exercise_id, s.date, e.status, e.dose, e.pain,
                                  PainZone.RED if woke_worse else z,
-                                 woke_worse and z is not PainZone.RED))
+                                 woke_worse and z is not PainZone.RED, s.id))
     found.sort(key=lambda a: a.day)  # stable: sessions of one day keep their order
     return found
 
@@ -133,10 +135,6 @@ def step_down(ex: Exercise, dose: Dose, t: Thresholds) -> Dose | None:
         return dose._replace(duration_minutes=max(dose.duration_minutes - t.aerobic_step_min,
                                                   r["duration_minutes"].min))
     return None
-
-
-def short_date(d: date) -> str:
-    return f"{d.day} {d:%b}"
 
 
 class Decision(Enum):

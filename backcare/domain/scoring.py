@@ -57,6 +57,7 @@ from backcare.domain.instruments import (
     Instrument,
     get_instrument,
 )
+from backcare.domain.models import Assessment
 from backcare.errors import BackcareError
 
 # --- Scoring rules (CLINICAL.md §3) -----------------------------------------------------------
@@ -634,6 +635,19 @@ def change_verdict(instrument: str, baseline: float | str, latest: float | str, 
     before = _check_range(inst, baseline, "baseline")
     after = _check_range(inst, latest, "latest score")
     return _verdict(inst.id, before, after, rule or inst.change_rule, inst.higher_is_worse)
+
+
+def compare(earlier: Assessment, later: Assessment) -> Change | None:
+    """How ``later`` compares with ``earlier``, two results of one questionnaire: the one
+    comparison that the progress report, the alerts and ``assess`` all use. STarT Back
+    compares risk groups, the others scores. None when a stored result cannot be judged (an
+    unknown instrument, a damaged score): it is shown, unjudged."""
+    try:
+        if later.instrument == "startback":
+            return change_verdict("startback", earlier.band or "", later.band or "")
+        return change_verdict(later.instrument, earlier.score, later.score)
+    except BackcareError:
+        return None
 
 
 def pain_change(baseline: float, current: float, *, rule: ChangeRule | None = None) -> Change:

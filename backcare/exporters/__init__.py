@@ -1,10 +1,12 @@
 """Export formats. Each format is its own module, chosen by :func:`get_exporter` (the jrnl
 model, STYLE.md); a module is imported only when its format is asked for, so the heavy
-libraries (fpdf2, matplotlib, fhir.resources, icalendar) load only for their own export.
+libraries (fpdf2, fhir.resources, icalendar) load only for their own export.
 
-Every exporter is pure: it takes an :class:`ExportContext` of plain data (the JSON export
-document and whatever else its format needs) and returns the file's bytes. It never reads the
-clock, the store or the terminal; the command gathers the data and writes the file.
+Every exporter is pure: it takes an :class:`ExportContext` of plain data and returns the
+file's bytes. It never reads the clock, the store or the terminal, and it computes no figure
+of its own: figures come from the context's :class:`~backcare.domain.analytics.ProgressReport`,
+the one computation that `progress` shows too. The command gathers what each format
+``needs`` and writes the file.
 """
 
 from __future__ import annotations
@@ -13,17 +15,44 @@ import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-# name → (module, function, what the command must gather besides the export document)
-_REGISTRY: dict[str, tuple[str, str, frozenset[str]]] = {
-    "json": ("backcare.loading.exchange", "render", frozenset()),
-    "csv": ("backcare.exporters.csv_export", "render", frozenset()),
-    "fhir": ("backcare.exporters.fhir_export", "render", frozenset({"aerobic_ids"})),
-    "pdf": ("backcare.exporters.pdf_report", "render",
-            frozenset({"progress", "exercise_names"})),
-    "ics": ("backcare.exporters.ics_export", "render", frozenset({"plans"})),
-}
+from backcare.errors import UsageProblem
+
+if TYPE_CHECKING:
+    from backcare.domain.analytics import ProgressReport
+
+# What an exporter may ask the command to gather, besides the export document.
+REPORT = "report"  # the progress report of the period
+NAMES = "names"  # exercise names, by id
+PLANS = "plans"  # the plans of the coming weeks
+
+
+@dataclass(frozen=True)
+class Exporter:
+    name: str
+    module: str
+    needs: frozenset[str] = frozenset()
+    # "all": by default the whole log; "programme": by default the programme's start to
+    # today, as a report for the physiotherapist covers.
+    default_period: str = "all"
+    unit: str = "record"  # what its count counts, in the confirmation line
+
+    def render(self, ctx: ExportContext) -> Rendered:
+        module = importlib.import_module(self.module)
+        result: Rendered = module.render(ctx)
+        return result
+
+
+_REGISTRY: dict[str, Exporter] = {e.name: e for e in (
+    Exporter("json", "backcare.exporters.json_export"),
+    Exporter("csv", "backcare.exporters.csv_export", unit="row"),
+    Exporter("fhir", "backcare.exporters.fhir_export", frozenset({REPORT, NAMES}),
+             unit="resource"),
+    Exporter("pdf", "backcare.exporters.pdf_report", frozenset({REPORT, NAMES}),
+             default_period="programme", unit="page"),
+    Exporter("ics", "backcare.exporters.ics_export", frozenset({PLANS}), unit="event"),
+)}
 FORMATS: tuple[str, ...] = tuple(_REGISTRY)
 
 
@@ -31,14 +60,13 @@ FORMATS: tuple[str, ...] = tuple(_REGISTRY)
 class ExportContext:
     """Everything an exporter may use, as plain data."""
 
-    doc: dict[str, Any]  # the JSON export document (exchange.build_export)
+    doc: dict[str, Any]  # the export document (domain.document), for the period
     exported_at: str  # ISO 8601 date-time with offset
     start: str | None = None  # the period covered, ISO dates (None: from the first record)
     end: str | None = None
     patient_name: str | None = None  # only ever what the user typed with --name
-    aerobic_ids: frozenset[str] = frozenset()  # exercise ids whose category is aerobic
+    report: ProgressReport | None = None  # the figures of the period (domain.analytics)
     exercise_names: Mapping[str, str] = field(default_factory=dict)
-    progress: dict[str, Any] | None = None  # shaped like `progress --json` (CONTRACT.md)
     plans: tuple[dict[str, Any], ...] = ()  # `plan --json` documents, one per planned day
     red_above: int = 5  # exercise pain above this is red (Thresholds.amber_max)
     cache_dir: Path | None = None  # where a charting library may keep its caches
@@ -50,26 +78,10 @@ class Rendered:
     records: int  # rows, resources, events… whatever the format counts
 
 
-@dataclass(frozen=True)
-class Exporter:
-    name: str
-    needs: frozenset[str]
-    _module: str
-    _function: str
-
-    def render(self, ctx: ExportContext) -> Rendered:
-        module = importlib.import_module(self._module)
-        result: Rendered = getattr(module, self._function)(ctx)
-        return result
-
-
 def get_exporter(name: str) -> Exporter:
     """The exporter for a format name; an unknown name is a usage error listing the known."""
-    from backcare.errors import UsageProblem
-
     try:
-        module, function, needs = _REGISTRY[name]
+        return _REGISTRY[name]
     except KeyError:
         raise UsageProblem(f"unknown export format {name!r}; choose one of "
                            f"{', '.join(FORMATS)}") from None
-    return Exporter(name, needs, module, function)

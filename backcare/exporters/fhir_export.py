@@ -27,11 +27,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections import defaultdict
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from backcare.domain.analytics import ProgressReport
     from backcare.exporters import ExportContext, Rendered
 
 # A fixed namespace: uuid5(NAMESPACE, "session:s-…") is the same on every machine.
@@ -144,7 +144,7 @@ def build_bundle(ctx: ExportContext) -> dict[str, Any]:
                     patient_url, s["date"], e["pain"], f"Pain with the exercise: {name}",
                     partOf=part_of)))
 
-    entries += _aerobic(doc, ctx.aerobic_ids, patient_url)
+    entries += _aerobic(ctx.report, patient_url)
 
     for a in doc.get("assessments", []):
         entries.append((full_url("assessment", a["id"]), _questionnaire(a, subject)))
@@ -181,37 +181,33 @@ def build_bundle(ctx: ExportContext) -> dict[str, Any]:
     return bundle
 
 
-def _aerobic(doc: dict[str, Any], aerobic_ids: frozenset[str],
+def _aerobic(report: ProgressReport | None,
              patient_url: str) -> list[tuple[str, dict[str, Any]]]:
-    """Aerobic minutes per day (68516-4) and active days per ISO week (89555-7)."""
-    minutes: dict[str, int] = defaultdict(int)
-    for s in doc.get("sessions", []):
-        for e in s.get("exercises", []):
-            if e["exercise_id"] in aerobic_ids and e.get("status") != "skipped" \
-                    and e.get("duration_minutes"):
-                minutes[s["date"]] += e["duration_minutes"]
+    """Aerobic minutes per day (68516-4) and active days per week (89555-7), as the progress
+    report counts them."""
+    if report is None:
+        return []
     out: list[tuple[str, dict[str, Any]]] = []
     category = _category("activity", "Activity")
-    for day in sorted(minutes):
-        out.append((full_url("aerobic-minutes", day), {
+    for day, minutes in report.aerobic_by_day:
+        out.append((full_url("aerobic-minutes", day.isoformat()), {
             "resourceType": "Observation", "status": "final", "category": category,
             "code": {"coding": [MINUTES_CODE], "text": "Aerobic exercise minutes that day"},
-            "subject": {"reference": patient_url}, "effectiveDateTime": day,
-            "valueQuantity": {"value": minutes[day], "unit": "min", "system": UCUM,
+            "subject": {"reference": patient_url}, "effectiveDateTime": day.isoformat(),
+            "valueQuantity": {"value": minutes, "unit": "min", "system": UCUM,
                               "code": "min"},
         }))
-    weeks: dict[date, int] = defaultdict(int)
-    for day in minutes:
-        d = date.fromisoformat(day)
-        weeks[d - timedelta(days=d.weekday())] += 1
-    for monday in sorted(weeks):
+    for week in report.weekly:
+        if not week.aerobic_days:
+            continue
+        monday = week.week_start
         out.append((full_url("aerobic-days", monday.isoformat()), {
             "resourceType": "Observation", "status": "final", "category": category,
             "code": {"coding": [DAYS_CODE], "text": "Days with aerobic exercise that week"},
             "subject": {"reference": patient_url},
             "effectivePeriod": {"start": monday.isoformat(),
                                 "end": (monday + timedelta(days=6)).isoformat()},
-            "valueQuantity": {"value": weeks[monday], "unit": "days per week",
+            "valueQuantity": {"value": week.aerobic_days, "unit": "days per week",
                               "system": UCUM, "code": "d/wk"},
         }))
     return out

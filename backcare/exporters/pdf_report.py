@@ -24,12 +24,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
+from backcare.domain.instruments import INSTRUMENTS
+from backcare.domain.models import Dose
+from backcare.domain.words import NONE, num, plural, short_date, signed
+
 if TYPE_CHECKING:
     from fpdf import FPDF
 
     from backcare.exporters import ExportContext, Rendered
 
-ROLLING_DAYS = 7  # the pain trend's mean, as CONTRACT.md's "current" pain
 MAX_ALERTS = 5
 MAX_RED = 5
 MAX_NOTES = 3
@@ -88,51 +91,22 @@ class ReportData:
     assessments: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 
-def _num(value: Any) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        return f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:.0f}"
-    return str(value)
-
-
-def _signed(value: Any) -> str:
-    if value is None:
-        return "–"
-    text = _num(abs(value))
-    return ("−" if value < 0 else "+" if value > 0 else "±") + text
-
-
 def _dose_text(item: dict[str, Any]) -> str:
-    from backcare.domain.models import Dose
-
     return Dose.from_dict(item).describe()
 
 
-def rolling_means(days: list[tuple[date, int]], window: int = ROLLING_DAYS
-                  ) -> list[tuple[date, float]]:
-    """For each day with a score, the mean of the scores in the ``window`` days ending then."""
-    out = []
-    for d, _ in days:
-        recent = [s for x, s in days if d - timedelta(days=window - 1) <= x <= d]
-        out.append((d, sum(recent) / len(recent)))
-    return out
-
-
 def report_data(ctx: ExportContext) -> ReportData:
-    """Everything page 1 and the tables show, as text and numbers."""
-    from backcare.domain.instruments import INSTRUMENTS
-
-    doc, prog = ctx.doc, ctx.progress or {}
+    """Everything page 1 and the tables show, as text and numbers. Every figure is the
+    progress report's (``ctx.report``); only the records themselves come from the export
+    document."""
+    r = ctx.report
+    if r is None:
+        raise ValueError("the pdf report needs the period's progress report")
+    doc = ctx.doc
     names = ctx.exercise_names
-    start = prog.get("from") or ctx.start or "–"
-    end = prog.get("to") or ctx.end or "–"
-    lo, hi = (start if start != "–" else ""), (end if end != "–" else "9999")
     profile = doc.get("profile") or {}
     programme = doc.get("programme")
 
-    p_start = prog.get("programme_start") or (programme or {}).get("start") \
-        or profile.get("start_date")
     if programme:
         by = programme.get("prescribed_by")
         title = f"Prescribed by {by}" if by else "Prescribed programme"
@@ -163,63 +137,53 @@ def report_data(ctx: ExportContext) -> ReportData:
         extra = len(lines) - MAX_PROGRAMME_LINES + 1
         lines = lines[:MAX_PROGRAMME_LINES - 1] + [f"… and {extra} more exercises"]
 
-    adherence = prog.get("adherence_percent")
-    done, planned = prog.get("sessions_done"), prog.get("sessions_planned")
-    detail = f"{_num(done)} of {_num(planned)} planned sessions done"
-    if prog.get("streak_days"):
-        detail += f"; streak {prog['streak_days']} days"
+    detail = f"{num(r.sessions_done)} of {num(r.sessions_planned)} planned sessions done"
+    if r.streak_days:
+        detail += f"; streak {plural(r.streak_days, 'day')}"
 
-    pain = prog.get("pain") or {}
-    baseline, current = pain.get("baseline"), pain.get("current")
-    pain_text = f"{_num(baseline)} → {_num(current)}"
-    if pain.get("change") is not None:
-        pain_detail = f"{_signed(pain.get('change'))} points"
-        if pain.get("percent_change") is not None:
-            pain_detail += f" ({_signed(pain.get('percent_change'))}%)"
-        pain_detail += "; clinically important" if pain.get("clinically_important") \
+    pain = r.pain
+    pain_text = f"{num(pain.baseline)} → {num(pain.current)}"
+    pain_good: bool | None = None
+    if pain.change is not None:
+        pain_detail = f"{signed(pain.change)} points"
+        if pain.percent_change is not None:
+            pain_detail += f" ({signed(pain.percent_change, '%')})"
+        pain_detail += "; clinically important" if pain.clinically_important \
             else "; not yet clinically important"
-        pain_good: bool | None = True if pain.get("clinically_important") else None
-        if pain["change"] > 0:
+        pain_good = True if pain.clinically_important else None
+        if pain.change > 0:
             pain_good = False
     else:
-        pain_detail, pain_good = "baseline → mean of the last 7 days", None
+        pain_detail = "baseline → mean of the last 7 days"
 
     function = []
-    for inst, m in (prog.get("measures") or {}).items():
-        label = INSTRUMENTS[inst].short_name if inst in INSTRUMENTS else inst
-        text = f"{label} {_num(m.get('baseline'))} → {_num(m.get('latest'))}"
-        if isinstance(m.get("change"), (int, float)) and inst != "startback":
-            text += f" ({_signed(m['change'])})"
-        if m.get("clinically_important"):
+    for m in r.measures:
+        label = INSTRUMENTS[m.instrument].short_name if m.instrument in INSTRUMENTS \
+            else m.instrument
+        text = f"{label} {num(m.baseline)} → {num(m.latest)}"
+        if m.change is not None and m.instrument != "startback":
+            text += f" ({signed(m.change)})"
+        if m.clinically_important:
             text += " ✓"
         function.append(text)
 
-    aerobic_ids = ctx.aerobic_ids
-    last_week_lo = (date.fromisoformat(hi) - timedelta(days=6)).isoformat() \
-        if hi != "9999" else ""
-    minutes = sum(e.get("duration_minutes") or 0 for s in doc.get("sessions", [])
-                  if last_week_lo <= s["date"] <= hi for e in s.get("exercises", [])
-                  if e.get("exercise_id") in aerobic_ids and e.get("status") != "skipped")
-
-    pain_days = [(date.fromisoformat(c["date"]), c["score"])
-                 for c in doc.get("pain_checkins", []) if lo <= c["date"] <= hi]
-    measures: dict[str, list[tuple[date, float]]] = defaultdict(list)
-    for a in doc.get("assessments", []):
-        if lo <= a["date"] <= hi and isinstance(a.get("score"), (int, float)):
-            measures[a["instrument"]].append((date.fromisoformat(a["date"]), float(a["score"])))
-
-    weekly = [(str(w.get("week_start")),
-               f"{_num(w['adherence_percent'])}%" if w.get("adherence_percent") is not None
-               else "–", _num(w.get("mean_pain")), _num(w.get("aerobic_minutes")))
-              for w in (prog.get("weekly") or []) if str(w.get("week_start")) <= hi]
-    alerts = sorted(prog.get("alerts") or [], key=lambda a: LEVEL_ORDER.get(a.get("level"), 9))
-    red_by: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for s in doc.get("sessions", []):
-        for e in s.get("exercises", []):
-            if e.get("pain") is not None and e["pain"] > ctx.red_above:
-                red_by[e["exercise_id"]].append((s["date"], e["pain"]))
-    red = sorted(((names.get(k, k), len(v), max(p for _, p in v), max(d for d, _ in v))
-                  for k, v in red_by.items()), key=lambda r: (r[3], r[2]), reverse=True)
+    minutes = r.aerobic.latest_week_minutes if r.aerobic else 0
+    guideline = r.aerobic.guideline_minutes_per_week if r.aerobic else 150
+    pain_days = [(d.date, d.pain) for d in r.daily if d.pain is not None]
+    pain_means = [(d.date, d.mean_7d) for d in r.daily if d.mean_7d is not None]
+    measures = {m.instrument: [(d, float(s)) for d, s in m.scores] for m in r.measures
+                if m.scores}
+    weekly = [(w.week_start.isoformat(),
+               f"{num(w.adherence_percent)}%" if w.adherence_percent is not None else NONE,
+               num(w.mean_pain), num(w.aerobic_minutes))
+              for w in r.weekly if w.days]
+    alerts = sorted(r.alerts, key=lambda a: LEVEL_ORDER.get(a.level, 9))
+    red_by: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
+    for f in r.flagged:
+        red_by[f.exercise_id].append((f.date.isoformat(), f.pain))
+    red = sorted(((names.get(k, k), len(v), max((p for _, p in v if p is not None), default=0),
+                   max(d for d, _ in v)) for k, v in red_by.items()),
+                 key=lambda x: (x[3], x[2]), reverse=True)
 
     notes: list[tuple[str, str, str]] = []
     for s in doc.get("sessions", []):
@@ -246,30 +210,30 @@ def report_data(ctx: ExportContext) -> ReportData:
                 text += f" · pain {e['pain']}{marker}"
             parts.append(text)
         before, after = s.get("pain_before"), s.get("pain_after")
-        pain_cell = "" if before is None and after is None else f"{_num(before)} → {_num(after)}"
+        pain_cell = "" if before is None and after is None else f"{num(before)} → {num(after)}"
         sessions.append((s["date"], "\n".join(parts) or "(no exercises)", pain_cell,
                          s.get("note") or ""))
     assessments = [(a["date"], INSTRUMENTS[a["instrument"]].short_name
                     if a["instrument"] in INSTRUMENTS else a["instrument"],
-                    _num(a.get("score")), a.get("band") or "")
+                    num(a.get("score")), a.get("band") or "")
                    for a in doc.get("assessments", [])]
 
     return ReportData(
         patient=ctx.patient_name or "not named (anonymous export)",
-        period=f"{start} to {end}",
-        programme_start=p_start,
+        period=f"{r.start.isoformat()} to {r.end.isoformat()}",
+        programme_start=r.programme_start.isoformat() if r.programme_start else None,
         exported=ctx.exported_at[:10],
         programme_title=title, programme_lines=lines,
-        adherence=f"{_num(adherence)}%" if adherence is not None else "–",
+        adherence=f"{num(r.adherence_percent)}%" if r.adherence_percent is not None else NONE,
         adherence_detail=detail,
         pain=pain_text, pain_detail=pain_detail, pain_good=pain_good,
         function=function,
         aerobic=f"{minutes} min",
-        aerobic_detail="aerobic, last 7 days (WHO: 150–300 a week)",
-        pain_days=pain_days, pain_means=rolling_means(pain_days),
-        pain_baseline=float(baseline) if isinstance(baseline, (int, float)) else None,
-        measures=dict(measures), weekly=weekly[-MAX_WEEKS:],
-        alerts=[(a.get("level", ""), a.get("message", "")) for a in alerts[:MAX_ALERTS]],
+        aerobic_detail=f"aerobic, this week (WHO: {guideline}–300 a week)",
+        pain_days=pain_days, pain_means=pain_means,
+        pain_baseline=float(pain.baseline) if pain.baseline is not None else None,
+        measures=measures, weekly=weekly[-MAX_WEEKS:],
+        alerts=[(a.level, a.message) for a in alerts[:MAX_ALERTS]],
         alerts_more=max(0, len(alerts) - MAX_ALERTS),
         red=red[:MAX_RED], red_more=max(0, len(red) - MAX_RED),
         notes=notes[:MAX_NOTES],
@@ -334,7 +298,7 @@ def pain_chart(data: ReportData, red_above: int, width: float, height: float) ->
         ax.plot(mx, my, "-", linewidth=1.6, color="#1F3A5F", label="7-day mean")
         if data.pain_baseline is not None:
             ax.axhline(data.pain_baseline, linestyle="--", linewidth=0.9, color="#C0392B",
-                       label=f"baseline {_num(data.pain_baseline)}")
+                       label=f"baseline {num(data.pain_baseline)}")
         if len(set(xs)) == 1:
             ax.set_xlim(xs[0] - timedelta(days=3), xs[0] + timedelta(days=3))
         _dates_axis(ax)
@@ -345,8 +309,6 @@ def pain_chart(data: ReportData, red_above: int, width: float, height: float) ->
 
 
 def function_chart(data: ReportData, width: float, height: float) -> io.BytesIO:
-    from backcare.domain.instruments import INSTRUMENTS
-
     fig = _figure(width, height)
     ax = fig.add_subplot()
     _style(ax, "Function: questionnaires, % of scale")
@@ -363,7 +325,7 @@ def function_chart(data: ReportData, width: float, height: float) -> io.BytesIO:
                                               else " ↑ better")
             label = (meta.short_name if meta else inst) + better
             ax.plot(xs, ys, "o-", markersize=2.6, linewidth=1.2, label=label)
-            ax.annotate(_num(points[-1][1]), (xs[-1], ys[-1]), fontsize=6,
+            ax.annotate(num(points[-1][1]), (xs[-1], ys[-1]), fontsize=6,
                         textcoords="offset points", xytext=(2, 3), color="#495057")
             all_days += xs
         if len(set(all_days)) == 1:
@@ -600,16 +562,8 @@ def _weekly(pdf: FPDF, weeks: list[tuple[str, str, str, str]]) -> None:
         pdf.set_font(FONT, "B" if r == 0 else "", 7.2)
         pdf.set_text_color(*(ACCENT if r == 0 else INK))
         for w in weeks:
-            pdf.cell(col, 3.9, _short_day(w[i]) if r == 0 else w[i], align="C")
+            pdf.cell(col, 3.9, short_date(date.fromisoformat(w[i])) if r == 0 else w[i], align="C")
         pdf.set_xy(MARGIN, y + 3.9)
-
-
-def _short_day(iso_day: str) -> str:
-    try:
-        d = date.fromisoformat(iso_day)
-    except ValueError:
-        return iso_day
-    return f"{d.day} {d:%b}"
 
 
 def _fit(pdf: FPDF, text: str, width: float) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,6 @@ from backcare.domain.instruments import (
     ItemPrompt,
 )
 from backcare.domain.models import Assessment
-from backcare.domain.progression import short_date
 from backcare.domain.scoring import (
     ODI_BANDS,
     ODI_UNANSWERED,
@@ -37,10 +35,11 @@ from backcare.domain.scoring import (
     Change,
     Scored,
     StartBackAnswers,
-    change_verdict,
+    compare,
     normalise_activity,
     summary_sentence,
 )
+from backcare.domain.words import short_date
 from backcare.render.ui import err, out
 
 # Instruments whose items may be left unanswered: only the ODI (CONTRACT.md: '-' marks an
@@ -73,19 +72,11 @@ class AssessReport:
     since_previous: ChangeSince | None
 
 
-def day_label(d: date, now: date) -> str:
-    """A date as a patient says it: "3 Feb", with the year only when it differs from
-    ``now``'s."""
-    return short_date(d) if d.year == now.year else f"{short_date(d)} {d.year}"
-
-
-def _change_since(record: Assessment, earlier: Assessment) -> ChangeSince:
-    # STarT Back compares risk groups, the others scores (scoring.change_verdict).
-    if record.instrument == "startback":
-        change = change_verdict("startback", earlier.band or "", record.band or "")
-    else:
-        change = change_verdict(record.instrument, earlier.score, record.score)
-    label = day_label(earlier.date, record.date)
+def _change_since(record: Assessment, earlier: Assessment) -> ChangeSince | None:
+    change = compare(earlier, record)
+    if change is None:  # a damaged earlier result: nothing to compare with
+        return None
+    label = short_date(earlier.date, record.date)
     return ChangeSince(earlier, change, summary_sentence(record.instrument, change, label))
 
 

@@ -20,7 +20,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from backcare.domain.alerts import CRITICAL, HIGH, LOW, say_date
+from backcare.domain.alerts import CRITICAL, HIGH, LOW
 from backcare.domain.analytics import (
     IMPROVING,
     WORSENING,
@@ -29,6 +29,7 @@ from backcare.domain.analytics import (
     ProgressReport,
 )
 from backcare.domain.instruments import INSTRUMENTS
+from backcare.domain.words import num, say_date, short_date, signed
 from backcare.messages import DISCLAIMER_SHORT
 
 MIN_CHART_WIDTH = 40  # below this a chart is unreadable: the figures alone are shown
@@ -68,27 +69,9 @@ MEASURE_LABEL = {
 }
 
 
-def short_date(d: date, ref: date | None = None) -> str:
-    """3 Nov; with the year when it is not ``ref``'s year."""
-    text = f"{d.day} {d:%b}"
-    return text if ref is None or d.year == ref.year else f"{text} {d.year}"
-
-
 def tick_label(d: date, long_span: bool) -> str:
     """An axis label: 3 Nov, or Nov 2016 on a chart that spans years."""
     return f"{d:%b %Y}" if long_span else f"{d.day} {d:%b}"
-
-
-def _num(value: float | str | None) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, str):
-        return value
-    return f"{value:g}"
-
-
-def _signed(value: float | None, unit: str = "") -> str:
-    return "–" if value is None else f"{value:+g}{unit}"
 
 
 # --- The whole view ---------------------------------------------------------------------------
@@ -184,7 +167,7 @@ def _exercise_line(report: ProgressReport) -> Text:
     streak = report.streak_days
     return Text(
         f"You exercised on {report.sessions_done} of {report.sessions_planned} planned days "
-        f"({_num(report.adherence_percent)}%). Streak: {streak} planned "
+        f"({num(report.adherence_percent)}%). Streak: {streak} planned "
         f"day{'s' if streak != 1 else ''} in a row.")
 
 
@@ -193,13 +176,13 @@ def _pain_line(report: ProgressReport) -> Text:
     if p.baseline is None and p.current is None:
         return Text("No check-ins yet: backcare pain 4")
     base = (f"{p.baseline}/10 at the start" if p.baseline is not None else "no baseline")
-    now = (f"{_num(p.current)}/10 now (the average of {p.current_checkins} check-in"
+    now = (f"{num(p.current)}/10 now (the average of {p.current_checkins} check-in"
            f"{'s' if p.current_checkins != 1 else ''} in the last 7 days)"
            if p.current is not None else "no check-in in the last 7 days")
     change = ""
     if p.change is not None:
-        pct = f", {_signed(p.percent_change, '%')}" if p.percent_change is not None else ""
-        change = f": {_signed(p.change)} points{pct}"
+        pct = f", {signed(p.percent_change, '%')}" if p.percent_change is not None else ""
+        change = f": {signed(p.change)} points{pct}"
     return Text(f"{base} → {now}{change}.")
 
 
@@ -339,9 +322,9 @@ def _weekly_table(report: ProgressReport) -> RenderableType:
         table.add_row(short_date(w.week_start, report.as_of),
                       f"{w.sessions_done} of {w.sessions_planned}" if w.sessions_planned
                       else f"{w.sessions_done} (none planned)",
-                      f"{_num(w.adherence_percent)}%" if w.adherence_percent is not None
+                      f"{num(w.adherence_percent)}%" if w.adherence_percent is not None
                       else "–",
-                      _num(w.mean_pain), aerobic)
+                      num(w.mean_pain), aerobic)
     if len(weeks) <= MAX_WEEK_ROWS:
         return table
     return Group(table, Text(f"The latest {MAX_WEEK_ROWS} of {len(weeks)} weeks; the charts "
@@ -432,10 +415,10 @@ def _measures_table(report: ProgressReport) -> RenderableType:
     for m in report.measures:
         inst = INSTRUMENTS.get(m.instrument)
         name = inst.short_name if inst else m.instrument
-        change = _signed(m.change) if m.instrument != "startback" or m.change is None else \
+        change = signed(m.change) if m.instrument != "startback" or m.change is None else \
             (f"{m.change:+g} group" + ("s" if abs(m.change) != 1 else ""))
-        table.add_row(name, f"{_num(m.baseline)} ({short_date(m.baseline_date, report.as_of)})",
-                      f"{_num(m.latest)} ({short_date(m.latest_date, report.as_of)})",
+        table.add_row(name, f"{num(m.baseline)} ({short_date(m.baseline_date, report.as_of)})",
+                      f"{num(m.latest)} ({short_date(m.latest_date, report.as_of)})",
                       change, _meaning(m))
     return table
 

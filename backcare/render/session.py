@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING
 
 from rich.markup import escape
 
+from backcare.domain.clinical import Thresholds
 from backcare.domain.models import Profile, Session
-from backcare.domain.schedule import planned_days
+from backcare.domain.words import num
 from backcare.render.ui import out
 
 if TYPE_CHECKING:
+    from backcare.domain.analytics import ProgressReport
     from backcare.domain.planner import Plan
-    from backcare.storage import Store
 
 
 def welcome(profile: Profile | None) -> None:
@@ -45,35 +46,34 @@ def duration_text(seconds: float) -> str:
     return f"{minutes} min" + (f" {secs} s" if secs else "")
 
 
-def week_adherence(store: Store, profile: Profile | None, day: date) -> tuple[int, int]:
-    """(days with a session, planned days) from Monday to ``day``."""
-    monday = day - timedelta(days=day.weekday())
-    planned = planned_days(monday, day, profile, store.programme())
-    done = {s.date for s in store.history(monday, day).sessions if s.done_any}
-    return sum(1 for d in planned if d in done), len(planned)
-
-
-def summary(session: Session, plan: Plan, store: Store, profile: Profile | None, day: date,
-            seconds: float, interrupted: bool = False) -> None:
-    con = out()
+def summary_lines(session: Session, week: ProgressReport, day: date, seconds: float,
+                  t: Thresholds, interrupted: bool = False) -> list[str]:
+    """What the end of a session says (markup), from the session and this week's figures
+    (``week``: the progress report from Monday to today, the same computation as
+    `progress`)."""
     counts = {k: sum(1 for e in session.exercises if e.status == k)
               for k in ("done", "partial", "skipped")}
-    done, planned = week_adherence(store, profile, day)
-    con.print()
     head = "Session stopped and saved" if interrupted else "Session saved"
-    con.print(f"[bold green]✓ {head}.[/] {counts['done']} done, {counts['partial']} partly "
-              f"done, {counts['skipped']} skipped, in {duration_text(seconds)}.")
-    if planned:
-        con.print(f"This week: {done} of {planned} planned days done "
-                  f"({round(done / planned * 100)}%).")
+    lines = [f"[bold green]✓ {head}.[/] {counts['done']} done, {counts['partial']} partly "
+             f"done, {counts['skipped']} skipped, in {duration_text(seconds)}."]
+    if week.sessions_planned:
+        lines.append(f"This week: {week.sessions_done} of {week.sessions_planned} planned "
+                     f"days done ({num(week.adherence_percent)}%).")
     if session.pain_before is not None and session.pain_after is not None:
         diff = session.pain_after - session.pain_before
         word = "the same as" if diff == 0 else ("lower than" if diff < 0 else "higher than")
-        con.print(f"Pain {session.pain_before} → {session.pain_after}: {word} before.")
-        if session.pain_after >= 7:
-            con.print("[yellow]![/] Your pain is high. Rest, and if it does not settle, "
-                      "contact your GP or physiotherapist (NHS: see a GP if an exercise "
-                      "causes severe pain).")
-    con.print("Tomorrow's plan adapts to how each exercise felt. See it with "
-              "'backcare plan --date "
-              f"{(day + timedelta(days=1)).isoformat()}'.")
+        lines.append(f"Pain {session.pain_before} → {session.pain_after}: {word} before.")
+        if session.pain_after >= t.severe_pain:  # severe pain (CLINICAL.md §5)
+            lines.append("[yellow]![/] Your pain is high. Rest, and if it does not settle, "
+                         "contact your GP or physiotherapist (NHS: see a GP if an exercise "
+                         "causes severe pain).")
+    lines.append("Tomorrow's plan adapts to how each exercise felt. See it with "
+                 f"'backcare plan --date {(day + timedelta(days=1)).isoformat()}'.")
+    return lines
+
+
+def summary(lines: list[str]) -> None:
+    con = out()
+    con.print()
+    for line in lines:
+        con.print(line)

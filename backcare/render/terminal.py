@@ -212,7 +212,7 @@ class TerminalIO:
             self.con.print(f"[yellow]Please type a whole number from 0 to {high}.[/]")
 
     def ask_text(self, prompt: str) -> str | None:
-        from backcare.domain.logbook import check_note
+        from backcare.domain.text import check_note
         from backcare.errors import BackcareError
 
         while True:

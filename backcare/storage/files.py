@@ -144,3 +144,31 @@ def load_tables(path: Path, home: Path) -> dict[str, Any] | None:
     return data
 
 
+
+
+# --- files the user names (export --out) -----------------------------------------------------
+
+def check_out(path: Path, force: bool) -> Path:
+    """Refuse, before any work is done, an --out that would overwrite without --force or
+    cannot be written."""
+    if os.path.lexists(path):
+        if path.is_dir() and not path.is_symlink():
+            raise BackcareError(f"--out {path} is a folder; give a file name, for example "
+                                f"{path / 'backcare-export.json'}")
+        if not force:
+            raise BackcareError(f"{path} already exists; add --force to replace it, or "
+                                f"choose another --out")
+    parent = path.parent
+    if not parent.is_dir():
+        raise BackcareError(f"--out {path}: the folder {parent} does not exist")
+    return path
+
+
+def write_out(path: Path, data: bytes, force: bool) -> None:
+    """Write a file the user named, privately (0600) and atomically: a reader never sees
+    half a file."""
+    check_out(path, force)
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as exc:
+        raise BackcareError(f"--out {path}: cannot be written ({exc.strerror})") from None

@@ -2,50 +2,57 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from backcare.commands.common import DateOpt, JsonOpt
-
-if TYPE_CHECKING:
-    from backcare.domain.onboarding import InitAnswers
+from backcare.clock import today
+from backcare.commands.common import DateOpt, JsonOpt, day, store, thresholds
+from backcare.domain import onboarding as ob
+from backcare.domain.clinical import check_pain
+from backcare.domain.models import Assessment, new_id
+from backcare.domain.onboarding import InitAnswers
+from backcare.domain.safety import red_flag_advice, seek_help
+from backcare.domain.scoring import parse_answers, score
+from backcare.errors import SafetyStop, UsageProblem
+from backcare.messages import BLOCKED_UNTIL_CLEARED
+from backcare.render.ui import emit_json, is_interactive
 
 
 def init(
     yes: Annotated[bool, typer.Option("--yes", help="Take the default for anything not "
                                                     "given, and ask nothing.")] = False,
-    pain: Annotated[Optional[int], typer.Option(  # noqa: UP045
+    pain: Annotated[int | None, typer.Option(
         help="Your back pain now, 0 (none) to 10 (worst imaginable).")] = None,
-    minutes: Annotated[Optional[int], typer.Option(  # noqa: UP045
+    minutes: Annotated[int | None, typer.Option(
         help="Minutes a day for exercise (10–180, default 20).")] = None,
-    days_per_week: Annotated[Optional[int], typer.Option(  # noqa: UP045
+    days_per_week: Annotated[int | None, typer.Option(
         "--days-per-week", help="Exercise days a week (1–7, default 7).")] = None,
-    equipment: Annotated[Optional[str], typer.Option(  # noqa: UP045
+    equipment: Annotated[str | None, typer.Option(
         help="What you have, comma-separated: mat, chair, wall, step, exercise-ball, "
              "resistance-band, pool, bike (default: mat).")] = None,
-    avoid_position: Annotated[Optional[str], typer.Option(  # noqa: UP045
+    avoid_position: Annotated[str | None, typer.Option(
         "--avoid-position", help="Positions that are hard for you, comma-separated: "
                                  "lying, kneeling, sitting, standing, moving.")] = None,
     date: DateOpt = None,
     no_red_flags: Annotated[bool, typer.Option(
         "--no-red-flags", help="Answer no to every red-flag safety question.")] = False,
-    red_flag: Annotated[Optional[list[str]], typer.Option(  # noqa: UP045
+    red_flag: Annotated[list[str] | None, typer.Option(
         "--red-flag", help="Report a red flag (repeatable): bladder-bowel, saddle-numbness, "
                            "leg-weakness, walking-change, cancer-history, weight-loss, "
                            "night-pain, fever, immunosuppressed, trauma.")] = None,
     cleared_by_clinician: Annotated[bool, typer.Option(
         "--cleared-by-clinician", help="A clinician has checked your red flag and said "
                                        "exercise is safe.")] = False,
-    condition: Annotated[Optional[list[str]], typer.Option(  # noqa: UP045
+    condition: Annotated[list[str] | None, typer.Option(
         "--condition", help="An underlying condition (repeatable): cancer, osteoporosis, "
                             "inflammatory, recent-surgery, pregnancy.")] = None,
     no_conditions: Annotated[bool, typer.Option(
         "--no-conditions", help="None of those conditions applies.")] = False,
-    assessed: Annotated[Optional[bool], typer.Option(  # noqa: UP045
+    assessed: Annotated[bool | None, typer.Option(
         "--assessed/--not-assessed",
         help="Whether a clinician has assessed this back pain.")] = None,
-    startback: Annotated[Optional[str], typer.Option(  # noqa: UP045
+    startback: Annotated[str | None, typer.Option(
         "--startback", help="Answers to the STarT Back tool: 8 y/n, then 0–4 "
                             "(see 'backcare assess --help').")] = None,
     as_json: JsonOpt = False,
@@ -57,22 +64,14 @@ def init(
 
     Example: backcare init --no-red-flags --pain 5 --minutes 20 --equipment mat,chair --yes
     """
-    from backcare.clock import today
-    from backcare.commands.common import day, store
-    from backcare.domain import onboarding as ob
-    from backcare.domain.models import Assessment, new_id
-    from backcare.domain.safety import red_flag_advice, seek_help
-    from backcare.errors import SafetyStop
-    from backcare.messages import BLOCKED_UNTIL_CLEARED
     from backcare.render import plan as render_plan
-    from backcare.render.ui import emit_json, is_interactive
 
     s = store()
     existing = s.profile()
     start = day(date) if date is not None else (existing.start_date if existing else today())
     answers = ob.InitAnswers(
         start_date=start,
-        pain=ob.check_pain("--pain", pain),
+        pain=check_pain(pain, "--pain"),
         minutes=ob.check_range("--minutes", minutes, *ob.MINUTES_RANGE),
         days_per_week=ob.check_range("--days-per-week", days_per_week, *ob.DAYS_RANGE),
         equipment=ob.check_equipment(equipment),
@@ -90,8 +89,6 @@ def init(
         answers.conditions = []
     startback_scored = None
     if startback is not None:
-        from backcare.domain.scoring import parse_answers, score
-
         startback_scored = score("startback", parse_answers("startback", startback))
 
     ask = is_interactive() and not yes and not as_json
@@ -113,7 +110,7 @@ def init(
         s.add_assessment(Assessment(new_id("a", answered), answered, "startback",
                                     startback_scored.answers_json, startback_scored.score,
                                     startback_scored.band))
-    advice = seek_help(profile, s.history(answered, answered), answered, _thresholds())
+    advice = seek_help(profile, s.history(answered, answered), answered, thresholds())
     if as_json:
         emit_json({"profile": profile.to_dict(),
                    "startback": None if startback_scored is None else {
@@ -126,18 +123,10 @@ def init(
         raise SafetyStop(red_flag_advice(profile.red_flags) + " " + BLOCKED_UNTIL_CLEARED)
 
 
-def _thresholds():  # type: ignore[no-untyped-def]
-    from backcare.commands.common import thresholds
-
-    return thresholds()
-
-
 def _fill_defaults(a: InitAnswers, existing: object, yes: bool) -> None:
     """Non-interactive (CONTRACT.md): what is not given keeps its existing value, or takes
     its default with --yes. On a first run without --yes, a question left unanswered is a
     usage error (exit 2) that names its option — the red-flag screen first."""
-    from backcare.errors import UsageProblem
-
     stopping = bool(a.red_flags) and not a.cleared_by_clinician  # exit 3 follows: ask no more
     if existing is None and not yes and not stopping:
         missing = [option for value, option in (

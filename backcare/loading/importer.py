@@ -1,15 +1,9 @@
-"""The JSON export document, and reading it back (`backcare export --format json`, `import`).
+"""Reading a JSON export back (`backcare import`), all or nothing.
 
-The document is CONTRACT.md's "Export, --format json": ``format`` "backcare-export",
-``version`` 1, ``exported_at``, ``profile``, ``sessions``, ``pain_checkins``, ``assessments``,
-``visits``, ``goals`` and ``programme``. Every record is the model's own ``to_dict()``, so an
-export imported into an empty data folder and exported again gives the same document,
-``exported_at`` aside.
-
-Importing is all or nothing: :func:`parse_import` checks every part of the file first and
-names each bad record ("sessions[3] (id s-…): pain_after is 14; it must be 0–10"); only a
-file with no problem at all reaches the store. Records already present (same id; pain
-check-ins are one a day, so the same date) are skipped, never overwritten.
+:func:`parse_import` checks every part of the file first and names each bad record
+("sessions[3] (id s-…): pain_after is 14; it must be between 0 and 10"); only a file with no
+problem at all reaches the store. Records already present (same id; pain check-ins are one
+a day, so the same date) are skipped, never overwritten.
 """
 
 from __future__ import annotations
@@ -17,15 +11,15 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from backcare.domain.clinical import PAIN_MAX, PAIN_MIN
+from backcare.domain.document import FORMAT, LOG_KINDS, TOP_KEYS, VERSION
+from backcare.domain.instruments import INSTRUMENT_IDS, INSTRUMENTS
 from backcare.domain.models import (
     EQUIPMENT,
     POSITIONS,
@@ -41,17 +35,14 @@ from backcare.domain.models import (
     Session,
     Visit,
 )
+from backcare.domain.scoring import answers_from_json
+from backcare.domain.text import NOTE_MAX_CHARS, kind_of, show
 from backcare.errors import BackcareError, ProblemList
+from backcare.loading.validate import Checker
 
 if TYPE_CHECKING:
-    from backcare.exporters import ExportContext, Rendered
     from backcare.storage import Store
 
-FORMAT = "backcare-export"
-VERSION = 1
-LOG_KINDS: tuple[str, ...] = ("sessions", "pain_checkins", "assessments", "visits")
-TOP_KEYS: tuple[str, ...] = ("format", "version", "exported_at", "profile", *LOG_KINDS,
-                             "goals", "programme")
 # A lifetime of daily records is a few MiB; anything much bigger is not an export of ours,
 # and reading it whole would only use up the patient's memory.
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
@@ -61,52 +52,13 @@ MAX_ID_CHARS = 200
 DOSE_LIMITS: dict[str, int] = {"sets": 100, "reps": 1000, "hold_seconds": 3600,
                                "duration_minutes": 24 * 60}
 MINUTES_PER_DAY_MAX = 24 * 60
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _KIND_WORDS = {"sessions": ("session", "sessions"),
                "pain_checkins": ("pain check-in", "pain check-ins"),
                "assessments": ("assessment", "assessments"),
                "visits": ("visit", "visits"), "goals": ("goal", "goals")}
 
 
-# --- export ---------------------------------------------------------------------------------
-
-def build_export(store: Store, start: date | None, end: date | None,
-                 exported_at: str) -> dict[str, Any]:
-    """The export document for the log between ``start`` and ``end`` (inclusive; None means
-    no limit). Profile, goals and programme are exported whole. ``exported_at`` is passed in:
-    the domain never reads the clock."""
-    history = store.history(start, end)
-    profile = store.profile()
-    programme = store.programme()
-    return {
-        "format": FORMAT,
-        "version": VERSION,
-        "exported_at": exported_at,
-        "profile": profile.to_dict() if profile else None,
-        "sessions": [s.to_dict() for s in history.sessions],
-        "pain_checkins": [c.to_dict() for c in history.checkins],
-        "assessments": [a.to_dict() for a in history.assessments],
-        "visits": [v.to_dict() for v in history.visits],
-        "goals": [g.to_dict() for g in store.goals()],
-        "programme": programme.to_dict() if programme else None,
-    }
-
-
-def record_count(doc: dict[str, Any]) -> int:
-    """How many log records a document holds."""
-    return sum(len(doc.get(kind) or ()) for kind in LOG_KINDS)
-
-
-def render(ctx: ExportContext) -> Rendered:
-    """The JSON exporter (``get_exporter("json")``): the document, pretty and UTF-8."""
-    from backcare.exporters import Rendered
-
-    text = json.dumps(ctx.doc, indent=2, ensure_ascii=False) + "\n"
-    return Rendered(text.encode("utf-8"), record_count(ctx.doc))
-
-
-# --- reading an import file -----------------------------------------------------------------
+# --- reading the file -----------------------------------------------------------------------
 
 def read_import_file(path: Path) -> Any:
     """The JSON in ``path``, refusing quickly and in one line what is not a plain, readable,
@@ -129,7 +81,7 @@ def read_import_file(path: Path) -> Any:
                             f"over {MAX_IMPORT_BYTES // 2**20} MiB, so this is not one")
     try:
         # O_NOFOLLOW: a file swapped for a link after the check above is still refused.
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         with os.fdopen(fd, "rb") as fh:
             raw = fh.read(MAX_IMPORT_BYTES + 1)
     except OSError as exc:
@@ -169,7 +121,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-# --- validating it --------------------------------------------------------------------------
+# --- what a checked import holds, and what it did -------------------------------------------
 
 @dataclass
 class ImportBundle:
@@ -223,107 +175,7 @@ def _count_words(n: int, kind: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-class _Checker:
-    """Checks values for one record, collecting every problem under the record's name."""
-
-    def __init__(self, problems: ProblemList, file: str | None, record: str) -> None:
-        self.p, self.file, self.record = problems, file, record
-
-    def add(self, message: str) -> None:
-        self.p.add(message, file=self.file, record=self.record)
-
-    def obj(self, d: dict[str, Any], required: tuple[str, ...]) -> bool:
-        missing = [k for k in required if k not in d]
-        for key in missing:
-            self.add(f"{key} is missing")
-        return not missing
-
-    def text(self, key: str, value: Any, *, optional: bool = False,
-             max_chars: int | None = None) -> None:
-        if value is None and optional:
-            return
-        if not isinstance(value, str):
-            self.add(f"{key} must be text, not {_kind(value)}")
-        elif _CONTROL.search(value):
-            # Tabs and line breaks are fine in a note; escape codes would reach the terminal.
-            self.add(f"{key} contains control characters; only plain text is allowed")
-        elif max_chars is not None and not value.strip():
-            self.add(f"{key} must not be empty")
-        elif max_chars is not None and len(value) > max_chars:
-            self.add(f"{key} is {len(value)} characters long; at most {max_chars} allowed")
-
-    def day(self, key: str, value: Any, *, optional: bool = False) -> None:
-        if value is None and optional:
-            return
-        if not is_iso_date(value):
-            self.add(f"{key} is {_show(value)}; it must be a real date, YYYY-MM-DD")
-
-    def whole(self, key: str, value: Any, low: int, high: int, *,
-              optional: bool = False) -> None:
-        if value is None and optional:
-            return
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.add(f"{key} must be a whole number, not {_kind(value)}")
-        elif not low <= value <= high:
-            self.add(f"{key} is {value}; it must be {low}–{high}")
-
-    def flag(self, key: str, value: Any, *, optional: bool = False) -> None:
-        if value is None and optional:
-            return
-        if not isinstance(value, bool):
-            self.add(f"{key} must be true or false, not {_kind(value)}")
-
-    def choice(self, key: str, value: Any, allowed: tuple[str, ...]) -> None:
-        if not isinstance(value, str) or value not in allowed:
-            self.add(f"{key} is {_show(value)}; it must be one of {', '.join(allowed)}")
-
-    def names(self, key: str, value: Any, allowed: tuple[str, ...] | None = None) -> None:
-        if not isinstance(value, list):
-            self.add(f"{key} must be a list, not {_kind(value)}")
-            return
-        for i, item in enumerate(value):
-            if allowed is not None:
-                self.choice(f"{key}[{i}]", item, allowed)
-            else:
-                self.text(f"{key}[{i}]", item, max_chars=MAX_ID_CHARS)
-
-    def pain(self, key: str, value: Any, *, optional: bool = True) -> None:
-        self.whole(key, value, PAIN_MIN, PAIN_MAX, optional=optional)
-
-
-def is_iso_date(value: Any) -> bool:
-    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
-        return False
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, (int, float)):
-        return f"a number ({value})"
-    if isinstance(value, str):
-        return f"text ({_show(value)})"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, str):
-        return repr(value if len(value) <= 40 else value[:40] + "…")
-    if isinstance(value, (list, dict)):
-        return _kind(value)
-    return json.dumps(value)
-
+# --- checking each kind of record -----------------------------------------------------------
 
 def _label(kind: str, index: int, doc: Any, key: str = "id") -> str:
     ident = doc.get(key) if isinstance(doc, dict) else None
@@ -334,23 +186,35 @@ def _label(kind: str, index: int, doc: Any, key: str = "id") -> str:
     return f"{kind}[{index}]"
 
 
-def _check_session(c: _Checker, d: dict[str, Any]) -> None:
-    c.obj(d, ("id", "date", "exercises"))
-    if "id" in d:
-        c.text("id", d["id"], max_chars=MAX_ID_CHARS)
+def _note(c: Checker, key: str, value: Any) -> None:
+    c.text(key, value, optional=True, empty_ok=True, multiline=True, max_chars=NOTE_MAX_CHARS)
+
+
+def _pain(c: Checker, key: str, value: Any, *, optional: bool = True) -> None:
+    c.whole(key, value, PAIN_MIN, PAIN_MAX, optional=optional)
+
+
+def _ident(c: Checker, d: dict[str, Any], key: str = "id") -> None:
+    if key in d:
+        c.text(key, d[key], max_chars=MAX_ID_CHARS)
+
+
+def _check_session(c: Checker, d: dict[str, Any]) -> None:
+    c.required(d, ("id", "date", "exercises"))
+    _ident(c, d)
     if "date" in d:
         c.day("date", d["date"])
-    c.pain("pain_before", d.get("pain_before"))
-    c.pain("pain_after", d.get("pain_after"))
-    c.text("note", d.get("note"), optional=True)
+    _pain(c, "pain_before", d.get("pain_before"))
+    _pain(c, "pain_after", d.get("pain_after"))
+    _note(c, "note", d.get("note"))
     exercises = d.get("exercises", [])
     if not isinstance(exercises, list):
-        c.add(f"exercises must be a list, not {_kind(exercises)}")
+        c.add(f"exercises must be a list, not {c.kind(exercises)}")
         return
     for i, e in enumerate(exercises):
         where = f"exercises[{i}]"
         if not isinstance(e, dict):
-            c.add(f"{where} must be an object, not {_kind(e)}")
+            c.add(f"{where} must be an object, not {c.kind(e)}")
             continue
         for key in ("exercise_id", "status"):
             if key not in e:
@@ -362,30 +226,26 @@ def _check_session(c: _Checker, d: dict[str, Any]) -> None:
             c.choice(f"{where}.status", e["status"], STATUSES)
         for key, high in DOSE_LIMITS.items():
             c.whole(f"{where}.{key}", e.get(key), 0, high, optional=True)
-        c.pain(f"{where}.pain", e.get("pain"))
+        _pain(c, f"{where}.pain", e.get("pain"))
 
 
-def _check_checkin(c: _Checker, d: dict[str, Any]) -> None:
-    c.obj(d, ("date", "score"))
+def _check_checkin(c: Checker, d: dict[str, Any]) -> None:
+    c.required(d, ("date", "score"))
     if "date" in d:
         c.day("date", d["date"])
     if "score" in d:
-        c.pain("score", d["score"], optional=False)
-    c.text("note", d.get("note"), optional=True)
+        _pain(c, "score", d["score"], optional=False)
+    _note(c, "note", d.get("note"))
     if d.get("symptoms") is not None:
         c.names("symptoms", d["symptoms"], SYMPTOMS)
     c.flag("flare", d.get("flare"), optional=True)
-    if "id" in d and is_iso_date(d.get("date")) and d["id"] != f"p-{d['date']}":
-        c.add(f"id is {_show(d['id'])}; a check-in's id is p-DATE, here 'p-{d['date']}'")
+    if "id" in d and isinstance(d.get("date"), str) and d["id"] != f"p-{d['date']}":
+        c.add(f"id is {show(d['id'])}; a check-in's id is p-DATE, here 'p-{d['date']}'")
 
 
-def _check_assessment(c: _Checker, d: dict[str, Any]) -> None:
-    from backcare.domain.instruments import INSTRUMENT_IDS, INSTRUMENTS
-    from backcare.domain.scoring import answers_from_json
-
-    c.obj(d, ("id", "date", "instrument", "answers", "score"))
-    if "id" in d:
-        c.text("id", d["id"], max_chars=MAX_ID_CHARS)
+def _check_assessment(c: Checker, d: dict[str, Any]) -> None:
+    c.required(d, ("id", "date", "instrument", "answers", "score"))
+    _ident(c, d)
     if "date" in d:
         c.day("date", d["date"])
     instrument = d.get("instrument")
@@ -401,7 +261,7 @@ def _check_assessment(c: _Checker, d: dict[str, Any]) -> None:
         score = d["score"]
         if isinstance(score, bool) or not isinstance(score, (int, float)) \
                 or not math.isfinite(score):
-            c.add(f"score must be a number, not {_kind(score)}")
+            c.add(f"score must be a number, not {c.kind(score)}")
         elif known:
             inst = INSTRUMENTS[known]
             if not inst.score_min <= score <= inst.score_max:
@@ -410,36 +270,35 @@ def _check_assessment(c: _Checker, d: dict[str, Any]) -> None:
     c.text("band", d.get("band"), optional=True, max_chars=MAX_ID_CHARS)
 
 
-def _check_visit(c: _Checker, d: dict[str, Any]) -> None:
-    c.obj(d, ("id", "date", "kind"))
-    if "id" in d:
-        c.text("id", d["id"], max_chars=MAX_ID_CHARS)
+def _check_visit(c: Checker, d: dict[str, Any]) -> None:
+    c.required(d, ("id", "date", "kind"))
+    _ident(c, d)
     if "date" in d:
         c.day("date", d["date"])
     if "kind" in d:
         c.choice("kind", d["kind"], VISIT_KINDS)
-    c.text("note", d.get("note"), optional=True)
+    _note(c, "note", d.get("note"))
 
 
-def _check_profile(c: _Checker, d: dict[str, Any]) -> None:
-    c.obj(d, ("start_date",))
+def _check_profile(c: Checker, d: dict[str, Any]) -> None:
+    c.required(d, ("start_date",))
     if "start_date" in d:
         c.day("start_date", d["start_date"])
-    c.pain("baseline_pain", d.get("baseline_pain"))
+    _pain(c, "baseline_pain", d.get("baseline_pain"))
     c.whole("minutes_per_day", d.get("minutes_per_day"), 1, MINUTES_PER_DAY_MAX, optional=True)
     c.whole("days_per_week", d.get("days_per_week"), 1, len(WEEKDAYS), optional=True)
     for key, allowed in (("equipment", EQUIPMENT), ("avoid_positions", POSITIONS),
                          ("red_flags", None), ("conditions", None)):
         if d.get(key) is not None:
-            c.names(key, d[key], allowed)
+            c.names(key, d[key], allowed, max_chars=MAX_ID_CHARS)
     c.flag("cleared_by_clinician", d.get("cleared_by_clinician"), optional=True)
     c.flag("assessed_by_clinician", d.get("assessed_by_clinician"), optional=True)
     c.day("created", d.get("created"), optional=True)
     c.day("updated", d.get("updated"), optional=True)
 
 
-def _check_goal(c: _Checker, d: dict[str, Any]) -> None:
-    c.obj(d, ("id", "text", "created"))
+def _check_goal(c: Checker, d: dict[str, Any]) -> None:
+    c.required(d, ("id", "text", "created"))
     if "id" in d:
         c.whole("id", d["id"], 1, 10**9)
     if "text" in d:
@@ -448,22 +307,22 @@ def _check_goal(c: _Checker, d: dict[str, Any]) -> None:
         c.day("created", d["created"])
     c.day("by", d.get("by"), optional=True)
     c.day("done_on", d.get("done_on"), optional=True)
-    c.text("psfs_activity", d.get("psfs_activity"), optional=True)
+    c.text("psfs_activity", d.get("psfs_activity"), optional=True, empty_ok=True)
 
 
-def _check_programme(c: _Checker, d: dict[str, Any]) -> None:
-    c.obj(d, ("exercises",))
-    c.text("prescribed_by", d.get("prescribed_by"), optional=True)
+def _check_programme(c: Checker, d: dict[str, Any]) -> None:
+    c.required(d, ("exercises",))
+    c.text("prescribed_by", d.get("prescribed_by"), optional=True, empty_ok=True)
     c.day("start", d.get("start"), optional=True)
     c.flag("allow_progression", d.get("allow_progression"), optional=True)
     items = d.get("exercises", [])
     if not isinstance(items, list):
-        c.add(f"exercises must be a list, not {_kind(items)}")
+        c.add(f"exercises must be a list, not {c.kind(items)}")
         return
     for i, item in enumerate(items):
         where = f"exercises[{i}]"
         if not isinstance(item, dict):
-            c.add(f"{where} must be an object, not {_kind(item)}")
+            c.add(f"{where} must be an object, not {c.kind(item)}")
             continue
         if "id" not in item:
             c.add(f"{where}.id is missing")
@@ -473,10 +332,10 @@ def _check_programme(c: _Checker, d: dict[str, Any]) -> None:
             c.whole(f"{where}.{key}", item.get(key), 0, high, optional=True)
         if item.get("days") is not None:
             c.names(f"{where}.days", item["days"], WEEKDAYS)
-        c.text(f"{where}.note", item.get("note"), optional=True)
+        _note(c, f"{where}.note", item.get("note"))
 
 
-_LOG_CHECKS: dict[str, tuple[Callable[[_Checker, dict[str, Any]], None], str]] = {
+_LOG_CHECKS: dict[str, tuple[Callable[[Checker, dict[str, Any]], None], str]] = {
     "sessions": (_check_session, "id"),
     "pain_checkins": (_check_checkin, "date"),
     "assessments": (_check_assessment, "id"),
@@ -485,6 +344,8 @@ _LOG_CHECKS: dict[str, tuple[Callable[[_Checker, dict[str, Any]], None], str]] =
 _MODELS: dict[str, Any] = {"sessions": Session, "pain_checkins": PainCheckin,
                            "assessments": Assessment, "visits": Visit}
 
+
+# --- the whole document ---------------------------------------------------------------------
 
 def parse_import(doc_or_path: Any) -> ImportBundle:
     """Check a whole export document (or the file holding one) and return it ready to store.
@@ -509,13 +370,13 @@ def _parse(doc: Any, file: str | None, source: str) -> ImportBundle:
     where = f"{file}: " if file else ""
     if not isinstance(doc, dict):
         raise BackcareError(f"{where}is not a backcare export (expected a JSON object, "
-                            f"found {_kind(doc)})")
+                            f"found {kind_of(doc)})")
     if doc.get("format") != FORMAT:
         raise BackcareError(f"{where}is not a backcare export (its format is "
-                            f"{_show(doc.get('format'))}, not '{FORMAT}')")
+                            f"{show(doc.get('format'))}, not '{FORMAT}')")
     version = doc.get("version")
     if isinstance(version, bool) or not isinstance(version, int):
-        raise BackcareError(f"{where}has an unknown export version {_show(version)}; "
+        raise BackcareError(f"{where}has an unknown export version {show(version)}; "
                             f"this backcare reads version {VERSION}")
     if version != VERSION:
         newer = " It was written by a newer backcare: update backcare, then import it." \
@@ -523,84 +384,76 @@ def _parse(doc: Any, file: str | None, source: str) -> ImportBundle:
         raise BackcareError(f"{where}is export version {version}, which this backcare does "
                             f"not know (it reads version {VERSION}).{newer}")
     p = ProblemList()
-    top = _Checker(p, file, "the export")
+    top = Checker(p, file, "the export")
     missing = [k for k in TOP_KEYS if k not in doc]
     if missing:
         top.add(f"is missing {', '.join(missing)}")
     if "exported_at" in doc:
-        top.text("exported_at", doc["exported_at"])
-    tables: dict[str, list[dict[str, Any]]] = {}
-    for kind in LOG_KINDS:
-        docs = doc.get(kind, [])
-        tables[kind] = []
-        if not isinstance(docs, list):
-            top.add(f"{kind} must be a list, not {_kind(docs)}")
-            continue
-        check, key = _LOG_CHECKS[kind]
-        seen: dict[Any, int] = {}
-        for i, d in enumerate(docs):
-            c = _Checker(p, file, _label(kind, i, d, key))
-            if not isinstance(d, dict):
-                c.add(f"must be an object, not {_kind(d)}")
-                continue
-            before = len(p.problems)
-            check(c, d)
-            if len(p.problems) > before:
-                continue
-            ident = d[key]
-            if ident in seen:
-                what = "date (one pain check-in a day)" if key == "date" else "id"
-                c.add(f"has the same {what} as {kind}[{seen[ident]}]")
-                continue
-            seen[ident] = i
-            # Through the model and back: exactly what `export` will write again.
-            tables[kind].append(_MODELS[kind].from_dict(d).to_dict())
+        top.text("exported_at", doc["exported_at"], max_chars=MAX_ID_CHARS)
+    tables = {kind: _records(p, file, top, doc, kind) for kind in LOG_KINDS}
     profile = _optional_single(p, file, doc.get("profile"), "profile", _check_profile,
                                Profile.from_dict)
     programme = _optional_single(p, file, doc.get("programme"), "programme", _check_programme,
                                  Prescription.from_dict)
-    goals: list[Goal] = []
-    raw_goals = doc.get("goals", [])
-    if not isinstance(raw_goals, list):
-        top.add(f"goals must be a list, not {_kind(raw_goals)}")
-    else:
-        seen_goals: dict[int, int] = {}
-        for i, d in enumerate(raw_goals):
-            c = _Checker(p, file, _label("goals", i, d))
-            if not isinstance(d, dict):
-                c.add(f"must be an object, not {_kind(d)}")
-                continue
-            before = len(p.problems)
-            _check_goal(c, d)
-            if len(p.problems) > before:
-                continue
-            if d["id"] in seen_goals:
-                c.add(f"has the same id as goals[{seen_goals[d['id']]}]")
-                continue
-            seen_goals[d["id"]] = i
-            goals.append(Goal.from_dict(d))
+    goals = [Goal.from_dict(d) for d in _checked(p, file, top, doc, "goals", _check_goal, "id")]
     if p:
         shown = p.problems[:MAX_PROBLEMS_SHOWN]
         if len(p.problems) > MAX_PROBLEMS_SHOWN:
             rest = len(p.problems) - MAX_PROBLEMS_SHOWN
             p.add(f"… and {rest} more problem(s); nothing was imported", file=file)
-            shown.append(p.problems[-1])
         else:
             p.add("nothing was imported", file=file)
-            shown.append(p.problems[-1])
+        shown.append(p.problems[-1])
         raise BackcareError(f"{file or 'the export'}: {len(p.problems) - 1} problem(s); "
                             f"nothing was imported", shown)
     return ImportBundle(tables, profile, goals, programme, source)
 
 
+def _checked(p: ProblemList, file: str | None, top: Checker, doc: dict[str, Any], kind: str,
+             check: Callable[[Checker, dict[str, Any]], None], key: str
+             ) -> list[dict[str, Any]]:
+    """The records of one list that pass their checks, each unique by ``key``."""
+    docs = doc.get(kind, [])
+    if not isinstance(docs, list):
+        top.add(f"{kind} must be a list, not {kind_of(docs)}")
+        return []
+    good: list[dict[str, Any]] = []
+    seen: dict[Any, int] = {}
+    for i, d in enumerate(docs):
+        c = Checker(p, file, _label(kind, i, d, key))
+        if not isinstance(d, dict):
+            c.add(f"must be an object, not {kind_of(d)}")
+            continue
+        before = len(p.problems)
+        check(c, d)
+        if len(p.problems) > before:
+            continue
+        ident = d[key]
+        if ident in seen:
+            what = "date (one pain check-in a day)" if key == "date" else "id"
+            c.add(f"has the same {what} as {kind}[{seen[ident]}]")
+            continue
+        seen[ident] = i
+        good.append(d)
+    return good
+
+
+def _records(p: ProblemList, file: str | None, top: Checker, doc: dict[str, Any],
+             kind: str) -> list[dict[str, Any]]:
+    check, key = _LOG_CHECKS[kind]
+    # Through the model and back: exactly what `export` will write again.
+    return [_MODELS[kind].from_dict(d).to_dict()
+            for d in _checked(p, file, top, doc, kind, check, key)]
+
+
 def _optional_single(p: ProblemList, file: str | None, value: Any, name: str,
-                     check: Callable[[_Checker, dict[str, Any]], None],
+                     check: Callable[[Checker, dict[str, Any]], None],
                      build: Callable[[dict[str, Any]], Any]) -> Any:
     if value is None:
         return None
-    c = _Checker(p, file, name)
+    c = Checker(p, file, name)
     if not isinstance(value, dict):
-        c.add(f"must be an object or null, not {_kind(value)}")
+        c.add(f"must be an object or null, not {kind_of(value)}")
         return None
     before = len(p.problems)
     check(c, value)
@@ -625,30 +478,3 @@ def apply_import(store: Store, bundle: ImportBundle) -> ImportResult:
 
     return ImportResult(bundle.source, added_all, skipped,
                         fate(bundle.profile, had_profile), fate(bundle.programme, had_programme))
-
-
-def check_target(path: Path, force: bool) -> Path:
-    """Refuse, before any work is done, an --out that would overwrite without --force or
-    cannot be written."""
-    if os.path.lexists(path):
-        if path.is_dir() and not path.is_symlink():
-            raise BackcareError(f"--out {path} is a folder; give a file name, for example "
-                                f"{path / 'backcare-export.json'}")
-        if not force:
-            raise BackcareError(f"{path} already exists; add --force to replace it, or "
-                                f"choose another --out")
-    parent = path.parent
-    if not parent.is_dir():
-        raise BackcareError(f"--out {path}: the folder {parent} does not exist")
-    return path
-
-
-def write_export(path: Path, data: bytes, force: bool) -> None:
-    """Write the export privately (0600) and atomically: a reader never sees half a file."""
-    from backcare.storage import atomic_write_bytes
-
-    check_target(path, force)
-    try:
-        atomic_write_bytes(path, data)
-    except OSError as exc:
-        raise BackcareError(f"--out {path}: cannot be written ({exc.strerror})") from None

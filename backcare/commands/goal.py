@@ -6,17 +6,23 @@ A goal may be tied to an activity of the Patient-Specific Functional Scale (``--
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from backcare.commands.common import DateOpt, JsonOpt
+from backcare.commands.common import DateOpt, JsonOpt, day, store
+from backcare.domain.analytics import goal_progress, psfs_activities
+from backcare.domain.history import index_history
+from backcare.domain.instruments import PSFS_ACTIVITY_MAX_CHARS
+from backcare.domain.models import Goal, History
+from backcare.domain.scoring import normalise_activity
+from backcare.errors import BackcareError
+from backcare.render.ui import emit_json, escape, out, say, warn
 
 if TYPE_CHECKING:
     from datetime import date
 
     from backcare.domain.analytics import GoalProgress
-    from backcare.domain.models import Goal
 
 GOAL_MAX_CHARS = 200
 
@@ -27,7 +33,6 @@ goal_app = typer.Typer(help="Your own goals: set them, list them, tick them off.
 def clean_goal_text(text: str) -> str:
     """The goal as stored: spaces trimmed and runs of whitespace made one. Refuses an empty
     goal, one over 200 characters, and control characters."""
-    from backcare.errors import BackcareError
 
     clean = " ".join(text.split())
     if not clean:
@@ -43,12 +48,6 @@ def clean_goal_text(text: str) -> str:
 
 def _psfs_activity(name: str) -> str:
     """An activity name for --psfs, spelt as in the patient's PSFS when it is already there."""
-    from backcare.commands.common import store
-    from backcare.domain.analytics import psfs_activities
-    from backcare.domain.instruments import PSFS_ACTIVITY_MAX_CHARS
-    from backcare.domain.scoring import normalise_activity
-    from backcare.errors import BackcareError
-    from backcare.render.ui import warn
 
     clean = normalise_activity(name)
     if not clean:
@@ -67,9 +66,6 @@ def _psfs_activity(name: str) -> str:
 
 def _progress(goals: list[Goal], today: date) -> list[GoalProgress]:
     """Each goal's status on ``today``; the log is read only for PSFS-tied goals."""
-    from backcare.commands.common import store
-    from backcare.domain.analytics import goal_progress, index_history
-    from backcare.domain.models import History
 
     tied = any(g.psfs_activity for g in goals)
     index = index_history(store().history(None, today) if tied else History(), today, {})
@@ -79,9 +75,9 @@ def _progress(goals: list[Goal], today: date) -> list[GoalProgress]:
 @goal_app.command("add")
 def add_goal(
     text: Annotated[str, typer.Argument(metavar="TEXT", help="The goal, in your own words.")],
-    by: Annotated[Optional[str], typer.Option(  # noqa: UP045
+    by: Annotated[str | None, typer.Option(
         "--by", metavar="YYYY-MM-DD", help="The day you aim to reach it by.")] = None,
-    psfs: Annotated[Optional[str], typer.Option(  # noqa: UP045
+    psfs: Annotated[str | None, typer.Option(
         "--psfs", metavar="ACTIVITY",
         help="Tie the goal to an activity you rate in the PSFS questionnaire.")] = None,
     date: DateOpt = None,
@@ -91,9 +87,6 @@ def add_goal(
 
     Example: backcare goal add "walk to the shop without stopping" --by 2026-03-01 --psfs walking
     """
-    from backcare.commands.common import day, store
-    from backcare.errors import BackcareError
-    from backcare.render.ui import emit_json, say
 
     clean = clean_goal_text(text)
     created = day(date)
@@ -118,9 +111,7 @@ def list_goals(date: DateOpt = None, as_json: JsonOpt = False) -> None:
 
     Example: backcare goal list
     """
-    from backcare.commands.common import day, store
     from backcare.render import progress as render_progress
-    from backcare.render.ui import emit_json, out
 
     today = day(date)
     progress = _progress(store().goals(), today)
@@ -140,9 +131,6 @@ def done_goal(
 
     Example: backcare goal done 2
     """
-    from backcare.commands.common import day, store
-    from backcare.errors import BackcareError
-    from backcare.render.ui import emit_json, escape, say
 
     on = day(date)
     s = store()

@@ -1,0 +1,47 @@
+"""`backcare history`: the log as a table, or as JSON."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+
+from backcare.clock import today
+from backcare.commands.common import JsonOpt, library, period, store, thresholds
+from backcare.render.ui import emit_json
+
+DEFAULT_DAYS = 28
+
+
+def history(
+    from_: Annotated[str | None, typer.Option(
+        "--from", metavar="YYYY-MM-DD", help="First day (default: 4 weeks before --to).")
+    ] = None,
+    to: Annotated[str | None, typer.Option(
+        "--to", metavar="YYYY-MM-DD", help="Last day (default: today).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The log as a table: sessions with each exercise's status and pain, check-ins and
+    visits.
+
+    Example: backcare history --from 2026-03-01 --json
+    """
+    from backcare.render import log as render_log
+
+    start, end = period(from_, to, today(),
+                        lambda end: end - timedelta(days=DEFAULT_DAYS - 1))
+    assert start is not None
+    h = store().history(start, end)
+    if as_json:
+        emit_json({"from": start.isoformat(), "to": end.isoformat(),
+                   "sessions": [x.to_dict() for x in h.sessions],
+                   "pain_checkins": [x.to_dict() for x in h.checkins],
+                   "assessments": [x.to_dict() for x in h.assessments],
+                   "visits": [x.to_dict() for x in h.visits]})
+    else:
+        render_log.history_view(h, start, end, library(), thresholds())
+
+
+def register(app: typer.Typer) -> None:
+    app.command("history")(history)

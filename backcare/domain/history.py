@@ -1,0 +1,211 @@
+"""The log as figures over days: the one place exercise days, adherence, streaks and mean
+pain are computed. Pure: no clock, no storage, no printing.
+
+:func:`index_history` reads a :class:`~backcare.domain.models.History` once and indexes it by
+day; everything else here is a lookup or a short walk over days. The progress report
+(:mod:`backcare.domain.analytics`), the physiotherapist's alerts
+(:mod:`backcare.domain.alerts`) and the seek-help rules (:mod:`backcare.domain.safety`) are
+all built on it, so a figure means the same everywhere it appears.
+
+- **Exercise days**: days with a session in which at least one exercise was done or partly
+  done. Three sessions in one day count once.
+- **Planned days**: the exercise days of the programme (:mod:`backcare.domain.schedule`), none
+  before its start.
+- **Adherence**: exercise days ÷ planned days × 100, to 1 decimal, capped at 100; None when
+  nothing was planned.
+- **Mean pain**: the mean of the check-ins of a run of days (CONTRACT.md: "current" pain is
+  the last 7 days').
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import NamedTuple
+
+from backcare.domain.clinical import round_half_up
+from backcare.domain.models import Assessment, History, PainCheckin, Prescription, Profile, Visit
+from backcare.domain.schedule import days_between, planned_checker
+
+AEROBIC = "aerobic"  # the library category whose minutes count (CLINICAL.md §1, §2)
+DONE_STATUSES = frozenset({"done", "partial"})  # a skipped exercise is not exercise
+PAIN_WINDOW_DAYS = 7  # CONTRACT.md: current pain is the mean of the last 7 days' scores
+PERCENT = 100.0
+DAYS_PER_WEEK = 7
+
+
+# --- The history, indexed once ----------------------------------------------------------------
+
+class HistoryIndex(NamedTuple):
+    """The history up to one day, indexed by date so that every figure is a lookup.
+
+    Built once per report in O(records); the report and the alerts both read it, so ten years
+    of daily data cost one pass, not one pass per day.
+    """
+
+    as_of: date
+    checkins: tuple[PainCheckin, ...]  # by date, up to ``as_of``
+    pain_by_day: Mapping[date, int]
+    exercise_days: frozenset[date]  # days with a session in which something was done
+    aerobic_by_day: Mapping[date, int]
+    assessments: Mapping[str, tuple[Assessment, ...]]  # by instrument, by date
+    visits: tuple[Visit, ...]
+    first_record: date | None  # the first session or check-in, if any
+
+    def last_exercise_day(self, first: date, last: date) -> date | None:
+        """The most recent exercise day in [first, last], walking back from ``last``."""
+        if (last - first).days >= len(self.exercise_days):  # a long gap: scan the days done
+            return max((d for d in self.exercise_days if first <= d <= last), default=None)
+        return next((d for d in reversed_days(first, last) if d in self.exercise_days), None)
+
+
+def index_history(history: History, as_of: date,
+                  library_categories: Mapping[str, str]) -> HistoryIndex:
+    """Index ``history`` up to ``as_of`` (inclusive). Records after it are ignored."""
+    checkins = sorted((c for c in history.checkins if c.date <= as_of), key=lambda c: c.date)
+    exercise_days: set[date] = set()
+    aerobic: dict[date, int] = {}
+    first: date | None = checkins[0].date if checkins else None
+    aerobic_ids = {ex for ex, category in library_categories.items() if category == AEROBIC}
+    for session in history.sessions:  # ten years hold 29,000 exercise records: keep it lean
+        day = session.date
+        if day > as_of:
+            continue
+        if first is None or day < first:
+            first = day
+        done = False
+        minutes = 0
+        for log in session.exercises:
+            if log.status in DONE_STATUSES:
+                done = True
+                if log.exercise_id in aerobic_ids:
+                    minutes += log.dose.duration_minutes or 0
+        if done:
+            exercise_days.add(day)
+            if minutes:
+                aerobic[day] = aerobic.get(day, 0) + minutes
+    by_instrument: dict[str, list[Assessment]] = {}
+    for a in history.assessments:
+        if a.date <= as_of:
+            by_instrument.setdefault(a.instrument, []).append(a)
+    return HistoryIndex(
+        as_of=as_of,
+        checkins=tuple(checkins),
+        pain_by_day={c.date: c.score for c in checkins},
+        exercise_days=frozenset(exercise_days),
+        aerobic_by_day=aerobic,
+        assessments={k: tuple(sorted(v, key=lambda a: (a.date, a.id)))
+                     for k, v in by_instrument.items()},
+        visits=tuple(sorted((v for v in history.visits if v.date <= as_of),
+                            key=lambda v: v.date)),
+        first_record=first,
+    )
+
+
+# --- Small pure building blocks -------------------------------------------------------------
+
+def shift(d: date, days: int) -> date:
+    """``d`` moved by ``days``, held inside the calendar (a --date of 0001-01-01 or
+    9999-12-31 must not crash a report)."""
+    try:
+        return d + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
+
+
+def reversed_days(first: date, last: date) -> Iterator[date]:
+    """Each day from ``last`` back to ``first`` inclusive; never steps before ``first``."""
+    return (last - timedelta(days=n) for n in range((last - first).days + 1))
+
+
+def programme_start(profile: Profile | None, prescription: Prescription | None,
+                    first_record: date | None = None) -> date | None:
+    """The first day of the programme: the prescription's start, else the profile's, else the
+    first day anything was logged (None when there is nothing at all)."""
+    if prescription is not None and prescription.items and prescription.start:
+        return prescription.start
+    if profile is not None:
+        return profile.start_date
+    return first_record
+
+
+def planned_in(first: date, last: date, start: date | None, profile: Profile | None,
+               prescription: Prescription | None) -> list[date]:
+    """The planned exercise days in [first, last], none before the programme start."""
+    if start is None:
+        return []
+    lo = max(first, start)
+    planned = planned_checker(profile, prescription)
+    return [d for d in days_between(lo, last) if planned(d)]
+
+
+def exercised_in(first: date, last: date, start: date | None,
+                 exercise_days: frozenset[date]) -> int:
+    """How many days in [first, last], from the programme start, had an exercise session."""
+    if start is None:
+        return 0
+    lo = max(first, start)
+    if (last - lo).days + 1 > len(exercise_days):  # fewer lookups on a long range
+        return sum(1 for d in exercise_days if lo <= d <= last)
+    return sum(1 for d in days_between(lo, last) if d in exercise_days)
+
+
+@lru_cache(maxsize=4096)  # few (done, planned) pairs recur across hundreds of weeks
+def adherence_percent(done: int, planned: int) -> float | None:
+    """done ÷ planned × 100 to 1 decimal, capped at 100; None when nothing was planned."""
+    if planned <= 0:
+        return None
+    return min(PERCENT, round_half_up(done / planned * PERCENT))
+
+
+def streak_days(as_of: date, floor: date | None, profile: Profile | None,
+                prescription: Prescription | None, exercise_days: frozenset[date]) -> int:
+    """Planned days in a row with a session, counting back from ``as_of`` to ``floor``.
+
+    Rest days are skipped (they neither count nor break the streak). ``as_of`` counts when it
+    was done; when it is planned and not (yet) done it does not break the streak, since the day
+    is not over.
+    """
+    if floor is None or as_of < floor:
+        return 0
+    count = 0
+    planned = planned_checker(profile, prescription)
+    for d in reversed_days(floor, as_of):
+        if d == as_of and d not in exercise_days:
+            continue  # an unfinished today does not break the streak
+        if planned(d):
+            if d not in exercise_days:
+                break
+            count += 1
+    return count
+
+
+@lru_cache(maxsize=4096)
+def rounded_mean(total: int, count: int) -> float:
+    """total ÷ count to 1 decimal, half up. Scores are whole numbers 0-10, so few (total,
+    count) pairs occur: caching them keeps a ten-year daily series quick."""
+    return round_half_up(total / count)
+
+
+def mean_pain(pain_by_day: Mapping[date, int], first: date, last: date) -> float | None:
+    """The mean check-in score over [first, last], to 1 decimal; None without a check-in."""
+    scores = [pain_by_day[d] for d in days_between(first, last) if d in pain_by_day]
+    return rounded_mean(sum(scores), len(scores)) if scores else None
+
+
+def baseline_pain(profile: Profile | None, index: HistoryIndex) -> tuple[int | None, date | None,
+                                                                         str | None]:
+    """(score, date, source): the profile's baseline, else the first check-in's score."""
+    if profile is not None and profile.baseline_pain is not None:
+        return profile.baseline_pain, profile.created or profile.start_date, "profile"
+    if index.checkins:
+        first = index.checkins[0]
+        return first.score, first.date, "first check-in"
+    return None, None, None
+
+
+def monday(d: date) -> date:
+    return d - timedelta(days=d.weekday())
+
+
