@@ -16,6 +16,8 @@ import typer
 from typer.core import TyperGroup
 
 from backcare.commands import COMMAND_MODULE, MODULES, register
+from backcare.errors import EXIT_BAD_DATA, BackcareError
+from backcare.messages import DISCLAIMER
 
 DEBUG_ENV = "BACKCARE_DEBUG"
 GC_THRESHOLD = 100_000  # allocations between young-generation collections (default 700)
@@ -25,7 +27,6 @@ class BackcareGroup(TyperGroup):
     """The top-level group: maps backcare's errors to exit codes, for every command."""
 
     def invoke(self, ctx: Any) -> Any:
-        from backcare.errors import EXIT_BAD_DATA, BackcareError
 
         debug = os.environ.get(DEBUG_ENV) == "1"
         try:
@@ -52,8 +53,6 @@ class BackcareGroup(TyperGroup):
 
 def make_app(modules: tuple[str, ...] = MODULES) -> typer.Typer:
     """The app with the given command modules (all of them by default)."""
-    from backcare.messages import DISCLAIMER
-
     new = typer.Typer(
         name="backcare",
         cls=BackcareGroup,

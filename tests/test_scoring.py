@@ -16,7 +16,6 @@ from backcare.domain.instruments import (
     ODI_SECTION_TOPICS,
     ChangeRule,
     get_instrument,
-    load_clinic_wording,
 )
 from backcare.domain.scoring import (
     StartBackAnswers,
@@ -36,6 +35,7 @@ from backcare.domain.scoring import (
     summary_sentence,
 )
 from backcare.errors import BackcareError
+from backcare.loading.wording import load_clinic_wording
 
 # --- Strategies -------------------------------------------------------------------------------
 odi_answers = st.lists(st.one_of(st.none(), st.integers(0, 5)), min_size=10, max_size=10).filter(

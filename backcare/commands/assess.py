@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from backcare.commands.common import DateOpt, JsonOpt, day, not_future, store, thresholds
-from backcare.domain.instruments import get_instrument, load_clinic_wording
+from backcare.domain.instruments import get_instrument
 from backcare.domain.models import Assessment, new_id
 from backcare.domain.scoring import Answers, parse_answers, score
 from backcare.errors import BackcareError, UsageProblem
+from backcare.loading.wording import load_clinic_wording
 from backcare.render.ui import emit_json
 
 if TYPE_CHECKING:

@@ -67,7 +67,7 @@ from backcare.domain.history import (
     shift,
     streak_days,
 )
-from backcare.domain.instruments import INSTRUMENT_IDS, ChangeRule
+from backcare.domain.instruments import INSTRUMENT_IDS
 from backcare.domain.models import (
     Assessment,
     Goal,
@@ -91,16 +91,6 @@ from backcare.errors import BackcareError
 IMPROVING = "improving"
 NO_CLEAR_CHANGE = "no clear change"
 WORSENING = "worse"
-
-PAIN_SOURCE = ("Ostelo et al. 2008, Spine 33:90-94 (CLINICAL.md §3); thresholds from "
-               "backcare's settings")
-
-
-def pain_rule(thresholds: Thresholds) -> ChangeRule:
-    """The NRS minimal important change, 2 points or 30% by default (CLINICAL.md §3)."""
-    return ChangeRule(thresholds.pain_mic_points, thresholds.pain_mic_percent, "MIC",
-                      PAIN_SOURCE)
-
 
 # --- The report -------------------------------------------------------------------------------
 
@@ -389,7 +379,7 @@ def _pain_summary(profile: Profile | None, index: HistoryIndex, as_of: date,
     latest = index.checkins[-1] if index.checkins else None
     change: Change | None = None
     if baseline is not None and current is not None:
-        change = pain_change(baseline, current, rule=pain_rule(thresholds))
+        change = pain_change(baseline, current, thresholds)
     return PainSummary(
         baseline=baseline, baseline_date=baseline_date, baseline_source=source,
         current=current, current_checkins=count,
@@ -450,15 +440,12 @@ def _measures(index: HistoryIndex, start: date) -> Iterable[MeasureSummary]:
 
 
 def _daily(start: date, as_of: date, index: HistoryIndex) -> Iterable[DayPain]:
-    """Each day's check-in and the mean of the 7 days ending on it, as a running sum.
-
-    A ten-year report has 3,650 days: the records are made with ``tuple.__new__`` and the
-    window is kept as plain running totals."""
+    """Each day's check-in and the mean of the 7 days ending on it, as a running sum (a
+    ten-year report has 3,650 days: one pass, not a window summed again each day)."""
     pain_by_day = index.pain_by_day
     first = shift(start, 1 - PAIN_WINDOW_DAYS)
     count = (as_of - first).days + 1
     scores = [pain_by_day.get(first + timedelta(days=n)) for n in range(max(count, 0))]
-    new = tuple.__new__
     total = seen = 0
     for n, score in enumerate(scores):
         if score is not None:
@@ -471,7 +458,7 @@ def _daily(start: date, as_of: date, index: HistoryIndex) -> Iterable[DayPain]:
                 seen -= 1
         day = first + timedelta(days=n)
         if day >= start:  # (near 0001-01-01 the window is shorter than 7 days)
-            yield new(DayPain, (day, score, rounded_mean(total, seen) if seen else None))
+            yield DayPain(day, score, rounded_mean(total, seen) if seen else None)
 
 
 def _aerobic(weekly: Sequence[WeekSummary], thresholds: Thresholds) -> AerobicSummary:

@@ -7,6 +7,7 @@ logic reads these through a :class:`Thresholds` value, never as bare numbers.
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from backcare.errors import BackcareError
@@ -18,8 +19,6 @@ SCORE_DECIMALS = 1  # scores, means and changes are shown to 1 decimal
 def round_half_up(value: float, decimals: int = SCORE_DECIMALS) -> float:
     """Round half away from zero (5.25 -> 5.3), as a clinician would by hand; Python's
     round() gives 5.2. Every mean and score backcare shows goes through here."""
-    from decimal import ROUND_HALF_UP, Decimal
-
     quantum = Decimal(1).scaleb(-decimals)
     return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
 

@@ -23,7 +23,7 @@ from backcare.domain.models import (
     Session,
     new_id,
 )
-from backcare.domain.planner import Plan
+from backcare.domain.planner import Plan, beginner_profile
 from backcare.domain.safety import CAUDA_EQUINA_SYMPTOMS, NERVE_SYMPTOMS, Advice, seek_help
 from backcare.domain.suggest import did_you_mean, unknown_id_message
 from backcare.errors import BackcareError
@@ -199,8 +199,6 @@ def profile_with_red_flags(profile: Profile | None, flags: tuple[str, ...], day:
     """The profile after a check-in reported red flags: they stop the programme until a
     clinician clears them (CLINICAL.md §5). Without ``init`` yet, a beginner profile holds
     them, so ``plan`` refuses as it would after init."""
-    from backcare.domain.planner import beginner_profile
-
     base = profile or replace(beginner_profile(day), created=today)
     merged = list(dict.fromkeys([*base.red_flags, *flags]))
     return replace(base, red_flags=merged, cleared_by_clinician=False, updated=today)

@@ -10,7 +10,6 @@ Dates are ``datetime.date`` in the domain and ISO strings (``YYYY-MM-DD``) on di
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
@@ -79,14 +78,8 @@ class Dose(NamedTuple):
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Dose:
-        # Years of history repeat a handful of doses: share one frozen object per dose, so
-        # loading ten years builds a few hundred Doses, not tens of thousands (issue 7).
-        key = (data.get("sets"), data.get("reps"), data.get("hold_seconds"),
-               data.get("duration_minutes"))
-        dose = _DOSES.get(key)
-        if dose is None:
-            dose = _DOSES[key] = cls(*key)
-        return dose
+        return cls(data.get("sets"), data.get("reps"), data.get("hold_seconds"),
+                   data.get("duration_minutes"))
 
     def describe(self, per_side: bool = False) -> str:
         """A dose in words: "2 × 8, hold 5 s" or "15 min"."""
@@ -101,9 +94,6 @@ class Dose(NamedTuple):
             parts.append(f"{self.duration_minutes} min")
         text = ", ".join(parts)
         return text + (" each side" if per_side and text else "")
-
-
-_DOSES: dict[tuple[Any, ...], Dose] = {}
 
 
 class Exercise(NamedTuple):
@@ -226,35 +216,9 @@ class ExerciseLog(NamedTuple):
         return {"exercise_id": self.exercise_id, "status": self.status, **self.dose.to_dict(),
                 "pain": self.pain}
 
-    @staticmethod
-    def shared() -> Callable[[tuple[Any, ...]], ExerciseLog | None]:
-        """The lookup of already-built records by their tuple (see from_tuple)."""
-        return _LOGS.get
-
-    @classmethod
-    def from_tuple(cls, t: tuple[Any, ...]) -> ExerciseLog:
-        """From (exercise_id, status, sets, reps, hold_seconds, duration_minutes, pain)."""
-        log = _LOGS.get(t)
-        if log is None:
-            exercise_id, status, sets, reps, hold, minutes, pain = t
-            log = _LOGS[t] = cls(exercise_id, status,
-                                 Dose.from_dict({"sets": sets, "reps": reps,
-                                                 "hold_seconds": hold,
-                                                 "duration_minutes": minutes}), pain)
-        return log
-
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ExerciseLog:
-        # Shared like Doses: the same exercise, status, dose and pain recur for years.
-        key = tuple(d.items())  # keys included: correct whatever order they were saved in
-        log = _LOGS.get(key)
-        if log is None:
-            log = _LOGS[key] = cls(d["exercise_id"], d["status"], Dose.from_dict(d),
-                                   d.get("pain"))
-        return log
-
-
-_LOGS: dict[tuple[Any, ...], ExerciseLog] = {}
+        return cls(d["exercise_id"], d["status"], Dose.from_dict(d), d.get("pain"))
 
 
 class Session(NamedTuple):

@@ -7,6 +7,7 @@ from datetime import date
 
 from backcare.domain.models import EQUIPMENT, POSITIONS, Profile
 from backcare.domain.safety import CONDITIONS, RED_FLAG_NAMES
+from backcare.domain.suggest import did_you_mean
 from backcare.errors import BackcareError
 
 MINUTES_RANGE = (10, 180)  # below 10 minutes the four kinds of exercise do not fit
@@ -30,7 +31,6 @@ def split_names(option: str, text: str | None, allowed: tuple[str, ...] | list[s
     names = [n.strip().lower() for n in text.split(",") if n.strip()]
     for n in names:
         if n not in allowed:
-            from backcare.domain.suggest import did_you_mean
 
             raise BackcareError(f"{option}: '{n[:40]}' is not one of {', '.join(allowed)}"
                                 f"{did_you_mean(n, allowed)}")

@@ -8,8 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from backcare.domain.clinical import Thresholds, round_half_up
+from backcare.domain.clinical import Thresholds
+from backcare.domain.history import (
+    PAIN_WINDOW_DAYS,
+    baseline_pain,
+    index_history,
+    mean_pain,
+    shift,
+)
 from backcare.domain.models import History, PainCheckin, Profile
+from backcare.domain.scoring import pain_change
 from backcare.messages import URGENT_CAUDA_EQUINA, URGENT_OTHER
 
 
@@ -84,27 +92,6 @@ def _run_of_days_at_or_above(checkins: list[PainCheckin], score: int, day: date)
     return n
 
 
-def baseline_pain(profile: Profile | None, history: History) -> int | None:
-    if profile is not None and profile.baseline_pain is not None:
-        return profile.baseline_pain
-    return min(history.checkins, key=lambda c: c.date).score if history.checkins else None
-
-
-def mean_pain_last_days(history: History, day: date, days: int = 7) -> float | None:
-    """The mean of the check-ins in the ``days`` days ending on ``day`` (CONTRACT.md)."""
-    since = day - timedelta(days=days - 1)
-    scores = [c.score for c in history.checkins if since <= c.date <= day]
-    return round_half_up(sum(scores) / len(scores)) if scores else None
-
-
-def improved_enough(baseline: float, current: float, t: Thresholds) -> bool:
-    """Minimal important change for NRS pain: 2 points or 30% (Ostelo 2008, CLINICAL.md §3)."""
-    drop = baseline - current
-    if drop >= t.pain_mic_points:
-        return True
-    return baseline > 0 and drop / baseline * 100 >= t.pain_mic_percent
-
-
 def seek_help(profile: Profile | None, history: History, day: date,
               t: Thresholds) -> list[Advice]:
     """The "when to seek professional help" rules of CLINICAL.md §5, as of ``day``."""
@@ -142,10 +129,11 @@ def seek_help(profile: Profile | None, history: History, day: date,
                             "physiotherapist for a review."))
     # Pain persists despite self-care: after 14 days, no minimal important change.
     if profile is not None and day >= profile.start_date + timedelta(days=t.review_after_days):
-        base = baseline_pain(profile, history)
-        current = mean_pain_last_days(history, day)
+        index = index_history(history, day, {})
+        base, _, _ = baseline_pain(profile, index)
+        current = mean_pain(index.pain_by_day, shift(day, 1 - PAIN_WINDOW_DAYS), day)
         if base is not None and current is not None and base > 0 and \
-                not improved_enough(base, current, t):
+                not pain_change(base, current, t).clinically_important:
             found.append(Advice("advice", "no-improvement-14-days",
                                 f"After {t.review_after_days} days your pain ({current:g}/10 "
                                 f"this week, {base}/10 at the start) has not clearly eased. "

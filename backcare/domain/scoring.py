@@ -40,7 +40,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
-from backcare.domain.clinical import round_half_up
+from backcare.domain.clinical import Thresholds, round_half_up
 from backcare.domain.instruments import (
     ANSWER_MIN,
     NRS_CHANGE_RULE,
@@ -650,8 +650,18 @@ def compare(earlier: Assessment, later: Assessment) -> Change | None:
         return None
 
 
-def pain_change(baseline: float, current: float, *, rule: ChangeRule | None = None) -> Change:
-    """What a change in 0-10 pain means: 2 points or 30% (Ostelo et al. 2008, CLINICAL.md §3).
+PAIN_SOURCE = ("Ostelo et al. 2008, Spine 33:90-94 (CLINICAL.md §3); thresholds from "
+               "backcare's settings")
+
+
+def pain_rule(t: Thresholds) -> ChangeRule:
+    """The NRS minimal important change, 2 points or 30% by default (CLINICAL.md §3)."""
+    return ChangeRule(t.pain_mic_points, t.pain_mic_percent, "MIC", PAIN_SOURCE)
+
+
+def pain_change(baseline: float, current: float, t: Thresholds | None = None) -> Change:
+    """What a change in 0-10 pain means: 2 points or 30% (Ostelo et al. 2008, CLINICAL.md §3),
+    or the physiotherapist's own thresholds ``t``.
 
     ``clinically_important`` is an improvement of at least 2 points or 30%, as CONTRACT.md
     defines it for ``progress --json``; ``important_worsening`` the same the other way.
@@ -663,8 +673,8 @@ def pain_change(baseline: float, current: float, *, rule: ChangeRule | None = No
             raise BackcareError(f"The {what} pain score {_show(value)} must be "
                                 f"{ANSWER_MIN}-{NRS_MAX}")
         values.append(float(value))
-    return _verdict("pain", values[0], values[1], rule or NRS_CHANGE_RULE,
-                    higher_is_worse=True)
+    rule = pain_rule(t) if t is not None else NRS_CHANGE_RULE
+    return _verdict("pain", values[0], values[1], rule, higher_is_worse=True)
 
 
 def _points(value: float) -> str:

@@ -18,6 +18,8 @@ import io
 import json
 from typing import TYPE_CHECKING, Any
 
+from backcare.exporters import Rendered
+
 if TYPE_CHECKING:
     from backcare.exporters import ExportContext, Rendered
 
@@ -80,7 +82,6 @@ def rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def render(ctx: ExportContext) -> Rendered:
-    from backcare.exporters import Rendered
 
     table = rows(ctx.doc)
     buf = io.StringIO(newline="")

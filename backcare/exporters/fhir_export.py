@@ -28,7 +28,12 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import timedelta
+from html import escape
 from typing import TYPE_CHECKING, Any
+
+from backcare.domain.models import Dose
+from backcare.errors import BackcareError
+from backcare.exporters import Rendered
 
 if TYPE_CHECKING:
     from backcare.domain.analytics import ProgressReport
@@ -87,7 +92,6 @@ def _pain_obs(subject: str, day: str, score: int, text: str | None = None,
 
 
 def _dose_words(e: dict[str, Any]) -> str:
-    from backcare.domain.models import Dose
 
     return Dose.from_dict(e).describe()
 
@@ -274,7 +278,6 @@ def _questionnaire(a: dict[str, Any], subject: dict[str, str]) -> dict[str, Any]
 
 
 def _div(text: str) -> str:
-    from html import escape
 
     return f'<div xmlns="http://www.w3.org/1999/xhtml">{escape(text)}</div>'
 
@@ -282,9 +285,6 @@ def _div(text: str) -> str:
 def render(ctx: ExportContext) -> Rendered:
     from fhir.resources.bundle import Bundle
     from pydantic import ValidationError
-
-    from backcare.errors import BackcareError
-    from backcare.exporters import Rendered
 
     data = build_bundle(ctx)
     try:

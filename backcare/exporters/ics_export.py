@@ -15,6 +15,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from icalendar import Alarm, Calendar, Event
+
+from backcare.domain.models import Dose
+from backcare.exporters import Rendered
+from backcare.messages import DISCLAIMER_SHORT
+
 if TYPE_CHECKING:
     from backcare.exporters import ExportContext, Rendered
 
@@ -37,8 +43,6 @@ def summary(plan: dict[str, Any]) -> str:
 
 
 def description(plan: dict[str, Any]) -> str:
-    from backcare.domain.models import Dose
-    from backcare.messages import DISCLAIMER_SHORT
 
     lines = []
     for item in plan.get("items", []):
@@ -57,9 +61,6 @@ def _stamp(exported_at: str) -> datetime:
 
 
 def render(ctx: ExportContext) -> Rendered:
-    from icalendar import Alarm, Calendar, Event
-
-    from backcare.exporters import Rendered
 
     cal = Calendar()
     cal.add("prodid", PRODID)

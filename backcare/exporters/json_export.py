@@ -7,6 +7,7 @@ import json
 from typing import TYPE_CHECKING
 
 from backcare.domain.document import record_count
+from backcare.exporters import Rendered
 
 if TYPE_CHECKING:
     from backcare.exporters import ExportContext, Rendered
@@ -14,7 +15,5 @@ if TYPE_CHECKING:
 
 def render(ctx: ExportContext) -> Rendered:
     """The document, pretty and UTF-8."""
-    from backcare.exporters import Rendered
-
     text = json.dumps(ctx.doc, indent=2, ensure_ascii=False) + "\n"
     return Rendered(text.encode("utf-8"), record_count(ctx.doc))

@@ -17,6 +17,7 @@ matplotlib ships, so any note a patient typed (accents, arrows, non-Latin script
 from __future__ import annotations
 
 import io
+import logging
 import os
 import sys
 from collections import defaultdict
@@ -24,9 +25,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
 from backcare.domain.instruments import INSTRUMENTS
 from backcare.domain.models import Dose
 from backcare.domain.words import NONE, num, plural, short_date, signed
+from backcare.exporters import Rendered
+from backcare.messages import DISCLAIMER_SHORT
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -347,7 +353,6 @@ def _fonts() -> tuple[str, str]:
 
 
 def _make_pdf(footer_text: str, title: str) -> FPDF:
-    from fpdf import FPDF
 
     class Report(FPDF):
         def footer(self) -> None:
@@ -576,7 +581,6 @@ def _fit(pdf: FPDF, text: str, width: float) -> str:
 
 
 def _tables(pdf: FPDF, data: ReportData) -> None:
-    from fpdf.fonts import FontFace
 
     pdf.add_page()
     head = FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=ACCENT)
@@ -633,10 +637,6 @@ def _prepare_chart_cache(cache_dir: Any) -> None:
 
 
 def render(ctx: ExportContext) -> Rendered:
-    import logging
-
-    from backcare.exporters import Rendered
-    from backcare.messages import DISCLAIMER_SHORT
 
     _prepare_chart_cache(ctx.cache_dir)
     data = report_data(ctx)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from backcare import __version__
 from backcare.domain.library import Library
 from backcare.domain.models import (
     CATEGORIES,
@@ -24,6 +25,8 @@ from backcare.domain.text import kind_of
 from backcare.errors import BackcareError, ProblemList
 from backcare.loading.validate import Checker
 from backcare.loading.yamlload import LineDict, LineList, load_yaml
+from backcare.storage import cache
+from backcare.storage.paths import DataPaths, data_home
 
 LIBRARY_FORMAT_VERSION = 1
 MAX_LEVEL = 3
@@ -272,7 +275,6 @@ def load_library_files(files: list[Path]) -> Library:
 # modification time (issue 7). Any change to a file, or to backcare, makes a new parse.
 
 def _cache_key(files: list[Path]) -> list[Any]:
-    from backcare import __version__
 
     key: list[Any] = [__version__]
     for f in files:
@@ -284,9 +286,6 @@ def _cache_key(files: list[Path]) -> list[Any]:
 def load_library(home: Path | None = None, files: list[Path] | None = None,
                  use_cache: bool = True) -> Library:
     """The merged library for a data folder, from the cache when it is still valid."""
-    from backcare.storage import cache
-    from backcare.storage.paths import DataPaths, data_home
-
     paths = DataPaths(home or data_home())
     files = files or paths.library_files()
     try:
@@ -312,8 +311,6 @@ def check_file(file: Path | None, home: Path) -> tuple[int, list[str]]:
     """Validate a library file, or the library in use. A partial file (a physiotherapist's
     additions) is checked merged over the base library in use ($BACKCARE_LIBRARY, else the
     bundled one), as backcare would use it."""
-    from backcare.storage.paths import DataPaths
-
     files = DataPaths(home).library_files()
     if file is None:
         lib = load_library_files(files)

@@ -14,13 +14,13 @@ from pathlib import Path
 
 from backcare.domain.clinical import DEFAULT, Thresholds
 from backcare.errors import BackcareError, ProblemList
+from backcare.loading.yamlload import LineDict, load_yaml
 
 
 def load_thresholds(path: Path) -> Thresholds:
     """The thresholds in ``path`` (a data folder's settings.yaml), else the defaults."""
     if not path.exists():
         return DEFAULT
-    from backcare.loading.yamlload import LineDict, load_yaml
 
     data = load_yaml(path, "a settings file")
     problems = ProblemList()

@@ -17,6 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rich.markup import escape
+from rich.prompt import Prompt
+from rich.table import Table
+
 from backcare.domain.instruments import (
     PEG_RATING_MAX,
     PSFS_RATING_MAX,
@@ -35,6 +39,7 @@ from backcare.domain.scoring import (
     Change,
     Scored,
     StartBackAnswers,
+    _activity_problem,
     compare,
     normalise_activity,
     summary_sentence,
@@ -170,7 +175,6 @@ def report_json(report: AssessReport) -> dict[str, Any]:
 
 
 def show_report(report: AssessReport, reassess_days: int) -> None:
-    from rich.markup import escape
 
     con = out()
     inst, r = report.instrument, report.record
@@ -186,7 +190,6 @@ def show_report(report: AssessReport, reassess_days: int) -> None:
         con.print(f"This is your first {escape(inst.short_name)}; later ones will be compared "
                   f"with it. Try it again in about {reassess_days} days.")
         return
-    from rich.table import Table
 
     con.print(f"[bold]Change since your earlier {escape(inst.short_name)} results[/]")
     grid = Table.grid(padding=(0, 2))
@@ -237,7 +240,6 @@ def _is_numbered_scale(options: Sequence[str]) -> bool:
 
 
 def _show_item(number: int, total: int, prompt: ItemPrompt) -> None:
-    from rich.markup import escape
 
     con = err()
     con.print(f"\n[bold]Item {number} of {total}[/]  {escape(prompt.text)}")
@@ -261,7 +263,6 @@ def _answer_hint(options: Sequence[str], can_skip: bool) -> str:
 
 
 def _ask(question: str) -> str:
-    from rich.prompt import Prompt
 
     return Prompt.ask(question, console=err()).strip()
 
@@ -290,7 +291,6 @@ def _ask_choice(number: int, total: int, prompt: ItemPrompt, can_skip: bool,
 
 
 def _printable(text: str) -> str:
-    from rich.markup import escape
 
     clean = "".join(ch for ch in text if not unicodedata.category(ch).startswith("C"))
     return escape(clean[:30])
@@ -307,10 +307,7 @@ def _ask_rating(question: str, top: int) -> int:
 def _ask_psfs(instrument: Instrument, prompts: Sequence[ItemPrompt]) -> dict[str, int]:
     """PSFS: 3 to 5 activities, each a name then a rating 0-10; Enter on an optional name
     finishes."""
-    from rich.markup import escape
-
     # The check every PSFS name gets when scored; used here so a bad one is re-asked at once.
-    from backcare.domain.scoring import _activity_problem
 
     con = err()
     ratings: dict[str, int] = {}
@@ -344,8 +341,6 @@ def ask_answers(instrument: Instrument, prompts: Sequence[ItemPrompt],
     """Ask every item of ``instrument`` with ``prompts``, and return the normalised answers
     (as :func:`backcare.domain.scoring.parse_answers` would). KeyboardInterrupt and EOFError pass
     through: the caller decides what stopping means."""
-    from rich.markup import escape
-
     con = err()
     con.print(f"[bold]{escape(instrument.title)}[/]: {escape(instrument.description)}")
     if wording_note:

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich.panel import Panel
+from rich.prompt import Confirm, IntPrompt, Prompt
+
 from backcare.domain import onboarding as ob
+from backcare.domain.instruments import get_instrument
 from backcare.domain.models import Profile
 from backcare.domain.safety import CONDITIONS, RED_FLAGS, red_flag_advice
+from backcare.domain.scoring import StartBackAnswers, score
+from backcare.errors import BackcareError
 from backcare.messages import DISCLAIMER
 from backcare.render.ui import err
 
@@ -15,7 +21,6 @@ if TYPE_CHECKING:
 
 
 def _yes_no(question: str, default: bool | None = None) -> bool:
-    from rich.prompt import Confirm
 
     if default is None:
         return Confirm.ask(question, console=err())
@@ -23,7 +28,6 @@ def _yes_no(question: str, default: bool | None = None) -> bool:
 
 
 def _int(question: str, low: int, high: int, default: int | None) -> int:
-    from rich.prompt import IntPrompt
 
     while True:
         value = IntPrompt.ask(f"{question} ({low}–{high})", default=default,  # type: ignore
@@ -34,9 +38,6 @@ def _int(question: str, low: int, high: int, default: int | None) -> int:
 
 
 def _names(question: str, parse: Any, default: str) -> Any:
-    from rich.prompt import Prompt
-
-    from backcare.errors import BackcareError
 
     while True:
         text = Prompt.ask(question, default=default, console=err())
@@ -47,7 +48,6 @@ def _names(question: str, parse: Any, default: str) -> Any:
 
 
 def ask_missing(a: ob.InitAnswers, existing: Profile | None) -> None:
-    from rich.panel import Panel
 
     con = err()
     con.print(Panel(DISCLAIMER, title="Before you start", expand=False))
@@ -101,9 +101,6 @@ def ask_missing(a: ob.InitAnswers, existing: Profile | None) -> None:
 
 def ask_startback() -> Scored | None:
     """The optional STarT Back screen (CLINICAL.md §3; NICE NG59 1.1.2 recommends it)."""
-    from backcare.domain.instruments import get_instrument
-    from backcare.domain.scoring import StartBackAnswers, score
-
     con = err()
     if not _yes_no("\nWould you answer 9 short questions (the STarT Back tool)? They help "
                    "match the amount of support to your needs", True):

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich import box
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+
 from backcare.domain.library import Library
 from backcare.domain.models import Exercise
 from backcare.render.ui import out
@@ -19,10 +24,6 @@ def _equipment(ex: Exercise) -> str:
 def exercise_table(exercises: Sequence[Exercise]) -> None:
     """Grouped by category, each exercise's name with its id under it, so that the table
     reads at 80 columns."""
-    from rich import box
-    from rich.markup import escape
-    from rich.table import Table
-
     con = out()
     if not exercises:
         con.print("No exercise matches. Try 'backcare exercises list' without filters.")
@@ -47,7 +48,6 @@ def exercise_table(exercises: Sequence[Exercise]) -> None:
 
 
 def exercise_panel(ex: Exercise, library: Library) -> None:
-    from rich.panel import Panel
 
     lines = [(f"[bold]{ex.name}[/]  ·  [{CATEGORY_STYLE[ex.category]}]{ex.category}[/]  ·  "
               f"level {ex.level}  ·  {ex.position}  ·  equipment: {_equipment(ex)}"), ""]

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich import box
+from rich.console import Group
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from backcare.clock import today
 from backcare.domain.models import CATEGORIES, Dose, Prescription, Profile
 from backcare.render.library import CATEGORY_STYLE
 from backcare.render.ui import out
@@ -60,14 +67,6 @@ def plan_view(plan: Plan, library: Library | None = None) -> None:
     """The day's plan, laid out to read at 80 columns: one exercise a line with its dose and
     time, and why it is there on a quieter, indented line beneath (said once when it is the
     same for every exercise, as on a first day)."""
-    from rich import box
-    from rich.console import Group
-    from rich.padding import Padding
-    from rich.table import Table
-    from rich.text import Text
-
-    from backcare.clock import today
-
     con = out()
     kind = {"normal": "plan", "flare": "gentle plan (flare-up)",
             "prescribed": "prescribed programme"}[plan.mode]
@@ -118,7 +117,6 @@ def plan_view(plan: Plan, library: Library | None = None) -> None:
 
 
 def programme_view(p: Prescription, library: Library) -> None:
-    from rich.table import Table
 
     con = out()
     by = f" by {p.prescribed_by}" if p.prescribed_by else ""

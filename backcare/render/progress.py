@@ -11,7 +11,7 @@ plotext is imported here, and this module only when the report is drawn (STYLE.m
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from rich.console import Console, Group, RenderableType
@@ -231,8 +231,6 @@ def _marker(symbol: str, colour: bool, code: int) -> Any:
 
 def _date_ticks(fig: Any, start: date, days: int, width: int) -> None:
     """Label the x axis (day numbers from ``start``) with dates, as many as fit."""
-    from datetime import timedelta
-
     long_span = days > LONG_SPAN_DAYS
     label_room = 11 if long_span else 9  # "Nov 2026" or "30 Nov", and a gap
     slots = max(2, (width - 6) // label_room)

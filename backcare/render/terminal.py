@@ -15,10 +15,16 @@ import time
 from collections.abc import Iterator
 from typing import Any, Protocol
 
+from rich.console import Group
+from rich.live import Live
 from rich.markup import escape
+from rich.panel import Panel
+from rich.text import Text
 
 from backcare.domain.planner import PlanItem
 from backcare.domain.progression import PainZone
+from backcare.domain.text import check_note
+from backcare.errors import BackcareError
 from backcare.render.library import CATEGORY_STYLE
 from backcare.render.ui import out
 
@@ -118,7 +124,6 @@ class TerminalIO:
         return line.strip()
 
     def show_exercise(self, item: PlanItem, index: int, total: int) -> None:
-        from rich.panel import Panel
 
         ex = item.exercise
         # Library and prescription text is the user's or physiotherapist's: never markup.
@@ -139,10 +144,6 @@ class TerminalIO:
         return answer[:1] if answer[:1] in ("s", "q") else ""
 
     def countdown(self, label: str, seconds: int, big: bool = True) -> tuple[str, float]:
-        from rich.console import Group
-        from rich.live import Live
-        from rich.panel import Panel
-        from rich.text import Text
 
         use_big = big
 
@@ -212,8 +213,6 @@ class TerminalIO:
             self.con.print(f"[yellow]Please type a whole number from 0 to {high}.[/]")
 
     def ask_text(self, prompt: str) -> str | None:
-        from backcare.domain.text import check_note
-        from backcare.errors import BackcareError
 
         while True:
             answer = self._input("[bold]?[/]", prompt)

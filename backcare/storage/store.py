@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any, cast
 if TYPE_CHECKING:
     from tinydb import TinyDB
 
+import shutil
+
 from backcare.domain.models import (
     Assessment,
     Goal,
@@ -45,7 +47,7 @@ from backcare.storage.files import (
     load_tables,
     stamp_schema,
 )
-from backcare.storage.paths import DataPaths
+from backcare.storage.paths import DataPaths, data_home
 
 BACKUPS_KEPT = 7  # one a day, the last week (issue 8)
 HISTORY_CACHE_MIN_MONTHS = 4
@@ -224,7 +226,6 @@ class Store:
         root = self.paths.backups
         days = sorted(p for p in root.iterdir() if p.is_dir() and len(p.name) == 10)
         for old in days[:-BACKUPS_KEPT]:
-            import shutil
 
             shutil.rmtree(old, ignore_errors=True)
 
@@ -483,6 +484,5 @@ def _storage_for(store: Store) -> Callable[[Path], AtomicJSONStorage]:
 
 
 def open_store(home: Path | None = None) -> Store:
-    from backcare.storage.paths import data_home
 
     return Store(home or data_home())
