@@ -28,6 +28,15 @@ def backcare_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+def snapshot(home: Path, *, skip_cache: bool = False) -> dict[str, bytes]:
+    """Every file in a data folder, with its contents: compare two to see that a refused
+    command wrote nothing. ``skip_cache`` leaves out ``cache/``, which only saves time."""
+    if not home.exists():
+        return {}
+    return {str(p.relative_to(home)): p.read_bytes() for p in sorted(home.rglob("*"))
+            if p.is_file() and not (skip_cache and "cache" in p.relative_to(home).parts)}
+
+
 class Result:
     def __init__(self, exit_code: int, stdout: str, stderr: str) -> None:
         self.exit_code, self.stdout, self.stderr = exit_code, stdout, stderr
@@ -56,6 +65,27 @@ def cli() -> Callable[..., Result]:
         return Result(res.exit_code, res.stdout, res.stderr)
 
     return run
+
+
+Cli = Callable[..., Result]
+
+
+@pytest.fixture
+def patient(cli: Cli, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Cli:
+    """A patient who has run init: no red flags, no conditions, assessed by a clinician. The
+    test module sets the dates: ``TODAY`` (the clock) and ``START`` (the programme's start,
+    default TODAY), and may set ``BASELINE_PAIN`` (default 5)."""
+    from datetime import date
+
+    module = request.module
+    today: date = getattr(module, "TODAY", date(2026, 3, 2))
+    start: date = getattr(module, "START", today)
+    monkeypatch.setenv("BACKCARE_TODAY", today.isoformat())
+    res = cli("init", "--no-red-flags", "--no-conditions", "--assessed", "--pain",
+              str(getattr(module, "BASELINE_PAIN", 5)), "--yes", "--date", start.isoformat())
+    assert res.exit_code == 0, res.output
+    assert cli("plan", "--json").exit_code == 0  # the library cache is in place
+    return cli
 
 
 @pytest.fixture(scope="session")

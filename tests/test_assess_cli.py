@@ -6,11 +6,11 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import Cli, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,17 +18,8 @@ from backcare.commands.assess import EXAMPLE_ANSWERS
 from backcare.domain.instruments import INSTRUMENT_IDS, ODI_SECTION_TOPICS
 from backcare.domain.scoring import parse_answers
 
-Cli = Callable[..., Any]
 CONTRACT_KEYS = {"instrument", "date", "score", "band"}
 EXTRA_KEYS = {"id", "answers", "change_since_first", "change_since_previous", "interpretation"}
-
-
-def snapshot(home: Path) -> dict[str, bytes]:
-    """Every file in the data folder, with its contents."""
-    if not home.exists():
-        return {}
-    return {str(p.relative_to(home)): p.read_bytes() for p in sorted(home.rglob("*"))
-            if p.is_file()}
 
 
 def saved(home: Path) -> list[Any]:

@@ -81,3 +81,17 @@ def test_python_m_backcare_help_works(backcare_home: Path) -> None:
     assert "Usage:" in res.stdout
     assert "backcare init" in res.stdout
     assert res.stderr == ""
+
+
+def test_the_lazy_loader_knows_the_module_of_every_command() -> None:
+    """`backcare CMD` builds only COMMAND_MODULE[CMD]'s module: the map must name every
+    top-level command, and each module must define the command it is named for."""
+    from backcare.cli import make_app
+    from backcare.commands import COMMAND_MODULE, MODULES
+
+    registered = set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    assert set(COMMAND_MODULE) == registered
+    assert set(MODULES) == set(COMMAND_MODULE.values())
+    for name, module in COMMAND_MODULE.items():
+        alone = typer.main.get_command(make_app((module,)))
+        assert name in alone.commands, f"{module} does not define '{name}'"  # type: ignore

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import snapshot
 
 from backcare.errors import BackcareError
 from backcare.loading.importer import MAX_IMPORT_BYTES, parse_import
@@ -50,11 +51,6 @@ def export_doc() -> dict[str, Any]:
 def write(path: Path, doc: Any) -> Path:
     path.write_text(json.dumps(doc), encoding="utf-8")
     return path
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_import_into_an_empty_folder_adds_everything(cli, tmp_path: Path) -> None:

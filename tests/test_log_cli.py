@@ -8,32 +8,17 @@ date in the future is a refused action, exit 1.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import Cli, snapshot
 
 START = date(2026, 3, 2)
 TODAY = date(2026, 3, 4)
+BASELINE_PAIN = 4
 
-Cli = Callable[..., Any]
-
-
-def snapshot(home: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(home)): p.read_bytes() for p in sorted(home.rglob("*"))
-            if p.is_file()}
-
-
-@pytest.fixture
-def patient(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    monkeypatch.setenv("BACKCARE_TODAY", TODAY.isoformat())
-    res = cli("init", "--no-red-flags", "--no-conditions", "--assessed", "--pain", "4",
-              "--yes", "--date", START.isoformat())
-    assert res.exit_code == 0, res.output
-    assert cli("plan", "--json").exit_code == 0  # the library cache is in place
-    return cli
 
 
 def plan_items(cli: Cli, day: date = TODAY) -> list[dict[str, Any]]:

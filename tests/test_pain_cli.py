@@ -4,27 +4,21 @@ of CLINICAL.md §5, each through the command line.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import Cli, snapshot
 
 START = date(2026, 3, 2)
 TODAY = date(2026, 3, 31)
 
-Cli = Callable[..., Any]
 
 
 def day(n: int) -> str:
     """The programme's day ``n`` (day 0 is the start)."""
     return (START + timedelta(days=n)).isoformat()
-
-
-def snapshot(home: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(home)): p.read_bytes() for p in sorted(home.rglob("*"))
-            if p.is_file()}
 
 
 @pytest.fixture
@@ -40,12 +34,6 @@ def init(cli: Cli, *extra: str, pain: int = 5) -> None:
         args.append("--assessed")
     res = cli(*args)
     assert res.exit_code == 0, res.output
-
-
-@pytest.fixture
-def patient(cli: Cli, today: None) -> Cli:
-    init(cli)
-    return cli
 
 
 def pain_json(cli: Cli, *args: str) -> tuple[int, dict[str, Any]]:

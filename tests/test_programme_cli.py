@@ -3,17 +3,16 @@ by `plan`, with pain and safety rules still in charge."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import Cli
 
 from backcare.domain.models import Dose, ExerciseLog, PainCheckin, Session
 from backcare.storage import Store
 
-Cli = Callable[..., Any]
 MONDAY = date(2026, 3, 2)
 RX = """\
 prescribed_by: A. Physio

@@ -201,9 +201,32 @@ def test_q_midway_keeps_a_partial_session(env: dict[str, str],
     assert statuses(session) == ["done", "partial"] + ["skipped"] * (len(planned) - 2)
 
 
+@pytest.fixture
+def prescribed(env: dict[str, str], planned: list[dict[str, Any]],
+               tmp_path: Path) -> list[str]:
+    """A prescription whose second exercise counts repetitions with no hold, so that a test
+    can act while the session waits for "press Enter when done", with no timer running."""
+    rx = tmp_path / "rx.yaml"
+    rx.write_text("exercises:\n  - id: pelvic-tilt\n  - id: clam\n  - id: walking\n",
+                  encoding="utf-8")
+    res = backcare(env, "programme", "import", str(rx))
+    assert res.returncode == 0, res.stderr
+    return [i["exercise_id"] for i in backcare_json(env, "plan")["items"]]
+
+
+def at_a_rep_of_the_second(answer: str) -> Callable[[Driver, str, re.Match[str]], str | None]:
+    """``answer`` at the second exercise's first "press Enter when done": the session is
+    waiting for a key there, so nothing races a countdown."""
+    def decide(d: Driver, screen: str, match: re.Match[str]) -> str | None:
+        return answer if d.starts == 2 and screen == "rep" else None
+    return decide
+
+
 def test_ctrl_c_midway_exits_130_and_keeps_what_was_done(
-        env: dict[str, str], planned: list[dict[str, Any]]) -> None:
-    d = spawn(env, midway("^C"))
+        env: dict[str, str], prescribed: list[str]) -> None:
+    assert prescribed == ["pelvic-tilt", "clam", "walking"]
+    planned = prescribed
+    d = spawn(env, at_a_rep_of_the_second("^C"))
     d.run()
     assert d.finish() == 130
     assert "Session stopped and saved" in d.transcript

@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from backcare.domain.models import PainCheckin, Profile, Visit, new_id
+from backcare.domain.models import PainCheckin, Profile, Visit
 from backcare.errors import BackcareError
-from backcare.storage import DataFileError, Store
+from backcare.storage import DataFileError, Store, new_id
 from backcare.storage import files as storage
 
 Cli = Callable[..., Any]  # the `cli` fixture of conftest.py
@@ -391,7 +391,8 @@ WRITER = """
 import sys, time
 from datetime import date
 from pathlib import Path
-from backcare.domain.models import Visit, new_id
+from backcare.domain.models import Visit
+from backcare.storage import new_id
 from backcare.storage import Store
 
 home, tag, count, go = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
@@ -431,7 +432,8 @@ LOOPING_WRITER = """
 import sys
 from datetime import date, timedelta
 from pathlib import Path
-from backcare.domain.models import PainCheckin, Profile, Visit, new_id
+from backcare.domain.models import PainCheckin, Profile, Visit
+from backcare.storage import new_id
 from backcare.storage import Store
 
 store = Store(Path(sys.argv[1]))

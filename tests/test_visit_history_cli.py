@@ -5,17 +5,16 @@ or as JSON shaped exactly like the JSON export (CONTRACT.md).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import Cli, snapshot
 
 START = date(2026, 3, 2)
 TODAY = date(2026, 3, 20)
 
-Cli = Callable[..., Any]
 
 SESSION_KEYS = {"id", "date", "pain_before", "pain_after", "note", "exercises"}
 EXERCISE_KEYS = {"exercise_id", "status", "sets", "reps", "hold_seconds", "duration_minutes",
@@ -27,20 +26,6 @@ VISIT_KEYS = {"date", "kind", "note"}
 
 def day(n: int) -> str:
     return (START + timedelta(days=n)).isoformat()
-
-
-def snapshot(home: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(home)): p.read_bytes() for p in sorted(home.rglob("*"))
-            if p.is_file()}
-
-
-@pytest.fixture
-def patient(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    monkeypatch.setenv("BACKCARE_TODAY", TODAY.isoformat())
-    res = cli("init", "--no-red-flags", "--no-conditions", "--assessed", "--pain", "5",
-              "--yes", "--date", day(0))
-    assert res.exit_code == 0, res.output
-    return cli
 
 
 @pytest.fixture

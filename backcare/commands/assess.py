@@ -9,11 +9,12 @@ import typer
 
 from backcare.commands.common import DateOpt, JsonOpt, day, not_future, store, thresholds
 from backcare.domain.instruments import get_instrument
-from backcare.domain.models import Assessment, new_id
+from backcare.domain.models import Assessment
 from backcare.domain.scoring import Answers, parse_answers, score
 from backcare.errors import BackcareError, UsageProblem
 from backcare.loading.wording import load_clinic_wording
 from backcare.render.ui import emit_json
+from backcare.storage import new_id
 
 if TYPE_CHECKING:
     from datetime import date

@@ -10,13 +10,14 @@ from backcare.clock import today
 from backcare.commands.common import DateOpt, JsonOpt, day, store, thresholds
 from backcare.domain import onboarding as ob
 from backcare.domain.clinical import check_pain
-from backcare.domain.models import Assessment, new_id
+from backcare.domain.models import Assessment
 from backcare.domain.onboarding import InitAnswers
 from backcare.domain.safety import red_flag_advice, seek_help
 from backcare.domain.scoring import parse_answers, score
 from backcare.errors import SafetyStop, UsageProblem
 from backcare.messages import BLOCKED_UNTIL_CLEARED
 from backcare.render.ui import emit_json, is_interactive
+from backcare.storage import new_id
 
 
 def init(

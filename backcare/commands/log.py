@@ -21,6 +21,7 @@ from backcare.domain.clinical import check_pain
 from backcare.domain.planner import history_window, plan_for
 from backcare.domain.text import check_note
 from backcare.render.ui import emit_json
+from backcare.storage import new_id
 
 
 def log(
@@ -62,7 +63,7 @@ def log(
     t = thresholds()
     lib = library()
     plan = plan_for(d, s.profile(), lib, s.programme(), s.history(history_window(d, t), d), t)
-    session = lb.session_from_log(d, plan, lib, req)
+    session = lb.session_from_log(d, plan, lib, req, new_id("s", d))
     s.add_session(session)
     if as_json:
         emit_json(session.to_dict())

@@ -21,10 +21,11 @@ from backcare.commands.common import (
 from backcare.domain import logbook as lb
 from backcare.domain.guide import Guide
 from backcare.domain.history import monday
-from backcare.domain.models import PainCheckin, Session, new_id
+from backcare.domain.models import PainCheckin, Session
 from backcare.domain.planner import history_window, plan_for
 from backcare.errors import UsageProblem
 from backcare.render.ui import is_interactive
+from backcare.storage import new_id
 
 
 def session(

@@ -7,10 +7,11 @@ from typing import Annotated
 import typer
 
 from backcare.commands.common import DateOpt, JsonOpt, NoteOpt, day, not_future, store
-from backcare.domain.models import VISIT_KINDS, Visit, new_id
+from backcare.domain.models import VISIT_KINDS, Visit
 from backcare.domain.text import check_note
 from backcare.errors import BackcareError
 from backcare.render.ui import emit_json, say
+from backcare.storage import new_id
 
 
 def visit(

@@ -68,15 +68,7 @@ from backcare.domain.history import (
     streak_days,
 )
 from backcare.domain.instruments import INSTRUMENT_IDS
-from backcare.domain.models import (
-    Assessment,
-    Goal,
-    History,
-    Prescription,
-    Profile,
-    Visit,
-    iso,
-)
+from backcare.domain.models import Assessment, Goal, History, Prescription, Profile, Visit, iso
 from backcare.domain.progression import PainZone, attempts
 from backcare.domain.schedule import days_between, planned_checker
 from backcare.domain.scoring import (

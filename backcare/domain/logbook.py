@@ -21,7 +21,6 @@ from backcare.domain.models import (
     PainCheckin,
     Profile,
     Session,
-    new_id,
 )
 from backcare.domain.planner import Plan, beginner_profile
 from backcare.domain.safety import CAUDA_EQUINA_SYMPTOMS, NERVE_SYMPTOMS, Advice, seek_help
@@ -86,7 +85,7 @@ class LogRequest:
 
 
 def session_from_log(day: date, plan: Plan, library: Library, req: LogRequest,
-                     session_id: str | None = None) -> Session:
+                     session_id: str) -> Session:
     """The session ``backcare log`` records. No lists: the whole plan, done. With lists:
     what they name; plan items they leave out count as skipped."""
     planned = {i.exercise.id: i for i in plan.items}
@@ -129,7 +128,7 @@ def session_from_log(day: date, plan: Plan, library: Library, req: LogRequest,
                 raise BackcareError(f"--minutes {ident}: {ex.name} is not timed in minutes")
             dose = dose._replace(duration_minutes=req.minutes[ident])
         logs.append(ExerciseLog(ident, status, dose, req.hurt.get(ident)))
-    return Session(session_id or new_id("s", day), day, tuple(logs), req.pain_before,
+    return Session(session_id, day, tuple(logs), req.pain_before,
                    req.pain_after, req.note)
 
 

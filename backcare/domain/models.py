@@ -9,7 +9,6 @@ Dates are ``datetime.date`` in the domain and ISO strings (``YYYY-MM-DD``) on di
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
@@ -31,11 +30,6 @@ SYMPTOMS: tuple[str, ...] = (
 )
 VISIT_KINDS: tuple[str, ...] = ("manual-therapy", "assessment", "other")
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def new_id(prefix: str, day: date) -> str:
-    """A record id that sorts by date and never collides across machines (for merging)."""
-    return f"{prefix}-{day:%Y%m%d}-{os.urandom(4).hex()}"
 
 
 def iso(d: date | None) -> str | None:

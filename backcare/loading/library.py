@@ -12,14 +12,7 @@ from typing import Any
 
 from backcare import __version__
 from backcare.domain.library import Library
-from backcare.domain.models import (
-    CATEGORIES,
-    DOSE_FIELDS,
-    EQUIPMENT,
-    POSITIONS,
-    TARGETS,
-    Exercise,
-)
+from backcare.domain.models import CATEGORIES, DOSE_FIELDS, EQUIPMENT, POSITIONS, TARGETS, Exercise
 from backcare.domain.suggest import did_you_mean, unknown_id_message
 from backcare.domain.text import kind_of
 from backcare.errors import BackcareError, ProblemList

@@ -15,12 +15,13 @@ from backcare.storage.files import (
     load_tables,
     read_json_file,
 )
+from backcare.storage.ids import new_id
 from backcare.storage.paths import DataPaths, bundled_library, data_home
 from backcare.storage.store import BACKUPS_KEPT, DoctorFinding, Store, open_store
 
 __all__ = [
     "BACKUPS_KEPT", "DIR_MODE", "FILE_MODE", "MIGRATIONS", "SCHEMA_VERSION", "DataFileError",
     "DataPaths", "DoctorFinding", "Migration", "Store", "atomic_write_bytes",
-    "atomic_write_text", "bundled_library", "data_home", "load_tables", "open_store",
+    "atomic_write_text", "bundled_library", "data_home", "load_tables", "new_id", "open_store",
     "read_json_file",
 ]
