@@ -349,7 +349,7 @@ def test_progress_json_has_every_contract_key(cli: Callable[..., Any],
     for measure in doc["measures"].values():
         assert {"baseline", "latest", "change", "clinically_important"} <= set(measure)
     for alert in doc["alerts"]:
-        assert set(alert) == {"level", "rule", "message"}
+        assert {"level", "rule", "message"} <= set(alert)  # more keys are welcome
 
 
 def test_from_to_and_weeks_choose_the_window(cli: Callable[..., Any],

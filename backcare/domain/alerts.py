@@ -73,9 +73,11 @@ class Alert(NamedTuple):
     level: str  # "low" | "high" | "critical"
     rule: str  # stable kebab-case id
     message: str
+    date: date | None = None  # the day it fired
 
     def to_dict(self) -> dict[str, Any]:
-        return {"level": self.level, "rule": self.rule, "message": self.message}
+        return {"level": self.level, "rule": self.rule, "message": self.message,
+                "date": self.date.isoformat() if self.date else None}
 
 
 def check_alerts(profile: Profile | None, history: History, prescription: Prescription | None,
@@ -100,7 +102,8 @@ def check_alerts(profile: Profile | None, history: History, prescription: Prescr
         *_red_flags(profile, index),
         *_function_down(index, thresholds),
     ]
-    return sorted(found, key=lambda a: LEVELS.index(a.level))
+    return sorted((a._replace(date=a.date or as_of) for a in found),
+                  key=lambda a: LEVELS.index(a.level))
 
 
 # --- Low (CLINICAL.md §5: "pain ≥ 5 and up 1 or more since the last report; no session for
