@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -20,6 +20,7 @@ from backcare.errors import EXIT_BAD_DATA, BackcareError
 from backcare.messages import DISCLAIMER
 
 DEBUG_ENV = "BACKCARE_DEBUG"
+VERSION_FLAGS = {"--version", "-V"}
 GC_THRESHOLD = 100_000  # allocations between young-generation collections (default 700)
 
 
@@ -70,7 +71,31 @@ def make_app(modules: tuple[str, ...] = MODULES) -> typer.Typer:
     return new
 
 
-def _root() -> None:
+def version() -> str:
+    """backcare's version, from the installed package's metadata (from the source tree's
+    ``__version__`` when it runs uninstalled)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed_version
+
+    try:
+        return installed_version("backcare")
+    except PackageNotFoundError:
+        from backcare import __version__
+
+        return __version__
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"backcare {version()}\n")
+        raise typer.Exit()
+
+
+def _root(
+    show_version: Annotated[bool, typer.Option(
+        "--version", "-V", is_eager=True, callback=_show_version,
+        help="Show backcare's version and exit.")] = False,
+) -> None:
     pass
 
 
@@ -88,11 +113,13 @@ def __getattr__(name: str) -> typer.Typer:
 
 
 def _app_for(args: list[str]) -> typer.Typer:
-    """Only the invoked command's module, when the command is known; else the whole app
-    (for --help, a typo's suggestions, or no command at all)."""
+    """Only the invoked command's module, when the command is known; none for --version;
+    else the whole app (for --help, a typo's suggestions, or no command at all)."""
     first = next((a for a in args if not a.startswith("-")), None)
     if first in COMMAND_MODULE and "--help" not in args[: args.index(first)]:
         return make_app((COMMAND_MODULE[first],))
+    if first is None and VERSION_FLAGS & set(args):
+        return make_app(())
     return make_app()
 
 
