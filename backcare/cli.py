@@ -25,7 +25,18 @@ GC_THRESHOLD = 100_000  # allocations between young-generation collections (defa
 
 
 class BackcareGroup(TyperGroup):
-    """The top-level group: maps backcare's errors to exit codes, for every command."""
+    """The top-level group: maps backcare's errors to exit codes, for every command, and
+    says usage errors in backcare's words."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _name_arguments_plainly(self)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except typer.TyperException as exc:
+            raise _plain(exc) from None
 
     def invoke(self, ctx: Any) -> Any:
 
@@ -37,8 +48,10 @@ class BackcareGroup(TyperGroup):
                 raise
             _print_error(exc.lines())
             ctx.exit(exc.exit_code)
-        except (typer.Exit, typer.TyperException, typer.Abort):
+        except (typer.Exit, typer.Abort):
             raise
+        except typer.TyperException as exc:  # click's usage errors among them
+            raise _plain(exc) from None
         except RecursionError:
             if debug:
                 raise
@@ -50,6 +63,29 @@ class BackcareGroup(TyperGroup):
             _print_error([f"backcare hit an unexpected problem ({type(exc).__name__}). "
                           "Run the same command with --debug for the details."])
             ctx.exit(EXIT_BAD_DATA)
+
+
+def _name_arguments_plainly(command: Any) -> None:
+    """An argument is named by its metavar in --help (N, ID, FILE), and typer would add its
+    Python type after it (``N <int>``), which tells a patient nothing: leave it out."""
+    for param in command.params:
+        if param.param_type_name == "argument" and param.metavar:
+            param.display_type_rich = _no_type
+    for sub in (getattr(command, "commands", None) or {}).values():
+        _name_arguments_plainly(sub)
+
+
+def _no_type(ctx: Any) -> None:
+    return None
+
+
+def _plain(exc: typer.TyperException) -> typer.TyperException:
+    """A usage error from typer's parser, in backcare's words (loaded only on error)."""
+    try:
+        from backcare.commands.usage import plain_error
+    except ImportError:  # a typer whose parser has moved: its own words, then
+        return exc
+    return plain_error(exc)
 
 
 def make_app(modules: tuple[str, ...] = MODULES) -> typer.Typer:

@@ -52,7 +52,7 @@ class Format(StrEnum):
 
 def export(
     fmt: Annotated[Format, typer.Option(
-        "--format", case_sensitive=False,
+        "--format", case_sensitive=False, metavar="json|csv|fhir|pdf|ics",
         help="json (a full copy that 'import' reads back), csv (a spreadsheet), fhir (a FHIR "
              "R5 Bundle), pdf (a report for your physiotherapist: a one-page summary, then "
              "the log) or ics (calendar reminders for the coming weeks).")],

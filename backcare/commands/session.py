@@ -31,7 +31,7 @@ from backcare.storage import new_id
 def session(
     date: DateOpt = None,
     pain_before: Annotated[int | None, typer.Option(
-        "--pain-before", help="Your pain now, 0–10 (asked if not given).")] = None,
+        "--pain-before", metavar="N", help="Your pain now, 0–10 (asked if not given).")] = None,
 ) -> None:
     """Guided session: each exercise with its steps and cues, countdowns for holds and
     rests, a rep counter, and pain questions. Keys act at once, without Enter: Enter skips
