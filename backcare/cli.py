@@ -32,6 +32,16 @@ class BackcareGroup(TyperGroup):
         super().__init__(*args, **kwargs)
         _name_arguments_plainly(self)
 
+    def _main_shell_completion(self, ctx_args: Any, prog_name: str,
+                               complete_var: str | None = None) -> None:
+        """Tab was pressed: the shell runs backcare with ``_BACKCARE_COMPLETE`` set. Only
+        then are the completions of ids and names loaded."""
+        if os.environ.get(f"_{prog_name}_COMPLETE".replace("-", "_").upper()):
+            from backcare.commands.completion import prepare
+
+            prepare(self)
+        super()._main_shell_completion(ctx_args, prog_name, complete_var)
+
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         try:
             return super().parse_args(ctx, args)
