@@ -59,8 +59,8 @@ def tab(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> 
 
 def test_command_names(tab: Tab) -> None:
     names = tab("backcare ")
-    assert {"init", "plan", "session", "log", "pain", "export", "exercises",
-            "completion"} <= set(names)
+    assert {"init", "plan", "session", "log", "pain", "export", "exercises", "completion",
+            "config"} <= set(names)
     assert tab("backcare pro") == ["progress", "programme"]
     assert tab("backcare exercises s") == ["show"]
 
