@@ -55,19 +55,24 @@ OFFLINE = ("Could not find a version that satisfies", "No matching distribution"
            "Failed to establish a new connection", "Temporary failure in name resolution")
 
 
-@pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``python -m build`` of a copy of the sources (so no build/ or egg-info folder lands
-    in the working tree): the sdist, then the wheel built from that sdist, as PyPI would
-    get them. The build fetches its own setuptools from pip's index."""
-    work = tmp_path_factory.mktemp("dist")
-    source = work / "src"
+def copy_sources(source: Path) -> Path:
+    """What a build reads, copied, so that no build/ or egg-info lands in the working tree."""
     source.mkdir()
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy2(ROOT / name, source / name)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     shutil.copytree(ROOT / "backcare", source / "backcare", ignore=ignore)
     shutil.copytree(ROOT / "data", source / "data", ignore=ignore)
+    return source
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``python -m build`` of a copy of the sources (so no build/ or egg-info folder lands
+    in the working tree): the sdist, then the wheel built from that sdist, as PyPI would
+    get them. The build fetches its own setuptools from pip's index."""
+    work = tmp_path_factory.mktemp("dist")
+    source = copy_sources(work / "src")
     out = work / "dist"
     try:
         res = _run(sys.executable, "-m", "build", "--outdir", str(out), str(source))
@@ -213,7 +218,8 @@ def test_pipx_installs_it(tmp_path: Path) -> None:
         pytest.skip(f"needs pipx on PATH and {FULL_ENV}=1 (it installs every dependency)")
     env = {**os.environ, "PIPX_HOME": str(tmp_path / "pipx"),
            "PIPX_BIN_DIR": str(tmp_path / "bin"), "PIPX_MAN_DIR": str(tmp_path / "man")}
-    res = subprocess.run([pipx, "install", str(ROOT)], capture_output=True, text=True,
+    source = copy_sources(tmp_path / "src")
+    res = subprocess.run([pipx, "install", str(source)], capture_output=True, text=True,
                          env=env, timeout=900, check=False)
     assert res.returncode == 0, res.stderr[-2000:]
     ran = subprocess.run([str(tmp_path / "bin" / "backcare"), "--version"],
