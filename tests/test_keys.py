@@ -139,14 +139,15 @@ def test_the_keyboard_follows_what_the_platform_offers(pty_pair: tuple[int, int]
 # --- the screens that read keys ---------------------------------------------------------------
 
 class ScriptedKeys:
-    """Keys pressed after a given number of seconds on a fake clock."""
+    """Keys pressed after a given number of seconds on a fake clock: the session's clock
+    and its keyboard at once."""
 
     def __init__(self, presses: list[tuple[float, str | None]]) -> None:
         self.presses = presses
         self.now = 0.0
         self.waits: list[float | None] = []
 
-    def clock(self) -> float:
+    def monotonic(self) -> float:
         return self.now
 
     def single_keys(self) -> contextlib.AbstractContextManager[None]:
@@ -175,28 +176,28 @@ def io_with(capsys: pytest.CaptureFixture[str]) -> Iterator[type]:
 
 def test_ready_takes_one_key_and_ignores_the_others(io_with: type) -> None:
     keys = ScriptedKeys([(0, "x"), (0, "p"), (0, "s")])
-    assert io_with(keys, keys.clock).ready("Press Enter to start") == "s"
+    assert io_with(keys, keys).ready("Press Enter to start") == "s"
     keys = ScriptedKeys([(0, ENTER)])
-    assert io_with(keys, keys.clock).ready("Press Enter to start") == ""
+    assert io_with(keys, keys).ready("Press Enter to start") == ""
     keys = ScriptedKeys([(0, "q")])
-    assert io_with(keys, keys.clock).ready("Press Enter to start") == "q"
+    assert io_with(keys, keys).ready("Press Enter to start") == "q"
     assert keys.waits == [None]  # a prompt waits for as long as it takes
 
 
 def test_a_countdown_runs_out_by_itself(io_with: type) -> None:
     keys = ScriptedKeys([(100.0, None)])
-    assert io_with(keys, keys.clock).countdown("Hold", 5) == ("", 5.0)
+    assert io_with(keys, keys).countdown("Hold", 5) == ("", 5.0)
 
 
 def test_enter_ends_a_countdown_early_and_says_how_long_it_ran(io_with: type) -> None:
     keys = ScriptedKeys([(2.0, ENTER)])
-    assert io_with(keys, keys.clock).countdown("Hold", 5) == ("", 2.0)
+    assert io_with(keys, keys).countdown("Hold", 5) == ("", 2.0)
 
 
 def test_q_and_s_end_a_countdown_with_their_key(io_with: type) -> None:
     for key in ("q", "s"):
         keys = ScriptedKeys([(1.5, key)])
-        assert io_with(keys, keys.clock).countdown("Hold", 5) == (key, 1.5)
+        assert io_with(keys, keys).countdown("Hold", 5) == (key, 1.5)
 
 
 def test_p_pauses_a_countdown_and_the_pause_is_not_counted(io_with: type,
@@ -204,20 +205,20 @@ def test_p_pauses_a_countdown_and_the_pause_is_not_counted(io_with: type,
                                                           ) -> None:
     """3 s counted, then a 100 s pause, then 2 s more and Enter: 5 s were done."""
     keys = ScriptedKeys([(3.0, "p"), (100.0, "p"), (2.0, ENTER)])
-    assert io_with(keys, keys.clock).countdown("Walking", 600) == ("", 5.0)
+    assert io_with(keys, keys).countdown("Walking", 600) == ("", 5.0)
     assert None in keys.waits  # while paused, it waits for a key, not for the clock
 
 
 def test_enter_also_ends_a_pause_and_a_paused_timer_never_runs_out(io_with: type) -> None:
     keys = ScriptedKeys([(1.0, "p"), (3600.0, ENTER), (10.0, None)])
-    assert io_with(keys, keys.clock).countdown("Hold", 5) == ("", 5.0)
+    assert io_with(keys, keys).countdown("Hold", 5) == ("", 5.0)
 
 
 def test_q_during_a_pause_stops_with_the_time_before_the_pause(io_with: type) -> None:
     keys = ScriptedKeys([(4.0, "p"), (50.0, "q")])
-    assert io_with(keys, keys.clock).countdown("Hold", 20) == ("q", 4.0)
+    assert io_with(keys, keys).countdown("Hold", 20) == ("q", 4.0)
 
 
 def test_other_keys_do_not_end_a_countdown(io_with: type) -> None:
     keys = ScriptedKeys([(1.0, "x"), (1.0, "7"), (10.0, None)])
-    assert io_with(keys, keys.clock).countdown("Hold", 5) == ("", 5.0)
+    assert io_with(keys, keys).countdown("Hold", 5) == ("", 5.0)

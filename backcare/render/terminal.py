@@ -12,8 +12,7 @@ from __future__ import annotations
 import math
 import sys
 import time
-from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from rich.console import Group
 from rich.live import Live
@@ -62,6 +61,15 @@ def clock_text(seconds: int) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}" if seconds >= 60 else str(seconds)
 
 
+class Clock(Protocol):
+    def monotonic(self) -> float: ...
+
+
+class RealClock:
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+
 STOP_KEYS = ("q", "s")  # stop the session, skip the rest of the exercise
 PAUSE_KEY = "p"
 TICK_S = 0.25  # a countdown redraws at most this often
@@ -70,10 +78,9 @@ PAUSED_KEYS = "Paused  ·  p or Enter: go on  ·  q: stop"
 
 
 class TerminalIO:
-    def __init__(self, keys: Keys | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, clock: Clock | None = None, keys: Keys | None = None) -> None:
+        self.clock = clock or RealClock()
         self.keys = keys or keyboard(sys.stdin)
-        self.clock = clock
         self.con = out()
 
     def _input(self, mark: str, prompt: str) -> str:
@@ -126,13 +133,13 @@ class TerminalIO:
                                Text(PAUSED_KEYS if paused else COUNTDOWN_KEYS, style="dim")),
                          expand=False)
 
-        start = self.clock()
+        start = self.clock.monotonic()
         paused_at: float | None = None
         paused_for = 0.0
         shown = seconds
 
         def counted() -> float:
-            now = paused_at if paused_at is not None else self.clock()
+            now = paused_at if paused_at is not None else self.clock.monotonic()
             return now - start - paused_for
 
         # Frames are drawn here, only when the figure changes, and the display is blanked
@@ -157,11 +164,11 @@ class TerminalIO:
                         return key, counted()
                     if paused_at is not None:
                         if key in (PAUSE_KEY, ENTER):
-                            paused_for += self.clock() - paused_at
+                            paused_for += self.clock.monotonic() - paused_at
                             paused_at = None
                             live.update(view(shown), refresh=True)
                     elif key == PAUSE_KEY:
-                        paused_at = self.clock()
+                        paused_at = self.clock.monotonic()
                         live.update(view(shown, paused=True), refresh=True)
                     elif key == ENTER:
                         return "", counted()
