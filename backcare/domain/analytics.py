@@ -318,8 +318,8 @@ def progress_report(profile: Profile | None, history: History,
         visits=tuple(v for v in index.visits if in_window(v.date)),
         flares=tuple(Flare(c.date, c.score, c.flare) for c in index.checkins
                      if in_window(c.date) and (c.flare or c.score >= thresholds.flare_pain)),
-        flagged=tuple(sorted((f for f in _flagged(history, as_of, thresholds)
-                              if in_window(f.date)), key=lambda f: (f.date, f.session_id))),
+        flagged=tuple(sorted(_flagged(history.between(start, as_of), as_of, thresholds),
+                             key=lambda f: (f.date, f.session_id))),
         aerobic=_aerobic(weekly, thresholds),
         goals=tuple(goal_progress(g, index, today) for g in goals),
         has_data=bool(index.first_record or any(index.assessments.values())),
