@@ -638,7 +638,7 @@ def _prepare_chart_cache(cache_dir: Any) -> None:
 
 def render(ctx: ExportContext) -> Rendered:
 
-    _prepare_chart_cache(ctx.cache_dir)
+    _prepare_chart_cache(None)
     data = report_data(ctx)
     # fpdf2 and fontTools log about missing glyphs and font subsetting; the patient's
     # terminal is not the place for that.
