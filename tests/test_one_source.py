@@ -90,7 +90,7 @@ def test_the_pdf_shows_the_figures_of_progress(filled: Cli, tmp_path: Path) -> N
     for alert in p["alerts"]:
         assert " ".join(alert["message"].split())[:40] in one
     flagged = {f["exercise_id"] for f in p["flagged_exercises"]}
-    assert flagged == {"bridge"} and "Bridge: pain up to 7/10" in one
+    assert flagged == {"bridge"} and "Bridge: red 1 time, pain up to 7/10" in one
 
 
 def test_the_pdf_figures_are_the_reports_own(filled: Cli, backcare_home: Path) -> None:
@@ -105,6 +105,8 @@ def test_the_pdf_figures_are_the_reports_own(filled: Cli, backcare_home: Path) -
     assert ctx.report is not None and ctx.report.to_dict() == p
     data = report_data(ctx)
     assert data.adherence == f"{num(p['adherence_percent'])}%"
+    assert [(d.date.isoformat(), d.exercise_id) for d in ctx.report.flagged] == \
+        [(f["date"], f["exercise_id"]) for f in p["flagged_exercises"]]
     assert [(d.isoformat(), s) for d, s in data.pain_days] == \
         [(x["date"], x["pain"]) for x in p["daily"] if x["pain"] is not None]
     assert [(d.isoformat(), m) for d, m in data.pain_means] == \

@@ -71,7 +71,7 @@ SYMPTOM_CODES: dict[str, dict[str, str]] = {
 }
 SYMPTOM_WORDS = {"bladder-bowel": "change in bladder or bowel control",
                  "saddle-numbness": "numbness in the saddle area", "night-pain": "night pain",
-                 "both-legs": "in both legs"}
+                 "both-legs": "symptoms in both legs"}
 # Questionnaires: LOINC panel (the Questionnaire's code), score and band codes where they exist.
 PANEL_CODES = {"odi": ("97908-8", "Oswestry Disability Index"),
                "startback": ("91349-1", "STarT Back Screening Tool panel")}

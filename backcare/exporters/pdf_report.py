@@ -141,15 +141,21 @@ class ReportData:
         return self.tiles[1].value
 
 
-def dates_in_words(days: Sequence[date], ref: date, limit: int | None = None) -> str:
-    """Days in words, in the order given, runs of consecutive days as one range:
-    "2–16 Mar, 20 Mar". With ``limit``, the first ``limit`` runs and how many days more."""
+def runs_of(days: Sequence[date]) -> list[list[date]]:
+    """Days, in the order given, in runs of consecutive days."""
     runs: list[list[date]] = []
     for d in days:
         if runs and abs((d - runs[-1][-1]).days) == 1 and d not in runs[-1]:
             runs[-1].append(d)
         elif not runs or d not in runs[-1]:
             runs.append([d])
+    return runs
+
+
+def dates_in_words(days: Sequence[date], ref: date, limit: int | None = None) -> str:
+    """Days in words, in the order given, runs of consecutive days as one range:
+    "2–16 Mar, 20 Mar". With ``limit``, the first ``limit`` runs and how many days more."""
+    runs = runs_of(days)
     shown = runs if limit is None else runs[:limit]
     text = ", ".join(_run(run, ref) for run in shown)
     hidden = sum(len(run) for run in runs[len(shown):])
@@ -193,10 +199,9 @@ def listing_text(listing: Listing, limit: int | None = PAGE_ONE_ITEMS) -> str:
 
 def is_long(data: ReportData) -> bool:
     """Whether page 1 leaves anything out, to be listed whole after the log."""
-    runs = [len(dates_in_words(g.dates, data.end).split(", ")) for g in data.alerts] + \
-        [len(dates_in_words(r.dates, data.end).split(", ")) for r in data.red]
+    dated = [g.dates for g in data.alerts] + [r.dates for r in data.red]
     return any(len(x.items) > PAGE_ONE_ITEMS for x in data.happened) or \
-        any(n > PAGE_ONE_ITEMS for n in runs)
+        any(len(runs_of(days)) > PAGE_ONE_ITEMS for days in dated)
 
 
 def _dose(item: dict[str, Any], ident: str, per_side: frozenset[str]) -> str:
