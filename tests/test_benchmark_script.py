@@ -20,5 +20,6 @@ def test_benchmark_script_runs_at_tiny_size() -> None:
                          env={**os.environ, "NO_COLOR": "1"})
     assert res.returncode == 0, res.stderr
     for row in ("| log |", "| pain |", "| plan --json |", "| progress --json",
-                "| export --format json", "peak memory"):
+                "| export --format json", "| export --format pdf, from the first day",
+                "| export --format fhir, whole history", "peak memory"):
         assert row in res.stdout, row

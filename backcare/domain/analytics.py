@@ -247,6 +247,8 @@ class ProgressReport(NamedTuple):
     goals: tuple[GoalProgress, ...] = ()
     has_data: bool = False  # anything logged or assessed at all, up to the last day
     aerobic_by_day: tuple[tuple[date, int], ...] = ()  # days with aerobic minutes, in order
+    # (session id, day, aerobic minutes) of each session with aerobic minutes, by day
+    aerobic_sessions: tuple[tuple[str, date, int], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -325,6 +327,8 @@ def progress_report(profile: Profile | None, history: History,
         has_data=bool(index.first_record or any(index.assessments.values())),
         aerobic_by_day=tuple(sorted((d, m) for d, m in index.aerobic_by_day.items()
                                     if in_window(d))),
+        aerobic_sessions=tuple(sorted((s for s in index.aerobic_sessions if in_window(s[1])),
+                                      key=lambda s: s[1])),
     )
 
 
