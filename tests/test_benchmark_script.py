@@ -20,7 +20,9 @@ def test_benchmark_script_runs_at_tiny_size() -> None:
                          env={**os.environ, "NO_COLOR": "1"})
     assert res.returncode == 0, res.stderr
     for row in ("| log |", "| pain |", "| plan --json |", "| progress --json",
-                "| export --format json", "peak memory", "| Tab: exercises show b"):
+                "| export --format json", "| export --format pdf, from the first day",
+                "| export --format fhir, whole history", "peak memory",
+                "| Tab: exercises show b"):
         assert row in res.stdout, row
 
 

@@ -1,7 +1,7 @@
 """Ready to publish (issue 15): ``python -m build`` makes an sdist and a wheel with the
 metadata an index shows (classifiers, licence, the README as the long description), both
 install and run, and a plain, non-editable install ships the exercise library (CONTRACT.md,
-"Where data lives")."""
+"Where data lives") and the report's fonts with their licences."""
 
 from __future__ import annotations
 
@@ -20,6 +20,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARY_IN_WHEEL = "backcare/data/exercises.yaml"
+FONTS_IN_WHEEL = ("backcare/fonts/DejaVuSans.ttf", "backcare/fonts/DejaVuSans-Bold.ttf",
+                  "backcare/fonts/DroidSansFallback.ttf", "backcare/fonts/LICENSE-DejaVu.txt",
+                  "backcare/fonts/LICENSE-DroidSansFallback-Apache-2.0.txt",
+                  "backcare/fonts/README.md")
 FULL_ENV = "BACKCARE_FULL"  # pyproject.toml: the long-running variants of the tests
 BUILD_TIMEOUT_S = 180  # an isolated build fetches setuptools: allow for a slow index
 
@@ -32,6 +36,33 @@ def test_pyproject_ships_the_library_as_package_data() -> None:
     assert "*.yaml" in tool["package-data"]["backcare.data"]
     assert (ROOT / "data" / "exercises.yaml").is_file()
     assert config["project"]["scripts"]["backcare"] == "backcare.cli:main"
+
+
+def test_the_fonts_ship_as_package_data_with_their_licences() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["backcare"]
+    for name in FONTS_IN_WHEEL:
+        path = ROOT / name
+        assert path.is_file(), name
+        relative = path.relative_to(ROOT / "backcare").as_posix()
+        assert any(Path(relative).match(pattern) for pattern in patterns), name
+    licence = (ROOT / "backcare/fonts/LICENSE-DejaVu.txt").read_text(encoding="utf-8")
+    assert "Bitstream Vera Fonts Copyright" in licence and "Arev Fonts Copyright" in licence
+    apache = (ROOT / "backcare/fonts/LICENSE-DroidSansFallback-Apache-2.0.txt").read_text(
+        encoding="utf-8")
+    assert "Apache License" in apache and "Version 2.0" in apache
+
+
+def test_the_dependencies_are_light_and_fhir_validation_is_an_extra() -> None:
+    """issue 15: no matplotlib or numpy (the PDF draws its own charts); fhir.resources only
+    in the [fhir] extra and the test extra."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    names = {d.split(">")[0].split("<")[0].split("=")[0].strip().lower()
+             for d in config["project"]["dependencies"]}
+    assert not names & {"matplotlib", "numpy", "fhir.resources"}
+    extras = config["project"]["optional-dependencies"]
+    assert any(d.startswith("fhir.resources") for d in extras["fhir"])
+    assert any(d.startswith("fhir.resources") for d in extras["test"])
 
 
 def test_every_package_is_listed_in_pyproject() -> None:
@@ -106,6 +137,9 @@ def test_the_wheel_contains_the_exercise_library(wheel: Path) -> None:
         for module in ("backcare/cli.py", "backcare/commands/exercises.py",
                        "backcare/__main__.py"):
             assert module in names
+        for font in FONTS_IN_WHEEL:
+            assert font in names, font
+            assert zf.read(font) == (ROOT / font).read_bytes()
         [entry_points] = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
         assert "backcare = backcare.cli:main" in zf.read(entry_points).decode()
 
@@ -225,3 +259,20 @@ def test_pipx_installs_it(tmp_path: Path) -> None:
     ran = subprocess.run([str(tmp_path / "bin" / "backcare"), "--version"],
                          capture_output=True, text=True, timeout=60, check=False)
     assert ran.returncode == 0 and ran.stdout.startswith("backcare "), ran.stderr
+
+
+def test_the_installed_package_writes_a_report_with_its_own_fonts(wheel: Path,
+                                                                  tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    with zipfile.ZipFile(wheel) as zf:
+        zf.extractall(site)
+    env = {**os.environ, "PYTHONPATH": str(site), "BACKCARE_HOME": str(tmp_path / "home")}
+    out = tmp_path / "report.pdf"
+    probe = ("import sys, backcare.exporters.pdf_layout as layout; "
+             "print(layout.FONT_DIR); from backcare.cli import main; "
+             f"main(['export', '--format', 'pdf', '--out', {str(out)!r}])")
+    res = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         env=env, cwd=tmp_path, timeout=120, check=False)
+    assert res.returncode == 0, res.stderr
+    assert Path(res.stdout.split()[0]) == site / "backcare" / "fonts"
+    assert out.read_bytes().startswith(b"%PDF") and b"DejaVu" in out.read_bytes()
