@@ -68,7 +68,7 @@ class BundleType(StrEnum):
 
 def export(
     fmt: Annotated[Format, typer.Option(
-        "--format", case_sensitive=False,
+        "--format", case_sensitive=False, metavar="json|csv|fhir|pdf|ics",
         help="json (a full copy that 'import' reads back), csv (a spreadsheet), fhir (a FHIR "
              "Bundle for a clinic's system), pdf (a report for your physiotherapist: a "
              "summary page, then the log) or ics (calendar reminders for the coming "
@@ -95,10 +95,10 @@ def export(
         help=f"ics: the time of day of each session and its reminder, in your time zone "
              f"(default {DEFAULT_REMINDER}).")] = None,
     fhir_version: Annotated[FhirVersion | None, typer.Option(
-        "--fhir-version", case_sensitive=False,
+        "--fhir-version", case_sensitive=False, metavar="r4|r5",
         help="fhir: r4 (what most clinic systems speak; the default) or r5.")] = None,
     bundle: Annotated[BundleType | None, typer.Option(
-        "--bundle", case_sensitive=False,
+        "--bundle", case_sensitive=False, metavar="collection|transaction",
         help="fhir: collection (a document; the default) or transaction (to POST to a FHIR "
              "server, which creates nothing twice).")] = None,
     no_bom: Annotated[bool, typer.Option(

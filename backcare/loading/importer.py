@@ -39,6 +39,7 @@ from backcare.domain.scoring import answers_from_json
 from backcare.domain.text import NOTE_MAX_CHARS, kind_of, show
 from backcare.errors import BackcareError, ProblemList
 from backcare.loading.validate import Checker
+from backcare.storage.files import BINARY, NOFOLLOW
 
 if TYPE_CHECKING:
     from backcare.storage import Store
@@ -81,7 +82,7 @@ def read_import_file(path: Path) -> Any:
                             f"over {MAX_IMPORT_BYTES // 2**20} MiB, so this is not one")
     try:
         # O_NOFOLLOW: a file swapped for a link after the check above is still refused.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        fd = os.open(path, os.O_RDONLY | NOFOLLOW | BINARY)
         with os.fdopen(fd, "rb") as fh:
             raw = fh.read(MAX_IMPORT_BYTES + 1)
     except OSError as exc:

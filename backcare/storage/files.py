@@ -17,6 +17,7 @@ import contextlib
 import json
 import os
 import stat
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,14 @@ from backcare.errors import BackcareError
 SCHEMA_VERSION = 1
 DIR_MODE = 0o700
 FILE_MODE = 0o600
+# Where the platform has them (POSIX): links are never followed when a file is opened, and
+# modes are private. On Windows a file opened by number must be binary, or newlines would be
+# rewritten, and modes mean little (a Windows folder's privacy comes from its access list).
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+BINARY = getattr(os, "O_BINARY", 0)
+POSIX_MODES = os.name == "posix"
+REPLACE_TRIES = 20  # Windows: a reader holding the old file open makes os.replace wait
+REPLACE_WAIT_S = 0.05
 
 # Ordered migrations: MIGRATIONS[n] turns a file at schema n into schema n + 1.
 # Each takes the file's name inside the data folder and its tables, and returns new tables.
@@ -56,14 +65,16 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
     """Write a file so that a crash leaves the old version or the new one, nothing between."""
     # A unique temp name in the same folder (tempfile would cost start-up time, issue 7).
     tmp = path.parent / f".{path.name}.{os.urandom(6).hex()}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | BINARY, mode)
     try:
-        os.fchmod(fd, mode)
+        fchmod = getattr(os, "fchmod", None)  # POSIX (Windows from Python 3.13)
+        if fchmod is not None:
+            fchmod(fd, mode)  # whatever the umask
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        _replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -71,7 +82,22 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
     _fsync_dir(path.parent)
 
 
+def _replace(source: Path, target: Path) -> None:
+    """``os.replace``, which Windows refuses for a moment while another process reads the
+    file being replaced; POSIX never does."""
+    for _ in range(REPLACE_TRIES - 1):
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError:
+            if POSIX_MODES:
+                raise
+            time.sleep(REPLACE_WAIT_S)
+    os.replace(source, target)
+
+
 def atomic_write_text(path: Path, text: str, mode: int = FILE_MODE) -> None:
+    """Text files are UTF-8 on every platform, whatever the locale says."""
     atomic_write_bytes(path, text.encode("utf-8"), mode)
 
 

@@ -41,6 +41,7 @@ from backcare.storage import cache, lock
 from backcare.storage.files import (
     DIR_MODE,
     FILE_MODE,
+    POSIX_MODES,
     DataFileError,
     atomic_write_bytes,
     atomic_write_text,
@@ -151,7 +152,11 @@ class Store:
         return files + self.month_paths()
 
     def permission_problems(self) -> list[str]:
-        """Health data must stay private: the folder 0700, its files 0600 (CONTRACT.md)."""
+        """Health data must stay private: the folder 0700, its files 0600 (CONTRACT.md).
+        On Windows, modes say nothing about who may read a file (its access list does, and
+        the user's own data folder is private to them), so there is nothing to check."""
+        if not POSIX_MODES:
+            return []
         found = []
         try:
             mode = stat.S_IMODE(os.stat(self.home).st_mode)
@@ -173,6 +178,8 @@ class Store:
         return found
 
     def fix_permissions(self) -> int:
+        if not POSIX_MODES:
+            return 0
         fixed = 0
         for folder in (self.home, self.paths.log_dir, self.paths.backups):
             if folder.is_dir() and stat.S_IMODE(folder.stat().st_mode) & 0o077:
@@ -268,8 +275,8 @@ class Store:
                 f"{finding.path.name}.damaged-{datetime.now():%Y%m%d%H%M%S}")
             if os.path.lexists(finding.path):
                 os.replace(finding.path, kept)
-                os.chmod(kept, FILE_MODE, follow_symlinks=False) \
-                    if not kept.is_symlink() else None
+                if POSIX_MODES and not kept.is_symlink():
+                    os.chmod(kept, FILE_MODE)
             atomic_write_bytes(finding.path, finding.backup.read_bytes())
             return kept
 
