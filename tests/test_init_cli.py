@@ -161,3 +161,20 @@ def test_startback_answers_are_scored_and_stored_as_an_assessment(
     assert low.exit_code == 0 and "low risk" in low.stdout
     assert [(a.date.isoformat(), a.band) for a in Store(backcare_home).history().assessments] \
         == [(START, "high"), ("2026-04-13", "low")]
+
+
+def test_the_old_bike_is_refused_and_a_saved_one_becomes_both_bikes(
+        cli: Cli, backcare_home: Path) -> None:
+    r = cli("init", *OK, "--yes", "--equipment", "mat,bike", "--date", START)
+    assert r.exit_code == 1
+    assert "'bike' is now exercise-bike and bicycle" in r.stderr
+    assert cli("init", *OK, "--yes", "--equipment", "exercise-bike", "--date", START) \
+        .exit_code == 0
+    assert profile(backcare_home)["equipment"] == ["none", "exercise-bike"]
+    # A profile saved before the split (equipment "bike") keeps both kinds of cycling.
+    main = backcare_home / "backcare.json"
+    main.write_text(main.read_text(encoding="utf-8").replace('"exercise-bike"', '"bike"'),
+                    encoding="utf-8")
+    assert profile(backcare_home)["equipment"] == ["none", "exercise-bike", "bicycle"]
+    res = cli("plan", "--json", "--date", START)
+    assert res.exit_code == 0 and res.json()["items"]  # the older profile still plans

@@ -32,7 +32,7 @@ def init(
     equipment: Annotated[str | None, typer.Option(
         metavar="NAME,...",
         help="What you have, comma-separated: mat, chair, wall, step, exercise-ball, "
-             "resistance-band, pool, bike (default: mat).")] = None,
+             "resistance-band, pool, exercise-bike, bicycle (default: mat).")] = None,
     avoid_position: Annotated[str | None, typer.Option(
         "--avoid-position", metavar="NAME,...",
         help="Positions that are hard for you, comma-separated: "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from backcare.domain.models import EQUIPMENT, POSITIONS, Profile
+from backcare.domain.models import EQUIPMENT, LEGACY_EQUIPMENT, POSITIONS, Profile
 from backcare.domain.safety import CONDITIONS, RED_FLAG_NAMES
 from backcare.domain.suggest import did_you_mean
 from backcare.errors import BackcareError
@@ -46,6 +46,11 @@ def check_conditions(names: list[str]) -> list[str]:
 
 
 def check_equipment(text: str | None) -> list[str] | None:
+    for name in (text or "").split(","):
+        split = LEGACY_EQUIPMENT.get(name.strip().lower())
+        if split:
+            raise BackcareError(f"--equipment: '{name.strip()}' is now {' and '.join(split)}; "
+                                "name the ones you have")
     names = split_names("--equipment", text, EQUIPMENT)
     if names is None:
         return None

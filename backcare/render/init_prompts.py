@@ -88,7 +88,7 @@ def ask_missing(a: ob.InitAnswers, existing: Profile | None) -> None:
         now = ",".join(e for e in (existing.equipment if existing else ob.DEFAULT_EQUIPMENT)
                        if e != "none")
         a.equipment = _names("What do you have? (comma-separated: mat, chair, wall, step, "
-                             "exercise-ball, resistance-band, pool, bike)",
+                             "exercise-ball, resistance-band, pool, exercise-bike, bicycle)",
                              lambda t: ob.check_equipment(t or "none"), now or "none")
     if a.avoid_positions is None:
         avoid: list[str] = []
