@@ -179,18 +179,22 @@ class Flare(NamedTuple):
 
 class FlaggedExercise(NamedTuple):
     """An exercise in the red zone (CLINICAL.md §4): it hurt above amber during or just after
-    it, or the next morning's pain rose after its session. The same rule as the planner's."""
+    it, the session's pain just after was red with no other exercise named as the cause, or
+    the next morning's pain rose after its session. The same rule as the planner's."""
 
     date: date
     exercise_id: str
     pain: int | None  # the exercise's own pain answer, when there was one
     session_id: str
     next_morning: bool = False  # red because the next morning's pain rose
+    pain_after: int | None = None  # red because of the session's pain just after
+    extra: bool = False  # done on top of the day's plan
 
     def to_dict(self) -> dict[str, Any]:
         return {"date": self.date.isoformat(), "exercise_id": self.exercise_id,
                 "pain": self.pain, "session_id": self.session_id,
-                "next_morning": self.next_morning}
+                "next_morning": self.next_morning, "pain_after": self.pain_after,
+                "extra": self.extra}
 
 
 class GoalProgress(NamedTuple):
@@ -475,13 +479,14 @@ def _flagged(history: History, as_of: date, thresholds: Thresholds
     """Every red attempt up to ``as_of``, by the planner's own rule (CLINICAL.md §4)."""
     for a in attempts(history, thresholds, before=shift(as_of, 1)):
         if a.zone is PainZone.RED:
-            yield FlaggedExercise(a.day, a.exercise_id, a.pain, a.session_id, a.next_morning)
+            yield FlaggedExercise(a.day, a.exercise_id, a.pain, a.session_id, a.next_morning,
+                                  a.after, a.extra)
 
 
 def flagged_exercises(history: History, as_of: date,
                       thresholds: Thresholds) -> list[dict[str, Any]]:
     """Exercises in the red zone up to ``as_of`` (CLINICAL.md §4), oldest first: each
-    ``{date, exercise_id, pain, session_id, next_morning}``."""
+    ``{date, exercise_id, pain, session_id, next_morning, pain_after, extra}``."""
     return [f.to_dict() for f in sorted(_flagged(history, as_of, thresholds),
                                         key=lambda f: (f.date, f.session_id))]
 

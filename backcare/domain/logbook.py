@@ -127,7 +127,10 @@ def session_from_log(day: date, plan: Plan, library: Library, req: LogRequest,
             if "duration_minutes" not in ex.dose.ranges():
                 raise BackcareError(f"--minutes {ident}: {ex.name} is not timed in minutes")
             dose = dose._replace(duration_minutes=req.minutes[ident])
-        logs.append(ExerciseLog(ident, status, dose, req.hurt.get(ident)))
+        # Not in the day's plan: an extra, which counts for the aerobic minutes but never
+        # becomes the next dose (issue 11).
+        logs.append(ExerciseLog(ident, status, dose, req.hurt.get(ident),
+                                extra=ident not in planned))
     return Session(session_id, day, tuple(logs), req.pain_before,
                    req.pain_after, req.note)
 

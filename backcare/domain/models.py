@@ -236,14 +236,19 @@ class ExerciseLog(NamedTuple):
     status: str
     dose: Dose
     pain: int | None = None
+    # Done on top of the day's plan (a walk on a rest day): it counts for the aerobic minutes
+    # and the exercise days, never for progression (issue 11). Written only when true, so
+    # that every record from before keeps its shape.
+    extra: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {"exercise_id": self.exercise_id, "status": self.status, **self.dose.to_dict(),
-                "pain": self.pain}
+                "pain": self.pain, **({"extra": True} if self.extra else {})}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ExerciseLog:
-        return cls(d["exercise_id"], d["status"], Dose.from_dict(d), d.get("pain"))
+        return cls(d["exercise_id"], d["status"], Dose.from_dict(d), d.get("pain"),
+                   bool(d.get("extra", False)))
 
 
 class Session(NamedTuple):

@@ -237,9 +237,10 @@ def forecast(first: date, days: int, profile: Profile | None, library: Library,
 
 def recent_attempts(history: History, day: date, t: Thresholds = DEFAULT) -> list[Attempt]:
     """The attempts before ``day`` that still count: an exercise not done for 6 weeks
-    (``planner_lookback_days``) restarts at its entry dose."""
+    (``planner_lookback_days``) restarts at its entry dose. An extra, done on top of a day's
+    plan, never sets a dose (issue 11): a long walk on a rest day is not the next walk."""
     since = history_window(day, t)
-    return [a for a in attempts(history, t, before=day) if a.day > since]
+    return [a for a in attempts(history, t, before=day) if a.day > since and not a.extra]
 
 
 def reassessment_due(profile: Profile | None, history: History, day: date,
@@ -298,9 +299,14 @@ def _candidates(day: date, profile: Profile, library: Library, tries: list[Attem
             continue
         harder = library.exercises.get(current.progresses_to or "")
         easier = library.exercises.get(current.regresses_to or "")
+        # Greens before a red do not count after it, whichever variant was red (issue 11):
+        # harder → easier → harder again needs the full count of new greens each time.
+        last_red = max((a.day for e in fam for a in by_ex.get(e.id, ())
+                        if a.zone is PainZone.RED), default=None)
         step = next_step(current, by_ex.get(current.id, []), t,
                          harder if harder and can_do(harder, profile) else None,
-                         easier if easier and can_do(easier, profile) else None)
+                         easier if easier and can_do(easier, profile) else None,
+                         since=last_red)
         out[current.category].append(step)
     return {c: _rotation(steps, day) for c, steps in out.items()}
 

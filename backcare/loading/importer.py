@@ -229,6 +229,7 @@ def _check_session(c: Checker, d: dict[str, Any]) -> None:
         for key, high in DOSE_LIMITS.items():
             c.whole(f"{where}.{key}", e.get(key), 0, high, optional=True)
         _pain(c, f"{where}.pain", e.get("pain"))
+        c.flag(f"{where}.extra", e.get("extra"), optional=True)
 
 
 def _check_checkin(c: Checker, d: dict[str, Any]) -> None:
