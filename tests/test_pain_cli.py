@@ -244,12 +244,21 @@ def test_severe_pain_in_a_declared_flare_keeps_it_going(patient: Cli) -> None:
     assert plan(patient, 4).json()["mode"] == "flare"  # only 1 day under 7 since the 8
 
 
-def test_pain_of_7_or_more_alone_gives_a_flare_plan_that_day(patient: Cli) -> None:
+def test_pain_of_7_or_more_gives_flare_plans_until_two_days_under_7(patient: Cli) -> None:
+    """Issue 11: an undeclared flare ends by the same rule as a declared one, and as this
+    command's own message says: under 7 for 2 days. Not on the first day under 7."""
     code, doc = pain_json(patient, "8", "--date", day(1))
     assert code == 0 and doc["flare_plan"] is True and doc["flare"] is False
+    said = patient("pain", "8", "--date", day(1))
+    assert "until your pain has been under 7 for 2 days" in " ".join(said.stderr.split())
     assert plan(patient, 1).json()["mode"] == "flare"
     assert patient("pain", "4", "--date", day(2)).exit_code == 0
-    assert plan(patient, 2).json()["mode"] == "normal"
+    second = plan(patient, 2).json()
+    assert second["mode"] == "flare"
+    assert not any(i["reason"].startswith("progressed") for i in second["items"])
+    assert "your pain was 8/10 on" in second["warnings"][0]
+    assert patient("pain", "3", "--date", day(3)).exit_code == 0
+    assert plan(patient, 3).json()["mode"] == "normal"
 
 
 def test_a_cleared_red_flag_no_longer_tells_the_plan_to_stop(patient: Cli) -> None:

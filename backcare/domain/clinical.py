@@ -43,7 +43,7 @@ class Thresholds(NamedTuple):
     aerobic_step_min: int = 5  # or 5 minutes of aerobic time (§4)
     # Flare-up, CLINICAL.md §4: today's pain ≥ 7, or declared.
     flare_pain: int = 7
-    flare_clear_days: int = 2  # a declared flare ends after 2 days under 7 (issue 4)
+    flare_clear_days: int = 2  # any flare ends after 2 days under 7 (issues 4 and 11)
     # Seek-help rules, CLINICAL.md §5.
     review_after_days: int = 14  # NHS Inform: no improvement after 2 weeks
     severe_pain: int = 7

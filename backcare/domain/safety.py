@@ -154,21 +154,22 @@ def seek_help(profile: Profile | None, history: History, day: date,
 
 
 def flare_active(history: History, day: date, t: Thresholds) -> tuple[bool, str]:
-    """CLINICAL.md §4 flare-up: today's pain ≥ 7, or a declared flare that has not yet had
-    2 days under 7 (issue 4). Returns (active, why)."""
+    """CLINICAL.md §4 flare-up: today's pain is 7 or more, or a flare started (a declared
+    one, or a day at 7 or more) and the pain has not yet been under 7 for 2 days. One rule
+    for every flare, declared or not (issue 11): gentle plans until 2 check-ins under 7.
+    Returns (active, why)."""
     checkins = sorted((c for c in history.checkins if c.date <= day), key=lambda c: c.date)
     today = next((c for c in reversed(checkins) if c.date == day), None)
     if today is not None and today.score >= t.flare_pain:
         return True, f"your pain today is {today.score}/10"
-    declared = [c for c in checkins if c.flare]
-    if not declared:
+    started = [c for c in checkins if c.flare or c.score >= t.flare_pain]
+    if not started:
         return False, ""
-    start = declared[-1].date
-    calm = 0
-    for c in checkins:
-        if c.date <= start:
-            continue
-        calm = calm + 1 if c.score < t.flare_pain else 0
-        if calm >= t.flare_clear_days:
-            return False, ""
-    return True, f"you reported a flare-up on {start:%d %b}"
+    start = started[-1]
+    calm = sum(1 for c in checkins if c.date > start.date)  # all under 7 since the start
+    if calm >= t.flare_clear_days:
+        return False, ""
+    how = (f"you reported a flare-up on {start.date:%d %b}" if start.flare
+           else f"your pain was {start.score}/10 on {start.date:%d %b}")
+    return True, (f"{how}; plans stay gentle until your pain has been under {t.flare_pain} "
+                  f"for {t.flare_clear_days} days")
