@@ -122,6 +122,34 @@ def test_a_red_flag_before_init_still_stops_the_plan(cli: Cli, today: None) -> N
     assert plan(cli, 2).exit_code == 0
 
 
+@pytest.mark.parametrize("sign", ["walking-change", "worsening-weakness"])
+def test_a_change_in_walking_or_worsening_weakness_is_cauda_equina(patient: Cli,
+                                                                   sign: str) -> None:
+    """Issue 11: cauda-equina signs at a check-in too, exit 3 as for the others."""
+    res = patient("pain", "3", "--date", day(1), "--symptom", sign)
+    assert res.exit_code == 3
+    assert "emergency department" in res.stderr and "cauda equina" in res.stderr
+    assert plan(patient, 2).exit_code == 3
+    assert "--cleared-by-clinician" in plan(patient, 2).stderr
+    report = patient("progress", "--json", "--from", day(0), "--to", day(2),
+                     "--date", day(2)).json()
+    assert any(a["rule"] == "red-flag" and sign in a["message"] for a in report["alerts"])
+    assert patient("init", "--cleared-by-clinician").exit_code == 0
+    assert plan(patient, 2).exit_code == 0
+
+
+def test_weight_loss_at_a_check_in_advises_the_gp(patient: Cli) -> None:
+    code, doc = pain_json(patient, "3", "--date", day(1), "--symptom", "weight-loss")
+    assert code == 0 and doc["urgent"] is None
+    advice = [a for a in doc["advice"] if a["rule"] == "weight-loss"]
+    assert len(advice) == 1 and "see your GP" in advice[0]["message"]
+    assert any("see your GP" in w for w in plan(patient, 2).json()["warnings"])
+    report = patient("progress", "--json", "--from", day(0), "--to", day(2),
+                     "--date", day(2)).json()
+    assert any(a["rule"] == "red-flag" and "weight-loss" in a["message"]
+               for a in report["alerts"])
+
+
 @pytest.mark.parametrize("sign", ["fever", "night-pain"])
 def test_other_red_flag_symptoms_are_urgent(patient: Cli, sign: str) -> None:
     res = patient("pain", "4", "--date", day(1), "--symptom", sign)
@@ -192,7 +220,7 @@ def test_a_clear_improvement_after_14_days_needs_no_review(patient: Cli) -> None
     assert "no-improvement-14-days" not in rules(doc)
 
 
-@pytest.mark.parametrize("condition", ["osteoporosis", "pregnancy", "cancer"])
+@pytest.mark.parametrize("condition", ["osteoporosis", "pregnancy", "inflammatory"])
 def test_an_underlying_condition_at_init_advises_a_check(cli: Cli, today: None,
                                                           condition: str) -> None:
     res = cli("init", "--no-red-flags", "--pain", "4", "--yes", "--date", day(0),

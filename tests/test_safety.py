@@ -36,7 +36,7 @@ from backcare.storage.paths import bundled_library
 T = DEFAULT
 DAY = date(2026, 3, 16)  # a Monday
 PROFILE = Profile(start_date=DAY - timedelta(days=3), baseline_pain=5,
-                  equipment=["none", "mat"])
+                  equipment=["none", "mat"], assessed_by_clinician=True)
 RX = Prescription((PrescribedItem("bridge", Dose(sets=2, reps=8)),), "A. Physio")
 
 
@@ -198,6 +198,11 @@ def test_no_clear_improvement_after_two_weeks_needs_a_review() -> None:
     assert "no-improvement-14-days" not in rules(early, pains(5, 5, 5))
     mild = replace(started, baseline_pain=3)
     assert "no-improvement-14-days" not in rules(mild, pains(2, 2, 2))  # 33% better
+
+
+def test_an_unknown_assessment_is_treated_as_not_assessed() -> None:
+    """Issue 11: "uncertain about the cause" (CLINICAL.md §5) when it was never said."""
+    assert rules(replace(PROFILE, assessed_by_clinician=None)) == {"not-assessed": "advice"}
 
 
 def test_underlying_conditions_and_no_assessment_give_advice() -> None:

@@ -21,7 +21,8 @@ high        no-function-gain          a function questionnaire's last two result
                                       improvement in its good direction
 critical    severe-pain               the latest check-in is ≥ 7
 critical    red-flag                  a check-in reports a red-flag symptom (bladder/bowel
-                                      change, saddle numbness, fever, night pain) since the
+                                      change, saddle numbness, a change in walking, worsening
+                                      leg weakness, fever, night pain, weight loss) since the
                                       last clinician clearance, or the profile has a red flag
                                       not cleared by a clinician
 critical    function-down-20          a function questionnaire's latest result is ≥ 20% of its
@@ -52,8 +53,8 @@ from backcare.domain.history import (
     shift,
 )
 from backcare.domain.instruments import get_instrument
-from backcare.domain.models import SYMPTOMS, History, Prescription, Profile
-from backcare.domain.safety import RED_FLAG_NAMES
+from backcare.domain.models import History, Prescription, Profile
+from backcare.domain.safety import ALERT_SYMPTOMS
 from backcare.domain.scoring import IMPROVED, WORSE, compare, round_score
 from backcare.domain.words import say_date
 from backcare.errors import BackcareError
@@ -62,9 +63,10 @@ LOW, HIGH, CRITICAL = "low", "high", "critical"
 LEVELS: tuple[str, ...] = (CRITICAL, HIGH, LOW)  # most urgent first, the order alerts are listed
 
 # Check-in symptoms that are red flags (CLINICAL.md §5, NICE CKS): the cauda-equina signs
-# bladder-bowel and saddle-numbness, and fever and night-pain, which stop the programme too
-# (safety.py), so the physiotherapist must hear of them.
-RED_FLAG_SYMPTOMS: tuple[str, ...] = tuple(s for s in SYMPTOMS if s in RED_FLAG_NAMES)
+# (bladder-bowel, saddle-numbness, walking-change, worsening-weakness), fever and night-pain,
+# which stop the programme (safety.py), and weight loss without trying, which is advice to
+# see the GP: the physiotherapist must hear of every one.
+RED_FLAG_SYMPTOMS: tuple[str, ...] = ALERT_SYMPTOMS
 # Questionnaires that measure function (CLINICAL.md §3); STarT Back stratifies risk instead.
 FUNCTION_INSTRUMENTS: tuple[str, ...] = ("odi", "rmdq", "psfs", "peg")
 

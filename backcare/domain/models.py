@@ -42,7 +42,8 @@ TAGS: tuple[str, ...] = (
 DOSE_FIELDS: tuple[str, ...] = ("sets", "reps", "hold_seconds", "duration_minutes")
 STATUSES: tuple[str, ...] = ("done", "partial", "skipped")
 SYMPTOMS: tuple[str, ...] = (
-    "numbness", "tingling", "weakness", "bladder-bowel", "saddle-numbness", "fever", "night-pain",
+    "numbness", "tingling", "weakness", "bladder-bowel", "saddle-numbness", "walking-change",
+    "worsening-weakness", "fever", "night-pain", "weight-loss",
 )
 VISIT_KINDS: tuple[str, ...] = ("manual-therapy", "assessment", "other")
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
