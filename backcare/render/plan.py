@@ -109,11 +109,21 @@ def plan_view(plan: Plan, library: Library | None = None) -> None:
     if any(i.flagged for i in plan.items):
         con.print("[red](flagged)[/] it hurt last time, so it is kept easy today and noted "
                   "for your physiotherapist.")
+    _left_out(plan)
     budget = f" of your {plan.budget_minutes}" if plan.budget_minutes else ""
     con.print(f"Total: about {plan.total_minutes:g} minutes{budget}. "
               "Start with [bold]backcare session[/], or record it later with "
               "[bold]backcare log[/].")
     con.print(f"[dim]Tip:[/] {plan.tip}")
+
+
+def _left_out(plan: Plan) -> None:
+    """The exercises a condition's rule leaves out, grouped by why (CLINICAL.md §8)."""
+    by_why: dict[str, list[str]] = {}
+    for ex, why in plan.left_out:
+        by_why.setdefault(why, []).append(ex.name)
+    for why, names in by_why.items():
+        out().print(Text(f"Left out for {why}: {', '.join(names)}.", style="dim"))
 
 
 def programme_view(p: Prescription, library: Library) -> None:
