@@ -183,6 +183,13 @@ def test_a_whole_session_start_to_finish(env: dict[str, str],
     assert d.starts == len(planned)
     assert {"countdown", "hurt", "pain_now", "note"} <= set(d.events)
     assert not re.search(r"\x1b\[(?:3[0-7]|38;|9[0-7])", d.transcript), "NO_COLOR ignored"
+    # Each exercise's cautions come before it starts (issue 11), and the short disclaimer
+    # once at the start.
+    said = " ".join(re.sub(r"[│╭╮╰╯─]", " ", d.transcript).split())
+    first_start = said.index("Press Enter to start")
+    assert "Take care" in said[:first_start]
+    assert " ".join(planned[0]["cautions"][0].split()[:5]) in said[:first_start]
+    assert said.count("Self-management support only") == 1
 
     h = history(env)
     (session,) = h["sessions"]

@@ -52,7 +52,13 @@ from backcare.domain.progression import (
 from backcare.domain.safety import flare_active, red_flag_advice, seek_help
 from backcare.domain.schedule import is_planned_day, weekday_name
 from backcare.errors import SafetyStop
-from backcare.messages import BLOCKED_UNTIL_CLEARED, NO_PROFILE_HINT, TIPS
+from backcare.messages import (
+    BLOCKED_UNTIL_CLEARED,
+    DISCLAIMER,
+    DISCLAIMER_SHORT,
+    NO_PROFILE_HINT,
+    TIPS,
+)
 
 # Time estimates: seconds per repetition besides any hold, and to get into position.
 SECONDS_PER_REP = 4
@@ -97,6 +103,7 @@ class PlanItem:
             **self.dose.to_dict(), "reason": self.reason,
             "per_side": ex.per_side, "level": ex.level, "position": ex.position,
             "equipment": [e for e in ex.equipment if e != "none"],
+            "cautions": list(ex.cautions),  # where the patient exercises (issue 11)
             "rest_seconds": ex.dose.rest_seconds,
             "minutes": round(self.seconds / 60, 1), "flagged": self.flagged, "note": self.note,
         }
@@ -115,6 +122,8 @@ class Plan:
     # Exercises the patient could do that a condition's rule leaves out, with why
     # (CLINICAL.md §8): "every item a rule removes says why" (issue 11).
     left_out: tuple[tuple[Exercise, str], ...] = ()
+    # CLINICAL.md §7: the whole disclaimer before init, its short form after.
+    disclaimer: str = DISCLAIMER_SHORT
 
     @property
     def total_minutes(self) -> float:
@@ -128,6 +137,7 @@ class Plan:
             "budget_minutes": self.budget_minutes, "tip": self.tip,
             "left_out": [{"exercise_id": ex.id, "name": ex.name, "reason": why}
                          for ex, why in self.left_out],
+            "disclaimer": self.disclaimer,
         }
 
 
@@ -177,6 +187,14 @@ def plan_for(day: date, profile: Profile | None, library: Library,
              prescription: Prescription | None, history: History,
              t: Thresholds = DEFAULT) -> Plan:
     """Today's plan. Raises :class:`SafetyStop` while a red flag is not cleared."""
+    plan = _plan_for(day, profile, library, prescription, history, t)
+    # Before init the patient has not seen the disclaimer at all: the whole of it.
+    return plan if profile is not None else replace(plan, disclaimer=DISCLAIMER)
+
+
+def _plan_for(day: date, profile: Profile | None, library: Library,
+              prescription: Prescription | None, history: History,
+              t: Thresholds) -> Plan:
     if profile is not None and profile.blocked_by_red_flag:
         raise SafetyStop(red_flag_advice(profile.red_flags) + " " + BLOCKED_UNTIL_CLEARED)
     warnings: list[str] = []
