@@ -70,3 +70,35 @@ class Thresholds(NamedTuple):
 
 
 DEFAULT = Thresholds()
+
+# CLINICAL.md §10: a physiotherapist may tune these in settings.yaml, within these bounds, so
+# that no setting can switch a safety rule off (a flare at pain 11, a red zone that is never
+# reached, a review after a year). The bounds §10 names are theirs; the others are ours, each
+# wide enough for clinical taste and narrow enough to keep the rule meaningful.
+BOUNDS: dict[str, tuple[float, float]] = {
+    "green_max": (1, 4),  # §10
+    "amber_max": (2, 7),  # §10: green_max + 1 to 7 (the lower bound is checked too)
+    "next_morning_rise": (1, 4),  # §10
+    "greens_to_progress": (2, 6),  # §10
+    "reps_step": (1, 2),  # NHS Inform: add 1 or 2 repetitions (§2)
+    "hold_step_s": (1, 10),
+    "aerobic_step_min": (1, 10),
+    "flare_pain": (6, 8),  # §10
+    "flare_clear_days": (1, 7),
+    "review_after_days": (7, 28),  # §10
+    "severe_pain": (6, 8),  # §10
+    "severe_days": (1, 5),  # §10
+    "pain_mic_points": (1, 4),  # Ostelo 2008 gives 2 (§3)
+    "pain_mic_percent": (10, 50),  # Ostelo 2008 gives 30% (§3)
+    "alert_low_pain": (3, 8),  # §10: alert pain levels
+    "alert_low_rise": (1, 4),
+    "alert_no_session_days": (2, 14),
+    "alert_high_rise_from_baseline": (1, 4),
+    "alert_high_adherence_percent": (10, 90),
+    "alert_adherence_window_days": (7, 28),
+    "alert_critical_pain": (3, 8),  # §10: alert pain levels
+    "alert_function_drop_percent": (5, 50),
+    "reassess_days": (7, 42),
+    "aerobic_week_minutes": (60, 300),  # WHO 2020: 150-300 a week (§2)
+    "planner_lookback_days": (14, 84),
+}
