@@ -296,9 +296,10 @@ def test_progress_json_for_eight_scripted_weeks(cli: Callable[..., Any],
 
     pain = doc["pain"]
     # Baseline from the profile: 6. Current: the last 7 days, 22/7 -> 3.1.
-    # Change 3.1 - 6 = -2.9; -2.9 / 6 x 100 = -48.33 -> -48.3; <= -2 points: important.
+    # Change 22/7 - 6 = -20/7 = -2.857 -> -2.9; judged and given unrounded (CLINICAL.md §9):
+    # -20/7 / 6 x 100 = -47.62 -> -47.6 (the rounded -2.9 / 6 would say -48.3); important.
     assert pain == {**pain, "baseline": 6, "current": 3.1, "change": -2.9,
-                    "percent_change": -48.3, "clinically_important": True}
+                    "percent_change": -47.6, "clinically_important": True}
     assert doc["verdict"] == "improving"
 
     measures = doc["measures"]
@@ -418,3 +419,19 @@ def test_dates_beyond_the_kept_range_are_usage_errors(cli: Callable[..., Any],
 
 
 # --- Adherence ---------------------------------------------------------------------------------
+
+
+def test_pain_change_is_judged_on_the_unrounded_mean(cli: Callable[..., Any],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 11 (CLINICAL.md §9): a daily pain of 3 -> 2.14 (15/7) is -28.6%, not important,
+    although the rounded 2.1 would make it -30%."""
+    monkeypatch.setenv("BACKCARE_TODAY", "2026-03-31")
+    assert cli("init", "--no-red-flags", "--no-conditions", "--assessed", "--pain", "3",
+               "--yes", "--date", "2026-03-02").exit_code == 0
+    for n, score in enumerate((2, 2, 2, 2, 2, 2, 3)):
+        assert cli("pain", str(score), "--date", f"2026-03-{10 + n:02d}").exit_code == 0
+    doc = cli("progress", "--json", "--from", "2026-03-02", "--to", "2026-03-16",
+              "--date", "2026-03-16").json()
+    pain = doc["pain"]
+    assert (pain["current"], pain["percent_change"]) == (2.1, -28.6)
+    assert pain["clinically_important"] is False and doc["verdict"] == "no clear change"

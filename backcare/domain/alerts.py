@@ -45,6 +45,7 @@ from backcare.domain.history import (
     HistoryIndex,
     adherence_percent,
     baseline_pain,
+    exact_mean_pain,
     exercised_in,
     index_history,
     mean_pain,
@@ -55,7 +56,7 @@ from backcare.domain.history import (
 from backcare.domain.instruments import get_instrument
 from backcare.domain.models import History, Prescription, Profile
 from backcare.domain.safety import ALERT_SYMPTOMS
-from backcare.domain.scoring import IMPROVED, WORSE, compare, round_score
+from backcare.domain.scoring import ACTIVITIES_DIFFER, IMPROVED, WORSE, compare, round_score
 from backcare.domain.words import say_date
 from backcare.errors import BackcareError
 
@@ -145,11 +146,13 @@ def _no_recent_session(index: HistoryIndex, as_of: date, start: date | None,
 def _pain_up_from_baseline(profile: Profile | None, index: HistoryIndex, as_of: date,
                            t: Thresholds) -> Iterable[Alert]:
     baseline, since, _ = baseline_pain(profile, index)
-    current = mean_pain(index.pain_by_day, shift(as_of, 1 - PAIN_WINDOW_DAYS), as_of)
-    if baseline is None or current is None:
+    first = shift(as_of, 1 - PAIN_WINDOW_DAYS)
+    current = mean_pain(index.pain_by_day, first, as_of)
+    exact = exact_mean_pain(index.pain_by_day, first, as_of)
+    if baseline is None or current is None or exact is None:
         return
-    rise = round_score(current - baseline)
-    if rise >= t.alert_high_rise_from_baseline:
+    rise = round_score(float(exact - baseline))
+    if exact - baseline >= t.alert_high_rise_from_baseline:  # judged unrounded (§9)
         when = f" ({say_date(since)})" if since else ""
         yield Alert(HIGH, "pain-up-from-baseline",
                     f"Pain averages {current:g}/10 over the {PAIN_WINDOW_DAYS} days to "
@@ -188,7 +191,8 @@ def _no_function_gain(index: HistoryIndex) -> Iterable[Alert]:
             continue
         before, latest = results[-2], results[-1]
         change = compare(before, latest)
-        if change is not None and change.direction != IMPROVED:
+        # Different PSFS activities are not compared (CLINICAL.md §9): no verdict, no alert.
+        if change is not None and change.direction not in (IMPROVED, ACTIVITIES_DIFFER):
             yield Alert(HIGH, "no-function-gain",
                         f"{_name(instrument)} shows no gain between the last two assessments: "
                         f"{before.score:g} on {say_date(before.date)}, {latest.score:g} on "

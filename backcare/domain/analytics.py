@@ -59,6 +59,7 @@ from backcare.domain.history import (
     HistoryIndex,
     adherence_percent,
     baseline_pain,
+    exact_mean_pain,
     index_history,
     mean_pain,
     monday,
@@ -375,11 +376,12 @@ def _pain_summary(profile: Profile | None, index: HistoryIndex, as_of: date,
     baseline, baseline_date, source = baseline_pain(profile, index)
     first = shift(as_of, 1 - PAIN_WINDOW_DAYS)
     current = mean_pain(index.pain_by_day, first, as_of)
+    exact = exact_mean_pain(index.pain_by_day, first, as_of)  # judged unrounded (§9)
     count = sum(1 for d in days_between(first, as_of) if d in index.pain_by_day)
     latest = index.checkins[-1] if index.checkins else None
     change: Change | None = None
-    if baseline is not None and current is not None:
-        change = pain_change(baseline, current, thresholds)
+    if baseline is not None and exact is not None:
+        change = pain_change(baseline, exact, thresholds)
     return PainSummary(
         baseline=baseline, baseline_date=baseline_date, baseline_source=source,
         current=current, current_checkins=count,

@@ -67,6 +67,9 @@ class Thresholds(NamedTuple):
     # How far back the planner looks: an exercise not done for 6 weeks restarts at its
     # entry dose, as strength and tolerance fade with a long break.
     planner_lookback_days: int = 42
+    # The ODI is scored only with at least 8 of its 10 sections answered (CLINICAL.md §9:
+    # no agreed limit; a common practice), so this is configurable.
+    odi_min_sections: int = 8
 
 
 DEFAULT = Thresholds()
@@ -101,4 +104,5 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "reassess_days": (7, 42),
     "aerobic_week_minutes": (60, 300),  # WHO 2020: 150-300 a week (§2)
     "planner_lookback_days": (14, 84),
+    "odi_min_sections": (5, 10),  # §9: no agreed rule; Fairbank's example misses one
 }

@@ -12,6 +12,7 @@ from backcare.domain.clinical import Thresholds
 from backcare.domain.history import (
     PAIN_WINDOW_DAYS,
     baseline_pain,
+    exact_mean_pain,
     index_history,
     mean_pain,
     shift,
@@ -176,9 +177,11 @@ def seek_help(profile: Profile | None, history: History, day: date,
     if profile is not None and day >= profile.start_date + timedelta(days=t.review_after_days):
         index = index_history(history, day, {})
         base, _, _ = baseline_pain(profile, index)
-        current = mean_pain(index.pain_by_day, shift(day, 1 - PAIN_WINDOW_DAYS), day)
-        if base is not None and current is not None and base > 0 and \
-                not pain_change(base, current, t).clinically_important:
+        first = shift(day, 1 - PAIN_WINDOW_DAYS)
+        current = mean_pain(index.pain_by_day, first, day)
+        exact = exact_mean_pain(index.pain_by_day, first, day)  # judged unrounded (§9)
+        if base is not None and current is not None and exact is not None and base > 0 and \
+                not pain_change(base, exact, t).clinically_important:
             found.append(Advice("advice", "no-improvement-14-days",
                                 f"After {t.review_after_days} days your pain ({current:g}/10 "
                                 f"this week, {base}/10 at the start) has not clearly eased. "

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from backcare.domain.clinical import Thresholds
 from backcare.domain.models import History, PainCheckin, Session
 from backcare.domain.progression import PainZone, session_signal, zone
+from backcare.domain.scoring import plain_band
 from backcare.render.ui import emit_json, out, say
 from backcare.render.ui import escape as escape_words
 
@@ -113,7 +114,8 @@ def history_view(h: History, start: date, end: date, library: Library,
             (", flare-up" if c.flare else "") + (f"\n  note: {escape(c.note)}" if c.note else "")
         rows.append((c.date.isoformat(), 0, "pain", f"{pain_text(c.score, t)}{extra}"))
     for a in h.assessments:
-        band = f" ({escape(a.band)})" if a.band else ""
+        words = plain_band(a.band) if a.instrument == "odi" else a.band  # issue 11
+        band = f" ({escape(words)})" if words else ""
         rows.append((a.date.isoformat(), 2, "assessment",
                      f"{escape(a.instrument)}: {a.score:g}{band}"))
     for v in h.visits:
