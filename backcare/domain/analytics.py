@@ -38,6 +38,11 @@ How the figures are defined (README-ready):
   ``aerobic_minutes`` is the sum of ``duration_minutes`` of that week's aerobic exercises
   (library category ``aerobic``) done or partly done. The WHO guideline is 150 minutes a week
   (CLINICAL.md §2).
+- **Alerts** (``alerts``): every alert that applied on any day of the report, each with the
+  day it fired (and, for a run of days, until when), even if it has cleared since
+  (:func:`backcare.domain.alerts.period_alerts`, issue 11). **Flagged exercises**: every red
+  attempt in the report, by the planner's own rule (pain during or just after, the session's
+  pain just after, or the next morning).
 - **Measures**: for each questionnaire with at least one result, ``baseline`` is the first
   result ever and ``latest`` the last one up to the report's last day; ``change`` and
   ``clinically_important`` come from :func:`backcare.domain.scoring.change_verdict`. For STarT Back
@@ -51,7 +56,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
-from backcare.domain.alerts import Alert, check_alerts
+from backcare.domain.alerts import Alert, period_alerts
 from backcare.domain.clinical import Thresholds
 from backcare.domain.history import (
     DAYS_PER_WEEK,
@@ -319,8 +324,9 @@ def progress_report(profile: Profile | None, history: History,
         verdict=verdict,
         verdict_text=verdict_text,
         measures=tuple(_measures(index, start)),
-        alerts=tuple(check_alerts(profile, history, prescription, as_of, thresholds,
-                                  library_categories, index=index)),
+        # Every alert of the whole period, each with the day it fired (issue 11).
+        alerts=tuple(period_alerts(profile, history, prescription, start, as_of, thresholds,
+                                   library_categories, index=index)),
         daily=tuple(_daily(start, as_of, index)),
         visits=tuple(v for v in index.visits if in_window(v.date)),
         flares=tuple(Flare(c.date, c.score, c.flare) for c in index.checkins
