@@ -350,7 +350,7 @@ def score_odi(answers: Sequence[int | None],
     if len(answered) < min_sections:
         raise BackcareError(f"The ODI needs at least {min_sections} of its {len(values)} "
                             f"sections answered for a score, and {len(answered)} were "
-                            "(CLINICAL.md §9): answer the sections marked '-'")
+                            "(docs/clinical.md §9): answer the sections marked '-'")
     return round_score(sum(answered) / (ODI_SECTION_MAX * len(answered)) * ODI_SCORE_MAX)
 
 
@@ -758,7 +758,7 @@ def compare(earlier: Assessment, later: Assessment) -> Change | None:
         return None
 
 
-PAIN_SOURCE = ("Ostelo et al. 2008, Spine 33:90-94 (CLINICAL.md §3); thresholds from "
+PAIN_SOURCE = ("Ostelo et al. 2008, Spine 33:90-94 (docs/clinical.md §3); thresholds from "
                "backcare's settings")
 
 

@@ -64,7 +64,7 @@ def read_thresholds(path: Path) -> tuple[Thresholds, frozenset[str]]:
                          line=line)
         elif not low <= value <= high:
             problems.add(f"{key} {value:g} is out of bounds: it must be {bounds} "
-                         "(CLINICAL.md §10: no setting may switch a safety rule off)",
+                         "(docs/clinical.md §10: no setting may switch a safety rule off)",
                          file=name, line=line)
         else:
             changes[key] = int(value) if whole else float(value)
@@ -72,7 +72,7 @@ def read_thresholds(path: Path) -> tuple[Thresholds, frozenset[str]]:
     if not problems.problems and result.amber_max <= result.green_max:
         line = raw.line_of("amber_max") if "amber_max" in raw else raw.line_of("green_max")
         problems.add(f"amber_max {result.amber_max:g} must be above green_max "
-                     f"{result.green_max:g} (CLINICAL.md §10: green_max + 1 to 7)",
+                     f"{result.green_max:g} (docs/clinical.md §10: green_max + 1 to 7)",
                      file=name, line=line)
     problems.raise_if_any(f"{name}: not a valid settings file")
     return result, frozenset(changes)

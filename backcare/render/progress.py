@@ -476,7 +476,7 @@ def _flagged(report: ProgressReport, names: Mapping[str, str]) -> RenderableType
                      f"{short_date(f.date, report.as_of)} ({_why_red(f)})"
                      for f in reversed(shown))
     extra = f", and {more} earlier" if more else ""
-    return Text(f"In the red zone (CLINICAL.md §4): {text}{extra}. Your plan eases these "
+    return Text(f"In the red zone (docs/clinical.md §4): {text}{extra}. Your plan eases these "
                 "off; tell your physiotherapist if they keep hurting.")
 
 
