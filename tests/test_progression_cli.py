@@ -108,6 +108,10 @@ def test_ten_sessions_ending_at_8_of_10_never_progress_and_are_flagged(patient: 
     flagged = report["flagged_exercises"]
     assert {f["exercise_id"] for f in flagged} == set().union(*done.values())
     assert all(f["pain_after"] == 8 for f in flagged)
+    severe = [a for a in report["alerts"] if a["rule"] == "severe-pain"]
+    assert [(a["level"], a["date"], a["until"]) for a in severe] == [
+        ("critical", day(0), day(9))]
+    assert "just after 10 sessions in a row" in severe[0]["message"]
 
 
 def test_green_after_the_session_answers_for_every_exercise_not_named(patient: Cli,
