@@ -45,7 +45,8 @@ def test_every_threshold_has_bounds_and_the_defaults_are_inside_them() -> None:
     ("next_morning_rise: 9", "next_morning_rise 9 is out of bounds: it must be 1 to 4"),
     ("alert_critical_pain: 10", "alert_critical_pain 10 is out of bounds: it must be 3 to 8"),
     ("alert_low_pain: 0", "alert_low_pain 0 is out of bounds: it must be 3 to 8"),
-    ("greens_to_progress: 2.5", "greens_to_progress must be a whole number from 2 to 6"),
+    ("greens_to_progress: 2.5", "greens_to_progress must be a whole number, not 2.5"),
+    ("pain_mic_percent: .inf", "pain_mic_percent inf is out of bounds: it must be 10 to 50"),
     ("flare_pain: yes", "flare_pain must be a whole number from 6 to 8"),
     ("flare_pian: 7", "unknown threshold 'flare_pian' (did you mean 'flare_pain'?)"),
 ])

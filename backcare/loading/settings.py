@@ -57,11 +57,12 @@ def read_thresholds(path: Path) -> tuple[Thresholds, frozenset[str]]:
         whole = known[key] is int
         low, high = BOUNDS[key]
         bounds = f"{low:g} to {high:g}"
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or \
-                (whole and not float(value).is_integer()):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
             kind = "a whole number" if whole else "a number"
             problems.add(f"{key} must be {kind} from {bounds}, not {value!r}", file=name,
                          line=line)
+        elif whole and not float(value).is_integer():
+            problems.add(f"{key} must be a whole number, not {value!r}", file=name, line=line)
         elif not low <= value <= high:
             problems.add(f"{key} {value:g} is out of bounds: it must be {bounds} "
                          "(docs/clinical.md §10: no setting may switch a safety rule off)",
