@@ -52,3 +52,11 @@ BLOCKED_UNTIL_CLEARED = (
     "backcare will not plan exercises while a red flag is recorded. Once a clinician has "
     "checked you and said it is safe, run: backcare init --cleared-by-clinician"
 )
+
+# A red flag a clinician has checked (init --red-flag X --cleared-by-clinician): said once.
+RED_FLAG_CLEARED = (
+    "You reported {what}. A clinician has checked it and said exercise is safe, so your "
+    "programme can go ahead. If it comes back or gets worse, stop your exercises and {act}."
+)
+ACT_CAUDA_EQUINA = "go to an emergency department straight away"
+ACT_OTHER = "contact your GP or doctor the same day"

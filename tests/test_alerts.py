@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from backcare.domain.alerts import CRITICAL, HIGH, LOW, Alert, check_alerts
+from backcare.domain.alerts import CRITICAL, HIGH, LOW, Alert, check_alerts, period_alerts
 from backcare.domain.clinical import DEFAULT as T
 from backcare.domain.clinical import Thresholds
 from backcare.domain.models import (
@@ -258,3 +258,23 @@ def test_thresholds_come_from_the_settings() -> None:
     history = History(sessions=every_day(), checkins=pain(6, 6))
     assert "severe-pain" not in rules(history)
     assert "severe-pain" in rules(history, thresholds=Thresholds(alert_critical_pain=6))
+
+
+# --- Over a period (issue 11) --------------------------------------------------------------------
+
+def test_an_alert_that_fired_before_the_period_and_still_stands_keeps_its_date() -> None:
+    checkins = (PainCheckin(date(2026, 3, 1), 8),)  # nothing since
+    history = History(sessions=every_day(), checkins=checkins)
+    found = period_alerts(STARTED, history, None, date(2026, 3, 10), TODAY, T)
+    assert [(a.rule, a.date) for a in found] == [("severe-pain", date(2026, 3, 1))]
+
+
+def test_a_session_with_severe_pain_just_after_it_is_an_alert() -> None:
+    sessions = tuple(s._replace(pain_after=8) if s.date == date(2026, 3, 12) else s
+                     for s in every_day())
+    found = period_alerts(STARTED, History(sessions=sessions, checkins=pain(3)),
+                          None, date(2026, 3, 1), TODAY, T)
+    assert [(a.rule, a.message) for a in found] == [
+        ("severe-pain", "Pain 8/10 just after the session on 12 Mar 2026.")]
+    assert check_alerts(STARTED, History(sessions=sessions, checkins=pain(3)), None,
+                        TODAY, T) == []  # today, it no longer applies

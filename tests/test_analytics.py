@@ -288,7 +288,8 @@ def test_flagged_exercises_are_those_logged_above_amber() -> None:
     ))
     assert flagged_exercises(history, date(2026, 3, 4), T) == [
         {"date": "2026-03-03", "exercise_id": "bridge", "pain": T.amber_max + 1,
-         "session_id": "s-2026-03-03-1", "next_morning": False}]
+         "session_id": "s-2026-03-03-1", "next_morning": False, "pain_after": None,
+         "extra": False}]
 
 
 def test_goals_show_status_and_their_psfs_activity() -> None:

@@ -399,11 +399,13 @@ def test_odi_sections_can_be_skipped_with_enter_or_dash(cli: Cli, terminal: None
     assert doc["score"] == 40.0 and doc["details"]["sections_answered"] == 8
 
 
-def test_odi_needs_at_least_one_answered_section(cli: Cli, terminal: None) -> None:
-    res = cli("assess", "odi", "--json", input="-\n" * 9 + "\n-\n3\n")
+def test_odi_needs_at_least_8_answered_sections(cli: Cli, terminal: None) -> None:
+    """CLINICAL.md §9 (issue 11): no more than 2 of the 10 sections may be skipped."""
+    res = cli("assess", "odi", "--json", input="-\n-\n-\n\n3\n" + "2\n" * 7)
     assert res.exit_code == 0, res
-    assert res.stderr.count("a score needs at least one answered section") == 2
-    assert res.json()["score"] == 60.0
+    assert res.stderr.count("a score needs at least 8 of the 10 sections answered") == 2
+    doc = res.json()
+    assert doc["details"]["sections_answered"] == 8 and doc["score"] == 42.5
 
 
 def test_startback_accepts_agree_and_disagree_letters(cli: Cli, terminal: None) -> None:
@@ -538,3 +540,63 @@ def test_ctrl_c_in_a_real_terminal_saves_nothing(backcare_home: Path) -> None:
     child.close()
     assert child.exitstatus == 130
     assert snapshot(backcare_home) == {}
+
+
+# --- the numbers that judge change (issue 11, CLINICAL.md §9) ----------------------------------
+@pytest.mark.parametrize(("instrument", "first", "second"), [
+    ("odi", "2,1,1,1,1,1,1,1,1,-", "1,1,1,1,1,1,1,0,0,-"),  # 10/45 -> 7/45: 22.2 -> 15.6
+    ("peg", "7,7,6", "5,5,4"),  # 20/3 -> 14/3: 6.7 -> 4.7
+])
+def test_a_change_of_exactly_30_percent_is_important_from_the_unrounded_scores(
+        cli: Cli, instrument: str, first: str, second: str) -> None:
+    assess_json(cli, instrument, first, "2026-03-02")
+    doc = assess_json(cli, instrument, second, "2026-03-16")
+    change = doc["change_since_first"]
+    assert change["percent_change"] == -30.0  # rounded scores would give -29.7 / -29.9
+    assert change["clinically_important"] is True
+
+
+def test_psfs_results_rating_different_activities_get_no_verdict(cli: Cli) -> None:
+    assess_json(cli, "psfs", "walking=3,stairs=4,sitting=5", "2026-03-02")
+    doc = assess_json(cli, "psfs", "walking=6,stairs=7,gardening=9", "2026-03-16")
+    change = doc["change_since_first"]
+    assert change["direction"] == "activities differ"
+    assert change["clinically_important"] is False and change["important_worsening"] is False
+    assert "walking, stairs were rated both times" in change["note"]
+    res = cli("assess", "psfs", "--answers", "walking=6,stairs=7,gardening=9",
+              "--date", "2026-03-17")
+    said = " ".join(res.stdout.split())
+    assert "not compared" in said and "clinically important" not in said
+
+
+def test_an_odi_with_fewer_than_8_sections_is_refused_and_the_rule_is_configurable(
+        cli: Cli, backcare_home: Path) -> None:
+    res = cli("assess", "odi", "--answers", "2,2,2,2,2,2,2,-,-,-", "--date", "2026-03-02")
+    assert res.exit_code == 1
+    assert "at least 8 of its 10 sections answered" in res.stderr and "7 were" in res.stderr
+    assert saved(backcare_home) == []
+    backcare_home.mkdir(exist_ok=True)
+    (backcare_home / "settings.yaml").write_text("thresholds:\n  odi_min_sections: 7\n",
+                                                encoding="utf-8")
+    assert assess_json(cli, "odi", "2,2,2,2,2,2,2,-,-,-", "2026-03-02")["score"] == 40.0
+
+
+def test_the_patient_never_sees_fairbanks_crippled_or_bed_bound(cli: Cli,
+                                                               backcare_home: Path) -> None:
+    """Issue 11: plain words on the terminal; Fairbank's bands stay in the exports."""
+    for answers, when, band, words in (("4,4,4,3,3,3,3,3,3,3", "2026-03-02", "crippled",
+                                        "very severe"),
+                                       ("5,5,5,5,5,5,4,4,4,4", "2026-03-03", "bed-bound",
+                                        "extreme")):
+        res = cli("assess", "odi", "--answers", answers, "--date", when)
+        assert res.exit_code == 0, res
+        text = res.stdout.lower()
+        assert "crippled" not in text and "bed-bound" not in text
+        assert f"{words} disability" in text
+        assert assess_json(cli, "odi", answers, when)["band"] == band
+    history = cli("history", "--from", "2026-03-01", "--to", "2026-03-03").stdout.lower()
+    assert "crippled" not in history and "very severe" in history
+    out = backcare_home.parent / "export.json"
+    assert cli("export", "--format", "json", "--out", str(out), "--date", "2026-03-03") \
+        .exit_code == 0
+    assert '"crippled"' in out.read_text(encoding="utf-8")

@@ -19,7 +19,7 @@ SEED_IDS = ("hamstring-stretch", "knee-to-chest", "pelvic-tilt", "bridge", "bird
 MIN_EXERCISES = 40
 EXERCISE_KEYS = {"id", "name", "category", "level", "position", "equipment", "per_side",
                  "targets", "instructions", "cues", "dose", "progresses_to", "regresses_to",
-                 "cautions", "source"}
+                 "cautions", "tips", "tags", "source"}
 
 ENTRY = """\
   - id: {ident}
@@ -203,9 +203,58 @@ def test_list_refuses_an_unknown_category_or_equipment(cli: Cli) -> None:
 def test_show_prints_a_panel(cli: Cli) -> None:
     res = cli("exercises", "show", "bridge")
     assert res.exit_code == 0, res
-    for text in ("Bridge", "How to do it", "Dose", "Do not do it if",
-                 "Single-leg bridge (single-leg-bridge)", "Source:"):
+    for text in ("Bridge", "How to do it", "Dose", "Cautions: when to stop or leave it out",
+                 "Tips", "Single-leg bridge (single-leg-bridge)", "Source:"):
         assert text in res.stdout
+
+
+def test_show_keeps_cautions_apart_from_practical_tips(cli: Cli) -> None:
+    """Issue 11: a tip (a folded towel, a chair without wheels) is not a reason to stop."""
+    words = " ".join(cli("exercises", "show", "bridge").stdout.split())
+    cautions, tips = words.split("Cautions: when to stop or leave it out", 1)[1].split("Tips", 1)
+    assert "Stop if you feel sharp pain" in cautions and "cramp" not in cautions
+    assert "cramp in the back of the thigh" in tips
+    doc = cli("exercises", "show", "seated-marching", "--json").json()
+    assert doc["tips"] == ["Use a chair without wheels."]
+    assert all("wheels" not in c for c in doc["cautions"])
+
+
+@pytest.mark.parametrize("ident", ["bridge", "knee-to-chest", "hamstring-stretch"])
+def test_exercises_lying_on_the_back_carry_the_pregnancy_caution(cli: Cli, ident: str) -> None:
+    doc = cli("exercises", "show", ident, "--json").json()
+    assert "supine" in doc["tags"]
+    assert any("pregnant" in c and "lying on your back" in c for c in doc["cautions"])
+
+
+def test_every_bundled_exercise_has_tags_from_the_closed_list(cli: Cli) -> None:
+    from backcare.domain.models import TAGS
+
+    exercises = cli("exercises", "list", "--json").json()["exercises"]
+    assert all("tags" in e and set(e["tags"]) <= set(TAGS) for e in exercises)
+    tagged = {t for e in exercises for t in e["tags"]}
+    assert {"supine", "end-range-flexion", "end-range-twist", "fall-risk",
+            "spinal-mobility"} <= tagged
+
+
+def test_the_bike_is_two_things_an_exercise_bike_and_a_bicycle(cli: Cli) -> None:
+    indoor = cli("exercises", "show", "stationary-cycling", "--json").json()
+    outdoor = cli("exercises", "show", "cycling", "--json").json()
+    assert indoor["equipment"] == ["exercise-bike"] and outdoor["equipment"] == ["bicycle"]
+    assert "fall-risk" in outdoor["tags"] and "fall-risk" not in indoor["tags"]
+    doc = cli("exercises", "list", "--equipment", "exercise-bike", "--json").json()
+    assert "stationary-cycling" in {e["id"] for e in doc["exercises"]}
+    assert "cycling" not in {e["id"] for e in doc["exercises"]}
+
+
+def test_check_refuses_the_old_bike_and_an_unknown_tag(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text(BAD.replace("equipment: [mat]", "equipment: [bike]"), encoding="utf-8")
+    assert_clean_refusal(cli("exercises", "check", str(path)), path, 8,
+                         "equipment 'bike' is now exercise-bike or bicycle")
+    path.write_text(BAD.replace("    targets:", "    tags: [upside-down]\n    targets:"),
+                    encoding="utf-8")
+    assert_clean_refusal(cli("exercises", "check", str(path)), path, 10,
+                         "tags item 1 is 'upside-down'; it must be one of: supine")
 
 
 def test_show_json(cli: Cli) -> None:

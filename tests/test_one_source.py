@@ -87,8 +87,15 @@ def test_the_pdf_shows_the_figures_of_progress(filled: Cli, tmp_path: Path) -> N
     assert f"ODI {num(odi['baseline'])} → {num(odi['latest'])} ({signed(odi['change'])})" \
         in " ".join(one.split())
     assert f"{p['aerobic']['latest_week_minutes']} min" in one
-    for alert in p["alerts"]:
+    # Alerts cover the whole period (issue 11); page 1 shows each rule's most recent one, and
+    # how many times and on which days it fired.
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    for alert in p["alerts"]:  # most urgent first, then most recent first
+        latest.setdefault((alert["level"], alert["rule"]), alert)
+    for key, alert in latest.items():
         assert " ".join(alert["message"].split())[:40] in one
+        times = sum(1 for a in p["alerts"] if (a["level"], a["rule"]) == key)
+        assert times == 1 or f"Fired {times} times" in one
     flagged = {f["exercise_id"] for f in p["flagged_exercises"]}
     assert flagged == {"bridge"} and "Bridge: red 1 time, pain up to 7/10" in one
 

@@ -82,6 +82,39 @@ def test_plan_without_init_gives_a_beginner_plan_and_a_hint(cli: Cli,
     assert Store(backcare_home).profile() is None  # plan wrote no profile
 
 
+def test_before_init_the_plan_shows_the_disclaimer_and_points_to_init(cli: Cli) -> None:
+    from backcare.messages import DISCLAIMER
+
+    doc = cli("plan", "--date", MONDAY, "--json").json()
+    assert doc["disclaimer"] == DISCLAIMER and doc["items"]
+    text = " ".join(cli("plan", "--date", MONDAY).stdout.split())
+    assert " ".join(DISCLAIMER.split()) in text
+    assert text.count("backcare init") == 1  # one line points to it
+
+
+def test_after_init_the_plan_shows_the_short_disclaimer_once(cli: Cli) -> None:
+    from backcare.messages import DISCLAIMER, DISCLAIMER_SHORT
+
+    setup(cli)
+    assert cli("plan", "--date", MONDAY, "--json").json()["disclaimer"] == DISCLAIMER_SHORT
+    text = " ".join(cli("plan", "--date", MONDAY).stdout.split())
+    assert text.count(" ".join(DISCLAIMER_SHORT.split())) == 1
+    assert " ".join(DISCLAIMER.split()) not in text
+
+
+def test_each_item_carries_its_exercises_cautions(cli: Cli) -> None:
+    """Issue 11: cautions reach the patient where they exercise, not only in
+    `exercises show`."""
+    setup(cli)
+    doc = cli("plan", "--date", MONDAY, "--json").json()
+    shown = {e["id"]: e["cautions"] for e in cli("exercises", "list", "--json").json()
+             ["exercises"]}
+    text = " ".join(cli("plan", "--date", MONDAY).stdout.split())
+    for item in doc["items"]:
+        assert item["cautions"] == shown[item["exercise_id"]] and item["cautions"]
+        assert "Take care: " + " ".join(item["cautions"]) in text
+
+
 def test_a_rest_day_has_no_items(cli: Cli) -> None:
     setup(cli, "--days-per-week", "3")
     tuesday = "2026-03-03"

@@ -211,19 +211,23 @@ def zone_red(pain: int | None, t: Thresholds = T) -> bool:
 
 def last_red(history: History, day: date) -> dict[str, tuple[date, list[Dose]]]:
     """For each exercise whose last session (in the 6 weeks before ``day``) was red: that
-    day and the doses done red on it. Red by its own pain, or by the next-morning rule."""
+    day and the doses done red on it. Red by its own pain; by the session's pain just after
+    when no exercise in it was named red; or by the next-morning rule, with the day's
+    check-in standing in for a missing pain-before (issue 11)."""
     morning = {c.date: c.score for c in history.checkins}
     tries: dict[str, list[tuple[date, bool, Dose]]] = {}
     for s in history.sessions:
         if not (0 < (day - s.date).days < T.planner_lookback_days):
             continue
         woke = morning.get(s.date + timedelta(days=1))
-        next_morning_red = (woke is not None and s.pain_before is not None
-                            and woke - s.pain_before >= T.next_morning_rise)
-        for e in s.exercises:
-            if e.status != "skipped":
-                tries.setdefault(e.exercise_id, []).append(
-                    (s.date, next_morning_red or zone_red(e.pain), e.dose))
+        before = s.pain_before if s.pain_before is not None else morning.get(s.date)
+        next_morning_red = (woke is not None and before is not None
+                            and woke - before >= T.next_morning_rise)
+        done = [e for e in s.exercises if e.status != "skipped"]
+        after_red = zone_red(s.pain_after) and not any(zone_red(e.pain) for e in done)
+        for e in done:
+            tries.setdefault(e.exercise_id, []).append(
+                (s.date, next_morning_red or after_red or zone_red(e.pain), e.dose))
     out = {}
     for ident, seen in tries.items():
         latest = max(d for d, _, _ in seen)

@@ -202,7 +202,7 @@ class PromptedStdin(io.StringIO):
         (r"How is your pain now", "2"),
         (r"how is your back pain right now", "3"),
         (r"How many of the \d+ minutes", "4"),
-        (r"Did it hurt\?", "n"),
+        (r"Did it hurt\?", "1"),  # a number: the question has no default (issue 11)
         (r"0 to 10|0–10", "0"),
         (r"Anything to note\?", "typed on windows"),
     )
@@ -274,6 +274,7 @@ def test_a_guided_session_through_the_windows_keys(windows: FakeMsvcrt, tmp_path
     assert (logged["walking"]["status"], logged["walking"]["duration_minutes"]) == \
         ("partial", 4)
     assert logged["mini-squat"]["status"] == "partial"
+    assert (logged["walking"]["pain"], logged["mini-squat"]["pain"]) == (1, 1)
     assert (session["pain_before"], session["pain_after"], session["note"]) == \
         (3, 2, "typed on windows")
     assert "Session stopped. What you did is saved." in screen.getvalue()

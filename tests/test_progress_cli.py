@@ -296,9 +296,10 @@ def test_progress_json_for_eight_scripted_weeks(cli: Callable[..., Any],
 
     pain = doc["pain"]
     # Baseline from the profile: 6. Current: the last 7 days, 22/7 -> 3.1.
-    # Change 3.1 - 6 = -2.9; -2.9 / 6 x 100 = -48.33 -> -48.3; <= -2 points: important.
+    # Change 22/7 - 6 = -20/7 = -2.857 -> -2.9; judged and given unrounded (CLINICAL.md §9):
+    # -20/7 / 6 x 100 = -47.62 -> -47.6 (the rounded -2.9 / 6 would say -48.3); important.
     assert pain == {**pain, "baseline": 6, "current": 3.1, "change": -2.9,
-                    "percent_change": -48.3, "clinically_important": True}
+                    "percent_change": -47.6, "clinically_important": True}
     assert doc["verdict"] == "improving"
 
     measures = doc["measures"]
@@ -418,3 +419,78 @@ def test_dates_beyond_the_kept_range_are_usage_errors(cli: Callable[..., Any],
 
 
 # --- Adherence ---------------------------------------------------------------------------------
+
+
+def test_pain_change_is_judged_on_the_unrounded_mean(cli: Callable[..., Any],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 11 (CLINICAL.md §9): a daily pain of 3 -> 2.14 (15/7) is -28.6%, not important,
+    although the rounded 2.1 would make it -30%."""
+    monkeypatch.setenv("BACKCARE_TODAY", "2026-03-31")
+    assert cli("init", "--no-red-flags", "--no-conditions", "--assessed", "--pain", "3",
+               "--yes", "--date", "2026-03-02").exit_code == 0
+    for n, score in enumerate((2, 2, 2, 2, 2, 2, 3)):
+        assert cli("pain", str(score), "--date", f"2026-03-{10 + n:02d}").exit_code == 0
+    doc = cli("progress", "--json", "--from", "2026-03-02", "--to", "2026-03-16",
+              "--date", "2026-03-16").json()
+    pain = doc["pain"]
+    assert (pain["current"], pain["percent_change"]) == (2.1, -28.6)
+    assert pain["clinically_important"] is False and doc["verdict"] == "no clear change"
+
+
+# --- the whole period, not only its last day (issue 11) ----------------------------------------
+
+def test_a_report_of_a_period_that_had_alerts_lists_them_with_their_dates(
+        cli: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three days at 7-8/10 early in the period, a gap in the sessions, then better days:
+    as of its last day nothing applies, but the report lists what fired, and when."""
+    monkeypatch.setenv("BACKCARE_TODAY", "2026-03-31")
+    assert cli("init", "--no-red-flags", "--no-conditions", "--assessed", "--pain", "5",
+               "--yes", "--date", "2026-03-02").exit_code == 0
+    scores = [4, 7, 8, 7, 4, 3, 3, 3, 3, 3, 3, 3, 3, 3]
+    for n, score in enumerate(scores):
+        day = f"2026-03-{2 + n:02d}"
+        assert cli("pain", str(score), "--date", day).exit_code == 0
+        if not 6 <= n <= 9:  # no session from 8 to 11 March
+            assert cli("log", "--date", day, "--pain-after", "2").exit_code == 0
+    end = "2026-03-15"
+    today_only = cli("progress", "--json", "--from", end, "--to", end, "--date", end).json()
+    assert today_only["alerts"] == []  # nothing applies on the last day
+    doc = cli("progress", "--json", "--from", "2026-03-02", "--to", end, "--date", end).json()
+    found = {(a["rule"], a["date"], a["until"]) for a in doc["alerts"]}
+    assert ("severe-pain", "2026-03-03", "2026-03-05") in found  # 7, 8, 7 in a row
+    assert ("pain-rising", "2026-03-03", None) in found  # 4 -> 7
+    assert ("no-session-3-days", "2026-03-10", "2026-03-11") in found
+    severe = next(a for a in doc["alerts"] if a["rule"] == "severe-pain")
+    assert severe["level"] == "critical" and "3 check-ins in a row" in severe["message"]
+    assert doc["alerts"][0]["level"] == "critical"  # most urgent first
+    text = " ".join(cli("progress", "--from", "2026-03-02", "--to", end,
+                        "--date", end).stdout.split())
+    assert "3 check-ins in a row, from 3 Mar 2026 to 5 Mar 2026" in text
+    # The physiotherapist's PDF has them too, not "No alerts in this period".
+    from pypdf import PdfReader
+
+    out = tmp_path / "report.pdf"
+    assert cli("export", "--format", "pdf", "--out", str(out), "--from", "2026-03-02",
+               "--to", end, "--date", end).exit_code == 0
+    page = " ".join((PdfReader(io.BytesIO(out.read_bytes())).pages[0].extract_text()
+                     or "").split())
+    assert "No alerts in this period" not in page
+    assert "3 check-ins in a row" in page
+
+
+def test_exercises_red_by_the_next_morning_rule_stay_flagged_for_the_whole_period(
+        cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BACKCARE_TODAY", "2026-03-31")
+    assert cli("init", "--no-red-flags", "--no-conditions", "--assessed", "--pain", "3",
+               "--yes", "--date", "2026-03-02").exit_code == 0
+    assert cli("pain", "3", "--date", "2026-03-02").exit_code == 0
+    first = cli("log", "--date", "2026-03-02", "--pain-after", "2", "--json").json()
+    for n in range(3, 13):  # 5 the next morning, then settled days
+        day = f"2026-03-{n:02d}"
+        assert cli("pain", "5" if n == 3 else "2", "--date", day).exit_code == 0
+        assert cli("log", "--date", day, "--pain-after", "1").exit_code == 0
+    doc = cli("progress", "--json", "--from", "2026-03-02", "--to", "2026-03-12",
+              "--date", "2026-03-12").json()
+    red = [f for f in doc["flagged_exercises"] if f["date"] == "2026-03-02"]
+    assert {f["exercise_id"] for f in red} == {e["exercise_id"] for e in first["exercises"]}
+    assert all(f["next_morning"] for f in red)

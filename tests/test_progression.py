@@ -61,7 +61,7 @@ TOP = Dose(sets=3, reps=10, hold_seconds=10)
 # --- the traffic light ----------------------------------------------------------------------
 
 @pytest.mark.parametrize(("pain", "expected"), [
-    (None, PainZone.GREEN), (0, PainZone.GREEN), (3, PainZone.GREEN), (4, PainZone.AMBER),
+    (None, PainZone.UNKNOWN), (0, PainZone.GREEN), (3, PainZone.GREEN), (4, PainZone.AMBER),
     (5, PainZone.AMBER), (6, PainZone.RED), (10, PainZone.RED)])
 def test_pain_zones_follow_the_clinic_traffic_light(pain: int | None,
                                                     expected: PainZone) -> None:
@@ -87,11 +87,32 @@ def test_two_green_sessions_are_not_yet_enough() -> None:
 
 
 def test_three_green_sessions_at_the_same_dose_add_two_repetitions() -> None:
-    runs = tried("bridge", (3, START, 0), (2, START, None), (1, START, 3))
+    runs = tried("bridge", (3, START, 0), (2, START, 2), (1, START, 3))
     step = next_step(ex("bridge"), runs, T, None, None)
     assert step.decision is Decision.PROGRESS
     assert step.dose == Dose(sets=1, reps=5 + T.reps_step, hold_seconds=5)
     assert "3 comfortable sessions" in step.reason
+
+
+def test_unanswered_is_not_green_and_three_unknowns_do_not_progress() -> None:
+    """Issue 11: an exercise counts as green only when the patient said so."""
+    unknown = tried("bridge", (3, START, None), (2, START, None), (1, START, None))
+    step = next_step(ex("bridge"), unknown, T, None, None)
+    assert step.decision is Decision.CONTINUE and step.dose == START
+    assert "was not recorded" in step.reason
+    # An unknown in the middle breaks a run of greens.
+    broken = tried("bridge", (4, START, 0), (3, START, None), (2, START, 1), (1, START, 0))
+    assert next_step(ex("bridge"), broken, T, None, None).decision is Decision.CONTINUE
+
+
+def test_greens_before_a_red_in_the_family_do_not_count_after_it() -> None:
+    """Issue 11: after a red and a step back, the full count of new greens is needed, even
+    when the greens were at the same dose of the easier variant before the red."""
+    runs = tried("bridge", (6, START, 0), (5, START, 0), (4, START, 0), (1, START, 0))
+    assert next_step(ex("bridge"), runs, T, None, None).decision is Decision.PROGRESS
+    red_day = DAY - timedelta(days=2)  # single-leg bridge hurt that day
+    step = next_step(ex("bridge"), runs, T, None, None, since=red_day)
+    assert step.decision is Decision.CONTINUE and "2 more comfortable sessions" in step.reason
 
 
 def test_greens_at_different_doses_do_not_add_up() -> None:

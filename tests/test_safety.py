@@ -36,7 +36,7 @@ from backcare.storage.paths import bundled_library
 T = DEFAULT
 DAY = date(2026, 3, 16)  # a Monday
 PROFILE = Profile(start_date=DAY - timedelta(days=3), baseline_pain=5,
-                  equipment=["none", "mat"])
+                  equipment=["none", "mat"], assessed_by_clinician=True)
 RX = Prescription((PrescribedItem("bridge", Dose(sets=2, reps=8)),), "A. Physio")
 
 
@@ -95,7 +95,18 @@ def test_pain_of_7_today_is_a_flare_up() -> None:
     assert flare_active(History(checkins=pains(3, 7)), DAY, T) == \
         (True, "your pain today is 7/10")
     assert flare_active(History(checkins=pains(3, 6)), DAY, T)[0] is False
-    assert flare_active(History(checkins=pains(8, 3)), DAY, T)[0] is False
+    # Issue 11: one rule for the end of every flare, declared or not: 2 days under 7.
+    assert flare_active(History(checkins=pains(8, 3)), DAY, T)[0] is True
+    assert flare_active(History(checkins=pains(8, 3, 2)), DAY, T)[0] is False
+
+
+def test_an_undeclared_flare_ends_by_the_same_rule_as_a_declared_one() -> None:
+    def active(*scores: int | tuple[int, bool]) -> bool:
+        return flare_active(History(checkins=pains(*scores)), DAY, T)[0]
+
+    assert active(8, 4) and not active(8, 4, 3)
+    assert active(8, 4, 7, 3)  # a day at 7 starts the count again
+    assert "under 7 for 2 days" in flare_active(History(checkins=pains(8, 4)), DAY, T)[1]
 
 
 def test_a_declared_flare_lasts_until_two_days_under_7() -> None:
@@ -187,6 +198,11 @@ def test_no_clear_improvement_after_two_weeks_needs_a_review() -> None:
     assert "no-improvement-14-days" not in rules(early, pains(5, 5, 5))
     mild = replace(started, baseline_pain=3)
     assert "no-improvement-14-days" not in rules(mild, pains(2, 2, 2))  # 33% better
+
+
+def test_an_unknown_assessment_is_treated_as_not_assessed() -> None:
+    """Issue 11: "uncertain about the cause" (CLINICAL.md §5) when it was never said."""
+    assert rules(replace(PROFILE, assessed_by_clinician=None)) == {"not-assessed": "advice"}
 
 
 def test_underlying_conditions_and_no_assessment_give_advice() -> None:

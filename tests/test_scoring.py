@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import date
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -17,10 +19,12 @@ from backcare.domain.instruments import (
     ChangeRule,
     get_instrument,
 )
+from backcare.domain.models import Assessment
 from backcare.domain.scoring import (
     StartBackAnswers,
     answers_from_json,
     change_verdict,
+    compare,
     format_answers,
     odi_band,
     pain_change,
@@ -38,8 +42,10 @@ from backcare.errors import BackcareError
 from backcare.loading.wording import load_clinic_wording
 
 # --- Strategies -------------------------------------------------------------------------------
-odi_answers = st.lists(st.one_of(st.none(), st.integers(0, 5)), min_size=10, max_size=10).filter(
-    lambda xs: any(x is not None for x in xs))
+# At most 2 of the 10 sections unanswered: a score needs 8 (CLINICAL.md §9).
+odi_answers = st.tuples(st.lists(st.integers(0, 5), min_size=10, max_size=10),
+                        st.sets(st.integers(0, 9), max_size=2)).map(
+    lambda t: [None if i in t[1] else v for i, v in enumerate(t[0])])
 rmdq_answers = st.lists(st.booleans(), min_size=24, max_size=24)
 startback_answers = st.builds(
     StartBackAnswers, st.tuples(*[st.booleans()] * 8), st.integers(0, 4))
@@ -155,7 +161,50 @@ def test_odi_with_no_section_answered_is_refused() -> None:
 def test_odi_extremes() -> None:
     assert score_odi([0] * 10) == 0.0
     assert score_odi([5] * 10) == 100.0
-    assert score_odi([None] * 9 + [5]) == 100.0
+    assert score_odi([None] * 2 + [5] * 8) == 100.0
+
+
+def test_odi_with_fewer_than_8_sections_answered_is_refused() -> None:
+    """CLINICAL.md §9 (issue 11): a score needs 8 of the 10 sections; configurable."""
+    with pytest.raises(BackcareError, match="at least 8 of its 10 sections answered"):
+        score_odi([None] * 3 + [2] * 7)
+    assert score_odi([None] * 3 + [2] * 7, min_sections=7) == 40.0
+
+
+def test_meaningful_change_is_judged_on_unrounded_scores() -> None:
+    """Issue 11: ODI 10/45 -> 7/45 and PEG 20/3 -> 14/3 are exactly -30%: important. The
+    rounded scores (22.2 -> 15.6, 6.7 -> 4.7) would say -29.7% and -29.9%."""
+    def odi(*answers: int | None) -> Assessment:
+        return Assessment("a", date(2026, 3, 2), "odi", list(answers), score_odi(answers))
+
+    before, after = odi(2, 1, 1, 1, 1, 1, 1, 1, 1, None), odi(1, 1, 1, 1, 1, 1, 1, 0, 0, None)
+    assert (before.score, after.score) == (22.2, 15.6)
+    change = compare(before, after)
+    assert change is not None and change.percent_change == -30.0
+    assert change.clinically_important
+    peg = compare(Assessment("a", date(2026, 3, 2), "peg", [7, 7, 6], 6.7),
+                  Assessment("b", date(2026, 3, 16), "peg", [5, 5, 4], 4.7))
+    assert peg is not None and peg.percent_change == -30.0 and peg.clinically_important
+    # Pain 3 -> 15/7 (2.14) is -28.6%: not important, though 2.1 would be -30%.
+    assert not pain_change(3, Fraction(15, 7)).clinically_important
+    assert pain_change(3, 2.1).clinically_important
+
+
+def test_the_psfs_is_compared_only_on_activities_rated_both_times() -> None:
+    def psfs(day: int, **ratings: int) -> Assessment:
+        return Assessment(f"p{day}", date(2026, 3, day), "psfs", ratings,
+                          score_psfs(ratings))
+
+    same = compare(psfs(2, walking=3, stairs=4, sitting=5),
+                   psfs(16, Walking=6, stairs=6, sitting=6))
+    assert same is not None and same.direction == "improved" and same.clinically_important
+    differ = compare(psfs(2, walking=3, stairs=4, sitting=5),
+                     psfs(16, walking=6, stairs=7, gardening=9))
+    assert differ is not None and differ.direction == "activities differ"
+    assert not differ.clinically_important and not differ.important_worsening
+    assert differ.change == 3.0  # walking and stairs, the ones rated both times
+    assert differ.note == "the activities differ: only walking, stairs were rated both times"
+    assert "not compared" in summary_sentence("psfs", differ, "2 Mar")
 
 
 @pytest.mark.parametrize(("value", "band"), [

@@ -87,8 +87,7 @@ SCREENS: list[tuple[str, str]] = [
     ("start", r"Press Enter to start"),
     ("rep", r"press Enter when done"),
     ("countdown", COUNTDOWN),
-    ("hurt", r"Did it hurt\? \[y/N\]"),
-    ("how_much", r"How much, 0 to 10\?"),
+    ("hurt", r"Did it hurt\? Give your pain during it, 0 \(not at all\) to 10:"),
     ("minutes", r"How many of the (\d+) minutes did you do\?"),
     ("pain_now", r"How is your pain now"),
     ("note", r"Anything to note\?"),
@@ -111,7 +110,7 @@ class Driver:
     _last_countdown: str | None = None
 
     def default(self, screen: str, match: re.Match[str]) -> str:
-        return {"pain_start": "3", "hurt": "n", "how_much": "0", "pain_now": "2",
+        return {"pain_start": "3", "hurt": "0", "pain_now": "2",
                 "note": "pty note"}.get(screen, match.group(1) if screen == "minutes" else "")
 
     def run(self, until: str = "saved") -> None:
@@ -184,6 +183,13 @@ def test_a_whole_session_start_to_finish(env: dict[str, str],
     assert d.starts == len(planned)
     assert {"countdown", "hurt", "pain_now", "note"} <= set(d.events)
     assert not re.search(r"\x1b\[(?:3[0-7]|38;|9[0-7])", d.transcript), "NO_COLOR ignored"
+    # Each exercise's cautions come before it starts (issue 11), and the short disclaimer
+    # once at the start.
+    said = " ".join(re.sub(r"[│╭╮╰╯─]", " ", d.transcript).split())
+    first_start = said.index("Press Enter to start")
+    assert "Take care" in said[:first_start]
+    assert " ".join(planned[0]["cautions"][0].split()[:5]) in said[:first_start]
+    assert said.count("Self-management support only") == 1
 
     h = history(env)
     (session,) = h["sessions"]
@@ -291,8 +297,6 @@ def test_a_red_pain_answer_gives_red_advice_and_an_easier_plan_next_time(
 
     def decide(d: Driver, screen: str, match: re.Match[str]) -> str | None:
         if screen == "hurt" and d.starts == 1:
-            return "y"
-        if screen == "how_much":
             return "7"
         if screen == "start" and d.starts == 2:
             return "q"
@@ -321,3 +325,23 @@ def test_a_red_pain_answer_gives_red_advice_and_an_easier_plan_next_time(
     assert re.match(r"(stepped back|easier variant|easiest dose already)", red["reason"])
     if red["reason"].startswith("stepped back"):
         assert red["exercise_id"] == first["exercise_id"]
+
+
+def test_enter_alone_does_not_answer_did_it_hurt(env: dict[str, str],
+                                                 planned: list[dict[str, Any]]) -> None:
+    """Issue 11: the pain question has no default. A stray Enter asks again; only a number
+    answers it, and the session records that number."""
+    def decide(d: Driver, screen: str, match: re.Match[str]) -> str | None:
+        if screen == "hurt" and d.starts == 1:
+            return "" if d.events.count("hurt") == 1 else "2"
+        if screen == "start" and d.starts == 2:
+            return "q"
+        return None
+
+    d = spawn(env, decide)
+    d.run()
+    assert d.finish() == 0
+    assert d.events.count("hurt") == 2  # asked again after the bare Enter
+    assert "Please type a whole number from 0 to 10" in d.transcript
+    (session,) = history(env)["sessions"]
+    assert session["exercises"][0]["pain"] == 2

@@ -69,7 +69,7 @@ def assess(
     inst = _instrument(instrument)
     when = not_future(day(date))
     parsed = parse_answers(inst.id, answers) if answers is not None else _ask(inst)
-    scored = score(inst.id, parsed)
+    scored = score(inst.id, parsed, odi_min_sections=thresholds().odi_min_sections)
     record = Assessment(new_id("a", when), when, inst.id, scored.answers_json, scored.score,
                         scored.band)
     # Everything that can fail is done before the one write, so a refusal saves nothing.
@@ -120,7 +120,7 @@ def _ask(inst: Instrument) -> Answers:
             f"{inst.answers_hint}")
     prompts, note = _wording(inst)
     try:
-        return render_assess.ask_answers(inst, prompts, note)
+        return render_assess.ask_answers(inst, prompts, note, thresholds().odi_min_sections)
     except (KeyboardInterrupt, EOFError):
         ui.err().print()
         raise Stopped("stopped; nothing was saved") from None

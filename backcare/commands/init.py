@@ -12,7 +12,7 @@ from backcare.domain import onboarding as ob
 from backcare.domain.clinical import check_pain
 from backcare.domain.models import Assessment
 from backcare.domain.onboarding import InitAnswers
-from backcare.domain.safety import red_flag_advice, seek_help
+from backcare.domain.safety import Advice, cleared_red_flag_advice, red_flag_advice, seek_help
 from backcare.domain.scoring import parse_answers, score
 from backcare.errors import SafetyStop, UsageProblem
 from backcare.messages import BLOCKED_UNTIL_CLEARED
@@ -21,8 +21,9 @@ from backcare.storage import new_id
 
 
 def init(
-    yes: Annotated[bool, typer.Option("--yes", help="Take the default for anything not "
-                                                    "given, and ask nothing.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Take the default for any comfort "
+                                                    "setting not given. Never answers a "
+                                                    "safety question.")] = False,
     pain: Annotated[int | None, typer.Option(
         metavar="N", help="Your back pain now, 0 (none) to 10 (worst imaginable).")] = None,
     minutes: Annotated[int | None, typer.Option(
@@ -32,7 +33,7 @@ def init(
     equipment: Annotated[str | None, typer.Option(
         metavar="NAME,...",
         help="What you have, comma-separated: mat, chair, wall, step, exercise-ball, "
-             "resistance-band, pool, bike (default: mat).")] = None,
+             "resistance-band, pool, exercise-bike, bicycle (default: mat).")] = None,
     avoid_position: Annotated[str | None, typer.Option(
         "--avoid-position", metavar="NAME,...",
         help="Positions that are hard for you, comma-separated: "
@@ -56,7 +57,8 @@ def init(
         "--no-conditions", help="None of those conditions applies.")] = False,
     assessed: Annotated[bool | None, typer.Option(
         "--assessed/--not-assessed",
-        help="Whether a clinician has assessed this back pain.")] = None,
+        help="Whether a clinician has assessed this back pain (with --yes, not given "
+             "means not assessed).")] = None,
     startback: Annotated[str | None, typer.Option(
         "--startback", metavar="ANSWERS",
         help="Answers to the STarT Back tool: 8 y/n, then 0–4 (see 'backcare assess --help').")
@@ -66,6 +68,8 @@ def init(
     """Set up backcare: a safety check, your pain, time and equipment.
 
     Asks one question at a time; every question can also be answered with an option.
+    --yes takes the defaults for comfort settings only: the red-flag questions are always
+    answered, by you or with --no-red-flags / --red-flag NAME.
     Re-running init updates your answers and never erases your log.
 
     Example: backcare init --no-red-flags --pain 5 --minutes 20 --equipment mat,chair --yes
@@ -93,18 +97,24 @@ def init(
         answers.conditions = ob.check_conditions(condition)
     elif no_conditions:
         answers.conditions = []
+    ob.imply_red_flags(answers, no_red_flags)
     startback_scored = None
     if startback is not None:
         startback_scored = score("startback", parse_answers("startback", startback))
 
-    ask = is_interactive() and not yes and not as_json
-    if ask:
+    terminal = is_interactive() and not as_json
+    if terminal and not yes:
         from backcare.render import init_prompts as init_questions
 
         init_questions.ask_missing(answers, existing)
         if startback_scored is None:
             startback_scored = init_questions.ask_startback()
     else:
+        if terminal and existing is None and answers.red_flags is None:
+            # --yes never answers a safety question (issue 11): at a terminal, ask them.
+            from backcare.render import init_prompts as init_questions
+
+            init_questions.ask_red_flags(answers)
         _fill_defaults(answers, existing, yes)
 
     profile = ob.build_profile(answers, existing, today())
@@ -117,6 +127,10 @@ def init(
                                     startback_scored.answers_json, startback_scored.score,
                                     startback_scored.band))
     advice = seek_help(profile, s.history(answered, answered), answered, thresholds())
+    given = [*(answers.red_flags or []), *answers.implied_red_flags]
+    if given and answers.cleared_by_clinician and not profile.blocked_by_red_flag:
+        # Cleared by a clinician in the same breath: the advice for the flag, said once.
+        advice.insert(0, Advice("prompt", "red-flag-cleared", cleared_red_flag_advice(given)))
     if as_json:
         emit_json({"profile": profile.to_dict(),
                    "startback": None if startback_scored is None else {
@@ -132,10 +146,10 @@ def init(
 def _fill_defaults(a: InitAnswers, existing: object, yes: bool) -> None:
     """Non-interactive (CONTRACT.md): what is not given keeps its existing value, or takes
     its default with --yes. On a first run without --yes, a question left unanswered is a
-    usage error (exit 2) that names its option — the red-flag screen first."""
-    stopping = bool(a.red_flags) and not a.cleared_by_clinician  # exit 3 follows: ask no more
-    if existing is None and not yes and not stopping:
-        missing = [option for value, option in (
+    usage error (exit 2) that names its option — the red-flag screen first. --yes never
+    answers the red-flag screen (issue 11): without it, exit 2 even with --yes."""
+    if existing is None and not a.stopping:  # when exit 3 follows, ask no more
+        questions = [
             (a.red_flags, "--no-red-flags (or --red-flag NAME for each that applies)"),
             (a.conditions, "--no-conditions (or --condition NAME)"),
             (a.assessed_by_clinician, "--assessed or --not-assessed"),
@@ -144,15 +158,24 @@ def _fill_defaults(a: InitAnswers, existing: object, yes: bool) -> None:
             (a.days_per_week, "--days-per-week N"),
             (a.equipment, "--equipment a,b"),
             (a.avoid_positions, "--avoid-position a,b"),
-        ) if value is None]
+        ]
+        missing = [option for value, option in questions[:1 if yes else None]
+                   if value is None]
+        if missing and yes:
+            raise UsageProblem("with no terminal to ask on, init needs the red-flag answers: "
+                               f"{missing[0]}. --yes never answers a safety question")
         if missing:
             raise UsageProblem("with no terminal to ask on, init needs " + "; ".join(missing)
                                + " — or --yes to take the defaults for the rest")
     if existing is None:
         if a.red_flags is None:
-            a.red_flags = []
+            a.red_flags = []  # only when stopping: the reported flag is what is recorded
         if a.conditions is None:
             a.conditions = []
+        if a.assessed_by_clinician is None:
+            # An uncertain cause is "not assessed" (CLINICAL.md §5, issue 11): the advice
+            # to get an assessment follows.
+            a.assessed_by_clinician = False
 
 
 def register(app: typer.Typer) -> None:

@@ -38,6 +38,11 @@ How the figures are defined (README-ready):
   ``aerobic_minutes`` is the sum of ``duration_minutes`` of that week's aerobic exercises
   (library category ``aerobic``) done or partly done. The WHO guideline is 150 minutes a week
   (CLINICAL.md §2).
+- **Alerts** (``alerts``): every alert that applied on any day of the report, each with the
+  day it fired (and, for a run of days, until when), even if it has cleared since
+  (:func:`backcare.domain.alerts.period_alerts`, issue 11). **Flagged exercises**: every red
+  attempt in the report, by the planner's own rule (pain during or just after, the session's
+  pain just after, or the next morning).
 - **Measures**: for each questionnaire with at least one result, ``baseline`` is the first
   result ever and ``latest`` the last one up to the report's last day; ``change`` and
   ``clinically_important`` come from :func:`backcare.domain.scoring.change_verdict`. For STarT Back
@@ -51,7 +56,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
-from backcare.domain.alerts import Alert, check_alerts
+from backcare.domain.alerts import Alert, period_alerts
 from backcare.domain.clinical import Thresholds
 from backcare.domain.history import (
     DAYS_PER_WEEK,
@@ -59,6 +64,7 @@ from backcare.domain.history import (
     HistoryIndex,
     adherence_percent,
     baseline_pain,
+    exact_mean_pain,
     index_history,
     mean_pain,
     monday,
@@ -179,18 +185,22 @@ class Flare(NamedTuple):
 
 class FlaggedExercise(NamedTuple):
     """An exercise in the red zone (CLINICAL.md §4): it hurt above amber during or just after
-    it, or the next morning's pain rose after its session. The same rule as the planner's."""
+    it, the session's pain just after was red with no other exercise named as the cause, or
+    the next morning's pain rose after its session. The same rule as the planner's."""
 
     date: date
     exercise_id: str
     pain: int | None  # the exercise's own pain answer, when there was one
     session_id: str
     next_morning: bool = False  # red because the next morning's pain rose
+    pain_after: int | None = None  # red because of the session's pain just after
+    extra: bool = False  # done on top of the day's plan
 
     def to_dict(self) -> dict[str, Any]:
         return {"date": self.date.isoformat(), "exercise_id": self.exercise_id,
                 "pain": self.pain, "session_id": self.session_id,
-                "next_morning": self.next_morning}
+                "next_morning": self.next_morning, "pain_after": self.pain_after,
+                "extra": self.extra}
 
 
 class GoalProgress(NamedTuple):
@@ -314,8 +324,9 @@ def progress_report(profile: Profile | None, history: History,
         verdict=verdict,
         verdict_text=verdict_text,
         measures=tuple(_measures(index, start)),
-        alerts=tuple(check_alerts(profile, history, prescription, as_of, thresholds,
-                                  library_categories, index=index)),
+        # Every alert of the whole period, each with the day it fired (issue 11).
+        alerts=tuple(period_alerts(profile, history, prescription, start, as_of, thresholds,
+                                   library_categories, index=index)),
         daily=tuple(_daily(start, as_of, index)),
         visits=tuple(v for v in index.visits if in_window(v.date)),
         flares=tuple(Flare(c.date, c.score, c.flare) for c in index.checkins
@@ -371,11 +382,12 @@ def _pain_summary(profile: Profile | None, index: HistoryIndex, as_of: date,
     baseline, baseline_date, source = baseline_pain(profile, index)
     first = shift(as_of, 1 - PAIN_WINDOW_DAYS)
     current = mean_pain(index.pain_by_day, first, as_of)
+    exact = exact_mean_pain(index.pain_by_day, first, as_of)  # judged unrounded (§9)
     count = sum(1 for d in days_between(first, as_of) if d in index.pain_by_day)
     latest = index.checkins[-1] if index.checkins else None
     change: Change | None = None
-    if baseline is not None and current is not None:
-        change = pain_change(baseline, current, thresholds)
+    if baseline is not None and exact is not None:
+        change = pain_change(baseline, exact, thresholds)
     return PainSummary(
         baseline=baseline, baseline_date=baseline_date, baseline_source=source,
         current=current, current_checkins=count,
@@ -475,13 +487,14 @@ def _flagged(history: History, as_of: date, thresholds: Thresholds
     """Every red attempt up to ``as_of``, by the planner's own rule (CLINICAL.md §4)."""
     for a in attempts(history, thresholds, before=shift(as_of, 1)):
         if a.zone is PainZone.RED:
-            yield FlaggedExercise(a.day, a.exercise_id, a.pain, a.session_id, a.next_morning)
+            yield FlaggedExercise(a.day, a.exercise_id, a.pain, a.session_id, a.next_morning,
+                                  a.after, a.extra)
 
 
 def flagged_exercises(history: History, as_of: date,
                       thresholds: Thresholds) -> list[dict[str, Any]]:
     """Exercises in the red zone up to ``as_of`` (CLINICAL.md §4), oldest first: each
-    ``{date, exercise_id, pain, session_id, next_morning}``."""
+    ``{date, exercise_id, pain, session_id, next_morning, pain_after, extra}``."""
     return [f.to_dict() for f in sorted(_flagged(history, as_of, thresholds),
                                         key=lambda f: (f.date, f.session_id))]
 

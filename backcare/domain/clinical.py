@@ -43,7 +43,7 @@ class Thresholds(NamedTuple):
     aerobic_step_min: int = 5  # or 5 minutes of aerobic time (§4)
     # Flare-up, CLINICAL.md §4: today's pain ≥ 7, or declared.
     flare_pain: int = 7
-    flare_clear_days: int = 2  # a declared flare ends after 2 days under 7 (issue 4)
+    flare_clear_days: int = 2  # any flare ends after 2 days under 7 (issues 4 and 11)
     # Seek-help rules, CLINICAL.md §5.
     review_after_days: int = 14  # NHS Inform: no improvement after 2 weeks
     severe_pain: int = 7
@@ -67,6 +67,42 @@ class Thresholds(NamedTuple):
     # How far back the planner looks: an exercise not done for 6 weeks restarts at its
     # entry dose, as strength and tolerance fade with a long break.
     planner_lookback_days: int = 42
+    # The ODI is scored only with at least 8 of its 10 sections answered (CLINICAL.md §9:
+    # no agreed limit; a common practice), so this is configurable.
+    odi_min_sections: int = 8
 
 
 DEFAULT = Thresholds()
+
+# CLINICAL.md §10: a physiotherapist may tune these in settings.yaml, within these bounds, so
+# that no setting can switch a safety rule off (a flare at pain 11, a red zone that is never
+# reached, a review after a year). The bounds §10 names are theirs; the others are ours, each
+# wide enough for clinical taste and narrow enough to keep the rule meaningful.
+BOUNDS: dict[str, tuple[float, float]] = {
+    "green_max": (1, 4),  # §10
+    "amber_max": (2, 7),  # §10: green_max + 1 to 7 (the lower bound is checked too)
+    "next_morning_rise": (1, 4),  # §10
+    "greens_to_progress": (2, 6),  # §10
+    "reps_step": (1, 2),  # NHS Inform: add 1 or 2 repetitions (§2)
+    "hold_step_s": (1, 10),
+    "aerobic_step_min": (1, 10),
+    "flare_pain": (6, 8),  # §10
+    "flare_clear_days": (1, 7),
+    "review_after_days": (7, 28),  # §10
+    "severe_pain": (6, 8),  # §10
+    "severe_days": (1, 5),  # §10
+    "pain_mic_points": (1, 4),  # Ostelo 2008 gives 2 (§3)
+    "pain_mic_percent": (10, 50),  # Ostelo 2008 gives 30% (§3)
+    "alert_low_pain": (3, 8),  # §10: alert pain levels
+    "alert_low_rise": (1, 4),
+    "alert_no_session_days": (2, 14),
+    "alert_high_rise_from_baseline": (1, 4),
+    "alert_high_adherence_percent": (10, 90),
+    "alert_adherence_window_days": (7, 28),
+    "alert_critical_pain": (3, 8),  # §10: alert pain levels
+    "alert_function_drop_percent": (5, 50),
+    "reassess_days": (7, 42),
+    "aerobic_week_minutes": (60, 300),  # WHO 2020: 150-300 a week (§2)
+    "planner_lookback_days": (14, 84),
+    "odi_min_sections": (5, 10),  # §9: no agreed rule; Fairbank's example misses one
+}

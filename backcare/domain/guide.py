@@ -19,6 +19,7 @@ from backcare.domain.planner import Plan, PlanItem
 from backcare.domain.progression import PainZone, zone
 
 RELAX_SECONDS = 3  # between held repetitions
+PAIN_QUESTION = "Did it hurt? Give your pain during it, 0 (not at all) to 10:"
 
 
 class Stop(Exception):
@@ -169,8 +170,10 @@ class Guide:
             raise
         pain = None
         try:
-            if status != "skipped" and self.io.ask_yes_no("Did it hurt?", False):
-                pain = self.io.ask_pain("How much, 0 to 10?")
+            # No default answer (issue 11): a stray Enter must not become "no". The patient
+            # gives a number, and only a number 0-3 makes the exercise green (CLINICAL.md §4).
+            if status != "skipped":
+                pain = self.io.ask_pain(PAIN_QUESTION)
                 if pain is not None:
                     self.io.pain_feedback(pain, zone(pain, self.t), item.exercise.name)
         finally:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
+from fractions import Fraction
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -197,6 +198,14 @@ def mean_pain(pain_by_day: Mapping[date, int], first: date, last: date) -> float
     """The mean check-in score over [first, last], to 1 decimal; None without a check-in."""
     scores = [pain_by_day[d] for d in days_between(first, last) if d in pain_by_day]
     return rounded_mean(sum(scores), len(scores)) if scores else None
+
+
+def exact_mean_pain(pain_by_day: Mapping[date, int], first: date, last: date
+                    ) -> Fraction | None:
+    """The mean check-in score over [first, last], unrounded: what a change is judged on
+    (CLINICAL.md §9); :func:`mean_pain` is the same figure as shown."""
+    scores = [pain_by_day[d] for d in days_between(first, last) if d in pain_by_day]
+    return Fraction(sum(scores), len(scores)) if scores else None
 
 
 def baseline_pain(profile: Profile | None, index: HistoryIndex) -> tuple[int | None, date | None,

@@ -47,7 +47,7 @@ PEG_RATING_MAX = 10
 NRS_MAX = 10  # Numeric Pain Rating Scale 0-10 (CLINICAL.md §3)
 
 # --- Change thresholds (CLINICAL.md §3) -------------------------------------------------------
-OSTELO_2008 = "Ostelo et al. 2008, Spine 33:90-94 (CLINICAL.md §3)"
+OSTELO_2008 = "Ostelo et al. 2008, Spine 33:90-94 (docs/clinical.md §3)"
 ODI_MIC_POINTS = 10.0  # ODI minimal important change: 10 points ... (Ostelo 2008)
 ODI_MIC_PERCENT = 30.0  # ... or 30% (Ostelo 2008)
 RMDQ_MIC_POINTS = 5.0  # RMDQ minimal important change: 5 points ... (Ostelo 2008)
@@ -173,7 +173,7 @@ ODI = Instrument(
                  "with '-' for a section left unanswered",
     licence="Free for clinical use; Mapi Research Trust asks fees of commercial software. "
             "backcare ships the scoring and section topics only; a clinic may supply the "
-            "wording (CLINICAL.md §3).",
+            "wording (docs/clinical.md §3).",
 )
 
 # --- RMDQ: our own paraphrases --------------------------------------------------------------
@@ -252,7 +252,8 @@ STARTBACK = Instrument(
     score_unit="points",
     higher_is_worse=True,
     change_rule=ChangeRule(None, None, "risk group",
-                           "Keele STarT Back risk groups low < medium < high (CLINICAL.md §3)"),
+                           "Keele STarT Back risk groups low < medium < high "
+                           "(docs/clinical.md §3)"),
     answers_hint=f"{STARTBACK_AGREE_ITEMS} comma-separated y/n (agree/disagree), then item 9 "
                  f"as {ANSWER_MIN}-{STARTBACK_BOTHER_MAX} (0 not at all ... 4 extremely)",
     licence="No licence needed for non-commercial use (Keele University). Item prompts are "
@@ -282,7 +283,7 @@ PSFS = Instrument(
     # No MIC is given in CLINICAL.md §3, so the minimal detectable change on the mean is used.
     change_rule=ChangeRule(PSFS_MDC_MEAN_POINTS, None, "MDC",
                            "PSFS minimal detectable change, 2 points on the mean "
-                           "(CLINICAL.md §3)"),
+                           "(docs/clinical.md §3)"),
     answers_hint=f"{PSFS_MIN_ACTIVITIES} to {PSFS_MAX_ACTIVITIES} comma-separated "
                  f"activity=rating pairs, ratings {ANSWER_MIN}-{PSFS_RATING_MAX}, "
                  "e.g. walking=4,gardening=6,lifting=3",
@@ -312,7 +313,7 @@ PEG = Instrument(
     higher_is_worse=True,
     change_rule=ChangeRule(None, PEG_MEANINGFUL_PERCENT, "default",
                            "backcare default, the NRS threshold; not a published PEG MCID "
-                           "(Krebs et al. 2009; CLINICAL.md §3)"),
+                           "(Krebs et al. 2009; docs/clinical.md §3)"),
     answers_hint=f"{PEG_ITEM_COUNT} comma-separated values {ANSWER_MIN}-{PEG_RATING_MAX}",
     licence="Free to use (Krebs et al. 2009, J Gen Intern Med 24(6):733-738). Item prompts "
             "are backcare's own paraphrases.",

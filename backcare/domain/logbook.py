@@ -23,16 +23,18 @@ from backcare.domain.models import (
     Session,
 )
 from backcare.domain.planner import Plan, beginner_profile
-from backcare.domain.safety import CAUDA_EQUINA_SYMPTOMS, NERVE_SYMPTOMS, Advice, seek_help
+from backcare.domain.safety import (
+    CHECKIN_RED_FLAGS,
+    NERVE_SYMPTOMS,
+    Advice,
+    red_flag_advice,
+    seek_help,
+)
 from backcare.domain.suggest import did_you_mean, unknown_id_message
 from backcare.errors import BackcareError
-from backcare.messages import URGENT_CAUDA_EQUINA, URGENT_OTHER
+from backcare.messages import URGENT_CAUDA_EQUINA
 
 BOTH_LEGS = "both-legs"
-# Check-in symptoms that are red flags in CLINICAL.md §5: cauda equina (urgent, emergency
-# department), possible infection (fever), possible cancer (night pain).
-RED_FLAG_SYMPTOMS = {"bladder-bowel": "bladder-bowel", "saddle-numbness": "saddle-numbness",
-                     "fever": "fever", "night-pain": "night-pain"}
 
 
 def split_ids(text: str | None, option: str) -> list[str]:
@@ -127,7 +129,10 @@ def session_from_log(day: date, plan: Plan, library: Library, req: LogRequest,
             if "duration_minutes" not in ex.dose.ranges():
                 raise BackcareError(f"--minutes {ident}: {ex.name} is not timed in minutes")
             dose = dose._replace(duration_minutes=req.minutes[ident])
-        logs.append(ExerciseLog(ident, status, dose, req.hurt.get(ident)))
+        # Not in the day's plan: an extra, which counts for the aerobic minutes but never
+        # becomes the next dose (issue 11).
+        logs.append(ExerciseLog(ident, status, dose, req.hurt.get(ident),
+                                extra=ident not in planned))
     return Session(session_id, day, tuple(logs), req.pain_before,
                    req.pain_after, req.note)
 
@@ -174,10 +179,14 @@ class CheckinOutcome:
 def checkin_outcome(checkin: PainCheckin, profile: Profile | None, history: History,
                     t: Thresholds) -> CheckinOutcome:
     """What a check-in means at once (CLINICAL.md §5). ``history`` includes the check-in."""
-    flags = tuple(RED_FLAG_SYMPTOMS[s] for s in checkin.symptoms if s in RED_FLAG_SYMPTOMS)
+    # Red-flag symptoms (CLINICAL.md §5): cauda equina (a change in bladder or bowel control,
+    # saddle numbness, a change in walking, worsening leg weakness) means the emergency
+    # department; fever and night pain a doctor first. Either stops the programme (exit 3).
+    flags = tuple(dict.fromkeys(CHECKIN_RED_FLAGS[s] for s in checkin.symptoms
+                                if s in CHECKIN_RED_FLAGS))
     urgent = None
     if flags:
-        urgent = URGENT_CAUDA_EQUINA if set(flags) & CAUDA_EQUINA_SYMPTOMS else URGENT_OTHER
+        urgent = red_flag_advice(flags)
     advice = tuple(a for a in seek_help(profile, history, checkin.date, t)
                    if a.rule not in ("underlying-condition", "not-assessed"))
     nerve_both_legs = BOTH_LEGS in checkin.symptoms and \

@@ -16,17 +16,34 @@ from typing import Any, NamedTuple
 # Closed vocabularies of the exercise library (issue 2; CLINICAL.md §1 for the categories).
 CATEGORIES: tuple[str, ...] = ("stretching", "strengthening", "aerobic", "posture")
 EQUIPMENT: tuple[str, ...] = (
-    "none", "mat", "chair", "wall", "step", "exercise-ball", "resistance-band", "pool", "bike",
+    "none", "mat", "chair", "wall", "step", "exercise-ball", "resistance-band", "pool",
+    "exercise-bike", "bicycle",
 )
+# "bike" was one name for two things: an exercise bike indoors and a bicycle outdoors, which a
+# pregnancy rule treats differently (CLINICAL.md §8). A profile saved with it has both.
+LEGACY_EQUIPMENT: dict[str, tuple[str, ...]] = {"bike": ("exercise-bike", "bicycle")}
 POSITIONS: tuple[str, ...] = ("lying", "kneeling", "sitting", "standing", "moving")
 TARGETS: tuple[str, ...] = (
     "hamstrings", "hip-flexors", "glutes", "abdominals", "back-extensors", "hips",
     "lumbar-mobility", "thoracic-spine", "legs", "whole-body", "posture",
 )
+# What a condition's rule can act on (CLINICAL.md §8), named in the library's ``tags``.
+TAGS: tuple[str, ...] = (
+    "supine",  # lying on the back
+    "prone",  # lying on the front
+    "loaded-flexion",  # bending the spine forward under a load (sit-ups, lifting bent over)
+    "end-range-flexion",  # bending the spine forward as far as it goes
+    "end-range-twist",  # twisting the spine as far as it goes
+    "high-impact",  # jumping, running
+    "fall-risk",  # a real chance of a fall or a blow (a bicycle, balancing on one leg)
+    "spinal-mobility",  # moves the spine gently through its range
+    "extension",  # bends the back backwards: back-extension work
+)
 DOSE_FIELDS: tuple[str, ...] = ("sets", "reps", "hold_seconds", "duration_minutes")
 STATUSES: tuple[str, ...] = ("done", "partial", "skipped")
 SYMPTOMS: tuple[str, ...] = (
-    "numbness", "tingling", "weakness", "bladder-bowel", "saddle-numbness", "fever", "night-pain",
+    "numbness", "tingling", "weakness", "bladder-bowel", "saddle-numbness", "walking-change",
+    "worsening-weakness", "fever", "night-pain", "weight-loss",
 )
 VISIT_KINDS: tuple[str, ...] = ("manual-therapy", "assessment", "other")
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -38,6 +55,14 @@ def iso(d: date | None) -> str | None:
 
 def parse_iso(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
+
+
+def current_equipment(names: list[str]) -> list[str]:
+    """Equipment names as they are now: a legacy name becomes the names it was split into."""
+    out: list[str] = []
+    for name in names:
+        out += LEGACY_EQUIPMENT.get(name, (name,))
+    return list(dict.fromkeys(out))
 
 
 class DoseRange(NamedTuple):
@@ -107,6 +132,11 @@ class Exercise(NamedTuple):
     cautions: tuple[str, ...]
     source: str
     origin: str = ""  # "file:line" where it was defined
+    tags: tuple[str, ...] = ()  # from TAGS: what a condition's rule acts on (CLINICAL.md §8)
+    tips: tuple[str, ...] = ()  # practical advice; ``cautions`` say when to stop or leave it out
+
+    def has(self, *tags: str) -> bool:
+        return any(t in self.tags for t in tags)
 
     def start_dose(self) -> Dose:
         """A new patient starts at the low end of each range (issue 3, CLINICAL.md §2)."""
@@ -129,7 +159,8 @@ class Exercise(NamedTuple):
                 "rest_seconds": self.dose.rest_seconds,
             },
             "progresses_to": self.progresses_to, "regresses_to": self.regresses_to,
-            "cautions": list(self.cautions), "source": self.source,
+            "cautions": list(self.cautions), "tips": list(self.tips), "tags": list(self.tags),
+            "source": self.source,
         }
 
     @classmethod
@@ -148,6 +179,7 @@ class Exercise(NamedTuple):
                           rest_seconds=dose.get("rest_seconds", 0)),
             progresses_to=d.get("progresses_to"), regresses_to=d.get("regresses_to"),
             cautions=tuple(d["cautions"]), source=d["source"], origin=origin or d.get("origin", ""),
+            tags=tuple(d.get("tags") or ()), tips=tuple(d.get("tips") or ()),
         )
 
 
@@ -189,7 +221,7 @@ class Profile:
             baseline_pain=d.get("baseline_pain"),
             minutes_per_day=int(d.get("minutes_per_day", 20)),
             days_per_week=int(d.get("days_per_week", 7)),
-            equipment=list(d.get("equipment", ["none"])),
+            equipment=current_equipment(d.get("equipment", ["none"])),
             avoid_positions=list(d.get("avoid_positions", [])),
             red_flags=list(d.get("red_flags", [])),
             cleared_by_clinician=bool(d.get("cleared_by_clinician", False)),
@@ -205,14 +237,19 @@ class ExerciseLog(NamedTuple):
     status: str
     dose: Dose
     pain: int | None = None
+    # Done on top of the day's plan (a walk on a rest day): it counts for the aerobic minutes
+    # and the exercise days, never for progression (issue 11). Written only when true, so
+    # that every record from before keeps its shape.
+    extra: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {"exercise_id": self.exercise_id, "status": self.status, **self.dose.to_dict(),
-                "pain": self.pain}
+                "pain": self.pain, **({"extra": True} if self.extra else {})}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ExerciseLog:
-        return cls(d["exercise_id"], d["status"], Dose.from_dict(d), d.get("pain"))
+        return cls(d["exercise_id"], d["status"], Dose.from_dict(d), d.get("pain"),
+                   bool(d.get("extra", False)))
 
 
 class Session(NamedTuple):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from backcare.domain.models import EQUIPMENT, POSITIONS, Profile
-from backcare.domain.safety import CONDITIONS, RED_FLAG_NAMES
+from backcare.domain.models import EQUIPMENT, LEGACY_EQUIPMENT, POSITIONS, Profile
+from backcare.domain.safety import CANCER_CONDITION, CANCER_FLAG, CONDITIONS, RED_FLAG_NAMES
 from backcare.domain.suggest import did_you_mean
-from backcare.errors import BackcareError
+from backcare.errors import BackcareError, UsageProblem
 
 MINUTES_RANGE = (10, 180)  # below 10 minutes the four kinds of exercise do not fit
 DAYS_RANGE = (1, 7)
@@ -46,6 +46,11 @@ def check_conditions(names: list[str]) -> list[str]:
 
 
 def check_equipment(text: str | None) -> list[str] | None:
+    for name in (text or "").split(","):
+        split = LEGACY_EQUIPMENT.get(name.strip().lower())
+        if split:
+            raise BackcareError(f"--equipment: '{name.strip()}' is now {' and '.join(split)}; "
+                                "name the ones you have")
     names = split_names("--equipment", text, EQUIPMENT)
     if names is None:
         return None
@@ -75,6 +80,29 @@ class InitAnswers:
     equipment: list[str] | None = None
     avoid_positions: list[str] | None = None
     notes: list[str] = field(default_factory=list)
+    # Red flags another answer implies: a history of cancer (--condition cancer) is the red
+    # flag cancer-history (CLINICAL.md §5, issue 11).
+    implied_red_flags: list[str] = field(default_factory=list)
+
+    @property
+    def stopping(self) -> bool:
+        """A red flag was reported and no clinician has cleared it: init ends with exit 3."""
+        return bool(self.red_flags or self.implied_red_flags) and \
+            self.cleared_by_clinician is not True
+
+
+def imply_red_flags(a: InitAnswers, no_red_flags: bool) -> None:
+    """A history of cancer is a red flag (CLINICAL.md §5): ``--condition cancer`` reports the
+    red flag cancer-history too, so that a clinician must clear it as any other, and it
+    contradicts ``--no-red-flags`` (issue 11), which is refused as a usage error."""
+    if a.conditions is None or CANCER_CONDITION not in a.conditions:
+        return
+    if no_red_flags:
+        raise UsageProblem(f"--no-red-flags contradicts --condition {CANCER_CONDITION}: a "
+                           f"history of cancer is a red flag. Give --red-flag {CANCER_FLAG} "
+                           "instead, with --cleared-by-clinician once a clinician has "
+                           "checked it")
+    a.implied_red_flags = [CANCER_FLAG]
 
 
 def build_profile(a: InitAnswers, existing: Profile | None, today: date) -> Profile:
@@ -84,6 +112,7 @@ def build_profile(a: InitAnswers, existing: Profile | None, today: date) -> Prof
                                days_per_week=DEFAULT_DAYS, equipment=list(DEFAULT_EQUIPMENT),
                                created=today)
     flags = a.red_flags if a.red_flags is not None else base.red_flags
+    flags = list(dict.fromkeys([*flags, *a.implied_red_flags]))
     if base.blocked_by_red_flag and a.cleared_by_clinician is not True:
         # A red flag, once reported, stops the programme until a clinician has checked it
         # (CLINICAL.md §5): answering "no" on a later run does not lift it.

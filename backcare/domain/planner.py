@@ -8,15 +8,26 @@ deterministic: the same inputs give the same plan, byte for byte.
 - Families rotate across days, so the same muscles are not drilled the same way every day.
 - Dose and variant follow the pain-guided rules of CLINICAL.md §4 (``progression.py``).
 - A flare-up gives a gentle plan with no progression; a prescription is followed exactly.
+- The patient's conditions change the plan (CLINICAL.md §8, ``conditions.py``): exercises a
+  rule leaves out are never planned (``left_out`` says which, and why), recent surgery holds
+  starting doses, and inflammatory back pain keeps the daily mobility work.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
 from backcare.domain.clinical import DEFAULT, Thresholds
+from backcare.domain.conditions import (
+    HOLD_AT_START_WHY,
+    KEEP_MOBILITY_WHY,
+    NO_RULES,
+    PlanRules,
+    is_mobility,
+    plan_rules,
+)
 from backcare.domain.library import Library
 from backcare.domain.models import (
     CATEGORIES,
@@ -41,7 +52,13 @@ from backcare.domain.progression import (
 from backcare.domain.safety import flare_active, red_flag_advice, seek_help
 from backcare.domain.schedule import is_planned_day, weekday_name
 from backcare.errors import SafetyStop
-from backcare.messages import BLOCKED_UNTIL_CLEARED, NO_PROFILE_HINT, TIPS
+from backcare.messages import (
+    BLOCKED_UNTIL_CLEARED,
+    DISCLAIMER,
+    DISCLAIMER_SHORT,
+    NO_PROFILE_HINT,
+    TIPS,
+)
 
 # Time estimates: seconds per repetition besides any hold, and to get into position.
 SECONDS_PER_REP = 4
@@ -86,6 +103,7 @@ class PlanItem:
             **self.dose.to_dict(), "reason": self.reason,
             "per_side": ex.per_side, "level": ex.level, "position": ex.position,
             "equipment": [e for e in ex.equipment if e != "none"],
+            "cautions": list(ex.cautions),  # where the patient exercises (issue 11)
             "rest_seconds": ex.dose.rest_seconds,
             "minutes": round(self.seconds / 60, 1), "flagged": self.flagged, "note": self.note,
         }
@@ -101,6 +119,11 @@ class Plan:
     rest_day: bool = False
     budget_minutes: int | None = None
     advice: tuple[Any, ...] = field(default=(), compare=False)
+    # Exercises the patient could do that a condition's rule leaves out, with why
+    # (CLINICAL.md §8): "every item a rule removes says why" (issue 11).
+    left_out: tuple[tuple[Exercise, str], ...] = ()
+    # CLINICAL.md §7: the whole disclaimer before init, its short form after.
+    disclaimer: str = DISCLAIMER_SHORT
 
     @property
     def total_minutes(self) -> float:
@@ -112,6 +135,9 @@ class Plan:
             "total_minutes": self.total_minutes, "items": [i.to_dict() for i in self.items],
             "warnings": list(self.warnings), "rest_day": self.rest_day,
             "budget_minutes": self.budget_minutes, "tip": self.tip,
+            "left_out": [{"exercise_id": ex.id, "name": ex.name, "reason": why}
+                         for ex, why in self.left_out],
+            "disclaimer": self.disclaimer,
         }
 
 
@@ -161,6 +187,14 @@ def plan_for(day: date, profile: Profile | None, library: Library,
              prescription: Prescription | None, history: History,
              t: Thresholds = DEFAULT) -> Plan:
     """Today's plan. Raises :class:`SafetyStop` while a red flag is not cleared."""
+    plan = _plan_for(day, profile, library, prescription, history, t)
+    # Before init the patient has not seen the disclaimer at all: the whole of it.
+    return plan if profile is not None else replace(plan, disclaimer=DISCLAIMER)
+
+
+def _plan_for(day: date, profile: Profile | None, library: Library,
+              prescription: Prescription | None, history: History,
+              t: Thresholds) -> Plan:
     if profile is not None and profile.blocked_by_red_flag:
         raise SafetyStop(red_flag_advice(profile.red_flags) + " " + BLOCKED_UNTIL_CLEARED)
     warnings: list[str] = []
@@ -176,6 +210,8 @@ def plan_for(day: date, profile: Profile | None, library: Library,
     tries = recent_attempts(history, day, t)
     flare, why = flare_active(history, day, t)
     budget = who.minutes_per_day
+    rules = plan_rules(profile)
+    left_out = _left_out(library, who, rules)
 
     if flare:
         warnings.insert(0, f"Flare-up ({why}): today is a gentle plan with no progression. "
@@ -183,14 +219,21 @@ def plan_for(day: date, profile: Profile | None, library: Library,
         if prescription is not None:
             warnings.append("Your physiotherapist's programme is paused until the flare-up "
                             "settles.")
-        items = _flare_items(day, who, library, budget)
+        items = _flare_items(day, who, library, budget, rules)
         return Plan(day, "flare", tuple(items), tuple(warnings), tip, False, budget,
-                    tuple(advice))
+                    tuple(advice), left_out)
     if prescription is not None:
         items, gone = _prescribed_items(day, prescription, library, tries, t)
         for ident in gone:
             warnings.append(f"'{ident}' in your prescription is not in the exercise library "
                             "any more; please ask your physiotherapist.")
+        # The physiotherapist's programme is followed; a condition's rule is pointed out.
+        for item in items:
+            ruled = rules.left_out_why(item.exercise)
+            if ruled:
+                warnings.append(f"Your programme includes {item.exercise.name}, which backcare "
+                                f"would leave out for {ruled}. Please check it with your "
+                                "physiotherapist.")
         rest = not items
         if rest and prescription.start and day < prescription.start:
             warnings.append(f"Your physiotherapist's programme starts on "
@@ -206,8 +249,9 @@ def plan_for(day: date, profile: Profile | None, library: Library,
         else:
             warnings.append("Today is a rest day in your programme. A gentle walk is still "
                             "good for your back.")
-        return Plan(day, "normal", (), tuple(warnings), tip, True, budget, tuple(advice))
-    items, missing, over = _normal_items(day, who, library, tries, t, budget)
+        return Plan(day, "normal", (), tuple(warnings), tip, True, budget, tuple(advice),
+                    left_out)
+    items, missing, over = _normal_items(day, who, library, tries, t, budget, rules)
     for cat in missing:
         warnings.append(f"No {cat} exercise fits your equipment and positions; ask your "
                         "physiotherapist for one, or add equipment with 'backcare init'.")
@@ -216,7 +260,19 @@ def plan_for(day: date, profile: Profile | None, library: Library,
         warnings.append(f"Even the shortest plan takes about {-(-total // 60)} minutes, more "
                         f"than your {budget}: everything is at its easiest dose. Do what you "
                         "can, or give it more time with 'backcare init --minutes N'.")
-    return Plan(day, "normal", tuple(items), tuple(warnings), tip, False, budget, tuple(advice))
+    return Plan(day, "normal", tuple(items), tuple(warnings), tip, False, budget, tuple(advice),
+                left_out)
+
+
+def _left_out(library: Library, profile: Profile, rules: PlanRules
+              ) -> tuple[tuple[Exercise, str], ...]:
+    """The exercises the patient could do that a condition's rule leaves out, with why."""
+    if not rules.leave_out:
+        return ()
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    found = [(e, why) for e in library if can_do(e, profile)
+             and (why := rules.left_out_why(e)) is not None]
+    return tuple(sorted(found, key=lambda f: (order[f[0].category], f[0].level, f[0].id)))
 
 
 def forecast(first: date, days: int, profile: Profile | None, library: Library,
@@ -237,9 +293,10 @@ def forecast(first: date, days: int, profile: Profile | None, library: Library,
 
 def recent_attempts(history: History, day: date, t: Thresholds = DEFAULT) -> list[Attempt]:
     """The attempts before ``day`` that still count: an exercise not done for 6 weeks
-    (``planner_lookback_days``) restarts at its entry dose."""
+    (``planner_lookback_days``) restarts at its entry dose. An extra, done on top of a day's
+    plan, never sets a dose (issue 11): a long walk on a rest day is not the next walk."""
     since = history_window(day, t)
-    return [a for a in attempts(history, t, before=day) if a.day > since]
+    return [a for a in attempts(history, t, before=day) if a.day > since and not a.extra]
 
 
 def reassessment_due(profile: Profile | None, history: History, day: date,
@@ -283,7 +340,7 @@ def _current(doable: list[Exercise], by_ex: dict[str, list[Attempt]]) -> Exercis
 
 
 def _candidates(day: date, profile: Profile, library: Library, tries: list[Attempt],
-                t: Thresholds) -> dict[str, list[Next]]:
+                t: Thresholds, rules: PlanRules = NO_RULES) -> dict[str, list[Next]]:
     """For each category, one next step per family the patient can do, in today's order."""
     by_ex: dict[str, list[Attempt]] = {}
     for a in tries:
@@ -291,18 +348,65 @@ def _candidates(day: date, profile: Profile, library: Library, tries: list[Attem
     out: dict[str, list[Next]] = {c: [] for c in CATEGORIES}
     for fam in families(library):
         doable = [e for e in fam if can_do(e, profile)]
-        if not doable:
+        allowed = [e for e in doable if rules.allows(e)]  # CLINICAL.md §8
+        if not allowed:
             continue
-        current = _current(doable, by_ex)
+        last_red = max((a.day for e in fam for a in by_ex.get(e.id, ())
+                        if a.zone is PainZone.RED), default=None)
+        if rules.hold_at_start:
+            out[allowed[0].category].append(_held_at_start(allowed[0], by_ex, t, last_red))
+            continue
+        would_be = _current(doable, by_ex)
+        current = _current(allowed, by_ex)
+        instead = would_be if would_be is not None and not rules.allows(would_be) else None
+        if instead is not None and current is None:
+            lower = [e for e in allowed if e.level <= instead.level]
+            current = lower[-1] if lower else allowed[0]
         if current is None:
             continue
         harder = library.exercises.get(current.progresses_to or "")
         easier = library.exercises.get(current.regresses_to or "")
-        step = next_step(current, by_ex.get(current.id, []), t,
-                         harder if harder and can_do(harder, profile) else None,
-                         easier if easier and can_do(easier, profile) else None)
+        harder = harder if harder and can_do(harder, profile) else None
+        easier = easier if easier and can_do(easier, profile) else None
+        # Greens before a red do not count after it, whichever variant was red (issue 11):
+        # harder → easier → harder again needs the full count of new greens each time.
+        mine = by_ex.get(current.id, [])
+        step = next_step(current, mine, t, harder if rules.allows(harder) else None,
+                         easier if rules.allows(easier) else None, since=last_red)
+        if instead is None and step.exercise_id == current.id and (harder or easier):
+            free = next_step(current, mine, t, harder, easier, since=last_red)
+            if free.exercise_id != current.id:  # the variant it would have been is left out
+                instead = library.get(free.exercise_id)
+        if instead is not None:
+            step = replace(step, reason=f"{step.reason}; in place of {instead.name}, left out "
+                                        f"for {rules.left_out_why(instead)}")
         out[current.category].append(step)
-    return {c: _rotation(steps, day) for c, steps in out.items()}
+    ordered = {c: _rotation(steps, day) for c, steps in out.items()}
+    if rules.keep_mobility:
+        ordered["stretching"] = _mobility_first(ordered["stretching"], library)
+    return ordered
+
+
+def _held_at_start(ex: Exercise, by_ex: dict[str, list[Attempt]], t: Thresholds,
+                   last_red: date | None) -> Next:
+    """Recent spinal surgery (CLINICAL.md §8): the family's entry at its starting dose, with
+    no progression; a red is still flagged for the physiotherapist."""
+    seen = next_step(ex, by_ex.get(ex.id, []), t, None, None, allow_variants=False,
+                     since=last_red)
+    why = f"starting dose: {HOLD_AT_START_WHY}"
+    if seen.flagged:
+        why += f"; {seen.reason}"
+    return Next(Decision.HOLD, ex.id, ex.start_dose(), why, seen.flagged)
+
+
+def _mobility_first(steps: list[Next], library: Library) -> list[Next]:
+    """Inflammatory back pain (CLINICAL.md §8, NICE NG65): the spinal mobility and extension
+    work comes first among the stretches, so that every plan keeps it, and says why."""
+    def mobile(step: Next) -> bool:
+        return is_mobility(library.get(step.exercise_id))
+
+    return [replace(s, reason=f"{s.reason}; {KEEP_MOBILITY_WHY}") for s in steps if mobile(s)] \
+        + [s for s in steps if not mobile(s)]
 
 
 def _item(library: Library, step: Next) -> PlanItem:
@@ -329,7 +433,8 @@ NON_AEROBIC = ("strengthening", "stretching", "posture")
 
 
 def _normal_items(day: date, profile: Profile, library: Library, tries: list[Attempt],
-                  t: Thresholds, budget: int) -> tuple[list[PlanItem], list[str], bool]:
+                  t: Thresholds, budget: int, rules: PlanRules = NO_RULES
+                  ) -> tuple[list[PlanItem], list[str], bool]:
     """One exercise of each kind, then more while the minutes last.
 
     The minutes are honoured in this order: pick, in each kind, today's first option that
@@ -339,7 +444,7 @@ def _normal_items(day: date, profile: Profile, library: Library, tries: list[Att
     every kind stays in (CLINICAL.md §1) and the third value is True, for a warning.
     """
     options = {c: [_item(library, s) for s in steps]
-               for c, steps in _candidates(day, profile, library, tries, t).items()}
+               for c, steps in _candidates(day, profile, library, tries, t, rules).items()}
     budget_s = budget * 60
     chosen: dict[str, list[PlanItem]] = {c: [] for c in CATEGORIES}
     missing = [c for c in CATEGORIES if not options[c]]
@@ -413,14 +518,23 @@ def _normal_items(day: date, profile: Profile, library: Library, tries: list[Att
     return items, missing, over
 
 
-def _flare_items(day: date, profile: Profile, library: Library, budget: int) -> list[PlanItem]:
+def _flare_items(day: date, profile: Profile, library: Library, budget: int,
+                 rules: PlanRules = NO_RULES) -> list[PlanItem]:
     """CLINICAL.md §4 flare-up: mobility stretches, posture, a short walk, and only the
     gentlest strengthening; everything at level 1 and its lowest dose; no progression.
-    It fits the patient's minutes, keeping room for the walk."""
+    It fits the patient's minutes, keeping room for the walk. The conditions' rules apply
+    (CLINICAL.md §8): nothing they leave out, and the mobility work first."""
     def pool(cat: str) -> list[Exercise]:
         return sorted((e for e in library.by_category(cat) if e.level == 1 and
-                       can_do(e, profile)),
+                       can_do(e, profile) and rules.allows(e)),
                       key=lambda e: (estimated_seconds(e, e.start_dose()), e.id))
+
+    def today(cat: str) -> list[Exercise]:
+        rotated = _rotation(pool(cat), day)
+        if rules.keep_mobility and cat == "stretching":
+            return [e for e in rotated if is_mobility(e)] + \
+                [e for e in rotated if not is_mobility(e)]
+        return rotated
 
     budget_s = budget * 60
     walks = pool("aerobic")
@@ -434,13 +548,16 @@ def _flare_items(day: date, profile: Profile, library: Library, budget: int) -> 
     items: list[PlanItem] = []
     used = 0
     for cat, count in (("stretching", 2), ("posture", 1), ("strengthening", 1)):
-        for ex in _rotation(pool(cat), day):
+        for ex in today(cat):
             if count == 0:
                 break
             dose = ex.start_dose()
             seconds = estimated_seconds(ex, dose)
             if used + seconds <= budget_s - reserve:
-                items.append(PlanItem(ex, dose, reasons[cat], seconds))
+                why = reasons[cat]
+                if rules.keep_mobility and is_mobility(ex):
+                    why = f"{why}; {KEEP_MOBILITY_WHY}"
+                items.append(PlanItem(ex, dose, why, seconds))
                 used += seconds
                 count -= 1
     if walk is not None and walk_dose is not None:

@@ -1,13 +1,21 @@
 """Pain-guided progression: how each exercise felt decides its next dose (CLINICAL.md §4).
 
 Pure functions over plain data. The rule, in short:
-- pain during or just after an exercise is green (0–3), amber (4–5) or red (6+);
+- pain during or just after an exercise is green (0–3), amber (4–5) or red (6+); an exercise
+  with no pain answer at all is "unknown", which is never green (issue 11);
+- the session's pain just after counts for every exercise in it that was not named as the
+  cause: red after the session with no exercise named red makes every exercise red; amber
+  (or red with a named cause) holds the others; green after it answers "no" for each one not
+  named in ``--hurt``;
 - if the next morning's pain is 2 or more points above the pre-session pain, the session
-  counts as red for every exercise done in it (the next-day response matters most);
-- 3 consecutive green sessions at the same dose → progress (NHS Inform: add 1–2 repetitions;
-  or 5 s of hold; or 5 minutes of aerobic time); at the top of the range → the harder variant;
+  counts as red for every exercise done in it (the next-day response matters most); with no
+  pre-session pain, that day's check-in stands in for it;
+- 3 consecutive green sessions at the same dose, all after the family's latest red → progress
+  (NHS Inform: add 1–2 repetitions; or 5 s of hold; or 5 minutes of aerobic time); at the
+  top of the range → the harder variant;
 - amber → hold the dose; red → the easier variant where there is one, else step the dose
-  back, and flag the exercise for the physiotherapist.
+  back, and flag the exercise for the physiotherapist;
+- an extra (an exercise done on top of the day's plan) never sets or moves a dose.
 No validated back-pain rule exists; these defaults come from the pain-monitoring model
 (Silbernagel et al. 2007, Achilles tendinopathy) and clinic traffic-light schemes, and every
 number lives in :class:`backcare.domain.clinical.Thresholds`.
@@ -15,13 +23,14 @@ number lives in :class:`backcare.domain.clinical.Thresholds`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
 from typing import NamedTuple
 
 from backcare.domain.clinical import Thresholds
-from backcare.domain.models import Dose, Exercise, History
+from backcare.domain.models import Dose, Exercise, History, Session
 from backcare.domain.words import short_date
 
 
@@ -29,11 +38,14 @@ class PainZone(Enum):
     GREEN = "green"
     AMBER = "amber"
     RED = "red"
+    UNKNOWN = "unknown"  # no pain answer: never counts as green (issue 11)
 
 
 def zone(pain: int | None, t: Thresholds) -> PainZone:
-    """CLINICAL.md §4 traffic light. No pain reported counts as green."""
-    if pain is None or pain <= t.green_max:
+    """CLINICAL.md §4 traffic light. No answer is unknown, never green."""
+    if pain is None:
+        return PainZone.UNKNOWN
+    if pain <= t.green_max:
         return PainZone.GREEN
     if pain <= t.amber_max:
         return PainZone.AMBER
@@ -52,28 +64,61 @@ class Attempt(NamedTuple):
     zone: PainZone
     next_morning: bool  # red because of the next morning's pain, not the exercise's own
     session_id: str = ""
+    after: int | None = None  # the session's pain just after, when it decided the zone
+    extra: bool = False  # done on top of the plan: never sets or moves a dose
+
+
+_SEVERITY = {PainZone.GREEN: 0, PainZone.UNKNOWN: 1, PainZone.AMBER: 2, PainZone.RED: 3}
+
+
+def session_signal(s: Session, t: Thresholds) -> PainZone:
+    """What the session's pain just after says about the exercises not named as its cause
+    (CLINICAL.md §4: pain during or just after exercise; issue 11).
+
+    Red after the session with no exercise named red (its own answer 6+): red for every
+    exercise in it. Red with a named cause, or amber: hold the others. Green: each exercise
+    not named in ``--hurt`` is answered "comfortable". No answer: unknown."""
+    after = zone(s.pain_after, t)
+    if after is PainZone.RED:
+        named = any(zone(e.pain, t) is PainZone.RED for e in s.exercises
+                    if e.status != "skipped")
+        return PainZone.AMBER if named else PainZone.RED
+    return after
+
+
+def woke_worse(s: Session, morning: Mapping[date, int], t: Thresholds) -> bool:
+    """CLINICAL.md §4: the next morning's pain 2 or more above the pre-session pain makes the
+    session red. Without a pain-before, the day's check-in is the pain before (issue 11)."""
+    before = s.pain_before if s.pain_before is not None else morning.get(s.date)
+    next_day = morning.get(s.date + timedelta(days=1))
+    return before is not None and next_day is not None and \
+        next_day - before >= t.next_morning_rise
 
 
 def attempts(history: History, t: Thresholds, before: date) -> list[Attempt]:
-    """Every done or partial exercise before ``before``, oldest first, with its zone."""
+    """Every done or partial exercise before ``before``, oldest first, with its zone.
+
+    The check-in of ``before`` itself counts: this morning's pain is yesterday's next-morning
+    response, and it is exactly what today's plan must answer to."""
     morning = {c.date: c.score for c in history.checkins}
     found: list[Attempt] = []
     for s in history.sessions:
         if s.date >= before:
             continue
-        # CLINICAL.md §4: next-morning pain ≥ 2 above pre-session → red for the session.
-        # The check-in of ``before`` itself counts: this morning's pain is yesterday's
-        # next-morning response, and it is exactly what today's plan must answer to.
-        next_day = morning.get(s.date + timedelta(days=1))
-        woke_worse = (next_day is not None and s.pain_before is not None
-                      and next_day - s.pain_before >= t.next_morning_rise)
+        worse = woke_worse(s, morning, t)
+        after = session_signal(s, t)
         for e in s.exercises:
             if e.status == "skipped":
                 continue
-            z = zone(e.pain, t)
-            found.append(Attempt(e.exercise_id, s.date, e.status, e.dose, e.pain,
-                                 PainZone.RED if woke_worse else z,
-                                 woke_worse and z is not PainZone.RED, s.id))
+            own = zone(e.pain, t)
+            # The exercise's own answer, or the session's pain after where it says more.
+            by_after = own is PainZone.UNKNOWN or _SEVERITY[after] > _SEVERITY[own]
+            z = own if after is PainZone.UNKNOWN or not by_after else after
+            found.append(Attempt(
+                e.exercise_id, s.date, e.status, e.dose, e.pain,
+                PainZone.RED if worse else z, worse and z is not PainZone.RED, s.id,
+                s.pain_after if by_after and after is not PainZone.UNKNOWN else None,
+                e.extra))
     found.sort(key=lambda a: a.day)  # stable: sessions of one day keep their order
     return found
 
@@ -161,18 +206,20 @@ class Next:
     flagged: bool = False  # red last time: the physiotherapist should look
 
 
-def greens_in_a_row(ex: Exercise, tries: list[Attempt], dose: Dose) -> int:
-    """Consecutive completed green sessions at this dose, counting back from the latest."""
+def greens_in_a_row(ex: Exercise, tries: list[Attempt], dose: Dose,
+                    since: date | None = None) -> int:
+    """Consecutive completed green sessions at this dose, counting back from the latest,
+    none of them on or before ``since`` (the family's latest red: greens before a red do not
+    count after it, issue 11). An unknown breaks the run: it is not a green."""
     n = 0
     for a in reversed(tries):
+        if since is not None and a.day <= since:
+            break
         if a.zone is PainZone.GREEN and a.status == "done" and clamp(ex, a.dose) == dose:
             n += 1
         else:
             break
     return n
-
-
-_SEVERITY = {PainZone.GREEN: 0, PainZone.AMBER: 1, PainZone.RED: 2}
 
 
 def last_attempt(tries: list[Attempt]) -> Attempt:
@@ -186,11 +233,13 @@ def last_attempt(tries: list[Attempt]) -> Attempt:
 
 def next_step(ex: Exercise, tries: list[Attempt], t: Thresholds,
               harder: Exercise | None, easier: Exercise | None,
-              ceiling: Dose | None = None, allow_variants: bool = True) -> Next:
+              ceiling: Dose | None = None, allow_variants: bool = True,
+              since: date | None = None) -> Next:
     """CLINICAL.md §4 applied to one exercise's recent attempts (oldest first).
 
     ``harder``/``easier`` are the variants the patient can do (or None); ``ceiling`` caps
-    the dose for a prescription that does not allow progression.
+    the dose for a prescription that does not allow progression; ``since`` is the day of
+    the latest red in the exercise's family, before which no green counts.
     """
     if not tries:
         return Next(Decision.NEW, ex.id, ex.start_dose(),
@@ -200,7 +249,8 @@ def next_step(ex: Exercise, tries: list[Attempt], t: Thresholds,
     when = short_date(last.day)
     if last.zone is PainZone.RED:
         why = (f"pain next morning rose after {when}'s session" if last.next_morning
-               else f"{ex.name} hurt {last.pain}/10 on {when}")
+               else f"pain after {when}'s session was {last.after}/10"
+               if last.after is not None else f"{ex.name} hurt {last.pain}/10 on {when}")
         if allow_variants and easier is not None:
             return Next(Decision.EASIER_VARIANT, easier.id, easier.start_dose(),
                         f"easier variant: {why}", flagged=True)
@@ -210,9 +260,15 @@ def next_step(ex: Exercise, tries: list[Attempt], t: Thresholds,
         return Next(Decision.AT_BOTTOM, ex.id, dose,
                     f"easiest dose already: {why}; tell your physiotherapist", flagged=True)
     if last.zone is PainZone.AMBER:
-        return Next(Decision.HOLD, ex.id, dose,
-                    f"same dose: {last.pain}/10 on {when} is acceptable, so hold here")
-    streak = greens_in_a_row(ex, tries, dose)
+        felt = (f"pain after {when}'s session was {last.after}/10" if last.after is not None
+                else f"{last.pain}/10 on {when} is acceptable")
+        return Next(Decision.HOLD, ex.id, dose, f"same dose: {felt}, so hold here")
+    if last.zone is PainZone.UNKNOWN:
+        return Next(Decision.CONTINUE, ex.id, dose,
+                    f"same dose: how it felt on {when} was not recorded, so it does not count "
+                    f"towards the {t.greens_to_progress} comfortable sessions before it goes "
+                    "up")
+    streak = greens_in_a_row(ex, tries, dose, since)
     if streak >= t.greens_to_progress:
         higher = step_up(ex, dose, t, ceiling)
         if higher is not None:

@@ -12,13 +12,20 @@ from backcare.domain.clinical import Thresholds
 from backcare.domain.history import (
     PAIN_WINDOW_DAYS,
     baseline_pain,
+    exact_mean_pain,
     index_history,
     mean_pain,
     shift,
 )
 from backcare.domain.models import History, PainCheckin, Profile
 from backcare.domain.scoring import pain_change
-from backcare.messages import URGENT_CAUDA_EQUINA, URGENT_OTHER
+from backcare.messages import (
+    ACT_CAUDA_EQUINA,
+    ACT_OTHER,
+    RED_FLAG_CLEARED,
+    URGENT_CAUDA_EQUINA,
+    URGENT_OTHER,
+)
 
 
 @dataclass(frozen=True)
@@ -26,39 +33,59 @@ class RedFlag:
     name: str
     group: str  # cauda-equina | cancer | infection | fracture
     question: str  # asked at init, in plain words
+    what: str = ""  # the flag in a few plain words, for messages
 
 
 # CLINICAL.md §5, "Red flags (NICE CKS, via NHS pathways)". The names are CONTRACT.md's.
 RED_FLAGS: tuple[RedFlag, ...] = (
     RedFlag("bladder-bowel", "cauda-equina",
             "Have you recently lost control of your bladder or bowels, or found it hard to "
-            "pass urine?"),
+            "pass urine?", "a change in bladder or bowel control"),
     RedFlag("saddle-numbness", "cauda-equina",
-            "Do you have numbness between your legs or around your bottom (back passage)?"),
+            "Do you have numbness between your legs or around your bottom (back passage)?",
+            "numbness between the legs"),
     RedFlag("leg-weakness", "cauda-equina",
-            "Is there severe or worsening weakness or numbness in your legs?"),
+            "Is there severe or worsening weakness or numbness in your legs?",
+            "weakness or numbness in the legs"),
     RedFlag("walking-change", "cauda-equina",
-            "Has the way you walk changed, for example you trip or your legs give way?"),
-    RedFlag("cancer-history", "cancer", "Have you ever had cancer?"),
-    RedFlag("weight-loss", "cancer", "Have you lost weight recently without trying?"),
+            "Has the way you walk changed, for example you trip or your legs give way?",
+            "a change in the way you walk"),
+    RedFlag("cancer-history", "cancer", "Have you ever had cancer?", "a history of cancer"),
+    RedFlag("weight-loss", "cancer", "Have you lost weight recently without trying?",
+            "weight loss without trying"),
     RedFlag("night-pain", "cancer",
             "Is the pain worse at night or when lying down, so that it wakes you or stops "
-            "you sleeping?"),
-    RedFlag("fever", "infection", "Do you have a fever, or feel hot and shivery?"),
+            "you sleeping?", "pain that is worse at night"),
+    RedFlag("fever", "infection", "Do you have a fever, or feel hot and shivery?", "a fever"),
     RedFlag("immunosuppressed", "infection",
             "Is your immune system weakened (for example by medicines such as chemotherapy "
-            "or steroids, or by illness), or do you inject drugs?"),
+            "or steroids, or by illness), or do you inject drugs?", "a weakened immune system"),
     RedFlag("trauma", "fracture",
             "Did the pain start after a fall, accident or injury — or a minor knock if you "
-            "have weak bones (osteoporosis) or take steroids long-term?"),
+            "have weak bones (osteoporosis) or take steroids long-term?",
+            "pain that started with a fall or injury"),
 )
 RED_FLAG_NAMES: tuple[str, ...] = tuple(f.name for f in RED_FLAGS)
 CAUDA_EQUINA = frozenset(f.name for f in RED_FLAGS if f.group == "cauda-equina")
 
-# Symptoms a check-in may report (issue 4). Which are cauda-equina signs (CLINICAL.md §5):
-CAUDA_EQUINA_SYMPTOMS = frozenset({"bladder-bowel", "saddle-numbness"})
+# Symptoms a check-in may report (issues 4 and 11), and what each means (CLINICAL.md §5).
+# A red-flag symptom stops the programme at once (exit 3), as the red flag it reports:
+CHECKIN_RED_FLAGS: dict[str, str] = {
+    "bladder-bowel": "bladder-bowel",
+    "saddle-numbness": "saddle-numbness",
+    "walking-change": "walking-change",  # a change in walking: cauda equina (§5)
+    "worsening-weakness": "leg-weakness",  # progressive weakness in the legs: cauda equina
+    "fever": "fever",  # with back pain, a possible infection
+    "night-pain": "night-pain",  # worse at night or lying down: possible cancer
+}
+CAUDA_EQUINA_SYMPTOMS = frozenset(s for s, flag in CHECKIN_RED_FLAGS.items()
+                                  if flag in CAUDA_EQUINA)
 NERVE_SYMPTOMS = frozenset({"numbness", "tingling", "weakness"})
-URGENT_SYMPTOMS = frozenset({"fever"})  # with back pain, a possible infection (§5)
+# Unexplained weight loss is a possible-cancer sign (§5): at a check-in it is advice to see
+# the GP, not a stop (issue 11); at init it is a red flag like the others.
+SEE_GP_SYMPTOMS = frozenset({"weight-loss"})
+# What the physiotherapist's red-flag alert reports (alerts.py).
+ALERT_SYMPTOMS: tuple[str, ...] = (*CHECKIN_RED_FLAGS, *sorted(SEE_GP_SYMPTOMS))
 
 # CLINICAL.md §5, "Underlying conditions", asked at init.
 CONDITIONS: dict[str, str] = {
@@ -73,6 +100,18 @@ CONDITIONS: dict[str, str] = {
 def red_flag_advice(names: list[str] | tuple[str, ...]) -> str:
     """The urgent message for reported red flags: cauda equina means the emergency department."""
     return URGENT_CAUDA_EQUINA if set(names) & CAUDA_EQUINA else URGENT_OTHER
+
+
+CANCER_FLAG = "cancer-history"  # a history of cancer is a red flag (§5) and a condition
+CANCER_CONDITION = "cancer"
+
+
+def cleared_red_flag_advice(names: list[str] | tuple[str, ...]) -> str:
+    """What to watch for once a clinician has cleared a red flag (issue 11: said once)."""
+    by_name = {f.name: f for f in RED_FLAGS}
+    what = " and ".join(by_name[n].what if n in by_name else n for n in names)
+    act = ACT_CAUDA_EQUINA if set(names) & CAUDA_EQUINA else ACT_OTHER
+    return RED_FLAG_CLEARED.format(what=what, act=act)
 
 
 @dataclass(frozen=True)
@@ -119,6 +158,13 @@ def seek_help(profile: Profile | None, history: History, day: date,
                                 "review with your GP or physiotherapist in the next few days. "
                                 "Go to an emergency department at once if you lose bladder "
                                 "or bowel control or feel numb between your legs."))
+    # Unexplained weight loss reported at a check-in → see the GP (issue 11).
+    weight = [c for c in recent if set(c.symptoms) & SEE_GP_SYMPTOMS]
+    if weight:
+        found.append(Advice("prompt", "weight-loss",
+                            f"You reported losing weight without trying on "
+                            f"{weight[-1].date:%d %b}. With back pain this needs checking: "
+                            "please see your GP in the next few days."))
     # Severe pain: 7 or more on 3 consecutive days → review.
     if _run_of_days_at_or_above(checkins, t.severe_pain, day) >= t.severe_days or \
             _run_of_days_at_or_above(checkins, t.severe_pain, day - timedelta(days=1)) \
@@ -131,9 +177,11 @@ def seek_help(profile: Profile | None, history: History, day: date,
     if profile is not None and day >= profile.start_date + timedelta(days=t.review_after_days):
         index = index_history(history, day, {})
         base, _, _ = baseline_pain(profile, index)
-        current = mean_pain(index.pain_by_day, shift(day, 1 - PAIN_WINDOW_DAYS), day)
-        if base is not None and current is not None and base > 0 and \
-                not pain_change(base, current, t).clinically_important:
+        first = shift(day, 1 - PAIN_WINDOW_DAYS)
+        current = mean_pain(index.pain_by_day, first, day)
+        exact = exact_mean_pain(index.pain_by_day, first, day)  # judged unrounded (§9)
+        if base is not None and current is not None and exact is not None and base > 0 and \
+                not pain_change(base, exact, t).clinically_important:
             found.append(Advice("advice", "no-improvement-14-days",
                                 f"After {t.review_after_days} days your pain ({current:g}/10 "
                                 f"this week, {base}/10 at the start) has not clearly eased. "
@@ -145,7 +193,8 @@ def seek_help(profile: Profile | None, history: History, day: date,
             found.append(Advice("advice", "underlying-condition",
                                 f"You told us about {named}. Please check with your doctor or "
                                 "physiotherapist that these exercises suit you."))
-        if profile.assessed_by_clinician is False:
+        # Uncertain cause: not assessed, or not said (issue 11: unknown is not assessed).
+        if profile.assessed_by_clinician is not True:
             found.append(Advice("advice", "not-assessed",
                                 "Your back pain has not been assessed by a clinician yet. An "
                                 "assessment by a physiotherapist or GP is a good idea; you "
@@ -154,21 +203,22 @@ def seek_help(profile: Profile | None, history: History, day: date,
 
 
 def flare_active(history: History, day: date, t: Thresholds) -> tuple[bool, str]:
-    """CLINICAL.md §4 flare-up: today's pain ≥ 7, or a declared flare that has not yet had
-    2 days under 7 (issue 4). Returns (active, why)."""
+    """CLINICAL.md §4 flare-up: today's pain is 7 or more, or a flare started (a declared
+    one, or a day at 7 or more) and the pain has not yet been under 7 for 2 days. One rule
+    for every flare, declared or not (issue 11): gentle plans until 2 check-ins under 7.
+    Returns (active, why)."""
     checkins = sorted((c for c in history.checkins if c.date <= day), key=lambda c: c.date)
     today = next((c for c in reversed(checkins) if c.date == day), None)
     if today is not None and today.score >= t.flare_pain:
         return True, f"your pain today is {today.score}/10"
-    declared = [c for c in checkins if c.flare]
-    if not declared:
+    started = [c for c in checkins if c.flare or c.score >= t.flare_pain]
+    if not started:
         return False, ""
-    start = declared[-1].date
-    calm = 0
-    for c in checkins:
-        if c.date <= start:
-            continue
-        calm = calm + 1 if c.score < t.flare_pain else 0
-        if calm >= t.flare_clear_days:
-            return False, ""
-    return True, f"you reported a flare-up on {start:%d %b}"
+    start = started[-1]
+    calm = sum(1 for c in checkins if c.date > start.date)  # all under 7 since the start
+    if calm >= t.flare_clear_days:
+        return False, ""
+    how = (f"you reported a flare-up on {start.date:%d %b}" if start.flare
+           else f"your pain was {start.score}/10 on {start.date:%d %b}")
+    return True, (f"{how}; plans stay gentle until your pain has been under {t.flare_pain} "
+                  f"for {t.flare_clear_days} days")

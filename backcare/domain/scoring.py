@@ -37,10 +37,11 @@ import math
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from typing import Any, Literal, TypeAlias
 
-from backcare.domain.clinical import Thresholds, round_half_up
+from backcare.domain.clinical import DEFAULT, Thresholds, round_half_up
 from backcare.domain.instruments import (
     ANSWER_MIN,
     NRS_CHANGE_RULE,
@@ -71,10 +72,18 @@ ODI_BANDS: tuple[tuple[float, str], ...] = (
     (80.0, "crippled"),
     (ODI_SCORE_MAX, "bed-bound"),
 )
-# CLINICAL.md §3 sets no minimum number of answered ODI sections. We refuse only when none is
-# answered (a percentage of nothing is undefined). Every unanswered section leaves the
-# denominator, as CLINICAL.md §3 says. A clinic wanting a stricter rule can raise this.
-ODI_MIN_SECTIONS_ANSWERED = 1
+# CLINICAL.md §9: there is no agreed limit on unanswered ODI sections (Fairbank's example has
+# one). backcare scores only when at least 8 of the 10 are answered, a common practice; a
+# physiotherapist may change it (Thresholds.odi_min_sections, within 5-10). Every unanswered
+# section leaves the denominator, as CLINICAL.md §3 says.
+ODI_MIN_SECTIONS_ANSWERED = DEFAULT.odi_min_sections
+
+# Plain words for the ODI bands on the patient's terminal (issue 11): Fairbank's names
+# "crippled" and "bed-bound" stay in the exports, for clinicians, and never reach the patient.
+ODI_BAND_WORDS: dict[str, str] = {
+    "minimal": "minimal", "moderate": "moderate", "severe": "severe",
+    "crippled": "very severe", "bed-bound": "extreme",
+}
 
 # STarT Back (CLINICAL.md §3): only "very much" (3) and "extremely" (4) on item 9 score 1.
 STARTBACK_BOTHER_SCORES_FROM = 3
@@ -96,10 +105,12 @@ ANSWER_SEPARATOR = ","
 PSFS_PAIR_SEPARATOR = "="
 _DIGITS = re.compile(r"[0-9]{1,4}")  # a whole number; more digits than any scale needs is bad
 
-Direction: TypeAlias = Literal["improved", "worse", "no clear change"]
+Direction: TypeAlias = Literal["improved", "worse", "no clear change", "activities differ"]
 IMPROVED: Direction = "improved"
 WORSE: Direction = "worse"
 NO_CLEAR_CHANGE: Direction = "no clear change"
+# PSFS results that rate different activities are not compared (CLINICAL.md §9): no verdict.
+ACTIVITIES_DIFFER: Direction = "activities differ"
 
 
 @dataclass(frozen=True)
@@ -168,6 +179,7 @@ class Change:
     important_worsening: bool
     rule: str
     source: str
+    note: str | None = None  # e.g. which PSFS activities were rated both times
 
     @property
     def meets_threshold(self) -> bool:
@@ -322,18 +334,29 @@ def _check_peg(values: object) -> list[int]:
 
 
 # --- Scoring ----------------------------------------------------------------------------------
-def score_odi(answers: Sequence[int | None]) -> float:
+def score_odi(answers: Sequence[int | None],
+              min_sections: int = ODI_MIN_SECTIONS_ANSWERED) -> float:
     """ODI percent, to 1 decimal: total / (5 x sections answered) x 100 (CLINICAL.md §3).
 
     An unanswered section (None) is left out of the denominator: 16 over 10 sections is 32.0,
-    the same 16 with one section unanswered is 16/45 = 35.6.
+    the same 16 with one section unanswered is 16/45 = 35.6. With fewer than ``min_sections``
+    answered (8 of 10 by default, CLINICAL.md §9) there is no score: it is refused.
     """
     values = _check_odi(answers)
     answered = [v for v in values if v is not None]
-    if len(answered) < ODI_MIN_SECTIONS_ANSWERED:
-        raise BackcareError("No ODI section was answered: answer at least one section to get "
-                            "a score")
+    if not answered:
+        raise BackcareError("No ODI section was answered: answer at least "
+                            f"{min_sections} of the {len(values)} sections to get a score")
+    if len(answered) < min_sections:
+        raise BackcareError(f"The ODI needs at least {min_sections} of its {len(values)} "
+                            f"sections answered for a score, and {len(answered)} were "
+                            "(docs/clinical.md §9): answer the sections marked '-'")
     return round_score(sum(answered) / (ODI_SECTION_MAX * len(answered)) * ODI_SCORE_MAX)
+
+
+def plain_band(band: str | None) -> str | None:
+    """An ODI band in the plain words the patient sees (issue 11)."""
+    return ODI_BAND_WORDS.get(band, band) if band is not None else None
 
 
 def odi_band(score: float) -> str:
@@ -389,12 +412,13 @@ def score_peg(values: Sequence[int]) -> float:
     return round_score(sum(items) / len(items))
 
 
-def score(instrument: str, answers: Answers) -> Scored:
+def score(instrument: str, answers: Answers, *,
+          odi_min_sections: int = ODI_MIN_SECTIONS_ANSWERED) -> Scored:
     """Score any instrument's normalised answers (as :func:`parse_answers` returns them)."""
     inst = get_instrument(instrument)
     if inst.id == "odi":
         odi = _check_odi(answers)
-        odi_score = score_odi(odi)
+        odi_score = score_odi(odi, odi_min_sections)
         answered = [v for v in odi if v is not None]
         return Scored("odi", odi_score, odi_band(odi_score), list(odi),
                       {"sections_answered": len(answered), "raw_total": sum(answered)})
@@ -575,34 +599,50 @@ def _yes_no(value: bool) -> str:
 
 
 # --- Change -----------------------------------------------------------------------------------
-def _check_range(inst: Instrument, value: object, what: str) -> float:
-    if (isinstance(value, bool) or not isinstance(value, (int, float))
+Score: TypeAlias = float | Fraction  # a Fraction is an exact, unrounded score
+
+
+def _check_range(inst: Instrument, value: object, what: str) -> Score:
+    if (isinstance(value, bool) or not isinstance(value, (int, float, Fraction))
             or not math.isfinite(value) or not inst.score_min <= value <= inst.score_max):
         raise BackcareError(f"The {inst.short_name} {what} {_show(value)} is not a possible "
                             f"score: {inst.short_name} scores run {inst.score_min:g}-"
                             f"{inst.score_max:g}")
-    return float(value)
+    return value if isinstance(value, Fraction) else float(value)
 
 
-def _verdict(name: str, baseline: float, latest: float, rule: ChangeRule,
+def _exact(value: Score) -> Fraction:
+    """A score as an exact number: a Fraction as it is, a float as the decimal it shows
+    (2.1 is 21/10, not the binary number nearest to it)."""
+    return value if isinstance(value, Fraction) else Fraction(repr(float(value)))
+
+
+def _verdict(name: str, baseline: Score, latest: Score, rule: ChangeRule,
              higher_is_worse: bool) -> Change:
-    change = round_score(latest - baseline)
-    percent = round_score(change / baseline * 100) if baseline else None
+    """Meaningful change is judged on the unrounded scores, and only shown rounded
+    (CLINICAL.md §9): ODI 10/45 → 7/45 is exactly −30%, and so is PEG 20/3 → 14/3, both
+    important; a pain mean of 3 → 15/7 (2.14) is −28.6%, not important, although the
+    rounded 2.1 would make it −30%."""
+    exact = _exact(latest) - _exact(baseline)
+    exact_percent = exact / _exact(baseline) * 100 if baseline else None
+    change = round_score(float(exact))
+    percent = round_score(float(exact_percent)) if exact_percent is not None else None
     if change == 0:
         direction: Direction = NO_CLEAR_CHANGE
     else:
         direction = IMPROVED if (change < 0) == higher_is_worse else WORSE
-    meets_points = rule.points is not None and abs(change) >= rule.points
-    meets_percent = (rule.percent is not None and percent is not None
-                     and abs(percent) >= rule.percent)
+    meets_points = rule.points is not None and abs(exact) >= _exact(rule.points)
+    meets_percent = (rule.percent is not None and exact_percent is not None
+                     and abs(exact_percent) >= _exact(rule.percent))
     meets = meets_points or meets_percent
-    return Change(name, baseline, latest, change, percent, direction,
+    return Change(name, round_score(float(baseline)), round_score(float(latest)), change,
+                  percent, direction,
                   clinically_important=meets and direction == IMPROVED,
                   important_worsening=meets and direction == WORSE,
                   rule=rule.describe(), source=rule.source)
 
 
-def change_verdict(instrument: str, baseline: float | str, latest: float | str, *,
+def change_verdict(instrument: str, baseline: Score | str, latest: Score | str, *,
                    rule: ChangeRule | None = None) -> Change:
     """What the change from ``baseline`` to ``latest`` means, for one instrument.
 
@@ -628,7 +668,8 @@ def change_verdict(instrument: str, baseline: float | str, latest: float | str, 
         direction: Direction = (NO_CLEAR_CHANGE if steps == 0
                                 else IMPROVED if steps < 0 else WORSE)
         used = rule or inst.change_rule
-        return Change("startback", baseline, latest, float(steps), None, direction,
+        return Change("startback", RISK_ORDER[ranks[0]], RISK_ORDER[ranks[1]], float(steps),
+                      None, direction,
                       clinically_important=direction == IMPROVED,
                       important_worsening=direction == WORSE,
                       rule=used.describe(), source=used.source)
@@ -637,20 +678,87 @@ def change_verdict(instrument: str, baseline: float | str, latest: float | str, 
     return _verdict(inst.id, before, after, rule or inst.change_rule, inst.higher_is_worse)
 
 
+def exact_score(instrument: str, answers: Any) -> Fraction | None:
+    """The unrounded score of stored answers (CLINICAL.md §9), or None when they cannot be
+    read (an older or damaged record: its stored score is used instead)."""
+    try:
+        if instrument == "odi":
+            answered = [v for v in _check_odi(answers) if v is not None]
+            return Fraction(sum(answered) * int(ODI_SCORE_MAX),
+                            ODI_SECTION_MAX * len(answered)) if answered else None
+        if instrument == "rmdq":
+            return Fraction(sum(_check_rmdq(answers)))
+        if instrument == "psfs":
+            ratings = list(_check_psfs(answers).values())
+            return Fraction(sum(ratings), len(ratings))
+        if instrument == "peg":
+            values = _check_peg(answers)
+            return Fraction(sum(values), len(values))
+    except BackcareError:
+        return None
+    return None
+
+
+def _unrounded(result: Assessment) -> Score:
+    """A stored result's score, unrounded from its answers when they agree with it (a record
+    whose answers say otherwise keeps the score it was shown with)."""
+    exact = exact_score(result.instrument, result.answers)
+    if exact is not None and round_score(float(exact)) == result.score:
+        return exact
+    return result.score
+
+
+def _psfs_ratings(answers: Any) -> dict[str, tuple[str, int]] | None:
+    """A PSFS result's ratings keyed by activity, ignoring case: {key: (name, rating)}."""
+    try:
+        ratings = _check_psfs(answers)
+    except BackcareError:
+        return None
+    return {name.casefold(): (name, rating) for name, rating in ratings.items()}
+
+
+def _compare_psfs(earlier: Assessment, later: Assessment) -> Change:
+    """The PSFS compared only on the activities rated both times (CLINICAL.md §9). When the
+    activities differ, the change over the shared ones is given for information, with what
+    differs, and no verdict."""
+    before, after = _psfs_ratings(earlier.answers), _psfs_ratings(later.answers)
+    if before is None or after is None:
+        return change_verdict("psfs", earlier.score, later.score)
+    shared = [k for k in after if k in before]
+    if set(before) == set(after):
+        return change_verdict("psfs", Fraction(sum(r for _, r in before.values()), len(before)),
+                              Fraction(sum(r for _, r in after.values()), len(after)))
+    if shared:
+        change = change_verdict("psfs",
+                                Fraction(sum(before[k][1] for k in shared), len(shared)),
+                                Fraction(sum(after[k][1] for k in shared), len(shared)))
+        both = ", ".join(after[k][0] for k in shared)
+        note = (f"the activities differ: only {both} {'was' if len(shared) == 1 else 'were'} "
+                "rated both times")
+    else:
+        change = change_verdict("psfs", earlier.score, later.score)
+        note = "the activities differ: none was rated both times"
+    return replace(change, direction=ACTIVITIES_DIFFER, clinically_important=False,
+                   important_worsening=False, note=note)
+
+
 def compare(earlier: Assessment, later: Assessment) -> Change | None:
     """How ``later`` compares with ``earlier``, two results of one questionnaire: the one
     comparison that the progress report, the alerts and ``assess`` all use. STarT Back
-    compares risk groups, the others scores. None when a stored result cannot be judged (an
+    compares risk groups; the PSFS the activities rated both times; the others their
+    unrounded scores (CLINICAL.md §9). None when a stored result cannot be judged (an
     unknown instrument, a damaged score): it is shown, unjudged."""
     try:
         if later.instrument == "startback":
             return change_verdict("startback", earlier.band or "", later.band or "")
-        return change_verdict(later.instrument, earlier.score, later.score)
+        if later.instrument == "psfs":
+            return _compare_psfs(earlier, later)
+        return change_verdict(later.instrument, _unrounded(earlier), _unrounded(later))
     except BackcareError:
         return None
 
 
-PAIN_SOURCE = ("Ostelo et al. 2008, Spine 33:90-94 (CLINICAL.md §3); thresholds from "
+PAIN_SOURCE = ("Ostelo et al. 2008, Spine 33:90-94 (docs/clinical.md §3); thresholds from "
                "backcare's settings")
 
 
@@ -659,7 +767,7 @@ def pain_rule(t: Thresholds) -> ChangeRule:
     return ChangeRule(t.pain_mic_points, t.pain_mic_percent, "MIC", PAIN_SOURCE)
 
 
-def pain_change(baseline: float, current: float, t: Thresholds | None = None) -> Change:
+def pain_change(baseline: Score, current: Score, t: Thresholds | None = None) -> Change:
     """What a change in 0-10 pain means: 2 points or 30% (Ostelo et al. 2008, CLINICAL.md §3),
     or the physiotherapist's own thresholds ``t``.
 
@@ -668,11 +776,11 @@ def pain_change(baseline: float, current: float, t: Thresholds | None = None) ->
     """
     values = []
     for what, value in (("baseline", baseline), ("current", current)):
-        if (isinstance(value, bool) or not isinstance(value, (int, float))
+        if (isinstance(value, bool) or not isinstance(value, (int, float, Fraction))
                 or not math.isfinite(value) or not ANSWER_MIN <= value <= NRS_MAX):
             raise BackcareError(f"The {what} pain score {_show(value)} must be "
                                 f"{ANSWER_MIN}-{NRS_MAX}")
-        values.append(float(value))
+        values.append(value if isinstance(value, Fraction) else float(value))
     rule = pain_rule(t) if t is not None else NRS_CHANGE_RULE
     return _verdict("pain", values[0], values[1], rule, higher_is_worse=True)
 
@@ -689,6 +797,8 @@ def summary_sentence(instrument: str, change: Change, since_label: str) -> str:
     if change.instrument != name:
         raise BackcareError(f"This change is for {change.instrument}, not {instrument}")
     since = f"since {since_label}"
+    if change.direction == ACTIVITIES_DIFFER:
+        return f"not compared with {since_label}: {change.note}"
     if name == "startback":
         if change.direction == NO_CLEAR_CHANGE:
             return f"still {change.latest} risk {since} — the same risk group"

@@ -22,6 +22,7 @@ from backcare.domain.document import FORMAT, LOG_KINDS, TOP_KEYS, VERSION
 from backcare.domain.instruments import INSTRUMENT_IDS, INSTRUMENTS
 from backcare.domain.models import (
     EQUIPMENT,
+    LEGACY_EQUIPMENT,
     POSITIONS,
     STATUSES,
     SYMPTOMS,
@@ -228,6 +229,7 @@ def _check_session(c: Checker, d: dict[str, Any]) -> None:
         for key, high in DOSE_LIMITS.items():
             c.whole(f"{where}.{key}", e.get(key), 0, high, optional=True)
         _pain(c, f"{where}.pain", e.get("pain"))
+        c.flag(f"{where}.extra", e.get("extra"), optional=True)
 
 
 def _check_checkin(c: Checker, d: dict[str, Any]) -> None:
@@ -288,7 +290,9 @@ def _check_profile(c: Checker, d: dict[str, Any]) -> None:
     _pain(c, "baseline_pain", d.get("baseline_pain"))
     c.whole("minutes_per_day", d.get("minutes_per_day"), 1, MINUTES_PER_DAY_MAX, optional=True)
     c.whole("days_per_week", d.get("days_per_week"), 1, len(WEEKDAYS), optional=True)
-    for key, allowed in (("equipment", EQUIPMENT), ("avoid_positions", POSITIONS),
+    # An older export may name the legacy "bike"; the profile reads it as what it became.
+    for key, allowed in (("equipment", (*EQUIPMENT, *LEGACY_EQUIPMENT)),
+                         ("avoid_positions", POSITIONS),
                          ("red_flags", None), ("conditions", None)):
         if d.get(key) is not None:
             c.names(key, d[key], allowed, max_chars=MAX_ID_CHARS)

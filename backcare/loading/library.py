@@ -12,7 +12,16 @@ from typing import Any
 
 from backcare import __version__
 from backcare.domain.library import Library
-from backcare.domain.models import CATEGORIES, DOSE_FIELDS, EQUIPMENT, POSITIONS, TARGETS, Exercise
+from backcare.domain.models import (
+    CATEGORIES,
+    DOSE_FIELDS,
+    EQUIPMENT,
+    LEGACY_EQUIPMENT,
+    POSITIONS,
+    TAGS,
+    TARGETS,
+    Exercise,
+)
 from backcare.domain.suggest import did_you_mean, unknown_id_message
 from backcare.domain.text import kind_of
 from backcare.errors import BackcareError, ProblemList
@@ -25,7 +34,7 @@ LIBRARY_FORMAT_VERSION = 1
 MAX_LEVEL = 3
 REQUIRED = ("id", "name", "category", "level", "position", "equipment", "instructions", "cues",
             "dose", "cautions", "source")
-OPTIONAL = ("per_side", "targets", "progresses_to", "regresses_to")
+OPTIONAL = ("per_side", "targets", "tags", "tips", "progresses_to", "regresses_to")
 DOSE_KEYS = (*DOSE_FIELDS, "rest_seconds")
 RANGE_KEYS = ("default", "min", "max")
 # Upper bounds that catch typos (a hold of 300 s, 100 sets) rather than clinical limits.
@@ -128,8 +137,18 @@ def _check_entry(p: ProblemList, file: str, entry: Any, index: int,
     if "position" in entry:
         out["position"] = c.choice("position", entry["position"], POSITIONS)
     if "equipment" in entry:
-        out["equipment"] = c.names("equipment", entry["equipment"], EQUIPMENT, min_items=1)
+        legacy = [n for n in entry["equipment"] if n in LEGACY_EQUIPMENT] \
+            if isinstance(entry["equipment"], list) else []
+        for name in legacy:
+            c.add(f"equipment '{name}' is now {' or '.join(LEGACY_EQUIPMENT[name])}: name the "
+                  "one this exercise needs", "equipment")
+        if not legacy:
+            out["equipment"] = c.names("equipment", entry["equipment"], EQUIPMENT, min_items=1)
     out["targets"] = c.names("targets", entry.get("targets", LineList()), TARGETS)
+    # Tags are what the conditions' rules act on (CLINICAL.md §8); cautions say when to stop
+    # or leave an exercise out, tips are practical advice (issue 11).
+    out["tags"] = c.names("tags", entry.get("tags", LineList()), TAGS)
+    out["tips"] = c.names("tips", entry.get("tips", LineList()))
     per_side = entry.get("per_side", False)
     if not isinstance(per_side, bool):
         c.add(f"per_side must be true or false, not {c.kind(per_side)}", "per_side")

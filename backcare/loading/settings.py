@@ -1,7 +1,8 @@
 """A physiotherapist's own thresholds, from ``$BACKCARE_HOME/settings.yaml``.
 
 CLINICAL.md §4 says the pain-guided progression values are defaults between sources that
-disagree, so they must be configurable. The file is optional::
+disagree, so they must be configurable; §10 bounds every one of them, so that a setting
+tunes a rule and never switches it off. The file is optional::
 
     thresholds:
       green_max: 2        # pain 0–2 counts as green
@@ -10,10 +11,10 @@ disagree, so they must be configurable. The file is optional::
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
-from backcare.domain.clinical import DEFAULT, Thresholds
+from backcare.domain.clinical import BOUNDS, DEFAULT, Thresholds
+from backcare.domain.suggest import did_you_mean
 from backcare.errors import BackcareError, ProblemList
 from backcare.loading.yamlload import LineDict, load_yaml
 
@@ -25,7 +26,9 @@ def load_thresholds(path: Path) -> Thresholds:
 
 def read_thresholds(path: Path) -> tuple[Thresholds, frozenset[str]]:
     """The thresholds in ``path``, and the names of those the file sets (the others keep
-    their defaults): `backcare config` says where each value comes from."""
+    their defaults): `backcare config` says where each value comes from. Every value must
+    lie within its bound (CLINICAL.md §10); anything else is refused, naming the file and line,
+    so that no setting can switch a safety rule off."""
     if not path.exists():
         return DEFAULT, frozenset()
 
@@ -48,17 +51,29 @@ def read_thresholds(path: Path) -> tuple[Thresholds, frozenset[str]]:
     for key, value in raw.items():
         line = raw.line_of(key)
         if key not in known:
-            problems.add(f"unknown threshold '{key}'", file=name, line=line)
-        elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 \
-                or not math.isfinite(value):
-            problems.add(f"{key} must be a number ≥ 0, not {value!r}", file=name, line=line)
-        elif known[key] is int and value != int(value):
+            problems.add(f"unknown threshold '{key}'{did_you_mean(key, list(known))}",
+                         file=name, line=line)
+            continue
+        whole = known[key] is int
+        low, high = BOUNDS[key]
+        bounds = f"{low:g} to {high:g}"
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            kind = "a whole number" if whole else "a number"
+            problems.add(f"{key} must be {kind} from {bounds}, not {value!r}", file=name,
+                         line=line)
+        elif whole and not float(value).is_integer():
             problems.add(f"{key} must be a whole number, not {value!r}", file=name, line=line)
+        elif not low <= value <= high:
+            problems.add(f"{key} {value:g} is out of bounds: it must be {bounds} "
+                         "(docs/clinical.md §10: no setting may switch a safety rule off)",
+                         file=name, line=line)
         else:
-            changes[key] = int(value) if known[key] is int else float(value)
+            changes[key] = int(value) if whole else float(value)
     result = DEFAULT._replace(**changes)  # type: ignore[arg-type]
-    if not result.green_max < result.amber_max <= 10:
-        problems.add("green_max must be below amber_max, and amber_max at most 10",
-                     file=name, line=raw.line)
+    if not problems.problems and result.amber_max <= result.green_max:
+        line = raw.line_of("amber_max") if "amber_max" in raw else raw.line_of("green_max")
+        problems.add(f"amber_max {result.amber_max:g} must be above green_max "
+                     f"{result.green_max:g} (docs/clinical.md §10: green_max + 1 to 7)",
+                     file=name, line=line)
     problems.raise_if_any(f"{name}: not a valid settings file")
     return result, frozenset(changes)

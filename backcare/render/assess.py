@@ -32,6 +32,7 @@ from backcare.domain.instruments import (
 from backcare.domain.models import Assessment
 from backcare.domain.scoring import (
     ODI_BANDS,
+    ODI_MIN_SECTIONS_ANSWERED,
     ODI_UNANSWERED,
     SCORE_DECIMALS,
     STARTBACK_PSYCHOSOCIAL_FIRST_ITEM,
@@ -42,6 +43,7 @@ from backcare.domain.scoring import (
     _activity_problem,
     compare,
     normalise_activity,
+    plain_band,
     summary_sentence,
 )
 from backcare.domain.words import short_date
@@ -97,10 +99,11 @@ def build_report(instrument: Instrument, record: Assessment, scored: Scored,
 
 
 def _odi_band_ranges() -> str:
-    """ "0–20% minimal, 21–40% moderate, ..." from scoring.ODI_BANDS (CLINICAL.md §3)."""
+    """ "0–20% minimal, 21–40% moderate, ..." from scoring.ODI_BANDS (CLINICAL.md §3), in the
+    plain words the patient sees (Fairbank's names stay in the exports, issue 11)."""
     parts, lower = [], 0
     for upper, band in ODI_BANDS:
-        parts.append(f"{lower}–{upper:g}% {band}")
+        parts.append(f"{lower}–{upper:g}% {plain_band(band)}")
         lower = int(upper) + 1
     return ", ".join(parts)
 
@@ -112,7 +115,8 @@ def interpretation(instrument: Instrument, scored: Scored) -> str:
         skipped = len(instrument.items) - answered
         note = (f" {skipped} section{'s' * (skipped > 1)} left unanswered "
                 f"{'were' if skipped > 1 else 'was'} left out of the score." if skipped else "")
-        return (f"{scored.band.capitalize() if scored.band else ''} disability on the Oswestry "
+        words = plain_band(scored.band) or ""
+        return (f"{words.capitalize()} disability on the Oswestry "
                 f"scale ({_odi_band_ranges()}); a higher score means your back limits daily "
                 f"life more.{note}")
     if instrument.id == "startback":
@@ -161,7 +165,7 @@ def _change_json(since: ChangeSince | None) -> dict[str, Any] | None:
             "percent_change": c.percent_change, "direction": c.direction,
             "clinically_important": c.clinically_important,
             "important_worsening": c.important_worsening, "rule": c.rule, "source": c.source,
-            "sentence": since.sentence}
+            "note": c.note, "sentence": since.sentence}
 
 
 def report_json(report: AssessReport) -> dict[str, Any]:
@@ -178,7 +182,8 @@ def show_report(report: AssessReport, reassess_days: int) -> None:
 
     con = out()
     inst, r = report.instrument, report.record
-    band = f" — {r.band} {'risk' if inst.id == 'startback' else 'disability'}" if r.band else ""
+    band = f" — {r.band} risk" if r.band and inst.id == "startback" else \
+        f" — {plain_band(r.band)} disability" if r.band else ""
     con.print(f"[green]✓[/] Saved your {escape(inst.short_name)} of "
               f"{short_date(r.date)} {r.date.year}.")
     con.print(f"[bold]{escape(inst.title)}: {score_text(inst, r.score)}{band}[/]")
@@ -337,7 +342,8 @@ def _ask_psfs(instrument: Instrument, prompts: Sequence[ItemPrompt]) -> dict[str
 
 
 def ask_answers(instrument: Instrument, prompts: Sequence[ItemPrompt],
-                wording_note: str | None) -> Answers:
+                wording_note: str | None,
+                min_answered: int = ODI_MIN_SECTIONS_ANSWERED) -> Answers:
     """Ask every item of ``instrument`` with ``prompts``, and return the normalised answers
     (as :func:`backcare.domain.scoring.parse_answers` would). KeyboardInterrupt and EOFError pass
     through: the caller decides what stopping means."""
@@ -352,9 +358,12 @@ def ask_answers(instrument: Instrument, prompts: Sequence[ItemPrompt],
     total = len(prompts)
     values: list[int | None] = []
     for number, prompt in enumerate(prompts, 1):
-        # A score needs one answered section: the last may not be skipped if all others were.
-        refuse = ("Please answer this one: a score needs at least one answered section."
-                  if can_skip and number == total and all(v is None for v in values) else None)
+        # A score needs min_answered sections (CLINICAL.md §9): no more may be skipped once
+        # skipping this one would leave too few.
+        skipped = sum(1 for v in values if v is None)
+        refuse = (f"Please answer this one: a score needs at least {min_answered} of the "
+                  f"{total} sections answered." if can_skip and skipped + 1 > total - min_answered
+                  else None)
         values.append(_ask_choice(number, total, prompt, can_skip, refuse))
     if instrument.id == "odi":
         return values

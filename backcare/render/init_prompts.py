@@ -10,7 +10,13 @@ from rich.prompt import Confirm, IntPrompt, Prompt
 from backcare.domain import onboarding as ob
 from backcare.domain.instruments import get_instrument
 from backcare.domain.models import Profile
-from backcare.domain.safety import CONDITIONS, RED_FLAGS, red_flag_advice
+from backcare.domain.safety import (
+    CANCER_CONDITION,
+    CANCER_FLAG,
+    CONDITIONS,
+    RED_FLAGS,
+    red_flag_advice,
+)
 from backcare.domain.scoring import StartBackAnswers, score
 from backcare.errors import BackcareError
 from backcare.messages import DISCLAIMER
@@ -21,7 +27,8 @@ if TYPE_CHECKING:
 
 
 def _yes_no(question: str, default: bool | None = None) -> bool:
-
+    """y or n. With no default, Enter alone asks again: every safety question is asked
+    this way, so that a stray Enter never answers "no" (issue 11)."""
     if default is None:
         return Confirm.ask(question, console=err())
     return Confirm.ask(question, default=default, console=err())
@@ -47,29 +54,39 @@ def _names(question: str, parse: Any, default: str) -> Any:
             err().print(f"[yellow]{exc.message}[/]")
 
 
+def ask_red_flags(a: ob.InitAnswers) -> None:
+    """The red-flag screen (CLINICAL.md §5), each question with no default answer. Asked
+    even with --yes, which never answers a safety question (issue 11)."""
+    con = err()
+    con.print(Panel(DISCLAIMER, title="Before you start", expand=False))
+    con.print("\n[bold]First, a few safety questions.[/] Answer y or n.")
+    found = [flag.name for flag in RED_FLAGS if _yes_no(f"  {flag.question}")]
+    a.red_flags = found
+    if found or a.implied_red_flags:
+        con.print(Panel(red_flag_advice([*found, *a.implied_red_flags]),
+                        title="Please seek help", border_style="red", expand=False))
+        if a.cleared_by_clinician is None and \
+                _yes_no("Has a clinician already checked this and said exercise is safe?"):
+            a.cleared_by_clinician = True
+
+
 def ask_missing(a: ob.InitAnswers, existing: Profile | None) -> None:
 
     con = err()
-    con.print(Panel(DISCLAIMER, title="Before you start", expand=False))
     if a.red_flags is None:
-        con.print("\n[bold]First, a few safety questions.[/] Answer y or n.")
-        found = []
-        for flag in RED_FLAGS:
-            if _yes_no(f"  {flag.question}", False):
-                found.append(flag.name)
-        a.red_flags = found
-        if found:
-            con.print(Panel(red_flag_advice(found), title="Please seek help",
-                            border_style="red", expand=False))
-            if _yes_no("Has a clinician already checked this and said exercise is safe?",
-                       False):
-                a.cleared_by_clinician = True
-            else:
-                return  # stop here: the profile records the red flag, and init exits 3
+        ask_red_flags(a)
+    else:
+        con.print(Panel(DISCLAIMER, title="Before you start", expand=False))
+    if a.stopping:
+        return  # stop here: the profile records the red flag, and init exits 3
     if a.conditions is None:
+        # A history of cancer was asked with the red flags: it is one (CLINICAL.md §5).
         con.print("\n[bold]Do any of these apply to you?[/]")
         a.conditions = [name for name, words in CONDITIONS.items()
-                        if _yes_no(f"  {words[0].upper() + words[1:]}?", False)]
+                        if name != CANCER_CONDITION
+                        and _yes_no(f"  {words[0].upper() + words[1:]}?")]
+        if CANCER_FLAG in (a.red_flags or []):
+            a.conditions.insert(0, CANCER_CONDITION)
     if a.assessed_by_clinician is None:
         a.assessed_by_clinician = _yes_no(
             "Has a doctor or physiotherapist assessed this back pain?",
@@ -88,7 +105,7 @@ def ask_missing(a: ob.InitAnswers, existing: Profile | None) -> None:
         now = ",".join(e for e in (existing.equipment if existing else ob.DEFAULT_EQUIPMENT)
                        if e != "none")
         a.equipment = _names("What do you have? (comma-separated: mat, chair, wall, step, "
-                             "exercise-ball, resistance-band, pool, bike)",
+                             "exercise-ball, resistance-band, pool, exercise-bike, bicycle)",
                              lambda t: ob.check_equipment(t or "none"), now or "none")
     if a.avoid_positions is None:
         avoid: list[str] = []

@@ -60,7 +60,13 @@ def exercise_panel(ex: Exercise, library: Library) -> None:
               f"  starts at {ex.start_dose().describe(ex.per_side)}; range: "
               f"{', '.join(dose_bits)}"
               + (f"; rest {ex.dose.rest_seconds} s between sets" if ex.dose.rest_seconds else "")]
-    lines += ["", "[bold red]Do not do it if[/]"] + [f"  • {c}" for c in ex.cautions]
+    # Cautions (when to stop, or to leave it out) apart from practical tips (issue 11).
+    lines += ["", "[bold red]Cautions: when to stop or leave it out[/]"] + \
+        [f"  • {escape(c)}" for c in ex.cautions]
+    if ex.tips:
+        lines += ["", "[bold]Tips[/]"] + [f"  • {escape(t)}" for t in ex.tips]
+    if ex.tags:
+        lines += ["", f"[dim]Tags (what a condition's rule acts on): {', '.join(ex.tags)}[/]"]
     links = []
     if ex.regresses_to and ex.regresses_to in library:
         links.append(f"easier: {library.get(ex.regresses_to).name} ({ex.regresses_to})")

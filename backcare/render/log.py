@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from backcare.domain.clinical import Thresholds
 from backcare.domain.models import History, PainCheckin, Session
-from backcare.domain.progression import PainZone, zone
+from backcare.domain.progression import PainZone, session_signal, zone
+from backcare.domain.scoring import plain_band
 from backcare.render.ui import emit_json, out, say
 from backcare.render.ui import escape as escape_words
 
@@ -15,7 +16,8 @@ if TYPE_CHECKING:
     from backcare.domain.library import Library
     from backcare.domain.logbook import CheckinOutcome
 
-ZONE_STYLE = {PainZone.GREEN: "green", PainZone.AMBER: "yellow", PainZone.RED: "bold red"}
+ZONE_STYLE = {PainZone.GREEN: "green", PainZone.AMBER: "yellow", PainZone.RED: "bold red",
+              PainZone.UNKNOWN: "dim"}
 STATUS_MARK = {"done": "✓", "partial": "◐", "skipped": "–"}
 
 
@@ -31,12 +33,31 @@ def session_saved(session: Session, library: Library, t: Thresholds) -> None:
               for s in ("done", "partial", "skipped")}
     say(f"[green]✓[/] Session recorded for {session.date.isoformat()}: "
         f"{counts['done']} done, {counts['partial']} partly done, {counts['skipped']} skipped.")
-    for e in session.exercises:
+    def name(ident: str) -> str:
+        return escape_words(library.exercises[ident].name if ident in library else ident)
+
+    done = [e for e in session.exercises if e.status != "skipped"]
+    for e in done:
         if e.pain is not None and zone(e.pain, t) is PainZone.RED:
-            name = library.exercises[e.exercise_id].name if e.exercise_id in library \
-                else e.exercise_id
-            say(f"[bold red]![/] {escape_words(name)} hurt {e.pain}/10. Stop that exercise for "
-                "now; next time it will be easier, and it is flagged for your physiotherapist.")
+            say(f"[bold red]![/] {name(e.exercise_id)} hurt {e.pain}/10. Stop that exercise "
+                "for now; next time it will be easier, and it is flagged for your "
+                "physiotherapist.")
+    after = session_signal(session, t)  # CLINICAL.md §4, issue 11
+    if after is PainZone.RED:
+        say(f"[bold red]![/] Pain after the session was {session.pain_after}/10. No exercise of "
+            "this session will go up next time; they are eased off and flagged for your "
+            "physiotherapist.")
+    elif after is PainZone.AMBER:
+        say(f"[yellow]![/] Pain after the session was {session.pain_after}/10: next time the "
+            "doses stay the same.")
+    elif after is PainZone.UNKNOWN and done and all(e.pain is None for e in done):
+        say("[yellow]![/] No pain answer was given, so this session does not count towards "
+            "your doses going up. Next time add --pain-after N (and --hurt ID=PAIN for any "
+            "exercise that hurt).")
+    extras = [name(e.exercise_id) for e in session.exercises if e.extra]
+    if extras:
+        say(f"Not in the day's plan, so recorded as extra: {', '.join(extras)}. Extras count "
+            "for your activity minutes, not for your plan's doses.")
 
 
 def checkin_saved(c: PainCheckin, outcome: CheckinOutcome, replaced: bool,
@@ -93,7 +114,8 @@ def history_view(h: History, start: date, end: date, library: Library,
             (", flare-up" if c.flare else "") + (f"\n  note: {escape(c.note)}" if c.note else "")
         rows.append((c.date.isoformat(), 0, "pain", f"{pain_text(c.score, t)}{extra}"))
     for a in h.assessments:
-        band = f" ({escape(a.band)})" if a.band else ""
+        words = plain_band(a.band) if a.instrument == "odi" else a.band  # issue 11
+        band = f" ({escape(words)})" if words else ""
         rows.append((a.date.isoformat(), 2, "assessment",
                      f"{escape(a.instrument)}: {a.score:g}{band}"))
     for v in h.visits:

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from backcare.clock import today
 from backcare.domain.models import CATEGORIES, Dose, Prescription, Profile
+from backcare.messages import DISCLAIMER, DISCLAIMER_SHORT
 from backcare.render.library import CATEGORY_STYLE
 from backcare.render.ui import out
 
@@ -53,6 +54,7 @@ def init_summary(profile: Profile, startback: Scored | None, advice: list[Advice
         con.print(f"[{ADVICE_STYLE[a.level]}]![/] {a.message}")
     con.print("\nNext: [bold]backcare plan[/] shows today's exercises; "
               "[bold]backcare session[/] guides you through them.")
+    con.print(Text(DISCLAIMER_SHORT, style="dim"))
 
 
 def _dose_text(item: Any) -> str:
@@ -74,12 +76,15 @@ def plan_view(plan: Plan, library: Library | None = None) -> None:
     title = f"Today's {kind}" if plan.date == today() else f"Your {kind} for"
     con.print(f"[bold]{title}[/] · {when}" if plan.date == today() else
               f"[bold]{title}[/] {when}")
+    if plan.disclaimer == DISCLAIMER:  # before init: the whole disclaimer, first
+        con.print(Text(DISCLAIMER, style="dim"))
     for w in plan.warnings:
         style = "bold red" if w.startswith(("STOP", "Flare")) else "yellow"
         con.print(f"[{style}]![/] {w}")
     if not plan.items:
         con.print("\nNo exercises today." if plan.rest_day else "\nNothing to plan today.")
         con.print(f"\n[dim]Tip:[/] {plan.tip}")
+        _short_disclaimer(plan)
         return
     reasons = {i.reason for i in plan.items}
     shared = reasons.pop() if len(reasons) == 1 else None
@@ -101,6 +106,9 @@ def plan_view(plan: Plan, library: Library | None = None) -> None:
                 parts.append(Padding(Text(i.reason, style="dim"), (0, 0, 0, 2)))
             if i.note:
                 parts.append(Padding(Text(f"note: {i.note}", style="italic"), (0, 0, 0, 2)))
+            if i.exercise.cautions:  # where the patient exercises (issue 11)
+                parts.append(Padding(Text("Take care: " + " ".join(i.exercise.cautions),
+                                          style="yellow"), (0, 0, 0, 2)))
             table.add_row(Group(*parts), _dose_text(i), _time_text(i.seconds))
     con.print()
     con.print(table)
@@ -109,11 +117,28 @@ def plan_view(plan: Plan, library: Library | None = None) -> None:
     if any(i.flagged for i in plan.items):
         con.print("[red](flagged)[/] it hurt last time, so it is kept easy today and noted "
                   "for your physiotherapist.")
+    _left_out(plan)
     budget = f" of your {plan.budget_minutes}" if plan.budget_minutes else ""
     con.print(f"Total: about {plan.total_minutes:g} minutes{budget}. "
               "Start with [bold]backcare session[/], or record it later with "
               "[bold]backcare log[/].")
     con.print(f"[dim]Tip:[/] {plan.tip}")
+    _short_disclaimer(plan)
+
+
+def _short_disclaimer(plan: Plan) -> None:
+    """CLINICAL.md §7: the short form once, at the end of the day's plan."""
+    if plan.disclaimer != DISCLAIMER:
+        out().print(Text(plan.disclaimer, style="dim"))
+
+
+def _left_out(plan: Plan) -> None:
+    """The exercises a condition's rule leaves out, grouped by why (CLINICAL.md §8)."""
+    by_why: dict[str, list[str]] = {}
+    for ex, why in plan.left_out:
+        by_why.setdefault(why, []).append(ex.name)
+    for why, names in by_why.items():
+        out().print(Text(f"Left out for {why}: {', '.join(names)}.", style="dim"))
 
 
 def programme_view(p: Prescription, library: Library) -> None:

@@ -24,6 +24,7 @@ from backcare.domain.alerts import CRITICAL, HIGH, LOW
 from backcare.domain.analytics import (
     IMPROVING,
     WORSENING,
+    FlaggedExercise,
     GoalProgress,
     MeasureSummary,
     ProgressReport,
@@ -472,11 +473,19 @@ def _flagged(report: ProgressReport, names: Mapping[str, str]) -> RenderableType
     shown = report.flagged[-MAX_FLAGGED_SHOWN:]
     more = len(report.flagged) - len(shown)
     text = ", ".join(f"{names.get(f.exercise_id, f.exercise_id)} on "
-                     f"{short_date(f.date, report.as_of)} ({f.pain}/10)"
+                     f"{short_date(f.date, report.as_of)} ({_why_red(f)})"
                      for f in reversed(shown))
     extra = f", and {more} earlier" if more else ""
-    return Text(f"Logged with pain above the amber zone: {text}{extra}. Your plan eases these "
+    return Text(f"In the red zone (docs/clinical.md §4): {text}{extra}. Your plan eases these "
                 "off; tell your physiotherapist if they keep hurting.")
+
+
+def _why_red(f: FlaggedExercise) -> str:
+    if f.next_morning:
+        return "worse the next morning"
+    if f.pain_after is not None and (f.pain is None or f.pain < f.pain_after):
+        return f"{f.pain_after}/10 after the session"
+    return f"{f.pain}/10"
 
 
 def goal_list(goals: Sequence[GoalProgress], console: Console) -> None:

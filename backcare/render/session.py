@@ -10,6 +10,7 @@ from rich.markup import escape
 from backcare.domain.clinical import Thresholds
 from backcare.domain.models import Profile, Session
 from backcare.domain.words import num
+from backcare.messages import DISCLAIMER, DISCLAIMER_SHORT
 from backcare.render.ui import out
 
 if TYPE_CHECKING:
@@ -23,8 +24,11 @@ def welcome(profile: Profile | None) -> None:
               "and skips a timer  ·  s skips an exercise  ·  p pauses a timer  ·  q stops "
               "(what you did is kept)")
     if profile is None:
+        con.print(f"[dim]{escape(DISCLAIMER)}[/]")
         con.print("[yellow]![/] You have not run 'backcare init' yet: this is a beginner "
                   "plan without the safety check.")
+    else:
+        con.print(f"[dim]{escape(DISCLAIMER_SHORT)}[/]")  # CLINICAL.md §7, once
 
 
 def plan_intro(plan: Plan) -> None:

@@ -102,6 +102,9 @@ class TerminalIO:
         lines += [""] + [f"• {escape(cue)}" for cue in ex.cues]
         if item.note:
             lines += ["", f"[bold]Physiotherapist's note:[/] {escape(item.note)}"]
+        # The exercise's cautions, before it starts (issue 11), then its practical tips.
+        lines += ["", "[bold yellow]Take care[/]"] + [f"! {escape(c)}" for c in ex.cautions]
+        lines += [f"• {escape(tip)}" for tip in ex.tips]
         lines += ["", f"[dim]Why today: {escape(item.reason)}[/]"]
         self.con.print()
         title = f"{index} of {total} · {escape(ex.category)}"

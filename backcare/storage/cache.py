@@ -50,17 +50,20 @@ class RecordBuilder:
         return dose
 
     def log(self, key: tuple[Any, ...]) -> ExerciseLog:
-        """From (exercise_id, status, sets, reps, hold_seconds, duration_minutes, pain)."""
+        """From (exercise_id, status, sets, reps, hold_seconds, duration_minutes, pain,
+        extra)."""
         log = self._logs.get(key)
         if log is None:
-            exercise_id, status, sets, reps, hold, minutes, pain = key
+            exercise_id, status, sets, reps, hold, minutes, pain, extra = key
             log = self._logs[key] = ExerciseLog(exercise_id, status,
-                                                self.dose((sets, reps, hold, minutes)), pain)
+                                                self.dose((sets, reps, hold, minutes)), pain,
+                                                bool(extra))
         return log
 
     def log_from_dict(self, d: dict[str, Any]) -> ExerciseLog:
         return self.log((d["exercise_id"], d["status"], d.get("sets"), d.get("reps"),
-                         d.get("hold_seconds"), d.get("duration_minutes"), d.get("pain")))
+                         d.get("hold_seconds"), d.get("duration_minutes"), d.get("pain"),
+                         bool(d.get("extra", False))))
 
     def session_from_dict(self, d: dict[str, Any]) -> Session:
         return Session(d["id"], date.fromisoformat(d["date"]),
@@ -104,7 +107,8 @@ def month_to_raw(month: MonthRecords) -> tuple[Any, ...]:
     sessions, checkins, assessments, visits = month
     return (
         tuple((s.id, s.date.toordinal(), s.pain_before, s.pain_after, s.note,
-               tuple((e.exercise_id, e.status, *e.dose, e.pain) for e in s.exercises))
+               tuple((e.exercise_id, e.status, *e.dose, e.pain, e.extra)
+                     for e in s.exercises))
               for s in sessions),
         tuple((c.date.toordinal(), c.score, c.note, tuple(c.symptoms), c.flare)
               for c in checkins),

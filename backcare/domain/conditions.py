@@ -1,0 +1,98 @@
+"""Conditions that change the plan (CLINICAL.md §8): the rules the planner applies for an
+underlying condition the patient reported at ``init``, each with its source.
+
+A condition does not only add a line of advice (that is :func:`backcare.domain.safety.
+seek_help`): it changes which exercises are planned and how. The rules act on the library's
+``tags`` (:data:`backcare.domain.models.TAGS`), so a physiotherapist's own exercises follow
+them as soon as they are tagged.
+
+- **Osteoporosis**: no loaded or end-range bending of the spine and no end-range twisting.
+- **Pregnancy**: nothing lying on the back (backcare assumes the first 12 weeks are past,
+  as CLINICAL.md §8 says, unless told otherwise) or on the front, and nothing with a risk of
+  a fall or a blow.
+- **Recent spinal surgery**: the plan holds every exercise at its starting dose, with no
+  progression, until the surgeon's or physiotherapist's programme is imported.
+- **Inflammatory back pain**: the daily spinal mobility and extension work stays in every
+  plan, first among the stretches.
+Pure data and small functions: no clock, no storage, no printing.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from backcare.domain.models import Exercise, Profile
+
+
+class LeaveOut(NamedTuple):
+    """A condition's rule that leaves out every exercise with one of ``tags``."""
+
+    condition: str
+    tags: frozenset[str]
+    why: str  # one clause, with its source, for an item's reason
+
+
+# CLINICAL.md §8, Osteoporosis: Too Fit To Fracture (Giangregorio et al., Osteoporos Int
+# 2014;25:821-35) and "Strong, steady and straight" (Brooke-Wavell et al., Br J Sports Med
+# 2022;56:837-46): avoid loaded spinal flexion and end-range bending and twisting.
+OSTEOPOROSIS = LeaveOut(
+    "osteoporosis", frozenset({"loaded-flexion", "end-range-flexion", "end-range-twist"}),
+    "osteoporosis: no loaded or full bending or twisting of the spine (Too Fit To Fracture "
+    "2014; Strong, Steady and Straight 2022)")
+# CLINICAL.md §8, Pregnancy: ACOG Committee Opinion 804 (2020): no exercise lying on the
+# back after the first trimester; lying prone becomes impractical; avoid activities with a
+# risk of falling or of a blow to the abdomen.
+PREGNANCY = LeaveOut(
+    "pregnancy", frozenset({"supine", "prone", "fall-risk", "high-impact"}),
+    "pregnancy: no lying on your back or front, nothing with a risk of a fall (ACOG "
+    "Committee Opinion 804, 2020)")
+LEAVE_OUT: tuple[LeaveOut, ...] = (OSTEOPOROSIS, PREGNANCY)
+
+# CLINICAL.md §8, Recent spinal surgery: a project rule with no external source.
+RECENT_SURGERY = "recent-surgery"
+HOLD_AT_START_WHY = ("recent spinal surgery: starting doses, with no progression, until your "
+                     "surgeon's or physiotherapist's programme is imported ('backcare "
+                     "programme import')")
+# CLINICAL.md §8, Inflammatory back pain: NICE NG65 (2017); morning stiffness eases with
+# movement, so the daily mobility and extension work is kept.
+INFLAMMATORY = "inflammatory"
+MOBILITY_TAGS = frozenset({"spinal-mobility", "extension"})
+KEEP_MOBILITY_WHY = ("kept every day for inflammatory back pain: movement eases the morning "
+                     "stiffness (NICE NG65)")
+
+
+class PlanRules(NamedTuple):
+    """What the patient's conditions ask of the plan."""
+
+    leave_out: tuple[LeaveOut, ...] = ()
+    hold_at_start: bool = False
+    keep_mobility: bool = False
+
+    def left_out_why(self, ex: Exercise) -> str | None:
+        """Why a rule leaves ``ex`` out, or None when none does."""
+        for rule in self.leave_out:
+            if rule.tags & set(ex.tags):
+                return rule.why
+        return None
+
+    def allows(self, ex: Exercise | None) -> bool:
+        return ex is not None and self.left_out_why(ex) is None
+
+
+NO_RULES = PlanRules()
+
+
+def plan_rules(profile: Profile | None) -> PlanRules:
+    """The rules for ``profile``'s conditions (none before ``init``)."""
+    if profile is None or not profile.conditions:
+        return NO_RULES
+    conditions = set(profile.conditions)
+    return PlanRules(
+        leave_out=tuple(r for r in LEAVE_OUT if r.condition in conditions),
+        hold_at_start=RECENT_SURGERY in conditions,
+        keep_mobility=INFLAMMATORY in conditions,
+    )
+
+
+def is_mobility(ex: Exercise) -> bool:
+    return bool(MOBILITY_TAGS & set(ex.tags))

@@ -1,0 +1,87 @@
+"""`backcare init` at a real terminal: no safety question has a default (issue 11).
+
+The installed console script runs in a pseudo-terminal. Enter alone at a red-flag question
+asks it again; `--yes` takes the defaults for comfort settings but still asks every
+red-flag question.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pexpect = pytest.importorskip("pexpect")
+
+pytestmark = pytest.mark.pty
+
+TIMEOUT = 20
+DAY = "2026-03-02"
+RED_FLAG_QUESTIONS = 10
+FIRST_QUESTION = r"lost control of your bladder or bowels.*\[y/n\]"
+
+
+def script() -> str | None:
+    found = shutil.which("backcare")
+    beside = Path(sys.executable).parent / "backcare"
+    return found or (str(beside) if beside.exists() else None)
+
+
+SCRIPT = script()
+if SCRIPT is None:
+    pytest.skip("the backcare console script is not installed (pip install -e .)",
+                allow_module_level=True)
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    keep = {k: v for k, v in os.environ.items()
+            if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")}
+    return {**keep, "BACKCARE_HOME": str(tmp_path / "home"), "BACKCARE_TODAY": DAY,
+            "NO_COLOR": "1", "COLUMNS": "100", "LINES": "40", "TERM": "xterm",
+            "PYTHONIOENCODING": "utf-8"}
+
+
+def profile(env: dict[str, str]) -> dict[str, object] | None:
+    assert SCRIPT is not None
+    res = subprocess.run([SCRIPT, "init", "--json"], check=False, env=env,
+                         capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    if res.returncode != 0:
+        return None
+    doc: dict[str, object] = json.loads(res.stdout)["profile"]
+    return doc
+
+
+def spawn(env: dict[str, str], *args: str) -> object:
+    return pexpect.spawn(SCRIPT, ["init", *args], env=env, encoding="utf-8", timeout=TIMEOUT,
+                         dimensions=(40, 100))
+
+
+def test_enter_alone_does_not_answer_a_red_flag_question(env: dict[str, str]) -> None:
+    child = spawn(env, "--date", DAY)
+    child.expect(FIRST_QUESTION)
+    child.sendline("")
+    child.expect(r"Please enter Y or N")
+    child.expect(FIRST_QUESTION)  # asked again, not taken as "no"
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert profile(env) is None  # nothing was saved on the way
+
+
+def test_yes_at_a_terminal_still_asks_every_red_flag_question(env: dict[str, str]) -> None:
+    child = spawn(env, "--yes", "--pain", "3", "--date", DAY)
+    for _ in range(RED_FLAG_QUESTIONS):
+        child.expect(r"\[y/n\]")
+        child.sendline("n")
+    child.expect(r"Profile saved")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    saved = profile(env)
+    assert saved is not None and saved["red_flags"] == [] and saved["minutes_per_day"] == 20
