@@ -106,14 +106,18 @@ def plan_view(plan: Plan, library: Library | None = None) -> None:
                 parts.append(Padding(Text(i.reason, style="dim"), (0, 0, 0, 2)))
             if i.note:
                 parts.append(Padding(Text(f"note: {i.note}", style="italic"), (0, 0, 0, 2)))
-            if i.exercise.cautions:  # where the patient exercises (issue 11)
-                parts.append(Padding(Text("Take care: " + " ".join(i.exercise.cautions),
+            if i.exercise.cautions:  # where the patient exercises (issue 11): a short note
+                # here, the first caution; the session shows every one before the exercise.
+                parts.append(Padding(Text("Take care: " + i.exercise.cautions[0],
                                           style="yellow"), (0, 0, 0, 2)))
             table.add_row(Group(*parts), _dose_text(i), _time_text(i.seconds))
     con.print()
     con.print(table)
     if shared:
         con.print(f"[dim]Why these doses:[/] {shared}.")
+    if any(len(i.exercise.cautions) > 1 for i in plan.items):
+        con.print("[yellow]Take care:[/] the first caution of each; the session shows every "
+                  "one before its exercise ('backcare exercises show ID' too).")
     if any(i.flagged for i in plan.items):
         con.print("[red](flagged)[/] it hurt last time, so it is kept easy today and noted "
                   "for your physiotherapist.")
