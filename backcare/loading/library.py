@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from backcare import __version__
+from backcare.domain.checks import Checker
 from backcare.domain.library import Library
 from backcare.domain.models import CATEGORIES, DOSE_FIELDS, EQUIPMENT, POSITIONS, TARGETS, Exercise
 from backcare.domain.suggest import did_you_mean, unknown_id_message
 from backcare.domain.text import kind_of
 from backcare.errors import BackcareError, ProblemList
-from backcare.loading.validate import Checker
 from backcare.loading.yamlload import LineDict, LineList, load_yaml
 from backcare.storage import cache
 from backcare.storage.paths import DataPaths, data_home
