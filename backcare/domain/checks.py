@@ -431,7 +431,7 @@ def stored_problem(tables: dict[str, Any], checks: dict[str, tuple[Check, str]],
         if table in SINGLE_TABLES and len(docs) > 1:
             return f"table '{table}' holds {len(docs)} records; it holds one at most"
         for index, (doc_id, doc) in enumerate(docs.items()):
-            label = record_label(table, index, doc, key)
+            label = table if table in SINGLE_TABLES else record_label(table, index, doc, key)
             if not doc_id.isdigit() or not doc_id.isascii():
                 return f"{label}: its key {show(doc_id)} is not a record number"
             if not isinstance(doc, dict):

@@ -272,7 +272,7 @@ def _cache_key(files: list[Path]) -> list[Any]:
     key: list[Any] = [__version__]
     for f in files:
         st = f.stat()
-        key.append([str(f.resolve()), st.st_size, st.st_mtime_ns])
+        key.append([str(f.resolve()), st.st_size, st.st_mtime_ns, st.st_ctime_ns])
     return key
 
 
@@ -296,7 +296,8 @@ def load_library(home: Path | None = None, files: list[Path] | None = None,
     library = load_library_files(files)
     if use_cache and paths.home.is_dir():
         cache.write_library_cache(paths.library_cache, key,
-                                  [{**e.to_dict(), "origin": e.origin} for e in library])
+                                  [{**e.to_dict(), "origin": e.origin} for e in library],
+                                  paths.lock)
     return library
 
 

@@ -79,3 +79,24 @@ def exclusive(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
             _unlock(fd)
     finally:
         os.close(fd)
+
+
+@contextlib.contextmanager
+def try_exclusive(path: Path) -> Iterator[bool]:
+    """Take the lock on ``path`` if it is free, without waiting; yields whether it was
+    taken. For work that may simply be skipped, such as writing a cache."""
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags, FILE_MODE)
+    except OSError:
+        yield False
+        return
+    try:
+        got = _try_lock(fd)
+        try:
+            yield got
+        finally:
+            if got:
+                _unlock(fd)
+    finally:
+        os.close(fd)
