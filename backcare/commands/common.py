@@ -16,7 +16,9 @@ import typer
 
 from backcare.clock import parse_date, today
 from backcare.domain.analytics import progress_report
-from backcare.domain.models import Goal, History, Prescription, Profile
+from backcare.domain.models import Goal, History, PainCheckin, Prescription, Profile
+from backcare.domain.planner import history_window
+from backcare.domain.safety import checkin_red_flags, clearance_day
 from backcare.errors import BackcareError
 from backcare.loading.library import load_library
 from backcare.loading.settings import load_thresholds
@@ -89,6 +91,19 @@ class PatientRecord(NamedTuple):
     programme: Prescription | None
     goals: list[Goal]
     history: History
+
+
+def planning_history(s: Store, d: date, profile: Profile | None) -> History:
+    """The log the planner reads for day ``d``: its last weeks, and every check-in since
+    the last clinician clearance that reported a red flag, however long ago. Any of those
+    stops the programme, whatever the profile says (safety.red_flag_stop, issue 17)."""
+    return s.history(history_window(d, thresholds()), d).with_checkins(
+        red_flag_checkins(s, profile))
+
+
+def red_flag_checkins(s: Store, profile: Profile | None) -> list[PainCheckin]:
+    """The check-ins since the last clinician clearance that reported a red flag."""
+    return [c for c in s.symptom_checkins(clearance_day(profile)) if checkin_red_flags(c)]
 
 
 def patient_record(end: date | None = None, start: date | None = None) -> PatientRecord:

@@ -7,15 +7,21 @@ from typing import Annotated
 import typer
 
 from backcare.clock import today
-from backcare.commands.common import DateOpt, JsonOpt, day, store, thresholds
+from backcare.commands.common import (
+    DateOpt,
+    JsonOpt,
+    day,
+    red_flag_checkins,
+    store,
+    thresholds,
+)
 from backcare.domain import onboarding as ob
 from backcare.domain.clinical import check_pain
-from backcare.domain.models import Assessment
+from backcare.domain.models import Assessment, History
 from backcare.domain.onboarding import InitAnswers
-from backcare.domain.safety import red_flag_advice, seek_help
+from backcare.domain.safety import red_flag_stop, seek_help
 from backcare.domain.scoring import parse_answers, score
 from backcare.errors import SafetyStop, UsageProblem
-from backcare.messages import BLOCKED_UNTIL_CLEARED
 from backcare.render.ui import emit_json, is_interactive
 from backcare.storage import new_id
 
@@ -112,16 +118,18 @@ def init(
                                     startback_scored.answers_json, startback_scored.score,
                                     startback_scored.band))
     advice = seek_help(profile, s.history(answered, answered), answered, thresholds())
+    # A red-flag check-in since the last clearance stops the programme too (issue 17).
+    stop = red_flag_stop(profile, History(checkins=tuple(red_flag_checkins(s, profile))))
     if as_json:
         emit_json({"profile": profile.to_dict(),
                    "startback": None if startback_scored is None else {
                        "score": startback_scored.score, "band": startback_scored.band},
                    "advice": [a.__dict__ for a in advice],
-                   "blocked": profile.blocked_by_red_flag})
+                   "blocked": stop is not None})
     else:
         render_plan.init_summary(profile, startback_scored, advice, existing is not None)
-    if profile.blocked_by_red_flag:
-        raise SafetyStop(red_flag_advice(profile.red_flags) + " " + BLOCKED_UNTIL_CLEARED)
+    if stop is not None:
+        raise SafetyStop(stop)
 
 
 def _fill_defaults(a: InitAnswers, existing: object, yes: bool) -> None:

@@ -13,12 +13,13 @@ from backcare.commands.common import (
     day,
     library,
     not_future,
+    planning_history,
     store,
     thresholds,
 )
 from backcare.domain import logbook as lb
 from backcare.domain.clinical import check_pain
-from backcare.domain.planner import history_window, plan_for
+from backcare.domain.planner import plan_for
 from backcare.domain.text import check_note
 from backcare.render.ui import emit_json
 from backcare.storage import new_id
@@ -62,7 +63,8 @@ def log(
     s = store()
     t = thresholds()
     lib = library()
-    plan = plan_for(d, s.profile(), lib, s.programme(), s.history(history_window(d, t), d), t)
+    profile = s.profile()
+    plan = plan_for(d, profile, lib, s.programme(), planning_history(s, d, profile), t)
     session = lb.session_from_log(d, plan, lib, req, new_id("s", d))
     s.add_session(session)
     if as_json:

@@ -53,7 +53,7 @@ from backcare.domain.history import (
 )
 from backcare.domain.instruments import get_instrument
 from backcare.domain.models import SYMPTOMS, History, Prescription, Profile
-from backcare.domain.safety import RED_FLAG_NAMES
+from backcare.domain.safety import RED_FLAG_NAMES, clearance_day
 from backcare.domain.scoring import IMPROVED, WORSE, compare, round_score
 from backcare.domain.words import say_date
 from backcare.errors import BackcareError
@@ -209,8 +209,7 @@ def _red_flags(profile: Profile | None, index: HistoryIndex) -> Iterable[Alert]:
                     f"Red flag at the safety screen, not yet cleared by a clinician: "
                     f"{', '.join(profile.red_flags)}.")
     # A clinician's clearance (init --cleared-by-clinician) covers what was reported before it.
-    cleared_on = (profile.updated if profile is not None and profile.cleared_by_clinician
-                  else None)
+    cleared_on = clearance_day(profile)
     reported = [c for c in index.checkins
                 if (cleared_on is None or c.date > cleared_on)
                 and any(s in RED_FLAG_SYMPTOMS for s in c.symptoms)]

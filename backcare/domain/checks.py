@@ -29,6 +29,7 @@ from backcare.domain.models import (
     VISIT_KINDS,
     WEEKDAYS,
 )
+from backcare.domain.safety import BOTH_LEGS
 from backcare.domain.suggest import did_you_mean
 from backcare.domain.text import NOTE_MAX_CHARS, NOTE_MAX_LINES, kind_of, show, unsafe_char
 from backcare.errors import BackcareError, ProblemList
@@ -210,7 +211,6 @@ DOSE_LIMITS: dict[str, int] = {"sets": 100, "reps": 1000, "hold_seconds": 3600,
                                "duration_minutes": 24 * 60}
 MINUTES_PER_DAY_MAX = 24 * 60
 # A check-in's symptoms: the named ones, and "both-legs" for nerve symptoms in both legs.
-BOTH_LEGS = "both-legs"
 CHECKIN_SYMPTOMS: tuple[str, ...] = (*SYMPTOMS, BOTH_LEGS)
 # What the data folder may hold: notes from before the command line capped them are still
 # read, so a stored note is only bounded, never held to today's cap.

@@ -23,16 +23,17 @@ from backcare.domain.models import (
     Session,
 )
 from backcare.domain.planner import Plan, beginner_profile
-from backcare.domain.safety import CAUDA_EQUINA_SYMPTOMS, NERVE_SYMPTOMS, Advice, seek_help
+from backcare.domain.safety import (
+    BOTH_LEGS,
+    CAUDA_EQUINA_SYMPTOMS,
+    NERVE_SYMPTOMS,
+    RED_FLAG_SYMPTOMS,
+    Advice,
+    seek_help,
+)
 from backcare.domain.suggest import did_you_mean, unknown_id_message
 from backcare.errors import BackcareError
 from backcare.messages import URGENT_CAUDA_EQUINA, URGENT_OTHER
-
-BOTH_LEGS = "both-legs"
-# Check-in symptoms that are red flags in CLINICAL.md §5: cauda equina (urgent, emergency
-# department), possible infection (fever), possible cancer (night pain).
-RED_FLAG_SYMPTOMS = {"bladder-bowel": "bladder-bowel", "saddle-numbness": "saddle-numbness",
-                     "fever": "fever", "night-pain": "night-pain"}
 
 
 def split_ids(text: str | None, option: str) -> list[str]:

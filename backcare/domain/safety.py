@@ -18,7 +18,7 @@ from backcare.domain.history import (
 )
 from backcare.domain.models import History, PainCheckin, Profile
 from backcare.domain.scoring import pain_change
-from backcare.messages import URGENT_CAUDA_EQUINA, URGENT_OTHER
+from backcare.messages import BLOCKED_UNTIL_CLEARED, URGENT_CAUDA_EQUINA, URGENT_OTHER
 
 
 @dataclass(frozen=True)
@@ -172,3 +172,47 @@ def flare_active(history: History, day: date, t: Thresholds) -> tuple[bool, str]
         if calm >= t.flare_clear_days:
             return False, ""
     return True, f"you reported a flare-up on {start:%d %b}"
+
+
+# --- the red-flag stop, a consequence of the log (issue 17) ----------------------------------
+
+BOTH_LEGS = "both-legs"  # a check-in's numbness, tingling or weakness is in both legs
+# Check-in symptoms that are red flags in CLINICAL.md §5: cauda equina (urgent, emergency
+# department), possible infection (fever), possible cancer (night pain).
+RED_FLAG_SYMPTOMS = {"bladder-bowel": "bladder-bowel", "saddle-numbness": "saddle-numbness",
+                     "fever": "fever", "night-pain": "night-pain"}
+
+
+def checkin_red_flags(checkin: PainCheckin) -> tuple[str, ...]:
+    """The red flags a check-in reported (CLINICAL.md §5): its red-flag symptoms, else nerve
+    symptoms in both legs, which are severe or progressive leg signs (leg-weakness)."""
+    flags = tuple(RED_FLAG_SYMPTOMS[s] for s in checkin.symptoms if s in RED_FLAG_SYMPTOMS)
+    if not flags and BOTH_LEGS in checkin.symptoms and set(checkin.symptoms) & NERVE_SYMPTOMS:
+        return ("leg-weakness",)
+    return flags
+
+
+def clearance_day(profile: Profile | None) -> date | None:
+    """The day of the last clinician clearance (``init --cleared-by-clinician``), if any."""
+    return profile.cleared_on if profile is not None else None
+
+
+def red_flag_stop(profile: Profile | None, history: History) -> str | None:
+    """Why the programme is stopped, or None. A red flag stops it until a clinician has
+    checked it (CLINICAL.md §5): one reported at the safety screen (kept in the profile), or
+    any check-in after the last clearance that reported one, whatever the profile says. So
+    a crash between a check-in and the profile's update, or a profile restored from a
+    morning's backup, cannot lift the stop (issue 17). ``history`` must hold every check-in
+    since :func:`clearance_day`, not only the planner's weeks. A clearance covers the whole
+    of its day (check-ins have a day, not a time); a red flag reported again later that day
+    stops the programme through the profile, which ``pain`` updates before it stores the
+    check-in."""
+    names = list(profile.red_flags) if profile is not None and profile.blocked_by_red_flag \
+        else []
+    since = clearance_day(profile)
+    for c in history.checkins:
+        if since is None or c.date > since:
+            names += checkin_red_flags(c)
+    if not names:
+        return None
+    return red_flag_advice(names) + " " + BLOCKED_UNTIL_CLEARED
