@@ -25,6 +25,7 @@ from backcare.domain.models import (
     Profile,
     Session,
 )
+from backcare.domain.text import NOTE_MAX_CHARS, NOTE_MAX_LINES
 from backcare.exporters import ExportContext, get_exporter
 from backcare.exporters.pdf_report import report_data
 from backcare.messages import DISCLAIMER_SHORT
@@ -215,3 +216,21 @@ def test_the_command_writes_a_private_pdf_matching_progress(
     assert f"{progress['pain']['baseline']} → " in text
     assert "Bridge: pain up to 6/10" in text
     assert "2026-03-02 to 2026-03-15" in text  # no --from: from the programme's start
+
+
+@pytest.mark.parametrize("note", [
+    "\n".join(["ok"] * 80),  # from before the note's line cap: 80 short lines
+    "\n".join(["a long line of words that wraps more than once in the narrow note column"]
+              * (NOTE_MAX_LINES - 1) + ["end"]),  # the line cap, each line wrapping
+    "x" * NOTE_MAX_CHARS,  # the length cap, one unbroken word
+    " ".join(["word"] * (NOTE_MAX_CHARS // 5)),  # the length cap, in words
+], ids=["80-short-lines", "40-long-lines", "2000-characters", "400-words"])
+def test_a_note_of_any_allowed_size_is_wrapped_and_cut_so_the_report_renders(
+        note: str, tmp_path: Path) -> None:
+    document = doc()
+    for i in (3, 4, 58):  # on page 2, and among page 1's latest notes
+        document["sessions"][i]["note"] = note
+    data = get_exporter("pdf").render(context(doc=document, cache_dir=tmp_path)).data
+    pages = pages_text(data)
+    assert "Session log (60 sessions)" in pages[1]
+    assert "…" in " ".join(pages[1:])  # the note was cut, and said so

@@ -45,6 +45,9 @@ MAX_NOTES = 3
 MAX_PROGRAMME_LINES = 8
 MAX_WEEKS = 8  # page 1 shows the last 8 weeks week by week
 NOTE_LINES = 2  # each latest note is cut to this many lines on page 1
+# A note in the session log is wrapped and cut to this many lines, so that every row fits on
+# a page: a note of 80 short lines once made every report covering it fail (issue 17).
+LOG_NOTE_LINES = 8
 LEVEL_ORDER = {"critical": 0, "high": 1, "low": 2}
 
 # Layout, in millimetres on A4 portrait.
@@ -580,6 +583,22 @@ def _fit(pdf: FPDF, text: str, width: float) -> str:
     return text.rstrip() + "…"
 
 
+def _clip(pdf: FPDF, text: str, width: float, height: float, max_lines: int) -> str:
+    """``text`` as it wraps in ``width`` in the current font, cut to ``max_lines`` lines
+    with an ellipsis."""
+    if not text:
+        return text
+    lines = cast(list[str], pdf.multi_cell(width, height, text, dry_run=True, output="LINES"))
+    if len(lines) <= max_lines:
+        return text
+    kept = lines[:max_lines]
+    last = kept[-1].rstrip()
+    while last and pdf.get_string_width(last + " …") > width:
+        last = last[:-1]
+    kept[-1] = last.rstrip() + " …"
+    return "\n".join(kept)
+
+
 def _tables(pdf: FPDF, data: ReportData) -> None:
 
     pdf.add_page()
@@ -588,7 +607,8 @@ def _tables(pdf: FPDF, data: ReportData) -> None:
     if data.sessions:
         pdf.set_font(FONT, "", 7.2)
         pdf.set_text_color(*INK)
-        with pdf.table(col_widths=(20, 92, 22, 52), headings_style=head, line_height=3.5,
+        widths = (20, 92, 22, 52)
+        with pdf.table(col_widths=widths, headings_style=head, line_height=3.5,
                        text_align=("LEFT", "LEFT", "CENTER", "LEFT"), padding=1,
                        borders_layout="HORIZONTAL_LINES", first_row_as_headings=True,
                        cell_fill_color=(248, 249, 250), cell_fill_mode="ROWS") as table:
@@ -597,7 +617,8 @@ def _tables(pdf: FPDF, data: ReportData) -> None:
                 row.cell(h)
             for day, exercises, pain, note in data.sessions:
                 row = table.row()
-                for value in (day, exercises, pain, note):
+                for value in (day, exercises, pain,
+                              _clip(pdf, note, widths[3] - 2.5, 3.5, LOG_NOTE_LINES)):
                     row.cell(value)
     else:
         _text(pdf, "No sessions in this period.", 8, colour=MUTED)
