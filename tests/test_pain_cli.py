@@ -95,6 +95,19 @@ def test_bad_input_is_refused_and_nothing_is_written(
     assert snapshot(backcare_home) == before
 
 
+@pytest.mark.parametrize("args", [("pain", "5.0"), ("pain", "1e1"), ("pain", "five"),
+                                  ("log", "--pain-before", "3.0"),
+                                  ("init", "--yes", "--pain", "4.5"),
+                                  ("init", "--yes", "--minutes", "20.0")])
+def test_a_number_that_is_not_whole_is_refused(patient: Cli, backcare_home: Path,
+                                               args: tuple[str, ...]) -> None:
+    before = snapshot(backcare_home, skip_cache=True)
+    res = patient(*args)
+    assert res.exit_code == 2, res.output
+    assert "is not a whole number" in res.stderr
+    assert snapshot(backcare_home, skip_cache=True) == before
+
+
 # --- red flags: urgent, exit 3, and the plan refuses until a clinician clears it -------------
 
 @pytest.mark.parametrize("sign", ["bladder-bowel", "saddle-numbness"])

@@ -23,7 +23,7 @@ from backcare.errors import BackcareError
 from backcare.loading.library import load_library
 from backcare.loading.settings import load_thresholds
 from backcare.render.ui import reset_consoles, warn
-from backcare.storage import Store, data_home
+from backcare.storage import Store, open_store
 
 if TYPE_CHECKING:
     from backcare.domain.analytics import ProgressReport
@@ -35,6 +35,16 @@ DateOpt = Annotated[str | None, typer.Option(
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document instead.")]
 NoteOpt = Annotated[str | None, typer.Option(
     "--note", help="A short note in your own words.")]
+
+
+def whole_number(value: object) -> int:
+    """An option or argument that is a whole number: ``5``, ``-1``; never ``5.0``, ``1e1``
+    or ``five`` (typer would read ``5.0`` as 5). Its range is the command's to check."""
+    text = str(value).strip()
+    digits = text.removeprefix("-").removeprefix("+")
+    if not digits or not digits.isascii() or not digits.isdigit():
+        raise typer.BadParameter(f"{text[:40]!r} is not a whole number")
+    return int(text)
 
 
 def day(text: str | None, option: str = "--date") -> date:
@@ -66,7 +76,10 @@ def period(date_from: str | None, date_to: str | None, default_end: date,
 def store() -> Store:
     """The data folder's store. Widened permissions are warned about at every start."""
 
-    s = Store(data_home())
+    s = open_store()
+    problem = s.home_problem()
+    if problem is not None:  # a file, below a file, unreachable, another user's (issue 17)
+        raise BackcareError(f"{s.home}: the data folder {problem}")
     for problem in s.permission_problems():
         warn(f"{problem}. Your health data should be private: run 'backcare doctor' to fix.")
     return s

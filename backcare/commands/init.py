@@ -14,6 +14,7 @@ from backcare.commands.common import (
     red_flag_checkins,
     store,
     thresholds,
+    whole_number,
 )
 from backcare.domain import onboarding as ob
 from backcare.domain.clinical import check_pain
@@ -30,11 +31,13 @@ def init(
     yes: Annotated[bool, typer.Option("--yes", help="Take the default for anything not "
                                                     "given, and ask nothing.")] = False,
     pain: Annotated[int | None, typer.Option(
+        parser=whole_number,
         help="Your back pain now, 0 (none) to 10 (worst imaginable).")] = None,
     minutes: Annotated[int | None, typer.Option(
-        help="Minutes a day for exercise (10–180, default 20).")] = None,
+        parser=whole_number, help="Minutes a day for exercise (10–180, default 20).")] = None,
     days_per_week: Annotated[int | None, typer.Option(
-        "--days-per-week", help="Exercise days a week (1–7, default 7).")] = None,
+        "--days-per-week", parser=whole_number,
+        help="Exercise days a week (1–7, default 7).")] = None,
     equipment: Annotated[str | None, typer.Option(
         help="What you have, comma-separated: mat, chair, wall, step, exercise-ball, "
              "resistance-band, pool, bike (default: mat).")] = None,

@@ -16,6 +16,7 @@ from backcare.commands.common import (
     planning_history,
     store,
     thresholds,
+    whole_number,
 )
 from backcare.domain import logbook as lb
 from backcare.domain.clinical import check_pain
@@ -37,9 +38,9 @@ def log(
     minutes: Annotated[list[str] | None, typer.Option(
         "--minutes", help="ID=N minutes done of a timed (aerobic) exercise.")] = None,
     pain_before: Annotated[int | None, typer.Option(
-        "--pain-before", help="Pain before the session, 0–10.")] = None,
+        "--pain-before", parser=whole_number, help="Pain before the session, 0–10.")] = None,
     pain_after: Annotated[int | None, typer.Option(
-        "--pain-after", help="Pain after the session, 0–10.")] = None,
+        "--pain-after", parser=whole_number, help="Pain after the session, 0–10.")] = None,
     note: NoteOpt = None,
     date: DateOpt = None,
     as_json: JsonOpt = False,

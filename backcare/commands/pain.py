@@ -7,7 +7,16 @@ from typing import Annotated
 import typer
 
 from backcare.clock import today
-from backcare.commands.common import DateOpt, JsonOpt, NoteOpt, day, not_future, store, thresholds
+from backcare.commands.common import (
+    DateOpt,
+    JsonOpt,
+    NoteOpt,
+    day,
+    not_future,
+    store,
+    thresholds,
+    whole_number,
+)
 from backcare.domain import logbook as lb
 from backcare.domain.clinical import check_pain
 from backcare.domain.planner import history_window
@@ -17,7 +26,8 @@ from backcare.errors import SafetyStop
 
 
 def pain(
-    score: Annotated[int, typer.Argument(metavar="N", help="Your pain now, 0 (none) to 10.")],
+    score: Annotated[int, typer.Argument(metavar="N", parser=whole_number,
+                                         help="Your pain now, 0 (none) to 10.")],
     symptom: Annotated[list[str] | None, typer.Option(
         "--symptom", help="A symptom (repeatable): numbness, tingling, weakness, "
                           "bladder-bowel, saddle-numbness, fever, night-pain.")] = None,

@@ -18,6 +18,7 @@ from backcare.commands.common import (
     progress_for,
     store,
     thresholds,
+    whole_number,
 )
 from backcare.domain import logbook as lb
 from backcare.domain.guide import Guide
@@ -33,7 +34,8 @@ from backcare.storage import new_id
 def session(
     date: DateOpt = None,
     pain_before: Annotated[int | None, typer.Option(
-        "--pain-before", help="Your pain now, 0–10 (asked if not given).")] = None,
+        "--pain-before", parser=whole_number,
+        help="Your pain now, 0–10 (asked if not given).")] = None,
 ) -> None:
     """Guided session: each exercise with its steps and cues, countdowns for holds and
     rests, a rep counter, and pain questions. Enter skips any timer; s skips an exercise;

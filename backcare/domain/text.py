@@ -48,6 +48,11 @@ def check_text(text: str, what: str, *, multiline: bool = False,
         raise BackcareError(f"{what} is {len(text)} characters long; keep it under "
                             f"{max_chars}")
     bad = unsafe_char(text, multiline=multiline)
+    if bad is not None and "\ud800" <= bad <= "\udfff":
+        # Bytes that were not UTF-8 on the command line (LC_ALL=C, an old terminal) reach
+        # Python as lone surrogates: they cannot be stored, and are no control character.
+        raise BackcareError(f"{what} holds bytes that are not UTF-8 text; set your "
+                            f"terminal to UTF-8 and type it again")
     if bad is not None:
         kind = "a line break" if bad in "\n\r\u2028\u2029" else "control characters"
         raise BackcareError(f"{what} contains {kind}; use plain text"

@@ -56,7 +56,11 @@ _KIND_WORDS = {"sessions": ("session", "sessions"),
 
 def read_import_file(path: Path) -> Any:
     """The JSON in ``path``, refusing quickly and in one line what is not a plain, readable,
-    UTF-8 file of a sensible size."""
+    UTF-8 file of a sensible size. Nothing but a regular file is opened for reading (a FIFO
+    once hung the import forever: issue 17), and the read is bounded whatever the file's
+    size says."""
+    from backcare.storage.files import NotRegularFile, TooBig, read_regular
+
     try:
         st = os.lstat(path)
     except FileNotFoundError:
@@ -68,21 +72,17 @@ def read_import_file(path: Path) -> Any:
                             f"file itself")
     if stat.S_ISDIR(st.st_mode):
         raise BackcareError(f"{path}: is a folder, not an export file")
-    if not stat.S_ISREG(st.st_mode):
-        raise BackcareError(f"{path}: is not a regular file")
-    if st.st_size > MAX_IMPORT_BYTES:
-        raise BackcareError(f"{path}: is {st.st_size / 2**20:.0f} MiB; an export is never "
-                            f"over {MAX_IMPORT_BYTES // 2**20} MiB, so this is not one")
     try:
-        # O_NOFOLLOW: a file swapped for a link after the check above is still refused.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        with os.fdopen(fd, "rb") as fh:
-            raw = fh.read(MAX_IMPORT_BYTES + 1)
+        raw = read_regular(path, MAX_IMPORT_BYTES)
+    except NotRegularFile as exc:
+        raise BackcareError(f"{path}: {exc.strerror}; an export is a regular file") from None
+    except TooBig as exc:
+        raise BackcareError(f"{path}: is {exc.size / 2**20:.0f} MiB; an export is never "
+                            f"over {MAX_IMPORT_BYTES // 2**20} MiB, so this is not one") from None
     except OSError as exc:
         raise BackcareError(f"{path}: cannot be read ({exc.strerror})") from None
-    if len(raw) > MAX_IMPORT_BYTES:
-        raise BackcareError(f"{path}: is over {MAX_IMPORT_BYTES // 2**20} MiB; an export is "
-                            f"never that big, so this is not one")
+    if raw is None:
+        raise BackcareError(f"{path}: no such file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -315,9 +315,8 @@ def apply_import(store: Store, bundle: ImportBundle) -> ImportResult:
     """Add a checked import to the store; what is already there is kept as it is."""
     had_profile = store.profile() is not None
     had_programme = store.programme() is not None
-    added = store.import_records(bundle.tables)
-    added_goals = store.import_main(bundle.profile, bundle.goals, bundle.programme,
-                                    replace_profile=False)
+    added, added_goals = store.import_all(bundle.tables, bundle.profile, bundle.goals,
+                                          bundle.programme)
     totals = bundle.totals()
     added_all = {**{k: added.get(k, 0) for k in LOG_KINDS}, "goals": added_goals}
     skipped = {k: totals[k] - added_all[k] for k in added_all}

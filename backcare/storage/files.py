@@ -177,6 +177,8 @@ def read_regular(path: Path, limit: int) -> bytes | None:
         raise
     try:
         st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a folder")
         if not stat.S_ISREG(st.st_mode):
             raise NotRegularFile(errno.EINVAL, f"is {_kind_of_file(st.st_mode)}")
         if st.st_size > limit:
@@ -217,7 +219,7 @@ def read_json_file(path: Path) -> Any:
         raw = read_regular(path, MAX_DATA_FILE_BYTES)
     except PermissionError:
         raise UnreadableFile(path, stat.S_IMODE(st.st_mode)) from None
-    except NotRegularFile as exc:
+    except (NotRegularFile, IsADirectoryError) as exc:
         raise DataFileError(path, str(exc.strerror)) from None
     except TooBig:
         raise DataFileError(path, f"is over {MAX_DATA_FILE_BYTES // 2**20} MiB, far more "

@@ -811,6 +811,19 @@ def _storage_for(store: Store) -> Callable[[Path], AtomicJSONStorage]:
 
 
 def open_store(home: Path | None = None) -> Store:
-
-    return Store(home or data_home())
+    """The store of a data folder (``$BACKCARE_HOME``, else the platform's). A data folder
+    given as a symbolic link is used through it, for reading and writing alike: the store
+    works in the folder it points to (issue 17). One that points nowhere is refused."""
+    home = home or data_home()
+    if os.path.islink(home):
+        try:
+            os.stat(home)
+        except FileNotFoundError:
+            raise BackcareError(f"{home}: the data folder is a symbolic link to "
+                                f"{os.readlink(home)}, which does not exist") from None
+        except OSError as exc:
+            raise BackcareError(f"{home}: the data folder cannot be reached "
+                                f"({exc.strerror})") from None
+        home = Path(os.path.realpath(home))
+    return Store(home)
 
