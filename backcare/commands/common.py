@@ -17,7 +17,6 @@ import typer
 from backcare.clock import parse_date, today
 from backcare.domain.analytics import progress_report
 from backcare.domain.models import Goal, History, PainCheckin, Prescription, Profile
-from backcare.domain.planner import history_window
 from backcare.domain.safety import checkin_red_flags, clearance_day
 from backcare.errors import BackcareError
 from backcare.loading.library import load_library
@@ -110,6 +109,8 @@ def planning_history(s: Store, d: date, profile: Profile | None) -> History:
     """The log the planner reads for day ``d``: its last weeks, and every check-in since
     the last clinician clearance that reported a red flag, however long ago. Any of those
     stops the programme, whatever the profile says (safety.red_flag_stop, issue 17)."""
+    from backcare.domain.planner import history_window  # the commands that plan load it
+
     return s.history(history_window(d, thresholds()), d).with_checkins(
         red_flag_checkins(s, profile))
 

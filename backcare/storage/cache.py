@@ -16,15 +16,13 @@ A cache is checked, never trusted (issue 17):
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from backcare.domain.models import Assessment, Dose, ExerciseLog, PainCheckin, Session, Visit
 from backcare.storage import lock
@@ -61,8 +59,7 @@ def file_key(path: Path) -> str | None:
 
 # --- the checked file format ----------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     key: str  # the identity of what the entry was made from
     payload: bytes  # compact JSON, one line
 
@@ -94,8 +91,18 @@ def _secret(folder: Path, create: bool) -> bytes | None:
     return secret
 
 
+def _blake2b() -> Any:
+    """BLAKE2b from CPython's own module: hashlib would load OpenSSL first, which costs every
+    command that reads a cache a couple of milliseconds (issue 7)."""
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # another Python
+        from hashlib import blake2b
+    return blake2b
+
+
 def _digest(secret: bytes, kind: str, name: str, entry: Entry) -> str:
-    h = hashlib.blake2b(key=secret, digest_size=DIGEST_BYTES)
+    h = _blake2b()(key=secret, digest_size=DIGEST_BYTES)
     h.update(f"{kind}\0{name}\0{entry.key}\0".encode())
     h.update(entry.payload)
     return h.hexdigest()
@@ -105,8 +112,7 @@ def _header(kind: str) -> bytes:
     return f"backcare-cache {kind} {CACHE_FORMAT}\n".encode()
 
 
-@dataclass
-class CacheFile:
+class CacheFile(NamedTuple):
     """A cache file's entries that passed their checks, and how many failed."""
 
     entries: dict[str, Entry]
@@ -292,7 +298,7 @@ LIBRARY_ENTRY = "library"
 
 def library_key(key: list[Any]) -> str:
     """The library files' identity (their paths, sizes and times) as one token."""
-    return hashlib.blake2b(dumps(key), digest_size=DIGEST_BYTES).hexdigest()
+    return str(_blake2b()(dumps(key), digest_size=DIGEST_BYTES).hexdigest())
 
 
 def read_library_cache(path: Path, key: list[Any]) -> list[dict[str, Any]] | None:

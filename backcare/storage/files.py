@@ -299,10 +299,15 @@ def load_tables(path: Path, home: Path, check: TableCheck | None = None
         if not isinstance(docs, dict):
             raise DataFileError(path, f"is damaged (table '{table}' is not an object)")
     if check is not None:
-        problem = check(data)
-        if problem is not None:
-            raise DataFileError(path, f"is damaged ({problem})")
+        check_tables(path, data, check)
     return data
+
+
+def check_tables(path: Path, tables: dict[str, Any], check: TableCheck) -> None:
+    """Raise the DataFileError that names ``path`` if its tables fail ``check``."""
+    problem = check(tables)
+    if problem is not None:
+        raise DataFileError(path, f"is damaged ({problem})")
 
 
 # --- files the user names (export --out) -----------------------------------------------------

@@ -46,6 +46,7 @@ from backcare.storage.files import (
     TableCheck,
     UnreadableFile,
     atomic_write_bytes,
+    check_tables,
     generation,
     load_tables,
     note_saved,
@@ -138,6 +139,7 @@ class Store:
         # Months parsed by this process, by file: a command that reads one twice (the
         # planner's weeks, then the red-flag check) parses it once.
         self._parsed: dict[Path, tuple[str, cache.MonthRecords]] = {}
+        self._checked: dict[Path, str] = {}  # files whose records passed, by identity
 
     # -- paths and permissions --
     @property
@@ -309,8 +311,19 @@ class Store:
         return _month_problem(path.name[:7])
 
     def load(self, path: Path) -> dict[str, Any] | None:
-        """A data file's tables, checked record by record; None when it does not exist."""
-        return load_tables(path, self.home, self.check_for(path))
+        """A data file's tables, checked record by record; None when it does not exist. A
+        file this process has checked already, and that has not changed since (the same
+        identity before and after this read), is not checked again."""
+        before = cache.file_key(path)
+        tables = load_tables(path, self.home)
+        if tables is None:
+            return None
+        after = cache.file_key(path)
+        if after is None or after != before or self._checked.get(path) != after:
+            check_tables(path, tables, self.check_for(path))
+            if after is not None and after == before:
+                self._checked[path] = after
+        return tables
 
     def commit(self, files: dict[Path, dict[str, Any]]) -> None:
         """Write files' new tables. Every file is made into bytes first, so a value that
