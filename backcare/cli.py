@@ -12,7 +12,7 @@ import errno
 import gc
 import os
 import sys
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -22,11 +22,33 @@ from backcare.errors import EXIT_BAD_DATA, BackcareError
 from backcare.messages import DISCLAIMER
 
 DEBUG_ENV = "BACKCARE_DEBUG"
+VERSION_FLAGS = {"--version", "-V"}
 GC_THRESHOLD = 100_000  # allocations between young-generation collections (default 700)
 
 
 class BackcareGroup(TyperGroup):
-    """The top-level group: maps backcare's errors to exit codes, for every command."""
+    """The top-level group: maps backcare's errors to exit codes, for every command, and
+    says usage errors in backcare's words."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _name_arguments_plainly(self)
+
+    def _main_shell_completion(self, ctx_args: Any, prog_name: str,
+                               complete_var: str | None = None) -> None:
+        """Tab was pressed: the shell runs backcare with ``_BACKCARE_COMPLETE`` set. Only
+        then are the completions of ids and names loaded."""
+        if os.environ.get(f"_{prog_name}_COMPLETE".replace("-", "_").upper()):
+            from backcare.commands.completion import prepare
+
+            prepare(self)
+        super()._main_shell_completion(ctx_args, prog_name, complete_var)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except typer.TyperException as exc:
+            raise _plain(exc) from None
 
     def invoke(self, ctx: Any) -> Any:
 
@@ -38,8 +60,10 @@ class BackcareGroup(TyperGroup):
                 raise
             _print_error(exc.lines())
             ctx.exit(exc.exit_code)
-        except (typer.Exit, typer.TyperException, typer.Abort):
+        except (typer.Exit, typer.Abort):
             raise
+        except typer.TyperException as exc:  # click's usage errors among them
+            raise _plain(exc) from None
         except RecursionError:
             if debug:
                 raise
@@ -51,6 +75,29 @@ class BackcareGroup(TyperGroup):
             _print_error([f"backcare hit an unexpected problem ({type(exc).__name__}). "
                           "Run the same command with --debug for the details."])
             ctx.exit(EXIT_BAD_DATA)
+
+
+def _name_arguments_plainly(command: Any) -> None:
+    """An argument is named by its metavar in --help (N, ID, FILE), and typer would add its
+    Python type after it (``N <int>``), which tells a patient nothing: leave it out."""
+    for param in command.params:
+        if param.param_type_name == "argument" and param.metavar:
+            param.display_type_rich = _no_type
+    for sub in (getattr(command, "commands", None) or {}).values():
+        _name_arguments_plainly(sub)
+
+
+def _no_type(ctx: Any) -> None:
+    return None
+
+
+def _plain(exc: typer.TyperException) -> typer.TyperException:
+    """A usage error from typer's parser, in backcare's words (loaded only on error)."""
+    try:
+        from backcare.commands.usage import plain_error
+    except ImportError:  # a typer whose parser has moved: its own words, then
+        return exc
+    return plain_error(exc)
 
 
 def make_app(modules: tuple[str, ...] = MODULES) -> typer.Typer:
@@ -72,7 +119,31 @@ def make_app(modules: tuple[str, ...] = MODULES) -> typer.Typer:
     return new
 
 
-def _root() -> None:
+def version() -> str:
+    """backcare's version, from the installed package's metadata (from the source tree's
+    ``__version__`` when it runs uninstalled)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed_version
+
+    try:
+        return installed_version("backcare")
+    except PackageNotFoundError:
+        from backcare import __version__
+
+        return __version__
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"backcare {version()}\n")
+        raise typer.Exit()
+
+
+def _root(
+    show_version: Annotated[bool, typer.Option(
+        "--version", "-V", is_eager=True, callback=_show_version,
+        help="Show backcare's version and exit.")] = False,
+) -> None:
     pass
 
 
@@ -90,11 +161,13 @@ def __getattr__(name: str) -> typer.Typer:
 
 
 def _app_for(args: list[str]) -> typer.Typer:
-    """Only the invoked command's module, when the command is known; else the whole app
-    (for --help, a typo's suggestions, or no command at all)."""
+    """Only the invoked command's module, when the command is known; none for --version;
+    else the whole app (for --help, a typo's suggestions, or no command at all)."""
     first = next((a for a in args if not a.startswith("-")), None)
     if first in COMMAND_MODULE and "--help" not in args[: args.index(first)]:
         return make_app((COMMAND_MODULE[first],))
+    if first is None and VERSION_FLAGS & set(args):
+        return make_app(())
     return make_app()
 
 

@@ -7,6 +7,8 @@ Ratios, not seconds, are the result: they hold on a noisy shared machine.
 
     python benchmarks/run.py                 # 10 years, 100 years, 15 runs each
     python benchmarks/run.py --tiny          # CI: a few weeks, 1 run; checks the script works
+    python benchmarks/run.py --install       # a cache-less `pip install .` into a fresh venv
+                                             # (benchmarks/install.py); --tiny: --no-deps
 """
 
 from __future__ import annotations
@@ -113,7 +115,17 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=15)
     ap.add_argument("--tiny", action="store_true", help="a quick check that the script works")
     ap.add_argument("--keep", type=Path, help="keep the data folders here")
+    ap.add_argument("--install", action="store_true",
+                    help="measure the install instead: time, venv size added, packages")
     args = ap.parse_args()
+    if args.install:
+        sys.path.insert(0, str(HERE))
+        from install import main as install_main
+
+        ok = install_main(tiny=args.tiny)
+        if not ok and not args.tiny:
+            sys.exit(1)
+        return
     runs = 1 if args.tiny else args.runs
     years, century = (0.1, 0.2) if args.tiny else (10, 100)
     root = Path(tempfile.mkdtemp(prefix="backcare-bench-"))
@@ -175,6 +187,15 @@ def main() -> None:
                                              {**base_env, "BACKCARE_HOME": str(huge)})[0])
         c_empty = statistics.median(century_log["empty"])
         c_huge = statistics.median(century_log["huge"])
+        # Tab completion (issue 15): the shell runs backcare with _BACKCARE_COMPLETE set;
+        # exercise ids come from the library. Measured against the floor's own run.
+        tab_env = {**base_env, "BACKCARE_HOME": str(big), "_BACKCARE_COMPLETE": "complete_bash",
+                   "COMP_WORDS": "backcare exercises show b", "COMP_CWORD": "3"}
+        tab_floor, tab_times = [], []
+        for _ in range(runs):
+            tab_floor.append(timed(floor_cmd + ["plan"], base_env)[0])
+            tab_times.append(timed([exe], tab_env)[0])
+        tab_f, tab_t = statistics.median(tab_floor), statistics.median(tab_times)
         # Export of the whole ten years.
         export_times = []
         for _ in range(max(1, min(runs, 5))):
@@ -182,6 +203,18 @@ def main() -> None:
             backcare(big, "export", "--format", "json", "--out", str(out), "--force")
             export_times.append(time.perf_counter() - t0)
         export_med = statistics.median(export_times)
+        # The physiotherapist's exports of the whole ten years (issue 13): the report from
+        # the first day (its log summarised by week), and the FHIR bundle.
+        whole = {"pdf": ["export", "--format", "pdf", "--from", first],
+                 "fhir": ["export", "--format", "fhir"]}
+        whole_times: dict[str, list[float]] = {fmt: [] for fmt in whole}
+        for _ in range(max(1, min(runs, 5))):
+            for fmt, argv in whole.items():
+                target = root / f"whole.{fmt}"
+                t0 = time.perf_counter()
+                backcare(big, *argv, "--out", str(target), "--force")
+                whole_times[fmt].append(time.perf_counter() - t0)
+        whole_med = {fmt: statistics.median(v) for fmt, v in whole_times.items()}
 
         ok = True
         print(f"\nbackcare benchmark — {years} years of daily history ({int(years * 365)} "
@@ -203,10 +236,18 @@ def main() -> None:
         print(f"| log, {century} years ({int(century * 365)} sessions) | – | {c_empty:.3f} | "
               f"{c_huge:.3f} | – | – | {c_huge / c_empty:.2f} | ≤ 1.3 | "
               f"{'yes' if good else 'NO'} |")
+        print(f"| Tab: exercises show b… (completion) | {tab_f:.3f} | – | {tab_t:.3f} | "
+              f"{tab_t / tab_f:.2f} | – | – | – | – |")
         good = export_med <= 2.0
         ok &= good
         print(f"| export --format json, whole history | – | – | {export_med:.3f} | – | – | – | "
               f"≤ 2 s | {'yes' if good else 'NO'} |")
+        for fmt, target_s in (("pdf", 3.0), ("fhir", 2.0)):
+            good = whole_med[fmt] < target_s
+            ok &= good
+            what = "from the first day" if fmt == "pdf" else "whole history"
+            print(f"| export --format {fmt}, {what} | – | – | {whole_med[fmt]:.3f} | – | – | "
+                  f"– | < {target_s:g} s | {'yes' if good else 'NO'} |")
         good = peak_progress / 1024 <= 80
         ok &= good
         print(f"| progress peak memory | – | – | {peak_progress / 1024:.1f} MiB | – | – | – | "

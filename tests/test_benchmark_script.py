@@ -20,5 +20,21 @@ def test_benchmark_script_runs_at_tiny_size() -> None:
                          env={**os.environ, "NO_COLOR": "1"})
     assert res.returncode == 0, res.stderr
     for row in ("| log |", "| pain |", "| plan --json |", "| progress --json",
-                "| export --format json", "peak memory"):
+                "| export --format json", "| export --format pdf, from the first day",
+                "| export --format fhir, whole history", "peak memory",
+                "| Tab: exercises show b"):
+        assert row in res.stdout, row
+
+
+@pytest.mark.slow
+def test_install_benchmark_runs_without_dependencies() -> None:
+    """`run.py --install --tiny`: a fresh venv and a cache-less `pip install --no-deps .`,
+    enough to show the script measures and reports (the full run installs everything)."""
+    res = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--install",
+                          "--tiny"], check=False, capture_output=True, text=True, timeout=600)
+    if res.returncode != 0 and "pip install failed" in res.stderr:
+        pytest.skip(f"pip could not build backcare here (offline?): {res.stderr[-300:]}")
+    assert res.returncode == 0, res.stdout + res.stderr
+    for row in ("| install time (pip install ., no cache) |", "| venv size added |",
+                "| packages installed, backcare included | 1 |", "installed: backcare"):
         assert row in res.stdout, row

@@ -1,10 +1,14 @@
-"""`backcare export --format ics`: the coming weeks' exercise days as calendar events."""
+"""`backcare export --format ics`: the coming weeks' exercise days as calendar events, at
+the patient's time, in their time zone, with a reminder at the start."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
 
 from backcare.domain.models import Dose, PrescribedItem, Prescription, Profile
 from backcare.exporters import ExportContext, get_exporter
@@ -41,25 +45,61 @@ def events(data: bytes) -> list[Any]:
     return list(calendar(data).walk("VEVENT"))
 
 
-def render(plans: list[dict[str, Any]]) -> bytes:
-    ctx = ExportContext(doc={}, exported_at="2026-03-01T20:00:00+01:00", plans=tuple(plans))
+LONDON = "Europe/London"
+
+
+def render(plans: list[dict[str, Any]], exported_at: str = "2026-03-01T20:00:00+01:00",
+           **changes: Any) -> bytes:
+    values: dict[str, Any] = {"time_zone": LONDON, "remind_at": time(18, 0)}
+    values.update(changes)
+    ctx = ExportContext(doc={}, exported_at=exported_at, plans=tuple(plans), **values)
     return get_exporter("ics").render(ctx).data
 
 
-def test_one_all_day_event_per_plan_with_a_reminder() -> None:
+def test_one_timed_event_per_plan_in_the_patients_zone_with_a_reminder_at_its_start(
+        ) -> None:
     data = render([plan("2026-03-02"), plan("2026-03-04", 10.2),
                    plan("2026-03-05", items=[])])  # a rest day: no event
     found = events(data)
-    assert [e.decoded("dtstart") for e in found] == [D("2026-03-02"), D("2026-03-04")]
+    zone = ZoneInfo(LONDON)
+    assert [e.decoded("dtstart") for e in found] == \
+        [datetime(2026, 3, 2, 18, 0, tzinfo=zone), datetime(2026, 3, 4, 18, 0, tzinfo=zone)]
     first = found[0]
-    assert first.decoded("dtend") == D("2026-03-03")
+    assert first.decoded("dtend") == datetime(2026, 3, 2, 18, 25, tzinfo=zone)
+    assert b"DTSTART;TZID=Europe/London:20260302T180000" in data
+    (vtimezone,) = calendar(data).walk("VTIMEZONE")
+    assert str(vtimezone["tzid"]) == LONDON
     assert str(first["summary"]) == "backcare: 25 min exercise session"
     assert str(found[1]["summary"]) == "backcare: 10 min exercise session"
     assert str(first["uid"]) == uid_for("2026-03-02")
     (alarm,) = first.walk("VALARM")
     assert str(alarm["action"]) == "DISPLAY"
+    assert alarm.decoded("trigger") == timedelta(0)  # relative to the start, not to midnight
+    assert alarm["trigger"].params.get("RELATED", "START") == "START"
     assert first.decoded("dtstamp").isoformat() == "2026-03-01T19:00:00+00:00"
     assert calendar(data)["version"] == "2.0"
+
+
+def test_the_local_time_holds_across_a_clock_change() -> None:
+    """18:00 in London is 18:00 GMT before 29 March 2026 and 18:00 BST after it."""
+    found = events(render([plan("2026-03-27"), plan("2026-03-30")]))
+    utc = [e.decoded("dtstart").astimezone(UTC).hour for e in found]
+    assert utc == [18, 17]
+
+
+def test_without_a_known_zone_the_events_are_in_utc_at_the_local_offset() -> None:
+    data = render([plan("2026-03-02")], time_zone=None, utc_offset=timedelta(hours=2))
+    (event,) = events(data)
+    assert event.decoded("dtstart") == datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
+    assert b"DTSTART:20260302T160000Z" in data
+    assert not calendar(data).walk("VTIMEZONE")
+
+
+def test_a_later_export_has_a_higher_sequence_so_calendars_update_the_event() -> None:
+    (old,) = events(render([plan("2026-03-02")], "2026-03-01T20:00:00+01:00"))
+    (new,) = events(render([plan("2026-03-02", 30)], "2026-03-01T20:05:00+01:00"))
+    assert str(old["uid"]) == str(new["uid"])
+    assert int(new["sequence"]) > int(old["sequence"]) >= 0
 
 
 def test_the_description_lists_the_exercises_with_their_doses() -> None:
@@ -97,7 +137,7 @@ def test_the_command_puts_events_on_the_prescribed_days(cli, backcare_home: Path
     found = events(out.read_bytes())
     mondays = [D("2026-03-02"), D("2026-03-09")]
     expected = sorted(m + timedelta(days=k) for m in mondays for k in (0, 2, 4))
-    assert [e.decoded("dtstart") for e in found] == expected
+    assert [e.decoded("dtstart").date() for e in found] == expected
     assert res.json()["records"] == 6
     assert "Walking" in str(found[0]["description"])
     assert "Walking" not in str(found[1]["description"])  # not prescribed on Wednesdays
@@ -110,7 +150,7 @@ def test_the_command_follows_the_profiles_days_per_week(cli, backcare_home: Path
     out = tmp_path / "s.ics"
     res = cli("export", "--format", "ics", "--out", str(out), "--date", "2026-03-02")
     assert res.exit_code == 0, res.output
-    days = [e.decoded("dtstart") for e in events(out.read_bytes())]
+    days = [e.decoded("dtstart").date() for e in events(out.read_bytes())]
     assert len(days) == 4 * 3  # four weeks by default
     assert {d.weekday() for d in days} == {0, 2, 4}  # spread: Monday, Wednesday, Friday
     assert all(str(e["summary"]).startswith("backcare: ") for e in events(out.read_bytes()))
@@ -119,3 +159,42 @@ def test_the_command_follows_the_profiles_days_per_week(cli, backcare_home: Path
 def test_weeks_must_be_sensible(cli, tmp_path: Path) -> None:
     res = cli("export", "--format", "ics", "--out", str(tmp_path / "x.ics"), "--weeks", "0")
     assert res.exit_code == 2 and "--weeks" in res.output
+
+
+def test_at_sets_the_time_in_the_local_zone(cli, backcare_home: Path, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "America/New_York")
+    Store(backcare_home).save_profile(Profile(start_date=D("2026-03-02"),
+                                              equipment=["none", "mat"]))
+    out = tmp_path / "s.ics"
+    res = cli("export", "--format", "ics", "--out", str(out), "--date", "2026-03-02",
+              "--weeks", "1", "--at", "7:30")
+    assert res.exit_code == 0, res.output
+    first = events(out.read_bytes())[0]
+    assert first.decoded("dtstart") == datetime(2026, 3, 2, 7, 30,
+                                                tzinfo=ZoneInfo("America/New_York"))
+    default = tmp_path / "d.ics"
+    assert cli("export", "--format", "ics", "--out", str(default), "--date",
+               "2026-03-02").exit_code == 0
+    assert events(default.read_bytes())[0].decoded("dtstart").time() == time(9, 0)
+
+
+@pytest.mark.parametrize("bad", ["25:00", "18:60", "18", "6pm", "18:5", "-1:00", "１８:00", ""])
+def test_at_must_be_a_time_of_day(cli, tmp_path: Path, bad: str) -> None:
+    res = cli("export", "--format", "ics", "--out", str(tmp_path / "x.ics"), "--at", bad)
+    assert res.exit_code == 2 and "--at" in res.stderr and "HH:MM" in res.stderr
+    assert not (tmp_path / "x.ics").exists()
+
+
+def test_at_is_for_ics_only(cli, tmp_path: Path) -> None:
+    res = cli("export", "--format", "csv", "--out", str(tmp_path / "x.csv"), "--at", "18:00")
+    assert res.exit_code == 2 and "--at is for --format ics only" in res.stderr
+
+
+def test_out_dash_writes_the_calendar_to_stdout(cli, backcare_home: Path) -> None:
+    Store(backcare_home).save_profile(Profile(start_date=D("2026-03-02"),
+                                              equipment=["none", "mat"]))
+    res = cli("export", "--format", "ics", "--out", "-", "--date", "2026-03-02",
+              "--weeks", "1")
+    assert res.exit_code == 0, res.output
+    assert len(events(res.stdout.encode("utf-8"))) == 7

@@ -188,3 +188,22 @@ def test_from_after_to_is_refused(cli, tmp_path: Path) -> None:
     res = cli("export", "--format", "json", "--out", str(tmp_path / "e.json"),
               "--from", "2026-02-30")
     assert res.exit_code == 2 and "--from" in res.stderr
+
+
+def test_out_dash_writes_the_document_to_stdout(cli, backcare_home: Path,
+                                                tmp_path: Path) -> None:
+    seed(backcare_home)
+    res = cli("export", "--format", "json", "--out", "-")
+    assert res.exit_code == 0, res.output
+    out = tmp_path / "same.json"
+    assert cli("export", "--format", "json", "--out", str(out)).exit_code == 0
+    streamed, written = json.loads(res.stdout), json.loads(out.read_text("utf-8"))
+    streamed.pop("exported_at"), written.pop("exported_at")
+    assert streamed == written
+    assert not (Path.cwd() / "-").exists()  # not a file named "-"
+
+
+def test_out_dash_and_json_cannot_share_stdout(cli) -> None:
+    res = cli("export", "--format", "json", "--out", "-", "--json")
+    assert res.exit_code == 2 and "--json cannot be used with --out -" in res.stderr
+    assert res.stdout == ""

@@ -56,11 +56,14 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
     ("programme", "show"): ["--json"],
     ("programme", "import"): [],
     ("doctor",): ["--json"],
+    ("config",): ["--json"],
+    ("completion",): [],
 }
 FLAGS = {"--yes", "--json", "--no-red-flags", "--cleared-by-clinician", "--no-conditions",
          "--both-legs", "--flare", "--force"}
 POSITIONAL = {("pain",), ("assess",), ("goal", "add"), ("goal", "done"), ("import",),
-              ("exercises", "show"), ("exercises", "check"), ("programme", "import")}
+              ("exercises", "show"), ("exercises", "check"), ("programme", "import"),
+              ("completion",)}
 
 
 @st.composite
@@ -100,6 +103,8 @@ def test_any_arguments_exit_cleanly(args: list[str], backcare_home: Path,
     out = result.stdout + result.stderr
     assert result.exit_code in (0, 1, 2, 3), (args, result.exit_code, out, result.exception)
     assert "Traceback" not in out, (args, out)
+    for internal in ("Input should be", "Value error,", "Invalid value for", "Usage:"):
+        assert internal not in result.stderr, (args, out)  # backcare's own words (issue 15)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise AssertionError(f"{args}: {result.exception!r}") from result.exception
     if result.exit_code in (1, 2):

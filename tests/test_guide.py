@@ -6,8 +6,8 @@ Nothing here waits on a real timer: every test runs in milliseconds.
 
 from __future__ import annotations
 
+import contextlib
 import io
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -25,7 +25,7 @@ from backcare.domain.models import Dose, History, PainCheckin, Session
 from backcare.domain.planner import Plan, PlanItem, estimated_seconds
 from backcare.domain.progression import PainZone
 from backcare.loading.library import load_library
-from backcare.render.terminal import RealClock, TerminalIO, big_text, clock_text
+from backcare.render.terminal import TerminalIO, big_text, clock_text
 
 DAY = date(2026, 3, 2)
 
@@ -330,54 +330,58 @@ def test_pain_at_the_session_start_counts_when_higher_than_the_check_in() -> Non
 # --- the terminal front end -----------------------------------------------------------------
 
 class FakeClock:
-    """Time moves ``step`` seconds each time it is read; a line arrives at the n-th poll."""
+    """Time moves ``step`` seconds each time it is read; a key arrives at the n-th poll.
+    It is the session's keyboard too (render/keys.py's Keys: one key, no Enter)."""
 
-    def __init__(self, step: float = 0.25, line_at: int | None = None,
-                 line: str = "\n") -> None:
+    def __init__(self, step: float = 0.25, key_at: int | None = None,
+                 key: str = "\n") -> None:
         self.now, self.step = 100.0, step
-        self.line_at, self.line = line_at, line
-        self.polls: list[float] = []
+        self.key_at, self.key = key_at, key
+        self.polls: list[float | None] = []
 
     def monotonic(self) -> float:
         self.now += self.step
         return self.now
 
-    def wait_for_line(self, timeout: float) -> str | None:
+    def single_keys(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()
+
+    def read_key(self, timeout: float | None) -> str | None:
         self.polls.append(timeout)
-        if self.line_at is not None and len(self.polls) == self.line_at:
-            return self.line
+        if self.key_at is not None and len(self.polls) == self.key_at:
+            return self.key
         return None
 
 
 def test_countdown_returns_early_on_enter() -> None:
-    clock = FakeClock(line_at=3)
+    clock = FakeClock(key_at=3)
     started = time.monotonic()
-    key, elapsed = TerminalIO(clock).countdown("Bridge — rep 1 of 5: hold", 60)
+    key, elapsed = TerminalIO(clock, clock).countdown("Bridge — rep 1 of 5: hold", 60)
     assert key == ""
     assert 0 < elapsed < 60
     assert len(clock.polls) == 3
-    assert all(0 < t <= 0.25 for t in clock.polls)
+    assert all(t is not None and 0 < t <= 0.25 for t in clock.polls)
     assert time.monotonic() - started < 2  # no real waiting
 
 
-@pytest.mark.parametrize(("line", "key"), [("q\n", "q"), ("s\n", "s"), ("Q\n", "q"),
-                                           ("x\n", ""), ("  \n", "")])
-def test_countdown_passes_on_q_and_s(line: str, key: str) -> None:
-    got, _ = TerminalIO(FakeClock(line_at=1, line=line)).countdown("Relax", 3, big=False)
+@pytest.mark.parametrize(("pressed", "key"), [("q", "q"), ("s", "s"), ("x", ""), ("\n", "")])
+def test_countdown_passes_on_q_and_s(pressed: str, key: str) -> None:
+    clock = FakeClock(key_at=1, key=pressed)
+    got, _ = TerminalIO(clock, clock).countdown("Relax", 3, big=False)
     assert got == key
 
 
 def test_countdown_runs_to_its_end_without_input(capsys: pytest.CaptureFixture[str]) -> None:
     clock = FakeClock(step=0.5)
-    key, elapsed = TerminalIO(clock).countdown("Rest", 30)
+    key, elapsed = TerminalIO(clock, clock).countdown("Rest", 30)
     assert (key, elapsed) == ("", 30.0)
     assert 50 <= len(clock.polls) <= 70  # polled about every 0.25 s of (fake) time
 
 
 def test_countdown_never_waits_past_its_end() -> None:
     clock = FakeClock(step=0.4)
-    TerminalIO(clock).countdown("Relax", 1, big=False)
-    assert all(t <= 1 for t in clock.polls)
+    TerminalIO(clock, clock).countdown("Relax", 1, big=False)
+    assert all(t is not None and t <= 1 for t in clock.polls)
 
 
 def test_big_digits_and_clock_text() -> None:
@@ -412,7 +416,9 @@ def test_pain_question_repeats_until_0_to_10(monkeypatch: pytest.MonkeyPatch,
 
 
 def test_ready_reads_s_and_q(monkeypatch: pytest.MonkeyPatch) -> None:
-    stdin_lines(monkeypatch, "\nS\nquit\nxyz\n")
+    """Where stdin is no terminal, a line is one key; a key that means nothing is passed
+    over (issue 14: only Enter, s and q answer)."""
+    stdin_lines(monkeypatch, "\nS\nquit\nxyz\n\n")
     tio = TerminalIO(FakeClock())
     assert [tio.ready("go") for _ in range(4)] == ["", "s", "q", ""]
 
@@ -438,19 +444,6 @@ def test_pain_feedback_names_the_exercise_and_the_zone(
     TerminalIO(FakeClock()).pain_feedback(7, PainZone.RED, "Bridge")
     shown = " ".join(capsys.readouterr().out.split())
     assert "Bridge: 7/10 is red — stop this exercise" in shown
-
-
-def test_the_real_clock_reads_a_typed_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    r, w = os.pipe()
-    with os.fdopen(r, "r") as reader:
-        monkeypatch.setattr(sys, "stdin", reader)
-        clock = RealClock()
-        assert clock.wait_for_line(0.01) is None
-        os.write(w, b"\n")
-        assert clock.wait_for_line(1.0) == "\n"
-        os.close(w)
-        with pytest.raises(KeyboardInterrupt):  # the terminal went away
-            clock.wait_for_line(1.0)
 
 
 # --- the command ----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ and the module entry point works."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -71,6 +72,15 @@ def test_help_runs_for_every_command(cli: Cli, path: tuple[str, ...],
     assert res.exit_code == 0, res
     assert "Usage:" in res.stdout
     assert not backcare_home.exists()  # asking for help writes nothing
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[" ".join(p) or "backcare" for p in PATHS])
+def test_help_names_every_value_plainly(cli: Cli, path: tuple[str, ...]) -> None:
+    """Values are named as a person writes them (N, ID,..., YYYY-MM-DD), never with typer's
+    Python types (``<int>``, ``<list[str]>``) (issue 15)."""
+    text = cli(*path, "--help").stdout
+    assert not re.search(r"<[\w\[\]|, ]+>", text), text
+    assert "list[" not in text
 
 
 def test_python_m_backcare_help_works(backcare_home: Path) -> None:

@@ -90,7 +90,7 @@ def test_the_pdf_shows_the_figures_of_progress(filled: Cli, tmp_path: Path) -> N
     for alert in p["alerts"]:
         assert " ".join(alert["message"].split())[:40] in one
     flagged = {f["exercise_id"] for f in p["flagged_exercises"]}
-    assert flagged == {"bridge"} and "Bridge: pain up to 7/10" in one
+    assert flagged == {"bridge"} and "Bridge: red 1 time, pain up to 7/10" in one
 
 
 def test_the_pdf_figures_are_the_reports_own(filled: Cli, backcare_home: Path) -> None:
@@ -105,6 +105,8 @@ def test_the_pdf_figures_are_the_reports_own(filled: Cli, backcare_home: Path) -
     assert ctx.report is not None and ctx.report.to_dict() == p
     data = report_data(ctx)
     assert data.adherence == f"{num(p['adherence_percent'])}%"
+    assert [(d.date.isoformat(), d.exercise_id) for d in ctx.report.flagged] == \
+        [(f["date"], f["exercise_id"]) for f in p["flagged_exercises"]]
     assert [(d.isoformat(), s) for d, s in data.pain_days] == \
         [(x["date"], x["pain"]) for x in p["daily"] if x["pain"] is not None]
     assert [(d.isoformat(), m) for d, m in data.pain_means] == \
@@ -125,13 +127,14 @@ def test_the_fhir_activity_is_the_reports(filled: Cli, tmp_path: Path) -> None:
         return [r for r in resources if r["resourceType"] == "Observation"
                 and any(c.get("code") == code for c in r["code"].get("coding", []))]
 
-    minutes = coded("68516-4")
+    minutes = coded("55411-3")  # exercise duration, one per session with aerobic minutes
     assert sum(o["valueQuantity"]["value"] for o in minutes) == \
         sum(w["aerobic_minutes"] for w in p["weekly"])
-    days = {o["effectivePeriod"]["start"]: o["valueQuantity"]["value"]
-            for o in coded("89555-7")}
-    assert days == {w["week_start"]: w["aerobic_days"] for w in p["weekly"]
-                    if w["aerobic_days"]}
+    by_day: dict[str, int] = {}
+    for o in minutes:
+        by_day[o["effectiveDateTime"]] = by_day.get(o["effectiveDateTime"], 0) + \
+            o["valueQuantity"]["value"]
+    assert len(by_day) == sum(w["aerobic_days"] for w in p["weekly"])
     pain = [o for o in coded("72514-3") if "partOf" not in o]
     assert sorted((o["effectiveDateTime"], o["valueInteger"]) for o in pain) == \
         sorted((d["date"], d["pain"]) for d in p["daily"] if d["pain"] is not None)

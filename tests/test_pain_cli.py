@@ -77,7 +77,8 @@ REFUSED: list[tuple[list[str], int, str]] = [
     (["4", "--date", (TODAY + timedelta(days=1)).isoformat()], 1, "in the future"),
     (["4", "--note", "x" * 2001], 1, "--note"),
     (["4", "--date", "2026-02-30"], 2, "2026-02-30"),
-    (["four"], 2, "'N'"),  # typer's own usage error names the argument
+    (["four"], 2, "pain is a whole number from 0 to 10, not 'four'"),
+    (["4.5"], 2, "pain is a whole number from 0 to 10, not '4.5'"),
 ]
 
 

@@ -2,8 +2,10 @@
 
 A small driver answers whatever the session shows — the starting pain question, "Press Enter
 to start", each rep's "press Enter when done", every countdown ("Enter: skip"), "Did it
-hurt?", "How many … minutes", "pain now", "Anything to note" — until "Session saved". Then
-`backcare history --json` and `backcare plan --json` show what the session left behind.
+hurt?", "How many … minutes", "pain now", "Anything to note" — until "Session saved". Where
+the session waits for a key it sends one key and no Enter, as the session's header says;
+questions get a line. Then `backcare history --json` and `backcare plan --json` show what
+the session left behind.
 """
 
 from __future__ import annotations
@@ -93,6 +95,7 @@ SCREENS: list[tuple[str, str]] = [
     ("saved", r"✓ Session (?:stopped and )?saved"),
 ]
 PATTERNS = [re.compile(p) for _, p in SCREENS]
+KEY_SCREENS = ("start", "rep", "countdown")  # where one key acts, without Enter
 
 
 @dataclass
@@ -132,7 +135,11 @@ class Driver:
             if answer == "^C":
                 self.child.sendintr()
                 return
-            self.child.sendline(self.default(screen, match) if answer is None else answer)
+            answer = self.default(screen, match) if answer is None else answer
+            if screen in KEY_SCREENS:
+                self.child.send(answer or "\r")  # one key, no Enter after a letter
+            else:
+                self.child.sendline(answer)
         raise AssertionError("the session never ended")
 
     def finish(self) -> int:
@@ -199,6 +206,49 @@ def test_q_midway_keeps_a_partial_session(env: dict[str, str],
     assert "Session stopped. What you did is saved." in d.transcript
     (session,) = history(env)["sessions"]
     assert statuses(session) == ["done", "partial"] + ["skipped"] * (len(planned) - 2)
+
+
+def test_keys_act_without_enter_as_the_header_says(env: dict[str, str],
+                                                  planned: list[dict[str, Any]]) -> None:
+    """Issue 14: s and q act the moment they are pressed. The driver sends the letter
+    alone; were Enter still needed, the session would wait and the driver time out."""
+    def decide(d: Driver, screen: str, match: re.Match[str]) -> str | None:
+        if screen == "start" and d.starts == 1:
+            return "s"
+        if screen == "start" and d.starts == 3:
+            return "q"
+        return None
+
+    d = spawn(env, decide)
+    d.run()
+    assert d.finish() == 0
+    said = " ".join(d.transcript.split())
+    assert "one key, no Enter needed" in said
+    assert "s skips an exercise · p pauses a timer · q stops" in said
+    (session,) = history(env)["sessions"]
+    assert statuses(session) == ["skipped", "done"] + ["skipped"] * (len(planned) - 2)
+
+
+def test_p_pauses_a_countdown_and_p_goes_on(env: dict[str, str],
+                                           planned: list[dict[str, Any]]) -> None:
+    paused: list[str] = []
+
+    def decide(d: Driver, screen: str, match: re.Match[str]) -> str | None:
+        if screen == "countdown" and not paused:
+            paused.append(match.group(1))
+            d.child.send("p")
+            d.child.expect(r"Paused  ·  p or Enter: go on  ·  q: stop", timeout=TIMEOUT)
+            d.child.send("p")
+            d.child.expect(COUNTDOWN, timeout=TIMEOUT)  # running again: its keys are back
+            return ""  # then Enter skips the rest of it
+        return None
+
+    d = spawn(env, decide)
+    d.run()
+    assert d.finish() == 0
+    assert paused, "the session showed no countdown"
+    (session,) = history(env)["sessions"]
+    assert statuses(session) == ["done"] * len(planned)
 
 
 @pytest.fixture

@@ -17,7 +17,8 @@ COMMAND_MODULE = {
     "init": "init", "plan": "plan", "session": "session", "log": "log", "pain": "pain",
     "visit": "visit", "history": "history", "assess": "assess", "progress": "progress",
     "goal": "goal", "export": "export", "import": "import_", "exercises": "exercises",
-    "programme": "programme", "doctor": "doctor",
+    "programme": "programme", "doctor": "doctor", "config": "config",
+    "completion": "completion",
 }
 MODULES = tuple(dict.fromkeys(COMMAND_MODULE.values()))
 

@@ -33,7 +33,7 @@ DateOpt = Annotated[str | None, typer.Option(
     "--date", metavar="YYYY-MM-DD", help="The day this is for (default: today).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document instead.")]
 NoteOpt = Annotated[str | None, typer.Option(
-    "--note", help="A short note in your own words.")]
+    "--note", metavar="TEXT", help="A short note in your own words.")]
 
 
 def whole_number(value: object) -> int:

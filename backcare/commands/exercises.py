@@ -19,8 +19,10 @@ exercises_app = typer.Typer(help="Browse the exercise library, or check a librar
 @exercises_app.command("list")
 def list_exercises(
     category: Annotated[str | None, typer.Option(
+        metavar="CATEGORY",
         help="Only this category: stretching, strengthening, aerobic or posture.")] = None,
     equipment: Annotated[str | None, typer.Option(
+        metavar="NAME",
         help="Only exercises you can do with this equipment (for example: mat).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -59,7 +61,7 @@ def show_exercise(
 @exercises_app.command("check")
 def check_library(
     file: Annotated[Path | None, typer.Argument(
-        help="A library file to check (default: the library in use).")] = None,
+        metavar="FILE", help="A library file to check (default: the library in use).")] = None,
 ) -> None:
     """Validate an exercise library file; every problem is listed with its line.
 

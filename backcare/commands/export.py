@@ -7,7 +7,9 @@ the exporter turns that into bytes, and the file is written privately and atomic
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import os
+import sys
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -23,10 +25,9 @@ from backcare.commands.common import (
     patient_record,
     period,
     progress_for,
-    store,
     thresholds,
 )
-from backcare.domain.document import document
+from backcare.domain.document import document, patient_key
 from backcare.domain.planner import forecast, history_window
 from backcare.domain.text import check_text
 from backcare.errors import BackcareError, UsageProblem
@@ -40,6 +41,11 @@ DEFAULT_ICS_WEEKS = 4
 MAX_ICS_WEEKS = 52
 MAX_NAME_CHARS = 100
 DEFAULT_REPORT_DAYS = 28  # a report with nothing recorded covers the last four weeks
+# A report's default period: the programme's start to --date, but at most the last 12
+# weeks, so that years of history still make a report a clinician can read (issue 13).
+MAX_DEFAULT_REPORT_DAYS = 12 * 7
+DEFAULT_REMINDER = "09:00"
+STDOUT = "-"
 
 
 class Format(StrEnum):
@@ -50,19 +56,31 @@ class Format(StrEnum):
     ics = "ics"
 
 
+class FhirVersion(StrEnum):
+    r4 = "r4"
+    r5 = "r5"
+
+
+class BundleType(StrEnum):
+    collection = "collection"
+    transaction = "transaction"
+
+
 def export(
     fmt: Annotated[Format, typer.Option(
-        "--format", case_sensitive=False,
+        "--format", case_sensitive=False, metavar="json|csv|fhir|pdf|ics",
         help="json (a full copy that 'import' reads back), csv (a spreadsheet), fhir (a FHIR "
-             "R5 Bundle), pdf (a report for your physiotherapist: a one-page summary, then "
-             "the log) or ics (calendar reminders for the coming weeks).")],
+             "Bundle for a clinic's system), pdf (a report for your physiotherapist: a "
+             "summary page, then the log) or ics (calendar reminders for the coming "
+             "weeks).")],
     out: Annotated[Path, typer.Option(
-        "--out", metavar="PATH", help="The file to write. An existing file is only replaced "
-                                      "with --force.")],
+        "--out", metavar="PATH", help="The file to write, or - for stdout (json, csv, fhir "
+                                      "and ics). An existing file is only replaced with "
+                                      "--force.")],
     date_from: Annotated[str | None, typer.Option(
         "--from", metavar="YYYY-MM-DD",
         help="First day of the log to include (default: from the first record; for the pdf, "
-             "from the programme's start).")] = None,
+             "from the programme's start, at most 12 weeks back).")] = None,
     date_to: Annotated[str | None, typer.Option(
         "--to", metavar="YYYY-MM-DD",
         help="Last day of the log to include (default: everything; for the pdf, --date).")
@@ -72,6 +90,20 @@ def export(
         "--weeks", min=1, max=MAX_ICS_WEEKS, metavar="N",
         help="ics: how many weeks of sessions to put in the calendar, from --date.")
     ] = DEFAULT_ICS_WEEKS,
+    at: Annotated[str | None, typer.Option(
+        "--at", metavar="HH:MM",
+        help=f"ics: the time of day of each session and its reminder, in your time zone "
+             f"(default {DEFAULT_REMINDER}).")] = None,
+    fhir_version: Annotated[FhirVersion | None, typer.Option(
+        "--fhir-version", case_sensitive=False, metavar="r4|r5",
+        help="fhir: r4 (what most clinic systems speak; the default) or r5.")] = None,
+    bundle: Annotated[BundleType | None, typer.Option(
+        "--bundle", case_sensitive=False, metavar="collection|transaction",
+        help="fhir: collection (a document; the default) or transaction (to POST to a FHIR "
+             "server, which creates nothing twice).")] = None,
+    no_bom: Annotated[bool, typer.Option(
+        "--no-bom", help="csv: leave out the byte-order mark that Excel needs to read "
+                         "accents, for tools that dislike it.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
     name: Annotated[str | None, typer.Option(
         "--name", metavar="TEXT",
@@ -81,8 +113,9 @@ def export(
 ) -> None:
     """Export your data for your physiotherapist, another program, or a backup.
 
-    The pdf report covers the programme up to --date; the ics calendar starts at --date.
-    Files are written readable by you only, and never replace a file without --force.
+    The pdf report covers the programme up to --date (at most its last 12 weeks unless you
+    give --from); the ics calendar starts at --date. Files are written readable by you only,
+    and never replace a file without --force.
 
     Example: backcare export --format pdf --out report.pdf --name "Sam Smith"
     """
@@ -91,15 +124,25 @@ def export(
     exporter = get_exporter(fmt.value)
     today = day(date)
     patient = _check_name(name)
-    check_out(out, force)  # before any work: a refusal should be instant
+    options = _format_options(exporter, at, fhir_version, bundle, no_bom)
+    to_stdout = str(out) == STDOUT
+    if to_stdout:
+        _check_stdout(exporter, as_json)
+    else:
+        check_out(out, force)  # before any work: a refusal should be instant
     start, end = period(date_from, date_to, today, lambda _end: None)
     by_programme = exporter.default_period == "programme"
     limit = end if date_to is not None or by_programme else None
     rec = patient_record(limit)
     if start is None and by_programme:
         start = _default_start(rec, end)
-    ctx = _context(exporter, rec, start, limit, today, weeks, patient)
+    ctx = _context(exporter, rec, start, limit, today, weeks, patient, options)
     rendered = exporter.render(ctx)
+    if to_stdout:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(rendered.data)
+        sys.stdout.buffer.flush()
+        return
     write_out(out, rendered.data, force)
     if as_json:
         emit_json({"format": exporter.name, "out": str(out), "records": rendered.records})
@@ -108,8 +151,82 @@ def export(
         say(f"[green]✓[/] Wrote {out} ({exporter.name}, {rendered.records} {unit}).")
 
 
+def _format_options(exporter: Exporter, at: str | None, fhir_version: FhirVersion | None,
+                    bundle: BundleType | None, no_bom: bool) -> dict[str, object]:
+    """The options that belong to one format, checked: one given with another format is a
+    usage error, so that nobody believes it did something."""
+    given = {"--at": (at is not None, "ics"), "--fhir-version": (fhir_version is not None,
+                                                               "fhir"),
+             "--bundle": (bundle is not None, "fhir"), "--no-bom": (no_bom, "csv")}
+    for option, (used, fmt) in given.items():
+        if used and exporter.name != fmt:
+            raise UsageProblem(f"{option} is for --format {fmt} only, not {exporter.name}")
+    options: dict[str, object] = {"csv_bom": not no_bom}
+    if fhir_version is not None:
+        options["fhir_version"] = fhir_version.value
+    if bundle is not None:
+        options["bundle"] = bundle.value
+    if exporter.name == "ics":
+        options["remind_at"] = _clock_time(at if at is not None else DEFAULT_REMINDER)
+        options["time_zone"] = _local_zone()
+        options["utc_offset"] = datetime.now().astimezone().utcoffset() or timedelta(0)
+    return options
+
+
+def _clock_time(text: str) -> time:
+    """``--at HH:MM``, 00:00 to 23:59."""
+    hours, sep, minutes = text.strip().partition(":")
+    if sep and len(minutes) == 2 and hours.isdigit() and minutes.isdigit() \
+            and hours.isascii() and minutes.isascii() and 1 <= len(hours) <= 2:
+        h, m = int(hours), int(minutes)
+        if h < 24 and m < 60:
+            return time(h, m)
+    raise UsageProblem(f"--at {text[:20]!r} is not a time of day; use HH:MM from 00:00 to "
+                       f"23:59, for example 18:00")
+
+
+def _local_zone() -> str | None:
+    """The IANA name of the local time zone (``TZ``, else /etc/localtime's link, else
+    /etc/timezone), or None when it cannot be told (then the calendar uses UTC times)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    candidates = []
+    if os.environ.get("TZ"):
+        candidates.append(os.environ["TZ"].lstrip(":"))
+    try:
+        link = os.readlink("/etc/localtime")
+        if "zoneinfo/" in link:
+            candidates.append(link.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    try:
+        with open("/etc/timezone", encoding="utf-8") as fh:
+            candidates.append(fh.read(100).strip())
+    except OSError:
+        pass
+    for name in candidates:
+        if not name or name.startswith("/") or ".." in name:
+            continue
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            continue
+        return name
+    return None
+
+
+def _check_stdout(exporter: Exporter, as_json: bool) -> None:
+    if not exporter.text:
+        raise UsageProblem(f"--out - writes text to stdout, and a {exporter.name} is not "
+                           f"text; give a file name, for example --out report.{exporter.name}")
+    if as_json:
+        raise UsageProblem("--json cannot be used with --out -: stdout holds the export "
+                           "itself")
+
+
 def _context(exporter: Exporter, rec: PatientRecord, start: date | None, end: date | None,
-             today: date, weeks: int, patient: str | None) -> ExportContext:
+             today: date, weeks: int, patient: str | None,
+             options: dict[str, object] | None = None) -> ExportContext:
     """The period's document, and what else the format needs."""
     from backcare.exporters import NAMES, PLANS, REPORT, ExportContext
 
@@ -121,13 +238,17 @@ def _context(exporter: Exporter, rec: PatientRecord, start: date | None, end: da
         first = start or rec.history.first_day() or end or today
         last = end or max(today, first)
         report = progress_for(rec, first, last, today)
+    names = NAMES in exporter.needs
     return ExportContext(
         doc=doc, exported_at=doc["exported_at"],
         start=start.isoformat() if start else None, end=end.isoformat() if end else None,
         patient_name=patient, report=report,
-        exercise_names=library().names() if NAMES in exporter.needs else {},
+        exercise_names=library().names() if names else {},
+        per_side=frozenset(e.id for e in library() if e.per_side) if names else frozenset(),
         plans=tuple(_plans(rec, today, weeks)) if PLANS in exporter.needs else (),
-        red_above=t.amber_max, cache_dir=store().paths.cache)
+        red_above=t.amber_max,
+        patient_key=patient_key(rec.profile, rec.history) if exporter.name == "fhir" else None,
+        **options or {})  # type: ignore[arg-type]
 
 
 def _plans(rec: PatientRecord, first: date, weeks: int) -> list[dict[str, object]]:
@@ -141,12 +262,12 @@ def _plans(rec: PatientRecord, first: date, weeks: int) -> list[dict[str, object
 
 def _default_start(rec: PatientRecord, end: date) -> date:
     """Where a report starts by default: the programme's start, else the first record,
-    else four weeks before it ends."""
+    else four weeks before it ends; but never more than 12 weeks before it ends."""
     starts = [d for d in (rec.profile.start_date if rec.profile else None,
                           rec.programme.start if rec.programme else None) if d]
     start = min(starts) if starts else (rec.history.first_day()
                                         or end - timedelta(days=DEFAULT_REPORT_DAYS - 1))
-    return min(start, end)
+    return min(max(start, end - timedelta(days=MAX_DEFAULT_REPORT_DAYS - 1)), end)
 
 
 def _check_name(name: str | None) -> str | None:

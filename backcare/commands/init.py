@@ -31,40 +31,46 @@ def init(
     yes: Annotated[bool, typer.Option("--yes", help="Take the default for anything not "
                                                     "given, and ask nothing.")] = False,
     pain: Annotated[int | None, typer.Option(
-        parser=whole_number,
+        metavar="N", parser=whole_number,
         help="Your back pain now, 0 (none) to 10 (worst imaginable).")] = None,
     minutes: Annotated[int | None, typer.Option(
-        parser=whole_number, help="Minutes a day for exercise (10–180, default 20).")] = None,
+        metavar="N", parser=whole_number,
+        help="Minutes a day for exercise (10–180, default 20).")] = None,
     days_per_week: Annotated[int | None, typer.Option(
-        "--days-per-week", parser=whole_number,
+        "--days-per-week", metavar="N", parser=whole_number,
         help="Exercise days a week (1–7, default 7).")] = None,
     equipment: Annotated[str | None, typer.Option(
+        metavar="NAME,...",
         help="What you have, comma-separated: mat, chair, wall, step, exercise-ball, "
              "resistance-band, pool, bike (default: mat).")] = None,
     avoid_position: Annotated[str | None, typer.Option(
-        "--avoid-position", help="Positions that are hard for you, comma-separated: "
-                                 "lying, kneeling, sitting, standing, moving.")] = None,
+        "--avoid-position", metavar="NAME,...",
+        help="Positions that are hard for you, comma-separated: "
+             "lying, kneeling, sitting, standing, moving.")] = None,
     date: DateOpt = None,
     no_red_flags: Annotated[bool, typer.Option(
         "--no-red-flags", help="Answer no to every red-flag safety question.")] = False,
     red_flag: Annotated[list[str] | None, typer.Option(
-        "--red-flag", help="Report a red flag (repeatable): bladder-bowel, saddle-numbness, "
-                           "leg-weakness, walking-change, cancer-history, weight-loss, "
-                           "night-pain, fever, immunosuppressed, trauma.")] = None,
+        "--red-flag", metavar="NAME",
+        help="Report a red flag (repeatable): bladder-bowel, saddle-numbness, "
+             "leg-weakness, walking-change, cancer-history, weight-loss, "
+             "night-pain, fever, immunosuppressed, trauma.")] = None,
     cleared_by_clinician: Annotated[bool, typer.Option(
         "--cleared-by-clinician", help="A clinician has checked your red flag and said "
                                        "exercise is safe.")] = False,
     condition: Annotated[list[str] | None, typer.Option(
-        "--condition", help="An underlying condition (repeatable): cancer, osteoporosis, "
-                            "inflammatory, recent-surgery, pregnancy.")] = None,
+        "--condition", metavar="NAME",
+        help="An underlying condition (repeatable): cancer, osteoporosis, "
+             "inflammatory, recent-surgery, pregnancy.")] = None,
     no_conditions: Annotated[bool, typer.Option(
         "--no-conditions", help="None of those conditions applies.")] = False,
     assessed: Annotated[bool | None, typer.Option(
         "--assessed/--not-assessed",
         help="Whether a clinician has assessed this back pain.")] = None,
     startback: Annotated[str | None, typer.Option(
-        "--startback", help="Answers to the STarT Back tool: 8 y/n, then 0–4 "
-                            "(see 'backcare assess --help').")] = None,
+        "--startback", metavar="ANSWERS",
+        help="Answers to the STarT Back tool: 8 y/n, then 0–4 (see 'backcare assess --help').")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Set up backcare: a safety check, your pain, time and equipment.

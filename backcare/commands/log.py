@@ -28,19 +28,23 @@ from backcare.storage import new_id
 
 def log(
     done: Annotated[str | None, typer.Option(
-        "--done", help="Exercises you did fully, comma-separated ids.")] = None,
+        "--done", metavar="ID,...", help="Exercises you did fully, comma-separated ids.")] = None,
     partial: Annotated[str | None, typer.Option(
-        "--partial", help="Exercises you did partly.")] = None,
+        "--partial", metavar="ID,...", help="Exercises you did partly.")] = None,
     skipped: Annotated[str | None, typer.Option(
-        "--skipped", help="Exercises you skipped.")] = None,
+        "--skipped", metavar="ID,...", help="Exercises you skipped.")] = None,
     hurt: Annotated[list[str] | None, typer.Option(
-        "--hurt", help="ID=PAIN for an exercise that hurt (0–10), repeatable.")] = None,
+        "--hurt", metavar="ID=PAIN",
+        help="ID=PAIN for an exercise that hurt (0–10), repeatable.")] = None,
     minutes: Annotated[list[str] | None, typer.Option(
-        "--minutes", help="ID=N minutes done of a timed (aerobic) exercise.")] = None,
+        "--minutes", metavar="ID=N",
+        help="ID=N minutes done of a timed (aerobic) exercise.")] = None,
     pain_before: Annotated[int | None, typer.Option(
-        "--pain-before", parser=whole_number, help="Pain before the session, 0–10.")] = None,
+        "--pain-before", metavar="N", parser=whole_number,
+        help="Pain before the session, 0–10.")] = None,
     pain_after: Annotated[int | None, typer.Option(
-        "--pain-after", parser=whole_number, help="Pain after the session, 0–10.")] = None,
+        "--pain-after", metavar="N", parser=whole_number,
+        help="Pain after the session, 0–10.")] = None,
     note: NoteOpt = None,
     date: DateOpt = None,
     as_json: JsonOpt = False,

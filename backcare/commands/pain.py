@@ -29,7 +29,7 @@ def pain(
     score: Annotated[int, typer.Argument(metavar="N", parser=whole_number,
                                          help="Your pain now, 0 (none) to 10.")],
     symptom: Annotated[list[str] | None, typer.Option(
-        "--symptom", help="A symptom (repeatable): numbness, tingling, weakness, "
+        "--symptom", metavar="NAME", help="A symptom (repeatable): numbness, tingling, weakness, "
                           "bladder-bowel, saddle-numbness, fever, night-pain.")] = None,
     both_legs: Annotated[bool, typer.Option(
         "--both-legs", help="The numbness, tingling or weakness is in both legs.")] = False,

@@ -17,7 +17,7 @@ programme_app = typer.Typer(help="A physiotherapist's prescription: import, show
 
 @programme_app.command("import")
 def import_programme(
-    file: Annotated[Path, typer.Argument(help="The prescription file (YAML).")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The prescription file (YAML).")],
     as_json: JsonOpt = False,
 ) -> None:
     """Use a physiotherapist's prescription; the plan follows it exactly.

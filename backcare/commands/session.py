@@ -34,12 +34,13 @@ from backcare.storage import new_id
 def session(
     date: DateOpt = None,
     pain_before: Annotated[int | None, typer.Option(
-        "--pain-before", parser=whole_number,
+        "--pain-before", metavar="N", parser=whole_number,
         help="Your pain now, 0–10 (asked if not given).")] = None,
 ) -> None:
     """Guided session: each exercise with its steps and cues, countdowns for holds and
-    rests, a rep counter, and pain questions. Enter skips any timer; s skips an exercise;
-    q or Ctrl-C stops, and what you did is kept.
+    rests, a rep counter, and pain questions. Keys act at once, without Enter: Enter skips
+    any timer; s skips an exercise; p pauses a timer; q or Ctrl-C stops, and what you did
+    is kept.
 
     Needs a terminal; to record a session without the guide, use 'backcare log'.
     Example: backcare session

@@ -16,7 +16,7 @@ from backcare.storage import new_id
 
 def visit(
     kind: Annotated[str, typer.Option(
-        "--kind", help="manual-therapy, assessment or other.")] = "other",
+        "--kind", metavar="KIND", help="manual-therapy, assessment or other.")] = "other",
     note: NoteOpt = None,
     date: DateOpt = None,
     as_json: JsonOpt = False,

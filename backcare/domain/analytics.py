@@ -247,6 +247,8 @@ class ProgressReport(NamedTuple):
     goals: tuple[GoalProgress, ...] = ()
     has_data: bool = False  # anything logged or assessed at all, up to the last day
     aerobic_by_day: tuple[tuple[date, int], ...] = ()  # days with aerobic minutes, in order
+    # (session id, day, aerobic minutes) of each session with aerobic minutes, by day
+    aerobic_sessions: tuple[tuple[str, date, int], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -318,13 +320,15 @@ def progress_report(profile: Profile | None, history: History,
         visits=tuple(v for v in index.visits if in_window(v.date)),
         flares=tuple(Flare(c.date, c.score, c.flare) for c in index.checkins
                      if in_window(c.date) and (c.flare or c.score >= thresholds.flare_pain)),
-        flagged=tuple(sorted((f for f in _flagged(history, as_of, thresholds)
-                              if in_window(f.date)), key=lambda f: (f.date, f.session_id))),
+        flagged=tuple(sorted(_flagged(history.between(start, as_of), as_of, thresholds),
+                             key=lambda f: (f.date, f.session_id))),
         aerobic=_aerobic(weekly, thresholds),
         goals=tuple(goal_progress(g, index, today) for g in goals),
         has_data=bool(index.first_record or any(index.assessments.values())),
         aerobic_by_day=tuple(sorted((d, m) for d, m in index.aerobic_by_day.items()
                                     if in_window(d))),
+        aerobic_sessions=tuple(sorted((s for s in index.aerobic_sessions if in_window(s[1])),
+                                      key=lambda s: s[1])),
     )
 
 

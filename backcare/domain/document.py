@@ -10,6 +10,8 @@ records from it, and ``import`` checks a file against it.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -43,3 +45,22 @@ def document(profile: Profile | None, history: History, goals: Sequence[Goal],
 def record_count(doc: dict[str, Any]) -> int:
     """How many log records a document holds."""
     return sum(len(doc.get(kind) or ()) for kind in LOG_KINDS)
+
+
+def patient_key(profile: Profile | None, history: History) -> str:
+    """A stable pseudonymous key for the patient, so that a receiving system recognises the
+    same patient in a later export (the FHIR transaction bundle's conditional create).
+
+    backcare stores no patient identifier yet: the key is the id of the patient's first
+    session, questionnaire or visit (each carries 32 random bits, so two patients' keys
+    differ), which later exports keep while that record stays. A record with none of these
+    falls back to a digest of the profile and the check-ins. ``history`` must reach back to
+    the first record."""
+    random_ids = [(r.date, r.id) for kind in (history.sessions, history.assessments,
+                                              history.visits) for r in kind[:1]]
+    if random_ids:
+        return "record:" + min(random_ids)[1]
+    content = {"profile": profile.to_dict() if profile else None,
+               "checkins": [c.to_dict() for c in history.checkins]}
+    digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+    return "digest:" + digest[:32]

@@ -52,6 +52,8 @@ class HistoryIndex(NamedTuple):
     assessments: Mapping[str, tuple[Assessment, ...]]  # by instrument, by date
     visits: tuple[Visit, ...]
     first_record: date | None  # the first session or check-in, if any
+    # (session id, day, aerobic minutes) of each session with aerobic minutes, in log order
+    aerobic_sessions: tuple[tuple[str, date, int], ...] = ()
 
     def last_exercise_day(self, first: date, last: date) -> date | None:
         """The most recent exercise day in [first, last], walking back from ``last``."""
@@ -66,6 +68,7 @@ def index_history(history: History, as_of: date,
     checkins = sorted((c for c in history.checkins if c.date <= as_of), key=lambda c: c.date)
     exercise_days: set[date] = set()
     aerobic: dict[date, int] = {}
+    aerobic_sessions: list[tuple[str, date, int]] = []
     first: date | None = checkins[0].date if checkins else None
     aerobic_ids = {ex for ex, category in library_categories.items() if category == AEROBIC}
     for session in history.sessions:  # ten years hold 29,000 exercise records: keep it lean
@@ -85,6 +88,7 @@ def index_history(history: History, as_of: date,
             exercise_days.add(day)
             if minutes:
                 aerobic[day] = aerobic.get(day, 0) + minutes
+                aerobic_sessions.append((session.id, day, minutes))
     by_instrument: dict[str, list[Assessment]] = {}
     for a in history.assessments:
         if a.date <= as_of:
@@ -100,6 +104,7 @@ def index_history(history: History, as_of: date,
         visits=tuple(sorted((v for v in history.visits if v.date <= as_of),
                             key=lambda v: v.date)),
         first_record=first,
+        aerobic_sessions=tuple(aerobic_sessions),
     )
 
 

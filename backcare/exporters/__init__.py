@@ -1,6 +1,7 @@
 """Export formats. Each format is its own module, chosen by :func:`get_exporter` (the jrnl
 model, STYLE.md); a module is imported only when its format is asked for, so the heavy
-libraries (fpdf2, fhir.resources, icalendar) load only for their own export.
+libraries (fpdf2, icalendar, and fhir.resources when installed) load only for their own
+export.
 
 Every exporter is pure: it takes an :class:`ExportContext` of plain data and returns the
 file's bytes. It never reads the clock, the store or the terminal, and it computes no figure
@@ -14,7 +15,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from datetime import time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from backcare.errors import UsageProblem
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
 # What an exporter may ask the command to gather, besides the export document.
 REPORT = "report"  # the progress report of the period
-NAMES = "names"  # exercise names, by id
+NAMES = "names"  # exercise names, by id, and which exercises are done on each side
 PLANS = "plans"  # the plans of the coming weeks
 
 
@@ -37,6 +38,7 @@ class Exporter:
     # today, as a report for the physiotherapist covers.
     default_period: str = "all"
     unit: str = "record"  # what its count counts, in the confirmation line
+    text: bool = True  # text (it may be written to stdout with --out -), or binary
 
     def render(self, ctx: ExportContext) -> Rendered:
         module = importlib.import_module(self.module)
@@ -46,11 +48,11 @@ class Exporter:
 
 _REGISTRY: dict[str, Exporter] = {e.name: e for e in (
     Exporter("json", "backcare.exporters.json_export"),
-    Exporter("csv", "backcare.exporters.csv_export", unit="row"),
+    Exporter("csv", "backcare.exporters.csv_export", frozenset({NAMES}), unit="row"),
     Exporter("fhir", "backcare.exporters.fhir_export", frozenset({REPORT, NAMES}),
              unit="resource"),
     Exporter("pdf", "backcare.exporters.pdf_report", frozenset({REPORT, NAMES}),
-             default_period="programme", unit="page"),
+             default_period="programme", unit="page", text=False),
     Exporter("ics", "backcare.exporters.ics_export", frozenset({PLANS}), unit="event"),
 )}
 FORMATS: tuple[str, ...] = tuple(_REGISTRY)
@@ -68,8 +70,15 @@ class ExportContext:
     report: ProgressReport | None = None  # the figures of the period (domain.analytics)
     exercise_names: Mapping[str, str] = field(default_factory=dict)
     plans: tuple[dict[str, Any], ...] = ()  # `plan --json` documents, one per planned day
+    per_side: frozenset[str] = frozenset()  # exercise ids done on each side (library)
     red_above: int = 5  # exercise pain above this is red (Thresholds.amber_max)
-    cache_dir: Path | None = None  # where a charting library may keep its caches
+    csv_bom: bool = True  # csv: start with a UTF-8 byte-order mark (Excel on Windows)
+    fhir_version: str = "r4"  # fhir: "r4" (R4, validated with R4B models) or "r5"
+    bundle: str = "collection"  # fhir: "collection", or "transaction" to POST to a server
+    patient_key: str | None = None  # fhir: a stable pseudonymous key for the patient
+    remind_at: time = time(9, 0)  # ics: the sessions' start and reminder, local time
+    time_zone: str | None = None  # ics: the IANA zone of remind_at (None: not known, and
+    utc_offset: timedelta = timedelta(0)  # the events are in UTC, at this local offset)
 
 
 @dataclass(frozen=True)

@@ -1,36 +1,41 @@
-"""`export --format fhir`: the log as a FHIR R5 Bundle of type "collection" (CLINICAL.md §6).
+"""`export --format fhir`: the log as a FHIR Bundle, R4 (the default) or R5.
 
-What goes in, and as what:
-- a **Patient** placeholder: no identifiers, no birth date; a name only when the user gives
-  ``--name``. backcare never knows who the patient is, and should not invent it;
-- each **pain check-in**: an Observation, LOINC 72514-3 (0–10 NRS), ``valueInteger``,
-  category ``survey``; symptoms and a declared flare-up as components, the note as a note;
-- each **questionnaire** (ODI, RMDQ, STarT Back, PSFS, PEG): a QuestionnaireResponse, one item
-  per question (linkId = its number), plus ``score`` and ``band`` items;
-- **aerobic minutes** per day: an Observation, LOINC 68516-4 (minutes per day of moderate to
-  strenuous exercise, HL7 Physical Activity IG), ``valueQuantity`` in UCUM ``min``; and per
-  week the days active, LOINC 89555-7, in ``d/wk`` (CLINICAL.md §6);
-- each **exercise session**: a Procedure, SNOMED CT 229065009 "Exercise therapy". A session
-  is something the patient *did*, not something measured: FHIR's Procedure covers "physical
-  interventions … physiotherapy" performed by or for the patient, and it carries a status
-  (completed, or not-done when every exercise was skipped), a performer and notes. The
-  Physical Activity IG's measures are Observations, and so are the session's pain scores
-  (72514-3, ``partOf`` the Procedure);
-- each **clinic visit**: an Encounter; each **goal**: a Goal.
+The bundle is plain JSON built here; nothing in this module needs a FHIR library. With the
+optional extra (``pip install 'backcare[fhir]'``) the bundle is checked with fhir.resources'
+models (its R4B models for R4) before it is written; the test suite checks every resource of
+both versions. What goes in, and as what (codes and their sources: docs/interoperability.md):
 
-Every ``fullUrl`` is a uuid5 of the record's id, so the same data always gives the same
-bundle and a receiving system can recognise a record it has seen. The bundle is validated
-with ``fhir.resources`` before it is written.
+- a **Patient** with a stable pseudonymous identifier and no other identifying data; a name
+  only when the user gives ``--name``. backcare never knows who the patient is;
+- each **pain check-in**: an Observation, LOINC 72514-3 (0–10 NRS), ``valueInteger``; its
+  symptoms (SNOMED CT where a code is known, the words always) and a flare-up as components;
+  its note as a note;
+- each **exercise session**: a Procedure, SNOMED CT 229065009 "Exercise therapy", completed
+  (or not-done when every exercise was skipped), the exercises with their doses in a note; the
+  session's pain before and after and each exercise's pain as 72514-3 Observations, and its
+  aerobic minutes as LOINC 55411-3 "Exercise duration", all ``partOf`` the Procedure;
+- each **questionnaire** the patient answered: the instrument's **Questionnaire** (once, with
+  a canonical URL that this bundle resolves), a **QuestionnaireResponse** with one item per
+  question, and the **score** and **band** as Observations ``derivedFrom`` the response (LOINC
+  where a code exists: ODI 97909-6, STarT Back 91351-7 and risk level 91352-5);
+- each **clinic visit**: an Encounter, and its note as an Observation of that encounter;
+- each **goal**: a Goal.
+
+Every resource has a short generated narrative, and an identifier: a ``urn:uuid`` made from
+the patient's key and the record's id, so the same data always gives the same bundle. With
+``--bundle transaction`` each entry is a conditional create (``ifNoneExist`` on that
+identifier): POSTed twice, the bundle creates nothing the second time.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from datetime import timedelta
+from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from backcare.domain.instruments import INSTRUMENTS
 from backcare.domain.models import Dose
 from backcare.errors import BackcareError
 from backcare.exporters import Rendered
@@ -39,40 +44,89 @@ if TYPE_CHECKING:
     from backcare.domain.analytics import ProgressReport
     from backcare.exporters import ExportContext, Rendered
 
-# A fixed namespace: uuid5(NAMESPACE, "session:s-…") is the same on every machine.
+R4, R5 = "r4", "r5"
+COLLECTION, TRANSACTION = "collection", "transaction"
+# A fixed namespace: uuid5(NAMESPACE, …) is the same on every machine.
 NAMESPACE = uuid.UUID("6f1d7c3e-4b8a-5e21-9c5d-2a7e0b3f9d41")
+URI_IDENTIFIER = "urn:ietf:rfc:3986"  # FHIR: an identifier whose value is a URI
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
 UCUM = "http://unitsofmeasure.org"
 OBS_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
-QUESTIONNAIRE_BASE = "http://backcare.local/Questionnaire/"
+GOAL_ACHIEVEMENT = "http://terminology.hl7.org/CodeSystem/goal-achievement"
+XHTML = "http://www.w3.org/1999/xhtml"
 
+# Codes, each checked at its source (docs/interoperability.md).
 PAIN_CODE = {"system": LOINC, "code": "72514-3",
              "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported"}
-MINUTES_CODE = {"system": LOINC, "code": "68516-4",
-                "display": "On those days that you engage in moderate to strenuous exercise, "
-                           "how many minutes, on average, do you exercise"}
-DAYS_CODE = {"system": LOINC, "code": "89555-7",
-             "display": "How many days per week did you engage in moderate to strenuous "
-                        "physical activity in the last 30 days"}
+EXERCISE_DURATION = {"system": LOINC, "code": "55411-3", "display": "Exercise duration"}
 EXERCISE_THERAPY = {"system": SNOMED, "code": "229065009",
                     "display": "Exercise therapy (regime/therapy)"}
-INSTRUMENT_TITLES = {
-    "odi": "Oswestry Disability Index", "rmdq": "Roland-Morris Disability Questionnaire",
-    "startback": "Keele STarT Back Screening Tool", "psfs": "Patient-Specific Functional Scale",
-    "peg": "PEG (pain, enjoyment of life, general activity)",
+SYMPTOM_CODES: dict[str, dict[str, str]] = {
+    "numbness": {"system": SNOMED, "code": "44077006", "display": "Numbness (finding)"},
+    "tingling": {"system": SNOMED, "code": "62507009", "display": "Pins and needles (finding)"},
+    "weakness": {"system": SNOMED, "code": "26544005", "display": "Muscle weakness (finding)"},
+    "fever": {"system": SNOMED, "code": "386661006", "display": "Fever (finding)"},
 }
+SYMPTOM_WORDS = {"bladder-bowel": "change in bladder or bowel control",
+                 "saddle-numbness": "numbness in the saddle area", "night-pain": "night pain",
+                 "both-legs": "symptoms in both legs"}
+# Questionnaires: LOINC panel (the Questionnaire's code), score and band codes where they exist.
+PANEL_CODES = {"odi": ("97908-8", "Oswestry Disability Index"),
+               "startback": ("91349-1", "STarT Back Screening Tool panel")}
+SCORE_CODES = {"odi": ("97909-6", "Oswestry disability index score ODI"),
+               "startback": ("91351-7", "Total score [STarT Back]")}
+STARTBACK_RISK = ("91352-5", "STarT Back Screening risk level")
+STARTBACK_RISK_ANSWERS = {"low": ("LA9194-7", "Low"), "medium": ("LA8982-6", "Medium"),
+                          "high": ("LA9193-9", "High")}
+QUESTION_TYPES = {"odi": "integer", "rmdq": "boolean", "psfs": "integer", "peg": "integer"}
+QUESTIONNAIRE_VERSION = "1"
 VISIT_TITLES = {"manual-therapy": "Clinic visit: manual therapy",
                 "assessment": "Clinic visit: assessment", "other": "Clinic visit"}
+# Validating every resource of ten years takes seconds; resources of one shape are built by
+# the same lines, so the extra checks the first few of each shape (the tests check them all).
+VALIDATE_PER_SHAPE = 3
 
 
-def full_url(kind: str, ident: str) -> str:
-    return f"urn:uuid:{uuid.uuid5(NAMESPACE, f'{kind}:{ident}')}"
+class Builder:
+    """Collects the bundle's entries: each resource with its identifier, narrative and (for a
+    transaction) its conditional-create request."""
+
+    def __init__(self, ctx: ExportContext) -> None:
+        self.version = ctx.fhir_version
+        self.transaction = ctx.bundle == TRANSACTION
+        self.key = ctx.patient_key or ""
+        self.entries: list[dict[str, Any]] = []
+
+    def url(self, kind: str, ident: str, shared: bool = False) -> str:
+        """The resource's ``urn:uuid``: of the patient's key and the record's id, so that two
+        patients' records never share one (check-in ids are only their dates)."""
+        name = f"{kind}:{ident}" if shared else f"{self.key}/{kind}:{ident}"
+        return f"urn:uuid:{uuid.uuid5(NAMESPACE, name)}"
+
+    def add(self, url: str, resource: dict[str, Any], narrative: str) -> str:
+        identifier = {"system": URI_IDENTIFIER, "value": url}
+        many = resource["resourceType"] != "QuestionnaireResponse" or self.version == R5
+        resource = {"resourceType": resource["resourceType"],
+                    "text": {"status": "generated",
+                             "div": f'<div xmlns="{XHTML}">{escape(narrative)}</div>'},
+                    "identifier": [identifier] if many else identifier,
+                    **{k: v for k, v in resource.items() if k != "resourceType"}}
+        entry: dict[str, Any] = {"fullUrl": url, "resource": resource}
+        if self.transaction:
+            entry["request"] = {"method": "POST", "url": resource["resourceType"],
+                                "ifNoneExist": f"identifier={URI_IDENTIFIER}|{url}"}
+        self.entries.append(entry)
+        return url
 
 
 def _category(code: str, display: str) -> list[dict[str, Any]]:
     return [{"coding": [{"system": OBS_CATEGORY, "code": code, "display": display}]}]
+
+
+SURVEY = _category("survey", "Survey")
+ACTIVITY = _category("activity", "Activity")
 
 
 def _notes(*texts: str | None) -> dict[str, Any]:
@@ -80,141 +134,195 @@ def _notes(*texts: str | None) -> dict[str, Any]:
     return {"note": notes} if notes else {}
 
 
-def _pain_obs(subject: str, day: str, score: int, text: str | None = None,
-              **extra: Any) -> dict[str, Any]:
-    code: dict[str, Any] = {"coding": [PAIN_CODE]}
-    if text:
-        code["text"] = text
-    return {"resourceType": "Observation", "status": "final",
-            "category": _category("survey", "Survey"), "code": code,
-            "subject": {"reference": subject}, "effectiveDateTime": day,
-            "valueInteger": score, **extra}
+def _ref(url: str) -> dict[str, str]:
+    return {"reference": url}
 
 
-def _dose_words(e: dict[str, Any]) -> str:
+def _pain_obs(patient: str, day: str, score: int, text: str, **extra: Any) -> dict[str, Any]:
+    return {"resourceType": "Observation", "status": "final", "category": SURVEY,
+            "code": {"coding": [PAIN_CODE], "text": text}, "subject": _ref(patient),
+            "effectiveDateTime": day, "valueInteger": score, **extra}
 
-    return Dose.from_dict(e).describe()
+
+def _symptom(name: str) -> dict[str, Any]:
+    words = SYMPTOM_WORDS.get(name, name.replace("-", " "))
+    code: dict[str, Any] = {"text": f"Symptom reported: {words}"}
+    if name in SYMPTOM_CODES:
+        code["coding"] = [SYMPTOM_CODES[name]]
+    return {"code": code, "valueBoolean": True}
 
 
 def build_bundle(ctx: ExportContext) -> dict[str, Any]:
-    """The bundle as plain JSON data (validated and written by :func:`render`)."""
-    doc = ctx.doc
-    names = ctx.exercise_names
-    patient_url = full_url("patient", "self")
+    """The bundle as plain JSON data (checked, when the extra is installed, and written by
+    :func:`render`)."""
+    b = Builder(ctx)
     patient: dict[str, Any] = {"resourceType": "Patient"}
     if ctx.patient_name:
         patient["name"] = [{"text": ctx.patient_name}]
-    entries: list[tuple[str, dict[str, Any]]] = [(patient_url, patient)]
-    subject = {"reference": patient_url}
+    pid = b.add(b.url("patient", "self"), patient,
+                f"Patient {ctx.patient_name}" if ctx.patient_name
+                else "Patient (not named: an anonymous export from backcare)")
+    _checkins(b, ctx, pid)
+    _sessions(b, ctx, pid)
+    _questionnaires(b, ctx, pid)
+    _visits(b, ctx, pid)
+    _goals(b, ctx, pid)
+    bundle: dict[str, Any] = {"resourceType": "Bundle",
+                              "type": TRANSACTION if b.transaction else COLLECTION,
+                              "timestamp": ctx.exported_at, "entry": b.entries}
+    return bundle
 
-    for c in doc.get("pain_checkins", []):
-        components = [{"code": {"text": f"Symptom reported: {s}"}, "valueBoolean": True}
-                      for s in c.get("symptoms") or []]
+
+def _checkins(b: Builder, ctx: ExportContext, pid: str) -> None:
+    for c in ctx.doc.get("pain_checkins", []):
+        components = [_symptom(s) for s in c.get("symptoms") or []]
         if c.get("flare"):
             components.append({"code": {"text": "Flare-up declared by the patient"},
                                "valueBoolean": True})
         extra: dict[str, Any] = {"component": components} if components else {}
-        entries.append((full_url("pain", c["date"]),
-                        _pain_obs(patient_url, c["date"], c["score"], None,
-                                  **extra, **_notes(c.get("note")))))
+        said = [f"pain {c['score']}/10"] + [x["code"]["text"].lower() for x in components]
+        b.add(b.url("pain", c["date"]),
+              _pain_obs(pid, c["date"], c["score"], "Daily pain check-in", **extra,
+                        **_notes(c.get("note"))),
+              f"Pain check-in on {c['date']}: " + "; ".join(said))
 
-    for s in doc.get("sessions", []):
-        url = full_url("session", s["id"])
+
+def _sessions(b: Builder, ctx: ExportContext, pid: str) -> None:
+    names = ctx.exercise_names
+    minutes = _aerobic_minutes(ctx.report)
+    for s in ctx.doc.get("sessions", []):
         lines = []
         for e in s.get("exercises", []):
             name = names.get(e["exercise_id"], e["exercise_id"])
-            dose = _dose_words(e)
+            dose = Dose.from_dict(e).describe(e["exercise_id"] in ctx.per_side) \
+                if e.get("status") != "skipped" else ""
             pain = f", pain {e['pain']}/10" if e.get("pain") is not None else ""
             lines.append(f"{name}: {e['status']}{', ' + dose if dose else ''}{pain}")
         done = any(e.get("status") != "skipped" for e in s.get("exercises", []))
-        entries.append((url, {
+        when = {"performedDateTime" if b.version == R4 else "occurrenceDateTime": s["date"]}
+        procedure: dict[str, Any] = {
             "resourceType": "Procedure", "status": "completed" if done else "not-done",
             "code": {"coding": [EXERCISE_THERAPY], "text": "Home exercise session"},
-            "subject": subject, "occurrenceDateTime": s["date"], "reportedBoolean": True,
-            "performer": [{"actor": subject}],
-            **_notes("; ".join(lines) if lines else None, s.get("note")),
-        }))
-        part_of = [{"reference": url}]
-        for when in ("before", "after"):
-            value = s.get(f"pain_{when}")
+            "subject": _ref(pid), **when, "performer": [{"actor": _ref(pid)}],
+            **_notes("; ".join(lines) if lines else None, s.get("note"))}
+        if b.version == R5:
+            procedure["reportedBoolean"] = True
+        summary = "; ".join(lines) or "no exercises recorded"
+        url = b.add(b.url("session", s["id"]), procedure,
+                    f"Home exercise session on {s['date']}: {summary}")
+        part_of = [_ref(url)]
+        for when_pain in ("before", "after"):
+            value = s.get(f"pain_{when_pain}")
             if value is not None:
-                entries.append((full_url(f"session-pain-{when}", s["id"]), _pain_obs(
-                    patient_url, s["date"], value, f"Pain {when} the exercise session",
-                    partOf=part_of)))
+                b.add(b.url(f"session-pain-{when_pain}", s["id"]),
+                      _pain_obs(pid, s["date"], value, f"Pain {when_pain} the exercise session",
+                                partOf=part_of),
+                      f"Pain {when_pain} the exercise session on {s['date']}: {value}/10")
         for i, e in enumerate(s.get("exercises", [])):
             if e.get("pain") is not None:
                 name = names.get(e["exercise_id"], e["exercise_id"])
-                entries.append((full_url("exercise-pain", f"{s['id']}:{i}"), _pain_obs(
-                    patient_url, s["date"], e["pain"], f"Pain with the exercise: {name}",
-                    partOf=part_of)))
-
-    entries += _aerobic(ctx.report, patient_url)
-
-    for a in doc.get("assessments", []):
-        entries.append((full_url("assessment", a["id"]), _questionnaire(a, subject)))
-
-    for v in doc.get("visits", []):
-        entries.append((full_url("visit", v["id"]), {
-            "resourceType": "Encounter", "status": "completed",
-            "class": [{"coding": [{"system": ACT_CODE, "code": "AMB",
-                                   "display": "ambulatory"}]}],
-            "type": [{"text": VISIT_TITLES.get(v["kind"], "Clinic visit")}],
-            "subject": subject, "actualPeriod": {"start": v["date"], "end": v["date"]},
-        }))
-
-    for g in doc.get("goals", []):
-        target = [{"dueDate": g["by"]}] if g.get("by") else []
-        goal: dict[str, Any] = {
-            "resourceType": "Goal",
-            "lifecycleStatus": "completed" if g.get("done_on") else "active",
-            "description": {"text": g["text"]}, "subject": subject,
-            "startDate": g["created"],
-        }
-        if target:
-            goal["target"] = target
-        if g.get("done_on"):
-            goal["achievementStatus"] = {"coding": [{
-                "system": "http://terminology.hl7.org/CodeSystem/goal-achievement",
-                "code": "achieved", "display": "Achieved"}]}
-            goal["statusDate"] = g["done_on"]
-        entries.append((full_url("goal", str(g["id"])), goal))
-
-    bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "collection",
-                              "timestamp": ctx.exported_at,
-                              "entry": [{"fullUrl": u, "resource": r} for u, r in entries]}
-    return bundle
+                b.add(b.url("exercise-pain", f"{s['id']}:{i}"),
+                      _pain_obs(pid, s["date"], e["pain"], f"Pain with the exercise: {name}",
+                                partOf=part_of),
+                      f"Pain with {name} on {s['date']}: {e['pain']}/10")
+        if s["id"] in minutes:
+            value = minutes[s["id"]]
+            b.add(b.url("exercise-duration", s["id"]), {
+                "resourceType": "Observation", "status": "final", "category": ACTIVITY,
+                "code": {"coding": [EXERCISE_DURATION],
+                         "text": "Aerobic exercise minutes in the session"},
+                "subject": _ref(pid), "effectiveDateTime": s["date"], "partOf": part_of,
+                "valueQuantity": {"value": value, "unit": "min", "system": UCUM,
+                                  "code": "min"}},
+                f"Aerobic exercise in the session on {s['date']}: {value} min")
 
 
-def _aerobic(report: ProgressReport | None,
-             patient_url: str) -> list[tuple[str, dict[str, Any]]]:
-    """Aerobic minutes per day (68516-4) and active days per week (89555-7), as the progress
-    report counts them."""
+def _aerobic_minutes(report: ProgressReport | None) -> dict[str, int]:
+    """Each session's aerobic minutes, as the progress report counts them."""
     if report is None:
-        return []
-    out: list[tuple[str, dict[str, Any]]] = []
-    category = _category("activity", "Activity")
-    for day, minutes in report.aerobic_by_day:
-        out.append((full_url("aerobic-minutes", day.isoformat()), {
-            "resourceType": "Observation", "status": "final", "category": category,
-            "code": {"coding": [MINUTES_CODE], "text": "Aerobic exercise minutes that day"},
-            "subject": {"reference": patient_url}, "effectiveDateTime": day.isoformat(),
-            "valueQuantity": {"value": minutes, "unit": "min", "system": UCUM,
-                              "code": "min"},
-        }))
-    for week in report.weekly:
-        if not week.aerobic_days:
-            continue
-        monday = week.week_start
-        out.append((full_url("aerobic-days", monday.isoformat()), {
-            "resourceType": "Observation", "status": "final", "category": category,
-            "code": {"coding": [DAYS_CODE], "text": "Days with aerobic exercise that week"},
-            "subject": {"reference": patient_url},
-            "effectivePeriod": {"start": monday.isoformat(),
-                                "end": (monday + timedelta(days=6)).isoformat()},
-            "valueQuantity": {"value": week.aerobic_days, "unit": "days per week",
-                              "system": UCUM, "code": "d/wk"},
-        }))
-    return out
+        return {}
+    return {ident: minutes for ident, _day, minutes in report.aerobic_sessions}
+
+
+def _questionnaires(b: Builder, ctx: ExportContext, pid: str) -> None:
+    canonical: dict[str, str] = {}
+    for a in ctx.doc.get("assessments", []):
+        instrument = a["instrument"]
+        if instrument not in canonical:
+            canonical[instrument] = _questionnaire(b, instrument)
+        meta = INSTRUMENTS.get(instrument)
+        title = meta.title if meta else instrument
+        response = b.add(b.url("assessment", a["id"]), {
+            "resourceType": "QuestionnaireResponse", "status": "completed",
+            "questionnaire": canonical[instrument], "subject": _ref(pid),
+            "authored": a["date"], "item": _items(a.get("answers"))},
+            f"{title}, answered on {a['date']}")
+        derived = {"subject": _ref(pid), "effectiveDateTime": a["date"],
+                   "derivedFrom": [_ref(response)], "status": "final", "category": SURVEY}
+        score = a["score"]
+        code: dict[str, Any] = {"text": f"{title} score"}
+        if instrument in SCORE_CODES:
+            number, display = SCORE_CODES[instrument]
+            code["coding"] = [{"system": LOINC, "code": number, "display": display}]
+        unit = "%" if meta is not None and meta.score_unit == "%" else "{score}"
+        b.add(b.url("assessment-score", a["id"]), {
+            "resourceType": "Observation", "code": code, **derived,
+            "valueQuantity": {"value": score, "unit": unit, "system": UCUM, "code": unit}},
+            f"{title} score on {a['date']}: {score:g}{'%' if unit == '%' else ''}")
+        band = a.get("band")
+        if band:
+            b.add(b.url("assessment-band", a["id"]),
+                  {"resourceType": "Observation", **_band(instrument, title, band), **derived},
+                  f"{title} {'risk group' if instrument == 'startback' else 'band'} on "
+                  f"{a['date']}: {band}")
+
+
+def _band(instrument: str, title: str, band: str) -> dict[str, Any]:
+    if instrument == "startback":
+        number, display = STARTBACK_RISK
+        value: dict[str, Any] = {"text": band}
+        if band in STARTBACK_RISK_ANSWERS:
+            answer, label = STARTBACK_RISK_ANSWERS[band]
+            value["coding"] = [{"system": LOINC, "code": answer, "display": label}]
+        return {"code": {"coding": [{"system": LOINC, "code": number, "display": display}],
+                         "text": f"{title} risk group"}, "valueCodeableConcept": value}
+    return {"code": {"text": f"{title} band"}, "valueCodeableConcept": {"text": band}}
+
+
+def _questionnaire(b: Builder, instrument: str) -> str:
+    """The instrument's Questionnaire (shared by every patient: its identifier is not the
+    patient's); returns its canonical URL, which the responses point at."""
+    url = b.url("questionnaire", f"{instrument}:v{QUESTIONNAIRE_VERSION}", shared=True)
+    meta = INSTRUMENTS.get(instrument)
+    title = meta.title if meta else instrument
+    resource: dict[str, Any] = {
+        "resourceType": "Questionnaire", "url": url, "version": QUESTIONNAIRE_VERSION,
+        "name": "".join(ch for ch in title.title() if ch.isalnum()) or "Questionnaire",
+        "title": title, "status": "active", "subjectType": ["Patient"],
+        "item": _questions(instrument)}
+    if instrument in PANEL_CODES:
+        number, display = PANEL_CODES[instrument]
+        resource["code"] = [{"system": LOINC, "code": number, "display": display}]
+    if meta is not None:
+        resource["description"] = f"{meta.description} {meta.licence}"
+    b.add(url, resource, f"Questionnaire: {title} (as backcare asks it)")
+    return url
+
+
+def _questions(instrument: str) -> list[dict[str, Any]]:
+    meta = INSTRUMENTS.get(instrument)
+    if meta is None:
+        return [{"linkId": "answers", "text": "Answers", "type": "string"}]
+    items = []
+    for n, prompt in enumerate(meta.items, 1):
+        if instrument == "startback":
+            kind = "boolean" if n < len(meta.items) else "integer"
+        else:
+            kind = QUESTION_TYPES.get(instrument, "string")
+        link = f"activity-{n}" if instrument == "psfs" else str(n)
+        items.append({"linkId": link, "text": prompt.text, "type": kind,
+                      "required": False})
+    return items
 
 
 def _answer(value: Any) -> list[dict[str, Any]]:
@@ -236,8 +344,7 @@ def _items(answers: Any) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     if isinstance(answers, dict) and set(answers) == {"items", "bothersomeness"}:
         # STarT Back: items 1–8 agree/disagree, item 9 bothersomeness 0–4.
-        seq = [*answers["items"], answers["bothersomeness"]]
-        answers = seq
+        answers = [*answers["items"], answers["bothersomeness"]]
     if isinstance(answers, list):
         for i, value in enumerate(answers, 1):
             item: dict[str, Any] = {"linkId": str(i)}
@@ -257,42 +364,94 @@ def _items(answers: Any) -> list[dict[str, Any]]:
     return items
 
 
-def _questionnaire(a: dict[str, Any], subject: dict[str, str]) -> dict[str, Any]:
-    instrument = a["instrument"]
-    items = _items(a.get("answers"))
-    score = a["score"]
-    items.append({"linkId": "score", "text": "Score",
-                  "answer": [{"valueDecimal": float(score)}]})
-    if a.get("band"):
-        label = "Risk group" if instrument == "startback" else "Band"
-        items.append({"linkId": "band", "text": label,
-                      "answer": [{"valueString": a["band"]}]})
-    return {
-        "resourceType": "QuestionnaireResponse", "status": "completed",
-        "questionnaire": QUESTIONNAIRE_BASE + instrument,
-        "subject": subject, "authored": a["date"], "item": items,
-        "text": {"status": "generated",
-                 "div": _div(f"{INSTRUMENT_TITLES.get(instrument, instrument)}: "
-                             f"score {score:g}")},
-    }
+def _visits(b: Builder, ctx: ExportContext, pid: str) -> None:
+    for v in ctx.doc.get("visits", []):
+        title = VISIT_TITLES.get(v["kind"], "Clinic visit")
+        ambulatory = {"system": ACT_CODE, "code": "AMB", "display": "ambulatory"}
+        encounter: dict[str, Any] = {"resourceType": "Encounter",
+                                     "type": [{"text": title}], "subject": _ref(pid)}
+        when = {"start": v["date"], "end": v["date"]}
+        if b.version == R4:
+            encounter.update({"status": "finished", "class": ambulatory, "period": when})
+        else:
+            encounter.update({"status": "completed", "class": [{"coding": [ambulatory]}],
+                              "actualPeriod": when})
+        url = b.add(b.url("visit", v["id"]), encounter, f"{title} on {v['date']}")
+        if v.get("note"):
+            b.add(b.url("visit-note", v["id"]), {
+                "resourceType": "Observation", "status": "final",
+                "code": {"text": "Patient's note about the clinic visit"},
+                "subject": _ref(pid), "encounter": _ref(url), "effectiveDateTime": v["date"],
+                "valueString": v["note"]},
+                f"Note about the clinic visit on {v['date']}: {v['note']}")
 
 
-def _div(text: str) -> str:
+def _goals(b: Builder, ctx: ExportContext, pid: str) -> None:
+    for g in ctx.doc.get("goals", []):
+        goal: dict[str, Any] = {
+            "resourceType": "Goal",
+            "lifecycleStatus": "completed" if g.get("done_on") else "active",
+            "description": {"text": g["text"]}, "subject": _ref(pid),
+            "startDate": g["created"]}
+        if g.get("by"):
+            goal["target"] = [{"dueDate": g["by"]}]
+        state = "active"
+        if g.get("done_on"):
+            goal["achievementStatus"] = {"coding": [{
+                "system": GOAL_ACHIEVEMENT, "code": "achieved", "display": "Achieved"}]}
+            goal["statusDate"] = g["done_on"]
+            state = f"achieved on {g['done_on']}"
+        due = f", due {g['by']}" if g.get("by") else ""
+        b.add(b.url("goal", str(g["id"])), goal, f"Goal: {g['text']} ({state}{due})")
 
-    return f'<div xmlns="http://www.w3.org/1999/xhtml">{escape(text)}</div>'
+
+def bundle_model(version: str) -> Callable[[dict[str, Any]], Any] | None:
+    """fhir.resources' Bundle validator for the version, or None without the extra."""
+    import importlib
+
+    module = "fhir.resources.R4B.bundle" if version == R4 else "fhir.resources.bundle"
+    try:
+        validate: Callable[[dict[str, Any]], Any] = \
+            importlib.import_module(module).Bundle.model_validate
+    except ImportError:
+        return None
+    return validate
 
 
-def render(ctx: ExportContext) -> Rendered:
-    from fhir.resources.bundle import Bundle
+def shape(resource: dict[str, Any]) -> tuple[Any, ...]:
+    """What makes two resources the same shape: their type and which fields they have."""
+    return (resource["resourceType"], tuple(sorted(resource)),
+            tuple(sorted(k for c in resource.get("component", ()) for k in c)))
+
+
+def check(bundle: dict[str, Any], version: str) -> bool:
+    """Validate the bundle with fhir.resources when the extra is installed: its envelope,
+    and the first few resources of each shape. Returns whether it could check."""
+    validate = bundle_model(version)
+    if validate is None:
+        return False
+    seen: dict[tuple[Any, ...], int] = {}
+    sample = []
+    for entry in bundle["entry"]:
+        key = shape(entry["resource"])
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] <= VALIDATE_PER_SHAPE:
+            sample.append(entry)
     from pydantic import ValidationError
 
-    data = build_bundle(ctx)
     try:
-        Bundle.model_validate(data)
+        validate({**bundle, "entry": sample})
     except ValidationError as exc:  # a bug in this module, not in the patient's data
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise BackcareError(f"the FHIR bundle did not validate ({where}: {first['msg']}); "
                             f"please report this") from None
-    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return True
+
+
+def render(ctx: ExportContext) -> Rendered:
+    data = build_bundle(ctx)
+    check(data, ctx.fhir_version)
+    # Compact: json's indenting encoder is pure Python, several times slower on ten years.
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
     return Rendered(text.encode("utf-8"), len(data["entry"]))

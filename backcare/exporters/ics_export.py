@@ -1,9 +1,14 @@
 """`export --format ics`: the coming weeks' exercise days as calendar events (RFC 5545).
 
-One all-day event per planned day, with a display reminder at 09:00 that day. The summary
-gives the session's length; the description lists the plan's exercises with their doses.
-Each event's UID is made from its date, so importing a newer export updates the same events
-instead of adding copies.
+One event per planned day, at the time the patient chose (``--at``, default 09:00), lasting
+the session's planned minutes, with a display reminder when it starts. The start carries the
+patient's time zone (a ``TZID`` with its ``VTIMEZONE``), or is in UTC when the zone cannot be
+told; the alarm is relative to the start. Google Calendar and Outlook keep both, where they
+drop an alarm that is an offset from an all-day start.
+
+Each event's UID is made from its date, and its ``SEQUENCE`` grows with the export's time, so
+importing a newer export updates the same events instead of adding copies. The summary gives
+the session's length; the description lists the plan's exercises with their doses.
 
 The plans are `plan --json` documents made by the planner in the command; this module only
 turns them into a calendar. Future plans are a forecast: the real plan on the day adapts to
@@ -12,10 +17,11 @@ how the sessions before it went, which the description says.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Calendar, Event
+from icalendar import Alarm, Calendar, Event, Timezone
 
 from backcare.domain.models import Dose
 from backcare.exporters import Rendered
@@ -26,7 +32,8 @@ if TYPE_CHECKING:
 
 PRODID = "-//backcare//backcare exercise calendar//EN"
 UID_DOMAIN = "backcare.local"
-REMINDER_AFTER_MIDNIGHT = timedelta(hours=9)  # a morning reminder on the day itself
+AT_START = timedelta(0)  # the reminder: when the session starts
+SEQUENCE_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # SEQUENCE: minutes since, at export
 FORECAST = ("This is a forecast: on the day, 'backcare plan' gives the plan adjusted to how "
             "your sessions have gone. Start it with 'backcare session'.")
 
@@ -35,8 +42,12 @@ def uid_for(day: str) -> str:
     return f"backcare-session-{day}@{UID_DOMAIN}"
 
 
+def minutes_of(plan: dict[str, Any]) -> int:
+    return max(1, int(float(plan.get("total_minutes") or 0) + 0.5))
+
+
 def summary(plan: dict[str, Any]) -> str:
-    minutes = max(1, int(float(plan.get("total_minutes") or 0) + 0.5))
+    minutes = minutes_of(plan)
     kind = "gentle exercise session (flare-up)" if plan.get("mode") == "flare" \
         else "exercise session"
     return f"backcare: {minutes} min {kind}"
@@ -60,6 +71,29 @@ def _stamp(exported_at: str) -> datetime:
     return stamp.astimezone(UTC)
 
 
+def sequence(exported_at: str) -> int:
+    """A number that grows with each export, so a calendar takes a newer event over an
+    older one with the same UID (RFC 5545 §3.8.7.4)."""
+    return int((_stamp(exported_at) - SEQUENCE_EPOCH).total_seconds() // 60)
+
+
+def starts(ctx: ExportContext, day: date) -> datetime:
+    """When the day's session starts: ``--at`` in the patient's zone, else in UTC at the
+    local offset of the export."""
+    if ctx.time_zone:
+        return datetime.combine(day, ctx.remind_at, ZoneInfo(ctx.time_zone))
+    return datetime.combine(day, ctx.remind_at, UTC) - ctx.utc_offset
+
+
+def _zone(ctx: ExportContext, days: list[date]) -> Timezone | None:
+    """The VTIMEZONE of the events' zone, covering their dates (and a day either side)."""
+    if not ctx.time_zone or not days:
+        return None
+    zone: tzinfo = ZoneInfo(ctx.time_zone)
+    return Timezone.from_tzinfo(zone, first_date=min(days) - timedelta(days=1),
+                                last_date=max(days) + timedelta(days=1))
+
+
 def render(ctx: ExportContext) -> Rendered:
 
     cal = Calendar()
@@ -69,16 +103,19 @@ def render(ctx: ExportContext) -> Rendered:
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", "backcare exercise sessions")
     stamp = _stamp(ctx.exported_at)
-    count = 0
-    for plan in ctx.plans:
-        if not plan.get("items"):
-            continue  # a rest day, or nothing fits: no event
-        day = date.fromisoformat(plan["date"])
+    revision = sequence(ctx.exported_at)
+    plans = [p for p in ctx.plans if p.get("items")]  # a rest day, or nothing fits: no event
+    zone = _zone(ctx, [date.fromisoformat(p["date"]) for p in plans])
+    if zone is not None:
+        cal.add_component(zone)
+    for plan in plans:
+        begin = starts(ctx, date.fromisoformat(plan["date"]))
         event = Event()
         event.add("uid", uid_for(plan["date"]))
         event.add("dtstamp", stamp)
-        event.add("dtstart", day)
-        event.add("dtend", day + timedelta(days=1))
+        event.add("sequence", revision)
+        event.add("dtstart", begin)
+        event.add("dtend", begin + timedelta(minutes=minutes_of(plan)))
         event.add("summary", summary(plan))
         event.add("description", description(plan))
         event.add("transp", "TRANSPARENT")  # a reminder, not a busy block in the calendar
@@ -86,8 +123,7 @@ def render(ctx: ExportContext) -> Rendered:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
         alarm.add("description", summary(plan))
-        alarm.add("trigger", REMINDER_AFTER_MIDNIGHT)
+        alarm.add("trigger", AT_START, parameters={"RELATED": "START"})
         event.add_component(alarm)
         cal.add_component(event)
-        count += 1
-    return Rendered(cal.to_ical(), count)
+    return Rendered(cal.to_ical(), len(plans))

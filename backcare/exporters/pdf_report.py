@@ -1,74 +1,110 @@
-"""`export --format pdf`: a report a physiotherapist can read in one minute (CONTRACT.md).
+"""`export --format pdf`: the report for the physiotherapist.
 
-Page 1 answers, top to bottom: who and when; what the programme is; is the patient doing it
-(adherence); is it working (pain and function, as figures and as charts); is anything wrong
-(alerts, exercises that hurt, the latest notes). The session log follows on the next pages.
-The disclaimer (CLINICAL.md §7) is in the footer of every page.
+Page 1 is the summary, top to bottom: who and when; the figures (adherence, pain, function,
+aerobic activity); every alert of the period with its level and the days it fired; what
+happened (flare-ups, symptoms reported at check-ins, clinic visits, goals); exercises flagged
+red under any rule; the programme; the trends as charts; the last weeks week by week; the
+latest notes. The pages after it are the log: each session, or for a period longer than 12
+weeks one row a week, then the questionnaires. When a list is too long for page 1 (years of
+flare-ups), page 1 gives the latest and the whole list follows the log. The disclaimer
+(CLINICAL.md §7) is in every page's footer.
 
-The renderer takes plain data only: the JSON export document and a ``progress --json``-shaped
-summary (CONTRACT.md), so it never touches the store or the clock. :func:`report_data` does
-all the choosing and counting, and is pure and cheap to test; :func:`render` only draws.
-
-fpdf2 draws the pages and matplotlib (Agg, no display needed) the charts, embedded as PNG.
-Both are imported here only, when a PDF is asked for. The text font is the DejaVu Sans that
-matplotlib ships, so any note a patient typed (accents, arrows, non-Latin scripts) prints.
+Every figure is the progress report's (``ctx.report``, the one computation `progress` shows
+too); only the records themselves (sessions, check-ins, notes, the programme) come from the
+export document. :func:`report_data` does all the choosing and wording, and is pure;
+:func:`render` draws, with fpdf2 (:mod:`.pdf_layout` for text that fits, :mod:`.pdf_charts`
+for the charts as vector drawing).
 """
 
 from __future__ import annotations
 
-import io
 import logging
-import os
-import sys
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, cast
-
-from fpdf import FPDF
-from fpdf.fonts import FontFace
+from typing import TYPE_CHECKING, Any
 
 from backcare.domain.instruments import INSTRUMENTS
 from backcare.domain.models import Dose
 from backcare.domain.words import NONE, num, plural, short_date, signed
 from backcare.exporters import Rendered
-from backcare.messages import DISCLAIMER_SHORT
+from backcare.exporters.pdf_charts import function_chart, pain_chart
+from backcare.exporters.pdf_layout import (
+    ACCENT,
+    BAD,
+    CONTENT_W,
+    GOOD,
+    INK,
+    LEVEL_COLOURS,
+    MARGIN,
+    MIN_SIZE,
+    MUTED,
+    PAGE_W,
+    TILE,
+    WHITE,
+    Cell,
+    Colour,
+    Glyphs,
+    Writer,
+    flow,
+    heading,
+    labelled,
+    make_pdf,
+    need,
+    table,
+)
 
 if TYPE_CHECKING:
     from fpdf import FPDF
 
+    from backcare.domain.analytics import Flare, ProgressReport, WeekSummary
     from backcare.exporters import ExportContext, Rendered
 
-MAX_ALERTS = 5
-MAX_RED = 5
-MAX_NOTES = 3
-MAX_PROGRAMME_LINES = 8
 MAX_WEEKS = 8  # page 1 shows the last 8 weeks week by week
-NOTE_LINES = 2  # each latest note is cut to this many lines on page 1
-# A note in the session log is wrapped and cut to this many lines, so that every row fits on
-# a page: a note of 80 short lines once made every report covering it fail (issue 17).
-LOG_NOTE_LINES = 8
+MAX_NOTES = 3  # and the latest 3 notes
+NOTE_LINES = 3  # each at most this many lines on page 1 (the log has them whole)
+PAGE_ONE_ITEMS = 10  # page 1 lists the latest 10 of anything; the rest follow the log
+LONG_PERIOD_DAYS = 12 * 7  # past 12 weeks, the log summarises by week (issue 13)
 LEVEL_ORDER = {"critical": 0, "high": 1, "low": 2}
-
-# Layout, in millimetres on A4 portrait.
-MARGIN = 12.0
-PAGE_W = 210.0
-CONTENT_W = PAGE_W - 2 * MARGIN
-FOOTER_H = 14.0
-FONT = "DejaVu"
-
-# Colours (RGB).
-INK = (33, 37, 41)
-MUTED = (108, 117, 125)
-ACCENT = (31, 58, 95)
-TILE = (241, 244, 248)
-RULE = (206, 212, 218)
-LEVEL_COLOURS = {"critical": (192, 57, 43), "high": (211, 84, 0), "low": (183, 149, 11)}
-GOOD = (39, 129, 77)
-BAD = (192, 57, 43)
+EVERYTHING = "Every event of the period"
+REST = f"the rest are listed under “{EVERYTHING}”, after the log"
 
 
 # --- what the report says (pure) -------------------------------------------------------------
+
+@dataclass
+class Tile:
+    label: str
+    value: str
+    detail: list[str]
+    colour: Colour = INK
+
+
+@dataclass
+class AlertGroup:
+    level: str
+    rule: str
+    message: str  # the latest one
+    dates: list[date]  # every day it fired in the period, latest first
+
+
+@dataclass
+class Listing:
+    """One kind of event of the period, as dated items in words, oldest first."""
+
+    label: str
+    items: list[str]
+    none: str  # what to say when there are none
+
+
+@dataclass
+class RedExercise:
+    name: str
+    pain: int | None  # the highest pain it gave, when it was asked
+    next_morning: int  # how many times the next-morning rule made it red
+    dates: list[date]  # latest first
+
 
 @dataclass
 class ReportData:
@@ -76,46 +112,119 @@ class ReportData:
     period: str
     programme_start: str | None
     exported: str
+    start: date
+    end: date
+    tiles: list[Tile]
+    function: list[str]  # each questionnaire, baseline → latest
+    alerts: list[AlertGroup]
+    happened: list[Listing]
+    red: list[RedExercise]
     programme_title: str
     programme_lines: list[str]
-    adherence: str
-    adherence_detail: str
-    pain: str
-    pain_detail: str
-    pain_good: bool | None
-    function: list[str]
-    aerobic: str
-    aerobic_detail: str
     pain_days: list[tuple[date, int]]
-    pain_means: list[tuple[date, float]]
+    pain_means: list[tuple[date, float | None]]
     pain_baseline: float | None
     measures: dict[str, list[tuple[date, float]]]
     weekly: list[tuple[str, str, str, str]]  # week start, adherence, mean pain, aerobic min
-    alerts: list[tuple[str, str]]
-    alerts_more: int
-    red: list[tuple[str, int, int, str]]  # name, times red, highest pain, last date
-    red_more: int
     notes: list[tuple[str, str, str]]  # date, where, text
+    by_week: bool  # the log summarises by week
     sessions: list[tuple[str, str, str, str]] = field(default_factory=list)
+    weeks: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)
     assessments: list[tuple[str, str, str, str]] = field(default_factory=list)
 
+    @property
+    def adherence(self) -> str:
+        return self.tiles[0].value
 
-def _dose_text(item: dict[str, Any]) -> str:
-    return Dose.from_dict(item).describe()
+    @property
+    def pain(self) -> str:
+        return self.tiles[1].value
 
 
-def report_data(ctx: ExportContext) -> ReportData:
-    """Everything page 1 and the tables show, as text and numbers. Every figure is the
-    progress report's (``ctx.report``); only the records themselves come from the export
-    document."""
-    r = ctx.report
-    if r is None:
-        raise ValueError("the pdf report needs the period's progress report")
-    doc = ctx.doc
-    names = ctx.exercise_names
+def runs_of(days: Sequence[date]) -> list[list[date]]:
+    """Days, in the order given, in runs of consecutive days."""
+    runs: list[list[date]] = []
+    for d in days:
+        if runs and abs((d - runs[-1][-1]).days) == 1 and d not in runs[-1]:
+            runs[-1].append(d)
+        elif not runs or d not in runs[-1]:
+            runs.append([d])
+    return runs
+
+
+def dates_in_words(days: Sequence[date], ref: date, limit: int | None = None) -> str:
+    """Days in words, in the order given, runs of consecutive days as one range:
+    "2–16 Mar, 20 Mar". With ``limit``, the first ``limit`` runs and how many days more."""
+    runs = runs_of(days)
+    shown = runs if limit is None else runs[:limit]
+    text = ", ".join(_run(run, ref) for run in shown)
+    hidden = sum(len(run) for run in runs[len(shown):])
+    return text + (f" and {plural(hidden, 'day')} before" if hidden else "")
+
+
+def _run(run: list[date], ref: date) -> str:
+    first, last = min(run), max(run)
+    if first == last:
+        return short_date(first, ref)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{short_date(last, ref)}"
+    return f"{short_date(first, ref)} – {short_date(last, ref)}"
+
+
+def alert_text(g: AlertGroup, ref: date, limit: int | None = PAGE_ONE_ITEMS) -> str:
+    text = f"{short_date(g.dates[0], ref)}: {g.message}"
+    if len(g.dates) > 1:
+        text += f" Fired {plural(len(g.dates), 'time')}: {dates_in_words(g.dates, ref, limit)}."
+    return text
+
+
+def red_text(r: RedExercise, ref: date, limit: int | None = PAGE_ONE_ITEMS) -> str:
+    parts = [f"{r.name}: red {plural(len(r.dates), 'time')}"]
+    if r.pain is not None:
+        parts.append(f"pain up to {r.pain}/10")
+    if r.next_morning:
+        parts.append(f"{r.next_morning} by the next-morning rule")
+    parts.append(f"on {dates_in_words(r.dates, ref, limit)}")
+    return ", ".join(parts)
+
+
+def listing_text(listing: Listing, limit: int | None = PAGE_ONE_ITEMS) -> str:
+    items = listing.items
+    if not items:
+        return listing.none
+    if limit is None or len(items) <= limit:
+        return "; ".join(items)
+    return f"the latest {limit} of {len(items)}: " + "; ".join(items[-limit:]) + f"; {REST}"
+
+
+def is_long(data: ReportData) -> bool:
+    """Whether page 1 leaves anything out, to be listed whole after the log."""
+    dated = [g.dates for g in data.alerts] + [r.dates for r in data.red]
+    return any(len(x.items) > PAGE_ONE_ITEMS for x in data.happened) or \
+        any(len(runs_of(days)) > PAGE_ONE_ITEMS for days in dated)
+
+
+def _dose(item: dict[str, Any], ident: str, per_side: frozenset[str]) -> str:
+    """The dose in words, as prescribed: "each side" stays in."""
+    return Dose.from_dict(item).describe(ident in per_side)
+
+
+def week_adherence(w: WeekSummary, as_of: date) -> str:
+    """A week's adherence; a week not wholly in the report says how far it has got, never
+    0% for days that have not come yet."""
+    if not w.sessions_planned:
+        return NONE
+    if not w.partial:
+        return f"{num(w.adherence_percent)}%"
+    going_on = w.week_start + timedelta(days=6) > as_of
+    return f"{w.sessions_done} of {w.sessions_planned} days " + \
+        ("so far" if going_on else "(part week)")
+
+
+def _programme(ctx: ExportContext) -> tuple[str, list[str]]:
+    doc, names = ctx.doc, ctx.exercise_names
     profile = doc.get("profile") or {}
     programme = doc.get("programme")
-
     if programme:
         by = programme.get("prescribed_by")
         title = f"Prescribed by {by}" if by else "Prescribed programme"
@@ -125,45 +234,166 @@ def report_data(ctx: ExportContext) -> ReportData:
         for item in programme.get("exercises", []):
             days = item.get("days") or []
             when = "every day" if len(days) in (0, 7) else ", ".join(days)
-            dose = _dose_text(item)
+            dose = _dose(item, item["id"], ctx.per_side)
             text = f"{names.get(item['id'], item['id'])}: {dose or 'library dose'} ({when})"
             if item.get("note"):
                 text += f" – {item['note']}"
             lines.append(text)
-    elif profile:
-        title = "Self-guided programme planned by backcare"
+        return title, lines
+    if profile:
         equipment = [e for e in profile.get("equipment", []) if e != "none"]
-        per_day = f"{profile.get('minutes_per_day')} minutes a day"
-        lines = [f"{per_day}, {profile.get('days_per_week')} days a week",
+        lines = [f"{profile.get('minutes_per_day')} minutes a day, "
+                 f"{profile.get('days_per_week')} days a week",
                  "Equipment: " + (", ".join(equipment) or "none")]
         if profile.get("avoid_positions"):
             lines.append("Avoids: " + ", ".join(profile["avoid_positions"]))
         if profile.get("conditions"):
             lines.append("Conditions reported: " + ", ".join(profile["conditions"]))
-    else:
-        title, lines = "No programme or profile recorded", []
-    if len(lines) > MAX_PROGRAMME_LINES:
-        extra = len(lines) - MAX_PROGRAMME_LINES + 1
-        lines = lines[:MAX_PROGRAMME_LINES - 1] + [f"… and {extra} more exercises"]
+        return "Self-guided programme planned by backcare", lines
+    return "No programme or profile recorded", []
 
+
+def _tiles(r: ProgressReport, function: list[str]) -> list[Tile]:
     detail = f"{num(r.sessions_done)} of {num(r.sessions_planned)} planned sessions done"
     if r.streak_days:
         detail += f"; streak {plural(r.streak_days, 'day')}"
-
     pain = r.pain
-    pain_text = f"{num(pain.baseline)} → {num(pain.current)}"
-    pain_good: bool | None = None
+    colour = INK
     if pain.change is not None:
         pain_detail = f"{signed(pain.change)} points"
         if pain.percent_change is not None:
             pain_detail += f" ({signed(pain.percent_change, '%')})"
         pain_detail += "; clinically important" if pain.clinically_important \
             else "; not yet clinically important"
-        pain_good = True if pain.clinically_important else None
-        if pain.change > 0:
-            pain_good = False
+        colour = BAD if pain.change > 0 else GOOD if pain.clinically_important else INK
     else:
         pain_detail = "baseline → mean of the last 7 days"
+    if function:
+        name, _, first = function[0].partition(" ")
+        fn = Tile(f"Function: {name}", first, function[1:] or ["baseline → latest"])
+    else:
+        fn = Tile("Function", NONE, ["no questionnaire in this period"])
+    minutes = r.aerobic.latest_week_minutes if r.aerobic else 0
+    guideline = r.aerobic.guideline_minutes_per_week if r.aerobic else 150
+    return [
+        Tile("Adherence", f"{num(r.adherence_percent)}%" if r.adherence_percent is not None
+             else NONE, [detail]),
+        Tile("Pain: baseline → now", f"{num(pain.baseline)} → {num(pain.current)}",
+             [pain_detail], colour),
+        fn,
+        Tile("Aerobic activity", f"{minutes} min",
+             [f"aerobic, this week (WHO: {guideline}–300 a week)"]),
+    ]
+
+
+def _alerts(r: ProgressReport) -> list[AlertGroup]:
+    """Every alert of the period, one group per rule with each day it fired."""
+    groups: dict[tuple[str, str], AlertGroup] = {}
+    for a in sorted(r.alerts, key=lambda a: a.date or r.as_of, reverse=True):
+        key = (a.level, a.rule)
+        when = a.date or r.as_of
+        if key not in groups:
+            groups[key] = AlertGroup(a.level, a.rule, a.message, [when])
+        elif when not in groups[key].dates:
+            groups[key].dates.append(when)
+    return sorted(groups.values(), key=lambda g: (LEVEL_ORDER.get(g.level, 9),
+                                                  -g.dates[0].toordinal()))
+
+
+def _flare_runs(flares: Sequence[Flare]) -> list[list[Flare]]:
+    """Flare-ups in runs of consecutive days."""
+    runs: list[list[Flare]] = []
+    for f in sorted(flares, key=lambda f: f.date):
+        if runs and (f.date - runs[-1][-1].date).days == 1:
+            runs[-1].append(f)
+        else:
+            runs.append([f])
+    return runs
+
+
+def _happened(ctx: ExportContext, r: ProgressReport) -> list[Listing]:
+    """Flare-ups, symptoms, clinic visits and goals of the period."""
+    end = r.end
+    flares = []
+    for run in _flare_runs(r.flares):
+        scores = sorted({f.score for f in run})
+        said = [f"pain {scores[0]}" if len(scores) == 1 else f"pain {scores[0]}–{scores[-1]}"]
+        declared = sum(1 for f in run if f.declared)
+        if declared:
+            said.append("declared" if len(run) == 1 else f"{declared} declared")
+        flares.append(f"{_run([f.date for f in run], end)} ({', '.join(said)})")
+    by_symptom: dict[str, list[date]] = defaultdict(list)
+    for c in ctx.doc.get("pain_checkins", []):
+        for s in c.get("symptoms") or []:
+            by_symptom[s].append(date.fromisoformat(c["date"]))
+    symptoms = [f"{s.replace('-', ' ')} on {dates_in_words(sorted(days), end)}"
+                for s, days in by_symptom.items()]
+    visits = [f"{short_date(v.date, end)} {v.kind.replace('-', ' ')}"
+              + (f" ({v.note})" if v.note else "") for v in r.visits]
+    goals = []
+    for g in r.goals:
+        state = {"done": f"done {short_date(g.goal.done_on, end)}" if g.goal.done_on
+                 else "done", "overdue": "overdue"}.get(g.status, "open")
+        if g.goal.by is not None and g.status != "done":
+            state += f", due {short_date(g.goal.by, end)}"
+        if g.psfs_latest is not None:
+            state += f"; PSFS {g.goal.psfs_activity} {g.psfs_baseline} → {g.psfs_latest}"
+        goals.append(f"{g.goal.text} ({state})")
+    return [Listing("Flare-ups", flares, "none in this period"),
+            Listing("Symptoms", symptoms, "none reported at check-ins"),
+            Listing("Clinic visits", visits, "none in this period"),
+            Listing("Goals", goals, "none set")]
+
+
+def _red(ctx: ExportContext, r: ProgressReport) -> list[RedExercise]:
+    """Exercises flagged red by any rule: pain above amber during or after, or the next
+    morning's pain up after the session (CLINICAL.md §4). Most recently red first."""
+    by: dict[str, list[Any]] = defaultdict(list)
+    for f in r.flagged:
+        by[f.exercise_id].append(f)
+    found = []
+    for ident, flags in by.items():
+        found.append(RedExercise(
+            ctx.exercise_names.get(ident, ident),
+            max((f.pain for f in flags if f.pain is not None), default=None),
+            sum(1 for f in flags if f.next_morning),
+            sorted({f.date for f in flags}, reverse=True)))
+    return sorted(found, key=lambda x: x.dates[0], reverse=True)
+
+
+def _log(ctx: ExportContext) -> list[tuple[str, str, str, str]]:
+    names = ctx.exercise_names
+    sessions = []
+    for s in ctx.doc.get("sessions", []):
+        parts = []
+        for e in s.get("exercises", []):
+            bits = [names.get(e["exercise_id"], e["exercise_id"])]
+            if e.get("status") != "done":
+                bits.append(f"[{e.get('status')}]")
+            dose = _dose(e, e["exercise_id"], ctx.per_side) \
+                if e.get("status") != "skipped" else ""
+            if dose:
+                bits.append(dose)
+            text = " ".join(bits)
+            if e.get("pain") is not None:
+                marker = " (red)" if e["pain"] > ctx.red_above else ""
+                text += f" · pain {e['pain']}{marker}"
+            parts.append(text)
+        before, after = s.get("pain_before"), s.get("pain_after")
+        pain = "" if before is None and after is None else f"{num(before)} → {num(after)}"
+        note = " / ".join(line.strip() for line in (s.get("note") or "").splitlines()
+                          if line.strip())
+        sessions.append((s["date"], "\n".join(parts) or "(no exercises)", pain, note))
+    return sessions
+
+
+def report_data(ctx: ExportContext) -> ReportData:
+    """Everything the report shows, as words and numbers. Every figure is the progress
+    report's (``ctx.report``); only the records come from the export document."""
+    r = ctx.report
+    if r is None:
+        raise ValueError("the pdf report needs the period's progress report")
+    doc = ctx.doc
 
     function = []
     for m in r.measures:
@@ -176,496 +406,283 @@ def report_data(ctx: ExportContext) -> ReportData:
             text += " ✓"
         function.append(text)
 
-    minutes = r.aerobic.latest_week_minutes if r.aerobic else 0
-    guideline = r.aerobic.guideline_minutes_per_week if r.aerobic else 150
-    pain_days = [(d.date, d.pain) for d in r.daily if d.pain is not None]
-    pain_means = [(d.date, d.mean_7d) for d in r.daily if d.mean_7d is not None]
-    measures = {m.instrument: [(d, float(s)) for d, s in m.scores] for m in r.measures
-                if m.scores}
-    weekly = [(w.week_start.isoformat(),
-               f"{num(w.adherence_percent)}%" if w.adherence_percent is not None else NONE,
-               num(w.mean_pain), num(w.aerobic_minutes))
-              for w in r.weekly if w.days]
-    alerts = sorted(r.alerts, key=lambda a: LEVEL_ORDER.get(a.level, 9))
-    red_by: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
-    for f in r.flagged:
-        red_by[f.exercise_id].append((f.date.isoformat(), f.pain))
-    red = sorted(((names.get(k, k), len(v), max((p for _, p in v if p is not None), default=0),
-                   max(d for d, _ in v)) for k, v in red_by.items()),
-                 key=lambda x: (x[3], x[2]), reverse=True)
-
+    title, lines = _programme(ctx)
     notes: list[tuple[str, str, str]] = []
-    for s in doc.get("sessions", []):
-        if s.get("note"):
-            notes.append((s["date"], "session", s["note"]))
-    for c in doc.get("pain_checkins", []):
-        if c.get("note"):
-            notes.append((c["date"], "check-in", c["note"]))
+    for kind, where in (("sessions", "session"), ("pain_checkins", "check-in"),
+                        ("visits", "visit")):
+        notes += [(x["date"], where, x["note"]) for x in doc.get(kind, []) if x.get("note")]
     notes.sort(key=lambda n: n[0], reverse=True)
 
-    sessions = []
-    for s in doc.get("sessions", []):
-        parts = []
-        for e in s.get("exercises", []):
-            bits = [names.get(e["exercise_id"], e["exercise_id"])]
-            if e.get("status") != "done":
-                bits.append(f"[{e.get('status')}]")
-            dose = _dose_text(e)
-            if dose:
-                bits.append(dose)
-            text = " ".join(bits)
-            if e.get("pain") is not None:
-                marker = " (red)" if e["pain"] > ctx.red_above else ""
-                text += f" · pain {e['pain']}{marker}"
-            parts.append(text)
-        before, after = s.get("pain_before"), s.get("pain_after")
-        pain_cell = "" if before is None and after is None else f"{num(before)} → {num(after)}"
-        sessions.append((s["date"], "\n".join(parts) or "(no exercises)", pain_cell,
-                         s.get("note") or ""))
+    by_week = (r.end - r.start).days + 1 > LONG_PERIOD_DAYS
+    weeks = [(w.week_start.isoformat(), str(w.days),
+              f"{w.sessions_done} of {w.sessions_planned}" if w.sessions_planned else NONE,
+              week_adherence(w, r.as_of), num(w.mean_pain), num(w.aerobic_minutes))
+             for w in r.weekly if w.days]
     assessments = [(a["date"], INSTRUMENTS[a["instrument"]].short_name
                     if a["instrument"] in INSTRUMENTS else a["instrument"],
                     num(a.get("score")), a.get("band") or "")
                    for a in doc.get("assessments", [])]
-
     return ReportData(
         patient=ctx.patient_name or "not named (anonymous export)",
         period=f"{r.start.isoformat()} to {r.end.isoformat()}",
         programme_start=r.programme_start.isoformat() if r.programme_start else None,
-        exported=ctx.exported_at[:10],
+        exported=ctx.exported_at[:10], start=r.start, end=r.end,
+        tiles=_tiles(r, function), function=function,
+        alerts=_alerts(r), happened=_happened(ctx, r), red=_red(ctx, r),
         programme_title=title, programme_lines=lines,
-        adherence=f"{num(r.adherence_percent)}%" if r.adherence_percent is not None else NONE,
-        adherence_detail=detail,
-        pain=pain_text, pain_detail=pain_detail, pain_good=pain_good,
-        function=function,
-        aerobic=f"{minutes} min",
-        aerobic_detail=f"aerobic, this week (WHO: {guideline}–300 a week)",
-        pain_days=pain_days, pain_means=pain_means,
-        pain_baseline=float(pain.baseline) if pain.baseline is not None else None,
-        measures=measures, weekly=weekly[-MAX_WEEKS:],
-        alerts=[(a.level, a.message) for a in alerts[:MAX_ALERTS]],
-        alerts_more=max(0, len(alerts) - MAX_ALERTS),
-        red=red[:MAX_RED], red_more=max(0, len(red) - MAX_RED),
-        notes=notes[:MAX_NOTES],
-        sessions=sessions, assessments=assessments,
+        pain_days=[(d.date, d.pain) for d in r.daily if d.pain is not None],
+        pain_means=[(d.date, d.mean_7d) for d in r.daily],
+        pain_baseline=float(r.pain.baseline) if r.pain.baseline is not None else None,
+        measures={m.instrument: [(d, float(s)) for d, s in m.scores] for m in r.measures
+                  if m.scores},
+        weekly=[(w[0], w[3], w[4], w[5]) for w in weeks[-MAX_WEEKS:]],
+        notes=notes[:MAX_NOTES], by_week=by_week,
+        sessions=[] if by_week else _log(ctx), weeks=weeks if by_week else [],
+        assessments=assessments,
     )
 
 
-# --- charts -----------------------------------------------------------------------------------
-
-def _figure(width_mm: float, height_mm: float) -> Any:
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width_mm / 25.4, height_mm / 25.4), dpi=220)
-    fig.set_layout_engine("constrained")
-    return fig
-
-
-def _style(ax: Any, title: str) -> None:
-    ax.set_title(title, fontsize=8, loc="left", color="#1F3A5F", fontweight="bold")
-    ax.tick_params(labelsize=6.5, colors="#495057", length=2)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    for side in ("left", "bottom"):
-        ax.spines[side].set_color("#ADB5BD")
-    ax.grid(axis="y", color="#E9ECEF", linewidth=0.6)
-    ax.set_axisbelow(True)
+def strings(data: ReportData) -> Iterator[str]:
+    """Every piece of text the report may print (to choose its fonts)."""
+    def walk(value: Any) -> Iterator[str]:
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                yield from walk(v)
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                yield from walk(k)
+                yield from walk(v)
+        elif isinstance(value, (Tile, AlertGroup, Listing, RedExercise)):
+            for f in fields(value):
+                yield from walk(getattr(value, f.name))
+    for f in fields(data):
+        yield from walk(getattr(data, f.name))
 
 
-def _dates_axis(ax: Any) -> None:
-    import matplotlib.dates as mdates
+# --- page 1 -----------------------------------------------------------------------------------
 
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    ax.xaxis.get_offset_text().set_fontsize(6)
-
-
-def _empty(ax: Any, text: str) -> None:
-    ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=7, color="#868E96",
-            transform=ax.transAxes)
-    ax.set_xticks([])
-
-
-def _png(fig: Any) -> io.BytesIO:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", facecolor="white")
-    buf.seek(0)
-    return buf
-
-
-def pain_chart(data: ReportData, red_above: int, width: float, height: float) -> io.BytesIO:
-    fig = _figure(width, height)
-    ax = fig.add_subplot()
-    _style(ax, "Pain (0–10): daily check-ins and 7-day mean")
-    ax.set_ylim(0, 10.4)
-    ax.set_yticks(range(0, 11, 2))
-    ax.axhspan(red_above + 0.5, 10.4, color="#FADBD8", alpha=0.5, linewidth=0)
-    if data.pain_days:
-        xs, ys = zip(*data.pain_days, strict=True)
-        ax.plot(xs, ys, "o", markersize=2.2, color="#74A9CF", label="daily score")
-        mx, my = zip(*data.pain_means, strict=True)
-        ax.plot(mx, my, "-", linewidth=1.6, color="#1F3A5F", label="7-day mean")
-        if data.pain_baseline is not None:
-            ax.axhline(data.pain_baseline, linestyle="--", linewidth=0.9, color="#C0392B",
-                       label=f"baseline {num(data.pain_baseline)}")
-        if len(set(xs)) == 1:
-            ax.set_xlim(xs[0] - timedelta(days=3), xs[0] + timedelta(days=3))
-        _dates_axis(ax)
-        ax.legend(fontsize=6, frameon=False, loc="upper right", ncol=3)
-    else:
-        _empty(ax, "No pain check-ins in this period")
-    return _png(fig)
-
-
-def function_chart(data: ReportData, width: float, height: float) -> io.BytesIO:
-    fig = _figure(width, height)
-    ax = fig.add_subplot()
-    _style(ax, "Function: questionnaires, % of scale")
-    ax.set_ylim(0, 104)
-    ax.set_yticks(range(0, 101, 25))
-    if data.measures:
-        all_days = []
-        for inst, points in sorted(data.measures.items()):
-            meta = INSTRUMENTS.get(inst)
-            top = meta.score_max if meta else max(p for _, p in points) or 1
-            xs = [d for d, _ in points]
-            ys = [100 * v / top for _, v in points]
-            better = "" if meta is None else (" ↓ better" if meta.higher_is_worse
-                                              else " ↑ better")
-            label = (meta.short_name if meta else inst) + better
-            ax.plot(xs, ys, "o-", markersize=2.6, linewidth=1.2, label=label)
-            ax.annotate(num(points[-1][1]), (xs[-1], ys[-1]), fontsize=6,
-                        textcoords="offset points", xytext=(2, 3), color="#495057")
-            all_days += xs
-        if len(set(all_days)) == 1:
-            ax.set_xlim(all_days[0] - timedelta(days=3), all_days[0] + timedelta(days=3))
-        _dates_axis(ax)
-        ax.legend(fontsize=6, frameon=False, loc="upper right")
-    else:
-        _empty(ax, "No questionnaires in this period")
-    return _png(fig)
-
-
-# --- drawing ----------------------------------------------------------------------------------
-
-def _fonts() -> tuple[str, str]:
-    import matplotlib
-
-    folder = os.path.join(matplotlib.get_data_path(), "fonts", "ttf")
-    return (os.path.join(folder, "DejaVuSans.ttf"), os.path.join(folder, "DejaVuSans-Bold.ttf"))
-
-
-def _make_pdf(footer_text: str, title: str) -> FPDF:
-
-    class Report(FPDF):
-        def footer(self) -> None:
-            self.set_y(-FOOTER_H + 2)
-            self.set_draw_color(*RULE)
-            self.line(MARGIN, self.get_y(), PAGE_W - MARGIN, self.get_y())
-            self.set_y(self.get_y() + 1.2)
-            self.set_font(FONT, "", 6.5)
-            self.set_text_color(*MUTED)
-            self.multi_cell(CONTENT_W - 22, 3, footer_text, align="L")
-            self.set_xy(PAGE_W - MARGIN - 20, -FOOTER_H + 3.2)
-            self.cell(20, 3, f"page {self.page_no()} of {{nb}}", align="R")
-
-    pdf = Report(orientation="P", unit="mm", format="A4")
-    regular, bold = _fonts()
-    pdf.add_font(FONT, "", regular)
-    pdf.add_font(FONT, "B", bold)
-    pdf.set_margins(MARGIN, MARGIN, MARGIN)
-    pdf.set_auto_page_break(auto=True, margin=FOOTER_H + 3)
-    pdf.set_title(title)
-    pdf.set_author("backcare")
-    pdf.set_creator("backcare")
-    pdf.alias_nb_pages()
-    return pdf
-
-
-def _heading(pdf: FPDF, text: str, gap: float = 3.0) -> None:
-    pdf.set_y(pdf.get_y() + gap)
-    pdf.set_font(FONT, "B", 9.5)
-    pdf.set_text_color(*ACCENT)
-    pdf.cell(CONTENT_W, 5, text, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_draw_color(*ACCENT)
-    pdf.set_line_width(0.3)
-    pdf.line(MARGIN, pdf.get_y(), MARGIN + CONTENT_W, pdf.get_y())
-    pdf.set_y(pdf.get_y() + 1.2)
-    pdf.set_text_color(*INK)
-
-
-def _text(pdf: FPDF, text: str, size: float = 8, bold: bool = False,
-          colour: tuple[int, int, int] = INK, w: float = CONTENT_W, h: float = 3.8,
-          max_lines: int | None = None, x: float | None = None) -> None:
-    pdf.set_font(FONT, "B" if bold else "", size)
-    pdf.set_text_color(*colour)
-    if x is not None:
-        pdf.set_x(x)
-    if max_lines is not None:
-        lines = cast(list[str], pdf.multi_cell(w, h, text, dry_run=True, output="LINES"))
-        if len(lines) > max_lines:
-            text = " ".join(lines[:max_lines]).rstrip()
-            while text and pdf.get_string_width(text + " …") > w * max_lines - 4:
-                text = text[:-1]
-            text = text.rstrip() + " …"
-    pdf.multi_cell(w, h, text, align="L", new_x="LMARGIN", new_y="NEXT")
-
-
-def _tile(pdf: FPDF, x: float, y: float, w: float, h: float, label: str, value: str,
-          detail: list[str], colour: tuple[int, int, int] = INK) -> None:
-    pdf.set_fill_color(*TILE)
-    pdf.rect(x, y, w, h, style="F")
-    pdf.set_xy(x + 2.5, y + 1.8)
-    pdf.set_font(FONT, "", 6.8)
-    pdf.set_text_color(*MUTED)
-    pdf.cell(w - 5, 3, label.upper())
-    pdf.set_xy(x + 2.5, y + 5.2)
-    pdf.set_font(FONT, "B", 15 if len(value) < 12 else 12)
-    pdf.set_text_color(*colour)
-    pdf.cell(w - 5, 7, value)
-    pdf.set_font(FONT, "", 6.8)
-    pdf.set_text_color(*INK)
-    top = y + 13.2
-    for line in detail[:3]:
-        pdf.set_xy(x + 2.5, top)
-        pdf.multi_cell(w - 5, 3, line, align="L")
-        top = pdf.get_y()
-
-
-def _page_one(pdf: FPDF, data: ReportData, red_above: int) -> None:
-    pdf.add_page()
-    # Title band.
+def _title(pdf: FPDF, w: Writer, data: ReportData) -> None:
     pdf.set_fill_color(*ACCENT)
     pdf.rect(0, 0, PAGE_W, 19, style="F")
-    pdf.set_xy(MARGIN, 4.5)
-    pdf.set_font(FONT, "B", 14)
-    pdf.set_text_color(255, 255, 255)
-    pdf.cell(CONTENT_W, 6, "Home exercise programme for low back pain: progress report")
-    pdf.set_xy(MARGIN, 11.5)
-    pdf.set_font(FONT, "", 7.5)
-    pdf.cell(CONTENT_W * 0.7, 4, "Patient-recorded data from backcare, a self-management app")
-    pdf.cell(CONTENT_W * 0.3, 4, "backcare", align="R")
-
-    # Who and when.
-    pdf.set_y(22)
+    w.cell(MARGIN, 4.5, CONTENT_W, 6,
+           "Home exercise programme for low back pain: progress report", 14, bold=True,
+           colour=WHITE)
+    w.cell(MARGIN, 11.5, CONTENT_W * 0.7, 4,
+           "Patient-recorded data from backcare, a self-management app", 7.5, colour=WHITE)
+    w.cell(MARGIN + CONTENT_W * 0.7, 11.5, CONTENT_W * 0.3, 4,
+           "page 1: summary; then the log", 7.5, colour=WHITE, align="R")
     half = CONTENT_W / 2
     facts = [("Patient", data.patient), ("Period", data.period),
              ("Programme start", data.programme_start or "not recorded"),
              ("Exported", data.exported)]
-    for i, (label, value) in enumerate(facts):
-        x = MARGIN + (i % 2) * half
-        y = 22 + (i // 2) * 4.6
-        pdf.set_xy(x, y)
-        pdf.set_font(FONT, "B", 8)
-        pdf.set_text_color(*MUTED)
-        pdf.cell(29, 4.2, label)
-        pdf.set_font(FONT, "", 8.5)
-        pdf.set_text_color(*INK)
-        pdf.cell(half - 30, 4.2, _fit(pdf, value, half - 31))
+    pdf.set_y(22.0)
+    for row in range(2):
+        cells = []
+        for col in range(2):
+            label, value = facts[row * 2 + col]
+            x = MARGIN + col * half
+            cells += [Cell(x, 29, label, w.fit(label, 29, 8, bold=True), bold=True,
+                           colour=MUTED),
+                      Cell(x + 30, half - 31, value, w.fit(value, half - 31, 8.5, minimum=7))]
+        flow(pdf, w, cells, 4.2)
+        pdf.set_y(pdf.get_y() + 0.4)
+    pdf.set_y(pdf.get_y() + 1.5)
 
-    # Figures.
-    y = 33.5
+
+def _tile_height(w: Writer, tile: Tile, width: float, size: float) -> float:
+    return 12.2 + sum(w.height(width, 3.0, line, size) for line in tile.detail) + 1.8
+
+
+def _tiles_row(pdf: FPDF, w: Writer, tiles: list[Tile]) -> None:
     gap = 3.0
-    w = (CONTENT_W - 3 * gap) / 4
-    h = 24.0
-    pain_colour = GOOD if data.pain_good else BAD if data.pain_good is False else INK
-    _tile(pdf, MARGIN, y, w, h, "Adherence", data.adherence, [data.adherence_detail])
-    _tile(pdf, MARGIN + (w + gap), y, w, h, "Pain: baseline → now", data.pain,
-          [data.pain_detail], pain_colour)
-    fn_value = data.function[0].split(" ", 1)[1] if data.function else "–"
-    fn_label = "Function: " + (data.function[0].split(" ", 1)[0] if data.function else "none")
-    _tile(pdf, MARGIN + 2 * (w + gap), y, w, h, fn_label, fn_value,
-          data.function[1:] or ["no questionnaire yet" if not data.function else
-                                "baseline → latest"])
-    _tile(pdf, MARGIN + 3 * (w + gap), y, w, h, "Aerobic activity", data.aerobic,
-          [data.aerobic_detail])
+    tw = (CONTENT_W - 3 * gap) / 4
+    inner = tw - 5
+    size = 6.8
+    height = max(24.0, *(_tile_height(w, t, inner, size) for t in tiles))
+    while height > 34 and size > MIN_SIZE:  # many questionnaires: smaller type, not longer
+        size -= 0.3
+        height = max(24.0, *(_tile_height(w, t, inner, size) for t in tiles))
+    need(pdf, height)
+    y = pdf.get_y()
+    for i, tile in enumerate(tiles):
+        x = MARGIN + i * (tw + gap)
+        pdf.set_fill_color(*TILE)
+        pdf.rect(x, y, tw, height, style="F")
+        w.cell(x + 2.5, y + 1.8, inner, 3, tile.label.upper(), 6.8, colour=MUTED)
+        w.cell(x + 2.5, y + 5.2, inner, 7, tile.value, 15, bold=True, colour=tile.colour)
+        top = y + 12.8
+        for line in tile.detail:
+            top = w.block(x + 2.5, top, inner, 3.0, line, size)
+    pdf.set_y(y + height + 1)
 
-    # Programme.
-    pdf.set_y(y + h)
-    _heading(pdf, "Programme")
-    _text(pdf, data.programme_title, 8, bold=True)
-    if data.programme_lines:
-        col = CONTENT_W / 2
-        top = pdf.get_y() + 0.5
-        rows = (len(data.programme_lines) + 1) // 2
-        bottom = top
-        for i, line in enumerate(data.programme_lines):
-            pdf.set_xy(MARGIN + (i // rows) * col, top + (i % rows) * 3.8)
-            pdf.set_font(FONT, "", 7.5)
-            pdf.set_text_color(*INK)
-            pdf.cell(col - 2, 3.8, "• " + _fit(pdf, line, col - 5))
-            bottom = max(bottom, pdf.get_y() + 3.8)
-        pdf.set_y(bottom)
 
-    # Charts.
-    _heading(pdf, "Trends")
-    top = pdf.get_y()
-    chart_h = 56.0
-    left_w = CONTENT_W * 0.57
-    right_w = CONTENT_W - left_w - 3
-    pdf.image(pain_chart(data, red_above, left_w, chart_h), x=MARGIN, y=top, w=left_w,
-              h=chart_h)
-    pdf.image(function_chart(data, right_w, chart_h), x=MARGIN + left_w + 3, y=top,
-              w=right_w, h=chart_h)
-    pdf.set_y(top + chart_h)
-    if data.weekly:
-        _weekly(pdf, data.weekly)
-
-    # Alerts.
-    _heading(pdf, "Alerts")
+def _alerts_section(pdf: FPDF, w: Writer, data: ReportData) -> None:
+    heading(pdf, w, "Alerts in this period")
     if not data.alerts:
-        _text(pdf, "No alerts in this period.", 8, colour=MUTED)
-    for level, message in data.alerts:
-        colour = LEVEL_COLOURS.get(level, MUTED)
-        yy = pdf.get_y()
-        pdf.set_fill_color(*colour)
-        pdf.set_text_color(255, 255, 255)
-        pdf.set_font(FONT, "B", 6.5)
-        pdf.set_xy(MARGIN, yy + 0.3)
-        pdf.cell(16, 3.6, level.upper(), align="C", fill=True)
-        _text(pdf, message, 7.8, w=CONTENT_W - 19, x=MARGIN + 19, max_lines=2)
-        pdf.set_y(max(pdf.get_y(), yy + 4.2) + 0.6)
-    if data.alerts_more:
-        _text(pdf, f"… and {data.alerts_more} more", 7.5, colour=MUTED)
+        labelled(pdf, w, "", "No alerts in this period.", colour=MUTED)
+        return
+    for g in data.alerts:
+        text = alert_text(g, data.end)
+        need(pdf, 4.2)
+        y = pdf.get_y()
+        pdf.set_fill_color(*LEVEL_COLOURS.get(g.level, MUTED))
+        pdf.rect(MARGIN, y + 0.2, 16, 3.4, style="F")
+        w.cell(MARGIN, y + 0.1, 16, 3.6, g.level.upper(), 6.5, bold=True, colour=WHITE,
+               align="C")
+        flow(pdf, w, [Cell(MARGIN + 19, CONTENT_W - 19, text, 7.8)], 3.7)
+        pdf.set_y(max(pdf.get_y(), y + 4.0) + 0.6)
 
-    # Exercises flagged red.
-    _heading(pdf, f"Exercises flagged red (pain above {red_above} during or after)")
+
+def _happened_section(pdf: FPDF, w: Writer, data: ReportData, red_above: int) -> None:
+    heading(pdf, w, "In this period")
+    for listing in data.happened:
+        labelled(pdf, w, listing.label, listing_text(listing))
+    for i, red in enumerate(data.red):
+        labelled(pdf, w, "Flagged red" if i == 0 else "", red_text(red, data.end), colour=BAD)
     if not data.red:
-        _text(pdf, "None: no exercise was logged with pain in the red zone.", 8, colour=MUTED)
-    for name, times, worst, last in data.red:
-        _text(pdf, f"• {name}: pain up to {worst}/10, {times} time{'s' if times != 1 else ''}"
-                   f", last on {last}", 8, colour=BAD)
-    if data.red_more:
-        _text(pdf, f"… and {data.red_more} more", 7.5, colour=MUTED)
-
-    # Latest notes.
-    _heading(pdf, "Latest notes from the patient")
-    if not data.notes:
-        _text(pdf, "No notes.", 8, colour=MUTED)
-    for day, where, note in data.notes:
-        yy = pdf.get_y()
-        pdf.set_xy(MARGIN, yy)
-        pdf.set_font(FONT, "B", 7.5)
-        pdf.set_text_color(*MUTED)
-        pdf.cell(34, 3.8, f"{day} {where}")
-        _text(pdf, note, 7.8, w=CONTENT_W - 35, x=MARGIN + 35, max_lines=NOTE_LINES)
-        pdf.set_y(pdf.get_y() + 0.6)
+        labelled(pdf, w, "Flagged red", f"no exercise: none hurt above {red_above} during "
+                 "or after it, and none was followed by more pain the next morning")
 
 
-def _weekly(pdf: FPDF, weeks: list[tuple[str, str, str, str]]) -> None:
-    _heading(pdf, "Week by week")
-    label_w = 34.0
+def _programme_section(pdf: FPDF, w: Writer, data: ReportData) -> None:
+    heading(pdf, w, "Programme")
+    labelled(pdf, w, "", data.programme_title, label_w=0, size=8)
+    col = CONTENT_W / 2
+    lines = data.programme_lines
+    for i in range(0, len(lines), 2):
+        flow(pdf, w, [Cell(MARGIN + j * col, col - 4, "• " + text, 7.5)
+                      for j, text in enumerate(lines[i:i + 2])], 3.6)
+        pdf.set_y(pdf.get_y() + 0.3)
+
+
+def _trends(pdf: FPDF, w: Writer, data: ReportData, red_above: int) -> None:
+    heading(pdf, w, "Trends", keep=52)
+    y = pdf.get_y()
+    height = 46.0
+    left = CONTENT_W * 0.57
+    pain_chart(pdf, w, data.pain_days, data.pain_means, data.pain_baseline, red_above,
+               MARGIN, y, left, height)
+    function_chart(pdf, w, data.measures, MARGIN + left + 3, y, CONTENT_W - left - 3, height)
+    pdf.set_y(y + height + 0.8)
+    # The charts in words, for a reader who cannot see them.
+    means = [v for _, v in data.pain_means if v is not None]
+    said = [f"Pain chart: {plural(len(data.pain_days), 'check-in')} from "
+            f"{short_date(data.start, data.end)} to {short_date(data.end, data.end)}"]
+    if means:
+        said.append(f"7-day mean {num(means[0])} at the start, {num(means[-1])} at the end")
+    text = "; ".join(said) + ". Function chart: " + ("; ".join(data.function) or "none") + "."
+    labelled(pdf, w, "", text, label_w=0, size=6.5, colour=MUTED)
+
+
+def _weekly(pdf: FPDF, w: Writer, weeks: list[tuple[str, str, str, str]]) -> None:
+    heading(pdf, w, "Week by week", keep=17)
+    label_w = 30.0
     col = (CONTENT_W - label_w) / MAX_WEEKS
     rows = (("Week starting", 0), ("Adherence", 1), ("Mean pain (0–10)", 2),
             ("Aerobic minutes", 3))
     for r, (label, i) in enumerate(rows):
-        y = pdf.get_y()
-        if r % 2 == 1:
-            pdf.set_fill_color(*TILE)
-            pdf.rect(MARGIN, y, label_w + col * len(weeks), 3.9, style="F")
-        pdf.set_xy(MARGIN + 1, y)
-        pdf.set_font(FONT, "B", 7.2)
-        pdf.set_text_color(*MUTED)
-        pdf.cell(label_w - 1, 3.9, label)
-        pdf.set_font(FONT, "B" if r == 0 else "", 7.2)
-        pdf.set_text_color(*(ACCENT if r == 0 else INK))
-        for w in weeks:
-            pdf.cell(col, 3.9, short_date(date.fromisoformat(w[i])) if r == 0 else w[i], align="C")
-        pdf.set_xy(MARGIN, y + 3.9)
+        values = [short_date(date.fromisoformat(wk[0])) if r == 0 else wk[i] for wk in weeks]
+        cells = [Cell(MARGIN + 1, label_w - 1, label, 7, bold=True, colour=MUTED)]
+        cells += [Cell(MARGIN + label_w + k * col + 0.5, col - 1, v, 6.8, bold=r == 0,
+                       colour=ACCENT if r == 0 else INK, align="C")
+                  for k, v in enumerate(values)]
+        flow(pdf, w, cells, 3.0, pad=0.3, fill=TILE if r % 2 else None)
 
 
-def _fit(pdf: FPDF, text: str, width: float) -> str:
-    text = " ".join(text.split())
-    if pdf.get_string_width(text) <= width:
-        return text
-    while text and pdf.get_string_width(text + "…") > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
+def _notes_section(pdf: FPDF, w: Writer, data: ReportData) -> None:
+    heading(pdf, w, "Latest notes from the patient")
+    missing = w.glyphs.footnote()
+    if missing:  # about what the patient typed, anywhere in the report
+        labelled(pdf, w, "Note", missing, label_w=35, size=6.8, colour=MUTED)
+    if not data.notes:
+        labelled(pdf, w, "", "No notes in this period.", colour=MUTED)
+    for day, where, note in data.notes:
+        text = " / ".join(line.strip() for line in note.splitlines() if line.strip())
+        lines = w.lines(CONTENT_W - 35, text, 7.8)
+        if len(lines) > NOTE_LINES:  # page 1 shows the start; the log has it whole
+            text = " ".join(lines[:NOTE_LINES])
+            while len(w.lines(CONTENT_W - 35, text + " … (continued in the log)", 7.8)) \
+                    > NOTE_LINES:
+                text = text[:-8]
+            text += " … (continued in the log)"
+        labelled(pdf, w, f"{short_date(date.fromisoformat(day), data.end)} {where}", text,
+                 label_w=35)
 
 
-def _clip(pdf: FPDF, text: str, width: float, height: float, max_lines: int) -> str:
-    """``text`` as it wraps in ``width`` in the current font, cut to ``max_lines`` lines
-    with an ellipsis."""
-    if not text:
-        return text
-    lines = cast(list[str], pdf.multi_cell(width, height, text, dry_run=True, output="LINES"))
-    if len(lines) <= max_lines:
-        return text
-    kept = lines[:max_lines]
-    last = kept[-1].rstrip()
-    while last and pdf.get_string_width(last + " …") > width:
-        last = last[:-1]
-    kept[-1] = last.rstrip() + " …"
-    return "\n".join(kept)
-
-
-def _tables(pdf: FPDF, data: ReportData) -> None:
-
+def _page_one(pdf: FPDF, w: Writer, data: ReportData, red_above: int) -> None:
     pdf.add_page()
-    head = FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=ACCENT)
-    _heading(pdf, f"Session log ({len(data.sessions)} sessions)", gap=0)
-    if data.sessions:
-        pdf.set_font(FONT, "", 7.2)
-        pdf.set_text_color(*INK)
-        widths = (20, 92, 22, 52)
-        with pdf.table(col_widths=widths, headings_style=head, line_height=3.5,
-                       text_align=("LEFT", "LEFT", "CENTER", "LEFT"), padding=1,
-                       borders_layout="HORIZONTAL_LINES", first_row_as_headings=True,
-                       cell_fill_color=(248, 249, 250), cell_fill_mode="ROWS") as table:
-            row = table.row()
-            for h in ("Date", "Exercises (dose, pain 0–10)", "Pain before → after", "Note"):
-                row.cell(h)
-            for day, exercises, pain, note in data.sessions:
-                row = table.row()
-                for value in (day, exercises, pain,
-                              _clip(pdf, note, widths[3] - 2.5, 3.5, LOG_NOTE_LINES)):
-                    row.cell(value)
+    pdf.start_section("Summary", level=0)
+    _title(pdf, w, data)
+    _tiles_row(pdf, w, data.tiles)
+    _alerts_section(pdf, w, data)
+    _happened_section(pdf, w, data, red_above)
+    _programme_section(pdf, w, data)
+    _trends(pdf, w, data, red_above)
+    if data.weekly:
+        _weekly(pdf, w, data.weekly)
+    _notes_section(pdf, w, data)
+
+
+# --- the log, and whatever page 1 could not list ---------------------------------------------
+
+def _log_pages(pdf: FPDF, w: Writer, data: ReportData) -> None:
+    pdf.add_page()
+    pdf.start_section("Log", level=0)
+    if data.by_week:
+        heading(pdf, w, f"Log by week ({plural(len(data.weeks), 'week')})", gap=0)
+        labelled(pdf, w, "", "This period is longer than 12 weeks, so the log shows one row "
+                 "a week: the figures of the progress report. Each session, with its "
+                 "exercises and notes, is in the csv and json exports.", label_w=0,
+                 size=7.2, colour=MUTED)
+        table(pdf, w, (30, 22, 36, 36, 30, 32),
+              ("Week starting", "Days in the period", "Sessions done of planned",
+               "Adherence", "Mean pain (0–10)", "Aerobic minutes"),
+              data.weeks, ("L", "C", "C", "C", "C", "C"))
     else:
-        _text(pdf, "No sessions in this period.", 8, colour=MUTED)
+        heading(pdf, w, f"Session log ({plural(len(data.sessions), 'session')})", gap=0)
+        if data.sessions:
+            table(pdf, w, (20, 92, 22, 52),
+                  ("Date", "Exercises (dose, pain 0–10)", "Pain before → after", "Note"),
+                  data.sessions, ("L", "L", "C", "L"))
+        else:
+            labelled(pdf, w, "", "No sessions in this period.", label_w=0, colour=MUTED)
     if data.assessments:
-        _heading(pdf, "Questionnaires", gap=5)
-        pdf.set_font(FONT, "", 7.2)
-        with pdf.table(col_widths=(25, 40, 25, 40), headings_style=head, line_height=3.5,
-                       padding=1, borders_layout="HORIZONTAL_LINES", width=130,
-                       align="LEFT") as table:
-            row = table.row()
-            for h in ("Date", "Questionnaire", "Score", "Band / risk group"):
-                row.cell(h)
-            for values in data.assessments:
-                row = table.row()
-                for value in values:
-                    row.cell(value)
+        heading(pdf, w, f"Questionnaires ({len(data.assessments)})", gap=5)
+        table(pdf, w, (30, 50, 30, 50), ("Date", "Questionnaire", "Score",
+                                         "Band / risk group"),
+              data.assessments, ("L", "L", "C", "L"))
 
 
-def _prepare_chart_cache(cache_dir: Any) -> None:
-    """matplotlib keeps a font cache in the user's home; backcare writes nothing outside its
-    data folder (CONTRACT.md), so its cache goes into the data folder, unless the user chose
-    a place (MPLCONFIGDIR) or matplotlib has already been set up in this process. The
-    variable is set only while matplotlib reads it (once, when its font manager loads)."""
-    if cache_dir is None or "MPLCONFIGDIR" in os.environ \
-            or "matplotlib.font_manager" in sys.modules:
-        return
-    folder = os.path.join(str(cache_dir), "matplotlib")
-    try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-    except OSError:
-        return
-    os.environ["MPLCONFIGDIR"] = folder
-    try:
-        import matplotlib.font_manager  # noqa: F401
-    finally:
-        del os.environ["MPLCONFIGDIR"]
+def _everything(pdf: FPDF, w: Writer, data: ReportData) -> None:
+    """The whole of each list page 1 shortened, in paragraphs of a few dozen items (one
+    paragraph of years of dates would take fpdf2 long to wrap)."""
+    pdf.add_page()
+    pdf.start_section(EVERYTHING, level=0)
+    heading(pdf, w, EVERYTHING, gap=0)
+    for g in data.alerts:
+        labelled(pdf, w, g.level.upper(), alert_text(g, data.end, limit=None))
+    for listing in data.happened:
+        for i in range(0, max(len(listing.items), 1), 40):
+            chunk = Listing(listing.label, listing.items[i:i + 40], listing.none)
+            labelled(pdf, w, listing.label if i == 0 else "", listing_text(chunk, None))
+    for i, red in enumerate(data.red):
+        labelled(pdf, w, "Flagged red" if i == 0 else "", red_text(red, data.end, None),
+                 colour=BAD)
 
 
 def render(ctx: ExportContext) -> Rendered:
-
-    _prepare_chart_cache(ctx.cache_dir)
     data = report_data(ctx)
-    # fpdf2 and fontTools log about missing glyphs and font subsetting; the patient's
-    # terminal is not the place for that.
+    # fpdf2 and fontTools log about glyphs and subsetting; the patient's terminal is not the
+    # place for that, and no character is dropped unseen: Glyphs marks what cannot print.
     for noisy in ("fpdf", "fontTools"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
-    pdf = _make_pdf(DISCLAIMER_SHORT, f"backcare report {data.period}")
-    _page_one(pdf, data, ctx.red_above)
-    _tables(pdf, data)
+    pdf = make_pdf(f"backcare report {data.period}",
+                   "Home exercise programme for low back pain: progress report")
+    writer = Writer(pdf, Glyphs(pdf, strings(data)))
+    _page_one(pdf, writer, data, ctx.red_above)
+    _log_pages(pdf, writer, data)
+    if is_long(data):
+        _everything(pdf, writer, data)
     return Rendered(bytes(pdf.output()), pdf.pages_count)

@@ -10,6 +10,7 @@ disagree, so they must be configurable. The file is optional::
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from backcare.domain.clinical import DEFAULT, Thresholds
@@ -19,8 +20,14 @@ from backcare.loading.yamlload import LineDict, load_yaml
 
 def load_thresholds(path: Path) -> Thresholds:
     """The thresholds in ``path`` (a data folder's settings.yaml), else the defaults."""
+    return read_thresholds(path)[0]
+
+
+def read_thresholds(path: Path) -> tuple[Thresholds, frozenset[str]]:
+    """The thresholds in ``path``, and the names of those the file sets (the others keep
+    their defaults): `backcare config` says where each value comes from."""
     if not path.exists():
-        return DEFAULT
+        return DEFAULT, frozenset()
 
     data = load_yaml(path, "a settings file")
     problems = ProblemList()
@@ -30,23 +37,28 @@ def load_thresholds(path: Path) -> Thresholds:
         raise BackcareError(f"{name}: not a valid settings file", problems.problems)
     raw = data.get("thresholds")
     if raw is None:
-        return DEFAULT
+        return DEFAULT, frozenset()
     if not isinstance(raw, LineDict):
         problems.add("'thresholds' must be a mapping", file=name, line=data.line_of("thresholds"))
         raise BackcareError(f"{name}: not a valid settings file", problems.problems)
-    known = Thresholds.__annotations__  # field name -> its type, as text
+    # Each threshold's kind is its default's: whole numbers stay whole (a count of days or
+    # sessions), the others may have decimals.
+    known = {field: type(value) for field, value in DEFAULT._asdict().items()}
     changes: dict[str, float] = {}
     for key, value in raw.items():
         line = raw.line_of(key)
         if key not in known:
             problems.add(f"unknown threshold '{key}'", file=name, line=line)
-        elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 \
+                or not math.isfinite(value):
             problems.add(f"{key} must be a number ≥ 0, not {value!r}", file=name, line=line)
+        elif known[key] is int and value != int(value):
+            problems.add(f"{key} must be a whole number, not {value!r}", file=name, line=line)
         else:
-            changes[key] = int(value) if known[key] in ("int", int) else float(value)
+            changes[key] = int(value) if known[key] is int else float(value)
     result = DEFAULT._replace(**changes)  # type: ignore[arg-type]
     if not result.green_max < result.amber_max <= 10:
         problems.add("green_max must be below amber_max, and amber_max at most 10",
                      file=name, line=raw.line)
     problems.raise_if_any(f"{name}: not a valid settings file")
-    return result
+    return result, frozenset(changes)

@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 
 def welcome(profile: Profile | None) -> None:
     con = out()
-    con.print("[bold]backcare guided session[/]  ·  Enter moves on and skips any timer  ·  "
-              "s skips an exercise  ·  q stops (what you did is kept)")
+    con.print("[bold]backcare guided session[/]  ·  one key, no Enter needed:  Enter moves on "
+              "and skips a timer  ·  s skips an exercise  ·  p pauses a timer  ·  q stops "
+              "(what you did is kept)")
     if profile is None:
         con.print("[yellow]![/] You have not run 'backcare init' yet: this is a beginner "
                   "plan without the safety check.")

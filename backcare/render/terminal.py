@@ -1,18 +1,17 @@
-"""The guided session at a real terminal: rich panels, big countdowns, Enter to move on.
+"""The guided session at a real terminal: rich panels, big countdowns, single keys.
 
-Input is read a line at a time (the terminal's normal mode), so it works the same in any
-terminal, over ssh, and in a pseudo-terminal under test. Timers poll for Enter with
-``select`` and read time from an injected clock.
+Where the session waits for a key (to start an exercise, after a repetition, during a
+countdown), one key acts at once, without Enter: ``s`` skips, ``q`` stops, ``p`` pauses a
+timer, Enter moves on (:mod:`backcare.render.keys`, on POSIX and Windows alike). Questions
+(a pain score, a note) are read a whole line at a time, with the terminal's own editing.
+Timers read time from an injected clock.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
-import select
 import sys
 import time
-from collections.abc import Iterator
 from typing import Any, Protocol
 
 from rich.console import Group
@@ -25,6 +24,7 @@ from backcare.domain.planner import PlanItem
 from backcare.domain.progression import PainZone
 from backcare.domain.text import check_note
 from backcare.errors import BackcareError
+from backcare.render.keys import ENTER, Keys, keyboard
 from backcare.render.library import CATEGORY_STYLE
 from backcare.render.ui import out
 
@@ -64,53 +64,23 @@ def clock_text(seconds: int) -> str:
 class Clock(Protocol):
     def monotonic(self) -> float: ...
 
-    def wait_for_line(self, timeout: float) -> str | None:
-        """A line typed within ``timeout`` seconds, or None."""
-        ...
-
 
 class RealClock:
     def monotonic(self) -> float:
         return time.monotonic()
 
-    def wait_for_line(self, timeout: float) -> str | None:
-        try:
-            ready, _, _ = select.select([sys.stdin], [], [], max(0.0, timeout))
-        except (ValueError, OSError):  # stdin closed
-            time.sleep(max(0.0, timeout))
-            return None
-        if not ready:
-            return None
-        line = sys.stdin.readline()
-        if line == "":  # end of input: the terminal went away
-            raise KeyboardInterrupt
-        return line
 
-
-@contextlib.contextmanager
-def _no_echo() -> Iterator[None]:
-    """Hide the Enter typed during a countdown: its echoed newline would push the live
-    display down a line and leave its old frame on screen."""
-    try:
-        import termios
-
-        fd = sys.stdin.fileno()
-        old = termios.tcgetattr(fd)
-    except (ImportError, OSError, ValueError):
-        yield
-        return
-    new = list(old)
-    new[3] &= ~termios.ECHO
-    try:
-        termios.tcsetattr(fd, termios.TCSADRAIN, new)
-        yield
-    finally:
-        termios.tcsetattr(fd, termios.TCSADRAIN, old)
+STOP_KEYS = ("q", "s")  # stop the session, skip the rest of the exercise
+PAUSE_KEY = "p"
+TICK_S = 0.25  # a countdown redraws at most this often
+COUNTDOWN_KEYS = "Enter: skip  ·  p: pause  ·  q: stop"
+PAUSED_KEYS = "Paused  ·  p or Enter: go on  ·  q: stop"
 
 
 class TerminalIO:
-    def __init__(self, clock: Clock | None = None) -> None:
+    def __init__(self, clock: Clock | None = None, keys: Keys | None = None) -> None:
         self.clock = clock or RealClock()
+        self.keys = keys or keyboard(sys.stdin)
         self.con = out()
 
     def _input(self, mark: str, prompt: str) -> str:
@@ -140,44 +110,71 @@ class TerminalIO:
                              expand=False))
 
     def ready(self, prompt: str) -> str:
-        answer = self._input("[bold]›[/]", prompt).lower()
-        return answer[:1] if answer[:1] in ("s", "q") else ""
+        """Wait for Enter (''), s or q: one key, no Enter needed after a letter."""
+        self.con.print(f"[bold]›[/] {escape(prompt)}", end=" ", markup=True)
+        self.con.file.flush()
+        with self.keys.single_keys():
+            while True:
+                key = self.keys.read_key(None)
+                if key == ENTER or key in STOP_KEYS:
+                    break
+        self.con.print(key if key in STOP_KEYS else "")  # the line the key ends
+        return "" if key == ENTER else str(key)
 
     def countdown(self, label: str, seconds: int, big: bool = True) -> tuple[str, float]:
+        """Count down ``seconds``. Enter ends it early, s or q end it with that key, p pauses
+        it until p or Enter. Returns the key ('' for none or Enter) and the seconds counted,
+        pauses left out."""
 
-        use_big = big
-
-        def view(left: int) -> Any:
-            figure = Text(big_text(clock_text(left)), style="bold") if use_big else \
+        def view(left: int, paused: bool = False) -> Any:
+            figure = Text(big_text(clock_text(left)), style="bold") if big else \
                 Text(clock_text(left), style="bold")
             return Panel(Group(Text(label), figure,
-                               Text("Enter: skip  ·  q then Enter: stop", style="dim")),
+                               Text(PAUSED_KEYS if paused else COUNTDOWN_KEYS, style="dim")),
                          expand=False)
 
         start = self.clock.monotonic()
+        paused_at: float | None = None
+        paused_for = 0.0
         shown = seconds
+
+        def counted() -> float:
+            now = paused_at if paused_at is not None else self.clock.monotonic()
+            return now - start - paused_for
+
         # Frames are drawn here, only when the figure changes, and the display is blanked
         # before it closes: no stale frame is drawn after Enter (it would reach a screen
         # reader or a test as if the timer were still running), and little goes over ssh.
-        with _no_echo(), Live(view(seconds), console=self.con, auto_refresh=False,
-                              transient=True) as live:
+        with self.keys.single_keys(), Live(view(seconds), console=self.con,
+                                           auto_refresh=False, transient=True) as live:
             try:
                 while True:
-                    elapsed = self.clock.monotonic() - start
-                    left = seconds - elapsed
-                    if left <= 0:
-                        break
-                    if math.ceil(left) != shown:
-                        shown = math.ceil(left)
-                        live.update(view(shown), refresh=True)
-                    line = self.clock.wait_for_line(min(0.25, left))
-                    if line is not None:
-                        key = line.strip().lower()[:1]
-                        return (key if key in ("q", "s") else ""), \
-                            self.clock.monotonic() - start
+                    if paused_at is None:
+                        left = seconds - counted()
+                        if left <= 0:
+                            break
+                        if math.ceil(left) != shown:
+                            shown = math.ceil(left)
+                            live.update(view(shown), refresh=True)
+                    key = self.keys.read_key(None if paused_at is not None
+                                             else min(TICK_S, left))
+                    if key is None:
+                        continue
+                    if key in STOP_KEYS:
+                        return key, counted()
+                    if paused_at is not None:
+                        if key in (PAUSE_KEY, ENTER):
+                            paused_for += self.clock.monotonic() - paused_at
+                            paused_at = None
+                            live.update(view(shown), refresh=True)
+                    elif key == PAUSE_KEY:
+                        paused_at = self.clock.monotonic()
+                        live.update(view(shown, paused=True), refresh=True)
+                    elif key == ENTER:
+                        return "", counted()
             finally:
                 live.update(Text(""))
-        if use_big:
+        if big:
             self.con.bell()
         return "", float(seconds)
 

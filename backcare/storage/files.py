@@ -23,6 +23,7 @@ import errno
 import json
 import os
 import stat
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,11 +33,19 @@ from backcare.errors import BackcareError
 SCHEMA_VERSION = 1
 DIR_MODE = 0o700
 FILE_MODE = 0o600
+# Where the platform has them (POSIX): links are never followed when a file is opened, and
+# modes are private. On Windows a file opened by number must be binary, or newlines would be
+# rewritten, and modes mean little (a Windows folder's privacy comes from its access list).
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+BINARY = getattr(os, "O_BINARY", 0)
+POSIX_MODES = os.name == "posix"
+REPLACE_TRIES = 20  # Windows: a reader holding the old file open makes os.replace wait
+REPLACE_WAIT_S = 0.05
 # A month of daily records is tens of kilobytes; a data file this big is not one of ours,
 # and reading it would only use up the patient's memory.
 MAX_DATA_FILE_BYTES = 64 * 1024 * 1024
 TEMP_SUFFIX = ".tmp"
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+_READ_FLAGS = os.O_RDONLY | NOFOLLOW | BINARY | getattr(os, "O_NONBLOCK", 0)
 
 # Ordered migrations: MIGRATIONS[n] turns a file at schema n into schema n + 1.
 # Each takes the file's name inside the data folder and its tables, and returns new tables.
@@ -111,9 +120,11 @@ def temp_files(folder: Path) -> list[Path]:
 
 def write_temp(path: Path, data: bytes, mode: int, durable: bool) -> Path:
     tmp = temp_name(path)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | BINARY, mode)
     try:
-        os.fchmod(fd, mode)
+        fchmod = getattr(os, "fchmod", None)  # POSIX (Windows from Python 3.13)
+        if fchmod is not None:
+            fchmod(fd, mode)  # whatever the umask
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -133,7 +144,7 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = FILE_MODE,
     its checksum and is rebuilt."""
     tmp = write_temp(path, data, mode, durable)
     try:
-        os.replace(tmp, path)
+        _replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -142,7 +153,22 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = FILE_MODE,
         _fsync_dir(path.parent)
 
 
+def _replace(source: Path, target: Path) -> None:
+    """``os.replace``, which Windows refuses for a moment while another process reads the
+    file being replaced; POSIX never does."""
+    for _ in range(REPLACE_TRIES - 1):
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError:
+            if POSIX_MODES:
+                raise
+            time.sleep(REPLACE_WAIT_S)
+    os.replace(source, target)
+
+
 def atomic_write_text(path: Path, text: str, mode: int = FILE_MODE) -> None:
+    """Text files are UTF-8 on every platform, whatever the locale says."""
     atomic_write_bytes(path, text.encode("utf-8"), mode)
 
 
@@ -365,10 +391,10 @@ def write_out(path: Path, data: bytes, force: bool) -> None:
     try:
         if force:
             check_out(path, force)  # again, just before: a FIFO put there meanwhile is refused
-            os.replace(tmp, path)
+            _replace(tmp, path)
         else:
             try:
-                os.link(tmp, path, follow_symlinks=False)
+                os.link(tmp, path)  # fails if anything is at path, link or not
             except FileExistsError:
                 raise BackcareError(f"{path} already exists (it appeared while the export "
                                     f"was being made); nothing was replaced. Add --force to "
@@ -391,7 +417,8 @@ def _exclusive_copy(path: Path, data: bytes) -> None:
     """Where links are not allowed: create ``path`` exclusively (O_EXCL), then fill it. A
     reader could see it half-written for a moment; it is never one made by someone else."""
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, FILE_MODE)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | BINARY,
+                     FILE_MODE)
     except FileExistsError:
         raise BackcareError(f"{path} already exists; nothing was replaced. Add --force to "
                             f"replace it, or choose another --out") from None

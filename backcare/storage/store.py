@@ -42,6 +42,7 @@ from backcare.storage import cache, lock
 from backcare.storage.files import (
     DIR_MODE,
     FILE_MODE,
+    POSIX_MODES,
     DataFileError,
     TableCheck,
     UnreadableFile,
@@ -243,7 +244,11 @@ class Store:
 
     def permission_problems(self) -> list[str]:
         """Health data must stay private: every folder 0700 and every file 0600, backups and
-        caches included (CONTRACT.md); and each readable and writable by its owner."""
+        caches included (CONTRACT.md); and each readable and writable by its owner.
+        On Windows, modes say nothing about who may read a file (its access list does, and
+        the user's own data folder is private to them), so there is nothing to check."""
+        if not POSIX_MODES:
+            return []
         found = []
         for path, st in self._private_walk():
             m = stat.S_IMODE(st.st_mode)
@@ -259,6 +264,8 @@ class Store:
 
     def fix_permissions(self) -> int:
         """Make every folder 0700 and file 0600 again, where this user owns it."""
+        if not POSIX_MODES:
+            return 0
         fixed = 0
         uid = os.geteuid() if hasattr(os, "geteuid") else None
         for path, st in self._private_walk():
