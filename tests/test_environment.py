@@ -148,7 +148,7 @@ def test_arguments_that_are_not_utf8_get_a_clear_message(home: Path, tmp_path: P
     for args, named in (((b"pain", b"3", b"--note", b"caf\xe9"), "--note holds bytes that "
                                                                  "are not UTF-8"),
                         ((b"goal", b"add", b"walk \xe9"), "holds bytes that are not UTF-8"),
-                        ((b"pain", b"\xe9"), "is not a whole number")):
+                        ((b"pain", b"\xe9"), "pain is a whole number from 0 to 10")):
         before = sessions(home)
         res = run(home, *args, env=c_locale)
         assert res.returncode in (1, 2), res.stderr

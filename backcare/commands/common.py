@@ -42,7 +42,8 @@ def whole_number(value: object) -> int:
     text = str(value).strip()
     digits = text.removeprefix("-").removeprefix("+")
     if not digits or not digits.isascii() or not digits.isdigit():
-        raise typer.BadParameter(f"{text[:40]!r} is not a whole number")
+        # Said in plain words by commands.usage, with the option's range and the value.
+        raise ValueError(f"{text[:40]!r} is not a whole number")
     return int(text)
 
 

@@ -176,7 +176,8 @@ class Store:
             return f"cannot be reached ({exc.strerror})"
         if not stat.S_ISDIR(st.st_mode):
             return "is a file, not a folder; point BACKCARE_HOME at a folder"
-        if hasattr(os, "geteuid") and st.st_uid != os.geteuid():
+        uid = _euid()
+        if uid is not None and st.st_uid != uid:
             return (f"belongs to another user (uid {st.st_uid}); backcare only uses a data "
                     f"folder of your own")
         if not os.access(self.home, os.R_OK | os.W_OK | os.X_OK):
@@ -267,7 +268,7 @@ class Store:
         if not POSIX_MODES:
             return 0
         fixed = 0
-        uid = os.geteuid() if hasattr(os, "geteuid") else None
+        uid = _euid()
         for path, st in self._private_walk():
             m = stat.S_IMODE(st.st_mode)
             want = DIR_MODE if stat.S_ISDIR(st.st_mode) else FILE_MODE
@@ -801,9 +802,16 @@ def _payload(raw: Any) -> bytes | None:
         return None
 
 
+def _euid() -> int | None:
+    """This process's user, where the platform has users by number (POSIX)."""
+    geteuid = getattr(os, "geteuid", None)
+    return int(geteuid()) if geteuid is not None else None
+
+
 def _owned(path: Path) -> bool:
     try:
-        return not hasattr(os, "geteuid") or os.lstat(path).st_uid == os.geteuid()
+        uid = _euid()
+        return uid is None or os.lstat(path).st_uid == uid
     except OSError:
         return False
 
