@@ -608,7 +608,10 @@ class Store:
         from the whole log however long it is: the red-flag stop must see a check-in of
         years ago that no clinician has cleared (issue 17). Each month's are cached, checked
         like the history; a month whose entry fails is read and checked again."""
-        paths = self.month_paths(since + timedelta(days=1) if since else None)
+        every = self.month_paths()
+        first = since + timedelta(days=1) if since else None
+        paths = every if first is None else \
+            [p for p in every if p.name[:7] >= f"{first.year:04d}-{first.month:02d}"]
         cached = cache.read_cache(self.paths.symptoms_cache, "symptoms")
         changed = bool(cached.failed)
         found: list[PainCheckin] = []
@@ -619,7 +622,8 @@ class Store:
             checkins = None
             if entry is not None and entry.key == key:
                 with contextlib.suppress(TypeError, ValueError, OverflowError):
-                    checkins = cache.checkins_from_raw(cache.loads(entry.payload))
+                    checkins = [] if entry.payload == b"[]" else \
+                        cache.checkins_from_raw(cache.loads(entry.payload))
             if checkins is None:
                 builder = builder or cache.RecordBuilder()
                 checkins = [c for c in self._read_month(path, builder)[1] if c.symptoms]
@@ -629,7 +633,7 @@ class Store:
                     changed = True
             found.extend(c for c in checkins if since is None or c.date > since)
         if changed:
-            live = {p.name for p in self.month_paths()}
+            live = {p.name for p in every}
             cache.write_cache(self.paths.symptoms_cache, "symptoms",
                               {k: v for k, v in cached.entries.items() if k in live},
                               self.paths.lock)
