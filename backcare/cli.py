@@ -7,6 +7,8 @@ Every :class:`~backcare.errors.BackcareError` becomes one line on stderr and its
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import gc
 import os
 import sys
@@ -176,12 +178,16 @@ def main(argv: list[str] | None = None) -> None:
     the console script, it ends the process directly once output is flushed and exit hooks
     have run: tearing down every module and freeing every record would otherwise add a
     sixth to a command's time (issue 7). Data files are already closed and fsynced by then.
+
+    As the console script it also minds its streams (:class:`Output`): a closed or full
+    stdout, a closed stdin, an encoding that cannot show every character.
     """
     # A command lives for well under a second and builds tens of thousands of small records
     # with no reference cycles among them; the default collector would walk them again and
     # again while a ten-year history loads (a third of the load time, issue 7).
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
     args = list(sys.argv[1:] if argv is None else argv)
+    output = _mind_streams() if argv is None else None
     if "--debug" in args:
         args = [a for a in args if a != "--debug"]
         os.environ[DEBUG_ENV] = "1"
@@ -194,12 +200,12 @@ def main(argv: list[str] | None = None) -> None:
     except SystemExit as exc:
         if argv is not None:
             raise
-        _exit_now(exc.code)
+        _exit_now(exc.code, output)
     if argv is None:
-        _exit_now(0)
+        _exit_now(0, output)
 
 
-def _exit_now(code: object) -> None:
+def _exit_now(code: object, output: Output | None = None) -> None:
     import atexit
 
     if code is None:
@@ -211,11 +217,131 @@ def _exit_now(code: object) -> None:
         status = 1
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
             stream.flush()
-        except (OSError, ValueError):  # a closed pipe (backcare history | head)
-            status = status or 0
+    if output is not None and output.error is not None:
+        status = _output_failed(output.error, status)
     os._exit(status)
+
+
+def _output_failed(error: OSError, status: int) -> int:
+    """The exit status once stdout failed (closed, full, or a pipe whose reader left).
+
+    When the command had saved something, the failure to print is said on stderr and the
+    status is kept: turning a saved check-in or session into exit 1 would make a script
+    retry it, and a retried session is a duplicate (issue 17). With nothing saved it is a
+    failure (exit 1), except a closed pipe, which means the reader had read enough
+    (backcare history | head)."""
+    if error.errno == errno.EPIPE:
+        return status
+    saved_module = sys.modules.get("backcare.storage.files")
+    saved = saved_module.saved_paths() if saved_module is not None else []
+    reason = error.strerror or str(error)
+    if saved:
+        names = ", ".join(sorted({p.name for p in saved}))
+        _print_error([f"your data was saved ({names}), but its output could not be "
+                      f"written to standard output ({reason}); do not run the command "
+                      f"again"])
+        return status
+    _print_error([f"the output could not be written to standard output ({reason})"])
+    return status or EXIT_BAD_DATA
+
+
+class Output:
+    """stdout, minding write errors: the first one is kept (for :func:`_exit_now`) and
+    later output is dropped, instead of a traceback in the middle of a command that has
+    already saved its data. ``stream`` None is a stdout that was closed (``>&-``)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.error: OSError | None = None
+
+    def _guard(self, action: Any, *args: Any) -> Any:
+        if self._stream is None and self.error is None:
+            self.error = OSError(errno.EBADF, "it is closed")
+        if self.error is None:
+            try:
+                return action(*args)
+            except OSError as exc:
+                self.error = exc
+        return None
+
+    def write(self, text: str) -> int:
+        self._guard(lambda t: self._stream.write(t), text)
+        return len(text)
+
+    def flush(self) -> None:
+        if self._stream is not None:  # a closed stdout fails only when written to
+            self._guard(lambda: self._stream.flush())
+
+    def isatty(self) -> bool:
+        return self._stream is not None and self._stream.isatty()
+
+    @property
+    def encoding(self) -> str:
+        return str(getattr(self._stream, "encoding", None) or "utf-8")
+
+    @property
+    def buffer(self) -> _OutputBuffer:
+        return _OutputBuffer(self)
+
+    def fileno(self) -> int:
+        if self._stream is None:
+            raise OSError(errno.EBADF, "stdout is closed")
+        return int(self._stream.fileno())
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+class _OutputBuffer:
+    """stdout's bytes (``export --out -``), minding errors like :class:`Output`."""
+
+    def __init__(self, output: Output) -> None:
+        self._output = output
+
+    def write(self, data: bytes) -> int:
+        raw = getattr(self._output._stream, "buffer", None)
+        self._output._guard(lambda d: raw.write(d) if raw is not None else None, data)
+        return len(data)
+
+    def flush(self) -> None:
+        raw = getattr(self._output._stream, "buffer", None)
+        if raw is not None:
+            self._output._guard(lambda: raw.flush())
+
+
+def _mind_streams() -> Output:
+    """Make the standard streams safe to use whatever state they came in.
+
+    - A closed descriptor (0, 1 or 2) is opened on the null device, so that no data file
+      opened later takes its number and receives output meant for the terminal.
+    - A closed stdin reads as empty: with nothing to ask on, a question left unanswered is
+      exit 2 (CONTRACT.md), not a crash.
+    - stdout goes through :class:`Output`; a closed stderr is silent.
+    - An encoding that cannot show every character (PYTHONIOENCODING=ascii) shows a
+      replacement character instead of failing; JSON is written with escapes instead
+      (render.ui.emit_json), so it loses nothing.
+    """
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.open(os.devnull, os.O_RDWR)  # takes the lowest free number: ``fd``
+    if sys.stdin is None:
+        sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 (for the process)
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "")
+        if not encoding.startswith("utf") and hasattr(stream, "reconfigure"):
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(errors="replace")
+    output = Output(sys.stdout)
+    sys.stdout = output  # type: ignore[assignment]
+    sys.stderr = Output(sys.stderr)  # type: ignore[assignment]  # where errors go: none kept
+    return output
 
 
 def _print_error(lines: list[str]) -> None:

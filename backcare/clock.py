@@ -6,17 +6,12 @@ The domain never reads the clock (STYLE.md §1): commands ask here for today and
 from __future__ import annotations
 
 import os
-import re
 from datetime import date
 
+from backcare.domain.checks import EARLIEST, LATEST, in_range, is_iso_day
 from backcare.errors import UsageProblem
 
 TODAY_ENV = "BACKCARE_TODAY"  # lets tests started as separate processes fix the clock
-# Dates backcare accepts (CONTRACT.md): wide enough for any real diary, narrow enough that
-# arithmetic on them never leaves the calendar.
-EARLIEST = date(1900, 1, 1)
-LATEST = date(2999, 12, 31)
-_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def today() -> date:
@@ -25,21 +20,6 @@ def today() -> date:
     if override:
         return date.fromisoformat(override)
     return date.today()
-
-
-def is_iso_day(text: object) -> bool:
-    """``YYYY-MM-DD`` naming a real day (no week dates, no times)."""
-    if not isinstance(text, str) or not _ISO_DAY.fullmatch(text):
-        return False
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
-def in_range(day: date) -> bool:
-    return EARLIEST <= day <= LATEST
 
 
 def parse_date(text: str | None, option: str = "--date") -> date:

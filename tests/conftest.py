@@ -89,25 +89,27 @@ def patient(cli: Cli, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRe
 
 
 @pytest.fixture(scope="session")
-def parsed_library(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    """The library cache a first command writes, made once: parsing the YAML library takes
-    a third of a second, and each test starts with an empty data folder."""
+def parsed_library(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """The library cache a first command writes, with the key its checksums are made with,
+    made once: parsing the YAML library takes a third of a second, and each test starts
+    with an empty data folder."""
     from backcare.loading.library import load_library
 
     home = tmp_path_factory.mktemp("library-cache")
     load_library(home)
-    return (home / "cache" / "library.json").read_bytes()
+    return {name: (home / "cache" / name).read_bytes() for name in ("library.cache", "key")}
 
 
 @pytest.fixture
-def warm_library_cache(backcare_home: Path, parsed_library: bytes) -> None:
+def warm_library_cache(backcare_home: Path, parsed_library: dict[str, bytes]) -> None:
     """Start a test's data folder with the library cache in place (opt in per file with
     ``pytestmark = pytest.mark.usefixtures("warm_library_cache")``)."""
     backcare_home.mkdir(mode=0o700)
     (backcare_home / "cache").mkdir(mode=0o700)
-    cache = backcare_home / "cache" / "library.json"
-    cache.write_bytes(parsed_library)
-    cache.chmod(0o600)
+    for name, data in parsed_library.items():
+        path = backcare_home / "cache" / name
+        path.write_bytes(data)
+        path.chmod(0o600)
 
 
 _BUNDLED: dict[str, Any] = {}

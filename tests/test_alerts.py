@@ -209,10 +209,17 @@ def test_other_symptoms_are_not_red_flags() -> None:
 def test_a_red_flag_symptom_before_a_clinicians_clearance_does_not_fire() -> None:
     checkins = (PainCheckin(date(2026, 3, 1), 3, symptoms=("bladder-bowel",)),)
     cleared = Profile(start_date=STARTED.start_date, cleared_by_clinician=True,
-                      updated=date(2026, 3, 2))
+                      updated=date(2026, 3, 2), cleared_on=date(2026, 3, 2))
     history = History(sessions=every_day(), checkins=checkins)
     assert "red-flag" not in rules(history, profile=cleared)
     assert "red-flag" in rules(history)
+    # A clearance needs a date: one without is no clearance of the log (issue 17).
+    undated = Profile(start_date=STARTED.start_date, cleared_by_clinician=True)
+    assert "red-flag" in rules(history, profile=undated)
+    # A stored profile cleared before clearances had dates took its last update's day.
+    stored = Profile.from_dict({**undated.to_dict(), "updated": "2026-03-02",
+                                "cleared_on": None})
+    assert stored.cleared_on == date(2026, 3, 2)
 
 
 def test_a_red_flag_at_the_safety_screen_not_cleared_fires() -> None:

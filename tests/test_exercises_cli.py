@@ -322,7 +322,7 @@ def test_the_library_cache_follows_edits_between_runs(cli: Cli, backcare_home: P
     user = backcare_home / "exercises.yaml"
     user.write_text(library_text(entry("my-stretch")), encoding="utf-8")
     assert cli("exercises", "show", "my-stretch", "--json").json()["name"] == "My stretch"
-    assert (backcare_home / "cache" / "library.json").is_file()
+    assert (backcare_home / "cache" / "library.cache").is_file()
     user.write_text(library_text(entry("my-stretch", "Renamed stretch")), encoding="utf-8")
     st = user.stat()
     os.utime(user, ns=(st.st_atime_ns, st.st_mtime_ns + 2_000_000_000))

@@ -31,6 +31,7 @@ from backcare.domain.models import (
     Session,
     Visit,
 )
+from backcare.domain.text import NOTE_MAX_CHARS, NOTE_MAX_LINES
 from backcare.exporters import ExportContext, get_exporter
 from backcare.exporters.pdf_charts import date_ticks
 from backcare.exporters.pdf_layout import CARD, MARGIN, PAGE_W, TILE
@@ -557,3 +558,19 @@ def test_the_report_needs_neither_matplotlib_nor_numpy(backcare_home: Path,
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
     assert out.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("note", [
+    "\n".join(["ok"] * 80),  # from before the note's line cap: 80 short lines (issue 17)
+    "\n".join(["a long line of words that wraps more than once in the narrow note column"]
+              * (NOTE_MAX_LINES - 1) + ["end"]),  # the line cap, each line wrapping
+    " ".join(["word"] * (NOTE_MAX_CHARS // 5)),  # the length cap, in words
+], ids=["80-short-lines", "40-long-lines", "400-words"])
+def test_a_note_of_any_stored_size_renders_every_row(note: str) -> None:
+    document = doc()
+    for i in (3, 4, 58):  # in the log, and among page 1's latest notes
+        document["sessions"][i]["note"] = note
+    data = get_exporter("pdf").render(context(doc=document)).data
+    assert layout_problems(data) == []
+    log = " ".join(pages_text(data)[1:])
+    assert "2026-03-06" in log and "2026-04-30" in log  # the rows after it print too

@@ -44,7 +44,7 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
     ("visit",): ["--kind", "--note", "--date", "--json"],
     ("assess",): ["--answers", "--date", "--json"],
     ("progress",): ["--from", "--to", "--weeks", "--date", "--json"],
-    ("history",): ["--from", "--to", "--json"],
+    ("history",): ["--from", "--to", "--date", "--json"],
     ("goal", "add"): ["--by", "--psfs", "--date", "--json"],
     ("goal", "list"): ["--json"],
     ("goal", "done"): ["--date"],
@@ -110,3 +110,38 @@ def test_any_arguments_exit_cleanly(args: list[str], backcare_home: Path,
     if result.exit_code in (1, 2):
         assert out.strip(), f"{args}: refused without a message"
         assert snapshot(backcare_home, skip_cache=True) == before, f"{args} changed the data folder"
+
+
+# Every command that takes --date, at the calendar's edges (issue 17): dates from 1900-01-01
+# to 2999-12-31 work, others are exit 2 and write nothing (0001-01-01 was an OverflowError
+# after `pain` and `init` had written).
+DATED = [("plan",), ("pain", "3"), ("log",), ("visit",), ("assess", "peg", "--answers", "5,4,6"),
+         ("progress",), ("history",), ("goal", "add", "walk"),
+         ("export", "--format", "ics", "--out", "cal.ics"),
+         ("export", "--format", "json", "--out", "all.json"),
+         ("init", "--yes", "--no-red-flags", "--pain", "5")]
+
+
+@pytest.mark.parametrize("args", DATED, ids=[" ".join(a[:3]) for a in DATED])
+def test_dates_at_the_calendars_edges(args: tuple[str, ...], backcare_home: Path,
+                                      monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from backcare.cli import app
+    from backcare.commands import common
+
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    for edge in ("2999-12-31", "1900-01-01"):
+        monkeypatch.setenv("BACKCARE_TODAY", edge)
+        common.reset()
+        for path in tmp_path.glob("*.*"):
+            path.unlink()
+        result = runner.invoke(app, [*args, "--date", edge])
+        assert result.exit_code in (0, 3), (args, edge, result.output, result.exception)
+    monkeypatch.setenv("BACKCARE_TODAY", "2026-11-27")
+    for bad in ("0001-01-01", "1899-12-31", "3000-01-01", "9999-12-31", "2026-W02-3"):
+        common.reset()
+        before = snapshot(backcare_home)
+        result = runner.invoke(app, [*args, "--date", bad])
+        assert result.exit_code == 2, (args, bad, result.output, result.exception)
+        assert "--date" in result.stderr and "Traceback" not in result.output
+        assert snapshot(backcare_home) == before, (args, bad)

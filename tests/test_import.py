@@ -274,3 +274,95 @@ def test_the_file_is_read_only_once_and_never_changed(cli, tmp_path: Path) -> No
     mode = os.stat(path).st_mode
     assert cli("import", str(path)).exit_code == 0
     assert path.read_bytes() == before and os.stat(path).st_mode == mode
+
+
+# --- all or nothing, with the command line's limits (issue 17) ---------------------------------
+
+def forty_checkins(bad_at: int, change: Any) -> dict[str, Any]:
+    """Forty check-ins over four months; the one at ``bad_at`` spoiled by ``change``."""
+    doc = export_doc()
+    doc["sessions"], doc["assessments"], doc["visits"], doc["goals"] = [], [], [], []
+    doc["pain_checkins"] = [
+        {"id": f"p-2026-{m:02d}-{d:02d}", "date": f"2026-{m:02d}-{d:02d}", "score": 4,
+         "note": None, "symptoms": [], "flare": False}
+        for m in (1, 2, 3, 4) for d in range(1, 11)]
+    change(doc["pain_checkins"][bad_at])
+    return doc
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda c: c.update(note="ok \udc80"), "not valid Unicode (a lone surrogate)"),
+    (lambda c: c.update(note="\x07bell"), "note contains control characters"),
+    (lambda c: c.update(note="x" * 2001), "note is 2001 characters long"),
+    (lambda c: c.update(note="\n".join(["line"] * 41)), "note has 41 lines"),
+    (lambda c: c.update(date="2026-04-30", id="p-2026-04-30"), "in the future"),
+], ids=["lone-surrogate", "control-character", "note-too-long", "too-many-lines",
+        "future-date"])
+def test_the_last_month_is_checked_before_the_first_is_written(
+        cli, backcare_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        change: Any, message: str) -> None:
+    monkeypatch.setenv("BACKCARE_TODAY", "2026-04-20")
+    path = tmp_path / "e.json"
+    # As an export file holds it: a lone surrogate can only be written escaped.
+    path.write_text(json.dumps(forty_checkins(35, change), ensure_ascii=True),
+                    encoding="utf-8")
+    res = cli("import", str(path))
+    assert res.exit_code == 1, res.output
+    assert message in res.stderr and "pain_checkins[35]" in res.stderr
+    assert "nothing was imported" in res.stderr
+    assert not (backcare_home / "log").exists()  # not 31 of 40
+
+
+def test_text_the_checks_do_not_name_is_still_checked_for_writing() -> None:
+    doc = export_doc()
+    doc["assessments"] = [{"id": "a-1", "date": "2026-03-02", "instrument": "psfs",
+                           "answers": {"walking \udc80": 3, "stairs": 4, "sitting": 5},
+                           "score": 4.0, "band": None}]
+    with pytest.raises(BackcareError) as err:
+        parse_import(doc)
+    assert "assessments[0] (id a-1)" in "\n".join(err.value.lines())
+
+
+def test_every_file_is_prepared_before_the_first_is_written(
+        cli, backcare_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever the checks miss, a value that cannot be written stops the import before any
+    file is: the store makes every month into bytes first."""
+    from backcare.storage import store
+
+    real = store._serialise
+    calls: list[str] = []
+
+    def spoiled(path: Path, tables: dict[str, Any]) -> bytes:
+        calls.append(path.name)
+        if path.name == "2026-04.json":
+            tables["pain_checkins"]["1"]["note"] = "\udc80"
+        return real(path, tables)
+
+    monkeypatch.setattr(store, "_serialise", spoiled)
+    monkeypatch.setenv("BACKCARE_TODAY", "2026-04-20")
+    path = write(tmp_path / "e.json", forty_checkins(0, lambda c: None))
+    res = cli("import", str(path))
+    assert res.exit_code == 1 and "could not be saved" in res.stderr, res.output
+    assert calls == ["2026-01.json", "2026-02.json", "2026-03.json", "2026-04.json"]
+    assert not (backcare_home / "log").exists()
+
+
+def test_a_fifo_or_a_device_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    """Through the console script: a FIFO once hung `import` forever (a hang fails the
+    subprocess's timeout here, instead of hanging the suite)."""
+    import shutil
+    import subprocess
+    import sys
+
+    exe = shutil.which("backcare") or str(Path(sys.executable).parent / "backcare")
+    if not Path(exe).exists():
+        pytest.skip("the backcare console script is not installed")
+    fifo = tmp_path / "export.json"
+    os.mkfifo(fifo)
+    env = {**os.environ, "BACKCARE_HOME": str(tmp_path / "home"), "NO_COLOR": "1"}
+    for path in (fifo, Path("/dev/zero")):
+        res = subprocess.run([exe, "import", str(path)], env=env, capture_output=True,
+                             text=True, timeout=60, check=False)
+        assert res.returncode == 1
+        assert f"{path}: is a" in res.stderr and "an export is a regular file" in res.stderr
+    assert not (tmp_path / "home").exists()

@@ -542,7 +542,7 @@ def test_the_cache_is_written_private_and_used(backcare_home: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     backcare_home.mkdir(mode=0o700)
     first = load_library(backcare_home)
-    cache = backcare_home / "cache" / "library.json"
+    cache = backcare_home / "cache" / "library.cache"
     assert cache.is_file()
     assert cache.stat().st_mode & 0o777 == 0o600
     assert (backcare_home / "cache").stat().st_mode & 0o777 == 0o700
@@ -584,10 +584,10 @@ def test_a_change_that_breaks_the_file_is_not_hidden_by_the_cache(backcare_home:
 def test_a_damaged_cache_is_ignored_and_rewritten(backcare_home: Path) -> None:
     backcare_home.mkdir(mode=0o700)
     load_library(backcare_home)
-    cache = backcare_home / "cache" / "library.json"
+    cache = backcare_home / "cache" / "library.cache"
     cache.write_text("{ not json", encoding="utf-8")
     assert "bridge" in load_library(backcare_home)
-    assert cache.read_text(encoding="utf-8").startswith("{\"key\"")
+    assert cache.read_text(encoding="utf-8").startswith("backcare-cache library ")
 
 
 def test_no_cache_is_written_when_there_is_no_data_folder(backcare_home: Path) -> None:

@@ -96,6 +96,19 @@ def test_bad_input_is_refused_and_nothing_is_written(
     assert snapshot(backcare_home) == before
 
 
+@pytest.mark.parametrize("args", [("pain", "5.0"), ("pain", "1e1"), ("pain", "five"),
+                                  ("log", "--pain-before", "3.0"),
+                                  ("init", "--yes", "--pain", "4.5"),
+                                  ("init", "--yes", "--minutes", "20.0")])
+def test_a_number_that_is_not_whole_is_refused(patient: Cli, backcare_home: Path,
+                                               args: tuple[str, ...]) -> None:
+    before = snapshot(backcare_home, skip_cache=True)
+    res = patient(*args)
+    assert res.exit_code == 2, res.output
+    assert "is a whole number" in res.stderr and "Traceback" not in res.stderr
+    assert snapshot(backcare_home, skip_cache=True) == before
+
+
 # --- red flags: urgent, exit 3, and the plan refuses until a clinician clears it -------------
 
 @pytest.mark.parametrize("sign", ["bladder-bowel", "saddle-numbness"])
@@ -183,6 +196,65 @@ def test_once_cleared_a_later_check_in_is_not_stopped_by_the_old_one(patient: Cl
     res = patient("pain", "3", "--date", day(2))
     assert res.exit_code == 0, res.output
     assert plan(patient, 3).exit_code == 0
+
+
+def _profile_without_the_flag(home: Path, before: bytes) -> None:
+    """The main file as it was before the check-in: what a kill between the check-in and
+    the profile's update left, or what doctor restoring that morning's backup puts back."""
+    main = home / "backcare.json"
+    main.write_bytes(before)
+    main.chmod(0o600)
+
+
+def test_a_red_flag_check_in_stops_the_programme_whatever_the_profile_says(
+        patient: Cli, backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = (backcare_home / "backcare.json").read_bytes()
+    assert patient("pain", "4", "--date", day(1), "--symptom", "bladder-bowel").exit_code == 3
+    _profile_without_the_flag(backcare_home, before)
+    assert patient("init", "--json", "--yes").json()["profile"]["red_flags"] == []
+    for args in (("plan",), ("session", "--pain-before", "2"), ("log",)):
+        blocked = patient(*args, "--date", day(2))
+        assert blocked.exit_code == 3, (args, blocked.output)
+        assert "emergency department" in blocked.stderr
+        assert "--cleared-by-clinician" in blocked.stderr
+    res = patient("init", "--yes", "--json")  # re-running init says so too
+    assert res.exit_code == 3 and res.json()["blocked"] is True
+    cleared = patient("init", "--cleared-by-clinician", "--json")
+    assert cleared.exit_code == 0
+    assert cleared.json()["profile"]["cleared_on"] == TODAY.isoformat()
+    assert plan(patient, 2).exit_code == 0
+    # A red flag after the clearance stops it again, even if the profile misses it again.
+    monkeypatch.setenv("BACKCARE_TODAY", (TODAY + timedelta(days=1)).isoformat())
+    before = (backcare_home / "backcare.json").read_bytes()
+    assert patient("pain", "3", "--symptom", "fever").exit_code == 3
+    _profile_without_the_flag(backcare_home, before)
+    assert plan(patient, 30).exit_code == 3
+
+
+def test_an_uncleared_red_flag_of_long_ago_still_stops_the_plan(patient: Cli,
+                                                                backcare_home: Path) -> None:
+    before = (backcare_home / "backcare.json").read_bytes()
+    long_ago = (TODAY - timedelta(days=700)).isoformat()
+    assert patient("pain", "4", "--date", long_ago, "--symptom", "saddle-numbness"
+                   ).exit_code == 3
+    for month in range(1, 24):  # two years of check-ins since: far beyond the planner's weeks
+        assert patient("pain", "2", "--date",
+                       (TODAY - timedelta(days=700 - 30 * month)).isoformat()).exit_code == 0
+    _profile_without_the_flag(backcare_home, before)
+    assert plan(patient, 29).exit_code == 3
+    assert patient("init", "--cleared-by-clinician").exit_code == 0
+    assert plan(patient, 29).exit_code == 0
+
+
+def test_doctor_restoring_the_main_file_does_not_lift_the_stop(patient: Cli,
+                                                               backcare_home: Path) -> None:
+    assert patient("goal", "add", "walk to the shop").exit_code == 0  # the day's backup
+    assert patient("pain", "4", "--date", day(1), "--symptom", "bladder-bowel").exit_code == 3
+    main = backcare_home / "backcare.json"
+    main.write_bytes(main.read_bytes()[:30])  # damaged; the morning's backup has no flag
+    assert patient("doctor", "--yes").exit_code == 0
+    assert "bladder-bowel" not in main.read_text(encoding="utf-8")
+    assert plan(patient, 2).exit_code == 3
 
 
 # --- "when to seek professional help" -------------------------------------------------------

@@ -9,6 +9,8 @@ from functools import lru_cache
 
 import pytest
 
+from backcare.domain import logbook
+from backcare.domain.checks import CHECKIN_SYMPTOMS
 from backcare.domain.clinical import DEFAULT
 from backcare.domain.library import Library
 from backcare.domain.models import (
@@ -24,8 +26,10 @@ from backcare.domain.models import (
 from backcare.domain.planner import plan_for
 from backcare.domain.safety import (
     RED_FLAG_NAMES,
+    checkin_red_flags,
     flare_active,
     red_flag_advice,
+    red_flag_stop,
     seek_help,
 )
 from backcare.errors import EXIT_SAFETY, SafetyStop
@@ -87,6 +91,58 @@ def test_a_red_flag_stops_every_plan_until_a_clinician_clears_it(
     assert BLOCKED_UNTIL_CLEARED in stop.value.message
     cleared = replace(flagged, cleared_by_clinician=True)
     assert plan_for(DAY, cleared, bundled(), prescription, History()).items
+
+
+# The stop is a consequence of the log (issue 17): a red-flag check-in since the last
+# clearance stops every plan, whatever the profile says.
+def red_flag_checkin(day: date = DAY - timedelta(days=1), symptom: str = "bladder-bowel",
+                     *more: str) -> PainCheckin:
+    return PainCheckin(day, 3, None, (symptom, *more))
+
+
+@pytest.mark.parametrize("symptoms", [("bladder-bowel",), ("saddle-numbness",), ("fever",),
+                                      ("night-pain",), ("numbness", "both-legs"),
+                                      ("weakness", "tingling", "both-legs")])
+def test_a_red_flag_check_in_stops_plans_whatever_the_profile_says(
+        symptoms: tuple[str, ...]) -> None:
+    history = History(checkins=(red_flag_checkin(DAY - timedelta(days=400), *symptoms),))
+    assert not PROFILE.blocked_by_red_flag  # the profile's update never happened
+    stop = red_flag_stop(PROFILE, history)
+    assert stop is not None and BLOCKED_UNTIL_CLEARED in stop
+    with pytest.raises(SafetyStop) as raised:
+        plan_for(DAY, PROFILE, bundled(), RX, history)
+    assert raised.value.message == stop
+    assert red_flag_stop(None, history) == stop  # no profile at all: still stopped
+
+
+def test_a_dated_clearance_covers_the_check_ins_up_to_its_day_only() -> None:
+    reported = DAY - timedelta(days=3)
+    history = History(checkins=(red_flag_checkin(reported),))
+    cleared = replace(PROFILE, cleared_by_clinician=True, cleared_on=reported)
+    assert red_flag_stop(cleared, history) is None
+    assert plan_for(DAY, cleared, bundled(), None, history).items
+    again = history.with_checkins([red_flag_checkin(DAY, "fever")])
+    assert red_flag_stop(cleared, again) == red_flag_advice(["fever"]) + " " + \
+        BLOCKED_UNTIL_CLEARED
+    undated = replace(PROFILE, cleared_by_clinician=True)  # a clearance needs a date
+    assert red_flag_stop(undated, history) is not None
+
+
+def test_symptoms_that_are_no_red_flag_do_not_stop() -> None:
+    history = History(checkins=(PainCheckin(DAY, 4, None, ("numbness", "tingling")),))
+    assert red_flag_stop(PROFILE, history) is None
+
+
+def test_the_stop_and_the_check_in_agree_on_what_a_red_flag_is() -> None:
+    """Every set of up to three symptoms: what `pain` stores in the profile is what stops."""
+    from itertools import combinations
+
+    for n in range(4):
+        for symptoms in combinations(CHECKIN_SYMPTOMS, n):
+            c = PainCheckin(DAY, 3, None, symptoms)
+            outcome = logbook.checkin_outcome(c, PROFILE, History(checkins=(c,)), T)
+            assert outcome.new_red_flags == checkin_red_flags(c), symptoms
+            assert (outcome.urgent is not None) == bool(checkin_red_flags(c)), symptoms
 
 
 # --- flare-ups ------------------------------------------------------------------------------

@@ -256,15 +256,85 @@ def test_the_cli_refuses_to_write_over_a_damaged_file(cli: Cli, backcare_home: P
     assert path.read_bytes() == bad
 
 
+# A file that is valid JSON but holds a record no command could write (issue 17): how each
+# record is spoiled, in a month file of one visit and one check-in.
+BAD_RECORDS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "a date that does not exist": lambda t: _first(t, "pain_checkins").update(
+        date="2026-03-30", id="p-2026-03-30") or _first(t, "visits").update(date="2026-02-30"),
+    "NaN for a score": lambda t: _first(t, "pain_checkins").update(score=float("nan")),
+    "a score in words": lambda t: _first(t, "pain_checkins").update(score="five"),
+    "a pain score of 11": lambda t: _first(t, "pain_checkins").update(score=11),
+    "an unknown symptom": lambda t: _first(t, "pain_checkins").update(symptoms=["hiccups"]),
+    "a lone surrogate in a note": lambda t: _first(t, "visits").update(note="ok \udc80"),
+    "a record of another month": lambda t: _first(t, "visits").update(date="2026-04-02"),
+    "a record that is not an object": lambda t: t["visits"].update({"7": [1, 2]}),
+    "a record number that is not one": lambda t: t["visits"].update(
+        {"x": _first(t, "visits")}),
+}
+
+
+def _first(tables: dict[str, Any], table: str) -> dict[str, Any]:
+    return next(iter(tables[table].values()))
+
+
+@pytest.mark.parametrize("how", BAD_RECORDS)
+def test_a_file_with_a_bad_record_is_damaged_named_and_never_written(
+        cli: Cli, backcare_home: Path, how: str) -> None:
+    s = Store(backcare_home)
+    s.add_visit(visit())
+    s.put_checkin(PainCheckin(MARCH, 4))  # today's backup holds the good file
+    path = month_file(backcare_home)
+    tables = json.loads(path.read_text(encoding="utf-8"))
+    BAD_RECORDS[how](tables)
+    path.write_text(json.dumps(tables), encoding="utf-8")  # NaN and all: valid to Python
+    before = fingerprint(path)
+    with pytest.raises(DataFileError, match="is damaged") as info:
+        Store(backcare_home).history()
+    assert str(path) in info.value.message
+    res = cli("pain", "5", "--date", MARCH.isoformat())
+    assert res.exit_code == 1, res
+    assert str(path) in res.stderr and "is damaged" in res.stderr
+    assert fingerprint(path) == before  # never written
+    # It never becomes a day's "good" backup, and doctor agrees with the readers.
+    for backup in (backcare_home / "backups").glob("*/log/2026-03.json"):
+        assert Store(backcare_home).load(backup) is not None
+    report = cli("doctor", "--json").json()
+    assert [(p["file"], p["fix"]) for p in report["problems"]] == [(str(path), "restore")]
+    assert "is damaged" in report["problems"][0]["problem"]
+    assert cli("doctor", "--yes").exit_code == 0
+    restored = Store(backcare_home).history()  # the day's backup: before the check-in
+    assert (len(restored.visits), restored.checkins) == (1, ())
+    assert cli("doctor", "--json").json()["clean"] is True
+
+
+@pytest.mark.parametrize("field,value", [("start_date", None), ("start_date", "2026-13-01"),
+                                         ("minutes_per_day", "twenty"),
+                                         ("red_flags", "bladder-bowel")])
+def test_a_wrong_shaped_main_file_is_named(cli: Cli, backcare_home: Path, field: str,
+                                           value: Any) -> None:
+    assert cli("init", "--yes", "--no-red-flags", "--pain", "5").exit_code == 0
+    main = backcare_home / "backcare.json"
+    tables = json.loads(main.read_text(encoding="utf-8"))
+    _first(tables, "profile")[field] = value
+    main.write_text(json.dumps(tables), encoding="utf-8")
+    for args in (["plan"], ["pain", "3"], ["progress", "--json"]):
+        res = cli(*args)
+        assert res.exit_code == 1, (args, res)
+        assert str(main) in res.stderr and f"profile: {field}" in res.stderr
+        assert "unexpected problem" not in res.stderr
+
+
 # --- schema versions and migrations ------------------------------------------------------------
 
-def test_every_file_carries_its_schema_version(backcare_home: Path) -> None:
+def test_every_file_carries_its_schema_version_and_counts_its_writes(
+        backcare_home: Path) -> None:
     s = Store(backcare_home)
     s.add_visit(visit())
     s.save_profile(Profile(start_date=MARCH))
-    for path in (month_file(backcare_home), s.main_path):
+    s.save_profile(Profile(start_date=MARCH, baseline_pain=3))
+    for path, writes in ((month_file(backcare_home), 1), (s.main_path, 2)):
         assert json.loads(path.read_text(encoding="utf-8"))["_meta"] == {
-            "1": {"schema": storage.SCHEMA_VERSION}}
+            "1": {"schema": storage.SCHEMA_VERSION, "generation": writes}}
 
 
 def test_a_newer_schema_is_refused_with_the_files_name(backcare_home: Path) -> None:
@@ -311,7 +381,7 @@ def test_an_old_file_is_migrated_on_read_and_saved_at_the_new_schema(
 
     s.add_visit(visit(note="exercise review"))
     doc = json.loads(path.read_text(encoding="utf-8"))
-    assert doc["_meta"] == {"1": {"schema": 2}}
+    assert doc["_meta"]["1"]["schema"] == 2
     assert sorted(d["note"] for d in doc["visits"].values()) == ["MOBILISATION",
                                                                  "exercise review"]
     migrated.clear()
@@ -373,16 +443,33 @@ def test_a_new_entry_rewrites_only_that_months_file(backcare_home: Path) -> None
         "2026-01.json", "2026-02.json", "2026-03.json"]
 
 
-def test_temporary_files_left_by_a_crash_are_ignored(backcare_home: Path) -> None:
+def test_temporary_files_left_by_a_crash_are_never_data_and_the_next_writer_removes_them(
+        backcare_home: Path) -> None:
     s = Store(backcare_home)
     s.add_visit(visit())
     s.save_profile(Profile(start_date=MARCH))
-    (backcare_home / "log" / ".2026-03.json.k2j4h5.tmp").write_bytes(b'{"visits": {"1": ')
-    (backcare_home / ".backcare.json.x8d7f.tmp").write_bytes(b"")
+    left = [backcare_home / "log" / ".2026-03.json.0a1b2c3d4e5f.tmp",
+            backcare_home / ".backcare.json.ffeeddccbbaa.tmp"]
+    left[0].write_bytes(b'{"visits": {"1": ')
+    left[1].write_bytes(b"")
+    for path in left:
+        path.chmod(0o600)
     assert s.month_paths() == [month_file(backcare_home)]
     assert s.data_files() == [s.main_path, month_file(backcare_home)]
     assert len(s.history().visits) == 1
+    # doctor reports them (issue 17) as leftovers to remove, nothing else.
+    findings = s.check()
+    assert sorted(f.path for f in findings) == sorted(left)
+    assert all(f.action == "remove" and f.fixable for f in findings)
+    s.add_visit(visit())  # the next writer, once it holds the lock, removes them
+    assert not any(p.exists() for p in left)
     assert s.check() == []
+    # A file that only looks like one is not touched.
+    mine = backcare_home / ".notes.tmp"
+    mine.write_bytes(b"mine")
+    mine.chmod(0o600)
+    s.add_visit(visit())
+    assert mine.exists()
 
 
 # --- concurrent writers and crashes ----------------------------------------------------------
@@ -471,6 +558,9 @@ def test_a_writer_killed_mid_write_never_leaves_an_unreadable_file(
         assert len(history.visits) >= visits_seen  # nothing written before is lost
         visits_seen = len(history.visits)
         s.profile()
+        # At most a temp file of the write the kill cut short, which the next writer removes.
+        assert all(f.action == "remove" for f in s.check())
+        cli("pain", "3", "--date", "2026-01-05")
         assert s.check() == []
         res = cli("doctor", "--json")
         assert res.exit_code == 0, res
@@ -503,7 +593,7 @@ def test_doctor_reports_a_damaged_log_file_with_its_backup(cli: Cli, backcare_ho
     doc = res.json()
     assert doc["clean"] is False
     assert doc["problems"] == [{"file": str(path), "problem": doc["problems"][0]["problem"],
-                                "backup": str(backup)}]
+                                "backup": str(backup), "fix": "restore"}]
     assert doc["problems"][0]["problem"]
     # Without --json it would ask; with no terminal to ask at, it names --yes (CONTRACT.md).
     res = cli("doctor")

@@ -160,7 +160,16 @@ def test_history_defaults_to_the_four_weeks_to_today(logged: Cli) -> None:
     assert history(logged, "--to", day(0))["sessions"][0]["date"] == day(0)
 
 
+def test_history_date_is_the_day_it_reports_up_to(logged: Cli) -> None:
+    h = history(logged, "--date", day(1))
+    assert (h["from"], h["to"]) == ((START + timedelta(days=1 - 27)).isoformat(), day(1))
+    assert [s["date"] for s in h["sessions"]] == [day(0), day(1)]
+    assert history(logged, "--date", day(1), "--to", day(0))["to"] == day(0)
+
+
 @pytest.mark.parametrize(("args", "code", "named"), [
+    (["--date", "2026-W02-3"], 2, "--date"),
+    (["--date", "0001-01-01"], 2, "--date"),
     (["--from", day(5), "--to", day(1)], 1, "is after --to"),
     (["--from", "2026-02-30"], 2, "--from"),
     (["--to", "yesterday"], 2, "--to"),

@@ -16,12 +16,13 @@ import typer
 
 from backcare.clock import parse_date, today
 from backcare.domain.analytics import progress_report
-from backcare.domain.models import Goal, History, Prescription, Profile
+from backcare.domain.models import Goal, History, PainCheckin, Prescription, Profile
+from backcare.domain.safety import checkin_red_flags, clearance_day
 from backcare.errors import BackcareError
 from backcare.loading.library import load_library
 from backcare.loading.settings import load_thresholds
 from backcare.render.ui import reset_consoles, warn
-from backcare.storage import Store, data_home
+from backcare.storage import Store, open_store
 
 if TYPE_CHECKING:
     from backcare.domain.analytics import ProgressReport
@@ -33,6 +34,17 @@ DateOpt = Annotated[str | None, typer.Option(
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document instead.")]
 NoteOpt = Annotated[str | None, typer.Option(
     "--note", metavar="TEXT", help="A short note in your own words.")]
+
+
+def whole_number(value: object) -> int:
+    """An option or argument that is a whole number: ``5``, ``-1``; never ``5.0``, ``1e1``
+    or ``five`` (typer would read ``5.0`` as 5). Its range is the command's to check."""
+    text = str(value).strip()
+    digits = text.removeprefix("-").removeprefix("+")
+    if not digits or not digits.isascii() or not digits.isdigit():
+        # Said in plain words by commands.usage, with the option's range and the value.
+        raise ValueError(f"{text[:40]!r} is not a whole number")
+    return int(text)
 
 
 def day(text: str | None, option: str = "--date") -> date:
@@ -64,7 +76,10 @@ def period(date_from: str | None, date_to: str | None, default_end: date,
 def store() -> Store:
     """The data folder's store. Widened permissions are warned about at every start."""
 
-    s = Store(data_home())
+    s = open_store()
+    problem = s.home_problem()
+    if problem is not None:  # a file, below a file, unreachable, another user's (issue 17)
+        raise BackcareError(f"{s.home}: the data folder {problem}")
     for problem in s.permission_problems():
         warn(f"{problem}. Your health data should be private: run 'backcare doctor' to fix.")
     return s
@@ -89,6 +104,21 @@ class PatientRecord(NamedTuple):
     programme: Prescription | None
     goals: list[Goal]
     history: History
+
+
+def planning_history(s: Store, d: date, profile: Profile | None) -> History:
+    """The log the planner reads for day ``d``: its last weeks, and every check-in since
+    the last clinician clearance that reported a red flag, however long ago. Any of those
+    stops the programme, whatever the profile says (safety.red_flag_stop, issue 17)."""
+    from backcare.domain.planner import history_window  # the commands that plan load it
+
+    return s.history(history_window(d, thresholds()), d).with_checkins(
+        red_flag_checkins(s, profile))
+
+
+def red_flag_checkins(s: Store, profile: Profile | None) -> list[PainCheckin]:
+    """The check-ins since the last clinician clearance that reported a red flag."""
+    return [c for c in s.symptom_checkins(clearance_day(profile)) if checkin_red_flags(c)]
 
 
 def patient_record(end: date | None = None, start: date | None = None) -> PatientRecord:

@@ -10,7 +10,7 @@ import typer
 from backcare.commands.common import JsonOpt, store
 from backcare.errors import BackcareError, UsageProblem
 from backcare.render.ui import emit_json, is_interactive, say
-from backcare.storage import DataPaths
+from backcare.storage import DataPaths, DoctorFinding, Store
 
 
 def doctor(
@@ -19,9 +19,11 @@ def doctor(
 ) -> None:
     """Check that every data file can be read and is private; offer to repair.
 
-    A damaged file is never changed in place: doctor moves it aside (as NAME.damaged-TIME)
-    and puts the newest good backup in its place. With --json it only reports, unless --yes
-    is given too. Example: backcare doctor --yes
+    Checks every record of every data file, the backups, the caches and the permissions of
+    everything in the data folder. A damaged file is never changed in place: doctor keeps a
+    copy of it (as NAME.damaged-TIME) and puts the newest good backup in its place in one
+    step. With --json it only reports, unless --yes is given too. Example: backcare doctor
+    --yes
     """
 
     s = store()
@@ -29,7 +31,8 @@ def doctor(
     if as_json:
         emit_json({"home": str(s.home), "clean": not findings, "problems": [
             {"file": str(f.path), "problem": f.problem,
-             "backup": str(f.backup) if f.backup else None} for f in findings]})
+             "backup": str(f.backup) if f.backup else None,
+             "fix": f.action if f.fixable else None} for f in findings]})
     if not findings:
         if not as_json:
             say(f"[green]✓[/] {s.home}: every data file reads cleanly and is private.")
@@ -52,20 +55,35 @@ def doctor(
 
         if not Confirm.ask("Fix these now?", default=True):
             raise BackcareError("nothing was changed")
-    fixed_perms = s.fix_permissions()
-    if fixed_perms:
-        say(f"[green]✓[/] made {fixed_perms} file(s) and folder(s) private again")
-    unrepaired = 0
-    for f in fixable:
-        if f.backup is not None:
-            kept = s.restore(f)
-            say(f"[green]✓[/] restored {f.path.name} from the backup of "
-                f"{_backup_day(f.backup, s.home)}; the damaged file is kept as {kept.name}")
-    for f in findings:
-        if not f.fixable:
-            unrepaired += 1
+    _repair(s, fixable)
+    unrepaired = sum(1 for f in findings if not f.fixable)
     if unrepaired:
         raise BackcareError(f"{unrepaired} problem(s) could not be repaired (see above)")
+
+
+def _repair(s: Store, fixable: list[DoctorFinding]) -> None:
+    """Permissions first (a file that only looked damaged because it could not be read is
+    then read again), then restores, then what is only removed."""
+    if any(f.action == "permissions" for f in fixable):
+        fixed = s.fix_permissions()
+        if fixed:
+            say(f"[green]✓[/] made {fixed} file(s) and folder(s) private and yours again")
+    for f in fixable:
+        if f.action == "restore" and f.backup is not None:
+            kept = s.restore(f)
+            if kept is None:
+                say(f"[green]✓[/] {f.path.name} reads cleanly now (repaired meanwhile); "
+                    f"nothing was restored over it")
+            elif kept == f.path:
+                say(f"[green]✓[/] restored the missing {f.path.name} from the backup of "
+                    f"{_backup_day(f.backup, s.home)}")
+            else:
+                say(f"[green]✓[/] restored {f.path.name} from the backup of "
+                    f"{_backup_day(f.backup, s.home)}; the damaged file is kept as "
+                    f"{kept.name}")
+        elif f.action == "remove":
+            s.fix(f)
+            say(f"[green]✓[/] removed {f.path.relative_to(s.home)}")
 
 
 def _backup_day(backup: Path, home: Path) -> str:

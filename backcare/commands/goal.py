@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from backcare.commands.common import DateOpt, JsonOpt, day, store
+from backcare.commands.common import DateOpt, JsonOpt, day, store, whole_number
 from backcare.domain.analytics import goal_progress, psfs_activities
 from backcare.domain.history import index_history
 from backcare.domain.instruments import PSFS_ACTIVITY_MAX_CHARS
@@ -41,6 +41,9 @@ def clean_goal_text(text: str) -> str:
     if len(clean) > GOAL_MAX_CHARS:
         raise BackcareError(f"the goal is {len(clean)} characters long; keep it to "
                             f"{GOAL_MAX_CHARS} or fewer (one clear sentence works best)")
+    if any("\ud800" <= ch <= "\udfff" for ch in clean):  # not UTF-8 on the command line
+        raise BackcareError("the goal holds bytes that are not UTF-8 text; set your terminal "
+                            "to UTF-8 and type it again")
     if any(not ch.isprintable() for ch in clean):
         raise BackcareError("the goal contains a control character; use plain text")
     return clean
@@ -123,7 +126,8 @@ def list_goals(date: DateOpt = None, as_json: JsonOpt = False) -> None:
 
 @goal_app.command("done")
 def done_goal(
-    goal_id: Annotated[int, typer.Argument(metavar="ID", help="The goal's number (goal list).")],
+    goal_id: Annotated[int, typer.Argument(metavar="ID", parser=whole_number,
+                                           help="The goal's number (goal list).")],
     date: DateOpt = None,
     as_json: JsonOpt = False,
 ) -> None:

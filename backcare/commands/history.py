@@ -7,8 +7,15 @@ from typing import Annotated
 
 import typer
 
-from backcare.clock import today
-from backcare.commands.common import JsonOpt, library, period, store, thresholds
+from backcare.commands.common import (
+    DateOpt,
+    JsonOpt,
+    day,
+    library,
+    period,
+    store,
+    thresholds,
+)
 from backcare.render.ui import emit_json
 
 DEFAULT_DAYS = 28
@@ -19,17 +26,18 @@ def history(
         "--from", metavar="YYYY-MM-DD", help="First day (default: 4 weeks before --to).")
     ] = None,
     to: Annotated[str | None, typer.Option(
-        "--to", metavar="YYYY-MM-DD", help="Last day (default: today).")] = None,
+        "--to", metavar="YYYY-MM-DD", help="Last day (default: --date).")] = None,
+    date: DateOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """The log as a table: sessions with each exercise's status and pain, check-ins and
-    visits.
+    visits. It shows the four weeks up to --date (today unless given).
 
     Example: backcare history --from 2026-03-01 --json
     """
     from backcare.render import log as render_log
 
-    start, end = period(from_, to, today(),
+    start, end = period(from_, to, day(date),
                         lambda end: end - timedelta(days=DEFAULT_DAYS - 1))
     assert start is not None
     h = store().history(start, end)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from backcare.clock import today
 from backcare.commands.common import JsonOpt, store
 from backcare.loading.importer import apply_import, parse_import
 from backcare.render.ui import emit_json, say
@@ -25,7 +26,7 @@ def import_data(
     Example: backcare import backcare-export.json
     """
 
-    bundle = parse_import(path)
+    bundle = parse_import(path, today())
     result = apply_import(store(), bundle)
     if as_json:
         emit_json(result.to_dict())

@@ -7,15 +7,22 @@ from typing import Annotated
 import typer
 
 from backcare.clock import today
-from backcare.commands.common import DateOpt, JsonOpt, day, store, thresholds
+from backcare.commands.common import (
+    DateOpt,
+    JsonOpt,
+    day,
+    red_flag_checkins,
+    store,
+    thresholds,
+    whole_number,
+)
 from backcare.domain import onboarding as ob
 from backcare.domain.clinical import check_pain
-from backcare.domain.models import Assessment
+from backcare.domain.models import Assessment, History
 from backcare.domain.onboarding import InitAnswers
-from backcare.domain.safety import Advice, cleared_red_flag_advice, red_flag_advice, seek_help
+from backcare.domain.safety import Advice, cleared_red_flag_advice, red_flag_stop, seek_help
 from backcare.domain.scoring import parse_answers, score
 from backcare.errors import SafetyStop, UsageProblem
-from backcare.messages import BLOCKED_UNTIL_CLEARED
 from backcare.render.ui import emit_json, is_interactive
 from backcare.storage import new_id
 
@@ -25,11 +32,14 @@ def init(
                                                     "setting not given. Never answers a "
                                                     "safety question.")] = False,
     pain: Annotated[int | None, typer.Option(
-        metavar="N", help="Your back pain now, 0 (none) to 10 (worst imaginable).")] = None,
+        metavar="N", parser=whole_number,
+        help="Your back pain now, 0 (none) to 10 (worst imaginable).")] = None,
     minutes: Annotated[int | None, typer.Option(
-        metavar="N", help="Minutes a day for exercise (10–180, default 20).")] = None,
+        metavar="N", parser=whole_number,
+        help="Minutes a day for exercise (10–180, default 20).")] = None,
     days_per_week: Annotated[int | None, typer.Option(
-        "--days-per-week", metavar="N", help="Exercise days a week (1–7, default 7).")] = None,
+        "--days-per-week", metavar="N", parser=whole_number,
+        help="Exercise days a week (1–7, default 7).")] = None,
     equipment: Annotated[str | None, typer.Option(
         metavar="NAME,...",
         help="What you have, comma-separated: mat, chair, wall, step, exercise-ball, "
@@ -131,16 +141,18 @@ def init(
     if given and answers.cleared_by_clinician and not profile.blocked_by_red_flag:
         # Cleared by a clinician in the same breath: the advice for the flag, said once.
         advice.insert(0, Advice("prompt", "red-flag-cleared", cleared_red_flag_advice(given)))
+    # A red-flag check-in since the last clearance stops the programme too (issue 17).
+    stop = red_flag_stop(profile, History(checkins=tuple(red_flag_checkins(s, profile))))
     if as_json:
         emit_json({"profile": profile.to_dict(),
                    "startback": None if startback_scored is None else {
                        "score": startback_scored.score, "band": startback_scored.band},
                    "advice": [a.__dict__ for a in advice],
-                   "blocked": profile.blocked_by_red_flag})
+                   "blocked": stop is not None})
     else:
         render_plan.init_summary(profile, startback_scored, advice, existing is not None)
-    if profile.blocked_by_red_flag:
-        raise SafetyStop(red_flag_advice(profile.red_flags) + " " + BLOCKED_UNTIL_CLEARED)
+    if stop is not None:
+        raise SafetyStop(stop)
 
 
 def _fill_defaults(a: InitAnswers, existing: object, yes: bool) -> None:

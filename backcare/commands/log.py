@@ -13,12 +13,14 @@ from backcare.commands.common import (
     day,
     library,
     not_future,
+    planning_history,
     store,
     thresholds,
+    whole_number,
 )
 from backcare.domain import logbook as lb
 from backcare.domain.clinical import check_pain
-from backcare.domain.planner import history_window, plan_for
+from backcare.domain.planner import plan_for
 from backcare.domain.text import check_note
 from backcare.render.ui import emit_json
 from backcare.storage import new_id
@@ -38,9 +40,11 @@ def log(
         "--minutes", metavar="ID=N",
         help="ID=N minutes done of a timed (aerobic) exercise.")] = None,
     pain_before: Annotated[int | None, typer.Option(
-        "--pain-before", metavar="N", help="Pain before the session, 0–10.")] = None,
+        "--pain-before", metavar="N", parser=whole_number,
+        help="Pain before the session, 0–10.")] = None,
     pain_after: Annotated[int | None, typer.Option(
-        "--pain-after", metavar="N", help="Pain after the session, 0–10.")] = None,
+        "--pain-after", metavar="N", parser=whole_number,
+        help="Pain after the session, 0–10.")] = None,
     note: NoteOpt = None,
     date: DateOpt = None,
     as_json: JsonOpt = False,
@@ -64,7 +68,8 @@ def log(
     s = store()
     t = thresholds()
     lib = library()
-    plan = plan_for(d, s.profile(), lib, s.programme(), s.history(history_window(d, t), d), t)
+    profile = s.profile()
+    plan = plan_for(d, profile, lib, s.programme(), planning_history(s, d, profile), t)
     session = lb.session_from_log(d, plan, lib, req, new_id("s", d))
     s.add_session(session)
     if as_json:

@@ -7,16 +7,27 @@ from typing import Annotated
 import typer
 
 from backcare.clock import today
-from backcare.commands.common import DateOpt, JsonOpt, NoteOpt, day, not_future, store, thresholds
+from backcare.commands.common import (
+    DateOpt,
+    JsonOpt,
+    NoteOpt,
+    day,
+    not_future,
+    store,
+    thresholds,
+    whole_number,
+)
 from backcare.domain import logbook as lb
 from backcare.domain.clinical import check_pain
 from backcare.domain.planner import history_window
+from backcare.domain.safety import checkin_red_flags
 from backcare.domain.text import check_note
 from backcare.errors import SafetyStop
 
 
 def pain(
-    score: Annotated[int, typer.Argument(metavar="N", help="Your pain now, 0 (none) to 10.")],
+    score: Annotated[int, typer.Argument(metavar="N", parser=whole_number,
+                                         help="Your pain now, 0 (none) to 10.")],
     symptom: Annotated[list[str] | None, typer.Option(
         "--symptom", metavar="NAME", help="A symptom (repeatable): numbness, tingling, "
                           "weakness, bladder-bowel, saddle-numbness, walking-change (you trip "
@@ -42,11 +53,16 @@ def pain(
     c = lb.checkin(d, score, check_note(note), lb.check_symptoms(symptom, both_legs), flare)
     s = store()
     t = thresholds()
-    replaced = s.put_checkin(c)
     profile = s.profile()
+    flags = checkin_red_flags(c)
+    if flags:
+        # The stop is the log's (safety.red_flag_stop); the profile says so too, and first:
+        # a crash between the two writes then leaves the programme stopped either way, even
+        # on the day of a clearance, which covers that day's check-ins (issue 17).
+        profile = lb.profile_with_red_flags(profile, flags, d, today())
+        s.save_profile(profile)
+    replaced = s.put_checkin(c)
     outcome = lb.checkin_outcome(c, profile, s.history(history_window(d, t), d), t)
-    if outcome.new_red_flags:
-        s.save_profile(lb.profile_with_red_flags(profile, outcome.new_red_flags, d, today()))
     render_log.checkin_saved(c, outcome, replaced, as_json)
     if outcome.urgent:
         raise SafetyStop(outcome.urgent)

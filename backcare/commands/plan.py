@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import typer
 
-from backcare.commands.common import DateOpt, JsonOpt, day, library, store, thresholds
-from backcare.domain.planner import history_window, plan_for
+from backcare.commands.common import (
+    DateOpt,
+    JsonOpt,
+    day,
+    library,
+    planning_history,
+    store,
+    thresholds,
+)
+from backcare.domain.planner import plan_for
 from backcare.render.ui import emit_json
 
 
@@ -19,9 +27,9 @@ def plan(date: DateOpt = None, as_json: JsonOpt = False) -> None:
 
     d = day(date)
     s = store()
-    t = thresholds()
-    result = plan_for(d, s.profile(), library(), s.programme(),
-                      s.history(history_window(d, t), d), t)
+    profile = s.profile()
+    result = plan_for(d, profile, library(), s.programme(), planning_history(s, d, profile),
+                      thresholds())
     if as_json:
         emit_json(result.to_dict())
     else:

@@ -14,16 +14,19 @@ from backcare.commands.common import (
     library,
     not_future,
     patient_record,
+    planning_history,
     progress_for,
     store,
     thresholds,
+    whole_number,
 )
 from backcare.domain import logbook as lb
 from backcare.domain.guide import Guide
 from backcare.domain.history import monday
 from backcare.domain.models import PainCheckin, Session
-from backcare.domain.planner import history_window, plan_for
-from backcare.errors import UsageProblem
+from backcare.domain.planner import plan_for
+from backcare.domain.safety import red_flag_stop
+from backcare.errors import SafetyStop, UsageProblem
 from backcare.render.ui import is_interactive
 from backcare.storage import new_id
 
@@ -31,7 +34,8 @@ from backcare.storage import new_id
 def session(
     date: DateOpt = None,
     pain_before: Annotated[int | None, typer.Option(
-        "--pain-before", metavar="N", help="Your pain now, 0–10 (asked if not given).")] = None,
+        "--pain-before", metavar="N", parser=whole_number,
+        help="Your pain now, 0–10 (asked if not given).")] = None,
 ) -> None:
     """Guided session: each exercise with its steps and cues, countdowns for holds and
     rests, a rep counter, and pain questions. Keys act at once, without Enter: Enter skips
@@ -49,8 +53,9 @@ def session(
     s = store()
     t = thresholds()
     profile = s.profile()
-    if profile is not None and profile.blocked_by_red_flag:
-        plan_for(d, profile, library(), None, s.history(d, d), t)  # raises the safety stop
+    stop = red_flag_stop(profile, planning_history(s, d, profile))
+    if stop is not None:  # before anything is asked or written
+        raise SafetyStop(stop)
     if not is_interactive():
         raise UsageProblem("the guided session needs a terminal to answer its questions; "
                            "record a session without it with 'backcare log' (for example "
@@ -62,7 +67,7 @@ def session(
     # The day's check-in is offered here too (issue 4); it also decides a flare-up plan.
     if pain_before is not None and not any(c.date == d for c in s.history(d, d).checkins):
         s.put_checkin(PainCheckin(d, pain_before, None, (), False))
-    history = lb.with_pain_now(s.history(history_window(d, t), d), d, pain_before)
+    history = lb.with_pain_now(planning_history(s, d, profile), d, pain_before)
     plan = plan_for(d, profile, library(), s.programme(), history, t)
     render_session.plan_intro(plan)
     if not plan.items:

@@ -68,7 +68,7 @@ from backcare.domain.history import (
 )
 from backcare.domain.instruments import get_instrument
 from backcare.domain.models import Assessment, History, Prescription, Profile
-from backcare.domain.safety import ALERT_SYMPTOMS
+from backcare.domain.safety import ALERT_SYMPTOMS, clearance_day
 from backcare.domain.schedule import days_between, planned_checker
 from backcare.domain.scoring import ACTIVITIES_DIFFER, IMPROVED, WORSE, compare, round_score
 from backcare.domain.words import say_date
@@ -367,8 +367,7 @@ def _red_flags(profile: Profile | None, index: HistoryIndex, start: date,
                     f"Red flag at the safety screen, not yet cleared by a clinician: "
                     f"{', '.join(profile.red_flags)}.", when)
     # A clinician's clearance (init --cleared-by-clinician) covers what was reported before it.
-    cleared_on = (profile.updated if profile is not None and profile.cleared_by_clinician
-                  else None)
+    cleared_on = clearance_day(profile)
 
     def symptoms(c: Any) -> list[str]:
         return [s for s in c.symptoms if s in RED_FLAG_SYMPTOMS]

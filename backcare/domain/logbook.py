@@ -24,6 +24,7 @@ from backcare.domain.models import (
 )
 from backcare.domain.planner import Plan, beginner_profile
 from backcare.domain.safety import (
+    BOTH_LEGS,
     CHECKIN_RED_FLAGS,
     NERVE_SYMPTOMS,
     Advice,
@@ -33,8 +34,6 @@ from backcare.domain.safety import (
 from backcare.domain.suggest import did_you_mean, unknown_id_message
 from backcare.errors import BackcareError
 from backcare.messages import URGENT_CAUDA_EQUINA
-
-BOTH_LEGS = "both-legs"
 
 
 def split_ids(text: str | None, option: str) -> list[str]:

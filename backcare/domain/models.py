@@ -9,6 +9,7 @@ Dates are ``datetime.date`` in the domain and ISO strings (``YYYY-MM-DD``) on di
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
@@ -197,6 +198,9 @@ class Profile:
     assessed_by_clinician: bool | None = None
     created: date | None = None
     updated: date | None = None
+    # The day of the last clinician clearance: check-ins after it that report a red flag
+    # stop the programme again (safety.red_flag_stop).
+    cleared_on: date | None = None
 
     @property
     def blocked_by_red_flag(self) -> bool:
@@ -212,6 +216,7 @@ class Profile:
             "conditions": list(self.conditions),
             "assessed_by_clinician": self.assessed_by_clinician,
             "created": iso(self.created), "updated": iso(self.updated),
+            "cleared_on": iso(self.cleared_on),
         }
 
     @classmethod
@@ -229,6 +234,10 @@ class Profile:
             assessed_by_clinician=d.get("assessed_by_clinician"),
             created=parse_iso(d.get("created")),
             updated=parse_iso(d.get("updated")),
+            # A clearance needs a date; one recorded before it had its own took the
+            # profile's last update as its day.
+            cleared_on=parse_iso(d.get("cleared_on")) or (
+                parse_iso(d.get("updated")) if d.get("cleared_by_clinician") else None),
         )
 
 
@@ -409,6 +418,15 @@ class History(NamedTuple):
                        tuple(c for c in self.checkins if lo <= c.date <= hi),
                        tuple(a for a in self.assessments if lo <= a.date <= hi),
                        tuple(v for v in self.visits if lo <= v.date <= hi))
+
+    def with_checkins(self, extra: Iterable[PainCheckin]) -> History:
+        """This history with more check-ins (those of a day it already has are left out)."""
+        have = {c.date for c in self.checkins}
+        more = [c for c in extra if c.date not in have]
+        if not more:
+            return self
+        return self._replace(checkins=tuple(sorted([*self.checkins, *more],
+                                                   key=lambda c: c.date)))
 
     def first_day(self) -> date | None:
         """The first day anything was recorded."""

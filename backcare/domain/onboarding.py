@@ -130,6 +130,7 @@ def build_profile(a: InitAnswers, existing: Profile | None, today: date) -> Prof
         else base.avoid_positions,
         red_flags=list(flags),
         cleared_by_clinician=bool(cleared),
+        cleared_on=today if a.cleared_by_clinician else base.cleared_on,
         conditions=a.conditions if a.conditions is not None else base.conditions,
         assessed_by_clinician=a.assessed_by_clinician if a.assessed_by_clinician is not None
         else base.assessed_by_clinician,

@@ -49,16 +49,10 @@ from backcare.domain.progression import (
     next_step,
     step_down,
 )
-from backcare.domain.safety import flare_active, red_flag_advice, seek_help
+from backcare.domain.safety import flare_active, red_flag_stop, seek_help
 from backcare.domain.schedule import is_planned_day, weekday_name
 from backcare.errors import SafetyStop
-from backcare.messages import (
-    BLOCKED_UNTIL_CLEARED,
-    DISCLAIMER,
-    DISCLAIMER_SHORT,
-    NO_PROFILE_HINT,
-    TIPS,
-)
+from backcare.messages import DISCLAIMER, DISCLAIMER_SHORT, NO_PROFILE_HINT, TIPS
 
 # Time estimates: seconds per repetition besides any hold, and to get into position.
 SECONDS_PER_REP = 4
@@ -186,7 +180,9 @@ def can_do(ex: Exercise, profile: Profile) -> bool:
 def plan_for(day: date, profile: Profile | None, library: Library,
              prescription: Prescription | None, history: History,
              t: Thresholds = DEFAULT) -> Plan:
-    """Today's plan. Raises :class:`SafetyStop` while a red flag is not cleared."""
+    """Today's plan. Raises :class:`SafetyStop` while a red flag is not cleared: one at the
+    safety screen, or at any check-in in ``history`` since the last clearance
+    (:func:`~backcare.domain.safety.red_flag_stop`)."""
     plan = _plan_for(day, profile, library, prescription, history, t)
     # Before init the patient has not seen the disclaimer at all: the whole of it.
     return plan if profile is not None else replace(plan, disclaimer=DISCLAIMER)
@@ -195,8 +191,9 @@ def plan_for(day: date, profile: Profile | None, library: Library,
 def _plan_for(day: date, profile: Profile | None, library: Library,
               prescription: Prescription | None, history: History,
               t: Thresholds) -> Plan:
-    if profile is not None and profile.blocked_by_red_flag:
-        raise SafetyStop(red_flag_advice(profile.red_flags) + " " + BLOCKED_UNTIL_CLEARED)
+    stop = red_flag_stop(profile, history)
+    if stop is not None:
+        raise SafetyStop(stop)
     warnings: list[str] = []
     if profile is None:
         warnings.append(NO_PROFILE_HINT)

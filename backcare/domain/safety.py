@@ -22,6 +22,7 @@ from backcare.domain.scoring import pain_change
 from backcare.messages import (
     ACT_CAUDA_EQUINA,
     ACT_OTHER,
+    BLOCKED_UNTIL_CLEARED,
     RED_FLAG_CLEARED,
     URGENT_CAUDA_EQUINA,
     URGENT_OTHER,
@@ -222,3 +223,45 @@ def flare_active(history: History, day: date, t: Thresholds) -> tuple[bool, str]
            else f"your pain was {start.score}/10 on {start.date:%d %b}")
     return True, (f"{how}; plans stay gentle until your pain has been under {t.flare_pain} "
                   f"for {t.flare_clear_days} days")
+
+
+# --- the red-flag stop, a consequence of the log (issue 17) ----------------------------------
+
+BOTH_LEGS = "both-legs"  # a check-in's numbness, tingling or weakness is in both legs
+# Check-in symptoms that are red flags in CLINICAL.md §5, each as the red flag it reports.
+RED_FLAG_SYMPTOMS = CHECKIN_RED_FLAGS
+
+
+def checkin_red_flags(checkin: PainCheckin) -> tuple[str, ...]:
+    """The red flags a check-in reported (CLINICAL.md §5): its red-flag symptoms, else nerve
+    symptoms in both legs, which are severe or progressive leg signs (leg-weakness)."""
+    flags = tuple(RED_FLAG_SYMPTOMS[s] for s in checkin.symptoms if s in RED_FLAG_SYMPTOMS)
+    if not flags and BOTH_LEGS in checkin.symptoms and set(checkin.symptoms) & NERVE_SYMPTOMS:
+        return ("leg-weakness",)
+    return flags
+
+
+def clearance_day(profile: Profile | None) -> date | None:
+    """The day of the last clinician clearance (``init --cleared-by-clinician``), if any."""
+    return profile.cleared_on if profile is not None else None
+
+
+def red_flag_stop(profile: Profile | None, history: History) -> str | None:
+    """Why the programme is stopped, or None. A red flag stops it until a clinician has
+    checked it (CLINICAL.md §5): one reported at the safety screen (kept in the profile), or
+    any check-in after the last clearance that reported one, whatever the profile says. So
+    a crash between a check-in and the profile's update, or a profile restored from a
+    morning's backup, cannot lift the stop (issue 17). ``history`` must hold every check-in
+    since :func:`clearance_day`, not only the planner's weeks. A clearance covers the whole
+    of its day (check-ins have a day, not a time); a red flag reported again later that day
+    stops the programme through the profile, which ``pain`` updates before it stores the
+    check-in."""
+    names = list(profile.red_flags) if profile is not None and profile.blocked_by_red_flag \
+        else []
+    since = clearance_day(profile)
+    for c in history.checkins:
+        if since is None or c.date > since:
+            names += checkin_red_flags(c)
+    if not names:
+        return None
+    return red_flag_advice(names) + " " + BLOCKED_UNTIL_CLEARED

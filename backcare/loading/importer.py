@@ -9,25 +9,25 @@ a day, so the same date) are skipped, never overwritten.
 from __future__ import annotations
 
 import json
-import math
 import os
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from backcare.domain.clinical import PAIN_MAX, PAIN_MIN
+from backcare.domain.checks import (
+    LOG_CHECKS,
+    MAIN_CHECKS,
+    MAX_ID_CHARS,
+    Check,
+    Checker,
+    Limits,
+)
+from backcare.domain.checks import record_label as _label
 from backcare.domain.document import FORMAT, LOG_KINDS, TOP_KEYS, VERSION
-from backcare.domain.instruments import INSTRUMENT_IDS, INSTRUMENTS
 from backcare.domain.models import (
-    EQUIPMENT,
-    LEGACY_EQUIPMENT,
-    POSITIONS,
-    STATUSES,
-    SYMPTOMS,
-    VISIT_KINDS,
-    WEEKDAYS,
     Assessment,
     Goal,
     PainCheckin,
@@ -36,11 +36,8 @@ from backcare.domain.models import (
     Session,
     Visit,
 )
-from backcare.domain.scoring import answers_from_json
-from backcare.domain.text import NOTE_MAX_CHARS, kind_of, show
+from backcare.domain.text import kind_of, show
 from backcare.errors import BackcareError, ProblemList
-from backcare.loading.validate import Checker
-from backcare.storage.files import BINARY, NOFOLLOW
 
 if TYPE_CHECKING:
     from backcare.storage import Store
@@ -49,11 +46,6 @@ if TYPE_CHECKING:
 # and reading it whole would only use up the patient's memory.
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 MAX_PROBLEMS_SHOWN = 20  # a badly broken file gets the first problems, not ten thousand
-MAX_ID_CHARS = 200
-# Upper bounds that catch nonsense (a typo of 1000 sets), not clinical limits.
-DOSE_LIMITS: dict[str, int] = {"sets": 100, "reps": 1000, "hold_seconds": 3600,
-                               "duration_minutes": 24 * 60}
-MINUTES_PER_DAY_MAX = 24 * 60
 _KIND_WORDS = {"sessions": ("session", "sessions"),
                "pain_checkins": ("pain check-in", "pain check-ins"),
                "assessments": ("assessment", "assessments"),
@@ -64,7 +56,11 @@ _KIND_WORDS = {"sessions": ("session", "sessions"),
 
 def read_import_file(path: Path) -> Any:
     """The JSON in ``path``, refusing quickly and in one line what is not a plain, readable,
-    UTF-8 file of a sensible size."""
+    UTF-8 file of a sensible size. Nothing but a regular file is opened for reading (a FIFO
+    once hung the import forever: issue 17), and the read is bounded whatever the file's
+    size says."""
+    from backcare.storage.files import NotRegularFile, TooBig, read_regular
+
     try:
         st = os.lstat(path)
     except FileNotFoundError:
@@ -76,21 +72,17 @@ def read_import_file(path: Path) -> Any:
                             f"file itself")
     if stat.S_ISDIR(st.st_mode):
         raise BackcareError(f"{path}: is a folder, not an export file")
-    if not stat.S_ISREG(st.st_mode):
-        raise BackcareError(f"{path}: is not a regular file")
-    if st.st_size > MAX_IMPORT_BYTES:
-        raise BackcareError(f"{path}: is {st.st_size / 2**20:.0f} MiB; an export is never "
-                            f"over {MAX_IMPORT_BYTES // 2**20} MiB, so this is not one")
     try:
-        # O_NOFOLLOW: a file swapped for a link after the check above is still refused.
-        fd = os.open(path, os.O_RDONLY | NOFOLLOW | BINARY)
-        with os.fdopen(fd, "rb") as fh:
-            raw = fh.read(MAX_IMPORT_BYTES + 1)
+        raw = read_regular(path, MAX_IMPORT_BYTES)
+    except NotRegularFile as exc:
+        raise BackcareError(f"{path}: {exc.strerror}; an export is a regular file") from None
+    except TooBig as exc:
+        raise BackcareError(f"{path}: is {exc.size / 2**20:.0f} MiB; an export is never "
+                            f"over {MAX_IMPORT_BYTES // 2**20} MiB, so this is not one") from None
     except OSError as exc:
         raise BackcareError(f"{path}: cannot be read ({exc.strerror})") from None
-    if len(raw) > MAX_IMPORT_BYTES:
-        raise BackcareError(f"{path}: is over {MAX_IMPORT_BYTES // 2**20} MiB; an export is "
-                            f"never that big, so this is not one")
+    if raw is None:
+        raise BackcareError(f"{path}: no such file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -177,186 +169,21 @@ def _count_words(n: int, kind: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-# --- checking each kind of record -----------------------------------------------------------
+# --- checking each kind of record ---------------------------------------------------------
 
-def _label(kind: str, index: int, doc: Any, key: str = "id") -> str:
-    ident = doc.get(key) if isinstance(doc, dict) else None
-    if isinstance(ident, (str, int)) and not isinstance(ident, bool):
-        shown = str(ident)
-        shown = shown if len(shown) <= 40 else shown[:40] + "…"
-        return f"{kind}[{index}] ({key} {shown})"
-    return f"{kind}[{index}]"
-
-
-def _note(c: Checker, key: str, value: Any) -> None:
-    c.text(key, value, optional=True, empty_ok=True, multiline=True, max_chars=NOTE_MAX_CHARS)
-
-
-def _pain(c: Checker, key: str, value: Any, *, optional: bool = True) -> None:
-    c.whole(key, value, PAIN_MIN, PAIN_MAX, optional=optional)
-
-
-def _ident(c: Checker, d: dict[str, Any], key: str = "id") -> None:
-    if key in d:
-        c.text(key, d[key], max_chars=MAX_ID_CHARS)
-
-
-def _check_session(c: Checker, d: dict[str, Any]) -> None:
-    c.required(d, ("id", "date", "exercises"))
-    _ident(c, d)
-    if "date" in d:
-        c.day("date", d["date"])
-    _pain(c, "pain_before", d.get("pain_before"))
-    _pain(c, "pain_after", d.get("pain_after"))
-    _note(c, "note", d.get("note"))
-    exercises = d.get("exercises", [])
-    if not isinstance(exercises, list):
-        c.add(f"exercises must be a list, not {c.kind(exercises)}")
-        return
-    for i, e in enumerate(exercises):
-        where = f"exercises[{i}]"
-        if not isinstance(e, dict):
-            c.add(f"{where} must be an object, not {c.kind(e)}")
-            continue
-        for key in ("exercise_id", "status"):
-            if key not in e:
-                c.add(f"{where}.{key} is missing")
-        if "exercise_id" in e:
-            # Ids need not be in this library: a physiotherapist's own exercises may not be.
-            c.text(f"{where}.exercise_id", e["exercise_id"], max_chars=MAX_ID_CHARS)
-        if "status" in e:
-            c.choice(f"{where}.status", e["status"], STATUSES)
-        for key, high in DOSE_LIMITS.items():
-            c.whole(f"{where}.{key}", e.get(key), 0, high, optional=True)
-        _pain(c, f"{where}.pain", e.get("pain"))
-        c.flag(f"{where}.extra", e.get("extra"), optional=True)
-
-
-def _check_checkin(c: Checker, d: dict[str, Any]) -> None:
-    c.required(d, ("date", "score"))
-    if "date" in d:
-        c.day("date", d["date"])
-    if "score" in d:
-        _pain(c, "score", d["score"], optional=False)
-    _note(c, "note", d.get("note"))
-    if d.get("symptoms") is not None:
-        c.names("symptoms", d["symptoms"], SYMPTOMS)
-    c.flag("flare", d.get("flare"), optional=True)
-    if "id" in d and isinstance(d.get("date"), str) and d["id"] != f"p-{d['date']}":
-        c.add(f"id is {show(d['id'])}; a check-in's id is p-DATE, here 'p-{d['date']}'")
-
-
-def _check_assessment(c: Checker, d: dict[str, Any]) -> None:
-    c.required(d, ("id", "date", "instrument", "answers", "score"))
-    _ident(c, d)
-    if "date" in d:
-        c.day("date", d["date"])
-    instrument = d.get("instrument")
-    if "instrument" in d:
-        c.choice("instrument", instrument, INSTRUMENT_IDS)
-    known = instrument if isinstance(instrument, str) and instrument in INSTRUMENTS else None
-    if known and "answers" in d:
-        try:
-            answers_from_json(known, d["answers"])
-        except BackcareError as exc:
-            c.add(f"answers: {exc.message}")
-    if "score" in d:
-        score = d["score"]
-        if isinstance(score, bool) or not isinstance(score, (int, float)) \
-                or not math.isfinite(score):
-            c.add(f"score must be a number, not {c.kind(score)}")
-        elif known:
-            inst = INSTRUMENTS[known]
-            if not inst.score_min <= score <= inst.score_max:
-                c.add(f"score is {score:g}; a {inst.short_name} score is "
-                      f"{inst.score_min:g}–{inst.score_max:g}")
-    c.text("band", d.get("band"), optional=True, max_chars=MAX_ID_CHARS)
-
-
-def _check_visit(c: Checker, d: dict[str, Any]) -> None:
-    c.required(d, ("id", "date", "kind"))
-    _ident(c, d)
-    if "date" in d:
-        c.day("date", d["date"])
-    if "kind" in d:
-        c.choice("kind", d["kind"], VISIT_KINDS)
-    _note(c, "note", d.get("note"))
-
-
-def _check_profile(c: Checker, d: dict[str, Any]) -> None:
-    c.required(d, ("start_date",))
-    if "start_date" in d:
-        c.day("start_date", d["start_date"])
-    _pain(c, "baseline_pain", d.get("baseline_pain"))
-    c.whole("minutes_per_day", d.get("minutes_per_day"), 1, MINUTES_PER_DAY_MAX, optional=True)
-    c.whole("days_per_week", d.get("days_per_week"), 1, len(WEEKDAYS), optional=True)
-    # An older export may name the legacy "bike"; the profile reads it as what it became.
-    for key, allowed in (("equipment", (*EQUIPMENT, *LEGACY_EQUIPMENT)),
-                         ("avoid_positions", POSITIONS),
-                         ("red_flags", None), ("conditions", None)):
-        if d.get(key) is not None:
-            c.names(key, d[key], allowed, max_chars=MAX_ID_CHARS)
-    c.flag("cleared_by_clinician", d.get("cleared_by_clinician"), optional=True)
-    c.flag("assessed_by_clinician", d.get("assessed_by_clinician"), optional=True)
-    c.day("created", d.get("created"), optional=True)
-    c.day("updated", d.get("updated"), optional=True)
-
-
-def _check_goal(c: Checker, d: dict[str, Any]) -> None:
-    c.required(d, ("id", "text", "created"))
-    if "id" in d:
-        c.whole("id", d["id"], 1, 10**9)
-    if "text" in d:
-        c.text("text", d["text"], max_chars=10_000)
-    if "created" in d:
-        c.day("created", d["created"])
-    c.day("by", d.get("by"), optional=True)
-    c.day("done_on", d.get("done_on"), optional=True)
-    c.text("psfs_activity", d.get("psfs_activity"), optional=True, empty_ok=True)
-
-
-def _check_programme(c: Checker, d: dict[str, Any]) -> None:
-    c.required(d, ("exercises",))
-    c.text("prescribed_by", d.get("prescribed_by"), optional=True, empty_ok=True)
-    c.day("start", d.get("start"), optional=True)
-    c.flag("allow_progression", d.get("allow_progression"), optional=True)
-    items = d.get("exercises", [])
-    if not isinstance(items, list):
-        c.add(f"exercises must be a list, not {c.kind(items)}")
-        return
-    for i, item in enumerate(items):
-        where = f"exercises[{i}]"
-        if not isinstance(item, dict):
-            c.add(f"{where} must be an object, not {c.kind(item)}")
-            continue
-        if "id" not in item:
-            c.add(f"{where}.id is missing")
-        else:
-            c.text(f"{where}.id", item["id"], max_chars=MAX_ID_CHARS)
-        for key, high in DOSE_LIMITS.items():
-            c.whole(f"{where}.{key}", item.get(key), 0, high, optional=True)
-        if item.get("days") is not None:
-            c.names(f"{where}.days", item["days"], WEEKDAYS)
-        _note(c, f"{where}.note", item.get("note"))
-
-
-_LOG_CHECKS: dict[str, tuple[Callable[[Checker, dict[str, Any]], None], str]] = {
-    "sessions": (_check_session, "id"),
-    "pain_checkins": (_check_checkin, "date"),
-    "assessments": (_check_assessment, "id"),
-    "visits": (_check_visit, "id"),
-}
 _MODELS: dict[str, Any] = {"sessions": Session, "pain_checkins": PainCheckin,
                            "assessments": Assessment, "visits": Visit}
 
 
 # --- the whole document ---------------------------------------------------------------------
 
-def parse_import(doc_or_path: Any) -> ImportBundle:
+def parse_import(doc_or_path: Any, today: date | None = None) -> ImportBundle:
     """Check a whole export document (or the file holding one) and return it ready to store.
 
     Every problem is collected; if there is any, :class:`BackcareError` lists them, each
-    naming its record, and nothing is returned to be written."""
+    naming its record, and nothing is returned to be written. The records are held to the
+    command line's limits: nothing dated after ``today``, notes within their cap, no
+    control characters, and nothing that cannot be written as UTF-8 (issue 17)."""
     if isinstance(doc_or_path, (str, Path)):
         path = Path(doc_or_path)
         source = str(path)
@@ -365,13 +192,13 @@ def parse_import(doc_or_path: Any) -> ImportBundle:
         source, doc = "", doc_or_path
     file = source or None
     try:
-        return _parse(doc, file, source)
+        return _parse(doc, file, source, Limits(latest=today))
     except RecursionError:
         raise BackcareError(f"{source or 'the import'}: is nested too deeply to be a "
                             f"backcare export") from None
 
 
-def _parse(doc: Any, file: str | None, source: str) -> ImportBundle:
+def _parse(doc: Any, file: str | None, source: str, limits: Limits) -> ImportBundle:
     where = f"{file}: " if file else ""
     if not isinstance(doc, dict):
         raise BackcareError(f"{where}is not a backcare export (expected a JSON object, "
@@ -395,12 +222,14 @@ def _parse(doc: Any, file: str | None, source: str) -> ImportBundle:
         top.add(f"is missing {', '.join(missing)}")
     if "exported_at" in doc:
         top.text("exported_at", doc["exported_at"], max_chars=MAX_ID_CHARS)
-    tables = {kind: _records(p, file, top, doc, kind) for kind in LOG_KINDS}
-    profile = _optional_single(p, file, doc.get("profile"), "profile", _check_profile,
-                               Profile.from_dict)
-    programme = _optional_single(p, file, doc.get("programme"), "programme", _check_programme,
-                                 Prescription.from_dict)
-    goals = [Goal.from_dict(d) for d in _checked(p, file, top, doc, "goals", _check_goal, "id")]
+    tables = {kind: _records(p, file, top, doc, kind, limits) for kind in LOG_KINDS}
+    profile = _optional_single(p, file, doc.get("profile"), "profile", Profile.from_dict,
+                               limits)
+    programme = _optional_single(p, file, doc.get("programme"), "programme",
+                                 Prescription.from_dict, limits)
+    check_goal, _ = MAIN_CHECKS["goals"]
+    goals = [Goal.from_dict(d)
+             for d in _checked(p, file, top, doc, "goals", check_goal, "id", limits)]
     if p:
         shown = p.problems[:MAX_PROBLEMS_SHOWN]
         if len(p.problems) > MAX_PROBLEMS_SHOWN:
@@ -415,8 +244,7 @@ def _parse(doc: Any, file: str | None, source: str) -> ImportBundle:
 
 
 def _checked(p: ProblemList, file: str | None, top: Checker, doc: dict[str, Any], kind: str,
-             check: Callable[[Checker, dict[str, Any]], None], key: str
-             ) -> list[dict[str, Any]]:
+             check: Check, key: str, limits: Limits) -> list[dict[str, Any]]:
     """The records of one list that pass their checks, each unique by ``key``."""
     docs = doc.get(kind, [])
     if not isinstance(docs, list):
@@ -430,7 +258,8 @@ def _checked(p: ProblemList, file: str | None, top: Checker, doc: dict[str, Any]
             c.add(f"must be an object, not {kind_of(d)}")
             continue
         before = len(p.problems)
-        check(c, d)
+        check(c, d, limits)
+        _writable(c, d)
         if len(p.problems) > before:
             continue
         ident = d[key]
@@ -444,16 +273,15 @@ def _checked(p: ProblemList, file: str | None, top: Checker, doc: dict[str, Any]
 
 
 def _records(p: ProblemList, file: str | None, top: Checker, doc: dict[str, Any],
-             kind: str) -> list[dict[str, Any]]:
-    check, key = _LOG_CHECKS[kind]
+             kind: str, limits: Limits) -> list[dict[str, Any]]:
+    check, key = LOG_CHECKS[kind]
     # Through the model and back: exactly what `export` will write again.
     return [_MODELS[kind].from_dict(d).to_dict()
-            for d in _checked(p, file, top, doc, kind, check, key)]
+            for d in _checked(p, file, top, doc, kind, check, key, limits)]
 
 
 def _optional_single(p: ProblemList, file: str | None, value: Any, name: str,
-                     check: Callable[[Checker, dict[str, Any]], None],
-                     build: Callable[[dict[str, Any]], Any]) -> Any:
+                     build: Callable[[dict[str, Any]], Any], limits: Limits) -> Any:
     if value is None:
         return None
     c = Checker(p, file, name)
@@ -461,8 +289,24 @@ def _optional_single(p: ProblemList, file: str | None, value: Any, name: str,
         c.add(f"must be an object or null, not {kind_of(value)}")
         return None
     before = len(p.problems)
-    check(c, value)
+    check, _ = MAIN_CHECKS[name]
+    check(c, value, limits)
+    _writable(c, value)
     return build(value) if len(p.problems) == before else None
+
+
+def _writable(c: Checker, d: dict[str, Any]) -> None:
+    """Every value that will be written can be: the checks above look at the fields they
+    know; this looks at the whole record, whatever it holds, so that nothing fails half-way
+    through the writes, after earlier months were stored (issue 17)."""
+    try:
+        json.dumps(d, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except UnicodeEncodeError:
+        c.add("holds text that is not valid Unicode (a lone surrogate)")
+    except ValueError:
+        c.add("holds a number JSON does not allow (NaN or infinity)")
+    except TypeError:
+        c.add("holds a value JSON cannot hold")
 
 
 # --- storing it -----------------------------------------------------------------------------
@@ -471,9 +315,8 @@ def apply_import(store: Store, bundle: ImportBundle) -> ImportResult:
     """Add a checked import to the store; what is already there is kept as it is."""
     had_profile = store.profile() is not None
     had_programme = store.programme() is not None
-    added = store.import_records(bundle.tables)
-    added_goals = store.import_main(bundle.profile, bundle.goals, bundle.programme,
-                                    replace_profile=False)
+    added, added_goals = store.import_all(bundle.tables, bundle.profile, bundle.goals,
+                                          bundle.programme)
     totals = bundle.totals()
     added_all = {**{k: added.get(k, 0) for k in LOG_KINDS}, "goals": added_goals}
     skipped = {k: totals[k] - added_all[k] for k in added_all}

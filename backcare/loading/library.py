@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from backcare import __version__
+from backcare.domain.checks import Checker
 from backcare.domain.library import Library
 from backcare.domain.models import (
     CATEGORIES,
@@ -25,7 +26,6 @@ from backcare.domain.models import (
 from backcare.domain.suggest import did_you_mean, unknown_id_message
 from backcare.domain.text import kind_of
 from backcare.errors import BackcareError, ProblemList
-from backcare.loading.validate import Checker
 from backcare.loading.yamlload import LineDict, LineList, load_yaml
 from backcare.storage import cache
 from backcare.storage.paths import DataPaths, data_home
@@ -291,7 +291,7 @@ def _cache_key(files: list[Path]) -> list[Any]:
     key: list[Any] = [__version__]
     for f in files:
         st = f.stat()
-        key.append([str(f.resolve()), st.st_size, st.st_mtime_ns])
+        key.append([str(f.resolve()), st.st_size, st.st_mtime_ns, st.st_ctime_ns])
     return key
 
 
@@ -315,7 +315,8 @@ def load_library(home: Path | None = None, files: list[Path] | None = None,
     library = load_library_files(files)
     if use_cache and paths.home.is_dir():
         cache.write_library_cache(paths.library_cache, key,
-                                  [{**e.to_dict(), "origin": e.origin} for e in library])
+                                  [{**e.to_dict(), "origin": e.origin} for e in library],
+                                  paths.lock)
     return library
 
 

@@ -13,6 +13,7 @@ PyYAML's safe loader is the base. On top of it this loader
 
 from __future__ import annotations
 
+import errno
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -160,30 +161,40 @@ _LOADER: type | None = None
 
 
 def read_text(path: Path, what: str, limit: int = MAX_YAML_BYTES) -> str:
-    """Read a hand-written file, refusing links, huge files and text that is not UTF-8."""
-    name = str(path)
-    if path.is_symlink():
-        raise BackcareError(f"{name}: is a symbolic link; give the real file instead")
+    """Read a hand-written file, refusing links, anything that is not a regular file (a
+    FIFO would hang the read, /dev/zero never end it: issue 17), huge files and text that is
+    not UTF-8. The read is bounded whatever the file's size says."""
+    raw = read_input(path, what, limit)
     try:
-        size = path.stat().st_size
-        if size > limit:
-            raise BackcareError(
-                f"{name}: is {size / 1024 / 1024:.1f} MiB; {what} must be under "
-                f"{limit // 1024 // 1024} MiB")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise BackcareError(f"{name}: no such file") from None
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise BackcareError(f"{path}:{line}: is not UTF-8 text (byte {exc.start})") from None
+
+
+def read_input(path: Path, what: str, limit: int) -> bytes:
+    """The bytes of a file someone hands to backcare, or one clear line saying why not."""
+    from backcare.storage.files import NotRegularFile, TooBig, read_regular
+
+    name = str(path)
+    try:
+        raw = read_regular(path, limit)
+    except NotRegularFile as exc:
+        hint = "; give the real file instead" if exc.errno == errno.ELOOP else \
+            f"; {what} must be a regular file"
+        raise BackcareError(f"{name}: {exc.strerror}{hint}") from None
+    except TooBig as exc:
+        raise BackcareError(f"{name}: is {exc.size / 1024 / 1024:.1f} MiB; {what} must be "
+                            f"under {limit // 1024 // 1024} MiB") from None
     except IsADirectoryError:
         raise BackcareError(f"{name}: is a folder, not a file") from None
     except PermissionError:
         raise BackcareError(f"{name}: cannot be read (permission denied)") from None
     except OSError as exc:
         raise BackcareError(f"{name}: cannot be read ({exc.strerror})") from None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise BackcareError(f"{name}:{line}: is not UTF-8 text (byte {exc.start})") from None
+    if raw is None:
+        raise BackcareError(f"{name}: no such file")
+    return raw
 
 
 def load_yaml(path: Path, what: str = "the file") -> Any:

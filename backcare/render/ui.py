@@ -48,9 +48,16 @@ def emit_json(doc: Any) -> None:
     """One JSON document on stdout: indented for a person at a terminal, compact for a
     program (json's indenting encoder is pure Python, several times slower on ten years)."""
     pretty = sys.stdout.isatty()
-    sys.stdout.write(json.dumps(doc, ensure_ascii=False, default=_default,
+    sys.stdout.write(json.dumps(doc, ensure_ascii=not _unicode_out(), default=_default,
                                 indent=2 if pretty else None,
                                 separators=None if pretty else (",", ":")) + "\n")
+
+
+def _unicode_out() -> bool:
+    """Whether stdout takes any character; if not (PYTHONIOENCODING=ascii), JSON escapes
+    them, which any JSON reader turns back into the same text."""
+    encoding = str(getattr(sys.stdout, "encoding", None) or "utf-8")
+    return encoding.lower().replace("-", "").startswith("utf")
 
 
 def _default(value: Any) -> Any:
@@ -111,4 +118,5 @@ def warn(message: str) -> None:
 
 
 def is_interactive() -> bool:
-    return sys.stdin.isatty() and not os.environ.get("CI_NONINTERACTIVE")
+    stdin = sys.stdin
+    return stdin is not None and stdin.isatty() and not os.environ.get("CI_NONINTERACTIVE")

@@ -2,18 +2,24 @@
 
 - Every write goes to a temp file in the same folder, is fsynced, then ``os.replace``d over
   the old one, and the folder is synced, so a crash leaves either the old file or the new
-  one, never half of each.
-- A file that cannot be parsed is never written over: the error names it, and ``doctor``
-  offers the newest good backup.
+  one, never half of each. A temp file a crash leaves behind is removed by the next writer
+  once it holds the folder's lock, and reported by ``doctor``.
+- A file that cannot be parsed, or that holds a record no command could have written, is
+  never written over: the error names it, and ``doctor`` offers the newest good backup. A
+  file that cannot be read only because of its permissions is not damaged: ``doctor`` gives
+  it back to its owner.
 - Each file carries its schema version in a ``_meta`` table; older files are migrated as they
-  are read, in order, and a newer one is refused.
-- Files the user names (``export --out``) are written the same way, and only replace an
-  existing file with ``--force``.
+  are read, in order, and a newer one is refused. ``_meta`` also counts the file's writes
+  (its generation), so the newest backup is the newest in content, whatever the clock said.
+- Files the user names (``export --out``) are written the same way, only ever as regular
+  files, and only replace an existing file with ``--force``: without it the new file is
+  linked into place, which fails if anything got there first.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import stat
@@ -35,21 +41,49 @@ BINARY = getattr(os, "O_BINARY", 0)
 POSIX_MODES = os.name == "posix"
 REPLACE_TRIES = 20  # Windows: a reader holding the old file open makes os.replace wait
 REPLACE_WAIT_S = 0.05
+# A month of daily records is tens of kilobytes; a data file this big is not one of ours,
+# and reading it would only use up the patient's memory.
+MAX_DATA_FILE_BYTES = 64 * 1024 * 1024
+TEMP_SUFFIX = ".tmp"
+_READ_FLAGS = os.O_RDONLY | NOFOLLOW | BINARY | getattr(os, "O_NONBLOCK", 0)
 
 # Ordered migrations: MIGRATIONS[n] turns a file at schema n into schema n + 1.
 # Each takes the file's name inside the data folder and its tables, and returns new tables.
 Migration = Callable[[str, dict[str, Any]], dict[str, Any]]
 MIGRATIONS: dict[int, Migration] = {}
+# Checks a file's tables and returns the first thing wrong with them, or None.
+TableCheck = Callable[[dict[str, Any]], "str | None"]
+
+RESTORE_HINT = "run 'backcare doctor' to restore the newest good backup"
+PERMISSION_HINT = "run 'backcare doctor --yes' to make it readable by you again"
+
+# The data files this process has replaced: after them, a failure to print is not a
+# failure of the command (cli.py says the data was saved, and keeps the exit code).
+_saved: list[Path] = []
 
 
 class DataFileError(BackcareError):
     """A data file that cannot be used as it is. It is left untouched."""
 
-    def __init__(self, path: Path, problem: str) -> None:
-        super().__init__(
-            f"{path}: {problem}. The file has been left as it is; "
-            f"run 'backcare doctor' to restore the newest good backup.")
+    def __init__(self, path: Path, problem: str, hint: str = RESTORE_HINT) -> None:
+        super().__init__(f"{path}: {problem}. The file has been left as it is; {hint}.")
         self.path = path
+        self.problem = problem
+
+
+class UnreadableFile(DataFileError):
+    """A data file whose permissions keep its owner from reading it: not damaged, so never
+    replaced by a backup; ``doctor --yes`` makes it readable again."""
+
+    def __init__(self, path: Path, mode: int) -> None:
+        super().__init__(path, f"cannot be read: its permissions (mode {mode:o}) do not let "
+                               f"you", PERMISSION_HINT)
+        self.mode = mode
+
+
+def saved_paths() -> list[Path]:
+    """The data files this process has written (and fsynced)."""
+    return list(_saved)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -61,10 +95,31 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-def atomic_write_bytes(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
-    """Write a file so that a crash leaves the old version or the new one, nothing between."""
-    # A unique temp name in the same folder (tempfile would cost start-up time, issue 7).
-    tmp = path.parent / f".{path.name}.{os.urandom(6).hex()}.tmp"
+def temp_name(path: Path) -> Path:
+    """A unique temp name beside ``path`` (tempfile would cost start-up time, issue 7)."""
+    return path.parent / f".{path.name}.{os.urandom(6).hex()}{TEMP_SUFFIX}"
+
+
+def is_temp_file(name: str) -> bool:
+    """A temp file of :func:`temp_name`: ``.NAME.<12 hex digits>.tmp``."""
+    if not (name.startswith(".") and name.endswith(TEMP_SUFFIX)):
+        return False
+    stem = name[1:-len(TEMP_SUFFIX)]
+    _, dot, tag = stem.rpartition(".")
+    return bool(dot) and len(tag) == 12 and all(c in "0123456789abcdef" for c in tag)
+
+
+def temp_files(folder: Path) -> list[Path]:
+    """Temp files left in ``folder`` by a write that never finished."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    return [folder / n for n in sorted(names) if is_temp_file(n)]
+
+
+def write_temp(path: Path, data: bytes, mode: int, durable: bool) -> Path:
+    tmp = temp_name(path)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | BINARY, mode)
     try:
         fchmod = getattr(os, "fchmod", None)  # POSIX (Windows from Python 3.13)
@@ -73,13 +128,29 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return tmp
+
+
+def atomic_write_bytes(path: Path, data: bytes, mode: int = FILE_MODE,
+                       durable: bool = True) -> None:
+    """Write a file so that a crash leaves the old version or the new one, nothing between.
+    ``durable=False`` (caches) skips the fsyncs: a cache that a power cut truncates fails
+    its checksum and is rebuilt."""
+    tmp = write_temp(path, data, mode, durable)
+    try:
         _replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    _fsync_dir(path.parent)
+    if durable:
+        _fsync_dir(path.parent)
 
 
 def _replace(source: Path, target: Path) -> None:
@@ -101,24 +172,92 @@ def atomic_write_text(path: Path, text: str, mode: int = FILE_MODE) -> None:
     atomic_write_bytes(path, text.encode("utf-8"), mode)
 
 
+def note_saved(path: Path) -> None:
+    _saved.append(path)
+
+
+class NotRegularFile(OSError):
+    """A path that is a link, a FIFO, a device or a folder where a file was expected."""
+
+
+class TooBig(ValueError):
+    """A file over the size limit of what it should be."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
+
+
+def read_regular(path: Path, limit: int) -> bytes | None:
+    """The bytes of a regular file, at most ``limit`` of them (more raises :class:`TooBig`);
+    None when there is no file. Refuses links, FIFOs and devices before reading: the file is
+    opened without following a link and without blocking, and checked again once open, so a
+    file swapped for a FIFO in between cannot hang the read (issue 17)."""
+    try:
+        fd = os.open(path, _READ_FLAGS)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise NotRegularFile(errno.ELOOP, "is a symbolic link") from None
+        raise
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a folder")
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegularFile(errno.EINVAL, f"is {_kind_of_file(st.st_mode)}")
+        if st.st_size > limit:
+            raise TooBig(st.st_size)
+        chunks = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    finally:
+        os.close(fd)
+    raw = b"".join(chunks)
+    if len(raw) > limit:  # it grew after fstat
+        raise TooBig(len(raw))
+    return raw
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
 def read_json_file(path: Path) -> Any:
     """Read one of our JSON files; refuse links; never repair anything in place."""
     try:
         st = os.lstat(path)
     except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise DataFileError(path, f"cannot be reached ({exc.strerror})") from None
     if stat.S_ISLNK(st.st_mode):
         raise DataFileError(path, "is a symbolic link; backcare only uses its own files")
     if not stat.S_ISREG(st.st_mode):
         raise DataFileError(path, "is not a regular file")
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, MAX_DATA_FILE_BYTES)
+    except PermissionError:
+        raise UnreadableFile(path, stat.S_IMODE(st.st_mode)) from None
+    except (NotRegularFile, IsADirectoryError) as exc:
+        raise DataFileError(path, str(exc.strerror)) from None
+    except TooBig:
+        raise DataFileError(path, f"is over {MAX_DATA_FILE_BYTES // 2**20} MiB, far more "
+                                  f"than backcare ever writes") from None
     except OSError as exc:
         raise DataFileError(path, f"cannot be read ({exc.strerror})") from None
+    if raw is None:
+        return None
     if not raw.strip():
         raise DataFileError(path, "is empty")
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_constant=_no_constant)
     except UnicodeDecodeError:
         raise DataFileError(path, "is not UTF-8 text (it may be damaged)") from None
     except ValueError as exc:
@@ -127,27 +266,45 @@ def read_json_file(path: Path) -> Any:
         raise DataFileError(path, "is nested too deeply to read") from None
 
 
-def _schema_of(path: Path, data: Any) -> int:
+def _meta_of(path: Path, data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise DataFileError(path, "is damaged (expected a JSON object)")
     meta = data.get("_meta") or {}
     try:
-        version = next(iter(meta.values()))["schema"] if meta else SCHEMA_VERSION
-    except (TypeError, KeyError, AttributeError, StopIteration):
+        record = next(iter(meta.values())) if meta else {"schema": SCHEMA_VERSION}
+    except (TypeError, AttributeError):
         raise DataFileError(path, "is damaged (its schema version cannot be read)") from None
+    if not isinstance(record, dict) or "schema" not in record:
+        raise DataFileError(path, "is damaged (its schema version cannot be read)")
+    return record
+
+
+def _schema_of(path: Path, data: Any) -> int:
+    version = _meta_of(path, data)["schema"]
     if not isinstance(version, int) or isinstance(version, bool):
         raise DataFileError(path, f"has an unknown schema version {version!r}")
     return version
 
 
+def generation(tables: dict[str, Any]) -> int:
+    """How many times a file has been written (0 for a file from before it was counted)."""
+    meta = tables.get("_meta") or {}
+    record: Any = next(iter(meta.values()), {}) if isinstance(meta, dict) else {}
+    value = record.get("generation", 0) if isinstance(record, dict) else 0
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
 def stamp_schema(tables: dict[str, Any]) -> dict[str, Any]:
-    """The tables as they are written: with this backcare's schema version."""
-    tables["_meta"] = {"1": {"schema": SCHEMA_VERSION}}
+    """The tables as they are written: with this backcare's schema version, and one more
+    write counted (the clock is never trusted to say which copy is newer)."""
+    tables["_meta"] = {"1": {"schema": SCHEMA_VERSION, "generation": generation(tables) + 1}}
     return tables
 
 
-def load_tables(path: Path, home: Path) -> dict[str, Any] | None:
-    """A data file's tables, migrated to the current schema; None when it does not exist."""
+def load_tables(path: Path, home: Path, check: TableCheck | None = None
+                ) -> dict[str, Any] | None:
+    """A data file's tables, migrated to the current schema and checked by ``check``; None
+    when it does not exist."""
     data = read_json_file(path)
     if data is None:
         return None
@@ -167,20 +324,51 @@ def load_tables(path: Path, home: Path) -> dict[str, Any] | None:
     for table, docs in data.items():
         if not isinstance(docs, dict):
             raise DataFileError(path, f"is damaged (table '{table}' is not an object)")
+    if check is not None:
+        check_tables(path, data, check)
     return data
 
 
+def check_tables(path: Path, tables: dict[str, Any], check: TableCheck) -> None:
+    """Raise the DataFileError that names ``path`` if its tables fail ``check``."""
+    problem = check(tables)
+    if problem is not None:
+        raise DataFileError(path, f"is damaged ({problem})")
 
 
 # --- files the user names (export --out) -----------------------------------------------------
 
+def _kind_of_file(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    return "not a regular file"
+
+
 def check_out(path: Path, force: bool) -> Path:
-    """Refuse, before any work is done, an --out that would overwrite without --force or
-    cannot be written."""
-    if os.path.lexists(path):
-        if path.is_dir() and not path.is_symlink():
+    """Refuse, before any work is done, an --out that is not a regular file (a device, a
+    FIFO, a socket, a folder: ``--force`` or not), that would overwrite without --force, or
+    whose folder does not exist."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise BackcareError(f"--out {path}: cannot be reached ({exc.strerror})") from None
+    if st is not None:
+        if stat.S_ISDIR(st.st_mode):
             raise BackcareError(f"--out {path} is a folder; give a file name, for example "
                                 f"{path / 'backcare-export.json'}")
+        if not stat.S_ISREG(st.st_mode) and not stat.S_ISLNK(st.st_mode):
+            raise BackcareError(f"--out {path} is {_kind_of_file(st.st_mode)}; backcare only "
+                                f"writes regular files")
         if not force:
             raise BackcareError(f"{path} already exists; add --force to replace it, or "
                                 f"choose another --out")
@@ -192,9 +380,49 @@ def check_out(path: Path, force: bool) -> Path:
 
 def write_out(path: Path, data: bytes, force: bool) -> None:
     """Write a file the user named, privately (0600) and atomically: a reader never sees
-    half a file."""
+    half a file. Without ``force`` the complete temp file is hard-linked to ``path``, which
+    fails if anything is there, so two exports at once cannot both succeed and lose one
+    (issue 17). With ``force`` it replaces only a regular file (or a link, not followed)."""
     check_out(path, force)
     try:
-        atomic_write_bytes(path, data)
+        tmp = write_temp(path, data, FILE_MODE, durable=True)
     except OSError as exc:
         raise BackcareError(f"--out {path}: cannot be written ({exc.strerror})") from None
+    try:
+        if force:
+            check_out(path, force)  # again, just before: a FIFO put there meanwhile is refused
+            _replace(tmp, path)
+        else:
+            try:
+                os.link(tmp, path)  # fails if anything is at path, link or not
+            except FileExistsError:
+                raise BackcareError(f"{path} already exists (it appeared while the export "
+                                    f"was being made); nothing was replaced. Add --force to "
+                                    f"replace it, or choose another --out") from None
+            except OSError as exc:
+                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP,
+                                     errno.EXDEV, errno.EMLINK):
+                    raise
+                _exclusive_copy(path, data)  # a file system without hard links
+    except OSError as exc:
+        raise BackcareError(f"--out {path}: cannot be written ({exc.strerror})") from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+    _fsync_dir(path.parent)
+    note_saved(path)
+
+
+def _exclusive_copy(path: Path, data: bytes) -> None:
+    """Where links are not allowed: create ``path`` exclusively (O_EXCL), then fill it. A
+    reader could see it half-written for a moment; it is never one made by someone else."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | BINARY,
+                     FILE_MODE)
+    except FileExistsError:
+        raise BackcareError(f"{path} already exists; nothing was replaced. Add --force to "
+                            f"replace it, or choose another --out") from None
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())

@@ -85,3 +85,25 @@ def exclusive(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
             unlock(fd)
     finally:
         os.close(fd)
+
+
+@contextlib.contextmanager
+def try_exclusive(path: Path) -> Iterator[bool]:
+    """Take the lock on ``path`` if it is free, without waiting; yields whether it was
+    taken. For work that may simply be skipped, such as writing a cache."""
+    try_lock, unlock = _platform_lock()
+    flags = os.O_RDWR | os.O_CREAT | NOFOLLOW | BINARY
+    try:
+        fd = os.open(path, flags, FILE_MODE)
+    except OSError:
+        yield False
+        return
+    try:
+        got = try_lock(fd)
+        try:
+            yield got
+        finally:
+            if got:
+                unlock(fd)
+    finally:
+        os.close(fd)

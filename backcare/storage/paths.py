@@ -10,8 +10,9 @@ Every path inside the data folder is named here, and only here: the other layers
       log/2026-11.json              that month's sessions, pain check-ins,
                                     assessments and visits                    0600
       backups/2026-11-27/...        the previous good copy of each file changed that day
-      cache/                        copies that only save time: the validated library, the
-                                    history in compact form
+      cache/                        copies that only save time, each entry checksummed: the
+                                    validated library, the history in compact form, the
+                                    check-ins that reported a symptom (and the checksum key)
       settings.yaml                 a physiotherapist's thresholds (optional)
       exercises.yaml                the patient's or physiotherapist's own exercises (optional)
       questionnaires/<id>.yaml      a clinic's licensed questionnaire wording (optional)
@@ -36,8 +37,9 @@ LOCK_FILE = ".lock"
 SETTINGS_FILE = "settings.yaml"
 USER_LIBRARY_FILE = "exercises.yaml"
 QUESTIONNAIRE_DIR = "questionnaires"
-LIBRARY_CACHE_FILE = "library.json"
-HISTORY_CACHE_FILE = "history.marshal"
+LIBRARY_CACHE_FILE = "library.cache"
+HISTORY_CACHE_FILE = "history.cache"
+SYMPTOMS_CACHE_FILE = "symptoms.cache"
 
 
 def data_home() -> Path:
@@ -99,6 +101,15 @@ class DataPaths:
     @property
     def history_cache(self) -> Path:
         return self.cache / HISTORY_CACHE_FILE
+
+    @property
+    def symptoms_cache(self) -> Path:
+        """Each month's check-ins that reported a symptom: the red-flag stop reads the
+        whole log without reading every month file (issue 17)."""
+        return self.cache / SYMPTOMS_CACHE_FILE
+
+    def caches(self) -> list[Path]:
+        return [self.library_cache, self.history_cache, self.symptoms_cache]
 
     @property
     def lock(self) -> Path:

@@ -5,8 +5,9 @@ Layout: see :mod:`backcare.storage.paths`. Why this shape:
   at a few kilobytes however many years of history there are (issue 2, issue 7).
 - Every write is atomic and fsynced (:mod:`backcare.storage.files`), and every
   read-modify-write holds the folder's lock (:mod:`backcare.storage.lock`).
-- A file that cannot be parsed is never written over: the error names it, and ``doctor``
-  offers the newest good backup.
+- Every file is checked as it is read, records included (:mod:`backcare.domain.checks`): a
+  file that fails is damaged, is never written over, and ``doctor`` offers the newest good
+  backup, which is the newest in content, not by the clock's date (issue 17).
 """
 
 from __future__ import annotations
@@ -14,18 +15,18 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from tinydb import TinyDB
 
-import shutil
-
+from backcare.domain.checks import LOG_CHECKS, MAIN_CHECKS, stored_problem
 from backcare.domain.models import (
     Assessment,
     Goal,
@@ -43,15 +44,40 @@ from backcare.storage.files import (
     FILE_MODE,
     POSIX_MODES,
     DataFileError,
+    TableCheck,
+    UnreadableFile,
     atomic_write_bytes,
-    atomic_write_text,
+    check_tables,
+    generation,
     load_tables,
+    note_saved,
     stamp_schema,
+    temp_files,
 )
-from backcare.storage.paths import DataPaths, data_home
+from backcare.storage.paths import MAIN_FILE, DataPaths, data_home
 
 BACKUPS_KEPT = 7  # one a day, the last week (issue 8)
 HISTORY_CACHE_MIN_MONTHS = 4
+_MONTH_NAME_LEN = len("2026-11.json")
+
+
+def _month_problem(month: str) -> TableCheck:
+    return lambda tables: stored_problem(tables, LOG_CHECKS, month)
+
+
+def _main_problem(tables: dict[str, Any]) -> str | None:
+    return stored_problem(tables, MAIN_CHECKS)
+
+
+def _serialise(path: Path, tables: dict[str, Any]) -> bytes:
+    """The bytes of a data file, or an error that says nothing was written."""
+    try:
+        return json.dumps(stamp_schema(tables), ensure_ascii=False, separators=(",", ":"),
+                          allow_nan=False).encode("utf-8")
+    except (UnicodeEncodeError, ValueError, TypeError) as exc:
+        raise BackcareError(f"{path}: could not be saved (a value cannot be written as "
+                            f"JSON: {type(exc).__name__}); the previous version is "
+                            f"unchanged") from None
 
 
 class AtomicJSONStorage:
@@ -75,7 +101,7 @@ class AtomicJSONStorage:
     def read(self) -> dict[str, Any] | None:
         if self._pending is not None:
             return self._pending
-        return load_tables(self.path, self.store.home)
+        return self.store.load(self.path)
 
     def write(self, data: dict[str, Any]) -> None:
         self._pending = data
@@ -85,20 +111,10 @@ class AtomicJSONStorage:
         if self._pending is None:
             return
         data, self._pending = self._pending, None
-        stamp_schema(data)
-        try:
-            self.store.backup(self.path)
-            self.path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-            atomic_write_text(self.path, json.dumps(data, ensure_ascii=False,
-                                                    separators=(",", ":")))
-        except OSError as exc:  # a full disk, say: the patient can act on it
-            raise BackcareError(f"{self.path}: could not be saved ({exc.strerror or exc}); "
-                                f"the previous version is unchanged") from None
+        self.store.commit({self.path: data})
 
     def close(self) -> None:
         self._pending = None  # an operation that failed half-way is never written
-
-
 
 
 # --- the store ------------------------------------------------------------------------------
@@ -109,6 +125,9 @@ class DoctorFinding:
     problem: str
     backup: Path | None  # the newest good backup, where there is one
     fixable: bool
+    # What --yes does: "restore" (the backup), "permissions" (make it private and the
+    # owner's), "remove" (a leftover temp file, or a cache that failed its checks), or "".
+    action: str = "restore"
 
 
 class Store:
@@ -118,6 +137,10 @@ class Store:
         self.home = home
         self.paths = DataPaths(home)
         self._today = today  # the real date, for naming backups; never a --date
+        # Months parsed by this process, by file: a command that reads one twice (the
+        # planner's weeks, then the red-flag check) parses it once.
+        self._parsed: dict[Path, tuple[str, cache.MonthRecords]] = {}
+        self._checked: dict[Path, str] = {}  # files whose records passed, by identity
 
     # -- paths and permissions --
     @property
@@ -131,73 +154,151 @@ class Store:
         folder = self.paths.log_dir
         try:
             names = sorted(n for n in os.listdir(folder) if n.endswith(".json")
-                           and len(n) == 12 and not n.startswith("."))
+                           and len(n) == _MONTH_NAME_LEN and not n.startswith("."))
         except FileNotFoundError:
             return []
+        except NotADirectoryError:
+            raise DataFileError(folder, "is not a folder") from None
         lo = f"{start.year:04d}-{start.month:02d}" if start else ""
         hi = f"{end.year:04d}-{end.month:02d}" if end else "9999-99"
         return [folder / n for n in names if lo <= n[:7] <= hi]
 
+    def home_problem(self) -> str | None:
+        """What makes the data folder unusable, in words, or None. A folder that does not
+        exist yet is fine: the first write makes it."""
+        try:
+            st = os.stat(self.home)
+        except FileNotFoundError:
+            return self._missing_home_problem()
+        except NotADirectoryError:
+            return self._missing_home_problem() or "cannot be reached (a part of it is a file)"
+        except OSError as exc:
+            return f"cannot be reached ({exc.strerror})"
+        if not stat.S_ISDIR(st.st_mode):
+            return "is a file, not a folder; point BACKCARE_HOME at a folder"
+        uid = _euid()
+        if uid is not None and st.st_uid != uid:
+            return (f"belongs to another user (uid {st.st_uid}); backcare only uses a data "
+                    f"folder of your own")
+        if not os.access(self.home, os.R_OK | os.W_OK | os.X_OK):
+            return "cannot be used: its permissions do not let you read and write it"
+        return None
+
+    def _missing_home_problem(self) -> str | None:
+        if os.path.islink(self.home):
+            return "is a symbolic link to a folder that does not exist"
+        for parent in self.home.parents:
+            try:
+                st = os.stat(parent)
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                return f"cannot be reached ({exc.strerror})"
+            if not stat.S_ISDIR(st.st_mode):
+                return f"is below {parent}, which is a file, not a folder"
+            return None
+        return None
+
     def ensure_home(self) -> None:
+        problem = self.home_problem()
+        if problem is not None:
+            raise BackcareError(f"{self.home}: the data folder {problem}")
         try:
             self.home.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
         except OSError as exc:
             raise BackcareError(f"{self.home}: cannot create the data folder "
                                 f"({exc.strerror})") from None
-        if self.home.is_symlink() or not self.home.is_dir():
+        if not self.home.is_dir():
             raise BackcareError(f"{self.home}: the data folder is not a folder")
 
     def data_files(self) -> list[Path]:
         files = [self.main_path] if os.path.lexists(self.main_path) else []
         return files + self.month_paths()
 
+    def _private_walk(self) -> Iterator[tuple[Path, os.stat_result]]:
+        """Every folder and file in the data folder, links aside (they are never followed)."""
+        try:
+            st = os.lstat(self.home)
+        except OSError:
+            return
+        if not stat.S_ISDIR(st.st_mode):
+            return
+        yield self.home, st
+        stack = [self.home]
+        while stack:
+            folder = stack.pop()
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
+                continue
+            for entry in sorted(entries, key=lambda e: e.name):
+                try:
+                    est = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                if stat.S_ISLNK(est.st_mode):
+                    continue
+                path = Path(entry.path)
+                yield path, est
+                if stat.S_ISDIR(est.st_mode):
+                    stack.append(path)
+
     def permission_problems(self) -> list[str]:
-        """Health data must stay private: the folder 0700, its files 0600 (CONTRACT.md).
+        """Health data must stay private: every folder 0700 and every file 0600, backups and
+        caches included (CONTRACT.md); and each readable and writable by its owner.
         On Windows, modes say nothing about who may read a file (its access list does, and
         the user's own data folder is private to them), so there is nothing to check."""
         if not POSIX_MODES:
             return []
         found = []
-        try:
-            mode = stat.S_IMODE(os.stat(self.home).st_mode)
-        except FileNotFoundError:
-            return []
-        if mode & 0o077:
-            found.append(f"{self.home} is readable by others (mode {mode:o}, should be 700)")
-        # The same folders fix_permissions() repairs: backups hold the same health data.
-        for folder in (self.paths.log_dir, self.paths.backups):
-            with contextlib.suppress(FileNotFoundError):
-                m = stat.S_IMODE(os.stat(folder).st_mode)
-                if m & 0o077:
-                    found.append(f"{folder} is readable by others (mode {m:o}, should be 700)")
-        for path in self.data_files():
-            with contextlib.suppress(FileNotFoundError):
-                m = stat.S_IMODE(os.lstat(path).st_mode)
-                if m & 0o077:
-                    found.append(f"{path} is readable by others (mode {m:o}, should be 600)")
+        for path, st in self._private_walk():
+            m = stat.S_IMODE(st.st_mode)
+            is_dir = stat.S_ISDIR(st.st_mode)
+            want = DIR_MODE if is_dir else FILE_MODE
+            if m & 0o077:
+                found.append(f"{path} is readable by others (mode {m:o}, should be "
+                             f"{want:o})")
+            elif m & want != want:
+                found.append(f"{path} cannot be read or written by you (mode {m:o}, should "
+                             f"be {want:o})")
         return found
 
     def fix_permissions(self) -> int:
+        """Make every folder 0700 and file 0600 again, where this user owns it."""
         if not POSIX_MODES:
             return 0
         fixed = 0
-        for folder in (self.home, self.paths.log_dir, self.paths.backups):
-            if folder.is_dir() and stat.S_IMODE(folder.stat().st_mode) & 0o077:
-                os.chmod(folder, DIR_MODE)
-                fixed += 1
-        for path in self.data_files():
-            if not path.is_symlink() and stat.S_IMODE(path.stat().st_mode) & 0o077:
-                os.chmod(path, FILE_MODE)
-                fixed += 1
+        uid = _euid()
+        for path, st in self._private_walk():
+            m = stat.S_IMODE(st.st_mode)
+            want = DIR_MODE if stat.S_ISDIR(st.st_mode) else FILE_MODE
+            if m == want or (not m & 0o077 and m & want == want):
+                continue
+            if uid is not None and st.st_uid != uid:
+                continue
+            os.chmod(path, want)  # the walk never yields a link
+            fixed += 1
         return fixed
 
     # -- locking --
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
-        """Hold the folder's write lock (blocking, with a time limit)."""
+        """Hold the folder's write lock (blocking, with a time limit). Temp files an
+        interrupted write left behind are removed first: no write can be in progress."""
         self.ensure_home()
         with lock.exclusive(self.paths.lock):
+            for leftover in self.leftover_temp_files():
+                with contextlib.suppress(OSError):
+                    os.unlink(leftover)
             yield
+
+    def leftover_temp_files(self) -> list[Path]:
+        """Temp files of writes that never finished (a crash, a kill)."""
+        folders = [self.home, self.paths.log_dir, self.paths.cache]
+        with contextlib.suppress(OSError):
+            for day in sorted(os.listdir(self.paths.backups)):
+                folders += [self.paths.backups / day, self.paths.backups / day / "log"]
+        return [p for folder in folders for p in temp_files(folder)]
 
     @contextlib.contextmanager
     def _db(self, path: Path) -> Iterator[TinyDB]:
@@ -210,6 +311,44 @@ class Store:
         finally:
             db.close()
 
+    # -- reading and writing one file --
+    def check_for(self, path: Path) -> TableCheck:
+        """The checks a data file's records must pass: the main file's, or a month's."""
+        if path.name == MAIN_FILE:
+            return _main_problem
+        return _month_problem(path.name[:7])
+
+    def load(self, path: Path) -> dict[str, Any] | None:
+        """A data file's tables, checked record by record; None when it does not exist. A
+        file this process has checked already, and that has not changed since (the same
+        identity before and after this read), is not checked again."""
+        before = cache.file_key(path)
+        tables = load_tables(path, self.home)
+        if tables is None:
+            return None
+        after = cache.file_key(path)
+        if after is None or after != before or self._checked.get(path) != after:
+            check_tables(path, tables, self.check_for(path))
+            if after is not None and after == before:
+                self._checked[path] = after
+        return tables
+
+    def commit(self, files: dict[Path, dict[str, Any]]) -> None:
+        """Write files' new tables. Every file is made into bytes first, so a value that
+        cannot be written stops the whole operation before anything is written; then each
+        file is backed up (the day's first change) and replaced atomically."""
+        data = {path: _serialise(path, tables) for path, tables in files.items()}
+        for path, raw in data.items():
+            try:
+                self.backup(path)
+                path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+                atomic_write_bytes(path, raw)
+            except OSError as exc:  # a full disk, say: the patient can act on it
+                raise BackcareError(f"{path}: could not be saved ({exc.strerror or exc}); "
+                                    f"the previous version is unchanged") from None
+            note_saved(path)
+            self._parsed.pop(path, None)
+
     # -- backups --
     def backup(self, path: Path) -> None:
         """Before the first change of the day to a file, keep its current, good copy."""
@@ -220,7 +359,7 @@ class Store:
         if target.exists():
             return
         try:
-            load_tables(path, self.home)  # only a good file is worth keeping
+            self.load(path)  # only a good file is worth keeping
         except BackcareError:
             return
         # mkdir(parents=True) gives the folders it adds the umask's mode: make each one here.
@@ -229,60 +368,168 @@ class Store:
         atomic_write_bytes(target, path.read_bytes())
         self._prune_backups()
 
-    def _prune_backups(self) -> None:
-        root = self.paths.backups
-        days = sorted(p for p in root.iterdir() if p.is_dir() and len(p.name) == 10)
-        for old in days[:-BACKUPS_KEPT]:
+    def _backup_days(self) -> list[tuple[date, Path]]:
+        """The backup folders named by a date, oldest first."""
+        found = []
+        with contextlib.suppress(OSError):
+            for name in os.listdir(self.paths.backups):
+                with contextlib.suppress(ValueError):
+                    found.append((date.fromisoformat(name), self.paths.backups / name))
+        return sorted(found)
 
-            shutil.rmtree(old, ignore_errors=True)
+    def _prune_backups(self) -> None:
+        """Keep a week of backups, by age and by count. A folder dated after today was made
+        while the clock was wrong: it is never chosen (newest_good_backup), and it is kept
+        until it is no longer in the future, then ages like the others."""
+        today = self._today()
+        oldest = today - timedelta(days=BACKUPS_KEPT - 1)
+        past = [(day, p) for day, p in self._backup_days() if day <= today]
+        for day, folder in past:
+            if day < oldest or (day, folder) in past[:-BACKUPS_KEPT]:
+                shutil.rmtree(folder, ignore_errors=True)
 
     def newest_good_backup(self, path: Path) -> Path | None:
-        root = self.paths.backups
-        if not root.is_dir():
-            return None
+        """The good backup of ``path`` that is newest in content: the most writes counted in
+        the file itself, then the latest modification. Folders dated after today (a wrong
+        clock) are never chosen: one once turned nine check-ins back into one (issue 17)."""
         rel = path.relative_to(self.home)
-        for day in sorted((p for p in root.iterdir() if p.is_dir()), reverse=True):
-            candidate = day / rel
-            if candidate.is_file():
-                try:
-                    load_tables(candidate, self.home)
-                    return candidate
-                except BackcareError:
-                    continue
-        return None
+        today = self._today()
+        best: tuple[int, int] | None = None
+        chosen = None
+        for day, folder in self._backup_days():
+            if day > today:
+                continue
+            candidate = folder / rel
+            try:
+                tables = self.load(candidate)
+                mtime = os.lstat(candidate).st_mtime_ns
+            except (BackcareError, OSError):
+                continue
+            if tables is None:
+                continue
+            rank = (generation(tables), mtime)
+            if best is None or rank > best:
+                best, chosen = rank, candidate
+        return chosen
+
+    def _backed_up_but_missing(self) -> list[Path]:
+        """Data files that a backup holds but the folder does not: lost, never deleted by
+        backcare, so a finding (a restore interrupted before issue 17 left this)."""
+        missing: set[Path] = set()
+        today = self._today()
+        for day, folder in self._backup_days():
+            if day > today:
+                continue
+            names = [Path(MAIN_FILE)]
+            with contextlib.suppress(OSError):
+                names += [Path("log") / n for n in os.listdir(folder / "log")
+                          if n.endswith(".json") and len(n) == _MONTH_NAME_LEN]
+            for rel in names:
+                if (folder / rel).is_file() and not os.path.lexists(self.home / rel):
+                    missing.add(self.home / rel)
+        return sorted(missing)
 
     # -- doctor --
     def check(self) -> list[DoctorFinding]:
+        """Everything ``doctor`` reports: damaged, missing and unreadable data files,
+        permissions, leftover temp files and caches that fail their checks."""
         findings = []
         for path in self.data_files():
             try:
-                load_tables(path, self.home)
-            except BackcareError as exc:
-                problem = exc.message.split(". The file has been left")[0]
-                problem = problem.removeprefix(f"{path}: ")
+                self.load(path)
+            except UnreadableFile as exc:
+                findings.append(DoctorFinding(path, exc.problem, None, _owned(path),
+                                              "permissions"))
+            except DataFileError as exc:
                 backup = None if path.is_symlink() else self.newest_good_backup(path)
-                findings.append(DoctorFinding(path, problem, backup, backup is not None))
+                findings.append(DoctorFinding(path, exc.problem, backup, backup is not None))
+        for path in self._backed_up_but_missing():
+            backup = self.newest_good_backup(path)
+            findings.append(DoctorFinding(path, "is missing", backup, backup is not None))
+        reported = {f.path for f in findings if f.action == "permissions"}
         for text in self.permission_problems():
-            findings.append(DoctorFinding(self.home, text, None, True))
+            if not any(text.startswith(f"{p} ") for p in reported):
+                findings.append(DoctorFinding(self.home, text, None, True, "permissions"))
+        for leftover in self.leftover_temp_files():
+            findings.append(DoctorFinding(leftover, "is a temp file an interrupted write left "
+                                                    "behind; it holds nothing that was saved",
+                                          None, True, "remove"))
+        findings += self._cache_findings()
         return findings
 
-    def restore(self, finding: DoctorFinding) -> Path:
-        """Put the newest good backup in place; keep the damaged file beside it."""
-        if finding.backup is None:
-            raise BackcareError(f"{finding.path}: no good backup to restore")
+    def _cache_findings(self) -> list[DoctorFinding]:
+        found = []
+        kinds = {self.paths.library_cache: "library", self.paths.history_cache: "history",
+                 self.paths.symptoms_cache: "symptoms"}
+        for path, kind in kinds.items():
+            if not os.path.lexists(path):
+                continue
+            checked = cache.read_cache(path, kind)
+            if not checked.readable:
+                problem = "is not a cache this backcare can read"
+            elif checked.failed:
+                one = checked.failed == 1
+                problem = (f"has {checked.failed} entr{'y that fails its' if one else 'ies that'}"
+                           f"{'' if one else ' fail their'} checksum")
+            else:
+                continue
+            found.append(DoctorFinding(path, problem + "; it is only a copy, and is made "
+                                                       "again when needed", None, True,
+                                       "remove"))
+        for name in cache.LEGACY_FILES:
+            legacy = self.paths.cache / name
+            if os.path.lexists(legacy):
+                found.append(DoctorFinding(legacy, "is a cache of an earlier backcare that "
+                                                   "nothing reads any more", None, True,
+                                           "remove"))
+        return found
+
+    def restore(self, finding: DoctorFinding) -> Path | None:
+        """Put the newest good backup in place, in one atomic step, keeping a copy of the
+        damaged file beside it. Under the lock the file is checked again: if another
+        ``doctor`` (or anything else) has repaired it meanwhile, nothing is done (None)."""
         with self.writing():
-            kept = finding.path.with_name(
-                f"{finding.path.name}.damaged-{datetime.now():%Y%m%d%H%M%S}")
-            if os.path.lexists(finding.path):
-                os.replace(finding.path, kept)
-                if POSIX_MODES and not kept.is_symlink():
-                    os.chmod(kept, FILE_MODE)
-            atomic_write_bytes(finding.path, finding.backup.read_bytes())
-            return kept
+            path = finding.path
+            exists = os.path.lexists(path)
+            if exists:
+                try:
+                    self.load(path)
+                    return None  # repaired meanwhile: what is there now is newer than any backup
+                except UnreadableFile:
+                    return None  # not damaged: its permissions are fixed, not its content
+                except DataFileError:
+                    pass
+            backup = self.newest_good_backup(path)
+            if backup is None:
+                raise BackcareError(f"{path}: no good backup to restore")
+            good = backup.read_bytes()
+            kept = None
+            if exists:
+                kept = _kept_name(path)
+                if stat.S_ISREG(os.lstat(path).st_mode):
+                    atomic_write_bytes(kept, path.read_bytes())
+                else:  # a link or a FIFO in its place: moved aside, never read
+                    os.replace(path, kept)
+            path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+            atomic_write_bytes(path, good)  # replaces the damaged file in one step
+            note_saved(path)
+            self._parsed.pop(path, None)
+            return kept or path
+
+    def fix(self, finding: DoctorFinding) -> bool:
+        """What --yes does about a finding that is not a restore. True if done."""
+        with self.writing():
+            if finding.action == "remove":
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(finding.path)
+                return True
+            if finding.action == "permissions":
+                return self.fix_permissions() > 0 or not self.permission_problems()
+        return False
 
     # -- reading --
     def _main(self) -> dict[str, Any]:
-        return load_tables(self.main_path, self.home) or {}
+        return self.load(self.main_path) or {}
 
     @staticmethod
     def _single(tables: dict[str, Any], name: str) -> dict[str, Any] | None:
@@ -308,7 +555,7 @@ class Store:
         hi = end.isoformat() if end else "9999"
         out: list[dict[str, Any]] = []
         for path in self.month_paths(start, end):
-            tables = load_tables(path, self.home) or {}
+            tables = self.load(path) or {}
             out.extend(d for d in (tables.get(table) or {}).values() if lo <= d["date"] <= hi)
         out.sort(key=lambda d: d["date"])
         return out
@@ -317,30 +564,33 @@ class Store:
         """The log between two dates (inclusive), sorted by date."""
         paths = self.month_paths(start, end)
         # Over years, parsing the JSON and building the records costs more than all the rest
-        # of `progress` together, so months read before come from a compact cache of plain
-        # tuples, checked against each file's size, mtime and inode (issue 7). A short range
-        # reads its few files directly.
+        # of `progress` together, so months read before come from a compact cache, each
+        # month checked by its checksum and its file's identity (issue 7, issue 17). A short
+        # range reads its few files directly.
         builder = cache.RecordBuilder()
-        cached = (cache.read_history_cache(self.paths.history_cache)
-                  if len(paths) >= HISTORY_CACHE_MIN_MONTHS else None)
+        use_cache = len(paths) >= HISTORY_CACHE_MIN_MONTHS
+        cached = cache.read_cache(self.paths.history_cache, "history") if use_cache else None
         changed = False
         months: list[cache.MonthRecords] = []
         for path in paths:
             key = cache.file_key(path)
-            entry = cached.get(path.name) if cached is not None and key else None
+            entry = cached.entries.get(path.name) if cached is not None and key else None
             month = None
-            if entry is not None and entry[0] == key:
-                month = builder.month_from_raw(entry[1])
+            if entry is not None and entry.key == key:
+                month = builder.month_from_raw(cache.loads(entry.payload))
             if month is None:
                 month = self._read_month(path, builder)
                 if cached is not None and key:
-                    cached[path.name] = (key, cache.month_to_raw(month))
-                    changed = True
+                    payload = _payload(cache.month_to_raw(month))
+                    if payload is not None:
+                        cached.entries[path.name] = cache.Entry(key, payload)
+                        changed = True
             months.append(month)
-        if changed and cached is not None:
+        if cached is not None and (changed or cached.failed):
             live = {p.name for p in self.month_paths()}
-            cache.write_history_cache(self.paths.history_cache,
-                                      {k: v for k, v in cached.items() if k in live})
+            cache.write_cache(self.paths.history_cache, "history",
+                              {k: v for k, v in cached.entries.items() if k in live},
+                              self.paths.lock)
         lo, hi = start or date.min, end or date.max
         sessions = [s for m in months for s in m[0] if lo <= s.date <= hi]
         checkins = [c for m in months for c in m[1] if lo <= c.date <= hi]
@@ -353,12 +603,55 @@ class Store:
             tuple(sorted(visits, key=lambda v: (v.date, v.id))),
         )
 
+    def symptom_checkins(self, since: date | None = None) -> list[PainCheckin]:
+        """Every check-in after ``since`` (all of them without it) that reported a symptom,
+        from the whole log however long it is: the red-flag stop must see a check-in of
+        years ago that no clinician has cleared (issue 17). Each month's are cached, checked
+        like the history; a month whose entry fails is read and checked again."""
+        every = self.month_paths()
+        first = since + timedelta(days=1) if since else None
+        paths = every if first is None else \
+            [p for p in every if p.name[:7] >= f"{first.year:04d}-{first.month:02d}"]
+        cached = cache.read_cache(self.paths.symptoms_cache, "symptoms")
+        changed = bool(cached.failed)
+        found: list[PainCheckin] = []
+        builder: cache.RecordBuilder | None = None
+        for path in paths:
+            key = cache.file_key(path)
+            entry = cached.entries.get(path.name) if key else None
+            checkins = None
+            if entry is not None and entry.key == key:
+                with contextlib.suppress(TypeError, ValueError, OverflowError):
+                    checkins = [] if entry.payload == b"[]" else \
+                        cache.checkins_from_raw(cache.loads(entry.payload))
+            if checkins is None:
+                builder = builder or cache.RecordBuilder()
+                checkins = [c for c in self._read_month(path, builder)[1] if c.symptoms]
+                payload = _payload(cache.checkins_to_raw(checkins))
+                if key and payload is not None:
+                    cached.entries[path.name] = cache.Entry(key, payload)
+                    changed = True
+            found.extend(c for c in checkins if since is None or c.date > since)
+        if changed:
+            live = {p.name for p in every}
+            cache.write_cache(self.paths.symptoms_cache, "symptoms",
+                              {k: v for k, v in cached.entries.items() if k in live},
+                              self.paths.lock)
+        return sorted(found, key=lambda c: c.date)
+
     def _read_month(self, path: Path, builder: cache.RecordBuilder) -> cache.MonthRecords:
-        tables = load_tables(path, self.home) or {}
+        key = cache.file_key(path)
+        seen = self._parsed.get(path)
+        if seen is not None and key is not None and seen[0] == key:
+            return seen[1]
+        tables = self.load(path) or {}
         try:
-            return builder.month_from_tables(tables)
+            month = builder.month_from_tables(tables)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DataFileError(path, f"is damaged (a record is malformed: {exc!r})") from None
+        if key is not None:
+            self._parsed[path] = (key, month)
+        return month
 
     # -- writing: the main file --
     def _put_single(self, table: str, doc: dict[str, Any] | None) -> None:
@@ -427,55 +720,114 @@ class Store:
     def import_records(self, tables: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
         """Add already-validated log records, skipping ids already present. One write per
         month file, all under one lock. Returns how many of each were added."""
+        return self.import_all(tables, None, [], None)[0]
+
+    def import_main(self, profile: Profile | None, goals: list[Goal],
+                    programme: Prescription | None, replace_profile: bool) -> int:
+        """Profile, goals and programme from an import; returns goals added."""
+        return self.import_all({}, profile, goals, programme, replace_profile)[1]
+
+    def import_all(self, tables: dict[str, list[dict[str, Any]]], profile: Profile | None,
+                   goals: list[Goal], programme: Prescription | None,
+                   replace_profile: bool = False) -> tuple[dict[str, int], int]:
+        """An import: already-validated log records (ids already present are skipped), and
+        the profile, goals and programme. Every changed file is prepared and made into bytes
+        before the first is written (issue 17: a value that cannot be written once stopped
+        an import after 31 of 40 check-ins were stored); then each is written atomically,
+        all under one lock. Returns the log records and the goals added."""
         by_month: dict[str, dict[str, list[dict[str, Any]]]] = {}
         for table, docs in tables.items():
             for doc in docs:
                 by_month.setdefault(doc["date"][:7], {}).setdefault(table, []).append(doc)
         added = {t: 0 for t in tables}
         with self.writing():
+            changed: dict[Path, dict[str, Any]] = {}
             for month in sorted(by_month):
                 path = self.paths.month_named(month)
-                current = load_tables(path, self.home) or {}
-                changed = False
+                current = self.load(path) or {}
                 for table, docs in by_month[month].items():
                     existing = current.setdefault(table, {})
                     ids = {d.get("id") for d in existing.values()}
-                    next_key = max((int(k) for k in existing), default=0) + 1
                     for doc in docs:
                         if doc["id"] in ids:
                             continue
-                        existing[str(next_key)] = doc
+                        _append(existing, doc)
                         ids.add(doc["id"])
-                        next_key += 1
                         added[table] += 1
-                        changed = True
-                if changed:
-                    month_file = _storage_for(self)(path)
-                    month_file.write(current)
-                    month_file.flush()
-        return added
+                        changed[path] = current
+            goals_added = 0
+            if profile is not None or goals or programme is not None:
+                main = self.load(self.main_path) or {}
+                goals_added, main_changed = _merge_main(main, profile, goals, programme,
+                                                        replace_profile)
+                if main_changed:
+                    changed[self.main_path] = main
+            self.commit(changed)
+        return added, goals_added
 
-    def import_main(self, profile: Profile | None, goals: list[Goal],
-                    programme: Prescription | None, replace_profile: bool) -> int:
-        """Profile, goals and programme from an import; returns goals added."""
-        with self.writing(), self._db(self.main_path) as db:
-            if profile is not None and (replace_profile or not db.table("profile").all()):
-                db.table("profile").truncate()
-                db.table("profile").insert(profile.to_dict())
-            if programme is not None and not db.table("programme").all():
-                db.table("programme").insert(programme.to_dict())
-            t = db.table("goals")
-            have = {(d["text"], d["created"]) for d in t.all()}
-            next_id = max((int(d["id"]) for d in t.all()), default=0) + 1
-            added = 0
-            for g in goals:
-                if (g.text, g.created.isoformat()) in have:
-                    continue
-                gid = g.id if not t.contains(_query().id == g.id) else next_id
-                t.insert({**g.to_dict(), "id": gid})
-                next_id = max(next_id, gid) + 1
-                added += 1
-            return added
+
+def _append(table: dict[str, Any], doc: dict[str, Any]) -> None:
+    """Add a record to a table as tinydb would: under the next record number."""
+    table[str(max((int(k) for k in table), default=0) + 1)] = doc
+
+
+def _merge_main(main: dict[str, Any], profile: Profile | None, goals: list[Goal],
+                programme: Prescription | None, replace_profile: bool) -> tuple[int, bool]:
+    """An import's profile, programme and goals merged into the main file's tables; the
+    patient's own profile and programme are kept. Returns the goals added, and whether
+    anything changed."""
+    changed = False
+    if profile is not None and (replace_profile or not main.get("profile")):
+        main["profile"] = {"1": profile.to_dict()}
+        changed = True
+    if programme is not None and not main.get("programme"):
+        main["programme"] = {"1": programme.to_dict()}
+        changed = True
+    table = main.setdefault("goals", {})
+    have = {(d["text"], d["created"]) for d in table.values()}
+    ids = {d["id"] for d in table.values()}
+    next_id = max(ids, default=0) + 1
+    added = 0
+    for g in goals:
+        if (g.text, g.created.isoformat()) in have:
+            continue
+        gid = g.id if g.id not in ids else next_id
+        _append(table, {**g.to_dict(), "id": gid})
+        ids.add(gid)
+        next_id = max(next_id, gid) + 1
+        added += 1
+    return added, changed or added > 0
+
+
+def _payload(raw: Any) -> bytes | None:
+    try:
+        return cache.dumps(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+def _euid() -> int | None:
+    """This process's user, where the platform has users by number (POSIX)."""
+    geteuid = getattr(os, "geteuid", None)
+    return int(geteuid()) if geteuid is not None else None
+
+
+def _owned(path: Path) -> bool:
+    try:
+        uid = _euid()
+        return uid is None or os.lstat(path).st_uid == uid
+    except OSError:
+        return False
+
+
+def _kept_name(path: Path) -> Path:
+    """Where a damaged file's copy is kept: NAME.damaged-TIME, never over an earlier one."""
+    stamp = f"{path.name}.damaged-{datetime.now():%Y%m%d%H%M%S}"
+    kept, n = path.with_name(stamp), 1
+    while os.path.lexists(kept):
+        n += 1
+        kept = path.with_name(f"{stamp}-{n}")
+    return kept
 
 
 def _query() -> Any:
@@ -491,5 +843,19 @@ def _storage_for(store: Store) -> Callable[[Path], AtomicJSONStorage]:
 
 
 def open_store(home: Path | None = None) -> Store:
+    """The store of a data folder (``$BACKCARE_HOME``, else the platform's). A data folder
+    given as a symbolic link is used through it, for reading and writing alike: the store
+    works in the folder it points to (issue 17). One that points nowhere is refused."""
+    home = home or data_home()
+    if os.path.islink(home):
+        try:
+            os.stat(home)
+        except FileNotFoundError:
+            raise BackcareError(f"{home}: the data folder is a symbolic link to "
+                                f"{os.readlink(home)}, which does not exist") from None
+        except OSError as exc:
+            raise BackcareError(f"{home}: the data folder cannot be reached "
+                                f"({exc.strerror})") from None
+        home = Path(os.path.realpath(home))
+    return Store(home)
 
-    return Store(home or data_home())
