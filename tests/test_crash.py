@@ -93,7 +93,7 @@ def test_sigkill_at_random_moments_never_loses_or_corrupts(tmp_path: Path) -> No
     assert acknowledged_sessions <= got_sessions, "an acknowledged session was lost"
     doctor = run(home, "doctor", "--json")
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr
-    assert json.loads(doctor.stdout)["clean"] is True
+    assert json.loads(doctor.stdout)["clean"] is True, doctor.stdout
     assert kills >= KILLS
     print(f"\ncrash harness: {n} runs, {kills} SIGKILLs, {len(acknowledged_pain)} check-ins "
           f"and {len(acknowledged_sessions)} sessions acknowledged, none lost")
