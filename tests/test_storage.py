@@ -23,6 +23,7 @@ from backcare.domain.models import PainCheckin, Profile, Visit
 from backcare.errors import BackcareError
 from backcare.storage import DataFileError, Store, new_id
 from backcare.storage import files as storage
+from backcare.storage.journal import FileSet
 
 Cli = Callable[..., Any]  # the `cli` fixture of conftest.py
 
@@ -145,12 +146,15 @@ def test_an_operation_that_fails_half_way_writes_nothing(
     s.put_checkin(PainCheckin(MARCH, 4))
     files = {p: fingerprint(p) for p in (s.main_path, month_file(backcare_home))}
 
-    def interrupted(self: Table, document: Any) -> int:
+    def interrupted(self: Any, *args: Any) -> int:
         raise KeyboardInterrupt  # after truncate() or remove() has run
 
     monkeypatch.setattr(Table, "insert", interrupted)
     with pytest.raises(KeyboardInterrupt):
         s.save_profile(Profile(start_date=MARCH, baseline_pain=2))
+    # A change to the log is made in memory first (the old check-in taken out, the new one
+    # put in), then written: interrupted between the two steps, nothing is written.
+    monkeypatch.setattr(FileSet, "put", interrupted)
     with pytest.raises(KeyboardInterrupt):
         s.put_checkin(PainCheckin(MARCH, 1))
     monkeypatch.undo()
