@@ -402,7 +402,10 @@ def test_a_flare_up_gives_a_gentle_plan(case: tuple[date, Profile, Library, Hist
     check_contract(plan)
     check_usable(plan, profile)
     check_flare(plan, profile)
-    assert plan.items or not any(eligible(library, profile, c) for c in CATEGORIES)
+    # A flare-up plan respects rest days (issue 14).
+    assert plan.rest_day == (not is_planned_day(day, profile))
+    assert plan.items or plan.rest_day or \
+        not any(eligible(library, profile, c) for c in CATEGORIES)
 
 
 # --- examples -------------------------------------------------------------------------------

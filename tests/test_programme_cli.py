@@ -33,6 +33,14 @@ exercises:
 """
 
 pytestmark = pytest.mark.usefixtures("warm_library_cache")
+IMPORTED = MONDAY - timedelta(days=14)  # the day the prescriptions are imported
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A prescription applies from the day it is imported (or its start, when later): the
+    clock is fixed two weeks before MONDAY, the day the patient started."""
+    monkeypatch.setenv("BACKCARE_TODAY", IMPORTED.isoformat())
 
 
 def write(tmp_path: Path, text: str, name: str = "rx.yaml") -> Path:
@@ -76,9 +84,11 @@ def test_import_plan_show_clear_round_trip(cli: Cli, tmp_path: Path, patient: No
         doc = plan(cli, MONDAY + timedelta(days=rest))
         assert doc["mode"] == "prescribed" and doc["items"] == []
         assert any("No exercises are prescribed" in w for w in doc["warnings"])
+    # Before its start, the plan stays as it was, and says when the prescription starts.
     before = plan(cli, MONDAY - timedelta(days=7))
-    assert before["items"] == [] and any("starts on 2026-03-02" in w
-                                         for w in before["warnings"])
+    assert before["mode"] == "normal" and before["items"]
+    assert any("starts on 2026-03-02" in w and "stays as it was" in w
+               for w in before["warnings"])
 
     shown = cli("programme", "show", "--json")
     assert shown.exit_code == 0

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from backcare.clock import today
 from backcare.domain.models import CATEGORIES, Dose, Prescription, Profile
+from backcare.domain.words import plural
 from backcare.messages import DISCLAIMER, DISCLAIMER_SHORT
 from backcare.render.library import CATEGORY_STYLE
 from backcare.render.ui import out
@@ -101,6 +102,8 @@ def plan_view(plan: Plan, library: Library | None = None) -> None:
             name = Text(i.exercise.name)
             if i.flagged:
                 name.append(" (flagged)", style="red")
+            if i.missing_equipment:  # kept: the physiotherapist chose it (issue 14)
+                name.append(f" (needs {', '.join(i.missing_equipment)})", style="yellow")
             parts: list[Any] = [name]
             if not shared:
                 parts.append(Padding(Text(i.reason, style="dim"), (0, 0, 0, 2)))
@@ -123,7 +126,7 @@ def plan_view(plan: Plan, library: Library | None = None) -> None:
                   "for your physiotherapist.")
     _left_out(plan)
     budget = f" of your {plan.budget_minutes}" if plan.budget_minutes else ""
-    con.print(f"Total: about {plan.total_minutes:g} minutes{budget}. "
+    con.print(f"Total: about {plural(plan.total_minutes, 'minute')}{budget}. "
               "Start with [bold]backcare session[/], or record it later with "
               "[bold]backcare log[/].")
     con.print(f"[dim]Tip:[/] {plan.tip}")
