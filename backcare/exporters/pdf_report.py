@@ -218,7 +218,7 @@ def week_adherence(w: WeekSummary, as_of: date) -> str:
     if not w.partial:
         return f"{num(w.adherence_percent)}%"
     going_on = w.week_start + timedelta(days=6) > as_of
-    return f"{w.sessions_done} of {w.sessions_planned} days " + \
+    return f"{w.sessions_done} of {plural(w.sessions_planned, 'day')} " + \
         ("so far" if going_on else "(part week)")
 
 

@@ -43,7 +43,8 @@ def init_summary(profile: Profile, startback: Scored | None, advice: list[Advice
     con.print(f"[green]✓[/] Profile {'updated' if updated else 'saved'}. Your programme "
               f"starts on {profile.start_date.isoformat()}.")
     equipment = ", ".join(e for e in profile.equipment if e != "none") or "none"
-    con.print(f"  {profile.minutes_per_day} minutes a day, {profile.days_per_week} days a week;"
+    con.print(f"  {plural(profile.minutes_per_day, 'minute')} a day, "
+              f"{plural(profile.days_per_week, 'day')} a week;"
               f" equipment: {equipment}" + (f"; avoiding: {', '.join(profile.avoid_positions)}"
                                              if profile.avoid_positions else ""))
     if profile.baseline_pain is not None:
