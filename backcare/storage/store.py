@@ -473,7 +473,23 @@ class Store:
                                                     "behind; it holds nothing that was saved",
                                           None, True, "remove"))
         findings += self._cache_findings()
+        findings += self._undo_findings()
         return findings
+
+    def _undo_findings(self) -> list[DoctorFinding]:
+        """Undo history files that cannot be read: only what undo could reverse is lost
+        with them (the records are in the log), so doctor offers to remove them. A change
+        or an undo a crash interrupted is no finding: the next command that writes settles
+        it."""
+        found = []
+        for seq, _, path in journal.listing(self.paths.undo_dir):
+            try:
+                journal.read_entry(seq, path)
+            except DataFileError as exc:
+                found.append(DoctorFinding(path, f"{exc.problem}; it only holds what 'backcare "
+                                                 f"undo' can reverse, nothing recorded",
+                                           None, True, "remove"))
+        return found
 
     def _cache_findings(self) -> list[DoctorFinding]:
         found = []
