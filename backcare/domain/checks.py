@@ -90,10 +90,19 @@ class Checker:
                      else f"missing required field '{key}'")
         return not missing
 
-    def unknown(self, d: Any, known: tuple[str, ...], what: str = "field") -> None:
+    def unknown(self, d: Any, known: tuple[str, ...], what: str = "field",
+                hint: str | None = None) -> bool:
+        """Name every key of ``d`` not in ``known`` (at its own line when ``d`` is a mapping
+        read from YAML); ``hint`` replaces the did-you-mean. True when there was none."""
+        line_of = getattr(d, "line_of", None)
+        clean = True
         for key in d:
             if key not in known:
-                self.add(f"unknown {what} '{key}'{did_you_mean(str(key), known)}", key)
+                said = hint if hint is not None else did_you_mean(str(key), known)
+                line = line_of(key) if line_of is not None and d is not self.entry else None
+                self.add(f"unknown {what} '{key}'{said}", key, line)
+                clean = False
+        return clean
 
     def text(self, key: str, value: Any, *, optional: bool = False, empty_ok: bool = False,
              max_chars: int | None = None, multiline: bool = False,

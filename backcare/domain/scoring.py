@@ -293,6 +293,24 @@ def _activity_problem(name: str) -> str | None:
     return None
 
 
+def _new_activity(name: str, pos: int, what: str, shown: str,
+                  seen: dict[str, tuple[int, str]]) -> str:
+    """A PSFS activity's name as stored, checked and not named before (``seen`` records it,
+    ignoring case). ``what`` and ``shown`` say where it came from in a message: "activity 2"
+    of stored answers, or "pair 2" of --answers."""
+    clean = normalise_activity(name)
+    problem = _activity_problem(clean)
+    if problem:
+        raise BackcareError(f"PSFS {what} {pos} {shown} {problem}")
+    key = clean.casefold()
+    if key in seen:
+        first_pos, first_name = seen[key]
+        raise BackcareError(f"PSFS {what} {pos} '{clean}' repeats {what} {first_pos} "
+                            f"'{first_name}': name each activity once")
+    seen[key] = (pos, clean)
+    return clean
+
+
 def _check_psfs(ratings: object) -> dict[str, int]:
     inst = get_instrument("psfs")
     if not isinstance(ratings, Mapping):
@@ -304,16 +322,7 @@ def _check_psfs(ratings: object) -> dict[str, int]:
     for pos, (name, rating) in enumerate(ratings.items(), 1):
         if not isinstance(name, str):
             raise BackcareError(f"PSFS activity {pos} is {_show(name)}: it must be a name")
-        clean = normalise_activity(name)
-        problem = _activity_problem(clean)
-        if problem:
-            raise BackcareError(f"PSFS activity {pos} {_show(name)} {problem}")
-        key = clean.casefold()
-        if key in seen:
-            first_pos, first_name = seen[key]
-            raise BackcareError(f"PSFS activity {pos} '{clean}' repeats activity {first_pos} "
-                                f"'{first_name}': name each activity once")
-        seen[key] = (pos, clean)
+        clean = _new_activity(name, pos, "activity", _show(name), seen)
         if not (_is_whole(rating) and ANSWER_MIN <= rating <= PSFS_RATING_MAX):
             raise BackcareError(f"PSFS rating for '{clean}' (activity {pos}) is "
                                 f"{_show(rating)}: each rating must be a whole number "
@@ -558,16 +567,7 @@ def _parse_psfs(tokens: list[str]) -> dict[str, int]:
             raise BackcareError(f"PSFS pair {pos} {_show(token)} has more than one '=': write "
                                 f"each as activity=rating, {example}")
         raw_name, raw_rating = token.split(PSFS_PAIR_SEPARATOR)
-        name = normalise_activity(raw_name)
-        problem = _activity_problem(name)
-        if problem:
-            raise BackcareError(f"PSFS pair {pos} {_show(token)} {problem}")
-        key = name.casefold()
-        if key in seen:
-            first_pos, first_name = seen[key]
-            raise BackcareError(f"PSFS pair {pos} '{name}' repeats pair {first_pos} "
-                                f"'{first_name}': name each activity once")
-        seen[key] = (pos, name)
+        name = _new_activity(raw_name, pos, "pair", _show(token), seen)
         rating_text = raw_rating.strip()
         rating = _parse_whole(rating_text)
         if rating is None or rating > PSFS_RATING_MAX:

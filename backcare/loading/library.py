@@ -23,7 +23,7 @@ from backcare.domain.models import (
     TARGETS,
     Exercise,
 )
-from backcare.domain.suggest import did_you_mean, unknown_id_message
+from backcare.domain.suggest import unknown_id_message
 from backcare.domain.text import kind_of
 from backcare.errors import BackcareError, ProblemList
 from backcare.loading.yamlload import LineDict, LineList, load_yaml
@@ -48,13 +48,8 @@ def _check_dose(c: Checker, raw: Any, category: str | None) -> dict[str, Any] | 
     if not isinstance(raw, LineDict):
         c.add(f"dose must be a mapping of {', '.join(DOSE_KEYS)}, not {c.kind(raw)}", "dose")
         return None
-    ok = True
+    ok = c.unknown(raw, DOSE_KEYS, "dose field")
     out: dict[str, Any] = {}
-    for key in raw:
-        if key not in DOSE_KEYS:
-            c.add(f"unknown dose field '{key}'{did_you_mean(key, DOSE_KEYS)}",
-                  line=raw.line_of(key))
-            ok = False
     for key in DOSE_FIELDS:
         if key not in raw:
             out[key] = None
@@ -66,11 +61,8 @@ def _check_dose(c: Checker, raw: Any, category: str | None) -> dict[str, Any] | 
             ok = False
             continue
         nums: dict[str, int] = {}
-        for rk in value:
-            if rk not in RANGE_KEYS:
-                c.add(f"unknown field '{rk}' in dose.{key} (use default, min, max)",
-                      line=value.line_of(rk))
-                ok = False
+        ok = c.unknown(value, RANGE_KEYS, "field",
+                       hint=f" in dose.{key} (use default, min, max)") and ok
         for rk in RANGE_KEYS:
             if rk not in value:
                 c.add(f"dose.{key} is missing '{rk}'", line=line)
