@@ -345,6 +345,18 @@ def _mind_streams() -> Output:
 
 
 def _print_error(lines: list[str]) -> None:
+    """Each message as one line; at a terminal, wrapped at its width between words, so
+    that no word (a red flag's "emergency", an id, a path) is split by the terminal
+    (issue 14). Piped or redirected, a message stays one line for the program reading it."""
+    from backcare.render.ui import terminal_width
+
+    width = terminal_width(sys.stderr)
     for line in lines:
-        sys.stderr.write(f"backcare: {line}\n")
+        text = f"backcare: {line}"
+        if width and len(text) > width:
+            import textwrap
+
+            text = "\n".join(textwrap.wrap(text, width, subsequent_indent="  ",
+                                            break_long_words=False, break_on_hyphens=False))
+        sys.stderr.write(f"{text}\n")
     sys.stderr.flush()

@@ -6,7 +6,7 @@ The domain never reads the clock (STYLE.md §1): commands ask here for today and
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, datetime
 
 from backcare.domain.checks import EARLIEST, LATEST, in_range, is_iso_day
 from backcare.errors import UsageProblem
@@ -20,6 +20,17 @@ def today() -> date:
     if override:
         return date.fromisoformat(override)
     return date.today()
+
+
+def now() -> str:
+    """This moment, local time with its offset (``2026-03-04T09:30:12+01:00``): when a
+    correction was made. Its day is :func:`today`'s, so that a fixed clock fixes it too."""
+    moment = datetime.now().astimezone()
+    override = os.environ.get(TODAY_ENV)
+    if override:
+        day = date.fromisoformat(override)
+        moment = moment.replace(year=day.year, month=day.month, day=day.day)
+    return moment.isoformat(timespec="seconds")
 
 
 def parse_date(text: str | None, option: str = "--date") -> date:

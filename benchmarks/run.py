@@ -143,7 +143,8 @@ def main() -> None:
         out = root / "export.json"
         cases = [
             ("--help", ["--help"], "--help", 1.1, None),
-            ("log", ["log", "--done", "walking,bridge", "--date", TODAY.isoformat()], "log",
+            ("log", ["log", "--add", "--done", "walking,bridge", "--date", TODAY.isoformat()],
+             "log",
              1.3, 1.15),
             ("pain", ["pain", "4", "--date", TODAY.isoformat()], "pain", 1.3, 1.15),
             ("plan --json", ["plan", "--json", "--date", TODAY.isoformat()], "plan", 1.3, 1.15),
@@ -179,7 +180,7 @@ def main() -> None:
                          floor_target, empty_target))
         # A hundred years: log against its empty-folder time.
         century_log = {"empty": [], "huge": []}
-        argv = ["log", "--done", "walking", "--date", TODAY.isoformat()]
+        argv = ["log", "--add", "--done", "walking", "--date", TODAY.isoformat()]
         for _ in range(runs):
             century_log["empty"].append(timed([exe, *argv],
                                               {**base_env, "BACKCARE_HOME": str(empty)})[0])

@@ -93,15 +93,37 @@ def test_today_counts_as_planned() -> None:
     assert r.streak_days == 1
 
 
-def test_a_prescription_sets_the_planned_days_and_start() -> None:
+def test_a_prescription_sets_the_planned_days_from_its_start() -> None:
     rx = Prescription((PrescribedItem("bridge", Dose(reps=8), ("mon", "thu")),),
                       start=date(2026, 3, 5))
     profile = Profile(start_date=date(2026, 3, 1))
     r = report(profile, History(), date(2026, 3, 1), date(2026, 3, 15), date(2026, 3, 15),
                prescription=rx)
-    # From Thursday 5 March: Thu 5, Mon 9, Thu 12 = 3 planned days.
-    assert r.sessions_planned == 3
-    assert r.programme_start == date(2026, 3, 5)
+    # Before it, the patient's own days (every day, 1 to 4 March); from Thursday 5 March
+    # the prescription's: Thu 5, Mon 9, Thu 12 (issue 14: judged by the plan in force).
+    assert r.sessions_planned == 4 + 3
+    assert r.programme_start == date(2026, 3, 1)
+
+
+def test_a_prescription_imported_mid_course_leaves_past_adherence_unchanged() -> None:
+    from backcare.domain.models import PrescriptionHistory, PrescriptionPeriod
+
+    profile = Profile(start_date=date(2026, 3, 2), days_per_week=3)  # Mon, Wed, Fri
+    done = History(sessions=tuple(session(date(2026, 3, d)) for d in (2, 4, 6, 9, 11, 13)))
+    walk_daily = Prescription((PrescribedItem("walking", Dose(duration_minutes=15)),),
+                              start=date(2026, 3, 2))
+    before = report(profile, done, date(2026, 3, 2), date(2026, 3, 15), date(2026, 3, 15))
+    assert (before.sessions_planned, before.sessions_done) == (6, 6)
+    # Imported on 16 March with a start of 2 March: it applies from the 16th only.
+    history = PrescriptionHistory((PrescriptionPeriod(date(2026, 3, 16), walk_daily,
+                                                      "imported", date(2026, 3, 16)),))
+    after = report(profile, done, date(2026, 3, 2), date(2026, 3, 15), date(2026, 3, 20),
+                   prescription=history)
+    assert (after.sessions_planned, after.sessions_done, after.adherence_percent) == \
+        (6, 6, 100.0)
+    later = report(profile, done, date(2026, 3, 2), date(2026, 3, 18), date(2026, 3, 18),
+                   prescription=history)
+    assert later.sessions_planned == 6 + 3  # 16, 17, 18 March: walking every day
 
 
 def test_without_a_profile_the_programme_starts_with_the_first_record() -> None:

@@ -132,7 +132,8 @@ def test_a_variant_left_out_is_replaced_and_the_item_says_why(cli: Cli, clock: N
 
 
 def test_recent_surgery_holds_starting_doses_until_a_programme_is_imported(
-        cli: Cli, clock: None, small: None, tmp_path: Path) -> None:
+        cli: Cli, clock: None, small: None, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     init(cli, "--condition", "recent-surgery")
     for n in range(7):
         plan = items(cli, n)
@@ -142,6 +143,7 @@ def test_recent_surgery_holds_starting_doses_until_a_programme_is_imported(
         log_green(cli, n)
     rx = tmp_path / "rx.yaml"
     rx.write_text("exercises:\n  - id: step-balance\n    reps: 8\n", encoding="utf-8")
+    monkeypatch.setenv("BACKCARE_TODAY", day(7))  # it applies from the day it is imported
     assert cli("programme", "import", str(rx)).exit_code == 0
     doc = cli("plan", "--json", "--date", day(7)).json()
     assert doc["mode"] == "prescribed" and doc["items"][0]["reps"] == 8
@@ -162,10 +164,11 @@ def test_inflammatory_back_pain_keeps_the_mobility_work_every_day(
 
 
 def test_a_prescription_is_followed_but_a_condition_is_pointed_out(
-        cli: Cli, clock: None, tmp_path: Path) -> None:
+        cli: Cli, clock: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     init(cli, "--condition", "pregnancy")
     rx = tmp_path / "rx.yaml"
     rx.write_text("exercises:\n  - id: bridge\n  - id: walking\n", encoding="utf-8")
+    monkeypatch.setenv("BACKCARE_TODAY", day(1))  # it applies from the day it is imported
     assert cli("programme", "import", str(rx)).exit_code == 0
     doc = cli("plan", "--json", "--date", day(1)).json()
     assert [i["exercise_id"] for i in doc["items"]] == ["bridge", "walking"]

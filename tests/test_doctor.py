@@ -318,3 +318,22 @@ def test_doctor_reports_and_removes_caches_that_fail_their_checks(cli: Cli,
     assert not legacy.exists() and not history.exists()
     assert cli("doctor", "--json").json()["clean"] is True
     assert len(Store(backcare_home).history().checkins) == 2
+
+
+def test_a_damaged_undo_file_is_found_and_removed_and_the_rest_still_undo(
+        cli: Cli, backcare_home: Path) -> None:
+    """The undo history (issue 14) only holds what undo can reverse: a damaged file of it
+    loses no record, and doctor --yes removes it."""
+    store = Store(backcare_home)
+    checkins(store, 3)
+    newest = sorted((backcare_home / "undo").iterdir())[-1]
+    newest.write_text("{not json", encoding="utf-8")
+    res = cli("undo")
+    assert res.exit_code == 1 and newest.name in res.stderr and "doctor" in res.stderr
+    doc = cli("doctor", "--json").json()
+    assert [(p["file"], p["fix"]) for p in doc["problems"]] == [(str(newest), "remove")]
+    assert cli("doctor", "--yes").exit_code == 0
+    assert not newest.exists()
+    assert cli("undo").exit_code == 0  # the change before it
+    # The third check-in stays (what could undo it is gone); the second is undone.
+    assert len(store.history().checkins) == 2

@@ -86,7 +86,7 @@ def test_check_passes_a_good_file_of_additions(cli: Cli, tmp_path: Path) -> None
     path.write_text(library_text(entry("my-stretch")), encoding="utf-8")
     res = cli("exercises", "check", str(path))
     assert res.exit_code == 0, res
-    assert "1 exercises, no problems found" in res.stderr
+    assert "1 exercise, no problems found" in res.stderr  # one, not "1 exercises"
 
 
 BAD = library_text(entry("my-stretch"))
@@ -167,6 +167,19 @@ def test_list_shows_a_table(cli: Cli) -> None:
     assert res.exit_code == 0, res
     for ident in SEED_IDS:
         assert ident in res.stdout
+
+
+@pytest.mark.parametrize("columns", [30, 40, 60, 66, 67, 80, 100, 200])
+def test_list_never_breaks_an_id_at_any_width(cli: Cli, columns: int,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ids are what patients type (issue 14): each one whole, on a line, at any width and
+    piped (CliRunner's output is not a terminal)."""
+    monkeypatch.setenv("COLUMNS", str(columns))
+    res = cli("exercises", "list")
+    assert res.exit_code == 0, res
+    words = {w for line in res.stdout.splitlines() for w in line.split()}
+    ids = [e["id"] for e in cli("exercises", "list", "--json").json()["exercises"]]
+    assert [i for i in ids if i not in words] == []
 
 
 @pytest.mark.parametrize("category", CATEGORIES)

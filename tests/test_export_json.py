@@ -7,6 +7,7 @@ import os
 import stat
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import export_document
@@ -207,3 +208,89 @@ def test_out_dash_and_json_cannot_share_stdout(cli) -> None:
     res = cli("export", "--format", "json", "--out", "-", "--json")
     assert res.exit_code == 2 and "--json cannot be used with --out -" in res.stderr
     assert res.stdout == ""
+
+
+# --- the audit trail and the history of prescriptions (issue 14) ---------------------------
+
+def corrected(cli: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """A folder with an edit, a delete and a replaced check-in; its export."""
+    monkeypatch.setenv("BACKCARE_TODAY", "2026-03-06")
+    assert cli("init", "--yes", "--no-red-flags", "--no-conditions", "--assessed", "--pain",
+               "5", "--date", "2026-03-02").exit_code == 0
+    session = cli("log", "--date", "2026-03-03", "--json").json()["id"]
+    assert cli("edit", session, "--pain-after", "3").exit_code == 0
+    visit = cli("visit", "--date", "2026-03-04", "--json").json()["id"]
+    assert cli("delete", visit, "--yes").exit_code == 0
+    assert cli("pain", "6", "--date", "2026-03-05").exit_code == 0
+    assert cli("pain", "4", "--date", "2026-03-05").exit_code == 0
+    res = cli("export", "--format", "json", "--out", "-")
+    assert res.exit_code == 0, res.output
+    doc: dict[str, Any] = json.loads(res.stdout)
+    return doc
+
+
+def test_the_export_carries_the_audit_trail(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = corrected(cli, monkeypatch)
+    trail = doc["corrections"]
+    assert [(c["action"], c["record"]) for c in trail] == [
+        ("edit", "sessions"), ("delete", "visits"), ("replace", "pain_checkins")]
+    edit, delete, replace = trail
+    assert edit["before"]["pain_after"] is None and edit["after"]["pain_after"] == 3
+    assert delete["after"] is None and delete["before"]["kind"] == "other"
+    assert replace["before"]["score"] == 6 and replace["after"]["score"] == 4
+    assert all(c["at"].startswith("2026-03-06T") for c in trail)
+    assert all(set(c) == {"at", "action", "record", "id", "date", "before", "after"}
+               for c in trail)  # the data folder's own bookkeeping stays in it
+
+
+def test_import_restores_the_audit_trail_exactly(cli, monkeypatch: pytest.MonkeyPatch,
+                                                 tmp_path: Path) -> None:
+    first = corrected(cli, monkeypatch)
+    path = tmp_path / "first.json"
+    path.write_text(json.dumps(first))
+    monkeypatch.setenv("BACKCARE_HOME", str(tmp_path / "elsewhere"))
+    assert cli("import", str(path)).exit_code == 0
+    assert cli("import", str(path)).exit_code == 0  # twice: nothing is added twice
+    second = json.loads(cli("export", "--format", "json", "--out", "-").stdout)
+    assert without_stamp(first) == without_stamp(second)
+    table = cli("history", "--from", "2026-03-01").stdout
+    assert table.count("edited on 6 Mar 2026") == 2  # the session, and the check-in
+
+
+def test_the_period_limits_the_audit_trail_to_its_records(cli,
+                                                         monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    corrected(cli, monkeypatch)
+    res = cli("export", "--format", "json", "--out", "-", "--from", "2026-03-05")
+    assert [c["record"] for c in json.loads(res.stdout)["corrections"]] == ["pain_checkins"]
+
+
+def test_a_version_1_file_without_the_new_keys_still_imports(cli, backcare_home: Path,
+                                                             tmp_path: Path) -> None:
+    seed(backcare_home)
+    doc = json.loads(cli("export", "--format", "json", "--out", "-").stdout)
+    del doc["corrections"], doc["prescriptions"]
+    path = tmp_path / "older.json"
+    path.write_text(json.dumps(doc))
+    res = cli("import", str(path), "--json")
+    assert res.exit_code == 0, res.output
+    assert res.json()["skipped"]["sessions"] == 2  # all there already: nothing added
+    assert doc["version"] == 1
+
+
+def test_the_history_of_prescriptions_goes_with_the_export(cli, backcare_home: Path,
+                                                           tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    seed(backcare_home)
+    Store(backcare_home).set_programme(None, D("2026-03-20"), D("2026-03-20"))
+    doc = json.loads(cli("export", "--format", "json", "--out", "-").stdout)
+    assert [(p["from"], p["event"]) for p in doc["prescriptions"]] == [
+        ("2026-03-02", "imported"), ("2026-03-20", "cleared")]
+    assert doc["programme"] is None
+    path = tmp_path / "cleared.json"
+    path.write_text(json.dumps(doc))
+    monkeypatch.setenv("BACKCARE_HOME", str(tmp_path / "elsewhere"))
+    assert cli("import", str(path)).exit_code == 0
+    again = json.loads(cli("export", "--format", "json", "--out", "-").stdout)
+    assert without_stamp(again) == without_stamp(doc)

@@ -328,6 +328,26 @@ def test_a_day_one_report_fits_too(cli, backcare_home: Path, tmp_path: Path) -> 
     assert "No sessions in this period." in " ".join(pages_text(data)[1:])
 
 
+def test_a_session_changed_after_the_fact_says_edited_on(cli, backcare_home: Path,
+                                                          tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """A clinician must know that a record was changed after the fact (issue 14)."""
+    monkeypatch.setenv("BACKCARE_TODAY", "2026-03-06")
+    assert cli("init", "--yes", "--no-red-flags", "--no-conditions", "--assessed", "--pain",
+               "6", "--date", "2026-03-02").exit_code == 0
+    first = cli("log", "--date", "2026-03-03", "--json").json()["id"]
+    assert cli("log", "--date", "2026-03-04", "--json").exit_code == 0
+    assert cli("edit", first, "--pain-after", "2").exit_code == 0
+    out = tmp_path / "edited.pdf"
+    assert cli("export", "--format", "pdf", "--out", str(out)).exit_code == 0
+    data = out.read_bytes()
+    assert layout_problems(data) == []
+    log = " ".join(pages_text(data)[1:])
+    assert log.count("edited on 6 Mar 2026") == 1
+    assert "2026-03-03 edited on 6 Mar 2026" in log
+
+
 def test_cjk_arabic_and_hebrew_notes_print_as_written(
         rendered: tuple[bytes, list[str]]) -> None:
     text = " ".join(rendered[1])

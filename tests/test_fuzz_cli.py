@@ -58,12 +58,17 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
     ("doctor",): ["--json"],
     ("config",): ["--json"],
     ("completion",): [],
+    ("edit",): ["--done", "--partial", "--skipped", "--hurt", "--minutes", "--pain-before",
+                "--pain-after", "--score", "--symptom", "--both-legs", "--flare", "--no-flare",
+                "--answers", "--kind", "--note", "--date", "--json"],
+    ("delete",): ["--yes", "--json"],
+    ("undo",): ["--json"],
 }
 FLAGS = {"--yes", "--json", "--no-red-flags", "--cleared-by-clinician", "--no-conditions",
-         "--both-legs", "--flare", "--force"}
+         "--both-legs", "--flare", "--no-flare", "--force"}
 POSITIONAL = {("pain",), ("assess",), ("goal", "add"), ("goal", "done"), ("import",),
               ("exercises", "show"), ("exercises", "check"), ("programme", "import"),
-              ("completion",)}
+              ("completion",), ("edit",), ("delete",)}
 
 
 @st.composite

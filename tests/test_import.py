@@ -94,6 +94,47 @@ def test_the_message_says_what_was_added(cli, tmp_path: Path) -> None:
     assert "skipped 10 already present" in " ".join(res.stderr.split())
 
 
+def without_ids(doc: dict[str, Any]) -> dict[str, Any]:
+    """The document as another program may write it: CONTRACT.md lists ids only for
+    sessions, so records come without them (and a check-in with its own kind of id)."""
+    doc = copy.deepcopy(doc)
+    for kind in ("sessions", "assessments", "visits"):
+        for record in doc[kind]:
+            record.pop("id")
+    doc["pain_checkins"][0]["id"] = "checkin-1"
+    for record in doc["pain_checkins"][1:]:
+        record.pop("id")
+    doc["visits"].append(dict(doc["visits"][0]))  # the same visit twice is two visits
+    return doc
+
+
+def test_records_without_ids_import_with_stable_ids(cli, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 14: a contract-valid file from another program was refused ("assessments[0]:
+    id is missing")."""
+    path = write(tmp_path / "other.json", without_ids(export_doc()))
+    res = cli("import", str(path), "--json")
+    assert res.exit_code == 0, res.output
+    assert res.json()["added"] == {"sessions": 3, "pain_checkins": 4, "assessments": 1,
+                                   "visits": 2, "goals": 1}
+    first = cli("history", "--from", "2026-03-01", "--to", "2026-03-31", "--json").json()
+    ids = {kind: [r["id"] for r in first[kind]] for kind in
+           ("sessions", "pain_checkins", "assessments", "visits")}
+    assert all(i.startswith("s-202603") for i in ids["sessions"])
+    assert ids["assessments"][0].startswith("a-20260302-")
+    assert len(set(ids["visits"])) == 2
+    assert ids["pain_checkins"][0] == "p-2026-03-02"  # normalised
+    # The same file imported again adds nothing; into another folder, the same ids.
+    again = cli("import", str(path), "--json").json()
+    assert sum(again["added"].values()) == 0
+    monkeypatch.setenv("BACKCARE_HOME", str(tmp_path / "elsewhere"))
+    assert cli("import", str(path)).exit_code == 0
+    second = cli("history", "--from", "2026-03-01", "--to", "2026-03-31", "--json").json()
+    assert {k: [r["id"] for r in second[k]] for k in ids} == ids
+    # And each can be corrected by its id.
+    assert cli("edit", ids["visits"][0], "--note", "corrected").exit_code == 0
+
+
 def test_a_bad_record_is_named_and_nothing_is_written(cli, backcare_home: Path,
                                                       tmp_path: Path) -> None:
     ok = export_doc()
@@ -127,7 +168,6 @@ def test_a_bad_record_is_named_and_nothing_is_written(cli, backcare_home: Path,
     (lambda d: d["assessments"][0].update(score=55), "score is 55"),
     (lambda d: d["visits"][0].update(kind="surgery"), "kind is 'surgery'"),
     (lambda d: d["visits"][0].update(note="\x1b[31mred"), "note contains control characters"),
-    (lambda d: d["visits"][0].pop("id"), "id is missing"),
     (lambda d: d["goals"][0].update(created="soon"), "goals[0]"),
     (lambda d: d["profile"].update(days_per_week=9), "profile: days_per_week is 9"),
     (lambda d: d.update(programme={"exercises": [{"id": "bridge", "days": ["funday"]}]}),
@@ -135,6 +175,13 @@ def test_a_bad_record_is_named_and_nothing_is_written(cli, backcare_home: Path,
     (lambda d: d["sessions"].append(copy.deepcopy(d["sessions"][0])),
      "has the same id as sessions[0]"),
     (lambda d: d.update(sessions={}), "sessions must be a list"),
+    (lambda d: d.update(corrections=[{"at": "yesterday", "action": "edit",
+                                      "record": "visits", "id": "v-1", "date": "2026-03-03",
+                                      "before": None, "after": {"id": "v-1"}}]),
+     "corrections[0]: at is 'yesterday'"),
+    (lambda d: d.update(corrections={}), "corrections must be a list"),
+    (lambda d: d.update(prescriptions=[{"from": "2026-13-01", "event": "imported",
+                                        "programme": None}]), "prescriptions[0]: from"),
     (lambda d: d.pop("visits"), "is missing visits"),
 ])
 def test_every_kind_of_bad_record_is_refused(change: Any, message: str) -> None:
@@ -247,12 +294,15 @@ def test_parse_import_keeps_records_as_the_store_does() -> None:
     assert bundle.profile is not None and bundle.profile.baseline_pain == 6
 
 
-def test_a_checkin_id_that_does_not_match_its_date_is_refused() -> None:
+def test_a_checkin_id_that_is_not_p_date_is_normalised() -> None:
+    """A check-in is one a day, so its id is p-DATE whatever another program called it
+    (issue 14)."""
     doc = export_doc()
-    doc["pain_checkins"][0]["id"] = "p-2026-03-09"
-    with pytest.raises(BackcareError) as err:
-        parse_import(doc)
-    assert "p-DATE" in err.value.lines()[0]
+    day = doc["pain_checkins"][0]["date"]
+    for other in ("p-2026-03-09", "checkin-17", 42):
+        doc["pain_checkins"][0]["id"] = other
+        bundle = parse_import(doc)
+        assert bundle.tables["pain_checkins"][0]["id"] == f"p-{day}"
 
 
 def test_import_keeps_the_patients_own_programme(cli, tmp_path: Path) -> None:

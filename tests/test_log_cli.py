@@ -88,11 +88,12 @@ def test_every_option_lands_in_the_history(patient: Cli) -> None:
     walk = got[aerobic["exercise_id"]]
     assert (walk["status"], walk["duration_minutes"], walk["pain"]) == ("partial", 4, 2)
     assert got[stretch]["status"] == "skipped"
-    # Planned exercises the lists leave out count as skipped.
-    for i in items:
-        if i["exercise_id"] not in (strength[0], aerobic["exercise_id"]):
-            assert got[i["exercise_id"]]["status"] == "skipped"
-    assert set(got) == {i["exercise_id"] for i in items} | {extra}
+    # Only what the lists name is recorded; the plan exercises they leave out are named.
+    assert set(got) == {strength[0], aerobic["exercise_id"], stretch, extra}
+    left_out = [i["name"] for i in items
+                if i["exercise_id"] not in (strength[0], aerobic["exercise_id"], stretch)]
+    assert "Not mentioned, so not recorded:" in res.stderr
+    assert all(name in res.stderr for name in left_out)
 
 
 def test_hurt_and_minutes_may_be_comma_separated(patient: Cli) -> None:
@@ -104,9 +105,12 @@ def test_hurt_and_minutes_may_be_comma_separated(patient: Cli) -> None:
     assert [e["pain"] for e in s["exercises"][:2]] == [4, 1]
 
 
-def test_two_logs_the_same_day_are_two_sessions(patient: Cli) -> None:
-    assert patient("log").exit_code == 0
-    assert patient("log", "--done", "bridge").exit_code == 0
+def test_a_second_log_of_other_exercises_the_same_day_is_a_second_session(
+        patient: Cli) -> None:
+    items = plan_items(patient)
+    first, second = items[0]["exercise_id"], items[1]["exercise_id"]
+    assert patient("log", "--done", first).exit_code == 0
+    assert patient("log", "--done", second).exit_code == 0
     assert len(sessions(patient)) == 2
 
 
@@ -168,11 +172,11 @@ def test_an_exercise_not_in_the_session_cannot_hurt(patient: Cli, backcare_home:
     assert snapshot(backcare_home, skip_cache=True) == before
 
 
-def test_an_unnamed_plan_item_counts_as_skipped_so_cannot_hurt(patient: Cli) -> None:
+def test_an_unnamed_plan_item_is_not_recorded_so_cannot_hurt(patient: Cli) -> None:
     items = plan_items(patient)
     first, second = items[0]["exercise_id"], items[1]["exercise_id"]
     res = patient("log", "--done", first, "--hurt", f"{second}=5")
-    assert res.exit_code == 1 and "counts as skipped" in res.stderr
+    assert res.exit_code == 1 and f"--hurt {second}: it is not in this session" in res.stderr
 
 
 def test_log_is_refused_while_a_red_flag_stands(patient: Cli, backcare_home: Path) -> None:
@@ -181,3 +185,94 @@ def test_log_is_refused_while_a_red_flag_stands(patient: Cli, backcare_home: Pat
     res = patient("log")
     assert res.exit_code == 3 and "emergency" in res.stderr
     assert snapshot(backcare_home, skip_cache=True) == before
+
+
+# --- a log records what was typed (issue 14) --------------------------------------------------
+
+def test_lists_record_only_what_they_name_and_name_the_rest(patient: Cli) -> None:
+    items = plan_items(patient)
+    a, b = items[0]["exercise_id"], items[1]["exercise_id"]
+    res = patient("log", "--partial", a, "--skipped", b)
+    assert res.exit_code == 0, res.output
+    assert "0 done, 1 partly done, 1 skipped" in res.stderr
+    (s,) = sessions(patient)
+    assert [(e["exercise_id"], e["status"]) for e in s["exercises"]] == \
+        [(a, "partial"), (b, "skipped")]
+    rest = " ".join(res.stderr.split())
+    assert "Not mentioned, so not recorded:" in rest
+    assert all(i["name"] in rest for i in items[2:])
+    assert f"backcare edit {s['id']} --done" in rest
+
+
+def test_the_rule_for_lists_is_in_the_help(patient: Cli) -> None:
+    text = " ".join(patient("log", "--help").stdout.split())
+    assert "only the exercises they name" in text and "not recorded" in text
+    assert "--add" in text and "backcare edit ID" in text
+
+
+def test_a_repeated_log_is_refused_naming_the_first_and_edit(patient: Cli,
+                                                            backcare_home: Path) -> None:
+    first = patient("log", "--json").json()
+    before = snapshot(backcare_home, skip_cache=True)
+    res = patient("log")
+    assert res.exit_code == 1, res.output
+    line = " ".join(res.stderr.split())
+    assert first["id"] in line and f"backcare edit {first['id']}" in line and "--add" in line
+    assert len(res.stderr.strip().splitlines()) == 1
+    assert snapshot(backcare_home, skip_cache=True) == before
+    # The same walk twice the same day is refused too: its minutes would count twice.
+    walk = next(i["exercise_id"] for i in plan_items(patient) if i["category"] == "aerobic")
+    assert patient("log", "--done", walk).exit_code == 1
+    weekly = patient("progress", "--json").json()["weekly"][-1]["aerobic_minutes"]
+    # A genuine second session says so.
+    res = patient("log", "--add", "--done", walk, "--minutes", f"{walk}=10")
+    assert res.exit_code == 0, res.output
+    assert len(sessions(patient)) == 2
+    assert patient("progress", "--json").json()["weekly"][-1]["aerobic_minutes"] == \
+        weekly + 10
+
+
+def test_minutes_done_are_minutes_done(patient: Cli) -> None:
+    walk = next(i for i in plan_items(patient) if i["category"] == "aerobic")
+    planned = walk["duration_minutes"]
+    res = patient("log", "--done", walk["exercise_id"], "--minutes",
+                  f"{walk['exercise_id']}={planned - 2}", "--json")
+    assert res.exit_code == 0, res.output
+    (e,) = res.json()["exercises"]
+    assert (e["status"], e["duration_minutes"]) == ("partial", planned - 2)
+    assert "Fewer minutes than planned, so recorded as partly done" in res.stderr
+
+
+def test_more_minutes_than_planned_are_done(patient: Cli) -> None:
+    walk = next(i for i in plan_items(patient) if i["category"] == "aerobic")
+    res = patient("log", "--done", walk["exercise_id"], "--minutes",
+                  f"{walk['exercise_id']}={walk['duration_minutes'] + 5}", "--json")
+    (e,) = res.json()["exercises"]
+    assert (e["status"], e["duration_minutes"]) == ("done", walk["duration_minutes"] + 5)
+
+
+def test_a_skipped_exercise_has_no_dose_and_a_partial_one_no_invented_minutes(
+        patient: Cli) -> None:
+    items = plan_items(patient)
+    walk = next(i["exercise_id"] for i in items if i["category"] == "aerobic")
+    other = next(i["exercise_id"] for i in items if i["category"] == "strengthening")
+    res = patient("log", "--skipped", other, "--partial", walk, "--json")
+    assert res.exit_code == 0, res.output
+    got = {e["exercise_id"]: e for e in res.json()["exercises"]}
+    dose = ("sets", "reps", "hold_seconds", "duration_minutes")
+    assert [got[other][k] for k in dose] == [None] * 4
+    assert got[walk]["status"] == "partial" and got[walk]["duration_minutes"] is None
+    assert "No minutes given, so none are counted" in res.stderr
+    assert patient("progress", "--json").json()["weekly"][-1]["aerobic_minutes"] == 0
+
+
+def test_an_exercise_not_in_the_plan_is_an_extra_with_its_dose(patient: Cli) -> None:
+    extra = not_planned(patient, "strengthening")
+    walk = not_planned(patient, "aerobic")
+    res = patient("log", "--done", f"{extra},{walk}", "--minutes", f"{walk}=25")
+    assert res.exit_code == 0, res.output
+    (s,) = sessions(patient)
+    got = {e["exercise_id"]: e for e in s["exercises"]}
+    assert got[extra]["extra"] is True and got[extra]["reps"] is not None
+    assert (got[walk]["extra"], got[walk]["duration_minutes"]) == (True, 25)
+    assert "recorded as extra" in res.stderr

@@ -156,6 +156,18 @@ def test_a_check_in_of_7_gives_the_flare_plan(cli: Cli, backcare_home: Path) -> 
     assert "flare-up" in cli("plan", "--date", "2026-03-04").stdout
 
 
+def test_a_flare_up_plan_respects_rest_days(cli: Cli, backcare_home: Path) -> None:
+    """Issue 14: a flare-up once turned a rest day into a day of exercises."""
+    setup(cli, "--days-per-week", "3")  # Monday, Wednesday, Friday
+    Store(backcare_home).put_checkin(PainCheckin(date(2026, 3, 3), 8))
+    tuesday = cli("plan", "--date", "2026-03-03", "--json").json()
+    assert tuesday["mode"] == "flare" and tuesday["items"] == [] and tuesday["rest_day"]
+    assert tuesday["warnings"][0].startswith("Flare-up")
+    assert any("rest day" in w for w in tuesday["warnings"])
+    wednesday = cli("plan", "--date", "2026-03-04", "--json").json()
+    assert wednesday["mode"] == "flare" and wednesday["items"]
+
+
 @pytest.mark.parametrize("bad", ["2026-02-30", "yesterday", "2026-3-2"])
 def test_a_bad_date_is_a_usage_error(cli: Cli, bad: str) -> None:
     r = cli("plan", "--date", bad)

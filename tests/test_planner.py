@@ -402,12 +402,13 @@ def test_a_flare_up_gives_a_gentle_plan(case: tuple[date, Profile, Library, Hist
     check_contract(plan)
     check_usable(plan, profile)
     check_flare(plan, profile)
-    # Something is planned whenever one entry exercise fits the patient's minutes (a walk is
-    # always shortened to fit).
+    # A flare-up plan respects rest days (issue 14). Otherwise something is planned whenever
+    # one entry exercise fits the patient's minutes (a walk is always shortened to fit).
+    assert plan.rest_day == (not is_planned_day(day, profile))
     budget = profile.minutes_per_day * 60
     fits = [e for c in CATEGORIES for e in eligible(library, profile, c)
             if c == "aerobic" or estimated_seconds(e, e.start_dose()) <= budget]
-    assert plan.items or not fits
+    assert plan.items or plan.rest_day or not fits
 
 
 # --- examples -------------------------------------------------------------------------------

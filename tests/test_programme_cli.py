@@ -33,6 +33,14 @@ exercises:
 """
 
 pytestmark = pytest.mark.usefixtures("warm_library_cache")
+IMPORTED = MONDAY - timedelta(days=14)  # the day the prescriptions are imported
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A prescription applies from the day it is imported (or its start, when later): the
+    clock is fixed two weeks before MONDAY, the day the patient started."""
+    monkeypatch.setenv("BACKCARE_TODAY", IMPORTED.isoformat())
 
 
 def write(tmp_path: Path, text: str, name: str = "rx.yaml") -> Path:
@@ -63,6 +71,7 @@ def patient(cli: Cli) -> None:
 def test_import_plan_show_clear_round_trip(cli: Cli, tmp_path: Path, patient: None) -> None:
     r = cli("programme", "import", str(write(tmp_path, RX)))
     assert r.exit_code == 0, r.output
+    assert "Prescription with 3 exercises imported" in r.stderr
     monday = plan(cli, MONDAY)
     assert monday["mode"] == "prescribed"
     # Exactly the prescription's exercises for the day, at its doses; library defaults
@@ -76,9 +85,11 @@ def test_import_plan_show_clear_round_trip(cli: Cli, tmp_path: Path, patient: No
         doc = plan(cli, MONDAY + timedelta(days=rest))
         assert doc["mode"] == "prescribed" and doc["items"] == []
         assert any("No exercises are prescribed" in w for w in doc["warnings"])
+    # Before its start, the plan stays as it was, and says when the prescription starts.
     before = plan(cli, MONDAY - timedelta(days=7))
-    assert before["items"] == [] and any("starts on 2026-03-02" in w
-                                         for w in before["warnings"])
+    assert before["mode"] == "normal" and before["items"]
+    assert any("starts on 2026-03-02" in w and "stays as it was" in w
+               for w in before["warnings"])
 
     shown = cli("programme", "show", "--json")
     assert shown.exit_code == 0
@@ -210,6 +221,120 @@ def test_a_missing_file_is_refused(cli: Cli, tmp_path: Path) -> None:
     assert cli("programme", "show", "--json").json() is None
 
 
+def test_one_exercise_is_one_exercise(cli: Cli, tmp_path: Path) -> None:
+    res = cli("programme", "import", str(_only_bridge(tmp_path, False)))
+    assert "Prescription with 1 exercise imported" in res.stderr  # not "1 exercises"
+
+
 def test_clear_without_a_prescription_says_so(cli: Cli) -> None:
     r = cli("programme", "clear")
     assert r.exit_code == 0 and "No prescription" in r.output
+
+
+# --- a prescription applies from its start (issue 14) -----------------------------------------
+
+WALK_EVERY_DAY = """\
+start: 2026-02-16
+exercises:
+  - id: walking
+    duration_minutes: 15
+"""
+
+
+def progress(cli: Cli, first: date, last: date) -> tuple[int, int, float | None]:
+    doc = cli("progress", "--json", "--from", first.isoformat(), "--to", last.isoformat(),
+              "--date", last.isoformat()).json()
+    return doc["sessions_planned"], doc["sessions_done"], doc["adherence_percent"]
+
+
+def test_a_prescription_imported_mid_course_leaves_past_adherence_unchanged(
+        cli: Cli, tmp_path: Path, patient: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's own example once showed 4.7% adherence: a start in the past turned the
+    past days into planned days that were missed."""
+    assert cli("init", "--days-per-week", "3", "--yes").exit_code == 0  # Mon, Wed, Fri
+    last = IMPORTED + timedelta(days=11)
+    monkeypatch.setenv("BACKCARE_TODAY", last.isoformat())
+    for n in (0, 2, 4, 7, 9):  # two weeks of Mon, Wed, Fri, one Friday missed
+        assert cli("log", "--date", (IMPORTED + timedelta(days=n)).isoformat()).exit_code == 0
+    before = progress(cli, IMPORTED, last)
+    assert before == (6, 5, 83.3)
+    monkeypatch.setenv("BACKCARE_TODAY", (last + timedelta(days=1)).isoformat())
+    res = cli("programme", "import", str(write(tmp_path, WALK_EVERY_DAY)))
+    assert res.exit_code == 0, res.output
+    assert "Its start, 2026-02-16, is past: it applies from today (2026-02-28)" in res.stderr
+    assert progress(cli, IMPORTED, last) == before
+    # From the day it applies, every day is planned (it walks every day).
+    later = last + timedelta(days=3)
+    assert progress(cli, IMPORTED, later)[0] == 6 + 3
+    assert plan(cli, later)["mode"] == "prescribed"
+    assert plan(cli, last)["mode"] == "normal"
+
+
+def test_a_start_to_come_leaves_todays_plan_as_it_was(cli: Cli, tmp_path: Path,
+                                                       patient: None) -> None:
+    today = plan(cli, IMPORTED)
+    res = cli("programme", "import", str(write(tmp_path, RX)))
+    assert res.exit_code == 0
+    assert "It starts on 2026-03-02; until then your plan stays as it is." in res.stderr
+    now = plan(cli, IMPORTED)
+    assert (now["mode"], now["items"]) == (today["mode"], today["items"])
+    assert any("starts on 2026-03-02" in w for w in now["warnings"])
+    assert plan(cli, MONDAY)["mode"] == "prescribed"
+    assert "No exercises today" not in cli("plan").stdout
+
+
+def test_followed_exactly_means_the_prescribed_dose_on_its_first_day(
+        cli: Cli, tmp_path: Path, backcare_home: Path, patient: None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pain logged before the prescription existed does not change its first day; from
+    that day progression and safety apply as usual."""
+    Store(backcare_home).add_session(Session("s-before", MONDAY - timedelta(days=1), (
+        ExerciseLog("bridge", "done", Dose(2, 8, 5), 9),), 2))
+    monkeypatch.setenv("BACKCARE_TODAY", MONDAY.isoformat())
+    assert cli("programme", "import", str(_only_bridge(tmp_path, False))).exit_code == 0
+    (item,) = plan(cli, MONDAY)["items"]
+    assert (item["sets"], item["reps"], item["flagged"]) == (2, 8, False)
+    assert item["reason"] == "prescribed by your physiotherapist"
+    Store(backcare_home).add_session(Session("s-after", MONDAY, (
+        ExerciseLog("bridge", "done", Dose(2, 8, 5), 9),), 2))
+    (item,) = plan(cli, MONDAY + timedelta(days=1))["items"]
+    assert item["flagged"] and "stepped back" in item["reason"]
+
+
+def test_equipment_the_patient_lacks_is_named_at_import_and_marked_in_the_plan(
+        cli: Cli, tmp_path: Path, patient: None) -> None:
+    rx = write(tmp_path, "exercises:\n  - id: step-ups\n  - id: bridge\n")
+    res = cli("programme", "import", str(rx))
+    assert res.exit_code == 0, res.output
+    assert "Step-ups needs step, which your profile does not list" in res.stderr \
+        or "needs step, which your profile does not list" in res.stderr
+    doc = plan(cli, IMPORTED)
+    got = {i["exercise_id"]: i for i in doc["items"]}
+    assert got["step-ups"]["missing_equipment"] == ["step"]  # kept: the physio chose it
+    assert got["bridge"]["missing_equipment"] == []
+    assert any("needs step" in w for w in doc["warnings"])
+    assert "(needs step)" in cli("plan", "--date", IMPORTED.isoformat()).stdout
+    res = cli("programme", "import", str(rx), "--json")
+    assert res.json()["missing_equipment"] == {"step-ups": ["step"]}
+
+
+def test_the_history_of_prescriptions_is_kept(cli: Cli, tmp_path: Path, backcare_home: Path,
+                                              patient: None,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    assert cli("programme", "import", str(_only_bridge(tmp_path, False))).exit_code == 0
+    monkeypatch.setenv("BACKCARE_TODAY", (IMPORTED + timedelta(days=3)).isoformat())
+    walk = write(tmp_path, "exercises:\n  - id: walking\n", "walk.yaml")
+    assert cli("programme", "import", str(walk)).exit_code == 0
+    monkeypatch.setenv("BACKCARE_TODAY", (IMPORTED + timedelta(days=6)).isoformat())
+    assert cli("programme", "clear").exit_code == 0
+    history = Store(backcare_home).prescriptions()
+    assert [(p.start, p.event, p.recorded) for p in history.periods] == [
+        (IMPORTED, "imported", IMPORTED),
+        (IMPORTED + timedelta(days=3), "replaced", IMPORTED + timedelta(days=3)),
+        (IMPORTED + timedelta(days=6), "cleared", IMPORTED + timedelta(days=6))]
+    # Each day keeps the plan that was in force on it.
+    assert [i["exercise_id"] for i in plan(cli, IMPORTED + timedelta(days=1))["items"]] == \
+        ["bridge"]
+    assert [i["exercise_id"] for i in plan(cli, IMPORTED + timedelta(days=4))["items"]] == \
+        ["walking"]
+    assert plan(cli, IMPORTED + timedelta(days=6))["mode"] == "normal"

@@ -203,8 +203,52 @@ def test_a_long_report_stays_readable(cli: Callable[..., Any], backcare_home: Pa
     monkeypatch.setenv("COLUMNS", "80")
     res = cli("progress", "--date", TODAY.isoformat(), "--weeks", "60")
     assert res.exit_code == 0
-    assert "The latest 12 of 60 weeks" in " ".join(res.stdout.split())
+    # 60 weeks asked for, 58 since the programme started: weeks before it are not counted.
+    assert "The latest 12 of 58 weeks" in " ".join(res.stdout.split())
     assert widest(res.stdout) <= 80
+
+
+def test_by_default_it_covers_the_programme_from_its_start(cli: Callable[..., Any],
+                                                            backcare_home: Path) -> None:
+    """Issue 14: weeks before the start were counted ("0 of 7 full weeks" in the third
+    week) and charted."""
+    from backcare.storage import Store
+
+    start = TODAY - timedelta(days=16)  # a Friday, two full weeks and a half ago
+    store = Store(backcare_home)
+    store.save_profile(Profile(start_date=start, baseline_pain=5))
+    for n in range(0, 17, 2):
+        store.put_checkin(PainCheckin(start + timedelta(days=n), 4))
+        store.add_session(Session(f"s{n}", start + timedelta(days=n), (
+            ExerciseLog("walking", "done", Dose(duration_minutes=20)),)))
+    doc = cli("progress", "--json", "--date", TODAY.isoformat()).json()
+    assert doc["from"] == start.isoformat() and doc["to"] == TODAY.isoformat()
+    assert [w["week_start"] for w in doc["weekly"]][0] == "2026-02-09"  # the start's week
+    assert doc["aerobic"]["full_weeks"] == 2
+    text = " ".join(cli("progress", "--date", TODAY.isoformat()).stdout.split())
+    assert "0 of 2 full weeks" in text and "of 7 full weeks" not in text
+    # Asked for more weeks than the programme has run, the weeks before it still don't count.
+    doc = cli("progress", "--json", "--date", TODAY.isoformat(), "--weeks", "8").json()
+    assert doc["from"] == "2026-01-05" and doc["aerobic"]["full_weeks"] == 2
+
+
+def test_by_default_it_covers_at_most_the_last_12_weeks(cli: Callable[..., Any],
+                                                        backcare_home: Path) -> None:
+    from backcare.storage import Store
+
+    Store(backcare_home).save_profile(Profile(start_date=TODAY - timedelta(days=300)))
+    doc = cli("progress", "--json", "--date", TODAY.isoformat()).json()
+    assert doc["from"] == (TODAY - timedelta(days=83)).isoformat()
+
+
+def test_a_startback_in_the_same_group_says_so(cli: Callable[..., Any],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BACKCARE_TODAY", TODAY.isoformat())
+    for d in ("2026-02-01", "2026-02-20"):
+        assert cli("assess", "startback", "--answers", "y,n,y,n,n,y,n,n,2",
+                   "--date", d).exit_code == 0
+    text = cli("progress", "--from", "2026-02-01").stdout
+    assert "same group" in text and "+0" not in text
 
 
 def test_help_has_an_example(cli: Callable[..., Any]) -> None:

@@ -246,6 +246,18 @@ def test_severe_pain_three_days_running_needs_a_review() -> None:
     assert "severe-pain-3-days" not in rules(PROFILE, pains(8, 8))
 
 
+def test_the_severe_pain_message_names_the_run_it_saw() -> None:
+    """Issue 14: "7/10 or more for 3 days in a row" must not appear after a 6."""
+    after_a_six = (*pains(7, 8, 7, end=DAY - timedelta(days=1)), PainCheckin(DAY, 6))
+    (advice,) = [a for a in seek_help(PROFILE, History(checkins=after_a_six), DAY, T)
+                 if a.rule == "severe-pain-3-days"]
+    assert "was 7/10 or more on 3 days in a row, up to 15 Mar" in advice.message
+    assert "has been" not in advice.message
+    (now,) = [a for a in seek_help(PROFILE, History(checkins=pains(7, 8, 7, 9)), DAY, T)
+              if a.rule == "severe-pain-3-days"]
+    assert "has been 7/10 or more for 4 days in a row" in now.message
+
+
 def test_no_clear_improvement_after_two_weeks_needs_a_review() -> None:
     started = replace(PROFILE, start_date=DAY - timedelta(days=14), baseline_pain=6)
     assert "no-improvement-14-days" in rules(started, pains(5, 5, 5))

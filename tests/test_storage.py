@@ -23,6 +23,7 @@ from backcare.domain.models import PainCheckin, Profile, Visit
 from backcare.errors import BackcareError
 from backcare.storage import DataFileError, Store, new_id
 from backcare.storage import files as storage
+from backcare.storage.journal import FileSet
 
 Cli = Callable[..., Any]  # the `cli` fixture of conftest.py
 
@@ -145,12 +146,15 @@ def test_an_operation_that_fails_half_way_writes_nothing(
     s.put_checkin(PainCheckin(MARCH, 4))
     files = {p: fingerprint(p) for p in (s.main_path, month_file(backcare_home))}
 
-    def interrupted(self: Table, document: Any) -> int:
+    def interrupted(self: Any, *args: Any) -> int:
         raise KeyboardInterrupt  # after truncate() or remove() has run
 
     monkeypatch.setattr(Table, "insert", interrupted)
     with pytest.raises(KeyboardInterrupt):
         s.save_profile(Profile(start_date=MARCH, baseline_pain=2))
+    # A change to the log is made in memory first (the old check-in taken out, the new one
+    # put in), then written: interrupted between the two steps, nothing is written.
+    monkeypatch.setattr(FileSet, "put", interrupted)
     with pytest.raises(KeyboardInterrupt):
         s.put_checkin(PainCheckin(MARCH, 1))
     monkeypatch.undo()
@@ -700,3 +704,78 @@ def test_doctor_json_yes_reports_then_repairs(cli: Cli, backcare_home: Path) -> 
     assert res.json()["problems"][0]["backup"] == str(backup)  # what it found, on stdout
     assert "restored" in res.stderr
     assert path.read_bytes() == backup.read_bytes()
+
+
+# --- one change, all or nothing, and undoable (issue 14) --------------------------------------
+
+def crash_on_data_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crash after the undo history's file is written and before the data files are:
+    every way a change can stop half-way, for the files it writes."""
+    real = Store._write
+
+    def write(self: Store, data: dict[Path, bytes]) -> None:
+        if any(p.parent.name == "log" or p.name == "corrections.json" for p in data):
+            raise KeyboardInterrupt
+        real(self, data)
+
+    monkeypatch.setattr(Store, "_write", write)
+
+
+def undo_files(home: Path) -> list[str]:
+    folder = home / "undo"
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_a_change_cut_short_is_rolled_back_by_the_next_writer(
+        backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    s = Store(backcare_home)
+    s.add_visit(visit())
+    crash_on_data_write(monkeypatch)
+    with pytest.raises(KeyboardInterrupt):
+        s.put_checkin(PainCheckin(MARCH, 4))
+    monkeypatch.undo()
+    assert undo_files(backcare_home) == ["00000001.json", "00000002.pending.json"]
+    assert s.history().checkins == ()  # never written, never confirmed
+    s.add_visit(visit())  # the next writer settles it
+    assert undo_files(backcare_home) == ["00000001.json", "00000002.json"]
+    assert len(s.history().visits) == 2 and s.history().checkins == ()
+
+
+def test_an_undo_cut_short_is_finished_by_the_next_writer(
+        backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from backcare.storage.store import UndoChoice
+
+    s = Store(backcare_home)
+    s.put_checkin(PainCheckin(MARCH, 4))
+    s.put_checkin(PainCheckin(MARCH, 6, "worse"))  # replaces it
+    crash_on_data_write(monkeypatch)
+    with pytest.raises(KeyboardInterrupt):
+        s.undo(lambda entry, files: UndoChoice())
+    monkeypatch.undo()
+    assert "00000002.undoing.json" in undo_files(backcare_home)
+    outcome = s.undo(lambda entry, files: UndoChoice())
+    assert outcome.entry is None and outcome.settled[0][0] == "undone"  # finished, once
+    assert [c.score for c in s.history().checkins] == [4]
+    assert undo_files(backcare_home) == ["00000001.json"]
+    trail = s.corrections()
+    assert [line["action"] for line in trail] == ["replace", "undo"]
+
+
+def test_a_change_is_refused_when_its_record_changed_meanwhile(backcare_home: Path) -> None:
+    from backcare.storage.journal import Change, RecordChange
+
+    s = Store(backcare_home)
+    s.put_checkin(PainCheckin(MARCH, 4))
+    stale = PainCheckin(MARCH, 5).to_dict()  # what another command read, now out of date
+    with pytest.raises(BackcareError, match="changed while this command ran"):
+        s.save_change(lambda files: Change("edit", "x", (RecordChange(
+            "pain_checkins", stale, PainCheckin(MARCH, 2).to_dict()),), "edit"))
+    assert [c.score for c in s.history().checkins] == [4]
+
+
+def test_undo_keeps_the_last_twenty_changes(backcare_home: Path) -> None:
+    s = Store(backcare_home)
+    for _ in range(25):
+        s.add_visit(visit())
+    assert len(s.undo_history()) == 20
+    assert undo_files(backcare_home)[0] == "00000006.json"

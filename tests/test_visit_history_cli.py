@@ -191,6 +191,24 @@ def test_history_table_shows_each_kind_of_record(logged: Cli) -> None:
         assert word in text, word
 
 
+def test_history_table_shows_each_records_id(logged: Cli) -> None:
+    doc = history(logged, "--from", day(0))
+    text = logged("history", "--from", day(0)).stdout
+    ids = [r["id"] for kind in ("sessions", "pain_checkins", "assessments", "visits")
+           for r in doc[kind]]
+    assert len(ids) == 9 and all(i in text for i in ids)
+    assert "backcare edit ID" in " ".join(text.split())
+    # Ids come in the JSON too, each kind with its own.
+    assert doc["pain_checkins"][0]["id"] == f"p-{day(0)}"
+    assert all(s["id"].startswith("s-") for s in doc["sessions"])
+
+
+def test_a_pain_not_given_is_not_recorded_not_none(patient: Cli) -> None:
+    assert patient("log", "--date", day(1), "--pain-before", "3").exit_code == 0
+    text = " ".join(patient("history", "--from", day(0)).stdout.split())
+    assert "pain 3→not recorded" in text and "None" not in text
+
+
 def test_history_table_prints_notes_as_written(patient: Cli) -> None:
     """Notes are the patient's words: brackets are not rich markup (it used to crash)."""
     for args in (("pain", "3", "--note", "[/] odd [bold]note"),

@@ -16,7 +16,14 @@ import typer
 
 from backcare.clock import parse_date, today
 from backcare.domain.analytics import progress_report
-from backcare.domain.models import Goal, History, PainCheckin, Prescription, Profile
+from backcare.domain.models import (
+    Goal,
+    History,
+    PainCheckin,
+    Prescription,
+    PrescriptionHistory,
+    Profile,
+)
 from backcare.domain.safety import checkin_red_flags, clearance_day
 from backcare.errors import BackcareError
 from backcare.loading.library import load_library
@@ -101,9 +108,10 @@ class PatientRecord(NamedTuple):
     """Everything the figures are computed from, loaded once."""
 
     profile: Profile | None
-    programme: Prescription | None
+    programme: Prescription | None  # the latest prescription (it may start later)
     goals: list[Goal]
     history: History
+    prescriptions: PrescriptionHistory = PrescriptionHistory()  # which one, on each day
 
 
 def planning_history(s: Store, d: date, profile: Profile | None) -> History:
@@ -116,6 +124,11 @@ def planning_history(s: Store, d: date, profile: Profile | None) -> History:
         red_flag_checkins(s, profile))
 
 
+def prescriptions(s: Store) -> PrescriptionHistory:
+    """The history of prescriptions: which one is in force on each day (issue 14)."""
+    return s.prescriptions()
+
+
 def red_flag_checkins(s: Store, profile: Profile | None) -> list[PainCheckin]:
     """The check-ins since the last clinician clearance that reported a red flag."""
     return [c for c in s.symptom_checkins(clearance_day(profile)) if checkin_red_flags(c)]
@@ -125,7 +138,8 @@ def patient_record(end: date | None = None, start: date | None = None) -> Patien
     """The profile, programme, goals and the log from ``start`` (default: the beginning,
     which baselines need) to ``end``."""
     s = store()
-    return PatientRecord(s.profile(), s.programme(), s.goals(), s.history(start, end))
+    return PatientRecord(s.profile(), s.programme(), s.goals(), s.history(start, end),
+                         s.prescriptions())
 
 
 def progress_for(rec: PatientRecord, start: date, end: date, on: date) -> ProgressReport:
@@ -133,7 +147,7 @@ def progress_for(rec: PatientRecord, start: date, end: date, on: date) -> Progre
     stands on ``on``: `progress`, the report, the FHIR export and the session summary all
     come from here."""
 
-    return progress_report(rec.profile, rec.history, rec.programme, start, end, on,
+    return progress_report(rec.profile, rec.history, rec.prescriptions, start, end, on,
                            thresholds(), library().categories(), rec.goals)
 
 

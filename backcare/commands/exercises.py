@@ -9,6 +9,7 @@ import typer
 
 from backcare.commands.common import JsonOpt, library, store
 from backcare.domain.library import filter_exercises
+from backcare.domain.words import plural
 from backcare.loading.library import check_file
 from backcare.render.ui import emit_json, say
 
@@ -69,7 +70,7 @@ def check_library(
     """
 
     count, files = check_file(file, store().home)
-    say(f"[green]✓[/] {count} exercises, no problems found in {', '.join(files)}")
+    say(f"[green]✓[/] {plural(count, 'exercise')}, no problems found in {', '.join(files)}")
 
 
 def register(app: typer.Typer) -> None:

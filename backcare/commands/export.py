@@ -25,9 +25,11 @@ from backcare.commands.common import (
     patient_record,
     period,
     progress_for,
+    store,
     thresholds,
 )
 from backcare.domain.document import document, patient_key
+from backcare.domain.history import programme_start, report_start
 from backcare.domain.planner import forecast, history_window
 from backcare.domain.text import check_text
 from backcare.errors import BackcareError, UsageProblem
@@ -40,10 +42,6 @@ if TYPE_CHECKING:
 DEFAULT_ICS_WEEKS = 4
 MAX_ICS_WEEKS = 52
 MAX_NAME_CHARS = 100
-DEFAULT_REPORT_DAYS = 28  # a report with nothing recorded covers the last four weeks
-# A report's default period: the programme's start to --date, but at most the last 12
-# weeks, so that years of history still make a report a clinician can read (issue 13).
-MAX_DEFAULT_REPORT_DAYS = 12 * 7
 DEFAULT_REMINDER = "09:00"
 STDOUT = "-"
 
@@ -232,7 +230,7 @@ def _context(exporter: Exporter, rec: PatientRecord, start: date | None, end: da
 
     t = thresholds()
     doc = document(rec.profile, rec.history.between(start, end), rec.goals, rec.programme,
-                   _now())
+                   _now(), store().corrections(start, end), rec.prescriptions)
     report = None
     if REPORT in exporter.needs:
         first = start or rec.history.first_day() or end or today
@@ -257,17 +255,14 @@ def _plans(rec: PatientRecord, first: date, weeks: int) -> list[dict[str, object
     t = thresholds()
     history = rec.history.between(history_window(first, t), first)
     return [p.to_dict() for p in forecast(first, weeks * 7, rec.profile, library(),
-                                          rec.programme, history, t)]
+                                          rec.prescriptions, history, t)]
 
 
 def _default_start(rec: PatientRecord, end: date) -> date:
     """Where a report starts by default: the programme's start, else the first record,
     else four weeks before it ends; but never more than 12 weeks before it ends."""
-    starts = [d for d in (rec.profile.start_date if rec.profile else None,
-                          rec.programme.start if rec.programme else None) if d]
-    start = min(starts) if starts else (rec.history.first_day()
-                                        or end - timedelta(days=DEFAULT_REPORT_DAYS - 1))
-    return min(max(start, end - timedelta(days=MAX_DEFAULT_REPORT_DAYS - 1)), end)
+    return report_start(programme_start(rec.profile, rec.prescriptions,
+                                        rec.history.first_day()), end)
 
 
 def _check_name(name: str | None) -> str | None:

@@ -16,6 +16,7 @@ from backcare.commands.common import (
     store,
     thresholds,
 )
+from backcare.domain.document import edited_on
 from backcare.render.ui import emit_json
 
 DEFAULT_DAYS = 28
@@ -30,8 +31,9 @@ def history(
     date: DateOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """The log as a table: sessions with each exercise's status and pain, check-ins and
-    visits. It shows the four weeks up to --date (today unless given).
+    """The log as a table: each record with its id (what 'backcare edit' and 'backcare
+    delete' take), sessions with each exercise's status and pain, check-ins, questionnaires
+    and visits. It shows the four weeks up to --date (today unless given).
 
     Example: backcare history --from 2026-03-01 --json
     """
@@ -40,7 +42,8 @@ def history(
     start, end = period(from_, to, day(date),
                         lambda end: end - timedelta(days=DEFAULT_DAYS - 1))
     assert start is not None
-    h = store().history(start, end)
+    s = store()
+    h = s.history(start, end)
     if as_json:
         emit_json({"from": start.isoformat(), "to": end.isoformat(),
                    "sessions": [x.to_dict() for x in h.sessions],
@@ -48,7 +51,8 @@ def history(
                    "assessments": [x.to_dict() for x in h.assessments],
                    "visits": [x.to_dict() for x in h.visits]})
     else:
-        render_log.history_view(h, start, end, library(), thresholds())
+        edited = edited_on({"corrections": s.corrections(start, end)})
+        render_log.history_view(h, start, end, library(), thresholds(), edited)
 
 
 def register(app: typer.Typer) -> None:

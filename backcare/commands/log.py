@@ -14,14 +14,18 @@ from backcare.commands.common import (
     library,
     not_future,
     planning_history,
+    prescriptions,
     store,
     thresholds,
     whole_number,
 )
 from backcare.domain import logbook as lb
 from backcare.domain.clinical import check_pain
+from backcare.domain.library import Library
+from backcare.domain.models import Session
 from backcare.domain.planner import plan_for
 from backcare.domain.text import check_note
+from backcare.errors import BackcareError
 from backcare.render.ui import emit_json
 from backcare.storage import new_id
 
@@ -38,7 +42,8 @@ def log(
         help="ID=PAIN for an exercise that hurt (0–10), repeatable.")] = None,
     minutes: Annotated[list[str] | None, typer.Option(
         "--minutes", metavar="ID=N",
-        help="ID=N minutes done of a timed (aerobic) exercise.")] = None,
+        help="ID=N minutes done of a timed (aerobic) exercise; fewer than planned is partly "
+             "done.")] = None,
     pain_before: Annotated[int | None, typer.Option(
         "--pain-before", metavar="N", parser=whole_number,
         help="Pain before the session, 0–10.")] = None,
@@ -46,11 +51,22 @@ def log(
         "--pain-after", metavar="N", parser=whole_number,
         help="Pain after the session, 0–10.")] = None,
     note: NoteOpt = None,
+    add: Annotated[bool, typer.Option(
+        "--add", help="Record a second session the same day, of exercises already logged.")
+    ] = False,
     date: DateOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Record a session done without the guide. With no lists, the day's whole plan is
-    recorded as done; plan exercises the lists leave out count as skipped.
+    """Record a session done without the guide: what you type is what is recorded.
+
+    \b
+    - No lists: the day's whole plan, done.
+    - With lists: only the exercises they name. Plan exercises you leave out are not
+      recorded (not even as skipped); they are named, so you can add them.
+    - --minutes ID=N records the minutes you did: fewer than planned is partly done.
+    - An exercise not in the day's plan is recorded as an extra.
+    - A second log of the same exercises on one day is refused (a repeat would count them
+      twice): change the first with 'backcare edit ID', or add --add for a second session.
 
     Example: backcare log --done bridge,walking --hurt bridge=6 --pain-after 3
     """
@@ -69,13 +85,42 @@ def log(
     t = thresholds()
     lib = library()
     profile = s.profile()
-    plan = plan_for(d, profile, lib, s.programme(), planning_history(s, d, profile), t)
-    session = lb.session_from_log(d, plan, lib, req, new_id("s", d))
-    s.add_session(session)
+    plan = plan_for(d, profile, lib, prescriptions(s), planning_history(s, d, profile), t)
+    logged = lb.session_from_log(d, plan, lib, req, new_id("s", d))
+    session = logged.session
+    first, same = lb.repeated(session, s.history(d, d).sessions)
+    replaced = False
+    if same and not add and not _add_or_replace(first, same, lib):
+        session = session._replace(id=first.id)
+        replaced = True
+    if replaced:
+        s.replace_session(first, session)
+    else:
+        s.add_session(session)
     if as_json:
-        emit_json(session.to_dict())
+        emit_json(session.to_dict())  # the session as stored; what it left out, on stderr
     else:
         render_log.session_saved(session, lib, t)
+    render_log.log_notes(logged._replace(session=session), lib, replaced)
+
+
+def _add_or_replace(first: Session, same: tuple[str, ...], lib: Library) -> bool:
+    """A second log of exercises already logged that day: at a terminal, ask whether it is
+    a second session (True) or replaces the first (False); else refuse, naming the first."""
+    from backcare.render import ui
+
+    names = ", ".join(lib.exercises[i].name if i in lib else i for i in same)
+    if not ui.is_interactive():
+        raise BackcareError(
+            f"{first.date.isoformat()} already has a session with {names} ({first.id}); "
+            f"a repeat would count them twice. To change it: backcare edit {first.id} "
+            f"(with --done, --hurt, ...); for a genuine second session add --add")
+    from backcare.render.log import ask_add_or_replace
+
+    answer = ask_add_or_replace(first, names)
+    if answer is None:
+        raise BackcareError("nothing was recorded")
+    return answer
 
 
 def register(app: typer.Typer) -> None:

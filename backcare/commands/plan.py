@@ -11,6 +11,7 @@ from backcare.commands.common import (
     day,
     library,
     planning_history,
+    prescriptions,
     store,
     thresholds,
 )
@@ -29,7 +30,7 @@ def plan(date: DateOpt = None, as_json: JsonOpt = False) -> None:
     d = day(date)
     s = store()
     profile = s.profile()
-    result = plan_for(d, profile, library(), s.programme(), planning_history(s, d, profile),
+    result = plan_for(d, profile, library(), prescriptions(s), planning_history(s, d, profile),
                       thresholds())
     if as_json:
         emit_json(result.to_dict())

@@ -7,7 +7,10 @@ from typing import Annotated
 
 import typer
 
+from backcare.clock import today
 from backcare.commands.common import JsonOpt, library, store
+from backcare.domain.planner import missing_equipment
+from backcare.domain.words import plural
 from backcare.loading.prescription import parse_prescription
 from backcare.render.ui import emit_json, say
 
@@ -22,18 +25,40 @@ def import_programme(
 ) -> None:
     """Use a physiotherapist's prescription; the plan follows it exactly.
 
-    The format is in the README. Example: backcare programme import my-programme.yaml
+    It applies from its start (today when it has none, or when its start is past: days
+    gone by keep the plan they had); a start to come leaves today's plan as it is. The
+    format is in the README. Example: backcare programme import my-programme.yaml
     """
     from backcare.render import plan as render_plan
 
     lib = library()
     p = parse_prescription(file, lib)
-    store().save_programme(p)
+    s = store()
+    on = today()
+    # A prescription applies from its start, and never to days already past (issue 14):
+    # they keep the plan they had, and adherence is judged by it.
+    applies = max(p.start, on) if p.start else on
+    s.set_programme(p, applies, on)
+    profile = s.profile()
+    lacking = {i.exercise_id: missing_equipment(lib.get(i.exercise_id), profile)
+               for i in p.items if profile is not None and i.exercise_id in lib}
     if as_json:
-        emit_json(p.to_dict())
+        emit_json({**p.to_dict(), "applies_from": applies.isoformat(),
+                   "missing_equipment": {k: list(v) for k, v in lacking.items() if v}})
         return
-    say(f"[green]✓[/] Prescription with {len(p.items)} exercises imported. "
-        "'backcare plan' now follows it.")
+    say(f"[green]✓[/] Prescription with {plural(len(p.items), 'exercise')} imported.")
+    if p.start and p.start < on:
+        say(f"Its start, {p.start.isoformat()}, is past: it applies from today "
+            f"({on.isoformat()}); the days before keep the plan they had.")
+    elif applies > on:
+        say(f"It starts on {applies.isoformat()}; until then your plan stays as it is.")
+    else:
+        say("'backcare plan' now follows it.")
+    for ident, needs in lacking.items():
+        if needs:
+            say(f"[yellow]![/] {lib.get(ident).name} needs {', '.join(needs)}, which your "
+                "profile does not list. It stays in your plan, marked; ask your "
+                "physiotherapist if you cannot get it.")
     render_plan.programme_view(p, lib)
 
 
@@ -66,7 +91,7 @@ def clear_programme() -> None:
     if s.programme() is None:
         say("No prescription was in use.")
         return
-    s.save_programme(None)
+    s.set_programme(None, today(), today())
     say("[green]✓[/] Prescription cleared. Your log is kept.")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated
 
 import typer
@@ -14,20 +15,26 @@ from backcare.commands.common import (
     patient_record,
     period,
     progress_for,
+    store,
 )
-from backcare.domain.history import DAYS_PER_WEEK, monday, shift
+from backcare.domain.history import (
+    DAYS_PER_WEEK,
+    monday,
+    programme_start,
+    report_start,
+    shift,
+)
 from backcare.errors import BackcareError
 from backcare.render.ui import emit_json, out
 
-DEFAULT_WEEKS = 8
 MAX_WEEKS = 1040  # 20 years: more than anyone's log, small enough to stay quick
 
 FromOpt = Annotated[str | None, typer.Option(
-    "--from", metavar="YYYY-MM-DD", help="First day of the report (default: the start of the "
-                                         "week --weeks weeks back).")]
+    "--from", metavar="YYYY-MM-DD", help="First day of the report (default: your programme's "
+                                         "start, at most 12 weeks back).")]
 ToOpt = Annotated[str | None, typer.Option(
     "--to", metavar="YYYY-MM-DD", help="Last day of the report (default: --date).")]
-WeeksOpt = Annotated[int, typer.Option(
+WeeksOpt = Annotated[int | None, typer.Option(
     "--weeks", min=1, max=MAX_WEEKS, metavar="N",
     help="How many weeks to show, this week included, when --from is not given.")]
 
@@ -35,21 +42,28 @@ WeeksOpt = Annotated[int, typer.Option(
 def progress(
     date_from: FromOpt = None,
     date_to: ToOpt = None,
-    weeks: WeeksOpt = DEFAULT_WEEKS,
+    weeks: WeeksOpt = None,
     date: DateOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Your progress: exercise days, streak, pain, questionnaires and goals, with charts.
 
-    By default it covers this week and the 7 weeks before it. Pain is compared with your
-    baseline; a fall of 2 points or 30% is a clinically important improvement.
+    By default it covers your programme from its start to today, at most the last 12
+    weeks; weeks before the start are not counted. Pain is compared with your baseline; a
+    fall of 2 points or 30% is a clinically important improvement.
 
     Example: backcare progress --weeks 4
     """
 
     today = day(date)
-    start, end = period(date_from, date_to, today,
-                        lambda end: shift(monday(end), -(weeks - 1) * DAYS_PER_WEEK))
+    s = store()
+
+    def default_start(end: datetime.date) -> datetime.date:
+        if weeks is not None:
+            return shift(monday(end), -(weeks - 1) * DAYS_PER_WEEK)
+        return report_start(programme_start(s.profile(), s.prescriptions()), end)
+
+    start, end = period(date_from, date_to, today, default_start)
     assert start is not None
     if (end - start).days >= MAX_WEEKS * DAYS_PER_WEEK:
         raise BackcareError(f"a report covers at most {MAX_WEEKS} weeks (20 years); "

@@ -67,7 +67,7 @@ from backcare.domain.history import (
     shift,
 )
 from backcare.domain.instruments import get_instrument
-from backcare.domain.models import Assessment, History, Prescription, Profile
+from backcare.domain.models import Assessment, History, Prescribed, Profile
 from backcare.domain.safety import ALERT_SYMPTOMS, clearance_day
 from backcare.domain.schedule import days_between, planned_checker
 from backcare.domain.scoring import ACTIVITIES_DIFFER, IMPROVED, WORSE, compare, round_score
@@ -99,7 +99,7 @@ class Alert(NamedTuple):
                 "until": self.until.isoformat() if self.until else None}
 
 
-def period_alerts(profile: Profile | None, history: History, prescription: Prescription | None,
+def period_alerts(profile: Profile | None, history: History, prescription: Prescribed,
                   start: date, as_of: date, thresholds: Thresholds,
                   library_categories: Mapping[str, str] | None = None, *,
                   index: HistoryIndex | None = None) -> list[Alert]:
@@ -127,7 +127,7 @@ def period_alerts(profile: Profile | None, history: History, prescription: Presc
     return sorted(dated, key=lambda a: (LEVELS.index(a.level), -(a.date or as_of).toordinal()))
 
 
-def check_alerts(profile: Profile | None, history: History, prescription: Prescription | None,
+def check_alerts(profile: Profile | None, history: History, prescription: Prescribed,
                  as_of: date, thresholds: Thresholds,
                  library_categories: Mapping[str, str] | None = None, *,
                  index: HistoryIndex | None = None) -> list[Alert]:
@@ -245,7 +245,7 @@ def _pain_up_from_baseline(profile: Profile | None, index: HistoryIndex, start: 
                        run_end, as_of)
 
 
-def _adherence_low(profile: Profile | None, prescription: Prescription | None,
+def _adherence_low(profile: Profile | None, prescription: Prescribed,
                    index: HistoryIndex, start: date, as_of: date, begun: date | None,
                    t: Thresholds) -> Iterable[Alert]:
     # Judged over a full window only: a programme a few days old is not yet "over 14 days".

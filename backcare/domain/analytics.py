@@ -33,8 +33,9 @@ How the figures are defined (README-ready):
   CLINICAL.md §3; the thresholds come from :class:`~backcare.domain.clinical.Thresholds`).
 - **Verdict**: "improving" when the pain change is clinically important; "worse" when pain
   rose by the same amount; otherwise "no clear change"; null without a current figure.
-- **Weekly**: Monday-based weeks; each week's adherence is computed as above on its own days
-  inside the report, ``mean_pain`` is the mean of that week's check-ins, and
+- **Weekly**: Monday-based weeks from the programme start (weeks before it are not counted,
+  nor the days of its first week before it); each week's adherence is computed as above on
+  its own days inside the report, ``mean_pain`` is the mean of that week's check-ins, and
   ``aerobic_minutes`` is the sum of ``duration_minutes`` of that week's aerobic exercises
   (library category ``aerobic``) done or partly done. The WHO guideline is 150 minutes a week
   (CLINICAL.md §2).
@@ -74,7 +75,7 @@ from backcare.domain.history import (
     streak_days,
 )
 from backcare.domain.instruments import INSTRUMENT_IDS
-from backcare.domain.models import Assessment, Goal, History, Prescription, Profile, Visit, iso
+from backcare.domain.models import Assessment, Goal, History, Prescribed, Profile, Visit, iso
 from backcare.domain.progression import PainZone, attempts
 from backcare.domain.schedule import days_between, planned_checker
 from backcare.domain.scoring import (
@@ -288,7 +289,7 @@ class ProgressReport(NamedTuple):
 
 
 def progress_report(profile: Profile | None, history: History,
-                    prescription: Prescription | None, start: date, end: date, today: date,
+                    prescription: Prescribed, start: date, end: date, today: date,
                     thresholds: Thresholds, library_categories: Mapping[str, str],
                     goals: Sequence[Goal] = ()) -> ProgressReport:
     """The progress report for [start, end], as it stands on ``today``.
@@ -344,12 +345,16 @@ def progress_report(profile: Profile | None, history: History,
 
 
 def _weeks(start: date, end: date, as_of: date, p_start: date | None,
-           profile: Profile | None, prescription: Prescription | None,
+           profile: Profile | None, prescription: Prescribed,
            index: HistoryIndex) -> Iterable[WeekSummary]:
-    """Monday-based weeks. One pass over the days: a ten-year report has 3,650 of them."""
+    """Monday-based weeks, from the programme's start: a week before it is not counted,
+    and the days of its first week before it are not either (issue 14). One pass over the
+    days: a ten-year report has 3,650 of them."""
     planned_day = planned_checker(profile, prescription)
     exercise_days, aerobic_by_day = index.exercise_days, index.aerobic_by_day
     pain_by_day = index.pain_by_day
+    if p_start is not None and p_start > start:
+        start = min(p_start, end)
     first = monday(start)
     last = min(end, as_of)
     days = [first + timedelta(days=n) for n in range(max((last - first).days + 1, 0))]

@@ -428,6 +428,69 @@ def check_programme(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> N
         _note(c, f"{where}.note", item.get("note"), limits)
 
 
+# --- the audit trail and the history of prescriptions (issue 14) ---------------------------
+
+# What a correction did to a record: changed it (``edit``), removed it (``delete``), put a new
+# one in its place (``replace``: a second check-in the same day, a session logged again), or
+# reversed an earlier change (``undo``).
+CORRECTION_ACTIONS: tuple[str, ...] = ("edit", "delete", "replace", "undo")
+PRESCRIPTION_EVENTS: tuple[str, ...] = ("imported", "replaced", "cleared")
+_ISO_MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?"
+                         r"(Z|[+-][0-9]{2}:[0-9]{2})?")
+
+
+def check_correction(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> None:
+    """One entry of the audit trail: when, what, which record, and its value before and
+    after (null: the record did not exist, or no longer does)."""
+    c.required(d, ("at", "action", "record", "id", "date", "before", "after"))
+    at = d.get("at")
+    if "at" in d and (not isinstance(at, str) or not _ISO_MOMENT.fullmatch(at)
+                      or not is_iso_day(at[:10])):
+        c.add(f"at is {show(at)}; it must be a date and time like 2026-03-04T09:30:00+01:00")
+    if "action" in d:
+        c.choice("action", d["action"], CORRECTION_ACTIONS)
+    record = d.get("record")
+    if "record" in d:
+        c.choice("record", record, tuple(LOG_CHECKS))
+    _ident(c, d)
+    if "date" in d:
+        c.day("date", d["date"])
+    for key in ("key", "change"):  # the data folder's own bookkeeping, never exported
+        if key in d:
+            c.text(key, d[key], max_chars=MAX_ID_CHARS)
+    check = LOG_CHECKS[record][0] if isinstance(record, str) and record in LOG_CHECKS \
+        else None
+    for key in ("before", "after"):
+        value = d.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, dict):
+            c.add(f"{key} must be an object or null, not {c.kind(value)}")
+        elif check is not None:
+            check(Checker(c.p, c.file, f"{c.record}: {key}" if c.record else key), value,
+                  STORED)
+    if d.get("before") is None and d.get("after") is None and "before" in d and "after" in d:
+        c.add("before and after are both null; a correction changes a record")
+
+
+def check_prescription_period(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> None:
+    """One entry of the history of prescriptions: from which day it is in force (null: from
+    the beginning), what happened (imported, replaced, cleared), the day it was recorded,
+    and the prescription (null once cleared)."""
+    c.required(d, ("from", "event", "programme"))
+    c.day("from", d.get("from"), optional=True)
+    if "event" in d:
+        c.choice("event", d["event"], PRESCRIPTION_EVENTS)
+    c.day("recorded", d.get("recorded"), optional=True)
+    programme = d.get("programme")
+    if programme is not None:
+        if not isinstance(programme, dict):
+            c.add(f"programme must be an object or null, not {c.kind(programme)}")
+        else:
+            check_programme(Checker(c.p, c.file, f"{c.record}: programme" if c.record
+                                    else "programme"), programme, limits)
+
+
 # Each table of a data file, the check of its records, and the key that names a record.
 LOG_CHECKS: dict[str, tuple[Check, str]] = {
     "sessions": (check_session, "id"),
@@ -438,7 +501,11 @@ LOG_CHECKS: dict[str, tuple[Check, str]] = {
 MAIN_CHECKS: dict[str, tuple[Check, str]] = {
     "profile": (check_profile, "start_date"),
     "programme": (check_programme, "prescribed_by"),
+    "prescriptions": (check_prescription_period, "from"),
     "goals": (check_goal, "id"),
+}
+CORRECTION_CHECKS: dict[str, tuple[Check, str]] = {
+    "corrections": (check_correction, "id"),
 }
 SINGLE_TABLES = frozenset({"profile", "programme"})
 

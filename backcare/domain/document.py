@@ -2,10 +2,11 @@
 
 It is CONTRACT.md's "Export, --format json": ``format`` "backcare-export", ``version`` 1,
 ``exported_at``, ``profile``, ``sessions``, ``pain_checkins``, ``assessments``, ``visits``,
-``goals`` and ``programme``. Every record is the model's own ``to_dict()``, so an export
-imported into an empty data folder and exported again gives the same document,
-``exported_at`` aside. The JSON export writes it as it is; the other exporters read their
-records from it, and ``import`` checks a file against it.
+``goals`` and ``programme``; since issue 14 also ``corrections`` (the audit trail) and
+``prescriptions`` (their history), both optional on import. Every record is the model's
+own ``to_dict()``, so an export imported into an empty data folder and exported again
+gives the same document, ``exported_at`` aside. The JSON export writes it as it is; the
+other exporters read their records from it, and ``import`` checks a file against it.
 """
 
 from __future__ import annotations
@@ -15,18 +16,31 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from backcare.domain.models import Goal, History, Prescription, Profile
+from backcare.domain.models import (
+    Goal,
+    History,
+    Prescription,
+    PrescriptionHistory,
+    Profile,
+)
 
 FORMAT = "backcare-export"
 VERSION = 1
 LOG_KINDS: tuple[str, ...] = ("sessions", "pain_checkins", "assessments", "visits")
 TOP_KEYS: tuple[str, ...] = ("format", "version", "exported_at", "profile", *LOG_KINDS,
                              "goals", "programme")
+# Keys added after the first release (issue 14). Every version-1 file still imports, so
+# each is optional on import: the audit trail of corrections, and the history of
+# prescriptions with the day each applies from.
+OPTIONAL_KEYS: tuple[str, ...] = ("corrections", "prescriptions")
 
 
 def document(profile: Profile | None, history: History, goals: Sequence[Goal],
-             programme: Prescription | None, exported_at: str) -> dict[str, Any]:
-    """The export document of a history (already limited to the dates asked for).
+             programme: Prescription | None, exported_at: str,
+             corrections: Sequence[dict[str, Any]] = (),
+             prescriptions: PrescriptionHistory | None = None) -> dict[str, Any]:
+    """The export document of a history (already limited to the dates asked for), with the
+    audit trail of its records' corrections and the history of prescriptions.
     ``exported_at`` is passed in: nothing here reads the clock."""
     return {
         "format": FORMAT,
@@ -39,7 +53,21 @@ def document(profile: Profile | None, history: History, goals: Sequence[Goal],
         "visits": [v.to_dict() for v in history.visits],
         "goals": [g.to_dict() for g in goals],
         "programme": programme.to_dict() if programme else None,
+        "corrections": [dict(c) for c in corrections],
+        "prescriptions": prescriptions.to_list() if prescriptions is not None else [],
     }
+
+
+def edited_on(doc: dict[str, Any]) -> dict[str, str]:
+    """The day each record of a document was last changed after the fact (the audit
+    trail's latest correction of it that left a record), by record id: a clinician reading
+    the report must know (issue 14)."""
+    days: dict[str, str] = {}
+    for c in doc.get("corrections") or []:
+        if c.get("after") is not None and isinstance(c.get("at"), str):
+            ident = str(c.get("id"))
+            days[ident] = max(days.get(ident, ""), c["at"][:10])
+    return days
 
 
 def record_count(doc: dict[str, Any]) -> int:

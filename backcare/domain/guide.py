@@ -17,6 +17,7 @@ from backcare.domain.clinical import Thresholds
 from backcare.domain.models import Dose, Exercise, ExerciseLog, Session
 from backcare.domain.planner import Plan, PlanItem
 from backcare.domain.progression import PainZone, zone
+from backcare.domain.words import plural
 
 RELAX_SECONDS = 3  # between held repetitions
 PAIN_QUESTION = "Did it hurt? Give your pain during it, 0 (not at all) to 10:"
@@ -119,7 +120,7 @@ class Guide:
         self.progress.seconds += elapsed
         if key != "q" and elapsed + 1 >= minutes * 60:
             return "done", item.dose
-        did = self.io.ask_minutes(f"How many of the {minutes} minutes did you do?",
+        did = self.io.ask_minutes(f"How many of the {plural(minutes, 'minute')} did you do?",
                                   min(minutes, max(0, round(elapsed / 60))), minutes)
         if did <= 0:
             outcome = ("skipped", item.dose)

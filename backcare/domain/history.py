@@ -10,7 +10,7 @@ all built on it, so a figure means the same everywhere it appears.
 - **Exercise days**: days with a session in which at least one exercise was done or partly
   done. Three sessions in one day count once.
 - **Planned days**: the exercise days of the programme (:mod:`backcare.domain.schedule`), none
-  before its start.
+  before its start; each day by the prescription in force that day.
 - **Adherence**: exercise days ÷ planned days × 100, to 1 decimal, capped at 100; None when
   nothing was planned.
 - **Mean pain**: the mean of the check-ins of a run of days (CONTRACT.md: "current" pain is
@@ -26,7 +26,15 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from backcare.domain.clinical import round_half_up
-from backcare.domain.models import Assessment, History, PainCheckin, Prescription, Profile, Visit
+from backcare.domain.models import (
+    Assessment,
+    History,
+    PainCheckin,
+    Prescribed,
+    Profile,
+    Visit,
+    regimen,
+)
 from backcare.domain.schedule import days_between, planned_checker
 
 AEROBIC = "aerobic"  # the library category whose minutes count (CLINICAL.md §1, §2)
@@ -125,19 +133,34 @@ def reversed_days(first: date, last: date) -> Iterator[date]:
     return (last - timedelta(days=n) for n in range((last - first).days + 1))
 
 
-def programme_start(profile: Profile | None, prescription: Prescription | None,
+def programme_start(profile: Profile | None, prescription: Prescribed,
                     first_record: date | None = None) -> date | None:
-    """The first day of the programme: the prescription's start, else the profile's, else the
-    first day anything was logged (None when there is nothing at all)."""
-    if prescription is not None and prescription.items and prescription.start:
-        return prescription.start
-    if profile is not None:
-        return profile.start_date
+    """The first day of the programme: the profile's start, or the first day a
+    prescription was in force if that is earlier; without either, the first day anything
+    was logged (None when there is nothing at all)."""
+    starts = [d for d in (profile.start_date if profile is not None else None,
+                          regimen(prescription).first_start()) if d is not None]
+    if starts:
+        return min(starts)
     return first_record
 
 
+# A report's default period: the programme's start to its last day, but at most the last
+# 12 weeks, so that years of history still make a report a clinician can read (issue 13);
+# the `progress` view and the PDF report share it (issue 14).
+MAX_DEFAULT_REPORT_DAYS = 12 * 7
+DEFAULT_REPORT_DAYS = 28  # a report with nothing recorded covers the last four weeks
+
+
+def report_start(start: date | None, end: date) -> date:
+    """The first day of a report that ends on ``end``: the programme's ``start`` (four
+    weeks back without one), never more than 12 weeks back, never after ``end``."""
+    first = start if start is not None else shift(end, 1 - DEFAULT_REPORT_DAYS)
+    return min(max(first, shift(end, 1 - MAX_DEFAULT_REPORT_DAYS)), end)
+
+
 def planned_in(first: date, last: date, start: date | None, profile: Profile | None,
-               prescription: Prescription | None) -> list[date]:
+               prescription: Prescribed) -> list[date]:
     """The planned exercise days in [first, last], none before the programme start."""
     if start is None:
         return []
@@ -166,7 +189,7 @@ def adherence_percent(done: int, planned: int) -> float | None:
 
 
 def streak_days(as_of: date, floor: date | None, profile: Profile | None,
-                prescription: Prescription | None, exercise_days: frozenset[date]) -> int:
+                prescription: Prescribed, exercise_days: frozenset[date]) -> int:
     """Planned days in a row with a session, counting back from ``as_of`` to ``floor``.
 
     Rest days are skipped (they neither count nor break the streak). ``as_of`` counts when it

@@ -8,8 +8,10 @@ nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import NamedTuple
 
 from backcare.domain.clinical import Thresholds, check_pain
 from backcare.domain.library import Library
@@ -85,10 +87,28 @@ class LogRequest:
     note: str | None
 
 
+class Logged(NamedTuple):
+    """What ``backcare log`` records, and what the patient should hear about it."""
+
+    session: Session
+    unmentioned: tuple[str, ...]  # plan exercises the lists left out: not recorded
+    short: tuple[str, ...]  # timed exercises with fewer minutes than planned: partly done
+    no_minutes: tuple[str, ...]  # timed exercises partly done, or extras, with no --minutes
+
+
 def session_from_log(day: date, plan: Plan, library: Library, req: LogRequest,
-                     session_id: str) -> Session:
-    """The session ``backcare log`` records. No lists: the whole plan, done. With lists:
-    what they name; plan items they leave out count as skipped."""
+                     session_id: str) -> Logged:
+    """The session ``backcare log`` records (issue 14: a log records what was typed).
+
+    - No lists: the day's whole plan, done, at its doses.
+    - Lists: only what they name. Plan exercises they leave out are not recorded (neither
+      done nor skipped); they are returned, to be named.
+    - Minutes done are minutes done: ``--minutes`` fewer than planned is partly done; a
+      timed exercise partly done, or done on top of the plan, has the minutes given, or
+      none (never minutes nobody did).
+    - A skipped exercise has no dose: nothing was done.
+    - An exercise not in the day's plan is an extra (issue 11), at its entry dose.
+    """
     planned = {i.exercise.id: i for i in plan.items}
     listed = {"done": req.done, "partial": req.partial, "skipped": req.skipped}
     seen: dict[str, str] = {}
@@ -99,6 +119,7 @@ def session_from_log(day: date, plan: Plan, library: Library, req: LogRequest,
             if ident in seen and seen[ident] != status:
                 raise BackcareError(f"'{ident}' is both --{seen[ident]} and --{status}")
             seen[ident] = status
+    unmentioned: tuple[str, ...] = ()
     if not seen:
         if not planned:
             why = "; ".join(plan.warnings[-1:]) or "nothing was planned"
@@ -106,8 +127,7 @@ def session_from_log(day: date, plan: Plan, library: Library, req: LogRequest,
                                 "name what you did with --done ID,...")
         seen = {ident: "done" for ident in planned}
     else:
-        for ident in planned:
-            seen.setdefault(ident, "skipped")
+        unmentioned = tuple(ident for ident in planned if ident not in seen)
     for option, pairs in (("--hurt", req.hurt), ("--minutes", req.minutes)):
         for ident in pairs:
             if ident not in library:
@@ -117,23 +137,51 @@ def session_from_log(day: date, plan: Plan, library: Library, req: LogRequest,
                 raise BackcareError(f"{option} {ident}: it is not in this session; add it "
                                     "with --done or --partial")
             if seen[ident] == "skipped":
-                why = "it is marked skipped" if ident in req.skipped else \
-                    "it is not in --done or --partial, so it counts as skipped"
-                raise BackcareError(f"{option} {ident}: {why}")
+                raise BackcareError(f"{option} {ident}: it is marked skipped")
     logs = []
+    short: list[str] = []
+    no_minutes: list[str] = []
     for ident, status in seen.items():
         ex = library.get(ident)
-        dose = planned[ident].dose if ident in planned else ex.start_dose()
+        extra = ident not in planned
+        timed = "duration_minutes" in ex.dose.ranges()
+        if status == "skipped":
+            logs.append(ExerciseLog(ident, status, Dose(), None, extra=extra))
+            continue
+        dose = ex.start_dose() if extra else planned[ident].dose
         if ident in req.minutes:
-            if "duration_minutes" not in ex.dose.ranges():
+            if not timed:
                 raise BackcareError(f"--minutes {ident}: {ex.name} is not timed in minutes")
-            dose = dose._replace(duration_minutes=req.minutes[ident])
+            done_minutes = req.minutes[ident]
+            if status == "done" and not extra and dose.duration_minutes is not None and \
+                    done_minutes < dose.duration_minutes:
+                status = "partial"  # 3 of 5 minutes is 3 minutes, partly done
+                short.append(ident)
+            dose = dose._replace(duration_minutes=done_minutes)
+        elif timed and (status == "partial" or extra):
+            dose = dose._replace(duration_minutes=None)
+            no_minutes.append(ident)
         # Not in the day's plan: an extra, which counts for the aerobic minutes but never
         # becomes the next dose (issue 11).
-        logs.append(ExerciseLog(ident, status, dose, req.hurt.get(ident),
-                                extra=ident not in planned))
-    return Session(session_id, day, tuple(logs), req.pain_before,
-                   req.pain_after, req.note)
+        logs.append(ExerciseLog(ident, status, dose, req.hurt.get(ident), extra=extra))
+    session = Session(session_id, day, tuple(logs), req.pain_before, req.pain_after,
+                      req.note)
+    return Logged(session, unmentioned, tuple(short), tuple(no_minutes))
+
+
+def repeated(session: Session, earlier: Iterable[Session]) -> tuple[Session, tuple[str, ...]]:
+    """The first session of the same day in ``earlier`` that did any of the exercises
+    ``session`` did, and those exercises; (the session, ()) when none did. A log repeated
+    by accident would count its minutes twice (issue 14)."""
+    mine = {e.exercise_id for e in session.exercises if e.status != "skipped"}
+    for other in earlier:
+        if other.date != session.date or other.id == session.id:
+            continue
+        same = tuple(e.exercise_id for e in other.exercises
+                     if e.status != "skipped" and e.exercise_id in mine)
+        if same:
+            return other, same
+    return session, ()
 
 
 def with_pain_now(history: History, day: date, pain_now: int | None) -> History:
@@ -217,5 +265,5 @@ def checkin(day: date, score: int, note: str | None, symptoms: tuple[str, ...],
     return PainCheckin(day, score, note, symptoms, flare)
 
 
-__all__ = ["Dose", "LogRequest", "checkin", "checkin_outcome", "profile_with_red_flags",
-           "session_from_log", "with_pain_now"]
+__all__ = ["Dose", "LogRequest", "Logged", "checkin", "checkin_outcome",
+           "profile_with_red_flags", "repeated", "session_from_log", "with_pain_now"]

@@ -400,6 +400,87 @@ class Prescription(NamedTuple):
                    bool(d.get("allow_progression", False)))
 
 
+class PrescriptionPeriod(NamedTuple):
+    """One event in the history of prescriptions (issue 14): a prescription imported,
+    replaced or cleared, in force from ``start`` (None: from the beginning, for a
+    prescription kept before its history was)."""
+
+    start: date | None
+    prescription: Prescription | None  # None: cleared, backcare plans by itself again
+    event: str = "imported"  # imported | replaced | cleared
+    recorded: date | None = None  # the day it was recorded
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"from": iso(self.start), "event": self.event, "recorded": iso(self.recorded),
+                "programme": self.prescription.to_dict() if self.prescription else None}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> PrescriptionPeriod:
+        programme = d.get("programme")
+        return cls(parse_iso(d.get("from")),
+                   Prescription.from_dict(programme) if programme else None,
+                   str(d.get("event") or "imported"), parse_iso(d.get("recorded")))
+
+
+class PrescriptionHistory(NamedTuple):
+    """Every prescription with the day it applies from, in the order they were recorded.
+    On each day the one in force is the last recorded whose start has come: a
+    prescription applies from its start onwards, and days before it keep the plan they had
+    (issue 14)."""
+
+    periods: tuple[PrescriptionPeriod, ...] = ()
+
+    def on(self, day: date) -> Prescription | None:
+        """The prescription in force on ``day`` (None: backcare plans by itself). Its
+        ``start`` is the day it came into force, the first day it is followed exactly."""
+        for period in reversed(self.periods):
+            if period.start is None or period.start <= day:
+                p = period.prescription
+                if p is None or not p.items:
+                    return None
+                return p._replace(start=period.start) if period.start else p
+        return None
+
+    def upcoming(self, day: date) -> PrescriptionPeriod | None:
+        """The next change after ``day``: a prescription that starts later, or a clearing."""
+        now = self.on(day)
+        for start in sorted({p.start for p in self.periods if p.start and p.start > day}):
+            if self.on(start) != now:
+                return next(p for p in reversed(self.periods) if p.start == start)
+        return None
+
+    def first_start(self) -> date | None:
+        """The first day a prescription was in force (None: none, or one from the start)."""
+        starts = [p.start for p in self.periods if p.prescription is not None
+                  and p.prescription.items and p.start is not None]
+        return min(starts) if starts else None
+
+    def starts(self) -> list[date]:
+        """The days on which the prescription in force may change, in order."""
+        return sorted({p.start for p in self.periods if p.start is not None})
+
+    def to_list(self) -> list[dict[str, Any]]:
+        return [p.to_dict() for p in self.periods]
+
+    @classmethod
+    def from_list(cls, docs: Iterable[dict[str, Any]]) -> PrescriptionHistory:
+        return cls(tuple(PrescriptionPeriod.from_dict(d) for d in docs))
+
+
+# What the schedule, the figures and the planner are judged by: the history of
+# prescriptions, or one prescription in force from its own start (the only one there is).
+Prescribed = Prescription | PrescriptionHistory | None
+
+
+def regimen(prescribed: Prescribed) -> PrescriptionHistory:
+    """The history of prescriptions ``prescribed`` stands for."""
+    if prescribed is None:
+        return PrescriptionHistory()
+    if isinstance(prescribed, PrescriptionHistory):
+        return prescribed
+    return PrescriptionHistory((PrescriptionPeriod(prescribed.start, prescribed),))
+
+
 class History(NamedTuple):
     """What the planner and the analytics read: the log, already loaded, each kind sorted
     by date."""

@@ -35,8 +35,11 @@ from backcare.domain.models import (
     Dose,
     Exercise,
     History,
+    Prescribed,
     Prescription,
+    PrescriptionHistory,
     Profile,
+    regimen,
 )
 from backcare.domain.progression import (
     Attempt,
@@ -85,6 +88,9 @@ class PlanItem:
     seconds: int
     flagged: bool = False
     note: str | None = None
+    # Equipment a prescribed exercise needs that the patient has not said they have: kept,
+    # because the physiotherapist chose it, and marked (issue 14).
+    missing_equipment: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # CONTRACT.md: the reason is one line (a library name may hold a line break).
@@ -100,6 +106,7 @@ class PlanItem:
             "cautions": list(ex.cautions),  # where the patient exercises (issue 11)
             "rest_seconds": ex.dose.rest_seconds,
             "minutes": round(self.seconds / 60, 1), "flagged": self.flagged, "note": self.note,
+            "missing_equipment": list(self.missing_equipment),
         }
 
 
@@ -178,23 +185,36 @@ def can_do(ex: Exercise, profile: Profile) -> bool:
 # --- the planner ----------------------------------------------------------------------------
 
 def plan_for(day: date, profile: Profile | None, library: Library,
-             prescription: Prescription | None, history: History,
+             prescription: Prescribed, history: History,
              t: Thresholds = DEFAULT) -> Plan:
     """Today's plan. Raises :class:`SafetyStop` while a red flag is not cleared: one at the
     safety screen, or at any check-in in ``history`` since the last clearance
     (:func:`~backcare.domain.safety.red_flag_stop`)."""
-    plan = _plan_for(day, profile, library, prescription, history, t)
+    prescriptions = regimen(prescription)
+    plan = _plan_for(day, profile, library, prescriptions, history, t)
     # Before init the patient has not seen the disclaimer at all: the whole of it.
     return plan if profile is not None else replace(plan, disclaimer=DISCLAIMER)
 
 
 def _plan_for(day: date, profile: Profile | None, library: Library,
-              prescription: Prescription | None, history: History,
+              prescriptions: PrescriptionHistory, history: History,
               t: Thresholds) -> Plan:
     stop = red_flag_stop(profile, history)
     if stop is not None:
         raise SafetyStop(stop)
+    # The prescription in force today, from the day it applies (issue 14); one that starts
+    # later leaves today's plan as it was, and the plan says so.
+    prescription = prescriptions.on(day)
     warnings: list[str] = []
+    coming = prescriptions.upcoming(day)
+    if coming is not None and coming.start is not None:
+        if coming.prescription is not None:
+            warnings.append(f"Your physiotherapist's programme starts on "
+                            f"{coming.start.isoformat()}; until then your plan stays as it "
+                            "was.")
+        elif prescription is not None:
+            warnings.append(f"Your physiotherapist's programme ends on "
+                            f"{coming.start.isoformat()}.")
     if profile is None:
         warnings.append(NO_PROFILE_HINT)
     who = profile or beginner_profile(day)
@@ -216,11 +236,16 @@ def _plan_for(day: date, profile: Profile | None, library: Library,
         if prescription is not None:
             warnings.append("Your physiotherapist's programme is paused until the flare-up "
                             "settles.")
+        if not is_planned_day(day, who, prescriptions):  # a rest day stays a rest day
+            warnings.append("Today is a rest day in your programme. A gentle walk is still "
+                            "good for your back.")
+            return Plan(day, "flare", (), tuple(warnings), tip, True, budget, tuple(advice),
+                        left_out)
         items = _flare_items(day, who, library, budget, rules)
         return Plan(day, "flare", tuple(items), tuple(warnings), tip, False, budget,
                     tuple(advice), left_out)
     if prescription is not None:
-        items, gone = _prescribed_items(day, prescription, library, tries, t)
+        items, gone = _prescribed_items(day, prescription, library, tries, t, who)
         for ident in gone:
             warnings.append(f"'{ident}' in your prescription is not in the exercise library "
                             "any more; please ask your physiotherapist.")
@@ -231,11 +256,14 @@ def _plan_for(day: date, profile: Profile | None, library: Library,
                 warnings.append(f"Your programme includes {item.exercise.name}, which backcare "
                                 f"would leave out for {ruled}. Please check it with your "
                                 "physiotherapist.")
+        for item in items:
+            if item.missing_equipment:
+                warnings.append(f"{item.exercise.name} needs "
+                                f"{_and(item.missing_equipment)}, which your profile does "
+                                "not list; your physiotherapist chose it, so it stays in "
+                                "your plan. Ask them about it if you cannot get it.")
         rest = not items
-        if rest and prescription.start and day < prescription.start:
-            warnings.append(f"Your physiotherapist's programme starts on "
-                            f"{prescription.start.isoformat()}.")
-        elif rest:
+        if rest:
             warnings.append("No exercises are prescribed for today. A gentle walk is still "
                             "good for your back.")
         return Plan(day, "prescribed", tuple(items), tuple(warnings), tip, rest, None,
@@ -273,7 +301,7 @@ def _left_out(library: Library, profile: Profile, rules: PlanRules
 
 
 def forecast(first: date, days: int, profile: Profile | None, library: Library,
-             prescription: Prescription | None, history: History,
+             prescription: Prescribed, history: History,
              t: Thresholds = DEFAULT) -> list[Plan]:
     """The plans of the ``days`` days from ``first`` that have exercises, as today's log
     predicts them (the calendar export). On the day itself the plan adapts to how the
@@ -569,16 +597,29 @@ def _flare_items(day: date, profile: Profile, library: Library, budget: int,
     return sorted(items, key=lambda i: order[i.exercise.category])
 
 
+def _and(names: tuple[str, ...]) -> str:
+    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+
+
+def missing_equipment(ex: Exercise, profile: Profile) -> tuple[str, ...]:
+    """What an exercise needs that the patient has not said they have."""
+    have = set(profile.equipment) | {"none"}
+    return tuple(e for e in ex.equipment if e not in have)
+
+
 def _prescribed_items(day: date, prescription: Prescription, library: Library,
-                      tries: list[Attempt], t: Thresholds
+                      tries: list[Attempt], t: Thresholds, profile: Profile | None = None
                       ) -> tuple[list[PlanItem], list[str]]:
     """Follow the physiotherapist exactly, on the prescribed days, at the prescribed dose.
 
-    The prescription is the dose whatever the patient did before it. Pain still rules
+    The prescription is the dose whatever the patient did before it: on its first day
+    (its ``start``, the day it came into force) the dose is exactly the prescribed one,
+    whatever pain was logged before it existed (issue 14). From that day pain rules
     (CLINICAL.md §4): red steps the dose back and flags it, amber holds it, and after a red
     the dose builds back up to the prescription by the usual 3 comfortable sessions. Beyond
-    the prescription only when it allows progression. Returns the items and the ids that
-    are no longer in the library.
+    the prescription only when it allows progression. An exercise needing equipment the
+    patient lacks is kept (the physiotherapist chose it) and marked. Returns the items and
+    the ids that are no longer in the library.
     """
     name = weekday_name(day)
     if prescription.start and day < prescription.start:
@@ -596,7 +637,8 @@ def _prescribed_items(day: date, prescription: Prescription, library: Library,
             continue
         ex = library.get(p.exercise_id)
         base = _prescribed_dose(ex, p.dose)
-        mine = [a for a in tries if a.exercise_id == ex.id]
+        mine = [a for a in tries if a.exercise_id == ex.id
+                and (prescription.start is None or a.day >= prescription.start)]
         dose, reason, flagged = base, by, False
         if mine:
             step = next_step(ex, mine, t, None, None, ceiling=None if allow else base,
@@ -614,7 +656,9 @@ def _prescribed_items(day: date, prescription: Prescription, library: Library,
                 dose, reason = step.dose, f"{by}; {step.reason}"
             elif step.decision is Decision.AT_TOP:
                 reason = f"{by}; {step.reason}"
-        items.append(PlanItem(ex, dose, reason, estimated_seconds(ex, dose), flagged, p.note))
+        lacking = missing_equipment(ex, profile) if profile is not None else ()
+        items.append(PlanItem(ex, dose, reason, estimated_seconds(ex, dose), flagged, p.note,
+                              lacking))
     return items, gone
 
 

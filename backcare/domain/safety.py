@@ -19,6 +19,7 @@ from backcare.domain.history import (
 )
 from backcare.domain.models import History, PainCheckin, Profile
 from backcare.domain.scoring import pain_change
+from backcare.domain.words import plural
 from backcare.messages import (
     ACT_CAUDA_EQUINA,
     ACT_OTHER,
@@ -166,14 +167,23 @@ def seek_help(profile: Profile | None, history: History, day: date,
                             f"You reported losing weight without trying on "
                             f"{weight[-1].date:%d %b}. With back pain this needs checking: "
                             "please see your GP in the next few days."))
-    # Severe pain: 7 or more on 3 consecutive days → review.
-    if _run_of_days_at_or_above(checkins, t.severe_pain, day) >= t.severe_days or \
-            _run_of_days_at_or_above(checkins, t.severe_pain, day - timedelta(days=1)) \
-            >= t.severe_days:
+    # Severe pain: 7 or more on 3 consecutive days → review. The message names the run it
+    # saw: one that ended yesterday is said as such, never as still going on after a lower
+    # score today (issue 14).
+    run_now = _run_of_days_at_or_above(checkins, t.severe_pain, day)
+    yesterday = day - timedelta(days=1)
+    run_before = _run_of_days_at_or_above(checkins, t.severe_pain, yesterday)
+    if run_now >= t.severe_days:
         found.append(Advice("prompt", "severe-pain-3-days",
                             f"Your pain has been {t.severe_pain}/10 or more for "
-                            f"{t.severe_days} days in a row. Please see your GP or "
+                            f"{plural(run_now, 'day')} in a row. Please see your GP or "
                             "physiotherapist for a review."))
+    elif run_before >= t.severe_days:
+        found.append(Advice("prompt", "severe-pain-3-days",
+                            f"Your pain was {t.severe_pain}/10 or more on "
+                            f"{plural(run_before, 'day')} in a row, up to "
+                            f"{yesterday:%d %b}. Please see your GP or physiotherapist for a "
+                            "review."))
     # Pain persists despite self-care: after 14 days, no minimal important change.
     if profile is not None and day >= profile.start_date + timedelta(days=t.review_after_days):
         index = index_history(history, day, {})
@@ -222,7 +232,7 @@ def flare_active(history: History, day: date, t: Thresholds) -> tuple[bool, str]
     how = (f"you reported a flare-up on {start.date:%d %b}" if start.flare
            else f"your pain was {start.score}/10 on {start.date:%d %b}")
     return True, (f"{how}; plans stay gentle until your pain has been under {t.flare_pain} "
-                  f"for {t.flare_clear_days} days")
+                  f"for {plural(t.flare_clear_days, 'day')}")
 
 
 # --- the red-flag stop, a consequence of the log (issue 17) ----------------------------------

@@ -1,16 +1,17 @@
 """Which days are exercise days. Pure: no clock, no storage.
 
 A patient chooses how many days a week they exercise (``init --days-per-week``); a
-physiotherapist's prescription names its own days. Both are spread over the week so that rest
-days fall between exercise days where possible.
+physiotherapist's prescription names its own days, from the day it applies (issue 14). The
+patient's days are spread over the week so that rest days fall between exercise days.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
-from backcare.domain.models import WEEKDAYS, Prescription, Profile
+from backcare.domain.models import WEEKDAYS, Prescribed, Prescription, Profile, regimen
 
 # Weekday numbers (Monday 0) used for N exercise days a week, spread through the week.
 SPREAD: dict[int, tuple[int, ...]] = {
@@ -29,27 +30,43 @@ def weekday_name(day: date) -> str:
 
 
 def planned_checker(profile: Profile | None,
-                    prescription: Prescription | None = None) -> Callable[[date], bool]:
-    """A test for "is this an exercise day?" with the profile and prescription fixed, so a
-    report over years asks it quickly. Before the programme's start no day is planned."""
-    start: date | None
-    if prescription is not None and prescription.items:
-        start = prescription.start
-        names = {name for item in prescription.items for name in item.days}
-        weekdays = frozenset(i for i, name in enumerate(WEEKDAYS) if name in names)
-    elif profile is None:
+                    prescription: Prescribed = None) -> Callable[[date], bool]:
+    """A test for "is this an exercise day?" with the profile and prescriptions fixed, so a
+    report over years asks it quickly. Each day is judged by the prescription in force that
+    day (issue 14), else by the patient's own days; before the programme's start no day is
+    planned."""
+    history = regimen(prescription)
+    own = _own_days(profile)
+    if not history.periods:
+        return own
+    starts = history.starts()
+    in_force = [history.on(date.min), *(history.on(d) for d in starts)]
+    days = [None if p is None else _weekdays(p) for p in in_force]
+
+    def planned(day: date) -> bool:
+        weekdays = days[bisect_right(starts, day)]
+        return own(day) if weekdays is None else day.weekday() in weekdays
+
+    return planned
+
+
+def _weekdays(prescription: Prescription) -> frozenset[int]:
+    names = {name for item in prescription.items for name in item.days}
+    return frozenset(i for i, name in enumerate(WEEKDAYS) if name in names)
+
+
+def _own_days(profile: Profile | None) -> Callable[[date], bool]:
+    """The patient's own exercise days: ``--days-per-week`` spread over the week, from the
+    programme's start (every day without a profile)."""
+    if profile is None:
         return lambda day: True
-    else:
-        start = profile.start_date
-        weekdays = frozenset(SPREAD[min(max(profile.days_per_week, 1), 7)])
-    if start is None:
-        return lambda day: day.weekday() in weekdays
-    first = start
+    first = profile.start_date
+    weekdays = frozenset(SPREAD[min(max(profile.days_per_week, 1), 7)])
     return lambda day: day >= first and day.weekday() in weekdays
 
 
 def is_planned_day(day: date, profile: Profile | None,
-                   prescription: Prescription | None = None) -> bool:
+                   prescription: Prescribed = None) -> bool:
     """Is ``day`` an exercise day? Before the programme's start it is not."""
     return planned_checker(profile, prescription)(day)
 
@@ -61,5 +78,5 @@ def days_between(start: date, end: date) -> Iterator[date]:
 
 
 def planned_days(start: date, end: date, profile: Profile | None,
-                 prescription: Prescription | None = None) -> list[date]:
+                 prescription: Prescribed = None) -> list[date]:
     return [d for d in days_between(start, end) if is_planned_day(d, profile, prescription)]

@@ -25,9 +25,10 @@ from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from backcare.domain.document import edited_on
 from backcare.domain.instruments import INSTRUMENTS
 from backcare.domain.models import Dose
-from backcare.domain.words import NONE, num, plural, short_date, signed
+from backcare.domain.words import NONE, num, plural, say_date, short_date, signed
 from backcare.exporters import Rendered
 from backcare.exporters.pdf_charts import function_chart, pain_chart
 from backcare.exporters.pdf_layout import (
@@ -217,7 +218,7 @@ def week_adherence(w: WeekSummary, as_of: date) -> str:
     if not w.partial:
         return f"{num(w.adherence_percent)}%"
     going_on = w.week_start + timedelta(days=6) > as_of
-    return f"{w.sessions_done} of {w.sessions_planned} days " + \
+    return f"{w.sessions_done} of {plural(w.sessions_planned, 'day')} " + \
         ("so far" if going_on else "(part week)")
 
 
@@ -363,6 +364,7 @@ def _red(ctx: ExportContext, r: ProgressReport) -> list[RedExercise]:
 
 def _log(ctx: ExportContext) -> list[tuple[str, str, str, str]]:
     names = ctx.exercise_names
+    edited = edited_on(ctx.doc)  # a clinician must know a record was changed (issue 14)
     sessions = []
     for s in ctx.doc.get("sessions", []):
         parts = []
@@ -383,7 +385,9 @@ def _log(ctx: ExportContext) -> list[tuple[str, str, str, str]]:
         pain = "" if before is None and after is None else f"{num(before)} → {num(after)}"
         note = " / ".join(line.strip() for line in (s.get("note") or "").splitlines()
                           if line.strip())
-        sessions.append((s["date"], "\n".join(parts) or "(no exercises)", pain, note))
+        when = s["date"] + (f"\nedited on {say_date(date.fromisoformat(edited[s['id']]))}"
+                            if s.get("id") in edited else "")
+        sessions.append((when, "\n".join(parts) or "(no exercises)", pain, note))
     return sessions
 
 

@@ -3,11 +3,14 @@
 :func:`parse_import` checks every part of the file first and names each bad record
 ("sessions[3] (id s-…): pain_after is 14; it must be between 0 and 10"); only a file with no
 problem at all reaches the store. Records already present (same id; pain check-ins are one
-a day, so the same date) are skipped, never overwritten.
+a day, so the same date) are skipped, never overwritten. A record without an id gets a
+stable one; the audit trail and the history of prescriptions come along when the file has
+them (issue 14).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
@@ -24,6 +27,9 @@ from backcare.domain.checks import (
     Check,
     Checker,
     Limits,
+    check_correction,
+    check_prescription_period,
+    is_iso_day,
 )
 from backcare.domain.checks import record_label as _label
 from backcare.domain.document import FORMAT, LOG_KINDS, TOP_KEYS, VERSION
@@ -32,6 +38,7 @@ from backcare.domain.models import (
     Goal,
     PainCheckin,
     Prescription,
+    PrescriptionPeriod,
     Profile,
     Session,
     Visit,
@@ -126,6 +133,8 @@ class ImportBundle:
     goals: list[Goal]
     programme: Prescription | None
     source: str = ""
+    corrections: list[dict[str, Any]] | None = None  # the audit trail (issue 14)
+    prescriptions: list[dict[str, Any]] | None = None  # their history, when the file has it
 
     def totals(self) -> dict[str, int]:
         return {**{k: len(v) for k, v in self.tables.items()}, "goals": len(self.goals)}
@@ -223,6 +232,14 @@ def _parse(doc: Any, file: str | None, source: str, limits: Limits) -> ImportBun
     if "exported_at" in doc:
         top.text("exported_at", doc["exported_at"], max_chars=MAX_ID_CHARS)
     tables = {kind: _records(p, file, top, doc, kind, limits) for kind in LOG_KINDS}
+    corrections = [{k: v for k, v in d.items() if k not in ("key", "change")}
+                   for d in _optional_list(p, file, top, doc, "corrections",
+                                           check_correction, limits)]
+    prescriptions = None
+    if doc.get("prescriptions") is not None:
+        prescriptions = [PrescriptionPeriod.from_dict(d).to_dict()
+                         for d in _optional_list(p, file, top, doc, "prescriptions",
+                                                 check_prescription_period, limits)]
     profile = _optional_single(p, file, doc.get("profile"), "profile", Profile.from_dict,
                                limits)
     programme = _optional_single(p, file, doc.get("programme"), "programme",
@@ -240,23 +257,27 @@ def _parse(doc: Any, file: str | None, source: str, limits: Limits) -> ImportBun
         shown.append(p.problems[-1])
         raise BackcareError(f"{file or 'the export'}: {len(p.problems) - 1} problem(s); "
                             f"nothing was imported", shown)
-    return ImportBundle(tables, profile, goals, programme, source)
+    return ImportBundle(tables, profile, goals, programme, source, corrections,
+                        prescriptions or None)
 
 
 def _checked(p: ProblemList, file: str | None, top: Checker, doc: dict[str, Any], kind: str,
              check: Check, key: str, limits: Limits) -> list[dict[str, Any]]:
-    """The records of one list that pass their checks, each unique by ``key``."""
+    """The records of one list that pass their checks, each unique by ``key``. A log
+    record without an id gets a stable one (issue 14)."""
     docs = doc.get(kind, [])
     if not isinstance(docs, list):
         top.add(f"{kind} must be a list, not {kind_of(docs)}")
         return []
     good: list[dict[str, Any]] = []
     seen: dict[Any, int] = {}
+    ids = _IdDeriver()
     for i, d in enumerate(docs):
         c = Checker(p, file, _label(kind, i, d, key))
         if not isinstance(d, dict):
             c.add(f"must be an object, not {kind_of(d)}")
             continue
+        d = ids.with_id(kind, d)
         before = len(p.problems)
         check(c, d, limits)
         _writable(c, d)
@@ -269,6 +290,56 @@ def _checked(p: ProblemList, file: str | None, top: Checker, doc: dict[str, Any]
             continue
         seen[ident] = i
         good.append(d)
+    return good
+
+
+# CONTRACT.md's export format lists ids only for sessions: a file from another program may
+# have none. Each record without one gets a stable id from what it holds (the same file
+# gives the same ids, so importing it twice adds nothing twice); a check-in's id is always
+# p-DATE, whatever the file calls it (issue 14).
+_ID_PREFIX = {"sessions": "s", "assessments": "a", "visits": "v"}
+
+
+class _IdDeriver:
+    def __init__(self) -> None:
+        self.seen: dict[str, int] = {}
+
+    def with_id(self, kind: str, d: dict[str, Any]) -> dict[str, Any]:
+        day = d.get("date")
+        if kind == "pain_checkins":
+            if is_iso_day(day) and d.get("id", f"p-{day}") != f"p-{day}":
+                return {**d, "id": f"p-{day}"}
+            return d
+        if "id" in d or kind not in _ID_PREFIX:
+            return d
+        content = json.dumps(d, sort_keys=True, ensure_ascii=False, default=str)
+        n = self.seen.get(content, 0)
+        self.seen[content] = n + 1  # two identical records in one file are two records
+        digest = hashlib.sha256(f"{kind}#{n}#{content}".encode("utf-8", "replace"))
+        stamp = str(day).replace("-", "") if is_iso_day(day) else "00000000"
+        return {**d, "id": f"{_ID_PREFIX[kind]}-{stamp}-{digest.hexdigest()[:8]}"}
+
+
+def _optional_list(p: ProblemList, file: str | None, top: Checker, doc: dict[str, Any],
+                   kind: str, check: Check, limits: Limits) -> list[dict[str, Any]]:
+    """A list added after the first release: optional, each entry checked (issue 14)."""
+    docs = doc.get(kind)
+    if docs is None:
+        return []
+    if not isinstance(docs, list):
+        top.add(f"{kind} must be a list, not {kind_of(docs)}")
+        return []
+    good = []
+    for i, d in enumerate(docs):
+        c = Checker(p, file, f"{kind}[{i}]")
+        if not isinstance(d, dict):
+            c.add(f"must be an object, not {kind_of(d)}")
+            continue
+        before = len(p.problems)
+        check(c, d, limits)
+        _writable(c, d)
+        if len(p.problems) == before:
+            good.append(d)
     return good
 
 
@@ -316,7 +387,9 @@ def apply_import(store: Store, bundle: ImportBundle) -> ImportResult:
     had_profile = store.profile() is not None
     had_programme = store.programme() is not None
     added, added_goals = store.import_all(bundle.tables, bundle.profile, bundle.goals,
-                                          bundle.programme)
+                                          bundle.programme, source=bundle.source,
+                                          corrections=bundle.corrections,
+                                          prescriptions=bundle.prescriptions)
     totals = bundle.totals()
     added_all = {**{k: added.get(k, 0) for k in LOG_KINDS}, "goals": added_goals}
     skipped = {k: totals[k] - added_all[k] for k in added_all}

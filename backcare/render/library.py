@@ -11,6 +11,7 @@ from rich.table import Table
 
 from backcare.domain.library import Library
 from backcare.domain.models import Exercise
+from backcare.domain.words import plural
 from backcare.render.ui import out
 
 CATEGORY_STYLE = {"stretching": "cyan", "strengthening": "magenta", "aerobic": "green",
@@ -21,29 +22,57 @@ def _equipment(ex: Exercise) -> str:
     return ", ".join(e for e in ex.equipment if e != "none") or "none"
 
 
+# The other columns of the table at their narrowest: level, position and what it needs,
+# the dose it starts at, with the gaps between columns. Narrower, a list is shown instead.
+OTHER_COLUMNS_WIDTH = 7 + 17 + 16
+
+
 def exercise_table(exercises: Sequence[Exercise]) -> None:
     """Grouped by category, each exercise's name with its id under it, so that the table
-    reads at 80 columns."""
+    reads at 80 columns. An id is never broken across lines (issue 14: ids are what
+    patients type): its column is as wide as the longest, and a terminal too narrow for
+    that gets a list, one exercise to a few lines, each id on a line of its own."""
     con = out()
     if not exercises:
         con.print("No exercise matches. Try 'backcare exercises list' without filters.")
         return
-    table = Table(title=f"{len(exercises)} exercises", box=box.SIMPLE_HEAD, expand=False,
+    widest = max(len(ex.id) for ex in exercises)
+    if con.width < widest + 2 + OTHER_COLUMNS_WIDTH:
+        _exercise_list(exercises)
+        return
+    table = Table(title=plural(len(exercises), "exercise"), box=box.SIMPLE_HEAD, expand=False,
                   pad_edge=False)
-    table.add_column("exercise (id)", overflow="fold", ratio=3)
+    table.add_column("exercise (id)", width=widest)  # as wide as the longest id
     table.add_column("level", justify="center", no_wrap=True)
-    table.add_column("position", no_wrap=True)
-    table.add_column("needs", overflow="fold", ratio=1)
-    table.add_column("starts at", overflow="fold", ratio=2)
+    table.add_column("position, needs")
+    table.add_column("starts at")
     category = None
     for ex in exercises:
         if ex.category != category:
             category = ex.category
             table.add_row(f"[bold {CATEGORY_STYLE[category]}]{category.upper()}[/]", "", "",
-                          "", "")
-        table.add_row(f"{escape(ex.name)}\n[dim]{ex.id}[/]", str(ex.level), ex.position,
-                      _equipment(ex), ex.start_dose().describe(ex.per_side))
+                          "")
+        needs = _equipment(ex)
+        table.add_row(f"{escape(ex.name)}\n[dim]{ex.id}[/]", str(ex.level),
+                      ex.position + (f"\n{needs}" if needs != "none" else ""),
+                      ex.start_dose().describe(ex.per_side))
     con.print(table)
+    con.print("Details of one: backcare exercises show ID")
+
+
+def _exercise_list(exercises: Sequence[Exercise]) -> None:
+    from rich.text import Text
+
+    con = out()
+    con.print(plural(len(exercises), "exercise"))
+    category = None
+    for ex in exercises:
+        if ex.category != category:
+            category = ex.category
+            con.print(f"\n[bold {CATEGORY_STYLE[category]}]{category.upper()}[/]")
+        con.print(Text(ex.id, style="bold"), soft_wrap=True)  # whole, however narrow
+        con.print(Text(f"  {ex.name} · level {ex.level} · {ex.position} · needs "
+                       f"{_equipment(ex)} · starts at {ex.start_dose().describe(ex.per_side)}"))
     con.print("Details of one: backcare exercises show ID")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -9,12 +10,13 @@ from backcare.domain.clinical import Thresholds
 from backcare.domain.models import History, PainCheckin, Session
 from backcare.domain.progression import PainZone, session_signal, zone
 from backcare.domain.scoring import plain_band
+from backcare.domain.words import say_date
 from backcare.render.ui import emit_json, out, say
 from backcare.render.ui import escape as escape_words
 
 if TYPE_CHECKING:
     from backcare.domain.library import Library
-    from backcare.domain.logbook import CheckinOutcome
+    from backcare.domain.logbook import CheckinOutcome, Logged
 
 ZONE_STYLE = {PainZone.GREEN: "green", PainZone.AMBER: "yellow", PainZone.RED: "bold red",
               PainZone.UNKNOWN: "dim"}
@@ -60,6 +62,41 @@ def session_saved(session: Session, library: Library, t: Thresholds) -> None:
             "for your activity minutes, not for your plan's doses.")
 
 
+def log_notes(logged: Logged, library: Library, replaced: bool) -> None:
+    """What `log` recorded beyond the counts: what the lists left out, minutes."""
+    def names(ids: tuple[str, ...]) -> str:
+        return ", ".join(escape_words(library.exercises[i].name if i in library else i)
+                         for i in ids)
+
+    ident = logged.session.id
+    if replaced:
+        say(f"It replaced the session logged before that day ({ident}); 'backcare undo' "
+            "puts the first one back.")
+    if logged.unmentioned:
+        say(f"Not mentioned, so not recorded: {names(logged.unmentioned)}. To add them: "
+            f"backcare edit {ident} --done ID,... (or --skipped ID,...).")
+    if logged.short:
+        say(f"Fewer minutes than planned, so recorded as partly done: "
+            f"{names(logged.short)}.")
+    if logged.no_minutes:
+        say(f"No minutes given, so none are counted for: {names(logged.no_minutes)}. To add "
+            f"them: backcare edit {ident} --minutes ID=N.")
+
+
+def ask_add_or_replace(first: Session, names: str) -> bool | None:
+    """A second log of exercises already logged that day: a second session (True),
+    instead of the first (False), or neither (None)."""
+    from rich.prompt import Prompt
+
+    from backcare.render.ui import err
+
+    err().print(f"{first.date.isoformat()} already has a session with {escape_words(names)} "
+                f"({first.id}).")
+    answer = Prompt.ask("Is this a second session (a), does it replace the first (r), or "
+                        "cancel (c)?", choices=["a", "r", "c"], console=err())
+    return {"a": True, "r": False}.get(answer)
+
+
 def checkin_saved(c: PainCheckin, outcome: CheckinOutcome, replaced: bool,
                   as_json: bool) -> None:
     if as_json:
@@ -81,10 +118,13 @@ def checkin_saved(c: PainCheckin, outcome: CheckinOutcome, replaced: bool,
 
 
 def history_view(h: History, start: date, end: date, library: Library,
-                 t: Thresholds) -> None:
+                 t: Thresholds, edited: Mapping[str, str] | None = None) -> None:
+    """The log as a table, each record with its id (what `edit` and `delete` take) and,
+    when it was corrected after the fact, the day (issue 14)."""
     from rich.markup import escape
     from rich.table import Table
 
+    edited = edited or {}
     con = out()
     con.print(f"[bold]Your log[/], {start.isoformat()} to {end.isoformat()}")
     if not (h.sessions or h.checkins or h.visits or h.assessments):
@@ -92,10 +132,15 @@ def history_view(h: History, start: date, end: date, library: Library,
                   "'backcare session'.")
         return
     table = Table(expand=False)
-    table.add_column("date", no_wrap=True)
+    table.add_column("date · id", no_wrap=True)
     table.add_column("what")
     table.add_column("details", overflow="fold")
-    rows: list[tuple[str, int, str, str]] = []
+    rows: list[tuple[str, int, str, str, str]] = []
+
+    def mark(ident: str) -> str:
+        day = edited.get(ident)
+        return f"\n  [dim]edited on {say_date(date.fromisoformat(day))}[/]" if day else ""
+
     # Notes, ids and names are the patient's own text: escaped, never read as markup.
     for s in h.sessions:
         parts = []
@@ -103,25 +148,33 @@ def history_view(h: History, start: date, end: date, library: Library,
             name = library.exercises[e.exercise_id].name if e.exercise_id in library \
                 else e.exercise_id
             pain = f" {pain_text(e.pain, t)}" if e.pain is not None else ""
-            parts.append(f"{STATUS_MARK.get(e.status, '?')} {escape(name)}{pain}")
-        before = f"pain {s.pain_before}→{s.pain_after}" if s.pain_before is not None or \
-            s.pain_after is not None else ""
+            extra = " (extra)" if e.extra else ""
+            parts.append(f"{STATUS_MARK.get(e.status, '?')} {escape(name)}{extra}{pain}")
+        before = f"pain {_pain_word(s.pain_before)}→{_pain_word(s.pain_after)}" \
+            if s.pain_before is not None or s.pain_after is not None else ""
         details = "; ".join(parts) + (f"  ({before})" if before else "") + \
-            (f"\n  note: {escape(s.note)}" if s.note else "")
-        rows.append((s.date.isoformat(), 1, "session", details))
+            (f"\n  note: {escape(s.note)}" if s.note else "") + mark(s.id)
+        rows.append((s.date.isoformat(), 1, s.id, "session", details))
     for c in h.checkins:
         extra = (f", {escape(', '.join(c.symptoms))}" if c.symptoms else "") + \
             (", flare-up" if c.flare else "") + (f"\n  note: {escape(c.note)}" if c.note else "")
-        rows.append((c.date.isoformat(), 0, "pain", f"{pain_text(c.score, t)}{extra}"))
+        rows.append((c.date.isoformat(), 0, c.id, "pain",
+                     f"{pain_text(c.score, t)}{extra}{mark(c.id)}"))
     for a in h.assessments:
         words = plain_band(a.band) if a.instrument == "odi" else a.band  # issue 11
         band = f" ({escape(words)})" if words else ""
-        rows.append((a.date.isoformat(), 2, "assessment",
-                     f"{escape(a.instrument)}: {a.score:g}{band}"))
+        rows.append((a.date.isoformat(), 2, a.id, "assessment",
+                     f"{escape(a.instrument)}: {a.score:g}{band}{mark(a.id)}"))
     for v in h.visits:
-        rows.append((v.date.isoformat(), 3, "visit",
-                     escape(v.kind.replace("-", " ")) + (f": {escape(v.note)}" if v.note else "")))
-    for d, _, what, details in sorted(rows, key=lambda r: (r[0], r[1])):
-        table.add_row(d, what, details)
+        rows.append((v.date.isoformat(), 3, v.id, "visit",
+                     escape(v.kind.replace("-", " ")) + (f": {escape(v.note)}" if v.note else "")
+                     + mark(v.id)))
+    for d, _, ident, what, details in sorted(rows, key=lambda r: (r[0], r[1])):
+        table.add_row(f"{d}\n[dim]{escape(ident)}[/]", what, details)
     con.print(table)
-    con.print("✓ done  ◐ partly done  – skipped")
+    con.print("✓ done  ◐ partly done  – skipped.  To correct a record: backcare edit ID; "
+              "to remove one: backcare delete ID; to reverse the last change: backcare undo.")
+
+
+def _pain_word(pain: int | None) -> str:
+    return "not recorded" if pain is None else str(pain)

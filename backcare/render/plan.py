@@ -12,6 +12,7 @@ from rich.text import Text
 
 from backcare.clock import today
 from backcare.domain.models import CATEGORIES, Dose, Prescription, Profile
+from backcare.domain.words import plural
 from backcare.messages import DISCLAIMER, DISCLAIMER_SHORT
 from backcare.render.library import CATEGORY_STYLE
 from backcare.render.ui import out
@@ -42,7 +43,8 @@ def init_summary(profile: Profile, startback: Scored | None, advice: list[Advice
     con.print(f"[green]✓[/] Profile {'updated' if updated else 'saved'}. Your programme "
               f"starts on {profile.start_date.isoformat()}.")
     equipment = ", ".join(e for e in profile.equipment if e != "none") or "none"
-    con.print(f"  {profile.minutes_per_day} minutes a day, {profile.days_per_week} days a week;"
+    con.print(f"  {plural(profile.minutes_per_day, 'minute')} a day, "
+              f"{plural(profile.days_per_week, 'day')} a week;"
               f" equipment: {equipment}" + (f"; avoiding: {', '.join(profile.avoid_positions)}"
                                              if profile.avoid_positions else ""))
     if profile.baseline_pain is not None:
@@ -102,6 +104,8 @@ def plan_view(plan: Plan, library: Library | None = None, *,
             name = Text(i.exercise.name)
             if i.flagged:
                 name.append(" (flagged)", style="red")
+            if i.missing_equipment:  # kept: the physiotherapist chose it (issue 14)
+                name.append(f" (needs {', '.join(i.missing_equipment)})", style="yellow")
             parts: list[Any] = [name]
             if not shared:
                 parts.append(Padding(Text(i.reason, style="dim"), (0, 0, 0, 2)))
@@ -124,7 +128,7 @@ def plan_view(plan: Plan, library: Library | None = None, *,
                   "for your physiotherapist.")
     _left_out(plan)
     budget = f" of your {plan.budget_minutes}" if plan.budget_minutes else ""
-    con.print(f"Total: about {plan.total_minutes:g} minutes{budget}. "
+    con.print(f"Total: about {plural(plan.total_minutes, 'minute')}{budget}. "
               "Start with [bold]backcare session[/], or record it later with "
               "[bold]backcare log[/].")
     con.print(f"[dim]Tip:[/] {plan.tip}")

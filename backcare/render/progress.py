@@ -30,7 +30,7 @@ from backcare.domain.analytics import (
     ProgressReport,
 )
 from backcare.domain.instruments import INSTRUMENTS
-from backcare.domain.words import num, say_date, short_date, signed
+from backcare.domain.words import num, plural, say_date, short_date, signed
 from backcare.messages import DISCLAIMER_SHORT
 
 MIN_CHART_WIDTH = 40  # below this a chart is unreadable: the figures alone are shown
@@ -153,7 +153,8 @@ def _summary(report: ProgressReport) -> RenderableType:
         met = (f" You reached it in {a.full_weeks_meeting_guideline} of {a.full_weeks} full "
                f"week{'s' if a.full_weeks != 1 else ''}." if a.full_weeks else "")
         grid.add_row("Aerobic", Text(
-            f"{a.latest_week_minutes} minutes this week, of the {a.guideline_minutes_per_week} "
+            f"{plural(a.latest_week_minutes, 'minute')} this week, of the "
+            f"{a.guideline_minutes_per_week} "
             f"a week recommended (WHO).{met}"))
     verdict = Text(report.verdict_text, style=VERDICT_STYLE.get(report.verdict or "", "bold"))
     return Group(Text(""), verdict, Text(""), grid)
@@ -415,11 +416,18 @@ def _measures_table(report: ProgressReport) -> RenderableType:
         inst = INSTRUMENTS.get(m.instrument)
         name = inst.short_name if inst else m.instrument
         change = signed(m.change) if m.instrument != "startback" or m.change is None else \
-            (f"{m.change:+g} group" + ("s" if abs(m.change) != 1 else ""))
+            _groups(m.change)
         table.add_row(name, f"{num(m.baseline)} ({short_date(m.baseline_date, report.as_of)})",
                       f"{num(m.latest)} ({short_date(m.latest_date, report.as_of)})",
                       change, _meaning(m))
     return table
+
+
+def _groups(change: float) -> str:
+    """A move between STarT Back's risk groups: "1 group down", never "+0 groups"."""
+    if not change:
+        return "same group"
+    return f"{plural(abs(change), 'group')} {'up' if change > 0 else 'down'}"
 
 
 def _measure_charts(report: ProgressReport, width: int, colour: bool) -> list[RenderableType]:

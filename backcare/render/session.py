@@ -9,7 +9,7 @@ from rich.markup import escape
 
 from backcare.domain.clinical import Thresholds
 from backcare.domain.models import Profile, Session
-from backcare.domain.words import num
+from backcare.domain.words import num, plural
 from backcare.messages import DISCLAIMER, DISCLAIMER_SHORT
 from backcare.render.ui import out
 
@@ -39,7 +39,8 @@ def plan_intro(plan: Plan) -> None:
         con.print("No exercises are planned today. A gentle walk is still good for your back.")
         return
     minutes = max(1, round(plan.total_minutes))
-    con.print(f"Today: {len(plan.items)} exercises, about {minutes} minutes.")
+    con.print(f"Today: {plural(len(plan.items), 'exercise')}, about "
+              f"{plural(minutes, 'minute')}.")
 
 
 def duration_text(seconds: float) -> str:

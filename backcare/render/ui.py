@@ -105,12 +105,32 @@ def escape(text: str) -> str:
 
 
 def say(message: str, style: str = "") -> None:
-    """A message for the person at the terminal (stderr, so stdout stays clean)."""
+    """A message for the person at the terminal (stderr, so stdout stays clean); at a
+    terminal, wrapped between words at its width (issue 14: a terminal's own wrapping
+    splits words, "eme/rgency")."""
     stream = sys.stderr
     colour = _colour_ok(stream)
     text = plain(f"[{style}]{message}[/]" if style else message, colour)
+    width = terminal_width(stream)
+    if width and any(len(line) > width for line in text.split("\n")):
+        import textwrap
+
+        text = "\n".join(
+            "\n".join(textwrap.wrap(line, width, subsequent_indent="  ",
+                                    break_long_words=False, break_on_hyphens=False) or [""])
+            for line in text.split("\n"))
     stream.write(text + ("\x1b[0m" if colour and "\x1b[" in text else "") + "\n")
     stream.flush()
+
+
+def terminal_width(stream: TextIO) -> int | None:
+    """The width of the terminal ``stream`` writes to; None when it is not a terminal."""
+    try:
+        if not stream.isatty():
+            return None
+        return os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, ValueError, OSError):
+        return None
 
 
 def warn(message: str) -> None:

@@ -167,6 +167,25 @@ def _replace(source: Path, target: Path) -> None:
     os.replace(source, target)
 
 
+def rename_durably(source: Path, target: Path) -> None:
+    """Rename a file over another in one step, and sync the folder so the rename lasts."""
+    _replace(source, target)
+    _fsync_dir(target.parent)
+
+
+def unlink_durably(*paths: Path) -> None:
+    """Remove files (those already gone aside), then sync their folders."""
+    folders = set()
+    for path in paths:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            continue
+        folders.add(path.parent)
+    for folder in folders:
+        _fsync_dir(folder)
+
+
 def atomic_write_text(path: Path, text: str, mode: int = FILE_MODE) -> None:
     """Text files are UTF-8 on every platform, whatever the locale says."""
     atomic_write_bytes(path, text.encode("utf-8"), mode)

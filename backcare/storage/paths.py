@@ -6,9 +6,15 @@ Every path inside the data folder is named here, and only here: the other layers
 ::
 
     $BACKCARE_HOME/                 0700
-      backcare.json                 profile, programme, goals                 0600
+      backcare.json                 profile, programme (and the history of
+                                    prescriptions), goals                     0600
       log/2026-11.json              that month's sessions, pain check-ins,
                                     assessments and visits                    0600
+      corrections.json              the audit trail: every correction of a record,
+                                    with when, what and the old value         0600
+      undo/00000012.json            one change that `undo` can reverse, the last 20
+                                    (``.pending``: being written; ``.undoing``: being
+                                    undone; the next writer settles either)
       backups/2026-11-27/...        the previous good copy of each file changed that day
       cache/                        copies that only save time, each entry checksummed: the
                                     validated library, the history in compact form, the
@@ -41,6 +47,8 @@ LIBRARY_CACHE_FILE = "library.cache"
 HISTORY_CACHE_FILE = "history.cache"
 SYMPTOMS_CACHE_FILE = "symptoms.cache"
 NOTICES_CACHE_FILE = "notices.cache"
+CORRECTIONS_FILE = "corrections.json"
+UNDO_DIR = "undo"
 
 
 def data_home() -> Path:
@@ -86,6 +94,21 @@ class DataPaths:
     def month_named(self, month: str) -> Path:
         """The log file of a month given as YYYY-MM."""
         return self.log_dir / f"{month}.json"
+
+    @property
+    def corrections(self) -> Path:
+        """The audit trail of corrections (issue 14)."""
+        return self.home / CORRECTIONS_FILE
+
+    @property
+    def undo_dir(self) -> Path:
+        return self.home / UNDO_DIR
+
+    def undo_entry(self, seq: int, state: str = "") -> Path:
+        """One change in the undo history: ``state`` is "" (done), "pending" (being
+        written) or "undoing" (being undone)."""
+        suffix = f".{state}" if state else ""
+        return self.undo_dir / f"{seq:08d}{suffix}.json"
 
     @property
     def backups(self) -> Path:

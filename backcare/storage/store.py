@@ -21,24 +21,28 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 if TYPE_CHECKING:
     from tinydb import TinyDB
 
-from backcare.domain.checks import LOG_CHECKS, MAIN_CHECKS, stored_problem
+from backcare.domain.checks import CORRECTION_CHECKS, LOG_CHECKS, MAIN_CHECKS, stored_problem
+from backcare.domain.corrections import change_summary, describe
 from backcare.domain.models import (
     Assessment,
     Goal,
     History,
     PainCheckin,
     Prescription,
+    PrescriptionHistory,
+    PrescriptionPeriod,
     Profile,
     Session,
     Visit,
+    regimen,
 )
 from backcare.errors import BackcareError
-from backcare.storage import cache, lock
+from backcare.storage import cache, journal, lock
 from backcare.storage.files import (
     DIR_MODE,
     FILE_MODE,
@@ -51,10 +55,13 @@ from backcare.storage.files import (
     generation,
     load_tables,
     note_saved,
+    rename_durably,
     stamp_schema,
     temp_files,
+    unlink_durably,
 )
-from backcare.storage.paths import MAIN_FILE, DataPaths, data_home
+from backcare.storage.journal import PENDING, UNDOING, Change, Entry, FileSet, RecordChange
+from backcare.storage.paths import CORRECTIONS_FILE, MAIN_FILE, DataPaths, data_home
 
 BACKUPS_KEPT = 7  # one a day, the last week (issue 8)
 HISTORY_CACHE_MIN_MONTHS = 4
@@ -67,6 +74,10 @@ def _month_problem(month: str) -> TableCheck:
 
 def _main_problem(tables: dict[str, Any]) -> str | None:
     return stored_problem(tables, MAIN_CHECKS)
+
+
+def _corrections_problem(tables: dict[str, Any]) -> str | None:
+    return stored_problem(tables, CORRECTION_CHECKS)
 
 
 def _serialise(path: Path, tables: dict[str, Any]) -> bytes:
@@ -133,10 +144,12 @@ class DoctorFinding:
 class Store:
     """backcare's data folder. Reads need no lock; every write holds the folder's lock."""
 
-    def __init__(self, home: Path, today: Callable[[], date] = date.today) -> None:
+    def __init__(self, home: Path, today: Callable[[], date] = date.today,
+                 now: Callable[[], str] | None = None) -> None:
         self.home = home
         self.paths = DataPaths(home)
         self._today = today  # the real date, for naming backups; never a --date
+        self._now = now or _clock_now  # when a change is made: the audit trail's "at"
         # Months parsed by this process, by file: a command that reads one twice (the
         # planner's weeks, then the red-flag check) parses it once.
         self._parsed: dict[Path, tuple[str, cache.MonthRecords]] = {}
@@ -212,7 +225,7 @@ class Store:
             raise BackcareError(f"{self.home}: the data folder is not a folder")
 
     def data_files(self) -> list[Path]:
-        files = [self.main_path] if os.path.lexists(self.main_path) else []
+        files = [p for p in (self.main_path, self.paths.corrections) if os.path.lexists(p)]
         return files + self.month_paths()
 
     def _private_walk(self) -> Iterator[tuple[Path, os.stat_result]]:
@@ -294,7 +307,7 @@ class Store:
 
     def leftover_temp_files(self) -> list[Path]:
         """Temp files of writes that never finished (a crash, a kill)."""
-        folders = [self.home, self.paths.log_dir, self.paths.cache]
+        folders = [self.home, self.paths.log_dir, self.paths.cache, self.paths.undo_dir]
         with contextlib.suppress(OSError):
             for day in sorted(os.listdir(self.paths.backups)):
                 folders += [self.paths.backups / day, self.paths.backups / day / "log"]
@@ -316,6 +329,8 @@ class Store:
         """The checks a data file's records must pass: the main file's, or a month's."""
         if path.name == MAIN_FILE:
             return _main_problem
+        if path.name == CORRECTIONS_FILE:
+            return _corrections_problem
         return _month_problem(path.name[:7])
 
     def load(self, path: Path) -> dict[str, Any] | None:
@@ -337,7 +352,10 @@ class Store:
         """Write files' new tables. Every file is made into bytes first, so a value that
         cannot be written stops the whole operation before anything is written; then each
         file is backed up (the day's first change) and replaced atomically."""
-        data = {path: _serialise(path, tables) for path, tables in files.items()}
+        self._write({path: _serialise(path, tables) for path, tables in files.items()})
+
+    def _write(self, data: dict[Path, bytes]) -> None:
+        """Back up and replace each file with its prepared bytes, one by one, atomically."""
         for path, raw in data.items():
             try:
                 self.backup(path)
@@ -420,7 +438,7 @@ class Store:
         for day, folder in self._backup_days():
             if day > today:
                 continue
-            names = [Path(MAIN_FILE)]
+            names = [Path(MAIN_FILE), Path(CORRECTIONS_FILE)]
             with contextlib.suppress(OSError):
                 names += [Path("log") / n for n in os.listdir(folder / "log")
                           if n.endswith(".json") and len(n) == _MONTH_NAME_LEN]
@@ -455,7 +473,23 @@ class Store:
                                                     "behind; it holds nothing that was saved",
                                           None, True, "remove"))
         findings += self._cache_findings()
+        findings += self._undo_findings()
         return findings
+
+    def _undo_findings(self) -> list[DoctorFinding]:
+        """Undo history files that cannot be read: only what undo could reverse is lost
+        with them (the records are in the log), so doctor offers to remove them. A change
+        or an undo a crash interrupted is no finding: the next command that writes settles
+        it."""
+        found = []
+        for seq, _, path in journal.listing(self.paths.undo_dir):
+            try:
+                journal.read_entry(seq, path)
+            except DataFileError as exc:
+                found.append(DoctorFinding(path, f"{exc.problem}; it only holds what 'backcare "
+                                                 f"undo' can reverse, nothing recorded",
+                                           None, True, "remove"))
+        return found
 
     def _cache_findings(self) -> list[DoctorFinding]:
         found = []
@@ -543,6 +577,16 @@ class Store:
     def programme(self) -> Prescription | None:
         doc = self._single(self._main(), "programme")
         return Prescription.from_dict(doc) if doc else None
+
+    def prescriptions(self) -> PrescriptionHistory:
+        """The history of prescriptions (issue 14). A prescription kept before its history
+        was stands as one in force from its own start."""
+        main = self._main()
+        docs = list((main.get("prescriptions") or {}).values())
+        if docs:
+            return PrescriptionHistory.from_list(docs)
+        programme = self._single(main, "programme")
+        return regimen(Prescription.from_dict(programme) if programme else None)
 
     def goals(self) -> list[Goal]:
         docs = (self._main().get("goals") or {}).values()
@@ -670,7 +714,25 @@ class Store:
         self._put_single("profile", profile.to_dict())
 
     def save_programme(self, programme: Prescription | None) -> None:
-        self._put_single("programme", programme.to_dict() if programme else None)
+        """Use a prescription from its own start (None: stop following one)."""
+        self.set_programme(programme, programme.start if programme else None, None)
+
+    def set_programme(self, programme: Prescription | None, start: date | None,
+                      recorded: date | None) -> None:
+        """Use ``programme`` from ``start`` on (None: clear it from ``start``), keeping the
+        history of prescriptions: imported, replaced or cleared, each with its date. One
+        write of the main file."""
+        with self.writing():
+            main = self.load(self.main_path) or {}
+            had = self._single(main, "programme")
+            docs = list((main.get("prescriptions") or {}).values())
+            if not docs and had:  # the one kept before its history was
+                docs = regimen(Prescription.from_dict(had)).to_list()
+            event = "cleared" if programme is None else "replaced" if had else "imported"
+            docs.append(PrescriptionPeriod(start, programme, event, recorded).to_dict())
+            main["prescriptions"] = {str(n): d for n, d in enumerate(docs, 1)}
+            main["programme"] = {"1": programme.to_dict()} if programme else {}
+            self.commit({self.main_path: main})
 
     def add_goal(self, text: str, created: date, by: date | None,
                  psfs_activity: str | None) -> Goal:
@@ -692,35 +754,198 @@ class Store:
             t.update(goal.to_dict(), _query().id == goal_id)
             return goal
 
-    # -- writing: the log --
-    def add_session(self, session: Session) -> None:
-        self._insert("sessions", session.to_dict())
+    # -- writing: the log, one change at a time, each one undoable (issue 14) --
+    def add_session(self, session: Session, action: str = "log") -> None:
+        self._add("sessions", session.to_dict(), action)
+
+    def replace_session(self, old: Session, new: Session) -> None:
+        """A session logged again that takes the place of the first (kept in the audit
+        trail)."""
+        doc = new.to_dict()
+        self.save_change(lambda files: Change(
+            "replace", change_summary("replace", describe("sessions", doc)),
+            (RecordChange("sessions", old.to_dict(), doc),), "replace"))
 
     def put_session(self, session: Session) -> None:
         """Save a session, replacing an earlier save of the same id: the guided session
-        saves after every exercise, so a session cut short is never lost."""
-        with self.writing(), self._db(self.month_path(session.date)) as db:
-            t = db.table("sessions")
-            t.remove(_query().id == session.id)
-            t.insert(session.to_dict())
+        saves after every exercise, so a session cut short is never lost. Its first save is
+        the change undo reverses; the later ones only complete it."""
+        doc = session.to_dict()
+
+        def build(files: FileSet) -> Change | None:
+            found = files.find("sessions", doc["id"], doc["date"])
+            if found is None:
+                return _new_record("session", "sessions", doc)
+            files.remove(found[0], "sessions", found[1])
+            files.put(found[0], "sessions", doc, found[1])
+            return None
+
+        self.save_change(build)
 
     def add_assessment(self, assessment: Assessment) -> None:
-        self._insert("assessments", assessment.to_dict())
+        self._add("assessments", assessment.to_dict(), "assessment")
 
     def add_visit(self, visit: Visit) -> None:
-        self._insert("visits", visit.to_dict())
+        self._add("visits", visit.to_dict(), "visit")
 
     def put_checkin(self, checkin: PainCheckin) -> bool:
-        """Record a day's pain check-in; a second one that day replaces it. True if replaced."""
-        with self.writing(), self._db(self.month_path(checkin.date)) as db:
-            t = db.table("pain_checkins")
-            replaced = t.remove(_query().date == checkin.date.isoformat())
-            t.insert(checkin.to_dict())
-            return bool(replaced)
+        """Record a day's pain check-in; a second one that day replaces it (kept in the
+        audit trail). True if replaced."""
+        doc = checkin.to_dict()
 
-    def _insert(self, table: str, doc: dict[str, Any]) -> None:
-        with self.writing(), self._db(self.month_path(date.fromisoformat(doc["date"]))) as db:
-            db.table(table).insert(doc)
+        def build(files: FileSet) -> Change:
+            found = files.find("pain_checkins", doc["date"], doc["date"])
+            if found is None:
+                return _new_record("checkin", "pain_checkins", doc)
+            return Change("replace", change_summary("replace", describe("pain_checkins", doc)),
+                          (RecordChange("pain_checkins", found[2], doc),), "replace")
+
+        change = self.save_change(build)
+        return change is not None and change.action == "replace"
+
+    def _add(self, table: str, doc: dict[str, Any], action: str) -> None:
+        self.save_change(lambda files: _new_record(action, table, doc))
+
+    def save_change(self, build: Callable[[FileSet], Change | None]) -> Change | None:
+        """Make one change, under the lock, all or nothing (:mod:`journal`). ``build`` reads
+        the records as they are now and returns the change, or None when what it did to the
+        files is no change of its own (a guided session's later saves). It may raise: then
+        nothing is written."""
+        with self.writing():
+            self._settle()
+            files = FileSet(self)
+            change = build(files)
+            if change is None:
+                self._write({p: _serialise(p, files.get(p)) for p in files.changed})
+                return None
+            self._apply(files, change)
+        return change
+
+    def _apply(self, files: FileSet, change: Change) -> None:
+        at = self._now()
+        change_id = os.urandom(6).hex()
+        first: dict[Path, bytes] = {}
+        if change.profile is not None:
+            main = files.get(self.main_path)
+            main["profile"] = {"1": change.profile}
+            first[self.main_path] = _serialise(self.main_path, main)
+        try:
+            ops = journal.forward(files, change, at, change_id)
+        except journal.ChangedMeanwhile as exc:
+            what = describe(exc.table, exc.doc) if exc.doc else "a record with its id"
+            raise BackcareError(f"{what} changed while this command ran (another backcare "
+                                f"wrote it); nothing was saved: run the command again") from None
+        rest = {p: _serialise(p, files.get(p)) for p in files.changed if p not in first}
+        if not ops:
+            self._write({**first, **rest})
+            return
+        seq = self._next_seq()
+        entry = journal.encode(journal.entry_doc(seq, change_id, at, change, ops))
+        self._write(first)  # a red flag kept in the profile: before anything else
+        pending = self.paths.undo_entry(seq, PENDING)
+        self._write_entry(pending, entry)
+        self._write(rest)
+        rename_durably(pending, self.paths.undo_entry(seq))
+        self._prune_undo()
+
+    def _write_entry(self, path: Path, data: bytes) -> None:
+        try:
+            path.parent.mkdir(mode=DIR_MODE, exist_ok=True)
+            atomic_write_bytes(path, data)
+        except OSError as exc:
+            raise BackcareError(f"{path}: could not be saved ({exc.strerror or exc}); "
+                                f"nothing was changed") from None
+
+    def _next_seq(self) -> int:
+        found = journal.listing(self.paths.undo_dir)
+        return max((seq for seq, _, _ in found), default=0) + 1
+
+    def _prune_undo(self) -> None:
+        done = [path for _, state, path in journal.listing(self.paths.undo_dir) if not state]
+        with contextlib.suppress(OSError):
+            unlink_durably(*done[:-journal.UNDO_KEPT])
+
+    def _settle(self) -> list[tuple[str, Entry]]:
+        """Finish what a crash interrupted (the lock is held): roll back a change that was
+        being written (it was never confirmed), finish an undo that had begun."""
+        settled = []
+        for seq, state, path in reversed(journal.listing(self.paths.undo_dir)):
+            if state not in (PENDING, UNDOING):
+                continue
+            entry = journal.read_entry(seq, path)
+            files = FileSet(self)
+            journal.backward(files, entry.ops, audit=state == PENDING)
+            if state == UNDOING:
+                for line in entry.doc.get("undo_audit") or []:
+                    _put_line(files, self.paths.corrections, line)
+            self._write({p: _serialise(p, files.get(p)) for p in files.changed})
+            unlink_durably(self.paths.undo_entry(seq), path) if state == UNDOING \
+                else unlink_durably(path)
+            settled.append(("rolled back" if state == PENDING else "undone", entry))
+        return settled
+
+    def undo_history(self) -> list[Entry]:
+        """The changes undo can reverse, the latest last (read without the lock)."""
+        return [journal.read_entry(seq, path) for seq, state, path
+                in journal.listing(self.paths.undo_dir) if not state]
+
+    def undo(self, decide: Callable[[Entry, FileSet], UndoChoice]) -> UndoOutcome:
+        """Reverse the latest change, in one step (:mod:`journal`). ``decide`` sees the
+        change and the records as they are, and says what undo must keep: a profile to
+        save first (a red flag stays, domain.corrections), and whole tables left as they
+        are. A change a crash interrupted is settled first, and is then what undo did."""
+        with self.writing():
+            settled = self._settle()
+            if settled:
+                return UndoOutcome(None, len(self.undo_history()), settled)
+            done = [(seq, path) for seq, state, path in journal.listing(self.paths.undo_dir)
+                    if not state]
+            if not done:
+                return UndoOutcome(None, 0)
+            seq, path = done[-1]
+            entry = journal.read_entry(seq, path)
+            files = FileSet(self)
+            choice = decide(entry, files)
+            ops = [op for op in entry.ops
+                   if not ("whole" in op and op["table"] in choice.keep)]
+            lines = journal.undo_audit(files, entry, self._now())
+            journal.backward(files, ops, audit=False)
+            for line in lines:
+                _put_line(files, self.paths.corrections, line)
+            first: dict[Path, bytes] = {}
+            if choice.profile is not None:
+                main = files.get(self.main_path)
+                main["profile"] = {"1": choice.profile}
+                first[self.main_path] = _serialise(self.main_path, main)
+            rest = {p: _serialise(p, files.get(p)) for p in files.changed if p not in first}
+            undoing = journal.encode({**entry.doc, "ops": ops, "undo_audit": lines})
+            self._write(first)
+            self._write_entry(self.paths.undo_entry(seq, UNDOING), undoing)
+            self._write(rest)
+            unlink_durably(path, self.paths.undo_entry(seq, UNDOING))
+            return UndoOutcome(entry, len(done) - 1, choice=choice)
+
+    def find_record(self, ident: str, day: str | None = None
+                    ) -> list[tuple[str, dict[str, Any]]]:
+        """The log records with this id, as stored: in ``day``'s month when the id says its
+        day, else in every month (read without the lock)."""
+        files = FileSet(self)
+        found = files.find_id(ident, day) if day else []
+        return found or files.find_id(ident)
+
+    def corrections(self, start: date | None = None,
+                    end: date | None = None) -> list[dict[str, Any]]:
+        """The audit trail, oldest first, as it is exported: each correction's when, what,
+        and the record before and after; those of records dated in [start, end]."""
+        tables = self.load(self.paths.corrections) or {}
+        lo = start.isoformat() if start else ""
+        hi = end.isoformat() if end else "9999"
+        out = []
+        for doc in (tables.get("corrections") or {}).values():
+            days = {r["date"] for r in (doc.get("before"), doc.get("after")) if r}
+            if any(lo <= d <= hi for d in days):
+                out.append({k: v for k, v in doc.items() if k not in ("key", "change")})
+        return out
 
     def import_records(self, tables: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
         """Add already-validated log records, skipping ids already present. One write per
@@ -734,41 +959,119 @@ class Store:
 
     def import_all(self, tables: dict[str, list[dict[str, Any]]], profile: Profile | None,
                    goals: list[Goal], programme: Prescription | None,
-                   replace_profile: bool = False) -> tuple[dict[str, int], int]:
-        """An import: already-validated log records (ids already present are skipped), and
-        the profile, goals and programme. Every changed file is prepared and made into bytes
-        before the first is written (issue 17: a value that cannot be written once stopped
-        an import after 31 of 40 check-ins were stored); then each is written atomically,
-        all under one lock. Returns the log records and the goals added."""
-        by_month: dict[str, dict[str, list[dict[str, Any]]]] = {}
-        for table, docs in tables.items():
-            for doc in docs:
-                by_month.setdefault(doc["date"][:7], {}).setdefault(table, []).append(doc)
+                   replace_profile: bool = False, *, source: str = "",
+                   corrections: list[dict[str, Any]] | None = None,
+                   prescriptions: list[dict[str, Any]] | None = None
+                   ) -> tuple[dict[str, int], int]:
+        """An import, as one change undo reverses: already-validated log records (ids
+        already present are skipped), the audit trail's lines it carries, and the profile,
+        goals and programme (with its history). Every changed file is prepared and made into
+        bytes before the first is written (issue 17: a value that cannot be written once
+        stopped an import after 31 of 40 check-ins were stored); then each is written
+        atomically, all under one lock. Returns the log records and the goals added."""
         added = {t: 0 for t in tables}
-        with self.writing():
-            changed: dict[Path, dict[str, Any]] = {}
-            for month in sorted(by_month):
-                path = self.paths.month_named(month)
-                current = self.load(path) or {}
-                for table, docs in by_month[month].items():
-                    existing = current.setdefault(table, {})
-                    ids = {d.get("id") for d in existing.values()}
-                    for doc in docs:
-                        if doc["id"] in ids:
-                            continue
-                        _append(existing, doc)
-                        ids.add(doc["id"])
+        goals_added = 0
+
+        def build(files: FileSet) -> Change:
+            nonlocal goals_added
+            records: list[RecordChange] = []
+            for table, docs in tables.items():
+                for doc in docs:
+                    if files.find(table, journal.key_of(table, doc), doc["date"]) is None:
+                        records.append(RecordChange(table, None, doc))
                         added[table] += 1
-                        changed[path] = current
-            goals_added = 0
-            if profile is not None or goals or programme is not None:
-                main = self.load(self.main_path) or {}
-                goals_added, main_changed = _merge_main(main, profile, goals, programme,
-                                                        replace_profile)
-                if main_changed:
-                    changed[self.main_path] = main
-            self.commit(changed)
+            for line in corrections or []:
+                key = _line_key(line)
+                if files.find("corrections", key) is None:
+                    records.append(RecordChange("corrections", None, {**line, "key": key,
+                                                                      "change": "import"}))
+            main = files.get(self.main_path)
+            whole = _main_tables(main, profile, programme, replace_profile, prescriptions)
+            new_goals = _new_goals(main.get("goals") or {}, goals)
+            goals_added = len(new_goals)
+            records += [RecordChange("goals", None, g) for g in new_goals]
+            count = sum(added.values())
+            what = f"the import{f' of {source}' if source else ''} " \
+                   f"({count} record{'' if count == 1 else 's'})"
+            return Change("import", what, tuple(records), tables=whole)
+
+        self.save_change(build)
         return added, goals_added
+
+
+class UndoChoice(NamedTuple):
+    """What an undo keeps: a profile saved first (a red flag stays), and whole tables of
+    the main file it leaves as they are."""
+
+    profile: dict[str, Any] | None = None
+    keep: frozenset[str] = frozenset()
+    notes: tuple[str, ...] = ()
+
+
+class UndoOutcome(NamedTuple):
+    entry: Entry | None  # the change undone (None: nothing to undo, or a crash settled)
+    remaining: int  # changes that can still be undone
+    settled: list[tuple[str, Entry]] = []  # what a crash had left, rolled back or finished
+    choice: UndoChoice = UndoChoice()
+
+
+def _new_record(action: str, table: str, doc: dict[str, Any]) -> Change:
+    return Change(action, change_summary(action, describe(table, doc)),
+                  (RecordChange(table, None, doc),))
+
+
+def _put_line(files: FileSet, path: Path, line: dict[str, Any]) -> None:
+    """An audit line, put once however often a settled undo is finished."""
+    found = files.find("corrections", line["key"])
+    if found is not None:
+        files.remove(found[0], "corrections", found[1])
+    files.put(path, "corrections", line)
+
+
+def _line_key(line: dict[str, Any]) -> str:
+    """An imported audit line's key, from its content: the same line imported twice is one."""
+    import hashlib
+
+    raw = json.dumps(line, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return "i-" + hashlib.sha256(raw).hexdigest()[:24]
+
+
+def _main_tables(main: dict[str, Any], profile: Profile | None,
+                 programme: Prescription | None, replace_profile: bool,
+                 prescriptions: list[dict[str, Any]] | None
+                 ) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """The main file's tables an import sets: the patient's own profile and programme are
+    kept; a programme comes with its history of prescriptions."""
+    whole: list[tuple[str, dict[str, Any]]] = []
+    if profile is not None and (replace_profile or not main.get("profile")):
+        whole.append(("profile", {"1": profile.to_dict()}))
+    own = main.get("programme") or main.get("prescriptions")
+    if programme is not None and not main.get("programme"):
+        whole.append(("programme", {"1": programme.to_dict()}))
+    if not own and prescriptions:
+        whole.append(("prescriptions", {str(n): p for n, p in enumerate(prescriptions, 1)}))
+    elif programme is not None and not main.get("programme") and main.get("prescriptions"):
+        # A folder whose own prescription was cleared: the imported one joins its history.
+        docs = [*main["prescriptions"].values(), regimen(programme).to_list()[0]]
+        whole.append(("prescriptions", {str(n): p for n, p in enumerate(docs, 1)}))
+    return tuple(whole)
+
+
+def _new_goals(table: dict[str, Any], goals: list[Goal]) -> list[dict[str, Any]]:
+    """An import's goals that are not already there, numbered after the patient's own."""
+    have = {(d["text"], d["created"]) for d in table.values()}
+    ids = {d["id"] for d in table.values()}
+    next_id = max(ids, default=0) + 1
+    out = []
+    for g in goals:
+        if (g.text, g.created.isoformat()) in have:
+            continue
+        gid = g.id if g.id not in ids else next_id
+        out.append({**g.to_dict(), "id": gid})
+        have.add((g.text, g.created.isoformat()))
+        ids.add(gid)
+        next_id = max(next_id, gid) + 1
+    return out
 
 
 def _append(table: dict[str, Any], doc: dict[str, Any]) -> None:
@@ -776,32 +1079,10 @@ def _append(table: dict[str, Any], doc: dict[str, Any]) -> None:
     table[str(max((int(k) for k in table), default=0) + 1)] = doc
 
 
-def _merge_main(main: dict[str, Any], profile: Profile | None, goals: list[Goal],
-                programme: Prescription | None, replace_profile: bool) -> tuple[int, bool]:
-    """An import's profile, programme and goals merged into the main file's tables; the
-    patient's own profile and programme are kept. Returns the goals added, and whether
-    anything changed."""
-    changed = False
-    if profile is not None and (replace_profile or not main.get("profile")):
-        main["profile"] = {"1": profile.to_dict()}
-        changed = True
-    if programme is not None and not main.get("programme"):
-        main["programme"] = {"1": programme.to_dict()}
-        changed = True
-    table = main.setdefault("goals", {})
-    have = {(d["text"], d["created"]) for d in table.values()}
-    ids = {d["id"] for d in table.values()}
-    next_id = max(ids, default=0) + 1
-    added = 0
-    for g in goals:
-        if (g.text, g.created.isoformat()) in have:
-            continue
-        gid = g.id if g.id not in ids else next_id
-        _append(table, {**g.to_dict(), "id": gid})
-        ids.add(gid)
-        next_id = max(next_id, gid) + 1
-        added += 1
-    return added, changed or added > 0
+def _clock_now() -> str:
+    from backcare.clock import now
+
+    return now()
 
 
 def _payload(raw: Any) -> bytes | None:

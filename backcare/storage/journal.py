@@ -1,0 +1,355 @@
+"""Changes to the record, kept so that ``undo`` can reverse them, and the audit trail of
+corrections (issue 14).
+
+A change (a log, a check-in, an edit, a delete, an import…) is a list of record changes,
+each a record's value before (None: it is new) and after (None: it is removed). The store
+applies it to the data files in memory and keeps, in ``undo/``, one small file per change:
+every record's value before, and where its value after lives. ``undo`` puts the values
+before back.
+
+A change touches several files (a month of the log, the audit trail, another month when a
+date moves, a dozen months for an import), and no file system replaces several files in
+one step. So the undo history is also how a change becomes all or nothing:
+
+1. ``undo/N.pending.json`` is written first: what the change will do, and every value it
+   replaces;
+2. the data files are written, each atomically;
+3. ``N.pending.json`` is renamed ``N.json``: from here the change is done, and only now does
+   the command say so.
+
+``undo`` does the same the other way: it writes ``N.undoing.json`` (the entry, and the
+audit trail's lines for what it reverses), puts the old values back, then removes both
+files. The next command that writes finds a ``.pending`` file a crash left and rolls its
+change back (it was never confirmed), or an ``.undoing`` one and finishes the undo (it had
+begun). Both are idempotent: each puts a record to a value, or takes one away.
+
+Corrections (edit, delete, a record replaced, undo) also add lines to the audit trail
+(``corrections.json``): when, what, and the record's value before and after. Undo never
+takes a line out of it; only the roll-back of a change that never completed does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from backcare.domain.corrections import record_id
+from backcare.storage.files import DataFileError, read_json_file
+
+if TYPE_CHECKING:
+    from backcare.storage.store import Store
+
+UNDO_KEPT = 20  # issue 14: up to the last 20 changes can be undone
+LOG_TABLES: tuple[str, ...] = ("sessions", "pain_checkins", "assessments", "visits")
+# The field that names a record in each table (a check-in is one a day: its date).
+KEY_FIELD: dict[str, str] = {"sessions": "id", "pain_checkins": "date", "assessments": "id",
+                             "visits": "id", "goals": "id", "corrections": "key"}
+# Tables of the main file an import may set whole.
+WHOLE_TABLES: tuple[str, ...] = ("profile", "programme", "prescriptions")
+UNDO_HINT = ("it only holds what 'backcare undo' can reverse; delete it (nothing recorded is "
+             "lost) or run 'backcare doctor --yes'")
+PENDING, UNDOING = "pending", "undoing"
+
+
+class RecordChange(NamedTuple):
+    """One record's value before a change (None: it is new) and after (None: removed)."""
+
+    table: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class Change(NamedTuple):
+    """What a command changes, as one step that undo reverses."""
+
+    action: str  # log | session | checkin | assessment | visit | import | edit | delete | replace
+    summary: str  # what it was, in words: what undo says it reversed
+    records: tuple[RecordChange, ...] = ()
+    # An audited correction ("edit", "delete", "replace"): each record's old value is kept
+    # in the audit trail.
+    correction: str | None = None
+    # Whole tables of the main file this change sets (an import's profile and programme).
+    tables: tuple[tuple[str, dict[str, Any]], ...] = ()
+    # A profile written first and kept whatever happens to the change: a red flag that a
+    # correction takes out of the log moves into it (domain.corrections), and no undo or
+    # roll-back takes it back out.
+    profile: dict[str, Any] | None = None
+
+
+class Entry(NamedTuple):
+    """One change in the undo history, as read from its file."""
+
+    seq: int
+    path: Path
+    doc: dict[str, Any]
+
+    @property
+    def action(self) -> str:
+        return str(self.doc.get("action", ""))
+
+    @property
+    def summary(self) -> str:
+        return str(self.doc.get("summary", ""))
+
+    @property
+    def ops(self) -> list[dict[str, Any]]:
+        return list(self.doc.get("ops") or [])
+
+
+def key_of(table: str, doc: Mapping[str, Any]) -> Any:
+    return doc[KEY_FIELD[table]]
+
+
+class FileSet:
+    """The data files a change reads and writes, loaded under the lock and changed in
+    memory; the store writes the changed ones together."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.tables: dict[Path, dict[str, Any]] = {}
+        self.changed: list[Path] = []
+
+    def get(self, path: Path) -> dict[str, Any]:
+        if path not in self.tables:
+            self.tables[path] = self.store.load(path) or {}
+        return self.tables[path]
+
+    def mark(self, path: Path) -> None:
+        if path not in self.changed:
+            self.changed.append(path)
+
+    def path_of(self, table: str, day: str | None) -> Path:
+        if table in LOG_TABLES:
+            if day is None:
+                raise ValueError(f"a {table} record needs its date")
+            return self.store.paths.month_named(day[:7])
+        if table == "corrections":
+            return self.store.paths.corrections
+        return self.store.main_path
+
+    def find(self, table: str, key: Any, day: str | None = None
+             ) -> tuple[Path, str, dict[str, Any]] | None:
+        """Where the record of ``table`` named ``key`` is: its file, its number in the
+        table, and the record. Without ``day``, a log record is looked for in every month."""
+        field = KEY_FIELD[table]
+        if table in LOG_TABLES and day is None:
+            paths = self.store.month_paths()
+        else:
+            paths = [self.path_of(table, day)]
+        for path in paths:
+            for slot, doc in (self.get(path).get(table) or {}).items():
+                if isinstance(doc, dict) and doc.get(field) == key:
+                    return path, slot, doc
+        return None
+
+    def find_id(self, ident: str, day: str | None = None
+                ) -> list[tuple[str, dict[str, Any]]]:
+        """Every log record with this id (a check-in's is p-DATE): in ``day``'s month when
+        given, else in every month."""
+        found = []
+        paths = [self.store.paths.month_named(day[:7])] if day else self.store.month_paths()
+        for path in paths:
+            tables = self.get(path)
+            for table in LOG_TABLES:
+                for doc in (tables.get(table) or {}).values():
+                    if isinstance(doc, dict) and record_id(table, doc) == ident:
+                        found.append((table, doc))
+        return found
+
+    def remove(self, path: Path, table: str, slot: str) -> None:
+        del self.get(path)[table][slot]
+        self.mark(path)
+
+    def put(self, path: Path, table: str, doc: dict[str, Any], slot: str | None = None) -> None:
+        """Add a record: at ``slot`` when it is free (a record put back where it was), else
+        under the next record number, as tinydb would."""
+        docs = self.get(path).setdefault(table, {})
+        if slot is None or slot in docs:
+            slot = str(max((int(k) for k in docs), default=0) + 1)
+        docs[slot] = doc
+        self.get(path)[table] = dict(sorted(docs.items(), key=lambda kv: int(kv[0])))
+        self.mark(path)
+
+    def set_table(self, path: Path, table: str, docs: dict[str, Any]) -> None:
+        self.get(path)[table] = dict(docs)
+        self.mark(path)
+
+
+class ChangedMeanwhile(Exception):
+    """A record is no longer what the command read: another command changed it."""
+
+    def __init__(self, table: str, doc: dict[str, Any] | None) -> None:
+        super().__init__(table)
+        self.table, self.doc = table, doc
+
+
+def _day(table: str, doc: Mapping[str, Any]) -> str | None:
+    return str(doc["date"]) if table in LOG_TABLES else None
+
+
+def forward(files: FileSet, change: Change, at: str, change_id: str) -> list[dict[str, Any]]:
+    """Apply ``change`` to the files in memory; return the undo history's operations: for
+    each record, its value before (and its place), and where its value after lives."""
+    ops: list[dict[str, Any]] = []
+    audit: list[dict[str, Any]] = []
+    for rc in change.records:
+        op: dict[str, Any] = {"table": rc.table, "before": rc.before, "slot": None,
+                              "after": None}
+        before_path = None
+        if rc.before is not None:
+            found = files.find(rc.table, key_of(rc.table, rc.before), _day(rc.table, rc.before))
+            if found is None or found[2] != rc.before:
+                raise ChangedMeanwhile(rc.table, rc.before)
+            before_path, op["slot"], _ = found
+            files.remove(before_path, rc.table, op["slot"])
+        if rc.after is not None:
+            day = _day(rc.table, rc.after)
+            key = key_of(rc.table, rc.after)
+            if files.find(rc.table, key, day) is not None:
+                raise ChangedMeanwhile(rc.table, None)
+            path = files.path_of(rc.table, day)
+            files.put(path, rc.table, rc.after, op["slot"] if path == before_path else None)
+            op["after"] = {"key": key, "date": day}
+        ops.append(op)
+        if change.correction and rc.table in LOG_TABLES:
+            audit.append(_audit(change.correction, rc.table, rc.before, rc.after, at,
+                                change_id, len(audit)))
+    for name, docs in change.tables:
+        main = files.store.main_path
+        ops.append({"table": name, "whole": dict(files.get(main).get(name) or {})})
+        files.set_table(main, name, docs)
+    for doc in audit:
+        files.put(files.store.paths.corrections, "corrections", doc)
+        ops.append({"table": "corrections", "before": None, "slot": None,
+                    "after": {"key": doc["key"], "date": None}, "audit": True})
+    return ops
+
+
+def _audit(action: str, table: str, before: dict[str, Any] | None,
+           after: dict[str, Any] | None, at: str, change_id: str, n: int,
+           tag: str = "") -> dict[str, Any]:
+    """One line of the audit trail. ``key`` and ``change`` are the data folder's own: the
+    change that wrote it (its roll-back takes it out again), never exported."""
+    record = after if after is not None else before
+    assert record is not None
+    return {"key": f"{change_id}:{tag}{n}", "change": change_id, "at": at, "action": action,
+            "record": table, "id": record_id(table, record), "date": record["date"],
+            "before": before, "after": after}
+
+
+def backward(files: FileSet, ops: Iterable[dict[str, Any]], *, audit: bool) -> None:
+    """Put every record back to its value before (the last operation first). ``audit``:
+    take out the audit trail's lines the change added too (a roll-back; never an undo)."""
+    for op in reversed(list(ops)):
+        table = op["table"]
+        if "whole" in op:
+            files.set_table(files.store.main_path, table, op["whole"])
+            continue
+        if op.get("audit") and not audit:
+            continue
+        after = op.get("after")
+        if after is not None:
+            found = files.find(table, after["key"], after.get("date"))
+            if found is not None:
+                files.remove(found[0], table, found[1])
+        before = op.get("before")
+        if before is not None:
+            day = _day(table, before)
+            found = files.find(table, key_of(table, before), day)
+            if found is not None:
+                files.remove(found[0], table, found[1])
+            files.put(files.path_of(table, day), table, before, op.get("slot"))
+
+
+def undo_audit(files: FileSet, entry: Entry, at: str) -> list[dict[str, Any]]:
+    """The audit trail's lines for undoing ``entry``: each record's value now, and the
+    value it goes back to."""
+    lines: list[dict[str, Any]] = []
+    for op in entry.ops:
+        table = op["table"]
+        if table not in LOG_TABLES or op.get("audit"):
+            continue
+        after = op.get("after")
+        found = files.find(table, after["key"], after.get("date")) if after else None
+        now = found[2] if found is not None else None
+        if now is None and op.get("before") is None:
+            continue
+        lines.append(_audit("undo", table, now, op.get("before"), at,
+                            str(entry.doc.get("change")), len(lines), "undo-"))
+    return lines
+
+
+# --- the entry files --------------------------------------------------------------------------
+
+def entry_doc(seq: int, change_id: str, at: str, change: Change,
+              ops: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"seq": seq, "change": change_id, "at": at, "action": change.action,
+            "summary": change.summary, "ops": ops}
+
+
+def encode(doc: dict[str, Any]) -> bytes:
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False).encode("utf-8")
+
+
+def listing(folder: Path) -> list[tuple[int, str, Path]]:
+    """The undo history's files: (seq, state, path), oldest first; state "" is a done
+    change."""
+    try:
+        names = os.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    found = []
+    for name in names:
+        stem, dot, ext = name.partition(".")
+        if not stem.isdigit() or not stem.isascii() or len(stem) != 8:
+            continue
+        state = ext.removesuffix("json").rstrip(".") if ext.endswith("json") else None
+        if state in ("", PENDING, UNDOING):
+            found.append((int(stem), state, folder / name))
+    return sorted(found)
+
+
+def read_entry(seq: int, path: Path) -> Entry:
+    try:
+        doc = read_json_file(path)
+    except DataFileError as exc:
+        raise DataFileError(path, exc.problem, UNDO_HINT) from None
+    if doc is None:
+        raise DataFileError(path, "is missing", UNDO_HINT)
+    problem = _entry_problem(doc)
+    if problem is not None:
+        raise DataFileError(path, f"is damaged ({problem})", UNDO_HINT)
+    return Entry(seq, path, doc)
+
+
+def _entry_problem(doc: Any) -> str | None:
+    if not isinstance(doc, dict):
+        return "expected a JSON object"
+    for key in ("change", "action", "summary"):
+        if not isinstance(doc.get(key), str):
+            return f"its {key} is not text"
+    ops = doc.get("ops")
+    if not isinstance(ops, list):
+        return "its operations are not a list"
+    for op in ops:
+        if not isinstance(op, dict) or op.get("table") not in (*KEY_FIELD, *WHOLE_TABLES):
+            return "an operation names no table backcare keeps"
+        if "whole" in op:
+            if not isinstance(op["whole"], dict):
+                return "a whole table is not an object"
+            continue
+        before, after = op.get("before"), op.get("after")
+        if before is not None and (not isinstance(before, dict)
+                                   or KEY_FIELD[op["table"]] not in before
+                                   or (op["table"] in LOG_TABLES and "date" not in before)):
+            return "a value before is not a record"
+        if after is not None and (not isinstance(after, dict) or "key" not in after):
+            return "a value after names no record"
+    undo_lines = doc.get("undo_audit")
+    if undo_lines is not None and not isinstance(undo_lines, list):
+        return "its audit lines are not a list"
+    return None

@@ -1,0 +1,55 @@
+"""Messages at a real terminal wrap between words (issue 14: the STOP message of a red flag
+was split 'eme' / 'rgency' by the terminal). Piped, a message stays one line (the other
+tests read it so)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pexpect = pytest.importorskip("pexpect")
+
+pytestmark = pytest.mark.pty
+
+WIDTH = 46
+
+
+def script() -> str | None:
+    found = shutil.which("backcare")
+    beside = Path(sys.executable).parent / "backcare"
+    return found or (str(beside) if beside.exists() else None)
+
+
+SCRIPT = script()
+if SCRIPT is None:
+    pytest.skip("the backcare console script is not installed (pip install -e .)",
+                allow_module_level=True)
+
+
+def test_the_stop_message_wraps_between_words(tmp_path: Path) -> None:
+    assert SCRIPT is not None
+    env = {**{k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL")},
+           "BACKCARE_HOME": str(tmp_path / "home"), "BACKCARE_TODAY": "2026-03-05",
+           "NO_COLOR": "1", "TERM": "xterm", "PYTHONIOENCODING": "utf-8"}
+    assert subprocess.run([SCRIPT, "init", "--no-red-flags", "--no-conditions", "--assessed",
+                           "--pain", "3", "--yes", "--date", "2026-03-02"], env=env,
+                          capture_output=True, check=False, timeout=60,
+                          stdin=subprocess.DEVNULL).returncode == 0
+    child = pexpect.spawn(SCRIPT, ["pain", "3", "--symptom", "bladder-bowel"], env=env,
+                          encoding="utf-8", timeout=20, dimensions=(40, WIDTH))
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 3
+    text = re.sub(r"\x1b\[[0-9;]*m", "", child.before).replace("\r", "")
+    lines = [line for line in text.split("\n") if line]
+    assert "STOP" in text and "emergency" in text
+    assert max(len(line) for line in lines) <= WIDTH, lines
+    piped = subprocess.run([SCRIPT, "plan"], env=env, capture_output=True, text=True,
+                           check=False, timeout=60, stdin=subprocess.DEVNULL)
+    assert piped.returncode == 3 and len(piped.stderr.strip().splitlines()) == 1
