@@ -662,7 +662,25 @@ class Store:
                 t.insert(doc)
 
     def save_profile(self, profile: Profile) -> None:
-        self._put_single("profile", profile.to_dict())
+        self._put_single("profile", _with_patient_id(profile).to_dict())
+
+    def ensure_patient_id(self) -> Profile | None:
+        """The profile, with its stable patient identifier: a profile saved before there
+        was one gets it now, once (issue 16). None without a profile."""
+        profile = self.profile()
+        if profile is None or profile.patient_id:
+            return profile
+        with self.writing(), self._db(self.main_path) as db:
+            table = db.table("profile")
+            doc = next(iter(table.all()), None)
+            if doc is None:
+                return None
+            current = Profile.from_dict(dict(doc))
+            if not current.patient_id:  # another process may have made it meanwhile
+                current = _with_patient_id(current)
+                table.truncate()
+                table.insert(current.to_dict())
+            return current
 
     def save_programme(self, programme: Prescription | None) -> None:
         self._put_single("programme", programme.to_dict() if programme else None)
@@ -797,6 +815,17 @@ def _merge_main(main: dict[str, Any], profile: Profile | None, goals: list[Goal]
         next_id = max(next_id, gid) + 1
         added += 1
     return added, changed or added > 0
+
+
+def _with_patient_id(profile: Profile) -> Profile:
+    """A profile is given its identifier the first time it is saved, and keeps it."""
+    if profile.patient_id:
+        return profile
+    from dataclasses import replace
+
+    from backcare.storage.ids import new_patient_id
+
+    return replace(profile, patient_id=new_patient_id())
 
 
 def _payload(raw: Any) -> bytes | None:
