@@ -18,7 +18,7 @@ COMMAND_MODULE = {
     "visit": "visit", "history": "history", "assess": "assess", "progress": "progress",
     "goal": "goal", "export": "export", "import": "import_", "exercises": "exercises",
     "programme": "programme", "doctor": "doctor", "config": "config",
-    "completion": "completion",
+    "completion": "completion", "clinic": "clinic",
 }
 MODULES = tuple(dict.fromkeys(COMMAND_MODULE.values()))
 

@@ -142,7 +142,7 @@ class ClinicStore(Store):
         return kept
 
     # -- the caseload summaries (a cache: checked, never trusted) --
-    def files_key(self, patient: ClinicPatient, context: str) -> str | None:
+    def files_key(self, patient: ClinicPatient, context: str) -> str:
         """The identity of every data file of a patient, and of what the summary was made
         with (``context``): a summary stands while none of them has changed."""
         store = self.patient_store(patient)
