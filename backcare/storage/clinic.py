@@ -192,7 +192,7 @@ class ClinicStore(Store):
         try:
             patients = self.patients()
         except BackcareError:
-            patients = []
+            return findings  # the list is named above; its folders are checked once it reads
         owned = {p.folder for p in patients}
         for patient in patients:
             # Permissions are the clinic's own walk's: it covers every patient's folder.

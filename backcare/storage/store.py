@@ -661,8 +661,11 @@ class Store:
             if doc is not None:
                 t.insert(doc)
 
-    def save_profile(self, profile: Profile) -> None:
-        self._put_single("profile", _with_patient_id(profile).to_dict())
+    def save_profile(self, profile: Profile) -> Profile:
+        """Save the profile; returns it as saved (with its patient identifier)."""
+        saved = _with_patient_id(profile)
+        self._put_single("profile", saved.to_dict())
+        return saved
 
     def ensure_patient_id(self) -> Profile | None:
         """The profile, with its stable patient identifier: a profile saved before there
