@@ -195,3 +195,13 @@ def test_a_careplan_that_is_not_backcares_is_refused(cli: Cli, tmp_path: Path,
     assert said in res.stderr and "Traceback" not in res.output
     assert ":0:" not in res.stderr  # a CarePlan has no lines to name
     assert cli("programme", "show", "--json").json() == before
+
+
+def test_every_uri_of_backcares_own_is_in_the_interoperability_page() -> None:
+    from backcare.domain import fhir_terms
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "interoperability.md").read_text()
+    for name in ("PATIENT_ID_SYSTEM", "RECORD_ID_SYSTEM", "EXERCISE_SYSTEM",
+                 "EXERCISE_LOG_EXTENSION", "SETS_EXTENSION", "HOLD_EXTENSION",
+                 "PROGRESSION_EXTENSION"):
+        assert getattr(fhir_terms, name) in page, name

@@ -8,6 +8,8 @@ clinic's copy; `prescribe` drafts the next prescription from the patient's plan.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -46,6 +48,7 @@ clinic_app = typer.Typer(
     help="The physiotherapist's side: patients' exports in one caseload, most urgent first.",
     no_args_is_help=True)
 
+KEEP_READ_BYTES = 32 * 1024 * 1024  # exports kept in memory between checking and adding
 PatientArg = Annotated[str, typer.Argument(
     metavar="PATIENT", help="The patient's name (--as), identifier, or the start of it.")]
 
@@ -167,12 +170,20 @@ def add(
         except BackcareError as exc:
             raise UsageProblem(exc.message) from None
     now = today()
-    exports = [read_patient_export(f, now) for f in files]  # all checked before any write
-    exports.sort(key=lambda e: export_moment(e.exported_at))  # the newest is applied last
+    # Every file is checked before any is written. A few are kept as read; many (a whole
+    # caseload at once) are read again one by one as they are added, so that memory holds
+    # one patient's records at a time.
+    keep = _total_bytes(files) <= KEEP_READ_BYTES
+    checked = []
+    for f in files:
+        export = read_patient_export(f, now)
+        checked.append((export_moment(export.exported_at), f, export if keep else None))
+    checked.sort(key=lambda item: item[0])  # the newest export of a patient is applied last
     c = clinic()
     done: dict[str, ClinicPatient] = {}
     lines = []
-    for export in exports:
+    for _moment, f, kept in checked:
+        export = kept or read_patient_export(f, now)
         patient, new, (added, goals) = _add_one(c, export, name, now)
         done[patient.id] = patient
         total = sum(added.values()) + goals
@@ -188,6 +199,14 @@ def add(
             else "Already up to date:"
         say(f"[green]✓[/] {verb} {who} ({line['records_added']} new records from "
             f"{Path(str(line['file'])).name}).")
+
+
+def _total_bytes(files: list[Path]) -> int:
+    total = 0
+    for f in files:
+        with contextlib.suppress(OSError):
+            total += os.lstat(f).st_size
+    return total
 
 
 def _add_one(c: ClinicStore, export: PatientExport, name: str | None, now: date

@@ -35,7 +35,7 @@ def cells(row: CaseRow) -> tuple[str, ...]:
     alert = NONE if s.alert_level is None else \
         f"{LEVEL_WORDS.get(s.alert_level, s.alert_level)} {s.alert_rule}"
     since = NONE if row.days_since_session is None else f"{row.days_since_session}d"
-    adherence = NONE if s.adherence_percent is None else f"{num(s.adherence_percent)}%"
+    adherence = NONE if s.adherence_percent is None else f"{s.adherence_percent:.0f}%"
     pain = NONE
     if s.pain_current is not None:
         base = f"/{s.pain_baseline}" if s.pain_baseline is not None else ""
