@@ -70,6 +70,7 @@ class ClinicStore(Store):
         super().__init__(home, today)
         self.index_path = home / INDEX_FILE
         self.summary_cache = self.paths.cache / SUMMARY_CACHE_FILE
+        self._stores: dict[str, Store] = {}
 
     # -- what the clinic folder holds --
     def check_for(self, path: Path) -> TableCheck:
@@ -85,8 +86,12 @@ class ClinicStore(Store):
         return [ClinicPatient.from_dict(d) for d in (tables.get("patients") or {}).values()]
 
     def patient_store(self, patient: ClinicPatient | str) -> Store:
+        """A patient's folder as a store: one per folder in a process, so that what it has
+        read and checked (or just written) is not read and checked again."""
         folder = patient.folder if isinstance(patient, ClinicPatient) else patient
-        return Store(self.home / PATIENTS_DIR / folder, self._today)
+        if folder not in self._stores:
+            self._stores[folder] = Store(self.home / PATIENTS_DIR / folder, self._today)
+        return self._stores[folder]
 
     # -- adding and merging --
     def add(self, patient_id: str, name: str | None, exported_at: str, source: str,
@@ -138,6 +143,7 @@ class ClinicStore(Store):
                 os.replace(folder, kept)
             del table[key]
             self.commit({self.index_path: tables})
+            self._stores.pop(patient.folder, None)
         self._drop_summary(patient.folder)
         return kept
 
