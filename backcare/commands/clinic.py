@@ -64,7 +64,7 @@ def clinic() -> ClinicStore:
     problem = c.home_problem()
     if problem is not None:
         raise BackcareError(f"{c.home}: the clinic folder {problem}")
-    for problem in c.permission_problems():
+    for problem in c.start_permission_problems():
         warn(f"{problem}. Patients' health data should be private: run 'backcare doctor "
              f"--clinic' to fix.")
     return c
@@ -136,6 +136,7 @@ def _summaries(c: ClinicStore, patients: list[ClinicPatient], now: date
         if summary is None:
             summary = _summary(c, p, on)
             made[p.folder] = (key, summary)
+        c.release(p)
         out.append((p, summary))
     if made:
         c.save_summaries(entries, made)

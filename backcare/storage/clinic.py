@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import stat
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -34,8 +35,8 @@ from backcare.domain.caseload import ClinicPatient, Summary, check_clinic_patien
 from backcare.domain.checks import Check, stored_problem
 from backcare.errors import BackcareError
 from backcare.storage import cache
-from backcare.storage.files import DIR_MODE, TableCheck
-from backcare.storage.paths import DataPaths, data_home
+from backcare.storage.files import DIR_MODE, FILE_MODE, POSIX_MODES, TableCheck
+from backcare.storage.paths import BACKUP_DIR, CACHE_DIR, DataPaths, data_home
 from backcare.storage.store import DoctorFinding, Store
 
 CLINIC_ENV = "BACKCARE_CLINIC_HOME"
@@ -92,6 +93,35 @@ class ClinicStore(Store):
         if folder not in self._stores:
             self._stores[folder] = Store(self.home / PATIENTS_DIR / folder, self._today)
         return self._stores[folder]
+
+    def start_permission_problems(self) -> list[str]:
+        """The start-up check of privacy: the clinic folder and what lies directly in it
+        (the list, the caches, the backups, the patients' folder), without walking every
+        patient's records, which would cost each command a walk of thousands of files.
+        ``doctor --clinic`` walks them all."""
+        if not POSIX_MODES:
+            return []
+        found = []
+        top = [self.home, *(self.home / n for n in (INDEX_FILE, PATIENTS_DIR, CACHE_DIR,
+                                                     BACKUP_DIR))]
+        for path in top:
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            if stat.S_ISLNK(st.st_mode):
+                continue
+            mode = stat.S_IMODE(st.st_mode)
+            want = DIR_MODE if stat.S_ISDIR(st.st_mode) else FILE_MODE
+            if mode & 0o077:
+                found.append(f"{path} is readable by others (mode {mode:o}, should be "
+                             f"{want:o})")
+        return found
+
+    def release(self, patient: ClinicPatient) -> None:
+        """Forget a patient's store and what it has read: a caseload made again reads
+        each patient once, and keeps none of their records afterwards."""
+        self._stores.pop(patient.folder, None)
 
     # -- adding and merging --
     def add(self, patient_id: str, name: str | None, exported_at: str, source: str,
