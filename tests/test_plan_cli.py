@@ -102,6 +102,26 @@ def test_after_init_the_plan_shows_the_short_disclaimer_once(cli: Cli) -> None:
     assert " ".join(DISCLAIMER.split()) not in text
 
 
+def test_the_short_disclaimer_is_said_once_a_day(cli: Cli,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """CLINICAL.md §7 and issue 11: after init, plan and session say the short form once a
+    day; the next day it is said again. (Before init the whole disclaimer, every time.)"""
+    from backcare.messages import DISCLAIMER_SHORT
+
+    short = " ".join(DISCLAIMER_SHORT.split())
+    monkeypatch.setenv("BACKCARE_TODAY", MONDAY)
+    setup(cli)
+
+    def said() -> bool:
+        return short in " ".join(cli("plan", "--date", MONDAY).stdout.split())
+
+    assert said() is True
+    assert said() is False  # the same day: not again
+    assert cli("plan", "--date", MONDAY, "--json").json()["disclaimer"] == DISCLAIMER_SHORT
+    monkeypatch.setenv("BACKCARE_TODAY", "2026-03-03")
+    assert said() is True  # a new day
+
+
 def test_each_item_carries_its_exercises_cautions(cli: Cli) -> None:
     """Issue 11: cautions reach the patient where they exercise, not only in
     `exercises show`: all of them in --json, the first as a short note on the screen (the

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from backcare.clock import today
 from backcare.commands.common import (
     DateOpt,
     JsonOpt,
@@ -33,7 +34,9 @@ def plan(date: DateOpt = None, as_json: JsonOpt = False) -> None:
     if as_json:
         emit_json(result.to_dict())
     else:
-        render_plan.plan_view(result)
+        # The short disclaimer once a day (CLINICAL.md §7); before init, the whole one always.
+        render_plan.plan_view(result, short_disclaimer=s.first_time_today("disclaimer",
+                                                                          today()))
 
 
 def register(app: typer.Typer) -> None:

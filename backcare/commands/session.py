@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from backcare.clock import today
 from backcare.commands.common import (
     DateOpt,
     day,
@@ -61,7 +62,7 @@ def session(
                            "record a session without it with 'backcare log' (for example "
                            "--done ID,... --pain-before N)")
     io = TerminalIO()
-    render_session.welcome(profile)
+    render_session.welcome(profile, s.first_time_today("disclaimer", today()))
     if pain_before is None:
         pain_before = io.ask_pain("Before we start: how is your back pain right now, 0 to 10?")
     # The day's check-in is offered here too (issue 4); it also decides a flare-up plan.

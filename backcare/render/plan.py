@@ -65,7 +65,8 @@ def _time_text(seconds: int) -> str:
     return f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds} s"
 
 
-def plan_view(plan: Plan, library: Library | None = None) -> None:
+def plan_view(plan: Plan, library: Library | None = None, *,
+              short_disclaimer: bool = True) -> None:
     """The day's plan, laid out to read at 80 columns: one exercise a line with its dose and
     time, and why it is there on a quieter, indented line beneath (said once when it is the
     same for every exercise, as on a first day)."""
@@ -84,7 +85,7 @@ def plan_view(plan: Plan, library: Library | None = None) -> None:
     if not plan.items:
         con.print("\nNo exercises today." if plan.rest_day else "\nNothing to plan today.")
         con.print(f"\n[dim]Tip:[/] {plan.tip}")
-        _short_disclaimer(plan)
+        _short_disclaimer(plan, short_disclaimer)
         return
     reasons = {i.reason for i in plan.items}
     shared = reasons.pop() if len(reasons) == 1 else None
@@ -127,12 +128,12 @@ def plan_view(plan: Plan, library: Library | None = None) -> None:
               "Start with [bold]backcare session[/], or record it later with "
               "[bold]backcare log[/].")
     con.print(f"[dim]Tip:[/] {plan.tip}")
-    _short_disclaimer(plan)
+    _short_disclaimer(plan, short_disclaimer)
 
 
-def _short_disclaimer(plan: Plan) -> None:
+def _short_disclaimer(plan: Plan, wanted: bool) -> None:
     """CLINICAL.md §7: the short form once, at the end of the day's plan."""
-    if plan.disclaimer != DISCLAIMER:
+    if wanted and plan.disclaimer != DISCLAIMER:
         out().print(Text(plan.disclaimer, style="dim"))
 
 

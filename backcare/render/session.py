@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from backcare.domain.planner import Plan
 
 
-def welcome(profile: Profile | None) -> None:
+def welcome(profile: Profile | None, short_disclaimer: bool = True) -> None:
     con = out()
     con.print("[bold]backcare guided session[/]  ·  one key, no Enter needed:  Enter moves on "
               "and skips a timer  ·  s skips an exercise  ·  p pauses a timer  ·  q stops "
@@ -27,8 +27,8 @@ def welcome(profile: Profile | None) -> None:
         con.print(f"[dim]{escape(DISCLAIMER)}[/]")
         con.print("[yellow]![/] You have not run 'backcare init' yet: this is a beginner "
                   "plan without the safety check.")
-    else:
-        con.print(f"[dim]{escape(DISCLAIMER_SHORT)}[/]")  # CLINICAL.md §7, once
+    elif short_disclaimer:  # CLINICAL.md §7: the short form once a day
+        con.print(f"[dim]{escape(DISCLAIMER_SHORT)}[/]")
 
 
 def plan_intro(plan: Plan) -> None:

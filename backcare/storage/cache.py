@@ -321,3 +321,16 @@ def write_library_cache(path: Path, key: list[Any], exercises: list[dict[str, An
         return
     write_cache(path, "library", {LIBRARY_ENTRY: Entry(library_key(key), payload)},
                 lock_path)
+
+
+# --- notices said once a day ----------------------------------------------------------------
+
+def first_time_today(path: Path, what: str, day: date, lock_path: Path) -> bool:
+    """True the first time ``what`` is asked about on ``day``, which is then recorded. A
+    lost or damaged record only means the notice is said again."""
+    current = read_cache(path, "notices").entries
+    seen = current.get(what)
+    if seen is not None and seen.key == day.isoformat():
+        return False
+    write_cache(path, "notices", {**current, what: Entry(day.isoformat(), b"1")}, lock_path)
+    return True

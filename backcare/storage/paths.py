@@ -40,6 +40,7 @@ QUESTIONNAIRE_DIR = "questionnaires"
 LIBRARY_CACHE_FILE = "library.cache"
 HISTORY_CACHE_FILE = "history.cache"
 SYMPTOMS_CACHE_FILE = "symptoms.cache"
+NOTICES_CACHE_FILE = "notices.cache"
 
 
 def data_home() -> Path:
@@ -108,8 +109,14 @@ class DataPaths:
         whole log without reading every month file (issue 17)."""
         return self.cache / SYMPTOMS_CACHE_FILE
 
+    @property
+    def notices_cache(self) -> Path:
+        """Which notices were said today (the short disclaimer is said once a day)."""
+        return self.cache / NOTICES_CACHE_FILE
+
     def caches(self) -> list[Path]:
-        return [self.library_cache, self.history_cache, self.symptoms_cache]
+        return [self.library_cache, self.history_cache, self.symptoms_cache,
+                self.notices_cache]
 
     @property
     def lock(self) -> Path:

@@ -560,6 +560,11 @@ class Store:
         out.sort(key=lambda d: d["date"])
         return out
 
+    def first_time_today(self, notice: str, day: date) -> bool:
+        """True the first time a notice is to be said on ``day`` (the real day, not a
+        --date); the short disclaimer is said once a day (CLINICAL.md §7, issue 11)."""
+        return cache.first_time_today(self.paths.notices_cache, notice, day, self.paths.lock)
+
     def history(self, start: date | None = None, end: date | None = None) -> History:
         """The log between two dates (inclusive), sorted by date."""
         paths = self.month_paths(start, end)
