@@ -9,6 +9,7 @@ Ratios, not seconds, are the result: they hold on a noisy shared machine.
     python benchmarks/run.py --tiny          # CI: a few weeks, 1 run; checks the script works
     python benchmarks/run.py --install       # a cache-less `pip install .` into a fresh venv
                                              # (benchmarks/install.py); --tiny: --no-deps
+    python benchmarks/run.py --clinic-only   # only the clinic's caseload (issue 16)
 """
 
 from __future__ import annotations
@@ -30,6 +31,14 @@ TODAY = date(2026, 11, 27)
 EXERCISES = ("hamstring-stretch", "knee-to-chest", "pelvic-tilt", "bridge", "bird-dog",
              "abdominal-bracing", "walking", "standing-posture")
 IMPORT_CHUNK_YEARS = 10  # an import file stays well under the import size limit
+# The clinic (issue 16): a caseload of 500 patients, each with a year of daily data, added
+# through `clinic add` CLINIC_BATCH exports at a time.
+CLINIC_PATIENTS = 500
+CLINIC_DAYS = 365
+CLINIC_BATCH = 50
+CLINIC_LIST_S = 1.0
+CLINIC_ADD_S = 0.5
+CLINIC_MEMORY_MIB = 150
 
 
 def synthetic_export(days: int, end: date) -> dict:
@@ -66,6 +75,80 @@ def synthetic_export(days: int, end: date) -> dict:
             "exported_at": f"{end.isoformat()}T08:00:00", "profile": None,
             "sessions": sessions, "pain_checkins": checkins, "assessments": assessments,
             "visits": [], "goals": [], "programme": None}
+
+
+def patient_export(n: int, days: int, end: date) -> dict:
+    """Patient ``n``'s export: ``days`` of daily data, a profile with its identifier, and a
+    pain level and adherence that vary from patient to patient, so the caseload has every
+    kind of row."""
+    doc = synthetic_export(days, end)
+    first = end - timedelta(days=days - 1)
+    doc["profile"] = {"start_date": first.isoformat(), "baseline_pain": 5 + n % 3,
+                      "minutes_per_day": 20, "days_per_week": 7,
+                      "equipment": ["none", "mat"], "avoid_positions": [], "red_flags": [],
+                      "cleared_by_clinician": False, "conditions": [],
+                      "assessed_by_clinician": True, "created": first.isoformat(),
+                      "updated": first.isoformat(), "cleared_on": None,
+                      "patient_id": f"pt-bench{n:011d}"}
+    stop = n % 7  # some patients stopped a few days ago
+    doc["sessions"] = [dict(s, id=f"{s['id']}-{n}") for s in doc["sessions"]
+                       if s["date"] <= (end - timedelta(days=stop)).isoformat()]
+    doc["assessments"] = [dict(a, id=f"{a['id']}-{n}") for a in doc["assessments"]]
+    for c in doc["pain_checkins"]:
+        c["score"] = min(10, c["score"] + n % 4)
+    doc["exported_at"] = f"{end.isoformat()}T08:00:00+00:00"
+    return doc
+
+
+def clinic_benchmark(root: Path, exe: str, runs: int, tiny: bool) -> tuple[list[str], bool]:
+    """Build the caseload, then time `clinic list` and `clinic add` of one more export."""
+    patients, days = (4, 30) if tiny else (CLINIC_PATIENTS, CLINIC_DAYS)
+    home = root / "clinic-data"
+    env = {**os.environ, "NO_COLOR": "1", "BACKCARE_TODAY": TODAY.isoformat(),
+           "BACKCARE_HOME": str(home), "BACKCARE_CLINIC_HOME": str(home / "clinic")}
+    exports = root / "exports"
+    exports.mkdir()
+    print(f"building a caseload of {patients} patients with {days} days each through "
+          f"'backcare clinic add'…", file=sys.stderr)
+    t0 = time.perf_counter()
+    end = TODAY - timedelta(days=1)
+    for batch in range(0, patients, CLINIC_BATCH):
+        files = []
+        for n in range(batch, min(batch + CLINIC_BATCH, patients)):
+            path = exports / f"patient-{n}.json"
+            path.write_text(json.dumps(patient_export(n, days, end)))
+            files.append(str(path))
+        res = subprocess.run([exe, "clinic", "add", *files], env=env, capture_output=True,
+                             text=True, check=False)
+        if res.returncode != 0:
+            raise SystemExit(f"clinic add failed: {res.stderr.strip()}")
+        for f in files:
+            os.unlink(f)
+    print(f"  built in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    list_times, add_times, peak = [], [], 0
+    for run in range(runs):
+        t, rss = timed([exe, "clinic", "list"], env)
+        list_times.append(t)
+        peak = max(peak, rss)
+        extra = exports / f"extra-{run}.json"
+        extra.write_text(json.dumps(patient_export(patients + run, days, end)))
+        t, rss = timed([exe, "clinic", "add", str(extra)], env)
+        add_times.append(t)
+        peak = max(peak, rss)
+    list_s, add_s = statistics.median(list_times), statistics.median(add_times)
+    peak_mib = peak / 1024
+    rows, ok = [], True
+    for label, value, target, unit in (
+            (f"clinic list, {patients} patients × {days} days", list_s, CLINIC_LIST_S, "s"),
+            (f"clinic add of one more export ({days} days)", add_s, CLINIC_ADD_S, "s"),
+            ("clinic list and add peak memory", peak_mib, CLINIC_MEMORY_MIB, "MiB")):
+        good = value <= target if unit == "s" else value < target
+        ok &= good
+        shown = f"{value:.3f}" if unit == "s" else f"{value:.1f} MiB"
+        bound = f"≤ {target:g} s" if unit == "s" else f"< {target:g} MiB"
+        rows.append(f"| {label} | – | – | {shown} | – | – | – | {bound} | "
+                    f"{'yes' if good else 'NO'} |")
+    return rows, ok
 
 
 def backcare(home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -117,6 +200,8 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, help="keep the data folders here")
     ap.add_argument("--install", action="store_true",
                     help="measure the install instead: time, venv size added, packages")
+    ap.add_argument("--clinic-only", action="store_true",
+                    help="only the clinic's caseload (issue 16)")
     args = ap.parse_args()
     if args.install:
         sys.path.insert(0, str(HERE))
@@ -130,6 +215,19 @@ def main() -> None:
     years, century = (0.1, 0.2) if args.tiny else (10, 100)
     root = Path(tempfile.mkdtemp(prefix="backcare-bench-"))
     exe = shutil.which("backcare") or str(Path(sys.executable).parent / "backcare")
+    if args.clinic_only:
+        try:
+            rows, ok = clinic_benchmark(root, exe, runs, args.tiny)
+            print("\n| command | floor s | empty s | history s | × floor | target | × empty | "
+                  "target | ok |")
+            print("|---|---|---|---|---|---|---|---|---|")
+            print("\n".join(rows))
+            print(f"\n{'every target met' if ok else 'SOME TARGETS MISSED'}")
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+        if not ok and not args.tiny:
+            sys.exit(1)
+        return
     try:
         print(f"building histories ({years} and {century} years) through 'backcare import'…",
               file=sys.stderr)
@@ -253,6 +351,9 @@ def main() -> None:
         ok &= good
         print(f"| progress peak memory | – | – | {peak_progress / 1024:.1f} MiB | – | – | – | "
               f"≤ 80 MiB | {'yes' if good else 'NO'} |")
+        clinic_lines, clinic_ok = clinic_benchmark(root, exe, runs, args.tiny)
+        ok &= clinic_ok
+        print("\n".join(clinic_lines))
         print(f"\n{'every target met' if ok else 'SOME TARGETS MISSED'}")
         if args.keep:
             shutil.copytree(root, args.keep, dirs_exist_ok=True)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from conftest import export_document
 
+from backcare.domain.fhir_terms import PATIENT_ID_SYSTEM, RECORD_ID_SYSTEM
 from backcare.domain.models import (
     Assessment,
     Dose,
@@ -175,7 +176,10 @@ def test_every_resource_has_a_narrative_and_a_stable_identifier(
         div = r["text"]["div"]
         assert div.startswith('<div xmlns="http://www.w3.org/1999/xhtml">') and len(div) > 60
         ids = r["identifier"] if isinstance(r["identifier"], list) else [r["identifier"]]
-        assert ids == [{"system": URI, "value": entry["fullUrl"]}]
+        assert ids[0] == {"system": URI, "value": entry["fullUrl"]}
+        # Then, where there is one, backcare's own id of the record (or the patient's
+        # stable identifier), which the clinic reads back (issue 16).
+        assert all(i["system"] in (RECORD_ID_SYSTEM, PATIENT_ID_SYSTEM) for i in ids[1:])
 
 
 def test_the_patient_is_pseudonymous_and_every_resource_points_to_it(

@@ -156,5 +156,10 @@ def reset() -> None:
     store.cache_clear()
     library.cache_clear()
     thresholds.cache_clear()
+    import sys
+
+    clinic = sys.modules.get("backcare.commands.clinic")
+    if clinic is not None:  # the clinic folder's, likewise (issue 16)
+        clinic.reset()
 
     reset_consoles()

@@ -15,6 +15,9 @@ from backcare.storage import DataPaths, DoctorFinding, Store
 
 def doctor(
     yes: Annotated[bool, typer.Option("--yes", help="Restore and fix without asking.")] = False,
+    clinic: Annotated[bool, typer.Option(
+        "--clinic", help="Check the clinic folder (backcare clinic) and every patient's "
+                         "records in it, instead of your own data.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Check that every data file can be read and is private; offer to repair.
@@ -26,7 +29,12 @@ def doctor(
     --yes
     """
 
-    s = store()
+    if clinic:
+        from backcare.commands.clinic import clinic as clinic_store
+
+        s: Store = clinic_store()
+    else:
+        s = store()
     findings = s.check()
     if as_json:
         emit_json({"home": str(s.home), "clean": not findings, "problems": [

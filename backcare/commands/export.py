@@ -131,6 +131,7 @@ def export(
     start, end = period(date_from, date_to, today, lambda _end: None)
     by_programme = exporter.default_period == "programme"
     limit = end if date_to is not None or by_programme else None
+    store().ensure_patient_id()  # a clinic keys the patient by it (issue 16)
     rec = patient_record(limit)
     if start is None and by_programme:
         start = _default_start(rec, end)

@@ -127,8 +127,7 @@ def init(
             init_questions.ask_red_flags(answers)
         _fill_defaults(answers, existing, yes)
 
-    profile = ob.build_profile(answers, existing, today())
-    s.save_profile(profile)
+    profile = s.save_profile(ob.build_profile(answers, existing, today()))
     # A questionnaire is dated when it was answered: the --date given, else today (on a
     # re-run weeks later, not the programme's start).
     answered = start if date is not None else today()

@@ -11,16 +11,19 @@ from backcare.clock import today
 from backcare.commands.common import JsonOpt, library, store
 from backcare.domain.planner import missing_equipment
 from backcare.domain.words import plural
-from backcare.loading.prescription import parse_prescription
+from backcare.loading.careplan import read_prescription
 from backcare.render.ui import emit_json, say
 
-programme_app = typer.Typer(help="A physiotherapist's prescription: import, show or clear it.",
+programme_app = typer.Typer(help="A physiotherapist's prescription: new, import, export, show or "
+                                 "clear it.",
                             no_args_is_help=True)
 
 
 @programme_app.command("import")
 def import_programme(
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="The prescription file (YAML).")],
+    file: Annotated[Path, typer.Argument(
+        metavar="FILE", help="The prescription file (YAML), or a FHIR CarePlan that "
+                             "'programme export --format fhir' wrote.")],
     as_json: JsonOpt = False,
 ) -> None:
     """Use a physiotherapist's prescription; the plan follows it exactly.
@@ -32,7 +35,7 @@ def import_programme(
     from backcare.render import plan as render_plan
 
     lib = library()
-    p = parse_prescription(file, lib)
+    p = read_prescription(file, lib)
     s = store()
     on = today()
     # A prescription applies from its start, and never to days already past (issue 14):
@@ -96,4 +99,7 @@ def clear_programme() -> None:
 
 
 def register(app: typer.Typer) -> None:
+    from backcare.commands import programme_tools  # new, export (issue 16)
+
+    programme_tools.register(programme_app)
     app.add_typer(programme_app, name="programme")

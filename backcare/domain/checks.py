@@ -388,6 +388,7 @@ def check_profile(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> Non
     c.flag("assessed_by_clinician", d.get("assessed_by_clinician"), optional=True)
     c.day("created", d.get("created"), optional=True)
     c.day("updated", d.get("updated"), optional=True)
+    c.text("patient_id", d.get("patient_id"), optional=True, max_chars=MAX_ID_CHARS)
 
 
 def check_goal(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> None:

@@ -57,3 +57,18 @@ def filter_exercises(library: Library, category: str | None,
         chosen = [e for e in chosen if set(e.equipment) <= {"none", equipment}]
     order = {c: i for i, c in enumerate(CATEGORIES)}
     return sorted(chosen, key=lambda e: (order[e.category], e.level, e.name))
+
+
+def search_exercises(library: Library, text: str) -> list[Exercise]:
+    """Exercises matching what a physiotherapist types (issue 16): every word must be found
+    in the exercise's id, name, category, position or targets. Ordered like the library's
+    list: by category, level and name."""
+    words = text.casefold().split()
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+
+    def fits(e: Exercise) -> bool:
+        hay = " ".join((e.id, e.name, e.category, e.position, *e.targets)).casefold()
+        return all(w in hay for w in words)
+
+    return sorted((e for e in library if fits(e)),
+                  key=lambda e: (order.get(e.category, len(order)), e.level, e.name))

@@ -201,6 +201,9 @@ class Profile:
     # The day of the last clinician clearance: check-ins after it that report a red flag
     # stop the programme again (safety.red_flag_stop).
     cleared_on: date | None = None
+    # A stable, pseudonymous identifier made once (storage.ids.new_patient_id) and never
+    # changed: a clinic recognises the same patient in each of their exports (issue 16).
+    patient_id: str | None = None
 
     @property
     def blocked_by_red_flag(self) -> bool:
@@ -216,7 +219,7 @@ class Profile:
             "conditions": list(self.conditions),
             "assessed_by_clinician": self.assessed_by_clinician,
             "created": iso(self.created), "updated": iso(self.updated),
-            "cleared_on": iso(self.cleared_on),
+            "cleared_on": iso(self.cleared_on), "patient_id": self.patient_id,
         }
 
     @classmethod
@@ -238,6 +241,7 @@ class Profile:
             # profile's last update as its day.
             cleared_on=parse_iso(d.get("cleared_on")) or (
                 parse_iso(d.get("updated")) if d.get("cleared_by_clinician") else None),
+            patient_id=d.get("patient_id"),
         )
 
 

@@ -35,6 +35,27 @@ from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from backcare.domain.fhir_terms import (
+    CHECKIN_TEXT,
+    EXERCISE_LOG_EXTENSION,
+    EXERCISE_SYSTEM,
+    EXERCISE_THERAPY,
+    FLARE_TEXT,
+    LOINC,
+    NAMESPACE,
+    PAIN_CODE,
+    PATIENT_ID_SYSTEM,
+    QUESTIONNAIRE_VERSION,
+    RECORD_ID_SYSTEM,
+    SESSION_PAIN_TEXT,
+    SYMPTOM_CODES,
+    SYMPTOM_PREFIX,
+    UCUM,
+    URI_IDENTIFIER,
+    VISIT_TITLES,
+    questionnaire_url,
+    symptom_words,
+)
 from backcare.domain.instruments import INSTRUMENTS
 from backcare.domain.models import Dose
 from backcare.errors import BackcareError
@@ -46,32 +67,14 @@ if TYPE_CHECKING:
 
 R4, R5 = "r4", "r5"
 COLLECTION, TRANSACTION = "collection", "transaction"
-# A fixed namespace: uuid5(NAMESPACE, …) is the same on every machine.
-NAMESPACE = uuid.UUID("6f1d7c3e-4b8a-5e21-9c5d-2a7e0b3f9d41")
-URI_IDENTIFIER = "urn:ietf:rfc:3986"  # FHIR: an identifier whose value is a URI
-LOINC = "http://loinc.org"
-SNOMED = "http://snomed.info/sct"
-UCUM = "http://unitsofmeasure.org"
 OBS_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 GOAL_ACHIEVEMENT = "http://terminology.hl7.org/CodeSystem/goal-achievement"
 XHTML = "http://www.w3.org/1999/xhtml"
 
-# Codes, each checked at its source (docs/interoperability.md).
-PAIN_CODE = {"system": LOINC, "code": "72514-3",
-             "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported"}
+# Codes, each checked at its source (docs/interoperability.md); those that the clinic reads
+# back live in domain.fhir_terms.
 EXERCISE_DURATION = {"system": LOINC, "code": "55411-3", "display": "Exercise duration"}
-EXERCISE_THERAPY = {"system": SNOMED, "code": "229065009",
-                    "display": "Exercise therapy (regime/therapy)"}
-SYMPTOM_CODES: dict[str, dict[str, str]] = {
-    "numbness": {"system": SNOMED, "code": "44077006", "display": "Numbness (finding)"},
-    "tingling": {"system": SNOMED, "code": "62507009", "display": "Pins and needles (finding)"},
-    "weakness": {"system": SNOMED, "code": "26544005", "display": "Muscle weakness (finding)"},
-    "fever": {"system": SNOMED, "code": "386661006", "display": "Fever (finding)"},
-}
-SYMPTOM_WORDS = {"bladder-bowel": "change in bladder or bowel control",
-                 "saddle-numbness": "numbness in the saddle area", "night-pain": "night pain",
-                 "both-legs": "symptoms in both legs"}
 # Questionnaires: LOINC panel (the Questionnaire's code), score and band codes where they exist.
 PANEL_CODES = {"odi": ("97908-8", "Oswestry Disability Index"),
                "startback": ("91349-1", "STarT Back Screening Tool panel")}
@@ -81,9 +84,6 @@ STARTBACK_RISK = ("91352-5", "STarT Back Screening risk level")
 STARTBACK_RISK_ANSWERS = {"low": ("LA9194-7", "Low"), "medium": ("LA8982-6", "Medium"),
                           "high": ("LA9193-9", "High")}
 QUESTION_TYPES = {"odi": "integer", "rmdq": "boolean", "psfs": "integer", "peg": "integer"}
-QUESTIONNAIRE_VERSION = "1"
-VISIT_TITLES = {"manual-therapy": "Clinic visit: manual therapy",
-                "assessment": "Clinic visit: assessment", "other": "Clinic visit"}
 # Validating every resource of ten years takes seconds; resources of one shape are built by
 # the same lines, so the extra checks the first few of each shape (the tests check them all).
 VALIDATE_PER_SHAPE = 3
@@ -105,13 +105,20 @@ class Builder:
         name = f"{kind}:{ident}" if shared else f"{self.key}/{kind}:{ident}"
         return f"urn:uuid:{uuid.uuid5(NAMESPACE, name)}"
 
-    def add(self, url: str, resource: dict[str, Any], narrative: str) -> str:
+    def add(self, url: str, resource: dict[str, Any], narrative: str,
+            record_id: str | None = None) -> str:
+        """Add a resource. ``record_id``, backcare's own id of the record it stands for, is
+        a second identifier where the resource can hold a list of them (the clinic reads it
+        back: issue 16)."""
         identifier = {"system": URI_IDENTIFIER, "value": url}
         many = resource["resourceType"] != "QuestionnaireResponse" or self.version == R5
+        identifiers = [identifier]
+        if record_id is not None:
+            identifiers.append({"system": RECORD_ID_SYSTEM, "value": record_id})
         resource = {"resourceType": resource["resourceType"],
                     "text": {"status": "generated",
                              "div": f'<div xmlns="{XHTML}">{escape(narrative)}</div>'},
-                    "identifier": [identifier] if many else identifier,
+                    "identifier": identifiers if many else identifier,
                     **{k: v for k, v in resource.items() if k != "resourceType"}}
         entry: dict[str, Any] = {"fullUrl": url, "resource": resource}
         if self.transaction:
@@ -145,8 +152,7 @@ def _pain_obs(patient: str, day: str, score: int, text: str, **extra: Any) -> di
 
 
 def _symptom(name: str) -> dict[str, Any]:
-    words = SYMPTOM_WORDS.get(name, name.replace("-", " "))
-    code: dict[str, Any] = {"text": f"Symptom reported: {words}"}
+    code: dict[str, Any] = {"text": f"{SYMPTOM_PREFIX}{symptom_words(name)}"}
     if name in SYMPTOM_CODES:
         code["coding"] = [SYMPTOM_CODES[name]]
     return {"code": code, "valueBoolean": True}
@@ -159,9 +165,13 @@ def build_bundle(ctx: ExportContext) -> dict[str, Any]:
     patient: dict[str, Any] = {"resourceType": "Patient"}
     if ctx.patient_name:
         patient["name"] = [{"text": ctx.patient_name}]
+    profile = ctx.doc.get("profile") or {}
     pid = b.add(b.url("patient", "self"), patient,
                 f"Patient {ctx.patient_name}" if ctx.patient_name
                 else "Patient (not named: an anonymous export from backcare)")
+    if profile.get("patient_id"):  # the stable identifier a clinic keys the patient by
+        b.entries[-1]["resource"]["identifier"].append(
+            {"system": PATIENT_ID_SYSTEM, "value": profile["patient_id"]})
     _checkins(b, ctx, pid)
     _sessions(b, ctx, pid)
     _questionnaires(b, ctx, pid)
@@ -177,12 +187,12 @@ def _checkins(b: Builder, ctx: ExportContext, pid: str) -> None:
     for c in ctx.doc.get("pain_checkins", []):
         components = [_symptom(s) for s in c.get("symptoms") or []]
         if c.get("flare"):
-            components.append({"code": {"text": "Flare-up declared by the patient"},
+            components.append({"code": {"text": FLARE_TEXT},
                                "valueBoolean": True})
         extra: dict[str, Any] = {"component": components} if components else {}
         said = [f"pain {c['score']}/10"] + [x["code"]["text"].lower() for x in components]
         b.add(b.url("pain", c["date"]),
-              _pain_obs(pid, c["date"], c["score"], "Daily pain check-in", **extra,
+              _pain_obs(pid, c["date"], c["score"], CHECKIN_TEXT, **extra,
                         **_notes(c.get("note"))),
               f"Pain check-in on {c['date']}: " + "; ".join(said))
 
@@ -207,15 +217,18 @@ def _sessions(b: Builder, ctx: ExportContext, pid: str) -> None:
             **_notes("; ".join(lines) if lines else None, s.get("note"))}
         if b.version == R5:
             procedure["reportedBoolean"] = True
+        logs = [_exercise_log(e, names) for e in s.get("exercises", [])]
+        if logs:
+            procedure["extension"] = logs
         summary = "; ".join(lines) or "no exercises recorded"
         url = b.add(b.url("session", s["id"]), procedure,
-                    f"Home exercise session on {s['date']}: {summary}")
+                    f"Home exercise session on {s['date']}: {summary}", s["id"])
         part_of = [_ref(url)]
         for when_pain in ("before", "after"):
             value = s.get(f"pain_{when_pain}")
             if value is not None:
                 b.add(b.url(f"session-pain-{when_pain}", s["id"]),
-                      _pain_obs(pid, s["date"], value, f"Pain {when_pain} the exercise session",
+                      _pain_obs(pid, s["date"], value, SESSION_PAIN_TEXT.format(when=when_pain),
                                 partOf=part_of),
                       f"Pain {when_pain} the exercise session on {s['date']}: {value}/10")
         for i, e in enumerate(s.get("exercises", [])):
@@ -235,6 +248,27 @@ def _sessions(b: Builder, ctx: ExportContext, pid: str) -> None:
                 "valueQuantity": {"value": value, "unit": "min", "system": UCUM,
                                   "code": "min"}},
                 f"Aerobic exercise in the session on {s['date']}: {value} min")
+
+
+# An exercise record's fields, and the names of the parts of its extension.
+_LOG_PARTS = (("sets", "sets"), ("reps", "reps"), ("hold_seconds", "hold-seconds"),
+              ("duration_minutes", "duration-minutes"), ("pain", "pain"))
+
+
+def _exercise_log(e: dict[str, Any], names: Any) -> dict[str, Any]:
+    """One exercise of a session as an extension: its library id as a code, its status,
+    dose and pain, exactly as logged, so that the clinic reads the session back whole."""
+    parts: list[dict[str, Any]] = [
+        {"url": "exercise", "valueCoding": {"system": EXERCISE_SYSTEM,
+                                            "code": e["exercise_id"],
+                                            "display": names.get(e["exercise_id"],
+                                                                 e["exercise_id"])}},
+        {"url": "status", "valueCode": e["status"]}]
+    parts += [{"url": part, "valueInteger": e[key]} for key, part in _LOG_PARTS
+              if e.get(key) is not None]
+    if e.get("extra"):
+        parts.append({"url": "extra", "valueBoolean": True})
+    return {"url": EXERCISE_LOG_EXTENSION, "extension": parts}
 
 
 def _aerobic_minutes(report: ProgressReport | None) -> dict[str, int]:
@@ -268,7 +302,7 @@ def _questionnaires(b: Builder, ctx: ExportContext, pid: str) -> None:
         b.add(b.url("assessment-score", a["id"]), {
             "resourceType": "Observation", "code": code, **derived,
             "valueQuantity": {"value": score, "unit": unit, "system": UCUM, "code": unit}},
-            f"{title} score on {a['date']}: {score:g}{'%' if unit == '%' else ''}")
+            f"{title} score on {a['date']}: {score:g}{'%' if unit == '%' else ''}", a["id"])
         band = a.get("band")
         if band:
             b.add(b.url("assessment-band", a["id"]),
@@ -292,7 +326,7 @@ def _band(instrument: str, title: str, band: str) -> dict[str, Any]:
 def _questionnaire(b: Builder, instrument: str) -> str:
     """The instrument's Questionnaire (shared by every patient: its identifier is not the
     patient's); returns its canonical URL, which the responses point at."""
-    url = b.url("questionnaire", f"{instrument}:v{QUESTIONNAIRE_VERSION}", shared=True)
+    url = questionnaire_url(instrument)
     meta = INSTRUMENTS.get(instrument)
     title = meta.title if meta else instrument
     resource: dict[str, Any] = {
@@ -376,7 +410,7 @@ def _visits(b: Builder, ctx: ExportContext, pid: str) -> None:
         else:
             encounter.update({"status": "completed", "class": [{"coding": [ambulatory]}],
                               "actualPeriod": when})
-        url = b.add(b.url("visit", v["id"]), encounter, f"{title} on {v['date']}")
+        url = b.add(b.url("visit", v["id"]), encounter, f"{title} on {v['date']}", v["id"])
         if v.get("note"):
             b.add(b.url("visit-note", v["id"]), {
                 "resourceType": "Observation", "status": "final",
@@ -402,7 +436,8 @@ def _goals(b: Builder, ctx: ExportContext, pid: str) -> None:
             goal["statusDate"] = g["done_on"]
             state = f"achieved on {g['done_on']}"
         due = f", due {g['by']}" if g.get("by") else ""
-        b.add(b.url("goal", str(g["id"])), goal, f"Goal: {g['text']} ({state}{due})")
+        b.add(b.url("goal", str(g["id"])), goal, f"Goal: {g['text']} ({state}{due})",
+              str(g["id"]))
 
 
 def bundle_model(version: str) -> Callable[[dict[str, Any]], Any] | None:

@@ -28,6 +28,12 @@ DAY_NAMES = {**{d: d for d in WEEKDAYS},
 def parse_prescription(path: Path, library: Library) -> Prescription:
     name = str(path)
     data = load_yaml(path, "a prescription")
+    return prescription_from(data, name, library)
+
+
+def prescription_from(data: Any, name: str, library: Library) -> Prescription:
+    """A prescription already read (YAML, or a CarePlan's activities: issue 16), checked by
+    the file's rules; ``name`` locates the problems."""
     p = ProblemList()
     if not isinstance(data, LineDict):
         p.add("a prescription is a mapping with 'exercises' (see the README)", file=name, line=1)

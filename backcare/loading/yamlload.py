@@ -199,9 +199,13 @@ def read_input(path: Path, what: str, limit: int) -> bytes:
 
 def load_yaml(path: Path, what: str = "the file") -> Any:
     """Parse one YAML document into LineDict/LineList, or raise BackcareError with file:line."""
+    return parse_yaml(read_text(path, what), str(path))
+
+
+def parse_yaml(text: str, name: str) -> Any:
+    """Parse YAML text (a file's, or one about to be written) as :func:`load_yaml` does;
+    ``name`` is what problems are located by."""
     global _LOADER
-    text = read_text(path, what)
-    name = str(path)
     if not text.strip():
         raise BackcareError(f"{name}:1: the file is empty",
                             [Problem("the file is empty", name, 1)])

@@ -710,8 +710,29 @@ class Store:
             if doc is not None:
                 t.insert(doc)
 
-    def save_profile(self, profile: Profile) -> None:
-        self._put_single("profile", profile.to_dict())
+    def save_profile(self, profile: Profile) -> Profile:
+        """Save the profile; returns it as saved (with its patient identifier)."""
+        saved = _with_patient_id(profile)
+        self._put_single("profile", saved.to_dict())
+        return saved
+
+    def ensure_patient_id(self) -> Profile | None:
+        """The profile, with its stable patient identifier: a profile saved before there
+        was one gets it now, once (issue 16). None without a profile."""
+        profile = self.profile()
+        if profile is None or profile.patient_id:
+            return profile
+        with self.writing(), self._db(self.main_path) as db:
+            table = db.table("profile")
+            doc = next(iter(table.all()), None)
+            if doc is None:
+                return None
+            current = Profile.from_dict(dict(doc))
+            if not current.patient_id:  # another process may have made it meanwhile
+                current = _with_patient_id(current)
+                table.truncate()
+                table.insert(current.to_dict())
+            return current
 
     def save_programme(self, programme: Prescription | None) -> None:
         """Use a prescription from its own start (None: stop following one)."""
@@ -731,6 +752,20 @@ class Store:
             event = "cleared" if programme is None else "replaced" if had else "imported"
             docs.append(PrescriptionPeriod(start, programme, event, recorded).to_dict())
             main["prescriptions"] = {str(n): d for n, d in enumerate(docs, 1)}
+            main["programme"] = {"1": programme.to_dict()} if programme else {}
+            self.commit({self.main_path: main})
+
+    def adopt_programme(self, programme: Prescription | None,
+                        prescriptions: list[dict[str, Any]] | None) -> None:
+        """Take a patient's own prescription and its history as their newest export has
+        them (the clinic's copy of a patient, issue 16). Without a history in the export,
+        the change joins the history kept here. One write of the main file."""
+        if prescriptions is None:
+            self.save_programme(programme)
+            return
+        with self.writing():
+            main = self.load(self.main_path) or {}
+            main["prescriptions"] = {str(n): d for n, d in enumerate(prescriptions, 1)}
             main["programme"] = {"1": programme.to_dict()} if programme else {}
             self.commit({self.main_path: main})
 
@@ -1083,6 +1118,17 @@ def _clock_now() -> str:
     from backcare.clock import now
 
     return now()
+
+
+def _with_patient_id(profile: Profile) -> Profile:
+    """A profile is given its identifier the first time it is saved, and keeps it."""
+    if profile.patient_id:
+        return profile
+    from dataclasses import replace
+
+    from backcare.storage.ids import new_patient_id
+
+    return replace(profile, patient_id=new_patient_id())
 
 
 def _payload(raw: Any) -> bytes | None:

@@ -1,0 +1,473 @@
+"""`backcare clinic`: the physiotherapist's side (issue 16).
+
+A clinic folder holds copies of patients' records, added from the exports they send (JSON,
+or a FHIR bundle backcare wrote). `list` is the caseload, most urgent first; `show` is a
+patient's `progress` and `report` their PDF report, both computed by the same code from the
+clinic's copy; `prescribe` drafts the next prescription from the patient's plan.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from backcare.clock import today
+from backcare.commands.common import DateOpt, JsonOpt, PatientRecord, day, period
+from backcare.commands.programme_tools import ForceOpt, OutOpt, PrescriptionFormat
+from backcare.commands.progress import DEFAULT_WEEKS, MAX_WEEKS, FromOpt, ToOpt, WeeksOpt
+from backcare.domain.caseload import (
+    NAME_MAX_CHARS,
+    ClinicPatient,
+    Summary,
+    as_of,
+    caseload,
+    export_moment,
+    find_patient,
+    summarise,
+)
+from backcare.domain.history import DAYS_PER_WEEK, monday, shift
+from backcare.domain.text import check_text
+from backcare.errors import BackcareError, UsageProblem
+from backcare.render.ui import emit_json, is_interactive, say, warn
+
+if TYPE_CHECKING:
+    from backcare.domain.analytics import ProgressReport
+    from backcare.domain.clinical import Thresholds
+    from backcare.domain.library import Library
+    from backcare.loading.patient_export import PatientExport
+    from backcare.storage import Store
+    from backcare.storage.clinic import ClinicStore
+
+clinic_app = typer.Typer(
+    help="The physiotherapist's side: patients' exports in one caseload, most urgent first.",
+    no_args_is_help=True)
+
+KEEP_READ_BYTES = 32 * 1024 * 1024  # exports kept in memory between checking and adding
+PatientArg = Annotated[str, typer.Argument(
+    metavar="PATIENT", help="The patient's name (--as), identifier, or the start of it.")]
+
+
+# --- the clinic folder, its settings and library ---------------------------------------------
+
+@lru_cache(maxsize=1)
+def clinic() -> ClinicStore:
+    """The clinic folder. Widened permissions are warned about, as the data folder's are."""
+    from backcare.storage.clinic import open_clinic
+
+    c = open_clinic()
+    problem = c.home_problem()
+    if problem is not None:
+        raise BackcareError(f"{c.home}: the clinic folder {problem}")
+    for problem in c.start_permission_problems():
+        warn(f"{problem}. Patients' health data should be private: run 'backcare doctor "
+             f"--clinic' to fix.")
+    return c
+
+
+@lru_cache(maxsize=1)
+def clinic_thresholds() -> Thresholds:
+    from backcare.loading.settings import load_thresholds
+
+    return load_thresholds(clinic().paths.settings)
+
+
+@lru_cache(maxsize=1)
+def clinic_library() -> Library:
+    from backcare.loading.library import load_library
+
+    return load_library(clinic().home)
+
+
+def reset() -> None:
+    """Forget cached state between CLI invocations in one process (tests)."""
+    clinic.cache_clear()
+    clinic_thresholds.cache_clear()
+    clinic_library.cache_clear()
+
+
+def _patient(wanted: str) -> ClinicPatient:
+    patients = clinic().patients()
+    found = find_patient(patients, wanted)
+    if found is not None:
+        return found
+    if any(wanted.strip() and (p.id.startswith(wanted.strip()) or
+                               (p.name or "").casefold() == wanted.strip().casefold())
+           for p in patients):
+        raise BackcareError(f"'{wanted}' matches several patients; give more of the "
+                            f"identifier ('backcare clinic list --json' shows them)")
+    raise BackcareError(f"no patient '{wanted}' in the clinic; 'backcare clinic list' shows "
+                        f"them")
+
+
+def _record(store: Store, end: date) -> PatientRecord:
+    return PatientRecord(store.profile(), store.programme(), store.goals(),
+                         store.history(None, end))
+
+
+def _summary(c: ClinicStore, patient: ClinicPatient, on: date) -> Summary:
+    """A patient's caseload figures, made from their files (storage caches them)."""
+    lib = clinic_library()
+    rec = _record(c.patient_store(patient), on)
+    return summarise(rec.profile, rec.history, rec.programme, rec.goals, on,
+                     clinic_thresholds(), lib.categories())
+
+
+def _summaries(c: ClinicStore, patients: list[ClinicPatient], now: date
+               ) -> list[tuple[ClinicPatient, Summary]]:
+    """Each patient's summary: from the cache when it still stands for their files (and
+    the day it is given for), else made again and kept."""
+    from backcare import __version__
+    from backcare.storage.clinic import context_key
+
+    context = context_key(c.home, c.paths.settings, __version__)
+    entries = c.summaries()
+    made: dict[str, tuple[str, Summary]] = {}
+    out = []
+    for p in patients:
+        on = as_of(p.exported_at, now)
+        key = c.files_key(p, f"{context}|{on.isoformat()}")
+        summary = c.summary_from(entries.get(p.folder), key)
+        if summary is None:
+            summary = _summary(c, p, on)
+            made[p.folder] = (key, summary)
+        c.release(p)
+        out.append((p, summary))
+    if made:
+        c.save_summaries(entries, made)
+    return out
+
+
+# --- add --------------------------------------------------------------------------------------
+
+def add(
+    files: Annotated[list[Path], typer.Argument(
+        metavar="FILE...", help="Patients' exports: JSON, or FHIR bundles backcare wrote.")],
+    name: Annotated[str | None, typer.Option(
+        "--as", metavar="NAME", help="The name to show for this patient (exports carry "
+                                     "none). One FILE only.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add patients' exports to the clinic; a newer export of a patient merges.
+
+    Every file is checked whole first: if any is not a backcare export (or is of a version
+    this backcare does not know), nothing is written. A patient is known by the identifier
+    their export carries; records already there are kept, new ones added, as 'import' does.
+
+    Example: backcare clinic add smith-export.json --as "J. Smith"
+    """
+    from backcare.loading.patient_export import read_patient_export
+
+    if name is not None:
+        if len(files) > 1:
+            raise UsageProblem("--as names one patient: give it with one FILE")
+        try:
+            name = check_text(name, "--as", max_chars=NAME_MAX_CHARS) or None
+        except BackcareError as exc:
+            raise UsageProblem(exc.message) from None
+    now = today()
+    # Every file is checked before any is written. A few are kept as read; many (a whole
+    # caseload at once) are read again one by one as they are added, so that memory holds
+    # one patient's records at a time.
+    keep = _total_bytes(files) <= KEEP_READ_BYTES
+    checked = []
+    for f in files:
+        export = read_patient_export(f, now)
+        checked.append((export_moment(export.exported_at), f, export if keep else None))
+    checked.sort(key=lambda item: item[0])  # the newest export of a patient is applied last
+    c = clinic()
+    done: dict[str, ClinicPatient] = {}
+    lines = []
+    for _moment, f, kept in checked:
+        export = kept or read_patient_export(f, now)
+        patient, new, (added, goals) = _add_one(c, export, name, now)
+        done[patient.id] = patient
+        total = sum(added.values()) + goals
+        lines.append({"file": str(export.path), "patient": patient.id, "name": patient.name,
+                      "new": new, "records_added": total, "format": export.source})
+    _summaries(c, list(done.values()), now)  # made now, so that 'list' need not
+    if as_json:
+        emit_json({"clinic": str(c.home), "added": lines})
+        return
+    for line in lines:
+        who = line["name"] or line["patient"]
+        verb = "Added" if line["new"] else "Merged a newer export of" if line["records_added"] \
+            else "Already up to date:"
+        say(f"[green]✓[/] {verb} {who} ({line['records_added']} new records from "
+            f"{Path(str(line['file'])).name}).")
+
+
+def _total_bytes(files: list[Path]) -> int:
+    total = 0
+    for f in files:
+        with contextlib.suppress(OSError):
+            total += os.lstat(f).st_size
+    return total
+
+
+def _add_one(c: ClinicStore, export: PatientExport, name: str | None, now: date
+             ) -> tuple[ClinicPatient, bool, tuple[dict[str, int], int]]:
+    from backcare.loading.patient_export import JSON
+
+    bundle = export.bundle
+
+    def newer(old: ClinicPatient) -> bool:
+        return export_moment(export.exported_at) >= export_moment(old.exported_at)
+
+    def merge(store: Store, is_newer: bool) -> tuple[dict[str, int], int]:
+        # The newest export's profile and programme are the patient's own now; a FHIR
+        # bundle carries neither, and leaves them as they were.
+        result = store.import_all(bundle.tables, bundle.profile, bundle.goals,
+                                  bundle.programme,
+                                  replace_profile=is_newer and bundle.profile is not None,
+                                  corrections=bundle.corrections,
+                                  prescriptions=bundle.prescriptions)
+        if is_newer and export.source == JSON and (
+                store.programme() != bundle.programme or bundle.prescriptions is not None):
+            store.adopt_programme(bundle.programme, bundle.prescriptions)
+        return result
+
+    return c.add(export.patient_id, name, export.exported_at, export.source, newer, merge,
+                 now)
+
+
+# --- list -------------------------------------------------------------------------------------
+
+def list_patients(
+    date: DateOpt = None,
+    as_json: JsonOpt = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead.")] = False,
+    alerts_only: Annotated[bool, typer.Option(
+        "--alerts-only", help="Only patients with an alert in the last 14 days.")] = False,
+) -> None:
+    """The caseload: one row per patient, most urgent first.
+
+    Each row: the highest alert of the last 14 days and its rule, days since the last
+    session, adherence over 14 days, pain now against baseline with its verdict, the latest
+    questionnaire and its change, and whether a questionnaire is due. Figures are as of
+    each patient's latest export.
+
+    Example: backcare clinic list --alerts-only
+    """
+    import sys
+
+    from backcare.render import clinic as render_clinic
+
+    if as_json and as_csv:
+        raise UsageProblem("--json and --csv cannot be used together; choose one")
+    now = day(date)
+    c = clinic()
+    patients = c.patients()
+    rows = caseload(_summaries(c, patients, now), now, alerts_only)
+    if as_json:
+        emit_json({"date": now.isoformat(), "patients": [r.to_dict() for r in rows]})
+    elif as_csv:
+        sys.stdout.write(render_clinic.csv_text(rows))
+    elif not patients:
+        say("No patients yet. Add a patient's export with: backcare clinic add FILE "
+            "--as \"J. Smith\"")
+    elif not rows:
+        say(f"No patient has an alert in the last 14 days ({len(patients)} patients).")
+    else:
+        sys.stdout.flush()
+        render_clinic.table(rows, sys.stdout)
+
+
+# --- show and report --------------------------------------------------------------------------
+
+def _report_for(patient: ClinicPatient, start: date, end: date, on: date
+                ) -> tuple[PatientRecord, ProgressReport]:
+    """The one computation of every figure (domain.analytics), from the clinic's copy."""
+    from backcare.domain.analytics import progress_report
+
+    rec = _record(clinic().patient_store(patient), end)
+    report = progress_report(rec.profile, rec.history, rec.programme, start, end, on,
+                             clinic_thresholds(), clinic_library().categories(), rec.goals)
+    return rec, report
+
+
+def show(
+    patient: PatientArg,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    weeks: WeeksOpt = DEFAULT_WEEKS,
+    date: DateOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A patient's progress, as 'backcare progress' shows it to them.
+
+    By default as of their latest export (--date to choose another day).
+
+    Example: backcare clinic show "J. Smith" --weeks 4
+    """
+    from backcare.render import progress as render_progress
+    from backcare.render.ui import out
+
+    p = _patient(patient)
+    on = day(date) if date is not None else as_of(p.exported_at, today())
+    start, end = period(date_from, date_to, on,
+                        lambda end: shift(monday(end), -(weeks - 1) * DAYS_PER_WEEK))
+    assert start is not None
+    if (end - start).days >= MAX_WEEKS * DAYS_PER_WEEK:
+        raise BackcareError(f"a report covers at most {MAX_WEEKS} weeks (20 years); "
+                            f"choose a later --from or an earlier --to")
+    _rec, report = _report_for(p, start, end, on)
+    if as_json:
+        emit_json({"patient": p.id, "name": p.name, "exported_at": p.exported_at,
+                   **report.to_dict()})
+        return
+    say(f"[bold]{p.label}[/] ({p.id}), from their export of {p.exported_at[:10]}")
+    render_progress.render(report, out(), clinic_library().names())
+
+
+def report(
+    patient: PatientArg,
+    out: Annotated[Path, typer.Option(
+        "--out", metavar="FILE.pdf", help="The PDF to write. An existing file is only "
+                                          "replaced with --force.")],
+    date_from: Annotated[str | None, typer.Option(
+        "--from", metavar="YYYY-MM-DD", help="First day (default: the programme's start, "
+                                             "at most 12 weeks back).")] = None,
+    date_to: Annotated[str | None, typer.Option(
+        "--to", metavar="YYYY-MM-DD", help="Last day (default: --date).")] = None,
+    date: DateOpt = None,
+    name: Annotated[str | None, typer.Option(
+        "--name", metavar="TEXT", help="The name to print (default: the name given with "
+                                       "--as).")] = None,
+    force: ForceOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """A patient's PDF report, the one 'backcare export --format pdf' makes for them.
+
+    Example: backcare clinic report "J. Smith" --out smith.pdf
+    """
+    from backcare.commands.export import _check_name, _default_start, _now
+    from backcare.domain.document import document
+    from backcare.exporters import ExportContext, get_exporter
+    from backcare.storage.files import check_out, write_out
+
+    check_out(out, force)
+    exporter = get_exporter("pdf")
+    printed = _check_name(name)
+    p = _patient(patient)
+    on = day(date) if date is not None else as_of(p.exported_at, today())
+    start, end = period(date_from, date_to, on, lambda _end: None)
+    rec = _record(clinic().patient_store(p), end)
+    if start is None:
+        start = _default_start(rec, end)
+    rec, figures = _report_for(p, start, end, on)
+    lib, t = clinic_library(), clinic_thresholds()
+    doc = document(rec.profile, rec.history.between(start, end), rec.goals, rec.programme,
+                   _now())
+    ctx = ExportContext(
+        doc=doc, exported_at=doc["exported_at"], start=start.isoformat(),
+        end=end.isoformat(), patient_name=printed or p.name, report=figures,
+        exercise_names=lib.names(), per_side=frozenset(e.id for e in lib if e.per_side),
+        red_above=t.amber_max)
+    rendered = exporter.render(ctx)
+    write_out(out, rendered.data, force)
+    if as_json:
+        emit_json({"patient": p.id, "out": str(out), "pages": rendered.records})
+    else:
+        say(f"[green]✓[/] Wrote {out} ({p.label}'s report, {rendered.records} pages).")
+
+
+# --- remove -----------------------------------------------------------------------------------
+
+def remove(
+    patient: PatientArg,
+    yes: Annotated[bool, typer.Option("--yes", help="Remove without asking.")] = False,
+) -> None:
+    """Take a patient off the caseload. Their records are kept in the clinic's backups.
+
+    Without a terminal it needs --yes.
+
+    Example: backcare clinic remove "J. Smith" --yes
+    """
+    p = _patient(patient)
+    if not yes:
+        if not is_interactive():
+            raise UsageProblem("clinic remove asks before removing a patient; without a "
+                               "terminal, give --yes")
+        from rich.prompt import Confirm
+
+        from backcare.render.ui import err
+
+        if not Confirm.ask(f"Remove {p.label} from the clinic?", default=False,
+                           console=err()):
+            raise BackcareError("nothing was removed")
+    kept = clinic().remove(p)
+    say(f"[green]✓[/] Removed {p.label}. Their records are kept in {kept} until the "
+        f"clinic's backups are pruned (a week).")
+
+
+# --- prescribe --------------------------------------------------------------------------------
+
+def prescribe(
+    patient: PatientArg,
+    out: OutOpt,
+    fmt: Annotated[PrescriptionFormat, typer.Option(
+        "--format", case_sensitive=False, metavar="yaml|fhir",
+        help="yaml (a prescription file to edit; the default) or fhir (a CarePlan).")
+    ] = PrescriptionFormat.yaml,
+    by: Annotated[str | None, typer.Option(
+        "--by", metavar="NAME", help="Who prescribes it (default: the current "
+                                     "programme's).")] = None,
+    start: Annotated[str | None, typer.Option(
+        "--start", metavar="YYYY-MM-DD", help="The day it starts.")] = None,
+    allow_progression: Annotated[bool | None, typer.Option(
+        "--allow-progression/--no-progression",
+        help="Whether backcare may move the doses on (default: as the current programme "
+             "says).")] = None,
+    date: DateOpt = None,
+    force: ForceOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Draft a patient's next prescription from their plan for the coming week.
+
+    Each exercise planned in the week after --date (default: their latest export's day),
+    at the dose the plan has reached, on the days it is planned. Edit it, then send it:
+    the patient runs 'backcare programme import FILE'.
+
+    Example: backcare clinic prescribe "J. Smith" --out smith-next.yaml
+    """
+    from backcare.commands.programme_tools import _write
+    from backcare.domain.planner import forecast
+    from backcare.domain.prescribing import DRAFT_DAYS, draft_prescription, plan_warnings
+    from backcare.errors import SafetyStop
+
+    p = _patient(patient)
+    on = day(date) if date is not None else as_of(p.exported_at, today())
+    begins = day(start, "--start") if start is not None else None
+    lib, t = clinic_library(), clinic_thresholds()
+    rec = _record(clinic().patient_store(p), on)
+    first = on + timedelta(days=1)
+    try:
+        plans = forecast(first, DRAFT_DAYS, rec.profile, lib, rec.programme, rec.history, t)
+    except SafetyStop as exc:
+        raise SafetyStop(f"{p.label}'s plan is stopped by a red flag, so no prescription "
+                         f"is drafted: {exc.message}") from None
+    current_by = rec.programme.prescribed_by if rec.programme else None
+    draft = draft_prescription(plans, rec.programme, by or current_by, begins,
+                               allow_progression)
+    comments = [f"Next prescription for {p.label} (patient {p.id}), drafted by 'backcare "
+                f"clinic prescribe' from their plan for the week from {first.isoformat()}.",
+                "Edit it as you see fit; the patient runs: backcare programme import "
+                "THIS-FILE"]
+    comments += [f"Their plan said: {w}" for w in plan_warnings(plans[:1])]
+    _write(draft, lib, out, force, fmt, as_json, comments, p.id, p.name)
+
+
+def register(app: typer.Typer) -> None:
+    clinic_app.command("add")(add)
+    clinic_app.command("list")(list_patients)
+    clinic_app.command("show")(show)
+    clinic_app.command("report")(report)
+    clinic_app.command("remove")(remove)
+    clinic_app.command("prescribe")(prescribe)
+    app.add_typer(clinic_app, name="clinic")
