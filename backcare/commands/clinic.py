@@ -20,7 +20,7 @@ import typer
 from backcare.clock import today
 from backcare.commands.common import DateOpt, JsonOpt, PatientRecord, day, period
 from backcare.commands.programme_tools import ForceOpt, OutOpt, PrescriptionFormat
-from backcare.commands.progress import DEFAULT_WEEKS, MAX_WEEKS, FromOpt, ToOpt, WeeksOpt
+from backcare.commands.progress import FromOpt, ToOpt, WeeksOpt, window
 from backcare.domain.caseload import (
     NAME_MAX_CHARS,
     ClinicPatient,
@@ -31,7 +31,6 @@ from backcare.domain.caseload import (
     find_patient,
     summarise,
 )
-from backcare.domain.history import DAYS_PER_WEEK, monday, shift
 from backcare.domain.text import check_text
 from backcare.errors import BackcareError, UsageProblem
 from backcare.render.ui import emit_json, is_interactive, say, warn
@@ -295,7 +294,7 @@ def show(
     patient: PatientArg,
     date_from: FromOpt = None,
     date_to: ToOpt = None,
-    weeks: WeeksOpt = DEFAULT_WEEKS,
+    weeks: WeeksOpt = None,
     date: DateOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -310,12 +309,7 @@ def show(
 
     p = _patient(patient)
     on = day(date) if date is not None else as_of(p.exported_at, today())
-    start, end = period(date_from, date_to, on,
-                        lambda end: shift(monday(end), -(weeks - 1) * DAYS_PER_WEEK))
-    assert start is not None
-    if (end - start).days >= MAX_WEEKS * DAYS_PER_WEEK:
-        raise BackcareError(f"a report covers at most {MAX_WEEKS} weeks (20 years); "
-                            f"choose a later --from or an earlier --to")
+    start, end = window(date_from, date_to, weeks, on, clinic().patient_store(p.id))
     _rec, report = _report_for(p, start, end, on)
     if as_json:
         emit_json({"patient": p.id, "name": p.name, "exported_at": p.exported_at,

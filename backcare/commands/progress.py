@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -27,6 +27,9 @@ from backcare.domain.history import (
 from backcare.errors import BackcareError
 from backcare.render.ui import emit_json, out
 
+if TYPE_CHECKING:
+    from backcare.storage.store import Store
+
 MAX_WEEKS = 1040  # 20 years: more than anyone's log, small enough to stay quick
 
 FromOpt = Annotated[str | None, typer.Option(
@@ -37,6 +40,24 @@ ToOpt = Annotated[str | None, typer.Option(
 WeeksOpt = Annotated[int | None, typer.Option(
     "--weeks", min=1, max=MAX_WEEKS, metavar="N",
     help="How many weeks to show, this week included, when --from is not given.")]
+
+
+def window(date_from: str | None, date_to: str | None, weeks: int | None,
+           today: datetime.date, s: Store) -> tuple[datetime.date, datetime.date]:
+    """The days a progress view covers: --from/--to, or --weeks back from the end, or by
+    default the programme from its start, at most the last 12 weeks (issue 14)."""
+    def default_start(end: datetime.date) -> datetime.date:
+        if weeks is not None:
+            return shift(monday(end), -(weeks - 1) * DAYS_PER_WEEK)
+        return report_start(programme_start(s.profile(), s.prescriptions()), end)
+
+    start, end = period(date_from, date_to, today, default_start)
+    assert start is not None
+    if (end - start).days >= MAX_WEEKS * DAYS_PER_WEEK:
+        raise BackcareError(f"a report covers at most {MAX_WEEKS} weeks (20 years); "
+                            f"{start.isoformat()} to {end.isoformat()} is longer: choose a "
+                            "later --from or an earlier --to")
+    return start, end
 
 
 def progress(
@@ -56,19 +77,7 @@ def progress(
     """
 
     today = day(date)
-    s = store()
-
-    def default_start(end: datetime.date) -> datetime.date:
-        if weeks is not None:
-            return shift(monday(end), -(weeks - 1) * DAYS_PER_WEEK)
-        return report_start(programme_start(s.profile(), s.prescriptions()), end)
-
-    start, end = period(date_from, date_to, today, default_start)
-    assert start is not None
-    if (end - start).days >= MAX_WEEKS * DAYS_PER_WEEK:
-        raise BackcareError(f"a report covers at most {MAX_WEEKS} weeks (20 years); "
-                            f"{start.isoformat()} to {end.isoformat()} is longer: choose a "
-                            "later --from or an earlier --to")
+    start, end = window(date_from, date_to, weeks, today, store())
     report = progress_for(patient_record(end), start, end, today)
     if as_json:
         emit_json(report.to_dict())
