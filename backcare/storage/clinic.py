@@ -37,7 +37,7 @@ from backcare.errors import BackcareError
 from backcare.storage import cache
 from backcare.storage.files import DIR_MODE, FILE_MODE, POSIX_MODES, TableCheck
 from backcare.storage.paths import BACKUP_DIR, CACHE_DIR, DataPaths, data_home
-from backcare.storage.store import DoctorFinding, Store
+from backcare.storage.store import DoctorFinding, Store, through_link
 
 CLINIC_ENV = "BACKCARE_CLINIC_HOME"
 CLINIC_DIR = "clinic"
@@ -283,15 +283,7 @@ class ClinicStore(Store):
 
 def open_clinic(home: Path | None = None) -> ClinicStore:
     """The clinic folder's store. A folder given as a symbolic link is used through it."""
-    home = home or clinic_home()
-    if os.path.islink(home):
-        try:
-            os.stat(home)
-        except OSError:
-            raise BackcareError(f"{home}: the clinic folder is a symbolic link to "
-                                f"{os.readlink(home)}, which cannot be reached") from None
-        home = Path(os.path.realpath(home))
-    return ClinicStore(home)
+    return ClinicStore(through_link(home or clinic_home(), "the clinic folder"))
 
 
 def context_key(home: Path, settings: Path, version: str) -> str:

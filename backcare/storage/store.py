@@ -1178,16 +1178,20 @@ def open_store(home: Path | None = None) -> Store:
     """The store of a data folder (``$BACKCARE_HOME``, else the platform's). A data folder
     given as a symbolic link is used through it, for reading and writing alike: the store
     works in the folder it points to (issue 17). One that points nowhere is refused."""
-    home = home or data_home()
-    if os.path.islink(home):
-        try:
-            os.stat(home)
-        except FileNotFoundError:
-            raise BackcareError(f"{home}: the data folder is a symbolic link to "
-                                f"{os.readlink(home)}, which does not exist") from None
-        except OSError as exc:
-            raise BackcareError(f"{home}: the data folder cannot be reached "
-                                f"({exc.strerror})") from None
-        home = Path(os.path.realpath(home))
-    return Store(home)
+    return Store(through_link(home or data_home(), "the data folder"))
+
+
+def through_link(home: Path, what: str) -> Path:
+    """The folder ``home`` names, followed when it is a symbolic link; a link that leads
+    nowhere is refused, saying where it points."""
+    if not os.path.islink(home):
+        return home
+    try:
+        os.stat(home)
+    except FileNotFoundError:
+        raise BackcareError(f"{home}: {what} is a symbolic link to {os.readlink(home)}, "
+                            "which does not exist") from None
+    except OSError as exc:
+        raise BackcareError(f"{home}: {what} cannot be reached ({exc.strerror})") from None
+    return Path(os.path.realpath(home))
 
