@@ -101,7 +101,8 @@ def test_the_builder_searches_asks_each_dose_and_writes_a_valid_file(
     child.sendline("2026-13-40")
     child.expect(r"Give a date like")
     child.sendline("2026-03-09")
-    child.expect(r"Wrote .*plan\.yaml \(prescription file, 2 exercises\)")
+    # A message wraps between words at the terminal's width (issue 14).
+    child.expect(r"Wrote\s+\S*plan\.yaml\s+\(prescription\s+file,\s+2\s+exercises\)")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
