@@ -24,7 +24,8 @@ NASTY_TEXT = st.one_of(
                      "2025-02-30", "2026-13-01", "0001-01-01", "9999-12-31", "1900-01-01",
                      "2026-11-27", "2026-11-28", "bridge", "bridge=6", "bridge=11", "=5",
                      "walking=abc", "bridge,walking", ",", "mat,rocket", "lying,sitting,standing",
-                     "odi", "psfs", "y,n,y", "\x00", "\x1b[31mred", "line\nbreak", "é" * 10,
+                     "odi", "psfs", "y,n,y", "J. Smith", "me.json", "plan.yaml", "fhir",
+                     "\x00", "\x1b[31mred", "line\nbreak", "é" * 10,
                      "=cmd|' /C calc'!A0", "../../etc/passwd", "a" * 5000]),
     st.text(max_size=30),
 )
@@ -63,12 +64,24 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
                 "--answers", "--kind", "--note", "--date", "--json"],
     ("delete",): ["--yes", "--json"],
     ("undo",): ["--json"],
+    ("programme", "new"): ["--out", "--exercise", "--note", "--by", "--start",
+                           "--allow-progression", "--no-progression", "--force", "--json"],
+    ("programme", "export"): ["--format", "--out", "--file", "--name", "--force", "--json"],
+    ("clinic", "add"): ["--as", "--json"],
+    ("clinic", "list"): ["--alerts-only", "--csv", "--json", "--date"],
+    ("clinic", "show"): ["--from", "--to", "--weeks", "--date", "--json"],
+    ("clinic", "report"): ["--out", "--from", "--to", "--date", "--name", "--force", "--json"],
+    ("clinic", "prescribe"): ["--out", "--format", "--by", "--start", "--allow-progression",
+                              "--date", "--force", "--json"],
+    ("clinic", "remove"): ["--yes"],
 }
 FLAGS = {"--yes", "--json", "--no-red-flags", "--cleared-by-clinician", "--no-conditions",
-         "--both-legs", "--flare", "--no-flare", "--force"}
+         "--both-legs", "--flare", "--no-flare", "--force", "--allow-progression",
+         "--no-progression", "--alerts-only", "--csv"}
 POSITIONAL = {("pain",), ("assess",), ("goal", "add"), ("goal", "done"), ("import",),
               ("exercises", "show"), ("exercises", "check"), ("programme", "import"),
-              ("completion",), ("edit",), ("delete",)}
+              ("completion",), ("edit",), ("delete",), ("clinic", "add"), ("clinic", "show"),
+              ("clinic", "report"), ("clinic", "prescribe"), ("clinic", "remove")}
 
 
 @st.composite
@@ -102,6 +115,12 @@ def test_any_arguments_exit_cleanly(args: list[str], backcare_home: Path,
         runner.invoke(app, ["init", "--yes", "--no-red-flags", "--pain", "5",
                             "--date", "2026-11-01"])
         runner.invoke(app, ["log", "--date", "2026-11-20"])
+        # A caseload of one, so that the clinic's commands meet a patient (issue 16).
+        assert runner.invoke(app, ["export", "--format", "json", "--out", "me.json"]
+                             ).exit_code == 0
+        common.reset()
+        added = runner.invoke(app, ["clinic", "add", "me.json", "--as", "J. Smith"])
+        assert added.exit_code == 0, added.output
     before = snapshot(backcare_home, skip_cache=True)
     common.reset()
     result = runner.invoke(app, args)
