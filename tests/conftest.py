@@ -8,9 +8,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer.testing
 from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# typer's CliRunner builds the whole command tree (every option's type hints) on each
+# invoke: most of a CLI test's time. A tree is built once per app object instead; nothing
+# in it depends on the environment, which each command reads when it runs.
+_BUILT: dict[int, tuple[Any, Any]] = {}
+_build = typer.testing._get_command
+
+
+def _built_once(app: Any) -> Any:
+    if id(app) not in _BUILT:
+        _BUILT[id(app)] = (app, _build(app))  # the app is kept: its id is never reused
+    return _BUILT[id(app)][1]
+
+
+typer.testing._get_command = _built_once
 
 
 @pytest.fixture(autouse=True)

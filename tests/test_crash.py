@@ -428,3 +428,72 @@ def test_every_kill_point_of_an_export_leaves_no_half_file(tmp_path: Path) -> No
         again = console(home, *argv)
         assert again.returncode == (1 if existed else 0), (point, again.stderr)
         assert json.loads(out.read_text())["format"] == "backcare-export"
+
+
+def session_versions(home: Path, ident: str) -> list[tuple[str, str | None]]:
+    """Each copy of session ``ident`` in the log: its date and note."""
+    from backcare.storage import Store
+
+    return [(s.date.isoformat(), s.note) for s in Store(home).history().sessions
+            if s.id == ident]
+
+
+def logged_template(tmp_path: Path) -> tuple[Path, str]:
+    template = make_template(tmp_path, [*INIT[:-1], "2026-02-01"],
+                             ["pain", "3", "--date", "2026-03-10"])
+    res = console(template, "log", "--date", "2026-02-27", "--note", "before", "--json")
+    assert res.returncode == 0, res.stderr
+    ident: str = json.loads(res.stdout)["id"]
+    return template, ident
+
+
+EDIT_ACROSS_MONTHS = ["--date", "2026-03-02", "--note", "after"]
+
+
+@needs_strace
+@pytest.mark.slow
+def test_every_kill_point_of_an_edit_across_months_leaves_one_session(tmp_path: Path) -> None:
+    """`edit ID --date` moving a session from February's file to March's (issue 14): two
+    month files, the audit trail and the undo history change. Wherever it dies, the next
+    command that writes settles it, and the session is there exactly once: as it was, or as
+    edited. The edit run again ends where an uninterrupted one does."""
+    from backcare.storage import Store
+
+    template, ident = logged_template(tmp_path)
+    old, new = ("2026-02-27", "before"), ("2026-03-02", "after")
+    argv = ["edit", ident, *EDIT_ACROSS_MONTHS]
+    for home, point, _ in each_kill(tmp_path, template, argv, "edit across months"):
+        Store(home).history()  # every file loads
+        assert console(home, "pain", "2", "--date", "2026-03-11").returncode == 0, point
+        assert session_versions(home, ident) in ([old], [new]), point
+        assert Store(home).check() == [], point
+        again = console(home, *argv)
+        assert again.returncode in (0, 1), (point, again.stderr)  # 1: nothing to change
+        assert session_versions(home, ident) == [new], point
+
+
+@needs_strace
+@pytest.mark.slow
+def test_every_kill_point_of_undo_leaves_one_session(tmp_path: Path) -> None:
+    """`undo` of that edit: wherever it dies, the folder loads and the patient's next
+    `undo` settles it. The session is then there exactly once, as it was before the edit;
+    or, when the killed undo had finished (a kill while it printed), the next undo names the
+    change before (the log of the session) and reverses that."""
+    from backcare.storage import Store
+
+    template, ident = logged_template(tmp_path)
+    assert console(template, "edit", ident, *EDIT_ACROSS_MONTHS).returncode == 0
+    old = ("2026-02-27", "before")
+    for home, point, _ in each_kill(tmp_path, template, ["undo"], "undo"):
+        Store(home).history()  # every file loads
+        only_leftovers(home)
+        again = console(home, "undo", "--json")
+        assert again.returncode == 0, (point, again.stderr)
+        said = json.loads(again.stdout)
+        versions = session_versions(home, ident)
+        if said["undone"] == "log":
+            assert versions == [], point
+        else:
+            assert said["undone"] == "edit" or said["settled"] == "undone", (point, said)
+            assert versions == [old], (point, said)
+        assert Store(home).check() == [], point
