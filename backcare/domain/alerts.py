@@ -229,10 +229,11 @@ def _pain_up_from_baseline(profile: Profile | None, index: HistoryIndex, start: 
         if d >= start:
             window[d] = (total, count)
 
-    def fires(d: date) -> bool:  # judged on the unrounded mean (CLINICAL.md §9)
-        total, count = window[d]
-        return count > 0 and Fraction(total, count) - baseline >= \
-            t.alert_high_rise_from_baseline
+    rise_min = t.alert_high_rise_from_baseline
+
+    def fires(d: date) -> bool:  # judged on the unrounded mean (CLINICAL.md §9), exactly:
+        total, count = window[d]  # total/count - baseline >= rise, in whole numbers
+        return count > 0 and total - baseline * count >= rise_min * count
 
     when = f" ({say_date(since)})" if since else ""
     for run_start, run_end in _runs(start, as_of, fires):

@@ -490,7 +490,7 @@ def _aerobic(weekly: Sequence[WeekSummary], thresholds: Thresholds) -> AerobicSu
 def _flagged(history: History, as_of: date, thresholds: Thresholds
              ) -> Iterable[FlaggedExercise]:
     """Every red attempt up to ``as_of``, by the planner's own rule (CLINICAL.md §4)."""
-    for a in attempts(history, thresholds, before=shift(as_of, 1)):
+    for a in attempts(history, thresholds, before=shift(as_of, 1), red_only=True):
         if a.zone is PainZone.RED:
             yield FlaggedExercise(a.day, a.exercise_id, a.pain, a.session_id, a.next_morning,
                                   a.after, a.extra)

@@ -95,13 +95,17 @@ def woke_worse(s: Session, morning: Mapping[date, int], t: Thresholds) -> bool:
         next_day - before >= t.next_morning_rise
 
 
-def attempts(history: History, t: Thresholds, before: date) -> list[Attempt]:
-    """Every done or partial exercise before ``before``, oldest first, with its zone.
+def attempts(history: History, t: Thresholds, before: date, red_only: bool = False
+             ) -> list[Attempt]:
+    """Every done or partial exercise before ``before``, oldest first, with its zone (with
+    ``red_only``, only the red ones: a ten-year report lists those, and skips building the
+    rest).
 
     The check-in of ``before`` itself counts: this morning's pain is yesterday's next-morning
     response, and it is exactly what today's plan must answer to."""
     morning = {c.date: c.score for c in history.checkins}
     found: list[Attempt] = []
+    red = PainZone.RED
     for s in history.sessions:
         if s.date >= before:
             continue
@@ -114,6 +118,8 @@ def attempts(history: History, t: Thresholds, before: date) -> list[Attempt]:
             # The exercise's own answer, or the session's pain after where it says more.
             by_after = own is PainZone.UNKNOWN or _SEVERITY[after] > _SEVERITY[own]
             z = own if after is PainZone.UNKNOWN or not by_after else after
+            if red_only and not worse and z is not red:
+                continue
             found.append(Attempt(
                 e.exercise_id, s.date, e.status, e.dose, e.pain,
                 PainZone.RED if worse else z, worse and z is not PainZone.RED, s.id,
