@@ -39,6 +39,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any, Literal, TypeAlias
 
 from backcare.domain.clinical import DEFAULT, Thresholds, round_half_up
@@ -617,6 +618,7 @@ def _exact(value: Score) -> Fraction:
     return value if isinstance(value, Fraction) else Fraction(repr(float(value)))
 
 
+@lru_cache(maxsize=4096)  # pure, and a ten-year report asks the same pairs again and again
 def _verdict(name: str, baseline: Score, latest: Score, rule: ChangeRule,
              higher_is_worse: bool) -> Change:
     """Meaningful change is judged on the unrounded scores, and only shown rounded
@@ -702,10 +704,18 @@ def exact_score(instrument: str, answers: Any) -> Fraction | None:
 def _unrounded(result: Assessment) -> Score:
     """A stored result's score, unrounded from its answers when they agree with it (a record
     whose answers say otherwise keeps the score it was shown with)."""
-    exact = exact_score(result.instrument, result.answers)
-    if exact is not None and round_score(float(exact)) == result.score:
+    answers = result.answers
+    if isinstance(answers, list) and all(type(a) is int for a in answers):
+        return _unrounded_of(result.instrument, tuple(answers), result.score)
+    return _unrounded_of.__wrapped__(result.instrument, answers, result.score)
+
+
+@lru_cache(maxsize=4096)  # answers of whole numbers only (a tuple): one scoring each
+def _unrounded_of(instrument: str, answers: Any, score: float) -> Score:
+    exact = exact_score(instrument, list(answers) if isinstance(answers, tuple) else answers)
+    if exact is not None and round_score(float(exact)) == score:
         return exact
-    return result.score
+    return score
 
 
 def _psfs_ratings(answers: Any) -> dict[str, tuple[str, int]] | None:
