@@ -163,3 +163,36 @@ def export_document(store: Any, start: Any = None, end: Any = None,
 @pytest.fixture(name="export_document")
 def export_document_fixture() -> Callable[..., dict[str, Any]]:
     return export_document
+
+
+# --- a real terminal (pexpect tests) ---------------------------------------------------------
+
+def installed_script() -> str:
+    """The installed ``backcare`` console script; the calling test module is skipped, with
+    the reason, when there is none (pexpect spawns the script as a patient would run it)."""
+    import shutil
+    import sys
+
+    found = shutil.which("backcare")
+    beside = Path(sys.executable).parent / "backcare"
+    if found:
+        return found
+    if beside.exists():
+        return str(beside)
+    pytest.skip("the backcare console script is not installed (pip install -e .)",
+                allow_module_level=True)
+
+
+def terminal_env(home: Path, today: str, *, size_from_env: bool = True) -> dict[str, str]:
+    """A clean environment for a command run in a pseudo-terminal: its own data folder and
+    day, no colour, UTF-8. ``size_from_env``: COLUMNS and LINES say the terminal's size
+    (100 × 40); without, the pseudo-terminal's own size does."""
+    import os
+
+    names = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
+    env = {k: v for k, v in os.environ.items() if k in names}
+    env.update({"BACKCARE_HOME": str(home), "BACKCARE_TODAY": today, "NO_COLOR": "1",
+                "TERM": "xterm", "PYTHONIOENCODING": "utf-8"})
+    if size_from_env:
+        env.update({"COLUMNS": "100", "LINES": "40"})
+    return env

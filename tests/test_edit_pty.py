@@ -5,15 +5,13 @@ pseudo-terminal."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import installed_script, terminal_env
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -24,32 +22,18 @@ TODAY = "2026-03-06"
 DAY = "2026-03-05"
 
 
-def script() -> str | None:
-    found = shutil.which("backcare")
-    beside = Path(sys.executable).parent / "backcare"
-    return found or (str(beside) if beside.exists() else None)
-
-
-SCRIPT = script()
-if SCRIPT is None:
-    pytest.skip("the backcare console script is not installed (pip install -e .)",
-                allow_module_level=True)
+SCRIPT = installed_script()
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    keep = {k: v for k, v in os.environ.items()
-            if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")}
-    env = {**keep, "BACKCARE_HOME": str(tmp_path / "home"), "BACKCARE_TODAY": TODAY,
-           "NO_COLOR": "1", "COLUMNS": "100", "LINES": "40", "TERM": "xterm",
-           "PYTHONIOENCODING": "utf-8"}
+    env = terminal_env(tmp_path / "home", TODAY)
     assert run(env, "init", "--no-red-flags", "--no-conditions", "--assessed", "--pain", "4",
                "--yes", "--date", "2026-03-02").returncode == 0
     return env
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    assert SCRIPT is not None
     return subprocess.run([SCRIPT, *args], check=False, env=env, capture_output=True,
                           text=True, timeout=60, stdin=subprocess.DEVNULL)
 

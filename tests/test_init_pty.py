@@ -8,13 +8,11 @@ red-flag question.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import installed_script, terminal_env
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -26,29 +24,15 @@ RED_FLAG_QUESTIONS = 10
 FIRST_QUESTION = r"lost control of your bladder or bowels.*\[y/n\]"
 
 
-def script() -> str | None:
-    found = shutil.which("backcare")
-    beside = Path(sys.executable).parent / "backcare"
-    return found or (str(beside) if beside.exists() else None)
-
-
-SCRIPT = script()
-if SCRIPT is None:
-    pytest.skip("the backcare console script is not installed (pip install -e .)",
-                allow_module_level=True)
+SCRIPT = installed_script()
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    keep = {k: v for k, v in os.environ.items()
-            if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")}
-    return {**keep, "BACKCARE_HOME": str(tmp_path / "home"), "BACKCARE_TODAY": DAY,
-            "NO_COLOR": "1", "COLUMNS": "100", "LINES": "40", "TERM": "xterm",
-            "PYTHONIOENCODING": "utf-8"}
+    return terminal_env(tmp_path / "home", DAY)
 
 
 def profile(env: dict[str, str]) -> dict[str, object] | None:
-    assert SCRIPT is not None
     res = subprocess.run([SCRIPT, "init", "--json"], check=False, env=env,
                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     if res.returncode != 0:

@@ -4,14 +4,12 @@ tests read it so)."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import installed_script, terminal_env
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -20,23 +18,11 @@ pytestmark = pytest.mark.pty
 WIDTH = 46
 
 
-def script() -> str | None:
-    found = shutil.which("backcare")
-    beside = Path(sys.executable).parent / "backcare"
-    return found or (str(beside) if beside.exists() else None)
-
-
-SCRIPT = script()
-if SCRIPT is None:
-    pytest.skip("the backcare console script is not installed (pip install -e .)",
-                allow_module_level=True)
+SCRIPT = installed_script()
 
 
 def test_the_stop_message_wraps_between_words(tmp_path: Path) -> None:
-    assert SCRIPT is not None
-    env = {**{k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL")},
-           "BACKCARE_HOME": str(tmp_path / "home"), "BACKCARE_TODAY": "2026-03-05",
-           "NO_COLOR": "1", "TERM": "xterm", "PYTHONIOENCODING": "utf-8"}
+    env = terminal_env(tmp_path / "home", "2026-03-05", size_from_env=False)
     assert subprocess.run([SCRIPT, "init", "--no-red-flags", "--no-conditions", "--assessed",
                            "--pain", "3", "--yes", "--date", "2026-03-02"], env=env,
                           capture_output=True, check=False, timeout=60,

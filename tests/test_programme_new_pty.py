@@ -5,13 +5,11 @@ pseudo-terminal, answered as a physiotherapist would answer it.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import installed_script, terminal_env
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -20,25 +18,12 @@ pytestmark = pytest.mark.pty
 TIMEOUT = 20
 
 
-def script() -> str | None:
-    found = shutil.which("backcare")
-    beside = Path(sys.executable).parent / "backcare"
-    return found or (str(beside) if beside.exists() else None)
-
-
-SCRIPT = script()
-if SCRIPT is None:
-    pytest.skip("the backcare console script is not installed (pip install -e .)",
-                allow_module_level=True)
+SCRIPT = installed_script()
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    keep = {k: v for k, v in os.environ.items()
-            if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")}
-    return {**keep, "BACKCARE_HOME": str(tmp_path / "home"), "BACKCARE_TODAY": "2026-03-02",
-            "NO_COLOR": "1", "COLUMNS": "100", "LINES": "40", "TERM": "xterm",
-            "PYTHONIOENCODING": "utf-8"}
+    return terminal_env(tmp_path / "home", "2026-03-02")
 
 
 def spawn(env: dict[str, str], out: Path) -> object:
@@ -47,7 +32,6 @@ def spawn(env: dict[str, str], out: Path) -> object:
 
 
 def imported(env: dict[str, str], path: Path) -> dict[str, object]:
-    assert SCRIPT is not None
     res = subprocess.run([SCRIPT, "programme", "import", str(path), "--json"], check=False,
                          env=env, capture_output=True, text=True, timeout=60,
                          stdin=subprocess.DEVNULL)

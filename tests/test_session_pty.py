@@ -11,11 +11,8 @@ the session left behind.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -23,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import installed_script, terminal_env
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -32,31 +30,15 @@ DAY = date(2026, 3, 2)
 TIMEOUT = 20  # seconds for any one screen to appear: generous, for a loaded machine
 
 
-def backcare_script() -> str | None:
-    found = shutil.which("backcare")
-    if found:
-        return found
-    beside = Path(sys.executable).parent / "backcare"
-    return str(beside) if beside.exists() else None
-
-
-SCRIPT = backcare_script()
-if SCRIPT is None:
-    pytest.skip("the backcare console script is not installed (pip install -e .)",
-                allow_module_level=True)
+SCRIPT = installed_script()
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    keep = {k: v for k, v in os.environ.items()
-            if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")}
-    return {**keep, "BACKCARE_HOME": str(tmp_path / "home"), "BACKCARE_TODAY": DAY.isoformat(),
-            "NO_COLOR": "1", "COLUMNS": "100", "LINES": "40", "TERM": "xterm",
-            "PYTHONIOENCODING": "utf-8"}
+    return terminal_env(tmp_path / "home", DAY.isoformat())
 
 
 def backcare(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    assert SCRIPT is not None
     return subprocess.run([SCRIPT, *args], check=False, env=env, capture_output=True,
                           text=True, timeout=60, encoding="utf-8")
 
