@@ -210,3 +210,18 @@ def test_a_first_day_says_why_once(cli: Cli, monkeypatch: pytest.MonkeyPatch) ->
     assert text.count("new to you") == 1
     assert "Why these doses: new to you" in text
     assert max(len(line) for line in text.splitlines()) <= 80
+
+
+def test_three_days_of_severe_pain_after_sessions_advise_a_review(cli: Cli) -> None:
+    """CLINICAL.md §5: a pain score of 7 or more on 3 consecutive days → a professional
+    review, when the patient says it just after their sessions and at no check-in."""
+    setup(cli)
+    for day in ("2026-03-03", "2026-03-04", "2026-03-05"):
+        assert cli("log", "--date", day, "--pain-before", "4", "--pain-after", "8"
+                   ).exit_code == 0
+    doc = cli("plan", "--json", "--date", "2026-03-05").json()
+    review = [w for w in doc["warnings"] if "7/10 or more for 3 days in a row" in w]
+    assert review and "see your GP or physiotherapist" in review[0]
+    day_after = cli("plan", "--json", "--date", "2026-03-06").json()
+    assert any("was 7/10 or more on 3 days in a row, up to 05 Mar" in w
+               for w in day_after["warnings"])

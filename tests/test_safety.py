@@ -246,6 +246,24 @@ def test_severe_pain_three_days_running_needs_a_review() -> None:
     assert "severe-pain-3-days" not in rules(PROFILE, pains(8, 8))
 
 
+def test_severe_pain_said_before_or_just_after_sessions_counts_too() -> None:
+    """CLINICAL.md §5's "a pain score of 7 or more on 3 consecutive days": a session's pain
+    before or just after it is a pain score too (§4), with or without a check-in that day."""
+    def session(days_ago: int, before: int | None, after: int | None) -> Session:
+        return Session(f"s-{days_ago}", DAY - timedelta(days=days_ago), (), before, after)
+
+    three = (session(2, 4, 8), session(1, 7, 5), session(0, None, 7))
+    advice = seek_help(PROFILE, History(sessions=three), DAY, T)
+    assert [a.message for a in advice if a.rule == "severe-pain-3-days"] == [
+        "Your pain has been 7/10 or more for 3 days in a row. Please see your GP or "
+        "physiotherapist for a review."]
+    mixed = History(sessions=three[:2], checkins=(PainCheckin(DAY, 9),))
+    assert "severe-pain-3-days" in {a.rule for a in seek_help(PROFILE, mixed, DAY, T)}
+    broken = (session(2, 4, 8), session(1, 3, 6), session(0, None, 7))
+    assert "severe-pain-3-days" not in {
+        a.rule for a in seek_help(PROFILE, History(sessions=broken), DAY, T)}
+
+
 def test_the_severe_pain_message_names_the_run_it_saw() -> None:
     """Issue 14: "7/10 or more for 3 days in a row" must not appear after a 6."""
     after_a_six = (*pains(7, 8, 7, end=DAY - timedelta(days=1)), PainCheckin(DAY, 6))

@@ -5,6 +5,7 @@ Pure functions: they take the day and the data, and return what to say. They nev
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -123,9 +124,20 @@ class Advice:
     message: str
 
 
-def _run_of_days_at_or_above(checkins: list[PainCheckin], score: int, day: date) -> int:
-    """Consecutive calendar days, ending at ``day``, with a check-in scoring ≥ ``score``."""
-    by_date = {c.date: c.score for c in checkins}
+def _day_pain(history: History, day: date) -> dict[date, int]:
+    """Each day's highest pain report up to ``day``: its check-in, and a session's pain before
+    or just after it (a pain score too, CLINICAL.md §4; issue 11)."""
+    by_date = {c.date: c.score for c in history.checkins if c.date <= day}
+    for s in history.sessions:
+        if s.date <= day:
+            for score in (s.pain_before, s.pain_after):
+                if score is not None and score > by_date.get(s.date, -1):
+                    by_date[s.date] = score
+    return by_date
+
+
+def _run_of_days_at_or_above(by_date: Mapping[date, int], score: int, day: date) -> int:
+    """Consecutive calendar days, ending at ``day``, with a pain report scoring ≥ ``score``."""
     n, d = 0, day
     while by_date.get(d, -1) >= score:
         n += 1
@@ -167,12 +179,14 @@ def seek_help(profile: Profile | None, history: History, day: date,
                             f"You reported losing weight without trying on "
                             f"{weight[-1].date:%d %b}. With back pain this needs checking: "
                             "please see your GP in the next few days."))
-    # Severe pain: 7 or more on 3 consecutive days → review. The message names the run it
+    # Severe pain: 7 or more on 3 consecutive days → review (CLINICAL.md §5), whether the
+    # patient said it at a check-in or before or just after a session. The message names the run it
     # saw: one that ended yesterday is said as such, never as still going on after a lower
     # score today (issue 14).
-    run_now = _run_of_days_at_or_above(checkins, t.severe_pain, day)
+    day_pain = _day_pain(history, day)
+    run_now = _run_of_days_at_or_above(day_pain, t.severe_pain, day)
     yesterday = day - timedelta(days=1)
-    run_before = _run_of_days_at_or_above(checkins, t.severe_pain, yesterday)
+    run_before = _run_of_days_at_or_above(day_pain, t.severe_pain, yesterday)
     if run_now >= t.severe_days:
         found.append(Advice("prompt", "severe-pain-3-days",
                             f"Your pain has been {t.severe_pain}/10 or more for "
