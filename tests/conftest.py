@@ -204,3 +204,28 @@ def terminal_env(home: Path, today: str, *, size_from_env: bool = True) -> dict[
     if size_from_env:
         env.update({"COLUMNS": "100", "LINES": "40"})
     return env
+
+
+def modules_loaded(home: Path, argv: list[str], names: tuple[str, ...],
+                   timeout: int = 120) -> list[str]:
+    """Run ``backcare argv`` in a fresh interpreter (it must succeed) and list the modules it
+    loaded that are one of ``names`` or inside one: what a command pays for at start-up."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from backcare.cli import main\n"
+        "try:\n"
+        f"    main({argv!r})\n"
+        "except SystemExit as e:\n"
+        "    assert not e.code, e.code\n"
+        f"names = {names!r}\n"
+        "print('\\n'.join(sorted(m for m in sys.modules\n"
+        "                        if any(m == n or m.startswith(n + '.') for n in names))))\n"
+    )
+    env = {**os.environ, "BACKCARE_HOME": str(home)}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env=env, timeout=timeout, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()

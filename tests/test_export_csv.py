@@ -6,14 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import statistics
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import modules_loaded
 
 from backcare.domain.models import (
     Assessment,
@@ -205,19 +203,7 @@ def test_a_csv_export_does_not_load_the_heavy_libraries(backcare_home: Path,
                                                         tmp_path: Path) -> None:
     seed(backcare_home)
     out = tmp_path / "x.csv"
-    probe = (
-        "import sys\n"
-        "from backcare.cli import main\n"
-        "try:\n"
-        f"    main(['export', '--format', 'csv', '--out', {str(out)!r}])\n"
-        "except SystemExit as e:\n"
-        "    assert not e.code, e.code\n"
-        "heavy = ('matplotlib', 'numpy', 'fhir', 'fpdf', 'icalendar', 'pypdf', 'uharfbuzz')\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
-    )
-    env = {**os.environ, "BACKCARE_HOME": str(backcare_home)}
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          env=env, timeout=60, check=False)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    heavy = ("matplotlib", "numpy", "fhir", "fpdf", "icalendar", "pypdf", "uharfbuzz")
+    argv = ["export", "--format", "csv", "--out", str(out)]
+    assert modules_loaded(backcare_home, argv, heavy, timeout=60) == []
     assert out.exists()

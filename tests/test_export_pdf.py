@@ -6,14 +6,13 @@ from __future__ import annotations
 import io
 import os
 import stat
-import subprocess
-import sys
 from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import modules_loaded
 
 from backcare.domain.alerts import Alert
 from backcare.domain.analytics import ProgressReport, WeekSummary, progress_report
@@ -561,22 +560,8 @@ def test_the_report_needs_neither_matplotlib_nor_numpy(backcare_home: Path,
                                                        tmp_path: Path) -> None:
     seed(backcare_home)
     out = tmp_path / "x.pdf"
-    probe = (
-        "import sys\n"
-        "from backcare.cli import main\n"
-        "try:\n"
-        f"    main(['export', '--format', 'pdf', '--out', {str(out)!r}, "
-        "'--date', '2026-03-15'])\n"
-        "except SystemExit as e:\n"
-        "    assert not e.code, e.code\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('matplotlib', 'numpy', 'PIL.ImageFont')))\n"
-    )
-    env = {**os.environ, "BACKCARE_HOME": str(backcare_home)}
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          env=env, timeout=120, check=False)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    argv = ["export", "--format", "pdf", "--out", str(out), "--date", "2026-03-15"]
+    assert modules_loaded(backcare_home, argv, ("matplotlib", "numpy", "PIL.ImageFont")) == []
     assert out.read_bytes().startswith(b"%PDF")
 
 
