@@ -185,7 +185,7 @@ def test_the_plan_reads_well_at_80_columns(cli: Cli, backcare_home: Path,
             ExerciseLog("bridge", "done", Dose(1, 5, 5), 1),
             ExerciseLog("pelvic-tilt", "done", Dose(1, 5, 3), 4)), 3))
     store.add_session(Session("s1", day - timedelta(days=1), (
-        ExerciseLog("abdominal-bracing", "done", Dose(1, 5, 5), 8),), 3))
+        ExerciseLog("abdominal-bracing", "done", Dose(1, 5, 5), 6),), 3))
     doc = cli("plan", "--date", day.isoformat(), "--json").json()
     text = cli("plan", "--date", day.isoformat()).stdout
     lines = text.splitlines()

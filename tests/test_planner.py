@@ -15,7 +15,7 @@ from functools import lru_cache
 from itertools import count
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backcare.domain.clinical import DEFAULT, Thresholds
@@ -35,7 +35,6 @@ from backcare.domain.models import (
     Session,
 )
 from backcare.domain.planner import (
-    MAX_PER_CATEGORY,
     MIN_AEROBIC_MINUTES,
     Plan,
     beginner_profile,
@@ -337,7 +336,9 @@ def test_every_planned_day_follows_the_rules(case: tuple[date, Profile, Library,
 def test_a_new_patient_starts_every_exercise_at_level_1_and_the_low_end(
         case: tuple[date, Profile, Library, History]) -> None:
     day, profile, library, history = case
-    profile = replace(profile, start_date=day, days_per_week=7)
+    # A baseline of 7 or more is a flare-up's pain (issue 20): that plan is checked elsewhere.
+    profile = replace(profile, start_date=day, days_per_week=7,
+                      baseline_pain=min(profile.baseline_pain or 0, 6))
     plan = plan_for(day, profile, library, None, history)
     for i in plan.items:
         assert i.exercise.level == 1
@@ -350,30 +351,6 @@ def test_a_new_patient_starts_every_exercise_at_level_1_and_the_low_end(
             assert i.dose == start, (i.exercise.id, i.dose, start)
     if smallest_new_plan_seconds(library, profile) <= profile.minutes_per_day * 60:
         assert sum(i.seconds for i in plan.items) <= profile.minutes_per_day * 60
-
-
-@settings(max_examples=60, deadline=None)
-@given(day=days_, library=any_library(), minutes=st.integers(10, 180),
-       equipment=st.sets(st.sampled_from(EQUIPMENT[1:])))
-def test_the_plan_rotates_over_a_week_when_the_library_allows(
-        day: date, library: Library, minutes: int, equipment: set[str]) -> None:
-    profile = Profile(start_date=day, minutes_per_day=minutes, days_per_week=7,
-                      equipment=["none", *sorted(equipment)])
-    longest = {c: max((estimated_seconds(e, e.start_dose()) for e in
-                       eligible(library, profile, c)), default=0) for c in NON_AEROBIC}
-    aerobic = [e.start_dose().duration_minutes or 0
-               for e in eligible(library, profile, "aerobic")]
-    reserve = min(MIN_AEROBIC_MINUTES, max(aerobic, default=0)) * 60
-    roomy = sum(longest.values()) + reserve <= minutes * 60
-    # The planner rotates families (an exercise with its variants), so what must exceed the
-    # daily maximum is the number of families with an eligible level-1 entry.
-    family_of = {e.id: n for n, fam in enumerate(families(library)) for e in fam}
-    assume(roomy and any(len({family_of[e.id] for e in eligible(library, profile, c)})
-                         > MAX_PER_CATEGORY for c in NON_AEROBIC))
-    week = [plan_for(day + timedelta(days=n), profile, library, None, History())
-            for n in range(7)]
-    sets = {frozenset(i.exercise.id for i in p.items) for p in week}
-    assert len(sets) > 1
 
 
 def check_flare(plan: Plan, profile: Profile) -> None:
@@ -524,7 +501,9 @@ def _history(*sessions: tuple[date, str, int | None, Dose]) -> History:
                          for n, (d, i, pain, dose) in enumerate(sessions)))
 
 
-def test_a_tight_budget_lowers_a_progressed_dose_for_the_day() -> None:
+def test_a_tight_budget_keeps_a_progressed_routine_within_the_minutes() -> None:
+    """Issue 20: the routine keeps its exercises; at 10 minutes what does not fit is lowered
+    for the day, with the reason, and the plan stays within the minutes."""
     side = {"clam", "side-lying-leg-lift", "side-plank-on-knees"}
     lib = Library({k: v for k, v in bundled().exercises.items() if k not in side}, ())
     heavy = Dose(sets=3, reps=10, hold_seconds=10)
@@ -535,9 +514,9 @@ def test_a_tight_budget_lowers_a_progressed_dose_for_the_day() -> None:
     plan = plan_for(DAY, profile, lib, None, _history(*sessions))
     assert sum(i.seconds for i in plan.items) <= 600
     strong = [i for i in plan.items if i.exercise.category == "strengthening"]
-    assert [i.exercise.id for i in strong] == ["abdominal-bracing"]
-    assert strong[0].dose == Dose(sets=1, reps=10, hold_seconds=10)
-    assert strong[0].reason.endswith("less today to fit your 10 minutes")
+    assert strong and {i.exercise.id for i in strong} <= {"bridge", "abdominal-bracing"}
+    for i in strong:
+        assert i.dose != heavy and "fit your 10 minutes" in i.reason, i
     assert not any(w.startswith(OVERRUN) for w in plan.warnings)
 
 

@@ -185,12 +185,16 @@ def test_at_the_top_with_no_harder_variant_the_dose_stays() -> None:
 def test_step_up_adds_repetitions_then_hold_then_a_set() -> None:
     bridge = ex("bridge")
     assert step_up(bridge, Dose(1, 9, 5), T) == Dose(1, 10, 5)
-    assert step_up(bridge, Dose(1, 10, 5), T) == Dose(1, 10, 10)
+    # Holds go up 2 s at a time (issue 20: steps of no more than 2–3 s).
+    assert step_up(bridge, Dose(1, 10, 5), T) == Dose(1, 10, 7)
+    assert step_up(bridge, Dose(1, 10, 9), T) == Dose(1, 10, 10)
     assert step_up(bridge, Dose(1, 10, 10), T) == Dose(2, 5, 10)
     assert step_up(bridge, TOP, T) is None
     assert step_up(bridge, Dose(1, 5, 5), T, ceiling=Dose(1, 6, 5)) == Dose(1, 6, 5)
     walking = ex("walking")
-    assert step_up(walking, Dose(duration_minutes=10), T) == Dose(duration_minutes=15)
+    # Aerobic time: about 10% more, rounded up to a whole minute (issue 20).
+    assert step_up(walking, Dose(duration_minutes=10), T) == Dose(duration_minutes=11)
+    assert step_up(walking, Dose(duration_minutes=21), T) == Dose(duration_minutes=24)
     assert step_up(walking, Dose(duration_minutes=28), T) == Dose(duration_minutes=30)
     assert step_down(walking, Dose(duration_minutes=10), T) is None
 
@@ -265,11 +269,20 @@ def test_nothing_harder_follows_a_red_session_on_the_families_latest_day() -> No
     history = History((
         *(_session(n, "single-leg-bridge", START, 0, sid=f"a{n}") for n in (4, 3, 2)),
         _session(1, "single-leg-bridge", START, 0, sid="b1"),
-        _session(1, "bridge", TOP, 7, sid="b2"),
+        _session(1, "bridge", TOP, 6, sid="b2"),
     ))
     ident, dose, reason = bridge_in(history)
     assert ident == "bridge" and dose == Dose(2, 10, 10)
     assert reason.startswith("stepped back")
+
+
+def test_an_exercise_that_hurt_7_or_more_is_left_out_when_nothing_can_replace_it() -> None:
+    """Issue 20: a family that hurt 7/10 leaves the routine; with no other of its kind in the
+    library, the kind is left out while the pain settles, and the plan says why."""
+    history = History((_session(1, "bridge", TOP, 7, sid="b2"),))
+    plan = plan_for(DAY, PROFILE, small_library(), None, history)
+    assert not [i for i in plan.items if i.exercise.category == "strengthening"]
+    assert any("Bridge is out of your routine" in w and "7/10" in w for w in plan.warnings)
 
 
 @settings(max_examples=200, deadline=None)

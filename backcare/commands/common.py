@@ -147,8 +147,14 @@ def progress_for(rec: PatientRecord, start: date, end: date, on: date) -> Progre
     stands on ``on``: `progress`, the report, the FHIR export and the session summary all
     come from here."""
 
-    return progress_report(rec.profile, rec.history, rec.prescriptions, start, end, on,
-                           thresholds(), library().categories(), rec.goals)
+    from backcare.domain.planner import routine_rows
+
+    report = progress_report(rec.profile, rec.history, rec.prescriptions, start, end, on,
+                             thresholds(), library().categories(), rec.goals,
+                             library().names())
+    return report._replace(routine=routine_rows(report.start, report.as_of, rec.profile,
+                                                library(), rec.history, rec.prescriptions,
+                                                thresholds()))
 
 
 def reset() -> None:

@@ -102,7 +102,8 @@ class Alert(NamedTuple):
 def period_alerts(profile: Profile | None, history: History, prescription: Prescribed,
                   start: date, as_of: date, thresholds: Thresholds,
                   library_categories: Mapping[str, str] | None = None, *,
-                  index: HistoryIndex | None = None) -> list[Alert]:
+                  index: HistoryIndex | None = None,
+                  names: Mapping[str, str] | None = None) -> list[Alert]:
     """Every alert that applied on any day of [start, as_of], each with the day it fired;
     most urgent first, then the most recent first (CLINICAL.md §5, issue 11).
 
@@ -122,6 +123,7 @@ def period_alerts(profile: Profile | None, history: History, prescription: Presc
         *_severe_pain(index, history, start, as_of, t),
         *_red_flags(profile, index, start, as_of),
         *_function_down(index, start, t),
+        *_exercise_hurt(history, start, as_of, t, names or {}),
     ]
     dated = [a._replace(date=a.date or as_of) for a in found]
     return sorted(dated, key=lambda a: (LEVELS.index(a.level), -(a.date or as_of).toordinal()))
@@ -335,6 +337,23 @@ def _severe_pain(index: HistoryIndex, history: History, start: date, as_of: date
     after = [(s.date, s.pain_after) if s.pain_after is not None else None for s in sessions]
     for run in _severe_runs(after, t):
         yield _severe_alert(run, "just after the session on", "sessions")
+
+
+def _exercise_hurt(history: History, start: date, as_of: date, t: Thresholds,
+                   names: Mapping[str, str]) -> Iterable[Alert]:
+    """An exercise that hurt 7/10 or more, by its own answer (``--hurt``, or the guided
+    session's question after it): a safety alert, one for each exercise and day, naming the
+    exercise, the pain and the date (issue 20; docs/clinical.md §4 and §5). backcare takes
+    it out of the routine; the physiotherapist should know why."""
+    for s in history.sessions:
+        if not start <= s.date <= as_of:
+            continue
+        for e in s.exercises:
+            if e.status != "skipped" and e.pain is not None and e.pain >= t.hurt_swap_pain:
+                name = names.get(e.exercise_id, e.exercise_id)
+                yield Alert(CRITICAL, "exercise-hurt",
+                            f"{name} hurt {e.pain}/10 on {say_date(s.date)}; it is out of "
+                            "the patient's routine until reviewed.", s.date)
 
 
 def _severe_runs(reports: Sequence[tuple[date, int] | None], t: Thresholds

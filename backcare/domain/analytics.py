@@ -52,7 +52,7 @@ How the figures are defined (README-ready):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, NamedTuple
@@ -77,6 +77,7 @@ from backcare.domain.history import (
 from backcare.domain.instruments import INSTRUMENT_IDS
 from backcare.domain.models import Assessment, Goal, History, Prescribed, Profile, Visit, iso
 from backcare.domain.progression import PainZone, attempts
+from backcare.domain.safety import checkin_red_flags, clearance_day
 from backcare.domain.schedule import days_between, planned_checker
 from backcare.domain.scoring import (
     Change,
@@ -102,6 +103,9 @@ class WeekSummary(NamedTuple):
     mean_pain: float | None
     aerobic_minutes: int
     aerobic_days: int = 0  # days with aerobic exercise done
+    # Days exercised that were not planned (a rest day, or a day the programme was stopped
+    # for a red flag): listed apart, never in adherence (issue 20).
+    extra_days: int = 0
 
     @property
     def partial(self) -> bool:
@@ -114,7 +118,8 @@ class WeekSummary(NamedTuple):
                 "adherence_percent": self.adherence_percent, "mean_pain": self.mean_pain,
                 "aerobic_minutes": self.aerobic_minutes, "days": self.days,
                 "sessions_planned": self.sessions_planned,
-                "sessions_done": self.sessions_done, "aerobic_days": self.aerobic_days}
+                "sessions_done": self.sessions_done, "aerobic_days": self.aerobic_days,
+                "extra_days": self.extra_days}
 
 
 class PainSummary(NamedTuple):
@@ -260,6 +265,10 @@ class ProgressReport(NamedTuple):
     aerobic_by_day: tuple[tuple[date, int], ...] = ()  # days with aerobic minutes, in order
     # (session id, day, aerobic minutes) of each session with aerobic minutes, by day
     aerobic_sessions: tuple[tuple[str, date, int], ...] = ()
+    sessions_extra: int = 0  # exercise days that were not planned days (issue 20)
+    # The routine's exercises over the report (issue 20): planner.RoutineRow, set by the
+    # caller, which has the library (``progress``'s "Your routine").
+    routine: tuple[Any, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -267,6 +276,8 @@ class ProgressReport(NamedTuple):
             "to": self.end.isoformat(),
             "sessions_planned": self.sessions_planned,
             "sessions_done": self.sessions_done,
+            "sessions_extra": self.sessions_extra,
+            "routine": [r.to_dict() for r in self.routine],
             "adherence_percent": self.adherence_percent,
             "streak_days": self.streak_days,
             "weekly": [w.to_dict() for w in self.weekly],
@@ -291,7 +302,8 @@ class ProgressReport(NamedTuple):
 def progress_report(profile: Profile | None, history: History,
                     prescription: Prescribed, start: date, end: date, today: date,
                     thresholds: Thresholds, library_categories: Mapping[str, str],
-                    goals: Sequence[Goal] = ()) -> ProgressReport:
+                    goals: Sequence[Goal] = (),
+                    names: Mapping[str, str] | None = None) -> ProgressReport:
     """The progress report for [start, end], as it stands on ``today``.
 
     ``history`` must hold everything up to ``end`` (earlier records give the baselines);
@@ -304,7 +316,9 @@ def progress_report(profile: Profile | None, history: History,
     index = index_history(history, as_of, library_categories)
     p_start = programme_start(profile, prescription, index.first_record)
 
-    weekly = tuple(_weeks(start, end, as_of, p_start, profile, prescription, index))
+    stopped = stopped_days(profile, index, as_of)
+    weekly = tuple(_weeks(start, end, as_of, p_start, profile, prescription, index, today,
+                          stopped))
     # The weeks, clipped to the report, cover [start, as_of] exactly once.
     planned = sum(w.sessions_planned for w in weekly)
     done = sum(w.sessions_done for w in weekly)
@@ -318,6 +332,7 @@ def progress_report(profile: Profile | None, history: History,
         start=start, end=end, today=today, as_of=as_of, programme_start=p_start,
         sessions_planned=planned,
         sessions_done=done,
+        sessions_extra=sum(w.extra_days for w in weekly),
         adherence_percent=adherence_percent(done, planned),
         streak_days=streak_days(as_of, p_start, profile, prescription, index.exercise_days),
         weekly=weekly,
@@ -327,7 +342,7 @@ def progress_report(profile: Profile | None, history: History,
         measures=tuple(_measures(index, start)),
         # Every alert of the whole period, each with the day it fired (issue 11).
         alerts=tuple(period_alerts(profile, history, prescription, start, as_of, thresholds,
-                                   library_categories, index=index)),
+                                   library_categories, index=index, names=names)),
         daily=tuple(_daily(start, as_of, index)),
         visits=tuple(v for v in index.visits if in_window(v.date)),
         flares=tuple(Flare(c.date, c.score, c.flare) for c in index.checkins
@@ -344,12 +359,41 @@ def progress_report(profile: Profile | None, history: History,
     )
 
 
+def stopped_days(profile: Profile | None, index: HistoryIndex, as_of: date
+                 ) -> Callable[[date], bool]:
+    """Is a day one on which the programme was stopped for a red flag (CLINICAL.md §5)? From
+    the day after a red flag was reported (at the screen: from the start) until the day a
+    clinician cleared it; such days are not planned days (issue 20)."""
+    cleared = clearance_day(profile)
+    spans: list[tuple[date, date | None]] = []
+    reported = set()
+    for c in index.checkins:
+        if flags := checkin_red_flags(c):
+            reported.update(flags)
+            until = cleared if cleared is not None and cleared > c.date else None
+            spans.append((c.date + timedelta(days=1), until))
+    # A red flag of the safety screen (one no check-in reported): from the start.
+    if profile is not None and set(profile.red_flags) - reported:
+        if not profile.cleared_by_clinician:
+            spans.append((date.min, None))
+        elif cleared is not None:
+            spans.append((date.min, cleared))
+    if not spans:
+        return lambda d: False
+    return lambda d: any(lo <= d and (hi is None or d < hi) for lo, hi in spans)
+
+
 def _weeks(start: date, end: date, as_of: date, p_start: date | None,
            profile: Profile | None, prescription: Prescribed,
-           index: HistoryIndex) -> Iterable[WeekSummary]:
+           index: HistoryIndex, today: date | None = None,
+           stopped: Callable[[date], bool] = lambda d: False) -> Iterable[WeekSummary]:
     """Monday-based weeks, from the programme's start: a week before it is not counted,
     and the days of its first week before it are not either (issue 14). One pass over the
-    days: a ten-year report has 3,650 of them."""
+    days: a ten-year report has 3,650 of them.
+
+    A planned day counts once it is over, or once it has a session (today counts only when
+    done); a day exercised that was not planned is an extra, listed apart; days the
+    programme was stopped for a red flag are not planned (issue 20)."""
     planned_day = planned_checker(profile, prescription)
     exercise_days, aerobic_by_day = index.exercise_days, index.aerobic_by_day
     pain_by_day = index.pain_by_day
@@ -364,11 +408,16 @@ def _weeks(start: date, end: date, as_of: date, p_start: date | None,
         if hi < lo:  # a week wholly after the report's last day
             yield WeekSummary(week, 0, 0, 0, None, None, 0)
             continue
-        planned = done = aerobic = aerobic_days = pain_total = pain_count = 0
+        planned = done = extra = aerobic = aerobic_days = pain_total = pain_count = 0
         for d in days[(lo - first).days:(hi - first).days + 1]:
             if p_start is not None and d >= p_start:  # nothing counts before the start
-                planned += planned_day(d)
-                done += d in exercise_days
+                exercised = d in exercise_days
+                if planned_day(d) and not stopped(d):
+                    if d != today or exercised:  # today counts once it has a session
+                        planned += 1
+                        done += exercised
+                else:
+                    extra += exercised
             minutes = aerobic_by_day.get(d, 0)
             aerobic += minutes
             aerobic_days += minutes > 0
@@ -379,7 +428,7 @@ def _weeks(start: date, end: date, as_of: date, p_start: date | None,
         yield WeekSummary(week, (hi - lo).days + 1, planned, done,
                           adherence_percent(done, planned),
                           rounded_mean(pain_total, pain_count) if pain_count else None,
-                          aerobic, aerobic_days)
+                          aerobic, aerobic_days, extra)
 
 
 def _pain_summary(profile: Profile | None, index: HistoryIndex, as_of: date,

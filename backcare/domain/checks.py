@@ -389,6 +389,20 @@ def check_profile(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> Non
     c.day("created", d.get("created"), optional=True)
     c.day("updated", d.get("updated"), optional=True)
     c.text("patient_id", d.get("patient_id"), optional=True, max_chars=MAX_ID_CHARS)
+    swaps = d.get("routine_swaps")
+    if swaps is not None:
+        if not isinstance(swaps, list):
+            c.add(f"routine_swaps must be a list, not {c.kind(swaps)}")
+            return
+        for i, swap in enumerate(swaps):
+            where = f"routine_swaps[{i}]"
+            if not isinstance(swap, dict):
+                c.add(f"{where} must be an object, not {c.kind(swap)}")
+                continue
+            c.required(swap, ("date", "out", "in"))
+            c.day(f"{where}.date", swap.get("date"), optional=True)
+            c.text(f"{where}.out", swap.get("out"), optional=True, max_chars=MAX_ID_CHARS)
+            c.text(f"{where}.in", swap.get("in"), optional=True, max_chars=MAX_ID_CHARS)
 
 
 def check_goal(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> None:

@@ -39,8 +39,12 @@ class Thresholds(NamedTuple):
     next_morning_rise: int = 2  # next-morning pain ≥ 2 above pre-session → red (§4)
     greens_to_progress: int = 3  # progress after 3 consecutive green sessions (§4)
     reps_step: int = 2  # NHS Inform: add 1–2 repetitions (§2, §4)
-    hold_step_s: int = 5  # or 5 s of hold (§4)
-    aerobic_step_min: int = 5  # or 5 minutes of aerobic time (§4)
+    hold_step_s: int = 2  # holds go up in steps of no more than 2–3 s (§4, issue 20)
+    # Aerobic time goes up about 10% a week (§2, §4: the "10% rule" of graded activity),
+    # by at least this many minutes, towards the WHO 150 minutes a week.
+    aerobic_step_min: int = 1
+    aerobic_step_percent: int = 10
+    aerobic_step_days: int = 7  # at most one aerobic step a week
     # Flare-up, CLINICAL.md §4: today's pain ≥ 7, or declared.
     flare_pain: int = 7
     flare_clear_days: int = 2  # any flare ends after 2 days under 7 (issues 4 and 11)
@@ -67,6 +71,14 @@ class Thresholds(NamedTuple):
     # How far back the planner looks: an exercise not done for 6 weeks restarts at its
     # entry dose, as strength and tolerance fade with a long break.
     planner_lookback_days: int = 42
+    # The routine (issue 20, docs/clinical.md §4): an exercise that hurt 7/10 or more once,
+    # or was red twice in 14 days, is swapped for another of its kind; a review is proposed
+    # every 6 weeks; a flare-up plan leaves out what was red in the last 7 days.
+    hurt_swap_pain: int = 7
+    red_swap_count: int = 2
+    red_swap_days: int = 14
+    routine_review_days: int = 42
+    flare_red_days: int = 7
     # The ODI is scored only with at least 8 of its 10 sections answered (CLINICAL.md §9:
     # no agreed limit; a common practice), so this is configurable.
     odi_min_sections: int = 8
@@ -84,8 +96,10 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "next_morning_rise": (1, 4),  # §10
     "greens_to_progress": (2, 6),  # §10
     "reps_step": (1, 2),  # NHS Inform: add 1 or 2 repetitions (§2)
-    "hold_step_s": (1, 10),
-    "aerobic_step_min": (1, 10),
+    "hold_step_s": (1, 3),  # issue 20: steps of no more than 2–3 s
+    "aerobic_step_min": (1, 5),
+    "aerobic_step_percent": (5, 20),
+    "aerobic_step_days": (3, 14),
     "flare_pain": (6, 8),  # §10
     "flare_clear_days": (1, 7),
     "review_after_days": (7, 28),  # §10
@@ -104,5 +118,10 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "reassess_days": (7, 42),
     "aerobic_week_minutes": (60, 300),  # WHO 2020: 150-300 a week (§2)
     "planner_lookback_days": (14, 84),
+    "hurt_swap_pain": (6, 8),  # the severe-pain levels of §10
+    "red_swap_count": (1, 4),
+    "red_swap_days": (7, 28),
+    "routine_review_days": (28, 84),
+    "flare_red_days": (3, 14),
     "odi_min_sections": (5, 10),  # §9: no agreed rule; Fairbank's example misses one
 }

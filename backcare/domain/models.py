@@ -184,6 +184,22 @@ class Exercise(NamedTuple):
         )
 
 
+class RoutineSwap(NamedTuple):
+    """The patient's own change to their routine (``plan swap``, issue 20): from ``day``, the
+    family of ``out_id`` is replaced by the family of ``in_id``."""
+
+    day: date
+    out_id: str
+    in_id: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"date": self.day.isoformat(), "out": self.out_id, "in": self.in_id}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> RoutineSwap:
+        return cls(date.fromisoformat(d["date"]), str(d["out"]), str(d["in"]))
+
+
 @dataclass
 class Profile:
     start_date: date
@@ -204,6 +220,8 @@ class Profile:
     # A stable, pseudonymous identifier made once (storage.ids.new_patient_id) and never
     # changed: a clinic recognises the same patient in each of their exports (issue 16).
     patient_id: str | None = None
+    # The patient's own swaps in their routine, oldest first (issue 20).
+    routine_swaps: list[RoutineSwap] = field(default_factory=list)
 
     @property
     def blocked_by_red_flag(self) -> bool:
@@ -220,6 +238,9 @@ class Profile:
             "assessed_by_clinician": self.assessed_by_clinician,
             "created": iso(self.created), "updated": iso(self.updated),
             "cleared_on": iso(self.cleared_on), "patient_id": self.patient_id,
+            # Written only when there are some: every profile from before keeps its shape.
+            **({"routine_swaps": [s.to_dict() for s in self.routine_swaps]}
+               if self.routine_swaps else {}),
         }
 
     @classmethod
@@ -242,6 +263,7 @@ class Profile:
             cleared_on=parse_iso(d.get("cleared_on")) or (
                 parse_iso(d.get("updated")) if d.get("cleared_by_clinician") else None),
             patient_id=d.get("patient_id"),
+            routine_swaps=[RoutineSwap.from_dict(s) for s in d.get("routine_swaps") or ()],
         )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from backcare.domain.clinical import DEFAULT, Thresholds
 from backcare.domain.conditions import (
@@ -28,6 +28,7 @@ from backcare.domain.conditions import (
     is_mobility,
     plan_rules,
 )
+from backcare.domain.daypain import flare_days
 from backcare.domain.library import Library
 from backcare.domain.models import (
     CATEGORIES,
@@ -39,6 +40,7 @@ from backcare.domain.models import (
     Prescription,
     PrescriptionHistory,
     Profile,
+    RoutineSwap,
     regimen,
 )
 from backcare.domain.progression import (
@@ -48,13 +50,23 @@ from backcare.domain.progression import (
     PainZone,
     attempts,
     clamp,
+    is_timed,
     last_attempt,
     next_step,
     step_down,
 )
+from backcare.domain.routine import (
+    Change,
+    Routine,
+    aerobic_allowance,
+    dose_changes,
+    review_notice,
+    routine_on,
+)
+from backcare.domain.routine import to_dicts as routine_dicts
 from backcare.domain.safety import flare_active, red_flag_stop, seek_help
 from backcare.domain.schedule import is_planned_day, weekday_name
-from backcare.errors import SafetyStop
+from backcare.errors import BackcareError, SafetyStop
 from backcare.messages import DISCLAIMER, DISCLAIMER_SHORT, NO_PROFILE_HINT, TIPS
 
 # Time estimates: seconds per repetition besides any hold, and to get into position.
@@ -125,6 +137,9 @@ class Plan:
     left_out: tuple[tuple[Exercise, str], ...] = ()
     # CLINICAL.md §7: the whole disclaimer before init, its short form after.
     disclaimer: str = DISCLAIMER_SHORT
+    # The routine the patient's own days come from (issue 20); None under a prescription.
+    routine: RoutineDay | None = field(default=None, compare=False)
+    prescribed: Prescription | None = field(default=None, compare=False)
 
     @property
     def total_minutes(self) -> float:
@@ -139,6 +154,26 @@ class Plan:
             "left_out": [{"exercise_id": ex.id, "name": ex.name, "reason": why}
                          for ex, why in self.left_out],
             "disclaimer": self.disclaimer,
+            **self._routine_dict(),
+        }
+
+    def _routine_dict(self) -> dict[str, Any]:
+        """The routine (CONTRACT.md, third round): under a prescription, the prescribed
+        exercises, which replace it."""
+        if self.routine is None:
+            p = self.prescribed
+            joined = (p.start or self.date).isoformat() if p is not None else None
+            return {"routine": [{"exercise_id": i.exercise_id, "joined": joined,
+                                 "days": list(i.days), "changes": []}
+                                for i in (p.items if p is not None else ())],
+                    "routine_source": "prescription"}
+        r = self.routine.routine
+        return {
+            "routine": self.routine.routine_dicts(), "routine_source": "routine",
+            "routine_started": r.started.isoformat(), "routine_split": r.split,
+            "routine_review_due": r.review_due.isoformat() if r.review_due else None,
+            "routine_left": [{"exercise_id": lf.exercise_id, "date": lf.day.isoformat(),
+                              "why": lf.why, "flagged": lf.flagged} for lf in r.left],
         }
 
 
@@ -186,19 +221,19 @@ def can_do(ex: Exercise, profile: Profile) -> bool:
 
 def plan_for(day: date, profile: Profile | None, library: Library,
              prescription: Prescribed, history: History,
-             t: Thresholds = DEFAULT) -> Plan:
+             t: Thresholds = DEFAULT, detail: bool = True) -> Plan:
     """Today's plan. Raises :class:`SafetyStop` while a red flag is not cleared: one at the
     safety screen, or at any check-in in ``history`` since the last clearance
     (:func:`~backcare.domain.safety.red_flag_stop`)."""
     prescriptions = regimen(prescription)
-    plan = _plan_for(day, profile, library, prescriptions, history, t)
+    plan = _plan_for(day, profile, library, prescriptions, history, t, detail)
     # Before init the patient has not seen the disclaimer at all: the whole of it.
     return plan if profile is not None else replace(plan, disclaimer=DISCLAIMER)
 
 
 def _plan_for(day: date, profile: Profile | None, library: Library,
               prescriptions: PrescriptionHistory, history: History,
-              t: Thresholds) -> Plan:
+              t: Thresholds, detail: bool = True) -> Plan:
     stop = red_flag_stop(profile, history)
     if stop is not None:
         raise SafetyStop(stop)
@@ -224,11 +259,19 @@ def _plan_for(day: date, profile: Profile | None, library: Library,
     if due:
         warnings.append(due)
     tip = TIPS[day.toordinal() % len(TIPS)]
-    tries = recent_attempts(history, day, t)
-    flare, why = flare_active(history, day, t)
+    flare, why = flare_active(history, day, t, profile)
     budget = who.minutes_per_day
     rules = plan_rules(profile)
     left_out = _left_out(library, who, rules)
+    # The routine (issue 20): what the patient's own days come from, shown in every mode.
+    rday = routine_day(day, who, library, history, prescriptions, t, rules, detail)
+
+    def made(mode: str, items: list[PlanItem] | tuple[PlanItem, ...], rest: bool,
+             minutes: int | None = budget, rule_out: tuple[tuple[Exercise, str], ...] = left_out
+             ) -> Plan:
+        return Plan(day, mode, tuple(items), tuple(warnings), tip, rest, minutes,
+                    tuple(advice), rule_out, routine=rday if prescription is None else None,
+                    prescribed=prescription)
 
     if flare:
         warnings.insert(0, f"Flare-up ({why}): today is a gentle plan with no progression. "
@@ -239,12 +282,22 @@ def _plan_for(day: date, profile: Profile | None, library: Library,
         if not is_planned_day(day, who, prescriptions):  # a rest day stays a rest day
             warnings.append("Today is a rest day in your programme. A gentle walk is still "
                             "good for your back.")
-            return Plan(day, "flare", (), tuple(warnings), tip, True, budget, tuple(advice),
-                        left_out)
-        items = _flare_items(day, who, library, budget, rules)
-        return Plan(day, "flare", tuple(items), tuple(warnings), tip, False, budget,
-                    tuple(advice), left_out)
+            return made("flare", (), True)
+        # Nothing that was red in the last 7 days (issue 20), and the routine's own
+        # exercises first: the patient knows them.
+        avoid, sore = _recently_red(history, day, library, t)
+        items = _flare_items(day, who, library, budget, rules, avoid,
+                             rday.routine.families())
+        if sore:
+            warnings.append(f"Left out while it settles: {_and(tuple(sore))} "
+                            f"(painful in the last {t.flare_red_days} days).")
+        if not items:
+            warnings.append("Nothing is planned today: what you have been doing was painful. "
+                            "Rest from it, keep gently moving about the house, and talk to "
+                            "your physiotherapist.")
+        return made("flare", items, False)
     if prescription is not None:
+        tries = recent_attempts(history, day, t)
         items, gone = _prescribed_items(day, prescription, library, tries, t, who)
         for ident in gone:
             warnings.append(f"'{ident}' in your prescription is not in the exercise library "
@@ -266,27 +319,47 @@ def _plan_for(day: date, profile: Profile | None, library: Library,
         if rest:
             warnings.append("No exercises are prescribed for today. A gentle walk is still "
                             "good for your back.")
-        return Plan(day, "prescribed", tuple(items), tuple(warnings), tip, rest, None,
-                    tuple(advice))
+        return made("prescribed", items, rest, None, ())
+    review = review_notice(day, rday.routine, t)
+    if review:
+        warnings.append(review)
+    for lf in rday.routine.left:
+        if lf.flagged and (day - lf.day).days <= t.red_swap_days:
+            warnings.append(f"{library.get(lf.exercise_id).name} is out of your routine for "
+                            f"now: {lf.why}. Tell your physiotherapist if it keeps hurting.")
     if not is_planned_day(day, who):
         if day < who.start_date:
             warnings.append(f"Your programme starts on {who.start_date.isoformat()}.")
         else:
             warnings.append("Today is a rest day in your programme. A gentle walk is still "
                             "good for your back.")
-        return Plan(day, "normal", (), tuple(warnings), tip, True, budget, tuple(advice),
-                    left_out)
-    items, missing, over = _normal_items(day, who, library, tries, t, budget, rules)
-    for cat in missing:
+        return made("normal", (), True)
+    items = list(rday.items)
+    for cat in rday.missing:
         warnings.append(f"No {cat} exercise fits your equipment and positions; ask your "
                         "physiotherapist for one, or add equipment with 'backcare init'.")
-    if over:
+    if rday.over:
         total = sum(i.seconds for i in items)
         warnings.append(f"Even the shortest plan takes about {-(-total // 60)} minutes, more "
                         f"than your {budget}: everything is at its easiest dose. Do what you "
                         "can, or give it more time with 'backcare init --minutes N'.")
-    return Plan(day, "normal", tuple(items), tuple(warnings), tip, False, budget, tuple(advice),
-                left_out)
+    return made("normal", items, False)
+
+
+def _recently_red(history: History, day: date, library: Library, t: Thresholds
+                  ) -> tuple[set[str], tuple[str, ...]]:
+    """The ids of every variant of each family with a red attempt in the last
+    ``flare_red_days`` days (issue 20: a flare-up plan never brings back what hurt), and
+    the names of the exercises that were red."""
+    since = day - timedelta(days=t.flare_red_days)
+    of = {e.id: fam for fam in families(library) for e in fam}
+    avoid: set[str] = set()
+    names: set[str] = set()
+    for a in attempts(history, t, before=day, red_only=True):
+        if a.day >= since and a.exercise_id in of:
+            avoid.update(e.id for e in of[a.exercise_id])
+            names.add(library.get(a.exercise_id).name)
+    return avoid, tuple(sorted(names))
 
 
 def _left_out(library: Library, profile: Profile, rules: PlanRules
@@ -310,7 +383,7 @@ def forecast(first: date, days: int, profile: Profile | None, library: Library,
     for offset in range(days):
         d = first + timedelta(days=offset)
         if is_planned_day(d, profile, prescription):
-            plan = plan_for(d, profile, library, prescription, history, t)
+            plan = plan_for(d, profile, library, prescription, history, t, detail=False)
             if not plan.rest_day and plan.items:
                 plans.append(plan)
     return plans
@@ -364,52 +437,48 @@ def _current(doable: list[Exercise], by_ex: dict[str, list[Attempt]]) -> Exercis
     return max(today, key=lambda e: (e.level, e.id))
 
 
-def _candidates(day: date, profile: Profile, library: Library, tries: list[Attempt],
-                t: Thresholds, rules: PlanRules = NO_RULES) -> dict[str, list[Next]]:
-    """For each category, one next step per family the patient can do, in today's order."""
-    by_ex: dict[str, list[Attempt]] = {}
-    for a in tries:
-        by_ex.setdefault(a.exercise_id, []).append(a)
-    out: dict[str, list[Next]] = {c: [] for c in CATEGORIES}
-    for fam in families(library):
-        doable = [e for e in fam if can_do(e, profile)]
-        allowed = [e for e in doable if rules.allows(e)]  # CLINICAL.md §8
-        if not allowed:
-            continue
-        last_red = max((a.day for e in fam for a in by_ex.get(e.id, ())
-                        if a.zone is PainZone.RED), default=None)
-        if rules.hold_at_start:
-            out[allowed[0].category].append(_held_at_start(allowed[0], by_ex, t, last_red))
-            continue
-        would_be = _current(doable, by_ex)
-        current = _current(allowed, by_ex)
-        instead = would_be if would_be is not None and not rules.allows(would_be) else None
-        if instead is not None and current is None:
-            lower = [e for e in allowed if e.level <= instead.level]
-            current = lower[-1] if lower else allowed[0]
-        if current is None:
-            continue
-        harder = library.exercises.get(current.progresses_to or "")
-        easier = library.exercises.get(current.regresses_to or "")
-        harder = harder if harder and can_do(harder, profile) else None
-        easier = easier if easier and can_do(easier, profile) else None
-        # Greens before a red do not count after it, whichever variant was red (issue 11):
-        # harder → easier → harder again needs the full count of new greens each time.
-        mine = by_ex.get(current.id, [])
-        step = next_step(current, mine, t, harder if rules.allows(harder) else None,
-                         easier if rules.allows(easier) else None, since=last_red)
-        if instead is None and step.exercise_id == current.id and (harder or easier):
-            free = next_step(current, mine, t, harder, easier, since=last_red)
-            if free.exercise_id != current.id:  # the variant it would have been is left out
-                instead = library.get(free.exercise_id)
-        if instead is not None:
-            step = replace(step, reason=f"{step.reason}; in place of {instead.name}, left out "
-                                        f"for {rules.left_out_why(instead)}")
-        out[current.category].append(step)
-    ordered = {c: _rotation(steps, day) for c, steps in out.items()}
-    if rules.keep_mobility:
-        ordered["stretching"] = _mobility_first(ordered["stretching"], library)
-    return ordered
+def _family_step(fam: list[Exercise], profile: Profile, library: Library,
+                 by_ex: dict[str, list[Attempt]], t: Thresholds, rules: PlanRules,
+                 since: date | None = None, ceiling: Dose | None = None) -> Next | None:
+    """The next step of one family: the variant the patient is working at, at the dose how
+    it felt decides (CLINICAL.md §4). ``since`` is the last day of a flare-up: greens from
+    before it never count (issue 20). None when no variant can be planned."""
+    doable = [e for e in fam if can_do(e, profile)]
+    allowed = [e for e in doable if rules.allows(e)]  # CLINICAL.md §8
+    if not allowed:
+        return None
+    last_red = max((a.day for e in fam for a in by_ex.get(e.id, ())
+                    if a.zone is PainZone.RED), default=None)
+    if since is not None and (last_red is None or since > last_red):
+        last_red = since
+    if rules.hold_at_start:
+        return _held_at_start(allowed[0], by_ex, t, last_red)
+    would_be = _current(doable, by_ex)
+    current = _current(allowed, by_ex)
+    instead = would_be if would_be is not None and not rules.allows(would_be) else None
+    if instead is not None and current is None:
+        lower = [e for e in allowed if e.level <= instead.level]
+        current = lower[-1] if lower else allowed[0]
+    if current is None:
+        return None
+    harder = library.exercises.get(current.progresses_to or "")
+    easier = library.exercises.get(current.regresses_to or "")
+    harder = harder if harder and can_do(harder, profile) else None
+    easier = easier if easier and can_do(easier, profile) else None
+    # Greens before a red do not count after it, whichever variant was red (issue 11):
+    # harder → easier → harder again needs the full count of new greens each time.
+    mine = by_ex.get(current.id, [])
+    step = next_step(current, mine, t, harder if rules.allows(harder) else None,
+                     easier if rules.allows(easier) else None, ceiling=ceiling,
+                     since=last_red)
+    if instead is None and step.exercise_id == current.id and (harder or easier):
+        free = next_step(current, mine, t, harder, easier, ceiling=ceiling, since=last_red)
+        if free.exercise_id != current.id:  # the variant it would have been is left out
+            instead = library.get(free.exercise_id)
+    if instead is not None:
+        step = replace(step, reason=f"{step.reason}; in place of {instead.name}, left out "
+                                    f"for {rules.left_out_why(instead)}")
+    return step
 
 
 def _held_at_start(ex: Exercise, by_ex: dict[str, list[Attempt]], t: Thresholds,
@@ -457,105 +526,214 @@ def _lowest(item: PlanItem, t: Thresholds, budget: int) -> PlanItem:
 NON_AEROBIC = ("strengthening", "stretching", "posture")
 
 
-def _normal_items(day: date, profile: Profile, library: Library, tries: list[Attempt],
-                  t: Thresholds, budget: int, rules: PlanRules = NO_RULES
-                  ) -> tuple[list[PlanItem], list[str], bool]:
-    """One exercise of each kind, then more while the minutes last.
+@dataclass(frozen=True)
+class RoutineDay:
+    """The routine and what it gives on one day: the plan's items, the routine itself with
+    each exercise's variant and dose now, and how its doses changed (issue 20)."""
 
-    The minutes are honoured in this order: pick, in each kind, today's first option that
-    still leaves room for the shortest of the kinds after it and a short aerobic block;
-    shorten the aerobic block (to 5 minutes at the least); lower today's doses, longest
-    first; take each kind's shortest option at its lowest dose. If even that does not fit,
-    every kind stays in (CLINICAL.md §1) and the third value is True, for a warning.
-    """
-    options = {c: [_item(library, s) for s in steps]
-               for c, steps in _candidates(day, profile, library, tries, t, rules).items()}
-    budget_s = budget * 60
-    chosen: dict[str, list[PlanItem]] = {c: [] for c in CATEGORIES}
-    missing = [c for c in CATEGORIES if not options[c]]
-    aerobic = options["aerobic"][0] if options["aerobic"] else None
-    reserve = min(MIN_AEROBIC_MINUTES * 60, aerobic.seconds) if aerobic else 0
-    shortest = {c: min((i.seconds for i in options[c]), default=0) for c in NON_AEROBIC}
-    used = 0
-    # 1. One of each non-aerobic kind: the first in today's rotation that fits.
-    for n, cat in enumerate(NON_AEROBIC):
-        if not options[cat]:
-            continue
-        left = budget_s - reserve - used - sum(shortest[c] for c in NON_AEROBIC[n + 1:])
-        pick = next((i for i in options[cat] if i.seconds <= left),
-                    min(options[cat], key=lambda i: (i.seconds, i.exercise.id)))
-        chosen[cat].append(pick)
-        used += pick.seconds
-    # 2. The aerobic block: its dose, shortened to fit the minutes left if it must be.
-    if aerobic is not None:
-        item = aerobic
-        minutes = item.dose.duration_minutes
-        left_min = (budget_s - used) // 60
-        if minutes is not None and item.dose.reps is None and minutes > left_min:
-            short = min(minutes, max(MIN_AEROBIC_MINUTES, left_min))
-            if short < minutes:
-                item = _at(item, item.dose._replace(duration_minutes=short),
-                           f"shortened to {short} min to fit your {budget} minutes")
-        chosen["aerobic"].append(item)
+    routine: Routine
+    items: tuple[PlanItem, ...]
+    current: dict[str, tuple[Exercise, Dose]]
+    changes: dict[str, list[Change]]
+    over: bool = False
+    missing: tuple[str, ...] = ()
 
+    def routine_dicts(self) -> list[dict[str, Any]]:
+        return routine_dicts(self.routine, self.current, self.changes)
+
+
+def routine_day(day: date, profile: Profile, library: Library, history: History,
+                prescriptions: PrescriptionHistory, t: Thresholds = DEFAULT,
+                rules: PlanRules = NO_RULES, with_changes: bool = True) -> RoutineDay:
+    """The routine on ``day`` and today's items from it (issue 20): the same exercises each
+    training day (or each half of an A/B split on alternating training days), each at the
+    variant and dose how it felt decides; a progression that would not fit the minutes is
+    held, or becomes the harder variant."""
+    tries = recent_attempts(history, day, t)
+    fams = families(library)
+    window = history_window(day, t)
+    flares = flare_days(history, profile, window, day - timedelta(days=1), t)
+    last_flare = max(flares, default=None)
+    budget = profile.minutes_per_day * 60
+    routine = routine_on(
+        day, profile, library, fams, tries, lambda e: can_do(e, profile), rules,
+        counts_for_routine=lambda d: d not in flares and prescriptions.on(d) is None,
+        start_seconds=lambda e: estimated_seconds(e, e.start_dose()),
+        training_days=min(max(profile.days_per_week, 1), 7), t=t)
+    by_ex: dict[str, list[Attempt]] = {}
+    for a in tries:
+        by_ex.setdefault(a.exercise_id, []).append(a)
+    family = {f[0].id: f for f in fams}
+    members = routine.members
+    today_group = _group_today(day, profile) if routine.split else ""
+    todays = [m for m in members if not m.group or m.group == today_group]
+    # Aerobic time: up about 10% a week towards the WHO 150 minutes a week, within its
+    # share of the day (issue 20); the other exercises share the rest.
+    aerobic_cap = aerobic_allowance(profile.minutes_per_day, profile.days_per_week, t)
+    others_budget = budget - (aerobic_cap * 60 if any(m.category == "aerobic"
+                                                      for m in todays) else 0)
+    steps: dict[str, Next] = {}
+    for m in members:
+        ceiling = Dose(duration_minutes=aerobic_cap) if m.category == "aerobic" else None
+        step = _family_step(family[m.family], profile, library, by_ex, t, rules,
+                            since=last_flare, ceiling=ceiling)
+        if step is not None and ceiling is not None and is_timed(step.dose) and \
+                (step.dose.duration_minutes or 0) > aerobic_cap:
+            short = clamp(library.get(step.exercise_id),
+                          step.dose._replace(duration_minutes=aerobic_cap))
+            step = replace(step, dose=short, reason=f"{step.reason}; {short.describe()} to "
+                                                    f"fit your {profile.minutes_per_day} "
+                                                    "minutes")
+        if step is not None:
+            if m.replaces is not None and not by_ex.get(step.exercise_id):
+                step = replace(step, reason=f"{m.why_joined}; {step.reason}", flagged=True)
+            steps[m.family] = step
+    current = {k: (library.get(st.exercise_id), st.dose) for k, st in steps.items()}
+    items = [_item(library, steps[m.family]) for m in todays if m.family in steps]
+    aerobic = [i for i in items if i.exercise.category == "aerobic"]
+    others, _ = _fit_minutes([i for i in items if i.exercise.category != "aerobic"],
+                             profile, library, by_ex, t, rules, others_budget)
+    items, over = _within(others, aerobic, budget, profile.minutes_per_day, t)
+    for it in items:
+        k = next(m.family for m in members if it.exercise.id in
+                 {e.id for e in family[m.family]})
+        current[k] = (it.exercise, it.dose)
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    items.sort(key=lambda i: order[i.exercise.category])
+    changes: dict[str, list[Change]] = {}
+    if with_changes:
+        names = {e.id: e.name for e in library}
+        for m in members:
+            def why_at(d: date, fam: list[Exercise] = family[m.family]) -> str | None:
+                earlier = [a for a in tries if a.day < d]
+                step = _family_step(fam, profile, library, _by_ex(earlier), t, rules,
+                                    since=max((f for f in flares if f < d), default=None))
+                return step.reason if step is not None else None
+            changes[m.family] = dose_changes(family[m.family], tries, why_at, names)
+    present = {m.category for m in members}
+    missing = tuple(c for c in CATEGORIES if c not in present)
+    return RoutineDay(routine, tuple(items), current, changes, over, missing)
+
+
+def _by_ex(tries: list[Attempt]) -> dict[str, list[Attempt]]:
+    out: dict[str, list[Attempt]] = {}
+    for a in tries:
+        out.setdefault(a.exercise_id, []).append(a)
+    return out
+
+
+def _entry(fam: list[Exercise], profile: Profile, rules: PlanRules) -> Exercise | None:
+    return next((e for e in fam if can_do(e, profile) and rules.allows(e)), None)
+
+
+def _group_today(day: date, profile: Profile) -> str:
+    """A or B: the half of a split routine done on ``day``, alternating through each
+    week's training days (so that each half is done at least twice a week)."""
+    monday = day - timedelta(days=day.weekday())
+    n = sum(1 for k in range(day.weekday())
+            if is_planned_day(monday + timedelta(days=k), profile))
+    return "A" if n % 2 == 0 else "B"
+
+
+def _within(others: list[PlanItem], aerobic: list[PlanItem], budget: int, minutes: int,
+            t: Thresholds) -> tuple[list[PlanItem], bool]:
+    """The whole day within the minutes: when the other exercises still take more than
+    their share, the aerobic block is shortened for today (to 5 minutes at the least); if
+    even that does not fit, everything is at its easiest dose and the second value is True,
+    for a warning."""
     def total() -> int:
-        return sum(i.seconds for c in CATEGORIES for i in chosen[c])
+        return sum(i.seconds for i in others + aerobic)
 
-    # 3. Still too long: lower today's doses, the longest exercise first.
-    while total() > budget_s:
-        lowerable = [(i.seconds, i.exercise.id, c) for c in NON_AEROBIC for i in chosen[c]
+    if total() <= budget:
+        return others + aerobic, False
+    left = (budget - sum(i.seconds for i in others)) // 60
+    shortened = []
+    for item in aerobic:
+        m = item.dose.duration_minutes
+        if m is not None and is_timed(item.dose) and m > max(MIN_AEROBIC_MINUTES, left):
+            short = max(MIN_AEROBIC_MINUTES, left)
+            item = _at(item, item.dose._replace(duration_minutes=short),
+                       f"shortened to {short} min to fit your {minutes} minutes")
+        shortened.append(item)
+    aerobic = shortened
+    if total() <= budget:
+        return others + aerobic, False
+    others = [_lowest(i, t, minutes) for i in others]
+    aerobic = [_at(i, i.dose._replace(duration_minutes=MIN_AEROBIC_MINUTES),
+                   f"shortened to {MIN_AEROBIC_MINUTES} min to fit your {minutes} minutes")
+               if is_timed(i.dose) and (i.dose.duration_minutes or 0) > MIN_AEROBIC_MINUTES
+               else i for i in aerobic]
+    return others + aerobic, total() > budget
+
+
+def _fit_minutes(items: list[PlanItem], profile: Profile, library: Library,
+                 by_ex: dict[str, list[Attempt]], t: Thresholds, rules: PlanRules,
+                 budget: int) -> tuple[list[PlanItem], bool]:
+    """Keep the non-aerobic exercises within their share of the minutes (``budget``
+    seconds): a progression that would not fit is held, or becomes the harder variant at
+    its own starting dose, the longest first; if they still do not fit, the doses go down
+    for today only. The second value is True when even that does not fit."""
+    def total(xs: list[PlanItem]) -> int:
+        return sum(i.seconds for i in xs)
+
+    minutes = profile.minutes_per_day
+    out = list(items)
+    while total(out) > budget:
+        grown = [(i.seconds, n) for n, i in enumerate(out) if i.reason.startswith("progressed")]
+        if not grown:
+            break
+        _, n = max(grown)
+        it = out[n]
+        mine = by_ex.get(it.exercise.id)
+        lower = clamp(it.exercise, last_attempt(mine).dose) if mine else \
+            step_down(it.exercise, it.dose, t)
+        harder = library.exercises.get(it.exercise.progresses_to or "")
+        if harder is not None and can_do(harder, profile) and rules.allows(harder):
+            dose = harder.start_dose()
+            if estimated_seconds(harder, dose) < it.seconds:
+                out[n] = PlanItem(harder, dose, f"harder variant: a higher dose of "
+                                  f"{it.exercise.name} would not fit your {minutes} minutes",
+                                  estimated_seconds(harder, dose))
+                continue
+        if lower is None:
+            break
+        out[n] = PlanItem(it.exercise, lower, f"same dose: more would not fit your "
+                          f"{minutes} minutes", estimated_seconds(it.exercise, lower),
+                          it.flagged, it.note)
+    while total(out) > budget:
+        lowerable = [(i.seconds, n) for n, i in enumerate(out)
                      if step_down(i.exercise, i.dose, t) is not None]
         if not lowerable:
             break
-        _, _, cat = max(lowerable)
-        item = chosen[cat][0]
-        dose = step_down(item.exercise, item.dose, t)
+        _, n = max(lowerable)
+        it = out[n]
+        dose = step_down(it.exercise, it.dose, t)
         assert dose is not None
-        why = f"less today to fit your {budget} minutes"
-        chosen[cat] = [_at(item, dose, why) if why not in item.reason else
-                       PlanItem(item.exercise, dose, item.reason,
-                                estimated_seconds(item.exercise, dose), item.flagged)]
-    # 4. Still too long: each kind's shortest option at its lowest dose.
-    if total() > budget_s:
-        for cat in NON_AEROBIC:
-            if options[cat]:
-                chosen[cat] = [min((_lowest(i, t, budget) for i in options[cat]),
-                                   key=lambda i: (i.seconds, i.exercise.id))]
-    over = total() > budget_s
-    used = total()
-    # 5. More exercises, round the kinds, while they fit.
-    added = not over
-    while added:
-        added = False
-        for cat in FILL_ORDER:
-            if len(chosen[cat]) >= MAX_PER_CATEGORY:
-                continue
-            taken = {i.exercise.id for i in chosen[cat]}
-            for item in options[cat]:
-                if item.exercise.id in taken:
-                    continue
-                if used + item.seconds <= budget_s:
-                    chosen[cat].append(item)
-                    used += item.seconds
-                    added = True
-                break
-    items = [i for c in CATEGORIES for i in chosen[c]]
-    return items, missing, over
+        why = f"less today to fit your {minutes} minutes"
+        out[n] = PlanItem(it.exercise, dose, it.reason if why in it.reason
+                          else f"{it.reason}; {why}", estimated_seconds(it.exercise, dose),
+                          it.flagged, it.note)
+    return out, total(out) > budget
 
 
 def _flare_items(day: date, profile: Profile, library: Library, budget: int,
-                 rules: PlanRules = NO_RULES) -> list[PlanItem]:
+                 rules: PlanRules = NO_RULES, avoid: frozenset[str] | set[str] = frozenset(),
+                 known: frozenset[str] | set[str] = frozenset()) -> list[PlanItem]:
     """CLINICAL.md §4 flare-up: mobility stretches, posture, a short walk, and only the
     gentlest strengthening; everything at level 1 and its lowest dose; no progression.
     It fits the patient's minutes, keeping room for the walk. The conditions' rules apply
-    (CLINICAL.md §8): nothing they leave out, and the mobility work first."""
+    (CLINICAL.md §8): nothing they leave out, and the mobility work first. Nothing in
+    ``avoid`` (red in the last days, issue 20), and the routine's own exercises (``known``)
+    first: the patient knows them."""
     def pool(cat: str) -> list[Exercise]:
         return sorted((e for e in library.by_category(cat) if e.level == 1 and
-                       can_do(e, profile) and rules.allows(e)),
+                       can_do(e, profile) and rules.allows(e) and e.id not in avoid),
                       key=lambda e: (estimated_seconds(e, e.start_dose()), e.id))
 
     def today(cat: str) -> list[Exercise]:
-        rotated = _rotation(pool(cat), day)
+        everyone = _rotation(pool(cat), day)
+        rotated = [e for e in everyone if e.id in known] + \
+            [e for e in everyone if e.id not in known]
         if rules.keep_mobility and cat == "stretching":
             return [e for e in rotated if is_mobility(e)] + \
                 [e for e in rotated if not is_mobility(e)]
@@ -687,6 +865,10 @@ def _below(dose: Dose, other: Dose) -> bool:
 
 __all__ = [
     "Plan",
+    "SwapChoice",
+    "routine_day",
+    "swap_choice",
+    "with_swap",
     "forecast",
     "PlanItem",
     "clamp",
@@ -695,3 +877,111 @@ __all__ = [
     "plan_for",
     "recent_attempts",
 ]
+
+
+# --- the patient's own swap (issue 20) --------------------------------------------------------
+
+class SwapChoice(NamedTuple):
+    """What ``plan swap ID`` offers: the routine's exercise to swap, and the others of its
+    kind the patient can do, those done in the same position first."""
+
+    current: Exercise
+    family: str
+    options: tuple[Exercise, ...]
+
+
+def swap_choice(day: date, profile: Profile, library: Library, history: History,
+                prescriptions: Prescribed, exercise_id: str,
+                t: Thresholds = DEFAULT) -> SwapChoice:
+    """The exercises that could take ``exercise_id``'s place in the routine on ``day``."""
+    rules = plan_rules(profile)
+    if regimen(prescriptions).on(day) is not None:
+        raise BackcareError("your physiotherapist's programme is in force, so there is no "
+                            "routine to change: ask them about the exercise")
+    rday = routine_day(day, profile, library, history, regimen(prescriptions), t, rules,
+                       with_changes=False)
+    fams = families(library)
+    of = {e.id: fam[0].id for fam in fams for e in fam}
+    key = of.get(exercise_id)
+    member = next((m for m in rday.routine.members if m.family == key), None)
+    if member is None:
+        ids = ", ".join(rday.current[m.family][0].id for m in rday.routine.members
+                        if m.family in rday.current)
+        raise BackcareError(f"'{exercise_id}' is not in your routine; its exercises are: "
+                            f"{ids}")
+    current = rday.current[key][0] if key in rday.current else library.get(exercise_id)
+    taken = rday.routine.families()
+    hurt = {lf.family for lf in rday.routine.left if lf.flagged}
+    options = []
+    for fam in fams:
+        first = fam[0]
+        if first.category != current.category or first.id in taken or first.id in hurt:
+            continue
+        doable = [e for e in fam if can_do(e, profile)]
+        usable = [e for e in doable if rules.allows(e)]
+        if doable and doable[0].level == 1 and usable:
+            options.append(usable[0])
+    options.sort(key=lambda e: (e.position != current.position, e.id))
+    return SwapChoice(current, member.family, tuple(options))
+
+
+def with_swap(profile: Profile, day: date, out_id: str, in_id: str) -> Profile:
+    """The profile with the patient's swap recorded (from ``day``)."""
+    return replace(profile, routine_swaps=[*profile.routine_swaps,
+                                           RoutineSwap(day, out_id, in_id)])
+
+
+class RoutineRow(NamedTuple):
+    """One exercise of the routine over a report (``progress``'s "Your routine", issue 20):
+    its dose at the report's start (or when it joined), its dose now, and its last step."""
+
+    exercise_id: str
+    name: str
+    category: str
+    joined: date
+    start: str
+    now: str
+    last_step: date | None
+    last_what: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"exercise_id": self.exercise_id, "name": self.name, "category": self.category,
+                "joined": self.joined.isoformat(), "start_dose": self.start,
+                "dose_now": self.now,
+                "last_step": self.last_step.isoformat() if self.last_step else None,
+                "last_change": self.last_what}
+
+
+def routine_rows(first: date, last: date, profile: Profile | None, library: Library,
+                 history: History, prescriptions: Prescribed, t: Thresholds = DEFAULT
+                 ) -> tuple[RoutineRow, ...]:
+    """The routine as it stands after ``last``, each exercise with its dose on the first
+    day of [first, last] it was done (or its starting dose), its dose now and its last step
+    in that period. Empty without a profile, or under a prescription."""
+    if profile is None:
+        return ()
+    after = last + timedelta(days=1)
+    regime = regimen(prescriptions)
+    if regime.on(after) is not None:
+        return ()
+    recent = history.between(history_window(after, t), last)
+    rday = routine_day(after, profile, library, recent, regime, t, plan_rules(profile))
+    fams = {f[0].id: f for f in families(library)}
+    period = [a for a in attempts(history.between(first, last), t, before=after)
+              if not a.extra]
+    rows = []
+    for m in rday.routine.members:
+        if m.family not in rday.current:
+            continue
+        ex, dose = rday.current[m.family]
+        ids = {e.id for e in fams[m.family]}
+        mine = [a for a in period if a.exercise_id in ids and a.status == "done"]
+        begin = (library.get(mine[0].exercise_id), mine[0].dose) if mine else (ex, dose)
+        steps = [c for c in rday.changes.get(m.family, []) if first <= c.day <= last]
+        rows.append(RoutineRow(
+            ex.id, ex.name, m.category, m.joined,
+            f"{begin[0].name if begin[0].id != ex.id else ''} "
+            f"{begin[1].describe(begin[0].per_side)}".strip(),
+            dose.describe(ex.per_side), steps[-1].day if steps else None,
+            steps[-1].what if steps else None))
+    return tuple(rows)

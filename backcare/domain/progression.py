@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 from backcare.domain.clinical import Thresholds
 from backcare.domain.models import Dose, Exercise, History, Session
-from backcare.domain.words import short_date
+from backcare.domain.words import plural, short_date
 
 
 class PainZone(Enum):
@@ -141,11 +141,19 @@ def clamp(ex: Exercise, dose: Dose) -> Dose:
     return Dose(**values)
 
 
+def aerobic_step(minutes: int, t: Thresholds) -> int:
+    """About 10% more aerobic time (issue 20, docs/clinical.md §4), rounded up to a whole
+    minute, and at least ``aerobic_step_min``: 10 → 11 → 13 → 15 → 17 → 19 → 21 → 24."""
+    return max(t.aerobic_step_min, -(-minutes * t.aerobic_step_percent // 100))
+
+
 def step_up(ex: Exercise, dose: Dose, t: Thresholds, ceiling: Dose | None = None) -> Dose | None:
     """One step harder (CLINICAL.md §4), or None at the top of the range.
 
-    Order: aerobic time; else repetitions, then hold, then another set (back to the lowest
-    repetitions). ``ceiling`` caps each field (a prescription without allow_progression).
+    Order: aerobic time (about 10% more); else repetitions (1–2 more) to the top of their
+    range, then the hold (2 s more), then another set (back to the lowest repetitions).
+    ``ceiling`` caps each field (a prescription without allow_progression, or the most
+    aerobic time the patient's week and minutes call for).
     """
     r = ex.dose.ranges()
 
@@ -156,8 +164,9 @@ def step_up(ex: Exercise, dose: Dose, t: Thresholds, ceiling: Dose | None = None
 
     if dose.duration_minutes is not None and "duration_minutes" in r and dose.reps is None:
         if dose.duration_minutes < top("duration_minutes"):
-            return dose._replace(duration_minutes=min(dose.duration_minutes + t.aerobic_step_min,
-                                                      top("duration_minutes")))
+            return dose._replace(duration_minutes=min(
+                dose.duration_minutes + aerobic_step(dose.duration_minutes, t),
+                top("duration_minutes")))
         return None
     if dose.reps is not None and "reps" in r and dose.reps < top("reps"):
         return dose._replace(reps=min(dose.reps + t.reps_step, top("reps")))
@@ -218,17 +227,28 @@ class Next:
 def greens_in_a_row(ex: Exercise, tries: list[Attempt], dose: Dose,
                     since: date | None = None) -> int:
     """Consecutive completed green sessions at this dose, counting back from the latest,
-    none of them on or before ``since`` (the family's latest red: greens before a red do not
-    count after it, issue 11). An unknown breaks the run: it is not a green."""
-    n = 0
+    none of them on or before ``since`` (the family's latest red, or the last day of a
+    flare-up: greens from before a red, or from before or during a flare, do not count,
+    issues 11 and 20). An unknown breaks the run: it is not a green."""
+    return len(_green_run(ex, tries, dose, since))
+
+
+def _green_run(ex: Exercise, tries: list[Attempt], dose: Dose,
+               since: date | None) -> list[Attempt]:
+    run: list[Attempt] = []
     for a in reversed(tries):
         if since is not None and a.day <= since:
             break
         if a.zone is PainZone.GREEN and a.status == "done" and clamp(ex, a.dose) == dose:
-            n += 1
+            run.append(a)
         else:
             break
-    return n
+    return run
+
+
+def is_timed(dose: Dose) -> bool:
+    """An aerobic dose: minutes, not repetitions."""
+    return dose.duration_minutes is not None and dose.reps is None
 
 
 def last_attempt(tries: list[Attempt]) -> Attempt:
@@ -277,14 +297,30 @@ def next_step(ex: Exercise, tries: list[Attempt], t: Thresholds,
                     f"same dose: how it felt on {when} was not recorded, so it does not count "
                     f"towards the {t.greens_to_progress} comfortable sessions before it goes "
                     "up")
-    streak = greens_in_a_row(ex, tries, dose, since)
+    run = _green_run(ex, tries, dose, since)
+    streak = len(run)
+    # Aerobic time goes up about 10% a week, not every 3 sessions (issue 20): the greens at
+    # this dose must span a week.
+    weekly = is_timed(dose) and bool(run) and \
+        (run[0].day - run[-1].day).days + 1 < t.aerobic_step_days
+    if streak >= t.greens_to_progress and weekly:
+        days = t.aerobic_step_days - (run[0].day - run[-1].day).days - 1
+        return Next(Decision.CONTINUE, ex.id, dose,
+                    f"same time: aerobic time goes up about {t.aerobic_step_percent}% a week "
+                    f"(next in {plural(days, 'day')})")
     if streak >= t.greens_to_progress:
         higher = step_up(ex, dose, t, ceiling)
         if higher is not None:
             return Next(Decision.PROGRESS, ex.id, higher,
                         f"progressed: {streak} comfortable sessions")
         if allow_variants and harder is not None:
-            return Next(Decision.HARDER_VARIANT, harder.id, harder.start_dose(),
+            # A harder aerobic variant keeps the minutes: it never lowers the week's
+            # aerobic time (issue 20); a harder strengthening variant starts at its own
+            # starting dose.
+            start = clamp(harder, harder.start_dose()._replace(
+                duration_minutes=dose.duration_minutes)) if is_timed(dose) \
+                else harder.start_dose()
+            return Next(Decision.HARDER_VARIANT, harder.id, start,
                         f"harder variant: {streak} comfortable sessions of {ex.name} "
                         f"at its top dose")
         return Next(Decision.AT_TOP, ex.id, dose,

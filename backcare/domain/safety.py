@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from backcare.domain.clinical import Thresholds
+from backcare.domain.daypain import day_pains, declared_flares, flare_on
 from backcare.domain.history import (
     PAIN_WINDOW_DAYS,
     baseline_pain,
@@ -227,26 +228,14 @@ def seek_help(profile: Profile | None, history: History, day: date,
     return found
 
 
-def flare_active(history: History, day: date, t: Thresholds) -> tuple[bool, str]:
+def flare_active(history: History, day: date, t: Thresholds,
+                 profile: Profile | None = None) -> tuple[bool, str]:
     """CLINICAL.md §4 flare-up: today's pain is 7 or more, or a flare started (a declared
     one, or a day at 7 or more) and the pain has not yet been under 7 for 2 days. One rule
-    for every flare, declared or not (issue 11): gentle plans until 2 check-ins under 7.
-    Returns (active, why)."""
-    checkins = sorted((c for c in history.checkins if c.date <= day), key=lambda c: c.date)
-    today = next((c for c in reversed(checkins) if c.date == day), None)
-    if today is not None and today.score >= t.flare_pain:
-        return True, f"your pain today is {today.score}/10"
-    started = [c for c in checkins if c.flare or c.score >= t.flare_pain]
-    if not started:
-        return False, ""
-    start = started[-1]
-    calm = sum(1 for c in checkins if c.date > start.date)  # all under 7 since the start
-    if calm >= t.flare_clear_days:
-        return False, ""
-    how = (f"you reported a flare-up on {start.date:%d %b}" if start.flare
-           else f"your pain was {start.score}/10 on {start.date:%d %b}")
-    return True, (f"{how}; plans stay gentle until your pain has been under {t.flare_pain} "
-                  f"for {plural(t.flare_clear_days, 'day')}")
+    for every flare, declared or not (issue 11), and every pain of a day counts: the
+    baseline at init, a check-in, and a session's pain before and after (issue 20,
+    ``daypain``). Returns (active, why)."""
+    return flare_on(day, day_pains(history, profile, day), declared_flares(history), t)
 
 
 # --- the red-flag stop, a consequence of the log (issue 17) ----------------------------------

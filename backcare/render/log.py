@@ -40,10 +40,16 @@ def session_saved(session: Session, library: Library, t: Thresholds) -> None:
 
     done = [e for e in session.exercises if e.status != "skipped"]
     for e in done:
-        if e.pain is not None and zone(e.pain, t) is PainZone.RED:
+        if e.pain is not None and e.pain >= t.hurt_swap_pain:
+            # Severe pain from an exercise: stop it and consult the physiotherapist (the
+            # seed's advice, CLINICAL.md §5); the routine swaps it out (issue 20).
             say(f"[bold red]![/] {name(e.exercise_id)} hurt {e.pain}/10. Stop that exercise "
-                "for now; next time it will be easier, and it is flagged for your "
-                "physiotherapist.")
+                "and tell your physiotherapist. It is out of your routine for now, and "
+                "another exercise of its kind takes its place.")
+        elif e.pain is not None and zone(e.pain, t) is PainZone.RED:
+            say(f"[bold red]![/] {name(e.exercise_id)} hurt {e.pain}/10. Stop that exercise "
+                "for now and tell your physiotherapist if it keeps hurting; next time it will "
+                "be easier, and it is flagged for them.")
     after = session_signal(session, t)  # CLINICAL.md §4, issue 11
     if after is PainZone.RED:
         say(f"[bold red]![/] Pain after the session was {session.pain_after}/10. No exercise of "

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Group
+from rich.markup import escape
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
@@ -148,6 +149,77 @@ def _left_out(plan: Plan) -> None:
         by_why.setdefault(why, []).append(ex.name)
     for why, names in by_why.items():
         out().print(Text(f"Left out for {why}: {', '.join(names)}.", style="dim"))
+
+
+def routine_view(plan: Plan) -> None:
+    """The routine (issue 20): each exercise with its dose now, when it joined and its last
+    step; what was swapped out and why; when the next review falls."""
+    con = out()
+    when = f"{plan.date.day} {plan.date:%B %Y}"
+    if plan.routine is None:
+        con.print(f"[bold]Your routine[/] · {when}")
+        con.print("Your physiotherapist's programme is in force, in place of the routine: "
+                  "'backcare programme show' shows it.")
+        return
+    r = plan.routine.routine
+    con.print(f"[bold]Your routine[/] · {when} · since {r.started.day} {r.started:%b %Y}")
+    if r.split:
+        con.print("[dim]Split over alternating training days (A and B) to fit your minutes; "
+                  "each exercise comes at least twice a week.[/]")
+    table = Table(box=box.SIMPLE_HEAD, expand=False, show_edge=False, pad_edge=False)
+    table.add_column("exercise", ratio=1)
+    table.add_column("dose now", no_wrap=True)
+    table.add_column("joined", no_wrap=True)
+    table.add_column("last step", no_wrap=True)
+    for doc in plan.routine.routine_dicts():
+        ex_name = Text(doc["name"])
+        if doc["group"]:
+            ex_name.append(f" ({doc['group']})", style="dim")
+        changes = doc["changes"]
+        steps = [c for c in changes if c["what"] != "joined"]
+        last = steps[-1] if steps else None
+        parts: list[Any] = [ex_name]
+        parts.append(Padding(Text(changes[0]["why"], style="dim"), (0, 0, 0, 2)))
+        if last is not None:
+            parts.append(Padding(Text(f"{last['what']}: {last['why']}", style="dim"),
+                                 (0, 0, 0, 2)))
+        current, dose = plan.routine.current[doc["family"]]
+        table.add_row(Group(*parts), dose.describe(current.per_side),
+                      _short(doc["joined"]), _short(last["date"]) if last else "—")
+    con.print()
+    con.print(table)
+    for lf in r.left:
+        con.print(f"[yellow]Out of the routine:[/] {lf.why}.")
+    if r.review_due is not None:
+        con.print(f"[dim]Next review with your physiotherapist proposed around "
+                  f"{r.review_due.day} {r.review_due:%b %Y}; nothing changes unless you "
+                  "choose. 'backcare plan swap ID' offers another exercise of the same "
+                  "kind.[/]")
+
+
+def _short(iso_day: str) -> str:
+    from datetime import date as _date
+
+    d = _date.fromisoformat(iso_day)
+    return f"{d.day} {d:%b}"
+
+
+def ask_swap(choice: Any) -> str | None:
+    """The patient picks what takes an exercise's place: a number, or Enter to cancel."""
+    from rich.prompt import Prompt
+
+    from backcare.render.ui import err
+
+    con = err()
+    con.print(f"In place of [bold]{escape(choice.current.name)}[/] "
+              f"({choice.current.category}), you could do:")
+    for n, ex in enumerate(choice.options, 1):
+        where = " (same position)" if ex.position == choice.current.position else ""
+        con.print(f"  {n}. {escape(ex.name)} [dim]{ex.id}{where}[/]")
+    answer = Prompt.ask("Which one? Type its number, or Enter to cancel",
+                        choices=["", *(str(n) for n in range(1, len(choice.options) + 1))],
+                        show_choices=False, default="", console=con)
+    return choice.options[int(answer) - 1].id if answer else None
 
 
 def programme_view(p: Prescription, library: Library) -> None:

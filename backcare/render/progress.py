@@ -92,6 +92,8 @@ def render(report: ProgressReport, console: Console,
         console.print(Group(*parts))
         return
     parts.append(_summary(report))
+    if report.routine:
+        parts += [_heading("Your routine"), _routine(report)]
     if report.alerts:
         parts += [_heading("Alerts for your physiotherapist"), _alerts(report)]
     parts += [_heading("Pain"), *_pain_section(report, width, colour)]
@@ -167,10 +169,27 @@ def _exercise_line(report: ProgressReport) -> Text:
             return Text(f"Your programme starts on {say_date(start)}.")
         return Text("No exercise days were planned in this period.")
     streak = report.streak_days
+    extra = report.sessions_extra
+    extras = (f" Besides those, you exercised on {plural(extra, 'other day')}."
+              if extra else "")
     return Text(
         f"You exercised on {report.sessions_done} of {report.sessions_planned} planned days "
-        f"({num(report.adherence_percent)}%). Streak: {streak} planned "
+        f"({num(report.adherence_percent)}%).{extras} Streak: {streak} planned "
         f"day{'s' if streak != 1 else ''} in a row.")
+
+
+def _routine(report: ProgressReport) -> RenderableType:
+    """Each routine exercise: its dose at the start of the report, now, and its last step
+    (issue 20)."""
+    table = Table(box=None, padding=(0, 2, 0, 0), show_edge=False)
+    table.add_column("exercise")
+    table.add_column("at the start")
+    table.add_column("now")
+    table.add_column("last step", no_wrap=True)
+    for r in report.routine:
+        table.add_row(r.name, r.start, r.now,
+                      say_date(r.last_step) if r.last_step else "—")
+    return table
 
 
 def _pain_line(report: ProgressReport) -> Text:

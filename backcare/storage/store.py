@@ -716,6 +716,24 @@ class Store:
         self._put_single("profile", saved.to_dict())
         return saved
 
+    def change_profile(self, change: Callable[[Profile], Profile], action: str,
+                       summary: str) -> Profile:
+        """Change the profile as one journalled step that ``undo`` reverses (a routine swap,
+        issue 20): ``change`` gets the profile as it is under the lock."""
+        saved: list[Profile] = []
+
+        def build(files: FileSet) -> Change:
+            docs = files.get(self.main_path).get("profile") or {}
+            doc = next(iter(docs.values()), None)
+            if doc is None:
+                raise BackcareError("there is no profile yet: run 'backcare init' first")
+            new = _with_patient_id(change(Profile.from_dict(dict(doc))))
+            saved.append(new)
+            return Change(action, summary, tables=(("profile", {"1": new.to_dict()}),))
+
+        self.save_change(build)
+        return saved[0]
+
     def ensure_patient_id(self) -> Profile | None:
         """The profile, with its stable patient identifier: a profile saved before there
         was one gets it now, once (issue 16). None without a profile."""
