@@ -431,8 +431,12 @@ def prescribe(
     Example: backcare clinic prescribe "J. Smith" --out smith-next.yaml
     """
     from backcare.commands.programme_tools import _write
-    from backcare.domain.planner import forecast
-    from backcare.domain.prescribing import DRAFT_DAYS, draft_prescription, plan_warnings
+    from backcare.domain.prescribing import (
+        DRAFT_DAYS,
+        draft_prescription,
+        draft_week,
+        plan_warnings,
+    )
     from backcare.errors import SafetyStop
 
     p = _patient(patient)
@@ -442,7 +446,7 @@ def prescribe(
     rec = _record(clinic().patient_store(p), on)
     first = on + timedelta(days=1)
     try:
-        plans = forecast(first, DRAFT_DAYS, rec.profile, lib, rec.programme, rec.history, t)
+        plans = draft_week(first, DRAFT_DAYS, rec.profile, lib, rec.programme, rec.history, t)
     except SafetyStop as exc:
         raise SafetyStop(f"{p.label}'s plan is stopped by a red flag, so no prescription "
                          f"is drafted: {exc.message}") from None

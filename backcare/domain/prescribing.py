@@ -1,21 +1,60 @@
 """A physiotherapist's next prescription, drafted from the patient's plan (issue 16).
 
-Pure: the planner's plans of the coming week are passed in. Each exercise planned in that
-week becomes an item, at the dose of the first day it is planned (the planner's own
-progression, CLINICAL.md §4, has already moved it on where the sessions allowed), on the
-weekdays it is planned. The physiotherapist edits the draft; nothing is prescribed by it.
+Pure: the plans of the coming week are passed in (:func:`draft_week`). Without a
+prescription in force they come from the patient's routine (issue 20): its 5–10 exercises at
+the doses they have reached, on the weekdays each is done, whatever a passing flare-up would
+plan; under a prescription, from the planner's own plans. Each exercise becomes an item, at
+the dose of the first day it is planned, on the weekdays it is planned. The
+physiotherapist edits the draft; nothing is prescribed by it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
-from backcare.domain.models import WEEKDAYS, Dose, PrescribedItem, Prescription
-from backcare.domain.planner import Plan
-from backcare.errors import BackcareError
+from backcare.domain.clinical import DEFAULT, Thresholds
+from backcare.domain.conditions import plan_rules
+from backcare.domain.library import Library
+from backcare.domain.models import (
+    WEEKDAYS,
+    Dose,
+    History,
+    Prescribed,
+    PrescribedItem,
+    Prescription,
+    Profile,
+    regimen,
+)
+from backcare.domain.planner import Plan, forecast, routine_day
+from backcare.domain.safety import red_flag_stop
+from backcare.domain.schedule import is_planned_day
+from backcare.errors import BackcareError, SafetyStop
 
 DRAFT_DAYS = 7  # a week of plans: every weekday the programme may use
+
+
+def draft_week(first: date, days: int, profile: Profile | None, library: Library,
+               prescription: Prescribed, history: History, t: Thresholds = DEFAULT
+               ) -> list[Plan]:
+    """The plans a draft is made from: the routine's days (issue 20), or, under a
+    prescription, the planner's plans. Raises :class:`SafetyStop` while a red flag stands."""
+    regime = regimen(prescription)
+    if profile is None or regime.on(first) is not None:
+        return forecast(first, days, profile, library, prescription, history, t)
+    stop = red_flag_stop(profile, history)
+    if stop is not None:
+        raise SafetyStop(stop)
+    rules = plan_rules(profile)
+    plans = []
+    for offset in range(days):
+        d = first + timedelta(days=offset)
+        if is_planned_day(d, profile, regime):
+            rday = routine_day(d, profile, library, history, regime, t, rules,
+                               with_changes=False)
+            if rday.items:
+                plans.append(Plan(d, "normal", rday.items, routine=rday))
+    return plans
 
 
 def draft_prescription(plans: Sequence[Plan], current: Prescription | None,
