@@ -79,18 +79,30 @@ def test_nothing_is_planned_before_the_programme_starts() -> None:
 def test_nothing_is_planned_after_today() -> None:
     profile = Profile(start_date=date(2026, 3, 2))  # a Monday; every day planned
     r = report(profile, History(), date(2026, 3, 2), date(2026, 3, 15), date(2026, 3, 4))
-    assert r.sessions_planned == 3  # 2, 3 and 4 March
+    assert r.sessions_planned == 2  # 2 and 3 March: today is not over (issue 20)
     assert r.weekly[1].days == 0 and r.weekly[1].adherence_percent is None
 
 
-def test_today_counts_as_planned() -> None:
-    # The brief's definition: planned days up to today. Today not yet done shows as missed
-    # in adherence (but not in the streak).
+def test_today_counts_only_once_it_has_a_session() -> None:
+    # Issue 20: planned days up to yesterday; today joins them once it has a session, so a
+    # morning's report does not call the day missed.
     profile = Profile(start_date=date(2026, 3, 2))
     history = History(sessions=(session(date(2026, 3, 2)),))
     r = report(profile, history, date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 3))
-    assert (r.sessions_planned, r.sessions_done, r.adherence_percent) == (2, 1, 50.0)
+    assert (r.sessions_planned, r.sessions_done, r.adherence_percent) == (1, 1, 100.0)
     assert r.streak_days == 1
+    done = History(sessions=(session(date(2026, 3, 2)), session(date(2026, 3, 3))))
+    r = report(profile, done, date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 3))
+    assert (r.sessions_planned, r.sessions_done, r.adherence_percent) == (2, 2, 100.0)
+
+
+def test_extras_are_counted_apart_and_never_raise_adherence() -> None:
+    profile = Profile(start_date=date(2026, 3, 2), days_per_week=3)  # Mon, Wed, Fri
+    history = History(sessions=tuple(session(date(2026, 3, d)) for d in (2, 3, 5, 7)))
+    r = report(profile, history, date(2026, 3, 2), date(2026, 3, 8), date(2026, 3, 9))
+    assert (r.sessions_planned, r.sessions_done, r.sessions_extra) == (3, 1, 3)
+    assert r.adherence_percent == 33.3
+    assert r.to_dict()["sessions_extra"] == 3
 
 
 def test_a_prescription_sets_the_planned_days_from_its_start() -> None:
@@ -123,14 +135,14 @@ def test_a_prescription_imported_mid_course_leaves_past_adherence_unchanged() ->
         (6, 6, 100.0)
     later = report(profile, done, date(2026, 3, 2), date(2026, 3, 18), date(2026, 3, 18),
                    prescription=history)
-    assert later.sessions_planned == 6 + 3  # 16, 17, 18 March: walking every day
+    assert later.sessions_planned == 6 + 2  # 16, 17 March: walking every day (18th: today)
 
 
 def test_without_a_profile_the_programme_starts_with_the_first_record() -> None:
     history = History(checkins=(PainCheckin(date(2026, 3, 3), 5),))
     r = report(None, history, date(2026, 3, 1), date(2026, 3, 5), date(2026, 3, 5))
     assert r.programme_start == date(2026, 3, 3)
-    assert r.sessions_planned == 3  # 3, 4, 5 March; no profile plans every day
+    assert r.sessions_planned == 2  # 3, 4 March (5th: today); no profile plans every day
 
 
 # --- Streak ------------------------------------------------------------------------------------
@@ -193,7 +205,7 @@ def test_weeks_start_on_monday_and_clip_to_the_report() -> None:
     assert first.adherence_percent == 20.0
     assert first.mean_pain == 4.5  # (4 + 5) / 2
     assert first.aerobic_minutes == 30
-    assert (second.days, second.sessions_planned, second.sessions_done) == (2, 2, 1)
+    assert (second.days, second.sessions_planned, second.sessions_done) == (2, 1, 1)
     assert (second.mean_pain, second.aerobic_minutes) == (2.0, 25)
 
 

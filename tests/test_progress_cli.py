@@ -321,7 +321,8 @@ def test_progress_json_for_eight_scripted_weeks(cli: Callable[..., Any],
     assert doc["sessions_planned"] == 40
     # Exercise days: weeks 1-4 three a week = 12; weeks 5-8 five a week = 20; plus Saturday
     # 28 Feb = 33. The all-skipped Tuesday and Friday's second session add nothing.
-    assert doc["sessions_done"] == 33
+    assert doc["sessions_done"] == 32
+    assert doc["sessions_extra"] == 1  # Saturday 28 Feb: apart, never in adherence
     # 33 / 40 x 100 = 82.5
     assert doc["adherence_percent"] == 82.5
     # Sunday 1 Mar is a rest day. Counting back over planned days: 27, 26, 25, 24, 23 Feb (5),
@@ -403,7 +404,7 @@ def test_from_to_and_weeks_choose_the_window(cli: Callable[..., Any],
     doc = cli("progress", "--json", "--date", "2026-03-01", "--weeks", "2").json()
     assert (doc["from"], doc["to"]) == ("2026-02-16", "2026-03-01")
     # Weeks 7-8: 10 planned weekdays, all done, plus Saturday: 11, capped at 100%.
-    assert (doc["sessions_planned"], doc["sessions_done"]) == (10, 11)
+    assert (doc["sessions_planned"], doc["sessions_done"], doc["sessions_extra"]) == (10, 10, 1)
     assert doc["adherence_percent"] == 100.0
     doc = cli("progress", "--json", "--date", "2026-03-01", "--from", "2026-01-05",
               "--to", "2026-01-11").json()

@@ -304,7 +304,10 @@ def test_a_red_pain_answer_gives_red_advice_and_an_easier_plan_next_time(
         raise AssertionError(f"no plan in the next week answers to {first['exercise_id']}")
     (red,) = hit
     assert red["flagged"] is True
-    assert re.match(r"(stepped back|easier variant|easiest dose already)", red["reason"])
+    # 7/10 takes it out of the routine: another of its kind in its place (issue 20).
+    assert re.match(r"(stepped back|easier variant|easiest dose already|in place of)",
+                    red["reason"])
+    assert red["exercise_id"] != first["exercise_id"]
     if red["reason"].startswith("stepped back"):
         assert red["exercise_id"] == first["exercise_id"]
 

@@ -282,11 +282,11 @@ def list_patients(
 def _report_for(patient: ClinicPatient, start: date, end: date, on: date
                 ) -> tuple[PatientRecord, ProgressReport]:
     """The one computation of every figure (domain.analytics), from the clinic's copy."""
-    from backcare.domain.analytics import progress_report
+    from backcare.domain.report import full_report
 
     rec = _record(clinic().patient_store(patient), end)
-    report = progress_report(rec.profile, rec.history, rec.programme, start, end, on,
-                             clinic_thresholds(), clinic_library().categories(), rec.goals)
+    report = full_report(rec.profile, rec.history, rec.programme, start, end, on,
+                         clinic_library(), clinic_thresholds(), rec.goals)
     return rec, report
 
 

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Annotated, NamedTuple
 import typer
 
 from backcare.clock import parse_date, today
-from backcare.domain.analytics import progress_report
 from backcare.domain.models import (
     Goal,
     History,
@@ -147,14 +146,10 @@ def progress_for(rec: PatientRecord, start: date, end: date, on: date) -> Progre
     stands on ``on``: `progress`, the report, the FHIR export and the session summary all
     come from here."""
 
-    from backcare.domain.planner import routine_rows
+    from backcare.domain.report import full_report
 
-    report = progress_report(rec.profile, rec.history, rec.prescriptions, start, end, on,
-                             thresholds(), library().categories(), rec.goals,
-                             library().names())
-    return report._replace(routine=routine_rows(report.start, report.as_of, rec.profile,
-                                                library(), rec.history, rec.prescriptions,
-                                                thresholds()))
+    return full_report(rec.profile, rec.history, rec.prescriptions, start, end, on, library(),
+                       thresholds(), rec.goals)
 
 
 def reset() -> None:

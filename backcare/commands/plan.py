@@ -29,14 +29,12 @@ RoutineOpt = Annotated[bool, typer.Option(
 app = typer.Typer(no_args_is_help=False)
 
 
-def _plan(d_text: str | None) -> tuple[Plan, bool]:
+def _plan(d_text: str | None) -> Plan:
     d = day(d_text)
     s = store()
     profile = s.profile()
-    result = plan_for(d, profile, library(), prescriptions(s), planning_history(s, d, profile),
-                      thresholds())
-    # The short disclaimer once a day (CLINICAL.md §7); before init, the whole one always.
-    return result, s.first_time_today("disclaimer", today())
+    return plan_for(d, profile, library(), prescriptions(s), planning_history(s, d, profile),
+                    thresholds())
 
 
 @app.callback(invoke_without_command=True)
@@ -54,25 +52,27 @@ def plan(ctx: typer.Context, date: DateOpt = None, as_json: JsonOpt = False,
     if routine:
         show_routine(date, as_json)
         return
-    from backcare.render import plan as render_plan
-
-    result, first = _plan(date)
+    result = _plan(date)
     if as_json:
         emit_json(result.to_dict())
-    else:
-        render_plan.plan_view(result, short_disclaimer=first)
+        return
+    from backcare.render import plan as render_plan
+
+    # The short disclaimer once a day (CLINICAL.md §7); before init, the whole one always.
+    render_plan.plan_view(result, short_disclaimer=store().first_time_today("disclaimer",
+                                                                            today()))
 
 
 def show_routine(date: str | None, as_json: bool) -> None:
-    from backcare.render import plan as render_plan
-
-    result, _ = _plan(date)
+    result = _plan(date)
     if as_json:
         doc = result.to_dict()
         emit_json({"date": doc["date"], **{k: v for k, v in doc.items()
                                             if k.startswith("routine")}})
-    else:
-        render_plan.routine_view(result)
+        return
+    from backcare.render import plan as render_plan
+
+    render_plan.routine_view(result)
 
 
 def routine(date: DateOpt = None, as_json: JsonOpt = False) -> None:

@@ -286,6 +286,10 @@ def _plan_for(day: date, profile: Profile | None, library: Library,
         # Nothing that was red in the last 7 days (issue 20), and the routine's own
         # exercises first: the patient knows them.
         avoid, sore = _recently_red(history, day, library, t)
+        # Nor what the routine took out because it hurt (issue 20).
+        fams = {f[0].id: f for f in families(library)}
+        avoid |= {e.id for lf in rday.routine.left if lf.flagged
+                  for e in fams.get(lf.family, ())}
         items = _flare_items(day, who, library, budget, rules, avoid,
                              rday.routine.families())
         if sore:
@@ -581,13 +585,18 @@ def routine_day(day: date, profile: Profile, library: Library, history: History,
                 (step.dose.duration_minutes or 0) > aerobic_cap:
             short = clamp(library.get(step.exercise_id),
                           step.dose._replace(duration_minutes=aerobic_cap))
-            step = replace(step, dose=short, reason=f"{step.reason}; {short.describe()} to "
-                                                    f"fit your {profile.minutes_per_day} "
-                                                    "minutes")
+            if short != step.dose:
+                step = replace(step, dose=short, reason=f"{step.reason}; {short.describe()} "
+                                                        "to fit your "
+                                                        f"{profile.minutes_per_day} minutes")
         if step is not None:
             if m.replaces is not None and not by_ex.get(step.exercise_id):
                 step = replace(step, reason=f"{m.why_joined}; {step.reason}", flagged=True)
             steps[m.family] = step
+    if rules.keep_mobility:  # CLINICAL.md §8, NICE NG65: says why it is there every day
+        steps = {k: replace(st, reason=f"{st.reason}; {KEEP_MOBILITY_WHY}")
+                 if is_mobility(library.get(st.exercise_id)) else st
+                 for k, st in steps.items()}
     current = {k: (library.get(st.exercise_id), st.dose) for k, st in steps.items()}
     items = [_item(library, steps[m.family]) for m in todays if m.family in steps]
     aerobic = [i for i in items if i.exercise.category == "aerobic"]

@@ -34,7 +34,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from backcare.domain.clinical import DEFAULT, Thresholds
-from backcare.domain.conditions import NO_RULES, PlanRules
+from backcare.domain.conditions import NO_RULES, PlanRules, is_mobility
 from backcare.domain.library import Library
 from backcare.domain.models import CATEGORIES, Dose, Exercise, Profile, RoutineSwap
 from backcare.domain.progression import Attempt, PainZone
@@ -267,6 +267,11 @@ def routine_on(day: date, profile: Profile, library: Library,
     pools: dict[str, list[str]] = {}
     for cat in CATEGORIES:
         pool = [k for k in preference(cat, fams) if _eligible(fams.members[k], usable, ok)]
+        if rules.keep_mobility and cat == "stretching":
+            # Inflammatory back pain (docs/clinical.md §8, NICE NG65): the spinal mobility
+            # work first, so that every plan keeps it.
+            pool = [k for k in pool if _mobile(fams.members[k])] + \
+                [k for k in pool if not _mobile(fams.members[k])]
         pools[cat] = pool
         # The patient's own choices first, then what they have been doing, then the rest.
         chosen: list[str] = [k for k in asked_in if k in pool and k not in triggered
@@ -307,7 +312,9 @@ def routine_on(day: date, profile: Profile, library: Library,
         members = _fit([Member(m.family, m.category, m.joined, m.why_joined, "", m.replaces)
                         for m in members], secs, share, len({m.category for m in members}))
         split = False
-        members = _shortest(members, secs, share, pools, excluded, fams)
+        keep = (lambda m: _mobile(fams.members[m.family])) if rules.keep_mobility \
+            else (lambda m: False)
+        members = _shortest(members, secs, share, pools, excluded, fams, keep)
     left = tuple(sorted(
         [triggered[k] for k in triggered] +
         [Left(k, asked_out[k].out_id, asked_out[k].day,
@@ -368,16 +375,21 @@ def _fit(members: list[Member], secs: Callable[[Member], int], room: int,
     return ms
 
 
+def _mobile(family: Sequence[Exercise]) -> bool:
+    return any(is_mobility(e) for e in family)
+
+
 def _shortest(members: list[Member], secs: Callable[[Member], int], share: int,
-              pools: dict[str, list[str]], excluded: set[str], fams: Families
-              ) -> list[Member]:
+              pools: dict[str, list[str]], excluded: set[str], fams: Families,
+              keep: Callable[[Member], bool]) -> list[Member]:
     """When even one of each kind takes more than the minutes, each takes the quickest
-    exercise of its kind instead, the longest first, while the day is too long."""
+    exercise of its kind instead, the longest first, while the day is too long (never one
+    that a condition's rule keeps)."""
     ms = list(members)
     for m in sorted(ms, key=secs, reverse=True):
         if sum(secs(o) for o in ms if o.category != "aerobic") <= share:
             break
-        if m.category == "aerobic":
+        if m.category == "aerobic" or keep(m):
             continue
         taken = {o.family for o in ms}
         options = [Member(k, m.category, m.joined, f"{fams.members[k][0].name}: quicker, to "

@@ -155,10 +155,15 @@ def history_view(h: History, start: date, end: date, library: Library,
                 else e.exercise_id
             pain = f" {pain_text(e.pain, t)}" if e.pain is not None else ""
             extra = " (extra)" if e.extra else ""
-            parts.append(f"{STATUS_MARK.get(e.status, '?')} {escape(name)}{extra}{pain}")
+            # Each exercise's dose, so that the log shows how it went up (issue 20).
+            per_side = library.exercises[e.exercise_id].per_side \
+                if e.exercise_id in library else False
+            dose = e.dose.describe(per_side) if e.status != "skipped" else ""
+            dose = f" {escape(dose)}" if dose else ""
+            parts.append(f"{STATUS_MARK.get(e.status, '?')} {escape(name)}{dose}{extra}{pain}")
         before = f"pain {_pain_word(s.pain_before)}→{_pain_word(s.pain_after)}" \
             if s.pain_before is not None or s.pain_after is not None else ""
-        details = "; ".join(parts) + (f"  ({before})" if before else "") + \
+        details = "; ".join(parts) + (f"\n  {before}" if before else "") + \
             (f"\n  note: {escape(s.note)}" if s.note else "") + mark(s.id)
         rows.append((s.date.isoformat(), 1, s.id, "session", details))
     for c in h.checkins:
