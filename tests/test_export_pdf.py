@@ -230,7 +230,7 @@ def test_page_one_holds_the_figures(rendered: tuple[bytes, list[str]]) -> None:
     assert data.startswith(b"%PDF")
     one = pages[0]
     r = report(doc())
-    assert f"{r.sessions_done} of {r.sessions_planned} planned sessions done" in one
+    assert f"{r.sessions_done} of {r.sessions_planned} planned days done" in one
     assert "7 → " in one and "clinically important" in one
     assert "60 → 40 (−20)" in one  # ODI baseline → latest
     for other in ("RMDQ 12 → 6", "PEG 6.3 → 3.3", "PSFS 3 → 3", "STarT Back high → high"):

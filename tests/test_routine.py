@@ -43,8 +43,8 @@ def months(draw: st.DrawFn) -> tuple[Profile, list[tuple[int | None, int | None,
         minutes_per_day=draw(st.sampled_from([10, 15, 20, 30, 45, 60, 90])),
         days_per_week=draw(st.integers(3, 7)),
         equipment=["none", *draw(st.sets(st.sampled_from(["mat", "chair", "step", "wall"])))],
-        conditions=draw(st.sets(st.sampled_from(["pregnancy", "osteoporosis",
-                                                  "inflammatory"]), max_size=1)))
+        conditions=draw(st.lists(st.sampled_from(["pregnancy", "osteoporosis",
+                                                   "inflammatory"]), max_size=1)))
     days = draw(st.lists(st.tuples(st.none() | st.integers(0, 10),
                                    st.none() | st.integers(0, 8), st.booleans()),
                          min_size=20, max_size=45))

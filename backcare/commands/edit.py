@@ -217,7 +217,7 @@ def planned_doses(d: date) -> dict[str, Dose] | None:
     profile = s.profile()
     try:
         plan = plan_for(d, profile, library(), prescriptions(s),
-                        planning_history(s, d, profile), thresholds())
+                        planning_history(s, d, profile), thresholds(), detail=False)
     except SafetyStop:
         return None
     return {i.exercise.id: i.dose for i in plan.items}

@@ -85,7 +85,8 @@ def log(
     t = thresholds()
     lib = library()
     profile = s.profile()
-    plan = plan_for(d, profile, lib, prescriptions(s), planning_history(s, d, profile), t)
+    plan = plan_for(d, profile, lib, prescriptions(s), planning_history(s, d, profile), t,
+                    detail=False)
     logged = lb.session_from_log(d, plan, lib, req, new_id("s", d))
     session = logged.session
     first, same = lb.repeated(session, s.history(d, d).sessions)

@@ -70,7 +70,7 @@ def session(
     if pain_before is not None and not any(c.date == d for c in s.history(d, d).checkins):
         s.put_checkin(PainCheckin(d, pain_before, None, (), False))
     history = lb.with_pain_now(planning_history(s, d, profile), d, pain_before)
-    plan = plan_for(d, profile, library(), prescriptions(s), history, t)
+    plan = plan_for(d, profile, library(), prescriptions(s), history, t, detail=False)
     render_session.plan_intro(plan)
     if not plan.items:
         return

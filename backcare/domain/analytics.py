@@ -366,7 +366,7 @@ def stopped_days(profile: Profile | None, index: HistoryIndex, as_of: date
     clinician cleared it; such days are not planned days (issue 20)."""
     cleared = clearance_day(profile)
     spans: list[tuple[date, date | None]] = []
-    reported = set()
+    reported: set[str] = set()
     for c in index.checkins:
         if flags := checkin_red_flags(c):
             reported.update(flags)

@@ -59,6 +59,7 @@ from backcare.domain.routine import (
     Change,
     Routine,
     aerobic_allowance,
+    describe_step,
     dose_changes,
     review_notice,
     routine_on,
@@ -497,16 +498,6 @@ def _held_at_start(ex: Exercise, by_ex: dict[str, list[Attempt]], t: Thresholds,
     return Next(Decision.HOLD, ex.id, ex.start_dose(), why, seen.flagged)
 
 
-def _mobility_first(steps: list[Next], library: Library) -> list[Next]:
-    """Inflammatory back pain (CLINICAL.md §8, NICE NG65): the spinal mobility and extension
-    work comes first among the stretches, so that every plan keeps it, and says why."""
-    def mobile(step: Next) -> bool:
-        return is_mobility(library.get(step.exercise_id))
-
-    return [replace(s, reason=f"{s.reason}; {KEEP_MOBILITY_WHY}") for s in steps if mobile(s)] \
-        + [s for s in steps if not mobile(s)]
-
-
 def _item(library: Library, step: Next) -> PlanItem:
     ex = library.get(step.exercise_id)
     return PlanItem(ex, step.dose, step.reason, estimated_seconds(ex, step.dose), step.flagged)
@@ -619,6 +610,17 @@ def routine_day(day: date, profile: Profile, library: Library, history: History,
                                     since=max((f for f in flares if f < d), default=None))
                 return step.reason if step is not None else None
             changes[m.family] = dose_changes(family[m.family], tries, why_at, names)
+            # Today's own step, when the plan moves the dose on from the last session.
+            ids = {e.id for e in family[m.family]}
+            done = [a for a in tries if a.exercise_id in ids and a.status == "done"]
+            if done and m.family in current and m.family in steps:
+                was = (done[-1].exercise_id, done[-1].dose)
+                now = (current[m.family][0].id, current[m.family][1])
+                said = next((i.reason for i in items if i.exercise.id in ids),
+                            steps[m.family].reason)
+                if was != now:
+                    changes[m.family].append(Change(day, describe_step(was, now, names),
+                                                    said))
     present = {m.category for m in members}
     missing = tuple(c for c in CATEGORIES if c not in present)
     return RoutineDay(routine, tuple(items), current, changes, over, missing)
@@ -716,11 +718,11 @@ def _fit_minutes(items: list[PlanItem], profile: Profile, library: Library,
             break
         _, n = max(lowerable)
         it = out[n]
-        dose = step_down(it.exercise, it.dose, t)
-        assert dose is not None
+        less = step_down(it.exercise, it.dose, t)
+        assert less is not None
         why = f"less today to fit your {minutes} minutes"
-        out[n] = PlanItem(it.exercise, dose, it.reason if why in it.reason
-                          else f"{it.reason}; {why}", estimated_seconds(it.exercise, dose),
+        out[n] = PlanItem(it.exercise, less, it.reason if why in it.reason
+                          else f"{it.reason}; {why}", estimated_seconds(it.exercise, less),
                           it.flagged, it.note)
     return out, total(out) > budget
 

@@ -255,7 +255,9 @@ def _programme(ctx: ExportContext) -> tuple[str, list[str]]:
 
 
 def _tiles(r: ProgressReport, function: list[str]) -> list[Tile]:
-    detail = f"{num(r.sessions_done)} of {num(r.sessions_planned)} planned sessions done"
+    detail = f"{num(r.sessions_done)} of {num(r.sessions_planned)} planned days done"
+    if r.sessions_extra:  # apart: never in adherence (issue 20)
+        detail += f"; {plural(r.sessions_extra, 'extra day')}"
     if r.streak_days:
         detail += f"; streak {plural(r.streak_days, 'day')}"
     pain = r.pain

@@ -170,22 +170,22 @@ def routine_view(plan: Plan) -> None:
     table.add_column("exercise", ratio=1)
     table.add_column("dose now", no_wrap=True)
     table.add_column("joined", no_wrap=True)
-    table.add_column("last step", no_wrap=True)
     for doc in plan.routine.routine_dicts():
-        ex_name = Text(doc["name"])
+        name = Text(doc["name"])
         if doc["group"]:
-            ex_name.append(f" ({doc['group']})", style="dim")
-        changes = doc["changes"]
-        steps = [c for c in changes if c["what"] != "joined"]
-        last = steps[-1] if steps else None
-        parts: list[Any] = [ex_name]
-        parts.append(Padding(Text(changes[0]["why"], style="dim"), (0, 0, 0, 2)))
-        if last is not None:
-            parts.append(Padding(Text(f"{last['what']}: {last['why']}", style="dim"),
-                                 (0, 0, 0, 2)))
+            name.append(f" ({doc['group']} days)", style="dim")
+        parts: list[Any] = [name]
+        joined = doc["changes"][0]
+        if joined["why"] != "in your routine from the start":
+            parts.append(Padding(Text(joined["why"], style="dim"), (0, 0, 0, 2)))
+        steps = [c for c in doc["changes"] if c["what"] != "joined"]
+        if steps:
+            last = steps[-1]
+            what = last["what"].split(": ", 1)[-1]
+            parts.append(Padding(Text(f"{_short(last['date'])}: {what} ({last['why']})",
+                                      style="dim"), (0, 0, 0, 2)))
         current, dose = plan.routine.current[doc["family"]]
-        table.add_row(Group(*parts), dose.describe(current.per_side),
-                      _short(doc["joined"]), _short(last["date"]) if last else "—")
+        table.add_row(Group(*parts), dose.describe(current.per_side), _short(doc["joined"]))
     con.print()
     con.print(table)
     for lf in r.left:
