@@ -66,16 +66,25 @@ def flare_on(day: date, pains: dict[date, int], declared: Iterable[date],
 
 def flare_days(history: History, profile: Profile | None, first: date, last: date,
                t: Thresholds) -> set[date]:
-    """The days from ``first`` to ``last`` on which a flare-up was active: greens from them
-    never count towards a progression (issue 20)."""
+    """The days from ``first`` to ``last`` whose plan was a flare-up's: greens from them
+    never count towards a progression, nor do their exercises join the routine (issue 20).
+    Each day is judged as its plan saw it: the pains of the days before it and that day's
+    check-in, not the session done later that day."""
     pains = day_pains(history, profile, last)
     declared = declared_flares(history)
     if not any(p >= t.flare_pain for p in pains.values()) and not declared:
         return set()
+    morning = {c.date: c.score for c in history.checkins}
     found = set()
     day = first
     while day <= last:
-        if flare_on(day, pains, declared, t)[0]:
+        seen = {d: p for d, p in pains.items() if d < day}
+        if day in morning:
+            seen[day] = morning[day]
+        if profile is not None and day == profile.start_date \
+                and profile.baseline_pain is not None:
+            seen[day] = max(seen.get(day, -1), profile.baseline_pain)
+        if flare_on(day, seen, declared, t)[0]:
             found.add(day)
         day += timedelta(days=1)
     return found

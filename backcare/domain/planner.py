@@ -341,8 +341,14 @@ def _plan_for(day: date, profile: Profile | None, library: Library,
         return made("normal", (), True)
     items = list(rday.items)
     for cat in rday.missing:
-        warnings.append(f"No {cat} exercise fits your equipment and positions; ask your "
-                        "physiotherapist for one, or add equipment with 'backcare init'.")
+        if cat in rday.routine.emptied:
+            warnings.append(f"Every {cat} exercise you can do has been painful lately, so "
+                            "none is planned while it settles; please ask your "
+                            "physiotherapist for one.")
+        else:
+            warnings.append(f"No {cat} exercise fits your equipment and positions; ask "
+                            "your physiotherapist for one, or add equipment with "
+                            "'backcare init'.")
     if rday.over:
         total = sum(i.seconds for i in items)
         warnings.append(f"Even the shortest plan takes about {-(-total // 60)} minutes, more "

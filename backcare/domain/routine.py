@@ -120,6 +120,8 @@ class Routine:
     split: bool = False
     review_due: date | None = None
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    # Kinds the patient could do, none of whose exercises is left after the pain rules.
+    emptied: tuple[str, ...] = ()
 
     def families(self) -> set[str]:
         return {m.family for m in self.members}
@@ -256,15 +258,18 @@ def routine_on(day: date, profile: Profile, library: Library,
             asked_out.pop(in_key, None)
     excluded = set(triggered) | set(asked_out)
     first_seen: dict[str, date] = {}
+    last_seen: dict[str, date] = {}
     for a in mine:
         key = fams.key(a.exercise_id)
         if key is not None:
             first_seen.setdefault(key, a.day)
+            last_seen[key] = a.day
 
     sizes = sizes_for(profile.minutes_per_day)
     members: list[Member] = []
     warnings: list[str] = []
     pools: dict[str, list[str]] = {}
+    emptied: list[str] = []
     for cat in CATEGORIES:
         pool = [k for k in preference(cat, fams) if _eligible(fams.members[k], usable, ok)]
         if rules.keep_mobility and cat == "stretching":
@@ -276,8 +281,11 @@ def routine_on(day: date, profile: Profile, library: Library,
         # The patient's own choices first, then what they have been doing, then the rest.
         chosen: list[str] = [k for k in asked_in if k in pool and k not in triggered
                              and fams.members[k][0].category == cat]
+        # What the patient has done most recently keeps its place: a family that took
+        # another's place stays when what took that one out leaves the planner's weeks.
         in_use = sorted((k for k in first_seen if k in pool and k not in excluded
-                         and k not in chosen), key=lambda k: (first_seen[k], pool.index(k)))
+                         and k not in chosen),
+                        key=lambda k: (-last_seen[k].toordinal(), pool.index(k)))
         chosen += in_use
         chosen = chosen[:sizes[cat]]
         for k in pool:
@@ -285,6 +293,9 @@ def routine_on(day: date, profile: Profile, library: Library,
                 break
             if k not in chosen and k not in excluded:
                 chosen.append(k)
+        chosen.sort(key=pool.index)  # the same order every day, however chosen
+        if pool and not chosen:
+            emptied.append(cat)
         # What each new family replaced, for its reason.
         gone = [k for k in excluded if fams.members[k][0].category == cat]
         for k in chosen:
@@ -299,6 +310,7 @@ def routine_on(day: date, profile: Profile, library: Library,
         e = entry(fams.members[m.family], ok)
         return start_seconds(e) if e is not None else 0
 
+    chosen_first = list(members)
     members = _fit(members, secs, room, MIN_SIZE)
     non_aerobic = [m for m in members if m.category != "aerobic"]
     split = sum(secs(m) for m in non_aerobic) > room and training_days >= 4 \
@@ -315,14 +327,20 @@ def routine_on(day: date, profile: Profile, library: Library,
         keep = (lambda m: _mobile(fams.members[m.family])) if rules.keep_mobility \
             else (lambda m: False)
         members = _shortest(members, secs, share, pools, excluded, fams, keep)
+    # What the minutes left out, when the patient has been doing it: the reason it went.
+    kept = {m.family for m in members}
+    fitted = [Left(m.family, entry(fams.members[m.family], ok).id  # type: ignore[union-attr]
+                   if entry(fams.members[m.family], ok) else m.family, day,
+                   f"left out to fit your {profile.minutes_per_day} minutes a day", False)
+              for m in chosen_first if m.family not in kept and m.family in first_seen]
     left = tuple(sorted(
         [triggered[k] for k in triggered] +
         [Left(k, asked_out[k].out_id, asked_out[k].day,
               f"you asked to swap it on {short_date(asked_out[k].day)}", False)
-         for k in asked_out if k not in triggered],
+         for k in asked_out if k not in triggered] + fitted,
         key=lambda lf: (lf.day, lf.family)))
     return Routine(started, tuple(members), left, split, _review(day, started, t),
-                   tuple(warnings))
+                   tuple(warnings), tuple(emptied))
 
 
 def _member(key: str, cat: str, day: date, started: date, first_seen: dict[str, date],
