@@ -66,6 +66,27 @@ VISIT_TITLES = {"manual-therapy": "Clinic visit: manual therapy",
 SESSION_PAIN_TEXT = "Pain {when} the exercise session"  # when: before | after
 
 
+# Resources' identifiers: version-5 UUIDs in a namespace of their own, apart from the one
+# that makes the bundle's fullUrls, so that an identifier never equals a fullUrl. A server
+# rewrites every string equal to a fullUrl into the id it assigns (the transaction rules),
+# and a rewritten identifier no longer matches the next bundle's conditional create (issue 28).
+IDENTIFIER_NAMESPACE = uuid.uuid5(NAMESPACE, "backcare:identifier")
+
+
+def record_identifier(patient: str, kind: str, record_id: str) -> str:
+    """The identifier value (system ``urn:ietf:rfc:3986``) of the resource of ``kind`` (a
+    resource type, or a part of a record: ``session-pain-before``…) that stands for the
+    record ``record_id`` of the patient ``patient`` (their ``patient_id``). It depends on
+    nothing else: not on the record's place in the log, nor on what else was recorded, so
+    every export of the record gives it the same identifier (docs/interoperability.md)."""
+    return f"urn:uuid:{uuid.uuid5(IDENTIFIER_NAMESPACE, f'{patient}/{kind}:{record_id}')}"
+
+
+def shared_identifier(kind: str, name: str) -> str:
+    """The identifier of a resource that is the same for every patient (a Questionnaire)."""
+    return f"urn:uuid:{uuid.uuid5(IDENTIFIER_NAMESPACE, f'{kind}:{name}')}"
+
+
 def questionnaire_url(instrument: str) -> str:
     """The canonical URL of backcare's rendering of an instrument: the same for every
     patient, so a response points at the one in its bundle."""
