@@ -139,3 +139,30 @@ def test_the_patient_is_found_by_their_stable_identifier(patient: Any, tmp_path:
     (found,) = [r for r in stored if r["resourceType"] == "Patient"]
     assert {"system": PATIENT_ID_SYSTEM, "value": pid} in found["identifier"]
     assert len([r for r in stored if r["resourceType"] == "Observation"]) == 2
+
+
+def test_edits_and_deletions_reach_the_server(patient: Any, tmp_path: Path) -> None:
+    """Export 1, add data, edit one record, delete one, export 2: the server that received
+    export 1 reaches the patient's state (issue 23)."""
+    first_week(patient)
+    one = export(patient, tmp_path, "one.json", date(2026, 3, 4))
+    history = patient("history", "--json", "--date", TODAY.isoformat()).json()
+    session, visit = history["sessions"][0]["id"], history["visits"][0]["id"]
+    second_week(patient)
+    record(patient, "edit", session, "--pain-after", "2")
+    record(patient, "delete", visit, "--yes")
+    two = export(patient, tmp_path, "two.json", TODAY)
+    result = post([one, two], tmp_path)
+    methods = [(p["method"], p["status"]) for p in result["posts"][1]]
+    assert ("PUT", 200) in methods and methods.count(("DELETE", 200)) == 2  # visit, its note
+    stored = result["stored"]
+    sent = [e["resource"] for e in two["entry"] if "resource" in e]
+    assert sorted(own_identifier(r) for r in stored) == sorted(own_identifier(r) for r in sent)
+    assert not [r for r in stored if r["resourceType"] == "Encounter"]
+    after = sorted((r for r in stored if r["resourceType"] == "Observation"
+                    and r["code"].get("text") == "Pain after the exercise session"),
+                   key=lambda r: r["effectiveDateTime"])
+    assert [r["valueInteger"] for r in after] == [2, 3]  # edited; the second week's
+    (procedure, _) = sorted((r for r in stored if r["resourceType"] == "Procedure"),
+                            key=lambda r: r["performedDateTime"])
+    assert [r["partOf"] for r in after][0] == [{"reference": f"Procedure/{procedure['id']}"}]

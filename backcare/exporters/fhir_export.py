@@ -34,6 +34,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -102,22 +103,30 @@ class Builder:
     (:func:`~backcare.domain.fhir_terms.record_identifier`), from the patient's
     ``patient_id`` and the record's id: a server rewrites strings equal to a fullUrl, never
     the identifier, so a later bundle's conditional create finds the resource (issue 28).
-    A new kind of resource needs nothing more: ``add(url(kind, record_id), ...)``."""
+    A new kind of resource needs nothing more: ``add(url(kind, record_id), ...)``.
 
-    def __init__(self, ctx: ExportContext) -> None:
+    In a transaction, a resource of a record that was corrected since it was made (the audit
+    trail's edits and replacements, ``edited``) is a conditional update on its identifier;
+    one of a record that was not, a conditional create (issue 23)."""
+
+    def __init__(self, ctx: ExportContext, edited: frozenset[str] = frozenset()) -> None:
         self.version = ctx.fhir_version
         self.transaction = ctx.bundle == TRANSACTION
         self.key = ctx.patient_key or ""
+        self.edited = edited
         self.entries: list[dict[str, Any]] = []
         self._identifiers: dict[str, str] = {}  # fullUrl → its resource's identifier
+        self._records: dict[str, str] = {}  # fullUrl → the id of the record it stands for
 
-    def url(self, kind: str, ident: str, shared: bool = False) -> str:
+    def url(self, kind: str, ident: str, shared: bool = False, of: str | None = None) -> str:
         """The ``urn:uuid`` fullUrl of the resource of ``kind`` that stands for the record
-        ``ident``: of the patient's key and the record's id, so that two patients' records
-        never share one (check-in ids are only their dates). Its identifier is
-        :meth:`identifier` of the same pair."""
+        ``ident`` (or for a part ``ident`` of the record ``of``): of the patient's key and
+        the record's id, so that two patients' records never share one (check-in ids are
+        only their dates). Its identifier is :meth:`identifier` of the same pair."""
         name = f"{kind}:{ident}" if shared else f"{self.key}/{kind}:{ident}"
         url = f"urn:uuid:{uuid.uuid5(NAMESPACE, name)}"
+        if not shared:
+            self._records[url] = of if of is not None else ident
         self._identifiers[url] = shared_identifier(kind, ident) if shared \
             else self.identifier(kind, ident)
         return url
@@ -148,10 +157,25 @@ class Builder:
         entry: dict[str, Any] = {"fullUrl": url, "resource": resource}
         if self.transaction:
             system, value = match or (URI_IDENTIFIER, identifier["value"])
-            entry["request"] = {"method": "POST", "url": resource["resourceType"],
-                                "ifNoneExist": f"identifier={system}|{value}"}
+            kind = resource["resourceType"]
+            if self._records.get(url) in self.edited:
+                entry["request"] = {"method": "PUT",
+                                    "url": f"{kind}?identifier={system}|{value}"}
+            else:
+                entry["request"] = {"method": "POST", "url": kind,
+                                    "ifNoneExist": f"identifier={system}|{value}"}
         self.entries.append(entry)
         return url
+
+    def remove(self, kind: str, value: str) -> None:
+        """A conditional delete of the resource of type ``kind`` with this identifier."""
+        self.entries.append({"request": {
+            "method": "DELETE", "url": f"{kind}?identifier={URI_IDENTIFIER}|{value}"}})
+
+    def identifiers(self) -> set[tuple[str, str]]:
+        """The (resource type, identifier) of every resource added."""
+        return {(e["resource"]["resourceType"], self._identifiers[e["fullUrl"]])
+                for e in self.entries if "resource" in e}
 
 
 def _category(code: str, display: str) -> list[dict[str, Any]]:
@@ -187,7 +211,7 @@ def _symptom(name: str) -> dict[str, Any]:
 def build_bundle(ctx: ExportContext) -> dict[str, Any]:
     """The bundle as plain JSON data (checked, when the extra is installed, and written by
     :func:`render`)."""
-    b = Builder(ctx)
+    b = Builder(ctx, _edited(ctx.doc))
     patient: dict[str, Any] = {"resourceType": "Patient"}
     if ctx.patient_name:
         patient["name"] = [{"text": ctx.patient_name}]
@@ -203,10 +227,65 @@ def build_bundle(ctx: ExportContext) -> dict[str, Any]:
     _questionnaires(b, ctx, pid)
     _visits(b, ctx, pid)
     _goals(b, ctx, pid)
+    if b.transaction:
+        _removed(b, ctx, pid)
     bundle: dict[str, Any] = {"resourceType": "Bundle",
                               "type": TRANSACTION if b.transaction else COLLECTION,
                               "timestamp": ctx.exported_at, "entry": b.entries}
     return bundle
+
+
+# The tables of the audit trail (domain.corrections) whose records the bundle carries.
+_CORRECTED = ("sessions", "pain_checkins", "assessments", "visits", "goals")
+
+
+def _present(doc: dict[str, Any]) -> set[tuple[str, str]]:
+    """(table, record id) of each record of the document (a check-in's id is p-DATE)."""
+    return {(table, f"p-{r['date']}" if table == "pain_checkins" else str(r["id"]))
+            for table in _CORRECTED for r in doc.get(table) or ()}
+
+
+def _edited(doc: dict[str, Any]) -> frozenset[str]:
+    """The ids of the records of the document that were corrected after they were made."""
+    present = _present(doc)
+    return frozenset(str(c.get("id")) for c in doc.get("corrections") or ()
+                     if c.get("after") is not None
+                     and (c.get("record"), str(c.get("id"))) in present)
+
+
+def _removed(b: Builder, ctx: ExportContext, pid: str) -> None:
+    """A conditional delete for each resource the server may hold that the patient's record
+    no longer has: every resource of a deleted record, and the parts an edit took away (a
+    session's pain before it, an exercise's pain). The audit trail keeps each record as it
+    was before each correction; its resources are made again, and those that this bundle
+    does not carry are deleted (issue 23). A record moved out of the export's period by an
+    edit still exists, and is left alone."""
+    present = _present(ctx.doc)
+    last: dict[tuple[str, str], dict[str, Any]] = {}
+    for c in ctx.doc.get("corrections") or ():
+        last[(str(c.get("record")), str(c.get("id")))] = c
+    before: dict[str, list[dict[str, Any]]] = {}
+    for key, c in last.items():
+        gone = c.get("after") is None and key not in present
+        if (gone or key in present) and key[0] in _CORRECTED:
+            earlier = [x["before"] for x in ctx.doc.get("corrections") or ()
+                       if (str(x.get("record")), str(x.get("id"))) == key and x.get("before")]
+            before.setdefault(key[0], []).extend(earlier)
+    if not before:
+        return
+    was_ctx = replace(ctx, doc=before, report=None, bundle=COLLECTION)
+    was = Builder(was_ctx)
+    for part in (_checkins, _sessions, _questionnaires, _visits, _goals):
+        part(was, was_ctx, pid)
+    # A session's aerobic minutes come from the progress report, which has only the
+    # sessions of now: a session gone takes its minutes with it.
+    gone_minutes = {("Observation", was.identifier("exercise-duration", str(r.get("id"))))
+                    for r in before.get("sessions", ())
+                    if ("sessions", str(r.get("id"))) not in present}
+    have = b.identifiers()
+    for kind, value in sorted((was.identifiers() | gone_minutes) - have):
+        if kind != "Questionnaire":  # the same for every patient: never the patient's to delete
+            b.remove(kind, value)
 
 
 def _checkins(b: Builder, ctx: ExportContext, pid: str) -> None:
@@ -260,7 +339,7 @@ def _sessions(b: Builder, ctx: ExportContext, pid: str) -> None:
         for part, e in _exercise_parts(s):
             if e.get("pain") is not None:
                 name = names.get(e["exercise_id"], e["exercise_id"])
-                b.add(b.url("exercise-pain", f"{s['id']}:{part}"),
+                b.add(b.url("exercise-pain", f"{s['id']}:{part}", of=s["id"]),
                       _pain_obs(pid, s["date"], e["pain"], f"Pain with the exercise: {name}",
                                 partOf=part_of),
                       f"Pain with {name} on {s['date']}: {e['pain']}/10")
@@ -510,7 +589,7 @@ def check(bundle: dict[str, Any], version: str) -> bool:
     seen: dict[tuple[Any, ...], int] = {}
     sample = []
     for entry in bundle["entry"]:
-        key = shape(entry["resource"])
+        key = shape(entry["resource"]) if "resource" in entry else ("request",)
         seen[key] = seen.get(key, 0) + 1
         if seen[key] <= VALIDATE_PER_SHAPE:
             sample.append(entry)
