@@ -402,6 +402,7 @@ def check_goal(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> None:
     c.day("by", d.get("by"), optional=True)
     c.day("done_on", d.get("done_on"), optional=True, latest=limits.latest)
     c.text("psfs_activity", d.get("psfs_activity"), optional=True, empty_ok=True)
+    c.text("uid", d.get("uid"), optional=True, max_chars=MAX_ID_CHARS)
 
 
 def check_programme(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> None:

@@ -62,7 +62,7 @@ from backcare.domain.fhir_terms import (
     symptom_words,
 )
 from backcare.domain.instruments import INSTRUMENTS
-from backcare.domain.models import Dose
+from backcare.domain.models import Dose, Goal
 from backcare.errors import BackcareError
 from backcare.exporters import Rendered
 
@@ -557,8 +557,9 @@ def _goals(b: Builder, ctx: ExportContext, pid: str) -> None:
             goal["statusDate"] = g["done_on"]
             state = f"achieved on {g['done_on']}"
         due = f", due {g['by']}" if g.get("by") else ""
-        b.add(b.url("goal", str(g["id"])), goal, f"Goal: {g['text']} ({state}{due})",
-              str(g["id"]))
+        # Its stable id, kept through a merge import (its number is not: issue 23).
+        b.add(b.url("goal", Goal.from_dict(g).key, of=str(g["id"])), goal,
+              f"Goal: {g['text']} ({state}{due})", str(g["id"]))
 
 
 def bundle_model(version: str) -> Callable[[dict[str, Any]], Any] | None:

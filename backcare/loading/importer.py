@@ -246,7 +246,8 @@ def _parse(doc: Any, file: str | None, source: str, limits: Limits) -> ImportBun
                                  Prescription.from_dict, limits)
     check_goal, _ = MAIN_CHECKS["goals"]
     goals = [Goal.from_dict(d)
-             for d in _checked(p, file, top, doc, "goals", check_goal, "id", limits)]
+             for d in _checked(p, file, top, _goal_defaults(doc), "goals", check_goal, "id",
+                               limits)]
     if p:
         shown = p.problems[:MAX_PROBLEMS_SHOWN]
         if len(p.problems) > MAX_PROBLEMS_SHOWN:
@@ -318,6 +319,30 @@ class _IdDeriver:
         digest = hashlib.sha256(f"{kind}#{n}#{content}".encode("utf-8", "replace"))
         stamp = str(day).replace("-", "") if is_iso_day(day) else "00000000"
         return {**d, "id": f"{_ID_PREFIX[kind]}-{stamp}-{digest.hexdigest()[:8]}"}
+
+
+def _goal_defaults(doc: dict[str, Any]) -> dict[str, Any]:
+    """Goals without ``id`` or ``created`` are accepted, as other records are (issue 23): a
+    goal without a number takes the next after the file's own, and one without a day the
+    export's day (else the checks name the missing field). Its stable id is then derived
+    from what it says and that day (models.Goal.key), so the same file gives the same ids."""
+    goals = doc.get("goals")
+    if not isinstance(goals, list) or all(
+            not isinstance(g, dict) or ("id" in g and "created" in g) for g in goals):
+        return doc
+    numbers = [g["id"] for g in goals if isinstance(g, dict) and type(g.get("id")) is int]
+    next_id = max(numbers, default=0) + 1
+    stamp = doc.get("exported_at")
+    day = stamp[:10] if isinstance(stamp, str) and is_iso_day(stamp[:10]) else None
+    out = []
+    for g in goals:
+        if isinstance(g, dict) and "id" not in g:
+            g = {**g, "id": next_id}
+            next_id += 1
+        if isinstance(g, dict) and "created" not in g and day is not None:
+            g = {**g, "created": day}
+        out.append(g)
+    return {**doc, "goals": out}
 
 
 def _optional_list(p: ProblemList, file: str | None, top: Checker, doc: dict[str, Any],
