@@ -105,3 +105,49 @@ def test_goals_without_id_or_created_import(cli: Any, tmp_path: Path) -> None:
     path.write_text(json.dumps(broken), "utf-8")
     res = cli("import", str(path))
     assert res.exit_code == 1 and "created" in res.stderr and "Traceback" not in res.output
+
+
+def export_doc(**tables: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "format": "backcare-export", "version": 1, "exported_at": "2026-03-06T10:00:00Z",
+        "profile": None, "sessions": [], "pain_checkins": [], "assessments": [],
+        "visits": [], "goals": [], "programme": None}
+    return {**doc, **tables}
+
+
+def odi(score: float, band: str | None, answers: list[int | None] | None = None,
+        ident: str = "a-20260303-0000abcd") -> dict[str, Any]:
+    return {"id": ident, "date": "2026-03-03", "instrument": "odi",
+            "answers": answers if answers is not None else [0] * 10, "score": score,
+            "band": band}
+
+
+@pytest.mark.parametrize(("record", "words"), [
+    (odi(90, "minimal"), "score is 90, but its answers give a ODI score of 0"),
+    (odi(0, "severe"), "band 'severe' contradicts its answers, which give 'minimal'"),
+    ({"id": "a-20260303-0000abcd", "date": "2026-03-03", "instrument": "peg",
+      "answers": [5, 6, 4], "score": 9, "band": None}, "give a PEG score of 5"),
+    ({"id": "a-20260303-0000abcd", "date": "2026-03-03", "instrument": "startback",
+      "answers": {"items": [True] * 8, "bothersomeness": 4}, "score": 9, "band": "low"},
+     "band 'low' contradicts its answers, which give 'high'"),
+])
+def test_a_score_its_answers_contradict_is_refused(cli: Any, tmp_path: Path,
+                                                   record: dict[str, Any], words: str) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(export_doc(assessments=[record])), "utf-8")
+    res = cli("import", str(path))
+    assert res.exit_code == 1, res.output
+    assert words in res.stderr, res.stderr
+    assert "assessments[0] (id a-20260303-0000abcd)" in res.stderr
+    assert "nothing was imported" in res.stderr and "Traceback" not in res.output
+    assert cli("history", "--json", "--date", DAY).json()["assessments"] == []
+
+
+def test_every_score_is_worked_out_again_from_its_answers(cli: Any, tmp_path: Path) -> None:
+    """A band left out is filled in; a score written with other rounding is backcare's."""
+    answers = [1, 1, 1, 2, 0, 0, 0, 0, 0, None]  # 5 of 45: 11.11…%
+    path = tmp_path / "ok.json"
+    path.write_text(json.dumps(export_doc(assessments=[odi(11.11, None, answers)])), "utf-8")
+    run(cli, "import", str(path))
+    (got,) = run(cli, "history", "--json", "--date", DAY).json()["assessments"]
+    assert (got["score"], got["band"]) == (11.1, "minimal")

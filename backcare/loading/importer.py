@@ -29,7 +29,9 @@ from backcare.domain.checks import (
     Limits,
     check_correction,
     check_prescription_period,
+    check_score_agrees,
     is_iso_day,
+    scored,
 )
 from backcare.domain.checks import record_label as _label
 from backcare.domain.document import FORMAT, LOG_KINDS, TOP_KEYS, VERSION
@@ -371,9 +373,29 @@ def _optional_list(p: ProblemList, file: str | None, top: Checker, doc: dict[str
 def _records(p: ProblemList, file: str | None, top: Checker, doc: dict[str, Any],
              kind: str, limits: Limits) -> list[dict[str, Any]]:
     check, key = LOG_CHECKS[kind]
+    if kind == "assessments":  # every score worked out again from its answers (issue 23)
+        check = _with_score_check(check)
     # Through the model and back: exactly what `export` will write again.
-    return [_MODELS[kind].from_dict(d).to_dict()
+    return [_MODELS[kind].from_dict(_rescored(kind, d)).to_dict()
             for d in _checked(p, file, top, doc, kind, check, key, limits)]
+
+
+def _with_score_check(check: Check) -> Check:
+    def both(c: Checker, d: dict[str, Any], limits: Limits) -> None:
+        before = len(c.p.problems)
+        check(c, d, limits)
+        if len(c.p.problems) == before:
+            check_score_agrees(c, d)
+    return both
+
+
+def _rescored(kind: str, d: dict[str, Any]) -> dict[str, Any]:
+    """An assessment with the score and band its answers give (the same as it says, or
+    rounded as backcare rounds, with a band where one was left out)."""
+    got = scored(d) if kind == "assessments" else None
+    if got is None:
+        return d
+    return {**d, "score": got[0], "band": got[1]}
 
 
 def _optional_single(p: ProblemList, file: str | None, value: Any, name: str,
