@@ -5,6 +5,7 @@ re-import of the patient's own export without ids adds nothing."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ import pytest
 from backcare.domain.fhir_terms import URI_IDENTIFIER
 
 DAY = "2026-03-09"
+TODAY = date(2026, 3, 9)  # for the patient fixture
+START = date(2026, 3, 2)
 
 
 def run(cli: Any, *args: str) -> Any:
@@ -151,3 +154,26 @@ def test_every_score_is_worked_out_again_from_its_answers(cli: Any, tmp_path: Pa
     run(cli, "import", str(path))
     (got,) = run(cli, "history", "--json", "--date", DAY).json()["assessments"]
     assert (got["score"], got["band"]) == (11.1, "minimal")
+
+
+def test_a_reimport_without_ids_adds_nothing(patient: Any, tmp_path: Path) -> None:
+    """The patient's own export with the ids of assessments and visits dropped: each is
+    known by its day and content, and nothing is added twice."""
+    run(patient, "assess", "odi", "--answers", "3,2,-,2,2,3,2,3,2,2", "--date", "2026-03-03")
+    run(patient, "visit", "--kind", "manual-therapy", "--note", "mobilisation",
+        "--date", "2026-03-04")
+    run(patient, "visit", "--kind", "other", "--date", "2026-03-04")
+    doc = export_json(patient, tmp_path / "mine.json")
+    for kind in ("assessments", "visits"):
+        for record in doc[kind]:
+            del record["id"]
+    # A visit the folder does not have is still added, once.
+    doc["visits"].append({"date": "2026-03-05", "kind": "other", "note": None})
+    path = tmp_path / "no-ids.json"
+    path.write_text(json.dumps(doc), "utf-8")
+    res = run(patient, "import", str(path), "--json").json()
+    assert res["added"]["assessments"] == 0 and res["added"]["visits"] == 1
+    history = run(patient, "history", "--json", "--date", DAY).json()
+    assert len(history["assessments"]) == 1 and len(history["visits"]) == 3
+    again = run(patient, "import", str(path), "--json").json()
+    assert again["added"]["visits"] == 0
