@@ -209,8 +209,9 @@ def _write(p: Prescription, lib: Library, out: Path, force: bool, fmt: Prescript
                         {i.exercise_id for i in p.items}}
         written = now_on(on) if on is not None else \
             datetime.now().astimezone().isoformat(timespec="seconds")
-        data = careplan.render(careplan.careplan(p, names, instructions, written,
-                                                 patient_id, patient_name))
+        data = careplan.render(careplan.careplan(
+            p, names, instructions, written, patient_id, patient_name,
+            frozenset(e.id for e in lib if e.per_side)))
     if str(out) == STDOUT:
         if as_json:
             raise UsageProblem("--json cannot be used with --out -: stdout holds the file")

@@ -40,6 +40,10 @@ SETS_EXTENSION = backcare_uri("extension:sets")
 HOLD_EXTENSION = backcare_uri("extension:hold-seconds")
 # Whether backcare may progress the doses of a prescribed programme.
 PROGRESSION_EXTENSION = backcare_uri("extension:allow-progression")
+# A planned activity done on each side (the library's per_side): its sets and repetitions
+# are for each side, as `programme show` says (issue 23).
+PER_SIDE_EXTENSION = backcare_uri("extension:per-side")
+EACH_SIDE_UNIT = "repetitions each side"  # the quantity's unit, in words
 
 PAIN_CODE = {"system": LOINC, "code": "72514-3",
              "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported"}
