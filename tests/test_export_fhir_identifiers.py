@@ -169,3 +169,19 @@ def test_the_clinic_reads_a_transaction_with_deletes(patient: Any, tmp_path: Pat
     (added,) = res.json()["added"]
     # The check-in, the session, the questionnaire and the goal; the deleted visit is not.
     assert added["format"] == "fhir" and added["records_added"] == 4
+
+
+def test_a_checkin_moved_to_another_day_is_deleted_where_it_was(
+        patient: Any, tmp_path: Path) -> None:
+    """A check-in's id is its day: moved, it is a new record, and the old one goes."""
+    run(patient, "pain", "5", "--date", "2026-03-03")
+    one = export(patient, tmp_path, "one.json", "2026-03-03", "r4")
+    run(patient, "edit", "p-2026-03-03", "--date", "2026-03-04")
+    two = export(patient, tmp_path, "two.json", "2026-03-04", "r4")
+    (old,) = [own(e["resource"]) for e in one["entry"]
+              if e["resource"]["resourceType"] == "Observation"]
+    (delete,) = [e["request"]["url"] for e in two["entry"] if "resource" not in e]
+    assert delete == f"Observation?identifier={URI_IDENTIFIER}|{old}"
+    (moved,) = [e for e in two["entry"]
+                if e.get("resource", {}).get("resourceType") == "Observation"]
+    assert moved["resource"]["effectiveDateTime"] == "2026-03-04" and own(moved["resource"]) != old

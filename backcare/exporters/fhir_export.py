@@ -26,7 +26,9 @@ the patient's ``patient_id`` and the record's id (never equal to a ``fullUrl``: 
 rewrites those), so every export gives a record the same identifier, whatever was added in
 between. With ``--bundle transaction`` each entry is a conditional create (``ifNoneExist``
 on that identifier; the Patient's on its ``patient_id``): POSTed twice, the bundle creates
-nothing the second time, and a later export creates only the new records.
+nothing the second time, and a later export creates only the new records. A record corrected
+since it was made is a conditional update on its identifier, and what the patient deleted a
+conditional delete, so the server reaches the patient's state (issue 23).
 """
 
 from __future__ import annotations
@@ -262,15 +264,21 @@ def _removed(b: Builder, ctx: ExportContext, pid: str) -> None:
     edit still exists, and is left alone."""
     present = _present(ctx.doc)
     last: dict[tuple[str, str], dict[str, Any]] = {}
+    earlier: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for c in ctx.doc.get("corrections") or ():
-        last[(str(c.get("record")), str(c.get("id")))] = c
+        key = (str(c.get("record")), str(c.get("id")))
+        last[key] = c
+        if isinstance(c.get("before"), dict):
+            earlier.setdefault(key, []).append(c["before"])
     before: dict[str, list[dict[str, Any]]] = {}
     for key, c in last.items():
-        gone = c.get("after") is None and key not in present
+        after = c.get("after")
+        # Gone: deleted, or a check-in moved to another day (its id is its day).
+        now = None if not isinstance(after, dict) else (
+            f"p-{after.get('date')}" if key[0] == "pain_checkins" else str(after.get("id")))
+        gone = key not in present and now != key[1]
         if (gone or key in present) and key[0] in _CORRECTED:
-            earlier = [x["before"] for x in ctx.doc.get("corrections") or ()
-                       if (str(x.get("record")), str(x.get("id"))) == key and x.get("before")]
-            before.setdefault(key[0], []).extend(earlier)
+            before.setdefault(key[0], []).extend(earlier.get(key, ()))
     if not before:
         return
     was_ctx = replace(ctx, doc=before, report=None, bundle=COLLECTION)
