@@ -378,9 +378,11 @@ class Goal(NamedTuple):
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Goal:
-        return cls(int(d["id"]), d["text"], date.fromisoformat(d["created"]),
+        goal = cls(int(d["id"]), d["text"], date.fromisoformat(d["created"]),
                    parse_iso(d.get("by")), d.get("psfs_activity"), parse_iso(d.get("done_on")),
                    d.get("uid") or None)
+        # Fixed as read: an edit of an older goal's words keeps the id they gave it.
+        return goal if goal.uid else goal._replace(uid=goal.key)
 
     def completed(self, on: date) -> Goal:
         return self._replace(done_on=on)
