@@ -9,7 +9,6 @@ import typer
 
 from backcare.clock import today
 from backcare.commands.common import DateOpt, JsonOpt, day, library, store
-from backcare.domain.models import Prescription
 from backcare.domain.planner import missing_equipment
 from backcare.domain.words import plural
 from backcare.loading.careplan import read_prescription
@@ -74,6 +73,7 @@ def show_programme(date: DateOpt = None, as_json: JsonOpt = False) -> None:
 
     Example: backcare programme show --date 2026-03-02
     """
+    from backcare.commands.programme_tools import in_force
     from backcare.render import plan as render_plan
 
     p = in_force(date)
@@ -99,14 +99,6 @@ def clear_programme() -> None:
         return
     s.set_programme(None, today(), today())
     say("[green]✓[/] Prescription cleared. Your log is kept.")
-
-
-def in_force(date: str | None) -> Prescription | None:
-    """The prescription in use; with ``--date``, the one in force on that day."""
-    s = store()
-    if date is None:
-        return s.programme()
-    return s.prescriptions().on(day(date))
 
 
 def register(app: typer.Typer) -> None:

@@ -174,8 +174,6 @@ def export_programme(
     if file is not None:
         p = read_prescription(file, lib)
     else:
-        from backcare.commands.programme import in_force
-
         s = store()
         current = in_force(date)
         if current is None:
@@ -227,6 +225,14 @@ def _write(p: Prescription, lib: Library, out: Path, force: bool, fmt: Prescript
         what = "prescription file" if fmt is PrescriptionFormat.yaml else "FHIR CarePlan"
         say(f"[green]✓[/] Wrote {out} ({what}, {len(p.items)} exercises). The patient "
             f"uses it with: backcare programme import {out.name}")
+
+
+def in_force(date: str | None) -> Prescription | None:
+    """The prescription in use; with ``--date``, the one in force on that day."""
+    s = store()
+    if date is None:
+        return s.programme()
+    return s.prescriptions().on(day(date))
 
 
 def register(programme_app: typer.Typer) -> None:
