@@ -185,3 +185,17 @@ def test_a_checkin_moved_to_another_day_is_deleted_where_it_was(
     (moved,) = [e for e in two["entry"]
                 if e.get("resource", {}).get("resourceType") == "Observation"]
     assert moved["resource"]["effectiveDateTime"] == "2026-03-04" and own(moved["resource"]) != old
+
+
+def test_a_record_deleted_and_made_again_is_an_update(patient: Any, tmp_path: Path) -> None:
+    """The server may hold the deleted version: the new one replaces it, and is not
+    deleted."""
+    run(patient, "pain", "5", "--date", "2026-03-03", "--note", "stiff")
+    run(patient, "delete", "p-2026-03-03", "--yes", "--date", "2026-03-04")
+    run(patient, "pain", "3", "--date", "2026-03-03")
+    bundle = export(patient, tmp_path, "b.json", "2026-03-04", "r5")
+    (entry,) = [e for e in bundle["entry"]
+                if e.get("resource", {}).get("resourceType") == "Observation"]
+    assert entry["request"]["method"] == "PUT" and entry["resource"]["valueInteger"] == 3
+    assert "note" not in entry["resource"]
+    assert not [e for e in bundle["entry"] if e["request"]["method"] == "DELETE"]

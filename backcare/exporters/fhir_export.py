@@ -248,11 +248,11 @@ def _present(doc: dict[str, Any]) -> set[tuple[str, str]]:
 
 
 def _edited(doc: dict[str, Any]) -> frozenset[str]:
-    """The ids of the records of the document that were corrected after they were made."""
+    """The ids of the records of the document that were corrected after they were made
+    (edited, replaced, or deleted and made again: a server may hold an older version)."""
     present = _present(doc)
     return frozenset(str(c.get("id")) for c in doc.get("corrections") or ()
-                     if c.get("after") is not None
-                     and (c.get("record"), str(c.get("id"))) in present)
+                     if (c.get("record"), str(c.get("id"))) in present)
 
 
 def _removed(b: Builder, ctx: ExportContext, pid: str) -> None:
