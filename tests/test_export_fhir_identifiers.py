@@ -199,3 +199,13 @@ def test_a_record_deleted_and_made_again_is_an_update(patient: Any, tmp_path: Pa
     assert entry["request"]["method"] == "PUT" and entry["resource"]["valueInteger"] == 3
     assert "note" not in entry["resource"]
     assert not [e for e in bundle["entry"] if e["request"]["method"] == "DELETE"]
+
+
+@pytest.mark.parametrize("name", ["", "pt-1/pain:p-2026-03-02", "Ünïcode ✓ 名前", "x" * 500])
+def test_the_fast_uuid5_is_uuid5(name: str) -> None:
+    import uuid
+
+    from backcare.domain.fhir_terms import uuid5_urn
+
+    for namespace in (NAMESPACE, IDENTIFIER_NAMESPACE, uuid.NAMESPACE_URL):
+        assert uuid5_urn(namespace, name) == f"urn:uuid:{uuid.uuid5(namespace, name)}"

@@ -34,7 +34,6 @@ conditional delete, so the server reaches the patient's state (issue 23).
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from html import escape
@@ -62,6 +61,7 @@ from backcare.domain.fhir_terms import (
     record_identifier,
     shared_identifier,
     symptom_words,
+    uuid5_urn,
 )
 from backcare.domain.instruments import INSTRUMENTS
 from backcare.domain.models import Dose, Goal
@@ -126,7 +126,7 @@ class Builder:
         the record's id, so that two patients' records never share one (check-in ids are
         only their dates). Its identifier is :meth:`identifier` of the same pair."""
         name = f"{kind}:{ident}" if shared else f"{self.key}/{kind}:{ident}"
-        url = f"urn:uuid:{uuid.uuid5(NAMESPACE, name)}"
+        url = uuid5_urn(NAMESPACE, name)
         if not shared:
             self._records[url] = of if of is not None else ident
         self._identifiers[url] = shared_identifier(kind, ident) if shared \
