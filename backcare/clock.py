@@ -33,6 +33,14 @@ def now() -> str:
     return moment.isoformat(timespec="seconds")
 
 
+def now_on(day: date) -> str:
+    """This moment's time of day on ``day`` (a command's ``--date``), local time with its
+    offset: when an export made for that day says it was made (issue 23)."""
+    moment = datetime.now().astimezone()
+    return moment.replace(year=day.year, month=day.month, day=day.day).isoformat(
+        timespec="seconds")
+
+
 def parse_date(text: str | None, option: str = "--date") -> date:
     """A YYYY-MM-DD option value from 1900 to 2999, or a usage error naming the option."""
     if text is None:

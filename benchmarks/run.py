@@ -43,6 +43,8 @@ CLINIC_MEMORY_MIB = 150
 
 def synthetic_export(days: int, end: date) -> dict:
     """``days`` days of daily sessions (8 exercises) and check-ins, and an ODI every 14 days."""
+    from backcare.domain.scoring import score
+
     start = end - timedelta(days=days - 1)
     sessions, checkins, assessments = [], [], []
     for n in range(days):
@@ -66,11 +68,12 @@ def synthetic_export(days: int, end: date) -> dict:
                          "symptoms": [], "flare": False})
         if n % 14 == 0:
             answers = [min(5, (n // 14 + k) % 4) for k in range(10)]
-            total = sum(answers)
-            score = round(total / 50 * 100, 1)
-            band = "minimal" if score <= 20 else "moderate" if score <= 40 else "severe"
+            # Scored by backcare's own rules: import refuses a score or band that its
+            # answers contradict (issue 23), so a rule of our own here could only drift.
+            scored = score("odi", answers)
             assessments.append({"id": f"a-{d:%Y%m%d}-bench", "date": iso, "instrument": "odi",
-                                "answers": answers, "score": score, "band": band})
+                                "answers": scored.answers_json, "score": scored.score,
+                                "band": scored.band})
     return {"format": "backcare-export", "version": 1,
             "exported_at": f"{end.isoformat()}T08:00:00", "profile": None,
             "sessions": sessions, "pain_checkins": checkins, "assessments": assessments,

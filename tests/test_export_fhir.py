@@ -176,10 +176,20 @@ def test_every_resource_has_a_narrative_and_a_stable_identifier(
         div = r["text"]["div"]
         assert div.startswith('<div xmlns="http://www.w3.org/1999/xhtml">') and len(div) > 60
         ids = r["identifier"] if isinstance(r["identifier"], list) else [r["identifier"]]
-        assert ids[0] == {"system": URI, "value": entry["fullUrl"]}
+        assert ids[0]["system"] == URI and ids[0]["value"].startswith("urn:uuid:")
         # Then, where there is one, backcare's own id of the record (or the patient's
         # stable identifier), which the clinic reads back (issue 16).
         assert all(i["system"] in (RECORD_ID_SYSTEM, PATIENT_ID_SYSTEM) for i in ids[1:])
+    # No identifier equals a fullUrl: a server rewrites those into its own ids (issue 28).
+    values = [i["value"] for e in bundle["entry"] for i in _ids(e["resource"])]
+    assert len(set(values) & set(urls)) == 0
+    own = [_ids(e["resource"])[0]["value"] for e in bundle["entry"]]
+    assert len(own) == len(set(own))
+
+
+def _ids(resource: dict[str, Any]) -> list[dict[str, str]]:
+    ids = resource["identifier"]
+    return ids if isinstance(ids, list) else [ids]
 
 
 def test_the_patient_is_pseudonymous_and_every_resource_points_to_it(
@@ -300,13 +310,21 @@ def test_a_transaction_bundle_creates_nothing_twice(home: Path, version: str) ->
         r = entry["resource"]
         request = entry["request"]
         assert request["method"] == "POST" and request["url"] == r["resourceType"]
-        ids = r["identifier"] if isinstance(r["identifier"], list) else [r["identifier"]]
-        assert request["ifNoneExist"] == f"identifier={URI}|{ids[0]['value']}"
-    # Every reference is to an entry of the bundle, which the server resolves on POST.
+        ids = _ids(r)
+        if r["resourceType"] == "Patient":  # found by the patient's stable identifier
+            assert request["ifNoneExist"] == f"identifier={ids[-1]['system']}|" \
+                                             f"{ids[-1]['value']}"
+        else:
+            assert request["ifNoneExist"] == f"identifier={URI}|{ids[0]['value']}"
+    # Every reference is to an entry of the bundle, which the server resolves on POST; a
+    # response's questionnaire is a Questionnaire's canonical URL, which is not a fullUrl.
     text = json.dumps(tx)
+    canonical = {e["resource"]["url"] for e in tx["entry"]
+                 if e["resource"]["resourceType"] == "Questionnaire"}
+    assert not canonical & urls
     for entry in tx["entry"]:
         for ref in _references(entry["resource"]):
-            assert ref in urls, ref
+            assert ref in urls | canonical, ref
     assert "urn:uuid:" in text
     again = build(home, version, "transaction")
     assert again == tx  # two exports of the same data: the same identifiers

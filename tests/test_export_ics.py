@@ -42,7 +42,12 @@ def calendar(data: bytes) -> Any:
 
 
 def events(data: bytes) -> list[Any]:
-    return list(calendar(data).walk("VEVENT"))
+    """The planned sessions (not the cancellations)."""
+    return [e for e in calendar(data).walk("VEVENT") if str(e.get("status")) != "CANCELLED"]
+
+
+def cancelled(data: bytes) -> list[Any]:
+    return [e for e in calendar(data).walk("VEVENT") if str(e.get("status")) == "CANCELLED"]
 
 
 LONDON = "Europe/London"
@@ -71,7 +76,7 @@ def test_one_timed_event_per_plan_in_the_patients_zone_with_a_reminder_at_its_st
     assert str(vtimezone["tzid"]) == LONDON
     assert str(first["summary"]) == "backcare: 25 min exercise session"
     assert str(found[1]["summary"]) == "backcare: 10 min exercise session"
-    assert str(first["uid"]) == uid_for("2026-03-02")
+    assert str(first["uid"]) == uid_for("patient", "2026-03-02")  # no key given
     (alarm,) = first.walk("VALARM")
     assert str(alarm["action"]) == "DISPLAY"
     assert alarm.decoded("trigger") == timedelta(0)  # relative to the start, not to midnight
@@ -119,7 +124,7 @@ def test_uids_are_stable_per_date() -> None:
     a = events(render([plan("2026-03-02")]))
     b = events(render([plan("2026-03-02", 30)]))
     assert str(a[0]["uid"]) == str(b[0]["uid"])
-    assert uid_for("2026-03-02") != uid_for("2026-03-03")
+    assert uid_for("pt-1", "2026-03-02") != uid_for("pt-1", "2026-03-03")
 
 
 def test_the_command_puts_events_on_the_prescribed_days(cli, backcare_home: Path,
@@ -198,3 +203,41 @@ def test_out_dash_writes_the_calendar_to_stdout(cli, backcare_home: Path) -> Non
               "--weeks", "1")
     assert res.exit_code == 0, res.output
     assert len(events(res.stdout.encode("utf-8"))) == 7
+
+
+def test_a_new_export_cancels_the_days_no_longer_planned(patient, tmp_path: Path) -> None:
+    """After a Tue/Thu prescription, the other days' reminders are sent as cancelled, with
+    the same UID and a higher SEQUENCE, so a calendar that imported the first file drops
+    them (issue 23). UIDs carry the patient's identifier and no host."""
+    one = tmp_path / "one.ics"
+    res = patient("export", "--format", "ics", "--out", str(one), "--date", "2026-03-02",
+                  "--weeks", "2")
+    assert res.exit_code == 0, res.output
+    rx = tmp_path / "rx.yaml"
+    rx.write_text("start: 2026-03-02\nexercises:\n  - id: bridge\n    sets: 2\n"
+                  "    reps: 10\n    days: [tue, thu]\n", "utf-8")
+    assert patient("programme", "import", str(rx)).exit_code == 0
+    two = tmp_path / "two.ics"
+    res = patient("export", "--format", "ics", "--out", str(two), "--date", "2026-03-03",
+                  "--weeks", "2")
+    assert res.exit_code == 0, res.output
+    before = {str(e["uid"]): e for e in events(one.read_bytes())}
+    planned = {str(e["uid"]): e for e in events(two.read_bytes())}
+    dropped = {str(e["uid"]): e for e in cancelled(two.read_bytes())}
+    assert {e.decoded("dtstart").strftime("%a") for e in planned.values()} == {"Tue", "Thu"}
+    pid = Store(patient_home()).profile().patient_id
+    assert pid and all(uid.startswith(f"backcare-{pid}-") and "@" not in uid
+                       for uid in [*before, *planned, *dropped])
+    overlap = {uid for uid, e in before.items() if e.decoded("dtstart").date() >= D("2026-03-03")}
+    gone = overlap - set(planned)
+    assert gone and gone <= set(dropped)  # every reminder no longer planned is cancelled
+    for uid in gone:
+        assert int(dropped[uid]["sequence"]) > int(before[uid]["sequence"])
+        assert dropped[uid].decoded("dtstart") == before[uid].decoded("dtstart")
+    assert not set(dropped) & set(planned)
+
+
+def patient_home() -> Path:
+    import os
+
+    return Path(os.environ["BACKCARE_HOME"])

@@ -20,6 +20,8 @@ def test_add_then_list(cli: Cli) -> None:
     assert res.exit_code == 0, res.output
     assert "Goal 1 set, by 2026-04-01" in res.stderr
     doc = cli("goal", "list", "--json", "--date", DAY).json()
+    uid = doc["goals"][0].pop("uid")  # its stable id, as every record has (issue 23)
+    assert uid.startswith("g-20260302-") and len(uid) == len("g-20260302-1a2b3c4d")
     assert doc["goals"] == [{"id": 1, "text": "walk to the shop", "created": DAY,
                              "by": "2026-04-01", "psfs_activity": None, "done_on": None,
                              "status": "open", "psfs": None}]

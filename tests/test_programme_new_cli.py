@@ -11,7 +11,12 @@ from typing import Any
 import pytest
 from conftest import Cli
 
-from backcare.domain.fhir_terms import EXERCISE_SYSTEM, HOLD_EXTENSION, SETS_EXTENSION
+from backcare.domain.fhir_terms import (
+    EXERCISE_SYSTEM,
+    HOLD_EXTENSION,
+    PER_SIDE_EXTENSION,
+    SETS_EXTENSION,
+)
 
 BRIDGE = "bridge sets=2 reps=10 hold=5 days=mon,wed,fri"
 
@@ -139,8 +144,9 @@ def test_each_activity_references_its_exercise_and_carries_its_dose(
     assert bridge["quantity"] == {"value": 10, "unit": "repetitions",
                                   "system": "http://unitsofmeasure.org",
                                   "code": "{repetitions}"}
-    assert {e["url"]: e["valueInteger"] for e in bridge["extension"]} == {
-        SETS_EXTENSION: 2, HOLD_EXTENSION: 5}
+    assert {e["url"]: e.get("valueInteger", e.get("valueBoolean"))
+            for e in bridge["extension"]} == {
+        SETS_EXTENSION: 2, HOLD_EXTENSION: 5, PER_SIDE_EXTENSION: False}
     assert bridge["description"] == "slowly"
     assert walking["scheduledTiming"]["repeat"]["duration"] == 15
     assert walking["scheduledTiming"]["repeat"]["durationUnit"] == "min"
@@ -148,11 +154,40 @@ def test_each_activity_references_its_exercise_and_carries_its_dose(
     assert "quantity" not in walking
 
 
+def test_the_careplan_keeps_each_side(cli: Cli, tmp_path: Path) -> None:
+    """"Clam: 2 × 8 each side", as programme show says it: in words and as an extension,
+    read back by programme import (issue 23)."""
+    out, plan = careplan(cli, tmp_path, "clam sets=2 reps=8", BRIDGE)
+    clam, bridge = (a["detail"] for a in plan["activity"])
+    flags = {e["url"]: e.get("valueBoolean") for e in clam["extension"]}
+    assert flags[PER_SIDE_EXTENSION] is True
+    assert clam["quantity"]["unit"] == "repetitions each side"
+    assert bridge["quantity"]["unit"] == "repetitions"
+    assert "Clam: 2 × 8 each side" in plan["text"]["div"]
+    assert "Bridge: 2 × 10, hold 5 s;" in plan["text"]["div"]
+    shown = cli("programme", "show").stdout
+    assert "each side" in shown
+    assert cli("programme", "clear").exit_code == 0
+    assert cli("programme", "import", str(out)).exit_code == 0
+    again = tmp_path / "again.json"
+    assert cli("programme", "export", "--format", "fhir", "--out", str(again)).exit_code == 0
+    second = json.loads(again.read_text())
+    assert second["activity"] == plan["activity"] and second["text"] == plan["text"]
+    # A CarePlan that says otherwise than this library is refused, not believed.
+    for ext in clam["extension"]:
+        if ext["url"] == PER_SIDE_EXTENSION:
+            ext["valueBoolean"] = False
+    out.write_text(json.dumps(plan))
+    res = cli("programme", "import", str(out))
+    assert res.exit_code == 1
+    assert "activity[0]" in res.stderr and "not on each side" in res.stderr
+
+
 def test_the_careplan_validates_as_fhir_r4(cli: Cli, tmp_path: Path) -> None:
     pytest.importorskip("fhir.resources")
     from fhir.resources.R4B.careplan import CarePlan
 
-    _, plan = careplan(cli, tmp_path, BRIDGE, "walking minutes=15")
+    _, plan = careplan(cli, tmp_path, BRIDGE, "walking minutes=15", "clam")
     CarePlan.model_validate(plan)
 
 

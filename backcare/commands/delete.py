@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from backcare.commands.common import JsonOpt, store
+from backcare.clock import now_on
+from backcare.commands.common import DateOpt, JsonOpt, day, store
 from backcare.commands.records import find, keep_red_flags
 from backcare.domain import corrections as fix
 from backcare.errors import BackcareError, UsageProblem
@@ -19,18 +20,20 @@ def delete(
         show_default=False)],
     yes: Annotated[bool, typer.Option(
         "--yes", help="Delete without asking (needed when there is no terminal).")] = False,
+    date: DateOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Delete a recorded session, pain check-in, questionnaire or visit.
 
     It asks first; without a terminal it needs --yes. The record is kept in the audit
     trail, and 'backcare undo' brings it back. A red flag a check-in reported stays until
-    a clinician clears it.
+    a clinician clears it. The audit trail dates the deletion --date.
 
     Example: backcare delete v-20260304-1a2b3c4d --yes
     """
     from backcare.storage.journal import Change, RecordChange
 
+    on = day(date) if date is not None else None  # a bad --date is refused before asking
     found = find(record)
     what = fix.describe(found.table, found.doc)
     if not yes:
@@ -45,7 +48,10 @@ def delete(
             raise BackcareError("nothing was deleted")
     flags = keep_red_flags(found.table, [found.doc], [])
     summary = fix.change_summary("delete", what)
-    store().save_change(lambda files: Change(
+    s = store()
+    if on is not None:  # the audit trail's day of the deletion (issue 23)
+        s = type(s)(s.home, now=lambda: now_on(on))
+    s.save_change(lambda files: Change(
         "delete", summary, (RecordChange(found.table, found.doc, None),), "delete",
         profile=flags.profile))
     if as_json:

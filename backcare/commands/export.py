@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from backcare.clock import now_on
 from backcare.commands.common import (
     DateOpt,
     JsonOpt,
@@ -231,7 +232,7 @@ def _context(exporter: Exporter, rec: PatientRecord, start: date | None, end: da
 
     t = thresholds()
     doc = document(rec.profile, rec.history.between(start, end), rec.goals, rec.programme,
-                   _now(), store().corrections(start, end), rec.prescriptions)
+                   now_on(today), store().corrections(start, end), rec.prescriptions)
     report = None
     if REPORT in exporter.needs:
         first = start or rec.history.first_day() or end or today
@@ -245,8 +246,11 @@ def _context(exporter: Exporter, rec: PatientRecord, start: date | None, end: da
         exercise_names=library().names() if names else {},
         per_side=frozenset(e.id for e in library() if e.per_side) if names else frozenset(),
         plans=tuple(_plans(rec, today, weeks)) if PLANS in exporter.needs else (),
+        plan_days=tuple((today + timedelta(days=n)).isoformat() for n in range(weeks * 7))
+        if PLANS in exporter.needs else (),
         red_above=t.amber_max,
-        patient_key=patient_key(rec.profile, rec.history) if exporter.name == "fhir" else None,
+        patient_key=patient_key(rec.profile, rec.history)
+        if exporter.name in ("fhir", "ics") else None,
         **options or {})  # type: ignore[arg-type]
 
 
@@ -278,6 +282,7 @@ def _check_name(name: str | None) -> str | None:
 
 
 def _now() -> str:
+    """This moment, on the real clock's day (the clinic's report uses it)."""
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 

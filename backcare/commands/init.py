@@ -127,10 +127,11 @@ def init(
             init_questions.ask_red_flags(answers)
         _fill_defaults(answers, existing, yes)
 
-    profile = s.save_profile(ob.build_profile(answers, existing, today()))
     # A questionnaire is dated when it was answered: the --date given, else today (on a
-    # re-run weeks later, not the programme's start).
+    # re-run weeks later, not the programme's start); so is the profile's created and
+    # updated (issue 23).
     answered = start if date is not None else today()
+    profile = s.save_profile(ob.build_profile(answers, existing, answered))
     if startback_scored is not None:
         s.add_assessment(Assessment(new_id("a", answered), answered, "startback",
                                     startback_scored.answers_json, startback_scored.score,

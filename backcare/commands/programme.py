@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from backcare.clock import today
-from backcare.commands.common import JsonOpt, library, store
+from backcare.commands.common import DateOpt, JsonOpt, day, library, store
 from backcare.domain.planner import missing_equipment
 from backcare.domain.words import plural
 from backcare.loading.careplan import read_prescription
@@ -24,20 +24,22 @@ def import_programme(
     file: Annotated[Path, typer.Argument(
         metavar="FILE", help="The prescription file (YAML), or a FHIR CarePlan that "
                              "'programme export --format fhir' wrote.")],
+    date: DateOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Use a physiotherapist's prescription; the plan follows it exactly.
 
-    It applies from its start (today when it has none, or when its start is past: days
-    gone by keep the plan they had); a start to come leaves today's plan as it is. The
-    format is in the README. Example: backcare programme import my-programme.yaml
+    It applies from its start (--date when it has none, or when its start is before
+    --date: days gone by keep the plan they had); a start to come leaves the plan as it is
+    until then. The format is in the README. Example: backcare programme import
+    my-programme.yaml
     """
     from backcare.render import plan as render_plan
 
     lib = library()
     p = read_prescription(file, lib)
     s = store()
-    on = today()
+    on = day(date)
     # A prescription applies from its start, and never to days already past (issue 14):
     # they keep the plan they had, and adherence is judged by it.
     applies = max(p.start, on) if p.start else on
@@ -66,14 +68,15 @@ def import_programme(
 
 
 @programme_app.command("show")
-def show_programme(as_json: JsonOpt = False) -> None:
-    """Show the prescription in use.
+def show_programme(date: DateOpt = None, as_json: JsonOpt = False) -> None:
+    """Show the prescription in use (with --date, the one in force that day).
 
-    Example: backcare programme show
+    Example: backcare programme show --date 2026-03-02
     """
+    from backcare.commands.programme_tools import in_force
     from backcare.render import plan as render_plan
 
-    p = store().programme()
+    p = in_force(date)
     if as_json:
         emit_json(p.to_dict() if p else None)
     elif p is None:

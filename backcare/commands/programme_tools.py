@@ -12,14 +12,15 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from backcare.commands.common import JsonOpt, library, store
+from backcare.clock import now_on
+from backcare.commands.common import DateOpt, JsonOpt, day, library, store
 from backcare.domain.library import Library
 from backcare.domain.models import DOSE_FIELDS, Prescription
 from backcare.errors import BackcareError, UsageProblem
@@ -155,9 +156,11 @@ def export_programme(
         "--name", metavar="TEXT", help="fhir: the patient's name to put in the CarePlan; "
                                        "without it the CarePlan is anonymous.")] = None,
     force: ForceOpt = False,
+    date: DateOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Write the prescription in use as a prescription file or a FHIR CarePlan.
+    """Write the prescription in use (with --date, the one in force that day) as a
+    prescription file or a FHIR CarePlan, dated --date.
 
     The CarePlan (FHIR R4) lists each exercise as a planned activity that references the
     exercise, with its days and minutes as a Timing and its repetitions as a quantity.
@@ -172,7 +175,7 @@ def export_programme(
         p = read_prescription(file, lib)
     else:
         s = store()
-        current = s.programme()
+        current = in_force(date)
         if current is None:
             raise BackcareError("no prescription is in use; import one with 'backcare "
                                 "programme import FILE', or export a file with --file")
@@ -180,12 +183,12 @@ def export_programme(
         profile = s.profile()
         patient_id = profile.patient_id if profile else None
     _write(p, lib, out, force, fmt, as_json, ["A prescription exported by backcare."],
-           patient_id, name)
+           patient_id, name, day(date))
 
 
 def _write(p: Prescription, lib: Library, out: Path, force: bool, fmt: PrescriptionFormat,
            as_json: bool, comments: list[str], patient_id: str | None = None,
-           patient_name: str | None = None) -> None:
+           patient_name: str | None = None, on: date | None = None) -> None:
     """Write a checked prescription; the YAML is read back by the file's rules first."""
     names = lib.names()
     if fmt is PrescriptionFormat.yaml:
@@ -202,9 +205,11 @@ def _write(p: Prescription, lib: Library, out: Path, force: bool, fmt: Prescript
 
         instructions = {e.id: e.instructions for e in lib if e.id in
                         {i.exercise_id for i in p.items}}
-        written = datetime.now().astimezone().isoformat(timespec="seconds")
-        data = careplan.render(careplan.careplan(p, names, instructions, written,
-                                                 patient_id, patient_name))
+        written = now_on(on) if on is not None else \
+            datetime.now().astimezone().isoformat(timespec="seconds")
+        data = careplan.render(careplan.careplan(
+            p, names, instructions, written, patient_id, patient_name,
+            frozenset(e.id for e in lib if e.per_side)))
     if str(out) == STDOUT:
         if as_json:
             raise UsageProblem("--json cannot be used with --out -: stdout holds the file")
@@ -220,6 +225,14 @@ def _write(p: Prescription, lib: Library, out: Path, force: bool, fmt: Prescript
         what = "prescription file" if fmt is PrescriptionFormat.yaml else "FHIR CarePlan"
         say(f"[green]✓[/] Wrote {out} ({what}, {len(p.items)} exercises). The patient "
             f"uses it with: backcare programme import {out.name}")
+
+
+def in_force(date: str | None) -> Prescription | None:
+    """The prescription in use; with ``--date``, the one in force on that day."""
+    s = store()
+    if date is None:
+        return s.programme()
+    return s.prescriptions().on(day(date))
 
 
 def register(programme_app: typer.Typer) -> None:

@@ -332,6 +332,11 @@ def check_checkin(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> Non
         c.add(f"id is {show(d['id'])}; a check-in's id is p-DATE, here 'p-{d['date']}'")
 
 
+# A stored score is rounded to one decimal (scoring.round_score): one rounded elsewhere may
+# differ by half a step.
+SCORE_TOLERANCE = 0.05
+
+
 def check_assessment(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> None:
     from backcare.domain.instruments import INSTRUMENT_IDS, INSTRUMENTS
     from backcare.domain.scoring import answers_from_json
@@ -359,6 +364,43 @@ def check_assessment(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> 
                 c.add(f"score is {score:g}; a {inst.short_name} score is "
                       f"{inst.score_min:g}–{inst.score_max:g}")
     c.text("band", d.get("band"), optional=True, max_chars=MAX_ID_CHARS)
+
+
+def scored(d: dict[str, Any]) -> tuple[float, str | None] | None:
+    """The score and band an assessment's answers give, worked out again (None when its
+    instrument or answers are not ones backcare knows: the checks above say so). Any number
+    of ODI sections is scored here: a record is judged, not a new questionnaire."""
+    from backcare.domain.instruments import INSTRUMENTS
+    from backcare.domain.scoring import answers_from_json, score
+
+    instrument = d.get("instrument")
+    if not isinstance(instrument, str) or instrument not in INSTRUMENTS:
+        return None
+    try:
+        result = score(instrument, answers_from_json(instrument, d.get("answers")),
+                       odi_min_sections=1)
+    except BackcareError:
+        return None
+    return result.score, result.band
+
+
+def check_score_agrees(c: Checker, d: dict[str, Any]) -> None:
+    """An imported questionnaire's score and band are its answers' (issue 23): a document
+    that says otherwise is refused, naming the record, rather than believed."""
+    got = scored(d)
+    stored = d.get("score")
+    if got is None or isinstance(stored, bool) or not isinstance(stored, (int, float)):
+        return
+    from backcare.domain.instruments import INSTRUMENTS
+
+    name = INSTRUMENTS[d["instrument"]].short_name
+    value, band = got
+    if abs(float(stored) - value) > SCORE_TOLERANCE:
+        c.add(f"score is {stored:g}, but its answers give a {name} score of {value:g}")
+    elif d.get("band") is not None and d.get("band") != band:
+        given = f"band {d['band']!r}"
+        c.add(f"{given} contradicts its answers, which give "
+              f"{'no band' if band is None else repr(band)} ({name} score {value:g})")
 
 
 def check_visit(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> None:
@@ -416,6 +458,7 @@ def check_goal(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> None:
     c.day("by", d.get("by"), optional=True)
     c.day("done_on", d.get("done_on"), optional=True, latest=limits.latest)
     c.text("psfs_activity", d.get("psfs_activity"), optional=True, empty_ok=True)
+    c.text("uid", d.get("uid"), optional=True, max_chars=MAX_ID_CHARS)
 
 
 def check_programme(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> None:

@@ -79,11 +79,14 @@ def patient_key(profile: Profile | None, history: History) -> str:
     """A stable pseudonymous key for the patient, so that a receiving system recognises the
     same patient in a later export (the FHIR transaction bundle's conditional create).
 
-    backcare stores no patient identifier yet: the key is the id of the patient's first
-    session, questionnaire or visit (each carries 32 random bits, so two patients' keys
-    differ), which later exports keep while that record stays. A record with none of these
-    falls back to a digest of the profile and the check-ins. ``history`` must reach back to
-    the first record."""
+    It is the profile's ``patient_id``, made once and never changed (issue 16), so that
+    every export of the patient, whatever was added in between, gives their records the
+    same identifiers (issue 28). Without one (no profile, or an export from before there
+    were identifiers), the key is the id of the patient's first session, questionnaire or
+    visit (each carries 32 random bits, so two patients' keys differ), else a digest of the
+    profile and the check-ins; ``history`` must then reach back to the first record."""
+    if profile is not None and profile.patient_id:
+        return profile.patient_id
     random_ids = [(r.date, r.id) for kind in (history.sessions, history.assessments,
                                               history.visits) for r in kind[:1]]
     if random_ids:

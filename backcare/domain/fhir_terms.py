@@ -8,6 +8,7 @@ the clinic reads a bundle back (loading.fhir_bundle) and ``programme import`` a 
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 # A fixed namespace: uuid5(NAMESPACE, …) is the same on every machine.
@@ -40,6 +41,10 @@ SETS_EXTENSION = backcare_uri("extension:sets")
 HOLD_EXTENSION = backcare_uri("extension:hold-seconds")
 # Whether backcare may progress the doses of a prescribed programme.
 PROGRESSION_EXTENSION = backcare_uri("extension:allow-progression")
+# A planned activity done on each side (the library's per_side): its sets and repetitions
+# are for each side, as `programme show` says (issue 23).
+PER_SIDE_EXTENSION = backcare_uri("extension:per-side")
+EACH_SIDE_UNIT = "repetitions each side"  # the quantity's unit, in words
 
 PAIN_CODE = {"system": LOINC, "code": "72514-3",
              "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported"}
@@ -64,6 +69,37 @@ QUESTIONNAIRE_VERSION = "1"
 VISIT_TITLES = {"manual-therapy": "Clinic visit: manual therapy",
                 "assessment": "Clinic visit: assessment", "other": "Clinic visit"}
 SESSION_PAIN_TEXT = "Pain {when} the exercise session"  # when: before | after
+
+
+# Resources' identifiers: version-5 UUIDs in a namespace of their own, apart from the one
+# that makes the bundle's fullUrls, so that an identifier never equals a fullUrl. A server
+# rewrites every string equal to a fullUrl into the id it assigns (the transaction rules),
+# and a rewritten identifier no longer matches the next bundle's conditional create (issue 28).
+IDENTIFIER_NAMESPACE = uuid.uuid5(NAMESPACE, "backcare:identifier")
+
+
+def uuid5_urn(namespace: uuid.UUID, name: str) -> str:
+    """``urn:uuid:`` and ``uuid.uuid5(namespace, name)``, made without the UUID object (a
+    ten-year bundle makes two for each of its tens of thousands of resources)."""
+    digest = bytearray(hashlib.sha1(namespace.bytes + name.encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5 (RFC 4122 §4.3)
+    digest[8] = (digest[8] & 0x3F) | 0x80  # the RFC 4122 variant
+    h = digest.hex()
+    return f"urn:uuid:{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def record_identifier(patient: str, kind: str, record_id: str) -> str:
+    """The identifier value (system ``urn:ietf:rfc:3986``) of the resource of ``kind`` (a
+    resource type, or a part of a record: ``session-pain-before``…) that stands for the
+    record ``record_id`` of the patient ``patient`` (their ``patient_id``). It depends on
+    nothing else: not on the record's place in the log, nor on what else was recorded, so
+    every export of the record gives it the same identifier (docs/interoperability.md)."""
+    return uuid5_urn(IDENTIFIER_NAMESPACE, f"{patient}/{kind}:{record_id}")
+
+
+def shared_identifier(kind: str, name: str) -> str:
+    """The identifier of a resource that is the same for every patient (a Questionnaire)."""
+    return uuid5_urn(IDENTIFIER_NAMESPACE, f"{kind}:{name}")
 
 
 def questionnaire_url(instrument: str) -> str:

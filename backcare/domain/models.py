@@ -371,22 +371,40 @@ class Visit(NamedTuple):
 
 
 class Goal(NamedTuple):
-    id: int
+    id: int  # the patient's own number for it (goal done 2), renumbered by a merge import
     text: str
     created: date
     by: date | None = None
     psfs_activity: str | None = None
     done_on: date | None = None
+    # Its stable id, like every other record's (g-20260302-1a2b3c4d): made once, kept
+    # through every import, and what a FHIR Goal's identifier is made from (issue 23).
+    uid: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The stable id; a goal made before there were any has one derived from what it
+        says and the day it was set, the same on every machine."""
+        if self.uid:
+            return self.uid
+        import hashlib
+
+        digest = hashlib.sha256(f"{self.created.isoformat()}#{self.text}".encode(
+            "utf-8", "replace")).hexdigest()
+        return f"g-{self.created:%Y%m%d}-{digest[:8]}"
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "text": self.text, "created": self.created.isoformat(),
                 "by": iso(self.by), "psfs_activity": self.psfs_activity,
-                "done_on": iso(self.done_on)}
+                "done_on": iso(self.done_on), "uid": self.key}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Goal:
-        return cls(int(d["id"]), d["text"], date.fromisoformat(d["created"]),
-                   parse_iso(d.get("by")), d.get("psfs_activity"), parse_iso(d.get("done_on")))
+        goal = cls(int(d["id"]), d["text"], date.fromisoformat(d["created"]),
+                   parse_iso(d.get("by")), d.get("psfs_activity"), parse_iso(d.get("done_on")),
+                   d.get("uid") or None)
+        # Fixed as read: an edit of an older goal's words keeps the id they gave it.
+        return goal if goal.uid else goal._replace(uid=goal.key)
 
     def completed(self, on: date) -> Goal:
         return self._replace(done_on=on)

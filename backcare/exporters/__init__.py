@@ -70,12 +70,13 @@ class ExportContext:
     report: ProgressReport | None = None  # the figures of the period (domain.analytics)
     exercise_names: Mapping[str, str] = field(default_factory=dict)
     plans: tuple[dict[str, Any], ...] = ()  # `plan --json` documents, one per planned day
+    plan_days: tuple[str, ...] = ()  # ics: every day the plans cover, planned or not
     per_side: frozenset[str] = frozenset()  # exercise ids done on each side (library)
     red_above: int = 5  # exercise pain above this is red (Thresholds.amber_max)
     csv_bom: bool = True  # csv: start with a UTF-8 byte-order mark (Excel on Windows)
     fhir_version: str = "r4"  # fhir: "r4" (R4, validated with R4B models) or "r5"
     bundle: str = "collection"  # fhir: "collection", or "transaction" to POST to a server
-    patient_key: str | None = None  # fhir: a stable pseudonymous key for the patient
+    patient_key: str | None = None  # fhir, ics: a stable pseudonymous key for the patient
     remind_at: time = time(9, 0)  # ics: the sessions' start and reminder, local time
     time_zone: str | None = None  # ics: the IANA zone of remind_at (None: not known, and
     utc_offset: timedelta = timedelta(0)  # the events are in UTC, at this local offset)

@@ -12,6 +12,9 @@ store, and that `programme import` reads back (loading.careplan).
   repetitions of a set (UCUM ``{repetitions}``). Sets and the seconds each repetition is
   held have no FHIR element: they are backcare extensions, as is whether backcare may
   progress the doses (docs/interoperability.md lists their URIs).
+- An exercise done on each side says so in words (the quantity's unit, "repetitions each
+  side", and the narrative) and in the ``per-side`` extension, which `programme import`
+  reads back (issue 23).
 - The physiotherapist's note for an exercise is the activity's ``description``.
 
 Pure: the command gathers the names and instructions and writes the bytes.
@@ -25,10 +28,12 @@ from html import escape
 from typing import Any
 
 from backcare.domain.fhir_terms import (
+    EACH_SIDE_UNIT,
     EXERCISE_SYSTEM,
     EXERCISE_THERAPY,
     HOLD_EXTENSION,
     PATIENT_ID_SYSTEM,
+    PER_SIDE_EXTENSION,
     PROGRESSION_EXTENSION,
     REPETITIONS,
     SETS_EXTENSION,
@@ -49,9 +54,10 @@ def contained_id(index: int) -> str:
 
 def careplan(p: Prescription, names: Mapping[str, str],
              instructions: Mapping[str, Sequence[str]], written_at: str,
-             patient_id: str | None = None, patient_name: str | None = None
-             ) -> dict[str, Any]:
-    """The CarePlan of a prescription, as plain JSON data."""
+             patient_id: str | None = None, patient_name: str | None = None,
+             per_side: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The CarePlan of a prescription, as plain JSON data. ``per_side``: the ids of the
+    exercises done on each side (the library's)."""
     contained = []
     activities = []
     for i, item in enumerate(p.items):
@@ -67,13 +73,14 @@ def careplan(p: Prescription, names: Mapping[str, str],
             definition["description"] = "\n".join(
                 f"{n}. {step}" for n, step in enumerate(steps, 1))
         contained.append(definition)
-        activities.append({"detail": _detail(item, code, contained_id(i))})
+        activities.append({"detail": _detail(item, code, contained_id(i),
+                                             item.exercise_id in per_side)})
     subject: dict[str, Any] = {"display": patient_name or "the patient"}
     if patient_id:
         subject["identifier"] = {"system": PATIENT_ID_SYSTEM, "value": patient_id}
     plan: dict[str, Any] = {
         "resourceType": "CarePlan",
-        "text": {"status": "generated", "div": _narrative(p, names)},
+        "text": {"status": "generated", "div": _narrative(p, names, per_side)},
         "contained": contained,
         "extension": [{"url": PROGRESSION_EXTENSION, "valueBoolean": p.allow_progression}],
         "status": "active", "intent": "plan", "title": TITLE,
@@ -88,7 +95,8 @@ def careplan(p: Prescription, names: Mapping[str, str],
     return plan
 
 
-def _detail(item: PrescribedItem, code: dict[str, Any], definition: str) -> dict[str, Any]:
+def _detail(item: PrescribedItem, code: dict[str, Any], definition: str,
+            each_side: bool = False) -> dict[str, Any]:
     dose = item.dose
     repeat: dict[str, Any] = {"frequency": 1, "period": 1, "periodUnit": "d",
                               "dayOfWeek": list(item.days)}
@@ -99,6 +107,7 @@ def _detail(item: PrescribedItem, code: dict[str, Any], definition: str) -> dict
         extensions.append({"url": SETS_EXTENSION, "valueInteger": dose.sets})
     if dose.hold_seconds is not None:
         extensions.append({"url": HOLD_EXTENSION, "valueInteger": dose.hold_seconds})
+    extensions.append({"url": PER_SIDE_EXTENSION, "valueBoolean": each_side})
     detail: dict[str, Any] = {}
     if extensions:
         detail["extension"] = extensions
@@ -107,17 +116,20 @@ def _detail(item: PrescribedItem, code: dict[str, Any], definition: str) -> dict
                    "scheduledTiming": {"repeat": repeat}})
     if dose.reps is not None:
         detail["quantity"] = {"value": dose.reps, **REPETITIONS}
+        if each_side:
+            detail["quantity"]["unit"] = EACH_SIDE_UNIT
     if item.note:
         detail["description"] = item.note
     return detail
 
 
-def _narrative(p: Prescription, names: Mapping[str, str]) -> str:
+def _narrative(p: Prescription, names: Mapping[str, str],
+               per_side: frozenset[str] = frozenset()) -> str:
     lines = []
     for item in p.items:
         days = "every day" if len(item.days) == 7 else \
             ", ".join(DAY_WORDS.get(d, d) for d in item.days)
-        dose = item.dose.describe()
+        dose = item.dose.describe(item.exercise_id in per_side)
         lines.append(f"<li>{escape(names.get(item.exercise_id, item.exercise_id))}: "
                      f"{escape(dose) + '; ' if dose else ''}{escape(days)}"
                      f"{'. ' + escape(item.note) if item.note else ''}</li>")

@@ -15,23 +15,27 @@ both versions. What goes in, and as what (codes and their sources: docs/interope
   session's pain before and after and each exercise's pain as 72514-3 Observations, and its
   aerobic minutes as LOINC 55411-3 "Exercise duration", all ``partOf`` the Procedure;
 - each **questionnaire** the patient answered: the instrument's **Questionnaire** (once, with
-  a canonical URL that this bundle resolves), a **QuestionnaireResponse** with one item per
+  a canonical URL that the responses point at), a **QuestionnaireResponse** with one item per
   question, and the **score** and **band** as Observations ``derivedFrom`` the response (LOINC
   where a code exists: ODI 97909-6, STarT Back 91351-7 and risk level 91352-5);
 - each **clinic visit**: an Encounter, and its note as an Observation of that encounter;
 - each **goal**: a Goal.
 
 Every resource has a short generated narrative, and an identifier: a ``urn:uuid`` made from
-the patient's key and the record's id, so the same data always gives the same bundle. With
-``--bundle transaction`` each entry is a conditional create (``ifNoneExist`` on that
-identifier): POSTed twice, the bundle creates nothing the second time.
+the patient's ``patient_id`` and the record's id (never equal to a ``fullUrl``: a server
+rewrites those), so every export gives a record the same identifier, whatever was added in
+between. With ``--bundle transaction`` each entry is a conditional create (``ifNoneExist``
+on that identifier; the Patient's on its ``patient_id``): POSTed twice, the bundle creates
+nothing the second time, and a later export creates only the new records. A record corrected
+since it was made is a conditional update on its identifier, and what the patient deleted a
+conditional delete, so the server reaches the patient's state (issue 23).
 """
 
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -54,10 +58,13 @@ from backcare.domain.fhir_terms import (
     URI_IDENTIFIER,
     VISIT_TITLES,
     questionnaire_url,
+    record_identifier,
+    shared_identifier,
     symptom_words,
+    uuid5_urn,
 )
 from backcare.domain.instruments import INSTRUMENTS
-from backcare.domain.models import Dose
+from backcare.domain.models import Dose, Goal
 from backcare.errors import BackcareError
 from backcare.exporters import Rendered
 
@@ -91,30 +98,59 @@ VALIDATE_PER_SHAPE = 3
 
 class Builder:
     """Collects the bundle's entries: each resource with its identifier, narrative and (for a
-    transaction) its conditional-create request."""
+    transaction) its request.
 
-    def __init__(self, ctx: ExportContext) -> None:
+    A resource's ``fullUrl`` (:meth:`url`) is for references inside the bundle only. Its
+    identifier is another ``urn:uuid``, in a namespace of its own
+    (:func:`~backcare.domain.fhir_terms.record_identifier`), from the patient's
+    ``patient_id`` and the record's id: a server rewrites strings equal to a fullUrl, never
+    the identifier, so a later bundle's conditional create finds the resource (issue 28).
+    A new kind of resource needs nothing more: ``add(url(kind, record_id), ...)``.
+
+    In a transaction, a resource of a record that was corrected since it was made (the audit
+    trail's edits and replacements, ``edited``) is a conditional update on its identifier;
+    one of a record that was not, a conditional create (issue 23)."""
+
+    def __init__(self, ctx: ExportContext, edited: frozenset[str] = frozenset()) -> None:
         self.version = ctx.fhir_version
         self.transaction = ctx.bundle == TRANSACTION
         self.key = ctx.patient_key or ""
+        self.edited = edited
         self.entries: list[dict[str, Any]] = []
+        self._identifiers: dict[str, str] = {}  # fullUrl → its resource's identifier
+        self._records: dict[str, str] = {}  # fullUrl → the id of the record it stands for
 
-    def url(self, kind: str, ident: str, shared: bool = False) -> str:
-        """The resource's ``urn:uuid``: of the patient's key and the record's id, so that two
-        patients' records never share one (check-in ids are only their dates)."""
+    def url(self, kind: str, ident: str, shared: bool = False, of: str | None = None) -> str:
+        """The ``urn:uuid`` fullUrl of the resource of ``kind`` that stands for the record
+        ``ident`` (or for a part ``ident`` of the record ``of``): of the patient's key and
+        the record's id, so that two patients' records never share one (check-in ids are
+        only their dates). Its identifier is :meth:`identifier` of the same pair."""
         name = f"{kind}:{ident}" if shared else f"{self.key}/{kind}:{ident}"
-        return f"urn:uuid:{uuid.uuid5(NAMESPACE, name)}"
+        url = uuid5_urn(NAMESPACE, name)
+        if not shared:
+            self._records[url] = of if of is not None else ident
+        self._identifiers[url] = shared_identifier(kind, ident) if shared \
+            else self.identifier(kind, ident)
+        return url
+
+    def identifier(self, kind: str, record_id: str) -> str:
+        """The identifier value of the resource of ``kind`` for the record ``record_id``."""
+        return record_identifier(self.key, kind, record_id)
 
     def add(self, url: str, resource: dict[str, Any], narrative: str,
-            record_id: str | None = None) -> str:
-        """Add a resource. ``record_id``, backcare's own id of the record it stands for, is
-        a second identifier where the resource can hold a list of them (the clinic reads it
-        back: issue 16)."""
-        identifier = {"system": URI_IDENTIFIER, "value": url}
+            record_id: str | None = None, *,
+            match: tuple[str, str] | None = None) -> str:
+        """Add a resource under ``url`` (made by :meth:`url`). ``record_id``, backcare's own
+        id of the record it stands for, is a second identifier where the resource can hold a
+        list of them (the clinic reads it back: issue 16). ``match`` is the (system, value)
+        a server finds it by, when not its own identifier (the Patient's ``patient_id``)."""
+        identifier = {"system": URI_IDENTIFIER, "value": self._identifiers[url]}
         many = resource["resourceType"] != "QuestionnaireResponse" or self.version == R5
         identifiers = [identifier]
         if record_id is not None:
             identifiers.append({"system": RECORD_ID_SYSTEM, "value": record_id})
+        if match is not None and match[0] != URI_IDENTIFIER:
+            identifiers.append({"system": match[0], "value": match[1]})
         resource = {"resourceType": resource["resourceType"],
                     "text": {"status": "generated",
                              "div": f'<div xmlns="{XHTML}">{escape(narrative)}</div>'},
@@ -122,10 +158,26 @@ class Builder:
                     **{k: v for k, v in resource.items() if k != "resourceType"}}
         entry: dict[str, Any] = {"fullUrl": url, "resource": resource}
         if self.transaction:
-            entry["request"] = {"method": "POST", "url": resource["resourceType"],
-                                "ifNoneExist": f"identifier={URI_IDENTIFIER}|{url}"}
+            system, value = match or (URI_IDENTIFIER, identifier["value"])
+            kind = resource["resourceType"]
+            if self._records.get(url) in self.edited:
+                entry["request"] = {"method": "PUT",
+                                    "url": f"{kind}?identifier={system}|{value}"}
+            else:
+                entry["request"] = {"method": "POST", "url": kind,
+                                    "ifNoneExist": f"identifier={system}|{value}"}
         self.entries.append(entry)
         return url
+
+    def remove(self, kind: str, value: str) -> None:
+        """A conditional delete of the resource of type ``kind`` with this identifier."""
+        self.entries.append({"request": {
+            "method": "DELETE", "url": f"{kind}?identifier={URI_IDENTIFIER}|{value}"}})
+
+    def identifiers(self) -> set[tuple[str, str]]:
+        """The (resource type, identifier) of every resource added."""
+        return {(e["resource"]["resourceType"], self._identifiers[e["fullUrl"]])
+                for e in self.entries if "resource" in e}
 
 
 def _category(code: str, display: str) -> list[dict[str, Any]]:
@@ -161,26 +213,87 @@ def _symptom(name: str) -> dict[str, Any]:
 def build_bundle(ctx: ExportContext) -> dict[str, Any]:
     """The bundle as plain JSON data (checked, when the extra is installed, and written by
     :func:`render`)."""
-    b = Builder(ctx)
+    b = Builder(ctx, _edited(ctx.doc))
     patient: dict[str, Any] = {"resourceType": "Patient"}
     if ctx.patient_name:
         patient["name"] = [{"text": ctx.patient_name}]
     profile = ctx.doc.get("profile") or {}
+    # The stable identifier a clinic keys the patient by, and a server finds them by: every
+    # export of one patient is one Patient on the server (issue 28).
+    match = (PATIENT_ID_SYSTEM, profile["patient_id"]) if profile.get("patient_id") else None
     pid = b.add(b.url("patient", "self"), patient,
                 f"Patient {ctx.patient_name}" if ctx.patient_name
-                else "Patient (not named: an anonymous export from backcare)")
-    if profile.get("patient_id"):  # the stable identifier a clinic keys the patient by
-        b.entries[-1]["resource"]["identifier"].append(
-            {"system": PATIENT_ID_SYSTEM, "value": profile["patient_id"]})
+                else "Patient (not named: an anonymous export from backcare)", match=match)
     _checkins(b, ctx, pid)
     _sessions(b, ctx, pid)
     _questionnaires(b, ctx, pid)
     _visits(b, ctx, pid)
     _goals(b, ctx, pid)
+    if b.transaction:
+        _removed(b, ctx, pid)
     bundle: dict[str, Any] = {"resourceType": "Bundle",
                               "type": TRANSACTION if b.transaction else COLLECTION,
                               "timestamp": ctx.exported_at, "entry": b.entries}
     return bundle
+
+
+# The tables of the audit trail (domain.corrections) whose records the bundle carries.
+_CORRECTED = ("sessions", "pain_checkins", "assessments", "visits", "goals")
+
+
+def _present(doc: dict[str, Any]) -> set[tuple[str, str]]:
+    """(table, record id) of each record of the document (a check-in's id is p-DATE)."""
+    return {(table, f"p-{r['date']}" if table == "pain_checkins" else str(r["id"]))
+            for table in _CORRECTED for r in doc.get(table) or ()}
+
+
+def _edited(doc: dict[str, Any]) -> frozenset[str]:
+    """The ids of the records of the document that were corrected after they were made
+    (edited, replaced, or deleted and made again: a server may hold an older version)."""
+    present = _present(doc)
+    return frozenset(str(c.get("id")) for c in doc.get("corrections") or ()
+                     if (c.get("record"), str(c.get("id"))) in present)
+
+
+def _removed(b: Builder, ctx: ExportContext, pid: str) -> None:
+    """A conditional delete for each resource the server may hold that the patient's record
+    no longer has: every resource of a deleted record, and the parts an edit took away (a
+    session's pain before it, an exercise's pain). The audit trail keeps each record as it
+    was before each correction; its resources are made again, and those that this bundle
+    does not carry are deleted (issue 23). A record moved out of the export's period by an
+    edit still exists, and is left alone."""
+    present = _present(ctx.doc)
+    last: dict[tuple[str, str], dict[str, Any]] = {}
+    earlier: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for c in ctx.doc.get("corrections") or ():
+        key = (str(c.get("record")), str(c.get("id")))
+        last[key] = c
+        if isinstance(c.get("before"), dict):
+            earlier.setdefault(key, []).append(c["before"])
+    before: dict[str, list[dict[str, Any]]] = {}
+    for key, c in last.items():
+        after = c.get("after")
+        # Gone: deleted, or a check-in moved to another day (its id is its day).
+        now = None if not isinstance(after, dict) else (
+            f"p-{after.get('date')}" if key[0] == "pain_checkins" else str(after.get("id")))
+        gone = key not in present and now != key[1]
+        if (gone or key in present) and key[0] in _CORRECTED:
+            before.setdefault(key[0], []).extend(earlier.get(key, ()))
+    if not before:
+        return
+    was_ctx = replace(ctx, doc=before, report=None, bundle=COLLECTION)
+    was = Builder(was_ctx)
+    for part in (_checkins, _sessions, _questionnaires, _visits, _goals):
+        part(was, was_ctx, pid)
+    # A session's aerobic minutes come from the progress report, which has only the
+    # sessions of now: a session gone takes its minutes with it.
+    gone_minutes = {("Observation", was.identifier("exercise-duration", str(r.get("id"))))
+                    for r in before.get("sessions", ())
+                    if ("sessions", str(r.get("id"))) not in present}
+    have = b.identifiers()
+    for kind, value in sorted((was.identifiers() | gone_minutes) - have):
+        if kind != "Questionnaire":  # the same for every patient: never the patient's to delete
+            b.remove(kind, value)
 
 
 def _checkins(b: Builder, ctx: ExportContext, pid: str) -> None:
@@ -191,7 +304,7 @@ def _checkins(b: Builder, ctx: ExportContext, pid: str) -> None:
                                "valueBoolean": True})
         extra: dict[str, Any] = {"component": components} if components else {}
         said = [f"pain {c['score']}/10"] + [x["code"]["text"].lower() for x in components]
-        b.add(b.url("pain", c["date"]),
+        b.add(b.url("pain", c.get("id") or f"p-{c['date']}"),
               _pain_obs(pid, c["date"], c["score"], CHECKIN_TEXT, **extra,
                         **_notes(c.get("note"))),
               f"Pain check-in on {c['date']}: " + "; ".join(said))
@@ -231,10 +344,10 @@ def _sessions(b: Builder, ctx: ExportContext, pid: str) -> None:
                       _pain_obs(pid, s["date"], value, SESSION_PAIN_TEXT.format(when=when_pain),
                                 partOf=part_of),
                       f"Pain {when_pain} the exercise session on {s['date']}: {value}/10")
-        for i, e in enumerate(s.get("exercises", [])):
+        for part, e in _exercise_parts(s):
             if e.get("pain") is not None:
                 name = names.get(e["exercise_id"], e["exercise_id"])
-                b.add(b.url("exercise-pain", f"{s['id']}:{i}"),
+                b.add(b.url("exercise-pain", f"{s['id']}:{part}", of=s["id"]),
                       _pain_obs(pid, s["date"], e["pain"], f"Pain with the exercise: {name}",
                                 partOf=part_of),
                       f"Pain with {name} on {s['date']}: {e['pain']}/10")
@@ -248,6 +361,18 @@ def _sessions(b: Builder, ctx: ExportContext, pid: str) -> None:
                 "valueQuantity": {"value": value, "unit": "min", "system": UCUM,
                                   "code": "min"}},
                 f"Aerobic exercise in the session on {s['date']}: {value} min")
+
+
+def _exercise_parts(s: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Each exercise of a session with the name of its part of the record: its exercise id
+    (``bridge``; ``bridge:2`` for a second log of it), not its place in the list, which an
+    edit may change (issue 23)."""
+    seen: dict[str, int] = {}
+    parts = []
+    for e in s.get("exercises", []):
+        n = seen[e["exercise_id"]] = seen.get(e["exercise_id"], 0) + 1
+        parts.append((e["exercise_id"] if n == 1 else f"{e['exercise_id']}:{n}", e))
+    return parts
 
 
 # An exercise record's fields, and the names of the parts of its extension.
@@ -339,7 +464,11 @@ def _questionnaire(b: Builder, instrument: str) -> str:
         resource["code"] = [{"system": LOINC, "code": number, "display": display}]
     if meta is not None:
         resource["description"] = f"{meta.description} {meta.licence}"
-    b.add(url, resource, f"Questionnaire: {title} (as backcare asks it)")
+    # The responses point at its canonical URL, which is neither its fullUrl nor its
+    # identifier: a server rewrites every string equal to a fullUrl (issue 28), and the
+    # canonical URL must reach the server as it is.
+    b.add(b.url("questionnaire", f"{instrument}:v{QUESTIONNAIRE_VERSION}:entry", shared=True),
+          resource, f"Questionnaire: {title} (as backcare asks it)")
     return url
 
 
@@ -436,8 +565,9 @@ def _goals(b: Builder, ctx: ExportContext, pid: str) -> None:
             goal["statusDate"] = g["done_on"]
             state = f"achieved on {g['done_on']}"
         due = f", due {g['by']}" if g.get("by") else ""
-        b.add(b.url("goal", str(g["id"])), goal, f"Goal: {g['text']} ({state}{due})",
-              str(g["id"]))
+        # Its stable id, kept through a merge import (its number is not: issue 23).
+        b.add(b.url("goal", Goal.from_dict(g).key, of=str(g["id"])), goal,
+              f"Goal: {g['text']} ({state}{due})", str(g["id"]))
 
 
 def bundle_model(version: str) -> Callable[[dict[str, Any]], Any] | None:
@@ -468,7 +598,7 @@ def check(bundle: dict[str, Any], version: str) -> bool:
     seen: dict[tuple[Any, ...], int] = {}
     sample = []
     for entry in bundle["entry"]:
-        key = shape(entry["resource"])
+        key = shape(entry["resource"]) if "resource" in entry else ("request",)
         seen[key] = seen.get(key, 0) + 1
         if seen[key] <= VALIDATE_PER_SHAPE:
             sample.append(entry)

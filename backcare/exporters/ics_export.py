@@ -6,9 +6,14 @@ patient's time zone (a ``TZID`` with its ``VTIMEZONE``), or is in UTC when the z
 told; the alarm is relative to the start. Google Calendar and Outlook keep both, where they
 drop an alarm that is an offset from an all-day start.
 
-Each event's UID is made from its date, and its ``SEQUENCE`` grows with the export's time, so
-importing a newer export updates the same events instead of adding copies. The summary gives
-the session's length; the description lists the plan's exercises with their doses.
+Each event's UID is made from the patient's identifier and its date
+(``backcare-<patient id>-<date>``: no two patients share one, and no made-up host: a UID
+needs no domain), and its ``SEQUENCE`` grows with the export's time, so importing a newer
+export updates the same events instead of adding copies. A day of the export's period with
+no session planned (the plan changed: a prescription of other days, fewer days a week) is
+written too, as a cancelled event (``STATUS:CANCELLED``), so a calendar that imported an
+earlier export drops its reminder (issue 23). The summary gives the session's length; the
+description lists the plan's exercises with their doses.
 
 The plans are `plan --json` documents made by the planner in the command; this module only
 turns them into a calendar. Future plans are a forecast: the real plan on the day adapts to
@@ -31,15 +36,16 @@ if TYPE_CHECKING:
     from backcare.exporters import ExportContext, Rendered
 
 PRODID = "-//backcare//backcare exercise calendar//EN"
-UID_DOMAIN = "backcare.local"
 AT_START = timedelta(0)  # the reminder: when the session starts
 SEQUENCE_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # SEQUENCE: minutes since, at export
 FORECAST = ("This is a forecast: on the day, 'backcare plan' gives the plan adjusted to how "
             "your sessions have gone. Start it with 'backcare session'.")
 
 
-def uid_for(day: str) -> str:
-    return f"backcare-session-{day}@{UID_DOMAIN}"
+def uid_for(patient: str, day: str) -> str:
+    """The UID of the patient's session on ``day`` (RFC 5545 §3.8.4.7: unique, and no
+    more; a host name is only a suggestion)."""
+    return f"backcare-{patient}-{day}"
 
 
 def minutes_of(plan: dict[str, Any]) -> int:
@@ -105,13 +111,15 @@ def render(ctx: ExportContext) -> Rendered:
     stamp = _stamp(ctx.exported_at)
     revision = sequence(ctx.exported_at)
     plans = [p for p in ctx.plans if p.get("items")]  # a rest day, or nothing fits: no event
-    zone = _zone(ctx, [date.fromisoformat(p["date"]) for p in plans])
+    zone = _zone(ctx, [date.fromisoformat(d) for d in ctx.plan_days]
+                 or [date.fromisoformat(p["date"]) for p in plans])
     if zone is not None:
         cal.add_component(zone)
+    patient = ctx.patient_key or "patient"
     for plan in plans:
         begin = starts(ctx, date.fromisoformat(plan["date"]))
         event = Event()
-        event.add("uid", uid_for(plan["date"]))
+        event.add("uid", uid_for(patient, plan["date"]))
         event.add("dtstamp", stamp)
         event.add("sequence", revision)
         event.add("dtstart", begin)
@@ -126,4 +134,27 @@ def render(ctx: ExportContext) -> Rendered:
         alarm.add("trigger", AT_START, parameters={"RELATED": "START"})
         event.add_component(alarm)
         cal.add_component(event)
+    planned = {p["date"] for p in plans}
+    for day in ctx.plan_days:
+        if day not in planned:
+            cal.add_component(_cancelled(ctx, patient, day, stamp, revision))
     return Rendered(cal.to_ical(), len(plans))
+
+
+def _cancelled(ctx: ExportContext, patient: str, day: str, stamp: datetime,
+               revision: int) -> Event:
+    """The day's event, cancelled: no session is planned that day now. Its SEQUENCE is the
+    export's, higher than any earlier export's, so a calendar that has the event takes the
+    cancellation (RFC 5545 §3.8.1.11 and §3.8.7.4); one that never had it has nothing to
+    drop."""
+    begin = starts(ctx, date.fromisoformat(day))
+    event = Event()
+    event.add("uid", uid_for(patient, day))
+    event.add("dtstamp", stamp)
+    event.add("sequence", revision)
+    event.add("dtstart", begin)
+    event.add("dtend", begin + timedelta(minutes=1))
+    event.add("status", "CANCELLED")
+    event.add("summary", "backcare: no exercise session planned (cancelled)")
+    event.add("transp", "TRANSPARENT")
+    return event

@@ -15,6 +15,7 @@ from typing import Any
 from backcare.domain.fhir_terms import (
     EXERCISE_SYSTEM,
     HOLD_EXTENSION,
+    PER_SIDE_EXTENSION,
     PROGRESSION_EXTENSION,
     REPETITIONS,
     SETS_EXTENSION,
@@ -60,7 +61,7 @@ def read_careplan(path: Path, library: Library) -> Prescription:
                             f"'programme import' reads a prescription file (YAML) or a "
                             f"CarePlan that 'programme export --format fhir' wrote")
     p = ProblemList()
-    data = _as_file(doc, name, p)
+    data = _as_file(doc, name, p, library)
     p.raise_if_any(f"{name}: not a CarePlan backcare can read")
     return prescription_from_data(data, name, library)
 
@@ -100,8 +101,11 @@ def _extension(element: dict[str, Any], url: str, kind: str) -> Any:
     return None
 
 
-def _as_file(doc: dict[str, Any], name: str, p: ProblemList) -> LineDict:
-    """The CarePlan as the prescription file's mapping."""
+def _as_file(doc: dict[str, Any], name: str, p: ProblemList,
+             library: Library | None = None) -> LineDict:
+    """The CarePlan as the prescription file's mapping. Where it says whether an exercise
+    is done on each side, this library must agree: 2 × 8 each side is not 2 × 8 (issue
+    23)."""
     top: dict[str, Any] = {}
     author = doc.get("author")
     if isinstance(author, dict) and author.get("display") is not None:
@@ -129,6 +133,14 @@ def _as_file(doc: dict[str, Any], name: str, p: ProblemList) -> LineDict:
         if ident is None:
             p.add("names no exercise of backcare's library (its code or its "
                   "ActivityDefinition)", file=name, record=where)
+            continue
+        each_side = _extension(detail, PER_SIDE_EXTENSION, "valueBoolean")
+        known = library.get(ident) if library is not None and ident in library else None
+        if isinstance(each_side, bool) and known is not None and each_side != known.per_side:
+            said = "on each side" if each_side else "not on each side"
+            p.add(f"says {known.name} is done {said}, and this exercise library says "
+                  f"otherwise: its doses would not mean what the physiotherapist wrote; "
+                  f"ask for a CarePlan made with your library", file=name, record=where)
             continue
         items.append(_mapping(_item(ident, detail, name, where, p)))
     top["exercises"] = items

@@ -65,7 +65,10 @@ def bundle_document(doc: dict[str, Any], source: str) -> tuple[dict[str, Any], s
 
 
 def _read(doc: dict[str, Any], where: str) -> tuple[dict[str, Any], str]:
-    entries = doc["entry"]
+    # A transaction's deletes (records the patient deleted: issue 23) hold no resource.
+    entries = [e for e in doc["entry"] if not (
+        isinstance(e, dict) and isinstance(e.get("request"), dict)
+        and e["request"].get("method") == "DELETE" and "resource" not in e)]
     if any(not isinstance(e, dict) or not isinstance(e.get("resource"), dict)
            for e in entries):
         raise NotOurs(f"{where}is a FHIR Bundle with an entry that holds no resource")

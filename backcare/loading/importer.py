@@ -29,7 +29,9 @@ from backcare.domain.checks import (
     Limits,
     check_correction,
     check_prescription_period,
+    check_score_agrees,
     is_iso_day,
+    scored,
 )
 from backcare.domain.checks import record_label as _label
 from backcare.domain.document import FORMAT, LOG_KINDS, TOP_KEYS, VERSION
@@ -135,6 +137,7 @@ class ImportBundle:
     source: str = ""
     corrections: list[dict[str, Any]] | None = None  # the audit trail (issue 14)
     prescriptions: list[dict[str, Any]] | None = None  # their history, when the file has it
+    derived: frozenset[str] = frozenset()  # the ids derived for records that had none
 
     def totals(self) -> dict[str, int]:
         return {**{k: len(v) for k, v in self.tables.items()}, "goals": len(self.goals)}
@@ -231,7 +234,8 @@ def _parse(doc: Any, file: str | None, source: str, limits: Limits) -> ImportBun
         top.add(f"is missing {', '.join(missing)}")
     if "exported_at" in doc:
         top.text("exported_at", doc["exported_at"], max_chars=MAX_ID_CHARS)
-    tables = {kind: _records(p, file, top, doc, kind, limits) for kind in LOG_KINDS}
+    derived: set[str] = set()
+    tables = {kind: _records(p, file, top, doc, kind, limits, derived) for kind in LOG_KINDS}
     corrections = [{k: v for k, v in d.items() if k not in ("key", "change")}
                    for d in _optional_list(p, file, top, doc, "corrections",
                                            check_correction, limits)]
@@ -246,7 +250,8 @@ def _parse(doc: Any, file: str | None, source: str, limits: Limits) -> ImportBun
                                  Prescription.from_dict, limits)
     check_goal, _ = MAIN_CHECKS["goals"]
     goals = [Goal.from_dict(d)
-             for d in _checked(p, file, top, doc, "goals", check_goal, "id", limits)]
+             for d in _checked(p, file, top, _goal_defaults(doc), "goals", check_goal, "id",
+                               limits)]
     if p:
         shown = p.problems[:MAX_PROBLEMS_SHOWN]
         if len(p.problems) > MAX_PROBLEMS_SHOWN:
@@ -258,13 +263,14 @@ def _parse(doc: Any, file: str | None, source: str, limits: Limits) -> ImportBun
         raise BackcareError(f"{file or 'the export'}: {len(p.problems) - 1} problem(s); "
                             f"nothing was imported", shown)
     return ImportBundle(tables, profile, goals, programme, source, corrections,
-                        prescriptions or None)
+                        prescriptions or None, frozenset(derived))
 
 
 def _checked(p: ProblemList, file: str | None, top: Checker, doc: dict[str, Any], kind: str,
-             check: Check, key: str, limits: Limits) -> list[dict[str, Any]]:
+             check: Check, key: str, limits: Limits,
+             derived: set[str] | None = None) -> list[dict[str, Any]]:
     """The records of one list that pass their checks, each unique by ``key``. A log
-    record without an id gets a stable one (issue 14)."""
+    record without an id gets a stable one (issue 14), added to ``derived``."""
     docs = doc.get(kind, [])
     if not isinstance(docs, list):
         top.add(f"{kind} must be a list, not {kind_of(docs)}")
@@ -277,7 +283,10 @@ def _checked(p: ProblemList, file: str | None, top: Checker, doc: dict[str, Any]
         if not isinstance(d, dict):
             c.add(f"must be an object, not {kind_of(d)}")
             continue
+        given = d.get("id")
         d = ids.with_id(kind, d)
+        if derived is not None and "id" in d and given is None and kind != "pain_checkins":
+            derived.add(d["id"])
         before = len(p.problems)
         check(c, d, limits)
         _writable(c, d)
@@ -320,6 +329,30 @@ class _IdDeriver:
         return {**d, "id": f"{_ID_PREFIX[kind]}-{stamp}-{digest.hexdigest()[:8]}"}
 
 
+def _goal_defaults(doc: dict[str, Any]) -> dict[str, Any]:
+    """Goals without ``id`` or ``created`` are accepted, as other records are (issue 23): a
+    goal without a number takes the next after the file's own, and one without a day the
+    export's day (else the checks name the missing field). Its stable id is then derived
+    from what it says and that day (models.Goal.key), so the same file gives the same ids."""
+    goals = doc.get("goals")
+    if not isinstance(goals, list) or all(
+            not isinstance(g, dict) or ("id" in g and "created" in g) for g in goals):
+        return doc
+    numbers = [g["id"] for g in goals if isinstance(g, dict) and type(g.get("id")) is int]
+    next_id = max(numbers, default=0) + 1
+    stamp = doc.get("exported_at")
+    day = stamp[:10] if isinstance(stamp, str) and is_iso_day(stamp[:10]) else None
+    out = []
+    for g in goals:
+        if isinstance(g, dict) and "id" not in g:
+            g = {**g, "id": next_id}
+            next_id += 1
+        if isinstance(g, dict) and "created" not in g and day is not None:
+            g = {**g, "created": day}
+        out.append(g)
+    return {**doc, "goals": out}
+
+
 def _optional_list(p: ProblemList, file: str | None, top: Checker, doc: dict[str, Any],
                    kind: str, check: Check, limits: Limits) -> list[dict[str, Any]]:
     """A list added after the first release: optional, each entry checked (issue 14)."""
@@ -344,11 +377,31 @@ def _optional_list(p: ProblemList, file: str | None, top: Checker, doc: dict[str
 
 
 def _records(p: ProblemList, file: str | None, top: Checker, doc: dict[str, Any],
-             kind: str, limits: Limits) -> list[dict[str, Any]]:
+             kind: str, limits: Limits, derived: set[str]) -> list[dict[str, Any]]:
     check, key = LOG_CHECKS[kind]
+    if kind == "assessments":  # every score worked out again from its answers (issue 23)
+        check = _with_score_check(check)
     # Through the model and back: exactly what `export` will write again.
-    return [_MODELS[kind].from_dict(d).to_dict()
-            for d in _checked(p, file, top, doc, kind, check, key, limits)]
+    return [_MODELS[kind].from_dict(_rescored(kind, d)).to_dict()
+            for d in _checked(p, file, top, doc, kind, check, key, limits, derived)]
+
+
+def _with_score_check(check: Check) -> Check:
+    def both(c: Checker, d: dict[str, Any], limits: Limits) -> None:
+        before = len(c.p.problems)
+        check(c, d, limits)
+        if len(c.p.problems) == before:
+            check_score_agrees(c, d)
+    return both
+
+
+def _rescored(kind: str, d: dict[str, Any]) -> dict[str, Any]:
+    """An assessment with the score and band its answers give (the same as it says, or
+    rounded as backcare rounds, with a band where one was left out)."""
+    got = scored(d) if kind == "assessments" else None
+    if got is None:
+        return d
+    return {**d, "score": got[0], "band": got[1]}
 
 
 def _optional_single(p: ProblemList, file: str | None, value: Any, name: str,
@@ -382,11 +435,45 @@ def _writable(c: Checker, d: dict[str, Any]) -> None:
 
 # --- storing it -----------------------------------------------------------------------------
 
+# What an assessment and a visit are known by when their file gave them no id (issue 23).
+_CONTENT_KEYS = {"assessments": ("date", "instrument", "answers"),
+                 "visits": ("date", "kind", "note")}
+
+
+def _content(kind: str, d: dict[str, Any]) -> str:
+    return json.dumps([d.get(k) for k in _CONTENT_KEYS[kind]], sort_keys=True,
+                      ensure_ascii=False)
+
+
+def _known_by_content(store: Store, bundle: ImportBundle) -> dict[str, list[dict[str, Any]]]:
+    """The import's records, where one whose id was derived is a record already there (an
+    assessment of the same day, instrument and answers; a visit of the same day, kind and
+    note) taking that record's id: re-importing one's own export without its ids adds
+    nothing (issue 23)."""
+    kinds = [k for k in _CONTENT_KEYS
+             if any(d["id"] in bundle.derived for d in bundle.tables.get(k, ()))]
+    if not kinds:
+        return bundle.tables
+    history = store.history()
+    tables = dict(bundle.tables)
+    for kind in kinds:
+        mine = history.assessments if kind == "assessments" else history.visits
+        ids: dict[str, list[str]] = {}
+        for r in mine:
+            ids.setdefault(_content(kind, r.to_dict()), []).append(r.id)
+        out = []
+        for d in tables[kind]:
+            same = ids.get(_content(kind, d)) if d["id"] in bundle.derived else None
+            out.append({**d, "id": same.pop(0)} if same else d)
+        tables[kind] = out
+    return tables
+
 def apply_import(store: Store, bundle: ImportBundle) -> ImportResult:
     """Add a checked import to the store; what is already there is kept as it is."""
     had_profile = store.profile() is not None
     had_programme = store.programme() is not None
-    added, added_goals = store.import_all(bundle.tables, bundle.profile, bundle.goals,
+    tables = _known_by_content(store, bundle)
+    added, added_goals = store.import_all(tables, bundle.profile, bundle.goals,
                                           bundle.programme, source=bundle.source,
                                           corrections=bundle.corrections,
                                           prescriptions=bundle.prescriptions)

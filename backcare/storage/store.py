@@ -789,10 +789,12 @@ class Store:
 
     def add_goal(self, text: str, created: date, by: date | None,
                  psfs_activity: str | None) -> Goal:
+        from backcare.storage.ids import new_id
+
         with self.writing(), self._db(self.main_path) as db:
             t = db.table("goals")
             next_id = max((int(d["id"]) for d in t.all()), default=0) + 1
-            goal = Goal(next_id, text, created, by, psfs_activity)
+            goal = Goal(next_id, text, created, by, psfs_activity, uid=new_id("g", created))
             t.insert(goal.to_dict())
             return goal
 
@@ -1111,17 +1113,22 @@ def _main_tables(main: dict[str, Any], profile: Profile | None,
 
 
 def _new_goals(table: dict[str, Any], goals: list[Goal]) -> list[dict[str, Any]]:
-    """An import's goals that are not already there, numbered after the patient's own."""
-    have = {(d["text"], d["created"]) for d in table.values()}
-    ids = {d["id"] for d in table.values()}
+    """An import's goals that are not already there (by their stable id, or by what they
+    say and the day they were set), numbered after the patient's own; each keeps its
+    stable id, whatever its number (issue 23)."""
+    mine = [Goal.from_dict(d) for d in table.values()]
+    have = {(g.text, g.created.isoformat()) for g in mine}
+    keys = {g.key for g in mine}
+    ids = {g.id for g in mine}
     next_id = max(ids, default=0) + 1
     out = []
     for g in goals:
-        if (g.text, g.created.isoformat()) in have:
+        if g.key in keys or (g.text, g.created.isoformat()) in have:
             continue
         gid = g.id if g.id not in ids else next_id
         out.append({**g.to_dict(), "id": gid})
         have.add((g.text, g.created.isoformat()))
+        keys.add(g.key)
         ids.add(gid)
         next_id = max(next_id, gid) + 1
     return out
