@@ -50,8 +50,9 @@ URGENT_OTHER = (
 )
 BLOCKED_UNTIL_CLEARED = (
     "backcare will not plan exercises while a red flag is recorded. Once a clinician has "
-    "checked you and said it is safe, run: backcare init --cleared-by-clinician"
+    "checked you and said it is safe, record it with: backcare clear --by NAME"
 )
+
 
 # A red flag a clinician has checked (init --red-flag X --cleared-by-clinician): said once.
 RED_FLAG_CLEARED = (

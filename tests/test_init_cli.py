@@ -112,7 +112,7 @@ def test_a_red_flag_stops_with_exit_3_and_says_where_to_get_help(
         cli: Cli, backcare_home: Path, flag: str) -> None:
     r = cli("init", "--red-flag", flag, "--pain", "5", "--date", START)
     assert r.exit_code == 3
-    assert "STOP" in r.stderr and "--cleared-by-clinician" in r.stderr
+    assert "STOP" in r.stderr and "backcare clear --by" in r.stderr
     if flag == "bladder-bowel":
         assert "emergency department" in r.stderr
     assert profile(backcare_home)["red_flags"] == [flag]

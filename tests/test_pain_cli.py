@@ -120,7 +120,7 @@ def test_cauda_equina_signs_are_urgent_and_stop_the_programme(patient: Cli, sign
                  ("log",)):
         blocked = patient(*args, "--date", day(2))
         assert blocked.exit_code == 3, args
-        assert "--cleared-by-clinician" in blocked.stderr
+        assert "backcare clear --by" in blocked.stderr
     # The check-in itself is kept.
     h = patient("history", "--json", "--from", day(1), "--to", day(1)).json()
     assert h["pain_checkins"][0]["symptoms"] == [sign]
@@ -143,7 +143,7 @@ def test_a_change_in_walking_or_worsening_weakness_is_cauda_equina(patient: Cli,
     assert res.exit_code == 3
     assert "emergency department" in res.stderr and "cauda equina" in res.stderr
     assert plan(patient, 2).exit_code == 3
-    assert "--cleared-by-clinician" in plan(patient, 2).stderr
+    assert "backcare clear --by" in plan(patient, 2).stderr
     report = patient("progress", "--json", "--from", day(0), "--to", day(2),
                      "--date", day(2)).json()
     assert any(a["rule"] == "red-flag" and sign in a["message"] for a in report["alerts"])
@@ -216,7 +216,7 @@ def test_a_red_flag_check_in_stops_the_programme_whatever_the_profile_says(
         blocked = patient(*args, "--date", day(2))
         assert blocked.exit_code == 3, (args, blocked.output)
         assert "emergency department" in blocked.stderr
-        assert "--cleared-by-clinician" in blocked.stderr
+        assert "backcare clear --by" in blocked.stderr
     res = patient("init", "--yes", "--json")  # re-running init says so too
     assert res.exit_code == 3 and res.json()["blocked"] is True
     cleared = patient("init", "--cleared-by-clinician", "--json")

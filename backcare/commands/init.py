@@ -11,6 +11,7 @@ from backcare.commands.common import (
     DateOpt,
     JsonOpt,
     day,
+    not_future,
     red_flag_checkins,
     store,
     thresholds,
@@ -25,6 +26,9 @@ from backcare.domain.scoring import parse_answers, score
 from backcare.errors import SafetyStop, UsageProblem
 from backcare.render.ui import emit_json, is_interactive
 from backcare.storage import new_id
+
+# Who cleared the patient, when the alias `init --cleared-by-clinician` does not say.
+ALIAS_CLEARED_BY = "a clinician (init --cleared-by-clinician)"
 
 
 def init(
@@ -88,6 +92,14 @@ def init(
 
     s = store()
     existing = s.profile()
+    if cleared_by_clinician and existing is not None:
+        # The alias of `backcare clear` (issue 21): it records the clearance and changes
+        # nothing else; it asks nothing, and --date is the day of the clearance.
+        from backcare.commands.clear import clearance_visit, report_clearance
+
+        cleared_on = not_future(day(date)) if date is not None else today()
+        report_clearance(clearance_visit(cleared_on, ALIAS_CLEARED_BY, None), as_json)
+        return
     start = day(date) if date is not None else (existing.start_date if existing else today())
     answers = ob.InitAnswers(
         start_date=start,

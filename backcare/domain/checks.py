@@ -23,10 +23,10 @@ from backcare.domain.clinical import PAIN_MAX, PAIN_MIN
 from backcare.domain.models import (
     EQUIPMENT,
     LEGACY_EQUIPMENT,
+    LOGGED_VISIT_KINDS,
     POSITIONS,
     STATUSES,
     SYMPTOMS,
-    VISIT_KINDS,
     WEEKDAYS,
 )
 from backcare.domain.safety import BOTH_LEGS
@@ -366,7 +366,7 @@ def check_visit(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> None:
     _ident(c, d)
     _record_day(c, d, limits)
     if "kind" in d:
-        c.choice("kind", d["kind"], VISIT_KINDS)
+        c.choice("kind", d["kind"], LOGGED_VISIT_KINDS)
     _note(c, "note", d.get("note"), limits)
 
 

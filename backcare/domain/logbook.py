@@ -35,7 +35,7 @@ from backcare.domain.safety import (
 )
 from backcare.domain.suggest import did_you_mean, unknown_id_message
 from backcare.errors import BackcareError
-from backcare.messages import URGENT_CAUDA_EQUINA
+from backcare.messages import BLOCKED_UNTIL_CLEARED, URGENT_CAUDA_EQUINA
 
 
 def split_ids(text: str | None, option: str) -> list[str]:
@@ -246,6 +246,8 @@ def checkin_outcome(checkin: PainCheckin, profile: Profile | None, history: Hist
                       URGENT_CAUDA_EQUINA)
         flags = ("leg-weakness",)
     flare = checkin.flare or checkin.score >= t.flare_pain
+    if urgent is not None:  # the stop says how it is lifted (issue 21)
+        urgent = f"{urgent} {BLOCKED_UNTIL_CLEARED}"
     return CheckinOutcome(urgent, flags, advice, flare)
 
 

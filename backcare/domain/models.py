@@ -47,6 +47,10 @@ SYMPTOMS: tuple[str, ...] = (
     "worsening-weakness", "fever", "night-pain", "weight-loss",
 )
 VISIT_KINDS: tuple[str, ...] = ("manual-therapy", "assessment", "other")
+# A clinician's clearance of a red-flag stop (issue 21): a visit of its own kind in the log,
+# written only by `backcare clear` (it lifts the stop with it), never by `visit` or `edit`.
+CLEARANCE = "clearance"
+LOGGED_VISIT_KINDS: tuple[str, ...] = (*VISIT_KINDS, CLEARANCE)
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 

@@ -6,7 +6,7 @@ Pure functions: they take the day and the data, and return what to say. They nev
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from backcare.domain.clinical import Thresholds
@@ -21,6 +21,7 @@ from backcare.domain.history import (
 from backcare.domain.models import History, PainCheckin, Profile
 from backcare.domain.scoring import pain_change
 from backcare.domain.words import plural
+from backcare.errors import BackcareError, UsageProblem
 from backcare.messages import (
     ACT_CAUDA_EQUINA,
     ACT_OTHER,
@@ -266,8 +267,29 @@ def checkin_red_flags(checkin: PainCheckin) -> tuple[str, ...]:
 
 
 def clearance_day(profile: Profile | None) -> date | None:
-    """The day of the last clinician clearance (``init --cleared-by-clinician``), if any."""
+    """The day of the last clinician clearance (``backcare clear``), if any."""
     return profile.cleared_on if profile is not None else None
+
+
+CLEARANCE_NAME_MAX_CHARS = 80  # a clinician's name and role, on one line
+
+
+def clearance_note(by: str, note: str | None) -> str:
+    """What the log keeps of a clearance (issue 21): who cleared the patient, and what they
+    said. ``by`` is required: a clearance nobody signed is not one."""
+    name = " ".join(by.split())
+    if not name:
+        raise UsageProblem("--by needs the name of the clinician who cleared you")
+    if len(name) > CLEARANCE_NAME_MAX_CHARS:
+        raise BackcareError(f"--by is {len(name)} characters long: a name is at most "
+                            f"{CLEARANCE_NAME_MAX_CHARS}")
+    return f"Cleared by {name}" + (f": {note}" if note else "")
+
+
+def cleared_profile(profile: Profile, day: date, today: date) -> Profile:
+    """The profile once a clinician has cleared its red flags on ``day`` (CLINICAL.md §5).
+    Nothing else changes: not the baseline, the start date or the conditions (issue 21)."""
+    return replace(profile, cleared_by_clinician=True, cleared_on=day, updated=today)
 
 
 def red_flag_stop(profile: Profile | None, history: History) -> str | None:

@@ -823,6 +823,26 @@ class Store:
     def add_visit(self, visit: Visit) -> None:
         self._add("visits", visit.to_dict(), "visit")
 
+    def record_clearance(self, visit: Visit, profile: Profile) -> Profile:
+        """A clinician's clearance (issue 21): its record in the log and the profile that
+        says so, as one change undo reverses. Returns the profile as saved."""
+        saved = _with_patient_id(profile)
+        doc = visit.to_dict()
+        self.save_change(lambda files: Change(
+            "clear", change_summary("clear", describe("visits", doc)),
+            (RecordChange("visits", None, doc),),
+            tables=(("profile", {"1": saved.to_dict()}),)))
+        return saved
+
+    def change_profile(self, profile: Profile) -> Profile:
+        """A profile changed by a re-run of ``init``, as one change undo reverses (issue
+        21). Returns the profile as saved."""
+        saved = _with_patient_id(profile)
+        self.save_change(lambda files: Change(
+            "profile", change_summary("profile", "your profile"),
+            tables=(("profile", {"1": saved.to_dict()}),)))
+        return saved
+
     def put_checkin(self, checkin: PainCheckin) -> bool:
         """Record a day's pain check-in; a second one that day replaces it (kept in the
         audit trail). True if replaced."""
