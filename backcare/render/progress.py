@@ -394,14 +394,20 @@ def _arrange(charts: Sequence[Text], side: bool) -> list[RenderableType]:
 
 
 def _meaning(m: MeasureSummary) -> Text:
-    if m.count < 2 or m.direction is None:
-        return Text("first result" if m.count < 2 else "–")
+    if m.count < 2:
+        return Text("first result")
+    if m.note is not None:  # PSFS activities that differ: no verdict (CLINICAL.md §9)
+        return Text(m.note)
+    if m.direction is None:
+        return Text("–")
     if m.clinically_important:
         return Text("clear improvement ✓", style="green")
     if m.direction == "improved":
         return Text("a little better")
+    if m.important_worsening:
+        return Text("clearly worse", style="red")
     if m.direction == "worse":
-        return Text("worse", style="red")
+        return Text("a little worse, within measurement error")
     return Text("no change")
 
 
