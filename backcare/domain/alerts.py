@@ -26,7 +26,7 @@ high        function-down-20          a function questionnaire's result is ≥ 2
                                       (ODI 10, RMDQ 5, PSFS 2, PEG 1 points)
 high        severe-pain               a check-in, or the pain just after a session, is ≥ 7
                                       (a run of them in a row is one alert)
-critical    severe-pain-3-days        such a run of 3 or more in a row (CLINICAL.md §12)
+critical    severe-pain-3-days        such a run of 3 or more in a row (docs/clinical.md §5)
 critical    red-flag                  a check-in reports a red-flag symptom (bladder/bowel
                                       change, saddle numbness, a change in walking, worsening
                                       leg weakness, fever, night pain, weight loss), or the
@@ -320,7 +320,7 @@ def _no_function_gain(index: HistoryIndex, start: date) -> Iterable[Alert]:
                             f"on {say_date(latest.date)}.", latest.date)
 
 
-# --- Critical (CLINICAL.md §5 and §12: pain ≥ 7; a red-flag symptom reported; critical is
+# --- Critical (docs/clinical.md §5: pain ≥ 7; a red-flag symptom reported; critical is
 # for safety only) ------------------------------------------------------------------------------
 
 def _severe_pain(index: HistoryIndex, history: History, start: date, as_of: date,
@@ -353,7 +353,7 @@ def _severe_runs(reports: Sequence[tuple[date, int] | None], t: Thresholds
 
 
 def _severe_alert(run: list[tuple[date, int]], on: str, what: str, t: Thresholds) -> Alert:
-    """Severe pain on 3 days in a row is critical, a safety rule (CLINICAL.md §12); a
+    """Severe pain on 3 days in a row is critical, a safety rule (docs/clinical.md §5); a
     shorter run, or one day, is high: ``severe-pain-3-days`` and ``severe-pain`` are two
     alerts, never one."""
     (first, score), last = run[0], run[-1][0]
@@ -410,7 +410,7 @@ def _function_down(index: HistoryIndex, start: date, t: Thresholds) -> Iterable[
             change = compare(first, latest)
             # Worse by 20% of the baseline in the instrument's bad direction (PSFS: a fall),
             # and by the instrument's absolute minimum, above measurement error: ODI 4 -> 6
-            # is 50% but noise. High at most: critical is for safety (CLINICAL.md §12).
+            # is 50% but noise. High at most: critical is for safety (docs/clinical.md §5).
             if (change is not None and change.direction == WORSE
                     and change.percent_change is not None
                     and abs(change.percent_change) >= t.alert_function_drop_percent
@@ -424,8 +424,8 @@ def _function_down(index: HistoryIndex, start: date, t: Thresholds) -> Iterable[
 
 
 def _beyond_error(instrument: str, first: Assessment, latest: Assessment) -> bool:
-    """The change reaches the instrument's absolute minimum for a worsening (CLINICAL.md
-    §12): the same floor as the verdict's ``important_worsening``."""
+    """The change reaches the instrument's absolute minimum for a worsening (docs/clinical.md
+    §3): the same floor as the verdict's ``important_worsening``."""
     try:
         floor = get_instrument(instrument).change_rule.worse_points
     except BackcareError:

@@ -156,7 +156,7 @@ class MeasureSummary:  # a dataclass: its field 'count' would shadow tuple.count
     clinically_important: bool
     rule: str | None
     scores: tuple[tuple[date, float], ...]  # the scores inside the report, for charts
-    important_worsening: bool = False  # beyond the instrument's absolute minimum (§12)
+    important_worsening: bool = False  # beyond the instrument's absolute minimum (§3)
     note: str | None = None  # why there is no verdict: PSFS activities that differ
 
     def to_dict(self) -> dict[str, Any]:

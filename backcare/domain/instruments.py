@@ -61,7 +61,7 @@ NRS_MIC_POINTS = 2.0  # NRS minimal important change: 2 points ... (Ostelo 2008)
 NRS_MIC_PERCENT = 30.0  # ... or 30% improvement from baseline (Ostelo 2008)
 NRS_MDC_POINTS = 2.0  # NRS minimal detectable change (Childs et al. 2005, Spine)
 # The absolute minimum an important WORSENING must also reach, above measurement error
-# (CLINICAL.md §12, docs/clinical.md §3, issue 21). Ostelo's 30% was set for improvement:
+# (docs/clinical.md §3, issue 21). Ostelo's 30% was set for improvement:
 # alone, it turned noise into alerts (pain 1 -> 1.43, ODI 4 -> 6).
 NRS_WORSE_MIN_POINTS = NRS_MDC_POINTS  # Childs et al. 2005
 ODI_WORSE_MIN_POINTS = ODI_MIC_POINTS  # Ostelo 2008
@@ -97,7 +97,7 @@ class ChangeRule(NamedTuple):
     kind: str
     source: str
     # A worsening is important only when it meets the relative threshold (``percent``, or
-    # ``points`` where there is none) AND this absolute minimum (CLINICAL.md §12).
+    # ``points`` where there is none) AND this absolute minimum (docs/clinical.md §3).
     worse_points: float | None = None
 
     def describe(self) -> str:

@@ -165,7 +165,7 @@ class Change:
       <= -30%), so pain and questionnaires read the same way in ``progress --json``.
     - ``important_worsening``: a WORSENING that meets the relative threshold AND the
       instrument's absolute minimum above measurement error (pain 2, ODI 10, RMDQ 5, PSFS 2,
-      PEG 1 points; CLINICAL.md §12). The published thresholds are for improvement.
+      PEG 1 points; docs/clinical.md §3). The published thresholds are for improvement.
     - ``rule``: the threshold in words, e.g. "10 points or 30%"; ``source``: where it is from.
 
     The percent rule needs a baseline above 0; from a baseline of 0 only the points rule can
@@ -640,7 +640,7 @@ def _verdict(name: str, baseline: Score, latest: Score, rule: ChangeRule,
                      and abs(exact_percent) >= _exact(rule.percent))
     meets = meets_points or meets_percent
     # An important worsening needs the relative threshold AND the instrument's absolute
-    # minimum, which stands above measurement error (CLINICAL.md §12, docs/clinical.md §3).
+    # minimum, which stands above measurement error (docs/clinical.md §3).
     # From a baseline of 0 any rise is relatively large: the absolute minimum decides.
     relative = meets_percent or (rule.percent is not None and not baseline) \
         if rule.percent is not None else meets_points
