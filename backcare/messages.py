@@ -61,3 +61,19 @@ RED_FLAG_CLEARED = (
 )
 ACT_CAUDA_EQUINA = "go to an emergency department straight away"
 ACT_OTHER = "contact your GP or doctor the same day"
+
+# Unexplained weight loss: one severity everywhere, "see a GP within days" (docs/clinical.md
+# §5, issue 21).
+WEIGHT_LOSS_ADVICE = ("With back pain this needs checking: please see your GP in the next "
+                      "few days. It is not an emergency.")
+# Back pain that started under 20 or over 50 (NICE CKS): a GP first, not an emergency.
+AGE_ADVICE = ("Back pain that starts before the age of 20 or after 50 should be checked by a "
+              "GP before you start these exercises. It is not an emergency: please book an "
+              "appointment in the next few days.")
+# ACOG Committee Opinion 804 (2020): stop exercising and seek care (docs/clinical.md §8).
+PREGNANCY_STOP_SIGNS = (
+    "Pregnancy: stop exercising and contact your midwife or doctor at once if you have "
+    "vaginal bleeding, regular painful contractions, fluid leaking, dizziness or feeling "
+    "faint, chest pain, shortness of breath before exercising, a headache, calf pain or "
+    "swelling, or muscle weakness that affects your balance."
+)

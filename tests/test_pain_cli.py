@@ -27,7 +27,8 @@ def today(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def init(cli: Cli, *extra: str, pain: int = 5) -> None:
-    args = ["init", "--no-red-flags", "--pain", str(pain), "--yes", "--date", day(0), *extra]
+    args = ["init", "--no-red-flags", "--no-conditions", "--pain", str(pain), "--yes",
+            "--date", day(0), *extra]
     if not any(a.startswith(("--condition", "--no-conditions")) for a in extra):
         args.append("--no-conditions")
     if not any(a in ("--assessed", "--not-assessed") for a in extra):
@@ -295,7 +296,7 @@ def test_a_clear_improvement_after_14_days_needs_no_review(patient: Cli) -> None
 @pytest.mark.parametrize("condition", ["osteoporosis", "pregnancy", "inflammatory"])
 def test_an_underlying_condition_at_init_advises_a_check(cli: Cli, today: None,
                                                           condition: str) -> None:
-    res = cli("init", "--no-red-flags", "--pain", "4", "--yes", "--date", day(0),
+    res = cli("init", "--no-red-flags", "--no-conditions", "--pain", "4", "--yes", "--date", day(0),
               "--assessed", "--condition", condition, "--json")
     assert res.exit_code == 0, res.output
     advice = [a for a in res.json()["advice"] if a["rule"] == "underlying-condition"]

@@ -370,10 +370,18 @@ def _severe_alert(run: list[tuple[date, int]], on: str, what: str, t: Thresholds
 
 def _red_flags(profile: Profile | None, index: HistoryIndex, start: date,
                as_of: date) -> Iterable[Alert]:
+    when = (profile.updated if profile is not None and profile.updated
+            and profile.updated <= as_of else as_of)
     if profile is not None and profile.blocked_by_red_flag:
-        when = profile.updated if profile.updated and profile.updated <= as_of else as_of
         yield Alert(CRITICAL, "red-flag",
                     f"Red flag at the safety screen, not yet cleared by a clinician: "
+                    f"{', '.join(profile.red_flags)}.", when)
+    elif profile is not None and not profile.cleared_by_clinician and \
+            set(profile.red_flags) & set(RED_FLAG_SYMPTOMS):
+        # Weight loss without trying, alone: advised to see a GP within days, the same as
+        # at a check-in (docs/clinical.md §5); the physiotherapist hears of it as of one.
+        yield Alert(CRITICAL, "red-flag",
+                    f"Red flag at the safety screen (advised to see a GP within days): "
                     f"{', '.join(profile.red_flags)}.", when)
     # A clinician's clearance (init --cleared-by-clinician) covers what was reported before it.
     cleared_on = clearance_day(profile)

@@ -21,10 +21,12 @@ from typing import Any, NamedTuple
 
 from backcare.domain.clinical import PAIN_MAX, PAIN_MIN
 from backcare.domain.models import (
+    AGE_BANDS,
     EQUIPMENT,
     LEGACY_EQUIPMENT,
     LOGGED_VISIT_KINDS,
     POSITIONS,
+    PREGNANCY_WEEK_RANGE,
     STATUSES,
     SYMPTOMS,
     WEEKDAYS,
@@ -389,6 +391,10 @@ def check_profile(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> Non
     c.day("created", d.get("created"), optional=True)
     c.day("updated", d.get("updated"), optional=True)
     c.text("patient_id", d.get("patient_id"), optional=True, max_chars=MAX_ID_CHARS)
+    if d.get("age_band") is not None:
+        c.choice("age_band", d["age_band"], AGE_BANDS)
+    c.whole("pregnancy_week", d.get("pregnancy_week"), *PREGNANCY_WEEK_RANGE, optional=True)
+    c.day("pregnancy_week_on", d.get("pregnancy_week_on"), optional=True)
 
 
 def check_goal(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> None:

@@ -7,9 +7,9 @@ seek_help`): it changes which exercises are planned and how. The rules act on th
 them as soon as they are tagged.
 
 - **Osteoporosis**: no loaded or end-range bending of the spine and no end-range twisting.
-- **Pregnancy**: nothing lying on the back (backcare assumes the first 12 weeks are past,
-  as CLINICAL.md §8 says, unless told otherwise) or on the front, and nothing with a risk of
-  a fall or a blow.
+- **Pregnancy**: nothing lying on the back (backcare assumes the first trimester is past,
+  as CLINICAL.md §8 says, unless the patient gave a week of 13 or less) or on the front, and
+  nothing with a risk of a fall or a blow.
 - **Recent spinal surgery**: the plan holds every exercise at its starting dose, with no
   progression, until the surgeon's or physiotherapist's programme is imported.
 - **Inflammatory back pain**: the daily spinal mobility and extension work stays in every
@@ -19,6 +19,7 @@ Pure data and small functions: no clock, no storage, no printing.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import NamedTuple
 
 from backcare.domain.models import Exercise, Profile
@@ -46,6 +47,13 @@ PREGNANCY = LeaveOut(
     "pregnancy", frozenset({"supine", "prone", "fall-risk", "high-impact"}),
     "pregnancy: no lying on your back or front, nothing with a risk of a fall (ACOG "
     "Committee Opinion 804, 2020)")
+# In the first trimester lying on the back is still fine (ACOG 804: avoid it for long after
+# the first trimester); the rest of the rule stands. Only when the patient has said her week.
+PREGNANCY_FIRST_TRIMESTER = LeaveOut(
+    "pregnancy", frozenset({"prone", "fall-risk", "high-impact"}),
+    "pregnancy: nothing lying on your front, nothing with a risk of a fall (ACOG Committee "
+    "Opinion 804, 2020)")
+FIRST_TRIMESTER_LAST_WEEK = 13  # weeks 1-13 (ACOG); backcare assumes it is past unless told
 LEAVE_OUT: tuple[LeaveOut, ...] = (OSTEOPOROSIS, PREGNANCY)
 
 # CLINICAL.md §8, Recent spinal surgery: a project rule with no external source.
@@ -82,13 +90,17 @@ class PlanRules(NamedTuple):
 NO_RULES = PlanRules()
 
 
-def plan_rules(profile: Profile | None) -> PlanRules:
-    """The rules for ``profile``'s conditions (none before ``init``)."""
+def plan_rules(profile: Profile | None, day: date | None = None) -> PlanRules:
+    """The rules for ``profile``'s conditions on ``day`` (none before ``init``)."""
     if profile is None or not profile.conditions:
         return NO_RULES
     conditions = set(profile.conditions)
+    week = profile.week_of_pregnancy(day) if day is not None else None
+    early = week is not None and week <= FIRST_TRIMESTER_LAST_WEEK
+    rules = [PREGNANCY_FIRST_TRIMESTER if r is PREGNANCY and early else r
+             for r in LEAVE_OUT if r.condition in conditions]
     return PlanRules(
-        leave_out=tuple(r for r in LEAVE_OUT if r.condition in conditions),
+        leave_out=tuple(rules),
         hold_at_start=RECENT_SURGERY in conditions,
         keep_mobility=INFLAMMATORY in conditions,
     )

@@ -235,7 +235,8 @@ def checkin_outcome(checkin: PainCheckin, profile: Profile | None, history: Hist
     if flags:
         urgent = red_flag_advice(flags)
     advice = tuple(a for a in seek_help(profile, history, checkin.date, t)
-                   if a.rule not in ("underlying-condition", "not-assessed"))
+                   if a.rule not in ("underlying-condition", "not-assessed", "age-at-onset",
+                                     "pregnancy-stop-signs"))
     nerve_both_legs = BOTH_LEGS in checkin.symptoms and \
         bool(set(checkin.symptoms) & NERVE_SYMPTOMS)
     if urgent is None and nerve_both_legs:

@@ -44,8 +44,16 @@ DOSE_FIELDS: tuple[str, ...] = ("sets", "reps", "hold_seconds", "duration_minute
 STATUSES: tuple[str, ...] = ("done", "partial", "skipped")
 SYMPTOMS: tuple[str, ...] = (
     "numbness", "tingling", "weakness", "bladder-bowel", "saddle-numbness", "walking-change",
-    "worsening-weakness", "fever", "night-pain", "weight-loss",
+    "worsening-weakness", "fever", "night-pain", "weight-loss", "sexual-dysfunction",
 )
+# Red flags whose advice is to see a GP within days, not to stop (docs/clinical.md §5, issue
+# 21): unexplained weight loss alone, one severity at init and at a check-in. They are kept
+# with the profile's red flags, and never stop the programme by themselves.
+SEE_GP_RED_FLAGS: frozenset[str] = frozenset({"weight-loss"})
+# The age at which this back pain started, as a band (NICE CKS): under 20 or over 50 is a
+# reason to see a GP before starting, not an emergency.
+AGE_BANDS: tuple[str, ...] = ("under-20", "20-50", "over-50")
+PREGNANCY_WEEK_RANGE = (1, 42)
 VISIT_KINDS: tuple[str, ...] = ("manual-therapy", "assessment", "other")
 # A clinician's clearance of a red-flag stop (issue 21): a visit of its own kind in the log,
 # written only by `backcare clear` (it lifts the stop with it), never by `visit` or `edit`.
@@ -208,11 +216,23 @@ class Profile:
     # A stable, pseudonymous identifier made once (storage.ids.new_patient_id) and never
     # changed: a clinic recognises the same patient in each of their exports (issue 16).
     patient_id: str | None = None
+    # The screen's age band at onset (AGE_BANDS; None: not asked, or answered "no" with
+    # --no-red-flags), and the week of pregnancy on the day it was given (issue 21).
+    age_band: str | None = None
+    pregnancy_week: int | None = None
+    pregnancy_week_on: date | None = None
 
     @property
     def blocked_by_red_flag(self) -> bool:
-        """A red flag stops the programme until a clinician clears it (CLINICAL.md §5)."""
-        return bool(self.red_flags) and not self.cleared_by_clinician
+        """A red flag stops the programme until a clinician clears it (CLINICAL.md §5);
+        weight loss alone is advice to see a GP (SEE_GP_RED_FLAGS)."""
+        return bool(set(self.red_flags) - SEE_GP_RED_FLAGS) and not self.cleared_by_clinician
+
+    def week_of_pregnancy(self, day: date) -> int | None:
+        """The week of pregnancy on ``day``, counted on from the week given."""
+        if self.pregnancy_week is None or self.pregnancy_week_on is None:
+            return None
+        return self.pregnancy_week + max(0, (day - self.pregnancy_week_on).days) // 7
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -224,6 +244,10 @@ class Profile:
             "assessed_by_clinician": self.assessed_by_clinician,
             "created": iso(self.created), "updated": iso(self.updated),
             "cleared_on": iso(self.cleared_on), "patient_id": self.patient_id,
+            **({"age_band": self.age_band} if self.age_band else {}),
+            **({"pregnancy_week": self.pregnancy_week,
+                "pregnancy_week_on": iso(self.pregnancy_week_on)}
+               if self.pregnancy_week is not None else {}),
         }
 
     @classmethod
@@ -246,6 +270,9 @@ class Profile:
             cleared_on=parse_iso(d.get("cleared_on")) or (
                 parse_iso(d.get("updated")) if d.get("cleared_by_clinician") else None),
             patient_id=d.get("patient_id"),
+            age_band=d.get("age_band"),
+            pregnancy_week=d.get("pregnancy_week"),
+            pregnancy_week_on=parse_iso(d.get("pregnancy_week_on")),
         )
 
 

@@ -227,7 +227,7 @@ def _plan_for(day: date, profile: Profile | None, library: Library,
     tries = recent_attempts(history, day, t)
     flare, why = flare_active(history, day, t)
     budget = who.minutes_per_day
-    rules = plan_rules(profile)
+    rules = plan_rules(profile, day)
     left_out = _left_out(library, who, rules)
 
     if flare:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Group
+from rich.markup import escape
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
@@ -36,12 +37,18 @@ STARTBACK_MEANING = {
 
 
 def init_summary(profile: Profile, startback: Scored | None, advice: list[Advice],
-                 updated: bool) -> None:
+                 updated: bool, changed: list[str] | None = None) -> None:
     con = out()
     if profile.blocked_by_red_flag:
         return  # the urgent message follows, on its own
-    con.print(f"[green]✓[/] Profile {'updated' if updated else 'saved'}. Your programme "
-              f"starts on {profile.start_date.isoformat()}.")
+    if updated and not changed:
+        con.print("[green]✓[/] Nothing in your profile changed. Your programme started on "
+                  f"{profile.start_date.isoformat()}.")
+    else:
+        con.print(f"[green]✓[/] Profile {'updated' if updated else 'saved'}. Your programme "
+                  f"starts on {profile.start_date.isoformat()}.")
+    for line in changed or []:  # a re-run says what it changed (issue 21)
+        con.print(f"  Changed: {escape(line)}")
     equipment = ", ".join(e for e in profile.equipment if e != "none") or "none"
     con.print(f"  {plural(profile.minutes_per_day, 'minute')} a day, "
               f"{plural(profile.days_per_week, 'day')} a week;"

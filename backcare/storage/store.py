@@ -834,12 +834,15 @@ class Store:
             tables=(("profile", {"1": saved.to_dict()}),)))
         return saved
 
-    def change_profile(self, profile: Profile) -> Profile:
-        """A profile changed by a re-run of ``init``, as one change undo reverses (issue
-        21). Returns the profile as saved."""
+    def change_profile(self, profile: Profile, assessment: Assessment | None = None
+                       ) -> Profile:
+        """A profile changed by a re-run of ``init`` (and the STarT Back answers it took), as
+        one change undo reverses (issue 21). Returns the profile as saved."""
         saved = _with_patient_id(profile)
+        records = () if assessment is None else (
+            RecordChange("assessments", None, assessment.to_dict()),)
         self.save_change(lambda files: Change(
-            "profile", change_summary("profile", "your profile"),
+            "profile", change_summary("profile", "your profile"), records,
             tables=(("profile", {"1": saved.to_dict()}),)))
         return saved
 
