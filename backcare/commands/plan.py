@@ -37,7 +37,8 @@ def plan(date: DateOpt = None, as_json: JsonOpt = False) -> None:
     else:
         # The short disclaimer once a day (CLINICAL.md §7); before init, the whole one always.
         render_plan.plan_view(result, short_disclaimer=s.first_time_today("disclaimer",
-                                                                          today()))
+                                                                          today()),
+                              conditions=tuple(profile.conditions) if profile else ())
 
 
 def register(app: typer.Typer) -> None:

@@ -14,6 +14,8 @@ them as soon as they are tagged.
   progression, until the surgeon's or physiotherapist's programme is imported.
 - **Inflammatory back pain**: the daily spinal mobility and extension work stays in every
   plan, first among the stretches.
+- **Osteoporosis** also favours balance work: a graded balance exercise (tagged
+  ``balance``) comes first among the posture work.
 Pure data and small functions: no clock, no storage, no printing.
 """
 
@@ -69,12 +71,20 @@ KEEP_MOBILITY_WHY = ("kept every day for inflammatory back pain: movement eases 
                      "stiffness (NICE NG65)")
 
 
+# CLINICAL.md §8 and docs/clinical.md §8, Osteoporosis: favour balance work (Too Fit To
+# Fracture 2014; Brooke-Wavell et al. 2022): one graded balance exercise in the plan.
+BALANCE_TAG = "balance"
+BALANCE_WHY = ("balance work for osteoporosis, to lower the risk of a fall (Too Fit To "
+               "Fracture 2014; Strong, Steady and Straight 2022)")
+
+
 class PlanRules(NamedTuple):
     """What the patient's conditions ask of the plan."""
 
     leave_out: tuple[LeaveOut, ...] = ()
     hold_at_start: bool = False
     keep_mobility: bool = False
+    balance_first: bool = False  # osteoporosis: a balance exercise in every plan
 
     def left_out_why(self, ex: Exercise) -> str | None:
         """Why a rule leaves ``ex`` out, or None when none does."""
@@ -103,7 +113,31 @@ def plan_rules(profile: Profile | None, day: date | None = None) -> PlanRules:
         leave_out=tuple(rules),
         hold_at_start=RECENT_SURGERY in conditions,
         keep_mobility=INFLAMMATORY in conditions,
+        balance_first=OSTEOPOROSIS.condition in conditions,
     )
+
+
+def is_balance(ex: Exercise) -> bool:
+    return BALANCE_TAG in ex.tags
+
+
+# The words that tie a caution to a condition (issue 21): the plan shows each exercise's
+# caution that matters most for this patient, not a line about a condition they do not have.
+CAUTION_CONDITIONS: dict[str, tuple[str, ...]] = {
+    "osteoporosis": ("osteoporosis",), "pregnancy": ("pregnan",),
+}
+
+
+def relevant_caution(ex: Exercise, conditions: tuple[str, ...] | list[str]) -> str | None:
+    """The caution to show beside ``ex`` in the plan: one about a condition the patient has,
+    else the first general one, else (only then) one about another condition."""
+    def about(caution: str) -> set[str]:
+        text = caution.lower()
+        return {c for c, words in CAUTION_CONDITIONS.items() if any(w in text for w in words)}
+
+    mine = [c for c in ex.cautions if about(c) & set(conditions)]
+    general = [c for c in ex.cautions if not about(c)]
+    return next(iter([*mine, *general, *ex.cautions]), None)
 
 
 def is_mobility(ex: Exercise) -> bool:

@@ -39,6 +39,7 @@ TAGS: tuple[str, ...] = (
     "fall-risk",  # a real chance of a fall or a blow (a bicycle, balancing on one leg)
     "spinal-mobility",  # moves the spine gently through its range
     "extension",  # bends the back backwards: back-extension work
+    "balance",  # graded balance work (osteoporosis favours it, CLINICAL.md §8)
 )
 DOSE_FIELDS: tuple[str, ...] = ("sets", "reps", "hold_seconds", "duration_minutes")
 STATUSES: tuple[str, ...] = ("done", "partial", "skipped")

@@ -21,10 +21,12 @@ from typing import Any
 
 from backcare.domain.clinical import DEFAULT, Thresholds
 from backcare.domain.conditions import (
+    BALANCE_WHY,
     HOLD_AT_START_WHY,
     KEEP_MOBILITY_WHY,
     NO_RULES,
     PlanRules,
+    is_balance,
     is_mobility,
     plan_rules,
 )
@@ -409,6 +411,11 @@ def _candidates(day: date, profile: Profile, library: Library, tries: list[Attem
     ordered = {c: _rotation(steps, day) for c, steps in out.items()}
     if rules.keep_mobility:
         ordered["stretching"] = _mobility_first(ordered["stretching"], library)
+    if rules.balance_first:  # osteoporosis favours balance work (CLINICAL.md §8, issue 21)
+        balance = [s for s in ordered["posture"] if is_balance(library.get(s.exercise_id))]
+        ordered["posture"] = [replace(s, reason=f"{s.reason}; {BALANCE_WHY}")
+                              for s in balance[:1]] + \
+            [s for s in ordered["posture"] if s not in balance[:1]]
     return ordered
 
 
