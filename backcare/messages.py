@@ -19,8 +19,10 @@ DISCLAIMER_SHORT = (
 TIPS: tuple[str, ...] = (
     "Little and often beats a lot once in a while: doing your exercises most days is what "
     "makes the difference.",
-    "Listen to your body: mild discomfort is fine, but stop an exercise that makes your "
-    "pain sharply worse. backcare will adjust tomorrow's plan.",
+    # The seed's advice, as written (docs/clinical.md §1): backcare's own adjustment is no
+    # substitute for the physiotherapist.
+    "Listen to your body: mild discomfort is fine, but if an exercise causes severe pain, "
+    "stop and consult your physiotherapist.",
     "Keep moving through the day: walking, swimming and cycling all help a sore back. "
     "Aim to build up towards 150 minutes of activity a week.",
     "Set goals you can reach, such as walking to the shop without stopping. "
@@ -30,6 +32,10 @@ TIPS: tuple[str, ...] = (
     "Most back pain eases within a few weeks. Keeping active, gently, is part of getting "
     "better.",
     "Good sleep and managing stress both help with pain. A short walk is good for both.",
+    # The seed's healthy-lifestyle advice (docs/clinical.md §1): diet, hydration, sleep,
+    # staying active.
+    "A healthy lifestyle helps your back: eat a balanced diet, drink enough water through "
+    "the day, keep regular sleep, and stay active between your exercises.",
 )
 
 NO_PROFILE_HINT = (

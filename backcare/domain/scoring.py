@@ -361,8 +361,8 @@ def score_odi(answers: Sequence[int | None],
                             f"{min_sections} of the {len(values)} sections to get a score")
     if len(answered) < min_sections:
         raise BackcareError(f"The ODI needs at least {min_sections} of its {len(values)} "
-                            f"sections answered for a score, and {len(answered)} were "
-                            "(docs/clinical.md §9): answer the sections marked '-'")
+                            f"sections answered for a score, and {len(answered)} were: "
+                            "answer the sections marked '-'")  # docs/clinical.md §9
     return round_score(sum(answered) / (ODI_SECTION_MAX * len(answered)) * ODI_SCORE_MAX)
 
 

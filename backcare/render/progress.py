@@ -490,7 +490,8 @@ def _flagged(report: ProgressReport, names: Mapping[str, str]) -> RenderableType
                      f"{short_date(f.date, report.as_of)} ({_why_red(f)})"
                      for f in reversed(shown))
     extra = f", and {more} earlier" if more else ""
-    return Text(f"In the red zone (docs/clinical.md §4): {text}{extra}. Your plan eases these "
+    # The red zone of docs/clinical.md §4; patients never see section numbers (issue 21).
+    return Text(f"In the red zone (pain of 6 or more): {text}{extra}. Your plan eases these "
                 "off; tell your physiotherapist if they keep hurting.")
 
 
