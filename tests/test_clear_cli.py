@@ -119,3 +119,13 @@ def test_clear_before_init_is_refused(cli: Cli, backcare_home: Path) -> None:
     res = cli("clear", "--by", "A. Physio", "--date", "2026-03-09")
     assert res.exit_code == 1 and "backcare init" in res.stderr
     assert Store(backcare_home).profile() is None
+
+
+def test_the_alias_given_other_answers_records_only_the_clearance(
+        stopped: Cli, backcare_home: Path) -> None:
+    before = profile(backcare_home)
+    res = stopped("init", "--cleared-by-clinician", "--pain", "3", "--date", "2026-03-09")
+    assert res.exit_code == 0, res.output
+    assert "Only the clearance is recorded" in res.stderr
+    after = profile(backcare_home)
+    assert after["baseline_pain"] == before["baseline_pain"] == 5

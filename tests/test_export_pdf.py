@@ -318,7 +318,7 @@ def test_the_charts_are_vector_drawings_with_their_cards() -> None:
 
 
 def test_a_day_one_report_fits_too(cli, backcare_home: Path, tmp_path: Path) -> None:
-    assert cli("init", "--yes", "--no-red-flags", "--pain", "6", "--date",
+    assert cli("init", "--yes", "--no-red-flags", "--no-conditions", "--pain", "6", "--date",
                "2026-03-02").exit_code == 0
     out = tmp_path / "day1.pdf"
     res = cli("export", "--format", "pdf", "--out", str(out), "--date", "2026-03-02")

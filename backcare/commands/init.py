@@ -24,7 +24,7 @@ from backcare.domain.onboarding import InitAnswers
 from backcare.domain.safety import Advice, cleared_red_flag_advice, red_flag_stop, seek_help
 from backcare.domain.scoring import parse_answers, score
 from backcare.errors import SafetyStop, UsageProblem
-from backcare.render.ui import emit_json, is_interactive
+from backcare.render.ui import emit_json, is_interactive, warn
 from backcare.storage import new_id
 
 # Who cleared the patient, when the alias `init --cleared-by-clinician` does not say.
@@ -107,6 +107,11 @@ def init(
         from backcare.commands.clear import clearance_visit, report_clearance
 
         cleared_on = not_future(day(date)) if date is not None else today()
+        answered = [pain, minutes, days_per_week, equipment, avoid_position, red_flag,
+                    condition, assessed, startback, age_band, pregnancy_week]
+        if any(v is not None for v in answered) or both_legs or no_conditions:
+            warn("Only the clearance is recorded: it changes nothing else. Run 'backcare "
+                 "init' again, without --cleared-by-clinician, to change your answers.")
         report_clearance(clearance_visit(cleared_on, ALIAS_CLEARED_BY, None), as_json)
         return
     start = day(date) if date is not None else (existing.start_date if existing else today())

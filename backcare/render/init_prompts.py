@@ -56,7 +56,7 @@ def _names(question: str, parse: Any, default: str) -> Any:
             err().print(f"[yellow]{exc.message}[/]")
 
 
-def ask_red_flags(a: ob.InitAnswers) -> None:
+def ask_red_flags(a: ob.InitAnswers, existing: Profile | None = None) -> None:
     """The red-flag screen (CLINICAL.md §5, docs/clinical.md §5), each question with no
     default answer. Asked even with --yes, which never answers a safety question (issue 11).
     The cauda-equina signs come first: after a "yes" to one, the emergency message is shown
@@ -81,9 +81,12 @@ def ask_red_flags(a: ob.InitAnswers) -> None:
         if a.cleared_by_clinician is None and \
                 _yes_no("Has a clinician already checked this and said exercise is safe?"):
             a.cleared_by_clinician = True
-    while a.age_band is None and not a.stopping:  # no default: a safety question
-        text = Prompt.ask("  How old were you when this back pain started? (under-20, 20-50 "
-                          "or over-50)", console=con)
+    kept = existing.age_band if existing else None  # a re-run: the answer given before
+    while a.age_band is None and not a.stopping:  # else no default: a safety question
+        question = ("  How old were you when this back pain started? (under-20, 20-50 or "
+                    "over-50)")
+        text = Prompt.ask(question, default=kept, console=con) if kept else \
+            Prompt.ask(question, console=con)
         try:
             a.age_band = ob.check_age_band(text.strip() or None)
         except BackcareError as exc:
@@ -122,7 +125,7 @@ def ask_missing(a: ob.InitAnswers, existing: Profile | None) -> None:
 
     con = err()
     if a.red_flags is None:
-        ask_red_flags(a)
+        ask_red_flags(a, existing)
     else:
         con.print(Panel(DISCLAIMER, title="Before you start", expand=False))
     if a.stopping:
