@@ -111,3 +111,11 @@ def test_the_pdf_gives_progress_verdict_and_keeps_two_alerts_apart(
     assert "not yet clinically important" not in text
     assert "3 check-ins in a row" in text and "Pain 8/10 reported on" in text
     assert "RMDQ 12 (first result)" in text and "12 → 12" not in text
+    # clinic list reads the same verdict: "worse", with the progress report's figures.
+    export = tmp_path / "me.json"
+    assert patient("export", "--format", "json", "--out", str(export), "--date", END) \
+        .exit_code == 0
+    assert patient("clinic", "add", str(export), "--as", "Pat").exit_code == 0
+    [row] = patient("clinic", "list", "--json", "--date", END).json()["patients"]
+    assert row["pain"]["verdict"] == doc["verdict"] == "worse"
+    assert "↑" in patient("clinic", "list", "--date", END).stdout
