@@ -107,9 +107,9 @@ def init(
         from backcare.commands.clear import clearance_visit, report_clearance
 
         cleared_on = not_future(day(date)) if date is not None else today()
-        answered = [pain, minutes, days_per_week, equipment, avoid_position, red_flag,
-                    condition, assessed, startback, age_band, pregnancy_week]
-        if any(v is not None for v in answered) or both_legs or no_conditions:
+        others = [pain, minutes, days_per_week, equipment, avoid_position, red_flag,
+                  condition, assessed, startback, age_band, pregnancy_week]
+        if any(v is not None for v in others) or both_legs or no_conditions:
             warn("Only the clearance is recorded: it changes nothing else. Run 'backcare "
                  "init' again, without --cleared-by-clinician, to change your answers.")
         report_clearance(clearance_visit(cleared_on, ALIAS_CLEARED_BY, None), as_json)
@@ -169,7 +169,7 @@ def init(
         new_id("a", answered), answered, "startback", startback_scored.answers_json,
         startback_scored.score, startback_scored.band)
     built = ob.build_profile(answers, existing, today())
-    changed = ob.profile_changes(existing, built)
+    changed = ob.profile_changes(existing, built, today())
     if existing is None:
         profile = s.save_profile(built)
         if assessment is not None:

@@ -194,11 +194,14 @@ FIELD_WORDS: tuple[tuple[str, str], ...] = (
 )
 
 
-def profile_changes(before: Profile | None, after: Profile) -> list[str]:
-    """What a re-run of init changed, one line a field: "pain at the start: 5 → 3"."""
+def profile_changes(before: Profile | None, after: Profile, today: date) -> list[str]:
+    """What a re-run of init changed, one line a field: "pain at the start: 5 → 3". The
+    week of pregnancy is compared as it stands ``today`` (each counts on from its day)."""
     if before is None:
         return []
     old, new = before.to_dict(), after.to_dict()
+    old["pregnancy_week"] = before.week_of_pregnancy(today)
+    new["pregnancy_week"] = after.week_of_pregnancy(today)
 
     def shown(value: object) -> str:
         if isinstance(value, list):
