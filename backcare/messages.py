@@ -19,8 +19,10 @@ DISCLAIMER_SHORT = (
 TIPS: tuple[str, ...] = (
     "Little and often beats a lot once in a while: doing your exercises most days is what "
     "makes the difference.",
-    "Listen to your body: mild discomfort is fine, but stop an exercise that makes your "
-    "pain sharply worse. backcare will adjust tomorrow's plan.",
+    # The seed's advice, as written (docs/clinical.md §1): backcare's own adjustment is no
+    # substitute for the physiotherapist.
+    "Listen to your body: mild discomfort is fine, but if an exercise causes severe pain, "
+    "stop and consult your physiotherapist.",
     "Keep moving through the day: walking, swimming and cycling all help a sore back. "
     "Aim to build up towards 150 minutes of activity a week.",
     "Set goals you can reach, such as walking to the shop without stopping. "
@@ -30,6 +32,10 @@ TIPS: tuple[str, ...] = (
     "Most back pain eases within a few weeks. Keeping active, gently, is part of getting "
     "better.",
     "Good sleep and managing stress both help with pain. A short walk is good for both.",
+    # The seed's healthy-lifestyle advice (docs/clinical.md §1): diet, hydration, sleep,
+    # staying active.
+    "A healthy lifestyle helps your back: eat a balanced diet, drink enough water through "
+    "the day, keep regular sleep, and stay active between your exercises.",
 )
 
 NO_PROFILE_HINT = (
@@ -50,8 +56,9 @@ URGENT_OTHER = (
 )
 BLOCKED_UNTIL_CLEARED = (
     "backcare will not plan exercises while a red flag is recorded. Once a clinician has "
-    "checked you and said it is safe, run: backcare init --cleared-by-clinician"
+    "checked you and said it is safe, record it with: backcare clear --by NAME"
 )
+
 
 # A red flag a clinician has checked (init --red-flag X --cleared-by-clinician): said once.
 RED_FLAG_CLEARED = (
@@ -60,3 +67,19 @@ RED_FLAG_CLEARED = (
 )
 ACT_CAUDA_EQUINA = "go to an emergency department straight away"
 ACT_OTHER = "contact your GP or doctor the same day"
+
+# Unexplained weight loss: one severity everywhere, "see a GP within days" (docs/clinical.md
+# §5, issue 21).
+WEIGHT_LOSS_ADVICE = ("With back pain this needs checking: please see your GP in the next "
+                      "few days. It is not an emergency.")
+# Back pain that started under 20 or over 50 (NICE CKS): a GP first, not an emergency.
+AGE_ADVICE = ("Back pain that starts before the age of 20 or after 50 should be checked by a "
+              "GP before you start these exercises. It is not an emergency: please book an "
+              "appointment in the next few days.")
+# ACOG Committee Opinion 804 (2020): stop exercising and seek care (docs/clinical.md §8).
+PREGNANCY_STOP_SIGNS = (
+    "Pregnancy: stop exercising and contact your midwife or doctor at once if you have "
+    "vaginal bleeding, regular painful contractions, fluid leaking, dizziness or feeling "
+    "faint, chest pain, shortness of breath before exercising, a headache, calf pain or "
+    "swelling, or muscle weakness that affects your balance."
+)

@@ -167,7 +167,7 @@ def backcare(home: Path, *args: str, check: bool = True) -> subprocess.Completed
 
 def make_home(root: Path, name: str, years: float) -> Path:
     home = root / name
-    backcare(home, "init", "--yes", "--no-red-flags", "--pain", "6",
+    backcare(home, "init", "--yes", "--no-red-flags", "--no-conditions", "--pain", "6",
              "--date", (TODAY - timedelta(days=int(years * 365) + 1)).isoformat())
     days_left = int(years * 365)
     end = TODAY - timedelta(days=1)

@@ -311,8 +311,9 @@ def test_a_single_result_is_its_own_baseline() -> None:
     r = report(Profile(start_date=date(2026, 3, 1)), history, date(2026, 3, 1),
                date(2026, 3, 5), date(2026, 3, 5))
     doc = r.to_dict()["measures"]["odi"]
-    assert (doc["baseline"], doc["latest"], doc["change"], doc["clinically_important"]) == (
-        30.0, 30.0, 0.0, False)
+    # Answered once is not a follow-up (issue 21): nothing to compare, no verdict.
+    assert (doc["baseline"], doc["latest"], doc["change"], doc["clinically_important"],
+            doc["direction"]) == (30.0, 30.0, None, False, None)
 
 
 def test_flagged_exercises_are_those_logged_above_amber() -> None:

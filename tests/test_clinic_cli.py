@@ -89,8 +89,8 @@ def test_add_then_list_puts_the_most_urgent_patient_first(cli: Cli, tmp_path: Pa
                     export_doc("pt-stop000000000002", pain=4, skip_last=8))
     severe = write(tmp_path, "severe.json", export_doc(
         "pt-sevr000000000003", pain=5, extra_checkins=[
-            {"id": "p-2026-03-19", "date": "2026-03-19", "score": 8, "note": None,
-             "symptoms": [], "flare": False}]))
+            {"id": f"p-2026-03-{d}", "date": f"2026-03-{d}", "score": 8, "note": None,
+             "symptoms": [], "flare": False} for d in (17, 18, 19)]))
     assert cli("clinic", "add", str(calm), "--as", "Calm Carol").exit_code == 0
     assert cli("clinic", "add", str(stopped), "--as", "Stopped Sam").exit_code == 0
     res = cli("clinic", "add", str(severe), "--as", "Severe Sue")
@@ -99,7 +99,9 @@ def test_add_then_list_puts_the_most_urgent_patient_first(cli: Cli, tmp_path: Pa
     order = [r["name"] for r in rows(cli)]
     assert order == ["Severe Sue", "Stopped Sam", "Calm Carol"]
     first, second, third = rows(cli)
-    assert first["alert"]["level"] == "critical" and first["alert"]["rule"] == "severe-pain"
+    # Severe pain on 3 days in a row is critical (CLINICAL.md §12); one day is high.
+    assert first["alert"]["level"] == "critical" and \
+        first["alert"]["rule"] == "severe-pain-3-days"
     assert second["days_since_session"] == 8 and second["alert"]["level"] == "high"
     assert third["alert"] is None and third["adherence_percent"] == 100.0
     assert third["pain"] == {"baseline": 6, "current": 2.0, "change": -4.0,
@@ -108,7 +110,7 @@ def test_add_then_list_puts_the_most_urgent_patient_first(cli: Cli, tmp_path: Pa
     assert table.exit_code == 0
     lines = table.stdout.splitlines()
     assert all(len(line) <= 80 for line in lines), lines
-    assert lines[2].startswith("Severe Sue") and "CRIT severe-pain" in lines[2]
+    assert lines[2].startswith("Severe Sue") and "CRIT severe-pain-3-days" in lines[2]
     assert "↓" in lines[4] and "100%" in lines[4]
     only = cli("clinic", "list", "--alerts-only", "--json").json()["patients"]
     assert [r["name"] for r in only] == ["Severe Sue", "Stopped Sam"]

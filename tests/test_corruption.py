@@ -40,8 +40,8 @@ DAMAGES: dict[str, Damage] = {"truncated": _truncate, "emptied": _empty, "garbag
 
 
 def _setup(cli: Callable[..., object], home: Path) -> Path:
-    assert cli("init", "--yes", "--no-red-flags", "--pain", "5", "--date", "2026-10-01"
-               ).exit_code == 0
+    assert cli("init", "--yes", "--no-red-flags", "--no-conditions", "--pain", "5", "--date",
+               "2026-10-01").exit_code == 0
     assert cli("pain", "5", "--date", "2026-11-02").exit_code == 0
     # A second write the same day: the first made today's backup of the good file.
     assert cli("pain", "4", "--date", "2026-11-03").exit_code == 0

@@ -48,7 +48,7 @@ def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.slow
 def test_sigkill_at_random_moments_never_loses_or_corrupts(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    assert run(home, "init", "--yes", "--no-red-flags", "--pain", "5",
+    assert run(home, "init", "--yes", "--no-red-flags", "--no-conditions", "--pain", "5",
                "--date", START.isoformat()).returncode == 0
     exe = console_script()
     env = {**os.environ, "BACKCARE_HOME": str(home), "NO_COLOR": "1"}

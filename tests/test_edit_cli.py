@@ -246,7 +246,7 @@ def test_taking_a_red_flag_out_of_a_check_in_does_not_lift_the_stop(patient: Cli
                    "bladder-bowel").exit_code == 3
     res = patient("edit", f"p-{DAY.isoformat()}", "--symptom", "none")
     assert res.exit_code == 0, res.output
-    assert "stays stopped" in res.stderr and "--cleared-by-clinician" in res.stderr
+    assert "stays stopped" in res.stderr and "backcare clear --by" in res.stderr
     assert patient("plan").exit_code == 3
     assert patient("log").exit_code == 3
 

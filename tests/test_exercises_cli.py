@@ -217,7 +217,7 @@ def test_show_prints_a_panel(cli: Cli) -> None:
     res = cli("exercises", "show", "bridge")
     assert res.exit_code == 0, res
     for text in ("Bridge", "How to do it", "Dose", "Cautions: when to stop or leave it out",
-                 "Tips", "Single-leg bridge (single-leg-bridge)", "Source:"):
+                 "Tips", "Single-leg bridge (single-leg-bridge)", "Based on:"):
         assert text in res.stdout
 
 

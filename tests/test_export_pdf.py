@@ -233,8 +233,11 @@ def test_page_one_holds_the_figures(rendered: tuple[bytes, list[str]]) -> None:
     assert f"{r.sessions_done} of {r.sessions_planned} planned days done" in one
     assert "7 → " in one and "clinically important" in one
     assert "60 → 40 (−20)" in one  # ODI baseline → latest
-    for other in ("RMDQ 12 → 6", "PEG 6.3 → 3.3", "PSFS 3 → 3", "STarT Back high → high"):
+    # A questionnaire answered once is not a follow-up (issue 21): no "3 → 3 (±0)".
+    for other in ("RMDQ 12 → 6", "PEG 6.3 → 3.3", "PSFS 3 (first result)",
+                  "STarT Back high (first result)"):
         assert other in one
+    assert "PSFS 3 → 3" not in one and "high → high" not in one
     assert "Featherstonehaugh" in one and "2026-03-02 to 2026-04-30" in one
     assert "Prescribed by A. Physio" in one
 
@@ -315,7 +318,7 @@ def test_the_charts_are_vector_drawings_with_their_cards() -> None:
 
 
 def test_a_day_one_report_fits_too(cli, backcare_home: Path, tmp_path: Path) -> None:
-    assert cli("init", "--yes", "--no-red-flags", "--pain", "6", "--date",
+    assert cli("init", "--yes", "--no-red-flags", "--no-conditions", "--pain", "6", "--date",
                "2026-03-02").exit_code == 0
     out = tmp_path / "day1.pdf"
     res = cli("export", "--format", "pdf", "--out", str(out), "--date", "2026-03-02")

@@ -113,7 +113,7 @@ def test_any_arguments_exit_cleanly(args: list[str], backcare_home: Path,
     runner = CliRunner()
     if not backcare_home.exists():
         common.reset()
-        runner.invoke(app, ["init", "--yes", "--no-red-flags", "--pain", "5",
+        runner.invoke(app, ["init", "--yes", "--no-red-flags", "--no-conditions", "--pain", "5",
                             "--date", "2026-11-01"])
         runner.invoke(app, ["log", "--date", "2026-11-20"])
         # A caseload of one, so that the clinic's commands meet a patient (issue 16).
@@ -144,7 +144,7 @@ DATED = [("plan",), ("pain", "3"), ("log",), ("visit",), ("assess", "peg", "--an
          ("progress",), ("history",), ("goal", "add", "walk"),
          ("export", "--format", "ics", "--out", "cal.ics"),
          ("export", "--format", "json", "--out", "all.json"),
-         ("init", "--yes", "--no-red-flags", "--pain", "5")]
+         ("init", "--yes", "--no-red-flags", "--no-conditions", "--pain", "5")]
 
 
 @pytest.mark.parametrize("args", DATED, ids=[" ".join(a[:3]) for a in DATED])

@@ -27,7 +27,7 @@ def profile(home: Path) -> dict[str, Any]:
 
 
 def test_yes_takes_the_defaults_for_comfort_settings(cli: Cli, backcare_home: Path) -> None:
-    r = cli("init", "--yes", "--no-red-flags", "--date", START)
+    r = cli("init", "--yes", "--no-red-flags", "--no-conditions", "--date", START)
     assert r.exit_code == 0, r.output
     p = profile(backcare_home)
     assert (p["minutes_per_day"], p["days_per_week"], p["equipment"]) == \
@@ -112,7 +112,7 @@ def test_a_red_flag_stops_with_exit_3_and_says_where_to_get_help(
         cli: Cli, backcare_home: Path, flag: str) -> None:
     r = cli("init", "--red-flag", flag, "--pain", "5", "--date", START)
     assert r.exit_code == 3
-    assert "STOP" in r.stderr and "--cleared-by-clinician" in r.stderr
+    assert "STOP" in r.stderr and "backcare clear --by" in r.stderr
     if flag == "bladder-bowel":
         assert "emergency department" in r.stderr
     assert profile(backcare_home)["red_flags"] == [flag]
@@ -137,10 +137,10 @@ def test_plan_and_session_refuse_until_a_clinician_clears_the_red_flag(cli: Cli)
 
 
 def test_a_new_red_flag_after_clearance_stops_the_programme_again(cli: Cli) -> None:
-    assert cli("init", "--red-flag", "fever", "--cleared-by-clinician", "--yes",
-               "--date", START).exit_code == 0
+    assert cli("init", "--red-flag", "fever", "--cleared-by-clinician", "--no-conditions",
+               "--yes", "--date", START).exit_code == 0
     assert cli("plan").exit_code == 0
-    assert cli("init", "--red-flag", "weight-loss").exit_code == 3
+    assert cli("init", "--red-flag", "night-pain").exit_code == 3
     assert cli("plan").exit_code == 3
 
 
@@ -165,7 +165,8 @@ def test_underlying_conditions_and_no_assessment_give_advice(cli: Cli) -> None:
     assert "osteoporosis" in r.stdout and "pregnancy" in r.stdout
     assert "not been assessed" in r.stdout
     doc = cli("init", "--json").json()
-    assert {a["rule"] for a in doc["advice"]} == {"underlying-condition", "not-assessed"}
+    assert {a["rule"] for a in doc["advice"]} == {"underlying-condition", "not-assessed",
+                                                  "pregnancy-stop-signs"}
 
 
 @pytest.mark.parametrize(("args", "words"), [

@@ -28,7 +28,8 @@ def test_every_question_answered_by_options(cli: Callable[..., object]) -> None:
 
 
 def test_a_second_run_keeps_what_it_is_not_told(cli: Callable[..., object]) -> None:
-    assert cli("init", "--yes", "--no-red-flags", "--minutes", "30").exit_code == 0
+    assert cli("init", "--yes", "--no-red-flags", "--no-conditions", "--minutes", "30") \
+        .exit_code == 0
     res = cli("init", "--pain", "3", "--json")
     assert res.exit_code == 0, res
     assert res.json()["profile"]["minutes_per_day"] == 30  # type: ignore[attr-defined]

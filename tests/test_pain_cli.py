@@ -27,7 +27,8 @@ def today(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def init(cli: Cli, *extra: str, pain: int = 5) -> None:
-    args = ["init", "--no-red-flags", "--pain", str(pain), "--yes", "--date", day(0), *extra]
+    args = ["init", "--no-red-flags", "--no-conditions", "--pain", str(pain), "--yes",
+            "--date", day(0), *extra]
     if not any(a.startswith(("--condition", "--no-conditions")) for a in extra):
         args.append("--no-conditions")
     if not any(a in ("--assessed", "--not-assessed") for a in extra):
@@ -120,7 +121,7 @@ def test_cauda_equina_signs_are_urgent_and_stop_the_programme(patient: Cli, sign
                  ("log",)):
         blocked = patient(*args, "--date", day(2))
         assert blocked.exit_code == 3, args
-        assert "--cleared-by-clinician" in blocked.stderr
+        assert "backcare clear --by" in blocked.stderr
     # The check-in itself is kept.
     h = patient("history", "--json", "--from", day(1), "--to", day(1)).json()
     assert h["pain_checkins"][0]["symptoms"] == [sign]
@@ -143,7 +144,7 @@ def test_a_change_in_walking_or_worsening_weakness_is_cauda_equina(patient: Cli,
     assert res.exit_code == 3
     assert "emergency department" in res.stderr and "cauda equina" in res.stderr
     assert plan(patient, 2).exit_code == 3
-    assert "--cleared-by-clinician" in plan(patient, 2).stderr
+    assert "backcare clear --by" in plan(patient, 2).stderr
     report = patient("progress", "--json", "--from", day(0), "--to", day(2),
                      "--date", day(2)).json()
     assert any(a["rule"] == "red-flag" and sign in a["message"] for a in report["alerts"])
@@ -216,7 +217,7 @@ def test_a_red_flag_check_in_stops_the_programme_whatever_the_profile_says(
         blocked = patient(*args, "--date", day(2))
         assert blocked.exit_code == 3, (args, blocked.output)
         assert "emergency department" in blocked.stderr
-        assert "--cleared-by-clinician" in blocked.stderr
+        assert "backcare clear --by" in blocked.stderr
     res = patient("init", "--yes", "--json")  # re-running init says so too
     assert res.exit_code == 3 and res.json()["blocked"] is True
     cleared = patient("init", "--cleared-by-clinician", "--json")
@@ -295,7 +296,7 @@ def test_a_clear_improvement_after_14_days_needs_no_review(patient: Cli) -> None
 @pytest.mark.parametrize("condition", ["osteoporosis", "pregnancy", "inflammatory"])
 def test_an_underlying_condition_at_init_advises_a_check(cli: Cli, today: None,
                                                           condition: str) -> None:
-    res = cli("init", "--no-red-flags", "--pain", "4", "--yes", "--date", day(0),
+    res = cli("init", "--no-red-flags", "--no-conditions", "--pain", "4", "--yes", "--date", day(0),
               "--assessed", "--condition", condition, "--json")
     assert res.exit_code == 0, res.output
     advice = [a for a in res.json()["advice"] if a["rule"] == "underlying-condition"]

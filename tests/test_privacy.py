@@ -18,7 +18,8 @@ def _mode(p: Path) -> int:
 
 
 def test_folder_and_files_are_private(cli: Callable[..., object], backcare_home: Path) -> None:
-    cli("init", "--yes", "--no-red-flags", "--pain", "5", "--date", "2026-11-01")
+    cli("init", "--yes", "--no-red-flags", "--no-conditions", "--pain", "5", "--date",
+        "2026-11-01")
     cli("pain", "4", "--date", "2026-11-02", "--note", SECRET)
     assert _mode(backcare_home) == 0o700
     assert _mode(backcare_home / "log") == 0o700
@@ -73,7 +74,8 @@ def test_no_command_opens_a_socket(cli: Callable[..., object], tmp_path: Path,
     programme = tmp_path / "p.yaml"
     programme.write_text("exercises:\n  - id: bridge\n    reps: 8\n")
     calls = [
-        ["init", "--yes", "--no-red-flags", "--pain", "5", "--date", "2026-10-01"],
+        ["init", "--yes", "--no-red-flags", "--no-conditions", "--pain", "5", "--date",
+         "2026-10-01"],
         ["plan", "--json", "--date", "2026-11-02"],
         ["log", "--date", "2026-11-02", "--note", "fine"],
         ["pain", "4", "--date", "2026-11-02"],

@@ -502,10 +502,10 @@ def test_a_report_of_a_period_that_had_alerts_lists_them_with_their_dates(
     assert today_only["alerts"] == []  # nothing applies on the last day
     doc = cli("progress", "--json", "--from", "2026-03-02", "--to", end, "--date", end).json()
     found = {(a["rule"], a["date"], a["until"]) for a in doc["alerts"]}
-    assert ("severe-pain", "2026-03-03", "2026-03-05") in found  # 7, 8, 7 in a row
+    assert ("severe-pain-3-days", "2026-03-03", "2026-03-05") in found  # 7, 8, 7 in a row
     assert ("pain-rising", "2026-03-03", None) in found  # 4 -> 7
     assert ("no-session-3-days", "2026-03-10", "2026-03-11") in found
-    severe = next(a for a in doc["alerts"] if a["rule"] == "severe-pain")
+    severe = next(a for a in doc["alerts"] if a["rule"] == "severe-pain-3-days")
     assert severe["level"] == "critical" and "3 check-ins in a row" in severe["message"]
     assert doc["alerts"][0]["level"] == "critical"  # most urgent first
     text = " ".join(cli("progress", "--from", "2026-03-02", "--to", end,

@@ -64,11 +64,13 @@ def pains(*scores: int | tuple[int, bool], end: date = DAY) -> tuple[PainCheckin
 def test_the_red_flag_names_are_the_contracts() -> None:
     assert set(RED_FLAG_NAMES) == {
         "bladder-bowel", "saddle-numbness", "leg-weakness", "walking-change",
-        "cancer-history", "weight-loss", "night-pain", "fever", "immunosuppressed", "trauma"}
+        "cancer-history", "weight-loss", "night-pain", "fever", "immunosuppressed", "trauma",
+        # The third round (issue 21): the GIRFT cauda-equina signs.
+        "sexual-dysfunction", "both-legs"}
 
 
 @pytest.mark.parametrize("flag", ["bladder-bowel", "saddle-numbness", "leg-weakness",
-                                  "walking-change"])
+                                  "walking-change", "sexual-dysfunction", "both-legs"])
 def test_cauda_equina_signs_send_the_patient_to_an_emergency_department(flag: str) -> None:
     assert red_flag_advice([flag]) == URGENT_CAUDA_EQUINA
     assert "emergency department" in URGENT_CAUDA_EQUINA

@@ -541,11 +541,14 @@ def test_change_verdict_is_symmetric(case: tuple[str, float, float]) -> None:
     assert forward.change == -back.change
     assert forward.direction == OPPOSITE[back.direction]
     assert not (forward.clinically_important and forward.important_worsening)
-    # An important improvement one way is an important worsening the other way (a percent
-    # rule is taken from the baseline, so the converse needn't hold; and from a baseline of 0
-    # there is no percent, so only the points rule can apply).
-    if forward.clinically_important and b != 0:
-        assert back.important_worsening
+    # An important worsening is stricter than an important improvement: it needs the
+    # absolute minimum too (CLINICAL.md §12), so where that minimum is the points rule, one
+    # is the other's converse only one way.
+    floor = {"odi": 10, "rmdq": 5, "psfs": 2, "peg": 1}[instrument]
+    if back.important_worsening:
+        assert abs(back.change) >= floor - 0.05
+        if instrument != "peg":
+            assert forward.clinically_important
     if instrument == "psfs":  # points only: exactly symmetric
         assert forward.clinically_important == back.important_worsening
 
@@ -563,8 +566,8 @@ def test_pain_change_is_symmetric(a: float, b: float) -> None:
     forward, back = pain_change(a, b), pain_change(b, a)
     assert forward.change == -back.change
     assert forward.direction == OPPOSITE[back.direction]
-    if forward.clinically_important and b != 0:  # no percent from a baseline of 0
-        assert back.important_worsening
+    if back.important_worsening:  # never within measurement error (CLINICAL.md §12)
+        assert abs(back.change) >= 2 and forward.clinically_important
 
 
 # --- Change thresholds (CLINICAL.md §3) -------------------------------------------------------
@@ -606,8 +609,32 @@ def test_percent_change_is_none_from_a_zero_baseline() -> None:
     verdict = change_verdict("peg", 0, 5)
     assert verdict.percent_change is None
     assert verdict.direction == "worse"
-    assert not verdict.important_worsening  # PEG has only a percent rule, which needs a base
+    # From 0, any rise is relatively large: the absolute minimum decides (PEG: 1 point).
+    assert verdict.important_worsening
+    assert not change_verdict("peg", 0, 0.7).important_worsening
     assert change_verdict("odi", 0, 10).important_worsening  # the points rule still applies
+    assert not change_verdict("odi", 0, 9.5).important_worsening
+
+
+@pytest.mark.parametrize(("instrument", "baseline", "latest", "worse"), [
+    ("pain", 1, 1.43, False),  # +43%, 0.43 points (issue 21)
+    ("odi", 4, 6, False),  # +50%, 2 points
+    ("psfs", 5, 4, False),  # 1 point
+    ("rmdq", 4, 8, False),  # +100%, 4 points
+    ("peg", 2, 2.9, False),  # +45%, 0.9 points
+    ("odi", 20, 40, True),  # +100%, 20 points
+    ("odi", 50, 62, False),  # 12 points, but +24%: under the relative threshold
+    ("rmdq", 10, 15, True),
+    ("psfs", 5, 3, True),
+    ("peg", 3, 4, True),
+    ("pain", 3, 5, True),
+])
+def test_an_important_worsening_needs_the_relative_and_the_absolute_threshold(
+        instrument: str, baseline: float, latest: float, worse: bool) -> None:
+    verdict = pain_change(baseline, latest) if instrument == "pain" else \
+        change_verdict(instrument, baseline, latest)
+    assert verdict.direction == "worse"
+    assert verdict.important_worsening is worse
 
 
 def test_a_clinic_can_override_the_peg_default() -> None:

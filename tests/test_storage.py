@@ -316,7 +316,7 @@ def test_a_file_with_a_bad_record_is_damaged_named_and_never_written(
                                          ("red_flags", "bladder-bowel")])
 def test_a_wrong_shaped_main_file_is_named(cli: Cli, backcare_home: Path, field: str,
                                            value: Any) -> None:
-    assert cli("init", "--yes", "--no-red-flags", "--pain", "5").exit_code == 0
+    assert cli("init", "--yes", "--no-red-flags", "--no-conditions", "--pain", "5").exit_code == 0
     main = backcare_home / "backcare.json"
     tables = json.loads(main.read_text(encoding="utf-8"))
     _first(tables, "profile")[field] = value

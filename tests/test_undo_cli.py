@@ -139,10 +139,14 @@ def test_undoing_the_deletion_of_a_red_flag_check_in_reports_it_again(patient: C
     assert patient("delete", f"p-{TODAY.isoformat()}", "--yes").exit_code == 0
     assert patient("init", "--cleared-by-clinician").exit_code == 0
     assert patient("plan").exit_code == 0
-    # The check-in comes back: dated on the day of the clearance, it is covered by it.
+    # Undo reverses the clearance first (issue 21): the stop is back.
     res = patient("undo")
-    assert res.exit_code == 0
-    assert patient("plan").exit_code == 0
+    assert res.exit_code == 0 and "clearance" in res.stderr
+    assert patient("plan").exit_code == 3
+    # Then the deletion: the check-in comes back, and the programme stays stopped.
+    assert patient("undo").exit_code == 0
+    assert patient("history", "--json").json()["pain_checkins"]
+    assert patient("plan").exit_code == 3
 
 
 def test_undo_json(patient: Cli) -> None:

@@ -19,7 +19,7 @@ COMMAND_MODULE = {
     "goal": "goal", "export": "export", "import": "import_", "exercises": "exercises",
     "programme": "programme", "doctor": "doctor", "config": "config",
     "completion": "completion", "edit": "edit", "delete": "delete", "undo": "undo",
-    "clinic": "clinic", "routine": "plan",
+    "clinic": "clinic", "routine": "plan", "clear": "clear",
 }
 MODULES = tuple(dict.fromkeys(COMMAND_MODULE.values()))
 

@@ -11,6 +11,7 @@ from backcare.commands.common import (
     DateOpt,
     JsonOpt,
     day,
+    not_future,
     red_flag_checkins,
     store,
     thresholds,
@@ -23,8 +24,11 @@ from backcare.domain.onboarding import InitAnswers
 from backcare.domain.safety import Advice, cleared_red_flag_advice, red_flag_stop, seek_help
 from backcare.domain.scoring import parse_answers, score
 from backcare.errors import SafetyStop, UsageProblem
-from backcare.render.ui import emit_json, is_interactive
+from backcare.render.ui import emit_json, is_interactive, warn
 from backcare.storage import new_id
+
+# Who cleared the patient, when the alias `init --cleared-by-clinician` does not say.
+ALIAS_CLEARED_BY = "a clinician (init --cleared-by-clinician)"
 
 
 def init(
@@ -54,8 +58,14 @@ def init(
     red_flag: Annotated[list[str] | None, typer.Option(
         "--red-flag", metavar="NAME",
         help="Report a red flag (repeatable): bladder-bowel, saddle-numbness, "
-             "leg-weakness, walking-change, cancer-history, weight-loss, "
-             "night-pain, fever, immunosuppressed, trauma.")] = None,
+             "leg-weakness, walking-change, sexual-dysfunction, both-legs, cancer-history, "
+             "weight-loss, night-pain, fever, immunosuppressed, trauma.")] = None,
+    both_legs: Annotated[bool, typer.Option(
+        "--both-legs", help="You have pain, numbness, tingling or weakness in both legs "
+                            "(a red flag: the same as --red-flag both-legs).")] = False,
+    age_band: Annotated[str | None, typer.Option(
+        "--age-band", metavar="BAND",
+        help="Your age when this back pain started: under-20, 20-50 or over-50.")] = None,
     cleared_by_clinician: Annotated[bool, typer.Option(
         "--cleared-by-clinician", help="A clinician has checked your red flag and said "
                                        "exercise is safe.")] = False,
@@ -65,6 +75,9 @@ def init(
              "inflammatory, recent-surgery, pregnancy.")] = None,
     no_conditions: Annotated[bool, typer.Option(
         "--no-conditions", help="None of those conditions applies.")] = False,
+    pregnancy_week: Annotated[int | None, typer.Option(
+        "--pregnancy-week", metavar="N", parser=whole_number,
+        help="With --condition pregnancy: the week of pregnancy you are in (1–42).")] = None,
     assessed: Annotated[bool | None, typer.Option(
         "--assessed/--not-assessed",
         help="Whether a clinician has assessed this back pain (with --yes, not given "
@@ -88,6 +101,19 @@ def init(
 
     s = store()
     existing = s.profile()
+    if cleared_by_clinician and existing is not None:
+        # The alias of `backcare clear` (issue 21): it records the clearance and changes
+        # nothing else; it asks nothing, and --date is the day of the clearance.
+        from backcare.commands.clear import clearance_visit, report_clearance
+
+        cleared_on = not_future(day(date)) if date is not None else today()
+        others = [pain, minutes, days_per_week, equipment, avoid_position, red_flag,
+                  condition, assessed, startback, age_band, pregnancy_week]
+        if any(v is not None for v in others) or both_legs or no_conditions:
+            warn("Only the clearance is recorded: it changes nothing else. Run 'backcare "
+                 "init' again, without --cleared-by-clinician, to change your answers.")
+        report_clearance(clearance_visit(cleared_on, ALIAS_CLEARED_BY, None), as_json)
+        return
     start = day(date) if date is not None else (existing.start_date if existing else today())
     answers = ob.InitAnswers(
         start_date=start,
@@ -99,14 +125,18 @@ def init(
         cleared_by_clinician=True if cleared_by_clinician else None,
         assessed_by_clinician=assessed,
     )
-    if red_flag:
-        answers.red_flags = ob.check_red_flags(red_flag)
+    flags = [*(red_flag or []), *(["both-legs"] if both_legs else [])]
+    if flags:
+        answers.red_flags = ob.check_red_flags(flags)
     elif no_red_flags:
         answers.red_flags = []
     if condition:
         answers.conditions = ob.check_conditions(condition)
     elif no_conditions:
         answers.conditions = []
+    answers.age_band = ob.check_age_band(age_band)
+    answers.pregnancy_week = ob.check_pregnancy_week(pregnancy_week, answers.conditions,
+                                                     existing)
     ob.imply_red_flags(answers, no_red_flags)
     startback_scored = None
     if startback is not None:
@@ -117,25 +147,39 @@ def init(
         from backcare.render import init_prompts as init_questions
 
         init_questions.ask_missing(answers, existing)
-        if startback_scored is None:
+        if startback_scored is None and not answers.stopping:  # a stop asks nothing more
             startback_scored = init_questions.ask_startback()
     else:
-        if terminal and existing is None and answers.red_flags is None:
-            # --yes never answers a safety question (issue 11): at a terminal, ask them.
+        if terminal and existing is None and (answers.red_flags is None
+                                              or answers.conditions is None):
+            # --yes never answers a safety question (issues 11 and 21): at a terminal, ask
+            # the red-flag screen and the conditions.
             from backcare.render import init_prompts as init_questions
 
-            init_questions.ask_red_flags(answers)
+            if answers.red_flags is None:
+                init_questions.ask_red_flags(answers)
+            if answers.conditions is None and not answers.stopping:
+                init_questions.ask_conditions(answers)
         _fill_defaults(answers, existing, yes)
 
     # A questionnaire is dated when it was answered: the --date given, else today (on a
     # re-run weeks later, not the programme's start); so is the profile's created and
     # updated (issue 23).
     answered = start if date is not None else today()
-    profile = s.save_profile(ob.build_profile(answers, existing, answered))
-    if startback_scored is not None:
-        s.add_assessment(Assessment(new_id("a", answered), answered, "startback",
-                                    startback_scored.answers_json, startback_scored.score,
-                                    startback_scored.band))
+    assessment = None if startback_scored is None else Assessment(
+        new_id("a", answered), answered, "startback", startback_scored.answers_json,
+        startback_scored.score, startback_scored.band)
+    built = ob.build_profile(answers, existing, answered)
+    changed = ob.profile_changes(existing, built, today())
+    if existing is None:
+        profile = s.save_profile(built)
+        if assessment is not None:
+            s.add_assessment(assessment)
+    elif changed or assessment is not None:
+        # A re-run is one change undo reverses, the STarT Back answers with it (issue 21).
+        profile = s.change_profile(built if changed else existing, assessment)
+    else:
+        profile = existing
     advice = seek_help(profile, s.history(answered, answered), answered, thresholds())
     given = [*(answers.red_flags or []), *answers.implied_red_flags]
     if given and answers.cleared_by_clinician and not profile.blocked_by_red_flag:
@@ -144,13 +188,14 @@ def init(
     # A red-flag check-in since the last clearance stops the programme too (issue 17).
     stop = red_flag_stop(profile, History(checkins=tuple(red_flag_checkins(s, profile))))
     if as_json:
-        emit_json({"profile": profile.to_dict(),
+        emit_json({"profile": profile.to_dict(), "changed": changed,
                    "startback": None if startback_scored is None else {
                        "score": startback_scored.score, "band": startback_scored.band},
                    "advice": [a.__dict__ for a in advice],
                    "blocked": stop is not None})
     else:
-        render_plan.init_summary(profile, startback_scored, advice, existing is not None)
+        render_plan.init_summary(profile, startback_scored, advice, existing is not None,
+                                 changed)
     if stop is not None:
         raise SafetyStop(stop)
 
@@ -171,10 +216,14 @@ def _fill_defaults(a: InitAnswers, existing: object, yes: bool) -> None:
             (a.equipment, "--equipment a,b"),
             (a.avoid_positions, "--avoid-position a,b"),
         ]
-        missing = [option for value, option in questions[:1 if yes else None]
+        # --yes never answers a safety question: neither the red-flag screen nor the
+        # conditions, which change the plan (issue 21: a pregnant or osteoporotic patient
+        # got supine and end-range-flexion work from a defaulted "none").
+        missing = [option for value, option in questions[:2 if yes else None]
                    if value is None]
         if missing and yes:
-            raise UsageProblem("with no terminal to ask on, init needs the red-flag answers: "
+            what = "the red-flag answers" if a.red_flags is None else "the conditions answer"
+            raise UsageProblem(f"with no terminal to ask on, init needs {what}: "
                                f"{missing[0]}. --yes never answers a safety question")
         if missing:
             raise UsageProblem("with no terminal to ask on, init needs " + "; ".join(missing)

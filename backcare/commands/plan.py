@@ -58,9 +58,11 @@ def plan(ctx: typer.Context, date: DateOpt = None, as_json: JsonOpt = False,
         return
     from backcare.render import plan as render_plan
 
+    s = store()
+    profile = s.profile()
     # The short disclaimer once a day (CLINICAL.md §7); before init, the whole one always.
-    render_plan.plan_view(result, short_disclaimer=store().first_time_today("disclaimer",
-                                                                            today()))
+    render_plan.plan_view(result, short_disclaimer=s.first_time_today("disclaimer", today()),
+                          conditions=tuple(profile.conditions) if profile else ())
 
 
 def show_routine(date: str | None, as_json: bool) -> None:
@@ -124,7 +126,7 @@ def swap(exercise: Annotated[str, typer.Argument(
         raise BackcareError(f"--to {to!r} is not one of the choices for {choice.current.id}: "
                             f"{', '.join(ids)}")
     new = lib.get(to)
-    s.change_profile(lambda p: with_swap(p, d, choice.current.id, to),
+    s.update_profile(lambda p: with_swap(p, d, choice.current.id, to),
                      "swap", f"the swap of {choice.current.name} for {new.name}")
     if as_json:
         emit_json({"date": d.isoformat(), "out": choice.current.id, "in": to})

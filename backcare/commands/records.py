@@ -67,7 +67,7 @@ def keep_red_flags(table: str, before: Iterable[dict[str, Any] | None],
     if gone:
         what = " and ".join(_words(f) for f in gone)
         kept = (f"The programme stays stopped: this check-in reported {what}, a red flag. "
-                "Only a clinician's clearance lifts it: backcare init --cleared-by-clinician")
+                "Only a clinician's clearance lifts it: backcare clear --by NAME")
     stop = f"{red_flag_advice(added)} {BLOCKED_UNTIL_CLEARED}" if added else None
     return Flags(new, stop, kept)
 

@@ -20,14 +20,17 @@ high        adherence-below-50        under 50% adherence over the 14 days to th
                                       the programme has run 14 days
 high        no-function-gain          a function questionnaire's result shows no improvement
                                       on the one before it, in its good direction
-critical    severe-pain               a check-in, or the pain just after a session, is ≥ 7
+high        function-down-20          a function questionnaire's result is ≥ 20% of its
+                                      baseline worse than the baseline, in its bad direction,
+                                      and by at least the instrument's absolute minimum
+                                      (ODI 10, RMDQ 5, PSFS 2, PEG 1 points)
+high        severe-pain               a check-in, or the pain just after a session, is ≥ 7
                                       (a run of them in a row is one alert)
+critical    severe-pain-3-days        such a run of 3 or more in a row (docs/clinical.md §5)
 critical    red-flag                  a check-in reports a red-flag symptom (bladder/bowel
                                       change, saddle numbness, a change in walking, worsening
                                       leg weakness, fever, night pain, weight loss), or the
                                       profile has a red flag not cleared by a clinician
-critical    function-down-20          a function questionnaire's result is ≥ 20% of its
-                                      baseline worse than the baseline, in its bad direction
 ==========  ========================  ====================================================
 
 "Function questionnaires" are the ODI, RMDQ, PSFS (higher is better) and PEG; STarT Back is a
@@ -319,8 +322,8 @@ def _no_function_gain(index: HistoryIndex, start: date) -> Iterable[Alert]:
                             f"on {say_date(latest.date)}.", latest.date)
 
 
-# --- Critical (CLINICAL.md §5: "pain ≥ 7; a red-flag symptom reported; function down 20% or
-# more") --------------------------------------------------------------------------------------
+# --- Critical (docs/clinical.md §5: pain ≥ 7; a red-flag symptom reported; critical is
+# for safety only) ------------------------------------------------------------------------------
 
 def _severe_pain(index: HistoryIndex, history: History, start: date, as_of: date,
                  t: Thresholds) -> Iterable[Alert]:
@@ -331,12 +334,12 @@ def _severe_pain(index: HistoryIndex, history: History, start: date, as_of: date
     standing = [(c.date, c.score) if _stood(days, i, start) else None
                 for i, c in enumerate(checkins)]
     for run in _severe_runs(standing, t):
-        yield _severe_alert(run, "reported on", "check-ins")
+        yield _severe_alert(run, "reported on", "check-ins", t)
     sessions = sorted((s for s in history.sessions if start <= s.date <= as_of),
                       key=lambda s: s.date)
     after = [(s.date, s.pain_after) if s.pain_after is not None else None for s in sessions]
     for run in _severe_runs(after, t):
-        yield _severe_alert(run, "just after the session on", "sessions")
+        yield _severe_alert(run, "just after the session on", "sessions", t)
 
 
 def _exercise_hurt(history: History, start: date, as_of: date, t: Thresholds,
@@ -368,23 +371,36 @@ def _severe_runs(reports: Sequence[tuple[date, int] | None], t: Thresholds
     return [run for run in runs if run]
 
 
-def _severe_alert(run: list[tuple[date, int]], on: str, what: str) -> Alert:
+def _severe_alert(run: list[tuple[date, int]], on: str, what: str, t: Thresholds) -> Alert:
+    """Severe pain on 3 days in a row is critical, a safety rule (docs/clinical.md §5); a
+    shorter run, or one day, is high: ``severe-pain-3-days`` and ``severe-pain`` are two
+    alerts, never one."""
     (first, score), last = run[0], run[-1][0]
     if len(run) == 1:
-        return Alert(CRITICAL, "severe-pain", f"Pain {score}/10 {on} {say_date(first)}.", first)
+        return Alert(HIGH, "severe-pain", f"Pain {score}/10 {on} {say_date(first)}.", first)
     low, high = min(p for _, p in run), max(p for _, p in run)
     words = "reported on" if what == "check-ins" else "just after"
-    return Alert(CRITICAL, "severe-pain",
+    level, rule = (CRITICAL, "severe-pain-3-days") if len(run) >= t.severe_days \
+        else (HIGH, "severe-pain")
+    return Alert(level, rule,
                  f"Pain of {low}/10 or more {words} {len(run)} {what} in a row, from "
                  f"{say_date(first)} to {say_date(last)} (up to {high}/10).", first, last)
 
 
 def _red_flags(profile: Profile | None, index: HistoryIndex, start: date,
                as_of: date) -> Iterable[Alert]:
+    when = (profile.updated if profile is not None and profile.updated
+            and profile.updated <= as_of else as_of)
     if profile is not None and profile.blocked_by_red_flag:
-        when = profile.updated if profile.updated and profile.updated <= as_of else as_of
         yield Alert(CRITICAL, "red-flag",
                     f"Red flag at the safety screen, not yet cleared by a clinician: "
+                    f"{', '.join(profile.red_flags)}.", when)
+    elif profile is not None and not profile.cleared_by_clinician and \
+            set(profile.red_flags) & set(RED_FLAG_SYMPTOMS):
+        # Weight loss without trying, alone: advised to see a GP within days, the same as
+        # at a check-in (docs/clinical.md §5); the physiotherapist hears of it as of one.
+        yield Alert(CRITICAL, "red-flag",
+                    f"Red flag at the safety screen (advised to see a GP within days): "
                     f"{', '.join(profile.red_flags)}.", when)
     # A clinician's clearance (init --cleared-by-clinician) covers what was reported before it.
     cleared_on = clearance_day(profile)
@@ -419,13 +435,27 @@ def _function_down(index: HistoryIndex, start: date, t: Thresholds) -> Iterable[
         for k in range(1, len(results)):
             latest = results[k]
             change = compare(first, latest)
-            # Worse by 20% of the baseline in the instrument's bad direction (PSFS: a fall).
+            # Worse by 20% of the baseline in the instrument's bad direction (PSFS: a fall),
+            # and by the instrument's absolute minimum, above measurement error: ODI 4 -> 6
+            # is 50% but noise. High at most: critical is for safety (docs/clinical.md §5).
             if (change is not None and change.direction == WORSE
                     and change.percent_change is not None
                     and abs(change.percent_change) >= t.alert_function_drop_percent
+                    and _beyond_error(instrument, first, latest)
                     and _stood(days, k, start)):
-                yield Alert(CRITICAL, "function-down-20",
+                yield Alert(HIGH, "function-down-20",
                             f"{_name(instrument)} is {abs(change.percent_change):g}% worse "
                             f"than at the first assessment: {first.score:g} on "
                             f"{say_date(first.date)}, {latest.score:g} on "
                             f"{say_date(latest.date)}.", latest.date)
+
+
+def _beyond_error(instrument: str, first: Assessment, latest: Assessment) -> bool:
+    """The change reaches the instrument's absolute minimum for a worsening (docs/clinical.md
+    §3): the same floor as the verdict's ``important_worsening``."""
+    try:
+        floor = get_instrument(instrument).change_rule.worse_points
+    except BackcareError:
+        return True
+    change = compare(first, latest)
+    return floor is None or (change is not None and abs(change.change) >= floor)

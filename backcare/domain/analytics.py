@@ -80,6 +80,7 @@ from backcare.domain.progression import PainZone, attempts
 from backcare.domain.safety import checkin_red_flags, clearance_day
 from backcare.domain.schedule import days_between, planned_checker
 from backcare.domain.scoring import (
+    ACTIVITIES_DIFFER,
     Change,
     compare,
     normalise_activity,
@@ -156,10 +157,12 @@ class MeasureSummary:  # a dataclass: its field 'count' would shadow tuple.count
     count: int
     change: float | None
     percent_change: float | None
-    direction: str | None  # "improved" | "worse" | "no clear change"
+    direction: str | None  # "improved" | "worse" | "no clear change" | "activities differ"
     clinically_important: bool
     rule: str | None
     scores: tuple[tuple[date, float], ...]  # the scores inside the report, for charts
+    important_worsening: bool = False  # beyond the instrument's absolute minimum (§3)
+    note: str | None = None  # why there is no verdict: PSFS activities that differ
 
     def to_dict(self) -> dict[str, Any]:
         return {"baseline": self.baseline, "latest": self.latest, "change": self.change,
@@ -167,7 +170,8 @@ class MeasureSummary:  # a dataclass: its field 'count' would shadow tuple.count
                 "percent_change": self.percent_change, "direction": self.direction,
                 "baseline_date": self.baseline_date.isoformat(),
                 "latest_date": self.latest_date.isoformat(), "count": self.count,
-                "rule": self.rule,
+                "rule": self.rule, "important_worsening": self.important_worsening,
+                "note": self.note,
                 "scores": [{"date": d.isoformat(), "score": s} for d, s in self.scores]}
 
 
@@ -488,16 +492,24 @@ def _measures(index: HistoryIndex, start: date) -> Iterable[MeasureSummary]:
         latest: float | str = last.score
         if instrument == "startback":  # CONTRACT.md: for STarT Back, latest is the risk group
             baseline, latest = first.band or "", last.band or ""
-        change = compare(first, last)
+        # Answered once is not a follow-up: no change to judge (issue 21). PSFS results that
+        # rate different activities are not compared: no change and no verdict anywhere
+        # (CLINICAL.md §9), only the note that says why.
+        change = compare(first, last) if len(results) > 1 else None
+        note = None
+        if change is not None and change.direction == ACTIVITIES_DIFFER:
+            note, change = change.note, None
         yield MeasureSummary(
             instrument=instrument, baseline=baseline, baseline_date=first.date,
             latest=latest, latest_date=last.date, count=len(results),
             change=change.change if change else None,
             percent_change=change.percent_change if change else None,
-            direction=change.direction if change else None,
+            direction=change.direction if change else ACTIVITIES_DIFFER if note else None,
             clinically_important=bool(change and change.clinically_important),
             rule=change.rule if change else None,
             scores=tuple((a.date, a.score) for a in results if a.date >= start),
+            important_worsening=bool(change and change.important_worsening),
+            note=note if note is None else f"not compared: {note}",
         )
 
 

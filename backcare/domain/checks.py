@@ -21,12 +21,14 @@ from typing import Any, NamedTuple
 
 from backcare.domain.clinical import PAIN_MAX, PAIN_MIN
 from backcare.domain.models import (
+    AGE_BANDS,
     EQUIPMENT,
     LEGACY_EQUIPMENT,
+    LOGGED_VISIT_KINDS,
     POSITIONS,
+    PREGNANCY_WEEK_RANGE,
     STATUSES,
     SYMPTOMS,
-    VISIT_KINDS,
     WEEKDAYS,
 )
 from backcare.domain.safety import BOTH_LEGS
@@ -408,7 +410,7 @@ def check_visit(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> None:
     _ident(c, d)
     _record_day(c, d, limits)
     if "kind" in d:
-        c.choice("kind", d["kind"], VISIT_KINDS)
+        c.choice("kind", d["kind"], LOGGED_VISIT_KINDS)
     _note(c, "note", d.get("note"), limits)
 
 
@@ -431,6 +433,10 @@ def check_profile(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> Non
     c.day("created", d.get("created"), optional=True)
     c.day("updated", d.get("updated"), optional=True)
     c.text("patient_id", d.get("patient_id"), optional=True, max_chars=MAX_ID_CHARS)
+    if d.get("age_band") is not None:
+        c.choice("age_band", d["age_band"], AGE_BANDS)
+    c.whole("pregnancy_week", d.get("pregnancy_week"), *PREGNANCY_WEEK_RANGE, optional=True)
+    c.day("pregnancy_week_on", d.get("pregnancy_week_on"), optional=True)
     swaps = d.get("routine_swaps")
     if swaps is not None:
         if not isinstance(swaps, list):

@@ -7,18 +7,21 @@ seek_help`): it changes which exercises are planned and how. The rules act on th
 them as soon as they are tagged.
 
 - **Osteoporosis**: no loaded or end-range bending of the spine and no end-range twisting.
-- **Pregnancy**: nothing lying on the back (backcare assumes the first 12 weeks are past,
-  as CLINICAL.md §8 says, unless told otherwise) or on the front, and nothing with a risk of
-  a fall or a blow.
+- **Pregnancy**: nothing lying on the back (backcare assumes the first trimester is past,
+  as CLINICAL.md §8 says, unless the patient gave a week of 13 or less) or on the front, and
+  nothing with a risk of a fall or a blow.
 - **Recent spinal surgery**: the plan holds every exercise at its starting dose, with no
   progression, until the surgeon's or physiotherapist's programme is imported.
 - **Inflammatory back pain**: the daily spinal mobility and extension work stays in every
   plan, first among the stretches.
+- **Osteoporosis** also favours balance work: a graded balance exercise (tagged
+  ``balance``) comes first among the posture work.
 Pure data and small functions: no clock, no storage, no printing.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import NamedTuple
 
 from backcare.domain.models import Exercise, Profile
@@ -46,6 +49,13 @@ PREGNANCY = LeaveOut(
     "pregnancy", frozenset({"supine", "prone", "fall-risk", "high-impact"}),
     "pregnancy: no lying on your back or front, nothing with a risk of a fall (ACOG "
     "Committee Opinion 804, 2020)")
+# In the first trimester lying on the back is still fine (ACOG 804: avoid it for long after
+# the first trimester); the rest of the rule stands. Only when the patient has said her week.
+PREGNANCY_FIRST_TRIMESTER = LeaveOut(
+    "pregnancy", frozenset({"prone", "fall-risk", "high-impact"}),
+    "pregnancy: nothing lying on your front, nothing with a risk of a fall (ACOG Committee "
+    "Opinion 804, 2020)")
+FIRST_TRIMESTER_LAST_WEEK = 13  # weeks 1-13 (ACOG); backcare assumes it is past unless told
 LEAVE_OUT: tuple[LeaveOut, ...] = (OSTEOPOROSIS, PREGNANCY)
 
 # CLINICAL.md §8, Recent spinal surgery: a project rule with no external source.
@@ -61,12 +71,20 @@ KEEP_MOBILITY_WHY = ("kept every day for inflammatory back pain: movement eases 
                      "stiffness (NICE NG65)")
 
 
+# CLINICAL.md §8 and docs/clinical.md §8, Osteoporosis: favour balance work (Too Fit To
+# Fracture 2014; Brooke-Wavell et al. 2022): one graded balance exercise in the plan.
+BALANCE_TAG = "balance"
+BALANCE_WHY = ("balance work for osteoporosis, to lower the risk of a fall (Too Fit To "
+               "Fracture 2014; Strong, Steady and Straight 2022)")
+
+
 class PlanRules(NamedTuple):
     """What the patient's conditions ask of the plan."""
 
     leave_out: tuple[LeaveOut, ...] = ()
     hold_at_start: bool = False
     keep_mobility: bool = False
+    balance_first: bool = False  # osteoporosis: a balance exercise in every plan
 
     def left_out_why(self, ex: Exercise) -> str | None:
         """Why a rule leaves ``ex`` out, or None when none does."""
@@ -82,16 +100,44 @@ class PlanRules(NamedTuple):
 NO_RULES = PlanRules()
 
 
-def plan_rules(profile: Profile | None) -> PlanRules:
-    """The rules for ``profile``'s conditions (none before ``init``)."""
+def plan_rules(profile: Profile | None, day: date | None = None) -> PlanRules:
+    """The rules for ``profile``'s conditions on ``day`` (none before ``init``)."""
     if profile is None or not profile.conditions:
         return NO_RULES
     conditions = set(profile.conditions)
+    week = profile.week_of_pregnancy(day) if day is not None else None
+    early = week is not None and week <= FIRST_TRIMESTER_LAST_WEEK
+    rules = [PREGNANCY_FIRST_TRIMESTER if r is PREGNANCY and early else r
+             for r in LEAVE_OUT if r.condition in conditions]
     return PlanRules(
-        leave_out=tuple(r for r in LEAVE_OUT if r.condition in conditions),
+        leave_out=tuple(rules),
         hold_at_start=RECENT_SURGERY in conditions,
         keep_mobility=INFLAMMATORY in conditions,
+        balance_first=OSTEOPOROSIS.condition in conditions,
     )
+
+
+def is_balance(ex: Exercise) -> bool:
+    return BALANCE_TAG in ex.tags
+
+
+# The words that tie a caution to a condition (issue 21): the plan shows each exercise's
+# caution that matters most for this patient, not a line about a condition they do not have.
+CAUTION_CONDITIONS: dict[str, tuple[str, ...]] = {
+    "osteoporosis": ("osteoporosis",), "pregnancy": ("pregnan",),
+}
+
+
+def relevant_caution(ex: Exercise, conditions: tuple[str, ...] | list[str]) -> str | None:
+    """The caution to show beside ``ex`` in the plan: one about a condition the patient has,
+    else the first general one, else (only then) one about another condition."""
+    def about(caution: str) -> set[str]:
+        text = caution.lower()
+        return {c for c, words in CAUTION_CONDITIONS.items() if any(w in text for w in words)}
+
+    mine = [c for c in ex.cautions if about(c) & set(conditions)]
+    general = [c for c in ex.cautions if not about(c)]
+    return next(iter([*mine, *general, *ex.cautions]), None)
 
 
 def is_mobility(ex: Exercise) -> bool:

@@ -96,6 +96,9 @@ CHANGE_WORDS: dict[str, tuple[str, str]] = {
     "delete": ("the deletion of {what}", "it is back"),
     "replace": ("{what}, which replaced an earlier one", "the earlier one is back"),
     "import": ("{what}", "what it added is removed"),
+    "clear": ("the clinician's clearance, {what}",
+              "it is removed, and a red flag it cleared stops the programme again"),
+    "profile": ("the change to {what} made by init", "your profile is as it was before"),
 }
 
 

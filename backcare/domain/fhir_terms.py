@@ -67,7 +67,8 @@ REPETITIONS = {"unit": "repetitions", "system": UCUM, "code": "{repetitions}"}
 
 QUESTIONNAIRE_VERSION = "1"
 VISIT_TITLES = {"manual-therapy": "Clinic visit: manual therapy",
-                "assessment": "Clinic visit: assessment", "other": "Clinic visit"}
+                "assessment": "Clinic visit: assessment", "other": "Clinic visit",
+                "clearance": "Clinician's clearance of a red flag"}
 SESSION_PAIN_TEXT = "Pain {when} the exercise session"  # when: before | after
 
 

@@ -233,9 +233,11 @@ def exact_mean_pain(pain_by_day: Mapping[date, int], first: date, last: date
 
 def baseline_pain(profile: Profile | None, index: HistoryIndex) -> tuple[int | None, date | None,
                                                                          str | None]:
-    """(score, date, source): the profile's baseline, else the first check-in's score."""
+    """(score, date, source): the profile's baseline, else the first check-in's score. The
+    profile's baseline is the pain at the programme's start, dated so (issue 21: not the
+    day init ran)."""
     if profile is not None and profile.baseline_pain is not None:
-        return profile.baseline_pain, profile.created or profile.start_date, "profile"
+        return profile.baseline_pain, profile.start_date, "profile"
     if index.checkins:
         first = index.checkins[0]
         return first.score, first.date, "first check-in"

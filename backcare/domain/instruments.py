@@ -60,6 +60,14 @@ PEG_MEANINGFUL_PERCENT = 30.0
 NRS_MIC_POINTS = 2.0  # NRS minimal important change: 2 points ... (Ostelo 2008)
 NRS_MIC_PERCENT = 30.0  # ... or 30% improvement from baseline (Ostelo 2008)
 NRS_MDC_POINTS = 2.0  # NRS minimal detectable change (Childs et al. 2005, Spine)
+# The absolute minimum an important WORSENING must also reach, above measurement error
+# (docs/clinical.md §3, issue 21). Ostelo's 30% was set for improvement:
+# alone, it turned noise into alerts (pain 1 -> 1.43, ODI 4 -> 6).
+NRS_WORSE_MIN_POINTS = NRS_MDC_POINTS  # Childs et al. 2005
+ODI_WORSE_MIN_POINTS = ODI_MIC_POINTS  # Ostelo 2008
+RMDQ_WORSE_MIN_POINTS = RMDQ_MIC_POINTS  # Ostelo 2008
+PSFS_WORSE_MIN_POINTS = PSFS_MDC_MEAN_POINTS  # Stratford et al. 1995, its detectable change
+PEG_WORSE_MIN_POINTS = 1.0  # Krebs et al. 2009; Reed et al. 2024, as reported (§9)
 
 
 class ItemPrompt(NamedTuple):
@@ -88,6 +96,9 @@ class ChangeRule(NamedTuple):
     percent: float | None
     kind: str
     source: str
+    # A worsening is important only when it meets the relative threshold (``percent``, or
+    # ``points`` where there is none) AND this absolute minimum (docs/clinical.md §3).
+    worse_points: float | None = None
 
     def describe(self) -> str:
         """The threshold in words, e.g. "10 points or 30%"."""
@@ -168,7 +179,8 @@ ODI = Instrument(
     score_max=ODI_SCORE_MAX,
     score_unit="%",
     higher_is_worse=True,
-    change_rule=ChangeRule(ODI_MIC_POINTS, ODI_MIC_PERCENT, "MIC", OSTELO_2008),
+    change_rule=ChangeRule(ODI_MIC_POINTS, ODI_MIC_PERCENT, "MIC", OSTELO_2008,
+                           ODI_WORSE_MIN_POINTS),
     answers_hint=f"{ODI_SECTION_COUNT} comma-separated answers {ANSWER_MIN}-{ODI_SECTION_MAX}, "
                  "with '-' for a section left unanswered",
     licence="Free for clinical use; Mapi Research Trust asks fees of commercial software. "
@@ -218,7 +230,8 @@ RMDQ = Instrument(
     score_max=RMDQ_ITEM_COUNT,
     score_unit="points",
     higher_is_worse=True,
-    change_rule=ChangeRule(RMDQ_MIC_POINTS, RMDQ_MIC_PERCENT, "MIC", OSTELO_2008),
+    change_rule=ChangeRule(RMDQ_MIC_POINTS, RMDQ_MIC_PERCENT, "MIC", OSTELO_2008,
+                           RMDQ_WORSE_MIN_POINTS),
     answers_hint=f"{RMDQ_ITEM_COUNT} comma-separated answers, each y or n",
     licence="Item prompts are backcare's own paraphrases, not the official wording.",
 )
@@ -283,7 +296,7 @@ PSFS = Instrument(
     # No MIC is given in CLINICAL.md §3, so the minimal detectable change on the mean is used.
     change_rule=ChangeRule(PSFS_MDC_MEAN_POINTS, None, "MDC",
                            "PSFS minimal detectable change, 2 points on the mean "
-                           "(docs/clinical.md §3)"),
+                           "(docs/clinical.md §3)", PSFS_WORSE_MIN_POINTS),
     answers_hint=f"{PSFS_MIN_ACTIVITIES} to {PSFS_MAX_ACTIVITIES} comma-separated "
                  f"activity=rating pairs, ratings {ANSWER_MIN}-{PSFS_RATING_MAX}, "
                  "e.g. walking=4,gardening=6,lifting=3",
@@ -313,14 +326,15 @@ PEG = Instrument(
     higher_is_worse=True,
     change_rule=ChangeRule(None, PEG_MEANINGFUL_PERCENT, "default",
                            "backcare default, the NRS threshold; not a published PEG MCID "
-                           "(Krebs et al. 2009; docs/clinical.md §3)"),
+                           "(Krebs et al. 2009; docs/clinical.md §3)", PEG_WORSE_MIN_POINTS),
     answers_hint=f"{PEG_ITEM_COUNT} comma-separated values {ANSWER_MIN}-{PEG_RATING_MAX}",
     licence="Free to use (Krebs et al. 2009, J Gen Intern Med 24(6):733-738). Item prompts "
             "are backcare's own paraphrases.",
 )
 
 # The daily pain score is not a questionnaire, but its change rule lives with the others.
-NRS_CHANGE_RULE = ChangeRule(NRS_MIC_POINTS, NRS_MIC_PERCENT, "MIC", OSTELO_2008)
+NRS_CHANGE_RULE = ChangeRule(NRS_MIC_POINTS, NRS_MIC_PERCENT, "MIC", OSTELO_2008,
+                             NRS_WORSE_MIN_POINTS)
 
 INSTRUMENT_IDS: tuple[str, ...] = ("odi", "rmdq", "startback", "psfs", "peg")
 INSTRUMENTS: Mapping[str, Instrument] = MappingProxyType(

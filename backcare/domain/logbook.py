@@ -35,7 +35,7 @@ from backcare.domain.safety import (
 )
 from backcare.domain.suggest import did_you_mean, unknown_id_message
 from backcare.errors import BackcareError
-from backcare.messages import URGENT_CAUDA_EQUINA
+from backcare.messages import BLOCKED_UNTIL_CLEARED, URGENT_CAUDA_EQUINA
 
 
 def split_ids(text: str | None, option: str) -> list[str]:
@@ -235,7 +235,8 @@ def checkin_outcome(checkin: PainCheckin, profile: Profile | None, history: Hist
     if flags:
         urgent = red_flag_advice(flags)
     advice = tuple(a for a in seek_help(profile, history, checkin.date, t)
-                   if a.rule not in ("underlying-condition", "not-assessed"))
+                   if a.rule not in ("underlying-condition", "not-assessed", "age-at-onset",
+                                     "pregnancy-stop-signs"))
     nerve_both_legs = BOTH_LEGS in checkin.symptoms and \
         bool(set(checkin.symptoms) & NERVE_SYMPTOMS)
     if urgent is None and nerve_both_legs:
@@ -246,6 +247,8 @@ def checkin_outcome(checkin: PainCheckin, profile: Profile | None, history: Hist
                       URGENT_CAUDA_EQUINA)
         flags = ("leg-weakness",)
     flare = checkin.flare or checkin.score >= t.flare_pain
+    if urgent is not None:  # the stop says how it is lifted (issue 21)
+        urgent = f"{urgent} {BLOCKED_UNTIL_CLEARED}"
     return CheckinOutcome(urgent, flags, advice, flare)
 
 

@@ -39,14 +39,27 @@ TAGS: tuple[str, ...] = (
     "fall-risk",  # a real chance of a fall or a blow (a bicycle, balancing on one leg)
     "spinal-mobility",  # moves the spine gently through its range
     "extension",  # bends the back backwards: back-extension work
+    "balance",  # graded balance work (osteoporosis favours it, CLINICAL.md §8)
 )
 DOSE_FIELDS: tuple[str, ...] = ("sets", "reps", "hold_seconds", "duration_minutes")
 STATUSES: tuple[str, ...] = ("done", "partial", "skipped")
 SYMPTOMS: tuple[str, ...] = (
     "numbness", "tingling", "weakness", "bladder-bowel", "saddle-numbness", "walking-change",
-    "worsening-weakness", "fever", "night-pain", "weight-loss",
+    "worsening-weakness", "fever", "night-pain", "weight-loss", "sexual-dysfunction",
 )
+# Red flags whose advice is to see a GP within days, not to stop (docs/clinical.md §5, issue
+# 21): unexplained weight loss alone, one severity at init and at a check-in. They are kept
+# with the profile's red flags, and never stop the programme by themselves.
+SEE_GP_RED_FLAGS: frozenset[str] = frozenset({"weight-loss"})
+# The age at which this back pain started, as a band (NICE CKS): under 20 or over 50 is a
+# reason to see a GP before starting, not an emergency.
+AGE_BANDS: tuple[str, ...] = ("under-20", "20-50", "over-50")
+PREGNANCY_WEEK_RANGE = (1, 42)
 VISIT_KINDS: tuple[str, ...] = ("manual-therapy", "assessment", "other")
+# A clinician's clearance of a red-flag stop (issue 21): a visit of its own kind in the log,
+# written only by `backcare clear` (it lifts the stop with it), never by `visit` or `edit`.
+CLEARANCE = "clearance"
+LOGGED_VISIT_KINDS: tuple[str, ...] = (*VISIT_KINDS, CLEARANCE)
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -222,11 +235,23 @@ class Profile:
     patient_id: str | None = None
     # The patient's own swaps in their routine, oldest first (issue 20).
     routine_swaps: list[RoutineSwap] = field(default_factory=list)
+    # The screen's age band at onset (AGE_BANDS; None: not asked, or answered "no" with
+    # --no-red-flags), and the week of pregnancy on the day it was given (issue 21).
+    age_band: str | None = None
+    pregnancy_week: int | None = None
+    pregnancy_week_on: date | None = None
 
     @property
     def blocked_by_red_flag(self) -> bool:
-        """A red flag stops the programme until a clinician clears it (CLINICAL.md §5)."""
-        return bool(self.red_flags) and not self.cleared_by_clinician
+        """A red flag stops the programme until a clinician clears it (CLINICAL.md §5);
+        weight loss alone is advice to see a GP (SEE_GP_RED_FLAGS)."""
+        return bool(set(self.red_flags) - SEE_GP_RED_FLAGS) and not self.cleared_by_clinician
+
+    def week_of_pregnancy(self, day: date) -> int | None:
+        """The week of pregnancy on ``day``, counted on from the week given."""
+        if self.pregnancy_week is None or self.pregnancy_week_on is None:
+            return None
+        return self.pregnancy_week + max(0, (day - self.pregnancy_week_on).days) // 7
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -241,6 +266,10 @@ class Profile:
             # Written only when there are some: every profile from before keeps its shape.
             **({"routine_swaps": [s.to_dict() for s in self.routine_swaps]}
                if self.routine_swaps else {}),
+            **({"age_band": self.age_band} if self.age_band else {}),
+            **({"pregnancy_week": self.pregnancy_week,
+                "pregnancy_week_on": iso(self.pregnancy_week_on)}
+               if self.pregnancy_week is not None else {}),
         }
 
     @classmethod
@@ -264,6 +293,9 @@ class Profile:
                 parse_iso(d.get("updated")) if d.get("cleared_by_clinician") else None),
             patient_id=d.get("patient_id"),
             routine_swaps=[RoutineSwap.from_dict(s) for s in d.get("routine_swaps") or ()],
+            age_band=d.get("age_band"),
+            pregnancy_week=d.get("pregnancy_week"),
+            pregnancy_week_on=parse_iso(d.get("pregnancy_week_on")),
         )
 
 

@@ -5,8 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from backcare.domain.models import EQUIPMENT, LEGACY_EQUIPMENT, POSITIONS, Profile
-from backcare.domain.safety import CANCER_CONDITION, CANCER_FLAG, CONDITIONS, RED_FLAG_NAMES
+from backcare.domain.models import (
+    AGE_BANDS,
+    EQUIPMENT,
+    LEGACY_EQUIPMENT,
+    POSITIONS,
+    PREGNANCY_WEEK_RANGE,
+    Profile,
+)
+from backcare.domain.safety import (
+    CANCER_CONDITION,
+    CANCER_FLAG,
+    CONDITIONS,
+    PREGNANCY,
+    RED_FLAG_NAMES,
+)
 from backcare.domain.suggest import did_you_mean
 from backcare.errors import BackcareError, UsageProblem
 
@@ -39,6 +52,26 @@ def split_names(option: str, text: str | None, allowed: tuple[str, ...] | list[s
 
 def check_red_flags(names: list[str]) -> list[str]:
     return split_names("--red-flag", ",".join(names), RED_FLAG_NAMES) or []
+
+
+def check_age_band(text: str | None) -> str | None:
+    found = split_names("--age-band", text, AGE_BANDS)
+    if found is not None and len(found) != 1:
+        raise BackcareError(f"--age-band takes one of {', '.join(AGE_BANDS)}")
+    return found[0] if found else None
+
+
+def check_pregnancy_week(week: int | None, conditions: list[str] | None,
+                         existing: Profile | None) -> int | None:
+    """The week of pregnancy goes with the condition pregnancy (given now, or kept)."""
+    if week is None:
+        return None
+    check_range("--pregnancy-week", week, *PREGNANCY_WEEK_RANGE)
+    pregnant = PREGNANCY in (conditions if conditions is not None
+                             else existing.conditions if existing else [])
+    if not pregnant:
+        raise UsageProblem("--pregnancy-week goes with --condition pregnancy")
+    return week
 
 
 def check_conditions(names: list[str]) -> list[str]:
@@ -79,6 +112,8 @@ class InitAnswers:
     days_per_week: int | None = None
     equipment: list[str] | None = None
     avoid_positions: list[str] | None = None
+    age_band: str | None = None
+    pregnancy_week: int | None = None
     notes: list[str] = field(default_factory=list)
     # Red flags another answer implies: a history of cancer (--condition cancer) is the red
     # flag cancer-history (CLINICAL.md §5, issue 11).
@@ -119,6 +154,13 @@ def build_profile(a: InitAnswers, existing: Profile | None, today: date) -> Prof
         flags = list(dict.fromkeys([*base.red_flags, *flags]))
     cleared = a.cleared_by_clinician if a.cleared_by_clinician is not None else (
         base.cleared_by_clinician if set(flags) <= set(base.red_flags) else False)
+    conditions = a.conditions if a.conditions is not None else base.conditions
+    # The week of pregnancy, as given on the day it was (it is counted on from there).
+    week, week_on = ((a.pregnancy_week, today)
+                     if a.pregnancy_week is not None else
+                     (base.pregnancy_week, base.pregnancy_week_on))
+    if PREGNANCY not in conditions:
+        week, week_on = None, None
     return replace(
         base,
         start_date=a.start_date,
@@ -131,8 +173,45 @@ def build_profile(a: InitAnswers, existing: Profile | None, today: date) -> Prof
         red_flags=list(flags),
         cleared_by_clinician=bool(cleared),
         cleared_on=today if a.cleared_by_clinician else base.cleared_on,
-        conditions=a.conditions if a.conditions is not None else base.conditions,
+        conditions=conditions,
         assessed_by_clinician=a.assessed_by_clinician if a.assessed_by_clinician is not None
         else base.assessed_by_clinician,
+        age_band=a.age_band if a.age_band is not None else base.age_band,
+        pregnancy_week=week,
+        pregnancy_week_on=week_on,
         updated=today,
     )
+
+
+# How each profile field is named when init says what changed (issue 21).
+FIELD_WORDS: tuple[tuple[str, str], ...] = (
+    ("start_date", "start date"), ("baseline_pain", "pain at the start"),
+    ("minutes_per_day", "minutes a day"), ("days_per_week", "days a week"),
+    ("equipment", "equipment"), ("avoid_positions", "positions to avoid"),
+    ("red_flags", "red flags"), ("conditions", "conditions"),
+    ("assessed_by_clinician", "assessed by a clinician"), ("age_band", "age when it started"),
+    ("pregnancy_week", "week of pregnancy"),
+)
+
+
+def profile_changes(before: Profile | None, after: Profile, today: date) -> list[str]:
+    """What a re-run of init changed, one line a field: "pain at the start: 5 → 3". The
+    week of pregnancy is compared as it stands ``today`` (each counts on from its day)."""
+    if before is None:
+        return []
+    old, new = before.to_dict(), after.to_dict()
+    old["pregnancy_week"] = before.week_of_pregnancy(today)
+    new["pregnancy_week"] = after.week_of_pregnancy(today)
+
+    def shown(value: object) -> str:
+        if isinstance(value, list):
+            return ", ".join(str(v) for v in value if v != "none") or "none"
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return "not given" if value is None else str(value)
+
+    lines = []
+    for key, words in FIELD_WORDS:
+        if old.get(key) != new.get(key):
+            lines.append(f"{words}: {shown(old.get(key))} → {shown(new.get(key))}")
+    return lines

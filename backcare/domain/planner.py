@@ -21,10 +21,12 @@ from typing import Any, NamedTuple
 
 from backcare.domain.clinical import DEFAULT, Thresholds
 from backcare.domain.conditions import (
+    BALANCE_WHY,
     HOLD_AT_START_WHY,
     KEEP_MOBILITY_WHY,
     NO_RULES,
     PlanRules,
+    is_balance,
     is_mobility,
     plan_rules,
 )
@@ -262,7 +264,7 @@ def _plan_for(day: date, profile: Profile | None, library: Library,
     tip = TIPS[day.toordinal() % len(TIPS)]
     flare, why = flare_active(history, day, t, profile)
     budget = who.minutes_per_day
-    rules = plan_rules(profile)
+    rules = plan_rules(profile, day)
     left_out = _left_out(library, who, rules)
     # The routine (issue 20): what the patient's own days come from, shown in every mode.
     rday = routine_day(day, who, library, history, prescriptions, t, rules, detail)
@@ -594,6 +596,10 @@ def routine_day(day: date, profile: Profile, library: Library, history: History,
         steps = {k: replace(st, reason=f"{st.reason}; {KEEP_MOBILITY_WHY}")
                  if is_mobility(library.get(st.exercise_id)) else st
                  for k, st in steps.items()}
+    if rules.balance_first:  # osteoporosis favours balance work (CLINICAL.md §8, issue 21)
+        steps = {k: replace(st, reason=f"{st.reason}; {BALANCE_WHY}")
+                 if is_balance(library.get(st.exercise_id)) else st
+                 for k, st in steps.items()}
     current = {k: (library.get(st.exercise_id), st.dose) for k, st in steps.items()}
     items = [_item(library, steps[m.family]) for m in todays if m.family in steps]
     aerobic = [i for i in items if i.exercise.category == "aerobic"]
@@ -911,7 +917,7 @@ def swap_choice(day: date, profile: Profile, library: Library, history: History,
                 prescriptions: Prescribed, exercise_id: str,
                 t: Thresholds = DEFAULT) -> SwapChoice:
     """The exercises that could take ``exercise_id``'s place in the routine on ``day``."""
-    rules = plan_rules(profile)
+    rules = plan_rules(profile, day)
     if regimen(prescriptions).on(day) is not None:
         raise BackcareError("your physiotherapist's programme is in force, so there is no "
                             "routine to change: ask them about the exercise")
@@ -982,7 +988,7 @@ def routine_rows(first: date, last: date, profile: Profile | None, library: Libr
     if regime.on(after) is not None:
         return ()
     recent = history.between(history_window(after, t), last)
-    rday = routine_day(after, profile, library, recent, regime, t, plan_rules(profile))
+    rday = routine_day(after, profile, library, recent, regime, t, plan_rules(profile, after))
     fams = {f[0].id: f for f in families(library)}
     period = [a for a in attempts(history.between(first, last), t, before=after)
               if not a.extra]

@@ -45,12 +45,11 @@ def draft_week(first: date, days: int, profile: Profile | None, library: Library
     stop = red_flag_stop(profile, history)
     if stop is not None:
         raise SafetyStop(stop)
-    rules = plan_rules(profile)
     plans = []
     for offset in range(days):
         d = first + timedelta(days=offset)
         if is_planned_day(d, profile, regime):
-            rday = routine_day(d, profile, library, history, regime, t, rules,
+            rday = routine_day(d, profile, library, history, regime, t, plan_rules(profile, d),
                                with_changes=False)
             if rday.items:
                 plans.append(Plan(d, "normal", rday.items, routine=rday))

@@ -34,7 +34,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from backcare.domain.clinical import DEFAULT, Thresholds
-from backcare.domain.conditions import NO_RULES, PlanRules, is_mobility
+from backcare.domain.conditions import NO_RULES, PlanRules, is_balance, is_mobility
 from backcare.domain.library import Library
 from backcare.domain.models import CATEGORIES, Dose, Exercise, Profile, RoutineSwap
 from backcare.domain.progression import Attempt, PainZone
@@ -277,6 +277,10 @@ def routine_on(day: date, profile: Profile, library: Library,
             # work first, so that every plan keeps it.
             pool = [k for k in pool if _mobile(fams.members[k])] + \
                 [k for k in pool if not _mobile(fams.members[k])]
+        if rules.balance_first and cat == "posture":
+            # Osteoporosis (docs/clinical.md §8): one balance exercise in every plan.
+            balance = [k for k in pool if _balance(fams.members[k])]
+            pool = balance[:1] + [k for k in pool if k not in balance[:1]]
         pools[cat] = pool
         # The patient's own choices first, then what they have been doing, then the rest.
         chosen: list[str] = [k for k in asked_in if k in pool and k not in triggered
@@ -324,8 +328,11 @@ def routine_on(day: date, profile: Profile, library: Library,
         members = _fit([Member(m.family, m.category, m.joined, m.why_joined, "", m.replaces)
                         for m in members], secs, share, len({m.category for m in members}))
         split = False
-        keep = (lambda m: _mobile(fams.members[m.family])) if rules.keep_mobility \
-            else (lambda m: False)
+        def keep(m: Member) -> bool:  # what a condition's rule keeps in every plan
+            fam = fams.members[m.family]
+            return (rules.keep_mobility and _mobile(fam)) or \
+                (rules.balance_first and _balance(fam))
+
         members = _shortest(members, secs, share, pools, excluded, fams, keep)
     # What the minutes left out, when the patient has been doing it: the reason it went.
     kept = {m.family for m in members}
@@ -395,6 +402,10 @@ def _fit(members: list[Member], secs: Callable[[Member], int], room: int,
 
 def _mobile(family: Sequence[Exercise]) -> bool:
     return any(is_mobility(e) for e in family)
+
+
+def _balance(family: Sequence[Exercise]) -> bool:
+    return any(is_balance(e) for e in family)
 
 
 def _shortest(members: list[Member], secs: Callable[[Member], int], share: int,

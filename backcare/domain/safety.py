@@ -6,7 +6,7 @@ Pure functions: they take the day and the data, and return what to say. They nev
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from backcare.domain.clinical import Thresholds
@@ -19,16 +19,20 @@ from backcare.domain.history import (
     mean_pain,
     shift,
 )
-from backcare.domain.models import History, PainCheckin, Profile
+from backcare.domain.models import SEE_GP_RED_FLAGS, History, PainCheckin, Profile
 from backcare.domain.scoring import pain_change
 from backcare.domain.words import plural
+from backcare.errors import BackcareError, UsageProblem
 from backcare.messages import (
     ACT_CAUDA_EQUINA,
     ACT_OTHER,
+    AGE_ADVICE,
     BLOCKED_UNTIL_CLEARED,
+    PREGNANCY_STOP_SIGNS,
     RED_FLAG_CLEARED,
     URGENT_CAUDA_EQUINA,
     URGENT_OTHER,
+    WEIGHT_LOSS_ADVICE,
 )
 
 
@@ -54,6 +58,14 @@ RED_FLAGS: tuple[RedFlag, ...] = (
     RedFlag("walking-change", "cauda-equina",
             "Has the way you walk changed, for example you trip or your legs give way?",
             "a change in the way you walk"),
+    # GIRFT national suspected cauda equina pathway (2023), NICE CKS (docs/clinical.md §5).
+    RedFlag("sexual-dysfunction", "cauda-equina",
+            "Have you noticed a new change in sexual function, such as numbness of the "
+            "genitals or difficulty with erection or ejaculation?",
+            "a new change in sexual function"),
+    RedFlag("both-legs", "cauda-equina",
+            "Do you have pain, numbness, tingling or weakness in both legs?",
+            "symptoms in both legs"),
     RedFlag("cancer-history", "cancer", "Have you ever had cancer?", "a history of cancer"),
     RedFlag("weight-loss", "cancer", "Have you lost weight recently without trying?",
             "weight loss without trying"),
@@ -81,13 +93,18 @@ CHECKIN_RED_FLAGS: dict[str, str] = {
     "worsening-weakness": "leg-weakness",  # progressive weakness in the legs: cauda equina
     "fever": "fever",  # with back pain, a possible infection
     "night-pain": "night-pain",  # worse at night or lying down: possible cancer
+    "sexual-dysfunction": "sexual-dysfunction",  # cauda equina (GIRFT 2023; issue 21)
 }
 CAUDA_EQUINA_SYMPTOMS = frozenset(s for s, flag in CHECKIN_RED_FLAGS.items()
                                   if flag in CAUDA_EQUINA)
 NERVE_SYMPTOMS = frozenset({"numbness", "tingling", "weakness"})
-# Unexplained weight loss is a possible-cancer sign (§5): at a check-in it is advice to see
-# the GP, not a stop (issue 11); at init it is a red flag like the others.
-SEE_GP_SYMPTOMS = frozenset({"weight-loss"})
+# Unexplained weight loss is a possible-cancer sign (§5) with one severity everywhere (issue
+# 21): see a GP within days, at init and at a check-in; it never stops the programme alone.
+SEE_GP_SYMPTOMS = SEE_GP_RED_FLAGS
+# Back pain that started under 20 or over 50: see a GP before starting, not an emergency
+# (NICE CKS low back pain; docs/clinical.md §5).
+AGE_BANDS_TO_CHECK = frozenset({"under-20", "over-50"})
+PREGNANCY = "pregnancy"
 # What the physiotherapist's red-flag alert reports (alerts.py).
 ALERT_SYMPTOMS: tuple[str, ...] = (*CHECKIN_RED_FLAGS, *sorted(SEE_GP_SYMPTOMS))
 
@@ -173,13 +190,18 @@ def seek_help(profile: Profile | None, history: History, day: date,
                                 "review with your GP or physiotherapist in the next few days. "
                                 "Go to an emergency department at once if you lose bladder "
                                 "or bowel control or feel numb between your legs."))
-    # Unexplained weight loss reported at a check-in → see the GP (issue 11).
+    # Unexplained weight loss, at a check-in or at init → see the GP within days: one
+    # severity everywhere (docs/clinical.md §5, issue 21).
     weight = [c for c in recent if set(c.symptoms) & SEE_GP_SYMPTOMS]
     if weight:
         found.append(Advice("prompt", "weight-loss",
                             f"You reported losing weight without trying on "
-                            f"{weight[-1].date:%d %b}. With back pain this needs checking: "
-                            "please see your GP in the next few days."))
+                            f"{weight[-1].date:%d %b}. {WEIGHT_LOSS_ADVICE}"))
+    elif profile is not None and set(profile.red_flags) & SEE_GP_SYMPTOMS \
+            and not profile.cleared_by_clinician:
+        found.append(Advice("prompt", "weight-loss",
+                            f"You told us you have lost weight without trying. "
+                            f"{WEIGHT_LOSS_ADVICE}"))
     # Severe pain: 7 or more on 3 consecutive days → review (CLINICAL.md §5), whether the
     # patient said it at a check-in or before or just after a session. The message names the run it
     # saw: one that ended yesterday is said as such, never as still going on after a lower
@@ -214,6 +236,13 @@ def seek_help(profile: Profile | None, history: History, day: date,
                                 "It is worth contacting a physiotherapist, an MSK service or "
                                 "your GP (NHS Inform advises this after 2 weeks)."))
     if profile is not None:
+        if profile.age_band in AGE_BANDS_TO_CHECK and not profile.cleared_by_clinician \
+                and profile.assessed_by_clinician is not True:
+            found.append(Advice("prompt", "age-at-onset", AGE_ADVICE))
+        if PREGNANCY in profile.conditions:
+            # ACOG Committee Opinion 804's warning signs (docs/clinical.md §8): every plan and
+            # session says them, cleared or not.
+            found.append(Advice("advice", "pregnancy-stop-signs", PREGNANCY_STOP_SIGNS))
         if profile.conditions and not profile.cleared_by_clinician:
             named = ", ".join(CONDITIONS.get(c, c) for c in profile.conditions)
             found.append(Advice("advice", "underlying-condition",
@@ -255,8 +284,29 @@ def checkin_red_flags(checkin: PainCheckin) -> tuple[str, ...]:
 
 
 def clearance_day(profile: Profile | None) -> date | None:
-    """The day of the last clinician clearance (``init --cleared-by-clinician``), if any."""
+    """The day of the last clinician clearance (``backcare clear``), if any."""
     return profile.cleared_on if profile is not None else None
+
+
+CLEARANCE_NAME_MAX_CHARS = 80  # a clinician's name and role, on one line
+
+
+def clearance_note(by: str, note: str | None) -> str:
+    """What the log keeps of a clearance (issue 21): who cleared the patient, and what they
+    said. ``by`` is required: a clearance nobody signed is not one."""
+    name = " ".join(by.split())
+    if not name:
+        raise UsageProblem("--by needs the name of the clinician who cleared you")
+    if len(name) > CLEARANCE_NAME_MAX_CHARS:
+        raise BackcareError(f"--by is {len(name)} characters long: a name is at most "
+                            f"{CLEARANCE_NAME_MAX_CHARS}")
+    return f"Cleared by {name}" + (f": {note}" if note else "")
+
+
+def cleared_profile(profile: Profile, day: date, today: date) -> Profile:
+    """The profile once a clinician has cleared its red flags on ``day`` (CLINICAL.md §5).
+    Nothing else changes: not the baseline, the start date or the conditions (issue 21)."""
+    return replace(profile, cleared_by_clinician=True, cleared_on=day, updated=today)
 
 
 def red_flag_stop(profile: Profile | None, history: History) -> str | None:

@@ -47,6 +47,7 @@ from backcare.domain.instruments import (
     ANSWER_MIN,
     NRS_CHANGE_RULE,
     NRS_MAX,
+    NRS_WORSE_MIN_POINTS,
     ODI_SCORE_MAX,
     ODI_SECTION_MAX,
     PEG_RATING_MAX,
@@ -162,8 +163,9 @@ class Change:
     - ``clinically_important``: an IMPROVEMENT that meets the threshold (points or percent,
       CLINICAL.md §3). This matches CONTRACT.md's definition for pain (change <= -2 points or
       <= -30%), so pain and questionnaires read the same way in ``progress --json``.
-    - ``important_worsening``: a WORSENING that meets the same threshold. The published
-      thresholds are for improvement; we apply them to worsening too, so alerts can use it.
+    - ``important_worsening``: a WORSENING that meets the relative threshold AND the
+      instrument's absolute minimum above measurement error (pain 2, ODI 10, RMDQ 5, PSFS 2,
+      PEG 1 points; docs/clinical.md §3). The published thresholds are for improvement.
     - ``rule``: the threshold in words, e.g. "10 points or 30%"; ``source``: where it is from.
 
     The percent rule needs a baseline above 0; from a baseline of 0 only the points rule can
@@ -359,8 +361,8 @@ def score_odi(answers: Sequence[int | None],
                             f"{min_sections} of the {len(values)} sections to get a score")
     if len(answered) < min_sections:
         raise BackcareError(f"The ODI needs at least {min_sections} of its {len(values)} "
-                            f"sections answered for a score, and {len(answered)} were "
-                            "(docs/clinical.md §9): answer the sections marked '-'")
+                            f"sections answered for a score, and {len(answered)} were: "
+                            "answer the sections marked '-'")  # docs/clinical.md §9
     return round_score(sum(answered) / (ODI_SECTION_MAX * len(answered)) * ODI_SCORE_MAX)
 
 
@@ -637,10 +639,17 @@ def _verdict(name: str, baseline: Score, latest: Score, rule: ChangeRule,
     meets_percent = (rule.percent is not None and exact_percent is not None
                      and abs(exact_percent) >= _exact(rule.percent))
     meets = meets_points or meets_percent
+    # An important worsening needs the relative threshold AND the instrument's absolute
+    # minimum, which stands above measurement error (docs/clinical.md §3).
+    # From a baseline of 0 any rise is relatively large: the absolute minimum decides.
+    relative = meets_percent or (rule.percent is not None and not baseline) \
+        if rule.percent is not None else meets_points
+    floor = rule.worse_points if rule.worse_points is not None else rule.points
+    worse_enough = relative and (floor is None or abs(exact) >= _exact(floor))
     return Change(name, round_score(float(baseline)), round_score(float(latest)), change,
                   percent, direction,
                   clinically_important=meets and direction == IMPROVED,
-                  important_worsening=meets and direction == WORSE,
+                  important_worsening=worse_enough and direction == WORSE,
                   rule=rule.describe(), source=rule.source)
 
 
@@ -774,7 +783,8 @@ PAIN_SOURCE = ("Ostelo et al. 2008, Spine 33:90-94 (docs/clinical.md §3); thres
 
 def pain_rule(t: Thresholds) -> ChangeRule:
     """The NRS minimal important change, 2 points or 30% by default (CLINICAL.md §3)."""
-    return ChangeRule(t.pain_mic_points, t.pain_mic_percent, "MIC", PAIN_SOURCE)
+    return ChangeRule(t.pain_mic_points, t.pain_mic_percent, "MIC", PAIN_SOURCE,
+                      NRS_WORSE_MIN_POINTS)
 
 
 def pain_change(baseline: Score, current: Score, t: Thresholds | None = None) -> Change:

@@ -19,12 +19,14 @@ for the charts as vector drawing).
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from backcare.domain.analytics import IMPROVING, NO_CLEAR_CHANGE, WORSENING
 from backcare.domain.document import edited_on
 from backcare.domain.instruments import INSTRUMENTS
 from backcare.domain.models import Dose
@@ -266,9 +268,10 @@ def _tiles(r: ProgressReport, function: list[str]) -> list[Tile]:
         pain_detail = f"{signed(pain.change)} points"
         if pain.percent_change is not None:
             pain_detail += f" ({signed(pain.percent_change, '%')})"
-        pain_detail += "; clinically important" if pain.clinically_important \
-            else "; not yet clinically important"
-        colour = BAD if pain.change > 0 else GOOD if pain.clinically_important else INK
+        # The verdict of `progress` and `clinic list` (issue 21): one for all three.
+        pain_detail += "; " + PAIN_VERDICT_WORDS.get(r.verdict or "", "no clear change")
+        colour = BAD if pain.important_worsening else GOOD if pain.clinically_important \
+            else INK
     else:
         pain_detail = "baseline → mean of the last 7 days"
     if function:
@@ -289,11 +292,24 @@ def _tiles(r: ProgressReport, function: list[str]) -> list[Tile]:
     ]
 
 
+# The pain verdict of the progress report, in the report's words.
+PAIN_VERDICT_WORDS = {IMPROVING: "a clinically important improvement",
+                      WORSENING: "a clinically important worsening",
+                      NO_CLEAR_CHANGE: "no clear change"}
+
+
+# An alert's message without its numbers and dates: what makes two alerts the same one.
+_ALERT_SHAPE = re.compile(r"\d+(\.\d+)?|\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+                          r"[a-z]*\b")
+
+
 def _alerts(r: ProgressReport) -> list[AlertGroup]:
     """Every alert of the period, one group per rule with each day it fired."""
-    groups: dict[tuple[str, str], AlertGroup] = {}
+    groups: dict[tuple[str, str, str], AlertGroup] = {}
     for a in sorted(r.alerts, key=lambda a: a.date or r.as_of, reverse=True):
-        key = (a.level, a.rule)
+        # The same alert on other days joins its group; two different alerts of one rule
+        # (a red flag of other symptoms, a single day against a run) never do (issue 21).
+        key = (a.level, a.rule, _ALERT_SHAPE.sub("#", a.message))
         when = a.date or r.as_of
         if key not in groups:
             groups[key] = AlertGroup(a.level, a.rule, a.message, [when])
@@ -405,11 +421,19 @@ def report_data(ctx: ExportContext) -> ReportData:
     for m in r.measures:
         label = INSTRUMENTS[m.instrument].short_name if m.instrument in INSTRUMENTS \
             else m.instrument
+        if m.count < 2:  # answered once: not a follow-up (issue 21)
+            function.append(f"{label} {num(m.latest)} (first result)")
+            continue
         text = f"{label} {num(m.baseline)} → {num(m.latest)}"
+        if m.note is not None:  # PSFS activities that differ: no verdict (CLINICAL.md §9)
+            function.append(f"{text} ({m.note})")
+            continue
         if m.change is not None and m.instrument != "startback":
             text += f" ({signed(m.change)})"
         if m.clinically_important:
             text += " ✓"
+        elif m.important_worsening:
+            text += " clearly worse"
         function.append(text)
 
     title, lines = _programme(ctx)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from rich import box
@@ -76,6 +77,18 @@ def _exercise_list(exercises: Sequence[Exercise]) -> None:
     con.print("Details of one: backcare exercises show ID")
 
 
+def plain_source(source: str) -> str:
+    """An exercise's source as a patient reads it: no section numbers, file names or
+    "seed article" (issue 21). "docs/clinical.md §2 (NHS Inform: ...)" says "NHS Inform: ..."."""
+    text = _DOC_REF.sub(lambda m: m.group(1) or "", source)
+    text = re.sub(r"seed article", "a physiotherapy guide to back pain", text)
+    parts = [p.strip(" ;,") for p in text.split(";")]
+    return "; ".join(p for p in parts if p)
+
+
+_DOC_REF = re.compile(r"(?:docs/)?clinical\.md\s*§\s*\d+(?:\s*\(([^()]*)\))?")
+
+
 def exercise_panel(ex: Exercise, library: Library) -> None:
 
     lines = [(f"[bold]{ex.name}[/]  ·  [{CATEGORY_STYLE[ex.category]}]{ex.category}[/]  ·  "
@@ -94,8 +107,6 @@ def exercise_panel(ex: Exercise, library: Library) -> None:
         [f"  • {escape(c)}" for c in ex.cautions]
     if ex.tips:
         lines += ["", "[bold]Tips[/]"] + [f"  • {escape(t)}" for t in ex.tips]
-    if ex.tags:
-        lines += ["", f"[dim]Tags (what a condition's rule acts on): {', '.join(ex.tags)}[/]"]
     links = []
     if ex.regresses_to and ex.regresses_to in library:
         links.append(f"easier: {library.get(ex.regresses_to).name} ({ex.regresses_to})")
@@ -103,5 +114,8 @@ def exercise_panel(ex: Exercise, library: Library) -> None:
         links.append(f"harder: {library.get(ex.progresses_to).name} ({ex.progresses_to})")
     if links:
         lines += ["", "[bold]Variants[/]"] + [f"  {link}" for link in links]
-    lines += ["", f"[dim]Source: {ex.source}[/]"]
+    # Tags, section numbers and file names stay in --json and the docs (issue 21).
+    source = plain_source(ex.source)
+    if source:
+        lines += ["", f"[dim]Based on: {escape(source)}[/]"]
     out().print(Panel("\n".join(lines), title=ex.id, expand=False))

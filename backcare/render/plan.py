@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from backcare.clock import today
+from backcare.domain.conditions import relevant_caution
 from backcare.domain.models import CATEGORIES, Dose, Prescription, Profile
 from backcare.domain.words import plural
 from backcare.messages import DISCLAIMER, DISCLAIMER_SHORT
@@ -37,12 +38,18 @@ STARTBACK_MEANING = {
 
 
 def init_summary(profile: Profile, startback: Scored | None, advice: list[Advice],
-                 updated: bool) -> None:
+                 updated: bool, changed: list[str] | None = None) -> None:
     con = out()
     if profile.blocked_by_red_flag:
         return  # the urgent message follows, on its own
-    con.print(f"[green]✓[/] Profile {'updated' if updated else 'saved'}. Your programme "
-              f"starts on {profile.start_date.isoformat()}.")
+    if updated and not changed:
+        con.print("[green]✓[/] Nothing in your profile changed. Your programme started on "
+                  f"{profile.start_date.isoformat()}.")
+    else:
+        con.print(f"[green]✓[/] Profile {'updated' if updated else 'saved'}. Your programme "
+                  f"starts on {profile.start_date.isoformat()}.")
+    for line in changed or []:  # a re-run says what it changed (issue 21)
+        con.print(f"  Changed: {escape(line)}")
     equipment = ", ".join(e for e in profile.equipment if e != "none") or "none"
     con.print(f"  {plural(profile.minutes_per_day, 'minute')} a day, "
               f"{plural(profile.days_per_week, 'day')} a week;"
@@ -69,7 +76,7 @@ def _time_text(seconds: int) -> str:
 
 
 def plan_view(plan: Plan, library: Library | None = None, *,
-              short_disclaimer: bool = True) -> None:
+              short_disclaimer: bool = True, conditions: tuple[str, ...] = ()) -> None:
     """The day's plan, laid out to read at 80 columns: one exercise a line with its dose and
     time, and why it is there on a quieter, indented line beneath (said once when it is the
     same for every exercise, as on a first day)."""
@@ -112,18 +119,19 @@ def plan_view(plan: Plan, library: Library | None = None, *,
                 parts.append(Padding(Text(i.reason, style="dim"), (0, 0, 0, 2)))
             if i.note:
                 parts.append(Padding(Text(f"note: {i.note}", style="italic"), (0, 0, 0, 2)))
-            if i.exercise.cautions:  # where the patient exercises (issue 11): a short note
-                # here, the first caution; the session shows every one before the exercise.
-                parts.append(Padding(Text("Take care: " + i.exercise.cautions[0],
-                                          style="yellow"), (0, 0, 0, 2)))
+            caution = relevant_caution(i.exercise, conditions)
+            if caution:  # where the patient exercises (issue 11): a short note here, the
+                # one that matters most for this patient (issue 21); the session shows all.
+                parts.append(Padding(Text("Take care: " + caution, style="yellow"),
+                                     (0, 0, 0, 2)))
             table.add_row(Group(*parts), _dose_text(i), _time_text(i.seconds))
     con.print()
     con.print(table)
     if shared:
         con.print(f"[dim]Why these doses:[/] {shared}.")
     if any(len(i.exercise.cautions) > 1 for i in plan.items):
-        con.print("[yellow]Take care:[/] the first caution of each; the session shows every "
-                  "one before its exercise ('backcare exercises show ID' too).")
+        con.print("[yellow]Take care:[/] the caution that matters most for you; the session "
+                  "shows every one before its exercise ('backcare exercises show ID' too).")
     if any(i.flagged for i in plan.items):
         con.print("[red](flagged)[/] it hurt last time, so it is kept easy today and noted "
                   "for your physiotherapist.")

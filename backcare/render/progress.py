@@ -413,14 +413,20 @@ def _arrange(charts: Sequence[Text], side: bool) -> list[RenderableType]:
 
 
 def _meaning(m: MeasureSummary) -> Text:
-    if m.count < 2 or m.direction is None:
-        return Text("first result" if m.count < 2 else "–")
+    if m.count < 2:
+        return Text("first result")
+    if m.note is not None:  # PSFS activities that differ: no verdict (CLINICAL.md §9)
+        return Text(m.note)
+    if m.direction is None:
+        return Text("–")
     if m.clinically_important:
         return Text("clear improvement ✓", style="green")
     if m.direction == "improved":
         return Text("a little better")
+    if m.important_worsening:
+        return Text("clearly worse", style="red")
     if m.direction == "worse":
-        return Text("worse", style="red")
+        return Text("a little worse, within measurement error")
     return Text("no change")
 
 
@@ -503,7 +509,8 @@ def _flagged(report: ProgressReport, names: Mapping[str, str]) -> RenderableType
                      f"{short_date(f.date, report.as_of)} ({_why_red(f)})"
                      for f in reversed(shown))
     extra = f", and {more} earlier" if more else ""
-    return Text(f"In the red zone (docs/clinical.md §4): {text}{extra}. Your plan eases these "
+    # The red zone of docs/clinical.md §4; patients never see section numbers (issue 21).
+    return Text(f"In the red zone (pain of 6 or more): {text}{extra}. Your plan eases these "
                 "off; tell your physiotherapist if they keep hurting.")
 
 

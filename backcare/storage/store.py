@@ -716,7 +716,7 @@ class Store:
         self._put_single("profile", saved.to_dict())
         return saved
 
-    def change_profile(self, change: Callable[[Profile], Profile], action: str,
+    def update_profile(self, change: Callable[[Profile], Profile], action: str,
                        summary: str) -> Profile:
         """Change the profile as one journalled step that ``undo`` reverses (a routine swap,
         issue 20): ``change`` gets the profile as it is under the lock."""
@@ -842,6 +842,29 @@ class Store:
 
     def add_visit(self, visit: Visit) -> None:
         self._add("visits", visit.to_dict(), "visit")
+
+    def record_clearance(self, visit: Visit, profile: Profile) -> Profile:
+        """A clinician's clearance (issue 21): its record in the log and the profile that
+        says so, as one change undo reverses. Returns the profile as saved."""
+        saved = _with_patient_id(profile)
+        doc = visit.to_dict()
+        self.save_change(lambda files: Change(
+            "clear", change_summary("clear", describe("visits", doc)),
+            (RecordChange("visits", None, doc),),
+            tables=(("profile", {"1": saved.to_dict()}),)))
+        return saved
+
+    def change_profile(self, profile: Profile, assessment: Assessment | None = None
+                       ) -> Profile:
+        """A profile changed by a re-run of ``init`` (and the STarT Back answers it took), as
+        one change undo reverses (issue 21). Returns the profile as saved."""
+        saved = _with_patient_id(profile)
+        records = () if assessment is None else (
+            RecordChange("assessments", None, assessment.to_dict()),)
+        self.save_change(lambda files: Change(
+            "profile", change_summary("profile", "your profile"), records,
+            tables=(("profile", {"1": saved.to_dict()}),)))
+        return saved
 
     def put_checkin(self, checkin: PainCheckin) -> bool:
         """Record a day's pain check-in; a second one that day replaces it (kept in the

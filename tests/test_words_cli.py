@@ -1,0 +1,63 @@
+"""Words (issue 21): the seed's advice as written, its lifestyle advice among the tips, and
+no section numbers, tags or file names on a patient's screen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from backcare.messages import TIPS
+
+Cli = Callable[..., Any]
+TODAY = date(2026, 3, 2)
+HIDDEN = ("§", "clinical.md", "seed article", "Tags (", ".yaml")
+
+pytestmark = pytest.mark.usefixtures("warm_library_cache")
+
+
+def tips_shown(cli: Cli) -> set[str]:
+    days = [TODAY + timedelta(days=n) for n in range(len(TIPS))]
+    return {cli("plan", "--json", "--date", d.isoformat()).json()["tip"] for d in days}
+
+
+def test_the_seeds_advice_stands_as_written(patient: Cli) -> None:
+    tips = " ".join(tips_shown(patient))
+    assert "if an exercise causes severe pain, stop and consult your physiotherapist" in tips
+    assert "adjust tomorrow's plan" not in tips
+
+
+def test_the_seeds_lifestyle_advice_is_among_the_tips(patient: Cli) -> None:
+    lifestyle = [t for t in tips_shown(patient) if "diet" in t]
+    assert len(lifestyle) == 1
+    for word in ("diet", "water", "sleep", "active"):
+        assert word in lifestyle[0]
+
+
+def test_exercises_show_says_no_section_tag_or_file(cli: Cli) -> None:
+    listed = cli("exercises", "list", "--json").json()["exercises"]
+    for ex in listed:
+        text = cli("exercises", "show", ex["id"]).stdout
+        assert not [h for h in HIDDEN if h in text], ex["id"]
+        assert "Based on: " in text
+    # They stay in --json, for clinicians and scripts.
+    doc = cli("exercises", "show", "hamstring-stretch", "--json").json()
+    assert "docs/clinical.md" in doc["source"] and doc["tags"] == ["supine"]
+
+
+def test_the_progress_view_names_no_section(patient: Cli) -> None:
+    day = TODAY.isoformat()
+    assert patient("log", "--date", day, "--pain-before", "3", "--pain-after", "7") \
+        .exit_code == 0
+    text = " ".join(patient("progress", "--date", day).stdout.split())
+    assert "In the red zone (pain of 6 or more)" in text
+    assert not [h for h in HIDDEN if h in text]
+
+
+def test_an_odi_short_of_sections_says_what_to_do_in_plain_words(patient: Cli) -> None:
+    res = patient("assess", "odi", "--answers", "1,2,-,-,-,1,1,1,1,1", "--date",
+                  TODAY.isoformat())
+    assert res.exit_code == 1 and "answer the sections marked '-'" in res.stderr
+    assert "§" not in res.stderr
