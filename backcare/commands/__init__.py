@@ -20,6 +20,7 @@ COMMAND_MODULE = {
     "programme": "programme", "doctor": "doctor", "config": "config",
     "completion": "completion", "edit": "edit", "delete": "delete", "undo": "undo",
     "clinic": "clinic",
+    "handout": "handout",
 }
 MODULES = tuple(dict.fromkeys(COMMAND_MODULE.values()))
 
