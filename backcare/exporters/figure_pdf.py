@@ -41,7 +41,7 @@ def draw_figure(pdf: FPDF, figure: Figure, x: float, y: float, w: float, h: floa
     """The positions side by side in the box (x, y, w, h), with an arrow between each two;
     returns the width used."""
     n = len(figure.drawings)
-    gap = ARROW_W if arrow else 2.0
+    gap = min(ARROW_W, w * 0.12) if arrow else 2.0
     fx0, fy0, fx1, fy1 = figure.frame
     scale = min((w - gap * (n - 1)) / n / (fx1 - fx0), h / (fy1 - fy0))
     panel = (fx1 - fx0) * scale
@@ -53,13 +53,15 @@ def draw_figure(pdf: FPDF, figure: Figure, x: float, y: float, w: float, h: floa
             for s in d.shapes:
                 _shape(pdf, s, scale, left - fx0 * scale, bottom + fy0 * scale)
             if i and arrow:
-                _arrow(pdf, left - gap / 2, y + h / 2)
+                _arrow(pdf, left - gap / 2, y + h / 2, gap / ARROW_W)
     return used
 
 
-def _arrow(pdf: FPDF, cx: float, cy: float) -> None:
+def _arrow(pdf: FPDF, cx: float, cy: float, k: float = 1.0) -> None:
+    """The movement's arrow, ``k`` times its full size."""
     pdf.set_draw_color(0, 0, 0)
     pdf.set_fill_color(0, 0, 0)
-    pdf.set_line_width(0.6)
-    pdf.line(cx - 3.2, cy, cx + 1.6, cy)
-    pdf.polygon([(cx + 3.4, cy), (cx + 1.0, cy - 1.6), (cx + 1.0, cy + 1.6)], style="F")
+    pdf.set_line_width(0.6 * k)
+    pdf.line(cx - 3.2 * k, cy, cx + 1.6 * k, cy)
+    pdf.polygon([(cx + 3.4 * k, cy), (cx + 1.0 * k, cy - 1.6 * k), (cx + 1.0 * k, cy + 1.6 * k)],
+                style="F")
