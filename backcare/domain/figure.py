@@ -196,6 +196,7 @@ def figure_for(poses: Poses) -> Figure:
     for (_, pose), d in zip(poses.positions(), drawings, strict=True):
         shapes = d.shapes
         if "water" not in pose.props:
-            shapes = (Shape("line", ((x0, 0.0), (x1, 0.0)), PROP_W, PROP),) + shapes
+            shapes = (Shape("line", ((x0 + PROP_W, 0.0), (x1 - PROP_W, 0.0)), PROP_W,
+                            PROP),) + shapes
         with_floor.append(Drawing(d.name, shapes))
     return Figure(tuple(with_floor), (x0, y0, x1, y1))
