@@ -135,9 +135,9 @@ def _props(pose: Pose, sk: pz.Skeleton, body: list[Shape]) -> list[Shape]:
         h = pz.STEP_HEIGHT
         props.append(Shape("box", ((left, 0.0), (right, 0.0), (right, h), (left, h)),
                            PROP_W, PROP))
-    if "wall" in pose.props:
+    if "wall" in pose.props and facing:  # seen from the front, the wall is behind it
         behind = min(pt["hip"][0], pt["shoulder"][0], pt["head"][0] - pz.HEAD / 2 + 0.02)
-        x = behind - pz.TRUNK_RADIUS - 0.01 if facing else x0 - 0.05
+        x = behind - pz.TRUNK_RADIUS - 0.01
         props.append(Shape("line", ((x, 0.0), (x, 1.05)), PROP_W * 1.5, PROP))
     if "bike" in pose.props:
         r = 0.16
