@@ -135,8 +135,8 @@ def _block(w: Writer, item: HandoutItem, page: Page) -> Block:
 def _rows(w: Writer, x: float, y: float, width: float,
           rows: list[tuple[str, bool, list[str]]]) -> float:
     for marker, bold, lines in rows:
-        if marker:
-            w.cell(x, y, 5, LINE_MM, marker, TEXT_PT, bold=True, colour=BLACK)
+        if marker:  # "1.", "•" or "!": set directly, it always fits
+            _text(w.pdf, x, y, marker, TEXT_PT, True, BLACK)
         indent = 6 if marker else 0
         y = w.draw(x + indent, y, width - indent, LINE_MM, lines, TEXT_PT, bold=bold,
                    colour=BLACK) + 0.6
@@ -167,21 +167,30 @@ def _draw_block(pdf: FPDF, w: Writer, page: Page, b: Block, y: float,
     _ticks(pdf, w, page, y + b.height - PAD - TICK_H, b.item, h)
 
 
+def _text(pdf: FPDF, x: float, y: float, text: str, size: float, bold: bool,
+          colour: tuple[int, int, int]) -> None:
+    """A short label of plain ASCII at (x, y), the top of its line: the Writer's measuring
+    and cleaning are not needed, and a handout sets hundreds of them."""
+    pdf.set_font(FONT, "B" if bold else "", size)
+    pdf.set_text_color(*colour)
+    pdf.text(x, y + size * 0.3528 * 0.95, text)
+    pdf.current_font_is_set_on_page = False
+
+
 def _ticks(pdf: FPDF, w: Writer, page: Page, y: float, item: HandoutItem,
            h: Handout) -> None:
-    """A box for each planned day of the week, to tick when it is done."""
+    """A box for each day of the week, in the week's order, to tick when it is done: the
+    days it is planned in black, the others light grey."""
     x = MARGIN + PAD
     w.cell(x, y + 3.2, 30, 5, "Tick when done:", TEXT_PT, bold=True, colour=BLACK)
     box_w = (page.content_w - 2 * PAD - 34) / 7
-    for i, name in enumerate(WEEKDAYS):
+    days = ([(WEEKDAYS[d.weekday()], f"{WEEKDAYS[d.weekday()].capitalize()} {d.day}")
+             for d in h.week] if h.week is not None
+            else [(name, name.capitalize()) for name in WEEKDAYS])
+    for i, (name, label) in enumerate(days):
         bx = x + 34 + i * box_w
-        label = name.capitalize()
-        if h.week is not None:
-            day = next(d for d in h.week if WEEKDAYS[d.weekday()] == name)
-            label = f"{label} {day.day}"
         planned = name in item.days
-        w.cell(bx, y, box_w - 2, 4.6, label, 9, bold=planned,
-               colour=BLACK if planned else GREY)
+        _text(pdf, bx, y, label, 9, planned, BLACK if planned else GREY)
         pdf.set_draw_color(*(BLACK if planned else (185, 185, 185)))
         pdf.set_line_width(0.5 if planned else 0.25)
         pdf.rect(bx + 1, y + 5.2, 7, 7, style="D")
