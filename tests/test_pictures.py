@@ -211,3 +211,23 @@ def test_cautions_written_for_a_condition_apply_only_to_a_patient_who_has_it() -
     assert cautions_for(knee, None) == knee.cautions  # conditions not known: all of them
     general = [c for c in knee.cautions if c.startswith("Stop")]
     assert set(general) <= set(cautions_for(knee, []))
+
+
+def test_the_worked_example_in_the_docs_passes_the_validator() -> None:
+    """docs/pictures.md's wall sit: its finished entry's poses, as the docs print them."""
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "pictures.md").read_text(
+        encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", doc, re.S)
+    finished = next(b for b in blocks if "source:" in b and "poses:" in b)
+    poses = yaml.safe_load(finished.split("poses:", 1)[1].replace("\n      ", "\n"))
+    assert set(poses) == {"start", "end"}
+    for raw in poses.values():
+        assert read_pose(raw)[1] == []
+    assert poses_problems(Poses.from_dict(poses)) == []
+    words = " ".join(doc.split())
+    assert "Winter" in words and "Biomechanics and Motor Control of Human Movement" in words
