@@ -93,6 +93,7 @@ def test_handout_has_one_block_per_exercise_of_the_weeks_plans(patient: Cli,
                 ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[d.weekday()])
     assert len(planned) >= 5
     assert {e["exercise_id"]: e["days"] for e in doc["exercises"]} == planned
+    assert out.stat().st_mode & 0o777 == 0o600  # health data: readable by the patient only
     data = out.read_bytes()
     found = blocks(data)
     assert len(found) == len(planned) == len(doc["exercises"])
@@ -191,3 +192,16 @@ def test_the_reports_flagged_exercise_has_its_picture(patient: Cli, tmp_path: Pa
         beside = [o for o in page.lines + page.curves
                   if o["x0"] >= right and row["top"] - 2 <= o["top"] <= row["top"] + 10 * MM]
         assert len(beside) >= 8
+
+
+def test_a_red_flag_stops_the_handout_as_it_stops_the_plan(cli: Cli, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    monkeypatch.setenv("BACKCARE_TODAY", TODAY.isoformat())
+    assert cli("init", "--yes", "--no-conditions", "--red-flag", "night-pain", "--pain", "5",
+               "--date", START.isoformat()).exit_code == 3
+    out = tmp_path / "h.pdf"
+    res = cli("handout", "--out", str(out), "--date", TODAY.isoformat())
+    assert res.exit_code == 3
+    assert "STOP" in res.stderr and "Traceback" not in res.output
+    assert not out.exists()  # no exercises handed out while a red flag stands

@@ -46,7 +46,8 @@ def session(
     """Guided session: each exercise with its steps and cues, countdowns for holds and
     rests, a rep counter, and pain questions. Keys act at once, without Enter: Enter skips
     any timer; s skips an exercise; p pauses a timer; q or Ctrl-C stops, and what you did
-    is kept.
+    is kept. Each exercise shows its start and end positions as pictures first, when the
+    terminal is at least 60 columns wide.
 
     Needs a terminal; to record a session without the guide, use 'backcare log'.
     Example: backcare session
