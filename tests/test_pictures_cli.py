@@ -181,6 +181,9 @@ def test_a_library_without_any_poses_is_accepted_and_draws_a_card(
     assert cli("exercises", "check").exit_code == 0
     res = cli("exercises", "show", "one")
     assert res.exit_code == 0 and picture_rows(res.stdout) == []
+    card = res.stdout.split("╭")[0].splitlines()
+    assert [line.strip()[0] for line in card if line.strip()] == ["┌", "│", "└"]
+    assert "Clinic stretch" in card[1]
     svg = tmp_path / "one.svg"
     assert cli("exercises", "show", "one", "--svg", str(svg)).exit_code == 0
     text = svg.read_text(encoding="utf-8")

@@ -103,11 +103,13 @@ def figure_lines(exercise: Exercise, width: int, unicode: bool | None = None,
     without poses (a library without pictures) or a terminal too narrow."""
     from rich.text import Text
 
-    if exercise.poses is None or width < MIN_WIDTH:
+    if width < MIN_WIDTH:
         return []
+    use_unicode = unicode_ok() if unicode is None else unicode
+    if exercise.poses is None:
+        return _card(exercise.name, width, use_unicode)
     figure = figure_for(exercise.poses)
     n = len(figure.drawings)
-    use_unicode = unicode_ok() if unicode is None else unicode
     # A cell is about twice as tall as it is wide: 2 × 4 braille dots, or one ASCII
     # character counted as two units high.
     want = math.ceil(rows * 2 * figure.aspect)
@@ -134,6 +136,19 @@ def figure_lines(exercise: Exercise, width: int, unicode: bool | None = None,
         labels.append(d.name.center(cols), style="dim")
     lines.append(labels)
     return lines
+
+
+def _card(name: str, width: int, unicode: bool) -> list[Text]:
+    """An exercise from a library without poses: a plain card with its name."""
+    from rich.text import Text
+
+    label = " ".join(name.split())[:width - 8]
+    tl, tr, bl, br, h, v = ("┌", "┐", "└", "┘", "─", "│") if unicode else \
+        ("+", "+", "+", "+", "-", "|")
+    edge = h * (len(label) + 4)
+    return [Text(f" {tl}{edge}{tr}", style="dim"),
+            Text.assemble((f" {v}  ", "dim"), label, (f"  {v}", "dim")),
+            Text(f" {bl}{edge}{br}", style="dim")]
 
 
 def print_figure(exercise: Exercise, width: int | None = None) -> bool:
