@@ -22,7 +22,8 @@ def test_benchmark_script_runs_at_tiny_size() -> None:
     for row in ("| log |", "| pain |", "| plan --json |", "| progress --json",
                 "| export --format json", "| export --format pdf, from the first day",
                 "| export --format fhir, whole history", "peak memory",
-                "| Tab: exercises show b", "| clinic list, 4 patients", "| clinic add of one",
+                "| Tab: exercises show b", "| handout, a 10-exercise routine",
+                "| clinic list, 4 patients", "| clinic add of one",
                 "clinic list and add peak memory"):
         assert row in res.stdout, row
 

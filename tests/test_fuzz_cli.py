@@ -52,7 +52,7 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
     ("export",): ["--format", "--out", "--from", "--to", "--date", "--force", "--json"],
     ("import",): ["--json"],
     ("exercises", "list"): ["--category", "--equipment", "--json"],
-    ("exercises", "show"): ["--json"],
+    ("exercises", "show"): ["--svg", "--no-pictures", "--force", "--json"],
     ("exercises", "check"): [],
     ("programme", "show"): ["--date", "--json"],
     ("programme", "import"): ["--date", "--json"],
@@ -75,10 +75,11 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
     ("clinic", "prescribe"): ["--out", "--format", "--by", "--start", "--allow-progression",
                               "--date", "--force", "--json"],
     ("clinic", "remove"): ["--yes"],
+    ("handout",): ["--out", "--date", "--name", "--paper", "--force", "--json"],
 }
 FLAGS = {"--yes", "--json", "--no-red-flags", "--cleared-by-clinician", "--no-conditions",
          "--both-legs", "--flare", "--no-flare", "--force", "--allow-progression",
-         "--no-progression", "--alerts-only", "--csv"}
+         "--no-progression", "--alerts-only", "--csv", "--no-pictures"}
 POSITIONAL = {("pain",), ("assess",), ("goal", "add"), ("goal", "done"), ("import",),
               ("exercises", "show"), ("exercises", "check"), ("programme", "import"),
               ("completion",), ("edit",), ("delete",), ("clinic", "add"), ("clinic", "show"),

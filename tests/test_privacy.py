@@ -95,6 +95,10 @@ def test_no_command_opens_a_socket(cli: Callable[..., object], tmp_path: Path,
         *[["export", "--format", f, "--out", str(tmp_path / f"out.{f}"), "--date",
            "2026-11-03"] for f in ("json", "csv", "fhir", "pdf", "ics")],
         ["import", str(tmp_path / "out.json")],
+        ["handout", "--out", str(tmp_path / "handout.pdf"), "--date", "2026-11-03"],
+        ["programme", "export", "--format", "pdf", "--file", str(programme), "--out",
+         str(tmp_path / "programme.pdf")],
+        ["exercises", "show", "cat-cow", "--svg", str(tmp_path / "cat-cow.svg")],
         ["doctor"],
     ]
     for args in calls:

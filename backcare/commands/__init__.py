@@ -19,7 +19,7 @@ COMMAND_MODULE = {
     "goal": "goal", "export": "export", "import": "import_", "exercises": "exercises",
     "programme": "programme", "doctor": "doctor", "config": "config",
     "completion": "completion", "edit": "edit", "delete": "delete", "undo": "undo",
-    "clinic": "clinic", "routine": "plan", "clear": "clear",
+    "clinic": "clinic", "routine": "plan", "clear": "clear", "handout": "handout",
 }
 MODULES = tuple(dict.fromkeys(COMMAND_MODULE.values()))
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from backcare.domain.analytics import ProgressReport
     from backcare.domain.clinical import Thresholds
     from backcare.domain.library import Library
+    from backcare.loading.settings import Display
 
 DateOpt = Annotated[str | None, typer.Option(
     "--date", metavar="YYYY-MM-DD", help="The day this is for (default: today).")]
@@ -101,6 +102,13 @@ def library() -> Library:
 def thresholds() -> Thresholds:
 
     return load_thresholds(store().paths.settings)
+
+
+def display() -> Display:
+    """The display settings (pictures at the terminal, the handout's paper)."""
+    from backcare.loading.settings import read_display
+
+    return read_display(store().paths.settings)
 
 
 class PatientRecord(NamedTuple):

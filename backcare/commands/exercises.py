@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from backcare.commands.common import JsonOpt, library, store
+from backcare.commands.common import JsonOpt, display, library, store
 from backcare.domain.library import filter_exercises
 from backcare.domain.words import plural
 from backcare.loading.library import check_file
@@ -43,20 +43,51 @@ def list_exercises(
 @exercises_app.command("show")
 def show_exercise(
     exercise_id: Annotated[str, typer.Argument(metavar="ID", help="The exercise's id.")],
+    svg: Annotated[Path | None, typer.Option(
+        "--svg", metavar="FILE",
+        help="Also write the exercise's pictures to FILE as SVG.")] = None,
+    no_pictures: Annotated[bool, typer.Option(
+        "--no-pictures", help="Leave out the pictures (the setting display.pictures: false "
+                              "does so always).")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace the --svg file if it "
+                                                        "exists.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Show one exercise: steps, cues, dose, cautions and where it leads.
+    """Show one exercise: its start and end positions as pictures, then the steps, cues,
+    dose, cautions and where it leads.
 
-    Example: backcare exercises show bridge
+    Example: backcare exercises show bridge --svg bridge.svg
     """
     from backcare.render import library as render_library
 
     lib = library()
     exercise = lib.get(exercise_id.strip())
+    if svg is not None:
+        from backcare.exporters.figure_svg import exercise_svg
+
+        _write_named(svg, "--svg", exercise_svg(exercise).encode("utf-8"), force)
     if as_json:
         emit_json(exercise.to_dict())
-    else:
-        render_library.exercise_panel(exercise, lib)
+        return
+    if not no_pictures and display().pictures:
+        from backcare.render.figure import print_figure
+
+        print_figure(exercise)
+    render_library.exercise_panel(exercise, lib)
+    if svg is not None:
+        say(f"[green]✓[/] pictures written to {svg}")
+
+
+def _write_named(path: Path, option: str, data: bytes, force: bool) -> None:
+    """A file the user named, written as export's --out is (private, atomic, never over
+    another without --force); messages name the option that was typed."""
+    from backcare.errors import BackcareError
+    from backcare.storage.files import write_out
+
+    try:
+        write_out(path, data, force)
+    except BackcareError as exc:
+        raise BackcareError(exc.message.replace("--out", option)) from None
 
 
 @exercises_app.command("check")

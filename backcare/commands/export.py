@@ -244,6 +244,7 @@ def _context(exporter: Exporter, rec: PatientRecord, start: date | None, end: da
         start=start.isoformat() if start else None, end=end.isoformat() if end else None,
         patient_name=patient, report=report,
         exercise_names=library().names() if names else {},
+        poses={e.id: e.poses for e in library() if e.poses is not None} if names else {},
         per_side=frozenset(e.id for e in library() if e.per_side) if names else frozenset(),
         plans=tuple(_plans(rec, today, weeks)) if PLANS in exporter.needs else (),
         plan_days=tuple((today + timedelta(days=n)).isoformat() for n in range(weeks * 7))

@@ -41,6 +41,7 @@ SPEC_KEYS = {"sets": "sets", "reps": "reps", "hold": "hold_seconds",
 class PrescriptionFormat(StrEnum):
     yaml = "yaml"
     fhir = "fhir"
+    pdf = "pdf"  # the printed handout, with pictures (issue 26)
 
 
 OutOpt = Annotated[Path, typer.Option(
@@ -145,16 +146,18 @@ def _from_options(specs: list[str], notes: list[str], by: str | None, start: str
 
 def export_programme(
     fmt: Annotated[PrescriptionFormat, typer.Option(
-        "--format", case_sensitive=False, metavar="yaml|fhir",
-        help="yaml (the prescription file) or fhir (a FHIR R4 CarePlan for a clinic's "
-             "system; 'programme import' reads it back).")],
+        "--format", case_sensitive=False, metavar="yaml|fhir|pdf",
+        help="yaml (the prescription file), fhir (a FHIR R4 CarePlan for a clinic's "
+             "system; 'programme import' reads both back) or pdf (a handout with pictures "
+             "to print for the patient).")],
     out: OutOpt,
     file: Annotated[Path | None, typer.Option(
         "--file", metavar="FILE", help="Export this prescription file (YAML or CarePlan) "
                                        "instead of the one in use.")] = None,
     name: Annotated[str | None, typer.Option(
-        "--name", metavar="TEXT", help="fhir: the patient's name to put in the CarePlan; "
-                                       "without it the CarePlan is anonymous.")] = None,
+        "--name", metavar="TEXT", help="fhir and pdf: the patient's name to put in the "
+                                       "CarePlan or on the handout; without it they are "
+                                       "anonymous.")] = None,
     force: ForceOpt = False,
     date: DateOpt = None,
     as_json: JsonOpt = False,
@@ -200,6 +203,8 @@ def _write(p: Prescription, lib: Library, out: Path, force: bool, fmt: Prescript
             raise BackcareError("the prescription file would not read back as it was "
                                 "built; nothing was written. Please report this")
         data = text.encode("utf-8")
+    elif fmt is PrescriptionFormat.pdf:
+        data = _handout_pdf(p, lib, patient_name)
     else:
         from backcare.exporters import careplan
 
@@ -222,6 +227,10 @@ def _write(p: Prescription, lib: Library, out: Path, force: bool, fmt: Prescript
         emit_json({"out": str(out), "format": fmt.value, "exercises": len(p.items),
                    "programme": p.to_dict()})
     else:
+        if fmt is PrescriptionFormat.pdf:
+            say(f"[green]✓[/] Wrote {out} (a handout with pictures, {len(p.items)} "
+                "exercises), to print for the patient.")
+            return
         what = "prescription file" if fmt is PrescriptionFormat.yaml else "FHIR CarePlan"
         say(f"[green]✓[/] Wrote {out} ({what}, {len(p.items)} exercises). The patient "
             f"uses it with: backcare programme import {out.name}")
@@ -233,6 +242,23 @@ def in_force(date: str | None) -> Prescription | None:
     if date is None:
         return s.programme()
     return s.prescriptions().on(day(date))
+def _handout_pdf(p: Prescription, lib: Library, patient_name: str | None) -> bytes:
+    """The prescription as the patient's printed handout (issue 26): the same blocks as
+    'backcare handout', every caution kept, on the paper of the settings or the locale."""
+    from backcare.domain.handout import Handout, from_prescription, week_of
+    from backcare.exporters import handout
+    from backcare.loading.settings import read_display
+    from backcare.storage.paths import DataPaths, data_home
+
+    by = f"Prescribed by {p.prescribed_by}" if p.prescribed_by else "Prescribed"
+    since = f", from {p.start.strftime('%A')} {p.start.day} {p.start.strftime('%B %Y')}" \
+        if p.start else ""
+    doc = Handout("Your home exercise programme",
+                  f"{by}{since}. Do each exercise on the days shown and tick a box when "
+                  "it is done.", tuple(from_prescription(p, lib)),
+                  week_of(p.start) if p.start else None, patient_name)
+    paper = read_display(DataPaths(data_home()).settings).paper_size()
+    return handout.render(doc, paper)[0]
 
 
 def register(programme_app: typer.Typer) -> None:

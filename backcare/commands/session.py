@@ -12,6 +12,7 @@ from backcare.clock import today
 from backcare.commands.common import (
     DateOpt,
     day,
+    display,
     library,
     not_future,
     patient_record,
@@ -38,11 +39,15 @@ def session(
     pain_before: Annotated[int | None, typer.Option(
         "--pain-before", metavar="N", parser=whole_number,
         help="Your pain now, 0–10 (asked if not given).")] = None,
+    no_pictures: Annotated[bool, typer.Option(
+        "--no-pictures", help="Leave out each exercise's pictures (the setting "
+                              "display.pictures: false does so always).")] = False,
 ) -> None:
     """Guided session: each exercise with its steps and cues, countdowns for holds and
     rests, a rep counter, and pain questions. Keys act at once, without Enter: Enter skips
     any timer; s skips an exercise; p pauses a timer; q or Ctrl-C stops, and what you did
-    is kept.
+    is kept. Each exercise shows its start and end positions as pictures first, when the
+    terminal is at least 60 columns wide.
 
     Needs a terminal; to record a session without the guide, use 'backcare log'.
     Example: backcare session
@@ -62,7 +67,7 @@ def session(
         raise UsageProblem("the guided session needs a terminal to answer its questions; "
                            "record a session without it with 'backcare log' (for example "
                            "--done ID,... --pain-before N)")
-    io = TerminalIO()
+    io = TerminalIO(pictures=not no_pictures and display().pictures)
     render_session.welcome(profile, s.first_time_today("disclaimer", today()))
     if pain_before is None:
         pain_before = io.ask_pain("Before we start: how is your back pain right now, 0 to 10?")

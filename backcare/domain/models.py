@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
+from backcare.domain.poses import Poses
+
 # Closed vocabularies of the exercise library (issue 2; CLINICAL.md §1 for the categories).
 CATEGORIES: tuple[str, ...] = ("stretching", "strengthening", "aerobic", "posture")
 EQUIPMENT: tuple[str, ...] = (
@@ -148,6 +150,8 @@ class Exercise(NamedTuple):
     origin: str = ""  # "file:line" where it was defined
     tags: tuple[str, ...] = ()  # from TAGS: what a condition's rule acts on (CLINICAL.md §8)
     tips: tuple[str, ...] = ()  # practical advice; ``cautions`` say when to stop or leave it out
+    # Its key positions, for its pictures (issue 26); None in a library without them.
+    poses: Poses | None = None
 
     def has(self, *tags: str) -> bool:
         return any(t in self.tags for t in tags)
@@ -175,6 +179,7 @@ class Exercise(NamedTuple):
             "progresses_to": self.progresses_to, "regresses_to": self.regresses_to,
             "cautions": list(self.cautions), "tips": list(self.tips), "tags": list(self.tags),
             "source": self.source,
+            "poses": None if self.poses is None else self.poses.to_dict(),
         }
 
     @classmethod
@@ -194,6 +199,7 @@ class Exercise(NamedTuple):
             progresses_to=d.get("progresses_to"), regresses_to=d.get("regresses_to"),
             cautions=tuple(d["cautions"]), source=d["source"], origin=origin or d.get("origin", ""),
             tags=tuple(d.get("tags") or ()), tips=tuple(d.get("tips") or ()),
+            poses=None if d.get("poses") is None else Poses.from_dict(d["poses"]),
         )
 
 

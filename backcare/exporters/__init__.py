@@ -22,6 +22,7 @@ from backcare.errors import UsageProblem
 
 if TYPE_CHECKING:
     from backcare.domain.analytics import ProgressReport
+    from backcare.domain.poses import Poses
 
 # What an exporter may ask the command to gather, besides the export document.
 REPORT = "report"  # the progress report of the period
@@ -69,6 +70,7 @@ class ExportContext:
     patient_name: str | None = None  # only ever what the user typed with --name
     report: ProgressReport | None = None  # the figures of the period (domain.analytics)
     exercise_names: Mapping[str, str] = field(default_factory=dict)
+    poses: Mapping[str, Poses] = field(default_factory=dict)  # pdf: pictures (issue 26)
     plans: tuple[dict[str, Any], ...] = ()  # `plan --json` documents, one per planned day
     plan_days: tuple[str, ...] = ()  # ics: every day the plans cover, planned or not
     per_side: frozenset[str] = frozenset()  # exercise ids done on each side (library)

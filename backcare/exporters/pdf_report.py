@@ -30,6 +30,7 @@ from backcare.domain.analytics import IMPROVING, NO_CLEAR_CHANGE, WORSENING
 from backcare.domain.document import edited_on
 from backcare.domain.instruments import INSTRUMENTS
 from backcare.domain.models import Dose
+from backcare.domain.poses import Poses
 from backcare.domain.words import NONE, num, plural, say_date, short_date, signed
 from backcare.exporters import Rendered
 from backcare.exporters.pdf_charts import function_chart, pain_chart
@@ -107,6 +108,7 @@ class RedExercise:
     pain: int | None  # the highest pain it gave, when it was asked
     next_morning: int  # how many times the next-morning rule made it red
     dates: list[date]  # latest first
+    poses: Poses | None = None  # its picture, small, beside it (issue 26)
 
 
 @dataclass
@@ -376,7 +378,7 @@ def _red(ctx: ExportContext, r: ProgressReport) -> list[RedExercise]:
             ctx.exercise_names.get(ident, ident),
             max((f.pain for f in flags if f.pain is not None), default=None),
             sum(1 for f in flags if f.next_morning),
-            sorted({f.date for f in flags}, reverse=True)))
+            sorted({f.date for f in flags}, reverse=True), ctx.poses.get(ident)))
     return sorted(found, key=lambda x: x.dates[0], reverse=True)
 
 
@@ -486,6 +488,8 @@ def strings(data: ReportData) -> Iterator[str]:
                 yield from walk(v)
         elif isinstance(value, (Tile, AlertGroup, Listing, RedExercise)):
             for f in fields(value):
+                if f.name == "poses":
+                    continue
                 yield from walk(getattr(value, f.name))
     for f in fields(data):
         yield from walk(getattr(data, f.name))
@@ -570,10 +574,36 @@ def _happened_section(pdf: FPDF, w: Writer, data: ReportData, red_above: int) ->
     for listing in data.happened:
         labelled(pdf, w, listing.label, listing_text(listing))
     for i, red in enumerate(data.red):
-        labelled(pdf, w, "Flagged red" if i == 0 else "", red_text(red, data.end), colour=BAD)
+        _red_row(pdf, w, "Flagged red" if i == 0 else "", red, data.end)
     if not data.red:
         labelled(pdf, w, "Flagged red", f"no exercise: none hurt above {red_above} during "
                  "or after it, and none was followed by more pain the next morning")
+
+
+RED_PICTURE_W, RED_PICTURE_H = 30.0, 10.0
+
+
+def _red_row(pdf: FPDF, w: Writer, label: str, red: RedExercise, end: date) -> None:
+    """A flagged exercise in words, with its picture small at the right (issue 26), so the
+    physiotherapist sees at once which movement hurt."""
+    if red.poses is None:
+        labelled(pdf, w, label, red_text(red, end), colour=BAD)
+        return
+    from backcare.domain.figure import figure_for
+    from backcare.exporters.figure_pdf import draw_figure
+
+    label_w = 27.0
+    need(pdf, RED_PICTURE_H + 0.6)
+    top = pdf.get_y()
+    text_w = CONTENT_W - label_w - RED_PICTURE_W - 3
+    cells = [Cell(MARGIN + label_w, text_w, red_text(red, end), 7.8, colour=BAD)]
+    if label:
+        cells.insert(0, Cell(MARGIN, label_w - 1.5, label, 7.2, bold=True, colour=MUTED))
+    flow(pdf, w, cells, 3.7)
+    below = pdf.get_y()
+    draw_figure(pdf, figure_for(red.poses), MARGIN + CONTENT_W - RED_PICTURE_W, top,
+                RED_PICTURE_W, RED_PICTURE_H)
+    pdf.set_y(max(below, top + RED_PICTURE_H) + 0.6)
 
 
 def _programme_section(pdf: FPDF, w: Writer, data: ReportData) -> None:

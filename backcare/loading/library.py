@@ -23,18 +23,19 @@ from backcare.domain.models import (
     TARGETS,
     Exercise,
 )
+from backcare.domain.poses import POSITION_NAMES, Poses, poses_problems, read_pose
 from backcare.domain.suggest import unknown_id_message
 from backcare.domain.text import kind_of
 from backcare.errors import BackcareError, ProblemList
 from backcare.loading.yamlload import LineDict, LineList, load_yaml
 from backcare.storage import cache
-from backcare.storage.paths import DataPaths, data_home
+from backcare.storage.paths import DataPaths, bundled_library, data_home
 
 LIBRARY_FORMAT_VERSION = 1
 MAX_LEVEL = 3
 REQUIRED = ("id", "name", "category", "level", "position", "equipment", "instructions", "cues",
             "dose", "cautions", "source")
-OPTIONAL = ("per_side", "targets", "tags", "tips", "progresses_to", "regresses_to")
+OPTIONAL = ("per_side", "targets", "tags", "tips", "progresses_to", "regresses_to", "poses")
 DOSE_KEYS = (*DOSE_FIELDS, "rest_seconds")
 RANGE_KEYS = ("default", "min", "max")
 # Upper bounds that catch typos (a hold of 300 s, 100 sets) rather than clinical limits.
@@ -100,6 +101,41 @@ def _check_dose(c: Checker, raw: Any, category: str | None) -> dict[str, Any] | 
     return out
 
 
+def _check_poses(c: Checker, raw: Any) -> dict[str, Any] | None:
+    """An exercise's key positions (issue 26): start and end, and an optional middle, each a
+    posture with joint angles a body can take, resting on what it stands, sits or lies on
+    (backcare.domain.poses; docs/pictures.md)."""
+    if not isinstance(raw, LineDict):
+        c.add(f"poses must be a mapping of start, end (and middle), not {c.kind(raw)}",
+              "poses")
+        return None
+    ok = c.unknown(raw, POSITION_NAMES, "position", hint=" in poses (use start, middle, end)")
+    for name in ("start", "end"):
+        if name not in raw:
+            c.add(f"poses has no '{name}' position", "poses")
+            ok = False
+    out: dict[str, Any] = {}
+    for name in POSITION_NAMES:
+        if name not in raw:
+            continue
+        value = raw[name]
+        pose, problems = read_pose(value)
+        for message, key in problems:
+            line = value.line_of(key) if isinstance(value, LineDict) and key is not None \
+                and key in value else raw.line_of(name)
+            c.add(f"poses.{name}: {message}", line=line)
+        if pose is None:
+            ok = False
+        else:
+            out[name] = pose
+    if not ok:
+        return None
+    for name, message in poses_problems(Poses.from_dict(out)):
+        c.add(f"poses.{name}: {message}", line=raw.line_of(name))
+        ok = False
+    return out if ok else None
+
+
 def _check_entry(p: ProblemList, file: str, entry: Any, index: int,
                  list_line: int) -> dict[str, Any] | None:
     if not isinstance(entry, LineDict):
@@ -155,6 +191,8 @@ def _check_entry(p: ProblemList, file: str, entry: Any, index: int,
         out[key] = None if value is None else c.text(key, value)
     if "dose" in entry:
         out["dose"] = _check_dose(c, entry["dose"], category)
+    if "poses" in entry:
+        out["poses"] = _check_poses(c, entry["poses"])
     if len(p.problems) > before:
         return None
     out["line"] = entry.line
@@ -312,6 +350,23 @@ def load_library(home: Path | None = None, files: list[Path] | None = None,
     return library
 
 
+def require_poses(path: Path, exercises: dict[str, Exercise]) -> None:
+    """Every exercise of a library with pictures has poses (issue 26): the bundled library,
+    and any file in which one exercise has them. A file with none at all (a
+    physiotherapist's own, say) is a library without pictures: each draws as a plain card."""
+    drawn = [e for e in exercises.values() if e.poses is not None]
+    if not drawn and path.resolve() != bundled_library().resolve():
+        return
+    p = ProblemList()
+    for ex in exercises.values():
+        if ex.poses is None:
+            file, _, line = ex.origin.rpartition(":")
+            p.add("has no poses: give it a start and an end position (docs/pictures.md)",
+                  file=file or str(path), line=int(line) if line.isdigit() else None,
+                  record=ex.id)
+    p.raise_if_any(f"{path}: every exercise needs poses for its pictures")
+
+
 def check_file(file: Path | None, home: Path) -> tuple[int, list[str]]:
     """Validate a library file, or the library in use. A partial file (a physiotherapist's
     additions) is checked merged over the base library in use ($BACKCARE_LIBRARY, else the
@@ -319,8 +374,11 @@ def check_file(file: Path | None, home: Path) -> tuple[int, list[str]]:
     files = DataPaths(home).library_files()
     if file is None:
         lib = load_library_files(files)
+        for f in files:
+            require_poses(f, parse_library_file(f))
         return len(lib), [str(f) for f in files]
     own = parse_library_file(file)
+    require_poses(file, own)
     base = files[0]
     if file.resolve() != base.resolve() and base.exists():
         merged = {**parse_library_file(base), **own}

@@ -7,11 +7,16 @@ tunes a rule and never switches it off. The file is optional::
     thresholds:
       green_max: 2        # pain 0–2 counts as green
       amber_max: 5
+    display:
+      pictures: true      # exercise pictures at the terminal (issue 26)
+      paper: a4           # or letter: the handout's paper (default: from the locale)
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import NamedTuple
 
 from backcare.domain.clinical import BOUNDS, DEFAULT, Thresholds
 from backcare.domain.suggest import did_you_mean
@@ -35,8 +40,8 @@ def read_thresholds(path: Path) -> tuple[Thresholds, frozenset[str]]:
     data = load_yaml(path, "a settings file")
     problems = ProblemList()
     name = str(path)
-    if not isinstance(data, LineDict) or set(data) - {"thresholds"}:
-        problems.add("expected one mapping, 'thresholds'", file=name, line=1)
+    if not isinstance(data, LineDict) or set(data) - {"thresholds", "display"}:
+        problems.add("expected the mappings 'thresholds' and 'display'", file=name, line=1)
         raise BackcareError(f"{name}: not a valid settings file", problems.problems)
     raw = data.get("thresholds")
     if raw is None:
@@ -77,3 +82,63 @@ def read_thresholds(path: Path) -> tuple[Thresholds, frozenset[str]]:
                      file=name, line=line)
     problems.raise_if_any(f"{name}: not a valid settings file")
     return result, frozenset(changes)
+
+
+# Where Letter paper is the norm (the others use A4): the territory of the locale.
+LETTER_TERRITORIES = ("US", "CA", "MX", "PH", "CL", "CO", "VE", "CR", "GT", "PA", "DO", "PR",
+                      "SV", "NI", "HN", "BZ")
+PAPERS = ("a4", "letter")
+
+
+class Display(NamedTuple):
+    pictures: bool = True
+    paper: str | None = None  # None: from the locale
+
+    def paper_size(self) -> str:
+        return self.paper or locale_paper()
+
+
+def locale_paper() -> str:
+    """Letter where the locale's territory uses it (en_US.UTF-8 → US), else A4."""
+    for var in ("LC_PAPER", "LC_ALL", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            territory = value.split(".")[0].partition("_")[2].upper()
+            return "letter" if territory in LETTER_TERRITORIES else "a4"
+    return "a4"
+
+
+def read_display(path: Path) -> Display:
+    """The ``display`` settings: whether the terminal shows pictures, and the paper."""
+    if not path.exists():
+        return Display()
+    data = load_yaml(path, "a settings file")
+    raw = data.get("display") if isinstance(data, LineDict) else None
+    if raw is None:
+        return Display()
+    name = str(path)
+    problems = ProblemList()
+    if not isinstance(raw, LineDict):
+        problems.add("'display' must be a mapping", file=name, line=data.line_of("display"))
+        raise BackcareError(f"{name}: not a valid settings file", problems.problems)
+    out = Display()
+    for key, value in raw.items():
+        line = raw.line_of(key)
+        if key == "pictures":
+            if isinstance(value, bool):
+                out = out._replace(pictures=value)
+            else:
+                problems.add(f"pictures must be true or false, not {value!r}", file=name,
+                             line=line)
+        elif key == "paper":
+            if value in PAPERS:
+                out = out._replace(paper=value)
+            else:
+                problems.add(f"paper must be a4 or letter, not {value!r}", file=name,
+                             line=line)
+        else:
+            problems.add(f"unknown display setting '{key}'"
+                         f"{did_you_mean(str(key), ['pictures', 'paper'])}", file=name,
+                         line=line)
+    problems.raise_if_any(f"{name}: not a valid settings file")
+    return out

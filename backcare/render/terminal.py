@@ -78,10 +78,12 @@ PAUSED_KEYS = "Paused  ·  p or Enter: go on  ·  q: stop"
 
 
 class TerminalIO:
-    def __init__(self, clock: Clock | None = None, keys: Keys | None = None) -> None:
+    def __init__(self, clock: Clock | None = None, keys: Keys | None = None,
+                 pictures: bool = True) -> None:
         self.clock = clock or RealClock()
         self.keys = keys or keyboard(sys.stdin)
         self.con = out()
+        self.pictures = pictures  # each exercise's positions before it (issue 26)
 
     def _input(self, mark: str, prompt: str) -> str:
         """Print ``mark`` (markup) and ``prompt`` (plain text: it may hold brackets, such as
@@ -107,6 +109,10 @@ class TerminalIO:
         lines += [f"• {escape(tip)}" for tip in ex.tips]
         lines += ["", f"[dim]Why today: {escape(item.reason)}[/]"]
         self.con.print()
+        if self.pictures:  # at 60 columns or more (render.figure.MIN_WIDTH)
+            from backcare.render.figure import print_figure
+
+            print_figure(ex)
         title = f"{index} of {total} · {escape(ex.category)}"
         self.con.print(Panel("\n".join(lines), title=title,
                              border_style=CATEGORY_STYLE.get(ex.category, ""),
