@@ -105,6 +105,10 @@ def test_the_plan_shows_the_caution_that_matters_for_this_patient(cli: Cli) -> N
     twist = load_library().get("seated-twist")
     assert relevant_caution(twist, ()) == "Stop if the turn causes sharp pain."
     assert relevant_caution(twist, ("osteoporosis",)) == twist.cautions[0]
+    # The routine keeps its exercises (issue 20): the patient swaps the twist in.
+    res = cli("plan", "swap", "knee-to-chest", "--to", "seated-twist", "--date",
+              MONDAY.isoformat())
+    assert res.exit_code == 0, res.output
     shown = 0
     for n in range(14):
         day = (MONDAY + timedelta(days=n)).isoformat()

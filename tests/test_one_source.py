@@ -79,7 +79,7 @@ def test_the_pdf_shows_the_figures_of_progress(filled: Cli, tmp_path: Path) -> N
     pages = PdfReader(io.BytesIO(export(filled, tmp_path, "pdf").read_bytes())).pages
     one = " ".join((pages[0].extract_text() or "").split())
     assert f"{num(p['adherence_percent'])}%" in one
-    assert f"{p['sessions_done']} of {p['sessions_planned']} planned sessions" in one
+    assert f"{p['sessions_done']} of {p['sessions_planned']} planned days" in one
     pain = p["pain"]
     assert f"{num(pain['baseline'])} → {num(pain['current'])}" in one
     assert f"{signed(pain['change'])} points ({signed(pain['percent_change'], '%')})" in one

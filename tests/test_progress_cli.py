@@ -319,12 +319,12 @@ def test_progress_json_for_eight_scripted_weeks(cli: Callable[..., Any],
     assert doc["from"] == "2026-01-05" and doc["to"] == "2026-03-01"
     # Planned: Monday-Friday for 8 weeks = 8 x 5 = 40 days.
     assert doc["sessions_planned"] == 40
-    # Exercise days: weeks 1-4 three a week = 12; weeks 5-8 five a week = 20; plus Saturday
-    # 28 Feb = 33. The all-skipped Tuesday and Friday's second session add nothing.
+    # Exercise days: weeks 1-4 three a week = 12; weeks 5-8 five a week = 20 = 32; Saturday
+    # 28 Feb is an extra. The all-skipped Tuesday and Friday's second session add nothing.
     assert doc["sessions_done"] == 32
     assert doc["sessions_extra"] == 1  # Saturday 28 Feb: apart, never in adherence
-    # 33 / 40 x 100 = 82.5
-    assert doc["adherence_percent"] == 82.5
+    # 32 / 40 x 100 = 80
+    assert doc["adherence_percent"] == 80.0
     # Sunday 1 Mar is a rest day. Counting back over planned days: 27, 26, 25, 24, 23 Feb (5),
     # the 15 weekdays of weeks 5-7 (20), Friday 30 Jan (21); Thursday 29 Jan was missed.
     assert doc["streak_days"] == 21
