@@ -34,7 +34,7 @@ def clinic_home(backcare_home: Path) -> Path:
 def export_doc(patient_id: str | None, days: int = 14, *, end: date = TODAY,
                pain: int = 4, baseline: int = 6, skip_last: int = 0,
                exported_at: str | None = None, extra_checkins: list[dict[str, Any]] = (),
-               ) -> dict[str, Any]:
+               created: date = date(2026, 1, 5)) -> dict[str, Any]:
     """A patient's JSON export: ``days`` days of sessions and check-ins up to ``end``, the
     last ``skip_last`` days without a session."""
     first = end - timedelta(days=days - 1)
@@ -59,7 +59,7 @@ def export_doc(patient_id: str | None, days: int = 14, *, end: date = TODAY,
                "minutes_per_day": 20, "days_per_week": 7, "equipment": ["none", "mat"],
                "avoid_positions": [], "red_flags": [], "cleared_by_clinician": False,
                "conditions": [], "assessed_by_clinician": True,
-               "created": first.isoformat(), "updated": first.isoformat(),
+               "created": created.isoformat(), "updated": first.isoformat(),
                "cleared_on": None, "patient_id": patient_id}
     return {"format": "backcare-export", "version": 1,
             "exported_at": exported_at or f"{end.isoformat()}T08:00:00+00:00",
@@ -108,7 +108,8 @@ def test_add_then_list_puts_the_most_urgent_patient_first(cli: Cli, tmp_path: Pa
     assert table.exit_code == 0
     lines = table.stdout.splitlines()
     assert all(len(line) <= 80 for line in lines), lines
-    assert lines[2].startswith("Severe Sue") and "CRIT severe-pain" in lines[2]
+    assert lines[2].startswith("!! Severe Sue") and "CRIT severe-pain 19 Mar" in lines[2]
+    assert lines[3].startswith("   Stopped Sam")  # only a critical row is marked
     assert "↓" in lines[4] and "100%" in lines[4]
     only = cli("clinic", "list", "--alerts-only", "--json").json()["patients"]
     assert [r["name"] for r in only] == ["Severe Sue", "Stopped Sam"]
