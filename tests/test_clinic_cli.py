@@ -449,3 +449,128 @@ def test_prescribe_drafts_a_file_that_programme_import_accepts(
     got = res.json()
     assert got["allow_progression"] is True
     assert sorted(e["id"] for e in got["exercises"]) == ["bridge", "walking"]
+
+
+def test_the_clinics_progress_is_the_patients_own_with_their_prescriptions(
+        patient: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 22: a Monday-only prescription, cleared a week later, planned 1 session in its
+    week; the clinic read only the latest (none) and planned every day. One loader now
+    reads the patient's record, history of prescriptions included, for both; and `show`
+    reads the patient's own folder for its default period (it passed their id)."""
+    monday_only = tmp_path / "mondays.yaml"
+    monday_only.write_text("exercises:\n  - id: walking\n    duration_minutes: 15\n"
+                           "    days: [mon]\n", encoding="utf-8")
+    monkeypatch.setenv("BACKCARE_TODAY", START.isoformat())
+    assert patient("programme", "import", str(monday_only)).exit_code == 0
+    monkeypatch.setenv("BACKCARE_TODAY", (START + timedelta(days=7)).isoformat())
+    assert patient("programme", "clear").exit_code == 0
+    monkeypatch.setenv("BACKCARE_TODAY", TODAY.isoformat())
+    for n in range(0, 19, 2):
+        d = (START + timedelta(days=n)).isoformat()
+        patient("log", "--done", "walking", "--date", d)
+        patient("pain", "4", "--date", d)
+    out = tmp_path / "mine.json"
+    assert patient("export", "--format", "json", "--out", str(out)).exit_code == 0
+    assert patient("clinic", "add", str(out), "--as", "Mo").exit_code == 0
+    own = patient("progress", "--json", "--date", TODAY.isoformat()).json()
+    seen = patient("clinic", "show", "Mo", "--json", "--date", TODAY.isoformat()).json()
+    for key in ("name", "patient", "exported_at"):
+        seen.pop(key)
+    seen.pop("voice", None)
+    assert own["from"] == START.isoformat() and own["weekly"][0]["adherence_percent"] == 100
+    assert seen == own
+    (row,) = rows(patient, "--date", TODAY.isoformat())
+    caseload = patient("progress", "--json", "--from", "2026-03-07", "--to",
+                       TODAY.isoformat(), "--date", TODAY.isoformat()).json()
+    assert row["adherence_percent"] == caseload["adherence_percent"]
+
+
+# --- corrections and export dates (issue 22) ---------------------------------------------------
+
+def test_the_patients_corrections_reach_the_clinic(patient: Cli, tmp_path: Path,
+                                                   backcare_home: Path,
+                                                   clinic_home: Path) -> None:
+    """Edits replace the record, deletions remove it, and a red flag edited in arrives as a
+    red flag: the clinic's copy equals the patient's own, whichever export comes first."""
+    from backcare.storage import Store
+
+    on = ("--date", TODAY.isoformat())
+    for n in range(8):
+        d = (START + timedelta(days=n)).isoformat()
+        patient("log", "--done", "walking", "--date", d)
+        patient("pain", "4", "--date", d)
+    first = tmp_path / "first.json"
+    assert patient("export", "--format", "json", "--out", str(first), *on).exit_code == 0
+    assert patient("clinic", "add", str(first), "--as", "Ed", *on).exit_code == 0
+    sessions = patient("history", "--json", *on).json()["sessions"]
+    assert patient("edit", "p-2026-03-04", "--score", "8").exit_code == 0  # (--date moves it)
+    assert patient("delete", sessions[2]["id"], "--yes").exit_code == 0  # (no --date yet)
+    res = patient("edit", "p-2026-03-08", "--symptom", "bladder-bowel")
+    assert res.exit_code == 3, res.output  # a red flag, as 'pain' reports one
+    second = tmp_path / "second.json"
+    assert patient("export", "--format", "json", "--out", str(second), *on).exit_code == 0
+    res = patient("clinic", "add", str(second), "--json", *on)
+    assert res.exit_code == 0, res.output
+    own = Store(backcare_home)
+    (folder,) = (clinic_home / "patients").iterdir()
+    assert Store(folder).history() == own.history()
+    mine = patient("history", "--json", *on).json()
+    assert len(mine["sessions"]) == 7
+    assert patient("clinic", "show", "Ed", "--json", *on).json()["alerts"] == \
+        patient("progress", "--json", *on).json()["alerts"]
+    (row,) = rows(patient, *on)
+    assert row["alert"]["rule"] == "red-flag" and row["alert"]["symptoms"] == ["bladder-bowel"]
+    # The older export again brings back nothing that was deleted or edited away.
+    again = patient("clinic", "add", str(first), "--json", *on)
+    assert again.exit_code == 0 and again.json()["added"][0]["records_added"] == 0
+    assert Store(folder).history() == own.history()
+
+
+def test_a_future_export_date_is_refused_and_nothing_is_written(
+        cli: Cli, tmp_path: Path, clinic_home: Path) -> None:
+    good = write(tmp_path, "good.json", export_doc("pt-good000000000001"))
+    assert cli("clinic", "add", str(good), "--date", TODAY.isoformat()).exit_code == 0
+    before = snapshot(clinic_home, skip_cache=True)
+    for exported_at, said in (("2030-01-01T09:00:00+00:00", "more than a day after today"),
+                              ("next tuesday", "not a date and time")):
+        doc = export_doc("pt-good000000000001", exported_at=exported_at)
+        res = cli("clinic", "add", str(write(tmp_path, "ahead.json", doc)))
+        assert res.exit_code == 1 and said in res.stderr, res.output
+        assert "Nothing was added" in res.stderr
+        assert snapshot(clinic_home, skip_cache=True) == before
+    # A clock an hour or a day ahead (another time zone) is not a reason to refuse.
+    tomorrow = export_doc("pt-good000000000001",
+                          exported_at=f"{TODAY + timedelta(days=1)}T01:00:00+09:00")
+    assert cli("clinic", "add", str(write(tmp_path, "tz.json", tomorrow))).exit_code == 0
+
+
+def test_an_export_claiming_another_patients_identity_is_refused_unless_forced(
+        cli: Cli, tmp_path: Path, clinic_home: Path) -> None:
+    mine = export_doc("pt-mine000000000001", pain=2)
+    assert cli("clinic", "add", str(write(tmp_path, "mine.json", mine)), "--as",
+               "J. Smith").exit_code == 0
+    before = snapshot(clinic_home, skip_cache=True)
+    stranger = export_doc("pt-mine000000000001", pain=8, created=date(2025, 6, 1))
+    path = write(tmp_path, "stranger.json", stranger)
+    res = cli("clinic", "add", str(path), "--date", TODAY.isoformat())
+    assert res.exit_code == 1, res.output
+    assert "J. Smith (pt-mine000000000001)" in res.stderr
+    assert "2025-06-01" in res.stderr and "2026-01-05" in res.stderr and "--force" in res.stderr
+    assert snapshot(clinic_home, skip_cache=True) == before
+    assert cli("clinic", "add", str(path), "--force").exit_code == 0
+
+
+def test_the_profile_changed_last_wins_whatever_the_exports_order(
+        cli: Cli, tmp_path: Path) -> None:
+    """An export's date never orders the merge: the profile's own 'updated' day does."""
+    old = export_doc("pt-ordr000000000001", baseline=7,
+                     exported_at=f"{TODAY.isoformat()}T23:00:00+00:00")
+    new = export_doc("pt-ordr000000000001", baseline=5,
+                     exported_at=f"{(TODAY - timedelta(days=3)).isoformat()}T08:00:00+00:00")
+    new["profile"]["updated"] = TODAY.isoformat()
+    new["profile"]["red_flags"] = ["fever"]
+    assert cli("clinic", "add", str(write(tmp_path, "old.json", old))).exit_code == 0
+    assert cli("clinic", "add", str(write(tmp_path, "new.json", new))).exit_code == 0
+    (row,) = rows(cli, "--date", TODAY.isoformat())
+    assert row["pain"]["baseline"] == 5
+    assert row["alert"]["rule"] == "red-flag" and row["alert"]["symptoms"] == ["fever"]

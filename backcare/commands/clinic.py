@@ -173,6 +173,7 @@ def add(
     force: Annotated[bool, typer.Option(
         "--force", help="Add an export whose identity conflicts with the clinic's copy "
                         "(the same identifier, another profile).")] = False,
+    date: DateOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Add patients' exports to the clinic; a newer export of a patient merges.
@@ -194,7 +195,7 @@ def add(
             name = check_text(name, "--as", max_chars=NAME_MAX_CHARS) or None
         except BackcareError as exc:
             raise UsageProblem(exc.message) from None
-    now = today()
+    now = day(date)  # the clinic's today: exports dated after it are refused
     # Every file is checked before any is written. A few are kept as read; many (a whole
     # caseload at once) are read again one by one as they are added, so that memory holds
     # one patient's records at a time.
@@ -320,13 +321,14 @@ def _add_one(c: ClinicStore, export: PatientExport, name: str | None, now: date
         replace = bundle.profile is not None and (
             old is None or old.updated is None or bundle.profile.updated is None
             or bundle.profile.updated >= old.updated)
-        states = replay([*store.corrections(), *(bundle.corrections or ())]) \
-            if bundle.corrections else {}
+        # The copy's own trail counts too: an older export must not bring back a record
+        # that a later one's trail deleted or edited away.
+        states = replay([*store.corrections(), *(bundle.corrections or ())])
         result = store.import_all(untouched(bundle.tables, states), bundle.profile,
                                   bundle.goals, bundle.programme, replace_profile=replace,
                                   corrections=bundle.corrections,
                                   prescriptions=bundle.prescriptions)
-        if states:
+        if bundle.corrections:
             apply_trail(store, states)
         if is_newer and export.source == JSON and (
                 store.programme() != bundle.programme or bundle.prescriptions is not None):
