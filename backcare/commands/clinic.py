@@ -416,25 +416,30 @@ def show(
     date: DateOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """A patient's progress, as 'backcare progress' shows it to them.
+    """A patient's progress: the figures 'backcare progress' shows them, in a clinician's
+    words, with their conditions, red flags and clearances first.
 
     By default as of their latest export (--date to choose another day).
 
     Example: backcare clinic show "J. Smith" --weeks 4
     """
+    from backcare.domain.caseload import CLINICIAN, clinical, clinician_verdict
     from backcare.render import progress as render_progress
     from backcare.render.ui import out
 
     p = _patient(patient)
     on = day(date) if date is not None else as_of(p.exported_at, today())
     start, end = window(date_from, date_to, weeks, on, clinic().patient_store(p))
-    _rec, report = _report_for(p, start, end, on)
+    rec, report = _report_for(p, start, end, on)
+    report = report._replace(verdict_text=clinician_verdict(report, clinic_thresholds()))
+    about = clinical(rec.profile, rec.history)
     if as_json:
         emit_json({"patient": p.id, "name": p.name, "exported_at": p.exported_at,
-                   **report.to_dict()})
+                   "voice": CLINICIAN, "clinical": about.to_dict(), **report.to_dict()})
         return
     say(f"[bold]{p.label}[/] ({p.id}), from their export of {p.exported_at[:10]}")
-    render_progress.render(report, out(), clinic_library().names())
+    render_progress.render(report, out(), clinic_library().names(),
+                           render_progress.CLINICIAN, about.lines())
 
 
 def report(

@@ -47,7 +47,7 @@ from backcare.domain.clinical import Thresholds
 from backcare.domain.history import index_history
 from backcare.domain.models import Goal, History, Prescribed, Profile, iso, parse_iso
 from backcare.domain.planner import reassessment_due
-from backcare.domain.words import say_date
+from backcare.domain.words import num, say_date
 
 CASELOAD_DAYS = 14  # issue 16: alerts and adherence "of the last 14 days"
 RED_FLAG_RULE, SEVERE_PAIN_RULE, NO_EXPORT_RULE = "red-flag", "severe-pain", "no-export"
@@ -414,3 +414,90 @@ def identity_conflict(ours: Profile | None, theirs: Profile | None) -> str | Non
         return None
     return (f"its profile was created on {theirs.created.isoformat()} and the clinic's copy "
             f"of that patient on {ours.created.isoformat()}")
+
+
+# --- A clinician's words (issue 22) -----------------------------------------------------------
+
+PATIENT, CLINICIAN = "patient", "clinician"  # who a report speaks to: its "voice"
+
+
+class Clinical(NamedTuple):
+    """What a clinician reads first about a patient: their conditions, the red flags of
+    their safety screen and of their check-ins, and any clearance."""
+
+    conditions: tuple[str, ...]
+    pregnancy_week: int | None
+    screen_red_flags: tuple[str, ...]
+    cleared: bool
+    cleared_on: date | None
+    cleared_by: str | None
+    reported: tuple[tuple[date, tuple[str, ...]], ...]  # check-ins with red-flag symptoms
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"conditions": list(self.conditions), "pregnancy_week": self.pregnancy_week,
+                "red_flags": list(self.screen_red_flags), "cleared": self.cleared,
+                "cleared_on": iso(self.cleared_on), "cleared_by": self.cleared_by,
+                "red_flags_reported": [{"date": d.isoformat(), "symptoms": list(s)}
+                                       for d, s in self.reported]}
+
+    def lines(self) -> list[tuple[str, str]]:
+        """The same in words, a label and a line each, about the patient (never to them)."""
+        out = []
+        if self.conditions:
+            named = [f"pregnancy (week {self.pregnancy_week})"
+                     if c == "pregnancy" and self.pregnancy_week else c
+                     for c in self.conditions]
+            out.append(("Conditions", ", ".join(named) + "."))
+        else:
+            out.append(("Conditions", "none reported."))
+        if self.screen_red_flags:
+            state = "cleared by a clinician" if self.cleared else "not cleared: the " \
+                "programme is stopped until a clinician clears it"
+            out.append(("Red flags", f"at the safety screen: "
+                                     f"{', '.join(self.screen_red_flags)} ({state})."))
+        for day, symptoms in self.reported[-MAX_REPORTED_SHOWN:]:
+            out.append(("Red flags", f"reported at the check-in of {say_date(day)}: "
+                                     f"{', '.join(symptoms)}."))
+        if self.cleared_on is not None or self.cleared:
+            by = f" by {self.cleared_by}" if self.cleared_by else " by a clinician"
+            when = f" on {say_date(self.cleared_on)}" if self.cleared_on else ""
+            out.append(("Clearance", f"cleared{by}{when}."))
+        return out
+
+
+MAX_REPORTED_SHOWN = 5  # the latest check-ins with red flags shown at the top; --json has all
+
+
+def clinical(profile: Profile | None, history: History) -> Clinical:
+    """The patient's conditions, red flags and clearances, from their profile and log."""
+    from backcare.domain.alerts import RED_FLAG_SYMPTOMS
+
+    reported = tuple((c.date, tuple(s for s in c.symptoms if s in RED_FLAG_SYMPTOMS))
+                     for c in history.checkins
+                     if any(s in RED_FLAG_SYMPTOMS for s in c.symptoms))
+    if profile is None:
+        return Clinical((), None, (), False, None, None, reported)
+    week = getattr(profile, "pregnancy_week", None)
+    by = getattr(profile, "cleared_by", None)
+    return Clinical(tuple(profile.conditions), week if isinstance(week, int) else None,
+                    tuple(profile.red_flags), profile.cleared_by_clinician,
+                    profile.cleared_on, by if isinstance(by, str) else None, reported)
+
+
+def clinician_verdict(report: ProgressReport, thresholds: Thresholds) -> str:
+    """The report's pain verdict in a clinician's words: about the patient, with the same
+    figures and the same rule (CLINICAL.md §3), and no advice to them."""
+    from backcare.domain.analytics import IMPROVING
+
+    pain = report.pain
+    mic = f"{thresholds.pain_mic_points:g} points or {thresholds.pain_mic_percent:g}%"
+    if pain.current is None:
+        return "No pain check-in in the last 7 days of the period: no current figure."
+    if pain.baseline is None or pain.change is None:
+        return f"Pain averages {num(pain.current)}/10 over the last 7 days; no baseline."
+    moved = f"from {pain.baseline} to {num(pain.current)}/10 (7-day mean)"
+    if report.verdict == IMPROVING:
+        return f"Pain improving: {moved}, a clinically important change ({mic} or more)."
+    if report.verdict == WORSENING:
+        return f"Pain worse: {moved}, an important worsening."
+    return f"Pain: no clear change, {moved}; a clear change is {mic}."
