@@ -4,7 +4,7 @@ conditions, red flags and clearances."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -70,3 +70,65 @@ def test_show_speaks_about_the_patient_and_opens_with_their_safety(
     from backcare.render import progress as render_progress
 
     assert render_progress.PATIENT.exercised == "You exercised on"
+
+
+# --- the report -------------------------------------------------------------------------------
+
+def report_pages(cli: Cli, tmp_path: Path, doc: dict[str, Any], *extra: str) -> list[str]:
+    from test_export_pdf import pages_text
+
+    path = write(tmp_path, "p.json", doc)
+    assert cli("clinic", "add", str(path), "--as", "Mr Patel", "--date", D).exit_code == 0
+    out = tmp_path / "patel.pdf"
+    res = cli("clinic", "report", "patel", "--out", str(out), "--date", D, *extra)
+    assert res.exit_code == 0, res.output
+    return pages_text(out.read_bytes())
+
+
+def test_the_report_is_dated_as_its_export_and_opens_with_conditions_and_red_flags(
+        cli: Cli, tmp_path: Path) -> None:
+    doc = full_patient()
+    doc["exported_at"] = "2026-03-16T18:00:00+00:00"
+    pages = report_pages(cli, tmp_path, doc)
+    one = pages[0]
+    assert "Exported 2026-03-16" in one and "2026-03-20" not in one.split("Exported")[1][:12]
+    assert one.index("Conditions and red flags") < one.index("ADHERENCE")
+    assert "osteoporosis" in one and "night-pain (cleared by a clinician)" in one
+    assert "Trends" in one  # the charts stay on page 1
+    assert not SECOND_PERSON.search(" ".join(pages)), SECOND_PERSON.search(" ".join(pages))
+
+
+def test_every_check_in_note_reaches_the_report_beside_its_day(cli: Cli,
+                                                                 tmp_path: Path) -> None:
+    doc = export_doc("pt-note000000000001", days=14)
+    for n, c in enumerate(doc["pain_checkins"][:12]):
+        c["note"] = f"stiff morning number {n + 1}"
+    pages = report_pages(cli, tmp_path, doc)
+    log = " ".join(pages[1:])
+    assert "Check-in notes (12)" in log
+    for n, c in enumerate(doc["pain_checkins"][:12]):
+        assert f"{c['date']} {c['score']}/10 stiff morning number {n + 1}" in log
+
+
+def test_page_one_lists_the_8_latest_red_exercises_and_keeps_the_charts() -> None:
+    from test_export_pdf import context, pages_text
+
+    from backcare.domain.analytics import FlaggedExercise
+    from backcare.exporters import get_exporter
+    from backcare.loading.library import load_library
+
+    lib = load_library(None)
+    ids = [e.id for e in lib][:35]
+    assert len(ids) == 35
+    flagged = tuple(FlaggedExercise(date(2026, 3, 2) + timedelta(days=n), ident, 8,
+                                    f"s-{n}") for n, ident in enumerate(ids))
+    names = {e.id: e.name for e in lib}
+    ctx = context(figures={"flagged": flagged}, exercise_names=names)
+    pages = pages_text(get_exporter("pdf").render(ctx).data)
+    one = pages[0]
+    assert "Trends" in one and "Week by week" in one
+    shown = [names[i] for i in ids if f"{names[i]}: red 1 time" in one]
+    assert shown == [names[i] for i in ids[-8:]]  # the 8 most recent
+    assert "and 27 exercises red earlier" in one
+    rest = " ".join(pages[1:])
+    assert all(f"{names[i]}: red 1 time" in rest for i in ids)

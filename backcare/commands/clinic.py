@@ -459,11 +459,12 @@ def report(
     force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """A patient's PDF report, the one 'backcare export --format pdf' makes for them.
+    """A patient's PDF report, the one 'backcare export --format pdf' makes for them,
+    dated as their export is (not today): their conditions and red flags first.
 
     Example: backcare clinic report "J. Smith" --out smith.pdf
     """
-    from backcare.commands.export import _check_name, _default_start, _now
+    from backcare.commands.export import _check_name, _default_start
     from backcare.domain.document import document
     from backcare.exporters import ExportContext, get_exporter
     from backcare.storage.files import check_out, write_out
@@ -479,8 +480,9 @@ def report(
         start = _default_start(rec, end)
     rec, figures = _report_for(p, start, end, on)
     lib, t = clinic_library(), clinic_thresholds()
+    # The report is of the export the clinic holds: "Exported" is that export's date.
     doc = document(rec.profile, rec.history.between(start, end), rec.goals, rec.programme,
-                   _now())
+                   p.exported_at)
     ctx = ExportContext(
         doc=doc, exported_at=doc["exported_at"], start=start.isoformat(),
         end=end.isoformat(), patient_name=printed or p.name, report=figures,
