@@ -353,8 +353,8 @@ def test_a_fhir_bundle_backcare_wrote_adds_the_same_records(patient: Cli, tmp_pa
     assert copy.history() == own.history()
     assert [g.text for g in copy.goals()] == ["walk the dog"]
     assert (own.profile() and own.profile().patient_id) == rows(patient)[0]["patient"]
-    # The JSON export of the same patient merges into the same patient, adding nothing
-    # to the log, and brings the profile the bundle cannot carry.
+    assert copy.profile() == own.profile()  # the bundle carries the profile (issue 22)
+    # The JSON export of the same patient merges into the same patient, adding nothing.
     out = tmp_path / "mine.json"
     patient("export", "--format", "json", "--out", str(out))
     again = patient("clinic", "add", str(out), "--json").json()["added"][0]

@@ -185,7 +185,11 @@ def test_every_resource_has_a_narrative_and_a_stable_identifier(
 def test_the_patient_is_pseudonymous_and_every_resource_points_to_it(
         bundle: dict[str, Any]) -> None:
     (entry,) = [e for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient"]
-    assert set(entry["resource"]) == {"resourceType", "text", "identifier"}  # no name
+    # No name; the one extension is the programme's settings (issue 22), nothing identifying.
+    assert set(entry["resource"]) == {"resourceType", "text", "identifier", "extension"}
+    from backcare.domain.fhir_profile import PROFILE_EXTENSION
+
+    assert [x["url"] for x in entry["resource"]["extension"]] == [PROFILE_EXTENSION]
     for e in bundle["entry"]:
         subject = e["resource"].get("subject")
         if subject is not None:
@@ -193,7 +197,8 @@ def test_the_patient_is_pseudonymous_and_every_resource_points_to_it(
 
 
 def test_pain_checkins_with_symptoms_coded_where_a_code_exists(bundle: dict[str, Any]) -> None:
-    checkins = [r for r in resources(bundle, "Observation", PAIN_LOINC) if "partOf" not in r]
+    checkins = [r for r in resources(bundle, "Observation", PAIN_LOINC) if "partOf" not in r
+                and r["code"]["text"] == "Daily pain check-in"]  # not the baseline
     assert [(r["effectiveDateTime"], r["valueInteger"]) for r in checkins] == \
         [("2026-03-02", 6), ("2026-03-03", 4)]
     first = checkins[0]
