@@ -61,8 +61,8 @@ def test_red_flags_come_first_newest_first_with_their_symptom_and_day(
         == ("Bladder Bob", "red-flag", "bladder-bowel", four_days_ago.isoformat())
     # The table: critical rows marked !! (NO_COLOR is set), red flags with symptom and day.
     lines = cli("clinic", "list", "--date", D).stdout.splitlines()
-    assert lines[2].startswith("!! Bladder Bob") and "RED FLAG 16 Mar bladder-bowel" in lines[2]
-    assert lines[3].startswith("!! Saddle Sal") and "RED FLAG 14 Mar saddle-numb" in lines[3]
+    assert lines[2].startswith("!! Bladder Bob") and "FLAG 16 Mar bladder-bowel" in lines[2]
+    assert lines[3].startswith("!! Saddle Sal") and "FLAG 14 Mar saddle-numbness" in lines[3]
     assert lines[4].startswith("!! Severe Sue")
     assert lines[5].startswith("   Low Adherence Lou") and "HIGH" in lines[5]
     assert "\x1b[" not in "\n".join(lines)
@@ -132,6 +132,9 @@ def test_names_are_found_by_any_unique_part_in_any_case(cli: Cli, tmp_path: Path
         res = cli("clinic", "show", wanted, "--json", "--date", D)
         assert res.exit_code == 0, (wanted, res.output)
         assert res.json()["name"] == "J. Murphy"
+    add(cli, tmp_path, "M. O'Brien", export_doc("pt-obri000000000003"))
+    assert cli("clinic", "show", "obrien", "--json", "--date", D).json()["name"] == \
+        "M. O'Brien"
     res = cli("clinic", "show", "mur", "--date", D)
     assert res.exit_code == 1
     assert "several patients" in res.stderr

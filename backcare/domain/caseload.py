@@ -345,7 +345,13 @@ def caseload(patients: Sequence[tuple[ClinicPatient, Summary]], today: date,
 # --- Names ------------------------------------------------------------------------------------
 
 def _words(text: str) -> list[str]:
-    return [w for w in re.split(r"[^\w]+", text.casefold()) if w]
+    """A name's words, any case: each as written without its punctuation ("O'Brien" is
+    "obrien") and each part of it ("o", "brien"; "Fitzgerald-Murphy" is "murphy" too)."""
+    out = []
+    for token in text.casefold().split():
+        parts = [w for w in re.split(r"[^\w]+", token) if w]
+        out += ["".join(parts), *parts] if len(parts) > 1 else parts
+    return out
 
 
 def match_patients(patients: Sequence[ClinicPatient], wanted: str) -> list[ClinicPatient]:

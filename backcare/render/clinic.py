@@ -2,10 +2,10 @@
 
 The table is plain fixed-width text: five hundred rows must print in a blink, and a rich
 table of that size takes longer than reading the whole caseload. A wider terminal gives its
-extra columns to the names, then to the alerts (issue 22: "J. Fitzgerald-Murphy" is not cut
-to 12 characters when there is room). A critical row is marked ``!!`` (which survives
-``NO_COLOR`` and a printout), and at a terminal with colour it is red and bold, as rich's
-``bold red`` style writes it.
+extra columns to the alerts (a red flag's symptoms), then to the names (issue 22: "J.
+Fitzgerald-Murphy" is not cut to 12 characters when there is room). A critical row is
+marked ``!!`` (which survives ``NO_COLOR`` and a printout), and at a terminal with colour it
+is red and bold, as rich's ``bold red`` style writes it.
 """
 
 from __future__ import annotations
@@ -24,17 +24,18 @@ from backcare.domain.words import NONE, num, short_date, signed
 # mark, name, alert, last session, export, adherence, pain, questionnaire, reassessment due
 WIDTHS = (2, 12, 26, 4, 4, 4, 7, 10, 3)  # 72 and eight spaces: 80 columns
 HEADINGS = ("", "Patient", "Alert (14 days)", "Last", "Exp.", "Adh.", "Pain",
-            "Questionnaire", "Due")
+            "Quest.", "Due")
 LEFT = (0, 1, 2, 6, 7)
 NAME, ALERT = 1, 2
 LEVEL_WORDS = {"critical": "CRIT", "high": "HIGH", "low": "low"}
 CRITICAL_MARK = "!!"
 BOLD_RED, RESET = "\x1b[1;31m", "\x1b[0m"  # rich's "bold red"
 VERDICT_MARKS = {IMPROVING: "↓", WORSENING: "↑", NO_CLEAR_CHANGE: "="}
-LEGEND = ("!!: a critical alert (red flags first, newest first). Last: days since the last "
-          "session. Exp.: days since the latest export. Adh.: adherence, 14 days. Pain: the "
-          "last 7 days' mean/baseline, ↓ improving, ↑ worse, = no clear change. Every figure "
-          "is as of the patient's latest export, not today.")
+LEGEND = ("!!: a critical alert; FLAG: a red flag, with its day and symptoms (red flags "
+          "come first, the newest first). Last: days since the last session. Exp.: days "
+          "since the latest export. Adh.: adherence, 14 days. Pain: the last 7 days' "
+          "mean/baseline, ↓ improving, ↑ worse, = no clear change. Every figure is as of the "
+          "patient's latest export, not today.")
 
 
 def _fit(text: str, width: int) -> str:
@@ -42,14 +43,14 @@ def _fit(text: str, width: int) -> str:
 
 
 def alert_words(alert: RowAlert | None) -> str:
-    """A row's alert in a few words: "RED FLAG 3 Dec bladder-bowel", "CRIT severe-pain
+    """A row's alert in a few words: "FLAG 3 Dec bladder-bowel", "CRIT severe-pain
     19 Mar", "HIGH adherence-below-50". The day comes before the symptoms, so that a narrow
     column cuts the symptoms' end, never the day."""
     if alert is None:
         return NONE
     when = f" {short_date(alert.date)}" if alert.date is not None else ""
     if alert.rule == RED_FLAG_RULE:
-        return f"RED FLAG{when} {', '.join(alert.symptoms)}".rstrip()
+        return f"FLAG{when} {', '.join(alert.symptoms)}".rstrip()
     word = LEVEL_WORDS.get(alert.level, alert.level)
     return f"{word} {alert.rule}{when if alert.level == CRITICAL else ''}"
 
@@ -77,10 +78,10 @@ def cells(row: CaseRow) -> tuple[str, ...]:
 
 def widths(rows: Sequence[tuple[str, ...]], columns: int | None) -> tuple[int, ...]:
     """The columns' widths: 80 columns' worth, and on a wider terminal the rest to the
-    longest name, then to the longest alert."""
+    longest alert, then to the longest name."""
     out = list(WIDTHS)
     spare = max((columns or 80) - 80, 0)
-    for col in (NAME, ALERT):
+    for col in (ALERT, NAME):
         longest = max((len(r[col]) for r in rows), default=0)
         extra = min(spare, max(longest - out[col], 0))
         out[col] += extra
