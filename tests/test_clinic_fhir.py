@@ -136,3 +136,13 @@ def test_the_whole_patient_bundle_validates(cli: Cli, tmp_path: Path,
     assert {"Condition", "Flag", "CarePlan"} <= kinds
     flags = [e["resource"] for e in doc["entry"] if e["resource"]["resourceType"] == "Flag"]
     assert [f["status"] for f in flags] == ["inactive"]  # cleared
+
+
+def test_every_uri_of_the_whole_patient_is_in_the_interoperability_page() -> None:
+    from backcare.domain import fhir_profile
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "interoperability.md").read_text()
+    for uri in (fhir_profile.PROFILE_EXTENSION, fhir_profile.CONDITION_SYSTEM,
+                fhir_profile.RED_FLAG_SYSTEM, fhir_profile.CLEARANCE_CODE["system"],
+                fhir_profile.PRESCRIPTION_EXTENSION):
+        assert uri in page, uri
