@@ -113,7 +113,7 @@ def test_a_patient_who_stops_sending_files_raises_the_no_export_alert(
     assert second["stale"] is False and second["alert"] is None
     assert second["export_age_days"] == 0
     table = cli("clinic", "list", "--date", D).stdout
-    assert "HIGH no-export" in table and "20d" in table and "as of" in table
+    assert "HIGH no-export 28 Feb" in table and "20d" in table and "as of" in table
     # --date moves "today": ten days after that export, it is not yet stale.
     earlier = rows(cli, "--date", (sent + timedelta(days=10)).isoformat())
     assert all(r["stale"] is False for r in earlier)

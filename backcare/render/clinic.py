@@ -17,7 +17,7 @@ from typing import TextIO
 
 from backcare.domain.alerts import CRITICAL
 from backcare.domain.analytics import IMPROVING, NO_CLEAR_CHANGE, WORSENING
-from backcare.domain.caseload import RED_FLAG_RULE, CaseRow, RowAlert
+from backcare.domain.caseload import NO_EXPORT_RULE, RED_FLAG_RULE, CaseRow, RowAlert
 from backcare.domain.instruments import INSTRUMENTS
 from backcare.domain.words import NONE, num, short_date, signed
 
@@ -52,7 +52,8 @@ def alert_words(alert: RowAlert | None) -> str:
     if alert.rule == RED_FLAG_RULE:
         return f"FLAG{when} {', '.join(alert.symptoms)}".rstrip()
     word = LEVEL_WORDS.get(alert.level, alert.level)
-    return f"{word} {alert.rule}{when if alert.level == CRITICAL else ''}"
+    dated = alert.level == CRITICAL or alert.rule == NO_EXPORT_RULE  # no-export: its day
+    return f"{word} {alert.rule}{when if dated else ''}"
 
 
 def cells(row: CaseRow) -> tuple[str, ...]:
