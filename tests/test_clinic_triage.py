@@ -168,3 +168,19 @@ def test_a_long_name_is_not_cut_on_a_wide_terminal(cli: Cli, tmp_path: Path,
     narrow = cli("clinic", "list", "--date", D).stdout
     assert long not in narrow and "Dr. Jonatha…" in narrow
     assert all(len(line) <= 80 for line in narrow.splitlines())
+
+
+def test_a_red_flag_a_clinician_has_cleared_since_ranks_with_the_rest(
+        cli: Cli, tmp_path: Path) -> None:
+    flagged_on = TODAY - timedelta(days=5)
+    cleared = export_doc("pt-clrd000000000001", pain=2,
+                         extra_checkins=[checkin(flagged_on, 2, ("fever",))])
+    cleared["profile"].update(cleared_by_clinician=True,
+                              cleared_on=(flagged_on + timedelta(days=1)).isoformat())
+    add(cli, tmp_path, "Cleared Cleo", cleared)
+    add(cli, tmp_path, "Severe Sue", export_doc(
+        "pt-sevr000000000002", extra_checkins=[checkin(TODAY, 9)]))
+    first, second = rows(cli, "--date", D)
+    assert first["name"] == "Severe Sue"
+    assert second["alert"]["rule"] == "red-flag" and second["alert"]["cleared"] is True
+    assert second["alert"]["symptoms"] == ["fever"]

@@ -47,6 +47,7 @@ from backcare.domain.clinical import Thresholds
 from backcare.domain.history import index_history
 from backcare.domain.models import Goal, History, Prescribed, Profile, iso, parse_iso
 from backcare.domain.planner import reassessment_due
+from backcare.domain.safety import clearance_day
 from backcare.domain.words import num, say_date
 
 CASELOAD_DAYS = 14  # issue 16: alerts and adherence "of the last 14 days"
@@ -143,34 +144,48 @@ class RowAlert(NamedTuple):
     message: str
     date: date | None
     symptoms: tuple[str, ...] = ()
+    cleared: bool = False  # a red flag a clinician has cleared since
 
     def to_dict(self) -> dict[str, Any]:
         return {"level": self.level, "rule": self.rule, "message": self.message,
-                "date": iso(self.date), "symptoms": list(self.symptoms)}
+                "date": iso(self.date), "symptoms": list(self.symptoms),
+                "cleared": self.cleared}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> RowAlert:
         return cls(d["level"], d["rule"], d["message"], parse_iso(d["date"]),
-                   tuple(d["symptoms"]))
+                   tuple(d["symptoms"]), bool(d["cleared"]))
 
 
-def alert_kind(rule: str) -> int:
+def alert_kind(rule: str, cleared: bool = False) -> int:
     """Issue 22's triage: a red flag (0), severe pain (1), an exercise that hurt (2; the
-    rule's name says "hurt"), then every other rule (OTHER_KIND)."""
+    rule's name says "hurt"), then every other rule (OTHER_KIND), a red flag that a
+    clinician has cleared since among them: it has been seen to."""
     if rule == RED_FLAG_RULE:
-        return 0
+        return OTHER_KIND if cleared else 0
     if rule == SEVERE_PAIN_RULE:
         return 1
     return 2 if "hurt" in rule else OTHER_KIND
 
 
-def triage_key(alert: RowAlert | Alert) -> tuple[int, int, int]:
+def triage_key(alert: RowAlert) -> tuple[int, int, int]:
     """Most urgent first: the kind, the level, then the most recent (a red flag, severe pain
     or a hurt exercise); the rest keep their level's order and the caseload's tiebreaks."""
-    kind = alert_kind(alert.rule)
+    kind = alert_kind(alert.rule, alert.cleared)
     level = LEVELS.index(alert.level) if alert.level in LEVELS else len(LEVELS)
     recent = -alert.date.toordinal() if kind < OTHER_KIND and alert.date else 0
     return kind, level, recent
+
+
+def row_alert(alert: Alert, profile: Profile | None, history: History) -> RowAlert:
+    """An alert of the report as a row shows it: a red flag with its symptoms, and whether
+    a clinician has cleared it since (the clearance covers what was reported before it)."""
+    if alert.rule != RED_FLAG_RULE:
+        return RowAlert(alert.level, alert.rule, alert.message, alert.date)
+    cleared_on = clearance_day(profile)
+    cleared = cleared_on is not None and alert.date is not None and alert.date <= cleared_on
+    return RowAlert(alert.level, alert.rule, alert.message, alert.date,
+                    red_flag_symptoms(alert, profile, history), cleared)
 
 
 def red_flag_symptoms(alert: Alert, profile: Profile | None, history: History
@@ -252,10 +267,8 @@ def summarise(profile: Profile | None, history: History, programme: Prescribed,
     holds the whole record up to that day; ``programme`` is their history of
     prescriptions (which one was in force on each day), as their own `progress` reads it."""
     report = caseload_report(profile, history, programme, goals, day, thresholds, categories)
-    top = min(report.alerts, key=triage_key, default=None)
-    alert = None if top is None else RowAlert(
-        top.level, top.rule, top.message, top.date,
-        red_flag_symptoms(top, profile, history) if top.rule == RED_FLAG_RULE else ())
+    alert = min((row_alert(a, profile, history) for a in report.alerts), key=triage_key,
+                default=None)
     index = index_history(history, day, categories)
     first = index.first_record
     last = index.last_exercise_day(first, day) if first is not None else None
