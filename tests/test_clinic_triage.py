@@ -184,3 +184,6 @@ def test_a_red_flag_a_clinician_has_cleared_since_ranks_with_the_rest(
     assert first["name"] == "Severe Sue"
     assert second["alert"]["rule"] == "red-flag" and second["alert"]["cleared"] is True
     assert second["alert"]["symptoms"] == ["fever"]
+    lines = cli("clinic", "list", "--date", D).stdout.splitlines()
+    assert lines[2].startswith("!! Severe Sue")
+    assert lines[3].startswith("   Cleared Cleo") and "flag 15 Mar fever" in lines[3]

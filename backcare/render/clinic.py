@@ -32,10 +32,10 @@ CRITICAL_MARK = "!!"
 BOLD_RED, RESET = "\x1b[1;31m", "\x1b[0m"  # rich's "bold red"
 VERDICT_MARKS = {IMPROVING: "↓", WORSENING: "↑", NO_CLEAR_CHANGE: "="}
 LEGEND = ("!!: a critical alert; FLAG: a red flag, with its day and symptoms (red flags "
-          "come first, the newest first). Last: days since the last session. Exp.: days "
-          "since the latest export. Adh.: adherence, 14 days. Pain: the last 7 days' "
-          "mean/baseline, ↓ improving, ↑ worse, = no clear change. Every figure is as of the "
-          "patient's latest export, not today.")
+          "come first, the newest first; flag: cleared by a clinician since). Last: days "
+          "since the last session. Exp.: days since the latest export. Adh.: adherence, 14 "
+          "days. Pain: the last 7 days' mean/baseline, ↓ improving, ↑ worse, = no clear "
+          "change. Every figure is as of the patient's latest export, not today.")
 
 
 def _fit(text: str, width: int) -> str:
@@ -50,7 +50,8 @@ def alert_words(alert: RowAlert | None) -> str:
         return NONE
     when = f" {short_date(alert.date)}" if alert.date is not None else ""
     if alert.rule == RED_FLAG_RULE:
-        return f"FLAG{when} {', '.join(alert.symptoms)}".rstrip()
+        word = "flag" if alert.cleared else "FLAG"  # lower case: cleared by a clinician since
+        return f"{word}{when} {', '.join(alert.symptoms)}".rstrip()
     word = LEVEL_WORDS.get(alert.level, alert.level)
     dated = alert.level == CRITICAL or alert.rule == NO_EXPORT_RULE  # no-export: its day
     return f"{word} {alert.rule}{when if dated else ''}"
@@ -72,7 +73,7 @@ def cells(row: CaseRow) -> tuple[str, ...]:
         short = inst.short_name if inst else q.instrument
         change = f" {signed(q.change)}" if q.change is not None else ""
         question = f"{short} {num(q.latest)}{change}"
-    critical = row.alert is not None and row.alert.level == CRITICAL
+    critical = row.alert is not None and row.alert.level == CRITICAL and not row.alert.cleared
     return (CRITICAL_MARK if critical else "", row.patient.label, alert_words(row.alert),
             since, exported, adherence, pain, question, "due" if s.reassessment_due else "")
 
