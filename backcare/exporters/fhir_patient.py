@@ -11,7 +11,6 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from backcare.domain.fhir_profile import (
-    BASELINE_TEXT,
     CLEARANCE_CODE,
     CONDITION_CLINICAL,
     CONDITION_SYSTEM,
@@ -24,7 +23,7 @@ from backcare.domain.fhir_profile import (
     RED_FLAG_SYSTEM,
     SETTINGS,
 )
-from backcare.domain.fhir_terms import PAIN_CODE, UCUM
+from backcare.domain.fhir_terms import UCUM
 from backcare.domain.models import Prescription
 
 if TYPE_CHECKING:
@@ -41,7 +40,6 @@ def whole_patient(b: Builder, ctx: ExportContext, pid: str) -> None:
     profile = ctx.doc.get("profile")
     if profile:
         _settings(b, profile)
-        _baseline(b, profile, pid)
         _conditions(b, profile, pid)
         _red_flags(b, profile, pid)
     _careplans(b, ctx, pid)
@@ -63,17 +61,6 @@ def _settings(b: Builder, profile: dict[str, Any]) -> None:
         parts.append({"url": "other", "valueString": json.dumps(other, sort_keys=True)})
     patient = b.entries[0]["resource"]  # the Patient is the bundle's first entry
     patient.setdefault("extension", []).append({"url": PROFILE_EXTENSION, "extension": parts})
-
-
-def _baseline(b: Builder, profile: dict[str, Any], pid: str) -> None:
-    if profile.get("baseline_pain") is None:
-        return
-    score, day = profile["baseline_pain"], profile["start_date"]
-    b.add(b.url("baseline-pain", "profile"), {
-        "resourceType": "Observation", "status": "final", "category": SURVEY,
-        "code": {"coding": [PAIN_CODE], "text": BASELINE_TEXT}, "subject": _ref(pid),
-        "effectiveDateTime": day, "valueInteger": score},
-        f"Baseline pain at the start of the programme ({day}): {score}/10")
 
 
 def _conditions(b: Builder, profile: dict[str, Any], pid: str) -> None:

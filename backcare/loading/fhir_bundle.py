@@ -8,7 +8,7 @@ and every session, visit and questionnaire backcare's id of its record
 is refused in one line.
 
 Since issue 22 a bundle carries the whole patient (domain.fhir_profile): the profile (the
-Patient's settings extension, the baseline pain, Conditions, red-flag Flags and their
+Patient's settings extension, baseline pain included, Conditions, red-flag Flags and their
 clearance) and the history of prescriptions (CarePlans), read back here into the same
 document a JSON export is, so that a patient added from FHIR is the one added from JSON.
 What an older bundle never held is not invented: it has no profile and no programme. A
@@ -136,7 +136,6 @@ def _profile(patient: dict[str, Any], resources: list[dict[str, Any]], patient_i
              ) -> dict[str, Any] | None:
     """The profile the bundle carries, as the JSON export has it; None when it has none."""
     from backcare.domain.fhir_profile import (
-        BASELINE_TEXT,
         CLEARANCE_CODE,
         CONDITION_SYSTEM,
         GESTATIONAL_AGE,
@@ -161,13 +160,11 @@ def _profile(patient: dict[str, Any], resources: list[dict[str, Any]], patient_i
         extra = json.loads(other)
         if isinstance(extra, dict):
             profile.update(extra)
-    profile.update(baseline_pain=None, conditions=[], red_flags=[],
+    profile.update(conditions=[], red_flags=[],
                    cleared_by_clinician=False, cleared_on=None, patient_id=patient_id)
     for r in resources:
         kind = r.get("resourceType")
-        if kind == "Observation" and (r.get("code") or {}).get("text") == BASELINE_TEXT:
-            profile["baseline_pain"] = r["valueInteger"]
-        elif kind == "Observation" and _coded(r, GESTATIONAL_AGE["system"]) == \
+        if kind == "Observation" and _coded(r, GESTATIONAL_AGE["system"]) == \
                 GESTATIONAL_AGE["code"]:
             profile["pregnancy_week"] = int(r["valueQuantity"]["value"])
         elif kind == "Observation" and _coded(r, CLEARANCE_CODE["system"]) is not None:
