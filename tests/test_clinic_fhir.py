@@ -38,6 +38,9 @@ def patient_setup(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         cli("pain", str(4 + n % 3), "--date", day)
     cli("assess", "odi", "--answers", "2,2,2,2,2,2,2,2,2,2", "--date", "2026-03-03")
     cli("goal", "add", "walk the dog", "--by", "2026-04-30", *D)
+    cli("assess", "psfs", "--answers", "walking=4,bending=3,sitting=6", "--date", "2026-03-04")
+    res = cli("goal", "add", "bend to the floor", "--psfs", "bending", *D)
+    assert res.exit_code == 0, res.output
 
 
 def both_ways(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -83,6 +86,7 @@ def test_a_patient_added_from_fhir_is_the_patient_added_from_json(
     assert b.prescriptions() == a.prescriptions() and len(b.prescriptions().periods) == 2
     assert b.programme() == a.programme() is None  # cleared
     assert b.history() == a.history()
+    assert b.goals() == a.goals() and b.goals()[1].psfs_activity == "bending"
 
 
 def test_a_red_flag_at_the_screen_travels_as_a_flag_and_leads_the_caseload(
@@ -144,5 +148,5 @@ def test_every_uri_of_the_whole_patient_is_in_the_interoperability_page() -> Non
     page = (Path(__file__).resolve().parent.parent / "docs" / "interoperability.md").read_text()
     for uri in (fhir_profile.PROFILE_EXTENSION, fhir_profile.CONDITION_SYSTEM,
                 fhir_profile.RED_FLAG_SYSTEM, fhir_profile.CLEARANCE_CODE["system"],
-                fhir_profile.PRESCRIPTION_EXTENSION):
+                fhir_profile.PRESCRIPTION_EXTENSION, fhir_profile.PSFS_GOAL_EXTENSION):
         assert uri in page, uri

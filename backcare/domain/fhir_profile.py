@@ -14,6 +14,7 @@ as they use domain.fhir_terms' for the log. docs/interoperability.md lists them.
   the clearance an Observation, with who cleared it as its performer.
 - Each prescription of the history is a ``CarePlan`` (exporters.careplan) whose ``period``
   is when it was in force.
+- A goal linked to a PSFS activity names it in an extension of its ``Goal``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ RED_FLAG_SYSTEM = backcare_uri("red-flag")
 CLEARANCE_CODE = {"system": backcare_uri("clearance"), "code": "red-flags-cleared",
                   "display": "Red flags cleared by a clinician"}
 PRESCRIPTION_EXTENSION = backcare_uri("extension:prescription-period")
+PSFS_GOAL_EXTENSION = backcare_uri("extension:goal-psfs-activity")
 GESTATIONAL_AGE = {"system": LOINC, "code": "49051-6",
                    "display": "Gestational age in weeks"}
 FLAG_CATEGORY = {"system": "http://terminology.hl7.org/CodeSystem/flag-category",

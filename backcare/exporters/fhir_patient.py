@@ -20,10 +20,11 @@ from backcare.domain.fhir_profile import (
     LISTS,
     PRESCRIPTION_EXTENSION,
     PROFILE_EXTENSION,
+    PSFS_GOAL_EXTENSION,
     RED_FLAG_SYSTEM,
     SETTINGS,
 )
-from backcare.domain.fhir_terms import UCUM
+from backcare.domain.fhir_terms import RECORD_ID_SYSTEM, UCUM
 from backcare.domain.models import Prescription
 
 if TYPE_CHECKING:
@@ -43,10 +44,28 @@ def whole_patient(b: Builder, ctx: ExportContext, pid: str) -> None:
         _conditions(b, profile, pid)
         _red_flags(b, profile, pid)
     _careplans(b, ctx, pid)
+    _goal_activities(b, ctx)
 
 
 def _ref(url: str) -> dict[str, str]:
     return {"reference": url}
+
+
+def _goal_activities(b: Builder, ctx: ExportContext) -> None:
+    """A goal's PSFS activity, on the Goal the export wrote for it (found by its record id)."""
+    linked = {str(g["id"]): g["psfs_activity"] for g in ctx.doc.get("goals", [])
+              if g.get("psfs_activity")}
+    if not linked:
+        return
+    for entry in b.entries:
+        goal = entry["resource"]
+        if goal["resourceType"] != "Goal":
+            continue
+        ident = next((i.get("value") for i in goal.get("identifier") or ()
+                      if i.get("system") == RECORD_ID_SYSTEM), None)
+        if ident in linked:
+            goal.setdefault("extension", []).append(
+                {"url": PSFS_GOAL_EXTENSION, "valueString": linked[ident]})
 
 
 def _settings(b: Builder, profile: dict[str, Any]) -> None:

@@ -11,8 +11,7 @@ Since issue 22 a bundle carries the whole patient (domain.fhir_profile): the pro
 Patient's settings extension, baseline pain included, Conditions, red-flag Flags and their
 clearance) and the history of prescriptions (CarePlans), read back here into the same
 document a JSON export is, so that a patient added from FHIR is the one added from JSON.
-What an older bundle never held is not invented: it has no profile and no programme. A
-goal's link to a PSFS activity is not kept.
+What an older bundle never held is not invented: it has no profile and no programme.
 """
 
 from __future__ import annotations
@@ -356,7 +355,11 @@ def _goal(r: dict[str, Any], where: str) -> dict[str, Any]:
     ident = _record_id(r, where)
     achieved = "achievementStatus" in r
     target = (r.get("target") or [{}])[0]
+    from backcare.domain.fhir_profile import PSFS_GOAL_EXTENSION
+
+    activity = next((e.get("valueString") for e in r.get("extension") or ()
+                     if isinstance(e, dict) and e.get("url") == PSFS_GOAL_EXTENSION), None)
     return {"id": int(ident) if ident.isdigit() else ident,
             "text": r["description"]["text"], "created": r["startDate"],
-            "by": target.get("dueDate"), "psfs_activity": None,
+            "by": target.get("dueDate"), "psfs_activity": activity,
             "done_on": r.get("statusDate") if achieved else None}
