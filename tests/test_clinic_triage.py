@@ -114,6 +114,8 @@ def test_a_patient_who_stops_sending_files_raises_the_no_export_alert(
     assert second["export_age_days"] == 0
     table = cli("clinic", "list", "--date", D).stdout
     assert "HIGH no-export 28 Feb" in table and "20d" in table and "as of" in table
+    shown = cli("clinic", "show", "silent", "--date", sent.isoformat())
+    assert "(20 days ago): every figure is as of that day" in shown.stderr
     # --date moves "today": ten days after that export, it is not yet stale.
     earlier = rows(cli, "--date", (sent + timedelta(days=10)).isoformat())
     assert all(r["stale"] is False for r in earlier)

@@ -53,6 +53,8 @@ def test_show_speaks_about_the_patient_and_opens_with_their_safety(
     shown = cli("clinic", "show", "patel", "--date", D)
     assert shown.exit_code == 0, shown.output
     text = shown.stdout
+    assert "from their export of 20 Mar 2026 (today): every figure is as of that day" in \
+        shown.stderr
     assert not SECOND_PERSON.search(text), SECOND_PERSON.search(text)
     assert "Exercised on" in text and "Goals" in text and "Alerts" in text
     assert "Exercises that hurt" in text and "The plan eases these off." in text

@@ -437,9 +437,23 @@ def show(
         emit_json({"patient": p.id, "name": p.name, "exported_at": p.exported_at,
                    "voice": CLINICIAN, "clinical": about.to_dict(), **report.to_dict()})
         return
-    say(f"[bold]{p.label}[/] ({p.id}), from their export of {p.exported_at[:10]}")
+    say(f"[bold]{p.label}[/] ({p.id}), {_export_said(p)}")
     render_progress.render(report, out(), clinic_library().names(),
                            render_progress.CLINICIAN, about.lines())
+
+
+def _export_said(p: ClinicPatient) -> str:
+    """Which export the figures come from, and how old it is (issue 22: a file three weeks
+    old must not read as current)."""
+    from backcare.domain.caseload import export_day
+    from backcare.domain.words import say_date
+
+    made = export_day(p.exported_at)
+    if made is None:
+        return f"from their export of {p.exported_at[:10]}"
+    age = (today() - made).days
+    when = "today" if age <= 0 else "yesterday" if age == 1 else f"{age} days ago"
+    return f"from their export of {say_date(made)} ({when}): every figure is as of that day"
 
 
 def report(
