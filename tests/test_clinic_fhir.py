@@ -150,3 +150,19 @@ def test_every_uri_of_the_whole_patient_is_in_the_interoperability_page() -> Non
                 fhir_profile.RED_FLAG_SYSTEM, fhir_profile.CLEARANCE_CODE["system"],
                 fhir_profile.PRESCRIPTION_EXTENSION, fhir_profile.PSFS_GOAL_EXTENSION):
         assert uri in page, uri
+
+
+def test_an_osteoporotic_patient_added_from_fhir_gets_no_end_range_flexion(
+        cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    patient_setup(cli, tmp_path, monkeypatch, "--no-red-flags", "--condition",
+                  "osteoporosis")
+    _json, from_fhir = both_ways(cli, tmp_path, monkeypatch)
+    monkeypatch.setenv("BACKCARE_CLINIC_HOME", str(from_fhir))
+    draft = tmp_path / "draft.yaml"
+    res = cli("clinic", "prescribe", "pat", "--out", str(draft), *D)
+    assert res.exit_code == 0, res.output
+    ids = [e["id"] for e in yaml.safe_load(draft.read_text())["exercises"]]
+    from backcare.loading.library import load_library
+
+    lib = load_library(None)
+    assert ids and not [i for i in ids if "end-range-flexion" in lib.get(i).tags], ids
