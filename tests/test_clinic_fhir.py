@@ -166,3 +166,30 @@ def test_an_osteoporotic_patient_added_from_fhir_gets_no_end_range_flexion(
 
     lib = load_library(None)
     assert ids and not [i for i in ids if "end-range-flexion" in lib.get(i).tags], ids
+
+
+def test_the_profile_travels_whole_and_pregnancys_week_as_gestational_age() -> None:
+    """Writer and reader, pure: every field of a profile comes back, those with no resource
+    of their own (and any added later) in the settings extension."""
+    from backcare.exporters import ExportContext
+    from backcare.exporters.fhir_export import build_bundle
+    from backcare.loading.fhir_bundle import bundle_document
+
+    profile = {"start_date": "2026-03-02", "baseline_pain": 6, "minutes_per_day": 25,
+               "days_per_week": 5, "equipment": ["none", "mat"],
+               "avoid_positions": ["kneeling"], "red_flags": ["fever"],
+               "cleared_by_clinician": True, "conditions": ["pregnancy", "osteoporosis"],
+               "assessed_by_clinician": None, "created": "2026-03-01",
+               "updated": "2026-03-04", "cleared_on": "2026-03-04", "patient_id": "pt-x1",
+               "pregnancy_week": 24, "cleared_by": "Dr A. Physio", "age_band": "20-50"}
+    doc = {"format": "backcare-export", "version": 1, "exported_at": "2026-03-05T10:00:00",
+           "profile": profile, "sessions": [], "pain_checkins": [], "assessments": [],
+           "visits": [], "goals": [], "programme": None, "prescriptions": []}
+    bundle = build_bundle(ExportContext(doc=doc, exported_at=doc["exported_at"],
+                                        patient_key="k"))
+    weeks = [e["resource"] for e in bundle["entry"]
+             if e["resource"]["resourceType"] == "Observation"
+             and e["resource"]["code"]["coding"][0]["code"] == "49051-6"]
+    assert [w["valueQuantity"]["value"] for w in weeks] == [24]
+    read, pid = bundle_document(bundle, "b.json")
+    assert pid == "pt-x1" and read["profile"] == profile
