@@ -34,7 +34,7 @@ def clinic_home(backcare_home: Path) -> Path:
 def export_doc(patient_id: str | None, days: int = 14, *, end: date = TODAY,
                pain: int = 4, baseline: int = 6, skip_last: int = 0,
                exported_at: str | None = None, extra_checkins: list[dict[str, Any]] = (),
-               ) -> dict[str, Any]:
+               created: date = date(2026, 1, 5)) -> dict[str, Any]:
     """A patient's JSON export: ``days`` days of sessions and check-ins up to ``end``, the
     last ``skip_last`` days without a session."""
     first = end - timedelta(days=days - 1)
@@ -59,7 +59,7 @@ def export_doc(patient_id: str | None, days: int = 14, *, end: date = TODAY,
                "minutes_per_day": 20, "days_per_week": 7, "equipment": ["none", "mat"],
                "avoid_positions": [], "red_flags": [], "cleared_by_clinician": False,
                "conditions": [], "assessed_by_clinician": True,
-               "created": first.isoformat(), "updated": first.isoformat(),
+               "created": created.isoformat(), "updated": first.isoformat(),
                "cleared_on": None, "patient_id": patient_id}
     return {"format": "backcare-export", "version": 1,
             "exported_at": exported_at or f"{end.isoformat()}T08:00:00+00:00",
@@ -110,7 +110,8 @@ def test_add_then_list_puts_the_most_urgent_patient_first(cli: Cli, tmp_path: Pa
     assert table.exit_code == 0
     lines = table.stdout.splitlines()
     assert all(len(line) <= 80 for line in lines), lines
-    assert lines[2].startswith("Severe Sue") and "CRIT severe-pain-3-days" in lines[2]
+    assert lines[2].startswith("!! Severe Sue") and "CRIT severe-pain" in lines[2]
+    assert lines[3].startswith("   Stopped Sam")  # only a critical row is marked
     assert "↓" in lines[4] and "100%" in lines[4]
     only = cli("clinic", "list", "--alerts-only", "--json").json()["patients"]
     assert [r["name"] for r in only] == ["Severe Sue", "Stopped Sam"]
@@ -172,6 +173,9 @@ def test_show_is_the_patients_own_progress_view(patient: Cli, tmp_path: Path) ->
                    TODAY.isoformat()).json()
     assert seen.pop("name") == "Me" and seen.pop("patient").startswith("pt-")
     seen.pop("exported_at")
+    assert seen.pop("voice") == "clinician" and seen.pop("clinical")["conditions"] == []
+    assert "your" not in seen.pop("verdict_text").casefold()
+    own.pop("verdict_text")
     assert seen == own
     table = patient("clinic", "show", "me")
     assert table.exit_code == 0 and "Me (pt-" in table.output and "Pain" in table.stdout
@@ -351,8 +355,8 @@ def test_a_fhir_bundle_backcare_wrote_adds_the_same_records(patient: Cli, tmp_pa
     assert copy.history() == own.history()
     assert [g.text for g in copy.goals()] == ["walk the dog"]
     assert (own.profile() and own.profile().patient_id) == rows(patient)[0]["patient"]
-    # The JSON export of the same patient merges into the same patient, adding nothing
-    # to the log, and brings the profile the bundle cannot carry.
+    assert copy.profile() == own.profile()  # the bundle carries the profile (issue 22)
+    # The JSON export of the same patient merges into the same patient, adding nothing.
     out = tmp_path / "mine.json"
     patient("export", "--format", "json", "--out", str(out))
     again = patient("clinic", "add", str(out), "--json").json()["added"][0]
@@ -450,3 +454,128 @@ def test_prescribe_drafts_a_file_that_programme_import_accepts(
     got = res.json()
     assert got["allow_progression"] is True
     assert sorted(e["id"] for e in got["exercises"]) == ["bridge", "walking"]
+
+
+def test_the_clinics_progress_is_the_patients_own_with_their_prescriptions(
+        patient: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 22: a Monday-only prescription, cleared a week later, planned 1 session in its
+    week; the clinic read only the latest (none) and planned every day. One loader now
+    reads the patient's record, history of prescriptions included, for both; and `show`
+    reads the patient's own folder for its default period (it passed their id)."""
+    monday_only = tmp_path / "mondays.yaml"
+    monday_only.write_text("exercises:\n  - id: walking\n    duration_minutes: 15\n"
+                           "    days: [mon]\n", encoding="utf-8")
+    monkeypatch.setenv("BACKCARE_TODAY", START.isoformat())
+    assert patient("programme", "import", str(monday_only)).exit_code == 0
+    monkeypatch.setenv("BACKCARE_TODAY", (START + timedelta(days=7)).isoformat())
+    assert patient("programme", "clear").exit_code == 0
+    monkeypatch.setenv("BACKCARE_TODAY", TODAY.isoformat())
+    for n in range(0, 19, 2):
+        d = (START + timedelta(days=n)).isoformat()
+        patient("log", "--done", "walking", "--date", d)
+        patient("pain", "4", "--date", d)
+    out = tmp_path / "mine.json"
+    assert patient("export", "--format", "json", "--out", str(out)).exit_code == 0
+    assert patient("clinic", "add", str(out), "--as", "Mo").exit_code == 0
+    own = patient("progress", "--json", "--date", TODAY.isoformat()).json()
+    seen = patient("clinic", "show", "Mo", "--json", "--date", TODAY.isoformat()).json()
+    for key in ("name", "patient", "exported_at", "voice", "clinical", "verdict_text"):
+        seen.pop(key)
+    own.pop("verdict_text")
+    assert own["from"] == START.isoformat() and own["weekly"][0]["adherence_percent"] == 100
+    assert seen == own
+    (row,) = rows(patient, "--date", TODAY.isoformat())
+    caseload = patient("progress", "--json", "--from", "2026-03-07", "--to",
+                       TODAY.isoformat(), "--date", TODAY.isoformat()).json()
+    assert row["adherence_percent"] == caseload["adherence_percent"]
+
+
+# --- corrections and export dates (issue 22) ---------------------------------------------------
+
+def test_the_patients_corrections_reach_the_clinic(patient: Cli, tmp_path: Path,
+                                                   backcare_home: Path,
+                                                   clinic_home: Path) -> None:
+    """Edits replace the record, deletions remove it, and a red flag edited in arrives as a
+    red flag: the clinic's copy equals the patient's own, whichever export comes first."""
+    from backcare.storage import Store
+
+    on = ("--date", TODAY.isoformat())
+    for n in range(8):
+        d = (START + timedelta(days=n)).isoformat()
+        patient("log", "--done", "walking", "--date", d)
+        patient("pain", "4", "--date", d)
+    first = tmp_path / "first.json"
+    assert patient("export", "--format", "json", "--out", str(first), *on).exit_code == 0
+    assert patient("clinic", "add", str(first), "--as", "Ed", *on).exit_code == 0
+    sessions = patient("history", "--json", *on).json()["sessions"]
+    assert patient("edit", "p-2026-03-04", "--score", "8").exit_code == 0  # (--date moves it)
+    assert patient("delete", sessions[2]["id"], "--yes").exit_code == 0  # (no --date yet)
+    res = patient("edit", "p-2026-03-08", "--symptom", "bladder-bowel")
+    assert res.exit_code == 3, res.output  # a red flag, as 'pain' reports one
+    second = tmp_path / "second.json"
+    assert patient("export", "--format", "json", "--out", str(second), *on).exit_code == 0
+    res = patient("clinic", "add", str(second), "--json", *on)
+    assert res.exit_code == 0, res.output
+    own = Store(backcare_home)
+    (folder,) = (clinic_home / "patients").iterdir()
+    assert Store(folder).history() == own.history()
+    mine = patient("history", "--json", *on).json()
+    assert len(mine["sessions"]) == 7
+    assert patient("clinic", "show", "Ed", "--json", *on).json()["alerts"] == \
+        patient("progress", "--json", *on).json()["alerts"]
+    (row,) = rows(patient, *on)
+    assert row["alert"]["rule"] == "red-flag" and row["alert"]["symptoms"] == ["bladder-bowel"]
+    # The older export again brings back nothing that was deleted or edited away.
+    again = patient("clinic", "add", str(first), "--json", *on)
+    assert again.exit_code == 0 and again.json()["added"][0]["records_added"] == 0
+    assert Store(folder).history() == own.history()
+
+
+def test_a_future_export_date_is_refused_and_nothing_is_written(
+        cli: Cli, tmp_path: Path, clinic_home: Path) -> None:
+    good = write(tmp_path, "good.json", export_doc("pt-good000000000001"))
+    assert cli("clinic", "add", str(good), "--date", TODAY.isoformat()).exit_code == 0
+    before = snapshot(clinic_home, skip_cache=True)
+    for exported_at, said in (("2030-01-01T09:00:00+00:00", "more than a day after today"),
+                              ("next tuesday", "not a date and time")):
+        doc = export_doc("pt-good000000000001", exported_at=exported_at)
+        res = cli("clinic", "add", str(write(tmp_path, "ahead.json", doc)))
+        assert res.exit_code == 1 and said in res.stderr, res.output
+        assert "Nothing was added" in res.stderr
+        assert snapshot(clinic_home, skip_cache=True) == before
+    # A clock an hour or a day ahead (another time zone) is not a reason to refuse.
+    tomorrow = export_doc("pt-good000000000001",
+                          exported_at=f"{TODAY + timedelta(days=1)}T01:00:00+09:00")
+    assert cli("clinic", "add", str(write(tmp_path, "tz.json", tomorrow))).exit_code == 0
+
+
+def test_an_export_claiming_another_patients_identity_is_refused_unless_forced(
+        cli: Cli, tmp_path: Path, clinic_home: Path) -> None:
+    mine = export_doc("pt-mine000000000001", pain=2)
+    assert cli("clinic", "add", str(write(tmp_path, "mine.json", mine)), "--as",
+               "J. Smith").exit_code == 0
+    before = snapshot(clinic_home, skip_cache=True)
+    stranger = export_doc("pt-mine000000000001", pain=8, created=date(2025, 6, 1))
+    path = write(tmp_path, "stranger.json", stranger)
+    res = cli("clinic", "add", str(path), "--date", TODAY.isoformat())
+    assert res.exit_code == 1, res.output
+    assert "J. Smith (pt-mine000000000001)" in res.stderr
+    assert "2025-06-01" in res.stderr and "2026-01-05" in res.stderr and "--force" in res.stderr
+    assert snapshot(clinic_home, skip_cache=True) == before
+    assert cli("clinic", "add", str(path), "--force").exit_code == 0
+
+
+def test_the_profile_changed_last_wins_whatever_the_exports_order(
+        cli: Cli, tmp_path: Path) -> None:
+    """An export's date never orders the merge: the profile's own 'updated' day does."""
+    old = export_doc("pt-ordr000000000001", baseline=7,
+                     exported_at=f"{TODAY.isoformat()}T23:00:00+00:00")
+    new = export_doc("pt-ordr000000000001", baseline=5,
+                     exported_at=f"{(TODAY - timedelta(days=3)).isoformat()}T08:00:00+00:00")
+    new["profile"]["updated"] = TODAY.isoformat()
+    new["profile"]["red_flags"] = ["fever"]
+    assert cli("clinic", "add", str(write(tmp_path, "old.json", old))).exit_code == 0
+    assert cli("clinic", "add", str(write(tmp_path, "new.json", new))).exit_code == 0
+    (row,) = rows(cli, "--date", TODAY.isoformat())
+    assert row["pain"]["baseline"] == 5
+    assert row["alert"]["rule"] == "red-flag" and row["alert"]["symptoms"] == ["fever"]

@@ -195,7 +195,11 @@ def _ids(resource: dict[str, Any]) -> list[dict[str, str]]:
 def test_the_patient_is_pseudonymous_and_every_resource_points_to_it(
         bundle: dict[str, Any]) -> None:
     (entry,) = [e for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient"]
-    assert set(entry["resource"]) == {"resourceType", "text", "identifier"}  # no name
+    # No name; the one extension is the programme's settings (issue 22), nothing identifying.
+    assert set(entry["resource"]) == {"resourceType", "text", "identifier", "extension"}
+    from backcare.domain.fhir_profile import PROFILE_EXTENSION
+
+    assert [x["url"] for x in entry["resource"]["extension"]] == [PROFILE_EXTENSION]
     for e in bundle["entry"]:
         subject = e["resource"].get("subject")
         if subject is not None:

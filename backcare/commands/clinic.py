@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from backcare.clock import today
-from backcare.commands.common import DateOpt, JsonOpt, PatientRecord, day, period
+from backcare.commands.common import (
+    DateOpt,
+    JsonOpt,
+    PatientRecord,
+    day,
+    period,
+    record_of,
+)
 from backcare.commands.programme_tools import ForceOpt, OutOpt, PrescriptionFormat
 from backcare.commands.progress import FromOpt, ToOpt, WeeksOpt, window
 from backcare.domain.caseload import (
@@ -27,8 +34,11 @@ from backcare.domain.caseload import (
     Summary,
     as_of,
     caseload,
+    export_date_problem,
     export_moment,
-    find_patient,
+    identity_conflict,
+    match_patients,
+    same_name,
     summarise,
 )
 from backcare.domain.text import check_text
@@ -39,6 +49,7 @@ if TYPE_CHECKING:
     from backcare.domain.analytics import ProgressReport
     from backcare.domain.clinical import Thresholds
     from backcare.domain.library import Library
+    from backcare.domain.models import Profile
     from backcare.loading.patient_export import PatientExport
     from backcare.storage import Store
     from backcare.storage.clinic import ClinicStore
@@ -90,30 +101,36 @@ def reset() -> None:
     clinic_library.cache_clear()
 
 
+MAX_CANDIDATES = 8  # an ambiguous name lists at most this many of the patients it matches
+
+
 def _patient(wanted: str) -> ClinicPatient:
-    patients = clinic().patients()
-    found = find_patient(patients, wanted)
-    if found is not None:
-        return found
-    if any(wanted.strip() and (p.id.startswith(wanted.strip()) or
-                               (p.name or "").casefold() == wanted.strip().casefold())
-           for p in patients):
-        raise BackcareError(f"'{wanted}' matches several patients; give more of the "
-                            f"identifier ('backcare clinic list --json' shows them)")
+    """The patient a name, a word of it or the start of it, or an identifier names, in any
+    case (issue 22); an ambiguous one lists the candidates."""
+    found = match_patients(clinic().patients(), wanted)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        named = ", ".join(f"{p.label} ({p.id})" if p.name else p.id
+                          for p in found[:MAX_CANDIDATES])
+        more = f" and {len(found) - MAX_CANDIDATES} more" if len(found) > MAX_CANDIDATES \
+            else ""
+        raise BackcareError(f"'{wanted}' matches several patients: {named}{more}; give more "
+                            f"of the name or the identifier")
     raise BackcareError(f"no patient '{wanted}' in the clinic; 'backcare clinic list' shows "
                         f"them")
 
 
 def _record(store: Store, end: date) -> PatientRecord:
-    return PatientRecord(store.profile(), store.programme(), store.goals(),
-                         store.history(None, end))
+    """The clinic's copy of a patient, read as their own commands read it (one loader)."""
+    return record_of(store, end)
 
 
 def _summary(c: ClinicStore, patient: ClinicPatient, on: date) -> Summary:
     """A patient's caseload figures, made from their files (storage caches them)."""
     lib = clinic_library()
     rec = _record(c.patient_store(patient), on)
-    return summarise(rec.profile, rec.history, rec.programme, rec.goals, on,
+    return summarise(rec.profile, rec.history, rec.prescriptions, rec.goals, on,
                      clinic_thresholds(), lib.categories())
 
 
@@ -150,13 +167,22 @@ def add(
     name: Annotated[str | None, typer.Option(
         "--as", metavar="NAME", help="The name to show for this patient (exports carry "
                                      "none). One FILE only.")] = None,
+    rename: Annotated[bool, typer.Option(
+        "--rename", help="Let --as rename a patient already in the clinic (a terminal "
+                         "asks).")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Add an export whose identity conflicts with the clinic's copy "
+                        "(the same identifier, another profile).")] = False,
+    date: DateOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Add patients' exports to the clinic; a newer export of a patient merges.
 
     Every file is checked whole first: if any is not a backcare export (or is of a version
-    this backcare does not know), nothing is written. A patient is known by the identifier
-    their export carries; records already there are kept, new ones added, as 'import' does.
+    this backcare does not know), is dated more than a day ahead, or claims the identifier
+    of a patient whose profile it does not match, nothing is written. A patient is known
+    by the identifier their export carries; records already there are kept, new ones
+    added, and the patient's corrections (edits and deletions) applied.
 
     Example: backcare clinic add smith-export.json --as "J. Smith"
     """
@@ -169,20 +195,30 @@ def add(
             name = check_text(name, "--as", max_chars=NAME_MAX_CHARS) or None
         except BackcareError as exc:
             raise UsageProblem(exc.message) from None
-    now = today()
+    now = day(date)  # the clinic's today: exports dated after it are refused
     # Every file is checked before any is written. A few are kept as read; many (a whole
     # caseload at once) are read again one by one as they are added, so that memory holds
     # one patient's records at a time.
     keep = _total_bytes(files) <= KEEP_READ_BYTES
     checked = []
+    profiles: dict[str, tuple[Path, Profile | None]] = {}
+    c = clinic()
+    known = {p.id: p for p in c.patients()}
     for f in files:
         export = read_patient_export(f, now)
-        checked.append((export_moment(export.exported_at), f, export if keep else None))
-    checked.sort(key=lambda item: item[0])  # the newest export of a patient is applied last
-    c = clinic()
+        problem = export_date_problem(export.exported_at, now)
+        if problem is not None:
+            raise BackcareError(f"{f}: {problem}. Nothing was added")
+        _check_identity(c, known, profiles, f, export, force)
+        checked.append((merge_order(export), f, export if keep else None))
+    if name is not None:
+        _check_name_for(c, known, checked[0][2] or read_patient_export(files[0], now), name,
+                        rename)
+    # The patient's own records and trail order the merges, never an export's date.
+    checked.sort(key=lambda item: item[0])
     done: dict[str, ClinicPatient] = {}
     lines = []
-    for _moment, f, kept in checked:
+    for _order, f, kept in checked:
         export = kept or read_patient_export(f, now)
         patient, new, (added, goals) = _add_one(c, export, name, now)
         done[patient.id] = patient
@@ -201,6 +237,63 @@ def add(
             f"{Path(str(line['file'])).name}).")
 
 
+def merge_order(export: PatientExport) -> tuple[str, datetime]:
+    """When an export's contents are from: its latest record, correction or profile change
+    (the export's own date only breaks a tie, and is never more than a day ahead)."""
+    bundle = export.bundle
+    days = [d["date"] for docs in bundle.tables.values() for d in docs]
+    days += [str(line.get("at", ""))[:10] for line in bundle.corrections or ()]
+    if bundle.profile is not None and bundle.profile.updated is not None:
+        days.append(bundle.profile.updated.isoformat())
+    return max(days, default=""), export_moment(export.exported_at)
+
+
+def _check_identity(c: ClinicStore, known: dict[str, ClinicPatient],
+                    profiles: dict[str, tuple[Path, Profile | None]], f: Path,
+                    export: PatientExport, force: bool) -> None:
+    """An export that claims a known patient's identifier (or another file's in the same
+    add) must be of the same patient: the same profile creation day (issue 22: a
+    stranger's records were merged in)."""
+    pid = export.patient_id
+    theirs = export.bundle.profile
+    if pid in profiles:
+        where, ours = profiles[pid]
+    elif pid in known:
+        where, ours = c.home, c.patient_store(known[pid]).profile()
+    else:
+        where, ours = f, None
+    conflict = identity_conflict(ours, theirs)
+    if conflict is not None and not force:
+        who = known[pid].label if pid in known else pid
+        also = f" ({where} in this add)" if where != c.home else ""
+        raise BackcareError(f"{f}: claims to be {who} ({pid}), but {conflict}{also}. "
+                            f"Nothing was added; if it is the same patient, add it again "
+                            f"with --force")
+    if pid not in profiles and theirs is not None:
+        profiles[pid] = (f, theirs)
+
+
+def _check_name_for(c: ClinicStore, known: dict[str, ClinicPatient], export: PatientExport,
+                    name: str, rename: bool) -> None:
+    """--as: a name no other patient has, that renames a known patient only when asked."""
+    other = same_name(list(known.values()), name, export.patient_id)
+    if other is not None:
+        raise BackcareError(f"--as '{name}': {other.label} ({other.id}) already has that "
+                            f"name; choose another, so that no two patients look alike")
+    old = known.get(export.patient_id)
+    if old is None or old.name is None or old.name == name or rename:
+        return
+    if not is_interactive():
+        raise UsageProblem(f"--as would rename {old.name} ({old.id}) to {name}; give "
+                           f"--rename to do so without a terminal")
+    from rich.prompt import Confirm
+
+    from backcare.render.ui import err
+
+    if not Confirm.ask(f"Rename {old.name} to {name}?", default=False, console=err()):
+        raise BackcareError("nothing was added, and the name is unchanged")
+
+
 def _total_bytes(files: list[Path]) -> int:
     total = 0
     for f in files:
@@ -211,7 +304,9 @@ def _total_bytes(files: list[Path]) -> int:
 
 def _add_one(c: ClinicStore, export: PatientExport, name: str | None, now: date
              ) -> tuple[ClinicPatient, bool, tuple[dict[str, int], int]]:
+    from backcare.domain.trail import replay, untouched
     from backcare.loading.patient_export import JSON
+    from backcare.storage.clinic import apply_trail
 
     bundle = export.bundle
 
@@ -219,13 +314,22 @@ def _add_one(c: ClinicStore, export: PatientExport, name: str | None, now: date
         return export_moment(export.exported_at) >= export_moment(old.exported_at)
 
     def merge(store: Store, is_newer: bool) -> tuple[dict[str, int], int]:
-        # The newest export's profile and programme are the patient's own now; a FHIR
-        # bundle carries neither, and leaves them as they were.
-        result = store.import_all(bundle.tables, bundle.profile, bundle.goals,
-                                  bundle.programme,
-                                  replace_profile=is_newer and bundle.profile is not None,
+        # The profile the patient changed last is theirs (its own day says when, not the
+        # export's); a FHIR bundle without one leaves it as it was. The patient's
+        # corrections give each record they touched its final value (domain.trail).
+        old = store.profile()
+        replace = bundle.profile is not None and (
+            old is None or old.updated is None or bundle.profile.updated is None
+            or bundle.profile.updated >= old.updated)
+        # The copy's own trail counts too: an older export must not bring back a record
+        # that a later one's trail deleted or edited away.
+        states = replay([*store.corrections(), *(bundle.corrections or ())])
+        result = store.import_all(untouched(bundle.tables, states), bundle.profile,
+                                  bundle.goals, bundle.programme, replace_profile=replace,
                                   corrections=bundle.corrections,
                                   prescriptions=bundle.prescriptions)
+        if bundle.corrections:
+            apply_trail(store, states)
         if is_newer and export.source == JSON and (
                 store.programme() != bundle.programme or bundle.prescriptions is not None):
             store.adopt_programme(bundle.programme, bundle.prescriptions)
@@ -262,7 +366,8 @@ def list_patients(
     now = day(date)
     c = clinic()
     patients = c.patients()
-    rows = caseload(_summaries(c, patients, now), now, alerts_only)
+    rows = caseload(_summaries(c, patients, now), now, alerts_only,
+                    clinic_thresholds().alert_no_export_days)
     if as_json:
         emit_json({"date": now.isoformat(), "patients": [r.to_dict() for r in rows]})
     elif as_csv:
@@ -273,8 +378,21 @@ def list_patients(
     elif not rows:
         say(f"No patient has an alert in the last 14 days ({len(patients)} patients).")
     else:
+        from backcare.render.ui import _colour_ok, terminal_width
+
         sys.stdout.flush()
-        render_clinic.table(rows, sys.stdout)
+        render_clinic.table(rows, sys.stdout, _columns(terminal_width(sys.stdout)),
+                            _colour_ok(sys.stdout))
+
+
+def _columns(terminal: int | None) -> int | None:
+    """The width to print for: the terminal's, else $COLUMNS when it says one (80 when
+    neither does)."""
+    if terminal is not None:
+        return terminal
+    with contextlib.suppress(ValueError):
+        return int(os.environ.get("COLUMNS", ""))
+    return None
 
 
 # --- show and report --------------------------------------------------------------------------
@@ -285,7 +403,7 @@ def _report_for(patient: ClinicPatient, start: date, end: date, on: date
     from backcare.domain.report import full_report
 
     rec = _record(clinic().patient_store(patient), end)
-    report = full_report(rec.profile, rec.history, rec.programme, start, end, on,
+    report = full_report(rec.profile, rec.history, rec.prescriptions, start, end, on,
                          clinic_library(), clinic_thresholds(), rec.goals)
     return rec, report
 
@@ -298,25 +416,44 @@ def show(
     date: DateOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """A patient's progress, as 'backcare progress' shows it to them.
+    """A patient's progress: the figures 'backcare progress' shows them, in a clinician's
+    words, with their conditions, red flags and clearances first.
 
     By default as of their latest export (--date to choose another day).
 
     Example: backcare clinic show "J. Smith" --weeks 4
     """
+    from backcare.domain.caseload import CLINICIAN, clinical, clinician_verdict
     from backcare.render import progress as render_progress
     from backcare.render.ui import out
 
     p = _patient(patient)
     on = day(date) if date is not None else as_of(p.exported_at, today())
-    start, end = window(date_from, date_to, weeks, on, clinic().patient_store(p.id))
-    _rec, report = _report_for(p, start, end, on)
+    start, end = window(date_from, date_to, weeks, on, clinic().patient_store(p))
+    rec, report = _report_for(p, start, end, on)
+    report = report._replace(verdict_text=clinician_verdict(report, clinic_thresholds()))
+    about = clinical(rec.profile, rec.history)
     if as_json:
         emit_json({"patient": p.id, "name": p.name, "exported_at": p.exported_at,
-                   **report.to_dict()})
+                   "voice": CLINICIAN, "clinical": about.to_dict(), **report.to_dict()})
         return
-    say(f"[bold]{p.label}[/] ({p.id}), from their export of {p.exported_at[:10]}")
-    render_progress.render(report, out(), clinic_library().names())
+    say(f"[bold]{p.label}[/] ({p.id}), {_export_said(p)}")
+    render_progress.render(report, out(), clinic_library().names(),
+                           render_progress.CLINICIAN, about.lines())
+
+
+def _export_said(p: ClinicPatient) -> str:
+    """Which export the figures come from, and how old it is (issue 22: a file three weeks
+    old must not read as current)."""
+    from backcare.domain.caseload import export_day
+    from backcare.domain.words import say_date
+
+    made = export_day(p.exported_at)
+    if made is None:
+        return f"from their export of {p.exported_at[:10]}"
+    age = (today() - made).days
+    when = "today" if age <= 0 else "yesterday" if age == 1 else f"{age} days ago"
+    return f"from their export of {say_date(made)} ({when}): every figure is as of that day"
 
 
 def report(
@@ -336,11 +473,12 @@ def report(
     force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """A patient's PDF report, the one 'backcare export --format pdf' makes for them.
+    """A patient's PDF report, the one 'backcare export --format pdf' makes for them,
+    dated as their export is (not today): their conditions and red flags first.
 
     Example: backcare clinic report "J. Smith" --out smith.pdf
     """
-    from backcare.commands.export import _check_name, _default_start, _now
+    from backcare.commands.export import _check_name, _default_start
     from backcare.domain.document import document
     from backcare.exporters import ExportContext, get_exporter
     from backcare.storage.files import check_out, write_out
@@ -356,8 +494,9 @@ def report(
         start = _default_start(rec, end)
     rec, figures = _report_for(p, start, end, on)
     lib, t = clinic_library(), clinic_thresholds()
+    # The report is of the export the clinic holds: "Exported" is that export's date.
     doc = document(rec.profile, rec.history.between(start, end), rec.goals, rec.programme,
-                   _now())
+                   p.exported_at)
     ctx = ExportContext(
         doc=doc, exported_at=doc["exported_at"], start=start.isoformat(),
         end=end.isoformat(), patient_name=printed or p.name, report=figures,

@@ -141,12 +141,18 @@ def red_flag_checkins(s: Store, profile: Profile | None) -> list[PainCheckin]:
     return [c for c in s.symptom_checkins(clearance_day(profile)) if checkin_red_flags(c)]
 
 
-def patient_record(end: date | None = None, start: date | None = None) -> PatientRecord:
-    """The profile, programme, goals and the log from ``start`` (default: the beginning,
-    which baselines need) to ``end``."""
-    s = store()
+def record_of(s: Store, end: date | None = None, start: date | None = None) -> PatientRecord:
+    """A data folder's profile, programme (with its history of prescriptions), goals and
+    the log from ``start`` (default: the beginning, which baselines need) to ``end``: the
+    one loader of a patient's record, for their own commands and the clinic's copy of
+    them alike (issue 22)."""
     return PatientRecord(s.profile(), s.programme(), s.goals(), s.history(start, end),
                          s.prescriptions())
+
+
+def patient_record(end: date | None = None, start: date | None = None) -> PatientRecord:
+    """The patient's own record (:func:`record_of` their data folder)."""
+    return record_of(store(), end, start)
 
 
 def progress_for(rec: PatientRecord, start: date, end: date, on: date) -> ProgressReport:

@@ -283,8 +283,9 @@ def _check_name(name: str | None) -> str | None:
 
 
 def _now() -> str:
-    """This moment, on the real clock's day (the clinic's report uses it)."""
-    return datetime.now().astimezone().isoformat(timespec="seconds")
+    from backcare.clock import now
+
+    return now()  # the clock's, so that a fixed clock fixes exported_at too
 
 
 def register(app: typer.Typer) -> None:

@@ -64,6 +64,8 @@ class Thresholds(NamedTuple):
     alert_adherence_window_days: int = 14
     alert_critical_pain: int = 7
     alert_function_drop_percent: float = 20.0
+    # The clinic (issue 22): a patient who has sent no export for 14 days is a finding.
+    alert_no_export_days: int = 14
     # Reassessment of questionnaires every 2 weeks (issue 5).
     reassess_days: int = 14
     # WHO 2020: 150–300 minutes of moderate activity a week (CLINICAL.md §2).
@@ -115,6 +117,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "alert_adherence_window_days": (7, 28),
     "alert_critical_pain": (3, 8),  # §10: alert pain levels
     "alert_function_drop_percent": (5, 50),
+    "alert_no_export_days": (7, 56),  # ours: from a week to eight weeks of silence
     "reassess_days": (7, 42),
     "aerobic_week_minutes": (60, 300),  # WHO 2020: 150-300 a week (§2)
     "planner_lookback_days": (14, 84),

@@ -229,6 +229,9 @@ def build_bundle(ctx: ExportContext) -> dict[str, Any]:
     _questionnaires(b, ctx, pid)
     _visits(b, ctx, pid)
     _goals(b, ctx, pid)
+    from backcare.exporters.fhir_patient import whole_patient  # issue 22: the profile too
+
+    whole_patient(b, ctx, pid)
     if b.transaction:
         _removed(b, ctx, pid)
     bundle: dict[str, Any] = {"resourceType": "Bundle",

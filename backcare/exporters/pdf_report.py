@@ -1,13 +1,16 @@
 """`export --format pdf`: the report for the physiotherapist.
 
-Page 1 is the summary, top to bottom: who and when; the figures (adherence, pain, function,
-aerobic activity); every alert of the period with its level and the days it fired; what
-happened (flare-ups, symptoms reported at check-ins, clinic visits, goals); exercises flagged
-red under any rule; the programme; the trends as charts; the last weeks week by week; the
-latest notes. The pages after it are the log: each session, or for a period longer than 12
-weeks one row a week, then the questionnaires. When a list is too long for page 1 (years of
-flare-ups), page 1 gives the latest and the whole list follows the log. The disclaimer
-(CLINICAL.md §7) is in every page's footer.
+Page 1 is the summary, top to bottom: who and when (the export's own date); the patient's
+conditions, red flags and clearances (issue 22: a clinician reads those first); the figures
+(adherence, pain, function, aerobic activity); every alert of the period with its level and
+the days it fired; what happened (flare-ups, symptoms reported at check-ins, clinic visits,
+goals); the 8 exercises most recently flagged red under any rule; the programme; the trends
+as charts; the last weeks week by week; the latest notes. The pages after it are the log:
+each session, or for a period longer than 12 weeks one row a week, then the questionnaires,
+then every check-in note beside its day. When a list is too long for page 1 (years of
+flare-ups, dozens of red exercises), page 1 gives the latest and the whole list follows the
+log, so that the charts stay on page 1. The disclaimer (CLINICAL.md §7) is in every page's
+footer. It speaks about the patient, never to them.
 
 Every figure is the progress report's (``ctx.report``, the one computation `progress` shows
 too); only the records themselves (sessions, check-ins, notes, the programme) come from the
@@ -69,6 +72,7 @@ MAX_WEEKS = 8  # page 1 shows the last 8 weeks week by week
 MAX_NOTES = 3  # and the latest 3 notes
 NOTE_LINES = 3  # each at most this many lines on page 1 (the log has them whole)
 PAGE_ONE_ITEMS = 10  # page 1 lists the latest 10 of anything; the rest follow the log
+PAGE_ONE_RED = 8  # and the 8 exercises most recently red (issue 22: 35 pushed the charts off)
 LONG_PERIOD_DAYS = 12 * 7  # past 12 weeks, the log summarises by week (issue 13)
 LEVEL_ORDER = {"critical": 0, "high": 1, "low": 2}
 EVERYTHING = "Every event of the period"
@@ -136,6 +140,8 @@ class ReportData:
     sessions: list[tuple[str, str, str, str]] = field(default_factory=list)
     weeks: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)
     assessments: list[tuple[str, str, str, str]] = field(default_factory=list)
+    clinical: list[tuple[str, str]] = field(default_factory=list)  # conditions, red flags
+    checkin_notes: list[tuple[str, str, str]] = field(default_factory=list)  # day, pain, note
 
     @property
     def adherence(self) -> str:
@@ -206,7 +212,8 @@ def is_long(data: ReportData) -> bool:
     """Whether page 1 leaves anything out, to be listed whole after the log."""
     dated = [g.dates for g in data.alerts] + [r.dates for r in data.red]
     return any(len(x.items) > PAGE_ONE_ITEMS for x in data.happened) or \
-        any(len(runs_of(days)) > PAGE_ONE_ITEMS for days in dated)
+        any(len(runs_of(days)) > PAGE_ONE_ITEMS for days in dated) or \
+        len(data.red) > PAGE_ONE_RED
 
 
 def _dose(item: dict[str, Any], ident: str, per_side: frozenset[str]) -> str:
@@ -411,6 +418,29 @@ def _log(ctx: ExportContext) -> list[tuple[str, str, str, str]]:
     return sessions
 
 
+def _clinical(doc: dict[str, Any]) -> list[tuple[str, str]]:
+    """The patient's conditions, red flags (at the screen and at check-ins) and clearances,
+    in words (domain.caseload.clinical, as `clinic show` gives them)."""
+    from backcare.domain.caseload import clinical
+    from backcare.domain.models import History, PainCheckin, Profile
+
+    profile = Profile.from_dict(doc["profile"]) if doc.get("profile") else None
+    checkins = tuple(PainCheckin.from_dict(c) for c in doc.get("pain_checkins", [])
+                     if c.get("symptoms"))
+    about = clinical(profile, History((), checkins, (), ()))
+    quiet = not (about.conditions or about.screen_red_flags or about.reported
+                 or about.cleared or about.cleared_on)
+    return [] if quiet else about.lines()  # page 1 has no room for "nothing to report"
+
+
+def _checkin_notes(doc: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Every check-in note of the period beside its day and pain score, oldest first."""
+    return [(c["date"], f"{c['score']}/10",
+             " / ".join(line.strip() for line in c["note"].splitlines() if line.strip()))
+            for c in sorted(doc.get("pain_checkins", []), key=lambda c: c["date"])
+            if c.get("note")]
+
+
 def report_data(ctx: ExportContext) -> ReportData:
     """Everything the report shows, as words and numbers. Every figure is the progress
     report's (``ctx.report``); only the records come from the export document."""
@@ -470,7 +500,8 @@ def report_data(ctx: ExportContext) -> ReportData:
         weekly=[(w[0], w[3], w[4], w[5]) for w in weeks[-MAX_WEEKS:]],
         notes=notes[:MAX_NOTES], by_week=by_week,
         sessions=[] if by_week else _log(ctx), weeks=weeks if by_week else [],
-        assessments=assessments,
+        assessments=assessments, clinical=_clinical(doc),
+        checkin_notes=_checkin_notes(doc),
     )
 
 
@@ -569,12 +600,24 @@ def _alerts_section(pdf: FPDF, w: Writer, data: ReportData) -> None:
         pdf.set_y(max(pdf.get_y(), y + 4.0) + 0.6)
 
 
+def _clinical_section(pdf: FPDF, w: Writer, data: ReportData) -> None:
+    if not data.clinical:
+        return
+    heading(pdf, w, "Conditions and red flags")
+    for label, text in data.clinical:
+        labelled(pdf, w, label, text, colour=BAD if label == "Red flags" else INK)
+
+
 def _happened_section(pdf: FPDF, w: Writer, data: ReportData, red_above: int) -> None:
     heading(pdf, w, "In this period")
     for listing in data.happened:
         labelled(pdf, w, listing.label, listing_text(listing))
-    for i, red in enumerate(data.red):
+    for i, red in enumerate(data.red[:PAGE_ONE_RED]):
         _red_row(pdf, w, "Flagged red" if i == 0 else "", red, data.end)
+    hidden = len(data.red) - PAGE_ONE_RED
+    if hidden > 0:
+        labelled(pdf, w, "", f"and {plural(hidden, 'exercise')} red earlier; {REST}",
+                 colour=BAD)
     if not data.red:
         labelled(pdf, w, "Flagged red", f"no exercise: none hurt above {red_above} during "
                  "or after it, and none was followed by more pain the next morning")
@@ -675,6 +718,7 @@ def _page_one(pdf: FPDF, w: Writer, data: ReportData, red_above: int) -> None:
     pdf.add_page()
     pdf.start_section("Summary", level=0)
     _title(pdf, w, data)
+    _clinical_section(pdf, w, data)
     _tiles_row(pdf, w, data.tiles)
     _alerts_section(pdf, w, data)
     _happened_section(pdf, w, data, red_above)
@@ -713,6 +757,10 @@ def _log_pages(pdf: FPDF, w: Writer, data: ReportData) -> None:
         table(pdf, w, (30, 50, 30, 50), ("Date", "Questionnaire", "Score",
                                          "Band / risk group"),
               data.assessments, ("L", "L", "C", "L"))
+    if data.checkin_notes:
+        heading(pdf, w, f"Check-in notes ({len(data.checkin_notes)})", gap=5)
+        table(pdf, w, (30, 22, 134), ("Date", "Pain", "Note"), data.checkin_notes,
+              ("L", "C", "L"))
 
 
 def _everything(pdf: FPDF, w: Writer, data: ReportData) -> None:

@@ -5,12 +5,18 @@ document (issue 16): the clinic adds it as it adds a JSON export, and the same c
 Only backcare's own bundles are read: the Patient must carry backcare's patient identifier,
 and every session, visit and questionnaire backcare's id of its record
 (domain.fhir_terms). A bundle from anywhere else, or from a backcare too old to write those,
-is refused in one line. What a bundle never held is not invented: it has no profile and no
-programme, and a goal's link to a PSFS activity is not kept.
+is refused in one line.
+
+Since issue 22 a bundle carries the whole patient (domain.fhir_profile): the profile (the
+Patient's settings extension, baseline pain included, Conditions, red-flag Flags and their
+clearance) and the history of prescriptions (CarePlans), read back here into the same
+document a JSON export is, so that a patient added from FHIR is the one added from JSON.
+What an older bundle never held is not invented: it has no profile and no programme.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -114,7 +120,119 @@ def _read(doc: dict[str, Any], where: str) -> tuple[dict[str, Any], str]:
             out["visits"].append(_visit(r, visit_notes.get(url), where))
         elif kind == "Goal":
             out["goals"].append(_goal(r, where))
+    out["profile"] = _profile(patients[0], resources, patient_id)
+    out["prescriptions"], out["programme"] = _prescriptions(resources, where)
     return out, patient_id
+
+
+# --- the whole patient (issue 22) -------------------------------------------------------------
+
+def _coded(r: dict[str, Any], system: str) -> str | None:
+    for coding in (r.get("code") or {}).get("coding") or ():
+        if coding.get("system") == system:
+            return str(coding.get("code"))
+    return None
+
+
+def _profile(patient: dict[str, Any], resources: list[dict[str, Any]], patient_id: str
+             ) -> dict[str, Any] | None:
+    """The profile the bundle carries, as the JSON export has it; None when it has none."""
+    from backcare.domain.fhir_profile import (
+        CLEARANCE_CODE,
+        CONDITION_SYSTEM,
+        GESTATIONAL_AGE,
+        LISTS,
+        PROFILE_EXTENSION,
+        RED_FLAG_SYSTEM,
+        SETTINGS,
+    )
+
+    ext = next((e for e in patient.get("extension") or ()
+                if isinstance(e, dict) and e.get("url") == PROFILE_EXTENSION), None)
+    if ext is None:
+        return None
+    parts = [p for p in ext.get("extension") or () if isinstance(p, dict)]
+    profile: dict[str, Any] = {}
+    for key, part, value in SETTINGS:
+        profile[key] = next((p.get(value) for p in parts if p.get("url") == part), None)
+    for key, part in LISTS:
+        profile[key] = [p.get("valueCode") for p in parts if p.get("url") == part]
+    other = next((p.get("valueString") for p in parts if p.get("url") == "other"), None)
+    if isinstance(other, str):
+        extra = json.loads(other)
+        if isinstance(extra, dict):
+            profile.update(extra)
+    profile.update(conditions=[], red_flags=[],
+                   cleared_by_clinician=False, cleared_on=None, patient_id=patient_id)
+    for r in resources:
+        kind = r.get("resourceType")
+        if kind == "Observation" and _coded(r, GESTATIONAL_AGE["system"]) == \
+                GESTATIONAL_AGE["code"]:
+            profile["pregnancy_week"] = int(r["valueQuantity"]["value"])
+        elif kind == "Observation" and _coded(r, CLEARANCE_CODE["system"]) is not None:
+            profile["cleared_by_clinician"] = r["valueBoolean"]
+            profile["cleared_on"] = r.get("effectiveDateTime")
+            performers = r.get("performer") or []
+            if performers:
+                profile["cleared_by"] = performers[0].get("display")
+        elif kind == "Condition" and _coded(r, CONDITION_SYSTEM) is not None:
+            profile["conditions"].append(_coded(r, CONDITION_SYSTEM))
+        elif kind == "Flag" and _coded(r, RED_FLAG_SYSTEM) is not None:
+            profile["red_flags"].append(_coded(r, RED_FLAG_SYSTEM))
+    return profile
+
+
+def _prescriptions(resources: list[dict[str, Any]], where: str
+                   ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """The history of prescriptions the bundle's CarePlans carry, in their order, and the
+    prescription in use (None: none, or an older bundle)."""
+    from backcare.domain.fhir_profile import PRESCRIPTION_EXTENSION
+    from backcare.errors import ProblemList
+    from backcare.loading.careplan import _as_file
+
+    plans = []
+    for r in resources:
+        if r.get("resourceType") != "CarePlan":
+            continue
+        ext = next((e for e in r.get("extension") or ()
+                    if isinstance(e, dict) and e.get("url") == PRESCRIPTION_EXTENSION), None)
+        if ext is not None:
+            parts = {p.get("url"): p for p in ext.get("extension") or ()
+                     if isinstance(p, dict)}
+            plans.append((int(parts["order"]["valueInteger"]), r, parts))
+    history: list[dict[str, Any]] = []
+    current = None
+    for _order, plan, parts in sorted(plans, key=lambda x: x[0]):
+        programme = None
+        if "prescription" in parts:  # an R5 bundle (exporters.fhir_patient)
+            programme = json.loads(parts["prescription"]["valueString"])
+        elif plan.get("activity"):
+            p = ProblemList()
+            data = _plain(_as_file(plan, where.rstrip(": "), p))
+            p.raise_if_any(f"{where}holds a CarePlan backcare cannot read back")
+            start = parts.get("prescription-start")
+            programme = {"prescribed_by": data.get("prescribed_by"),
+                         "start": start.get("valueDate") if start else None,
+                         "allow_progression": bool(data.get("allow_progression", False)),
+                         "exercises": data.get("exercises", [])}
+        if "event" in parts:
+            recorded = parts.get("recorded")
+            history.append({"from": (plan.get("period") or {}).get("start"),
+                            "event": parts["event"]["valueCode"],
+                            "recorded": recorded.get("valueDate") if recorded else None,
+                            "programme": programme})
+        if parts.get("current", {}).get("valueBoolean"):
+            current = programme
+    return history, current
+
+
+def _plain(value: Any) -> Any:
+    """A mapping read as a file's (with its lines) as plain data."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _identifier(resource: dict[str, Any], system: str) -> str | None:
@@ -240,7 +358,11 @@ def _goal(r: dict[str, Any], where: str) -> dict[str, Any]:
     ident = _record_id(r, where)
     achieved = "achievementStatus" in r
     target = (r.get("target") or [{}])[0]
+    from backcare.domain.fhir_profile import PSFS_GOAL_EXTENSION
+
+    activity = next((e.get("valueString") for e in r.get("extension") or ()
+                     if isinstance(e, dict) and e.get("url") == PSFS_GOAL_EXTENSION), None)
     return {"id": int(ident) if ident.isdigit() else ident,
             "text": r["description"]["text"], "created": r["startDate"],
-            "by": target.get("dueDate"), "psfs_activity": None,
+            "by": target.get("dueDate"), "psfs_activity": activity,
             "done_on": r.get("statusDate") if achieved else None}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
@@ -52,6 +52,33 @@ MEASURE_HEADROOM = 1.25  # a questionnaire chart's y axis reaches 25% above the 
 
 LEVEL_STYLE = {CRITICAL: "bold white on red", HIGH: "bold red", LOW: "bold yellow"}
 VERDICT_STYLE = {IMPROVING: "bold green", WORSENING: "bold red"}
+
+
+class Voice(NamedTuple):
+    """Who the view speaks to (issue 22): the patient, or their clinician, who reads about
+    the patient ("Exercised on 12 of 14 planned days"), never "your" or "well done"."""
+
+    audience: str
+    title: str
+    goals: str
+    alerts: str
+    exercised: str
+    reached: str
+    starts: str
+    flagged_after: str
+    empty: str
+
+
+PATIENT = Voice(
+    "patient", "Your progress", "Your goals", "Alerts for your physiotherapist",
+    "You exercised on", "You reached it in", "Your programme starts on",
+    "Your plan eases these off; tell your physiotherapist if they keep hurting.",
+    "Nothing recorded yet for this period, and that is fine: everyone starts somewhere.")
+CLINICIAN = Voice(
+    "clinician", "Progress", "Goals", "Alerts", "Exercised on", "Reached in",
+    "The programme starts on", "The plan eases these off.",
+    "Nothing recorded in this period.")
+
 # plotext colour codes (the 256-colour palette) for the series, when colour is on.
 COLOUR_PAIN = 12  # bright blue
 COLOUR_MEAN = 208  # orange
@@ -78,42 +105,52 @@ def tick_label(d: date, long_span: bool) -> str:
 # --- The whole view ---------------------------------------------------------------------------
 
 def render(report: ProgressReport, console: Console,
-           exercise_names: Mapping[str, str] | None = None) -> None:
-    """Print the progress report on ``console``."""
+           exercise_names: Mapping[str, str] | None = None, voice: Voice = PATIENT,
+           top: Sequence[tuple[str, str]] = ()) -> None:
+    """Print the progress report on ``console``, in ``voice``; ``top``: labelled lines
+    shown first (the clinic's conditions, red flags and clearances)."""
     width = console.width
     colour = console.color_system is not None and not console.no_color
     names = exercise_names or {}
-    parts: list[RenderableType] = [_title(report, width)]
+    parts: list[RenderableType] = [_title(report, width, voice)]
+    if top:
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column()
+        for label, text in top:
+            grid.add_row(label, Text(text))
+        parts += [Text(""), grid]
     if not report.has_data:
-        parts.append(_empty_state(report))
+        parts.append(_empty_state(report) if voice is PATIENT else
+                     Text(f"\n{voice.empty}\n"))
         if report.goals:
-            parts += [_heading("Your goals"), _goals(report.goals)]
+            parts += [_heading(voice.goals), _goals(report.goals)]
         parts.append(Text(DISCLAIMER_SHORT, style="dim"))
         console.print(Group(*parts))
         return
-    parts.append(_summary(report))
+    parts.append(_summary(report, voice))
     if report.routine:
-        parts += [_heading("Your routine"), _routine(report)]
+        parts += [_heading("Your routine" if voice is PATIENT else "Routine"), _routine(report)]
     if report.alerts:
-        parts += [_heading("Alerts for your physiotherapist"), _alerts(report)]
+        parts += [_heading(voice.alerts), _alerts(report)]
     parts += [_heading("Pain"), *_pain_section(report, width, colour)]
     parts += [_heading("Week by week"), _weekly_table(report),
               *_week_charts(report, width, colour)]
     if report.measures:
         parts += [_heading("Questionnaires"), _measures_table(report),
-                  *_measure_charts(report, width, colour)]
+                  *_measure_charts(report, width, colour, voice)]
     if report.flagged:
-        parts += [_heading("Exercises that hurt"), _flagged(report, names)]
+        parts += [_heading("Exercises that hurt"), _flagged(report, names, voice)]
     if report.goals:
-        parts += [_heading("Your goals"), _goals(report.goals)]
+        parts += [_heading(voice.goals), _goals(report.goals)]
     parts += [Text(""), Text(DISCLAIMER_SHORT, style="dim")]
     console.print(Group(*parts))
 
 
-def _title(report: ProgressReport, width: int) -> RenderableType:
+def _title(report: ProgressReport, width: int, voice: Voice = PATIENT) -> RenderableType:
     span = f"{say_date(report.start)} – {say_date(report.end)}"
-    return Rule(Text(f"Your progress, {span}", style="bold"), align="left") \
-        if width >= len(span) + 20 else Text(f"Your progress, {span}", style="bold")
+    return Rule(Text(f"{voice.title}, {span}", style="bold"), align="left") \
+        if width >= len(span) + 20 else Text(f"{voice.title}, {span}", style="bold")
 
 
 def _heading(text: str) -> RenderableType:
@@ -144,15 +181,15 @@ def _empty_state(report: ProgressReport) -> RenderableType:
     )
 
 
-def _summary(report: ProgressReport) -> RenderableType:
+def _summary(report: ProgressReport, voice: Voice = PATIENT) -> RenderableType:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
-    grid.add_row("Exercise", _exercise_line(report))
-    grid.add_row("Pain", _pain_line(report))
+    grid.add_row("Exercise", _exercise_line(report, voice))
+    grid.add_row("Pain", _pain_line(report, voice))
     if report.aerobic:
         a = report.aerobic
-        met = (f" You reached it in {a.full_weeks_meeting_guideline} of {a.full_weeks} full "
+        met = (f" {voice.reached} {a.full_weeks_meeting_guideline} of {a.full_weeks} full "
                f"week{'s' if a.full_weeks != 1 else ''}." if a.full_weeks else "")
         grid.add_row("Aerobic", Text(
             f"{plural(a.latest_week_minutes, 'minute')} this week, of the "
@@ -162,18 +199,19 @@ def _summary(report: ProgressReport) -> RenderableType:
     return Group(Text(""), verdict, Text(""), grid)
 
 
-def _exercise_line(report: ProgressReport) -> Text:
+def _exercise_line(report: ProgressReport, voice: Voice = PATIENT) -> Text:
     start = report.programme_start
     if report.sessions_planned == 0:
         if start and start > report.as_of:
-            return Text(f"Your programme starts on {say_date(start)}.")
+            return Text(f"{voice.starts} {say_date(start)}.")
         return Text("No exercise days were planned in this period.")
     streak = report.streak_days
     extra = report.sessions_extra
-    extras = (f" Besides those, you exercised on {plural(extra, 'other day')}."
+    extras = (f" Besides those, {voice.exercised[0].lower()}{voice.exercised[1:]} "
+              f"{plural(extra, 'other day')} (not counted)."
               if extra else "")
     return Text(
-        f"You exercised on {report.sessions_done} of {report.sessions_planned} planned days "
+        f"{voice.exercised} {report.sessions_done} of {report.sessions_planned} planned days "
         f"({num(report.adherence_percent)}%).{extras} Streak: {streak} planned "
         f"day{'s' if streak != 1 else ''} in a row.")
 
@@ -192,10 +230,11 @@ def _routine(report: ProgressReport) -> RenderableType:
     return table
 
 
-def _pain_line(report: ProgressReport) -> Text:
+def _pain_line(report: ProgressReport, voice: Voice = PATIENT) -> Text:
     p = report.pain
     if p.baseline is None and p.current is None:
-        return Text("No check-ins yet: backcare pain 4")
+        return Text("No check-ins yet: backcare pain 4" if voice is PATIENT else
+                    "No check-ins in the record.")
     base = (f"{p.baseline}/10 at the start" if p.baseline is not None else "no baseline")
     now = (f"{num(p.current)}/10 now (the average of {p.current_checkins} check-in"
            f"{'s' if p.current_checkins != 1 else ''} in the last 7 days)"
@@ -455,7 +494,8 @@ def _groups(change: float) -> str:
     return f"{plural(abs(change), 'group')} {'up' if change > 0 else 'down'}"
 
 
-def _measure_charts(report: ProgressReport, width: int, colour: bool) -> list[RenderableType]:
+def _measure_charts(report: ProgressReport, width: int, colour: bool,
+                    voice: Voice = PATIENT) -> list[RenderableType]:
     side = width >= SIDE_BY_SIDE_WIDTH
     each = (_chart_width(width) - CHART_GAP) // 2 if side else _chart_width(width)
     days = (report.as_of - report.start).days + 1
@@ -473,7 +513,7 @@ def _measure_charts(report: ProgressReport, width: int, colour: bool) -> list[Re
 
         def draw(fig: Any, xs: list[int] = xs, ys: list[float] = ys, lo: float = inst.score_min,
                  hi: float = top,
-                 label: str = MEASURE_LABEL.get(m.instrument, m.instrument)) -> None:
+                 label: str = _label(m.instrument, voice)) -> None:
             s = fig.signal(xs, ys, marker=_marker("hd", colour, COLOUR_PAIN))
             s.lines()
             fig.draw(s)
@@ -491,6 +531,11 @@ def _measure_charts(report: ProgressReport, width: int, colour: bool) -> list[Re
     return _arrange(charts, side)
 
 
+def _label(instrument: str, voice: Voice) -> str:
+    label = MEASURE_LABEL.get(instrument, instrument)
+    return label if voice is PATIENT else label.replace("your ", "the patient's ")
+
+
 def _nice_ceiling(value: float) -> float:
     """The next of 1, 2, 5 x 10^n at or above ``value``: a round top for an axis."""
     if value <= 0:
@@ -502,7 +547,8 @@ def _nice_ceiling(value: float) -> float:
     return float(10 * magnitude)
 
 
-def _flagged(report: ProgressReport, names: Mapping[str, str]) -> RenderableType:
+def _flagged(report: ProgressReport, names: Mapping[str, str],
+             voice: Voice = PATIENT) -> RenderableType:
     shown = report.flagged[-MAX_FLAGGED_SHOWN:]
     more = len(report.flagged) - len(shown)
     text = ", ".join(f"{names.get(f.exercise_id, f.exercise_id)} on "
@@ -510,8 +556,7 @@ def _flagged(report: ProgressReport, names: Mapping[str, str]) -> RenderableType
                      for f in reversed(shown))
     extra = f", and {more} earlier" if more else ""
     # The red zone of docs/clinical.md §4; patients never see section numbers (issue 21).
-    return Text(f"In the red zone (pain of 6 or more): {text}{extra}. Your plan eases these "
-                "off; tell your physiotherapist if they keep hurting.")
+    return Text(f"In the red zone (pain of 6 or more): {text}{extra}. {voice.flagged_after}")
 
 
 def _why_red(f: FlaggedExercise) -> str:

@@ -33,9 +33,11 @@ from typing import Any
 
 from backcare.domain.caseload import ClinicPatient, Summary, check_clinic_patient
 from backcare.domain.checks import Check, stored_problem
+from backcare.domain.trail import TrailStates
 from backcare.errors import BackcareError
 from backcare.storage import cache
 from backcare.storage.files import DIR_MODE, FILE_MODE, POSIX_MODES, TableCheck
+from backcare.storage.journal import FileSet
 from backcare.storage.paths import BACKUP_DIR, CACHE_DIR, DataPaths, data_home
 from backcare.storage.store import DoctorFinding, Store, through_link
 
@@ -292,3 +294,27 @@ def context_key(home: Path, settings: Path, version: str) -> str:
     files = [settings, *DataPaths(home).library_files()]
     return version + "".join(f"|{cache.file_key(f) or '-'}" for f in files)
 
+
+
+def apply_trail(store: Store, states: TrailStates) -> int:
+    """Give each record the audit trail touched its final value in a patient's copy
+    (domain.trail): an edit replaces the record, a deletion removes it. One change, under
+    the patient folder's lock; returns how many records changed."""
+    from backcare.storage.journal import Change, RecordChange
+
+    changed: list[RecordChange] = []
+
+    def build(files: FileSet) -> Change | None:
+        for (table, ident), (day, value) in states.items():
+            found = [doc for t, doc in files.find_id(ident, day) if t == table]
+            current = found[0] if found else None
+            if current != value and (current is not None or value is not None):
+                changed.append(RecordChange(table, current, value))
+        if not changed:
+            return None
+        n = len(changed)
+        return Change("import", f"the patient's corrections ({n} record"
+                                f"{'' if n == 1 else 's'})", tuple(changed))
+
+    store.save_change(build)
+    return len(changed)
