@@ -83,7 +83,9 @@ def rows(cli: Cli, *args: str) -> list[dict[str, Any]]:
 
 # --- add, merge, list ------------------------------------------------------------------------
 
-def test_add_then_list_puts_the_most_urgent_patient_first(cli: Cli, tmp_path: Path) -> None:
+def test_add_then_list_puts_the_most_urgent_patient_first(cli: Cli, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
     calm = write(tmp_path, "calm.json", export_doc("pt-calm000000000001", pain=2))
     stopped = write(tmp_path, "stopped.json",
                     export_doc("pt-stop000000000002", pain=4, skip_last=8))
@@ -106,6 +108,7 @@ def test_add_then_list_puts_the_most_urgent_patient_first(cli: Cli, tmp_path: Pa
     assert third["alert"] is None and third["adherence_percent"] == 100.0
     assert third["pain"] == {"baseline": 6, "current": 2.0, "change": -4.0,
                              "verdict": "improving"}
+    monkeypatch.setenv("COLUMNS", "80")  # a wider terminal widens the alert column
     table = cli("clinic", "list")
     assert table.exit_code == 0
     lines = table.stdout.splitlines()

@@ -28,6 +28,7 @@ CLEARANCE_CODE = {"system": backcare_uri("clearance"), "code": "red-flags-cleare
                   "display": "Red flags cleared by a clinician"}
 PRESCRIPTION_EXTENSION = backcare_uri("extension:prescription-period")
 PSFS_GOAL_EXTENSION = backcare_uri("extension:goal-psfs-activity")
+GOAL_UID_EXTENSION = backcare_uri("extension:goal-uid")
 GESTATIONAL_AGE = {"system": LOINC, "code": "49051-6",
                    "display": "Gestational age in weeks"}
 FLAG_CATEGORY = {"system": "http://terminology.hl7.org/CodeSystem/flag-category",

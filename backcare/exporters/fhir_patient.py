@@ -17,6 +17,7 @@ from backcare.domain.fhir_profile import (
     ENCODED_KEYS,
     FLAG_CATEGORY,
     GESTATIONAL_AGE,
+    GOAL_UID_EXTENSION,
     LISTS,
     PRESCRIPTION_EXTENSION,
     PROFILE_EXTENSION,
@@ -52,20 +53,24 @@ def _ref(url: str) -> dict[str, str]:
 
 
 def _goal_activities(b: Builder, ctx: ExportContext) -> None:
-    """A goal's PSFS activity, on the Goal the export wrote for it (found by its record id)."""
-    linked = {str(g["id"]): g["psfs_activity"] for g in ctx.doc.get("goals", [])
-              if g.get("psfs_activity")}
-    if not linked:
-        return
+    """A goal's PSFS activity, and its stable uid (issue 23: kept through a merge), on the
+    Goal the export wrote for it (found by its record id)."""
+    from backcare.domain.models import Goal
+
+    goals = {str(g["id"]): g for g in ctx.doc.get("goals", [])}
     for entry in b.entries:
         goal = entry["resource"]
         if goal["resourceType"] != "Goal":
             continue
         ident = next((i.get("value") for i in goal.get("identifier") or ()
                       if i.get("system") == RECORD_ID_SYSTEM), None)
-        if ident in linked:
-            goal.setdefault("extension", []).append(
-                {"url": PSFS_GOAL_EXTENSION, "valueString": linked[ident]})
+        g = goals.get(str(ident))
+        if g is None:
+            continue
+        ext = goal.setdefault("extension", [])
+        if g.get("psfs_activity"):
+            ext.append({"url": PSFS_GOAL_EXTENSION, "valueString": g["psfs_activity"]})
+        ext.append({"url": GOAL_UID_EXTENSION, "valueString": Goal.from_dict(g).key})
 
 
 def _settings(b: Builder, profile: dict[str, Any]) -> None:

@@ -358,11 +358,15 @@ def _goal(r: dict[str, Any], where: str) -> dict[str, Any]:
     ident = _record_id(r, where)
     achieved = "achievementStatus" in r
     target = (r.get("target") or [{}])[0]
-    from backcare.domain.fhir_profile import PSFS_GOAL_EXTENSION
+    from backcare.domain.fhir_profile import GOAL_UID_EXTENSION, PSFS_GOAL_EXTENSION
 
-    activity = next((e.get("valueString") for e in r.get("extension") or ()
-                     if isinstance(e, dict) and e.get("url") == PSFS_GOAL_EXTENSION), None)
-    return {"id": int(ident) if ident.isdigit() else ident,
+    def extension(url: str) -> Any:
+        return next((e.get("valueString") for e in r.get("extension") or ()
+                     if isinstance(e, dict) and e.get("url") == url), None)
+
+    goal = {"id": int(ident) if ident.isdigit() else ident,
             "text": r["description"]["text"], "created": r["startDate"],
-            "by": target.get("dueDate"), "psfs_activity": activity,
+            "by": target.get("dueDate"), "psfs_activity": extension(PSFS_GOAL_EXTENSION),
             "done_on": r.get("statusDate") if achieved else None}
+    uid = extension(GOAL_UID_EXTENSION)
+    return {**goal, "uid": uid} if isinstance(uid, str) and uid else goal
