@@ -58,9 +58,7 @@ def undo(as_json: JsonOpt = False) -> None:
     outcome = s.undo(decide)
     if outcome.settled:
         state, entry = outcome.settled[0]
-        text = (f"The last change, {entry.summary}, was interrupted before it was saved; "
-                "it has been rolled back." if state == "rolled back" else
-                f"The undo of {entry.summary} was interrupted; it is now complete.")
+        text = settled_words(state, entry.summary)
         if as_json:
             emit_json({"undone": None, "settled": state, "summary": entry.summary,
                        "remaining": outcome.remaining})
@@ -86,6 +84,13 @@ def undo(as_json: JsonOpt = False) -> None:
             "That was the last change that can be undone.")
     if flags is not None and flags.stop:
         raise SafetyStop(flags.stop)
+
+
+def settled_words(state: str, summary: str) -> str:
+    """What settling a change a crash cut short did, in words."""
+    return (f"The last change, {summary}, was interrupted before it was saved; it has been "
+            "rolled back." if state == "rolled back" else
+            f"The undo of {summary} was interrupted; it is now complete.")
 
 
 def _flag_words(profile: Profile | None) -> list[str]:

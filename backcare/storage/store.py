@@ -154,6 +154,13 @@ class Store:
         # planner's weeks, then the red-flag check) parses it once.
         self._parsed: dict[Path, tuple[str, cache.MonthRecords]] = {}
         self._checked: dict[Path, str] = {}  # files whose records passed, by identity
+        # Recovery runs once, at the first read (issue 24): a change a crash cut short is
+        # settled under the lock before anything is read; when another command holds the
+        # lock, the files it is changing are read as they were before it began (_overlay).
+        self._recovered = False
+        self._overlay: dict[Path, dict[str, Any]] = {}
+        # What this store settled, at its first read or under a write's lock: undo says it.
+        self.settled: list[tuple[str, Entry]] = []
 
     # -- paths and permissions --
     @property
@@ -164,6 +171,7 @@ class Store:
         return self.paths.month(day)
 
     def month_paths(self, start: date | None = None, end: date | None = None) -> list[Path]:
+        self._recover_once()
         folder = self.paths.log_dir
         try:
             names = sorted(n for n in os.listdir(folder) if n.endswith(".json")
@@ -295,15 +303,71 @@ class Store:
 
     # -- locking --
     @contextlib.contextmanager
-    def writing(self) -> Iterator[None]:
+    def writing(self, settle: bool = True) -> Iterator[None]:
         """Hold the folder's write lock (blocking, with a time limit). Temp files an
-        interrupted write left behind are removed first: no write can be in progress."""
+        interrupted write left behind are removed first: no write can be in progress. Then
+        a change a crash cut short is settled (``settle``; doctor's repairs do without:
+        they mend what settling would have to read)."""
         self.ensure_home()
         with lock.exclusive(self.paths.lock):
+            self._recovered = True  # whatever is settled, it is settled here
+            self._overlay = {}
             for leftover in self.leftover_temp_files():
                 with contextlib.suppress(OSError):
                     os.unlink(leftover)
+            if settle:
+                self.settled += self._settle()
             yield
+
+    # -- recovery on every open (issue 24) --
+    def _recover_once(self) -> None:
+        if not self._recovered:
+            self.recover()
+
+    def recover(self) -> None:
+        """Settle a change a crash cut short before anything is read: roll back one that
+        was being written, finish an undo that had begun (:mod:`journal`), under the lock.
+        When another backcare holds the lock (it may be writing that change now), nothing is
+        written: this store reads the files that change touches as they were before it
+        began, the last committed state. An undo history file that cannot be trusted stops
+        every read (DataFileError) until ``doctor --yes`` removes it; doctor itself reads
+        on (:meth:`skip_recovery`)."""
+        if not any(state for _, state, _ in journal.listing(self.paths.undo_dir)):
+            self._recovered = True
+            return
+        self._recovered = True  # settling reads the files: no second recovery inside it
+        try:
+            with lock.try_exclusive(self.paths.lock) as got:
+                if got:
+                    self._overlay = {}
+                    self.settled += self._settle()
+                    return
+            self._overlay = self._committed_view()
+        except BaseException:
+            self._recovered = False
+            self._overlay = {}
+            raise
+
+    def skip_recovery(self) -> None:
+        """Read the files as they are, whatever the undo history says (doctor, which
+        reports an undo history file it cannot trust)."""
+        self._recovered = True
+
+    def _committed_view(self) -> dict[Path, dict[str, Any]]:
+        """The files an unfinished change touches, as the change's settling would leave
+        them, in memory only. A change confirmed meanwhile (its file renamed) needs none."""
+        files = FileSet(self)
+        for seq, state, path in reversed(journal.listing(self.paths.undo_dir)):
+            if state not in (PENDING, UNDOING):
+                continue
+            try:
+                entry = journal.read_entry(seq, path)
+            except DataFileError:
+                if not os.path.lexists(path):
+                    continue  # confirmed (or settled) meanwhile: the files are committed
+                raise
+            self._replay(files, entry, state)
+        return {p: files.get(p) for p in files.changed}
 
     def leftover_temp_files(self) -> list[Path]:
         """Temp files of writes that never finished (a crash, a kill)."""
@@ -337,6 +401,9 @@ class Store:
         """A data file's tables, checked record by record; None when it does not exist. A
         file this process has checked already, and that has not changed since (the same
         identity before and after this read), is not checked again."""
+        self._recover_once()
+        if path in self._overlay:
+            return self._overlay[path]
         before = cache.file_key(path)
         tables = load_tables(path, self.home)
         if tables is None:
@@ -522,7 +589,7 @@ class Store:
         """Put the newest good backup in place, in one atomic step, keeping a copy of the
         damaged file beside it. Under the lock the file is checked again: if another
         ``doctor`` (or anything else) has repaired it meanwhile, nothing is done (None)."""
-        with self.writing():
+        with self.writing(settle=False):
             path = finding.path
             exists = os.path.lexists(path)
             if exists:
@@ -552,7 +619,7 @@ class Store:
 
     def fix(self, finding: DoctorFinding) -> bool:
         """What --yes does about a finding that is not a restore. True if done."""
-        with self.writing():
+        with self.writing(settle=False):
             if finding.action == "remove":
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(finding.path)
@@ -622,7 +689,7 @@ class Store:
         changed = False
         months: list[cache.MonthRecords] = []
         for path in paths:
-            key = cache.file_key(path)
+            key = self._file_key(path)
             entry = cached.entries.get(path.name) if cached is not None and key else None
             month = None
             if entry is not None and entry.key == key:
@@ -666,7 +733,7 @@ class Store:
         found: list[PainCheckin] = []
         builder: cache.RecordBuilder | None = None
         for path in paths:
-            key = cache.file_key(path)
+            key = self._file_key(path)
             entry = cached.entries.get(path.name) if key else None
             checkins = None
             if entry is not None and entry.key == key:
@@ -688,8 +755,14 @@ class Store:
                               self.paths.lock)
         return sorted(found, key=lambda c: c.date)
 
+    def _file_key(self, path: Path) -> str | None:
+        """A file's identity for the caches; None for one read as it was before an
+        unfinished change (recover), which no cache may hold."""
+        self._recover_once()
+        return None if path in self._overlay else cache.file_key(path)
+
     def _read_month(self, path: Path, builder: cache.RecordBuilder) -> cache.MonthRecords:
-        key = cache.file_key(path)
+        key = self._file_key(path)
         seen = self._parsed.get(path)
         if seen is not None and key is not None and seen[0] == key:
             return seen[1]
@@ -847,7 +920,6 @@ class Store:
         files is no change of its own (a guided session's later saves). It may raise: then
         nothing is written."""
         with self.writing():
-            self._settle()
             files = FileSet(self)
             change = build(files)
             if change is None:
@@ -909,15 +981,19 @@ class Store:
                 continue
             entry = journal.read_entry(seq, path)
             files = FileSet(self)
-            journal.backward(files, entry.ops, audit=state == PENDING)
-            if state == UNDOING:
-                for line in entry.doc.get("undo_audit") or []:
-                    _put_line(files, self.paths.corrections, line)
+            self._replay(files, entry, state)
             self._write({p: _serialise(p, files.get(p)) for p in files.changed})
             unlink_durably(self.paths.undo_entry(seq), path) if state == UNDOING \
                 else unlink_durably(path)
             settled.append(("rolled back" if state == PENDING else "undone", entry))
         return settled
+
+    def _replay(self, files: FileSet, entry: Entry, state: str) -> None:
+        """What settling ``entry`` does to the files, in memory."""
+        journal.backward(files, entry.ops, audit=state == PENDING)
+        if state == UNDOING:
+            for line in entry.doc.get("undo_audit") or []:
+                _put_line(files, self.paths.corrections, line)
 
     def undo_history(self) -> list[Entry]:
         """The changes undo can reverse, the latest last (read without the lock)."""
@@ -930,7 +1006,7 @@ class Store:
         save first (a red flag stays, domain.corrections), and whole tables left as they
         are. A change a crash interrupted is settled first, and is then what undo did."""
         with self.writing():
-            settled = self._settle()
+            settled = self.settled
             if settled:
                 return UndoOutcome(None, len(self.undo_history()), settled)
             done = [(seq, path) for seq, state, path in journal.listing(self.paths.undo_dir)
