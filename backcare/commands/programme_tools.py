@@ -19,6 +19,7 @@ from typing import Annotated, Any
 
 import typer
 
+from backcare.clock import parse_date
 from backcare.commands.common import JsonOpt, library, store
 from backcare.domain.library import Library
 from backcare.domain.models import DOSE_FIELDS, Prescription
@@ -138,7 +139,7 @@ def _from_options(specs: list[str], notes: list[str], by: str | None, start: str
     if by is not None:
         data["prescribed_by"] = by
     if start is not None:
-        data["start"] = start
+        data["start"] = parse_date(start, "--start").isoformat()  # 1900 to 2999
     return data
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from backcare.domain.checks import EARLIEST, LATEST, in_range
 from backcare.domain.library import Library
 from backcare.domain.models import DOSE_FIELDS, WEEKDAYS, Dose, PrescribedItem, Prescription
 from backcare.domain.suggest import did_you_mean, unknown_id_message
@@ -59,6 +60,11 @@ def prescription_from(data: Any, name: str, library: Library) -> Prescription:
             raw = data.get("start")
             shown = raw.isoformat(sep=" ") if isinstance(raw, datetime) else repr(raw)
             p.add(f"start must be a date like 2026-03-02, not {shown}", file=name,
+                  line=data.line_of("start"))
+            start = None
+        elif not in_range(start):  # the store would refuse it (issue 24): say so here
+            p.add(f"start is {start.isoformat()}; backcare keeps dates from "
+                  f"{EARLIEST.isoformat()} to {LATEST.isoformat()}", file=name,
                   line=data.line_of("start"))
             start = None
     allow = data.get("allow_progression", False)

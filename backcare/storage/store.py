@@ -419,7 +419,17 @@ class Store:
         """Write files' new tables. Every file is made into bytes first, so a value that
         cannot be written stops the whole operation before anything is written; then each
         file is backed up (the day's first change) and replaced atomically."""
-        self._write({path: _serialise(path, tables) for path, tables in files.items()})
+        self._write({path: self._prepare(path, tables) for path, tables in files.items()})
+
+    def _prepare(self, path: Path, tables: dict[str, Any]) -> bytes:
+        """A data file's bytes, once its records pass the checks every read makes (issue
+        24): whatever the path (a command, an import, undo putting a value back, settling a
+        change, a migration), a value that would make the file fail to load is refused
+        before anything is written, naming the field."""
+        problem = self.check_for(path)(tables)
+        if problem is not None:
+            raise BackcareError(f"could not save this: {problem}; nothing was changed")
+        return _serialise(path, tables)
 
     def _write(self, data: dict[Path, bytes]) -> None:
         """Back up and replace each file with its prepared bytes, one by one, atomically."""
@@ -923,7 +933,7 @@ class Store:
             files = FileSet(self)
             change = build(files)
             if change is None:
-                self._write({p: _serialise(p, files.get(p)) for p in files.changed})
+                self._write({p: self._prepare(p, files.get(p)) for p in files.changed})
                 return None
             self._apply(files, change)
         return change
@@ -935,14 +945,14 @@ class Store:
         if change.profile is not None:
             main = files.get(self.main_path)
             main["profile"] = {"1": change.profile}
-            first[self.main_path] = _serialise(self.main_path, main)
+            first[self.main_path] = self._prepare(self.main_path, main)
         try:
             ops = journal.forward(files, change, at, change_id)
         except journal.ChangedMeanwhile as exc:
             what = describe(exc.table, exc.doc) if exc.doc else "a record with its id"
             raise BackcareError(f"{what} changed while this command ran (another backcare "
                                 f"wrote it); nothing was saved: run the command again") from None
-        rest = {p: _serialise(p, files.get(p)) for p in files.changed if p not in first}
+        rest = {p: self._prepare(p, files.get(p)) for p in files.changed if p not in first}
         if not ops:
             self._write({**first, **rest})
             return
@@ -982,7 +992,7 @@ class Store:
             entry = journal.read_entry(seq, path)
             files = FileSet(self)
             self._replay(files, entry, state)
-            self._write({p: _serialise(p, files.get(p)) for p in files.changed})
+            self._write({p: self._prepare(p, files.get(p)) for p in files.changed})
             unlink_durably(self.paths.undo_entry(seq), path) if state == UNDOING \
                 else unlink_durably(path)
             settled.append(("rolled back" if state == PENDING else "undone", entry))
@@ -1027,8 +1037,8 @@ class Store:
             if choice.profile is not None:
                 main = files.get(self.main_path)
                 main["profile"] = {"1": choice.profile}
-                first[self.main_path] = _serialise(self.main_path, main)
-            rest = {p: _serialise(p, files.get(p)) for p in files.changed if p not in first}
+                first[self.main_path] = self._prepare(self.main_path, main)
+            rest = {p: self._prepare(p, files.get(p)) for p in files.changed if p not in first}
             undoing = journal.encode({**entry.doc, "ops": ops, "undo_audit": lines})
             self._write(first)
             self._write_entry(self.paths.undo_entry(seq, UNDOING), undoing)
