@@ -32,10 +32,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from backcare.domain.checks import (
+    CORRECTION_CHECKS,
+    LOG_CHECKS,
+    MAIN_CHECKS,
+    is_iso_day,
+    stored_problem,
+)
 from backcare.domain.corrections import record_id
 from backcare.storage.files import DataFileError, read_json_file
 
@@ -52,6 +60,13 @@ WHOLE_TABLES: tuple[str, ...] = ("profile", "programme", "prescriptions")
 UNDO_HINT = ("it only holds what 'backcare undo' can reverse; delete it (nothing recorded is "
              "lost) or run 'backcare doctor --yes'")
 PENDING, UNDOING = "pending", "undoing"
+# Changes of one new record, and the table it is in; corrections change one record.
+ONE_RECORD: dict[str, str] = {"log": "sessions", "session": "sessions",
+                              "checkin": "pain_checkins", "assessment": "assessments",
+                              "visit": "visits"}
+CORRECTION_ACTIONS: tuple[str, ...] = ("edit", "delete", "replace")
+_RECORD_CHECKS = {**LOG_CHECKS, **MAIN_CHECKS, **CORRECTION_CHECKS}
+_COUNTED = re.compile(r"\(([0-9]+) records?\)$")
 
 
 class RecordChange(NamedTuple):
@@ -323,7 +338,78 @@ def read_entry(seq: int, path: Path) -> Entry:
     problem = _entry_problem(doc)
     if problem is not None:
         raise DataFileError(path, f"is damaged ({problem})", UNDO_HINT)
+    problem = content_problem(doc)
+    if problem is not None:
+        raise DataFileError(path, f"does not match the change it names ({problem}), so it "
+                                  f"is never replayed", UNDO_HINT)
     return Entry(seq, path, doc)
+
+
+def content_problem(doc: dict[str, Any]) -> str | None:
+    """What makes a well-formed entry one backcare did not write (issue 24: an entry edited
+    by hand once put a score of 99 back into the log, and one naming 30 check-ins made undo
+    remove them all): every value it would put back passes the checks of its table, every
+    record it names keeps its id, its audit lines are its own, and it names no more records
+    than its kind of change makes."""
+    change, action, ops = doc["change"], doc["action"], doc["ops"]
+    records = [op for op in ops if "whole" not in op and not op.get("audit")]
+    audit = [op for op in ops if op.get("audit")]
+    for op in ops:
+        problem = _op_problem(op, change)
+        if problem is not None:
+            return problem
+    made = [op["table"] for op in records if op.get("before") is None]
+    if action in ONE_RECORD:
+        if len(records) != 1 or made != [ONE_RECORD[action]] or audit:
+            return f"a change of this kind adds one {ONE_RECORD[action]} record; it names " \
+                   f"{len(records)}"
+    elif action in CORRECTION_ACTIONS:
+        if len(records) != 1 or len(audit) > 1 or records[0].get("before") is None:
+            return f"a correction changes one record; it names {len(records)}"
+    elif action == "import":
+        if len(made) != len(records):
+            return "an import only adds records; it names one it would put back"
+        counted = _COUNTED.search(str(doc.get("summary")))
+        logged = sum(1 for table in made if table in LOG_TABLES)
+        if counted is not None and int(counted.group(1)) != logged:
+            return f"the import added {counted.group(1)} records; it names {logged}"
+    else:
+        return f"backcare makes no change called {action!r}"
+    return None
+
+
+def _op_problem(op: dict[str, Any], change: str) -> str | None:
+    table = op["table"]
+    if "whole" in op:
+        if table not in WHOLE_TABLES:
+            return f"it would put back the whole of {table}"
+        problem = stored_problem({table: op["whole"]}, {table: MAIN_CHECKS[table]})
+        return None if problem is None else f"a value it would put back: {problem}"
+    before, after = op.get("before"), op.get("after")
+    if before is None and after is None:
+        return "an operation names no record"
+    if before is not None:
+        problem = stored_problem({table: {"1": before}}, {table: _RECORD_CHECKS[table]})
+        if problem is not None:
+            return f"a value it would put back: {problem}"
+    if after is None:
+        return None
+    key, day = after.get("key"), after.get("date")
+    if (table in LOG_TABLES) != is_iso_day(day) or (day is not None and
+                                                    table not in LOG_TABLES):
+        return f"a {table} record it names has no day of its own"
+    if op.get("audit"):
+        if table != "corrections" or not str(key).startswith(f"{change}:"):
+            return "an audit line it would take out is not one it wrote"
+    elif table == "pain_checkins":
+        if key != day:
+            return "a check-in it names is not the one of its day"
+    elif before is not None and key != key_of(table, before):
+        return f"a {table} record it names is not the one it would put back"
+    if table in LOG_TABLES and before is not None and table != "pain_checkins" \
+            and not isinstance(key, str):
+        return f"a {table} record it names has no id"
+    return None
 
 
 def _entry_problem(doc: Any) -> str | None:
