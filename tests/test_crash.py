@@ -3,7 +3,8 @@
 - Every kill point of ``pain --symptom``, ``init --red-flag``, ``doctor --yes``, ``import``
   and ``export``: strace injects SIGKILL at each system call that changes something (below).
 - Every kill point of a move by ``edit`` and its ``undo``, of ``import`` and its ``undo``, of
-  ``goal add`` and ``goal done``, and of ``programme import`` (issue 24): the first commands
+  ``goal add``, ``goal done`` and ``goal delete`` and the ``undo`` of each, and of
+  ``programme import`` (issue 24): the first commands
   after the kill are reads, and every one of them sees each record exactly once, as it was
   before the change or after it; a red-flag stop that existed before still stops ``plan``.
 - A harness runs ``backcare log`` and ``backcare pain`` and SIGKILLs them at random moments.
@@ -199,11 +200,14 @@ def kill_points(template: Path, scratch: Path, argv: list[str]) -> list[tuple[st
     return [(name, n) for name in sorted(counts) for n in range(1, counts[name] + 1)]
 
 
-def chosen(points: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    if FULL or len(points) <= POINTS_IN_CI:
+def chosen(points: list[tuple[str, int]], in_ci: int = POINTS_IN_CI
+           ) -> list[tuple[str, int]]:
+    if FULL or len(points) <= in_ci:
         return points
-    step = (len(points) - 1) / (POINTS_IN_CI - 1)
-    return [points[round(i * step)] for i in range(POINTS_IN_CI)]
+    if in_ci < 2:
+        return points[-1:]
+    step = (len(points) - 1) / (in_ci - 1)
+    return [points[round(i * step)] for i in range(in_ci)]
 
 
 def killed(template: Path, home: Path, argv: list[str], point: tuple[str, int]
@@ -252,15 +256,16 @@ class Harness:
 
 
 def each_kill(tmp_path: Path, template: Path, argv: list[str], name: str,
-              before_each: Callable[[], None] = lambda: None,
+              before_each: Callable[[], None] = lambda: None, in_ci: int = POINTS_IN_CI,
               ) -> Iterator[tuple[Path, tuple[str, int], subprocess.CompletedProcess[str]]]:
     """Each chosen kill point: the data folder it left, the point, and the killed run.
-    ``before_each`` puts back anything outside the data folder that a run changes."""
+    ``before_each`` puts back anything outside the data folder that a run changes;
+    ``in_ci``: how many points a run without BACKCARE_FULL=1 kills at."""
     before_each()
     points = kill_points(template, tmp_path, argv)
     assert points, "the command changed nothing: no kill points"
     harness = Harness(name, len(points))
-    for point in chosen(points):
+    for point in chosen(points, in_ci):
         before_each()
         home = tmp_path / f"{point[0]}-{point[1]}"
         res = killed(template, home, argv, point)
@@ -269,7 +274,7 @@ def each_kill(tmp_path: Path, template: Path, argv: list[str], name: str,
         yield home, point, res
         shutil.rmtree(home, ignore_errors=True)
     harness.report()
-    assert harness.kills == len(chosen(points))
+    assert harness.kills == len(chosen(points, in_ci))
 
 
 INIT = ["init", "--yes", "--no-red-flags", "--no-conditions", "--assessed", "--pain", "5",
@@ -585,18 +590,29 @@ def test_every_kill_point_of_the_undo_of_an_import(tmp_path: Path) -> None:
         only_leftovers(home)
 
 
+GOAL_ADD = ["goal", "add", "walk to the shop", "--date", "2026-03-15"]
+GOAL_DONE = ["goal", "done", "1", "--date", "2026-03-15"]
+GOAL_DELETE = ["goal", "delete", "1", "--yes"]
+
+
 @needs_strace
 @pytest.mark.slow
-@pytest.mark.parametrize("argv", [
-    ["goal", "add", "walk to the shop", "--date", "2026-03-15"],
-    ["goal", "done", "1", "--date", "2026-03-15"],
-], ids=["goal-add", "goal-done"])
-def test_every_kill_point_of_a_goal_change(tmp_path: Path, argv: list[str]) -> None:
-    """`goal add` and `goal done`: every read command sees the goal list before or after."""
+@pytest.mark.parametrize(("made", "argv"), [
+    ([], GOAL_ADD), ([], GOAL_DONE), ([], GOAL_DELETE),
+    ([GOAL_ADD], ["undo"]), ([GOAL_DONE], ["undo"]), ([GOAL_DELETE], ["undo"]),
+], ids=["add", "done", "delete", "undo-add", "undo-done", "undo-delete"])
+def test_every_kill_point_of_a_goal_change(tmp_path: Path, made: list[list[str]],
+                                           argv: list[str]) -> None:
+    """`goal add`, `goal done`, `goal delete` and the undo of each (issue 24): every read
+    command sees the goals before or after. CI kills at fewer points of each: a goal
+    change has few, and six of them run."""
     template = make_template(tmp_path, INIT, ["pain", "3", "--date", "2026-03-10"],
-                             ["goal", "add", "sit through a film", "--date", "2026-03-11"])
+                             ["goal", "add", "sit through a film", "--date", "2026-03-11"],
+                             *made)
     before, after = before_and_after(tmp_path, template, argv)
-    for home, point, _ in each_kill(tmp_path, template, argv, " ".join(argv[:2])):
+    name = " ".join(["goal", *(made[0][1:2] if made else argv[1:2])][:2]) + \
+        (" then undo" if made else "")
+    for home, point, _ in each_kill(tmp_path, template, argv, name, in_ci=3):
         assert_read_whole(home, point, before, after)
         only_leftovers(home)
 

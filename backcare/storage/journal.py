@@ -52,6 +52,8 @@ if TYPE_CHECKING:
 
 UNDO_KEPT = 20  # issue 14: up to the last 20 changes can be undone
 LOG_TABLES: tuple[str, ...] = ("sessions", "pain_checkins", "assessments", "visits")
+# The tables whose corrections the audit trail keeps: the log's, and the goals (issue 24).
+AUDITED: tuple[str, ...] = (*LOG_TABLES, "goals")
 # The field that names a record in each table (a check-in is one a day: its date).
 KEY_FIELD: dict[str, str] = {"sessions": "id", "pain_checkins": "date", "assessments": "id",
                              "visits": "id", "goals": "id", "corrections": "key"}
@@ -63,7 +65,10 @@ PENDING, UNDOING = "pending", "undoing"
 # Changes of one new record, and the table it is in; corrections change one record.
 ONE_RECORD: dict[str, str] = {"log": "sessions", "session": "sessions",
                               "checkin": "pain_checkins", "assessment": "assessments",
-                              "visit": "visits"}
+                              "visit": "visits", "goal": "goals"}
+# Changes of whole tables of the main file only: the profile, the prescription.
+WHOLE_ONLY: dict[str, frozenset[str]] = {
+    "profile": frozenset({"profile"}), "programme": frozenset({"programme", "prescriptions"})}
 CORRECTION_ACTIONS: tuple[str, ...] = ("edit", "delete", "replace")
 _RECORD_CHECKS = {**LOG_CHECKS, **MAIN_CHECKS, **CORRECTION_CHECKS}
 _COUNTED = re.compile(r"\(([0-9]+) records?\)$")
@@ -229,7 +234,7 @@ def forward(files: FileSet, change: Change, at: str, change_id: str) -> list[dic
             files.put(path, rc.table, rc.after, op["slot"] if path == before_path else None)
             op["after"] = {"key": key, "date": day}
         ops.append(op)
-        if change.correction and rc.table in LOG_TABLES:
+        if change.correction and rc.table in AUDITED:
             audit.append(_audit(change.correction, rc.table, rc.before, rc.after, at,
                                 change_id, len(audit)))
     for name, docs in change.tables:
@@ -251,8 +256,13 @@ def _audit(action: str, table: str, before: dict[str, Any] | None,
     record = after if after is not None else before
     assert record is not None
     return {"key": f"{change_id}:{tag}{n}", "change": change_id, "at": at, "action": action,
-            "record": table, "id": record_id(table, record), "date": record["date"],
+            "record": table, "id": record_id(table, record), "date": record_day(table, record),
             "before": before, "after": after}
+
+
+def record_day(table: str, record: Mapping[str, Any]) -> str:
+    """The day an audit line is filed under: a log record's date, a goal's creation."""
+    return str(record["created"] if table == "goals" else record["date"])
 
 
 def backward(files: FileSet, ops: Iterable[dict[str, Any]], *, audit: bool) -> None:
@@ -285,7 +295,7 @@ def undo_audit(files: FileSet, entry: Entry, at: str) -> list[dict[str, Any]]:
     lines: list[dict[str, Any]] = []
     for op in entry.ops:
         table = op["table"]
-        if table not in LOG_TABLES or op.get("audit"):
+        if table not in AUDITED or op.get("audit"):
             continue
         after = op.get("after")
         found = files.find(table, after["key"], after.get("date")) if after else None
@@ -366,6 +376,14 @@ def content_problem(doc: dict[str, Any]) -> str | None:
     elif action in CORRECTION_ACTIONS:
         if len(records) != 1 or len(audit) > 1 or records[0].get("before") is None:
             return f"a correction changes one record; it names {len(records)}"
+    elif action == "goal-done":
+        if len(records) != 1 or audit or records[0]["table"] != "goals" \
+                or records[0].get("before") is None or records[0].get("after") is None:
+            return f"marking a goal reached changes one goal; it names {len(records)}"
+    elif action in WHOLE_ONLY:
+        wholes = {op["table"] for op in ops if "whole" in op}
+        if records or audit or not wholes or not wholes <= WHOLE_ONLY[action]:
+            return f"a change of the {action} changes only that; it names other records"
     elif action == "import":
         if len(made) != len(records):
             return "an import only adds records; it names one it would put back"

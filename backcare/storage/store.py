@@ -786,36 +786,46 @@ class Store:
         return month
 
     # -- writing: the main file --
-    def _put_single(self, table: str, doc: dict[str, Any] | None) -> None:
-        with self.writing(), self._db(self.main_path) as db:
-            t = db.table(table)
-            t.truncate()
-            if doc is not None:
-                t.insert(doc)
-
-    def save_profile(self, profile: Profile) -> Profile:
-        """Save the profile; returns it as saved (with its patient identifier)."""
+    def save_profile(self, profile: Profile, summary: str | None = "your profile") -> Profile:
+        """Save the profile, through the journal (issue 24); returns it as saved (with its
+        patient identifier). A change to a profile there was is one that undo reverses,
+        named by ``summary``. The first profile (init's) is not, nor a change of its red
+        flags or of a clinician's clearance: those are clinical facts, not slips of the
+        keyboard, and no undo may lift a stop (CLINICAL.md §5); nor a write with ``summary``
+        None."""
         saved = _with_patient_id(profile)
-        self._put_single("profile", saved.to_dict())
+        doc = saved.to_dict()
+
+        def build(files: FileSet) -> Change | None:
+            old = self._single(files.get(self.main_path), "profile")
+            if summary is None or old is None or _safety_changed(old, doc):
+                files.set_table(self.main_path, "profile", {"1": doc})
+                return None
+            return Change("profile", change_summary("profile", summary),
+                          tables=(("profile", {"1": doc}),))
+
+        self.save_change(build)
         return saved
 
     def ensure_patient_id(self) -> Profile | None:
         """The profile, with its stable patient identifier: a profile saved before there
-        was one gets it now, once (issue 16). None without a profile."""
+        was one gets it now, once (issue 16). None without a profile. Not a change of the
+        patient's: undo never takes the identifier away."""
         profile = self.profile()
         if profile is None or profile.patient_id:
             return profile
-        with self.writing(), self._db(self.main_path) as db:
-            table = db.table("profile")
-            doc = next(iter(table.all()), None)
-            if doc is None:
-                return None
-            current = Profile.from_dict(dict(doc))
-            if not current.patient_id:  # another process may have made it meanwhile
+        made: list[Profile | None] = []
+
+        def build(files: FileSet) -> None:
+            doc = self._single(files.get(self.main_path), "profile")
+            current = Profile.from_dict(doc) if doc else None
+            if current is not None and not current.patient_id:  # not made meanwhile
                 current = _with_patient_id(current)
-                table.truncate()
-                table.insert(current.to_dict())
-            return current
+                files.set_table(self.main_path, "profile", {"1": current.to_dict()})
+            made.append(current)
+
+        self.save_change(build)
+        return made[0]
 
     def save_programme(self, programme: Prescription | None) -> None:
         """Use a prescription from its own start (None: stop following one)."""
@@ -825,18 +835,23 @@ class Store:
                       recorded: date | None) -> None:
         """Use ``programme`` from ``start`` on (None: clear it from ``start``), keeping the
         history of prescriptions: imported, replaced or cleared, each with its date. One
-        write of the main file."""
-        with self.writing():
-            main = self.load(self.main_path) or {}
+        change, which undo reverses (issue 24)."""
+
+        def build(files: FileSet) -> Change:
+            main = files.get(self.main_path)
             had = self._single(main, "programme")
             docs = list((main.get("prescriptions") or {}).values())
             if not docs and had:  # the one kept before its history was
                 docs = regimen(Prescription.from_dict(had)).to_list()
             event = "cleared" if programme is None else "replaced" if had else "imported"
             docs.append(PrescriptionPeriod(start, programme, event, recorded).to_dict())
-            main["prescriptions"] = {str(n): d for n, d in enumerate(docs, 1)}
-            main["programme"] = {"1": programme.to_dict()} if programme else {}
-            self.commit({self.main_path: main})
+            what = "the prescription you stopped following" if programme is None else \
+                "the prescription " + ("that replaced the one before" if had else "imported")
+            return Change("programme", what, tables=(
+                ("programme", {"1": programme.to_dict()} if programme else {}),
+                ("prescriptions", {str(n): d for n, d in enumerate(docs, 1)})))
+
+        self.save_change(build)
 
     def adopt_programme(self, programme: Prescription | None,
                         prescriptions: list[dict[str, Any]] | None) -> None:
@@ -846,31 +861,78 @@ class Store:
         if prescriptions is None:
             self.save_programme(programme)
             return
-        with self.writing():
-            main = self.load(self.main_path) or {}
-            main["prescriptions"] = {str(n): d for n, d in enumerate(prescriptions, 1)}
-            main["programme"] = {"1": programme.to_dict()} if programme else {}
-            self.commit({self.main_path: main})
 
+        def build(files: FileSet) -> None:
+            files.set_table(self.main_path, "prescriptions",
+                            {str(n): d for n, d in enumerate(prescriptions, 1)})
+            files.set_table(self.main_path, "programme",
+                            {"1": programme.to_dict()} if programme else {})
+
+        self.save_change(build)
+
+    # -- writing: goals, each change one that undo reverses (issue 24) --
     def add_goal(self, text: str, created: date, by: date | None,
                  psfs_activity: str | None) -> Goal:
-        with self.writing(), self._db(self.main_path) as db:
-            t = db.table("goals")
-            next_id = max((int(d["id"]) for d in t.all()), default=0) + 1
+        made: list[Goal] = []
+
+        def build(files: FileSet) -> Change:
+            goals = files.get(self.main_path).get("goals") or {}
+            next_id = max((int(d["id"]) for d in goals.values()), default=0) + 1
             goal = Goal(next_id, text, created, by, psfs_activity)
-            t.insert(goal.to_dict())
-            return goal
+            made.append(goal)
+            return _new_record("goal", "goals", goal.to_dict())
+
+        self.save_change(build)
+        return made[-1]
+
+    def _goal(self, files: FileSet, goal_id: int) -> dict[str, Any]:
+        found = files.find("goals", goal_id)
+        if found is None:
+            raise BackcareError(f"there is no goal {goal_id}; 'backcare goal list' shows "
+                                "your goals and their numbers")
+        return found[2]
 
     def complete_goal(self, goal_id: int, on: date) -> Goal:
-        with self.writing(), self._db(self.main_path) as db:
-            t = db.table("goals")
-            doc = t.get(_query().id == goal_id)
-            if doc is None:
-                raise BackcareError(f"no goal with id {goal_id}; 'backcare goal list' "
-                                    f"shows them")
-            goal = Goal.from_dict(dict(doc)).completed(on)
-            t.update(goal.to_dict(), _query().id == goal_id)
-            return goal
+        made: list[Goal] = []
+
+        def build(files: FileSet) -> Change:
+            before = self._goal(files, goal_id)
+            goal = Goal.from_dict(before).completed(on)
+            made.append(goal)
+            return Change("goal-done", change_summary("goal-done", describe("goals", before)),
+                          (RecordChange("goals", before, goal.to_dict()),))
+
+        self.save_change(build)
+        return made[-1]
+
+    def edit_goal(self, goal_id: int, edit: Callable[[Goal], Goal]) -> tuple[Goal, Goal]:
+        """Change a goal (``edit`` makes the new one from the old), kept in the audit
+        trail; returns the goal before and after."""
+        made: list[tuple[Goal, Goal]] = []
+
+        def build(files: FileSet) -> Change:
+            before = self._goal(files, goal_id)
+            old = Goal.from_dict(before)
+            new = edit(old)
+            made.append((old, new))
+            return Change("edit", change_summary("edit", describe("goals", before)),
+                          (RecordChange("goals", before, new.to_dict()),), "edit")
+
+        self.save_change(build)
+        return made[-1]
+
+    def delete_goal(self, goal_id: int) -> Goal:
+        """Take a goal away, kept in the audit trail (undo puts it back)."""
+        made: list[Goal] = []
+
+        def build(files: FileSet) -> Change:
+            before = self._goal(files, goal_id)
+            made.append(Goal.from_dict(before))
+            return Change("delete", change_summary("delete", describe("goals", before)),
+                          (RecordChange("goals", before, None),), "delete")
+
+        self.save_change(build)
+        return made[-1]
 
     # -- writing: the log, one change at a time, each one undoable (issue 14) --
     def add_session(self, session: Session, action: str = "log") -> None:
@@ -1063,7 +1125,8 @@ class Store:
         hi = end.isoformat() if end else "9999"
         out = []
         for doc in (tables.get("corrections") or {}).values():
-            days = {r["date"] for r in (doc.get("before"), doc.get("after")) if r}
+            days = {doc["date"], *(r["date"] for r in (doc.get("before"), doc.get("after"))
+                                   if r and "date" in r)}
             if any(lo <= d <= hi for d in days):
                 out.append({k: v for k, v in doc.items() if k not in ("key", "change")})
         return out
@@ -1178,6 +1241,13 @@ def _main_tables(main: dict[str, Any], profile: Profile | None,
     return tuple(whole)
 
 
+SAFETY_FIELDS: tuple[str, ...] = ("red_flags", "cleared_by_clinician", "cleared_on")
+
+
+def _safety_changed(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    return any(old.get(k) != new.get(k) for k in SAFETY_FIELDS)
+
+
 def _new_goals(table: dict[str, Any], goals: list[Goal]) -> list[dict[str, Any]]:
     """An import's goals that are not already there, numbered after the patient's own."""
     have = {(d["text"], d["created"]) for d in table.values()}
@@ -1246,12 +1316,6 @@ def _kept_name(path: Path) -> Path:
         n += 1
         kept = path.with_name(f"{stamp}-{n}")
     return kept
-
-
-def _query() -> Any:
-    from tinydb import Query
-
-    return Query()
 
 
 def _storage_for(store: Store) -> Callable[[Path], AtomicJSONStorage]:
