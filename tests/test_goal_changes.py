@@ -131,3 +131,17 @@ def test_undo_reverses_a_change_to_the_profile_but_never_a_red_flag(patient: Cli
     assert res.exit_code == 0 and "The programme stays stopped" in res.stderr
     assert "That was the last change that can be undone." in res.stderr
     assert patient("plan", "--json").exit_code == 3
+
+
+def test_undo_takes_back_a_prescription_imported(patient: Cli, tmp_path: Path) -> None:
+    rx = tmp_path / "rx.yaml"
+    rx.write_text("prescribed_by: A. Physio\nstart: 2026-03-16\nexercises:\n"
+                  "  - id: bridge\n    sets: 2\n    reps: 10\n")
+    assert patient("programme", "import", str(rx)).exit_code == 0
+    assert patient("export", "--format", "json", "--out", "-").json()["programme"]
+    res = patient("undo")
+    assert res.exit_code == 0, res.output
+    assert "Undone: the prescription imported; the prescription before it is back." \
+        in res.stderr
+    doc = patient("export", "--format", "json", "--out", "-").json()
+    assert doc["programme"] is None and doc["prescriptions"] == []

@@ -20,8 +20,8 @@ from backcare.storage.store import UndoChoice
 
 def undo(as_json: JsonOpt = False) -> None:
     """Reverse the last change: a log, a check-in, a questionnaire, a visit, an edit, a
-    delete or an import. Run it again to reverse the change before that, up to the last 20;
-    it works across restarts.
+    delete, an import, a goal's, the profile's or the prescription's. Run it again to
+    reverse the change before that, up to the last 20; it works across restarts.
 
     It says what it reversed, and keeps it in the audit trail. A red flag a check-in
     reported stays until a clinician clears it.
