@@ -30,6 +30,7 @@ takes a line out of it; only the roll-back of a change that never completed does
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -97,6 +98,9 @@ class Change(NamedTuple):
     # correction takes out of the log moves into it (domain.corrections), and no undo or
     # roll-back takes it back out.
     profile: dict[str, Any] | None = None
+    # Its records have passed the checks of the data files already (an import's, checked
+    # as they were read, with limits at least as strict): they are not checked again.
+    checked: bool = False
 
 
 class Entry(NamedTuple):
@@ -131,6 +135,16 @@ class FileSet:
         self.store = store
         self.tables: dict[Path, dict[str, Any]] = {}
         self.changed: list[Path] = []
+        self._changed: set[Path] = set()
+        # Each table looked into, indexed by the field that names a record (its first
+        # record of each key), and its highest record number: an import of 60,000 audit
+        # lines finds and adds each in constant time, not by a scan and a re-sort (issue 24).
+        self._index: dict[tuple[Path, str], dict[Any, str]] = {}
+        self._top: dict[tuple[Path, str], int] = {}
+        # The records put or tables set here, by file: what the store checks before it
+        # writes (a record read from a file passed the checks as it was read).
+        self.fresh: dict[Path, dict[str, dict[str, Any]]] = {}
+        self._main, self._corrections = store.main_path, store.paths.corrections
 
     def get(self, path: Path) -> dict[str, Any]:
         if path not in self.tables:
@@ -138,7 +152,8 @@ class FileSet:
         return self.tables[path]
 
     def mark(self, path: Path) -> None:
-        if path not in self.changed:
+        if path not in self._changed:
+            self._changed.add(path)
             self.changed.append(path)
 
     def path_of(self, table: str, day: str | None) -> Path:
@@ -147,23 +162,38 @@ class FileSet:
                 raise ValueError(f"a {table} record needs its date")
             return self.store.paths.month_named(day[:7])
         if table == "corrections":
-            return self.store.paths.corrections
-        return self.store.main_path
+            return self._corrections
+        return self._main
 
     def find(self, table: str, key: Any, day: str | None = None
              ) -> tuple[Path, str, dict[str, Any]] | None:
         """Where the record of ``table`` named ``key`` is: its file, its number in the
         table, and the record. Without ``day``, a log record is looked for in every month."""
-        field = KEY_FIELD[table]
         if table in LOG_TABLES and day is None:
             paths = self.store.month_paths()
         else:
             paths = [self.path_of(table, day)]
         for path in paths:
-            for slot, doc in (self.get(path).get(table) or {}).items():
-                if isinstance(doc, dict) and doc.get(field) == key:
-                    return path, slot, doc
+            try:
+                slot = self._keys(path, table).get(key)
+            except TypeError:  # a key that is no dict key names no record
+                return None
+            if slot is not None:
+                return path, slot, self.get(path)[table][slot]
         return None
+
+    def _keys(self, path: Path, table: str) -> dict[Any, str]:
+        """The table's index: each key's first record number, in the table's order."""
+        index = self._index.get((path, table))
+        if index is None:
+            field = KEY_FIELD[table]
+            index = {}
+            for slot, doc in (self.get(path).get(table) or {}).items():
+                if isinstance(doc, dict):
+                    with contextlib.suppress(TypeError):
+                        index.setdefault(doc.get(field), slot)
+            self._index[(path, table)] = index
+        return index
 
     def find_id(self, ident: str, day: str | None = None
                 ) -> list[tuple[str, dict[str, Any]]]:
@@ -181,20 +211,41 @@ class FileSet:
 
     def remove(self, path: Path, table: str, slot: str) -> None:
         del self.get(path)[table][slot]
+        self.fresh.get(path, {}).get(table, {}).pop(slot, None)
+        self._index.pop((path, table), None)  # another record of its key may come first
         self.mark(path)
 
-    def put(self, path: Path, table: str, doc: dict[str, Any], slot: str | None = None) -> None:
+    def put(self, path: Path, table: str, doc: dict[str, Any], slot: str | None = None,
+            checked: bool = False) -> None:
         """Add a record: at ``slot`` when it is free (a record put back where it was), else
-        under the next record number, as tinydb would."""
+        under the next record number, as tinydb would. The table stays in record order.
+        ``checked``: the record has passed the data files' checks already."""
         docs = self.get(path).setdefault(table, {})
+        top = self._top.get((path, table))
+        if top is None:
+            top = max((int(k) for k in docs), default=0)
+            self.get(path)[table] = docs = dict(sorted(docs.items(), key=lambda kv: int(kv[0])))
+            self._index.pop((path, table), None)
         if slot is None or slot in docs:
-            slot = str(max((int(k) for k in docs), default=0) + 1)
+            slot = str(top + 1)
         docs[slot] = doc
-        self.get(path)[table] = dict(sorted(docs.items(), key=lambda kv: int(kv[0])))
+        if int(slot) <= top:  # put back in its place, among the others
+            self.get(path)[table] = dict(sorted(docs.items(), key=lambda kv: int(kv[0])))
+        self._top[(path, table)] = max(top, int(slot))
+        if not checked:
+            self.fresh.setdefault(path, {}).setdefault(table, {})[slot] = doc
+        index = self._index.get((path, table))
+        if index is not None:
+            with contextlib.suppress(TypeError):
+                if int(index.setdefault(doc.get(KEY_FIELD[table]), slot)) > int(slot):
+                    self._index.pop((path, table))  # it now comes first: index again
         self.mark(path)
 
     def set_table(self, path: Path, table: str, docs: dict[str, Any]) -> None:
         self.get(path)[table] = dict(docs)
+        self.fresh.setdefault(path, {})[table] = self.get(path)[table]
+        self._index.pop((path, table), None)
+        self._top.pop((path, table), None)
         self.mark(path)
 
 
@@ -231,7 +282,8 @@ def forward(files: FileSet, change: Change, at: str, change_id: str) -> list[dic
             if files.find(rc.table, key, day) is not None:
                 raise ChangedMeanwhile(rc.table, None)
             path = files.path_of(rc.table, day)
-            files.put(path, rc.table, rc.after, op["slot"] if path == before_path else None)
+            files.put(path, rc.table, rc.after, op["slot"] if path == before_path else None,
+                      change.checked)
             op["after"] = {"key": key, "date": day}
         ops.append(op)
         if change.correction and rc.table in AUDITED:

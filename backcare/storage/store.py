@@ -421,12 +421,18 @@ class Store:
         file is backed up (the day's first change) and replaced atomically."""
         self._write({path: self._prepare(path, tables) for path, tables in files.items()})
 
-    def _prepare(self, path: Path, tables: dict[str, Any]) -> bytes:
+    def _prepared(self, files: FileSet, path: Path) -> bytes:
+        """A file of a change, checking only what the change put in it."""
+        return self._prepare(path, files.get(path), files.fresh.get(path, {}))
+
+    def _prepare(self, path: Path, tables: dict[str, Any],
+                 fresh: dict[str, Any] | None = None) -> bytes:
         """A data file's bytes, once its records pass the checks every read makes (issue
         24): whatever the path (a command, an import, undo putting a value back, settling a
         change, a migration), a value that would make the file fail to load is refused
-        before anything is written, naming the field."""
-        problem = self.check_for(path)(tables)
+        before anything is written, naming the field. ``fresh``: the tables (or records of
+        them) that are new; the rest was checked as it was read."""
+        problem = self.check_for(path)(tables if fresh is None else fresh)
         if problem is not None:
             raise BackcareError(f"could not save this: {problem}; nothing was changed")
         return _serialise(path, tables)
@@ -995,7 +1001,7 @@ class Store:
             files = FileSet(self)
             change = build(files)
             if change is None:
-                self._write({p: self._prepare(p, files.get(p)) for p in files.changed})
+                self._write({p: self._prepared(files, p) for p in files.changed})
                 return None
             self._apply(files, change)
         return change
@@ -1005,16 +1011,15 @@ class Store:
         change_id = os.urandom(6).hex()
         first: dict[Path, bytes] = {}
         if change.profile is not None:
-            main = files.get(self.main_path)
-            main["profile"] = {"1": change.profile}
-            first[self.main_path] = self._prepare(self.main_path, main)
+            files.set_table(self.main_path, "profile", {"1": change.profile})
+            first[self.main_path] = self._prepared(files, self.main_path)
         try:
             ops = journal.forward(files, change, at, change_id)
         except journal.ChangedMeanwhile as exc:
             what = describe(exc.table, exc.doc) if exc.doc else "a record with its id"
             raise BackcareError(f"{what} changed while this command ran (another backcare "
                                 f"wrote it); nothing was saved: run the command again") from None
-        rest = {p: self._prepare(p, files.get(p)) for p in files.changed if p not in first}
+        rest = {p: self._prepared(files, p) for p in files.changed if p not in first}
         if not ops:
             self._write({**first, **rest})
             return
@@ -1054,7 +1059,7 @@ class Store:
             entry = journal.read_entry(seq, path)
             files = FileSet(self)
             self._replay(files, entry, state)
-            self._write({p: self._prepare(p, files.get(p)) for p in files.changed})
+            self._write({p: self._prepared(files, p) for p in files.changed})
             unlink_durably(self.paths.undo_entry(seq), path) if state == UNDOING \
                 else unlink_durably(path)
             settled.append(("rolled back" if state == PENDING else "undone", entry))
@@ -1097,10 +1102,9 @@ class Store:
                 _put_line(files, self.paths.corrections, line)
             first: dict[Path, bytes] = {}
             if choice.profile is not None:
-                main = files.get(self.main_path)
-                main["profile"] = {"1": choice.profile}
-                first[self.main_path] = self._prepare(self.main_path, main)
-            rest = {p: self._prepare(p, files.get(p)) for p in files.changed if p not in first}
+                files.set_table(self.main_path, "profile", {"1": choice.profile})
+                first[self.main_path] = self._prepared(files, self.main_path)
+            rest = {p: self._prepared(files, p) for p in files.changed if p not in first}
             undoing = journal.encode({**entry.doc, "ops": ops, "undo_audit": lines})
             self._write(first)
             self._write_entry(self.paths.undo_entry(seq, UNDOING), undoing)
@@ -1177,7 +1181,7 @@ class Store:
             count = sum(added.values())
             what = f"the import{f' of {source}' if source else ''} " \
                    f"({count} record{'' if count == 1 else 's'})"
-            return Change("import", what, tuple(records), tables=whole)
+            return Change("import", what, tuple(records), tables=whole, checked=True)
 
         self.save_change(build)
         return added, goals_added
