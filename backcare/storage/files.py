@@ -71,6 +71,16 @@ class DataFileError(BackcareError):
         self.problem = problem
 
 
+def unreadable(path: Path) -> UnreadableFile:
+    """The error for a file or folder of the data folder its mode keeps its owner out of
+    (issue 24: a mode-000 log/ once made doctor itself fail, naming nothing)."""
+    try:
+        mode = stat.S_IMODE(os.lstat(path).st_mode)
+    except OSError:
+        mode = 0
+    return UnreadableFile(path, mode)
+
+
 class UnreadableFile(DataFileError):
     """A data file whose permissions keep its owner from reading it: not damaged, so never
     replaced by a backup; ``doctor --yes`` makes it readable again."""

@@ -46,7 +46,7 @@ from backcare.domain.checks import (
     stored_problem,
 )
 from backcare.domain.corrections import record_id
-from backcare.storage.files import DataFileError, read_json_file
+from backcare.storage.files import DataFileError, read_json_file, unreadable
 
 if TYPE_CHECKING:
     from backcare.storage.store import Store
@@ -379,6 +379,8 @@ def listing(folder: Path) -> list[tuple[int, str, Path]]:
         names = os.listdir(folder)
     except (FileNotFoundError, NotADirectoryError):
         return []
+    except PermissionError:
+        raise unreadable(folder) from None
     found = []
     for name in names:
         stem, dot, ext = name.partition(".")

@@ -59,6 +59,7 @@ from backcare.storage.files import (
     stamp_schema,
     temp_files,
     unlink_durably,
+    unreadable,
 )
 from backcare.storage.journal import PENDING, UNDOING, Change, Entry, FileSet, RecordChange
 from backcare.storage.paths import CORRECTIONS_FILE, MAIN_FILE, DataPaths, data_home
@@ -180,6 +181,8 @@ class Store:
             return []
         except NotADirectoryError:
             raise DataFileError(folder, "is not a folder") from None
+        except PermissionError:
+            raise unreadable(folder) from None
         lo = f"{start.year:04d}-{start.month:02d}" if start else ""
         hi = f"{end.year:04d}-{end.month:02d}" if end else "9999-99"
         return [folder / n for n in names if lo <= n[:7] <= hi]
@@ -526,7 +529,8 @@ class Store:
                 names += [Path("log") / n for n in os.listdir(folder / "log")
                           if n.endswith(".json") and len(n) == _MONTH_NAME_LEN]
             for rel in names:
-                if (folder / rel).is_file() and not os.path.lexists(self.home / rel):
+                if (folder / rel).is_file() and not os.path.lexists(self.home / rel) \
+                        and os.access((self.home / rel).parent, os.X_OK):  # else unknown
                     missing.add(self.home / rel)
         return sorted(missing)
 
@@ -534,8 +538,8 @@ class Store:
     def check(self) -> list[DoctorFinding]:
         """Everything ``doctor`` reports: damaged, missing and unreadable data files,
         permissions, leftover temp files and caches that fail their checks."""
-        findings = []
-        for path in self.data_files():
+        findings = self._folder_findings()
+        for path in self._readable_data_files():
             try:
                 self.load(path)
             except UnreadableFile as exc:
@@ -559,13 +563,35 @@ class Store:
         findings += self._undo_findings()
         return findings
 
+    def _folder_findings(self) -> list[DoctorFinding]:
+        """Folders of the data folder that cannot be listed: named, and made readable by
+        --yes where this user owns them (the permissions walk fixes them)."""
+        found = []
+        for folder in (self.paths.log_dir, self.paths.undo_dir, self.paths.backups,
+                       self.paths.cache):
+            if os.path.isdir(folder) and not os.access(folder, os.R_OK | os.X_OK):
+                found.append(DoctorFinding(folder, unreadable(folder).problem, None,
+                                           _owned(folder), "permissions"))
+        return found
+
+    def _readable_data_files(self) -> list[Path]:
+        try:
+            return self.data_files()
+        except UnreadableFile:  # the log's folder: a finding of its own
+            return [p for p in (self.main_path, self.paths.corrections)
+                    if os.path.lexists(p)]
+
     def _undo_findings(self) -> list[DoctorFinding]:
         """Undo history files that cannot be read: only what undo could reverse is lost
         with them (the records are in the log), so doctor offers to remove them. A change
         or an undo a crash interrupted is no finding: the next command that writes settles
         it."""
-        found = []
-        for seq, _, path in journal.listing(self.paths.undo_dir):
+        found: list[DoctorFinding] = []
+        try:
+            entries = journal.listing(self.paths.undo_dir)
+        except UnreadableFile:  # a finding of _folder_findings
+            return found
+        for seq, _, path in entries:
             try:
                 journal.read_entry(seq, path)
             except DataFileError as exc:
