@@ -11,6 +11,7 @@ from backcare.domain.checks import EARLIEST, LATEST, in_range
 from backcare.domain.library import Library
 from backcare.domain.models import DOSE_FIELDS, WEEKDAYS, Dose, PrescribedItem, Prescription
 from backcare.domain.suggest import did_you_mean, unknown_id_message
+from backcare.domain.text import unsafe_char
 from backcare.errors import ProblemList
 from backcare.loading.library import DOSE_CEILING
 from backcare.loading.yamlload import Ambiguous, LineDict, LineList, load_yaml
@@ -48,6 +49,10 @@ def prescription_from(data: Any, name: str, library: Library) -> Prescription:
                            or not by.strip()):
         p.add("prescribed_by must be text (quote it)", file=name,
               line=data.line_of("prescribed_by"))
+        by = None
+    elif by is not None and unsafe_char(by, multiline=False) is not None:
+        p.add("prescribed_by contains control characters; only plain text is allowed",
+              file=name, line=data.line_of("prescribed_by"))
         by = None
     start = data.get("start")
     if start is not None:
@@ -158,6 +163,11 @@ def _item(p: ProblemList, name: str, raw: Any, index: int, list_line: int,
         note = None
     elif note is not None and not isinstance(note, str):
         add(f"note must be text, not {note!r} (put it in quotes)", "note")
+        note = None
+    elif note is not None and unsafe_char(note, multiline=True) is not None:
+        # as --note: a note is shown on the plan, and an escape sequence would act on the
+        # terminal (issue 24)
+        add("note contains control characters; only plain text is allowed", "note")
         note = None
     if len(p.problems) > before:
         return None
