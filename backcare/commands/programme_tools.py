@@ -213,7 +213,7 @@ def _write(p: Prescription, lib: Library, out: Path, force: bool, fmt: Prescript
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    write_out(out, data, force)
+    write_out(out, data, force, store().paths.outbox)
     if as_json:
         emit_json({"out": str(out), "format": fmt.value, "exercises": len(p.items),
                    "programme": p.to_dict()})

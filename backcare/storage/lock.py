@@ -107,3 +107,18 @@ def try_exclusive(path: Path) -> Iterator[bool]:
                 unlock(fd)
     finally:
         os.close(fd)
+
+
+def flock_now(fd: int) -> bool | None:
+    """Take an exclusive lock on an open file without waiting, held until it is closed:
+    whether it was taken, or None where there is no fcntl (Windows). An export holds its
+    temp file's lock so that a leftover is told from one being written (issue 24)."""
+    try:
+        import fcntl
+    except ImportError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True

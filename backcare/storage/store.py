@@ -53,8 +53,11 @@ from backcare.storage.files import (
     atomic_write_bytes,
     check_tables,
     generation,
+    is_export_temp,
+    is_temp_file,
     load_tables,
     note_saved,
+    remove_export_temp,
     rename_durably,
     stamp_schema,
     temp_files,
@@ -374,7 +377,8 @@ class Store:
 
     def leftover_temp_files(self) -> list[Path]:
         """Temp files of writes that never finished (a crash, a kill)."""
-        folders = [self.home, self.paths.log_dir, self.paths.cache, self.paths.undo_dir]
+        folders = [self.home, self.paths.log_dir, self.paths.cache, self.paths.undo_dir,
+                   self.paths.outbox]
         with contextlib.suppress(OSError):
             for day in sorted(os.listdir(self.paths.backups)):
                 folders += [self.paths.backups / day, self.paths.backups / day / "log"]
@@ -561,7 +565,32 @@ class Store:
                                           None, True, "remove"))
         findings += self._cache_findings()
         findings += self._undo_findings()
+        findings += self._export_findings()
         return findings
+
+    def _export_findings(self) -> list[DoctorFinding]:
+        """Temp files of exports that were cut short: full copies of the data beside where
+        they were going, outside the data folder (issue 24). Each export notes its temp file
+        in the outbox while it writes; one still running holds its lock and is no finding."""
+        found = []
+        with contextlib.suppress(OSError):
+            for name in sorted(os.listdir(self.paths.outbox)):
+                note = self.paths.outbox / name
+                if is_temp_file(name):
+                    continue  # a leftover of the note's own write: reported as such
+                try:
+                    tmp = Path(os.fsdecode(note.read_bytes()))
+                except OSError:
+                    continue
+                if os.path.lexists(tmp) and is_export_temp(tmp.name):
+                    if _export_running(tmp):
+                        continue
+                    problem = (f"notes {tmp}, a full copy of your data that an export cut "
+                               "short left outside the data folder")
+                else:
+                    problem = "notes an export that was cut short; nothing of it is left"
+                found.append(DoctorFinding(note, problem, None, True, "remove"))
+        return found
 
     def _folder_findings(self) -> list[DoctorFinding]:
         """Folders of the data folder that cannot be listed: named, and made readable by
@@ -663,6 +692,9 @@ class Store:
         """What --yes does about a finding that is not a restore. True if done."""
         with self.writing(settle=False):
             if finding.action == "remove":
+                if finding.path.parent == self.paths.outbox:  # an export's note: its copy
+                    with contextlib.suppress(OSError):
+                        remove_export_temp(Path(os.fsdecode(finding.path.read_bytes())))
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(finding.path)
                 return True
@@ -1328,6 +1360,21 @@ def _euid() -> int | None:
     """This process's user, where the platform has users by number (POSIX)."""
     geteuid = getattr(os, "geteuid", None)
     return int(geteuid()) if geteuid is not None else None
+
+
+def _export_running(tmp: Path) -> bool:
+    """Whether an export still holds its temp file's lock (POSIX; elsewhere, a day)."""
+    try:
+        fd = os.open(tmp, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        taken = lock.flock_now(fd)
+        if taken is None:
+            return datetime.now().timestamp() - os.fstat(fd).st_mtime < 24 * 3600
+        return not taken
+    finally:
+        os.close(fd)
 
 
 def _owned(path: Path) -> bool:
