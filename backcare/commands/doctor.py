@@ -100,6 +100,9 @@ def _repair(s: Store, fixable: list[DoctorFinding]) -> None:
         elif f.action == "remove":
             s.fix(f)
             say(f"[green]✓[/] removed {f.path.relative_to(s.home)}")
+        elif f.action == "heal" and s.fix(f):
+            say(f"[green]✓[/] the clinic's list no longer names {f.path.name}, whose folder "
+                "is gone")
 
 
 def _backup_day(backup: Path, home: Path) -> str:

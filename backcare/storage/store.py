@@ -141,7 +141,8 @@ class DoctorFinding:
     backup: Path | None  # the newest good backup, where there is one
     fixable: bool
     # What --yes does: "restore" (the backup), "permissions" (make it private and the
-    # owner's), "remove" (a leftover temp file, or a cache that failed its checks), or "".
+    # owner's), "remove" (a leftover temp file, or a cache that failed its checks), "heal"
+    # (the clinic's list made to match its patients' folders), or "".
     action: str = "restore"
 
 
