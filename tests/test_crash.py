@@ -3,8 +3,8 @@
 - Every kill point of ``pain --symptom``, ``init --red-flag``, ``doctor --yes``, ``import``
   and ``export``: strace injects SIGKILL at each system call that changes something (below).
 - Every kill point of a move by ``edit`` and its ``undo``, of ``import`` and its ``undo``, of
-  ``goal add``, ``goal done`` and ``goal delete`` and the ``undo`` of each, and of
-  ``programme import`` (issue 24): the first commands
+  ``goal add``, ``goal done`` and ``goal delete`` and the ``undo`` of each, of
+  ``programme import``, and of ``clinic add`` and ``clinic remove`` (issue 24): the first commands
   after the kill are reads, and every one of them sees each record exactly once, as it was
   before the change or after it; a red-flag stop that existed before still stops ``plan``.
 - A harness runs ``backcare log`` and ``backcare pain`` and SIGKILLs them at random moments.
@@ -620,7 +620,7 @@ def test_every_kill_point_of_a_goal_change(tmp_path: Path, made: list[list[str]]
     before, after = before_and_after(tmp_path, template, argv)
     name = " ".join(["goal", *(made[0][1:2] if made else argv[1:2])][:2]) + \
         (" then undo" if made else "")
-    for home, point, _ in each_kill(tmp_path, template, argv, name, in_ci=3):
+    for home, point, _ in each_kill(tmp_path, template, argv, name, in_ci=2):
         assert_read_whole(home, point, before, after)
         only_leftovers(home)
 
@@ -673,3 +673,55 @@ def test_every_kill_point_of_a_move_keeps_a_red_flag_stop(tmp_path: Path) -> Non
         history = console(home, *READS[0])
         assert len(json.loads(history.stdout)["pain_checkins"]) == 1, point
         only_leftovers(home)
+
+
+def clinic_views(home: Path) -> list[Any]:
+    """What the clinic's read commands show: the caseload, and each patient's progress."""
+    listed = console(home, "clinic", "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    rows = _steady(json.loads(listed.stdout))["patients"]
+    views: list[Any] = [rows]
+    for row in rows:
+        shown = console(home, "clinic", "show", row["patient"], "--json")
+        assert shown.returncode == 0, shown.stderr
+        views.append(_steady(json.loads(shown.stdout)))
+    return views
+
+
+def clinic_template(tmp_path: Path, added: bool) -> tuple[Path, Path]:
+    """A data folder whose clinic (clinic/ in it) has the patient of ``export`` or not."""
+    template = make_template(tmp_path, INIT, ["pain", "3", "--date", "2026-03-10"],
+                             ["log", "--date", "2026-03-11"])
+    export = tmp_path / "sam.json"
+    assert console(template, "export", "--format", "json", "--out",
+                   str(export)).returncode == 0
+    if added:
+        assert console(template, "clinic", "add", str(export), "--as", "Sam").returncode == 0
+    return template, export
+
+
+@needs_strace
+@pytest.mark.slow
+@pytest.mark.parametrize("action", ["add", "remove"])
+def test_every_kill_point_of_clinic_add_and_remove(tmp_path: Path, action: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """`clinic add` and `clinic remove`: wherever it dies, the caseload and the patient's
+    progress are as before the change or as after it: the patient listed with all their
+    records, or not listed; never an empty row. `doctor --clinic --yes` then leaves the
+    clinic clean, and the command run again ends where an uninterrupted one does."""
+    monkeypatch.delenv("BACKCARE_CLINIC_HOME", raising=False)
+    template, export = clinic_template(tmp_path, added=action == "remove")
+    argv = ["clinic", "add", str(export), "--as", "Sam"] if action == "add" else \
+        ["clinic", "remove", "Sam", "--yes"]
+    before = clinic_views(fresh_copy(template, tmp_path / "view-before"))
+    after_home = fresh_copy(template, tmp_path / "view-after")
+    assert console(after_home, *argv).returncode == 0
+    after = clinic_views(after_home)
+    assert before != after
+    for home, point, _ in each_kill(tmp_path, template, argv, f"clinic {action}", in_ci=4):
+        assert clinic_views(home) in (before, after), point
+        fixed = console(home, "doctor", "--clinic", "--yes")
+        assert fixed.returncode in (0, 1), (point, fixed.stderr)
+        again = console(home, *argv)
+        assert again.returncode in (0, 1), (point, again.stderr)  # 1: Sam was gone already
+        assert clinic_views(home) == after, point

@@ -83,9 +83,17 @@ class ClinicStore(Store):
     def data_files(self) -> list[Path]:
         return [self.index_path] if os.path.lexists(self.index_path) else []
 
-    def patients(self) -> list[ClinicPatient]:
+    def patients(self, *, listed: bool = False) -> list[ClinicPatient]:
+        """The patients on the caseload. One whose folder is gone is a removal cut short
+        after its move into the backups, the removal's point of no return: every command
+        reads them as removed, and ``doctor --clinic --yes`` takes their row off the list
+        (issue 24). ``listed``: every row, as the list has them."""
         tables = self.load(self.index_path) or {}
-        return [ClinicPatient.from_dict(d) for d in (tables.get("patients") or {}).values()]
+        rows = [ClinicPatient.from_dict(d) for d in (tables.get("patients") or {}).values()]
+        if listed:
+            return rows
+        root = self.home / PATIENTS_DIR
+        return [p for p in rows if os.path.lexists(root / p.folder)]
 
     def patient_store(self, patient: ClinicPatient | str) -> Store:
         """A patient's folder as a store: one per folder in a process, so that what it has
@@ -227,7 +235,7 @@ class ClinicStore(Store):
             if backup is not None:
                 findings.append(DoctorFinding(self.index_path, "is missing", backup, True))
         try:
-            patients = self.patients()
+            patients = self.patients(listed=True)
         except BackcareError:
             return findings  # the list is named above; its folders are checked once it reads
         owned = {p.folder for p in patients}
