@@ -348,11 +348,11 @@ def _print_error(lines: list[str]) -> None:
     """Each message as one line; at a terminal, wrapped at its width between words, so
     that no word (a red flag's "emergency", an id, a path) is split by the terminal
     (issue 14). Piped or redirected, a message stays one line for the program reading it."""
-    from backcare.render.ui import terminal_width
+    from backcare.render.ui import printable, terminal_width
 
     width = terminal_width(sys.stderr)
     for line in lines:
-        text = f"backcare: {line}"
+        text = f"backcare: {printable(line)}"
         if width and len(text) > width:
             import textwrap
 

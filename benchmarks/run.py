@@ -10,6 +10,7 @@ Ratios, not seconds, are the result: they hold on a noisy shared machine.
     python benchmarks/run.py --install       # a cache-less `pip install .` into a fresh venv
                                              # (benchmarks/install.py); --tiny: --no-deps
     python benchmarks/run.py --clinic-only   # only the clinic's caseload (issue 16)
+    python benchmarks/run.py --audit-only    # only the import of 60,000 audit-trail lines
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ TINY_CLINIC_CASES = ((4, 30, 1.0, True), (6, 14, 1.5, False))
 CLINIC_BATCH = 50
 CLINIC_ADD_S = 0.5
 CLINIC_MEMORY_MIB = 150
+# The import of an audit trail (issue 24): 60,000 lines, about 20 MiB, inside the size cap.
+AUDIT_LINES = 60_000
+AUDIT_IMPORT_S = 5.0
 
 
 def synthetic_export(days: int, end: date) -> dict:
@@ -210,6 +214,48 @@ def cpu_time(argv: list[str], env: dict[str, str]) -> float:
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, _, usage = os.wait4(proc.pid, 0)
     return usage.ru_utime + usage.ru_stime
+def audit_export(lines: int, end: date) -> dict:
+    """An export whose audit trail holds ``lines`` corrections of check-ins (each its value
+    before and after), and the check-ins themselves."""
+    corrections, checkins = [], []
+    for n in range(lines):
+        d = (end - timedelta(days=n % 3650)).isoformat()
+        before = {"id": f"p-{d}", "date": d, "score": n % 8, "note": f"felt it {n}",
+                  "symptoms": [], "flare": False}
+        after = {**before, "score": (n + 1) % 8}
+        corrections.append({"at": f"{end.isoformat()}T08:{n // 3600 % 60:02d}:"
+                                  f"{n // 60 % 60:02d}+00:00", "action": "edit",
+                            "record": "pain_checkins", "id": f"p-{d}", "date": d,
+                            "before": before, "after": after})
+        if n < 3650:
+            checkins.append(after)
+    return {"format": "backcare-export", "version": 1,
+            "exported_at": f"{end.isoformat()}T08:00:00", "profile": None, "sessions": [],
+            "pain_checkins": checkins, "assessments": [], "visits": [], "goals": [],
+            "programme": None, "corrections": corrections}
+
+
+def audit_benchmark(root: Path, exe: str, runs: int, tiny: bool) -> tuple[list[str], bool]:
+    """Time `import` of an export with AUDIT_LINES audit-trail lines into a fresh folder
+    (issue 24: it took quadratic time, past ten minutes)."""
+    lines = 600 if tiny else AUDIT_LINES
+    source = root / "audit.json"
+    source.write_text(json.dumps(audit_export(lines, TODAY - timedelta(days=1))))
+    size = f"{source.stat().st_size / 2**20:.0f} MiB"
+    times = []
+    for run in range(max(1, min(runs, 3))):
+        home = root / f"audit-{run}"
+        backcare(home, "init", "--yes", "--no-red-flags", "--no-conditions", "--pain", "6",
+                 "--date", "2016-01-01")
+        env = {**os.environ, "NO_COLOR": "1", "BACKCARE_TODAY": TODAY.isoformat(),
+               "BACKCARE_HOME": str(home)}
+        times.append(timed([exe, "import", str(source)], env)[0])
+        shutil.rmtree(home, ignore_errors=True)
+    source.unlink()
+    value = statistics.median(times)
+    good = value < AUDIT_IMPORT_S
+    return [f"| import of {lines} audit-trail lines ({size}) | – | – | {value:.3f} | – | – | "
+            f"– | < {AUDIT_IMPORT_S:g} s | {'yes' if good else 'NO'} |"], good
 
 
 def backcare(home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -263,6 +309,8 @@ def main() -> None:
                     help="measure the install instead: time, venv size added, packages")
     ap.add_argument("--clinic-only", action="store_true",
                     help="only the clinic's caseload (issue 16)")
+    ap.add_argument("--audit-only", action="store_true",
+                    help="only the import of an audit trail of 60,000 lines (issue 24)")
     args = ap.parse_args()
     if args.install:
         sys.path.insert(0, str(HERE))
@@ -276,9 +324,10 @@ def main() -> None:
     years, century = (0.1, 0.2) if args.tiny else (10, 100)
     root = Path(tempfile.mkdtemp(prefix="backcare-bench-"))
     exe = shutil.which("backcare") or str(Path(sys.executable).parent / "backcare")
-    if args.clinic_only:
+    if args.clinic_only or args.audit_only:
         try:
-            rows, ok = clinic_benchmark(root, exe, runs, args.tiny)
+            which = clinic_benchmark if args.clinic_only else audit_benchmark
+            rows, ok = which(root, exe, runs, args.tiny)
             print("\n| command | floor s | empty s | history s | × floor | target | × empty | "
                   "target | ok |")
             print("|---|---|---|---|---|---|---|---|---|")
@@ -419,6 +468,9 @@ def main() -> None:
         clinic_lines, clinic_ok = clinic_benchmark(root, exe, runs, args.tiny)
         ok &= clinic_ok
         print("\n".join(clinic_lines))
+        audit_lines, audit_ok = audit_benchmark(root, exe, runs, args.tiny)
+        ok &= audit_ok
+        print("\n".join(audit_lines))
         print(f"\n{'every target met' if ok else 'SOME TARGETS MISSED'}")
         if args.keep:
             shutil.copytree(root, args.keep, dirs_exist_ok=True)

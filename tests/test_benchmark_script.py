@@ -24,7 +24,7 @@ def test_benchmark_script_runs_at_tiny_size() -> None:
                 "| export --format fhir, whole history", "peak memory",
                 "| Tab: exercises show b", "| handout, a 10-exercise routine",
                 "| clinic list, 4 patients", "| clinic add of one",
-                "clinic list and add peak memory"):
+                "clinic list and add peak memory", "| import of 600 audit-trail lines"):
         assert row in res.stdout, row
 
 

@@ -2,6 +2,11 @@
 
 - Every kill point of ``pain --symptom``, ``init --red-flag``, ``doctor --yes``, ``import``
   and ``export``: strace injects SIGKILL at each system call that changes something (below).
+- Every kill point of a move by ``edit`` and its ``undo``, of ``import`` and its ``undo``, of
+  ``goal add``, ``goal done`` and ``goal delete`` and the ``undo`` of each, of
+  ``programme import``, and of ``clinic add`` and ``clinic remove`` (issue 24): the first commands
+  after the kill are reads, and every one of them sees each record exactly once, as it was
+  before the change or after it; a red-flag stop that existed before still stops ``plan``.
 - A harness runs ``backcare log`` and ``backcare pain`` and SIGKILLs them at random moments.
   Afterwards the data folder always loads, every command that reported success is in
   ``history``, and ``doctor`` reports clean. The full run (BACKCARE_FULL=1) makes at least
@@ -24,6 +29,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -194,11 +200,14 @@ def kill_points(template: Path, scratch: Path, argv: list[str]) -> list[tuple[st
     return [(name, n) for name in sorted(counts) for n in range(1, counts[name] + 1)]
 
 
-def chosen(points: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    if FULL or len(points) <= POINTS_IN_CI:
+def chosen(points: list[tuple[str, int]], in_ci: int = POINTS_IN_CI
+           ) -> list[tuple[str, int]]:
+    if FULL or len(points) <= in_ci:
         return points
-    step = (len(points) - 1) / (POINTS_IN_CI - 1)
-    return [points[round(i * step)] for i in range(POINTS_IN_CI)]
+    if in_ci < 2:
+        return points[-1:]
+    step = (len(points) - 1) / (in_ci - 1)
+    return [points[round(i * step)] for i in range(in_ci)]
 
 
 def killed(template: Path, home: Path, argv: list[str], point: tuple[str, int]
@@ -247,15 +256,16 @@ class Harness:
 
 
 def each_kill(tmp_path: Path, template: Path, argv: list[str], name: str,
-              before_each: Callable[[], None] = lambda: None,
+              before_each: Callable[[], None] = lambda: None, in_ci: int = POINTS_IN_CI,
               ) -> Iterator[tuple[Path, tuple[str, int], subprocess.CompletedProcess[str]]]:
     """Each chosen kill point: the data folder it left, the point, and the killed run.
-    ``before_each`` puts back anything outside the data folder that a run changes."""
+    ``before_each`` puts back anything outside the data folder that a run changes;
+    ``in_ci``: how many points a run without BACKCARE_FULL=1 kills at."""
     before_each()
     points = kill_points(template, tmp_path, argv)
     assert points, "the command changed nothing: no kill points"
     harness = Harness(name, len(points))
-    for point in chosen(points):
+    for point in chosen(points, in_ci):
         before_each()
         home = tmp_path / f"{point[0]}-{point[1]}"
         res = killed(template, home, argv, point)
@@ -264,7 +274,7 @@ def each_kill(tmp_path: Path, template: Path, argv: list[str], name: str,
         yield home, point, res
         shutil.rmtree(home, ignore_errors=True)
     harness.report()
-    assert harness.kills == len(chosen(points))
+    assert harness.kills == len(chosen(points, in_ci))
 
 
 INIT = ["init", "--yes", "--no-red-flags", "--no-conditions", "--assessed", "--pain", "5",
@@ -273,6 +283,60 @@ INIT = ["init", "--yes", "--no-red-flags", "--no-conditions", "--assessed", "--p
 
 def plan_code(home: Path) -> int:
     return console(home, "plan", "--json").returncode
+
+
+# The commands that read the record, each run first after a kill (issue 24): the first of them
+# settles what the kill left, and each must see the record whole, before or after the change.
+READS: tuple[tuple[str, ...], ...] = (
+    ("history", "--from", "2020-01-01", "--to", CRASH_TODAY, "--json"),
+    ("export", "--format", "json", "--out", "-"),
+    ("progress", "--json"),
+    ("goal", "list", "--json"),
+)
+
+
+def _steady(doc: Any) -> Any:
+    """A read's document without what differs from run to run: when it was made, and when
+    each line of the audit trail was written (the clock's time of the command)."""
+    if isinstance(doc, dict):
+        return {k: _steady(v) for k, v in doc.items() if k not in ("exported_at", "at")}
+    if isinstance(doc, list):
+        return [_steady(v) for v in doc]
+    return doc
+
+
+def read_views(home: Path) -> list[Any]:
+    """What every read command shows, in the order of READS."""
+    views = []
+    for args in READS:
+        res = console(home, *args)
+        assert res.returncode == 0, (args, res.stderr)
+        views.append(_steady(json.loads(res.stdout)))
+    return views
+
+
+def before_and_after(tmp_path: Path, template: Path, argv: list[str]
+                     ) -> tuple[list[Any], list[Any]]:
+    """What the read commands show before the change, and after it ran uninterrupted."""
+    before = read_views(fresh_copy(template, tmp_path / "view-before"))
+    after_home = fresh_copy(template, tmp_path / "view-after")
+    res = console(after_home, *argv)
+    assert res.returncode == 0, res.stderr
+    after = read_views(after_home)
+    assert before != after, "the change changes nothing a read command shows"
+    shutil.rmtree(tmp_path / "view-before")
+    shutil.rmtree(tmp_path / "view-after")
+    return before, after
+
+
+def assert_read_whole(home: Path, point: tuple[str, int], before: list[Any],
+                      after: list[Any]) -> None:
+    """Each read command, run first after the kill, sees the record before or after the
+    change: every record exactly once, never half of each."""
+    views = read_views(home)
+    for args, view, old, new in zip(READS, views, before, after, strict=True):
+        assert view in (old, new), (point, args[0])
+    assert views in (before, after), point  # and all of them the same one
 
 
 @needs_strace
@@ -356,15 +420,9 @@ def test_every_kill_point_of_doctor_yes_keeps_the_file_and_its_damaged_copy(
         assert Store(home).check() == [], point
 
 
-@needs_strace
-@pytest.mark.slow
-def test_every_kill_point_of_an_import_leaves_whole_files_and_can_be_run_again(
-        tmp_path: Path) -> None:
-    """`import`: each file is the old one or the new one; the folder always loads; the
-    same import run again ends exactly where an uninterrupted one does."""
-    from backcare.storage import Store
-
-    template = make_template(tmp_path, INIT, ["pain", "3", "--date", "2026-03-10"])
+def import_file(tmp_path: Path) -> Path:
+    """An export of nine check-ins over three months, a visit the December before, and a
+    goal."""
     export = tmp_path / "export.json"
     checkins = [{"id": f"p-{d}", "date": d, "score": i % 8, "note": f"day {i}",
                  "symptoms": [], "flare": False}
@@ -377,11 +435,27 @@ def test_every_kill_point_of_an_import_leaves_whole_files_and_can_be_run_again(
                     "note": "before"}],
         "goals": [{"id": 1, "text": "walk to the shop", "created": "2026-01-05", "by": None,
                    "psfs_activity": None, "done_on": None}], "programme": None}))
+    return export
+
+
+@needs_strace
+@pytest.mark.slow
+def test_every_kill_point_of_an_import_leaves_whole_files_and_can_be_run_again(
+        tmp_path: Path) -> None:
+    """`import`: every read command sees all of it or none of it; each file is the old one
+    or the new one; the folder always loads; the same import run again ends exactly where
+    an uninterrupted one does."""
+    from backcare.storage import Store
+
+    template = make_template(tmp_path, INIT, ["pain", "3", "--date", "2026-03-10"])
+    export = import_file(tmp_path)
     reference = fresh_copy(template, tmp_path / "reference")
     assert console(reference, "import", str(export)).returncode == 0
     expected = (Store(reference).history(), Store(reference).goals())
     before = {p.relative_to(template): p.read_bytes() for p in Store(template).data_files()}
+    views = before_and_after(tmp_path, template, ["import", str(export)])
     for home, point, _ in each_kill(tmp_path, template, ["import", str(export)], "import"):
+        assert_read_whole(home, point, *views)
         store = Store(home)
         store.history()  # every file loads
         for rel, old in before.items():
@@ -413,9 +487,7 @@ def test_every_kill_point_of_an_export_leaves_no_half_file(tmp_path: Path) -> No
     argv = ["export", "--format", "json", "--out", str(out)]
 
     def no_out() -> None:
-        for leftover in out_dir.iterdir():  # a temp file beside --out, never --out itself
-            assert leftover == out or (leftover.name.startswith(".export.json.")
-                                       and leftover.name.endswith(".tmp")), leftover
+        for leftover in out_dir.iterdir():
             leftover.unlink()
 
     for home, point, _ in each_kill(tmp_path, template, argv, "export", no_out):
@@ -423,11 +495,21 @@ def test_every_kill_point_of_an_export_leaves_no_half_file(tmp_path: Path) -> No
             doc = json.loads(out.read_text())
             assert {k: v for k, v in doc.items() if k != "exported_at"} == expected, point
         assert {rel: (home / rel).read_bytes() for rel in data} == data, point
-        only_leftovers(home)
+        # At most a temp file beside --out, never half of --out; doctor names it (issue 24).
+        left = [p for p in out_dir.iterdir() if p != out]
+        assert all(p.name.startswith(".export.json.backcare-") and p.name.endswith(".tmp")
+                   for p in left), (point, left)
+        from backcare.storage import Store
+
+        found = Store(home).check()
+        assert all(f.action == "remove" for f in found), (point, found)
+        for leftover in left:
+            assert any(str(leftover) in f.problem for f in found), (point, found)
         existed = out.exists()
         again = console(home, *argv)
         assert again.returncode == (1 if existed else 0), (point, again.stderr)
         assert json.loads(out.read_text())["format"] == "backcare-export"
+        assert list(out_dir.iterdir()) == [out], point  # the next export cleared them
 
 
 def session_versions(home: Path, ident: str) -> list[tuple[str, str | None]]:
@@ -455,14 +537,16 @@ EDIT_ACROSS_MONTHS = ["--date", "2026-03-02", "--note", "after"]
 def test_every_kill_point_of_an_edit_across_months_leaves_one_session(tmp_path: Path) -> None:
     """`edit ID --date` moving a session from February's file to March's (issue 14): two
     month files, the audit trail and the undo history change. Wherever it dies, the next
-    command that writes settles it, and the session is there exactly once: as it was, or as
-    edited. The edit run again ends where an uninterrupted one does."""
+    command, a read as well as a write, settles it, and the session is there exactly once:
+    as it was, or as edited. The edit run again ends where an uninterrupted one does."""
     from backcare.storage import Store
 
     template, ident = logged_template(tmp_path)
     old, new = ("2026-02-27", "before"), ("2026-03-02", "after")
     argv = ["edit", ident, *EDIT_ACROSS_MONTHS]
+    before, after = before_and_after(tmp_path, template, argv)
     for home, point, _ in each_kill(tmp_path, template, argv, "edit across months"):
+        assert_read_whole(home, point, before, after)  # reads first: they settle it
         Store(home).history()  # every file loads
         assert console(home, "pain", "2", "--date", "2026-03-11").returncode == 0, point
         assert session_versions(home, ident) in ([old], [new]), point
@@ -475,16 +559,18 @@ def test_every_kill_point_of_an_edit_across_months_leaves_one_session(tmp_path: 
 @needs_strace
 @pytest.mark.slow
 def test_every_kill_point_of_undo_leaves_one_session(tmp_path: Path) -> None:
-    """`undo` of that edit: wherever it dies, the folder loads and the patient's next
-    `undo` settles it. The session is then there exactly once, as it was before the edit;
-    or, when the killed undo had finished (a kill while it printed), the next undo names the
-    change before (the log of the session) and reverses that."""
+    """`undo` of that edit: wherever it dies, every read command sees the session once,
+    edited or as it was, and the folder loads. The next `undo` then reverses the edit; or,
+    when the killed undo had begun (the reads finished it) or finished, the change before
+    (the log of the session)."""
     from backcare.storage import Store
 
     template, ident = logged_template(tmp_path)
     assert console(template, "edit", ident, *EDIT_ACROSS_MONTHS).returncode == 0
     old = ("2026-02-27", "before")
+    before, after = before_and_after(tmp_path, template, ["undo"])
     for home, point, _ in each_kill(tmp_path, template, ["undo"], "undo"):
+        assert_read_whole(home, point, before, after)
         Store(home).history()  # every file loads
         only_leftovers(home)
         again = console(home, "undo", "--json")
@@ -497,3 +583,145 @@ def test_every_kill_point_of_undo_leaves_one_session(tmp_path: Path) -> None:
             assert said["undone"] == "edit" or said["settled"] == "undone", (point, said)
             assert versions == [old], (point, said)
         assert Store(home).check() == [], point
+
+
+@needs_strace
+@pytest.mark.slow
+def test_every_kill_point_of_the_undo_of_an_import(tmp_path: Path) -> None:
+    """`undo` of an import (four month files, the main file, the undo history): every read
+    command sees all of the import or none of it."""
+    template = make_template(tmp_path, INIT, ["pain", "3", "--date", "2026-03-10"])
+    assert console(template, "import", str(import_file(tmp_path))).returncode == 0
+    before, after = before_and_after(tmp_path, template, ["undo"])
+    for home, point, _ in each_kill(tmp_path, template, ["undo"], "undo of an import"):
+        assert_read_whole(home, point, before, after)
+        only_leftovers(home)
+
+
+GOAL_ADD = ["goal", "add", "walk to the shop", "--date", "2026-03-15"]
+GOAL_DONE = ["goal", "done", "1", "--date", "2026-03-15"]
+GOAL_DELETE = ["goal", "delete", "1", "--yes"]
+
+
+@needs_strace
+@pytest.mark.slow
+@pytest.mark.parametrize(("made", "argv"), [
+    ([], GOAL_ADD), ([], GOAL_DONE), ([], GOAL_DELETE),
+    ([GOAL_ADD], ["undo"]), ([GOAL_DONE], ["undo"]), ([GOAL_DELETE], ["undo"]),
+], ids=["add", "done", "delete", "undo-add", "undo-done", "undo-delete"])
+def test_every_kill_point_of_a_goal_change(tmp_path: Path, made: list[list[str]],
+                                           argv: list[str]) -> None:
+    """`goal add`, `goal done`, `goal delete` and the undo of each (issue 24): every read
+    command sees the goals before or after. CI kills at fewer points of each: a goal
+    change has few, and six of them run."""
+    template = make_template(tmp_path, INIT, ["pain", "3", "--date", "2026-03-10"],
+                             ["goal", "add", "sit through a film", "--date", "2026-03-11"],
+                             *made)
+    before, after = before_and_after(tmp_path, template, argv)
+    name = " ".join(["goal", *(made[0][1:2] if made else argv[1:2])][:2]) + \
+        (" then undo" if made else "")
+    for home, point, _ in each_kill(tmp_path, template, argv, name, in_ci=2):
+        assert_read_whole(home, point, before, after)
+        only_leftovers(home)
+
+
+RX = """\
+prescribed_by: A. Physio
+start: 2026-03-16
+exercises:
+  - id: bridge
+    sets: 2
+    reps: 10
+  - id: walking
+    duration_minutes: 15
+"""
+
+
+@needs_strace
+@pytest.mark.slow
+def test_every_kill_point_of_programme_import(tmp_path: Path) -> None:
+    """`programme import`: the prescription and its history are the old ones or the new
+    ones for every read command, and plan works either way."""
+    template = make_template(tmp_path, INIT, ["pain", "3", "--date", "2026-03-10"])
+    rx = tmp_path / "rx.yaml"
+    rx.write_text(RX)
+    argv = ["programme", "import", str(rx)]
+    before, after = before_and_after(tmp_path, template, argv)
+    for home, point, _ in each_kill(tmp_path, template, argv, "programme import"):
+        assert_read_whole(home, point, before, after)
+        assert plan_code(home) == 0, point
+        only_leftovers(home)
+
+
+@needs_strace
+@pytest.mark.slow
+def test_every_kill_point_of_a_move_keeps_a_red_flag_stop(tmp_path: Path) -> None:
+    """The finding of issue 24: a check-in with a red flag arrives by import (the stop
+    lives only in the log), and an edit that moves it to another month dies. Wherever it
+    dies, `plan`, the first command after, still stops; the check-in is there once."""
+    template = make_template(tmp_path, INIT)
+    source = tmp_path / "flag.json"
+    doc = json.loads(console(template, "export", "--format", "json", "--out", "-").stdout)
+    doc["pain_checkins"] = [{"id": "p-2026-03-10", "date": "2026-03-10", "score": 4,
+                             "note": None, "symptoms": ["bladder-bowel"], "flare": False}]
+    source.write_text(json.dumps(doc))
+    console(template, "import", str(source))
+    assert plan_code(template) == 3
+    argv = ["edit", "p-2026-03-10", "--date", "2026-02-20"]
+    for home, point, _ in each_kill(tmp_path, template, argv, "move of a red-flag check-in"):
+        assert plan_code(home) == 3, point
+        history = console(home, *READS[0])
+        assert len(json.loads(history.stdout)["pain_checkins"]) == 1, point
+        only_leftovers(home)
+
+
+def clinic_views(home: Path) -> list[Any]:
+    """What the clinic's read commands show: the caseload, and each patient's progress."""
+    listed = console(home, "clinic", "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    rows = _steady(json.loads(listed.stdout))["patients"]
+    views: list[Any] = [rows]
+    for row in rows:
+        shown = console(home, "clinic", "show", row["patient"], "--json")
+        assert shown.returncode == 0, shown.stderr
+        views.append(_steady(json.loads(shown.stdout)))
+    return views
+
+
+def clinic_template(tmp_path: Path, added: bool) -> tuple[Path, Path]:
+    """A data folder whose clinic (clinic/ in it) has the patient of ``export`` or not."""
+    template = make_template(tmp_path, INIT, ["pain", "3", "--date", "2026-03-10"],
+                             ["log", "--date", "2026-03-11"])
+    export = tmp_path / "sam.json"
+    assert console(template, "export", "--format", "json", "--out",
+                   str(export)).returncode == 0
+    if added:
+        assert console(template, "clinic", "add", str(export), "--as", "Sam").returncode == 0
+    return template, export
+
+
+@needs_strace
+@pytest.mark.slow
+@pytest.mark.parametrize("action", ["add", "remove"])
+def test_every_kill_point_of_clinic_add_and_remove(tmp_path: Path, action: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """`clinic add` and `clinic remove`: wherever it dies, the caseload and the patient's
+    progress are as before the change or as after it: the patient listed with all their
+    records, or not listed; never an empty row. `doctor --clinic --yes` then leaves the
+    clinic clean, and the command run again ends where an uninterrupted one does."""
+    monkeypatch.delenv("BACKCARE_CLINIC_HOME", raising=False)
+    template, export = clinic_template(tmp_path, added=action == "remove")
+    argv = ["clinic", "add", str(export), "--as", "Sam"] if action == "add" else \
+        ["clinic", "remove", "Sam", "--yes"]
+    before = clinic_views(fresh_copy(template, tmp_path / "view-before"))
+    after_home = fresh_copy(template, tmp_path / "view-after")
+    assert console(after_home, *argv).returncode == 0
+    after = clinic_views(after_home)
+    assert before != after
+    for home, point, _ in each_kill(tmp_path, template, argv, f"clinic {action}", in_ci=4):
+        assert clinic_views(home) in (before, after), point
+        fixed = console(home, "doctor", "--clinic", "--yes")
+        assert fixed.returncode in (0, 1), (point, fixed.stderr)
+        again = console(home, *argv)
+        assert again.returncode in (0, 1), (point, again.stderr)  # 1: Sam was gone already
+        assert clinic_views(home) == after, point

@@ -268,6 +268,40 @@ def test_an_unreadable_file_gets_its_mode_back_not_an_older_backup(shared_tmp: P
     assert not list(path.parent.glob("*.damaged-*"))
 
 
+@pytest.mark.parametrize("folder", ["log", "undo"])
+def test_doctor_names_a_folder_it_cannot_read_and_yes_fixes_its_mode(
+        shared_tmp: Path, folder: str) -> None:
+    """A mode-000 log/ or undo/ once made doctor, the command every warning sends the
+    patient to, fail with "unexpected problem (PermissionError)" (issue 24)."""
+    prefix = as_nobody()
+    home = shared_tmp / "home"
+    if prefix:
+        home.mkdir(mode=0o700)
+        os.chown(home, 65534, 65534)
+    env = env_for(home, BACKCARE_TODAY="2026-03-20")
+    exe = [*prefix, console_script()]
+    for args in (["pain", "4", "--date", "2026-03-10"], ["log", "--date", "2026-03-10"]):
+        assert subprocess.run([*exe, *args], env=env, capture_output=True).returncode == 0
+    path = home / folder
+    path.chmod(0o000)
+    if not prefix and os.access(path, os.R_OK):
+        pytest.skip("this user reads a mode-000 folder (root without setpriv)")
+    for args in (["history", "--json"], ["doctor"], ["doctor", "--json"]):
+        res = subprocess.run([*exe, *args], env=env, capture_output=True, text=True)
+        assert "unexpected problem" not in res.stderr, (args, res.stderr)
+        assert res.returncode in (1, 2) or args[-1] == "--json", (args, res.stderr)
+        assert str(path) in res.stderr + res.stdout, args
+    report = json.loads(subprocess.run([*exe, "doctor", "--json"], env=env,
+                                       capture_output=True, text=True).stdout)
+    [mine] = [p for p in report["problems"] if p["file"] == str(path)]
+    assert mine["fix"] == "permissions" and "cannot be read" in mine["problem"]
+    fixed = subprocess.run([*exe, "doctor", "--yes"], env=env, capture_output=True, text=True)
+    assert fixed.returncode == 0, fixed.stderr
+    assert stat.S_IMODE(path.stat().st_mode) == 0o700
+    hist = subprocess.run([*exe, "history", "--json"], env=env, capture_output=True, text=True)
+    assert len(json.loads(hist.stdout)["sessions"]) == 1
+
+
 # --- everything private, leftovers removed ----------------------------------------------------
 
 def spread(store: Store, months: int = 5) -> None:

@@ -1,15 +1,13 @@
-"""The data folder's lock (storage/lock.py): fcntl on POSIX, msvcrt on Windows, chosen by
-what the import system offers. Two writers never hold it at once; one that cannot get it in
-time gets a plain message, not a traceback."""
+"""The data folder's lock (storage/lock.py): filelock's, flock on POSIX and msvcrt on
+Windows (issue 24). Two writers never hold it at once; one that cannot get it in time gets a
+plain message, not a traceback; a holder killed leaves no stale lock."""
 
 from __future__ import annotations
 
-import errno
-import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -46,46 +44,40 @@ def test_a_lock_held_by_another_process_is_waited_for_then_refused_plainly(
     assert path.stat().st_mode & 0o777 == 0o600
 
 
-class LockingOnly(ModuleType):
-    """msvcrt's ``locking``, with its rule: one holder of a byte range at a time."""
-
-    LK_UNLCK, LK_NBLCK = 0, 2
-
-    def __init__(self) -> None:
-        super().__init__("msvcrt")
-        self.held: set[tuple[int, int]] = set()
-        self.calls: list[int] = []
-
-    def locking(self, fd: int, mode: int, nbytes: int) -> None:
-        st = os.fstat(fd)
-        key = (st.st_dev, st.st_ino)
-        self.calls.append(mode)
-        if mode == self.LK_NBLCK:
-            if key in self.held:
-                raise OSError(errno.EACCES, "Permission denied")
-            self.held.add(key)
-        else:
-            self.held.discard(key)
-
-
-def test_without_fcntl_the_windows_lock_is_used(tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    msvcrt = LockingOnly()
-    monkeypatch.setitem(sys.modules, "fcntl", None)  # import fcntl fails, as on Windows
-    monkeypatch.setitem(sys.modules, "msvcrt", msvcrt)
+def test_a_holder_killed_leaves_no_stale_lock(tmp_path: Path) -> None:
+    """The lock is the platform's own, which the system lets go with its holder: never
+    filelock's soft lock (a marker file), which a kill would leave behind."""
     path = tmp_path / ".lock"
-    with lock.exclusive(path):
-        assert msvcrt.held
-        with pytest.raises(BackcareError, match="another backcare is still writing"), \
-                lock.exclusive(path, timeout=0.05):
-            pass
-    assert not msvcrt.held
-    assert msvcrt.calls[0] == msvcrt.LK_NBLCK and msvcrt.calls[-1] == msvcrt.LK_UNLCK
-    with lock.exclusive(path):  # free again
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    with pytest.raises(BackcareError, match="another backcare is still writing"), \
+            lock.exclusive(path, timeout=0.05):
         pass
+    holder.send_signal(signal.SIGKILL)
+    holder.wait(timeout=30)
+    with lock.exclusive(path, timeout=5):
+        pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".lock"]  # no marker beside it
+    assert type(lock._file_lock(path)).__name__ in ("UnixFileLock", "WindowsFileLock")
+
+
+def test_try_exclusive_skips_while_another_holds_it(tmp_path: Path) -> None:
+    path = tmp_path / ".lock"
+    with lock.exclusive(path), lock.try_exclusive(path) as got:
+        assert got is False
+    with lock.try_exclusive(path) as got:
+        assert got is True
 
 
 def test_a_lock_file_that_cannot_be_opened_is_named(tmp_path: Path) -> None:
     with pytest.raises(BackcareError, match="cannot open the lock file"), \
             lock.exclusive(tmp_path / "missing-folder" / ".lock"):
         pass
+    assert not (tmp_path / "missing-folder").exists()  # never made, with the umask's mode
+    (tmp_path / ".lock").mkdir()
+    with pytest.raises(BackcareError, match="cannot open the lock file .Is a directory"), \
+            lock.exclusive(tmp_path / ".lock"):
+        pass
+    with lock.try_exclusive(tmp_path / "missing-folder" / ".lock") as got:
+        assert got is False

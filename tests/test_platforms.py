@@ -87,6 +87,37 @@ class FakeMsvcrt(ModuleType):
         return key
 
 
+class WindowsLock:
+    """filelock's WindowsFileLock as it locks: byte 0 of the lock file, without waiting,
+    tried again until the time is up; here through the fake msvcrt."""
+
+    def __init__(self, path: Path, msvcrt: FakeMsvcrt) -> None:
+        self.path, self.msvcrt, self.fd = path, msvcrt, -1
+
+    def acquire(self, timeout: float = -1, blocking: bool = True) -> None:
+        import time
+
+        from filelock import Timeout
+
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.msvcrt.locking(fd, self.msvcrt.LK_NBLCK, 1)
+            except OSError:
+                if not blocking or time.monotonic() > deadline:
+                    os.close(fd)
+                    raise Timeout(str(self.path)) from None
+                time.sleep(0.01)
+                continue
+            self.fd = fd
+            return
+
+    def release(self) -> None:
+        self.msvcrt.locking(self.fd, self.msvcrt.LK_UNLCK, 1)
+        os.close(self.fd)
+
+
 @pytest.fixture
 def windows(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeMsvcrt]:
     """Python as on Windows, for backcare: no POSIX-only modules or os functions, a fake
@@ -102,6 +133,11 @@ def windows(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeMsvcrt]:
     for name in ("O_NOFOLLOW", "fchmod"):
         monkeypatch.delattr(os, name, raising=False)
     monkeypatch.delenv("CI_NONINTERACTIVE", raising=False)
+    # The data folder's lock is filelock's, whose Windows lock calls LockFileEx through
+    # ctypes (its maintainers test it on Windows): here it locks byte 0 through msvcrt.
+    import backcare.storage.lock as lock_module
+
+    monkeypatch.setattr(lock_module, "_file_lock", lambda path: WindowsLock(path, fake))
     threshold = gc.get_threshold()
     try:
         yield fake

@@ -243,8 +243,10 @@ def test_plan_swap_offers_the_same_kind_and_undo_takes_it_back(cli: Cli) -> None
     assert "pelvic-tilt" in ids and "cat-cow" not in ids
     tilt = next(r for r in doc["routine"] if r["exercise_id"] == "pelvic-tilt")
     assert "you chose it in place of Cat and cow" in tilt["changes"][0]["why"]
-    assert cli("undo").exit_code == 0
+    res = cli("undo")
+    assert res.exit_code == 0 and "back in your routine" in res.stdout
     assert "cat-cow" in {i["exercise_id"] for i in plan(cli, 0)["items"]}
+    assert cli("doctor").exit_code == 0  # the swap's undo entry is one backcare wrote
 
 
 def test_the_routine_command_shows_each_exercise_and_its_dose(cli: Cli) -> None:

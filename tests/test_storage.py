@@ -139,8 +139,6 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp_file(
 
 def test_an_operation_that_fails_half_way_writes_nothing(
         backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tinydb.table import Table
-
     s = Store(backcare_home)
     s.save_profile(Profile(start_date=MARCH, baseline_pain=6))
     s.put_checkin(PainCheckin(MARCH, 4))
@@ -149,7 +147,7 @@ def test_an_operation_that_fails_half_way_writes_nothing(
     def interrupted(self: Any, *args: Any) -> int:
         raise KeyboardInterrupt  # after truncate() or remove() has run
 
-    monkeypatch.setattr(Table, "insert", interrupted)
+    monkeypatch.setattr(FileSet, "set_table", interrupted)
     with pytest.raises(KeyboardInterrupt):
         s.save_profile(Profile(start_date=MARCH, baseline_pain=2))
     # A change to the log is made in memory first (the old check-in taken out, the new one

@@ -8,9 +8,10 @@ from typing import Annotated
 import typer
 
 from backcare.commands.common import JsonOpt, store
+from backcare.commands.undo import settled_words
 from backcare.errors import BackcareError, UsageProblem
 from backcare.render.ui import emit_json, is_interactive, say
-from backcare.storage import DataPaths, DoctorFinding, Store
+from backcare.storage import DataFileError, DataPaths, DoctorFinding, Store
 
 
 def doctor(
@@ -35,7 +36,14 @@ def doctor(
         s: Store = clinic_store()
     else:
         s = store()
+    try:
+        s.recover()  # a change a crash cut short is settled first, as by every command
+    except DataFileError:
+        s.skip_recovery()  # an undo history file it cannot trust: reported below
     findings = s.check()
+    if not as_json:
+        for state, entry in s.settled:
+            say(f"[green]✓[/] {settled_words(state, entry.summary)}")
     if as_json:
         emit_json({"home": str(s.home), "clean": not findings, "problems": [
             {"file": str(f.path), "problem": f.problem,
@@ -92,6 +100,9 @@ def _repair(s: Store, fixable: list[DoctorFinding]) -> None:
         elif f.action == "remove":
             s.fix(f)
             say(f"[green]✓[/] removed {f.path.relative_to(s.home)}")
+        elif f.action == "heal" and s.fix(f):
+            say(f"[green]✓[/] the clinic's list no longer names {f.path.name}, whose folder "
+                "is gone")
 
 
 def _backup_day(backup: Path, home: Path) -> str:

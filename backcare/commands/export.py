@@ -143,7 +143,7 @@ def export(
         sys.stdout.buffer.write(rendered.data)
         sys.stdout.buffer.flush()
         return
-    write_out(out, rendered.data, force)
+    write_out(out, rendered.data, force, store().paths.outbox)
     if as_json:
         emit_json({"format": exporter.name, "out": str(out), "records": rendered.records})
     else:

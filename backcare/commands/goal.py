@@ -1,4 +1,6 @@
-"""`backcare goal add/list/done`: the patient's own goals (CLINICAL.md §1, "realistic goals").
+"""`backcare goal add/list/done/edit/delete`: the patient's own goals (CLINICAL.md §1,
+"realistic goals"). Each change is one that `backcare undo` reverses; an edit and a delete
+are kept in the audit trail (issue 24).
 
 A goal may be tied to an activity of the Patient-Specific Functional Scale (``--psfs``); then
 ``goal list`` and ``backcare progress`` show that activity's latest rating next to it.
@@ -16,8 +18,8 @@ from backcare.domain.history import index_history
 from backcare.domain.instruments import PSFS_ACTIVITY_MAX_CHARS
 from backcare.domain.models import Goal, History
 from backcare.domain.scoring import normalise_activity
-from backcare.errors import BackcareError
-from backcare.render.ui import emit_json, escape, out, say, warn
+from backcare.errors import BackcareError, UsageProblem
+from backcare.render.ui import emit_json, escape, is_interactive, out, say, warn
 
 if TYPE_CHECKING:
     from datetime import date
@@ -26,7 +28,8 @@ if TYPE_CHECKING:
 
 GOAL_MAX_CHARS = 200
 
-goal_app = typer.Typer(help="Your own goals: set them, list them, tick them off.",
+goal_app = typer.Typer(help="Your own goals: set them, list them, tick them off, change "
+                            "them.",
                        no_args_is_help=True)
 
 
@@ -157,6 +160,92 @@ def done_goal(
         emit_json(_progress([goal], on)[0].to_dict())
         return
     say(f"[green]✓[/] Well done! Goal {goal.id} reached on {on.isoformat()}: {escape(goal.text)}")
+
+
+@goal_app.command("edit")
+def edit_goal(
+    goal_id: Annotated[int, typer.Argument(metavar="ID", parser=whole_number,
+                                           help="The goal's number (goal list).")],
+    text: Annotated[str | None, typer.Option(
+        "--text", metavar="TEXT", help="The goal, in your own words.")] = None,
+    by: Annotated[str | None, typer.Option(
+        "--by", metavar="YYYY-MM-DD", help="The day you aim to reach it by.")] = None,
+    psfs: Annotated[str | None, typer.Option(
+        "--psfs", metavar="ACTIVITY",
+        help="Tie the goal to an activity you rate in the PSFS questionnaire.")] = None,
+    date: DateOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Change a goal's words, its target date or its PSFS activity; the rest stays.
+
+    The goal as it was is kept in the audit trail, and 'backcare undo' brings it back.
+
+    Example: backcare goal edit 2 --by 2026-04-01
+    """
+
+    if text is None and by is None and psfs is None:
+        raise UsageProblem("goal edit needs what to change: --text, --by or --psfs")
+    on = day(date)
+    clean = clean_goal_text(text) if text is not None else None
+    target = day(by, "--by") if by is not None else None
+    activity = _psfs_activity(psfs) if psfs is not None else None
+
+    def edit(goal: Goal) -> Goal:
+        if target is not None and target < goal.created:
+            raise BackcareError(f"--by {target.isoformat()} is before goal {goal.id} was set "
+                                f"({goal.created.isoformat()})")
+        new = goal._replace(text=clean if clean is not None else goal.text,
+                            by=target if target is not None else goal.by,
+                            psfs_activity=activity if activity is not None
+                            else goal.psfs_activity)
+        if new == goal:
+            raise BackcareError(f"goal {goal.id} already reads so; nothing was changed")
+        return new
+
+    old, goal = store().edit_goal(goal_id, edit)
+    if as_json:
+        emit_json(_progress([goal], on)[0].to_dict())
+        return
+    say(f"[green]✓[/] Goal {goal.id} changed: {escape(goal.text)}"
+        + (f", by {goal.by.isoformat()}" if goal.by else "")
+        + ". The goal as it was is kept in the audit trail; 'backcare undo' brings it back.")
+
+
+@goal_app.command("delete")
+def delete_goal(
+    goal_id: Annotated[int, typer.Argument(metavar="ID", parser=whole_number,
+                                           help="The goal's number (goal list).")],
+    yes: Annotated[bool, typer.Option(
+        "--yes", help="Delete without asking (needed when there is no terminal).")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Delete a goal. It asks first; without a terminal it needs --yes.
+
+    The goal is kept in the audit trail, and 'backcare undo' brings it back.
+
+    Example: backcare goal delete 2 --yes
+    """
+
+    goal = next((g for g in store().goals() if g.id == goal_id), None)
+    if goal is None:
+        raise BackcareError(f"there is no goal {goal_id}; 'backcare goal list' shows your "
+                            "goals and their numbers")
+    if not yes:
+        if not is_interactive():
+            raise UsageProblem(f"goal delete needs --yes when there is no terminal to "
+                               f"confirm on (it would delete goal {goal_id})")
+        from rich.prompt import Confirm
+
+        from backcare.render.ui import err
+
+        if not Confirm.ask(f"Delete goal {goal_id}?", default=False, console=err()):
+            raise BackcareError("nothing was deleted")
+    gone = store().delete_goal(goal_id)
+    if as_json:
+        emit_json({"id": gone.id, "deleted": gone.to_dict()})
+        return
+    say(f"[green]✓[/] Deleted goal {gone.id}. It is kept in the audit trail; 'backcare undo' "
+        "brings it back.")
 
 
 def register(app: typer.Typer) -> None:

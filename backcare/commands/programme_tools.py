@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 import typer
 
-from backcare.clock import now_on
+from backcare.clock import now_on, parse_date
 from backcare.commands.common import DateOpt, JsonOpt, day, library, store
 from backcare.domain.library import Library
 from backcare.domain.models import DOSE_FIELDS, Prescription
@@ -140,7 +140,7 @@ def _from_options(specs: list[str], notes: list[str], by: str | None, start: str
     if by is not None:
         data["prescribed_by"] = by
     if start is not None:
-        data["start"] = start
+        data["start"] = parse_date(start, "--start").isoformat()  # 1900 to 2999
     return data
 
 
@@ -222,7 +222,7 @@ def _write(p: Prescription, lib: Library, out: Path, force: bool, fmt: Prescript
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    write_out(out, data, force)
+    write_out(out, data, force, store().paths.outbox)
     if as_json:
         emit_json({"out": str(out), "format": fmt.value, "exercises": len(p.items),
                    "programme": p.to_dict()})

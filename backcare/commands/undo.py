@@ -20,8 +20,8 @@ from backcare.storage.store import UndoChoice
 
 def undo(as_json: JsonOpt = False) -> None:
     """Reverse the last change: a log, a check-in, a questionnaire, a visit, an edit, a
-    delete or an import. Run it again to reverse the change before that, up to the last 20;
-    it works across restarts.
+    delete, an import, a goal's, the profile's or the prescription's. Run it again to
+    reverse the change before that, up to the last 20; it works across restarts.
 
     It says what it reversed, and keeps it in the audit trail. A red flag a check-in
     reported stays until a clinician clears it.
@@ -58,9 +58,7 @@ def undo(as_json: JsonOpt = False) -> None:
     outcome = s.undo(decide)
     if outcome.settled:
         state, entry = outcome.settled[0]
-        text = (f"The last change, {entry.summary}, was interrupted before it was saved; "
-                "it has been rolled back." if state == "rolled back" else
-                f"The undo of {entry.summary} was interrupted; it is now complete.")
+        text = settled_words(state, entry.summary)
         if as_json:
             emit_json({"undone": None, "settled": state, "summary": entry.summary,
                        "remaining": outcome.remaining})
@@ -86,6 +84,13 @@ def undo(as_json: JsonOpt = False) -> None:
             "That was the last change that can be undone.")
     if flags is not None and flags.stop:
         raise SafetyStop(flags.stop)
+
+
+def settled_words(state: str, summary: str) -> str:
+    """What settling a change a crash cut short did, in words."""
+    return (f"The last change, {summary}, was interrupted before it was saved; it has been "
+            "rolled back." if state == "rolled back" else
+            f"The undo of {summary} was interrupted; it is now complete.")
 
 
 def _flag_words(profile: Profile | None) -> list[str]:

@@ -515,14 +515,14 @@ def check_correction(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> 
         c.choice("action", d["action"], CORRECTION_ACTIONS)
     record = d.get("record")
     if "record" in d:
-        c.choice("record", record, tuple(LOG_CHECKS))
+        c.choice("record", record, tuple(AUDITED_CHECKS))
     _ident(c, d)
     if "date" in d:
         c.day("date", d["date"])
     for key in ("key", "change"):  # the data folder's own bookkeeping, never exported
         if key in d:
             c.text(key, d[key], max_chars=MAX_ID_CHARS)
-    check = LOG_CHECKS[record][0] if isinstance(record, str) and record in LOG_CHECKS \
+    check = AUDITED_CHECKS[record][0] if isinstance(record, str) and record in AUDITED_CHECKS \
         else None
     for key in ("before", "after"):
         value = d.get(key)
@@ -568,6 +568,8 @@ MAIN_CHECKS: dict[str, tuple[Check, str]] = {
     "prescriptions": (check_prescription_period, "from"),
     "goals": (check_goal, "id"),
 }
+# The records whose corrections the audit trail keeps: the log's, and goals (issue 24).
+AUDITED_CHECKS: dict[str, tuple[Check, str]] = {**LOG_CHECKS, "goals": MAIN_CHECKS["goals"]}
 CORRECTION_CHECKS: dict[str, tuple[Check, str]] = {
     "corrections": (check_correction, "id"),
 }

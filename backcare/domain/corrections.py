@@ -44,6 +44,8 @@ def record_id(table: str, doc: Mapping[str, Any]) -> str:
     """A record's id: its own, or for a check-in p-DATE (one a day)."""
     if table == "pain_checkins":
         return f"p-{doc['date']}"
+    if table == "goals":  # a goal's number, in the audit trail beside the log's ids
+        return f"g-{doc['id']}"
     return str(doc["id"])
 
 
@@ -74,6 +76,8 @@ def describe(table: str, doc: Mapping[str, Any]) -> str:
         inst = INSTRUMENTS.get(str(doc.get("instrument")))
         what = inst.short_name if inst is not None else "questionnaire"
         return f"the {what} of {when} ({doc.get('id')})"
+    if table == "goals":
+        return f"goal {doc.get('id')}, set on {_when(doc.get('created'))}"
     kind = KIND_WORDS.get(table, "record")
     return f"the {kind} of {when} ({doc.get('id')})"
 
@@ -98,7 +102,11 @@ CHANGE_WORDS: dict[str, tuple[str, str]] = {
     "import": ("{what}", "what it added is removed"),
     "clear": ("the clinician's clearance, {what}",
               "it is removed, and a red flag it cleared stops the programme again"),
-    "profile": ("the change to {what} made by init", "your profile is as it was before"),
+    "goal": ("{what}", "it is removed"),
+    "goal-done": ("{what}, marked as reached", "it is open again"),
+    "profile": ("the change to {what}", "it is as it was before"),
+    "programme": ("{what}", "the prescription before it is back"),
+    "swap": ("{what}", "the exercise it replaced is back in your routine"),
 }
 
 

@@ -7,9 +7,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from backcare.domain.checks import EARLIEST, LATEST, in_range
 from backcare.domain.library import Library
 from backcare.domain.models import DOSE_FIELDS, WEEKDAYS, Dose, PrescribedItem, Prescription
 from backcare.domain.suggest import did_you_mean, unknown_id_message
+from backcare.domain.text import unsafe_char
 from backcare.errors import ProblemList
 from backcare.loading.library import DOSE_CEILING
 from backcare.loading.yamlload import Ambiguous, LineDict, LineList, load_yaml
@@ -48,6 +50,10 @@ def prescription_from(data: Any, name: str, library: Library) -> Prescription:
         p.add("prescribed_by must be text (quote it)", file=name,
               line=data.line_of("prescribed_by"))
         by = None
+    elif by is not None and unsafe_char(by, multiline=False) is not None:
+        p.add("prescribed_by contains control characters; only plain text is allowed",
+              file=name, line=data.line_of("prescribed_by"))
+        by = None
     start = data.get("start")
     if start is not None:
         if isinstance(start, str) and not isinstance(start, Ambiguous):
@@ -59,6 +65,11 @@ def prescription_from(data: Any, name: str, library: Library) -> Prescription:
             raw = data.get("start")
             shown = raw.isoformat(sep=" ") if isinstance(raw, datetime) else repr(raw)
             p.add(f"start must be a date like 2026-03-02, not {shown}", file=name,
+                  line=data.line_of("start"))
+            start = None
+        elif not in_range(start):  # the store would refuse it (issue 24): say so here
+            p.add(f"start is {start.isoformat()}; backcare keeps dates from "
+                  f"{EARLIEST.isoformat()} to {LATEST.isoformat()}", file=name,
                   line=data.line_of("start"))
             start = None
     allow = data.get("allow_progression", False)
@@ -152,6 +163,11 @@ def _item(p: ProblemList, name: str, raw: Any, index: int, list_line: int,
         note = None
     elif note is not None and not isinstance(note, str):
         add(f"note must be text, not {note!r} (put it in quotes)", "note")
+        note = None
+    elif note is not None and unsafe_char(note, multiline=True) is not None:
+        # as --note: a note is shown on the plan, and an escape sequence would act on the
+        # terminal (issue 24)
+        add("note contains control characters; only plain text is allowed", "note")
         note = None
     if len(p.problems) > before:
         return None

@@ -26,6 +26,7 @@ def out() -> Console:
         from rich.console import Console
 
         _OUT = Console(highlight=False)
+        _OUT.push_render_hook(_printable_hook())
     return _OUT
 
 
@@ -35,7 +36,54 @@ def err() -> Console:
         from rich.console import Console
 
         _ERR = Console(stderr=True, highlight=False)
+        _ERR.push_render_hook(_printable_hook())
     return _ERR
+
+
+# --- printable text: the one door from a file's text to the terminal (issue 24) -------------
+#
+# Text from files (prescriptions, libraries, imports, clinic files) and arguments echoed in
+# a message may hold escape sequences: ESC ] 0 ; … BEL sets the window's title, ESC [ 2 J
+# clears the screen, a C1 CSI (U+009B) does the same on some terminals, and bidi controls
+# reorder what is shown. Every door to the terminal passes text through printable(): say()
+# and warn(), the error lines (cli.py), and both rich consoles (a render hook, which sees the
+# text before rich adds its own colour codes). JSON escapes the C0 controls itself;
+# emit_json escapes the C1 ones too.
+
+_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_SHOWN = {**{c: 0x2400 + c for c in range(0x20) if chr(c) not in "\n\t"},
+          0x7f: 0x2421, **{c: 0xfffd for c in range(0x80, 0xa0)},
+          **{ord(c): 0xfffd for c in _BIDI}}
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character shown as a symbol (ESC as ␛, BEL as ␇, a C1
+    control or a bidi control as �) instead of acting on the terminal; line breaks and
+    tabs stay."""
+    if text.isprintable():
+        return text
+    return text.translate(_SHOWN)
+
+
+def _printable_hook() -> Any:
+    from rich.console import RenderHook
+    from rich.segment import Segment
+
+    class Printable:
+        """A renderable's text made printable; rich's own control segments untouched."""
+
+        def __init__(self, inner: Any) -> None:
+            self.inner = inner
+
+        def __rich_console__(self, console: Any, options: Any) -> Any:
+            for seg in console.render(self.inner, options):
+                yield seg if seg.control else Segment(printable(seg.text), seg.style)
+
+    class Hook(RenderHook):
+        def process_renderables(self, renderables: list[Any]) -> list[Any]:
+            return [Printable(r) for r in renderables]
+
+    return Hook()
 
 
 def reset_consoles() -> None:
@@ -48,9 +96,14 @@ def emit_json(doc: Any) -> None:
     """One JSON document on stdout: indented for a person at a terminal, compact for a
     program (json's indenting encoder is pure Python, several times slower on ten years)."""
     pretty = sys.stdout.isatty()
-    sys.stdout.write(json.dumps(doc, ensure_ascii=not _unicode_out(), default=_default,
-                                indent=2 if pretty else None,
-                                separators=None if pretty else (",", ":")) + "\n")
+    text = json.dumps(doc, ensure_ascii=not _unicode_out(), default=_default,
+                      indent=2 if pretty else None, separators=None if pretty else (",", ":"))
+    if not text.isprintable():  # a C1 or bidi control, inside a string: escaped as JSON
+        text = text.translate(_JSON_ESCAPED)
+    sys.stdout.write(text + "\n")
+
+
+_JSON_ESCAPED = {c: f"\\u{c:04x}" for c in [*range(0x7f, 0xa0), *map(ord, _BIDI)]}
 
 
 def _unicode_out() -> bool:
@@ -110,6 +163,7 @@ def say(message: str, style: str = "") -> None:
     splits words, "eme/rgency")."""
     stream = sys.stderr
     colour = _colour_ok(stream)
+    message = printable(message)
     text = plain(f"[{style}]{message}[/]" if style else message, colour)
     width = terminal_width(stream)
     if width and any(len(line) > width for line in text.split("\n")):

@@ -48,6 +48,7 @@ PATIENTS_DIR = "patients"
 SUMMARY_CACHE_FILE = "caseload.cache"
 SUMMARY_KIND = "caseload"
 INDEX_CHECKS: dict[str, tuple[Check, str]] = {"patients": (check_clinic_patient, "id")}
+HEAL = "heal"  # doctor --yes: the list made to match the patients' folders
 
 
 def clinic_home() -> Path:
@@ -84,9 +85,17 @@ class ClinicStore(Store):
     def data_files(self) -> list[Path]:
         return [self.index_path] if os.path.lexists(self.index_path) else []
 
-    def patients(self) -> list[ClinicPatient]:
+    def patients(self, *, listed: bool = False) -> list[ClinicPatient]:
+        """The patients on the caseload. One whose folder is gone is a removal cut short
+        after its move into the backups, the removal's point of no return: every command
+        reads them as removed, and ``doctor --clinic --yes`` takes their row off the list
+        (issue 24). ``listed``: every row, as the list has them."""
         tables = self.load(self.index_path) or {}
-        return [ClinicPatient.from_dict(d) for d in (tables.get("patients") or {}).values()]
+        rows = [ClinicPatient.from_dict(d) for d in (tables.get("patients") or {}).values()]
+        if listed:
+            return rows
+        root = self.home / PATIENTS_DIR
+        return [p for p in rows if os.path.lexists(root / p.folder)]
 
     def patient_store(self, patient: ClinicPatient | str) -> Store:
         """A patient's folder as a store: one per folder in a process, so that what it has
@@ -228,11 +237,18 @@ class ClinicStore(Store):
             if backup is not None:
                 findings.append(DoctorFinding(self.index_path, "is missing", backup, True))
         try:
-            patients = self.patients()
+            patients = self.patients(listed=True)
         except BackcareError:
             return findings  # the list is named above; its folders are checked once it reads
         owned = {p.folder for p in patients}
         for patient in patients:
+            folder = self.home / PATIENTS_DIR / patient.folder
+            if not os.path.lexists(folder):  # a removal cut short after the move (issue 24)
+                findings.append(DoctorFinding(
+                    folder, f"is the folder of {patient.label}, who is in the clinic's list, "
+                            "but it is gone (a removal was cut short); --yes takes the "
+                            "patient off the list", None, True, HEAL))
+                continue
             # Permissions are the clinic's own walk's: it covers every patient's folder.
             findings += [f for f in self.patient_store(patient).check()
                          if f.action != "permissions"]
@@ -257,10 +273,27 @@ class ClinicStore(Store):
         return owner.restore(finding) if owner is not None else super().restore(finding)
 
     def fix(self, finding: DoctorFinding) -> bool:
+        if finding.action == HEAL:
+            return self._heal(finding.path.name)
         owner = self._owner(finding.path)
         if owner is not None and finding.action != "permissions":
             return owner.fix(finding)
         return super().fix(finding)
+
+    def _heal(self, folder: str) -> bool:
+        """Take the patients whose folder is gone off the list: the end of a removal that
+        was cut short after its folder was moved into the backups."""
+        with self.writing():
+            if os.path.lexists(self.home / PATIENTS_DIR / folder):
+                return False  # back meanwhile (an add of the same export)
+            tables = self.load(self.index_path) or {}
+            table = tables.get("patients") or {}
+            for key in [k for k, d in table.items() if d["folder"] == folder]:
+                del table[key]
+            self.commit({self.index_path: tables})
+            self._stores.pop(folder, None)
+        self._drop_summary(folder)
+        return True
 
     def _patient_folders(self) -> list[Path]:
         root = self.home / PATIENTS_DIR

@@ -71,6 +71,16 @@ class DataFileError(BackcareError):
         self.problem = problem
 
 
+def unreadable(path: Path) -> UnreadableFile:
+    """The error for a file or folder of the data folder its mode keeps its owner out of
+    (issue 24: a mode-000 log/ once made doctor itself fail, naming nothing)."""
+    try:
+        mode = stat.S_IMODE(os.lstat(path).st_mode)
+    except OSError:
+        mode = 0
+    return UnreadableFile(path, mode)
+
+
 class UnreadableFile(DataFileError):
     """A data file whose permissions keep its owner from reading it: not damaged, so never
     replaced by a backup; ``doctor --yes`` makes it readable again."""
@@ -374,7 +384,10 @@ def _kind_of_file(mode: int) -> str:
 def check_out(path: Path, force: bool) -> Path:
     """Refuse, before any work is done, an --out that is not a regular file (a device, a
     FIFO, a socket, a folder: ``--force`` or not), that would overwrite without --force, or
-    whose folder does not exist."""
+    whose folder does not exist. What killed exports left in that folder goes first
+    (issue 24), whatever is then refused."""
+    for leftover in left_export_temps(path.parent):
+        remove_export_temp(leftover)
     try:
         st = os.lstat(path)
     except FileNotFoundError:
@@ -397,15 +410,87 @@ def check_out(path: Path, force: bool) -> Path:
     return path
 
 
-def write_out(path: Path, data: bytes, force: bool) -> None:
+# An export's temp file beside --out: .NAME.backcare-<12 hex>.tmp (issue 24). Killed between
+# its link and its unlink, an export left a full copy there, outside the data folder; the
+# next export to that folder, or doctor (from the data folder's outbox), removes it, unless
+# the export that holds its lock is still running.
+_EXPORT_TAG = ".backcare-"
+
+
+def export_temp_name(path: Path, tag: str) -> Path:
+    return path.parent / f".{path.name}{_EXPORT_TAG}{tag}{TEMP_SUFFIX}"
+
+
+def is_export_temp(name: str) -> bool:
+    if not (name.startswith(".") and name.endswith(TEMP_SUFFIX)):
+        return False
+    head, tag, tail = name[:-len(TEMP_SUFFIX)].rpartition(_EXPORT_TAG)
+    return bool(tag) and len(head) > 1 and len(tail) == 12 \
+        and all(c in "0123456789abcdef" for c in tail)
+
+
+def _hold(fd: int) -> bool:
+    """Take the lock of an open temp file without waiting: False while an export holds
+    it. Without fcntl (Windows) a temp file counts as left over once a day old."""
+    from backcare.storage.lock import flock_now
+
+    taken = flock_now(fd)
+    if taken is None:
+        return time.time() - os.fstat(fd).st_mtime > 24 * 3600
+    return taken
+
+
+def remove_export_temp(tmp: Path) -> bool:
+    """Remove an export's temp file that no running export holds. True if removed."""
+    if not is_export_temp(tmp.name):
+        return False
+    try:
+        fd = os.open(tmp, os.O_RDONLY | NOFOLLOW | BINARY)
+    except OSError:
+        return False
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode) or not _hold(fd):
+            return False
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        return True
+    finally:
+        os.close(fd)
+
+
+def left_export_temps(folder: Path) -> list[Path]:
+    """The temp files killed exports left in ``folder``."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    return [folder / n for n in sorted(names) if is_export_temp(n)]
+
+
+def write_out(path: Path, data: bytes, force: bool, outbox: Path | None = None) -> None:
     """Write a file the user named, privately (0600) and atomically: a reader never sees
     half a file. Without ``force`` the complete temp file is hard-linked to ``path``, which
     fails if anything is there, so two exports at once cannot both succeed and lose one
-    (issue 17). With ``force`` it replaces only a regular file (or a link, not followed)."""
+    (issue 17). With ``force`` it replaces only a regular file (or a link, not followed).
+    The temp file is held locked while it exists, and noted in ``outbox`` (the data
+    folder's) so that a killed export's copy is found again (issue 24)."""
     check_out(path, force)
+    tag = os.urandom(6).hex()
+    tmp = export_temp_name(path, tag)
+    note = outbox / tag if outbox is not None else None
+    if note is not None:
+        try:  # best effort: a data folder not made yet has nothing to note it in
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(note.parent, DIR_MODE)
+            atomic_write_bytes(note, os.fsencode(os.path.abspath(tmp)))
+        except OSError:
+            note = None
     try:
-        tmp = write_temp(path, data, FILE_MODE, durable=True)
+        fd = _write_held(tmp, data)
     except OSError as exc:
+        if note is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(note)
         raise BackcareError(f"--out {path}: cannot be written ({exc.strerror})") from None
     try:
         if force:
@@ -428,8 +513,36 @@ def write_out(path: Path, data: bytes, force: bool) -> None:
     finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if fd >= 0:
+            os.close(fd)
+        if note is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(note)
     _fsync_dir(path.parent)
     note_saved(path)
+
+
+def _write_held(tmp: Path, data: bytes) -> int:
+    """Create ``tmp`` (0600), lock it, fill it durably; returns its open, locked fd."""
+    fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | NOFOLLOW | BINARY, FILE_MODE)
+    try:
+        _hold(fd)
+        fchmod = getattr(os, "fchmod", None)
+        if fchmod is not None:
+            fchmod(fd, FILE_MODE)  # whatever the umask
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    if not POSIX_MODES:  # Windows renames no open file; its temp files age out instead
+        os.close(fd)
+        return -1
+    return fd
 
 
 def _exclusive_copy(path: Path, data: bytes) -> None:

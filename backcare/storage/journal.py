@@ -30,20 +30,31 @@ takes a line out of it; only the roll-back of a change that never completed does
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from backcare.domain.checks import (
+    CORRECTION_CHECKS,
+    LOG_CHECKS,
+    MAIN_CHECKS,
+    is_iso_day,
+    stored_problem,
+)
 from backcare.domain.corrections import record_id
-from backcare.storage.files import DataFileError, read_json_file
+from backcare.storage.files import DataFileError, read_json_file, unreadable
 
 if TYPE_CHECKING:
     from backcare.storage.store import Store
 
 UNDO_KEPT = 20  # issue 14: up to the last 20 changes can be undone
 LOG_TABLES: tuple[str, ...] = ("sessions", "pain_checkins", "assessments", "visits")
+# The tables whose corrections the audit trail keeps: the log's, and the goals (issue 24).
+AUDITED: tuple[str, ...] = (*LOG_TABLES, "goals")
 # The field that names a record in each table (a check-in is one a day: its date).
 KEY_FIELD: dict[str, str] = {"sessions": "id", "pain_checkins": "date", "assessments": "id",
                              "visits": "id", "goals": "id", "corrections": "key"}
@@ -52,6 +63,20 @@ WHOLE_TABLES: tuple[str, ...] = ("profile", "programme", "prescriptions")
 UNDO_HINT = ("it only holds what 'backcare undo' can reverse; delete it (nothing recorded is "
              "lost) or run 'backcare doctor --yes'")
 PENDING, UNDOING = "pending", "undoing"
+# Changes of one new record, and the table it is in; corrections change one record.
+ONE_RECORD: dict[str, str] = {"log": "sessions", "session": "sessions",
+                              "checkin": "pain_checkins", "assessment": "assessments",
+                              "visit": "visits", "goal": "goals"}
+# Changes of whole tables of the main file only: the profile, the prescription.
+WHOLE_ONLY: dict[str, frozenset[str]] = {
+    "profile": frozenset({"profile"}), "programme": frozenset({"programme", "prescriptions"}),
+    "swap": frozenset({"profile"})}  # a routine swap the patient asked for (issue 20)
+# Changes of the profile with one record of their own: a clinician's clearance and its visit
+# record (issue 21), a re-run of init and the STarT Back answers it took.
+WITH_PROFILE: dict[str, str] = {"clear": "visits", "profile": "assessments"}
+CORRECTION_ACTIONS: tuple[str, ...] = ("edit", "delete", "replace")
+_RECORD_CHECKS = {**LOG_CHECKS, **MAIN_CHECKS, **CORRECTION_CHECKS}
+_COUNTED = re.compile(r"\(([0-9]+) records?\)$")
 
 
 class RecordChange(NamedTuple):
@@ -77,6 +102,9 @@ class Change(NamedTuple):
     # correction takes out of the log moves into it (domain.corrections), and no undo or
     # roll-back takes it back out.
     profile: dict[str, Any] | None = None
+    # Its records have passed the checks of the data files already (an import's, checked
+    # as they were read, with limits at least as strict): they are not checked again.
+    checked: bool = False
 
 
 class Entry(NamedTuple):
@@ -111,6 +139,16 @@ class FileSet:
         self.store = store
         self.tables: dict[Path, dict[str, Any]] = {}
         self.changed: list[Path] = []
+        self._changed: set[Path] = set()
+        # Each table looked into, indexed by the field that names a record (its first
+        # record of each key), and its highest record number: an import of 60,000 audit
+        # lines finds and adds each in constant time, not by a scan and a re-sort (issue 24).
+        self._index: dict[tuple[Path, str], dict[Any, str]] = {}
+        self._top: dict[tuple[Path, str], int] = {}
+        # The records put or tables set here, by file: what the store checks before it
+        # writes (a record read from a file passed the checks as it was read).
+        self.fresh: dict[Path, dict[str, dict[str, Any]]] = {}
+        self._main, self._corrections = store.main_path, store.paths.corrections
 
     def get(self, path: Path) -> dict[str, Any]:
         if path not in self.tables:
@@ -118,7 +156,8 @@ class FileSet:
         return self.tables[path]
 
     def mark(self, path: Path) -> None:
-        if path not in self.changed:
+        if path not in self._changed:
+            self._changed.add(path)
             self.changed.append(path)
 
     def path_of(self, table: str, day: str | None) -> Path:
@@ -127,23 +166,38 @@ class FileSet:
                 raise ValueError(f"a {table} record needs its date")
             return self.store.paths.month_named(day[:7])
         if table == "corrections":
-            return self.store.paths.corrections
-        return self.store.main_path
+            return self._corrections
+        return self._main
 
     def find(self, table: str, key: Any, day: str | None = None
              ) -> tuple[Path, str, dict[str, Any]] | None:
         """Where the record of ``table`` named ``key`` is: its file, its number in the
         table, and the record. Without ``day``, a log record is looked for in every month."""
-        field = KEY_FIELD[table]
         if table in LOG_TABLES and day is None:
             paths = self.store.month_paths()
         else:
             paths = [self.path_of(table, day)]
         for path in paths:
-            for slot, doc in (self.get(path).get(table) or {}).items():
-                if isinstance(doc, dict) and doc.get(field) == key:
-                    return path, slot, doc
+            try:
+                slot = self._keys(path, table).get(key)
+            except TypeError:  # a key that is no dict key names no record
+                return None
+            if slot is not None:
+                return path, slot, self.get(path)[table][slot]
         return None
+
+    def _keys(self, path: Path, table: str) -> dict[Any, str]:
+        """The table's index: each key's first record number, in the table's order."""
+        index = self._index.get((path, table))
+        if index is None:
+            field = KEY_FIELD[table]
+            index = {}
+            for slot, doc in (self.get(path).get(table) or {}).items():
+                if isinstance(doc, dict):
+                    with contextlib.suppress(TypeError):
+                        index.setdefault(doc.get(field), slot)
+            self._index[(path, table)] = index
+        return index
 
     def find_id(self, ident: str, day: str | None = None
                 ) -> list[tuple[str, dict[str, Any]]]:
@@ -161,20 +215,41 @@ class FileSet:
 
     def remove(self, path: Path, table: str, slot: str) -> None:
         del self.get(path)[table][slot]
+        self.fresh.get(path, {}).get(table, {}).pop(slot, None)
+        self._index.pop((path, table), None)  # another record of its key may come first
         self.mark(path)
 
-    def put(self, path: Path, table: str, doc: dict[str, Any], slot: str | None = None) -> None:
+    def put(self, path: Path, table: str, doc: dict[str, Any], slot: str | None = None,
+            checked: bool = False) -> None:
         """Add a record: at ``slot`` when it is free (a record put back where it was), else
-        under the next record number, as tinydb would."""
+        under the next record number, as tinydb would. The table stays in record order.
+        ``checked``: the record has passed the data files' checks already."""
         docs = self.get(path).setdefault(table, {})
+        top = self._top.get((path, table))
+        if top is None:
+            top = max((int(k) for k in docs), default=0)
+            self.get(path)[table] = docs = dict(sorted(docs.items(), key=lambda kv: int(kv[0])))
+            self._index.pop((path, table), None)
         if slot is None or slot in docs:
-            slot = str(max((int(k) for k in docs), default=0) + 1)
+            slot = str(top + 1)
         docs[slot] = doc
-        self.get(path)[table] = dict(sorted(docs.items(), key=lambda kv: int(kv[0])))
+        if int(slot) <= top:  # put back in its place, among the others
+            self.get(path)[table] = dict(sorted(docs.items(), key=lambda kv: int(kv[0])))
+        self._top[(path, table)] = max(top, int(slot))
+        if not checked:
+            self.fresh.setdefault(path, {}).setdefault(table, {})[slot] = doc
+        index = self._index.get((path, table))
+        if index is not None:
+            with contextlib.suppress(TypeError):
+                if int(index.setdefault(doc.get(KEY_FIELD[table]), slot)) > int(slot):
+                    self._index.pop((path, table))  # it now comes first: index again
         self.mark(path)
 
     def set_table(self, path: Path, table: str, docs: dict[str, Any]) -> None:
         self.get(path)[table] = dict(docs)
+        self.fresh.setdefault(path, {})[table] = self.get(path)[table]
+        self._index.pop((path, table), None)
+        self._top.pop((path, table), None)
         self.mark(path)
 
 
@@ -211,10 +286,11 @@ def forward(files: FileSet, change: Change, at: str, change_id: str) -> list[dic
             if files.find(rc.table, key, day) is not None:
                 raise ChangedMeanwhile(rc.table, None)
             path = files.path_of(rc.table, day)
-            files.put(path, rc.table, rc.after, op["slot"] if path == before_path else None)
+            files.put(path, rc.table, rc.after, op["slot"] if path == before_path else None,
+                      change.checked)
             op["after"] = {"key": key, "date": day}
         ops.append(op)
-        if change.correction and rc.table in LOG_TABLES:
+        if change.correction and rc.table in AUDITED:
             audit.append(_audit(change.correction, rc.table, rc.before, rc.after, at,
                                 change_id, len(audit)))
     for name, docs in change.tables:
@@ -236,8 +312,13 @@ def _audit(action: str, table: str, before: dict[str, Any] | None,
     record = after if after is not None else before
     assert record is not None
     return {"key": f"{change_id}:{tag}{n}", "change": change_id, "at": at, "action": action,
-            "record": table, "id": record_id(table, record), "date": record["date"],
+            "record": table, "id": record_id(table, record), "date": record_day(table, record),
             "before": before, "after": after}
+
+
+def record_day(table: str, record: Mapping[str, Any]) -> str:
+    """The day an audit line is filed under: a log record's date, a goal's creation."""
+    return str(record["created"] if table == "goals" else record["date"])
 
 
 def backward(files: FileSet, ops: Iterable[dict[str, Any]], *, audit: bool) -> None:
@@ -270,7 +351,7 @@ def undo_audit(files: FileSet, entry: Entry, at: str) -> list[dict[str, Any]]:
     lines: list[dict[str, Any]] = []
     for op in entry.ops:
         table = op["table"]
-        if table not in LOG_TABLES or op.get("audit"):
+        if table not in AUDITED or op.get("audit"):
             continue
         after = op.get("after")
         found = files.find(table, after["key"], after.get("date")) if after else None
@@ -302,6 +383,8 @@ def listing(folder: Path) -> list[tuple[int, str, Path]]:
         names = os.listdir(folder)
     except (FileNotFoundError, NotADirectoryError):
         return []
+    except PermissionError:
+        raise unreadable(folder) from None
     found = []
     for name in names:
         stem, dot, ext = name.partition(".")
@@ -323,7 +406,92 @@ def read_entry(seq: int, path: Path) -> Entry:
     problem = _entry_problem(doc)
     if problem is not None:
         raise DataFileError(path, f"is damaged ({problem})", UNDO_HINT)
+    problem = content_problem(doc)
+    if problem is not None:
+        raise DataFileError(path, f"does not match the change it names ({problem}), so it "
+                                  f"is never replayed", UNDO_HINT)
     return Entry(seq, path, doc)
+
+
+def content_problem(doc: dict[str, Any]) -> str | None:
+    """What makes a well-formed entry one backcare did not write (issue 24: an entry edited
+    by hand once put a score of 99 back into the log, and one naming 30 check-ins made undo
+    remove them all): every value it would put back passes the checks of its table, every
+    record it names keeps its id, its audit lines are its own, and it names no more records
+    than its kind of change makes."""
+    change, action, ops = doc["change"], doc["action"], doc["ops"]
+    records = [op for op in ops if "whole" not in op and not op.get("audit")]
+    audit = [op for op in ops if op.get("audit")]
+    for op in ops:
+        problem = _op_problem(op, change)
+        if problem is not None:
+            return problem
+    made = [op["table"] for op in records if op.get("before") is None]
+    if action in ONE_RECORD:
+        if len(records) != 1 or made != [ONE_RECORD[action]] or audit:
+            return f"a change of this kind adds one {ONE_RECORD[action]} record; it names " \
+                   f"{len(records)}"
+    elif action in CORRECTION_ACTIONS:
+        if len(records) != 1 or len(audit) > 1 or records[0].get("before") is None:
+            return f"a correction changes one record; it names {len(records)}"
+    elif action == "goal-done":
+        if len(records) != 1 or audit or records[0]["table"] != "goals" \
+                or records[0].get("before") is None or records[0].get("after") is None:
+            return f"marking a goal reached changes one goal; it names {len(records)}"
+    elif action in WITH_PROFILE and records:
+        wholes = {op["table"] for op in ops if "whole" in op}
+        if len(records) != 1 or made != [WITH_PROFILE[action]] or audit \
+                or not wholes <= {"profile"}:
+            return f"a change of this kind adds one {WITH_PROFILE[action]} record and the " \
+                   f"profile; it names {len(records)}"
+    elif action in WHOLE_ONLY:
+        wholes = {op["table"] for op in ops if "whole" in op}
+        if records or audit or not wholes or not wholes <= WHOLE_ONLY[action]:
+            return f"a change of the {action} changes only that; it names other records"
+    elif action == "import":
+        if len(made) != len(records):
+            return "an import only adds records; it names one it would put back"
+        counted = _COUNTED.search(str(doc.get("summary")))
+        logged = sum(1 for table in made if table in LOG_TABLES)
+        if counted is not None and int(counted.group(1)) != logged:
+            return f"the import added {counted.group(1)} records; it names {logged}"
+    else:
+        return f"backcare makes no change called {action!r}"
+    return None
+
+
+def _op_problem(op: dict[str, Any], change: str) -> str | None:
+    table = op["table"]
+    if "whole" in op:
+        if table not in WHOLE_TABLES:
+            return f"it would put back the whole of {table}"
+        problem = stored_problem({table: op["whole"]}, {table: MAIN_CHECKS[table]})
+        return None if problem is None else f"a value it would put back: {problem}"
+    before, after = op.get("before"), op.get("after")
+    if before is None and after is None:
+        return "an operation names no record"
+    if before is not None:
+        problem = stored_problem({table: {"1": before}}, {table: _RECORD_CHECKS[table]})
+        if problem is not None:
+            return f"a value it would put back: {problem}"
+    if after is None:
+        return None
+    key, day = after.get("key"), after.get("date")
+    if (table in LOG_TABLES) != is_iso_day(day) or (day is not None and
+                                                    table not in LOG_TABLES):
+        return f"a {table} record it names has no day of its own"
+    if op.get("audit"):
+        if table != "corrections" or not str(key).startswith(f"{change}:"):
+            return "an audit line it would take out is not one it wrote"
+    elif table == "pain_checkins":
+        if key != day:
+            return "a check-in it names is not the one of its day"
+    elif before is not None and key != key_of(table, before):
+        return f"a {table} record it names is not the one it would put back"
+    if table in LOG_TABLES and before is not None and table != "pain_checkins" \
+            and not isinstance(key, str):
+        return f"a {table} record it names has no id"
+    return None
 
 
 def _entry_problem(doc: Any) -> str | None:

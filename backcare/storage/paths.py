@@ -49,6 +49,7 @@ SYMPTOMS_CACHE_FILE = "symptoms.cache"
 NOTICES_CACHE_FILE = "notices.cache"
 CORRECTIONS_FILE = "corrections.json"
 UNDO_DIR = "undo"
+OUTBOX_DIR = "outbox"
 
 
 def data_home() -> Path:
@@ -103,6 +104,12 @@ class DataPaths:
     @property
     def undo_dir(self) -> Path:
         return self.home / UNDO_DIR
+
+    @property
+    def outbox(self) -> Path:
+        """Where an export notes its temp file while it writes (issue 24): doctor finds a
+        copy of the data a killed export left outside the data folder."""
+        return self.home / OUTBOX_DIR
 
     def undo_entry(self, seq: int, state: str = "") -> Path:
         """One change in the undo history: ``state`` is "" (done), "pending" (being

@@ -53,12 +53,16 @@ from backcare.storage.files import (
     atomic_write_bytes,
     check_tables,
     generation,
+    is_export_temp,
+    is_temp_file,
     load_tables,
     note_saved,
+    remove_export_temp,
     rename_durably,
     stamp_schema,
     temp_files,
     unlink_durably,
+    unreadable,
 )
 from backcare.storage.journal import PENDING, UNDOING, Change, Entry, FileSet, RecordChange
 from backcare.storage.paths import CORRECTIONS_FILE, MAIN_FILE, DataPaths, data_home
@@ -137,7 +141,8 @@ class DoctorFinding:
     backup: Path | None  # the newest good backup, where there is one
     fixable: bool
     # What --yes does: "restore" (the backup), "permissions" (make it private and the
-    # owner's), "remove" (a leftover temp file, or a cache that failed its checks), or "".
+    # owner's), "remove" (a leftover temp file, or a cache that failed its checks), "heal"
+    # (the clinic's list made to match its patients' folders), or "".
     action: str = "restore"
 
 
@@ -154,6 +159,13 @@ class Store:
         # planner's weeks, then the red-flag check) parses it once.
         self._parsed: dict[Path, tuple[str, cache.MonthRecords]] = {}
         self._checked: dict[Path, str] = {}  # files whose records passed, by identity
+        # Recovery runs once, at the first read (issue 24): a change a crash cut short is
+        # settled under the lock before anything is read; when another command holds the
+        # lock, the files it is changing are read as they were before it began (_overlay).
+        self._recovered = False
+        self._overlay: dict[Path, dict[str, Any]] = {}
+        # What this store settled, at its first read or under a write's lock: undo says it.
+        self.settled: list[tuple[str, Entry]] = []
 
     # -- paths and permissions --
     @property
@@ -164,6 +176,7 @@ class Store:
         return self.paths.month(day)
 
     def month_paths(self, start: date | None = None, end: date | None = None) -> list[Path]:
+        self._recover_once()
         folder = self.paths.log_dir
         try:
             names = sorted(n for n in os.listdir(folder) if n.endswith(".json")
@@ -172,6 +185,8 @@ class Store:
             return []
         except NotADirectoryError:
             raise DataFileError(folder, "is not a folder") from None
+        except PermissionError:
+            raise unreadable(folder) from None
         lo = f"{start.year:04d}-{start.month:02d}" if start else ""
         hi = f"{end.year:04d}-{end.month:02d}" if end else "9999-99"
         return [folder / n for n in names if lo <= n[:7] <= hi]
@@ -295,19 +310,76 @@ class Store:
 
     # -- locking --
     @contextlib.contextmanager
-    def writing(self) -> Iterator[None]:
+    def writing(self, settle: bool = True) -> Iterator[None]:
         """Hold the folder's write lock (blocking, with a time limit). Temp files an
-        interrupted write left behind are removed first: no write can be in progress."""
+        interrupted write left behind are removed first: no write can be in progress. Then
+        a change a crash cut short is settled (``settle``; doctor's repairs do without:
+        they mend what settling would have to read)."""
         self.ensure_home()
         with lock.exclusive(self.paths.lock):
+            self._recovered = True  # whatever is settled, it is settled here
+            self._overlay = {}
             for leftover in self.leftover_temp_files():
                 with contextlib.suppress(OSError):
                     os.unlink(leftover)
+            if settle:
+                self.settled += self._settle()
             yield
+
+    # -- recovery on every open (issue 24) --
+    def _recover_once(self) -> None:
+        if not self._recovered:
+            self.recover()
+
+    def recover(self) -> None:
+        """Settle a change a crash cut short before anything is read: roll back one that
+        was being written, finish an undo that had begun (:mod:`journal`), under the lock.
+        When another backcare holds the lock (it may be writing that change now), nothing is
+        written: this store reads the files that change touches as they were before it
+        began, the last committed state. An undo history file that cannot be trusted stops
+        every read (DataFileError) until ``doctor --yes`` removes it; doctor itself reads
+        on (:meth:`skip_recovery`)."""
+        if not any(state for _, state, _ in journal.listing(self.paths.undo_dir)):
+            self._recovered = True
+            return
+        self._recovered = True  # settling reads the files: no second recovery inside it
+        try:
+            with lock.try_exclusive(self.paths.lock) as got:
+                if got:
+                    self._overlay = {}
+                    self.settled += self._settle()
+                    return
+            self._overlay = self._committed_view()
+        except BaseException:
+            self._recovered = False
+            self._overlay = {}
+            raise
+
+    def skip_recovery(self) -> None:
+        """Read the files as they are, whatever the undo history says (doctor, which
+        reports an undo history file it cannot trust)."""
+        self._recovered = True
+
+    def _committed_view(self) -> dict[Path, dict[str, Any]]:
+        """The files an unfinished change touches, as the change's settling would leave
+        them, in memory only. A change confirmed meanwhile (its file renamed) needs none."""
+        files = FileSet(self)
+        for seq, state, path in reversed(journal.listing(self.paths.undo_dir)):
+            if state not in (PENDING, UNDOING):
+                continue
+            try:
+                entry = journal.read_entry(seq, path)
+            except DataFileError:
+                if not os.path.lexists(path):
+                    continue  # confirmed (or settled) meanwhile: the files are committed
+                raise
+            self._replay(files, entry, state)
+        return {p: files.get(p) for p in files.changed}
 
     def leftover_temp_files(self) -> list[Path]:
         """Temp files of writes that never finished (a crash, a kill)."""
-        folders = [self.home, self.paths.log_dir, self.paths.cache, self.paths.undo_dir]
+        folders = [self.home, self.paths.log_dir, self.paths.cache, self.paths.undo_dir,
+                   self.paths.outbox]
         with contextlib.suppress(OSError):
             for day in sorted(os.listdir(self.paths.backups)):
                 folders += [self.paths.backups / day, self.paths.backups / day / "log"]
@@ -337,6 +409,9 @@ class Store:
         """A data file's tables, checked record by record; None when it does not exist. A
         file this process has checked already, and that has not changed since (the same
         identity before and after this read), is not checked again."""
+        self._recover_once()
+        if path in self._overlay:
+            return self._overlay[path]
         before = cache.file_key(path)
         tables = load_tables(path, self.home)
         if tables is None:
@@ -352,7 +427,23 @@ class Store:
         """Write files' new tables. Every file is made into bytes first, so a value that
         cannot be written stops the whole operation before anything is written; then each
         file is backed up (the day's first change) and replaced atomically."""
-        self._write({path: _serialise(path, tables) for path, tables in files.items()})
+        self._write({path: self._prepare(path, tables) for path, tables in files.items()})
+
+    def _prepared(self, files: FileSet, path: Path) -> bytes:
+        """A file of a change, checking only what the change put in it."""
+        return self._prepare(path, files.get(path), files.fresh.get(path, {}))
+
+    def _prepare(self, path: Path, tables: dict[str, Any],
+                 fresh: dict[str, Any] | None = None) -> bytes:
+        """A data file's bytes, once its records pass the checks every read makes (issue
+        24): whatever the path (a command, an import, undo putting a value back, settling a
+        change, a migration), a value that would make the file fail to load is refused
+        before anything is written, naming the field. ``fresh``: the tables (or records of
+        them) that are new; the rest was checked as it was read."""
+        problem = self.check_for(path)(tables if fresh is None else fresh)
+        if problem is not None:
+            raise BackcareError(f"could not save this: {problem}; nothing was changed")
+        return _serialise(path, tables)
 
     def _write(self, data: dict[Path, bytes]) -> None:
         """Back up and replace each file with its prepared bytes, one by one, atomically."""
@@ -443,7 +534,8 @@ class Store:
                 names += [Path("log") / n for n in os.listdir(folder / "log")
                           if n.endswith(".json") and len(n) == _MONTH_NAME_LEN]
             for rel in names:
-                if (folder / rel).is_file() and not os.path.lexists(self.home / rel):
+                if (folder / rel).is_file() and not os.path.lexists(self.home / rel) \
+                        and os.access((self.home / rel).parent, os.X_OK):  # else unknown
                     missing.add(self.home / rel)
         return sorted(missing)
 
@@ -451,8 +543,8 @@ class Store:
     def check(self) -> list[DoctorFinding]:
         """Everything ``doctor`` reports: damaged, missing and unreadable data files,
         permissions, leftover temp files and caches that fail their checks."""
-        findings = []
-        for path in self.data_files():
+        findings = self._folder_findings()
+        for path in self._readable_data_files():
             try:
                 self.load(path)
             except UnreadableFile as exc:
@@ -474,15 +566,62 @@ class Store:
                                           None, True, "remove"))
         findings += self._cache_findings()
         findings += self._undo_findings()
+        findings += self._export_findings()
         return findings
+
+    def _export_findings(self) -> list[DoctorFinding]:
+        """Temp files of exports that were cut short: full copies of the data beside where
+        they were going, outside the data folder (issue 24). Each export notes its temp file
+        in the outbox while it writes; one still running holds its lock and is no finding."""
+        found = []
+        with contextlib.suppress(OSError):
+            for name in sorted(os.listdir(self.paths.outbox)):
+                note = self.paths.outbox / name
+                if is_temp_file(name):
+                    continue  # a leftover of the note's own write: reported as such
+                try:
+                    tmp = Path(os.fsdecode(note.read_bytes()))
+                except OSError:
+                    continue
+                if os.path.lexists(tmp) and is_export_temp(tmp.name):
+                    if _export_running(tmp):
+                        continue
+                    problem = (f"notes {tmp}, a full copy of your data that an export cut "
+                               "short left outside the data folder")
+                else:
+                    problem = "notes an export that was cut short; nothing of it is left"
+                found.append(DoctorFinding(note, problem, None, True, "remove"))
+        return found
+
+    def _folder_findings(self) -> list[DoctorFinding]:
+        """Folders of the data folder that cannot be listed: named, and made readable by
+        --yes where this user owns them (the permissions walk fixes them)."""
+        found = []
+        for folder in (self.paths.log_dir, self.paths.undo_dir, self.paths.backups,
+                       self.paths.cache):
+            if os.path.isdir(folder) and not os.access(folder, os.R_OK | os.X_OK):
+                found.append(DoctorFinding(folder, unreadable(folder).problem, None,
+                                           _owned(folder), "permissions"))
+        return found
+
+    def _readable_data_files(self) -> list[Path]:
+        try:
+            return self.data_files()
+        except UnreadableFile:  # the log's folder: a finding of its own
+            return [p for p in (self.main_path, self.paths.corrections)
+                    if os.path.lexists(p)]
 
     def _undo_findings(self) -> list[DoctorFinding]:
         """Undo history files that cannot be read: only what undo could reverse is lost
         with them (the records are in the log), so doctor offers to remove them. A change
         or an undo a crash interrupted is no finding: the next command that writes settles
         it."""
-        found = []
-        for seq, _, path in journal.listing(self.paths.undo_dir):
+        found: list[DoctorFinding] = []
+        try:
+            entries = journal.listing(self.paths.undo_dir)
+        except UnreadableFile:  # a finding of _folder_findings
+            return found
+        for seq, _, path in entries:
             try:
                 journal.read_entry(seq, path)
             except DataFileError as exc:
@@ -522,7 +661,7 @@ class Store:
         """Put the newest good backup in place, in one atomic step, keeping a copy of the
         damaged file beside it. Under the lock the file is checked again: if another
         ``doctor`` (or anything else) has repaired it meanwhile, nothing is done (None)."""
-        with self.writing():
+        with self.writing(settle=False):
             path = finding.path
             exists = os.path.lexists(path)
             if exists:
@@ -552,8 +691,11 @@ class Store:
 
     def fix(self, finding: DoctorFinding) -> bool:
         """What --yes does about a finding that is not a restore. True if done."""
-        with self.writing():
+        with self.writing(settle=False):
             if finding.action == "remove":
+                if finding.path.parent == self.paths.outbox:  # an export's note: its copy
+                    with contextlib.suppress(OSError):
+                        remove_export_temp(Path(os.fsdecode(finding.path.read_bytes())))
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(finding.path)
                 return True
@@ -622,7 +764,7 @@ class Store:
         changed = False
         months: list[cache.MonthRecords] = []
         for path in paths:
-            key = cache.file_key(path)
+            key = self._file_key(path)
             entry = cached.entries.get(path.name) if cached is not None and key else None
             month = None
             if entry is not None and entry.key == key:
@@ -666,7 +808,7 @@ class Store:
         found: list[PainCheckin] = []
         builder: cache.RecordBuilder | None = None
         for path in paths:
-            key = cache.file_key(path)
+            key = self._file_key(path)
             entry = cached.entries.get(path.name) if key else None
             checkins = None
             if entry is not None and entry.key == key:
@@ -688,8 +830,14 @@ class Store:
                               self.paths.lock)
         return sorted(found, key=lambda c: c.date)
 
+    def _file_key(self, path: Path) -> str | None:
+        """A file's identity for the caches; None for one read as it was before an
+        unfinished change (recover), which no cache may hold."""
+        self._recover_once()
+        return None if path in self._overlay else cache.file_key(path)
+
     def _read_month(self, path: Path, builder: cache.RecordBuilder) -> cache.MonthRecords:
-        key = cache.file_key(path)
+        key = self._file_key(path)
         seen = self._parsed.get(path)
         if seen is not None and key is not None and seen[0] == key:
             return seen[1]
@@ -703,17 +851,25 @@ class Store:
         return month
 
     # -- writing: the main file --
-    def _put_single(self, table: str, doc: dict[str, Any] | None) -> None:
-        with self.writing(), self._db(self.main_path) as db:
-            t = db.table(table)
-            t.truncate()
-            if doc is not None:
-                t.insert(doc)
-
-    def save_profile(self, profile: Profile) -> Profile:
-        """Save the profile; returns it as saved (with its patient identifier)."""
+    def save_profile(self, profile: Profile, summary: str | None = "your profile") -> Profile:
+        """Save the profile, through the journal (issue 24); returns it as saved (with its
+        patient identifier). A change to a profile there was is one that undo reverses,
+        named by ``summary``. The first profile (init's) is not, nor a change of its red
+        flags or of a clinician's clearance: those are clinical facts, not slips of the
+        keyboard, and no undo may lift a stop (CLINICAL.md §5); nor a write with ``summary``
+        None."""
         saved = _with_patient_id(profile)
-        self._put_single("profile", saved.to_dict())
+        doc = saved.to_dict()
+
+        def build(files: FileSet) -> Change | None:
+            old = self._single(files.get(self.main_path), "profile")
+            if summary is None or old is None or _safety_changed(old, doc):
+                files.set_table(self.main_path, "profile", {"1": doc})
+                return None
+            return Change("profile", change_summary("profile", summary),
+                          tables=(("profile", {"1": doc}),))
+
+        self.save_change(build)
         return saved
 
     def update_profile(self, change: Callable[[Profile], Profile], action: str,
@@ -736,21 +892,23 @@ class Store:
 
     def ensure_patient_id(self) -> Profile | None:
         """The profile, with its stable patient identifier: a profile saved before there
-        was one gets it now, once (issue 16). None without a profile."""
+        was one gets it now, once (issue 16). None without a profile. Not a change of the
+        patient's: undo never takes the identifier away."""
         profile = self.profile()
         if profile is None or profile.patient_id:
             return profile
-        with self.writing(), self._db(self.main_path) as db:
-            table = db.table("profile")
-            doc = next(iter(table.all()), None)
-            if doc is None:
-                return None
-            current = Profile.from_dict(dict(doc))
-            if not current.patient_id:  # another process may have made it meanwhile
+        made: list[Profile | None] = []
+
+        def build(files: FileSet) -> None:
+            doc = self._single(files.get(self.main_path), "profile")
+            current = Profile.from_dict(doc) if doc else None
+            if current is not None and not current.patient_id:  # not made meanwhile
                 current = _with_patient_id(current)
-                table.truncate()
-                table.insert(current.to_dict())
-            return current
+                files.set_table(self.main_path, "profile", {"1": current.to_dict()})
+            made.append(current)
+
+        self.save_change(build)
+        return made[0]
 
     def save_programme(self, programme: Prescription | None) -> None:
         """Use a prescription from its own start (None: stop following one)."""
@@ -760,18 +918,23 @@ class Store:
                       recorded: date | None) -> None:
         """Use ``programme`` from ``start`` on (None: clear it from ``start``), keeping the
         history of prescriptions: imported, replaced or cleared, each with its date. One
-        write of the main file."""
-        with self.writing():
-            main = self.load(self.main_path) or {}
+        change, which undo reverses (issue 24)."""
+
+        def build(files: FileSet) -> Change:
+            main = files.get(self.main_path)
             had = self._single(main, "programme")
             docs = list((main.get("prescriptions") or {}).values())
             if not docs and had:  # the one kept before its history was
                 docs = regimen(Prescription.from_dict(had)).to_list()
             event = "cleared" if programme is None else "replaced" if had else "imported"
             docs.append(PrescriptionPeriod(start, programme, event, recorded).to_dict())
-            main["prescriptions"] = {str(n): d for n, d in enumerate(docs, 1)}
-            main["programme"] = {"1": programme.to_dict()} if programme else {}
-            self.commit({self.main_path: main})
+            what = "the prescription you stopped following" if programme is None else \
+                "the prescription " + ("that replaced the one before" if had else "imported")
+            return Change("programme", what, tables=(
+                ("programme", {"1": programme.to_dict()} if programme else {}),
+                ("prescriptions", {str(n): d for n, d in enumerate(docs, 1)})))
+
+        self.save_change(build)
 
     def adopt_programme(self, programme: Prescription | None,
                         prescriptions: list[dict[str, Any]] | None) -> None:
@@ -781,33 +944,80 @@ class Store:
         if prescriptions is None:
             self.save_programme(programme)
             return
-        with self.writing():
-            main = self.load(self.main_path) or {}
-            main["prescriptions"] = {str(n): d for n, d in enumerate(prescriptions, 1)}
-            main["programme"] = {"1": programme.to_dict()} if programme else {}
-            self.commit({self.main_path: main})
 
+        def build(files: FileSet) -> None:
+            files.set_table(self.main_path, "prescriptions",
+                            {str(n): d for n, d in enumerate(prescriptions, 1)})
+            files.set_table(self.main_path, "programme",
+                            {"1": programme.to_dict()} if programme else {})
+
+        self.save_change(build)
+
+    # -- writing: goals, each change one that undo reverses (issue 24) --
     def add_goal(self, text: str, created: date, by: date | None,
                  psfs_activity: str | None) -> Goal:
         from backcare.storage.ids import new_id
 
-        with self.writing(), self._db(self.main_path) as db:
-            t = db.table("goals")
-            next_id = max((int(d["id"]) for d in t.all()), default=0) + 1
+        made: list[Goal] = []
+
+        def build(files: FileSet) -> Change:
+            goals = files.get(self.main_path).get("goals") or {}
+            next_id = max((int(d["id"]) for d in goals.values()), default=0) + 1
             goal = Goal(next_id, text, created, by, psfs_activity, uid=new_id("g", created))
-            t.insert(goal.to_dict())
-            return goal
+            made.append(goal)
+            return _new_record("goal", "goals", goal.to_dict())
+
+        self.save_change(build)
+        return made[-1]
+
+    def _goal(self, files: FileSet, goal_id: int) -> dict[str, Any]:
+        found = files.find("goals", goal_id)
+        if found is None:
+            raise BackcareError(f"there is no goal {goal_id}; 'backcare goal list' shows "
+                                "your goals and their numbers")
+        return found[2]
 
     def complete_goal(self, goal_id: int, on: date) -> Goal:
-        with self.writing(), self._db(self.main_path) as db:
-            t = db.table("goals")
-            doc = t.get(_query().id == goal_id)
-            if doc is None:
-                raise BackcareError(f"no goal with id {goal_id}; 'backcare goal list' "
-                                    f"shows them")
-            goal = Goal.from_dict(dict(doc)).completed(on)
-            t.update(goal.to_dict(), _query().id == goal_id)
-            return goal
+        made: list[Goal] = []
+
+        def build(files: FileSet) -> Change:
+            before = self._goal(files, goal_id)
+            goal = Goal.from_dict(before).completed(on)
+            made.append(goal)
+            return Change("goal-done", change_summary("goal-done", describe("goals", before)),
+                          (RecordChange("goals", before, goal.to_dict()),))
+
+        self.save_change(build)
+        return made[-1]
+
+    def edit_goal(self, goal_id: int, edit: Callable[[Goal], Goal]) -> tuple[Goal, Goal]:
+        """Change a goal (``edit`` makes the new one from the old), kept in the audit
+        trail; returns the goal before and after."""
+        made: list[tuple[Goal, Goal]] = []
+
+        def build(files: FileSet) -> Change:
+            before = self._goal(files, goal_id)
+            old = Goal.from_dict(before)
+            new = edit(old)
+            made.append((old, new))
+            return Change("edit", change_summary("edit", describe("goals", before)),
+                          (RecordChange("goals", before, new.to_dict()),), "edit")
+
+        self.save_change(build)
+        return made[-1]
+
+    def delete_goal(self, goal_id: int) -> Goal:
+        """Take a goal away, kept in the audit trail (undo puts it back)."""
+        made: list[Goal] = []
+
+        def build(files: FileSet) -> Change:
+            before = self._goal(files, goal_id)
+            made.append(Goal.from_dict(before))
+            return Change("delete", change_summary("delete", describe("goals", before)),
+                          (RecordChange("goals", before, None),), "delete")
+
+        self.save_change(build)
+        return made[-1]
 
     # -- writing: the log, one change at a time, each one undoable (issue 14) --
     def add_session(self, session: Session, action: str = "log") -> None:
@@ -890,11 +1100,10 @@ class Store:
         files is no change of its own (a guided session's later saves). It may raise: then
         nothing is written."""
         with self.writing():
-            self._settle()
             files = FileSet(self)
             change = build(files)
             if change is None:
-                self._write({p: _serialise(p, files.get(p)) for p in files.changed})
+                self._write({p: self._prepared(files, p) for p in files.changed})
                 return None
             self._apply(files, change)
         return change
@@ -904,16 +1113,15 @@ class Store:
         change_id = os.urandom(6).hex()
         first: dict[Path, bytes] = {}
         if change.profile is not None:
-            main = files.get(self.main_path)
-            main["profile"] = {"1": change.profile}
-            first[self.main_path] = _serialise(self.main_path, main)
+            files.set_table(self.main_path, "profile", {"1": change.profile})
+            first[self.main_path] = self._prepared(files, self.main_path)
         try:
             ops = journal.forward(files, change, at, change_id)
         except journal.ChangedMeanwhile as exc:
             what = describe(exc.table, exc.doc) if exc.doc else "a record with its id"
             raise BackcareError(f"{what} changed while this command ran (another backcare "
                                 f"wrote it); nothing was saved: run the command again") from None
-        rest = {p: _serialise(p, files.get(p)) for p in files.changed if p not in first}
+        rest = {p: self._prepared(files, p) for p in files.changed if p not in first}
         if not ops:
             self._write({**first, **rest})
             return
@@ -952,15 +1160,19 @@ class Store:
                 continue
             entry = journal.read_entry(seq, path)
             files = FileSet(self)
-            journal.backward(files, entry.ops, audit=state == PENDING)
-            if state == UNDOING:
-                for line in entry.doc.get("undo_audit") or []:
-                    _put_line(files, self.paths.corrections, line)
-            self._write({p: _serialise(p, files.get(p)) for p in files.changed})
+            self._replay(files, entry, state)
+            self._write({p: self._prepared(files, p) for p in files.changed})
             unlink_durably(self.paths.undo_entry(seq), path) if state == UNDOING \
                 else unlink_durably(path)
             settled.append(("rolled back" if state == PENDING else "undone", entry))
         return settled
+
+    def _replay(self, files: FileSet, entry: Entry, state: str) -> None:
+        """What settling ``entry`` does to the files, in memory."""
+        journal.backward(files, entry.ops, audit=state == PENDING)
+        if state == UNDOING:
+            for line in entry.doc.get("undo_audit") or []:
+                _put_line(files, self.paths.corrections, line)
 
     def undo_history(self) -> list[Entry]:
         """The changes undo can reverse, the latest last (read without the lock)."""
@@ -973,7 +1185,7 @@ class Store:
         save first (a red flag stays, domain.corrections), and whole tables left as they
         are. A change a crash interrupted is settled first, and is then what undo did."""
         with self.writing():
-            settled = self._settle()
+            settled = self.settled
             if settled:
                 return UndoOutcome(None, len(self.undo_history()), settled)
             done = [(seq, path) for seq, state, path in journal.listing(self.paths.undo_dir)
@@ -992,10 +1204,9 @@ class Store:
                 _put_line(files, self.paths.corrections, line)
             first: dict[Path, bytes] = {}
             if choice.profile is not None:
-                main = files.get(self.main_path)
-                main["profile"] = {"1": choice.profile}
-                first[self.main_path] = _serialise(self.main_path, main)
-            rest = {p: _serialise(p, files.get(p)) for p in files.changed if p not in first}
+                files.set_table(self.main_path, "profile", {"1": choice.profile})
+                first[self.main_path] = self._prepared(files, self.main_path)
+            rest = {p: self._prepared(files, p) for p in files.changed if p not in first}
             undoing = journal.encode({**entry.doc, "ops": ops, "undo_audit": lines})
             self._write(first)
             self._write_entry(self.paths.undo_entry(seq, UNDOING), undoing)
@@ -1020,7 +1231,8 @@ class Store:
         hi = end.isoformat() if end else "9999"
         out = []
         for doc in (tables.get("corrections") or {}).values():
-            days = {r["date"] for r in (doc.get("before"), doc.get("after")) if r}
+            days = {doc["date"], *(r["date"] for r in (doc.get("before"), doc.get("after"))
+                                   if r and "date" in r)}
             if any(lo <= d <= hi for d in days):
                 out.append({k: v for k, v in doc.items() if k not in ("key", "change")})
         return out
@@ -1071,7 +1283,7 @@ class Store:
             count = sum(added.values())
             what = f"the import{f' of {source}' if source else ''} " \
                    f"({count} record{'' if count == 1 else 's'})"
-            return Change("import", what, tuple(records), tables=whole)
+            return Change("import", what, tuple(records), tables=whole, checked=True)
 
         self.save_change(build)
         return added, goals_added
@@ -1106,11 +1318,15 @@ def _put_line(files: FileSet, path: Path, line: dict[str, Any]) -> None:
     files.put(path, "corrections", line)
 
 
+_LINE_TEXT = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode  # made once
+
+
 def _line_key(line: dict[str, Any]) -> str:
-    """An imported audit line's key, from its content: the same line imported twice is one."""
+    """An imported audit line's key, from its content: the same line imported twice is one.
+    (json.dumps with options makes an encoder per call: 60,000 lines made 60,000.)"""
     import hashlib
 
-    raw = json.dumps(line, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    raw = _LINE_TEXT(line).encode("utf-8")
     return "i-" + hashlib.sha256(raw).hexdigest()[:24]
 
 
@@ -1133,6 +1349,13 @@ def _main_tables(main: dict[str, Any], profile: Profile | None,
         docs = [*main["prescriptions"].values(), regimen(programme).to_list()[0]]
         whole.append(("prescriptions", {str(n): p for n, p in enumerate(docs, 1)}))
     return tuple(whole)
+
+
+SAFETY_FIELDS: tuple[str, ...] = ("red_flags", "cleared_by_clinician", "cleared_on")
+
+
+def _safety_changed(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    return any(old.get(k) != new.get(k) for k in SAFETY_FIELDS)
 
 
 def _new_goals(table: dict[str, Any], goals: list[Goal]) -> list[dict[str, Any]]:
@@ -1192,6 +1415,21 @@ def _euid() -> int | None:
     return int(geteuid()) if geteuid is not None else None
 
 
+def _export_running(tmp: Path) -> bool:
+    """Whether an export still holds its temp file's lock (POSIX; elsewhere, a day)."""
+    try:
+        fd = os.open(tmp, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        taken = lock.flock_now(fd)
+        if taken is None:
+            return datetime.now().timestamp() - os.fstat(fd).st_mtime < 24 * 3600
+        return not taken
+    finally:
+        os.close(fd)
+
+
 def _owned(path: Path) -> bool:
     try:
         uid = _euid()
@@ -1208,12 +1446,6 @@ def _kept_name(path: Path) -> Path:
         n += 1
         kept = path.with_name(f"{stamp}-{n}")
     return kept
-
-
-def _query() -> Any:
-    from tinydb import Query
-
-    return Query()
 
 
 def _storage_for(store: Store) -> Callable[[Path], AtomicJSONStorage]:
