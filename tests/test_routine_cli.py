@@ -244,7 +244,7 @@ def test_plan_swap_offers_the_same_kind_and_undo_takes_it_back(cli: Cli) -> None
     tilt = next(r for r in doc["routine"] if r["exercise_id"] == "pelvic-tilt")
     assert "you chose it in place of Cat and cow" in tilt["changes"][0]["why"]
     res = cli("undo")
-    assert res.exit_code == 0 and "back in your routine" in res.stdout
+    assert res.exit_code == 0 and "back in your routine" in res.output
     assert "cat-cow" in {i["exercise_id"] for i in plan(cli, 0)["items"]}
     assert cli("doctor").exit_code == 0  # the swap's undo entry is one backcare wrote
 
