@@ -296,10 +296,12 @@ READS: tuple[tuple[str, ...], ...] = (
 
 
 def _steady(doc: Any) -> Any:
-    """A read's document without what differs from run to run: when it was made, and when
-    each line of the audit trail was written (the clock's time of the command)."""
+    """A read's document without what differs from run to run: when it was made, when each
+    line of the audit trail was written (the clock's time of the command), and a new goal's
+    stable uid (random, made by the command: issue 23)."""
     if isinstance(doc, dict):
-        return {k: _steady(v) for k, v in doc.items() if k not in ("exported_at", "at")}
+        return {k: _steady(v) for k, v in doc.items()
+                if k not in ("exported_at", "at", "uid")}
     if isinstance(doc, list):
         return [_steady(v) for v in doc]
     return doc

@@ -1069,11 +1069,25 @@ class Store:
         """A profile changed by a re-run of ``init`` (and the STarT Back answers it took), as
         one change undo reverses (issue 21). Returns the profile as saved."""
         saved = _with_patient_id(profile)
+        doc = saved.to_dict()
         records = () if assessment is None else (
             RecordChange("assessments", None, assessment.to_dict()),)
-        self.save_change(lambda files: Change(
-            "profile", change_summary("profile", "your profile"), records,
-            tables=(("profile", {"1": saved.to_dict()}),)))
+
+        def build(files: FileSet) -> Change | None:
+            old = self._single(files.get(self.main_path), "profile")
+            if old is not None and _safety_changed(old, doc):
+                # A red flag or a clearance is a clinical fact: written first and kept,
+                # whatever happens to the rest of the change, and never undone (CLINICAL.md
+                # §5, issue 24).
+                if not records:
+                    files.set_table(self.main_path, "profile", {"1": doc})
+                    return None
+                return Change("assessment", change_summary("assessment", describe(
+                    "assessments", records[0].after or {})), records, profile=doc)
+            return Change("profile", change_summary("profile", "your profile"), records,
+                          tables=(("profile", {"1": doc}),))
+
+        self.save_change(build)
         return saved
 
     def put_checkin(self, checkin: PainCheckin) -> bool:
