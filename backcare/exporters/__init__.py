@@ -87,7 +87,7 @@ class ExportContext:
 
 
 # Where a streamed export puts each piece of its file, in order.
-Sink = Callable[[bytes], None]
+Sink = Callable[[bytes], object]
 
 
 @dataclass(frozen=True)
