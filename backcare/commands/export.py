@@ -235,7 +235,8 @@ def _context(exporter: Exporter, rec: PatientRecord, start: date | None, end: da
 
     t = thresholds()
     doc = document(rec.profile, rec.history.between(start, end), rec.goals, rec.programme,
-                   now_on(today), store().corrections(start, end), rec.prescriptions)
+                   now_on(today), store().corrections(start, end), rec.prescriptions,
+                   lazy=True)  # records made one at a time as the export streams (issue 25)
     report = None
     if REPORT in exporter.needs:
         first = start or rec.history.first_day() or end or today

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from backcare.domain.document import record_count
+from backcare.domain.document import Records, record_count
 from backcare.exporters import Rendered
 
 if TYPE_CHECKING:
@@ -32,7 +32,9 @@ def render(ctx: ExportContext) -> Rendered:
         for n, (key, value) in enumerate(doc.items()):
             end = ",\n" if n < last else "\n"
             head = f"  {encode(key)}: "
-            if not isinstance(value, list) or not value:
+            if isinstance(value, Records) and not value:
+                value = []
+            if not isinstance(value, (list, Records)) or not value:
                 sink((head + encode(value) + end).encode("utf-8"))
                 continue
             sink((head + "[\n").encode("utf-8"))
