@@ -43,6 +43,7 @@ COLUMNS: tuple[str, ...] = (
     "checkin_pain", "symptoms", "flare", "instrument", "score", "band", "answers", "kind",
     "goal", "due", "done_on", "note",
 )
+_COLUMN: dict[str, int] = {col: n for n, col in enumerate(COLUMNS)}
 RECORDS: tuple[str, ...] = ("session", "exercise", "checkin", "assessment", "visit", "goal")
 FORMULA_CHARS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")  # and full-width ＝＋－＠
 CONTROL_STARTS = ("\t", "\r")
@@ -157,7 +158,11 @@ def render(ctx: ExportContext) -> Rendered:
         writer.writerow(COLUMNS)
         count = 0
         for row in iter_rows(ctx):
-            writer.writerow([_cell(row.get(col)) for col in COLUMNS])
+            cells: list[str | int | float] = [""] * len(COLUMNS)  # _cell(None) is ""
+            for col, value in row.items():  # a row names a few of the 27 columns
+                if value is not None:
+                    cells[_COLUMN[col]] = _cell(value)
+            writer.writerow(cells)
             count += 1
             if count % BATCH == 0:
                 sink(buf.getvalue().encode("utf-8"))
