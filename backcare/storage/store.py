@@ -1236,8 +1236,8 @@ class Store:
         day, else in every month (read without the lock)."""
         files = FileSet(self)
         found = files.find_id(ident, day) if day else []
-        if found:
-            return found
+        if found or (day and ident.startswith("p-")):
+            return found  # a check-in's id is its date: it is in that month, or nowhere
         # Elsewhere (moved by an edit, or an id from another program): the index of moved
         # ids names its month, checked by reading it (issue 25).
         month = moved.where(self.paths.log_dir, ident)
