@@ -11,6 +11,9 @@ Ratios, not seconds, are the result: they hold on a noisy shared machine.
                                              # (benchmarks/install.py); --tiny: --no-deps
     python benchmarks/run.py --clinic-only   # only the clinic's caseload (issue 16)
     python benchmarks/run.py --audit-only    # only the import of 60,000 audit-trail lines
+    python benchmarks/run.py --growth-only   # only the growth table (issue 25): plan, log,
+                                             # progress and export pdf at 0–100 years
+    python benchmarks/run.py --peers-only    # only backcare against td-watson and jrnl
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -44,6 +47,14 @@ CLINIC_MEMORY_MIB = 150
 # The import of an audit trail (issue 24): 60,000 lines, about 20 MiB, inside the size cap.
 AUDIT_LINES = 60_000
 AUDIT_IMPORT_S = 5.0
+# The growth table (issue 25): each command at each size of history, as × the floor. A
+# command that shows a window of the history must not grow with it.
+GROWTH_YEARS = (0, 1, 10, 30, 100)
+TINY_GROWTH_YEARS = (0, 0.05, 0.1)
+# The peers (issue 25): two programs people keep a daily log with, in a venv of their own,
+# seeded with the same days of history as backcare's ten years.
+PEERS = ("td-watson", "jrnl")
+PEER_DAYS = 3650
 
 
 def synthetic_export(days: int, end: date) -> dict:
@@ -258,6 +269,169 @@ def audit_benchmark(root: Path, exe: str, runs: int, tiny: bool) -> tuple[list[s
             f"– | < {AUDIT_IMPORT_S:g} s | {'yes' if good else 'NO'} |"], good
 
 
+def growth_cases() -> list[tuple[str, list[str], str]]:
+    """The growth table's rows: label, argv, and the floor app's subcommand."""
+    day = TODAY.isoformat()
+    return [
+        ("plan", ["plan", "--json", "--date", day], "plan"),
+        ("log", ["log", "--add", "--done", "walking,bridge", "--date", day], "log"),
+        ("progress (12 weeks)", ["progress", "--json", "--date", day], "progress"),
+        ("history (4 weeks)", ["history", "--json", "--date", day], "history"),
+        ("export pdf (the report: 12 weeks)",
+         ["export", "--format", "pdf", "--out", "-PDF-", "--force", "--date", day], "export"),
+    ]
+
+
+def growth_benchmark(root: Path, exe: str, runs: int, tiny: bool,
+                     homes: dict[float, Path] | None = None) -> tuple[list[str], bool]:
+    """Each growth case at each size of history, interleaved with the floor, as × floor;
+    ok when no case at 100 years is more than 1.3× its own time on an empty folder."""
+    years = TINY_GROWTH_YEARS if tiny else GROWTH_YEARS
+    homes = dict(homes or {})
+    for y in years:
+        if y not in homes:
+            homes[y] = make_home(root, f"growth-{y}", y)
+    floor_cmd = [sys.executable, str(HERE / "floor_app.py")]
+    base_env = {**os.environ, "NO_COLOR": "1", "BACKCARE_TODAY": TODAY.isoformat()}
+    cases = growth_cases()
+    floors: dict[str, list[float]] = {c[0]: [] for c in cases}
+    times: dict[tuple[str, float], list[float]] = {(c[0], y): [] for c in cases for y in years}
+    for _ in range(runs):
+        for label, argv, floor_sub in cases:
+            floors[label].append(timed(floor_cmd + [floor_sub], base_env)[0])
+            for y in years:
+                args = [str(root / f"growth-{y}.pdf") if a == "-PDF-" else a for a in argv]
+                env = {**base_env, "BACKCARE_HOME": str(homes[y])}
+                times[(label, y)].append(timed([exe, *args], env)[0])
+    head = " | ".join(f"{'empty' if y == 0 else f'{y:g} y'}" for y in years)
+    lines = [f"\n| command (× floor) | floor s | {head} | {years[-1]:g} y ÷ empty |",
+             "|---|---|" + "---|" * len(years) + "---|"]
+    ok = True
+    for label, _argv, _sub in cases:
+        floor = statistics.median(floors[label])
+        med = {y: statistics.median(times[(label, y)]) for y in years}
+        growth = med[years[-1]] / med[years[0]]
+        ok &= growth <= 1.3
+        cells = " | ".join(f"{med[y] / floor:.2f}" for y in years)
+        lines.append(f"| {label} | {floor:.3f} | {cells} | {growth:.2f} |")
+    return lines, ok
+
+
+def peer_venv(root: Path) -> Path:
+    """A venv of its own holding the peers (pip, from the package index)."""
+    venv = root / "peers-venv"
+    if not (venv / "bin" / "watson").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", *PEERS], check=True)
+    return venv
+
+
+def seed_peers(place: Path, days: int, jrnl_version: str) -> dict[str, str]:
+    """Watson's frames and jrnl's journal, one entry a day for ``days`` days up to
+    yesterday, as each writes them; returns the environment that points both there."""
+    from datetime import datetime
+
+    watson_dir = place / "watson"
+    watson_dir.mkdir(parents=True, exist_ok=True)
+    start = TODAY - timedelta(days=days)
+    frames, journal = [], []
+    for n in range(days):
+        d = start + timedelta(days=n)
+        t0 = datetime(d.year, d.month, d.day, 9, 0, tzinfo=UTC).timestamp()
+        frames.append([int(t0), int(t0) + 20 * 60, "backcare", f"{n:032x}",
+                       ["exercise"], int(t0) + 20 * 60])
+        journal.append(f"[{d.isoformat()} 09:00] Exercises done, pain {3 + n % 5}/10.\n"
+                       f"Hamstring stretch, knee to chest, pelvic tilt, bridge, bird dog, "
+                       f"bracing, walking 20 min.\n")
+    (watson_dir / "frames").write_text(json.dumps(frames))
+    (watson_dir / "state").write_text("{}")
+    config = place / "config" / "jrnl"
+    config.mkdir(parents=True, exist_ok=True)
+    (place / "journal.txt").write_text("\n".join(journal))
+    (config / "jrnl.yaml").write_text(
+        f"colors: {{body: none, date: none, tags: none, title: none}}\n"
+        f"default_hour: 9\ndefault_minute: 0\neditor: ''\nencrypt: false\n"
+        f"highlight: false\nindent_character: '|'\n"
+        f"journals:\n  default:\n    journal: {place / 'journal.txt'}\n"
+        f"linewrap: 79\ntagsymbols: '#@'\ntemplate: false\ntimeformat: '%Y-%m-%d %H:%M'\n"
+        f"version: {jrnl_version}\n")
+    return {"WATSON_DIR": str(watson_dir), "XDG_CONFIG_HOME": str(place / "config"),
+            "HOME": str(place)}
+
+
+def peers_benchmark(root: Path, exe: str, runs: int, tiny: bool,
+                    home: Path | None = None) -> tuple[list[str], bool]:
+    """backcare's `log` and `history` against `watson add`, `watson report`, `jrnl TEXT`
+    and `jrnl -n 10`, each on the same days of history, interleaved, medians."""
+    days = 30 if tiny else PEER_DAYS
+    venv = peer_venv(root)
+    watson, jrnl = str(venv / "bin" / "watson"), str(venv / "bin" / "jrnl")
+    version = subprocess.run([jrnl, "--version"], capture_output=True, text=True,
+                             check=False).stdout.split()
+    jrnl_version = next((w.lstrip("v") for w in version if w[:2].lstrip("v")[:1].isdigit()
+                         and "." in w), "4.0")  # "jrnl v4.6"
+    env = {**os.environ, "NO_COLOR": "1", **seed_peers(root / "peers", days, jrnl_version)}
+    if home is None:
+        home = make_home(root, "peers-backcare", days / 365)
+    ours = {**os.environ, "NO_COLOR": "1", "BACKCARE_TODAY": TODAY.isoformat(),
+            "BACKCARE_HOME": str(home)}
+    day = TODAY.isoformat()
+    pairs = [
+        ("log", [exe, "log", "--add", "--done", "walking,bridge", "--date", day], ours,
+         "watson add", [watson, "add", "-f", f"{day} 09:00", "-t", f"{day} 09:20",
+                        "backcare"], 0.8),
+        ("log", [exe, "log", "--add", "--done", "walking,bridge", "--date", day], ours,
+         "jrnl TEXT", [jrnl, "Exercises done, pain 3/10."], None),
+        ("history", [exe, "history", "--date", day], ours,
+         "watson report", [watson, "report"], 1.0),
+        ("history", [exe, "history", "--date", day], ours,
+         "jrnl -n 10", [jrnl, "-n", "10"], None),
+    ]
+    lines, ok = [], True
+    for label, argv, our_env, peer, peer_argv, target in pairs:
+        a, b = [], []
+        for _ in range(runs):
+            a.append(timed(argv, our_env)[0])
+            b.append(timed(peer_argv, env)[0])
+        ratio = statistics.median(a) / statistics.median(b)
+        good = target is None or ratio <= target
+        ok &= good
+        lines.append(f"| backcare {label} ÷ {peer} ({days} days each) | – | – | "
+                     f"{statistics.median(a):.3f} / {statistics.median(b):.3f} | "
+                     f"{ratio:.2f} | {'≤ ' + str(target) if target else '–'} | – | – | "
+                     f"{'yes' if good else 'NO' if target else '–'} |")
+    return lines, ok
+
+
+# Each export of the whole history: its argv, and its targets at ten years (issue 25): seconds
+# and peak MiB. At a hundred years every export's peak stays under EXPORT_CENTURY_MIB.
+EXPORTS = (("json", [], 0.5, 60), ("csv", [], 0.5, 60), ("fhir", [], 0.8, 80),
+           ("pdf", ["--from", "FIRST"], 1.0, 80))
+EXPORT_CENTURY_MIB = 120
+
+
+def export_benchmark(root: Path, exe: str, home: Path, first: str, runs: int,
+                     label: str = "whole history") -> list[tuple[str, bool]]:
+    """Each export of the whole history: median time and the highest peak memory."""
+    env = {**os.environ, "NO_COLOR": "1", "BACKCARE_TODAY": TODAY.isoformat(),
+           "BACKCARE_HOME": str(home)}
+    rows = []
+    for fmt, extra, target_s, target_mib in EXPORTS:
+        argv = [exe, "export", "--format", fmt, *[first if a == "FIRST" else a for a in extra],
+                "--out", str(root / f"whole.{fmt}"), "--force"]
+        times, peak = [], 0
+        for _ in range(runs):
+            t, rss = timed(argv, env)
+            times.append(t)
+            peak = max(peak, rss)
+        med, mib = statistics.median(times), peak / 1024
+        good = med <= target_s and mib <= target_mib
+        rows.append((f"| export --format {fmt}, {label} | – | – | {med:.3f} s, {mib:.0f} MiB | "
+                     f"– | ≤ {target_s:g} s, ≤ {target_mib} MiB | – | – | "
+                     f"{'yes' if good else 'NO'} |", good))
+    return rows
+
+
 def backcare(home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     env = {**os.environ, "BACKCARE_HOME": str(home), "NO_COLOR": "1",
            "BACKCARE_TODAY": TODAY.isoformat()}
@@ -311,6 +485,11 @@ def main() -> None:
                     help="only the clinic's caseload (issue 16)")
     ap.add_argument("--audit-only", action="store_true",
                     help="only the import of an audit trail of 60,000 lines (issue 24)")
+    ap.add_argument("--growth-only", action="store_true",
+                    help="only the growth table: plan, log, progress, history and the pdf "
+                         "at 0 to 100 years (issue 25)")
+    ap.add_argument("--peers-only", action="store_true",
+                    help="only backcare against td-watson and jrnl (issue 25)")
     args = ap.parse_args()
     if args.install:
         sys.path.insert(0, str(HERE))
@@ -324,9 +503,20 @@ def main() -> None:
     years, century = (0.1, 0.2) if args.tiny else (10, 100)
     root = Path(tempfile.mkdtemp(prefix="backcare-bench-"))
     exe = shutil.which("backcare") or str(Path(sys.executable).parent / "backcare")
-    if args.clinic_only or args.audit_only:
+    if args.growth_only:
         try:
-            which = clinic_benchmark if args.clinic_only else audit_benchmark
+            rows, ok = growth_benchmark(root, exe, runs, args.tiny)
+            print("\n".join(rows))
+            print(f"\n{'nothing grows with the years' if ok else 'SOMETHING GROWS'}")
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+        if not ok and not args.tiny:
+            sys.exit(1)
+        return
+    if args.clinic_only or args.audit_only or args.peers_only:
+        try:
+            which = clinic_benchmark if args.clinic_only else \
+                audit_benchmark if args.audit_only else peers_benchmark
             rows, ok = which(root, exe, runs, args.tiny)
             print("\n| command | floor s | empty s | history s | × floor | target | × empty | "
                   "target | ok |")
@@ -348,7 +538,6 @@ def main() -> None:
         print(f"  built in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
         week_ago = (TODAY - timedelta(days=7)).isoformat()
         first = (TODAY - timedelta(days=int(years * 365) + 1)).isoformat()
-        out = root / "export.json"
         cases = [
             ("--help", ["--help"], "--help", 1.1, None),
             ("log", ["log", "--add", "--done", "walking,bridge", "--date", TODAY.isoformat()],
@@ -406,25 +595,12 @@ def main() -> None:
             tab_floor.append(timed(floor_cmd + ["plan"], base_env)[0])
             tab_times.append(timed([exe], tab_env)[0])
         tab_f, tab_t = statistics.median(tab_floor), statistics.median(tab_times)
-        # Export of the whole ten years.
-        export_times = []
-        for _ in range(max(1, min(runs, 5))):
-            t0 = time.perf_counter()
-            backcare(big, "export", "--format", "json", "--out", str(out), "--force")
-            export_times.append(time.perf_counter() - t0)
-        export_med = statistics.median(export_times)
-        # The physiotherapist's exports of the whole ten years (issue 13): the report from
-        # the first day (its log summarised by week), and the FHIR bundle.
-        whole = {"pdf": ["export", "--format", "pdf", "--from", first],
-                 "fhir": ["export", "--format", "fhir"]}
-        whole_times: dict[str, list[float]] = {fmt: [] for fmt in whole}
-        for _ in range(max(1, min(runs, 5))):
-            for fmt, argv in whole.items():
-                target = root / f"whole.{fmt}"
-                t0 = time.perf_counter()
-                backcare(big, *argv, "--out", str(target), "--force")
-                whole_times[fmt].append(time.perf_counter() - t0)
-        whole_med = {fmt: statistics.median(v) for fmt, v in whole_times.items()}
+        # Every export of the whole ten years, streamed (issue 25): time and peak memory.
+        # The pdf is the report from the first day (its log summarised by week).
+        exports = export_benchmark(root, exe, big, first, max(1, min(runs, 5)))
+        century_first = (TODAY - timedelta(days=int(century * 365) + 1)).isoformat()
+        century_exports = export_benchmark(root, exe, huge, century_first, 1,
+                                           f"{century:g} years")
 
         ok = True
         print(f"\nbackcare benchmark — {years} years of daily history ({int(years * 365)} "
@@ -448,16 +624,16 @@ def main() -> None:
               f"{'yes' if good else 'NO'} |")
         print(f"| Tab: exercises show b… (completion) | {tab_f:.3f} | – | {tab_t:.3f} | "
               f"{tab_t / tab_f:.2f} | – | – | – | – |")
-        good = export_med <= 2.0
-        ok &= good
-        print(f"| export --format json, whole history | – | – | {export_med:.3f} | – | – | – | "
-              f"≤ 2 s | {'yes' if good else 'NO'} |")
-        for fmt, target_s in (("pdf", 3.0), ("fhir", 2.0)):
-            good = whole_med[fmt] < target_s
+        for line, good in exports:
             ok &= good
-            what = "from the first day" if fmt == "pdf" else "whole history"
-            print(f"| export --format {fmt}, {what} | – | – | {whole_med[fmt]:.3f} | – | – | "
-                  f"– | < {target_s:g} s | {'yes' if good else 'NO'} |")
+            print(line)
+        for line, _good in century_exports:  # at a hundred years, only memory is a target
+            mib = float(line.split(" MiB")[0].rsplit(", ", 1)[1])
+            good = mib < EXPORT_CENTURY_MIB
+            ok &= good
+            head = line.rsplit("| – | ≤", 1)[0]
+            print(f"{head}| – | < {EXPORT_CENTURY_MIB} MiB | – | – | "
+                  f"{'yes' if good else 'NO'} |")
         good = peak_progress / 1024 <= 80
         ok &= good
         print(f"| progress peak memory | – | – | {peak_progress / 1024:.1f} MiB | – | – | – | "
@@ -471,6 +647,14 @@ def main() -> None:
         audit_lines, audit_ok = audit_benchmark(root, exe, runs, args.tiny)
         ok &= audit_ok
         print("\n".join(audit_lines))
+        if not args.tiny:  # the peers are installed from the package index: not in CI
+            peer_lines, peers_ok = peers_benchmark(root, exe, runs, args.tiny, big)
+            ok &= peers_ok
+            print("\n".join(peer_lines))
+        growth_lines, growth_ok = growth_benchmark(root, exe, runs, args.tiny,
+                                                   {0: empty, years: big, century: huge})
+        ok &= growth_ok
+        print("\n".join(growth_lines))
         print(f"\n{'every target met' if ok else 'SOME TARGETS MISSED'}")
         if args.keep:
             shutil.copytree(root, args.keep, dirs_exist_ok=True)

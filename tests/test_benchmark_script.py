@@ -20,8 +20,11 @@ def test_benchmark_script_runs_at_tiny_size() -> None:
                          env={**os.environ, "NO_COLOR": "1"})
     assert res.returncode == 0, res.stderr
     for row in ("| log |", "| pain |", "| plan --json |", "| progress --json",
-                "| export --format json", "| export --format pdf, from the first day",
+                "| export --format json, whole history", "| export --format csv",
+                "| export --format pdf, whole history", "| export --format fhir, 0.2 years",
                 "| export --format fhir, whole history", "peak memory",
+                "| command (× floor) | floor s | empty |", "| progress (12 weeks) |",
+                "| export pdf (the report: 12 weeks) |",
                 "| Tab: exercises show b", "| handout, a 10-exercise routine",
                 "| clinic list, 4 patients", "| clinic add of one",
                 "clinic list and add peak memory", "| import of 600 audit-trail lines"):

@@ -552,6 +552,12 @@ def test_every_kill_point_of_an_edit_across_months_leaves_one_session(tmp_path: 
         Store(home).history()  # every file loads
         assert console(home, "pain", "2", "--date", "2026-03-11").returncode == 0, point
         assert session_versions(home, ident) in ([old], [new]), point
+        # The index of moved ids (issue 25) settles with the months: it names March
+        # exactly when the session is there.
+        from backcare.storage import moved
+
+        in_index = ident in (moved.read(home / "log") or {}).get("2026-03", [])
+        assert in_index == (session_versions(home, ident) == [new]), point
         assert Store(home).check() == [], point
         again = console(home, *argv)
         assert again.returncode in (0, 1), (point, again.stderr)  # 1: nothing to change

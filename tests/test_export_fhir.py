@@ -94,10 +94,19 @@ def resources(bundle: dict[str, Any], kind: str, code: str | None = None) -> lis
 def build(home: Path, version: str = "r4", kind: str = "collection") -> dict[str, Any]:
     """A bundle made by the exporter itself from the seeded folder (the CLI is tested
     below); the same context the command builds."""
+    from backcare.exporters import get_exporter
+
+    ctx = context(home, version, kind)
+    data: dict[str, Any] = json.loads(get_exporter("fhir").render(ctx).whole()[0])
+    return data
+
+
+def context(home: Path, version: str = "r4", kind: str = "collection") -> Any:
+    """The export context of the seeded folder, as the command builds it."""
     from backcare.domain.analytics import progress_report
     from backcare.domain.clinical import DEFAULT
     from backcare.domain.document import patient_key
-    from backcare.exporters import ExportContext, get_exporter
+    from backcare.exporters import ExportContext
     from backcare.loading.library import load_library
 
     store = Store(home)
@@ -112,8 +121,7 @@ def build(home: Path, version: str = "r4", kind: str = "collection") -> dict[str
                         per_side=frozenset(e.id for e in lib if e.per_side),
                         fhir_version=version, bundle=kind,
                         patient_key=patient_key(store.profile(), history))
-    data: dict[str, Any] = json.loads(get_exporter("fhir").render(ctx).data)
-    return data
+    return ctx
 
 
 @pytest.fixture(scope="module")
@@ -434,3 +442,45 @@ def test_without_the_extra_the_export_still_works(cli, backcare_home: Path, tmp_
     assert res.exit_code == 0, res.output
     monkeypatch.delitem(sys.modules, "fhir")
     validate(json.loads(out.read_text("utf-8")), "r4")
+
+
+@pytest.mark.parametrize("kind", ["collection", "transaction"])
+def test_the_streamed_bundle_is_the_bundle_built_whole(home: Path, kind: str) -> None:
+    """The file is written resource by resource (issue 25): the same bytes, in the same
+    order, as the bundle built whole in memory, and the count is its entries'."""
+    from backcare.exporters import get_exporter
+    from backcare.exporters.fhir_export import build_bundle
+
+    ctx = context(home, "r4", kind)
+    pieces: list[bytes] = []
+    count = get_exporter("fhir").render(ctx).write(pieces.append)
+    whole = build_bundle(ctx)
+    assert len(pieces) > len(whole["entry"]) // 2  # piece by piece, not one block
+    assert b"".join(pieces) == (json.dumps(whole, ensure_ascii=False, separators=(",", ":"))
+                                + "\n").encode("utf-8")
+    assert count == len(whole["entry"]) > 20
+
+
+def test_a_bundle_that_fails_its_check_half_way_leaves_no_file(
+        cli, backcare_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Streamed, the check runs as the entries are written: one that fails half way stops
+    the export, and neither the file nor its temporary copy is left (issue 25)."""
+    from backcare.errors import BackcareError
+    from backcare.exporters import fhir_export
+
+    seed(backcare_home)
+    seen = []
+
+    def failing(self: Any, entry: dict[str, Any]) -> None:
+        seen.append(entry)
+        if len(seen) == 15:
+            raise BackcareError("the FHIR bundle did not validate (a test); please report this")
+
+    monkeypatch.setattr(fhir_export.Checker, "__call__", failing)
+    out = tmp_path / "half.json"
+    res = cli("export", "--format", "fhir", "--out", str(out), "--date", LAST.isoformat())
+    assert res.exit_code == 1, res.output
+    assert "did not validate" in res.output
+    assert len(seen) == 15
+    assert sorted(p.name for p in tmp_path.iterdir() if p != backcare_home) == []
+    assert list((backcare_home / "outbox").iterdir()) == []

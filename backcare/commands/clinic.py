@@ -502,12 +502,12 @@ def report(
         end=end.isoformat(), patient_name=printed or p.name, report=figures,
         exercise_names=lib.names(), per_side=frozenset(e.id for e in lib if e.per_side),
         red_above=t.amber_max)
-    rendered = exporter.render(ctx)
-    write_out(out, rendered.data, force)
+    data, pages = exporter.render(ctx).whole()
+    write_out(out, data, force)
     if as_json:
-        emit_json({"patient": p.id, "out": str(out), "pages": rendered.records})
+        emit_json({"patient": p.id, "out": str(out), "pages": pages})
     else:
-        say(f"[green]✓[/] Wrote {out} ({p.label}'s report, {rendered.records} pages).")
+        say(f"[green]✓[/] Wrote {out} ({p.label}'s report, {pages} pages).")
 
 
 # --- remove -----------------------------------------------------------------------------------

@@ -137,18 +137,21 @@ def export(
     if start is None and by_programme:
         start = _default_start(rec, end)
     ctx = _context(exporter, rec, start, limit, today, weeks, patient, options)
-    rendered = exporter.render(ctx)
+    rendered = exporter.render(ctx)  # a format that grows with the years streams (issue 25)
     if to_stdout:
         sys.stdout.flush()
-        sys.stdout.buffer.write(rendered.data)
+        rendered.write(sys.stdout.buffer.write)
         sys.stdout.buffer.flush()
         return
-    write_out(out, rendered.data, force, store().paths.outbox)
+    counted: list[int] = []
+    write_out(out, lambda sink: counted.append(rendered.write(sink)), force,
+              store().paths.outbox)
+    records = counted[0]
     if as_json:
-        emit_json({"format": exporter.name, "out": str(out), "records": rendered.records})
+        emit_json({"format": exporter.name, "out": str(out), "records": records})
     else:
-        unit = exporter.unit if rendered.records == 1 else exporter.unit + "s"
-        say(f"[green]✓[/] Wrote {out} ({exporter.name}, {rendered.records} {unit}).")
+        unit = exporter.unit if records == 1 else exporter.unit + "s"
+        say(f"[green]✓[/] Wrote {out} ({exporter.name}, {records} {unit}).")
 
 
 def _format_options(exporter: Exporter, at: str | None, fhir_version: FhirVersion | None,
@@ -232,7 +235,8 @@ def _context(exporter: Exporter, rec: PatientRecord, start: date | None, end: da
 
     t = thresholds()
     doc = document(rec.profile, rec.history.between(start, end), rec.goals, rec.programme,
-                   now_on(today), store().corrections(start, end), rec.prescriptions)
+                   now_on(today), store().corrections(start, end), rec.prescriptions,
+                   lazy=True)  # records made one at a time as the export streams (issue 25)
     report = None
     if REPORT in exporter.needs:
         first = start or rec.history.first_day() or end or today

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol, overload
 
 from backcare.domain.models import (
     Goal,
@@ -35,22 +35,56 @@ TOP_KEYS: tuple[str, ...] = ("format", "version", "exported_at", "profile", *LOG
 OPTIONAL_KEYS: tuple[str, ...] = ("corrections", "prescriptions")
 
 
+class _Record(Protocol):
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+class Records(Sequence[dict[str, Any]]):
+    """A table of the document whose records are made (``to_dict``) as they are read, one
+    at a time, and forgotten: an export streams ten or a hundred years of them without
+    holding them all as dicts beside the models (issue 25). Read-only, like the rest of
+    the document once made."""
+
+    def __init__(self, items: Sequence[_Record]) -> None:
+        self._items = items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [r.to_dict() for r in self._items[index]]
+        return self._items[index].to_dict()
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (r.to_dict() for r in self._items)
+
+
 def document(profile: Profile | None, history: History, goals: Sequence[Goal],
              programme: Prescription | None, exported_at: str,
              corrections: Sequence[dict[str, Any]] = (),
-             prescriptions: PrescriptionHistory | None = None) -> dict[str, Any]:
+             prescriptions: PrescriptionHistory | None = None,
+             lazy: bool = False) -> dict[str, Any]:
     """The export document of a history (already limited to the dates asked for), with the
     audit trail of its records' corrections and the history of prescriptions.
-    ``exported_at`` is passed in: nothing here reads the clock."""
+    ``exported_at`` is passed in: nothing here reads the clock. ``lazy``: the log's tables
+    are :class:`Records`, made as they are read (the exports); else lists."""
+    table: Any = Records if lazy else (lambda items: [r.to_dict() for r in items])
     return {
         "format": FORMAT,
         "version": VERSION,
         "exported_at": exported_at,
         "profile": profile.to_dict() if profile else None,
-        "sessions": [s.to_dict() for s in history.sessions],
-        "pain_checkins": [c.to_dict() for c in history.checkins],
-        "assessments": [a.to_dict() for a in history.assessments],
-        "visits": [v.to_dict() for v in history.visits],
+        "sessions": table(history.sessions),
+        "pain_checkins": table(history.checkins),
+        "assessments": table(history.assessments),
+        "visits": table(history.visits),
         "goals": [g.to_dict() for g in goals],
         "programme": programme.to_dict() if programme else None,
         "corrections": [dict(c) for c in corrections],

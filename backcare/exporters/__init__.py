@@ -4,7 +4,9 @@ libraries (fpdf2, icalendar, and fhir.resources when installed) load only for th
 export.
 
 Every exporter is pure: it takes an :class:`ExportContext` of plain data and returns the
-file's bytes. It never reads the clock, the store or the terminal, and it computes no figure
+file's bytes, or (the formats whose files grow with the years) a writer that hands them out
+piece by piece, so that no export holds the whole file, or a model of every record of it, in
+memory (issue 25). It never reads the clock, the store or the terminal, and it computes no figure
 of its own: figures come from the context's :class:`~backcare.domain.analytics.ProgressReport`,
 the one computation that `progress` shows too. The command gathers what each format
 ``needs`` and writes the file.
@@ -13,7 +15,7 @@ the one computation that `progress` shows too. The command gathers what each for
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -84,10 +86,32 @@ class ExportContext:
     utc_offset: timedelta = timedelta(0)  # the events are in UTC, at this local offset)
 
 
+# Where a streamed export puts each piece of its file, in order.
+Sink = Callable[[bytes], object]
+
+
 @dataclass(frozen=True)
 class Rendered:
-    data: bytes
-    records: int  # rows, resources, events… whatever the format counts
+    """An export: its bytes, or ``stream``, which writes them piece by piece to a sink and
+    returns the count (a streamed format knows it only once it is written)."""
+
+    data: bytes = b""
+    records: int = 0  # rows, resources, events… whatever the format counts
+    stream: Callable[[Sink], int] | None = None
+
+    def write(self, sink: Sink) -> int:
+        """Hand the file to ``sink``, piece by piece; returns the count."""
+        if self.stream is None:
+            sink(self.data)
+            return self.records
+        return self.stream(sink)
+
+    def whole(self) -> tuple[bytes, int]:
+        """The whole file in memory, and the count: for the small exports (one clinic
+        patient's) and for tests."""
+        pieces: list[bytes] = []
+        count = self.write(pieces.append)
+        return b"".join(pieces), count
 
 
 def get_exporter(name: str) -> Exporter:

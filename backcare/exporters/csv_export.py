@@ -29,12 +29,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from backcare.exporters import Rendered
 
 if TYPE_CHECKING:
-    from backcare.exporters import ExportContext, Rendered
+    from backcare.exporters import ExportContext, Rendered, Sink
 
 COLUMNS: tuple[str, ...] = (
     "record", "id", "session_id", "date", "exercise_id", "exercise", "per_side", "status",
@@ -42,6 +43,7 @@ COLUMNS: tuple[str, ...] = (
     "checkin_pain", "symptoms", "flare", "instrument", "score", "band", "answers", "kind",
     "goal", "due", "done_on", "note",
 )
+_COLUMN: dict[str, int] = {col: n for n, col in enumerate(COLUMNS)}
 RECORDS: tuple[str, ...] = ("session", "exercise", "checkin", "assessment", "visit", "goal")
 FORMULA_CHARS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")  # and full-width ＝＋－＠
 CONTROL_STARTS = ("\t", "\r")
@@ -88,48 +90,85 @@ def _exercise_row(session: dict[str, Any], e: dict[str, Any], ctx: ExportContext
     }
 
 
-def rows(ctx: ExportContext) -> list[dict[str, Any]]:
-    """The table's rows: by date, and on one day sessions (each followed by its exercises),
-    check-ins, questionnaires, visits; goals last. Each row maps column to raw value."""
+def _session_rows(s: dict[str, Any], ctx: ExportContext) -> list[dict[str, Any]]:
+    return [{"record": "session", "id": s["id"], "date": s["date"],
+             "pain_before": s.get("pain_before"), "pain_after": s.get("pain_after"),
+             "note": s.get("note")},
+            *(_exercise_row(s, e, ctx) for e in s.get("exercises") or [])]
+
+
+def _checkin_rows(c: dict[str, Any], ctx: ExportContext) -> list[dict[str, Any]]:
+    return [{"record": "checkin", "id": c.get("id") or f"p-{c['date']}", "date": c["date"],
+             "checkin_pain": c["score"],
+             "symptoms": SYMPTOM_SEPARATOR.join(c.get("symptoms") or []) or None,
+             "flare": bool(c.get("flare")), "note": c.get("note")}]
+
+
+def _assessment_rows(a: dict[str, Any], ctx: ExportContext) -> list[dict[str, Any]]:
+    return [{"record": "assessment", "id": a["id"], "date": a["date"],
+             "instrument": a["instrument"], "score": a["score"], "band": a.get("band"),
+             "answers": json.dumps(a.get("answers"), ensure_ascii=False,
+                                   separators=(",", ":"))}]
+
+
+def _visit_rows(v: dict[str, Any], ctx: ExportContext) -> list[dict[str, Any]]:
+    return [{"record": "visit", "id": v["id"], "date": v["date"], "kind": v["kind"],
+             "note": v.get("note")}]
+
+
+# Each dated table, in the order its rows come on one day, and how a record becomes rows.
+_DATED = (("sessions", _session_rows), ("pain_checkins", _checkin_rows),
+          ("assessments", _assessment_rows), ("visits", _visit_rows))
+
+
+def iter_rows(ctx: ExportContext) -> Iterator[dict[str, Any]]:
+    """The table's rows, one at a time: by date, and on one day sessions (each followed by
+    its exercises), check-ins, questionnaires, visits; goals last. Each row maps column to
+    raw value. Only the order is worked out beforehand; a record becomes rows when its turn
+    comes, so the table is never held whole (issue 25)."""
     doc = ctx.doc
-    dated: list[tuple[str, int, list[dict[str, Any]]]] = []
-    for s in doc.get("sessions", []):
-        group = [{"record": "session", "id": s["id"], "date": s["date"],
-                  "pain_before": s.get("pain_before"), "pain_after": s.get("pain_after"),
-                  "note": s.get("note")}]
-        group += [_exercise_row(s, e, ctx) for e in s.get("exercises") or []]
-        dated.append((s["date"], 0, group))
-    for c in doc.get("pain_checkins", []):
-        dated.append((c["date"], 1, [{
-            "record": "checkin", "id": c.get("id") or f"p-{c['date']}", "date": c["date"],
-            "checkin_pain": c["score"],
-            "symptoms": SYMPTOM_SEPARATOR.join(c.get("symptoms") or []) or None,
-            "flare": bool(c.get("flare")), "note": c.get("note")}]))
-    for a in doc.get("assessments", []):
-        dated.append((a["date"], 2, [{
-            "record": "assessment", "id": a["id"], "date": a["date"],
-            "instrument": a["instrument"], "score": a["score"], "band": a.get("band"),
-            "answers": json.dumps(a.get("answers"), ensure_ascii=False,
-                                  separators=(",", ":"))}]))
-    for v in doc.get("visits", []):
-        dated.append((v["date"], 3, [{"record": "visit", "id": v["id"], "date": v["date"],
-                                      "kind": v["kind"], "note": v.get("note")}]))
-    dated.sort(key=lambda r: (r[0], r[1]))  # stable: sessions keep their logged order
-    table = [row for _, _, group in dated for row in group]
+    order = sorted((r["date"], kind, n)  # stable: sessions keep their logged order
+                   for kind, (table, _) in enumerate(_DATED)
+                   for n, r in enumerate(doc.get(table, [])))
+    for _, kind, n in order:
+        table, make = _DATED[kind]
+        yield from make(doc[table][n], ctx)
     for g in doc.get("goals", []):
-        table.append({"record": "goal", "id": g["id"], "date": g["created"],
-                      "goal": g["text"], "due": g.get("by"), "done_on": g.get("done_on")})
-    return table
+        yield {"record": "goal", "id": g["id"], "date": g["created"],
+               "goal": g["text"], "due": g.get("by"), "done_on": g.get("done_on")}
+
+
+def rows(ctx: ExportContext) -> list[dict[str, Any]]:
+    """:func:`iter_rows`, as a list."""
+    return list(iter_rows(ctx))
+
+
+# Rows are written into pieces of about this many, so that the sink gets few large writes.
+BATCH = 512
 
 
 def render(ctx: ExportContext) -> Rendered:
+    """The table, streamed."""
 
-    table = rows(ctx)
-    buf = io.StringIO(newline="")
-    if ctx.csv_bom:
-        buf.write(BOM)
-    writer = csv.writer(buf, lineterminator="\r\n")  # RFC 4180 line ends, as Excel expects
-    writer.writerow(COLUMNS)
-    for row in table:
-        writer.writerow([_cell(row.get(col)) for col in COLUMNS])
-    return Rendered(buf.getvalue().encode("utf-8"), len(table))
+    def stream(sink: Sink) -> int:
+        buf = io.StringIO(newline="")
+        if ctx.csv_bom:
+            buf.write(BOM)
+        writer = csv.writer(buf, lineterminator="\r\n")  # RFC 4180 line ends, as Excel expects
+        writer.writerow(COLUMNS)
+        count = 0
+        for row in iter_rows(ctx):
+            cells: list[str | int | float] = [""] * len(COLUMNS)  # _cell(None) is ""
+            for col, value in row.items():  # a row names a few of the 27 columns
+                if value is not None:
+                    cells[_COLUMN[col]] = _cell(value)
+            writer.writerow(cells)
+            count += 1
+            if count % BATCH == 0:
+                sink(buf.getvalue().encode("utf-8"))
+                buf.seek(0)
+                buf.truncate()
+        sink(buf.getvalue().encode("utf-8"))
+        return count
+
+    return Rendered(stream=stream)

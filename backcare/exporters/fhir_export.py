@@ -2,8 +2,10 @@
 
 The bundle is plain JSON built here; nothing in this module needs a FHIR library. With the
 optional extra (``pip install 'backcare[fhir]'``) the bundle is checked with fhir.resources'
-models (its R4B models for R4) before it is written; the test suite checks every resource of
-both versions. What goes in, and as what (codes and their sources: docs/interoperability.md):
+models (its R4B models for R4) as it is written, the first few resources of each shape; the
+test suite checks every resource of both versions. The bundle is streamed, resource by
+resource (issue 25): no export holds every resource in memory.
+What goes in, and as what (codes and their sources: docs/interoperability.md):
 
 - a **Patient** with a stable pseudonymous identifier and no other identifying data; a name
   only when the user gives ``--name``. backcare never knows who the patient is;
@@ -70,7 +72,7 @@ from backcare.exporters import Rendered
 
 if TYPE_CHECKING:
     from backcare.domain.analytics import ProgressReport
-    from backcare.exporters import ExportContext, Rendered
+    from backcare.exporters import ExportContext, Rendered, Sink
 
 R4, R5 = "r4", "r5"
 COLLECTION, TRANSACTION = "collection", "transaction"
@@ -111,12 +113,24 @@ class Builder:
     trail's edits and replacements, ``edited``) is a conditional update on its identifier;
     one of a record that was not, a conditional create (issue 23)."""
 
-    def __init__(self, ctx: ExportContext, edited: frozenset[str] = frozenset()) -> None:
+    def __init__(self, ctx: ExportContext, edited: frozenset[str] = frozenset(),
+                 sink: Callable[[dict[str, Any]], object] | None = None,
+                 track: bool = False) -> None:
         self.version = ctx.fhir_version
         self.transaction = ctx.bundle == TRANSACTION
         self.key = ctx.patient_key or ""
         self.edited = edited
+        # Streamed (issue 25): each entry goes to ``sink`` as it is made, and only those
+        # added while :meth:`hold` holds them are kept, in ``entries``, to be completed
+        # before :meth:`release` sends them on. Without a sink every entry is kept.
+        self.sink = sink
+        self._held = sink is None
         self.entries: list[dict[str, Any]] = []
+        # (resource type, identifier) of every resource added: a transaction's conditional
+        # deletes need them (``track``: kept whatever the bundle's type).
+        self.track = track or self.transaction
+        self._added: set[tuple[str, str]] = set()
+        # Of a url made and not added yet (each is added once, just after it is made):
         self._identifiers: dict[str, str] = {}  # fullUrl → its resource's identifier
         self._records: dict[str, str] = {}  # fullUrl → the id of the record it stands for
 
@@ -144,7 +158,8 @@ class Builder:
         id of the record it stands for, is a second identifier where the resource can hold a
         list of them (the clinic reads it back: issue 16). ``match`` is the (system, value)
         a server finds it by, when not its own identifier (the Patient's ``patient_id``)."""
-        identifier = {"system": URI_IDENTIFIER, "value": self._identifiers[url]}
+        identifier = {"system": URI_IDENTIFIER, "value": self._identifiers.pop(url)}
+        record = self._records.pop(url, None)
         many = resource["resourceType"] != "QuestionnaireResponse" or self.version == R5
         identifiers = [identifier]
         if record_id is not None:
@@ -160,24 +175,45 @@ class Builder:
         if self.transaction:
             system, value = match or (URI_IDENTIFIER, identifier["value"])
             kind = resource["resourceType"]
-            if self._records.get(url) in self.edited:
+            if record in self.edited:
                 entry["request"] = {"method": "PUT",
                                     "url": f"{kind}?identifier={system}|{value}"}
             else:
                 entry["request"] = {"method": "POST", "url": kind,
                                     "ifNoneExist": f"identifier={system}|{value}"}
-        self.entries.append(entry)
+        if self.track:
+            self._added.add((resource["resourceType"], identifier["value"]))
+        self._put(entry)
         return url
 
     def remove(self, kind: str, value: str) -> None:
         """A conditional delete of the resource of type ``kind`` with this identifier."""
-        self.entries.append({"request": {
+        self._put({"request": {
             "method": "DELETE", "url": f"{kind}?identifier={URI_IDENTIFIER}|{value}"}})
 
+    def _put(self, entry: dict[str, Any]) -> None:
+        if self._held or self.sink is None:
+            self.entries.append(entry)
+        else:
+            self.sink(entry)
+
+    def hold(self) -> None:
+        """Keep the entries added from now on in ``entries``, to be completed in place."""
+        self._held = True
+
+    def release(self) -> None:
+        """Send the held entries on, in order, and stream again."""
+        if self.sink is None:
+            return
+        for entry in self.entries:
+            self.sink(entry)
+        self.entries.clear()
+        self._held = False
+
     def identifiers(self) -> set[tuple[str, str]]:
-        """The (resource type, identifier) of every resource added."""
-        return {(e["resource"]["resourceType"], self._identifiers[e["fullUrl"]])
-                for e in self.entries if "resource" in e}
+        """The (resource type, identifier) of every resource added (of a Builder made with
+        ``track``, or of a transaction)."""
+        return set(self._added)
 
 
 def _category(code: str, display: str) -> list[dict[str, Any]]:
@@ -211,9 +247,22 @@ def _symptom(name: str) -> dict[str, Any]:
 
 
 def build_bundle(ctx: ExportContext) -> dict[str, Any]:
-    """The bundle as plain JSON data (checked, when the extra is installed, and written by
-    :func:`render`)."""
-    b = Builder(ctx, _edited(ctx.doc))
+    """The bundle as plain JSON data, whole in memory (for the tests and the small bundles;
+    :func:`render` streams the same entries)."""
+    entries: list[dict[str, Any]] = []
+    emit_entries(ctx, entries.append)
+    return {"resourceType": "Bundle", "type": TRANSACTION if ctx.bundle == TRANSACTION
+            else COLLECTION, "timestamp": ctx.exported_at, "entry": entries}
+
+
+def emit_entries(ctx: ExportContext, put: Callable[[dict[str, Any]], object]) -> None:
+    """Each entry of the bundle, in order, to ``put`` as soon as it is complete: the
+    Patient and the Goals are held until the profile and the goals' activities are on
+    them; the records (tens of thousands in ten years) go out one by one."""
+    from backcare.exporters.fhir_patient import goal_activities, patient_parts, settings
+
+    b = Builder(ctx, _edited(ctx.doc), sink=put)
+    b.hold()
     patient: dict[str, Any] = {"resourceType": "Patient"}
     if ctx.patient_name:
         patient["name"] = [{"text": ctx.patient_name}]
@@ -224,20 +273,19 @@ def build_bundle(ctx: ExportContext) -> dict[str, Any]:
     pid = b.add(b.url("patient", "self"), patient,
                 f"Patient {ctx.patient_name}" if ctx.patient_name
                 else "Patient (not named: an anonymous export from backcare)", match=match)
+    settings(b, ctx)  # issue 22: the profile too, on the Patient
+    b.release()
     _checkins(b, ctx, pid)
     _sessions(b, ctx, pid)
     _questionnaires(b, ctx, pid)
     _visits(b, ctx, pid)
+    b.hold()
     _goals(b, ctx, pid)
-    from backcare.exporters.fhir_patient import whole_patient  # issue 22: the profile too
-
-    whole_patient(b, ctx, pid)
+    goal_activities(b, ctx)
+    b.release()
+    patient_parts(b, ctx, pid)
     if b.transaction:
         _removed(b, ctx, pid)
-    bundle: dict[str, Any] = {"resourceType": "Bundle",
-                              "type": TRANSACTION if b.transaction else COLLECTION,
-                              "timestamp": ctx.exported_at, "entry": b.entries}
-    return bundle
 
 
 # The tables of the audit trail (domain.corrections) whose records the bundle carries.
@@ -285,7 +333,7 @@ def _removed(b: Builder, ctx: ExportContext, pid: str) -> None:
     if not before:
         return
     was_ctx = replace(ctx, doc=before, report=None, bundle=COLLECTION)
-    was = Builder(was_ctx)
+    was = Builder(was_ctx, track=True)
     for part in (_checkins, _sessions, _questionnaires, _visits, _goals):
         part(was, was_ctx, pid)
     # A session's aerobic minutes come from the progress report, which has only the
@@ -592,34 +640,68 @@ def shape(resource: dict[str, Any]) -> tuple[Any, ...]:
             tuple(sorted(k for c in resource.get("component", ()) for k in c)))
 
 
-def check(bundle: dict[str, Any], version: str) -> bool:
-    """Validate the bundle with fhir.resources when the extra is installed: its envelope,
-    and the first few resources of each shape. Returns whether it could check."""
-    validate = bundle_model(version)
-    if validate is None:
-        return False
-    seen: dict[tuple[Any, ...], int] = {}
-    sample = []
-    for entry in bundle["entry"]:
-        key = shape(entry["resource"]) if "resource" in entry else ("request",)
-        seen[key] = seen.get(key, 0) + 1
-        if seen[key] <= VALIDATE_PER_SHAPE:
-            sample.append(entry)
-    from pydantic import ValidationError
+class Checker:
+    """Validates a bundle's entries with fhir.resources, when the extra is installed, as
+    they stream past: the first few of each shape, each in a bundle of its own with the
+    bundle's envelope. ``able`` tells whether it can check."""
 
-    try:
-        validate({**bundle, "entry": sample})
-    except ValidationError as exc:  # a bug in this module, not in the patient's data
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise BackcareError(f"the FHIR bundle did not validate ({where}: {first['msg']}); "
-                            f"please report this") from None
-    return True
+    def __init__(self, version: str, bundle_type: str = COLLECTION,
+                 timestamp: str | None = None) -> None:
+        self.validate = bundle_model(version)
+        self.able = self.validate is not None
+        self.envelope: dict[str, Any] = {"resourceType": "Bundle", "type": bundle_type}
+        if timestamp is not None:
+            self.envelope["timestamp"] = timestamp
+        self.seen: dict[tuple[Any, ...], int] = {}
+
+    def __call__(self, entry: dict[str, Any]) -> None:
+        if self.validate is None:
+            return
+        key = shape(entry["resource"]) if "resource" in entry else ("request",)
+        self.seen[key] = self.seen.get(key, 0) + 1
+        if self.seen[key] > VALIDATE_PER_SHAPE:
+            return
+        from pydantic import ValidationError
+
+        try:
+            self.validate({**self.envelope, "entry": [entry]})
+        except ValidationError as exc:  # a bug in this module, not in the patient's data
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise BackcareError(f"the FHIR bundle did not validate ({where}: "
+                                f"{first['msg']}); please report this") from None
+
+
+def check(bundle: dict[str, Any], version: str) -> bool:
+    """Validate a whole bundle's entries as :class:`Checker` does. Returns whether it could
+    check."""
+    checker = Checker(version, bundle.get("type", COLLECTION), bundle.get("timestamp"))
+    for entry in bundle["entry"]:
+        checker(entry)
+    return checker.able
 
 
 def render(ctx: ExportContext) -> Rendered:
-    data = build_bundle(ctx)
-    check(data, ctx.fhir_version)
-    # Compact: json's indenting encoder is pure Python, several times slower on ten years.
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
-    return Rendered(text.encode("utf-8"), len(data["entry"]))
+    """The bundle, streamed resource by resource (issue 25): compact JSON, the same bytes
+    as ``json.dumps`` of :func:`build_bundle` with compact separators."""
+
+    def stream(sink: Sink) -> int:
+        # Compact: json's indenting encoder is pure Python, several times slower.
+        encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+        kind = TRANSACTION if ctx.bundle == TRANSACTION else COLLECTION
+        checker = Checker(ctx.fhir_version, kind, ctx.exported_at)
+        count = 0
+
+        def put(entry: dict[str, Any]) -> None:
+            nonlocal count
+            checker(entry)
+            sink((("," if count else "") + encode(entry)).encode("utf-8"))
+            count += 1
+
+        sink(('{"resourceType":"Bundle","type":' + encode(kind) + ',"timestamp":'
+              + encode(ctx.exported_at) + ',"entry":[').encode("utf-8"))
+        emit_entries(ctx, put)
+        sink(b"]}\n")
+        return count
+
+    return Rendered(stream=stream)

@@ -36,25 +36,30 @@ SURVEY = [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observat
                        "code": "survey", "display": "Survey"}]}]
 
 
-def whole_patient(b: Builder, ctx: ExportContext, pid: str) -> None:
-    """The profile (on the Patient, and as Observations, Conditions and Flags) and every
-    prescription of the history (CarePlans)."""
+def settings(b: Builder, ctx: ExportContext) -> None:
+    """The profile's settings, on the Patient (the first entry, held by ``b``)."""
     profile = ctx.doc.get("profile")
     if profile:
         _settings(b, profile)
+
+
+def patient_parts(b: Builder, ctx: ExportContext, pid: str) -> None:
+    """The rest of the profile (as Observations, Conditions and Flags) and every
+    prescription of the history (CarePlans)."""
+    profile = ctx.doc.get("profile")
+    if profile:
         _conditions(b, profile, pid)
         _red_flags(b, profile, pid)
     _careplans(b, ctx, pid)
-    _goal_activities(b, ctx)
 
 
 def _ref(url: str) -> dict[str, str]:
     return {"reference": url}
 
 
-def _goal_activities(b: Builder, ctx: ExportContext) -> None:
+def goal_activities(b: Builder, ctx: ExportContext) -> None:
     """A goal's PSFS activity, and its stable uid (issue 23: kept through a merge), on the
-    Goal the export wrote for it (found by its record id)."""
+    Goal the export wrote for it (found by its record id), among the entries ``b`` holds."""
     from backcare.domain.models import Goal
 
     goals = {str(g["id"]): g for g in ctx.doc.get("goals", [])}

@@ -467,13 +467,21 @@ def left_export_temps(folder: Path) -> list[Path]:
     return [folder / n for n in sorted(names) if is_export_temp(n)]
 
 
-def write_out(path: Path, data: bytes, force: bool, outbox: Path | None = None) -> None:
+# Writes a file piece by piece to the function it is given (a streamed export: issue 25).
+Writer = Callable[[Callable[[bytes], None]], object]
+CHUNK_BYTES = 1 << 20  # a streamed file reaches the disk a MiB at a time
+
+
+def write_out(path: Path, data: bytes | Writer, force: bool,
+              outbox: Path | None = None) -> None:
     """Write a file the user named, privately (0600) and atomically: a reader never sees
     half a file. Without ``force`` the complete temp file is hard-linked to ``path``, which
     fails if anything is there, so two exports at once cannot both succeed and lose one
     (issue 17). With ``force`` it replaces only a regular file (or a link, not followed).
     The temp file is held locked while it exists, and noted in ``outbox`` (the data
-    folder's) so that a killed export's copy is found again (issue 24)."""
+    folder's) so that a killed export's copy is found again (issue 24). ``data`` is the
+    file's bytes, or a :data:`Writer` that hands them out piece by piece: only a MiB of
+    them is held at a time, and the file appears at ``path`` only once it is whole."""
     check_out(path, force)
     tag = os.urandom(6).hex()
     tmp = export_temp_name(path, tag)
@@ -487,11 +495,13 @@ def write_out(path: Path, data: bytes, force: bool, outbox: Path | None = None) 
             note = None
     try:
         fd = _write_held(tmp, data)
-    except OSError as exc:
+    except BaseException as exc:  # a writer's own error too: nothing is left behind
         if note is not None:
             with contextlib.suppress(OSError):
                 os.unlink(note)
-        raise BackcareError(f"--out {path}: cannot be written ({exc.strerror})") from None
+        if isinstance(exc, OSError):
+            raise BackcareError(f"--out {path}: cannot be written ({exc.strerror})") from None
+        raise
     try:
         if force:
             check_out(path, force)  # again, just before: a FIFO put there meanwhile is refused
@@ -507,7 +517,7 @@ def write_out(path: Path, data: bytes, force: bool, outbox: Path | None = None) 
                 if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP,
                                      errno.EXDEV, errno.EMLINK):
                     raise
-                _exclusive_copy(path, data)  # a file system without hard links
+                _exclusive_copy(path, tmp)  # a file system without hard links
     except OSError as exc:
         raise BackcareError(f"--out {path}: cannot be written ({exc.strerror})") from None
     finally:
@@ -522,7 +532,13 @@ def write_out(path: Path, data: bytes, force: bool, outbox: Path | None = None) 
     note_saved(path)
 
 
-def _write_held(tmp: Path, data: bytes) -> int:
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _write_held(tmp: Path, data: bytes | Writer) -> int:
     """Create ``tmp`` (0600), lock it, fill it durably; returns its open, locked fd."""
     fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | NOFOLLOW | BINARY, FILE_MODE)
     try:
@@ -530,9 +546,23 @@ def _write_held(tmp: Path, data: bytes) -> int:
         fchmod = getattr(os, "fchmod", None)
         if fchmod is not None:
             fchmod(fd, FILE_MODE)  # whatever the umask
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        if isinstance(data, bytes):
+            _write_all(fd, data)
+        else:
+            pending: list[bytes] = []
+            size = 0
+
+            def sink(piece: bytes) -> None:
+                nonlocal size
+                pending.append(piece)
+                size += len(piece)
+                if size >= CHUNK_BYTES:
+                    _write_all(fd, b"".join(pending))
+                    pending.clear()
+                    size = 0
+
+            data(sink)
+            _write_all(fd, b"".join(pending))
         os.fsync(fd)
     except BaseException:
         os.close(fd)
@@ -545,16 +575,18 @@ def _write_held(tmp: Path, data: bytes) -> int:
     return fd
 
 
-def _exclusive_copy(path: Path, data: bytes) -> None:
-    """Where links are not allowed: create ``path`` exclusively (O_EXCL), then fill it. A
-    reader could see it half-written for a moment; it is never one made by someone else."""
+def _exclusive_copy(path: Path, tmp: Path) -> None:
+    """Where links are not allowed: create ``path`` exclusively (O_EXCL), then fill it from
+    the complete ``tmp``. A reader could see it half-written for a moment; it is never one
+    made by someone else."""
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | BINARY,
                      FILE_MODE)
     except FileExistsError:
         raise BackcareError(f"{path} already exists; nothing was replaced. Add --force to "
                             f"replace it, or choose another --out") from None
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
+    with os.fdopen(fd, "wb") as fh, open(tmp, "rb") as src:
+        while piece := src.read(CHUNK_BYTES):
+            fh.write(piece)
         fh.flush()
         os.fsync(fh.fileno())

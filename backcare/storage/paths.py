@@ -27,6 +27,7 @@ Every path inside the data folder is named here, and only here: the other layers
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from datetime import date
@@ -75,6 +76,11 @@ def bundled_library() -> Path:
     return package.parent / "data" / "exercises.yaml"
 
 
+@functools.lru_cache(maxsize=8192)  # a century of months, and more
+def _month_file(home: Path, month: str) -> Path:
+    return home / LOG_DIR / f"{month}.json"
+
+
 @dataclass(frozen=True)
 class DataPaths:
     """The names of everything inside one data folder."""
@@ -93,8 +99,9 @@ class DataPaths:
         return self.log_dir / f"{day.year:04d}-{day.month:02d}.json"
 
     def month_named(self, month: str) -> Path:
-        """The log file of a month given as YYYY-MM."""
-        return self.log_dir / f"{month}.json"
+        """The log file of a month given as YYYY-MM: one Path object per month, made once
+        (an import of ten years asks for them tens of thousands of times, issue 25)."""
+        return _month_file(self.home, month)
 
     @property
     def corrections(self) -> Path:

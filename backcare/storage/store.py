@@ -42,7 +42,7 @@ from backcare.domain.models import (
     regimen,
 )
 from backcare.errors import BackcareError
-from backcare.storage import cache, journal, lock
+from backcare.storage import cache, journal, lock, moved
 from backcare.storage.files import (
     DIR_MODE,
     FILE_MODE,
@@ -427,7 +427,8 @@ class Store:
         """Write files' new tables. Every file is made into bytes first, so a value that
         cannot be written stops the whole operation before anything is written; then each
         file is backed up (the day's first change) and replaced atomically."""
-        self._write({path: self._prepare(path, tables) for path, tables in files.items()})
+        self._write(self._indexed({path: self._prepare(path, tables)
+                                   for path, tables in files.items()}, files.__getitem__))
 
     def _prepared(self, files: FileSet, path: Path) -> bytes:
         """A file of a change, checking only what the change put in it."""
@@ -445,11 +446,22 @@ class Store:
             raise BackcareError(f"could not save this: {problem}; nothing was changed")
         return _serialise(path, tables)
 
+    def _indexed(self, data: dict[Path, bytes],
+                 tables_of: Callable[[Path], dict[str, Any]]) -> dict[Path, bytes]:
+        """``data``, and the index of moved ids (:mod:`moved`) when it writes a month: made
+        from the same tables, written last in the same step, so that whatever settles the
+        change settles the index with it (issue 25)."""
+        index = moved.updated(self.paths.log_dir, data, tables_of)
+        if index is None:
+            return data
+        return {**data, moved.index_path(self.paths.log_dir): index}
+
     def _write(self, data: dict[Path, bytes]) -> None:
         """Back up and replace each file with its prepared bytes, one by one, atomically."""
         for path, raw in data.items():
             try:
-                self.backup(path)
+                if path.name != moved.INDEX_FILE:  # made again from the months, if need be
+                    self.backup(path)
                 path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
                 atomic_write_bytes(path, raw)
             except OSError as exc:  # a full disk, say: the patient can act on it
@@ -1117,7 +1129,8 @@ class Store:
             files = FileSet(self)
             change = build(files)
             if change is None:
-                self._write({p: self._prepared(files, p) for p in files.changed})
+                self._write(self._indexed({p: self._prepared(files, p) for p in files.changed},
+                                          files.get))
                 return None
             self._apply(files, change)
         return change
@@ -1135,7 +1148,8 @@ class Store:
             what = describe(exc.table, exc.doc) if exc.doc else "a record with its id"
             raise BackcareError(f"{what} changed while this command ran (another backcare "
                                 f"wrote it); nothing was saved: run the command again") from None
-        rest = {p: self._prepared(files, p) for p in files.changed if p not in first}
+        rest = self._indexed({p: self._prepared(files, p) for p in files.changed
+                              if p not in first}, files.get)
         if not ops:
             self._write({**first, **rest})
             return
@@ -1175,7 +1189,8 @@ class Store:
             entry = journal.read_entry(seq, path)
             files = FileSet(self)
             self._replay(files, entry, state)
-            self._write({p: self._prepared(files, p) for p in files.changed})
+            self._write(self._indexed({p: self._prepared(files, p) for p in files.changed},
+                                      files.get))
             unlink_durably(self.paths.undo_entry(seq), path) if state == UNDOING \
                 else unlink_durably(path)
             settled.append(("rolled back" if state == PENDING else "undone", entry))
@@ -1220,7 +1235,8 @@ class Store:
             if choice.profile is not None:
                 files.set_table(self.main_path, "profile", {"1": choice.profile})
                 first[self.main_path] = self._prepared(files, self.main_path)
-            rest = {p: self._prepared(files, p) for p in files.changed if p not in first}
+            rest = self._indexed({p: self._prepared(files, p) for p in files.changed
+                                  if p not in first}, files.get)
             undoing = journal.encode({**entry.doc, "ops": ops, "undo_audit": lines})
             self._write(first)
             self._write_entry(self.paths.undo_entry(seq, UNDOING), undoing)
@@ -1234,7 +1250,21 @@ class Store:
         day, else in every month (read without the lock)."""
         files = FileSet(self)
         found = files.find_id(ident, day) if day else []
-        return found or files.find_id(ident)
+        if found or (day and ident.startswith("p-")):
+            return found  # a check-in's id is its date: it is in that month, or nowhere
+        # Elsewhere (moved by an edit, or an id from another program): the index of moved
+        # ids names its month, checked by reading it (issue 25).
+        month = moved.where(self.paths.log_dir, ident)
+        if month is not None:
+            found = files.find_id(ident, month)
+            if found:
+                return found
+        found = files.find_id(ident)  # every month: an id that names none, or a hand edit
+        if found:
+            with self.writing():  # the index missed it: make it again, from every month
+                moved.rebuild(self.paths.log_dir, ((p, self.load(p) or {})
+                                                   for p in self.month_paths()))
+        return found
 
     def corrections(self, start: date | None = None,
                     end: date | None = None) -> list[dict[str, Any]]:
