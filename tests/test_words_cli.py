@@ -59,5 +59,5 @@ def test_the_progress_view_names_no_section(patient: Cli) -> None:
 def test_an_odi_short_of_sections_says_what_to_do_in_plain_words(patient: Cli) -> None:
     res = patient("assess", "odi", "--answers", "1,2,-,-,-,1,1,1,1,1", "--date",
                   TODAY.isoformat())
-    assert res.exit_code == 1 and "answer the sections marked '-'" in res.stderr
+    assert res.exit_code == 2 and "answer the sections marked '-'" in res.stderr
     assert "§" not in res.stderr

@@ -32,7 +32,7 @@ from backcare.domain.models import (
 from backcare.domain.safety import checkin_red_flags, clearance_day
 from backcare.domain.suggest import unknown_id_message
 from backcare.domain.words import say_date
-from backcare.errors import BackcareError
+from backcare.errors import BackcareError, UsageProblem
 
 # The tables of the log, and a record of each in words.
 KIND_WORDS: dict[str, str] = {"sessions": "session", "pain_checkins": "pain check-in",
@@ -277,7 +277,7 @@ class VisitEdit(NamedTuple):
 
 def edit_visit(visit: Visit, edit: VisitEdit) -> Visit:
     if edit.kind is not None and edit.kind not in VISIT_KINDS:
-        raise BackcareError(f"--kind '{edit.kind[:40]}' is not one of {', '.join(VISIT_KINDS)}")
+        raise UsageProblem(f"--kind '{edit.kind[:40]}' is not one of {', '.join(VISIT_KINDS)}")
     return visit._replace(date=edit.day or visit.date, kind=edit.kind or visit.kind,
                           **edit.fields)
 
@@ -291,8 +291,11 @@ def edit_assessment(assessment: Assessment, answers: str | None, day: date | Non
     result = assessment._replace(date=day or assessment.date)
     if answers is None:
         return result
-    scored = score(assessment.instrument, parse_answers(assessment.instrument, answers),
-                   odi_min_sections=odi_min_sections)
+    try:  # answers typed on the command line that cannot be scored: usage, exit 2
+        scored = score(assessment.instrument, parse_answers(assessment.instrument, answers),
+                       odi_min_sections=odi_min_sections)
+    except BackcareError as exc:
+        raise UsageProblem(f"--answers: {exc.message}") from None
     return result._replace(answers=scored.answers_json, score=scored.score, band=scored.band)
 
 
