@@ -58,11 +58,12 @@ def day(text: str | None, option: str = "--date") -> date:
     return parse_date(text, option)
 
 
-def not_future(d: date, option: str = "--date") -> date:
-    """Records are of what happened: a future date is refused (issue 4)."""
+def not_future(d: date, option: str = "--date", doing: str = "record") -> date:
+    """Records are of what happened, and reports of what has happened: a future date is
+    refused (issues 4 and 27). ``doing`` is what the command does with the day."""
     if d > today():
         raise BackcareError(f"{option} {d.isoformat()} is in the future; you can only "
-                            f"record days up to today ({today().isoformat()})")
+                            f"{doing} days up to today ({today().isoformat()})")
     return d
 
 

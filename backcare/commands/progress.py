@@ -12,6 +12,7 @@ from backcare.commands.common import (
     JsonOpt,
     day,
     library,
+    not_future,
     patient_record,
     period,
     progress_for,
@@ -76,7 +77,7 @@ def progress(
     Example: backcare progress --weeks 4
     """
 
-    today = day(date)
+    today = not_future(day(date), doing="report on")  # as for log: nothing has happened yet
     start, end = window(date_from, date_to, weeks, today, store())
     report = progress_for(patient_record(end), start, end, today)
     if as_json:
