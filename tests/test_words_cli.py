@@ -61,3 +61,15 @@ def test_an_odi_short_of_sections_says_what_to_do_in_plain_words(patient: Cli) -
                   TODAY.isoformat())
     assert res.exit_code == 2 and "answer the sections marked '-'" in res.stderr
     assert "§" not in res.stderr
+
+
+@pytest.mark.parametrize(("seconds", "said"), [
+    (0, "0 s"), (3, "5 s"), (35, "35 s"), (87, "1½ min"), (90, "1½ min"), (120, "2 min"),
+    (150, "2½ min"), (599, "10 min"), (1014, "17 min"),
+])
+def test_times_are_rounded_the_way_people_say_them(seconds: float, said: str) -> None:
+    """Never "87 s" or "about 16.9 minutes" (issue 27)."""
+    from backcare.domain.words import spoken_duration, spoken_minutes
+
+    assert spoken_duration(seconds) == said
+    assert spoken_minutes(16.9) == "17 minutes" and spoken_minutes(1) == "1 minute"
