@@ -41,6 +41,10 @@ DateOpt = Annotated[str | None, typer.Option(
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document instead.")]
 NoteOpt = Annotated[str | None, typer.Option(
     "--note", metavar="TEXT", help="A short note in your own words.")]
+NoPagerOpt = Annotated[bool, typer.Option(
+    "--no-pager", help="Print straight to the terminal, without a pager (one is used only "
+                       "at a terminal, for output longer than the screen: $BACKCARE_PAGER, "
+                       "else $PAGER, else less).")]
 
 
 def whole_number(value: object) -> int:

@@ -10,6 +10,7 @@ import typer
 from backcare.commands.common import (
     DateOpt,
     JsonOpt,
+    NoPagerOpt,
     day,
     library,
     not_future,
@@ -26,6 +27,7 @@ from backcare.domain.history import (
     shift,
 )
 from backcare.errors import BackcareError
+from backcare.render.pager import paged
 from backcare.render.ui import emit_json, out
 
 if TYPE_CHECKING:
@@ -67,6 +69,7 @@ def progress(
     weeks: WeeksOpt = None,
     date: DateOpt = None,
     as_json: JsonOpt = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """Your progress: exercise days, streak, pain, questionnaires and goals, with charts.
 
@@ -85,7 +88,8 @@ def progress(
     else:
         from backcare.render import progress as render_progress
 
-        render_progress.render(report, out(), library().names())
+        with paged(not no_pager):
+            render_progress.render(report, out(), library().names())
 
 
 def register(app: typer.Typer) -> None:
