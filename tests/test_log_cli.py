@@ -94,6 +94,10 @@ def test_every_option_lands_in_the_history(patient: Cli) -> None:
                 if i["exercise_id"] not in (strength[0], aerobic["exercise_id"], stretch)]
     assert "Not mentioned, so not recorded:" in res.stderr
     assert all(name in res.stderr for name in left_out)
+    # What to type to add them gives their ids, ready to paste (issue 27).
+    left_ids = ",".join(i["exercise_id"] for i in items
+                        if i["exercise_id"] not in (strength[0], aerobic["exercise_id"], stretch))
+    assert f"--done {left_ids} (or --skipped {left_ids})" in " ".join(res.stderr.split())
 
 
 def test_hurt_and_minutes_may_be_comma_separated(patient: Cli) -> None:
@@ -264,6 +268,7 @@ def test_a_skipped_exercise_has_no_dose_and_a_partial_one_no_invented_minutes(
     assert [got[other][k] for k in dose] == [None] * 4
     assert got[walk]["status"] == "partial" and got[walk]["duration_minutes"] is None
     assert "No minutes given, so none are counted" in res.stderr
+    assert f"--minutes {walk}=N" in res.stderr  # the id to type, not the name
     assert patient("progress", "--json").json()["weekly"][-1]["aerobic_minutes"] == 0
 
 

@@ -78,15 +78,17 @@ def log_notes(logged: Logged, library: Library, replaced: bool) -> None:
     if replaced:
         say(f"It replaced the session logged before that day ({ident}); 'backcare undo' "
             "puts the first one back.")
-    if logged.unmentioned:
+    if logged.unmentioned:  # what the patient is asked to type: the ids (issue 27)
+        ids = ",".join(logged.unmentioned)
         say(f"Not mentioned, so not recorded: {names(logged.unmentioned)}. To add them: "
-            f"backcare edit {ident} --done ID,... (or --skipped ID,...).")
+            f"backcare edit {ident} --done {ids} (or --skipped {ids}).")
     if logged.short:
         say(f"Fewer minutes than planned, so recorded as partly done: "
             f"{names(logged.short)}.")
     if logged.no_minutes:
         say(f"No minutes given, so none are counted for: {names(logged.no_minutes)}. To add "
-            f"them: backcare edit {ident} --minutes ID=N.")
+            f"them: backcare edit {ident} "
+            + " ".join(f"--minutes {i}=N" for i in logged.no_minutes) + ".")
 
 
 def ask_add_or_replace(first: Session, names: str) -> bool | None:
