@@ -226,7 +226,7 @@ def test_three_days_of_severe_pain_after_sessions_advise_a_review(cli: Cli) -> N
     review = [w for w in doc["warnings"] if "7/10 or more for 3 days in a row" in w]
     assert review and "see your GP or physiotherapist" in review[0]
     day_after = cli("plan", "--json", "--date", "2026-03-06").json()
-    assert any("was 7/10 or more on 3 days in a row, up to 05 Mar" in w
+    assert any("was 7/10 or more on 3 days in a row, up to 5 Mar" in w
                for w in day_after["warnings"])
 
 

@@ -71,7 +71,7 @@ def report_clearance(visit: Visit, as_json: bool) -> None:
         elif not outcome.cleared:
             say("No red flag was recorded: the clearance is kept in your log.")
     if outcome.stop is not None:
-        raise SafetyStop(f"A red flag was reported after {d:%d %b %Y}, the day of this "
+        raise SafetyStop(f"A red flag was reported after {d.day} {d:%b %Y}, the day of this "
                          f"clearance. {outcome.stop}")
 
 

@@ -233,8 +233,10 @@ def add(
         who = line["name"] or line["patient"]
         verb = "Added" if line["new"] else "Merged a newer export of" if line["records_added"] \
             else "Already up to date:"
-        say(f"[green]✓[/] {verb} {who} ({line['records_added']} new records from "
-            f"{Path(str(line['file'])).name}).")
+        from backcare.domain.words import plural
+
+        say(f"[green]✓[/] {verb} {who} ({plural(line['records_added'], 'new record')} "
+            f"from {Path(str(line['file'])).name}).")
 
 
 def merge_order(export: PatientExport) -> tuple[str, datetime]:
@@ -286,8 +288,7 @@ def _check_name_for(c: ClinicStore, known: dict[str, ClinicPatient], export: Pat
     if not is_interactive():
         raise UsageProblem(f"--as would rename {old.name} ({old.id}) to {name}; give "
                            f"--rename to do so without a terminal")
-    from rich.prompt import Confirm
-
+    from backcare.render.confirm import Confirm
     from backcare.render.ui import err
 
     if not Confirm.ask(f"Rename {old.name} to {name}?", default=False, console=err()):

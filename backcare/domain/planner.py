@@ -84,6 +84,13 @@ FILL_ORDER = ("strengthening", "stretching", "posture")
 MAX_PER_CATEGORY = 3
 
 
+def rest_day_words(day: date) -> str:
+    """A rest day's warning, naming the day: the plan may be for a day other than today,
+    which the planner does not know (it never reads the clock)."""
+    return (f"{day:%A} {day.day} {day:%b} is a rest day in your programme. A gentle walk is "
+            "still good for your back.")
+
+
 def estimated_seconds(ex: Exercise, dose: Dose) -> int:
     """How long an exercise takes at a dose, rests included."""
     if dose.reps is None:
@@ -283,8 +290,7 @@ def _plan_for(day: date, profile: Profile | None, library: Library,
             warnings.append("Your physiotherapist's programme is paused until the flare-up "
                             "settles.")
         if not is_planned_day(day, who, prescriptions):  # a rest day stays a rest day
-            warnings.append("Today is a rest day in your programme. A gentle walk is still "
-                            "good for your back.")
+            warnings.append(rest_day_words(day))
             return made("flare", (), True)
         # Nothing that was red in the last 7 days (issue 20), and the routine's own
         # exercises first: the patient knows them.
@@ -338,8 +344,7 @@ def _plan_for(day: date, profile: Profile | None, library: Library,
         if day < who.start_date:
             warnings.append(f"Your programme starts on {who.start_date.isoformat()}.")
         else:
-            warnings.append("Today is a rest day in your programme. A gentle walk is still "
-                            "good for your back.")
+            warnings.append(rest_day_words(day))
         return made("normal", (), True)
     items = list(rday.items)
     for cat in rday.missing:
@@ -792,7 +797,10 @@ def _flare_items(day: date, profile: Profile, library: Library, budget: int,
             minutes = min(walk_min, max(MIN_AEROBIC_MINUTES, (budget_s - used) // 60),
                           FLARE_WALK_MAX_MINUTES)
             dose = dose._replace(duration_minutes=minutes)
-        items.append(PlanItem(walk, dose, "flare-up: a short, easy walk keeps you moving",
+        # Marching on the spot is not a walk (issue 27): the reason names what it is.
+        easy = "a short, easy walk" if "walk" in walk.id else \
+            f"{walk.name.lower()}, short and easy,"
+        items.append(PlanItem(walk, dose, f"flare-up: {easy} keeps you moving",
                               estimated_seconds(walk, dose)))
     order = {c: i for i, c in enumerate(CATEGORIES)}
     return sorted(items, key=lambda i: order[i.exercise.category])

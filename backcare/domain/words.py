@@ -28,6 +28,11 @@ def signed(value: float | None, unit: str = "") -> str:
     return f"{sign}{num(abs(value))}{unit}"
 
 
+def signed_points(value: float) -> str:
+    """A change in points: "−1 point", "+2 points", "−1.5 points"."""
+    return f"{signed(value)} {'point' if abs(value) == 1 else 'points'}"
+
+
 def say_date(d: date) -> str:
     """A date as people write it: 3 Mar 2026."""
     return f"{d.day} {d:%b %Y}"
