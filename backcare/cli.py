@@ -18,7 +18,7 @@ import typer
 from typer.core import TyperGroup
 
 from backcare.commands import COMMAND_MODULE, MODULES, register
-from backcare.errors import EXIT_BAD_DATA, EXIT_INTERNAL, BackcareError
+from backcare.errors import EXIT_BAD_DATA, EXIT_INTERNAL, EXIT_SAFETY, BackcareError
 from backcare.messages import DISCLAIMER
 
 DEBUG_ENV = "BACKCARE_DEBUG"
@@ -60,7 +60,10 @@ class BackcareGroup(TyperGroup):
         except BackcareError as exc:
             if debug:
                 raise
-            _print_error(exc.lines())
+            if exc.exit_code == EXIT_SAFETY:
+                _print_stop(exc.lines())
+            else:
+                _print_error(exc.lines())
             ctx.exit(exc.exit_code)
         except (typer.Exit, typer.Abort):
             raise
@@ -404,6 +407,26 @@ def _mind_streams() -> Output:
     sys.stdout = output  # type: ignore[assignment]
     sys.stderr = Output(sys.stderr)  # type: ignore[assignment]  # where errors go: none kept
     return output
+
+
+def _print_stop(lines: list[str]) -> None:
+    """A red-flag stop (exit 3): at a terminal, in a red panel of its own, so that it cannot
+    be read as one more line of what was saved (issue 27). Piped or redirected, it is the
+    one line any other error is."""
+    from backcare.render.ui import terminal_width
+
+    width = terminal_width(sys.stderr)
+    if not width:
+        _print_error(lines)
+        return
+    from rich.console import Console
+    from rich.panel import Panel
+    from rich.text import Text
+
+    body = Text("\n".join(lines))
+    Console(stderr=True, highlight=False).print(
+        Panel(body, title="STOP", title_align="left", border_style="bold red",
+              style="red", expand=False, width=min(width, 100)))
 
 
 def _print_error(lines: list[str]) -> None:

@@ -369,3 +369,11 @@ def test_a_cleared_red_flag_no_longer_tells_the_plan_to_stop(patient: Cli) -> No
     p = plan(patient, 3).json()
     assert p["items"]
     assert not any("Do not do your exercises" in w for w in p["warnings"])
+
+
+def test_no_green_tick_before_a_stop(patient: Cli) -> None:
+    """The check-in is recorded, but what the patient must read is the stop (issue 27)."""
+    res = patient("pain", "4", "--date", day(1), "--symptom", "saddle-numbness")
+    assert res.exit_code == 3
+    assert "✓" not in res.stderr and "Pain 4/10 recorded" in res.stderr
+    assert "STOP" in res.stderr

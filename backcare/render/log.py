@@ -114,9 +114,10 @@ def checkin_saved(c: PainCheckin, outcome: CheckinOutcome, replaced: bool,
                               for a in outcome.advice]})
         return
     word = "updated" if replaced else "recorded"
+    if outcome.urgent:  # no green tick before a stop: the stop follows, in red, on its own
+        say(f"Pain {c.score}/10 {word} for {c.date.isoformat()}.")
+        return
     say(f"[green]✓[/] Pain {c.score}/10 {word} for {c.date.isoformat()}.")
-    if outcome.urgent:
-        return  # the urgent message is printed on its own, as the exit message
     if outcome.flare:
         say("[yellow]![/] Flare-up: your plans will be gentle, with no progression, until "
             "your pain has been under 7 for 2 days. Keep moving gently.")
