@@ -229,3 +229,18 @@ def modules_loaded(home: Path, argv: list[str], names: tuple[str, ...],
                           env=env, timeout=timeout, check=False)
     assert done.returncode == 0, done.stderr
     return done.stdout.split()
+
+
+# What `pytest -m "not slow"` leaves out, for everyday work (issue 27): besides the tests
+# marked slow where they are defined (crash harness, benchmark smoke, mypy), everything that
+# drives the console script in a pseudo-terminal, builds the wheel, or starts a FHIR server.
+SLOW_FIXTURES = {"dist", "wheel", "sdist"}
+SLOW_MODULES = {"test_fhir_server.py"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("pty") or fixtures & SLOW_FIXTURES \
+                or item.path.name in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)

@@ -282,7 +282,7 @@ def normalise_activity(name: str) -> str:
     return " ".join(name.split())
 
 
-def _activity_problem(name: str) -> str | None:
+def activity_problem(name: str) -> str | None:
     """Why this (normalised) activity name can't be used, or None if it can."""
     if not name:
         return "has no activity name"
@@ -302,7 +302,7 @@ def _new_activity(name: str, pos: int, what: str, shown: str,
     ignoring case). ``what`` and ``shown`` say where it came from in a message: "activity 2"
     of stored answers, or "pair 2" of --answers."""
     clean = normalise_activity(name)
-    problem = _activity_problem(clean)
+    problem = activity_problem(clean)
     if problem:
         raise BackcareError(f"PSFS {what} {pos} {shown} {problem}")
     key = clean.casefold()
