@@ -37,7 +37,6 @@ from backcare.errors import BackcareError, UsageProblem
 # The tables of the log, and a record of each in words.
 KIND_WORDS: dict[str, str] = {"sessions": "session", "pain_checkins": "pain check-in",
                               "assessments": "questionnaire", "visits": "visit"}
-STATUSES_SET = ("done", "partial", "skipped")
 
 
 def record_id(table: str, doc: Mapping[str, Any]) -> str:
@@ -182,9 +181,6 @@ class SessionEdit(NamedTuple):
     fields: dict[str, Any]  # pain_before, pain_after, note: the new value (None clears)
     day: date | None = None
 
-    def is_empty(self) -> bool:
-        return not (self.statuses or self.hurt or self.minutes or self.fields or self.day)
-
 
 def edit_session(session: Session, edit: SessionEdit, library: Library,
                  planned: Mapping[str, Dose] | None) -> Session:
@@ -251,10 +247,6 @@ class CheckinEdit(NamedTuple):
     fields: dict[str, Any] = {}  # note
     day: date | None = None
 
-    def is_empty(self) -> bool:
-        return (self.score is None and self.symptoms is None and not self.add_symptoms
-                and self.flare is None and not self.fields and self.day is None)
-
 
 def edit_checkin(checkin: PainCheckin, edit: CheckinEdit) -> PainCheckin:
     symptoms = checkin.symptoms if edit.symptoms is None else edit.symptoms
@@ -270,9 +262,6 @@ class VisitEdit(NamedTuple):
     kind: str | None = None
     fields: dict[str, Any] = {}  # note
     day: date | None = None
-
-    def is_empty(self) -> bool:
-        return self.kind is None and not self.fields and self.day is None
 
 
 def edit_visit(visit: Visit, edit: VisitEdit) -> Visit:

@@ -79,9 +79,6 @@ SECONDS_TO_SET_UP = 15
 MIN_AEROBIC_MINUTES = 5
 # A flare-up's walk is short and easy (CLINICAL.md §4).
 FLARE_WALK_MAX_MINUTES = 10
-# Order in which extra exercises are added once each kind is in the plan.
-FILL_ORDER = ("strengthening", "stretching", "posture")
-MAX_PER_CATEGORY = 3
 
 
 def rest_day_words(day: date) -> str:
@@ -648,10 +645,6 @@ def _by_ex(tries: list[Attempt]) -> dict[str, list[Attempt]]:
     for a in tries:
         out.setdefault(a.exercise_id, []).append(a)
     return out
-
-
-def _entry(fam: list[Exercise], profile: Profile, rules: PlanRules) -> Exercise | None:
-    return next((e for e in fam if can_do(e, profile) and rules.allows(e)), None)
 
 
 def _group_today(day: date, profile: Profile) -> str:
