@@ -235,7 +235,7 @@ def add(
             else "Already up to date:"
         from backcare.domain.words import plural
 
-        say(f"[green]✓[/] {verb} {who} ({plural(line['records_added'], 'new record')} "
+        say(f"[green]✓[/] {verb} {who} ({plural(int(line['records_added'] or 0), 'new record')} "
             f"from {Path(str(line['file'])).name}).")
 
 
