@@ -18,11 +18,12 @@ import typer
 from typer.core import TyperGroup
 
 from backcare.commands import COMMAND_MODULE, MODULES, register
-from backcare.errors import EXIT_BAD_DATA, BackcareError
+from backcare.errors import EXIT_BAD_DATA, EXIT_INTERNAL, EXIT_SAFETY, BackcareError
 from backcare.messages import DISCLAIMER
 
 DEBUG_ENV = "BACKCARE_DEBUG"
 VERSION_FLAGS = {"--version", "-V"}
+HELP_FLAGS = {"--help", "-h"}
 GC_THRESHOLD = 100_000  # allocations between young-generation collections (default 700)
 
 
@@ -33,6 +34,7 @@ class BackcareGroup(TyperGroup):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _name_arguments_plainly(self)
+        _unbroken_words()
 
     def _main_shell_completion(self, ctx_args: Any, prog_name: str,
                                complete_var: str | None = None) -> None:
@@ -58,7 +60,10 @@ class BackcareGroup(TyperGroup):
         except BackcareError as exc:
             if debug:
                 raise
-            _print_error(exc.lines())
+            if exc.exit_code == EXIT_SAFETY:
+                _print_stop(exc.lines())
+            else:
+                _print_error(exc.lines())
             ctx.exit(exc.exit_code)
         except (typer.Exit, typer.Abort):
             raise
@@ -74,21 +79,53 @@ class BackcareGroup(TyperGroup):
                 raise
             _print_error([f"backcare hit an unexpected problem ({type(exc).__name__}). "
                           "Run the same command with --debug for the details."])
-            ctx.exit(EXIT_BAD_DATA)
+            ctx.exit(EXIT_INTERNAL)
 
 
 def _name_arguments_plainly(command: Any) -> None:
-    """An argument is named by its metavar in --help (N, ID, FILE), and typer would add its
-    Python type after it (``N <int>``), which tells a patient nothing: leave it out."""
+    """Help in a person's words (issues 15 and 27), for every command:
+
+    - an argument is named by its metavar (N, ID, FILE...): typer would add its Python
+      type after it in the list (``N <int>``) and braces around it in the usage line
+      (``{N}``, ``{FILE...}...``);
+    - a range reads ``1 to 52``, not ``1<=x<=52``.
+    """
     for param in command.params:
         if param.param_type_name == "argument" and param.metavar:
             param.display_type_rich = _no_type
+            param._usage_display_name = _usage_name(param)
+        if getattr(param, "min", None) is not None and getattr(param, "max", None) is not None:
+            param._get_number_range_help_str = _range_words(param.min, param.max)
     for sub in (getattr(command, "commands", None) or {}).values():
         _name_arguments_plainly(sub)
 
 
 def _no_type(ctx: Any) -> None:
     return None
+
+
+def _usage_name(param: Any) -> Any:
+    name = param.metavar
+    if param.nargs != 1 and not name.endswith("..."):
+        name += "..."
+    shown = name if param.required else f"[{name}]"
+    return lambda: shown
+
+
+def _range_words(low: int, high: int) -> Any:
+    return lambda: f"{low} to {high}"
+
+
+def _unbroken_words() -> None:
+    """Help is wrapped between words, never inside one at its hyphen (``night-`` / ``pain``,
+    ``comma-`` / ``separated``): a patient reads a split name as two (issue 27). The wrapper
+    is the help formatter's own, private to typer's bundled click."""
+    try:
+        from typer._click._textwrap import TextWrapper
+    except ImportError:  # a typer whose formatter has moved: its own wrapping, then
+        return
+    # Its constructor sets break_on_hyphens; the pattern it then splits with is this one.
+    TextWrapper.wordsep_re = TextWrapper.wordsep_simple_re
 
 
 def _plain(exc: typer.TyperException) -> typer.TyperException:
@@ -108,7 +145,8 @@ def make_app(modules: tuple[str, ...] = MODULES) -> typer.Typer:
         help="backcare: your home exercise programme for low back pain, kept on your own "
              "computer.\n\n" + DISCLAIMER + "\n\nStart with:  backcare init   then:  "
              "backcare plan",
-        no_args_is_help=True,
+        invoke_without_command=True,  # a bare `backcare` is the overview, exit 0
+        context_settings={"help_option_names": ["-h", "--help"]},  # every command inherits it
         add_completion=False,
         pretty_exceptions_enable=False,
         pretty_exceptions_show_locals=False,  # notes are health data: never print locals
@@ -140,11 +178,37 @@ def _show_version(value: bool) -> None:
 
 
 def _root(
+    ctx: typer.Context,
     show_version: Annotated[bool, typer.Option(
         "--version", "-V", is_eager=True, callback=_show_version,
         help="Show backcare's version and exit.")] = False,
 ) -> None:
-    pass
+    if ctx.invoked_subcommand is None:
+        sys.stdout.write(overview())
+        raise typer.Exit()
+
+
+def overview() -> str:
+    """What a bare ``backcare`` prints: the first day's commands and where the data is, in a
+    screen, as ``git`` does with no command (issue 27). ``--help`` has the whole list."""
+    import textwrap
+
+    from backcare.messages import DISCLAIMER_SHORT
+    from backcare.storage.paths import data_home
+
+    return (
+        "backcare: your home exercise programme for low back pain, kept on your own "
+        "computer.\n\n"
+        "A first day:\n"
+        "  backcare init        the safety questions, your pain, time and equipment\n"
+        "  backcare plan        today's exercises, with why each one is there\n"
+        "  backcare session     guided: steps, cues, countdowns, pain questions\n"
+        "  backcare pain 4      the daily check-in (0-10)\n"
+        "  backcare progress    charts and figures over time\n\n"
+        f"Your data is in {data_home()}\n"
+        "Every command: backcare --help.  One command's options: backcare COMMAND -h.\n\n"
+        + textwrap.fill(DISCLAIMER_SHORT, 78) + "\n"
+    )
 
 
 _APP: typer.Typer | None = None
@@ -161,12 +225,13 @@ def __getattr__(name: str) -> typer.Typer:
 
 
 def _app_for(args: list[str]) -> typer.Typer:
-    """Only the invoked command's module, when the command is known; none for --version;
-    else the whole app (for --help, a typo's suggestions, or no command at all)."""
+    """Only the invoked command's module, when the command is known; none for --version
+    or the bare overview; else the whole app (for --help, or a typo's suggestions)."""
     first = next((a for a in args if not a.startswith("-")), None)
-    if first in COMMAND_MODULE and "--help" not in args[: args.index(first)]:
+    if first in COMMAND_MODULE and not HELP_FLAGS & set(args[: args.index(first)]):
         return make_app((COMMAND_MODULE[first],))
-    if first is None and VERSION_FLAGS & set(args):
+    overview_only = not args and not os.environ.get("_BACKCARE_COMPLETE")  # not Tab
+    if first is None and (overview_only or VERSION_FLAGS & set(args)):
         return make_app(())
     return make_app()
 
@@ -342,6 +407,26 @@ def _mind_streams() -> Output:
     sys.stdout = output  # type: ignore[assignment]
     sys.stderr = Output(sys.stderr)  # type: ignore[assignment]  # where errors go: none kept
     return output
+
+
+def _print_stop(lines: list[str]) -> None:
+    """A red-flag stop (exit 3): at a terminal, in a red panel of its own, so that it cannot
+    be read as one more line of what was saved (issue 27). Piped or redirected, it is the
+    one line any other error is."""
+    from backcare.render.ui import terminal_width
+
+    width = terminal_width(sys.stderr)
+    if not width:
+        _print_error(lines)
+        return
+    from rich.console import Console
+    from rich.panel import Panel
+    from rich.text import Text
+
+    body = Text("\n".join(lines))
+    Console(stderr=True, highlight=False).print(
+        Panel(body, title="STOP", title_align="left", border_style="bold red",
+              style="red", expand=False, width=min(width, 100)))
 
 
 def _print_error(lines: list[str]) -> None:

@@ -6,7 +6,7 @@ The domain never reads the clock (STYLE.md §1): commands ask here for today and
 from __future__ import annotations
 
 import os
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from backcare.domain.checks import EARLIEST, LATEST, in_range, is_iso_day
 from backcare.errors import UsageProblem
@@ -39,6 +39,11 @@ def now_on(day: date) -> str:
     moment = datetime.now().astimezone()
     return moment.replace(year=day.year, month=day.month, day=day.day).isoformat(
         timespec="seconds")
+
+
+def utc_offset() -> timedelta:
+    """The local time's offset from UTC, now (an ICS export's times are local)."""
+    return datetime.now().astimezone().utcoffset() or timedelta(0)
 
 
 def parse_date(text: str | None, option: str = "--date") -> date:

@@ -12,6 +12,7 @@ EXIT_OK = 0
 EXIT_BAD_DATA = 1  # bad data, or a refused action
 EXIT_USAGE = 2  # usage error, or a question left unanswered without a terminal
 EXIT_SAFETY = 3  # a red flag: the patient is told to seek help
+EXIT_INTERNAL = 70  # a bug in backcare (EX_SOFTWARE of sysexits.h), not the user's data
 
 
 @dataclass

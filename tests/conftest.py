@@ -229,3 +229,25 @@ def modules_loaded(home: Path, argv: list[str], names: tuple[str, ...],
                           env=env, timeout=timeout, check=False)
     assert done.returncode == 0, done.stderr
     return done.stdout.split()
+
+
+# What `pytest -m "not slow"` leaves out, for everyday work (issue 27): besides the tests
+# marked slow where they are defined (fuzz loops, benchmark smoke, mypy), everything that
+# drives the console script in a pseudo-terminal or as a separate process (the crash
+# harness, the environment's streams and folders, processes racing for the data), builds
+# and installs the wheel, or starts a FHIR server. CI runs them all.
+SLOW_FIXTURES = {"dist", "wheel", "sdist"}
+SLOW_MODULES = {"test_fhir_server.py", "test_crash.py", "test_environment.py"}
+SLOW_TESTS = {"test_each_artifact_installs_and_runs", "test_the_library_cache_is_checked_too",
+              "test_undo_history_survives_a_restart",
+              "test_two_processes_appending_at_once_lose_nothing",
+              "test_a_writer_killed_mid_write_never_leaves_an_unreadable_file"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        name = getattr(item, "originalname", None) or item.name
+        if item.get_closest_marker("pty") or fixtures & SLOW_FIXTURES \
+                or item.path.name in SLOW_MODULES or name in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)

@@ -12,7 +12,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backcare.domain.analytics import flagged_exercises, progress_report
+from backcare.domain.analytics import progress_report
 from backcare.domain.clinical import DEFAULT as T
 from backcare.domain.history import adherence_percent, monday, streak_days
 from backcare.domain.models import (
@@ -321,7 +321,8 @@ def test_flagged_exercises_are_those_logged_above_amber() -> None:
         session(date(2026, 3, 2), bridge(pain=T.amber_max), walk(10)),
         session(date(2026, 3, 3), bridge(pain=T.amber_max + 1)),
     ))
-    assert flagged_exercises(history, date(2026, 3, 4), T) == [
+    flagged = report(None, history, date(2026, 3, 2), date(2026, 3, 4), date(2026, 3, 4))
+    assert flagged.to_dict()["flagged_exercises"] == [
         {"date": "2026-03-03", "exercise_id": "bridge", "pain": T.amber_max + 1,
          "session_id": "s-2026-03-03-1", "next_morning": False, "pain_after": None,
          "extra": False}]

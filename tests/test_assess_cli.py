@@ -182,12 +182,14 @@ def test_the_default_date_is_today(cli: Cli, monkeypatch: pytest.MonkeyPatch) ->
     ("peg", "a,1,2", "'a'"),
     ("peg", "", "No PEG answers"),
 ])
-def test_bad_answers_exit_1_naming_the_value_and_write_nothing(
+def test_bad_answers_exit_2_naming_the_value_and_write_nothing(
         cli: Cli, backcare_home: Path, instrument: str, answers: str, named: str) -> None:
+    """Answers typed with --answers that cannot be scored are input not accepted as typed:
+    exit 2 (issue 27)."""
     assess_json(cli, "peg", "1,2,3", "2026-03-01")  # existing data must stay as it is
     before = snapshot(backcare_home)
     res = cli("assess", instrument, "--answers", answers, "--date", "2026-03-02")
-    assert res.exit_code == 1, res
+    assert res.exit_code == 2, res
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and named in lines[0], res.stderr
     assert "Traceback" not in res.output and res.stdout == ""
@@ -196,7 +198,7 @@ def test_bad_answers_exit_1_naming_the_value_and_write_nothing(
 
 def test_bad_answers_in_an_empty_folder_create_nothing(cli: Cli, backcare_home: Path) -> None:
     res = cli("assess", "odi", "--answers", "1,2,3")
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     assert not backcare_home.exists()
 
 
@@ -572,7 +574,7 @@ def test_psfs_results_rating_different_activities_get_no_verdict(cli: Cli) -> No
 def test_an_odi_with_fewer_than_8_sections_is_refused_and_the_rule_is_configurable(
         cli: Cli, backcare_home: Path) -> None:
     res = cli("assess", "odi", "--answers", "2,2,2,2,2,2,2,-,-,-", "--date", "2026-03-02")
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     assert "at least 8 of its 10 sections answered" in res.stderr and "7 were" in res.stderr
     assert saved(backcare_home) == []
     backcare_home.mkdir(exist_ok=True)

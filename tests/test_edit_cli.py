@@ -166,7 +166,7 @@ def test_a_questionnaire_is_scored_again(patient: Cli) -> None:
     a = only(patient, "assessments")
     assert (a["answers"], a["score"]) == ([3, 3, 3], 3.0)
     res = patient("edit", ident, "--answers", "3,3")
-    assert res.exit_code == 1 and "3 answers" in res.stderr
+    assert res.exit_code == 2 and "3 answers" in res.stderr
 
 
 def test_a_visit_takes_the_options_of_visit(patient: Cli) -> None:
@@ -194,10 +194,10 @@ def test_a_session_moved_to_another_month_is_found_by_its_id(patient: Cli) -> No
     (["{session}", "--score", "3"], 2, "--score is not for a session"),
     (["{session}", "--kind", "other", "--flare"], 2, "are not for a session"),
     (["{session}"], 2, "edit needs an option"),
-    (["{session}", "--hurt", "bridge=11"], 1, "bridge=11"),
+    (["{session}", "--hurt", "bridge=11"], 2, "bridge=11"),
     (["{session}", "--done", "brige"], 1, "did you mean 'bridge'"),
     (["{session}", "--date", "2026-03-07"], 1, "in the future"),
-    (["{session}", "--pain-after", "12"], 1, "--pain-after 12"),
+    (["{session}", "--pain-after", "12"], 2, "--pain-after 12"),
     (["{session}", "--note", "bad\x07bell"], 1, "control characters"),
     (["{session}", "--minutes", "bridge=5", "--done", "bridge"], 1, "not timed"),
     (["p-2026-03-05", "--answers", "1,2,3"], 2, "--answers is not for a pain check-in"),

@@ -203,10 +203,10 @@ def test_list_filters_by_equipment(cli: Cli) -> None:
 
 def test_list_refuses_an_unknown_category_or_equipment(cli: Cli) -> None:
     res = cli("exercises", "list", "--category", "yoga")
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     assert "--category 'yoga' is not one of: stretching" in res.stderr
     res = cli("exercises", "list", "--equipment", "sofa", "--json")
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     assert "--equipment 'sofa'" in res.stderr
     assert res.stdout == ""
 

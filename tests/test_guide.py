@@ -22,7 +22,7 @@ from backcare.domain.guide import PAIN_QUESTION, RELAX_SECONDS, Guide
 from backcare.domain.library import Library
 from backcare.domain.logbook import with_pain_now
 from backcare.domain.models import Dose, History, PainCheckin, Session
-from backcare.domain.planner import Plan, PlanItem, estimated_seconds
+from backcare.domain.planner import Plan, PlanItem, PlanMode, estimated_seconds
 from backcare.domain.progression import PainZone
 from backcare.loading.library import load_library
 from backcare.render.terminal import TerminalIO, big_text, clock_text
@@ -106,7 +106,7 @@ def item(library: Library, exercise_id: str, **dose: int) -> PlanItem:
 @pytest.fixture
 def plan(library: Library) -> Plan:
     """Three exercises of three shapes: held reps in 2 sets, reps each side, a timed walk."""
-    return Plan(DAY, "normal", (
+    return Plan(date=DAY, mode=PlanMode.NORMAL, items=(
         item(library, "bridge", sets=2, reps=2, hold_seconds=5),
         item(library, "clam", sets=1, reps=3),
         item(library, "walking", duration_minutes=10),
@@ -284,7 +284,8 @@ def test_red_pain_is_in_the_saved_session_at_once(plan: Plan) -> None:
 # --- the timed (aerobic) exercise -----------------------------------------------------------
 
 def walk_only(library: Library) -> Plan:
-    return Plan(DAY, "normal", (item(library, "walking", duration_minutes=10),))
+    return Plan(date=DAY, mode=PlanMode.NORMAL,
+                items=(item(library, "walking", duration_minutes=10),))
 
 
 def test_a_walk_finished_early_asks_the_minutes_and_is_partial(library: Library) -> None:
@@ -309,8 +310,9 @@ def test_a_walk_of_zero_minutes_is_skipped_and_not_asked_about(library: Library)
 
 
 def test_q_during_the_walk_asks_the_minutes_then_stops(library: Library) -> None:
-    lib_plan = Plan(DAY, "normal", (item(library, "walking", duration_minutes=10),
-                                    item(library, "clam", sets=1, reps=3)))
+    lib_plan = Plan(date=DAY, mode=PlanMode.NORMAL,
+                    items=(item(library, "walking", duration_minutes=10),
+                           item(library, "clam", sets=1, reps=3)))
     script = [("countdown", ("q", 400.0)), ("ask_minutes", 7)]
     session, _, _ = run(lib_plan, script)
     walk, clam = session.exercises
@@ -465,4 +467,4 @@ def test_session_without_a_terminal_points_to_log(cli: Callable[..., Any],
 
 def test_session_refuses_a_bad_starting_pain(cli: Callable[..., Any]) -> None:
     res = cli("session", "--pain-before", "11")
-    assert res.exit_code == 1 and "--pain-before 11" in res.stderr
+    assert res.exit_code == 2 and "--pain-before 11" in res.stderr

@@ -105,3 +105,45 @@ def test_the_lazy_loader_knows_the_module_of_every_command() -> None:
     for name, module in COMMAND_MODULE.items():
         alone = typer.main.get_command(make_app((module,)))
         assert name in alone.commands, f"{module} does not define '{name}'"  # type: ignore
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[" ".join(p) or "backcare" for p in PATHS])
+def test_dash_h_is_help_on_every_command(cli: Cli, path: tuple[str, ...]) -> None:
+    short, long = cli(*path, "-h"), cli(*path, "--help")
+    assert short.exit_code == 0, short
+    assert short.stdout == long.stdout
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[" ".join(p) or "backcare" for p in PATHS])
+def test_help_has_no_internal_metavars_and_no_split_words(
+        cli: Cli, path: tuple[str, ...], monkeypatch: pytest.MonkeyPatch) -> None:
+    """No ``{N}``, ``{FILE...}...`` or ``[1<=x<=1040]``, and no word broken at its hyphen
+    across two lines (``night-`` / ``pain``), at a narrow terminal too (issue 27)."""
+    for columns in ("60", "80"):
+        monkeypatch.setenv("COLUMNS", columns)
+        text = cli(*path, "--help").stdout
+        assert not re.search(r"[{}]|<=x|x<=|x>=", text), text
+        split = [line for line in text.splitlines() if re.search(r"\w-$", line)]
+        assert not split, f"words split across lines at {columns} columns: {split}"
+
+
+def test_a_range_is_said_in_words(cli: Cli) -> None:
+    assert "[1 to 1040]" in " ".join(cli("progress", "--help").stdout.split())
+
+
+def test_bare_backcare_prints_an_overview_and_exits_0(cli: Cli, backcare_home: Path) -> None:
+    res = cli()
+    assert res.exit_code == 0, res
+    for first_day in ("backcare init", "backcare plan", "backcare session", "backcare pain"):
+        assert first_day in res.stdout
+    assert str(backcare_home) in res.stdout  # where the data is
+    assert "--help" in res.stdout
+    assert not backcare_home.exists()  # and it writes nothing
+
+
+def test_bare_backcare_as_the_console_script(backcare_home: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "BACKCARE_HOME": str(backcare_home)}
+    res = subprocess.run([sys.executable, "-m", "backcare"], env=env, capture_output=True,
+                         text=True, timeout=60, check=False)
+    assert res.returncode == 0, res.stderr
+    assert "backcare init" in res.stdout and res.stderr == ""

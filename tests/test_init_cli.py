@@ -169,31 +169,33 @@ def test_underlying_conditions_and_no_assessment_give_advice(cli: Cli) -> None:
                                                   "pregnancy-stop-signs"}
 
 
-@pytest.mark.parametrize(("args", "words"), [
-    (("--pain", "11"), "--pain 11"),
-    (("--pain", "-1"), "--pain -1"),
-    (("--minutes", "5"), "--minutes 5"),
-    (("--minutes", "181"), "--minutes 181"),
-    (("--days-per-week", "8"), "--days-per-week 8"),
-    (("--equipment", "rocket"), "rocket"),
-    (("--equipment", "mat,chiar"), "did you mean 'chair'"),
-    (("--avoid-position", "lying,sitting,standing"), "--avoid-position"),
-    (("--avoid-position", "upside-down"), "upside-down"),
-    (("--red-flag", "fevre"), "did you mean 'fever'"),
-    (("--condition", "flu"), "--condition"),
-    (("--startback", "y,y"), "STarT Back"),
+# A value out of its range or list is a usage error (exit 2); a combination refused is 1.
+@pytest.mark.parametrize(("args", "words", "code"), [
+    (("--pain", "11"), "--pain 11", 2),
+    (("--pain", "-1"), "--pain -1", 2),
+    (("--minutes", "5"), "--minutes 5", 2),
+    (("--minutes", "181"), "--minutes 181", 2),
+    (("--days-per-week", "8"), "--days-per-week 8", 2),
+    (("--equipment", "rocket"), "rocket", 2),
+    (("--equipment", "mat,chiar"), "did you mean 'chair'", 2),
+    (("--avoid-position", "lying,sitting,standing"), "--avoid-position", 1),
+    (("--avoid-position", "upside-down"), "upside-down", 2),
+    (("--red-flag", "fevre"), "did you mean 'fever'", 2),
+    (("--condition", "flu"), "--condition", 2),
+    (("--startback", "y,y"), "STarT Back", 2),
 ])
 def test_bad_values_are_refused_and_nothing_is_written(
-        cli: Cli, backcare_home: Path, args: tuple[str, ...], words: str) -> None:
+        cli: Cli, backcare_home: Path, args: tuple[str, ...], words: str,
+        code: int) -> None:
     r = cli("init", *OK, "--yes", *args)
-    assert r.exit_code == 1, r.output
+    assert r.exit_code == code, r.output
     assert words in r.stderr and "Traceback" not in r.output
     assert len(r.stderr.strip().splitlines()) == 1
     assert Store(backcare_home).profile() is None
     # … and on a re-run, the profile stays as it was.
     assert cli("init", *OK, "--yes", "--minutes", "25").exit_code == 0
     before = profile(backcare_home)
-    assert cli("init", *args).exit_code == 1
+    assert cli("init", *args).exit_code == code
     assert profile(backcare_home) == before
 
 
@@ -217,7 +219,7 @@ def test_startback_answers_are_scored_and_stored_as_an_assessment(
 def test_the_old_bike_is_refused_and_a_saved_one_becomes_both_bikes(
         cli: Cli, backcare_home: Path) -> None:
     r = cli("init", *OK, "--yes", "--equipment", "mat,bike", "--date", START)
-    assert r.exit_code == 1
+    assert r.exit_code == 2
     assert "'bike' is now exercise-bike and bicycle" in r.stderr
     assert cli("init", *OK, "--yes", "--equipment", "exercise-bike", "--date", START) \
         .exit_code == 0

@@ -51,7 +51,7 @@ def test_enter_alone_does_not_answer_a_red_flag_question(env: dict[str, str]) ->
     child = spawn(env, "--date", DAY)
     child.expect(FIRST_QUESTION)
     child.sendline("")
-    child.expect(r"Please enter Y or N")
+    child.expect(r"Please answer y or n")
     child.expect(FIRST_QUESTION)  # asked again, not taken as "no"
     child.sendintr()
     child.expect(pexpect.EOF)

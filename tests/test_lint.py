@@ -43,3 +43,13 @@ def test_type_hints_use_the_union_syntax() -> None:
              if "Optional[" in line or "noqa: UP0" in line or "Union[" in line]
     found = [f for f in found if not f.startswith("tests/test_lint.py")]
     assert found == []
+
+
+def test_the_readme_says_how_to_run_the_suite_and_how_long_it_takes() -> None:
+    """Everyday work runs `pytest -m "not slow"`; the README says how long each takes
+    (issue 27)."""
+    import re
+
+    dev = (ROOT / "README.md").read_text(encoding="utf-8").split("## Development")[1]
+    assert 'pytest -m "not slow"' in dev
+    assert len(re.findall(r"about [\d½]+ minutes", " ".join(dev.split()))) >= 2

@@ -94,6 +94,10 @@ def test_every_option_lands_in_the_history(patient: Cli) -> None:
                 if i["exercise_id"] not in (strength[0], aerobic["exercise_id"], stretch)]
     assert "Not mentioned, so not recorded:" in res.stderr
     assert all(name in res.stderr for name in left_out)
+    # What to type to add them gives their ids, ready to paste (issue 27).
+    left_ids = ",".join(i["exercise_id"] for i in items
+                        if i["exercise_id"] not in (strength[0], aerobic["exercise_id"], stretch))
+    assert f"--done {left_ids} (or --skipped {left_ids})" in " ".join(res.stderr.split())
 
 
 def test_hurt_and_minutes_may_be_comma_separated(patient: Cli) -> None:
@@ -127,24 +131,25 @@ REFUSED: list[tuple[list[str], int, str]] = [
     (["--done", "brige"], 1, "did you mean 'bridge'"),
     (["--partial", "walkin"], 1, "did you mean 'walking'"),
     (["--hurt", "brige=5"], 1, "did you mean 'bridge'"),
-    (["--hurt", "bridge=11"], 1, "bridge=11"),
-    (["--hurt", "bridge=-3"], 1, "bridge=-3"),
-    (["--pain-before", "12"], 1, "--pain-before 12"),
-    (["--pain-after", "-1"], 1, "--pain-after -1"),
+    (["--hurt", "bridge=11"], 2, "bridge=11"),
+    (["--hurt", "bridge=-3"], 2, "bridge=-3"),
+    (["--pain-before", "12"], 2, "--pain-before 12"),
+    (["--pain-after", "-1"], 2, "--pain-after -1"),
     (["--date", (TODAY + timedelta(days=1)).isoformat()], 1, "in the future"),
-    (["--hurt", "bridge"], 1, "'bridge'"),
-    (["--hurt", "=5"], 1, "'=5'"),
-    (["--hurt", "bridge=5", "--hurt", "bridge=6", "--done", "bridge"], 1, "twice"),
-    (["--minutes", "walking=abc"], 1, "walking=abc"),
-    (["--minutes", "walking=0", "--done", "walking"], 1, "walking=0"),
+    (["--hurt", "bridge"], 2, "'bridge'"),
+    (["--hurt", "=5"], 2, "'=5'"),
+    (["--hurt", "bridge=5", "--hurt", "bridge=6", "--done", "bridge"], 2, "twice"),
+    (["--minutes", "walking=abc"], 2, "walking=abc"),
+    (["--minutes", "walking=0", "--done", "walking"], 2, "walking=0"),
     (["--minutes", "bridge=5", "--done", "bridge"], 1, "not timed in minutes"),
     (["--done", "bridge", "--skipped", "bridge"], 1, "'bridge' is both --done and --skipped"),
     (["--done", "bridge", "--skipped", "walking", "--hurt", "walking=3"], 1,
      "walking: it is marked skipped"),
-    (["--done", "bridge,,walking"], 1, "empty id"),
+    (["--done", "bridge,,walking"], 2, "empty id"),
     (["--note", "x" * 2001], 1, "--note"),
     (["--note", "bad\x07bell"], 1, "control characters"),
-    # Not a real date: a malformed option value is a usage error (exit 2).
+    # Not a real date: a malformed option value is a usage error (exit 2), like a value
+    # out of its range or a malformed ID=N above (issue 27).
     (["--date", "2025-02-30"], 2, "2025-02-30"),
 ]
 
@@ -263,6 +268,7 @@ def test_a_skipped_exercise_has_no_dose_and_a_partial_one_no_invented_minutes(
     assert [got[other][k] for k in dose] == [None] * 4
     assert got[walk]["status"] == "partial" and got[walk]["duration_minutes"] is None
     assert "No minutes given, so none are counted" in res.stderr
+    assert f"--minutes {walk}=N" in res.stderr  # the id to type, not the name
     assert patient("progress", "--json").json()["weekly"][-1]["aerobic_minutes"] == 0
 
 

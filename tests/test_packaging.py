@@ -40,11 +40,13 @@ def test_pyproject_ships_the_library_as_package_data() -> None:
 
 def test_the_fonts_ship_as_package_data_with_their_licences() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    patterns = config["tool"]["setuptools"]["package-data"]["backcare"]
+    tool = config["tool"]["setuptools"]
+    assert "backcare.fonts" in tool["packages"]  # a package of its own (issue 27)
+    patterns = tool["package-data"]["backcare.fonts"]
     for name in FONTS_IN_WHEEL:
         path = ROOT / name
         assert path.is_file(), name
-        relative = path.relative_to(ROOT / "backcare").as_posix()
+        relative = path.relative_to(ROOT / "backcare" / "fonts").as_posix()
         assert any(Path(relative).match(pattern) for pattern in patterns), name
     licence = (ROOT / "backcare/fonts/LICENSE-DejaVu.txt").read_text(encoding="utf-8")
     assert "Bitstream Vera Fonts Copyright" in licence and "Arev Fonts Copyright" in licence
@@ -114,6 +116,9 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if res.returncode != 0 and any(m in res.stdout + res.stderr for m in OFFLINE):
         pytest.skip(f"the build could not fetch setuptools (offline?): {res.stderr[-300:]}")
     assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
+    # Every folder of the package is declared: setuptools warns of one that is not
+    # ("Package 'backcare.fonts' is absent from the packages configuration", issue 27).
+    assert "is absent from the" not in res.stdout + res.stderr, res.stdout[-3000:]
     return out
 
 
@@ -276,3 +281,21 @@ def test_the_installed_package_writes_a_report_with_its_own_fonts(wheel: Path,
     assert res.returncode == 0, res.stderr
     assert Path(res.stdout.split()[0]) == site / "backcare" / "fonts"
     assert out.read_bytes().startswith(b"%PDF") and b"DejaVu" in out.read_bytes()
+
+
+def test_every_folder_of_the_package_is_declared() -> None:
+    """No folder under backcare/ that setuptools would warn is absent from the packages."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    declared = set(config["tool"]["setuptools"]["packages"])
+    folders = {"backcare." + p.relative_to(ROOT / "backcare").as_posix().replace("/", ".")
+               for p in (ROOT / "backcare").rglob("*") if p.is_dir()
+               and p.name != "__pycache__" and any(f.is_file() for f in p.iterdir())}
+    assert folders <= declared, folders - declared
+
+
+def test_the_readme_installs_the_fhir_extra_from_a_checkout() -> None:
+    """backcare is not on an index: `pip install 'backcare[fhir]'` would not find it."""
+    for doc in ("README.md", "docs/interoperability.md"):
+        text = (ROOT / doc).read_text(encoding="utf-8")
+        assert "backcare[fhir]" not in text, doc
+    assert "pip install '.[fhir]'" in (ROOT / "README.md").read_text(encoding="utf-8")

@@ -71,10 +71,10 @@ def test_symptoms_may_be_repeated_or_comma_separated(patient: Cli) -> None:
 
 
 REFUSED: list[tuple[list[str], int, str]] = [
-    (["11"], 1, "pain 11 is out of range"),
-    (["-1"], 1, "pain -1 is out of range"),
-    (["4", "--symptom", "numbnes"], 1, "did you mean 'numbness'"),
-    (["4", "--symptom", "headache"], 1, "--symptom 'headache' is not one of"),
+    (["11"], 2, "pain 11 is out of range"),
+    (["-1"], 2, "pain -1 is out of range"),
+    (["4", "--symptom", "numbnes"], 2, "did you mean 'numbness'"),
+    (["4", "--symptom", "headache"], 2, "--symptom 'headache' is not one of"),
     (["4", "--date", (TODAY + timedelta(days=1)).isoformat()], 1, "in the future"),
     (["4", "--note", "x" * 2001], 1, "--note"),
     (["4", "--date", "2026-02-30"], 2, "2026-02-30"),
@@ -369,3 +369,11 @@ def test_a_cleared_red_flag_no_longer_tells_the_plan_to_stop(patient: Cli) -> No
     p = plan(patient, 3).json()
     assert p["items"]
     assert not any("Do not do your exercises" in w for w in p["warnings"])
+
+
+def test_no_green_tick_before_a_stop(patient: Cli) -> None:
+    """The check-in is recorded, but what the patient must read is the stop (issue 27)."""
+    res = patient("pain", "4", "--date", day(1), "--symptom", "saddle-numbness")
+    assert res.exit_code == 3
+    assert "✓" not in res.stderr and "Pain 4/10 recorded" in res.stderr
+    assert "STOP" in res.stderr

@@ -36,6 +36,11 @@ def test_the_stop_message_wraps_between_words(tmp_path: Path) -> None:
     lines = [line for line in text.split("\n") if line]
     assert "STOP" in text and "emergency" in text
     assert max(len(line) for line in lines) <= WIDTH, lines
+    # In a panel of its own (red, where there is colour), and no green tick before it,
+    # though the check-in it stops was recorded (issue 27).
+    assert lines[0].startswith("Pain 3/10 recorded") and "✓" not in text
+    assert lines[1].startswith("╭─ STOP") and lines[-1].startswith("╰")
+    assert all(line.startswith("│") for line in lines[2:-1])
     piped = subprocess.run([SCRIPT, "plan"], env=env, capture_output=True, text=True,
                            check=False, timeout=60, stdin=subprocess.DEVNULL)
     assert piped.returncode == 3 and len(piped.stderr.strip().splitlines()) == 1

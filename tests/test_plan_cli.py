@@ -66,7 +66,7 @@ def test_the_table_and_the_json_come_from_the_same_plan(cli: Cli) -> None:
     text = cli("plan", "--date", MONDAY).stdout
     for item in doc["items"]:
         assert item["name"] in text
-    assert f"about {doc['total_minutes']:g} minutes of your 20" in text
+    assert f"about {round(doc['total_minutes'])} minutes of your 20" in text  # as said
 
 
 def test_plan_without_init_gives_a_beginner_plan_and_a_hint(cli: Cli,
@@ -226,5 +226,34 @@ def test_three_days_of_severe_pain_after_sessions_advise_a_review(cli: Cli) -> N
     review = [w for w in doc["warnings"] if "7/10 or more for 3 days in a row" in w]
     assert review and "see your GP or physiotherapist" in review[0]
     day_after = cli("plan", "--json", "--date", "2026-03-06").json()
-    assert any("was 7/10 or more on 3 days in a row, up to 05 Mar" in w
+    assert any("was 7/10 or more on 3 days in a row, up to 5 Mar" in w
                for w in day_after["warnings"])
+
+
+def test_a_narrow_terminal_shows_each_exercise_as_a_block(
+        cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Below 80 columns (issue 27): the name, dose and time on one line, then the caution
+    across the whole width, never squeezed into a column beside an empty dose column; a
+    plan of 10 exercises fits in 40 lines at 60 columns."""
+    monkeypatch.setenv("BACKCARE_TODAY", MONDAY)
+    setup(cli, "--assessed", "--pain", "5", "--minutes", "60", "--equipment", "mat,chair,wall")
+    assert cli("assess", "odi", "--answers", "2,1,2,1,2,2,1,2,-,3", "--date", MONDAY)\
+        .exit_code == 0
+    items = cli("plan", "--json", "--date", MONDAY).json()["items"]
+    assert len(items) == 10
+    monkeypatch.setenv("COLUMNS", "60")
+    text = cli("plan", "--date", MONDAY).stdout
+    lines = text.rstrip("\n").splitlines()
+    total = next(n for n, line in enumerate(lines) if line.startswith("Total: "))
+    assert total + 1 <= 40, text  # the plan, from its title to its total
+    assert len(lines) <= 40 + 5, text  # then the day's tip and the short disclaimer
+    assert all(len(line.rstrip()) <= 60 for line in lines)
+    for item in items:
+        own = [line for line in lines if line.startswith(item["name"] + " · ")]
+        assert len(own) == 1, (item["name"], text)  # name · dose · time, on one line
+    assert "exercise " not in lines[1]  # no table header
+    cautions = [line for line in lines if line.startswith("  ! ")]
+    assert len(cautions) == 10 and all(len(c) > 40 for c in cautions)  # the whole width
+    monkeypatch.setenv("COLUMNS", "80")
+    wide = cli("plan", "--date", MONDAY).stdout
+    assert any(line.startswith("exercise") and "dose" in line for line in wide.splitlines())

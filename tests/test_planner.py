@@ -531,3 +531,16 @@ def test_the_same_inputs_give_the_same_bytes_whatever_the_library_order() -> Non
         d = DAY + timedelta(days=n)
         assert plan_json(plan_for(d, profile, lib, None, History())) == \
             plan_json(plan_for(d, profile, backwards, None, History()))
+
+
+def test_a_flare_ups_marching_on_the_spot_is_not_called_a_walk() -> None:
+    """With walking out of reach (moving is hard for this patient), a flare-up's aerobic
+    exercise is marching on the spot, and its reason says so (issue 27)."""
+    day = date(2026, 3, 4)
+    profile = replace(beginner_profile(date(2026, 3, 2)), avoid_positions=["moving"])
+    history = History((), (PainCheckin(day, 8),))
+    plan = plan_for(day, profile, bundled(), None, history)
+    assert plan.mode == "flare"
+    aerobic = [i for i in plan.items if i.exercise.category == "aerobic"]
+    assert [i.exercise.id for i in aerobic] == ["marching-on-the-spot"]
+    assert "walk" not in aerobic[0].reason and "marching on the spot" in aerobic[0].reason

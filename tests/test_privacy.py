@@ -110,7 +110,7 @@ def test_no_command_opens_a_socket(cli: Callable[..., object], tmp_path: Path,
 def test_notes_never_appear_in_errors(cli: Callable[..., object],
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     refused = cli("log", "--date", "2026-11-02", "--note", SECRET, "--hurt", "bridge=11")
-    assert refused.exit_code == 1 and SECRET not in refused.output
+    assert refused.exit_code == 2 and SECRET not in refused.output
     # An unexpected failure (a bug) while a note is in hand: one line, no locals, no note.
     import backcare.storage
 
@@ -119,7 +119,7 @@ def test_notes_never_appear_in_errors(cli: Callable[..., object],
 
     monkeypatch.setattr(backcare.storage.Store, "put_checkin", broken)
     res = cli("pain", "4", "--date", "2026-11-02", "--note", SECRET)
-    assert res.exit_code == 1
+    assert res.exit_code == 70
     assert SECRET not in res.output
     assert "Traceback" not in res.output
     assert "unexpected problem" in res.stderr

@@ -265,6 +265,7 @@ def test_a_prescription_imported_mid_course_leaves_past_adherence_unchanged(
     assert progress(cli, IMPORTED, last) == before
     # From the day it applies, every day is planned (it walks every day).
     later = last + timedelta(days=3)
+    monkeypatch.setenv("BACKCARE_TODAY", later.isoformat())  # a report is of days gone by
     assert progress(cli, IMPORTED, later)[0] == 6 + 2  # 28 Feb and 1 Mar; 2 Mar is today
     assert plan(cli, later)["mode"] == "prescribed"
     assert plan(cli, last)["mode"] == "normal"

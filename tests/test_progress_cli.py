@@ -442,9 +442,10 @@ def test_a_report_over_20_years_is_refused(cli: Callable[..., Any]) -> None:
     ("--date", "1900-01-03"), ("--date", "2999-12-31"), ("--to", "2999-12-31"),
     ("--from", "1900-01-01", "--to", "1900-01-01"), ("--date", "2999-12-31", "--weeks", "1040"),
 ])
-def test_the_ends_of_the_calendar_do_not_break_the_report(cli: Callable[..., Any],
-                                                         backcare_home: Path,
-                                                         args: tuple[str, ...]) -> None:
+def test_the_ends_of_the_calendar_do_not_break_the_report(
+        cli: Callable[..., Any], backcare_home: Path, args: tuple[str, ...],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BACKCARE_TODAY", "2999-12-31")  # a report is of days gone by
     fill_eight_weeks(backcare_home)
     res = cli("progress", "--json", *args)
     assert res.exit_code == 0, res.output
@@ -539,3 +540,16 @@ def test_exercises_red_by_the_next_morning_rule_stay_flagged_for_the_whole_perio
     red = [f for f in doc["flagged_exercises"] if f["date"] == "2026-03-02"]
     assert {f["exercise_id"] for f in red} == {e["exercise_id"] for e in first["exercises"]}
     assert all(f["next_morning"] for f in red)
+
+
+def test_a_date_in_the_future_is_refused_as_it_is_for_log(
+        cli: Callable[..., Any], backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing has happened yet on a day to come: `progress --date` in the future is
+    refused, with the same words and exit code as `log` (issue 27)."""
+    monkeypatch.setenv("BACKCARE_TODAY", TODAY.isoformat())
+    tomorrow = (TODAY + timedelta(days=1)).isoformat()
+    for args in (("progress",), ("progress", "--json")):
+        res = cli(*args, "--date", tomorrow)
+        assert res.exit_code == 1, res
+        assert f"--date {tomorrow} is in the future" in res.stderr and res.stdout == ""
+    assert cli("progress", "--date", TODAY.isoformat()).exit_code == 0

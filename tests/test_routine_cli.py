@@ -233,7 +233,7 @@ def test_plan_swap_offers_the_same_kind_and_undo_takes_it_back(cli: Cli) -> None
     res = cli("plan", "swap", "cat-cow", "--date", day(0))
     assert res.exit_code == 2 and "--to" in res.stderr and "pelvic-tilt" in res.stderr
     res = cli("plan", "swap", "cat-cow", "--to", "bridge", "--date", day(0))
-    assert res.exit_code == 1 and "not one of the choices" in res.stderr
+    assert res.exit_code == 2 and "not one of the choices" in res.stderr
     res = cli("plan", "swap", "no-such", "--to", "bridge", "--date", day(0))
     assert res.exit_code == 1 and "not in your routine" in res.stderr
     assert cli("plan", "swap", "cat-cow", "--to", "pelvic-tilt", "--date", day(0)

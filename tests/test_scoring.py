@@ -774,3 +774,21 @@ def test_clinic_wording_missing_file(tmp_path: Path) -> None:
         load_clinic_wording("odi", tmp_path / "nope.yaml")
     with pytest.raises(BackcareError, match="Unknown questionnaire"):
         load_clinic_wording("sf36", tmp_path / "nope.yaml")
+
+
+def test_every_instrument_has_its_row_of_rules() -> None:
+    """One table keyed by instrument (issue 27): no instrument falls through to another's
+    rules, and each reads back what it writes."""
+    from backcare.domain import scoring
+    from backcare.domain.instruments import INSTRUMENTS
+
+    assert set(scoring._RULES) == set(INSTRUMENTS)
+    typed = {"odi": "2,1,2,1,2,2,1,2,-,3", "rmdq": ",".join(["y", "n"] * 12),
+             "startback": "y,n,y,n,n,y,n,n,2", "psfs": "walking=4,sitting=6,lifting=3",
+             "peg": "3,4,5"}
+    for inst, text in typed.items():
+        answers = scoring.parse_answers(inst, text)
+        assert scoring.format_answers(inst, answers) == text
+        scored = scoring.score(inst, answers)
+        assert scored.instrument == inst
+        assert scoring.answers_from_json(inst, scored.answers_json) == answers

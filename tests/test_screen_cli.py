@@ -80,7 +80,7 @@ def test_age_at_onset_is_a_reason_to_see_a_gp_not_an_emergency(
 def test_an_age_band_in_the_middle_gives_no_advice(cli: Cli) -> None:
     doc = cli("init", *OK, "--age-band", "20-50", "--yes", "--date", DAY, "--json").json()
     assert "age-at-onset" not in {a["rule"] for a in doc["advice"]}
-    assert cli("init", "--age-band", "over-70", "--date", DAY).exit_code == 1
+    assert cli("init", "--age-band", "over-70", "--date", DAY).exit_code == 2
 
 
 def test_weight_loss_at_a_check_in_is_advice_to_see_a_gp_within_days(patient: Cli) -> None:
@@ -146,7 +146,7 @@ def test_the_week_goes_with_the_condition(cli: Cli, backcare_home: Path) -> None
     assert Store(backcare_home).profile() is None
     r = cli("init", "--no-red-flags", "--condition", "pregnancy", "--pregnancy-week", "50",
             "--yes", "--date", DAY)
-    assert r.exit_code == 1 and "--pregnancy-week 50" in r.stderr
+    assert r.exit_code == 2 and "--pregnancy-week 50" in r.stderr
 
 
 def test_pregnancy_stop_signs_are_in_the_plan(cli: Cli) -> None:

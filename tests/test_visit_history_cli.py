@@ -77,7 +77,7 @@ def test_a_visit_defaults_to_today_and_other(patient: Cli) -> None:
 
 
 @pytest.mark.parametrize(("args", "code", "named"), [
-    (["--kind", "massage"], 1, "--kind 'massage' is not one of manual-therapy"),
+    (["--kind", "massage"], 2, "--kind 'massage' is not one of manual-therapy"),
     (["--date", (TODAY + timedelta(days=1)).isoformat()], 1, "in the future"),
     (["--note", "x" * 3000], 1, "--note"),
     (["--date", "2026-13-01"], 2, "2026-13-01"),

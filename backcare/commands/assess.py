@@ -68,8 +68,14 @@ def assess(
 
     inst = _instrument(instrument)
     when = not_future(day(date))
-    parsed = parse_answers(inst.id, answers) if answers is not None else _ask(inst)
-    scored = score(inst.id, parsed, odi_min_sections=thresholds().odi_min_sections)
+    if answers is None:
+        scored = score(inst.id, _ask(inst), odi_min_sections=thresholds().odi_min_sections)
+    else:
+        try:  # answers typed on the command line that cannot be scored: usage, exit 2
+            scored = score(inst.id, parse_answers(inst.id, answers),
+                           odi_min_sections=thresholds().odi_min_sections)
+        except BackcareError as exc:
+            raise UsageProblem(f"--answers: {exc.message}") from None
     record = Assessment(new_id("a", when), when, inst.id, scored.answers_json, scored.score,
                         scored.band)
     # Everything that can fail is done before the one write, so a refusal saves nothing.

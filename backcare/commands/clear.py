@@ -64,14 +64,15 @@ def report_clearance(visit: Visit, as_json: bool) -> None:
         emit_json({**visit.to_dict(), "cleared": outcome.cleared, "blocked": outcome.stop
                    is not None, "profile": outcome.profile.to_dict()})
     else:
-        say(f"[green]✓[/] Clearance recorded: {visit.note} on {d.isoformat()}. Nothing else "
+        tick = "" if outcome.stop is not None else "[green]✓[/] "  # none before a stop
+        say(f"{tick}Clearance recorded: {visit.note} on {d.isoformat()}. Nothing else "
             "in your profile has changed; 'backcare undo' reverses it.")
         if outcome.advice:
             say(f"[yellow]![/] {outcome.advice}")
         elif not outcome.cleared:
             say("No red flag was recorded: the clearance is kept in your log.")
     if outcome.stop is not None:
-        raise SafetyStop(f"A red flag was reported after {d:%d %b %Y}, the day of this "
+        raise SafetyStop(f"A red flag was reported after {d.day} {d:%b %Y}, the day of this "
                          f"clearance. {outcome.stop}")
 
 

@@ -233,8 +233,10 @@ def add(
         who = line["name"] or line["patient"]
         verb = "Added" if line["new"] else "Merged a newer export of" if line["records_added"] \
             else "Already up to date:"
-        say(f"[green]✓[/] {verb} {who} ({line['records_added']} new records from "
-            f"{Path(str(line['file'])).name}).")
+        from backcare.domain.words import plural
+
+        say(f"[green]✓[/] {verb} {who} ({plural(int(line['records_added'] or 0), 'new record')} "
+            f"from {Path(str(line['file'])).name}).")
 
 
 def merge_order(export: PatientExport) -> tuple[str, datetime]:
@@ -286,8 +288,7 @@ def _check_name_for(c: ClinicStore, known: dict[str, ClinicPatient], export: Pat
     if not is_interactive():
         raise UsageProblem(f"--as would rename {old.name} ({old.id}) to {name}; give "
                            f"--rename to do so without a terminal")
-    from rich.prompt import Confirm
-
+    from backcare.render.confirm import Confirm
     from backcare.render.ui import err
 
     if not Confirm.ask(f"Rename {old.name} to {name}?", default=False, console=err()):
@@ -378,11 +379,11 @@ def list_patients(
     elif not rows:
         say(f"No patient has an alert in the last 14 days ({len(patients)} patients).")
     else:
-        from backcare.render.ui import _colour_ok, terminal_width
+        from backcare.render.ui import colour_ok, terminal_width
 
         sys.stdout.flush()
         render_clinic.table(rows, sys.stdout, _columns(terminal_width(sys.stdout)),
-                            _colour_ok(sys.stdout))
+                            colour_ok(sys.stdout))
 
 
 def _columns(terminal: int | None) -> int | None:
@@ -478,20 +479,20 @@ def report(
 
     Example: backcare clinic report "J. Smith" --out smith.pdf
     """
-    from backcare.commands.export import _check_name, _default_start
+    from backcare.commands.export import check_name, default_start
     from backcare.domain.document import document
     from backcare.exporters import ExportContext, get_exporter
     from backcare.storage.files import check_out, write_out
 
     check_out(out, force)
     exporter = get_exporter("pdf")
-    printed = _check_name(name)
+    printed = check_name(name)
     p = _patient(patient)
     on = day(date) if date is not None else as_of(p.exported_at, today())
     start, end = period(date_from, date_to, on, lambda _end: None)
     rec = _record(clinic().patient_store(p), end)
     if start is None:
-        start = _default_start(rec, end)
+        start = default_start(rec, end)
     rec, figures = _report_for(p, start, end, on)
     lib, t = clinic_library(), clinic_thresholds()
     # The report is of the export the clinic holds: "Exported" is that export's date.
@@ -569,7 +570,7 @@ def prescribe(
 
     Example: backcare clinic prescribe "J. Smith" --out smith-next.yaml
     """
-    from backcare.commands.programme_tools import _write
+    from backcare.commands.programme_tools import write_prescription
     from backcare.domain.prescribing import (
         DRAFT_DAYS,
         draft_prescription,
@@ -597,7 +598,7 @@ def prescribe(
                 "Edit it as you see fit; the patient runs: backcare programme import "
                 "THIS-FILE"]
     comments += [f"Their plan said: {w}" for w in plan_warnings(plans[:1])]
-    _write(draft, lib, out, force, fmt, as_json, comments, p.id, p.name)
+    write_prescription(draft, lib, out, force, fmt, as_json, comments, p.id, p.name)
 
 
 def register(app: typer.Typer) -> None:

@@ -41,6 +41,10 @@ DateOpt = Annotated[str | None, typer.Option(
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document instead.")]
 NoteOpt = Annotated[str | None, typer.Option(
     "--note", metavar="TEXT", help="A short note in your own words.")]
+NoPagerOpt = Annotated[bool, typer.Option(
+    "--no-pager", help="Print straight to the terminal, without a pager (one is used only "
+                       "at a terminal, for output longer than the screen: $BACKCARE_PAGER, "
+                       "else $PAGER, else less).")]
 
 
 def whole_number(value: object) -> int:
@@ -58,11 +62,12 @@ def day(text: str | None, option: str = "--date") -> date:
     return parse_date(text, option)
 
 
-def not_future(d: date, option: str = "--date") -> date:
-    """Records are of what happened: a future date is refused (issue 4)."""
+def not_future(d: date, option: str = "--date", doing: str = "record") -> date:
+    """Records are of what happened, and reports of what has happened: a future date is
+    refused (issues 4 and 27). ``doing`` is what the command does with the day."""
     if d > today():
         raise BackcareError(f"{option} {d.isoformat()} is in the future; you can only "
-                            f"record days up to today ({today().isoformat()})")
+                            f"{doing} days up to today ({today().isoformat()})")
     return d
 
 

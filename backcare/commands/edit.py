@@ -158,7 +158,8 @@ def save(found: Found, after: dict[str, Any], as_json: bool) -> None:
         emit_json({"id": new_id, "record": found.table, "changed": True, "before": before,
                    "after": after})
     else:
-        say(f"[green]✓[/] Corrected {fix.describe(found.table, before)}:")
+        tick = "" if stop else "[green]✓[/] "  # no green tick before a stop (issue 27)
+        say(f"{tick}Corrected {fix.describe(found.table, before)}:")
         for line in changes:
             say(f"  {line}")
         say("The old value is kept in the audit trail; 'backcare undo' reverses this.")

@@ -7,10 +7,11 @@ from typing import Annotated
 
 import typer
 
-from backcare.commands.common import JsonOpt, display, library, store
+from backcare.commands.common import JsonOpt, NoPagerOpt, display, library, store
 from backcare.domain.library import filter_exercises
 from backcare.domain.words import plural
 from backcare.loading.library import check_file
+from backcare.render.pager import paged
 from backcare.render.ui import emit_json, say
 
 exercises_app = typer.Typer(help="Browse the exercise library, or check a library file.",
@@ -26,6 +27,7 @@ def list_exercises(
         metavar="NAME",
         help="Only exercises you can do with this equipment (for example: mat).")] = None,
     as_json: JsonOpt = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """List the exercises, grouped by category.
 
@@ -37,7 +39,8 @@ def list_exercises(
     if as_json:
         emit_json({"count": len(chosen), "exercises": [e.to_dict() for e in chosen]})
     else:
-        render_library.exercise_table(chosen)
+        with paged(not no_pager):
+            render_library.exercise_table(chosen)
 
 
 @exercises_app.command("show")

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from backcare.clock import now_on
+from backcare.clock import now_on, utc_offset
 from backcare.commands.common import (
     DateOpt,
     JsonOpt,
@@ -122,7 +122,7 @@ def export(
 
     exporter = get_exporter(fmt.value)
     today = day(date)
-    patient = _check_name(name)
+    patient = check_name(name)
     options = _format_options(exporter, at, fhir_version, bundle, no_bom)
     to_stdout = str(out) == STDOUT
     if to_stdout:
@@ -135,7 +135,7 @@ def export(
     store().ensure_patient_id()  # a clinic keys the patient by it (issue 16)
     rec = patient_record(limit)
     if start is None and by_programme:
-        start = _default_start(rec, end)
+        start = default_start(rec, end)
     ctx = _context(exporter, rec, start, limit, today, weeks, patient, options)
     rendered = exporter.render(ctx)  # a format that grows with the years streams (issue 25)
     if to_stdout:
@@ -172,7 +172,7 @@ def _format_options(exporter: Exporter, at: str | None, fhir_version: FhirVersio
     if exporter.name == "ics":
         options["remind_at"] = _clock_time(at if at is not None else DEFAULT_REMINDER)
         options["time_zone"] = _local_zone()
-        options["utc_offset"] = datetime.now().astimezone().utcoffset() or timedelta(0)
+        options["utc_offset"] = utc_offset()
     return options
 
 
@@ -268,14 +268,14 @@ def _plans(rec: PatientRecord, first: date, weeks: int) -> list[dict[str, object
                                           rec.prescriptions, history, t)]
 
 
-def _default_start(rec: PatientRecord, end: date) -> date:
+def default_start(rec: PatientRecord, end: date) -> date:
     """Where a report starts by default: the programme's start, else the first record,
     else four weeks before it ends; but never more than 12 weeks before it ends."""
     return report_start(programme_start(rec.profile, rec.prescriptions,
                                         rec.history.first_day()), end)
 
 
-def _check_name(name: str | None) -> str | None:
+def check_name(name: str | None) -> str | None:
     if name is None:
         return None
     try:
@@ -284,12 +284,6 @@ def _check_name(name: str | None) -> str | None:
         raise UsageProblem(f"--name must be one line of at most {MAX_NAME_CHARS} "
                            f"characters") from exc
     return text or None
-
-
-def _now() -> str:
-    from backcare.clock import now
-
-    return now()  # the clock's, so that a fixed clock fixes exported_at too
 
 
 def register(app: typer.Typer) -> None:

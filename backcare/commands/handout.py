@@ -50,14 +50,14 @@ def handout(
 
     Example: backcare handout --out my-exercises.pdf
     """
-    from backcare.commands.export import _check_name
+    from backcare.commands.export import check_name
     from backcare.domain.handout import Handout, from_plans, week_of
     from backcare.domain.planner import plan_for
     from backcare.exporters import handout as pdf_handout
     from backcare.storage.files import check_out, write_out
 
     start = day(date)
-    patient = _check_name(name)
+    patient = check_name(name)
     check_out(out, force)  # before any work: a refusal should be instant
     s = store()
     profile = s.profile()

@@ -10,6 +10,7 @@ import typer
 from backcare.commands.common import (
     DateOpt,
     JsonOpt,
+    NoPagerOpt,
     day,
     library,
     period,
@@ -17,6 +18,7 @@ from backcare.commands.common import (
     thresholds,
 )
 from backcare.domain.document import edited_on
+from backcare.render.pager import paged
 from backcare.render.ui import emit_json
 
 DEFAULT_DAYS = 28
@@ -30,6 +32,7 @@ def history(
         "--to", metavar="YYYY-MM-DD", help="Last day (default: --date).")] = None,
     date: DateOpt = None,
     as_json: JsonOpt = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """The log as a table: each record with its id (what 'backcare edit' and 'backcare
     delete' take), sessions with each exercise's status and pain, check-ins, questionnaires
@@ -52,7 +55,8 @@ def history(
                    "visits": [x.to_dict() for x in h.visits]})
     else:
         edited = edited_on({"corrections": s.corrections(start, end)})
-        render_log.history_view(h, start, end, library(), thresholds(), edited)
+        with paged(not no_pager):
+            render_log.history_view(h, start, end, library(), thresholds(), edited)
 
 
 def register(app: typer.Typer) -> None:

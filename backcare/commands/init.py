@@ -23,7 +23,7 @@ from backcare.domain.models import Assessment, History
 from backcare.domain.onboarding import InitAnswers
 from backcare.domain.safety import Advice, cleared_red_flag_advice, red_flag_stop, seek_help
 from backcare.domain.scoring import parse_answers, score
-from backcare.errors import SafetyStop, UsageProblem
+from backcare.errors import BackcareError, SafetyStop, UsageProblem
 from backcare.render.ui import emit_json, is_interactive, warn
 from backcare.storage import new_id
 
@@ -140,7 +140,10 @@ def init(
     ob.imply_red_flags(answers, no_red_flags)
     startback_scored = None
     if startback is not None:
-        startback_scored = score("startback", parse_answers("startback", startback))
+        try:  # answers typed on the command line that cannot be scored: usage, exit 2
+            startback_scored = score("startback", parse_answers("startback", startback))
+        except BackcareError as exc:
+            raise UsageProblem(f"--startback: {exc.message}") from None
 
     terminal = is_interactive() and not as_json
     if terminal and not yes:

@@ -123,7 +123,7 @@ def swap(exercise: Annotated[str, typer.Argument(
         if to is None:
             raise BackcareError("nothing was changed")
     if to not in ids:
-        raise BackcareError(f"--to {to!r} is not one of the choices for {choice.current.id}: "
+        raise UsageProblem(f"--to {to!r} is not one of the choices for {choice.current.id}: "
                             f"{', '.join(ids)}")
     new = lib.get(to)
     s.update_profile(lambda p: with_swap(p, d, choice.current.id, to),

@@ -12,14 +12,14 @@
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from backcare.clock import now_on, parse_date
+from backcare.clock import now, now_on, parse_date
 from backcare.commands.common import DateOpt, JsonOpt, day, library, store
 from backcare.domain.library import Library
 from backcare.domain.models import DOSE_FIELDS, Prescription
@@ -94,9 +94,9 @@ def new_programme(
                            "each one (there is no terminal to ask on)")
     name = "-" if to_stdout else str(out)
     p = prescription_from_data(data, name, lib)
-    _write(p, lib, out, force, PrescriptionFormat.yaml, as_json,
-           ["A prescription for backcare, made with 'backcare programme new'.",
-            "The patient runs: backcare programme import THIS-FILE"])
+    write_prescription(p, lib, out, force, PrescriptionFormat.yaml, as_json,
+                       ["A prescription for backcare, made with 'backcare programme new'.",
+                        "The patient runs: backcare programme import THIS-FILE"])
 
 
 def _from_options(specs: list[str], notes: list[str], by: str | None, start: str | None,
@@ -185,14 +185,16 @@ def export_programme(
         p = current
         profile = s.profile()
         patient_id = profile.patient_id if profile else None
-    _write(p, lib, out, force, fmt, as_json, ["A prescription exported by backcare."],
-           patient_id, name, day(date))
+    write_prescription(p, lib, out, force, fmt, as_json,
+                       ["A prescription exported by backcare."], patient_id, name, day(date))
 
 
-def _write(p: Prescription, lib: Library, out: Path, force: bool, fmt: PrescriptionFormat,
-           as_json: bool, comments: list[str], patient_id: str | None = None,
-           patient_name: str | None = None, on: date | None = None) -> None:
-    """Write a checked prescription; the YAML is read back by the file's rules first."""
+def write_prescription(p: Prescription, lib: Library, out: Path, force: bool,
+                       fmt: PrescriptionFormat, as_json: bool, comments: list[str],
+                       patient_id: str | None = None, patient_name: str | None = None,
+                       on: date | None = None) -> None:
+    """Write a checked prescription; the YAML is read back by the file's rules first (the
+    patient's `programme export` and the clinic's `clinic prescribe` alike)."""
     names = lib.names()
     if fmt is PrescriptionFormat.yaml:
         from backcare.exporters.prescription_file import prescription_yaml
@@ -210,8 +212,7 @@ def _write(p: Prescription, lib: Library, out: Path, force: bool, fmt: Prescript
 
         instructions = {e.id: e.instructions for e in lib if e.id in
                         {i.exercise_id for i in p.items}}
-        written = now_on(on) if on is not None else \
-            datetime.now().astimezone().isoformat(timespec="seconds")
+        written = now_on(on) if on is not None else now()
         data = careplan.render(careplan.careplan(
             p, names, instructions, written, patient_id, patient_name,
             frozenset(e.id for e in lib if e.per_side)))

@@ -10,8 +10,10 @@ import typer
 from backcare.commands.common import (
     DateOpt,
     JsonOpt,
+    NoPagerOpt,
     day,
     library,
+    not_future,
     patient_record,
     period,
     progress_for,
@@ -25,6 +27,7 @@ from backcare.domain.history import (
     shift,
 )
 from backcare.errors import BackcareError
+from backcare.render.pager import paged
 from backcare.render.ui import emit_json, out
 
 if TYPE_CHECKING:
@@ -66,6 +69,7 @@ def progress(
     weeks: WeeksOpt = None,
     date: DateOpt = None,
     as_json: JsonOpt = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """Your progress: exercise days, streak, pain, questionnaires and goals, with charts.
 
@@ -76,7 +80,7 @@ def progress(
     Example: backcare progress --weeks 4
     """
 
-    today = day(date)
+    today = not_future(day(date), doing="report on")  # as for log: nothing has happened yet
     start, end = window(date_from, date_to, weeks, today, store())
     report = progress_for(patient_record(end), start, end, today)
     if as_json:
@@ -84,7 +88,8 @@ def progress(
     else:
         from backcare.render import progress as render_progress
 
-        render_progress.render(report, out(), library().names())
+        with paged(not no_pager):
+            render_progress.render(report, out(), library().names())
 
 
 def register(app: typer.Typer) -> None:

@@ -171,9 +171,10 @@ def plain(exc: UsageError) -> str:
         names = list(getattr(ctx.command, "commands", {}) or {})
         hint = did_you_mean(unknown.group(1), names) or \
             f" ('{command} --help' lists them)"
-        if getattr(ctx.command, "invoke_without_command", False):
+        if getattr(ctx.command, "invoke_without_command", False) and ctx.parent is not None:
             # A command that also has commands of its own (plan, and plan swap): a stray
-            # word is most likely meant for the command itself.
+            # word is most likely meant for the command itself. (The top level runs without
+            # a command too, for its overview; a word there is a command mistyped.)
             return f"'{command}' does not take {show(unknown.group(1))}{hint}"
         return f"there is no command {show(unknown.group(1))}{hint}"
     return _strip(exc.format_message())

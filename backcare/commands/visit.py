@@ -9,7 +9,7 @@ import typer
 from backcare.commands.common import DateOpt, JsonOpt, NoteOpt, day, not_future, store
 from backcare.domain.models import VISIT_KINDS, Visit
 from backcare.domain.text import check_note
-from backcare.errors import BackcareError
+from backcare.errors import UsageProblem
 from backcare.render.ui import emit_json, say
 from backcare.storage import new_id
 
@@ -28,7 +28,7 @@ def visit(
 
     d = not_future(day(date))
     if kind not in VISIT_KINDS:
-        raise BackcareError(f"--kind '{kind[:40]}' is not one of {', '.join(VISIT_KINDS)}")
+        raise UsageProblem(f"--kind '{kind[:40]}' is not one of {', '.join(VISIT_KINDS)}")
     v = Visit(new_id("v", d), d, kind, check_note(note))
     store().add_visit(v)
     if as_json:

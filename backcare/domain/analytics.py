@@ -557,14 +557,6 @@ def _flagged(history: History, as_of: date, thresholds: Thresholds
                                   a.after, a.extra)
 
 
-def flagged_exercises(history: History, as_of: date,
-                      thresholds: Thresholds) -> list[dict[str, Any]]:
-    """Exercises in the red zone up to ``as_of`` (CLINICAL.md §4), oldest first: each
-    ``{date, exercise_id, pain, session_id, next_morning, pain_after, extra}``."""
-    return [f.to_dict() for f in sorted(_flagged(history, as_of, thresholds),
-                                        key=lambda f: (f.date, f.session_id))]
-
-
 def _psfs_key(activity: str) -> str:
     return normalise_activity(activity).casefold()
 

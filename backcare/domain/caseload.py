@@ -392,12 +392,6 @@ def match_patients(patients: Sequence[ClinicPatient], wanted: str) -> list[Clini
     return []
 
 
-def find_patient(patients: Sequence[ClinicPatient], wanted: str) -> ClinicPatient | None:
-    """The one patient ``wanted`` names, or None (no one, or several)."""
-    found = match_patients(patients, wanted)
-    return found[0] if len(found) == 1 else None
-
-
 def same_name(patients: Sequence[ClinicPatient], name: str, other_than: str
               ) -> ClinicPatient | None:
     """Another patient already shown under ``name`` (any case): names must tell patients

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
-from backcare.errors import BackcareError
+from backcare.errors import UsageProblem
 
 PAIN_MIN, PAIN_MAX = 0, 10  # NRS 0–10, CLINICAL.md §3
 SCORE_DECIMALS = 1  # scores, means and changes are shown to 1 decimal
@@ -26,7 +26,7 @@ def round_half_up(value: float, decimals: int = SCORE_DECIMALS) -> float:
 def check_pain(value: int | None, what: str) -> int | None:
     """A pain score as given (``what`` names the option), or a refusal: pain is 0–10."""
     if value is not None and not PAIN_MIN <= value <= PAIN_MAX:
-        raise BackcareError(f"{what} {value} is out of range: pain is {PAIN_MIN} to "
+        raise UsageProblem(f"{what} {value} is out of range: pain is {PAIN_MIN} to "
                             f"{PAIN_MAX}")
     return value
 

@@ -32,12 +32,11 @@ from backcare.domain.models import (
 from backcare.domain.safety import checkin_red_flags, clearance_day
 from backcare.domain.suggest import unknown_id_message
 from backcare.domain.words import say_date
-from backcare.errors import BackcareError
+from backcare.errors import BackcareError, UsageProblem
 
 # The tables of the log, and a record of each in words.
 KIND_WORDS: dict[str, str] = {"sessions": "session", "pain_checkins": "pain check-in",
                               "assessments": "questionnaire", "visits": "visit"}
-STATUSES_SET = ("done", "partial", "skipped")
 
 
 def record_id(table: str, doc: Mapping[str, Any]) -> str:
@@ -190,9 +189,6 @@ class SessionEdit(NamedTuple):
     fields: dict[str, Any]  # pain_before, pain_after, note: the new value (None clears)
     day: date | None = None
 
-    def is_empty(self) -> bool:
-        return not (self.statuses or self.hurt or self.minutes or self.fields or self.day)
-
 
 def edit_session(session: Session, edit: SessionEdit, library: Library,
                  planned: Mapping[str, Dose] | None) -> Session:
@@ -259,10 +255,6 @@ class CheckinEdit(NamedTuple):
     fields: dict[str, Any] = {}  # note
     day: date | None = None
 
-    def is_empty(self) -> bool:
-        return (self.score is None and self.symptoms is None and not self.add_symptoms
-                and self.flare is None and not self.fields and self.day is None)
-
 
 def edit_checkin(checkin: PainCheckin, edit: CheckinEdit) -> PainCheckin:
     symptoms = checkin.symptoms if edit.symptoms is None else edit.symptoms
@@ -279,13 +271,10 @@ class VisitEdit(NamedTuple):
     fields: dict[str, Any] = {}  # note
     day: date | None = None
 
-    def is_empty(self) -> bool:
-        return self.kind is None and not self.fields and self.day is None
-
 
 def edit_visit(visit: Visit, edit: VisitEdit) -> Visit:
     if edit.kind is not None and edit.kind not in VISIT_KINDS:
-        raise BackcareError(f"--kind '{edit.kind[:40]}' is not one of {', '.join(VISIT_KINDS)}")
+        raise UsageProblem(f"--kind '{edit.kind[:40]}' is not one of {', '.join(VISIT_KINDS)}")
     return visit._replace(date=edit.day or visit.date, kind=edit.kind or visit.kind,
                           **edit.fields)
 
@@ -299,8 +288,11 @@ def edit_assessment(assessment: Assessment, answers: str | None, day: date | Non
     result = assessment._replace(date=day or assessment.date)
     if answers is None:
         return result
-    scored = score(assessment.instrument, parse_answers(assessment.instrument, answers),
-                   odi_min_sections=odi_min_sections)
+    try:  # answers typed on the command line that cannot be scored: usage, exit 2
+        scored = score(assessment.instrument, parse_answers(assessment.instrument, answers),
+                       odi_min_sections=odi_min_sections)
+    except BackcareError as exc:
+        raise UsageProblem(f"--answers: {exc.message}") from None
     return result._replace(answers=scored.answers_json, score=scored.score, band=scored.band)
 
 

@@ -32,7 +32,6 @@ TOP_KEYS: tuple[str, ...] = ("format", "version", "exported_at", "profile", *LOG
 # Keys added after the first release (issue 14). Every version-1 file still imports, so
 # each is optional on import: the audit trail of corrections, and the history of
 # prescriptions with the day each applies from.
-OPTIONAL_KEYS: tuple[str, ...] = ("corrections", "prescriptions")
 
 
 class _Record(Protocol):

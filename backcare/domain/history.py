@@ -159,27 +159,6 @@ def report_start(start: date | None, end: date) -> date:
     return min(max(first, shift(end, 1 - MAX_DEFAULT_REPORT_DAYS)), end)
 
 
-def planned_in(first: date, last: date, start: date | None, profile: Profile | None,
-               prescription: Prescribed) -> list[date]:
-    """The planned exercise days in [first, last], none before the programme start."""
-    if start is None:
-        return []
-    lo = max(first, start)
-    planned = planned_checker(profile, prescription)
-    return [d for d in days_between(lo, last) if planned(d)]
-
-
-def exercised_in(first: date, last: date, start: date | None,
-                 exercise_days: frozenset[date]) -> int:
-    """How many days in [first, last], from the programme start, had an exercise session."""
-    if start is None:
-        return 0
-    lo = max(first, start)
-    if (last - lo).days + 1 > len(exercise_days):  # fewer lookups on a long range
-        return sum(1 for d in exercise_days if lo <= d <= last)
-    return sum(1 for d in days_between(lo, last) if d in exercise_days)
-
-
 @lru_cache(maxsize=4096)  # few (done, planned) pairs recur across hundreds of weeks
 def adherence_percent(done: int, planned: int) -> float | None:
     """done ÷ planned × 100 to 1 decimal, capped at 100; None when nothing was planned."""

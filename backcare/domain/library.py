@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from backcare.domain.models import CATEGORIES, EQUIPMENT, Exercise
 from backcare.domain.suggest import unknown_id_message
-from backcare.errors import BackcareError
+from backcare.errors import BackcareError, UsageProblem
 
 
 @dataclass(frozen=True)
@@ -49,9 +49,9 @@ def filter_exercises(library: Library, category: str | None,
                      equipment: str | None) -> list[Exercise]:
     """Exercises of one category and/or doable with one piece of equipment (plus none)."""
     if category is not None and category not in CATEGORIES:
-        raise BackcareError(f"--category '{category}' is not one of: {', '.join(CATEGORIES)}")
+        raise UsageProblem(f"--category '{category}' is not one of: {', '.join(CATEGORIES)}")
     if equipment is not None and equipment not in EQUIPMENT:
-        raise BackcareError(f"--equipment '{equipment}' is not one of: {', '.join(EQUIPMENT)}")
+        raise UsageProblem(f"--equipment '{equipment}' is not one of: {', '.join(EQUIPMENT)}")
     chosen = [e for e in library if category is None or e.category == category]
     if equipment is not None:
         chosen = [e for e in chosen if set(e.equipment) <= {"none", equipment}]

@@ -34,7 +34,7 @@ from backcare.domain.safety import (
     seek_help,
 )
 from backcare.domain.suggest import did_you_mean, unknown_id_message
-from backcare.errors import BackcareError
+from backcare.errors import BackcareError, UsageProblem
 from backcare.messages import BLOCKED_UNTIL_CLEARED, URGENT_CAUDA_EQUINA
 
 
@@ -43,7 +43,7 @@ def split_ids(text: str | None, option: str) -> list[str]:
         return []
     ids = [t.strip() for t in text.split(",")]
     if any(not i for i in ids):
-        raise BackcareError(f"{option} {text[:60]!r} has an empty id; separate ids with "
+        raise UsageProblem(f"{option} {text[:60]!r} has an empty id; separate ids with "
                             f"commas, like bridge,walking")
     return ids
 
@@ -62,14 +62,14 @@ def parse_pairs(values: list[str] | None, option: str, low: int, high: int,
             ident, num = ident.strip(), num.strip()
             digits = num.removeprefix("-")
             if not sep or not ident or not digits.isdigit() or not digits.isascii():
-                raise BackcareError(f"{option} {part[:60]!r} is not ID={what.upper()}, "
+                raise UsageProblem(f"{option} {part[:60]!r} is not ID={what.upper()}, "
                                     f"for example {example}")
             n = int(num)
             if not low <= n <= high:
-                raise BackcareError(f"{option} {ident[:60]}={n}: {what} must be {low} to "
+                raise UsageProblem(f"{option} {ident[:60]}={n}: {what} must be {low} to "
                                     f"{high}")
             if found.get(ident, n) != n:
-                raise BackcareError(f"{option} gives {ident[:60]} twice: {found[ident]} and "
+                raise UsageProblem(f"{option} gives {ident[:60]} twice: {found[ident]} and "
                                     f"{n}")
             found[ident] = n
     return found
@@ -207,7 +207,7 @@ def check_symptoms(values: list[str] | None, both_legs: bool) -> tuple[str, ...]
             if not name:
                 continue
             if name not in SYMPTOMS and name != BOTH_LEGS:
-                raise BackcareError(f"--symptom '{name[:40]}' is not one of "
+                raise UsageProblem(f"--symptom '{name[:40]}' is not one of "
                                     f"{', '.join(SYMPTOMS)}{did_you_mean(name, SYMPTOMS)}")
             found.append(name)
     if both_legs:

@@ -32,7 +32,7 @@ DEFAULT_EQUIPMENT = ("none", "mat")  # a floor or bed to lie on is assumed
 
 def check_range(option: str, value: int | None, low: int, high: int) -> int | None:
     if value is not None and not low <= value <= high:
-        raise BackcareError(f"{option} {value} is out of range: it must be {low} to {high}")
+        raise UsageProblem(f"{option} {value} is out of range: it must be {low} to {high}")
     return value
 
 
@@ -45,7 +45,7 @@ def split_names(option: str, text: str | None, allowed: tuple[str, ...] | list[s
     for n in names:
         if n not in allowed:
 
-            raise BackcareError(f"{option}: '{n[:40]}' is not one of {', '.join(allowed)}"
+            raise UsageProblem(f"{option}: '{n[:40]}' is not one of {', '.join(allowed)}"
                                 f"{did_you_mean(n, allowed)}")
     return list(dict.fromkeys(names))
 
@@ -57,7 +57,7 @@ def check_red_flags(names: list[str]) -> list[str]:
 def check_age_band(text: str | None) -> str | None:
     found = split_names("--age-band", text, AGE_BANDS)
     if found is not None and len(found) != 1:
-        raise BackcareError(f"--age-band takes one of {', '.join(AGE_BANDS)}")
+        raise UsageProblem(f"--age-band takes one of {', '.join(AGE_BANDS)}")
     return found[0] if found else None
 
 
@@ -82,7 +82,7 @@ def check_equipment(text: str | None) -> list[str] | None:
     for name in (text or "").split(","):
         split = LEGACY_EQUIPMENT.get(name.strip().lower())
         if split:
-            raise BackcareError(f"--equipment: '{name.strip()}' is now {' and '.join(split)}; "
+            raise UsageProblem(f"--equipment: '{name.strip()}' is now {' and '.join(split)}; "
                                 "name the ones you have")
     names = split_names("--equipment", text, EQUIPMENT)
     if names is None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from enum import StrEnum
 from typing import Any, NamedTuple
 
 from backcare.domain.clinical import DEFAULT, Thresholds
@@ -79,9 +80,13 @@ SECONDS_TO_SET_UP = 15
 MIN_AEROBIC_MINUTES = 5
 # A flare-up's walk is short and easy (CLINICAL.md §4).
 FLARE_WALK_MAX_MINUTES = 10
-# Order in which extra exercises are added once each kind is in the plan.
-FILL_ORDER = ("strengthening", "stretching", "posture")
-MAX_PER_CATEGORY = 3
+
+
+def rest_day_words(day: date) -> str:
+    """A rest day's warning, naming the day: the plan may be for a day other than today,
+    which the planner does not know (it never reads the clock)."""
+    return (f"{day:%A} {day.day} {day:%b} is a rest day in your programme. A gentle walk is "
+            "still good for your back.")
 
 
 def estimated_seconds(ex: Exercise, dose: Dose) -> int:
@@ -125,10 +130,21 @@ class PlanItem:
         }
 
 
-@dataclass(frozen=True)
+class PlanMode(StrEnum):
+    """What a day's plan is built from (CONTRACT.md: `plan --json`'s ``mode``)."""
+
+    NORMAL = "normal"  # the patient's own routine
+    FLARE = "flare"  # a gentle plan while a flare-up settles (CLINICAL.md §4)
+    PRESCRIBED = "prescribed"  # the physiotherapist's programme
+
+
+@dataclass(frozen=True, kw_only=True)
 class Plan:
+    """A day's plan; built with keywords only (issue 27: nine positional arguments were
+    easy to swap)."""
+
     date: date
-    mode: str  # normal | flare | prescribed
+    mode: PlanMode
     items: tuple[PlanItem, ...]
     warnings: tuple[str, ...] = ()
     tip: str = ""
@@ -150,7 +166,7 @@ class Plan:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "date": self.date.isoformat(), "mode": self.mode,
+            "date": self.date.isoformat(), "mode": self.mode.value,
             "total_minutes": self.total_minutes, "items": [i.to_dict() for i in self.items],
             "warnings": list(self.warnings), "rest_day": self.rest_day,
             "budget_minutes": self.budget_minutes, "tip": self.tip,
@@ -269,11 +285,12 @@ def _plan_for(day: date, profile: Profile | None, library: Library,
     # The routine (issue 20): what the patient's own days come from, shown in every mode.
     rday = routine_day(day, who, library, history, prescriptions, t, rules, detail)
 
-    def made(mode: str, items: list[PlanItem] | tuple[PlanItem, ...], rest: bool,
+    def made(mode: PlanMode, items: list[PlanItem] | tuple[PlanItem, ...], rest: bool,
              minutes: int | None = budget, rule_out: tuple[tuple[Exercise, str], ...] = left_out
              ) -> Plan:
-        return Plan(day, mode, tuple(items), tuple(warnings), tip, rest, minutes,
-                    tuple(advice), rule_out, routine=rday if prescription is None else None,
+        return Plan(date=day, mode=mode, items=tuple(items), warnings=tuple(warnings),
+                    tip=tip, rest_day=rest, budget_minutes=minutes, advice=tuple(advice),
+                    left_out=rule_out, routine=rday if prescription is None else None,
                     prescribed=prescription)
 
     if flare:
@@ -283,9 +300,8 @@ def _plan_for(day: date, profile: Profile | None, library: Library,
             warnings.append("Your physiotherapist's programme is paused until the flare-up "
                             "settles.")
         if not is_planned_day(day, who, prescriptions):  # a rest day stays a rest day
-            warnings.append("Today is a rest day in your programme. A gentle walk is still "
-                            "good for your back.")
-            return made("flare", (), True)
+            warnings.append(rest_day_words(day))
+            return made(PlanMode.FLARE, (), True)
         # Nothing that was red in the last 7 days (issue 20), and the routine's own
         # exercises first: the patient knows them.
         avoid, sore = _recently_red(history, day, library, t)
@@ -302,7 +318,7 @@ def _plan_for(day: date, profile: Profile | None, library: Library,
             warnings.append("Nothing is planned today: what you have been doing was painful. "
                             "Rest from it, keep gently moving about the house, and talk to "
                             "your physiotherapist.")
-        return made("flare", items, False)
+        return made(PlanMode.FLARE, items, False)
     if prescription is not None:
         tries = recent_attempts(history, day, t)
         items, gone = _prescribed_items(day, prescription, library, tries, t, who)
@@ -326,7 +342,7 @@ def _plan_for(day: date, profile: Profile | None, library: Library,
         if rest:
             warnings.append("No exercises are prescribed for today. A gentle walk is still "
                             "good for your back.")
-        return made("prescribed", items, rest, None, ())
+        return made(PlanMode.PRESCRIBED, items, rest, None, ())
     review = review_notice(day, rday.routine, t)
     if review:
         warnings.append(review)
@@ -338,9 +354,8 @@ def _plan_for(day: date, profile: Profile | None, library: Library,
         if day < who.start_date:
             warnings.append(f"Your programme starts on {who.start_date.isoformat()}.")
         else:
-            warnings.append("Today is a rest day in your programme. A gentle walk is still "
-                            "good for your back.")
-        return made("normal", (), True)
+            warnings.append(rest_day_words(day))
+        return made(PlanMode.NORMAL, (), True)
     items = list(rday.items)
     for cat in rday.missing:
         if cat in rday.routine.emptied:
@@ -356,7 +371,7 @@ def _plan_for(day: date, profile: Profile | None, library: Library,
         warnings.append(f"Even the shortest plan takes about {-(-total // 60)} minutes, more "
                         f"than your {budget}: everything is at its easiest dose. Do what you "
                         "can, or give it more time with 'backcare init --minutes N'.")
-    return made("normal", items, False)
+    return made(PlanMode.NORMAL, items, False)
 
 
 def _recently_red(history: History, day: date, library: Library, t: Thresholds
@@ -645,10 +660,6 @@ def _by_ex(tries: list[Attempt]) -> dict[str, list[Attempt]]:
     return out
 
 
-def _entry(fam: list[Exercise], profile: Profile, rules: PlanRules) -> Exercise | None:
-    return next((e for e in fam if can_do(e, profile) and rules.allows(e)), None)
-
-
 def _group_today(day: date, profile: Profile) -> str:
     """A or B: the half of a split routine done on ``day``, alternating through each
     week's training days (so that each half is done at least twice a week)."""
@@ -792,7 +803,10 @@ def _flare_items(day: date, profile: Profile, library: Library, budget: int,
             minutes = min(walk_min, max(MIN_AEROBIC_MINUTES, (budget_s - used) // 60),
                           FLARE_WALK_MAX_MINUTES)
             dose = dose._replace(duration_minutes=minutes)
-        items.append(PlanItem(walk, dose, "flare-up: a short, easy walk keeps you moving",
+        # Marching on the spot is not a walk (issue 27): the reason names what it is.
+        easy = "a short, easy walk" if "walk" in walk.id else \
+            f"{walk.name.lower()}, short and easy,"
+        items.append(PlanItem(walk, dose, f"flare-up: {easy} keeps you moving",
                               estimated_seconds(walk, dose)))
     order = {c: i for i, c in enumerate(CATEGORIES)}
     return sorted(items, key=lambda i: order[i.exercise.category])

@@ -13,7 +13,6 @@ Pure: no terminal, no files. Angles are in degrees; lengths are fractions of bod
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 Vec = tuple[float, float, float]
@@ -466,7 +465,3 @@ def poses_problems(poses: Poses) -> list[tuple[str, str]]:
     return out
 
 
-def extent(points: Iterable[Vec]) -> tuple[float, float, float, float]:
-    xs = [p[0] for p in points]
-    ys = [p[1] for p in points]
-    return min(xs), min(ys), max(xs), max(ys)

@@ -26,7 +26,7 @@ from backcare.domain.models import (
     Profile,
     regimen,
 )
-from backcare.domain.planner import Plan, forecast, routine_day
+from backcare.domain.planner import Plan, PlanMode, forecast, routine_day
 from backcare.domain.safety import red_flag_stop
 from backcare.domain.schedule import is_planned_day
 from backcare.errors import BackcareError, SafetyStop
@@ -52,7 +52,8 @@ def draft_week(first: date, days: int, profile: Profile | None, library: Library
             rday = routine_day(d, profile, library, history, regime, t, plan_rules(profile, d),
                                with_changes=False)
             if rday.items:
-                plans.append(Plan(d, "normal", rday.items, routine=rday))
+                plans.append(Plan(date=d, mode=PlanMode.NORMAL, items=rday.items,
+                                  routine=rday))
     return plans
 
 

@@ -224,15 +224,6 @@ class Next:
     flagged: bool = False  # red last time: the physiotherapist should look
 
 
-def greens_in_a_row(ex: Exercise, tries: list[Attempt], dose: Dose,
-                    since: date | None = None) -> int:
-    """Consecutive completed green sessions at this dose, counting back from the latest,
-    none of them on or before ``since`` (the family's latest red, or the last day of a
-    flare-up: greens from before a red, or from before or during a flare, do not count,
-    issues 11 and 20). An unknown breaks the run: it is not a green."""
-    return len(_green_run(ex, tries, dose, since))
-
-
 def _green_run(ex: Exercise, tries: list[Attempt], dose: Dose,
                since: date | None) -> list[Attempt]:
     run: list[Attempt] = []

@@ -126,10 +126,6 @@ class Routine:
     def families(self) -> set[str]:
         return {m.family for m in self.members}
 
-    def group_today(self, training_index: int) -> str:
-        """The half of an A/B split done on the n-th training day of a week."""
-        return "A" if training_index % 2 == 0 else "B"
-
 
 class Families:
     """The library's families of variants (an exercise with its easier and harder ones)."""

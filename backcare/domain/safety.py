@@ -183,10 +183,11 @@ def seek_help(profile: Profile | None, history: History, day: date,
         if (both or ce) and not cleared:
             found.append(Advice("urgent", "nerve-symptoms-urgent",
                                 f"You reported {what} in both legs or with other nerve signs "
-                                f"on {last.date:%d %b}. " + URGENT_CAUDA_EQUINA))
+                                f"on {last.date.day} {last.date:%b}. " + URGENT_CAUDA_EQUINA))
         else:
             found.append(Advice("prompt", "nerve-symptoms",
-                                f"You reported {what} on {last.date:%d %b}. Please arrange a "
+                                f"You reported {what} on {last.date.day} {last.date:%b}. "
+                                f"Please arrange a "
                                 "review with your GP or physiotherapist in the next few days. "
                                 "Go to an emergency department at once if you lose bladder "
                                 "or bowel control or feel numb between your legs."))
@@ -196,7 +197,7 @@ def seek_help(profile: Profile | None, history: History, day: date,
     if weight:
         found.append(Advice("prompt", "weight-loss",
                             f"You reported losing weight without trying on "
-                            f"{weight[-1].date:%d %b}. {WEIGHT_LOSS_ADVICE}"))
+                            f"{weight[-1].date.day} {weight[-1].date:%b}. {WEIGHT_LOSS_ADVICE}"))
     elif profile is not None and set(profile.red_flags) & SEE_GP_SYMPTOMS \
             and not profile.cleared_by_clinician:
         found.append(Advice("prompt", "weight-loss",
@@ -219,7 +220,8 @@ def seek_help(profile: Profile | None, history: History, day: date,
         found.append(Advice("prompt", "severe-pain-3-days",
                             f"Your pain was {t.severe_pain}/10 or more on "
                             f"{plural(run_before, 'day')} in a row, up to "
-                            f"{yesterday:%d %b}. Please see your GP or physiotherapist for a "
+                            f"{yesterday.day} {yesterday:%b}. "
+                            f"Please see your GP or physiotherapist for a "
                             "review."))
     # Pain persists despite self-care: after 14 days, no minimal important change.
     if profile is not None and day >= profile.start_date + timedelta(days=t.review_after_days):

@@ -75,8 +75,3 @@ def days_between(start: date, end: date) -> Iterator[date]:
     """Every day from start to end, inclusive (counting, so 9999-12-31 is no overflow)."""
     for n in range((end - start).days + 1):
         yield start + timedelta(days=n)
-
-
-def planned_days(start: date, end: date, profile: Profile | None,
-                 prescription: Prescribed = None) -> list[date]:
-    return [d for d in days_between(start, end) if is_planned_day(d, profile, prescription)]

@@ -36,11 +36,11 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, NamedTuple, TypeAlias
 
 from backcare.domain.clinical import DEFAULT, Thresholds, round_half_up
 from backcare.domain.instruments import (
@@ -282,7 +282,7 @@ def normalise_activity(name: str) -> str:
     return " ".join(name.split())
 
 
-def _activity_problem(name: str) -> str | None:
+def activity_problem(name: str) -> str | None:
     """Why this (normalised) activity name can't be used, or None if it can."""
     if not name:
         return "has no activity name"
@@ -302,7 +302,7 @@ def _new_activity(name: str, pos: int, what: str, shown: str,
     ignoring case). ``what`` and ``shown`` say where it came from in a message: "activity 2"
     of stored answers, or "pair 2" of --answers."""
     clean = normalise_activity(name)
-    problem = _activity_problem(clean)
+    problem = activity_problem(clean)
     if problem:
         raise BackcareError(f"PSFS {what} {pos} {shown} {problem}")
     key = clean.casefold()
@@ -427,25 +427,36 @@ def score_peg(values: Sequence[int]) -> float:
 def score(instrument: str, answers: Answers, *,
           odi_min_sections: int = ODI_MIN_SECTIONS_ANSWERED) -> Scored:
     """Score any instrument's normalised answers (as :func:`parse_answers` returns them)."""
-    inst = get_instrument(instrument)
-    if inst.id == "odi":
-        odi = _check_odi(answers)
-        odi_score = score_odi(odi, odi_min_sections)
-        answered = [v for v in odi if v is not None]
-        return Scored("odi", odi_score, odi_band(odi_score), list(odi),
-                      {"sections_answered": len(answered), "raw_total": sum(answered)})
-    if inst.id == "rmdq":
-        rmdq = _check_rmdq(answers)
-        return Scored("rmdq", score_rmdq(rmdq), None, list(rmdq))
-    if inst.id == "startback":
-        sb = _check_startback(answers)
-        result = score_startback(sb)
-        return Scored("startback", result.total, result.risk,
-                      {"items": list(sb.items), "bothersomeness": sb.bothersomeness},
-                      {"total": result.total, "psychosocial": result.psychosocial})
-    if inst.id == "psfs":
-        psfs = _check_psfs(answers)
-        return Scored("psfs", score_psfs(psfs), None, dict(psfs))
+    return _RULES[get_instrument(instrument).id].score(answers, odi_min_sections)
+
+
+def _scored_odi(answers: Answers, odi_min_sections: int) -> Scored:
+    odi = _check_odi(answers)
+    odi_score = score_odi(odi, odi_min_sections)
+    answered = [v for v in odi if v is not None]
+    return Scored("odi", odi_score, odi_band(odi_score), list(odi),
+                  {"sections_answered": len(answered), "raw_total": sum(answered)})
+
+
+def _scored_rmdq(answers: Answers, odi_min_sections: int) -> Scored:
+    rmdq = _check_rmdq(answers)
+    return Scored("rmdq", score_rmdq(rmdq), None, list(rmdq))
+
+
+def _scored_startback(answers: Answers, odi_min_sections: int) -> Scored:
+    sb = _check_startback(answers)
+    result = score_startback(sb)
+    return Scored("startback", result.total, result.risk,
+                  {"items": list(sb.items), "bothersomeness": sb.bothersomeness},
+                  {"total": result.total, "psychosocial": result.psychosocial})
+
+
+def _scored_psfs(answers: Answers, odi_min_sections: int) -> Scored:
+    psfs = _check_psfs(answers)
+    return Scored("psfs", score_psfs(psfs), None, dict(psfs))
+
+
+def _scored_peg(answers: Answers, odi_min_sections: int) -> Scored:
     peg = _check_peg(answers)
     return Scored("peg", score_peg(peg), None, list(peg))
 
@@ -453,15 +464,11 @@ def score(instrument: str, answers: Answers, *,
 def answers_from_json(instrument: str, data: Any) -> Answers:
     """Read stored answers (``Scored.answers_json``, the export's ``answers``) back, checking
     them as strictly as :func:`parse_answers` checks typed ones."""
-    inst = get_instrument(instrument)
-    if inst.id == "odi":
-        return _check_odi(data)
-    if inst.id == "rmdq":
-        return _check_rmdq(data)
-    if inst.id == "psfs":
-        return _check_psfs(data)
-    if inst.id == "peg":
-        return _check_peg(data)
+    return _RULES[get_instrument(instrument).id].from_json(data)
+
+
+def _startback_from_json(data: Any) -> Answers:
+    inst = get_instrument("startback")
     expected = {"items", "bothersomeness"}
     if not isinstance(data, Mapping) or set(data) != expected:
         raise BackcareError("STarT Back answers must be an object with exactly 'items' "
@@ -511,42 +518,49 @@ def parse_answers(instrument: str, text: str) -> Answers:
     answers described in the module docstring (use :func:`score` on them).
     """
     inst = get_instrument(instrument)
-    tokens = _tokens(inst, text)
-    name = inst.short_name
-    if inst.id == "odi":
-        odi: list[int | None] = []
-        for pos, token in enumerate(tokens, 1):
-            value = None if token == ODI_UNANSWERED else _parse_whole(token)
-            if token != ODI_UNANSWERED and (value is None or value > ODI_SECTION_MAX):
-                raise BackcareError(f"ODI answer {pos} is {_show(token)}: each answer must be "
-                                    f"{ANSWER_MIN}-{ODI_SECTION_MAX} or '{ODI_UNANSWERED}'")
-            odi.append(value)
-        return odi
-    if inst.id == "rmdq":
-        rmdq: list[bool] = []
-        for pos, token in enumerate(tokens, 1):
-            answer = _parse_yes_no(token)
-            if answer is None:
-                raise BackcareError(f"RMDQ answer {pos} is {_show(token)}: each answer must "
-                                    "be y or n")
-            rmdq.append(answer)
-        return rmdq
-    if inst.id == "startback":
-        agree: list[bool] = []
-        for pos, token in enumerate(tokens[:STARTBACK_AGREE_ITEMS], 1):
-            answer = _parse_yes_no(token)
-            if answer is None:
-                raise BackcareError(f"STarT Back answer {pos} is {_show(token)}: answers "
-                                    f"1-{STARTBACK_AGREE_ITEMS} must be y (agree) or n "
-                                    "(disagree)")
-            agree.append(answer)
-        last = tokens[STARTBACK_AGREE_ITEMS]
-        bother = _parse_whole(last)
-        if bother is None or bother > STARTBACK_BOTHER_MAX:
-            raise BackcareError(f"STarT Back answer 9 is {_show(last)}: {_BOTHER_HINT}")
-        return StartBackAnswers(tuple(agree), bother)
-    if inst.id == "psfs":
-        return _parse_psfs(tokens)
+    return _RULES[inst.id].parse(_tokens(inst, text))
+
+
+def _parse_odi(tokens: list[str]) -> Answers:
+    odi: list[int | None] = []
+    for pos, token in enumerate(tokens, 1):
+        value = None if token == ODI_UNANSWERED else _parse_whole(token)
+        if token != ODI_UNANSWERED and (value is None or value > ODI_SECTION_MAX):
+            raise BackcareError(f"ODI answer {pos} is {_show(token)}: each answer must be "
+                                f"{ANSWER_MIN}-{ODI_SECTION_MAX} or '{ODI_UNANSWERED}'")
+        odi.append(value)
+    return odi
+
+
+def _parse_rmdq(tokens: list[str]) -> Answers:
+    rmdq: list[bool] = []
+    for pos, token in enumerate(tokens, 1):
+        answer = _parse_yes_no(token)
+        if answer is None:
+            raise BackcareError(f"RMDQ answer {pos} is {_show(token)}: each answer must "
+                                "be y or n")
+        rmdq.append(answer)
+    return rmdq  # type: ignore[return-value]  # bools, which Answers reads as ints
+
+
+def _parse_startback(tokens: list[str]) -> Answers:
+    agree: list[bool] = []
+    for pos, token in enumerate(tokens[:STARTBACK_AGREE_ITEMS], 1):
+        answer = _parse_yes_no(token)
+        if answer is None:
+            raise BackcareError(f"STarT Back answer {pos} is {_show(token)}: answers "
+                                f"1-{STARTBACK_AGREE_ITEMS} must be y (agree) or n "
+                                "(disagree)")
+        agree.append(answer)
+    last = tokens[STARTBACK_AGREE_ITEMS]
+    bother = _parse_whole(last)
+    if bother is None or bother > STARTBACK_BOTHER_MAX:
+        raise BackcareError(f"STarT Back answer 9 is {_show(last)}: {_BOTHER_HINT}")
+    return StartBackAnswers(tuple(agree), bother)
+
+
+def _parse_peg(tokens: list[str]) -> Answers:
+    name = get_instrument("peg").short_name
     peg: list[int] = []
     for pos, token in enumerate(tokens, 1):
         value = _parse_whole(token)
@@ -557,7 +571,7 @@ def parse_answers(instrument: str, text: str) -> Answers:
     return peg
 
 
-def _parse_psfs(tokens: list[str]) -> dict[str, int]:
+def _parse_psfs(tokens: list[str]) -> Answers:
     ratings: dict[str, int] = {}
     seen: dict[str, tuple[int, str]] = {}
     example = "e.g. walking=6"
@@ -582,19 +596,49 @@ def _parse_psfs(tokens: list[str]) -> dict[str, int]:
 
 def format_answers(instrument: str, answers: Answers) -> str:
     """The ``--answers`` text for normalised answers; :func:`parse_answers` reads it back."""
-    inst = get_instrument(instrument)
-    sep = ANSWER_SEPARATOR
-    if inst.id == "odi":
-        return sep.join(ODI_UNANSWERED if v is None else str(v) for v in _check_odi(answers))
-    if inst.id == "rmdq":
-        return sep.join(_yes_no(v) for v in _check_rmdq(answers))
-    if inst.id == "startback":
-        sb = _check_startback(answers)
-        return sep.join([*(_yes_no(v) for v in sb.items), str(sb.bothersomeness)])
-    if inst.id == "psfs":
-        return sep.join(f"{name}{PSFS_PAIR_SEPARATOR}{rating}"
-                        for name, rating in _check_psfs(answers).items())
-    return sep.join(str(v) for v in _check_peg(answers))
+    return ANSWER_SEPARATOR.join(_RULES[get_instrument(instrument).id].format(answers))
+
+
+def _format_odi(answers: Answers) -> list[str]:
+    return [ODI_UNANSWERED if v is None else str(v) for v in _check_odi(answers)]
+
+
+def _format_rmdq(answers: Answers) -> list[str]:
+    return [_yes_no(v) for v in _check_rmdq(answers)]
+
+
+def _format_startback(answers: Answers) -> list[str]:
+    sb = _check_startback(answers)
+    return [*(_yes_no(v) for v in sb.items), str(sb.bothersomeness)]
+
+
+def _format_psfs(answers: Answers) -> list[str]:
+    return [f"{name}{PSFS_PAIR_SEPARATOR}{rating}"
+            for name, rating in _check_psfs(answers).items()]
+
+
+def _format_peg(answers: Answers) -> list[str]:
+    return [str(v) for v in _check_peg(answers)]
+
+
+class _Rules(NamedTuple):
+    """How one instrument's answers are read, checked, scored and written back."""
+
+    parse: Callable[[list[str]], Answers]  # the --answers text, split at its commas
+    score: Callable[[Answers, int], Scored]  # with the ODI's minimum of sections answered
+    format: Callable[[Answers], list[str]]  # the --answers text's parts
+    from_json: Callable[[Any], Answers]  # stored answers, checked as strictly as typed ones
+
+
+# One row per instrument (issue 27: five `if inst.id ==` chains that fell through to PEG).
+_RULES: dict[str, _Rules] = {
+    "odi": _Rules(_parse_odi, _scored_odi, _format_odi, _check_odi),
+    "rmdq": _Rules(_parse_rmdq, _scored_rmdq, _format_rmdq, _check_rmdq),
+    "startback": _Rules(_parse_startback, _scored_startback, _format_startback,
+                        _startback_from_json),
+    "psfs": _Rules(_parse_psfs, _scored_psfs, _format_psfs, _check_psfs),
+    "peg": _Rules(_parse_peg, _scored_peg, _format_peg, _check_peg),
+}
 
 
 def _yes_no(value: bool) -> str:

@@ -28,6 +28,11 @@ def signed(value: float | None, unit: str = "") -> str:
     return f"{sign}{num(abs(value))}{unit}"
 
 
+def signed_points(value: float) -> str:
+    """A change in points: "−1 point", "+2 points", "−1.5 points"."""
+    return f"{signed(value)} {'point' if abs(value) == 1 else 'points'}"
+
+
 def say_date(d: date) -> str:
     """A date as people write it: 3 Mar 2026."""
     return f"{d.day} {d:%b %Y}"
@@ -43,3 +48,27 @@ def plural(n: float, one: str, many: str | None = None) -> str:
     """"1 day", "2 days", "1 exercise", "0 exercises"."""
     word = one if n == 1 else (many or one + "s")
     return f"{num(n)} {word}"
+
+
+HALF = "\u00bd"
+
+
+def spoken_duration(seconds: float) -> str:
+    """A time the way people say it: "35 s" (to 5 s under a minute), "1½ min" (to half a
+    minute up to ten), "17 min" beyond: never "87 s" or "16.9 minutes" (issue 27)."""
+    if seconds < 60:
+        return f"{max(5, round(seconds / 5) * 5):.0f} s" if seconds > 0 else "0 s"
+    if seconds < 600:
+        halves = round(seconds / 30)
+        whole, half = divmod(halves, 2)
+        return f"{whole}{HALF if half else ''} min"
+    return f"{round(seconds / 60)} min"
+
+
+def spoken_minutes(minutes: float) -> str:
+    """A number of minutes as people say it: "about 17 minutes" (see spoken_duration)."""
+    text = spoken_duration(minutes * 60)
+    if text.endswith(" min"):
+        n = text.removesuffix(" min")
+        return f"{n} minute" if n == "1" else f"{n} minutes"
+    return text

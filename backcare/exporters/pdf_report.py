@@ -34,7 +34,15 @@ from backcare.domain.document import edited_on
 from backcare.domain.instruments import INSTRUMENTS
 from backcare.domain.models import Dose
 from backcare.domain.poses import Poses
-from backcare.domain.words import NONE, num, plural, say_date, short_date, signed
+from backcare.domain.words import (
+    NONE,
+    num,
+    plural,
+    say_date,
+    short_date,
+    signed,
+    signed_points,
+)
 from backcare.exporters import Rendered
 from backcare.exporters.pdf_charts import function_chart, pain_chart
 from backcare.exporters.pdf_layout import (
@@ -274,7 +282,7 @@ def _tiles(r: ProgressReport, function: list[str]) -> list[Tile]:
     pain = r.pain
     colour = INK
     if pain.change is not None:
-        pain_detail = f"{signed(pain.change)} points"
+        pain_detail = signed_points(pain.change)
         if pain.percent_change is not None:
             pain_detail += f" ({signed(pain.percent_change, '%')})"
         # The verdict of `progress` and `clinic list` (issue 21): one for all three.

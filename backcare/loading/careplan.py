@@ -61,7 +61,7 @@ def read_careplan(path: Path, library: Library) -> Prescription:
                             f"'programme import' reads a prescription file (YAML) or a "
                             f"CarePlan that 'programme export --format fhir' wrote")
     p = ProblemList()
-    data = _as_file(doc, name, p, library)
+    data = careplan_as_file(doc, name, p, library)
     p.raise_if_any(f"{name}: not a CarePlan backcare can read")
     return prescription_from_data(data, name, library)
 
@@ -101,7 +101,7 @@ def _extension(element: dict[str, Any], url: str, kind: str) -> Any:
     return None
 
 
-def _as_file(doc: dict[str, Any], name: str, p: ProblemList,
+def careplan_as_file(doc: dict[str, Any], name: str, p: ProblemList,
              library: Library | None = None) -> LineDict:
     """The CarePlan as the prescription file's mapping. Where it says whether an exercise
     is done on each side, this library must agree: 2 × 8 each side is not 2 × 8 (issue

@@ -188,7 +188,7 @@ def _prescriptions(resources: list[dict[str, Any]], where: str
     prescription in use (None: none, or an older bundle)."""
     from backcare.domain.fhir_profile import PRESCRIPTION_EXTENSION
     from backcare.errors import ProblemList
-    from backcare.loading.careplan import _as_file
+    from backcare.loading.careplan import careplan_as_file
 
     plans = []
     for r in resources:
@@ -208,7 +208,7 @@ def _prescriptions(resources: list[dict[str, Any]], where: str
             programme = json.loads(parts["prescription"]["valueString"])
         elif plan.get("activity"):
             p = ProblemList()
-            data = _plain(_as_file(plan, where.rstrip(": "), p))
+            data = _plain(careplan_as_file(plan, where.rstrip(": "), p))
             p.raise_if_any(f"{where}holds a CarePlan backcare cannot read back")
             start = parts.get("prescription-start")
             programme = {"prescribed_by": data.get("prescribed_by"),

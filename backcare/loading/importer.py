@@ -204,13 +204,13 @@ def parse_import(doc_or_path: Any, today: date | None = None) -> ImportBundle:
         source, doc = "", doc_or_path
     file = source or None
     try:
-        return _parse(doc, file, source, Limits(latest=today))
+        return parse_export(doc, file, source, Limits(latest=today))
     except RecursionError:
         raise BackcareError(f"{source or 'the import'}: is nested too deeply to be a "
                             f"backcare export") from None
 
 
-def _parse(doc: Any, file: str | None, source: str, limits: Limits) -> ImportBundle:
+def parse_export(doc: Any, file: str | None, source: str, limits: Limits) -> ImportBundle:
     where = f"{file}: " if file else ""
     if not isinstance(doc, dict):
         raise BackcareError(f"{where}is not a backcare export (expected a JSON object, "

@@ -17,7 +17,7 @@ from backcare.domain.document import patient_key
 from backcare.domain.models import Assessment, History, PainCheckin, Session, Visit
 from backcare.errors import BackcareError, ProblemList
 from backcare.loading.fhir_bundle import bundle_document, is_bundle
-from backcare.loading.importer import ImportBundle, _parse, read_import_file
+from backcare.loading.importer import ImportBundle, parse_export, read_import_file
 
 JSON, FHIR = "json", "fhir"
 
@@ -39,7 +39,7 @@ def read_patient_export(path: Path, today: date) -> PatientExport:
     if is_bundle(raw):
         raw, patient_id = bundle_document(raw, name)
         source = FHIR
-    bundle = _parse(raw, name, name, Limits(latest=today))
+    bundle = parse_export(raw, name, name, Limits(latest=today))
     if patient_id is None and bundle.profile is not None:
         patient_id = bundle.profile.patient_id
     if patient_id is None:

@@ -40,7 +40,7 @@ from backcare.domain.scoring import (
     Change,
     Scored,
     StartBackAnswers,
-    _activity_problem,
+    activity_problem,
     compare,
     normalise_activity,
     plain_band,
@@ -328,7 +328,7 @@ def _ask_psfs(instrument: Instrument, prompts: Sequence[ItemPrompt]) -> dict[str
                 return ratings
             if not name:
                 problem = "Please name an activity, for example: walking to the shop"
-            elif (why := _activity_problem(name)) is not None:
+            elif (why := activity_problem(name)) is not None:
                 problem = f"That name {why}"
             elif name.casefold() in (n.casefold() for n in ratings):
                 problem = "You have already rated that one: name a different activity"

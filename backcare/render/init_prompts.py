@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rich.panel import Panel
-from rich.prompt import Confirm, IntPrompt, Prompt
+from rich.prompt import IntPrompt, Prompt
 
 from backcare.domain import onboarding as ob
 from backcare.domain.instruments import get_instrument
@@ -22,6 +22,7 @@ from backcare.domain.safety import (
 from backcare.domain.scoring import StartBackAnswers, score
 from backcare.errors import BackcareError
 from backcare.messages import DISCLAIMER
+from backcare.render.confirm import Confirm
 from backcare.render.ui import err
 
 if TYPE_CHECKING:

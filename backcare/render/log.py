@@ -78,15 +78,17 @@ def log_notes(logged: Logged, library: Library, replaced: bool) -> None:
     if replaced:
         say(f"It replaced the session logged before that day ({ident}); 'backcare undo' "
             "puts the first one back.")
-    if logged.unmentioned:
+    if logged.unmentioned:  # what the patient is asked to type: the ids (issue 27)
+        ids = ",".join(logged.unmentioned)
         say(f"Not mentioned, so not recorded: {names(logged.unmentioned)}. To add them: "
-            f"backcare edit {ident} --done ID,... (or --skipped ID,...).")
+            f"backcare edit {ident} --done {ids} (or --skipped {ids}).")
     if logged.short:
         say(f"Fewer minutes than planned, so recorded as partly done: "
             f"{names(logged.short)}.")
     if logged.no_minutes:
         say(f"No minutes given, so none are counted for: {names(logged.no_minutes)}. To add "
-            f"them: backcare edit {ident} --minutes ID=N.")
+            f"them: backcare edit {ident} "
+            + " ".join(f"--minutes {i}=N" for i in logged.no_minutes) + ".")
 
 
 def ask_add_or_replace(first: Session, names: str) -> bool | None:
@@ -112,9 +114,10 @@ def checkin_saved(c: PainCheckin, outcome: CheckinOutcome, replaced: bool,
                               for a in outcome.advice]})
         return
     word = "updated" if replaced else "recorded"
+    if outcome.urgent:  # no green tick before a stop: the stop follows, in red, on its own
+        say(f"Pain {c.score}/10 {word} for {c.date.isoformat()}.")
+        return
     say(f"[green]✓[/] Pain {c.score}/10 {word} for {c.date.isoformat()}.")
-    if outcome.urgent:
-        return  # the urgent message is printed on its own, as the exit message
     if outcome.flare:
         say("[yellow]![/] Flare-up: your plans will be gentle, with no progression, until "
             "your pain has been under 7 for 2 days. Keep moving gently.")

@@ -14,7 +14,7 @@ from rich.text import Text
 from backcare.clock import today
 from backcare.domain.conditions import relevant_caution
 from backcare.domain.models import CATEGORIES, Dose, Prescription, Profile
-from backcare.domain.words import plural
+from backcare.domain.words import plural, spoken_duration, spoken_minutes
 from backcare.messages import DISCLAIMER, DISCLAIMER_SHORT
 from backcare.render.library import CATEGORY_STYLE
 from backcare.render.ui import out
@@ -72,14 +72,14 @@ def _dose_text(item: Any) -> str:
 
 
 def _time_text(seconds: int) -> str:
-    return f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds} s"
+    return spoken_duration(seconds)
 
 
 def plan_view(plan: Plan, library: Library | None = None, *,
               short_disclaimer: bool = True, conditions: tuple[str, ...] = ()) -> None:
-    """The day's plan, laid out to read at 80 columns: one exercise a line with its dose and
-    time, and why it is there on a quieter, indented line beneath (said once when it is the
-    same for every exercise, as on a first day)."""
+    """The day's plan: a table at 80 columns and more, a block an exercise below that; why
+    each exercise is there is said once when it is the same for every one, as on a first
+    day."""
     con = out()
     kind = {"normal": "plan", "flare": "gentle plan (flare-up)",
             "prescribed": "prescribed programme"}[plan.mode]
@@ -99,6 +99,58 @@ def plan_view(plan: Plan, library: Library | None = None, *,
         return
     reasons = {i.reason for i in plan.items}
     shared = reasons.pop() if len(reasons) == 1 else None
+    if con.width < WIDE:  # its category headings set the items apart: no blank line
+        _plan_blocks(plan, shared, conditions)
+    else:
+        con.print()
+        con.print(_plan_table(plan, shared, conditions))
+    _plan_footer(plan, shared, short_disclaimer)
+
+
+# Below this many columns a table's dose column leaves the reasons a sliver of width
+# (a 10-item plan took 104 lines at 60 columns): each exercise is a block instead.
+WIDE = 80
+NBSP = "\u00a0"
+
+
+def _plan_blocks(plan: Plan, shared: str | None, conditions: tuple[str, ...]) -> None:
+    """The plan for a narrow terminal (issue 27): an exercise's name, dose and time on one
+    line, then why it is there and its caution beneath it, across the whole width."""
+    con = out()
+    for cat in CATEGORIES:
+        items = [i for i in plan.items if i.exercise.category == cat]
+        if not items:
+            continue
+        con.print(f"[bold {CATEGORY_STYLE[cat]}]{cat.upper()}[/]")
+        for i in items:
+            line = _name_text(i)
+            # The time is not broken from its unit when the line wraps ("3" / "min").
+            line.append(f" · {_dose_text(i)} · {_time_text(i.seconds).replace(' ', NBSP)}")
+            con.print(line)
+            below = Text()
+            if not shared:
+                below.append(i.reason.rstrip(".") + ". ", style="dim")
+            caution = relevant_caution(i.exercise, conditions)
+            if caution:  # marked as the plan's warnings are, to leave it the width
+                below.append("! " + caution, style="yellow")
+            if below:
+                con.print(Padding(below, (0, 0, 0, 2)))
+            if i.note:
+                con.print(Padding(Text(f"note: {i.note}", style="italic"), (0, 0, 0, 2)))
+
+
+def _name_text(i: Any) -> Text:
+    name = Text(i.exercise.name)
+    if i.flagged:
+        name.append(" (flagged)", style="red")
+    if i.missing_equipment:  # kept: the physiotherapist chose it (issue 14)
+        name.append(f" (needs {', '.join(i.missing_equipment)})", style="yellow")
+    return name
+
+
+def _plan_table(plan: Plan, shared: str | None, conditions: tuple[str, ...]) -> Table:
+    """The plan at 80 columns and more: one exercise a line with its dose and time, and why
+    it is there on a quieter, indented line beneath."""
     table = Table(box=box.SIMPLE_HEAD, expand=False, show_edge=False, pad_edge=False)
     table.add_column("exercise", ratio=1)
     table.add_column("dose", no_wrap=True)
@@ -109,12 +161,7 @@ def plan_view(plan: Plan, library: Library | None = None, *,
             continue
         table.add_row(f"[bold {CATEGORY_STYLE[cat]}]{cat.upper()}[/]", "", "")
         for i in items:
-            name = Text(i.exercise.name)
-            if i.flagged:
-                name.append(" (flagged)", style="red")
-            if i.missing_equipment:  # kept: the physiotherapist chose it (issue 14)
-                name.append(f" (needs {', '.join(i.missing_equipment)})", style="yellow")
-            parts: list[Any] = [name]
+            parts: list[Any] = [_name_text(i)]
             if not shared:
                 parts.append(Padding(Text(i.reason, style="dim"), (0, 0, 0, 2)))
             if i.note:
@@ -125,11 +172,14 @@ def plan_view(plan: Plan, library: Library | None = None, *,
                 parts.append(Padding(Text("Take care: " + caution, style="yellow"),
                                      (0, 0, 0, 2)))
             table.add_row(Group(*parts), _dose_text(i), _time_text(i.seconds))
-    con.print()
-    con.print(table)
+    return table
+
+
+def _plan_footer(plan: Plan, shared: str | None, short_disclaimer: bool) -> None:
+    con = out()
     if shared:
         con.print(f"[dim]Why these doses:[/] {shared}.")
-    if any(len(i.exercise.cautions) > 1 for i in plan.items):
+    if any(len(i.exercise.cautions) > 1 for i in plan.items) and con.width >= WIDE:
         con.print("[yellow]Take care:[/] the caution that matters most for you; the session "
                   "shows every one before its exercise ('backcare exercises show ID' too).")
     if any(i.flagged for i in plan.items):
@@ -137,9 +187,13 @@ def plan_view(plan: Plan, library: Library | None = None, *,
                   "for your physiotherapist.")
     _left_out(plan)
     budget = f" of your {plan.budget_minutes}" if plan.budget_minutes else ""
-    con.print(f"Total: about {plural(plan.total_minutes, 'minute')}{budget}. "
-              "Start with [bold]backcare session[/], or record it later with "
-              "[bold]backcare log[/].")
+    if con.width >= WIDE:
+        con.print(f"Total: about {spoken_minutes(plan.total_minutes)}{budget}. "
+                  "Start with [bold]backcare session[/], or record it later with "
+                  "[bold]backcare log[/].")
+    else:
+        con.print(f"Total: about {spoken_minutes(plan.total_minutes)}{budget}. "
+                  "Then: [bold]backcare session[/].")
     con.print(f"[dim]Tip:[/] {plan.tip}")
     _short_disclaimer(plan, short_disclaimer)
 

@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any, NamedTuple
 
-from rich.prompt import Confirm, IntPrompt, Prompt
+from rich.prompt import IntPrompt, Prompt
 
 from backcare.domain.library import Library, search_exercises
 from backcare.domain.models import DOSE_FIELDS, Exercise
+from backcare.render.confirm import Confirm
 from backcare.render.ui import err
 
 SHOWN = 12  # matches listed at once: more means the search is too broad

@@ -30,7 +30,7 @@ from backcare.domain.analytics import (
     ProgressReport,
 )
 from backcare.domain.instruments import INSTRUMENTS
-from backcare.domain.words import num, plural, say_date, short_date, signed
+from backcare.domain.words import num, plural, say_date, short_date, signed, signed_points
 from backcare.messages import DISCLAIMER_SHORT
 
 MIN_CHART_WIDTH = 40  # below this a chart is unreadable: the figures alone are shown
@@ -242,7 +242,7 @@ def _pain_line(report: ProgressReport, voice: Voice = PATIENT) -> Text:
     change = ""
     if p.change is not None:
         pct = f", {signed(p.percent_change, '%')}" if p.percent_change is not None else ""
-        change = f": {signed(p.change)} points{pct}"
+        change = f": {signed_points(p.change)}{pct}"
     return Text(f"{base} → {now}{change}.")
 
 

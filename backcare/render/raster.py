@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-from backcare.domain.figure import BODY, FAR, PROP, Drawing, Figure, Shape
+from backcare.domain.figure import BODY, FAR, PROP, Drawing, Figure
 
 TONES = {PROP: 1, FAR: 2, BODY: 3}
 
@@ -93,10 +93,6 @@ def draw(drawing: Drawing, frame: tuple[float, float, float, float], width: int,
             if len(pts) == 1:
                 _stamp(cells, *pts[0], r, tone)
     return Grid(width, height, cells)
-
-
-def shapes_of(figure: Figure) -> list[Shape]:
-    return [s for d in figure.drawings for s in d.shapes]
 
 
 # --- PNG (for tests, the README picture and people checking a pose) -------------------------

@@ -127,7 +127,7 @@ _STYLE_WORD = "(?:bold|dim|red|green|yellow|cyan|magenta)"
 _TAG = re.compile(rf"(?<!\\)\[(/?)({_STYLE_WORD}(?: {_STYLE_WORD})*)?\]")
 
 
-def _colour_ok(stream: TextIO) -> bool:
+def colour_ok(stream: TextIO) -> bool:
     if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
     try:
@@ -162,7 +162,7 @@ def say(message: str, style: str = "") -> None:
     terminal, wrapped between words at its width (issue 14: a terminal's own wrapping
     splits words, "eme/rgency")."""
     stream = sys.stderr
-    colour = _colour_ok(stream)
+    colour = colour_ok(stream)
     message = printable(message)
     text = plain(f"[{style}]{message}[/]" if style else message, colour)
     width = terminal_width(stream)
