@@ -103,12 +103,13 @@ def test_the_pdf_shows_the_figures_of_progress(filled: Cli, tmp_path: Path) -> N
 def test_the_pdf_figures_are_the_reports_own(filled: Cli, backcare_home: Path) -> None:
     """Below the text: the figures page 1 is drawn from are those of progress --json."""
     from backcare.commands.common import patient_record
-    from backcare.commands.export import _context
+    from backcare.commands.export import export_context
     from backcare.exporters import get_exporter
     from backcare.exporters.pdf_report import report_data
 
     p = progress_json(filled)
-    ctx = _context(get_exporter("pdf"), patient_record(END), START, END, END, 4, None)
+    ctx = export_context(get_exporter("pdf"), patient_record(END), START, END, on=END,
+                         exported_at=f"{END.isoformat()}T09:00:00+00:00", weeks=4)
     assert ctx.report is not None and ctx.report.to_dict() == p
     data = report_data(ctx)
     assert data.adherence == f"{num(p['adherence_percent'])}%"

@@ -479,9 +479,8 @@ def report(
 
     Example: backcare clinic report "J. Smith" --out smith.pdf
     """
-    from backcare.commands.export import check_name, default_start
-    from backcare.domain.document import document
-    from backcare.exporters import ExportContext, get_exporter
+    from backcare.commands.export import check_name, default_start, export_context
+    from backcare.exporters import get_exporter
     from backcare.storage.files import check_out, write_out
 
     check_out(out, force)
@@ -494,15 +493,10 @@ def report(
     if start is None:
         start = default_start(rec, end)
     rec, figures = _report_for(p, start, end, on)
-    lib, t = clinic_library(), clinic_thresholds()
     # The report is of the export the clinic holds: "Exported" is that export's date.
-    doc = document(rec.profile, rec.history.between(start, end), rec.goals, rec.programme,
-                   p.exported_at)
-    ctx = ExportContext(
-        doc=doc, exported_at=doc["exported_at"], start=start.isoformat(),
-        end=end.isoformat(), patient_name=printed or p.name, report=figures,
-        exercise_names=lib.names(), per_side=frozenset(e.id for e in lib if e.per_side),
-        red_above=t.amber_max)
+    ctx = export_context(exporter, rec, start, end, on=on, exported_at=p.exported_at,
+                         report=figures, patient=printed or p.name, lib=clinic_library(),
+                         t=clinic_thresholds(), whole=False)
     data, pages = exporter.render(ctx).whole()
     write_out(out, data, force)
     if as_json:

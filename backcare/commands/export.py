@@ -38,6 +38,12 @@ from backcare.render.ui import emit_json, say
 from backcare.storage.files import check_out, write_out
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
+    from backcare.domain.analytics import ProgressReport
+    from backcare.domain.clinical import Thresholds
+    from backcare.domain.library import Library
     from backcare.exporters import ExportContext, Exporter
 
 DEFAULT_ICS_WEEKS = 4
@@ -136,7 +142,9 @@ def export(
     rec = patient_record(limit)
     if start is None and by_programme:
         start = default_start(rec, end)
-    ctx = _context(exporter, rec, start, limit, today, weeks, patient, options)
+    ctx = export_context(exporter, rec, start, limit, on=today, exported_at=now_on(today),
+                         corrections=store().corrections(start, limit), patient=patient,
+                         weeks=weeks, options=options)
     rendered = exporter.render(ctx)  # a format that grows with the years streams (issue 25)
     if to_stdout:
         sys.stdout.flush()
@@ -227,31 +235,42 @@ def _check_stdout(exporter: Exporter, as_json: bool) -> None:
                            "itself")
 
 
-def _context(exporter: Exporter, rec: PatientRecord, start: date | None, end: date | None,
-             today: date, weeks: int, patient: str | None,
-             options: dict[str, object] | None = None) -> ExportContext:
-    """The period's document, and what else the format needs."""
+def export_context(exporter: Exporter, rec: PatientRecord, start: date | None,
+                   end: date | None, *, on: date, exported_at: str,
+                   corrections: Sequence[dict[str, Any]] = (),
+                   report: ProgressReport | None = None, patient: str | None = None,
+                   weeks: int = 0, options: dict[str, object] | None = None,
+                   lib: Library | None = None, t: Thresholds | None = None,
+                   whole: bool = True) -> ExportContext:
+    """The one way an export's context is built: the period's document, and what else the
+    format needs (issue 27), for the patient's own `export` and the clinic's `report` alike.
+
+    ``on`` is the day it is made for; ``exported_at`` what the document says. The clinic
+    gives its copy's library and thresholds (``lib``, ``t``) and the report it computed;
+    without them they are the patient's own, and the report is computed here. ``whole``
+    False leaves out what the clinic's report has never carried: the history of
+    prescriptions in the document, and the exercises' poses."""
     from backcare.exporters import NAMES, PLANS, REPORT, ExportContext
 
-    t = thresholds()
+    lib = lib if lib is not None else library()
+    t = t if t is not None else thresholds()
     doc = document(rec.profile, rec.history.between(start, end), rec.goals, rec.programme,
-                   now_on(today), store().corrections(start, end), rec.prescriptions,
+                   exported_at, corrections, rec.prescriptions if whole else None,
                    lazy=True)  # records made one at a time as the export streams (issue 25)
-    report = None
-    if REPORT in exporter.needs:
-        first = start or rec.history.first_day() or end or today
-        last = end or max(today, first)
-        report = progress_for(rec, first, last, today)
+    if report is None and REPORT in exporter.needs:
+        first = start or rec.history.first_day() or end or on
+        last = end or max(on, first)
+        report = progress_for(rec, first, last, on)
     names = NAMES in exporter.needs
     return ExportContext(
         doc=doc, exported_at=doc["exported_at"],
         start=start.isoformat() if start else None, end=end.isoformat() if end else None,
         patient_name=patient, report=report,
-        exercise_names=library().names() if names else {},
-        poses={e.id: e.poses for e in library() if e.poses is not None} if names else {},
-        per_side=frozenset(e.id for e in library() if e.per_side) if names else frozenset(),
-        plans=tuple(_plans(rec, today, weeks)) if PLANS in exporter.needs else (),
-        plan_days=tuple((today + timedelta(days=n)).isoformat() for n in range(weeks * 7))
+        exercise_names=lib.names() if names else {},
+        poses={e.id: e.poses for e in lib if e.poses is not None} if names and whole else {},
+        per_side=frozenset(e.id for e in lib if e.per_side) if names else frozenset(),
+        plans=tuple(_plans(rec, on, weeks)) if PLANS in exporter.needs else (),
+        plan_days=tuple((on + timedelta(days=n)).isoformat() for n in range(weeks * 7))
         if PLANS in exporter.needs else (),
         red_above=t.amber_max,
         patient_key=patient_key(rec.profile, rec.history)
