@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -733,3 +734,34 @@ def test_every_kill_point_of_clinic_add_and_remove(tmp_path: Path, action: str,
         again = console(home, *argv)
         assert again.returncode in (0, 1), (point, again.stderr)  # 1: Sam was gone already
         assert clinic_views(home) == after, point
+
+
+CLEAR = ["clear", "--by", "Dr A. Shah", "--note", "examined", "--date", "2026-03-12"]
+
+
+@needs_strace
+@pytest.mark.slow
+@pytest.mark.parametrize("argv", [CLEAR, ["undo"]], ids=["clear", "undo-clear"])
+def test_every_kill_point_of_a_clearance(tmp_path: Path, argv: list[str]) -> None:
+    """`clear` and its undo (issues 21 and 24): every read command sees the clearance whole or
+    not at all, and the red-flag stop stands exactly when the clearance is not there."""
+    template = make_template(tmp_path, INIT, ["pain", "3", "--date", "2026-03-05"])
+    res = console(template, "pain", "4", "--symptom", "bladder-bowel", "--date", "2026-03-10")
+    assert res.returncode == 3, res.stderr  # the stop a clinician then clears
+    if argv == ["undo"]:
+        assert console(template, *CLEAR).returncode == 0
+    def same(views: list[Any]) -> list[Any]:
+        """The views without the clearance visit's id, which each run makes anew."""
+        text = json.dumps(views, sort_keys=True)
+        return json.loads(re.sub(r'"v-2026031[0-9]-[0-9a-f]+"', '"v-id"', text))
+
+    before, after = (same(v) for v in before_and_after(tmp_path, template, argv))
+    cleared_after = argv == CLEAR
+    for home, point, _ in each_kill(tmp_path, template, argv, " ".join(argv[:1]), in_ci=3):
+        views = same(read_views(home))
+        for args, view, old, new in zip(READS, views, before, after, strict=True):
+            assert view in (old, new), (point, args[0])
+        assert views in (before, after), point  # all of the clearance, or none of it
+        cleared = views == (after if cleared_after else before)
+        assert plan_code(home) == (0 if cleared else 3), point
+        only_leftovers(home)
