@@ -78,14 +78,18 @@ def _progress(goals: list[Goal], today: date) -> list[GoalProgress]:
     return [goal_progress(g, index, today) for g in goals]
 
 
+ByOpt = Annotated[str | None, typer.Option(
+    "--by", metavar="YYYY-MM-DD", help="The day you aim to reach it by.")]
+PsfsOpt = Annotated[str | None, typer.Option(
+    "--psfs", metavar="ACTIVITY",
+    help="Tie the goal to an activity you rate in the PSFS questionnaire.")]
+
+
 @goal_app.command("add")
 def add_goal(
     text: Annotated[str, typer.Argument(metavar="TEXT", help="The goal, in your own words.")],
-    by: Annotated[str | None, typer.Option(
-        "--by", metavar="YYYY-MM-DD", help="The day you aim to reach it by.")] = None,
-    psfs: Annotated[str | None, typer.Option(
-        "--psfs", metavar="ACTIVITY",
-        help="Tie the goal to an activity you rate in the PSFS questionnaire.")] = None,
+    by: ByOpt = None,
+    psfs: PsfsOpt = None,
     date: DateOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -168,11 +172,8 @@ def edit_goal(
                                            help="The goal's number (goal list).")],
     text: Annotated[str | None, typer.Option(
         "--text", metavar="TEXT", help="The goal, in your own words.")] = None,
-    by: Annotated[str | None, typer.Option(
-        "--by", metavar="YYYY-MM-DD", help="The day you aim to reach it by.")] = None,
-    psfs: Annotated[str | None, typer.Option(
-        "--psfs", metavar="ACTIVITY",
-        help="Tie the goal to an activity you rate in the PSFS questionnaire.")] = None,
+    by: ByOpt = None,
+    psfs: PsfsOpt = None,
     date: DateOpt = None,
     as_json: JsonOpt = False,
 ) -> None:

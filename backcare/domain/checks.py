@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -414,6 +414,22 @@ def check_visit(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> None:
     _note(c, "note", d.get("note"), limits)
 
 
+def _objects(c: Checker, key: str, value: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each object of a list field, with where it is ("exercises[2]"); a field that is not a
+    list, or an entry that is not an object, is a problem (None: no such field)."""
+    if value is None:
+        return
+    if not isinstance(value, list):
+        c.add(f"{key} must be a list, not {c.kind(value)}")
+        return
+    for i, item in enumerate(value):
+        where = f"{key}[{i}]"
+        if not isinstance(item, dict):
+            c.add(f"{where} must be an object, not {c.kind(item)}")
+            continue
+        yield where, item
+
+
 def check_profile(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> None:
     c.required(d, ("start_date",))
     if "start_date" in d:
@@ -437,20 +453,11 @@ def check_profile(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> Non
         c.choice("age_band", d["age_band"], AGE_BANDS)
     c.whole("pregnancy_week", d.get("pregnancy_week"), *PREGNANCY_WEEK_RANGE, optional=True)
     c.day("pregnancy_week_on", d.get("pregnancy_week_on"), optional=True)
-    swaps = d.get("routine_swaps")
-    if swaps is not None:
-        if not isinstance(swaps, list):
-            c.add(f"routine_swaps must be a list, not {c.kind(swaps)}")
-            return
-        for i, swap in enumerate(swaps):
-            where = f"routine_swaps[{i}]"
-            if not isinstance(swap, dict):
-                c.add(f"{where} must be an object, not {c.kind(swap)}")
-                continue
-            c.required(swap, ("date", "out", "in"))
-            c.day(f"{where}.date", swap.get("date"), optional=True)
-            c.text(f"{where}.out", swap.get("out"), optional=True, max_chars=MAX_ID_CHARS)
-            c.text(f"{where}.in", swap.get("in"), optional=True, max_chars=MAX_ID_CHARS)
+    for where, swap in _objects(c, "routine_swaps", d.get("routine_swaps")):
+        c.required(swap, ("date", "out", "in"))
+        c.day(f"{where}.date", swap.get("date"), optional=True)
+        c.text(f"{where}.out", swap.get("out"), optional=True, max_chars=MAX_ID_CHARS)
+        c.text(f"{where}.in", swap.get("in"), optional=True, max_chars=MAX_ID_CHARS)
 
 
 def check_goal(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> None:
@@ -472,15 +479,7 @@ def check_programme(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> N
     c.text("prescribed_by", d.get("prescribed_by"), optional=True, empty_ok=True)
     c.day("start", d.get("start"), optional=True)
     c.flag("allow_progression", d.get("allow_progression"), optional=True)
-    items = d.get("exercises", [])
-    if not isinstance(items, list):
-        c.add(f"exercises must be a list, not {c.kind(items)}")
-        return
-    for i, item in enumerate(items):
-        where = f"exercises[{i}]"
-        if not isinstance(item, dict):
-            c.add(f"{where} must be an object, not {c.kind(item)}")
-            continue
+    for where, item in _objects(c, "exercises", d.get("exercises", [])):
         if "id" not in item:
             c.add(f"{where}.id is missing")
         else:
