@@ -106,9 +106,13 @@ def test_a_red_flag_at_the_screen_travels_as_a_flag_and_leads_the_caseload(
     assert row["alert"]["symptoms"] == ["bladder-bowel"]
 
 
-def test_a_pregnant_patient_added_from_fhir_gets_a_draft_without_supine_exercises(
-        cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    patient_setup(cli, tmp_path, monkeypatch, "--no-red-flags", "--condition", "pregnancy")
+@pytest.mark.parametrize(("condition", "tag"), [("pregnancy", "supine"),
+                                             ("osteoporosis", "end-range-flexion")],
+                         ids=["pregnant-no-supine", "osteoporotic-no-end-range-flexion"])
+def test_a_patient_added_from_fhir_gets_a_draft_within_their_condition(
+        cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, condition: str,
+        tag: str) -> None:
+    patient_setup(cli, tmp_path, monkeypatch, "--no-red-flags", "--condition", condition)
     _json, from_fhir = both_ways(cli, tmp_path, monkeypatch)
     monkeypatch.setenv("BACKCARE_CLINIC_HOME", str(from_fhir))
     draft = tmp_path / "draft.yaml"
@@ -118,7 +122,7 @@ def test_a_pregnant_patient_added_from_fhir_gets_a_draft_without_supine_exercise
     from backcare.loading.library import load_library
 
     lib = load_library(None)
-    assert ids and not [i for i in ids if "supine" in lib.get(i).tags], ids
+    assert ids and not [i for i in ids if tag in lib.get(i).tags], ids
 
 
 @pytest.mark.parametrize("version", ["r4", "r5"])
@@ -150,22 +154,6 @@ def test_every_uri_of_the_whole_patient_is_in_the_interoperability_page() -> Non
                 fhir_profile.RED_FLAG_SYSTEM, fhir_profile.CLEARANCE_CODE["system"],
                 fhir_profile.PRESCRIPTION_EXTENSION, fhir_profile.PSFS_GOAL_EXTENSION):
         assert uri in page, uri
-
-
-def test_an_osteoporotic_patient_added_from_fhir_gets_no_end_range_flexion(
-        cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    patient_setup(cli, tmp_path, monkeypatch, "--no-red-flags", "--condition",
-                  "osteoporosis")
-    _json, from_fhir = both_ways(cli, tmp_path, monkeypatch)
-    monkeypatch.setenv("BACKCARE_CLINIC_HOME", str(from_fhir))
-    draft = tmp_path / "draft.yaml"
-    res = cli("clinic", "prescribe", "pat", "--out", str(draft), *D)
-    assert res.exit_code == 0, res.output
-    ids = [e["id"] for e in yaml.safe_load(draft.read_text())["exercises"]]
-    from backcare.loading.library import load_library
-
-    lib = load_library(None)
-    assert ids and not [i for i in ids if "end-range-flexion" in lib.get(i).tags], ids
 
 
 def test_the_profile_travels_whole_and_pregnancys_week_as_gestational_age() -> None:
