@@ -29,7 +29,7 @@ place. Days under a prescription or a flare-up, and extras, say nothing about th
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -119,7 +119,6 @@ class Routine:
     left: tuple[Left, ...] = ()
     split: bool = False
     review_due: date | None = None
-    warnings: tuple[str, ...] = field(default=(), compare=False)
     # Kinds the patient could do, none of whose exercises is left after the pain rules.
     emptied: tuple[str, ...] = ()
 
@@ -263,7 +262,6 @@ def routine_on(day: date, profile: Profile, library: Library,
 
     sizes = sizes_for(profile.minutes_per_day)
     members: list[Member] = []
-    warnings: list[str] = []
     pools: dict[str, list[str]] = {}
     emptied: list[str] = []
     for cat in CATEGORIES:
@@ -343,7 +341,7 @@ def routine_on(day: date, profile: Profile, library: Library,
          for k in asked_out if k not in triggered] + fitted,
         key=lambda lf: (lf.day, lf.family)))
     return Routine(started, tuple(members), left, split, _review(day, started, t),
-                   tuple(warnings), tuple(emptied))
+                   tuple(emptied))
 
 
 def _member(key: str, cat: str, day: date, started: date, first_seen: dict[str, date],
