@@ -765,3 +765,28 @@ def test_every_kill_point_of_a_clearance(tmp_path: Path, argv: list[str]) -> Non
         cleared = views == (after if cleared_after else before)
         assert plan_code(home) == (0 if cleared else 3), point
         only_leftovers(home)
+
+
+RE_INIT = ["init", "--yes", "--no-red-flags", "--no-conditions", "--assessed", "--pain", "3",
+           "--minutes", "30", "--date", "2026-03-01"]
+
+
+@needs_strace
+@pytest.mark.slow
+@pytest.mark.parametrize("argv", [RE_INIT, ["undo"]], ids=["re-init", "undo-re-init"])
+def test_every_kill_point_of_a_profile_change(tmp_path: Path, argv: list[str]) -> None:
+    """A re-run of init and its undo (issue 21): every read command sees the new baseline and
+    its line in the audit trail together, or neither."""
+    template = make_template(tmp_path, INIT, ["pain", "4", "--date", "2026-03-05"])
+    if argv == ["undo"]:
+        assert console(template, *RE_INIT).returncode == 0
+    before, after = before_and_after(tmp_path, template, argv)
+    for home, point, _ in each_kill(tmp_path, template, argv, " ".join(argv[:1]), in_ci=3):
+        views = read_views(home)
+        assert views in (before, after), point
+        exported = views[1]
+        lines = [c for c in exported["corrections"] if c["record"] == "profile"]
+        baseline = exported["profile"]["baseline_pain"]
+        assert len(lines) == (1 if baseline == 3 and argv == RE_INIT else
+                              0 if argv == RE_INIT else 2 if baseline == 5 else 1), point
+        only_leftovers(home)

@@ -568,7 +568,9 @@ MAIN_CHECKS: dict[str, tuple[Check, str]] = {
     "goals": (check_goal, "id"),
 }
 # The records whose corrections the audit trail keeps: the log's, and goals (issue 24).
-AUDITED_CHECKS: dict[str, tuple[Check, str]] = {**LOG_CHECKS, "goals": MAIN_CHECKS["goals"]}
+# And the profile, as a whole (issue 21).
+AUDITED_CHECKS: dict[str, tuple[Check, str]] = {**LOG_CHECKS, "goals": MAIN_CHECKS["goals"],
+                                                "profile": MAIN_CHECKS["profile"]}
 CORRECTION_CHECKS: dict[str, tuple[Check, str]] = {
     "corrections": (check_correction, "id"),
 }

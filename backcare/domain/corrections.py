@@ -45,6 +45,8 @@ def record_id(table: str, doc: Mapping[str, Any]) -> str:
         return f"p-{doc['date']}"
     if table == "goals":  # a goal's number, in the audit trail beside the log's ids
         return f"g-{doc['id']}"
+    if table == "profile":  # one a patient (issue 21)
+        return "profile"
     return str(doc["id"])
 
 
@@ -77,6 +79,8 @@ def describe(table: str, doc: Mapping[str, Any]) -> str:
         return f"the {what} of {when} ({doc.get('id')})"
     if table == "goals":
         return f"goal {doc.get('id')}, set on {_when(doc.get('created'))}"
+    if table == "profile":
+        return "the profile"
     kind = KIND_WORDS.get(table, "record")
     return f"the {kind} of {when} ({doc.get('id')})"
 

@@ -55,6 +55,9 @@ UNDO_KEPT = 20  # issue 14: up to the last 20 changes can be undone
 LOG_TABLES: tuple[str, ...] = ("sessions", "pain_checkins", "assessments", "visits")
 # The tables whose corrections the audit trail keeps: the log's, and the goals (issue 24).
 AUDITED: tuple[str, ...] = (*LOG_TABLES, "goals")
+# The profile is audited too, as a whole (issue 21: a re-run of init once rewrote the
+# baseline unseen): its lines' keys carry this tag, one line a change at most.
+PROFILE_TAG = "profile-"
 # The field that names a record in each table (a check-in is one a day: its date).
 KEY_FIELD: dict[str, str] = {"sessions": "id", "pain_checkins": "date", "assessments": "id",
                              "visits": "id", "goals": "id", "corrections": "key"}
@@ -295,8 +298,13 @@ def forward(files: FileSet, change: Change, at: str, change_id: str) -> list[dic
                                 change_id, len(audit)))
     for name, docs in change.tables:
         main = files.store.main_path
-        ops.append({"table": name, "whole": dict(files.get(main).get(name) or {})})
+        old = dict(files.get(main).get(name) or {})
+        ops.append({"table": name, "whole": old})
         files.set_table(main, name, docs)
+        if name == "profile":
+            line = profile_line("edit", only(old), only(docs), at, change_id)
+            if line is not None:
+                audit.append(line)
     for doc in audit:
         files.put(files.store.paths.corrections, "corrections", doc)
         ops.append({"table": "corrections", "before": None, "slot": None,
@@ -314,6 +322,24 @@ def _audit(action: str, table: str, before: dict[str, Any] | None,
     return {"key": f"{change_id}:{tag}{n}", "change": change_id, "at": at, "action": action,
             "record": table, "id": record_id(table, record), "date": record_day(table, record),
             "before": before, "after": after}
+
+
+def only(docs: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The one record of a single table (the profile), or None."""
+    return next(iter((docs or {}).values()), None)
+
+
+def profile_line(action: str, before: dict[str, Any] | None, after: dict[str, Any] | None,
+                 at: str, change_id: str, tag: str = PROFILE_TAG) -> dict[str, Any] | None:
+    """The audit trail's line for a change of the profile (issue 21): what it was and what
+    it became, filed under the day the profile says it changed. None when there is nothing
+    to correct: the first profile (init's), or the same one again."""
+    if before is None or after is None or before == after:
+        return None
+    day = max(str(d.get("updated") or "") for d in (before, after)) or at[:10]
+    return {"key": f"{change_id}:{tag}0", "change": change_id, "at": at, "action": action,
+            "record": "profile", "id": "profile", "date": day, "before": before,
+            "after": after}
 
 
 def record_day(table: str, record: Mapping[str, Any]) -> str:
@@ -345,12 +371,22 @@ def backward(files: FileSet, ops: Iterable[dict[str, Any]], *, audit: bool) -> N
             files.put(files.path_of(table, day), table, before, op.get("slot"))
 
 
-def undo_audit(files: FileSet, entry: Entry, at: str) -> list[dict[str, Any]]:
-    """The audit trail's lines for undoing ``entry``: each record's value now, and the
-    value it goes back to."""
+def undo_audit(files: FileSet, entry: Entry, at: str, ops: Iterable[dict[str, Any]],
+               profile: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The audit trail's lines for undoing ``entry`` (its operations ``ops``, without the
+    whole tables it leaves as they are): each record's value now, and the value it goes
+    back to; the profile's too, ``profile`` if undo keeps one of its own (a red flag)."""
     lines: list[dict[str, Any]] = []
-    for op in entry.ops:
+    change = str(entry.doc.get("change"))
+    for op in ops:
         table = op["table"]
+        if "whole" in op:
+            if table == "profile":
+                now = only(files.get(files.store.main_path).get("profile"))
+                line = profile_line("undo", now, profile or only(op["whole"]), at, change,
+                                    f"undo-{PROFILE_TAG}")
+                lines += [line] if line is not None else []
+            continue
         if table not in AUDITED or op.get("audit"):
             continue
         after = op.get("after")
@@ -358,8 +394,8 @@ def undo_audit(files: FileSet, entry: Entry, at: str) -> list[dict[str, Any]]:
         now = found[2] if found is not None else None
         if now is None and op.get("before") is None:
             continue
-        lines.append(_audit("undo", table, now, op.get("before"), at,
-                            str(entry.doc.get("change")), len(lines), "undo-"))
+        lines.append(_audit("undo", table, now, op.get("before"), at, change, len(lines),
+                            "undo-"))
     return lines
 
 
@@ -426,6 +462,13 @@ def content_problem(doc: dict[str, Any]) -> str | None:
         problem = _op_problem(op, change)
         if problem is not None:
             return problem
+    # The profile's line: one at most, and only beside the profile it changed (issue 21).
+    of_profile = [op for op in audit if str(op["after"]["key"]) == f"{change}:{PROFILE_TAG}0"]
+    if len(of_profile) > 1:
+        return f"a change has one audit line of the profile; it names {len(of_profile)}"
+    if of_profile and not any("whole" in op and op["table"] == "profile" for op in ops):
+        return "an audit line of the profile it names comes with no change of the profile"
+    audit = [op for op in audit if op not in of_profile]
     made = [op["table"] for op in records if op.get("before") is None]
     if action in ONE_RECORD:
         if len(records) != 1 or made != [ONE_RECORD[action]] or audit:

@@ -877,6 +877,7 @@ class Store:
             old = self._single(files.get(self.main_path), "profile")
             if summary is None or old is None or _safety_changed(old, doc):
                 files.set_table(self.main_path, "profile", {"1": doc})
+                self._audit_profile(files, old, doc)
                 return None
             return Change("profile", change_summary("profile", summary),
                           tables=(("profile", {"1": doc}),))
@@ -1093,6 +1094,7 @@ class Store:
                 # §5, issue 24).
                 if not records:
                     files.set_table(self.main_path, "profile", {"1": doc})
+                    self._audit_profile(files, old, doc)
                     return None
                 return Change("assessment", change_summary("assessment", describe(
                     "assessments", records[0].after or {})), records, profile=doc)
@@ -1140,16 +1142,23 @@ class Store:
         change_id = os.urandom(6).hex()
         first: dict[Path, bytes] = {}
         if change.profile is not None:
+            old = self._single(files.get(self.main_path), "profile")
             files.set_table(self.main_path, "profile", {"1": change.profile})
             first[self.main_path] = self._prepared(files, self.main_path)
+            # Its audit line is kept with it, whatever happens to the rest (issue 21).
+            if self._audit_profile(files, old, change.profile, at):
+                first[self.paths.corrections] = self._prepared(files, self.paths.corrections)
         try:
             ops = journal.forward(files, change, at, change_id)
         except journal.ChangedMeanwhile as exc:
             what = describe(exc.table, exc.doc) if exc.doc else "a record with its id"
             raise BackcareError(f"{what} changed while this command ran (another backcare "
                                 f"wrote it); nothing was saved: run the command again") from None
-        rest = self._indexed({p: self._prepared(files, p) for p in files.changed
-                              if p not in first}, files.get)
+        # A file written first is written again if the change went on to change it too
+        # (the audit trail: the profile's line first, then the correction's).
+        rest = self._indexed({p: data for p in files.changed
+                              if first.get(p) != (data := self._prepared(files, p))},
+                             files.get)
         if not ops:
             self._write({**first, **rest})
             return
@@ -1161,6 +1170,16 @@ class Store:
         self._write(rest)
         rename_durably(pending, self.paths.undo_entry(seq))
         self._prune_undo()
+
+    def _audit_profile(self, files: FileSet, old: dict[str, Any] | None,
+                       new: dict[str, Any], at: str | None = None) -> bool:
+        """A line in the audit trail for a change of the profile that is no undoable step of
+        its own: a red flag or a clearance, kept whatever happens (issue 21). True if one
+        was put."""
+        line = journal.profile_line("edit", old, new, at or self._now(), os.urandom(6).hex())
+        if line is not None:
+            files.put(self.paths.corrections, "corrections", line)
+        return line is not None
 
     def _write_entry(self, path: Path, data: bytes) -> None:
         try:
@@ -1227,7 +1246,7 @@ class Store:
             choice = decide(entry, files)
             ops = [op for op in entry.ops
                    if not ("whole" in op and op["table"] in choice.keep)]
-            lines = journal.undo_audit(files, entry, self._now())
+            lines = journal.undo_audit(files, entry, self._now(), ops, choice.profile)
             journal.backward(files, ops, audit=False)
             for line in lines:
                 _put_line(files, self.paths.corrections, line)
