@@ -52,11 +52,9 @@ _.RECORDS  # backcare/exporters/csv_export.py:45
 _.ink  # backcare/render/raster.py:23
 _.figure_png  # backcare/render/raster.py:130
 
-# Kept on purpose: named constants with their source (CLINICAL.md, sysexits), and
-# domain.text.printable, which issue 24 (printable text at the render edge) is reworking.
+# Kept on purpose: named constants with their source (CLINICAL.md, sysexits).
 _.PSFS_MDC_ONE_ACTIVITY_POINTS  # backcare/domain/instruments.py:56
 _.MAX_SIZE  # backcare/domain/routine.py:52
-_.printable  # backcare/domain/text.py:42
 _.EXIT_OK  # backcare/errors.py:11
 
 # backcare/storage/ is issue 24's while it is being finished: dead there, left for it.

@@ -39,12 +39,6 @@ def unsafe_char(text: str, *, multiline: bool) -> str | None:
     return None
 
 
-def printable(text: str) -> str:
-    """``text`` with every character the rule refuses taken out (for showing text that
-    came from a file, such as a clinic's questionnaire wording)."""
-    return "".join(ch for ch in text if unsafe_char(ch, multiline=False) is None)
-
-
 def check_text(text: str, what: str, *, multiline: bool = False,
                max_chars: int = NOTE_MAX_CHARS, max_lines: int = NOTE_MAX_LINES) -> str:
     """``text`` trimmed, or a BackcareError naming ``what`` and what is wrong with it. The
