@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import hypothesis
 import pytest
-import typer.testing
+import typer
 from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,34 +24,14 @@ hypothesis.settings.register_profile("backcare-full", derandomize=False)
 hypothesis.settings.load_profile(
     "backcare-full" if os.environ.get("BACKCARE_FULL") == "1" else "backcare")
 
-# typer's CliRunner builds the whole command tree (every option's type hints) on each
-# invoke: most of a CLI test's time. A tree is built once per app object instead; nothing
-# in it depends on the environment, which each command reads when it runs.
-_BUILT: dict[int, tuple[Any, Any]] = {}
-_build = typer.testing._get_command
-
-
-def _built_once(app: Any) -> Any:
-    if id(app) not in _BUILT:
-        _BUILT[id(app)] = (app, _build(app))  # the app is kept: its id is never reused
-    return _BUILT[id(app)][1]
-
-
-typer.testing._get_command = _built_once
-
-
 @pytest.fixture(autouse=True)
 def backcare_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     monkeypatch.setenv("BACKCARE_HOME", str(home))
     monkeypatch.delenv("BACKCARE_LIBRARY", raising=False)
     monkeypatch.delenv("BACKCARE_TODAY", raising=False)
-    monkeypatch.delenv("BACKCARE_DEBUG", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "120")
-    from backcare.commands import common
-
-    common.reset()
     return home
 
 
@@ -78,17 +59,46 @@ class Result:
         return f"<Result exit={self.exit_code} stdout={self.stdout!r} stderr={self.stderr!r}>"
 
 
-@pytest.fixture
-def cli() -> Callable[..., Result]:
-    """Run backcare like a user would, through typer's CliRunner; no stdin unless given."""
+@pytest.fixture(scope="session")
+def backcare_command() -> Any:
+    """backcare's whole command tree, built once: typer builds it from every option's type
+    hints, most of a CLI test's time if done on each run. Nothing in it depends on the
+    environment: each run's Environment (backcare.context) is made when the run starts."""
     from backcare.cli import app
-    from backcare.commands import common
+
+    return typer.main.get_command(app)
+
+
+def invoke(command: Any, args: list[str], input: str | None = None) -> Result:
+    """One run of ``command`` as the console would run it, inside typer's CliRunner's
+    isolation (its own stdin, stdout and stderr; no stdin unless given)."""
+    with CliRunner().isolation(input=input) as (stdout, stderr, _):
+        code: int = 0
+        try:
+            command.main(args=args, prog_name="backcare")
+        except SystemExit as done:
+            if isinstance(done.code, int):
+                code = done.code
+            elif done.code is not None:  # sys.exit("message"): printed, as Python would
+                sys.stdout.write(f"{done.code}\n")
+                code = 1
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        # Read before the isolation ends: its streams close with it.
+        return Result(code, _text(stdout.getvalue()), _text(stderr.getvalue()))
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", "replace").replace("\r\n", "\n")
+
+
+@pytest.fixture
+def cli(backcare_command: Any) -> Callable[..., Result]:
+    """Run backcare like a user would, through typer's CliRunner; no stdin unless given."""
 
     def run(*args: str, input: str | None = None) -> Result:
-        common.reset()
-        runner = CliRunner()
-        res = runner.invoke(app, list(args), input=input, catch_exceptions=False)
-        return Result(res.exit_code, res.stdout, res.stderr)
+        return invoke(backcare_command, list(args), input)
 
     return run
 

@@ -5,8 +5,8 @@ a function, or under ``if TYPE_CHECKING:`` (a type that names a layer above is a
 on it too). Every package has a place in one order, bottom first, and a package may import
 only the packages below it, never one beside it or above it:
 
-    errors, messages, backcare  →  domain  →  clock  →  storage  →  loading, exporters
-        →  render  →  commands  →  cli  →  __main__
+    errors, messages, backcare  →  domain  →  clock  →  context  →  storage
+        →  loading, exporters  →  render  →  commands  →  cli  →  __main__
 
 Besides the order:
 
@@ -40,6 +40,7 @@ ORDER: tuple[tuple[str, ...], ...] = (
     ("backcare.errors", "backcare.messages", "backcare"),
     ("backcare.domain",),
     ("backcare.clock",),
+    ("backcare.context",),
     ("backcare.storage",),
     ("backcare.loading", "backcare.exporters"),
     ("backcare.render",),
