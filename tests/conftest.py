@@ -166,10 +166,13 @@ def warm_library_cache(backcare_home: Path, parsed_library: dict[str, bytes]) ->
 _BUNDLED: dict[str, Any] = {}
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def parse_bundled_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Parse the bundled library file once per run (half a second in pure Python) for tests
-    that load it in-process many times; every other file is parsed for real, every time."""
+    """Parse the bundled library file once per run (a third of a second in pure Python, and
+    every test starts with an empty data folder, so without a library cache: it was most of
+    the time of a test through the command line). Every other library file is parsed for
+    real, every time; the cache in the data folder is written and read as usual; a test of
+    the parser calls it directly; and a command run as a process of its own parses it all."""
     from backcare.loading import library
     from backcare.storage.paths import bundled_library
 
