@@ -5,7 +5,7 @@ test's CliRunner call) runs in one :class:`Environment`, as httpie's commands ru
 ``Environment``. The root callback makes it (or takes the one ``main`` was given) and passes
 it down in typer's ``ctx.obj``; it holds:
 
-- the standard streams the invocation started with, and whether ``--debug`` was given;
+- the output streams the invocation started with, and whether ``--debug`` was given;
 - what the invocation makes once and uses again: the data folder's store, the exercise
   library, the settings, the two rich consoles (each made at its first use by the module
   that owns it, :meth:`Environment.once`).
@@ -39,9 +39,8 @@ _ACTIVE: ContextVar[Environment | None] = ContextVar("backcare_environment", def
 class Environment:
     """The streams, the flags and what is made once, for one invocation."""
 
-    def __init__(self, *, stdin: TextIO | None = None, stdout: TextIO | None = None,
-                 stderr: TextIO | None = None, debug: bool = False) -> None:
-        self.stdin = stdin if stdin is not None else sys.stdin
+    def __init__(self, *, stdout: TextIO | None = None, stderr: TextIO | None = None,
+                 debug: bool = False) -> None:
         self.stdout = stdout if stdout is not None else sys.stdout
         self.stderr = stderr if stderr is not None else sys.stderr
         self.debug = debug  # tracebacks of unexpected errors are shown (--debug)
