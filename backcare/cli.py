@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import gc
 import os
 import sys
 from typing import Annotated, Any
@@ -18,13 +17,12 @@ import typer
 from typer.core import TyperGroup
 
 from backcare.commands import COMMAND_MODULE, MODULES, register
+from backcare.context import Environment
 from backcare.errors import EXIT_BAD_DATA, EXIT_INTERNAL, EXIT_SAFETY, BackcareError
 from backcare.messages import DISCLAIMER
 
-DEBUG_ENV = "BACKCARE_DEBUG"
 VERSION_FLAGS = {"--version", "-V"}
 HELP_FLAGS = {"--help", "-h"}
-GC_THRESHOLD = 100_000  # allocations between young-generation collections (default 700)
 
 
 class BackcareGroup(TyperGroup):
@@ -53,12 +51,10 @@ class BackcareGroup(TyperGroup):
             raise _plain(exc) from None
 
     def invoke(self, ctx: Any) -> Any:
-
-        debug = os.environ.get(DEBUG_ENV) == "1"
         try:
             return super().invoke(ctx)
         except BackcareError as exc:
-            if debug:
+            if _debug(ctx):
                 raise
             if exc.exit_code == EXIT_SAFETY:
                 _print_stop(exc.lines())
@@ -70,16 +66,21 @@ class BackcareGroup(TyperGroup):
         except typer.TyperException as exc:  # click's usage errors among them
             raise _plain(exc) from None
         except RecursionError:
-            if debug:
+            if _debug(ctx):
                 raise
             _print_error(["the input is nested too deeply to read"])
             ctx.exit(EXIT_BAD_DATA)
         except Exception as exc:  # a bug: say so plainly, keep the traceback behind --debug
-            if debug:
+            if _debug(ctx):
                 raise
             _print_error([f"backcare hit an unexpected problem ({type(exc).__name__}). "
                           "Run the same command with --debug for the details."])
             ctx.exit(EXIT_INTERNAL)
+
+
+def _debug(ctx: Any) -> bool:
+    """Whether ``--debug`` was given: tracebacks are shown instead of one line."""
+    return isinstance(ctx.obj, Environment) and ctx.obj.debug
 
 
 def _name_arguments_plainly(command: Any) -> None:
@@ -183,6 +184,11 @@ def _root(
         "--version", "-V", is_eager=True, callback=_show_version,
         help="Show backcare's version and exit.")] = False,
 ) -> None:
+    # The invocation's Environment (backcare.context): the one ``main`` was given, or a new
+    # one. Every command below finds it in its context; it ends with the invocation.
+    if not isinstance(ctx.obj, Environment):
+        ctx.obj = Environment()
+    ctx.with_resource(ctx.obj.active())
     if ctx.invoked_subcommand is None:
         sys.stdout.write(overview())
         raise typer.Exit()
@@ -247,18 +253,13 @@ def main(argv: list[str] | None = None) -> None:
     As the console script it also minds its streams (:class:`Output`): a closed or full
     stdout, a closed stdin, an encoding that cannot show every character.
     """
-    # A command lives for well under a second and builds tens of thousands of small records
-    # with no reference cycles among them; the default collector would walk them again and
-    # again while a ten-year history loads (a third of the load time, issue 7).
-    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
     args = list(sys.argv[1:] if argv is None else argv)
     output = _mind_streams() if argv is None else None
-    if "--debug" in args:
-        args = [a for a in args if a != "--debug"]
-        os.environ[DEBUG_ENV] = "1"
+    env = Environment(debug="--debug" in args)
+    args = [a for a in args if a != "--debug"]
     try:
         try:
-            _app_for(args)(args=args, prog_name="backcare")
+            _app_for(args)(args=args, prog_name="backcare", obj=env)
         except KeyboardInterrupt:
             _print_error(["stopped."])
             sys.exit(130)

@@ -6,6 +6,7 @@ The domain never reads the clock (STYLE.md §1): commands ask here for today and
 from __future__ import annotations
 
 import os
+import time
 from datetime import date, datetime, timedelta
 
 from backcare.domain.checks import EARLIEST, LATEST, in_range, is_iso_day
@@ -39,6 +40,24 @@ def now_on(day: date) -> str:
     moment = datetime.now().astimezone()
     return moment.replace(year=day.year, month=day.month, day=day.day).isoformat(
         timespec="seconds")
+
+
+def machine_today() -> date:
+    """The machine's own date, whatever ``BACKCARE_TODAY`` says: backups are named, aged
+    and pruned by it, so that a fixed day (a test's, a backfill's) never makes a real
+    backup look old or new."""
+    return date.today()
+
+
+def epoch_seconds() -> float:
+    """Seconds since the epoch, to compare with a file's modification time (a temp file
+    left a day ago, an export still being written)."""
+    return time.time()
+
+
+def stamp() -> str:
+    """This moment, local time, as ``YYYYmmddHHMMSS``: a kept copy's name."""
+    return f"{datetime.now():%Y%m%d%H%M%S}"
 
 
 def utc_offset() -> timedelta:

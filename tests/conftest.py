@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import hypothesis
 import pytest
-import typer.testing
+import typer
 from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,20 +24,28 @@ hypothesis.settings.register_profile("backcare-full", derandomize=False)
 hypothesis.settings.load_profile(
     "backcare-full" if os.environ.get("BACKCARE_FULL") == "1" else "backcare")
 
-# typer's CliRunner builds the whole command tree (every option's type hints) on each
-# invoke: most of a CLI test's time. A tree is built once per app object instead; nothing
-# in it depends on the environment, which each command reads when it runs.
-_BUILT: dict[int, tuple[Any, Any]] = {}
-_build = typer.testing._get_command
+# Data folders in memory where the machine has one (Linux's /dev/shm): backcare journals and
+# syncs every write, and on a disk the syncs were most of the suite's time (a 400-day seed:
+# 14 of its 21 seconds in fsync). A test cannot pull the plug, so a synced page on a disk
+# tells it nothing more than one in memory; every call (fsync, rename, flock, chmod) is still
+# made and checked. ``--basetemp DIR`` (or PYTEST_DEBUG_TEMPROOT) runs them elsewhere. A
+# run writes about 110 MiB there; a small /dev/shm (a container's 64 MiB) is not used.
+MEMORY_TEMPROOT = Path("/dev/shm")
+MEMORY_TEMPROOT_FREE = 1 << 30
 
 
-def _built_once(app: Any) -> Any:
-    if id(app) not in _BUILT:
-        _BUILT[id(app)] = (app, _build(app))  # the app is kept: its id is never reused
-    return _BUILT[id(app)][1]
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    import shutil
 
-
-typer.testing._get_command = _built_once
+    if config.option.basetemp is not None or "PYTEST_DEBUG_TEMPROOT" in os.environ:
+        return
+    try:
+        roomy = shutil.disk_usage(MEMORY_TEMPROOT).free >= MEMORY_TEMPROOT_FREE
+    except OSError:  # no such folder (macOS, Windows)
+        return
+    if roomy and os.access(MEMORY_TEMPROOT, os.W_OK | os.X_OK):
+        os.environ["PYTEST_DEBUG_TEMPROOT"] = str(MEMORY_TEMPROOT)
 
 
 @pytest.fixture(autouse=True)
@@ -45,12 +54,8 @@ def backcare_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("BACKCARE_HOME", str(home))
     monkeypatch.delenv("BACKCARE_LIBRARY", raising=False)
     monkeypatch.delenv("BACKCARE_TODAY", raising=False)
-    monkeypatch.delenv("BACKCARE_DEBUG", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "120")
-    from backcare.commands import common
-
-    common.reset()
     return home
 
 
@@ -78,17 +83,46 @@ class Result:
         return f"<Result exit={self.exit_code} stdout={self.stdout!r} stderr={self.stderr!r}>"
 
 
-@pytest.fixture
-def cli() -> Callable[..., Result]:
-    """Run backcare like a user would, through typer's CliRunner; no stdin unless given."""
+@pytest.fixture(scope="session")
+def backcare_command() -> Any:
+    """backcare's whole command tree, built once: typer builds it from every option's type
+    hints, most of a CLI test's time if done on each run. Nothing in it depends on the
+    environment: each run's Environment (backcare.context) is made when the run starts."""
     from backcare.cli import app
-    from backcare.commands import common
+
+    return typer.main.get_command(app)
+
+
+def invoke(command: Any, args: list[str], input: str | None = None) -> Result:
+    """One run of ``command`` as the console would run it, inside typer's CliRunner's
+    isolation (its own stdin, stdout and stderr; no stdin unless given)."""
+    with CliRunner().isolation(input=input) as (stdout, stderr, _):
+        code: int = 0
+        try:
+            command.main(args=args, prog_name="backcare")
+        except SystemExit as done:
+            if isinstance(done.code, int):
+                code = done.code
+            elif done.code is not None:  # sys.exit("message"): printed, as Python would
+                sys.stdout.write(f"{done.code}\n")
+                code = 1
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        # Read before the isolation ends: its streams close with it.
+        return Result(code, _text(stdout.getvalue()), _text(stderr.getvalue()))
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", "replace").replace("\r\n", "\n")
+
+
+@pytest.fixture
+def cli(backcare_command: Any) -> Callable[..., Result]:
+    """Run backcare like a user would, through typer's CliRunner; no stdin unless given."""
 
     def run(*args: str, input: str | None = None) -> Result:
-        common.reset()
-        runner = CliRunner()
-        res = runner.invoke(app, list(args), input=input, catch_exceptions=False)
-        return Result(res.exit_code, res.stdout, res.stderr)
+        return invoke(backcare_command, list(args), input)
 
     return run
 
@@ -141,10 +175,13 @@ def warm_library_cache(backcare_home: Path, parsed_library: dict[str, bytes]) ->
 _BUNDLED: dict[str, Any] = {}
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def parse_bundled_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Parse the bundled library file once per run (half a second in pure Python) for tests
-    that load it in-process many times; every other file is parsed for real, every time."""
+    """Parse the bundled library file once per run (a third of a second in pure Python, and
+    every test starts with an empty data folder, so without a library cache: it was most of
+    the time of a test through the command line). Every other library file is parsed for
+    real, every time; the cache in the data folder is written and read as usual; a test of
+    the parser calls it directly; and a command run as a process of its own parses it all."""
     from backcare.loading import library
     from backcare.storage.paths import bundled_library
 

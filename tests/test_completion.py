@@ -36,9 +36,7 @@ def complete_bash(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 
 
 def _run(capsys: pytest.CaptureFixture[str]) -> list[str]:
-    from backcare.commands import common
 
-    common.reset()
     capsys.readouterr()
     with pytest.raises(SystemExit) as done:
         main([])

@@ -118,12 +118,10 @@ import sys
 from datetime import date, timedelta
 from typer.testing import CliRunner
 from backcare.cli import app
-from backcare.commands import common
 worker = int(sys.argv[1])
 runner = CliRunner()
 codes = []
 for i in range(50):
-    common.reset()
     day = date(2024, 1, 1) + timedelta(days=worker * 50 + i)
     res = runner.invoke(app, ["pain", str((worker + i) % 8), "--date", day.isoformat()])
     codes.append(res.exit_code)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import stat
 from collections import defaultdict
 from datetime import date, timedelta
@@ -519,9 +520,18 @@ def test_the_command_writes_a_private_pdf_matching_progress(
     assert "2026-03-02 to 2026-03-15" in text  # no --from: from the programme's start
 
 
+@pytest.fixture(scope="module")
+def seeded_500_days(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """500 days from 6 Jan 2025, seeded once for the tests of a long history: each of its
+    700 writes is journalled and synced, five seconds or more in all."""
+    home = tmp_path_factory.mktemp("long-history") / "home"
+    seed(home, D("2025-01-06"), days=500)
+    return home
+
+
 def test_by_default_the_report_covers_at_most_the_last_12_weeks(
-        cli, backcare_home: Path, tmp_path: Path) -> None:
-    seed(backcare_home, D("2025-01-06"), days=500)
+        cli, backcare_home: Path, tmp_path: Path, seeded_500_days: Path) -> None:
+    shutil.copytree(seeded_500_days, backcare_home)
     out = tmp_path / "r.pdf"
     res = cli("export", "--format", "pdf", "--out", str(out), "--date", "2026-05-20")
     assert res.exit_code == 0, res.output
@@ -531,8 +541,8 @@ def test_by_default_the_report_covers_at_most_the_last_12_weeks(
 
 
 def test_a_whole_history_report_summarises_the_log_by_week(
-        cli, backcare_home: Path, tmp_path: Path) -> None:
-    seed(backcare_home, D("2025-01-06"), days=500)
+        cli, backcare_home: Path, tmp_path: Path, seeded_500_days: Path) -> None:
+    shutil.copytree(seeded_500_days, backcare_home)
     out = tmp_path / "all.pdf"
     res = cli("export", "--format", "pdf", "--out", str(out), "--date", "2026-05-20",
               "--from", "2025-01-06")

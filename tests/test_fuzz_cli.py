@@ -11,10 +11,9 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import snapshot
+from conftest import Cli, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 FULL = os.environ.get("BACKCARE_FULL") == "1"
 EXAMPLES = 1200 if FULL else 150
@@ -104,35 +103,25 @@ def invocations(draw: st.DrawFn) -> list[str]:
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=not FULL,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(args=invocations())
-def test_any_arguments_exit_cleanly(args: list[str], backcare_home: Path,
+def test_any_arguments_exit_cleanly(args: list[str], backcare_home: Path, cli: Cli,
                                     monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from backcare.cli import app
-    from backcare.commands import common
-
     monkeypatch.setenv("BACKCARE_TODAY", "2026-11-27")
     monkeypatch.chdir(tmp_path)  # any --out lands in the test's own folder
-    runner = CliRunner()
     if not backcare_home.exists():
-        common.reset()
-        runner.invoke(app, ["init", "--yes", "--no-red-flags", "--no-conditions", "--pain", "5",
-                            "--date", "2026-11-01"])
-        runner.invoke(app, ["log", "--date", "2026-11-20"])
+        cli("init", "--yes", "--no-red-flags", "--no-conditions", "--pain", "5",
+            "--date", "2026-11-01")
+        cli("log", "--date", "2026-11-20")
         # A caseload of one, so that the clinic's commands meet a patient (issue 16).
-        assert runner.invoke(app, ["export", "--format", "json", "--out", "me.json"]
-                             ).exit_code == 0
-        common.reset()
-        added = runner.invoke(app, ["clinic", "add", "me.json", "--as", "J. Smith"])
+        assert cli("export", "--format", "json", "--out", "me.json").exit_code == 0
+        added = cli("clinic", "add", "me.json", "--as", "J. Smith")
         assert added.exit_code == 0, added.output
     before = snapshot(backcare_home, skip_cache=True)
-    common.reset()
-    result = runner.invoke(app, args)
-    out = result.stdout + result.stderr
-    assert result.exit_code in (0, 1, 2, 3), (args, result.exit_code, out, result.exception)
+    result = cli(*args)  # an exception that escapes backcare fails the test with it
+    out = result.output
+    assert result.exit_code in (0, 1, 2, 3), (args, result.exit_code, out)
     assert "Traceback" not in out, (args, out)
     for internal in ("Input should be", "Value error,", "Invalid value for", "Usage:"):
         assert internal not in result.stderr, (args, out)  # backcare's own words (issue 15)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise AssertionError(f"{args}: {result.exception!r}") from result.exception
     if result.exit_code in (1, 2):
         assert out.strip(), f"{args}: refused without a message"
         assert snapshot(backcare_home, skip_cache=True) == before, f"{args} changed the data folder"
@@ -149,25 +138,19 @@ DATED = [("plan",), ("pain", "3"), ("log",), ("visit",), ("assess", "peg", "--an
 
 
 @pytest.mark.parametrize("args", DATED, ids=[" ".join(a[:3]) for a in DATED])
-def test_dates_at_the_calendars_edges(args: tuple[str, ...], backcare_home: Path,
+def test_dates_at_the_calendars_edges(args: tuple[str, ...], backcare_home: Path, cli: Cli,
                                       monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from backcare.cli import app
-    from backcare.commands import common
-
     monkeypatch.chdir(tmp_path)
-    runner = CliRunner()
     for edge in ("2999-12-31", "1900-01-01"):
         monkeypatch.setenv("BACKCARE_TODAY", edge)
-        common.reset()
         for path in tmp_path.glob("*.*"):
             path.unlink()
-        result = runner.invoke(app, [*args, "--date", edge])
-        assert result.exit_code in (0, 3), (args, edge, result.output, result.exception)
+        result = cli(*args, "--date", edge)
+        assert result.exit_code in (0, 3), (args, edge, result.output)
     monkeypatch.setenv("BACKCARE_TODAY", "2026-11-27")
     for bad in ("0001-01-01", "1899-12-31", "3000-01-01", "9999-12-31", "2026-W02-3"):
-        common.reset()
         before = snapshot(backcare_home)
-        result = runner.invoke(app, [*args, "--date", bad])
-        assert result.exit_code == 2, (args, bad, result.output, result.exception)
+        result = cli(*args, "--date", bad)
+        assert result.exit_code == 2, (args, bad, result.output)
         assert "--date" in result.stderr and "Traceback" not in result.output
         assert snapshot(backcare_home) == before, (args, bad)

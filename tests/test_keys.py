@@ -167,11 +167,8 @@ class ScriptedKeys:
 @pytest.fixture
 def io_with(capsys: pytest.CaptureFixture[str]) -> Iterator[type]:
     from backcare.render.terminal import TerminalIO
-    from backcare.render.ui import reset_consoles
 
-    reset_consoles()
     yield TerminalIO
-    reset_consoles()
 
 
 def test_ready_takes_one_key_and_ignores_the_others(io_with: type) -> None:

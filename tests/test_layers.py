@@ -5,8 +5,8 @@ a function, or under ``if TYPE_CHECKING:`` (a type that names a layer above is a
 on it too). Every package has a place in one order, bottom first, and a package may import
 only the packages below it, never one beside it or above it:
 
-    errors, messages, backcare  →  domain  →  clock  →  storage  →  loading, exporters
-        →  render  →  commands  →  cli  →  __main__
+    errors, messages, backcare  →  domain  →  clock  →  context  →  storage
+        →  loading, exporters  →  render  →  commands  →  cli  →  __main__
 
 Besides the order:
 
@@ -40,6 +40,7 @@ ORDER: tuple[tuple[str, ...], ...] = (
     ("backcare.errors", "backcare.messages", "backcare"),
     ("backcare.domain",),
     ("backcare.clock",),
+    ("backcare.context",),
     ("backcare.storage",),
     ("backcare.loading", "backcare.exporters"),
     ("backcare.render",),
@@ -53,7 +54,7 @@ DOMAIN_FORBIDDEN = ("typer", "click", "rich", "plotext", "tinydb", "yaml", "fpdf
                     "icalendar", "fhir", "os", "sys", "time", "pathlib", "termios", "select",
                     "importlib")
 CLOCK_READS = {("date", "today"), ("datetime", "now"), ("datetime", "today"),
-               ("datetime", "utcnow")}
+               ("datetime", "utcnow"), ("time", "time")}
 
 
 class Source:
@@ -172,7 +173,7 @@ def impure_domain(src: Source) -> list[str]:
 
 
 def clock_readers(src: Source) -> list[str]:
-    """Only backcare.clock reads the clock (storage's, issue 24's, is counted apart)."""
+    """Only backcare.clock reads the clock: storage, exports and commands ask it."""
     return sorted(f"{module}:{line} {what}" for module, tree in src.trees.items()
                   if module != "backcare.clock"
                   for line, what in _clock_and_files(tree) if what != "open()")
@@ -249,9 +250,6 @@ def _clock_and_files(tree: ast.AST) -> list[tuple[int, str]]:
 # --- the real source obeys every rule ---------------------------------------------------------
 
 SRC = Source(PACKAGE)
-# Storage is issue 24's (backcare/storage/*): its clock defaults are named here until it
-# takes the clock from clock.py too.
-STORAGE_CLOCK = ("backcare.storage.",)
 
 
 def test_the_graph_sees_every_module() -> None:
@@ -274,8 +272,7 @@ def test_the_domain_is_pure() -> None:
 
 
 def test_only_clock_py_reads_the_clock() -> None:
-    readers = [r for r in clock_readers(SRC) if not r.startswith(STORAGE_CLOCK)]
-    assert readers == []
+    assert clock_readers(SRC) == []
 
 
 def test_no_module_imports_another_modules_private_helpers() -> None:
@@ -356,6 +353,10 @@ MUTATIONS: list[tuple[str, str, str, Callable[[Source], list[object]]]] = [
      "def f(p):\n    return open(p).read()", impure_domain),
     ("a command reads the clock", "backcare.commands.visit",
      "def f():\n    return datetime.now()", clock_readers),
+    ("storage names a backup by date.today", "backcare.storage.ids",
+     "def f(today=date.today):\n    return today()", clock_readers),
+    ("storage ages a file by time.time", "backcare.storage.files",
+     "def f(st):\n    return time.time() - st.st_mtime", clock_readers),
     ("a command takes another's private helper", "backcare.commands.visit",
      "from backcare.commands.export import _private", private_imports),
     ("render imports tinydb", "backcare.render.ui", "import tinydb", tinydb_users),
@@ -369,6 +370,6 @@ def test_each_rule_catches_a_planted_violation(
         tmp_path: Path, what: str, module: str, text: str,
         rule: Callable[[Source], list[object]]) -> None:
     before = _on_the_real_source(rule)
-    assert before == [] or rule is clock_readers  # storage's, issue 24's
+    assert before == []
     planted = rule(_plant(tmp_path, module, text))
     assert len(planted) > len(before), what

@@ -219,17 +219,14 @@ def test_the_session_shows_the_pictures_before_each_exercise_at_60_columns(
     from backcare.domain.models import Dose
     from backcare.domain.planner import PlanItem
     from backcare.render.terminal import TerminalIO
-    from backcare.render.ui import reset_consoles
 
     ex = __import__("test_pictures").bundled().get("cat-cow")
     item = PlanItem(ex, Dose(1, 5, 3), "why", 60)
     for columns, pictures, drawn in ((100, True, True), (59, True, False),
                                      (100, False, False)):
         monkeypatch.setenv("COLUMNS", str(columns))
-        reset_consoles()
         TerminalIO(keys=object(), pictures=pictures).show_exercise(  # type: ignore[arg-type]
             item, 1, 3)
         shown = capsys.readouterr().out
         assert bool(picture_rows(shown)) is drawn, (columns, pictures)
         assert "Cat and cow" in shown
-    reset_consoles()

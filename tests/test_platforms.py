@@ -154,9 +154,7 @@ def windows(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeMsvcrt]:
 def run(*args: str) -> tuple[int, str, str]:
     """``backcare ARGS`` through the console script's ``main()``, in this process."""
     from backcare.cli import main
-    from backcare.commands import common
 
-    common.reset()
     out, err = io.StringIO(), io.StringIO()
     old = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = out, err
@@ -287,9 +285,7 @@ def test_a_guided_session_through_the_windows_keys(windows: FakeMsvcrt, tmp_path
     monkeypatch.setattr(sys, "stdin", stdin)
 
     from backcare.cli import main
-    from backcare.commands import common
 
-    common.reset()
     old = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = screen, io.StringIO()
     try:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -28,6 +27,7 @@ from backcare.commands.common import (
 )
 from backcare.commands.programme_tools import ForceOpt, OutOpt, PrescriptionFormat
 from backcare.commands.progress import FromOpt, ToOpt, WeeksOpt, window
+from backcare.context import Environment, current
 from backcare.domain.caseload import (
     NAME_MAX_CHARS,
     ClinicPatient,
@@ -65,8 +65,20 @@ PatientArg = Annotated[str, typer.Argument(
 
 # --- the clinic folder, its settings and library ---------------------------------------------
 
-@lru_cache(maxsize=1)
 def clinic() -> ClinicStore:
+    """The clinic folder, opened once an invocation (:mod:`backcare.context`)."""
+    return current().once(_open_clinic)
+
+
+def clinic_thresholds() -> Thresholds:
+    return current().once(_clinic_thresholds)
+
+
+def clinic_library() -> Library:
+    return current().once(_clinic_library)
+
+
+def _open_clinic(env: Environment) -> ClinicStore:
     """The clinic folder. Widened permissions are warned about, as the data folder's are."""
     from backcare.storage.clinic import open_clinic
 
@@ -80,25 +92,16 @@ def clinic() -> ClinicStore:
     return c
 
 
-@lru_cache(maxsize=1)
-def clinic_thresholds() -> Thresholds:
+def _clinic_thresholds(env: Environment) -> Thresholds:
     from backcare.loading.settings import load_thresholds
 
-    return load_thresholds(clinic().paths.settings)
+    return load_thresholds(env.once(_open_clinic).paths.settings)
 
 
-@lru_cache(maxsize=1)
-def clinic_library() -> Library:
+def _clinic_library(env: Environment) -> Library:
     from backcare.loading.library import load_library
 
-    return load_library(clinic().home)
-
-
-def reset() -> None:
-    """Forget cached state between CLI invocations in one process (tests)."""
-    clinic.cache_clear()
-    clinic_thresholds.cache_clear()
-    clinic_library.cache_clear()
+    return load_library(env.once(_open_clinic).home)
 
 
 MAX_CANDIDATES = 8  # an ambiguous name lists at most this many of the patients it matches

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, NamedTuple
 
 import typer
 
 from backcare.clock import parse_date, today
+from backcare.context import Environment, current
 from backcare.domain.models import (
     Goal,
     History,
@@ -27,7 +27,7 @@ from backcare.domain.safety import checkin_red_flags, clearance_day
 from backcare.errors import BackcareError
 from backcare.loading.library import load_library
 from backcare.loading.settings import load_thresholds
-from backcare.render.ui import reset_consoles, warn
+from backcare.render.ui import warn
 from backcare.storage import Store, open_store
 
 if TYPE_CHECKING:
@@ -84,10 +84,23 @@ def period(date_from: str | None, date_to: str | None, default_end: date,
     return start, end
 
 
-@lru_cache(maxsize=1)
 def store() -> Store:
-    """The data folder's store. Widened permissions are warned about at every start."""
+    """The data folder's store, opened once an invocation (:mod:`backcare.context`)."""
+    return current().once(_open_store)
 
+
+def library() -> Library:
+    """The exercise library in use, loaded once an invocation."""
+    return current().once(_load_library)
+
+
+def thresholds() -> Thresholds:
+    """The clinical thresholds, with the settings' overrides, read once an invocation."""
+    return current().once(_load_thresholds)
+
+
+def _open_store(env: Environment) -> Store:
+    """The data folder's store. Widened permissions are warned about at every start."""
     s = open_store()
     problem = s.home_problem()
     if problem is not None:  # a file, below a file, unreachable, another user's (issue 17)
@@ -97,16 +110,12 @@ def store() -> Store:
     return s
 
 
-@lru_cache(maxsize=1)
-def library() -> Library:
-
-    return load_library(store().home)
+def _load_library(env: Environment) -> Library:
+    return load_library(env.once(_open_store).home)
 
 
-@lru_cache(maxsize=1)
-def thresholds() -> Thresholds:
-
-    return load_thresholds(store().paths.settings)
+def _load_thresholds(env: Environment) -> Thresholds:
+    return load_thresholds(env.once(_open_store).paths.settings)
 
 
 def display() -> Display:
@@ -169,17 +178,3 @@ def progress_for(rec: PatientRecord, start: date, end: date, on: date) -> Progre
 
     return full_report(rec.profile, rec.history, rec.prescriptions, start, end, on, library(),
                        thresholds(), rec.goals)
-
-
-def reset() -> None:
-    """Forget cached state between CLI invocations in one process (tests)."""
-    store.cache_clear()
-    library.cache_clear()
-    thresholds.cache_clear()
-    import sys
-
-    clinic = sys.modules.get("backcare.commands.clinic")
-    if clinic is not None:  # the clinic folder's, likewise (issue 16)
-        clinic.reset()
-
-    reset_consoles()

@@ -13,31 +13,37 @@ import sys
 from datetime import date
 from typing import TYPE_CHECKING, Any, TextIO
 
+from backcare.context import Environment, current
+
 if TYPE_CHECKING:
     from rich.console import Console
 
-_OUT: Console | None = None
-_ERR: Console | None = None
-
 
 def out() -> Console:
-    global _OUT
-    if _OUT is None:
-        from rich.console import Console
-
-        _OUT = Console(highlight=False)
-        _OUT.push_render_hook(_printable_hook())
-    return _OUT
+    """The invocation's console on stdout: one for the whole invocation, so that a pager
+    (render.pager) or a countdown sees everything printed to it."""
+    return current().once(_stdout_console)
 
 
 def err() -> Console:
-    global _ERR
-    if _ERR is None:
-        from rich.console import Console
+    """The invocation's console on stderr (questions and their answers)."""
+    return current().once(_stderr_console)
 
-        _ERR = Console(stderr=True, highlight=False)
-        _ERR.push_render_hook(_printable_hook())
-    return _ERR
+
+def _stdout_console(env: Environment) -> Console:
+    return _console(env.stdout)
+
+
+def _stderr_console(env: Environment) -> Console:
+    return _console(env.stderr)
+
+
+def _console(stream: TextIO) -> Console:
+    from rich.console import Console
+
+    console = Console(file=stream, highlight=False)
+    console.push_render_hook(_printable_hook())
+    return console
 
 
 # --- printable text: the one door from a file's text to the terminal (issue 24) -------------
@@ -84,12 +90,6 @@ def _printable_hook() -> Any:
             return [Printable(r) for r in renderables]
 
     return Hook()
-
-
-def reset_consoles() -> None:
-    """Forget the consoles (tests swap stdout between runs)."""
-    global _OUT, _ERR
-    _OUT = _ERR = None
 
 
 def emit_json(doc: Any) -> None:

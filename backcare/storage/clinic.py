@@ -31,6 +31,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from backcare.clock import machine_today
 from backcare.domain.caseload import ClinicPatient, Summary, check_clinic_patient
 from backcare.domain.checks import Check, stored_problem
 from backcare.domain.trail import TrailStates
@@ -70,7 +71,7 @@ def _index_problem(tables: dict[str, Any]) -> str | None:
 class ClinicStore(Store):
     """The clinic folder. Reads need no lock; every write holds the clinic's lock."""
 
-    def __init__(self, home: Path, today: Callable[[], date] = date.today) -> None:
+    def __init__(self, home: Path, today: Callable[[], date] = machine_today) -> None:
         super().__init__(home, today)
         self.index_path = home / INDEX_FILE
         self.summary_cache = self.paths.cache / SUMMARY_CACHE_FILE

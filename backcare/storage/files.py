@@ -28,6 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from backcare.clock import epoch_seconds
 from backcare.errors import BackcareError
 
 SCHEMA_VERSION = 1
@@ -436,7 +437,7 @@ def _hold(fd: int) -> bool:
 
     taken = flock_now(fd)
     if taken is None:
-        return time.time() - os.fstat(fd).st_mtime > 24 * 3600
+        return epoch_seconds() - os.fstat(fd).st_mtime > 24 * 3600
     return taken
 
 

@@ -19,13 +19,16 @@ import shutil
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 if TYPE_CHECKING:
     from tinydb import TinyDB
 
+from backcare.clock import epoch_seconds, machine_today
+from backcare.clock import now as clock_now
+from backcare.clock import stamp as moment_stamp
 from backcare.domain.checks import CORRECTION_CHECKS, LOG_CHECKS, MAIN_CHECKS, stored_problem
 from backcare.domain.corrections import change_summary, describe
 from backcare.domain.models import (
@@ -149,12 +152,12 @@ class DoctorFinding:
 class Store:
     """backcare's data folder. Reads need no lock; every write holds the folder's lock."""
 
-    def __init__(self, home: Path, today: Callable[[], date] = date.today,
-                 now: Callable[[], str] | None = None) -> None:
+    def __init__(self, home: Path, today: Callable[[], date] = machine_today,
+                 now: Callable[[], str] = clock_now) -> None:
         self.home = home
         self.paths = DataPaths(home)
         self._today = today  # the real date, for naming backups; never a --date
-        self._now = now or _clock_now  # when a change is made: the audit trail's "at"
+        self._now = now  # when a change is made: the audit trail's "at"
         # Months parsed by this process, by file: a command that reads one twice (the
         # planner's weeks, then the red-flag check) parses it once.
         self._parsed: dict[Path, tuple[str, cache.MonthRecords]] = {}
@@ -1448,12 +1451,6 @@ def _append(table: dict[str, Any], doc: dict[str, Any]) -> None:
     table[str(max((int(k) for k in table), default=0) + 1)] = doc
 
 
-def _clock_now() -> str:
-    from backcare.clock import now
-
-    return now()
-
-
 def _with_patient_id(profile: Profile) -> Profile:
     """A profile is given its identifier the first time it is saved, and keeps it."""
     if profile.patient_id:
@@ -1487,7 +1484,7 @@ def _export_running(tmp: Path) -> bool:
     try:
         taken = lock.flock_now(fd)
         if taken is None:
-            return datetime.now().timestamp() - os.fstat(fd).st_mtime < 24 * 3600
+            return epoch_seconds() - os.fstat(fd).st_mtime < 24 * 3600
         return not taken
     finally:
         os.close(fd)
@@ -1503,7 +1500,7 @@ def _owned(path: Path) -> bool:
 
 def _kept_name(path: Path) -> Path:
     """Where a damaged file's copy is kept: NAME.damaged-TIME, never over an earlier one."""
-    stamp = f"{path.name}.damaged-{datetime.now():%Y%m%d%H%M%S}"
+    stamp = f"{path.name}.damaged-{moment_stamp()}"
     kept, n = path.with_name(stamp), 1
     while os.path.lexists(kept):
         n += 1
