@@ -389,19 +389,35 @@ def peers_benchmark(root: Path, exe: str, runs: int, tiny: bool,
         ("history", [exe, "history", "--date", day], ours,
          "jrnl -n 10", [jrnl, "-n", "10"], None),
     ]
+    floor = [sys.executable, str(HERE / "floor_app.py")]
     lines, ok = [], True
     for label, argv, our_env, peer, peer_argv, target in pairs:
-        a, b = [], []
+        # backcare, the peer and the floor (a bare typer app: the least any typer command
+        # costs), interleaved; wall and processor time, which a busy machine inflates less.
+        runs_of: dict[str, tuple[list[float], list[float]]] = {
+            "ours": ([], []), "peer": ([], []), "floor": ([], [])}
         for _ in range(runs):
-            a.append(timed(argv, our_env)[0])
-            b.append(timed(peer_argv, env)[0])
-        ratio = statistics.median(a) / statistics.median(b)
+            for who, cmd, cmd_env in (("ours", argv, our_env), ("peer", peer_argv, env),
+                                      ("floor", [*floor, label], our_env)):
+                t, _rss, cpu = measured(cmd, cmd_env)
+                runs_of[who][0].append(t)
+                runs_of[who][1].append(cpu)
+        med = {who: (statistics.median(ts), statistics.median(cs))
+               for who, (ts, cs) in runs_of.items()}
+        ratio = med["ours"][0] / med["peer"][0]
         good = target is None or ratio <= target
         ok &= good
         lines.append(f"| backcare {label} ÷ {peer} ({days} days each) | – | – | "
-                     f"{statistics.median(a):.3f} / {statistics.median(b):.3f} | "
-                     f"{ratio:.2f} | {'≤ ' + str(target) if target else '–'} | – | – | "
+                     f"{med['ours'][0]:.3f} / {med['peer'][0]:.3f} (CPU "
+                     f"{med['ours'][1]:.2f} / {med['peer'][1]:.2f}) | "
+                     f"{ratio:.2f} (CPU {med['ours'][1] / med['peer'][1]:.2f}) | "
+                     f"{'≤ ' + str(target) if target else '–'} | – | – | "
                      f"{'yes' if good else 'NO' if target else '–'} |")
+        lines.append(f"| the floor (bare typer app) ÷ {peer} | – | – | "
+                     f"{med['floor'][0]:.3f} / {med['peer'][0]:.3f} (CPU "
+                     f"{med['floor'][1]:.2f} / {med['peer'][1]:.2f}) | "
+                     f"{med['floor'][0] / med['peer'][0]:.2f} (CPU "
+                     f"{med['floor'][1] / med['peer'][1]:.2f}) | – | – | – | – |")
     return lines, ok
 
 
