@@ -146,6 +146,7 @@ def export(
                          corrections=store().corrections(start, limit), patient=patient,
                          weeks=weeks, options=options)
     rendered = exporter.render(ctx)  # a format that grows with the years streams (issue 25)
+    del rec, ctx  # what is still needed, ``rendered`` holds: the pdf lets the records go
     if to_stdout:
         sys.stdout.flush()
         rendered.write(sys.stdout.buffer.write)
