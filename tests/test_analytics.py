@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from backcare.domain.analytics import progress_report
 from backcare.domain.clinical import DEFAULT as T
-from backcare.domain.history import adherence_percent, monday, streak_days
+from backcare.domain.history import adherence_percent, aerobic_sessions, monday, streak_days
 from backcare.domain.models import (
     Assessment,
     Dose,
@@ -388,3 +388,13 @@ def test_the_streak_is_never_longer_than_the_programme(case: tuple[Any, ...]) ->
     days = max(0, (as_of - profile.start_date).days + 1)
     assert 0 <= r.streak_days <= days
     assert r.streak_days <= len({s.date for s in history.sessions if s.done_any})
+
+
+@settings(max_examples=100, deadline=None)
+@given(histories())
+def test_the_aerobic_sessions_alone_are_the_reports(case: tuple[Any, ...]) -> None:
+    """The FHIR export takes each session's aerobic minutes without the rest of the report
+    (issue 25): the same sessions, days and minutes as the report's, for any history."""
+    profile, history, first, last, today = case
+    r = report(profile, history, first, last, today)
+    assert aerobic_sessions(history, first, min(last, today), CATEGORIES) == r.aerobic_sessions

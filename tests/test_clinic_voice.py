@@ -126,7 +126,7 @@ def test_page_one_lists_the_8_latest_red_exercises_and_keeps_the_charts() -> Non
                                     f"s-{n}") for n, ident in enumerate(ids))
     names = {e.id: e.name for e in lib}
     ctx = context(figures={"flagged": flagged}, exercise_names=names)
-    pages = pages_text(get_exporter("pdf").render(ctx).data)
+    pages = pages_text(get_exporter("pdf").render(ctx).whole()[0])
     one = pages[0]
     assert "Trends" in one and "Week by week" in one
     shown = [names[i] for i in ids if f"{names[i]}: red 1 time" in one]

@@ -222,8 +222,24 @@ def layout_problems(data: bytes) -> list[str]:
 
 @pytest.fixture(scope="module")
 def rendered() -> tuple[bytes, list[str]]:
-    data = get_exporter("pdf").render(context()).data
+    data = get_exporter("pdf").render(context()).whole()[0]
     return data, pages_text(data)
+
+
+def test_the_drawing_keeps_only_what_the_report_says() -> None:
+    """The report is chosen when it is rendered and drawn when it is written: by then the
+    records and their progress report can be let go (issue 25: the pdf's peak memory)."""
+    import gc
+    import weakref
+
+    ctx = context()
+    held = weakref.ref(ctx)  # the context holds the records and the progress report
+    report_pdf = get_exporter("pdf").render(ctx)
+    del ctx
+    gc.collect()
+    assert held() is None
+    data, pages = report_pdf.whole()
+    assert data.startswith(b"%PDF") and pages == len(pages_text(data)) >= 2
 
 
 def test_page_one_holds_the_figures(rendered: tuple[bytes, list[str]]) -> None:
@@ -281,7 +297,7 @@ def test_a_quiet_period_says_so() -> None:
     assert happened["Flare-ups"].none == "none in this period"
     assert happened["Symptoms"].none == "none reported at check-ins"
     text = pages_text(get_exporter("pdf").render(context(doc=quiet,
-                                                         figures={"alerts": ()})).data)[0]
+                                                         figures={"alerts": ()})).whole()[0])[0]
     assert "No alerts in this period." in text
 
 
@@ -307,7 +323,7 @@ def test_the_tiles_hold_five_questionnaires_without_running_past_their_cards(
 
 
 def test_the_charts_are_vector_drawings_with_their_cards() -> None:
-    data = get_exporter("pdf").render(context()).data
+    data = get_exporter("pdf").render(context()).whole()[0]
     assert b"/Subtype /Image" not in data  # no embedded pictures: lines and text
     import pdfplumber
 
@@ -373,7 +389,7 @@ def test_without_shaping_right_to_left_text_is_marked_not_reversed(
     from backcare.exporters import pdf_layout
 
     monkeypatch.setattr(pdf_layout, "shaping_available", lambda: False)
-    text = " ".join(pages_text(get_exporter("pdf").render(context()).data))
+    text = " ".join(pages_text(get_exporter("pdf").render(context()).whole()[0]))
     assert ARABIC.split()[0] not in text and "U+0627" in text
 
 
@@ -385,7 +401,7 @@ def test_long_notes_wrap_without_a_crash_or_overflow() -> None:
     document["sessions"][10]["note"] = "\n".join([line] * NOTE_MAX_LINES)[:NOTE_MAX_CHARS]
     document["sessions"][11]["note"] = ("腰" * NOTE_MAX_CHARS)
     document["sessions"][12]["note"] = "\n".join(["ok"] * NOTE_MAX_LINES)
-    data = get_exporter("pdf").render(context(doc=document)).data
+    data = get_exporter("pdf").render(context(doc=document)).whole()[0]
     assert layout_problems(data) == []
     log = " ".join(pages_text(data)[1:])
     assert "腰腰腰腰" in log
@@ -588,7 +604,7 @@ def test_a_note_of_any_stored_size_renders_every_row(note: str) -> None:
     document = doc()
     for i in (3, 4, 58):  # in the log, and among page 1's latest notes
         document["sessions"][i]["note"] = note
-    data = get_exporter("pdf").render(context(doc=document)).data
+    data = get_exporter("pdf").render(context(doc=document)).whole()[0]
     assert layout_problems(data) == []
     log = " ".join(pages_text(data)[1:])
     assert "2026-03-06" in log and "2026-04-30" in log  # the rows after it print too

@@ -208,7 +208,7 @@ def test_a_damaged_log_file_is_named_and_never_written_over(backcare_home: Path,
     assert str(path) in info.value.message
     assert "backcare doctor" in info.value.message
     for write in (lambda: s.add_visit(visit()), lambda: s.put_checkin(PainCheckin(MARCH, 2)),
-                  lambda: s.import_records({"visits": [visit().to_dict()]})):
+                  lambda: s.import_all({"visits": [visit().to_dict()]}, None, [], None)):
         with pytest.raises(DataFileError, match=str(path)):
             write()
         assert fingerprint(path) == before

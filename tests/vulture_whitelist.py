@@ -60,9 +60,6 @@ _.EXIT_OK  # backcare/errors.py:11
 # backcare/storage/ is issue 24's while it is being finished: dead there, left for it.
 _.caches  # backcare/storage/paths.py:140
 _.month_path  # backcare/storage/store.py:163
-_.import_records  # backcare/storage/store.py:1028
-_.import_main  # backcare/storage/store.py:1033
-_._append  # backcare/storage/store.py:1160
 _._db  # backcare/storage/store.py: the tinydb adapter, kept while storage keeps tinydb
 
 # Called by others, not by backcare's own code: rich calls a console's render hook, and the

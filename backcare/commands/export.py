@@ -30,7 +30,7 @@ from backcare.commands.common import (
     thresholds,
 )
 from backcare.domain.document import document, patient_key
-from backcare.domain.history import programme_start, report_start
+from backcare.domain.history import aerobic_sessions, programme_start, report_start
 from backcare.domain.planner import forecast, history_window
 from backcare.domain.text import check_text
 from backcare.errors import BackcareError, UsageProblem
@@ -146,6 +146,7 @@ def export(
                          corrections=store().corrections(start, limit), patient=patient,
                          weeks=weeks, options=options)
     rendered = exporter.render(ctx)  # a format that grows with the years streams (issue 25)
+    del rec, ctx  # what is still needed, ``rendered`` holds: the pdf lets the records go
     if to_stdout:
         sys.stdout.flush()
         rendered.write(sys.stdout.buffer.write)
@@ -250,22 +251,27 @@ def export_context(exporter: Exporter, rec: PatientRecord, start: date | None,
     without them they are the patient's own, and the report is computed here. ``whole``
     False leaves out what the clinic's report has never carried: the history of
     prescriptions in the document, and the exercises' poses."""
-    from backcare.exporters import NAMES, PLANS, REPORT, ExportContext
+    from backcare.exporters import AEROBIC, NAMES, PLANS, REPORT, ExportContext
 
     lib = lib if lib is not None else library()
     t = t if t is not None else thresholds()
     doc = document(rec.profile, rec.history.between(start, end), rec.goals, rec.programme,
                    exported_at, corrections, rec.prescriptions if whole else None,
                    lazy=True)  # records made one at a time as the export streams (issue 25)
+    first = start or rec.history.first_day() or end or on
+    last = end or max(on, first)
     if report is None and REPORT in exporter.needs:
-        first = start or rec.history.first_day() or end or on
-        last = end or max(on, first)
         report = progress_for(rec, first, last, on)
+    aerobic: dict[str, int] = {}
+    if AEROBIC in exporter.needs:  # the report's own figures, or the same from the index
+        sessions = report.aerobic_sessions if report is not None else \
+            aerobic_sessions(rec.history, first, min(last, on), lib.categories())
+        aerobic = {ident: minutes for ident, _day, minutes in sessions}
     names = NAMES in exporter.needs
     return ExportContext(
         doc=doc, exported_at=doc["exported_at"],
         start=start.isoformat() if start else None, end=end.isoformat() if end else None,
-        patient_name=patient, report=report,
+        patient_name=patient, report=report, aerobic_minutes=aerobic,
         exercise_names=lib.names() if names else {},
         poses={e.id: e.poses for e in lib if e.poses is not None} if names and whole else {},
         per_side=frozenset(e.id for e in lib if e.per_side) if names else frozenset(),

@@ -117,6 +117,16 @@ def index_history(history: History, as_of: date,
     )
 
 
+def aerobic_sessions(history: History, start: date, as_of: date,
+                     library_categories: Mapping[str, str]) -> tuple[tuple[str, date, int], ...]:
+    """(session id, day, aerobic minutes) of each session in [start, as_of] with aerobic
+    minutes, by day: the progress report's ``aerobic_sessions``, from the same index, for an
+    export that needs them and nothing else of the report (the FHIR bundle: issue 25)."""
+    index = index_history(history, as_of, library_categories)
+    return tuple(sorted((s for s in index.aerobic_sessions if start <= s[1] <= as_of),
+                        key=lambda s: s[1]))
+
+
 # --- Small pure building blocks -------------------------------------------------------------
 
 def shift(d: date, days: int) -> date:

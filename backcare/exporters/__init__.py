@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 REPORT = "report"  # the progress report of the period
 NAMES = "names"  # exercise names, by id, and which exercises are done on each side
 PLANS = "plans"  # the plans of the coming weeks
+# each session's aerobic minutes, as the progress report counts them, without the rest of
+# the report (which a FHIR bundle of ten years would spend a sixth of its time on)
+AEROBIC = "aerobic"
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ class Exporter:
 _REGISTRY: dict[str, Exporter] = {e.name: e for e in (
     Exporter("json", "backcare.exporters.json_export"),
     Exporter("csv", "backcare.exporters.csv_export", frozenset({NAMES}), unit="row"),
-    Exporter("fhir", "backcare.exporters.fhir_export", frozenset({REPORT, NAMES}),
+    Exporter("fhir", "backcare.exporters.fhir_export", frozenset({AEROBIC, NAMES}),
              unit="resource"),
     Exporter("pdf", "backcare.exporters.pdf_report", frozenset({REPORT, NAMES}),
              default_period="programme", unit="page", text=False),
@@ -71,6 +74,7 @@ class ExportContext:
     end: str | None = None
     patient_name: str | None = None  # only ever what the user typed with --name
     report: ProgressReport | None = None  # the figures of the period (domain.analytics)
+    aerobic_minutes: Mapping[str, int] = field(default_factory=dict)  # by session id
     exercise_names: Mapping[str, str] = field(default_factory=dict)
     poses: Mapping[str, Poses] = field(default_factory=dict)  # pdf: pictures (issue 26)
     plans: tuple[dict[str, Any], ...] = ()  # `plan --json` documents, one per planned day

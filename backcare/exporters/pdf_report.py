@@ -74,7 +74,7 @@ if TYPE_CHECKING:
     from fpdf import FPDF
 
     from backcare.domain.analytics import Flare, ProgressReport, WeekSummary
-    from backcare.exporters import ExportContext, Rendered
+    from backcare.exporters import ExportContext, Rendered, Sink
 
 MAX_WEEKS = 8  # page 1 shows the last 8 weeks week by week
 MAX_NOTES = 3  # and the latest 3 notes
@@ -789,16 +789,28 @@ def _everything(pdf: FPDF, w: Writer, data: ReportData) -> None:
 
 
 def render(ctx: ExportContext) -> Rendered:
+    """The report: what it says is chosen now (:func:`report_data`), and it is drawn when
+    the file is written. Only those words and figures are kept for the drawing, so the
+    records and their progress report can be let go before fpdf2 and its fonts come in
+    (issue 25: ten years of them are 5 MiB of the pdf's peak memory)."""
     data = report_data(ctx)
-    # fpdf2 and fontTools log about glyphs and subsetting; the patient's terminal is not the
-    # place for that, and no character is dropped unseen: Glyphs marks what cannot print.
-    for noisy in ("fpdf", "fontTools"):
-        logging.getLogger(noisy).setLevel(logging.ERROR)
-    pdf = make_pdf(f"backcare report {data.period}",
-                   "Home exercise programme for low back pain: progress report")
-    writer = Writer(pdf, Glyphs(pdf, strings(data)))
-    _page_one(pdf, writer, data, ctx.red_above)
-    _log_pages(pdf, writer, data)
-    if is_long(data):
-        _everything(pdf, writer, data)
-    return Rendered(bytes(pdf.output()), pdf.pages_count)
+    red_above = ctx.red_above
+
+    def stream(sink: Sink) -> int:
+        # fpdf2 and fontTools log about glyphs and subsetting; the patient's terminal is not
+        # the place for that, and no character is dropped unseen: Glyphs marks what cannot
+        # print.
+        for noisy in ("fpdf", "fontTools"):
+            logging.getLogger(noisy).setLevel(logging.ERROR)
+        pdf = make_pdf(f"backcare report {data.period}",
+                       "Home exercise programme for low back pain: progress report")
+        writer = Writer(pdf, Glyphs(pdf, strings(data)))
+        _page_one(pdf, writer, data, red_above)
+        _log_pages(pdf, writer, data)
+        if is_long(data):
+            _everything(pdf, writer, data)
+        sink(bytes(pdf.output()))
+        pages: int = pdf.pages_count
+        return pages
+
+    return Rendered(stream=stream)

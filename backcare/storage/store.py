@@ -1303,16 +1303,6 @@ class Store:
                 out.append({k: v for k, v in doc.items() if k not in ("key", "change")})
         return out
 
-    def import_records(self, tables: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
-        """Add already-validated log records, skipping ids already present. One write per
-        month file, all under one lock. Returns how many of each were added."""
-        return self.import_all(tables, None, [], None)[0]
-
-    def import_main(self, profile: Profile | None, goals: list[Goal],
-                    programme: Prescription | None, replace_profile: bool) -> int:
-        """Profile, goals and programme from an import; returns goals added."""
-        return self.import_all({}, profile, goals, programme, replace_profile)[1]
-
     def import_all(self, tables: dict[str, list[dict[str, Any]]], profile: Profile | None,
                    goals: list[Goal], programme: Prescription | None,
                    replace_profile: bool = False, *, source: str = "",
@@ -1446,9 +1436,6 @@ def _new_goals(table: dict[str, Any], goals: list[Goal]) -> list[dict[str, Any]]
     return out
 
 
-def _append(table: dict[str, Any], doc: dict[str, Any]) -> None:
-    """Add a record to a table as tinydb would: under the next record number."""
-    table[str(max((int(k) for k in table), default=0) + 1)] = doc
 
 
 def _with_patient_id(profile: Profile) -> Profile:
