@@ -288,3 +288,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if item.get_closest_marker("pty") or fixtures & SLOW_FIXTURES \
                 or item.path.name in SLOW_MODULES or name in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
+
+
+class Killed(BaseException):
+    """The process died here (nothing after it runs, no handler sees it)."""
+
+
+@pytest.fixture
+def cut_before_confirming(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Once called, the next change dies with every data file written and its entry still
+    pending."""
+    from backcare.storage import store as store_module
+
+    real = store_module.rename_durably
+
+    def die(src: Path, dst: Path) -> None:
+        if src.name.endswith(".pending.json"):
+            monkeypatch.setattr(store_module, "rename_durably", real)
+            raise Killed
+        real(src, dst)
+
+    return lambda: monkeypatch.setattr(store_module, "rename_durably", die)

@@ -6,12 +6,13 @@ exported, imported, and read by the clinic like the log's corrections."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Cli
+from conftest import Cli, Killed
 
 from backcare.domain.trail import replay
 from backcare.storage import journal
@@ -144,23 +145,10 @@ def test_the_clinic_replay_leaves_the_profile_to_travel_whole() -> None:
 
 
 def test_a_crash_before_the_change_is_confirmed_takes_its_line_out_too(
-        patient: Cli, backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        patient: Cli, backcare_home: Path, cut_before_confirming: Callable[[], None]) -> None:
     """The re-run of init died with every file written, its entry still pending: the next
     command rolls back the profile and its audit line together."""
-    from backcare.storage import store as store_module
-
-    class Killed(BaseException):
-        pass
-
-    real = store_module.rename_durably
-
-    def die(src: Path, dst: Path) -> None:
-        if src.name.endswith(".pending.json"):
-            monkeypatch.setattr(store_module, "rename_durably", real)
-            raise Killed
-        real(src, dst)
-
-    monkeypatch.setattr(store_module, "rename_durably", die)
+    cut_before_confirming()
     with pytest.raises(Killed):
         patient("init", "--no-red-flags", "--no-conditions", "--pain", "3", "--yes")
     assert len(profile_lines(backcare_home)) == 1  # written, not yet confirmed

@@ -16,32 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Cli, snapshot
+from conftest import Cli, Killed, snapshot
 
 START = date(2026, 2, 1)
 TODAY = date(2026, 3, 20)
 FEB, MARCH = "2026-02-27", "2026-03-02"
-
-
-class Killed(BaseException):
-    """The process died here (nothing after it runs, no handler sees it)."""
-
-
-@pytest.fixture
-def cut_before_confirming(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
-    """Once called, the next change dies with every data file written and its entry still
-    pending."""
-    from backcare.storage import store as store_module
-
-    real = store_module.rename_durably
-
-    def die(src: Path, dst: Path) -> None:
-        if src.name.endswith(".pending.json"):
-            monkeypatch.setattr(store_module, "rename_durably", real)
-            raise Killed
-        real(src, dst)
-
-    return lambda: monkeypatch.setattr(store_module, "rename_durably", die)
 
 
 def sessions(cli: Cli) -> list[tuple[str, str]]:
