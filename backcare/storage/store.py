@@ -1337,10 +1337,39 @@ class Store:
             self._replay(files, entry, state)
             self._write(self._indexed({p: self._prepared(files, p) for p in files.changed},
                                       files.get))
+            self._mend_summaries(entry, files.changed)
             unlink_durably(self.paths.undo_entry(seq), path) if state == UNDOING \
                 else unlink_durably(path)
             settled.append(("rolled back" if state == PENDING else "undone", entry))
         return settled
+
+    def _mend_summaries(self, entry: Entry, written: list[Path]) -> None:
+        """The summaries of the months a settled change touched and settling did not write
+        (the lock is held): an undo cut short after writing a month and before its summary
+        leaves the month as settling wants it, so settling rewrites nothing there."""
+        months = {str(record["date"])[:7] for op in entry.ops
+                  for record in (op.get("before"), op.get("after"))
+                  if isinstance(record, dict) and op["table"] in journal.LOG_TABLES
+                  and isinstance(record.get("date"), str)}
+        fresh = {}
+        for month in sorted(months):
+            path = self.paths.month_named(month)
+            if path in written or not os.path.lexists(path):
+                continue
+            entry_now = summary.read_year(
+                self.paths.log_dir / f"{month[:4]}{summary.SUFFIX}").get(month)
+            try:
+                raw = read_regular(path, MAX_DATA_FILE_BYTES)
+            except (OSError, ValueError):
+                continue
+            if entry_now is not None and raw is not None \
+                    and entry_now.digest == summary.digest_of(raw):
+                continue
+            made, lasting = self._summarise(path)
+            if lasting:
+                fresh[month] = made
+        if fresh:
+            summary.put(self.paths.log_dir, fresh)
 
     def _replay(self, files: FileSet, entry: Entry, state: str) -> None:
         """What settling ``entry`` does to the files, in memory."""
