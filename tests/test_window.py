@@ -291,3 +291,28 @@ def test_the_streak_by_month_is_the_streak_day_by_day(seed: int) -> None:
         floor = date(2024, 1, 1) + timedelta(days=rng.randint(0, 300))
         assert streak_days(as_of, floor, profile, rx, days) == \
             streak_days(as_of, floor, profile, rx, frozenset(done)), (as_of, floor)
+
+
+def test_doctor_checks_an_undo_history_file_again_only_when_it_changed(
+        since_first: Cli, backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from backcare.storage import journal
+
+    cli = since_first
+    assert cli("doctor").exit_code == 0  # the import's entry, checked once
+    read: list[str] = []
+    real = journal.read_entry
+
+    def read_entry(seq: int, path: Path) -> Any:
+        read.append(path.name)
+        return real(seq, path)
+
+    monkeypatch.setattr(journal, "read_entry", read_entry)
+    assert cli("doctor").exit_code == 0
+    assert read == []
+    entry = max((backcare_home / "undo").glob("*.json"))
+    doc = json.loads(entry.read_text())
+    doc["action"] = "mystery"
+    entry.write_text(json.dumps(doc))  # changed by hand: checked again, and refused
+    found = cli("doctor", "--json").json()
+    assert read == [entry.name]
+    assert [Path(p["file"]).name for p in found["problems"]] == [entry.name]

@@ -719,19 +719,33 @@ class Store:
             entries = journal.listing(self.paths.undo_dir)
         except UnreadableFile:  # a finding of _folder_findings
             return found
-        for seq, _, path in entries:
+        # A confirmed entry never changes: one checked before, whose file has the identity
+        # it had then (size, times, inode), is not read again (issue 25).
+        checked = cache.read_cache(self.paths.undo_cache, "undo")
+        passed: dict[str, cache.Entry] = {}
+        for seq, state, path in entries:
+            key = cache.file_key(path)
+            seen = checked.entries.get(path.name)
+            if not state and key is not None and seen is not None and seen.key == key:
+                passed[path.name] = seen
+                continue
             try:
                 journal.read_entry(seq, path)
             except DataFileError as exc:
                 found.append(DoctorFinding(path, f"{exc.problem}; it only holds what 'backcare "
                                                  f"undo' can reverse, nothing recorded",
                                            None, True, "remove"))
+                continue
+            if not state and key is not None and key == cache.file_key(path):
+                passed[path.name] = cache.Entry(key, b"1")
+        if passed != checked.entries:
+            cache.write_cache(self.paths.undo_cache, "undo", passed, self.paths.lock)
         return found
 
     def _cache_findings(self) -> list[DoctorFinding]:
         found = []
         kinds = {self.paths.library_cache: "library", self.paths.history_cache: "history",
-                 self.paths.symptoms_cache: "symptoms"}
+                 self.paths.symptoms_cache: "symptoms", self.paths.undo_cache: "undo"}
         for path, kind in kinds.items():
             if not os.path.lexists(path):
                 continue
