@@ -73,21 +73,21 @@ class HistoryIndex(NamedTuple):
 
 
 class DaySet(AbstractSet[date]):
-    """A set of days: the recent ones as dates, the earlier ones as one bit mask a month
-    (bit d of month (year, month) is day d). Ten years of exercise days are 120 numbers,
-    not 3,650 dates made one by one (issue 25)."""
+    """A set of days kept as one bit mask a month (bit d of month (year, month) is day d):
+    ten years of exercise days are 120 numbers, not 3,650 dates made one by one, and a
+    month's days are one look-up (issue 25)."""
 
-    __slots__ = ("_recent", "_months", "_len")
+    __slots__ = ("_months", "_len")
 
     def __init__(self, recent: AbstractSet[date], months: Mapping[tuple[int, int], int]
                  ) -> None:
-        self._recent = frozenset(recent)
-        self._months = {k: v for k, v in months.items() if v}
-        self._len = len(self._recent) + sum(m.bit_count() for m in self._months.values())
+        masks = {k: v for k, v in months.items() if v}
+        for d in recent:
+            masks[(d.year, d.month)] = masks.get((d.year, d.month), 0) | 1 << d.day
+        self._months = masks
+        self._len = sum(m.bit_count() for m in masks.values())
 
     def __contains__(self, d: object) -> bool:
-        if d in self._recent:
-            return True
         try:
             mask = self._months.get((d.year, d.month))  # type: ignore[attr-defined]
             return mask is not None and (mask >> d.day) & 1 == 1  # type: ignore[attr-defined]
@@ -97,20 +97,15 @@ class DaySet(AbstractSet[date]):
     def __len__(self) -> int:
         return self._len
 
-    def month_mask(self, year: int, month: int) -> int:
-        """The days of one month in the set, as a bit mask (bit d: day d)."""
-        mask = self._months.get((year, month), 0)
-        for d in self._recent:
-            if d.month == month and d.year == year:
-                mask |= 1 << d.day
-        return mask
-
     def __iter__(self) -> Iterator[date]:
         for (year, month), mask in sorted(self._months.items()):
             for day in range(1, 32):
                 if (mask >> day) & 1:
                     yield date(year, month, day)
-        yield from sorted(self._recent)
+
+    def month_mask(self, year: int, month: int) -> int:
+        """The days of one month in the set, as a bit mask (bit d: day d)."""
+        return self._months.get((year, month), 0)
 
 
 class Earlier(NamedTuple):
