@@ -264,16 +264,18 @@ class Store:
         files = [p for p in (self.main_path, self.paths.corrections) if os.path.lexists(p)]
         return files + self.month_paths()
 
-    def _private_walk(self) -> Iterator[tuple[Path, os.stat_result]]:
-        """Every folder and file in the data folder, links aside (they are never followed)."""
+    def _private_walk(self) -> Iterator[tuple[str, os.stat_result]]:
+        """Every folder and file in the data folder, links aside (they are never followed).
+        Paths as text: every command walks it, and a century's log is 1,300 files, so no
+        Path is made for each (issue 25)."""
         try:
             st = os.lstat(self.home)
         except OSError:
             return
         if not stat.S_ISDIR(st.st_mode):
             return
-        yield self.home, st
-        stack = [self.home]
+        yield str(self.home), st
+        stack = [str(self.home)]
         while stack:
             folder = stack.pop()
             try:
@@ -287,10 +289,9 @@ class Store:
                     continue
                 if stat.S_ISLNK(est.st_mode):
                     continue
-                path = Path(entry.path)
-                yield path, est
+                yield entry.path, est
                 if stat.S_ISDIR(est.st_mode):
-                    stack.append(path)
+                    stack.append(entry.path)
 
     def permission_problems(self) -> list[str]:
         """Health data must stay private: every folder 0700 and every file 0600, backups and
