@@ -316,3 +316,31 @@ def test_doctor_checks_an_undo_history_file_again_only_when_it_changed(
     found = cli("doctor", "--json").json()
     assert read == [entry.name]
     assert [Path(p["file"]).name for p in found["problems"]] == [entry.name]
+
+
+@pytest.mark.parametrize("since", [None, "2025-11-01"])
+def test_the_pdf_report_is_made_from_its_window_with_the_figures_of_the_whole_log(
+        since_first: Cli, backcare_home: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, since: str | None) -> None:
+    from backcare.commands import export as export_command
+    from backcare.domain.report import full_report
+    from backcare.loading.library import load_library
+
+    seen: list[Any] = []
+    real = export_command.export_context
+
+    def context(*args: Any, **kwargs: Any) -> Any:
+        seen.append((args[2], kwargs["report"]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(export_command, "export_context", context)
+    hand_edit(backcare_home, "2025-05")  # a month summarised again on the way
+    argv = ["export", "--format", "pdf", "--out", str(tmp_path / "r.pdf")]
+    res = since_first(*argv, *(["--from", since] if since else []))
+    assert res.exit_code == 0, res.output
+    (start, report), = seen
+    assert start == (date.fromisoformat(since) if since else TODAY - timedelta(days=83))
+    s = Store(backcare_home)
+    whole = full_report(s.profile(), s.history(None, TODAY), s.prescriptions(), start, TODAY,
+                        TODAY, load_library(backcare_home), DEFAULT, s.goals())
+    assert report == whole and report.streak_days < (TODAY - FIRST).days

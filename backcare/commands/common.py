@@ -184,6 +184,27 @@ def window_record(s: Store, start: date, end: date, on: date
     return record_of(s, end, earlier.before), earlier
 
 
+def report_record(s: Store, start: date | None, end: date, on: date
+                  ) -> tuple[PatientRecord, Earlier, date]:
+    """:func:`window_record` for a report whose start may be the default (the programme's
+    start, at most 12 weeks back: the PDF report), and that start: the window is read
+    from the earliest day the default could be."""
+    from backcare.domain.history import (
+        MAX_DEFAULT_REPORT_DAYS,
+        programme_start,
+        report_start,
+        shift,
+    )
+
+    first = start if start is not None else shift(end, 1 - MAX_DEFAULT_REPORT_DAYS)
+    rec, earlier = window_record(s, first, end, on)
+    if start is None:
+        days = [d for d in (earlier.first_record, rec.history.first_day()) if d is not None]
+        start = report_start(programme_start(rec.profile, rec.prescriptions,
+                                             min(days, default=None)), end)
+    return rec, earlier, start
+
+
 def reset() -> None:
     """Forget cached state between CLI invocations in one process (tests)."""
     store.cache_clear()
