@@ -16,6 +16,8 @@ Ratios, not seconds, are the result: they hold on a noisy shared machine.
     python benchmarks/run.py --peers-only    # only backcare against td-watson and jrnl
     python benchmarks/run.py --exports-only  # only every export at 10 and 100 years, and
                                              # the import of 10 years (issue 25)
+    python benchmarks/run.py --window-only   # only progress, history and doctor at empty,
+                                             # 10 and 100 years (issue 25)
 """
 
 from __future__ import annotations
@@ -326,6 +328,56 @@ def growth_benchmark(root: Path, exe: str, runs: int, tiny: bool,
     return lines, ok
 
 
+# A command that shows a window (issue 25): its target as × the floor, at each size of
+# history it is held to (None: shown, no target).
+WINDOW_CASES = (
+    ("progress (12 weeks)", ["progress", "--json", "--date", TODAY.isoformat()], "progress",
+     {10: 1.3, 100: 1.3}),
+    ("history (4 weeks)", ["history", "--json", "--date", TODAY.isoformat()], "history",
+     {10: 1.1, 100: 1.1}),
+    ("doctor", ["doctor", "--json"], "doctor", {10: 1.3, 100: None}),
+)
+WINDOW_YEARS = (0, 10, 100)
+TINY_WINDOW_YEARS = (0, 0.1, 0.2)
+
+
+def window_benchmark(root: Path, exe: str, runs: int, tiny: bool,
+                     homes: dict[float, Path] | None = None) -> tuple[list[str], bool]:
+    """`progress`, `history` and `doctor` on an empty folder and at 10 and 100 years, each
+    interleaved with the floor, as × floor (issue 25): the window's work, not the years'."""
+    years = TINY_WINDOW_YEARS if tiny else WINDOW_YEARS
+    homes = dict(homes or {})
+    for y in years:
+        if y not in homes:
+            homes[y] = make_home(root, f"window-{y}", y)
+    floor_cmd = [sys.executable, str(HERE / "floor_app.py")]
+    base_env = {**os.environ, "NO_COLOR": "1", "BACKCARE_TODAY": TODAY.isoformat()}
+    floors: dict[str, list[float]] = {c[0]: [] for c in WINDOW_CASES}
+    times: dict[tuple[str, float], list[float]] = {(c[0], y): [] for c in WINDOW_CASES
+                                                   for y in years}
+    for _ in range(runs):
+        for label, argv, floor_sub, _targets in WINDOW_CASES:
+            floors[label].append(timed(floor_cmd + [floor_sub], base_env)[0])
+            for y in years:
+                env = {**base_env, "BACKCARE_HOME": str(homes[y])}
+                times[(label, y)].append(timed([exe, *argv], env)[0])
+    head = " | ".join("empty" if y == 0 else f"{y:g} y" for y in years)
+    lines = [f"\n| window command (× floor) | floor s | {head} | targets | ok |",
+             "|---|---|" + "---|" * len(years) + "---|---|"]
+    ok = True
+    for label, _argv, _sub, targets in WINDOW_CASES:
+        floor = statistics.median(floors[label])
+        ratio = {y: statistics.median(times[(label, y)]) / floor for y in years}
+        met = [ratio[y] <= t for (y, t) in zip(years[1:], targets.values(), strict=False)
+               if t is not None]
+        ok &= all(met) or tiny
+        wanted = ", ".join(f"≤ {t:g} at {y:g} y" for y, t in targets.items() if t is not None)
+        cells = " | ".join(f"{ratio[y]:.2f}" for y in years)
+        lines.append(f"| {label} | {floor:.3f} | {cells} | {wanted} | "
+                     f"{'yes' if all(met) else 'NO'} |")
+    return lines, ok
+
+
 def peer_venv(root: Path) -> Path:
     """A venv of its own holding the peers (pip, from the package index)."""
     venv = root / "peers-venv"
@@ -599,6 +651,9 @@ def main() -> None:
     ap.add_argument("--exports-only", action="store_true",
                     help="only every export of the whole history at 10 and 100 years, and "
                          "the import of 10 years (issue 25)")
+    ap.add_argument("--window-only", action="store_true",
+                    help="only progress, history and doctor at empty, 10 and 100 years, "
+                         "as × floor (issue 25)")
     args = ap.parse_args()
     if args.install:
         sys.path.insert(0, str(HERE))
@@ -619,11 +674,15 @@ def main() -> None:
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     os.environ["PYTHONPYCACHEPREFIX"] = str(root / "bytecode")
     exe = shutil.which("backcare") or str(Path(sys.executable).parent / "backcare")
-    if args.growth_only:
+    if args.growth_only or args.window_only:
         try:
-            rows, ok = growth_benchmark(root, exe, runs, args.tiny)
+            which = growth_benchmark if args.growth_only else window_benchmark
+            rows, ok = which(root, exe, runs, args.tiny)
             print("\n".join(rows))
-            print(f"\n{'nothing grows with the years' if ok else 'SOMETHING GROWS'}")
+            if args.growth_only:
+                print(f"\n{'nothing grows with the years' if ok else 'SOMETHING GROWS'}")
+            else:
+                print(f"\n{'every window target met' if ok else 'SOME TARGETS MISSED'}")
         finally:
             shutil.rmtree(root, ignore_errors=True)
         if not ok and not args.tiny:
@@ -778,6 +837,10 @@ def main() -> None:
             peer_lines, peers_ok = peers_benchmark(root, exe, runs, args.tiny, big)
             ok &= peers_ok
             print("\n".join(peer_lines))
+        window_lines, window_ok = window_benchmark(root, exe, runs, args.tiny,
+                                                   {0: empty, years: big, century: huge})
+        ok &= window_ok
+        print("\n".join(window_lines))
         growth_lines, growth_ok = growth_benchmark(root, exe, runs, args.tiny,
                                                    {0: empty, years: big, century: huge})
         ok &= growth_ok

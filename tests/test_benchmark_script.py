@@ -27,7 +27,8 @@ def test_benchmark_script_runs_at_tiny_size() -> None:
                 "| export pdf (the report: 12 weeks) |",
                 "| Tab: exercises show b", "| handout, a 10-exercise routine",
                 "| clinic list, 4 patients", "| clinic add of one",
-                "clinic list and add peak memory", "| import of 600 audit-trail lines"):
+                "clinic list and add peak memory", "| import of 600 audit-trail lines",
+                "| window command (× floor) | floor s | empty |", "| doctor |"):
         assert row in res.stdout, row
 
 

@@ -234,6 +234,23 @@ def only_leftovers(home: Path) -> None:
     assert all(f.action == "remove" for f in findings), findings
 
 
+def summaries_agree(home: Path, point: tuple[str, int]) -> None:
+    """The summaries of the log's months (issue 25) settle with the months: once the first
+    read has settled what the kill left, and before anything makes a summary again, each
+    month's summary is of the month's bytes as they are, with the same figures."""
+    from backcare.storage import Store, summary
+
+    assert console(home, "history", "--json").returncode == 0, point  # settles, mends none
+    store = Store(home)
+    for path in store.month_paths():
+        entry = summary.read_year(path.parent / f"{path.name[:4]}.summary").get(
+            path.name[:7])
+        assert entry is not None, (point, path.name)
+        assert entry.digest == summary.digest_of(path.read_bytes()), (point, path.name)
+        made = summary.summarise(store.load(path) or {}, entry.key, entry.digest)
+        assert made.same_records(entry), (point, path.name)
+
+
 def make_template(root: Path, *commands: list[str]) -> Path:
     home = root / "template"
     for args in commands:
@@ -456,6 +473,7 @@ def test_every_kill_point_of_an_import_leaves_whole_files_and_can_be_run_again(
     before = {p.relative_to(template): p.read_bytes() for p in Store(template).data_files()}
     views = before_and_after(tmp_path, template, ["import", str(export)])
     for home, point, _ in each_kill(tmp_path, template, ["import", str(export)], "import"):
+        summaries_agree(home, point)
         assert_read_whole(home, point, *views)
         store = Store(home)
         store.history()  # every file loads
@@ -547,6 +565,7 @@ def test_every_kill_point_of_an_edit_across_months_leaves_one_session(tmp_path: 
     argv = ["edit", ident, *EDIT_ACROSS_MONTHS]
     before, after = before_and_after(tmp_path, template, argv)
     for home, point, _ in each_kill(tmp_path, template, argv, "edit across months"):
+        summaries_agree(home, point)
         assert_read_whole(home, point, before, after)  # reads first: they settle it
         Store(home).history()  # every file loads
         assert console(home, "pain", "2", "--date", "2026-03-11").returncode == 0, point
@@ -577,6 +596,7 @@ def test_every_kill_point_of_undo_leaves_one_session(tmp_path: Path) -> None:
     old = ("2026-02-27", "before")
     before, after = before_and_after(tmp_path, template, ["undo"])
     for home, point, _ in each_kill(tmp_path, template, ["undo"], "undo"):
+        summaries_agree(home, point)
         assert_read_whole(home, point, before, after)
         Store(home).history()  # every file loads
         only_leftovers(home)
@@ -601,6 +621,7 @@ def test_every_kill_point_of_the_undo_of_an_import(tmp_path: Path) -> None:
     assert console(template, "import", str(import_file(tmp_path))).returncode == 0
     before, after = before_and_after(tmp_path, template, ["undo"])
     for home, point, _ in each_kill(tmp_path, template, ["undo"], "undo of an import"):
+        summaries_agree(home, point)
         assert_read_whole(home, point, before, after)
         only_leftovers(home)
 

@@ -442,7 +442,7 @@ def test_a_new_entry_rewrites_only_that_months_file(backcare_home: Path) -> None
         assert fingerprint(path) == before, path
     assert fingerprint(month_file(backcare_home, FEBRUARY)) != february
     assert sorted(p.name for p in (backcare_home / "log").iterdir()) == [
-        "2026-01.json", "2026-02.json", "2026-03.json"]
+        "2026-01.json", "2026-02.json", "2026-03.json", "2026.summary"]  # and their summary
 
 
 def test_temporary_files_left_by_a_crash_are_never_data_and_the_next_writer_removes_them(

@@ -33,6 +33,7 @@ from backcare.storage import Store, open_store
 if TYPE_CHECKING:
     from backcare.domain.analytics import ProgressReport
     from backcare.domain.clinical import Thresholds
+    from backcare.domain.history import Earlier
     from backcare.domain.library import Library
     from backcare.loading.settings import Display
 
@@ -169,12 +170,46 @@ def patient_record(end: date | None = None, start: date | None = None) -> Patien
     return record_of(store(), end, start)
 
 
-def progress_for(rec: PatientRecord, start: date, end: date, on: date) -> ProgressReport:
+def progress_for(rec: PatientRecord, start: date, end: date, on: date,
+                 earlier: Earlier | None = None) -> ProgressReport:
     """The one computation of every figure (domain.analytics), for [start, end] as it
     stands on ``on``: `progress`, the report, the FHIR export and the session summary all
-    come from here."""
+    come from here. ``earlier``: the months before ``rec``'s history, summarised."""
 
     from backcare.domain.report import full_report
 
     return full_report(rec.profile, rec.history, rec.prescriptions, start, end, on, library(),
-                       thresholds(), rec.goals)
+                       thresholds(), rec.goals, earlier)
+
+
+def window_record(s: Store, start: date, end: date, on: date
+                  ) -> tuple[PatientRecord, Earlier]:
+    """What a report of [start, end] on ``on`` reads (issue 25): the log of its weeks and
+    of the days its rules look back over, whole, and the months before them summarised:
+    work in proportion to the window, the same figures as the whole log."""
+    from backcare.domain.analytics import whole_from
+
+    earlier = s.earlier(whole_from(start, end, on, thresholds()))
+    return record_of(s, end, earlier.before), earlier
+
+
+def report_record(s: Store, start: date | None, end: date, on: date
+                  ) -> tuple[PatientRecord, Earlier, date]:
+    """:func:`window_record` for a report whose start may be the default (the programme's
+    start, at most 12 weeks back: the PDF report), and that start: the window is read
+    from the earliest day the default could be."""
+    from backcare.domain.history import (
+        MAX_DEFAULT_REPORT_DAYS,
+        programme_start,
+        report_start,
+        shift,
+    )
+
+    first = start if start is not None else shift(end, 1 - MAX_DEFAULT_REPORT_DAYS)
+    rec, earlier = window_record(s, first, end, on)
+    if start is None:
+        days = [d for d in (earlier.first_record, rec.history.first_day()) if d is not None]
+        start = report_start(programme_start(rec.profile, rec.prescriptions,
+                                             min(days, default=None)), end)
+    return rec, earlier, start
+

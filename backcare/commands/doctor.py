@@ -23,11 +23,12 @@ def doctor(
 ) -> None:
     """Check that every data file can be read and is private; offer to repair.
 
-    Checks every record of every data file, the backups, the caches and the permissions of
-    everything in the data folder. A damaged file is never changed in place: doctor keeps a
-    copy of it (as NAME.damaged-TIME) and puts the newest good backup in its place in one
-    step. With --json it only reports, unless --yes is given too. Example: backcare doctor
-    --yes
+    Checks every data file, the backups, the caches and the permissions of everything in
+    the data folder. A month of the log is checked by the hash of its bytes against its
+    summary, and read record by record only when the two differ. A damaged file is never
+    changed in place: doctor keeps a copy of it (as NAME.damaged-TIME) and puts the newest
+    good backup in its place in one step. With --json it only reports, unless --yes is given
+    too. Example: backcare doctor --yes
     """
 
     if clinic:
@@ -100,6 +101,8 @@ def _repair(s: Store, fixable: list[DoctorFinding]) -> None:
         elif f.action == "remove":
             s.fix(f)
             say(f"[green]✓[/] removed {f.path.relative_to(s.home)}")
+        elif f.action == "summarise" and s.fix(f):
+            say(f"[green]✓[/] made the summary of {f.path.name} again from it")
         elif f.action == "heal" and s.fix(f):
             say(f"[green]✓[/] the clinic's list no longer names {f.path.name}, whose folder "
                 "is gone")

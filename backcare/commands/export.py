@@ -26,6 +26,7 @@ from backcare.commands.common import (
     patient_record,
     period,
     progress_for,
+    report_record,
     store,
     thresholds,
 )
@@ -139,12 +140,15 @@ def export(
     by_programme = exporter.default_period == "programme"
     limit = end if date_to is not None or by_programme else None
     store().ensure_patient_id()  # a clinic keys the patient by it (issue 16)
-    rec = patient_record(limit)
-    if start is None and by_programme:
-        start = default_start(rec, end)
+    report = None
+    if by_programme:  # the report of a period: its window, and the months before summarised
+        rec, earlier, start = report_record(store(), start, end, today)
+        report = progress_for(rec, start, end, today, earlier)
+    else:
+        rec = patient_record(limit)
     ctx = export_context(exporter, rec, start, limit, on=today, exported_at=now_on(today),
                          corrections=store().corrections(start, limit), patient=patient,
-                         weeks=weeks, options=options)
+                         weeks=weeks, options=options, report=report)
     rendered = exporter.render(ctx)  # a format that grows with the years streams (issue 25)
     del rec, ctx  # what is still needed, ``rendered`` holds: the pdf lets the records go
     if to_stdout:

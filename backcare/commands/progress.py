@@ -14,10 +14,10 @@ from backcare.commands.common import (
     day,
     library,
     not_future,
-    patient_record,
     period,
     progress_for,
     store,
+    window_record,
 )
 from backcare.domain.history import (
     DAYS_PER_WEEK,
@@ -81,8 +81,10 @@ def progress(
     """
 
     today = not_future(day(date), doing="report on")  # as for log: nothing has happened yet
-    start, end = window(date_from, date_to, weeks, today, store())
-    report = progress_for(patient_record(end), start, end, today)
+    s = store()
+    start, end = window(date_from, date_to, weeks, today, s)
+    record, earlier = window_record(s, start, end, today)
+    report = progress_for(record, start, end, today, earlier)
     if as_json:
         emit_json(report.to_dict())
     else:

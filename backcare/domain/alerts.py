@@ -311,11 +311,12 @@ def _no_function_gain(index: HistoryIndex, start: date) -> Iterable[Alert]:
     for instrument, results in _results(index):
         days = [r.date for r in results]
         for k in range(1, len(results)):
+            if not _stood(days, k, start):  # first: a century holds 2,600 results
+                continue
             before, latest = results[k - 1], results[k]
             change = compare(before, latest)
             # Different PSFS activities are not compared (CLINICAL.md §9): no verdict.
-            if change is not None and change.direction not in (IMPROVED, ACTIVITIES_DIFFER) \
-                    and _stood(days, k, start):
+            if change is not None and change.direction not in (IMPROVED, ACTIVITIES_DIFFER):
                 yield Alert(HIGH, "no-function-gain",
                             f"{_name(instrument)} shows no gain between two assessments: "
                             f"{before.score:g} on {say_date(before.date)}, {latest.score:g} "
@@ -433,6 +434,8 @@ def _function_down(index: HistoryIndex, start: date, t: Thresholds) -> Iterable[
         first = results[0]
         days = [r.date for r in results]
         for k in range(1, len(results)):
+            if not _stood(days, k, start):
+                continue
             latest = results[k]
             change = compare(first, latest)
             # Worse by 20% of the baseline in the instrument's bad direction (PSFS: a fall),
@@ -441,8 +444,7 @@ def _function_down(index: HistoryIndex, start: date, t: Thresholds) -> Iterable[
             if (change is not None and change.direction == WORSE
                     and change.percent_change is not None
                     and abs(change.percent_change) >= t.alert_function_drop_percent
-                    and _beyond_error(instrument, first, latest)
-                    and _stood(days, k, start)):
+                    and _beyond_error(instrument, first, latest)):
                 yield Alert(HIGH, "function-down-20",
                             f"{_name(instrument)} is {abs(change.percent_change):g}% worse "
                             f"than at the first assessment: {first.score:g} on "

@@ -62,6 +62,7 @@ from backcare.domain.clinical import Thresholds
 from backcare.domain.history import (
     DAYS_PER_WEEK,
     PAIN_WINDOW_DAYS,
+    Earlier,
     HistoryIndex,
     adherence_percent,
     baseline_pain,
@@ -307,17 +308,22 @@ def progress_report(profile: Profile | None, history: History,
                     prescription: Prescribed, start: date, end: date, today: date,
                     thresholds: Thresholds, library_categories: Mapping[str, str],
                     goals: Sequence[Goal] = (),
-                    names: Mapping[str, str] | None = None) -> ProgressReport:
+                    names: Mapping[str, str] | None = None,
+                    earlier: Earlier | None = None) -> ProgressReport:
     """The progress report for [start, end], as it stands on ``today``.
 
-    ``history`` must hold everything up to ``end`` (earlier records give the baselines);
+    ``history`` must hold everything up to ``end`` (earlier records give the baselines), or
+    everything from ``earlier.before`` on, with ``earlier`` the months before it summarised
+    (``earlier.before`` no later than :func:`whole_from`): the figures are the same.
     ``library_categories`` maps exercise id → library category, to count aerobic minutes.
     """
     if start > end:
         raise BackcareError(f"the report would start ({start.isoformat()}) after it ends "
                             f"({end.isoformat()}); give a --from on or before --to")
     as_of = min(end, today)
-    index = index_history(history, as_of, library_categories)
+    if earlier is not None:
+        history = earlier.joined(history)
+    index = index_history(history, as_of, library_categories, earlier)
     p_start = programme_start(profile, prescription, index.first_record)
 
     stopped = stopped_days(profile, index, as_of)
@@ -361,6 +367,17 @@ def progress_report(profile: Profile | None, history: History,
         aerobic_sessions=tuple(sorted((s for s in index.aerobic_sessions if in_window(s[1])),
                                       key=lambda s: s[1])),
     )
+
+
+def whole_from(start: date, end: date, today: date, thresholds: Thresholds) -> date:
+    """The first day whose records a report of [start, end] on ``today`` reads one by one
+    (issue 25): the weeks it shows, and the days before them that its rules look back over
+    (the 7 days of a mean, an alert's window, the planner's weeks for the routine). Of the
+    days before, only a summary is needed (:class:`~backcare.domain.history.Earlier`)."""
+    t = thresholds
+    back = max(t.planner_lookback_days + 1, t.alert_adherence_window_days,
+               t.alert_no_session_days, PAIN_WINDOW_DAYS) + PAIN_WINDOW_DAYS
+    return shift(min(start, end, today), -back)
 
 
 def stopped_days(profile: Profile | None, index: HistoryIndex, as_of: date

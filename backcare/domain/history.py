@@ -19,7 +19,8 @@ all built on it, so a figure means the same everywhere it appears.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from datetime import date, timedelta
 from fractions import Fraction
 from functools import lru_cache
@@ -35,7 +36,7 @@ from backcare.domain.models import (
     Visit,
     regimen,
 )
-from backcare.domain.schedule import days_between, planned_checker
+from backcare.domain.schedule import days_between, planned_checker, planned_months
 
 AEROBIC = "aerobic"  # the library category whose minutes count (CLINICAL.md §1, §2)
 DONE_STATUSES = frozenset({"done", "partial"})  # a skipped exercise is not exercise
@@ -56,7 +57,7 @@ class HistoryIndex(NamedTuple):
     as_of: date
     checkins: tuple[PainCheckin, ...]  # by date, up to ``as_of``
     pain_by_day: Mapping[date, int]
-    exercise_days: frozenset[date]  # days with a session in which something was done
+    exercise_days: AbstractSet[date]  # days with a session in which something was done
     aerobic_by_day: Mapping[date, int]
     assessments: Mapping[str, tuple[Assessment, ...]]  # by instrument, by date
     visits: tuple[Visit, ...]
@@ -71,9 +72,70 @@ class HistoryIndex(NamedTuple):
         return next((d for d in reversed_days(first, last) if d in self.exercise_days), None)
 
 
+class DaySet(AbstractSet[date]):
+    """A set of days kept as one bit mask a month (bit d of month (year, month) is day d):
+    ten years of exercise days are 120 numbers, not 3,650 dates made one by one, and a
+    month's days are one look-up (issue 25)."""
+
+    __slots__ = ("_months", "_len")
+
+    def __init__(self, recent: AbstractSet[date], months: Mapping[tuple[int, int], int]
+                 ) -> None:
+        masks = {k: v for k, v in months.items() if v}
+        for d in recent:
+            masks[(d.year, d.month)] = masks.get((d.year, d.month), 0) | 1 << d.day
+        self._months = masks
+        self._len = sum(m.bit_count() for m in masks.values())
+
+    def __contains__(self, d: object) -> bool:
+        try:
+            mask = self._months.get((d.year, d.month))  # type: ignore[attr-defined]
+            return mask is not None and (mask >> d.day) & 1 == 1  # type: ignore[attr-defined]
+        except AttributeError:
+            return False
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __iter__(self) -> Iterator[date]:
+        for (year, month), mask in sorted(self._months.items()):
+            for day in range(1, 32):
+                if (mask >> day) & 1:
+                    yield date(year, month, day)
+
+    def month_mask(self, year: int, month: int) -> int:
+        """The days of one month in the set, as a bit mask (bit d: day d)."""
+        return self._months.get((year, month), 0)
+
+
+class Earlier(NamedTuple):
+    """The log before ``before``, summarised month by month (issue 25): what a report
+    whose window starts later needs of it, and nothing more. Every figure made with it is
+    the one the whole log gives (tests/test_window.py checks it)."""
+
+    before: date
+    exercised: Mapping[tuple[int, int], int]  # (year, month) → bit mask of exercise days
+    first_record: date | None  # the first session or check-in
+    # The first check-in, the last two before ``before``, and every one with a symptom:
+    # the baseline, the check-in a report's first one rose from, and the red-flag rules.
+    checkins: tuple[PainCheckin, ...]
+    assessments: tuple[Assessment, ...]  # every questionnaire (the measures' baselines)
+
+    def joined(self, history: History) -> History:
+        """``history`` (from ``before`` on) with the records kept of the months before it."""
+        later = history.between(self.before, None)
+        return later._replace(
+            checkins=tuple(sorted((*self.checkins, *later.checkins), key=lambda c: c.date)),
+            assessments=tuple(sorted((*self.assessments, *later.assessments),
+                                     key=lambda a: (a.date, a.id))))
+
+
 def index_history(history: History, as_of: date,
-                  library_categories: Mapping[str, str]) -> HistoryIndex:
-    """Index ``history`` up to ``as_of`` (inclusive). Records after it are ignored."""
+                  library_categories: Mapping[str, str],
+                  earlier: Earlier | None = None) -> HistoryIndex:
+    """Index ``history`` up to ``as_of`` (inclusive). Records after it are ignored.
+    ``earlier``: the months before ``history``'s, summarised (``history`` is then
+    :meth:`Earlier.joined` with them)."""
     checkins = sorted((c for c in history.checkins if c.date <= as_of), key=lambda c: c.date)
     exercise_days: set[date] = set()
     aerobic: dict[date, int] = {}
@@ -102,11 +164,16 @@ def index_history(history: History, as_of: date,
     for a in history.assessments:
         if a.date <= as_of:
             by_instrument.setdefault(a.instrument, []).append(a)
+    days: AbstractSet[date] = frozenset(exercise_days)
+    if earlier is not None:
+        days = DaySet(days, earlier.exercised)
+        if earlier.first_record is not None and (first is None or earlier.first_record < first):
+            first = earlier.first_record
     return HistoryIndex(
         as_of=as_of,
         checkins=tuple(checkins),
         pain_by_day={c.date: c.score for c in checkins},
-        exercise_days=frozenset(exercise_days),
+        exercise_days=days,
         aerobic_by_day=aerobic,
         assessments={k: tuple(sorted(v, key=lambda a: (a.date, a.id)))
                      for k, v in by_instrument.items()},
@@ -178,7 +245,7 @@ def adherence_percent(done: int, planned: int) -> float | None:
 
 
 def streak_days(as_of: date, floor: date | None, profile: Profile | None,
-                prescription: Prescribed, exercise_days: frozenset[date]) -> int:
+                prescription: Prescribed, exercise_days: AbstractSet[date]) -> int:
     """Planned days in a row with a session, counting back from ``as_of`` to ``floor``.
 
     Rest days are skipped (they neither count nor break the streak). ``as_of`` counts when it
@@ -187,8 +254,11 @@ def streak_days(as_of: date, floor: date | None, profile: Profile | None,
     """
     if floor is None or as_of < floor:
         return 0
-    count = 0
+    if isinstance(exercise_days, DaySet):
+        return _streak_by_month(as_of, floor, planned_months(profile, prescription),
+                                exercise_days)
     planned = planned_checker(profile, prescription)
+    count = 0
     for d in reversed_days(floor, as_of):
         if d == as_of and d not in exercise_days:
             continue  # an unfinished today does not break the streak
@@ -196,6 +266,32 @@ def streak_days(as_of: date, floor: date | None, profile: Profile | None,
             if d not in exercise_days:
                 break
             count += 1
+    return count
+
+
+def _streak_by_month(as_of: date, floor: date, planned: Callable[[int, int], int],
+                     days: DaySet) -> int:
+    """:func:`streak_days` a month at a time, with bit masks: a century of daily sessions
+    is a streak of 36,500 days (issue 25). The same rule: an unexercised ``as_of`` is
+    skipped, a planned day without exercise ends the streak."""
+    count = 0
+    month_start = date(as_of.year, as_of.month, 1)
+    hi = as_of
+    while hi >= floor:
+        lo = max(month_start, floor)
+        exercised = days.month_mask(hi.year, hi.month)
+        inside = ((1 << (hi.day + 1)) - 1) & ~((1 << lo.day) - 1)
+        wanted = planned(hi.year, hi.month) & inside
+        if hi == as_of and not (exercised >> as_of.day) & 1:
+            wanted &= ~(1 << as_of.day)  # an unfinished today does not break the streak
+        missed = wanted & ~exercised
+        if missed:
+            return count + (wanted >> missed.bit_length()).bit_count()
+        count += wanted.bit_count()
+        if month_start == date.min:
+            break
+        hi = month_start - timedelta(days=1)
+        month_start = hi.replace(day=1)
     return count
 
 

@@ -266,8 +266,7 @@ def _plot(width: int, height: int, colour: bool, draw: Callable[[Any], None]) ->
     """Draw one chart with plotext; None when the console is too narrow for it."""
     if width < MIN_CHART_WIDTH:
         return None
-    import plotext as plt
-
+    plt = _plotext()
     fig: Any = getattr(plt, "figure", None)
     if fig is None or not hasattr(fig, "signal"):  # plotext 5 had another API: figures only
         return None
@@ -284,9 +283,28 @@ def _plot(width: int, height: int, colour: bool, draw: Callable[[Any], None]) ->
 
 
 def _marker(symbol: str, colour: bool, code: int) -> Any:
-    import plotext as plt
-
+    plt = _plotext()
     return plt.marker(symbol, plt.pixel(foreground=code)) if colour else symbol
+
+
+_PLOTEXT_HELP = "plotext._doc.doc"
+
+
+def _plotext() -> Any:
+    """plotext, without the help pages its package builds as it is imported (about 90 ms,
+    most of what the charts of `progress` cost, issue 25): backcare never shows them, and
+    only plotext's own command line reads them. Any other plotext loads as it is."""
+    import sys
+
+    if "plotext" not in sys.modules and _PLOTEXT_HELP not in sys.modules:
+        import types
+
+        help_pages = types.ModuleType(_PLOTEXT_HELP)
+        help_pages.docs = None  # type: ignore[attr-defined]  # what plotext/__init__ takes
+        sys.modules[_PLOTEXT_HELP] = help_pages
+    import plotext
+
+    return plotext
 
 
 def _date_ticks(fig: Any, start: date, days: int, width: int) -> None:

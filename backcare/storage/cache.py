@@ -44,7 +44,7 @@ LEGACY_FILES = ("history.marshal", "library.json")
 MonthRecords = tuple[list[Session], list[PainCheckin], list[Assessment], list[Visit]]
 
 
-def file_key(path: Path) -> str | None:
+def file_key(path: Path | str) -> str | None:
     """What must match for a cached month to stand for its file; None for anything that is
     not a plain file (a link is refused by the normal read). The change time cannot be set
     back by hand, so a file edited and given its old modification time still differs."""

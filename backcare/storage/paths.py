@@ -48,6 +48,7 @@ LIBRARY_CACHE_FILE = "library.cache"
 HISTORY_CACHE_FILE = "history.cache"
 SYMPTOMS_CACHE_FILE = "symptoms.cache"
 NOTICES_CACHE_FILE = "notices.cache"
+UNDO_CACHE_FILE = "undo.cache"
 CORRECTIONS_FILE = "corrections.json"
 UNDO_DIR = "undo"
 OUTBOX_DIR = "outbox"
@@ -151,9 +152,15 @@ class DataPaths:
         """Which notices were said today (the short disclaimer is said once a day)."""
         return self.cache / NOTICES_CACHE_FILE
 
+    @property
+    def undo_cache(self) -> Path:
+        """The undo history files doctor has checked, each by its file's identity: an
+        import's entry names every record it added, and is checked once (issue 25)."""
+        return self.cache / UNDO_CACHE_FILE
+
     def caches(self) -> list[Path]:
         return [self.library_cache, self.history_cache, self.symptoms_cache,
-                self.notices_cache]
+                self.notices_cache, self.undo_cache]
 
     @property
     def lock(self) -> Path:

@@ -17,9 +17,10 @@ import json
 import os
 import shutil
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
@@ -31,6 +32,7 @@ from backcare.clock import now as clock_now
 from backcare.clock import stamp as moment_stamp
 from backcare.domain.checks import CORRECTION_CHECKS, LOG_CHECKS, MAIN_CHECKS, stored_problem
 from backcare.domain.corrections import change_summary, describe
+from backcare.domain.history import Earlier
 from backcare.domain.models import (
     Assessment,
     Goal,
@@ -45,10 +47,11 @@ from backcare.domain.models import (
     regimen,
 )
 from backcare.errors import BackcareError
-from backcare.storage import cache, journal, lock, moved
+from backcare.storage import cache, journal, lock, moved, summary
 from backcare.storage.files import (
     DIR_MODE,
     FILE_MODE,
+    MAX_DATA_FILE_BYTES,
     POSIX_MODES,
     DataFileError,
     TableCheck,
@@ -60,6 +63,7 @@ from backcare.storage.files import (
     is_temp_file,
     load_tables,
     note_saved,
+    read_regular,
     remove_export_temp,
     rename_durably,
     stamp_schema,
@@ -71,8 +75,18 @@ from backcare.storage.journal import PENDING, UNDOING, Change, Entry, FileSet, R
 from backcare.storage.paths import CORRECTIONS_FILE, MAIN_FILE, DataPaths, data_home
 
 BACKUPS_KEPT = 7  # one a day, the last week (issue 8)
+# A file's prepared bytes, or what makes them once the files before it are written.
+Prepared = Mapping[Path, "bytes | Callable[[], bytes]"]
 HISTORY_CACHE_MIN_MONTHS = 4
+# The history cache is one file holding every month: reading it costs the whole log. A
+# window of fewer months than this reads its own month files (issue 25).
+HISTORY_CACHE_WINDOW_MONTHS = 12
 _MONTH_NAME_LEN = len("2026-11.json")
+
+
+def _is_month_name(name: str) -> bool:
+    return len(name) == _MONTH_NAME_LEN and name.endswith(".json") and name[4] == "-" \
+        and name[:4].isdigit() and name[5:7].isdigit()
 
 
 def _month_problem(month: str) -> TableCheck:
@@ -145,7 +159,8 @@ class DoctorFinding:
     fixable: bool
     # What --yes does: "restore" (the backup), "permissions" (make it private and the
     # owner's), "remove" (a leftover temp file, or a cache that failed its checks), "heal"
-    # (the clinic's list made to match its patients' folders), or "".
+    # (the clinic's list made to match its patients' folders), "summarise" (a month's
+    # summary made again from it), or "".
     action: str = "restore"
 
 
@@ -179,6 +194,12 @@ class Store:
         return self.paths.month(day)
 
     def month_paths(self, start: date | None = None, end: date | None = None) -> list[Path]:
+        folder = self.paths.log_dir
+        return [folder / n for n in self.month_names(start, end)]
+
+    def month_names(self, start: date | None = None, end: date | None = None) -> list[str]:
+        """The month files' names (``2026-03.json``) from ``start``'s month to ``end``'s,
+        in order (names, not paths: a century has 1,200 of them)."""
         self._recover_once()
         folder = self.paths.log_dir
         try:
@@ -192,7 +213,7 @@ class Store:
             raise unreadable(folder) from None
         lo = f"{start.year:04d}-{start.month:02d}" if start else ""
         hi = f"{end.year:04d}-{end.month:02d}" if end else "9999-99"
-        return [folder / n for n in names if lo <= n[:7] <= hi]
+        return [n for n in names if lo <= n[:7] <= hi]
 
     def home_problem(self) -> str | None:
         """What makes the data folder unusable, in words, or None. A folder that does not
@@ -246,16 +267,18 @@ class Store:
         files = [p for p in (self.main_path, self.paths.corrections) if os.path.lexists(p)]
         return files + self.month_paths()
 
-    def _private_walk(self) -> Iterator[tuple[Path, os.stat_result]]:
-        """Every folder and file in the data folder, links aside (they are never followed)."""
+    def _private_walk(self) -> Iterator[tuple[str, os.stat_result]]:
+        """Every folder and file in the data folder, links aside (they are never followed).
+        Paths as text: every command walks it, and a century's log is 1,300 files, so no
+        Path is made for each (issue 25)."""
         try:
             st = os.lstat(self.home)
         except OSError:
             return
         if not stat.S_ISDIR(st.st_mode):
             return
-        yield self.home, st
-        stack = [self.home]
+        yield str(self.home), st
+        stack = [str(self.home)]
         while stack:
             folder = stack.pop()
             try:
@@ -269,10 +292,9 @@ class Store:
                     continue
                 if stat.S_ISLNK(est.st_mode):
                     continue
-                path = Path(entry.path)
-                yield path, est
+                yield entry.path, est
                 if stat.S_ISDIR(est.st_mode):
-                    stack.append(path)
+                    stack.append(entry.path)
 
     def permission_problems(self) -> list[str]:
         """Health data must stay private: every folder 0700 and every file 0600, backups and
@@ -450,21 +472,35 @@ class Store:
         return _serialise(path, tables)
 
     def _indexed(self, data: dict[Path, bytes],
-                 tables_of: Callable[[Path], dict[str, Any]]) -> dict[Path, bytes]:
-        """``data``, and the index of moved ids (:mod:`moved`) when it writes a month: made
-        from the same tables, written last in the same step, so that whatever settles the
-        change settles the index with it (issue 25)."""
-        index = moved.updated(self.paths.log_dir, data, tables_of)
-        if index is None:
-            return data
-        return {**data, moved.index_path(self.paths.log_dir): index}
-
-    def _write(self, data: dict[Path, bytes]) -> None:
-        """Back up and replace each file with its prepared bytes, one by one, atomically."""
+                 tables_of: Callable[[Path], dict[str, Any]]) -> Prepared:
+        """``data``, and when it writes a month, the index of moved ids (:mod:`moved`) and
+        the summaries of the months' years (:mod:`summary`): made from the same tables,
+        written last in the same step, so that whatever settles the change settles them
+        with it (issue 25). A summary is made once its month is written: it holds the
+        month file's identity."""
+        log_dir = self.paths.log_dir
+        out: dict[Path, bytes | Callable[[], bytes]] = dict(data)
+        index = moved.updated(log_dir, data, tables_of)
+        if index is not None:
+            out[moved.index_path(log_dir)] = index
+        years: dict[str, list[summary.Written]] = {}
         for path, raw in data.items():
+            if path.parent == log_dir and _is_month_name(path.name):
+                years.setdefault(path.name[:4], []).append(
+                    summary.Written(path, tables_of(path), raw))
+        for year, written in sorted(years.items()):
+            out[log_dir / f"{year}{summary.SUFFIX}"] = partial(
+                summary.year_bytes, log_dir, year, written, cache.file_key)
+        return out
+
+    def _write(self, data: Prepared) -> None:
+        """Back up and replace each file with its prepared bytes, one by one, atomically (a
+        summary's bytes are made once the months before it are written)."""
+        for path, prepared in data.items():
             try:
-                if path.name != moved.INDEX_FILE:  # made again from the months, if need be
-                    self.backup(path)
+                raw = prepared() if callable(prepared) else prepared
+                if path.name != moved.INDEX_FILE and not summary.is_summary_file(path.name):
+                    self.backup(path)  # the index and summaries are made from the months
                 path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
                 atomic_write_bytes(path, raw)
             except OSError as exc:  # a full disk, say: the patient can act on it
@@ -559,15 +595,13 @@ class Store:
         """Everything ``doctor`` reports: damaged, missing and unreadable data files,
         permissions, leftover temp files and caches that fail their checks."""
         findings = self._folder_findings()
+        months = []
         for path in self._readable_data_files():
-            try:
-                self.load(path)
-            except UnreadableFile as exc:
-                findings.append(DoctorFinding(path, exc.problem, None, _owned(path),
-                                              "permissions"))
-            except DataFileError as exc:
-                backup = None if path.is_symlink() else self.newest_good_backup(path)
-                findings.append(DoctorFinding(path, exc.problem, backup, backup is not None))
+            if path.parent == self.paths.log_dir:
+                months.append(path)
+                continue
+            findings += self._load_findings(path)
+        findings += self._month_findings(months)
         for path in self._backed_up_but_missing():
             backup = self.newest_good_backup(path)
             findings.append(DoctorFinding(path, "is missing", backup, backup is not None))
@@ -583,6 +617,59 @@ class Store:
         findings += self._undo_findings()
         findings += self._export_findings()
         return findings
+
+    def _load_findings(self, path: Path) -> list[DoctorFinding]:
+        """A data file read whole and checked: what is wrong with it, if anything."""
+        return self._loaded(path)[0]
+
+    def _loaded(self, path: Path) -> tuple[list[DoctorFinding], dict[str, Any] | None]:
+        """A data file read whole and checked: what is wrong with it, or its tables."""
+        try:
+            return [], self.load(path) or {}
+        except UnreadableFile as exc:
+            return [DoctorFinding(path, exc.problem, None, _owned(path), "permissions")], None
+        except DataFileError as exc:
+            backup = None if path.is_symlink() else self.newest_good_backup(path)
+            return [DoctorFinding(path, exc.problem, backup, backup is not None)], None
+
+    def _month_findings(self, paths: list[Path]) -> list[DoctorFinding]:
+        """The months checked by their summaries (issue 25): a month whose bytes hash to
+        its summary's hash is the file backcare wrote, its records checked as they were
+        written. Only a month that differs is read whole and checked; one that is good but
+        whose summary holds other figures (a hand edit) is named, and ``--yes`` makes its
+        summary again. A missing summary is made again without a word."""
+        found: list[DoctorFinding] = []
+        years: dict[str, dict[str, summary.MonthSummary]] = {}
+        fresh: dict[str, summary.MonthSummary] = {}
+        for path in paths:
+            month = path.name[:7]
+            if month[:4] not in years:
+                years[month[:4]] = summary.read_year(
+                    self.paths.log_dir / f"{month[:4]}{summary.SUFFIX}")
+            entry = years[month[:4]].get(month)
+            try:
+                raw = read_regular(path, MAX_DATA_FILE_BYTES)
+            except (OSError, ValueError):
+                raw = None
+            if entry is not None and raw is not None \
+                    and summary.digest_of(raw) == entry.digest:
+                continue
+            problems, tables = self._loaded(path)
+            if tables is None:
+                found += problems
+                continue
+            made, lasting = self._summarise(path, tables)
+            if entry is not None and not entry.same_records(made):
+                found.append(DoctorFinding(
+                    path, "does not match its summary in "
+                          f"{month[:4]}{summary.SUFFIX} (the file was changed outside "
+                          "backcare); progress uses the file, and --yes makes the summary "
+                          "again from it", None, True, "summarise"))
+            elif lasting:
+                fresh[month] = made
+        if fresh:
+            summary.write_back(self.paths.log_dir, fresh, self.paths.lock)
+        return found
 
     def _export_findings(self) -> list[DoctorFinding]:
         """Temp files of exports that were cut short: full copies of the data beside where
@@ -636,19 +723,33 @@ class Store:
             entries = journal.listing(self.paths.undo_dir)
         except UnreadableFile:  # a finding of _folder_findings
             return found
-        for seq, _, path in entries:
+        # A confirmed entry never changes: one checked before, whose file has the identity
+        # it had then (size, times, inode), is not read again (issue 25).
+        checked = cache.read_cache(self.paths.undo_cache, "undo")
+        passed: dict[str, cache.Entry] = {}
+        for seq, state, path in entries:
+            key = cache.file_key(path)
+            seen = checked.entries.get(path.name)
+            if not state and key is not None and seen is not None and seen.key == key:
+                passed[path.name] = seen
+                continue
             try:
                 journal.read_entry(seq, path)
             except DataFileError as exc:
                 found.append(DoctorFinding(path, f"{exc.problem}; it only holds what 'backcare "
                                                  f"undo' can reverse, nothing recorded",
                                            None, True, "remove"))
+                continue
+            if not state and key is not None and key == cache.file_key(path):
+                passed[path.name] = cache.Entry(key, b"1")
+        if passed != checked.entries:
+            cache.write_cache(self.paths.undo_cache, "undo", passed, self.paths.lock)
         return found
 
     def _cache_findings(self) -> list[DoctorFinding]:
         found = []
         kinds = {self.paths.library_cache: "library", self.paths.history_cache: "history",
-                 self.paths.symptoms_cache: "symptoms"}
+                 self.paths.symptoms_cache: "symptoms", self.paths.undo_cache: "undo"}
         for path, kind in kinds.items():
             if not os.path.lexists(path):
                 continue
@@ -702,6 +803,10 @@ class Store:
             atomic_write_bytes(path, good)  # replaces the damaged file in one step
             note_saved(path)
             self._parsed.pop(path, None)
+            if path.parent == self.paths.log_dir and _is_month_name(path.name):
+                made, lasting = self._summarise(path)  # its summary, of what it holds now
+                if lasting:
+                    summary.put(self.paths.log_dir, {path.name[:7]: made})
             return kept or path
 
     def fix(self, finding: DoctorFinding) -> bool:
@@ -716,6 +821,11 @@ class Store:
                 return True
             if finding.action == "permissions":
                 return self.fix_permissions() > 0 or not self.permission_problems()
+            if finding.action == "summarise":
+                made, lasting = self._summarise(finding.path)
+                if lasting:
+                    summary.put(self.paths.log_dir, {finding.path.name[:7]: made})
+                return lasting
         return False
 
     # -- reading --
@@ -774,7 +884,8 @@ class Store:
         # month checked by its checksum and its file's identity (issue 7, issue 17). A short
         # range reads its few files directly.
         builder = cache.RecordBuilder()
-        use_cache = len(paths) >= HISTORY_CACHE_MIN_MONTHS
+        use_cache = len(paths) >= HISTORY_CACHE_MIN_MONTHS and \
+            (start is None or len(paths) >= HISTORY_CACHE_WINDOW_MONTHS)
         cached = cache.read_cache(self.paths.history_cache, "history") if use_cache else None
         changed = False
         months: list[cache.MonthRecords] = []
@@ -808,6 +919,56 @@ class Store:
             tuple(sorted(assessments, key=lambda a: (a.date, a.id))),
             tuple(sorted(visits, key=lambda v: (v.date, v.id))),
         )
+
+    def earlier(self, before: date) -> Earlier:
+        """The months before ``before``'s, summarised (:mod:`summary`, issue 25): what a
+        report whose window starts at ``before`` needs of them. Each month's entry is
+        checked against the month file's identity; one that does not match is made again
+        from the month, read whole and checked, and written back."""
+        first = date(before.year, before.month, 1)
+        log_dir = self.paths.log_dir
+        names = self.month_names(None, first - timedelta(days=1)) if first > date.min \
+            else []
+        folder = str(log_dir)
+        years: dict[str, dict[str, summary.MonthSummary]] = {}
+        fresh: dict[str, summary.MonthSummary] = {}
+        entries: list[tuple[str, summary.MonthSummary]] = []
+        for name in names:
+            month = name[:7]
+            year = years.get(month[:4])
+            if year is None:
+                year = years[month[:4]] = summary.read_year(
+                    log_dir / f"{month[:4]}{summary.SUFFIX}")
+            key = cache.file_key(os.path.join(folder, name))
+            if self._overlay and log_dir / name in self._overlay:
+                key = None  # read as it was before an unfinished change: summarised anew
+            entry = year.get(month)
+            if entry is None or key is None or entry.key != key:
+                entry, lasting = self._summarise(log_dir / name)
+                if lasting:
+                    fresh[month] = entry
+            entries.append((month, entry))
+        if fresh:
+            summary.write_back(log_dir, fresh, self.paths.lock)
+        return _earlier(first, entries)
+
+    def _summarise(self, path: Path, tables: dict[str, Any] | None = None
+                   ) -> tuple[summary.MonthSummary, bool]:
+        """A month's entry made from the month itself, read whole and checked (``tables``:
+        as just read); and whether it may be kept (the file did not change while it was
+        read, and no unfinished change is being read around)."""
+        key = self._file_key(path)
+        try:
+            raw = read_regular(path, MAX_DATA_FILE_BYTES) or b""
+        except (OSError, ValueError):
+            raw = b""
+        if tables is None:
+            tables = self.load(path) or {}
+        try:
+            entry = summary.summarise(tables, key or "", summary.digest_of(raw))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise DataFileError(path, f"is damaged (a record is malformed: {exc!r})") from None
+        return entry, key is not None and key == self._file_key(path)
 
     def symptom_checkins(self, since: date | None = None) -> list[PainCheckin]:
         """Every check-in after ``since`` (all of them without it) that reported a symptom,
@@ -1213,10 +1374,39 @@ class Store:
             self._replay(files, entry, state)
             self._write(self._indexed({p: self._prepared(files, p) for p in files.changed},
                                       files.get))
+            self._mend_summaries(entry, files.changed)
             unlink_durably(self.paths.undo_entry(seq), path) if state == UNDOING \
                 else unlink_durably(path)
             settled.append(("rolled back" if state == PENDING else "undone", entry))
         return settled
+
+    def _mend_summaries(self, entry: Entry, written: list[Path]) -> None:
+        """The summaries of the months a settled change touched and settling did not write
+        (the lock is held): an undo cut short after writing a month and before its summary
+        leaves the month as settling wants it, so settling rewrites nothing there."""
+        months = {str(record["date"])[:7] for op in entry.ops
+                  for record in (op.get("before"), op.get("after"))
+                  if isinstance(record, dict) and op["table"] in journal.LOG_TABLES
+                  and isinstance(record.get("date"), str)}
+        fresh = {}
+        for month in sorted(months):
+            path = self.paths.month_named(month)
+            if path in written or not os.path.lexists(path):
+                continue
+            entry_now = summary.read_year(
+                self.paths.log_dir / f"{month[:4]}{summary.SUFFIX}").get(month)
+            try:
+                raw = read_regular(path, MAX_DATA_FILE_BYTES)
+            except (OSError, ValueError):
+                continue
+            if entry_now is not None and raw is not None \
+                    and entry_now.digest == summary.digest_of(raw):
+                continue
+            made, lasting = self._summarise(path)
+            if lasting:
+                fresh[month] = made
+        if fresh:
+            summary.put(self.paths.log_dir, fresh)
 
     def _replay(self, files: FileSet, entry: Entry, state: str) -> None:
         """What settling ``entry`` does to the files, in memory."""
@@ -1359,6 +1549,28 @@ class UndoOutcome(NamedTuple):
     remaining: int  # changes that can still be undone
     settled: list[tuple[str, Entry]] = []  # what a crash had left, rolled back or finished
     choice: UndoChoice = UndoChoice()
+
+
+def _earlier(before: date, entries: list[tuple[str, summary.MonthSummary]]) -> Earlier:
+    """The domain's view of the summarised months: every exercise day, the first record,
+    the check-ins a report needs (the first, the last two, every one with a symptom) and
+    every questionnaire."""
+    checkins = [c for _, e in entries for c in e.checkins]
+    kept = [c for n, c in enumerate(checkins)
+            if n == 0 or n >= len(checkins) - 2 or c.get("symptoms")]
+    firsts = [date(int(m[:4]), int(m[5:7]), e.first_day) for m, e in entries
+              if e.first_day is not None]
+    try:
+        return Earlier(
+            before=before,
+            exercised={(int(m[:4]), int(m[5:7])): e.exercised for m, e in entries},
+            first_record=min(firsts, default=None),
+            checkins=tuple(PainCheckin.from_dict(c) for c in kept),
+            assessments=tuple(Assessment.from_dict(a) for e in [e for _, e in entries]
+                              for a in e.assessments))
+    except (KeyError, TypeError, ValueError) as exc:  # made from checked records: our bug
+        raise BackcareError(f"a summary of the log could not be read ({exc!r}); run "
+                            "'backcare doctor --yes' to make the summaries again") from None
 
 
 def _new_record(action: str, table: str, doc: dict[str, Any]) -> Change:

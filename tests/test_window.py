@@ -1,0 +1,346 @@
+"""A report reads its window, and the months before it summarised (issue 25): the same
+figures as the whole log, whatever the window; the summaries are written by the change that
+writes their month, and checked against it: a month edited by hand is found out (doctor
+names it), summarised again, and the figures shown are the file's. Nothing here is timed."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import Cli
+
+from backcare.domain.analytics import progress_report, whole_from
+from backcare.domain.clinical import DEFAULT
+from backcare.domain.history import DaySet, streak_days
+from backcare.domain.models import (
+    Assessment,
+    Dose,
+    ExerciseLog,
+    PainCheckin,
+    Prescription,
+    PrescriptionHistory,
+    PrescriptionPeriod,
+    Profile,
+    Session,
+)
+from backcare.domain.schedule import planned_checker, planned_months
+from backcare.domain.scoring import score
+from backcare.storage import Store, summary
+
+FIRST = date(2025, 1, 6)
+TODAY = date(2026, 3, 10)
+START = date(2025, 9, 1)
+CATEGORIES = {"walking": "aerobic", "bridge": "strengthening", "bird-dog": "strengthening"}
+
+
+def varied_log(rng: random.Random, first: date, last: date) -> dict[str, list[dict[str, Any]]]:
+    """Sessions with every status and gaps, check-ins with flares and symptoms (a red flag
+    among them), and an ODI every 14 days: every rule of the report has something to see."""
+    sessions, checkins, assessments = [], [], []
+    day, n = first, 0
+    while day <= last:
+        n += 1
+        if rng.random() < 0.8:
+            logs = tuple(ExerciseLog(ex, rng.choice(("done", "done", "partial", "skipped")),
+                                     Dose(duration_minutes=20) if ex == "walking"
+                                     else Dose(sets=2, reps=8),
+                                     rng.choice((None, 2, 5, 8)))
+                         for ex in ("walking", "bridge", "bird-dog"))
+            sessions.append(Session(f"s-{day:%Y%m%d}-{n:04d}", day, logs,
+                                    rng.randint(0, 9), rng.randint(0, 9)).to_dict())
+        if rng.random() < 0.7:
+            symptoms = rng.choice(((),) * 30 + (("numbness",), ("bladder-bowel",)))
+            checkins.append(PainCheckin(day, rng.randint(0, 10), None, symptoms,
+                                        rng.random() < 0.05).to_dict())
+        if n % 14 == 0:
+            scored = score("odi", [rng.randint(0, 5) for _ in range(10)])
+            assessments.append(Assessment(f"a-{day:%Y%m%d}-w", day, "odi",
+                                          scored.answers_json, scored.score,
+                                          scored.band).to_dict())
+        day += timedelta(days=1)
+    return {"sessions": sessions, "pain_checkins": checkins, "assessments": assessments}
+
+
+def filled(home: Path, seed: int, profile: Profile | None) -> Store:
+    s = Store(home)
+    if profile is not None:
+        s.save_profile(profile)
+    s.import_records(varied_log(random.Random(seed), FIRST, TODAY))
+    return s
+
+
+WINDOWS = [  # (start, end, today)
+    (date(2026, 1, 1), TODAY, TODAY),
+    (date(2025, 12, 15), date(2026, 2, 20), TODAY),
+    (date(2026, 3, 3), TODAY, TODAY),
+    (FIRST, TODAY, TODAY),
+    (date(2025, 6, 2), date(2025, 8, 31), TODAY),
+    (date(2025, 2, 1), date(2025, 3, 1), TODAY),
+]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("with_profile", [True, False])
+def test_the_window_and_the_summaries_give_the_figures_of_the_whole_log(
+        backcare_home: Path, seed: int, with_profile: bool) -> None:
+    profile = Profile(start_date=FIRST + timedelta(days=3), baseline_pain=None if seed == 2
+                      else 6, days_per_week=[7, 5, 3][seed - 1]) if with_profile else None
+    s = filled(backcare_home, seed, profile)
+    rx = s.prescriptions()
+    for start, end, today in WINDOWS:
+        whole = progress_report(profile, s.history(None, end), rx, start, end, today, DEFAULT,
+                                CATEGORIES)
+        earlier = Store(backcare_home).earlier(whole_from(start, end, today, DEFAULT))
+        assert earlier.before <= whole_from(start, end, today, DEFAULT)
+        windowed = progress_report(profile, s.history(earlier.before, end), rx, start, end,
+                                   today, DEFAULT, CATEGORIES, earlier=earlier)
+        assert windowed == whole, (start, end)
+        assert windowed.to_dict() == whole.to_dict()
+
+
+def test_a_change_writes_its_months_summaries_with_them(backcare_home: Path) -> None:
+    s = filled(backcare_home, 4, Profile(start_date=FIRST))
+    log = backcare_home / "log"
+    for year in ("2025", "2026"):
+        entries = summary.read_year(log / f"{year}.summary")
+        months = sorted(p.name[:7] for p in log.glob(f"{year}-*.json"))
+        assert sorted(entries) == months
+        for month in months:  # each matches its month as written: nothing to make again
+            raw = (log / f"{month}.json").read_bytes()
+            assert entries[month].digest == summary.digest_of(raw)
+    before = summary.read_year(log / "2025.summary")["2025-03"]
+    s.put_checkin(PainCheckin(date(2025, 3, 31), 9, None, ("numbness",)))
+    after = summary.read_year(log / "2025.summary")["2025-03"]
+    assert after != before and after.checkins[-1]["symptoms"] == ["numbness"]
+    assert after.digest == summary.digest_of((log / "2025-03.json").read_bytes())
+    earlier = Store(backcare_home).earlier(date(2026, 1, 1))
+    assert PainCheckin(date(2025, 3, 31), 9, None, ("numbness",)) in earlier.checkins
+
+
+def test_the_summaries_of_an_undone_change_go_back_with_its_months(
+        backcare_home: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BACKCARE_TODAY", TODAY.isoformat())
+    filled(backcare_home, 5, Profile(start_date=FIRST))
+    log = backcare_home / "log"
+    was = (log / "2025.summary").read_bytes()
+    assert cli("pain", "3", "--symptom", "numbness", "--date", "2025-05-04").exit_code in (0, 3)
+    assert (log / "2025.summary").read_bytes() != was
+    assert cli("undo").exit_code == 0
+    assert summary.read_year(log / "2025.summary")["2025-05"].same_records(
+        summary.parse_year(was)["2025-05"])  # type: ignore[index]
+
+
+# --- a hand edit ---------------------------------------------------------------------------------
+
+def hand_edit(home: Path, month: str) -> None:
+    """Every session of a month made 'skipped', in the file itself, as an editor would."""
+    path = home / "log" / f"{month}.json"
+    doc = json.loads(path.read_text())
+    for s in doc["sessions"].values():
+        for e in s["exercises"]:
+            e["status"] = "skipped"
+    path.write_text(json.dumps(doc, indent=1))
+
+
+def daily(home: Path) -> None:
+    """Every day exercised since FIRST: the streak reaches back to the start."""
+    sessions = [Session(f"s-{d:%Y%m%d}-day", d, (ExerciseLog("bridge", "done",
+                                                              Dose(sets=2, reps=8)),)).to_dict()
+                for d in (FIRST + timedelta(days=n) for n in range((TODAY - FIRST).days + 1))]
+    Store(home).import_records({"sessions": sessions, "pain_checkins": [
+        PainCheckin(FIRST, 6).to_dict(), PainCheckin(TODAY, 4).to_dict()]})
+
+
+@pytest.fixture
+def since_first(cli: Cli, backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    monkeypatch.setenv("BACKCARE_TODAY", TODAY.isoformat())
+    res = cli("init", "--no-red-flags", "--no-conditions", "--assessed", "--yes", "--pain", "6",
+              "--date", FIRST.isoformat())
+    assert res.exit_code == 0, res.output
+    daily(backcare_home)
+    return cli
+
+
+def whole_streak(home: Path) -> int:
+    s = Store(home)
+    return progress_report(s.profile(), s.history(), s.prescriptions(), TODAY, TODAY, TODAY,
+                           DEFAULT, {}).streak_days
+
+
+def test_a_month_edited_by_hand_is_named_by_doctor_and_its_summary_made_again(
+        since_first: Cli, backcare_home: Path) -> None:
+    cli = since_first
+    first = cli("progress", "--json")
+    assert first.exit_code == 0, first.output
+    assert first.json()["streak_days"] == whole_streak(backcare_home)
+    hand_edit(backcare_home, "2025-04")
+    found = cli("doctor")
+    assert found.exit_code == 2, found.output
+    assert "2025-04.json: does not match its summary in 2025.summary" in found.output
+    assert "--yes makes the summary again" in found.output
+    report = cli("doctor", "--json").json()
+    assert [(Path(p["file"]).name, p["fix"]) for p in report["problems"]] == \
+        [("2025-04.json", "summarise")]
+    fixed = cli("doctor", "--yes")
+    assert fixed.exit_code == 0, fixed.output
+    assert "made the summary of 2025-04.json again" in fixed.output
+    assert cli("doctor").exit_code == 0
+    shown = cli("progress", "--json").json()["streak_days"]
+    assert shown == whole_streak(backcare_home) < first.json()["streak_days"]
+
+
+def test_progress_after_a_hand_edit_shows_the_files_figures_and_mends_the_summary(
+        since_first: Cli, backcare_home: Path) -> None:
+    cli = since_first
+    before = cli("progress", "--json").json()  # the summaries are in place
+    hand_edit(backcare_home, "2025-06")
+    shown = cli("progress", "--json").json()
+    assert shown["streak_days"] == whole_streak(backcare_home) < before["streak_days"]
+    entry = summary.read_year(backcare_home / "log" / "2025.summary")["2025-06"]
+    assert entry.exercised == 0  # made again from the file, and written back
+    assert cli("doctor").exit_code == 0
+
+
+def test_a_damaged_summary_file_is_never_used_and_is_made_again(
+        since_first: Cli, backcare_home: Path) -> None:
+    cli = since_first
+    before = cli("progress", "--json").json()
+    path = backcare_home / "log" / "2025.summary"
+    raw = bytearray(path.read_bytes())
+    raw[-20] ^= 0x01  # one flipped bit in an entry: its year's hash no longer holds
+    path.write_bytes(bytes(raw))
+    assert summary.parse_year(bytes(raw)) is None
+    assert cli("progress", "--json").json() == before
+    assert summary.parse_year(path.read_bytes()) is not None
+    assert cli("doctor").exit_code == 0
+
+
+def test_doctor_reads_a_month_whole_only_when_its_hash_differs(
+        since_first: Cli, backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli = since_first
+    assert cli("doctor").exit_code == 0
+    loaded: list[str] = []
+    real = Store.load
+
+    def load(self: Store, path: Path) -> Any:
+        loaded.append(path.name)
+        return real(self, path)
+
+    monkeypatch.setattr(Store, "load", load)
+    assert cli("doctor").exit_code == 0
+    assert not [n for n in loaded if n[:4].isdigit()]  # no month read whole
+    path = backcare_home / "log" / "2025-08.json"
+    raw = path.read_bytes()
+    path.write_bytes(raw.replace(b'"bridge"', b'"bridge" ', 1))  # the same records
+    loaded.clear()
+    assert cli("doctor").exit_code == 0  # same figures: no finding, the summary made again
+    assert [n for n in loaded if n[:4].isdigit()] == ["2025-08.json"]
+
+
+# --- the pure parts --------------------------------------------------------------------------
+
+def regimes(rng: random.Random) -> tuple[Profile | None, PrescriptionHistory | None]:
+    profile = Profile(start_date=date(2024, 1, 1) + timedelta(days=rng.randint(0, 400)),
+                      days_per_week=rng.randint(1, 7)) if rng.random() < 0.9 else None
+    if rng.random() < 0.5:
+        return profile, None
+    periods = []
+    day = date(2024, 1, 1)
+    for _ in range(rng.randint(1, 3)):
+        day += timedelta(days=rng.randint(10, 200))
+        days = rng.sample(["mon", "tue", "wed", "thu", "fri", "sat", "sun"], rng.randint(1, 7))
+        rx = Prescription.from_dict({"exercises": [{"id": "bridge", "days": days}]}) \
+            if rng.random() < 0.8 else None
+        periods.append(PrescriptionPeriod(day, rx, "imported", day))
+    return profile, PrescriptionHistory(tuple(periods))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_planned_months_are_the_planned_days(seed: int) -> None:
+    rng = random.Random(seed)
+    profile, rx = regimes(rng)
+    planned, months = planned_checker(profile, rx), planned_months(profile, rx)
+    for year, month in [(y, m) for y in (2023, 2024, 2025, 2026) for m in range(1, 13)]:
+        first = date(year, month, 1)
+        days = [first + timedelta(days=n) for n in range(31)
+                if (first + timedelta(days=n)).month == month]
+        assert months(year, month) == sum(1 << d.day for d in days if planned(d)), \
+            (year, month)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_streak_by_month_is_the_streak_day_by_day(seed: int) -> None:
+    rng = random.Random(seed)
+    profile, rx = regimes(rng)
+    done = {date(2024, 1, 1) + timedelta(days=n) for n in range(900)
+            if rng.random() < (0.99 if seed % 2 else 0.9)}
+    cut = date(2025, 6, 1)
+    masks: dict[tuple[int, int], int] = {}
+    for d in done:
+        if d < cut:
+            masks[(d.year, d.month)] = masks.get((d.year, d.month), 0) | 1 << d.day
+    days = DaySet({d for d in done if d >= cut}, masks)
+    assert set(days) == done and len(days) == len(done)
+    for _ in range(20):
+        as_of = date(2024, 1, 1) + timedelta(days=rng.randint(0, 950))
+        floor = date(2024, 1, 1) + timedelta(days=rng.randint(0, 300))
+        assert streak_days(as_of, floor, profile, rx, days) == \
+            streak_days(as_of, floor, profile, rx, frozenset(done)), (as_of, floor)
+
+
+def test_doctor_checks_an_undo_history_file_again_only_when_it_changed(
+        since_first: Cli, backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from backcare.storage import journal
+
+    cli = since_first
+    assert cli("doctor").exit_code == 0  # the import's entry, checked once
+    read: list[str] = []
+    real = journal.read_entry
+
+    def read_entry(seq: int, path: Path) -> Any:
+        read.append(path.name)
+        return real(seq, path)
+
+    monkeypatch.setattr(journal, "read_entry", read_entry)
+    assert cli("doctor").exit_code == 0
+    assert read == []
+    entry = max((backcare_home / "undo").glob("*.json"))
+    doc = json.loads(entry.read_text())
+    doc["action"] = "mystery"
+    entry.write_text(json.dumps(doc))  # changed by hand: checked again, and refused
+    found = cli("doctor", "--json").json()
+    assert read == [entry.name]
+    assert [Path(p["file"]).name for p in found["problems"]] == [entry.name]
+
+
+@pytest.mark.parametrize("since", [None, "2025-11-01"])
+def test_the_pdf_report_is_made_from_its_window_with_the_figures_of_the_whole_log(
+        since_first: Cli, backcare_home: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, since: str | None) -> None:
+    from backcare.commands import export as export_command
+    from backcare.domain.report import full_report
+    from backcare.loading.library import load_library
+
+    seen: list[Any] = []
+    real = export_command.export_context
+
+    def context(*args: Any, **kwargs: Any) -> Any:
+        seen.append((args[2], kwargs["report"]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(export_command, "export_context", context)
+    hand_edit(backcare_home, "2025-05")  # a month summarised again on the way
+    argv = ["export", "--format", "pdf", "--out", str(tmp_path / "r.pdf")]
+    res = since_first(*argv, *(["--from", since] if since else []))
+    assert res.exit_code == 0, res.output
+    (start, report), = seen
+    assert start == (date.fromisoformat(since) if since else TODAY - timedelta(days=83))
+    s = Store(backcare_home)
+    whole = full_report(s.profile(), s.history(None, TODAY), s.prescriptions(), start, TODAY,
+                        TODAY, load_library(backcare_home), DEFAULT, s.goals())
+    assert report == whole and report.streak_days < (TODAY - FIRST).days
