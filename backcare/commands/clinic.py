@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -71,6 +72,7 @@ def clinic() -> ClinicStore:
     from backcare.storage.clinic import open_clinic
 
     c = open_clinic()
+    c.renamed_by = clinic_former_ids
     problem = c.home_problem()
     if problem is not None:
         raise BackcareError(f"{c.home}: the clinic folder {problem}")
@@ -92,6 +94,15 @@ def clinic_library() -> Library:
     from backcare.loading.library import load_library
 
     return load_library(clinic().home)
+
+
+def clinic_former_ids() -> Mapping[str, str]:
+    """The clinic library's former exercise ids and their current ones (common.former_ids,
+    issue 27)."""
+    try:
+        return clinic_library().aliases
+    except BackcareError:
+        return {}
 
 
 def reset() -> None:

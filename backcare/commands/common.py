@@ -7,7 +7,7 @@ through the store, call the domain, and hand the result to a renderer.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, NamedTuple
@@ -89,6 +89,7 @@ def store() -> Store:
     """The data folder's store. Widened permissions are warned about at every start."""
 
     s = open_store()
+    s.renamed_by = former_ids
     problem = s.home_problem()
     if problem is not None:  # a file, below a file, unreachable, another user's (issue 17)
         raise BackcareError(f"{s.home}: the data folder {problem}")
@@ -101,6 +102,16 @@ def store() -> Store:
 def library() -> Library:
 
     return load_library(store().home)
+
+
+def former_ids() -> Mapping[str, str]:
+    """The library's former exercise ids and their current ones, for reading the log
+    (issue 27). A command that uses no exercise (pain, clear) must not fail because a
+    library file is broken: one that does says so when it loads the library itself."""
+    try:
+        return library().aliases
+    except BackcareError:
+        return {}
 
 
 @lru_cache(maxsize=1)

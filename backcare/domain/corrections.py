@@ -194,7 +194,14 @@ def edit_session(session: Session, edit: SessionEdit, library: Library,
                  planned: Mapping[str, Dose] | None) -> Session:
     """The session with ``edit`` applied. An exercise it adds is in the day's plan
     (``planned``, its dose) or an extra, as ``log`` records it (issue 11); a skipped
-    exercise has no dose and no pain. Minutes done are minutes done."""
+    exercise has no dose and no pain. Minutes done are minutes done. Exercises, typed or
+    stored, go by their current ids: a former id names its exercise (issue 27)."""
+    name = library.canonical
+    session = session._replace(exercises=tuple(
+        e._replace(exercise_id=name(e.exercise_id)) for e in session.exercises))
+    edit = edit._replace(statuses={name(i): s for i, s in edit.statuses.items()},
+                         hurt={name(i): n for i, n in edit.hurt.items()},
+                         minutes={name(i): n for i, n in edit.minutes.items()})
     logs = {e.exercise_id: e for e in session.exercises}
     order = [e.exercise_id for e in session.exercises]
     for ident, status in edit.statuses.items():

@@ -939,7 +939,7 @@ def swap_choice(day: date, profile: Profile, library: Library, history: History,
                        with_changes=False)
     fams = families(library)
     of = {e.id: fam[0].id for fam in fams for e in fam}
-    key = of.get(exercise_id)
+    key = of.get(library.canonical(exercise_id))  # a former id names its exercise (issue 27)
     member = next((m for m in rday.routine.members if m.family == key), None)
     if member is None:
         ids = ", ".join(rday.current[m.family][0].id for m in rday.routine.members
