@@ -533,8 +533,7 @@ def remove(
         if not is_interactive():
             raise UsageProblem("clinic remove asks before removing a patient; without a "
                                "terminal, give --yes")
-        from rich.prompt import Confirm
-
+        from backcare.render.confirm import Confirm
         from backcare.render.ui import err
 
         if not Confirm.ask(f"Remove {p.label} from the clinic?", default=False,

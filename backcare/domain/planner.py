@@ -294,7 +294,9 @@ def _plan_for(day: date, profile: Profile | None, library: Library,
                     prescribed=prescription)
 
     if flare:
-        warnings.insert(0, f"Flare-up ({why}): today is a gentle plan with no progression. "
+        # The plan may be for a day other than today: the warning names its day (issue 27).
+        warnings.insert(0, f"Flare-up ({why}): {day:%A} {day.day} {day:%b} has a gentle plan "
+                           "with no progression. "
                            "Keep moving gently; it helps recovery (NICE NG59, NHS).")
         if prescription is not None:
             warnings.append("Your physiotherapist's programme is paused until the flare-up "
