@@ -146,6 +146,11 @@ def test_a_former_id_typed_in_log_and_plan_swap_is_the_exercise(patient: Cli) ->
     (s,) = ok(patient, "history", "--json", "--date", d).json()["sessions"]
     assert [(e["exercise_id"], e["pain"]) for e in s["exercises"]] == \
         [(ARM_REACH[1], 8), ("bridge", None)]
+    # edit takes the former id too, and finds the exercise already in the session.
+    ok(patient, "edit", s["id"], "--partial", ARM_REACH[0], "--date", d)
+    (s,) = ok(patient, "history", "--json", "--date", d).json()["sessions"]
+    assert [(e["exercise_id"], e["status"]) for e in s["exercises"]] == \
+        [(ARM_REACH[1], "partial"), ("bridge", "done")]
     # It hurt 8/10 under its old id: the next day's routine leaves it out, and says so.
     nxt = ok(patient, "plan", "--json", "--date", (START + timedelta(days=1)).isoformat()).json()
     assert ARM_REACH[1] not in [i["exercise_id"] for i in nxt["items"]]
@@ -166,6 +171,21 @@ def test_a_prescription_with_a_former_id_imports_under_its_current_id(
     assert [i["id"] for i in shown["exercises"]] == [CHAIR[1], "walking"]
     plan = ok(patient, "plan", "--json", "--date", START.isoformat()).json()
     assert [(i["exercise_id"], i["reps"]) for i in plan["items"]][0] == (CHAIR[1], 6)
+    # A CarePlan made before the rename codes the exercise by its former id.
+    careplan = tmp_path / "careplan.json"
+    ok(patient, "programme", "export", "--format", "fhir", "--out", str(careplan),
+       "--date", START.isoformat())
+    older_plan = tmp_path / "older-careplan.json"
+    older_plan.write_text(careplan.read_text(encoding="utf-8").replace(
+        f'"{CHAIR[1]}"', f'"{CHAIR[0]}"'), encoding="utf-8")
+    assert f'"{CHAIR[0]}"' in older_plan.read_text(encoding="utf-8")
+    ok(patient, "programme", "import", str(older_plan), "--date", START.isoformat())
+    shown = ok(patient, "programme", "show", "--json").json()
+    assert [(i["id"], i.get("reps")) for i in shown["exercises"]] == \
+        [(CHAIR[1], 6), ("walking", None)]
+    # Both prescriptions were stored under the current id.
+    stored = (patient_home() / "backcare.json").read_text(encoding="utf-8")
+    assert CHAIR[1] in stored and CHAIR[0] not in stored
 
 
 # --- stored data from before the rename -----------------------------------------------------
@@ -223,6 +243,15 @@ def test_records_stored_under_former_ids_count_as_the_same_exercises(
     again = [ok(patient, *v).json() for v in views]
     assert again == now
     assert now[2]["weekly"][0]["aerobic_minutes"] > 0
+    # A clinic that adds the older export reads it the same way.
+    ok(patient, "clinic", "add", str(before), "--as", "Old")
+    own = ok(patient, "progress", "--json", "--weeks", "2", "--date", TODAY.isoformat()).json()
+    seen = ok(patient, "clinic", "show", "Old", "--json", "--weeks", "2", "--date",
+              TODAY.isoformat()).json()
+    for key in ("name", "patient", "exported_at", "voice", "clinical", "verdict_text"):
+        seen.pop(key)
+    own.pop("verdict_text")
+    assert seen == own
     # An export made now carries the current ids.
     ok(patient, "export", "--format", "json", "--out", str(tmp_path / "again.json"),
        "--date", TODAY.isoformat())
