@@ -188,6 +188,16 @@ def test_a_prescription_with_a_former_id_imports_under_its_current_id(
     assert CHAIR[1] in stored and CHAIR[0] not in stored
 
 
+def test_programme_new_takes_a_former_id_and_writes_the_current_one(
+        cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "rx.yaml"
+    ok(cli, "programme", "new", "--out", str(out), "--exercise", f"{CHAIR[0]} reps=6",
+       "--note", f"{CHAIR[1]}=hands on the armrests")
+    written = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert [(e["id"], e["reps"], e["note"]) for e in written["exercises"]] == \
+        [(CHAIR[1], 6, "hands on the armrests")]
+
+
 # --- stored data from before the rename -----------------------------------------------------
 
 def days(n: int) -> list[str]:
