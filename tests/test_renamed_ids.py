@@ -307,3 +307,25 @@ def patient_home() -> Path:
     import os
 
     return Path(os.environ["BACKCARE_HOME"])
+
+
+def test_editing_a_record_stored_under_a_former_id_changes_only_what_was_asked(
+        patient: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    d = START.isoformat()
+    ok(patient, "log", "--date", d, "--done", f"{ARM_REACH[1]},bridge", "--pain-after", "2")
+    export = tmp_path / "export.json"
+    ok(patient, "export", "--format", "json", "--out", str(export), "--date", d)
+    before = tmp_path / "before.json"
+    before.write_text(older(export.read_text(encoding="utf-8")), encoding="utf-8")
+    monkeypatch.setenv("BACKCARE_HOME", str(tmp_path / "restored"))
+    ok(patient, "import", str(before))
+    (s,) = ok(patient, "history", "--json", "--date", d).json()["sessions"]
+    res = ok(patient, "edit", s["id"], "--hurt", f"{ARM_REACH[0]}=4", "--date", d)
+    said = " ".join(res.stderr.split())
+    assert "All-fours arm reach, pain: not recorded → 4" in said and "added" not in said
+    stored = "".join(p.read_text(encoding="utf-8")
+                     for p in (tmp_path / "restored" / "log").glob("*.json"))
+    assert ARM_REACH[1] in stored and ARM_REACH[0] not in stored
+    (s,) = ok(patient, "history", "--json", "--date", d).json()["sessions"]
+    assert [(e["exercise_id"], e["pain"]) for e in s["exercises"]] == \
+        [(ARM_REACH[1], 4), ("bridge", None)]

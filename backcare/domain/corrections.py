@@ -120,10 +120,13 @@ def undo_effect(action: str) -> str:
 
 
 def differences(table: str, before: Mapping[str, Any], after: Mapping[str, Any],
-                names: Mapping[str, str] | None = None) -> list[str]:
+                names: Mapping[str, str] | None = None,
+                renamed: Mapping[str, str] | None = None) -> list[str]:
     """What an edit changed, one line each: "Bridge: done → partly done". A note's words
-    are not repeated (they are the patient's own, and messages reach logs)."""
+    are not repeated (they are the patient's own, and messages reach logs). ``renamed``:
+    former exercise ids and their current ones, which an edit writes (issue 27)."""
     names = names or {}
+    renamed = renamed or {}
     lines: list[str] = []
 
     def value(v: Any) -> str:
@@ -139,7 +142,8 @@ def differences(table: str, before: Mapping[str, Any], after: Mapping[str, Any],
 
     field("date", "date")
     if table == "sessions":
-        old = {e["exercise_id"]: e for e in before.get("exercises") or []}
+        old = {renamed.get(e["exercise_id"], e["exercise_id"]): e
+               for e in before.get("exercises") or []}
         for e in after.get("exercises") or []:
             ident = e["exercise_id"]
             name = names.get(ident, ident)
