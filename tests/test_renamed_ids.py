@@ -135,6 +135,16 @@ def test_an_own_file_written_with_a_former_id_still_overrides_that_exercise(
     assert CHAIR[1] in ids and CHAIR[0] not in ids
 
 
+def test_an_own_file_may_link_to_a_former_id(cli: Cli, backcare_home: Path) -> None:
+    backcare_home.mkdir(mode=0o700)
+    (backcare_home / "exercises.yaml").write_text("exercises:" + own_exercise(
+        "tall-standing", "Tall standing", "\n    progresses_to: single-leg-stance-supported"),
+        encoding="utf-8")
+    ok(cli, "exercises", "check")
+    shown = ok(cli, "exercises", "show", "tall-standing", "--json").json()
+    assert shown["progresses_to"] == "standing-on-one-leg-with-support"
+
+
 # --- typed ids ------------------------------------------------------------------------------
 
 def test_a_former_id_typed_in_log_and_plan_swap_is_the_exercise(patient: Cli) -> None:
