@@ -193,7 +193,7 @@ def clinic_case(root: Path, exe: str, runs: int, patients: int, days: int,
 # The printed handout (issue 26): a routine of ten exercises, each block with its pictures.
 HANDOUT_EXERCISES = ("cat-cow", "bridge", "bird-dog", "clam", "knee-to-chest",
                      "seated-hamstring-stretch", "mini-squat", "standing-side-bend",
-                     "walking", "sit-to-stand")
+                     "walking", "getting-up-from-a-chair")
 HANDOUT_S = 1.0
 
 

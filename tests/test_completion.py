@@ -71,7 +71,8 @@ def test_exercise_ids_for_exercises_show(tab: Tab) -> None:
 def test_exercise_ids_in_the_lists_of_log(tab: Tab) -> None:
     assert tab("backcare log --done cl") == ["clam"]
     assert tab("backcare log --partial bridge,wa") == \
-        ["bridge,walking", "bridge,wall-angels", "bridge,water-walking"]
+        ["bridge,walking", "bridge,walking-in-water", "bridge,walking-with-hills",
+         "bridge,wall-angels"]
     assert "bridge,bridge" not in tab("backcare log --skipped bridge,")  # no id twice
     assert tab("backcare log --hurt cl") == ["clam="]
     assert tab("backcare log --hurt clam=") == []  # the pain is the patient's to type
@@ -177,8 +178,8 @@ def test_bash_completes_with_the_script(backcare_home: Path) -> None:
     res = subprocess.run([bash, "--norc", "-c", line], capture_output=True, text=True,
                          env=_backcare_env(backcare_home), timeout=60, check=False)
     assert res.returncode == 0, res.stderr
-    assert res.stdout.split() == ["bridge,walking", "bridge,wall-angels",
-                                  "bridge,water-walking"]
+    assert res.stdout.split() == ["bridge,walking", "bridge,walking-in-water",
+                                  "bridge,walking-with-hills", "bridge,wall-angels"]
 
 
 def test_fish_completes_with_the_script(backcare_home: Path) -> None:

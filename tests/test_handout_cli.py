@@ -163,7 +163,7 @@ def test_programme_export_pdf_prints_the_prescription(cli: Cli, tmp_path: Path) 
               "--name", "Sam")
     assert res.exit_code == 0, res
     found = blocks(out.read_bytes())
-    assert [t.split("\n")[0] for t, _, _ in found] == ["Bridge", "Walking", "Cat and cow"]
+    assert [t.split("\n")[0] for t, _, _ in found] == ["Bridge", "Walking", "Cat-cow"]
     assert all(strokes >= 8 for _, strokes, _ in found)
     bridge = " ".join(found[0][0].split())
     assert "2 × 10, hold 5 s · Mon, Wed, Fri" in bridge

@@ -14,7 +14,7 @@ from backcare.loading.library import load_library
 
 Cli = Callable[..., Any]
 MONDAY = date(2026, 3, 2)
-NEW = ("tandem-stance", "single-leg-stance-supported", "heel-toe-walking",
+NEW = ("heel-to-toe-stand", "standing-on-one-leg-with-support", "heel-to-toe-walking",
        "standing-pelvic-tilt")
 
 pytestmark = pytest.mark.usefixtures("warm_library_cache")
@@ -42,14 +42,14 @@ def week_of_plans(cli: Cli) -> list[dict[str, Any]]:
 def test_the_cautions_the_clinician_asked_for(library: dict[str, dict[str, Any]]) -> None:
     knee_rolls = library["knee-rolls"]["cautions"]
     assert any("hip replacement" in c for c in knee_rolls)
-    extension = library["standing-back-extension"]
+    extension = library["standing-back-bend"]
     assert any("dizzy" in c for c in extension["cautions"])
     assert not any("dizzy" in t for t in extension["tips"])
 
 
 def test_falls_are_tagged_where_they_can_happen(library: dict[str, dict[str, Any]]) -> None:
     for ident in ("getting-up-from-the-floor", "step-ups", "stair-climbing",
-                  "single-leg-stance-supported", "heel-toe-walking"):
+                  "standing-on-one-leg-with-support", "heel-to-toe-walking"):
         assert "fall-risk" in library[ident]["tags"], ident
 
 

@@ -110,10 +110,10 @@ def test_poses_for_the_new_exercises_pass_the_validator() -> None:
     """The safety engineer's four new exercises (issue 21) get their poses at the merge,
     from the file beside this branch; written here too so the validator is tried on them."""
     new = {
-        "tandem-stance": {"start": {"posture": "standing", "shoulder-out": 20},
+        "heel-to-toe-stand": {"start": {"posture": "standing", "shoulder-out": 20},
                           "end": {"posture": "standing", "hip": [9, -9],
                                   "shoulder-out": 30}},
-        "single-leg-stance-supported": {
+        "standing-on-one-leg-with-support": {
             "start": {"posture": "standing", "with": ["chair-in-front"], "shoulder": 45,
                       "elbow": 20},
             "end": {"posture": "standing", "with": ["chair-in-front"], "hip": [20, 0],

@@ -229,4 +229,4 @@ def test_the_session_shows_the_pictures_before_each_exercise_at_60_columns(
             item, 1, 3)
         shown = capsys.readouterr().out
         assert bool(picture_rows(shown)) is drawn, (columns, pictures)
-        assert "Cat and cow" in shown
+        assert "Cat-cow" in shown

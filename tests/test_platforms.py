@@ -271,7 +271,7 @@ def test_a_guided_session_through_the_windows_keys(windows: FakeMsvcrt, tmp_path
     ok("programme", "import", str(rx))
 
     windows.keys = [
-        "s",                   # sit-to-stand: skip it, no Enter after the letter
+        "s",                   # getting up from a chair: skip it, no Enter after the letter
         "\r",                  # walking: start
         "p", "\r",             # its countdown: pause, then Enter goes on
         "\xe0", "H",           # an arrow key (two codes on Windows) does nothing
@@ -300,9 +300,10 @@ def test_a_guided_session_through_the_windows_keys(windows: FakeMsvcrt, tmp_path
     h = json.loads(ok("history", "--json", "--from", DAY.isoformat()))
     (session,) = h["sessions"]
     logged = {e["exercise_id"]: e for e in session["exercises"]}
+    # The prescription's former id (sit-to-stand) is logged under its current one.
     assert [e["exercise_id"] for e in session["exercises"]] == \
-        ["sit-to-stand", "walking", "mini-squat"]
-    assert logged["sit-to-stand"]["status"] == "skipped"
+        ["getting-up-from-a-chair", "walking", "mini-squat"]
+    assert logged["getting-up-from-a-chair"]["status"] == "skipped"
     assert (logged["walking"]["status"], logged["walking"]["duration_minutes"]) == \
         ("partial", 4)
     assert logged["mini-squat"]["status"] == "partial"

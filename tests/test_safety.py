@@ -151,7 +151,7 @@ def test_the_stop_and_the_check_in_agree_on_what_a_red_flag_is() -> None:
 
 def test_pain_of_7_today_is_a_flare_up() -> None:
     assert flare_active(History(checkins=pains(3, 7)), DAY, T) == \
-        (True, "your pain today is 7/10")
+        (True, "your pain on 16 Mar is 7/10")
     assert flare_active(History(checkins=pains(3, 6)), DAY, T)[0] is False
     # Issue 11: one rule for the end of every flare, declared or not: 2 days under 7.
     assert flare_active(History(checkins=pains(8, 3)), DAY, T)[0] is True

@@ -70,7 +70,7 @@ def filled(home: Path, seed: int, profile: Profile | None) -> Store:
     s = Store(home)
     if profile is not None:
         s.save_profile(profile)
-    s.import_records(varied_log(random.Random(seed), FIRST, TODAY))
+    s.import_all(varied_log(random.Random(seed), FIRST, TODAY), None, [], None)
     return s
 
 
@@ -152,8 +152,8 @@ def daily(home: Path) -> None:
     sessions = [Session(f"s-{d:%Y%m%d}-day", d, (ExerciseLog("bridge", "done",
                                                               Dose(sets=2, reps=8)),)).to_dict()
                 for d in (FIRST + timedelta(days=n) for n in range((TODAY - FIRST).days + 1))]
-    Store(home).import_records({"sessions": sessions, "pain_checkins": [
-        PainCheckin(FIRST, 6).to_dict(), PainCheckin(TODAY, 4).to_dict()]})
+    Store(home).import_all({"sessions": sessions, "pain_checkins": [
+        PainCheckin(FIRST, 6).to_dict(), PainCheckin(TODAY, 4).to_dict()]}, None, [], None)
 
 
 @pytest.fixture

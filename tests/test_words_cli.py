@@ -109,3 +109,81 @@ def test_dates_in_messages_are_never_zero_padded() -> None:
               for line in p.read_text(encoding="utf-8").splitlines()
               if re.search(r"%d[ /]%b|%d %B", line)]
     assert not padded, padded
+
+
+# --- plurals, yes-or-no questions and days in the messages that still missed (issue 27) -------
+
+def test_every_yes_or_no_question_is_backcares() -> None:
+    """rich's own Confirm says "Please enter Y or N": every question uses render.confirm's."""
+    from conftest import ROOT
+
+    direct = [str(p.relative_to(ROOT)) for p in sorted((ROOT / "backcare").rglob("*.py"))
+              if "rich.prompt import Confirm" in p.read_text(encoding="utf-8")
+              and p.name != "confirm.py"]
+    assert direct == []
+
+
+def test_doctor_counts_what_it_made_private_in_words(cli: Cli, backcare_home: Any) -> None:
+    import os
+
+    assert cli("pain", "4", "--date", TODAY.isoformat()).exit_code == 0
+    os.chmod(backcare_home / "log" / f"{TODAY:%Y-%m}.json", 0o644)
+    res = cli("doctor", "--yes")
+    assert res.exit_code == 0, res.output
+    assert "made 1 file or folder private and yours again" in res.stderr
+    assert "(s)" not in res.output
+
+
+def test_an_import_counts_its_problems_in_words(cli: Cli, tmp_path: Any) -> None:
+    import json
+
+    doc = {"format": "backcare-export", "version": 1, "exported_at": "2026-03-06T10:00:00Z",
+           "profile": None, "sessions": [], "pain_checkins": [],
+           # One more than the 20 problems shown: the last line counts the one left.
+           "assessments": [{"id": f"a-20260303-0000ab{n:02d}", "date": "2026-03-03",
+                            "instrument": "peg", "answers": [5, 6, 4], "score": 9,
+                            "band": None} for n in range(21)],
+           "visits": [], "goals": [], "programme": None}
+    path = tmp_path / "problems.json"
+    path.write_text(json.dumps(doc), "utf-8")
+    res = cli("import", str(path))
+    assert res.exit_code == 1, res.output
+    assert f"{path}: … and 1 more problem; nothing was imported" in \
+        " ".join(res.stderr.split())
+    assert "(s)" not in res.output
+
+
+def test_a_library_list_that_is_too_short_says_one_item(cli: Cli, tmp_path: Any) -> None:
+    own = tmp_path / "own.yaml"
+    own.write_text("""exercises:
+  - id: tall-standing
+    name: "Tall standing"
+    category: posture
+    level: 1
+    position: standing
+    equipment: [none]
+    instructions: []
+    cues: [Breathe.]
+    dose:
+      sets: {default: 1, min: 1, max: 2}
+      reps: {default: 5, min: 5, max: 10}
+    cautions: [Stop if it hurts.]
+    source: "a physiotherapist"
+""", encoding="utf-8")
+    res = cli("exercises", "check", str(own))
+    assert res.exit_code == 1, res.output
+    assert "instructions needs at least 1 item" in res.stderr and "(s)" not in res.stderr
+
+
+def test_a_flare_up_on_another_day_names_that_day_not_today(patient: Cli) -> None:
+    """A plan for another day never says "today" (issue 27)."""
+    day = TODAY + timedelta(days=4)  # Friday 6 Mar; the clock says Monday 2 Mar
+    assert patient("pain", "8", "--date", TODAY.isoformat()).exit_code == 0
+    plan = patient("plan", "--json", "--date", TODAY.isoformat()).json()
+    assert plan["mode"] == "flare"
+    assert plan["warnings"][0].startswith(
+        "Flare-up (your pain on 2 Mar is 8/10): Monday 2 Mar has a gentle plan")
+    later = patient("plan", "--json", "--date", day.isoformat()).json()
+    flare = [w for w in later["warnings"] if w.startswith("Flare-up")]
+    assert flare and "Friday 6 Mar has a gentle plan" in flare[0]
+    assert not any("today" in w.lower() for w in later["warnings"])

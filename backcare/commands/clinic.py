@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -83,6 +84,7 @@ def _open_clinic(env: Environment) -> ClinicStore:
     from backcare.storage.clinic import open_clinic
 
     c = open_clinic()
+    c.renamed_by = clinic_former_ids
     problem = c.home_problem()
     if problem is not None:
         raise BackcareError(f"{c.home}: the clinic folder {problem}")
@@ -102,6 +104,15 @@ def _clinic_library(env: Environment) -> Library:
     from backcare.loading.library import load_library
 
     return load_library(env.once(_open_clinic).home)
+
+
+def clinic_former_ids() -> Mapping[str, str]:
+    """The clinic library's former exercise ids and their current ones (common.former_ids,
+    issue 27)."""
+    try:
+        return clinic_library().aliases
+    except BackcareError:
+        return {}
 
 
 MAX_CANDIDATES = 8  # an ambiguous name lists at most this many of the patients it matches
@@ -525,8 +536,7 @@ def remove(
         if not is_interactive():
             raise UsageProblem("clinic remove asks before removing a patient; without a "
                                "terminal, give --yes")
-        from rich.prompt import Confirm
-
+        from backcare.render.confirm import Confirm
         from backcare.render.ui import err
 
         if not Confirm.ask(f"Remove {p.label} from the clinic?", default=False,

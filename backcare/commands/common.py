@@ -7,7 +7,7 @@ through the store, call the domain, and hand the result to a renderer.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, NamedTuple
 
@@ -103,6 +103,7 @@ def thresholds() -> Thresholds:
 def _open_store(env: Environment) -> Store:
     """The data folder's store. Widened permissions are warned about at every start."""
     s = open_store()
+    s.renamed_by = former_ids
     problem = s.home_problem()
     if problem is not None:  # a file, below a file, unreachable, another user's (issue 17)
         raise BackcareError(f"{s.home}: the data folder {problem}")
@@ -117,6 +118,16 @@ def _load_library(env: Environment) -> Library:
 
 def _load_thresholds(env: Environment) -> Thresholds:
     return load_thresholds(env.once(_open_store).paths.settings)
+
+
+def former_ids() -> Mapping[str, str]:
+    """The library's former exercise ids and their current ones, for reading the log
+    (issue 27). A command that uses no exercise (pain, clear) must not fail because a
+    library file is broken: one that does says so when it loads the library itself."""
+    try:
+        return library().aliases
+    except BackcareError:
+        return {}
 
 
 def display() -> Display:

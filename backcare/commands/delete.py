@@ -40,8 +40,7 @@ def delete(
         if not is_interactive():
             raise UsageProblem(f"delete needs --yes when there is no terminal to confirm on "
                                f"(it would delete {what})")
-        from rich.prompt import Confirm
-
+        from backcare.render.confirm import Confirm
         from backcare.render.ui import err
 
         if not Confirm.ask(f"Delete {what}?", default=False, console=err()):

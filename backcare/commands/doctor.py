@@ -9,6 +9,7 @@ import typer
 
 from backcare.commands.common import JsonOpt, store
 from backcare.commands.undo import settled_words
+from backcare.domain.words import plural
 from backcare.errors import BackcareError, UsageProblem
 from backcare.render.ui import emit_json, is_interactive, say
 from backcare.storage import DataFileError, DataPaths, DoctorFinding, Store
@@ -68,14 +69,15 @@ def doctor(
         if not is_interactive():
             raise UsageProblem("doctor found problems it can fix; run 'backcare doctor --yes' "
                                "to fix them")
-        from rich.prompt import Confirm
+        from backcare.render.confirm import Confirm
 
         if not Confirm.ask("Fix these now?", default=True):
             raise BackcareError("nothing was changed")
     _repair(s, fixable)
     unrepaired = sum(1 for f in findings if not f.fixable)
     if unrepaired:
-        raise BackcareError(f"{unrepaired} problem(s) could not be repaired (see above)")
+        raise BackcareError(f"{plural(unrepaired, 'problem')} could not be repaired "
+                            "(see above)")
 
 
 def _repair(s: Store, fixable: list[DoctorFinding]) -> None:
@@ -84,7 +86,8 @@ def _repair(s: Store, fixable: list[DoctorFinding]) -> None:
     if any(f.action == "permissions" for f in fixable):
         fixed = s.fix_permissions()
         if fixed:
-            say(f"[green]✓[/] made {fixed} file(s) and folder(s) private and yours again")
+            say(f"[green]✓[/] made {plural(fixed, 'file or folder', 'files or folders')} "
+                "private and yours again")
     for f in fixable:
         if f.action == "restore" and f.backup is not None:
             kept = s.restore(f)

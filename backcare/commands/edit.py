@@ -135,7 +135,7 @@ def edit(
 def save(found: Found, after: dict[str, Any], as_json: bool) -> None:
     """Save the corrected record, keeping every red flag standing; say what changed."""
     before = found.doc
-    changes = fix.differences(found.table, before, after, names())
+    changes = fix.differences(found.table, before, after, names(), library().aliases)
     if after == before or not changes:
         if as_json:
             emit_json({"id": found.ident, "record": found.table, "changed": False,

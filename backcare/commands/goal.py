@@ -235,8 +235,7 @@ def delete_goal(
         if not is_interactive():
             raise UsageProblem(f"goal delete needs --yes when there is no terminal to "
                                f"confirm on (it would delete goal {goal_id})")
-        from rich.prompt import Confirm
-
+        from backcare.render.confirm import Confirm
         from backcare.render.ui import err
 
         if not Confirm.ask(f"Delete goal {goal_id}?", default=False, console=err()):

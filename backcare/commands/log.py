@@ -110,7 +110,7 @@ def _add_or_replace(first: Session, same: tuple[str, ...], lib: Library) -> bool
     a second session (True) or replaces the first (False); else refuse, naming the first."""
     from backcare.render import ui
 
-    names = ", ".join(lib.exercises[i].name if i in lib else i for i in same)
+    names = ", ".join(lib.get(i).name if i in lib else i for i in same)
     if not ui.is_interactive():
         raise BackcareError(
             f"{first.date.isoformat()} already has a session with {names} ({first.id}); "

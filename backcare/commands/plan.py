@@ -97,7 +97,7 @@ def swap(exercise: Annotated[str, typer.Argument(
 
     It offers the others you can do, those done in the same position first. The swap is
     kept from --date on; 'backcare undo' takes it back. Without a terminal, give --to.
-    Example: backcare plan swap knee-to-chest --to seated-glute-stretch
+    Example: backcare plan swap knee-to-chest --to seated-buttock-stretch
     """
     from backcare.domain.planner import swap_choice, with_swap
     from backcare.render import plan as render_plan
@@ -122,8 +122,9 @@ def swap(exercise: Annotated[str, typer.Argument(
         to = render_plan.ask_swap(choice)
         if to is None:
             raise BackcareError("nothing was changed")
+    typed, to = to, lib.canonical(to)  # a former id names its exercise (issue 27)
     if to not in ids:
-        raise UsageProblem(f"--to {to!r} is not one of the choices for {choice.current.id}: "
+        raise UsageProblem(f"--to {typed!r} is not one of the choices for {choice.current.id}: "
                             f"{', '.join(ids)}")
     new = lib.get(to)
     s.update_profile(lambda p: with_swap(p, d, choice.current.id, to),

@@ -129,13 +129,13 @@ def _from_options(specs: list[str], notes: list[str], by: str | None, start: str
                 if field in usual and field not in item:
                     item[field] = usual[field].default
         items.append(item)
-    by_id = {i["id"]: i for i in items}
+    by_id = {lib.canonical(i["id"]): i for i in items}  # a former id names its exercise
     for text in notes:
         ident, sep, said = text.partition("=")
-        if not sep or ident.strip() not in by_id:
+        if not sep or lib.canonical(ident.strip()) not in by_id:
             raise UsageProblem(f"--note {text!r}: give ID=TEXT for an exercise given with "
                                f"--exercise")
-        by_id[ident.strip()]["note"] = said
+        by_id[lib.canonical(ident.strip())]["note"] = said
     data: dict[str, Any] = {"exercises": items, "allow_progression": allow}
     if by is not None:
         data["prescribed_by"] = by

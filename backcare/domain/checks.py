@@ -34,6 +34,7 @@ from backcare.domain.models import (
 from backcare.domain.safety import BOTH_LEGS
 from backcare.domain.suggest import did_you_mean
 from backcare.domain.text import NOTE_MAX_CHARS, NOTE_MAX_LINES, kind_of, show, unsafe_char
+from backcare.domain.words import plural
 from backcare.errors import BackcareError, ProblemList
 
 # Dates backcare accepts (CONTRACT.md): wide enough for any real diary, narrow enough that
@@ -183,7 +184,7 @@ class Checker:
             self.add(f"{key} must be a list, not {self.kind(value)}", key)
             return None
         if len(value) < min_items:
-            self.add(f"{key} needs at least {min_items} item(s)", key)
+            self.add(f"{key} needs at least {plural(min_items, 'item')}", key)
             return None
         out: list[str] = []
         line = getattr(value, "line", None)

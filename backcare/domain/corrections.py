@@ -124,10 +124,13 @@ def undo_effect(action: str) -> str:
 
 
 def differences(table: str, before: Mapping[str, Any], after: Mapping[str, Any],
-                names: Mapping[str, str] | None = None) -> list[str]:
+                names: Mapping[str, str] | None = None,
+                renamed: Mapping[str, str] | None = None) -> list[str]:
     """What an edit changed, one line each: "Bridge: done → partly done". A note's words
-    are not repeated (they are the patient's own, and messages reach logs)."""
+    are not repeated (they are the patient's own, and messages reach logs). ``renamed``:
+    former exercise ids and their current ones, which an edit writes (issue 27)."""
     names = names or {}
+    renamed = renamed or {}
     lines: list[str] = []
 
     def value(v: Any) -> str:
@@ -143,7 +146,8 @@ def differences(table: str, before: Mapping[str, Any], after: Mapping[str, Any],
 
     field("date", "date")
     if table == "sessions":
-        old = {e["exercise_id"]: e for e in before.get("exercises") or []}
+        old = {renamed.get(e["exercise_id"], e["exercise_id"]): e
+               for e in before.get("exercises") or []}
         for e in after.get("exercises") or []:
             ident = e["exercise_id"]
             name = names.get(ident, ident)
@@ -198,7 +202,14 @@ def edit_session(session: Session, edit: SessionEdit, library: Library,
                  planned: Mapping[str, Dose] | None) -> Session:
     """The session with ``edit`` applied. An exercise it adds is in the day's plan
     (``planned``, its dose) or an extra, as ``log`` records it (issue 11); a skipped
-    exercise has no dose and no pain. Minutes done are minutes done."""
+    exercise has no dose and no pain. Minutes done are minutes done. Exercises, typed or
+    stored, go by their current ids: a former id names its exercise (issue 27)."""
+    name = library.canonical
+    session = session._replace(exercises=tuple(
+        e._replace(exercise_id=name(e.exercise_id)) for e in session.exercises))
+    edit = edit._replace(statuses={name(i): s for i, s in edit.statuses.items()},
+                         hurt={name(i): n for i, n in edit.hurt.items()},
+                         minutes={name(i): n for i, n in edit.minutes.items()})
     logs = {e.exercise_id: e for e in session.exercises}
     order = [e.exercise_id for e in session.exercises]
     for ident, status in edit.statuses.items():

@@ -47,7 +47,7 @@ def flare_on(day: date, pains: dict[date, int], declared: Iterable[date],
     reported under 7 on 2 days since (``flare_clear_days``). Returns (active, why)."""
     today = pains.get(day)
     if today is not None and today >= t.flare_pain:
-        return True, f"your pain today is {today}/10"
+        return True, f"your pain on {short_date(day)} is {today}/10"
     severe = [d for d, p in pains.items() if d <= day and p >= t.flare_pain]
     declared_days = [d for d in declared if d <= day]
     starts = severe + declared_days

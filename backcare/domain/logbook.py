@@ -96,6 +96,17 @@ class Logged(NamedTuple):
     no_minutes: tuple[str, ...]  # timed exercises partly done, or extras, with no --minutes
 
 
+def current_ids(req: LogRequest, library: Library) -> LogRequest:
+    """What was typed, by the exercises' current ids: a former id still names its exercise
+    (issue 27). Ids the library does not know are kept, for the message that says so."""
+    name = library.canonical
+    return replace(req, done=[name(i) for i in req.done],
+                   partial=[name(i) for i in req.partial],
+                   skipped=[name(i) for i in req.skipped],
+                   hurt={name(i): n for i, n in req.hurt.items()},
+                   minutes={name(i): n for i, n in req.minutes.items()})
+
+
 def session_from_log(day: date, plan: Plan, library: Library, req: LogRequest,
                      session_id: str) -> Logged:
     """The session ``backcare log`` records (issue 14: a log records what was typed).
@@ -110,6 +121,7 @@ def session_from_log(day: date, plan: Plan, library: Library, req: LogRequest,
     - An exercise not in the day's plan is an extra (issue 11), at its entry dose.
     """
     planned = {i.exercise.id: i for i in plan.items}
+    req = current_ids(req, library)
     listed = {"done": req.done, "partial": req.partial, "skipped": req.skipped}
     seen: dict[str, str] = {}
     for status, ids in listed.items():

@@ -9,8 +9,8 @@ Dates are ``datetime.date`` in the domain and ISO strings (``YYYY-MM-DD``) on di
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -152,6 +152,8 @@ class Exercise(NamedTuple):
     tips: tuple[str, ...] = ()  # practical advice; ``cautions`` say when to stop or leave it out
     # Its key positions, for its pictures (issue 26); None in a library without them.
     poses: Poses | None = None
+    # Its former ids (issue 27): a log, swap or prescription that names one means this.
+    aliases: tuple[str, ...] = ()
 
     def has(self, *tags: str) -> bool:
         return any(t in self.tags for t in tags)
@@ -180,6 +182,7 @@ class Exercise(NamedTuple):
             "cautions": list(self.cautions), "tips": list(self.tips), "tags": list(self.tags),
             "source": self.source,
             "poses": None if self.poses is None else self.poses.to_dict(),
+            "aliases": list(self.aliases),
         }
 
     @classmethod
@@ -200,6 +203,7 @@ class Exercise(NamedTuple):
             cautions=tuple(d["cautions"]), source=d["source"], origin=origin or d.get("origin", ""),
             tags=tuple(d.get("tags") or ()), tips=tuple(d.get("tips") or ()),
             poses=None if d.get("poses") is None else Poses.from_dict(d["poses"]),
+            aliases=tuple(d.get("aliases") or ()),
         )
 
 
@@ -217,6 +221,10 @@ class RoutineSwap(NamedTuple):
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> RoutineSwap:
         return cls(date.fromisoformat(d["date"]), str(d["out"]), str(d["in"]))
+
+    def with_current_ids(self, renamed: Mapping[str, str]) -> RoutineSwap:
+        return self._replace(out_id=renamed.get(self.out_id, self.out_id),
+                             in_id=renamed.get(self.in_id, self.in_id))
 
 
 @dataclass
@@ -252,6 +260,14 @@ class Profile:
         """A red flag stops the programme until a clinician clears it (CLINICAL.md §5);
         weight loss alone is advice to see a GP (SEE_GP_RED_FLAGS)."""
         return bool(set(self.red_flags) - SEE_GP_RED_FLAGS) and not self.cleared_by_clinician
+
+    def with_current_ids(self, renamed: Mapping[str, str]) -> Profile:
+        """This profile with its swaps naming exercises by their current ids (``renamed``:
+        a former id → the current one, Library.aliases; issue 27)."""
+        if not any(s.out_id in renamed or s.in_id in renamed for s in self.routine_swaps):
+            return self
+        return replace(self, routine_swaps=[s.with_current_ids(renamed)
+                                            for s in self.routine_swaps])
 
     def week_of_pregnancy(self, day: date) -> int | None:
         """The week of pregnancy on ``day``, counted on from the week given."""
@@ -481,6 +497,14 @@ class Prescription(NamedTuple):
                    d.get("prescribed_by"), parse_iso(d.get("start")),
                    bool(d.get("allow_progression", False)))
 
+    def with_current_ids(self, renamed: Mapping[str, str]) -> Prescription:
+        """This prescription naming its exercises by their current ids (issue 27)."""
+        if not any(i.exercise_id in renamed for i in self.items):
+            return self
+        return self._replace(items=tuple(
+            i._replace(exercise_id=renamed.get(i.exercise_id, i.exercise_id))
+            for i in self.items))
+
 
 class PrescriptionPeriod(NamedTuple):
     """One event in the history of prescriptions (issue 14): a prescription imported,
@@ -543,6 +567,14 @@ class PrescriptionHistory(NamedTuple):
 
     def to_list(self) -> list[dict[str, Any]]:
         return [p.to_dict() for p in self.periods]
+
+    def with_current_ids(self, renamed: Mapping[str, str]) -> PrescriptionHistory:
+        """Every prescription naming its exercises by their current ids (issue 27)."""
+        if not renamed:
+            return self
+        return PrescriptionHistory(tuple(
+            p._replace(prescription=p.prescription.with_current_ids(renamed))
+            if p.prescription is not None else p for p in self.periods))
 
     @classmethod
     def from_list(cls, docs: Iterable[dict[str, Any]]) -> PrescriptionHistory:

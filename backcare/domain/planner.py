@@ -294,7 +294,9 @@ def _plan_for(day: date, profile: Profile | None, library: Library,
                     prescribed=prescription)
 
     if flare:
-        warnings.insert(0, f"Flare-up ({why}): today is a gentle plan with no progression. "
+        # The plan may be for a day other than today: the warning names its day (issue 27).
+        warnings.insert(0, f"Flare-up ({why}): {day:%A} {day.day} {day:%b} has a gentle plan "
+                           "with no progression. "
                            "Keep moving gently; it helps recovery (NICE NG59, NHS).")
         if prescription is not None:
             warnings.append("Your physiotherapist's programme is paused until the flare-up "
@@ -939,7 +941,7 @@ def swap_choice(day: date, profile: Profile, library: Library, history: History,
                        with_changes=False)
     fams = families(library)
     of = {e.id: fam[0].id for fam in fams for e in fam}
-    key = of.get(exercise_id)
+    key = of.get(library.canonical(exercise_id))  # a former id names its exercise (issue 27)
     member = next((m for m in rday.routine.members if m.family == key), None)
     if member is None:
         ids = ", ".join(rday.current[m.family][0].id for m in rday.routine.members

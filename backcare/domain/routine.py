@@ -62,18 +62,19 @@ START_SHARE = 0.6
 # sit-to-stand and hinge of everyday posture). Families not named here follow, in the
 # library's order, so a physiotherapist's own library works too.
 PREFERENCE: dict[str, tuple[str, ...]] = {
-    "stretching": ("knee-to-chest", "cat-cow", "seated-glute-stretch", "pelvic-tilt",
+    "stretching": ("knee-to-chest", "cat-cow", "seated-buttock-stretch", "pelvic-tilt",
                    "seated-hamstring-stretch", "hamstring-stretch",
-                   "standing-hip-flexor-stretch", "standing-back-extension", "knee-rolls",
+                   "standing-hip-flexor-stretch", "standing-back-bend", "knee-rolls",
                    "standing-side-bend", "bottom-to-heels-stretch", "seated-twist"),
-    "strengthening": ("bridge", "four-point-arm-reach", "abdominal-bracing", "clam",
+    "strengthening": ("bridge", "all-fours-arm-reach", "abdominal-bracing", "clam",
                       "mini-squat", "seated-abdominal-bracing", "heel-raises",
-                      "seated-knee-extension"),
-    "aerobic": ("walking", "stationary-cycling", "water-walking", "marching-on-the-spot",
+                      "seated-knee-straightening"),
+    "aerobic": ("walking", "exercise-bike", "walking-in-water", "marching-on-the-spot",
                 "seated-marching", "side-stepping", "seated-arm-and-leg-pumping"),
-    "posture": ("sit-to-stand", "hip-hinge", "shoulder-blade-squeeze", "sitting-posture",
-                "standing-posture", "chin-tucks", "seated-neutral-spine", "getting-out-of-bed",
-                "desk-break", "carrying-technique"),
+    "posture": ("getting-up-from-a-chair", "hip-hinge", "shoulder-blade-squeeze",
+                "sitting-posture", "standing-posture", "chin-tucks",
+                "finding-your-middle-back-position", "getting-out-of-bed", "desk-break",
+                "carrying-technique"),
 }
 
 
@@ -135,7 +136,8 @@ class Families:
         self.of = {e.id: fam[0].id for fam in families for e in fam}
 
     def key(self, exercise_id: str) -> str | None:
-        return self.of.get(exercise_id)
+        """The family of an exercise, by its current id or a former one (issue 27)."""
+        return self.of.get(self.library.canonical(exercise_id))
 
 
 def sizes_for(minutes: int) -> dict[str, int]:
@@ -351,7 +353,7 @@ def _member(key: str, cat: str, day: date, started: date, first_seen: dict[str, 
     """A family of the routine, with the day it joined and why."""
     if key in asked_in:
         s = asked_in[key]
-        out = fams.library.exercises.get(s.out_id)
+        out = fams.library.get(s.out_id) if s.out_id in fams.library else None
         was = f" in place of {out.name}" if out is not None else ""
         return Member(key, cat, s.day, f"you chose it{was} on {short_date(s.day)}",
                       replaces=fams.key(s.out_id))

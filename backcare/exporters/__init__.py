@@ -76,6 +76,9 @@ class ExportContext:
     report: ProgressReport | None = None  # the figures of the period (domain.analytics)
     aerobic_minutes: Mapping[str, int] = field(default_factory=dict)  # by session id
     exercise_names: Mapping[str, str] = field(default_factory=dict)
+    # fhir: a renamed exercise's current id → the id it was first known by (its first
+    # alias), which its records' identifiers keep (issue 27).
+    first_ids: Mapping[str, str] = field(default_factory=dict)
     poses: Mapping[str, Poses] = field(default_factory=dict)  # pdf: pictures (issue 26)
     plans: tuple[dict[str, Any], ...] = ()  # `plan --json` documents, one per planned day
     plan_days: tuple[str, ...] = ()  # ics: every day the plans cover, planned or not

@@ -36,7 +36,7 @@ conditional delete, so the server reaches the patient's state (issue 23).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -405,7 +405,7 @@ def _sessions(b: Builder, ctx: ExportContext, pid: str) -> None:
                       _pain_obs(pid, s["date"], value, SESSION_PAIN_TEXT.format(when=when_pain),
                                 partOf=part_of),
                       f"Pain {when_pain} the exercise session on {s['date']}: {value}/10")
-        for part, e in _exercise_parts(s):
+        for part, e in _exercise_parts(s, ctx.first_ids):
             if e.get("pain") is not None:
                 name = names.get(e["exercise_id"], e["exercise_id"])
                 b.add(b.url("exercise-pain", f"{s['id']}:{part}", of=s["id"]),
@@ -424,15 +424,19 @@ def _sessions(b: Builder, ctx: ExportContext, pid: str) -> None:
                 f"Aerobic exercise in the session on {s['date']}: {value} min")
 
 
-def _exercise_parts(s: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+def _exercise_parts(s: dict[str, Any], first_ids: Mapping[str, str]
+                    ) -> list[tuple[str, dict[str, Any]]]:
     """Each exercise of a session with the name of its part of the record: its exercise id
     (``bridge``; ``bridge:2`` for a second log of it), not its place in the list, which an
-    edit may change (issue 23)."""
+    edit may change (issue 23). A renamed exercise's part keeps the id it was first known
+    by (``first_ids``, issue 27), so that a record exported before the rename keeps its
+    identifiers."""
     seen: dict[str, int] = {}
     parts = []
     for e in s.get("exercises", []):
-        n = seen[e["exercise_id"]] = seen.get(e["exercise_id"], 0) + 1
-        parts.append((e["exercise_id"] if n == 1 else f"{e['exercise_id']}:{n}", e))
+        ident = first_ids.get(e["exercise_id"], e["exercise_id"])
+        n = seen[ident] = seen.get(ident, 0) + 1
+        parts.append((ident if n == 1 else f"{ident}:{n}", e))
     return parts
 
 

@@ -46,6 +46,7 @@ from backcare.domain.models import (
     Visit,
 )
 from backcare.domain.text import kind_of, show
+from backcare.domain.words import plural
 from backcare.errors import BackcareError, ProblemList
 
 if TYPE_CHECKING:
@@ -256,11 +257,12 @@ def parse_export(doc: Any, file: str | None, source: str, limits: Limits) -> Imp
         shown = p.problems[:MAX_PROBLEMS_SHOWN]
         if len(p.problems) > MAX_PROBLEMS_SHOWN:
             rest = len(p.problems) - MAX_PROBLEMS_SHOWN
-            p.add(f"… and {rest} more problem(s); nothing was imported", file=file)
+            p.add(f"… and {plural(rest, 'more problem')}; nothing was imported", file=file)
         else:
             p.add("nothing was imported", file=file)
         shown.append(p.problems[-1])
-        raise BackcareError(f"{file or 'the export'}: {len(p.problems) - 1} problem(s); "
+        raise BackcareError(f"{file or 'the export'}: "
+                            f"{plural(len(p.problems) - 1, 'problem')}; "
                             f"nothing was imported", shown)
     return ImportBundle(tables, profile, goals, programme, source, corrections,
                         prescriptions or None, frozenset(derived))

@@ -35,7 +35,8 @@ LIBRARY_FORMAT_VERSION = 1
 MAX_LEVEL = 3
 REQUIRED = ("id", "name", "category", "level", "position", "equipment", "instructions", "cues",
             "dose", "cautions", "source")
-OPTIONAL = ("per_side", "targets", "tags", "tips", "progresses_to", "regresses_to", "poses")
+OPTIONAL = ("aliases", "per_side", "targets", "tags", "tips", "progresses_to", "regresses_to",
+            "poses")
 DOSE_KEYS = (*DOSE_FIELDS, "rest_seconds")
 RANGE_KEYS = ("default", "min", "max")
 # Upper bounds that catch typos (a hold of 300 s, 100 sets) rather than clinical limits.
@@ -157,6 +158,7 @@ def _check_entry(p: ProblemList, file: str, entry: Any, index: int,
         out["id"] = ident
     if "name" in entry:
         out["name"] = c.text("name", entry["name"])
+    out["aliases"] = _check_aliases(c, entry.get("aliases", LineList()), out.get("id"))
     category = c.choice("category", entry["category"], CATEGORIES) if "category" in entry \
         else None
     out["category"] = category
@@ -197,6 +199,75 @@ def _check_entry(p: ProblemList, file: str, entry: Any, index: int,
         return None
     out["line"] = entry.line
     return out
+
+
+def _check_aliases(c: Checker, raw: Any, ident: str | None) -> tuple[str, ...] | None:
+    """An exercise's former ids (issue 27): kebab-case, each named once, never its own id.
+    That none is another exercise's id is checked over the whole library
+    (:func:`check_aliases`)."""
+    aliases = c.names("aliases", raw)
+    if aliases is None:
+        return None
+    for alias in aliases:
+        if not _is_kebab(alias):
+            c.add(f"alias '{alias}' must be kebab-case: lowercase letters, digits and dashes",
+                  "aliases")
+        elif alias == ident:
+            c.add(f"alias '{alias}' is the exercise's own id", "aliases")
+    for alias in sorted({a for a in aliases if aliases.count(a) > 1}):
+        c.add(f"alias '{alias}' is listed twice", "aliases")
+    return aliases
+
+
+def _where(ex: Exercise) -> tuple[str | None, int | None]:
+    file, _, line = ex.origin.rpartition(":")
+    return (file or None, int(line) if line.isdigit() else None)
+
+
+def check_aliases(exercises: dict[str, Exercise]) -> None:
+    """A former id means one exercise, and never one that has that id now (issue 27)."""
+    p = ProblemList()
+    owner: dict[str, str] = {}
+    for ex in exercises.values():
+        file, line = _where(ex)
+        for alias in ex.aliases:
+            if alias in exercises:
+                p.add(f"alias '{alias}' is the id of another exercise "
+                      f"({exercises[alias].name}); an old id may not name two exercises",
+                      file=file, line=line, record=ex.id)
+            elif alias in owner:
+                p.add(f"alias '{alias}' is already an alias of '{owner[alias]}'", file=file,
+                      line=line, record=ex.id)
+            else:
+                owner[alias] = ex.id
+    p.raise_if_any("the exercise library's aliases are not consistent")
+
+
+def merge_over(base: dict[str, Exercise], own: dict[str, Exercise]) -> dict[str, Exercise]:
+    """``own`` merged over ``base`` by id (CONTRACT.md). An exercise of ``own`` under a
+    former id of one in ``base`` replaces that one, keeping its current id and aliases: a
+    physiotherapist's file written before an id was renamed still means what it meant."""
+    merged = dict(base)
+    renamed = {old: e.id for e in base.values() for old in e.aliases}
+    for ident, ex in own.items():
+        current = renamed.get(ident)
+        if current is not None and current not in own:
+            kept = merged.pop(current)
+            ex = ex._replace(id=current, aliases=tuple(dict.fromkeys(
+                (*kept.aliases, *ex.aliases))))
+            ident = current
+        merged[ident] = ex
+    return merged
+
+
+def with_current_links(exercises: dict[str, Exercise]) -> dict[str, Exercise]:
+    """Progression links that name a former id name the current one instead."""
+    renamed = {old: e.id for e in exercises.values() for old in e.aliases}
+    if not renamed:
+        return exercises
+    return {i: e._replace(progresses_to=renamed.get(e.progresses_to or "", e.progresses_to),
+                          regresses_to=renamed.get(e.regresses_to or "", e.regresses_to))
+            for i, e in exercises.items()}
 
 
 def _is_kebab(text: str) -> bool:
@@ -246,6 +317,7 @@ def parse_library_file(path: Path) -> dict[str, Exercise]:
         first_line[ident] = checked["line"]
         found[ident] = Exercise.from_dict(checked, origin=f"{name}:{checked['line']}")
     p.raise_if_any(f"{name}: not a valid exercise library")
+    check_aliases(found)
     return found
 
 
@@ -253,12 +325,8 @@ def check_links(exercises: dict[str, Exercise], require_entry_points: bool = Tru
     """Progression links must exist, stay in one category and never loop."""
     p = ProblemList()
 
-    def where(ex: Exercise) -> tuple[str | None, int | None]:
-        file, _, line = ex.origin.rpartition(":")
-        return (file or None, int(line) if line.isdigit() else None)
-
     for ex in exercises.values():
-        file, line = where(ex)
+        file, line = _where(ex)
         for key in ("progresses_to", "regresses_to"):
             target = getattr(ex, key)
             if target is None:
@@ -289,7 +357,7 @@ def check_links(exercises: dict[str, Exercise], require_entry_points: bool = Tru
             while nxt in exercises and nxt not in reported:
                 if nxt in seen:
                     cycle = seen[seen.index(nxt):] + [nxt]
-                    file, line = where(exercises[nxt])
+                    file, line = _where(exercises[nxt])
                     p.add(f"{key} links form a cycle: {' → '.join(cycle)}", file=file,
                           line=line, record=nxt)
                     reported.update(cycle)
@@ -306,7 +374,9 @@ def check_links(exercises: dict[str, Exercise], require_entry_points: bool = Tru
 def load_library_files(files: list[Path]) -> Library:
     merged: dict[str, Exercise] = {}
     for path in files:
-        merged.update(parse_library_file(path))  # later files override by id
+        merged = merge_over(merged, parse_library_file(path))  # later files override by id
+    check_aliases(merged)
+    merged = with_current_links(merged)
     check_links(merged)
     return Library(merged, tuple(str(f) for f in files))
 
@@ -381,8 +451,9 @@ def check_file(file: Path | None, home: Path) -> tuple[int, list[str]]:
     require_poses(file, own)
     base = files[0]
     if file.resolve() != base.resolve() and base.exists():
-        merged = {**parse_library_file(base), **own}
-        check_links(merged)
+        merged = merge_over(parse_library_file(base), own)
+        check_aliases(merged)
+        check_links(with_current_links(merged))
     else:
-        check_links(own)
+        check_links(with_current_links(own))
     return len(own), [str(file)]

@@ -171,4 +171,4 @@ def _item(p: ProblemList, name: str, raw: Any, index: int, list_line: int,
         note = None
     if len(p.problems) > before:
         return None
-    return PrescribedItem(ident, Dose(**dose), days, note.strip() if note else None)
+    return PrescribedItem(ex.id, Dose(**dose), days, note.strip() if note else None)

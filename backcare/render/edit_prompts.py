@@ -92,7 +92,7 @@ def ask_session(session: Session, library: Library) -> fix.SessionEdit:
         return found
 
     for e in session.exercises:
-        name = library.exercises[e.exercise_id].name if e.exercise_id in library \
+        name = library.get(e.exercise_id).name if e.exercise_id in library \
             else e.exercise_id
         now = _ask(f"{escape(name)}: done, partial or skipped", e.status, status)
         if now != e.status:

@@ -114,6 +114,8 @@ def exercise_panel(ex: Exercise, library: Library) -> None:
         links.append(f"harder: {library.get(ex.progresses_to).name} ({ex.progresses_to})")
     if links:
         lines += ["", "[bold]Variants[/]"] + [f"  {link}" for link in links]
+    if ex.aliases:  # a former id still works wherever an id is typed (issue 27)
+        lines += ["", f"[dim]Formerly: {', '.join(ex.aliases)}[/]"]
     # Tags, section numbers and file names stay in --json and the docs (issue 21).
     source = plain_source(ex.source)
     if source:

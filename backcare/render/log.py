@@ -36,7 +36,7 @@ def session_saved(session: Session, library: Library, t: Thresholds) -> None:
     say(f"[green]✓[/] Session recorded for {session.date.isoformat()}: "
         f"{counts['done']} done, {counts['partial']} partly done, {counts['skipped']} skipped.")
     def name(ident: str) -> str:
-        return escape_words(library.exercises[ident].name if ident in library else ident)
+        return escape_words(library.get(ident).name if ident in library else ident)
 
     done = [e for e in session.exercises if e.status != "skipped"]
     for e in done:
@@ -71,23 +71,25 @@ def session_saved(session: Session, library: Library, t: Thresholds) -> None:
 def log_notes(logged: Logged, library: Library, replaced: bool) -> None:
     """What `log` recorded beyond the counts: what the lists left out, minutes."""
     def names(ids: tuple[str, ...]) -> str:
-        return ", ".join(escape_words(library.exercises[i].name if i in library else i)
+        return ", ".join(escape_words(library.get(i).name if i in library else i)
                          for i in ids)
 
     ident = logged.session.id
     if replaced:
         say(f"It replaced the session logged before that day ({ident}); 'backcare undo' "
             "puts the first one back.")
-    if logged.unmentioned:  # what the patient is asked to type: the ids (issue 27)
+    # Where the patient is asked to type exercises, they are named by id (issue 27): an id
+    # follows the exercise's name, so it reads as one too.
+    if logged.unmentioned:
         ids = ",".join(logged.unmentioned)
-        say(f"Not mentioned, so not recorded: {names(logged.unmentioned)}. To add them: "
+        say(f"Not mentioned, so not recorded: {', '.join(logged.unmentioned)}. To add them: "
             f"backcare edit {ident} --done {ids} (or --skipped {ids}).")
     if logged.short:
         say(f"Fewer minutes than planned, so recorded as partly done: "
             f"{names(logged.short)}.")
     if logged.no_minutes:
-        say(f"No minutes given, so none are counted for: {names(logged.no_minutes)}. To add "
-            f"them: backcare edit {ident} "
+        say(f"No minutes given, so none are counted for: {', '.join(logged.no_minutes)}. "
+            f"To add them: backcare edit {ident} "
             + " ".join(f"--minutes {i}=N" for i in logged.no_minutes) + ".")
 
 
@@ -154,12 +156,12 @@ def history_view(h: History, start: date, end: date, library: Library,
     for s in h.sessions:
         parts = []
         for e in s.exercises:
-            name = library.exercises[e.exercise_id].name if e.exercise_id in library \
+            name = library.get(e.exercise_id).name if e.exercise_id in library \
                 else e.exercise_id
             pain = f" {pain_text(e.pain, t)}" if e.pain is not None else ""
             extra = " (extra)" if e.extra else ""
             # Each exercise's dose, so that the log shows how it went up (issue 20).
-            per_side = library.exercises[e.exercise_id].per_side \
+            per_side = library.get(e.exercise_id).per_side \
                 if e.exercise_id in library else False
             dose = e.dose.describe(per_side) if e.status != "skipped" else ""
             dose = f" {escape(dose)}" if dose else ""

@@ -19,7 +19,7 @@ import contextlib
 import json
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -193,11 +193,17 @@ class RecordBuilder:
     Years of history repeat a handful of exercise records (an exercise, a status, a dose and
     a pain answer): one shared object per distinct record makes ten years load as a few
     hundred of them, not tens of thousands (issue 7). Records are immutable, so sharing is
-    safe. Used by both ways of reading a month: the JSON file and the cache."""
+    safe. Used by both ways of reading a month: the JSON file and the cache.
 
-    def __init__(self) -> None:
+    ``renamed`` gives the exercises' former ids and their current ones (Library.aliases,
+    issue 27): a log made under an old id reads as the exercise's current id. It is asked
+    for at the first exercise record, so that reading only check-ins needs no library."""
+
+    def __init__(self, renamed: Callable[[], Mapping[str, str]] | None = None) -> None:
         self._doses: dict[tuple[Any, ...], Dose] = {}
         self._logs: dict[tuple[Any, ...], ExerciseLog] = {}
+        self._renamed_by = renamed
+        self._renamed: Mapping[str, str] | None = None
 
     def dose(self, key: tuple[Any, ...]) -> Dose:
         dose = self._doses.get(key)
@@ -211,6 +217,9 @@ class RecordBuilder:
         log = self._logs.get(key)
         if log is None:
             exercise_id, status, sets, reps, hold, minutes, pain, extra = key
+            if self._renamed is None:
+                self._renamed = self._renamed_by() if self._renamed_by else {}
+            exercise_id = self._renamed.get(exercise_id, exercise_id)
             log = self._logs[key] = ExerciseLog(exercise_id, status,
                                                 self.dose((sets, reps, hold, minutes)), pain,
                                                 bool(extra))

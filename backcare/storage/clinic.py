@@ -103,7 +103,8 @@ class ClinicStore(Store):
         read and checked (or just written) is not read and checked again."""
         folder = patient.folder if isinstance(patient, ClinicPatient) else patient
         if folder not in self._stores:
-            self._stores[folder] = Store(self.home / PATIENTS_DIR / folder, self._today)
+            self._stores[folder] = Store(self.home / PATIENTS_DIR / folder, self._today,
+                                         renamed=self.renamed_by)
         return self._stores[folder]
 
     def start_permission_problems(self) -> list[str]:

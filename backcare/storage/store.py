@@ -168,7 +168,8 @@ class Store:
     """backcare's data folder. Reads need no lock; every write holds the folder's lock."""
 
     def __init__(self, home: Path, today: Callable[[], date] = machine_today,
-                 now: Callable[[], str] = clock_now) -> None:
+                 now: Callable[[], str] = clock_now,
+                 renamed: Callable[[], Mapping[str, str]] | None = None) -> None:
         self.home = home
         self.paths = DataPaths(home)
         self._today = today  # the real date, for naming backups; never a --date
@@ -184,6 +185,11 @@ class Store:
         self._overlay: dict[Path, dict[str, Any]] = {}
         # What this store settled, at its first read or under a write's lock: undo says it.
         self.settled: list[tuple[str, Entry]] = []
+        # The exercises' former ids → their current ones (the library's aliases, issue 27),
+        # asked for when a record naming an exercise is first read: every record is read
+        # by the ids of today's library, whatever id it was written with.
+        self.renamed_by = renamed
+        self._renamed: Mapping[str, str] | None = None
 
     # -- paths and permissions --
     @property
@@ -837,13 +843,25 @@ class Store:
         docs = tables.get(name) or {}
         return next(iter(docs.values())) if docs else None
 
+    def renamed(self) -> Mapping[str, str]:
+        """The exercises' former ids and their current ones (empty when not given)."""
+        if self._renamed is None:
+            self._renamed = self.renamed_by() if self.renamed_by else {}
+        return self._renamed
+
+    def _builder(self) -> cache.RecordBuilder:
+        return cache.RecordBuilder(self.renamed)
+
     def profile(self) -> Profile | None:
         doc = self._single(self._main(), "profile")
-        return Profile.from_dict(doc) if doc else None
+        if not doc:
+            return None
+        profile = Profile.from_dict(doc)
+        return profile.with_current_ids(self.renamed()) if profile.routine_swaps else profile
 
     def programme(self) -> Prescription | None:
         doc = self._single(self._main(), "programme")
-        return Prescription.from_dict(doc) if doc else None
+        return Prescription.from_dict(doc).with_current_ids(self.renamed()) if doc else None
 
     def prescriptions(self) -> PrescriptionHistory:
         """The history of prescriptions (issue 14). A prescription kept before its history
@@ -851,9 +869,10 @@ class Store:
         main = self._main()
         docs = list((main.get("prescriptions") or {}).values())
         if docs:
-            return PrescriptionHistory.from_list(docs)
+            return PrescriptionHistory.from_list(docs).with_current_ids(self.renamed())
         programme = self._single(main, "programme")
-        return regimen(Prescription.from_dict(programme) if programme else None)
+        return regimen(Prescription.from_dict(programme).with_current_ids(self.renamed())
+                       if programme else None)
 
     def goals(self) -> list[Goal]:
         docs = (self._main().get("goals") or {}).values()
@@ -883,7 +902,7 @@ class Store:
         # of `progress` together, so months read before come from a compact cache, each
         # month checked by its checksum and its file's identity (issue 7, issue 17). A short
         # range reads its few files directly.
-        builder = cache.RecordBuilder()
+        builder = self._builder()
         use_cache = len(paths) >= HISTORY_CACHE_MIN_MONTHS and \
             (start is None or len(paths) >= HISTORY_CACHE_WINDOW_MONTHS)
         cached = cache.read_cache(self.paths.history_cache, "history") if use_cache else None
@@ -992,7 +1011,7 @@ class Store:
                     checkins = [] if entry.payload == b"[]" else \
                         cache.checkins_from_raw(cache.loads(entry.payload))
             if checkins is None:
-                builder = builder or cache.RecordBuilder()
+                builder = builder or self._builder()
                 checkins = [c for c in self._read_month(path, builder)[1] if c.symptoms]
                 payload = _payload(cache.checkins_to_raw(checkins))
                 if key and payload is not None:
