@@ -76,7 +76,7 @@ def test_a_restore_replaces_the_damaged_file_in_one_step_and_copies_it_aside(
         backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     s = Store(backcare_home)
     checkins(s, 3)
-    path = s.month_path(MARCH)
+    path = s.paths.month(MARCH)
     bad = damage(path)
     [finding] = s.check()
     seen: list[bool] = []
@@ -100,7 +100,7 @@ def test_a_file_a_backup_holds_but_the_folder_lacks_is_a_finding(cli: Cli,
                                                                  backcare_home: Path) -> None:
     s = Store(backcare_home)
     checkins(s, 3)
-    path = s.month_path(MARCH)
+    path = s.paths.month(MARCH)
     path.unlink()  # what an interrupted restore of an earlier backcare left
     report = cli("doctor", "--json").json()
     assert [(p["file"], p["problem"], p["fix"]) for p in report["problems"]] == [
@@ -117,7 +117,7 @@ def test_a_file_a_backup_holds_but_the_folder_lacks_is_a_finding(cli: Cli,
 def test_a_file_repaired_meanwhile_is_not_restored_over(backcare_home: Path) -> None:
     first = Store(backcare_home)
     checkins(first, 3)
-    path = first.month_path(MARCH)
+    path = first.paths.month(MARCH)
     good = path.read_bytes()
     damage(path)
     [finding] = first.check()
@@ -136,7 +136,7 @@ def test_two_doctors_at_once_restore_once_and_keep_what_was_written_between(
     gets the lock it sees a good file and leaves it."""
     s = Store(backcare_home)
     checkins(s, 3)
-    path = s.month_path(MARCH)
+    path = s.paths.month(MARCH)
     good = path.read_bytes()
     damage(path)
     with lock.exclusive(s.paths.lock):
@@ -173,7 +173,7 @@ def test_a_backup_folder_dated_in_the_future_is_never_chosen(cli: Cli,
     checkins(on(backcare_home, TODAY + timedelta(days=365)), 1)
     checkins(on(backcare_home, TODAY - timedelta(days=1)), 9)
     checkins(on(backcare_home, TODAY), 10)  # today's backup holds the nine
-    damage(Store(backcare_home).month_path(MARCH))
+    damage(Store(backcare_home).paths.month(MARCH))
     report = cli("doctor", "--json").json()
     assert report["problems"][0]["backup"] == str(backup_of(backcare_home, TODAY))
     assert cli("doctor", "--yes").exit_code == 0
@@ -184,16 +184,16 @@ def test_the_newest_backup_is_the_one_with_the_most_writes_whatever_its_folder(
         backcare_home: Path) -> None:
     s = Store(backcare_home)
     checkins(s, 4)
-    newest = json.loads(s.month_path(MARCH).read_bytes())
-    older = json.loads(s.month_path(MARCH).read_bytes())
+    newest = json.loads(s.paths.month(MARCH).read_bytes())
+    older = json.loads(s.paths.month(MARCH).read_bytes())
     older["pain_checkins"] = dict(list(older["pain_checkins"].items())[:1])
     older["_meta"]["1"]["generation"] = 1
     # A folder named later (the clock was set back and forth) holds the older content.
     plant_backup(backcare_home, TODAY - timedelta(days=3), newest)
     plant_backup(backcare_home, TODAY - timedelta(days=1), older)
     shutil.rmtree(backcare_home / "backups" / TODAY.isoformat())
-    damage(s.month_path(MARCH))
-    assert s.newest_good_backup(s.month_path(MARCH)) == backup_of(backcare_home,
+    damage(s.paths.month(MARCH))
+    assert s.newest_good_backup(s.paths.month(MARCH)) == backup_of(backcare_home,
                                                                   TODAY - timedelta(days=3))
 
 
@@ -201,7 +201,7 @@ def test_backups_are_pruned_by_age_and_count_and_future_ones_do_not_count(
         backcare_home: Path) -> None:
     s = Store(backcare_home)
     s.add_visit(Visit("v-1", MARCH, "other"))
-    tables = json.loads(s.month_path(MARCH).read_bytes())
+    tables = json.loads(s.paths.month(MARCH).read_bytes())
     for age in (1, 2, 3, 5, 8, 30):
         plant_backup(backcare_home, TODAY - timedelta(days=age), tables)
     future = plant_backup(backcare_home, TODAY + timedelta(days=2), tables)

@@ -57,11 +57,6 @@ _.PSFS_MDC_ONE_ACTIVITY_POINTS  # backcare/domain/instruments.py:56
 _.MAX_SIZE  # backcare/domain/routine.py:52
 _.EXIT_OK  # backcare/errors.py:11
 
-# backcare/storage/ is issue 24's while it is being finished: dead there, left for it.
-_.caches  # backcare/storage/paths.py:140
-_.month_path  # backcare/storage/store.py:163
-_._db  # backcare/storage/store.py: the tinydb adapter, kept while storage keeps tinydb
-
 # Called by others, not by backcare's own code: rich calls a console's render hook, and the
 # tests check a streamed FHIR bundle against the one built whole (issue 25).
 _.process_renderables  # backcare/render/ui.py

@@ -1,6 +1,7 @@
 """The one door to the data folder: files, locks, backups and caches.
 
-Only this package touches the data folder, and only it imports tinydb (STYLE.md §3).
+Only this package touches the data folder (STYLE.md §3). Its files are tinydb databases,
+written through the journal; nothing else in backcare imports tinydb.
 """
 
 from backcare.storage.files import (

@@ -158,10 +158,6 @@ class DataPaths:
         import's entry names every record it added, and is checked once (issue 25)."""
         return self.cache / UNDO_CACHE_FILE
 
-    def caches(self) -> list[Path]:
-        return [self.library_cache, self.history_cache, self.symptoms_cache,
-                self.notices_cache, self.undo_cache]
-
     @property
     def lock(self) -> Path:
         return self.home / LOCK_FILE

@@ -1,7 +1,11 @@
-"""The store: backcare's data folder as records. Only the storage package imports tinydb.
+"""The store: backcare's data folder as records, in tinydb's file format.
 
 Layout: see :mod:`backcare.storage.paths`. Why this shape:
-- tinydb rewrites its whole file on every write. One file a month keeps a write to today's log
+- Every data file is a tinydb database: tables of records by number, which tinydb itself
+  opens (tests/test_storage.py). backcare writes them through its journal
+  (:mod:`backcare.storage.journal`), so that a change of several files is one step a crash
+  cannot cut in half; tinydb's own writes are one file at a time (issue 24).
+- A file is rewritten whole on every write. One file a month keeps a write to today's log
   at a few kilobytes however many years of history there are (issue 2, issue 7).
 - Every write is atomic and fsynced (:mod:`backcare.storage.files`), and every
   read-modify-write holds the folder's lock (:mod:`backcare.storage.lock`).
@@ -22,10 +26,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
-
-if TYPE_CHECKING:
-    from tinydb import TinyDB
+from typing import Any, NamedTuple
 
 from backcare.clock import epoch_seconds, machine_today
 from backcare.clock import now as clock_now
@@ -112,43 +113,6 @@ def _serialise(path: Path, tables: dict[str, Any]) -> bytes:
                             f"unchanged") from None
 
 
-class AtomicJSONStorage:
-    """tinydb storage that writes atomically, keeps a daily backup, and never repairs.
-
-    It has tinydb's storage interface (read, write, close) without subclassing its base, so
-    that reading commands never import tinydb at all (issue 7).
-
-    tinydb writes the whole file after each step of an operation: ``truncate`` then
-    ``insert``, ``remove`` then ``insert``. Written one by one, a crash between two steps
-    would leave a profile or a check-in deleted, and the day's backup would hold that
-    half-done state. So the steps are kept in memory and :meth:`flush` writes the result once,
-    only when the whole operation has succeeded (``Store._db``).
-    """
-
-    def __init__(self, path: Path, store: Store) -> None:
-        self.path = path
-        self.store = store
-        self._pending: dict[str, Any] | None = None
-
-    def read(self) -> dict[str, Any] | None:
-        if self._pending is not None:
-            return self._pending
-        return self.store.load(self.path)
-
-    def write(self, data: dict[str, Any]) -> None:
-        self._pending = data
-
-    def flush(self) -> None:
-        """Write what the operation left, in one atomic replace."""
-        if self._pending is None:
-            return
-        data, self._pending = self._pending, None
-        self.store.commit({self.path: data})
-
-    def close(self) -> None:
-        self._pending = None  # an operation that failed half-way is never written
-
-
 # --- the store ------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -195,9 +159,6 @@ class Store:
     @property
     def main_path(self) -> Path:
         return self.paths.main
-
-    def month_path(self, day: date) -> Path:
-        return self.paths.month(day)
 
     def month_paths(self, start: date | None = None, end: date | None = None) -> list[Path]:
         folder = self.paths.log_dir
@@ -415,17 +376,6 @@ class Store:
             for day in sorted(os.listdir(self.paths.backups)):
                 folders += [self.paths.backups / day, self.paths.backups / day / "log"]
         return [p for folder in folders for p in temp_files(folder)]
-
-    @contextlib.contextmanager
-    def _db(self, path: Path) -> Iterator[TinyDB]:
-        from tinydb import TinyDB
-
-        db = TinyDB(path, storage=_storage_for(self))
-        try:
-            yield db
-            cast(AtomicJSONStorage, db.storage).flush()  # one write per operation
-        finally:
-            db.close()
 
     # -- reading and writing one file --
     def check_for(self, path: Path) -> TableCheck:
@@ -1724,12 +1674,6 @@ def _kept_name(path: Path) -> Path:
         n += 1
         kept = path.with_name(f"{stamp}-{n}")
     return kept
-
-
-def _storage_for(store: Store) -> Callable[[Path], AtomicJSONStorage]:
-    def make(path: Path) -> AtomicJSONStorage:
-        return AtomicJSONStorage(Path(path), store)
-    return make
 
 
 def open_store(home: Path | None = None) -> Store:
