@@ -304,12 +304,7 @@ def test_fhir_identifiers_of_records_made_before_the_rename_do_not_change(
     assert record_identifier(pid, "exercise-pain", f"{s['id']}:{ARM_REACH[0]}") in mine
     assert record_identifier(pid, "exercise-pain", f"{s['id']}:bridge") in mine
     # The same record, stored under its former id (restored from an older export).
-    export = tmp_path / "export.json"
-    ok(patient, "export", "--format", "json", "--out", str(export), "--date", d)
-    before = tmp_path / "before.json"
-    before.write_text(older(export.read_text(encoding="utf-8")), encoding="utf-8")
-    monkeypatch.setenv("BACKCARE_HOME", str(tmp_path / "restored"))
-    ok(patient, "import", str(before))
+    restored_under_former_ids(patient, tmp_path, monkeypatch, d)
     assert identifiers("restored.json") == mine
 
 
@@ -319,16 +314,23 @@ def patient_home() -> Path:
     return Path(os.environ["BACKCARE_HOME"])
 
 
-def test_editing_a_record_stored_under_a_former_id_changes_only_what_was_asked(
-        patient: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    d = START.isoformat()
-    ok(patient, "log", "--date", d, "--done", f"{ARM_REACH[1]},bridge", "--pain-after", "2")
+def restored_under_former_ids(patient: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                              d: str) -> None:
+    """The patient's records exported, turned into an older export that names the former
+    ids, and imported into a new data folder, which the patient uses from then on."""
     export = tmp_path / "export.json"
     ok(patient, "export", "--format", "json", "--out", str(export), "--date", d)
     before = tmp_path / "before.json"
     before.write_text(older(export.read_text(encoding="utf-8")), encoding="utf-8")
     monkeypatch.setenv("BACKCARE_HOME", str(tmp_path / "restored"))
     ok(patient, "import", str(before))
+
+
+def test_editing_a_record_stored_under_a_former_id_changes_only_what_was_asked(
+        patient: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    d = START.isoformat()
+    ok(patient, "log", "--date", d, "--done", f"{ARM_REACH[1]},bridge", "--pain-after", "2")
+    restored_under_former_ids(patient, tmp_path, monkeypatch, d)
     (s,) = ok(patient, "history", "--json", "--date", d).json()["sessions"]
     res = ok(patient, "edit", s["id"], "--hurt", f"{ARM_REACH[0]}=4", "--date", d)
     said = " ".join(res.stderr.split())

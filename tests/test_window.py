@@ -224,14 +224,7 @@ def test_doctor_reads_a_month_whole_only_when_its_hash_differs(
         since_first: Cli, backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cli = since_first
     assert cli("doctor").exit_code == 0
-    loaded: list[str] = []
-    real = Store.load
-
-    def load(self: Store, path: Path) -> Any:
-        loaded.append(path.name)
-        return real(self, path)
-
-    monkeypatch.setattr(Store, "load", load)
+    loaded = names_read(monkeypatch, Store, "load")
     assert cli("doctor").exit_code == 0
     assert not [n for n in loaded if n[:4].isdigit()]  # no month read whole
     path = backcare_home / "log" / "2025-08.json"
@@ -240,6 +233,20 @@ def test_doctor_reads_a_month_whole_only_when_its_hash_differs(
     loaded.clear()
     assert cli("doctor").exit_code == 0  # same figures: no finding, the summary made again
     assert [n for n in loaded if n[:4].isdigit()] == ["2025-08.json"]
+
+
+def names_read(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[str]:
+    """The names of the files ``owner.name`` is called on from now on (its last argument
+    is the file's path), in order: the function still does its work."""
+    real = getattr(owner, name)
+    read: list[str] = []
+
+    def counted(*args: Any) -> Any:
+        read.append(args[-1].name)
+        return real(*args)
+
+    monkeypatch.setattr(owner, name, counted)
+    return read
 
 
 # --- the pure parts --------------------------------------------------------------------------
@@ -299,14 +306,7 @@ def test_doctor_checks_an_undo_history_file_again_only_when_it_changed(
 
     cli = since_first
     assert cli("doctor").exit_code == 0  # the import's entry, checked once
-    read: list[str] = []
-    real = journal.read_entry
-
-    def read_entry(seq: int, path: Path) -> Any:
-        read.append(path.name)
-        return real(seq, path)
-
-    monkeypatch.setattr(journal, "read_entry", read_entry)
+    read = names_read(monkeypatch, journal, "read_entry")
     assert cli("doctor").exit_code == 0
     assert read == []
     entry = max((backcare_home / "undo").glob("*.json"))
