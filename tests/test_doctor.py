@@ -238,14 +238,19 @@ def shared_tmp() -> Any:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def test_an_unreadable_file_gets_its_mode_back_not_an_older_backup(shared_tmp: Path) -> None:
+def nobodys_home(shared_tmp: Path) -> tuple[Path, dict[str, str], list[str]]:
+    """A data folder, its environment and the command that runs backcare, as a user other
+    than root where the tests run as root (permissions mean nothing to root)."""
     prefix = as_nobody()
     home = shared_tmp / "home"
     if prefix:
         home.mkdir(mode=0o700)
         os.chown(home, 65534, 65534)
-    env = env_for(home, BACKCARE_TODAY="2026-03-20")
-    exe = [*prefix, console_script()]
+    return home, env_for(home, BACKCARE_TODAY="2026-03-20"), [*prefix, console_script()]
+
+
+def test_an_unreadable_file_gets_its_mode_back_not_an_older_backup(shared_tmp: Path) -> None:
+    home, env, exe = nobodys_home(shared_tmp)
     for day in ("2026-03-10", "2026-03-11", "2026-03-12"):
         assert subprocess.run([*exe, "pain", "4", "--date", day], env=env,
                               capture_output=True).returncode == 0
@@ -273,13 +278,7 @@ def test_doctor_names_a_folder_it_cannot_read_and_yes_fixes_its_mode(
         shared_tmp: Path, folder: str) -> None:
     """A mode-000 log/ or undo/ once made doctor, the command every warning sends the
     patient to, fail with "unexpected problem (PermissionError)" (issue 24)."""
-    prefix = as_nobody()
-    home = shared_tmp / "home"
-    if prefix:
-        home.mkdir(mode=0o700)
-        os.chown(home, 65534, 65534)
-    env = env_for(home, BACKCARE_TODAY="2026-03-20")
-    exe = [*prefix, console_script()]
+    home, env, exe = nobodys_home(shared_tmp)
     for args in (["pain", "4", "--date", "2026-03-10"], ["log", "--date", "2026-03-10"]):
         assert subprocess.run([*exe, *args], env=env, capture_output=True).returncode == 0
     path = home / folder
