@@ -455,14 +455,18 @@ class Store:
         for path, prepared in data.items():
             try:
                 raw = prepared() if callable(prepared) else prepared
-                if path.name != moved.INDEX_FILE and not summary.is_summary_file(path.name):
-                    self.backup(path)  # the index and summaries are made from the months
+                # The id index and the summaries are made from the months: no backup, and
+                # not named as the patient's data when the output fails (cli).
+                derived = path.name == moved.INDEX_FILE or summary.is_summary_file(path.name)
+                if not derived:
+                    self.backup(path)
                 path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
                 atomic_write_bytes(path, raw)
             except OSError as exc:  # a full disk, say: the patient can act on it
                 raise BackcareError(f"{path}: could not be saved ({exc.strerror or exc}); "
                                     f"the previous version is unchanged") from None
-            note_saved(path)
+            if not derived:
+                note_saved(path)
             self._parsed.pop(path, None)
 
     # -- backups --
