@@ -242,6 +242,21 @@ def test_the_drawing_keeps_only_what_the_report_says() -> None:
     assert data.startswith(b"%PDF") and pages == len(pages_text(data)) >= 2
 
 
+def test_the_log_lists_each_check_in_note_by_its_day() -> None:
+    """Every check-in with a note, oldest first whatever the log's order, its lines joined;
+    the check-ins without one are not even sorted (issue 25: a century holds 36,500)."""
+    document = doc()
+    checkins = document["pain_checkins"]
+    checkins[40]["note"] = "stiff in the morning\n\neased by noon"
+    checkins[5]["note"] = "first week"
+    document["pain_checkins"] = list(reversed(checkins))
+    data = report_data(context(doc=document))
+    assert data.checkin_notes == [
+        ("2026-03-07", "7/10", "first week"),
+        ("2026-04-11", "5/10", "stiff in the morning / eased by noon"),
+        ("2026-04-30", "4/10", "last check-in note")]
+
+
 def test_page_one_holds_the_figures(rendered: tuple[bytes, list[str]]) -> None:
     data, pages = rendered
     assert data.startswith(b"%PDF")
