@@ -609,6 +609,31 @@ def test_the_report_needs_neither_matplotlib_nor_numpy(backcare_home: Path,
     assert out.read_bytes().startswith(b"%PDF")
 
 
+def test_the_report_leaves_fpdf2s_signing_backend_unloaded(backcare_home: Path,
+                                                          tmp_path: Path) -> None:
+    """fpdf2 imports cryptography, when it is installed, to sign and encrypt documents; the
+    report is neither, and leaves its 8 MiB unloaded (issue 25). The process can still
+    import it afterwards."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("cryptography")
+    seed(backcare_home)
+    out = tmp_path / "x.pdf"
+    argv = ["export", "--format", "pdf", "--out", str(out), "--date", "2026-03-15"]
+    assert modules_loaded(backcare_home, argv, ("cryptography",)) == []
+    assert out.read_bytes().startswith(b"%PDF")
+    probe = ("import sys\n"
+             "from backcare.exporters.pdf_layout import load_fpdf\n"
+             "load_fpdf()\n"
+             "import fpdf.fpdf\n"
+             "assert 'cryptography' not in sys.modules\n"
+             "import cryptography.hazmat.primitives.ciphers\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+
+
 @pytest.mark.parametrize("note", [
     "\n".join(["ok"] * 80),  # from before the note's line cap: 80 short lines (issue 17)
     "\n".join(["a long line of words that wraps more than once in the narrow note column"]
