@@ -532,6 +532,36 @@ def seed(home: Path, start: date = START, days: int = 14) -> None:
                 ExerciseLog("bridge", "done", Dose(sets=2, reps=10), 6 if i == 2 else 2),)))
 
 
+def test_the_command_lets_the_records_and_their_report_go_before_drawing(
+        cli, backcare_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """By the time fpdf2 and its fonts come in, no progress report and no session is left
+    in memory: what the pdf draws, its words and figures, is all it keeps (issue 25: at a
+    hundred years the report alone was 26 MiB of the peak)."""
+    import gc
+
+    from backcare.exporters import pdf_report
+
+    def records() -> list[object]:
+        gc.collect()
+        return [o for o in gc.get_objects() if isinstance(o, (ProgressReport, Session))]
+
+    seed(backcare_home)
+    earlier = records()  # other tests' (held, so that no new one can take their ids)
+    known = {id(o) for o in earlier}
+    alive: list[int] = []
+    make_pdf = pdf_report.make_pdf
+
+    def counting(*args: Any) -> Any:
+        alive.append(sum(1 for o in records() if id(o) not in known))
+        return make_pdf(*args)
+
+    monkeypatch.setattr(pdf_report, "make_pdf", counting)
+    out = tmp_path / "report.pdf"
+    res = cli("export", "--format", "pdf", "--out", str(out), "--date", "2026-03-15")
+    assert res.exit_code == 0, res.output
+    assert alive == [0]
+
+
 def test_the_command_writes_a_private_pdf_matching_progress(
         cli, backcare_home: Path, tmp_path: Path) -> None:
     seed(backcare_home)
