@@ -500,16 +500,21 @@ def fhir_checked() -> bool:
         return False
 
 
-def export_benchmark(root: Path, exe: str, home: Path, first: str, runs: int
-                     ) -> list[tuple[str, float, float, float]]:
+def export_benchmark(root: Path, exe: str, home: Path, first: str, runs: int,
+                     warm: bool = False) -> list[tuple[str, float, float, float]]:
     """Each export of the whole history: its format, median wall and processor seconds, and
-    the highest peak memory (MiB)."""
+    the highest peak memory (MiB). ``warm``: one run of each first, not counted: it compiles
+    the bytecode of every module the export imports (fpdf2's and fontTools' too) into this
+    run's folder, which an installed copy has beside its sources; compiling fontTools' took
+    the pdf's peak 4 MiB higher, in the first run alone."""
     env = {**os.environ, "NO_COLOR": "1", "BACKCARE_TODAY": TODAY.isoformat(),
            "BACKCARE_HOME": str(home)}
     out = []
     for fmt, extra, _target_s, _target_mib in EXPORTS:
         argv = [exe, "export", "--format", fmt, *[first if a == "FIRST" else a for a in extra],
                 "--out", str(root / f"whole.{fmt}"), "--force"]
+        if warm:
+            measured(argv, env)
         times, cpus, peak = [], [], 0
         for _ in range(runs):
             t, rss, cpu = measured(argv, env)
@@ -576,8 +581,8 @@ def exports_and_import(root: Path, exe: str, runs: int, years: float, century: f
     first = (TODAY - timedelta(days=int(years * 365) + 1)).isoformat()
     century_first = (TODAY - timedelta(days=int(century * 365) + 1)).isoformat()
     # The pdf is the report from the first day (its log summarised by week).
-    exports = export_rows(export_benchmark(root, exe, big, first, max(1, min(runs, 5))),
-                          "whole history")
+    exports = export_rows(export_benchmark(root, exe, big, first, max(1, min(runs, 5)),
+                                           warm=True), "whole history")
     century_exports = export_rows(export_benchmark(root, exe, huge, century_first, 1),
                                   f"{century:g} years", century=True)
     return exports, century_exports, import_benchmark(root, exe, runs, years)

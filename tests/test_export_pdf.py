@@ -242,6 +242,21 @@ def test_the_drawing_keeps_only_what_the_report_says() -> None:
     assert data.startswith(b"%PDF") and pages == len(pages_text(data)) >= 2
 
 
+def test_the_log_lists_each_check_in_note_by_its_day() -> None:
+    """Every check-in with a note, oldest first whatever the log's order, its lines joined;
+    the check-ins without one are not even sorted (issue 25: a century holds 36,500)."""
+    document = doc()
+    checkins = document["pain_checkins"]
+    checkins[40]["note"] = "stiff in the morning\n\neased by noon"
+    checkins[5]["note"] = "first week"
+    document["pain_checkins"] = list(reversed(checkins))
+    data = report_data(context(doc=document))
+    assert data.checkin_notes == [
+        ("2026-03-07", "7/10", "first week"),
+        ("2026-04-11", "5/10", "stiff in the morning / eased by noon"),
+        ("2026-04-30", "4/10", "last check-in note")]
+
+
 def test_page_one_holds_the_figures(rendered: tuple[bytes, list[str]]) -> None:
     data, pages = rendered
     assert data.startswith(b"%PDF")
@@ -517,6 +532,36 @@ def seed(home: Path, start: date = START, days: int = 14) -> None:
                 ExerciseLog("bridge", "done", Dose(sets=2, reps=10), 6 if i == 2 else 2),)))
 
 
+def test_the_command_lets_the_records_and_their_report_go_before_drawing(
+        cli, backcare_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """By the time fpdf2 and its fonts come in, no progress report and no session is left
+    in memory: what the pdf draws, its words and figures, is all it keeps (issue 25: at a
+    hundred years the report alone was 26 MiB of the peak)."""
+    import gc
+
+    from backcare.exporters import pdf_report
+
+    def records() -> list[object]:
+        gc.collect()
+        return [o for o in gc.get_objects() if isinstance(o, (ProgressReport, Session))]
+
+    seed(backcare_home)
+    earlier = records()  # other tests' (held, so that no new one can take their ids)
+    known = {id(o) for o in earlier}
+    alive: list[int] = []
+    make_pdf = pdf_report.make_pdf
+
+    def counting(*args: Any) -> Any:
+        alive.append(sum(1 for o in records() if id(o) not in known))
+        return make_pdf(*args)
+
+    monkeypatch.setattr(pdf_report, "make_pdf", counting)
+    out = tmp_path / "report.pdf"
+    res = cli("export", "--format", "pdf", "--out", str(out), "--date", "2026-03-15")
+    assert res.exit_code == 0, res.output
+    assert alive == [0]
+
+
 def test_the_command_writes_a_private_pdf_matching_progress(
         cli, backcare_home: Path, tmp_path: Path) -> None:
     seed(backcare_home)
@@ -592,6 +637,31 @@ def test_the_report_needs_neither_matplotlib_nor_numpy(backcare_home: Path,
     argv = ["export", "--format", "pdf", "--out", str(out), "--date", "2026-03-15"]
     assert modules_loaded(backcare_home, argv, ("matplotlib", "numpy", "PIL.ImageFont")) == []
     assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_the_report_leaves_fpdf2s_signing_backend_unloaded(backcare_home: Path,
+                                                          tmp_path: Path) -> None:
+    """fpdf2 imports cryptography, when it is installed, to sign and encrypt documents; the
+    report is neither, and leaves its 8 MiB unloaded (issue 25). The process can still
+    import it afterwards."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("cryptography")
+    seed(backcare_home)
+    out = tmp_path / "x.pdf"
+    argv = ["export", "--format", "pdf", "--out", str(out), "--date", "2026-03-15"]
+    assert modules_loaded(backcare_home, argv, ("cryptography",)) == []
+    assert out.read_bytes().startswith(b"%PDF")
+    probe = ("import sys\n"
+             "from backcare.exporters.pdf_layout import load_fpdf\n"
+             "load_fpdf()\n"
+             "import fpdf.fpdf\n"
+             "assert 'cryptography' not in sys.modules\n"
+             "import cryptography.hazmat.primitives.ciphers\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
 
 
 @pytest.mark.parametrize("note", [

@@ -19,7 +19,7 @@ from backcare.domain.models import (
     RoutineSwap,
     Session,
 )
-from backcare.domain.planner import plan_for
+from backcare.domain.planner import plan_for, routine_rows
 from backcare.domain.progression import aerobic_step
 from backcare.domain.routine import aerobic_allowance, sizes_for
 from backcare.loading.library import load_library
@@ -135,3 +135,28 @@ def test_a_swap_the_patient_asked_for_holds() -> None:
         doc = plan_for(START + timedelta(days=n), swapped, LIBRARY, None, History()).to_dict()
         fams = {r["family"] for r in doc["routine"]}
         assert "pelvic-tilt" in fams and "cat-cow" not in fams
+
+
+def test_a_reports_routine_starts_at_the_first_dose_done_as_planned_in_the_period() -> None:
+    """`progress`'s "Your routine": a family's dose at the start is the first of its members
+    done as planned, in the order of the days (not of the log), never an extra nor a skip
+    (issue 25: read off the sessions without listing each exercise done)."""
+    profile = Profile(start_date=START, baseline_pain=3, minutes_per_day=30, days_per_week=7,
+                      equipment=["none", "mat", "chair"])
+    history = History(sessions=(
+        Session("s2", START + timedelta(days=1),
+                (ExerciseLog("single-leg-bridge", "done", Dose(2, 8, 5)),)),
+        Session("s1", START, (ExerciseLog("bridge", "done", Dose(1, 3, 5), extra=True),
+                              ExerciseLog("bridge", "skipped", Dose(1, 4, 5)),
+                              ExerciseLog("bridge", "done", Dose(1, 6, 5)))),
+        Session("s3", START + timedelta(days=2),
+                (ExerciseLog("bridge", "done", Dose(3, 10, 5)),)),
+    ))
+    rows = {r.exercise_id: r for r in routine_rows(START, START + timedelta(days=13), profile,
+                                                   LIBRARY, history, None, DEFAULT)}
+    bridge = next(r for r in rows.values() if r.exercise_id in ("bridge", "single-leg-bridge"))
+    named = "" if bridge.exercise_id == "bridge" else "Bridge "
+    assert bridge.start == f"{named}1 × 6, hold 5 s"
+    # A family none of whose members was done as planned starts at its dose now.
+    walking = rows["walking"]
+    assert walking.start == walking.now

@@ -150,7 +150,11 @@ def export(
                          corrections=store().corrections(start, limit), patient=patient,
                          weeks=weeks, options=options, report=report)
     rendered = exporter.render(ctx)  # a format that grows with the years streams (issue 25)
-    del rec, ctx  # what is still needed, ``rendered`` holds: the pdf lets the records go
+    # What is still needed, ``rendered`` holds: the pdf lets the records and their progress
+    # report go before fpdf2 and its fonts come in (issue 25: at a hundred years the report
+    # alone is 26 MiB), and the store the months it parsed to read them.
+    del rec, ctx, report
+    store().forget_parsed()
     if to_stdout:
         sys.stdout.flush()
         rendered.write(sys.stdout.buffer.write)

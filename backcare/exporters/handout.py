@@ -18,7 +18,15 @@ from backcare.domain.figure import figure_for
 from backcare.domain.handout import Handout, HandoutItem, days_text
 from backcare.domain.models import WEEKDAYS
 from backcare.exporters.figure_pdf import draw_figure
-from backcare.exporters.pdf_layout import FONT, FONT_DIR, FONT_FILES, LANGUAGE, Glyphs, Writer
+from backcare.exporters.pdf_layout import (
+    FONT,
+    FONT_DIR,
+    FONT_FILES,
+    LANGUAGE,
+    Glyphs,
+    Writer,
+    load_fpdf,
+)
 from backcare.messages import DISCLAIMER_SHORT
 
 if TYPE_CHECKING:
@@ -56,6 +64,7 @@ class Page(NamedTuple):
 
 
 def _pdf(page: Page, title: str) -> FPDF:
+    load_fpdf()
     from fpdf import FPDF
 
     class HandoutPDF(FPDF):

@@ -247,9 +247,33 @@ class Writer:
         return h * max(1, len(self.lines(w, text, size, bold)))
 
 
+# What fpdf2 imports when it is installed, to sign and encrypt documents; backcare's pdfs are
+# neither signed nor encrypted (issue 25: cryptography was 8 MiB of the report's peak).
+UNUSED_BACKENDS = ("cryptography",)
+
+
+def load_fpdf() -> None:
+    """Import fpdf2 without the backends backcare never uses: fpdf2 tries each of them and
+    goes on without it when the import fails, as when it is not installed. Call it before
+    the first ``from fpdf import …``. A backend the process has already imported is left
+    alone, and none is kept from a later import."""
+    import sys
+
+    blocked = [] if "fpdf" in sys.modules else \
+        [name for name in UNUSED_BACKENDS if name not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # type: ignore[assignment]  # import fails: not installed
+    try:
+        import fpdf  # noqa: F401
+    finally:
+        for name in blocked:
+            del sys.modules[name]
+
+
 def make_pdf(title: str, subject: str) -> FPDF:
     """An A4 document with the bundled fonts, its language, title and outline, and the
     disclaimer and page number in every footer."""
+    load_fpdf()
     from fpdf import FPDF
     from fpdf.enums import PageMode
 

@@ -442,11 +442,14 @@ def _clinical(doc: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _checkin_notes(doc: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """Every check-in note of the period beside its day and pain score, oldest first."""
+    """Every check-in note of the period beside its day and pain score, oldest first.
+    Only the check-ins with a note are sorted: the records are made one by one as they are
+    read, and a century holds 36,500 (issue 25: sorting them all was 16 MiB at once)."""
+    noted = sorted((c for c in doc.get("pain_checkins", []) if c.get("note")),
+                   key=lambda c: c["date"])
     return [(c["date"], f"{c['score']}/10",
              " / ".join(line.strip() for line in c["note"].splitlines() if line.strip()))
-            for c in sorted(doc.get("pain_checkins", []), key=lambda c: c["date"])
-            if c.get("note")]
+            for c in noted]
 
 
 def report_data(ctx: ExportContext) -> ReportData:
