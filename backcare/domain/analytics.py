@@ -518,7 +518,8 @@ def _measures(index: HistoryIndex, start: date) -> Iterable[MeasureSummary]:
             note, change = change.note, None
         yield MeasureSummary(
             instrument=instrument, baseline=baseline, baseline_date=first.date,
-            latest=latest, latest_date=last.date, count=len(results),
+            latest=latest, latest_date=last.date,
+            count=len(results) + index.left_out.get(instrument, 0),
             change=change.change if change else None,
             percent_change=change.percent_change if change else None,
             direction=change.direction if change else ACTIVITIES_DIFFER if note else None,

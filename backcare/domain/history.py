@@ -64,6 +64,9 @@ class HistoryIndex(NamedTuple):
     first_record: date | None  # the first session or check-in, if any
     # (session id, day, aerobic minutes) of each session with aerobic minutes, in log order
     aerobic_sessions: tuple[tuple[str, date, int], ...] = ()
+    # Results of each instrument summarised away (Earlier.left_out): not in ``assessments``,
+    # but counted in a measure's number of results.
+    left_out: Mapping[str, int] = {}
 
     def last_exercise_day(self, first: date, last: date) -> date | None:
         """The most recent exercise day in [first, last], walking back from ``last``."""
@@ -119,7 +122,11 @@ class Earlier(NamedTuple):
     # The first check-in, the last two before ``before``, and every one with a symptom:
     # the baseline, the check-in a report's first one rose from, and the red-flag rules.
     checkins: tuple[PainCheckin, ...]
-    assessments: tuple[Assessment, ...]  # every questionnaire (the measures' baselines)
+    # Of each instrument's questionnaires, the first (a measure's baseline) and the last two
+    # (what a window's first results are compared with); every PSFS (a goal follows one
+    # activity's ratings). ``left_out``: how many others of each there were.
+    assessments: tuple[Assessment, ...]
+    left_out: Mapping[str, int] = {}
 
     def joined(self, history: History) -> History:
         """``history`` (from ``before`` on) with the records kept of the months before it."""
@@ -181,6 +188,7 @@ def index_history(history: History, as_of: date,
                             key=lambda v: v.date)),
         first_record=first,
         aerobic_sessions=tuple(aerobic_sessions),
+        left_out=earlier.left_out if earlier is not None else {},
     )
 
 
