@@ -43,6 +43,7 @@ DONE_STATUSES = frozenset({"done", "partial"})  # a skipped exercise is not exer
 PAIN_WINDOW_DAYS = 7  # CONTRACT.md: current pain is the mean of the last 7 days' scores
 PERCENT = 100.0
 DAYS_PER_WEEK = 7
+MAX_MONTH_DAYS = 31
 
 
 # --- The history, indexed once ----------------------------------------------------------------
@@ -283,23 +284,27 @@ def _streak_by_month(as_of: date, floor: date, planned: Callable[[int, int], int
     is a streak of 36,500 days (issue 25). The same rule: an unexercised ``as_of`` is
     skipped, a planned day without exercise ends the streak."""
     count = 0
-    month_start = date(as_of.year, as_of.month, 1)
-    hi = as_of
-    while hi >= floor:
-        lo = max(month_start, floor)
-        exercised = days.month_mask(hi.year, hi.month)
-        inside = ((1 << (hi.day + 1)) - 1) & ~((1 << lo.day) - 1)
-        wanted = planned(hi.year, hi.month) & inside
-        if hi == as_of and not (exercised >> as_of.day) & 1:
-            wanted &= ~(1 << as_of.day)  # an unfinished today does not break the streak
+    year, month, hi = as_of.year, as_of.month, as_of.day
+    last = (floor.year, floor.month)
+    while (year, month) >= last:  # the months as numbers: a century is 1,200 of them
+        lo = floor.day if (year, month) == last else 1
+        exercised = days.month_mask(year, month)
+        inside = ((1 << (hi + 1)) - 1) & ~((1 << lo) - 1)
+        wanted = planned(year, month) & inside
+        if hi == as_of.day and (year, month) == (as_of.year, as_of.month) \
+                and not (exercised >> hi) & 1:
+            wanted &= ~(1 << hi)  # an unfinished today does not break the streak
         missed = wanted & ~exercised
         if missed:
             return count + (wanted >> missed.bit_length()).bit_count()
         count += wanted.bit_count()
-        if month_start == date.min:
+        if month > 1:
+            month -= 1
+        elif year > 1:
+            year, month = year - 1, 12
+        else:
             break
-        hi = month_start - timedelta(days=1)
-        month_start = hi.replace(day=1)
+        hi = MAX_MONTH_DAYS  # a month's mask has no bit past its last day
     return count
 
 
