@@ -158,6 +158,8 @@ def test_whole_years_read_as_their_rollups_give_the_figures_of_the_whole_log(
                                    today, DEFAULT, CATEGORIES, goals, earlier=earlier)
         assert windowed == whole, (start, end)
         assert windowed.to_dict() == whole.to_dict()
+        assert windowed.to_dict()["flagged_exercises"] == [f.to_dict()
+                                                           for f in windowed.flagged]
         assert sum(m.count for m in windowed.measures) == len(
             [a for a in log["assessments"] if a["date"] <= min(end, today).isoformat()])
 

@@ -216,7 +216,7 @@ def shift(d: date, days: int) -> date:
 
 def reversed_days(first: date, last: date) -> Iterator[date]:
     """Each day from ``last`` back to ``first`` inclusive; never steps before ``first``."""
-    return (last - timedelta(days=n) for n in range((last - first).days + 1))
+    return map(date.fromordinal, range(last.toordinal(), first.toordinal() - 1, -1))
 
 
 def programme_start(profile: Profile | None, prescription: Prescribed,

@@ -110,6 +110,7 @@ def is_planned_day(day: date, profile: Profile | None,
 
 
 def days_between(start: date, end: date) -> Iterator[date]:
-    """Every day from start to end, inclusive (counting, so 9999-12-31 is no overflow)."""
-    for n in range((end - start).days + 1):
-        yield start + timedelta(days=n)
+    """Every day from start to end, inclusive (counting, so 9999-12-31 is no overflow). By
+    day number: a ten-year report walks 3,650 days in several of its rules, and a date
+    made from its number is a fifth of the cost of one made by adding days (issue 25)."""
+    return map(date.fromordinal, range(start.toordinal(), end.toordinal() + 1))
