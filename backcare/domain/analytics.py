@@ -372,8 +372,7 @@ def progress_report(profile: Profile | None, history: History,
         visits=tuple(v for v in index.visits if in_window(v.date)),
         flares=tuple(Flare(c.date, c.score, c.flare) for c in index.checkins
                      if in_window(c.date) and (c.flare or c.score >= thresholds.flare_pain)),
-        flagged=tuple(sorted(_flagged(history.between(start, as_of), as_of, thresholds),
-                             key=lambda f: (f.date, f.session_id))),
+        flagged=tuple(_flagged(history.between(start, as_of), as_of, thresholds)),
         aerobic=_aerobic(weekly, thresholds),
         goals=tuple(goal_progress(g, index, today) for g in goals),
         has_data=bool(index.first_record or any(index.assessments.values())),
@@ -583,8 +582,12 @@ def _aerobic(weekly: Sequence[WeekSummary], thresholds: Thresholds) -> AerobicSu
 
 def _flagged(history: History, as_of: date, thresholds: Thresholds
              ) -> Iterable[FlaggedExercise]:
-    """Every red attempt up to ``as_of``, by the planner's own rule (CLINICAL.md §4)."""
-    for a in attempts(history, thresholds, before=shift(as_of, 1), red_only=True):
+    """Every red attempt up to ``as_of``, by the planner's own rule (CLINICAL.md §4), by
+    day and session id: the sessions are put in that order first (a ten-year report has
+    3,650 of them, and flags 11,680 exercises), and attempts keep it."""
+    ordered = history._replace(sessions=tuple(sorted(history.sessions,
+                                                     key=lambda s: (s.date, s.id))))
+    for a in attempts(ordered, thresholds, before=shift(as_of, 1), red_only=True):
         if a.zone is PainZone.RED:
             yield FlaggedExercise(a.day, a.exercise_id, a.pain, a.session_id, a.next_morning,
                                   a.after, a.extra)
