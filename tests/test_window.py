@@ -284,6 +284,29 @@ def test_progress_after_a_hand_edit_shows_the_files_figures_and_mends_the_summar
     assert cli("doctor").exit_code == 0
 
 
+def test_a_hand_edit_in_a_year_read_as_its_rollup_is_found_and_the_rollup_made_again(
+        since_first: Cli, backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli = since_first
+    argv = ("progress", "--json", "--from", "2026-03-02")  # 2025 is wholly before its window
+    decoded: list[int] = []
+    real = summary.YearFile.months
+    monkeypatch.setattr(summary.YearFile, "months",
+                        lambda self: decoded.append(1) or real(self))
+    before = cli(*argv).json()
+    assert before["streak_days"] == whole_streak(backcare_home)
+    decoded.clear()
+    hand_edit(backcare_home, "2025-06")
+    shown = cli(*argv).json()
+    assert decoded  # the year's months no longer match its file: read month by month
+    assert shown["streak_days"] == whole_streak(backcare_home) < before["streak_days"]
+    year = summary.read_year_file(backcare_home / "log" / "2025.summary")
+    assert year is not None and year.rollup is not None
+    assert year.rollup.exercised["2025-06"] == 0  # made again, and written back
+    decoded.clear()
+    assert cli(*argv).json() == shown and not decoded  # the rollup again
+    assert cli("doctor").exit_code == 0
+
+
 def test_a_damaged_summary_file_is_never_used_and_is_made_again(
         since_first: Cli, backcare_home: Path) -> None:
     cli = since_first
