@@ -202,7 +202,7 @@ def combine(parts: Iterable[Rollup]) -> Rollup:
         assessments += part.assessments
         for instrument, n in part.counts.items():
             counts[instrument] = counts.get(instrument, 0) + n
-    assessments.sort(key=lambda a: (a["date"], a["id"]))
+    assessments.sort(key=lambda a: (str(a.get("date")), str(a.get("id"))))
     return Rollup(exercised, min(firsts, default=None), kept_checkins(checkins),
                   kept_assessments(assessments), counts)
 
