@@ -183,10 +183,10 @@ class Store:
         # lock, the files it is changing are read as they were before it began (_overlay).
         self._recovered = False
         self._overlay: dict[Path, dict[str, Any]] = {}
-        # The month files' identities (cache.file_key) as the permission check at the
-        # start of a command saw them, by name: a century's months are 1,200 files, and
-        # the summaries are checked against them (issue 25). Forgotten at any write.
-        self._walked: dict[str, str] | None = None
+        # The log's files as the permission check at the start of a command saw them
+        # (their lstat), by name: a century's months are 1,200 files, and the summaries
+        # are checked against their identities (issue 25). Forgotten at any write.
+        self._walked: dict[str, os.stat_result] | None = None
         # What this store settled, at its first read or under a write's lock: undo says it.
         self.settled: list[tuple[str, Entry]] = []
         # The exercises' former ids → their current ones (the library's aliases, issue 27),
@@ -317,8 +317,8 @@ class Store:
         log_dir = os.path.join(str(self.paths.log_dir), "")
         walked = {}
         for path, st in self._private_walk():
-            if path.startswith(log_dir) and (key := cache.key_of(st)) is not None:
-                walked[path[len(log_dir):]] = key
+            if path.startswith(log_dir):
+                walked[path[len(log_dir):]] = st
             m = stat.S_IMODE(st.st_mode)
             is_dir = stat.S_ISDIR(st.st_mode)
             want = DIR_MODE if is_dir else FILE_MODE
@@ -970,7 +970,7 @@ class Store:
         parts: list[summary.Rollup] = []
         for year, year_names in by_year.items():
             found = summary.read_year_file(log_dir / f"{year}{summary.SUFFIX}")
-            keys = {name[:7]: walked[name] if name in walked
+            keys = {name[:7]: cache.key_of(walked[name]) if name in walked
                     else cache.file_key(os.path.join(folder, name)) for name in year_names}
             if self._overlay:  # read as they were before an unfinished change: anew
                 keys.update({name[:7]: None for name in year_names
