@@ -307,17 +307,27 @@ def test_a_hand_edit_in_a_year_read_as_its_rollup_is_found_and_the_rollup_made_a
     assert cli("doctor").exit_code == 0
 
 
+@pytest.mark.parametrize("where", ["entries", "rollup"])
 def test_a_damaged_summary_file_is_never_used_and_is_made_again(
-        since_first: Cli, backcare_home: Path) -> None:
+        since_first: Cli, backcare_home: Path, where: str) -> None:
     cli = since_first
-    before = cli("progress", "--json").json()
+    argv = ("progress", "--json", "--from", "2026-03-02")  # 2025 is read as its rollup
+    before = cli(*argv).json(), cli("progress", "--json").json()
     path = backcare_home / "log" / "2025.summary"
     raw = bytearray(path.read_bytes())
-    raw[-20] ^= 0x01  # one flipped bit in an entry: its year's hash no longer holds
+    # One flipped bit: in an entry, the entries' hash no longer holds; in the line of the
+    # months' identities and the rollup, that line's.
+    at = -20 if where == "entries" else raw.index(b"\n") + 5
+    raw[at] ^= 0x01
     path.write_bytes(bytes(raw))
-    assert summary.split_year(bytes(raw)) is None
-    assert cli("progress", "--json").json() == before
-    assert summary.split_year(path.read_bytes()) is not None
+    damaged = summary.split_year(bytes(raw))
+    if where == "entries":
+        assert damaged is not None and damaged.months() is None
+    else:
+        assert damaged is None
+    assert (cli(*argv).json(), cli("progress", "--json").json()) == before
+    mended = summary.split_year(path.read_bytes())
+    assert mended is not None and mended.months() is not None
     assert cli("doctor").exit_code == 0
 
 

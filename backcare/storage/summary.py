@@ -208,14 +208,18 @@ def combine(parts: Iterable[Rollup]) -> Rollup:
 
 
 class YearFile(NamedTuple):
-    """A year's file, its hash checked: each month's identity and the year's rollup (None
-    in a file of version 1), and its entries, decoded only when asked for."""
+    """A year's file, its first lines' hash checked: each month's identity and the year's
+    rollup (None in a file of version 1), and its entries, decoded (and their own hash
+    checked) only when asked for."""
 
     keys: dict[str, str] | None
     rollup: Rollup | None
     body: bytes
+    body_digest: str
 
     def months(self) -> dict[str, MonthSummary] | None:
+        if digest_of(self.body) != self.body_digest:
+            return None
         try:
             doc = json.loads(self.body)
         except (ValueError, RecursionError):
@@ -241,20 +245,26 @@ def read_year_file(path: Path) -> YearFile | None:
 
 def split_year(raw: bytes | None) -> YearFile | None:
     """A year's file; None when it is not one we wrote whole: a first line naming the
-    format, its version and the hash of the rest; then (version 2) the months' identities
-    and the rollup, as one line of JSON; then the months' entries, as JSON."""
+    format and its version, then (version 2) the hash of the second line and of the rest;
+    the second line the months' identities and the rollup, as JSON; the rest the months'
+    entries, as JSON. (Version 1: one hash, of the entries, which follow the first line.)
+    A report that reads the rollup hashes its line alone."""
     if raw is None:
         return None
     head, _, rest = raw.partition(b"\n")
     try:
-        name, version, digest = head.decode("ascii").split(" ")
+        name, version, *digests = head.decode("ascii").split(" ")
     except ValueError:
         return None
-    if name != FORMAT or version not in ("1", str(VERSION)) or digest != digest_of(rest):
+    if name != FORMAT:
         return None
-    if version == "1":
-        return YearFile(None, None, rest)
+    if version == "1" and len(digests) == 1:
+        return YearFile(None, None, rest, digests[0])
+    if version != str(VERSION) or len(digests) != 2:
+        return None
     index, _, body = rest.partition(b"\n")
+    if digest_of(index) != digests[0]:
+        return None
     try:
         keys, rollup = json.loads(index)
     except (ValueError, TypeError, RecursionError):
@@ -262,7 +272,7 @@ def split_year(raw: bytes | None) -> YearFile | None:
     if not (isinstance(keys, dict) and all(isinstance(k, str) for k in keys.values())):
         return None
     rolled = Rollup.from_raw(rollup)
-    return None if rolled is None else YearFile(keys, rolled, body)
+    return None if rolled is None else YearFile(keys, rolled, body, digests[1])
 
 
 def encode_year(months: Mapping[str, MonthSummary]) -> bytes:
@@ -272,8 +282,8 @@ def encode_year(months: Mapping[str, MonthSummary]) -> bytes:
                        separators=(",", ":"), allow_nan=False).encode("utf-8")
     body = json.dumps({m: months[m].to_raw() for m in order}, ensure_ascii=False,
                       separators=(",", ":"), allow_nan=False).encode("utf-8")
-    rest = index + b"\n" + body
-    return f"{FORMAT} {VERSION} {digest_of(rest)}\n".encode("ascii") + rest
+    return (f"{FORMAT} {VERSION} {digest_of(index)} {digest_of(body)}\n".encode("ascii")
+            + index + b"\n" + body)
 
 
 def month_of(path: Path) -> str:
