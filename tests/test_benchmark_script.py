@@ -28,7 +28,8 @@ def test_benchmark_script_runs_at_tiny_size() -> None:
                 "| Tab: exercises show b", "| handout, a 10-exercise routine",
                 "| clinic list, 4 patients", "| clinic add of one",
                 "clinic list and add peak memory", "| import of 600 audit-trail lines",
-                "| window command (× floor) | floor s | empty |", "| doctor |"):
+                "| window command (× floor) | floor s | empty |", "| doctor |",
+                "| progress (12 weeks, charts) |", "| progress --from the first day"):
         assert row in res.stdout, row
 
 

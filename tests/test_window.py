@@ -21,6 +21,7 @@ from backcare.domain.models import (
     Assessment,
     Dose,
     ExerciseLog,
+    Goal,
     PainCheckin,
     Prescription,
     PrescriptionHistory,
@@ -103,6 +104,83 @@ def test_the_window_and_the_summaries_give_the_figures_of_the_whole_log(
         assert windowed.to_dict() == whole.to_dict()
 
 
+def many_questionnaires(rng: random.Random, first: date, last: date) -> list[dict[str, Any]]:
+    """An ODI every 9 days, an RMDQ every 23, a PSFS every 31 rating three of four activities
+    (a goal follows one of them), some on the same day: each instrument's first, last two
+    and every PSFS are what the months before a window keep."""
+    out, day, n = [], first, 0
+    while day <= last:
+        n += 1
+        if n % 9 == 0:
+            scored = score("odi", [rng.randint(0, 5) for _ in range(10)])
+            out.append(Assessment(f"a-{day:%Y%m%d}-o", day, "odi", scored.answers_json,
+                                  scored.score, scored.band).to_dict())
+        if n % 23 == 0:
+            scored = score("rmdq", [rng.random() < 0.4 for _ in range(24)])
+            out.append(Assessment(f"a-{day:%Y%m%d}-r", day, "rmdq", scored.answers_json,
+                                  scored.score, scored.band).to_dict())
+        if n % 31 == 0:
+            names = rng.sample(["walking", "Gardening", "lifting", "sitting"], 3)
+            scored = score("psfs", {name: rng.randint(0, 10) for name in names})
+            out.append(Assessment(f"a-{day:%Y%m%d}-p", day, "psfs", scored.answers_json,
+                                  scored.score, scored.band).to_dict())
+        day += timedelta(days=1)
+    return out
+
+
+@pytest.mark.parametrize("seed", [6, 7])
+def test_whole_years_read_as_their_rollups_give_the_figures_of_the_whole_log(
+        backcare_home: Path, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(seed)
+    first = date(2022, 11, 20)
+    profile = Profile(start_date=first, baseline_pain=6 if seed == 6 else None)
+    log = varied_log(rng, first, TODAY)
+    log["assessments"] = many_questionnaires(rng, first, TODAY)
+    s = Store(backcare_home)
+    s.save_profile(profile)
+    s.import_all(log, None, [], None)
+    goals = [Goal(1, "walk to the shop", first, psfs_activity="Walking"),
+             Goal(2, "dig the garden", first, psfs_activity="gardening")]
+    rx = s.prescriptions()
+    decoded: list[int] = []
+    real = summary.YearFile.months
+    monkeypatch.setattr(summary.YearFile, "months",
+                        lambda self: decoded.append(1) or real(self))
+    for start, end, today in [*WINDOWS, (date(2025, 1, 1), date(2025, 12, 31), TODAY),
+                              (date(2024, 3, 4), date(2024, 6, 30), TODAY)]:
+        whole = progress_report(profile, s.history(None, end), rx, start, end, today, DEFAULT,
+                                CATEGORIES, goals)
+        decoded.clear()
+        earlier = Store(backcare_home).earlier(whole_from(start, end, today, DEFAULT))
+        # Only the year the window begins in is read month by month.
+        assert len(decoded) <= 1, (start, end)
+        windowed = progress_report(profile, s.history(earlier.before, end), rx, start, end,
+                                   today, DEFAULT, CATEGORIES, goals, earlier=earlier)
+        assert windowed == whole, (start, end)
+        assert windowed.to_dict() == whole.to_dict()
+        assert windowed.to_dict()["flagged_exercises"] == [f.to_dict()
+                                                           for f in windowed.flagged]
+        assert sum(m.count for m in windowed.measures) == len(
+            [a for a in log["assessments"] if a["date"] <= min(end, today).isoformat()])
+
+
+def test_a_summary_file_of_the_first_version_is_read_and_written_again(
+        since_first: Cli, backcare_home: Path) -> None:
+    cli = since_first
+    before = cli("progress", "--json").json()
+    path = backcare_home / "log" / "2025.summary"
+    year = summary.read_year(path)
+    body = json.dumps({m: year[m].to_raw() for m in sorted(year)},
+                      separators=(",", ":")).encode()
+    path.write_bytes(f"{summary.FORMAT} 1 {summary.digest_of(body)}\n".encode() + body)
+    old = summary.read_year_file(path)
+    assert old is not None and old.rollup is None and old.months() == year
+    assert cli("progress", "--json").json() == before
+    new = summary.read_year_file(path)
+    assert new is not None and new.rollup is not None and new.months() == year
+    assert cli("doctor").exit_code == 0
+
+
 def test_a_change_writes_its_months_summaries_with_them(backcare_home: Path) -> None:
     s = filled(backcare_home, 4, Profile(start_date=FIRST))
     log = backcare_home / "log"
@@ -132,7 +210,7 @@ def test_the_summaries_of_an_undone_change_go_back_with_its_months(
     assert (log / "2025.summary").read_bytes() != was
     assert cli("undo").exit_code == 0
     assert summary.read_year(log / "2025.summary")["2025-05"].same_records(
-        summary.parse_year(was)["2025-05"])  # type: ignore[index]
+        summary.split_year(was).months()["2025-05"])  # type: ignore[union-attr,index]
 
 
 # --- a hand edit ---------------------------------------------------------------------------------
@@ -206,17 +284,50 @@ def test_progress_after_a_hand_edit_shows_the_files_figures_and_mends_the_summar
     assert cli("doctor").exit_code == 0
 
 
-def test_a_damaged_summary_file_is_never_used_and_is_made_again(
-        since_first: Cli, backcare_home: Path) -> None:
+def test_a_hand_edit_in_a_year_read_as_its_rollup_is_found_and_the_rollup_made_again(
+        since_first: Cli, backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cli = since_first
-    before = cli("progress", "--json").json()
+    argv = ("progress", "--json", "--from", "2026-03-02")  # 2025 is wholly before its window
+    decoded: list[int] = []
+    real = summary.YearFile.months
+    monkeypatch.setattr(summary.YearFile, "months",
+                        lambda self: decoded.append(1) or real(self))
+    before = cli(*argv).json()
+    assert before["streak_days"] == whole_streak(backcare_home)
+    decoded.clear()
+    hand_edit(backcare_home, "2025-06")
+    shown = cli(*argv).json()
+    assert decoded  # the year's months no longer match its file: read month by month
+    assert shown["streak_days"] == whole_streak(backcare_home) < before["streak_days"]
+    year = summary.read_year_file(backcare_home / "log" / "2025.summary")
+    assert year is not None and year.rollup is not None
+    assert year.rollup.exercised["2025-06"] == 0  # made again, and written back
+    decoded.clear()
+    assert cli(*argv).json() == shown and not decoded  # the rollup again
+    assert cli("doctor").exit_code == 0
+
+
+@pytest.mark.parametrize("where", ["entries", "rollup"])
+def test_a_damaged_summary_file_is_never_used_and_is_made_again(
+        since_first: Cli, backcare_home: Path, where: str) -> None:
+    cli = since_first
+    argv = ("progress", "--json", "--from", "2026-03-02")  # 2025 is read as its rollup
+    before = cli(*argv).json(), cli("progress", "--json").json()
     path = backcare_home / "log" / "2025.summary"
     raw = bytearray(path.read_bytes())
-    raw[-20] ^= 0x01  # one flipped bit in an entry: its year's hash no longer holds
+    # One flipped bit: in an entry, the entries' hash no longer holds; in the line of the
+    # months' identities and the rollup, that line's.
+    at = -20 if where == "entries" else raw.index(b"\n") + 5
+    raw[at] ^= 0x01
     path.write_bytes(bytes(raw))
-    assert summary.parse_year(bytes(raw)) is None
-    assert cli("progress", "--json").json() == before
-    assert summary.parse_year(path.read_bytes()) is not None
+    damaged = summary.split_year(bytes(raw))
+    if where == "entries":
+        assert damaged is not None and damaged.months() is None
+    else:
+        assert damaged is None
+    assert (cli(*argv).json(), cli("progress", "--json").json()) == before
+    mended = summary.split_year(path.read_bytes())
+    assert mended is not None and mended.months() is not None
     assert cli("doctor").exit_code == 0
 
 

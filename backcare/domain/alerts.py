@@ -53,7 +53,7 @@ period is listed, with the day it fired, even if it has cleared since:
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from fractions import Fraction
 from typing import Any, NamedTuple
@@ -149,20 +149,22 @@ def _stood(days: Sequence[date], i: int, start: date) -> bool:
     return i + 1 == len(days) or days[i + 1] > start
 
 
-def _runs(first: date, last: date, fires: Callable[[date], bool]) -> list[tuple[date, date]]:
-    """The runs of consecutive days in [first, last] on which ``fires`` holds."""
+def _runs(first: date, fires: Sequence[bool]) -> list[tuple[date, date]]:
+    """The runs of consecutive days on which a rule fires, ``fires[n]`` saying whether it
+    does on the n-th day from ``first``: worked out for every day in one pass beforehand
+    (a ten-year report judges 3,650 days by each rule), dates made only for the runs."""
     runs: list[tuple[date, date]] = []
-    begun: date | None = None
-    previous = first
-    for d in days_between(first, last):
-        if fires(d):
-            begun = begun or d
+    base = first.toordinal()
+    begun: int | None = None
+    for n, firing in enumerate(fires):
+        if firing:
+            if begun is None:
+                begun = n
         elif begun is not None:
-            runs.append((begun, previous))
+            runs.append((date.fromordinal(base + begun), date.fromordinal(base + n - 1)))
             begun = None
-        previous = d
     if begun is not None:
-        runs.append((begun, last))
+        runs.append((date.fromordinal(base + begun), date.fromordinal(base + len(fires) - 1)))
     return runs
 
 
@@ -200,11 +202,19 @@ def _no_recent_session(index: HistoryIndex, start: date, as_of: date, begun: dat
         return
     first = max(start, shift(begun, span - 1))
     done = index.exercise_days
-
-    def fires(d: date) -> bool:
-        return not any(shift(d, -k) in done for k in range(span))
-
-    for run_start, run_end in _runs(first, as_of, fires):
+    # Fires on a day with no exercise day among the span of days to it: a running count.
+    opening = shift(first, 1 - span)
+    exercised = [d in done for d in days_between(opening, as_of)]
+    skip = (first - opening).days
+    quiet: list[bool] = []
+    recent = 0
+    for n, was in enumerate(exercised):
+        recent += was
+        if n >= span:
+            recent -= exercised[n - span]
+        if n >= skip:
+            quiet.append(not recent)
+    for run_start, run_end in _runs(first, quiet):
         last = index.last_exercise_day(begun, run_start)
         since = (f"the last was on {say_date(last)}" if last
                  else f"none since the programme started on {say_date(begun)}")
@@ -222,7 +232,7 @@ def _pain_up_from_baseline(profile: Profile | None, index: HistoryIndex, start: 
     if baseline is None:
         return
     pain = index.pain_by_day
-    window: dict[date, tuple[int, int]] = {}  # day -> (total, count) of its 7 days, unrounded
+    window: list[tuple[int, int]] = []  # (total, count) of each day's 7 days, from start
     total = count = 0
     first = shift(start, 1 - PAIN_WINDOW_DAYS)
     for d in days_between(first, as_of):  # one pass: a running sum over the 7-day window
@@ -232,17 +242,16 @@ def _pain_up_from_baseline(profile: Profile | None, index: HistoryIndex, start: 
         if leaving >= first and leaving in pain:
             total, count = total - pain[leaving], count - 1
         if d >= start:
-            window[d] = (total, count)
+            window.append((total, count))
 
     rise_min = t.alert_high_rise_from_baseline
-
-    def fires(d: date) -> bool:  # judged on the unrounded mean (CLINICAL.md §9), exactly:
-        total, count = window[d]  # total/count - baseline >= rise, in whole numbers
-        return count > 0 and total - baseline * count >= rise_min * count
-
+    # Judged on the unrounded mean (CLINICAL.md §9), exactly: total/count - baseline >= rise,
+    # in whole numbers.
+    fires = [count > 0 and total - baseline * count >= rise_min * count
+             for total, count in window]
     when = f" ({say_date(since)})" if since else ""
-    for run_start, run_end in _runs(start, as_of, fires):
-        total, count = window[run_start]
+    for run_start, run_end in _runs(start, fires):
+        total, count = window[(run_start - start).days]
         rise = round_score(float(Fraction(total, count) - baseline))
         yield _lasting(Alert(HIGH, "pain-up-from-baseline",
                              f"Pain averages {rounded_mean(total, count):g}/10 over the "
@@ -263,7 +272,7 @@ def _adherence_low(profile: Profile | None, prescription: Prescribed,
         return
     planned_day = planned_checker(profile, prescription)
     done_days = index.exercise_days
-    counts: dict[date, tuple[int, int]] = {}  # day -> (planned, done) in its window
+    counts: list[tuple[int, int]] = []  # (planned, done) in each day's window, from first
     planned = done = 0
     opening = max(begun, shift(first, 1 - span))
     for d in days_between(opening, as_of):  # one pass: running counts over the window
@@ -274,21 +283,15 @@ def _adherence_low(profile: Profile | None, prescription: Prescribed,
             planned -= planned_day(leaving)
             done -= leaving in done_days
         if d >= first:
-            counts[d] = (planned, done)
-
-    def percent(d: date) -> float | None:
-        n_planned, n_done = counts[d]
-        return adherence_percent(n_done, n_planned)
-
-    def fires(d: date) -> bool:
-        value = percent(d)
-        return value is not None and value < t.alert_high_adherence_percent
-
-    for run_start, run_end in _runs(first, as_of, fires):
-        n_planned, n_done = counts[run_start]
+            counts.append((planned, done))
+    percents = [adherence_percent(n_done, n_planned) for n_planned, n_done in counts]
+    fires = [p is not None and p < t.alert_high_adherence_percent for p in percents]
+    for run_start, run_end in _runs(first, fires):
+        n_planned, n_done = counts[(run_start - first).days]
         yield _lasting(Alert(HIGH, "adherence-below-50",
                              f"Exercised on {n_done} of {n_planned} planned days in the "
-                             f"{span} days to {say_date(run_start)} ({percent(run_start):g}%, "
+                             f"{span} days to {say_date(run_start)} "
+                             f"({percents[(run_start - first).days]:g}%, "
                              f"below {t.alert_high_adherence_percent:g}%).", run_start),
                        run_end, as_of)
 

@@ -43,6 +43,7 @@ DONE_STATUSES = frozenset({"done", "partial"})  # a skipped exercise is not exer
 PAIN_WINDOW_DAYS = 7  # CONTRACT.md: current pain is the mean of the last 7 days' scores
 PERCENT = 100.0
 DAYS_PER_WEEK = 7
+MAX_MONTH_DAYS = 31
 
 
 # --- The history, indexed once ----------------------------------------------------------------
@@ -64,6 +65,9 @@ class HistoryIndex(NamedTuple):
     first_record: date | None  # the first session or check-in, if any
     # (session id, day, aerobic minutes) of each session with aerobic minutes, in log order
     aerobic_sessions: tuple[tuple[str, date, int], ...] = ()
+    # Results of each instrument summarised away (Earlier.left_out): not in ``assessments``,
+    # but counted in a measure's number of results.
+    left_out: Mapping[str, int] = {}
 
     def last_exercise_day(self, first: date, last: date) -> date | None:
         """The most recent exercise day in [first, last], walking back from ``last``."""
@@ -119,7 +123,11 @@ class Earlier(NamedTuple):
     # The first check-in, the last two before ``before``, and every one with a symptom:
     # the baseline, the check-in a report's first one rose from, and the red-flag rules.
     checkins: tuple[PainCheckin, ...]
-    assessments: tuple[Assessment, ...]  # every questionnaire (the measures' baselines)
+    # Of each instrument's questionnaires, the first (a measure's baseline) and the last two
+    # (what a window's first results are compared with); every PSFS (a goal follows one
+    # activity's ratings). ``left_out``: how many others of each there were.
+    assessments: tuple[Assessment, ...]
+    left_out: Mapping[str, int] = {}
 
     def joined(self, history: History) -> History:
         """``history`` (from ``before`` on) with the records kept of the months before it."""
@@ -181,6 +189,7 @@ def index_history(history: History, as_of: date,
                             key=lambda v: v.date)),
         first_record=first,
         aerobic_sessions=tuple(aerobic_sessions),
+        left_out=earlier.left_out if earlier is not None else {},
     )
 
 
@@ -207,7 +216,7 @@ def shift(d: date, days: int) -> date:
 
 def reversed_days(first: date, last: date) -> Iterator[date]:
     """Each day from ``last`` back to ``first`` inclusive; never steps before ``first``."""
-    return (last - timedelta(days=n) for n in range((last - first).days + 1))
+    return map(date.fromordinal, range(last.toordinal(), first.toordinal() - 1, -1))
 
 
 def programme_start(profile: Profile | None, prescription: Prescribed,
@@ -275,23 +284,27 @@ def _streak_by_month(as_of: date, floor: date, planned: Callable[[int, int], int
     is a streak of 36,500 days (issue 25). The same rule: an unexercised ``as_of`` is
     skipped, a planned day without exercise ends the streak."""
     count = 0
-    month_start = date(as_of.year, as_of.month, 1)
-    hi = as_of
-    while hi >= floor:
-        lo = max(month_start, floor)
-        exercised = days.month_mask(hi.year, hi.month)
-        inside = ((1 << (hi.day + 1)) - 1) & ~((1 << lo.day) - 1)
-        wanted = planned(hi.year, hi.month) & inside
-        if hi == as_of and not (exercised >> as_of.day) & 1:
-            wanted &= ~(1 << as_of.day)  # an unfinished today does not break the streak
+    year, month, hi = as_of.year, as_of.month, as_of.day
+    last = (floor.year, floor.month)
+    while (year, month) >= last:  # the months as numbers: a century is 1,200 of them
+        lo = floor.day if (year, month) == last else 1
+        exercised = days.month_mask(year, month)
+        inside = ((1 << (hi + 1)) - 1) & ~((1 << lo) - 1)
+        wanted = planned(year, month) & inside
+        if hi == as_of.day and (year, month) == (as_of.year, as_of.month) \
+                and not (exercised >> hi) & 1:
+            wanted &= ~(1 << hi)  # an unfinished today does not break the streak
         missed = wanted & ~exercised
         if missed:
             return count + (wanted >> missed.bit_length()).bit_count()
         count += wanted.bit_count()
-        if month_start == date.min:
+        if month > 1:
+            month -= 1
+        elif year > 1:
+            year, month = year - 1, 12
+        else:
             break
-        hi = month_start - timedelta(days=1)
-        month_start = hi.replace(day=1)
+        hi = MAX_MONTH_DAYS  # a month's mask has no bit past its last day
     return count
 
 

@@ -1006,23 +1006,30 @@ def routine_rows(first: date, last: date, profile: Profile | None, library: Libr
     recent = history.between(history_window(after, t), last)
     rday = routine_day(after, profile, library, recent, regime, t, plan_rules(profile, after))
     fams = {f[0].id: f for f in families(library)}
-    # Each exercise's first time done in the period, as planned (not an extra), in the order
-    # of its days, numbered in that order: the first of a family's is its dose "at the
-    # start". Read off the sessions, not built as attempts with their zones, nor listed: a
-    # report of a hundred years holds 292,000 (issue 25).
-    done: dict[str, tuple[int, Dose]] = {}
+    # The first exercise of each family done in the period, as planned (not an extra), in
+    # the order of its days: its dose "at the start". Read off the sessions, not built as
+    # attempts with their zones, and only until every family has one: a report of ten
+    # years holds 29,000 (issue 25).
+    wanted = {m.family for m in rday.routine.members if m.family in rday.current}
+    families_of: dict[str, list[str]] = {}
+    for family in wanted:
+        for member in fams[family]:
+            families_of.setdefault(member.id, []).append(family)
+    starts: dict[str, tuple[str, Dose]] = {}
     for s in sorted(history.between(first, last).sessions, key=lambda s: s.date):
         for e in s.exercises:
-            if e.status == "done" and not e.extra and e.exercise_id not in done:
-                done[e.exercise_id] = (len(done), e.dose)
+            if e.status == "done" and not e.extra:
+                for family in families_of.get(e.exercise_id, ()):
+                    starts.setdefault(family, (e.exercise_id, e.dose))
+        if len(starts) == len(wanted):
+            break
     rows = []
     for m in rday.routine.members:
         if m.family not in rday.current:
             continue
         ex, dose = rday.current[m.family]
-        ids = {e.id for e in fams[m.family]}
-        mine = min((i for i in ids if i in done), key=lambda i: done[i][0], default=None)
-        begin = (library.get(mine), done[mine][1]) if mine is not None else (ex, dose)
+        mine = starts.get(m.family)
+        begin = (library.get(mine[0]), mine[1]) if mine else (ex, dose)
         steps = [c for c in rday.changes.get(m.family, []) if first <= c.day <= last]
         rows.append(RoutineRow(
             ex.id, ex.name, m.category, m.joined,

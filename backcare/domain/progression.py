@@ -109,17 +109,26 @@ def attempts(history: History, t: Thresholds, before: date, red_only: bool = Fal
     # Each pain's zone, worked out once (a ten-year report reads 29,000 answers).
     zones: dict[int | None, PainZone] = {p: zone(p, t) for p in range(11)}
     zones[None] = unknown
+    severity = {p: _SEVERITY[z] for p, z in zones.items()}  # an enum's hash is slow
     for s in history.sessions:
         if s.date >= before:
             continue
         worse = woke_worse(s, morning, t)
         after = session_signal(s, t)
+        after_severity = _SEVERITY[after]
+        # Listing red ones only, a session neither red after nor followed by a worse
+        # morning has none but those red by their own answer.
+        own_red_only = red_only and not worse and after is not red
         for e in s.exercises:
             if e.status == "skipped":
                 continue
             own = zones.get(e.pain) or zone(e.pain, t)
+            if own_red_only and own is not red:
+                continue
             # The exercise's own answer, or the session's pain after where it says more.
-            by_after = own is unknown or _SEVERITY[after] > _SEVERITY[own]
+            own_severity = severity.get(e.pain)
+            by_after = own is unknown or after_severity > (
+                _SEVERITY[own] if own_severity is None else own_severity)
             z = own if after is unknown or not by_after else after
             if red_only and not worse and z is not red:
                 continue

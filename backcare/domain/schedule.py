@@ -64,7 +64,7 @@ def planned_months(profile: Profile | None, prescription: Prescribed = None
 
     def month(year: int, month: int) -> int:
         first = date(year, month, 1)
-        length = ((first.replace(day=28) + timedelta(days=4)).replace(day=1) - first).days
+        length = MONTH_DAYS[month - 1] + (month == 2 and _leap(year))
         segment = bisect_right(changes, first)
         inside = segment < len(changes) and changes[segment] < first + timedelta(days=length)
         if inside:  # the rule changes within the month: each day by itself
@@ -79,6 +79,13 @@ def planned_months(profile: Profile | None, prescription: Prescribed = None
         return mask
 
     return month
+
+
+MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # February 29 in a leap year
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
 def _weekdays(prescription: Prescription) -> frozenset[int]:
@@ -103,6 +110,7 @@ def is_planned_day(day: date, profile: Profile | None,
 
 
 def days_between(start: date, end: date) -> Iterator[date]:
-    """Every day from start to end, inclusive (counting, so 9999-12-31 is no overflow)."""
-    for n in range((end - start).days + 1):
-        yield start + timedelta(days=n)
+    """Every day from start to end, inclusive (counting, so 9999-12-31 is no overflow). By
+    day number: a ten-year report walks 3,650 days in several of its rules, and a date
+    made from its number is a fifth of the cost of one made by adding days (issue 25)."""
+    return map(date.fromordinal, range(start.toordinal(), end.toordinal() + 1))

@@ -287,23 +287,40 @@ def _marker(symbol: str, colour: bool, code: int) -> Any:
     return plt.marker(symbol, plt.pixel(foreground=code)) if colour else symbol
 
 
-_PLOTEXT_HELP = "plotext._doc.doc"
+# plotext's modules backcare never uses, and the one name its package takes from each.
+_PLOTEXT_UNUSED = (("plotext._doc.doc", "docs"),  # its help pages
+                   ("plotext._tests.run", "test"))  # its own test suite, run by unittest
 
 
 def _plotext() -> Any:
     """plotext, without the help pages its package builds as it is imported (about 90 ms,
-    most of what the charts of `progress` cost, issue 25): backcare never shows them, and
-    only plotext's own command line reads them. Any other plotext loads as it is."""
+    most of what the charts of `progress` cost, issue 25), nor the runner of its own tests
+    (unittest: about 3 ms): backcare never shows the one nor runs the other, and only
+    plotext's own command line reads its help. Any other plotext loads as it is.
+
+    Nor does it load Pillow, which plotext imports, when it is installed, for drawing
+    pictures and films in the terminal, and which backcare's charts never use (9 ms of the
+    charts' 60, issue 25): plotext is imported as if Pillow were missing, which it allows
+    for; Pillow itself stays importable for anything else."""
     import sys
 
-    if "plotext" not in sys.modules and _PLOTEXT_HELP not in sys.modules:
-        import types
+    if "plotext" in sys.modules:
+        return sys.modules["plotext"]
+    for name, taken in _PLOTEXT_UNUSED:
+        if name not in sys.modules:
+            import types
 
-        help_pages = types.ModuleType(_PLOTEXT_HELP)
-        help_pages.docs = None  # type: ignore[attr-defined]  # what plotext/__init__ takes
-        sys.modules[_PLOTEXT_HELP] = help_pages
-    import plotext
-
+            unused = types.ModuleType(name)
+            setattr(unused, taken, None)  # what plotext/__init__ takes from it
+            sys.modules[name] = unused
+    hidden = "PIL" not in sys.modules
+    if hidden:
+        sys.modules["PIL"] = None  # type: ignore[assignment]  # import PIL: ImportError
+    try:
+        import plotext
+    finally:
+        if hidden and sys.modules.get("PIL", 0) is None:
+            del sys.modules["PIL"]
     return plotext
 
 

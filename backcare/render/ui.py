@@ -94,10 +94,13 @@ def _printable_hook() -> Any:
 
 def emit_json(doc: Any) -> None:
     """One JSON document on stdout: indented for a person at a terminal, compact for a
-    program (json's indenting encoder is pure Python, several times slower on ten years)."""
+    program (json's indenting encoder is pure Python, several times slower on ten years).
+    Documents are trees made by ``to_dict()``: no cycle to look for (a report of ten years
+    is 2 MB of JSON)."""
     pretty = sys.stdout.isatty()
     text = json.dumps(doc, ensure_ascii=not _unicode_out(), default=_default,
-                      indent=2 if pretty else None, separators=None if pretty else (",", ":"))
+                      indent=2 if pretty else None, separators=None if pretty else (",", ":"),
+                      check_circular=False)
     if not text.isprintable():  # a C1 or bidi control, inside a string: escaped as JSON
         text = text.translate(_JSON_ESCAPED)
     sys.stdout.write(text + "\n")

@@ -52,6 +52,11 @@ def file_key(path: Path | str) -> str | None:
         st = os.lstat(path)
     except OSError:
         return None
+    return key_of(st)
+
+
+def key_of(st: os.stat_result) -> str | None:
+    """:func:`file_key` from a file's ``lstat``, already taken."""
     if not stat.S_ISREG(st.st_mode):
         return None
     return f"{st.st_size}-{st.st_mtime_ns}-{st.st_ctime_ns}-{st.st_ino}"

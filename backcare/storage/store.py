@@ -147,6 +147,10 @@ class Store:
         # lock, the files it is changing are read as they were before it began (_overlay).
         self._recovered = False
         self._overlay: dict[Path, dict[str, Any]] = {}
+        # The log's files as the permission check at the start of a command saw them
+        # (their lstat), by name: a century's months are 1,200 files, and the summaries
+        # are checked against their identities (issue 25). Forgotten at any write.
+        self._walked: dict[str, os.stat_result] | None = None
         # What this store settled, at its first read or under a write's lock: undo says it.
         self.settled: list[tuple[str, Entry]] = []
         # The exercises' former ids → their current ones (the library's aliases, issue 27),
@@ -271,7 +275,11 @@ class Store:
         if not POSIX_MODES:
             return []
         found = []
+        log_dir = os.path.join(str(self.paths.log_dir), "")
+        walked = {}
         for path, st in self._private_walk():
+            if path.startswith(log_dir):
+                walked[path[len(log_dir):]] = st
             m = stat.S_IMODE(st.st_mode)
             is_dir = stat.S_ISDIR(st.st_mode)
             want = DIR_MODE if is_dir else FILE_MODE
@@ -281,6 +289,7 @@ class Store:
             elif m & want != want:
                 found.append(f"{path} cannot be read or written by you (mode {m:o}, should "
                              f"be {want:o})")
+        self._walked = walked
         return found
 
     def fix_permissions(self) -> int:
@@ -308,6 +317,7 @@ class Store:
         a change a crash cut short is settled (``settle``; doctor's repairs do without:
         they mend what settling would have to read)."""
         self.ensure_home()
+        self._walked = None
         with lock.exclusive(self.paths.lock):
             self._recovered = True  # whatever is settled, it is settled here
             self._overlay = {}
@@ -339,6 +349,7 @@ class Store:
             with lock.try_exclusive(self.paths.lock) as got:
                 if got:
                     self._overlay = {}
+                    self._walked = None
                     self.settled += self._settle()
                     return
             self._overlay = self._committed_view()
@@ -905,33 +916,44 @@ class Store:
         """The months before ``before``'s, summarised (:mod:`summary`, issue 25): what a
         report whose window starts at ``before`` needs of them. Each month's entry is
         checked against the month file's identity; one that does not match is made again
-        from the month, read whole and checked, and written back."""
+        from the month, read whole and checked, and written back. A year wholly before the
+        window whose months all match the identities its file lists is read as its
+        rollup; an old file's entries (version 1) are written back in the new form."""
         first = date(before.year, before.month, 1)
         log_dir = self.paths.log_dir
         names = self.month_names(None, first - timedelta(days=1)) if first > date.min \
             else []
         folder = str(log_dir)
-        years: dict[str, dict[str, summary.MonthSummary]] = {}
-        fresh: dict[str, summary.MonthSummary] = {}
-        entries: list[tuple[str, summary.MonthSummary]] = []
+        walked = self._walked or {}
+        by_year: dict[str, list[str]] = {}
         for name in names:
-            month = name[:7]
-            year = years.get(month[:4])
-            if year is None:
-                year = years[month[:4]] = summary.read_year(
-                    log_dir / f"{month[:4]}{summary.SUFFIX}")
-            key = cache.file_key(os.path.join(folder, name))
-            if self._overlay and log_dir / name in self._overlay:
-                key = None  # read as it was before an unfinished change: summarised anew
-            entry = year.get(month)
-            if entry is None or key is None or entry.key != key:
-                entry, lasting = self._summarise(log_dir / name)
-                if lasting:
-                    fresh[month] = entry
-            entries.append((month, entry))
+            by_year.setdefault(name[:4], []).append(name)
+        fresh: dict[str, summary.MonthSummary] = {}
+        parts: list[summary.Rollup] = []
+        for year, year_names in by_year.items():
+            found = summary.read_year_file(log_dir / f"{year}{summary.SUFFIX}")
+            keys = {name[:7]: cache.key_of(walked[name]) if name in walked
+                    else cache.file_key(os.path.join(folder, name)) for name in year_names}
+            if self._overlay:  # read as they were before an unfinished change: anew
+                keys.update({name[:7]: None for name in year_names
+                             if log_dir / name in self._overlay})
+            if found is not None and found.rollup is not None and found.keys == keys:
+                parts.append(found.rollup)
+                continue
+            entries = (found.months() if found is not None else None) or {}
+            old = found is not None and found.keys is None
+            for month, key in keys.items():
+                entry = entries.get(month)
+                if entry is None or key is None or entry.key != key:
+                    entry, lasting = self._summarise(log_dir / f"{month}.json")
+                    if lasting:
+                        fresh[month] = entry
+                elif old:
+                    fresh[month] = entry  # written again with its year's rollup
+                parts.append(entry.rollup(month))
         if fresh:
             summary.write_back(log_dir, fresh, self.paths.lock)
-        return _earlier(first, entries)
+        return _earlier(first, parts)
 
     def _summarise(self, path: Path, tables: dict[str, Any] | None = None
                    ) -> tuple[summary.MonthSummary, bool]:
@@ -1532,23 +1554,25 @@ class UndoOutcome(NamedTuple):
     choice: UndoChoice = UndoChoice()
 
 
-def _earlier(before: date, entries: list[tuple[str, summary.MonthSummary]]) -> Earlier:
+def _earlier(before: date, parts: list[summary.Rollup]) -> Earlier:
     """The domain's view of the summarised months: every exercise day, the first record,
-    the check-ins a report needs (the first, the last two, every one with a symptom) and
-    every questionnaire."""
-    checkins = [c for _, e in entries for c in e.checkins]
-    kept = [c for n, c in enumerate(checkins)
-            if n == 0 or n >= len(checkins) - 2 or c.get("symptoms")]
-    firsts = [date(int(m[:4]), int(m[5:7]), e.first_day) for m, e in entries
-              if e.first_day is not None]
+    the check-ins a report needs (the first, the last two, every one with a symptom), the
+    questionnaires it needs (the first and last two of each instrument, every PSFS) and how
+    many others there were."""
     try:
+        months = summary.combine(parts)
+        assessments = tuple(Assessment.from_dict(a) for a in months.assessments)
+        kept: dict[str, int] = {}
+        for a in assessments:
+            kept[a.instrument] = kept.get(a.instrument, 0) + 1
         return Earlier(
             before=before,
-            exercised={(int(m[:4]), int(m[5:7])): e.exercised for m, e in entries},
-            first_record=min(firsts, default=None),
-            checkins=tuple(PainCheckin.from_dict(c) for c in kept),
-            assessments=tuple(Assessment.from_dict(a) for e in [e for _, e in entries]
-                              for a in e.assessments))
+            exercised={(int(m[:4]), int(m[5:7])): mask for m, mask in months.exercised.items()},
+            first_record=None if months.first is None else date.fromisoformat(months.first),
+            checkins=tuple(PainCheckin.from_dict(c) for c in months.checkins),
+            assessments=assessments,
+            left_out={i: n - kept.get(i, 0) for i, n in months.counts.items()
+                      if n > kept.get(i, 0)})
     except (KeyError, TypeError, ValueError) as exc:  # made from checked records: our bug
         raise BackcareError(f"a summary of the log could not be read ({exc!r}); run "
                             "'backcare doctor --yes' to make the summaries again") from None

@@ -12,6 +12,15 @@ month's entry holding:
   the run-up to the report and the red-flag rules need no others);
 - its questionnaires, whole (a handful a month).
 
+A year's file also holds what a report needs of the whole year, made from its months'
+entries when the file is written (:class:`Rollup`), and the identity of each month as a
+short list read apart from the entries: a report whose window starts after the year checks
+the year's months against that list and reads the year's few figures, not its twelve
+entries (a century is 100 of these, not 1,200 entries to decode: issue 25). The rollup keeps
+of the year's questionnaires the first and the last two of each instrument (every PSFS: a
+goal follows one activity's ratings), and the number of each: all that a report's figures
+need of them before its window.
+
 They are never a cache that can disagree silently:
 - a change writes them with its months, in the same step, before it is confirmed
   (:mod:`journal`): rolled back, settled or undone, the months and their summaries go back
@@ -37,10 +46,11 @@ from backcare.storage.files import atomic_write_bytes, read_regular
 
 SUFFIX = ".summary"
 FORMAT = "backcare-log-summary"
-VERSION = 1
+VERSION = 2  # 1: the months' entries alone (read, and written again as 2 when used)
 MAX_SUMMARY_BYTES = 16 * 1024 * 1024  # a year's summary is a few kilobytes
 DONE_STATUSES = ("done", "partial")
 CHECKIN_FIELDS = ("date", "score", "note", "symptoms", "flare")
+KEPT_WHOLE = ("psfs",)  # instruments whose every result a rollup keeps (goals follow them)
 
 
 class MonthSummary(NamedTuple):
@@ -75,6 +85,16 @@ class MonthSummary(NamedTuple):
     def same_records(self, other: MonthSummary) -> bool:
         """The same figures, whatever the file's identity and bytes."""
         return self[2:] == other[2:]
+
+    def rollup(self, month: str) -> Rollup:
+        """This month's :class:`Rollup` (its records as the entry keeps them)."""
+        counts: dict[str, int] = {}
+        for a in self.assessments:
+            instrument = str(a.get("instrument"))
+            counts[instrument] = counts.get(instrument, 0) + 1
+        return Rollup({month: self.exercised},
+                      None if self.first_day is None else f"{month}-{self.first_day:02d}",
+                      list(self.checkins), list(self.assessments), counts)
 
 
 def digest_of(raw: bytes) -> str:
@@ -114,39 +134,156 @@ def is_summary_file(name: str) -> bool:
 def read_year(path: Path) -> dict[str, MonthSummary]:
     """A year's entries that can be read, month (YYYY-MM) → entry; {} when there is no
     file, or it is not one we wrote whole (its months are then summarised again)."""
+    year = read_year_file(path)
+    return (year.months() if year is not None else None) or {}
+
+
+class Rollup(NamedTuple):
+    """What a report needs of some months (:meth:`MonthSummary.rollup`, :func:`combine`):
+    their exercise days, their first day with a record, the check-ins kept by the rule of
+    the entries (the first, the last two, every one with a symptom), and of the
+    questionnaires the first and last two of each instrument (all of :data:`KEPT_WHOLE`),
+    with how many there are of each. Records as stored."""
+
+    exercised: dict[str, int]  # month (YYYY-MM) → bit mask of exercise days
+    first: str | None  # the first day with a session or a check-in (YYYY-MM-DD)
+    checkins: list[dict[str, Any]]
+    assessments: list[dict[str, Any]]
+    counts: dict[str, int]  # instrument → how many results, kept or not
+
+    @classmethod
+    def from_raw(cls, raw: Any) -> Rollup | None:
+        try:
+            exercised, first, checkins, assessments, counts = raw
+        except (TypeError, ValueError):
+            return None
+        if not (isinstance(exercised, dict) and isinstance(counts, dict)
+                and all(isinstance(v, int) and not isinstance(v, bool)
+                        for v in (*exercised.values(), *counts.values()))
+                and (first is None or isinstance(first, str))
+                and isinstance(checkins, list) and isinstance(assessments, list)
+                and all(isinstance(d, dict) for d in (*checkins, *assessments))):
+            return None
+        return cls(exercised, first, checkins, assessments, counts)
+
+
+def kept_checkins(checkins: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Of check-ins in date order, the first, the last two and every one with a symptom:
+    the baseline, the run-up to a window, the red-flag rules. Kept again from a union of
+    kept lists, it gives what it gives from all of them."""
+    last = len(checkins) - 2
+    return [c for n, c in enumerate(checkins) if n == 0 or n >= last or c.get("symptoms")]
+
+
+def kept_assessments(assessments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Of questionnaires in (date, id) order, the first and last two of each instrument
+    (every one of :data:`KEPT_WHOLE`): a measure's baseline, and the results a window's
+    rules compare with its own. Like :func:`kept_checkins`, it may be applied again."""
+    by_instrument: dict[Any, list[int]] = {}
+    for n, a in enumerate(assessments):
+        by_instrument.setdefault(a.get("instrument"), []).append(n)
+    keep = {n for instrument, ns in by_instrument.items()
+            for n in (ns if instrument in KEPT_WHOLE else {ns[0], *ns[-2:]})}
+    return [a for n, a in enumerate(assessments) if n in keep]
+
+
+def combine(parts: Iterable[Rollup]) -> Rollup:
+    """The rollup of consecutive months from theirs, in order."""
+    exercised: dict[str, int] = {}
+    firsts: list[str] = []
+    checkins: list[dict[str, Any]] = []
+    assessments: list[dict[str, Any]] = []
+    counts: dict[str, int] = {}
+    for part in parts:
+        exercised.update(part.exercised)
+        if part.first is not None:
+            firsts.append(part.first)
+        checkins += part.checkins
+        assessments += part.assessments
+        for instrument, n in part.counts.items():
+            counts[instrument] = counts.get(instrument, 0) + n
+    assessments.sort(key=lambda a: (str(a.get("date")), str(a.get("id"))))
+    return Rollup(exercised, min(firsts, default=None), kept_checkins(checkins),
+                  kept_assessments(assessments), counts)
+
+
+class YearFile(NamedTuple):
+    """A year's file, its first lines' hash checked: each month's identity and the year's
+    rollup (None in a file of version 1), and its entries, decoded (and their own hash
+    checked) only when asked for."""
+
+    keys: dict[str, str] | None
+    rollup: Rollup | None
+    body: bytes
+    body_digest: str
+
+    def months(self) -> dict[str, MonthSummary] | None:
+        if digest_of(self.body) != self.body_digest:
+            return None
+        try:
+            doc = json.loads(self.body)
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(doc, dict):
+            return None
+        out = {}
+        for month, entry in doc.items():
+            summary = MonthSummary.from_raw(entry)
+            if summary is None:
+                return None
+            out[month] = summary
+        return out
+
+
+def read_year_file(path: Path) -> YearFile | None:
     try:
         raw = read_regular(path, MAX_SUMMARY_BYTES)
     except (OSError, ValueError):
-        return {}
-    return parse_year(raw) or {}
+        return None
+    return split_year(raw)
 
 
-def parse_year(raw: bytes | None) -> dict[str, MonthSummary] | None:
-    """The entries of a year's file; None when it is not one we wrote whole: a first line
-    naming the format and the hash of the second, then the months as JSON."""
+def split_year(raw: bytes | None) -> YearFile | None:
+    """A year's file; None when it is not one we wrote whole: a first line naming the
+    format and its version, then (version 2) the hash of the second line and of the rest;
+    the second line the months' identities and the rollup, as JSON; the rest the months'
+    entries, as JSON. (Version 1: one hash, of the entries, which follow the first line.)
+    A report that reads the rollup hashes its line alone."""
     if raw is None:
         return None
-    head, _, body = raw.partition(b"\n")
+    head, _, rest = raw.partition(b"\n")
     try:
-        name, version, digest = head.decode("ascii").split(" ")
-        doc = json.loads(body) if digest == digest_of(body) else None
-    except (ValueError, RecursionError):
+        name, version, *digests = head.decode("ascii").split(" ")
+    except ValueError:
         return None
-    if name != FORMAT or version != str(VERSION) or not isinstance(doc, dict):
+    if name != FORMAT:
         return None
-    out = {}
-    for month, entry in doc.items():
-        summary = MonthSummary.from_raw(entry)
-        if summary is None:
-            return None
-        out[month] = summary
-    return out
+    if version == "1" and len(digests) == 1:
+        return YearFile(None, None, rest, digests[0])
+    if version != str(VERSION) or len(digests) != 2:
+        return None
+    index, _, body = rest.partition(b"\n")
+    if digest_of(index) != digests[0]:
+        return None
+    try:
+        keys, rollup = json.loads(index)
+    except (ValueError, TypeError, RecursionError):
+        return None
+    if not (isinstance(keys, dict) and all(isinstance(k, str) for k in keys.values())):
+        return None
+    rolled = Rollup.from_raw(rollup)
+    return None if rolled is None else YearFile(keys, rolled, body, digests[1])
 
 
 def encode_year(months: Mapping[str, MonthSummary]) -> bytes:
-    body = json.dumps({m: months[m].to_raw() for m in sorted(months)}, ensure_ascii=False,
+    order = sorted(months)
+    rollup = combine(months[m].rollup(m) for m in order)
+    index = json.dumps([{m: months[m].key for m in order}, list(rollup)], ensure_ascii=False,
+                       separators=(",", ":"), allow_nan=False).encode("utf-8")
+    body = json.dumps({m: months[m].to_raw() for m in order}, ensure_ascii=False,
                       separators=(",", ":"), allow_nan=False).encode("utf-8")
-    return f"{FORMAT} {VERSION} {digest_of(body)}\n".encode("ascii") + body
+    return (f"{FORMAT} {VERSION} {digest_of(index)} {digest_of(body)}\n".encode("ascii")
+            + index + b"\n" + body)
 
 
 def month_of(path: Path) -> str:
