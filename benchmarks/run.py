@@ -287,17 +287,29 @@ def growth_cases() -> list[tuple[str, list[str], str]]:
     ]
 
 
+def homes_of(root: Path, prefix: str, years: tuple[float, ...],
+             homes: dict[float, Path] | None) -> dict[float, Path]:
+    """A data folder for each size of history: the ones given, and the rest made."""
+    made = dict(homes or {})
+    for y in years:
+        if y not in made:
+            made[y] = make_home(root, f"{prefix}-{y}", y)
+    return made
+
+
+def floor_and_env() -> tuple[list[str], dict[str, str]]:
+    """The floor app's command, and the environment every run of a table shares."""
+    return ([sys.executable, str(HERE / "floor_app.py")],
+            {**os.environ, "NO_COLOR": "1", "BACKCARE_TODAY": TODAY.isoformat()})
+
+
 def growth_benchmark(root: Path, exe: str, runs: int, tiny: bool,
                      homes: dict[float, Path] | None = None) -> tuple[list[str], bool]:
     """Each growth case at each size of history, interleaved with the floor, as × floor;
     ok when no case at 100 years is more than 1.3× its own time on an empty folder."""
     years = TINY_GROWTH_YEARS if tiny else GROWTH_YEARS
-    homes = dict(homes or {})
-    for y in years:
-        if y not in homes:
-            homes[y] = make_home(root, f"growth-{y}", y)
-    floor_cmd = [sys.executable, str(HERE / "floor_app.py")]
-    base_env = {**os.environ, "NO_COLOR": "1", "BACKCARE_TODAY": TODAY.isoformat()}
+    homes = homes_of(root, "growth", years, homes)
+    floor_cmd, base_env = floor_and_env()
     cases = growth_cases()
     # Wall and processor time of each run: on a busy machine the wall time also waits for a
     # core, so the processor time's table is the steadier of the two.
@@ -365,12 +377,8 @@ def window_benchmark(root: Path, exe: str, runs: int, tiny: bool,
     and `doctor` on an empty folder and at 10 and 100 years, each interleaved with the
     floor, as × floor (issue 25): the window's work, not the years'."""
     years = TINY_WINDOW_YEARS if tiny else WINDOW_YEARS
-    homes = dict(homes or {})
-    for y in years:
-        if y not in homes:
-            homes[y] = make_home(root, f"window-{y}", y)
-    floor_cmd = [sys.executable, str(HERE / "floor_app.py")]
-    base_env = {**os.environ, "NO_COLOR": "1", "BACKCARE_TODAY": TODAY.isoformat()}
+    homes = homes_of(root, "window", years, homes)
+    floor_cmd, base_env = floor_and_env()
     floors: dict[str, list[float]] = {c[0]: [] for c in WINDOW_CASES}
     times: dict[tuple[str, float], list[float]] = {(c[0], y): [] for c in WINDOW_CASES
                                                    for y in years}
