@@ -43,6 +43,7 @@ from backcare.domain.planner import (
     families,
     plan_for,
 )
+from backcare.domain.progression import attempts
 from backcare.domain.schedule import is_planned_day
 from backcare.loading.library import check_links, load_library_files
 from backcare.storage.paths import bundled_library
@@ -385,9 +386,19 @@ def test_a_flare_up_gives_a_gentle_plan(case: tuple[date, Profile, Library, Hist
     # A flare-up plan respects rest days (issue 14). Otherwise something is planned whenever
     # one entry exercise fits the patient's minutes (a walk is always shortened to fit).
     assert plan.rest_day == (not is_planned_day(day, profile))
+    # Never what hurt (issue 20): a family with a red attempt in the last days, or one the
+    # routine took out because it hurt, stays out of a flare-up plan, which may leave it empty.
+    since = day - timedelta(days=T.flare_red_days)
+    red = {a.exercise_id for a in attempts(history, T, before=day, red_only=True)
+           if a.day >= since}
+    hurt = {lf.family for lf in plan.routine.routine.left if lf.flagged} \
+        if plan.routine else set()
+    sore = {e.id for fam in families(library)
+            if hurt & {fam[0].id} or red & {e.id for e in fam} for e in fam}
     budget = profile.minutes_per_day * 60
     fits = [e for c in CATEGORIES for e in eligible(library, profile, c)
-            if c == "aerobic" or estimated_seconds(e, e.start_dose()) <= budget]
+            if e.id not in sore
+            and (c == "aerobic" or estimated_seconds(e, e.start_dose()) <= budget)]
     assert plan.items or plan.rest_day or not fits
 
 
