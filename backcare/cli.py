@@ -34,8 +34,9 @@ class BackcareGroup(TyperGroup):
         _name_arguments_plainly(self)
         _unbroken_words()
 
-    def _main_shell_completion(self, ctx_args: Any, prog_name: str,
-                               complete_var: str | None = None) -> None:
+    def _main_shell_completion(
+        self, ctx_args: Any, prog_name: str, complete_var: str | None = None
+    ) -> None:
         """Tab was pressed: the shell runs backcare with ``_BACKCARE_COMPLETE`` set. Only
         then are the completions of ids and names loaded."""
         if os.environ.get(f"_{prog_name}_COMPLETE".replace("-", "_").upper()):
@@ -73,8 +74,12 @@ class BackcareGroup(TyperGroup):
         except Exception as exc:  # a bug: say so plainly, keep the traceback behind --debug
             if _debug(ctx):
                 raise
-            _print_error([f"backcare hit an unexpected problem ({type(exc).__name__}). "
-                          "Run the same command with --debug for the details."])
+            _print_error(
+                [
+                    f"backcare hit an unexpected problem ({type(exc).__name__}). "
+                    "Run the same command with --debug for the details."
+                ]
+            )
             ctx.exit(EXIT_INTERNAL)
 
 
@@ -144,8 +149,8 @@ def make_app(modules: tuple[str, ...] = MODULES) -> typer.Typer:
         name="backcare",
         cls=BackcareGroup,
         help="backcare: your home exercise programme for low back pain, kept on your own "
-             "computer.\n\n" + DISCLAIMER + "\n\nStart with:  backcare init   then:  "
-             "backcare plan",
+        "computer.\n\n" + DISCLAIMER + "\n\nStart with:  backcare init   then:  "
+        "backcare plan",
         invoke_without_command=True,  # a bare `backcare` is the overview, exit 0
         context_settings={"help_option_names": ["-h", "--help"]},  # every command inherits it
         add_completion=False,
@@ -180,9 +185,16 @@ def _show_version(value: bool) -> None:
 
 def _root(
     ctx: typer.Context,
-    show_version: Annotated[bool, typer.Option(
-        "--version", "-V", is_eager=True, callback=_show_version,
-        help="Show backcare's version and exit.")] = False,
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            "-V",
+            is_eager=True,
+            callback=_show_version,
+            help="Show backcare's version and exit.",
+        ),
+    ] = False,
 ) -> None:
     # The invocation's Environment (backcare.context): the one ``main`` was given, or a new
     # one. Every command below finds it in its context; it ends with the invocation.
@@ -213,7 +225,8 @@ def overview() -> str:
         "  backcare progress    charts and figures over time\n\n"
         f"Your data is in {data_home()}\n"
         "Every command: backcare --help.  One command's options: backcare COMMAND -h.\n\n"
-        + textwrap.fill(DISCLAIMER_SHORT, 78) + "\n"
+        + textwrap.fill(DISCLAIMER_SHORT, 78)
+        + "\n"
     )
 
 
@@ -305,9 +318,13 @@ def _output_failed(error: OSError, status: int) -> int:
     reason = error.strerror or str(error)
     if saved:
         names = ", ".join(sorted({p.name for p in saved}))
-        _print_error([f"your data was saved ({names}), but its output could not be "
-                      f"written to standard output ({reason}); do not run the command "
-                      f"again"])
+        _print_error(
+            [
+                f"your data was saved ({names}), but its output could not be "
+                f"written to standard output ({reason}); do not run the command "
+                f"again"
+            ]
+        )
         return status
     _print_error([f"the output could not be written to standard output ({reason})"])
     return status or EXIT_BAD_DATA
@@ -426,8 +443,16 @@ def _print_stop(lines: list[str]) -> None:
 
     body = Text("\n".join(lines))
     Console(stderr=True, highlight=False).print(
-        Panel(body, title="STOP", title_align="left", border_style="bold red",
-              style="red", expand=False, width=min(width, 100)))
+        Panel(
+            body,
+            title="STOP",
+            title_align="left",
+            border_style="bold red",
+            style="red",
+            expand=False,
+            width=min(width, 100),
+        )
+    )
 
 
 def _print_error(lines: list[str]) -> None:
@@ -442,7 +467,14 @@ def _print_error(lines: list[str]) -> None:
         if width and len(text) > width:
             import textwrap
 
-            text = "\n".join(textwrap.wrap(text, width, subsequent_indent="  ",
-                                            break_long_words=False, break_on_hyphens=False))
+            text = "\n".join(
+                textwrap.wrap(
+                    text,
+                    width,
+                    subsequent_indent="  ",
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
+            )
         sys.stderr.write(f"{text}\n")
     sys.stderr.flush()

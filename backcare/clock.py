@@ -38,8 +38,7 @@ def now_on(day: date) -> str:
     """This moment's time of day on ``day`` (a command's ``--date``), local time with its
     offset: when an export made for that day says it was made (issue 23)."""
     moment = datetime.now().astimezone()
-    return moment.replace(year=day.year, month=day.month, day=day.day).isoformat(
-        timespec="seconds")
+    return moment.replace(year=day.year, month=day.month, day=day.day).isoformat(timespec="seconds")
 
 
 def machine_today() -> date:
@@ -71,10 +70,14 @@ def parse_date(text: str | None, option: str = "--date") -> date:
         return today()
     value = text.strip()
     if not is_iso_day(value):
-        raise UsageProblem(f"{option} {text!r} is not a real date; use YYYY-MM-DD, "
-                           f"for example {today().isoformat()}")
+        raise UsageProblem(
+            f"{option} {text!r} is not a real date; use YYYY-MM-DD, "
+            f"for example {today().isoformat()}"
+        )
     day = date.fromisoformat(value)
     if not in_range(day):
-        raise UsageProblem(f"{option} {value} is outside the dates backcare keeps "
-                           f"({EARLIEST.isoformat()} to {LATEST.isoformat()})")
+        raise UsageProblem(
+            f"{option} {value} is outside the dates backcare keeps "
+            f"({EARLIEST.isoformat()} to {LATEST.isoformat()})"
+        )
     return day

@@ -39,8 +39,9 @@ _ACTIVE: ContextVar[Environment | None] = ContextVar("backcare_environment", def
 class Environment:
     """The streams, the flags and what is made once, for one invocation."""
 
-    def __init__(self, *, stdout: TextIO | None = None, stderr: TextIO | None = None,
-                 debug: bool = False) -> None:
+    def __init__(
+        self, *, stdout: TextIO | None = None, stderr: TextIO | None = None, debug: bool = False
+    ) -> None:
         self.stdout = stdout if stdout is not None else sys.stdout
         self.stderr = stderr if stderr is not None else sys.stderr
         self.debug = debug  # tracebacks of unexpected errors are shown (--debug)

@@ -70,8 +70,14 @@ class ProblemList:
 
     problems: list[Problem] = field(default_factory=list)
 
-    def add(self, message: str, *, file: str | None = None, line: int | None = None,
-            record: str | None = None) -> None:
+    def add(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        record: str | None = None,
+    ) -> None:
         self.problems.append(Problem(message, file, line, record))
 
     def __bool__(self) -> bool:

@@ -26,11 +26,10 @@ TIPS: tuple[str, ...] = (
     "Keep moving through the day: walking, swimming and cycling all help a sore back. "
     "Aim to build up towards 150 minutes of activity a week.",
     "Set goals you can reach, such as walking to the shop without stopping. "
-    "Try: backcare goal add \"walk to the shop\".",
+    'Try: backcare goal add "walk to the shop".',
     "Change position often. Sitting still for a long time stiffens the back; get up every "
     "30 to 45 minutes.",
-    "Most back pain eases within a few weeks. Keeping active, gently, is part of getting "
-    "better.",
+    "Most back pain eases within a few weeks. Keeping active, gently, is part of getting better.",
     "Good sleep and managing stress both help with pain. A short walk is good for both.",
     # The seed's healthy-lifestyle advice (docs/clinical.md §1): diet, hydration, sleep,
     # staying active.
@@ -70,12 +69,16 @@ ACT_OTHER = "contact your GP or doctor the same day"
 
 # Unexplained weight loss: one severity everywhere, "see a GP within days" (docs/clinical.md
 # §5, issue 21).
-WEIGHT_LOSS_ADVICE = ("With back pain this needs checking: please see your GP in the next "
-                      "few days. It is not an emergency.")
+WEIGHT_LOSS_ADVICE = (
+    "With back pain this needs checking: please see your GP in the next "
+    "few days. It is not an emergency."
+)
 # Back pain that started under 20 or over 50 (NICE CKS): a GP first, not an emergency.
-AGE_ADVICE = ("Back pain that starts before the age of 20 or after 50 should be checked by a "
-              "GP before you start these exercises. It is not an emergency: please book an "
-              "appointment in the next few days.")
+AGE_ADVICE = (
+    "Back pain that starts before the age of 20 or after 50 should be checked by a "
+    "GP before you start these exercises. It is not an emergency: please book an "
+    "appointment in the next few days."
+)
 # ACOG Committee Opinion 804 (2020): stop exercising and seek care (docs/clinical.md §8).
 PREGNANCY_STOP_SIGNS = (
     "Pregnancy: stop exercising and contact your midwife or doctor at once if you have "

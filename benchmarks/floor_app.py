@@ -16,8 +16,23 @@ def _make(name: str) -> None:
     app.command(name)(command)
 
 
-for _name in ("init", "plan", "session", "log", "pain", "visit", "assess", "progress",
-              "history", "goal", "export", "import", "exercises", "programme", "doctor"):
+for _name in (
+    "init",
+    "plan",
+    "session",
+    "log",
+    "pain",
+    "visit",
+    "assess",
+    "progress",
+    "history",
+    "goal",
+    "export",
+    "import",
+    "exercises",
+    "programme",
+    "doctor",
+):
     _make(_name)
 
 if __name__ == "__main__":

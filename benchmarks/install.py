@@ -60,20 +60,34 @@ def _python(venv: Path) -> Path:
 
 
 def installed(venv: Path) -> dict[str, str]:
-    res = subprocess.run([str(_python(venv)), "-m", "pip", "list", "--format", "json",
-                          "--disable-pip-version-check"], capture_output=True, text=True,
-                         check=True)
+    res = subprocess.run(
+        [
+            str(_python(venv)),
+            "-m",
+            "pip",
+            "list",
+            "--format",
+            "json",
+            "--disable-pip-version-check",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return {p["name"].lower(): p["version"] for p in json.loads(res.stdout)}
 
 
 def package_sizes(venv: Path, names: set[str]) -> list[tuple[str, int]]:
     """The disk space of each installed distribution's files, largest first."""
-    code = ("import json, sys\nfrom importlib.metadata import distributions\n"
-            "out = {}\nfor d in distributions():\n"
-            "    out[d.metadata['Name'].lower()] = [str(d.locate_file(f)) for f in d.files or []]\n"
-            "json.dump(out, sys.stdout)")
-    res = subprocess.run([str(_python(venv)), "-c", code], capture_output=True, text=True,
-                         check=True)
+    code = (
+        "import json, sys\nfrom importlib.metadata import distributions\n"
+        "out = {}\nfor d in distributions():\n"
+        "    out[d.metadata['Name'].lower()] = [str(d.locate_file(f)) for f in d.files or []]\n"
+        "json.dump(out, sys.stdout)"
+    )
+    res = subprocess.run(
+        [str(_python(venv)), "-c", code], capture_output=True, text=True, check=True
+    )
     files = json.loads(res.stdout)
     sizes = []
     for name in names:
@@ -110,8 +124,16 @@ def measure(tiny: bool = False) -> Figures:
         before_bytes = disk_usage(venv)
         before = installed(venv)
         source = copy_sources(work)
-        args = [str(_python(venv)), "-m", "pip", "install", "--no-cache-dir",
-                "--disable-pip-version-check", "-q", str(source)]
+        args = [
+            str(_python(venv)),
+            "-m",
+            "pip",
+            "install",
+            "--no-cache-dir",
+            "--disable-pip-version-check",
+            "-q",
+            str(source),
+        ]
         if tiny:
             args.insert(5, "--no-deps")
         t0 = time.perf_counter()
@@ -121,11 +143,21 @@ def measure(tiny: bool = False) -> Figures:
             raise SystemExit(f"pip install failed ({res.returncode}):\n{res.stderr[-3000:]}")
         added = set(installed(venv)) - set(before)
         added_bytes = disk_usage(venv) - before_bytes
-        ran = subprocess.run([str(_python(venv)), "-m", "backcare", "--version"],
-                             capture_output=True, text=True, check=False)
-        return Figures(seconds, added_bytes / MIB, len(added), before_bytes / MIB,
-                       sorted(added), package_sizes(venv, added)[:BIGGEST_SHOWN],
-                       ran.returncode == 0 and ran.stdout.startswith("backcare "))
+        ran = subprocess.run(
+            [str(_python(venv)), "-m", "backcare", "--version"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return Figures(
+            seconds,
+            added_bytes / MIB,
+            len(added),
+            before_bytes / MIB,
+            sorted(added),
+            package_sizes(venv, added)[:BIGGEST_SHOWN],
+            ran.returncode == 0 and ran.stdout.startswith("backcare "),
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -134,25 +166,41 @@ def report(f: Figures, tiny: bool = False) -> bool:
     """Print the table (the README's performance section shows it); True when every target
     is met."""
     rows = [
-        ("install time (pip install ., no cache)", f"{f.seconds:.1f} s",
-         f"≤ {TARGET_SECONDS:g} s", f.seconds <= TARGET_SECONDS),
-        ("venv size added", f"{f.added_mb:.0f} MB", f"≤ {TARGET_MB:g} MB",
-         f.added_mb <= TARGET_MB),
-        ("packages installed, backcare included", str(f.packages), f"≤ {TARGET_PACKAGES}",
-         f.packages <= TARGET_PACKAGES),
+        (
+            "install time (pip install ., no cache)",
+            f"{f.seconds:.1f} s",
+            f"≤ {TARGET_SECONDS:g} s",
+            f.seconds <= TARGET_SECONDS,
+        ),
+        ("venv size added", f"{f.added_mb:.0f} MB", f"≤ {TARGET_MB:g} MB", f.added_mb <= TARGET_MB),
+        (
+            "packages installed, backcare included",
+            str(f.packages),
+            f"≤ {TARGET_PACKAGES}",
+            f.packages <= TARGET_PACKAGES,
+        ),
     ]
-    what = "backcare alone (--no-deps, a check that the script works)" if tiny else \
-        "backcare and every dependency pyproject.toml names"
-    print(f"\nbackcare install benchmark — {what}: a fresh venv ({f.base_mb:.0f} MB with "
-          "pip), one cache-less `pip install .` from a copy of the sources")
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {sys.platform}; "
-          "MB = 2^20 bytes of disk, as du counts\n")
+    what = (
+        "backcare alone (--no-deps, a check that the script works)"
+        if tiny
+        else "backcare and every dependency pyproject.toml names"
+    )
+    print(
+        f"\nbackcare install benchmark — {what}: a fresh venv ({f.base_mb:.0f} MB with "
+        "pip), one cache-less `pip install .` from a copy of the sources"
+    )
+    print(
+        f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {sys.platform}; "
+        "MB = 2^20 bytes of disk, as du counts\n"
+    )
     print("| figure | measured | target | ok |")
     print("|---|---|---|---|")
     for label, measured, target, good in rows:
         print(f"| {label} | {measured} | {target} | {'yes' if good else 'NO'} |")
-    print("\nlargest packages: " + ", ".join(f"{name} {size / MIB:.0f} MB"
-                                             for name, size in f.biggest))
+    print(
+        "\nlargest packages: "
+        + ", ".join(f"{name} {size / MIB:.0f} MB" for name, size in f.biggest)
+    )
     print("installed: " + ", ".join(f.names))
     if not f.runs and not tiny:  # without its dependencies it cannot
         print("\nthe installed backcare did not run: backcare --version failed")

@@ -46,18 +46,26 @@ def main() -> None:
     exe = shutil.which("backcare") or str(Path(sys.executable).parent / "backcare")
     with tempfile.TemporaryDirectory(prefix="backcare-picture-") as tmp:
         home, rx, pdf = Path(tmp) / "home", Path(tmp) / "rx.yaml", Path(tmp) / "handout.pdf"
-        env = {**os.environ, "BACKCARE_HOME": str(home), "BACKCARE_TODAY": TODAY,
-               "NO_COLOR": "1"}
+        env = {**os.environ, "BACKCARE_HOME": str(home), "BACKCARE_TODAY": TODAY, "NO_COLOR": "1"}
 
         def run(*args: str) -> None:
             subprocess.run([exe, *args], env=env, check=True, capture_output=True)
 
-        run("init", "--yes", "--no-red-flags", "--no-conditions", "--pain", "5",
-            "--equipment", "mat", "--date", TODAY)
+        run(
+            "init",
+            "--yes",
+            "--no-red-flags",
+            "--no-conditions",
+            "--pain",
+            "5",
+            "--equipment",
+            "mat",
+            "--date",
+            TODAY,
+        )
         rx.write_text(PROGRAMME, encoding="utf-8")
         run("programme", "import", str(rx))
-        run("handout", "--out", str(pdf), "--date", TODAY, "--name", "Sam Smith",
-            "--paper", "a4")
+        run("handout", "--out", str(pdf), "--date", TODAY, "--name", "Sam Smith", "--paper", "a4")
         with pdfplumber.open(pdf) as doc:
             doc.pages[0].to_image(resolution=RESOLUTION).save(OUT)
     print(f"wrote {OUT.relative_to(ROOT)}")

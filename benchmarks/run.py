@@ -37,8 +37,16 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 TODAY = date(2026, 11, 27)
-EXERCISES = ("hamstring-stretch", "knee-to-chest", "pelvic-tilt", "bridge", "bird-dog",
-             "abdominal-bracing", "walking", "standing-posture")
+EXERCISES = (
+    "hamstring-stretch",
+    "knee-to-chest",
+    "pelvic-tilt",
+    "bridge",
+    "bird-dog",
+    "abdominal-bracing",
+    "walking",
+    "standing-posture",
+)
 IMPORT_CHUNK_YEARS = 10  # an import file stays well under the import size limit
 # The clinic (issues 16 and 22): a caseload of 500 patients, each with a year of daily data,
 # and one of 5,000 patients with 8 weeks each, added through `clinic add` CLINIC_BATCH
@@ -75,30 +83,64 @@ def synthetic_export(days: int, end: date) -> dict:
         exercises = []
         for i, ex in enumerate(EXERCISES):
             aerobic = ex == "walking"
-            exercises.append({
-                "exercise_id": ex, "status": "done" if (n + i) % 9 else "partial",
-                "sets": None if aerobic else 2, "reps": None if aerobic else 8,
-                "hold_seconds": None if aerobic else 5,
-                "duration_minutes": 20 if aerobic else None,
-                "pain": (n + i) % 6 if i % 3 == 0 else None})
-        sessions.append({"id": f"s-{d:%Y%m%d}-bench{n % 100000:05d}", "date": iso,
-                         "pain_before": pain, "pain_after": max(0, pain - 1),
-                         "note": "felt fine" if n % 5 == 0 else None,
-                         "exercises": exercises})
-        checkins.append({"id": f"p-{iso}", "date": iso, "score": pain, "note": None,
-                         "symptoms": [], "flare": False})
+            exercises.append(
+                {
+                    "exercise_id": ex,
+                    "status": "done" if (n + i) % 9 else "partial",
+                    "sets": None if aerobic else 2,
+                    "reps": None if aerobic else 8,
+                    "hold_seconds": None if aerobic else 5,
+                    "duration_minutes": 20 if aerobic else None,
+                    "pain": (n + i) % 6 if i % 3 == 0 else None,
+                }
+            )
+        sessions.append(
+            {
+                "id": f"s-{d:%Y%m%d}-bench{n % 100000:05d}",
+                "date": iso,
+                "pain_before": pain,
+                "pain_after": max(0, pain - 1),
+                "note": "felt fine" if n % 5 == 0 else None,
+                "exercises": exercises,
+            }
+        )
+        checkins.append(
+            {
+                "id": f"p-{iso}",
+                "date": iso,
+                "score": pain,
+                "note": None,
+                "symptoms": [],
+                "flare": False,
+            }
+        )
         if n % 14 == 0:
             answers = [min(5, (n // 14 + k) % 4) for k in range(10)]
             # Scored by backcare's own rules: import refuses a score or band that its
             # answers contradict (issue 23), so a rule of our own here could only drift.
             scored = score("odi", answers)
-            assessments.append({"id": f"a-{d:%Y%m%d}-bench", "date": iso, "instrument": "odi",
-                                "answers": scored.answers_json, "score": scored.score,
-                                "band": scored.band})
-    return {"format": "backcare-export", "version": 1,
-            "exported_at": f"{end.isoformat()}T08:00:00", "profile": None,
-            "sessions": sessions, "pain_checkins": checkins, "assessments": assessments,
-            "visits": [], "goals": [], "programme": None}
+            assessments.append(
+                {
+                    "id": f"a-{d:%Y%m%d}-bench",
+                    "date": iso,
+                    "instrument": "odi",
+                    "answers": scored.answers_json,
+                    "score": scored.score,
+                    "band": scored.band,
+                }
+            )
+    return {
+        "format": "backcare-export",
+        "version": 1,
+        "exported_at": f"{end.isoformat()}T08:00:00",
+        "profile": None,
+        "sessions": sessions,
+        "pain_checkins": checkins,
+        "assessments": assessments,
+        "visits": [],
+        "goals": [],
+        "programme": None,
+    }
 
 
 def patient_export(n: int, days: int, end: date) -> dict:
@@ -107,16 +149,28 @@ def patient_export(n: int, days: int, end: date) -> dict:
     kind of row."""
     doc = synthetic_export(days, end)
     first = end - timedelta(days=days - 1)
-    doc["profile"] = {"start_date": first.isoformat(), "baseline_pain": 5 + n % 3,
-                      "minutes_per_day": 20, "days_per_week": 7,
-                      "equipment": ["none", "mat"], "avoid_positions": [], "red_flags": [],
-                      "cleared_by_clinician": False, "conditions": [],
-                      "assessed_by_clinician": True, "created": first.isoformat(),
-                      "updated": first.isoformat(), "cleared_on": None,
-                      "patient_id": f"pt-bench{n:011d}"}
+    doc["profile"] = {
+        "start_date": first.isoformat(),
+        "baseline_pain": 5 + n % 3,
+        "minutes_per_day": 20,
+        "days_per_week": 7,
+        "equipment": ["none", "mat"],
+        "avoid_positions": [],
+        "red_flags": [],
+        "cleared_by_clinician": False,
+        "conditions": [],
+        "assessed_by_clinician": True,
+        "created": first.isoformat(),
+        "updated": first.isoformat(),
+        "cleared_on": None,
+        "patient_id": f"pt-bench{n:011d}",
+    }
     stop = n % 7  # some patients stopped a few days ago
-    doc["sessions"] = [dict(s, id=f"{s['id']}-{n}") for s in doc["sessions"]
-                       if s["date"] <= (end - timedelta(days=stop)).isoformat()]
+    doc["sessions"] = [
+        dict(s, id=f"{s['id']}-{n}")
+        for s in doc["sessions"]
+        if s["date"] <= (end - timedelta(days=stop)).isoformat()
+    ]
     doc["assessments"] = [dict(a, id=f"{a['id']}-{n}") for a in doc["assessments"]]
     for c in doc["pain_checkins"]:
         c["score"] = min(10, c["score"] + n % 4)
@@ -129,23 +183,34 @@ def clinic_benchmark(root: Path, exe: str, runs: int, tiny: bool) -> tuple[list[
     one more export)."""
     rows, ok = [], True
     for n, (patients, days, list_target, with_add) in enumerate(
-            TINY_CLINIC_CASES if tiny else CLINIC_CASES):
-        more, good = clinic_case(root / f"clinic-{n}", exe, runs, patients, days, list_target,
-                                 with_add)
+        TINY_CLINIC_CASES if tiny else CLINIC_CASES
+    ):
+        more, good = clinic_case(
+            root / f"clinic-{n}", exe, runs, patients, days, list_target, with_add
+        )
         rows += more
         ok &= good
     return rows, ok
 
 
-def clinic_case(root: Path, exe: str, runs: int, patients: int, days: int,
-                list_target: float, with_add: bool) -> tuple[list[str], bool]:
+def clinic_case(
+    root: Path, exe: str, runs: int, patients: int, days: int, list_target: float, with_add: bool
+) -> tuple[list[str], bool]:
     home = root / "clinic-data"
-    env = {**os.environ, "NO_COLOR": "1", "BACKCARE_TODAY": TODAY.isoformat(),
-           "BACKCARE_HOME": str(home), "BACKCARE_CLINIC_HOME": str(home / "clinic")}
+    env = {
+        **os.environ,
+        "NO_COLOR": "1",
+        "BACKCARE_TODAY": TODAY.isoformat(),
+        "BACKCARE_HOME": str(home),
+        "BACKCARE_CLINIC_HOME": str(home / "clinic"),
+    }
     exports = root / "exports"
     exports.mkdir(parents=True)
-    print(f"building a caseload of {patients} patients with {days} days each through "
-          f"'backcare clinic add'…", file=sys.stderr)
+    print(
+        f"building a caseload of {patients} patients with {days} days each through "
+        f"'backcare clinic add'…",
+        file=sys.stderr,
+    )
     t0 = time.perf_counter()
     end = TODAY - timedelta(days=1)
     for batch in range(0, patients, CLINIC_BATCH):
@@ -154,8 +219,9 @@ def clinic_case(root: Path, exe: str, runs: int, patients: int, days: int,
             path = exports / f"patient-{n}.json"
             path.write_text(json.dumps(patient_export(n, days, end)))
             files.append(str(path))
-        res = subprocess.run([exe, "clinic", "add", *files], env=env, capture_output=True,
-                             text=True, check=False)
+        res = subprocess.run(
+            [exe, "clinic", "add", *files], env=env, capture_output=True, text=True, check=False
+        )
         if res.returncode != 0:
             raise SystemExit(f"clinic add failed: {res.stderr.strip()}")
         for f in files:
@@ -178,23 +244,39 @@ def clinic_case(root: Path, exe: str, runs: int, patients: int, days: int,
     rows, ok = [], True
     cases = [(f"clinic list, {patients} patients × {days} days", list_s, list_target, "s")]
     if with_add:
-        cases += [(f"clinic add of one more export ({days} days)",
-                   statistics.median(add_times), CLINIC_ADD_S, "s"),
-                  ("clinic list and add peak memory", peak_mib, CLINIC_MEMORY_MIB, "MiB")]
+        cases += [
+            (
+                f"clinic add of one more export ({days} days)",
+                statistics.median(add_times),
+                CLINIC_ADD_S,
+                "s",
+            ),
+            ("clinic list and add peak memory", peak_mib, CLINIC_MEMORY_MIB, "MiB"),
+        ]
     for label, value, target, unit in cases:
         good = value <= target if unit == "s" else value < target
         ok &= good
         shown = f"{value:.3f}" if unit == "s" else f"{value:.1f} MiB"
         bound = f"≤ {target:g} s" if unit == "s" else f"< {target:g} MiB"
-        rows.append(f"| {label} | – | – | {shown} | – | – | – | {bound} | "
-                    f"{'yes' if good else 'NO'} |")
+        rows.append(
+            f"| {label} | – | – | {shown} | – | – | – | {bound} | {'yes' if good else 'NO'} |"
+        )
     return rows, ok
 
 
 # The printed handout (issue 26): a routine of ten exercises, each block with its pictures.
-HANDOUT_EXERCISES = ("cat-cow", "bridge", "bird-dog", "clam", "knee-to-chest",
-                     "seated-hamstring-stretch", "mini-squat", "standing-side-bend",
-                     "walking", "getting-up-from-a-chair")
+HANDOUT_EXERCISES = (
+    "cat-cow",
+    "bridge",
+    "bird-dog",
+    "clam",
+    "knee-to-chest",
+    "seated-hamstring-stretch",
+    "mini-squat",
+    "standing-side-bend",
+    "walking",
+    "getting-up-from-a-chair",
+)
 HANDOUT_S = 1.0
 
 
@@ -202,13 +284,26 @@ def handout_benchmark(root: Path, exe: str, runs: int) -> tuple[str, bool]:
     """`handout` of a ten-exercise routine (a prescription of ten, every day), against the
     floor's run of a command."""
     home = root / "handout"
-    backcare(home, "init", "--yes", "--no-red-flags", "--no-conditions", "--pain", "4",
-             "--date", (TODAY - timedelta(days=14)).isoformat())
+    backcare(
+        home,
+        "init",
+        "--yes",
+        "--no-red-flags",
+        "--no-conditions",
+        "--pain",
+        "4",
+        "--date",
+        (TODAY - timedelta(days=14)).isoformat(),
+    )
     rx = root / "ten.yaml"
     rx.write_text("exercises:\n" + "".join(f"  - id: {e}\n" for e in HANDOUT_EXERCISES))
     backcare(home, "programme", "import", str(rx))
-    env = {**os.environ, "NO_COLOR": "1", "BACKCARE_TODAY": TODAY.isoformat(),
-           "BACKCARE_HOME": str(home)}
+    env = {
+        **os.environ,
+        "NO_COLOR": "1",
+        "BACKCARE_TODAY": TODAY.isoformat(),
+        "BACKCARE_HOME": str(home),
+    }
     out = root / "handout.pdf"
     argv = [exe, "handout", "--out", str(out), "--force", "--date", TODAY.isoformat()]
     floor_cmd = [sys.executable, str(HERE / "floor_app.py"), "plan"]
@@ -220,9 +315,12 @@ def handout_benchmark(root: Path, exe: str, runs: int) -> tuple[str, bool]:
     t, f = statistics.median(times), statistics.median(floors)
     good = t < HANDOUT_S
     # The processor time too: on a shared, busy machine the wall time waits for a core.
-    return (f"| handout, a {len(HANDOUT_EXERCISES)}-exercise routine (CPU "
-            f"{statistics.median(cpus):.2f} s) | {f:.3f} | – | {t:.3f} | {t / f:.2f} | – | – | "
-            f"< {HANDOUT_S:g} s | {'yes' if good else 'NO'} |", good)
+    return (
+        f"| handout, a {len(HANDOUT_EXERCISES)}-exercise routine (CPU "
+        f"{statistics.median(cpus):.2f} s) | {f:.3f} | – | {t:.3f} | {t / f:.2f} | – | – | "
+        f"< {HANDOUT_S:g} s | {'yes' if good else 'NO'} |",
+        good,
+    )
 
 
 def cpu_time(argv: list[str], env: dict[str, str]) -> float:
@@ -230,25 +328,49 @@ def cpu_time(argv: list[str], env: dict[str, str]) -> float:
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, _, usage = os.wait4(proc.pid, 0)
     return usage.ru_utime + usage.ru_stime
+
+
 def audit_export(lines: int, end: date) -> dict:
     """An export whose audit trail holds ``lines`` corrections of check-ins (each its value
     before and after), and the check-ins themselves."""
     corrections, checkins = [], []
     for n in range(lines):
         d = (end - timedelta(days=n % 3650)).isoformat()
-        before = {"id": f"p-{d}", "date": d, "score": n % 8, "note": f"felt it {n}",
-                  "symptoms": [], "flare": False}
+        before = {
+            "id": f"p-{d}",
+            "date": d,
+            "score": n % 8,
+            "note": f"felt it {n}",
+            "symptoms": [],
+            "flare": False,
+        }
         after = {**before, "score": (n + 1) % 8}
-        corrections.append({"at": f"{end.isoformat()}T08:{n // 3600 % 60:02d}:"
-                                  f"{n // 60 % 60:02d}+00:00", "action": "edit",
-                            "record": "pain_checkins", "id": f"p-{d}", "date": d,
-                            "before": before, "after": after})
+        corrections.append(
+            {
+                "at": f"{end.isoformat()}T08:{n // 3600 % 60:02d}:{n // 60 % 60:02d}+00:00",
+                "action": "edit",
+                "record": "pain_checkins",
+                "id": f"p-{d}",
+                "date": d,
+                "before": before,
+                "after": after,
+            }
+        )
         if n < 3650:
             checkins.append(after)
-    return {"format": "backcare-export", "version": 1,
-            "exported_at": f"{end.isoformat()}T08:00:00", "profile": None, "sessions": [],
-            "pain_checkins": checkins, "assessments": [], "visits": [], "goals": [],
-            "programme": None, "corrections": corrections}
+    return {
+        "format": "backcare-export",
+        "version": 1,
+        "exported_at": f"{end.isoformat()}T08:00:00",
+        "profile": None,
+        "sessions": [],
+        "pain_checkins": checkins,
+        "assessments": [],
+        "visits": [],
+        "goals": [],
+        "programme": None,
+        "corrections": corrections,
+    }
 
 
 def audit_benchmark(root: Path, exe: str, runs: int, tiny: bool) -> tuple[list[str], bool]:
@@ -261,17 +383,32 @@ def audit_benchmark(root: Path, exe: str, runs: int, tiny: bool) -> tuple[list[s
     times = []
     for run in range(max(1, min(runs, 3))):
         home = root / f"audit-{run}"
-        backcare(home, "init", "--yes", "--no-red-flags", "--no-conditions", "--pain", "6",
-                 "--date", "2016-01-01")
-        env = {**os.environ, "NO_COLOR": "1", "BACKCARE_TODAY": TODAY.isoformat(),
-               "BACKCARE_HOME": str(home)}
+        backcare(
+            home,
+            "init",
+            "--yes",
+            "--no-red-flags",
+            "--no-conditions",
+            "--pain",
+            "6",
+            "--date",
+            "2016-01-01",
+        )
+        env = {
+            **os.environ,
+            "NO_COLOR": "1",
+            "BACKCARE_TODAY": TODAY.isoformat(),
+            "BACKCARE_HOME": str(home),
+        }
         times.append(timed([exe, "import", str(source)], env)[0])
         shutil.rmtree(home, ignore_errors=True)
     source.unlink()
     value = statistics.median(times)
     good = value < AUDIT_IMPORT_S
-    return [f"| import of {lines} audit-trail lines ({size}) | – | – | {value:.3f} | – | – | "
-            f"– | < {AUDIT_IMPORT_S:g} s | {'yes' if good else 'NO'} |"], good
+    return [
+        f"| import of {lines} audit-trail lines ({size}) | – | – | {value:.3f} | – | – | "
+        f"– | < {AUDIT_IMPORT_S:g} s | {'yes' if good else 'NO'} |"
+    ], good
 
 
 def growth_cases() -> list[tuple[str, list[str], str]]:
@@ -282,13 +419,17 @@ def growth_cases() -> list[tuple[str, list[str], str]]:
         ("log", ["log", "--add", "--done", "walking,bridge", "--date", day], "log"),
         ("progress (12 weeks)", ["progress", "--json", "--date", day], "progress"),
         ("history (4 weeks)", ["history", "--json", "--date", day], "history"),
-        ("export pdf (the report: 12 weeks)",
-         ["export", "--format", "pdf", "--out", "-PDF-", "--force", "--date", day], "export"),
+        (
+            "export pdf (the report: 12 weeks)",
+            ["export", "--format", "pdf", "--out", "-PDF-", "--force", "--date", day],
+            "export",
+        ),
     ]
 
 
-def homes_of(root: Path, prefix: str, years: tuple[float, ...],
-             homes: dict[float, Path] | None) -> dict[float, Path]:
+def homes_of(
+    root: Path, prefix: str, years: tuple[float, ...], homes: dict[float, Path] | None
+) -> dict[float, Path]:
     """A data folder for each size of history: the ones given, and the rest made."""
     made = dict(homes or {})
     for y in years:
@@ -299,12 +440,15 @@ def homes_of(root: Path, prefix: str, years: tuple[float, ...],
 
 def floor_and_env() -> tuple[list[str], dict[str, str]]:
     """The floor app's command, and the environment every run of a table shares."""
-    return ([sys.executable, str(HERE / "floor_app.py")],
-            {**os.environ, "NO_COLOR": "1", "BACKCARE_TODAY": TODAY.isoformat()})
+    return (
+        [sys.executable, str(HERE / "floor_app.py")],
+        {**os.environ, "NO_COLOR": "1", "BACKCARE_TODAY": TODAY.isoformat()},
+    )
 
 
-def growth_benchmark(root: Path, exe: str, runs: int, tiny: bool,
-                     homes: dict[float, Path] | None = None) -> tuple[list[str], bool]:
+def growth_benchmark(
+    root: Path, exe: str, runs: int, tiny: bool, homes: dict[float, Path] | None = None
+) -> tuple[list[str], bool]:
     """Each growth case at each size of history, interleaved with the floor, as × floor;
     ok when no case at 100 years is more than 1.3× its own time on an empty folder."""
     years = TINY_GROWTH_YEARS if tiny else GROWTH_YEARS
@@ -315,7 +459,8 @@ def growth_benchmark(root: Path, exe: str, runs: int, tiny: bool,
     # core, so the processor time's table is the steadier of the two.
     floors: dict[str, list[tuple[float, float]]] = {c[0]: [] for c in cases}
     times: dict[tuple[str, float], list[tuple[float, float]]] = {
-        (c[0], y): [] for c in cases for y in years}
+        (c[0], y): [] for c in cases for y in years
+    }
     for _ in range(runs):
         for label, argv, floor_sub in cases:
             t, _rss, cpu = measured(floor_cmd + [floor_sub], base_env)
@@ -328,8 +473,10 @@ def growth_benchmark(root: Path, exe: str, runs: int, tiny: bool,
     head = " | ".join(f"{'empty' if y == 0 else f'{y:g} y'}" for y in years)
     lines, ok = [], True
     for which, name in ((0, "× floor"), (1, "× floor, processor time")):
-        lines += [f"\n| command ({name}) | floor s | {head} | {years[-1]:g} y ÷ empty |",
-                  "|---|---|" + "---|" * len(years) + "---|"]
+        lines += [
+            f"\n| command ({name}) | floor s | {head} | {years[-1]:g} y ÷ empty |",
+            "|---|---|" + "---|" * len(years) + "---|",
+        ]
         for label, _argv, _sub in cases:
             floor = statistics.median(f[which] for f in floors[label])
             med = {y: statistics.median(t[which] for t in times[(label, y)]) for y in years}
@@ -345,15 +492,30 @@ def growth_benchmark(root: Path, exe: str, runs: int, tiny: bool,
 # history it is held to (None: shown, no target). "-FIRST-" is the history's first day: a
 # window of the whole history, run where it is a window `progress` allows (20 years).
 WINDOW_CASES = (
-    ("progress (12 weeks, `--json`)", ["progress", "--json", "--date", TODAY.isoformat()],
-     "progress", {10: 1.3, 100: 1.3}),
-    ("progress (12 weeks, charts)", ["progress", "--no-pager", "--date", TODAY.isoformat()],
-     "progress", {10: 1.3, 100: 1.3}),
-    ("progress --from the first day (`--json`)",
-     ["progress", "--json", "--from", "-FIRST-", "--date", TODAY.isoformat()], "progress",
-     {10: 1.5, 100: None}),
-    ("history (4 weeks)", ["history", "--json", "--date", TODAY.isoformat()], "history",
-     {10: 1.1, 100: 1.1}),
+    (
+        "progress (12 weeks, `--json`)",
+        ["progress", "--json", "--date", TODAY.isoformat()],
+        "progress",
+        {10: 1.3, 100: 1.3},
+    ),
+    (
+        "progress (12 weeks, charts)",
+        ["progress", "--no-pager", "--date", TODAY.isoformat()],
+        "progress",
+        {10: 1.3, 100: 1.3},
+    ),
+    (
+        "progress --from the first day (`--json`)",
+        ["progress", "--json", "--from", "-FIRST-", "--date", TODAY.isoformat()],
+        "progress",
+        {10: 1.5, 100: None},
+    ),
+    (
+        "history (4 weeks)",
+        ["history", "--json", "--date", TODAY.isoformat()],
+        "history",
+        {10: 1.1, 100: 1.1},
+    ),
     ("doctor", ["doctor", "--json"], "doctor", {10: 1.3, 100: None}),
 )
 WINDOW_YEARS = (0, 10, 100)
@@ -371,8 +533,9 @@ def window_argv(argv: list[str], years: float) -> list[str] | None:
     return [first if a == "-FIRST-" else a for a in argv]
 
 
-def window_benchmark(root: Path, exe: str, runs: int, tiny: bool,
-                     homes: dict[float, Path] | None = None) -> tuple[list[str], bool]:
+def window_benchmark(
+    root: Path, exe: str, runs: int, tiny: bool, homes: dict[float, Path] | None = None
+) -> tuple[list[str], bool]:
     """`progress` (its 12 weeks as JSON and with charts, and the whole history), `history`
     and `doctor` on an empty folder and at 10 and 100 years, each interleaved with the
     floor, as × floor (issue 25): the window's work, not the years'."""
@@ -380,8 +543,9 @@ def window_benchmark(root: Path, exe: str, runs: int, tiny: bool,
     homes = homes_of(root, "window", years, homes)
     floor_cmd, base_env = floor_and_env()
     floors: dict[str, list[float]] = {c[0]: [] for c in WINDOW_CASES}
-    times: dict[tuple[str, float], list[float]] = {(c[0], y): [] for c in WINDOW_CASES
-                                                   for y in years}
+    times: dict[tuple[str, float], list[float]] = {
+        (c[0], y): [] for c in WINDOW_CASES for y in years
+    }
     for _ in range(runs):
         for label, argv, floor_sub, _targets in WINDOW_CASES:
             floors[label].append(timed(floor_cmd + [floor_sub], base_env)[0])
@@ -391,20 +555,27 @@ def window_benchmark(root: Path, exe: str, runs: int, tiny: bool,
                     env = {**base_env, "BACKCARE_HOME": str(homes[y])}
                     times[(label, y)].append(timed([exe, *args], env)[0])
     head = " | ".join("empty" if y == 0 else f"{y:g} y" for y in years)
-    lines = [f"\n| window command (× floor) | floor s | {head} | targets | ok |",
-             "|---|---|" + "---|" * len(years) + "---|---|"]
+    lines = [
+        f"\n| window command (× floor) | floor s | {head} | targets | ok |",
+        "|---|---|" + "---|" * len(years) + "---|---|",
+    ]
     ok = True
     for label, _argv, _sub, targets in WINDOW_CASES:
         floor = statistics.median(floors[label])
-        ratio = {y: statistics.median(times[(label, y)]) / floor for y in years
-                 if times[(label, y)]}
-        met = [ratio[y] <= t for (y, t) in zip(years[1:], targets.values(), strict=False)
-               if t is not None]
+        ratio = {
+            y: statistics.median(times[(label, y)]) / floor for y in years if times[(label, y)]
+        }
+        met = [
+            ratio[y] <= t
+            for (y, t) in zip(years[1:], targets.values(), strict=False)
+            if t is not None
+        ]
         ok &= all(met) or tiny
         wanted = ", ".join(f"≤ {t:g} at {y:g} y" for y, t in targets.items() if t is not None)
         cells = " | ".join(f"{ratio[y]:.2f}" if y in ratio else "–" for y in years)
-        lines.append(f"| {label} | {floor:.3f} | {cells} | {wanted} | "
-                     f"{'yes' if all(met) else 'NO'} |")
+        lines.append(
+            f"| {label} | {floor:.3f} | {cells} | {wanted} | {'yes' if all(met) else 'NO'} |"
+        )
     return lines, ok
 
 
@@ -429,11 +600,14 @@ def seed_peers(place: Path, days: int, jrnl_version: str) -> dict[str, str]:
     for n in range(days):
         d = start + timedelta(days=n)
         t0 = datetime(d.year, d.month, d.day, 9, 0, tzinfo=UTC).timestamp()
-        frames.append([int(t0), int(t0) + 20 * 60, "backcare", f"{n:032x}",
-                       ["exercise"], int(t0) + 20 * 60])
-        journal.append(f"[{d.isoformat()} 09:00] Exercises done, pain {3 + n % 5}/10.\n"
-                       f"Hamstring stretch, knee to chest, pelvic tilt, bridge, bird dog, "
-                       f"bracing, walking 20 min.\n")
+        frames.append(
+            [int(t0), int(t0) + 20 * 60, "backcare", f"{n:032x}", ["exercise"], int(t0) + 20 * 60]
+        )
+        journal.append(
+            f"[{d.isoformat()} 09:00] Exercises done, pain {3 + n % 5}/10.\n"
+            f"Hamstring stretch, knee to chest, pelvic tilt, bridge, bird dog, "
+            f"bracing, walking 20 min.\n"
+        )
     (watson_dir / "frames").write_text(json.dumps(frames))
     (watson_dir / "state").write_text("{}")
     config = place / "config" / "jrnl"
@@ -445,38 +619,65 @@ def seed_peers(place: Path, days: int, jrnl_version: str) -> dict[str, str]:
         f"highlight: false\nindent_character: '|'\n"
         f"journals:\n  default:\n    journal: {place / 'journal.txt'}\n"
         f"linewrap: 79\ntagsymbols: '#@'\ntemplate: false\ntimeformat: '%Y-%m-%d %H:%M'\n"
-        f"version: {jrnl_version}\n")
-    return {"WATSON_DIR": str(watson_dir), "XDG_CONFIG_HOME": str(place / "config"),
-            "HOME": str(place)}
+        f"version: {jrnl_version}\n"
+    )
+    return {
+        "WATSON_DIR": str(watson_dir),
+        "XDG_CONFIG_HOME": str(place / "config"),
+        "HOME": str(place),
+    }
 
 
-def peers_benchmark(root: Path, exe: str, runs: int, tiny: bool,
-                    home: Path | None = None) -> tuple[list[str], bool]:
+def peers_benchmark(
+    root: Path, exe: str, runs: int, tiny: bool, home: Path | None = None
+) -> tuple[list[str], bool]:
     """backcare's `log` and `history` against `watson add`, `watson report`, `jrnl TEXT`
     and `jrnl -n 10`, each on the same days of history, interleaved, medians."""
     days = 30 if tiny else PEER_DAYS
     venv = peer_venv(root)
     watson, jrnl = str(venv / "bin" / "watson"), str(venv / "bin" / "jrnl")
-    version = subprocess.run([jrnl, "--version"], capture_output=True, text=True,
-                             check=False).stdout.split()
-    jrnl_version = next((w.lstrip("v") for w in version if w[:2].lstrip("v")[:1].isdigit()
-                         and "." in w), "4.0")  # "jrnl v4.6"
+    version = subprocess.run(
+        [jrnl, "--version"], capture_output=True, text=True, check=False
+    ).stdout.split()
+    jrnl_version = next(
+        (w.lstrip("v") for w in version if w[:2].lstrip("v")[:1].isdigit() and "." in w), "4.0"
+    )  # "jrnl v4.6"
     env = {**os.environ, "NO_COLOR": "1", **seed_peers(root / "peers", days, jrnl_version)}
     if home is None:
         home = make_home(root, "peers-backcare", days / 365)
-    ours = {**os.environ, "NO_COLOR": "1", "BACKCARE_TODAY": TODAY.isoformat(),
-            "BACKCARE_HOME": str(home)}
+    ours = {
+        **os.environ,
+        "NO_COLOR": "1",
+        "BACKCARE_TODAY": TODAY.isoformat(),
+        "BACKCARE_HOME": str(home),
+    }
     day = TODAY.isoformat()
     pairs = [
-        ("log", [exe, "log", "--add", "--done", "walking,bridge", "--date", day], ours,
-         "watson add", [watson, "add", "-f", f"{day} 09:00", "-t", f"{day} 09:20",
-                        "backcare"], 0.8),
-        ("log", [exe, "log", "--add", "--done", "walking,bridge", "--date", day], ours,
-         "jrnl TEXT", [jrnl, "Exercises done, pain 3/10."], None),
-        ("history", [exe, "history", "--date", day], ours,
-         "watson report", [watson, "report"], 1.0),
-        ("history", [exe, "history", "--date", day], ours,
-         "jrnl -n 10", [jrnl, "-n", "10"], None),
+        (
+            "log",
+            [exe, "log", "--add", "--done", "walking,bridge", "--date", day],
+            ours,
+            "watson add",
+            [watson, "add", "-f", f"{day} 09:00", "-t", f"{day} 09:20", "backcare"],
+            0.8,
+        ),
+        (
+            "log",
+            [exe, "log", "--add", "--done", "walking,bridge", "--date", day],
+            ours,
+            "jrnl TEXT",
+            [jrnl, "Exercises done, pain 3/10."],
+            None,
+        ),
+        (
+            "history",
+            [exe, "history", "--date", day],
+            ours,
+            "watson report",
+            [watson, "report"],
+            1.0,
+        ),
+        ("history", [exe, "history", "--date", day], ours, "jrnl -n 10", [jrnl, "-n", "10"], None),
     ]
     floor = [sys.executable, str(HERE / "floor_app.py")]
     lines, ok = [], True
@@ -484,36 +685,51 @@ def peers_benchmark(root: Path, exe: str, runs: int, tiny: bool,
         # backcare, the peer and the floor (a bare typer app: the least any typer command
         # costs), interleaved; wall and processor time, which a busy machine inflates less.
         runs_of: dict[str, tuple[list[float], list[float]]] = {
-            "ours": ([], []), "peer": ([], []), "floor": ([], [])}
+            "ours": ([], []),
+            "peer": ([], []),
+            "floor": ([], []),
+        }
         for _ in range(runs):
-            for who, cmd, cmd_env in (("ours", argv, our_env), ("peer", peer_argv, env),
-                                      ("floor", [*floor, label], our_env)):
+            for who, cmd, cmd_env in (
+                ("ours", argv, our_env),
+                ("peer", peer_argv, env),
+                ("floor", [*floor, label], our_env),
+            ):
                 t, _rss, cpu = measured(cmd, cmd_env)
                 runs_of[who][0].append(t)
                 runs_of[who][1].append(cpu)
-        med = {who: (statistics.median(ts), statistics.median(cs))
-               for who, (ts, cs) in runs_of.items()}
+        med = {
+            who: (statistics.median(ts), statistics.median(cs)) for who, (ts, cs) in runs_of.items()
+        }
         ratio = med["ours"][0] / med["peer"][0]
         good = target is None or ratio <= target
         ok &= good
-        lines.append(f"| backcare {label} ÷ {peer} ({days} days each) | – | – | "
-                     f"{med['ours'][0]:.3f} / {med['peer'][0]:.3f} (CPU "
-                     f"{med['ours'][1]:.2f} / {med['peer'][1]:.2f}) | "
-                     f"{ratio:.2f} (CPU {med['ours'][1] / med['peer'][1]:.2f}) | "
-                     f"{'≤ ' + str(target) if target else '–'} | – | – | "
-                     f"{'yes' if good else 'NO' if target else '–'} |")
-        lines.append(f"| the floor (bare typer app) ÷ {peer} | – | – | "
-                     f"{med['floor'][0]:.3f} / {med['peer'][0]:.3f} (CPU "
-                     f"{med['floor'][1]:.2f} / {med['peer'][1]:.2f}) | "
-                     f"{med['floor'][0] / med['peer'][0]:.2f} (CPU "
-                     f"{med['floor'][1] / med['peer'][1]:.2f}) | – | – | – | – |")
+        lines.append(
+            f"| backcare {label} ÷ {peer} ({days} days each) | – | – | "
+            f"{med['ours'][0]:.3f} / {med['peer'][0]:.3f} (CPU "
+            f"{med['ours'][1]:.2f} / {med['peer'][1]:.2f}) | "
+            f"{ratio:.2f} (CPU {med['ours'][1] / med['peer'][1]:.2f}) | "
+            f"{'≤ ' + str(target) if target else '–'} | – | – | "
+            f"{'yes' if good else 'NO' if target else '–'} |"
+        )
+        lines.append(
+            f"| the floor (bare typer app) ÷ {peer} | – | – | "
+            f"{med['floor'][0]:.3f} / {med['peer'][0]:.3f} (CPU "
+            f"{med['floor'][1]:.2f} / {med['peer'][1]:.2f}) | "
+            f"{med['floor'][0] / med['peer'][0]:.2f} (CPU "
+            f"{med['floor'][1] / med['peer'][1]:.2f}) | – | – | – | – |"
+        )
     return lines, ok
 
 
 # Each export of the whole history: its argv, and its targets at ten years (issue 25): seconds
 # and peak MiB. At a hundred years every export's peak stays under EXPORT_CENTURY_MIB.
-EXPORTS = (("json", [], 0.5, 60), ("csv", [], 0.5, 60), ("fhir", [], 0.8, 80),
-           ("pdf", ["--from", "FIRST"], 1.0, 80))
+EXPORTS = (
+    ("json", [], 0.5, 60),
+    ("csv", [], 0.5, 60),
+    ("fhir", [], 0.8, 80),
+    ("pdf", ["--from", "FIRST"], 1.0, 80),
+)
 EXPORT_CENTURY_MIB = 120
 # `import` of ten years of daily history into an empty folder (issue 25).
 IMPORT_S = 1.0
@@ -530,19 +746,32 @@ def fhir_checked() -> bool:
         return False
 
 
-def export_benchmark(root: Path, exe: str, home: Path, first: str, runs: int,
-                     warm: bool = False) -> list[tuple[str, float, float, float]]:
+def export_benchmark(
+    root: Path, exe: str, home: Path, first: str, runs: int, warm: bool = False
+) -> list[tuple[str, float, float, float]]:
     """Each export of the whole history: its format, median wall and processor seconds, and
     the highest peak memory (MiB). ``warm``: one run of each first, not counted: it compiles
     the bytecode of every module the export imports (fpdf2's and fontTools' too) into this
     run's folder, which an installed copy has beside its sources; compiling fontTools' took
     the pdf's peak 4 MiB higher, in the first run alone."""
-    env = {**os.environ, "NO_COLOR": "1", "BACKCARE_TODAY": TODAY.isoformat(),
-           "BACKCARE_HOME": str(home)}
+    env = {
+        **os.environ,
+        "NO_COLOR": "1",
+        "BACKCARE_TODAY": TODAY.isoformat(),
+        "BACKCARE_HOME": str(home),
+    }
     out = []
     for fmt, extra, _target_s, _target_mib in EXPORTS:
-        argv = [exe, "export", "--format", fmt, *[first if a == "FIRST" else a for a in extra],
-                "--out", str(root / f"whole.{fmt}"), "--force"]
+        argv = [
+            exe,
+            "export",
+            "--format",
+            fmt,
+            *[first if a == "FIRST" else a for a in extra],
+            "--out",
+            str(root / f"whole.{fmt}"),
+            "--force",
+        ]
         if warm:
             measured(argv, env)
         times, cpus, peak = [], [], 0
@@ -555,8 +784,9 @@ def export_benchmark(root: Path, exe: str, home: Path, first: str, runs: int,
     return out
 
 
-def export_rows(results: list[tuple[str, float, float, float]], label: str,
-                century: bool = False) -> list[tuple[str, bool]]:
+def export_rows(
+    results: list[tuple[str, float, float, float]], label: str, century: bool = False
+) -> list[tuple[str, bool]]:
     """The table's rows of :func:`export_benchmark`: against the ten-year targets, or at a
     hundred years against the memory bound alone."""
     targets = {fmt: (s, mib) for fmt, _extra, s, mib in EXPORTS}
@@ -568,11 +798,15 @@ def export_rows(results: list[tuple[str, float, float, float]], label: str,
         else:
             good = med <= target_s and mib <= target_mib
             bound = f"≤ {target_s:g} s, ≤ {target_mib} MiB"
-        what = f"{label}, checked by fhir.resources" if fmt == "fhir" and fhir_checked() \
-            else label
-        rows.append((f"| export --format {fmt}, {what} | – | – | {med:.3f} s (CPU "
-                     f"{cpu:.2f} s), {mib:.0f} MiB | – | {bound} | – | – | "
-                     f"{'yes' if good else 'NO'} |", good))
+        what = f"{label}, checked by fhir.resources" if fmt == "fhir" and fhir_checked() else label
+        rows.append(
+            (
+                f"| export --format {fmt}, {what} | – | – | {med:.3f} s (CPU "
+                f"{cpu:.2f} s), {mib:.0f} MiB | – | {bound} | – | – | "
+                f"{'yes' if good else 'NO'} |",
+                good,
+            )
+        )
     return rows
 
 
@@ -585,10 +819,23 @@ def import_benchmark(root: Path, exe: str, runs: int, years: float) -> tuple[str
     times, cpus, peak = [], [], 0
     for run in range(max(1, min(runs, 5))):
         home = root / f"import-{run}"
-        backcare(home, "init", "--yes", "--no-red-flags", "--no-conditions", "--pain", "6",
-                 "--date", (TODAY - timedelta(days=days + 1)).isoformat())
-        env = {**os.environ, "NO_COLOR": "1", "BACKCARE_TODAY": TODAY.isoformat(),
-               "BACKCARE_HOME": str(home)}
+        backcare(
+            home,
+            "init",
+            "--yes",
+            "--no-red-flags",
+            "--no-conditions",
+            "--pain",
+            "6",
+            "--date",
+            (TODAY - timedelta(days=days + 1)).isoformat(),
+        )
+        env = {
+            **os.environ,
+            "NO_COLOR": "1",
+            "BACKCARE_TODAY": TODAY.isoformat(),
+            "BACKCARE_HOME": str(home),
+        }
         t, rss, cpu = measured([exe, "import", str(source)], env)
         times.append(t)
         cpus.append(cpu)
@@ -597,42 +844,60 @@ def import_benchmark(root: Path, exe: str, runs: int, years: float) -> tuple[str
     source.unlink()
     value = statistics.median(times)
     good = value <= IMPORT_S
-    return (f"| import of {years:g} years ({days} days) | – | – | {value:.3f} s (CPU "
-            f"{statistics.median(cpus):.2f} s), {peak / 1024:.0f} MiB | – | ≤ {IMPORT_S:g} s "
-            f"| – | – | {'yes' if good else 'NO'} |", good)
+    return (
+        f"| import of {years:g} years ({days} days) | – | – | {value:.3f} s (CPU "
+        f"{statistics.median(cpus):.2f} s), {peak / 1024:.0f} MiB | – | ≤ {IMPORT_S:g} s "
+        f"| – | – | {'yes' if good else 'NO'} |",
+        good,
+    )
 
 
-def exports_and_import(root: Path, exe: str, runs: int, years: float, century: float,
-                       big: Path, huge: Path
-                       ) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]],
-                                  tuple[str, bool]]:
+def exports_and_import(
+    root: Path, exe: str, runs: int, years: float, century: float, big: Path, huge: Path
+) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]], tuple[str, bool]]:
     """Every export of the whole history at ``years`` (against its targets) and at
     ``century`` (one run: memory alone), and the import of ``years``."""
     first = (TODAY - timedelta(days=int(years * 365) + 1)).isoformat()
     century_first = (TODAY - timedelta(days=int(century * 365) + 1)).isoformat()
     # The pdf is the report from the first day (its log summarised by week).
-    exports = export_rows(export_benchmark(root, exe, big, first, max(1, min(runs, 5)),
-                                           warm=True), "whole history")
-    century_exports = export_rows(export_benchmark(root, exe, huge, century_first, 1),
-                                  f"{century:g} years", century=True)
+    exports = export_rows(
+        export_benchmark(root, exe, big, first, max(1, min(runs, 5)), warm=True), "whole history"
+    )
+    century_exports = export_rows(
+        export_benchmark(root, exe, huge, century_first, 1), f"{century:g} years", century=True
+    )
     return exports, century_exports, import_benchmark(root, exe, runs, years)
 
 
 def backcare(home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    env = {**os.environ, "BACKCARE_HOME": str(home), "NO_COLOR": "1",
-           "BACKCARE_TODAY": TODAY.isoformat()}
+    env = {
+        **os.environ,
+        "BACKCARE_HOME": str(home),
+        "NO_COLOR": "1",
+        "BACKCARE_TODAY": TODAY.isoformat(),
+    }
     exe = shutil.which("backcare") or str(Path(sys.executable).parent / "backcare")
     res = subprocess.run([exe, *args], env=env, capture_output=True, text=True, check=False)
     if check and res.returncode != 0:
-        raise SystemExit(f"backcare {' '.join(args)} failed ({res.returncode}): "
-                         f"{res.stderr.strip()}")
+        raise SystemExit(
+            f"backcare {' '.join(args)} failed ({res.returncode}): {res.stderr.strip()}"
+        )
     return res
 
 
 def make_home(root: Path, name: str, years: float) -> Path:
     home = root / name
-    backcare(home, "init", "--yes", "--no-red-flags", "--no-conditions", "--pain", "6",
-             "--date", (TODAY - timedelta(days=int(years * 365) + 1)).isoformat())
+    backcare(
+        home,
+        "init",
+        "--yes",
+        "--no-red-flags",
+        "--no-conditions",
+        "--pain",
+        "6",
+        "--date",
+        (TODAY - timedelta(days=int(years * 365) + 1)).isoformat(),
+    )
     days_left = int(years * 365)
     end = TODAY - timedelta(days=1)
     while days_left > 0:
@@ -672,23 +937,41 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=15)
     ap.add_argument("--tiny", action="store_true", help="a quick check that the script works")
     ap.add_argument("--keep", type=Path, help="keep the data folders here")
-    ap.add_argument("--install", action="store_true",
-                    help="measure the install instead: time, venv size added, packages")
-    ap.add_argument("--clinic-only", action="store_true",
-                    help="only the clinic's caseload (issue 16)")
-    ap.add_argument("--audit-only", action="store_true",
-                    help="only the import of an audit trail of 60,000 lines (issue 24)")
-    ap.add_argument("--growth-only", action="store_true",
-                    help="only the growth table: plan, log, progress, history and the pdf "
-                         "at 0 to 100 years (issue 25)")
-    ap.add_argument("--peers-only", action="store_true",
-                    help="only backcare against td-watson and jrnl (issue 25)")
-    ap.add_argument("--exports-only", action="store_true",
-                    help="only every export of the whole history at 10 and 100 years, and "
-                         "the import of 10 years (issue 25)")
-    ap.add_argument("--window-only", action="store_true",
-                    help="only progress, history and doctor at empty, 10 and 100 years, "
-                         "as × floor (issue 25)")
+    ap.add_argument(
+        "--install",
+        action="store_true",
+        help="measure the install instead: time, venv size added, packages",
+    )
+    ap.add_argument(
+        "--clinic-only", action="store_true", help="only the clinic's caseload (issue 16)"
+    )
+    ap.add_argument(
+        "--audit-only",
+        action="store_true",
+        help="only the import of an audit trail of 60,000 lines (issue 24)",
+    )
+    ap.add_argument(
+        "--growth-only",
+        action="store_true",
+        help="only the growth table: plan, log, progress, history and the pdf "
+        "at 0 to 100 years (issue 25)",
+    )
+    ap.add_argument(
+        "--peers-only",
+        action="store_true",
+        help="only backcare against td-watson and jrnl (issue 25)",
+    )
+    ap.add_argument(
+        "--exports-only",
+        action="store_true",
+        help="only every export of the whole history at 10 and 100 years, and "
+        "the import of 10 years (issue 25)",
+    )
+    ap.add_argument(
+        "--window-only",
+        action="store_true",
+        help="only progress, history and doctor at empty, 10 and 100 years, as × floor (issue 25)",
+    )
     args = ap.parse_args()
     if args.install:
         sys.path.insert(0, str(HERE))
@@ -727,11 +1010,14 @@ def main() -> None:
         try:
             print("building histories through 'backcare import'…", file=sys.stderr)
             big, huge = make_home(root, "ten-years", years), make_home(root, "century", century)
-            exports, century_exports, import_row = exports_and_import(root, exe, runs, years,
-                                                                      century, big, huge)
+            exports, century_exports, import_row = exports_and_import(
+                root, exe, runs, years, century, big, huge
+            )
             rows = [*exports, *century_exports, import_row]
-            print("\n| command | floor s | empty s | history s | × floor | target | × empty | "
-                  "target | ok |")
+            print(
+                "\n| command | floor s | empty s | history s | × floor | target | × empty | "
+                "target | ok |"
+            )
             print("|---|---|---|---|---|---|---|---|---|")
             print("\n".join(line for line, _good in rows))
             ok = all(good for _line, good in rows)
@@ -743,11 +1029,18 @@ def main() -> None:
         return
     if args.clinic_only or args.audit_only or args.peers_only:
         try:
-            which = clinic_benchmark if args.clinic_only else \
-                audit_benchmark if args.audit_only else peers_benchmark
+            which = (
+                clinic_benchmark
+                if args.clinic_only
+                else audit_benchmark
+                if args.audit_only
+                else peers_benchmark
+            )
             rows, ok = which(root, exe, runs, args.tiny)
-            print("\n| command | floor s | empty s | history s | × floor | target | × empty | "
-                  "target | ok |")
+            print(
+                "\n| command | floor s | empty s | history s | × floor | target | × empty | "
+                "target | ok |"
+            )
             print("|---|---|---|---|---|---|---|---|---|")
             print("\n".join(rows))
             print(f"\n{'every target met' if ok else 'SOME TARGETS MISSED'}")
@@ -757,8 +1050,10 @@ def main() -> None:
             sys.exit(1)
         return
     try:
-        print(f"building histories ({years} and {century} years) through 'backcare import'…",
-              file=sys.stderr)
+        print(
+            f"building histories ({years} and {century} years) through 'backcare import'…",
+            file=sys.stderr,
+        )
         t0 = time.perf_counter()
         empty = make_home(root, "empty", 0)
         big = make_home(root, "ten-years", years)
@@ -768,87 +1063,125 @@ def main() -> None:
         first = (TODAY - timedelta(days=int(years * 365) + 1)).isoformat()
         cases = [
             ("--help", ["--help"], "--help", 1.1, None),
-            ("log", ["log", "--add", "--done", "walking,bridge", "--date", TODAY.isoformat()],
-             "log",
-             1.3, 1.15),
+            (
+                "log",
+                ["log", "--add", "--done", "walking,bridge", "--date", TODAY.isoformat()],
+                "log",
+                1.3,
+                1.15,
+            ),
             ("pain", ["pain", "4", "--date", TODAY.isoformat()], "pain", 1.3, 1.15),
             # Issue 20: the routine is worked out from the planner's weeks, not the years.
             ("plan --json", ["plan", "--json", "--date", TODAY.isoformat()], "plan", 1.2, 1.15),
-            ("history --from <week ago> --json",
-             ["history", "--from", week_ago, "--to", TODAY.isoformat(), "--json"],
-             "history", 1.3, 1.15),
-            ("progress --json (whole history)",
-             ["progress", "--json", "--from", first, "--date", TODAY.isoformat()],
-             "progress", 1.5, None),
+            (
+                "history --from <week ago> --json",
+                ["history", "--from", week_ago, "--to", TODAY.isoformat(), "--json"],
+                "history",
+                1.3,
+                1.15,
+            ),
+            (
+                "progress --json (whole history)",
+                ["progress", "--json", "--from", first, "--date", TODAY.isoformat()],
+                "progress",
+                1.5,
+                None,
+            ),
         ]
         floor_cmd = [sys.executable, str(HERE / "floor_app.py")]
         base_env = {**os.environ, "NO_COLOR": "1", "BACKCARE_TODAY": TODAY.isoformat()}
         # One round runs the floor and every case once, so that a busy moment on the machine
         # weighs on all of them alike; the medians are taken over the rounds.
         floors: dict[str, list[float]] = {c[2]: [] for c in cases}
-        samples: dict[str, dict[str, list[float]]] = {c[0]: {"empty": [], "big": []}
-                                                      for c in cases}
+        samples: dict[str, dict[str, list[float]]] = {c[0]: {"empty": [], "big": []} for c in cases}
         peak_progress = 0
         for _ in range(runs):
             for label, argv, floor_sub, _ft, _et in cases:
                 floors[floor_sub].append(timed(floor_cmd + [floor_sub], base_env)[0])
                 samples[label]["empty"].append(
-                    timed([exe, *argv], {**base_env, "BACKCARE_HOME": str(empty)})[0])
+                    timed([exe, *argv], {**base_env, "BACKCARE_HOME": str(empty)})[0]
+                )
                 t, rss = timed([exe, *argv], {**base_env, "BACKCARE_HOME": str(big)})
                 samples[label]["big"].append(t)
                 if label.startswith("progress"):
                     peak_progress = max(peak_progress, rss)
         rows = []
         for label, _argv, floor_sub, floor_target, empty_target in cases:
-            med = {"floor": statistics.median(floors[floor_sub]),
-                   **{k: statistics.median(v) for k, v in samples[label].items()}}
-            rows.append((label, med, med["big"] / med["floor"], med["big"] / med["empty"],
-                         floor_target, empty_target))
+            med = {
+                "floor": statistics.median(floors[floor_sub]),
+                **{k: statistics.median(v) for k, v in samples[label].items()},
+            }
+            rows.append(
+                (
+                    label,
+                    med,
+                    med["big"] / med["floor"],
+                    med["big"] / med["empty"],
+                    floor_target,
+                    empty_target,
+                )
+            )
         # A hundred years: log against its empty-folder time.
         century_log = {"empty": [], "huge": []}
         argv = ["log", "--add", "--done", "walking", "--date", TODAY.isoformat()]
         for _ in range(runs):
-            century_log["empty"].append(timed([exe, *argv],
-                                              {**base_env, "BACKCARE_HOME": str(empty)})[0])
-            century_log["huge"].append(timed([exe, *argv],
-                                             {**base_env, "BACKCARE_HOME": str(huge)})[0])
+            century_log["empty"].append(
+                timed([exe, *argv], {**base_env, "BACKCARE_HOME": str(empty)})[0]
+            )
+            century_log["huge"].append(
+                timed([exe, *argv], {**base_env, "BACKCARE_HOME": str(huge)})[0]
+            )
         c_empty = statistics.median(century_log["empty"])
         c_huge = statistics.median(century_log["huge"])
         # Tab completion (issue 15): the shell runs backcare with _BACKCARE_COMPLETE set;
         # exercise ids come from the library. Measured against the floor's own run.
-        tab_env = {**base_env, "BACKCARE_HOME": str(big), "_BACKCARE_COMPLETE": "complete_bash",
-                   "COMP_WORDS": "backcare exercises show b", "COMP_CWORD": "3"}
+        tab_env = {
+            **base_env,
+            "BACKCARE_HOME": str(big),
+            "_BACKCARE_COMPLETE": "complete_bash",
+            "COMP_WORDS": "backcare exercises show b",
+            "COMP_CWORD": "3",
+        }
         tab_floor, tab_times = [], []
         for _ in range(runs):
             tab_floor.append(timed(floor_cmd + ["plan"], base_env)[0])
             tab_times.append(timed([exe], tab_env)[0])
         tab_f, tab_t = statistics.median(tab_floor), statistics.median(tab_times)
         # Every export of the whole ten years, streamed (issue 25): time and peak memory.
-        exports, century_exports, import_row = exports_and_import(root, exe, runs, years,
-                                                                  century, big, huge)
+        exports, century_exports, import_row = exports_and_import(
+            root, exe, runs, years, century, big, huge
+        )
 
         ok = True
-        print(f"\nbackcare benchmark — {years} years of daily history ({int(years * 365)} "
-              f"sessions of {len(EXERCISES)} exercises, as many check-ins, an ODI every "
-              f"14 days); {runs} interleaved runs, medians")
-        print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
-              f"{sys.platform}\n")
-        print("| command | floor s | empty s | history s | × floor | target | × empty | "
-              "target | ok |")
+        print(
+            f"\nbackcare benchmark — {years} years of daily history ({int(years * 365)} "
+            f"sessions of {len(EXERCISES)} exercises, as many check-ins, an ODI every "
+            f"14 days); {runs} interleaved runs, medians"
+        )
+        print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {sys.platform}\n")
+        print(
+            "| command | floor s | empty s | history s | × floor | target | × empty | target | ok |"
+        )
         print("|---|---|---|---|---|---|---|---|---|")
         for label, med, xf, xe, tf, te in rows:
             good = xf <= tf and (te is None or xe <= te)
             ok &= good
-            print(f"| {label} | {med['floor']:.3f} | {med['empty']:.3f} | {med['big']:.3f} | "
-                  f"{xf:.2f} | ≤ {tf} | {xe:.2f} | {'≤ ' + str(te) if te else '–'} | "
-                  f"{'yes' if good else 'NO'} |")
+            print(
+                f"| {label} | {med['floor']:.3f} | {med['empty']:.3f} | {med['big']:.3f} | "
+                f"{xf:.2f} | ≤ {tf} | {xe:.2f} | {'≤ ' + str(te) if te else '–'} | "
+                f"{'yes' if good else 'NO'} |"
+            )
         good = c_huge / c_empty <= 1.3
         ok &= good
-        print(f"| log, {century} years ({int(century * 365)} sessions) | – | {c_empty:.3f} | "
-              f"{c_huge:.3f} | – | – | {c_huge / c_empty:.2f} | ≤ 1.3 | "
-              f"{'yes' if good else 'NO'} |")
-        print(f"| Tab: exercises show b… (completion) | {tab_f:.3f} | – | {tab_t:.3f} | "
-              f"{tab_t / tab_f:.2f} | – | – | – | – |")
+        print(
+            f"| log, {century} years ({int(century * 365)} sessions) | – | {c_empty:.3f} | "
+            f"{c_huge:.3f} | – | – | {c_huge / c_empty:.2f} | ≤ 1.3 | "
+            f"{'yes' if good else 'NO'} |"
+        )
+        print(
+            f"| Tab: exercises show b… (completion) | {tab_f:.3f} | – | {tab_t:.3f} | "
+            f"{tab_t / tab_f:.2f} | – | – | – | – |"
+        )
         for line, good in exports:
             ok &= good
             print(line)
@@ -857,8 +1190,10 @@ def main() -> None:
             print(line)
         good = peak_progress / 1024 <= 80
         ok &= good
-        print(f"| progress peak memory | – | – | {peak_progress / 1024:.1f} MiB | – | – | – | "
-              f"≤ 80 MiB | {'yes' if good else 'NO'} |")
+        print(
+            f"| progress peak memory | – | – | {peak_progress / 1024:.1f} MiB | – | – | – | "
+            f"≤ 80 MiB | {'yes' if good else 'NO'} |"
+        )
         handout_line, handout_ok = handout_benchmark(root, exe, runs)
         ok &= handout_ok
         print(handout_line)
@@ -872,12 +1207,14 @@ def main() -> None:
             peer_lines, peers_ok = peers_benchmark(root, exe, runs, args.tiny, big)
             ok &= peers_ok
             print("\n".join(peer_lines))
-        window_lines, window_ok = window_benchmark(root, exe, runs, args.tiny,
-                                                   {0: empty, years: big, century: huge})
+        window_lines, window_ok = window_benchmark(
+            root, exe, runs, args.tiny, {0: empty, years: big, century: huge}
+        )
         ok &= window_ok
         print("\n".join(window_lines))
-        growth_lines, growth_ok = growth_benchmark(root, exe, runs, args.tiny,
-                                                   {0: empty, years: big, century: huge})
+        growth_lines, growth_ok = growth_benchmark(
+            root, exe, runs, args.tiny, {0: empty, years: big, century: huge}
+        )
         ok &= growth_ok
         print("\n".join(growth_lines))
         print(f"\n{'every target met' if ok else 'SOME TARGETS MISSED'}")

@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 hypothesis.settings.register_profile("backcare", derandomize=True)
 hypothesis.settings.register_profile("backcare-full", derandomize=False)
 hypothesis.settings.load_profile(
-    "backcare-full" if os.environ.get("BACKCARE_FULL") == "1" else "backcare")
+    "backcare-full" if os.environ.get("BACKCARE_FULL") == "1" else "backcare"
+)
 
 # Data folders in memory where the machine has one (Linux's /dev/shm): backcare journals and
 # syncs every write, and on a disk the syncs were most of the suite's time (a 400-day seed:
@@ -64,8 +65,11 @@ def snapshot(home: Path, *, skip_cache: bool = False) -> dict[str, bytes]:
     command wrote nothing. ``skip_cache`` leaves out ``cache/``, which only saves time."""
     if not home.exists():
         return {}
-    return {str(p.relative_to(home)): p.read_bytes() for p in sorted(home.rglob("*"))
-            if p.is_file() and not (skip_cache and "cache" in p.relative_to(home).parts)}
+    return {
+        str(p.relative_to(home)): p.read_bytes()
+        for p in sorted(home.rglob("*"))
+        if p.is_file() and not (skip_cache and "cache" in p.relative_to(home).parts)
+    }
 
 
 class Result:
@@ -141,8 +145,17 @@ def patient(cli: Cli, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRe
     today: date = getattr(module, "TODAY", date(2026, 3, 2))
     start: date = getattr(module, "START", today)
     monkeypatch.setenv("BACKCARE_TODAY", today.isoformat())
-    res = cli("init", "--no-red-flags", "--no-conditions", "--assessed", "--pain",
-              str(getattr(module, "BASELINE_PAIN", 5)), "--yes", "--date", start.isoformat())
+    res = cli(
+        "init",
+        "--no-red-flags",
+        "--no-conditions",
+        "--assessed",
+        "--pain",
+        str(getattr(module, "BASELINE_PAIN", 5)),
+        "--yes",
+        "--date",
+        start.isoformat(),
+    )
     assert res.exit_code == 0, res.output
     assert cli("plan", "--json").exit_code == 0  # the library cache is in place
     return cli
@@ -198,13 +211,15 @@ def parse_bundled_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(library, "parse_library_file", parse)
 
 
-def export_document(store: Any, start: Any = None, end: Any = None,
-                    exported_at: str = "2026-04-05T10:00:00+01:00") -> dict[str, Any]:
+def export_document(
+    store: Any, start: Any = None, end: Any = None, exported_at: str = "2026-04-05T10:00:00+01:00"
+) -> dict[str, Any]:
     """The export document of a store's data between two dates, as `export` builds it."""
     from backcare.domain.document import document
 
-    return document(store.profile(), store.history(start, end), store.goals(),
-                    store.programme(), exported_at)
+    return document(
+        store.profile(), store.history(start, end), store.goals(), store.programme(), exported_at
+    )
 
 
 @pytest.fixture(name="export_document")
@@ -213,6 +228,7 @@ def export_document_fixture() -> Callable[..., dict[str, Any]]:
 
 
 # --- a real terminal (pexpect tests) ---------------------------------------------------------
+
 
 def installed_script() -> str:
     """The installed ``backcare`` console script; the calling test module is skipped, with
@@ -226,8 +242,9 @@ def installed_script() -> str:
         return found
     if beside.exists():
         return str(beside)
-    pytest.skip("the backcare console script is not installed (pip install -e .)",
-                allow_module_level=True)
+    pytest.skip(
+        "the backcare console script is not installed (pip install -e .)", allow_module_level=True
+    )
 
 
 def terminal_env(home: Path, today: str, *, size_from_env: bool = True) -> dict[str, str]:
@@ -236,15 +253,23 @@ def terminal_env(home: Path, today: str, *, size_from_env: bool = True) -> dict[
     (100 × 40); without, the pseudo-terminal's own size does."""
     names = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
     env = {k: v for k, v in os.environ.items() if k in names}
-    env.update({"BACKCARE_HOME": str(home), "BACKCARE_TODAY": today, "NO_COLOR": "1",
-                "TERM": "xterm", "PYTHONIOENCODING": "utf-8"})
+    env.update(
+        {
+            "BACKCARE_HOME": str(home),
+            "BACKCARE_TODAY": today,
+            "NO_COLOR": "1",
+            "TERM": "xterm",
+            "PYTHONIOENCODING": "utf-8",
+        }
+    )
     if size_from_env:
         env.update({"COLUMNS": "100", "LINES": "40"})
     return env
 
 
-def modules_loaded(home: Path, argv: list[str], names: tuple[str, ...],
-                   timeout: int = 120) -> list[str]:
+def modules_loaded(
+    home: Path, argv: list[str], names: tuple[str, ...], timeout: int = 120
+) -> list[str]:
     """Run ``backcare argv`` in a fresh interpreter (it must succeed) and list the modules it
     loaded that are one of ``names`` or inside one: what a command pays for at start-up."""
     import subprocess
@@ -262,8 +287,14 @@ def modules_loaded(home: Path, argv: list[str], names: tuple[str, ...],
         "                        if any(m == n or m.startswith(n + '.') for n in names))))\n"
     )
     env = {**os.environ, "BACKCARE_HOME": str(home)}
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          env=env, timeout=timeout, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout.split()
 
@@ -275,18 +306,25 @@ def modules_loaded(home: Path, argv: list[str], names: tuple[str, ...],
 # and installs the wheel, or starts a FHIR server. CI runs them all.
 SLOW_FIXTURES = {"dist", "wheel", "sdist"}
 SLOW_MODULES = {"test_fhir_server.py", "test_crash.py", "test_environment.py"}
-SLOW_TESTS = {"test_each_artifact_installs_and_runs", "test_the_library_cache_is_checked_too",
-              "test_undo_history_survives_a_restart",
-              "test_two_processes_appending_at_once_lose_nothing",
-              "test_a_writer_killed_mid_write_never_leaves_an_unreadable_file"}
+SLOW_TESTS = {
+    "test_each_artifact_installs_and_runs",
+    "test_the_library_cache_is_checked_too",
+    "test_undo_history_survives_a_restart",
+    "test_two_processes_appending_at_once_lose_nothing",
+    "test_a_writer_killed_mid_write_never_leaves_an_unreadable_file",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         name = getattr(item, "originalname", None) or item.name
-        if item.get_closest_marker("pty") or fixtures & SLOW_FIXTURES \
-                or item.path.name in SLOW_MODULES or name in SLOW_TESTS:
+        if (
+            item.get_closest_marker("pty")
+            or fixtures & SLOW_FIXTURES
+            or item.path.name in SLOW_MODULES
+            or name in SLOW_TESTS
+        ):
             item.add_marker(pytest.mark.slow)
 
 

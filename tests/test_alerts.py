@@ -24,8 +24,7 @@ STARTED = Profile(start_date=date(2026, 2, 1))  # every day planned, well before
 
 
 def exercised(*days: date) -> tuple[Session, ...]:
-    return tuple(Session(f"s-{d}", d, (ExerciseLog("bridge", "done", Dose(reps=5)),))
-                 for d in days)
+    return tuple(Session(f"s-{d}", d, (ExerciseLog("bridge", "done", Dose(reps=5)),)) for d in days)
 
 
 def every_day(until: date = TODAY, since: date = STARTED.start_date) -> tuple[Session, ...]:
@@ -35,17 +34,27 @@ def every_day(until: date = TODAY, since: date = STARTED.start_date) -> tuple[Se
 def pain(*scores: int, until: date = TODAY, **kw: object) -> tuple[PainCheckin, ...]:
     """Daily check-ins ending on ``until``, oldest first."""
     first = until - timedelta(days=len(scores) - 1)
-    return tuple(PainCheckin(first + timedelta(days=n), s, **kw)  # type: ignore[arg-type]
-                 for n, s in enumerate(scores))
+    return tuple(
+        PainCheckin(first + timedelta(days=n), s, **kw)  # type: ignore[arg-type]
+        for n, s in enumerate(scores)
+    )
 
 
 def odi(*scores: float, instrument: str = "odi") -> tuple[Assessment, ...]:
-    return tuple(Assessment(f"{instrument}-{n}", date(2026, 2, 1) + timedelta(weeks=2 * n),
-                            instrument, [], s) for n, s in enumerate(scores))
+    return tuple(
+        Assessment(
+            f"{instrument}-{n}", date(2026, 2, 1) + timedelta(weeks=2 * n), instrument, [], s
+        )
+        for n, s in enumerate(scores)
+    )
 
 
-def alerts(history: History, profile: Profile | None = STARTED, today: date = TODAY,
-           thresholds: Thresholds = T) -> list[Alert]:
+def alerts(
+    history: History,
+    profile: Profile | None = STARTED,
+    today: date = TODAY,
+    thresholds: Thresholds = T,
+) -> list[Alert]:
     return check_alerts(profile, history, None, today, thresholds)
 
 
@@ -70,6 +79,7 @@ def test_no_data_and_no_profile_raise_no_alert() -> None:
 
 
 # --- Low ---------------------------------------------------------------------------------------
+
 
 def test_pain_rising_fires_at_5_and_up_1_since_the_last_check_in() -> None:
     history = History(sessions=every_day(), checkins=pain(4, 5))
@@ -111,6 +121,7 @@ def test_no_session_for_3_days_waits_for_the_programme_to_run_3_days() -> None:
 
 
 # --- High --------------------------------------------------------------------------------------
+
 
 def test_pain_up_2_from_baseline_fires() -> None:
     profile = Profile(start_date=STARTED.start_date, baseline_pain=3)
@@ -158,9 +169,9 @@ def test_no_function_gain_between_two_assessments_fires() -> None:
 
 @pytest.mark.parametrize("scores", [(40, 38), (40,)])
 def test_no_function_gain_does_not_fire_on_a_gain_or_a_single_result(
-        scores: tuple[float, ...]) -> None:
-    assert "no-function-gain" not in rules(History(sessions=every_day(),
-                                                   assessments=odi(*scores)))
+    scores: tuple[float, ...],
+) -> None:
+    assert "no-function-gain" not in rules(History(sessions=every_day(), assessments=odi(*scores)))
 
 
 def test_psfs_gain_is_a_rise() -> None:
@@ -171,12 +182,14 @@ def test_psfs_gain_is_a_rise() -> None:
 
 
 def test_startback_is_not_a_function_measure() -> None:
-    sb = tuple(Assessment(f"sb{n}", date(2026, 3, 1 + n), "startback", {}, 5, "high")
-               for n in range(2))
+    sb = tuple(
+        Assessment(f"sb{n}", date(2026, 3, 1 + n), "startback", {}, 5, "high") for n in range(2)
+    )
     assert alerts(History(sessions=every_day(), assessments=sb)) == []
 
 
 # --- Critical ----------------------------------------------------------------------------------
+
 
 def test_pain_7_fires() -> None:
     alert = the("severe-pain", History(sessions=every_day(), checkins=pain(7, 7)))
@@ -187,13 +200,27 @@ def test_pain_7_fires() -> None:
 def test_severe_pain_on_3_days_in_a_row_is_critical_and_its_own_alert() -> None:
     """Issue 21: a single 8/10 day and a 3-day run are two alerts, never one."""
     checkins = (*pain(8, 3, until=TODAY - timedelta(days=6)), *pain(7, 9, 8))
-    found = [(a.level, a.rule, a.message) for a in period_alerts(
-        STARTED, History(sessions=every_day(), checkins=checkins), None,
-        TODAY - timedelta(days=10), TODAY, T) if a.rule.startswith("severe-pain")]
+    found = [
+        (a.level, a.rule, a.message)
+        for a in period_alerts(
+            STARTED,
+            History(sessions=every_day(), checkins=checkins),
+            None,
+            TODAY - timedelta(days=10),
+            TODAY,
+            T,
+        )
+        if a.rule.startswith("severe-pain")
+    ]
     assert found == [
-        (CRITICAL, "severe-pain-3-days", "Pain of 7/10 or more reported on 3 check-ins in a "
-                                         "row, from 18 Mar 2026 to 20 Mar 2026 (up to 9/10)."),
-        (HIGH, "severe-pain", "Pain 8/10 reported on 13 Mar 2026.")]
+        (
+            CRITICAL,
+            "severe-pain-3-days",
+            "Pain of 7/10 or more reported on 3 check-ins in a "
+            "row, from 18 Mar 2026 to 20 Mar 2026 (up to 9/10).",
+        ),
+        (HIGH, "severe-pain", "Pain 8/10 reported on 13 Mar 2026."),
+    ]
 
 
 def test_pain_6_does_not_fire_severe_pain() -> None:
@@ -206,8 +233,10 @@ def test_pain_7_earlier_but_lower_now_does_not_fire() -> None:
 
 @pytest.mark.parametrize("symptom", ["bladder-bowel", "saddle-numbness", "fever", "night-pain"])
 def test_a_red_flag_symptom_at_a_check_in_fires(symptom: str) -> None:
-    checkins = (PainCheckin(TODAY - timedelta(days=5), 3, symptoms=(symptom,)),
-                PainCheckin(TODAY, 3))
+    checkins = (
+        PainCheckin(TODAY - timedelta(days=5), 3, symptoms=(symptom,)),
+        PainCheckin(TODAY, 3),
+    )
     alert = the("red-flag", History(sessions=every_day(), checkins=checkins))
     assert alert.level == CRITICAL
     assert symptom in alert.message and "15 Mar 2026" in alert.message
@@ -220,8 +249,12 @@ def test_other_symptoms_are_not_red_flags() -> None:
 
 def test_a_red_flag_symptom_before_a_clinicians_clearance_does_not_fire() -> None:
     checkins = (PainCheckin(date(2026, 3, 1), 3, symptoms=("bladder-bowel",)),)
-    cleared = Profile(start_date=STARTED.start_date, cleared_by_clinician=True,
-                      updated=date(2026, 3, 2), cleared_on=date(2026, 3, 2))
+    cleared = Profile(
+        start_date=STARTED.start_date,
+        cleared_by_clinician=True,
+        updated=date(2026, 3, 2),
+        cleared_on=date(2026, 3, 2),
+    )
     history = History(sessions=every_day(), checkins=checkins)
     assert "red-flag" not in rules(history, profile=cleared)
     assert "red-flag" in rules(history)
@@ -229,8 +262,7 @@ def test_a_red_flag_symptom_before_a_clinicians_clearance_does_not_fire() -> Non
     undated = Profile(start_date=STARTED.start_date, cleared_by_clinician=True)
     assert "red-flag" in rules(history, profile=undated)
     # A stored profile cleared before clearances had dates took its last update's day.
-    stored = Profile.from_dict({**undated.to_dict(), "updated": "2026-03-02",
-                                "cleared_on": None})
+    stored = Profile.from_dict({**undated.to_dict(), "updated": "2026-03-02", "cleared_on": None})
     assert stored.cleared_on == date(2026, 3, 2)
 
 
@@ -238,8 +270,9 @@ def test_a_red_flag_at_the_safety_screen_not_cleared_fires() -> None:
     flagged = Profile(start_date=STARTED.start_date, red_flags=["cancer-history"])
     alert = the("red-flag", QUIET, profile=flagged)
     assert "cancer-history" in alert.message
-    cleared = Profile(start_date=STARTED.start_date, red_flags=["cancer-history"],
-                      cleared_by_clinician=True)
+    cleared = Profile(
+        start_date=STARTED.start_date, red_flags=["cancer-history"], cleared_by_clinician=True
+    )
     assert "red-flag" not in rules(QUIET, profile=cleared)
 
 
@@ -248,27 +281,32 @@ def test_function_down_20_percent_fires() -> None:
     alert = the("function-down-20", History(sessions=every_day(), assessments=odi(30, 40)))
     assert alert.level == HIGH  # a questionnaire is high at most (CLINICAL.md §12)
     assert "33.3% worse" in alert.message
-    assert the("function-down-20", History(sessions=every_day(),
-                                           assessments=odi(20, 40))).level == HIGH
+    assert (
+        the("function-down-20", History(sessions=every_day(), assessments=odi(20, 40))).level
+        == HIGH
+    )
 
 
-@pytest.mark.parametrize(("instrument", "scores"), [
-    ("odi", (4, 6)),  # +50%, but 2 points: within measurement error (issue 21)
-    ("odi", (30, 36)),  # +20%, 6 points
-    ("rmdq", (4, 8)),  # +100%, 4 points (RMDQ: 5)
-    ("psfs", (5, 4)),  # -20%, 1 point (PSFS: 2)
-    ("peg", (2, 2.6)),  # +30%, 0.6 points (PEG: 1)
-])
+@pytest.mark.parametrize(
+    ("instrument", "scores"),
+    [
+        ("odi", (4, 6)),  # +50%, but 2 points: within measurement error (issue 21)
+        ("odi", (30, 36)),  # +20%, 6 points
+        ("rmdq", (4, 8)),  # +100%, 4 points (RMDQ: 5)
+        ("psfs", (5, 4)),  # -20%, 1 point (PSFS: 2)
+        ("peg", (2, 2.6)),  # +30%, 0.6 points (PEG: 1)
+    ],
+)
 def test_a_worsening_within_measurement_error_raises_no_function_alert(
-        instrument: str, scores: tuple[float, ...]) -> None:
+    instrument: str, scores: tuple[float, ...]
+) -> None:
     history = History(sessions=every_day(), assessments=odi(*scores, instrument=instrument))
     assert "function-down-20" not in rules(history)
     assert all(a.level != CRITICAL for a in alerts(history))
 
 
 def test_function_down_less_than_20_percent_does_not_fire() -> None:
-    assert "function-down-20" not in rules(History(sessions=every_day(),
-                                                   assessments=odi(30, 35.5)))
+    assert "function-down-20" not in rules(History(sessions=every_day(), assessments=odi(30, 35.5)))
 
 
 def test_function_down_for_the_psfs_is_a_fall() -> None:
@@ -280,15 +318,23 @@ def test_function_down_for_the_psfs_is_a_fall() -> None:
 
 # --- Order and thresholds ----------------------------------------------------------------------
 
+
 def test_alerts_are_listed_most_urgent_first() -> None:
-    history = History(sessions=every_day(until=TODAY - timedelta(days=3)),
-                      checkins=pain(4, 8), assessments=odi(30, 30))
+    history = History(
+        sessions=every_day(until=TODAY - timedelta(days=3)),
+        checkins=pain(4, 8),
+        assessments=odi(30, 30),
+    )
     # Baseline 4 (the first check-in), current (4 + 8) / 2 = 6: up 2 as well.
     found = [(a.level, a.rule) for a in alerts(history)]
     assert [level for level, _ in found] == [HIGH, HIGH, HIGH, LOW, LOW]
     assert {rule for _, rule in found} == {
-        "severe-pain", "pain-up-from-baseline", "no-function-gain", "pain-rising",
-        "no-session-3-days"}
+        "severe-pain",
+        "pain-up-from-baseline",
+        "no-function-gain",
+        "pain-rising",
+        "no-session-3-days",
+    }
     flagged = Profile(start_date=STARTED.start_date, red_flags=["fever"])
     assert alerts(history, profile=flagged)[0].level == CRITICAL
 
@@ -301,6 +347,7 @@ def test_thresholds_come_from_the_settings() -> None:
 
 # --- Over a period (issue 11) --------------------------------------------------------------------
 
+
 def test_an_alert_that_fired_before_the_period_and_still_stands_keeps_its_date() -> None:
     checkins = (PainCheckin(date(2026, 3, 1), 8),)  # nothing since
     history = History(sessions=every_day(), checkins=checkins)
@@ -309,11 +356,15 @@ def test_an_alert_that_fired_before_the_period_and_still_stands_keeps_its_date()
 
 
 def test_a_session_with_severe_pain_just_after_it_is_an_alert() -> None:
-    sessions = tuple(s._replace(pain_after=8) if s.date == date(2026, 3, 12) else s
-                     for s in every_day())
-    found = period_alerts(STARTED, History(sessions=sessions, checkins=pain(3)),
-                          None, date(2026, 3, 1), TODAY, T)
+    sessions = tuple(
+        s._replace(pain_after=8) if s.date == date(2026, 3, 12) else s for s in every_day()
+    )
+    found = period_alerts(
+        STARTED, History(sessions=sessions, checkins=pain(3)), None, date(2026, 3, 1), TODAY, T
+    )
     assert [(a.rule, a.message) for a in found] == [
-        ("severe-pain", "Pain 8/10 just after the session on 12 Mar 2026.")]
-    assert check_alerts(STARTED, History(sessions=sessions, checkins=pain(3)), None,
-                        TODAY, T) == []  # today, it no longer applies
+        ("severe-pain", "Pain 8/10 just after the session on 12 Mar 2026.")
+    ]
+    assert (
+        check_alerts(STARTED, History(sessions=sessions, checkins=pain(3)), None, TODAY, T) == []
+    )  # today, it no longer applies

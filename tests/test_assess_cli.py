@@ -77,28 +77,35 @@ def test_odi_text_shows_the_score_and_band(cli: Cli) -> None:
     assert "This is your first ODI" in res.stdout
 
 
-@pytest.mark.parametrize(("answers", "total", "psychosocial", "band"), [
-    ("y,y,y,n,n,n,n,n,0", 3, 0, "low"),  # 3: the top of low risk
-    ("y,y,y,n,n,n,n,n,2", 3, 0, "low"),  # "moderately" on item 9 does not score
-    ("y,y,y,n,n,n,n,n,3", 4, 1, "medium"),  # "very much" does: 4 with subscore 1
-    ("y,n,n,n,y,y,n,n,3", 4, 3, "medium"),  # subscore 3: the top of medium
-    ("n,n,n,n,y,y,y,n,4", 4, 4, "high"),  # subscore 4: the bottom of high
-    ("y,y,y,y,y,y,y,y,4", 9, 5, "high"),
-    ("n,n,n,n,n,n,n,n,0", 0, 0, "low"),
-])
+@pytest.mark.parametrize(
+    ("answers", "total", "psychosocial", "band"),
+    [
+        ("y,y,y,n,n,n,n,n,0", 3, 0, "low"),  # 3: the top of low risk
+        ("y,y,y,n,n,n,n,n,2", 3, 0, "low"),  # "moderately" on item 9 does not score
+        ("y,y,y,n,n,n,n,n,3", 4, 1, "medium"),  # "very much" does: 4 with subscore 1
+        ("y,n,n,n,y,y,n,n,3", 4, 3, "medium"),  # subscore 3: the top of medium
+        ("n,n,n,n,y,y,y,n,4", 4, 4, "high"),  # subscore 4: the bottom of high
+        ("y,y,y,y,y,y,y,y,4", 9, 5, "high"),
+        ("n,n,n,n,n,n,n,n,0", 0, 0, "low"),
+    ],
+)
 def test_startback_risk_groups_at_their_boundaries(
-        cli: Cli, answers: str, total: int, psychosocial: int, band: str) -> None:
+    cli: Cli, answers: str, total: int, psychosocial: int, band: str
+) -> None:
     doc = assess_json(cli, "startback", answers, "2026-03-02")
     assert (doc["score"], doc["band"]) == (total, band)
     assert doc["details"] == {"total": total, "psychosocial": psychosocial}
     assert "NG59" in doc["interpretation"] and "STarT Back" in doc["interpretation"]
 
 
-@pytest.mark.parametrize(("answers", "meaning"), [
-    ("n,n,n,n,n,n,n,n,0", "self-management"),
-    ("y,y,y,n,n,n,n,n,3", "physiotherapy is recommended"),
-    ("y,y,y,y,y,y,y,y,4", "worry, low mood"),
-])
+@pytest.mark.parametrize(
+    ("answers", "meaning"),
+    [
+        ("n,n,n,n,n,n,n,n,0", "self-management"),
+        ("y,y,y,n,n,n,n,n,3", "physiotherapy is recommended"),
+        ("y,y,y,y,y,y,y,y,4", "worry, low mood"),
+    ],
+)
 def test_startback_says_what_the_risk_group_means(cli: Cli, answers: str, meaning: str) -> None:
     res = cli("assess", "startback", "--answers", answers, "--date", "2026-03-02")
     assert res.exit_code == 0, res
@@ -123,8 +130,14 @@ def test_psfs_is_the_mean_of_the_ratings(cli: Cli) -> None:
     doc = assess_json(cli, "psfs", "walking=4, gardening=6 ,lifting=3", "2026-03-02")
     assert (doc["score"], doc["band"]) == (4.3, None)
     assert doc["answers"] == {"walking": 4, "gardening": 6, "lifting": 3}
-    res = cli("assess", "psfs", "--answers", "walking=4,gardening=6,lifting=3,sitting=7,"
-              "stairs=5", "--date", "2026-03-03")
+    res = cli(
+        "assess",
+        "psfs",
+        "--answers",
+        "walking=4,gardening=6,lifting=3,sitting=7,stairs=5",
+        "--date",
+        "2026-03-03",
+    )
     assert res.exit_code == 0, res
     assert "5.0/10" in res.stdout and "stairs: 5/10" in res.stdout
 
@@ -142,8 +155,15 @@ def test_the_instrument_name_ignores_case(cli: Cli) -> None:
 # --- --json (CONTRACT.md) and what is stored ---------------------------------------------------
 @pytest.mark.parametrize("instrument", INSTRUMENT_IDS)
 def test_json_is_one_document_with_the_contract_keys(cli: Cli, instrument: str) -> None:
-    res = cli("assess", instrument, "--answers", EXAMPLE_ANSWERS[instrument], "--date",
-              "2026-03-02", "--json")
+    res = cli(
+        "assess",
+        instrument,
+        "--answers",
+        EXAMPLE_ANSWERS[instrument],
+        "--date",
+        "2026-03-02",
+        "--json",
+    )
     assert res.exit_code == 0, res
     doc = res.json()  # the whole of stdout is one JSON document
     assert set(doc) >= CONTRACT_KEYS | EXTRA_KEYS
@@ -158,9 +178,14 @@ def test_json_is_one_document_with_the_contract_keys(cli: Cli, instrument: str) 
 def test_the_assessment_is_saved_as_it_was_reported(cli: Cli, backcare_home: Path) -> None:
     doc = assess_json(cli, "odi", "2,2,2,2,2,2,2,1,1,-", "2026-03-02")
     [record] = saved(backcare_home)
-    assert record.to_dict() == {"id": doc["id"], "date": "2026-03-02", "instrument": "odi",
-                                "answers": doc["answers"], "score": 35.6,
-                                "band": "moderate"}
+    assert record.to_dict() == {
+        "id": doc["id"],
+        "date": "2026-03-02",
+        "instrument": "odi",
+        "answers": doc["answers"],
+        "score": 35.6,
+        "band": "moderate",
+    }
 
 
 def test_the_default_date_is_today(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -171,19 +196,23 @@ def test_the_default_date_is_today(cli: Cli, monkeypatch: pytest.MonkeyPatch) ->
 
 
 # --- refusals: nothing is written ---------------------------------------------------------------
-@pytest.mark.parametrize(("instrument", "answers", "named"), [
-    ("odi", "2,2,2,2,2,2,7,1,1,1", "'7'"),
-    ("odi", "-,-,-,-,-,-,-,-,-,-", "No ODI section was answered"),
-    ("rmdq", ",".join(["y"] * 23), "got 23"),
-    ("rmdq", ",".join(["y"] * 23 + ["maybe"]), "'maybe'"),
-    ("startback", "y,n,y,n,n,y,n,n,5", "'5'"),
-    ("psfs", "walking=11,gardening=6,lifting=3", "'11'"),
-    ("psfs", "walking=4,gardening=6", "got 2"),
-    ("peg", "a,1,2", "'a'"),
-    ("peg", "", "No PEG answers"),
-])
+@pytest.mark.parametrize(
+    ("instrument", "answers", "named"),
+    [
+        ("odi", "2,2,2,2,2,2,7,1,1,1", "'7'"),
+        ("odi", "-,-,-,-,-,-,-,-,-,-", "No ODI section was answered"),
+        ("rmdq", ",".join(["y"] * 23), "got 23"),
+        ("rmdq", ",".join(["y"] * 23 + ["maybe"]), "'maybe'"),
+        ("startback", "y,n,y,n,n,y,n,n,5", "'5'"),
+        ("psfs", "walking=11,gardening=6,lifting=3", "'11'"),
+        ("psfs", "walking=4,gardening=6", "got 2"),
+        ("peg", "a,1,2", "'a'"),
+        ("peg", "", "No PEG answers"),
+    ],
+)
 def test_bad_answers_exit_2_naming_the_value_and_write_nothing(
-        cli: Cli, backcare_home: Path, instrument: str, answers: str, named: str) -> None:
+    cli: Cli, backcare_home: Path, instrument: str, answers: str, named: str
+) -> None:
     """Answers typed with --answers that cannot be scored are input not accepted as typed:
     exit 2 (issue 27)."""
     assess_json(cli, "peg", "1,2,3", "2026-03-01")  # existing data must stay as it is
@@ -204,7 +233,8 @@ def test_bad_answers_in_an_empty_folder_create_nothing(cli: Cli, backcare_home: 
 
 @pytest.mark.parametrize("instrument", INSTRUMENT_IDS)
 def test_no_terminal_and_no_answers_exits_2_naming_the_option(
-        cli: Cli, backcare_home: Path, instrument: str) -> None:
+    cli: Cli, backcare_home: Path, instrument: str
+) -> None:
     res = cli("assess", instrument)
     assert res.exit_code == 2, res
     assert "needs --answers" in res.stderr
@@ -218,8 +248,9 @@ def test_an_unknown_instrument_exits_2_listing_the_valid_ones(cli: Cli) -> None:
     assert "sf36" in res.stderr and "odi, rmdq, startback, psfs, peg" in res.stderr
 
 
-def test_a_future_date_is_refused(cli: Cli, backcare_home: Path,
-                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_future_date_is_refused(
+    cli: Cli, backcare_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("BACKCARE_TODAY", "2026-03-10")
     res = cli("assess", "peg", "--answers", "1,2,3", "--date", "2026-03-11")
     assert res.exit_code == 1
@@ -244,8 +275,9 @@ def test_two_assessments_give_the_change_since_the_first(cli: Cli) -> None:
     assert "down 12 points since 3 Feb — a clinically important improvement" in res.stdout
     assert "previous" not in res.stdout  # the first is the previous: said once
     doc = assess_json(cli, "odi", "2,2,2,2,2,2,1,1,1,1", "2026-02-21")
-    assert doc["change_since_first"]["sentence"] == ("down 12 points since 3 Feb — a "
-                                                     "clinically important improvement")
+    assert doc["change_since_first"]["sentence"] == (
+        "down 12 points since 3 Feb — a clinically important improvement"
+    )
     assert doc["change_since_previous"]["sentence"] == "no change since 20 Feb"
 
 
@@ -256,16 +288,21 @@ def test_three_assessments_compare_with_the_first_and_the_previous(cli: Cli) -> 
     since_first, since_previous = doc["change_since_first"], doc["change_since_previous"]
     assert since_first["since"] == "2026-02-03" and since_first["assessment_id"] == first["id"]
     assert (since_first["baseline"], since_first["latest"], since_first["change"]) == (
-        44.0, 30.0, -14.0)
+        44.0,
+        30.0,
+        -14.0,
+    )
     assert since_first["clinically_important"] is True
     assert since_first["direction"] == "improved"
-    assert since_first["sentence"] == ("down 14 points since 3 Feb — a clinically important "
-                                       "improvement")
+    assert since_first["sentence"] == (
+        "down 14 points since 3 Feb — a clinically important improvement"
+    )
     assert since_previous["assessment_id"] == second["id"]
     assert since_previous["clinically_important"] is False
     assert since_previous["sentence"] == (
         "down 2 points since 20 Feb — an improvement, but less than the 10 points or 30% that "
-        "counts as clinically important")
+        "counts as clinically important"
+    )
     res = cli("assess", "odi", "--answers", "4,4,4,4,4,4,4,4,4,4", "--date", "2026-03-06")
     assert "up 36 points since 3 Feb — a clinically important worsening" in res.stdout
     assert "up 50 points since 5 Mar — a clinically important worsening" in res.stdout
@@ -284,15 +321,17 @@ def test_other_instruments_and_later_results_are_not_compared(cli: Cli) -> None:
 def test_a_result_from_another_year_names_the_year(cli: Cli) -> None:
     assess_json(cli, "rmdq", ",".join(["y"] * 12 + ["n"] * 12), "2025-12-03")
     doc = assess_json(cli, "rmdq", ",".join(["y"] * 4 + ["n"] * 20), "2026-01-10")
-    assert doc["change_since_first"]["sentence"] == ("down 8 points since 3 Dec 2025 — a "
-                                                     "clinically important improvement")
+    assert doc["change_since_first"]["sentence"] == (
+        "down 8 points since 3 Dec 2025 — a clinically important improvement"
+    )
 
 
 def test_startback_compares_risk_groups(cli: Cli) -> None:
     assess_json(cli, "startback", "y,y,y,y,y,y,y,y,4", "2026-01-05")  # high
     doc = assess_json(cli, "startback", "n,n,n,n,n,n,n,n,0", "2026-01-20")  # low
-    assert doc["change_since_first"]["sentence"] == ("from high to low risk since 5 Jan — a "
-                                                     "lower risk group")
+    assert doc["change_since_first"]["sentence"] == (
+        "from high to low risk since 5 Jan — a lower risk group"
+    )
     res = cli("assess", "startback", "--answers", "y,y,y,n,n,n,n,n,3", "--date", "2026-02-01")
     assert "from high to medium risk since 5 Jan — a lower risk group" in res.stdout
     assert "from low to medium risk since 20 Jan — a higher risk group" in res.stdout
@@ -302,8 +341,9 @@ def test_startback_compares_risk_groups(cli: Cli) -> None:
 def test_psfs_higher_is_better(cli: Cli) -> None:
     assess_json(cli, "psfs", "walking=2,gardening=3,lifting=4", "2026-01-05")  # 3.0
     doc = assess_json(cli, "psfs", "walking=6,gardening=6,lifting=6", "2026-01-20")
-    assert doc["change_since_first"]["sentence"] == ("up 3 points since 5 Jan — a clinically "
-                                                     "important improvement")
+    assert doc["change_since_first"]["sentence"] == (
+        "up 3 points since 5 Jan — a clinically important improvement"
+    )
 
 
 # --- clinic wording -----------------------------------------------------------------------------
@@ -313,17 +353,21 @@ def write_wording(home: Path, instrument: str, count: int, options: list[str]) -
     path = folder / f"{instrument}.yaml"
     lines = ["items:"]
     for n in range(1, count + 1):
-        lines += [f"  - text: \"Clinic wording {n}\"",
-                  "    options: [" + ", ".join(f'"{o}"' for o in options) + "]"]
+        lines += [
+            f'  - text: "Clinic wording {n}"',
+            "    options: [" + ", ".join(f'"{o}"' for o in options) + "]",
+        ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
-def test_the_clinic_wording_is_used_when_supplied(cli: Cli, backcare_home: Path,
-                                                   terminal: None) -> None:
+def test_the_clinic_wording_is_used_when_supplied(
+    cli: Cli, backcare_home: Path, terminal: None
+) -> None:
     write_wording(backcare_home, "odi", 10, [f"Clinic option {k}" for k in range(6)])
-    res = cli("assess", "odi", "--date", "2026-03-02", "--json",
-              input="2\n2\n2\n2\n2\n2\n1\n1\n1\n1\n")
+    res = cli(
+        "assess", "odi", "--date", "2026-03-02", "--json", input="2\n2\n2\n2\n2\n2\n1\n1\n1\n1\n"
+    )
     assert res.exit_code == 0, res
     assert "Clinic wording 1" in res.stderr and "Clinic wording 10" in res.stderr
     assert "Clinic option 5" in res.stderr
@@ -333,7 +377,8 @@ def test_the_clinic_wording_is_used_when_supplied(cli: Cli, backcare_home: Path,
 
 
 def test_without_clinic_wording_the_odi_shows_topics_and_says_how_to_supply_it(
-        cli: Cli, backcare_home: Path, terminal: None) -> None:
+    cli: Cli, backcare_home: Path, terminal: None
+) -> None:
     res = cli("assess", "odi", "--date", "2026-03-02", input="2\n" * 10)
     assert res.exit_code == 0, res
     assert res.stderr.count("can supply it") == 1
@@ -344,8 +389,9 @@ def test_without_clinic_wording_the_odi_shows_topics_and_says_how_to_supply_it(
     assert "40.0% — moderate disability" in res.stdout
 
 
-def test_clinic_wording_with_letters_for_yes_and_no(cli: Cli, backcare_home: Path,
-                                                    terminal: None) -> None:
+def test_clinic_wording_with_letters_for_yes_and_no(
+    cli: Cli, backcare_home: Path, terminal: None
+) -> None:
     write_wording(backcare_home, "rmdq", 24, ["Nein", "Ja"])
     res = cli("assess", "rmdq", "--json", input="j\n" * 5 + "n\n" * 19)
     assert res.exit_code == 0, res
@@ -353,8 +399,9 @@ def test_clinic_wording_with_letters_for_yes_and_no(cli: Cli, backcare_home: Pat
     assert res.json()["score"] == 5
 
 
-def test_a_broken_clinic_wording_file_is_named(cli: Cli, backcare_home: Path,
-                                               terminal: None) -> None:
+def test_a_broken_clinic_wording_file_is_named(
+    cli: Cli, backcare_home: Path, terminal: None
+) -> None:
     path = write_wording(backcare_home, "peg", 2, ["0", "1"])
     res = cli("assess", "peg", input="1\n1\n1\n")
     assert res.exit_code == 1
@@ -369,8 +416,7 @@ def test_clinic_wording_is_not_needed_with_answers(cli: Cli, backcare_home: Path
 
 
 # --- asking on a terminal -----------------------------------------------------------------------
-def test_rmdq_is_asked_one_item_at_a_time(cli: Cli, backcare_home: Path,
-                                          terminal: None) -> None:
+def test_rmdq_is_asked_one_item_at_a_time(cli: Cli, backcare_home: Path, terminal: None) -> None:
     answers = ["y", "n", "yes", "NO", "1", "0"] + ["n"] * 18
     res = cli("assess", "rmdq", "--date", "2026-03-02", input="\n".join(answers) + "\n")
     assert res.exit_code == 0, res
@@ -382,8 +428,9 @@ def test_rmdq_is_asked_one_item_at_a_time(cli: Cli, backcare_home: Path,
     assert record.answers == [True, False, True, False, True] + [False] * 19
 
 
-def test_a_wrong_answer_is_asked_again_with_a_reason(cli: Cli, backcare_home: Path,
-                                                     terminal: None) -> None:
+def test_a_wrong_answer_is_asked_again_with_a_reason(
+    cli: Cli, backcare_home: Path, terminal: None
+) -> None:
     res = cli("assess", "peg", "--json", input="11\n\nseven\n[red]\n7\n5\n3\n")
     assert res.exit_code == 0, res
     assert res.stderr.count("is not an answer: type 0–10") == 3
@@ -415,14 +462,20 @@ def test_startback_accepts_agree_and_disagree_letters(cli: Cli, terminal: None) 
     assert res.exit_code == 0, res
     assert "0 (d)  disagree" in res.stderr and "4  extremely" in res.stderr
     doc = res.json()
-    assert doc["answers"] == {"items": [True, False, True, False, True, True, False, False],
-                              "bothersomeness": 3}
+    assert doc["answers"] == {
+        "items": [True, False, True, False, True, True, False, False],
+        "bothersomeness": 3,
+    }
     assert (doc["score"], doc["band"]) == (5, "medium")
 
 
 def test_psfs_asks_three_to_five_activities(cli: Cli, terminal: None) -> None:
-    res = cli("assess", "psfs", "--json",
-              input="\nwalking\n12\n4\nWalking\na=b\ngardening\n6\nlifting\n3\n\n")
+    res = cli(
+        "assess",
+        "psfs",
+        "--json",
+        input="\nwalking\n12\n4\nWalking\na=b\ngardening\n6\nlifting\n3\n\n",
+    )
     assert res.exit_code == 0, res
     assert "Please name an activity" in res.stderr
     assert "Please give a whole number from 0 to 10" in res.stderr
@@ -447,16 +500,16 @@ def test_json_on_a_terminal_keeps_the_questions_off_stdout(cli: Cli, terminal: N
     assert "Item 1 of 3" in res.stderr and "Item" not in res.stdout
 
 
-def test_input_that_ends_early_saves_nothing(cli: Cli, backcare_home: Path,
-                                             terminal: None) -> None:
+def test_input_that_ends_early_saves_nothing(cli: Cli, backcare_home: Path, terminal: None) -> None:
     res = cli("assess", "rmdq", input="y\nn\n")
     assert res.exit_code == 130
     assert "stopped; nothing was saved" in res.stderr
     assert snapshot(backcare_home) == {}
 
 
-def test_ctrl_c_saves_nothing(cli: Cli, backcare_home: Path, terminal: None,
-                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ctrl_c_saves_nothing(
+    cli: Cli, backcare_home: Path, terminal: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     typed = iter(["3", "4"])
 
     def ask(question: str) -> str:
@@ -479,15 +532,15 @@ def test_answers_given_on_a_terminal_are_not_asked(cli: Cli, terminal: None) -> 
 
 
 # --- properties ---------------------------------------------------------------------------------
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(st.booleans(), min_size=24, max_size=24))
 def test_rmdq_score_is_the_number_of_yes_answers(cli: Cli, answers: list[bool]) -> None:
     text = ",".join("y" if a else "n" for a in answers)
     doc = assess_json(cli, "rmdq", text, "2026-03-02")
     assert doc["score"] == sum(answers)
-    assert doc["change_since_first"] is None or doc["change_since_first"]["latest"] == sum(
-        answers)
+    assert doc["change_since_first"] is None or doc["change_since_first"]["latest"] == sum(answers)
 
 
 # --- a real terminal ----------------------------------------------------------------------------
@@ -545,12 +598,16 @@ def test_ctrl_c_in_a_real_terminal_saves_nothing(backcare_home: Path) -> None:
 
 
 # --- the numbers that judge change (issue 11, CLINICAL.md §9) ----------------------------------
-@pytest.mark.parametrize(("instrument", "first", "second"), [
-    ("odi", "2,1,1,1,1,1,1,1,1,-", "1,1,1,1,1,1,1,0,0,-"),  # 10/45 -> 7/45: 22.2 -> 15.6
-    ("peg", "7,7,6", "5,5,4"),  # 20/3 -> 14/3: 6.7 -> 4.7
-])
+@pytest.mark.parametrize(
+    ("instrument", "first", "second"),
+    [
+        ("odi", "2,1,1,1,1,1,1,1,1,-", "1,1,1,1,1,1,1,0,0,-"),  # 10/45 -> 7/45: 22.2 -> 15.6
+        ("peg", "7,7,6", "5,5,4"),  # 20/3 -> 14/3: 6.7 -> 4.7
+    ],
+)
 def test_a_change_of_exactly_30_percent_is_important_from_the_unrounded_scores(
-        cli: Cli, instrument: str, first: str, second: str) -> None:
+    cli: Cli, instrument: str, first: str, second: str
+) -> None:
     assess_json(cli, instrument, first, "2026-03-02")
     doc = assess_json(cli, instrument, second, "2026-03-16")
     change = doc["change_since_first"]
@@ -565,31 +622,35 @@ def test_psfs_results_rating_different_activities_get_no_verdict(cli: Cli) -> No
     assert change["direction"] == "activities differ"
     assert change["clinically_important"] is False and change["important_worsening"] is False
     assert "walking, stairs were rated both times" in change["note"]
-    res = cli("assess", "psfs", "--answers", "walking=6,stairs=7,gardening=9",
-              "--date", "2026-03-17")
+    res = cli(
+        "assess", "psfs", "--answers", "walking=6,stairs=7,gardening=9", "--date", "2026-03-17"
+    )
     said = " ".join(res.stdout.split())
     assert "not compared" in said and "clinically important" not in said
 
 
 def test_an_odi_with_fewer_than_8_sections_is_refused_and_the_rule_is_configurable(
-        cli: Cli, backcare_home: Path) -> None:
+    cli: Cli, backcare_home: Path
+) -> None:
     res = cli("assess", "odi", "--answers", "2,2,2,2,2,2,2,-,-,-", "--date", "2026-03-02")
     assert res.exit_code == 2
     assert "at least 8 of its 10 sections answered" in res.stderr and "7 were" in res.stderr
     assert saved(backcare_home) == []
     backcare_home.mkdir(exist_ok=True)
-    (backcare_home / "settings.yaml").write_text("thresholds:\n  odi_min_sections: 7\n",
-                                                encoding="utf-8")
+    (backcare_home / "settings.yaml").write_text(
+        "thresholds:\n  odi_min_sections: 7\n", encoding="utf-8"
+    )
     assert assess_json(cli, "odi", "2,2,2,2,2,2,2,-,-,-", "2026-03-02")["score"] == 40.0
 
 
-def test_the_patient_never_sees_fairbanks_crippled_or_bed_bound(cli: Cli,
-                                                               backcare_home: Path) -> None:
+def test_the_patient_never_sees_fairbanks_crippled_or_bed_bound(
+    cli: Cli, backcare_home: Path
+) -> None:
     """Issue 11: plain words on the terminal; Fairbank's bands stay in the exports."""
-    for answers, when, band, words in (("4,4,4,3,3,3,3,3,3,3", "2026-03-02", "crippled",
-                                        "very severe"),
-                                       ("5,5,5,5,5,5,4,4,4,4", "2026-03-03", "bed-bound",
-                                        "extreme")):
+    for answers, when, band, words in (
+        ("4,4,4,3,3,3,3,3,3,3", "2026-03-02", "crippled", "very severe"),
+        ("5,5,5,5,5,5,4,4,4,4", "2026-03-03", "bed-bound", "extreme"),
+    ):
         res = cli("assess", "odi", "--answers", answers, "--date", when)
         assert res.exit_code == 0, res
         text = res.stdout.lower()
@@ -599,6 +660,7 @@ def test_the_patient_never_sees_fairbanks_crippled_or_bed_bound(cli: Cli,
     history = cli("history", "--from", "2026-03-01", "--to", "2026-03-03").stdout.lower()
     assert "crippled" not in history and "very severe" in history
     out = backcare_home.parent / "export.json"
-    assert cli("export", "--format", "json", "--out", str(out), "--date", "2026-03-03") \
-        .exit_code == 0
+    assert (
+        cli("export", "--format", "json", "--out", str(out), "--date", "2026-03-03").exit_code == 0
+    )
     assert '"crippled"' in out.read_text(encoding="utf-8")

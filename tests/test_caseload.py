@@ -21,25 +21,40 @@ TODAY = date(2026, 3, 23)
 
 
 def patient(pid: str, name: str | None, exported: date = TODAY) -> ClinicPatient:
-    return ClinicPatient(pid, "0" * 32, name, TODAY, TODAY, f"{exported}T08:00:00+00:00",
-                         "json")
+    return ClinicPatient(pid, "0" * 32, name, TODAY, TODAY, f"{exported}T08:00:00+00:00", "json")
 
 
 def summary(alert: RowAlert | None, adherence: float = 100.0) -> Summary:
-    return Summary(TODAY, alert, int(alert is not None), TODAY, adherence, 6, 4.0, -2.0,
-                   "improving", None, False)
+    return Summary(
+        TODAY,
+        alert,
+        int(alert is not None),
+        TODAY,
+        adherence,
+        6,
+        4.0,
+        -2.0,
+        "improving",
+        None,
+        False,
+    )
 
 
-def alert(rule: str, level: str = "critical", days_ago: int = 0,
-          cleared: bool = False) -> RowAlert:
+def alert(rule: str, level: str = "critical", days_ago: int = 0, cleared: bool = False) -> RowAlert:
     return RowAlert(level, rule, "…", TODAY - timedelta(days=days_ago), cleared=cleared)
 
 
 def test_red_flags_then_severe_pain_then_a_hurt_exercise_then_the_rest() -> None:
-    ordered = [alert("red-flag", days_ago=1), alert("red-flag", days_ago=4),
-               alert("severe-pain"), alert("exercise-hurt"),
-               alert("function-down-20"), alert("adherence-below-50", "high"),
-               alert("red-flag", days_ago=0, cleared=True), alert("pain-rising", "low")]
+    ordered = [
+        alert("red-flag", days_ago=1),
+        alert("red-flag", days_ago=4),
+        alert("severe-pain"),
+        alert("exercise-hurt"),
+        alert("function-down-20"),
+        alert("adherence-below-50", "high"),
+        alert("red-flag", days_ago=0, cleared=True),
+        alert("pain-rising", "low"),
+    ]
     shuffled = [ordered[i] for i in (5, 2, 7, 1, 6, 4, 3, 0)]
     got = sorted(shuffled, key=triage_key)
     assert [(a.rule, a.date) for a in got[:4]] == [(a.rule, a.date) for a in ordered[:4]]
@@ -63,8 +78,12 @@ def test_no_export_for_14_days_is_an_alert_and_ranks_by_its_level() -> None:
 
 
 def test_names_any_case_any_unique_part() -> None:
-    people = [patient("pt-a1", "J. Murphy"), patient("pt-b2", "Ann Murray"),
-              patient("pt-c3", "M. O'Brien"), patient("pt-d4", None)]
+    people = [
+        patient("pt-a1", "J. Murphy"),
+        patient("pt-b2", "Ann Murray"),
+        patient("pt-c3", "M. O'Brien"),
+        patient("pt-d4", None),
+    ]
     assert [p.id for p in match_patients(people, "murphy")] == ["pt-a1"]
     assert [p.id for p in match_patients(people, "ANN")] == ["pt-b2"]
     assert [p.id for p in match_patients(people, "obrien")] == ["pt-c3"]

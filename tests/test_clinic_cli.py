@@ -31,10 +31,18 @@ def clinic_home(backcare_home: Path) -> Path:
     return backcare_home / "clinic"
 
 
-def export_doc(patient_id: str | None, days: int = 14, *, end: date = TODAY,
-               pain: int = 4, baseline: int = 6, skip_last: int = 0,
-               exported_at: str | None = None, extra_checkins: list[dict[str, Any]] = (),
-               created: date = date(2026, 1, 5)) -> dict[str, Any]:
+def export_doc(
+    patient_id: str | None,
+    days: int = 14,
+    *,
+    end: date = TODAY,
+    pain: int = 4,
+    baseline: int = 6,
+    skip_last: int = 0,
+    exported_at: str | None = None,
+    extra_checkins: list[dict[str, Any]] = (),
+    created: date = date(2026, 1, 5),
+) -> dict[str, Any]:
     """A patient's JSON export: ``days`` days of sessions and check-ins up to ``end``, the
     last ``skip_last`` days without a session."""
     first = end - timedelta(days=days - 1)
@@ -43,29 +51,75 @@ def export_doc(patient_id: str | None, days: int = 14, *, end: date = TODAY,
     for n in range(days):
         d = first + timedelta(days=n)
         if n < days - skip_last:
-            sessions.append({"id": f"s-{d:%Y%m%d}-{tag}", "date": d.isoformat(),
-                             "pain_before": pain, "pain_after": pain, "note": None,
-                             "exercises": [{"exercise_id": "bridge", "status": "done",
-                                            "sets": 2, "reps": 8, "hold_seconds": 5,
-                                            "duration_minutes": None, "pain": 2},
-                                           {"exercise_id": "walking", "status": "done",
-                                            "sets": None, "reps": None, "hold_seconds": None,
-                                            "duration_minutes": 20, "pain": None}]})
-        checkins.append({"id": f"p-{d.isoformat()}", "date": d.isoformat(), "score": pain,
-                         "note": None, "symptoms": [], "flare": False})
+            sessions.append(
+                {
+                    "id": f"s-{d:%Y%m%d}-{tag}",
+                    "date": d.isoformat(),
+                    "pain_before": pain,
+                    "pain_after": pain,
+                    "note": None,
+                    "exercises": [
+                        {
+                            "exercise_id": "bridge",
+                            "status": "done",
+                            "sets": 2,
+                            "reps": 8,
+                            "hold_seconds": 5,
+                            "duration_minutes": None,
+                            "pain": 2,
+                        },
+                        {
+                            "exercise_id": "walking",
+                            "status": "done",
+                            "sets": None,
+                            "reps": None,
+                            "hold_seconds": None,
+                            "duration_minutes": 20,
+                            "pain": None,
+                        },
+                    ],
+                }
+            )
+        checkins.append(
+            {
+                "id": f"p-{d.isoformat()}",
+                "date": d.isoformat(),
+                "score": pain,
+                "note": None,
+                "symptoms": [],
+                "flare": False,
+            }
+        )
     for extra in extra_checkins:
         checkins = [c for c in checkins if c["date"] != extra["date"]] + [extra]
-    profile = {"start_date": first.isoformat(), "baseline_pain": baseline,
-               "minutes_per_day": 20, "days_per_week": 7, "equipment": ["none", "mat"],
-               "avoid_positions": [], "red_flags": [], "cleared_by_clinician": False,
-               "conditions": [], "assessed_by_clinician": True,
-               "created": created.isoformat(), "updated": first.isoformat(),
-               "cleared_on": None, "patient_id": patient_id}
-    return {"format": "backcare-export", "version": 1,
-            "exported_at": exported_at or f"{end.isoformat()}T08:00:00+00:00",
-            "profile": profile, "sessions": sessions,
-            "pain_checkins": sorted(checkins, key=lambda c: c["date"]),
-            "assessments": [], "visits": [], "goals": [], "programme": None}
+    profile = {
+        "start_date": first.isoformat(),
+        "baseline_pain": baseline,
+        "minutes_per_day": 20,
+        "days_per_week": 7,
+        "equipment": ["none", "mat"],
+        "avoid_positions": [],
+        "red_flags": [],
+        "cleared_by_clinician": False,
+        "conditions": [],
+        "assessed_by_clinician": True,
+        "created": created.isoformat(),
+        "updated": first.isoformat(),
+        "cleared_on": None,
+        "patient_id": patient_id,
+    }
+    return {
+        "format": "backcare-export",
+        "version": 1,
+        "exported_at": exported_at or f"{end.isoformat()}T08:00:00+00:00",
+        "profile": profile,
+        "sessions": sessions,
+        "pain_checkins": sorted(checkins, key=lambda c: c["date"]),
+        "assessments": [],
+        "visits": [],
+        "goals": [],
+        "programme": None,
+    }
 
 
 def write(tmp_path: Path, name: str, doc: Any) -> Path:
@@ -83,16 +137,33 @@ def rows(cli: Cli, *args: str) -> list[dict[str, Any]]:
 
 # --- add, merge, list ------------------------------------------------------------------------
 
-def test_add_then_list_puts_the_most_urgent_patient_first(cli: Cli, tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch
-                                                         ) -> None:
+
+def test_add_then_list_puts_the_most_urgent_patient_first(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calm = write(tmp_path, "calm.json", export_doc("pt-calm000000000001", pain=2))
-    stopped = write(tmp_path, "stopped.json",
-                    export_doc("pt-stop000000000002", pain=4, skip_last=8))
-    severe = write(tmp_path, "severe.json", export_doc(
-        "pt-sevr000000000003", pain=5, extra_checkins=[
-            {"id": f"p-2026-03-{d}", "date": f"2026-03-{d}", "score": 8, "note": None,
-             "symptoms": [], "flare": False} for d in (17, 18, 19)]))
+    stopped = write(
+        tmp_path, "stopped.json", export_doc("pt-stop000000000002", pain=4, skip_last=8)
+    )
+    severe = write(
+        tmp_path,
+        "severe.json",
+        export_doc(
+            "pt-sevr000000000003",
+            pain=5,
+            extra_checkins=[
+                {
+                    "id": f"p-2026-03-{d}",
+                    "date": f"2026-03-{d}",
+                    "score": 8,
+                    "note": None,
+                    "symptoms": [],
+                    "flare": False,
+                }
+                for d in (17, 18, 19)
+            ],
+        ),
+    )
     assert cli("clinic", "add", str(calm), "--as", "Calm Carol").exit_code == 0
     assert cli("clinic", "add", str(stopped), "--as", "Stopped Sam").exit_code == 0
     res = cli("clinic", "add", str(severe), "--as", "Severe Sue")
@@ -102,12 +173,10 @@ def test_add_then_list_puts_the_most_urgent_patient_first(cli: Cli, tmp_path: Pa
     assert order == ["Severe Sue", "Stopped Sam", "Calm Carol"]
     first, second, third = rows(cli)
     # Severe pain on 3 days in a row is critical (CLINICAL.md §12); one day is high.
-    assert first["alert"]["level"] == "critical" and \
-        first["alert"]["rule"] == "severe-pain-3-days"
+    assert first["alert"]["level"] == "critical" and first["alert"]["rule"] == "severe-pain-3-days"
     assert second["days_since_session"] == 8 and second["alert"]["level"] == "high"
     assert third["alert"] is None and third["adherence_percent"] == 100.0
-    assert third["pain"] == {"baseline": 6, "current": 2.0, "change": -4.0,
-                             "verdict": "improving"}
+    assert third["pain"] == {"baseline": 6, "current": 2.0, "change": -4.0, "verdict": "improving"}
     monkeypatch.setenv("COLUMNS", "80")  # a wider terminal widens the alert column
     table = cli("clinic", "list")
     assert table.exit_code == 0
@@ -120,13 +189,15 @@ def test_add_then_list_puts_the_most_urgent_patient_first(cli: Cli, tmp_path: Pa
     assert [r["name"] for r in only] == ["Severe Sue", "Stopped Sam"]
 
 
-def test_a_newer_export_of_the_same_patient_merges(cli: Cli, tmp_path: Path,
-                                                   clinic_home: Path) -> None:
-    early = export_doc("pt-same000000000001", days=10, end=TODAY - timedelta(days=6),
-                       baseline=7)
+def test_a_newer_export_of_the_same_patient_merges(
+    cli: Cli, tmp_path: Path, clinic_home: Path
+) -> None:
+    early = export_doc("pt-same000000000001", days=10, end=TODAY - timedelta(days=6), baseline=7)
     late = export_doc("pt-same000000000001", days=10, end=TODAY, baseline=6)
-    assert cli("clinic", "add", str(write(tmp_path, "a.json", early)),
-               "--as", "J. Smith").exit_code == 0
+    assert (
+        cli("clinic", "add", str(write(tmp_path, "a.json", early)), "--as", "J. Smith").exit_code
+        == 0
+    )
     res = cli("clinic", "add", str(write(tmp_path, "b.json", late)), "--json")
     assert res.exit_code == 0, res.output
     (line,) = res.json()["added"]
@@ -145,8 +216,9 @@ def test_a_newer_export_of_the_same_patient_merges(cli: Cli, tmp_path: Path,
     assert again.json()["added"][0]["records_added"] == 0
     assert rows(cli)[0]["pain"]["baseline"] == 6
     after = snapshot(clinic_home, skip_cache=True)
-    assert {k: v for k, v in after.items() if "backups" not in k and k != "clinic.json"} == \
-        {k: v for k, v in before.items() if "backups" not in k and k != "clinic.json"}
+    assert {k: v for k, v in after.items() if "backups" not in k and k != "clinic.json"} == {
+        k: v for k, v in before.items() if "backups" not in k and k != "clinic.json"
+    }
 
 
 def test_as_names_one_patient(cli: Cli, tmp_path: Path) -> None:
@@ -172,8 +244,9 @@ def test_show_is_the_patients_own_progress_view(patient: Cli, tmp_path: Path) ->
     assert patient("export", "--format", "json", "--out", str(out)).exit_code == 0
     assert patient("clinic", "add", str(out), "--as", "Me").exit_code == 0
     own = patient("progress", "--json", "--weeks", "3").json()
-    seen = patient("clinic", "show", "Me", "--json", "--weeks", "3", "--date",
-                   TODAY.isoformat()).json()
+    seen = patient(
+        "clinic", "show", "Me", "--json", "--weeks", "3", "--date", TODAY.isoformat()
+    ).json()
     assert seen.pop("name") == "Me" and seen.pop("patient").startswith("pt-")
     seen.pop("exported_at")
     assert seen.pop("voice") == "clinician" and seen.pop("clinical")["conditions"] == []
@@ -185,8 +258,13 @@ def test_show_is_the_patients_own_progress_view(patient: Cli, tmp_path: Path) ->
 
 
 def test_report_is_the_patients_pdf(cli: Cli, tmp_path: Path) -> None:
-    cli("clinic", "add", str(write(tmp_path, "a.json", export_doc("pt-rprt000000000001"))),
-        "--as", "J. Smith")
+    cli(
+        "clinic",
+        "add",
+        str(write(tmp_path, "a.json", export_doc("pt-rprt000000000001"))),
+        "--as",
+        "J. Smith",
+    )
     pdf = tmp_path / "smith.pdf"
     res = cli("clinic", "report", "J. Smith", "--out", str(pdf))
     assert res.exit_code == 0, res.output
@@ -199,10 +277,14 @@ def test_report_is_the_patients_pdf(cli: Cli, tmp_path: Path) -> None:
     assert again.exit_code == 1 and "--force" in again.stderr
 
 
-def test_remove_needs_yes_and_keeps_a_backup(cli: Cli, tmp_path: Path,
-                                             clinic_home: Path) -> None:
-    cli("clinic", "add", str(write(tmp_path, "a.json", export_doc("pt-gone000000000001"))),
-        "--as", "J. Smith")
+def test_remove_needs_yes_and_keeps_a_backup(cli: Cli, tmp_path: Path, clinic_home: Path) -> None:
+    cli(
+        "clinic",
+        "add",
+        str(write(tmp_path, "a.json", export_doc("pt-gone000000000001"))),
+        "--as",
+        "J. Smith",
+    )
     before = snapshot(clinic_home)
     res = cli("clinic", "remove", "J. Smith")
     assert res.exit_code == 2 and "--yes" in res.stderr
@@ -212,13 +294,13 @@ def test_remove_needs_yes_and_keeps_a_backup(cli: Cli, tmp_path: Path,
     assert rows(cli) == []
     kept = [p for p in (clinic_home / "backups").rglob("backcare.json")]
     assert len(kept) == 1 and "patients" in kept[0].parts
-    assert json.loads(kept[0].read_text())["profile"]["1"]["patient_id"] == \
-        "pt-gone000000000001"
+    assert json.loads(kept[0].read_text())["profile"]["1"]["patient_id"] == "pt-gone000000000001"
     assert cli("clinic", "show", "J. Smith").exit_code == 1
 
 
 def test_the_clinic_folder_is_private_and_can_be_elsewhere(
-        cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     elsewhere = tmp_path / "practice"
     monkeypatch.setenv("BACKCARE_CLINIC_HOME", str(elsewhere))
     cli("clinic", "add", str(write(tmp_path, "a.json", export_doc("pt-priv000000000001"))))
@@ -231,8 +313,13 @@ def test_the_clinic_folder_is_private_and_can_be_elsewhere(
 
 
 def test_csv_lists_the_same_rows_and_neutralises_formulas(cli: Cli, tmp_path: Path) -> None:
-    cli("clinic", "add", str(write(tmp_path, "a.json", export_doc("pt-csvv000000000001"))),
-        "--as", "=HYPERLINK(1)")
+    cli(
+        "clinic",
+        "add",
+        str(write(tmp_path, "a.json", export_doc("pt-csvv000000000001"))),
+        "--as",
+        "=HYPERLINK(1)",
+    )
     res = cli("clinic", "list", "--csv")
     assert res.exit_code == 0
     (row,) = list(csv.DictReader(io.StringIO(res.stdout)))
@@ -250,8 +337,9 @@ def test_list_of_an_empty_clinic(cli: Cli) -> None:
 
 def test_unknown_and_ambiguous_patients_are_named(cli: Cli, tmp_path: Path) -> None:
     for n in (1, 2):
-        cli("clinic", "add", str(write(tmp_path, f"{n}.json",
-                                       export_doc(f"pt-dupe00000000000{n}"))))
+        cli(
+            "clinic", "add", str(write(tmp_path, f"{n}.json", export_doc(f"pt-dupe00000000000{n}")))
+        )
     res = cli("clinic", "show", "pt-dupe")
     assert res.exit_code == 1 and "several patients" in res.stderr
     assert cli("clinic", "show", "pt-dupe000000000001", "--json").exit_code == 0
@@ -264,28 +352,56 @@ def test_unknown_and_ambiguous_patients_are_named(cli: Cli, tmp_path: Path) -> N
 BAD_FILES = {
     "not-json.json": ("{not json", "not valid JSON"),
     "other.json": ({"hello": "world"}, "not a backcare export"),
-    "future.json": ({**export_doc("pt-futr000000000001"), "version": 2},
-                    "export version 2"),
-    "bad-record.json": ({**export_doc("pt-badr000000000001"), "pain_checkins": [
-        {"id": "p-2026-03-19", "date": "2026-03-19", "score": 14, "note": None,
-         "symptoms": [], "flare": False}]}, "score"),
-    "tomorrow.json": (export_doc("pt-tmrw000000000001", end=TODAY + timedelta(days=1)),
-                      "in the future"),
+    "future.json": ({**export_doc("pt-futr000000000001"), "version": 2}, "export version 2"),
+    "bad-record.json": (
+        {
+            **export_doc("pt-badr000000000001"),
+            "pain_checkins": [
+                {
+                    "id": "p-2026-03-19",
+                    "date": "2026-03-19",
+                    "score": 14,
+                    "note": None,
+                    "symptoms": [],
+                    "flare": False,
+                }
+            ],
+        },
+        "score",
+    ),
+    "tomorrow.json": (
+        export_doc("pt-tmrw000000000001", end=TODAY + timedelta(days=1)),
+        "in the future",
+    ),
     "control-id.json": (export_doc("pt-\x1b[31m"), "control characters"),
-    "fhir-other.json": ({"resourceType": "Bundle", "type": "collection", "entry": [
-        {"fullUrl": "urn:uuid:1", "resource": {"resourceType": "Patient",
-                                               "identifier": [{"value": "x"}]}}]},
-                        "did not write"),
-    "fhir-searchset.json": ({"resourceType": "Bundle", "type": "searchset", "entry": []},
-                            "not one backcare writes"),
-    "empty-export.json": ({**export_doc(None), "profile": None, "sessions": [],
-                           "pain_checkins": []}, "nothing to add"),
+    "fhir-other.json": (
+        {
+            "resourceType": "Bundle",
+            "type": "collection",
+            "entry": [
+                {
+                    "fullUrl": "urn:uuid:1",
+                    "resource": {"resourceType": "Patient", "identifier": [{"value": "x"}]},
+                }
+            ],
+        },
+        "did not write",
+    ),
+    "fhir-searchset.json": (
+        {"resourceType": "Bundle", "type": "searchset", "entry": []},
+        "not one backcare writes",
+    ),
+    "empty-export.json": (
+        {**export_doc(None), "profile": None, "sessions": [], "pain_checkins": []},
+        "nothing to add",
+    ),
 }
 
 
 @pytest.mark.parametrize("name", sorted(BAD_FILES))
-def test_bad_files_are_refused_and_nothing_is_written(cli: Cli, tmp_path: Path,
-                                                      clinic_home: Path, name: str) -> None:
+def test_bad_files_are_refused_and_nothing_is_written(
+    cli: Cli, tmp_path: Path, clinic_home: Path, name: str
+) -> None:
     good = write(tmp_path, "good.json", export_doc("pt-good000000000001"))
     content, said = BAD_FILES[name]
     bad = write(tmp_path, name, content)
@@ -296,22 +412,26 @@ def test_bad_files_are_refused_and_nothing_is_written(cli: Cli, tmp_path: Path,
     assert not clinic_home.exists()  # not even the good one: nothing is written
 
 
-def test_links_fifos_and_folders_are_refused(cli: Cli, tmp_path: Path,
-                                             clinic_home: Path) -> None:
+def test_links_fifos_and_folders_are_refused(cli: Cli, tmp_path: Path, clinic_home: Path) -> None:
     good = write(tmp_path, "good.json", export_doc("pt-good000000000001"))
     link = tmp_path / "link.json"
     link.symlink_to(good)
     fifo = tmp_path / "fifo.json"
     os.mkfifo(fifo)
-    for path, said in ((link, "symbolic link"), (fifo, "regular file"),
-                       (tmp_path, "folder"), (tmp_path / "missing.json", "no such file")):
+    for path, said in (
+        (link, "symbolic link"),
+        (fifo, "regular file"),
+        (tmp_path, "folder"),
+        (tmp_path / "missing.json", "no such file"),
+    ):
         res = cli("clinic", "add", str(path))
         assert res.exit_code == 1 and said in res.stderr, (path, res.output)
     assert not clinic_home.exists()
 
 
-def test_a_hostile_identifier_never_names_a_path(cli: Cli, tmp_path: Path,
-                                                 clinic_home: Path) -> None:
+def test_a_hostile_identifier_never_names_a_path(
+    cli: Cli, tmp_path: Path, clinic_home: Path
+) -> None:
     doc = export_doc("../../../../etc/backcare")
     assert cli("clinic", "add", str(write(tmp_path, "a.json", doc))).exit_code == 0
     (folder,) = (clinic_home / "patients").iterdir()
@@ -320,7 +440,8 @@ def test_a_hostile_identifier_never_names_a_path(cli: Cli, tmp_path: Path,
 
 
 def test_an_export_from_before_patient_ids_is_keyed_by_its_records(
-        cli: Cli, tmp_path: Path) -> None:
+    cli: Cli, tmp_path: Path
+) -> None:
     doc = export_doc(None)
     doc["profile"].pop("patient_id")
     assert cli("clinic", "add", str(write(tmp_path, "old.json", doc))).exit_code == 0
@@ -331,20 +452,33 @@ def test_an_export_from_before_patient_ids_is_keyed_by_its_records(
 
 # --- FHIR bundles ------------------------------------------------------------------------------
 
-def test_a_fhir_bundle_backcare_wrote_adds_the_same_records(patient: Cli, tmp_path: Path,
-                                                            backcare_home: Path,
-                                                            clinic_home: Path) -> None:
+
+def test_a_fhir_bundle_backcare_wrote_adds_the_same_records(
+    patient: Cli, tmp_path: Path, backcare_home: Path, clinic_home: Path
+) -> None:
     from backcare.storage import Store
 
     for n in range(6):
         d = (START + timedelta(days=n)).isoformat()
-        patient("log", "--done", "walking", "--hurt", "walking=3", "--date", d,
-                "--pain-before", "4", "--pain-after", "3", "--note", "ok")
+        patient(
+            "log",
+            "--done",
+            "walking",
+            "--hurt",
+            "walking=3",
+            "--date",
+            d,
+            "--pain-before",
+            "4",
+            "--pain-after",
+            "3",
+            "--note",
+            "ok",
+        )
         patient("pain", "5", "--date", d, "--symptom", "tingling", "--note", "stiff")
     patient("pain", "6", "--date", "2026-03-09", "--flare")
     patient("assess", "startback", "--answers", "y,n,y,n,n,n,y,n,2", "--date", "2026-03-02")
-    patient("assess", "psfs", "--answers", "walking=4,bending=3,sitting=6",
-            "--date", "2026-03-03")
+    patient("assess", "psfs", "--answers", "walking=4,bending=3,sitting=6", "--date", "2026-03-03")
     patient("visit", "manual-therapy", "--note", "mobilised", "--date", "2026-03-04")
     patient("goal", "add", "walk the dog", "--by", "2026-04-30")
     bundle = tmp_path / "mine.fhir.json"
@@ -367,8 +501,9 @@ def test_a_fhir_bundle_backcare_wrote_adds_the_same_records(patient: Cli, tmp_pa
     assert copy.profile() == own.profile()
 
 
-def test_an_older_backcare_fhir_bundle_is_refused(patient: Cli, tmp_path: Path,
-                                                  clinic_home: Path) -> None:
+def test_an_older_backcare_fhir_bundle_is_refused(
+    patient: Cli, tmp_path: Path, clinic_home: Path
+) -> None:
     bundle = tmp_path / "b.json"
     patient("log", "--done", "walking")
     patient("export", "--format", "fhir", "--out", str(bundle))
@@ -385,9 +520,10 @@ def test_an_older_backcare_fhir_bundle_is_refused(patient: Cli, tmp_path: Path,
 
 # --- the summaries: made at add, checked against the patient's files ---------------------------
 
-def test_list_uses_the_summaries_made_at_add(cli: Cli, tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch,
-                                             clinic_home: Path) -> None:
+
+def test_list_uses_the_summaries_made_at_add(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clinic_home: Path
+) -> None:
     from backcare.commands import clinic as clinic_cmd
 
     cli("clinic", "add", str(write(tmp_path, "a.json", export_doc("pt-summ000000000001"))))
@@ -414,12 +550,21 @@ def test_list_uses_the_summaries_made_at_add(cli: Cli, tmp_path: Path,
     assert rows(cli) == first and len(made) == 2
 
 
-def test_doctor_restores_a_damaged_clinic_list(cli: Cli, tmp_path: Path,
-                                               clinic_home: Path) -> None:
-    cli("clinic", "add", str(write(tmp_path, "a.json", export_doc("pt-doct000000000001"))),
-        "--as", "A")
-    cli("clinic", "add", str(write(tmp_path, "b.json", export_doc("pt-doct000000000002"))),
-        "--as", "B")
+def test_doctor_restores_a_damaged_clinic_list(cli: Cli, tmp_path: Path, clinic_home: Path) -> None:
+    cli(
+        "clinic",
+        "add",
+        str(write(tmp_path, "a.json", export_doc("pt-doct000000000001"))),
+        "--as",
+        "A",
+    )
+    cli(
+        "clinic",
+        "add",
+        str(write(tmp_path, "b.json", export_doc("pt-doct000000000002"))),
+        "--as",
+        "B",
+    )
     (clinic_home / "clinic.json").write_text("{damaged")
     res = cli("clinic", "list")
     assert res.exit_code == 1 and "doctor" in res.stderr
@@ -434,16 +579,27 @@ def test_doctor_restores_a_damaged_clinic_list(cli: Cli, tmp_path: Path,
 
 # --- prescribe ---------------------------------------------------------------------------------
 
+
 def test_prescribe_drafts_a_file_that_programme_import_accepts(
-        cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     doc = export_doc("pt-pres000000000001")
-    doc["programme"] = {"prescribed_by": "A. Physio", "start": None,
-                        "allow_progression": True,
-                        "exercises": [{"id": "bridge", "sets": 2, "reps": 8,
-                                       "hold_seconds": 5, "days": ["mon", "wed", "fri"],
-                                       "note": "slowly"},
-                                      {"id": "walking", "duration_minutes": 20,
-                                       "days": None, "note": None}]}
+    doc["programme"] = {
+        "prescribed_by": "A. Physio",
+        "start": None,
+        "allow_progression": True,
+        "exercises": [
+            {
+                "id": "bridge",
+                "sets": 2,
+                "reps": 8,
+                "hold_seconds": 5,
+                "days": ["mon", "wed", "fri"],
+                "note": "slowly",
+            },
+            {"id": "walking", "duration_minutes": 20, "days": None, "note": None},
+        ],
+    }
     cli("clinic", "add", str(write(tmp_path, "a.json", doc)), "--as", "J. Smith")
     draft = tmp_path / "next.yaml"
     res = cli("clinic", "prescribe", "J. Smith", "--out", str(draft))
@@ -460,14 +616,16 @@ def test_prescribe_drafts_a_file_that_programme_import_accepts(
 
 
 def test_the_clinics_progress_is_the_patients_own_with_their_prescriptions(
-        patient: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    patient: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Issue 22: a Monday-only prescription, cleared a week later, planned 1 session in its
     week; the clinic read only the latest (none) and planned every day. One loader now
     reads the patient's record, history of prescriptions included, for both; and `show`
     reads the patient's own folder for its default period (it passed their id)."""
     monday_only = tmp_path / "mondays.yaml"
-    monday_only.write_text("exercises:\n  - id: walking\n    duration_minutes: 15\n"
-                           "    days: [mon]\n", encoding="utf-8")
+    monday_only.write_text(
+        "exercises:\n  - id: walking\n    duration_minutes: 15\n    days: [mon]\n", encoding="utf-8"
+    )
     monkeypatch.setenv("BACKCARE_TODAY", START.isoformat())
     assert patient("programme", "import", str(monday_only)).exit_code == 0
     monkeypatch.setenv("BACKCARE_TODAY", (START + timedelta(days=7)).isoformat())
@@ -488,16 +646,25 @@ def test_the_clinics_progress_is_the_patients_own_with_their_prescriptions(
     assert own["from"] == START.isoformat() and own["weekly"][0]["adherence_percent"] == 100
     assert seen == own
     (row,) = rows(patient, "--date", TODAY.isoformat())
-    caseload = patient("progress", "--json", "--from", "2026-03-07", "--to",
-                       TODAY.isoformat(), "--date", TODAY.isoformat()).json()
+    caseload = patient(
+        "progress",
+        "--json",
+        "--from",
+        "2026-03-07",
+        "--to",
+        TODAY.isoformat(),
+        "--date",
+        TODAY.isoformat(),
+    ).json()
     assert row["adherence_percent"] == caseload["adherence_percent"]
 
 
 # --- corrections and export dates (issue 22) ---------------------------------------------------
 
-def test_the_patients_corrections_reach_the_clinic(patient: Cli, tmp_path: Path,
-                                                   backcare_home: Path,
-                                                   clinic_home: Path) -> None:
+
+def test_the_patients_corrections_reach_the_clinic(
+    patient: Cli, tmp_path: Path, backcare_home: Path, clinic_home: Path
+) -> None:
     """Edits replace the record, deletions remove it, and a red flag edited in arrives as a
     red flag: the clinic's copy equals the patient's own, whichever export comes first."""
     from backcare.storage import Store
@@ -524,8 +691,10 @@ def test_the_patients_corrections_reach_the_clinic(patient: Cli, tmp_path: Path,
     assert Store(folder).history() == own.history()
     mine = patient("history", "--json", *on).json()
     assert len(mine["sessions"]) == 7
-    assert patient("clinic", "show", "Ed", "--json", *on).json()["alerts"] == \
-        patient("progress", "--json", *on).json()["alerts"]
+    assert (
+        patient("clinic", "show", "Ed", "--json", *on).json()["alerts"]
+        == patient("progress", "--json", *on).json()["alerts"]
+    )
     (row,) = rows(patient, *on)
     assert row["alert"]["rule"] == "red-flag" and row["alert"]["symptoms"] == ["bladder-bowel"]
     # The older export again brings back nothing that was deleted or edited away.
@@ -535,28 +704,35 @@ def test_the_patients_corrections_reach_the_clinic(patient: Cli, tmp_path: Path,
 
 
 def test_a_future_export_date_is_refused_and_nothing_is_written(
-        cli: Cli, tmp_path: Path, clinic_home: Path) -> None:
+    cli: Cli, tmp_path: Path, clinic_home: Path
+) -> None:
     good = write(tmp_path, "good.json", export_doc("pt-good000000000001"))
     assert cli("clinic", "add", str(good), "--date", TODAY.isoformat()).exit_code == 0
     before = snapshot(clinic_home, skip_cache=True)
-    for exported_at, said in (("2030-01-01T09:00:00+00:00", "more than a day after today"),
-                              ("next tuesday", "not a date and time")):
+    for exported_at, said in (
+        ("2030-01-01T09:00:00+00:00", "more than a day after today"),
+        ("next tuesday", "not a date and time"),
+    ):
         doc = export_doc("pt-good000000000001", exported_at=exported_at)
         res = cli("clinic", "add", str(write(tmp_path, "ahead.json", doc)))
         assert res.exit_code == 1 and said in res.stderr, res.output
         assert "Nothing was added" in res.stderr
         assert snapshot(clinic_home, skip_cache=True) == before
     # A clock an hour or a day ahead (another time zone) is not a reason to refuse.
-    tomorrow = export_doc("pt-good000000000001",
-                          exported_at=f"{TODAY + timedelta(days=1)}T01:00:00+09:00")
+    tomorrow = export_doc(
+        "pt-good000000000001", exported_at=f"{TODAY + timedelta(days=1)}T01:00:00+09:00"
+    )
     assert cli("clinic", "add", str(write(tmp_path, "tz.json", tomorrow))).exit_code == 0
 
 
 def test_an_export_claiming_another_patients_identity_is_refused_unless_forced(
-        cli: Cli, tmp_path: Path, clinic_home: Path) -> None:
+    cli: Cli, tmp_path: Path, clinic_home: Path
+) -> None:
     mine = export_doc("pt-mine000000000001", pain=2)
-    assert cli("clinic", "add", str(write(tmp_path, "mine.json", mine)), "--as",
-               "J. Smith").exit_code == 0
+    assert (
+        cli("clinic", "add", str(write(tmp_path, "mine.json", mine)), "--as", "J. Smith").exit_code
+        == 0
+    )
     before = snapshot(clinic_home, skip_cache=True)
     stranger = export_doc("pt-mine000000000001", pain=8, created=date(2025, 6, 1))
     path = write(tmp_path, "stranger.json", stranger)
@@ -568,13 +744,16 @@ def test_an_export_claiming_another_patients_identity_is_refused_unless_forced(
     assert cli("clinic", "add", str(path), "--force").exit_code == 0
 
 
-def test_the_profile_changed_last_wins_whatever_the_exports_order(
-        cli: Cli, tmp_path: Path) -> None:
+def test_the_profile_changed_last_wins_whatever_the_exports_order(cli: Cli, tmp_path: Path) -> None:
     """An export's date never orders the merge: the profile's own 'updated' day does."""
-    old = export_doc("pt-ordr000000000001", baseline=7,
-                     exported_at=f"{TODAY.isoformat()}T23:00:00+00:00")
-    new = export_doc("pt-ordr000000000001", baseline=5,
-                     exported_at=f"{(TODAY - timedelta(days=3)).isoformat()}T08:00:00+00:00")
+    old = export_doc(
+        "pt-ordr000000000001", baseline=7, exported_at=f"{TODAY.isoformat()}T23:00:00+00:00"
+    )
+    new = export_doc(
+        "pt-ordr000000000001",
+        baseline=5,
+        exported_at=f"{(TODAY - timedelta(days=3)).isoformat()}T08:00:00+00:00",
+    )
     new["profile"]["updated"] = TODAY.isoformat()
     new["profile"]["red_flags"] = ["fever"]
     assert cli("clinic", "add", str(write(tmp_path, "old.json", old))).exit_code == 0

@@ -18,16 +18,30 @@ START = date(2026, 3, 2)
 D = ("--date", TODAY.isoformat())
 
 
-def patient_setup(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                  *init: str) -> None:
+def patient_setup(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *init: str) -> None:
     """A patient with a programme prescribed then cleared, a log, a questionnaire and a goal."""
     monkeypatch.setenv("BACKCARE_TODAY", START.isoformat())
-    res = cli("init", "--pain", "6", "--assessed", "--yes", "--date", START.isoformat(),
-              "--equipment", "mat", "--minutes", "25", *init)
+    res = cli(
+        "init",
+        "--pain",
+        "6",
+        "--assessed",
+        "--yes",
+        "--date",
+        START.isoformat(),
+        "--equipment",
+        "mat",
+        "--minutes",
+        "25",
+        *init,
+    )
     assert res.exit_code in (0, 3), res.output
     plan = tmp_path / "rx.yaml"
-    plan.write_text("prescribed_by: A. Physio\nexercises:\n  - id: walking\n"
-                    "    duration_minutes: 15\n    days: [mon, thu]\n", encoding="utf-8")
+    plan.write_text(
+        "prescribed_by: A. Physio\nexercises:\n  - id: walking\n"
+        "    duration_minutes: 15\n    days: [mon, thu]\n",
+        encoding="utf-8",
+    )
     assert cli("programme", "import", str(plan)).exit_code == 0
     monkeypatch.setenv("BACKCARE_TODAY", (START + timedelta(days=9)).isoformat())
     assert cli("programme", "clear").exit_code == 0
@@ -43,8 +57,9 @@ def patient_setup(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert res.exit_code == 0, res.output
 
 
-def both_ways(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-              version: str = "r4") -> tuple[Path, Path]:
+def both_ways(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, version: str = "r4"
+) -> tuple[Path, Path]:
     """The patient's JSON export added to one clinic, and their FHIR bundle to another."""
     paths = {}
     for fmt in ("json", "fhir"):
@@ -71,9 +86,9 @@ def seen(cli: Cli, monkeypatch: pytest.MonkeyPatch, clinic: Path) -> dict[str, A
 
 @pytest.mark.parametrize("version", ["r4", "r5"])
 def test_a_patient_added_from_fhir_is_the_patient_added_from_json(
-        cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, version: str) -> None:
-    patient_setup(cli, tmp_path, monkeypatch, "--no-red-flags", "--condition",
-                  "osteoporosis")
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, version: str
+) -> None:
+    patient_setup(cli, tmp_path, monkeypatch, "--no-red-flags", "--condition", "osteoporosis")
     from_json, from_fhir = both_ways(cli, tmp_path, monkeypatch, version)
     assert seen(cli, monkeypatch, from_fhir) == seen(cli, monkeypatch, from_json)
     from backcare.storage import Store
@@ -90,9 +105,9 @@ def test_a_patient_added_from_fhir_is_the_patient_added_from_json(
 
 
 def test_a_red_flag_at_the_screen_travels_as_a_flag_and_leads_the_caseload(
-        cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    patient_setup(cli, tmp_path, monkeypatch, "--red-flag", "bladder-bowel",
-                  "--no-conditions")
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    patient_setup(cli, tmp_path, monkeypatch, "--red-flag", "bladder-bowel", "--no-conditions")
     bundle = tmp_path / "b.json"
     assert cli("export", "--format", "fhir", "--out", str(bundle), *D).exit_code == 0
     doc = json.loads(bundle.read_text())
@@ -106,12 +121,14 @@ def test_a_red_flag_at_the_screen_travels_as_a_flag_and_leads_the_caseload(
     assert row["alert"]["symptoms"] == ["bladder-bowel"]
 
 
-@pytest.mark.parametrize(("condition", "tag"), [("pregnancy", "supine"),
-                                             ("osteoporosis", "end-range-flexion")],
-                         ids=["pregnant-no-supine", "osteoporotic-no-end-range-flexion"])
+@pytest.mark.parametrize(
+    ("condition", "tag"),
+    [("pregnancy", "supine"), ("osteoporosis", "end-range-flexion")],
+    ids=["pregnant-no-supine", "osteoporotic-no-end-range-flexion"],
+)
 def test_a_patient_added_from_fhir_gets_a_draft_within_their_condition(
-        cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, condition: str,
-        tag: str) -> None:
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, condition: str, tag: str
+) -> None:
     patient_setup(cli, tmp_path, monkeypatch, "--no-red-flags", "--condition", condition)
     _json, from_fhir = both_ways(cli, tmp_path, monkeypatch)
     monkeypatch.setenv("BACKCARE_CLINIC_HOME", str(from_fhir))
@@ -126,12 +143,20 @@ def test_a_patient_added_from_fhir_gets_a_draft_within_their_condition(
 
 
 @pytest.mark.parametrize("version", ["r4", "r5"])
-def test_the_whole_patient_bundle_validates(cli: Cli, tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch,
-                                            version: str) -> None:
+def test_the_whole_patient_bundle_validates(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, version: str
+) -> None:
     pytest.importorskip("fhir.resources")
-    patient_setup(cli, tmp_path, monkeypatch, "--red-flag", "fever", "--condition",
-                  "pregnancy", "--cleared-by-clinician")
+    patient_setup(
+        cli,
+        tmp_path,
+        monkeypatch,
+        "--red-flag",
+        "fever",
+        "--condition",
+        "pregnancy",
+        "--cleared-by-clinician",
+    )
     out = tmp_path / "b.json"
     res = cli("export", "--format", "fhir", "--fhir-version", version, "--out", str(out), *D)
     assert res.exit_code == 0, res.output
@@ -150,9 +175,14 @@ def test_every_uri_of_the_whole_patient_is_in_the_interoperability_page() -> Non
     from backcare.domain import fhir_profile
 
     page = (Path(__file__).resolve().parent.parent / "docs" / "interoperability.md").read_text()
-    for uri in (fhir_profile.PROFILE_EXTENSION, fhir_profile.CONDITION_SYSTEM,
-                fhir_profile.RED_FLAG_SYSTEM, fhir_profile.CLEARANCE_CODE["system"],
-                fhir_profile.PRESCRIPTION_EXTENSION, fhir_profile.PSFS_GOAL_EXTENSION):
+    for uri in (
+        fhir_profile.PROFILE_EXTENSION,
+        fhir_profile.CONDITION_SYSTEM,
+        fhir_profile.RED_FLAG_SYSTEM,
+        fhir_profile.CLEARANCE_CODE["system"],
+        fhir_profile.PRESCRIPTION_EXTENSION,
+        fhir_profile.PSFS_GOAL_EXTENSION,
+    ):
         assert uri in page, uri
 
 
@@ -163,21 +193,45 @@ def test_the_profile_travels_whole_and_pregnancys_week_as_gestational_age() -> N
     from backcare.exporters.fhir_export import build_bundle
     from backcare.loading.fhir_bundle import bundle_document
 
-    profile = {"start_date": "2026-03-02", "baseline_pain": 6, "minutes_per_day": 25,
-               "days_per_week": 5, "equipment": ["none", "mat"],
-               "avoid_positions": ["kneeling"], "red_flags": ["fever"],
-               "cleared_by_clinician": True, "conditions": ["pregnancy", "osteoporosis"],
-               "assessed_by_clinician": None, "created": "2026-03-01",
-               "updated": "2026-03-04", "cleared_on": "2026-03-04", "patient_id": "pt-x1",
-               "pregnancy_week": 24, "cleared_by": "Dr A. Physio", "age_band": "20-50"}
-    doc = {"format": "backcare-export", "version": 1, "exported_at": "2026-03-05T10:00:00",
-           "profile": profile, "sessions": [], "pain_checkins": [], "assessments": [],
-           "visits": [], "goals": [], "programme": None, "prescriptions": []}
-    bundle = build_bundle(ExportContext(doc=doc, exported_at=doc["exported_at"],
-                                        patient_key="k"))
-    weeks = [e["resource"] for e in bundle["entry"]
-             if e["resource"]["resourceType"] == "Observation"
-             and e["resource"]["code"]["coding"][0]["code"] == "49051-6"]
+    profile = {
+        "start_date": "2026-03-02",
+        "baseline_pain": 6,
+        "minutes_per_day": 25,
+        "days_per_week": 5,
+        "equipment": ["none", "mat"],
+        "avoid_positions": ["kneeling"],
+        "red_flags": ["fever"],
+        "cleared_by_clinician": True,
+        "conditions": ["pregnancy", "osteoporosis"],
+        "assessed_by_clinician": None,
+        "created": "2026-03-01",
+        "updated": "2026-03-04",
+        "cleared_on": "2026-03-04",
+        "patient_id": "pt-x1",
+        "pregnancy_week": 24,
+        "cleared_by": "Dr A. Physio",
+        "age_band": "20-50",
+    }
+    doc = {
+        "format": "backcare-export",
+        "version": 1,
+        "exported_at": "2026-03-05T10:00:00",
+        "profile": profile,
+        "sessions": [],
+        "pain_checkins": [],
+        "assessments": [],
+        "visits": [],
+        "goals": [],
+        "programme": None,
+        "prescriptions": [],
+    }
+    bundle = build_bundle(ExportContext(doc=doc, exported_at=doc["exported_at"], patient_key="k"))
+    weeks = [
+        e["resource"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "Observation"
+        and e["resource"]["code"]["coding"][0]["code"] == "49051-6"
+    ]
     assert [w["valueQuantity"]["value"] for w in weeks] == [24]
     read, pid = bundle_document(bundle, "b.json")
     assert pid == "pt-x1" and read["profile"] == profile

@@ -16,7 +16,8 @@ TODAY = date(2026, 3, 20)
 
 
 def test_doctor_clinic_takes_a_patient_whose_folder_is_gone_off_the_list(
-        patient: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    patient: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     export = tmp_path / "sam.json"
     assert patient("pain", "3", "--date", "2026-03-10").exit_code == 0
     assert patient("export", "--format", "json", "--out", str(export)).exit_code == 0
@@ -35,8 +36,10 @@ def test_doctor_clinic_takes_a_patient_whose_folder_is_gone_off_the_list(
     res = patient("doctor", "--clinic", "--yes")
     assert res.exit_code == 0, res.output
     assert "no longer names" in res.stderr
-    assert patient("clinic", "list", "--json").json() in ([], {"patients": []}) or \
-        "Sam" not in patient("clinic", "list", "--json").stdout
+    assert (
+        patient("clinic", "list", "--json").json() in ([], {"patients": []})
+        or "Sam" not in patient("clinic", "list", "--json").stdout
+    )
     assert patient("doctor", "--clinic", "--json").json()["clean"] is True
     assert (kept / folder.name / "backcare.json").is_file()  # the backup is kept
     assert patient("clinic", "add", str(export), "--as", "Sam").exit_code == 0  # again

@@ -25,8 +25,14 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def checkin(day: date, score: int = 4, symptoms: tuple[str, ...] = ()) -> dict[str, Any]:
-    return {"id": f"p-{day.isoformat()}", "date": day.isoformat(), "score": score,
-            "note": None, "symptoms": list(symptoms), "flare": False}
+    return {
+        "id": f"p-{day.isoformat()}",
+        "date": day.isoformat(),
+        "score": score,
+        "note": None,
+        "symptoms": list(symptoms),
+        "flare": False,
+    }
 
 
 def add(cli: Cli, tmp_path: Path, name: str, doc: dict[str, Any], *extra: str) -> None:
@@ -36,19 +42,39 @@ def add(cli: Cli, tmp_path: Path, name: str, doc: dict[str, Any], *extra: str) -
 
 
 def test_red_flags_come_first_newest_first_with_their_symptom_and_day(
-        cli: Cli, tmp_path: Path) -> None:
+    cli: Cli, tmp_path: Path
+) -> None:
     four_days_ago, six_days_ago = TODAY - timedelta(days=4), TODAY - timedelta(days=6)
-    add(cli, tmp_path, "Severe Sue", export_doc(
-        "pt-sevr000000000001", extra_checkins=[checkin(TODAY - timedelta(days=1), 9)]))
-    add(cli, tmp_path, "Saddle Sal", export_doc(
-        "pt-sadl000000000002", extra_checkins=[checkin(six_days_ago, 3, ("saddle-numbness",))]))
-    add(cli, tmp_path, "Low Adherence Lou", export_doc(
-        "pt-lowa000000000003", skip_last=12))
-    add(cli, tmp_path, "Bladder Bob", export_doc(
-        "pt-bldr000000000004", extra_checkins=[checkin(four_days_ago, 2, ("bladder-bowel",))]))
+    add(
+        cli,
+        tmp_path,
+        "Severe Sue",
+        export_doc("pt-sevr000000000001", extra_checkins=[checkin(TODAY - timedelta(days=1), 9)]),
+    )
+    add(
+        cli,
+        tmp_path,
+        "Saddle Sal",
+        export_doc(
+            "pt-sadl000000000002", extra_checkins=[checkin(six_days_ago, 3, ("saddle-numbness",))]
+        ),
+    )
+    add(cli, tmp_path, "Low Adherence Lou", export_doc("pt-lowa000000000003", skip_last=12))
+    add(
+        cli,
+        tmp_path,
+        "Bladder Bob",
+        export_doc(
+            "pt-bldr000000000004", extra_checkins=[checkin(four_days_ago, 2, ("bladder-bowel",))]
+        ),
+    )
     listed = rows(cli, "--date", D)
-    assert [r["name"] for r in listed] == ["Bladder Bob", "Saddle Sal", "Severe Sue",
-                                           "Low Adherence Lou"]
+    assert [r["name"] for r in listed] == [
+        "Bladder Bob",
+        "Saddle Sal",
+        "Severe Sue",
+        "Low Adherence Lou",
+    ]
     bob = listed[0]["alert"]
     assert bob["rule"] == "red-flag" and bob["level"] == "critical"
     assert bob["symptoms"] == ["bladder-bowel"] and bob["date"] == four_days_ago.isoformat()
@@ -57,8 +83,12 @@ def test_red_flags_come_first_newest_first_with_their_symptom_and_day(
     # The CSV names the same symptom and day.
     res = cli("clinic", "list", "--csv", "--date", D)
     first = next(csv.DictReader(io.StringIO(res.stdout)))
-    assert (first["name"], first["alert_rule"], first["alert_symptoms"], first["alert_date"]) \
-        == ("Bladder Bob", "red-flag", "bladder-bowel", four_days_ago.isoformat())
+    assert (first["name"], first["alert_rule"], first["alert_symptoms"], first["alert_date"]) == (
+        "Bladder Bob",
+        "red-flag",
+        "bladder-bowel",
+        four_days_ago.isoformat(),
+    )
     # The table: critical rows marked !! (NO_COLOR is set), red flags with symptom and day.
     lines = cli("clinic", "list", "--date", D).stdout.splitlines()
     assert lines[2].startswith("!! Bladder Bob") and "FLAG 16 Mar bladder-bowel" in lines[2]
@@ -72,8 +102,12 @@ def test_a_red_flag_at_the_screen_ranks_above_severe_pain(cli: Cli, tmp_path: Pa
     flagged = export_doc("pt-scrn000000000001", pain=2)
     flagged["profile"]["red_flags"] = ["bladder-bowel"]
     add(cli, tmp_path, "Screened", flagged)
-    add(cli, tmp_path, "Severe", export_doc(
-        "pt-sevr000000000002", extra_checkins=[checkin(TODAY, 10)]))
+    add(
+        cli,
+        tmp_path,
+        "Severe",
+        export_doc("pt-sevr000000000002", extra_checkins=[checkin(TODAY, 10)]),
+    )
     first, second = rows(cli, "--date", D)
     assert first["name"] == "Screened" and first["alert"]["symptoms"] == ["bladder-bowel"]
     assert second["alert"]["rule"] == "severe-pain"
@@ -87,12 +121,14 @@ def test_critical_rows_are_red_and_bold_at_a_terminal() -> None:
         return ClinicPatient(pid, "0" * 32, name, TODAY, TODAY, f"{D}T08:00:00+00:00", "json")
 
     def summary(alert: RowAlert | None) -> Summary:
-        return Summary(TODAY, alert, 1 if alert else 0, TODAY, 100.0, 6, 3.0, -3.0,
-                       "improving", None, False)
+        return Summary(
+            TODAY, alert, 1 if alert else 0, TODAY, 100.0, 6, 3.0, -3.0, "improving", None, False
+        )
 
     red = RowAlert("critical", "red-flag", "…", TODAY, ("fever",))
-    made = caseload([(patient("a", "Calm"), summary(None)),
-                     (patient("b", "Feverish"), summary(red))], TODAY)
+    made = caseload(
+        [(patient("a", "Calm"), summary(None)), (patient("b", "Feverish"), summary(red))], TODAY
+    )
     out = io.StringIO()
     render_clinic.table(made, out, 80, colour=True)
     lines = out.getvalue().splitlines()
@@ -101,7 +137,8 @@ def test_critical_rows_are_red_and_bold_at_a_terminal() -> None:
 
 
 def test_a_patient_who_stops_sending_files_raises_the_no_export_alert(
-        cli: Cli, tmp_path: Path, clinic_home: Path) -> None:
+    cli: Cli, tmp_path: Path, clinic_home: Path
+) -> None:
     sent = TODAY - timedelta(days=20)
     add(cli, tmp_path, "Silent Sid", export_doc("pt-sild000000000001", pain=2, end=sent))
     add(cli, tmp_path, "Current Cat", export_doc("pt-curr000000000002", pain=2))
@@ -135,8 +172,7 @@ def test_names_are_found_by_any_unique_part_in_any_case(cli: Cli, tmp_path: Path
         assert res.exit_code == 0, (wanted, res.output)
         assert res.json()["name"] == "J. Murphy"
     add(cli, tmp_path, "M. O'Brien", export_doc("pt-obri000000000003"))
-    assert cli("clinic", "show", "obrien", "--json", "--date", D).json()["name"] == \
-        "M. O'Brien"
+    assert cli("clinic", "show", "obrien", "--json", "--date", D).json()["name"] == "M. O'Brien"
     res = cli("clinic", "show", "mur", "--date", D)
     assert res.exit_code == 1
     assert "several patients" in res.stderr
@@ -144,7 +180,8 @@ def test_names_are_found_by_any_unique_part_in_any_case(cli: Cli, tmp_path: Path
 
 
 def test_a_duplicate_name_is_refused_and_a_rename_is_asked_for(
-        cli: Cli, tmp_path: Path, clinic_home: Path) -> None:
+    cli: Cli, tmp_path: Path, clinic_home: Path
+) -> None:
     murphy = export_doc("pt-murp000000000001")
     add(cli, tmp_path, "J. Murphy", murphy)
     before = snapshot(clinic_home, skip_cache=True)
@@ -160,8 +197,9 @@ def test_a_duplicate_name_is_refused_and_a_rename_is_asked_for(
     assert [r["name"] for r in rows(cli, "--date", D)] == ["John Murphy"]
 
 
-def test_a_long_name_is_not_cut_on_a_wide_terminal(cli: Cli, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_long_name_is_not_cut_on_a_wide_terminal(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     long = "Dr. Jonathan Fitzgerald-Murphy"
     add(cli, tmp_path, long, export_doc("pt-long000000000001"))
     wide = cli("clinic", "list", "--date", D).stdout  # COLUMNS=120 (conftest)
@@ -173,15 +211,22 @@ def test_a_long_name_is_not_cut_on_a_wide_terminal(cli: Cli, tmp_path: Path,
 
 
 def test_a_red_flag_a_clinician_has_cleared_since_ranks_with_the_rest(
-        cli: Cli, tmp_path: Path) -> None:
+    cli: Cli, tmp_path: Path
+) -> None:
     flagged_on = TODAY - timedelta(days=5)
-    cleared = export_doc("pt-clrd000000000001", pain=2,
-                         extra_checkins=[checkin(flagged_on, 2, ("fever",))])
-    cleared["profile"].update(cleared_by_clinician=True,
-                              cleared_on=(flagged_on + timedelta(days=1)).isoformat())
+    cleared = export_doc(
+        "pt-clrd000000000001", pain=2, extra_checkins=[checkin(flagged_on, 2, ("fever",))]
+    )
+    cleared["profile"].update(
+        cleared_by_clinician=True, cleared_on=(flagged_on + timedelta(days=1)).isoformat()
+    )
     add(cli, tmp_path, "Cleared Cleo", cleared)
-    add(cli, tmp_path, "Severe Sue", export_doc(
-        "pt-sevr000000000002", extra_checkins=[checkin(TODAY, 9)]))
+    add(
+        cli,
+        tmp_path,
+        "Severe Sue",
+        export_doc("pt-sevr000000000002", extra_checkins=[checkin(TODAY, 9)]),
+    )
     first, second = rows(cli, "--date", D)
     assert first["name"] == "Severe Sue"
     assert second["alert"]["rule"] == "red-flag" and second["alert"]["cleared"] is True

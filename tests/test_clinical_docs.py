@@ -13,8 +13,10 @@ DOC = ROOT / "docs" / "clinical.md"
 
 
 def sections() -> set[int]:
-    return {int(n) for n in re.findall(r"^## (\d+)\. ", DOC.read_text(encoding="utf-8"),
-                                       flags=re.MULTILINE)}
+    return {
+        int(n)
+        for n in re.findall(r"^## (\d+)\. ", DOC.read_text(encoding="utf-8"), flags=re.MULTILINE)
+    }
 
 
 def test_the_doc_has_the_sections_of_clinical_md() -> None:
@@ -23,8 +25,11 @@ def test_the_doc_has_the_sections_of_clinical_md() -> None:
 
 def test_every_section_cited_anywhere_exists() -> None:
     cited: set[int] = set()
-    files = [*ROOT.joinpath("backcare").rglob("*.py"), ROOT / "data" / "exercises.yaml",
-             ROOT / "README.md"]
+    files = [
+        *ROOT.joinpath("backcare").rglob("*.py"),
+        ROOT / "data" / "exercises.yaml",
+        ROOT / "README.md",
+    ]
     for path in files:
         text = path.read_text(encoding="utf-8")
         for ref in re.findall(r"(?:CLINICAL|clinical)\.md[^§\n]{0,3}(§[\d§, –-]+)", text):
@@ -33,8 +38,9 @@ def test_every_section_cited_anywhere_exists() -> None:
 
 
 def test_the_bounds_table_is_the_codes_own() -> None:
-    rows = re.findall(r"^\| `(\w+)` \| ([\d.]+) \| (.+?) \|$", DOC.read_text(encoding="utf-8"),
-                      flags=re.MULTILINE)
+    rows = re.findall(
+        r"^\| `(\w+)` \| ([\d.]+) \| (.+?) \|$", DOC.read_text(encoding="utf-8"), flags=re.MULTILINE
+    )
     table = {name: (float(default), allowed) for name, default, allowed in rows}
     assert set(table) == set(BOUNDS)
     for name, (low, high) in BOUNDS.items():

@@ -24,8 +24,9 @@ from backcare.cli import app, main
 from backcare.commands.completion import COMPLETE_ENV, COMPLETERS
 
 
-def complete_bash(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-                  line: str) -> list[str]:
+def complete_bash(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], line: str
+) -> list[str]:
     """What bash gets back for ``line`` (a trailing space: a new word is being started)."""
     words = line.split()
     cword = len(words) if line.endswith(" ") else len(words) - 1
@@ -57,8 +58,17 @@ def tab(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> 
 
 def test_command_names(tab: Tab) -> None:
     names = tab("backcare ")
-    assert {"init", "plan", "session", "log", "pain", "export", "exercises", "completion",
-            "config"} <= set(names)
+    assert {
+        "init",
+        "plan",
+        "session",
+        "log",
+        "pain",
+        "export",
+        "exercises",
+        "completion",
+        "config",
+    } <= set(names)
     assert tab("backcare pro") == ["progress", "programme"]
     assert tab("backcare exercises s") == ["show"]
 
@@ -70,9 +80,12 @@ def test_exercise_ids_for_exercises_show(tab: Tab) -> None:
 
 def test_exercise_ids_in_the_lists_of_log(tab: Tab) -> None:
     assert tab("backcare log --done cl") == ["clam"]
-    assert tab("backcare log --partial bridge,wa") == \
-        ["bridge,walking", "bridge,walking-in-water", "bridge,walking-with-hills",
-         "bridge,wall-angels"]
+    assert tab("backcare log --partial bridge,wa") == [
+        "bridge,walking",
+        "bridge,walking-in-water",
+        "bridge,walking-with-hills",
+        "bridge,wall-angels",
+    ]
     assert "bridge,bridge" not in tab("backcare log --skipped bridge,")  # no id twice
     assert tab("backcare log --hurt cl") == ["clam="]
     assert tab("backcare log --hurt clam=") == []  # the pain is the patient's to type
@@ -117,7 +130,8 @@ def test_the_patients_own_exercises_complete_too(tab: Tab, backcare_home: Path) 
 
 
 def test_a_broken_library_completes_nothing_and_says_nothing(
-        tab: Tab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tab: Tab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text("exercises: [", encoding="utf-8")
     monkeypatch.setenv("BACKCARE_LIBRARY", str(broken))
@@ -131,7 +145,8 @@ def test_completion_writes_nothing(tab: Tab, backcare_home: Path) -> None:
 
 
 def test_zsh_and_fish_get_the_same_answers_with_their_descriptions(
-        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("_TYPER_COMPLETE_ARGS", "backcare exercises show bri")
     monkeypatch.setenv(COMPLETE_ENV, "complete_zsh")
     zsh = " ".join(_run(capsys))
@@ -142,6 +157,7 @@ def test_zsh_and_fish_get_the_same_answers_with_their_descriptions(
 
 
 # --- the command, and the scripts in real shells ---------------------------------------------
+
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "powershell"])
 def test_completion_prints_the_script_for_each_shell(cli: Cli, shell: str) -> None:
@@ -166,42 +182,72 @@ def _script_runner(shell: str) -> str:
 
 def _backcare_env(home: Path) -> dict[str, str]:
     bin_dir = str(Path(sys.executable).parent)
-    return {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
-            "BACKCARE_HOME": str(home)}
+    return {
+        **os.environ,
+        "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
+        "BACKCARE_HOME": str(home),
+    }
 
 
 def test_bash_completes_with_the_script(backcare_home: Path) -> None:
     bash = _script_runner("bash")
-    line = ('eval "$(backcare completion bash)"; '
-            'COMP_WORDS=(backcare log --done bridge,wa); COMP_CWORD=3; '
-            '_backcare_completion backcare; printf "%s\\n" "${COMPREPLY[@]}"')
-    res = subprocess.run([bash, "--norc", "-c", line], capture_output=True, text=True,
-                         env=_backcare_env(backcare_home), timeout=60, check=False)
+    line = (
+        'eval "$(backcare completion bash)"; '
+        "COMP_WORDS=(backcare log --done bridge,wa); COMP_CWORD=3; "
+        '_backcare_completion backcare; printf "%s\\n" "${COMPREPLY[@]}"'
+    )
+    res = subprocess.run(
+        [bash, "--norc", "-c", line],
+        capture_output=True,
+        text=True,
+        env=_backcare_env(backcare_home),
+        timeout=60,
+        check=False,
+    )
     assert res.returncode == 0, res.stderr
-    assert res.stdout.split() == ["bridge,walking", "bridge,walking-in-water",
-                                  "bridge,walking-with-hills", "bridge,wall-angels"]
+    assert res.stdout.split() == [
+        "bridge,walking",
+        "bridge,walking-in-water",
+        "bridge,walking-with-hills",
+        "bridge,wall-angels",
+    ]
 
 
 def test_fish_completes_with_the_script(backcare_home: Path) -> None:
     fish = _script_runner("fish")
     line = 'backcare completion fish | source; complete -C "backcare exercises show bri"'
-    res = subprocess.run([fish, "--no-config", "-c", line], capture_output=True, text=True,
-                         env=_backcare_env(backcare_home), timeout=60, check=False)
+    res = subprocess.run(
+        [fish, "--no-config", "-c", line],
+        capture_output=True,
+        text=True,
+        env=_backcare_env(backcare_home),
+        timeout=60,
+        check=False,
+    )
     assert res.returncode == 0, res.stderr
     assert res.stdout.splitlines() == ["bridge\tBridge", "brisk-walking\tBrisk walking"]
 
 
 def test_zsh_loads_the_script_and_registers_it(backcare_home: Path) -> None:
     zsh = _script_runner("zsh")
-    line = ('autoload -Uz compinit && compinit -u && eval "$(backcare completion zsh)" && '
-            'print -r -- $_comps[backcare]')
-    res = subprocess.run([zsh, "-f", "-c", line], capture_output=True, text=True,
-                         env=_backcare_env(backcare_home), timeout=60, check=False)
+    line = (
+        'autoload -Uz compinit && compinit -u && eval "$(backcare completion zsh)" && '
+        "print -r -- $_comps[backcare]"
+    )
+    res = subprocess.run(
+        [zsh, "-f", "-c", line],
+        capture_output=True,
+        text=True,
+        env=_backcare_env(backcare_home),
+        timeout=60,
+        check=False,
+    )
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "_backcare_completion"
 
 
 # --- the table, and the cost ----------------------------------------------------------------
+
 
 def test_every_completer_names_a_real_parameter() -> None:
     root = typer.main.get_command(app)
@@ -214,10 +260,17 @@ def test_every_completer_names_a_real_parameter() -> None:
 
 
 def test_a_normal_command_never_loads_the_completions(backcare_home: Path) -> None:
-    code = ("import sys\nfrom backcare.cli import main\n"
-            "try:\n    main(['plan', '--json'])\nexcept SystemExit:\n    pass\n"
-            "print('backcare.commands.completion' in sys.modules, file=sys.stderr)")
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={**os.environ, "BACKCARE_HOME": str(backcare_home)}, timeout=60,
-                         check=False)
+    code = (
+        "import sys\nfrom backcare.cli import main\n"
+        "try:\n    main(['plan', '--json'])\nexcept SystemExit:\n    pass\n"
+        "print('backcare.commands.completion' in sys.modules, file=sys.stderr)"
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "BACKCARE_HOME": str(backcare_home)},
+        timeout=60,
+        check=False,
+    )
     assert res.stderr.strip().splitlines()[-1] == "False", res.stderr

@@ -65,8 +65,7 @@ def test_the_collector_is_relaxed_during_a_run_and_put_back_after() -> None:
     assert gc.get_threshold() == before
 
 
-def test_the_consoles_write_to_the_invocations_streams(monkeypatch: pytest.MonkeyPatch
-                                                       ) -> None:
+def test_the_consoles_write_to_the_invocations_streams(monkeypatch: pytest.MonkeyPatch) -> None:
     from backcare.render import ui
 
     first, second = io.StringIO(), io.StringIO()
@@ -78,11 +77,16 @@ def test_the_consoles_write_to_the_invocations_streams(monkeypatch: pytest.Monke
     assert first.getvalue() == "one\n" and second.getvalue() == "two\n"
 
 
-def test_runs_in_one_process_share_nothing(cli: Cli, tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_runs_in_one_process_share_nothing(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """No reset between runs: the second folder is not the first one's store."""
-    assert cli("init", "--no-red-flags", "--no-conditions", "--assessed", "--pain", "5",
-               "--yes", *D).exit_code == 0
+    assert (
+        cli(
+            "init", "--no-red-flags", "--no-conditions", "--assessed", "--pain", "5", "--yes", *D
+        ).exit_code
+        == 0
+    )
     assert cli("plan", "--json", *D).exit_code == 0
     monkeypatch.setenv("BACKCARE_HOME", str(tmp_path / "other"))
     res = cli("plan", "--json", *D)
@@ -92,7 +96,8 @@ def test_runs_in_one_process_share_nothing(cli: Cli, tmp_path: Path,
 
 
 def test_debug_shows_a_bugs_traceback_without_touching_the_environment(
-        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import backcare.storage
     from backcare.cli import main
 

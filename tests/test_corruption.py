@@ -35,13 +35,28 @@ def _future_schema(p: Path) -> None:
     p.write_text(json.dumps(data))
 
 
-DAMAGES: dict[str, Damage] = {"truncated": _truncate, "emptied": _empty, "garbage": _garbage,
-                              "unknown schema version": _future_schema}
+DAMAGES: dict[str, Damage] = {
+    "truncated": _truncate,
+    "emptied": _empty,
+    "garbage": _garbage,
+    "unknown schema version": _future_schema,
+}
 
 
 def _setup(cli: Callable[..., object], home: Path) -> Path:
-    assert cli("init", "--yes", "--no-red-flags", "--no-conditions", "--pain", "5", "--date",
-               "2026-10-01").exit_code == 0
+    assert (
+        cli(
+            "init",
+            "--yes",
+            "--no-red-flags",
+            "--no-conditions",
+            "--pain",
+            "5",
+            "--date",
+            "2026-10-01",
+        ).exit_code
+        == 0
+    )
     assert cli("pain", "5", "--date", "2026-11-02").exit_code == 0
     # A second write the same day: the first made today's backup of the good file.
     assert cli("pain", "4", "--date", "2026-11-03").exit_code == 0
@@ -49,14 +64,17 @@ def _setup(cli: Callable[..., object], home: Path) -> Path:
 
 
 @pytest.mark.parametrize("how", sorted(DAMAGES))
-def test_damaged_log_file_is_named_kept_and_restorable(cli: Callable[..., object], how: str,
-                                                       backcare_home: Path) -> None:
+def test_damaged_log_file_is_named_kept_and_restorable(
+    cli: Callable[..., object], how: str, backcare_home: Path
+) -> None:
     target = _setup(cli, backcare_home)
     DAMAGES[how](target)
     damaged = target.read_bytes()
-    for args in (["history", "--from", "2026-11-01", "--to", "2026-11-30", "--json"],
-                 ["pain", "6", "--date", "2026-11-04"],
-                 ["plan", "--date", "2026-11-04"]):
+    for args in (
+        ["history", "--from", "2026-11-01", "--to", "2026-11-30", "--json"],
+        ["pain", "6", "--date", "2026-11-04"],
+        ["plan", "--date", "2026-11-04"],
+    ):
         res = cli(*args)
         assert res.exit_code == 1, (args, res)
         assert str(target) in res.stderr
@@ -100,8 +118,9 @@ def test_no_backup_is_said_plainly(cli: Callable[..., object], backcare_home: Pa
     assert "no backup" in res.stderr
 
 
-def test_symlinked_data_file_is_refused(cli: Callable[..., object], backcare_home: Path,
-                                       tmp_path: Path) -> None:
+def test_symlinked_data_file_is_refused(
+    cli: Callable[..., object], backcare_home: Path, tmp_path: Path
+) -> None:
     target = _setup(cli, backcare_home)
     elsewhere = tmp_path / "elsewhere.json"
     elsewhere.write_bytes(target.read_bytes())
@@ -113,11 +132,18 @@ def test_symlinked_data_file_is_refused(cli: Callable[..., object], backcare_hom
 
 # --- hostile files --------------------------------------------------------------------------
 
-BOMB = "\n".join(
-    ["a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]"]
-    + [f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},"
-       f"*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},"
-       f"*{chr(97 + i)}]" for i in range(8)]) + "\n"
+BOMB = (
+    "\n".join(
+        ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+        + [
+            f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},"
+            f"*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},"
+            f"*{chr(97 + i)}]"
+            for i in range(8)
+        ]
+    )
+    + "\n"
+)
 
 
 def _big(path: Path, size: int = 50 * 1024 * 1024) -> Path:
@@ -127,8 +153,9 @@ def _big(path: Path, size: int = 50 * 1024 * 1024) -> Path:
 
 
 @pytest.mark.parametrize("command", [["exercises", "check"], ["programme", "import"]])
-def test_yaml_alias_bomb_refused(cli: Callable[..., object], tmp_path: Path,
-                                 command: list[str]) -> None:
+def test_yaml_alias_bomb_refused(
+    cli: Callable[..., object], tmp_path: Path, command: list[str]
+) -> None:
     bomb = tmp_path / "bomb.yaml"
     bomb.write_text(BOMB)
     res = cli(*command, str(bomb))
@@ -136,26 +163,35 @@ def test_yaml_alias_bomb_refused(cli: Callable[..., object], tmp_path: Path,
     assert "aliases" in res.stderr and f"{bomb}:1" in res.stderr
 
 
-@pytest.mark.parametrize("command,name", [(["exercises", "check"], "big.yaml"),
-                                          (["programme", "import"], "big.yaml"),
-                                          (["import"], "big.json")])
-def test_fifty_megabyte_file_refused(cli: Callable[..., object], tmp_path: Path,
-                                     command: list[str], name: str) -> None:
+@pytest.mark.parametrize(
+    "command,name",
+    [
+        (["exercises", "check"], "big.yaml"),
+        (["programme", "import"], "big.yaml"),
+        (["import"], "big.json"),
+    ],
+)
+def test_fifty_megabyte_file_refused(
+    cli: Callable[..., object], tmp_path: Path, command: list[str], name: str
+) -> None:
     big = _big(tmp_path / name, 50 * 1024 * 1024 if name.endswith("yaml") else 80 * 1024 * 1024)
     res = cli(*command, str(big))
     assert res.exit_code == 1
     assert str(big) in res.stderr and "MiB" in res.stderr
 
 
-def test_deeply_nested_yaml_and_json_refused(cli: Callable[..., object],
-                                             tmp_path: Path) -> None:
+def test_deeply_nested_yaml_and_json_refused(cli: Callable[..., object], tmp_path: Path) -> None:
     deep_yaml = tmp_path / "deep.yaml"
     deep_yaml.write_text("exercises: " + "[" * 5000 + "]" * 5000 + "\n")
     res = cli("exercises", "check", str(deep_yaml))
     assert res.exit_code == 1 and "nested" in res.stderr
     deep_json = tmp_path / "deep.json"
-    deep_json.write_text('{"format": "backcare-export", "version": 1, "sessions": '
-                         + "[" * 100000 + "]" * 100000 + "}")
+    deep_json.write_text(
+        '{"format": "backcare-export", "version": 1, "sessions": '
+        + "[" * 100000
+        + "]" * 100000
+        + "}"
+    )
     res = cli("import", str(deep_json))
     assert res.exit_code == 1 and "Traceback" not in res.stderr
 
@@ -169,11 +205,21 @@ def test_symlinked_input_files_refused(cli: Callable[..., object], tmp_path: Pat
     assert res.exit_code == 1 and "symbolic link" in res.stderr
 
 
-def test_import_of_unknown_version_refused(cli: Callable[..., object],
-                                           tmp_path: Path, backcare_home: Path) -> None:
-    doc = {"format": "backcare-export", "version": 7, "exported_at": "2026-11-27T08:00:00",
-           "profile": None, "sessions": [], "pain_checkins": [], "assessments": [],
-           "visits": [], "goals": [], "programme": None}
+def test_import_of_unknown_version_refused(
+    cli: Callable[..., object], tmp_path: Path, backcare_home: Path
+) -> None:
+    doc = {
+        "format": "backcare-export",
+        "version": 7,
+        "exported_at": "2026-11-27T08:00:00",
+        "profile": None,
+        "sessions": [],
+        "pain_checkins": [],
+        "assessments": [],
+        "visits": [],
+        "goals": [],
+        "programme": None,
+    }
     path = tmp_path / "future.json"
     path.write_text(json.dumps(doc))
     res = cli("import", str(path))

@@ -48,15 +48,28 @@ def console_script() -> str:
 
 def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "BACKCARE_HOME": str(home), "NO_COLOR": "1"}
-    return subprocess.run([console_script(), *args], env=env, capture_output=True, text=True,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [console_script(), *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 @pytest.mark.slow
 def test_sigkill_at_random_moments_never_loses_or_corrupts(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    assert run(home, "init", "--yes", "--no-red-flags", "--no-conditions", "--pain", "5",
-               "--date", START.isoformat()).returncode == 0
+    assert (
+        run(
+            home,
+            "init",
+            "--yes",
+            "--no-red-flags",
+            "--no-conditions",
+            "--pain",
+            "5",
+            "--date",
+            START.isoformat(),
+        ).returncode
+        == 0
+    )
     exe = console_script()
     env = {**os.environ, "BACKCARE_HOME": str(home), "NO_COLOR": "1"}
     rng = random.Random(20261127)
@@ -71,8 +84,9 @@ def test_sigkill_at_random_moments_never_loses_or_corrupts(tmp_path: Path) -> No
             argv = [exe, "pain", str(n % 7), "--date", day, "--note", f"check-in {n}"]
         else:
             argv = [exe, "log", "--date", day, "--note", f"session {n}", "--json"]
-        proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True)
+        proc = subprocess.Popen(
+            argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         # Most kills land inside start-up or the write; some runs finish first.
         time.sleep(rng.uniform(0.05, 0.6))
         if proc.poll() is None:
@@ -87,10 +101,19 @@ def test_sigkill_at_random_moments_never_loses_or_corrupts(tmp_path: Path) -> No
         else:
             assert proc.returncode == -signal.SIGKILL, (argv, proc.returncode, err)
         if n % 10 == 0:  # the folder loads at any moment, not just at the end
-            assert run(home, "history", "--from", START.isoformat(), "--to", day,
-                       "--json").returncode == 0
-    hist = run(home, "history", "--from", START.isoformat(),
-               "--to", (START + timedelta(days=n)).isoformat(), "--json")
+            assert (
+                run(home, "history", "--from", START.isoformat(), "--to", day, "--json").returncode
+                == 0
+            )
+    hist = run(
+        home,
+        "history",
+        "--from",
+        START.isoformat(),
+        "--to",
+        (START + timedelta(days=n)).isoformat(),
+        "--json",
+    )
     assert hist.returncode == 0, hist.stderr
     doc = json.loads(hist.stdout)
     got_pain = {c["date"]: c["score"] for c in doc["pain_checkins"]}
@@ -102,15 +125,20 @@ def test_sigkill_at_random_moments_never_loses_or_corrupts(tmp_path: Path) -> No
     # names it (nothing that was saved is in it), and the next write clears it away.
     doctor = run(home, "doctor", "--json")
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr
-    assert all(p["fix"] == "remove" and ".tmp" in p["file"]
-               for p in json.loads(doctor.stdout)["problems"]), doctor.stdout
-    assert run(home, "pain", "2", "--date", (START + timedelta(days=n + 1)).isoformat()
-               ).returncode == 0
+    assert all(
+        p["fix"] == "remove" and ".tmp" in p["file"] for p in json.loads(doctor.stdout)["problems"]
+    ), doctor.stdout
+    assert (
+        run(home, "pain", "2", "--date", (START + timedelta(days=n + 1)).isoformat()).returncode
+        == 0
+    )
     doctor = run(home, "doctor", "--json")
     assert json.loads(doctor.stdout)["clean"] is True, doctor.stdout
     assert kills >= KILLS
-    print(f"\ncrash harness: {n} runs, {kills} SIGKILLs, {len(acknowledged_pain)} check-ins "
-          f"and {len(acknowledged_sessions)} sessions acknowledged, none lost")
+    print(
+        f"\ncrash harness: {n} runs, {kills} SIGKILLs, {len(acknowledged_pain)} check-ins "
+        f"and {len(acknowledged_sessions)} sessions acknowledged, none lost"
+    )
 
 
 WORKER = """
@@ -136,9 +164,16 @@ def test_four_processes_fifty_checkins_each(tmp_path: Path) -> None:
     (in-process, so the test stays quick); the four run at once against one folder."""
     home = tmp_path / "home"
     env = {**os.environ, "BACKCARE_HOME": str(home), "NO_COLOR": "1"}
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER, str(w)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for w in range(4)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(w)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for w in range(4)
+    ]
     results = [p.communicate(timeout=300) for p in procs]
     for (out, err), p in zip(results, procs, strict=True):
         assert p.returncode == 0, err
@@ -161,19 +196,40 @@ def test_four_processes_fifty_checkins_each(tmp_path: Path) -> None:
 
 STRACE = shutil.which("strace")
 needs_strace = pytest.mark.skipif(
-    STRACE is None, reason="strace is not installed: the kill points are found by injecting "
-                           "SIGKILL at each system call with strace (apt install strace)")
-KILL_SYSCALLS = ("write", "pwrite64", "writev", "fsync", "fdatasync", "rename", "renameat",
-                 "renameat2", "link", "linkat", "unlink", "unlinkat", "mkdir", "mkdirat",
-                 "ftruncate")
+    STRACE is None,
+    reason="strace is not installed: the kill points are found by injecting "
+    "SIGKILL at each system call with strace (apt install strace)",
+)
+KILL_SYSCALLS = (
+    "write",
+    "pwrite64",
+    "writev",
+    "fsync",
+    "fdatasync",
+    "rename",
+    "renameat",
+    "renameat2",
+    "link",
+    "linkat",
+    "unlink",
+    "unlinkat",
+    "mkdir",
+    "mkdirat",
+    "ftruncate",
+)
 POINTS_IN_CI = int(os.environ.get("BACKCARE_CRASH_POINTS", "6"))
 CRASH_TODAY = "2026-03-20"
 
 
 def crash_env(home: Path) -> dict[str, str]:
     # No bytecode writes: every run of a command makes the same system calls.
-    return {**os.environ, "BACKCARE_HOME": str(home), "NO_COLOR": "1",
-            "BACKCARE_TODAY": CRASH_TODAY, "PYTHONDONTWRITEBYTECODE": "1"}
+    return {
+        **os.environ,
+        "BACKCARE_HOME": str(home),
+        "NO_COLOR": "1",
+        "BACKCARE_TODAY": CRASH_TODAY,
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
 
 
 def fresh_copy(template: Path, where: Path) -> Path:
@@ -186,9 +242,23 @@ def kill_points(template: Path, scratch: Path, argv: list[str]) -> list[tuple[st
     assert STRACE is not None
     home = fresh_copy(template, scratch / "count")
     trace = scratch / "trace.txt"
-    subprocess.run([STRACE, "-f", "-qq", "-o", str(trace), "-e",
-                    "trace=" + ",".join(KILL_SYSCALLS), console_script(), *argv],
-                   env=crash_env(home), capture_output=True, timeout=300, check=False)
+    subprocess.run(
+        [
+            STRACE,
+            "-f",
+            "-qq",
+            "-o",
+            str(trace),
+            "-e",
+            "trace=" + ",".join(KILL_SYSCALLS),
+            console_script(),
+            *argv,
+        ],
+        env=crash_env(home),
+        capture_output=True,
+        timeout=300,
+        check=False,
+    )
     counts: dict[str, int] = {}
     for line in trace.read_text().splitlines():
         words = line.split(None, 1)
@@ -199,8 +269,7 @@ def kill_points(template: Path, scratch: Path, argv: list[str]) -> list[tuple[st
     return [(name, n) for name in sorted(counts) for n in range(1, counts[name] + 1)]
 
 
-def chosen(points: list[tuple[str, int]], in_ci: int = POINTS_IN_CI
-           ) -> list[tuple[str, int]]:
+def chosen(points: list[tuple[str, int]], in_ci: int = POINTS_IN_CI) -> list[tuple[str, int]]:
     if FULL or len(points) <= in_ci:
         return points
     if in_ci < 2:
@@ -209,21 +278,44 @@ def chosen(points: list[tuple[str, int]], in_ci: int = POINTS_IN_CI
     return [points[round(i * step)] for i in range(in_ci)]
 
 
-def killed(template: Path, home: Path, argv: list[str], point: tuple[str, int]
-           ) -> subprocess.CompletedProcess[str]:
+def killed(
+    template: Path, home: Path, argv: list[str], point: tuple[str, int]
+) -> subprocess.CompletedProcess[str]:
     """The command run on a fresh copy of ``template``, SIGKILLed entering ``point``."""
     assert STRACE is not None
     name, n = point
     fresh_copy(template, home)
-    return subprocess.run([STRACE, "-f", "-qq", "-o", os.devnull, "-e", f"trace={name}",
-                           "-e", f"inject={name}:signal=SIGKILL:when={n}", console_script(),
-                           *argv], env=crash_env(home), capture_output=True, text=True,
-                          timeout=300, check=False)
+    return subprocess.run(
+        [
+            STRACE,
+            "-f",
+            "-qq",
+            "-o",
+            os.devnull,
+            "-e",
+            f"trace={name}",
+            "-e",
+            f"inject={name}:signal=SIGKILL:when={n}",
+            console_script(),
+            *argv,
+        ],
+        env=crash_env(home),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def console(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([console_script(), *args], env=crash_env(home), capture_output=True,
-                          text=True, timeout=300, check=False)
+    return subprocess.run(
+        [console_script(), *args],
+        env=crash_env(home),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def only_leftovers(home: Path) -> None:
@@ -243,8 +335,7 @@ def summaries_agree(home: Path, point: tuple[str, int]) -> None:
     assert console(home, "history", "--json").returncode == 0, point  # settles, mends none
     store = Store(home)
     for path in store.month_paths():
-        entry = summary.read_year(path.parent / f"{path.name[:4]}.summary").get(
-            path.name[:7])
+        entry = summary.read_year(path.parent / f"{path.name[:4]}.summary").get(path.name[:7])
         assert entry is not None, (point, path.name)
         assert entry.digest == summary.digest_of(path.read_bytes()), (point, path.name)
         made = summary.summarise(store.load(path) or {}, entry.key, entry.digest)
@@ -271,9 +362,14 @@ class Harness:
         print(f"\n{self.name}: {self.kills} SIGKILLs at {self.points} kill points")
 
 
-def each_kill(tmp_path: Path, template: Path, argv: list[str], name: str,
-              before_each: Callable[[], None] = lambda: None, in_ci: int = POINTS_IN_CI,
-              ) -> Iterator[tuple[Path, tuple[str, int], subprocess.CompletedProcess[str]]]:
+def each_kill(
+    tmp_path: Path,
+    template: Path,
+    argv: list[str],
+    name: str,
+    before_each: Callable[[], None] = lambda: None,
+    in_ci: int = POINTS_IN_CI,
+) -> Iterator[tuple[Path, tuple[str, int], subprocess.CompletedProcess[str]]]:
     """Each chosen kill point: the data folder it left, the point, and the killed run.
     ``before_each`` puts back anything outside the data folder that a run changes;
     ``in_ci``: how many points a run without BACKCARE_FULL=1 kills at."""
@@ -293,8 +389,17 @@ def each_kill(tmp_path: Path, template: Path, argv: list[str], name: str,
     assert harness.kills == len(chosen(points, in_ci))
 
 
-INIT = ["init", "--yes", "--no-red-flags", "--no-conditions", "--assessed", "--pain", "5",
-        "--date", "2026-03-01"]
+INIT = [
+    "init",
+    "--yes",
+    "--no-red-flags",
+    "--no-conditions",
+    "--assessed",
+    "--pain",
+    "5",
+    "--date",
+    "2026-03-01",
+]
 
 
 def plan_code(home: Path) -> int:
@@ -316,8 +421,7 @@ def _steady(doc: Any) -> Any:
     line of the audit trail was written (the clock's time of the command), and a new goal's
     stable uid (random, made by the command: issue 23)."""
     if isinstance(doc, dict):
-        return {k: _steady(v) for k, v in doc.items()
-                if k not in ("exported_at", "at", "uid")}
+        return {k: _steady(v) for k, v in doc.items() if k not in ("exported_at", "at", "uid")}
     if isinstance(doc, list):
         return [_steady(v) for v in doc]
     return doc
@@ -333,8 +437,9 @@ def read_views(home: Path) -> list[Any]:
     return views
 
 
-def before_and_after(tmp_path: Path, template: Path, argv: list[str]
-                     ) -> tuple[list[Any], list[Any]]:
+def before_and_after(
+    tmp_path: Path, template: Path, argv: list[str]
+) -> tuple[list[Any], list[Any]]:
     """What the read commands show before the change, and after it ran uninterrupted."""
     before = read_views(fresh_copy(template, tmp_path / "view-before"))
     after_home = fresh_copy(template, tmp_path / "view-after")
@@ -347,8 +452,9 @@ def before_and_after(tmp_path: Path, template: Path, argv: list[str]
     return before, after
 
 
-def assert_read_whole(home: Path, point: tuple[str, int], before: list[Any],
-                      after: list[Any]) -> None:
+def assert_read_whole(
+    home: Path, point: tuple[str, int], before: list[Any], after: list[Any]
+) -> None:
     """Each read command, run first after the kill, sees the record before or after the
     change: every record exactly once, never half of each."""
     views = read_views(home)
@@ -360,13 +466,13 @@ def assert_read_whole(home: Path, point: tuple[str, int], before: list[Any],
 @needs_strace
 @pytest.mark.slow
 def test_every_kill_point_of_a_red_flag_check_in_leaves_the_programme_stopped(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     """`pain --symptom bladder-bowel`: wherever it dies, a stored red-flag check-in means
     plan and log refuse (exit 3); otherwise nothing was stored and nothing was said."""
     from backcare.storage import Store
 
-    template = make_template(tmp_path, INIT, ["pain", "3", "--date", "2026-03-10"],
-                             ["plan"])
+    template = make_template(tmp_path, INIT, ["pain", "3", "--date", "2026-03-10"], ["plan"])
     argv = ["pain", "4", "--symptom", "bladder-bowel"]
     for home, point, _ in each_kill(tmp_path, template, argv, "pain --symptom"):
         store = Store(home)
@@ -410,16 +516,19 @@ def test_every_kill_point_of_init_with_a_red_flag(tmp_path: Path) -> None:
 
 @needs_strace
 @pytest.mark.slow
-def test_every_kill_point_of_doctor_yes_keeps_the_file_and_its_damaged_copy(
-        tmp_path: Path) -> None:
+def test_every_kill_point_of_doctor_yes_keeps_the_file_and_its_damaged_copy(tmp_path: Path) -> None:
     """`doctor --yes` restoring a damaged month: the file is never missing; its damaged
     bytes are always somewhere (the file, or the copy kept beside it); running it again
     finishes the job."""
     from backcare.storage import Store
 
-    template = make_template(tmp_path, INIT, ["pain", "3", "--date", "2026-03-10"],
-                             ["pain", "4", "--date", "2026-03-11"],
-                             ["pain", "5", "--date", "2026-03-12"])
+    template = make_template(
+        tmp_path,
+        INIT,
+        ["pain", "3", "--date", "2026-03-10"],
+        ["pain", "4", "--date", "2026-03-11"],
+        ["pain", "5", "--date", "2026-03-12"],
+    )
     month = Path("log") / "2026-03.json"
     [backup] = list((template / "backups").glob("*/log/2026-03.json"))
     good = backup.read_bytes()
@@ -442,24 +551,52 @@ def import_file(tmp_path: Path) -> Path:
     """An export of nine check-ins over three months, a visit the December before, and a
     goal."""
     export = tmp_path / "export.json"
-    checkins = [{"id": f"p-{d}", "date": d, "score": i % 8, "note": f"day {i}",
-                 "symptoms": [], "flare": False}
-                for i, d in enumerate(f"2026-{m:02d}-{n:02d}" for m in (1, 2, 3)
-                                      for n in (5, 10, 15))]
-    export.write_text(json.dumps({
-        "format": "backcare-export", "version": 1, "exported_at": "2026-03-20T09:00:00",
-        "profile": None, "sessions": [], "pain_checkins": checkins, "assessments": [],
-        "visits": [{"id": "v-20251220-1", "date": "2025-12-20", "kind": "other",
-                    "note": "before"}],
-        "goals": [{"id": 1, "text": "walk to the shop", "created": "2026-01-05", "by": None,
-                   "psfs_activity": None, "done_on": None}], "programme": None}))
+    checkins = [
+        {
+            "id": f"p-{d}",
+            "date": d,
+            "score": i % 8,
+            "note": f"day {i}",
+            "symptoms": [],
+            "flare": False,
+        }
+        for i, d in enumerate(f"2026-{m:02d}-{n:02d}" for m in (1, 2, 3) for n in (5, 10, 15))
+    ]
+    export.write_text(
+        json.dumps(
+            {
+                "format": "backcare-export",
+                "version": 1,
+                "exported_at": "2026-03-20T09:00:00",
+                "profile": None,
+                "sessions": [],
+                "pain_checkins": checkins,
+                "assessments": [],
+                "visits": [
+                    {"id": "v-20251220-1", "date": "2025-12-20", "kind": "other", "note": "before"}
+                ],
+                "goals": [
+                    {
+                        "id": 1,
+                        "text": "walk to the shop",
+                        "created": "2026-01-05",
+                        "by": None,
+                        "psfs_activity": None,
+                        "done_on": None,
+                    }
+                ],
+                "programme": None,
+            }
+        )
+    )
     return export
 
 
 @needs_strace
 @pytest.mark.slow
 def test_every_kill_point_of_an_import_leaves_whole_files_and_can_be_run_again(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     """`import`: every read command sees all of it or none of it; each file is the old one
     or the new one; the folder always loads; the same import run again ends exactly where
     an uninterrupted one does."""
@@ -492,14 +629,23 @@ def test_every_kill_point_of_an_export_leaves_no_half_file(tmp_path: Path) -> No
     is unchanged."""
     from backcare.storage import Store
 
-    template = make_template(tmp_path, INIT, ["pain", "3", "--date", "2026-03-10"],
-                             ["log", "--date", "2026-03-10"])
+    template = make_template(
+        tmp_path, INIT, ["pain", "3", "--date", "2026-03-10"], ["log", "--date", "2026-03-10"]
+    )
     data = {p.relative_to(template): p.read_bytes() for p in Store(template).data_files()}
     reference = tmp_path / "reference.json"
-    assert console(fresh_copy(template, tmp_path / "ref-home"), "export", "--format", "json",
-                   "--out", str(reference)).returncode == 0
-    expected = {k: v for k, v in json.loads(reference.read_text()).items()
-                if k != "exported_at"}
+    assert (
+        console(
+            fresh_copy(template, tmp_path / "ref-home"),
+            "export",
+            "--format",
+            "json",
+            "--out",
+            str(reference),
+        ).returncode
+        == 0
+    )
+    expected = {k: v for k, v in json.loads(reference.read_text()).items() if k != "exported_at"}
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     out = out_dir / "export.json"
@@ -516,8 +662,9 @@ def test_every_kill_point_of_an_export_leaves_no_half_file(tmp_path: Path) -> No
         assert {rel: (home / rel).read_bytes() for rel in data} == data, point
         # At most a temp file beside --out, never half of --out; doctor names it (issue 24).
         left = [p for p in out_dir.iterdir() if p != out]
-        assert all(p.name.startswith(".export.json.backcare-") and p.name.endswith(".tmp")
-                   for p in left), (point, left)
+        assert all(
+            p.name.startswith(".export.json.backcare-") and p.name.endswith(".tmp") for p in left
+        ), (point, left)
         from backcare.storage import Store
 
         found = Store(home).check()
@@ -535,13 +682,13 @@ def session_versions(home: Path, ident: str) -> list[tuple[str, str | None]]:
     """Each copy of session ``ident`` in the log: its date and note."""
     from backcare.storage import Store
 
-    return [(s.date.isoformat(), s.note) for s in Store(home).history().sessions
-            if s.id == ident]
+    return [(s.date.isoformat(), s.note) for s in Store(home).history().sessions if s.id == ident]
 
 
 def logged_template(tmp_path: Path) -> tuple[Path, str]:
-    template = make_template(tmp_path, [*INIT[:-1], "2026-02-01"],
-                             ["pain", "3", "--date", "2026-03-10"])
+    template = make_template(
+        tmp_path, [*INIT[:-1], "2026-02-01"], ["pain", "3", "--date", "2026-03-10"]
+    )
     res = console(template, "log", "--date", "2026-02-27", "--note", "before", "--json")
     assert res.returncode == 0, res.stderr
     ident: str = json.loads(res.stdout)["id"]
@@ -633,21 +780,35 @@ GOAL_DELETE = ["goal", "delete", "1", "--yes"]
 
 @needs_strace
 @pytest.mark.slow
-@pytest.mark.parametrize(("made", "argv"), [
-    ([], GOAL_ADD), ([], GOAL_DONE), ([], GOAL_DELETE),
-    ([GOAL_ADD], ["undo"]), ([GOAL_DONE], ["undo"]), ([GOAL_DELETE], ["undo"]),
-], ids=["add", "done", "delete", "undo-add", "undo-done", "undo-delete"])
-def test_every_kill_point_of_a_goal_change(tmp_path: Path, made: list[list[str]],
-                                           argv: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("made", "argv"),
+    [
+        ([], GOAL_ADD),
+        ([], GOAL_DONE),
+        ([], GOAL_DELETE),
+        ([GOAL_ADD], ["undo"]),
+        ([GOAL_DONE], ["undo"]),
+        ([GOAL_DELETE], ["undo"]),
+    ],
+    ids=["add", "done", "delete", "undo-add", "undo-done", "undo-delete"],
+)
+def test_every_kill_point_of_a_goal_change(
+    tmp_path: Path, made: list[list[str]], argv: list[str]
+) -> None:
     """`goal add`, `goal done`, `goal delete` and the undo of each (issue 24): every read
     command sees the goals before or after. CI kills at fewer points of each: a goal
     change has few, and six of them run."""
-    template = make_template(tmp_path, INIT, ["pain", "3", "--date", "2026-03-10"],
-                             ["goal", "add", "sit through a film", "--date", "2026-03-11"],
-                             *made)
+    template = make_template(
+        tmp_path,
+        INIT,
+        ["pain", "3", "--date", "2026-03-10"],
+        ["goal", "add", "sit through a film", "--date", "2026-03-11"],
+        *made,
+    )
     before, after = before_and_after(tmp_path, template, argv)
-    name = " ".join(["goal", *(made[0][1:2] if made else argv[1:2])][:2]) + \
-        (" then undo" if made else "")
+    name = " ".join(["goal", *(made[0][1:2] if made else argv[1:2])][:2]) + (
+        " then undo" if made else ""
+    )
     for home, point, _ in each_kill(tmp_path, template, argv, name, in_ci=2):
         assert_read_whole(home, point, before, after)
         only_leftovers(home)
@@ -690,8 +851,16 @@ def test_every_kill_point_of_a_move_keeps_a_red_flag_stop(tmp_path: Path) -> Non
     template = make_template(tmp_path, INIT)
     source = tmp_path / "flag.json"
     doc = json.loads(console(template, "export", "--format", "json", "--out", "-").stdout)
-    doc["pain_checkins"] = [{"id": "p-2026-03-10", "date": "2026-03-10", "score": 4,
-                             "note": None, "symptoms": ["bladder-bowel"], "flare": False}]
+    doc["pain_checkins"] = [
+        {
+            "id": "p-2026-03-10",
+            "date": "2026-03-10",
+            "score": 4,
+            "note": None,
+            "symptoms": ["bladder-bowel"],
+            "flare": False,
+        }
+    ]
     source.write_text(json.dumps(doc))
     console(template, "import", str(source))
     assert plan_code(template) == 3
@@ -718,11 +887,11 @@ def clinic_views(home: Path) -> list[Any]:
 
 def clinic_template(tmp_path: Path, added: bool) -> tuple[Path, Path]:
     """A data folder whose clinic (clinic/ in it) has the patient of ``export`` or not."""
-    template = make_template(tmp_path, INIT, ["pain", "3", "--date", "2026-03-10"],
-                             ["log", "--date", "2026-03-11"])
+    template = make_template(
+        tmp_path, INIT, ["pain", "3", "--date", "2026-03-10"], ["log", "--date", "2026-03-11"]
+    )
     export = tmp_path / "sam.json"
-    assert console(template, "export", "--format", "json", "--out",
-                   str(export)).returncode == 0
+    assert console(template, "export", "--format", "json", "--out", str(export)).returncode == 0
     if added:
         assert console(template, "clinic", "add", str(export), "--as", "Sam").returncode == 0
     return template, export
@@ -731,16 +900,20 @@ def clinic_template(tmp_path: Path, added: bool) -> tuple[Path, Path]:
 @needs_strace
 @pytest.mark.slow
 @pytest.mark.parametrize("action", ["add", "remove"])
-def test_every_kill_point_of_clinic_add_and_remove(tmp_path: Path, action: str,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_kill_point_of_clinic_add_and_remove(
+    tmp_path: Path, action: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`clinic add` and `clinic remove`: wherever it dies, the caseload and the patient's
     progress are as before the change or as after it: the patient listed with all their
     records, or not listed; never an empty row. `doctor --clinic --yes` then leaves the
     clinic clean, and the command run again ends where an uninterrupted one does."""
     monkeypatch.delenv("BACKCARE_CLINIC_HOME", raising=False)
     template, export = clinic_template(tmp_path, added=action == "remove")
-    argv = ["clinic", "add", str(export), "--as", "Sam"] if action == "add" else \
-        ["clinic", "remove", "Sam", "--yes"]
+    argv = (
+        ["clinic", "add", str(export), "--as", "Sam"]
+        if action == "add"
+        else ["clinic", "remove", "Sam", "--yes"]
+    )
     before = clinic_views(fresh_copy(template, tmp_path / "view-before"))
     after_home = fresh_copy(template, tmp_path / "view-after")
     assert console(after_home, *argv).returncode == 0
@@ -769,6 +942,7 @@ def test_every_kill_point_of_a_clearance(tmp_path: Path, argv: list[str]) -> Non
     assert res.returncode == 3, res.stderr  # the stop a clinician then clears
     if argv == ["undo"]:
         assert console(template, *CLEAR).returncode == 0
+
     def same(views: list[Any]) -> list[Any]:
         """The views without the clearance visit's id, which each run makes anew."""
         text = json.dumps(views, sort_keys=True)
@@ -786,8 +960,19 @@ def test_every_kill_point_of_a_clearance(tmp_path: Path, argv: list[str]) -> Non
         only_leftovers(home)
 
 
-RE_INIT = ["init", "--yes", "--no-red-flags", "--no-conditions", "--assessed", "--pain", "3",
-           "--minutes", "30", "--date", "2026-03-01"]
+RE_INIT = [
+    "init",
+    "--yes",
+    "--no-red-flags",
+    "--no-conditions",
+    "--assessed",
+    "--pain",
+    "3",
+    "--minutes",
+    "30",
+    "--date",
+    "2026-03-01",
+]
 
 
 @needs_strace
@@ -806,6 +991,13 @@ def test_every_kill_point_of_a_profile_change(tmp_path: Path, argv: list[str]) -
         exported = views[1]
         lines = [c for c in exported["corrections"] if c["record"] == "profile"]
         baseline = exported["profile"]["baseline_pain"]
-        assert len(lines) == (1 if baseline == 3 and argv == RE_INIT else
-                              0 if argv == RE_INIT else 2 if baseline == 5 else 1), point
+        assert len(lines) == (
+            1
+            if baseline == 3 and argv == RE_INIT
+            else 0
+            if argv == RE_INIT
+            else 2
+            if baseline == 5
+            else 1
+        ), point
         only_leftovers(home)

@@ -22,34 +22,61 @@ def run(cli: Any, *args: str) -> Any:
 def prescription(tmp_path: Path, name: str, exercise: str, start: str | None = None) -> str:
     path = tmp_path / name
     head = f"start: {start}\n" if start else ""
-    path.write_text(f"{head}exercises:\n  - id: {exercise}\n    sets: 2\n    reps: 8\n",
-                    "utf-8")
+    path.write_text(f"{head}exercises:\n  - id: {exercise}\n    sets: 2\n    reps: 8\n", "utf-8")
     return str(path)
 
 
 def test_programme_import_starts_on_date_by_default(patient: Any, tmp_path: Path) -> None:
-    res = run(patient, "programme", "import", prescription(tmp_path, "rx.yaml", "bridge"),
-              "--date", "2026-03-05", "--json")
+    res = run(
+        patient,
+        "programme",
+        "import",
+        prescription(tmp_path, "rx.yaml", "bridge"),
+        "--date",
+        "2026-03-05",
+        "--json",
+    )
     assert res.json()["applies_from"] == "2026-03-05"
     plan = run(patient, "plan", "--json", "--date", "2026-03-04").json()
     assert plan["mode"] != "prescribed"  # the days before keep the plan they had
-    assert run(patient, "plan", "--json", "--date", "2026-03-05").json()["mode"] == \
-        "prescribed"
+    assert run(patient, "plan", "--json", "--date", "2026-03-05").json()["mode"] == "prescribed"
 
 
 def test_programme_show_and_export_give_the_prescription_of_date(
-        patient: Any, tmp_path: Path) -> None:
-    run(patient, "programme", "import", prescription(tmp_path, "a.yaml", "bridge"),
-        "--date", "2026-03-02")
-    run(patient, "programme", "import",
-        prescription(tmp_path, "b.yaml", "clam", "2026-03-06"), "--date", "2026-03-03")
+    patient: Any, tmp_path: Path
+) -> None:
+    run(
+        patient,
+        "programme",
+        "import",
+        prescription(tmp_path, "a.yaml", "bridge"),
+        "--date",
+        "2026-03-02",
+    )
+    run(
+        patient,
+        "programme",
+        "import",
+        prescription(tmp_path, "b.yaml", "clam", "2026-03-06"),
+        "--date",
+        "2026-03-03",
+    )
     shown = run(patient, "programme", "show", "--json", "--date", "2026-03-04").json()
     assert [e["id"] for e in shown["exercises"]] == ["bridge"]
     later = run(patient, "programme", "show", "--json", "--date", "2026-03-07").json()
     assert [e["id"] for e in later["exercises"]] == ["clam"]
     out = tmp_path / "careplan.json"
-    run(patient, "programme", "export", "--format", "fhir", "--out", str(out),
-        "--date", "2026-03-04")
+    run(
+        patient,
+        "programme",
+        "export",
+        "--format",
+        "fhir",
+        "--out",
+        str(out),
+        "--date",
+        "2026-03-04",
+    )
     careplan = json.loads(out.read_text("utf-8"))
     assert careplan["created"].startswith("2026-03-04T")
     assert "Bridge" in json.dumps(careplan) and "Clam" not in json.dumps(careplan)

@@ -55,8 +55,9 @@ def backup_of(home: Path, day: date, rel: str = "log/2026-03.json") -> Path:
     return home / "backups" / day.isoformat() / rel
 
 
-def plant_backup(home: Path, day: date, tables: dict[str, Any],
-                 rel: str = "log/2026-03.json") -> Path:
+def plant_backup(
+    home: Path, day: date, tables: dict[str, Any], rel: str = "log/2026-03.json"
+) -> Path:
     path = backup_of(home, day, rel)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     path.write_text(json.dumps(tables), encoding="utf-8")
@@ -72,8 +73,10 @@ def damage(path: Path) -> bytes:
 
 # --- a restore is one step -------------------------------------------------------------------
 
+
 def test_a_restore_replaces_the_damaged_file_in_one_step_and_copies_it_aside(
-        backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    backcare_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     s = Store(backcare_home)
     checkins(s, 3)
     path = s.paths.month(MARCH)
@@ -96,15 +99,17 @@ def test_a_restore_replaces_the_damaged_file_in_one_step_and_copies_it_aside(
     assert [c.score for c in s.history().checkins] == [0]
 
 
-def test_a_file_a_backup_holds_but_the_folder_lacks_is_a_finding(cli: Cli,
-                                                                 backcare_home: Path) -> None:
+def test_a_file_a_backup_holds_but_the_folder_lacks_is_a_finding(
+    cli: Cli, backcare_home: Path
+) -> None:
     s = Store(backcare_home)
     checkins(s, 3)
     path = s.paths.month(MARCH)
     path.unlink()  # what an interrupted restore of an earlier backcare left
     report = cli("doctor", "--json").json()
     assert [(p["file"], p["problem"], p["fix"]) for p in report["problems"]] == [
-        (str(path), "is missing", "restore")]
+        (str(path), "is missing", "restore")
+    ]
     res = cli("doctor", "--yes")
     assert res.exit_code == 0, res
     assert "restored the missing 2026-03.json" in res.stderr
@@ -113,6 +118,7 @@ def test_a_file_a_backup_holds_but_the_folder_lacks_is_a_finding(cli: Cli,
 
 
 # --- a restore checks again under the lock -----------------------------------------------------
+
 
 def test_a_file_repaired_meanwhile_is_not_restored_over(backcare_home: Path) -> None:
     first = Store(backcare_home)
@@ -130,7 +136,8 @@ def test_a_file_repaired_meanwhile_is_not_restored_over(backcare_home: Path) -> 
 
 
 def test_two_doctors_at_once_restore_once_and_keep_what_was_written_between(
-        backcare_home: Path) -> None:
+    backcare_home: Path,
+) -> None:
     """Through the console script: doctor A has found the damage and waits for the lock,
     which this test holds; meanwhile the file is restored and a check-in recorded. Once A
     gets the lock it sees a good file and leaves it."""
@@ -140,9 +147,13 @@ def test_two_doctors_at_once_restore_once_and_keep_what_was_written_between(
     good = path.read_bytes()
     damage(path)
     with lock.exclusive(s.paths.lock):
-        doctor = subprocess.Popen([console_script(), "doctor", "--yes"],
-                                  env=env_for(backcare_home), stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True)
+        doctor = subprocess.Popen(
+            [console_script(), "doctor", "--yes"],
+            env=env_for(backcare_home),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         assert doctor.stderr is not None
         line = doctor.stderr.readline()  # its findings are printed before it repairs
         assert line.startswith("✗"), line
@@ -161,13 +172,13 @@ def test_two_doctors_at_once_restore_once_and_keep_what_was_written_between(
 
 # --- newest in content -----------------------------------------------------------------------
 
+
 def on(home: Path, day: date) -> Store:
     """The store as it runs on ``day`` (the day backups are named by)."""
     return Store(home, today=lambda: day)
 
 
-def test_a_backup_folder_dated_in_the_future_is_never_chosen(cli: Cli,
-                                                             backcare_home: Path) -> None:
+def test_a_backup_folder_dated_in_the_future_is_never_chosen(cli: Cli, backcare_home: Path) -> None:
     checkins(on(backcare_home, TODAY - timedelta(days=2)), 1)
     # One day the clock ran a year ahead: that day's backup holds the one check-in.
     checkins(on(backcare_home, TODAY + timedelta(days=365)), 1)
@@ -181,7 +192,8 @@ def test_a_backup_folder_dated_in_the_future_is_never_chosen(cli: Cli,
 
 
 def test_the_newest_backup_is_the_one_with_the_most_writes_whatever_its_folder(
-        backcare_home: Path) -> None:
+    backcare_home: Path,
+) -> None:
     s = Store(backcare_home)
     checkins(s, 4)
     newest = json.loads(s.paths.month(MARCH).read_bytes())
@@ -193,12 +205,14 @@ def test_the_newest_backup_is_the_one_with_the_most_writes_whatever_its_folder(
     plant_backup(backcare_home, TODAY - timedelta(days=1), older)
     shutil.rmtree(backcare_home / "backups" / TODAY.isoformat())
     damage(s.paths.month(MARCH))
-    assert s.newest_good_backup(s.paths.month(MARCH)) == backup_of(backcare_home,
-                                                                  TODAY - timedelta(days=3))
+    assert s.newest_good_backup(s.paths.month(MARCH)) == backup_of(
+        backcare_home, TODAY - timedelta(days=3)
+    )
 
 
 def test_backups_are_pruned_by_age_and_count_and_future_ones_do_not_count(
-        backcare_home: Path) -> None:
+    backcare_home: Path,
+) -> None:
     s = Store(backcare_home)
     s.add_visit(Visit("v-1", MARCH, "other"))
     tables = json.loads(s.paths.month(MARCH).read_bytes())
@@ -213,6 +227,7 @@ def test_backups_are_pruned_by_age_and_count_and_future_ones_do_not_count(
 
 # --- a file its mode keeps from being read is not damaged --------------------------------------
 
+
 def as_nobody() -> list[str]:
     """Run as another user: permissions mean nothing to root."""
     if os.geteuid() != 0:
@@ -221,8 +236,12 @@ def as_nobody() -> list[str]:
     if setpriv is None:
         pytest.skip("running as root without setpriv: file modes cannot be tested")
     prefix = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
-    if subprocess.run([*prefix, console_script(), "--help"], capture_output=True,
-                      check=False).returncode != 0:
+    if (
+        subprocess.run(
+            [*prefix, console_script(), "--help"], capture_output=True, check=False
+        ).returncode
+        != 0
+    ):
         pytest.skip("another user cannot run this backcare (its Python is private)")
     return prefix
 
@@ -252,16 +271,21 @@ def nobodys_home(shared_tmp: Path) -> tuple[Path, dict[str, str], list[str]]:
 def test_an_unreadable_file_gets_its_mode_back_not_an_older_backup(shared_tmp: Path) -> None:
     home, env, exe = nobodys_home(shared_tmp)
     for day in ("2026-03-10", "2026-03-11", "2026-03-12"):
-        assert subprocess.run([*exe, "pain", "4", "--date", day], env=env,
-                              capture_output=True).returncode == 0
+        assert (
+            subprocess.run(
+                [*exe, "pain", "4", "--date", day], env=env, capture_output=True
+            ).returncode
+            == 0
+        )
     path = home / "log" / "2026-03.json"
     path.chmod(0o000)
     res = subprocess.run([*exe, "history", "--json"], env=env, capture_output=True, text=True)
     assert res.returncode == 1
     assert f"{path}: cannot be read: its permissions (mode 0)" in res.stderr
     assert "doctor --yes" in res.stderr and "restore" not in res.stderr
-    report = json.loads(subprocess.run([*exe, "doctor", "--json"], env=env,
-                                       capture_output=True, text=True).stdout)
+    report = json.loads(
+        subprocess.run([*exe, "doctor", "--json"], env=env, capture_output=True, text=True).stdout
+    )
     mine = [p for p in report["problems"] if p["file"] == str(path)]
     assert mine and mine[0]["backup"] is None and mine[0]["fix"] == "permissions"
     fixed = subprocess.run([*exe, "doctor", "--yes"], env=env, capture_output=True, text=True)
@@ -275,7 +299,8 @@ def test_an_unreadable_file_gets_its_mode_back_not_an_older_backup(shared_tmp: P
 
 @pytest.mark.parametrize("folder", ["log", "undo"])
 def test_doctor_names_a_folder_it_cannot_read_and_yes_fixes_its_mode(
-        shared_tmp: Path, folder: str) -> None:
+    shared_tmp: Path, folder: str
+) -> None:
     """A mode-000 log/ or undo/ once made doctor, the command every warning sends the
     patient to, fail with "unexpected problem (PermissionError)" (issue 24)."""
     home, env, exe = nobodys_home(shared_tmp)
@@ -290,8 +315,9 @@ def test_doctor_names_a_folder_it_cannot_read_and_yes_fixes_its_mode(
         assert "unexpected problem" not in res.stderr, (args, res.stderr)
         assert res.returncode in (1, 2) or args[-1] == "--json", (args, res.stderr)
         assert str(path) in res.stderr + res.stdout, args
-    report = json.loads(subprocess.run([*exe, "doctor", "--json"], env=env,
-                                       capture_output=True, text=True).stdout)
+    report = json.loads(
+        subprocess.run([*exe, "doctor", "--json"], env=env, capture_output=True, text=True).stdout
+    )
     [mine] = [p for p in report["problems"] if p["file"] == str(path)]
     assert mine["fix"] == "permissions" and "cannot be read" in mine["problem"]
     fixed = subprocess.run([*exe, "doctor", "--yes"], env=env, capture_output=True, text=True)
@@ -302,6 +328,7 @@ def test_doctor_names_a_folder_it_cannot_read_and_yes_fixes_its_mode(
 
 
 # --- everything private, leftovers removed ----------------------------------------------------
+
 
 def spread(store: Store, months: int = 5) -> None:
     """A visit in each of ``months`` months: enough for the history cache."""
@@ -315,8 +342,12 @@ def test_doctor_yes_makes_backups_and_caches_private_too(cli: Cli, backcare_home
     spread(s)
     s.history()
     s.symptom_checkins()  # both write their caches
-    wide = [backcare_home / "backups", *backcare_home.joinpath("backups").rglob("*"),
-            *backcare_home.joinpath("cache").rglob("*"), backcare_home / "cache"]
+    wide = [
+        backcare_home / "backups",
+        *backcare_home.joinpath("backups").rglob("*"),
+        *backcare_home.joinpath("cache").rglob("*"),
+        backcare_home / "cache",
+    ]
     assert any(p.is_file() for p in wide)
     for path in wide:
         path.chmod(0o755 if path.is_dir() else 0o644)
@@ -329,8 +360,9 @@ def test_doctor_yes_makes_backups_and_caches_private_too(cli: Cli, backcare_home
     assert cli("doctor", "--json").json()["clean"] is True
 
 
-def test_doctor_reports_and_removes_caches_that_fail_their_checks(cli: Cli,
-                                                                  backcare_home: Path) -> None:
+def test_doctor_reports_and_removes_caches_that_fail_their_checks(
+    cli: Cli, backcare_home: Path
+) -> None:
     s = Store(backcare_home)
     checkins(s, 2)
     spread(s)
@@ -354,7 +386,8 @@ def test_doctor_reports_and_removes_caches_that_fail_their_checks(cli: Cli,
 
 
 def test_a_damaged_undo_file_is_found_and_removed_and_the_rest_still_undo(
-        cli: Cli, backcare_home: Path) -> None:
+    cli: Cli, backcare_home: Path
+) -> None:
     """The undo history (issue 14) only holds what undo can reverse: a damaged file of it
     loses no record, and doctor --yes removes it."""
     store = Store(backcare_home)

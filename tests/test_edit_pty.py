@@ -28,14 +28,34 @@ SCRIPT = installed_script()
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
     env = terminal_env(tmp_path / "home", TODAY)
-    assert run(env, "init", "--no-red-flags", "--no-conditions", "--assessed", "--pain", "4",
-               "--yes", "--date", "2026-03-02").returncode == 0
+    assert (
+        run(
+            env,
+            "init",
+            "--no-red-flags",
+            "--no-conditions",
+            "--assessed",
+            "--pain",
+            "4",
+            "--yes",
+            "--date",
+            "2026-03-02",
+        ).returncode
+        == 0
+    )
     return env
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([SCRIPT, *args], check=False, env=env, capture_output=True,
-                          text=True, timeout=60, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [SCRIPT, *args],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def history(env: dict[str, str]) -> dict[str, Any]:
@@ -44,8 +64,9 @@ def history(env: dict[str, str]) -> dict[str, Any]:
 
 
 def spawn(env: dict[str, str], *args: str) -> Any:
-    return pexpect.spawn(SCRIPT, ["edit", *args], env=env, encoding="utf-8",
-                         timeout=TIMEOUT, dimensions=(40, 100))
+    return pexpect.spawn(
+        SCRIPT, ["edit", *args], env=env, encoding="utf-8", timeout=TIMEOUT, dimensions=(40, 100)
+    )
 
 
 STYLE = r"(?:\x1b\[[0-9;]*m)*"  # rich shows a prompt's default in bold
@@ -61,10 +82,22 @@ def answer(child: Any, prompt: str, text: str) -> None:
     child.sendline(text)
 
 
-def test_a_session_is_asked_field_by_field_with_its_values_as_defaults(
-        env: dict[str, str]) -> None:
-    res = run(env, "log", "--date", DAY, "--done", "bridge,walking", "--minutes",
-              "walking=10", "--pain-after", "5", "--note", "after work", "--json")
+def test_a_session_is_asked_field_by_field_with_its_values_as_defaults(env: dict[str, str]) -> None:
+    res = run(
+        env,
+        "log",
+        "--date",
+        DAY,
+        "--done",
+        "bridge,walking",
+        "--minutes",
+        "walking=10",
+        "--pain-after",
+        "5",
+        "--note",
+        "after work",
+        "--json",
+    )
     assert res.returncode == 0, res.stderr
     ident = json.loads(res.stdout)["id"]
     child = spawn(env, ident)
@@ -89,18 +122,26 @@ def test_a_session_is_asked_field_by_field_with_its_values_as_defaults(
     got = {e["exercise_id"]: e for e in s["exercises"]}
     assert (got["bridge"]["status"], got["bridge"]["pain"]) == ("partial", 3)
     assert (got["walking"]["status"], got["walking"]["duration_minutes"]) == ("done", 12)
-    assert (s["id"], s["date"], s["pain_before"], s["pain_after"], s["note"]) == \
-        (ident, DAY, 4, 2, "felt fine")
+    assert (s["id"], s["date"], s["pain_before"], s["pain_after"], s["note"]) == (
+        ident,
+        DAY,
+        4,
+        2,
+        "felt fine",
+    )
 
 
-def test_a_check_in_is_asked_too_and_enter_everywhere_changes_nothing(
-        env: dict[str, str]) -> None:
+def test_a_check_in_is_asked_too_and_enter_everywhere_changes_nothing(env: dict[str, str]) -> None:
     assert run(env, "pain", "5", "--date", DAY, "--symptom", "tingling").returncode == 0
     before = history(env)
     child = spawn(env, f"p-{DAY}")
-    for prompt in (asks("Date", DAY), asks("Pain, 0–10", "5"),
-                   asks("Symptoms (comma-separated; - for none)", "tingling"),
-                   asks("A flare-up? (y/n)", "n"), r"Note \(Enter keeps it\)"):
+    for prompt in (
+        asks("Date", DAY),
+        asks("Pain, 0–10", "5"),
+        asks("Symptoms (comma-separated; - for none)", "tingling"),
+        asks("A flare-up? (y/n)", "n"),
+        r"Note \(Enter keeps it\)",
+    ):
         answer(child, prompt, "")
     child.expect(r"Nothing changed")
     child.expect(pexpect.EOF)

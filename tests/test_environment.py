@@ -34,29 +34,63 @@ def console_script() -> str:
     return exe
 
 
-def run(home: Path, *args: str | bytes, stdin: Any = subprocess.DEVNULL, stdout: Any = None,
-        env: dict[str, str] | None = None, prefix: str = "") -> subprocess.CompletedProcess[str]:
+def run(
+    home: Path,
+    *args: str | bytes,
+    stdin: Any = subprocess.DEVNULL,
+    stdout: Any = None,
+    env: dict[str, str] | None = None,
+    prefix: str = "",
+) -> subprocess.CompletedProcess[str]:
     """The console script, its stdout and stderr captured unless ``stdout`` is given; a
     shell ``prefix`` can close or redirect descriptors the way a user's shell would."""
-    environ = {**os.environ, "BACKCARE_HOME": str(home), "NO_COLOR": "1",
-               "BACKCARE_TODAY": TODAY, **(env or {})}
+    environ = {
+        **os.environ,
+        "BACKCARE_HOME": str(home),
+        "NO_COLOR": "1",
+        "BACKCARE_TODAY": TODAY,
+        **(env or {}),
+    }
     if prefix:
         import shlex
 
         words = " ".join(shlex.quote(os.fsdecode(a)) for a in (console_script(), *args))
-        return subprocess.run(["/bin/sh", "-c", f"{words} {prefix}"], env=environ,
-                              stdin=stdin, capture_output=True, text=True, timeout=120,
-                              check=False)
-    return subprocess.run([console_script(), *args], env=environ, stdin=stdin,
-                          stdout=stdout if stdout is not None else subprocess.PIPE,
-                          stderr=subprocess.PIPE, text=True, timeout=120, check=False)
+        return subprocess.run(
+            ["/bin/sh", "-c", f"{words} {prefix}"],
+            env=environ,
+            stdin=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    return subprocess.run(
+        [console_script(), *args],
+        env=environ,
+        stdin=stdin,
+        stdout=stdout if stdout is not None else subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
     folder = tmp_path / "home"
-    res = run(folder, "init", "--yes", "--no-red-flags", "--no-conditions", "--assessed",
-              "--pain", "5", "--date", "2026-03-01")
+    res = run(
+        folder,
+        "init",
+        "--yes",
+        "--no-red-flags",
+        "--no-conditions",
+        "--assessed",
+        "--pain",
+        "5",
+        "--date",
+        "2026-03-01",
+    )
     assert res.returncode == 0, res.stderr
     return folder
 
@@ -69,6 +103,7 @@ def sessions(home: Path) -> list[dict[str, Any]]:
 
 # --- closed and full streams -----------------------------------------------------------------
 
+
 def test_a_closed_stdout_after_a_saved_write_says_so_and_succeeds(home: Path) -> None:
     res = run(home, "log", "--json", prefix=">&-")
     assert res.returncode == 0, res.stderr
@@ -79,8 +114,7 @@ def test_a_closed_stdout_after_a_saved_write_says_so_and_succeeds(home: Path) ->
     assert quiet.returncode == 0 and "saved" not in quiet.stderr, quiet.stderr
 
 
-def test_a_full_stdout_after_a_saved_write_keeps_exit_0_so_nothing_is_retried(
-        home: Path) -> None:
+def test_a_full_stdout_after_a_saved_write_keeps_exit_0_so_nothing_is_retried(home: Path) -> None:
     with open("/dev/full", "w") as full:
         res = run(home, "log", "--json", stdout=full)
     assert res.returncode == 0, res.stderr
@@ -92,8 +126,9 @@ def test_a_full_stdout_with_nothing_saved_is_a_clean_failure(home: Path) -> None
     with open("/dev/full", "w") as full:
         res = run(home, "history", "--json", stdout=full)
     assert res.returncode == 1
-    assert res.stderr.strip() == ("backcare: the output could not be written to standard "
-                                  "output (No space left on device)")
+    assert res.stderr.strip() == (
+        "backcare: the output could not be written to standard output (No space left on device)"
+    )
 
 
 def test_a_red_flag_keeps_exit_3_when_stdout_fails(home: Path) -> None:
@@ -128,6 +163,7 @@ def test_a_closed_stderr_changes_nothing(home: Path) -> None:
 
 # --- encodings -------------------------------------------------------------------------------
 
+
 def test_an_ascii_terminal_gets_replacement_characters_and_whole_json(home: Path) -> None:
     ascii_only = {"PYTHONIOENCODING": "ascii"}
     note = "réveil — ça va ✓"
@@ -145,10 +181,11 @@ def test_an_ascii_terminal_gets_replacement_characters_and_whole_json(home: Path
 
 def test_arguments_that_are_not_utf8_get_a_clear_message(home: Path, tmp_path: Path) -> None:
     c_locale = {"LC_ALL": "C", "LANG": "C"}
-    for args, named in (((b"pain", b"3", b"--note", b"caf\xe9"), "--note holds bytes that "
-                                                                 "are not UTF-8"),
-                        ((b"goal", b"add", b"walk \xe9"), "holds bytes that are not UTF-8"),
-                        ((b"pain", b"\xe9"), "pain is a whole number from 0 to 10")):
+    for args, named in (
+        ((b"pain", b"3", b"--note", b"caf\xe9"), "--note holds bytes that are not UTF-8"),
+        ((b"goal", b"add", b"walk \xe9"), "holds bytes that are not UTF-8"),
+        ((b"pain", b"\xe9"), "pain is a whole number from 0 to 10"),
+    ):
         before = sessions(home)
         res = run(home, *args, env=c_locale)
         assert res.returncode in (1, 2), res.stderr
@@ -162,6 +199,7 @@ def test_arguments_that_are_not_utf8_get_a_clear_message(home: Path, tmp_path: P
 
 # --- odd data folders ----------------------------------------------------------------------
 
+
 @pytest.fixture
 def odd(tmp_path: Path) -> Iterator[Path]:
     yield tmp_path
@@ -172,13 +210,16 @@ def odd(tmp_path: Path) -> Iterator[Path]:
 
 def test_a_home_that_is_a_file_or_below_one_is_named(odd: Path) -> None:
     (odd / "file").write_text("not a folder")
-    for home, problem in ((odd / "file", "is a file, not a folder"),
-                          (odd / "file" / "sub", f"is below {odd / 'file'}, which is a file")):
+    for home, problem in (
+        (odd / "file", "is a file, not a folder"),
+        (odd / "file" / "sub", f"is below {odd / 'file'}, which is a file"),
+    ):
         for args in (("plan",), ("pain", "3"), ("history",), ("doctor",)):
             res = run(home, *args)
             assert res.returncode == 1, (home, args, res.stderr)
-            assert res.stderr.strip() == f"backcare: {home}: the data folder {problem}" or \
-                (res.stderr.startswith(f"backcare: {home}: the data folder {problem}"))
+            assert res.stderr.strip() == f"backcare: {home}: the data folder {problem}" or (
+                res.stderr.startswith(f"backcare: {home}: the data folder {problem}")
+            )
     assert (odd / "file").read_text() == "not a folder"
 
 
@@ -187,9 +228,11 @@ def test_a_home_that_cannot_be_reached_is_named(odd: Path) -> None:
     loop.symlink_to(loop)
     nowhere = odd / "dangling"
     nowhere.symlink_to(odd / "nowhere")
-    cases = [(loop, "cannot be reached (Too many levels of symbolic links)"),
-             (nowhere, f"is a symbolic link to {odd / 'nowhere'}, which does not exist"),
-             (odd / ("x" * 300), "cannot be reached (File name too long)")]
+    cases = [
+        (loop, "cannot be reached (Too many levels of symbolic links)"),
+        (nowhere, f"is a symbolic link to {odd / 'nowhere'}, which does not exist"),
+        (odd / ("x" * 300), "cannot be reached (File name too long)"),
+    ]
     for home, problem in cases:
         for args in (("plan",), ("pain", "3")):
             res = run(home, *args)
@@ -211,8 +254,7 @@ def test_another_users_home_is_refused(odd: Path) -> None:
     assert os.listdir(other) == []  # nothing was written into it
 
 
-def test_a_symlinked_home_is_used_through_the_link_for_reading_and_writing(
-        odd: Path) -> None:
+def test_a_symlinked_home_is_used_through_the_link_for_reading_and_writing(odd: Path) -> None:
     real = odd / "real"
     real.mkdir(mode=0o700)
     link = odd / "link"
@@ -228,12 +270,17 @@ def test_a_symlinked_home_is_used_through_the_link_for_reading_and_writing(
 
 # --- input files and --out paths that are not regular files -----------------------------------
 
+
 def test_yaml_inputs_that_are_not_regular_files_are_refused_before_reading(
-        home: Path, tmp_path: Path) -> None:
+    home: Path, tmp_path: Path
+) -> None:
     fifo = tmp_path / "prescription.yaml"
     os.mkfifo(fifo)
-    for args in (("programme", "import", str(fifo)), ("exercises", "check", str(fifo)),
-                 ("exercises", "check", "/dev/zero")):
+    for args in (
+        ("programme", "import", str(fifo)),
+        ("exercises", "check", str(fifo)),
+        ("exercises", "check", "/dev/zero"),
+    ):
         res = run(home, *args)  # a hang would fail run()'s timeout
         assert res.returncode == 1, res.stderr
         assert "must be a regular file" in res.stderr
@@ -247,8 +294,9 @@ def test_yaml_inputs_that_are_not_regular_files_are_refused_before_reading(
 
 
 @pytest.mark.parametrize("kind", ["device", "fifo", "socket", "folder"])
-def test_out_replaces_only_a_regular_file_even_with_force(home: Path, tmp_path: Path,
-                                                          kind: str) -> None:
+def test_out_replaces_only_a_regular_file_even_with_force(
+    home: Path, tmp_path: Path, kind: str
+) -> None:
     if kind == "device":
         out = Path("/dev/null")
     elif kind == "fifo":
@@ -269,17 +317,28 @@ def test_out_replaces_only_a_regular_file_even_with_force(home: Path, tmp_path: 
     assert res.returncode == 1, res.stderr
     assert f"--out {out} is a" in res.stderr
     after = os.lstat(out)
-    assert (after.st_mode, after.st_ino, after.st_rdev) == (before.st_mode, before.st_ino,
-                                                            before.st_rdev)
+    assert (after.st_mode, after.st_ino, after.st_rdev) == (
+        before.st_mode,
+        before.st_ino,
+        before.st_rdev,
+    )
 
 
-def test_two_exports_to_one_path_without_force_never_both_succeed(home: Path,
-                                                                  tmp_path: Path) -> None:
+def test_two_exports_to_one_path_without_force_never_both_succeed(
+    home: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "export.json"
     env = {**os.environ, "BACKCARE_HOME": str(home), "NO_COLOR": "1", "BACKCARE_TODAY": TODAY}
-    procs = [subprocess.Popen([console_script(), "export", "--format", "json", "--out",
-                               str(out), "--json"], env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    procs = [
+        subprocess.Popen(
+            [console_script(), "export", "--format", "json", "--out", str(out), "--json"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
     results = [(p.wait(timeout=120), p.communicate()) for p in procs]
     codes = [code for code, _ in results]
     assert codes.count(0) == 1, results  # one wins; the others are told the file exists

@@ -13,13 +13,40 @@ from backcare.storage.paths import bundled_library
 
 Cli = Callable[..., Any]  # the `cli` fixture of conftest.py; it returns a Result
 
-SEED_IDS = ("hamstring-stretch", "knee-to-chest", "pelvic-tilt", "bridge", "bird-dog",
-            "abdominal-bracing", "walking", "swimming", "cycling", "sitting-posture",
-            "standing-posture", "lifting-technique")
+SEED_IDS = (
+    "hamstring-stretch",
+    "knee-to-chest",
+    "pelvic-tilt",
+    "bridge",
+    "bird-dog",
+    "abdominal-bracing",
+    "walking",
+    "swimming",
+    "cycling",
+    "sitting-posture",
+    "standing-posture",
+    "lifting-technique",
+)
 MIN_EXERCISES = 40
-EXERCISE_KEYS = {"id", "name", "category", "level", "position", "equipment", "per_side",
-                 "targets", "instructions", "cues", "dose", "progresses_to", "regresses_to",
-                 "cautions", "tips", "tags", "source"}
+EXERCISE_KEYS = {
+    "id",
+    "name",
+    "category",
+    "level",
+    "position",
+    "equipment",
+    "per_side",
+    "targets",
+    "instructions",
+    "cues",
+    "dose",
+    "progresses_to",
+    "regresses_to",
+    "cautions",
+    "tips",
+    "tags",
+    "source",
+}
 
 ENTRY = """\
   - id: {ident}
@@ -44,14 +71,13 @@ REPS = "      sets: {default: 1, min: 1, max: 2}\n      reps: {default: 5, min: 
 MINUTES = "      duration_minutes: {default: 10, min: 5, max: 30}"
 
 
-
-
 pytestmark = pytest.mark.usefixtures("parse_bundled_once")
 
 
 def entry(ident: str, name: str = "My stretch", category: str = "stretching") -> str:
-    return ENTRY.format(ident=ident, name=name, category=category,
-                        dose=MINUTES if category == "aerobic" else REPS)
+    return ENTRY.format(
+        ident=ident, name=name, category=category, dose=MINUTES if category == "aerobic" else REPS
+    )
 
 
 def library_text(*entries: str) -> str:
@@ -68,6 +94,7 @@ def assert_clean_refusal(res: Any, path: Path, line: int | None, fragment: str) 
 
 
 # --- check -------------------------------------------------------------------------------------
+
 
 def test_check_passes_the_bundled_library(cli: Cli) -> None:
     res = cli("exercises", "check")
@@ -94,29 +121,53 @@ CLI_CASES = [
     ("not-yaml", "exercises: [a, b\n  - : :\n", 2, "not valid YAML"),
     ("empty", "", 1, "the file is empty"),
     ("duplicate-id", BAD + entry("my-stretch"), 21, "duplicate id 'my-stretch'"),
-    ("repeated-key", BAD.replace("    level: 1\n", "    level: 1\n    level: 2\n"), 7,
-     "my-stretch: the key 'level' appears twice"),
-    ("misspelt-field", BAD.replace("per_side:", "perside:"), 9,
-     "my-stretch: unknown field 'perside' (did you mean 'per_side'?)"),
-    ("yaml11-no", BAD.replace("name: My stretch", "name: no"), 4,
-     "my-stretch: name is 'no', which YAML 1.1 reads as false"),
-    ("min-above-max", BAD.replace("{default: 5, min: 5, max: 10}",
-                                  "{default: 5, min: 12, max: 10}"), 17,
-     "my-stretch: dose.reps must have min ≤ default ≤ max"),
-    ("unknown-category", BAD.replace("category: stretching", "category: cardio"), 5,
-     "my-stretch: category is 'cardio'; it must be one of"),
-    ("dangling-link", BAD.replace("    cautions:", "    progresses_to: brige\n    cautions:"),
-     3, "my-stretch: progresses_to: no exercise with id 'brige'; did you mean 'bridge'?"),
-    ("alias-bomb", 'a: &a ["lol", "lol"]\nb: &b [*a, *a]\nc: [*b, *b]\n', 1,
-     "anchors and aliases"),
+    (
+        "repeated-key",
+        BAD.replace("    level: 1\n", "    level: 1\n    level: 2\n"),
+        7,
+        "my-stretch: the key 'level' appears twice",
+    ),
+    (
+        "misspelt-field",
+        BAD.replace("per_side:", "perside:"),
+        9,
+        "my-stretch: unknown field 'perside' (did you mean 'per_side'?)",
+    ),
+    (
+        "yaml11-no",
+        BAD.replace("name: My stretch", "name: no"),
+        4,
+        "my-stretch: name is 'no', which YAML 1.1 reads as false",
+    ),
+    (
+        "min-above-max",
+        BAD.replace("{default: 5, min: 5, max: 10}", "{default: 5, min: 12, max: 10}"),
+        17,
+        "my-stretch: dose.reps must have min ≤ default ≤ max",
+    ),
+    (
+        "unknown-category",
+        BAD.replace("category: stretching", "category: cardio"),
+        5,
+        "my-stretch: category is 'cardio'; it must be one of",
+    ),
+    (
+        "dangling-link",
+        BAD.replace("    cautions:", "    progresses_to: brige\n    cautions:"),
+        3,
+        "my-stretch: progresses_to: no exercise with id 'brige'; did you mean 'bridge'?",
+    ),
+    ("alias-bomb", 'a: &a ["lol", "lol"]\nb: &b [*a, *a]\nc: [*b, *b]\n', 1, "anchors and aliases"),
     ("deep", "exercises: " + "[" * 50_000 + "]" * 50_000 + "\n", 1, "nested more than"),
 ]
 
 
-@pytest.mark.parametrize(("text", "line", "fragment"), [c[1:] for c in CLI_CASES],
-                         ids=[c[0] for c in CLI_CASES])
-def test_check_refuses_a_bad_file_with_file_and_line(cli: Cli, tmp_path: Path, text: str,
-                                                     line: int, fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"), [c[1:] for c in CLI_CASES], ids=[c[0] for c in CLI_CASES]
+)
+def test_check_refuses_a_bad_file_with_file_and_line(
+    cli: Cli, tmp_path: Path, text: str, line: int, fragment: str
+) -> None:
     path = tmp_path / "mine.yaml"
     path.write_text(text, encoding="utf-8")
     assert_clean_refusal(cli("exercises", "check", str(path)), path, line, fragment)
@@ -150,6 +201,7 @@ def test_check_refuses_a_missing_file(cli: Cli, tmp_path: Path) -> None:
 
 # --- list --------------------------------------------------------------------------------------
 
+
 def test_list_json_holds_the_whole_library(cli: Cli) -> None:
     res = cli("exercises", "list", "--json")
     assert res.exit_code == 0, res
@@ -170,8 +222,9 @@ def test_list_shows_a_table(cli: Cli) -> None:
 
 
 @pytest.mark.parametrize("columns", [30, 40, 60, 66, 67, 80, 100, 200])
-def test_list_never_breaks_an_id_at_any_width(cli: Cli, columns: int,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_list_never_breaks_an_id_at_any_width(
+    cli: Cli, columns: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Ids are what patients type (issue 14): each one whole, on a line, at any width and
     piped (CliRunner's output is not a terminal)."""
     monkeypatch.setenv("COLUMNS", str(columns))
@@ -195,8 +248,9 @@ def test_list_filters_by_equipment(cli: Cli) -> None:
     assert 0 < doc["count"] < len(everything)
     assert all(set(e["equipment"]) <= {"none", "chair"} for e in doc["exercises"])
     assert any("chair" in e["equipment"] for e in doc["exercises"])
-    both = cli("exercises", "list", "--equipment", "chair", "--category", "posture",
-               "--json").json()
+    both = cli(
+        "exercises", "list", "--equipment", "chair", "--category", "posture", "--json"
+    ).json()
     assert both["count"] > 0
     assert all(e["category"] == "posture" for e in both["exercises"])
 
@@ -213,11 +267,19 @@ def test_list_refuses_an_unknown_category_or_equipment(cli: Cli) -> None:
 
 # --- show --------------------------------------------------------------------------------------
 
+
 def test_show_prints_a_panel(cli: Cli) -> None:
     res = cli("exercises", "show", "bridge")
     assert res.exit_code == 0, res
-    for text in ("Bridge", "How to do it", "Dose", "Cautions: when to stop or leave it out",
-                 "Tips", "Single-leg bridge (single-leg-bridge)", "Based on:"):
+    for text in (
+        "Bridge",
+        "How to do it",
+        "Dose",
+        "Cautions: when to stop or leave it out",
+        "Tips",
+        "Single-leg bridge (single-leg-bridge)",
+        "Based on:",
+    ):
         assert text in res.stdout
 
 
@@ -245,8 +307,13 @@ def test_every_bundled_exercise_has_tags_from_the_closed_list(cli: Cli) -> None:
     exercises = cli("exercises", "list", "--json").json()["exercises"]
     assert all("tags" in e and set(e["tags"]) <= set(TAGS) for e in exercises)
     tagged = {t for e in exercises for t in e["tags"]}
-    assert {"supine", "end-range-flexion", "end-range-twist", "fall-risk",
-            "spinal-mobility"} <= tagged
+    assert {
+        "supine",
+        "end-range-flexion",
+        "end-range-twist",
+        "fall-risk",
+        "spinal-mobility",
+    } <= tagged
 
 
 def test_the_bike_is_two_things_an_exercise_bike_and_a_bicycle(cli: Cli) -> None:
@@ -262,12 +329,21 @@ def test_the_bike_is_two_things_an_exercise_bike_and_a_bicycle(cli: Cli) -> None
 def test_check_refuses_the_old_bike_and_an_unknown_tag(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "mine.yaml"
     path.write_text(BAD.replace("equipment: [mat]", "equipment: [bike]"), encoding="utf-8")
-    assert_clean_refusal(cli("exercises", "check", str(path)), path, 8,
-                         "equipment 'bike' is now exercise-bike or bicycle")
-    path.write_text(BAD.replace("    targets:", "    tags: [upside-down]\n    targets:"),
-                    encoding="utf-8")
-    assert_clean_refusal(cli("exercises", "check", str(path)), path, 10,
-                         "tags item 1 is 'upside-down'; it must be one of: supine")
+    assert_clean_refusal(
+        cli("exercises", "check", str(path)),
+        path,
+        8,
+        "equipment 'bike' is now exercise-bike or bicycle",
+    )
+    path.write_text(
+        BAD.replace("    targets:", "    tags: [upside-down]\n    targets:"), encoding="utf-8"
+    )
+    assert_clean_refusal(
+        cli("exercises", "check", str(path)),
+        path,
+        10,
+        "tags item 1 is 'upside-down'; it must be one of: supine",
+    )
 
 
 def test_show_json(cli: Cli) -> None:
@@ -293,11 +369,15 @@ def test_show_an_unknown_id_suggests_the_closest(cli: Cli) -> None:
 
 # --- where the library comes from ------------------------------------------------------------
 
+
 def test_the_users_own_file_is_merged_by_id(cli: Cli, backcare_home: Path) -> None:
     backcare_home.mkdir(mode=0o700)
-    (backcare_home / "exercises.yaml").write_text(library_text(
-        entry("my-stretch"), entry("bridge", "Bridge, the clinic's way", "strengthening")),
-        encoding="utf-8")
+    (backcare_home / "exercises.yaml").write_text(
+        library_text(
+            entry("my-stretch"), entry("bridge", "Bridge, the clinic's way", "strengthening")
+        ),
+        encoding="utf-8",
+    )
     doc = cli("exercises", "list", "--json").json()
     by_id = {e["id"]: e for e in doc["exercises"]}
     assert by_id["my-stretch"]["name"] == "My stretch"
@@ -306,11 +386,14 @@ def test_the_users_own_file_is_merged_by_id(cli: Cli, backcare_home: Path) -> No
     assert cli("exercises", "show", "my-stretch", "--json").json()["id"] == "my-stretch"
 
 
-def test_backcare_library_replaces_the_bundled_file(cli: Cli, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_backcare_library_replaces_the_bundled_file(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     own = tmp_path / "clinic.yaml"
-    own.write_text(library_text(*(entry(f"clinic-{c}", f"Clinic {c}", c) for c in CATEGORIES)),
-                   encoding="utf-8")
+    own.write_text(
+        library_text(*(entry(f"clinic-{c}", f"Clinic {c}", c) for c in CATEGORIES)),
+        encoding="utf-8",
+    )
     monkeypatch.setenv("BACKCARE_LIBRARY", str(own))
     doc = cli("exercises", "list", "--json").json()
     assert sorted(e["id"] for e in doc["exercises"]) == sorted(f"clinic-{c}" for c in CATEGORIES)

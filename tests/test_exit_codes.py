@@ -26,26 +26,54 @@ OUT_OF_BOUNDS: list[tuple[tuple[str, ...], str]] = [
     (("log", "--hurt", "bridge=11", *D), "--hurt"),
     (("session", "--pain-before", "12", *D), "--pain-before"),
     (("init", "--pain", "11", "--yes", "--no-red-flags", "--no-conditions", *D), "--pain"),
-    (("init", "--minutes", "5", "--yes", "--no-red-flags", "--no-conditions", *D),
-     "--minutes"),
-    (("init", "--days-per-week", "8", "--yes", "--no-red-flags", "--no-conditions", *D),
-     "--days-per-week"),
-    (("init", "--equipment", "rocket", "--yes", "--no-red-flags", "--no-conditions", *D),
-     "--equipment"),
-    (("init", "--avoid-position", "upside-down", "--yes", "--no-red-flags",
-      "--no-conditions", *D), "--avoid-position"),
+    (("init", "--minutes", "5", "--yes", "--no-red-flags", "--no-conditions", *D), "--minutes"),
+    (
+        ("init", "--days-per-week", "8", "--yes", "--no-red-flags", "--no-conditions", *D),
+        "--days-per-week",
+    ),
+    (
+        ("init", "--equipment", "rocket", "--yes", "--no-red-flags", "--no-conditions", *D),
+        "--equipment",
+    ),
+    (
+        (
+            "init",
+            "--avoid-position",
+            "upside-down",
+            "--yes",
+            "--no-red-flags",
+            "--no-conditions",
+            *D,
+        ),
+        "--avoid-position",
+    ),
     (("init", "--red-flag", "nosebleed", "--yes", "--no-conditions", *D), "--red-flag"),
     (("init", "--condition", "hiccups", "--yes", "--no-red-flags", *D), "--condition"),
-    (("init", "--age-band", "10-20", "--yes", "--no-red-flags", "--no-conditions", *D),
-     "--age-band"),
-    (("init", "--condition", "pregnancy", "--pregnancy-week", "50", "--yes",
-      "--no-red-flags", *D), "--pregnancy-week"),
+    (
+        ("init", "--age-band", "10-20", "--yes", "--no-red-flags", "--no-conditions", *D),
+        "--age-band",
+    ),
+    (
+        (
+            "init",
+            "--condition",
+            "pregnancy",
+            "--pregnancy-week",
+            "50",
+            "--yes",
+            "--no-red-flags",
+            *D,
+        ),
+        "--pregnancy-week",
+    ),
     (("progress", "--weeks", "0", *D), "--weeks"),
     (("export", "--format", "xlsx", "--out", "x.xlsx", *D), "--format"),
     (("export", "--format", "ics", "--weeks", "53", "--out", "x.ics", *D), "--weeks"),
     (("export", "--format", "ics", "--at", "25:00", "--out", "x.ics", *D), "--at"),
-    (("export", "--format", "fhir", "--fhir-version", "r3", "--out", "x.json", *D),
-     "--fhir-version"),
+    (
+        ("export", "--format", "fhir", "--fhir-version", "r3", "--out", "x.json", *D),
+        "--fhir-version",
+    ),
     (("export", "--format", "fhir", "--bundle", "batch", "--out", "x.json", *D), "--bundle"),
     (("assess", "koos", "--answers", "1", *D), "questionnaire"),
     (("assess", "peg", "--answers", "3,4,11", *D), "--answers"),
@@ -59,10 +87,12 @@ OUT_OF_BOUNDS: list[tuple[tuple[str, ...], str]] = [
 ]
 
 
-@pytest.mark.parametrize(("args", "option"), OUT_OF_BOUNDS,
-                         ids=[" ".join(a[:3]) for a, _ in OUT_OF_BOUNDS])
-def test_a_value_out_of_bounds_is_a_usage_error(cli: Cli, backcare_home: Path,
-                                                args: tuple[str, ...], option: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "option"), OUT_OF_BOUNDS, ids=[" ".join(a[:3]) for a, _ in OUT_OF_BOUNDS]
+)
+def test_a_value_out_of_bounds_is_a_usage_error(
+    cli: Cli, backcare_home: Path, args: tuple[str, ...], option: str
+) -> None:
     before = snapshot(backcare_home)
     res = cli(*args)
     assert res.exit_code == 2, res
@@ -73,21 +103,33 @@ def test_a_value_out_of_bounds_is_a_usage_error(cli: Cli, backcare_home: Path,
 
 # Once a record exists, `edit` changes it with the same options, and the same rule.
 EDIT_OUT_OF_BOUNDS: list[tuple[str, ...]] = [
-    ("--score", "11"), ("--symptom", "sneezing"), ("--kind", "massage"),
-    ("--pain-before", "11"), ("--pain-after", "-1"), ("--hurt", "bridge=11"),
+    ("--score", "11"),
+    ("--symptom", "sneezing"),
+    ("--kind", "massage"),
+    ("--pain-before", "11"),
+    ("--pain-after", "-1"),
+    ("--hurt", "bridge=11"),
 ]
 
 
 @pytest.mark.parametrize("change", EDIT_OUT_OF_BOUNDS, ids=[c[0] for c in EDIT_OUT_OF_BOUNDS])
-def test_edit_out_of_bounds_is_a_usage_error(cli: Cli, monkeypatch: pytest.MonkeyPatch,
-                                             change: tuple[str, ...]) -> None:
+def test_edit_out_of_bounds_is_a_usage_error(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, change: tuple[str, ...]
+) -> None:
     monkeypatch.setenv("BACKCARE_TODAY", TODAY)
-    assert cli("init", "--no-red-flags", "--no-conditions", "--assessed", "--pain", "5",
-               "--yes", *D).exit_code == 0
+    assert (
+        cli(
+            "init", "--no-red-flags", "--no-conditions", "--assessed", "--pain", "5", "--yes", *D
+        ).exit_code
+        == 0
+    )
     kinds = {"--score": "pain", "--symptom": "pain", "--kind": "visit"}
     kind = kinds.get(change[0], "log")
-    made = {"pain": ("pain", "4", *D), "visit": ("visit", *D),
-            "log": ("log", "--done", "bridge", *D)}[kind]
+    made = {
+        "pain": ("pain", "4", *D),
+        "visit": ("visit", *D),
+        "log": ("log", "--done", "bridge", *D),
+    }[kind]
     assert cli(*made).exit_code == 0
     history = cli("history", "--json", *D).json()
     key = {"pain": "pain_checkins", "visit": "visits", "log": "sessions"}[kind]
@@ -97,8 +139,7 @@ def test_edit_out_of_bounds_is_a_usage_error(cli: Cli, monkeypatch: pytest.Monke
     assert change[0] in res.stderr
 
 
-def _options_with_bounds(command: Any, path: tuple[str, ...] = ()
-                         ) -> list[tuple[str, str]]:
+def _options_with_bounds(command: Any, path: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     found = []
     for p in command.params:
         if getattr(p, "min", None) is not None or getattr(p, "choices", None):
@@ -113,15 +154,17 @@ def test_every_option_typer_bounds_is_in_the_table() -> None:
     be added there."""
     from backcare.cli import app
 
-    tried = {(" ".join(a[: 2 if a[0] in {"clinic", "exercises", "programme"} else 1]), o)
-             for a, o in OUT_OF_BOUNDS}
-    missing = [b for b in _options_with_bounds(typer.main.get_command(app))
-               if b not in tried]
+    tried = {
+        (" ".join(a[: 2 if a[0] in {"clinic", "exercises", "programme"} else 1]), o)
+        for a, o in OUT_OF_BOUNDS
+    }
+    missing = [b for b in _options_with_bounds(typer.main.get_command(app)) if b not in tried]
     assert not missing, f"bounded options not tried in OUT_OF_BOUNDS: {missing}"
 
 
-def test_bad_data_and_refusals_stay_exit_1(cli: Cli, monkeypatch: pytest.MonkeyPatch,
-                                           tmp_path: Path) -> None:
+def test_bad_data_and_refusals_stay_exit_1(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("BACKCARE_TODAY", TODAY)
     broken = tmp_path / "broken.json"
     broken.write_text("{ not json", encoding="utf-8")
@@ -148,8 +191,6 @@ def test_the_readme_writes_the_rule() -> None:
     from conftest import ROOT
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Exit codes"):]
+    section = readme[readme.index("## Exit codes") :]
     for code in ("`0`", "`1`", "`2`", "`3`", "`70`"):
         assert code in section.split("\n## ")[0], code
-
-

@@ -25,10 +25,26 @@ from backcare.exporters.csv_export import BOM, COLUMNS, RECORDS, neutralise
 from backcare.storage import Store
 
 D = date.fromisoformat
-NASTY = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tstarts with tab",
-         "\rstarts with CR", " =1+1", "\u00a0=1+1", "\u200b@SUM(A1)", "\ufeff-2+3",
-         "\uff1dSUM(A1)", "\uff0b1", "\uff0d1", "\uff20A1", "plain, with commas",
-         'with "double quotes"', "two\nlines", "ünïcode ✓ 痛み"]
+NASTY = [
+    '=HYPERLINK("http://evil","x")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "\tstarts with tab",
+    "\rstarts with CR",
+    " =1+1",
+    "\u00a0=1+1",
+    "\u200b@SUM(A1)",
+    "\ufeff-2+3",
+    "\uff1dSUM(A1)",
+    "\uff0b1",
+    "\uff0d1",
+    "\uff20A1",
+    "plain, with commas",
+    'with "double quotes"',
+    "two\nlines",
+    "ünïcode ✓ 痛み",
+]
 SAFE_FROM = NASTY.index("plain, with commas")
 
 
@@ -36,14 +52,26 @@ def seed(home: Path) -> Store:
     s = Store(home)
     for i, note in enumerate(NASTY):
         d = D(f"2026-03-{i + 2:02d}")
-        s.add_session(Session(f"s-2026030{i}-{i:04d}", d, (
-            ExerciseLog("bridge", "done", Dose(sets=2, reps=10, hold_seconds=5), 7),
-            ExerciseLog("walking", "partial", Dose(duration_minutes=3), None),
-            ExerciseLog("hamstring-stretch", "skipped", Dose(sets=1, reps=3, hold_seconds=20)),
-            ExerciseLog("=evil-id", "done", Dose(duration_minutes=12), None),
-        ), 5, 4, note))
-        s.put_checkin(PainCheckin(d, i % 11, note, ("numbness", "tingling") if i == 1 else (),
-                                  i == 2))
+        s.add_session(
+            Session(
+                f"s-2026030{i}-{i:04d}",
+                d,
+                (
+                    ExerciseLog("bridge", "done", Dose(sets=2, reps=10, hold_seconds=5), 7),
+                    ExerciseLog("walking", "partial", Dose(duration_minutes=3), None),
+                    ExerciseLog(
+                        "hamstring-stretch", "skipped", Dose(sets=1, reps=3, hold_seconds=20)
+                    ),
+                    ExerciseLog("=evil-id", "done", Dose(duration_minutes=12), None),
+                ),
+                5,
+                4,
+                note,
+            )
+        )
+        s.put_checkin(
+            PainCheckin(d, i % 11, note, ("numbness", "tingling") if i == 1 else (), i == 2)
+        )
     s.add_visit(Visit("v-20260310-1", D("2026-03-10"), "manual-therapy", "-mobilisation"))
     s.add_assessment(Assessment("a-20260302-peg", D("2026-03-02"), "peg", [5, 6, 4], 5.0))
     s.add_session(Session("s-20260325-empty", D("2026-03-25"), ()))
@@ -85,14 +113,18 @@ def test_each_row_is_one_record_of_one_kind(exported: list[dict[str, str]]) -> N
     assert len(of(exported, "checkin")) == len(NASTY)
     assert len(of(exported, "visit")) == len(of(exported, "assessment")) == 1
     (goal,) = of(exported, "goal")
-    assert (goal["goal"], goal["date"], goal["due"]) == \
-        ("'=walk to the shop", "2026-03-02", "2026-04-30")
+    assert (goal["goal"], goal["date"], goal["due"]) == (
+        "'=walk to the shop",
+        "2026-03-02",
+        "2026-04-30",
+    )
     first_session, first_exercise = exported[0], exported[1]
     assert first_session["record"] == "session" and first_session["date"] == "2026-03-02"
     assert (first_session["pain_before"], first_session["pain_after"]) == ("5", "4")
     assert first_exercise["session_id"] == first_session["id"]
-    assert [r["date"] for r in exported if r["record"] != "goal"] == \
-        sorted(r["date"] for r in exported if r["record"] != "goal")
+    assert [r["date"] for r in exported if r["record"] != "goal"] == sorted(
+        r["date"] for r in exported if r["record"] != "goal"
+    )
 
 
 def test_no_value_is_repeated_across_rows(exported: list[dict[str, str]]) -> None:
@@ -121,12 +153,15 @@ def test_columns_hold_what_was_done(exported: list[dict[str, str]]) -> None:
     assert (walk["status"], walk["minutes"], walk["exercise"]) == ("partial", "3", "Walking")
     skipped = by_id["hamstring-stretch"]
     assert skipped["status"] == "skipped"
-    assert skipped["sets"] == skipped["reps"] == skipped["hold_seconds"] == \
-        skipped["minutes"] == ""
+    assert skipped["sets"] == skipped["reps"] == skipped["hold_seconds"] == skipped["minutes"] == ""
     assert skipped["per_side"] == "yes" and by_id["bridge"]["per_side"] == "no"
     bridge = by_id["bridge"]
-    assert (bridge["sets"], bridge["reps"], bridge["hold_seconds"], bridge["exercise_pain"]) \
-        == ("2", "10", "5", "7")
+    assert (bridge["sets"], bridge["reps"], bridge["hold_seconds"], bridge["exercise_pain"]) == (
+        "2",
+        "10",
+        "5",
+        "7",
+    )
     checkin = of(exported, "checkin")[1]
     assert checkin["symptoms"] == "numbness;tingling"
     assessment = of(exported, "assessment")[0]
@@ -150,22 +185,46 @@ def test_commas_quotes_newlines_and_unicode_survive(exported: list[dict[str, str
     assert notes[SAFE_FROM:] == NASTY[SAFE_FROM:]
 
 
-@pytest.mark.parametrize("cell", [" =1", "\u00a0+1", "\u3000-1", "\u200b@A1", "\ufeff=1",
-                                  "\u200d\u2060=1", "  \t=1", "＝1", "＋1", "－1", "＠A1",
-                                  " ＝1", "\tplain", "\rplain"])
+@pytest.mark.parametrize(
+    "cell",
+    [
+        " =1",
+        "\u00a0+1",
+        "\u3000-1",
+        "\u200b@A1",
+        "\ufeff=1",
+        "\u200d\u2060=1",
+        "  \t=1",
+        "＝1",
+        "＋1",
+        "－1",
+        "＠A1",
+        " ＝1",
+        "\tplain",
+        "\rplain",
+    ],
+)
 def test_neutralise_sees_through_leading_blanks_and_full_width_forms(cell: str) -> None:
     assert neutralise(cell) == "'" + cell
 
 
 def test_neutralise_leaves_ordinary_text_alone() -> None:
-    for cell in ("walked 20 min", "a=b", " walked", "\u00a0", "", "痛み", "2026-03-02",
-                 "x-1", "e-mail"):
+    for cell in (
+        "walked 20 min",
+        "a=b",
+        " walked",
+        "\u00a0",
+        "",
+        "痛み",
+        "2026-03-02",
+        "x-1",
+        "e-mail",
+    ):
         assert neutralise(cell) == cell
     assert neutralise("=1") == "'=1"
 
 
-def test_a_byte_order_mark_by_default_and_none_with_no_bom(raw: bytes, cli,
-                                                           tmp_path: Path) -> None:
+def test_a_byte_order_mark_by_default_and_none_with_no_bom(raw: bytes, cli, tmp_path: Path) -> None:
     assert raw.startswith(BOM.encode("utf-8"))
     text = raw.decode("utf-8-sig")
     assert "痛み" in text  # Excel, told by the mark, reads this as UTF-8
@@ -173,7 +232,7 @@ def test_a_byte_order_mark_by_default_and_none_with_no_bom(raw: bytes, cli,
     assert cli("export", "--format", "csv", "--out", str(out), "--no-bom").exit_code == 0
     plain = out.read_bytes()
     assert not plain.startswith(BOM.encode("utf-8"))
-    assert plain == raw[len(BOM.encode("utf-8")):]
+    assert plain == raw[len(BOM.encode("utf-8")) :]
 
 
 def test_no_bom_is_for_csv_only(cli, tmp_path: Path) -> None:
@@ -199,8 +258,9 @@ def test_out_dash_writes_the_table_to_stdout(cli, backcare_home: Path, tmp_path:
     assert res.stderr == ""  # no confirmation line mixed into the data
 
 
-def test_a_csv_export_does_not_load_the_heavy_libraries(backcare_home: Path,
-                                                        tmp_path: Path) -> None:
+def test_a_csv_export_does_not_load_the_heavy_libraries(
+    backcare_home: Path, tmp_path: Path
+) -> None:
     seed(backcare_home)
     out = tmp_path / "x.csv"
     heavy = ("matplotlib", "numpy", "fhir", "fpdf", "icalendar", "pypdf", "uharfbuzz")

@@ -41,8 +41,20 @@ def run(cli: Any, *args: str) -> Any:
 
 def export(cli: Any, tmp_path: Path, name: str, day: str, version: str) -> dict[str, Any]:
     out = tmp_path / name
-    run(cli, "export", "--format", "fhir", "--bundle", "transaction", "--fhir-version",
-        version, "--out", str(out), "--date", day)
+    run(
+        cli,
+        "export",
+        "--format",
+        "fhir",
+        "--bundle",
+        "transaction",
+        "--fhir-version",
+        version,
+        "--out",
+        str(out),
+        "--date",
+        day,
+    )
     data: dict[str, Any] = json.loads(out.read_text("utf-8"))
     validate(data, version)
     return data
@@ -50,8 +62,11 @@ def export(cli: Any, tmp_path: Path, name: str, day: str, version: str) -> dict[
 
 def own(resource: dict[str, Any]) -> str:
     ids = resource["identifier"]
-    return next(i["value"] for i in (ids if isinstance(ids, list) else [ids])
-                if i["system"] == URI_IDENTIFIER)
+    return next(
+        i["value"]
+        for i in (ids if isinstance(ids, list) else [ids])
+        if i["system"] == URI_IDENTIFIER
+    )
 
 
 def by_identifier(bundle: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -72,17 +87,29 @@ def visit_id(cli: Any) -> str:
 
 def first_records(cli: Any) -> None:
     run(cli, "pain", "6", "--date", "2026-03-02")
-    run(cli, "log", "--done", "bridge", "--hurt", "bridge=3", "--pain-before", "5",
-        "--pain-after", "4", "--date", "2026-03-02")
+    run(
+        cli,
+        "log",
+        "--done",
+        "bridge",
+        "--hurt",
+        "bridge=3",
+        "--pain-before",
+        "5",
+        "--pain-after",
+        "4",
+        "--date",
+        "2026-03-02",
+    )
     run(cli, "assess", "odi", "--answers", "3,2,-,2,2,3,2,3,2,2", "--date", "2026-03-03")
-    run(cli, "visit", "--kind", "manual-therapy", "--note", "mobilisation",
-        "--date", "2026-03-04")
+    run(cli, "visit", "--kind", "manual-therapy", "--note", "mobilisation", "--date", "2026-03-04")
     run(cli, "goal", "add", "walk to the shop", "--date", "2026-03-04")
 
 
 @pytest.mark.parametrize("version", ["r4", "r5"])
 def test_identifiers_stay_as_data_grows_and_corrections_travel(
-        patient: Any, tmp_path: Path, version: str) -> None:
+    patient: Any, tmp_path: Path, version: str
+) -> None:
     """Export 1, add data, edit one record, delete one, export 2."""
     first_records(patient)
     one = export(patient, tmp_path, "one.json", "2026-03-04", version)
@@ -110,8 +137,12 @@ def test_identifiers_stay_as_data_grows_and_corrections_travel(
     # The new records are new, and conditional creates.
     new = set(after) - set(before)
     assert sorted(after[v]["resource"]["resourceType"] for v in new) == [
-        "Observation", "Observation", "Procedure", "Questionnaire",
-        "QuestionnaireResponse"]  # a check-in, a session, a PEG, its score and Questionnaire
+        "Observation",
+        "Observation",
+        "Procedure",
+        "Questionnaire",
+        "QuestionnaireResponse",
+    ]  # a check-in, a session, a PEG, its score and Questionnaire
     for value in new:
         assert after[value]["request"]["method"] == "POST"
     # The edited session, its pain and its exercise's pain are updates on their identifier.
@@ -123,26 +154,31 @@ def test_identifiers_stay_as_data_grows_and_corrections_travel(
         kind = entry["resource"]["resourceType"]
         assert entry["request"]["url"] == f"{kind}?identifier={URI_IDENTIFIER}|{value}"
         assert value in before
-    pains = sorted(after[v]["resource"].get("valueInteger") for v in updated
-                   if after[v]["resource"]["resourceType"] == "Observation")
+    pains = sorted(
+        after[v]["resource"].get("valueInteger")
+        for v in updated
+        if after[v]["resource"]["resourceType"] == "Observation"
+    )
     assert pains == [2, 5, 5]  # after, with bridge, before
     # The rest were not touched: conditional creates that find what is there.
     untouched = set(before) - deleted - updated
     assert untouched and all(after[v]["request"]["method"] == "POST" for v in untouched)
-    assert all(after[v]["resource"] == before[v]["resource"] for v in untouched
-               if after[v]["resource"]["resourceType"] != "Patient")
+    assert all(
+        after[v]["resource"] == before[v]["resource"]
+        for v in untouched
+        if after[v]["resource"]["resourceType"] != "Patient"
+    )
 
 
 def test_the_identifier_is_the_patient_id_and_the_record_id_and_never_a_full_url(
-        patient: Any, tmp_path: Path) -> None:
+    patient: Any, tmp_path: Path
+) -> None:
     first_records(patient)
     bundle = export(patient, tmp_path, "b.json", "2026-03-04", "r4")
-    (pat,) = [e["resource"] for e in bundle["entry"]
-              if e["resource"]["resourceType"] == "Patient"]
+    (pat,) = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient"]
     (pid,) = [i["value"] for i in pat["identifier"] if i["system"] == PATIENT_ID_SYSTEM]
     session = session_id(patient, "2026-03-02")
-    procedure = next(e for e in bundle["entry"]
-                     if e["resource"]["resourceType"] == "Procedure")
+    procedure = next(e for e in bundle["entry"] if e["resource"]["resourceType"] == "Procedure")
     assert own(procedure["resource"]) == record_identifier(pid, "session", session)
     checkin = by_identifier(bundle)[record_identifier(pid, "pain", "p-2026-03-02")]
     assert checkin["resource"]["valueInteger"] == 6
@@ -153,10 +189,12 @@ def test_the_identifier_is_the_patient_id_and_the_record_id_and_never_a_full_url
 
 def test_two_patients_records_never_share_an_identifier() -> None:
     """Check-in ids are their dates: the patient's id keeps two patients' check-ins apart."""
-    assert record_identifier("pt-0000000000000001", "pain", "p-2026-03-02") != \
-        record_identifier("pt-0000000000000002", "pain", "p-2026-03-02")
-    assert record_identifier("pt-0000000000000001", "pain", "p-2026-03-02") == \
-        record_identifier("pt-0000000000000001", "pain", "p-2026-03-02")
+    assert record_identifier("pt-0000000000000001", "pain", "p-2026-03-02") != record_identifier(
+        "pt-0000000000000002", "pain", "p-2026-03-02"
+    )
+    assert record_identifier("pt-0000000000000001", "pain", "p-2026-03-02") == record_identifier(
+        "pt-0000000000000001", "pain", "p-2026-03-02"
+    )
 
 
 def test_the_clinic_reads_a_transaction_with_deletes(patient: Any, tmp_path: Path) -> None:
@@ -172,18 +210,21 @@ def test_the_clinic_reads_a_transaction_with_deletes(patient: Any, tmp_path: Pat
 
 
 def test_a_checkin_moved_to_another_day_is_deleted_where_it_was(
-        patient: Any, tmp_path: Path) -> None:
+    patient: Any, tmp_path: Path
+) -> None:
     """A check-in's id is its day: moved, it is a new record, and the old one goes."""
     run(patient, "pain", "5", "--date", "2026-03-03")
     one = export(patient, tmp_path, "one.json", "2026-03-03", "r4")
     run(patient, "edit", "p-2026-03-03", "--date", "2026-03-04")
     two = export(patient, tmp_path, "two.json", "2026-03-04", "r4")
-    (old,) = [own(e["resource"]) for e in one["entry"]
-              if e["resource"]["resourceType"] == "Observation"]
+    (old,) = [
+        own(e["resource"]) for e in one["entry"] if e["resource"]["resourceType"] == "Observation"
+    ]
     (delete,) = [e["request"]["url"] for e in two["entry"] if "resource" not in e]
     assert delete == f"Observation?identifier={URI_IDENTIFIER}|{old}"
-    (moved,) = [e for e in two["entry"]
-                if e.get("resource", {}).get("resourceType") == "Observation"]
+    (moved,) = [
+        e for e in two["entry"] if e.get("resource", {}).get("resourceType") == "Observation"
+    ]
     assert moved["resource"]["effectiveDateTime"] == "2026-03-04" and own(moved["resource"]) != old
 
 
@@ -194,8 +235,9 @@ def test_a_record_deleted_and_made_again_is_an_update(patient: Any, tmp_path: Pa
     run(patient, "delete", "p-2026-03-03", "--yes", "--date", "2026-03-04")
     run(patient, "pain", "3", "--date", "2026-03-03")
     bundle = export(patient, tmp_path, "b.json", "2026-03-04", "r5")
-    (entry,) = [e for e in bundle["entry"]
-                if e.get("resource", {}).get("resourceType") == "Observation"]
+    (entry,) = [
+        e for e in bundle["entry"] if e.get("resource", {}).get("resourceType") == "Observation"
+    ]
     assert entry["request"]["method"] == "PUT" and entry["resource"]["valueInteger"] == 3
     assert "note" not in entry["resource"]
     assert not [e for e in bundle["entry"] if e["request"]["method"] == "DELETE"]

@@ -18,21 +18,45 @@ from backcare.storage import Store
 D = date.fromisoformat
 
 
-def plan(day: str, minutes: float = 24.6, items: list[dict[str, Any]] | None = None,
-         mode: str = "normal") -> dict[str, Any]:
+def plan(
+    day: str, minutes: float = 24.6, items: list[dict[str, Any]] | None = None, mode: str = "normal"
+) -> dict[str, Any]:
     if items is None:
         items = [
-            {"exercise_id": "bridge", "name": "Bridge", "category": "strengthening",
-             "sets": 2, "reps": 10, "hold_seconds": 5, "duration_minutes": None,
-             "per_side": False, "reason": "r"},
-            {"exercise_id": "hamstring-stretch", "name": "Hamstring stretch",
-             "category": "stretching", "sets": 1, "reps": 3, "hold_seconds": 20,
-             "duration_minutes": None, "per_side": True, "reason": "r"},
-            {"exercise_id": "walking", "name": "Walking", "category": "aerobic", "sets": None,
-             "reps": None, "hold_seconds": None, "duration_minutes": 15, "reason": "r"},
+            {
+                "exercise_id": "bridge",
+                "name": "Bridge",
+                "category": "strengthening",
+                "sets": 2,
+                "reps": 10,
+                "hold_seconds": 5,
+                "duration_minutes": None,
+                "per_side": False,
+                "reason": "r",
+            },
+            {
+                "exercise_id": "hamstring-stretch",
+                "name": "Hamstring stretch",
+                "category": "stretching",
+                "sets": 1,
+                "reps": 3,
+                "hold_seconds": 20,
+                "duration_minutes": None,
+                "per_side": True,
+                "reason": "r",
+            },
+            {
+                "exercise_id": "walking",
+                "name": "Walking",
+                "category": "aerobic",
+                "sets": None,
+                "reps": None,
+                "hold_seconds": None,
+                "duration_minutes": 15,
+                "reason": "r",
+            },
         ]
-    return {"date": day, "mode": mode, "total_minutes": minutes, "items": items,
-            "warnings": []}
+    return {"date": day, "mode": mode, "total_minutes": minutes, "items": items, "warnings": []}
 
 
 def calendar(data: bytes) -> Any:
@@ -53,22 +77,25 @@ def cancelled(data: bytes) -> list[Any]:
 LONDON = "Europe/London"
 
 
-def render(plans: list[dict[str, Any]], exported_at: str = "2026-03-01T20:00:00+01:00",
-           **changes: Any) -> bytes:
+def render(
+    plans: list[dict[str, Any]], exported_at: str = "2026-03-01T20:00:00+01:00", **changes: Any
+) -> bytes:
     values: dict[str, Any] = {"time_zone": LONDON, "remind_at": time(18, 0)}
     values.update(changes)
     ctx = ExportContext(doc={}, exported_at=exported_at, plans=tuple(plans), **values)
     return get_exporter("ics").render(ctx).data
 
 
-def test_one_timed_event_per_plan_in_the_patients_zone_with_a_reminder_at_its_start(
-        ) -> None:
-    data = render([plan("2026-03-02"), plan("2026-03-04", 10.2),
-                   plan("2026-03-05", items=[])])  # a rest day: no event
+def test_one_timed_event_per_plan_in_the_patients_zone_with_a_reminder_at_its_start() -> None:
+    data = render(
+        [plan("2026-03-02"), plan("2026-03-04", 10.2), plan("2026-03-05", items=[])]
+    )  # a rest day: no event
     found = events(data)
     zone = ZoneInfo(LONDON)
-    assert [e.decoded("dtstart") for e in found] == \
-        [datetime(2026, 3, 2, 18, 0, tzinfo=zone), datetime(2026, 3, 4, 18, 0, tzinfo=zone)]
+    assert [e.decoded("dtstart") for e in found] == [
+        datetime(2026, 3, 2, 18, 0, tzinfo=zone),
+        datetime(2026, 3, 4, 18, 0, tzinfo=zone),
+    ]
     first = found[0]
     assert first.decoded("dtend") == datetime(2026, 3, 2, 18, 25, tzinfo=zone)
     assert b"DTSTART;TZID=Europe/London:20260302T180000" in data
@@ -127,17 +154,36 @@ def test_uids_are_stable_per_date() -> None:
     assert uid_for("pt-1", "2026-03-02") != uid_for("pt-1", "2026-03-03")
 
 
-def test_the_command_puts_events_on_the_prescribed_days(cli, backcare_home: Path,
-                                                        tmp_path: Path) -> None:
+def test_the_command_puts_events_on_the_prescribed_days(
+    cli, backcare_home: Path, tmp_path: Path
+) -> None:
     s = Store(backcare_home)
     s.save_profile(Profile(start_date=D("2026-03-02"), equipment=["none", "mat"]))
-    s.save_programme(Prescription((
-        PrescribedItem("bridge", Dose(sets=2, reps=10, hold_seconds=5), ("mon", "wed", "fri")),
-        PrescribedItem("walking", Dose(duration_minutes=15), ("mon", "fri")),
-    ), "A. Physio", D("2026-03-02")))
+    s.save_programme(
+        Prescription(
+            (
+                PrescribedItem(
+                    "bridge", Dose(sets=2, reps=10, hold_seconds=5), ("mon", "wed", "fri")
+                ),
+                PrescribedItem("walking", Dose(duration_minutes=15), ("mon", "fri")),
+            ),
+            "A. Physio",
+            D("2026-03-02"),
+        )
+    )
     out = tmp_path / "sessions.ics"
-    res = cli("export", "--format", "ics", "--out", str(out), "--date", "2026-03-02",
-              "--weeks", "2", "--json")
+    res = cli(
+        "export",
+        "--format",
+        "ics",
+        "--out",
+        str(out),
+        "--date",
+        "2026-03-02",
+        "--weeks",
+        "2",
+        "--json",
+    )
     assert res.exit_code == 0, res.output
     found = events(out.read_bytes())
     mondays = [D("2026-03-02"), D("2026-03-09")]
@@ -148,10 +194,12 @@ def test_the_command_puts_events_on_the_prescribed_days(cli, backcare_home: Path
     assert "Walking" not in str(found[1]["description"])  # not prescribed on Wednesdays
 
 
-def test_the_command_follows_the_profiles_days_per_week(cli, backcare_home: Path,
-                                                        tmp_path: Path) -> None:
-    Store(backcare_home).save_profile(Profile(start_date=D("2026-03-02"), days_per_week=3,
-                                              equipment=["none", "mat"]))
+def test_the_command_follows_the_profiles_days_per_week(
+    cli, backcare_home: Path, tmp_path: Path
+) -> None:
+    Store(backcare_home).save_profile(
+        Profile(start_date=D("2026-03-02"), days_per_week=3, equipment=["none", "mat"])
+    )
     out = tmp_path / "s.ics"
     res = cli("export", "--format", "ics", "--out", str(out), "--date", "2026-03-02")
     assert res.exit_code == 0, res.output
@@ -166,21 +214,37 @@ def test_weeks_must_be_sensible(cli, tmp_path: Path) -> None:
     assert res.exit_code == 2 and "--weeks" in res.output
 
 
-def test_at_sets_the_time_in_the_local_zone(cli, backcare_home: Path, tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_at_sets_the_time_in_the_local_zone(
+    cli, backcare_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TZ", "America/New_York")
-    Store(backcare_home).save_profile(Profile(start_date=D("2026-03-02"),
-                                              equipment=["none", "mat"]))
+    Store(backcare_home).save_profile(
+        Profile(start_date=D("2026-03-02"), equipment=["none", "mat"])
+    )
     out = tmp_path / "s.ics"
-    res = cli("export", "--format", "ics", "--out", str(out), "--date", "2026-03-02",
-              "--weeks", "1", "--at", "7:30")
+    res = cli(
+        "export",
+        "--format",
+        "ics",
+        "--out",
+        str(out),
+        "--date",
+        "2026-03-02",
+        "--weeks",
+        "1",
+        "--at",
+        "7:30",
+    )
     assert res.exit_code == 0, res.output
     first = events(out.read_bytes())[0]
-    assert first.decoded("dtstart") == datetime(2026, 3, 2, 7, 30,
-                                                tzinfo=ZoneInfo("America/New_York"))
+    assert first.decoded("dtstart") == datetime(
+        2026, 3, 2, 7, 30, tzinfo=ZoneInfo("America/New_York")
+    )
     default = tmp_path / "d.ics"
-    assert cli("export", "--format", "ics", "--out", str(default), "--date",
-               "2026-03-02").exit_code == 0
+    assert (
+        cli("export", "--format", "ics", "--out", str(default), "--date", "2026-03-02").exit_code
+        == 0
+    )
     assert events(default.read_bytes())[0].decoded("dtstart").time() == time(9, 0)
 
 
@@ -197,10 +261,10 @@ def test_at_is_for_ics_only(cli, tmp_path: Path) -> None:
 
 
 def test_out_dash_writes_the_calendar_to_stdout(cli, backcare_home: Path) -> None:
-    Store(backcare_home).save_profile(Profile(start_date=D("2026-03-02"),
-                                              equipment=["none", "mat"]))
-    res = cli("export", "--format", "ics", "--out", "-", "--date", "2026-03-02",
-              "--weeks", "1")
+    Store(backcare_home).save_profile(
+        Profile(start_date=D("2026-03-02"), equipment=["none", "mat"])
+    )
+    res = cli("export", "--format", "ics", "--out", "-", "--date", "2026-03-02", "--weeks", "1")
     assert res.exit_code == 0, res.output
     assert len(events(res.stdout.encode("utf-8"))) == 7
 
@@ -210,24 +274,31 @@ def test_a_new_export_cancels_the_days_no_longer_planned(patient, tmp_path: Path
     the same UID and a higher SEQUENCE, so a calendar that imported the first file drops
     them (issue 23). UIDs carry the patient's identifier and no host."""
     one = tmp_path / "one.ics"
-    res = patient("export", "--format", "ics", "--out", str(one), "--date", "2026-03-02",
-                  "--weeks", "2")
+    res = patient(
+        "export", "--format", "ics", "--out", str(one), "--date", "2026-03-02", "--weeks", "2"
+    )
     assert res.exit_code == 0, res.output
     rx = tmp_path / "rx.yaml"
-    rx.write_text("start: 2026-03-02\nexercises:\n  - id: bridge\n    sets: 2\n"
-                  "    reps: 10\n    days: [tue, thu]\n", "utf-8")
+    rx.write_text(
+        "start: 2026-03-02\nexercises:\n  - id: bridge\n    sets: 2\n"
+        "    reps: 10\n    days: [tue, thu]\n",
+        "utf-8",
+    )
     assert patient("programme", "import", str(rx)).exit_code == 0
     two = tmp_path / "two.ics"
-    res = patient("export", "--format", "ics", "--out", str(two), "--date", "2026-03-03",
-                  "--weeks", "2")
+    res = patient(
+        "export", "--format", "ics", "--out", str(two), "--date", "2026-03-03", "--weeks", "2"
+    )
     assert res.exit_code == 0, res.output
     before = {str(e["uid"]): e for e in events(one.read_bytes())}
     planned = {str(e["uid"]): e for e in events(two.read_bytes())}
     dropped = {str(e["uid"]): e for e in cancelled(two.read_bytes())}
     assert {e.decoded("dtstart").strftime("%a") for e in planned.values()} == {"Tue", "Thu"}
     pid = Store(patient_home()).profile().patient_id
-    assert pid and all(uid.startswith(f"backcare-{pid}-") and "@" not in uid
-                       for uid in [*before, *planned, *dropped])
+    assert pid and all(
+        uid.startswith(f"backcare-{pid}-") and "@" not in uid
+        for uid in [*before, *planned, *dropped]
+    )
     overlap = {uid for uid, e in before.items() if e.decoded("dtstart").date() >= D("2026-03-03")}
     gone = overlap - set(planned)
     assert gone and gone <= set(dropped)  # every reminder no longer planned is cancelled

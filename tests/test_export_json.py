@@ -33,31 +33,75 @@ D = date.fromisoformat
 def seed(home: Path) -> Store:
     """A data folder with one of everything, including awkward values."""
     s = Store(home)
-    s.save_profile(Profile(start_date=D("2026-03-02"), baseline_pain=6, minutes_per_day=25,
-                           days_per_week=5, equipment=["none", "mat"],
-                           avoid_positions=["kneeling"], created=D("2026-03-02")))
-    s.save_programme(Prescription(
-        (PrescribedItem("bridge", Dose(sets=2, reps=10, hold_seconds=5), ("mon", "wed"),
-                        "squeeze"),
-         PrescribedItem("walking", Dose(duration_minutes=15))),
-        "A. Physio", D("2026-03-02"), False))
-    s.add_session(Session("s-20260302-aaaa0001", D("2026-03-02"), (
-        ExerciseLog("bridge", "done", Dose(sets=2, reps=10, hold_seconds=5), 3),
-        ExerciseLog("walking", "partial", Dose(duration_minutes=10), None),
-        ExerciseLog("my-own-exercise", "skipped", Dose()),
-    ), 5, 4, "Café, “quotes”, ünïcode ✓\nsecond line"))
-    s.add_session(Session("s-20260401-bbbb0002", D("2026-04-01"), (
-        ExerciseLog("bridge", "done", Dose(sets=2, reps=10, hold_seconds=5), 7),), None, None))
+    s.save_profile(
+        Profile(
+            start_date=D("2026-03-02"),
+            baseline_pain=6,
+            minutes_per_day=25,
+            days_per_week=5,
+            equipment=["none", "mat"],
+            avoid_positions=["kneeling"],
+            created=D("2026-03-02"),
+        )
+    )
+    s.save_programme(
+        Prescription(
+            (
+                PrescribedItem(
+                    "bridge", Dose(sets=2, reps=10, hold_seconds=5), ("mon", "wed"), "squeeze"
+                ),
+                PrescribedItem("walking", Dose(duration_minutes=15)),
+            ),
+            "A. Physio",
+            D("2026-03-02"),
+            False,
+        )
+    )
+    s.add_session(
+        Session(
+            "s-20260302-aaaa0001",
+            D("2026-03-02"),
+            (
+                ExerciseLog("bridge", "done", Dose(sets=2, reps=10, hold_seconds=5), 3),
+                ExerciseLog("walking", "partial", Dose(duration_minutes=10), None),
+                ExerciseLog("my-own-exercise", "skipped", Dose()),
+            ),
+            5,
+            4,
+            "Café, “quotes”, ünïcode ✓\nsecond line",
+        )
+    )
+    s.add_session(
+        Session(
+            "s-20260401-bbbb0002",
+            D("2026-04-01"),
+            (ExerciseLog("bridge", "done", Dose(sets=2, reps=10, hold_seconds=5), 7),),
+            None,
+            None,
+        )
+    )
     s.put_checkin(PainCheckin(D("2026-03-02"), 6, "stiff", ("tingling",), False))
     s.put_checkin(PainCheckin(D("2026-03-03"), 7, None, (), True))
     s.put_checkin(PainCheckin(D("2026-04-02"), 4))
-    answers = {"odi": [3, 2, None, 2, 2, 3, 2, 3, 2, 2], "rmdq": [True] * 5 + [False] * 19,
-               "startback": StartBackAnswers((True,) * 5 + (False,) * 3, 3),
-               "psfs": {"walking": 4, "sitting": 6, "lifting": 3}, "peg": [5, 6, 4]}
+    answers = {
+        "odi": [3, 2, None, 2, 2, 3, 2, 3, 2, 2],
+        "rmdq": [True] * 5 + [False] * 19,
+        "startback": StartBackAnswers((True,) * 5 + (False,) * 3, 3),
+        "psfs": {"walking": 4, "sitting": 6, "lifting": 3},
+        "peg": [5, 6, 4],
+    }
     for i, (inst, given) in enumerate(answers.items()):
         scored = score(inst, given)  # type: ignore[arg-type]
-        s.add_assessment(Assessment(f"a-2026030{i + 2}-{inst}", D(f"2026-03-0{i + 2}"), inst,
-                                    scored.answers_json, scored.score, scored.band))
+        s.add_assessment(
+            Assessment(
+                f"a-2026030{i + 2}-{inst}",
+                D(f"2026-03-0{i + 2}"),
+                inst,
+                scored.answers_json,
+                scored.score,
+                scored.band,
+            )
+        )
     s.add_visit(Visit("v-20260310-cccc0003", D("2026-03-10"), "manual-therapy", "L4-L5"))
     s.add_goal("walk to the shop", D("2026-03-02"), D("2026-04-30"), None)
     goal = s.add_goal("sit through a film", D("2026-03-03"), None, "sitting")
@@ -74,12 +118,26 @@ def test_the_document_has_every_part_of_the_contract(backcare_home: Path) -> Non
     doc = export_document(s, None, None, "2026-04-05T10:00:00+01:00")
     assert doc["format"] == FORMAT == "backcare-export" and doc["version"] == VERSION == 1
     assert doc["exported_at"] == "2026-04-05T10:00:00+01:00"
-    assert set(doc) >= {"profile", "sessions", "pain_checkins", "assessments", "visits",
-                        "goals", "programme"}
+    assert set(doc) >= {
+        "profile",
+        "sessions",
+        "pain_checkins",
+        "assessments",
+        "visits",
+        "goals",
+        "programme",
+    }
     session = doc["sessions"][0]
     assert set(session) >= {"id", "date", "pain_before", "pain_after", "note", "exercises"}
-    assert set(session["exercises"][0]) >= {"exercise_id", "status", "sets", "reps",
-                                            "hold_seconds", "duration_minutes", "pain"}
+    assert set(session["exercises"][0]) >= {
+        "exercise_id",
+        "status",
+        "sets",
+        "reps",
+        "hold_seconds",
+        "duration_minutes",
+        "pain",
+    }
     assert set(doc["pain_checkins"][0]) >= {"date", "score", "note", "symptoms", "flare"}
     assert set(doc["assessments"][0]) >= {"date", "instrument", "answers", "score", "band"}
     assert set(doc["visits"][0]) >= {"date", "kind", "note"}
@@ -89,8 +147,7 @@ def test_the_document_has_every_part_of_the_contract(backcare_home: Path) -> Non
     assert len(doc["assessments"]) == 5
 
 
-def test_from_and_to_limit_the_log_but_not_profile_goals_or_programme(
-        backcare_home: Path) -> None:
+def test_from_and_to_limit_the_log_but_not_profile_goals_or_programme(backcare_home: Path) -> None:
     s = seed(backcare_home)
     doc = export_document(s, D("2026-04-01"), D("2026-04-30"), "x")
     assert [x["id"] for x in doc["sessions"]] == ["s-20260401-bbbb0002"]
@@ -107,16 +164,22 @@ def test_an_empty_data_folder_exports_an_empty_document(cli, tmp_path: Path) -> 
     assert doc["profile"] is None and doc["programme"] is None and doc["sessions"] == []
 
 
-def test_round_trip_into_an_empty_folder_is_exact(cli, backcare_home: Path, tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_round_trip_into_an_empty_folder_is_exact(
+    cli, backcare_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     seed(backcare_home)
     first = tmp_path / "first.json"
     assert cli("export", "--format", "json", "--out", str(first)).exit_code == 0
     monkeypatch.setenv("BACKCARE_HOME", str(tmp_path / "elsewhere"))
     res = cli("import", str(first), "--json")
     assert res.exit_code == 0, res.output
-    assert res.json()["added"] == {"sessions": 2, "pain_checkins": 3, "assessments": 5,
-                                   "visits": 1, "goals": 2}
+    assert res.json()["added"] == {
+        "sessions": 2,
+        "pain_checkins": 3,
+        "assessments": 5,
+        "visits": 1,
+        "goals": 2,
+    }
     second = tmp_path / "second.json"
     assert cli("export", "--format", "json", "--out", str(second)).exit_code == 0
     a, b = (json.loads(p.read_text("utf-8")) for p in (first, second))
@@ -124,8 +187,7 @@ def test_round_trip_into_an_empty_folder_is_exact(cli, backcare_home: Path, tmp_
     assert a["sessions"][0]["note"] == "Café, “quotes”, ünïcode ✓\nsecond line"
 
 
-def test_json_flag_prints_format_out_and_records(cli, backcare_home: Path,
-                                                 tmp_path: Path) -> None:
+def test_json_flag_prints_format_out_and_records(cli, backcare_home: Path, tmp_path: Path) -> None:
     seed(backcare_home)
     out = tmp_path / "e.json"
     res = cli("export", "--format", "json", "--out", str(out), "--json")
@@ -134,8 +196,9 @@ def test_json_flag_prints_format_out_and_records(cli, backcare_home: Path,
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv", "fhir", "ics"])
-def test_never_overwrites_without_force_and_writes_0600(cli, backcare_home: Path,
-                                                        tmp_path: Path, fmt: str) -> None:
+def test_never_overwrites_without_force_and_writes_0600(
+    cli, backcare_home: Path, tmp_path: Path, fmt: str
+) -> None:
     seed(backcare_home)
     out = tmp_path / f"export.{fmt}"
     out.write_text("precious")
@@ -183,16 +246,25 @@ def test_out_in_a_missing_folder_or_a_folder_is_refused(cli, tmp_path: Path) -> 
 
 
 def test_from_after_to_is_refused(cli, tmp_path: Path) -> None:
-    res = cli("export", "--format", "json", "--out", str(tmp_path / "e.json"),
-              "--from", "2026-04-02", "--to", "2026-04-01")
+    res = cli(
+        "export",
+        "--format",
+        "json",
+        "--out",
+        str(tmp_path / "e.json"),
+        "--from",
+        "2026-04-02",
+        "--to",
+        "2026-04-01",
+    )
     assert res.exit_code == 1 and "--from" in res.stderr
-    res = cli("export", "--format", "json", "--out", str(tmp_path / "e.json"),
-              "--from", "2026-02-30")
+    res = cli(
+        "export", "--format", "json", "--out", str(tmp_path / "e.json"), "--from", "2026-02-30"
+    )
     assert res.exit_code == 2 and "--from" in res.stderr
 
 
-def test_out_dash_writes_the_document_to_stdout(cli, backcare_home: Path,
-                                                tmp_path: Path) -> None:
+def test_out_dash_writes_the_document_to_stdout(cli, backcare_home: Path, tmp_path: Path) -> None:
     seed(backcare_home)
     res = cli("export", "--format", "json", "--out", "-")
     assert res.exit_code == 0, res.output
@@ -212,11 +284,24 @@ def test_out_dash_and_json_cannot_share_stdout(cli) -> None:
 
 # --- the audit trail and the history of prescriptions (issue 14) ---------------------------
 
+
 def corrected(cli: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """A folder with an edit, a delete and a replaced check-in; its export."""
     monkeypatch.setenv("BACKCARE_TODAY", "2026-03-06")
-    assert cli("init", "--yes", "--no-red-flags", "--no-conditions", "--assessed", "--pain",
-               "5", "--date", "2026-03-02").exit_code == 0
+    assert (
+        cli(
+            "init",
+            "--yes",
+            "--no-red-flags",
+            "--no-conditions",
+            "--assessed",
+            "--pain",
+            "5",
+            "--date",
+            "2026-03-02",
+        ).exit_code
+        == 0
+    )
     session = cli("log", "--date", "2026-03-03", "--json").json()["id"]
     assert cli("edit", session, "--pain-after", "3").exit_code == 0
     visit = cli("visit", "--date", "2026-03-04", "--json").json()["id"]
@@ -233,18 +318,23 @@ def test_the_export_carries_the_audit_trail(cli, monkeypatch: pytest.MonkeyPatch
     doc = corrected(cli, monkeypatch)
     trail = doc["corrections"]
     assert [(c["action"], c["record"]) for c in trail] == [
-        ("edit", "sessions"), ("delete", "visits"), ("replace", "pain_checkins")]
+        ("edit", "sessions"),
+        ("delete", "visits"),
+        ("replace", "pain_checkins"),
+    ]
     edit, delete, replace = trail
     assert edit["before"]["pain_after"] is None and edit["after"]["pain_after"] == 3
     assert delete["after"] is None and delete["before"]["kind"] == "other"
     assert replace["before"]["score"] == 6 and replace["after"]["score"] == 4
     assert all(c["at"].startswith("2026-03-06T") for c in trail)
-    assert all(set(c) == {"at", "action", "record", "id", "date", "before", "after"}
-               for c in trail)  # the data folder's own bookkeeping stays in it
+    assert all(
+        set(c) == {"at", "action", "record", "id", "date", "before", "after"} for c in trail
+    )  # the data folder's own bookkeeping stays in it
 
 
-def test_import_restores_the_audit_trail_exactly(cli, monkeypatch: pytest.MonkeyPatch,
-                                                 tmp_path: Path) -> None:
+def test_import_restores_the_audit_trail_exactly(
+    cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     first = corrected(cli, monkeypatch)
     path = tmp_path / "first.json"
     path.write_text(json.dumps(first))
@@ -257,16 +347,17 @@ def test_import_restores_the_audit_trail_exactly(cli, monkeypatch: pytest.Monkey
     assert table.count("edited on 6 Mar 2026") == 2  # the session, and the check-in
 
 
-def test_the_period_limits_the_audit_trail_to_its_records(cli,
-                                                         monkeypatch: pytest.MonkeyPatch
-                                                         ) -> None:
+def test_the_period_limits_the_audit_trail_to_its_records(
+    cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
     corrected(cli, monkeypatch)
     res = cli("export", "--format", "json", "--out", "-", "--from", "2026-03-05")
     assert [c["record"] for c in json.loads(res.stdout)["corrections"]] == ["pain_checkins"]
 
 
-def test_a_version_1_file_without_the_new_keys_still_imports(cli, backcare_home: Path,
-                                                             tmp_path: Path) -> None:
+def test_a_version_1_file_without_the_new_keys_still_imports(
+    cli, backcare_home: Path, tmp_path: Path
+) -> None:
     seed(backcare_home)
     doc = json.loads(cli("export", "--format", "json", "--out", "-").stdout)
     del doc["corrections"], doc["prescriptions"]
@@ -278,15 +369,16 @@ def test_a_version_1_file_without_the_new_keys_still_imports(cli, backcare_home:
     assert doc["version"] == 1
 
 
-def test_the_history_of_prescriptions_goes_with_the_export(cli, backcare_home: Path,
-                                                           tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch
-                                                           ) -> None:
+def test_the_history_of_prescriptions_goes_with_the_export(
+    cli, backcare_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     seed(backcare_home)
     Store(backcare_home).set_programme(None, D("2026-03-20"), D("2026-03-20"))
     doc = json.loads(cli("export", "--format", "json", "--out", "-").stdout)
     assert [(p["from"], p["event"]) for p in doc["prescriptions"]] == [
-        ("2026-03-02", "imported"), ("2026-03-20", "cleared")]
+        ("2026-03-02", "imported"),
+        ("2026-03-20", "cleared"),
+    ]
     assert doc["programme"] is None
     path = tmp_path / "cleared.json"
     path.write_text(json.dumps(doc))

@@ -28,8 +28,9 @@ def killed_export(home: Path, out: Path, tag: str = "0123456789ab") -> Path:
     return tmp
 
 
-def test_the_next_export_to_that_folder_removes_it(patient: Cli, backcare_home: Path,
-                                                   tmp_path: Path) -> None:
+def test_the_next_export_to_that_folder_removes_it(
+    patient: Cli, backcare_home: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "export.json"
     tmp = killed_export(backcare_home, out)
     other = tmp_path / ".notes.txt.0123456789ab.tmp"  # not an export's: never touched
@@ -37,16 +38,18 @@ def test_the_next_export_to_that_folder_removes_it(patient: Cli, backcare_home: 
     res = patient("export", "--format", "json", "--out", str(tmp_path / "again.json"))
     assert res.exit_code == 0, res.output
     assert not tmp.exists() and other.exists()
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "home") == \
-        [".notes.txt.0123456789ab.tmp", "again.json"]
-    assert list((backcare_home / "outbox").iterdir()) == [backcare_home / "outbox" /
-                                                          "0123456789ab"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "home") == [
+        ".notes.txt.0123456789ab.tmp",
+        "again.json",
+    ]
+    assert list((backcare_home / "outbox").iterdir()) == [backcare_home / "outbox" / "0123456789ab"]
     assert patient("doctor", "--yes").exit_code == 0  # the note of what is gone
     assert patient("doctor", "--json").json()["clean"] is True
 
 
-def test_a_refused_export_clears_them_too(patient: Cli, backcare_home: Path,
-                                          tmp_path: Path) -> None:
+def test_a_refused_export_clears_them_too(
+    patient: Cli, backcare_home: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "export.json"
     out.write_text("{}")
     tmp = killed_export(backcare_home, out)
@@ -55,8 +58,9 @@ def test_a_refused_export_clears_them_too(patient: Cli, backcare_home: Path,
     assert not tmp.exists()
 
 
-def test_doctor_names_the_copy_and_yes_removes_it(patient: Cli, backcare_home: Path,
-                                                  tmp_path: Path) -> None:
+def test_doctor_names_the_copy_and_yes_removes_it(
+    patient: Cli, backcare_home: Path, tmp_path: Path
+) -> None:
     tmp = killed_export(backcare_home, tmp_path / "export.json")
     report = patient("doctor", "--json").json()
     [finding] = report["problems"]
@@ -68,18 +72,23 @@ def test_doctor_names_the_copy_and_yes_removes_it(patient: Cli, backcare_home: P
     assert patient("doctor", "--json").json()["clean"] is True
 
 
-@pytest.mark.skipif(not hasattr(os, "fork") or os.name != "posix",
-                    reason="the lock of an export's temp file is POSIX flock")
-def test_an_export_still_writing_is_left_alone(patient: Cli, backcare_home: Path,
-                                               tmp_path: Path) -> None:
+@pytest.mark.skipif(
+    not hasattr(os, "fork") or os.name != "posix",
+    reason="the lock of an export's temp file is POSIX flock",
+)
+def test_an_export_still_writing_is_left_alone(
+    patient: Cli, backcare_home: Path, tmp_path: Path
+) -> None:
     from backcare.storage.lock import flock_now
 
     tmp = killed_export(backcare_home, tmp_path / "export.json")
     fd = os.open(tmp, os.O_RDONLY)
     try:
         assert flock_now(fd) is True  # as the running export holds it
-        assert patient("export", "--format", "json", "--out",
-                       str(tmp_path / "other.json")).exit_code == 0
+        assert (
+            patient("export", "--format", "json", "--out", str(tmp_path / "other.json")).exit_code
+            == 0
+        )
         assert tmp.exists()
         assert patient("doctor", "--json").json()["clean"] is True
     finally:
@@ -88,8 +97,7 @@ def test_an_export_still_writing_is_left_alone(patient: Cli, backcare_home: Path
     assert not tmp.exists()
 
 
-def test_an_export_leaves_nothing_behind(patient: Cli, backcare_home: Path,
-                                         tmp_path: Path) -> None:
+def test_an_export_leaves_nothing_behind(patient: Cli, backcare_home: Path, tmp_path: Path) -> None:
     out = tmp_path / "export.json"
     assert patient("export", "--format", "json", "--out", str(out)).exit_code == 0
     assert json.loads(out.read_text())["format"] == "backcare-export"

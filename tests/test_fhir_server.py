@@ -25,11 +25,15 @@ START = date(2026, 3, 2)
 def _node() -> str:
     node = shutil.which("node")
     if node is None:
-        pytest.skip("node is not installed: the FHIR server tests run Medplum's router in "
-                    "Node (v20 or later); CI has it")
+        pytest.skip(
+            "node is not installed: the FHIR server tests run Medplum's router in "
+            "Node (v20 or later); CI has it"
+        )
     if not (SERVER / "node_modules" / "@medplum" / "fhir-router").is_dir():
-        pytest.skip("@medplum/fhir-router is not installed: run "
-                    "'npm ci --prefix tests/fhir_server' (.ci/run does)")
+        pytest.skip(
+            "@medplum/fhir-router is not installed: run "
+            "'npm ci --prefix tests/fhir_server' (.ci/run does)"
+        )
     return node
 
 
@@ -39,8 +43,14 @@ def post(bundles: list[dict[str, Any]], tmp_path: Path) -> dict[str, Any]:
     node = _node()
     given = tmp_path / "bundles.json"
     given.write_text(json.dumps(bundles), "utf-8")
-    res = subprocess.run([node, str(SERVER / "transaction.mjs"), str(given)], cwd=SERVER,
-                         capture_output=True, text=True, timeout=120, check=False)
+    res = subprocess.run(
+        [node, str(SERVER / "transaction.mjs"), str(given)],
+        cwd=SERVER,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert res.returncode == 0, res.stderr[-2000:]
     result: dict[str, Any] = json.loads(res.stdout)
     return result
@@ -48,8 +58,18 @@ def post(bundles: list[dict[str, Any]], tmp_path: Path) -> dict[str, Any]:
 
 def export(cli: Any, tmp_path: Path, name: str, day: date, *extra: str) -> dict[str, Any]:
     out = tmp_path / name
-    res = cli("export", "--format", "fhir", "--bundle", "transaction", "--out", str(out),
-              "--date", day.isoformat(), *extra)
+    res = cli(
+        "export",
+        "--format",
+        "fhir",
+        "--bundle",
+        "transaction",
+        "--out",
+        str(out),
+        "--date",
+        day.isoformat(),
+        *extra,
+    )
     assert res.exit_code == 0, res.output
     data: dict[str, Any] = json.loads(out.read_text("utf-8"))
     return data
@@ -71,11 +91,24 @@ def record(cli: Any, *args: str) -> None:
 
 def first_week(cli: Any) -> None:
     record(cli, "pain", "6", "--date", "2026-03-02", "--symptom", "tingling")
-    record(cli, "log", "--done", "bridge", "--hurt", "bridge=3", "--pain-before", "5",
-           "--pain-after", "4", "--date", "2026-03-02")
+    record(
+        cli,
+        "log",
+        "--done",
+        "bridge",
+        "--hurt",
+        "bridge=3",
+        "--pain-before",
+        "5",
+        "--pain-after",
+        "4",
+        "--date",
+        "2026-03-02",
+    )
     record(cli, "assess", "odi", "--answers", "3,2,-,2,2,3,2,3,2,2", "--date", "2026-03-03")
-    record(cli, "visit", "--kind", "manual-therapy", "--note", "mobilisation",
-           "--date", "2026-03-04")
+    record(
+        cli, "visit", "--kind", "manual-therapy", "--note", "mobilisation", "--date", "2026-03-04"
+    )
     record(cli, "goal", "add", "walk to the shop", "--date", "2026-03-04")
 
 
@@ -112,15 +145,17 @@ def test_a_server_creates_each_record_once_across_exports(patient: Any, tmp_path
     assert len(patients) == 1
     assert len(stored) == len(two["entry"])  # one resource per record, no more
     # The identifiers reached the server as they were sent, none rewritten into an id.
-    assert sorted(own_identifier(r) for r in stored) == \
-        sorted(own_identifier(e["resource"]) for e in two["entry"])
+    assert sorted(own_identifier(r) for r in stored) == sorted(
+        own_identifier(e["resource"]) for e in two["entry"]
+    )
     pid = patients[0]["id"]
     subjects = {r["subject"]["reference"] for r in stored if "subject" in r}
     assert subjects == {f"Patient/{pid}"}
     # The responses still point at the questionnaires' canonical URLs.
     urls = {r["url"] for r in stored if r["resourceType"] == "Questionnaire"}
-    assert {r["questionnaire"] for r in stored
-            if r["resourceType"] == "QuestionnaireResponse"} == urls
+    assert {
+        r["questionnaire"] for r in stored if r["resourceType"] == "QuestionnaireResponse"
+    } == urls
     assert all(u.startswith("urn:uuid:") for u in urls)
 
 
@@ -130,8 +165,9 @@ def test_the_patient_is_found_by_their_stable_identifier(patient: Any, tmp_path:
     record(patient, "pain", "5", "--date", "2026-03-02")
     one = export(patient, tmp_path, "one.json", date(2026, 3, 2))
     (entry,) = [e for e in one["entry"] if e["resource"]["resourceType"] == "Patient"]
-    (pid,) = [i["value"] for i in identifiers(entry["resource"])
-              if i["system"] == PATIENT_ID_SYSTEM]
+    (pid,) = [
+        i["value"] for i in identifiers(entry["resource"]) if i["system"] == PATIENT_ID_SYSTEM
+    ]
     assert entry["request"]["ifNoneExist"] == f"identifier={PATIENT_ID_SYSTEM}|{pid}"
     record(patient, "pain", "4", "--date", "2026-03-03")
     two = export(patient, tmp_path, "two.json", date(2026, 3, 3), "--name", "Sam Smith")
@@ -159,10 +195,18 @@ def test_edits_and_deletions_reach_the_server(patient: Any, tmp_path: Path) -> N
     sent = [e["resource"] for e in two["entry"] if "resource" in e]
     assert sorted(own_identifier(r) for r in stored) == sorted(own_identifier(r) for r in sent)
     assert not [r for r in stored if r["resourceType"] == "Encounter"]
-    after = sorted((r for r in stored if r["resourceType"] == "Observation"
-                    and r["code"].get("text") == "Pain after the exercise session"),
-                   key=lambda r: r["effectiveDateTime"])
+    after = sorted(
+        (
+            r
+            for r in stored
+            if r["resourceType"] == "Observation"
+            and r["code"].get("text") == "Pain after the exercise session"
+        ),
+        key=lambda r: r["effectiveDateTime"],
+    )
     assert [r["valueInteger"] for r in after] == [2, 3]  # edited; the second week's
-    (procedure, _) = sorted((r for r in stored if r["resourceType"] == "Procedure"),
-                            key=lambda r: r["performedDateTime"])
+    (procedure, _) = sorted(
+        (r for r in stored if r["resourceType"] == "Procedure"),
+        key=lambda r: r["performedDateTime"],
+    )
     assert [r["partOf"] for r in after][0] == [{"reference": f"Procedure/{procedure['id']}"}]

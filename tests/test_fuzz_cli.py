@@ -19,27 +19,97 @@ FULL = os.environ.get("BACKCARE_FULL") == "1"
 EXAMPLES = 1200 if FULL else 150
 
 NASTY_TEXT = st.one_of(
-    st.sampled_from(["", " ", "-1", "0", "11", "999999999999999999999", "1e3", "3.5", "NaN",
-                     "2025-02-30", "2026-13-01", "0001-01-01", "9999-12-31", "1900-01-01",
-                     "2026-11-27", "2026-11-28", "bridge", "bridge=6", "bridge=11", "=5",
-                     "walking=abc", "bridge,walking", ",", "mat,rocket", "lying,sitting,standing",
-                     "odi", "psfs", "y,n,y", "J. Smith", "me.json", "plan.yaml", "fhir",
-                     "\x00", "\x1b[31mred", "line\nbreak", "é" * 10,
-                     "=cmd|' /C calc'!A0", "../../etc/passwd", "a" * 5000]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "-1",
+            "0",
+            "11",
+            "999999999999999999999",
+            "1e3",
+            "3.5",
+            "NaN",
+            "2025-02-30",
+            "2026-13-01",
+            "0001-01-01",
+            "9999-12-31",
+            "1900-01-01",
+            "2026-11-27",
+            "2026-11-28",
+            "bridge",
+            "bridge=6",
+            "bridge=11",
+            "=5",
+            "walking=abc",
+            "bridge,walking",
+            ",",
+            "mat,rocket",
+            "lying,sitting,standing",
+            "odi",
+            "psfs",
+            "y,n,y",
+            "J. Smith",
+            "me.json",
+            "plan.yaml",
+            "fhir",
+            "\x00",
+            "\x1b[31mred",
+            "line\nbreak",
+            "é" * 10,
+            "=cmd|' /C calc'!A0",
+            "../../etc/passwd",
+            "a" * 5000,
+        ]
+    ),
     st.text(max_size=30),
 )
-DATES = st.sampled_from(["2025-02-30", "2026-11-27", "2026-11-20", "2030-01-01", "1899-12-31",
-                         "0001-01-01", "not-a-date", "", "2026-02-29", "2024-02-29"])
+DATES = st.sampled_from(
+    [
+        "2025-02-30",
+        "2026-11-27",
+        "2026-11-20",
+        "2030-01-01",
+        "1899-12-31",
+        "0001-01-01",
+        "not-a-date",
+        "",
+        "2026-02-29",
+        "2024-02-29",
+    ]
+)
 
 COMMANDS: dict[tuple[str, ...], list[str]] = {
-    ("init",): ["--yes", "--pain", "--minutes", "--days-per-week", "--equipment",
-                "--avoid-position", "--date", "--no-red-flags", "--red-flag",
-                "--cleared-by-clinician", "--condition", "--no-conditions", "--startback",
-                "--json"],
+    ("init",): [
+        "--yes",
+        "--pain",
+        "--minutes",
+        "--days-per-week",
+        "--equipment",
+        "--avoid-position",
+        "--date",
+        "--no-red-flags",
+        "--red-flag",
+        "--cleared-by-clinician",
+        "--condition",
+        "--no-conditions",
+        "--startback",
+        "--json",
+    ],
     ("plan",): ["--date", "--json"],
     ("session",): ["--date", "--pain-before"],
-    ("log",): ["--done", "--partial", "--skipped", "--hurt", "--minutes", "--pain-before",
-               "--pain-after", "--note", "--date", "--json"],
+    ("log",): [
+        "--done",
+        "--partial",
+        "--skipped",
+        "--hurt",
+        "--minutes",
+        "--pain-before",
+        "--pain-after",
+        "--note",
+        "--date",
+        "--json",
+    ],
     ("pain",): ["--symptom", "--both-legs", "--flare", "--note", "--date", "--json"],
     ("visit",): ["--kind", "--note", "--date", "--json"],
     ("assess",): ["--answers", "--date", "--json"],
@@ -58,31 +128,98 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
     ("doctor",): ["--json"],
     ("config",): ["--json"],
     ("completion",): [],
-    ("edit",): ["--done", "--partial", "--skipped", "--hurt", "--minutes", "--pain-before",
-                "--pain-after", "--score", "--symptom", "--both-legs", "--flare", "--no-flare",
-                "--answers", "--kind", "--note", "--date", "--json"],
+    ("edit",): [
+        "--done",
+        "--partial",
+        "--skipped",
+        "--hurt",
+        "--minutes",
+        "--pain-before",
+        "--pain-after",
+        "--score",
+        "--symptom",
+        "--both-legs",
+        "--flare",
+        "--no-flare",
+        "--answers",
+        "--kind",
+        "--note",
+        "--date",
+        "--json",
+    ],
     ("delete",): ["--yes", "--date", "--json"],
     ("undo",): ["--json"],
-    ("programme", "new"): ["--out", "--exercise", "--note", "--by", "--start",
-                           "--allow-progression", "--no-progression", "--force", "--json"],
-    ("programme", "export"): ["--format", "--out", "--file", "--name", "--force", "--date",
-                              "--json"],
+    ("programme", "new"): [
+        "--out",
+        "--exercise",
+        "--note",
+        "--by",
+        "--start",
+        "--allow-progression",
+        "--no-progression",
+        "--force",
+        "--json",
+    ],
+    ("programme", "export"): [
+        "--format",
+        "--out",
+        "--file",
+        "--name",
+        "--force",
+        "--date",
+        "--json",
+    ],
     ("clinic", "add"): ["--as", "--json"],
     ("clinic", "list"): ["--alerts-only", "--csv", "--json", "--date"],
     ("clinic", "show"): ["--from", "--to", "--weeks", "--date", "--json"],
     ("clinic", "report"): ["--out", "--from", "--to", "--date", "--name", "--force", "--json"],
-    ("clinic", "prescribe"): ["--out", "--format", "--by", "--start", "--allow-progression",
-                              "--date", "--force", "--json"],
+    ("clinic", "prescribe"): [
+        "--out",
+        "--format",
+        "--by",
+        "--start",
+        "--allow-progression",
+        "--date",
+        "--force",
+        "--json",
+    ],
     ("clinic", "remove"): ["--yes"],
     ("handout",): ["--out", "--date", "--name", "--paper", "--force", "--json"],
 }
-FLAGS = {"--yes", "--json", "--no-red-flags", "--cleared-by-clinician", "--no-conditions",
-         "--both-legs", "--flare", "--no-flare", "--force", "--allow-progression",
-         "--no-progression", "--alerts-only", "--csv", "--no-pictures"}
-POSITIONAL = {("pain",), ("assess",), ("goal", "add"), ("goal", "done"), ("import",),
-              ("exercises", "show"), ("exercises", "check"), ("programme", "import"),
-              ("completion",), ("edit",), ("delete",), ("clinic", "add"), ("clinic", "show"),
-              ("clinic", "report"), ("clinic", "prescribe"), ("clinic", "remove")}
+FLAGS = {
+    "--yes",
+    "--json",
+    "--no-red-flags",
+    "--cleared-by-clinician",
+    "--no-conditions",
+    "--both-legs",
+    "--flare",
+    "--no-flare",
+    "--force",
+    "--allow-progression",
+    "--no-progression",
+    "--alerts-only",
+    "--csv",
+    "--no-pictures",
+}
+POSITIONAL = {
+    ("pain",),
+    ("assess",),
+    ("goal", "add"),
+    ("goal", "done"),
+    ("import",),
+    ("exercises", "show"),
+    ("exercises", "check"),
+    ("programme", "import"),
+    ("completion",),
+    ("edit",),
+    ("delete",),
+    ("clinic", "add"),
+    ("clinic", "show"),
+    ("clinic", "report"),
+    ("clinic", "prescribe"),
+    ("clinic", "remove"),
+}
 
 
 @st.composite
@@ -94,22 +231,34 @@ def invocations(draw: st.DrawFn) -> list[str]:
     for opt in draw(st.lists(st.sampled_from(COMMANDS[cmd] or ["--help"]), max_size=4)):
         args.append(opt)
         if opt not in FLAGS and opt != "--help":
-            args.append(draw(DATES if opt in ("--date", "--from", "--to", "--by")
-                             else NASTY_TEXT))
+            args.append(draw(DATES if opt in ("--date", "--from", "--to", "--by") else NASTY_TEXT))
     return args
 
 
 @pytest.mark.slow
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=not FULL,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=not FULL,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(args=invocations())
-def test_any_arguments_exit_cleanly(args: list[str], backcare_home: Path, cli: Cli,
-                                    monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_any_arguments_exit_cleanly(
+    args: list[str], backcare_home: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("BACKCARE_TODAY", "2026-11-27")
     monkeypatch.chdir(tmp_path)  # any --out lands in the test's own folder
     if not backcare_home.exists():
-        cli("init", "--yes", "--no-red-flags", "--no-conditions", "--pain", "5",
-            "--date", "2026-11-01")
+        cli(
+            "init",
+            "--yes",
+            "--no-red-flags",
+            "--no-conditions",
+            "--pain",
+            "5",
+            "--date",
+            "2026-11-01",
+        )
         cli("log", "--date", "2026-11-20")
         # A caseload of one, so that the clinic's commands meet a patient (issue 16).
         assert cli("export", "--format", "json", "--out", "me.json").exit_code == 0
@@ -130,16 +279,29 @@ def test_any_arguments_exit_cleanly(args: list[str], backcare_home: Path, cli: C
 # Every command that takes --date, at the calendar's edges (issue 17): dates from 1900-01-01
 # to 2999-12-31 work, others are exit 2 and write nothing (0001-01-01 was an OverflowError
 # after `pain` and `init` had written).
-DATED = [("plan",), ("pain", "3"), ("log",), ("visit",), ("assess", "peg", "--answers", "5,4,6"),
-         ("progress",), ("history",), ("goal", "add", "walk"),
-         ("export", "--format", "ics", "--out", "cal.ics"),
-         ("export", "--format", "json", "--out", "all.json"),
-         ("init", "--yes", "--no-red-flags", "--no-conditions", "--pain", "5")]
+DATED = [
+    ("plan",),
+    ("pain", "3"),
+    ("log",),
+    ("visit",),
+    ("assess", "peg", "--answers", "5,4,6"),
+    ("progress",),
+    ("history",),
+    ("goal", "add", "walk"),
+    ("export", "--format", "ics", "--out", "cal.ics"),
+    ("export", "--format", "json", "--out", "all.json"),
+    ("init", "--yes", "--no-red-flags", "--no-conditions", "--pain", "5"),
+]
 
 
 @pytest.mark.parametrize("args", DATED, ids=[" ".join(a[:3]) for a in DATED])
-def test_dates_at_the_calendars_edges(args: tuple[str, ...], backcare_home: Path, cli: Cli,
-                                      monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_dates_at_the_calendars_edges(
+    args: tuple[str, ...],
+    backcare_home: Path,
+    cli: Cli,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
     monkeypatch.chdir(tmp_path)
     for edge in ("2999-12-31", "1900-01-01"):
         monkeypatch.setenv("BACKCARE_TODAY", edge)

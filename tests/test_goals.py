@@ -22,9 +22,18 @@ def test_add_then_list(cli: Cli) -> None:
     doc = cli("goal", "list", "--json", "--date", DAY).json()
     uid = doc["goals"][0].pop("uid")  # its stable id, as every record has (issue 23)
     assert uid.startswith("g-20260302-") and len(uid) == len("g-20260302-1a2b3c4d")
-    assert doc["goals"] == [{"id": 1, "text": "walk to the shop", "created": DAY,
-                             "by": "2026-04-01", "psfs_activity": None, "done_on": None,
-                             "status": "open", "psfs": None}]
+    assert doc["goals"] == [
+        {
+            "id": 1,
+            "text": "walk to the shop",
+            "created": DAY,
+            "by": "2026-04-01",
+            "psfs_activity": None,
+            "done_on": None,
+            "status": "open",
+            "psfs": None,
+        }
+    ]
     out = cli("goal", "list", "--date", DAY).stdout
     assert "walk to the shop" in out and "by 1 Apr 2026" in out
 
@@ -32,7 +41,11 @@ def test_add_then_list(cli: Cli) -> None:
 def test_add_json_prints_the_goal(cli: Cli) -> None:
     doc = cli("goal", "add", "sleep through the night", "--date", DAY, "--json").json()
     assert (doc["id"], doc["text"], doc["by"], doc["status"]) == (
-        1, "sleep through the night", None, "open")
+        1,
+        "sleep through the night",
+        None,
+        "open",
+    )
 
 
 def test_ids_count_up(cli: Cli) -> None:
@@ -128,18 +141,24 @@ def test_a_psfs_goal_shows_the_activitys_latest_rating(cli: Cli, backcare_home: 
     from backcare.storage import Store
 
     store = Store(backcare_home)
-    store.add_assessment(Assessment("p1", date(2026, 3, 1), "psfs",
-                                    {"Walking": 3, "sitting": 4, "lifting": 2}, 3.0))
-    store.add_assessment(Assessment("p2", date(2026, 3, 15), "psfs",
-                                    {"Walking": 6, "sitting": 4, "lifting": 2}, 4.0))
+    store.add_assessment(
+        Assessment("p1", date(2026, 3, 1), "psfs", {"Walking": 3, "sitting": 4, "lifting": 2}, 3.0)
+    )
+    store.add_assessment(
+        Assessment("p2", date(2026, 3, 15), "psfs", {"Walking": 6, "sitting": 4, "lifting": 2}, 4.0)
+    )
     res = cli("goal", "add", "walk to the shop", "--psfs", "  walking ", "--date", DAY)
     assert res.exit_code == 0
     assert "No PSFS answer" not in res.stderr
     (goal,) = cli("goal", "list", "--json", "--date", "2026-03-20").json()["goals"]
     # Stored as spelt in the PSFS; the ratings are matched whatever the case.
     assert goal["psfs_activity"] == "Walking"
-    assert goal["psfs"] == {"activity": "Walking", "baseline": 3, "latest": 6,
-                            "latest_date": "2026-03-15"}
+    assert goal["psfs"] == {
+        "activity": "Walking",
+        "baseline": 3,
+        "latest": 6,
+        "latest_date": "2026-03-15",
+    }
     out = cli("goal", "list", "--date", "2026-03-20").stdout
     assert "Walking rated 3 → 6 out of 10 on 15 Mar 2026" in " ".join(out.split())
 

@@ -32,6 +32,7 @@ DAY = date(2026, 3, 2)
 
 # --- a scripted IO --------------------------------------------------------------------------
 
+
 class FakeIO:
     """A GuideIO that answers from a script and records every call.
 
@@ -106,11 +107,15 @@ def item(library: Library, exercise_id: str, **dose: int) -> PlanItem:
 @pytest.fixture
 def plan(library: Library) -> Plan:
     """Three exercises of three shapes: held reps in 2 sets, reps each side, a timed walk."""
-    return Plan(date=DAY, mode=PlanMode.NORMAL, items=(
-        item(library, "bridge", sets=2, reps=2, hold_seconds=5),
-        item(library, "clam", sets=1, reps=3),
-        item(library, "walking", duration_minutes=10),
-    ))
+    return Plan(
+        date=DAY,
+        mode=PlanMode.NORMAL,
+        items=(
+            item(library, "bridge", sets=2, reps=2, hold_seconds=5),
+            item(library, "clam", sets=1, reps=3),
+            item(library, "walking", duration_minutes=10),
+        ),
+    )
 
 
 class Saves:
@@ -127,8 +132,9 @@ class Saves:
         return self.sessions[-1]
 
 
-def run(plan: Plan, script: list[tuple[str, Any]] | None = None,
-        pain_before: int | None = 3) -> tuple[Session, FakeIO, Saves]:
+def run(
+    plan: Plan, script: list[tuple[str, Any]] | None = None, pain_before: int | None = 3
+) -> tuple[Session, FakeIO, Saves]:
     fake, saves = FakeIO(script), Saves()
     session = Guide(plan, fake, DEFAULT, saves, "s-test").run(pain_before)
     assert fake.script == [], f"script not used up: {fake.script}"
@@ -145,29 +151,43 @@ def statuses(session: Session) -> dict[str, str]:
 
 # --- a whole session ------------------------------------------------------------------------
 
+
 def test_a_full_run_records_every_exercise_done_at_its_dose(plan: Plan) -> None:
-    script = [("ask_pain", 1), ("ask_pain", 0), ("ask_pain", 3), ("ask_pain", 2),
-              ("ask_text", "felt good")]
+    script = [
+        ("ask_pain", 1),
+        ("ask_pain", 0),
+        ("ask_pain", 3),
+        ("ask_pain", 2),
+        ("ask_text", "felt good"),
+    ]
     session, fake, saves = run(plan, script)
     assert statuses(session) == {"bridge": "done", "clam": "done", "walking": "done"}
     assert [e.dose for e in session.exercises] == [i.dose for i in plan.items]
     assert [e.pain for e in session.exercises] == [1, 0, 3]  # each one answered
-    assert (session.id, session.date, session.pain_before, session.pain_after, session.note) \
-        == ("s-test", DAY, 3, 2, "felt good")
+    assert (session.id, session.date, session.pain_before, session.pain_after, session.note) == (
+        "s-test",
+        DAY,
+        3,
+        2,
+        "felt good",
+    )
     assert saves.last == session
     assert [args[1:] for args in fake.names("show_exercise")] == [(1, 3), (2, 3), (3, 3)]
 
 
 def test_held_reps_count_down_each_hold_with_relax_between_and_rest_between_sets(
-        plan: Plan) -> None:
+    plan: Plan,
+) -> None:
     _, fake, _ = run(plan)
     bridge = [args for args in fake.names("countdown") if not args[0].startswith("Walking")]
     name = plan.items[0].exercise.name
     assert [(label, secs) for label, secs, _ in bridge] == [
-        (f"{name} — rep 1 of 2: hold", 5), ("Relax", RELAX_SECONDS),
+        (f"{name} — rep 1 of 2: hold", 5),
+        ("Relax", RELAX_SECONDS),
         (f"{name} — rep 2 of 2: hold", 5),
         ("Rest", plan.items[0].exercise.dose.rest_seconds),
-        (f"{name} — rep 1 of 2: hold", 5), ("Relax", RELAX_SECONDS),
+        (f"{name} — rep 1 of 2: hold", 5),
+        ("Relax", RELAX_SECONDS),
         (f"{name} — rep 2 of 2: hold", 5),
     ]
     assert ("Set 2 of 2", "bold") in fake.names("message")
@@ -189,6 +209,7 @@ def test_the_walk_counts_down_its_minutes(plan: Plan) -> None:
 
 # --- skipping, stopping, interrupting -------------------------------------------------------
 
+
 def test_s_at_the_start_skips_an_exercise_and_asks_no_pain(plan: Plan) -> None:
     # bridge: Enter to start; clam: 's' at its start prompt.
     script = [("ready", ""), ("ready", "s")]
@@ -207,8 +228,14 @@ def test_s_during_a_hold_leaves_the_exercise_partly_done(plan: Plan) -> None:
 
 def test_q_midway_saves_done_then_partial_then_skipped(plan: Plan) -> None:
     # bridge done; clam: start, rep 1 left side, then q at rep 2.
-    script = [("ready", ""), ("ready", ""), ("ready", ""), ("ready", "q"),
-              ("ask_pain", 3), ("ask_pain", 4)]
+    script = [
+        ("ready", ""),
+        ("ready", ""),
+        ("ready", ""),
+        ("ready", "q"),
+        ("ask_pain", 3),
+        ("ask_pain", 4),
+    ]
     session, fake, saves = run(plan, script)
     assert statuses(saves.last) == {"bridge": "done", "clam": "partial", "walking": "skipped"}
     assert session == saves.last and session.pain_after == 4
@@ -245,8 +272,7 @@ def test_ctrl_c_during_a_hold(plan: Plan) -> None:
     fake, saves = FakeIO([("countdown", KeyboardInterrupt())]), Saves()
     with pytest.raises(KeyboardInterrupt):
         Guide(plan, fake, DEFAULT, saves, "s-test").run(3)
-    assert statuses(saves.last) == {"bridge": "partial", "clam": "skipped",
-                                    "walking": "skipped"}
+    assert statuses(saves.last) == {"bridge": "partial", "clam": "skipped", "walking": "skipped"}
 
 
 def test_ctrl_c_while_asked_about_pain_keeps_the_finished_exercise(plan: Plan) -> None:
@@ -267,8 +293,10 @@ def test_save_is_called_after_every_exercise(plan: Plan) -> None:
 
 # --- pain -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("pain", "z"), [(2, PainZone.GREEN), (5, PainZone.AMBER),
-                                         (6, PainZone.RED), (9, PainZone.RED)])
+
+@pytest.mark.parametrize(
+    ("pain", "z"), [(2, PainZone.GREEN), (5, PainZone.AMBER), (6, PainZone.RED), (9, PainZone.RED)]
+)
 def test_pain_answer_is_zoned_and_logged(plan: Plan, pain: int, z: PainZone) -> None:
     session, fake, _ = run(plan, [("ask_pain", pain)])
     assert fake.names("pain_feedback")[0] == (pain, z, "Bridge")
@@ -283,9 +311,11 @@ def test_red_pain_is_in_the_saved_session_at_once(plan: Plan) -> None:
 
 # --- the timed (aerobic) exercise -----------------------------------------------------------
 
+
 def walk_only(library: Library) -> Plan:
-    return Plan(date=DAY, mode=PlanMode.NORMAL,
-                items=(item(library, "walking", duration_minutes=10),))
+    return Plan(
+        date=DAY, mode=PlanMode.NORMAL, items=(item(library, "walking", duration_minutes=10),)
+    )
 
 
 def test_a_walk_finished_early_asks_the_minutes_and_is_partial(library: Library) -> None:
@@ -299,8 +329,7 @@ def test_a_walk_finished_early_asks_the_minutes_and_is_partial(library: Library)
 
 def test_a_walk_finished_early_but_all_minutes_done_is_done(library: Library) -> None:
     session, _, _ = run(walk_only(library), [("countdown", ("", 30.0)), ("ask_minutes", 10)])
-    assert (session.exercises[0].status, session.exercises[0].dose.duration_minutes) \
-        == ("done", 10)
+    assert (session.exercises[0].status, session.exercises[0].dose.duration_minutes) == ("done", 10)
 
 
 def test_a_walk_of_zero_minutes_is_skipped_and_not_asked_about(library: Library) -> None:
@@ -310,9 +339,14 @@ def test_a_walk_of_zero_minutes_is_skipped_and_not_asked_about(library: Library)
 
 
 def test_q_during_the_walk_asks_the_minutes_then_stops(library: Library) -> None:
-    lib_plan = Plan(date=DAY, mode=PlanMode.NORMAL,
-                    items=(item(library, "walking", duration_minutes=10),
-                           item(library, "clam", sets=1, reps=3)))
+    lib_plan = Plan(
+        date=DAY,
+        mode=PlanMode.NORMAL,
+        items=(
+            item(library, "walking", duration_minutes=10),
+            item(library, "clam", sets=1, reps=3),
+        ),
+    )
     script = [("countdown", ("q", 400.0)), ("ask_minutes", 7)]
     session, _, _ = run(lib_plan, script)
     walk, clam = session.exercises
@@ -328,6 +362,7 @@ def test_a_walk_run_to_the_end_asks_no_minutes(library: Library) -> None:
 
 # --- the session's starting pain decides a flare-up plan -----------------------------------
 
+
 def test_pain_at_the_session_start_counts_when_higher_than_the_check_in() -> None:
     morning = History(checkins=(PainCheckin(DAY, 3),))
     assert with_pain_now(morning, DAY, 8).checkins[0].score == 8
@@ -338,12 +373,12 @@ def test_pain_at_the_session_start_counts_when_higher_than_the_check_in() -> Non
 
 # --- the terminal front end -----------------------------------------------------------------
 
+
 class FakeClock:
     """Time moves ``step`` seconds each time it is read; a key arrives at the n-th poll.
     It is the session's keyboard too (render/keys.py's Keys: one key, no Enter)."""
 
-    def __init__(self, step: float = 0.25, key_at: int | None = None,
-                 key: str = "\n") -> None:
+    def __init__(self, step: float = 0.25, key_at: int | None = None, key: str = "\n") -> None:
         self.now, self.step = 100.0, step
         self.key_at, self.key = key_at, key
         self.polls: list[float | None] = []
@@ -403,8 +438,9 @@ def stdin_lines(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO(text))
 
 
-def test_prompts_show_their_brackets(monkeypatch: pytest.MonkeyPatch,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_prompts_show_their_brackets(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """'[y/N]' must not be eaten as rich markup."""
     stdin_lines(monkeypatch, "maybe\ny\n\n")
     tio = TerminalIO(FakeClock())
@@ -415,8 +451,9 @@ def test_prompts_show_their_brackets(monkeypatch: pytest.MonkeyPatch,
     assert "did you do? [3]" in shown
 
 
-def test_pain_question_repeats_until_0_to_10(monkeypatch: pytest.MonkeyPatch,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_pain_question_repeats_until_0_to_10(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     stdin_lines(monkeypatch, "11\n-1\nseven\n7\n\n")
     tio = TerminalIO(FakeClock())
     assert tio.ask_pain("How much, 0 to 10?") == 7
@@ -438,8 +475,9 @@ def test_closed_input_stops_like_ctrl_c(monkeypatch: pytest.MonkeyPatch) -> None
         TerminalIO(FakeClock()).ready("go")
 
 
-def test_exercise_text_is_never_read_as_markup(library: Library,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_exercise_text_is_never_read_as_markup(
+    library: Library, capsys: pytest.CaptureFixture[str]
+) -> None:
     it = item(library, "bridge", sets=1, reps=5)
     noted = PlanItem(it.exercise, it.dose, "[bold]why[/]", it.seconds, note="[/] left side")
     TerminalIO(FakeClock()).show_exercise(noted, 1, 1)
@@ -448,8 +486,7 @@ def test_exercise_text_is_never_read_as_markup(library: Library,
     assert "[/] left side" in shown and "[bold]why[/]" in shown and "[/] odd" in shown
 
 
-def test_pain_feedback_names_the_exercise_and_the_zone(
-        capsys: pytest.CaptureFixture[str]) -> None:
+def test_pain_feedback_names_the_exercise_and_the_zone(capsys: pytest.CaptureFixture[str]) -> None:
     TerminalIO(FakeClock()).pain_feedback(7, PainZone.RED, "Bridge")
     shown = " ".join(capsys.readouterr().out.split())
     assert "Bridge: 7/10 is red — stop this exercise" in shown
@@ -457,8 +494,10 @@ def test_pain_feedback_names_the_exercise_and_the_zone(
 
 # --- the command ----------------------------------------------------------------------------
 
-def test_session_without_a_terminal_points_to_log(cli: Callable[..., Any],
-                                                  backcare_home: Path) -> None:
+
+def test_session_without_a_terminal_points_to_log(
+    cli: Callable[..., Any], backcare_home: Path
+) -> None:
     res = cli("session", "--pain-before", "3")
     assert res.exit_code == 2
     assert "backcare log" in res.stderr and len(res.stderr.strip().splitlines()) == 1

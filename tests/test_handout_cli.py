@@ -51,10 +51,19 @@ def blocks(data: bytes) -> list[tuple[str, int, int]]:
                     continue
                 x0, top, x1, bottom = r["x0"], r["top"], r["x1"], r["bottom"]
 
-                def inside(o: dict[str, Any], x0: float = x0, top: float = top,
-                           x1: float = x1, bottom: float = bottom) -> bool:
-                    return (x0 - 1 <= o["x0"] and o["x1"] <= x1 + 1 and top - 1 <= o["top"]
-                            and o["bottom"] <= bottom + 1)
+                def inside(
+                    o: dict[str, Any],
+                    x0: float = x0,
+                    top: float = top,
+                    x1: float = x1,
+                    bottom: float = bottom,
+                ) -> bool:
+                    return (
+                        x0 - 1 <= o["x0"]
+                        and o["x1"] <= x1 + 1
+                        and top - 1 <= o["top"]
+                        and o["bottom"] <= bottom + 1
+                    )
 
                 strokes = sum(1 for o in page.lines + page.curves if inside(o))
                 text = page.crop((x0, top, x1, bottom)).extract_text()
@@ -72,13 +81,15 @@ def page_size(data: bytes) -> tuple[float, float]:
 def qpdf_check(path: Path) -> None:
     if shutil.which("qpdf") is None:
         return  # checked where qpdf is installed (CI installs it)
-    done = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run(
+        ["qpdf", "--check", str(path)], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_handout_has_one_block_per_exercise_of_the_weeks_plans(patient: Cli,
-                                                                tmp_path: Path) -> None:
+def test_handout_has_one_block_per_exercise_of_the_weeks_plans(
+    patient: Cli, tmp_path: Path
+) -> None:
     out = tmp_path / "handout.pdf"
     res = patient("handout", "--out", str(out), "--date", TODAY.isoformat(), "--json")
     assert res.exit_code == 0, res
@@ -90,7 +101,8 @@ def test_handout_has_one_block_per_exercise_of_the_weeks_plans(patient: Cli,
         d = TODAY + timedelta(days=k)
         for item in patient("plan", "--date", d.isoformat(), "--json").json()["items"]:
             planned.setdefault(item["exercise_id"], []).append(
-                ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[d.weekday()])
+                ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[d.weekday()]
+            )
     assert len(planned) >= 5
     assert {e["exercise_id"]: e["days"] for e in doc["exercises"]} == planned
     assert out.stat().st_mode & 0o777 == 0o600  # health data: readable by the patient only
@@ -108,8 +120,8 @@ def test_handout_has_one_block_per_exercise_of_the_weeks_plans(patient: Cli,
 
 
 def test_handout_paper_follows_the_option_the_setting_and_the_locale(
-        patient: Cli, tmp_path: Path, backcare_home: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    patient: Cli, tmp_path: Path, backcare_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     a4, letter = (595, 842), (612, 792)
     monkeypatch.setenv("LANG", "en_GB.UTF-8")
     monkeypatch.delenv("LC_ALL", raising=False)
@@ -117,8 +129,7 @@ def test_handout_paper_follows_the_option_the_setting_and_the_locale(
 
     def make(*extra: str) -> tuple[float, float]:
         out = tmp_path / "h.pdf"
-        res = patient("handout", "--out", str(out), "--date", TODAY.isoformat(), "--force",
-                      *extra)
+        res = patient("handout", "--out", str(out), "--date", TODAY.isoformat(), "--force", *extra)
         assert res.exit_code == 0, res
         return page_size(out.read_bytes())
 
@@ -132,19 +143,22 @@ def test_handout_paper_follows_the_option_the_setting_and_the_locale(
 
 
 def test_handout_never_replaces_a_file_and_names_the_patient_only_when_asked(
-        patient: Cli, tmp_path: Path) -> None:
+    patient: Cli, tmp_path: Path
+) -> None:
     out = tmp_path / "h.pdf"
     out.write_bytes(b"mine")
     res = patient("handout", "--out", str(out), "--date", TODAY.isoformat())
     assert res.exit_code == 1
     assert "already exists; add --force" in res.stderr
     assert out.read_bytes() == b"mine"
-    res = patient("handout", "--out", str(out), "--date", TODAY.isoformat(), "--force",
-                  "--name", "Sam Smith")
+    res = patient(
+        "handout", "--out", str(out), "--date", TODAY.isoformat(), "--force", "--name", "Sam Smith"
+    )
     assert res.exit_code == 0, res
     assert "For Sam Smith" in blocks_text(out.read_bytes())
-    bad = patient("handout", "--out", str(out), "--date", TODAY.isoformat(), "--force",
-                  "--name", "two\nlines")
+    bad = patient(
+        "handout", "--out", str(out), "--date", TODAY.isoformat(), "--force", "--name", "two\nlines"
+    )
     assert bad.exit_code == 2
 
 
@@ -159,8 +173,18 @@ def test_programme_export_pdf_prints_the_prescription(cli: Cli, tmp_path: Path) 
     rx = tmp_path / "rx.yaml"
     rx.write_text(PRESCRIPTION, encoding="utf-8")
     out = tmp_path / "rx.pdf"
-    res = cli("programme", "export", "--format", "pdf", "--file", str(rx), "--out", str(out),
-              "--name", "Sam")
+    res = cli(
+        "programme",
+        "export",
+        "--format",
+        "pdf",
+        "--file",
+        str(rx),
+        "--out",
+        str(out),
+        "--name",
+        "Sam",
+    )
     assert res.exit_code == 0, res
     found = blocks(out.read_bytes())
     assert [t.split("\n")[0] for t, _, _ in found] == ["Bridge", "Walking", "Cat-cow"]
@@ -180,8 +204,19 @@ def test_the_reports_flagged_exercise_has_its_picture(patient: Cli, tmp_path: Pa
     import pdfplumber
 
     day = TODAY.isoformat()
-    res = patient("log", "--date", day, "--done", "bridge", "--hurt", "bridge=8",
-                  "--pain-before", "3", "--pain-after", "3")
+    res = patient(
+        "log",
+        "--date",
+        day,
+        "--done",
+        "bridge",
+        "--hurt",
+        "bridge=8",
+        "--pain-before",
+        "3",
+        "--pain-after",
+        "3",
+    )
     assert res.exit_code == 0, res
     out = tmp_path / "report.pdf"
     assert patient("export", "--format", "pdf", "--out", str(out), "--date", day).exit_code == 0
@@ -189,17 +224,32 @@ def test_the_reports_flagged_exercise_has_its_picture(patient: Cli, tmp_path: Pa
         page = pdf.pages[0]
         row = next(w for w in page.extract_words() if w["text"] == "Bridge:")
         right = float(page.width) - 12 * MM - 30 * MM - 1
-        beside = [o for o in page.lines + page.curves
-                  if o["x0"] >= right and row["top"] - 2 <= o["top"] <= row["top"] + 10 * MM]
+        beside = [
+            o
+            for o in page.lines + page.curves
+            if o["x0"] >= right and row["top"] - 2 <= o["top"] <= row["top"] + 10 * MM
+        ]
         assert len(beside) >= 8
 
 
-def test_a_red_flag_stops_the_handout_as_it_stops_the_plan(cli: Cli, tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch
-                                                           ) -> None:
+def test_a_red_flag_stops_the_handout_as_it_stops_the_plan(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("BACKCARE_TODAY", TODAY.isoformat())
-    assert cli("init", "--yes", "--no-conditions", "--red-flag", "night-pain", "--pain", "5",
-               "--date", START.isoformat()).exit_code == 3
+    assert (
+        cli(
+            "init",
+            "--yes",
+            "--no-conditions",
+            "--red-flag",
+            "night-pain",
+            "--pain",
+            "5",
+            "--date",
+            START.isoformat(),
+        ).exit_code
+        == 3
+    )
     out = tmp_path / "h.pdf"
     res = cli("handout", "--out", str(out), "--date", TODAY.isoformat())
     assert res.exit_code == 3

@@ -21,10 +21,27 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # CONTRACT.md's table of commands.
 CONTRACT_COMMANDS = (
-    "init", "plan", "session", "log", "pain", "visit", "assess", "progress", "history",
-    "goal add", "goal list", "goal done", "export", "import", "exercises list",
-    "exercises show", "exercises check", "programme import", "programme show",
-    "programme clear", "doctor",
+    "init",
+    "plan",
+    "session",
+    "log",
+    "pain",
+    "visit",
+    "assess",
+    "progress",
+    "history",
+    "goal add",
+    "goal list",
+    "goal done",
+    "export",
+    "import",
+    "exercises list",
+    "exercises show",
+    "exercises check",
+    "programme import",
+    "programme show",
+    "programme clear",
+    "doctor",
 )
 
 
@@ -46,8 +63,7 @@ def test_the_tree_holds_every_command_of_the_contract() -> None:
     assert not missing, f"commands in CONTRACT.md that backcare lacks: {missing}"
 
 
-@pytest.mark.parametrize(("path", "command"), TREE, ids=[" ".join(p) or "backcare"
-                                                          for p in PATHS])
+@pytest.mark.parametrize(("path", "command"), TREE, ids=[" ".join(p) or "backcare" for p in PATHS])
 def test_every_command_and_group_has_help_text(path: tuple[str, ...], command: Any) -> None:
     assert (command.help or "").strip(), f"'backcare {' '.join(path)}' has no help text"
 
@@ -57,17 +73,18 @@ def test_every_command_shows_an_example(path: tuple[str, ...], command: Any) -> 
     assert "example" in command.help.lower(), f"'backcare {' '.join(path)}' has no example"
 
 
-@pytest.mark.parametrize(("path", "command"), TREE, ids=[" ".join(p) or "backcare"
-                                                          for p in PATHS])
+@pytest.mark.parametrize(("path", "command"), TREE, ids=[" ".join(p) or "backcare" for p in PATHS])
 def test_every_option_and_argument_is_explained(path: tuple[str, ...], command: Any) -> None:
-    unexplained = [p.name for p in command.params
-                   if not getattr(p, "hidden", False) and not (getattr(p, "help", "") or "")]
+    unexplained = [
+        p.name
+        for p in command.params
+        if not getattr(p, "hidden", False) and not (getattr(p, "help", "") or "")
+    ]
     assert not unexplained, f"'backcare {' '.join(path)}': no help for {unexplained}"
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[" ".join(p) or "backcare" for p in PATHS])
-def test_help_runs_for_every_command(cli: Cli, path: tuple[str, ...],
-                                     backcare_home: Path) -> None:
+def test_help_runs_for_every_command(cli: Cli, path: tuple[str, ...], backcare_home: Path) -> None:
     res = cli(*path, "--help")
     assert res.exit_code == 0, res
     assert "Usage:" in res.stdout
@@ -85,8 +102,14 @@ def test_help_names_every_value_plainly(cli: Cli, path: tuple[str, ...]) -> None
 
 def test_python_m_backcare_help_works(backcare_home: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "BACKCARE_HOME": str(backcare_home)}
-    res = subprocess.run([sys.executable, "-m", "backcare", "--help"], env=env,
-                         capture_output=True, text=True, timeout=60, check=False)
+    res = subprocess.run(
+        [sys.executable, "-m", "backcare", "--help"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert res.returncode == 0, res.stderr
     assert "Usage:" in res.stdout
     assert "backcare init" in res.stdout
@@ -116,7 +139,8 @@ def test_dash_h_is_help_on_every_command(cli: Cli, path: tuple[str, ...]) -> Non
 
 @pytest.mark.parametrize("path", PATHS, ids=[" ".join(p) or "backcare" for p in PATHS])
 def test_help_has_no_internal_metavars_and_no_split_words(
-        cli: Cli, path: tuple[str, ...], monkeypatch: pytest.MonkeyPatch) -> None:
+    cli: Cli, path: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """No ``{N}``, ``{FILE...}...`` or ``[1<=x<=1040]``, and no word broken at its hyphen
     across two lines (``night-`` / ``pain``), at a narrow terminal too (issue 27)."""
     for columns in ("60", "80"):
@@ -143,7 +167,13 @@ def test_bare_backcare_prints_an_overview_and_exits_0(cli: Cli, backcare_home: P
 
 def test_bare_backcare_as_the_console_script(backcare_home: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "BACKCARE_HOME": str(backcare_home)}
-    res = subprocess.run([sys.executable, "-m", "backcare"], env=env, capture_output=True,
-                         text=True, timeout=60, check=False)
+    res = subprocess.run(
+        [sys.executable, "-m", "backcare"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert res.returncode == 0, res.stderr
     assert "backcare init" in res.stdout and res.stderr == ""

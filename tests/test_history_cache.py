@@ -26,10 +26,19 @@ def fill(home: Path, months: int = 6) -> Store:
     s = Store(home)
     day = START
     while day < START + timedelta(days=30 * months):
-        s.add_session(Session(f"s-{day:%Y%m%d}", day, (
-            ExerciseLog("bridge", "done", Dose(sets=2, reps=8), 2),
-            ExerciseLog("walking", "partial", Dose(duration_minutes=10), None)),
-            3, 2, "note é" if day.day == 1 else None))
+        s.add_session(
+            Session(
+                f"s-{day:%Y%m%d}",
+                day,
+                (
+                    ExerciseLog("bridge", "done", Dose(sets=2, reps=8), 2),
+                    ExerciseLog("walking", "partial", Dose(duration_minutes=10), None),
+                ),
+                3,
+                2,
+                "note é" if day.day == 1 else None,
+            )
+        )
         s.put_checkin(PainCheckin(day, 4, None, ("tingling",) if day.day == 2 else ()))
         day += timedelta(days=3)
     s.add_visit(Visit("v-1", START, "manual-therapy", "mobilisation"))
@@ -37,7 +46,8 @@ def fill(home: Path, months: int = 6) -> Store:
 
 
 def test_a_second_read_comes_from_the_cache_and_holds_the_same_records(
-        backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    backcare_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     s = fill(backcare_home)
     first = s.history()
     assert s.paths.history_cache.is_file()  # the first long read writes the cache
@@ -55,8 +65,9 @@ def test_a_second_read_comes_from_the_cache_and_holds_the_same_records(
     assert second.sessions[0].exercises[0] is second.sessions[1].exercises[0]  # shared
 
 
-def test_a_changed_month_is_read_from_its_file(backcare_home: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_changed_month_is_read_from_its_file(
+    backcare_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     s = fill(backcare_home)
     s.history()
     changed = s.paths.month(START)
@@ -170,8 +181,7 @@ def test_an_edit_that_keeps_the_size_and_the_time_is_still_seen(backcare_home: P
     assert 6 in [c.score for c in Store(backcare_home).history().checkins]
 
 
-def test_a_cache_from_another_data_folder_is_not_used(backcare_home: Path,
-                                                      tmp_path: Path) -> None:
+def test_a_cache_from_another_data_folder_is_not_used(backcare_home: Path, tmp_path: Path) -> None:
     other = fill(tmp_path / "other")
     other.history()
     s = fill(backcare_home)

@@ -34,10 +34,13 @@ def fhir_goals(cli: Any, path: Path) -> dict[str, str]:
     """Each Goal's identifier, by what it says."""
     run(cli, "export", "--format", "fhir", "--out", str(path), "--force", "--date", DAY)
     bundle = json.loads(path.read_text("utf-8"))
-    return {e["resource"]["description"]["text"]:
-            next(i["value"] for i in e["resource"]["identifier"]
-                 if i["system"] == URI_IDENTIFIER)
-            for e in bundle["entry"] if e["resource"]["resourceType"] == "Goal"}
+    return {
+        e["resource"]["description"]["text"]: next(
+            i["value"] for i in e["resource"]["identifier"] if i["system"] == URI_IDENTIFIER
+        )
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "Goal"
+    }
 
 
 def use(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
@@ -50,14 +53,25 @@ def today(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_merge_import_keeps_each_goals_identifier(
-        cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """One patient on two machines: each sets a goal numbered 2. Merged, the goal that comes
     in is renumbered, and keeps its identifier: its conditional create cannot match the
     other goal (issue 23)."""
     a, b = tmp_path / "a", tmp_path / "b"
     use(monkeypatch, a)
-    run(cli, "init", "--no-red-flags", "--no-conditions", "--assessed", "--pain", "5",
-        "--yes", "--date", "2026-03-02")
+    run(
+        cli,
+        "init",
+        "--no-red-flags",
+        "--no-conditions",
+        "--assessed",
+        "--pain",
+        "5",
+        "--yes",
+        "--date",
+        "2026-03-02",
+    )
     run(cli, "goal", "add", "sit through a film", "--date", "2026-03-02")
     export_json(cli, tmp_path / "a1.json")
     use(monkeypatch, b)
@@ -69,8 +83,9 @@ def test_a_merge_import_keeps_each_goals_identifier(
     export_json(cli, tmp_path / "a2.json")
     use(monkeypatch, b)
     run(cli, "import", str(tmp_path / "a2.json"))
-    goals = {g["text"]: g for g in run(cli, "goal", "list", "--json", "--date", DAY)
-             .json()["goals"]}
+    goals = {
+        g["text"]: g for g in run(cli, "goal", "list", "--json", "--date", DAY).json()["goals"]
+    }
     assert goals["lift the shopping"]["id"] == 2 and goals["walk to the shop"]["id"] == 3
     on_b = fhir_goals(cli, tmp_path / "b.fhir.json")
     assert on_b["walk to the shop"] == on_a["walk to the shop"]
@@ -79,28 +94,39 @@ def test_a_merge_import_keeps_each_goals_identifier(
     # The stable id travels in the JSON export, so a second merge adds nothing.
     mine = export_json(cli, tmp_path / "b.json")
     uids = {g["text"]: g["uid"] for g in mine["goals"]}
-    theirs = {g["text"]: g["uid"] for g in json.loads((tmp_path / "a2.json").read_text())
-              ["goals"]}
+    theirs = {g["text"]: g["uid"] for g in json.loads((tmp_path / "a2.json").read_text())["goals"]}
     assert uids["walk to the shop"] == theirs["walk to the shop"]
     again = run(cli, "import", str(tmp_path / "a2.json"), "--json").json()
     assert again["added"]["goals"] == 0
 
 
 def test_goals_without_id_or_created_import(cli: Any, tmp_path: Path) -> None:
-    doc = {"format": "backcare-export", "version": 1, "exported_at": "2026-03-06T10:00:00Z",
-           "profile": None, "sessions": [], "pain_checkins": [], "assessments": [],
-           "visits": [], "programme": None,
-           "goals": [{"text": "walk to the shop", "created": "2026-03-02"},
-                     {"text": "sit through a film"},
-                     {"id": 4, "text": "lift the shopping", "created": "2026-03-03"}]}
+    doc = {
+        "format": "backcare-export",
+        "version": 1,
+        "exported_at": "2026-03-06T10:00:00Z",
+        "profile": None,
+        "sessions": [],
+        "pain_checkins": [],
+        "assessments": [],
+        "visits": [],
+        "programme": None,
+        "goals": [
+            {"text": "walk to the shop", "created": "2026-03-02"},
+            {"text": "sit through a film"},
+            {"id": 4, "text": "lift the shopping", "created": "2026-03-03"},
+        ],
+    }
     path = tmp_path / "goals.json"
     path.write_text(json.dumps(doc), "utf-8")
     res = run(cli, "import", str(path), "--json").json()
     assert res["added"]["goals"] == 3
     goals = run(cli, "goal", "list", "--json", "--date", DAY).json()["goals"]
     assert sorted((g["id"], g["text"], g["created"]) for g in goals) == [
-        (4, "lift the shopping", "2026-03-03"), (5, "walk to the shop", "2026-03-02"),
-        (6, "sit through a film", "2026-03-06")]  # numbered after the file's own
+        (4, "lift the shopping", "2026-03-03"),
+        (5, "walk to the shop", "2026-03-02"),
+        (6, "sit through a film", "2026-03-06"),
+    ]  # numbered after the file's own
     assert len({g["uid"] for g in goals}) == 3
     again = run(cli, "import", str(path), "--json").json()
     assert again["added"]["goals"] == 0  # the same derived ids: nothing twice
@@ -112,30 +138,68 @@ def test_goals_without_id_or_created_import(cli: Any, tmp_path: Path) -> None:
 
 def export_doc(**tables: Any) -> dict[str, Any]:
     doc: dict[str, Any] = {
-        "format": "backcare-export", "version": 1, "exported_at": "2026-03-06T10:00:00Z",
-        "profile": None, "sessions": [], "pain_checkins": [], "assessments": [],
-        "visits": [], "goals": [], "programme": None}
+        "format": "backcare-export",
+        "version": 1,
+        "exported_at": "2026-03-06T10:00:00Z",
+        "profile": None,
+        "sessions": [],
+        "pain_checkins": [],
+        "assessments": [],
+        "visits": [],
+        "goals": [],
+        "programme": None,
+    }
     return {**doc, **tables}
 
 
-def odi(score: float, band: str | None, answers: list[int | None] | None = None,
-        ident: str = "a-20260303-0000abcd") -> dict[str, Any]:
-    return {"id": ident, "date": "2026-03-03", "instrument": "odi",
-            "answers": answers if answers is not None else [0] * 10, "score": score,
-            "band": band}
+def odi(
+    score: float,
+    band: str | None,
+    answers: list[int | None] | None = None,
+    ident: str = "a-20260303-0000abcd",
+) -> dict[str, Any]:
+    return {
+        "id": ident,
+        "date": "2026-03-03",
+        "instrument": "odi",
+        "answers": answers if answers is not None else [0] * 10,
+        "score": score,
+        "band": band,
+    }
 
 
-@pytest.mark.parametrize(("record", "words"), [
-    (odi(90, "minimal"), "score is 90, but its answers give a ODI score of 0"),
-    (odi(0, "severe"), "band 'severe' contradicts its answers, which give 'minimal'"),
-    ({"id": "a-20260303-0000abcd", "date": "2026-03-03", "instrument": "peg",
-      "answers": [5, 6, 4], "score": 9, "band": None}, "give a PEG score of 5"),
-    ({"id": "a-20260303-0000abcd", "date": "2026-03-03", "instrument": "startback",
-      "answers": {"items": [True] * 8, "bothersomeness": 4}, "score": 9, "band": "low"},
-     "band 'low' contradicts its answers, which give 'high'"),
-])
-def test_a_score_its_answers_contradict_is_refused(cli: Any, tmp_path: Path,
-                                                   record: dict[str, Any], words: str) -> None:
+@pytest.mark.parametrize(
+    ("record", "words"),
+    [
+        (odi(90, "minimal"), "score is 90, but its answers give a ODI score of 0"),
+        (odi(0, "severe"), "band 'severe' contradicts its answers, which give 'minimal'"),
+        (
+            {
+                "id": "a-20260303-0000abcd",
+                "date": "2026-03-03",
+                "instrument": "peg",
+                "answers": [5, 6, 4],
+                "score": 9,
+                "band": None,
+            },
+            "give a PEG score of 5",
+        ),
+        (
+            {
+                "id": "a-20260303-0000abcd",
+                "date": "2026-03-03",
+                "instrument": "startback",
+                "answers": {"items": [True] * 8, "bothersomeness": 4},
+                "score": 9,
+                "band": "low",
+            },
+            "band 'low' contradicts its answers, which give 'high'",
+        ),
+    ],
+)
+def test_a_score_its_answers_contradict_is_refused(
+    cli: Any, tmp_path: Path, record: dict[str, Any], words: str
+) -> None:
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(export_doc(assessments=[record])), "utf-8")
     res = cli("import", str(path))
@@ -160,8 +224,16 @@ def test_a_reimport_without_ids_adds_nothing(patient: Any, tmp_path: Path) -> No
     """The patient's own export with the ids of assessments and visits dropped: each is
     known by its day and content, and nothing is added twice."""
     run(patient, "assess", "odi", "--answers", "3,2,-,2,2,3,2,3,2,2", "--date", "2026-03-03")
-    run(patient, "visit", "--kind", "manual-therapy", "--note", "mobilisation",
-        "--date", "2026-03-04")
+    run(
+        patient,
+        "visit",
+        "--kind",
+        "manual-therapy",
+        "--note",
+        "mobilisation",
+        "--date",
+        "2026-03-04",
+    )
     run(patient, "visit", "--kind", "other", "--date", "2026-03-04")
     doc = export_json(patient, tmp_path / "mine.json")
     for kind in ("assessments", "visits"):

@@ -34,8 +34,15 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 
 def profile(env: dict[str, str]) -> dict[str, object] | None:
-    res = subprocess.run([SCRIPT, "init", "--json"], check=False, env=env,
-                         capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    res = subprocess.run(
+        [SCRIPT, "init", "--json"],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
     if res.returncode != 0:
         return None
     doc: dict[str, object] = json.loads(res.stdout)["profile"]
@@ -43,8 +50,9 @@ def profile(env: dict[str, str]) -> dict[str, object] | None:
 
 
 def spawn(env: dict[str, str], *args: str) -> object:
-    return pexpect.spawn(SCRIPT, ["init", *args], env=env, encoding="utf-8", timeout=TIMEOUT,
-                         dimensions=(40, 100))
+    return pexpect.spawn(
+        SCRIPT, ["init", *args], env=env, encoding="utf-8", timeout=TIMEOUT, dimensions=(40, 100)
+    )
 
 
 def test_enter_alone_does_not_answer_a_red_flag_question(env: dict[str, str]) -> None:
@@ -92,23 +100,54 @@ def test_an_emergency_answer_ends_the_questions(env: dict[str, str]) -> None:
     child.close()
     assert child.exitstatus == 3
     assert "[y/n]" not in said and "STarT Back" not in said and "(0–10)" not in said
-    saved = subprocess.run([SCRIPT, "history", "--json"], check=False, env=env,
-                           capture_output=True, text=True, timeout=60,
-                           stdin=subprocess.DEVNULL)
+    saved = subprocess.run(
+        [SCRIPT, "history", "--json"],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
     assert saved.returncode == 0
-    plan = subprocess.run([SCRIPT, "plan", "--date", DAY], check=False, env=env,
-                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    plan = subprocess.run(
+        [SCRIPT, "plan", "--date", DAY],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
     assert plan.returncode == 3 and "backcare clear --by NAME" in plan.stderr
 
 
-def test_a_rerun_offers_the_current_answers_and_keeps_the_baseline(
-        env: dict[str, str]) -> None:
+def test_a_rerun_offers_the_current_answers_and_keeps_the_baseline(env: dict[str, str]) -> None:
     """Issue 21: answering "3" for today's pain on a re-run overwrote the baseline of 5. The
     re-run asks for the pain at the start, offers 5, and says what changed (here nothing)."""
-    first = subprocess.run([SCRIPT, "init", "--no-red-flags", "--condition", "osteoporosis",
-                            "--age-band", "over-50", "--assessed", "--pain", "5", "--yes",
-                            "--date", DAY], check=False, env=env, capture_output=True,
-                           text=True, timeout=60, stdin=subprocess.DEVNULL)
+    first = subprocess.run(
+        [
+            SCRIPT,
+            "init",
+            "--no-red-flags",
+            "--condition",
+            "osteoporosis",
+            "--age-band",
+            "over-50",
+            "--assessed",
+            "--pain",
+            "5",
+            "--yes",
+            "--date",
+            DAY,
+        ],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
     assert first.returncode == 0, first.stderr
     child = spawn(env)
     for _ in range(RED_FLAG_QUESTIONS):  # the screen is asked again, with no default
@@ -123,8 +162,13 @@ def test_a_rerun_offers_the_current_answers_and_keeps_the_baseline(
     child.sendline("")
     child.expect(r"pain at the start of the programme.*\(5\)")
     child.sendline("")
-    for prompt in ("minutes a day", "days a week", "What do you have", "down to the floor",
-                   "kneel on all fours"):  # Enter keeps each
+    for prompt in (
+        "minutes a day",
+        "days a week",
+        "What do you have",
+        "down to the floor",
+        "kneel on all fours",
+    ):  # Enter keeps each
         child.expect(prompt)
         child.sendline("")
     child.expect(r"STarT Back")

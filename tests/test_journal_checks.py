@@ -37,29 +37,36 @@ def data_bytes(home: Path) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("start", ["0999-03-16", "1899-12-31", "3000-01-01"])
 def test_programme_import_refuses_a_start_outside_the_dates_kept(
-        patient: Cli, backcare_home: Path, tmp_path: Path, start: str) -> None:
+    patient: Cli, backcare_home: Path, tmp_path: Path, start: str
+) -> None:
     """It once rewrote backcare.json with the date, then said the file was damaged."""
     rx = tmp_path / "rx.yaml"
     rx.write_text(RX.format(start=start))
     before = data_bytes(backcare_home)
     res = patient("programme", "import", str(rx))
     assert res.exit_code == 1
-    assert f"rx.yaml:2: start is {start}; backcare keeps dates from 1900-01-01 to " \
-           "2999-12-31" in res.stderr
+    assert (
+        f"rx.yaml:2: start is {start}; backcare keeps dates from 1900-01-01 to "
+        "2999-12-31" in res.stderr
+    )
     assert data_bytes(backcare_home) == before
     assert patient("plan", "--json").exit_code == 0
 
 
-def test_a_careplan_starting_in_1899_is_refused(patient: Cli, backcare_home: Path,
-                                                tmp_path: Path) -> None:
+def test_a_careplan_starting_in_1899_is_refused(
+    patient: Cli, backcare_home: Path, tmp_path: Path
+) -> None:
     rx = tmp_path / "rx.yaml"
     rx.write_text(RX.format(start="2026-03-16"))
     careplan = tmp_path / "careplan.json"
-    assert patient("programme", "new", "--out", str(tmp_path / "unused.yaml"),
-                   "--exercise", "bridge").exit_code == 0
+    assert (
+        patient(
+            "programme", "new", "--out", str(tmp_path / "unused.yaml"), "--exercise", "bridge"
+        ).exit_code
+        == 0
+    )
     assert patient("programme", "import", str(rx)).exit_code == 0
-    assert patient("programme", "export", "--format", "fhir", "--out",
-                   str(careplan)).exit_code == 0
+    assert patient("programme", "export", "--format", "fhir", "--out", str(careplan)).exit_code == 0
     doc = json.loads(careplan.read_text())
     assert doc["period"]["start"] == "2026-03-16"
     doc["period"]["start"] = "1899-03-16"
@@ -74,21 +81,25 @@ def test_a_careplan_starting_in_1899_is_refused(patient: Cli, backcare_home: Pat
 def test_programme_new_refuses_a_start_of_0999(patient: Cli, tmp_path: Path) -> None:
     """It once wrote a file that import then turned into a damaged data file."""
     out = tmp_path / "rx.yaml"
-    res = patient("programme", "new", "--out", str(out), "--exercise", "bridge",
-                  "--start", "0999-01-01")
+    res = patient(
+        "programme", "new", "--out", str(out), "--exercise", "bridge", "--start", "0999-01-01"
+    )
     assert res.exit_code == 2
     assert "--start 0999-01-01" in res.stderr and "1900-01-01 to 2999-12-31" in res.stderr
     assert not out.exists()
 
 
-@pytest.mark.parametrize(("field", "value", "said"), [
-    ("programme", "0999-03-16", "programme: start is 0999-03-16"),
-    ("pain_checkins", "1899-03-10", "date is 1899-03-10"),
-    ("goals", "0999-01-05", "created is 0999-01-05"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [
+        ("programme", "0999-03-16", "programme: start is 0999-03-16"),
+        ("pain_checkins", "1899-03-10", "date is 1899-03-10"),
+        ("goals", "0999-01-05", "created is 0999-01-05"),
+    ],
+)
 def test_import_refuses_a_date_outside_the_dates_kept(
-        patient: Cli, backcare_home: Path, tmp_path: Path, field: str, value: str,
-        said: str) -> None:
+    patient: Cli, backcare_home: Path, tmp_path: Path, field: str, value: str, said: str
+) -> None:
     rx = tmp_path / "rx.yaml"
     rx.write_text(RX.format(start="2026-03-16"))
     assert patient("programme", "import", str(rx)).exit_code == 0
@@ -96,11 +107,27 @@ def test_import_refuses_a_date_outside_the_dates_kept(
     if field == "programme":
         doc["programme"]["start"] = value
     elif field == "pain_checkins":
-        doc["pain_checkins"] = [{"id": f"p-{value}", "date": value, "score": 3,
-                                 "note": None, "symptoms": [], "flare": False}]
+        doc["pain_checkins"] = [
+            {
+                "id": f"p-{value}",
+                "date": value,
+                "score": 3,
+                "note": None,
+                "symptoms": [],
+                "flare": False,
+            }
+        ]
     else:
-        doc["goals"] = [{"id": 1, "text": "walk", "created": value, "by": None,
-                         "psfs_activity": None, "done_on": None}]
+        doc["goals"] = [
+            {
+                "id": 1,
+                "text": "walk",
+                "created": value,
+                "by": None,
+                "psfs_activity": None,
+                "done_on": None,
+            }
+        ]
     source = tmp_path / "export.json"
     source.write_text(json.dumps(doc))
     before = data_bytes(backcare_home)
@@ -110,8 +137,7 @@ def test_import_refuses_a_date_outside_the_dates_kept(
     assert data_bytes(backcare_home) == before
 
 
-def test_the_store_checks_every_record_before_it_writes(patient: Cli,
-                                                        backcare_home: Path) -> None:
+def test_the_store_checks_every_record_before_it_writes(patient: Cli, backcare_home: Path) -> None:
     """The last line of defence, whatever the path: a record that would make the file fail
     to load is refused before any file is written, naming the field."""
     from backcare.errors import BackcareError
@@ -123,12 +149,14 @@ def test_the_store_checks_every_record_before_it_writes(patient: Cli,
     profile = next(iter(main["profile"].values()))
     before = data_bytes(backcare_home)
     with pytest.raises(BackcareError, match="start_date is 0999-01-01; backcare keeps dates"):
-        store.commit({store.main_path: {**main, "profile": {"1": {**profile,
-                                                                  "start_date": "0999-01-01"}}}})
+        store.commit(
+            {store.main_path: {**main, "profile": {"1": {**profile, "start_date": "0999-01-01"}}}}
+        )
     assert data_bytes(backcare_home) == before
 
 
 # --- undo history entries checked against the change they name ----------------------------
+
 
 def latest_entry(home: Path) -> Path:
     return sorted((home / "undo").glob("[0-9]*.json"))[-1]
@@ -153,7 +181,8 @@ def refused_and_reported(cli: Cli, home: Path, entry: Path) -> None:
 
 
 def test_undo_refuses_an_entry_that_would_put_back_a_score_of_99(
-        patient: Cli, backcare_home: Path) -> None:
+    patient: Cli, backcare_home: Path
+) -> None:
     """It once wrote the score into the month file, which then failed to load."""
     assert patient("pain", "4", "--date", "2026-03-10").exit_code == 0
     assert patient("pain", "6", "--date", "2026-03-10").exit_code == 0  # replaces it
@@ -172,7 +201,8 @@ def test_undo_refuses_an_entry_that_would_put_back_a_score_of_99(
 
 
 def test_undo_refuses_an_entry_that_names_more_records_than_its_change_made(
-        patient: Cli, backcare_home: Path) -> None:
+    patient: Cli, backcare_home: Path
+) -> None:
     """A check-in's entry forged to name all 30 check-ins once made undo remove them all."""
     days = [(date(2026, 2, 1) + timedelta(days=n)).isoformat() for n in range(30)]
     for day in days:
@@ -180,17 +210,24 @@ def test_undo_refuses_an_entry_that_names_more_records_than_its_change_made(
     entry = latest_entry(backcare_home)
 
     def forge(doc: dict[str, Any]) -> None:
-        doc["ops"] = [{"table": "pain_checkins", "before": None, "slot": None,
-                       "after": {"key": day, "date": day}} for day in days]
+        doc["ops"] = [
+            {
+                "table": "pain_checkins",
+                "before": None,
+                "slot": None,
+                "after": {"key": day, "date": day},
+            }
+            for day in days
+        ]
 
     rewrite(entry, forge)
     refused_and_reported(patient, backcare_home, entry)
-    assert len(patient("history", "--from", "2026-01-01", "--json").json()
-               ["pain_checkins"]) == 30
+    assert len(patient("history", "--from", "2026-01-01", "--json").json()["pain_checkins"]) == 30
 
 
 def test_undo_refuses_an_entry_that_would_take_out_audit_lines_it_did_not_write(
-        patient: Cli, backcare_home: Path) -> None:
+    patient: Cli, backcare_home: Path
+) -> None:
     ident = patient("log", "--date", "2026-03-10", "--json").json()["id"]
     assert patient("edit", ident, "--note", "first").exit_code == 0
     assert patient("edit", ident, "--note", "second").exit_code == 0
@@ -207,8 +244,7 @@ def test_undo_refuses_an_entry_that_would_take_out_audit_lines_it_did_not_write(
     refused_and_reported(patient, backcare_home, entry)
 
 
-def test_a_tampered_pending_entry_is_never_replayed(patient: Cli,
-                                                    backcare_home: Path) -> None:
+def test_a_tampered_pending_entry_is_never_replayed(patient: Cli, backcare_home: Path) -> None:
     """The roll-back of a change a crash cut short checks the entry as undo does: a forged
     one stops reads (naming it) until doctor --yes removes it; it never rewrites the log."""
     assert patient("pain", "4", "--date", "2026-03-10").exit_code == 0

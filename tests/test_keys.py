@@ -32,7 +32,8 @@ def pty_pair() -> Iterator[tuple[int, int]]:
 
 
 def test_posix_single_keys_turns_off_line_editing_and_echo_then_restores(
-        pty_pair: tuple[int, int]) -> None:
+    pty_pair: tuple[int, int],
+) -> None:
     terminal, _ = pty_pair
     before = termios.tcgetattr(terminal)
     assert before[3] & termios.ICANON and before[3] & termios.ECHO
@@ -125,8 +126,9 @@ def test_line_keys_read_a_line_as_a_key() -> None:
         keys.read_key(None)
 
 
-def test_the_keyboard_follows_what_the_platform_offers(pty_pair: tuple[int, int],
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_keyboard_follows_what_the_platform_offers(
+    pty_pair: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
     terminal, _ = pty_pair
     with os.fdopen(os.dup(terminal), "r") as stream:
         assert isinstance(keyboard(stream), PosixKeys)
@@ -137,6 +139,7 @@ def test_the_keyboard_follows_what_the_platform_offers(pty_pair: tuple[int, int]
 
 
 # --- the screens that read keys ---------------------------------------------------------------
+
 
 class ScriptedKeys:
     """Keys pressed after a given number of seconds on a fake clock: the session's clock
@@ -197,9 +200,9 @@ def test_q_and_s_end_a_countdown_with_their_key(io_with: type) -> None:
         assert io_with(keys, keys).countdown("Hold", 5) == (key, 1.5)
 
 
-def test_p_pauses_a_countdown_and_the_pause_is_not_counted(io_with: type,
-                                                          capsys: pytest.CaptureFixture[str]
-                                                          ) -> None:
+def test_p_pauses_a_countdown_and_the_pause_is_not_counted(
+    io_with: type, capsys: pytest.CaptureFixture[str]
+) -> None:
     """3 s counted, then a 100 s pause, then 2 s more and Enter: 5 s were done."""
     keys = ScriptedKeys([(3.0, "p"), (100.0, "p"), (2.0, ENTER)])
     assert io_with(keys, keys).countdown("Walking", 600) == ("", 5.0)

@@ -50,11 +50,31 @@ ORDER: tuple[tuple[str, ...], ...] = (
 )
 LEVEL = {package: n for n, level in enumerate(ORDER) for package in level}
 
-DOMAIN_FORBIDDEN = ("typer", "click", "rich", "plotext", "tinydb", "yaml", "fpdf",
-                    "icalendar", "fhir", "os", "sys", "time", "pathlib", "termios", "select",
-                    "importlib")
-CLOCK_READS = {("date", "today"), ("datetime", "now"), ("datetime", "today"),
-               ("datetime", "utcnow"), ("time", "time")}
+DOMAIN_FORBIDDEN = (
+    "typer",
+    "click",
+    "rich",
+    "plotext",
+    "tinydb",
+    "yaml",
+    "fpdf",
+    "icalendar",
+    "fhir",
+    "os",
+    "sys",
+    "time",
+    "pathlib",
+    "termios",
+    "select",
+    "importlib",
+)
+CLOCK_READS = {
+    ("date", "today"),
+    ("datetime", "now"),
+    ("datetime", "today"),
+    ("datetime", "utcnow"),
+    ("time", "time"),
+}
 
 
 class Source:
@@ -66,17 +86,26 @@ class Source:
         self.package = package
         self.texts: dict[str, str] = {}
         self.paths = {self.module_name(p): p for p in package.rglob("*.py")}
-        self.trees = {name: self._parse(name, path, parsed)
-                      for name, path in self.paths.items()}
-        same = {name for name in self.paths
-                if parsed is not None and self.trees[name] is parsed.trees.get(name)}
+        self.trees = {name: self._parse(name, path, parsed) for name, path in self.paths.items()}
+        same = {
+            name
+            for name in self.paths
+            if parsed is not None and self.trees[name] is parsed.trees.get(name)
+        }
         assert parsed is not None or not same
-        self.graph = {name: parsed.graph[name] if name in same and parsed else
-                      {target for target, _ in self.imports(name)} for name in self.paths}
+        self.graph = {
+            name: parsed.graph[name]
+            if name in same and parsed
+            else {target for target, _ in self.imports(name)}
+            for name in self.paths
+        }
         # What runs: without TYPE_CHECKING's imports (a cycle through a type is harmless).
-        self.runtime = {name: parsed.runtime[name] if name in same and parsed else
-                        {target for target, _ in self.imports(name, typing=False)}
-                        for name in self.paths}
+        self.runtime = {
+            name: parsed.runtime[name]
+            if name in same and parsed
+            else {target for target, _ in self.imports(name, typing=False)}
+            for name in self.paths
+        }
 
     def _parse(self, name: str, path: Path, parsed: Source | None) -> ast.Module:
         text = path.read_text(encoding="utf-8")
@@ -96,9 +125,17 @@ class Source:
         unless ``typing`` is False."""
         is_package = self.paths[module].name == "__init__.py"
         found: list[tuple[str, str]] = []
-        skipped = set() if typing else {id(n) for node in ast.walk(self.trees[module])
-                                        if isinstance(node, ast.If) and _is_type_checking(node)
-                                        for child in node.body for n in ast.walk(child)}
+        skipped = (
+            set()
+            if typing
+            else {
+                id(n)
+                for node in ast.walk(self.trees[module])
+                if isinstance(node, ast.If) and _is_type_checking(node)
+                for child in node.body
+                for n in ast.walk(child)
+            }
+        )
         for node in ast.walk(self.trees[module]):
             if id(node) in skipped:
                 continue
@@ -113,15 +150,15 @@ class Source:
                     base = f"{package}.{base}" if base else package
                 for alias in node.names:
                     candidate = f"{base}.{alias.name}"
-                    found.append((candidate, "") if candidate in self.paths
-                                 else (base, alias.name))
+                    found.append((candidate, "") if candidate in self.paths else (base, alias.name))
         return found
 
 
 def _is_type_checking(node: ast.If) -> bool:
     test = node.test
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def in_layer(module: str, layer: str) -> bool:
@@ -137,13 +174,17 @@ def package_of(module: str) -> str | None:
 
 
 def offenders(src: Source, layer: str, forbidden: tuple[str, ...]) -> list[str]:
-    return sorted(f"{module} imports {target}"
-                  for module, targets in src.graph.items() if in_layer(module, layer)
-                  for target in targets
-                  if any(in_layer(target, f) for f in forbidden))
+    return sorted(
+        f"{module} imports {target}"
+        for module, targets in src.graph.items()
+        if in_layer(module, layer)
+        for target in targets
+        if any(in_layer(target, f) for f in forbidden)
+    )
 
 
 # --- the rules, each a function of the source ------------------------------------------------
+
 
 def unplaced_packages(src: Source) -> list[str]:
     """Every module belongs to a package of the order."""
@@ -174,29 +215,41 @@ def impure_domain(src: Source) -> list[str]:
 
 def clock_readers(src: Source) -> list[str]:
     """Only backcare.clock reads the clock: storage, exports and commands ask it."""
-    return sorted(f"{module}:{line} {what}" for module, tree in src.trees.items()
-                  if module != "backcare.clock"
-                  for line, what in _clock_and_files(tree) if what != "open()")
+    return sorted(
+        f"{module}:{line} {what}"
+        for module, tree in src.trees.items()
+        if module != "backcare.clock"
+        for line, what in _clock_and_files(tree)
+        if what != "open()"
+    )
 
 
 def private_imports(src: Source) -> list[str]:
     """No module takes another's private helpers (``from backcare.x import _y``)."""
-    return sorted(f"{module} imports {target}.{name}"
-                  for module in src.paths for target, name in src.imports(module)
-                  if name.startswith("_") and not name.startswith("__")
-                  and in_layer(target, "backcare") and target != module)
+    return sorted(
+        f"{module} imports {target}.{name}"
+        for module in src.paths
+        for target, name in src.imports(module)
+        if name.startswith("_")
+        and not name.startswith("__")
+        and in_layer(target, "backcare")
+        and target != module
+    )
 
 
 def tinydb_users(src: Source) -> list[str]:
-    return sorted(m for m, targets in src.graph.items()
-                  if any(in_layer(t, "tinydb") for t in targets)
-                  and not in_layer(m, "backcare.storage"))
+    return sorted(
+        m
+        for m, targets in src.graph.items()
+        if any(in_layer(t, "tinydb") for t in targets) and not in_layer(m, "backcare.storage")
+    )
 
 
 def cycles(src: Source) -> list[list[str]]:
     """Tarjan's strongly connected components over backcare's own modules, as they run."""
-    graph = {m: {t for t in targets if t in src.paths and t != m}
-             for m, targets in src.runtime.items()}
+    graph = {
+        m: {t for t in targets if t in src.paths and t != m} for m, targets in src.runtime.items()
+    }
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
@@ -237,12 +290,20 @@ def _clock_and_files(tree: ast.AST) -> list[tuple[int, str]]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute):
             owner = node.value
-            name = owner.id if isinstance(owner, ast.Name) else \
-                owner.attr if isinstance(owner, ast.Attribute) else None
+            name = (
+                owner.id
+                if isinstance(owner, ast.Name)
+                else owner.attr
+                if isinstance(owner, ast.Attribute)
+                else None
+            )
             if (name, node.attr) in CLOCK_READS:
                 found.append((node.lineno, f"{name}.{node.attr}"))
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
-                and node.func.id == "open":
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "open"
+        ):
             found.append((node.lineno, "open()"))
     return found
 
@@ -286,20 +347,40 @@ def test_only_storage_imports_tinydb() -> None:
 
 
 def test_storage_knows_nothing_of_the_terminal_or_the_commands() -> None:
-    assert offenders(SRC, "backcare.storage", ("backcare.render", "backcare.commands",
-                                               "backcare.exporters", "backcare.cli",
-                                               "typer", "rich")) == []
+    assert (
+        offenders(
+            SRC,
+            "backcare.storage",
+            (
+                "backcare.render",
+                "backcare.commands",
+                "backcare.exporters",
+                "backcare.cli",
+                "typer",
+                "rich",
+            ),
+        )
+        == []
+    )
 
 
 @pytest.mark.parametrize("layer", ["backcare.exporters", "backcare.render"])
 def test_presenters_never_touch_storage_or_the_commands(layer: str) -> None:
-    assert offenders(SRC, layer, ("backcare.storage", "backcare.commands", "backcare.cli",
-                                  "tinydb")) == []
+    assert (
+        offenders(SRC, layer, ("backcare.storage", "backcare.commands", "backcare.cli", "tinydb"))
+        == []
+    )
 
 
 def test_loading_does_not_print() -> None:
-    assert offenders(SRC, "backcare.loading", ("backcare.render", "backcare.commands",
-                                               "backcare.exporters", "rich", "typer")) == []
+    assert (
+        offenders(
+            SRC,
+            "backcare.loading",
+            ("backcare.render", "backcare.commands", "backcare.exporters", "rich", "typer"),
+        )
+        == []
+    )
 
 
 def test_there_is_no_import_cycle() -> None:
@@ -308,6 +389,7 @@ def test_there_is_no_import_cycle() -> None:
 
 # --- each rule catches a violation planted in a copy (mutation) -------------------------------
 
+
 @functools.cache
 def _on_the_real_source(rule: Callable[[Source], list[object]]) -> list[object]:
     return rule(SRC)
@@ -315,8 +397,9 @@ def _on_the_real_source(rule: Callable[[Source], list[object]]) -> list[object]:
 
 def _copy(tmp_path: Path) -> Path:
     dest = tmp_path / "backcare"
-    shutil.copytree(PACKAGE, dest, ignore=shutil.ignore_patterns(
-        "__pycache__", "fonts", "*.md", "*.typed"))
+    shutil.copytree(
+        PACKAGE, dest, ignore=shutil.ignore_patterns("__pycache__", "fonts", "*.md", "*.typed")
+    )
     return dest
 
 
@@ -330,46 +413,93 @@ def _plant(tmp_path: Path, module: str, text: str) -> Source:
 
 
 MUTATIONS: list[tuple[str, str, str, Callable[[Source], list[object]]]] = [
-    ("a package outside the order", "backcare.plugins.extra", "X = 1\n",
-     unplaced_packages),
-    ("domain imports storage", "backcare.domain.words",
-     "from backcare.storage import Store", order_breaches),
-    ("storage imports render", "backcare.storage.ids",
-     "def f():\n    from backcare.render import ui", order_breaches),
-    ("exporters import loading, beside them", "backcare.exporters.csv_export",
-     "from backcare.loading import yamlload", order_breaches),
-    ("commands import cli", "backcare.commands.visit", "import backcare.cli",
-     order_breaches),
-    ("domain imports render under TYPE_CHECKING", "backcare.domain.words",
-     "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
-     "    from backcare.render.ui import out", order_breaches),
+    ("a package outside the order", "backcare.plugins.extra", "X = 1\n", unplaced_packages),
+    (
+        "domain imports storage",
+        "backcare.domain.words",
+        "from backcare.storage import Store",
+        order_breaches,
+    ),
+    (
+        "storage imports render",
+        "backcare.storage.ids",
+        "def f():\n    from backcare.render import ui",
+        order_breaches,
+    ),
+    (
+        "exporters import loading, beside them",
+        "backcare.exporters.csv_export",
+        "from backcare.loading import yamlload",
+        order_breaches,
+    ),
+    ("commands import cli", "backcare.commands.visit", "import backcare.cli", order_breaches),
+    (
+        "domain imports render under TYPE_CHECKING",
+        "backcare.domain.words",
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+        "    from backcare.render.ui import out",
+        order_breaches,
+    ),
     ("domain imports rich", "backcare.domain.words", "import rich", impure_domain),
-    ("domain imports importlib", "backcare.domain.words",
-     "def f():\n    import importlib\n    return importlib.import_module('x')", impure_domain),
-    ("domain reads date.today", "backcare.domain.words",
-     "def f():\n    return date.today()", impure_domain),
-    ("domain reads datetime.now", "backcare.domain.words",
-     "import datetime\ndef f():\n    return datetime.datetime.now()", impure_domain),
-    ("domain opens a file", "backcare.domain.words",
-     "def f(p):\n    return open(p).read()", impure_domain),
-    ("a command reads the clock", "backcare.commands.visit",
-     "def f():\n    return datetime.now()", clock_readers),
-    ("storage names a backup by date.today", "backcare.storage.ids",
-     "def f(today=date.today):\n    return today()", clock_readers),
-    ("storage ages a file by time.time", "backcare.storage.files",
-     "def f(st):\n    return time.time() - st.st_mtime", clock_readers),
-    ("a command takes another's private helper", "backcare.commands.visit",
-     "from backcare.commands.export import _private", private_imports),
+    (
+        "domain imports importlib",
+        "backcare.domain.words",
+        "def f():\n    import importlib\n    return importlib.import_module('x')",
+        impure_domain,
+    ),
+    (
+        "domain reads date.today",
+        "backcare.domain.words",
+        "def f():\n    return date.today()",
+        impure_domain,
+    ),
+    (
+        "domain reads datetime.now",
+        "backcare.domain.words",
+        "import datetime\ndef f():\n    return datetime.datetime.now()",
+        impure_domain,
+    ),
+    (
+        "domain opens a file",
+        "backcare.domain.words",
+        "def f(p):\n    return open(p).read()",
+        impure_domain,
+    ),
+    (
+        "a command reads the clock",
+        "backcare.commands.visit",
+        "def f():\n    return datetime.now()",
+        clock_readers,
+    ),
+    (
+        "storage names a backup by date.today",
+        "backcare.storage.ids",
+        "def f(today=date.today):\n    return today()",
+        clock_readers,
+    ),
+    (
+        "storage ages a file by time.time",
+        "backcare.storage.files",
+        "def f(st):\n    return time.time() - st.st_mtime",
+        clock_readers,
+    ),
+    (
+        "a command takes another's private helper",
+        "backcare.commands.visit",
+        "from backcare.commands.export import _private",
+        private_imports,
+    ),
     ("render imports tinydb", "backcare.render.ui", "import tinydb", tinydb_users),
     ("a cycle", "backcare.domain.schedule", "from backcare.domain import planner", cycles),
 ]
 
 
-@pytest.mark.parametrize(("what", "module", "text", "rule"), MUTATIONS,
-                         ids=[m[0] for m in MUTATIONS])
+@pytest.mark.parametrize(
+    ("what", "module", "text", "rule"), MUTATIONS, ids=[m[0] for m in MUTATIONS]
+)
 def test_each_rule_catches_a_planted_violation(
-        tmp_path: Path, what: str, module: str, text: str,
-        rule: Callable[[Source], list[object]]) -> None:
+    tmp_path: Path, what: str, module: str, text: str, rule: Callable[[Source], list[object]]
+) -> None:
     before = _on_the_real_source(rule)
     assert before == []
     planted = rule(_plant(tmp_path, module, text))

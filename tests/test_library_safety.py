@@ -14,8 +14,12 @@ from backcare.loading.library import load_library
 
 Cli = Callable[..., Any]
 MONDAY = date(2026, 3, 2)
-NEW = ("heel-to-toe-stand", "standing-on-one-leg-with-support", "heel-to-toe-walking",
-       "standing-pelvic-tilt")
+NEW = (
+    "heel-to-toe-stand",
+    "standing-on-one-leg-with-support",
+    "heel-to-toe-walking",
+    "standing-pelvic-tilt",
+)
 
 pytestmark = pytest.mark.usefixtures("warm_library_cache")
 
@@ -29,8 +33,19 @@ def library(cli: Cli) -> dict[str, dict[str, Any]]:
 
 def init(cli: Cli, *conditions: str) -> None:
     given = [a for c in conditions for a in ("--condition", c)] or ["--no-conditions"]
-    res = cli("init", "--no-red-flags", *given, "--assessed", "--minutes", "40",
-              "--equipment", "mat,chair", "--yes", "--date", MONDAY.isoformat())
+    res = cli(
+        "init",
+        "--no-red-flags",
+        *given,
+        "--assessed",
+        "--minutes",
+        "40",
+        "--equipment",
+        "mat,chair",
+        "--yes",
+        "--date",
+        MONDAY.isoformat(),
+    )
     assert res.exit_code == 0, res.output
 
 
@@ -48,13 +63,17 @@ def test_the_cautions_the_clinician_asked_for(library: dict[str, dict[str, Any]]
 
 
 def test_falls_are_tagged_where_they_can_happen(library: dict[str, dict[str, Any]]) -> None:
-    for ident in ("getting-up-from-the-floor", "step-ups", "stair-climbing",
-                  "standing-on-one-leg-with-support", "heel-to-toe-walking"):
+    for ident in (
+        "getting-up-from-the-floor",
+        "step-ups",
+        "stair-climbing",
+        "standing-on-one-leg-with-support",
+        "heel-to-toe-walking",
+    ):
         assert "fall-risk" in library[ident]["tags"], ident
 
 
-def test_the_new_exercises_have_the_shape_of_the_others(
-        library: dict[str, dict[str, Any]]) -> None:
+def test_the_new_exercises_have_the_shape_of_the_others(library: dict[str, dict[str, Any]]) -> None:
     shape = set(library["pelvic-tilt"])
     for ident in NEW:
         ex = library[ident]
@@ -76,8 +95,9 @@ def test_doses_and_names_say_what_they_mean(library: dict[str, dict[str, Any]]) 
     assert any("lift one foot" in s.lower() for s in dead_bug["instructions"])
 
 
-def test_osteoporosis_plans_hold_a_balance_exercise(cli: Cli,
-                                                   library: dict[str, dict[str, Any]]) -> None:
+def test_osteoporosis_plans_hold_a_balance_exercise(
+    cli: Cli, library: dict[str, dict[str, Any]]
+) -> None:
     init(cli, "osteoporosis")
     for plan in week_of_plans(cli):
         if not plan["items"]:
@@ -106,8 +126,7 @@ def test_the_plan_shows_the_caution_that_matters_for_this_patient(cli: Cli) -> N
     assert relevant_caution(twist, ()) == "Stop if the turn causes sharp pain."
     assert relevant_caution(twist, ("osteoporosis",)) == twist.cautions[0]
     # The routine keeps its exercises (issue 20): the patient swaps the twist in.
-    res = cli("plan", "swap", "knee-to-chest", "--to", "seated-twist", "--date",
-              MONDAY.isoformat())
+    res = cli("plan", "swap", "knee-to-chest", "--to", "seated-twist", "--date", MONDAY.isoformat())
     assert res.exit_code == 0, res.output
     shown = 0
     for n in range(14):

@@ -20,27 +20,34 @@ def _tool(name: str) -> str:
 
 
 def test_ruff_is_clean() -> None:
-    res = subprocess.run([_tool("ruff"), "check", "--output-format", "concise",
-                          "backcare", "tests", "benchmarks"], cwd=ROOT, capture_output=True,
-                         text=True, check=False)
+    res = subprocess.run(
+        [_tool("ruff"), "check", "--output-format", "concise", "backcare", "tests", "benchmarks"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert res.returncode == 0, res.stdout + res.stderr
 
 
 @pytest.mark.slow
 def test_mypy_is_clean() -> None:
-    res = subprocess.run([_tool("mypy"), "backcare"], cwd=ROOT, capture_output=True, text=True,
-                         check=False)
+    res = subprocess.run(
+        [_tool("mypy"), "backcare"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
     assert res.returncode == 0, res.stdout + res.stderr
 
 
 def test_type_hints_use_the_union_syntax() -> None:
     """``X | None``, never ``Optional[X]`` (issue 15; typer reads either). ruff's UP rules
     enforce it; this makes sure none is switched off with a noqa."""
-    found = [f"{path.relative_to(ROOT)}:{n}"
-             for folder in ("backcare", "tests", "benchmarks")
-             for path in (ROOT / folder).rglob("*.py")
-             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-             if "Optional[" in line or "noqa: UP0" in line or "Union[" in line]
+    found = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for folder in ("backcare", "tests", "benchmarks")
+        for path in (ROOT / folder).rglob("*.py")
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "Optional[" in line or "noqa: UP0" in line or "Union[" in line
+    ]
     found = [f for f in found if not f.startswith("tests/test_lint.py")]
     assert found == []
 

@@ -24,15 +24,20 @@ with exclusive(Path(sys.argv[1])):
 """
 
 
-def test_a_lock_held_by_another_process_is_waited_for_then_refused_plainly(
-        tmp_path: Path) -> None:
+def test_a_lock_held_by_another_process_is_waited_for_then_refused_plainly(tmp_path: Path) -> None:
     path = tmp_path / ".lock"
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        with pytest.raises(BackcareError, match="another backcare is still writing"), \
-                lock.exclusive(path, timeout=0.05):
+        with (
+            pytest.raises(BackcareError, match="another backcare is still writing"),
+            lock.exclusive(path, timeout=0.05),
+        ):
             pass
     finally:
         assert holder.stdin is not None
@@ -48,11 +53,17 @@ def test_a_holder_killed_leaves_no_stale_lock(tmp_path: Path) -> None:
     """The lock is the platform's own, which the system lets go with its holder: never
     filelock's soft lock (a marker file), which a kill would leave behind."""
     path = tmp_path / ".lock"
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-    with pytest.raises(BackcareError, match="another backcare is still writing"), \
-            lock.exclusive(path, timeout=0.05):
+    with (
+        pytest.raises(BackcareError, match="another backcare is still writing"),
+        lock.exclusive(path, timeout=0.05),
+    ):
         pass
     holder.send_signal(signal.SIGKILL)
     holder.wait(timeout=30)
@@ -71,13 +82,17 @@ def test_try_exclusive_skips_while_another_holds_it(tmp_path: Path) -> None:
 
 
 def test_a_lock_file_that_cannot_be_opened_is_named(tmp_path: Path) -> None:
-    with pytest.raises(BackcareError, match="cannot open the lock file"), \
-            lock.exclusive(tmp_path / "missing-folder" / ".lock"):
+    with (
+        pytest.raises(BackcareError, match="cannot open the lock file"),
+        lock.exclusive(tmp_path / "missing-folder" / ".lock"),
+    ):
         pass
     assert not (tmp_path / "missing-folder").exists()  # never made, with the umask's mode
     (tmp_path / ".lock").mkdir()
-    with pytest.raises(BackcareError, match="cannot open the lock file .Is a directory"), \
-            lock.exclusive(tmp_path / ".lock"):
+    with (
+        pytest.raises(BackcareError, match="cannot open the lock file .Is a directory"),
+        lock.exclusive(tmp_path / ".lock"),
+    ):
         pass
     with lock.try_exclusive(tmp_path / "missing-folder" / ".lock") as got:
         assert got is False

@@ -20,7 +20,6 @@ TODAY = date(2026, 3, 4)
 BASELINE_PAIN = 4
 
 
-
 def plan_items(cli: Cli, day: date = TODAY) -> list[dict[str, Any]]:
     res = cli("plan", "--json", "--date", day.isoformat())
     assert res.exit_code == 0, res.output
@@ -49,6 +48,7 @@ def not_planned(cli: Cli, kind: str, day: date = TODAY) -> str:
 
 # --- recording ------------------------------------------------------------------------------
 
+
 def test_no_lists_records_the_whole_plan_as_done(patient: Cli) -> None:
     items = plan_items(patient)
     res = patient("log", "--json")
@@ -57,8 +57,9 @@ def test_no_lists_records_the_whole_plan_as_done(patient: Cli) -> None:
     assert [e["exercise_id"] for e in logged["exercises"]] == [i["exercise_id"] for i in items]
     assert {e["status"] for e in logged["exercises"]} == {"done"}
     for e, i in zip(logged["exercises"], items, strict=True):
-        assert [e[k] for k in ("sets", "reps", "hold_seconds", "duration_minutes")] == \
-            [i[k] for k in ("sets", "reps", "hold_seconds", "duration_minutes")]
+        assert [e[k] for k in ("sets", "reps", "hold_seconds", "duration_minutes")] == [
+            i[k] for k in ("sets", "reps", "hold_seconds", "duration_minutes")
+        ]
         assert e["pain"] is None
     (stored,) = sessions(patient)
     assert stored == logged
@@ -71,17 +72,38 @@ def test_every_option_lands_in_the_history(patient: Cli) -> None:
     aerobic = next(i for i in items if i["category"] == "aerobic")
     stretch = next(i["exercise_id"] for i in items if i["category"] == "stretching")
     extra = not_planned(patient, "posture", day)
-    res = patient("log", "--date", day.isoformat(),
-                  "--done", f"{strength[0]},{extra}",
-                  "--partial", aerobic["exercise_id"], "--skipped", stretch,
-                  "--hurt", f"{strength[0]}=6", "--hurt", f"{aerobic['exercise_id']}=2",
-                  "--minutes", f"{aerobic['exercise_id']}=4",
-                  "--pain-before", "3", "--pain-after", "5", "--note", "did it after work")
+    res = patient(
+        "log",
+        "--date",
+        day.isoformat(),
+        "--done",
+        f"{strength[0]},{extra}",
+        "--partial",
+        aerobic["exercise_id"],
+        "--skipped",
+        stretch,
+        "--hurt",
+        f"{strength[0]}=6",
+        "--hurt",
+        f"{aerobic['exercise_id']}=2",
+        "--minutes",
+        f"{aerobic['exercise_id']}=4",
+        "--pain-before",
+        "3",
+        "--pain-after",
+        "5",
+        "--note",
+        "did it after work",
+    )
     assert res.exit_code == 0, res.output
     assert "hurt 6/10" in res.stderr and "Stop that exercise" in res.stderr
     (s,) = sessions(patient, day)
-    assert (s["date"], s["pain_before"], s["pain_after"], s["note"]) == \
-        (day.isoformat(), 3, 5, "did it after work")
+    assert (s["date"], s["pain_before"], s["pain_after"], s["note"]) == (
+        day.isoformat(),
+        3,
+        5,
+        "did it after work",
+    )
     got = {e["exercise_id"]: e for e in s["exercises"]}
     assert got[strength[0]]["status"] == "done" and got[strength[0]]["pain"] == 6
     assert got[extra]["status"] == "done"  # not planned, still recorded
@@ -90,14 +112,19 @@ def test_every_option_lands_in_the_history(patient: Cli) -> None:
     assert got[stretch]["status"] == "skipped"
     # Only what the lists name is recorded; the plan exercises they leave out are named.
     assert set(got) == {strength[0], aerobic["exercise_id"], stretch, extra}
-    left_out = [i["exercise_id"] for i in items
-                if i["exercise_id"] not in (strength[0], aerobic["exercise_id"], stretch)]
+    left_out = [
+        i["exercise_id"]
+        for i in items
+        if i["exercise_id"] not in (strength[0], aerobic["exercise_id"], stretch)
+    ]
     # What the patient is asked to type is named by id, not by name (issue 27).
-    assert f"Not mentioned, so not recorded: {', '.join(left_out)}." in \
-        " ".join(res.stderr.split())
+    assert f"Not mentioned, so not recorded: {', '.join(left_out)}." in " ".join(res.stderr.split())
     # What to type to add them gives their ids, ready to paste (issue 27).
-    left_ids = ",".join(i["exercise_id"] for i in items
-                        if i["exercise_id"] not in (strength[0], aerobic["exercise_id"], stretch))
+    left_ids = ",".join(
+        i["exercise_id"]
+        for i in items
+        if i["exercise_id"] not in (strength[0], aerobic["exercise_id"], stretch)
+    )
     assert f"--done {left_ids} (or --skipped {left_ids})" in " ".join(res.stderr.split())
 
 
@@ -110,8 +137,7 @@ def test_hurt_and_minutes_may_be_comma_separated(patient: Cli) -> None:
     assert [e["pain"] for e in s["exercises"][:2]] == [4, 1]
 
 
-def test_a_second_log_of_other_exercises_the_same_day_is_a_second_session(
-        patient: Cli) -> None:
+def test_a_second_log_of_other_exercises_the_same_day_is_a_second_session(patient: Cli) -> None:
     items = plan_items(patient)
     first, second = items[0]["exercise_id"], items[1]["exercise_id"]
     assert patient("log", "--done", first).exit_code == 0
@@ -144,8 +170,11 @@ REFUSED: list[tuple[list[str], int, str]] = [
     (["--minutes", "walking=0", "--done", "walking"], 2, "walking=0"),
     (["--minutes", "bridge=5", "--done", "bridge"], 1, "not timed in minutes"),
     (["--done", "bridge", "--skipped", "bridge"], 1, "'bridge' is both --done and --skipped"),
-    (["--done", "bridge", "--skipped", "walking", "--hurt", "walking=3"], 1,
-     "walking: it is marked skipped"),
+    (
+        ["--done", "bridge", "--skipped", "walking", "--hurt", "walking=3"],
+        1,
+        "walking: it is marked skipped",
+    ),
     (["--done", "bridge,,walking"], 2, "empty id"),
     (["--note", "x" * 2001], 1, "--note"),
     (["--note", "bad\x07bell"], 1, "control characters"),
@@ -155,10 +184,12 @@ REFUSED: list[tuple[list[str], int, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("args", "code", "named"), REFUSED,
-                         ids=[" ".join(a)[:40] for a, _, _ in REFUSED])
+@pytest.mark.parametrize(
+    ("args", "code", "named"), REFUSED, ids=[" ".join(a)[:40] for a, _, _ in REFUSED]
+)
 def test_bad_input_is_refused_in_one_line_and_nothing_is_written(
-        patient: Cli, backcare_home: Path, args: list[str], code: int, named: str) -> None:
+    patient: Cli, backcare_home: Path, args: list[str], code: int, named: str
+) -> None:
     assert patient("log").exit_code == 0  # some data to keep intact
     before = snapshot(backcare_home, skip_cache=True)
     res = patient("log", *args)
@@ -195,6 +226,7 @@ def test_log_is_refused_while_a_red_flag_stands(patient: Cli, backcare_home: Pat
 
 # --- a log records what was typed (issue 14) --------------------------------------------------
 
+
 def test_lists_record_only_what_they_name_and_name_the_rest(patient: Cli) -> None:
     items = plan_items(patient)
     a, b = items[0]["exercise_id"], items[1]["exercise_id"]
@@ -202,11 +234,15 @@ def test_lists_record_only_what_they_name_and_name_the_rest(patient: Cli) -> Non
     assert res.exit_code == 0, res.output
     assert "0 done, 1 partly done, 1 skipped" in res.stderr
     (s,) = sessions(patient)
-    assert [(e["exercise_id"], e["status"]) for e in s["exercises"]] == \
-        [(a, "partial"), (b, "skipped")]
+    assert [(e["exercise_id"], e["status"]) for e in s["exercises"]] == [
+        (a, "partial"),
+        (b, "skipped"),
+    ]
     rest = " ".join(res.stderr.split())
-    assert "Not mentioned, so not recorded: " + \
-        ", ".join(i["exercise_id"] for i in items[2:]) + "." in rest
+    assert (
+        "Not mentioned, so not recorded: " + ", ".join(i["exercise_id"] for i in items[2:]) + "."
+        in rest
+    )
     assert f"backcare edit {s['id']} --done" in rest
 
 
@@ -216,8 +252,9 @@ def test_the_rule_for_lists_is_in_the_help(patient: Cli) -> None:
     assert "--add" in text and "backcare edit ID" in text
 
 
-def test_a_repeated_log_is_refused_naming_the_first_and_edit(patient: Cli,
-                                                            backcare_home: Path) -> None:
+def test_a_repeated_log_is_refused_naming_the_first_and_edit(
+    patient: Cli, backcare_home: Path
+) -> None:
     first = patient("log", "--json").json()
     before = snapshot(backcare_home, skip_cache=True)
     res = patient("log")
@@ -234,15 +271,20 @@ def test_a_repeated_log_is_refused_naming_the_first_and_edit(patient: Cli,
     res = patient("log", "--add", "--done", walk, "--minutes", f"{walk}=10")
     assert res.exit_code == 0, res.output
     assert len(sessions(patient)) == 2
-    assert patient("progress", "--json").json()["weekly"][-1]["aerobic_minutes"] == \
-        weekly + 10
+    assert patient("progress", "--json").json()["weekly"][-1]["aerobic_minutes"] == weekly + 10
 
 
 def test_minutes_done_are_minutes_done(patient: Cli) -> None:
     walk = next(i for i in plan_items(patient) if i["category"] == "aerobic")
     planned = walk["duration_minutes"]
-    res = patient("log", "--done", walk["exercise_id"], "--minutes",
-                  f"{walk['exercise_id']}={planned - 2}", "--json")
+    res = patient(
+        "log",
+        "--done",
+        walk["exercise_id"],
+        "--minutes",
+        f"{walk['exercise_id']}={planned - 2}",
+        "--json",
+    )
     assert res.exit_code == 0, res.output
     (e,) = res.json()["exercises"]
     assert (e["status"], e["duration_minutes"]) == ("partial", planned - 2)
@@ -251,14 +293,19 @@ def test_minutes_done_are_minutes_done(patient: Cli) -> None:
 
 def test_more_minutes_than_planned_are_done(patient: Cli) -> None:
     walk = next(i for i in plan_items(patient) if i["category"] == "aerobic")
-    res = patient("log", "--done", walk["exercise_id"], "--minutes",
-                  f"{walk['exercise_id']}={walk['duration_minutes'] + 5}", "--json")
+    res = patient(
+        "log",
+        "--done",
+        walk["exercise_id"],
+        "--minutes",
+        f"{walk['exercise_id']}={walk['duration_minutes'] + 5}",
+        "--json",
+    )
     (e,) = res.json()["exercises"]
     assert (e["status"], e["duration_minutes"]) == ("done", walk["duration_minutes"] + 5)
 
 
-def test_a_skipped_exercise_has_no_dose_and_a_partial_one_no_invented_minutes(
-        patient: Cli) -> None:
+def test_a_skipped_exercise_has_no_dose_and_a_partial_one_no_invented_minutes(patient: Cli) -> None:
     items = plan_items(patient)
     walk = next(i["exercise_id"] for i in items if i["category"] == "aerobic")
     other = next(i["exercise_id"] for i in items if i["category"] == "strengthening")

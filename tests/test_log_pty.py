@@ -25,14 +25,34 @@ SCRIPT = installed_script()
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
     env = terminal_env(tmp_path / "home", DAY, size_from_env=False)
-    assert run(env, "init", "--no-red-flags", "--no-conditions", "--assessed", "--pain", "4",
-               "--yes", "--date", "2026-03-02").returncode == 0
+    assert (
+        run(
+            env,
+            "init",
+            "--no-red-flags",
+            "--no-conditions",
+            "--assessed",
+            "--pain",
+            "4",
+            "--yes",
+            "--date",
+            "2026-03-02",
+        ).returncode
+        == 0
+    )
     return env
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([SCRIPT, *args], check=False, env=env, capture_output=True,
-                          text=True, timeout=60, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [SCRIPT, *args],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def sessions(env: dict[str, str]) -> list[dict[str, Any]]:
@@ -41,13 +61,15 @@ def sessions(env: dict[str, str]) -> list[dict[str, Any]]:
 
 
 def spawn(env: dict[str, str], *args: str) -> Any:
-    return pexpect.spawn(SCRIPT, list(args), env=env, encoding="utf-8", timeout=20,
-                         dimensions=(40, 120))
+    return pexpect.spawn(
+        SCRIPT, list(args), env=env, encoding="utf-8", timeout=20, dimensions=(40, 120)
+    )
 
 
 @pytest.mark.parametrize(("answer", "count"), [("a", 2), ("r", 1), ("c", 1)])
-def test_a_second_log_of_the_same_exercises_asks(env: dict[str, str], answer: str,
-                                                 count: int) -> None:
+def test_a_second_log_of_the_same_exercises_asks(
+    env: dict[str, str], answer: str, count: int
+) -> None:
     first = json.loads(run(env, "log", "--done", "walking", "--json").stdout)["id"]
     child = spawn(env, "log", "--done", "walking", "--minutes", "walking=30")
     child.expect(f"already has a session with Walking \\({first}\\)")

@@ -56,8 +56,9 @@ def notes(patient: Cli) -> dict[str, str | None]:
     return {s["id"]: s.get("note") for s in doc["sessions"]}
 
 
-def test_a_session_logged_on_its_day_needs_no_index(patient: Cli, backcare_home: Path,
-                                                    scans: list[str | None]) -> None:
+def test_a_session_logged_on_its_day_needs_no_index(
+    patient: Cli, backcare_home: Path, scans: list[str | None]
+) -> None:
     res = patient("log", "--date", "2026-02-27", "--note", "before", "--json")
     ident = res.json()["id"]
     assert not (backcare_home / "log" / moved.INDEX_FILE).exists()  # no extra write
@@ -66,7 +67,8 @@ def test_a_session_logged_on_its_day_needs_no_index(patient: Cli, backcare_home:
 
 
 def test_a_session_moved_to_another_month_is_found_in_that_month_alone(
-        patient: Cli, backcare_home: Path, scans: list[str | None]) -> None:
+    patient: Cli, backcare_home: Path, scans: list[str | None]
+) -> None:
     ident = moved_session(patient)
     assert index(backcare_home) == {"2026-03": [ident]}
     scans.clear()
@@ -82,7 +84,8 @@ def test_a_session_moved_to_another_month_is_found_in_that_month_alone(
 
 
 def test_the_index_is_part_of_the_change_undo_takes_it_back(
-        patient: Cli, backcare_home: Path) -> None:
+    patient: Cli, backcare_home: Path
+) -> None:
     ident = moved_session(patient)
     assert index(backcare_home) == {"2026-03": [ident]}
     res = patient("undo")
@@ -93,7 +96,8 @@ def test_the_index_is_part_of_the_change_undo_takes_it_back(
 
 @pytest.mark.parametrize("damage", ["wrong month", "lost", "not json"])
 def test_an_index_that_disagrees_with_the_months_is_detected_and_rebuilt(
-        patient: Cli, backcare_home: Path, scans: list[str | None], damage: str) -> None:
+    patient: Cli, backcare_home: Path, scans: list[str | None], damage: str
+) -> None:
     """A hand edit (or a lost file) leaves an index that disagrees with the months: the
     record is still found, by reading every month once, and the index is made again from
     them, so the next look-up reads one month again."""
@@ -116,7 +120,8 @@ def test_an_index_that_disagrees_with_the_months_is_detected_and_rebuilt(
 
 
 def test_a_record_moved_by_hand_is_found_and_the_index_follows_it(
-        patient: Cli, backcare_home: Path) -> None:
+    patient: Cli, backcare_home: Path
+) -> None:
     """The months are the truth: a session moved from March's file to April's by hand is
     found there, and the index says so afterwards."""
     ident = moved_session(patient)
@@ -132,11 +137,20 @@ def test_a_record_moved_by_hand_is_found_and_the_index_follows_it(
 
 
 def test_an_id_from_another_program_is_indexed_when_imported(
-        patient: Cli, backcare_home: Path, tmp_path: Path, scans: list[str | None]) -> None:
+    patient: Cli, backcare_home: Path, tmp_path: Path, scans: list[str | None]
+) -> None:
     doc = patient("export", "--format", "json", "--out", "-").stdout
     data = json.loads(doc)
-    data["sessions"] = [{"id": "their-42", "date": "2026-03-03", "pain_before": 3,
-                         "pain_after": 2, "note": "from elsewhere", "exercises": []}]
+    data["sessions"] = [
+        {
+            "id": "their-42",
+            "date": "2026-03-03",
+            "pain_before": 3,
+            "pain_after": 2,
+            "note": "from elsewhere",
+            "exercises": [],
+        }
+    ]
     source = tmp_path / "other.json"
     source.write_text(json.dumps(data))
     res = patient("import", str(source))

@@ -20,10 +20,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARY_IN_WHEEL = "backcare/data/exercises.yaml"
-FONTS_IN_WHEEL = ("backcare/fonts/DejaVuSans.ttf", "backcare/fonts/DejaVuSans-Bold.ttf",
-                  "backcare/fonts/DroidSansFallback.ttf", "backcare/fonts/LICENSE-DejaVu.txt",
-                  "backcare/fonts/LICENSE-DroidSansFallback-Apache-2.0.txt",
-                  "backcare/fonts/README.md")
+FONTS_IN_WHEEL = (
+    "backcare/fonts/DejaVuSans.ttf",
+    "backcare/fonts/DejaVuSans-Bold.ttf",
+    "backcare/fonts/DroidSansFallback.ttf",
+    "backcare/fonts/LICENSE-DejaVu.txt",
+    "backcare/fonts/LICENSE-DroidSansFallback-Apache-2.0.txt",
+    "backcare/fonts/README.md",
+)
 FULL_ENV = "BACKCARE_FULL"  # pyproject.toml: the long-running variants of the tests
 BUILD_TIMEOUT_S = 180  # an isolated build fetches setuptools: allow for a slow index
 
@@ -51,7 +55,8 @@ def test_the_fonts_ship_as_package_data_with_their_licences() -> None:
     licence = (ROOT / "backcare/fonts/LICENSE-DejaVu.txt").read_text(encoding="utf-8")
     assert "Bitstream Vera Fonts Copyright" in licence and "Arev Fonts Copyright" in licence
     apache = (ROOT / "backcare/fonts/LICENSE-DroidSansFallback-Apache-2.0.txt").read_text(
-        encoding="utf-8")
+        encoding="utf-8"
+    )
     assert "Apache License" in apache and "Version 2.0" in apache
 
 
@@ -59,8 +64,10 @@ def test_the_dependencies_are_light_and_fhir_validation_is_an_extra() -> None:
     """issue 15: no matplotlib or numpy (the PDF draws its own charts); fhir.resources only
     in the [fhir] extra and the test extra."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    names = {d.split(">")[0].split("<")[0].split("=")[0].strip().lower()
-             for d in config["project"]["dependencies"]}
+    names = {
+        d.split(">")[0].split("<")[0].split("=")[0].strip().lower()
+        for d in config["project"]["dependencies"]
+    }
     assert not names & {"matplotlib", "numpy", "fhir.resources"}
     extras = config["project"]["optional-dependencies"]
     assert any(d.startswith("fhir.resources") for d in extras["fhir"])
@@ -70,22 +77,34 @@ def test_the_dependencies_are_light_and_fhir_validation_is_an_extra() -> None:
 def test_every_package_is_listed_in_pyproject() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     listed = set(config["tool"]["setuptools"]["packages"])
-    found = {".".join(init.parent.relative_to(ROOT).parts)
-             for init in (ROOT / "backcare").rglob("__init__.py")
-             if "__pycache__" not in init.parts}
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for init in (ROOT / "backcare").rglob("__init__.py")
+        if "__pycache__" not in init.parts
+    }
     assert found <= listed, f"packages a wheel would leave out: {sorted(found - listed)}"
 
 
-def _run(*args: str, cwd: Path | None = None,
-         timeout: float = BUILD_TIMEOUT_S) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(list(args), capture_output=True, text=True, timeout=timeout,
-                          cwd=cwd, check=False,
-                          env={**os.environ, "PIP_NO_INPUT": "1",
-                               "PIP_DISABLE_PIP_VERSION_CHECK": "1"})
+def _run(
+    *args: str, cwd: Path | None = None, timeout: float = BUILD_TIMEOUT_S
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        list(args),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=cwd,
+        check=False,
+        env={**os.environ, "PIP_NO_INPUT": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
+    )
 
 
-OFFLINE = ("Could not find a version that satisfies", "No matching distribution",
-           "Failed to establish a new connection", "Temporary failure in name resolution")
+OFFLINE = (
+    "Could not find a version that satisfies",
+    "No matching distribution",
+    "Failed to establish a new connection",
+    "Temporary failure in name resolution",
+)
 
 
 def copy_sources(source: Path) -> Path:
@@ -139,8 +158,7 @@ def test_the_wheel_contains_the_exercise_library(wheel: Path) -> None:
         names = set(zf.namelist())
         assert LIBRARY_IN_WHEEL in names
         assert zf.read(LIBRARY_IN_WHEEL) == (ROOT / "data" / "exercises.yaml").read_bytes()
-        for module in ("backcare/cli.py", "backcare/commands/exercises.py",
-                       "backcare/__main__.py"):
+        for module in ("backcare/cli.py", "backcare/commands/exercises.py", "backcare/__main__.py"):
             assert module in names
         for font in FONTS_IN_WHEEL:
             assert font in names, font
@@ -156,17 +174,32 @@ def test_the_installed_package_finds_its_library(wheel: Path, tmp_path: Path) ->
         zf.extractall(site)
     env = {**os.environ, "PYTHONPATH": str(site), "BACKCARE_HOME": str(tmp_path / "home")}
     env.pop("BACKCARE_LIBRARY", None)
-    show = "import backcare, backcare.storage.paths as p; print(backcare.__file__); " \
-           "print(p.bundled_library())"
-    res = subprocess.run([sys.executable, "-c", show], capture_output=True, text=True,
-                         env=env, cwd=tmp_path, timeout=60, check=False)
+    show = (
+        "import backcare, backcare.storage.paths as p; print(backcare.__file__); "
+        "print(p.bundled_library())"
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", show],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
     assert res.returncode == 0, res.stderr
     module, library = res.stdout.split()
     assert Path(module).is_relative_to(site)
     assert Path(library) == site / LIBRARY_IN_WHEEL
-    res = subprocess.run([sys.executable, "-m", "backcare", "exercises", "check"],
-                         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60,
-                         check=False)
+    res = subprocess.run(
+        [sys.executable, "-m", "backcare", "exercises", "check"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
     assert res.returncode == 0, res.stderr
     assert str(site / LIBRARY_IN_WHEEL) in res.stderr
 
@@ -178,9 +211,12 @@ def test_pyproject_is_ready_to_publish() -> None:
     assert project["readme"] == {"file": "README.md", "content-type": "text/markdown"}
     assert project["dynamic"] == ["version"]
     classifiers = set(project["classifiers"])
-    for needed in ("Environment :: Console", "Operating System :: OS Independent",
-                   "Programming Language :: Python :: 3.11",
-                   "Topic :: Scientific/Engineering :: Medical Science Apps."):
+    for needed in (
+        "Environment :: Console",
+        "Operating System :: OS Independent",
+        "Programming Language :: Python :: 3.11",
+        "Topic :: Scientific/Engineering :: Medical Science Apps.",
+    ):
         assert needed in classifiers
     # Every classifier is a real one: the index refuses an upload with an unknown one.
     assert all(re.fullmatch(r"[A-Z][\w .+/-]*( :: [\w .+/-]+)+", c) for c in classifiers)
@@ -214,20 +250,38 @@ def test_the_wheel_carries_the_metadata_an_index_shows(wheel: Path) -> None:
 def test_the_sdist_holds_what_a_build_from_it_needs(sdist: Path) -> None:
     with tarfile.open(sdist) as tf:
         names = {n.split("/", 1)[1] for n in tf.getnames() if "/" in n}
-    for needed in ("pyproject.toml", "README.md", "LICENSE", "data/exercises.yaml",
-                   "backcare/cli.py", "backcare/py.typed", "PKG-INFO"):
+    for needed in (
+        "pyproject.toml",
+        "README.md",
+        "LICENSE",
+        "data/exercises.yaml",
+        "backcare/cli.py",
+        "backcare/py.typed",
+        "PKG-INFO",
+    ):
         assert needed in names, needed
 
 
 @pytest.mark.parametrize("artifact", ["wheel", "sdist"])
-def test_each_artifact_installs_and_runs(artifact: str, request: pytest.FixtureRequest,
-                                         tmp_path: Path) -> None:
+def test_each_artifact_installs_and_runs(
+    artifact: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     """``pip install`` of the file itself (the dependencies are this environment's), then
     the installed console script, away from the source tree."""
     built: Path = request.getfixturevalue(artifact)
     target = tmp_path / "site"
-    res = _run(sys.executable, "-m", "pip", "install", "--no-deps", "--no-cache-dir", "-q",
-               "--target", str(target), str(built))
+    res = _run(
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--no-deps",
+        "--no-cache-dir",
+        "-q",
+        "--target",
+        str(target),
+        str(built),
+    )
     if res.returncode != 0 and any(m in res.stdout + res.stderr for m in OFFLINE):
         pytest.skip(f"building the sdist could not fetch setuptools: {res.stderr[-300:]}")
     assert res.returncode == 0, res.stderr[-2000:]
@@ -235,15 +289,27 @@ def test_each_artifact_installs_and_runs(artifact: str, request: pytest.FixtureR
     assert script.is_file()
     env = {**os.environ, "PYTHONPATH": str(target), "BACKCARE_HOME": str(tmp_path / "home")}
     env.pop("BACKCARE_LIBRARY", None)
-    version = subprocess.run([sys.executable, str(script), "--version"], capture_output=True,
-                             text=True, env=env, cwd=tmp_path, timeout=60, check=False)
+    version = subprocess.run(
+        [sys.executable, str(script), "--version"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
     from backcare import __version__
 
-    assert (version.returncode, version.stdout) == (0, f"backcare {__version__}\n"), \
-        version.stderr
-    check = subprocess.run([sys.executable, str(script), "exercises", "check"],
-                           capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60,
-                           check=False)
+    assert (version.returncode, version.stdout) == (0, f"backcare {__version__}\n"), version.stderr
+    check = subprocess.run(
+        [sys.executable, str(script), "exercises", "check"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
     assert check.returncode == 0, check.stderr
     assert str(target / LIBRARY_IN_WHEEL) in check.stderr
 
@@ -255,29 +321,54 @@ def test_pipx_installs_it(tmp_path: Path) -> None:
     pipx = shutil.which("pipx")
     if os.environ.get(FULL_ENV) != "1" or pipx is None:
         pytest.skip(f"needs pipx on PATH and {FULL_ENV}=1 (it installs every dependency)")
-    env = {**os.environ, "PIPX_HOME": str(tmp_path / "pipx"),
-           "PIPX_BIN_DIR": str(tmp_path / "bin"), "PIPX_MAN_DIR": str(tmp_path / "man")}
+    env = {
+        **os.environ,
+        "PIPX_HOME": str(tmp_path / "pipx"),
+        "PIPX_BIN_DIR": str(tmp_path / "bin"),
+        "PIPX_MAN_DIR": str(tmp_path / "man"),
+    }
     source = copy_sources(tmp_path / "src")
-    res = subprocess.run([pipx, "install", str(source)], capture_output=True, text=True,
-                         env=env, timeout=900, check=False)
+    res = subprocess.run(
+        [pipx, "install", str(source)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+        check=False,
+    )
     assert res.returncode == 0, res.stderr[-2000:]
-    ran = subprocess.run([str(tmp_path / "bin" / "backcare"), "--version"],
-                         capture_output=True, text=True, timeout=60, check=False)
+    ran = subprocess.run(
+        [str(tmp_path / "bin" / "backcare"), "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert ran.returncode == 0 and ran.stdout.startswith("backcare "), ran.stderr
 
 
-def test_the_installed_package_writes_a_report_with_its_own_fonts(wheel: Path,
-                                                                  tmp_path: Path) -> None:
+def test_the_installed_package_writes_a_report_with_its_own_fonts(
+    wheel: Path, tmp_path: Path
+) -> None:
     site = tmp_path / "site"
     with zipfile.ZipFile(wheel) as zf:
         zf.extractall(site)
     env = {**os.environ, "PYTHONPATH": str(site), "BACKCARE_HOME": str(tmp_path / "home")}
     out = tmp_path / "report.pdf"
-    probe = ("import sys, backcare.exporters.pdf_layout as layout; "
-             "print(layout.FONT_DIR); from backcare.cli import main; "
-             f"main(['export', '--format', 'pdf', '--out', {str(out)!r}])")
-    res = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                         env=env, cwd=tmp_path, timeout=120, check=False)
+    probe = (
+        "import sys, backcare.exporters.pdf_layout as layout; "
+        "print(layout.FONT_DIR); from backcare.cli import main; "
+        f"main(['export', '--format', 'pdf', '--out', {str(out)!r}])"
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
     assert res.returncode == 0, res.stderr
     assert Path(res.stdout.split()[0]) == site / "backcare" / "fonts"
     assert out.read_bytes().startswith(b"%PDF") and b"DejaVu" in out.read_bytes()
@@ -287,9 +378,11 @@ def test_every_folder_of_the_package_is_declared() -> None:
     """No folder under backcare/ that setuptools would warn is absent from the packages."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     declared = set(config["tool"]["setuptools"]["packages"])
-    folders = {"backcare." + p.relative_to(ROOT / "backcare").as_posix().replace("/", ".")
-               for p in (ROOT / "backcare").rglob("*") if p.is_dir()
-               and p.name != "__pycache__" and any(f.is_file() for f in p.iterdir())}
+    folders = {
+        "backcare." + p.relative_to(ROOT / "backcare").as_posix().replace("/", ".")
+        for p in (ROOT / "backcare").rglob("*")
+        if p.is_dir() and p.name != "__pycache__" and any(f.is_file() for f in p.iterdir())
+    }
     assert folders <= declared, folders - declared
 
 

@@ -13,8 +13,7 @@ from conftest import Cli
 import backcare.render.pager as pager
 
 TODAY = "2026-03-02"
-COMMANDS = [("progress", "--date", TODAY), ("history", "--date", TODAY),
-            ("exercises", "list")]
+COMMANDS = [("progress", "--date", TODAY), ("history", "--date", TODAY), ("exercises", "list")]
 
 
 @pytest.fixture
@@ -23,16 +22,31 @@ def terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setattr(pager, "stdout_is_terminal", lambda: True)
     monkeypatch.setenv("LINES", "10")
     shown = tmp_path / "paged.txt"
-    monkeypatch.setenv("BACKCARE_PAGER", f"{sys.executable} -c \"import sys, pathlib; "
-                       f"pathlib.Path({str(shown)!r}).write_bytes(sys.stdin.buffer.read())\"")
+    monkeypatch.setenv(
+        "BACKCARE_PAGER",
+        f'{sys.executable} -c "import sys, pathlib; '
+        f'pathlib.Path({str(shown)!r}).write_bytes(sys.stdin.buffer.read())"',
+    )
     return shown
 
 
 @pytest.fixture
 def patient_with_data(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> Cli:
     monkeypatch.setenv("BACKCARE_TODAY", TODAY)
-    assert cli("init", "--no-red-flags", "--no-conditions", "--assessed", "--pain", "5",
-               "--yes", "--date", "2026-02-02").exit_code == 0
+    assert (
+        cli(
+            "init",
+            "--no-red-flags",
+            "--no-conditions",
+            "--assessed",
+            "--pain",
+            "5",
+            "--yes",
+            "--date",
+            "2026-02-02",
+        ).exit_code
+        == 0
+    )
     for d in range(2, 28, 2):
         assert cli("pain", "4", "--date", f"2026-02-{d:02d}").exit_code == 0
     return cli
@@ -40,7 +54,8 @@ def patient_with_data(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> Cli:
 
 @pytest.mark.parametrize("args", COMMANDS, ids=[a[0] for a in COMMANDS])
 def test_long_output_at_a_terminal_goes_through_the_pager(
-        patient_with_data: Cli, terminal: Path, args: tuple[str, ...]) -> None:
+    patient_with_data: Cli, terminal: Path, args: tuple[str, ...]
+) -> None:
     res = patient_with_data(*args)
     assert res.exit_code == 0, res
     assert terminal.exists(), res.stdout
@@ -49,8 +64,9 @@ def test_long_output_at_a_terminal_goes_through_the_pager(
 
 
 @pytest.mark.parametrize("args", COMMANDS, ids=[a[0] for a in COMMANDS])
-def test_no_pager_and_json_print_straight(patient_with_data: Cli, terminal: Path,
-                                          args: tuple[str, ...]) -> None:
+def test_no_pager_and_json_print_straight(
+    patient_with_data: Cli, terminal: Path, args: tuple[str, ...]
+) -> None:
     plain = patient_with_data(*args, "--no-pager")
     assert plain.exit_code == 0 and plain.stdout.count("\n") > 10
     assert patient_with_data(*args, "--json").json()
@@ -58,31 +74,36 @@ def test_no_pager_and_json_print_straight(patient_with_data: Cli, terminal: Path
 
 
 @pytest.mark.parametrize("args", COMMANDS, ids=[a[0] for a in COMMANDS])
-def test_piped_output_is_never_paged(patient_with_data: Cli, terminal: Path,
-                                     monkeypatch: pytest.MonkeyPatch,
-                                     args: tuple[str, ...]) -> None:
+def test_piped_output_is_never_paged(
+    patient_with_data: Cli, terminal: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...]
+) -> None:
     monkeypatch.setattr(pager, "stdout_is_terminal", lambda: False)
     res = patient_with_data(*args)
     assert res.exit_code == 0 and res.stdout.count("\n") > 10
     assert not terminal.exists()
 
 
-def test_output_that_fits_the_screen_is_not_paged(cli: Cli, terminal: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_output_that_fits_the_screen_is_not_paged(
+    cli: Cli, terminal: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("LINES", "500")
     res = cli("history", "--date", TODAY)
     assert res.exit_code == 0 and res.stdout and not terminal.exists()
 
 
-@pytest.mark.parametrize(("env", "expected"), [
-    ({}, ["less"]),
-    ({"PAGER": "more"}, ["more"]),
-    ({"PAGER": "more", "BACKCARE_PAGER": "less -S"}, ["less", "-S"]),
-    ({"PAGER": "more", "BACKCARE_PAGER": ""}, None),
-    ({"BACKCARE_PAGER": "cat"}, None),
-])
-def test_which_pager(monkeypatch: pytest.MonkeyPatch, env: dict[str, str],
-                     expected: list[str] | None) -> None:
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, ["less"]),
+        ({"PAGER": "more"}, ["more"]),
+        ({"PAGER": "more", "BACKCARE_PAGER": "less -S"}, ["less", "-S"]),
+        ({"PAGER": "more", "BACKCARE_PAGER": ""}, None),
+        ({"BACKCARE_PAGER": "cat"}, None),
+    ],
+)
+def test_which_pager(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], expected: list[str] | None
+) -> None:
     monkeypatch.delenv("PAGER", raising=False)
     monkeypatch.delenv("BACKCARE_PAGER", raising=False)
     for name, value in env.items():
@@ -91,7 +112,8 @@ def test_which_pager(monkeypatch: pytest.MonkeyPatch, env: dict[str, str],
 
 
 def test_a_pager_that_is_not_installed_prints_straight(
-        patient_with_data: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    patient_with_data: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(pager, "stdout_is_terminal", lambda: True)
     monkeypatch.setenv("LINES", "10")
     monkeypatch.setenv("BACKCARE_PAGER", "no-such-pager-anywhere")

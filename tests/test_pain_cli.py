@@ -15,7 +15,6 @@ START = date(2026, 3, 2)
 TODAY = date(2026, 3, 31)
 
 
-
 def day(n: int) -> str:
     """The programme's day ``n`` (day 0 is the start)."""
     return (START + timedelta(days=n)).isoformat()
@@ -27,8 +26,17 @@ def today(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def init(cli: Cli, *extra: str, pain: int = 5) -> None:
-    args = ["init", "--no-red-flags", "--no-conditions", "--pain", str(pain), "--yes",
-            "--date", day(0), *extra]
+    args = [
+        "init",
+        "--no-red-flags",
+        "--no-conditions",
+        "--pain",
+        str(pain),
+        "--yes",
+        "--date",
+        day(0),
+        *extra,
+    ]
     if not any(a.startswith(("--condition", "--no-conditions")) for a in extra):
         args.append("--no-conditions")
     if not any(a in ("--assessed", "--not-assessed") for a in extra):
@@ -53,6 +61,7 @@ def plan(cli: Cli, n: int) -> Any:
 
 # --- the check-in itself --------------------------------------------------------------------
 
+
 def test_a_check_in_is_recorded_and_a_second_one_replaces_it(patient: Cli) -> None:
     res = patient("pain", "4", "--date", day(1), "--note", "stiff in the morning")
     assert res.exit_code == 0 and "Pain 4/10 recorded" in res.stderr
@@ -60,13 +69,19 @@ def test_a_check_in_is_recorded_and_a_second_one_replaces_it(patient: Cli) -> No
     assert res.exit_code == 0 and "updated" in res.stderr
     h = patient("history", "--json", "--from", day(1), "--to", day(1)).json()
     (c,) = h["pain_checkins"]
-    assert {k: c[k] for k in ("date", "score", "note", "symptoms", "flare")} == \
-        {"date": day(1), "score": 3, "note": None, "symptoms": ["tingling"], "flare": False}
+    assert {k: c[k] for k in ("date", "score", "note", "symptoms", "flare")} == {
+        "date": day(1),
+        "score": 3,
+        "note": None,
+        "symptoms": ["tingling"],
+        "flare": False,
+    }
 
 
 def test_symptoms_may_be_repeated_or_comma_separated(patient: Cli) -> None:
-    code, doc = pain_json(patient, "2", "--date", day(1), "--symptom", "numbness,tingling",
-                          "--symptom", "weakness")
+    code, doc = pain_json(
+        patient, "2", "--date", day(1), "--symptom", "numbness,tingling", "--symptom", "weakness"
+    )
     assert code == 0 and doc["symptoms"] == ["numbness", "tingling", "weakness"]
 
 
@@ -83,10 +98,12 @@ REFUSED: list[tuple[list[str], int, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("args", "code", "named"), REFUSED,
-                         ids=[" ".join(a)[:30] for a, _, _ in REFUSED])
+@pytest.mark.parametrize(
+    ("args", "code", "named"), REFUSED, ids=[" ".join(a)[:30] for a, _, _ in REFUSED]
+)
 def test_bad_input_is_refused_and_nothing_is_written(
-        patient: Cli, backcare_home: Path, args: list[str], code: int, named: str) -> None:
+    patient: Cli, backcare_home: Path, args: list[str], code: int, named: str
+) -> None:
     assert patient("pain", "3", "--date", day(1)).exit_code == 0
     before = snapshot(backcare_home)
     res = patient("pain", *args)
@@ -97,12 +114,20 @@ def test_bad_input_is_refused_and_nothing_is_written(
     assert snapshot(backcare_home) == before
 
 
-@pytest.mark.parametrize("args", [("pain", "5.0"), ("pain", "1e1"), ("pain", "five"),
-                                  ("log", "--pain-before", "3.0"),
-                                  ("init", "--yes", "--pain", "4.5"),
-                                  ("init", "--yes", "--minutes", "20.0")])
-def test_a_number_that_is_not_whole_is_refused(patient: Cli, backcare_home: Path,
-                                               args: tuple[str, ...]) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("pain", "5.0"),
+        ("pain", "1e1"),
+        ("pain", "five"),
+        ("log", "--pain-before", "3.0"),
+        ("init", "--yes", "--pain", "4.5"),
+        ("init", "--yes", "--minutes", "20.0"),
+    ],
+)
+def test_a_number_that_is_not_whole_is_refused(
+    patient: Cli, backcare_home: Path, args: tuple[str, ...]
+) -> None:
     before = snapshot(backcare_home, skip_cache=True)
     res = patient(*args)
     assert res.exit_code == 2, res.output
@@ -112,13 +137,13 @@ def test_a_number_that_is_not_whole_is_refused(patient: Cli, backcare_home: Path
 
 # --- red flags: urgent, exit 3, and the plan refuses until a clinician clears it -------------
 
+
 @pytest.mark.parametrize("sign", ["bladder-bowel", "saddle-numbness"])
 def test_cauda_equina_signs_are_urgent_and_stop_the_programme(patient: Cli, sign: str) -> None:
     res = patient("pain", "4", "--date", day(1), "--symptom", sign)
     assert res.exit_code == 3
     assert "emergency department" in res.stderr and "cauda equina" in res.stderr
-    for args in (("plan",), ("plan", "--json"), ("session", "--pain-before", "2"),
-                 ("log",)):
+    for args in (("plan",), ("plan", "--json"), ("session", "--pain-before", "2"), ("log",)):
         blocked = patient(*args, "--date", day(2))
         assert blocked.exit_code == 3, args
         assert "backcare clear --by" in blocked.stderr
@@ -137,16 +162,16 @@ def test_a_red_flag_before_init_still_stops_the_plan(cli: Cli, today: None) -> N
 
 
 @pytest.mark.parametrize("sign", ["walking-change", "worsening-weakness"])
-def test_a_change_in_walking_or_worsening_weakness_is_cauda_equina(patient: Cli,
-                                                                   sign: str) -> None:
+def test_a_change_in_walking_or_worsening_weakness_is_cauda_equina(patient: Cli, sign: str) -> None:
     """Issue 11: cauda-equina signs at a check-in too, exit 3 as for the others."""
     res = patient("pain", "3", "--date", day(1), "--symptom", sign)
     assert res.exit_code == 3
     assert "emergency department" in res.stderr and "cauda equina" in res.stderr
     assert plan(patient, 2).exit_code == 3
     assert "backcare clear --by" in plan(patient, 2).stderr
-    report = patient("progress", "--json", "--from", day(0), "--to", day(2),
-                     "--date", day(2)).json()
+    report = patient(
+        "progress", "--json", "--from", day(0), "--to", day(2), "--date", day(2)
+    ).json()
     assert any(a["rule"] == "red-flag" and sign in a["message"] for a in report["alerts"])
     assert patient("init", "--cleared-by-clinician").exit_code == 0
     assert plan(patient, 2).exit_code == 0
@@ -158,10 +183,10 @@ def test_weight_loss_at_a_check_in_advises_the_gp(patient: Cli) -> None:
     advice = [a for a in doc["advice"] if a["rule"] == "weight-loss"]
     assert len(advice) == 1 and "see your GP" in advice[0]["message"]
     assert any("see your GP" in w for w in plan(patient, 2).json()["warnings"])
-    report = patient("progress", "--json", "--from", day(0), "--to", day(2),
-                     "--date", day(2)).json()
-    assert any(a["rule"] == "red-flag" and "weight-loss" in a["message"]
-               for a in report["alerts"])
+    report = patient(
+        "progress", "--json", "--from", day(0), "--to", day(2), "--date", day(2)
+    ).json()
+    assert any(a["rule"] == "red-flag" and "weight-loss" in a["message"] for a in report["alerts"])
 
 
 @pytest.mark.parametrize("sign", ["fever", "night-pain"])
@@ -191,8 +216,10 @@ def test_nerve_symptoms_in_both_legs_are_urgent(patient: Cli) -> None:
 
 
 def test_once_cleared_a_later_check_in_is_not_stopped_by_the_old_one(patient: Cli) -> None:
-    assert patient("pain", "4", "--date", day(1), "--symptom", "numbness",
-                   "--both-legs").exit_code == 3
+    assert (
+        patient("pain", "4", "--date", day(1), "--symptom", "numbness", "--both-legs").exit_code
+        == 3
+    )
     assert patient("init", "--cleared-by-clinician").exit_code == 0
     res = patient("pain", "3", "--date", day(2))
     assert res.exit_code == 0, res.output
@@ -208,7 +235,8 @@ def _profile_without_the_flag(home: Path, before: bytes) -> None:
 
 
 def test_a_red_flag_check_in_stops_the_programme_whatever_the_profile_says(
-        patient: Cli, backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    patient: Cli, backcare_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     before = (backcare_home / "backcare.json").read_bytes()
     assert patient("pain", "4", "--date", day(1), "--symptom", "bladder-bowel").exit_code == 3
     _profile_without_the_flag(backcare_home, before)
@@ -232,23 +260,28 @@ def test_a_red_flag_check_in_stops_the_programme_whatever_the_profile_says(
     assert plan(patient, 30).exit_code == 3
 
 
-def test_an_uncleared_red_flag_of_long_ago_still_stops_the_plan(patient: Cli,
-                                                                backcare_home: Path) -> None:
+def test_an_uncleared_red_flag_of_long_ago_still_stops_the_plan(
+    patient: Cli, backcare_home: Path
+) -> None:
     before = (backcare_home / "backcare.json").read_bytes()
     long_ago = (TODAY - timedelta(days=700)).isoformat()
-    assert patient("pain", "4", "--date", long_ago, "--symptom", "saddle-numbness"
-                   ).exit_code == 3
+    assert patient("pain", "4", "--date", long_ago, "--symptom", "saddle-numbness").exit_code == 3
     for month in range(1, 24):  # two years of check-ins since: far beyond the planner's weeks
-        assert patient("pain", "2", "--date",
-                       (TODAY - timedelta(days=700 - 30 * month)).isoformat()).exit_code == 0
+        assert (
+            patient(
+                "pain", "2", "--date", (TODAY - timedelta(days=700 - 30 * month)).isoformat()
+            ).exit_code
+            == 0
+        )
     _profile_without_the_flag(backcare_home, before)
     assert plan(patient, 29).exit_code == 3
     assert patient("init", "--cleared-by-clinician").exit_code == 0
     assert plan(patient, 29).exit_code == 0
 
 
-def test_doctor_restoring_the_main_file_does_not_lift_the_stop(patient: Cli,
-                                                               backcare_home: Path) -> None:
+def test_doctor_restoring_the_main_file_does_not_lift_the_stop(
+    patient: Cli, backcare_home: Path
+) -> None:
     assert patient("goal", "add", "walk to the shop").exit_code == 0  # the day's backup
     assert patient("pain", "4", "--date", day(1), "--symptom", "bladder-bowel").exit_code == 3
     main = backcare_home / "backcare.json"
@@ -259,6 +292,7 @@ def test_doctor_restoring_the_main_file_does_not_lift_the_stop(patient: Cli,
 
 
 # --- "when to seek professional help" -------------------------------------------------------
+
 
 def test_pain_7_or_more_three_days_running_advises_a_review(patient: Cli) -> None:
     for n, expected in ((1, False), (2, False), (3, True)):
@@ -294,10 +328,23 @@ def test_a_clear_improvement_after_14_days_needs_no_review(patient: Cli) -> None
 
 
 @pytest.mark.parametrize("condition", ["osteoporosis", "pregnancy", "inflammatory"])
-def test_an_underlying_condition_at_init_advises_a_check(cli: Cli, today: None,
-                                                          condition: str) -> None:
-    res = cli("init", "--no-red-flags", "--no-conditions", "--pain", "4", "--yes", "--date", day(0),
-              "--assessed", "--condition", condition, "--json")
+def test_an_underlying_condition_at_init_advises_a_check(
+    cli: Cli, today: None, condition: str
+) -> None:
+    res = cli(
+        "init",
+        "--no-red-flags",
+        "--no-conditions",
+        "--pain",
+        "4",
+        "--yes",
+        "--date",
+        day(0),
+        "--assessed",
+        "--condition",
+        condition,
+        "--json",
+    )
     assert res.exit_code == 0, res.output
     advice = [a for a in res.json()["advice"] if a["rule"] == "underlying-condition"]
     assert len(advice) == 1
@@ -321,6 +368,7 @@ def test_assessed_patients_are_not_told_to_get_assessed(patient: Cli) -> None:
 
 
 # --- flare-ups ------------------------------------------------------------------------------
+
 
 def test_a_declared_flare_gives_flare_plans_until_two_days_under_7(patient: Cli) -> None:
     res = patient("pain", "5", "--flare", "--date", day(1))
@@ -363,8 +411,10 @@ def test_pain_of_7_or_more_gives_flare_plans_until_two_days_under_7(patient: Cli
 
 
 def test_a_cleared_red_flag_no_longer_tells_the_plan_to_stop(patient: Cli) -> None:
-    assert patient("pain", "4", "--date", day(1), "--symptom", "numbness",
-                   "--both-legs").exit_code == 3
+    assert (
+        patient("pain", "4", "--date", day(1), "--symptom", "numbness", "--both-legs").exit_code
+        == 3
+    )
     assert patient("init", "--cleared-by-clinician").exit_code == 0
     p = plan(patient, 3).json()
     assert p["items"]

@@ -23,12 +23,36 @@ SCRIPT = installed_script()
 
 def test_the_stop_message_wraps_between_words(tmp_path: Path) -> None:
     env = terminal_env(tmp_path / "home", "2026-03-05", size_from_env=False)
-    assert subprocess.run([SCRIPT, "init", "--no-red-flags", "--no-conditions", "--assessed",
-                           "--pain", "3", "--yes", "--date", "2026-03-02"], env=env,
-                          capture_output=True, check=False, timeout=60,
-                          stdin=subprocess.DEVNULL).returncode == 0
-    child = pexpect.spawn(SCRIPT, ["pain", "3", "--symptom", "bladder-bowel"], env=env,
-                          encoding="utf-8", timeout=20, dimensions=(40, WIDTH))
+    assert (
+        subprocess.run(
+            [
+                SCRIPT,
+                "init",
+                "--no-red-flags",
+                "--no-conditions",
+                "--assessed",
+                "--pain",
+                "3",
+                "--yes",
+                "--date",
+                "2026-03-02",
+            ],
+            env=env,
+            capture_output=True,
+            check=False,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+        ).returncode
+        == 0
+    )
+    child = pexpect.spawn(
+        SCRIPT,
+        ["pain", "3", "--symptom", "bladder-bowel"],
+        env=env,
+        encoding="utf-8",
+        timeout=20,
+        dimensions=(40, WIDTH),
+    )
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 3
@@ -41,6 +65,13 @@ def test_the_stop_message_wraps_between_words(tmp_path: Path) -> None:
     assert lines[0].startswith("Pain 3/10 recorded") and "✓" not in text
     assert lines[1].startswith("╭─ STOP") and lines[-1].startswith("╰")
     assert all(line.startswith("│") for line in lines[2:-1])
-    piped = subprocess.run([SCRIPT, "plan"], env=env, capture_output=True, text=True,
-                           check=False, timeout=60, stdin=subprocess.DEVNULL)
+    piped = subprocess.run(
+        [SCRIPT, "plan"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
     assert piped.returncode == 3 and len(piped.stderr.strip().splitlines()) == 1

@@ -37,9 +37,9 @@ def decode_png(data: bytes) -> tuple[int, int, list[bytes]]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, idat, width, height = 8, b"", 0, 0
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + length]
-        crc = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])[0]
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        body = data[pos + 8 : pos + 8 + length]
+        crc = struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])[0]
         assert crc == zlib.crc32(kind + body) & 0xFFFFFFFF, kind
         if kind == b"IHDR":
             width, height, depth, colour = struct.unpack(">IIBB", body[:10])
@@ -48,7 +48,7 @@ def decode_png(data: bytes) -> tuple[int, int, list[bytes]]:
             idat += body
         pos += 12 + length
     raw = zlib.decompress(idat)
-    rows = [raw[r * (width + 1) + 1:(r + 1) * (width + 1)] for r in range(height)]
+    rows = [raw[r * (width + 1) + 1 : (r + 1) * (width + 1)] for r in range(height)]
     assert all(raw[r * (width + 1)] == 0 for r in range(height))  # filter: none
     return width, height, rows
 
@@ -58,8 +58,7 @@ def panels(fig: Figure) -> tuple[int, int, list[list[bytes]]]:
     width, height, rows = decode_png(figure_png(fig, PNG_HEIGHT))
     n = len(fig.drawings)
     panel_w = (width - 8 * (n - 1)) // n
-    cut = [[row[i * (panel_w + 8):i * (panel_w + 8) + panel_w] for row in rows]
-           for i in range(n)]
+    cut = [[row[i * (panel_w + 8) : i * (panel_w + 8) + panel_w] for row in rows] for i in range(n)]
     return panel_w, height, cut
 
 
@@ -80,7 +79,8 @@ def test_every_bundled_exercise_has_poses_that_pass_the_validator() -> None:
 
 @pytest.mark.parametrize("ident", exercise_ids())
 def test_each_figure_rendered_to_png_is_inside_its_box_above_the_floor_and_moves(
-        ident: str) -> None:
+    ident: str,
+) -> None:
     ex = bundled().get(ident)
     assert ex.poses is not None
     fig = figure_for(ex.poses)
@@ -94,15 +94,20 @@ def test_each_figure_rendered_to_png_is_inside_its_box_above_the_floor_and_moves
         ink = [(c, r) for r, row in enumerate(grid) for c, v in enumerate(row) if v != WHITE]
         assert ink, f"{ident} {name}: nothing drawn"
         # Inside its box: nothing is cut off at an edge.
-        assert all(0 < c < width - 1 and 0 < r < height - 1 for c, r in ink), \
+        assert all(0 < c < width - 1 and 0 < r < height - 1 for c, r in ink), (
             f"{ident} {name}: the figure touches the edge of its box"
+        )
         if not in_water:
-            body = [(c, r) for r, row in enumerate(grid) for c, v in enumerate(row)
-                    if v in BODY_GREYS]
+            body = [
+                (c, r) for r, row in enumerate(grid) for c, v in enumerate(row) if v in BODY_GREYS
+            ]
             below = [p for p in body if p[1] > floor_row + slack]
             assert not below, f"{ident} {name}: {len(below)} dots of the body below the floor"
-    changed = sum(a != b for ra, rb in zip(grids[0], grids[-1], strict=True)
-                  for a, b in zip(ra, rb, strict=True))
+    changed = sum(
+        a != b
+        for ra, rb in zip(grids[0], grids[-1], strict=True)
+        for a, b in zip(ra, rb, strict=True)
+    )
     assert changed >= 10, f"{ident}: start and end look the same ({changed} dots differ)"
 
 
@@ -110,19 +115,44 @@ def test_poses_for_the_new_exercises_pass_the_validator() -> None:
     """The safety engineer's four new exercises (issue 21) get their poses at the merge,
     from the file beside this branch; written here too so the validator is tried on them."""
     new = {
-        "heel-to-toe-stand": {"start": {"posture": "standing", "shoulder-out": 20},
-                          "end": {"posture": "standing", "hip": [9, -9],
-                                  "shoulder-out": 30}},
+        "heel-to-toe-stand": {
+            "start": {"posture": "standing", "shoulder-out": 20},
+            "end": {"posture": "standing", "hip": [9, -9], "shoulder-out": 30},
+        },
         "standing-on-one-leg-with-support": {
-            "start": {"posture": "standing", "with": ["chair-in-front"], "shoulder": 45,
-                      "elbow": 20},
-            "end": {"posture": "standing", "with": ["chair-in-front"], "hip": [20, 0],
-                    "knee": [80, 0], "shoulder": 45, "elbow": 20}},
+            "start": {
+                "posture": "standing",
+                "with": ["chair-in-front"],
+                "shoulder": 45,
+                "elbow": 20,
+            },
+            "end": {
+                "posture": "standing",
+                "with": ["chair-in-front"],
+                "hip": [20, 0],
+                "knee": [80, 0],
+                "shoulder": 45,
+                "elbow": 20,
+            },
+        },
         "standing-pelvic-tilt": {
-            "start": {"posture": "standing", "with": ["wall"], "spine": -12, "hip": 5,
-                      "knee": 10, "ankle": 5},
-            "end": {"posture": "standing", "with": ["wall"], "spine": 10, "hip": 5,
-                    "knee": 15, "ankle": 8}},
+            "start": {
+                "posture": "standing",
+                "with": ["wall"],
+                "spine": -12,
+                "hip": 5,
+                "knee": 10,
+                "ankle": 5,
+            },
+            "end": {
+                "posture": "standing",
+                "with": ["wall"],
+                "spine": 10,
+                "hip": 5,
+                "knee": 15,
+                "ankle": 8,
+            },
+        },
     }
     for ident, raw in new.items():
         for pose in raw.values():
@@ -130,19 +160,21 @@ def test_poses_for_the_new_exercises_pass_the_validator() -> None:
         assert poses_problems(Poses.from_dict(raw)) == [], ident
 
 
-@pytest.mark.parametrize(("raw", "says"), [
-    ({"posture": "standing", "knee": 170}, "knee is 170°"),
-    ({"posture": "standing", "hip": [200, 0]}, "hip is 200°"),
-    ({"posture": "lying", "hip": 10}, "posture is 'lying'"),
-    ({"hip": 10}, "posture is missing"),
-    ({"posture": "standing", "elbows": 10}, "unknown field 'elbows'"),
-    ({"posture": "standing", "knee": "bent"}, "knee must be a number"),
-    ({"posture": "standing", "knee": [10, 20, 30]}, "one angle, or two"),
-    ({"posture": "standing", "with": ["trampoline"]}, "'with' must be a list of"),
-    ({"posture": "standing", "view": "top"}, "view is 'top'"),
-])
-def test_a_position_that_breaks_the_rules_is_refused(raw: dict[str, object],
-                                                     says: str) -> None:
+@pytest.mark.parametrize(
+    ("raw", "says"),
+    [
+        ({"posture": "standing", "knee": 170}, "knee is 170°"),
+        ({"posture": "standing", "hip": [200, 0]}, "hip is 200°"),
+        ({"posture": "lying", "hip": 10}, "posture is 'lying'"),
+        ({"hip": 10}, "posture is missing"),
+        ({"posture": "standing", "elbows": 10}, "unknown field 'elbows'"),
+        ({"posture": "standing", "knee": "bent"}, "knee must be a number"),
+        ({"posture": "standing", "knee": [10, 20, 30]}, "one angle, or two"),
+        ({"posture": "standing", "with": ["trampoline"]}, "'with' must be a list of"),
+        ({"posture": "standing", "view": "top"}, "view is 'top'"),
+    ],
+)
+def test_a_position_that_breaks_the_rules_is_refused(raw: dict[str, object], says: str) -> None:
     pose, problems = read_pose(raw)
     assert pose is None
     assert any(says in message for message, _ in problems), problems
@@ -153,22 +185,19 @@ def test_a_leg_through_the_floor_is_refused() -> None:
     problems = body_problems(Pose.from_dict({"posture": "lying-back", "hip": -30}))
     assert any("heel goes" in p and "through the floor" in p for p in problems), problems
     # Bent knees with the feet on the floor are fine.
-    assert body_problems(Pose.from_dict({"posture": "lying-back", "hip": 45,
-                                         "knee": 90})) == []
+    assert body_problems(Pose.from_dict({"posture": "lying-back", "hip": 45, "knee": 90})) == []
 
 
 def test_a_support_the_body_does_not_reach_is_refused() -> None:
     # On all fours with the arms along the body, the hands are nowhere near the floor.
-    problems = body_problems(Pose.from_dict({"posture": "all-fours", "hip": 90,
-                                             "knee": 90}))
+    problems = body_problems(Pose.from_dict({"posture": "all-fours", "hip": 90, "knee": 90}))
     assert any("a hand must reach the floor" in p for p in problems), problems
 
 
 def test_an_end_like_the_start_is_refused() -> None:
     same = {"posture": "standing", "knee": 10}
     problems = poses_problems(Poses.from_dict({"start": same, "end": dict(same)}))
-    assert problems == [("end", "the end position is the same as the start: show the "
-                                "movement")]
+    assert problems == [("end", "the end position is the same as the start: show the movement")]
 
 
 def test_segments_follow_winters_proportions() -> None:
@@ -221,7 +250,8 @@ def test_the_worked_example_in_the_docs_passes_the_validator() -> None:
     import yaml
 
     doc = (Path(__file__).resolve().parent.parent / "docs" / "pictures.md").read_text(
-        encoding="utf-8")
+        encoding="utf-8"
+    )
     blocks = re.findall(r"```yaml\n(.*?)```", doc, re.S)
     finished = next(b for b in blocks if "source:" in b and "poses:" in b)
     poses = yaml.safe_load(finished.split("poses:", 1)[1].replace("\n      ", "\n"))

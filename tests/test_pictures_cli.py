@@ -57,12 +57,13 @@ def halves(rows: list[str]) -> tuple[str, str]:
     """The rows split at the gap between the two figures (the arrow's column)."""
     arrow_row = next(r for r in rows if "→" in r)
     cut = arrow_row.index("→")
-    return ("".join(r[:cut] for r in rows), "".join(r[cut + 1:] for r in rows))
+    return ("".join(r[:cut] for r in rows), "".join(r[cut + 1 :] for r in rows))
 
 
 @pytest.mark.parametrize("no_color", [True, False])
 def test_show_bridge_draws_two_figures_and_no_color_keeps_them(
-        cli: Cli, monkeypatch: pytest.MonkeyPatch, no_color: bool) -> None:
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, no_color: bool
+) -> None:
     if not no_color:
         monkeypatch.delenv("NO_COLOR")
     res = cli("exercises", "show", "bridge")
@@ -79,8 +80,9 @@ def test_show_bridge_draws_two_figures_and_no_color_keeps_them(
     assert "\x1b[" not in res.stdout  # no colour codes through the runner either way
 
 
-def test_a_terminal_without_unicode_gets_ascii_figures(cli: Cli,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_terminal_without_unicode_gets_ascii_figures(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TERM", "linux")  # the Linux console's font has no braille
     res = cli("exercises", "show", "cat-cow")
     assert res.exit_code == 0, res
@@ -93,27 +95,27 @@ def test_a_terminal_without_unicode_gets_ascii_figures(cli: Cli,
 
 
 def test_no_pictures_the_setting_and_a_narrow_terminal_leave_them_out(
-        cli: Cli, backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli: Cli, backcare_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert picture_rows(cli("exercises", "show", "bridge", "--no-pictures").stdout) == []
     monkeypatch.setenv("COLUMNS", "50")
     narrow = cli("exercises", "show", "bridge")
     assert narrow.exit_code == 0 and picture_rows(narrow.stdout) == []
     monkeypatch.setenv("COLUMNS", "120")
     backcare_home.mkdir(mode=0o700)
-    (backcare_home / "settings.yaml").write_text("display:\n  pictures: false\n",
-                                                 encoding="utf-8")
+    (backcare_home / "settings.yaml").write_text("display:\n  pictures: false\n", encoding="utf-8")
     res = cli("exercises", "show", "bridge")
     assert res.exit_code == 0, res
     assert picture_rows(res.stdout) == []
     assert "How to do it" in res.stdout
 
 
-def test_a_bad_display_setting_is_refused_with_its_line(cli: Cli,
-                                                        backcare_home: Path) -> None:
+def test_a_bad_display_setting_is_refused_with_its_line(cli: Cli, backcare_home: Path) -> None:
     backcare_home.mkdir(mode=0o700)
     settings = backcare_home / "settings.yaml"
-    settings.write_text("thresholds:\n  green_max: 2\ndisplay:\n  pictures: maybe\n",
-                        encoding="utf-8")
+    settings.write_text(
+        "thresholds:\n  green_max: 2\ndisplay:\n  pictures: maybe\n", encoding="utf-8"
+    )
     res = cli("exercises", "show", "bridge")
     assert res.exit_code == 1
     assert f"{settings}:4: pictures must be true or false, not 'maybe'" in res.stderr
@@ -124,8 +126,9 @@ def test_a_bad_display_setting_is_refused_with_its_line(cli: Cli,
     assert "unknown display setting 'colour'" in res.stderr
     assert "Traceback" not in res.output
     # The thresholds beside a display block are read as before.
-    settings.write_text("thresholds:\n  green_max: 2\ndisplay:\n  pictures: true\n",
-                        encoding="utf-8")
+    settings.write_text(
+        "thresholds:\n  green_max: 2\ndisplay:\n  pictures: true\n", encoding="utf-8"
+    )
     assert cli("config", "--json").json()["thresholds"]["green_max"]["value"] == 2
 
 
@@ -158,7 +161,8 @@ def test_json_carries_the_poses(cli: Cli) -> None:
 
 
 def test_check_refuses_an_exercise_without_poses_in_a_library_with_pictures(
-        cli: Cli, tmp_path: Path) -> None:
+    cli: Cli, tmp_path: Path
+) -> None:
     f = tmp_path / "mine.yaml"
     f.write_text(library(entry("one"), entry("two", "Other", poses="")), encoding="utf-8")
     res = cli("exercises", "check", str(f))
@@ -168,15 +172,16 @@ def test_check_refuses_an_exercise_without_poses_in_a_library_with_pictures(
 
 
 def test_a_library_without_any_poses_is_accepted_and_draws_a_card(
-        cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     f = tmp_path / "clinic.yaml"
-    f.write_text(library(entry("one", poses=""), entry("two", "Other", poses="")),
-                 encoding="utf-8")
+    f.write_text(library(entry("one", poses=""), entry("two", "Other", poses="")), encoding="utf-8")
     assert cli("exercises", "check", str(f)).exit_code == 0
     own = tmp_path / "home"
     own.mkdir(mode=0o700)
-    (own / "exercises.yaml").write_text(library(entry("one", "Clinic stretch", poses="")),
-                                        encoding="utf-8")
+    (own / "exercises.yaml").write_text(
+        library(entry("one", "Clinic stretch", poses="")), encoding="utf-8"
+    )
     monkeypatch.setenv("BACKCARE_HOME", str(own))
     assert cli("exercises", "check").exit_code == 0
     res = cli("exercises", "show", "one")
@@ -190,21 +195,35 @@ def test_a_library_without_any_poses_is_accepted_and_draws_a_card(
     assert "Clinic stretch" in text and "<polyline" not in text  # a plain card
 
 
-@pytest.mark.parametrize(("poses", "says"), [
-    ("    poses:\n      start: {posture: standing}\n",
-     "poses has no 'end' position"),
-    ("    poses:\n      start: {posture: standing}\n      end: {posture: standing, knee: 170}\n",
-     "poses.end: knee is 170°; a human knee goes from 0 to 150"),
-    ("    poses:\n      start: {posture: lying-back, hip: 45, knee: 90}\n"
-     "      end: {posture: lying-back, hip: -30}\n",
-     "poses.end: the near heel goes"),
-    ("    poses:\n      start: {posture: standing}\n      end: {posture: standing}\n",
-     "poses.end: the end position is the same as the start"),
-    ("    poses:\n      start: {posture: standing}\n      end: {posture: standing, hip: 20}\n"
-     "      finish: {posture: standing}\n", "unknown position 'finish' in poses"),
-])
-def test_check_names_the_line_of_a_bad_pose(cli: Cli, tmp_path: Path, poses: str,
-                                            says: str) -> None:
+@pytest.mark.parametrize(
+    ("poses", "says"),
+    [
+        ("    poses:\n      start: {posture: standing}\n", "poses has no 'end' position"),
+        (
+            "    poses:\n      start: {posture: standing}\n"
+            "      end: {posture: standing, knee: 170}\n",
+            "poses.end: knee is 170°; a human knee goes from 0 to 150",
+        ),
+        (
+            "    poses:\n      start: {posture: lying-back, hip: 45, knee: 90}\n"
+            "      end: {posture: lying-back, hip: -30}\n",
+            "poses.end: the near heel goes",
+        ),
+        (
+            "    poses:\n      start: {posture: standing}\n      end: {posture: standing}\n",
+            "poses.end: the end position is the same as the start",
+        ),
+        (
+            "    poses:\n      start: {posture: standing}\n"
+            "      end: {posture: standing, hip: 20}\n"
+            "      finish: {posture: standing}\n",
+            "unknown position 'finish' in poses",
+        ),
+    ],
+)
+def test_check_names_the_line_of_a_bad_pose(
+    cli: Cli, tmp_path: Path, poses: str, says: str
+) -> None:
     f = tmp_path / "mine.yaml"
     f.write_text(library(entry("one", poses=poses)), encoding="utf-8")
     res = cli("exercises", "check", str(f))
@@ -215,18 +234,19 @@ def test_check_names_the_line_of_a_bad_pose(cli: Cli, tmp_path: Path, poses: str
 
 
 def test_the_session_shows_the_pictures_before_each_exercise_at_60_columns(
-        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from backcare.domain.models import Dose
     from backcare.domain.planner import PlanItem
     from backcare.render.terminal import TerminalIO
 
     ex = __import__("test_pictures").bundled().get("cat-cow")
     item = PlanItem(ex, Dose(1, 5, 3), "why", 60)
-    for columns, pictures, drawn in ((100, True, True), (59, True, False),
-                                     (100, False, False)):
+    for columns, pictures, drawn in ((100, True, True), (59, True, False), (100, False, False)):
         monkeypatch.setenv("COLUMNS", str(columns))
         TerminalIO(keys=object(), pictures=pictures).show_exercise(  # type: ignore[arg-type]
-            item, 1, 3)
+            item, 1, 3
+        )
         shown = capsys.readouterr().out
         assert bool(picture_rows(shown)) is drawn, (columns, pictures)
         assert "Cat-cow" in shown

@@ -16,16 +16,25 @@ from backcare.storage import Store
 Cli = Callable[..., Any]
 MONDAY = "2026-03-02"
 TOP_KEYS = {"date", "mode", "total_minutes", "items", "warnings"}
-ITEM_KEYS = {"exercise_id", "name", "category", "sets", "reps", "hold_seconds",
-             "duration_minutes", "reason"}
+ITEM_KEYS = {
+    "exercise_id",
+    "name",
+    "category",
+    "sets",
+    "reps",
+    "hold_seconds",
+    "duration_minutes",
+    "reason",
+}
 
 
 pytestmark = pytest.mark.usefixtures("warm_library_cache")
 
 
 def setup(cli: Cli, *args: str) -> None:
-    r = cli("init", "--no-red-flags", "--assessed", "--no-conditions", "--yes",
-            "--date", MONDAY, *args)
+    r = cli(
+        "init", "--no-red-flags", "--assessed", "--no-conditions", "--yes", "--date", MONDAY, *args
+    )
     assert r.exit_code == 0, r.output
 
 
@@ -50,8 +59,12 @@ def test_plan_json_matches_the_contract(cli: Cli) -> None:
     assert r.exit_code == 0, r.output
     doc = json.loads(r.stdout)  # exactly one document on stdout
     check_contract(doc, MONDAY, "normal")
-    assert {i["category"] for i in doc["items"]} == \
-        {"stretching", "strengthening", "aerobic", "posture"}
+    assert {i["category"] for i in doc["items"]} == {
+        "stretching",
+        "strengthening",
+        "aerobic",
+        "posture",
+    }
     assert doc["total_minutes"] <= 20
     walk = next(i for i in doc["items"] if i["category"] == "aerobic")
     assert walk["duration_minutes"] and walk["sets"] is walk["reps"] is None
@@ -69,8 +82,7 @@ def test_the_table_and_the_json_come_from_the_same_plan(cli: Cli) -> None:
     assert f"about {round(doc['total_minutes'])} minutes of your 20" in text  # as said
 
 
-def test_plan_without_init_gives_a_beginner_plan_and_a_hint(cli: Cli,
-                                                            backcare_home: Path) -> None:
+def test_plan_without_init_gives_a_beginner_plan_and_a_hint(cli: Cli, backcare_home: Path) -> None:
     r = cli("plan", "--date", MONDAY, "--json")
     assert r.exit_code == 0, r.output
     doc = r.json()
@@ -102,8 +114,7 @@ def test_after_init_the_plan_shows_the_short_disclaimer_once(cli: Cli) -> None:
     assert " ".join(DISCLAIMER.split()) not in text
 
 
-def test_the_short_disclaimer_is_said_once_a_day(cli: Cli,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_short_disclaimer_is_said_once_a_day(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     """CLINICAL.md §7 and issue 11: after init, plan and session say the short form once a
     day; the next day it is said again. (Before init the whole disclaimer, every time.)"""
     from backcare.messages import DISCLAIMER_SHORT
@@ -129,13 +140,11 @@ def test_each_item_carries_its_exercises_cautions(cli: Cli) -> None:
     this patient: never a line about a condition they do not have, while another applies."""
     setup(cli)
     doc = cli("plan", "--date", MONDAY, "--json").json()
-    shown = {e["id"]: e["cautions"] for e in cli("exercises", "list", "--json").json()
-             ["exercises"]}
+    shown = {e["id"]: e["cautions"] for e in cli("exercises", "list", "--json").json()["exercises"]}
     text = " ".join(cli("plan", "--date", MONDAY).stdout.split())
     for item in doc["items"]:
         assert item["cautions"] == shown[item["exercise_id"]] and item["cautions"]
-        general = [c for c in item["cautions"]
-                   if "osteoporosis" not in c and "pregnan" not in c]
+        general = [c for c in item["cautions"] if "osteoporosis" not in c and "pregnan" not in c]
         assert "Take care: " + (general or item["cautions"])[0] in text
 
 
@@ -177,18 +186,33 @@ def test_a_bad_date_is_a_usage_error(cli: Cli, bad: str) -> None:
     assert r.exit_code == 2 and "--date" in r.stderr and "Traceback" not in r.output
 
 
-def test_the_plan_reads_well_at_80_columns(cli: Cli, backcare_home: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_plan_reads_well_at_80_columns(
+    cli: Cli, backcare_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("COLUMNS", "80")
     setup(cli, "--minutes", "30")
     store = Store(backcare_home)
     day = date(2026, 3, 16)
     for n in (4, 3, 2):
-        store.add_session(Session(f"s{n}", day - timedelta(days=n), (
-            ExerciseLog("bridge", "done", Dose(1, 5, 5), 1),
-            ExerciseLog("pelvic-tilt", "done", Dose(1, 5, 3), 4)), 3))
-    store.add_session(Session("s1", day - timedelta(days=1), (
-        ExerciseLog("abdominal-bracing", "done", Dose(1, 5, 5), 6),), 3))
+        store.add_session(
+            Session(
+                f"s{n}",
+                day - timedelta(days=n),
+                (
+                    ExerciseLog("bridge", "done", Dose(1, 5, 5), 1),
+                    ExerciseLog("pelvic-tilt", "done", Dose(1, 5, 3), 4),
+                ),
+                3,
+            )
+        )
+    store.add_session(
+        Session(
+            "s1",
+            day - timedelta(days=1),
+            (ExerciseLog("abdominal-bracing", "done", Dose(1, 5, 5), 6),),
+            3,
+        )
+    )
     doc = cli("plan", "--date", day.isoformat(), "--json").json()
     text = cli("plan", "--date", day.isoformat()).stdout
     lines = text.splitlines()
@@ -220,25 +244,25 @@ def test_three_days_of_severe_pain_after_sessions_advise_a_review(cli: Cli) -> N
     review, when the patient says it just after their sessions and at no check-in."""
     setup(cli)
     for day in ("2026-03-03", "2026-03-04", "2026-03-05"):
-        assert cli("log", "--date", day, "--pain-before", "4", "--pain-after", "8"
-                   ).exit_code == 0
+        assert cli("log", "--date", day, "--pain-before", "4", "--pain-after", "8").exit_code == 0
     doc = cli("plan", "--json", "--date", "2026-03-05").json()
     review = [w for w in doc["warnings"] if "7/10 or more for 3 days in a row" in w]
     assert review and "see your GP or physiotherapist" in review[0]
     day_after = cli("plan", "--json", "--date", "2026-03-06").json()
-    assert any("was 7/10 or more on 3 days in a row, up to 5 Mar" in w
-               for w in day_after["warnings"])
+    assert any(
+        "was 7/10 or more on 3 days in a row, up to 5 Mar" in w for w in day_after["warnings"]
+    )
 
 
 def test_a_narrow_terminal_shows_each_exercise_as_a_block(
-        cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Below 80 columns (issue 27): the name, dose and time on one line, then the caution
     across the whole width, never squeezed into a column beside an empty dose column; a
     plan of 10 exercises fits in 40 lines at 60 columns."""
     monkeypatch.setenv("BACKCARE_TODAY", MONDAY)
     setup(cli, "--assessed", "--pain", "5", "--minutes", "60", "--equipment", "mat,chair,wall")
-    assert cli("assess", "odi", "--answers", "2,1,2,1,2,2,1,2,-,3", "--date", MONDAY)\
-        .exit_code == 0
+    assert cli("assess", "odi", "--answers", "2,1,2,1,2,2,1,2,-,3", "--date", MONDAY).exit_code == 0
     items = cli("plan", "--json", "--date", MONDAY).json()["items"]
     assert len(items) == 10
     monkeypatch.setenv("COLUMNS", "60")

@@ -122,8 +122,11 @@ class WindowsLock:
 def windows(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeMsvcrt]:
     """Python as on Windows, for backcare: no POSIX-only modules or os functions, a fake
     msvcrt, and every backcare module imported anew under those rules."""
-    saved = {name: mod for name, mod in sys.modules.items()
-             if name.partition(".")[0] in (*POSIX_ONLY, "backcare", "msvcrt")}
+    saved = {
+        name: mod
+        for name, mod in sys.modules.items()
+        if name.partition(".")[0] in (*POSIX_ONLY, "backcare", "msvcrt")
+    }
     for name in saved:
         del sys.modules[name]
     finder = RefusePosixModules()
@@ -144,8 +147,9 @@ def windows(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeMsvcrt]:
     finally:
         gc.set_threshold(*threshold)  # main() raises it for its short life
         sys.meta_path.remove(finder)
-        for name in [n for n in sys.modules
-                     if n.partition(".")[0] in (*POSIX_ONLY, "backcare", "msvcrt")]:
+        for name in [
+            n for n in sys.modules if n.partition(".")[0] in (*POSIX_ONLY, "backcare", "msvcrt")
+        ]:
             del sys.modules[name]
         sys.modules.update(saved)
         assert fake._held == {}, "a lock was never released"
@@ -193,13 +197,22 @@ def test_every_module_of_backcare_imports_without_them(windows: FakeMsvcrt) -> N
     assert not any(n in sys.modules for n in POSIX_ONLY)
 
 
-def test_the_daily_commands_run_through_main(windows: FakeMsvcrt, backcare_home: Path,
-                                             tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_daily_commands_run_through_main(
+    windows: FakeMsvcrt, backcare_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("BACKCARE_TODAY", DAY.isoformat())
     start = (DAY - timedelta(days=6)).isoformat()
-    ok("init", "--no-red-flags", "--no-conditions", "--assessed", "--pain", "5", "--yes",
-       "--date", start)
+    ok(
+        "init",
+        "--no-red-flags",
+        "--no-conditions",
+        "--assessed",
+        "--pain",
+        "5",
+        "--yes",
+        "--date",
+        start,
+    )
     plan = json.loads(ok("plan", "--json"))
     assert plan["items"]
     first = plan["items"][0]["exercise_id"]
@@ -256,29 +269,41 @@ class PromptedStdin(io.StringIO):
                 self.asked.append(question)
                 self.screen.write(answer + "\n")  # the console echoes the line typed
                 return answer + "\n"
-        raise AssertionError(f"the session asked a question the test did not expect: "
-                             f"{question!r}")
+        raise AssertionError(f"the session asked a question the test did not expect: {question!r}")
 
 
-def test_a_guided_session_through_the_windows_keys(windows: FakeMsvcrt, tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_guided_session_through_the_windows_keys(
+    windows: FakeMsvcrt, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("BACKCARE_TODAY", DAY.isoformat())
-    ok("init", "--no-red-flags", "--no-conditions", "--assessed", "--pain", "3", "--yes",
-       "--date", DAY.isoformat())
+    ok(
+        "init",
+        "--no-red-flags",
+        "--no-conditions",
+        "--assessed",
+        "--pain",
+        "3",
+        "--yes",
+        "--date",
+        DAY.isoformat(),
+    )
     rx = tmp_path / "rx.yaml"
-    rx.write_text("exercises:\n  - id: sit-to-stand\n  - id: walking\n  - id: mini-squat\n",
-                  encoding="utf-8")
+    rx.write_text(
+        "exercises:\n  - id: sit-to-stand\n  - id: walking\n  - id: mini-squat\n", encoding="utf-8"
+    )
     ok("programme", "import", str(rx))
 
     windows.keys = [
-        "s",                   # getting up from a chair: skip it, no Enter after the letter
-        "\r",                  # walking: start
-        "p", "\r",             # its countdown: pause, then Enter goes on
-        "\xe0", "H",           # an arrow key (two codes on Windows) does nothing
-        "\r",                  # Enter ends the walk early: "how many minutes?" 4
-        "\r",                  # mini-squat: start
-        "\r",                  # rep 1 done
-        "q",                   # stop during rep 2
+        "s",  # getting up from a chair: skip it, no Enter after the letter
+        "\r",  # walking: start
+        "p",
+        "\r",  # its countdown: pause, then Enter goes on
+        "\xe0",
+        "H",  # an arrow key (two codes on Windows) does nothing
+        "\r",  # Enter ends the walk early: "how many minutes?" 4
+        "\r",  # mini-squat: start
+        "\r",  # rep 1 done
+        "q",  # stop during rep 2
     ]
     screen = io.StringIO()
     stdin = PromptedStdin(screen)
@@ -301,15 +326,20 @@ def test_a_guided_session_through_the_windows_keys(windows: FakeMsvcrt, tmp_path
     (session,) = h["sessions"]
     logged = {e["exercise_id"]: e for e in session["exercises"]}
     # The prescription's former id (sit-to-stand) is logged under its current one.
-    assert [e["exercise_id"] for e in session["exercises"]] == \
-        ["getting-up-from-a-chair", "walking", "mini-squat"]
+    assert [e["exercise_id"] for e in session["exercises"]] == [
+        "getting-up-from-a-chair",
+        "walking",
+        "mini-squat",
+    ]
     assert logged["getting-up-from-a-chair"]["status"] == "skipped"
-    assert (logged["walking"]["status"], logged["walking"]["duration_minutes"]) == \
-        ("partial", 4)
+    assert (logged["walking"]["status"], logged["walking"]["duration_minutes"]) == ("partial", 4)
     assert logged["mini-squat"]["status"] == "partial"
     assert (logged["walking"]["pain"], logged["mini-squat"]["pain"]) == (1, 1)
-    assert (session["pain_before"], session["pain_after"], session["note"]) == \
-        (3, 2, "typed on windows")
+    assert (session["pain_before"], session["pain_after"], session["note"]) == (
+        3,
+        2,
+        "typed on windows",
+    )
     assert "Session stopped. What you did is saved." in screen.getvalue()
 
 
@@ -338,8 +368,10 @@ def test_platform_modules_are_imported_only_by_the_keys_and_the_lock() -> None:
     for path in PACKAGE.rglob("*.py"):
         for name, at_top in _imports(ast.parse(path.read_text(encoding="utf-8"))):
             if name in PLATFORM_MODULES and (at_top or path not in (KEYS_MODULE, LOCK_MODULE)):
-                found.append(f"{path.relative_to(ROOT)} imports {name}"
-                             + (" at module level" if at_top else ""))
+                found.append(
+                    f"{path.relative_to(ROOT)} imports {name}"
+                    + (" at module level" if at_top else "")
+                )
     assert found == []
 
 
@@ -355,8 +387,10 @@ def test_text_files_are_opened_as_utf8_and_binary_files_as_bytes() -> None:
         for call in _calls(ast.parse(path.read_text(encoding="utf-8"))):
             func = call.func
             if isinstance(func, ast.Attribute):  # path.open(), path.read_text(), …
-                if func.attr not in ("open", "read_text", "write_text") or \
-                        getattr(func.value, "id", "") == "os":  # os.open: bytes
+                if (
+                    func.attr not in ("open", "read_text", "write_text")
+                    or getattr(func.value, "id", "") == "os"
+                ):  # os.open: bytes
                     continue
                 name = func.attr
             elif getattr(func, "id", "") == "open":  # the builtin
@@ -366,7 +400,7 @@ def test_text_files_are_opened_as_utf8_and_binary_files_as_bytes() -> None:
             keywords = {k.arg for k in call.keywords}
             # The mode: open(file, mode) for the builtin, path.open(mode) for a Path.
             at = 1 if name == "open" and not isinstance(func, ast.Attribute) else 0
-            given = call.args[at:at + 1] + [k.value for k in call.keywords if k.arg == "mode"]
+            given = call.args[at : at + 1] + [k.value for k in call.keywords if k.arg == "mode"]
             modes = [m.value for m in given if isinstance(m, ast.Constant)]
             if "encoding" not in keywords and not any("b" in str(m) for m in modes):
                 found.append(f"{path.relative_to(ROOT)}:{call.lineno} {name}()")
@@ -382,13 +416,17 @@ def test_paths_are_joined_with_pathlib_not_a_slash_in_a_string() -> None:
         for node in ast.walk(tree):
             if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
                 for side in (node.left, node.right):
-                    if isinstance(side, ast.Constant) and isinstance(side.value, str) \
-                            and ("/" in side.value or "\\" in side.value):
+                    if (
+                        isinstance(side, ast.Constant)
+                        and isinstance(side.value, str)
+                        and ("/" in side.value or "\\" in side.value)
+                    ):
                         found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
         for call in _calls(tree):
             if getattr(call.func, "id", "") in ("Path", "PurePath") and any(
-                    isinstance(a, (ast.Constant, ast.JoinedStr)) and "/" in ast.unparse(a)
-                    for a in call.args):
+                isinstance(a, (ast.Constant, ast.JoinedStr)) and "/" in ast.unparse(a)
+                for a in call.args
+            ):
                 found.append(f"{path.relative_to(ROOT)}:{call.lineno}")
     assert found == []
 
@@ -401,16 +439,20 @@ def test_posix_only_os_features_are_looked_up_not_assumed() -> None:
     for path in PACKAGE.rglob("*.py"):
         rel = str(path.relative_to(PACKAGE))
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Attribute) and getattr(node.value, "id", "") == "os" \
-                    and node.attr in ("O_NOFOLLOW", "O_BINARY", "fchmod", "lchmod",
-                                      "getuid", "geteuid", "fchown") \
-                    and (rel, node.attr) not in allowed:
+            if (
+                isinstance(node, ast.Attribute)
+                and getattr(node.value, "id", "") == "os"
+                and node.attr
+                in ("O_NOFOLLOW", "O_BINARY", "fchmod", "lchmod", "getuid", "geteuid", "fchown")
+                and (rel, node.attr) not in allowed
+            ):
                 found.append(f"{rel}:{node.lineno} os.{node.attr}")
     assert found == []
 
 
-def test_modes_are_not_checked_where_they_mean_nothing(backcare_home: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_modes_are_not_checked_where_they_mean_nothing(
+    backcare_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """On Windows a data folder's privacy is its access list: mode bits read as 0o777 and
     would raise a false alarm at every start."""
     from backcare.storage import Store, store

@@ -27,13 +27,14 @@ def acts_on_terminal(text: str) -> bool:
 def test_printable_shows_controls_and_keeps_lines() -> None:
     from backcare.render.ui import printable
 
-    assert printable(f"a{ESC_TITLE}b{ESC_CLEAR}c{CSI}d\u202ee\nf\tg") == \
-        "a␛]0;pwned␇b␛[2Jc\ufffdd\ufffde\nf\tg"
+    assert (
+        printable(f"a{ESC_TITLE}b{ESC_CLEAR}c{CSI}d\u202ee\nf\tg")
+        == "a␛]0;pwned␇b␛[2Jc\ufffdd\ufffde\nf\tg"
+    )
     assert printable("plain words, é and 😀") == "plain words, é and 😀"
 
 
-def test_every_door_to_the_terminal_passes_through_it(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_door_to_the_terminal_passes_through_it(monkeypatch: pytest.MonkeyPatch) -> None:
     """say() and warn() (stderr), both rich consoles (a table's cells too), and JSON."""
     from rich.table import Table
 
@@ -55,12 +56,16 @@ def test_every_door_to_the_terminal_passes_through_it(
     assert json.loads(stdout.getvalue().splitlines()[-1]) == {"note": f"{CSI}x\u202e"}
 
 
-@pytest.mark.parametrize(("field", "line"), [
-    ('prescribed_by: "A. Physio \\e]0;pwned\\a"', 1),
-    ('exercises:\n  - id: bridge\n    note: "squeeze \\e[2J hard"', 3),
-])
+@pytest.mark.parametrize(
+    ("field", "line"),
+    [
+        ('prescribed_by: "A. Physio \\e]0;pwned\\a"', 1),
+        ('exercises:\n  - id: bridge\n    note: "squeeze \\e[2J hard"', 3),
+    ],
+)
 def test_a_prescription_with_an_escape_sequence_is_refused(
-        patient: Cli, backcare_home: Path, tmp_path: Path, field: str, line: int) -> None:
+    patient: Cli, backcare_home: Path, tmp_path: Path, field: str, line: int
+) -> None:
     """It once passed programme import, and plan then set the window's title and cleared
     the screen; --note refused the same characters."""
     text = field + ("\nexercises:\n  - id: bridge\n" if field.startswith("prescribed") else "")
@@ -75,10 +80,10 @@ def test_a_prescription_with_an_escape_sequence_is_refused(
 
 
 def test_a_library_with_an_escape_sequence_is_refused_without_echoing_it(
-        patient: Cli, backcare_home: Path) -> None:
+    patient: Cli, backcare_home: Path
+) -> None:
     mine = backcare_home / "exercises.yaml"
-    mine.write_text("version: 1\nexercises:\n  - id: bridge\n"
-                    "    name: \"Bridge \\e]0;pwned\\a\"\n")
+    mine.write_text('version: 1\nexercises:\n  - id: bridge\n    name: "Bridge \\e]0;pwned\\a"\n')
     res = patient("exercises", "show", "bridge")
     assert res.exit_code == 1, res.output
     assert "control characters" in res.stderr
@@ -94,24 +99,26 @@ def test_an_import_echoes_no_escape_sequence(patient: Cli, tmp_path: Path) -> No
     assert not acts_on_terminal(res.output)
 
 
-@pytest.mark.parametrize("argv", [
-    ["exercises", "show", ESC_TITLE],
-    ["clinic", "show", ESC_CLEAR],
-    ["clinic", "add", f"{ESC_CLEAR}.json"],
-    ["edit", f"s-{ESC_TITLE}", "--note", "x"],
-    ["delete", f"{CSI}2J", "--yes"],
-    ["goal", "done", "1"],
-])
-def test_an_argument_echoed_in_an_error_is_shown_not_obeyed(patient: Cli,
-                                                           argv: list[str]) -> None:
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["exercises", "show", ESC_TITLE],
+        ["clinic", "show", ESC_CLEAR],
+        ["clinic", "add", f"{ESC_CLEAR}.json"],
+        ["edit", f"s-{ESC_TITLE}", "--note", "x"],
+        ["delete", f"{CSI}2J", "--yes"],
+        ["goal", "done", "1"],
+    ],
+)
+def test_an_argument_echoed_in_an_error_is_shown_not_obeyed(patient: Cli, argv: list[str]) -> None:
     res = patient(*argv)
     assert res.exit_code != 0
     assert not acts_on_terminal(res.output), res.output
 
 
 def test_a_clinic_file_with_an_escape_sequence_reaches_no_terminal(
-        patient: Cli, backcare_home: Path, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    patient: Cli, backcare_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The clinic's list of patients is a file too: a name in it with an escape sequence
     (written by hand, or by another program) is shown, never obeyed."""
     export = tmp_path / "sam.json"

@@ -18,8 +18,7 @@ def _mode(p: Path) -> int:
 
 
 def test_folder_and_files_are_private(cli: Callable[..., object], backcare_home: Path) -> None:
-    cli("init", "--yes", "--no-red-flags", "--no-conditions", "--pain", "5", "--date",
-        "2026-11-01")
+    cli("init", "--yes", "--no-red-flags", "--no-conditions", "--pain", "5", "--date", "2026-11-01")
     cli("pain", "4", "--date", "2026-11-02", "--note", SECRET)
     assert _mode(backcare_home) == 0o700
     assert _mode(backcare_home / "log") == 0o700
@@ -29,8 +28,9 @@ def test_folder_and_files_are_private(cli: Callable[..., object], backcare_home:
         assert _mode(p) == 0o600, p
 
 
-def test_widened_permissions_warned_and_fixed_by_doctor(cli: Callable[..., object],
-                                                        backcare_home: Path) -> None:
+def test_widened_permissions_warned_and_fixed_by_doctor(
+    cli: Callable[..., object], backcare_home: Path
+) -> None:
     cli("pain", "4", "--date", "2026-11-02")
     os.chmod(backcare_home, 0o755)
     os.chmod(backcare_home / "log" / "2026-11.json", 0o644)
@@ -54,8 +54,9 @@ def test_exports_are_private(cli: Callable[..., object], tmp_path: Path, fmt: st
     assert _mode(out) == 0o600
 
 
-def test_no_command_opens_a_socket(cli: Callable[..., object], tmp_path: Path,
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_command_opens_a_socket(
+    cli: Callable[..., object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Health data stays on the machine: every command runs with sockets blocked."""
     opened: list[tuple[object, ...]] = []
 
@@ -74,8 +75,16 @@ def test_no_command_opens_a_socket(cli: Callable[..., object], tmp_path: Path,
     programme = tmp_path / "p.yaml"
     programme.write_text("exercises:\n  - id: bridge\n    reps: 8\n")
     calls = [
-        ["init", "--yes", "--no-red-flags", "--no-conditions", "--pain", "5", "--date",
-         "2026-10-01"],
+        [
+            "init",
+            "--yes",
+            "--no-red-flags",
+            "--no-conditions",
+            "--pain",
+            "5",
+            "--date",
+            "2026-10-01",
+        ],
         ["plan", "--json", "--date", "2026-11-02"],
         ["log", "--date", "2026-11-02", "--note", "fine"],
         ["pain", "4", "--date", "2026-11-02"],
@@ -92,12 +101,22 @@ def test_no_command_opens_a_socket(cli: Callable[..., object], tmp_path: Path,
         ["programme", "import", str(programme)],
         ["programme", "show"],
         ["programme", "clear"],
-        *[["export", "--format", f, "--out", str(tmp_path / f"out.{f}"), "--date",
-           "2026-11-03"] for f in ("json", "csv", "fhir", "pdf", "ics")],
+        *[
+            ["export", "--format", f, "--out", str(tmp_path / f"out.{f}"), "--date", "2026-11-03"]
+            for f in ("json", "csv", "fhir", "pdf", "ics")
+        ],
         ["import", str(tmp_path / "out.json")],
         ["handout", "--out", str(tmp_path / "handout.pdf"), "--date", "2026-11-03"],
-        ["programme", "export", "--format", "pdf", "--file", str(programme), "--out",
-         str(tmp_path / "programme.pdf")],
+        [
+            "programme",
+            "export",
+            "--format",
+            "pdf",
+            "--file",
+            str(programme),
+            "--out",
+            str(tmp_path / "programme.pdf"),
+        ],
         ["exercises", "show", "cat-cow", "--svg", str(tmp_path / "cat-cow.svg")],
         ["doctor"],
     ]
@@ -107,8 +126,9 @@ def test_no_command_opens_a_socket(cli: Callable[..., object], tmp_path: Path,
     assert opened == []
 
 
-def test_notes_never_appear_in_errors(cli: Callable[..., object],
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_notes_never_appear_in_errors(
+    cli: Callable[..., object], monkeypatch: pytest.MonkeyPatch
+) -> None:
     refused = cli("log", "--date", "2026-11-02", "--note", SECRET, "--hurt", "bridge=11")
     assert refused.exit_code == 2 and SECRET not in refused.output
     # An unexpected failure (a bug) while a note is in hand: one line, no locals, no note.

@@ -37,9 +37,20 @@ def exported(cli: Cli) -> dict[str, Any]:
 
 
 def test_a_re_run_of_init_is_one_line_with_the_values_before_and_after(
-        patient: Cli, backcare_home: Path) -> None:
-    res = patient("init", "--no-red-flags", "--no-conditions", "--pain", "3", "--minutes",
-                  "30", "--yes", "--date", START.isoformat())
+    patient: Cli, backcare_home: Path
+) -> None:
+    res = patient(
+        "init",
+        "--no-red-flags",
+        "--no-conditions",
+        "--pain",
+        "3",
+        "--minutes",
+        "30",
+        "--yes",
+        "--date",
+        START.isoformat(),
+    )
     assert res.exit_code == 0, res.output
     assert "pain at the start: 5 → 3" in res.stdout
     [line] = profile_lines(backcare_home)
@@ -53,10 +64,10 @@ def test_a_re_run_of_init_is_one_line_with_the_values_before_and_after(
     assert sent["before"]["baseline_pain"] == 5
 
 
-def test_undo_of_a_profile_change_is_a_line_of_its_own(patient: Cli,
-                                                       backcare_home: Path) -> None:
-    assert patient("init", "--no-red-flags", "--no-conditions", "--pain", "3",
-                   "--yes").exit_code == 0
+def test_undo_of_a_profile_change_is_a_line_of_its_own(patient: Cli, backcare_home: Path) -> None:
+    assert (
+        patient("init", "--no-red-flags", "--no-conditions", "--pain", "3", "--yes").exit_code == 0
+    )
     res = patient("undo")
     assert res.exit_code == 0, res.output
     edit, undo = profile_lines(backcare_home)
@@ -66,16 +77,23 @@ def test_undo_of_a_profile_change_is_a_line_of_its_own(patient: Cli,
     assert progress["pain"]["baseline"] == 5
 
 
-def test_a_change_that_changes_nothing_adds_no_line(patient: Cli,
-                                                    backcare_home: Path) -> None:
-    res = patient("init", "--no-red-flags", "--no-conditions", "--assessed", "--pain", "5",
-                  "--yes", "--date", START.isoformat())
+def test_a_change_that_changes_nothing_adds_no_line(patient: Cli, backcare_home: Path) -> None:
+    res = patient(
+        "init",
+        "--no-red-flags",
+        "--no-conditions",
+        "--assessed",
+        "--pain",
+        "5",
+        "--yes",
+        "--date",
+        START.isoformat(),
+    )
     assert res.exit_code == 0, res.output
     assert profile_lines(backcare_home) == []
 
 
-def test_a_routine_swap_and_its_undo_are_in_the_trail(patient: Cli,
-                                                      backcare_home: Path) -> None:
+def test_a_routine_swap_and_its_undo_are_in_the_trail(patient: Cli, backcare_home: Path) -> None:
     routine = [r["exercise_id"] for r in patient("plan", "--json").json()["routine"]]
     assert "cat-cow" in routine and "pelvic-tilt" not in routine
     out, to = "cat-cow", "pelvic-tilt"
@@ -88,8 +106,7 @@ def test_a_routine_swap_and_its_undo_are_in_the_trail(patient: Cli,
     assert [x["action"] for x in profile_lines(backcare_home)] == ["edit", "undo"]
 
 
-def test_a_red_flag_and_its_clearance_are_in_the_trail(patient: Cli,
-                                                       backcare_home: Path) -> None:
+def test_a_red_flag_and_its_clearance_are_in_the_trail(patient: Cli, backcare_home: Path) -> None:
     """The red flag a check-in keeps in the profile is no undoable step (CLINICAL.md §5),
     but it is a change of the profile, and the trail says so; so is the clearance."""
     assert patient("pain", "4", "--symptom", "bladder-bowel").exit_code == 3
@@ -104,11 +121,12 @@ def test_a_red_flag_and_its_clearance_are_in_the_trail(patient: Cli,
     assert undone["action"] == "undo" and undone["after"]["cleared_by_clinician"] is False
 
 
-def test_profile_lines_import_once_and_round_trip(patient: Cli, cli: Cli, backcare_home: Path,
-                                                  tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    assert patient("init", "--no-red-flags", "--no-conditions", "--pain", "3",
-                   "--yes").exit_code == 0
+def test_profile_lines_import_once_and_round_trip(
+    patient: Cli, cli: Cli, backcare_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert (
+        patient("init", "--no-red-flags", "--no-conditions", "--pain", "3", "--yes").exit_code == 0
+    )
     doc = exported(patient)
     path = tmp_path / "export.json"
     path.write_text(json.dumps(doc))
@@ -122,9 +140,11 @@ def test_profile_lines_import_once_and_round_trip(patient: Cli, cli: Cli, backca
 
 
 def test_a_profile_line_with_an_impossible_value_is_refused_on_import(
-        patient: Cli, cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert patient("init", "--no-red-flags", "--no-conditions", "--pain", "3",
-                   "--yes").exit_code == 0
+    patient: Cli, cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert (
+        patient("init", "--no-red-flags", "--no-conditions", "--pain", "3", "--yes").exit_code == 0
+    )
     doc = exported(patient)
     [line] = [c for c in doc["corrections"] if c["record"] == "profile"]
     line["before"]["baseline_pain"] = 99
@@ -138,14 +158,21 @@ def test_a_profile_line_with_an_impossible_value_is_refused_on_import(
 
 
 def test_the_clinic_replay_leaves_the_profile_to_travel_whole() -> None:
-    line = {"at": "2026-03-02T09:00:00+00:00", "action": "edit", "record": "profile",
-            "id": "profile", "date": "2026-03-02", "before": {"baseline_pain": 5},
-            "after": {"baseline_pain": 3}}
+    line = {
+        "at": "2026-03-02T09:00:00+00:00",
+        "action": "edit",
+        "record": "profile",
+        "id": "profile",
+        "date": "2026-03-02",
+        "before": {"baseline_pain": 5},
+        "after": {"baseline_pain": 3},
+    }
     assert replay([line]) == {}
 
 
 def test_a_crash_before_the_change_is_confirmed_takes_its_line_out_too(
-        patient: Cli, backcare_home: Path, cut_before_confirming: Callable[[], None]) -> None:
+    patient: Cli, backcare_home: Path, cut_before_confirming: Callable[[], None]
+) -> None:
     """The re-run of init died with every file written, its entry still pending: the next
     command rolls back the profile and its audit line together."""
     cut_before_confirming()
@@ -157,17 +184,22 @@ def test_a_crash_before_the_change_is_confirmed_takes_its_line_out_too(
 
 
 def _entry(ops: list[dict[str, Any]], action: str = "profile") -> dict[str, Any]:
-    return {"change": "abc", "action": action, "summary": "the change to your profile",
-            "ops": ops}
+    return {"change": "abc", "action": action, "summary": "the change to your profile", "ops": ops}
 
 
-PROFILE_LINE_OP = {"table": "corrections", "before": None, "slot": None, "audit": True,
-                   "after": {"key": f"abc:{journal.PROFILE_TAG}0", "date": None}}
+PROFILE_LINE_OP = {
+    "table": "corrections",
+    "before": None,
+    "slot": None,
+    "audit": True,
+    "after": {"key": f"abc:{journal.PROFILE_TAG}0", "date": None},
+}
 
 
 @pytest.mark.parametrize("action", ["profile", "swap"])
 def test_an_entry_may_name_its_profile_line_only_beside_the_profile(
-        action: str, patient: Cli, backcare_home: Path) -> None:
+    action: str, patient: Cli, backcare_home: Path
+) -> None:
     whole = json.loads((backcare_home / "backcare.json").read_text())["profile"]
 
     def with_profile() -> list[dict[str, Any]]:

@@ -28,23 +28,50 @@ def prescription(imported: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in imported.items() if k not in ("applies_from", "missing_equipment")}
 
 
-def test_new_by_options_writes_a_file_programme_import_accepts(cli: Cli, tmp_path: Path
-                                                              ) -> None:
+def test_new_by_options_writes_a_file_programme_import_accepts(cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "plan.yaml"
-    res = cli("programme", "new", "--out", str(out), "--exercise", BRIDGE,
-              "--exercise", "walking minutes=15", "--note", "bridge=squeeze: gently, no",
-              "--by", "A. Physio", "--start", "2026-03-02", "--allow-progression")
+    res = cli(
+        "programme",
+        "new",
+        "--out",
+        str(out),
+        "--exercise",
+        BRIDGE,
+        "--exercise",
+        "walking minutes=15",
+        "--note",
+        "bridge=squeeze: gently, no",
+        "--by",
+        "A. Physio",
+        "--start",
+        "2026-03-02",
+        "--allow-progression",
+    )
     assert res.exit_code == 0, res.output
     assert (out.stat().st_mode & 0o777) == 0o600
     imported = cli("programme", "import", str(out), "--json")
     assert imported.exit_code == 0, imported.output
     assert prescription(imported.json()) == {
-        "prescribed_by": "A. Physio", "start": "2026-03-02", "allow_progression": True,
+        "prescribed_by": "A. Physio",
+        "start": "2026-03-02",
+        "allow_progression": True,
         "exercises": [
-            {"id": "bridge", "sets": 2, "reps": 10, "hold_seconds": 5,
-             "days": ["mon", "wed", "fri"], "note": "squeeze: gently, no"},
-            {"id": "walking", "duration_minutes": 15,
-             "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "note": None}]}
+            {
+                "id": "bridge",
+                "sets": 2,
+                "reps": 10,
+                "hold_seconds": 5,
+                "days": ["mon", "wed", "fri"],
+                "note": "squeeze: gently, no",
+            },
+            {
+                "id": "walking",
+                "duration_minutes": 15,
+                "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+                "note": None,
+            },
+        ],
+    }
 
 
 def test_a_dose_not_given_is_the_librarys_usual_one(cli: Cli, tmp_path: Path) -> None:
@@ -56,17 +83,20 @@ def test_a_dose_not_given_is_the_librarys_usual_one(cli: Cli, tmp_path: Path) ->
         assert got[field] == usual[field]["default"]
 
 
-@pytest.mark.parametrize(("spec", "code", "said"), [
-    ("brdge", 1, "did you mean 'bridge'"),
-    ("bridge sets=500", 1, "sets is 500"),
-    ("bridge duration_minutes=5", 1, "does not apply to Bridge"),
-    ("bridge days=someday", 1, "'someday' is not a day of the week"),
-    ("bridge sets=two", 2, "sets must be a whole number"),
-    ("bridge colour=red", 2, "'colour=red' is not one of"),
-])
-def test_a_wrong_exercise_is_named_and_nothing_is_written(cli: Cli, tmp_path: Path,
-                                                          spec: str, code: int,
-                                                          said: str) -> None:
+@pytest.mark.parametrize(
+    ("spec", "code", "said"),
+    [
+        ("brdge", 1, "did you mean 'bridge'"),
+        ("bridge sets=500", 1, "sets is 500"),
+        ("bridge duration_minutes=5", 1, "does not apply to Bridge"),
+        ("bridge days=someday", 1, "'someday' is not a day of the week"),
+        ("bridge sets=two", 2, "sets must be a whole number"),
+        ("bridge colour=red", 2, "'colour=red' is not one of"),
+    ],
+)
+def test_a_wrong_exercise_is_named_and_nothing_is_written(
+    cli: Cli, tmp_path: Path, spec: str, code: int, said: str
+) -> None:
     out = tmp_path / "plan.yaml"
     res = cli("programme", "new", "--out", str(out), "--exercise", spec)
     assert res.exit_code == code, res.output
@@ -79,8 +109,12 @@ def test_without_a_terminal_the_exercises_must_be_given(cli: Cli, tmp_path: Path
     res = cli("programme", "new", "--out", str(out))
     assert res.exit_code == 2 and "--exercise" in res.stderr
     assert not out.exists()
-    assert cli("programme", "new", "--out", str(out), "--exercise", "bridge",
-               "--note", "walking=x").exit_code == 2
+    assert (
+        cli(
+            "programme", "new", "--out", str(out), "--exercise", "bridge", "--note", "walking=x"
+        ).exit_code
+        == 2
+    )
 
 
 def test_new_never_replaces_a_file_without_force(cli: Cli, tmp_path: Path) -> None:
@@ -88,17 +122,33 @@ def test_new_never_replaces_a_file_without_force(cli: Cli, tmp_path: Path) -> No
     out.write_text("mine")
     res = cli("programme", "new", "--out", str(out), "--exercise", "bridge")
     assert res.exit_code == 1 and "--force" in res.stderr and out.read_text() == "mine"
-    assert cli("programme", "new", "--out", str(out), "--exercise", "bridge",
-               "--force").exit_code == 0
+    assert (
+        cli("programme", "new", "--out", str(out), "--exercise", "bridge", "--force").exit_code == 0
+    )
 
 
 # --- the CarePlan ------------------------------------------------------------------------------
 
+
 def careplan(cli: Cli, tmp_path: Path, *specs: str) -> tuple[Path, dict[str, Any]]:
     plan = tmp_path / "plan.yaml"
     args = [a for s in specs for a in ("--exercise", s)]
-    assert cli("programme", "new", "--out", str(plan), *args, "--by", "A. Physio",
-               "--start", "2026-03-02", "--note", "bridge=slowly").exit_code == 0
+    assert (
+        cli(
+            "programme",
+            "new",
+            "--out",
+            str(plan),
+            *args,
+            "--by",
+            "A. Physio",
+            "--start",
+            "2026-03-02",
+            "--note",
+            "bridge=slowly",
+        ).exit_code
+        == 0
+    )
     assert cli("programme", "import", str(plan)).exit_code == 0
     out = tmp_path / "careplan.json"
     res = cli("programme", "export", "--format", "fhir", "--out", str(out))
@@ -107,8 +157,7 @@ def careplan(cli: Cli, tmp_path: Path, *specs: str) -> tuple[Path, dict[str, Any
 
 
 def test_careplan_round_trip_gives_the_same_plan(cli: Cli, tmp_path: Path) -> None:
-    out, _ = careplan(cli, tmp_path, BRIDGE, "walking minutes=15 days=sat,sun",
-                      "knee-to-chest")
+    out, _ = careplan(cli, tmp_path, BRIDGE, "walking minutes=15 days=sat,sun", "knee-to-chest")
     before = cli("programme", "show", "--json").json()
     assert cli("programme", "clear").exit_code == 0
     res = cli("programme", "import", str(out), "--json")
@@ -124,7 +173,8 @@ def test_careplan_round_trip_gives_the_same_plan(cli: Cli, tmp_path: Path) -> No
 
 
 def test_each_activity_references_its_exercise_and_carries_its_dose(
-        patient: Cli, tmp_path: Path) -> None:
+    patient: Cli, tmp_path: Path
+) -> None:
     _, plan = careplan(patient, tmp_path, BRIDGE, "walking minutes=15 days=sat,sun")
     assert plan["resourceType"] == "CarePlan" and plan["status"] == "active"
     assert plan["intent"] == "plan" and plan["author"] == {"display": "A. Physio"}
@@ -135,18 +185,30 @@ def test_each_activity_references_its_exercise_and_carries_its_dose(
     (ref,) = bridge["instantiatesCanonical"]
     definition = contained[ref.removeprefix("#")]
     assert definition["resourceType"] == "ActivityDefinition"
-    assert definition["code"]["coding"][0] == {"system": EXERCISE_SYSTEM, "code": "bridge",
-                                               "display": "Bridge"}
+    assert definition["code"]["coding"][0] == {
+        "system": EXERCISE_SYSTEM,
+        "code": "bridge",
+        "display": "Bridge",
+    }
     assert "Lie on your back" in definition["description"]
     assert bridge["code"]["coding"][0]["code"] == "bridge"
-    assert bridge["scheduledTiming"] == {"repeat": {
-        "frequency": 1, "period": 1, "periodUnit": "d", "dayOfWeek": ["mon", "wed", "fri"]}}
-    assert bridge["quantity"] == {"value": 10, "unit": "repetitions",
-                                  "system": "http://unitsofmeasure.org",
-                                  "code": "{repetitions}"}
-    assert {e["url"]: e.get("valueInteger", e.get("valueBoolean"))
-            for e in bridge["extension"]} == {
-        SETS_EXTENSION: 2, HOLD_EXTENSION: 5, PER_SIDE_EXTENSION: False}
+    assert bridge["scheduledTiming"] == {
+        "repeat": {
+            "frequency": 1,
+            "period": 1,
+            "periodUnit": "d",
+            "dayOfWeek": ["mon", "wed", "fri"],
+        }
+    }
+    assert bridge["quantity"] == {
+        "value": 10,
+        "unit": "repetitions",
+        "system": "http://unitsofmeasure.org",
+        "code": "{repetitions}",
+    }
+    assert {
+        e["url"]: e.get("valueInteger", e.get("valueBoolean")) for e in bridge["extension"]
+    } == {SETS_EXTENSION: 2, HOLD_EXTENSION: 5, PER_SIDE_EXTENSION: False}
     assert bridge["description"] == "slowly"
     assert walking["scheduledTiming"]["repeat"]["duration"] == 15
     assert walking["scheduledTiming"]["repeat"]["durationUnit"] == "min"
@@ -155,7 +217,7 @@ def test_each_activity_references_its_exercise_and_carries_its_dose(
 
 
 def test_the_careplan_keeps_each_side(cli: Cli, tmp_path: Path) -> None:
-    """"Clam: 2 × 8 each side", as programme show says it: in words and as an extension,
+    """ "Clam: 2 × 8 each side", as programme show says it: in words and as an extension,
     read back by programme import (issue 23)."""
     out, plan = careplan(cli, tmp_path, "clam sets=2 reps=8", BRIDGE)
     clam, bridge = (a["detail"] for a in plan["activity"])
@@ -191,8 +253,7 @@ def test_the_careplan_validates_as_fhir_r4(cli: Cli, tmp_path: Path) -> None:
     CarePlan.model_validate(plan)
 
 
-def test_a_prescription_file_exports_without_being_imported(cli: Cli, tmp_path: Path
-                                                            ) -> None:
+def test_a_prescription_file_exports_without_being_imported(cli: Cli, tmp_path: Path) -> None:
     plan = tmp_path / "plan.yaml"
     cli("programme", "new", "--out", str(plan), "--exercise", BRIDGE)
     res = cli("programme", "export", "--format", "fhir", "--file", str(plan), "--out", "-")
@@ -200,8 +261,7 @@ def test_a_prescription_file_exports_without_being_imported(cli: Cli, tmp_path: 
     doc = json.loads(res.stdout)
     assert doc["subject"] == {"display": "the patient"}
     assert cli("programme", "show", "--json").json() is None  # nothing was imported
-    yaml_out = cli("programme", "export", "--format", "yaml", "--file", str(plan),
-                   "--out", "-")
+    yaml_out = cli("programme", "export", "--format", "yaml", "--file", str(plan), "--out", "-")
     assert "- id: bridge" in yaml_out.stdout
     res = cli("programme", "export", "--format", "fhir", "--out", str(tmp_path / "x.json"))
     assert res.exit_code == 1 and "no prescription is in use" in res.stderr
@@ -215,21 +275,35 @@ def _edited(path: Path, change: Any) -> Path:
     return out
 
 
-@pytest.mark.parametrize(("change", "said"), [
-    (lambda d: d.update(resourceType="Patient"), "is not a FHIR CarePlan (it is Patient)"),
-    (lambda d: d.update(activity=[]), "has no activity"),
-    (lambda d: d["activity"][0]["detail"]["code"]["coding"][0].update(code="brdge")
-     or d["contained"][0]["code"]["coding"][0].update(code="brdge"),
-     "did you mean 'bridge'"),
-    (lambda d: d["activity"][0]["detail"].update(instantiatesCanonical=[], code={}),
-     "activity[0]: names no exercise"),
-    (lambda d: d["activity"][0]["detail"]["quantity"].update(value=5000), "reps is 5000"),
-    (lambda d: d["activity"][0]["detail"]["quantity"].update(code="kg"), "repetitions"),
-    (lambda d: d["activity"][0]["detail"]["scheduledTiming"]["repeat"].update(
-        dayOfWeek=["funday"]), "'funday' is not a day"),
-])
-def test_a_careplan_that_is_not_backcares_is_refused(cli: Cli, tmp_path: Path,
-                                                     change: Any, said: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (lambda d: d.update(resourceType="Patient"), "is not a FHIR CarePlan (it is Patient)"),
+        (lambda d: d.update(activity=[]), "has no activity"),
+        (
+            lambda d: (
+                d["activity"][0]["detail"]["code"]["coding"][0].update(code="brdge")
+                or d["contained"][0]["code"]["coding"][0].update(code="brdge")
+            ),
+            "did you mean 'bridge'",
+        ),
+        (
+            lambda d: d["activity"][0]["detail"].update(instantiatesCanonical=[], code={}),
+            "activity[0]: names no exercise",
+        ),
+        (lambda d: d["activity"][0]["detail"]["quantity"].update(value=5000), "reps is 5000"),
+        (lambda d: d["activity"][0]["detail"]["quantity"].update(code="kg"), "repetitions"),
+        (
+            lambda d: d["activity"][0]["detail"]["scheduledTiming"]["repeat"].update(
+                dayOfWeek=["funday"]
+            ),
+            "'funday' is not a day",
+        ),
+    ],
+)
+def test_a_careplan_that_is_not_backcares_is_refused(
+    cli: Cli, tmp_path: Path, change: Any, said: str
+) -> None:
     out, _ = careplan(cli, tmp_path, BRIDGE)
     before = cli("programme", "show", "--json").json()
     res = cli("programme", "import", str(_edited(out, change)))
@@ -243,7 +317,13 @@ def test_every_uri_of_backcares_own_is_in_the_interoperability_page() -> None:
     from backcare.domain import fhir_terms
 
     page = (Path(__file__).resolve().parent.parent / "docs" / "interoperability.md").read_text()
-    for name in ("PATIENT_ID_SYSTEM", "RECORD_ID_SYSTEM", "EXERCISE_SYSTEM",
-                 "EXERCISE_LOG_EXTENSION", "SETS_EXTENSION", "HOLD_EXTENSION",
-                 "PROGRESSION_EXTENSION"):
+    for name in (
+        "PATIENT_ID_SYSTEM",
+        "RECORD_ID_SYSTEM",
+        "EXERCISE_SYSTEM",
+        "EXERCISE_LOG_EXTENSION",
+        "SETS_EXTENSION",
+        "HOLD_EXTENSION",
+        "PROGRESSION_EXTENSION",
+    ):
         assert getattr(fhir_terms, name) in page, name

@@ -27,21 +27,34 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 
 def spawn(env: dict[str, str], out: Path) -> object:
-    return pexpect.spawn(SCRIPT, ["programme", "new", "--out", str(out)], env=env,
-                         encoding="utf-8", timeout=TIMEOUT, dimensions=(40, 100))
+    return pexpect.spawn(
+        SCRIPT,
+        ["programme", "new", "--out", str(out)],
+        env=env,
+        encoding="utf-8",
+        timeout=TIMEOUT,
+        dimensions=(40, 100),
+    )
 
 
 def imported(env: dict[str, str], path: Path) -> dict[str, object]:
-    res = subprocess.run([SCRIPT, "programme", "import", str(path), "--json"], check=False,
-                         env=env, capture_output=True, text=True, timeout=60,
-                         stdin=subprocess.DEVNULL)
+    res = subprocess.run(
+        [SCRIPT, "programme", "import", str(path), "--json"],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
     assert res.returncode == 0, res.stderr
     doc: dict[str, object] = json.loads(res.stdout)
     return doc
 
 
 def test_the_builder_searches_asks_each_dose_and_writes_a_valid_file(
-        env: dict[str, str], tmp_path: Path) -> None:
+    env: dict[str, str], tmp_path: Path
+) -> None:
     out = tmp_path / "plan.yaml"
     child = spawn(env, out)
     child.expect(r"Exercise 1.*when done\)")
@@ -96,8 +109,12 @@ def test_the_builder_searches_asks_each_dose_and_writes_a_valid_file(
     assert doc["allow_progression"] is True
     assert bridge["id"] == "bridge" and bridge["sets"] == 3 and bridge["hold_seconds"] == 7
     assert bridge["days"] == ["mon", "wed"] and bridge["note"] == "squeeze gently"
-    assert walking == {"id": "walking", "duration_minutes": 15, "note": None,
-                       "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}
+    assert walking == {
+        "id": "walking",
+        "duration_minutes": 15,
+        "note": None,
+        "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+    }
 
 
 def test_stopping_the_builder_writes_nothing(env: dict[str, str], tmp_path: Path) -> None:

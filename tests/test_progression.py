@@ -47,11 +47,12 @@ def ex(ident: str) -> Exercise:
     return bundled().get(ident)
 
 
-def tried(ident: str, *runs: tuple[int, Dose, int | None], status: str = "done"
-          ) -> list[Attempt]:
+def tried(ident: str, *runs: tuple[int, Dose, int | None], status: str = "done") -> list[Attempt]:
     """Attempts of one exercise, ``runs`` of (days ago, dose, pain), oldest first."""
-    return [Attempt(ident, DAY - timedelta(days=ago), status, dose, pain, zone(pain, T), False)
-            for ago, dose, pain in runs]
+    return [
+        Attempt(ident, DAY - timedelta(days=ago), status, dose, pain, zone(pain, T), False)
+        for ago, dose, pain in runs
+    ]
 
 
 START = Dose(sets=1, reps=5, hold_seconds=5)  # bridge's entry dose
@@ -60,11 +61,20 @@ TOP = Dose(sets=3, reps=10, hold_seconds=10)
 
 # --- the traffic light ----------------------------------------------------------------------
 
-@pytest.mark.parametrize(("pain", "expected"), [
-    (None, PainZone.UNKNOWN), (0, PainZone.GREEN), (3, PainZone.GREEN), (4, PainZone.AMBER),
-    (5, PainZone.AMBER), (6, PainZone.RED), (10, PainZone.RED)])
-def test_pain_zones_follow_the_clinic_traffic_light(pain: int | None,
-                                                    expected: PainZone) -> None:
+
+@pytest.mark.parametrize(
+    ("pain", "expected"),
+    [
+        (None, PainZone.UNKNOWN),
+        (0, PainZone.GREEN),
+        (3, PainZone.GREEN),
+        (4, PainZone.AMBER),
+        (5, PainZone.AMBER),
+        (6, PainZone.RED),
+        (10, PainZone.RED),
+    ],
+)
+def test_pain_zones_follow_the_clinic_traffic_light(pain: int | None, expected: PainZone) -> None:
     assert zone(pain, T) is expected
 
 
@@ -74,6 +84,7 @@ def test_the_zones_are_configurable() -> None:
 
 
 # --- next_step, one exercise ----------------------------------------------------------------
+
 
 def test_a_new_exercise_starts_at_the_low_end_of_each_range() -> None:
     step = next_step(ex("bridge"), [], T, None, None)
@@ -117,14 +128,16 @@ def test_greens_before_a_red_in_the_family_do_not_count_after_it() -> None:
 
 def test_greens_at_different_doses_do_not_add_up() -> None:
     other = Dose(sets=1, reps=7, hold_seconds=5)
-    step = next_step(ex("bridge"), tried("bridge", (3, START, 0), (2, START, 0), (1, other, 0)),
-                     T, None, None)
+    step = next_step(
+        ex("bridge"), tried("bridge", (3, START, 0), (2, START, 0), (1, other, 0)), T, None, None
+    )
     assert step.decision is Decision.CONTINUE and step.dose == other
 
 
 def test_a_partial_session_breaks_the_streak() -> None:
-    runs = tried("bridge", (3, START, 0), (2, START, 0)) + \
-        tried("bridge", (1, START, 0), status="partial")
+    runs = tried("bridge", (3, START, 0), (2, START, 0)) + tried(
+        "bridge", (1, START, 0), status="partial"
+    )
     assert next_step(ex("bridge"), runs, T, None, None).decision is Decision.CONTINUE
 
 
@@ -142,8 +155,9 @@ def test_amber_holds_the_dose_even_after_greens() -> None:
 
 
 def test_red_switches_to_the_easier_variant_and_flags_it() -> None:
-    step = next_step(ex("single-leg-bridge"), tried("single-leg-bridge", (1, START, 7)), T,
-                     None, ex("bridge"))
+    step = next_step(
+        ex("single-leg-bridge"), tried("single-leg-bridge", (1, START, 7)), T, None, ex("bridge")
+    )
     assert step.decision is Decision.EASIER_VARIANT and step.exercise_id == "bridge"
     assert step.dose == ex("bridge").start_dose() and step.flagged
     assert "7/10" in step.reason
@@ -201,11 +215,18 @@ def test_step_up_adds_repetitions_then_hold_then_a_set() -> None:
 
 # --- the next-morning rule ------------------------------------------------------------------
 
-def _session(ago: int, ident: str, dose: Dose, pain: int | None, before: int | None = 3,
-             status: str = "done", sid: str | None = None) -> Session:
+
+def _session(
+    ago: int,
+    ident: str,
+    dose: Dose,
+    pain: int | None,
+    before: int | None = 3,
+    status: str = "done",
+    sid: str | None = None,
+) -> Session:
     d = DAY - timedelta(days=ago)
-    return Session(sid or f"s-{ago}-{ident}", d, (ExerciseLog(ident, status, dose, pain),),
-                   before)
+    return Session(sid or f"s-{ago}-{ident}", d, (ExerciseLog(ident, status, dose, pain),), before)
 
 
 def test_pain_two_points_up_next_morning_makes_the_session_red() -> None:
@@ -233,8 +254,9 @@ def small_library() -> Library:
     return Library({i: bundled().get(i) for i in SMALL}, ())
 
 
-PROFILE = Profile(start_date=DAY - timedelta(days=60), minutes_per_day=60,
-                  equipment=["none", "mat"])
+PROFILE = Profile(
+    start_date=DAY - timedelta(days=60), minutes_per_day=60, equipment=["none", "mat"]
+)
 
 
 def bridge_in(history: History) -> tuple[str, Dose, str]:
@@ -249,8 +271,9 @@ def test_the_plan_progresses_after_three_green_sessions() -> None:
 
 
 def test_the_plan_steps_back_when_this_morning_is_two_points_worse() -> None:
-    history = History(tuple(_session(n, "bridge", Dose(1, 9, 5), 1) for n in (3, 2, 1)),
-                      (PainCheckin(DAY, 5),))
+    history = History(
+        tuple(_session(n, "bridge", Dose(1, 9, 5), 1) for n in (3, 2, 1)), (PainCheckin(DAY, 5),)
+    )
     ident, dose, reason = bridge_in(history)
     assert (ident, dose) == ("bridge", Dose(1, 7, 5))
     assert "pain next morning" in reason
@@ -266,11 +289,13 @@ def test_six_weeks_without_an_exercise_restarts_it_at_its_entry_dose() -> None:
 
 
 def test_nothing_harder_follows_a_red_session_on_the_families_latest_day() -> None:
-    history = History((
-        *(_session(n, "single-leg-bridge", START, 0, sid=f"a{n}") for n in (4, 3, 2)),
-        _session(1, "single-leg-bridge", START, 0, sid="b1"),
-        _session(1, "bridge", TOP, 6, sid="b2"),
-    ))
+    history = History(
+        (
+            *(_session(n, "single-leg-bridge", START, 0, sid=f"a{n}") for n in (4, 3, 2)),
+            _session(1, "single-leg-bridge", START, 0, sid="b1"),
+            _session(1, "bridge", TOP, 6, sid="b2"),
+        )
+    )
     ident, dose, reason = bridge_in(history)
     assert ident == "bridge" and dose == Dose(2, 10, 10)
     assert reason.startswith("stepped back")
@@ -286,23 +311,35 @@ def test_an_exercise_that_hurt_7_or_more_is_left_out_when_nothing_can_replace_it
 
 
 @settings(max_examples=200, deadline=None)
-@given(runs=st.lists(st.tuples(st.integers(1, 20), st.integers(1, 3), st.integers(5, 10),
-                               st.integers(5, 10), st.none() | st.integers(0, 10)),
-                     min_size=1, max_size=8),
-       last_pain=st.integers(6, 10), easier=st.booleans())
+@given(
+    runs=st.lists(
+        st.tuples(
+            st.integers(1, 20),
+            st.integers(1, 3),
+            st.integers(5, 10),
+            st.integers(5, 10),
+            st.none() | st.integers(0, 10),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    last_pain=st.integers(6, 10),
+    easier=st.booleans(),
+)
 def test_a_red_session_is_never_followed_by_more(
-        runs: list[tuple[int, int, int, int, int | None]], last_pain: int,
-        easier: bool) -> None:
+    runs: list[tuple[int, int, int, int, int | None]], last_pain: int, easier: bool
+) -> None:
     bridge = ex("single-leg-bridge")
-    tries = sorted(tried("single-leg-bridge", *[(ago, Dose(s, r, h), p)
-                                               for ago, s, r, h, p in runs]),
-                   key=lambda a: a.day)
-    last = Attempt("single-leg-bridge", DAY, "done", tries[-1].dose, last_pain,
-                   PainZone.RED, False)
+    tries = sorted(
+        tried("single-leg-bridge", *[(ago, Dose(s, r, h), p) for ago, s, r, h, p in runs]),
+        key=lambda a: a.day,
+    )
+    last = Attempt("single-leg-bridge", DAY, "done", tries[-1].dose, last_pain, PainZone.RED, False)
     step = next_step(bridge, [*tries, last], T, None, ex("bridge") if easier else None)
     assert step.flagged
     if step.exercise_id == "single-leg-bridge":
-        assert all(getattr(step.dose, f) <= getattr(last.dose, f)
-                   for f in ("sets", "reps", "hold_seconds"))
+        assert all(
+            getattr(step.dose, f) <= getattr(last.dose, f) for f in ("sets", "reps", "hold_seconds")
+        )
     else:
         assert ex(step.exercise_id).level < bridge.level

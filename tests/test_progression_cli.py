@@ -43,8 +43,15 @@ def progressed(doc: dict[str, Any]) -> list[str]:
     return [i["exercise_id"] for i in doc["items"] if i["reason"].startswith(PROGRESSED)]
 
 
-def entry(ident: str, category: str, dose: str, level: int = 1, up: str = "null",
-          down: str = "null", tags: str = "") -> str:
+def entry(
+    ident: str,
+    category: str,
+    dose: str,
+    level: int = 1,
+    up: str = "null",
+    down: str = "null",
+    tags: str = "",
+) -> str:
     return f"""\
   - id: {ident}
     name: {ident.replace("-", " ").capitalize()}
@@ -69,17 +76,23 @@ ONE_DOSE = "      sets: {default: 1, min: 1, max: 1}\n      reps: {default: 5, m
 MINUTES = "      duration_minutes: {default: 10, min: 10, max: 30}"
 
 
-def small_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                  bridge_dose: str = REPS) -> None:
+def small_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bridge_dose: str = REPS) -> None:
     """One exercise of each kind, and a bridge with its harder variant, so that every day's
     plan holds the same exercises and nothing rotates out of a test."""
     path = tmp_path / "small.yaml"
-    path.write_text("version: 1\nexercises:\n" + "".join([
-        entry("tilt", "stretching", REPS),
-        entry("bridge", "strengthening", bridge_dose, up="single-leg-bridge"),
-        entry("single-leg-bridge", "strengthening", REPS, level=2, down="bridge"),
-        entry("walk", "aerobic", MINUTES),
-        entry("stand-tall", "posture", REPS)]), encoding="utf-8")
+    path.write_text(
+        "version: 1\nexercises:\n"
+        + "".join(
+            [
+                entry("tilt", "stretching", REPS),
+                entry("bridge", "strengthening", bridge_dose, up="single-leg-bridge"),
+                entry("single-leg-bridge", "strengthening", REPS, level=2, down="bridge"),
+                entry("walk", "aerobic", MINUTES),
+                entry("stand-tall", "posture", REPS),
+            ]
+        ),
+        encoding="utf-8",
+    )
     monkeypatch.setenv("BACKCARE_LIBRARY", str(path))
 
 
@@ -89,6 +102,7 @@ def small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 # --- pain just after the session -------------------------------------------------------------
+
 
 def test_ten_sessions_ending_at_6_of_10_never_progress_and_are_flagged(patient: Cli) -> None:
     """The issue's first case: --pain-before 4 --pain-after 6 (red), day after day."""
@@ -103,15 +117,15 @@ def test_ten_sessions_ending_at_6_of_10_never_progress_and_are_flagged(patient: 
         session = log(patient, n, "--pain-before", "4", "--pain-after", "6")
         done[n] = {e["exercise_id"] for e in session["exercises"]}
     assert not progressed(plan(patient, 10))
-    report = patient("progress", "--json", "--from", day(0), "--to", day(9),
-                     "--date", day(9)).json()
+    report = patient(
+        "progress", "--json", "--from", day(0), "--to", day(9), "--date", day(9)
+    ).json()
     flagged = report["flagged_exercises"]
     assert {f["exercise_id"] for f in flagged} == set().union(*done.values())
     assert all(f["pain_after"] == 6 for f in flagged)
 
 
-def test_a_session_ending_at_8_of_10_gives_a_flare_up_plan_without_what_hurt(
-        patient: Cli) -> None:
+def test_a_session_ending_at_8_of_10_gives_a_flare_up_plan_without_what_hurt(patient: Cli) -> None:
     """Issue 20: the day's pain includes the pain after a session; 7 or more gives the next
     day a flare-up plan, which holds nothing that was red in the last 7 days."""
     session = log(patient, 0, "--pain-before", "4", "--pain-after", "8")
@@ -124,16 +138,20 @@ def test_a_session_ending_at_8_of_10_gives_a_flare_up_plan_without_what_hurt(
     assert any(a["rule"] == "severe-pain" and a["level"] == "high" for a in report["alerts"])
 
 
-def test_green_after_the_session_answers_for_every_exercise_not_named(patient: Cli,
-                                                                      small: None) -> None:
+def test_green_after_the_session_answers_for_every_exercise_not_named(
+    patient: Cli, small: None
+) -> None:
     for n in range(3):
         assert not progressed(plan(patient, n))
         log(patient, n, "--pain-after", "2")
     doc = plan(patient, 3)
     # Aerobic time goes up once a week, not every 3 sessions (issue 20).
     assert sorted(progressed(doc)) == ["bridge", "stand-tall", "tilt"]
-    assert all(i["reason"] == "progressed: 3 comfortable sessions" for i in doc["items"]
-               if i["exercise_id"] != "walk")
+    assert all(
+        i["reason"] == "progressed: 3 comfortable sessions"
+        for i in doc["items"]
+        if i["exercise_id"] != "walk"
+    )
     assert "about 10% a week" in by_id(doc)["walk"]["reason"]
 
 
@@ -142,22 +160,27 @@ def test_amber_after_the_session_holds_every_exercise(patient: Cli, small: None)
         log(patient, n, "--pain-after", "2" if n < 2 else "5")
     doc = plan(patient, 3)
     assert not progressed(doc)
-    assert all(i["reason"].startswith("same dose: pain after") and "5/10" in i["reason"]
-               and not i["flagged"] for i in doc["items"])
+    assert all(
+        i["reason"].startswith("same dose: pain after")
+        and "5/10" in i["reason"]
+        and not i["flagged"]
+        for i in doc["items"]
+    )
 
 
 def test_red_after_with_a_named_cause_steps_that_one_back_and_holds_the_rest(
-        patient: Cli, small: None) -> None:
+    patient: Cli, small: None
+) -> None:
     log(patient, 0, "--pain-after", "6", "--hurt", "bridge=6")
     doc = by_id(plan(patient, 1))
     assert doc["bridge"]["flagged"] and "Bridge hurt 6/10" in doc["bridge"]["reason"]
     others = [i for ident, i in doc.items() if ident != "bridge"]
     assert len(others) == 3
-    assert all(not i["flagged"] and i["reason"].startswith("same dose: pain after")
-               for i in others)
+    assert all(not i["flagged"] and i["reason"].startswith("same dose: pain after") for i in others)
 
 
 # --- unanswered is not green ----------------------------------------------------------------
+
 
 def test_a_log_with_no_pain_information_is_unknown_and_never_progresses(patient: Cli) -> None:
     for n in range(6):
@@ -172,23 +195,30 @@ def test_hurt_without_pain_after_leaves_the_others_unknown(patient: Cli) -> None
     for n in range(4):
         first = plan(patient, n)["items"][0]["exercise_id"]
         log(patient, n, "--hurt", f"{first}=1")
-    assert all(not r.startswith("progressed") or "comfortable" in r
-               for r in (i["reason"] for i in plan(patient, 4)["items"]))
+    assert all(
+        not r.startswith("progressed") or "comfortable" in r
+        for r in (i["reason"] for i in plan(patient, 4)["items"])
+    )
     unknown = [i for i in plan(patient, 4)["items"] if "was not recorded" in i["reason"]]
     assert unknown
 
 
 # --- greens before a red do not count after it -----------------------------------------------
 
+
 def test_harder_easier_harder_needs_the_full_count_of_new_greens(
-        patient: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    patient: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Issue 11: a library whose easier variant has one dose must not make harder → easier →
     harder → easier, day after day."""
     small_library(tmp_path, monkeypatch, bridge_dose=ONE_DOSE)
 
     def strengthening(n: int) -> list[str]:
-        return [i["exercise_id"] for i in plan(patient, n)["items"]
-                if i["exercise_id"] in ("bridge", "single-leg-bridge")]
+        return [
+            i["exercise_id"]
+            for i in plan(patient, n)["items"]
+            if i["exercise_id"] in ("bridge", "single-leg-bridge")
+        ]
 
     for n in range(3):
         assert strengthening(n) == ["bridge"]
@@ -204,6 +234,7 @@ def test_harder_easier_harder_needs_the_full_count_of_new_greens(
 
 # --- the next-morning rule from the daily check-ins ------------------------------------------
 
+
 def test_next_morning_pain_from_check_ins_makes_the_session_red(patient: Cli) -> None:
     assert patient("pain", "3", "--date", day(0)).exit_code == 0
     session = log(patient, 0, "--pain-after", "2")  # no --pain-before: the check-in is it
@@ -211,12 +242,13 @@ def test_next_morning_pain_from_check_ins_makes_the_session_red(patient: Cli) ->
     assert patient("pain", "5", "--date", day(1)).exit_code == 0  # up 2 the next morning
     doc = by_id(plan(patient, 1))
     answered = [doc[i] for i in done if i in doc]
-    assert answered and all(i["flagged"] and "pain next morning rose" in i["reason"]
-                            for i in answered)
-    report = patient("progress", "--json", "--from", day(0), "--to", day(1),
-                     "--date", day(1)).json()
-    assert {f["exercise_id"] for f in report["flagged_exercises"]
-            if f["next_morning"]} == done
+    assert answered and all(
+        i["flagged"] and "pain next morning rose" in i["reason"] for i in answered
+    )
+    report = patient(
+        "progress", "--json", "--from", day(0), "--to", day(1), "--date", day(1)
+    ).json()
+    assert {f["exercise_id"] for f in report["flagged_exercises"] if f["next_morning"]} == done
 
 
 def test_a_rise_of_one_the_next_morning_is_not_red(patient: Cli) -> None:
@@ -228,21 +260,47 @@ def test_a_rise_of_one_the_next_morning_is_not_red(patient: Cli) -> None:
 
 # --- extras are not a new dose ---------------------------------------------------------------
 
-def test_a_walk_on_a_rest_day_is_an_extra_not_the_next_walking_dose(cli: Cli,
-                                                                    monkeypatch: Any) -> None:
+
+def test_a_walk_on_a_rest_day_is_an_extra_not_the_next_walking_dose(
+    cli: Cli, monkeypatch: Any
+) -> None:
     monkeypatch.setenv("BACKCARE_TODAY", TODAY.isoformat())
-    assert cli("init", "--no-red-flags", "--no-conditions", "--assessed", "--pain", "4",
-               "--days-per-week", "3", "--yes", "--date", day(0)).exit_code == 0
+    assert (
+        cli(
+            "init",
+            "--no-red-flags",
+            "--no-conditions",
+            "--assessed",
+            "--pain",
+            "4",
+            "--days-per-week",
+            "3",
+            "--yes",
+            "--date",
+            day(0),
+        ).exit_code
+        == 0
+    )
     rest = next(n for n in range(7) if plan(cli, n)["rest_day"])
     after = next(n for n in range(rest + 1, rest + 8) if not plan(cli, n)["rest_day"])
     before = plan(cli, after)
     walked = log(cli, rest, "--done", "walking", "--minutes", "walking=30", "--pain-after", "1")
-    assert walked["exercises"] == [{"exercise_id": "walking", "status": "done", "sets": None,
-                                    "reps": None, "hold_seconds": None,
-                                    "duration_minutes": 30, "pain": None, "extra": True}]
+    assert walked["exercises"] == [
+        {
+            "exercise_id": "walking",
+            "status": "done",
+            "sets": None,
+            "reps": None,
+            "hold_seconds": None,
+            "duration_minutes": 30,
+            "pain": None,
+            "extra": True,
+        }
+    ]
     assert plan(cli, after) == before  # the extra changes nothing in the next plan
-    week = cli("progress", "--json", "--from", day(rest), "--to", day(rest),
-               "--date", day(rest)).json()
+    week = cli(
+        "progress", "--json", "--from", day(rest), "--to", day(rest), "--date", day(rest)
+    ).json()
     assert week["weekly"][0]["aerobic_minutes"] == 30  # it still counts for the minutes
 
 

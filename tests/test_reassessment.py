@@ -10,11 +10,24 @@ def _due(result: object) -> list[str]:
 
 
 def test_reassessment_is_due_every_two_weeks(cli: Callable[..., object]) -> None:
-    assert cli("init", "--yes", "--no-red-flags", "--no-conditions", "--pain", "5",
-               "--date", "2026-03-01").exit_code == 0
+    assert (
+        cli(
+            "init",
+            "--yes",
+            "--no-red-flags",
+            "--no-conditions",
+            "--pain",
+            "5",
+            "--date",
+            "2026-03-01",
+        ).exit_code
+        == 0
+    )
     assert _due(cli("plan", "--json", "--date", "2026-03-01"))  # none yet: take a first one
-    assert cli("assess", "odi", "--answers", "2,2,2,2,2,2,2,2,2,2",
-               "--date", "2026-03-02").exit_code == 0
+    assert (
+        cli("assess", "odi", "--answers", "2,2,2,2,2,2,2,2,2,2", "--date", "2026-03-02").exit_code
+        == 0
+    )
     assert _due(cli("plan", "--json", "--date", "2026-03-03")) == []
     assert _due(cli("plan", "--json", "--date", "2026-03-15")) == []  # 13 days on
     due = _due(cli("plan", "--json", "--date", "2026-03-16"))  # 14 days on

@@ -48,8 +48,9 @@ def moved_half_way(patient: Cli, cut: Callable[[], None]) -> str:
     return ident
 
 
-def test_a_read_settles_a_move_a_crash_cut_short(patient: Cli, backcare_home: Path,
-                                                 cut_before_confirming: Callable[[], None]) -> None:
+def test_a_read_settles_a_move_a_crash_cut_short(
+    patient: Cli, backcare_home: Path, cut_before_confirming: Callable[[], None]
+) -> None:
     """The edit died with both months written: the session is in February's file and in
     March's. The first read (history) rolls the change back before reading; every read then
     sees the session once, where it was; doctor finds nothing."""
@@ -66,20 +67,27 @@ def test_a_read_settles_a_move_a_crash_cut_short(patient: Cli, backcare_home: Pa
     assert sessions(patient) == [(ident, MARCH)]
 
 
-@pytest.mark.parametrize("first", [["goal", "list", "--json"], ["doctor"],
-                                   ["programme", "show"], ["export", "--format", "csv",
-                                                           "--out", "-"]])
-def test_every_reading_command_settles_first(patient: Cli, backcare_home: Path,
-                                             cut_before_confirming: Callable[[], None],
-                                             first: list[str]) -> None:
+@pytest.mark.parametrize(
+    "first",
+    [
+        ["goal", "list", "--json"],
+        ["doctor"],
+        ["programme", "show"],
+        ["export", "--format", "csv", "--out", "-"],
+    ],
+)
+def test_every_reading_command_settles_first(
+    patient: Cli, backcare_home: Path, cut_before_confirming: Callable[[], None], first: list[str]
+) -> None:
     ident = moved_half_way(patient, cut_before_confirming)
     patient(*first)
     assert pending(backcare_home) == []
     assert sessions(patient) == [(ident, FEB)]
 
 
-def test_doctor_says_what_it_settled(patient: Cli,
-                                     cut_before_confirming: Callable[[], None]) -> None:
+def test_doctor_says_what_it_settled(
+    patient: Cli, cut_before_confirming: Callable[[], None]
+) -> None:
     moved_half_way(patient, cut_before_confirming)
     res = patient("doctor")
     assert res.exit_code == 0, res.output
@@ -88,7 +96,8 @@ def test_doctor_says_what_it_settled(patient: Cli,
 
 
 def test_a_reader_that_cannot_take_the_lock_reads_the_last_committed_state(
-        patient: Cli, backcare_home: Path, cut_before_confirming: Callable[[], None]) -> None:
+    patient: Cli, backcare_home: Path, cut_before_confirming: Callable[[], None]
+) -> None:
     """Another backcare holds the lock (it might be writing that very change): the reader
     writes nothing, and reads the files the change touched as they were before it."""
     from backcare.storage import lock
@@ -108,15 +117,23 @@ def test_a_reader_that_cannot_take_the_lock_reads_the_last_committed_state(
 
 
 def test_a_half_done_move_never_hides_a_red_flag_stop(
-        patient: Cli, backcare_home: Path, tmp_path: Path,
-        cut_before_confirming: Callable[[], None]) -> None:
+    patient: Cli, backcare_home: Path, tmp_path: Path, cut_before_confirming: Callable[[], None]
+) -> None:
     """The stop lives only in the log (a check-in that came by import); a move of that
     check-in to another month dies half-way. plan still stops, locked out or not."""
     from backcare.storage import lock
 
     export = exported(patient)
-    export["pain_checkins"] = [{"id": "p-2026-03-10", "date": "2026-03-10", "score": 4,
-                                "note": None, "symptoms": ["bladder-bowel"], "flare": False}]
+    export["pain_checkins"] = [
+        {
+            "id": "p-2026-03-10",
+            "date": "2026-03-10",
+            "score": 4,
+            "note": None,
+            "symptoms": ["bladder-bowel"],
+            "flare": False,
+        }
+    ]
     source = tmp_path / "flag.json"
     source.write_text(json.dumps(export))
     assert patient("import", str(source)).exit_code in (0, 3)
@@ -132,7 +149,8 @@ def test_a_half_done_move_never_hides_a_red_flag_stop(
 
 
 def test_a_damaged_pending_entry_stops_reads_until_doctor_removes_it(
-        patient: Cli, backcare_home: Path, cut_before_confirming: Callable[[], None]) -> None:
+    patient: Cli, backcare_home: Path, cut_before_confirming: Callable[[], None]
+) -> None:
     """Half-done, and what it did cannot be read back: no command reads on as if nothing
     had happened; the message names the file and the way out, and doctor --yes takes it."""
     moved_half_way(patient, cut_before_confirming)

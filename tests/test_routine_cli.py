@@ -57,16 +57,14 @@ def green_days(cli: Cli, days: int) -> list[dict[str, Any]]:
 
 
 def test_four_weeks_of_green_logs_keep_one_routine_and_progress_it(cli: Cli) -> None:
-    init(cli, "--no-conditions", "--pain", "4", "--minutes", "40",
-         "--equipment", "mat,chair")
+    init(cli, "--no-conditions", "--pain", "4", "--minutes", "40", "--equipment", "mat,chair")
     plans = green_days(cli, 28)
     fam = family_of()
     used = {fam[i["exercise_id"]] for p in plans for i in p["items"]}
     assert len(used) <= 12, sorted(used)
     routine = plans[-1]["routine"]
     assert 5 <= len(routine) <= 10
-    assert {r["category"] for r in routine} == {"stretching", "strengthening", "aerobic",
-                                                "posture"}
+    assert {r["category"] for r in routine} == {"stretching", "strengthening", "aerobic", "posture"}
     # The same exercises each training day: every family of the routine in (almost) every
     # plan; none was new after the first day.
     counts = Counter(fam[i["exercise_id"]] for p in plans for i in p["items"])
@@ -84,10 +82,19 @@ def test_four_weeks_of_green_logs_keep_one_routine_and_progress_it(cli: Cli) -> 
 
 
 @pytest.mark.slow
-def test_twelve_weeks_of_green_walking_reach_150_minutes_and_never_go_down(
-        cli: Cli) -> None:
-    init(cli, "--no-conditions", "--pain", "3", "--minutes", "60", "--days-per-week", "5",
-         "--equipment", "mat,chair")
+def test_twelve_weeks_of_green_walking_reach_150_minutes_and_never_go_down(cli: Cli) -> None:
+    init(
+        cli,
+        "--no-conditions",
+        "--pain",
+        "3",
+        "--minutes",
+        "60",
+        "--days-per-week",
+        "5",
+        "--equipment",
+        "mat,chair",
+    )
     weekly: list[int] = []
     for week in range(12):
         minutes = 0
@@ -95,8 +102,9 @@ def test_twelve_weeks_of_green_walking_reach_150_minutes_and_never_go_down(
             n = week * 7 + d
             doc = plan(cli, n)
             if doc["items"]:
-                minutes += sum(i["duration_minutes"] or 0 for i in doc["items"]
-                               if i["category"] == "aerobic")
+                minutes += sum(
+                    i["duration_minutes"] or 0 for i in doc["items"] if i["category"] == "aerobic"
+                )
                 log(cli, n, "--pain-after", "1")
         weekly.append(minutes)
     assert weekly == sorted(weekly), weekly
@@ -108,8 +116,9 @@ def test_twelve_weeks_of_green_walking_reach_150_minutes_and_never_go_down(
 def test_the_harder_aerobic_variant_keeps_the_minutes(cli: Cli) -> None:
     """Walking at the top of its range becomes brisk walking at the same minutes."""
     init(cli, "--no-conditions", "--pain", "3", "--minutes", "80", "--days-per-week", "5")
-    res = cli("log", "--date", day(0), "--done", "walking", "--minutes", "walking=30",
-              "--pain-after", "1")
+    res = cli(
+        "log", "--date", day(0), "--done", "walking", "--minutes", "walking=30", "--pain-after", "1"
+    )
     assert res.exit_code == 0, res.output
     walks = [plan(cli, n) for n in range(1, 3)]
     for doc in walks:
@@ -125,15 +134,21 @@ def test_an_exercise_that_hurt_10_is_not_back_the_next_day_and_alerts(cli: Cli) 
     assert "bridge" in before
     log(cli, 3, "--hurt", "bridge=10", "--pain-after", "2")
     doc = plan(cli, 4)
-    same = [i for i in doc["items"] if i["exercise_id"] == "bridge"
-            and (i["sets"], i["reps"], i["hold_seconds"]) ==
-            (before["bridge"]["sets"], before["bridge"]["reps"],
-             before["bridge"]["hold_seconds"])]
+    same = [
+        i
+        for i in doc["items"]
+        if i["exercise_id"] == "bridge"
+        and (i["sets"], i["reps"], i["hold_seconds"])
+        == (before["bridge"]["sets"], before["bridge"]["reps"], before["bridge"]["hold_seconds"])
+    ]
     assert not same
     assert "bridge" not in {i["exercise_id"] for i in doc["items"]}
     # Another strengthening exercise takes its place, flagged, with the reason.
-    new = [i for i in doc["items"] if i["category"] == "strengthening"
-           and i["exercise_id"] not in before]
+    new = [
+        i
+        for i in doc["items"]
+        if i["category"] == "strengthening" and i["exercise_id"] not in before
+    ]
     assert new and new[0]["flagged"] and "Bridge hurt 10/10" in new[0]["reason"]
     assert any(lf["exercise_id"] == "bridge" for lf in doc["routine_left"])
     for command in (("progress", "--json"),):
@@ -189,8 +204,7 @@ def test_no_progression_on_the_first_day_after_a_flare_up(cli: Cli) -> None:
     assert cli("pain", "2", "--date", day(5)).exit_code == 0
     doc = plan(cli, 5)
     assert doc["mode"] == "normal"
-    assert not [i for i in doc["items"] if i["reason"].startswith(("progressed",
-                                                                  "harder variant"))]
+    assert not [i for i in doc["items"] if i["reason"].startswith(("progressed", "harder variant"))]
 
 
 def test_extras_never_raise_adherence(cli: Cli) -> None:
@@ -199,8 +213,7 @@ def test_extras_never_raise_adherence(cli: Cli) -> None:
     log(cli, 0, "--pain-after", "1")
     for n in (1, 3, 5):
         log(cli, n, "--done", "walking", "--pain-after", "1")
-    report = cli("progress", "--json", "--from", day(0), "--to", day(6),
-                 "--date", day(7)).json()
+    report = cli("progress", "--json", "--from", day(0), "--to", day(6), "--date", day(7)).json()
     assert report["sessions_planned"] == 3
     assert report["sessions_done"] == 1
     assert report["sessions_extra"] == 3
@@ -222,8 +235,7 @@ def test_days_after_a_red_flag_stop_are_not_planned(cli: Cli) -> None:
     log(cli, 0, "--pain-after", "1")
     res = cli("pain", "4", "--symptom", "bladder-bowel", "--date", day(1))
     assert res.exit_code == 3
-    report = cli("progress", "--json", "--from", day(0), "--to", day(6),
-                 "--date", day(7)).json()
+    report = cli("progress", "--json", "--from", day(0), "--to", day(6), "--date", day(7)).json()
     assert report["sessions_planned"] == 2  # the day of the report counts, not after it
     assert report["adherence_percent"] == 50.0
 
@@ -236,8 +248,7 @@ def test_plan_swap_offers_the_same_kind_and_undo_takes_it_back(cli: Cli) -> None
     assert res.exit_code == 2 and "not one of the choices" in res.stderr
     res = cli("plan", "swap", "no-such", "--to", "bridge", "--date", day(0))
     assert res.exit_code == 1 and "not in your routine" in res.stderr
-    assert cli("plan", "swap", "cat-cow", "--to", "pelvic-tilt", "--date", day(0)
-               ).exit_code == 0
+    assert cli("plan", "swap", "cat-cow", "--to", "pelvic-tilt", "--date", day(0)).exit_code == 0
     doc = plan(cli, 0)
     ids = {i["exercise_id"] for i in doc["items"]}
     assert "pelvic-tilt" in ids and "cat-cow" not in ids
@@ -260,13 +271,15 @@ def test_the_routine_command_shows_each_exercise_and_its_dose(cli: Cli) -> None:
 
 
 def test_a_prescription_replaces_the_routine_and_clearing_gives_it_back(
-        cli: Cli, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli: Cli, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("BACKCARE_TODAY", day(0))
     init(cli, "--no-conditions", "--pain", "4", "--minutes", "30", "--equipment", "mat,chair")
     own = {r["family"] for r in plan(cli, 0)["routine"]}
     rx = tmp_path / "rx.yaml"
-    rx.write_text(f"start: {day(0)}\nexercises:\n  - id: clam\n    sets: 1\n    reps: 8\n",
-                  encoding="utf-8")
+    rx.write_text(
+        f"start: {day(0)}\nexercises:\n  - id: clam\n    sets: 1\n    reps: 8\n", encoding="utf-8"
+    )
     assert cli("programme", "import", str(rx)).exit_code == 0
     doc = plan(cli, 0)
     assert doc["mode"] == "prescribed" and doc["routine_source"] == "prescription"

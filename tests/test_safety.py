@@ -39,8 +39,12 @@ from backcare.storage.paths import bundled_library
 
 T = DEFAULT
 DAY = date(2026, 3, 16)  # a Monday
-PROFILE = Profile(start_date=DAY - timedelta(days=3), baseline_pain=5,
-                  equipment=["none", "mat"], assessed_by_clinician=True)
+PROFILE = Profile(
+    start_date=DAY - timedelta(days=3),
+    baseline_pain=5,
+    equipment=["none", "mat"],
+    assessed_by_clinician=True,
+)
 RX = Prescription((PrescribedItem("bridge", Dose(sets=2, reps=8)),), "A. Physio")
 
 
@@ -61,23 +65,44 @@ def pains(*scores: int | tuple[int, bool], end: date = DAY) -> tuple[PainCheckin
 
 # --- red flags ------------------------------------------------------------------------------
 
+
 def test_the_red_flag_names_are_the_contracts() -> None:
     assert set(RED_FLAG_NAMES) == {
-        "bladder-bowel", "saddle-numbness", "leg-weakness", "walking-change",
-        "cancer-history", "weight-loss", "night-pain", "fever", "immunosuppressed", "trauma",
+        "bladder-bowel",
+        "saddle-numbness",
+        "leg-weakness",
+        "walking-change",
+        "cancer-history",
+        "weight-loss",
+        "night-pain",
+        "fever",
+        "immunosuppressed",
+        "trauma",
         # The third round (issue 21): the GIRFT cauda-equina signs.
-        "sexual-dysfunction", "both-legs"}
+        "sexual-dysfunction",
+        "both-legs",
+    }
 
 
-@pytest.mark.parametrize("flag", ["bladder-bowel", "saddle-numbness", "leg-weakness",
-                                  "walking-change", "sexual-dysfunction", "both-legs"])
+@pytest.mark.parametrize(
+    "flag",
+    [
+        "bladder-bowel",
+        "saddle-numbness",
+        "leg-weakness",
+        "walking-change",
+        "sexual-dysfunction",
+        "both-legs",
+    ],
+)
 def test_cauda_equina_signs_send_the_patient_to_an_emergency_department(flag: str) -> None:
     assert red_flag_advice([flag]) == URGENT_CAUDA_EQUINA
     assert "emergency department" in URGENT_CAUDA_EQUINA
 
 
-@pytest.mark.parametrize("flag", ["cancer-history", "weight-loss", "night-pain", "fever",
-                                  "immunosuppressed", "trauma"])
+@pytest.mark.parametrize(
+    "flag", ["cancer-history", "weight-loss", "night-pain", "fever", "immunosuppressed", "trauma"]
+)
 def test_other_red_flags_send_the_patient_to_a_doctor_first(flag: str) -> None:
     assert red_flag_advice([flag]) == URGENT_OTHER
     assert red_flag_advice([flag, "bladder-bowel"]) == URGENT_CAUDA_EQUINA
@@ -85,7 +110,8 @@ def test_other_red_flags_send_the_patient_to_a_doctor_first(flag: str) -> None:
 
 @pytest.mark.parametrize("prescription", [None, RX])
 def test_a_red_flag_stops_every_plan_until_a_clinician_clears_it(
-        prescription: Prescription | None) -> None:
+    prescription: Prescription | None,
+) -> None:
     flagged = replace(PROFILE, red_flags=["fever"])
     with pytest.raises(SafetyStop) as stop:
         plan_for(DAY, flagged, bundled(), prescription, History())
@@ -97,16 +123,26 @@ def test_a_red_flag_stops_every_plan_until_a_clinician_clears_it(
 
 # The stop is a consequence of the log (issue 17): a red-flag check-in since the last
 # clearance stops every plan, whatever the profile says.
-def red_flag_checkin(day: date = DAY - timedelta(days=1), symptom: str = "bladder-bowel",
-                     *more: str) -> PainCheckin:
+def red_flag_checkin(
+    day: date = DAY - timedelta(days=1), symptom: str = "bladder-bowel", *more: str
+) -> PainCheckin:
     return PainCheckin(day, 3, None, (symptom, *more))
 
 
-@pytest.mark.parametrize("symptoms", [("bladder-bowel",), ("saddle-numbness",), ("fever",),
-                                      ("night-pain",), ("numbness", "both-legs"),
-                                      ("weakness", "tingling", "both-legs")])
+@pytest.mark.parametrize(
+    "symptoms",
+    [
+        ("bladder-bowel",),
+        ("saddle-numbness",),
+        ("fever",),
+        ("night-pain",),
+        ("numbness", "both-legs"),
+        ("weakness", "tingling", "both-legs"),
+    ],
+)
 def test_a_red_flag_check_in_stops_plans_whatever_the_profile_says(
-        symptoms: tuple[str, ...]) -> None:
+    symptoms: tuple[str, ...],
+) -> None:
     history = History(checkins=(red_flag_checkin(DAY - timedelta(days=400), *symptoms),))
     assert not PROFILE.blocked_by_red_flag  # the profile's update never happened
     stop = red_flag_stop(PROFILE, history)
@@ -124,8 +160,7 @@ def test_a_dated_clearance_covers_the_check_ins_up_to_its_day_only() -> None:
     assert red_flag_stop(cleared, history) is None
     assert plan_for(DAY, cleared, bundled(), None, history).items
     again = history.with_checkins([red_flag_checkin(DAY, "fever")])
-    assert red_flag_stop(cleared, again) == red_flag_advice(["fever"]) + " " + \
-        BLOCKED_UNTIL_CLEARED
+    assert red_flag_stop(cleared, again) == red_flag_advice(["fever"]) + " " + BLOCKED_UNTIL_CLEARED
     undated = replace(PROFILE, cleared_by_clinician=True)  # a clearance needs a date
     assert red_flag_stop(undated, history) is not None
 
@@ -149,9 +184,12 @@ def test_the_stop_and_the_check_in_agree_on_what_a_red_flag_is() -> None:
 
 # --- flare-ups ------------------------------------------------------------------------------
 
+
 def test_pain_of_7_today_is_a_flare_up() -> None:
-    assert flare_active(History(checkins=pains(3, 7)), DAY, T) == \
-        (True, "your pain on 16 Mar is 7/10")
+    assert flare_active(History(checkins=pains(3, 7)), DAY, T) == (
+        True,
+        "your pain on 16 Mar is 7/10",
+    )
     assert flare_active(History(checkins=pains(3, 6)), DAY, T)[0] is False
     # Issue 11: one rule for the end of every flare, declared or not: 2 days under 7.
     assert flare_active(History(checkins=pains(8, 3)), DAY, T)[0] is True
@@ -186,7 +224,8 @@ def test_check_ins_in_any_order_give_the_same_answer() -> None:
 
 @pytest.mark.parametrize("checkins", [pains(2, 7), pains((4, True))])
 def test_a_flare_up_plan_is_gentle_level_1_at_the_lowest_dose(
-        checkins: tuple[PainCheckin, ...]) -> None:
+    checkins: tuple[PainCheckin, ...],
+) -> None:
     plan = plan_for(DAY, PROFILE, bundled(), None, History(checkins=checkins))
     assert plan.mode == "flare" and plan.items
     assert plan.warnings[0].startswith("Flare-up")
@@ -200,8 +239,10 @@ def test_a_flare_up_plan_is_gentle_level_1_at_the_lowest_dose(
 
 def test_a_flare_up_never_progresses_even_after_many_green_sessions() -> None:
     top = Dose(sets=3, reps=10, hold_seconds=10)
-    sessions = tuple(Session(f"s{n}", DAY - timedelta(days=n),
-                             (ExerciseLog("bridge", "done", top, 0),)) for n in range(1, 6))
+    sessions = tuple(
+        Session(f"s{n}", DAY - timedelta(days=n), (ExerciseLog("bridge", "done", top, 0),))
+        for n in range(1, 6)
+    )
     plan = plan_for(DAY, PROFILE, bundled(), None, History(sessions, pains(7)))
     assert plan.mode == "flare"
     assert all(i.exercise.id != "single-leg-bridge" for i in plan.items)
@@ -225,8 +266,10 @@ def test_a_flare_up_plan_fits_ten_minutes() -> None:
 
 # --- when to seek professional help ---------------------------------------------------------
 
-def rules(profile: Profile | None, checkins: tuple[PainCheckin, ...] = (),
-          day: date = DAY) -> dict[str, str]:
+
+def rules(
+    profile: Profile | None, checkins: tuple[PainCheckin, ...] = (), day: date = DAY
+) -> dict[str, str]:
     return {a.rule: a.level for a in seek_help(profile, History(checkins=checkins), day, T)}
 
 
@@ -251,6 +294,7 @@ def test_severe_pain_three_days_running_needs_a_review() -> None:
 def test_severe_pain_said_before_or_just_after_sessions_counts_too() -> None:
     """CLINICAL.md §5's "a pain score of 7 or more on 3 consecutive days": a session's pain
     before or just after it is a pain score too (§4), with or without a check-in that day."""
+
     def session(days_ago: int, before: int | None, after: int | None) -> Session:
         return Session(f"s-{days_ago}", DAY - timedelta(days=days_ago), (), before, after)
 
@@ -258,23 +302,31 @@ def test_severe_pain_said_before_or_just_after_sessions_counts_too() -> None:
     advice = seek_help(PROFILE, History(sessions=three), DAY, T)
     assert [a.message for a in advice if a.rule == "severe-pain-3-days"] == [
         "Your pain has been 7/10 or more for 3 days in a row. Please see your GP or "
-        "physiotherapist for a review."]
+        "physiotherapist for a review."
+    ]
     mixed = History(sessions=three[:2], checkins=(PainCheckin(DAY, 9),))
     assert "severe-pain-3-days" in {a.rule for a in seek_help(PROFILE, mixed, DAY, T)}
     broken = (session(2, 4, 8), session(1, 3, 6), session(0, None, 7))
     assert "severe-pain-3-days" not in {
-        a.rule for a in seek_help(PROFILE, History(sessions=broken), DAY, T)}
+        a.rule for a in seek_help(PROFILE, History(sessions=broken), DAY, T)
+    }
 
 
 def test_the_severe_pain_message_names_the_run_it_saw() -> None:
     """Issue 14: "7/10 or more for 3 days in a row" must not appear after a 6."""
     after_a_six = (*pains(7, 8, 7, end=DAY - timedelta(days=1)), PainCheckin(DAY, 6))
-    (advice,) = [a for a in seek_help(PROFILE, History(checkins=after_a_six), DAY, T)
-                 if a.rule == "severe-pain-3-days"]
+    (advice,) = [
+        a
+        for a in seek_help(PROFILE, History(checkins=after_a_six), DAY, T)
+        if a.rule == "severe-pain-3-days"
+    ]
     assert "was 7/10 or more on 3 days in a row, up to 15 Mar" in advice.message
     assert "has been" not in advice.message
-    (now,) = [a for a in seek_help(PROFILE, History(checkins=pains(7, 8, 7, 9)), DAY, T)
-              if a.rule == "severe-pain-3-days"]
+    (now,) = [
+        a
+        for a in seek_help(PROFILE, History(checkins=pains(7, 8, 7, 9)), DAY, T)
+        if a.rule == "severe-pain-3-days"
+    ]
     assert "has been 7/10 or more for 4 days in a row" in now.message
 
 

@@ -43,19 +43,25 @@ from backcare.loading.wording import load_clinic_wording
 
 # --- Strategies -------------------------------------------------------------------------------
 # At most 2 of the 10 sections unanswered: a score needs 8 (CLINICAL.md §9).
-odi_answers = st.tuples(st.lists(st.integers(0, 5), min_size=10, max_size=10),
-                        st.sets(st.integers(0, 9), max_size=2)).map(
-    lambda t: [None if i in t[1] else v for i, v in enumerate(t[0])])
+odi_answers = st.tuples(
+    st.lists(st.integers(0, 5), min_size=10, max_size=10), st.sets(st.integers(0, 9), max_size=2)
+).map(lambda t: [None if i in t[1] else v for i, v in enumerate(t[0])])
 rmdq_answers = st.lists(st.booleans(), min_size=24, max_size=24)
-startback_answers = st.builds(
-    StartBackAnswers, st.tuples(*[st.booleans()] * 8), st.integers(0, 4))
+startback_answers = st.builds(StartBackAnswers, st.tuples(*[st.booleans()] * 8), st.integers(0, 4))
 peg_answers = st.lists(st.integers(0, 10), min_size=3, max_size=3)
-activity_names = st.text(
-    alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 '-éß",
-    min_size=1, max_size=30,
-).map(lambda s: " ".join(s.split())).filter(bool)
+activity_names = (
+    st.text(
+        alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 '-éß",
+        min_size=1,
+        max_size=30,
+    )
+    .map(lambda s: " ".join(s.split()))
+    .filter(bool)
+)
 psfs_answers = st.lists(
-    st.tuples(activity_names, st.integers(0, 10)), min_size=3, max_size=5,
+    st.tuples(activity_names, st.integers(0, 10)),
+    min_size=3,
+    max_size=5,
     unique_by=lambda pair: pair[0].casefold(),
 ).map(dict)
 
@@ -66,8 +72,7 @@ ANSWERS = {
     "psfs": psfs_answers,
     "peg": peg_answers,
 }
-any_answers = st.sampled_from(INSTRUMENT_IDS).flatmap(
-    lambda i: st.tuples(st.just(i), ANSWERS[i]))
+any_answers = st.sampled_from(INSTRUMENT_IDS).flatmap(lambda i: st.tuples(st.just(i), ANSWERS[i]))
 
 
 def sb(agree: str, bother: int) -> StartBackAnswers:
@@ -174,6 +179,7 @@ def test_odi_with_fewer_than_8_sections_answered_is_refused() -> None:
 def test_meaningful_change_is_judged_on_unrounded_scores() -> None:
     """Issue 11: ODI 10/45 -> 7/45 and PEG 20/3 -> 14/3 are exactly -30%: important. The
     rounded scores (22.2 -> 15.6, 6.7 -> 4.7) would say -29.7% and -29.9%."""
+
     def odi(*answers: int | None) -> Assessment:
         return Assessment("a", date(2026, 3, 2), "odi", list(answers), score_odi(answers))
 
@@ -182,8 +188,10 @@ def test_meaningful_change_is_judged_on_unrounded_scores() -> None:
     change = compare(before, after)
     assert change is not None and change.percent_change == -30.0
     assert change.clinically_important
-    peg = compare(Assessment("a", date(2026, 3, 2), "peg", [7, 7, 6], 6.7),
-                  Assessment("b", date(2026, 3, 16), "peg", [5, 5, 4], 4.7))
+    peg = compare(
+        Assessment("a", date(2026, 3, 2), "peg", [7, 7, 6], 6.7),
+        Assessment("b", date(2026, 3, 16), "peg", [5, 5, 4], 4.7),
+    )
     assert peg is not None and peg.percent_change == -30.0 and peg.clinically_important
     # Pain 3 -> 15/7 (2.14) is -28.6%: not important, though 2.1 would be -30%.
     assert not pain_change(3, Fraction(15, 7)).clinically_important
@@ -192,14 +200,15 @@ def test_meaningful_change_is_judged_on_unrounded_scores() -> None:
 
 def test_the_psfs_is_compared_only_on_activities_rated_both_times() -> None:
     def psfs(day: int, **ratings: int) -> Assessment:
-        return Assessment(f"p{day}", date(2026, 3, day), "psfs", ratings,
-                          score_psfs(ratings))
+        return Assessment(f"p{day}", date(2026, 3, day), "psfs", ratings, score_psfs(ratings))
 
-    same = compare(psfs(2, walking=3, stairs=4, sitting=5),
-                   psfs(16, Walking=6, stairs=6, sitting=6))
+    same = compare(
+        psfs(2, walking=3, stairs=4, sitting=5), psfs(16, Walking=6, stairs=6, sitting=6)
+    )
     assert same is not None and same.direction == "improved" and same.clinically_important
-    differ = compare(psfs(2, walking=3, stairs=4, sitting=5),
-                     psfs(16, walking=6, stairs=7, gardening=9))
+    differ = compare(
+        psfs(2, walking=3, stairs=4, sitting=5), psfs(16, walking=6, stairs=7, gardening=9)
+    )
     assert differ is not None and differ.direction == "activities differ"
     assert not differ.clinically_important and not differ.important_worsening
     assert differ.change == 3.0  # walking and stairs, the ones rated both times
@@ -207,11 +216,22 @@ def test_the_psfs_is_compared_only_on_activities_rated_both_times() -> None:
     assert "not compared" in summary_sentence("psfs", differ, "2 Mar")
 
 
-@pytest.mark.parametrize(("value", "band"), [
-    (0, "minimal"), (20, "minimal"), (20.5, "moderate"), (21, "moderate"), (40, "moderate"),
-    (40.1, "severe"), (60, "severe"), (61, "crippled"), (80, "crippled"), (80.5, "bed-bound"),
-    (100, "bed-bound"),
-])
+@pytest.mark.parametrize(
+    ("value", "band"),
+    [
+        (0, "minimal"),
+        (20, "minimal"),
+        (20.5, "moderate"),
+        (21, "moderate"),
+        (40, "moderate"),
+        (40.1, "severe"),
+        (60, "severe"),
+        (61, "crippled"),
+        (80, "crippled"),
+        (80.5, "bed-bound"),
+        (100, "bed-bound"),
+    ],
+)
 def test_odi_bands_upper_bounds_inclusive(value: float, band: str) -> None:
     assert odi_band(value) == band
 
@@ -300,63 +320,80 @@ def test_parse_is_forgiving_of_spaces_and_case() -> None:
     assert rmdq == [True, True, False, False, True] + [False] * 19
     assert parse_answers("startback", "Y,n,YES,no,y,N,y,n, 3") == sb("ynynynyn", 3)
     assert parse_answers("psfs", " walking = 4 ,  Carrying   shopping=6,stairs=3") == {
-        "walking": 4, "Carrying shopping": 6, "stairs": 3}
+        "walking": 4,
+        "Carrying shopping": 6,
+        "stairs": 3,
+    }
     assert parse_answers("peg", "6, 5 ,7") == [6, 5, 7]
 
 
 ODI_OK = "1,2,3,4,5,0,1,2,3,4"
 
 
-@pytest.mark.parametrize(("instrument", "text", "expected"), [
-    # ODI
-    ("odi", "1,2,3,7,5,0,1,2,3,4", ["ODI answer 4 is '7'", "0-5 or '-'"]),
-    ("odi", "1,2,3,x,5,0,1,2,3,4", ["ODI answer 4 is 'x'"]),
-    ("odi", "1,2,3,-1,5,0,1,2,3,4", ["ODI answer 4 is '-1'"]),
-    ("odi", "1,2,3,2.5,5,0,1,2,3,4", ["ODI answer 4 is '2.5'"]),
-    ("odi", "1,2,,4,5,0,1,2,3,4", ["ODI answer 3 is empty"]),
-    ("odi", "1,2,3", ["ODI needs 10", "got 3"]),
-    ("odi", ODI_OK + ",", ["got 11", "number 11 is empty", "stray comma"]),
-    ("odi", ODI_OK + ",1", ["ODI needs 10", "got 11"]),
-    ("odi", "", ["No ODI answers"]),
-    ("odi", "   ", ["No ODI answers"]),
-    ("odi", "1;2;3;4;5;0;1;2;3;4", ["ODI needs 10", "got 1"]),
-    ("odi", "1,2,3,4,5,0,1,2,3,٣", ["ODI answer 10 is '٣'"]),  # not an ASCII digit
-    # RMDQ
-    ("rmdq", ",".join(["y"] * 23), ["RMDQ needs 24", "got 23"]),
-    ("rmdq", ",".join(["y"] * 23 + ["maybe"]), ["RMDQ answer 24 is 'maybe'", "y or n"]),
-    ("rmdq", ",".join(["1"] + ["n"] * 23), ["RMDQ answer 1 is '1'"]),
-    ("rmdq", ",".join(["n"] * 5 + ["true"] + ["n"] * 18), ["RMDQ answer 6 is 'true'"]),
-    # STarT Back
-    ("startback", "y,y,y,y,y,y,y,y", ["STarT Back needs 9", "got 8"]),
-    ("startback", "y,y,y,y,y,y,y,y,5", ["STarT Back answer 9 is '5'", "0-4", "3 very much"]),
-    ("startback", "y,y,y,y,y,y,y,y,very much", ["STarT Back answer 9 is 'very much'"]),
-    ("startback", "y,y,y,y,y,y,y,y,y", ["STarT Back answer 9 is 'y'"]),
-    ("startback", "y,y,3,y,y,y,y,y,2", ["STarT Back answer 3 is '3'", "agree"]),
-    ("startback", "y,y,y,y,y,y,y,y,2,1", ["STarT Back needs 9", "got 10"]),
-    # PSFS
-    ("psfs", "walking=4,stairs=5", ["PSFS needs 3 to 5", "got 2"]),
-    ("psfs", "a=1,b=2,c=3,d=4,e=5,f=6", ["PSFS needs 3 to 5", "got 6"]),
-    ("psfs", "walking=4,stairs 5,sitting=2", ["PSFS pair 2 'stairs 5' has no '='"]),
-    ("psfs", "walking=4,=5,sitting=2", ["PSFS pair 2 '=5' has no activity name"]),
-    ("psfs", "walking=4,  =5,sitting=2", ["PSFS pair 2", "has no activity name"]),
-    ("psfs", "walking=4,,sitting=2", ["PSFS pair 2 is empty"]),
-    ("psfs", "walking=4,stairs=5=6,sitting=2", ["PSFS pair 2 'stairs=5=6'", "more than one '='"]),
-    ("psfs", "walking=4,Walking =5,sitting=2",
-     ["PSFS pair 2 'Walking' repeats pair 1 'walking'"]),
-    ("psfs", "walking=4,stairs=11,sitting=2", ["PSFS rating for 'stairs' (pair 2) is '11'",
-                                               "0-10"]),
-    ("psfs", "walking=4,stairs=,sitting=2", ["PSFS rating for 'stairs' (pair 2) is empty"]),
-    ("psfs", "walking=4,stairs=high,sitting=2", ["PSFS rating for 'stairs'", "'high'"]),
-    ("psfs", "walking=4,stairs\x07=1,sitting=2", ["PSFS pair 2", "control character"]),
-    ("psfs", "walking=4," + "x" * 61 + "=1,sitting=2", ["PSFS pair 2", "longer than 60"]),
-    # PEG
-    ("peg", "6,5", ["PEG needs 3", "got 2"]),
-    ("peg", "6,11,7", ["PEG answer 2 is '11'", "0-10"]),
-    ("peg", "6,5,seven", ["PEG answer 3 is 'seven'"]),
-    ("peg", "6,5,7.5", ["PEG answer 3 is '7.5'"]),
-])
-def test_parse_errors_name_the_position_and_value(instrument: str, text: str,
-                                                  expected: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("instrument", "text", "expected"),
+    [
+        # ODI
+        ("odi", "1,2,3,7,5,0,1,2,3,4", ["ODI answer 4 is '7'", "0-5 or '-'"]),
+        ("odi", "1,2,3,x,5,0,1,2,3,4", ["ODI answer 4 is 'x'"]),
+        ("odi", "1,2,3,-1,5,0,1,2,3,4", ["ODI answer 4 is '-1'"]),
+        ("odi", "1,2,3,2.5,5,0,1,2,3,4", ["ODI answer 4 is '2.5'"]),
+        ("odi", "1,2,,4,5,0,1,2,3,4", ["ODI answer 3 is empty"]),
+        ("odi", "1,2,3", ["ODI needs 10", "got 3"]),
+        ("odi", ODI_OK + ",", ["got 11", "number 11 is empty", "stray comma"]),
+        ("odi", ODI_OK + ",1", ["ODI needs 10", "got 11"]),
+        ("odi", "", ["No ODI answers"]),
+        ("odi", "   ", ["No ODI answers"]),
+        ("odi", "1;2;3;4;5;0;1;2;3;4", ["ODI needs 10", "got 1"]),
+        ("odi", "1,2,3,4,5,0,1,2,3,٣", ["ODI answer 10 is '٣'"]),  # not an ASCII digit
+        # RMDQ
+        ("rmdq", ",".join(["y"] * 23), ["RMDQ needs 24", "got 23"]),
+        ("rmdq", ",".join(["y"] * 23 + ["maybe"]), ["RMDQ answer 24 is 'maybe'", "y or n"]),
+        ("rmdq", ",".join(["1"] + ["n"] * 23), ["RMDQ answer 1 is '1'"]),
+        ("rmdq", ",".join(["n"] * 5 + ["true"] + ["n"] * 18), ["RMDQ answer 6 is 'true'"]),
+        # STarT Back
+        ("startback", "y,y,y,y,y,y,y,y", ["STarT Back needs 9", "got 8"]),
+        ("startback", "y,y,y,y,y,y,y,y,5", ["STarT Back answer 9 is '5'", "0-4", "3 very much"]),
+        ("startback", "y,y,y,y,y,y,y,y,very much", ["STarT Back answer 9 is 'very much'"]),
+        ("startback", "y,y,y,y,y,y,y,y,y", ["STarT Back answer 9 is 'y'"]),
+        ("startback", "y,y,3,y,y,y,y,y,2", ["STarT Back answer 3 is '3'", "agree"]),
+        ("startback", "y,y,y,y,y,y,y,y,2,1", ["STarT Back needs 9", "got 10"]),
+        # PSFS
+        ("psfs", "walking=4,stairs=5", ["PSFS needs 3 to 5", "got 2"]),
+        ("psfs", "a=1,b=2,c=3,d=4,e=5,f=6", ["PSFS needs 3 to 5", "got 6"]),
+        ("psfs", "walking=4,stairs 5,sitting=2", ["PSFS pair 2 'stairs 5' has no '='"]),
+        ("psfs", "walking=4,=5,sitting=2", ["PSFS pair 2 '=5' has no activity name"]),
+        ("psfs", "walking=4,  =5,sitting=2", ["PSFS pair 2", "has no activity name"]),
+        ("psfs", "walking=4,,sitting=2", ["PSFS pair 2 is empty"]),
+        (
+            "psfs",
+            "walking=4,stairs=5=6,sitting=2",
+            ["PSFS pair 2 'stairs=5=6'", "more than one '='"],
+        ),
+        (
+            "psfs",
+            "walking=4,Walking =5,sitting=2",
+            ["PSFS pair 2 'Walking' repeats pair 1 'walking'"],
+        ),
+        (
+            "psfs",
+            "walking=4,stairs=11,sitting=2",
+            ["PSFS rating for 'stairs' (pair 2) is '11'", "0-10"],
+        ),
+        ("psfs", "walking=4,stairs=,sitting=2", ["PSFS rating for 'stairs' (pair 2) is empty"]),
+        ("psfs", "walking=4,stairs=high,sitting=2", ["PSFS rating for 'stairs'", "'high'"]),
+        ("psfs", "walking=4,stairs\x07=1,sitting=2", ["PSFS pair 2", "control character"]),
+        ("psfs", "walking=4," + "x" * 61 + "=1,sitting=2", ["PSFS pair 2", "longer than 60"]),
+        # PEG
+        ("peg", "6,5", ["PEG needs 3", "got 2"]),
+        ("peg", "6,11,7", ["PEG answer 2 is '11'", "0-10"]),
+        ("peg", "6,5,seven", ["PEG answer 3 is 'seven'"]),
+        ("peg", "6,5,7.5", ["PEG answer 3 is '7.5'"]),
+    ],
+)
+def test_parse_errors_name_the_position_and_value(
+    instrument: str, text: str, expected: list[str]
+) -> None:
     with pytest.raises(BackcareError) as err:
         parse_answers(instrument, text)
     for part in expected:
@@ -365,32 +402,39 @@ def test_parse_errors_name_the_position_and_value(instrument: str, text: str,
 
 
 # --- Checking normalised and stored answers ----------------------------------------------------
-@pytest.mark.parametrize(("instrument", "data", "expected"), [
-    ("odi", [1] * 9, ["ODI needs 10", "got 9"]),
-    ("odi", [1] * 9 + [6], ["ODI answer 10 is 6"]),
-    ("odi", [1] * 9 + [True], ["ODI answer 10 is true"]),
-    ("odi", [1] * 9 + [2.0], ["ODI answer 10 is 2.0"]),
-    ("odi", [1] * 9 + ["2"], ["ODI answer 10 is '2'"]),
-    ("odi", "1,2,3", ["ODI answers must be a list"]),
-    ("rmdq", [True] * 23 + [1], ["RMDQ answer 24 is 1"]),
-    ("rmdq", {"a": 1}, ["RMDQ answers must be a list"]),
-    ("startback", [True] * 8 + [3], ["STarT Back answers must be an object"]),
-    ("startback", {"items": [True] * 8}, ["'bothersomeness'"]),
-    ("startback", {"items": [True] * 7, "bothersomeness": 1}, ["needs 8", "got 7"]),
-    ("startback", {"items": [True] * 7 + [1], "bothersomeness": 1}, ["STarT Back answer 8 is 1"]),
-    ("startback", {"items": [True] * 8, "bothersomeness": 5}, ["STarT Back answer 9 is 5"]),
-    ("startback", {"items": [True] * 8, "bothersomeness": 1, "x": 1}, ["exactly"]),
-    ("psfs", [["walking", 4]], ["PSFS answers must pair"]),
-    ("psfs", {"a": 1, "b": 2}, ["PSFS needs 3 to 5", "got 2"]),
-    ("psfs", {"a": 1, "b": 2, "c": 11}, ["PSFS rating for 'c' (activity 3) is 11"]),
-    ("psfs", {"a": 1, "b": 2, "c": None}, ["PSFS rating for 'c' (activity 3) is null"]),
-    ("psfs", {"a": 1, "b": 2, " ": 3}, ["PSFS activity 3", "has no activity name"]),
-    ("psfs", {"a": 1, "b": 2, "c=d": 3}, ["PSFS activity 3 'c=d'"]),
-    ("psfs", {"walk": 1, "b": 2, "WALK": 3}, ["PSFS activity 3 'WALK' repeats activity 1"]),
-    ("peg", [1, 2, -1], ["PEG answer 3 is -1"]),
-    ("peg", [1, 2], ["PEG needs 3", "got 2"]),
-    ("peg", None, ["PEG answers must be a list"]),
-])
+@pytest.mark.parametrize(
+    ("instrument", "data", "expected"),
+    [
+        ("odi", [1] * 9, ["ODI needs 10", "got 9"]),
+        ("odi", [1] * 9 + [6], ["ODI answer 10 is 6"]),
+        ("odi", [1] * 9 + [True], ["ODI answer 10 is true"]),
+        ("odi", [1] * 9 + [2.0], ["ODI answer 10 is 2.0"]),
+        ("odi", [1] * 9 + ["2"], ["ODI answer 10 is '2'"]),
+        ("odi", "1,2,3", ["ODI answers must be a list"]),
+        ("rmdq", [True] * 23 + [1], ["RMDQ answer 24 is 1"]),
+        ("rmdq", {"a": 1}, ["RMDQ answers must be a list"]),
+        ("startback", [True] * 8 + [3], ["STarT Back answers must be an object"]),
+        ("startback", {"items": [True] * 8}, ["'bothersomeness'"]),
+        ("startback", {"items": [True] * 7, "bothersomeness": 1}, ["needs 8", "got 7"]),
+        (
+            "startback",
+            {"items": [True] * 7 + [1], "bothersomeness": 1},
+            ["STarT Back answer 8 is 1"],
+        ),
+        ("startback", {"items": [True] * 8, "bothersomeness": 5}, ["STarT Back answer 9 is 5"]),
+        ("startback", {"items": [True] * 8, "bothersomeness": 1, "x": 1}, ["exactly"]),
+        ("psfs", [["walking", 4]], ["PSFS answers must pair"]),
+        ("psfs", {"a": 1, "b": 2}, ["PSFS needs 3 to 5", "got 2"]),
+        ("psfs", {"a": 1, "b": 2, "c": 11}, ["PSFS rating for 'c' (activity 3) is 11"]),
+        ("psfs", {"a": 1, "b": 2, "c": None}, ["PSFS rating for 'c' (activity 3) is null"]),
+        ("psfs", {"a": 1, "b": 2, " ": 3}, ["PSFS activity 3", "has no activity name"]),
+        ("psfs", {"a": 1, "b": 2, "c=d": 3}, ["PSFS activity 3 'c=d'"]),
+        ("psfs", {"walk": 1, "b": 2, "WALK": 3}, ["PSFS activity 3 'WALK' repeats activity 1"]),
+        ("peg", [1, 2, -1], ["PEG answer 3 is -1"]),
+        ("peg", [1, 2], ["PEG needs 3", "got 2"]),
+        ("peg", None, ["PEG answers must be a list"]),
+    ],
+)
 def test_stored_answers_are_checked(instrument: str, data: object, expected: list[str]) -> None:
     with pytest.raises(BackcareError) as err:
         answers_from_json(instrument, data)
@@ -448,8 +492,9 @@ def test_startback_ranges_and_risk_rule(answers: StartBackAnswers) -> None:
 
 
 @given(odi_answers, st.data())
-def test_raising_one_odi_answer_never_lowers_the_score(answers: list[int | None],
-                                                       data: st.DataObject) -> None:
+def test_raising_one_odi_answer_never_lowers_the_score(
+    answers: list[int | None], data: st.DataObject
+) -> None:
     raisable = [i for i, v in enumerate(answers) if v is not None and v < 5]
     if not raisable:
         return
@@ -469,8 +514,7 @@ def test_a_further_yes_never_lowers_the_rmdq(answers: list[bool], i: int) -> Non
 
 
 @given(peg_answers, st.integers(0, 2), st.integers(0, 10))
-def test_raising_one_peg_answer_never_lowers_the_score(values: list[int], i: int,
-                                                       new: int) -> None:
+def test_raising_one_peg_answer_never_lowers_the_score(values: list[int], i: int, new: int) -> None:
     higher = list(values)
     higher[i] = max(new, values[i])
     assert score_peg(higher) >= score_peg(values)
@@ -478,7 +522,8 @@ def test_raising_one_peg_answer_never_lowers_the_score(values: list[int], i: int
 
 @given(startback_answers, st.integers(0, 8), st.integers(0, 4))
 def test_raising_one_startback_answer_never_lowers_total_or_risk(
-        answers: StartBackAnswers, i: int, bother: int) -> None:
+    answers: StartBackAnswers, i: int, bother: int
+) -> None:
     if i < 8:
         items = list(answers.items)
         items[i] = True
@@ -506,8 +551,11 @@ def test_parse_ignores_spaces_and_case(case: tuple[str, object], data: st.DataOb
     parts = []
     for part in text.split(","):
         if instrument in ("rmdq", "startback") and part in ("y", "n"):
-            part = data.draw(st.sampled_from(
-                ["y", "Y", "yes", "YES", "Yes"] if part == "y" else ["n", "N", "no", "NO"]))
+            part = data.draw(
+                st.sampled_from(
+                    ["y", "Y", "yes", "YES", "Yes"] if part == "y" else ["n", "N", "no", "NO"]
+                )
+            )
         parts.append(data.draw(spaces) + part + data.draw(spaces))
     assert parse_answers(instrument, ",".join(parts)) == answers
 
@@ -571,27 +619,31 @@ def test_pain_change_is_symmetric(a: float, b: float) -> None:
 
 
 # --- Change thresholds (CLINICAL.md §3) -------------------------------------------------------
-@pytest.mark.parametrize(("instrument", "baseline", "latest", "important", "direction"), [
-    ("odi", 40, 30, True, "improved"),  # 10 points
-    ("odi", 40, 31, False, "improved"),  # 9 points, 22.5%
-    ("odi", 20, 14, True, "improved"),  # 6 points but 30%
-    ("odi", 20, 14.1, False, "improved"),  # 29.5%
-    ("odi", 30, 30, False, "no clear change"),
-    ("rmdq", 12, 7, True, "improved"),  # 5 points
-    ("rmdq", 12, 8, True, "improved"),  # 4 points, 33.3%
-    ("rmdq", 20, 16, False, "improved"),  # 4 points, 20%
-    ("psfs", 3, 5, True, "improved"),  # higher is better: +2
-    ("psfs", 3, 4.9, False, "improved"),
-    ("psfs", 5, 3, False, "worse"),
-    ("peg", 6, 4.2, True, "improved"),  # 30% fall
-    ("peg", 6, 4.3, False, "improved"),  # 28.3%
-    ("peg", 0, 0, False, "no clear change"),
-    ("startback", "high", "medium", True, "improved"),
-    ("startback", "low", "medium", False, "worse"),
-    ("startback", "medium", "medium", False, "no clear change"),
-])
-def test_change_verdict_thresholds(instrument: str, baseline: float | str, latest: float | str,
-                                   important: bool, direction: str) -> None:
+@pytest.mark.parametrize(
+    ("instrument", "baseline", "latest", "important", "direction"),
+    [
+        ("odi", 40, 30, True, "improved"),  # 10 points
+        ("odi", 40, 31, False, "improved"),  # 9 points, 22.5%
+        ("odi", 20, 14, True, "improved"),  # 6 points but 30%
+        ("odi", 20, 14.1, False, "improved"),  # 29.5%
+        ("odi", 30, 30, False, "no clear change"),
+        ("rmdq", 12, 7, True, "improved"),  # 5 points
+        ("rmdq", 12, 8, True, "improved"),  # 4 points, 33.3%
+        ("rmdq", 20, 16, False, "improved"),  # 4 points, 20%
+        ("psfs", 3, 5, True, "improved"),  # higher is better: +2
+        ("psfs", 3, 4.9, False, "improved"),
+        ("psfs", 5, 3, False, "worse"),
+        ("peg", 6, 4.2, True, "improved"),  # 30% fall
+        ("peg", 6, 4.3, False, "improved"),  # 28.3%
+        ("peg", 0, 0, False, "no clear change"),
+        ("startback", "high", "medium", True, "improved"),
+        ("startback", "low", "medium", False, "worse"),
+        ("startback", "medium", "medium", False, "no clear change"),
+    ],
+)
+def test_change_verdict_thresholds(
+    instrument: str, baseline: float | str, latest: float | str, important: bool, direction: str
+) -> None:
     verdict = change_verdict(instrument, baseline, latest)
     assert verdict.clinically_important is important
     assert verdict.direction == direction
@@ -600,7 +652,10 @@ def test_change_verdict_thresholds(instrument: str, baseline: float | str, lates
 def test_a_worsening_meeting_the_threshold_is_flagged_but_not_clinically_important() -> None:
     verdict = change_verdict("odi", 20, 32)
     assert (verdict.direction, verdict.clinically_important, verdict.important_worsening) == (
-        "worse", False, True)
+        "worse",
+        False,
+        True,
+    )
     assert verdict.meets_threshold
     assert verdict.change == 12 and verdict.percent_change == 60.0
 
@@ -616,23 +671,30 @@ def test_percent_change_is_none_from_a_zero_baseline() -> None:
     assert not change_verdict("odi", 0, 9.5).important_worsening
 
 
-@pytest.mark.parametrize(("instrument", "baseline", "latest", "worse"), [
-    ("pain", 1, 1.43, False),  # +43%, 0.43 points (issue 21)
-    ("odi", 4, 6, False),  # +50%, 2 points
-    ("psfs", 5, 4, False),  # 1 point
-    ("rmdq", 4, 8, False),  # +100%, 4 points
-    ("peg", 2, 2.9, False),  # +45%, 0.9 points
-    ("odi", 20, 40, True),  # +100%, 20 points
-    ("odi", 50, 62, False),  # 12 points, but +24%: under the relative threshold
-    ("rmdq", 10, 15, True),
-    ("psfs", 5, 3, True),
-    ("peg", 3, 4, True),
-    ("pain", 3, 5, True),
-])
+@pytest.mark.parametrize(
+    ("instrument", "baseline", "latest", "worse"),
+    [
+        ("pain", 1, 1.43, False),  # +43%, 0.43 points (issue 21)
+        ("odi", 4, 6, False),  # +50%, 2 points
+        ("psfs", 5, 4, False),  # 1 point
+        ("rmdq", 4, 8, False),  # +100%, 4 points
+        ("peg", 2, 2.9, False),  # +45%, 0.9 points
+        ("odi", 20, 40, True),  # +100%, 20 points
+        ("odi", 50, 62, False),  # 12 points, but +24%: under the relative threshold
+        ("rmdq", 10, 15, True),
+        ("psfs", 5, 3, True),
+        ("peg", 3, 4, True),
+        ("pain", 3, 5, True),
+    ],
+)
 def test_an_important_worsening_needs_the_relative_and_the_absolute_threshold(
-        instrument: str, baseline: float, latest: float, worse: bool) -> None:
-    verdict = pain_change(baseline, latest) if instrument == "pain" else \
-        change_verdict(instrument, baseline, latest)
+    instrument: str, baseline: float, latest: float, worse: bool
+) -> None:
+    verdict = (
+        pain_change(baseline, latest)
+        if instrument == "pain"
+        else change_verdict(instrument, baseline, latest)
+    )
     assert verdict.direction == "worse"
     assert verdict.important_worsening is worse
 
@@ -643,28 +705,35 @@ def test_a_clinic_can_override_the_peg_default() -> None:
     assert not change_verdict("peg", 6, 4.2, rule=stricter).clinically_important
 
 
-@pytest.mark.parametrize(("baseline", "current", "important"), [
-    (6, 4, True),  # 2 points (Ostelo 2008)
-    (6, 4.5, False),  # 1.5 points, 25%
-    (3, 2, True),  # 1 point but 33%
-    (8, 6.1, False),  # 1.9 points, 23.8%
-    (4, 6, False),  # worse is never "clinically important" (CONTRACT.md)
-])
+@pytest.mark.parametrize(
+    ("baseline", "current", "important"),
+    [
+        (6, 4, True),  # 2 points (Ostelo 2008)
+        (6, 4.5, False),  # 1.5 points, 25%
+        (3, 2, True),  # 1 point but 33%
+        (8, 6.1, False),  # 1.9 points, 23.8%
+        (4, 6, False),  # worse is never "clinically important" (CONTRACT.md)
+    ],
+)
 def test_pain_change_follows_ostelo(baseline: float, current: float, important: bool) -> None:
     assert pain_change(baseline, current).clinically_important is important
 
 
-@pytest.mark.parametrize(("instrument", "baseline", "latest", "what"), [
-    ("odi", 101, 50, "baseline 101"),
-    ("odi", 50, -1, "latest score -1"),
-    ("rmdq", 25, 3, "baseline 25"),
-    ("psfs", 3, float("nan"), "latest score NaN"),
-    ("peg", "5", 3, "baseline '5'"),
-    ("startback", 5, "low", "baseline is 5"),
-    ("startback", "low", "severe", "latest is 'severe'"),
-])
-def test_change_verdict_refuses_impossible_scores(instrument: str, baseline: object,
-                                                  latest: object, what: str) -> None:
+@pytest.mark.parametrize(
+    ("instrument", "baseline", "latest", "what"),
+    [
+        ("odi", 101, 50, "baseline 101"),
+        ("odi", 50, -1, "latest score -1"),
+        ("rmdq", 25, 3, "baseline 25"),
+        ("psfs", 3, float("nan"), "latest score NaN"),
+        ("peg", "5", 3, "baseline '5'"),
+        ("startback", 5, "low", "baseline is 5"),
+        ("startback", "low", "severe", "latest is 'severe'"),
+    ],
+)
+def test_change_verdict_refuses_impossible_scores(
+    instrument: str, baseline: object, latest: object, what: str
+) -> None:
     with pytest.raises(BackcareError) as err:
         change_verdict(instrument, baseline, latest)  # type: ignore[arg-type]
     assert what in err.value.message
@@ -676,28 +745,47 @@ def test_pain_change_refuses_scores_outside_0_to_10() -> None:
 
 
 # --- Summary sentences ------------------------------------------------------------------------
-@pytest.mark.parametrize(("instrument", "baseline", "latest", "sentence"), [
-    ("odi", 44, 32, "down 12 points since 3 Feb — a clinically important improvement"),
-    ("odi", 44, 40, ("down 4 points since 3 Feb — an improvement, but less than the "
-                     "10 points or 30% that counts as clinically important")),
-    ("odi", 20, 32, "up 12 points since 3 Feb — a clinically important worsening"),
-    ("rmdq", 10, 11, ("up 1 point since 3 Feb — slightly worse, but less than the 5 points "
-                      "or 30% that counts as clinically important")),
-    ("psfs", 3.5, 5.8, "up 2.3 points since 3 Feb — a clinically important improvement"),
-    ("peg", 5, 5, "no change since 3 Feb"),
-    ("startback", "high", "low", "from high to low risk since 3 Feb — a lower risk group"),
-    ("startback", "low", "medium", "from low to medium risk since 3 Feb — a higher risk group"),
-    ("startback", "medium", "medium", "still medium risk since 3 Feb — the same risk group"),
-])
-def test_summary_sentence(instrument: str, baseline: float | str, latest: float | str,
-                          sentence: str) -> None:
+@pytest.mark.parametrize(
+    ("instrument", "baseline", "latest", "sentence"),
+    [
+        ("odi", 44, 32, "down 12 points since 3 Feb — a clinically important improvement"),
+        (
+            "odi",
+            44,
+            40,
+            (
+                "down 4 points since 3 Feb — an improvement, but less than the "
+                "10 points or 30% that counts as clinically important"
+            ),
+        ),
+        ("odi", 20, 32, "up 12 points since 3 Feb — a clinically important worsening"),
+        (
+            "rmdq",
+            10,
+            11,
+            (
+                "up 1 point since 3 Feb — slightly worse, but less than the 5 points "
+                "or 30% that counts as clinically important"
+            ),
+        ),
+        ("psfs", 3.5, 5.8, "up 2.3 points since 3 Feb — a clinically important improvement"),
+        ("peg", 5, 5, "no change since 3 Feb"),
+        ("startback", "high", "low", "from high to low risk since 3 Feb — a lower risk group"),
+        ("startback", "low", "medium", "from low to medium risk since 3 Feb — a higher risk group"),
+        ("startback", "medium", "medium", "still medium risk since 3 Feb — the same risk group"),
+    ],
+)
+def test_summary_sentence(
+    instrument: str, baseline: float | str, latest: float | str, sentence: str
+) -> None:
     change = change_verdict(instrument, baseline, latest)
     assert summary_sentence(instrument, change, "3 Feb") == sentence
 
 
 def test_summary_sentence_for_pain() -> None:
     assert summary_sentence("pain", pain_change(6, 4), "1 Mar") == (
-        "down 2 points since 1 Mar — a clinically important improvement")
+        "down 2 points since 1 Mar — a clinically important improvement"
+    )
 
 
 def test_summary_sentence_refuses_a_mismatched_change() -> None:
@@ -715,13 +803,17 @@ def _write(tmp_path: Path, text: str) -> Path:
 def _peg_yaml(options: int = 11, items: int = 3) -> str:
     opts = ", ".join(f'"{n}"' for n in range(options))
     return "items:\n" + "".join(
-        f'  - text: "Clinic question {n}"\n    options: [{opts}]\n' for n in range(1, items + 1))
+        f'  - text: "Clinic question {n}"\n    options: [{opts}]\n' for n in range(1, items + 1)
+    )
 
 
 def test_clinic_wording_is_read_and_marked_official(tmp_path: Path) -> None:
     prompts = load_clinic_wording("peg", _write(tmp_path, _peg_yaml()))
-    assert [p.text for p in prompts] == ["Clinic question 1", "Clinic question 2",
-                                         "Clinic question 3"]
+    assert [p.text for p in prompts] == [
+        "Clinic question 1",
+        "Clinic question 2",
+        "Clinic question 3",
+    ]
     assert all(p.official_wording and len(p.options) == 11 for p in prompts)
 
 
@@ -732,24 +824,38 @@ def test_clinic_wording_keeps_yes_and_no_as_text(tmp_path: Path) -> None:
     assert type(prompts[0].options[0]) is str
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    (_peg_yaml(items=2), ["the PEG has 3 items, but the file gives 2"]),
-    (_peg_yaml(options=10), ["item 1", "'options' has 10 labels; this item needs 11",
-                             "and 2 more problems"]),
-    ("items:\n  - text: a\n    options: [" + ", ".join(str(n) for n in range(11)) + "]\n"
-     "  - text: b\n    options: []\n  - text: c\n    options: []\n",
-     ["item 1", "option 1 must be text"]),
-    ("items:\n  - text: ''\n    options: [" + ", ".join(f'"{n}"' for n in range(11)) + "]\n"
-     + "".join("  - text: x\n    options: [" + ", ".join(f'"{n}"' for n in range(11)) + "]\n"
-               for _ in range(2)),
-     ["item 1", "'text' must be the question"]),
-    ("items:\n  - just a string\n  - b\n  - c\n", ["item 1", "must be an entry"]),
-    ("questions: []\n", ["needs an 'items:' list"]),
-    ("items: {}\n", ["'items' must be a list"]),
-    ("items: [\n", ["not valid YAML"]),
-])
-def test_clinic_wording_errors_name_file_and_item(tmp_path: Path, text: str,
-                                                  expected: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (_peg_yaml(items=2), ["the PEG has 3 items, but the file gives 2"]),
+        (
+            _peg_yaml(options=10),
+            ["item 1", "'options' has 10 labels; this item needs 11", "and 2 more problems"],
+        ),
+        (
+            "items:\n  - text: a\n    options: [" + ", ".join(str(n) for n in range(11)) + "]\n"
+            "  - text: b\n    options: []\n  - text: c\n    options: []\n",
+            ["item 1", "option 1 must be text"],
+        ),
+        (
+            "items:\n  - text: ''\n    options: ["
+            + ", ".join(f'"{n}"' for n in range(11))
+            + "]\n"
+            + "".join(
+                "  - text: x\n    options: [" + ", ".join(f'"{n}"' for n in range(11)) + "]\n"
+                for _ in range(2)
+            ),
+            ["item 1", "'text' must be the question"],
+        ),
+        ("items:\n  - just a string\n  - b\n  - c\n", ["item 1", "must be an entry"]),
+        ("questions: []\n", ["needs an 'items:' list"]),
+        ("items: {}\n", ["'items' must be a list"]),
+        ("items: [\n", ["not valid YAML"]),
+    ],
+)
+def test_clinic_wording_errors_name_file_and_item(
+    tmp_path: Path, text: str, expected: list[str]
+) -> None:
     path = _write(tmp_path, text)
     with pytest.raises(BackcareError) as err:
         load_clinic_wording("peg", path)
@@ -783,9 +889,13 @@ def test_every_instrument_has_its_row_of_rules() -> None:
     from backcare.domain.instruments import INSTRUMENTS
 
     assert set(scoring._RULES) == set(INSTRUMENTS)
-    typed = {"odi": "2,1,2,1,2,2,1,2,-,3", "rmdq": ",".join(["y", "n"] * 12),
-             "startback": "y,n,y,n,n,y,n,n,2", "psfs": "walking=4,sitting=6,lifting=3",
-             "peg": "3,4,5"}
+    typed = {
+        "odi": "2,1,2,1,2,2,1,2,-,3",
+        "rmdq": ",".join(["y", "n"] * 12),
+        "startback": "y,n,y,n,n,y,n,n,2",
+        "psfs": "walking=4,sitting=6,lifting=3",
+        "peg": "3,4,5",
+    }
     for inst, text in typed.items():
         answers = scoring.parse_answers(inst, text)
         assert scoring.format_answers(inst, answers) == text

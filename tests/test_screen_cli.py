@@ -33,6 +33,7 @@ def profile(home: Path) -> dict[str, Any]:
 
 # --- nothing is defaulted ----------------------------------------------------------------------
 
+
 def test_yes_without_a_conditions_answer_is_a_usage_error(cli: Cli, backcare_home: Path) -> None:
     r = cli("init", "--yes", "--no-red-flags", "--pain", "4", "--date", DAY)
     assert r.exit_code == 2
@@ -41,10 +42,12 @@ def test_yes_without_a_conditions_answer_is_a_usage_error(cli: Cli, backcare_hom
     assert Store(backcare_home).profile() is None
 
 
-@pytest.mark.parametrize("args", [("--red-flag", "sexual-dysfunction"), ("--both-legs",),
-                                  ("--red-flag", "both-legs")])
+@pytest.mark.parametrize(
+    "args", [("--red-flag", "sexual-dysfunction"), ("--both-legs",), ("--red-flag", "both-legs")]
+)
 def test_the_new_cauda_equina_signs_at_init_are_an_emergency(
-        cli: Cli, backcare_home: Path, args: tuple[str, ...]) -> None:
+    cli: Cli, backcare_home: Path, args: tuple[str, ...]
+) -> None:
     r = cli("init", *args, "--pain", "4", "--date", DAY)
     assert r.exit_code == 3
     assert "emergency department" in r.stderr and "cauda equina" in r.stderr
@@ -58,15 +61,14 @@ def test_sexual_dysfunction_at_a_check_in_stops_the_programme(patient: Cli) -> N
     assert "emergency department" in r.stderr and "backcare clear --by NAME" in r.stderr
     assert patient("plan", "--date", DAY).exit_code == 3
     alerts = patient("progress", "--json", "--date", DAY).json()["alerts"]
-    assert any(a["level"] == "critical" and "sexual-dysfunction" in a["message"]
-               for a in alerts)
+    assert any(a["level"] == "critical" and "sexual-dysfunction" in a["message"] for a in alerts)
 
 
 @pytest.mark.parametrize("band", ["under-20", "over-50"])
 def test_age_at_onset_is_a_reason_to_see_a_gp_not_an_emergency(
-        cli: Cli, backcare_home: Path, band: str) -> None:
-    r = cli("init", *OK[:2], "--not-assessed", "--age-band", band, "--yes", "--date", DAY,
-            "--json")
+    cli: Cli, backcare_home: Path, band: str
+) -> None:
+    r = cli("init", *OK[:2], "--not-assessed", "--age-band", band, "--yes", "--date", DAY, "--json")
     assert r.exit_code == 0, r.output
     doc = r.json()
     assert doc["blocked"] is False and doc["profile"]["age_band"] == band
@@ -92,10 +94,20 @@ def test_weight_loss_at_a_check_in_is_advice_to_see_a_gp_within_days(patient: Cl
     assert "see your GP in the next few days" in " ".join(plan.stdout.split())
 
 
-def test_weight_loss_at_init_is_advice_to_see_a_gp_within_days(cli: Cli,
-                                                              backcare_home: Path) -> None:
-    r = cli("init", "--red-flag", "weight-loss", "--no-conditions", "--assessed", "--yes",
-            "--date", DAY, "--json")
+def test_weight_loss_at_init_is_advice_to_see_a_gp_within_days(
+    cli: Cli, backcare_home: Path
+) -> None:
+    r = cli(
+        "init",
+        "--red-flag",
+        "weight-loss",
+        "--no-conditions",
+        "--assessed",
+        "--yes",
+        "--date",
+        DAY,
+        "--json",
+    )
     assert r.exit_code == 0, r.output
     doc = r.json()
     assert doc["blocked"] is False and doc["profile"]["red_flags"] == ["weight-loss"]
@@ -105,19 +117,23 @@ def test_weight_loss_at_init_is_advice_to_see_a_gp_within_days(cli: Cli,
     alerts = cli("progress", "--json", "--date", DAY).json()["alerts"]
     assert any(a["rule"] == "red-flag" and "weight-loss" in a["message"] for a in alerts)
     # With another cancer sign it stops, as that sign does.
-    assert cli("init", "--red-flag", "weight-loss", "--red-flag", "night-pain",
-               "--date", DAY).exit_code == 3
+    assert (
+        cli(
+            "init", "--red-flag", "weight-loss", "--red-flag", "night-pain", "--date", DAY
+        ).exit_code
+        == 3
+    )
 
 
 # --- pregnancy (ACOG Committee Opinion 804) ------------------------------------------------------
+
 
 def supine_items(cli: Cli) -> set[str]:
     from backcare.loading.library import load_library
 
     lib = load_library()
     plan = cli("plan", "--json", "--date", DAY).json()
-    return {i["exercise_id"] for i in plan["items"]
-            if "supine" in lib.get(i["exercise_id"]).tags}
+    return {i["exercise_id"] for i in plan["items"] if "supine" in lib.get(i["exercise_id"]).tags}
 
 
 def left_out(cli: Cli) -> str:
@@ -125,8 +141,21 @@ def left_out(cli: Cli) -> str:
 
 
 def test_lying_on_the_back_is_left_out_after_the_first_trimester(cli: Cli) -> None:
-    assert cli("init", "--no-red-flags", "--condition", "pregnancy", "--pregnancy-week",
-               "20", "--assessed", "--yes", "--date", DAY).exit_code == 0
+    assert (
+        cli(
+            "init",
+            "--no-red-flags",
+            "--condition",
+            "pregnancy",
+            "--pregnancy-week",
+            "20",
+            "--assessed",
+            "--yes",
+            "--date",
+            DAY,
+        ).exit_code
+        == 0
+    )
     assert supine_items(cli) == set()
     # Week 10: the first trimester, lying on the back is fine (prone and falls still not).
     r = cli("init", "--pregnancy-week", "10", "--date", DAY, "--json")
@@ -135,8 +164,19 @@ def test_lying_on_the_back_is_left_out_after_the_first_trimester(cli: Cli) -> No
 
 
 def test_without_a_week_the_first_trimester_is_assumed_past(cli: Cli) -> None:
-    assert cli("init", "--no-red-flags", "--condition", "pregnancy", "--assessed", "--yes",
-               "--date", DAY).exit_code == 0
+    assert (
+        cli(
+            "init",
+            "--no-red-flags",
+            "--condition",
+            "pregnancy",
+            "--assessed",
+            "--yes",
+            "--date",
+            DAY,
+        ).exit_code
+        == 0
+    )
     assert supine_items(cli) == set()
 
 
@@ -144,24 +184,53 @@ def test_the_week_goes_with_the_condition(cli: Cli, backcare_home: Path) -> None
     r = cli("init", *OK, "--pregnancy-week", "12", "--yes", "--date", DAY)
     assert r.exit_code == 2 and "--condition pregnancy" in r.stderr
     assert Store(backcare_home).profile() is None
-    r = cli("init", "--no-red-flags", "--condition", "pregnancy", "--pregnancy-week", "50",
-            "--yes", "--date", DAY)
+    r = cli(
+        "init",
+        "--no-red-flags",
+        "--condition",
+        "pregnancy",
+        "--pregnancy-week",
+        "50",
+        "--yes",
+        "--date",
+        DAY,
+    )
     assert r.exit_code == 2 and "--pregnancy-week 50" in r.stderr
 
 
 def test_pregnancy_stop_signs_are_in_the_plan(cli: Cli) -> None:
-    assert cli("init", "--no-red-flags", "--condition", "pregnancy", "--pregnancy-week",
-               "24", "--assessed", "--yes", "--date", DAY).exit_code == 0
+    assert (
+        cli(
+            "init",
+            "--no-red-flags",
+            "--condition",
+            "pregnancy",
+            "--pregnancy-week",
+            "24",
+            "--assessed",
+            "--yes",
+            "--date",
+            DAY,
+        ).exit_code
+        == 0
+    )
     plan = cli("plan", "--json", "--date", DAY).json()
     signs = [w for w in plan["warnings"] if w.startswith("Pregnancy: stop exercising")]
     assert len(signs) == 1
-    for sign in ("vaginal bleeding", "regular painful contractions", "fluid leaking",
-                 "dizziness or feeling faint", "chest pain", "calf pain or swelling"):
+    for sign in (
+        "vaginal bleeding",
+        "regular painful contractions",
+        "fluid leaking",
+        "dizziness or feeling faint",
+        "chest pain",
+        "calf pain or swelling",
+    ):
         assert sign in signs[0]
     # The session shows the plan's warnings first (tests/test_screen_pty.py at a terminal).
 
 
 # --- re-running init ---------------------------------------------------------------------------
+
 
 def test_a_rerun_says_what_changed_and_undo_reverses_it(cli: Cli, backcare_home: Path) -> None:
     assert cli("init", *OK, "--pain", "5", "--yes", "--date", DAY).exit_code == 0
@@ -179,7 +248,8 @@ def test_a_rerun_says_what_changed_and_undo_reverses_it(cli: Cli, backcare_home:
 
 
 def test_a_rerun_keeps_the_start_date_and_baseline_it_is_not_given(
-        cli: Cli, backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli: Cli, backcare_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert cli("init", *OK, "--pain", "5", "--yes", "--date", "2026-03-01").exit_code == 0
     monkeypatch.setenv("BACKCARE_TODAY", "2026-03-20")
     doc = cli("init", "--equipment", "chair", "--json").json()

@@ -20,13 +20,37 @@ SCRIPT = installed_script()
 
 def test_the_session_says_pregnancys_stop_signs(tmp_path: Path) -> None:
     env = terminal_env(tmp_path / "home", DAY)
-    res = subprocess.run([SCRIPT, "init", "--no-red-flags", "--condition", "pregnancy",
-                          "--pregnancy-week", "24", "--assessed", "--pain", "3", "--yes",
-                          "--date", DAY], check=False, env=env, capture_output=True,
-                         text=True, timeout=60)
+    res = subprocess.run(
+        [
+            SCRIPT,
+            "init",
+            "--no-red-flags",
+            "--condition",
+            "pregnancy",
+            "--pregnancy-week",
+            "24",
+            "--assessed",
+            "--pain",
+            "3",
+            "--yes",
+            "--date",
+            DAY,
+        ],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert res.returncode == 0, res.stderr
-    child = pexpect.spawn(SCRIPT, ["session", "--date", DAY], env=env, encoding="utf-8",
-                          timeout=TIMEOUT, dimensions=(40, 120))
+    child = pexpect.spawn(
+        SCRIPT,
+        ["session", "--date", DAY],
+        env=env,
+        encoding="utf-8",
+        timeout=TIMEOUT,
+        dimensions=(40, 120),
+    )
     seen = ""
     while "regular painful contractions" not in " ".join(seen.split()):
         found = child.expect([r"how is your back pain right now, 0 to 10\?", r"\n"])

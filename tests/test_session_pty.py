@@ -39,8 +39,15 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 
 def backcare(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([SCRIPT, *args], check=False, env=env, capture_output=True,
-                          text=True, timeout=60, encoding="utf-8")
+    return subprocess.run(
+        [SCRIPT, *args],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        encoding="utf-8",
+    )
 
 
 def backcare_json(env: dict[str, str], *args: str) -> Any:
@@ -52,8 +59,18 @@ def backcare_json(env: dict[str, str], *args: str) -> Any:
 @pytest.fixture
 def planned(env: dict[str, str]) -> list[dict[str, Any]]:
     """A set-up patient, and today's plan as `plan --json` gives it."""
-    res = backcare(env, "init", "--no-red-flags", "--no-conditions", "--assessed",
-                   "--pain", "3", "--yes", "--date", DAY.isoformat())
+    res = backcare(
+        env,
+        "init",
+        "--no-red-flags",
+        "--no-conditions",
+        "--assessed",
+        "--pain",
+        "3",
+        "--yes",
+        "--date",
+        DAY.isoformat(),
+    )
     assert res.returncode == 0, res.stderr
     items: list[dict[str, Any]] = backcare_json(env, "plan")["items"]
     assert len(items) >= 3
@@ -92,8 +109,9 @@ class Driver:
     _last_countdown: str | None = None
 
     def default(self, screen: str, match: re.Match[str]) -> str:
-        return {"pain_start": "3", "hurt": "0", "pain_now": "2",
-                "note": "pty note"}.get(screen, match.group(1) if screen == "minutes" else "")
+        return {"pain_start": "3", "hurt": "0", "pain_now": "2", "note": "pty note"}.get(
+            screen, match.group(1) if screen == "minutes" else ""
+        )
 
     def run(self, until: str = "saved") -> None:
         for _ in range(2000):
@@ -127,23 +145,30 @@ class Driver:
         self.child.expect(pexpect.EOF, timeout=TIMEOUT)
         self.transcript += self.child.before
         self.child.close()
-        return int(self.child.exitstatus if self.child.exitstatus is not None
-                   else 128 + self.child.signalstatus)
+        return int(
+            self.child.exitstatus
+            if self.child.exitstatus is not None
+            else 128 + self.child.signalstatus
+        )
 
 
-def spawn(env: dict[str, str], decide: Callable[[Driver, str, re.Match[str]], str | None]
-          | None = None) -> Driver:
-    child = pexpect.spawn(SCRIPT, ["session"], env=env, encoding="utf-8", timeout=TIMEOUT,
-                          dimensions=(40, 100))
+def spawn(
+    env: dict[str, str], decide: Callable[[Driver, str, re.Match[str]], str | None] | None = None
+) -> Driver:
+    child = pexpect.spawn(
+        SCRIPT, ["session"], env=env, encoding="utf-8", timeout=TIMEOUT, dimensions=(40, 100)
+    )
     return Driver(child, decide) if decide else Driver(child)
 
 
 def midway(answer: str) -> Callable[[Driver, str, re.Match[str]], str | None]:
     """``answer`` at the first step (a rep or a countdown) of the second exercise."""
+
     def decide(d: Driver, screen: str, match: re.Match[str]) -> str | None:
         if d.starts == 2 and screen in ("rep", "countdown"):
             return answer
         return None
+
     return decide
 
 
@@ -157,8 +182,10 @@ def statuses(session: dict[str, Any]) -> list[str]:
 
 # --- the tests ------------------------------------------------------------------------------
 
-def test_a_whole_session_start_to_finish(env: dict[str, str],
-                                         planned: list[dict[str, Any]]) -> None:
+
+def test_a_whole_session_start_to_finish(
+    env: dict[str, str], planned: list[dict[str, Any]]
+) -> None:
     d = spawn(env)
     d.run()
     assert d.finish() == 0
@@ -175,19 +202,18 @@ def test_a_whole_session_start_to_finish(env: dict[str, str],
 
     h = history(env)
     (session,) = h["sessions"]
-    assert [e["exercise_id"] for e in session["exercises"]] == \
-        [i["exercise_id"] for i in planned]
+    assert [e["exercise_id"] for e in session["exercises"]] == [i["exercise_id"] for i in planned]
     assert statuses(session) == ["done"] * len(planned)
     for logged, item in zip(session["exercises"], planned, strict=True):
         for key in ("sets", "reps", "hold_seconds", "duration_minutes"):
             assert logged[key] == item[key], (item["exercise_id"], key)
-    assert (session["pain_before"], session["pain_after"], session["note"]) == \
-        (3, 2, "pty note")
+    assert (session["pain_before"], session["pain_after"], session["note"]) == (3, 2, "pty note")
     assert [(c["date"], c["score"]) for c in h["pain_checkins"]] == [(DAY.isoformat(), 3)]
 
 
-def test_q_midway_keeps_a_partial_session(env: dict[str, str],
-                                          planned: list[dict[str, Any]]) -> None:
+def test_q_midway_keeps_a_partial_session(
+    env: dict[str, str], planned: list[dict[str, Any]]
+) -> None:
     d = spawn(env, midway("q"))
     d.run()
     assert d.finish() == 0
@@ -196,10 +222,12 @@ def test_q_midway_keeps_a_partial_session(env: dict[str, str],
     assert statuses(session) == ["done", "partial"] + ["skipped"] * (len(planned) - 2)
 
 
-def test_keys_act_without_enter_as_the_header_says(env: dict[str, str],
-                                                  planned: list[dict[str, Any]]) -> None:
+def test_keys_act_without_enter_as_the_header_says(
+    env: dict[str, str], planned: list[dict[str, Any]]
+) -> None:
     """Issue 14: s and q act the moment they are pressed. The driver sends the letter
     alone; were Enter still needed, the session would wait and the driver time out."""
+
     def decide(d: Driver, screen: str, match: re.Match[str]) -> str | None:
         if screen == "start" and d.starts == 1:
             return "s"
@@ -217,8 +245,9 @@ def test_keys_act_without_enter_as_the_header_says(env: dict[str, str],
     assert statuses(session) == ["skipped", "done"] + ["skipped"] * (len(planned) - 2)
 
 
-def test_p_pauses_a_countdown_and_p_goes_on(env: dict[str, str],
-                                           planned: list[dict[str, Any]]) -> None:
+def test_p_pauses_a_countdown_and_p_goes_on(
+    env: dict[str, str], planned: list[dict[str, Any]]
+) -> None:
     paused: list[str] = []
 
     def decide(d: Driver, screen: str, match: re.Match[str]) -> str | None:
@@ -240,13 +269,13 @@ def test_p_pauses_a_countdown_and_p_goes_on(env: dict[str, str],
 
 
 @pytest.fixture
-def prescribed(env: dict[str, str], planned: list[dict[str, Any]],
-               tmp_path: Path) -> list[str]:
+def prescribed(env: dict[str, str], planned: list[dict[str, Any]], tmp_path: Path) -> list[str]:
     """A prescription whose second exercise counts repetitions with no hold, so that a test
     can act while the session waits for "press Enter when done", with no timer running."""
     rx = tmp_path / "rx.yaml"
-    rx.write_text("exercises:\n  - id: pelvic-tilt\n  - id: clam\n  - id: walking\n",
-                  encoding="utf-8")
+    rx.write_text(
+        "exercises:\n  - id: pelvic-tilt\n  - id: clam\n  - id: walking\n", encoding="utf-8"
+    )
     res = backcare(env, "programme", "import", str(rx))
     assert res.returncode == 0, res.stderr
     return [i["exercise_id"] for i in backcare_json(env, "plan")["items"]]
@@ -255,13 +284,16 @@ def prescribed(env: dict[str, str], planned: list[dict[str, Any]],
 def at_a_rep_of_the_second(answer: str) -> Callable[[Driver, str, re.Match[str]], str | None]:
     """``answer`` at the second exercise's first "press Enter when done": the session is
     waiting for a key there, so nothing races a countdown."""
+
     def decide(d: Driver, screen: str, match: re.Match[str]) -> str | None:
         return answer if d.starts == 2 and screen == "rep" else None
+
     return decide
 
 
 def test_ctrl_c_midway_exits_130_and_keeps_what_was_done(
-        env: dict[str, str], prescribed: list[str]) -> None:
+    env: dict[str, str], prescribed: list[str]
+) -> None:
     assert prescribed == ["pelvic-tilt", "clam", "walking"]
     planned = prescribed
     d = spawn(env, at_a_rep_of_the_second("^C"))
@@ -274,7 +306,8 @@ def test_ctrl_c_midway_exits_130_and_keeps_what_was_done(
 
 
 def test_a_red_pain_answer_gives_red_advice_and_an_easier_plan_next_time(
-        env: dict[str, str], planned: list[dict[str, Any]]) -> None:
+    env: dict[str, str], planned: list[dict[str, Any]]
+) -> None:
     first = planned[0]
 
     def decide(d: Driver, screen: str, match: re.Match[str]) -> str | None:
@@ -290,13 +323,16 @@ def test_a_red_pain_answer_gives_red_advice_and_an_easier_plan_next_time(
     said = " ".join(d.transcript.split())
     assert f"{first['name']}: 7/10 is red — stop this exercise" in said
     (session,) = history(env)["sessions"]
-    assert (session["exercises"][0]["exercise_id"], session["exercises"][0]["pain"]) == \
-        (first["exercise_id"], 7)
+    assert (session["exercises"][0]["exercise_id"], session["exercises"][0]["pain"]) == (
+        first["exercise_id"],
+        7,
+    )
 
     # The next plan that holds this exercise (or its easier variant) answers to the red.
     for ahead in range(1, 8):
-        items = backcare_json(env, "plan", "--date", (DAY + timedelta(days=ahead)).isoformat()
-                              )["items"]
+        items = backcare_json(env, "plan", "--date", (DAY + timedelta(days=ahead)).isoformat())[
+            "items"
+        ]
         hit = [i for i in items if f"hurt 7/10 on {DAY.day} {DAY:%b}" in i["reason"]]
         if hit:
             break
@@ -305,17 +341,20 @@ def test_a_red_pain_answer_gives_red_advice_and_an_easier_plan_next_time(
     (red,) = hit
     assert red["flagged"] is True
     # 7/10 takes it out of the routine: another of its kind in its place (issue 20).
-    assert re.match(r"(stepped back|easier variant|easiest dose already|in place of)",
-                    red["reason"])
+    assert re.match(
+        r"(stepped back|easier variant|easiest dose already|in place of)", red["reason"]
+    )
     assert red["exercise_id"] != first["exercise_id"]
     if red["reason"].startswith("stepped back"):
         assert red["exercise_id"] == first["exercise_id"]
 
 
-def test_enter_alone_does_not_answer_did_it_hurt(env: dict[str, str],
-                                                 planned: list[dict[str, Any]]) -> None:
+def test_enter_alone_does_not_answer_did_it_hurt(
+    env: dict[str, str], planned: list[dict[str, Any]]
+) -> None:
     """Issue 11: the pain question has no default. A stray Enter asks again; only a number
     answers it, and the session records that number."""
+
     def decide(d: Driver, screen: str, match: re.Match[str]) -> str | None:
         if screen == "hurt" and d.starts == 1:
             return "" if d.events.count("hurt") == 1 else "2"

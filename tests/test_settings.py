@@ -22,8 +22,7 @@ def day(n: int) -> str:
 
 def settings(home: Path, *lines: str) -> Path:
     path = home / "settings.yaml"
-    path.write_text("thresholds:\n" + "".join(f"  {line}\n" for line in lines),
-                    encoding="utf-8")
+    path.write_text("thresholds:\n" + "".join(f"  {line}\n" for line in lines), encoding="utf-8")
     return path
 
 
@@ -33,25 +32,29 @@ def test_every_threshold_has_bounds_and_the_defaults_are_inside_them() -> None:
         assert low <= getattr(DEFAULT, name) <= high, name
 
 
-@pytest.mark.parametrize(("line", "message"), [
-    ("flare_pain: 11", "flare_pain 11 is out of bounds: it must be 6 to 8"),
-    ("flare_pain: 9", "flare_pain 9 is out of bounds: it must be 6 to 8"),
-    ("severe_pain: 10", "severe_pain 10 is out of bounds: it must be 6 to 8"),
-    ("green_max: 0", "green_max 0 is out of bounds: it must be 1 to 4"),
-    ("amber_max: 10", "amber_max 10 is out of bounds: it must be 2 to 7"),
-    ("greens_to_progress: 1", "greens_to_progress 1 is out of bounds: it must be 2 to 6"),
-    ("review_after_days: 365", "review_after_days 365 is out of bounds: it must be 7 to 28"),
-    ("severe_days: 0", "severe_days 0 is out of bounds: it must be 1 to 5"),
-    ("next_morning_rise: 9", "next_morning_rise 9 is out of bounds: it must be 1 to 4"),
-    ("alert_critical_pain: 10", "alert_critical_pain 10 is out of bounds: it must be 3 to 8"),
-    ("alert_low_pain: 0", "alert_low_pain 0 is out of bounds: it must be 3 to 8"),
-    ("greens_to_progress: 2.5", "greens_to_progress must be a whole number, not 2.5"),
-    ("pain_mic_percent: .inf", "pain_mic_percent inf is out of bounds: it must be 10 to 50"),
-    ("flare_pain: yes", "flare_pain must be a whole number from 6 to 8"),
-    ("flare_pian: 7", "unknown threshold 'flare_pian' (did you mean 'flare_pain'?)"),
-])
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("flare_pain: 11", "flare_pain 11 is out of bounds: it must be 6 to 8"),
+        ("flare_pain: 9", "flare_pain 9 is out of bounds: it must be 6 to 8"),
+        ("severe_pain: 10", "severe_pain 10 is out of bounds: it must be 6 to 8"),
+        ("green_max: 0", "green_max 0 is out of bounds: it must be 1 to 4"),
+        ("amber_max: 10", "amber_max 10 is out of bounds: it must be 2 to 7"),
+        ("greens_to_progress: 1", "greens_to_progress 1 is out of bounds: it must be 2 to 6"),
+        ("review_after_days: 365", "review_after_days 365 is out of bounds: it must be 7 to 28"),
+        ("severe_days: 0", "severe_days 0 is out of bounds: it must be 1 to 5"),
+        ("next_morning_rise: 9", "next_morning_rise 9 is out of bounds: it must be 1 to 4"),
+        ("alert_critical_pain: 10", "alert_critical_pain 10 is out of bounds: it must be 3 to 8"),
+        ("alert_low_pain: 0", "alert_low_pain 0 is out of bounds: it must be 3 to 8"),
+        ("greens_to_progress: 2.5", "greens_to_progress must be a whole number, not 2.5"),
+        ("pain_mic_percent: .inf", "pain_mic_percent inf is out of bounds: it must be 10 to 50"),
+        ("flare_pain: yes", "flare_pain must be a whole number from 6 to 8"),
+        ("flare_pian: 7", "unknown threshold 'flare_pian' (did you mean 'flare_pain'?)"),
+    ],
+)
 def test_a_value_out_of_bounds_is_refused_with_file_and_line(
-        patient: Cli, backcare_home: Path, line: str, message: str) -> None:
+    patient: Cli, backcare_home: Path, line: str, message: str
+) -> None:
     path = settings(backcare_home, "reps_step: 2", line)
     before = snapshot(backcare_home, skip_cache=True)
     for args in (("plan", "--json"), ("log", "--pain-after", "2"), ("pain", "8")):

@@ -52,6 +52,7 @@ def fingerprint(path: Path) -> tuple[int, int, bytes]:
 
 # --- privacy -------------------------------------------------------------------------------------
 
+
 def test_the_folder_is_0700_and_its_files_0600_whatever_the_umask(backcare_home: Path) -> None:
     old = os.umask(0o022)  # a common, generous umask must not leak health data
     try:
@@ -86,8 +87,10 @@ def test_widened_permissions_are_reported_and_fixed(backcare_home: Path) -> None
 
 # --- atomic writes ---------------------------------------------------------------------------
 
+
 def test_every_write_replaces_the_file_with_a_complete_new_one(
-        backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    backcare_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     s = Store(backcare_home)
     s.add_visit(visit())
     s.save_profile(Profile(start_date=MARCH))
@@ -99,11 +102,12 @@ def test_every_write_replaces_the_file_with_a_complete_new_one(
         real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", spy)
-    for write, path in [(lambda: s.add_visit(visit()), month_file(backcare_home)),
-                        (lambda: s.put_checkin(PainCheckin(MARCH, 3)), month_file(backcare_home)),
-                        (lambda: s.save_profile(Profile(start_date=MARCH, baseline_pain=5)),
-                         s.main_path),
-                        (lambda: s.add_goal("walk to the shop", MARCH, None, None), s.main_path)]:
+    for write, path in [
+        (lambda: s.add_visit(visit()), month_file(backcare_home)),
+        (lambda: s.put_checkin(PainCheckin(MARCH, 3)), month_file(backcare_home)),
+        (lambda: s.save_profile(Profile(start_date=MARCH, baseline_pain=5)), s.main_path),
+        (lambda: s.add_goal("walk to the shop", MARCH, None, None), s.main_path),
+    ]:
         replaced.clear()
         write()
         # One complete new file, renamed over the old one: never written in place, and
@@ -118,7 +122,8 @@ def test_every_write_replaces_the_file_with_a_complete_new_one(
 
 
 def test_a_failed_write_leaves_the_old_file_and_no_temp_file(
-        backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    backcare_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     s = Store(backcare_home)
     s.add_visit(visit())
     s.add_visit(visit())  # today's backup now exists, so the next write only writes the log
@@ -138,7 +143,8 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp_file(
 
 
 def test_an_operation_that_fails_half_way_writes_nothing(
-        backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    backcare_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     s = Store(backcare_home)
     s.save_profile(Profile(start_date=MARCH, baseline_pain=6))
     s.put_checkin(PainCheckin(MARCH, 4))
@@ -163,7 +169,8 @@ def test_an_operation_that_fails_half_way_writes_nothing(
 
 
 def test_the_days_backup_holds_the_file_as_it_was_before_the_days_first_change(
-        backcare_home: Path) -> None:
+    backcare_home: Path,
+) -> None:
     s = Store(backcare_home)
     s.save_profile(Profile(start_date=MARCH, baseline_pain=6))
     s.save_profile(Profile(start_date=MARCH, baseline_pain=5))
@@ -196,8 +203,7 @@ def damage(path: Path, how: str) -> bytes:
 
 
 @pytest.mark.parametrize("how", DAMAGE)
-def test_a_damaged_log_file_is_named_and_never_written_over(backcare_home: Path,
-                                                            how: str) -> None:
+def test_a_damaged_log_file_is_named_and_never_written_over(backcare_home: Path, how: str) -> None:
     s = Store(backcare_home)
     s.add_visit(visit())
     path = month_file(backcare_home)
@@ -207,8 +213,11 @@ def test_a_damaged_log_file_is_named_and_never_written_over(backcare_home: Path,
         s.history()
     assert str(path) in info.value.message
     assert "backcare doctor" in info.value.message
-    for write in (lambda: s.add_visit(visit()), lambda: s.put_checkin(PainCheckin(MARCH, 2)),
-                  lambda: s.import_all({"visits": [visit().to_dict()]}, None, [], None)):
+    for write in (
+        lambda: s.add_visit(visit()),
+        lambda: s.put_checkin(PainCheckin(MARCH, 2)),
+        lambda: s.import_all({"visits": [visit().to_dict()]}, None, [], None),
+    ):
         with pytest.raises(DataFileError, match=str(path)):
             write()
         assert fingerprint(path) == before
@@ -218,16 +227,17 @@ def test_a_damaged_log_file_is_named_and_never_written_over(backcare_home: Path,
 
 
 @pytest.mark.parametrize("how", ["garbage", "truncated", "newer-schema"])
-def test_a_damaged_main_file_is_named_and_never_written_over(backcare_home: Path,
-                                                             how: str) -> None:
+def test_a_damaged_main_file_is_named_and_never_written_over(backcare_home: Path, how: str) -> None:
     s = Store(backcare_home)
     s.save_profile(Profile(start_date=MARCH))
     damage(s.main_path, how)
     before = fingerprint(s.main_path)
     with pytest.raises(DataFileError, match=str(s.main_path)):
         s.profile()
-    for write in (lambda: s.save_profile(Profile(start_date=MARCH)),
-                  lambda: s.add_goal("walk", MARCH, None, None)):
+    for write in (
+        lambda: s.save_profile(Profile(start_date=MARCH)),
+        lambda: s.add_goal("walk", MARCH, None, None),
+    ):
         with pytest.raises(DataFileError, match=str(s.main_path)):
             write()
         assert fingerprint(s.main_path) == before
@@ -261,8 +271,10 @@ def test_the_cli_refuses_to_write_over_a_damaged_file(cli: Cli, backcare_home: P
 # A file that is valid JSON but holds a record no command could write (issue 17): how each
 # record is spoiled, in a month file of one visit and one check-in.
 BAD_RECORDS: dict[str, Callable[[dict[str, Any]], None]] = {
-    "a date that does not exist": lambda t: _first(t, "pain_checkins").update(
-        date="2026-03-30", id="p-2026-03-30") or _first(t, "visits").update(date="2026-02-30"),
+    "a date that does not exist": lambda t: (
+        _first(t, "pain_checkins").update(date="2026-03-30", id="p-2026-03-30")
+        or _first(t, "visits").update(date="2026-02-30")
+    ),
     "NaN for a score": lambda t: _first(t, "pain_checkins").update(score=float("nan")),
     "a score in words": lambda t: _first(t, "pain_checkins").update(score="five"),
     "a pain score of 11": lambda t: _first(t, "pain_checkins").update(score=11),
@@ -270,8 +282,7 @@ BAD_RECORDS: dict[str, Callable[[dict[str, Any]], None]] = {
     "a lone surrogate in a note": lambda t: _first(t, "visits").update(note="ok \udc80"),
     "a record of another month": lambda t: _first(t, "visits").update(date="2026-04-02"),
     "a record that is not an object": lambda t: t["visits"].update({"7": [1, 2]}),
-    "a record number that is not one": lambda t: t["visits"].update(
-        {"x": _first(t, "visits")}),
+    "a record number that is not one": lambda t: t["visits"].update({"x": _first(t, "visits")}),
 }
 
 
@@ -281,7 +292,8 @@ def _first(tables: dict[str, Any], table: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("how", BAD_RECORDS)
 def test_a_file_with_a_bad_record_is_damaged_named_and_never_written(
-        cli: Cli, backcare_home: Path, how: str) -> None:
+    cli: Cli, backcare_home: Path, how: str
+) -> None:
     s = Store(backcare_home)
     s.add_visit(visit())
     s.put_checkin(PainCheckin(MARCH, 4))  # today's backup holds the good file
@@ -309,11 +321,18 @@ def test_a_file_with_a_bad_record_is_damaged_named_and_never_written(
     assert cli("doctor", "--json").json()["clean"] is True
 
 
-@pytest.mark.parametrize("field,value", [("start_date", None), ("start_date", "2026-13-01"),
-                                         ("minutes_per_day", "twenty"),
-                                         ("red_flags", "bladder-bowel")])
-def test_a_wrong_shaped_main_file_is_named(cli: Cli, backcare_home: Path, field: str,
-                                           value: Any) -> None:
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("start_date", None),
+        ("start_date", "2026-13-01"),
+        ("minutes_per_day", "twenty"),
+        ("red_flags", "bladder-bowel"),
+    ],
+)
+def test_a_wrong_shaped_main_file_is_named(
+    cli: Cli, backcare_home: Path, field: str, value: Any
+) -> None:
     assert cli("init", "--yes", "--no-red-flags", "--no-conditions", "--pain", "5").exit_code == 0
     main = backcare_home / "backcare.json"
     tables = json.loads(main.read_text(encoding="utf-8"))
@@ -328,15 +347,16 @@ def test_a_wrong_shaped_main_file_is_named(cli: Cli, backcare_home: Path, field:
 
 # --- schema versions and migrations ------------------------------------------------------------
 
-def test_every_file_carries_its_schema_version_and_counts_its_writes(
-        backcare_home: Path) -> None:
+
+def test_every_file_carries_its_schema_version_and_counts_its_writes(backcare_home: Path) -> None:
     s = Store(backcare_home)
     s.add_visit(visit())
     s.save_profile(Profile(start_date=MARCH))
     s.save_profile(Profile(start_date=MARCH, baseline_pain=3))
     for path, writes in ((month_file(backcare_home), 1), (s.main_path, 2)):
         assert json.loads(path.read_text(encoding="utf-8"))["_meta"] == {
-            "1": {"schema": storage.SCHEMA_VERSION, "generation": writes}}
+            "1": {"schema": storage.SCHEMA_VERSION, "generation": writes}
+        }
 
 
 def test_a_newer_schema_is_refused_with_the_files_name(backcare_home: Path) -> None:
@@ -349,8 +369,7 @@ def test_a_newer_schema_is_refused_with_the_files_name(backcare_home: Path) -> N
     before = fingerprint(path)
     with pytest.raises(DataFileError) as info:
         s.history()
-    assert info.value.message.startswith(f"{path}: has schema version "
-                                         f"{storage.SCHEMA_VERSION + 1}")
+    assert info.value.message.startswith(f"{path}: has schema version {storage.SCHEMA_VERSION + 1}")
     assert "newer backcare" in info.value.message
     with pytest.raises(DataFileError):
         s.add_visit(visit())
@@ -364,7 +383,8 @@ def _uppercase_notes(name: str, tables: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_an_old_file_is_migrated_on_read_and_saved_at_the_new_schema(
-        backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    backcare_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     s = Store(backcare_home)
     s.add_visit(visit(note="mobilisation"))
     path = month_file(backcare_home)
@@ -384,15 +404,15 @@ def test_an_old_file_is_migrated_on_read_and_saved_at_the_new_schema(
     s.add_visit(visit(note="exercise review"))
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert doc["_meta"]["1"]["schema"] == 2
-    assert sorted(d["note"] for d in doc["visits"].values()) == ["MOBILISATION",
-                                                                 "exercise review"]
+    assert sorted(d["note"] for d in doc["visits"].values()) == ["MOBILISATION", "exercise review"]
     migrated.clear()
     assert len(s.history().visits) == 2
     assert migrated == []  # already at schema 2
 
 
 def test_migrations_run_in_order_from_the_files_own_version(
-        backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    backcare_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     s = Store(backcare_home)
     s.add_visit(visit(JANUARY, note="january"))
     ran: list[tuple[int, str]] = []
@@ -403,6 +423,7 @@ def test_migrations_run_in_order_from_the_files_own_version(
             for doc in (tables.get("visits") or {}).values():
                 doc["note"] += f" >{n + 1}"
             return tables
+
         return migrate
 
     monkeypatch.setattr(storage, "SCHEMA_VERSION", 2)
@@ -415,8 +436,9 @@ def test_migrations_run_in_order_from_the_files_own_version(
     assert ran == [(1, "log/2026-01.json"), (2, "log/2026-01.json"), (2, "log/2026-02.json")]
 
 
-def test_a_gap_in_the_migrations_is_a_clean_error(backcare_home: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_gap_in_the_migrations_is_a_clean_error(
+    backcare_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     s = Store(backcare_home)
     s.add_visit(visit())
     monkeypatch.setattr(storage, "SCHEMA_VERSION", 2)
@@ -426,6 +448,7 @@ def test_a_gap_in_the_migrations_is_a_clean_error(backcare_home: Path,
 
 # --- one file a month ------------------------------------------------------------------------
 
+
 def test_a_new_entry_rewrites_only_that_months_file(backcare_home: Path) -> None:
     s = Store(backcare_home)
     s.save_profile(Profile(start_date=JANUARY))
@@ -433,8 +456,10 @@ def test_a_new_entry_rewrites_only_that_months_file(backcare_home: Path) -> None
     s.add_visit(visit(FEBRUARY))
     s.add_visit(visit(MARCH))
     s.add_visit(visit(MARCH))  # today's backups exist from here on
-    untouched = {p: fingerprint(p) for p in (month_file(backcare_home, JANUARY),
-                                             month_file(backcare_home, MARCH), s.main_path)}
+    untouched = {
+        p: fingerprint(p)
+        for p in (month_file(backcare_home, JANUARY), month_file(backcare_home, MARCH), s.main_path)
+    }
     february = fingerprint(month_file(backcare_home, FEBRUARY))
     s.add_visit(visit(FEBRUARY))
     s.put_checkin(PainCheckin(FEBRUARY, 4))
@@ -442,16 +467,23 @@ def test_a_new_entry_rewrites_only_that_months_file(backcare_home: Path) -> None
         assert fingerprint(path) == before, path
     assert fingerprint(month_file(backcare_home, FEBRUARY)) != february
     assert sorted(p.name for p in (backcare_home / "log").iterdir()) == [
-        "2026-01.json", "2026-02.json", "2026-03.json", "2026.summary"]  # and their summary
+        "2026-01.json",
+        "2026-02.json",
+        "2026-03.json",
+        "2026.summary",
+    ]  # and their summary
 
 
 def test_temporary_files_left_by_a_crash_are_never_data_and_the_next_writer_removes_them(
-        backcare_home: Path) -> None:
+    backcare_home: Path,
+) -> None:
     s = Store(backcare_home)
     s.add_visit(visit())
     s.save_profile(Profile(start_date=MARCH))
-    left = [backcare_home / "log" / ".2026-03.json.0a1b2c3d4e5f.tmp",
-            backcare_home / ".backcare.json.ffeeddccbbaa.tmp"]
+    left = [
+        backcare_home / "log" / ".2026-03.json.0a1b2c3d4e5f.tmp",
+        backcare_home / ".backcare.json.ffeeddccbbaa.tmp",
+    ]
     left[0].write_bytes(b'{"visits": {"1": ')
     left[1].write_bytes(b"")
     for path in left:
@@ -503,12 +535,15 @@ def _env(home: Path) -> dict[str, str]:
     return {**os.environ, "BACKCARE_HOME": str(home), "PYTHONPATH": str(ROOT)}
 
 
-def test_two_processes_appending_at_once_lose_nothing(backcare_home: Path,
-                                                      tmp_path: Path) -> None:
+def test_two_processes_appending_at_once_lose_nothing(backcare_home: Path, tmp_path: Path) -> None:
     go = tmp_path / "go"
-    writers = [subprocess.Popen(_python(WRITER, str(backcare_home), tag, str(ENTRIES_EACH),
-                                        str(go)), env=_env(backcare_home))
-               for tag in ("a", "b")]
+    writers = [
+        subprocess.Popen(
+            _python(WRITER, str(backcare_home), tag, str(ENTRIES_EACH), str(go)),
+            env=_env(backcare_home),
+        )
+        for tag in ("a", "b")
+    ]
     go.touch()
     for w in writers:
         assert w.wait(timeout=120) == 0
@@ -542,12 +577,17 @@ MAX_DELAY_S = 0.15
 
 
 def test_a_writer_killed_mid_write_never_leaves_an_unreadable_file(
-        cli: Cli, backcare_home: Path) -> None:
+    cli: Cli, backcare_home: Path
+) -> None:
     rng = random.Random(20260301)  # reproducible delays
     visits_seen = 0
     for _ in range(KILL_ROUNDS):
-        writer = subprocess.Popen(_python(LOOPING_WRITER, str(backcare_home)),
-                                  env=_env(backcare_home), stdout=subprocess.PIPE, text=True)
+        writer = subprocess.Popen(
+            _python(LOOPING_WRITER, str(backcare_home)),
+            env=_env(backcare_home),
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert writer.stdout is not None
         assert writer.stdout.readline() == "ready\n"
         time.sleep(rng.uniform(0, MAX_DELAY_S))
@@ -574,6 +614,7 @@ def test_a_writer_killed_mid_write_never_leaves_an_unreadable_file(
 
 # --- doctor --------------------------------------------------------------------------------------
 
+
 def _log_with_backup(home: Path) -> tuple[Path, Path]:
     """A month file written twice today: the second write kept a good backup of the first."""
     s = Store(home)
@@ -586,16 +627,23 @@ def _log_with_backup(home: Path) -> tuple[Path, Path]:
 
 
 @pytest.mark.parametrize("how", ["truncated", "garbage", "emptied"])
-def test_doctor_reports_a_damaged_log_file_with_its_backup(cli: Cli, backcare_home: Path,
-                                                           how: str) -> None:
+def test_doctor_reports_a_damaged_log_file_with_its_backup(
+    cli: Cli, backcare_home: Path, how: str
+) -> None:
     path, backup = _log_with_backup(backcare_home)
     bad = damage(path, how)
     res = cli("doctor", "--json")
     assert res.exit_code == 0, res  # --json reports; only --yes changes anything
     doc = res.json()
     assert doc["clean"] is False
-    assert doc["problems"] == [{"file": str(path), "problem": doc["problems"][0]["problem"],
-                                "backup": str(backup), "fix": "restore"}]
+    assert doc["problems"] == [
+        {
+            "file": str(path),
+            "problem": doc["problems"][0]["problem"],
+            "backup": str(backup),
+            "fix": "restore",
+        }
+    ]
     assert doc["problems"][0]["problem"]
     # Without --json it would ask; with no terminal to ask at, it names --yes (CONTRACT.md).
     res = cli("doctor")
@@ -608,7 +656,8 @@ def test_doctor_reports_a_damaged_log_file_with_its_backup(cli: Cli, backcare_ho
 
 @pytest.mark.parametrize("how", ["truncated", "garbage", "emptied"])
 def test_doctor_yes_restores_the_newest_good_backup_and_keeps_the_damaged_file(
-        cli: Cli, backcare_home: Path, how: str) -> None:
+    cli: Cli, backcare_home: Path, how: str
+) -> None:
     path, backup = _log_with_backup(backcare_home)
     bad = damage(path, how)
     res = cli("doctor", "--yes")
@@ -651,8 +700,7 @@ def test_doctor_restores_the_main_file(cli: Cli, backcare_home: Path) -> None:
     assert profile is not None and profile.baseline_pain == 6
 
 
-def test_doctor_without_a_backup_leaves_the_file_and_says_so(cli: Cli,
-                                                             backcare_home: Path) -> None:
+def test_doctor_without_a_backup_leaves_the_file_and_says_so(cli: Cli, backcare_home: Path) -> None:
     Store(backcare_home).add_visit(visit())  # written once: no backup yet
     path = month_file(backcare_home)
     bad = damage(path, "garbage")
@@ -706,6 +754,7 @@ def test_doctor_json_yes_reports_then_repairs(cli: Cli, backcare_home: Path) -> 
 
 # --- one change, all or nothing, and undoable (issue 14) --------------------------------------
 
+
 def crash_on_data_write(monkeypatch: pytest.MonkeyPatch) -> None:
     """A crash after the undo history's file is written and before the data files are:
     every way a change can stop half-way, for the files it writes."""
@@ -725,7 +774,8 @@ def undo_files(home: Path) -> list[str]:
 
 
 def test_a_change_cut_short_is_rolled_back_by_the_next_writer(
-        backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    backcare_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     s = Store(backcare_home)
     s.add_visit(visit())
     crash_on_data_write(monkeypatch)
@@ -740,7 +790,8 @@ def test_a_change_cut_short_is_rolled_back_by_the_next_writer(
 
 
 def test_an_undo_cut_short_is_finished_by_the_next_writer(
-        backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    backcare_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from backcare.storage.store import UndoChoice
 
     s = Store(backcare_home)
@@ -766,8 +817,14 @@ def test_a_change_is_refused_when_its_record_changed_meanwhile(backcare_home: Pa
     s.put_checkin(PainCheckin(MARCH, 4))
     stale = PainCheckin(MARCH, 5).to_dict()  # what another command read, now out of date
     with pytest.raises(BackcareError, match="changed while this command ran"):
-        s.save_change(lambda files: Change("edit", "x", (RecordChange(
-            "pain_checkins", stale, PainCheckin(MARCH, 2).to_dict()),), "edit"))
+        s.save_change(
+            lambda files: Change(
+                "edit",
+                "x",
+                (RecordChange("pain_checkins", stale, PainCheckin(MARCH, 2).to_dict()),),
+                "edit",
+            )
+        )
     assert [c.score for c in s.history().checkins] == [4]
 
 

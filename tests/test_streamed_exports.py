@@ -44,9 +44,9 @@ def test_the_lazy_document_holds_the_same_records(patient: Cli, backcare_home: P
     assert len(plain["sessions"]) == 10
 
 
-def test_the_streamed_json_is_the_whole_document(patient: Cli, backcare_home: Path,
-                                                 tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_streamed_json_is_the_whole_document(
+    patient: Cli, backcare_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     seeded(patient)
     out = tmp_path / "all.json"
     res = patient("export", "--format", "json", "--out", str(out), "--date", TODAY.isoformat())
@@ -54,8 +54,15 @@ def test_the_streamed_json_is_the_whole_document(patient: Cli, backcare_home: Pa
     text = out.read_text(encoding="utf-8")
     doc = json.loads(text)
     s = Store(backcare_home)
-    expected = document(s.profile(), s.history(), s.goals(), s.programme(),
-                        doc["exported_at"], s.corrections(), s.prescriptions())
+    expected = document(
+        s.profile(),
+        s.history(),
+        s.goals(),
+        s.programme(),
+        doc["exported_at"],
+        s.corrections(),
+        s.prescriptions(),
+    )
     assert doc == json.loads(json.dumps(expected))
     # one record a line: a file a person (or grep) can read, written record by record
     assert sum(line.startswith('    {"id": "s-') for line in text.splitlines()) == 10
@@ -64,8 +71,7 @@ def test_the_streamed_json_is_the_whole_document(patient: Cli, backcare_home: Pa
     res = patient("import", str(out))
     assert res.exit_code == 0, res.output
     again = tmp_path / "again.json"
-    res = patient("export", "--format", "json", "--out", str(again), "--date",
-                  TODAY.isoformat())
+    res = patient("export", "--format", "json", "--out", str(again), "--date", TODAY.isoformat())
     assert res.exit_code == 0, res.output
     back = json.loads(again.read_text(encoding="utf-8"))
     for key in ("sessions", "pain_checkins", "assessments", "visits", "profile"):

@@ -49,8 +49,7 @@ def test_each_undo_reverses_the_change_before(patient: Cli, backcare_home: Path)
     steps = [
         ("the deletion of the visit of 5 Mar 2026", lambda d: len(d["visits"]) == 1),
         ("the visit of 5 Mar 2026", lambda d: d["visits"] == []),
-        ("the edit of the session of 5 Mar 2026",
-         lambda d: d["sessions"][0]["pain_after"] is None),
+        ("the edit of the session of 5 Mar 2026", lambda d: d["sessions"][0]["pain_after"] is None),
         ("which replaced an earlier one", lambda d: d["pain_checkins"][0]["score"] == 5),
         ("the pain check-in of 5 Mar 2026", lambda d: d["pain_checkins"] == []),
         ("the session of 5 Mar 2026", lambda d: d["sessions"] == []),
@@ -77,23 +76,41 @@ def test_undo_reaches_back_twenty_changes(patient: Cli) -> None:
         res = patient("undo")
         assert res.exit_code == 0, res.output
         assert f"the pain check-in of {days[-1 - n].day} " in res.stderr
-        assert (f"{19 - n} more change" in res.stderr) if n < 19 else \
-            "That was the last change that can be undone." in res.stderr
+        assert (
+            (f"{19 - n} more change" in res.stderr)
+            if n < 19
+            else "That was the last change that can be undone." in res.stderr
+        )
     res = patient("undo")
     assert res.exit_code == 1 and "keeps the last 20" in res.stderr
     # The two first check-ins stay: they are beyond the last 20 changes.
-    assert [c["date"] for c in log(patient)["pain_checkins"]] == \
-        sorted(d.isoformat() for d in days[:2])
+    assert [c["date"] for c in log(patient)["pain_checkins"]] == sorted(
+        d.isoformat() for d in days[:2]
+    )
 
 
 def test_undo_reverses_an_import(patient: Cli, tmp_path: Path) -> None:
     before = log(patient)
     doc = json.loads(patient("export", "--format", "json", "--out", "-").stdout)
-    doc["sessions"] = [{"date": DAY.isoformat(), "pain_before": None, "pain_after": None,
-                        "note": None, "exercises": [{"exercise_id": "walking",
-                                                     "status": "done", "sets": None,
-                                                     "reps": None, "hold_seconds": None,
-                                                     "duration_minutes": 20, "pain": None}]}]
+    doc["sessions"] = [
+        {
+            "date": DAY.isoformat(),
+            "pain_before": None,
+            "pain_after": None,
+            "note": None,
+            "exercises": [
+                {
+                    "exercise_id": "walking",
+                    "status": "done",
+                    "sets": None,
+                    "reps": None,
+                    "hold_seconds": None,
+                    "duration_minutes": 20,
+                    "pain": None,
+                }
+            ],
+        }
+    ]
     doc["visits"] = [{"date": DAY.isoformat(), "kind": "other", "note": None}]
     path = tmp_path / "other-program.json"
     path.write_text(json.dumps(doc))
@@ -106,12 +123,19 @@ def test_undo_reverses_an_import(patient: Cli, tmp_path: Path) -> None:
     assert log(patient) == before
 
 
-def test_undo_of_an_import_keeps_a_profile_that_holds_a_red_flag(cli: Cli,
-                                                                 tmp_path: Path) -> None:
-    doc = {"format": "backcare-export", "version": 1, "exported_at": "2026-03-06T10:00:00Z",
-           "profile": {"start_date": START.isoformat(), "red_flags": ["fever"]},
-           "sessions": [], "pain_checkins": [], "assessments": [], "visits": [], "goals": [],
-           "programme": None}
+def test_undo_of_an_import_keeps_a_profile_that_holds_a_red_flag(cli: Cli, tmp_path: Path) -> None:
+    doc = {
+        "format": "backcare-export",
+        "version": 1,
+        "exported_at": "2026-03-06T10:00:00Z",
+        "profile": {"start_date": START.isoformat(), "red_flags": ["fever"]},
+        "sessions": [],
+        "pain_checkins": [],
+        "assessments": [],
+        "visits": [],
+        "goals": [],
+        "programme": None,
+    }
     path = tmp_path / "flagged.json"
     path.write_text(json.dumps(doc))
     assert cli("import", str(path)).exit_code == 0
@@ -122,8 +146,7 @@ def test_undo_of_an_import_keeps_a_profile_that_holds_a_red_flag(cli: Cli,
 
 
 def test_undoing_a_red_flag_check_in_keeps_the_programme_stopped(patient: Cli) -> None:
-    assert patient("pain", "3", "--date", DAY.isoformat(), "--symptom",
-                   "night-pain").exit_code == 3
+    assert patient("pain", "3", "--date", DAY.isoformat(), "--symptom", "night-pain").exit_code == 3
     res = patient("undo")
     assert res.exit_code == 0, res.output
     assert "stays stopped" in res.stderr and log(patient)["pain_checkins"] == []
@@ -134,8 +157,7 @@ def test_undoing_a_red_flag_check_in_keeps_the_programme_stopped(patient: Cli) -
 
 def test_undoing_the_deletion_of_a_red_flag_check_in_reports_it_again(patient: Cli) -> None:
     assert patient("init", "--cleared-by-clinician").exit_code == 0
-    assert patient("pain", "3", "--date", TODAY.isoformat(), "--symptom",
-                   "fever").exit_code == 3
+    assert patient("pain", "3", "--date", TODAY.isoformat(), "--symptom", "fever").exit_code == 3
     assert patient("delete", f"p-{TODAY.isoformat()}", "--yes").exit_code == 0
     assert patient("init", "--cleared-by-clinician").exit_code == 0
     assert patient("plan").exit_code == 0
@@ -167,6 +189,7 @@ def test_a_refused_undo_writes_nothing(patient: Cli, backcare_home: Path) -> Non
 
 # --- across a restart: each command its own process --------------------------------------------
 
+
 def script() -> str:
     exe = shutil.which("backcare") or str(Path(sys.executable).parent / "backcare")
     if not Path(exe).exists():
@@ -175,25 +198,53 @@ def script() -> str:
 
 
 def test_undo_history_survives_a_restart(tmp_path: Path) -> None:
-    env = {**os.environ, "BACKCARE_HOME": str(tmp_path / "home"), "NO_COLOR": "1",
-           "BACKCARE_TODAY": TODAY.isoformat()}
+    env = {
+        **os.environ,
+        "BACKCARE_HOME": str(tmp_path / "home"),
+        "NO_COLOR": "1",
+        "BACKCARE_TODAY": TODAY.isoformat(),
+    }
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([script(), *args], env=env, capture_output=True, text=True,
-                              timeout=120, check=False, stdin=subprocess.DEVNULL)
+        return subprocess.run(
+            [script(), *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
 
-    assert run("init", "--no-red-flags", "--no-conditions", "--assessed", "--pain", "4",
-               "--yes", "--date", START.isoformat()).returncode == 0
+    assert (
+        run(
+            "init",
+            "--no-red-flags",
+            "--no-conditions",
+            "--assessed",
+            "--pain",
+            "4",
+            "--yes",
+            "--date",
+            START.isoformat(),
+        ).returncode
+        == 0
+    )
     session = json.loads(run("log", "--date", DAY.isoformat(), "--json").stdout)["id"]
     assert run("edit", session, "--pain-after", "6").returncode == 0
     assert run("pain", "4", "--date", DAY.isoformat()).returncode == 0
     assert run("delete", f"p-{DAY.isoformat()}", "--yes").returncode == 0
-    for words in ("the deletion of the pain check-in", "the pain check-in of 5 Mar 2026",
-                  "the edit of the session", "the session of 5 Mar 2026"):
+    for words in (
+        "the deletion of the pain check-in",
+        "the pain check-in of 5 Mar 2026",
+        "the edit of the session",
+        "the session of 5 Mar 2026",
+    ):
         res = run("undo")
         assert res.returncode == 0 and words in res.stderr, res.stderr
         hist = json.loads(run("history", "--from", START.isoformat(), "--json").stdout)
         if words == "the edit of the session":
             assert hist["sessions"][0]["pain_after"] is None
-    assert json.loads(run("history", "--from", START.isoformat(), "--json").stdout)[
-        "sessions"] == []
+    assert (
+        json.loads(run("history", "--from", START.isoformat(), "--json").stdout)["sessions"] == []
+    )

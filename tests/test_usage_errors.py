@@ -16,24 +16,47 @@ from conftest import Cli
 from backcare.cli import app
 
 # What pydantic and click say in their own words: never shown to a patient.
-INTERNALS = ("Input should be", "Value error", "unable to parse", "Invalid value for",
-             "Error:", "Usage:", "Try '", "Got unexpected", "No such command",
-             "No such option", "Missing option", "Missing argument", "requires an argument",
-             "does not take a value", "<int>", "<str>", "list[str]", "Traceback", "pydantic")
+INTERNALS = (
+    "Input should be",
+    "Value error",
+    "unable to parse",
+    "Invalid value for",
+    "Error:",
+    "Usage:",
+    "Try '",
+    "Got unexpected",
+    "No such command",
+    "No such option",
+    "Missing option",
+    "Missing argument",
+    "requires an argument",
+    "does not take a value",
+    "<int>",
+    "<str>",
+    "list[str]",
+    "Traceback",
+    "pydantic",
+)
 
 MISTAKES: list[tuple[list[str], str]] = [
     (["pain", "4.5"], "pain is a whole number from 0 to 10, not '4.5'"),
     (["pain", "four"], "pain is a whole number from 0 to 10, not 'four'"),
     (["pain"], "'backcare pain' needs N: your pain now, 0 (none) to 10"),
-    (["export", "--format", "xlsx", "--out", "x"],
-     "--format 'xlsx' is not one of json, csv, fhir, pdf, ics"),
+    (
+        ["export", "--format", "xlsx", "--out", "x"],
+        "--format 'xlsx' is not one of json, csv, fhir, pdf, ics",
+    ),
     (["export", "--format", "jsn", "--out", "x"], "(did you mean 'json'?)"),
-    (["export", "--out", "x"], "'backcare export' needs --format: one of json, csv, fhir, "
-                               "pdf, ics"),
+    (
+        ["export", "--out", "x"],
+        "'backcare export' needs --format: one of json, csv, fhir, pdf, ics",
+    ),
     (["export", "--format", "pdf"], "'backcare export' needs --out: the file to write"),
     (["export", "--format"], "--format needs a value after it"),
-    (["export", "--format", "ics", "--out", "x", "--weeks", "99"],
-     "--weeks is a whole number from 1 to 52, not '99'"),
+    (
+        ["export", "--format", "ics", "--out", "x", "--weeks", "99"],
+        "--weeks is a whole number from 1 to 52, not '99'",
+    ),
     (["init", "--pain", "x"], "--pain is a whole number from 0 to 10, not 'x'"),
     (["init", "--minutes", "1.5"], "--minutes is a whole number from 10 to 180, not '1.5'"),
     (["init", "--days-per-week", "seven"], "--days-per-week is a whole number from 1 to 7"),
@@ -64,10 +87,12 @@ def assert_plain(res: Any, expected: str | None = None) -> None:
         assert expected in lines[0], lines[0]
 
 
-@pytest.mark.parametrize(("args", "expected"), MISTAKES,
-                         ids=[" ".join(a) or "-" for a, _ in MISTAKES])
-def test_a_common_mistake_is_said_plainly(cli: Cli, backcare_home: Path, args: list[str],
-                                          expected: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "expected"), MISTAKES, ids=[" ".join(a) or "-" for a, _ in MISTAKES]
+)
+def test_a_common_mistake_is_said_plainly(
+    cli: Cli, backcare_home: Path, args: list[str], expected: str
+) -> None:
     assert_plain(cli(*args), expected)
     assert not backcare_home.exists()  # nothing was written
 
@@ -83,6 +108,7 @@ def test_debug_does_not_bring_the_internals_back(cli: Cli) -> None:
 
 # --- every command, every option: the same mistakes -------------------------------------------
 
+
 def walk(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
     subs = getattr(command, "commands", None) or {}
     if not subs:
@@ -94,9 +120,14 @@ def walk(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, 
 LEAVES = list(walk(typer.main.get_command(app)))
 # What a command needs before a mistake in one of its options can be the only mistake.
 NEEDS: dict[tuple[str, ...], list[str]] = {
-    ("pain",): ["3"], ("assess",): ["odi"], ("goal", "add"): ["walk"], ("goal", "done"): ["1"],
-    ("import",): ["x.json"], ("exercises", "show"): ["bridge"],
-    ("programme", "import"): ["rx.yaml"], ("export",): ["--format", "json", "--out", "x"],
+    ("pain",): ["3"],
+    ("assess",): ["odi"],
+    ("goal", "add"): ["walk"],
+    ("goal", "done"): ["1"],
+    ("import",): ["x.json"],
+    ("exercises", "show"): ["bridge"],
+    ("programme", "import"): ["rx.yaml"],
+    ("export",): ["--format", "json", "--out", "x"],
 }
 
 
@@ -123,22 +154,26 @@ def test_the_walk_finds_the_options() -> None:
     assert (("export",), "--format") in CHOICE_OPTIONS
 
 
-@pytest.mark.parametrize(("path", "option"), WHOLE_NUMBER_OPTIONS,
-                         ids=[f"{' '.join(p)} {o}" for p, o in WHOLE_NUMBER_OPTIONS])
-def test_every_whole_number_option_says_so(cli: Cli, path: tuple[str, ...],
-                                           option: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "option"),
+    WHOLE_NUMBER_OPTIONS,
+    ids=[f"{' '.join(p)} {o}" for p, o in WHOLE_NUMBER_OPTIONS],
+)
+def test_every_whole_number_option_says_so(cli: Cli, path: tuple[str, ...], option: str) -> None:
     res = cli(*path, *NEEDS.get(path, []), option, "2.5")
     assert_plain(res, f"{option} is a whole number")
     assert "not '2.5'" in res.stderr
 
 
-@pytest.mark.parametrize(("path", "option"), CHOICE_OPTIONS,
-                         ids=[f"{' '.join(p)} {o}" for p, o in CHOICE_OPTIONS])
-def test_every_closed_list_option_names_its_choices(cli: Cli, path: tuple[str, ...],
-                                                    option: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "option"), CHOICE_OPTIONS, ids=[f"{' '.join(p)} {o}" for p, o in CHOICE_OPTIONS]
+)
+def test_every_closed_list_option_names_its_choices(
+    cli: Cli, path: tuple[str, ...], option: str
+) -> None:
     args = [a for a in NEEDS.get(path, []) if a]
     if option in args:  # replace the good value the command needed with a bad one
-        args = args[:args.index(option)] + args[args.index(option) + 2:]
+        args = args[: args.index(option)] + args[args.index(option) + 2 :]
     assert_plain(cli(*path, *args, option, "zzz"), f"{option} 'zzz' is not one of")
 
 
@@ -148,10 +183,10 @@ def test_every_command_names_an_unknown_option(cli: Cli, path: tuple[str, ...]) 
     assert_plain(res, f"'backcare {' '.join(path)}' has no option --no-such-option")
 
 
-@pytest.mark.parametrize("path", [p for p, c in LEAVES
-                                  if any(x.param_type_name == "argument" and x.required
-                                         for x in c.params)],
-                         ids=lambda p: " ".join(p))
-def test_every_missing_argument_is_named_with_what_it_is(cli: Cli,
-                                                         path: tuple[str, ...]) -> None:
+@pytest.mark.parametrize(
+    "path",
+    [p for p, c in LEAVES if any(x.param_type_name == "argument" and x.required for x in c.params)],
+    ids=lambda p: " ".join(p),
+)
+def test_every_missing_argument_is_named_with_what_it_is(cli: Cli, path: tuple[str, ...]) -> None:
     assert_plain(cli(*path), f"'backcare {' '.join(path)}' needs ")

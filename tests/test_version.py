@@ -39,8 +39,9 @@ def test_version_needs_no_command_module(monkeypatch: pytest.MonkeyPatch) -> Non
 
     built: list[tuple[str, ...]] = []
     real = cli.make_app
-    monkeypatch.setattr(cli, "make_app", lambda modules=cli.MODULES: built.append(modules)
-                        or real(modules))
+    monkeypatch.setattr(
+        cli, "make_app", lambda modules=cli.MODULES: built.append(modules) or real(modules)
+    )
     with pytest.raises(SystemExit) as done:
         cli.main(["--version"])
     assert done.value.code in (0, None)

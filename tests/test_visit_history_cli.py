@@ -17,8 +17,15 @@ TODAY = date(2026, 3, 20)
 
 
 SESSION_KEYS = {"id", "date", "pain_before", "pain_after", "note", "exercises"}
-EXERCISE_KEYS = {"exercise_id", "status", "sets", "reps", "hold_seconds", "duration_minutes",
-                 "pain"}
+EXERCISE_KEYS = {
+    "exercise_id",
+    "status",
+    "sets",
+    "reps",
+    "hold_seconds",
+    "duration_minutes",
+    "pain",
+}
 CHECKIN_KEYS = {"date", "score", "note", "symptoms", "flare"}
 ASSESSMENT_KEYS = {"date", "instrument", "answers", "score", "band"}
 VISIT_KEYS = {"date", "kind", "note"}
@@ -35,8 +42,19 @@ def logged(patient: Cli) -> Cli:
         ("pain", "5", "--date", day(0), "--note", "first day"),
         ("log", "--date", day(0), "--pain-before", "5", "--pain-after", "4"),
         ("pain", "4", "--date", day(1), "--symptom", "tingling"),
-        ("log", "--date", day(1), "--done", "bridge,walking", "--hurt", "bridge=6",
-         "--minutes", "walking=12", "--note", "bridge was sore"),
+        (
+            "log",
+            "--date",
+            day(1),
+            "--done",
+            "bridge,walking",
+            "--hurt",
+            "bridge=6",
+            "--minutes",
+            "walking=12",
+            "--note",
+            "bridge was sore",
+        ),
         ("pain", "6", "--date", day(2), "--flare"),
         ("assess", "peg", "--answers", "5,4,6", "--date", day(2)),
         ("visit", "--kind", "manual-therapy", "--date", day(3), "--note", "mobilisation"),
@@ -57,16 +75,18 @@ def history(cli: Cli, *args: str) -> dict[str, Any]:
 
 # --- visit ----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("kind", ["manual-therapy", "assessment", "other"])
 def test_a_visit_is_recorded(patient: Cli, kind: str) -> None:
-    res = patient("visit", "--kind", kind, "--date", day(3), "--note", "with A. Physio",
-                  "--json")
+    res = patient("visit", "--kind", kind, "--date", day(3), "--note", "with A. Physio", "--json")
     assert res.exit_code == 0, res.output
-    assert {k: res.json()[k] for k in VISIT_KEYS} == \
-        {"date": day(3), "kind": kind, "note": "with A. Physio"}
+    assert {k: res.json()[k] for k in VISIT_KEYS} == {
+        "date": day(3),
+        "kind": kind,
+        "note": "with A. Physio",
+    }
     (v,) = history(patient, "--from", day(0))["visits"]
-    assert {k: v[k] for k in VISIT_KEYS} == {"date": day(3), "kind": kind,
-                                             "note": "with A. Physio"}
+    assert {k: v[k] for k in VISIT_KEYS} == {"date": day(3), "kind": kind, "note": "with A. Physio"}
 
 
 def test_a_visit_defaults_to_today_and_other(patient: Cli) -> None:
@@ -76,14 +96,18 @@ def test_a_visit_defaults_to_today_and_other(patient: Cli) -> None:
     assert (v["date"], v["kind"], v["note"]) == (TODAY.isoformat(), "other", None)
 
 
-@pytest.mark.parametrize(("args", "code", "named"), [
-    (["--kind", "massage"], 2, "--kind 'massage' is not one of manual-therapy"),
-    (["--date", (TODAY + timedelta(days=1)).isoformat()], 1, "in the future"),
-    (["--note", "x" * 3000], 1, "--note"),
-    (["--date", "2026-13-01"], 2, "2026-13-01"),
-])
+@pytest.mark.parametrize(
+    ("args", "code", "named"),
+    [
+        (["--kind", "massage"], 2, "--kind 'massage' is not one of manual-therapy"),
+        (["--date", (TODAY + timedelta(days=1)).isoformat()], 1, "in the future"),
+        (["--note", "x" * 3000], 1, "--note"),
+        (["--date", "2026-13-01"], 2, "2026-13-01"),
+    ],
+)
 def test_a_bad_visit_is_refused_and_nothing_is_written(
-        patient: Cli, backcare_home: Path, args: list[str], code: int, named: str) -> None:
+    patient: Cli, backcare_home: Path, args: list[str], code: int, named: str
+) -> None:
     before = snapshot(backcare_home)
     res = patient("visit", *args)
     assert res.exit_code == code and named in res.stderr
@@ -92,6 +116,7 @@ def test_a_bad_visit_is_refused_and_nothing_is_written(
 
 
 # --- history --json -------------------------------------------------------------------------
+
 
 def test_history_json_has_the_four_lists_shaped_as_the_export(logged: Cli) -> None:
     h = history(logged, "--from", day(0))
@@ -129,16 +154,21 @@ def test_history_json_carries_every_logged_value(logged: Cli) -> None:
     ex = {e["exercise_id"]: e for e in second["exercises"]}
     assert (ex["bridge"]["status"], ex["bridge"]["pain"]) == ("done", 6)
     assert (ex["walking"]["status"], ex["walking"]["duration_minutes"]) == ("done", 12)
-    checkins = [(c["date"], c["score"], c["note"], c["symptoms"], c["flare"])
-                for c in h["pain_checkins"]]
-    assert checkins == [(day(0), 5, "first day", [], False),
-                        (day(1), 4, None, ["tingling"], False),
-                        (day(2), 6, None, [], True)]
+    checkins = [
+        (c["date"], c["score"], c["note"], c["symptoms"], c["flare"]) for c in h["pain_checkins"]
+    ]
+    assert checkins == [
+        (day(0), 5, "first day", [], False),
+        (day(1), 4, None, ["tingling"], False),
+        (day(2), 6, None, [], True),
+    ]
     (a,) = h["assessments"]
     assert (a["date"], a["instrument"], a["score"]) == (day(2), "peg", 5.0)
     assert [(v["date"], v["kind"], v["note"]) for v in h["visits"]] == [
-        (day(3), "manual-therapy", "mobilisation"), (day(5), "assessment", None),
-        (day(6), "other", None)]
+        (day(3), "manual-therapy", "mobilisation"),
+        (day(5), "assessment", None),
+        (day(6), "other", None),
+    ]
 
 
 def test_history_from_and_to_limit_every_list(logged: Cli) -> None:
@@ -167,35 +197,54 @@ def test_history_date_is_the_day_it_reports_up_to(logged: Cli) -> None:
     assert history(logged, "--date", day(1), "--to", day(0))["to"] == day(0)
 
 
-@pytest.mark.parametrize(("args", "code", "named"), [
-    (["--date", "2026-W02-3"], 2, "--date"),
-    (["--date", "0001-01-01"], 2, "--date"),
-    (["--from", day(5), "--to", day(1)], 1, "is after --to"),
-    (["--from", "2026-02-30"], 2, "--from"),
-    (["--to", "yesterday"], 2, "--to"),
-])
-def test_bad_history_ranges_are_refused(logged: Cli, args: list[str], code: int,
-                                        named: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "code", "named"),
+    [
+        (["--date", "2026-W02-3"], 2, "--date"),
+        (["--date", "0001-01-01"], 2, "--date"),
+        (["--from", day(5), "--to", day(1)], 1, "is after --to"),
+        (["--from", "2026-02-30"], 2, "--from"),
+        (["--to", "yesterday"], 2, "--to"),
+    ],
+)
+def test_bad_history_ranges_are_refused(
+    logged: Cli, args: list[str], code: int, named: str
+) -> None:
     res = logged("history", *args)
     assert res.exit_code == code and named in res.stderr and res.stdout == ""
 
 
 # --- history as a table ---------------------------------------------------------------------
 
+
 def test_history_table_shows_each_kind_of_record(logged: Cli) -> None:
     res = logged("history", "--from", day(0))
     assert res.exit_code == 0, res.output
     text = res.stdout
-    for word in ("session", "pain", "assessment", "visit", "manual therapy", "mobilisation",
-                 "bridge was sore", "tingling", "flare-up", "6/10 red", "peg"):
+    for word in (
+        "session",
+        "pain",
+        "assessment",
+        "visit",
+        "manual therapy",
+        "mobilisation",
+        "bridge was sore",
+        "tingling",
+        "flare-up",
+        "6/10 red",
+        "peg",
+    ):
         assert word in text, word
 
 
 def test_history_table_shows_each_records_id(logged: Cli) -> None:
     doc = history(logged, "--from", day(0))
     text = logged("history", "--from", day(0)).stdout
-    ids = [r["id"] for kind in ("sessions", "pain_checkins", "assessments", "visits")
-           for r in doc[kind]]
+    ids = [
+        r["id"]
+        for kind in ("sessions", "pain_checkins", "assessments", "visits")
+        for r in doc[kind]
+    ]
     assert len(ids) == 9 and all(i in text for i in ids)
     assert "backcare edit ID" in " ".join(text.split())
     # Ids come in the JSON too, each kind with its own.
@@ -211,9 +260,11 @@ def test_a_pain_not_given_is_not_recorded_not_none(patient: Cli) -> None:
 
 def test_history_table_prints_notes_as_written(patient: Cli) -> None:
     """Notes are the patient's words: brackets are not rich markup (it used to crash)."""
-    for args in (("pain", "3", "--note", "[/] odd [bold]note"),
-                 ("visit", "--note", "[red]physio[/red]"),
-                 ("log", "--note", "[/]")):
+    for args in (
+        ("pain", "3", "--note", "[/] odd [bold]note"),
+        ("visit", "--note", "[red]physio[/red]"),
+        ("log", "--note", "[/]"),
+    ):
         assert patient(*args).exit_code == 0, args
     res = patient("history")
     assert res.exit_code == 0, res.output

@@ -47,22 +47,32 @@ def varied_log(rng: random.Random, first: date, last: date) -> dict[str, list[di
     while day <= last:
         n += 1
         if rng.random() < 0.8:
-            logs = tuple(ExerciseLog(ex, rng.choice(("done", "done", "partial", "skipped")),
-                                     Dose(duration_minutes=20) if ex == "walking"
-                                     else Dose(sets=2, reps=8),
-                                     rng.choice((None, 2, 5, 8)))
-                         for ex in ("walking", "bridge", "bird-dog"))
-            sessions.append(Session(f"s-{day:%Y%m%d}-{n:04d}", day, logs,
-                                    rng.randint(0, 9), rng.randint(0, 9)).to_dict())
+            logs = tuple(
+                ExerciseLog(
+                    ex,
+                    rng.choice(("done", "done", "partial", "skipped")),
+                    Dose(duration_minutes=20) if ex == "walking" else Dose(sets=2, reps=8),
+                    rng.choice((None, 2, 5, 8)),
+                )
+                for ex in ("walking", "bridge", "bird-dog")
+            )
+            sessions.append(
+                Session(
+                    f"s-{day:%Y%m%d}-{n:04d}", day, logs, rng.randint(0, 9), rng.randint(0, 9)
+                ).to_dict()
+            )
         if rng.random() < 0.7:
             symptoms = rng.choice(((),) * 30 + (("numbness",), ("bladder-bowel",)))
-            checkins.append(PainCheckin(day, rng.randint(0, 10), None, symptoms,
-                                        rng.random() < 0.05).to_dict())
+            checkins.append(
+                PainCheckin(day, rng.randint(0, 10), None, symptoms, rng.random() < 0.05).to_dict()
+            )
         if n % 14 == 0:
             scored = score("odi", [rng.randint(0, 5) for _ in range(10)])
-            assessments.append(Assessment(f"a-{day:%Y%m%d}-w", day, "odi",
-                                          scored.answers_json, scored.score,
-                                          scored.band).to_dict())
+            assessments.append(
+                Assessment(
+                    f"a-{day:%Y%m%d}-w", day, "odi", scored.answers_json, scored.score, scored.band
+                ).to_dict()
+            )
         day += timedelta(days=1)
     return {"sessions": sessions, "pain_checkins": checkins, "assessments": assessments}
 
@@ -88,18 +98,36 @@ WINDOWS = [  # (start, end, today)
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @pytest.mark.parametrize("with_profile", [True, False])
 def test_the_window_and_the_summaries_give_the_figures_of_the_whole_log(
-        backcare_home: Path, seed: int, with_profile: bool) -> None:
-    profile = Profile(start_date=FIRST + timedelta(days=3), baseline_pain=None if seed == 2
-                      else 6, days_per_week=[7, 5, 3][seed - 1]) if with_profile else None
+    backcare_home: Path, seed: int, with_profile: bool
+) -> None:
+    profile = (
+        Profile(
+            start_date=FIRST + timedelta(days=3),
+            baseline_pain=None if seed == 2 else 6,
+            days_per_week=[7, 5, 3][seed - 1],
+        )
+        if with_profile
+        else None
+    )
     s = filled(backcare_home, seed, profile)
     rx = s.prescriptions()
     for start, end, today in WINDOWS:
-        whole = progress_report(profile, s.history(None, end), rx, start, end, today, DEFAULT,
-                                CATEGORIES)
+        whole = progress_report(
+            profile, s.history(None, end), rx, start, end, today, DEFAULT, CATEGORIES
+        )
         earlier = Store(backcare_home).earlier(whole_from(start, end, today, DEFAULT))
         assert earlier.before <= whole_from(start, end, today, DEFAULT)
-        windowed = progress_report(profile, s.history(earlier.before, end), rx, start, end,
-                                   today, DEFAULT, CATEGORIES, earlier=earlier)
+        windowed = progress_report(
+            profile,
+            s.history(earlier.before, end),
+            rx,
+            start,
+            end,
+            today,
+            DEFAULT,
+            CATEGORIES,
+            earlier=earlier,
+        )
         assert windowed == whole, (start, end)
         assert windowed.to_dict() == whole.to_dict()
 
@@ -113,24 +141,34 @@ def many_questionnaires(rng: random.Random, first: date, last: date) -> list[dic
         n += 1
         if n % 9 == 0:
             scored = score("odi", [rng.randint(0, 5) for _ in range(10)])
-            out.append(Assessment(f"a-{day:%Y%m%d}-o", day, "odi", scored.answers_json,
-                                  scored.score, scored.band).to_dict())
+            out.append(
+                Assessment(
+                    f"a-{day:%Y%m%d}-o", day, "odi", scored.answers_json, scored.score, scored.band
+                ).to_dict()
+            )
         if n % 23 == 0:
             scored = score("rmdq", [rng.random() < 0.4 for _ in range(24)])
-            out.append(Assessment(f"a-{day:%Y%m%d}-r", day, "rmdq", scored.answers_json,
-                                  scored.score, scored.band).to_dict())
+            out.append(
+                Assessment(
+                    f"a-{day:%Y%m%d}-r", day, "rmdq", scored.answers_json, scored.score, scored.band
+                ).to_dict()
+            )
         if n % 31 == 0:
             names = rng.sample(["walking", "Gardening", "lifting", "sitting"], 3)
             scored = score("psfs", {name: rng.randint(0, 10) for name in names})
-            out.append(Assessment(f"a-{day:%Y%m%d}-p", day, "psfs", scored.answers_json,
-                                  scored.score, scored.band).to_dict())
+            out.append(
+                Assessment(
+                    f"a-{day:%Y%m%d}-p", day, "psfs", scored.answers_json, scored.score, scored.band
+                ).to_dict()
+            )
         day += timedelta(days=1)
     return out
 
 
 @pytest.mark.parametrize("seed", [6, 7])
 def test_whole_years_read_as_their_rollups_give_the_figures_of_the_whole_log(
-        backcare_home: Path, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    backcare_home: Path, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     rng = random.Random(seed)
     first = date(2022, 11, 20)
     profile = Profile(start_date=first, baseline_pain=6 if seed == 6 else None)
@@ -139,39 +177,54 @@ def test_whole_years_read_as_their_rollups_give_the_figures_of_the_whole_log(
     s = Store(backcare_home)
     s.save_profile(profile)
     s.import_all(log, None, [], None)
-    goals = [Goal(1, "walk to the shop", first, psfs_activity="Walking"),
-             Goal(2, "dig the garden", first, psfs_activity="gardening")]
+    goals = [
+        Goal(1, "walk to the shop", first, psfs_activity="Walking"),
+        Goal(2, "dig the garden", first, psfs_activity="gardening"),
+    ]
     rx = s.prescriptions()
     decoded: list[int] = []
     real = summary.YearFile.months
-    monkeypatch.setattr(summary.YearFile, "months",
-                        lambda self: decoded.append(1) or real(self))
-    for start, end, today in [*WINDOWS, (date(2025, 1, 1), date(2025, 12, 31), TODAY),
-                              (date(2024, 3, 4), date(2024, 6, 30), TODAY)]:
-        whole = progress_report(profile, s.history(None, end), rx, start, end, today, DEFAULT,
-                                CATEGORIES, goals)
+    monkeypatch.setattr(summary.YearFile, "months", lambda self: decoded.append(1) or real(self))
+    for start, end, today in [
+        *WINDOWS,
+        (date(2025, 1, 1), date(2025, 12, 31), TODAY),
+        (date(2024, 3, 4), date(2024, 6, 30), TODAY),
+    ]:
+        whole = progress_report(
+            profile, s.history(None, end), rx, start, end, today, DEFAULT, CATEGORIES, goals
+        )
         decoded.clear()
         earlier = Store(backcare_home).earlier(whole_from(start, end, today, DEFAULT))
         # Only the year the window begins in is read month by month.
         assert len(decoded) <= 1, (start, end)
-        windowed = progress_report(profile, s.history(earlier.before, end), rx, start, end,
-                                   today, DEFAULT, CATEGORIES, goals, earlier=earlier)
+        windowed = progress_report(
+            profile,
+            s.history(earlier.before, end),
+            rx,
+            start,
+            end,
+            today,
+            DEFAULT,
+            CATEGORIES,
+            goals,
+            earlier=earlier,
+        )
         assert windowed == whole, (start, end)
         assert windowed.to_dict() == whole.to_dict()
-        assert windowed.to_dict()["flagged_exercises"] == [f.to_dict()
-                                                           for f in windowed.flagged]
+        assert windowed.to_dict()["flagged_exercises"] == [f.to_dict() for f in windowed.flagged]
         assert sum(m.count for m in windowed.measures) == len(
-            [a for a in log["assessments"] if a["date"] <= min(end, today).isoformat()])
+            [a for a in log["assessments"] if a["date"] <= min(end, today).isoformat()]
+        )
 
 
 def test_a_summary_file_of_the_first_version_is_read_and_written_again(
-        since_first: Cli, backcare_home: Path) -> None:
+    since_first: Cli, backcare_home: Path
+) -> None:
     cli = since_first
     before = cli("progress", "--json").json()
     path = backcare_home / "log" / "2025.summary"
     year = summary.read_year(path)
-    body = json.dumps({m: year[m].to_raw() for m in sorted(year)},
-                      separators=(",", ":")).encode()
+    body = json.dumps({m: year[m].to_raw() for m in sorted(year)}, separators=(",", ":")).encode()
     path.write_bytes(f"{summary.FORMAT} 1 {summary.digest_of(body)}\n".encode() + body)
     old = summary.read_year_file(path)
     assert old is not None and old.rollup is None and old.months() == year
@@ -201,7 +254,8 @@ def test_a_change_writes_its_months_summaries_with_them(backcare_home: Path) -> 
 
 
 def test_the_summaries_of_an_undone_change_go_back_with_its_months(
-        backcare_home: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    backcare_home: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("BACKCARE_TODAY", TODAY.isoformat())
     filled(backcare_home, 5, Profile(start_date=FIRST))
     log = backcare_home / "log"
@@ -210,10 +264,12 @@ def test_the_summaries_of_an_undone_change_go_back_with_its_months(
     assert (log / "2025.summary").read_bytes() != was
     assert cli("undo").exit_code == 0
     assert summary.read_year(log / "2025.summary")["2025-05"].same_records(
-        summary.split_year(was).months()["2025-05"])  # type: ignore[union-attr,index]
+        summary.split_year(was).months()["2025-05"]
+    )  # type: ignore[union-attr,index]
 
 
 # --- a hand edit ---------------------------------------------------------------------------------
+
 
 def hand_edit(home: Path, month: str) -> None:
     """Every session of a month made 'skipped', in the file itself, as an editor would."""
@@ -227,18 +283,37 @@ def hand_edit(home: Path, month: str) -> None:
 
 def daily(home: Path) -> None:
     """Every day exercised since FIRST: the streak reaches back to the start."""
-    sessions = [Session(f"s-{d:%Y%m%d}-day", d, (ExerciseLog("bridge", "done",
-                                                              Dose(sets=2, reps=8)),)).to_dict()
-                for d in (FIRST + timedelta(days=n) for n in range((TODAY - FIRST).days + 1))]
-    Store(home).import_all({"sessions": sessions, "pain_checkins": [
-        PainCheckin(FIRST, 6).to_dict(), PainCheckin(TODAY, 4).to_dict()]}, None, [], None)
+    sessions = [
+        Session(
+            f"s-{d:%Y%m%d}-day", d, (ExerciseLog("bridge", "done", Dose(sets=2, reps=8)),)
+        ).to_dict()
+        for d in (FIRST + timedelta(days=n) for n in range((TODAY - FIRST).days + 1))
+    ]
+    Store(home).import_all(
+        {
+            "sessions": sessions,
+            "pain_checkins": [PainCheckin(FIRST, 6).to_dict(), PainCheckin(TODAY, 4).to_dict()],
+        },
+        None,
+        [],
+        None,
+    )
 
 
 @pytest.fixture
 def since_first(cli: Cli, backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
     monkeypatch.setenv("BACKCARE_TODAY", TODAY.isoformat())
-    res = cli("init", "--no-red-flags", "--no-conditions", "--assessed", "--yes", "--pain", "6",
-              "--date", FIRST.isoformat())
+    res = cli(
+        "init",
+        "--no-red-flags",
+        "--no-conditions",
+        "--assessed",
+        "--yes",
+        "--pain",
+        "6",
+        "--date",
+        FIRST.isoformat(),
+    )
     assert res.exit_code == 0, res.output
     daily(backcare_home)
     return cli
@@ -246,12 +321,14 @@ def since_first(cli: Cli, backcare_home: Path, monkeypatch: pytest.MonkeyPatch) 
 
 def whole_streak(home: Path) -> int:
     s = Store(home)
-    return progress_report(s.profile(), s.history(), s.prescriptions(), TODAY, TODAY, TODAY,
-                           DEFAULT, {}).streak_days
+    return progress_report(
+        s.profile(), s.history(), s.prescriptions(), TODAY, TODAY, TODAY, DEFAULT, {}
+    ).streak_days
 
 
 def test_a_month_edited_by_hand_is_named_by_doctor_and_its_summary_made_again(
-        since_first: Cli, backcare_home: Path) -> None:
+    since_first: Cli, backcare_home: Path
+) -> None:
     cli = since_first
     first = cli("progress", "--json")
     assert first.exit_code == 0, first.output
@@ -262,8 +339,9 @@ def test_a_month_edited_by_hand_is_named_by_doctor_and_its_summary_made_again(
     assert "2025-04.json: does not match its summary in 2025.summary" in found.output
     assert "--yes makes the summary again" in found.output
     report = cli("doctor", "--json").json()
-    assert [(Path(p["file"]).name, p["fix"]) for p in report["problems"]] == \
-        [("2025-04.json", "summarise")]
+    assert [(Path(p["file"]).name, p["fix"]) for p in report["problems"]] == [
+        ("2025-04.json", "summarise")
+    ]
     fixed = cli("doctor", "--yes")
     assert fixed.exit_code == 0, fixed.output
     assert "made the summary of 2025-04.json again" in fixed.output
@@ -273,7 +351,8 @@ def test_a_month_edited_by_hand_is_named_by_doctor_and_its_summary_made_again(
 
 
 def test_progress_after_a_hand_edit_shows_the_files_figures_and_mends_the_summary(
-        since_first: Cli, backcare_home: Path) -> None:
+    since_first: Cli, backcare_home: Path
+) -> None:
     cli = since_first
     before = cli("progress", "--json").json()  # the summaries are in place
     hand_edit(backcare_home, "2025-06")
@@ -285,13 +364,13 @@ def test_progress_after_a_hand_edit_shows_the_files_figures_and_mends_the_summar
 
 
 def test_a_hand_edit_in_a_year_read_as_its_rollup_is_found_and_the_rollup_made_again(
-        since_first: Cli, backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    since_first: Cli, backcare_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cli = since_first
     argv = ("progress", "--json", "--from", "2026-03-02")  # 2025 is wholly before its window
     decoded: list[int] = []
     real = summary.YearFile.months
-    monkeypatch.setattr(summary.YearFile, "months",
-                        lambda self: decoded.append(1) or real(self))
+    monkeypatch.setattr(summary.YearFile, "months", lambda self: decoded.append(1) or real(self))
     before = cli(*argv).json()
     assert before["streak_days"] == whole_streak(backcare_home)
     decoded.clear()
@@ -309,7 +388,8 @@ def test_a_hand_edit_in_a_year_read_as_its_rollup_is_found_and_the_rollup_made_a
 
 @pytest.mark.parametrize("where", ["entries", "rollup"])
 def test_a_damaged_summary_file_is_never_used_and_is_made_again(
-        since_first: Cli, backcare_home: Path, where: str) -> None:
+    since_first: Cli, backcare_home: Path, where: str
+) -> None:
     cli = since_first
     argv = ("progress", "--json", "--from", "2026-03-02")  # 2025 is read as its rollup
     before = cli(*argv).json(), cli("progress", "--json").json()
@@ -332,7 +412,8 @@ def test_a_damaged_summary_file_is_never_used_and_is_made_again(
 
 
 def test_doctor_reads_a_month_whole_only_when_its_hash_differs(
-        since_first: Cli, backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    since_first: Cli, backcare_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cli = since_first
     assert cli("doctor").exit_code == 0
     loaded = names_read(monkeypatch, Store, "load")
@@ -362,9 +443,16 @@ def names_read(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> lis
 
 # --- the pure parts --------------------------------------------------------------------------
 
+
 def regimes(rng: random.Random) -> tuple[Profile | None, PrescriptionHistory | None]:
-    profile = Profile(start_date=date(2024, 1, 1) + timedelta(days=rng.randint(0, 400)),
-                      days_per_week=rng.randint(1, 7)) if rng.random() < 0.9 else None
+    profile = (
+        Profile(
+            start_date=date(2024, 1, 1) + timedelta(days=rng.randint(0, 400)),
+            days_per_week=rng.randint(1, 7),
+        )
+        if rng.random() < 0.9
+        else None
+    )
     if rng.random() < 0.5:
         return profile, None
     periods = []
@@ -372,8 +460,11 @@ def regimes(rng: random.Random) -> tuple[Profile | None, PrescriptionHistory | N
     for _ in range(rng.randint(1, 3)):
         day += timedelta(days=rng.randint(10, 200))
         days = rng.sample(["mon", "tue", "wed", "thu", "fri", "sat", "sun"], rng.randint(1, 7))
-        rx = Prescription.from_dict({"exercises": [{"id": "bridge", "days": days}]}) \
-            if rng.random() < 0.8 else None
+        rx = (
+            Prescription.from_dict({"exercises": [{"id": "bridge", "days": days}]})
+            if rng.random() < 0.8
+            else None
+        )
         periods.append(PrescriptionPeriod(day, rx, "imported", day))
     return profile, PrescriptionHistory(tuple(periods))
 
@@ -385,18 +476,23 @@ def test_planned_months_are_the_planned_days(seed: int) -> None:
     planned, months = planned_checker(profile, rx), planned_months(profile, rx)
     for year, month in [(y, m) for y in (2023, 2024, 2025, 2026) for m in range(1, 13)]:
         first = date(year, month, 1)
-        days = [first + timedelta(days=n) for n in range(31)
-                if (first + timedelta(days=n)).month == month]
-        assert months(year, month) == sum(1 << d.day for d in days if planned(d)), \
-            (year, month)
+        days = [
+            first + timedelta(days=n)
+            for n in range(31)
+            if (first + timedelta(days=n)).month == month
+        ]
+        assert months(year, month) == sum(1 << d.day for d in days if planned(d)), (year, month)
 
 
 @pytest.mark.parametrize("seed", range(12))
 def test_the_streak_by_month_is_the_streak_day_by_day(seed: int) -> None:
     rng = random.Random(seed)
     profile, rx = regimes(rng)
-    done = {date(2024, 1, 1) + timedelta(days=n) for n in range(900)
-            if rng.random() < (0.99 if seed % 2 else 0.9)}
+    done = {
+        date(2024, 1, 1) + timedelta(days=n)
+        for n in range(900)
+        if rng.random() < (0.99 if seed % 2 else 0.9)
+    }
     cut = date(2025, 6, 1)
     masks: dict[tuple[int, int], int] = {}
     for d in done:
@@ -407,12 +503,14 @@ def test_the_streak_by_month_is_the_streak_day_by_day(seed: int) -> None:
     for _ in range(20):
         as_of = date(2024, 1, 1) + timedelta(days=rng.randint(0, 950))
         floor = date(2024, 1, 1) + timedelta(days=rng.randint(0, 300))
-        assert streak_days(as_of, floor, profile, rx, days) == \
-            streak_days(as_of, floor, profile, rx, frozenset(done)), (as_of, floor)
+        assert streak_days(as_of, floor, profile, rx, days) == streak_days(
+            as_of, floor, profile, rx, frozenset(done)
+        ), (as_of, floor)
 
 
 def test_doctor_checks_an_undo_history_file_again_only_when_it_changed(
-        since_first: Cli, backcare_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    since_first: Cli, backcare_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from backcare.storage import journal
 
     cli = since_first
@@ -431,8 +529,12 @@ def test_doctor_checks_an_undo_history_file_again_only_when_it_changed(
 
 @pytest.mark.parametrize("since", [None, "2025-11-01"])
 def test_the_pdf_report_is_made_from_its_window_with_the_figures_of_the_whole_log(
-        since_first: Cli, backcare_home: Path, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch, since: str | None) -> None:
+    since_first: Cli,
+    backcare_home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    since: str | None,
+) -> None:
     from backcare.commands import export as export_command
     from backcare.domain.report import full_report
     from backcare.loading.library import load_library
@@ -449,9 +551,18 @@ def test_the_pdf_report_is_made_from_its_window_with_the_figures_of_the_whole_lo
     argv = ["export", "--format", "pdf", "--out", str(tmp_path / "r.pdf")]
     res = since_first(*argv, *(["--from", since] if since else []))
     assert res.exit_code == 0, res.output
-    (start, report), = seen
+    ((start, report),) = seen
     assert start == (date.fromisoformat(since) if since else TODAY - timedelta(days=83))
     s = Store(backcare_home)
-    whole = full_report(s.profile(), s.history(None, TODAY), s.prescriptions(), start, TODAY,
-                        TODAY, load_library(backcare_home), DEFAULT, s.goals())
+    whole = full_report(
+        s.profile(),
+        s.history(None, TODAY),
+        s.prescriptions(),
+        start,
+        TODAY,
+        TODAY,
+        load_library(backcare_home),
+        DEFAULT,
+        s.goals(),
+    )
     assert report == whole and report.streak_days < (TODAY - FIRST).days

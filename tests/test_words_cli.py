@@ -49,24 +49,32 @@ def test_exercises_show_says_no_section_tag_or_file(cli: Cli) -> None:
 
 def test_the_progress_view_names_no_section(patient: Cli) -> None:
     day = TODAY.isoformat()
-    assert patient("log", "--date", day, "--pain-before", "3", "--pain-after", "7") \
-        .exit_code == 0
+    assert patient("log", "--date", day, "--pain-before", "3", "--pain-after", "7").exit_code == 0
     text = " ".join(patient("progress", "--date", day).stdout.split())
     assert "In the red zone (pain of 6 or more)" in text
     assert not [h for h in HIDDEN if h in text]
 
 
 def test_an_odi_short_of_sections_says_what_to_do_in_plain_words(patient: Cli) -> None:
-    res = patient("assess", "odi", "--answers", "1,2,-,-,-,1,1,1,1,1", "--date",
-                  TODAY.isoformat())
+    res = patient("assess", "odi", "--answers", "1,2,-,-,-,1,1,1,1,1", "--date", TODAY.isoformat())
     assert res.exit_code == 2 and "answer the sections marked '-'" in res.stderr
     assert "§" not in res.stderr
 
 
-@pytest.mark.parametrize(("seconds", "said"), [
-    (0, "0 s"), (3, "5 s"), (35, "35 s"), (87, "1½ min"), (90, "1½ min"), (120, "2 min"),
-    (150, "2½ min"), (599, "10 min"), (1014, "17 min"),
-])
+@pytest.mark.parametrize(
+    ("seconds", "said"),
+    [
+        (0, "0 s"),
+        (3, "5 s"),
+        (35, "35 s"),
+        (87, "1½ min"),
+        (90, "1½ min"),
+        (120, "2 min"),
+        (150, "2½ min"),
+        (599, "10 min"),
+        (1014, "17 min"),
+    ],
+)
 def test_times_are_rounded_the_way_people_say_them(seconds: float, said: str) -> None:
     """Never "87 s" or "about 16.9 minutes" (issue 27)."""
     from backcare.domain.words import spoken_duration, spoken_minutes
@@ -104,22 +112,27 @@ def test_dates_in_messages_are_never_zero_padded() -> None:
 
     from conftest import ROOT
 
-    padded = [f"{p.relative_to(ROOT)}: {line.strip()}"
-              for p in sorted((ROOT / "backcare").rglob("*.py"))
-              for line in p.read_text(encoding="utf-8").splitlines()
-              if re.search(r"%d[ /]%b|%d %B", line)]
+    padded = [
+        f"{p.relative_to(ROOT)}: {line.strip()}"
+        for p in sorted((ROOT / "backcare").rglob("*.py"))
+        for line in p.read_text(encoding="utf-8").splitlines()
+        if re.search(r"%d[ /]%b|%d %B", line)
+    ]
     assert not padded, padded
 
 
 # --- plurals, yes-or-no questions and days in the messages that still missed (issue 27) -------
 
+
 def test_every_yes_or_no_question_is_backcares() -> None:
     """rich's own Confirm says "Please enter Y or N": every question uses render.confirm's."""
     from conftest import ROOT
 
-    direct = [str(p.relative_to(ROOT)) for p in sorted((ROOT / "backcare").rglob("*.py"))
-              if "rich.prompt import Confirm" in p.read_text(encoding="utf-8")
-              and p.name != "confirm.py"]
+    direct = [
+        str(p.relative_to(ROOT))
+        for p in sorted((ROOT / "backcare").rglob("*.py"))
+        if "rich.prompt import Confirm" in p.read_text(encoding="utf-8") and p.name != "confirm.py"
+    ]
     assert direct == []
 
 
@@ -137,25 +150,41 @@ def test_doctor_counts_what_it_made_private_in_words(cli: Cli, backcare_home: An
 def test_an_import_counts_its_problems_in_words(cli: Cli, tmp_path: Any) -> None:
     import json
 
-    doc = {"format": "backcare-export", "version": 1, "exported_at": "2026-03-06T10:00:00Z",
-           "profile": None, "sessions": [], "pain_checkins": [],
-           # One more than the 20 problems shown: the last line counts the one left.
-           "assessments": [{"id": f"a-20260303-0000ab{n:02d}", "date": "2026-03-03",
-                            "instrument": "peg", "answers": [5, 6, 4], "score": 9,
-                            "band": None} for n in range(21)],
-           "visits": [], "goals": [], "programme": None}
+    doc = {
+        "format": "backcare-export",
+        "version": 1,
+        "exported_at": "2026-03-06T10:00:00Z",
+        "profile": None,
+        "sessions": [],
+        "pain_checkins": [],
+        # One more than the 20 problems shown: the last line counts the one left.
+        "assessments": [
+            {
+                "id": f"a-20260303-0000ab{n:02d}",
+                "date": "2026-03-03",
+                "instrument": "peg",
+                "answers": [5, 6, 4],
+                "score": 9,
+                "band": None,
+            }
+            for n in range(21)
+        ],
+        "visits": [],
+        "goals": [],
+        "programme": None,
+    }
     path = tmp_path / "problems.json"
     path.write_text(json.dumps(doc), "utf-8")
     res = cli("import", str(path))
     assert res.exit_code == 1, res.output
-    assert f"{path}: … and 1 more problem; nothing was imported" in \
-        " ".join(res.stderr.split())
+    assert f"{path}: … and 1 more problem; nothing was imported" in " ".join(res.stderr.split())
     assert "(s)" not in res.output
 
 
 def test_a_library_list_that_is_too_short_says_one_item(cli: Cli, tmp_path: Any) -> None:
     own = tmp_path / "own.yaml"
-    own.write_text("""exercises:
+    own.write_text(
+        """exercises:
   - id: tall-standing
     name: "Tall standing"
     category: posture
@@ -169,7 +198,9 @@ def test_a_library_list_that_is_too_short_says_one_item(cli: Cli, tmp_path: Any)
       reps: {default: 5, min: 5, max: 10}
     cautions: [Stop if it hurts.]
     source: "a physiotherapist"
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     res = cli("exercises", "check", str(own))
     assert res.exit_code == 1, res.output
     assert "instructions needs at least 1 item" in res.stderr and "(s)" not in res.stderr
@@ -182,7 +213,8 @@ def test_a_flare_up_on_another_day_names_that_day_not_today(patient: Cli) -> Non
     plan = patient("plan", "--json", "--date", TODAY.isoformat()).json()
     assert plan["mode"] == "flare"
     assert plan["warnings"][0].startswith(
-        "Flare-up (your pain on 2 Mar is 8/10): Monday 2 Mar has a gentle plan")
+        "Flare-up (your pain on 2 Mar is 8/10): Monday 2 Mar has a gentle plan"
+    )
     later = patient("plan", "--json", "--date", day.isoformat()).json()
     flare = [w for w in later["warnings"] if w.startswith("Flare-up")]
     assert flare and "Friday 6 Mar has a gentle plan" in flare[0]

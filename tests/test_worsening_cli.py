@@ -48,13 +48,17 @@ def test_pain_1_to_1_43_is_not_an_important_worsening(patient: Cli) -> None:
     assert "Please tell your physiotherapist" not in text
 
 
-@pytest.mark.parametrize(("instrument", "first", "then"), [
-    ("odi", odi(2), odi(3)),  # 4 -> 6: +50%, 2 points
-    ("psfs", "walking=5,sitting=5,lifting=5", "walking=4,sitting=4,lifting=4"),  # 5 -> 4
-    ("rmdq", ",".join(["y"] * 4 + ["n"] * 20), ",".join(["y"] * 7 + ["n"] * 17)),  # 4 -> 7
-])
+@pytest.mark.parametrize(
+    ("instrument", "first", "then"),
+    [
+        ("odi", odi(2), odi(3)),  # 4 -> 6: +50%, 2 points
+        ("psfs", "walking=5,sitting=5,lifting=5", "walking=4,sitting=4,lifting=4"),  # 5 -> 4
+        ("rmdq", ",".join(["y"] * 4 + ["n"] * 20), ",".join(["y"] * 7 + ["n"] * 17)),  # 4 -> 7
+    ],
+)
 def test_a_questionnaire_worsening_within_measurement_error_is_not_important(
-        patient: Cli, instrument: str, first: str, then: str) -> None:
+    patient: Cli, instrument: str, first: str, then: str
+) -> None:
     assess(patient, instrument, first, START)
     assess(patient, instrument, then, TODAY)
     doc = progress(patient)
@@ -87,25 +91,46 @@ def test_psfs_with_different_activities_has_no_verdict(patient: Cli) -> None:
 
 
 def test_the_pdf_gives_progress_verdict_and_keeps_two_alerts_apart(
-        patient: Cli, tmp_path: Path) -> None:
+    patient: Cli, tmp_path: Path
+) -> None:
     from pypdf import PdfReader
 
     # One 8/10 day, then 3 days in a row at 7 or more: two alerts. Pain 1 -> about 4:
     # a clinically important worsening in progress, and in the PDF too.
-    scores = {TODAY - timedelta(days=9): 8, TODAY - timedelta(days=2): 7,
-              TODAY - timedelta(days=1): 8, TODAY: 7}
+    scores = {
+        TODAY - timedelta(days=9): 8,
+        TODAY - timedelta(days=2): 7,
+        TODAY - timedelta(days=1): 8,
+        TODAY: 7,
+    }
     for n in range(10):
         day = TODAY - timedelta(days=n)
-        assert patient("pain", str(scores.get(day, 3)), "--date", day.isoformat()) \
-            .exit_code in (0, 3)
+        assert patient("pain", str(scores.get(day, 3)), "--date", day.isoformat()).exit_code in (
+            0,
+            3,
+        )
     assess(patient, "rmdq", ",".join(["y"] * 12 + ["n"] * 12), TODAY)
     doc = progress(patient)
     assert doc["verdict"] == "worse"
     rules = [(a["level"], a["rule"]) for a in doc["alerts"]]
     assert ("critical", "severe-pain-3-days") in rules and ("high", "severe-pain") in rules
     out = tmp_path / "report.pdf"
-    assert patient("export", "--format", "pdf", "--from", START.isoformat(), "--to", END,
-                   "--out", str(out), "--date", END).exit_code == 0
+    assert (
+        patient(
+            "export",
+            "--format",
+            "pdf",
+            "--from",
+            START.isoformat(),
+            "--to",
+            END,
+            "--out",
+            str(out),
+            "--date",
+            END,
+        ).exit_code
+        == 0
+    )
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(out).pages).split())
     assert "a clinically important worsening" in text
     assert "not yet clinically important" not in text
@@ -113,8 +138,7 @@ def test_the_pdf_gives_progress_verdict_and_keeps_two_alerts_apart(
     assert "RMDQ 12 (first result)" in text and "12 → 12" not in text
     # clinic list reads the same verdict: "worse", with the progress report's figures.
     export = tmp_path / "me.json"
-    assert patient("export", "--format", "json", "--out", str(export), "--date", END) \
-        .exit_code == 0
+    assert patient("export", "--format", "json", "--out", str(export), "--date", END).exit_code == 0
     assert patient("clinic", "add", str(export), "--as", "Pat").exit_code == 0
     [row] = patient("clinic", "list", "--json", "--date", END).json()["patients"]
     assert row["pain"]["verdict"] == doc["verdict"] == "worse"

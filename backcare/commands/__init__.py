@@ -14,12 +14,30 @@ import typer
 
 # Which module defines each top-level command. A test checks it against the app.
 COMMAND_MODULE = {
-    "init": "init", "plan": "plan", "session": "session", "log": "log", "pain": "pain",
-    "visit": "visit", "history": "history", "assess": "assess", "progress": "progress",
-    "goal": "goal", "export": "export", "import": "import_", "exercises": "exercises",
-    "programme": "programme", "doctor": "doctor", "config": "config",
-    "completion": "completion", "edit": "edit", "delete": "delete", "undo": "undo",
-    "clinic": "clinic", "routine": "plan", "clear": "clear", "handout": "handout",
+    "init": "init",
+    "plan": "plan",
+    "session": "session",
+    "log": "log",
+    "pain": "pain",
+    "visit": "visit",
+    "history": "history",
+    "assess": "assess",
+    "progress": "progress",
+    "goal": "goal",
+    "export": "export",
+    "import": "import_",
+    "exercises": "exercises",
+    "programme": "programme",
+    "doctor": "doctor",
+    "config": "config",
+    "completion": "completion",
+    "edit": "edit",
+    "delete": "delete",
+    "undo": "undo",
+    "clinic": "clinic",
+    "routine": "plan",
+    "clear": "clear",
+    "handout": "handout",
 }
 MODULES = tuple(dict.fromkeys(COMMAND_MODULE.values()))
 

@@ -40,11 +40,20 @@ class Stopped(BackcareError):
 
 
 def assess(
-    instrument: Annotated[str, typer.Argument(
-        metavar="INSTRUMENT", help="odi, rmdq, startback, psfs or peg.", show_default=False)],
-    answers: Annotated[str | None, typer.Option(
-        "--answers", metavar="TEXT",
-        help="Every answer at once, comma-separated, instead of being asked.")] = None,
+    instrument: Annotated[
+        str,
+        typer.Argument(
+            metavar="INSTRUMENT", help="odi, rmdq, startback, psfs or peg.", show_default=False
+        ),
+    ],
+    answers: Annotated[
+        str | None,
+        typer.Option(
+            "--answers",
+            metavar="TEXT",
+            help="Every answer at once, comma-separated, instead of being asked.",
+        ),
+    ] = None,
     date: DateOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -72,12 +81,16 @@ def assess(
         scored = score(inst.id, _ask(inst), odi_min_sections=thresholds().odi_min_sections)
     else:
         try:  # answers typed on the command line that cannot be scored: usage, exit 2
-            scored = score(inst.id, parse_answers(inst.id, answers),
-                           odi_min_sections=thresholds().odi_min_sections)
+            scored = score(
+                inst.id,
+                parse_answers(inst.id, answers),
+                odi_min_sections=thresholds().odi_min_sections,
+            )
         except BackcareError as exc:
             raise UsageProblem(f"--answers: {exc.message}") from None
-    record = Assessment(new_id("a", when), when, inst.id, scored.answers_json, scored.score,
-                        scored.band)
+    record = Assessment(
+        new_id("a", when), when, inst.id, scored.answers_json, scored.score, scored.band
+    )
     # Everything that can fail is done before the one write, so a refusal saves nothing.
     report = render_assess.build_report(inst, record, scored, _earlier(inst.id, when))
     reassess_days = None if as_json else thresholds().reassess_days
@@ -108,9 +121,11 @@ def _earlier(instrument_id: str, until: date) -> list[Assessment]:
         try:
             found.append(Assessment.from_dict(doc))
         except (KeyError, TypeError, ValueError) as exc:
-            raise BackcareError(f"a saved {instrument_id} result of {doc.get('date')} cannot "
-                                f"be read ({exc!r}); 'backcare doctor' can check the data "
-                                "folder") from None
+            raise BackcareError(
+                f"a saved {instrument_id} result of {doc.get('date')} cannot "
+                f"be read ({exc!r}); 'backcare doctor' can check the data "
+                "folder"
+            ) from None
     return found
 
 
@@ -123,7 +138,8 @@ def _ask(inst: Instrument) -> Answers:
         raise UsageProblem(
             f"assess {inst.id} needs --answers when there is no terminal to ask the questions "
             f"on (for example: --answers {EXAMPLE_ANSWERS[inst.id]}): give "
-            f"{inst.answers_hint}")
+            f"{inst.answers_hint}"
+        )
     prompts, note = _wording(inst)
     try:
         return render_assess.ask_answers(inst, prompts, note, thresholds().odi_min_sections)

@@ -32,9 +32,14 @@ from backcare.storage import new_id
 
 
 def clear(
-    by: Annotated[str, typer.Option(
-        "--by", metavar="NAME", help="The clinician who checked you and said exercise is "
-                                     "safe, e.g. \"Dr A. Khan, GP\".")],
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by",
+            metavar="NAME",
+            help='The clinician who checked you and said exercise is safe, e.g. "Dr A. Khan, GP".',
+        ),
+    ],
     note: NoteOpt = None,
     date: DateOpt = None,
     as_json: JsonOpt = False,
@@ -61,19 +66,29 @@ def report_clearance(visit: Visit, as_json: bool) -> None:
     outcome = record_clearance(visit)
     d = visit.date
     if as_json:
-        emit_json({**visit.to_dict(), "cleared": outcome.cleared, "blocked": outcome.stop
-                   is not None, "profile": outcome.profile.to_dict()})
+        emit_json(
+            {
+                **visit.to_dict(),
+                "cleared": outcome.cleared,
+                "blocked": outcome.stop is not None,
+                "profile": outcome.profile.to_dict(),
+            }
+        )
     else:
         tick = "" if outcome.stop is not None else "[green]✓[/] "  # none before a stop
-        say(f"{tick}Clearance recorded: {visit.note} on {d.isoformat()}. Nothing else "
-            "in your profile has changed; 'backcare undo' reverses it.")
+        say(
+            f"{tick}Clearance recorded: {visit.note} on {d.isoformat()}. Nothing else "
+            "in your profile has changed; 'backcare undo' reverses it."
+        )
         if outcome.advice:
             say(f"[yellow]![/] {outcome.advice}")
         elif not outcome.cleared:
             say("No red flag was recorded: the clearance is kept in your log.")
     if outcome.stop is not None:
-        raise SafetyStop(f"A red flag was reported after {d.day} {d:%b %Y}, the day of this "
-                         f"clearance. {outcome.stop}")
+        raise SafetyStop(
+            f"A red flag was reported after {d.day} {d:%b %Y}, the day of this "
+            f"clearance. {outcome.stop}"
+        )
 
 
 class Cleared(NamedTuple):
@@ -87,8 +102,7 @@ class Cleared(NamedTuple):
     @property
     def advice(self) -> str | None:
         """What to watch for, said once (issue 11)."""
-        return cleared_red_flag_advice(self.cleared) if self.cleared and not self.stop \
-            else None
+        return cleared_red_flag_advice(self.cleared) if self.cleared and not self.stop else None
 
 
 def record_clearance(visit: Visit) -> Cleared:
@@ -99,8 +113,13 @@ def record_clearance(visit: Visit) -> Cleared:
     if profile is None:
         raise BackcareError("there is nothing to clear yet: run 'backcare init' first")
     flagged = [*profile.red_flags] if profile.blocked_by_red_flag else []
-    flagged += [f for c in red_flag_checkins(s, profile) if c.date <= visit.date
-                for f in checkin_red_flags(c) if f not in flagged]
+    flagged += [
+        f
+        for c in red_flag_checkins(s, profile)
+        if c.date <= visit.date
+        for f in checkin_red_flags(c)
+        if f not in flagged
+    ]
     saved = s.record_clearance(visit, cleared_profile(profile, visit.date, today()))
     stop = red_flag_stop(saved, History(checkins=tuple(red_flag_checkins(s, saved))))
     return Cleared(saved, flagged, stop)

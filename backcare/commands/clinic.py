@@ -57,14 +57,20 @@ if TYPE_CHECKING:
 
 clinic_app = typer.Typer(
     help="The physiotherapist's side: patients' exports in one caseload, most urgent first.",
-    no_args_is_help=True)
+    no_args_is_help=True,
+)
 
 KEEP_READ_BYTES = 32 * 1024 * 1024  # exports kept in memory between checking and adding
-PatientArg = Annotated[str, typer.Argument(
-    metavar="PATIENT", help="The patient's name (--as), identifier, or the start of it.")]
+PatientArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="PATIENT", help="The patient's name (--as), identifier, or the start of it."
+    ),
+]
 
 
 # --- the clinic folder, its settings and library ---------------------------------------------
+
 
 def clinic() -> ClinicStore:
     """The clinic folder, opened once an invocation (:mod:`backcare.context`)."""
@@ -89,8 +95,10 @@ def _open_clinic(env: Environment) -> ClinicStore:
     if problem is not None:
         raise BackcareError(f"{c.home}: the clinic folder {problem}")
     for problem in c.start_permission_problems():
-        warn(f"{problem}. Patients' health data should be private: run 'backcare doctor "
-             f"--clinic' to fix.")
+        warn(
+            f"{problem}. Patients' health data should be private: run 'backcare doctor "
+            f"--clinic' to fix."
+        )
     return c
 
 
@@ -125,14 +133,13 @@ def _patient(wanted: str) -> ClinicPatient:
     if len(found) == 1:
         return found[0]
     if found:
-        named = ", ".join(f"{p.label} ({p.id})" if p.name else p.id
-                          for p in found[:MAX_CANDIDATES])
-        more = f" and {len(found) - MAX_CANDIDATES} more" if len(found) > MAX_CANDIDATES \
-            else ""
-        raise BackcareError(f"'{wanted}' matches several patients: {named}{more}; give more "
-                            f"of the name or the identifier")
-    raise BackcareError(f"no patient '{wanted}' in the clinic; 'backcare clinic list' shows "
-                        f"them")
+        named = ", ".join(f"{p.label} ({p.id})" if p.name else p.id for p in found[:MAX_CANDIDATES])
+        more = f" and {len(found) - MAX_CANDIDATES} more" if len(found) > MAX_CANDIDATES else ""
+        raise BackcareError(
+            f"'{wanted}' matches several patients: {named}{more}; give more "
+            f"of the name or the identifier"
+        )
+    raise BackcareError(f"no patient '{wanted}' in the clinic; 'backcare clinic list' shows them")
 
 
 def _record(store: Store, end: date) -> PatientRecord:
@@ -144,12 +151,20 @@ def _summary(c: ClinicStore, patient: ClinicPatient, on: date) -> Summary:
     """A patient's caseload figures, made from their files (storage caches them)."""
     lib = clinic_library()
     rec = _record(c.patient_store(patient), on)
-    return summarise(rec.profile, rec.history, rec.prescriptions, rec.goals, on,
-                     clinic_thresholds(), lib.categories())
+    return summarise(
+        rec.profile,
+        rec.history,
+        rec.prescriptions,
+        rec.goals,
+        on,
+        clinic_thresholds(),
+        lib.categories(),
+    )
 
 
-def _summaries(c: ClinicStore, patients: list[ClinicPatient], now: date
-               ) -> list[tuple[ClinicPatient, Summary]]:
+def _summaries(
+    c: ClinicStore, patients: list[ClinicPatient], now: date
+) -> list[tuple[ClinicPatient, Summary]]:
     """Each patient's summary: from the cache when it still stands for their files (and
     the day it is given for), else made again and kept."""
     from backcare import __version__
@@ -175,18 +190,36 @@ def _summaries(c: ClinicStore, patients: list[ClinicPatient], now: date
 
 # --- add --------------------------------------------------------------------------------------
 
+
 def add(
-    files: Annotated[list[Path], typer.Argument(
-        metavar="FILE...", help="Patients' exports: JSON, or FHIR bundles backcare wrote.")],
-    name: Annotated[str | None, typer.Option(
-        "--as", metavar="NAME", help="The name to show for this patient (exports carry "
-                                     "none). One FILE only.")] = None,
-    rename: Annotated[bool, typer.Option(
-        "--rename", help="Let --as rename a patient already in the clinic (a terminal "
-                         "asks).")] = False,
-    force: Annotated[bool, typer.Option(
-        "--force", help="Add an export whose identity conflicts with the clinic's copy "
-                        "(the same identifier, another profile).")] = False,
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="FILE...", help="Patients' exports: JSON, or FHIR bundles backcare wrote."
+        ),
+    ],
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            metavar="NAME",
+            help="The name to show for this patient (exports carry none). One FILE only.",
+        ),
+    ] = None,
+    rename: Annotated[
+        bool,
+        typer.Option(
+            "--rename", help="Let --as rename a patient already in the clinic (a terminal asks)."
+        ),
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Add an export whose identity conflicts with the clinic's copy "
+            "(the same identifier, another profile).",
+        ),
+    ] = False,
     date: DateOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -226,8 +259,7 @@ def add(
         _check_identity(c, known, profiles, f, export, force)
         checked.append((merge_order(export), f, export if keep else None))
     if name is not None:
-        _check_name_for(c, known, checked[0][2] or read_patient_export(files[0], now), name,
-                        rename)
+        _check_name_for(c, known, checked[0][2] or read_patient_export(files[0], now), name, rename)
     # The patient's own records and trail order the merges, never an export's date.
     checked.sort(key=lambda item: item[0])
     done: dict[str, ClinicPatient] = {}
@@ -237,20 +269,35 @@ def add(
         patient, new, (added, goals) = _add_one(c, export, name, now)
         done[patient.id] = patient
         total = sum(added.values()) + goals
-        lines.append({"file": str(export.path), "patient": patient.id, "name": patient.name,
-                      "new": new, "records_added": total, "format": export.source})
+        lines.append(
+            {
+                "file": str(export.path),
+                "patient": patient.id,
+                "name": patient.name,
+                "new": new,
+                "records_added": total,
+                "format": export.source,
+            }
+        )
     _summaries(c, list(done.values()), now)  # made now, so that 'list' need not
     if as_json:
         emit_json({"clinic": str(c.home), "added": lines})
         return
     for line in lines:
         who = line["name"] or line["patient"]
-        verb = "Added" if line["new"] else "Merged a newer export of" if line["records_added"] \
+        verb = (
+            "Added"
+            if line["new"]
+            else "Merged a newer export of"
+            if line["records_added"]
             else "Already up to date:"
+        )
         from backcare.domain.words import plural
 
-        say(f"[green]✓[/] {verb} {who} ({plural(int(line['records_added'] or 0), 'new record')} "
-            f"from {Path(str(line['file'])).name}).")
+        say(
+            f"[green]✓[/] {verb} {who} ({plural(int(line['records_added'] or 0), 'new record')} "
+            f"from {Path(str(line['file'])).name})."
+        )
 
 
 def merge_order(export: PatientExport) -> tuple[str, datetime]:
@@ -264,9 +311,14 @@ def merge_order(export: PatientExport) -> tuple[str, datetime]:
     return max(days, default=""), export_moment(export.exported_at)
 
 
-def _check_identity(c: ClinicStore, known: dict[str, ClinicPatient],
-                    profiles: dict[str, tuple[Path, Profile | None]], f: Path,
-                    export: PatientExport, force: bool) -> None:
+def _check_identity(
+    c: ClinicStore,
+    known: dict[str, ClinicPatient],
+    profiles: dict[str, tuple[Path, Profile | None]],
+    f: Path,
+    export: PatientExport,
+    force: bool,
+) -> None:
     """An export that claims a known patient's identifier (or another file's in the same
     add) must be of the same patient: the same profile creation day (issue 22: a
     stranger's records were merged in)."""
@@ -282,26 +334,33 @@ def _check_identity(c: ClinicStore, known: dict[str, ClinicPatient],
     if conflict is not None and not force:
         who = known[pid].label if pid in known else pid
         also = f" ({where} in this add)" if where != c.home else ""
-        raise BackcareError(f"{f}: claims to be {who} ({pid}), but {conflict}{also}. "
-                            f"Nothing was added; if it is the same patient, add it again "
-                            f"with --force")
+        raise BackcareError(
+            f"{f}: claims to be {who} ({pid}), but {conflict}{also}. "
+            f"Nothing was added; if it is the same patient, add it again "
+            f"with --force"
+        )
     if pid not in profiles and theirs is not None:
         profiles[pid] = (f, theirs)
 
 
-def _check_name_for(c: ClinicStore, known: dict[str, ClinicPatient], export: PatientExport,
-                    name: str, rename: bool) -> None:
+def _check_name_for(
+    c: ClinicStore, known: dict[str, ClinicPatient], export: PatientExport, name: str, rename: bool
+) -> None:
     """--as: a name no other patient has, that renames a known patient only when asked."""
     other = same_name(list(known.values()), name, export.patient_id)
     if other is not None:
-        raise BackcareError(f"--as '{name}': {other.label} ({other.id}) already has that "
-                            f"name; choose another, so that no two patients look alike")
+        raise BackcareError(
+            f"--as '{name}': {other.label} ({other.id}) already has that "
+            f"name; choose another, so that no two patients look alike"
+        )
     old = known.get(export.patient_id)
     if old is None or old.name is None or old.name == name or rename:
         return
     if not is_interactive():
-        raise UsageProblem(f"--as would rename {old.name} ({old.id}) to {name}; give "
-                           f"--rename to do so without a terminal")
+        raise UsageProblem(
+            f"--as would rename {old.name} ({old.id}) to {name}; give "
+            f"--rename to do so without a terminal"
+        )
     from backcare.render.confirm import Confirm
     from backcare.render.ui import err
 
@@ -317,8 +376,9 @@ def _total_bytes(files: list[Path]) -> int:
     return total
 
 
-def _add_one(c: ClinicStore, export: PatientExport, name: str | None, now: date
-             ) -> tuple[ClinicPatient, bool, tuple[dict[str, int], int]]:
+def _add_one(
+    c: ClinicStore, export: PatientExport, name: str | None, now: date
+) -> tuple[ClinicPatient, bool, tuple[dict[str, int], int]]:
     from backcare.domain.trail import replay, untouched
     from backcare.loading.patient_export import JSON
     from backcare.storage.clinic import apply_trail
@@ -334,34 +394,46 @@ def _add_one(c: ClinicStore, export: PatientExport, name: str | None, now: date
         # corrections give each record they touched its final value (domain.trail).
         old = store.profile()
         replace = bundle.profile is not None and (
-            old is None or old.updated is None or bundle.profile.updated is None
-            or bundle.profile.updated >= old.updated)
+            old is None
+            or old.updated is None
+            or bundle.profile.updated is None
+            or bundle.profile.updated >= old.updated
+        )
         # The copy's own trail counts too: an older export must not bring back a record
         # that a later one's trail deleted or edited away.
         states = replay([*store.corrections(), *(bundle.corrections or ())])
-        result = store.import_all(untouched(bundle.tables, states), bundle.profile,
-                                  bundle.goals, bundle.programme, replace_profile=replace,
-                                  corrections=bundle.corrections,
-                                  prescriptions=bundle.prescriptions)
+        result = store.import_all(
+            untouched(bundle.tables, states),
+            bundle.profile,
+            bundle.goals,
+            bundle.programme,
+            replace_profile=replace,
+            corrections=bundle.corrections,
+            prescriptions=bundle.prescriptions,
+        )
         if bundle.corrections:
             apply_trail(store, states)
-        if is_newer and export.source == JSON and (
-                store.programme() != bundle.programme or bundle.prescriptions is not None):
+        if (
+            is_newer
+            and export.source == JSON
+            and (store.programme() != bundle.programme or bundle.prescriptions is not None)
+        ):
             store.adopt_programme(bundle.programme, bundle.prescriptions)
         return result
 
-    return c.add(export.patient_id, name, export.exported_at, export.source, newer, merge,
-                 now)
+    return c.add(export.patient_id, name, export.exported_at, export.source, newer, merge, now)
 
 
 # --- list -------------------------------------------------------------------------------------
+
 
 def list_patients(
     date: DateOpt = None,
     as_json: JsonOpt = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead.")] = False,
-    alerts_only: Annotated[bool, typer.Option(
-        "--alerts-only", help="Only patients with an alert in the last 14 days.")] = False,
+    alerts_only: Annotated[
+        bool, typer.Option("--alerts-only", help="Only patients with an alert in the last 14 days.")
+    ] = False,
 ) -> None:
     """The caseload: one row per patient, most urgent first.
 
@@ -381,23 +453,27 @@ def list_patients(
     now = day(date)
     c = clinic()
     patients = c.patients()
-    rows = caseload(_summaries(c, patients, now), now, alerts_only,
-                    clinic_thresholds().alert_no_export_days)
+    rows = caseload(
+        _summaries(c, patients, now), now, alerts_only, clinic_thresholds().alert_no_export_days
+    )
     if as_json:
         emit_json({"date": now.isoformat(), "patients": [r.to_dict() for r in rows]})
     elif as_csv:
         sys.stdout.write(render_clinic.csv_text(rows))
     elif not patients:
-        say("No patients yet. Add a patient's export with: backcare clinic add FILE "
-            "--as \"J. Smith\"")
+        say(
+            "No patients yet. Add a patient's export with: backcare clinic add FILE "
+            '--as "J. Smith"'
+        )
     elif not rows:
         say(f"No patient has an alert in the last 14 days ({len(patients)} patients).")
     else:
         from backcare.render.ui import colour_ok, terminal_width
 
         sys.stdout.flush()
-        render_clinic.table(rows, sys.stdout, _columns(terminal_width(sys.stdout)),
-                            colour_ok(sys.stdout))
+        render_clinic.table(
+            rows, sys.stdout, _columns(terminal_width(sys.stdout)), colour_ok(sys.stdout)
+        )
 
 
 def _columns(terminal: int | None) -> int | None:
@@ -412,14 +488,25 @@ def _columns(terminal: int | None) -> int | None:
 
 # --- show and report --------------------------------------------------------------------------
 
-def _report_for(patient: ClinicPatient, start: date, end: date, on: date
-                ) -> tuple[PatientRecord, ProgressReport]:
+
+def _report_for(
+    patient: ClinicPatient, start: date, end: date, on: date
+) -> tuple[PatientRecord, ProgressReport]:
     """The one computation of every figure (domain.analytics), from the clinic's copy."""
     from backcare.domain.report import full_report
 
     rec = _record(clinic().patient_store(patient), end)
-    report = full_report(rec.profile, rec.history, rec.prescriptions, start, end, on,
-                         clinic_library(), clinic_thresholds(), rec.goals)
+    report = full_report(
+        rec.profile,
+        rec.history,
+        rec.prescriptions,
+        start,
+        end,
+        on,
+        clinic_library(),
+        clinic_thresholds(),
+        rec.goals,
+    )
     return rec, report
 
 
@@ -449,12 +536,21 @@ def show(
     report = report._replace(verdict_text=clinician_verdict(report, clinic_thresholds()))
     about = clinical(rec.profile, rec.history)
     if as_json:
-        emit_json({"patient": p.id, "name": p.name, "exported_at": p.exported_at,
-                   "voice": CLINICIAN, "clinical": about.to_dict(), **report.to_dict()})
+        emit_json(
+            {
+                "patient": p.id,
+                "name": p.name,
+                "exported_at": p.exported_at,
+                "voice": CLINICIAN,
+                "clinical": about.to_dict(),
+                **report.to_dict(),
+            }
+        )
         return
     say(f"[bold]{p.label}[/] ({p.id}), {_export_said(p)}")
-    render_progress.render(report, out(), clinic_library().names(),
-                           render_progress.CLINICIAN, about.lines())
+    render_progress.render(
+        report, out(), clinic_library().names(), render_progress.CLINICIAN, about.lines()
+    )
 
 
 def _export_said(p: ClinicPatient) -> str:
@@ -473,18 +569,32 @@ def _export_said(p: ClinicPatient) -> str:
 
 def report(
     patient: PatientArg,
-    out: Annotated[Path, typer.Option(
-        "--out", metavar="FILE.pdf", help="The PDF to write. An existing file is only "
-                                          "replaced with --force.")],
-    date_from: Annotated[str | None, typer.Option(
-        "--from", metavar="YYYY-MM-DD", help="First day (default: the programme's start, "
-                                             "at most 12 weeks back).")] = None,
-    date_to: Annotated[str | None, typer.Option(
-        "--to", metavar="YYYY-MM-DD", help="Last day (default: --date).")] = None,
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            metavar="FILE.pdf",
+            help="The PDF to write. An existing file is only replaced with --force.",
+        ),
+    ],
+    date_from: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="YYYY-MM-DD",
+            help="First day (default: the programme's start, at most 12 weeks back).",
+        ),
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="Last day (default: --date).")
+    ] = None,
     date: DateOpt = None,
-    name: Annotated[str | None, typer.Option(
-        "--name", metavar="TEXT", help="The name to print (default: the name given with "
-                                       "--as).")] = None,
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--name", metavar="TEXT", help="The name to print (default: the name given with --as)."
+        ),
+    ] = None,
     force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -508,9 +618,19 @@ def report(
         start = default_start(rec, end)
     rec, figures = _report_for(p, start, end, on)
     # The report is of the export the clinic holds: "Exported" is that export's date.
-    ctx = export_context(exporter, rec, start, end, on=on, exported_at=p.exported_at,
-                         report=figures, patient=printed or p.name, lib=clinic_library(),
-                         t=clinic_thresholds(), whole=False)
+    ctx = export_context(
+        exporter,
+        rec,
+        start,
+        end,
+        on=on,
+        exported_at=p.exported_at,
+        report=figures,
+        patient=printed or p.name,
+        lib=clinic_library(),
+        t=clinic_thresholds(),
+        whole=False,
+    )
     data, pages = exporter.render(ctx).whole()
     write_out(out, data, force)
     if as_json:
@@ -520,6 +640,7 @@ def report(
 
 
 # --- remove -----------------------------------------------------------------------------------
+
 
 def remove(
     patient: PatientArg,
@@ -534,37 +655,52 @@ def remove(
     p = _patient(patient)
     if not yes:
         if not is_interactive():
-            raise UsageProblem("clinic remove asks before removing a patient; without a "
-                               "terminal, give --yes")
+            raise UsageProblem(
+                "clinic remove asks before removing a patient; without a terminal, give --yes"
+            )
         from backcare.render.confirm import Confirm
         from backcare.render.ui import err
 
-        if not Confirm.ask(f"Remove {p.label} from the clinic?", default=False,
-                           console=err()):
+        if not Confirm.ask(f"Remove {p.label} from the clinic?", default=False, console=err()):
             raise BackcareError("nothing was removed")
     kept = clinic().remove(p)
-    say(f"[green]✓[/] Removed {p.label}. Their records are kept in {kept} until the "
-        f"clinic's backups are pruned (a week).")
+    say(
+        f"[green]✓[/] Removed {p.label}. Their records are kept in {kept} until the "
+        f"clinic's backups are pruned (a week)."
+    )
 
 
 # --- prescribe --------------------------------------------------------------------------------
 
+
 def prescribe(
     patient: PatientArg,
     out: OutOpt,
-    fmt: Annotated[PrescriptionFormat, typer.Option(
-        "--format", case_sensitive=False, metavar="yaml|fhir",
-        help="yaml (a prescription file to edit; the default) or fhir (a CarePlan).")
+    fmt: Annotated[
+        PrescriptionFormat,
+        typer.Option(
+            "--format",
+            case_sensitive=False,
+            metavar="yaml|fhir",
+            help="yaml (a prescription file to edit; the default) or fhir (a CarePlan).",
+        ),
     ] = PrescriptionFormat.yaml,
-    by: Annotated[str | None, typer.Option(
-        "--by", metavar="NAME", help="Who prescribes it (default: the current "
-                                     "programme's).")] = None,
-    start: Annotated[str | None, typer.Option(
-        "--start", metavar="YYYY-MM-DD", help="The day it starts.")] = None,
-    allow_progression: Annotated[bool | None, typer.Option(
-        "--allow-progression/--no-progression",
-        help="Whether backcare may move the doses on (default: as the current programme "
-             "says).")] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by", metavar="NAME", help="Who prescribes it (default: the current programme's)."
+        ),
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--start", metavar="YYYY-MM-DD", help="The day it starts.")
+    ] = None,
+    allow_progression: Annotated[
+        bool | None,
+        typer.Option(
+            "--allow-progression/--no-progression",
+            help="Whether backcare may move the doses on (default: as the current programme says).",
+        ),
+    ] = None,
     date: DateOpt = None,
     force: ForceOpt = False,
     as_json: JsonOpt = False,
@@ -595,15 +731,17 @@ def prescribe(
     try:
         plans = draft_week(first, DRAFT_DAYS, rec.profile, lib, rec.programme, rec.history, t)
     except SafetyStop as exc:
-        raise SafetyStop(f"{p.label}'s plan is stopped by a red flag, so no prescription "
-                         f"is drafted: {exc.message}") from None
+        raise SafetyStop(
+            f"{p.label}'s plan is stopped by a red flag, so no prescription "
+            f"is drafted: {exc.message}"
+        ) from None
     current_by = rec.programme.prescribed_by if rec.programme else None
-    draft = draft_prescription(plans, rec.programme, by or current_by, begins,
-                               allow_progression)
-    comments = [f"Next prescription for {p.label} (patient {p.id}), drafted by 'backcare "
-                f"clinic prescribe' from their plan for the week from {first.isoformat()}.",
-                "Edit it as you see fit; the patient runs: backcare programme import "
-                "THIS-FILE"]
+    draft = draft_prescription(plans, rec.programme, by or current_by, begins, allow_progression)
+    comments = [
+        f"Next prescription for {p.label} (patient {p.id}), drafted by 'backcare "
+        f"clinic prescribe' from their plan for the week from {first.isoformat()}.",
+        "Edit it as you see fit; the patient runs: backcare programme import THIS-FILE",
+    ]
     comments += [f"Their plan said: {w}" for w in plan_warnings(plans[:1])]
     write_prescription(draft, lib, out, force, fmt, as_json, comments, p.id, p.name)
 

@@ -37,15 +37,23 @@ if TYPE_CHECKING:
     from backcare.domain.library import Library
     from backcare.loading.settings import Display
 
-DateOpt = Annotated[str | None, typer.Option(
-    "--date", metavar="YYYY-MM-DD", help="The day this is for (default: today).")]
+DateOpt = Annotated[
+    str | None,
+    typer.Option("--date", metavar="YYYY-MM-DD", help="The day this is for (default: today)."),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document instead.")]
-NoteOpt = Annotated[str | None, typer.Option(
-    "--note", metavar="TEXT", help="A short note in your own words.")]
-NoPagerOpt = Annotated[bool, typer.Option(
-    "--no-pager", help="Print straight to the terminal, without a pager (one is used only "
-                       "at a terminal, for output longer than the screen: $BACKCARE_PAGER, "
-                       "else $PAGER, else less).")]
+NoteOpt = Annotated[
+    str | None, typer.Option("--note", metavar="TEXT", help="A short note in your own words.")
+]
+NoPagerOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-pager",
+        help="Print straight to the terminal, without a pager (one is used only "
+        "at a terminal, for output longer than the screen: $BACKCARE_PAGER, "
+        "else $PAGER, else less).",
+    ),
+]
 
 
 def whole_number(value: object) -> int:
@@ -67,21 +75,29 @@ def not_future(d: date, option: str = "--date", doing: str = "record") -> date:
     """Records are of what happened, and reports of what has happened: a future date is
     refused (issues 4 and 27). ``doing`` is what the command does with the day."""
     if d > today():
-        raise BackcareError(f"{option} {d.isoformat()} is in the future; you can only "
-                            f"{doing} days up to today ({today().isoformat()})")
+        raise BackcareError(
+            f"{option} {d.isoformat()} is in the future; you can only "
+            f"{doing} days up to today ({today().isoformat()})"
+        )
     return d
 
 
-def period(date_from: str | None, date_to: str | None, default_end: date,
-           default_start: Callable[[date], date | None]) -> tuple[date | None, date]:
+def period(
+    date_from: str | None,
+    date_to: str | None,
+    default_end: date,
+    default_start: Callable[[date], date | None],
+) -> tuple[date | None, date]:
     """The dates of a report or export from ``--from``/``--to``: ``--to`` defaults to
     ``default_end`` and ``--from`` to ``default_start(end)``. A period that ends before it
     starts is refused, naming both options."""
     end = day(date_to, "--to") if date_to is not None else default_end
     start = day(date_from, "--from") if date_from is not None else default_start(end)
     if start is not None and start > end:
-        raise BackcareError(f"--from {start.isoformat()} is after --to {end.isoformat()}; "
-                            "the period must start on or before the day it ends")
+        raise BackcareError(
+            f"--from {start.isoformat()} is after --to {end.isoformat()}; "
+            "the period must start on or before the day it ends"
+        )
     return start, end
 
 
@@ -154,7 +170,8 @@ def planning_history(s: Store, d: date, profile: Profile | None) -> History:
     from backcare.domain.planner import history_window  # the commands that plan load it
 
     return s.history(history_window(d, thresholds()), d).with_checkins(
-        red_flag_checkins(s, profile))
+        red_flag_checkins(s, profile)
+    )
 
 
 def prescriptions(s: Store) -> PrescriptionHistory:
@@ -172,8 +189,9 @@ def record_of(s: Store, end: date | None = None, start: date | None = None) -> P
     the log from ``start`` (default: the beginning, which baselines need) to ``end``: the
     one loader of a patient's record, for their own commands and the clinic's copy of
     them alike (issue 22)."""
-    return PatientRecord(s.profile(), s.programme(), s.goals(), s.history(start, end),
-                         s.prescriptions())
+    return PatientRecord(
+        s.profile(), s.programme(), s.goals(), s.history(start, end), s.prescriptions()
+    )
 
 
 def patient_record(end: date | None = None, start: date | None = None) -> PatientRecord:
@@ -181,20 +199,30 @@ def patient_record(end: date | None = None, start: date | None = None) -> Patien
     return record_of(store(), end, start)
 
 
-def progress_for(rec: PatientRecord, start: date, end: date, on: date,
-                 earlier: Earlier | None = None) -> ProgressReport:
+def progress_for(
+    rec: PatientRecord, start: date, end: date, on: date, earlier: Earlier | None = None
+) -> ProgressReport:
     """The one computation of every figure (domain.analytics), for [start, end] as it
     stands on ``on``: `progress`, the report, the FHIR export and the session summary all
     come from here. ``earlier``: the months before ``rec``'s history, summarised."""
 
     from backcare.domain.report import full_report
 
-    return full_report(rec.profile, rec.history, rec.prescriptions, start, end, on, library(),
-                       thresholds(), rec.goals, earlier)
+    return full_report(
+        rec.profile,
+        rec.history,
+        rec.prescriptions,
+        start,
+        end,
+        on,
+        library(),
+        thresholds(),
+        rec.goals,
+        earlier,
+    )
 
 
-def window_record(s: Store, start: date, end: date, on: date
-                  ) -> tuple[PatientRecord, Earlier]:
+def window_record(s: Store, start: date, end: date, on: date) -> tuple[PatientRecord, Earlier]:
     """What a report of [start, end] on ``on`` reads (issue 25): the log of its weeks and
     of the days its rules look back over, whole, and the months before them summarised:
     work in proportion to the window, the same figures as the whole log."""
@@ -204,8 +232,9 @@ def window_record(s: Store, start: date, end: date, on: date
     return record_of(s, end, earlier.before), earlier
 
 
-def report_record(s: Store, start: date | None, end: date, on: date
-                  ) -> tuple[PatientRecord, Earlier, date]:
+def report_record(
+    s: Store, start: date | None, end: date, on: date
+) -> tuple[PatientRecord, Earlier, date]:
     """:func:`window_record` for a report whose start may be the default (the programme's
     start, at most 12 weeks back: the PDF report), and that start: the window is read
     from the earliest day the default could be."""
@@ -220,7 +249,7 @@ def report_record(s: Store, start: date | None, end: date, on: date
     rec, earlier = window_record(s, first, end, on)
     if start is None:
         days = [d for d in (earlier.first_record, rec.history.first_day()) if d is not None]
-        start = report_start(programme_start(rec.profile, rec.prescriptions,
-                                             min(days, default=None)), end)
+        start = report_start(
+            programme_start(rec.profile, rec.prescriptions, min(days, default=None)), end
+        )
     return rec, earlier, start
-

@@ -31,18 +31,20 @@ class Shell(StrEnum):
 
 # Where each shell's script goes: what `completion` says after printing it.
 HOW_TO_INSTALL = {
-    Shell.bash: "eval \"$(backcare completion bash)\"   in ~/.bashrc",
-    Shell.zsh: "eval \"$(backcare completion zsh)\"   in ~/.zshrc (after compinit)",
+    Shell.bash: 'eval "$(backcare completion bash)"   in ~/.bashrc',
+    Shell.zsh: 'eval "$(backcare completion zsh)"   in ~/.zshrc (after compinit)',
     Shell.fish: "backcare completion fish > ~/.config/fish/completions/backcare.fish",
     Shell.powershell: "backcare completion powershell | Out-String | Invoke-Expression   "
-                      "in your $PROFILE",
+    "in your $PROFILE",
 }
 
 
 def completion(
     ctx: typer.Context,
-    shell: Annotated[Shell, typer.Argument(
-        metavar="SHELL", help="bash, zsh, fish or powershell.", show_default=False)],
+    shell: Annotated[
+        Shell,
+        typer.Argument(metavar="SHELL", help="bash, zsh, fish or powershell.", show_default=False),
+    ],
 ) -> None:
     """Print the tab-completion script for your shell: command names, exercise ids
     (exercises show, log --done/--partial/--skipped/--hurt), questionnaires, export formats,
@@ -78,12 +80,16 @@ def script(shell: Shell, root: Any) -> str:
 Item = Any  # typer's CompletionItem: a value and, for zsh and fish, a short help
 
 
-def _items(pairs: Iterable[tuple[str, str | None]], incomplete: str, prefix: str = "",
-           suffix: str = "") -> list[Item]:
+def _items(
+    pairs: Iterable[tuple[str, str | None]], incomplete: str, prefix: str = "", suffix: str = ""
+) -> list[Item]:
     from typer._click.shell_completion import CompletionItem
 
-    return [CompletionItem(prefix + value + suffix, help=help)
-            for value, help in pairs if value.startswith(incomplete)]
+    return [
+        CompletionItem(prefix + value + suffix, help=help)
+        for value, help in pairs
+        if value.startswith(incomplete)
+    ]
 
 
 def _exercises() -> list[tuple[str, str | None]]:
@@ -109,8 +115,7 @@ def exercise_id_list(ctx: Any, incomplete: str) -> list[Item]:
     """``--done bridge,wa`` → ``bridge,walking``: the last id of a comma-separated list."""
     head, comma, last = incomplete.rpartition(",")
     given = set(head.split(",")) if comma else set()
-    return _items([(i, n) for i, n in _exercises() if i not in given], last,
-                  prefix=head + comma)
+    return _items([(i, n) for i, n in _exercises() if i not in given], last, prefix=head + comma)
 
 
 def exercise_id_pair(ctx: Any, incomplete: str) -> list[Item]:
@@ -128,8 +133,7 @@ def words(options: Callable[[], Iterable[str]], listed: bool = False) -> Complet
             return _items(((w, None) for w in options()), incomplete)
         head, comma, last = incomplete.rpartition(",")
         given = set(head.split(",")) if comma else set()
-        return _items(((w, None) for w in options() if w not in given), last,
-                      prefix=head + comma)
+        return _items(((w, None) for w in options() if w not in given), last, prefix=head + comma)
 
     return complete
 
@@ -187,15 +191,22 @@ def _conditions() -> Iterable[str]:
 COMPLETERS: dict[tuple[str, ...], dict[str, Completer]] = {
     ("exercises", "show"): {"exercise_id": exercise_ids},
     ("exercises", "list"): {"category": words(_categories), "equipment": words(_equipment)},
-    ("log",): {"done": exercise_id_list, "partial": exercise_id_list,
-               "skipped": exercise_id_list, "hurt": exercise_id_pair,
-               "minutes": exercise_id_pair},
+    ("log",): {
+        "done": exercise_id_list,
+        "partial": exercise_id_list,
+        "skipped": exercise_id_list,
+        "hurt": exercise_id_pair,
+        "minutes": exercise_id_pair,
+    },
     ("pain",): {"symptom": words(_symptoms, listed=True)},
     ("assess",): {"instrument": words(_instruments)},
     ("visit",): {"kind": words(_visit_kinds)},
-    ("init",): {"equipment": words(_equipment, listed=True),
-                "avoid_position": words(_positions, listed=True),
-                "red_flag": words(_red_flags), "condition": words(_conditions)},
+    ("init",): {
+        "equipment": words(_equipment, listed=True),
+        "avoid_position": words(_positions, listed=True),
+        "red_flag": words(_red_flags),
+        "condition": words(_conditions),
+    },
 }
 
 

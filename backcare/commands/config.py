@@ -26,24 +26,45 @@ def config(as_json: JsonOpt = False) -> None:
     settings = paths.settings
     thresholds, from_file = read_thresholds(settings)
     places = [
-        _env(Setting("data_folder", str(paths.home), DEFAULT,
-                     note=None if paths.home.is_dir() else "not made yet: 'backcare init' "
-                                                            "makes it"), HOME_ENV),
-        Setting("settings_file", str(settings), DEFAULT if not os.environ.get(HOME_ENV)
-                else ENVIRONMENT, HOME_ENV if os.environ.get(HOME_ENV) else None,
-                note=None if settings.exists() else "not there: every threshold is its "
-                                                     "default"),
+        _env(
+            Setting(
+                "data_folder",
+                str(paths.home),
+                DEFAULT,
+                note=None if paths.home.is_dir() else "not made yet: 'backcare init' makes it",
+            ),
+            HOME_ENV,
+        ),
+        Setting(
+            "settings_file",
+            str(settings),
+            DEFAULT if not os.environ.get(HOME_ENV) else ENVIRONMENT,
+            HOME_ENV if os.environ.get(HOME_ENV) else None,
+            note=None if settings.exists() else "not there: every threshold is its default",
+        ),
         _env(Setting("exercise_library", str(library), DEFAULT), LIBRARY_ENV),
-        Setting("own_exercises", str(paths.user_library), DEFAULT,
-                note="merged over the library" if paths.user_library.exists()
-                else "not there"),
+        Setting(
+            "own_exercises",
+            str(paths.user_library),
+            DEFAULT,
+            note="merged over the library" if paths.user_library.exists() else "not there",
+        ),
         _env(Setting("today", today().isoformat(), DEFAULT), TODAY_ENV),
-        _env(Setting("colour", not os.environ.get("NO_COLOR"), DEFAULT,
-                     note=None if os.environ.get("NO_COLOR") else "at a terminal"), "NO_COLOR"),
+        _env(
+            Setting(
+                "colour",
+                not os.environ.get("NO_COLOR"),
+                DEFAULT,
+                note=None if os.environ.get("NO_COLOR") else "at a terminal",
+            ),
+            "NO_COLOR",
+        ),
     ]
     values = thresholds._asdict()
-    rules = [Setting(name, value, SETTINGS_FILE if name in from_file else DEFAULT)
-             for name, value in values.items()]
+    rules = [
+        Setting(name, value, SETTINGS_FILE if name in from_file else DEFAULT)
+        for name, value in values.items()
+    ]
     render_config.show(places, rules, as_json)
 
 

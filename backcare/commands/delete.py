@@ -15,11 +15,18 @@ from backcare.render.ui import emit_json, is_interactive, say
 
 
 def delete(
-    record: Annotated[str, typer.Argument(
-        metavar="ID", help="The record's id, as 'backcare history' shows it.",
-        show_default=False)],
-    yes: Annotated[bool, typer.Option(
-        "--yes", help="Delete without asking (needed when there is no terminal).")] = False,
+    record: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID",
+            help="The record's id, as 'backcare history' shows it.",
+            show_default=False,
+        ),
+    ],
+    yes: Annotated[
+        bool,
+        typer.Option("--yes", help="Delete without asking (needed when there is no terminal)."),
+    ] = False,
     date: DateOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -38,8 +45,10 @@ def delete(
     what = fix.describe(found.table, found.doc)
     if not yes:
         if not is_interactive():
-            raise UsageProblem(f"delete needs --yes when there is no terminal to confirm on "
-                               f"(it would delete {what})")
+            raise UsageProblem(
+                f"delete needs --yes when there is no terminal to confirm on "
+                f"(it would delete {what})"
+            )
         from backcare.render.confirm import Confirm
         from backcare.render.ui import err
 
@@ -50,14 +59,22 @@ def delete(
     s = store()
     if on is not None:  # the audit trail's day of the deletion (issue 23)
         s = type(s)(s.home, now=lambda: now_on(on))
-    s.save_change(lambda files: Change(
-        "delete", summary, (RecordChange(found.table, found.doc, None),), "delete",
-        profile=flags.profile))
+    s.save_change(
+        lambda files: Change(
+            "delete",
+            summary,
+            (RecordChange(found.table, found.doc, None),),
+            "delete",
+            profile=flags.profile,
+        )
+    )
     if as_json:
         emit_json({"id": found.ident, "record": found.table, "deleted": found.doc})
         return
-    say(f"[green]✓[/] Deleted {what}. It is kept in the audit trail; 'backcare undo' brings "
-        "it back.")
+    say(
+        f"[green]✓[/] Deleted {what}. It is kept in the audit trail; 'backcare undo' brings "
+        "it back."
+    )
     if flags.kept:
         say(f"[bold red]![/] {flags.kept}")
 

@@ -14,18 +14,26 @@ from backcare.loading.library import check_file
 from backcare.render.pager import paged
 from backcare.render.ui import emit_json, say
 
-exercises_app = typer.Typer(help="Browse the exercise library, or check a library file.",
-                            no_args_is_help=True)
+exercises_app = typer.Typer(
+    help="Browse the exercise library, or check a library file.", no_args_is_help=True
+)
 
 
 @exercises_app.command("list")
 def list_exercises(
-    category: Annotated[str | None, typer.Option(
-        metavar="CATEGORY",
-        help="Only this category: stretching, strengthening, aerobic or posture.")] = None,
-    equipment: Annotated[str | None, typer.Option(
-        metavar="NAME",
-        help="Only exercises you can do with this equipment (for example: mat).")] = None,
+    category: Annotated[
+        str | None,
+        typer.Option(
+            metavar="CATEGORY",
+            help="Only this category: stretching, strengthening, aerobic or posture.",
+        ),
+    ] = None,
+    equipment: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME", help="Only exercises you can do with this equipment (for example: mat)."
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     no_pager: NoPagerOpt = False,
 ) -> None:
@@ -46,14 +54,22 @@ def list_exercises(
 @exercises_app.command("show")
 def show_exercise(
     exercise_id: Annotated[str, typer.Argument(metavar="ID", help="The exercise's id.")],
-    svg: Annotated[Path | None, typer.Option(
-        "--svg", metavar="FILE",
-        help="Also write the exercise's pictures to FILE as SVG.")] = None,
-    no_pictures: Annotated[bool, typer.Option(
-        "--no-pictures", help="Leave out the pictures (the setting display.pictures: false "
-                              "does so always).")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Replace the --svg file if it "
-                                                        "exists.")] = False,
+    svg: Annotated[
+        Path | None,
+        typer.Option(
+            "--svg", metavar="FILE", help="Also write the exercise's pictures to FILE as SVG."
+        ),
+    ] = None,
+    no_pictures: Annotated[
+        bool,
+        typer.Option(
+            "--no-pictures",
+            help="Leave out the pictures (the setting display.pictures: false does so always).",
+        ),
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the --svg file if it exists.")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Show one exercise: its start and end positions as pictures, then the steps, cues,
@@ -95,8 +111,12 @@ def _write_named(path: Path, option: str, data: bytes, force: bool) -> None:
 
 @exercises_app.command("check")
 def check_library(
-    file: Annotated[Path | None, typer.Argument(
-        metavar="FILE", help="A library file to check (default: the library in use).")] = None,
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="FILE", help="A library file to check (default: the library in use)."
+        ),
+    ] = None,
 ) -> None:
     """Validate an exercise library file; every problem is listed with its line.
 

@@ -73,48 +73,102 @@ class BundleType(StrEnum):
 
 
 def export(
-    fmt: Annotated[Format, typer.Option(
-        "--format", case_sensitive=False, metavar="json|csv|fhir|pdf|ics",
-        help="json (a full copy that 'import' reads back), csv (a spreadsheet), fhir (a FHIR "
-             "Bundle for a clinic's system), pdf (a report for your physiotherapist: a "
-             "summary page, then the log) or ics (calendar reminders for the coming "
-             "weeks).")],
-    out: Annotated[Path, typer.Option(
-        "--out", metavar="PATH", help="The file to write, or - for stdout (json, csv, fhir "
-                                      "and ics). An existing file is only replaced with "
-                                      "--force.")],
-    date_from: Annotated[str | None, typer.Option(
-        "--from", metavar="YYYY-MM-DD",
-        help="First day of the log to include (default: from the first record; for the pdf, "
-             "from the programme's start, at most 12 weeks back).")] = None,
-    date_to: Annotated[str | None, typer.Option(
-        "--to", metavar="YYYY-MM-DD",
-        help="Last day of the log to include (default: everything; for the pdf, --date).")
+    fmt: Annotated[
+        Format,
+        typer.Option(
+            "--format",
+            case_sensitive=False,
+            metavar="json|csv|fhir|pdf|ics",
+            help="json (a full copy that 'import' reads back), csv (a spreadsheet), fhir (a FHIR "
+            "Bundle for a clinic's system), pdf (a report for your physiotherapist: a "
+            "summary page, then the log) or ics (calendar reminders for the coming "
+            "weeks).",
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            metavar="PATH",
+            help="The file to write, or - for stdout (json, csv, fhir "
+            "and ics). An existing file is only replaced with "
+            "--force.",
+        ),
+    ],
+    date_from: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="YYYY-MM-DD",
+            help="First day of the log to include (default: from the first record; for the pdf, "
+            "from the programme's start, at most 12 weeks back).",
+        ),
+    ] = None,
+    date_to: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            metavar="YYYY-MM-DD",
+            help="Last day of the log to include (default: everything; for the pdf, --date).",
+        ),
     ] = None,
     date: DateOpt = None,
-    weeks: Annotated[int, typer.Option(
-        "--weeks", min=1, max=MAX_ICS_WEEKS, metavar="N",
-        help="ics: how many weeks of sessions to put in the calendar, from --date.")
+    weeks: Annotated[
+        int,
+        typer.Option(
+            "--weeks",
+            min=1,
+            max=MAX_ICS_WEEKS,
+            metavar="N",
+            help="ics: how many weeks of sessions to put in the calendar, from --date.",
+        ),
     ] = DEFAULT_ICS_WEEKS,
-    at: Annotated[str | None, typer.Option(
-        "--at", metavar="HH:MM",
-        help=f"ics: the time of day of each session and its reminder, in your time zone "
-             f"(default {DEFAULT_REMINDER}).")] = None,
-    fhir_version: Annotated[FhirVersion | None, typer.Option(
-        "--fhir-version", case_sensitive=False, metavar="r4|r5",
-        help="fhir: r4 (what most clinic systems speak; the default) or r5.")] = None,
-    bundle: Annotated[BundleType | None, typer.Option(
-        "--bundle", case_sensitive=False, metavar="collection|transaction",
-        help="fhir: collection (a document; the default) or transaction (to POST to a FHIR "
-             "server, which creates nothing twice).")] = None,
-    no_bom: Annotated[bool, typer.Option(
-        "--no-bom", help="csv: leave out the byte-order mark that Excel needs to read "
-                         "accents, for tools that dislike it.")] = False,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            metavar="HH:MM",
+            help=f"ics: the time of day of each session and its reminder, in your time zone "
+            f"(default {DEFAULT_REMINDER}).",
+        ),
+    ] = None,
+    fhir_version: Annotated[
+        FhirVersion | None,
+        typer.Option(
+            "--fhir-version",
+            case_sensitive=False,
+            metavar="r4|r5",
+            help="fhir: r4 (what most clinic systems speak; the default) or r5.",
+        ),
+    ] = None,
+    bundle: Annotated[
+        BundleType | None,
+        typer.Option(
+            "--bundle",
+            case_sensitive=False,
+            metavar="collection|transaction",
+            help="fhir: collection (a document; the default) or transaction (to POST to a FHIR "
+            "server, which creates nothing twice).",
+        ),
+    ] = None,
+    no_bom: Annotated[
+        bool,
+        typer.Option(
+            "--no-bom",
+            help="csv: leave out the byte-order mark that Excel needs to read "
+            "accents, for tools that dislike it.",
+        ),
+    ] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
-    name: Annotated[str | None, typer.Option(
-        "--name", metavar="TEXT",
-        help="pdf and fhir: the patient's name to print. backcare stores no name; without "
-             "it the report is anonymous.")] = None,
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--name",
+            metavar="TEXT",
+            help="pdf and fhir: the patient's name to print. backcare stores no name; without "
+            "it the report is anonymous.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Export your data for your physiotherapist, another program, or a backup.
@@ -146,9 +200,19 @@ def export(
         report = progress_for(rec, start, end, today, earlier)
     else:
         rec = patient_record(limit)
-    ctx = export_context(exporter, rec, start, limit, on=today, exported_at=now_on(today),
-                         corrections=store().corrections(start, limit), patient=patient,
-                         weeks=weeks, options=options, report=report)
+    ctx = export_context(
+        exporter,
+        rec,
+        start,
+        limit,
+        on=today,
+        exported_at=now_on(today),
+        corrections=store().corrections(start, limit),
+        patient=patient,
+        weeks=weeks,
+        options=options,
+        report=report,
+    )
     rendered = exporter.render(ctx)  # a format that grows with the years streams (issue 25)
     # What is still needed, ``rendered`` holds: the pdf lets the records and their progress
     # report go before fpdf2 and its fonts come in (issue 25: at a hundred years the report
@@ -161,8 +225,7 @@ def export(
         sys.stdout.buffer.flush()
         return
     counted: list[int] = []
-    write_out(out, lambda sink: counted.append(rendered.write(sink)), force,
-              store().paths.outbox)
+    write_out(out, lambda sink: counted.append(rendered.write(sink)), force, store().paths.outbox)
     records = counted[0]
     if as_json:
         emit_json({"format": exporter.name, "out": str(out), "records": records})
@@ -171,13 +234,21 @@ def export(
         say(f"[green]✓[/] Wrote {out} ({exporter.name}, {records} {unit}).")
 
 
-def _format_options(exporter: Exporter, at: str | None, fhir_version: FhirVersion | None,
-                    bundle: BundleType | None, no_bom: bool) -> dict[str, object]:
+def _format_options(
+    exporter: Exporter,
+    at: str | None,
+    fhir_version: FhirVersion | None,
+    bundle: BundleType | None,
+    no_bom: bool,
+) -> dict[str, object]:
     """The options that belong to one format, checked: one given with another format is a
     usage error, so that nobody believes it did something."""
-    given = {"--at": (at is not None, "ics"), "--fhir-version": (fhir_version is not None,
-                                                               "fhir"),
-             "--bundle": (bundle is not None, "fhir"), "--no-bom": (no_bom, "csv")}
+    given = {
+        "--at": (at is not None, "ics"),
+        "--fhir-version": (fhir_version is not None, "fhir"),
+        "--bundle": (bundle is not None, "fhir"),
+        "--no-bom": (no_bom, "csv"),
+    }
     for option, (used, fmt) in given.items():
         if used and exporter.name != fmt:
             raise UsageProblem(f"{option} is for --format {fmt} only, not {exporter.name}")
@@ -196,13 +267,21 @@ def _format_options(exporter: Exporter, at: str | None, fhir_version: FhirVersio
 def _clock_time(text: str) -> time:
     """``--at HH:MM``, 00:00 to 23:59."""
     hours, sep, minutes = text.strip().partition(":")
-    if sep and len(minutes) == 2 and hours.isdigit() and minutes.isdigit() \
-            and hours.isascii() and minutes.isascii() and 1 <= len(hours) <= 2:
+    if (
+        sep
+        and len(minutes) == 2
+        and hours.isdigit()
+        and minutes.isdigit()
+        and hours.isascii()
+        and minutes.isascii()
+        and 1 <= len(hours) <= 2
+    ):
         h, m = int(hours), int(minutes)
         if h < 24 and m < 60:
             return time(h, m)
-    raise UsageProblem(f"--at {text[:20]!r} is not a time of day; use HH:MM from 00:00 to "
-                       f"23:59, for example 18:00")
+    raise UsageProblem(
+        f"--at {text[:20]!r} is not a time of day; use HH:MM from 00:00 to 23:59, for example 18:00"
+    )
 
 
 def _local_zone() -> str | None:
@@ -237,20 +316,31 @@ def _local_zone() -> str | None:
 
 def _check_stdout(exporter: Exporter, as_json: bool) -> None:
     if not exporter.text:
-        raise UsageProblem(f"--out - writes text to stdout, and a {exporter.name} is not "
-                           f"text; give a file name, for example --out report.{exporter.name}")
+        raise UsageProblem(
+            f"--out - writes text to stdout, and a {exporter.name} is not "
+            f"text; give a file name, for example --out report.{exporter.name}"
+        )
     if as_json:
-        raise UsageProblem("--json cannot be used with --out -: stdout holds the export "
-                           "itself")
+        raise UsageProblem("--json cannot be used with --out -: stdout holds the export itself")
 
 
-def export_context(exporter: Exporter, rec: PatientRecord, start: date | None,
-                   end: date | None, *, on: date, exported_at: str,
-                   corrections: Sequence[dict[str, Any]] = (),
-                   report: ProgressReport | None = None, patient: str | None = None,
-                   weeks: int = 0, options: dict[str, object] | None = None,
-                   lib: Library | None = None, t: Thresholds | None = None,
-                   whole: bool = True) -> ExportContext:
+def export_context(
+    exporter: Exporter,
+    rec: PatientRecord,
+    start: date | None,
+    end: date | None,
+    *,
+    on: date,
+    exported_at: str,
+    corrections: Sequence[dict[str, Any]] = (),
+    report: ProgressReport | None = None,
+    patient: str | None = None,
+    weeks: int = 0,
+    options: dict[str, object] | None = None,
+    lib: Library | None = None,
+    t: Thresholds | None = None,
+    whole: bool = True,
+) -> ExportContext:
     """The one way an export's context is built: the period's document, and what else the
     format needs (issue 27), for the patient's own `export` and the clinic's `report` alike.
 
@@ -263,34 +353,51 @@ def export_context(exporter: Exporter, rec: PatientRecord, start: date | None,
 
     lib = lib if lib is not None else library()
     t = t if t is not None else thresholds()
-    doc = document(rec.profile, rec.history.between(start, end), rec.goals, rec.programme,
-                   exported_at, corrections, rec.prescriptions if whole else None,
-                   lazy=True)  # records made one at a time as the export streams (issue 25)
+    doc = document(
+        rec.profile,
+        rec.history.between(start, end),
+        rec.goals,
+        rec.programme,
+        exported_at,
+        corrections,
+        rec.prescriptions if whole else None,
+        lazy=True,
+    )  # records made one at a time as the export streams (issue 25)
     first = start or rec.history.first_day() or end or on
     last = end or max(on, first)
     if report is None and REPORT in exporter.needs:
         report = progress_for(rec, first, last, on)
     aerobic: dict[str, int] = {}
     if AEROBIC in exporter.needs:  # the report's own figures, or the same from the index
-        sessions = report.aerobic_sessions if report is not None else \
-            aerobic_sessions(rec.history, first, min(last, on), lib.categories())
+        sessions = (
+            report.aerobic_sessions
+            if report is not None
+            else aerobic_sessions(rec.history, first, min(last, on), lib.categories())
+        )
         aerobic = {ident: minutes for ident, _day, minutes in sessions}
     names = NAMES in exporter.needs
     return ExportContext(
-        doc=doc, exported_at=doc["exported_at"],
-        start=start.isoformat() if start else None, end=end.isoformat() if end else None,
-        patient_name=patient, report=report, aerobic_minutes=aerobic,
+        doc=doc,
+        exported_at=doc["exported_at"],
+        start=start.isoformat() if start else None,
+        end=end.isoformat() if end else None,
+        patient_name=patient,
+        report=report,
+        aerobic_minutes=aerobic,
         exercise_names=lib.names() if names else {},
         first_ids=lib.first_ids(),
         poses={e.id: e.poses for e in lib if e.poses is not None} if names and whole else {},
         per_side=frozenset(e.id for e in lib if e.per_side) if names else frozenset(),
         plans=tuple(_plans(rec, on, weeks)) if PLANS in exporter.needs else (),
         plan_days=tuple((on + timedelta(days=n)).isoformat() for n in range(weeks * 7))
-        if PLANS in exporter.needs else (),
+        if PLANS in exporter.needs
+        else (),
         red_above=t.amber_max,
         patient_key=patient_key(rec.profile, rec.history)
-        if exporter.name in ("fhir", "ics") else None,
-        **options or {})  # type: ignore[arg-type]
+        if exporter.name in ("fhir", "ics")
+        else None,
+        **options or {},  # type: ignore[arg-type]
+    )
 
 
 def _plans(rec: PatientRecord, first: date, weeks: int) -> list[dict[str, object]]:
@@ -298,15 +405,18 @@ def _plans(rec: PatientRecord, first: date, weeks: int) -> list[dict[str, object
 
     t = thresholds()
     history = rec.history.between(history_window(first, t), first)
-    return [p.to_dict() for p in forecast(first, weeks * 7, rec.profile, library(),
-                                          rec.prescriptions, history, t)]
+    return [
+        p.to_dict()
+        for p in forecast(first, weeks * 7, rec.profile, library(), rec.prescriptions, history, t)
+    ]
 
 
 def default_start(rec: PatientRecord, end: date) -> date:
     """Where a report starts by default: the programme's start, else the first record,
     else four weeks before it ends; but never more than 12 weeks before it ends."""
-    return report_start(programme_start(rec.profile, rec.prescriptions,
-                                        rec.history.first_day()), end)
+    return report_start(
+        programme_start(rec.profile, rec.prescriptions, rec.history.first_day()), end
+    )
 
 
 def check_name(name: str | None) -> str | None:
@@ -315,8 +425,9 @@ def check_name(name: str | None) -> str | None:
     try:
         text = check_text(name, "--name", max_chars=MAX_NAME_CHARS)
     except BackcareError as exc:  # the one-line rule, said as a usage error
-        raise UsageProblem(f"--name must be one line of at most {MAX_NAME_CHARS} "
-                           f"characters") from exc
+        raise UsageProblem(
+            f"--name must be one line of at most {MAX_NAME_CHARS} characters"
+        ) from exc
     return text or None
 
 

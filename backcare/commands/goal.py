@@ -28,9 +28,9 @@ if TYPE_CHECKING:
 
 GOAL_MAX_CHARS = 200
 
-goal_app = typer.Typer(help="Your own goals: set them, list them, tick them off, change "
-                            "them.",
-                       no_args_is_help=True)
+goal_app = typer.Typer(
+    help="Your own goals: set them, list them, tick them off, change them.", no_args_is_help=True
+)
 
 
 def clean_goal_text(text: str) -> str:
@@ -39,14 +39,20 @@ def clean_goal_text(text: str) -> str:
 
     clean = " ".join(text.split())
     if not clean:
-        raise BackcareError("the goal is empty; say what you want to be able to do, for "
-                            "example: backcare goal add \"walk to the shop without stopping\"")
+        raise BackcareError(
+            "the goal is empty; say what you want to be able to do, for "
+            'example: backcare goal add "walk to the shop without stopping"'
+        )
     if len(clean) > GOAL_MAX_CHARS:
-        raise BackcareError(f"the goal is {len(clean)} characters long; keep it to "
-                            f"{GOAL_MAX_CHARS} or fewer (one clear sentence works best)")
+        raise BackcareError(
+            f"the goal is {len(clean)} characters long; keep it to "
+            f"{GOAL_MAX_CHARS} or fewer (one clear sentence works best)"
+        )
     if any("\ud800" <= ch <= "\udfff" for ch in clean):  # not UTF-8 on the command line
-        raise BackcareError("the goal holds bytes that are not UTF-8 text; set your terminal "
-                            "to UTF-8 and type it again")
+        raise BackcareError(
+            "the goal holds bytes that are not UTF-8 text; set your terminal "
+            "to UTF-8 and type it again"
+        )
     if any(not ch.isprintable() for ch in clean):
         raise BackcareError("the goal contains a control character; use plain text")
     return clean
@@ -59,13 +65,16 @@ def _psfs_activity(name: str) -> str:
     if not clean:
         raise BackcareError("--psfs needs an activity name, for example: --psfs walking")
     if len(clean) > PSFS_ACTIVITY_MAX_CHARS:
-        raise BackcareError(f"--psfs: the activity name is longer than "
-                            f"{PSFS_ACTIVITY_MAX_CHARS} characters")
+        raise BackcareError(
+            f"--psfs: the activity name is longer than {PSFS_ACTIVITY_MAX_CHARS} characters"
+        )
     known = psfs_activities(store().history().assessments)
     match = known.get(clean.casefold())
     if match is None:
-        warn(f"No PSFS answer rates '{clean}' yet; its rating will show here once "
-             "you rate it (backcare assess psfs).")
+        warn(
+            f"No PSFS answer rates '{clean}' yet; its rating will show here once "
+            "you rate it (backcare assess psfs)."
+        )
         return clean
     return match
 
@@ -78,11 +87,17 @@ def _progress(goals: list[Goal], today: date) -> list[GoalProgress]:
     return [goal_progress(g, index, today) for g in goals]
 
 
-ByOpt = Annotated[str | None, typer.Option(
-    "--by", metavar="YYYY-MM-DD", help="The day you aim to reach it by.")]
-PsfsOpt = Annotated[str | None, typer.Option(
-    "--psfs", metavar="ACTIVITY",
-    help="Tie the goal to an activity you rate in the PSFS questionnaire.")]
+ByOpt = Annotated[
+    str | None, typer.Option("--by", metavar="YYYY-MM-DD", help="The day you aim to reach it by.")
+]
+PsfsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--psfs",
+        metavar="ACTIVITY",
+        help="Tie the goal to an activity you rate in the PSFS questionnaire.",
+    ),
+]
 
 
 @goal_app.command("add")
@@ -102,8 +117,10 @@ def add_goal(
     created = day(date)
     target = day(by, "--by") if by is not None else None
     if target is not None and target < created:
-        raise BackcareError(f"--by {target.isoformat()} is before today "
-                            f"({created.isoformat()}); pick a day still to come")
+        raise BackcareError(
+            f"--by {target.isoformat()} is before today "
+            f"({created.isoformat()}); pick a day still to come"
+        )
     activity = _psfs_activity(psfs) if psfs is not None else None
     goal = store().add_goal(clean, created, target, activity)
     if as_json:
@@ -111,8 +128,10 @@ def add_goal(
         return
     when = f", by {target.isoformat()}" if target else ""
     tied = f", tied to your PSFS rating of '{activity}'" if activity else ""
-    say(f"[green]✓[/] Goal {goal.id} set{when}{tied}. Tick it off with: "
-        f"backcare goal done {goal.id}")
+    say(
+        f"[green]✓[/] Goal {goal.id} set{when}{tied}. Tick it off with: "
+        f"backcare goal done {goal.id}"
+    )
 
 
 @goal_app.command("list")
@@ -133,8 +152,10 @@ def list_goals(date: DateOpt = None, as_json: JsonOpt = False) -> None:
 
 @goal_app.command("done")
 def done_goal(
-    goal_id: Annotated[int, typer.Argument(metavar="ID", parser=whole_number,
-                                           help="The goal's number (goal list).")],
+    goal_id: Annotated[
+        int,
+        typer.Argument(metavar="ID", parser=whole_number, help="The goal's number (goal list)."),
+    ],
     date: DateOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -147,18 +168,22 @@ def done_goal(
     s = store()
     goal = next((g for g in s.goals() if g.id == goal_id), None)
     if goal is None:
-        raise BackcareError(f"there is no goal {goal_id}; 'backcare goal list' shows your "
-                            "goals and their numbers")
+        raise BackcareError(
+            f"there is no goal {goal_id}; 'backcare goal list' shows your goals and their numbers"
+        )
     if goal.done_on is not None:
         if as_json:
             emit_json(_progress([goal], on)[0].to_dict())
         else:
-            say(f"Goal {goal.id} was already done on {goal.done_on.isoformat()}: "
-                f"{escape(goal.text)}")
+            say(
+                f"Goal {goal.id} was already done on {goal.done_on.isoformat()}: "
+                f"{escape(goal.text)}"
+            )
         return
     if on < goal.created:
-        raise BackcareError(f"--date {on.isoformat()} is before goal {goal.id} was set "
-                            f"({goal.created.isoformat()})")
+        raise BackcareError(
+            f"--date {on.isoformat()} is before goal {goal.id} was set ({goal.created.isoformat()})"
+        )
     goal = s.complete_goal(goal_id, on)
     if as_json:
         emit_json(_progress([goal], on)[0].to_dict())
@@ -168,10 +193,13 @@ def done_goal(
 
 @goal_app.command("edit")
 def edit_goal(
-    goal_id: Annotated[int, typer.Argument(metavar="ID", parser=whole_number,
-                                           help="The goal's number (goal list).")],
-    text: Annotated[str | None, typer.Option(
-        "--text", metavar="TEXT", help="The goal, in your own words.")] = None,
+    goal_id: Annotated[
+        int,
+        typer.Argument(metavar="ID", parser=whole_number, help="The goal's number (goal list)."),
+    ],
+    text: Annotated[
+        str | None, typer.Option("--text", metavar="TEXT", help="The goal, in your own words.")
+    ] = None,
     by: ByOpt = None,
     psfs: PsfsOpt = None,
     date: DateOpt = None,
@@ -193,12 +221,15 @@ def edit_goal(
 
     def edit(goal: Goal) -> Goal:
         if target is not None and target < goal.created:
-            raise BackcareError(f"--by {target.isoformat()} is before goal {goal.id} was set "
-                                f"({goal.created.isoformat()})")
-        new = goal._replace(text=clean if clean is not None else goal.text,
-                            by=target if target is not None else goal.by,
-                            psfs_activity=activity if activity is not None
-                            else goal.psfs_activity)
+            raise BackcareError(
+                f"--by {target.isoformat()} is before goal {goal.id} was set "
+                f"({goal.created.isoformat()})"
+            )
+        new = goal._replace(
+            text=clean if clean is not None else goal.text,
+            by=target if target is not None else goal.by,
+            psfs_activity=activity if activity is not None else goal.psfs_activity,
+        )
         if new == goal:
             raise BackcareError(f"goal {goal.id} already reads so; nothing was changed")
         return new
@@ -207,17 +238,23 @@ def edit_goal(
     if as_json:
         emit_json(_progress([goal], on)[0].to_dict())
         return
-    say(f"[green]✓[/] Goal {goal.id} changed: {escape(goal.text)}"
+    say(
+        f"[green]✓[/] Goal {goal.id} changed: {escape(goal.text)}"
         + (f", by {goal.by.isoformat()}" if goal.by else "")
-        + ". The goal as it was is kept in the audit trail; 'backcare undo' brings it back.")
+        + ". The goal as it was is kept in the audit trail; 'backcare undo' brings it back."
+    )
 
 
 @goal_app.command("delete")
 def delete_goal(
-    goal_id: Annotated[int, typer.Argument(metavar="ID", parser=whole_number,
-                                           help="The goal's number (goal list).")],
-    yes: Annotated[bool, typer.Option(
-        "--yes", help="Delete without asking (needed when there is no terminal).")] = False,
+    goal_id: Annotated[
+        int,
+        typer.Argument(metavar="ID", parser=whole_number, help="The goal's number (goal list)."),
+    ],
+    yes: Annotated[
+        bool,
+        typer.Option("--yes", help="Delete without asking (needed when there is no terminal)."),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Delete a goal. It asks first; without a terminal it needs --yes.
@@ -229,12 +266,15 @@ def delete_goal(
 
     goal = next((g for g in store().goals() if g.id == goal_id), None)
     if goal is None:
-        raise BackcareError(f"there is no goal {goal_id}; 'backcare goal list' shows your "
-                            "goals and their numbers")
+        raise BackcareError(
+            f"there is no goal {goal_id}; 'backcare goal list' shows your goals and their numbers"
+        )
     if not yes:
         if not is_interactive():
-            raise UsageProblem(f"goal delete needs --yes when there is no terminal to "
-                               f"confirm on (it would delete goal {goal_id})")
+            raise UsageProblem(
+                f"goal delete needs --yes when there is no terminal to "
+                f"confirm on (it would delete goal {goal_id})"
+            )
         from backcare.render.confirm import Confirm
         from backcare.render.ui import err
 
@@ -244,8 +284,10 @@ def delete_goal(
     if as_json:
         emit_json({"id": gone.id, "deleted": gone.to_dict()})
         return
-    say(f"[green]✓[/] Deleted goal {gone.id}. It is kept in the audit trail; 'backcare undo' "
-        "brings it back.")
+    say(
+        f"[green]✓[/] Deleted goal {gone.id}. It is kept in the audit trail; 'backcare undo' "
+        "brings it back."
+    )
 
 
 def register(app: typer.Typer) -> None:

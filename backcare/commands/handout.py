@@ -29,16 +29,32 @@ class Paper(StrEnum):
 
 
 def handout(
-    out: Annotated[Path, typer.Option(
-        "--out", metavar="FILE.pdf", help="The PDF to write. An existing file is only "
-                                          "replaced with --force.")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            metavar="FILE.pdf",
+            help="The PDF to write. An existing file is only replaced with --force.",
+        ),
+    ],
     date: DateOpt = None,
-    name: Annotated[str | None, typer.Option(
-        "--name", metavar="TEXT", help="A name to print at the top. backcare stores no "
-                                       "name; without it the handout is anonymous.")] = None,
-    paper: Annotated[Paper | None, typer.Option(
-        "--paper", case_sensitive=False, metavar="a4|letter",
-        help="The paper size (default: the setting display.paper, else your locale's).")
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--name",
+            metavar="TEXT",
+            help="A name to print at the top. backcare stores no "
+            "name; without it the handout is anonymous.",
+        ),
+    ] = None,
+    paper: Annotated[
+        Paper | None,
+        typer.Option(
+            "--paper",
+            case_sensitive=False,
+            metavar="a4|letter",
+            help="The paper size (default: the setting display.paper, else your locale's).",
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
     as_json: JsonOpt = False,
@@ -69,21 +85,31 @@ def handout(
     items = from_plans(plans, profile.conditions if profile else None)
     prescribed = regimen.on(start)
     by = f" from {prescribed.prescribed_by}" if prescribed and prescribed.prescribed_by else ""
-    subtitle = (f"The week of {start.strftime('%A')} {start.day} {start.strftime('%B %Y')}"
-                + (f": your physiotherapist's programme{by}." if prescribed is not None
-                   else ": your plan from backcare."))
+    subtitle = f"The week of {start.strftime('%A')} {start.day} {start.strftime('%B %Y')}" + (
+        f": your physiotherapist's programme{by}."
+        if prescribed is not None
+        else ": your plan from backcare."
+    )
     doc = Handout("Your home exercises", subtitle, tuple(items), week, patient)
-    size = (paper.value if paper is not None else display().paper_size())
+    size = paper.value if paper is not None else display().paper_size()
     data, pages = pdf_handout.render(doc, size)
     write_out(out, data, force)
     if as_json:
-        emit_json({"out": str(out), "paper": size, "pages": pages,
-                   "from": start.isoformat(), "to": (start + timedelta(days=6)).isoformat(),
-                   "exercises": [{"exercise_id": i.exercise.id, "days": list(i.days)}
-                                 for i in items]})
+        emit_json(
+            {
+                "out": str(out),
+                "paper": size,
+                "pages": pages,
+                "from": start.isoformat(),
+                "to": (start + timedelta(days=6)).isoformat(),
+                "exercises": [{"exercise_id": i.exercise.id, "days": list(i.days)} for i in items],
+            }
+        )
     else:
-        say(f"[green]✓[/] Wrote {out} ({len(items)} exercises, {pages} "
-            f"page{'s' if pages != 1 else ''}, {size.upper() if size == 'a4' else 'Letter'}).")
+        say(
+            f"[green]✓[/] Wrote {out} ({len(items)} exercises, {pages} "
+            f"page{'s' if pages != 1 else ''}, {size.upper() if size == 'a4' else 'Letter'})."
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -25,11 +25,15 @@ DEFAULT_DAYS = 28
 
 
 def history(
-    from_: Annotated[str | None, typer.Option(
-        "--from", metavar="YYYY-MM-DD", help="First day (default: 4 weeks before --to).")
+    from_: Annotated[
+        str | None,
+        typer.Option(
+            "--from", metavar="YYYY-MM-DD", help="First day (default: 4 weeks before --to)."
+        ),
     ] = None,
-    to: Annotated[str | None, typer.Option(
-        "--to", metavar="YYYY-MM-DD", help="Last day (default: --date).")] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="Last day (default: --date).")
+    ] = None,
     date: DateOpt = None,
     as_json: JsonOpt = False,
     no_pager: NoPagerOpt = False,
@@ -42,17 +46,21 @@ def history(
     """
     from backcare.render import log as render_log
 
-    start, end = period(from_, to, day(date),
-                        lambda end: end - timedelta(days=DEFAULT_DAYS - 1))
+    start, end = period(from_, to, day(date), lambda end: end - timedelta(days=DEFAULT_DAYS - 1))
     assert start is not None
     s = store()
     h = s.history(start, end)
     if as_json:
-        emit_json({"from": start.isoformat(), "to": end.isoformat(),
-                   "sessions": [x.to_dict() for x in h.sessions],
-                   "pain_checkins": [x.to_dict() for x in h.checkins],
-                   "assessments": [x.to_dict() for x in h.assessments],
-                   "visits": [x.to_dict() for x in h.visits]})
+        emit_json(
+            {
+                "from": start.isoformat(),
+                "to": end.isoformat(),
+                "sessions": [x.to_dict() for x in h.sessions],
+                "pain_checkins": [x.to_dict() for x in h.checkins],
+                "assessments": [x.to_dict() for x in h.assessments],
+                "visits": [x.to_dict() for x in h.visits],
+            }
+        )
     else:
         edited = edited_on({"corrections": s.corrections(start, end)})
         with paged(not no_pager):

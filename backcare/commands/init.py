@@ -32,59 +32,130 @@ ALIAS_CLEARED_BY = "a clinician (init --cleared-by-clinician)"
 
 
 def init(
-    yes: Annotated[bool, typer.Option("--yes", help="Take the default for any comfort "
-                                                    "setting not given. Never answers a "
-                                                    "safety question.")] = False,
-    pain: Annotated[int | None, typer.Option(
-        metavar="N", parser=whole_number,
-        help="Your back pain now, 0 (none) to 10 (worst imaginable).")] = None,
-    minutes: Annotated[int | None, typer.Option(
-        metavar="N", parser=whole_number,
-        help="Minutes a day for exercise (10–180, default 20).")] = None,
-    days_per_week: Annotated[int | None, typer.Option(
-        "--days-per-week", metavar="N", parser=whole_number,
-        help="Exercise days a week (1–7, default 7).")] = None,
-    equipment: Annotated[str | None, typer.Option(
-        metavar="NAME,...",
-        help="What you have, comma-separated: mat, chair, wall, step, exercise-ball, "
-             "resistance-band, pool, exercise-bike, bicycle (default: mat).")] = None,
-    avoid_position: Annotated[str | None, typer.Option(
-        "--avoid-position", metavar="NAME,...",
-        help="Positions that are hard for you, comma-separated: "
-             "lying, kneeling, sitting, standing, moving.")] = None,
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes",
+            help="Take the default for any comfort "
+            "setting not given. Never answers a "
+            "safety question.",
+        ),
+    ] = False,
+    pain: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N",
+            parser=whole_number,
+            help="Your back pain now, 0 (none) to 10 (worst imaginable).",
+        ),
+    ] = None,
+    minutes: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N",
+            parser=whole_number,
+            help="Minutes a day for exercise (10–180, default 20).",
+        ),
+    ] = None,
+    days_per_week: Annotated[
+        int | None,
+        typer.Option(
+            "--days-per-week",
+            metavar="N",
+            parser=whole_number,
+            help="Exercise days a week (1–7, default 7).",
+        ),
+    ] = None,
+    equipment: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME,...",
+            help="What you have, comma-separated: mat, chair, wall, step, exercise-ball, "
+            "resistance-band, pool, exercise-bike, bicycle (default: mat).",
+        ),
+    ] = None,
+    avoid_position: Annotated[
+        str | None,
+        typer.Option(
+            "--avoid-position",
+            metavar="NAME,...",
+            help="Positions that are hard for you, comma-separated: "
+            "lying, kneeling, sitting, standing, moving.",
+        ),
+    ] = None,
     date: DateOpt = None,
-    no_red_flags: Annotated[bool, typer.Option(
-        "--no-red-flags", help="Answer no to every red-flag safety question.")] = False,
-    red_flag: Annotated[list[str] | None, typer.Option(
-        "--red-flag", metavar="NAME",
-        help="Report a red flag (repeatable): bladder-bowel, saddle-numbness, "
-             "leg-weakness, walking-change, sexual-dysfunction, both-legs, cancer-history, "
-             "weight-loss, night-pain, fever, immunosuppressed, trauma.")] = None,
-    both_legs: Annotated[bool, typer.Option(
-        "--both-legs", help="You have pain, numbness, tingling or weakness in both legs "
-                            "(a red flag: the same as --red-flag both-legs).")] = False,
-    age_band: Annotated[str | None, typer.Option(
-        "--age-band", metavar="BAND",
-        help="Your age when this back pain started: under-20, 20-50 or over-50.")] = None,
-    cleared_by_clinician: Annotated[bool, typer.Option(
-        "--cleared-by-clinician", help="A clinician has checked your red flag and said "
-                                       "exercise is safe.")] = False,
-    condition: Annotated[list[str] | None, typer.Option(
-        "--condition", metavar="NAME",
-        help="An underlying condition (repeatable): cancer, osteoporosis, "
-             "inflammatory, recent-surgery, pregnancy.")] = None,
-    no_conditions: Annotated[bool, typer.Option(
-        "--no-conditions", help="None of those conditions applies.")] = False,
-    pregnancy_week: Annotated[int | None, typer.Option(
-        "--pregnancy-week", metavar="N", parser=whole_number,
-        help="With --condition pregnancy: the week of pregnancy you are in (1–42).")] = None,
-    assessed: Annotated[bool | None, typer.Option(
-        "--assessed/--not-assessed",
-        help="Whether a clinician has assessed this back pain (with --yes, not given "
-             "means not assessed).")] = None,
-    startback: Annotated[str | None, typer.Option(
-        "--startback", metavar="ANSWERS",
-        help="Answers to the STarT Back tool: 8 y/n, then 0–4 (see 'backcare assess --help').")
+    no_red_flags: Annotated[
+        bool, typer.Option("--no-red-flags", help="Answer no to every red-flag safety question.")
+    ] = False,
+    red_flag: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--red-flag",
+            metavar="NAME",
+            help="Report a red flag (repeatable): bladder-bowel, saddle-numbness, "
+            "leg-weakness, walking-change, sexual-dysfunction, both-legs, cancer-history, "
+            "weight-loss, night-pain, fever, immunosuppressed, trauma.",
+        ),
+    ] = None,
+    both_legs: Annotated[
+        bool,
+        typer.Option(
+            "--both-legs",
+            help="You have pain, numbness, tingling or weakness in both legs "
+            "(a red flag: the same as --red-flag both-legs).",
+        ),
+    ] = False,
+    age_band: Annotated[
+        str | None,
+        typer.Option(
+            "--age-band",
+            metavar="BAND",
+            help="Your age when this back pain started: under-20, 20-50 or over-50.",
+        ),
+    ] = None,
+    cleared_by_clinician: Annotated[
+        bool,
+        typer.Option(
+            "--cleared-by-clinician",
+            help="A clinician has checked your red flag and said exercise is safe.",
+        ),
+    ] = False,
+    condition: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--condition",
+            metavar="NAME",
+            help="An underlying condition (repeatable): cancer, osteoporosis, "
+            "inflammatory, recent-surgery, pregnancy.",
+        ),
+    ] = None,
+    no_conditions: Annotated[
+        bool, typer.Option("--no-conditions", help="None of those conditions applies.")
+    ] = False,
+    pregnancy_week: Annotated[
+        int | None,
+        typer.Option(
+            "--pregnancy-week",
+            metavar="N",
+            parser=whole_number,
+            help="With --condition pregnancy: the week of pregnancy you are in (1–42).",
+        ),
+    ] = None,
+    assessed: Annotated[
+        bool | None,
+        typer.Option(
+            "--assessed/--not-assessed",
+            help="Whether a clinician has assessed this back pain (with --yes, not given "
+            "means not assessed).",
+        ),
+    ] = None,
+    startback: Annotated[
+        str | None,
+        typer.Option(
+            "--startback",
+            metavar="ANSWERS",
+            help="Answers to the STarT Back tool: 8 y/n, then 0–4 (see 'backcare assess --help').",
+        ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -107,11 +178,24 @@ def init(
         from backcare.commands.clear import clearance_visit, report_clearance
 
         cleared_on = not_future(day(date)) if date is not None else today()
-        others = [pain, minutes, days_per_week, equipment, avoid_position, red_flag,
-                  condition, assessed, startback, age_band, pregnancy_week]
+        others = [
+            pain,
+            minutes,
+            days_per_week,
+            equipment,
+            avoid_position,
+            red_flag,
+            condition,
+            assessed,
+            startback,
+            age_band,
+            pregnancy_week,
+        ]
         if any(v is not None for v in others) or both_legs or no_conditions:
-            warn("Only the clearance is recorded: it changes nothing else. Run 'backcare "
-                 "init' again, without --cleared-by-clinician, to change your answers.")
+            warn(
+                "Only the clearance is recorded: it changes nothing else. Run 'backcare "
+                "init' again, without --cleared-by-clinician, to change your answers."
+            )
         report_clearance(clearance_visit(cleared_on, ALIAS_CLEARED_BY, None), as_json)
         return
     start = day(date) if date is not None else (existing.start_date if existing else today())
@@ -135,8 +219,7 @@ def init(
     elif no_conditions:
         answers.conditions = []
     answers.age_band = ob.check_age_band(age_band)
-    answers.pregnancy_week = ob.check_pregnancy_week(pregnancy_week, answers.conditions,
-                                                     existing)
+    answers.pregnancy_week = ob.check_pregnancy_week(pregnancy_week, answers.conditions, existing)
     ob.imply_red_flags(answers, no_red_flags)
     startback_scored = None
     if startback is not None:
@@ -153,8 +236,11 @@ def init(
         if startback_scored is None and not answers.stopping:  # a stop asks nothing more
             startback_scored = init_questions.ask_startback()
     else:
-        if terminal and existing is None and (answers.red_flags is None
-                                              or answers.conditions is None):
+        if (
+            terminal
+            and existing is None
+            and (answers.red_flags is None or answers.conditions is None)
+        ):
             # --yes never answers a safety question (issues 11 and 21): at a terminal, ask
             # the red-flag screen and the conditions.
             from backcare.render import init_prompts as init_questions
@@ -169,9 +255,18 @@ def init(
     # re-run weeks later, not the programme's start); so is the profile's created and
     # updated (issue 23).
     answered = start if date is not None else today()
-    assessment = None if startback_scored is None else Assessment(
-        new_id("a", answered), answered, "startback", startback_scored.answers_json,
-        startback_scored.score, startback_scored.band)
+    assessment = (
+        None
+        if startback_scored is None
+        else Assessment(
+            new_id("a", answered),
+            answered,
+            "startback",
+            startback_scored.answers_json,
+            startback_scored.score,
+            startback_scored.band,
+        )
+    )
     built = ob.build_profile(answers, existing, answered)
     changed = ob.profile_changes(existing, built, today())
     if existing is None:
@@ -191,14 +286,19 @@ def init(
     # A red-flag check-in since the last clearance stops the programme too (issue 17).
     stop = red_flag_stop(profile, History(checkins=tuple(red_flag_checkins(s, profile))))
     if as_json:
-        emit_json({"profile": profile.to_dict(), "changed": changed,
-                   "startback": None if startback_scored is None else {
-                       "score": startback_scored.score, "band": startback_scored.band},
-                   "advice": [a.__dict__ for a in advice],
-                   "blocked": stop is not None})
+        emit_json(
+            {
+                "profile": profile.to_dict(),
+                "changed": changed,
+                "startback": None
+                if startback_scored is None
+                else {"score": startback_scored.score, "band": startback_scored.band},
+                "advice": [a.__dict__ for a in advice],
+                "blocked": stop is not None,
+            }
+        )
     else:
-        render_plan.init_summary(profile, startback_scored, advice, existing is not None,
-                                 changed)
+        render_plan.init_summary(profile, startback_scored, advice, existing is not None, changed)
     if stop is not None:
         raise SafetyStop(stop)
 
@@ -222,15 +322,19 @@ def _fill_defaults(a: InitAnswers, existing: object, yes: bool) -> None:
         # --yes never answers a safety question: neither the red-flag screen nor the
         # conditions, which change the plan (issue 21: a pregnant or osteoporotic patient
         # got supine and end-range-flexion work from a defaulted "none").
-        missing = [option for value, option in questions[:2 if yes else None]
-                   if value is None]
+        missing = [option for value, option in questions[: 2 if yes else None] if value is None]
         if missing and yes:
             what = "the red-flag answers" if a.red_flags is None else "the conditions answer"
-            raise UsageProblem(f"with no terminal to ask on, init needs {what}: "
-                               f"{missing[0]}. --yes never answers a safety question")
+            raise UsageProblem(
+                f"with no terminal to ask on, init needs {what}: "
+                f"{missing[0]}. --yes never answers a safety question"
+            )
         if missing:
-            raise UsageProblem("with no terminal to ask on, init needs " + "; ".join(missing)
-                               + " — or --yes to take the defaults for the rest")
+            raise UsageProblem(
+                "with no terminal to ask on, init needs "
+                + "; ".join(missing)
+                + " — or --yes to take the defaults for the rest"
+            )
     if existing is None:
         if a.red_flags is None:
             a.red_flags = []  # only when stopping: the reported flag is what is recorded

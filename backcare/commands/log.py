@@ -31,28 +31,53 @@ from backcare.storage import new_id
 
 
 def log(
-    done: Annotated[str | None, typer.Option(
-        "--done", metavar="ID,...", help="Exercises you did fully, comma-separated ids.")] = None,
-    partial: Annotated[str | None, typer.Option(
-        "--partial", metavar="ID,...", help="Exercises you did partly.")] = None,
-    skipped: Annotated[str | None, typer.Option(
-        "--skipped", metavar="ID,...", help="Exercises you skipped.")] = None,
-    hurt: Annotated[list[str] | None, typer.Option(
-        "--hurt", metavar="ID=PAIN",
-        help="ID=PAIN for an exercise that hurt (0–10), repeatable.")] = None,
-    minutes: Annotated[list[str] | None, typer.Option(
-        "--minutes", metavar="ID=N",
-        help="ID=N minutes done of a timed (aerobic) exercise; fewer than planned is partly "
-             "done.")] = None,
-    pain_before: Annotated[int | None, typer.Option(
-        "--pain-before", metavar="N", parser=whole_number,
-        help="Pain before the session, 0–10.")] = None,
-    pain_after: Annotated[int | None, typer.Option(
-        "--pain-after", metavar="N", parser=whole_number,
-        help="Pain after the session, 0–10.")] = None,
+    done: Annotated[
+        str | None,
+        typer.Option(
+            "--done", metavar="ID,...", help="Exercises you did fully, comma-separated ids."
+        ),
+    ] = None,
+    partial: Annotated[
+        str | None, typer.Option("--partial", metavar="ID,...", help="Exercises you did partly.")
+    ] = None,
+    skipped: Annotated[
+        str | None, typer.Option("--skipped", metavar="ID,...", help="Exercises you skipped.")
+    ] = None,
+    hurt: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--hurt",
+            metavar="ID=PAIN",
+            help="ID=PAIN for an exercise that hurt (0–10), repeatable.",
+        ),
+    ] = None,
+    minutes: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--minutes",
+            metavar="ID=N",
+            help="ID=N minutes done of a timed (aerobic) exercise; fewer than planned is partly "
+            "done.",
+        ),
+    ] = None,
+    pain_before: Annotated[
+        int | None,
+        typer.Option(
+            "--pain-before", metavar="N", parser=whole_number, help="Pain before the session, 0–10."
+        ),
+    ] = None,
+    pain_after: Annotated[
+        int | None,
+        typer.Option(
+            "--pain-after", metavar="N", parser=whole_number, help="Pain after the session, 0–10."
+        ),
+    ] = None,
     note: NoteOpt = None,
-    add: Annotated[bool, typer.Option(
-        "--add", help="Record a second session the same day, of exercises already logged.")
+    add: Annotated[
+        bool,
+        typer.Option(
+            "--add", help="Record a second session the same day, of exercises already logged."
+        ),
     ] = False,
     date: DateOpt = None,
     as_json: JsonOpt = False,
@@ -74,19 +99,22 @@ def log(
 
     d = not_future(day(date))
     req = lb.LogRequest(
-        done=lb.split_ids(done, "--done"), partial=lb.split_ids(partial, "--partial"),
+        done=lb.split_ids(done, "--done"),
+        partial=lb.split_ids(partial, "--partial"),
         skipped=lb.split_ids(skipped, "--skipped"),
         hurt=lb.parse_pairs(hurt, "--hurt", 0, 10, "pain"),
         minutes=lb.parse_pairs(minutes, "--minutes", 1, 300, "minutes"),
         pain_before=check_pain(pain_before, "--pain-before"),
         pain_after=check_pain(pain_after, "--pain-after"),
-        note=check_note(note))
+        note=check_note(note),
+    )
     s = store()
     t = thresholds()
     lib = library()
     profile = s.profile()
-    plan = plan_for(d, profile, lib, prescriptions(s), planning_history(s, d, profile), t,
-                    detail=False)
+    plan = plan_for(
+        d, profile, lib, prescriptions(s), planning_history(s, d, profile), t, detail=False
+    )
     logged = lb.session_from_log(d, plan, lib, req, new_id("s", d))
     session = logged.session
     first, same = lb.repeated(session, s.history(d, d).sessions)
@@ -115,7 +143,8 @@ def _add_or_replace(first: Session, same: tuple[str, ...], lib: Library) -> bool
         raise BackcareError(
             f"{first.date.isoformat()} already has a session with {names} ({first.id}); "
             f"a repeat would count them twice. To change it: backcare edit {first.id} "
-            f"(with --done, --hurt, ...); for a genuine second session add --add")
+            f"(with --done, --hurt, ...); for a genuine second session add --add"
+        )
     from backcare.render.log import ask_add_or_replace
 
     answer = ask_add_or_replace(first, names)

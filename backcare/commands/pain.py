@@ -26,17 +26,29 @@ from backcare.errors import SafetyStop
 
 
 def pain(
-    score: Annotated[int, typer.Argument(metavar="N", parser=whole_number,
-                                         help="Your pain now, 0 (none) to 10.")],
-    symptom: Annotated[list[str] | None, typer.Option(
-        "--symptom", metavar="NAME", help="A symptom (repeatable): numbness, tingling, "
-                          "weakness, bladder-bowel, saddle-numbness, walking-change (you trip "
-                          "or your legs give way), worsening-weakness, fever, night-pain, "
-                          "weight-loss (without trying).")] = None,
-    both_legs: Annotated[bool, typer.Option(
-        "--both-legs", help="The numbness, tingling or weakness is in both legs.")] = False,
-    flare: Annotated[bool, typer.Option(
-        "--flare", help="You are having a flare-up: plans stay gentle until it settles.")
+    score: Annotated[
+        int, typer.Argument(metavar="N", parser=whole_number, help="Your pain now, 0 (none) to 10.")
+    ],
+    symptom: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--symptom",
+            metavar="NAME",
+            help="A symptom (repeatable): numbness, tingling, "
+            "weakness, bladder-bowel, saddle-numbness, walking-change (you trip "
+            "or your legs give way), worsening-weakness, fever, night-pain, "
+            "weight-loss (without trying).",
+        ),
+    ] = None,
+    both_legs: Annotated[
+        bool,
+        typer.Option("--both-legs", help="The numbness, tingling or weakness is in both legs."),
+    ] = False,
+    flare: Annotated[
+        bool,
+        typer.Option(
+            "--flare", help="You are having a flare-up: plans stay gentle until it settles."
+        ),
     ] = False,
     note: NoteOpt = None,
     date: DateOpt = None,

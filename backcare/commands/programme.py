@@ -14,16 +14,22 @@ from backcare.domain.words import plural
 from backcare.loading.careplan import read_prescription
 from backcare.render.ui import emit_json, say
 
-programme_app = typer.Typer(help="A physiotherapist's prescription: new, import, export, show or "
-                                 "clear it.",
-                            no_args_is_help=True)
+programme_app = typer.Typer(
+    help="A physiotherapist's prescription: new, import, export, show or clear it.",
+    no_args_is_help=True,
+)
 
 
 @programme_app.command("import")
 def import_programme(
-    file: Annotated[Path, typer.Argument(
-        metavar="FILE", help="The prescription file (YAML), or a FHIR CarePlan that "
-                             "'programme export --format fhir' wrote.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            help="The prescription file (YAML), or a FHIR CarePlan that "
+            "'programme export --format fhir' wrote.",
+        ),
+    ],
     date: DateOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -45,25 +51,37 @@ def import_programme(
     applies = max(p.start, on) if p.start else on
     s.set_programme(p, applies, on)
     profile = s.profile()
-    lacking = {i.exercise_id: missing_equipment(lib.get(i.exercise_id), profile)
-               for i in p.items if profile is not None and i.exercise_id in lib}
+    lacking = {
+        i.exercise_id: missing_equipment(lib.get(i.exercise_id), profile)
+        for i in p.items
+        if profile is not None and i.exercise_id in lib
+    }
     if as_json:
-        emit_json({**p.to_dict(), "applies_from": applies.isoformat(),
-                   "missing_equipment": {k: list(v) for k, v in lacking.items() if v}})
+        emit_json(
+            {
+                **p.to_dict(),
+                "applies_from": applies.isoformat(),
+                "missing_equipment": {k: list(v) for k, v in lacking.items() if v},
+            }
+        )
         return
     say(f"[green]✓[/] Prescription with {plural(len(p.items), 'exercise')} imported.")
     if p.start and p.start < on:
-        say(f"Its start, {p.start.isoformat()}, is past: it applies from today "
-            f"({on.isoformat()}); the days before keep the plan they had.")
+        say(
+            f"Its start, {p.start.isoformat()}, is past: it applies from today "
+            f"({on.isoformat()}); the days before keep the plan they had."
+        )
     elif applies > on:
         say(f"It starts on {applies.isoformat()}; until then your plan stays as it is.")
     else:
         say("'backcare plan' now follows it.")
     for ident, needs in lacking.items():
         if needs:
-            say(f"[yellow]![/] {lib.get(ident).name} needs {', '.join(needs)}, which your "
+            say(
+                f"[yellow]![/] {lib.get(ident).name} needs {', '.join(needs)}, which your "
                 "profile does not list. It stays in your plan, marked; ask your "
-                "physiotherapist if you cannot get it.")
+                "physiotherapist if you cannot get it."
+            )
     render_plan.programme_view(p, lib)
 
 
@@ -80,8 +98,10 @@ def show_programme(date: DateOpt = None, as_json: JsonOpt = False) -> None:
     if as_json:
         emit_json(p.to_dict() if p else None)
     elif p is None:
-        say("No prescription is in use; backcare builds your plan itself. "
-            "A physiotherapist's file can be added with 'backcare programme import FILE'.")
+        say(
+            "No prescription is in use; backcare builds your plan itself. "
+            "A physiotherapist's file can be added with 'backcare programme import FILE'."
+        )
     else:
         render_plan.programme_view(p, library())
 

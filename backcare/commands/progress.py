@@ -35,20 +35,36 @@ if TYPE_CHECKING:
 
 MAX_WEEKS = 1040  # 20 years: more than anyone's log, small enough to stay quick
 
-FromOpt = Annotated[str | None, typer.Option(
-    "--from", metavar="YYYY-MM-DD", help="First day of the report (default: your programme's "
-                                         "start, at most 12 weeks back).")]
-ToOpt = Annotated[str | None, typer.Option(
-    "--to", metavar="YYYY-MM-DD", help="Last day of the report (default: --date).")]
-WeeksOpt = Annotated[int | None, typer.Option(
-    "--weeks", min=1, max=MAX_WEEKS, metavar="N",
-    help="How many weeks to show, this week included, when --from is not given.")]
+FromOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--from",
+        metavar="YYYY-MM-DD",
+        help="First day of the report (default: your programme's start, at most 12 weeks back).",
+    ),
+]
+ToOpt = Annotated[
+    str | None,
+    typer.Option("--to", metavar="YYYY-MM-DD", help="Last day of the report (default: --date)."),
+]
+WeeksOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--weeks",
+        min=1,
+        max=MAX_WEEKS,
+        metavar="N",
+        help="How many weeks to show, this week included, when --from is not given.",
+    ),
+]
 
 
-def window(date_from: str | None, date_to: str | None, weeks: int | None,
-           today: datetime.date, s: Store) -> tuple[datetime.date, datetime.date]:
+def window(
+    date_from: str | None, date_to: str | None, weeks: int | None, today: datetime.date, s: Store
+) -> tuple[datetime.date, datetime.date]:
     """The days a progress view covers: --from/--to, or --weeks back from the end, or by
     default the programme from its start, at most the last 12 weeks (issue 14)."""
+
     def default_start(end: datetime.date) -> datetime.date:
         if weeks is not None:
             return shift(monday(end), -(weeks - 1) * DAYS_PER_WEEK)
@@ -57,9 +73,11 @@ def window(date_from: str | None, date_to: str | None, weeks: int | None,
     start, end = period(date_from, date_to, today, default_start)
     assert start is not None
     if (end - start).days >= MAX_WEEKS * DAYS_PER_WEEK:
-        raise BackcareError(f"a report covers at most {MAX_WEEKS} weeks (20 years); "
-                            f"{start.isoformat()} to {end.isoformat()} is longer: choose a "
-                            "later --from or an earlier --to")
+        raise BackcareError(
+            f"a report covers at most {MAX_WEEKS} weeks (20 years); "
+            f"{start.isoformat()} to {end.isoformat()} is longer: choose a "
+            "later --from or an earlier --to"
+        )
     return start, end
 
 

@@ -26,12 +26,15 @@ def find(ident: str) -> Found:
     """The one log record with this id, or a message that says how to find the right id."""
     hits = store().find_record(ident, fix.id_day(ident))
     if not hits:
-        raise BackcareError(f"no record has the id {ident[:60]!r}; 'backcare history' shows "
-                            "each record's id")
+        raise BackcareError(
+            f"no record has the id {ident[:60]!r}; 'backcare history' shows each record's id"
+        )
     if len(hits) > 1:
         kinds = " and ".join(fix.KIND_WORDS[t] for t, _ in hits)
-        raise BackcareError(f"{ident[:60]} is the id of a {kinds} (they came from another "
-                            "program); 'backcare history --json' shows them")
+        raise BackcareError(
+            f"{ident[:60]} is the id of a {kinds} (they came from another "
+            "program); 'backcare history --json' shows them"
+        )
     table, doc = hits[0]
     return Found(table, doc, fix.record_id(table, doc))
 
@@ -46,9 +49,14 @@ class Flags(NamedTuple):
     kept: str | None  # a red flag it takes out of the log: the programme stays stopped
 
 
-def keep_red_flags(table: str, before: Iterable[dict[str, Any] | None],
-                   after: Iterable[dict[str, Any] | None],
-                   profile: Profile | None = None, *, loaded: bool = False) -> Flags:
+def keep_red_flags(
+    table: str,
+    before: Iterable[dict[str, Any] | None],
+    after: Iterable[dict[str, Any] | None],
+    profile: Profile | None = None,
+    *,
+    loaded: bool = False,
+) -> Flags:
     """A correction of check-ins never lifts a red-flag stop (CLINICAL.md §5): the red
     flags it takes out of the log move into the profile, which only a clinician's
     clearance lifts; one it adds stops the programme, as `pain` does (issue 14)."""
@@ -60,14 +68,15 @@ def keep_red_flags(table: str, before: Iterable[dict[str, Any] | None],
     now = [PainCheckin.from_dict(d) for d in after if d]
     added = fix.flags_added(profile, was, now)
     flags = tuple(sorted({*fix.flags_taken_out(profile, was, now), *added}))
-    new = profile_with_red_flags(profile, flags, today(), today()).to_dict() if flags \
-        else None
+    new = profile_with_red_flags(profile, flags, today(), today()).to_dict() if flags else None
     gone = fix.flags_removed(profile, was, now)
     kept = None
     if gone:
         what = " and ".join(_words(f) for f in gone)
-        kept = (f"The programme stays stopped: this check-in reported {what}, a red flag. "
-                "Only a clinician's clearance lifts it: backcare clear --by NAME")
+        kept = (
+            f"The programme stays stopped: this check-in reported {what}, a red flag. "
+            "Only a clinician's clearance lifts it: backcare clear --by NAME"
+        )
     stop = f"{red_flag_advice(added)} {BLOCKED_UNTIL_CLEARED}" if added else None
     return Flags(new, stop, kept)
 

@@ -36,12 +36,23 @@ from backcare.storage import new_id
 
 def session(
     date: DateOpt = None,
-    pain_before: Annotated[int | None, typer.Option(
-        "--pain-before", metavar="N", parser=whole_number,
-        help="Your pain now, 0–10 (asked if not given).")] = None,
-    no_pictures: Annotated[bool, typer.Option(
-        "--no-pictures", help="Leave out each exercise's pictures (the setting "
-                              "display.pictures: false does so always).")] = False,
+    pain_before: Annotated[
+        int | None,
+        typer.Option(
+            "--pain-before",
+            metavar="N",
+            parser=whole_number,
+            help="Your pain now, 0–10 (asked if not given).",
+        ),
+    ] = None,
+    no_pictures: Annotated[
+        bool,
+        typer.Option(
+            "--no-pictures",
+            help="Leave out each exercise's pictures (the setting "
+            "display.pictures: false does so always).",
+        ),
+    ] = False,
 ) -> None:
     """Guided session: each exercise with its steps and cues, countdowns for holds and
     rests, a rep counter, and pain questions. Keys act at once, without Enter: Enter skips
@@ -64,9 +75,11 @@ def session(
     if stop is not None:  # before anything is asked or written
         raise SafetyStop(stop)
     if not is_interactive():
-        raise UsageProblem("the guided session needs a terminal to answer its questions; "
-                           "record a session without it with 'backcare log' (for example "
-                           "--done ID,... --pain-before N)")
+        raise UsageProblem(
+            "the guided session needs a terminal to answer its questions; "
+            "record a session without it with 'backcare log' (for example "
+            "--done ID,... --pain-before N)"
+        )
     io = TerminalIO(pictures=not no_pictures and display().pictures)
     render_session.welcome(profile, s.first_time_today("disclaimer", today()))
     if pain_before is None:
@@ -97,8 +110,9 @@ def _summary(result: Session, d: date, seconds: float, interrupted: bool) -> Non
     from backcare.render import session as render_session
 
     week = progress_for(patient_record(d, start=monday(d)), monday(d), d, d)
-    render_session.summary(render_session.summary_lines(result, week, d, seconds,
-                                                        thresholds(), interrupted))
+    render_session.summary(
+        render_session.summary_lines(result, week, d, seconds, thresholds(), interrupted)
+    )
 
 
 def register(app: typer.Typer) -> None:

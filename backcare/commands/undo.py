@@ -47,12 +47,16 @@ def undo(as_json: JsonOpt = False) -> None:
         found["flags"] = flags
         keep: set[str] = set()
         notes = []
-        if any(op.get("table") == "profile" and "whole" in op for op in entry.ops) and \
-                fix.held_flags(profile):
+        if any(
+            op.get("table") == "profile" and "whole" in op for op in entry.ops
+        ) and fix.held_flags(profile):
             keep.add("profile")  # a profile that holds a red flag stays (CLINICAL.md §5)
-            notes.append("Your profile from that import is kept: it holds a red flag ("
-                         + ", ".join(_flag_words(profile)) + "), which only a clinician's "
-                         "clearance lifts.")
+            notes.append(
+                "Your profile from that import is kept: it holds a red flag ("
+                + ", ".join(_flag_words(profile))
+                + "), which only a clinician's "
+                "clearance lifts."
+            )
         return UndoChoice(flags.profile, frozenset(keep), tuple(notes))
 
     outcome = s.undo(decide)
@@ -60,19 +64,30 @@ def undo(as_json: JsonOpt = False) -> None:
         state, entry = outcome.settled[0]
         text = settled_words(state, entry.summary)
         if as_json:
-            emit_json({"undone": None, "settled": state, "summary": entry.summary,
-                       "remaining": outcome.remaining})
+            emit_json(
+                {
+                    "undone": None,
+                    "settled": state,
+                    "summary": entry.summary,
+                    "remaining": outcome.remaining,
+                }
+            )
         else:
             say(f"[green]✓[/] {text}")
         return
     if outcome.entry is None:
-        raise BackcareError("nothing to undo: no change is recorded (backcare keeps the "
-                            "last 20)")
+        raise BackcareError("nothing to undo: no change is recorded (backcare keeps the last 20)")
     entry = outcome.entry
     flags = found.get("flags")
     if as_json:
-        emit_json({"undone": entry.action, "summary": entry.summary,
-                   "remaining": outcome.remaining, "notes": list(outcome.choice.notes)})
+        emit_json(
+            {
+                "undone": entry.action,
+                "summary": entry.summary,
+                "remaining": outcome.remaining,
+                "notes": list(outcome.choice.notes),
+            }
+        )
     else:
         say(f"[green]✓[/] Undone: {entry.summary}; {fix.undo_effect(entry.action)}.")
         for note in outcome.choice.notes:
@@ -80,17 +95,22 @@ def undo(as_json: JsonOpt = False) -> None:
         if flags is not None and flags.kept:
             say(f"[bold red]![/] {flags.kept}")
         more = outcome.remaining
-        say(f"{plural(more, 'more change')} can be undone." if more else
-            "That was the last change that can be undone.")
+        say(
+            f"{plural(more, 'more change')} can be undone."
+            if more
+            else "That was the last change that can be undone."
+        )
     if flags is not None and flags.stop:
         raise SafetyStop(flags.stop)
 
 
 def settled_words(state: str, summary: str) -> str:
     """What settling a change a crash cut short did, in words."""
-    return (f"The last change, {summary}, was interrupted before it was saved; it has been "
-            "rolled back." if state == "rolled back" else
-            f"The undo of {summary} was interrupted; it is now complete.")
+    return (
+        f"The last change, {summary}, was interrupted before it was saved; it has been rolled back."
+        if state == "rolled back"
+        else f"The undo of {summary} was interrupted; it is now complete."
+    )
 
 
 def _flag_words(profile: Profile | None) -> list[str]:

@@ -40,8 +40,7 @@ class PlainUsageError(UsageError):
 def plain_error(exc: Exception) -> Any:
     """The error to show for ``exc``: itself when it is no usage error, help, or already
     in plain words."""
-    if not isinstance(exc, UsageError) or isinstance(exc, (NoArgsIsHelpError,
-                                                           PlainUsageError)):
+    if not isinstance(exc, UsageError) or isinstance(exc, (NoArgsIsHelpError, PlainUsageError)):
         return exc
     return PlainUsageError(plain(exc), exc.ctx)
 
@@ -77,8 +76,14 @@ def _known_ranges() -> dict[str, tuple[int, int]]:
     from backcare.domain.onboarding import DAYS_RANGE, MINUTES_RANGE
 
     pain = (PAIN_MIN, PAIN_MAX)
-    return {"score": pain, "pain": pain, "pain_before": pain, "pain_after": pain,
-            "minutes": MINUTES_RANGE, "days_per_week": DAYS_RANGE}
+    return {
+        "score": pain,
+        "pain": pain,
+        "pain_before": pain,
+        "pain_after": pain,
+        "minutes": MINUTES_RANGE,
+        "days_per_week": DAYS_RANGE,
+    }
 
 
 # A command's one positional number, named as the command reads: "pain 4.5".
@@ -112,8 +117,11 @@ def _bad_value(exc: BadParameter) -> str:
     shown = show(given) if given is not None else None
     choices = _choices(param)
     if choices:
-        text = f"{label} {shown} is not one of {', '.join(choices)}" if shown else \
-            f"{label} is one of {', '.join(choices)}"
+        text = (
+            f"{label} {shown} is not one of {', '.join(choices)}"
+            if shown
+            else f"{label} is one of {', '.join(choices)}"
+        )
         return text + (did_you_mean(str(given), choices) if given is not None else "")
     desc = getattr(param, "type_descriptor", None)
     annotation = getattr(desc, "annotation", None)
@@ -121,14 +129,16 @@ def _bad_value(exc: BadParameter) -> str:
         span = _range(param)
         rule = f"{label} is a whole number" + (f" from {span[0]} to {span[1]}" if span else "")
         rule = f"{rule}, not {shown}" if shown else rule
-        if span is None and getattr(param, "param_type_name", "") == "argument" \
-                and _help_of(param):
+        if span is None and getattr(param, "param_type_name", "") == "argument" and _help_of(param):
             rule += f" — {_help_of(param)}"
         return rule
     if annotation is float:
         return f"{label} is a number, not {shown}" if shown else f"{label} is a number"
-    return f"{label}: {shown} is not a value it takes" if shown else \
-        f"{label}: that is not a value it takes"
+    return (
+        f"{label}: {shown} is not a value it takes"
+        if shown
+        else f"{label}: that is not a value it takes"
+    )
 
 
 def _strip(message: str) -> str:
@@ -142,17 +152,26 @@ def plain(exc: UsageError) -> str:
     see = f" (see '{command} --help')" if ctx is not None else ""
     if isinstance(exc, MissingParameter) and exc.param is not None:
         param = exc.param
-        label = str(param.metavar or param.name) if param.param_type_name == "argument" \
+        label = (
+            str(param.metavar or param.name)
+            if param.param_type_name == "argument"
             else _label(param, ctx)
+        )
         choices = _choices(param)
-        what = f": one of {', '.join(choices)}" if choices else \
-            (f": {_help_of(param)}" if _help_of(param) else "")
+        what = (
+            f": one of {', '.join(choices)}"
+            if choices
+            else (f": {_help_of(param)}" if _help_of(param) else "")
+        )
         return f"'{command}' needs {label}{what}"
     if isinstance(exc, BadParameter):
         return _bad_value(exc)
     if isinstance(exc, NoSuchOption):
-        hint = f"; did you mean {' or '.join(sorted(exc.possibilities))}?" \
-            if exc.possibilities else see
+        hint = (
+            f"; did you mean {' or '.join(sorted(exc.possibilities))}?"
+            if exc.possibilities
+            else see
+        )
         return f"'{command}' has no option {exc.option_name}{hint}"
     if isinstance(exc, BadOptionUsage):
         if "does not take a value" in exc.message:
@@ -169,8 +188,7 @@ def plain(exc: UsageError) -> str:
     unknown = re.match(r"No such command '(.*)'\.", exc.message)
     if unknown and ctx is not None:
         names = list(getattr(ctx.command, "commands", {}) or {})
-        hint = did_you_mean(unknown.group(1), names) or \
-            f" ('{command} --help' lists them)"
+        hint = did_you_mean(unknown.group(1), names) or f" ('{command} --help' lists them)"
         if getattr(ctx.command, "invoke_without_command", False) and ctx.parent is not None:
             # A command that also has commands of its own (plan, and plan swap): a stray
             # word is most likely meant for the command itself. (The top level runs without

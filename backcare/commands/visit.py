@@ -15,8 +15,9 @@ from backcare.storage import new_id
 
 
 def visit(
-    kind: Annotated[str, typer.Option(
-        "--kind", metavar="KIND", help="manual-therapy, assessment or other.")] = "other",
+    kind: Annotated[
+        str, typer.Option("--kind", metavar="KIND", help="manual-therapy, assessment or other.")
+    ] = "other",
     note: NoteOpt = None,
     date: DateOpt = None,
     as_json: JsonOpt = False,

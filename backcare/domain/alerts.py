@@ -97,16 +97,27 @@ class Alert(NamedTuple):
     until: datetime.date | None = None  # a run of days: its last day in the period
 
     def to_dict(self) -> dict[str, Any]:
-        return {"level": self.level, "rule": self.rule, "message": self.message,
-                "date": self.date.isoformat() if self.date else None,
-                "until": self.until.isoformat() if self.until else None}
+        return {
+            "level": self.level,
+            "rule": self.rule,
+            "message": self.message,
+            "date": self.date.isoformat() if self.date else None,
+            "until": self.until.isoformat() if self.until else None,
+        }
 
 
-def period_alerts(profile: Profile | None, history: History, prescription: Prescribed,
-                  start: date, as_of: date, thresholds: Thresholds,
-                  library_categories: Mapping[str, str] | None = None, *,
-                  index: HistoryIndex | None = None,
-                  names: Mapping[str, str] | None = None) -> list[Alert]:
+def period_alerts(
+    profile: Profile | None,
+    history: History,
+    prescription: Prescribed,
+    start: date,
+    as_of: date,
+    thresholds: Thresholds,
+    library_categories: Mapping[str, str] | None = None,
+    *,
+    index: HistoryIndex | None = None,
+    names: Mapping[str, str] | None = None,
+) -> list[Alert]:
     """Every alert that applied on any day of [start, as_of], each with the day it fired;
     most urgent first, then the most recent first (CLINICAL.md §5, issue 11).
 
@@ -132,16 +143,24 @@ def period_alerts(profile: Profile | None, history: History, prescription: Presc
     return sorted(dated, key=lambda a: (LEVELS.index(a.level), -(a.date or as_of).toordinal()))
 
 
-def check_alerts(profile: Profile | None, history: History, prescription: Prescribed,
-                 as_of: date, thresholds: Thresholds,
-                 library_categories: Mapping[str, str] | None = None, *,
-                 index: HistoryIndex | None = None) -> list[Alert]:
+def check_alerts(
+    profile: Profile | None,
+    history: History,
+    prescription: Prescribed,
+    as_of: date,
+    thresholds: Thresholds,
+    library_categories: Mapping[str, str] | None = None,
+    *,
+    index: HistoryIndex | None = None,
+) -> list[Alert]:
     """Every alert that applies on ``as_of``: :func:`period_alerts` over that one day."""
-    return period_alerts(profile, history, prescription, as_of, as_of, thresholds,
-                         library_categories, index=index)
+    return period_alerts(
+        profile, history, prescription, as_of, as_of, thresholds, library_categories, index=index
+    )
 
 
 # --- How a rule covers a period ----------------------------------------------------------------
+
 
 def _stood(days: Sequence[date], i: int, start: date) -> bool:
     """Did record ``i`` of a dated series (oldest first, none after the period) stand on a day
@@ -172,13 +191,17 @@ def _lasting(alert: Alert, until: date, as_of: date) -> Alert:
     """A run's alert, saying how long it lasted when that was more than its first day."""
     if alert.date is None or until == alert.date:
         return alert._replace(until=until)
-    more = (f" Still so on {say_date(as_of)}." if until == as_of
-            else f" It lasted until {say_date(until)}.")
+    more = (
+        f" Still so on {say_date(as_of)}."
+        if until == as_of
+        else f" It lasted until {say_date(until)}."
+    )
     return alert._replace(message=alert.message + more, until=until)
 
 
 # --- Low (CLINICAL.md §5: "pain ≥ 5 and up 1 or more since the last report; no session for
 # 3 days") ------------------------------------------------------------------------------------
+
 
 def _pain_rising(index: HistoryIndex, start: date, t: Thresholds) -> Iterable[Alert]:
     # "The last report" is read as the check-in before this one.
@@ -187,15 +210,19 @@ def _pain_rising(index: HistoryIndex, start: date, t: Thresholds) -> Iterable[Al
     for i in range(1, len(checkins)):
         before, latest = checkins[i - 1], checkins[i]
         rise = latest.score - before.score
-        if latest.score >= t.alert_low_pain and rise >= t.alert_low_rise and \
-                _stood(days, i, start):
-            yield Alert(LOW, "pain-rising",
-                        f"Pain {latest.score}/10 on {say_date(latest.date)}, up {rise} from "
-                        f"{before.score}/10 on {say_date(before.date)}.", latest.date)
+        if latest.score >= t.alert_low_pain and rise >= t.alert_low_rise and _stood(days, i, start):
+            yield Alert(
+                LOW,
+                "pain-rising",
+                f"Pain {latest.score}/10 on {say_date(latest.date)}, up {rise} from "
+                f"{before.score}/10 on {say_date(before.date)}.",
+                latest.date,
+            )
 
 
-def _no_recent_session(index: HistoryIndex, start: date, as_of: date, begun: date | None,
-                       t: Thresholds) -> Iterable[Alert]:
+def _no_recent_session(
+    index: HistoryIndex, start: date, as_of: date, begun: date | None, t: Thresholds
+) -> Iterable[Alert]:
     # Calendar days, counting the day itself; only once the programme has run that long.
     span = t.alert_no_session_days
     if begun is None:
@@ -216,18 +243,30 @@ def _no_recent_session(index: HistoryIndex, start: date, as_of: date, begun: dat
             quiet.append(not recent)
     for run_start, run_end in _runs(first, quiet):
         last = index.last_exercise_day(begun, run_start)
-        since = (f"the last was on {say_date(last)}" if last
-                 else f"none since the programme started on {say_date(begun)}")
-        yield _lasting(Alert(LOW, "no-session-3-days",
-                             f"No exercise session in the {span} days to "
-                             f"{say_date(run_start)}; {since}.", run_start), run_end, as_of)
+        since = (
+            f"the last was on {say_date(last)}"
+            if last
+            else f"none since the programme started on {say_date(begun)}"
+        )
+        yield _lasting(
+            Alert(
+                LOW,
+                "no-session-3-days",
+                f"No exercise session in the {span} days to {say_date(run_start)}; {since}.",
+                run_start,
+            ),
+            run_end,
+            as_of,
+        )
 
 
 # --- High (CLINICAL.md §5: "pain up 2 or more from baseline; adherence below 50% over 14
 # days; no function gain between two assessments") -------------------------------------------
 
-def _pain_up_from_baseline(profile: Profile | None, index: HistoryIndex, start: date,
-                           as_of: date, t: Thresholds) -> Iterable[Alert]:
+
+def _pain_up_from_baseline(
+    profile: Profile | None, index: HistoryIndex, start: date, as_of: date, t: Thresholds
+) -> Iterable[Alert]:
     baseline, since, _ = baseline_pain(profile, index)
     if baseline is None:
         return
@@ -247,22 +286,34 @@ def _pain_up_from_baseline(profile: Profile | None, index: HistoryIndex, start: 
     rise_min = t.alert_high_rise_from_baseline
     # Judged on the unrounded mean (CLINICAL.md §9), exactly: total/count - baseline >= rise,
     # in whole numbers.
-    fires = [count > 0 and total - baseline * count >= rise_min * count
-             for total, count in window]
+    fires = [count > 0 and total - baseline * count >= rise_min * count for total, count in window]
     when = f" ({say_date(since)})" if since else ""
     for run_start, run_end in _runs(start, fires):
         total, count = window[(run_start - start).days]
         rise = round_score(float(Fraction(total, count) - baseline))
-        yield _lasting(Alert(HIGH, "pain-up-from-baseline",
-                             f"Pain averages {rounded_mean(total, count):g}/10 over the "
-                             f"{PAIN_WINDOW_DAYS} days to {say_date(run_start)}, {rise:g} "
-                             f"points above the baseline of {baseline}/10{when}.", run_start),
-                       run_end, as_of)
+        yield _lasting(
+            Alert(
+                HIGH,
+                "pain-up-from-baseline",
+                f"Pain averages {rounded_mean(total, count):g}/10 over the "
+                f"{PAIN_WINDOW_DAYS} days to {say_date(run_start)}, {rise:g} "
+                f"points above the baseline of {baseline}/10{when}.",
+                run_start,
+            ),
+            run_end,
+            as_of,
+        )
 
 
-def _adherence_low(profile: Profile | None, prescription: Prescribed,
-                   index: HistoryIndex, start: date, as_of: date, begun: date | None,
-                   t: Thresholds) -> Iterable[Alert]:
+def _adherence_low(
+    profile: Profile | None,
+    prescription: Prescribed,
+    index: HistoryIndex,
+    start: date,
+    as_of: date,
+    begun: date | None,
+    t: Thresholds,
+) -> Iterable[Alert]:
     # Judged over a full window only: a programme a few days old is not yet "over 14 days".
     span = t.alert_adherence_window_days
     if begun is None:
@@ -288,12 +339,19 @@ def _adherence_low(profile: Profile | None, prescription: Prescribed,
     fires = [p is not None and p < t.alert_high_adherence_percent for p in percents]
     for run_start, run_end in _runs(first, fires):
         n_planned, n_done = counts[(run_start - first).days]
-        yield _lasting(Alert(HIGH, "adherence-below-50",
-                             f"Exercised on {n_done} of {n_planned} planned days in the "
-                             f"{span} days to {say_date(run_start)} "
-                             f"({percents[(run_start - first).days]:g}%, "
-                             f"below {t.alert_high_adherence_percent:g}%).", run_start),
-                       run_end, as_of)
+        yield _lasting(
+            Alert(
+                HIGH,
+                "adherence-below-50",
+                f"Exercised on {n_done} of {n_planned} planned days in the "
+                f"{span} days to {say_date(run_start)} "
+                f"({percents[(run_start - first).days]:g}%, "
+                f"below {t.alert_high_adherence_percent:g}%).",
+                run_start,
+            ),
+            run_end,
+            as_of,
+        )
 
 
 def _name(instrument: str) -> str:
@@ -320,34 +378,43 @@ def _no_function_gain(index: HistoryIndex, start: date) -> Iterable[Alert]:
             change = compare(before, latest)
             # Different PSFS activities are not compared (CLINICAL.md §9): no verdict.
             if change is not None and change.direction not in (IMPROVED, ACTIVITIES_DIFFER):
-                yield Alert(HIGH, "no-function-gain",
-                            f"{_name(instrument)} shows no gain between two assessments: "
-                            f"{before.score:g} on {say_date(before.date)}, {latest.score:g} "
-                            f"on {say_date(latest.date)}.", latest.date)
+                yield Alert(
+                    HIGH,
+                    "no-function-gain",
+                    f"{_name(instrument)} shows no gain between two assessments: "
+                    f"{before.score:g} on {say_date(before.date)}, {latest.score:g} "
+                    f"on {say_date(latest.date)}.",
+                    latest.date,
+                )
 
 
 # --- Critical (docs/clinical.md §5: pain ≥ 7; a red-flag symptom reported; critical is
 # for safety only) ------------------------------------------------------------------------------
 
-def _severe_pain(index: HistoryIndex, history: History, start: date, as_of: date,
-                 t: Thresholds) -> Iterable[Alert]:
+
+def _severe_pain(
+    index: HistoryIndex, history: History, start: date, as_of: date, t: Thresholds
+) -> Iterable[Alert]:
     """Check-ins of 7 or more, and sessions whose pain just after was 7 or more (a pain report
     too: CLINICAL.md §4, issue 11). A run of them in a row is one alert."""
     checkins = index.checkins
     days = [c.date for c in checkins]
-    standing = [(c.date, c.score) if _stood(days, i, start) else None
-                for i, c in enumerate(checkins)]
+    standing = [
+        (c.date, c.score) if _stood(days, i, start) else None for i, c in enumerate(checkins)
+    ]
     for run in _severe_runs(standing, t):
         yield _severe_alert(run, "reported on", "check-ins", t)
-    sessions = sorted((s for s in history.sessions if start <= s.date <= as_of),
-                      key=lambda s: s.date)
+    sessions = sorted(
+        (s for s in history.sessions if start <= s.date <= as_of), key=lambda s: s.date
+    )
     after = [(s.date, s.pain_after) if s.pain_after is not None else None for s in sessions]
     for run in _severe_runs(after, t):
         yield _severe_alert(run, "just after the session on", "sessions", t)
 
 
-def _exercise_hurt(history: History, start: date, as_of: date, t: Thresholds,
-                   names: Mapping[str, str]) -> Iterable[Alert]:
+def _exercise_hurt(
+    history: History, start: date, as_of: date, t: Thresholds, names: Mapping[str, str]
+) -> Iterable[Alert]:
     """An exercise that hurt 7/10 or more, by its own answer (``--hurt``, or the guided
     session's question after it): a safety alert, one for each exercise and day, naming the
     exercise, the pain and the date (issue 20; docs/clinical.md §4 and §5). backcare takes
@@ -358,13 +425,18 @@ def _exercise_hurt(history: History, start: date, as_of: date, t: Thresholds,
         for e in s.exercises:
             if e.status != "skipped" and e.pain is not None and e.pain >= t.hurt_swap_pain:
                 name = names.get(e.exercise_id, e.exercise_id)
-                yield Alert(CRITICAL, "exercise-hurt",
-                            f"{name} hurt {e.pain}/10 on {say_date(s.date)}; it is out of "
-                            "the patient's routine until reviewed.", s.date)
+                yield Alert(
+                    CRITICAL,
+                    "exercise-hurt",
+                    f"{name} hurt {e.pain}/10 on {say_date(s.date)}; it is out of "
+                    "the patient's routine until reviewed.",
+                    s.date,
+                )
 
 
-def _severe_runs(reports: Sequence[tuple[date, int] | None], t: Thresholds
-                 ) -> list[list[tuple[date, int]]]:
+def _severe_runs(
+    reports: Sequence[tuple[date, int] | None], t: Thresholds
+) -> list[list[tuple[date, int]]]:
     """Runs of reports in a row at the critical pain or above (None breaks a run)."""
     runs: list[list[tuple[date, int]]] = [[]]
     for report in reports:
@@ -384,28 +456,49 @@ def _severe_alert(run: list[tuple[date, int]], on: str, what: str, t: Thresholds
         return Alert(HIGH, "severe-pain", f"Pain {score}/10 {on} {say_date(first)}.", first)
     low, high = min(p for _, p in run), max(p for _, p in run)
     words = "reported on" if what == "check-ins" else "just after"
-    level, rule = (CRITICAL, "severe-pain-3-days") if len(run) >= t.severe_days \
-        else (HIGH, "severe-pain")
-    return Alert(level, rule,
-                 f"Pain of {low}/10 or more {words} {len(run)} {what} in a row, from "
-                 f"{say_date(first)} to {say_date(last)} (up to {high}/10).", first, last)
+    level, rule = (
+        (CRITICAL, "severe-pain-3-days") if len(run) >= t.severe_days else (HIGH, "severe-pain")
+    )
+    return Alert(
+        level,
+        rule,
+        f"Pain of {low}/10 or more {words} {len(run)} {what} in a row, from "
+        f"{say_date(first)} to {say_date(last)} (up to {high}/10).",
+        first,
+        last,
+    )
 
 
-def _red_flags(profile: Profile | None, index: HistoryIndex, start: date,
-               as_of: date) -> Iterable[Alert]:
-    when = (profile.updated if profile is not None and profile.updated
-            and profile.updated <= as_of else as_of)
+def _red_flags(
+    profile: Profile | None, index: HistoryIndex, start: date, as_of: date
+) -> Iterable[Alert]:
+    when = (
+        profile.updated
+        if profile is not None and profile.updated and profile.updated <= as_of
+        else as_of
+    )
     if profile is not None and profile.blocked_by_red_flag:
-        yield Alert(CRITICAL, "red-flag",
-                    f"Red flag at the safety screen, not yet cleared by a clinician: "
-                    f"{', '.join(profile.red_flags)}.", when)
-    elif profile is not None and not profile.cleared_by_clinician and \
-            set(profile.red_flags) & set(RED_FLAG_SYMPTOMS):
+        yield Alert(
+            CRITICAL,
+            "red-flag",
+            f"Red flag at the safety screen, not yet cleared by a clinician: "
+            f"{', '.join(profile.red_flags)}.",
+            when,
+        )
+    elif (
+        profile is not None
+        and not profile.cleared_by_clinician
+        and set(profile.red_flags) & set(RED_FLAG_SYMPTOMS)
+    ):
         # Weight loss without trying, alone: advised to see a GP within days, the same as
         # at a check-in (docs/clinical.md §5); the physiotherapist hears of it as of one.
-        yield Alert(CRITICAL, "red-flag",
-                    f"Red flag at the safety screen (advised to see a GP within days): "
-                    f"{', '.join(profile.red_flags)}.", when)
+        yield Alert(
+            CRITICAL,
+            "red-flag",
+            f"Red flag at the safety screen (advised to see a GP within days): "
+            f"{', '.join(profile.red_flags)}.",
+            when,
+        )
     # A clinician's clearance (init --cleared-by-clinician) covers what was reported before it.
     cleared_on = clearance_day(profile)
 
@@ -415,21 +508,32 @@ def _red_flags(profile: Profile | None, index: HistoryIndex, start: date,
     reported = [c for c in index.checkins if symptoms(c)]
     for c in reported:  # every day of the period a red-flag symptom was reported
         if c.date >= start:
-            cleared = (" A clinician has since cleared it." if cleared_on is not None
-                       and c.date <= cleared_on else "")
-            yield Alert(CRITICAL, "red-flag",
-                        f"Red-flag symptom reported on {say_date(c.date)}: "
-                        f"{', '.join(symptoms(c))}.{cleared}", c.date)
-    standing = [c for c in reported if c.date < start
-                and (cleared_on is None or c.date > cleared_on)]
+            cleared = (
+                " A clinician has since cleared it."
+                if cleared_on is not None and c.date <= cleared_on
+                else ""
+            )
+            yield Alert(
+                CRITICAL,
+                "red-flag",
+                f"Red-flag symptom reported on {say_date(c.date)}: "
+                f"{', '.join(symptoms(c))}.{cleared}",
+                c.date,
+            )
+    standing = [
+        c for c in reported if c.date < start and (cleared_on is None or c.date > cleared_on)
+    ]
     if standing:  # reported before the period, and still not cleared in it
         latest = standing[-1]
         named = sorted({s for c in standing for s in symptoms(c)})
         others = len(standing) - 1
         more = f" (and on {others} earlier day{'s' if others > 1 else ''})" if others else ""
-        yield Alert(CRITICAL, "red-flag",
-                    f"Red-flag symptom reported on {say_date(latest.date)}{more}: "
-                    f"{', '.join(named)}.", latest.date)
+        yield Alert(
+            CRITICAL,
+            "red-flag",
+            f"Red-flag symptom reported on {say_date(latest.date)}{more}: {', '.join(named)}.",
+            latest.date,
+        )
 
 
 def _function_down(index: HistoryIndex, start: date, t: Thresholds) -> Iterable[Alert]:
@@ -444,15 +548,22 @@ def _function_down(index: HistoryIndex, start: date, t: Thresholds) -> Iterable[
             # Worse by 20% of the baseline in the instrument's bad direction (PSFS: a fall),
             # and by the instrument's absolute minimum, above measurement error: ODI 4 -> 6
             # is 50% but noise. High at most: critical is for safety (docs/clinical.md §5).
-            if (change is not None and change.direction == WORSE
-                    and change.percent_change is not None
-                    and abs(change.percent_change) >= t.alert_function_drop_percent
-                    and _beyond_error(instrument, first, latest)):
-                yield Alert(HIGH, "function-down-20",
-                            f"{_name(instrument)} is {abs(change.percent_change):g}% worse "
-                            f"than at the first assessment: {first.score:g} on "
-                            f"{say_date(first.date)}, {latest.score:g} on "
-                            f"{say_date(latest.date)}.", latest.date)
+            if (
+                change is not None
+                and change.direction == WORSE
+                and change.percent_change is not None
+                and abs(change.percent_change) >= t.alert_function_drop_percent
+                and _beyond_error(instrument, first, latest)
+            ):
+                yield Alert(
+                    HIGH,
+                    "function-down-20",
+                    f"{_name(instrument)} is {abs(change.percent_change):g}% worse "
+                    f"than at the first assessment: {first.score:g} on "
+                    f"{say_date(first.date)}, {latest.score:g} on "
+                    f"{say_date(latest.date)}.",
+                    latest.date,
+                )
 
 
 def _beyond_error(instrument: str, first: Assessment, latest: Assessment) -> bool:

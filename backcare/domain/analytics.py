@@ -96,6 +96,7 @@ WORSENING = "worse"
 
 # --- The report -------------------------------------------------------------------------------
 
+
 class WeekSummary(NamedTuple):
     week_start: date  # the Monday
     days: int  # days of this week inside the report, up to its last day
@@ -116,12 +117,17 @@ class WeekSummary(NamedTuple):
         return self.days < DAYS_PER_WEEK
 
     def to_dict(self) -> dict[str, Any]:
-        return {"week_start": self.week_start.isoformat(),
-                "adherence_percent": self.adherence_percent, "mean_pain": self.mean_pain,
-                "aerobic_minutes": self.aerobic_minutes, "days": self.days,
-                "sessions_planned": self.sessions_planned,
-                "sessions_done": self.sessions_done, "aerobic_days": self.aerobic_days,
-                "extra_days": self.extra_days}
+        return {
+            "week_start": self.week_start.isoformat(),
+            "adherence_percent": self.adherence_percent,
+            "mean_pain": self.mean_pain,
+            "aerobic_minutes": self.aerobic_minutes,
+            "days": self.days,
+            "sessions_planned": self.sessions_planned,
+            "sessions_done": self.sessions_done,
+            "aerobic_days": self.aerobic_days,
+            "extra_days": self.extra_days,
+        }
 
 
 class PainSummary(NamedTuple):
@@ -138,14 +144,19 @@ class PainSummary(NamedTuple):
     latest_date: date | None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"baseline": self.baseline, "current": self.current, "change": self.change,
-                "percent_change": self.percent_change,
-                "clinically_important": self.clinically_important,
-                "important_worsening": self.important_worsening,
-                "baseline_date": iso(self.baseline_date),
-                "baseline_source": self.baseline_source,
-                "current_checkins": self.current_checkins,
-                "latest": self.latest, "latest_date": iso(self.latest_date)}
+        return {
+            "baseline": self.baseline,
+            "current": self.current,
+            "change": self.change,
+            "percent_change": self.percent_change,
+            "clinically_important": self.clinically_important,
+            "important_worsening": self.important_worsening,
+            "baseline_date": iso(self.baseline_date),
+            "baseline_source": self.baseline_source,
+            "current_checkins": self.current_checkins,
+            "latest": self.latest,
+            "latest_date": iso(self.latest_date),
+        }
 
 
 @dataclass(frozen=True)
@@ -166,14 +177,21 @@ class MeasureSummary:  # a dataclass: its field 'count' would shadow tuple.count
     note: str | None = None  # why there is no verdict: PSFS activities that differ
 
     def to_dict(self) -> dict[str, Any]:
-        return {"baseline": self.baseline, "latest": self.latest, "change": self.change,
-                "clinically_important": self.clinically_important,
-                "percent_change": self.percent_change, "direction": self.direction,
-                "baseline_date": self.baseline_date.isoformat(),
-                "latest_date": self.latest_date.isoformat(), "count": self.count,
-                "rule": self.rule, "important_worsening": self.important_worsening,
-                "note": self.note,
-                "scores": [{"date": d.isoformat(), "score": s} for d, s in self.scores]}
+        return {
+            "baseline": self.baseline,
+            "latest": self.latest,
+            "change": self.change,
+            "clinically_important": self.clinically_important,
+            "percent_change": self.percent_change,
+            "direction": self.direction,
+            "baseline_date": self.baseline_date.isoformat(),
+            "latest_date": self.latest_date.isoformat(),
+            "count": self.count,
+            "rule": self.rule,
+            "important_worsening": self.important_worsening,
+            "note": self.note,
+            "scores": [{"date": d.isoformat(), "score": s} for d, s in self.scores],
+        }
 
 
 class DayPain(NamedTuple):
@@ -208,10 +226,15 @@ class FlaggedExercise(NamedTuple):
     extra: bool = False  # done on top of the day's plan
 
     def to_dict(self) -> dict[str, Any]:
-        return {"date": self.date.isoformat(), "exercise_id": self.exercise_id,
-                "pain": self.pain, "session_id": self.session_id,
-                "next_morning": self.next_morning, "pain_after": self.pain_after,
-                "extra": self.extra}
+        return {
+            "date": self.date.isoformat(),
+            "exercise_id": self.exercise_id,
+            "pain": self.pain,
+            "session_id": self.session_id,
+            "next_morning": self.next_morning,
+            "pain_after": self.pain_after,
+            "extra": self.extra,
+        }
 
 
 class GoalProgress(NamedTuple):
@@ -224,8 +247,12 @@ class GoalProgress(NamedTuple):
     def to_dict(self) -> dict[str, Any]:
         psfs = None
         if self.goal.psfs_activity:
-            psfs = {"activity": self.goal.psfs_activity, "baseline": self.psfs_baseline,
-                    "latest": self.psfs_latest, "latest_date": iso(self.psfs_latest_date)}
+            psfs = {
+                "activity": self.goal.psfs_activity,
+                "baseline": self.psfs_baseline,
+                "latest": self.psfs_latest,
+                "latest_date": iso(self.psfs_latest_date),
+            }
         return {**self.goal.to_dict(), "status": self.status, "psfs": psfs}
 
 
@@ -236,10 +263,12 @@ class AerobicSummary(NamedTuple):
     full_weeks_meeting_guideline: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {"guideline_minutes_per_week": self.guideline_minutes_per_week,
-                "latest_week_minutes": self.latest_week_minutes,
-                "full_weeks": self.full_weeks,
-                "full_weeks_meeting_guideline": self.full_weeks_meeting_guideline}
+        return {
+            "guideline_minutes_per_week": self.guideline_minutes_per_week,
+            "latest_week_minutes": self.latest_week_minutes,
+            "full_weeks": self.full_weeks,
+            "full_weeks_meeting_guideline": self.full_weeks_meeting_guideline,
+        }
 
 
 class ProgressReport(NamedTuple):
@@ -295,8 +324,10 @@ class ProgressReport(NamedTuple):
             "verdict": self.verdict,
             "verdict_text": self.verdict_text,
             "aerobic": self.aerobic.to_dict() if self.aerobic else None,
-            "daily": [{"date": d.isoformat(), "pain": p, "mean_7d": m}  # DayPain.to_dict,
-                      for d, p, m in self.daily],                   # inline: 3,650 of them
+            "daily": [
+                {"date": d.isoformat(), "pain": p, "mean_7d": m}  # DayPain.to_dict,
+                for d, p, m in self.daily
+            ],  # inline: 3,650 of them
             "visits": [{"date": v.date.isoformat(), "kind": v.kind} for v in self.visits],
             "flares": [f.to_dict() for f in self.flares],
             "flagged_exercises": _flagged_dicts(self.flagged),
@@ -313,18 +344,33 @@ def _flagged_dicts(flagged: Sequence[FlaggedExercise]) -> list[dict[str, Any]]:
         day = days.get(f.date)
         if day is None:
             day = days[f.date] = f.date.isoformat()
-        out.append({"date": day, "exercise_id": f.exercise_id, "pain": f.pain,
-                    "session_id": f.session_id, "next_morning": f.next_morning,
-                    "pain_after": f.pain_after, "extra": f.extra})
+        out.append(
+            {
+                "date": day,
+                "exercise_id": f.exercise_id,
+                "pain": f.pain,
+                "session_id": f.session_id,
+                "next_morning": f.next_morning,
+                "pain_after": f.pain_after,
+                "extra": f.extra,
+            }
+        )
     return out
 
 
-def progress_report(profile: Profile | None, history: History,
-                    prescription: Prescribed, start: date, end: date, today: date,
-                    thresholds: Thresholds, library_categories: Mapping[str, str],
-                    goals: Sequence[Goal] = (),
-                    names: Mapping[str, str] | None = None,
-                    earlier: Earlier | None = None) -> ProgressReport:
+def progress_report(
+    profile: Profile | None,
+    history: History,
+    prescription: Prescribed,
+    start: date,
+    end: date,
+    today: date,
+    thresholds: Thresholds,
+    library_categories: Mapping[str, str],
+    goals: Sequence[Goal] = (),
+    names: Mapping[str, str] | None = None,
+    earlier: Earlier | None = None,
+) -> ProgressReport:
     """The progress report for [start, end], as it stands on ``today``.
 
     ``history`` must hold everything up to ``end`` (earlier records give the baselines), or
@@ -333,8 +379,10 @@ def progress_report(profile: Profile | None, history: History,
     ``library_categories`` maps exercise id → library category, to count aerobic minutes.
     """
     if start > end:
-        raise BackcareError(f"the report would start ({start.isoformat()}) after it ends "
-                            f"({end.isoformat()}); give a --from on or before --to")
+        raise BackcareError(
+            f"the report would start ({start.isoformat()}) after it ends "
+            f"({end.isoformat()}); give a --from on or before --to"
+        )
     as_of = min(end, today)
     if earlier is not None:
         history = earlier.joined(history)
@@ -342,8 +390,7 @@ def progress_report(profile: Profile | None, history: History,
     p_start = programme_start(profile, prescription, index.first_record)
 
     stopped = stopped_days(profile, index, as_of)
-    weekly = tuple(_weeks(start, end, as_of, p_start, profile, prescription, index, today,
-                          stopped))
+    weekly = tuple(_weeks(start, end, as_of, p_start, profile, prescription, index, today, stopped))
     # The weeks, clipped to the report, cover [start, as_of] exactly once.
     planned = sum(w.sessions_planned for w in weekly)
     done = sum(w.sessions_done for w in weekly)
@@ -354,7 +401,11 @@ def progress_report(profile: Profile | None, history: History,
         return start <= d <= as_of
 
     return ProgressReport(
-        start=start, end=end, today=today, as_of=as_of, programme_start=p_start,
+        start=start,
+        end=end,
+        today=today,
+        as_of=as_of,
+        programme_start=p_start,
         sessions_planned=planned,
         sessions_done=done,
         sessions_extra=sum(w.extra_days for w in weekly),
@@ -366,20 +417,36 @@ def progress_report(profile: Profile | None, history: History,
         verdict_text=verdict_text,
         measures=tuple(_measures(index, start)),
         # Every alert of the whole period, each with the day it fired (issue 11).
-        alerts=tuple(period_alerts(profile, history, prescription, start, as_of, thresholds,
-                                   library_categories, index=index, names=names)),
+        alerts=tuple(
+            period_alerts(
+                profile,
+                history,
+                prescription,
+                start,
+                as_of,
+                thresholds,
+                library_categories,
+                index=index,
+                names=names,
+            )
+        ),
         daily=tuple(_daily(start, as_of, index)),
         visits=tuple(v for v in index.visits if in_window(v.date)),
-        flares=tuple(Flare(c.date, c.score, c.flare) for c in index.checkins
-                     if in_window(c.date) and (c.flare or c.score >= thresholds.flare_pain)),
+        flares=tuple(
+            Flare(c.date, c.score, c.flare)
+            for c in index.checkins
+            if in_window(c.date) and (c.flare or c.score >= thresholds.flare_pain)
+        ),
         flagged=tuple(_flagged(history.between(start, as_of), as_of, thresholds)),
         aerobic=_aerobic(weekly, thresholds),
         goals=tuple(goal_progress(g, index, today) for g in goals),
         has_data=bool(index.first_record or any(index.assessments.values())),
-        aerobic_by_day=tuple(sorted((d, m) for d, m in index.aerobic_by_day.items()
-                                    if in_window(d))),
-        aerobic_sessions=tuple(sorted((s for s in index.aerobic_sessions if in_window(s[1])),
-                                      key=lambda s: s[1])),
+        aerobic_by_day=tuple(
+            sorted((d, m) for d, m in index.aerobic_by_day.items() if in_window(d))
+        ),
+        aerobic_sessions=tuple(
+            sorted((s for s in index.aerobic_sessions if in_window(s[1])), key=lambda s: s[1])
+        ),
     )
 
 
@@ -389,13 +456,21 @@ def whole_from(start: date, end: date, today: date, thresholds: Thresholds) -> d
     (the 7 days of a mean, an alert's window, the planner's weeks for the routine). Of the
     days before, only a summary is needed (:class:`~backcare.domain.history.Earlier`)."""
     t = thresholds
-    back = max(t.planner_lookback_days + 1, t.alert_adherence_window_days,
-               t.alert_no_session_days, PAIN_WINDOW_DAYS) + PAIN_WINDOW_DAYS
+    back = (
+        max(
+            t.planner_lookback_days + 1,
+            t.alert_adherence_window_days,
+            t.alert_no_session_days,
+            PAIN_WINDOW_DAYS,
+        )
+        + PAIN_WINDOW_DAYS
+    )
     return shift(min(start, end, today), -back)
 
 
-def stopped_days(profile: Profile | None, index: HistoryIndex, as_of: date
-                 ) -> Callable[[date], bool]:
+def stopped_days(
+    profile: Profile | None, index: HistoryIndex, as_of: date
+) -> Callable[[date], bool]:
     """Is a day one on which the programme was stopped for a red flag (CLINICAL.md §5)? From
     the day after a red flag was reported (at the screen: from the start) until the day a
     clinician cleared it; such days are not planned days (issue 20)."""
@@ -418,10 +493,17 @@ def stopped_days(profile: Profile | None, index: HistoryIndex, as_of: date
     return lambda d: any(lo <= d and (hi is None or d < hi) for lo, hi in spans)
 
 
-def _weeks(start: date, end: date, as_of: date, p_start: date | None,
-           profile: Profile | None, prescription: Prescribed,
-           index: HistoryIndex, today: date | None = None,
-           stopped: Callable[[date], bool] = lambda d: False) -> Iterable[WeekSummary]:
+def _weeks(
+    start: date,
+    end: date,
+    as_of: date,
+    p_start: date | None,
+    profile: Profile | None,
+    prescription: Prescribed,
+    index: HistoryIndex,
+    today: date | None = None,
+    stopped: Callable[[date], bool] = lambda d: False,
+) -> Iterable[WeekSummary]:
     """Monday-based weeks, from the programme's start: a week before it is not counted,
     and the days of its first week before it are not either (issue 14). One pass over the
     days: a ten-year report has 3,650 of them.
@@ -444,7 +526,7 @@ def _weeks(start: date, end: date, as_of: date, p_start: date | None,
             yield WeekSummary(week, 0, 0, 0, None, None, 0)
             continue
         planned = done = extra = aerobic = aerobic_days = pain_total = pain_count = 0
-        for d in days[(lo - first).days:(hi - first).days + 1]:
+        for d in days[(lo - first).days : (hi - first).days + 1]:
             if p_start is not None and d >= p_start:  # nothing counts before the start
                 exercised = d in exercise_days
                 if planned_day(d) and not stopped(d):
@@ -460,14 +542,22 @@ def _weeks(start: date, end: date, as_of: date, p_start: date | None,
             if score is not None:
                 pain_total += score
                 pain_count += 1
-        yield WeekSummary(week, (hi - lo).days + 1, planned, done,
-                          adherence_percent(done, planned),
-                          rounded_mean(pain_total, pain_count) if pain_count else None,
-                          aerobic, aerobic_days, extra)
+        yield WeekSummary(
+            week,
+            (hi - lo).days + 1,
+            planned,
+            done,
+            adherence_percent(done, planned),
+            rounded_mean(pain_total, pain_count) if pain_count else None,
+            aerobic,
+            aerobic_days,
+            extra,
+        )
 
 
-def _pain_summary(profile: Profile | None, index: HistoryIndex, as_of: date,
-                  thresholds: Thresholds) -> PainSummary:
+def _pain_summary(
+    profile: Profile | None, index: HistoryIndex, as_of: date, thresholds: Thresholds
+) -> PainSummary:
     baseline, baseline_date, source = baseline_pain(profile, index)
     first = shift(as_of, 1 - PAIN_WINDOW_DAYS)
     current = mean_pain(index.pain_by_day, first, as_of)
@@ -478,8 +568,11 @@ def _pain_summary(profile: Profile | None, index: HistoryIndex, as_of: date,
     if baseline is not None and exact is not None:
         change = pain_change(baseline, exact, thresholds)
     return PainSummary(
-        baseline=baseline, baseline_date=baseline_date, baseline_source=source,
-        current=current, current_checkins=count,
+        baseline=baseline,
+        baseline_date=baseline_date,
+        baseline_source=source,
+        current=current,
+        current_checkins=count,
         change=change.change if change else None,
         percent_change=change.percent_change if change else None,
         clinically_important=bool(change and change.clinically_important),
@@ -490,26 +583,36 @@ def _pain_summary(profile: Profile | None, index: HistoryIndex, as_of: date,
 
 
 def _verdict(pain: PainSummary, thresholds: Thresholds) -> tuple[str | None, str]:
-    """"improving" / "no clear change" / "worse" by the NRS minimal important change
+    """ "improving" / "no clear change" / "worse" by the NRS minimal important change
     (2 points or 30%, CLINICAL.md §3), with a sentence for the patient."""
     mic = f"{thresholds.pain_mic_points:g} points or {thresholds.pain_mic_percent:g}%"
     if pain.current is None:
         if pain.latest is None:
-            return None, ("No pain check-ins yet. Record how your back feels each day, for "
-                          "example: backcare pain 4")
-        return None, ("No pain check-in in the last 7 days, so there is no current figure. "
-                      "Record today's pain, for example: backcare pain 4")
+            return None, (
+                "No pain check-ins yet. Record how your back feels each day, for "
+                "example: backcare pain 4"
+            )
+        return None, (
+            "No pain check-in in the last 7 days, so there is no current figure. "
+            "Record today's pain, for example: backcare pain 4"
+        )
     if pain.baseline is None or pain.change is None:
         return None, f"Your pain averages {num(pain.current)} out of 10 over the last 7 days."
     moved = f"from {pain.baseline} to {num(pain.current)} out of 10"
     if pain.clinically_important:
-        return IMPROVING, (f"Improving: your pain has come down {moved}, a clinically "
-                           f"important improvement ({mic} or more). Well done.")
+        return IMPROVING, (
+            f"Improving: your pain has come down {moved}, a clinically "
+            f"important improvement ({mic} or more). Well done."
+        )
     if pain.important_worsening:
-        return WORSENING, (f"Worse: your pain has gone up {moved}. Please tell your "
-                           "physiotherapist or GP, especially if it keeps rising.")
-    return NO_CLEAR_CHANGE, (f"No clear change yet: your pain has gone {moved}. A change of "
-                             f"{mic} is what counts as a clear difference; keep going.")
+        return WORSENING, (
+            f"Worse: your pain has gone up {moved}. Please tell your "
+            "physiotherapist or GP, especially if it keeps rising."
+        )
+    return NO_CLEAR_CHANGE, (
+        f"No clear change yet: your pain has gone {moved}. A change of "
+        f"{mic} is what counts as a clear difference; keep going."
+    )
 
 
 def _measures(index: HistoryIndex, start: date) -> Iterable[MeasureSummary]:
@@ -531,8 +634,11 @@ def _measures(index: HistoryIndex, start: date) -> Iterable[MeasureSummary]:
         if change is not None and change.direction == ACTIVITIES_DIFFER:
             note, change = change.note, None
         yield MeasureSummary(
-            instrument=instrument, baseline=baseline, baseline_date=first.date,
-            latest=latest, latest_date=last.date,
+            instrument=instrument,
+            baseline=baseline,
+            baseline_date=first.date,
+            latest=latest,
+            latest_date=last.date,
             count=len(results) + index.left_out.get(instrument, 0),
             change=change.change if change else None,
             percent_change=change.percent_change if change else None,
@@ -575,22 +681,24 @@ def _aerobic(weekly: Sequence[WeekSummary], thresholds: Thresholds) -> AerobicSu
         guideline_minutes_per_week=thresholds.aerobic_week_minutes,
         latest_week_minutes=latest.aerobic_minutes if latest else 0,
         full_weeks=len(full),
-        full_weeks_meeting_guideline=sum(1 for w in full
-                                         if w.aerobic_minutes >= thresholds.aerobic_week_minutes),
+        full_weeks_meeting_guideline=sum(
+            1 for w in full if w.aerobic_minutes >= thresholds.aerobic_week_minutes
+        ),
     )
 
 
-def _flagged(history: History, as_of: date, thresholds: Thresholds
-             ) -> Iterable[FlaggedExercise]:
+def _flagged(history: History, as_of: date, thresholds: Thresholds) -> Iterable[FlaggedExercise]:
     """Every red attempt up to ``as_of``, by the planner's own rule (CLINICAL.md §4), by
     day and session id: the sessions are put in that order first (a ten-year report has
     3,650 of them, and flags 11,680 exercises), and attempts keep it."""
-    ordered = history._replace(sessions=tuple(sorted(history.sessions,
-                                                     key=lambda s: (s.date, s.id))))
+    ordered = history._replace(
+        sessions=tuple(sorted(history.sessions, key=lambda s: (s.date, s.id)))
+    )
     for a in attempts(ordered, thresholds, before=shift(as_of, 1), red_only=True):
         if a.zone is PainZone.RED:
-            yield FlaggedExercise(a.day, a.exercise_id, a.pain, a.session_id, a.next_morning,
-                                  a.after, a.extra)
+            yield FlaggedExercise(
+                a.day, a.exercise_id, a.pain, a.session_id, a.next_morning, a.after, a.extra
+            )
 
 
 def _psfs_key(activity: str) -> str:
@@ -614,8 +722,9 @@ def psfs_activities(assessments: Iterable[Assessment]) -> dict[str, str]:
     names: dict[str, str] = {}
     for a in assessments:
         if a.instrument == "psfs" and isinstance(a.answers, Mapping):
-            names.update({_psfs_key(n): normalise_activity(n) for n in a.answers
-                          if isinstance(n, str)})
+            names.update(
+                {_psfs_key(n): normalise_activity(n) for n in a.answers if isinstance(n, str)}
+            )
     return names
 
 
@@ -629,8 +738,11 @@ def goal_progress(goal: Goal, index: HistoryIndex, today: date) -> GoalProgress:
         status = "open"
     if not goal.psfs_activity:
         return GoalProgress(goal, status)
-    rated = [(a.date, r) for a in index.assessments.get("psfs", ())
-             if (r := psfs_rating(a, goal.psfs_activity)) is not None]
+    rated = [
+        (a.date, r)
+        for a in index.assessments.get("psfs", ())
+        if (r := psfs_rating(a, goal.psfs_activity)) is not None
+    ]
     if not rated:
         return GoalProgress(goal, status)
     return GoalProgress(goal, status, rated[0][1], rated[-1][1], rated[-1][0])

@@ -74,14 +74,27 @@ class ClinicPatient(NamedTuple):
         return self.name or self.id
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "folder": self.folder, "name": self.name,
-                "added": self.added.isoformat(), "updated": self.updated.isoformat(),
-                "exported_at": self.exported_at, "source": self.source}
+        return {
+            "id": self.id,
+            "folder": self.folder,
+            "name": self.name,
+            "added": self.added.isoformat(),
+            "updated": self.updated.isoformat(),
+            "exported_at": self.exported_at,
+            "source": self.source,
+        }
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ClinicPatient:
-        return cls(d["id"], d["folder"], d.get("name"), date.fromisoformat(d["added"]),
-                   date.fromisoformat(d["updated"]), d["exported_at"], d["source"])
+        return cls(
+            d["id"],
+            d["folder"],
+            d.get("name"),
+            date.fromisoformat(d["added"]),
+            date.fromisoformat(d["updated"]),
+            d["exported_at"],
+            d["source"],
+        )
 
 
 def check_clinic_patient(c: Checker, d: dict[str, Any], limits: Limits) -> None:
@@ -90,8 +103,11 @@ def check_clinic_patient(c: Checker, d: dict[str, Any], limits: Limits) -> None:
         return
     c.text("id", d["id"], max_chars=MAX_ID_CHARS)
     folder = d["folder"]
-    if not (isinstance(folder, str) and len(folder) == FOLDER_CHARS
-            and all(ch in "0123456789abcdef" for ch in folder)):
+    if not (
+        isinstance(folder, str)
+        and len(folder) == FOLDER_CHARS
+        and all(ch in "0123456789abcdef" for ch in folder)
+    ):
         c.add("folder is not a patient folder's name")
     c.text("name", d.get("name"), optional=True, max_chars=NAME_MAX_CHARS)
     c.day("added", d["added"])
@@ -127,6 +143,7 @@ def as_of(exported_at: str, today: date) -> date:
 
 # --- One patient's summary -------------------------------------------------------------------
 
+
 class Question(NamedTuple):
     instrument: str
     latest: float | str
@@ -147,14 +164,25 @@ class RowAlert(NamedTuple):
     cleared: bool = False  # a red flag a clinician has cleared since
 
     def to_dict(self) -> dict[str, Any]:
-        return {"level": self.level, "rule": self.rule, "message": self.message,
-                "date": iso(self.date), "symptoms": list(self.symptoms),
-                "cleared": self.cleared}
+        return {
+            "level": self.level,
+            "rule": self.rule,
+            "message": self.message,
+            "date": iso(self.date),
+            "symptoms": list(self.symptoms),
+            "cleared": self.cleared,
+        }
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> RowAlert:
-        return cls(d["level"], d["rule"], d["message"], parse_iso(d["date"]),
-                   tuple(d["symptoms"]), bool(d["cleared"]))
+        return cls(
+            d["level"],
+            d["rule"],
+            d["message"],
+            parse_iso(d["date"]),
+            tuple(d["symptoms"]),
+            bool(d["cleared"]),
+        )
 
 
 def alert_kind(rule: str, cleared: bool = False) -> int:
@@ -184,12 +212,17 @@ def row_alert(alert: Alert, profile: Profile | None, history: History) -> RowAle
         return RowAlert(alert.level, alert.rule, alert.message, alert.date)
     cleared_on = clearance_day(profile)
     cleared = cleared_on is not None and alert.date is not None and alert.date <= cleared_on
-    return RowAlert(alert.level, alert.rule, alert.message, alert.date,
-                    red_flag_symptoms(alert, profile, history), cleared)
+    return RowAlert(
+        alert.level,
+        alert.rule,
+        alert.message,
+        alert.date,
+        red_flag_symptoms(alert, profile, history),
+        cleared,
+    )
 
 
-def red_flag_symptoms(alert: Alert, profile: Profile | None, history: History
-                      ) -> tuple[str, ...]:
+def red_flag_symptoms(alert: Alert, profile: Profile | None, history: History) -> tuple[str, ...]:
     """What a red-flag alert is about: the red-flag symptoms of the check-in of its day,
     else the screen's answers that stand."""
     from backcare.domain.alerts import RED_FLAG_SYMPTOMS
@@ -225,11 +258,21 @@ class Summary(NamedTuple):
             "alerts": self.alert_count,
             "last_session": iso(self.last_session),
             "adherence_percent": self.adherence_percent,
-            "pain": {"baseline": self.pain_baseline, "current": self.pain_current,
-                     "change": self.pain_change, "verdict": self.verdict},
-            "questionnaire": None if q is None else {
-                "instrument": q.instrument, "latest": q.latest, "change": q.change,
-                "direction": q.direction, "date": q.date.isoformat()},
+            "pain": {
+                "baseline": self.pain_baseline,
+                "current": self.pain_current,
+                "change": self.pain_change,
+                "verdict": self.verdict,
+            },
+            "questionnaire": None
+            if q is None
+            else {
+                "instrument": q.instrument,
+                "latest": q.latest,
+                "change": q.change,
+                "direction": q.direction,
+                "date": q.date.isoformat(),
+            },
             "reassessment_due": self.reassessment_due,
         }
 
@@ -242,40 +285,70 @@ class Summary(NamedTuple):
             alert_count=int(d["alerts"]),
             last_session=parse_iso(d["last_session"]),
             adherence_percent=d["adherence_percent"],
-            pain_baseline=pain["baseline"], pain_current=pain["current"],
-            pain_change=pain["change"], verdict=pain["verdict"],
-            questionnaire=None if q is None else Question(
-                q["instrument"], q["latest"], q["change"], q["direction"],
-                date.fromisoformat(q["date"])),
+            pain_baseline=pain["baseline"],
+            pain_current=pain["current"],
+            pain_change=pain["change"],
+            verdict=pain["verdict"],
+            questionnaire=None
+            if q is None
+            else Question(
+                q["instrument"],
+                q["latest"],
+                q["change"],
+                q["direction"],
+                date.fromisoformat(q["date"]),
+            ),
             reassessment_due=bool(d["reassessment_due"]),
         )
 
 
-def caseload_report(profile: Profile | None, history: History,
-                    programme: Prescribed, goals: Sequence[Goal], day: date,
-                    thresholds: Thresholds, categories: Mapping[str, str]) -> ProgressReport:
+def caseload_report(
+    profile: Profile | None,
+    history: History,
+    programme: Prescribed,
+    goals: Sequence[Goal],
+    day: date,
+    thresholds: Thresholds,
+    categories: Mapping[str, str],
+) -> ProgressReport:
     """The progress report a caseload row is read from: the 14 days to ``day``."""
     start = day - timedelta(days=CASELOAD_DAYS - 1)
-    return progress_report(profile, history, programme, start, day, day, thresholds,
-                           categories, goals)
+    return progress_report(
+        profile, history, programme, start, day, day, thresholds, categories, goals
+    )
 
 
-def summarise(profile: Profile | None, history: History, programme: Prescribed,
-              goals: Sequence[Goal], day: date, thresholds: Thresholds,
-              categories: Mapping[str, str]) -> Summary:
+def summarise(
+    profile: Profile | None,
+    history: History,
+    programme: Prescribed,
+    goals: Sequence[Goal],
+    day: date,
+    thresholds: Thresholds,
+    categories: Mapping[str, str],
+) -> Summary:
     """A patient's caseload row as of ``day`` (their latest export's day). ``history``
     holds the whole record up to that day; ``programme`` is their history of
     prescriptions (which one was in force on each day), as their own `progress` reads it."""
     report = caseload_report(profile, history, programme, goals, day, thresholds, categories)
-    alert = min((row_alert(a, profile, history) for a in report.alerts), key=triage_key,
-                default=None)
+    alert = min(
+        (row_alert(a, profile, history) for a in report.alerts), key=triage_key, default=None
+    )
     index = index_history(history, day, categories)
     first = index.first_record
     last = index.last_exercise_day(first, day) if first is not None else None
     measure = max(report.measures, key=lambda m: m.latest_date, default=None)
-    question = None if measure is None else Question(
-        measure.instrument, measure.latest, measure.change, measure.direction,
-        measure.latest_date)
+    question = (
+        None
+        if measure is None
+        else Question(
+            measure.instrument,
+            measure.latest,
+            measure.change,
+            measure.direction,
+            measure.latest_date,
+        )
+    )
     return Summary(
         as_of=day,
         alert=alert,
@@ -293,6 +366,7 @@ def summarise(profile: Profile | None, history: History, programme: Prescribed,
 
 # --- The caseload ----------------------------------------------------------------------------
 
+
 class CaseRow(NamedTuple):
     patient: ClinicPatient
     summary: Summary
@@ -303,24 +377,31 @@ class CaseRow(NamedTuple):
     stale: bool  # no export for alert_no_export_days or more
 
     def to_dict(self) -> dict[str, Any]:
-        return {"patient": self.patient.id, "name": self.patient.name,
-                "exported_at": self.patient.exported_at,
-                "export_age_days": self.export_age_days, "stale": self.stale,
-                "days_since_session": self.days_since_session,
-                **self.summary.to_dict(),
-                "alert": None if self.alert is None else self.alert.to_dict(),
-                "alerts": self.alert_count}
+        return {
+            "patient": self.patient.id,
+            "name": self.patient.name,
+            "exported_at": self.patient.exported_at,
+            "export_age_days": self.export_age_days,
+            "stale": self.stale,
+            "days_since_session": self.days_since_session,
+            **self.summary.to_dict(),
+            "alert": None if self.alert is None else self.alert.to_dict(),
+            "alerts": self.alert_count,
+        }
 
 
 def no_export_alert(exported: date, age: int) -> RowAlert:
     """No export for ``age`` days: the figures stop at that export's day (issue 22)."""
-    return RowAlert(HIGH, NO_EXPORT_RULE,
-                    f"No export for {age} days: the latest is of {say_date(exported)}, and "
-                    f"every figure is as of that day.", exported)
+    return RowAlert(
+        HIGH,
+        NO_EXPORT_RULE,
+        f"No export for {age} days: the latest is of {say_date(exported)}, and "
+        f"every figure is as of that day.",
+        exported,
+    )
 
 
-def case_row(patient: ClinicPatient, summary: Summary, today: date,
-             stale_days: int) -> CaseRow:
+def case_row(patient: ClinicPatient, summary: Summary, today: date, stale_days: int) -> CaseRow:
     """A patient's row on the day the caseload is read: the days since their last session
     and since their latest export, and a no-export alert when that is ``stale_days`` or
     more (the setting ``alert_no_export_days``)."""
@@ -342,20 +423,30 @@ def urgency(row: CaseRow) -> tuple[Any, ...]:
     s = row.summary
     head = triage_key(row.alert) if row.alert is not None else (OTHER_KIND + 1, 0, 0)
     since = row.days_since_session
-    return (*head, s.verdict != WORSENING,
-            -(since if since is not None else 10**9),
-            s.adherence_percent if s.adherence_percent is not None else 101.0,
-            not s.reassessment_due, row.patient.label.casefold(), row.patient.id)
+    return (
+        *head,
+        s.verdict != WORSENING,
+        -(since if since is not None else 10**9),
+        s.adherence_percent if s.adherence_percent is not None else 101.0,
+        not s.reassessment_due,
+        row.patient.label.casefold(),
+        row.patient.id,
+    )
 
 
-def caseload(patients: Sequence[tuple[ClinicPatient, Summary]], today: date,
-             alerts_only: bool = False, stale_days: int = 14) -> list[CaseRow]:
+def caseload(
+    patients: Sequence[tuple[ClinicPatient, Summary]],
+    today: date,
+    alerts_only: bool = False,
+    stale_days: int = 14,
+) -> list[CaseRow]:
     """The rows, most urgent first; with ``alerts_only``, only those with an alert."""
     rows = [case_row(p, s, today, stale_days) for p, s in patients]
     return sorted((r for r in rows if not alerts_only or r.alert is not None), key=urgency)
 
 
 # --- Names ------------------------------------------------------------------------------------
+
 
 def _words(text: str) -> list[str]:
     """A name's words, any case: each as written without its punctuation ("O'Brien" is
@@ -382,8 +473,11 @@ def match_patients(patients: Sequence[ClinicPatient], wanted: str) -> list[Clini
         lambda p: p.name is not None and p.name.casefold() == folded,
         lambda p: p.id.startswith(text),
         lambda p: p.name is not None and p.name.casefold().startswith(folded),
-        lambda p: p.name is not None and bool(wanted_words) and all(
-            any(w.startswith(x) for w in _words(p.name)) for x in wanted_words),
+        lambda p: (
+            p.name is not None
+            and bool(wanted_words)
+            and all(any(w.startswith(x) for w in _words(p.name)) for x in wanted_words)
+        ),
     )
     for reading in readings:
         found = [p for p in patients if reading(p)]
@@ -392,13 +486,20 @@ def match_patients(patients: Sequence[ClinicPatient], wanted: str) -> list[Clini
     return []
 
 
-def same_name(patients: Sequence[ClinicPatient], name: str, other_than: str
-              ) -> ClinicPatient | None:
+def same_name(
+    patients: Sequence[ClinicPatient], name: str, other_than: str
+) -> ClinicPatient | None:
     """Another patient already shown under ``name`` (any case): names must tell patients
     apart (issue 22)."""
     folded = name.casefold()
-    return next((p for p in patients if p.id != other_than and p.name is not None
-                 and p.name.casefold() == folded), None)
+    return next(
+        (
+            p
+            for p in patients
+            if p.id != other_than and p.name is not None and p.name.casefold() == folded
+        ),
+        None,
+    )
 
 
 # --- Exports: what is never trusted -----------------------------------------------------------
@@ -413,8 +514,10 @@ def export_date_problem(exported_at: str, today: date) -> str | None:
     if made is None:
         return f"its exported_at '{exported_at[:40]}' is not a date and time"
     if made > today + FUTURE_GRACE:
-        return (f"its exported_at {made.isoformat()} is more than a day after today "
-                f"({today.isoformat()}); was the patient's clock set ahead?")
+        return (
+            f"its exported_at {made.isoformat()} is more than a day after today "
+            f"({today.isoformat()}); was the patient's clock set ahead?"
+        )
     return None
 
 
@@ -425,8 +528,10 @@ def identity_conflict(ours: Profile | None, theirs: Profile | None) -> str | Non
         return None
     if ours.created == theirs.created:
         return None
-    return (f"its profile was created on {theirs.created.isoformat()} and the clinic's copy "
-            f"of that patient on {ours.created.isoformat()}")
+    return (
+        f"its profile was created on {theirs.created.isoformat()} and the clinic's copy "
+        f"of that patient on {ours.created.isoformat()}"
+    )
 
 
 # --- A clinician's words (issue 22) -----------------------------------------------------------
@@ -447,30 +552,50 @@ class Clinical(NamedTuple):
     reported: tuple[tuple[date, tuple[str, ...]], ...]  # check-ins with red-flag symptoms
 
     def to_dict(self) -> dict[str, Any]:
-        return {"conditions": list(self.conditions), "pregnancy_week": self.pregnancy_week,
-                "red_flags": list(self.screen_red_flags), "cleared": self.cleared,
-                "cleared_on": iso(self.cleared_on), "cleared_by": self.cleared_by,
-                "red_flags_reported": [{"date": d.isoformat(), "symptoms": list(s)}
-                                       for d, s in self.reported]}
+        return {
+            "conditions": list(self.conditions),
+            "pregnancy_week": self.pregnancy_week,
+            "red_flags": list(self.screen_red_flags),
+            "cleared": self.cleared,
+            "cleared_on": iso(self.cleared_on),
+            "cleared_by": self.cleared_by,
+            "red_flags_reported": [
+                {"date": d.isoformat(), "symptoms": list(s)} for d, s in self.reported
+            ],
+        }
 
     def lines(self) -> list[tuple[str, str]]:
         """The same in words, a label and a line each, about the patient (never to them)."""
         out = []
         if self.conditions:
-            named = [f"pregnancy (week {self.pregnancy_week})"
-                     if c == "pregnancy" and self.pregnancy_week else c
-                     for c in self.conditions]
+            named = [
+                f"pregnancy (week {self.pregnancy_week})"
+                if c == "pregnancy" and self.pregnancy_week
+                else c
+                for c in self.conditions
+            ]
             out.append(("Conditions", ", ".join(named) + "."))
         else:
             out.append(("Conditions", "none reported."))
         if self.screen_red_flags:
-            state = "cleared by a clinician" if self.cleared else "not cleared: the " \
-                "programme is stopped until a clinician clears it"
-            out.append(("Red flags", f"at the safety screen: "
-                                     f"{', '.join(self.screen_red_flags)} ({state})."))
+            state = (
+                "cleared by a clinician"
+                if self.cleared
+                else "not cleared: the programme is stopped until a clinician clears it"
+            )
+            out.append(
+                (
+                    "Red flags",
+                    f"at the safety screen: {', '.join(self.screen_red_flags)} ({state}).",
+                )
+            )
         for day, symptoms in self.reported[-MAX_REPORTED_SHOWN:]:
-            out.append(("Red flags", f"reported at the check-in of {say_date(day)}: "
-                                     f"{', '.join(symptoms)}."))
+            out.append(
+                (
+                    "Red flags",
+                    f"reported at the check-in of {say_date(day)}: {', '.join(symptoms)}.",
+                )
+            )
         if self.cleared_on is not None or self.cleared:
             by = f" by {self.cleared_by}" if self.cleared_by else " by a clinician"
             when = f" on {say_date(self.cleared_on)}" if self.cleared_on else ""
@@ -485,16 +610,24 @@ def clinical(profile: Profile | None, history: History) -> Clinical:
     """The patient's conditions, red flags and clearances, from their profile and log."""
     from backcare.domain.alerts import RED_FLAG_SYMPTOMS
 
-    reported = tuple((c.date, tuple(s for s in c.symptoms if s in RED_FLAG_SYMPTOMS))
-                     for c in history.checkins
-                     if any(s in RED_FLAG_SYMPTOMS for s in c.symptoms))
+    reported = tuple(
+        (c.date, tuple(s for s in c.symptoms if s in RED_FLAG_SYMPTOMS))
+        for c in history.checkins
+        if any(s in RED_FLAG_SYMPTOMS for s in c.symptoms)
+    )
     if profile is None:
         return Clinical((), None, (), False, None, None, reported)
     week = getattr(profile, "pregnancy_week", None)
     by = getattr(profile, "cleared_by", None)
-    return Clinical(tuple(profile.conditions), week if isinstance(week, int) else None,
-                    tuple(profile.red_flags), profile.cleared_by_clinician,
-                    profile.cleared_on, by if isinstance(by, str) else None, reported)
+    return Clinical(
+        tuple(profile.conditions),
+        week if isinstance(week, int) else None,
+        tuple(profile.red_flags),
+        profile.cleared_by_clinician,
+        profile.cleared_on,
+        by if isinstance(by, str) else None,
+        reported,
+    )
 
 
 def clinician_verdict(report: ProgressReport, thresholds: Thresholds) -> str:

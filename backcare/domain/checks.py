@@ -64,10 +64,22 @@ class Checker:
     the line of each key); ``yaml`` chooses YAML's words ("empty", "a mapping") over
     JSON's ("null", "an object")."""
 
-    def __init__(self, problems: ProblemList, file: str | None, record: str | None,
-                 entry: Any = None, *, yaml: bool = False) -> None:
-        self.p, self.file, self.record, self.entry, self.yaml = (problems, file, record,
-                                                                 entry, yaml)
+    def __init__(
+        self,
+        problems: ProblemList,
+        file: str | None,
+        record: str | None,
+        entry: Any = None,
+        *,
+        yaml: bool = False,
+    ) -> None:
+        self.p, self.file, self.record, self.entry, self.yaml = (
+            problems,
+            file,
+            record,
+            entry,
+            yaml,
+        )
 
     def add(self, message: str, key: str | None = None, line: int | None = None) -> None:
         if line is None and self.entry is not None:
@@ -82,19 +94,18 @@ class Checker:
         yaml11 = getattr(value, "yaml11_value", None)
         if yaml11 is None:
             return False
-        self.add(f"{key} is {str(value)!r}, which YAML 1.1 reads as {yaml11}; {fix}", key,
-                 line)
+        self.add(f"{key} is {str(value)!r}, which YAML 1.1 reads as {yaml11}; {fix}", key, line)
         return True
 
     def required(self, d: Any, keys: Iterable[str]) -> bool:
         missing = [k for k in keys if k not in d]
         for key in missing:
-            self.add(f"{key} is missing" if not self.yaml
-                     else f"missing required field '{key}'")
+            self.add(f"{key} is missing" if not self.yaml else f"missing required field '{key}'")
         return not missing
 
-    def unknown(self, d: Any, known: tuple[str, ...], what: str = "field",
-                hint: str | None = None) -> bool:
+    def unknown(
+        self, d: Any, known: tuple[str, ...], what: str = "field", hint: str | None = None
+    ) -> bool:
         """Name every key of ``d`` not in ``known`` (at its own line when ``d`` is a mapping
         read from YAML); ``hint`` replaces the did-you-mean. True when there was none."""
         line_of = getattr(d, "line_of", None)
@@ -107,10 +118,19 @@ class Checker:
                 clean = False
         return clean
 
-    def text(self, key: str, value: Any, *, optional: bool = False, empty_ok: bool = False,
-             max_chars: int | None = None, multiline: bool = False,
-             max_lines: int | None = None, controls_ok: bool = False,
-             line: int | None = None) -> str | None:
+    def text(
+        self,
+        key: str,
+        value: Any,
+        *,
+        optional: bool = False,
+        empty_ok: bool = False,
+        max_chars: int | None = None,
+        multiline: bool = False,
+        max_lines: int | None = None,
+        controls_ok: bool = False,
+        line: int | None = None,
+    ) -> str | None:
         """Text with no control characters, trimmed; None (with a problem) if it is not.
         ``controls_ok`` lets control characters through, but never a lone surrogate."""
         if value is None and optional:
@@ -121,8 +141,13 @@ class Checker:
             self.add(f"{key} must be text, not {self.kind(value)}", key, line)
             return None
         if not value.strip() and not empty_ok:
-            self.add(f"{key} must not be empty" if not self.yaml
-                     else f"{key} must be text, not {self.kind(value)}", key, line)
+            self.add(
+                f"{key} must not be empty"
+                if not self.yaml
+                else f"{key} must be text, not {self.kind(value)}",
+                key,
+                line,
+            )
             return None
         bad = unsafe_char(value, multiline=multiline)
         if bad is not None and controls_ok and not "\ud800" <= bad <= "\udfff":
@@ -130,22 +155,37 @@ class Checker:
         if bad is not None:
             # A lone surrogate cannot be written as UTF-8: it must be refused here, before
             # anything is written, not fail half-way through the writes (issue 17).
-            what = ("a character that is not valid Unicode (a lone surrogate)"
-                    if "\ud800" <= bad <= "\udfff" else "control characters")
+            what = (
+                "a character that is not valid Unicode (a lone surrogate)"
+                if "\ud800" <= bad <= "\udfff"
+                else "control characters"
+            )
             self.add(f"{key} contains {what}; only plain text is allowed", key, line)
             return None
         if max_chars is not None and len(value) > max_chars:
-            self.add(f"{key} is {len(value)} characters long; at most {max_chars} allowed",
-                     key, line)
+            self.add(
+                f"{key} is {len(value)} characters long; at most {max_chars} allowed", key, line
+            )
             return None
         if max_lines is not None and value.count("\n") >= max_lines:
-            self.add(f"{key} has {value.count(chr(10)) + 1} lines; at most {max_lines} "
-                     f"allowed", key, line)
+            self.add(
+                f"{key} has {value.count(chr(10)) + 1} lines; at most {max_lines} allowed",
+                key,
+                line,
+            )
             return None
         return value if empty_ok else value.strip()
 
-    def whole(self, key: str, value: Any, low: int, high: int, *, optional: bool = False,
-              line: int | None = None) -> int | None:
+    def whole(
+        self,
+        key: str,
+        value: Any,
+        low: int,
+        high: int,
+        *,
+        optional: bool = False,
+        line: int | None = None,
+    ) -> int | None:
         if value is None and optional:
             return None
         if self._ambiguous(key, value, "write a whole number", line):
@@ -166,19 +206,31 @@ class Checker:
             return None
         return value
 
-    def choice(self, key: str, value: Any, allowed: tuple[str, ...], *,
-               line: int | None = None) -> str | None:
+    def choice(
+        self, key: str, value: Any, allowed: tuple[str, ...], *, line: int | None = None
+    ) -> str | None:
         text = self.text(key, value, line=line)
         if text is None:
             return None
         if text not in allowed:
-            self.add(f"{key} is {show(text)}; it must be one of: {', '.join(allowed)}"
-                     f"{did_you_mean(text, allowed)}", key, line)
+            self.add(
+                f"{key} is {show(text)}; it must be one of: {', '.join(allowed)}"
+                f"{did_you_mean(text, allowed)}",
+                key,
+                line,
+            )
             return None
         return text
 
-    def names(self, key: str, value: Any, allowed: tuple[str, ...] | None = None, *,
-              min_items: int = 0, max_chars: int | None = None) -> tuple[str, ...] | None:
+    def names(
+        self,
+        key: str,
+        value: Any,
+        allowed: tuple[str, ...] | None = None,
+        *,
+        min_items: int = 0,
+        max_chars: int | None = None,
+    ) -> tuple[str, ...] | None:
         """A list of names (from ``allowed`` when given)."""
         if not isinstance(value, list):
             self.add(f"{key} must be a list, not {self.kind(value)}", key)
@@ -190,14 +242,18 @@ class Checker:
         line = getattr(value, "line", None)
         for i, item in enumerate(value):
             label = f"{key} item {i + 1}" if self.yaml else f"{key}[{i}]"
-            got = (self.choice(label, item, allowed, line=line) if allowed else
-                   self.text(label, item, max_chars=max_chars, line=line))
+            got = (
+                self.choice(label, item, allowed, line=line)
+                if allowed
+                else self.text(label, item, max_chars=max_chars, line=line)
+            )
             if got is not None:
                 out.append(got)
         return tuple(out) if len(out) == len(value) else None
 
-    def day(self, key: str, value: Any, *, optional: bool = False,
-            latest: date | None = None) -> date | None:
+    def day(
+        self, key: str, value: Any, *, optional: bool = False, latest: date | None = None
+    ) -> date | None:
         """A YYYY-MM-DD date from 1900 to 2999 (and not after ``latest`` when given)."""
         if value is None and optional:
             return None
@@ -206,8 +262,11 @@ class Checker:
             return None
         day = date.fromisoformat(value)
         if not EARLIEST <= day <= LATEST:
-            self.add(f"{key} is {value}; backcare keeps dates from {EARLIEST.isoformat()} "
-                     f"to {LATEST.isoformat()}", key)
+            self.add(
+                f"{key} is {value}; backcare keeps dates from {EARLIEST.isoformat()} "
+                f"to {LATEST.isoformat()}",
+                key,
+            )
             return None
         if latest is not None and day > latest:
             self.add(f"{key} is {value}, which is in the future", key)
@@ -219,8 +278,12 @@ class Checker:
 
 MAX_ID_CHARS = 200
 # Upper bounds that catch nonsense (a typo of 1000 sets), not clinical limits.
-DOSE_LIMITS: dict[str, int] = {"sets": 100, "reps": 1000, "hold_seconds": 3600,
-                               "duration_minutes": 24 * 60}
+DOSE_LIMITS: dict[str, int] = {
+    "sets": 100,
+    "reps": 1000,
+    "hold_seconds": 3600,
+    "duration_minutes": 24 * 60,
+}
 MINUTES_PER_DAY_MAX = 24 * 60
 # A check-in's symptoms: the named ones, and "both-legs" for nerve symptoms in both legs.
 CHECKIN_SYMPTOMS: tuple[str, ...] = (*SYMPTOMS, BOTH_LEGS)
@@ -249,9 +312,16 @@ Check = Callable[[Checker, dict[str, Any], Limits], None]
 
 
 def _note(c: Checker, key: str, value: Any, limits: Limits) -> None:
-    c.text(key, value, optional=True, empty_ok=True, multiline=True,
-           max_chars=limits.note_chars, max_lines=limits.note_lines,
-           controls_ok=limits.note_controls)
+    c.text(
+        key,
+        value,
+        optional=True,
+        empty_ok=True,
+        multiline=True,
+        max_chars=limits.note_chars,
+        max_lines=limits.note_lines,
+        controls_ok=limits.note_controls,
+    )
 
 
 def _pain(c: Checker, key: str, value: Any, *, optional: bool = True) -> None:
@@ -308,8 +378,13 @@ def _plain_exercise(e: Any) -> bool:
     if type(e) is not dict:
         return False
     ident, status = e.get("exercise_id"), e.get("status")
-    if type(ident) is not str or not 0 < len(ident) <= MAX_ID_CHARS or \
-            not ident.strip() or not ident.isprintable() or status not in STATUSES:
+    if (
+        type(ident) is not str
+        or not 0 < len(ident) <= MAX_ID_CHARS
+        or not ident.strip()
+        or not ident.isprintable()
+        or status not in STATUSES
+    ):
         return False
     for key, high in DOSE_LIMITS.items():
         value = e.get(key)
@@ -358,14 +433,19 @@ def check_assessment(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> 
             c.add(f"answers: {exc.message}")
     if "score" in d:
         score = d["score"]
-        if isinstance(score, bool) or not isinstance(score, (int, float)) \
-                or not math.isfinite(score):
+        if (
+            isinstance(score, bool)
+            or not isinstance(score, (int, float))
+            or not math.isfinite(score)
+        ):
             c.add(f"score must be a number, not {c.kind(score)}")
         elif known:
             inst = INSTRUMENTS[known]
             if not inst.score_min <= score <= inst.score_max:
-                c.add(f"score is {score:g}; a {inst.short_name} score is "
-                      f"{inst.score_min:g}–{inst.score_max:g}")
+                c.add(
+                    f"score is {score:g}; a {inst.short_name} score is "
+                    f"{inst.score_min:g}–{inst.score_max:g}"
+                )
     c.text("band", d.get("band"), optional=True, max_chars=MAX_ID_CHARS)
 
 
@@ -380,8 +460,9 @@ def scored(d: dict[str, Any]) -> tuple[float, str | None] | None:
     if not isinstance(instrument, str) or instrument not in INSTRUMENTS:
         return None
     try:
-        result = score(instrument, answers_from_json(instrument, d.get("answers")),
-                       odi_min_sections=1)
+        result = score(
+            instrument, answers_from_json(instrument, d.get("answers")), odi_min_sections=1
+        )
     except BackcareError:
         return None
     return result.score, result.band
@@ -402,8 +483,10 @@ def check_score_agrees(c: Checker, d: dict[str, Any]) -> None:
         c.add(f"score is {stored:g}, but its answers give a {name} score of {value:g}")
     elif d.get("band") is not None and d.get("band") != band:
         given = f"band {d['band']!r}"
-        c.add(f"{given} contradicts its answers, which give "
-              f"{'no band' if band is None else repr(band)} ({name} score {value:g})")
+        c.add(
+            f"{given} contradicts its answers, which give "
+            f"{'no band' if band is None else repr(band)} ({name} score {value:g})"
+        )
 
 
 def check_visit(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> None:
@@ -439,9 +522,12 @@ def check_profile(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> Non
     c.whole("minutes_per_day", d.get("minutes_per_day"), 1, MINUTES_PER_DAY_MAX, optional=True)
     c.whole("days_per_week", d.get("days_per_week"), 1, len(WEEKDAYS), optional=True)
     # An older record may name the legacy "bike"; the profile reads it as what it became.
-    for key, allowed in (("equipment", (*EQUIPMENT, *LEGACY_EQUIPMENT)),
-                         ("avoid_positions", POSITIONS),
-                         ("red_flags", None), ("conditions", None)):
+    for key, allowed in (
+        ("equipment", (*EQUIPMENT, *LEGACY_EQUIPMENT)),
+        ("avoid_positions", POSITIONS),
+        ("red_flags", None),
+        ("conditions", None),
+    ):
         if d.get(key) is not None:
             c.names(key, d[key], allowed, max_chars=MAX_ID_CHARS)
     c.flag("cleared_by_clinician", d.get("cleared_by_clinician"), optional=True)
@@ -499,8 +585,10 @@ def check_programme(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> N
 # reversed an earlier change (``undo``).
 CORRECTION_ACTIONS: tuple[str, ...] = ("edit", "delete", "replace", "undo")
 PRESCRIPTION_EVENTS: tuple[str, ...] = ("imported", "replaced", "cleared")
-_ISO_MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?"
-                         r"(Z|[+-][0-9]{2}:[0-9]{2})?")
+_ISO_MOMENT = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?"
+    r"(Z|[+-][0-9]{2}:[0-9]{2})?"
+)
 
 
 def check_correction(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> None:
@@ -508,8 +596,9 @@ def check_correction(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> 
     after (null: the record did not exist, or no longer does)."""
     c.required(d, ("at", "action", "record", "id", "date", "before", "after"))
     at = d.get("at")
-    if "at" in d and (not isinstance(at, str) or not _ISO_MOMENT.fullmatch(at)
-                      or not is_iso_day(at[:10])):
+    if "at" in d and (
+        not isinstance(at, str) or not _ISO_MOMENT.fullmatch(at) or not is_iso_day(at[:10])
+    ):
         c.add(f"at is {show(at)}; it must be a date and time like 2026-03-04T09:30:00+01:00")
     if "action" in d:
         c.choice("action", d["action"], CORRECTION_ACTIONS)
@@ -522,8 +611,9 @@ def check_correction(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> 
     for key in ("key", "change"):  # the data folder's own bookkeeping, never exported
         if key in d:
             c.text(key, d[key], max_chars=MAX_ID_CHARS)
-    check = AUDITED_CHECKS[record][0] if isinstance(record, str) and record in AUDITED_CHECKS \
-        else None
+    check = (
+        AUDITED_CHECKS[record][0] if isinstance(record, str) and record in AUDITED_CHECKS else None
+    )
     for key in ("before", "after"):
         value = d.get(key)
         if value is None:
@@ -531,8 +621,7 @@ def check_correction(c: Checker, d: dict[str, Any], limits: Limits = STORED) -> 
         if not isinstance(value, dict):
             c.add(f"{key} must be an object or null, not {c.kind(value)}")
         elif check is not None:
-            check(Checker(c.p, c.file, f"{c.record}: {key}" if c.record else key), value,
-                  STORED)
+            check(Checker(c.p, c.file, f"{c.record}: {key}" if c.record else key), value, STORED)
     if d.get("before") is None and d.get("after") is None and "before" in d and "after" in d:
         c.add("before and after are both null; a correction changes a record")
 
@@ -551,8 +640,11 @@ def check_prescription_period(c: Checker, d: dict[str, Any], limits: Limits = ST
         if not isinstance(programme, dict):
             c.add(f"programme must be an object or null, not {c.kind(programme)}")
         else:
-            check_programme(Checker(c.p, c.file, f"{c.record}: programme" if c.record
-                                    else "programme"), programme, limits)
+            check_programme(
+                Checker(c.p, c.file, f"{c.record}: programme" if c.record else "programme"),
+                programme,
+                limits,
+            )
 
 
 # Each table of a data file, the check of its records, and the key that names a record.
@@ -570,8 +662,11 @@ MAIN_CHECKS: dict[str, tuple[Check, str]] = {
 }
 # The records whose corrections the audit trail keeps: the log's, and goals (issue 24).
 # And the profile, as a whole (issue 21).
-AUDITED_CHECKS: dict[str, tuple[Check, str]] = {**LOG_CHECKS, "goals": MAIN_CHECKS["goals"],
-                                                "profile": MAIN_CHECKS["profile"]}
+AUDITED_CHECKS: dict[str, tuple[Check, str]] = {
+    **LOG_CHECKS,
+    "goals": MAIN_CHECKS["goals"],
+    "profile": MAIN_CHECKS["profile"],
+}
 CORRECTION_CHECKS: dict[str, tuple[Check, str]] = {
     "corrections": (check_correction, "id"),
 }
@@ -588,8 +683,9 @@ def record_label(kind: str, index: int, doc: Any, key: str = "id") -> str:
     return f"{kind}[{index}]"
 
 
-def stored_problem(tables: dict[str, Any], checks: dict[str, tuple[Check, str]],
-                   month: str | None = None) -> str | None:
+def stored_problem(
+    tables: dict[str, Any], checks: dict[str, tuple[Check, str]], month: str | None = None
+) -> str | None:
     """The first thing wrong with a data file's records, in words; None when every record
     is one that backcare could have written. ``month`` (YYYY-MM) is the month a log file
     holds: a record dated in another month does not belong in it."""
@@ -612,6 +708,5 @@ def stored_problem(tables: dict[str, Any], checks: dict[str, tuple[Check, str]],
             if problems:
                 return str(problems.problems[0])
             if month is not None and "date" in doc and doc["date"][:7] != month:
-                return f"{label}: date {doc['date']} is not in {month}, the month this " \
-                       f"file holds"
+                return f"{label}: date {doc['date']} is not in {month}, the month this file holds"
     return None

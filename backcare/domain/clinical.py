@@ -26,8 +26,7 @@ def round_half_up(value: float, decimals: int = SCORE_DECIMALS) -> float:
 def check_pain(value: int | None, what: str) -> int | None:
     """A pain score as given (``what`` names the option), or a refusal: pain is 0–10."""
     if value is not None and not PAIN_MIN <= value <= PAIN_MAX:
-        raise UsageProblem(f"{what} {value} is out of range: pain is {PAIN_MIN} to "
-                            f"{PAIN_MAX}")
+        raise UsageProblem(f"{what} {value} is out of range: pain is {PAIN_MIN} to {PAIN_MAX}")
     return value
 
 

@@ -39,43 +39,54 @@ class LeaveOut(NamedTuple):
 # 2014;25:821-35) and "Strong, steady and straight" (Brooke-Wavell et al., Br J Sports Med
 # 2022;56:837-46): avoid loaded spinal flexion and end-range bending and twisting.
 OSTEOPOROSIS = LeaveOut(
-    "osteoporosis", frozenset({"loaded-flexion", "end-range-flexion", "end-range-twist"}),
+    "osteoporosis",
+    frozenset({"loaded-flexion", "end-range-flexion", "end-range-twist"}),
     "osteoporosis: no loaded or full bending or twisting of the spine (Too Fit To Fracture "
-    "2014; Strong, Steady and Straight 2022)")
+    "2014; Strong, Steady and Straight 2022)",
+)
 # CLINICAL.md §8, Pregnancy: ACOG Committee Opinion 804 (2020): no exercise lying on the
 # back after the first trimester; lying prone becomes impractical; avoid activities with a
 # risk of falling or of a blow to the abdomen.
 PREGNANCY = LeaveOut(
-    "pregnancy", frozenset({"supine", "prone", "fall-risk", "high-impact"}),
+    "pregnancy",
+    frozenset({"supine", "prone", "fall-risk", "high-impact"}),
     "pregnancy: no lying on your back or front, nothing with a risk of a fall (ACOG "
-    "Committee Opinion 804, 2020)")
+    "Committee Opinion 804, 2020)",
+)
 # In the first trimester lying on the back is still fine (ACOG 804: avoid it for long after
 # the first trimester); the rest of the rule stands. Only when the patient has said her week.
 PREGNANCY_FIRST_TRIMESTER = LeaveOut(
-    "pregnancy", frozenset({"prone", "fall-risk", "high-impact"}),
+    "pregnancy",
+    frozenset({"prone", "fall-risk", "high-impact"}),
     "pregnancy: nothing lying on your front, nothing with a risk of a fall (ACOG Committee "
-    "Opinion 804, 2020)")
+    "Opinion 804, 2020)",
+)
 FIRST_TRIMESTER_LAST_WEEK = 13  # weeks 1-13 (ACOG); backcare assumes it is past unless told
 LEAVE_OUT: tuple[LeaveOut, ...] = (OSTEOPOROSIS, PREGNANCY)
 
 # CLINICAL.md §8, Recent spinal surgery: a project rule with no external source.
 RECENT_SURGERY = "recent-surgery"
-HOLD_AT_START_WHY = ("recent spinal surgery: starting doses, with no progression, until your "
-                     "surgeon's or physiotherapist's programme is imported ('backcare "
-                     "programme import')")
+HOLD_AT_START_WHY = (
+    "recent spinal surgery: starting doses, with no progression, until your "
+    "surgeon's or physiotherapist's programme is imported ('backcare "
+    "programme import')"
+)
 # CLINICAL.md §8, Inflammatory back pain: NICE NG65 (2017); morning stiffness eases with
 # movement, so the daily mobility and extension work is kept.
 INFLAMMATORY = "inflammatory"
 MOBILITY_TAGS = frozenset({"spinal-mobility", "extension"})
-KEEP_MOBILITY_WHY = ("kept every day for inflammatory back pain: movement eases the morning "
-                     "stiffness (NICE NG65)")
+KEEP_MOBILITY_WHY = (
+    "kept every day for inflammatory back pain: movement eases the morning stiffness (NICE NG65)"
+)
 
 
 # CLINICAL.md §8 and docs/clinical.md §8, Osteoporosis: favour balance work (Too Fit To
 # Fracture 2014; Brooke-Wavell et al. 2022): one graded balance exercise in the plan.
 BALANCE_TAG = "balance"
-BALANCE_WHY = ("balance work for osteoporosis, to lower the risk of a fall (Too Fit To "
-               "Fracture 2014; Strong, Steady and Straight 2022)")
+BALANCE_WHY = (
+    "balance work for osteoporosis, to lower the risk of a fall (Too Fit To "
+    "Fracture 2014; Strong, Steady and Straight 2022)"
+)
 
 
 class PlanRules(NamedTuple):
@@ -107,8 +118,11 @@ def plan_rules(profile: Profile | None, day: date | None = None) -> PlanRules:
     conditions = set(profile.conditions)
     week = profile.week_of_pregnancy(day) if day is not None else None
     early = week is not None and week <= FIRST_TRIMESTER_LAST_WEEK
-    rules = [PREGNANCY_FIRST_TRIMESTER if r is PREGNANCY and early else r
-             for r in LEAVE_OUT if r.condition in conditions]
+    rules = [
+        PREGNANCY_FIRST_TRIMESTER if r is PREGNANCY and early else r
+        for r in LEAVE_OUT
+        if r.condition in conditions
+    ]
     return PlanRules(
         leave_out=tuple(rules),
         hold_at_start=RECENT_SURGERY in conditions,
@@ -124,13 +138,15 @@ def is_balance(ex: Exercise) -> bool:
 # The words that tie a caution to a condition (issue 21): the plan shows each exercise's
 # caution that matters most for this patient, not a line about a condition they do not have.
 CAUTION_CONDITIONS: dict[str, tuple[str, ...]] = {
-    "osteoporosis": ("osteoporosis",), "pregnancy": ("pregnan",),
+    "osteoporosis": ("osteoporosis",),
+    "pregnancy": ("pregnan",),
 }
 
 
 def relevant_caution(ex: Exercise, conditions: tuple[str, ...] | list[str]) -> str | None:
     """The caution to show beside ``ex`` in the plan: one about a condition the patient has,
     else the first general one, else (only then) one about another condition."""
+
     def about(caution: str) -> set[str]:
         text = caution.lower()
         return {c for c, words in CAUTION_CONDITIONS.items() if any(w in text for w in words)}

@@ -15,14 +15,14 @@ from backcare.domain.models import History, Profile
 from backcare.domain.words import plural, short_date
 
 
-def day_pains(history: History, profile: Profile | None = None,
-              until: date | None = None) -> dict[date, int]:
+def day_pains(
+    history: History, profile: Profile | None = None, until: date | None = None
+) -> dict[date, int]:
     """Each day's highest reported pain, up to ``until`` (inclusive)."""
     by_date: dict[date, int] = {}
 
     def add(day: date, score: int | None) -> None:
-        if score is not None and (until is None or day <= until) \
-                and score > by_date.get(day, -1):
+        if score is not None and (until is None or day <= until) and score > by_date.get(day, -1):
             by_date[day] = score
 
     if profile is not None:
@@ -40,8 +40,9 @@ def declared_flares(history: History) -> set[date]:
     return {c.date for c in history.checkins if c.flare}
 
 
-def flare_on(day: date, pains: dict[date, int], declared: Iterable[date],
-             t: Thresholds) -> tuple[bool, str]:
+def flare_on(
+    day: date, pains: dict[date, int], declared: Iterable[date], t: Thresholds
+) -> tuple[bool, str]:
     """docs/clinical.md §4 flare-up, with every pain of a day counted (issue 20): a pain of 7
     or more on any report, or a declared flare, starts one; it lasts until the pain has been
     reported under 7 on 2 days since (``flare_clear_days``). Returns (active, why)."""
@@ -57,15 +58,20 @@ def flare_on(day: date, pains: dict[date, int], declared: Iterable[date],
     calm = sum(1 for d in pains if start < d <= day)  # all under 7: start is the latest
     if calm >= t.flare_clear_days:
         return False, ""
-    how = (f"you reported a flare-up on {short_date(start)}"
-           if start in declared_days and start not in severe
-           else f"your pain was {pains[start]}/10 on {short_date(start)}")
-    return True, (f"{how}; plans stay gentle until your pain has been under {t.flare_pain} "
-                  f"for {plural(t.flare_clear_days, 'day')}")
+    how = (
+        f"you reported a flare-up on {short_date(start)}"
+        if start in declared_days and start not in severe
+        else f"your pain was {pains[start]}/10 on {short_date(start)}"
+    )
+    return True, (
+        f"{how}; plans stay gentle until your pain has been under {t.flare_pain} "
+        f"for {plural(t.flare_clear_days, 'day')}"
+    )
 
 
-def flare_days(history: History, profile: Profile | None, first: date, last: date,
-               t: Thresholds) -> set[date]:
+def flare_days(
+    history: History, profile: Profile | None, first: date, last: date, t: Thresholds
+) -> set[date]:
     """The days from ``first`` to ``last`` whose plan was a flare-up's: greens from them
     never count towards a progression, nor do their exercises join the routine (issue 20).
     Each day is judged as its plan saw it: the pains of the days before it and that day's
@@ -81,8 +87,7 @@ def flare_days(history: History, profile: Profile | None, first: date, last: dat
         seen = {d: p for d, p in pains.items() if d < day}
         if day in morning:
             seen[day] = morning[day]
-        if profile is not None and day == profile.start_date \
-                and profile.baseline_pain is not None:
+        if profile is not None and day == profile.start_date and profile.baseline_pain is not None:
             seen[day] = max(seen.get(day, -1), profile.baseline_pain)
         if flare_on(day, seen, declared, t)[0]:
             found.add(day)

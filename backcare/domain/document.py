@@ -27,8 +27,15 @@ from backcare.domain.models import (
 FORMAT = "backcare-export"
 VERSION = 1
 LOG_KINDS: tuple[str, ...] = ("sessions", "pain_checkins", "assessments", "visits")
-TOP_KEYS: tuple[str, ...] = ("format", "version", "exported_at", "profile", *LOG_KINDS,
-                             "goals", "programme")
+TOP_KEYS: tuple[str, ...] = (
+    "format",
+    "version",
+    "exported_at",
+    "profile",
+    *LOG_KINDS,
+    "goals",
+    "programme",
+)
 # Keys added after the first release (issue 14). Every version-1 file still imports, so
 # each is optional on import: the audit trail of corrections, and the history of
 # prescriptions with the day each applies from.
@@ -65,11 +72,16 @@ class Records(Sequence[dict[str, Any]]):
         return (r.to_dict() for r in self._items)
 
 
-def document(profile: Profile | None, history: History, goals: Sequence[Goal],
-             programme: Prescription | None, exported_at: str,
-             corrections: Sequence[dict[str, Any]] = (),
-             prescriptions: PrescriptionHistory | None = None,
-             lazy: bool = False) -> dict[str, Any]:
+def document(
+    profile: Profile | None,
+    history: History,
+    goals: Sequence[Goal],
+    programme: Prescription | None,
+    exported_at: str,
+    corrections: Sequence[dict[str, Any]] = (),
+    prescriptions: PrescriptionHistory | None = None,
+    lazy: bool = False,
+) -> dict[str, Any]:
     """The export document of a history (already limited to the dates asked for), with the
     audit trail of its records' corrections and the history of prescriptions.
     ``exported_at`` is passed in: nothing here reads the clock. ``lazy``: the log's tables
@@ -120,11 +132,16 @@ def patient_key(profile: Profile | None, history: History) -> str:
     profile and the check-ins; ``history`` must then reach back to the first record."""
     if profile is not None and profile.patient_id:
         return profile.patient_id
-    random_ids = [(r.date, r.id) for kind in (history.sessions, history.assessments,
-                                              history.visits) for r in kind[:1]]
+    random_ids = [
+        (r.date, r.id)
+        for kind in (history.sessions, history.assessments, history.visits)
+        for r in kind[:1]
+    ]
     if random_ids:
         return "record:" + min(random_ids)[1]
-    content = {"profile": profile.to_dict() if profile else None,
-               "checkins": [c.to_dict() for c in history.checkins]}
+    content = {
+        "profile": profile.to_dict() if profile else None,
+        "checkins": [c.to_dict() for c in history.checkins],
+    }
     digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
     return "digest:" + digest[:32]

@@ -24,15 +24,20 @@ from backcare.domain.fhir_terms import LOINC, backcare_uri
 PROFILE_EXTENSION = backcare_uri("extension:profile")
 CONDITION_SYSTEM = backcare_uri("condition")
 RED_FLAG_SYSTEM = backcare_uri("red-flag")
-CLEARANCE_CODE = {"system": backcare_uri("clearance"), "code": "red-flags-cleared",
-                  "display": "Red flags cleared by a clinician"}
+CLEARANCE_CODE = {
+    "system": backcare_uri("clearance"),
+    "code": "red-flags-cleared",
+    "display": "Red flags cleared by a clinician",
+}
 PRESCRIPTION_EXTENSION = backcare_uri("extension:prescription-period")
 PSFS_GOAL_EXTENSION = backcare_uri("extension:goal-psfs-activity")
 GOAL_UID_EXTENSION = backcare_uri("extension:goal-uid")
-GESTATIONAL_AGE = {"system": LOINC, "code": "49051-6",
-                   "display": "Gestational age in weeks"}
-FLAG_CATEGORY = {"system": "http://terminology.hl7.org/CodeSystem/flag-category",
-                 "code": "clinical", "display": "Clinical"}
+GESTATIONAL_AGE = {"system": LOINC, "code": "49051-6", "display": "Gestational age in weeks"}
+FLAG_CATEGORY = {
+    "system": "http://terminology.hl7.org/CodeSystem/flag-category",
+    "code": "clinical",
+    "display": "Clinical",
+}
 CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 
 # The profile's keys the Patient's extension carries one by one: (key, part, FHIR type).
@@ -45,11 +50,21 @@ SETTINGS: tuple[tuple[str, str, str], ...] = (
     ("created", "created", "valueDate"),
     ("updated", "updated", "valueDate"),
 )
-LISTS: tuple[tuple[str, str], ...] = (("equipment", "equipment"),
-                                      ("avoid_positions", "avoid-position"))
+LISTS: tuple[tuple[str, str], ...] = (
+    ("equipment", "equipment"),
+    ("avoid_positions", "avoid-position"),
+)
 # Keys with a resource of their own (or the Patient's identifier); any other key of a
 # profile travels whole, as JSON, in the extension's "other" part.
-OWN_RESOURCE_KEYS = ("conditions", "pregnancy_week", "red_flags",
-                     "cleared_by_clinician", "cleared_on", "cleared_by", "patient_id")
-ENCODED_KEYS = frozenset({k for k, _p, _t in SETTINGS} | {k for k, _p in LISTS}
-                         | set(OWN_RESOURCE_KEYS))
+OWN_RESOURCE_KEYS = (
+    "conditions",
+    "pregnancy_week",
+    "red_flags",
+    "cleared_by_clinician",
+    "cleared_on",
+    "cleared_by",
+    "patient_id",
+)
+ENCODED_KEYS = frozenset(
+    {k for k, _p, _t in SETTINGS} | {k for k, _p in LISTS} | set(OWN_RESOURCE_KEYS)
+)

@@ -46,19 +46,28 @@ PROGRESSION_EXTENSION = backcare_uri("extension:allow-progression")
 PER_SIDE_EXTENSION = backcare_uri("extension:per-side")
 EACH_SIDE_UNIT = "repetitions each side"  # the quantity's unit, in words
 
-PAIN_CODE = {"system": LOINC, "code": "72514-3",
-             "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported"}
-EXERCISE_THERAPY = {"system": SNOMED, "code": "229065009",
-                    "display": "Exercise therapy (regime/therapy)"}
+PAIN_CODE = {
+    "system": LOINC,
+    "code": "72514-3",
+    "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
+}
+EXERCISE_THERAPY = {
+    "system": SNOMED,
+    "code": "229065009",
+    "display": "Exercise therapy (regime/therapy)",
+}
 SYMPTOM_CODES: dict[str, dict[str, str]] = {
     "numbness": {"system": SNOMED, "code": "44077006", "display": "Numbness (finding)"},
     "tingling": {"system": SNOMED, "code": "62507009", "display": "Pins and needles (finding)"},
     "weakness": {"system": SNOMED, "code": "26544005", "display": "Muscle weakness (finding)"},
     "fever": {"system": SNOMED, "code": "386661006", "display": "Fever (finding)"},
 }
-SYMPTOM_WORDS = {"bladder-bowel": "change in bladder or bowel control",
-                 "saddle-numbness": "numbness in the saddle area", "night-pain": "night pain",
-                 "both-legs": "symptoms in both legs"}
+SYMPTOM_WORDS = {
+    "bladder-bowel": "change in bladder or bowel control",
+    "saddle-numbness": "numbness in the saddle area",
+    "night-pain": "night pain",
+    "both-legs": "symptoms in both legs",
+}
 SYMPTOM_PREFIX = "Symptom reported: "
 FLARE_TEXT = "Flare-up declared by the patient"
 CHECKIN_TEXT = "Daily pain check-in"
@@ -66,9 +75,12 @@ REPETITIONS = {"unit": "repetitions", "system": UCUM, "code": "{repetitions}"}
 
 
 QUESTIONNAIRE_VERSION = "1"
-VISIT_TITLES = {"manual-therapy": "Clinic visit: manual therapy",
-                "assessment": "Clinic visit: assessment", "other": "Clinic visit",
-                "clearance": "Clinician's clearance of a red flag"}
+VISIT_TITLES = {
+    "manual-therapy": "Clinic visit: manual therapy",
+    "assessment": "Clinic visit: assessment",
+    "other": "Clinic visit",
+    "clearance": "Clinician's clearance of a red flag",
+}
 SESSION_PAIN_TEXT = "Pain {when} the exercise session"  # when: before | after
 
 

@@ -78,8 +78,12 @@ def _curve(a: pz.Vec, mid: pz.Vec, b: pz.Vec, steps: int = 6) -> tuple[pz.Vec, .
     out = []
     for i in range(steps + 1):
         t = i / steps
-        out.append(tuple((1 - t) ** 2 * x + 2 * (1 - t) * t * k + t * t * y
-                         for x, k, y in zip(a, c, b, strict=True)))
+        out.append(
+            tuple(
+                (1 - t) ** 2 * x + 2 * (1 - t) * t * k + t * t * y
+                for x, k, y in zip(a, c, b, strict=True)
+            )
+        )
     return tuple(out)  # type: ignore[arg-type]
 
 
@@ -91,8 +95,15 @@ def _limb_shapes(pt: dict[str, pz.Vec], side: str, tone: str) -> list[Shape]:
         _line(pt["hip"], p("hip"), p("knee"), p("ankle"), tone=tone),
         _line(p("heel"), p("toe"), width=LIMB_W * 0.8, tone=tone),
         _line(p("ankle"), p("heel"), width=LIMB_W * 0.8, tone=tone),
-        _line(pt["shoulder"], p("shoulder"), p("elbow"), p("wrist"), p("hand"),
-              width=LIMB_W * 0.85, tone=tone),
+        _line(
+            pt["shoulder"],
+            p("shoulder"),
+            p("elbow"),
+            p("wrist"),
+            p("hand"),
+            width=LIMB_W * 0.85,
+            tone=tone,
+        ),
     ]
 
 
@@ -109,8 +120,7 @@ def _props(pose: Pose, sk: pz.Skeleton, body: list[Shape]) -> list[Shape]:
         front = back + 0.24
         props.append(Shape("line", ((back, seat), (front, seat)), PROP_W * 1.5, PROP))
         props.append(Shape("line", ((front - 0.02, seat), (front - 0.02, 0.0)), PROP_W, PROP))
-        props.append(Shape("line", ((back + 0.02, 0.0), (back + 0.02, seat + 0.26)),
-                           PROP_W, PROP))
+        props.append(Shape("line", ((back + 0.02, 0.0), (back + 0.02, seat + 0.26)), PROP_W, PROP))
     if "chair-in-front" in pose.props:
         # A chair to hold, its back towards the body, at arm's length in front.
         seat = pz.SEAT_HEIGHT
@@ -122,8 +132,7 @@ def _props(pose: Pose, sk: pz.Skeleton, body: list[Shape]) -> list[Shape]:
         left = min(x0, hip[0] - 0.5) - 0.02
         right = max(x1, hip[0] + 0.05) if pose.posture.startswith("lying") else hip[0] + 0.1
         h = pz.BED_HEIGHT
-        props.append(Shape("box", ((left, 0.0), (right, 0.0), (right, h), (left, h)),
-                           PROP_W, PROP))
+        props.append(Shape("box", ((left, 0.0), (right, 0.0), (right, h), (left, h)), PROP_W, PROP))
     if "step" in pose.props:
         toes = [pt["near-toe"], pt["far-toe"]]
         raised = max(toes, key=lambda p: p[1])
@@ -133,8 +142,7 @@ def _props(pose: Pose, sk: pz.Skeleton, body: list[Shape]) -> list[Shape]:
             front = max(p[0] for p in toes)
             left, right = front + 0.03, front + 0.27
         h = pz.STEP_HEIGHT
-        props.append(Shape("box", ((left, 0.0), (right, 0.0), (right, h), (left, h)),
-                           PROP_W, PROP))
+        props.append(Shape("box", ((left, 0.0), (right, 0.0), (right, h), (left, h)), PROP_W, PROP))
     if "wall" in pose.props and facing:  # seen from the front, the wall is behind it
         behind = min(pt["hip"][0], pt["shoulder"][0], pt["head"][0] - pz.HEAD / 2 + 0.02)
         x = behind - pz.TRUNK_RADIUS - 0.01
@@ -145,21 +153,34 @@ def _props(pose: Pose, sk: pz.Skeleton, body: list[Shape]) -> list[Shape]:
         rear, front_hub = (hip[0] - 0.28, r), (hip[0] + 0.52, r)
         saddle = (hip[0], pz.SADDLE_HEIGHT - 0.01)
         bars = (hip[0] + 0.42, 0.62)
-        props += [Shape("circle", (rear,), PROP_W, PROP, r),
-                  Shape("circle", (front_hub,), PROP_W, PROP, r),
-                  Shape("line", (rear, saddle, crank, rear), PROP_W, PROP),
-                  Shape("line", (saddle, front_hub), PROP_W, PROP),
-                  Shape("line", (front_hub, bars), PROP_W, PROP)]
+        props += [
+            Shape("circle", (rear,), PROP_W, PROP, r),
+            Shape("circle", (front_hub,), PROP_W, PROP, r),
+            Shape("line", (rear, saddle, crank, rear), PROP_W, PROP),
+            Shape("line", (saddle, front_hub), PROP_W, PROP),
+            Shape("line", (front_hub, bars), PROP_W, PROP),
+        ]
     if "mat" in pose.props:
         t = pz.MAT_THICKNESS
-        props.append(Shape("box", ((x0 - 0.03, 0.0), (x1 + 0.03, 0.0), (x1 + 0.03, t),
-                                   (x0 - 0.03, t)), PROP_W / 2, PROP))
+        props.append(
+            Shape(
+                "box",
+                ((x0 - 0.03, 0.0), (x1 + 0.03, 0.0), (x1 + 0.03, t), (x0 - 0.03, t)),
+                PROP_W / 2,
+                PROP,
+            )
+        )
     if "water" in pose.props:
-        level = (pt["shoulder"][1] + pz.TRUNK_RADIUS if pose.posture.startswith("lying")
-                 else hip[1] + 0.12)
+        level = (
+            pt["shoulder"][1] + pz.TRUNK_RADIUS
+            if pose.posture.startswith("lying")
+            else hip[1] + 0.12
+        )
         n = 12
-        wave = tuple((x0 - 0.05 + (x1 - x0 + 0.1) * i / n,
-                      level + 0.012 * math.sin(i * math.pi / 2)) for i in range(n + 1))
+        wave = tuple(
+            (x0 - 0.05 + (x1 - x0 + 0.1) * i / n, level + 0.012 * math.sin(i * math.pi / 2))
+            for i in range(n + 1)
+        )
         props.append(Shape("line", wave, PROP_W, PROP))
     return props
 
@@ -196,7 +217,8 @@ def figure_for(poses: Poses) -> Figure:
     for (_, pose), d in zip(poses.positions(), drawings, strict=True):
         shapes = d.shapes
         if "water" not in pose.props:
-            shapes = (Shape("line", ((x0 + PROP_W, 0.0), (x1 - PROP_W, 0.0)), PROP_W,
-                            PROP),) + shapes
+            shapes = (
+                Shape("line", ((x0 + PROP_W, 0.0), (x1 - PROP_W, 0.0)), PROP_W, PROP),
+            ) + shapes
         with_floor.append(Drawing(d.name, shapes))
     return Figure(tuple(with_floor), (x0, y0, x1, y1))

@@ -75,16 +75,34 @@ class Progress:
 
     def session(self, plan: Plan) -> Session:
         logged = {log.exercise_id for log in self.logs}
-        rest = [] if not self.stopped else [
-            ExerciseLog(i.exercise.id, "skipped", i.dose, None) for i in plan.items
-            if i.exercise.id not in logged]
-        return Session(self.session_id, self.day, tuple(self.logs + rest), self.pain_before,
-                       self.pain_after, self.note)
+        rest = (
+            []
+            if not self.stopped
+            else [
+                ExerciseLog(i.exercise.id, "skipped", i.dose, None)
+                for i in plan.items
+                if i.exercise.id not in logged
+            ]
+        )
+        return Session(
+            self.session_id,
+            self.day,
+            tuple(self.logs + rest),
+            self.pain_before,
+            self.pain_after,
+            self.note,
+        )
 
 
 class Guide:
-    def __init__(self, plan: Plan, io: GuideIO, t: Thresholds,
-                 save: Callable[[Session], None], session_id: str) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        io: GuideIO,
+        t: Thresholds,
+        save: Callable[[Session], None],
+        session_id: str,
+    ) -> None:
         self.plan, self.io, self.t, self.save = plan, io, t, save
         self.progress = Progress(session_id, plan.date)
 
@@ -115,18 +133,24 @@ class Guide:
 
     def _do_timed(self, item: PlanItem) -> tuple[str, Dose]:
         minutes = item.dose.duration_minutes or 1
-        key, elapsed = self.io.countdown(f"{item.exercise.name}: {minutes} min "
-                                         "(Enter to finish early)", minutes * 60)
+        key, elapsed = self.io.countdown(
+            f"{item.exercise.name}: {minutes} min (Enter to finish early)", minutes * 60
+        )
         self.progress.seconds += elapsed
         if key != "q" and elapsed + 1 >= minutes * 60:
             return "done", item.dose
-        did = self.io.ask_minutes(f"How many of the {plural(minutes, 'minute')} did you do?",
-                                  min(minutes, max(0, round(elapsed / 60))), minutes)
+        did = self.io.ask_minutes(
+            f"How many of the {plural(minutes, 'minute')} did you do?",
+            min(minutes, max(0, round(elapsed / 60))),
+            minutes,
+        )
         if did <= 0:
             outcome = ("skipped", item.dose)
         else:
-            outcome = ("done" if did >= minutes else "partial",
-                       item.dose._replace(duration_minutes=did))
+            outcome = (
+                "done" if did >= minutes else "partial",
+                item.dose._replace(duration_minutes=did),
+            )
         if key == "q":
             raise Stop(outcome)
         return outcome
@@ -205,8 +229,9 @@ class Guide:
             p.stopped = True
             self.save(p.session(self.plan))
             raise
-        p.pain_after = self.io.ask_pain("How is your pain now, 0 to 10? (Enter to skip)",
-                                        allow_blank=True)
+        p.pain_after = self.io.ask_pain(
+            "How is your pain now, 0 to 10? (Enter to skip)", allow_blank=True
+        )
         p.note = self.io.ask_text("Anything to note? (Enter to skip)")
         session = p.session(self.plan)
         self.save(session)

@@ -51,8 +51,7 @@ def cautions_for(exercise: Exercise, conditions: Iterable[str] | None) -> tuple[
     out = []
     for caution in exercise.cautions:
         lower = caution.lower()
-        written_for = [c for c, opening in CONDITION_CAUTIONS.items()
-                       if lower.startswith(opening)]
+        written_for = [c for c, opening in CONDITION_CAUTIONS.items() if lower.startswith(opening)]
         if not written_for or have.intersection(written_for):
             out.append(caution)
     return tuple(out)
@@ -89,8 +88,16 @@ def from_plans(plans: Sequence[Plan], conditions: Iterable[str] | None) -> list[
 
 def from_prescription(p: Prescription, library: Library) -> list[HandoutItem]:
     """A prescription's exercises as the physiotherapist wrote them, every caution kept."""
-    return [HandoutItem(library.get(i.exercise_id), i.dose, i.days, i.note,
-                        cautions_for(library.get(i.exercise_id), None)) for i in p.items]
+    return [
+        HandoutItem(
+            library.get(i.exercise_id),
+            i.dose,
+            i.days,
+            i.note,
+            cautions_for(library.get(i.exercise_id), None),
+        )
+        for i in p.items
+    ]
 
 
 def days_text(days: Sequence[str]) -> str:

@@ -48,6 +48,7 @@ MAX_MONTH_DAYS = 31
 
 # --- The history, indexed once ----------------------------------------------------------------
 
+
 class HistoryIndex(NamedTuple):
     """The history up to one day, indexed by date so that every figure is a lookup.
 
@@ -83,8 +84,7 @@ class DaySet(AbstractSet[date]):
 
     __slots__ = ("_months", "_len")
 
-    def __init__(self, recent: AbstractSet[date], months: Mapping[tuple[int, int], int]
-                 ) -> None:
+    def __init__(self, recent: AbstractSet[date], months: Mapping[tuple[int, int], int]) -> None:
         masks = {k: v for k, v in months.items() if v}
         for d in recent:
             masks[(d.year, d.month)] = masks.get((d.year, d.month), 0) | 1 << d.day
@@ -134,13 +134,18 @@ class Earlier(NamedTuple):
         later = history.between(self.before, None)
         return later._replace(
             checkins=tuple(sorted((*self.checkins, *later.checkins), key=lambda c: c.date)),
-            assessments=tuple(sorted((*self.assessments, *later.assessments),
-                                     key=lambda a: (a.date, a.id))))
+            assessments=tuple(
+                sorted((*self.assessments, *later.assessments), key=lambda a: (a.date, a.id))
+            ),
+        )
 
 
-def index_history(history: History, as_of: date,
-                  library_categories: Mapping[str, str],
-                  earlier: Earlier | None = None) -> HistoryIndex:
+def index_history(
+    history: History,
+    as_of: date,
+    library_categories: Mapping[str, str],
+    earlier: Earlier | None = None,
+) -> HistoryIndex:
     """Index ``history`` up to ``as_of`` (inclusive). Records after it are ignored.
     ``earlier``: the months before ``history``'s, summarised (``history`` is then
     :meth:`Earlier.joined` with them)."""
@@ -183,27 +188,30 @@ def index_history(history: History, as_of: date,
         pain_by_day={c.date: c.score for c in checkins},
         exercise_days=days,
         aerobic_by_day=aerobic,
-        assessments={k: tuple(sorted(v, key=lambda a: (a.date, a.id)))
-                     for k, v in by_instrument.items()},
-        visits=tuple(sorted((v for v in history.visits if v.date <= as_of),
-                            key=lambda v: v.date)),
+        assessments={
+            k: tuple(sorted(v, key=lambda a: (a.date, a.id))) for k, v in by_instrument.items()
+        },
+        visits=tuple(sorted((v for v in history.visits if v.date <= as_of), key=lambda v: v.date)),
         first_record=first,
         aerobic_sessions=tuple(aerobic_sessions),
         left_out=earlier.left_out if earlier is not None else {},
     )
 
 
-def aerobic_sessions(history: History, start: date, as_of: date,
-                     library_categories: Mapping[str, str]) -> tuple[tuple[str, date, int], ...]:
+def aerobic_sessions(
+    history: History, start: date, as_of: date, library_categories: Mapping[str, str]
+) -> tuple[tuple[str, date, int], ...]:
     """(session id, day, aerobic minutes) of each session in [start, as_of] with aerobic
     minutes, by day: the progress report's ``aerobic_sessions``, from the same index, for an
     export that needs them and nothing else of the report (the FHIR bundle: issue 25)."""
     index = index_history(history, as_of, library_categories)
-    return tuple(sorted((s for s in index.aerobic_sessions if start <= s[1] <= as_of),
-                        key=lambda s: s[1]))
+    return tuple(
+        sorted((s for s in index.aerobic_sessions if start <= s[1] <= as_of), key=lambda s: s[1])
+    )
 
 
 # --- Small pure building blocks -------------------------------------------------------------
+
 
 def shift(d: date, days: int) -> date:
     """``d`` moved by ``days``, held inside the calendar (a --date of 0001-01-01 or
@@ -219,13 +227,20 @@ def reversed_days(first: date, last: date) -> Iterator[date]:
     return map(date.fromordinal, range(last.toordinal(), first.toordinal() - 1, -1))
 
 
-def programme_start(profile: Profile | None, prescription: Prescribed,
-                    first_record: date | None = None) -> date | None:
+def programme_start(
+    profile: Profile | None, prescription: Prescribed, first_record: date | None = None
+) -> date | None:
     """The first day of the programme: the profile's start, or the first day a
     prescription was in force if that is earlier; without either, the first day anything
     was logged (None when there is nothing at all)."""
-    starts = [d for d in (profile.start_date if profile is not None else None,
-                          regimen(prescription).first_start()) if d is not None]
+    starts = [
+        d
+        for d in (
+            profile.start_date if profile is not None else None,
+            regimen(prescription).first_start(),
+        )
+        if d is not None
+    ]
     if starts:
         return min(starts)
     return first_record
@@ -253,8 +268,13 @@ def adherence_percent(done: int, planned: int) -> float | None:
     return min(PERCENT, round_half_up(done / planned * PERCENT))
 
 
-def streak_days(as_of: date, floor: date | None, profile: Profile | None,
-                prescription: Prescribed, exercise_days: AbstractSet[date]) -> int:
+def streak_days(
+    as_of: date,
+    floor: date | None,
+    profile: Profile | None,
+    prescription: Prescribed,
+    exercise_days: AbstractSet[date],
+) -> int:
     """Planned days in a row with a session, counting back from ``as_of`` to ``floor``.
 
     Rest days are skipped (they neither count nor break the streak). ``as_of`` counts when it
@@ -264,8 +284,7 @@ def streak_days(as_of: date, floor: date | None, profile: Profile | None,
     if floor is None or as_of < floor:
         return 0
     if isinstance(exercise_days, DaySet):
-        return _streak_by_month(as_of, floor, planned_months(profile, prescription),
-                                exercise_days)
+        return _streak_by_month(as_of, floor, planned_months(profile, prescription), exercise_days)
     planned = planned_checker(profile, prescription)
     count = 0
     for d in reversed_days(floor, as_of):
@@ -278,8 +297,9 @@ def streak_days(as_of: date, floor: date | None, profile: Profile | None,
     return count
 
 
-def _streak_by_month(as_of: date, floor: date, planned: Callable[[int, int], int],
-                     days: DaySet) -> int:
+def _streak_by_month(
+    as_of: date, floor: date, planned: Callable[[int, int], int], days: DaySet
+) -> int:
     """:func:`streak_days` a month at a time, with bit masks: a century of daily sessions
     is a streak of 36,500 days (issue 25). The same rule: an unexercised ``as_of`` is
     skipped, a planned day without exercise ends the streak."""
@@ -291,8 +311,11 @@ def _streak_by_month(as_of: date, floor: date, planned: Callable[[int, int], int
         exercised = days.month_mask(year, month)
         inside = ((1 << (hi + 1)) - 1) & ~((1 << lo) - 1)
         wanted = planned(year, month) & inside
-        if hi == as_of.day and (year, month) == (as_of.year, as_of.month) \
-                and not (exercised >> hi) & 1:
+        if (
+            hi == as_of.day
+            and (year, month) == (as_of.year, as_of.month)
+            and not (exercised >> hi) & 1
+        ):
             wanted &= ~(1 << hi)  # an unfinished today does not break the streak
         missed = wanted & ~exercised
         if missed:
@@ -321,16 +344,16 @@ def mean_pain(pain_by_day: Mapping[date, int], first: date, last: date) -> float
     return rounded_mean(sum(scores), len(scores)) if scores else None
 
 
-def exact_mean_pain(pain_by_day: Mapping[date, int], first: date, last: date
-                    ) -> Fraction | None:
+def exact_mean_pain(pain_by_day: Mapping[date, int], first: date, last: date) -> Fraction | None:
     """The mean check-in score over [first, last], unrounded: what a change is judged on
     (CLINICAL.md §9); :func:`mean_pain` is the same figure as shown."""
     scores = [pain_by_day[d] for d in days_between(first, last) if d in pain_by_day]
     return Fraction(sum(scores), len(scores)) if scores else None
 
 
-def baseline_pain(profile: Profile | None, index: HistoryIndex) -> tuple[int | None, date | None,
-                                                                         str | None]:
+def baseline_pain(
+    profile: Profile | None, index: HistoryIndex
+) -> tuple[int | None, date | None, str | None]:
     """(score, date, source): the profile's baseline, else the first check-in's score. The
     profile's baseline is the pain at the programme's start, dated so (issue 21: not the
     day init ran)."""
@@ -344,5 +367,3 @@ def baseline_pain(profile: Profile | None, index: HistoryIndex) -> tuple[int | N
 
 def monday(d: date) -> date:
     return d - timedelta(days=d.weekday())
-
-

@@ -170,8 +170,7 @@ ODI = Instrument(
     id="odi",
     short_name="ODI",
     title="Oswestry Disability Index",
-    description="How much your back pain limits ten areas of daily life; 0-100%, higher is "
-                "worse.",
+    description="How much your back pain limits ten areas of daily life; 0-100%, higher is worse.",
     min_items=ODI_SECTION_COUNT,
     max_items=ODI_SECTION_COUNT,
     items=tuple(ItemPrompt(topic, ODI_GENERIC_SCALE) for topic in ODI_SECTION_TOPICS),
@@ -179,13 +178,14 @@ ODI = Instrument(
     score_max=ODI_SCORE_MAX,
     score_unit="%",
     higher_is_worse=True,
-    change_rule=ChangeRule(ODI_MIC_POINTS, ODI_MIC_PERCENT, "MIC", OSTELO_2008,
-                           ODI_WORSE_MIN_POINTS),
+    change_rule=ChangeRule(
+        ODI_MIC_POINTS, ODI_MIC_PERCENT, "MIC", OSTELO_2008, ODI_WORSE_MIN_POINTS
+    ),
     answers_hint=f"{ODI_SECTION_COUNT} comma-separated answers {ANSWER_MIN}-{ODI_SECTION_MAX}, "
-                 "with '-' for a section left unanswered",
+    "with '-' for a section left unanswered",
     licence="Free for clinical use; Mapi Research Trust asks fees of commercial software. "
-            "backcare ships the scoring and section topics only; a clinic may supply the "
-            "wording (docs/clinical.md §3).",
+    "backcare ships the scoring and section topics only; a clinic may supply the "
+    "wording (docs/clinical.md §3).",
 )
 
 # --- RMDQ: our own paraphrases --------------------------------------------------------------
@@ -222,7 +222,7 @@ RMDQ = Instrument(
     short_name="RMDQ",
     title="Roland-Morris Disability Questionnaire",
     description="24 statements about how your back affects you today; the score is how many "
-                "apply (0-24), higher is worse.",
+    "apply (0-24), higher is worse.",
     min_items=RMDQ_ITEM_COUNT,
     max_items=RMDQ_ITEM_COUNT,
     items=tuple(ItemPrompt(text, _YES_NO) for text in _RMDQ_PARAPHRASES),
@@ -230,8 +230,9 @@ RMDQ = Instrument(
     score_max=RMDQ_ITEM_COUNT,
     score_unit="points",
     higher_is_worse=True,
-    change_rule=ChangeRule(RMDQ_MIC_POINTS, RMDQ_MIC_PERCENT, "MIC", OSTELO_2008,
-                           RMDQ_WORSE_MIN_POINTS),
+    change_rule=ChangeRule(
+        RMDQ_MIC_POINTS, RMDQ_MIC_PERCENT, "MIC", OSTELO_2008, RMDQ_WORSE_MIN_POINTS
+    ),
     answers_hint=f"{RMDQ_ITEM_COUNT} comma-separated answers, each y or n",
     licence="Item prompts are backcare's own paraphrases, not the official wording.",
 )
@@ -255,7 +256,7 @@ STARTBACK = Instrument(
     short_name="STarT Back",
     title="Keele STarT Back Screening Tool",
     description="Nine questions that sort back pain into low, medium or high risk of a slow "
-                "recovery, to match care to need.",
+    "recovery, to match care to need.",
     min_items=STARTBACK_ITEM_COUNT,
     max_items=STARTBACK_ITEM_COUNT,
     items=tuple(ItemPrompt(text, _AGREE) for text in _STARTBACK_PARAPHRASES)
@@ -264,13 +265,16 @@ STARTBACK = Instrument(
     score_max=STARTBACK_SCORE_MAX,
     score_unit="points",
     higher_is_worse=True,
-    change_rule=ChangeRule(None, None, "risk group",
-                           "Keele STarT Back risk groups low < medium < high "
-                           "(docs/clinical.md §3)"),
+    change_rule=ChangeRule(
+        None,
+        None,
+        "risk group",
+        "Keele STarT Back risk groups low < medium < high (docs/clinical.md §3)",
+    ),
     answers_hint=f"{STARTBACK_AGREE_ITEMS} comma-separated y/n (agree/disagree), then item 9 "
-                 f"as {ANSWER_MIN}-{STARTBACK_BOTHER_MAX} (0 not at all ... 4 extremely)",
+    f"as {ANSWER_MIN}-{STARTBACK_BOTHER_MAX} (0 not at all ... 4 extremely)",
     licence="No licence needed for non-commercial use (Keele University). Item prompts are "
-            "backcare's own paraphrases, not the official wording.",
+    "backcare's own paraphrases, not the official wording.",
 )
 
 # --- PSFS: activities the patient names --------------------------------------------------------
@@ -281,25 +285,33 @@ PSFS = Instrument(
     short_name="PSFS",
     title="Patient-Specific Functional Scale",
     description=f"{PSFS_MIN_ACTIVITIES} to {PSFS_MAX_ACTIVITIES} activities you find hard "
-                "because of your back, each rated 0 (unable) to 10 (as before); higher is "
-                "better.",
+    "because of your back, each rated 0 (unable) to 10 (as before); higher is "
+    "better.",
     min_items=PSFS_MIN_ACTIVITIES,
     max_items=PSFS_MAX_ACTIVITIES,
     items=tuple(
-        ItemPrompt(f"Activity {n}: name something your back makes hard, and rate how well you "
-                   "can do it today.", _PSFS_SCALE)
-        for n in range(1, PSFS_MAX_ACTIVITIES + 1)),
+        ItemPrompt(
+            f"Activity {n}: name something your back makes hard, and rate how well you "
+            "can do it today.",
+            _PSFS_SCALE,
+        )
+        for n in range(1, PSFS_MAX_ACTIVITIES + 1)
+    ),
     score_min=ANSWER_MIN,
     score_max=PSFS_RATING_MAX,
     score_unit="points",
     higher_is_worse=False,
     # No MIC is given in CLINICAL.md §3, so the minimal detectable change on the mean is used.
-    change_rule=ChangeRule(PSFS_MDC_MEAN_POINTS, None, "MDC",
-                           "PSFS minimal detectable change, 2 points on the mean "
-                           "(docs/clinical.md §3)", PSFS_WORSE_MIN_POINTS),
+    change_rule=ChangeRule(
+        PSFS_MDC_MEAN_POINTS,
+        None,
+        "MDC",
+        "PSFS minimal detectable change, 2 points on the mean (docs/clinical.md §3)",
+        PSFS_WORSE_MIN_POINTS,
+    ),
     answers_hint=f"{PSFS_MIN_ACTIVITIES} to {PSFS_MAX_ACTIVITIES} comma-separated "
-                 f"activity=rating pairs, ratings {ANSWER_MIN}-{PSFS_RATING_MAX}, "
-                 "e.g. walking=4,gardening=6,lifting=3",
+    f"activity=rating pairs, ratings {ANSWER_MIN}-{PSFS_RATING_MAX}, "
+    "e.g. walking=4,gardening=6,lifting=3",
     licence="Item prompts are backcare's own wording.",
 )
 
@@ -309,36 +321,49 @@ PEG = Instrument(
     short_name="PEG",
     title="PEG: pain, enjoyment of life, general activity",
     description="Three 0-10 ratings of pain and how much it gets in the way of life; the score "
-                "is their mean, higher is worse.",
+    "is their mean, higher is worse.",
     min_items=PEG_ITEM_COUNT,
     max_items=PEG_ITEM_COUNT,
     items=(
-        ItemPrompt("Your pain on an average day in the past week.",
-                   _numbered_scale(PEG_RATING_MAX, "no pain", "as bad as you can imagine")),
-        ItemPrompt("In the past week, how much has pain got in the way of enjoying life?",
-                   _numbered_scale(PEG_RATING_MAX, "not at all", "completely")),
-        ItemPrompt("In the past week, how much has pain got in the way of your everyday "
-                   "activity?", _numbered_scale(PEG_RATING_MAX, "not at all", "completely")),
+        ItemPrompt(
+            "Your pain on an average day in the past week.",
+            _numbered_scale(PEG_RATING_MAX, "no pain", "as bad as you can imagine"),
+        ),
+        ItemPrompt(
+            "In the past week, how much has pain got in the way of enjoying life?",
+            _numbered_scale(PEG_RATING_MAX, "not at all", "completely"),
+        ),
+        ItemPrompt(
+            "In the past week, how much has pain got in the way of your everyday activity?",
+            _numbered_scale(PEG_RATING_MAX, "not at all", "completely"),
+        ),
     ),
     score_min=ANSWER_MIN,
     score_max=PEG_RATING_MAX,
     score_unit="points",
     higher_is_worse=True,
-    change_rule=ChangeRule(None, PEG_MEANINGFUL_PERCENT, "default",
-                           "backcare default, the NRS threshold; not a published PEG MCID "
-                           "(Krebs et al. 2009; docs/clinical.md §3)", PEG_WORSE_MIN_POINTS),
+    change_rule=ChangeRule(
+        None,
+        PEG_MEANINGFUL_PERCENT,
+        "default",
+        "backcare default, the NRS threshold; not a published PEG MCID "
+        "(Krebs et al. 2009; docs/clinical.md §3)",
+        PEG_WORSE_MIN_POINTS,
+    ),
     answers_hint=f"{PEG_ITEM_COUNT} comma-separated values {ANSWER_MIN}-{PEG_RATING_MAX}",
     licence="Free to use (Krebs et al. 2009, J Gen Intern Med 24(6):733-738). Item prompts "
-            "are backcare's own paraphrases.",
+    "are backcare's own paraphrases.",
 )
 
 # The daily pain score is not a questionnaire, but its change rule lives with the others.
-NRS_CHANGE_RULE = ChangeRule(NRS_MIC_POINTS, NRS_MIC_PERCENT, "MIC", OSTELO_2008,
-                             NRS_WORSE_MIN_POINTS)
+NRS_CHANGE_RULE = ChangeRule(
+    NRS_MIC_POINTS, NRS_MIC_PERCENT, "MIC", OSTELO_2008, NRS_WORSE_MIN_POINTS
+)
 
 INSTRUMENT_IDS: tuple[str, ...] = ("odi", "rmdq", "startback", "psfs", "peg")
 INSTRUMENTS: Mapping[str, Instrument] = MappingProxyType(
-    {inst.id: inst for inst in (ODI, RMDQ, STARTBACK, PSFS, PEG)})
+    {inst.id: inst for inst in (ODI, RMDQ, STARTBACK, PSFS, PEG)}
+)
 
 
 def get_instrument(instrument_id: str) -> Instrument:
@@ -348,5 +373,5 @@ def get_instrument(instrument_id: str) -> Instrument:
         return INSTRUMENTS[key]
     except (KeyError, TypeError):
         raise BackcareError(
-            f"Unknown questionnaire '{instrument_id}': choose one of "
-            f"{', '.join(INSTRUMENT_IDS)}") from None
+            f"Unknown questionnaire '{instrument_id}': choose one of {', '.join(INSTRUMENT_IDS)}"
+        ) from None

@@ -23,8 +23,9 @@ class Library:
     aliases: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "aliases", {old: e.id for e in self.exercises.values()
-                                             for old in e.aliases})
+        object.__setattr__(
+            self, "aliases", {old: e.id for e in self.exercises.values() for old in e.aliases}
+        )
 
     def canonical(self, exercise_id: str) -> str:
         """The id an exercise goes by now: a former id becomes the current one, and any
@@ -65,8 +66,9 @@ class Library:
         return {e.id: e.aliases[0] for e in self.exercises.values() if e.aliases}
 
 
-def filter_exercises(library: Library, category: str | None,
-                     equipment: str | None) -> list[Exercise]:
+def filter_exercises(
+    library: Library, category: str | None, equipment: str | None
+) -> list[Exercise]:
     """Exercises of one category and/or doable with one piece of equipment (plus none)."""
     if category is not None and category not in CATEGORIES:
         raise UsageProblem(f"--category '{category}' is not one of: {', '.join(CATEGORIES)}")
@@ -87,9 +89,10 @@ def search_exercises(library: Library, text: str) -> list[Exercise]:
     order = {c: i for i, c in enumerate(CATEGORIES)}
 
     def fits(e: Exercise) -> bool:
-        hay = " ".join((e.id, *e.aliases, e.name, e.category, e.position,
-                        *e.targets)).casefold()
+        hay = " ".join((e.id, *e.aliases, e.name, e.category, e.position, *e.targets)).casefold()
         return all(w in hay for w in words)
 
-    return sorted((e for e in library if fits(e)),
-                  key=lambda e: (order.get(e.category, len(order)), e.level, e.name))
+    return sorted(
+        (e for e in library if fits(e)),
+        key=lambda e: (order.get(e.category, len(order)), e.level, e.name),
+    )

@@ -43,16 +43,18 @@ def split_ids(text: str | None, option: str) -> list[str]:
         return []
     ids = [t.strip() for t in text.split(",")]
     if any(not i for i in ids):
-        raise UsageProblem(f"{option} {text[:60]!r} has an empty id; separate ids with "
-                            f"commas, like bridge,walking")
+        raise UsageProblem(
+            f"{option} {text[:60]!r} has an empty id; separate ids with commas, like bridge,walking"
+        )
     return ids
 
 
 _PAIR_EXAMPLE = {"pain": "bridge=6", "minutes": "walking=15"}
 
 
-def parse_pairs(values: list[str] | None, option: str, low: int, high: int,
-                what: str) -> dict[str, int]:
+def parse_pairs(
+    values: list[str] | None, option: str, low: int, high: int, what: str
+) -> dict[str, int]:
     """``ID=N`` pairs (repeatable, or comma-separated) with N in [low, high]."""
     found: dict[str, int] = {}
     example = _PAIR_EXAMPLE.get(what, "bridge=6")
@@ -62,15 +64,14 @@ def parse_pairs(values: list[str] | None, option: str, low: int, high: int,
             ident, num = ident.strip(), num.strip()
             digits = num.removeprefix("-")
             if not sep or not ident or not digits.isdigit() or not digits.isascii():
-                raise UsageProblem(f"{option} {part[:60]!r} is not ID={what.upper()}, "
-                                    f"for example {example}")
+                raise UsageProblem(
+                    f"{option} {part[:60]!r} is not ID={what.upper()}, for example {example}"
+                )
             n = int(num)
             if not low <= n <= high:
-                raise UsageProblem(f"{option} {ident[:60]}={n}: {what} must be {low} to "
-                                    f"{high}")
+                raise UsageProblem(f"{option} {ident[:60]}={n}: {what} must be {low} to {high}")
             if found.get(ident, n) != n:
-                raise UsageProblem(f"{option} gives {ident[:60]} twice: {found[ident]} and "
-                                    f"{n}")
+                raise UsageProblem(f"{option} gives {ident[:60]} twice: {found[ident]} and {n}")
             found[ident] = n
     return found
 
@@ -100,15 +101,19 @@ def current_ids(req: LogRequest, library: Library) -> LogRequest:
     """What was typed, by the exercises' current ids: a former id still names its exercise
     (issue 27). Ids the library does not know are kept, for the message that says so."""
     name = library.canonical
-    return replace(req, done=[name(i) for i in req.done],
-                   partial=[name(i) for i in req.partial],
-                   skipped=[name(i) for i in req.skipped],
-                   hurt={name(i): n for i, n in req.hurt.items()},
-                   minutes={name(i): n for i, n in req.minutes.items()})
+    return replace(
+        req,
+        done=[name(i) for i in req.done],
+        partial=[name(i) for i in req.partial],
+        skipped=[name(i) for i in req.skipped],
+        hurt={name(i): n for i, n in req.hurt.items()},
+        minutes={name(i): n for i, n in req.minutes.items()},
+    )
 
 
-def session_from_log(day: date, plan: Plan, library: Library, req: LogRequest,
-                     session_id: str) -> Logged:
+def session_from_log(
+    day: date, plan: Plan, library: Library, req: LogRequest, session_id: str
+) -> Logged:
     """The session ``backcare log`` records (issue 14: a log records what was typed).
 
     - No lists: the day's whole plan, done, at its doses.
@@ -135,19 +140,21 @@ def session_from_log(day: date, plan: Plan, library: Library, req: LogRequest,
     if not seen:
         if not planned:
             why = "; ".join(plan.warnings[-1:]) or "nothing was planned"
-            raise BackcareError(f"there is no plan for {day.isoformat()} to record ({why}); "
-                                "name what you did with --done ID,...")
+            raise BackcareError(
+                f"there is no plan for {day.isoformat()} to record ({why}); "
+                "name what you did with --done ID,..."
+            )
         seen = {ident: "done" for ident in planned}
     else:
         unmentioned = tuple(ident for ident in planned if ident not in seen)
     for option, pairs in (("--hurt", req.hurt), ("--minutes", req.minutes)):
         for ident in pairs:
             if ident not in library:
-                raise BackcareError(f"{option}: "
-                                    f"{unknown_id_message(ident, library.exercises)}")
+                raise BackcareError(f"{option}: {unknown_id_message(ident, library.exercises)}")
             if ident not in seen:
-                raise BackcareError(f"{option} {ident}: it is not in this session; add it "
-                                    "with --done or --partial")
+                raise BackcareError(
+                    f"{option} {ident}: it is not in this session; add it with --done or --partial"
+                )
             if seen[ident] == "skipped":
                 raise BackcareError(f"{option} {ident}: it is marked skipped")
     logs = []
@@ -165,8 +172,12 @@ def session_from_log(day: date, plan: Plan, library: Library, req: LogRequest,
             if not timed:
                 raise BackcareError(f"--minutes {ident}: {ex.name} is not timed in minutes")
             done_minutes = req.minutes[ident]
-            if status == "done" and not extra and dose.duration_minutes is not None and \
-                    done_minutes < dose.duration_minutes:
+            if (
+                status == "done"
+                and not extra
+                and dose.duration_minutes is not None
+                and done_minutes < dose.duration_minutes
+            ):
                 status = "partial"  # 3 of 5 minutes is 3 minutes, partly done
                 short.append(ident)
             dose = dose._replace(duration_minutes=done_minutes)
@@ -176,8 +187,7 @@ def session_from_log(day: date, plan: Plan, library: Library, req: LogRequest,
         # Not in the day's plan: an extra, which counts for the aerobic minutes but never
         # becomes the next dose (issue 11).
         logs.append(ExerciseLog(ident, status, dose, req.hurt.get(ident), extra=extra))
-    session = Session(session_id, day, tuple(logs), req.pain_before, req.pain_after,
-                      req.note)
+    session = Session(session_id, day, tuple(logs), req.pain_before, req.pain_after, req.note)
     return Logged(session, unmentioned, tuple(short), tuple(no_minutes))
 
 
@@ -189,8 +199,11 @@ def repeated(session: Session, earlier: Iterable[Session]) -> tuple[Session, tup
     for other in earlier:
         if other.date != session.date or other.id == session.id:
             continue
-        same = tuple(e.exercise_id for e in other.exercises
-                     if e.status != "skipped" and e.exercise_id in mine)
+        same = tuple(
+            e.exercise_id
+            for e in other.exercises
+            if e.status != "skipped" and e.exercise_id in mine
+        )
         if same:
             return other, same
     return session, ()
@@ -206,8 +219,7 @@ def with_pain_now(history: History, day: date, pain_now: int | None) -> History:
     today = next((c for c in history.checkins if c.date == day), None)
     if today is None or today.score >= pain_now:
         return history
-    checkins = tuple(c._replace(score=pain_now) if c.date == day else c
-                     for c in history.checkins)
+    checkins = tuple(c._replace(score=pain_now) if c.date == day else c for c in history.checkins)
     return history._replace(checkins=checkins)
 
 
@@ -219,8 +231,10 @@ def check_symptoms(values: list[str] | None, both_legs: bool) -> tuple[str, ...]
             if not name:
                 continue
             if name not in SYMPTOMS and name != BOTH_LEGS:
-                raise UsageProblem(f"--symptom '{name[:40]}' is not one of "
-                                    f"{', '.join(SYMPTOMS)}{did_you_mean(name, SYMPTOMS)}")
+                raise UsageProblem(
+                    f"--symptom '{name[:40]}' is not one of "
+                    f"{', '.join(SYMPTOMS)}{did_you_mean(name, SYMPTOMS)}"
+                )
             found.append(name)
     if both_legs:
         found.append(BOTH_LEGS)
@@ -235,28 +249,31 @@ class CheckinOutcome:
     flare: bool
 
 
-def checkin_outcome(checkin: PainCheckin, profile: Profile | None, history: History,
-                    t: Thresholds) -> CheckinOutcome:
+def checkin_outcome(
+    checkin: PainCheckin, profile: Profile | None, history: History, t: Thresholds
+) -> CheckinOutcome:
     """What a check-in means at once (CLINICAL.md §5). ``history`` includes the check-in."""
     # Red-flag symptoms (CLINICAL.md §5): cauda equina (a change in bladder or bowel control,
     # saddle numbness, a change in walking, worsening leg weakness) means the emergency
     # department; fever and night pain a doctor first. Either stops the programme (exit 3).
-    flags = tuple(dict.fromkeys(CHECKIN_RED_FLAGS[s] for s in checkin.symptoms
-                                if s in CHECKIN_RED_FLAGS))
+    flags = tuple(
+        dict.fromkeys(CHECKIN_RED_FLAGS[s] for s in checkin.symptoms if s in CHECKIN_RED_FLAGS)
+    )
     urgent = None
     if flags:
         urgent = red_flag_advice(flags)
-    advice = tuple(a for a in seek_help(profile, history, checkin.date, t)
-                   if a.rule not in ("underlying-condition", "not-assessed", "age-at-onset",
-                                     "pregnancy-stop-signs"))
-    nerve_both_legs = BOTH_LEGS in checkin.symptoms and \
-        bool(set(checkin.symptoms) & NERVE_SYMPTOMS)
+    advice = tuple(
+        a
+        for a in seek_help(profile, history, checkin.date, t)
+        if a.rule
+        not in ("underlying-condition", "not-assessed", "age-at-onset", "pregnancy-stop-signs")
+    )
+    nerve_both_legs = BOTH_LEGS in checkin.symptoms and bool(set(checkin.symptoms) & NERVE_SYMPTOMS)
     if urgent is None and nerve_both_legs:
         # Nerve symptoms in both legs: severe or progressive leg signs, a cauda-equina
         # red flag (CLINICAL.md §5). Only this check-in's own symptoms count: an earlier
         # one, already checked by a clinician, must not stop every later check-in.
-        urgent = next((a.message for a in advice if a.level == "urgent"),
-                      URGENT_CAUDA_EQUINA)
+        urgent = next((a.message for a in advice if a.level == "urgent"), URGENT_CAUDA_EQUINA)
         flags = ("leg-weakness",)
     flare = checkin.flare or checkin.score >= t.flare_pain
     if urgent is not None:  # the stop says how it is lifted (issue 21)
@@ -264,8 +281,9 @@ def checkin_outcome(checkin: PainCheckin, profile: Profile | None, history: Hist
     return CheckinOutcome(urgent, flags, advice, flare)
 
 
-def profile_with_red_flags(profile: Profile | None, flags: tuple[str, ...], day: date,
-                           today: date) -> Profile:
+def profile_with_red_flags(
+    profile: Profile | None, flags: tuple[str, ...], day: date, today: date
+) -> Profile:
     """The profile after a check-in reported red flags: they stop the programme until a
     clinician clears them (CLINICAL.md §5). Without ``init`` yet, a beginner profile holds
     them, so ``plan`` refuses as it would after init."""
@@ -274,11 +292,21 @@ def profile_with_red_flags(profile: Profile | None, flags: tuple[str, ...], day:
     return replace(base, red_flags=merged, cleared_by_clinician=False, updated=today)
 
 
-def checkin(day: date, score: int, note: str | None, symptoms: tuple[str, ...],
-            flare: bool) -> PainCheckin:
+def checkin(
+    day: date, score: int, note: str | None, symptoms: tuple[str, ...], flare: bool
+) -> PainCheckin:
     check_pain(score, "pain")
     return PainCheckin(day, score, note, symptoms, flare)
 
 
-__all__ = ["Dose", "LogRequest", "Logged", "checkin", "checkin_outcome",
-           "profile_with_red_flags", "repeated", "session_from_log", "with_pain_now"]
+__all__ = [
+    "Dose",
+    "LogRequest",
+    "Logged",
+    "checkin",
+    "checkin_outcome",
+    "profile_with_red_flags",
+    "repeated",
+    "session_from_log",
+    "with_pain_now",
+]

@@ -19,16 +19,33 @@ from backcare.domain.poses import Poses
 # Closed vocabularies of the exercise library (issue 2; CLINICAL.md §1 for the categories).
 CATEGORIES: tuple[str, ...] = ("stretching", "strengthening", "aerobic", "posture")
 EQUIPMENT: tuple[str, ...] = (
-    "none", "mat", "chair", "wall", "step", "exercise-ball", "resistance-band", "pool",
-    "exercise-bike", "bicycle",
+    "none",
+    "mat",
+    "chair",
+    "wall",
+    "step",
+    "exercise-ball",
+    "resistance-band",
+    "pool",
+    "exercise-bike",
+    "bicycle",
 )
 # "bike" was one name for two things: an exercise bike indoors and a bicycle outdoors, which a
 # pregnancy rule treats differently (CLINICAL.md §8). A profile saved with it has both.
 LEGACY_EQUIPMENT: dict[str, tuple[str, ...]] = {"bike": ("exercise-bike", "bicycle")}
 POSITIONS: tuple[str, ...] = ("lying", "kneeling", "sitting", "standing", "moving")
 TARGETS: tuple[str, ...] = (
-    "hamstrings", "hip-flexors", "glutes", "abdominals", "back-extensors", "hips",
-    "lumbar-mobility", "thoracic-spine", "legs", "whole-body", "posture",
+    "hamstrings",
+    "hip-flexors",
+    "glutes",
+    "abdominals",
+    "back-extensors",
+    "hips",
+    "lumbar-mobility",
+    "thoracic-spine",
+    "legs",
+    "whole-body",
+    "posture",
 )
 # What a condition's rule can act on (CLINICAL.md §8), named in the library's ``tags``.
 TAGS: tuple[str, ...] = (
@@ -46,8 +63,17 @@ TAGS: tuple[str, ...] = (
 DOSE_FIELDS: tuple[str, ...] = ("sets", "reps", "hold_seconds", "duration_minutes")
 STATUSES: tuple[str, ...] = ("done", "partial", "skipped")
 SYMPTOMS: tuple[str, ...] = (
-    "numbness", "tingling", "weakness", "bladder-bowel", "saddle-numbness", "walking-change",
-    "worsening-weakness", "fever", "night-pain", "weight-loss", "sexual-dysfunction",
+    "numbness",
+    "tingling",
+    "weakness",
+    "bladder-bowel",
+    "saddle-numbness",
+    "walking-change",
+    "worsening-weakness",
+    "fever",
+    "night-pain",
+    "weight-loss",
+    "sexual-dysfunction",
 )
 # Red flags whose advice is to see a GP within days, not to stop (docs/clinical.md §5, issue
 # 21): unexplained weight loss alone, one severity at init and at a check-in. They are kept
@@ -113,8 +139,12 @@ class Dose(NamedTuple):
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Dose:
-        return cls(data.get("sets"), data.get("reps"), data.get("hold_seconds"),
-                   data.get("duration_minutes"))
+        return cls(
+            data.get("sets"),
+            data.get("reps"),
+            data.get("hold_seconds"),
+            data.get("duration_minutes"),
+        )
 
     def describe(self, per_side: bool = False) -> str:
         """A dose in words: "2 × 8, hold 5 s" or "15 min"."""
@@ -170,16 +200,25 @@ class Exercise(NamedTuple):
             return None if r is None else {"default": r.default, "min": r.min, "max": r.max}
 
         return {
-            "id": self.id, "name": self.name, "category": self.category, "level": self.level,
-            "position": self.position, "equipment": list(self.equipment),
-            "per_side": self.per_side, "targets": list(self.targets),
-            "instructions": list(self.instructions), "cues": list(self.cues),
+            "id": self.id,
+            "name": self.name,
+            "category": self.category,
+            "level": self.level,
+            "position": self.position,
+            "equipment": list(self.equipment),
+            "per_side": self.per_side,
+            "targets": list(self.targets),
+            "instructions": list(self.instructions),
+            "cues": list(self.cues),
             "dose": {
                 **{f: rng(getattr(self.dose, f)) for f in DOSE_FIELDS},
                 "rest_seconds": self.dose.rest_seconds,
             },
-            "progresses_to": self.progresses_to, "regresses_to": self.regresses_to,
-            "cautions": list(self.cautions), "tips": list(self.tips), "tags": list(self.tags),
+            "progresses_to": self.progresses_to,
+            "regresses_to": self.regresses_to,
+            "cautions": list(self.cautions),
+            "tips": list(self.tips),
+            "tags": list(self.tags),
             "source": self.source,
             "poses": None if self.poses is None else self.poses.to_dict(),
             "aliases": list(self.aliases),
@@ -193,15 +232,27 @@ class Exercise(NamedTuple):
             return None if v is None else DoseRange(v["default"], v["min"], v["max"])
 
         return cls(
-            id=d["id"], name=d["name"], category=d["category"], level=d["level"],
-            position=d["position"], equipment=tuple(d["equipment"]), per_side=d["per_side"],
-            targets=tuple(d["targets"]), instructions=tuple(d["instructions"]),
+            id=d["id"],
+            name=d["name"],
+            category=d["category"],
+            level=d["level"],
+            position=d["position"],
+            equipment=tuple(d["equipment"]),
+            per_side=d["per_side"],
+            targets=tuple(d["targets"]),
+            instructions=tuple(d["instructions"]),
             cues=tuple(d["cues"]),
-            dose=DoseSpec(**{f: rng(dose.get(f)) for f in DOSE_FIELDS},
-                          rest_seconds=dose.get("rest_seconds", 0)),
-            progresses_to=d.get("progresses_to"), regresses_to=d.get("regresses_to"),
-            cautions=tuple(d["cautions"]), source=d["source"], origin=origin or d.get("origin", ""),
-            tags=tuple(d.get("tags") or ()), tips=tuple(d.get("tips") or ()),
+            dose=DoseSpec(
+                **{f: rng(dose.get(f)) for f in DOSE_FIELDS},
+                rest_seconds=dose.get("rest_seconds", 0),
+            ),
+            progresses_to=d.get("progresses_to"),
+            regresses_to=d.get("regresses_to"),
+            cautions=tuple(d["cautions"]),
+            source=d["source"],
+            origin=origin or d.get("origin", ""),
+            tags=tuple(d.get("tags") or ()),
+            tips=tuple(d.get("tips") or ()),
             poses=None if d.get("poses") is None else Poses.from_dict(d["poses"]),
             aliases=tuple(d.get("aliases") or ()),
         )
@@ -223,8 +274,9 @@ class RoutineSwap(NamedTuple):
         return cls(date.fromisoformat(d["date"]), str(d["out"]), str(d["in"]))
 
     def with_current_ids(self, renamed: Mapping[str, str]) -> RoutineSwap:
-        return self._replace(out_id=renamed.get(self.out_id, self.out_id),
-                             in_id=renamed.get(self.in_id, self.in_id))
+        return self._replace(
+            out_id=renamed.get(self.out_id, self.out_id), in_id=renamed.get(self.in_id, self.in_id)
+        )
 
 
 @dataclass
@@ -266,8 +318,9 @@ class Profile:
         a former id → the current one, Library.aliases; issue 27)."""
         if not any(s.out_id in renamed or s.in_id in renamed for s in self.routine_swaps):
             return self
-        return replace(self, routine_swaps=[s.with_current_ids(renamed)
-                                            for s in self.routine_swaps])
+        return replace(
+            self, routine_swaps=[s.with_current_ids(renamed) for s in self.routine_swaps]
+        )
 
     def week_of_pregnancy(self, day: date) -> int | None:
         """The week of pregnancy on ``day``, counted on from the week given."""
@@ -277,21 +330,35 @@ class Profile:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "start_date": iso(self.start_date), "baseline_pain": self.baseline_pain,
-            "minutes_per_day": self.minutes_per_day, "days_per_week": self.days_per_week,
-            "equipment": list(self.equipment), "avoid_positions": list(self.avoid_positions),
-            "red_flags": list(self.red_flags), "cleared_by_clinician": self.cleared_by_clinician,
+            "start_date": iso(self.start_date),
+            "baseline_pain": self.baseline_pain,
+            "minutes_per_day": self.minutes_per_day,
+            "days_per_week": self.days_per_week,
+            "equipment": list(self.equipment),
+            "avoid_positions": list(self.avoid_positions),
+            "red_flags": list(self.red_flags),
+            "cleared_by_clinician": self.cleared_by_clinician,
             "conditions": list(self.conditions),
             "assessed_by_clinician": self.assessed_by_clinician,
-            "created": iso(self.created), "updated": iso(self.updated),
-            "cleared_on": iso(self.cleared_on), "patient_id": self.patient_id,
+            "created": iso(self.created),
+            "updated": iso(self.updated),
+            "cleared_on": iso(self.cleared_on),
+            "patient_id": self.patient_id,
             # Written only when there are some: every profile from before keeps its shape.
-            **({"routine_swaps": [s.to_dict() for s in self.routine_swaps]}
-               if self.routine_swaps else {}),
+            **(
+                {"routine_swaps": [s.to_dict() for s in self.routine_swaps]}
+                if self.routine_swaps
+                else {}
+            ),
             **({"age_band": self.age_band} if self.age_band else {}),
-            **({"pregnancy_week": self.pregnancy_week,
-                "pregnancy_week_on": iso(self.pregnancy_week_on)}
-               if self.pregnancy_week is not None else {}),
+            **(
+                {
+                    "pregnancy_week": self.pregnancy_week,
+                    "pregnancy_week_on": iso(self.pregnancy_week_on),
+                }
+                if self.pregnancy_week is not None
+                else {}
+            ),
         }
 
     @classmethod
@@ -311,8 +378,8 @@ class Profile:
             updated=parse_iso(d.get("updated")),
             # A clearance needs a date; one recorded before it had its own took the
             # profile's last update as its day.
-            cleared_on=parse_iso(d.get("cleared_on")) or (
-                parse_iso(d.get("updated")) if d.get("cleared_by_clinician") else None),
+            cleared_on=parse_iso(d.get("cleared_on"))
+            or (parse_iso(d.get("updated")) if d.get("cleared_by_clinician") else None),
             patient_id=d.get("patient_id"),
             routine_swaps=[RoutineSwap.from_dict(s) for s in d.get("routine_swaps") or ()],
             age_band=d.get("age_band"),
@@ -332,13 +399,23 @@ class ExerciseLog(NamedTuple):
     extra: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"exercise_id": self.exercise_id, "status": self.status, **self.dose.to_dict(),
-                "pain": self.pain, **({"extra": True} if self.extra else {})}
+        return {
+            "exercise_id": self.exercise_id,
+            "status": self.status,
+            **self.dose.to_dict(),
+            "pain": self.pain,
+            **({"extra": True} if self.extra else {}),
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ExerciseLog:
-        return cls(d["exercise_id"], d["status"], Dose.from_dict(d), d.get("pain"),
-                   bool(d.get("extra", False)))
+        return cls(
+            d["exercise_id"],
+            d["status"],
+            Dose.from_dict(d),
+            d.get("pain"),
+            bool(d.get("extra", False)),
+        )
 
 
 class Session(NamedTuple):
@@ -351,17 +428,23 @@ class Session(NamedTuple):
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "date": self.date.isoformat(), "pain_before": self.pain_before,
-            "pain_after": self.pain_after, "note": self.note,
+            "id": self.id,
+            "date": self.date.isoformat(),
+            "pain_before": self.pain_before,
+            "pain_after": self.pain_after,
+            "note": self.note,
             "exercises": [e.to_dict() for e in self.exercises],
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Session:
         return cls(
-            id=d["id"], date=date.fromisoformat(d["date"]),
+            id=d["id"],
+            date=date.fromisoformat(d["date"]),
             exercises=tuple([ExerciseLog.from_dict(e) for e in d["exercises"]]),
-            pain_before=d.get("pain_before"), pain_after=d.get("pain_after"), note=d.get("note"),
+            pain_before=d.get("pain_before"),
+            pain_after=d.get("pain_after"),
+            note=d.get("note"),
         )
 
     @property
@@ -382,13 +465,24 @@ class PainCheckin(NamedTuple):
         return f"p-{self.date.isoformat()}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "date": self.date.isoformat(), "score": self.score,
-                "note": self.note, "symptoms": list(self.symptoms), "flare": self.flare}
+        return {
+            "id": self.id,
+            "date": self.date.isoformat(),
+            "score": self.score,
+            "note": self.note,
+            "symptoms": list(self.symptoms),
+            "flare": self.flare,
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> PainCheckin:
-        return cls(date.fromisoformat(d["date"]), int(d["score"]), d.get("note"),
-                   tuple(d.get("symptoms") or ()), bool(d.get("flare", False)))
+        return cls(
+            date.fromisoformat(d["date"]),
+            int(d["score"]),
+            d.get("note"),
+            tuple(d.get("symptoms") or ()),
+            bool(d.get("flare", False)),
+        )
 
 
 class Assessment(NamedTuple):
@@ -400,13 +494,25 @@ class Assessment(NamedTuple):
     band: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "date": self.date.isoformat(), "instrument": self.instrument,
-                "answers": self.answers, "score": self.score, "band": self.band}
+        return {
+            "id": self.id,
+            "date": self.date.isoformat(),
+            "instrument": self.instrument,
+            "answers": self.answers,
+            "score": self.score,
+            "band": self.band,
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Assessment:
-        return cls(d["id"], date.fromisoformat(d["date"]), d["instrument"], d["answers"],
-                   d["score"], d.get("band"))
+        return cls(
+            d["id"],
+            date.fromisoformat(d["date"]),
+            d["instrument"],
+            d["answers"],
+            d["score"],
+            d.get("band"),
+        )
 
 
 class Visit(NamedTuple):
@@ -416,8 +522,7 @@ class Visit(NamedTuple):
     note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "date": self.date.isoformat(), "kind": self.kind,
-                "note": self.note}
+        return {"id": self.id, "date": self.date.isoformat(), "kind": self.kind, "note": self.note}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Visit:
@@ -443,20 +548,33 @@ class Goal(NamedTuple):
             return self.uid
         import hashlib
 
-        digest = hashlib.sha256(f"{self.created.isoformat()}#{self.text}".encode(
-            "utf-8", "replace")).hexdigest()
+        digest = hashlib.sha256(
+            f"{self.created.isoformat()}#{self.text}".encode("utf-8", "replace")
+        ).hexdigest()
         return f"g-{self.created:%Y%m%d}-{digest[:8]}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "text": self.text, "created": self.created.isoformat(),
-                "by": iso(self.by), "psfs_activity": self.psfs_activity,
-                "done_on": iso(self.done_on), "uid": self.key}
+        return {
+            "id": self.id,
+            "text": self.text,
+            "created": self.created.isoformat(),
+            "by": iso(self.by),
+            "psfs_activity": self.psfs_activity,
+            "done_on": iso(self.done_on),
+            "uid": self.key,
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Goal:
-        goal = cls(int(d["id"]), d["text"], date.fromisoformat(d["created"]),
-                   parse_iso(d.get("by")), d.get("psfs_activity"), parse_iso(d.get("done_on")),
-                   d.get("uid") or None)
+        goal = cls(
+            int(d["id"]),
+            d["text"],
+            date.fromisoformat(d["created"]),
+            parse_iso(d.get("by")),
+            d.get("psfs_activity"),
+            parse_iso(d.get("done_on")),
+            d.get("uid") or None,
+        )
         # Fixed as read: an edit of an older goal's words keeps the id they gave it.
         return goal if goal.uid else goal._replace(uid=goal.key)
 
@@ -471,9 +589,12 @@ class PrescribedItem(NamedTuple):
     note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.exercise_id, **{k: v for k, v in self.dose.to_dict().items()
-                                           if v is not None},
-                "days": list(self.days), "note": self.note}
+        return {
+            "id": self.exercise_id,
+            **{k: v for k, v in self.dose.to_dict().items() if v is not None},
+            "days": list(self.days),
+            "note": self.note,
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> PrescribedItem:
@@ -487,23 +608,32 @@ class Prescription(NamedTuple):
     allow_progression: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"prescribed_by": self.prescribed_by, "start": iso(self.start),
-                "allow_progression": self.allow_progression,
-                "exercises": [i.to_dict() for i in self.items]}
+        return {
+            "prescribed_by": self.prescribed_by,
+            "start": iso(self.start),
+            "allow_progression": self.allow_progression,
+            "exercises": [i.to_dict() for i in self.items],
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Prescription:
-        return cls(tuple(PrescribedItem.from_dict(i) for i in d["exercises"]),
-                   d.get("prescribed_by"), parse_iso(d.get("start")),
-                   bool(d.get("allow_progression", False)))
+        return cls(
+            tuple(PrescribedItem.from_dict(i) for i in d["exercises"]),
+            d.get("prescribed_by"),
+            parse_iso(d.get("start")),
+            bool(d.get("allow_progression", False)),
+        )
 
     def with_current_ids(self, renamed: Mapping[str, str]) -> Prescription:
         """This prescription naming its exercises by their current ids (issue 27)."""
         if not any(i.exercise_id in renamed for i in self.items):
             return self
-        return self._replace(items=tuple(
-            i._replace(exercise_id=renamed.get(i.exercise_id, i.exercise_id))
-            for i in self.items))
+        return self._replace(
+            items=tuple(
+                i._replace(exercise_id=renamed.get(i.exercise_id, i.exercise_id))
+                for i in self.items
+            )
+        )
 
 
 class PrescriptionPeriod(NamedTuple):
@@ -517,15 +647,22 @@ class PrescriptionPeriod(NamedTuple):
     recorded: date | None = None  # the day it was recorded
 
     def to_dict(self) -> dict[str, Any]:
-        return {"from": iso(self.start), "event": self.event, "recorded": iso(self.recorded),
-                "programme": self.prescription.to_dict() if self.prescription else None}
+        return {
+            "from": iso(self.start),
+            "event": self.event,
+            "recorded": iso(self.recorded),
+            "programme": self.prescription.to_dict() if self.prescription else None,
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> PrescriptionPeriod:
         programme = d.get("programme")
-        return cls(parse_iso(d.get("from")),
-                   Prescription.from_dict(programme) if programme else None,
-                   str(d.get("event") or "imported"), parse_iso(d.get("recorded")))
+        return cls(
+            parse_iso(d.get("from")),
+            Prescription.from_dict(programme) if programme else None,
+            str(d.get("event") or "imported"),
+            parse_iso(d.get("recorded")),
+        )
 
 
 class PrescriptionHistory(NamedTuple):
@@ -557,8 +694,11 @@ class PrescriptionHistory(NamedTuple):
 
     def first_start(self) -> date | None:
         """The first day a prescription was in force (None: none, or one from the start)."""
-        starts = [p.start for p in self.periods if p.prescription is not None
-                  and p.prescription.items and p.start is not None]
+        starts = [
+            p.start
+            for p in self.periods
+            if p.prescription is not None and p.prescription.items and p.start is not None
+        ]
         return min(starts) if starts else None
 
     def starts(self) -> list[date]:
@@ -572,9 +712,14 @@ class PrescriptionHistory(NamedTuple):
         """Every prescription naming its exercises by their current ids (issue 27)."""
         if not renamed:
             return self
-        return PrescriptionHistory(tuple(
-            p._replace(prescription=p.prescription.with_current_ids(renamed))
-            if p.prescription is not None else p for p in self.periods))
+        return PrescriptionHistory(
+            tuple(
+                p._replace(prescription=p.prescription.with_current_ids(renamed))
+                if p.prescription is not None
+                else p
+                for p in self.periods
+            )
+        )
 
     @classmethod
     def from_list(cls, docs: Iterable[dict[str, Any]]) -> PrescriptionHistory:
@@ -609,10 +754,12 @@ class History(NamedTuple):
         if start is None and end is None:
             return self
         lo, hi = start or date.min, end or date.max
-        return History(tuple(s for s in self.sessions if lo <= s.date <= hi),
-                       tuple(c for c in self.checkins if lo <= c.date <= hi),
-                       tuple(a for a in self.assessments if lo <= a.date <= hi),
-                       tuple(v for v in self.visits if lo <= v.date <= hi))
+        return History(
+            tuple(s for s in self.sessions if lo <= s.date <= hi),
+            tuple(c for c in self.checkins if lo <= c.date <= hi),
+            tuple(a for a in self.assessments if lo <= a.date <= hi),
+            tuple(v for v in self.visits if lo <= v.date <= hi),
+        )
 
     def with_checkins(self, extra: Iterable[PainCheckin]) -> History:
         """This history with more check-ins (those of a day it already has are left out)."""
@@ -620,8 +767,7 @@ class History(NamedTuple):
         more = [c for c in extra if c.date not in have]
         if not more:
             return self
-        return self._replace(checkins=tuple(sorted([*self.checkins, *more],
-                                                   key=lambda c: c.date)))
+        return self._replace(checkins=tuple(sorted([*self.checkins, *more], key=lambda c: c.date)))
 
     def first_day(self) -> date | None:
         """The first day anything was recorded."""

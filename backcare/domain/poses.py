@@ -17,13 +17,29 @@ from typing import Any, NamedTuple
 
 Vec = tuple[float, float, float]
 
-POSTURES: tuple[str, ...] = ("standing", "sitting", "kneeling", "all-fours", "lying-back",
-                             "lying-front", "lying-side")
+POSTURES: tuple[str, ...] = (
+    "standing",
+    "sitting",
+    "kneeling",
+    "all-fours",
+    "lying-back",
+    "lying-front",
+    "lying-side",
+)
 VIEWS: tuple[str, ...] = ("side", "front")
 # What can be drawn with a figure. "floor" is always drawn unless the figure is in water.
 # A "chair" is sat on, or stood up from (behind the body); a "chair-in-front" is held.
-PROPS: tuple[str, ...] = ("floor", "mat", "chair", "chair-in-front", "wall", "step", "bed",
-                          "water", "bike")
+PROPS: tuple[str, ...] = (
+    "floor",
+    "mat",
+    "chair",
+    "chair-in-front",
+    "wall",
+    "step",
+    "bed",
+    "water",
+    "bike",
+)
 POSITION_NAMES: tuple[str, ...] = ("start", "middle", "end")
 
 # Segment lengths as fractions of body height H, from Winter's body-segment figure
@@ -68,12 +84,21 @@ SADDLE_HEIGHT = 0.44
 #   abduction (+, sideways and up); shoulder-turn: external rotation (+, a bent elbow's
 #   forearm turns outwards, or up when the arm is out to the side)
 BODY_JOINTS: dict[str, tuple[int, int]] = {
-    "spine": (-35, 60), "side-bend": (-40, 40), "twist": (-50, 50), "neck": (-60, 50),
+    "spine": (-35, 60),
+    "side-bend": (-40, 40),
+    "twist": (-50, 50),
+    "neck": (-60, 50),
 }
 LIMB_JOINTS: dict[str, tuple[int, int]] = {
-    "hip": (-30, 135), "hip-out": (-30, 50), "hip-turn": (-45, 60), "knee": (0, 150),
-    "ankle": (-60, 30), "shoulder": (-60, 180), "shoulder-out": (-30, 180),
-    "shoulder-turn": (-70, 90), "elbow": (0, 150),
+    "hip": (-30, 135),
+    "hip-out": (-30, 50),
+    "hip-turn": (-45, 60),
+    "knee": (0, 150),
+    "ankle": (-60, 30),
+    "shoulder": (-60, 180),
+    "shoulder-out": (-30, 180),
+    "shoulder-turn": (-70, 90),
+    "elbow": (0, 150),
 }
 # The whole body's lean from its posture's usual line (not a joint: how the body sits in
 # the world): forwards (+) or backwards (−). Lying on the back, + lifts the head end.
@@ -122,10 +147,16 @@ class Pose(NamedTuple):
         for k in LIMB_JOINTS:
             if k in d:
                 v = d[k]
-                near, far = (v if isinstance(v, list) else (v, v))
+                near, far = v if isinstance(v, list) else (v, v)
                 limbs.append((k, float(near), float(far)))
-        return cls(d["posture"], d.get("view", "side"), tuple(d.get("with", ())),
-                   float(d.get("tilt", 0)), body, tuple(limbs))
+        return cls(
+            d["posture"],
+            d.get("view", "side"),
+            tuple(d.get("with", ())),
+            float(d.get("tilt", 0)),
+            body,
+            tuple(limbs),
+        )
 
 
 class Poses(NamedTuple):
@@ -147,8 +178,11 @@ class Poses(NamedTuple):
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Poses:
         middle = d.get("middle")
-        return cls(Pose.from_dict(d["start"]), Pose.from_dict(d["end"]),
-                   None if middle is None else Pose.from_dict(middle))
+        return cls(
+            Pose.from_dict(d["start"]),
+            Pose.from_dict(d["end"]),
+            None if middle is None else Pose.from_dict(middle),
+        )
 
 
 def _num(x: float) -> int | float:
@@ -168,14 +202,12 @@ def read_pose(raw: Any) -> tuple[dict[str, Any] | None, list[tuple[str, str | No
         if key not in POSE_KEYS:
             from backcare.domain.suggest import did_you_mean
 
-            problems.append((f"unknown field '{key}'{did_you_mean(str(key), POSE_KEYS)}",
-                             str(key)))
+            problems.append((f"unknown field '{key}'{did_you_mean(str(key), POSE_KEYS)}", str(key)))
     out: dict[str, Any] = {}
     posture = raw.get("posture")
     if posture not in POSTURES:
         what = "is missing" if posture is None else f"is {posture!r}"
-        problems.append((f"posture {what}; it must be one of: {', '.join(POSTURES)}",
-                         "posture"))
+        problems.append((f"posture {what}; it must be one of: {', '.join(POSTURES)}", "posture"))
     else:
         out["posture"] = posture
     view = raw.get("view", "side")
@@ -190,13 +222,15 @@ def read_pose(raw: Any) -> tuple[dict[str, Any] | None, list[tuple[str, str | No
         out["with"] = list(props)
 
     def number(key: str, value: Any, low: int, high: int, what: str) -> float | None:
-        if isinstance(value, bool) or not isinstance(value, int | float) \
-                or not math.isfinite(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
             problems.append((f"{key} must be a number of degrees, not {value!r}", key))
             return None
         if not low <= value <= high:
-            problems.append((f"{key} is {_num(value)}°; {what} goes from {low} to {high}",
-                             key))
+            problems.append((f"{key} is {_num(value)}°; {what} goes from {low} to {high}", key))
             return None
         return value
 
@@ -229,6 +263,7 @@ def read_pose(raw: Any) -> tuple[dict[str, Any] | None, list[tuple[str, str | No
 
 # --- the body -------------------------------------------------------------------------------
 
+
 def _add(a: Vec, b: Vec, k: float = 1.0) -> Vec:
     return (a[0] + k * b[0], a[1] + k * b[1], a[2] + k * b[2])
 
@@ -258,9 +293,11 @@ def _rot(v: Vec, axis: Vec, degrees: float) -> Vec:
     c, s = math.cos(t), math.sin(t)
     kxv = _cross(axis, v)
     kdv = _dot(axis, v)
-    return (v[0] * c + kxv[0] * s + axis[0] * kdv * (1 - c),
-            v[1] * c + kxv[1] * s + axis[1] * kdv * (1 - c),
-            v[2] * c + kxv[2] * s + axis[2] * kdv * (1 - c))
+    return (
+        v[0] * c + kxv[0] * s + axis[0] * kdv * (1 - c),
+        v[1] * c + kxv[1] * s + axis[1] * kdv * (1 - c),
+        v[2] * c + kxv[2] * s + axis[2] * kdv * (1 - c),
+    )
 
 
 class Frame(NamedTuple):
@@ -272,8 +309,11 @@ class Frame(NamedTuple):
     near: Vec
 
     def turned(self, axis: Vec, degrees: float) -> Frame:
-        return Frame(_rot(self.up, axis, degrees), _rot(self.front, axis, degrees),
-                     _rot(self.near, axis, degrees))
+        return Frame(
+            _rot(self.up, axis, degrees),
+            _rot(self.front, axis, degrees),
+            _rot(self.near, axis, degrees),
+        )
 
 
 X: Vec = (1.0, 0.0, 0.0)
@@ -282,9 +322,13 @@ Z: Vec = (0.0, 0.0, 1.0)
 # Each posture's pelvis frame in the side view: the picture's x goes right, y up, z towards
 # the viewer. Upright postures face right; lying on the back, the head is on the left.
 POSTURE_FRAMES: dict[str, Frame] = {
-    "standing": Frame(Y, X, Z), "sitting": Frame(Y, X, Z), "kneeling": Frame(Y, X, Z),
-    "all-fours": Frame(X, _scale(Y, -1), Z), "lying-back": Frame(_scale(X, -1), Y, Z),
-    "lying-front": Frame(X, _scale(Y, -1), Z), "lying-side": Frame(X, Z, Y),
+    "standing": Frame(Y, X, Z),
+    "sitting": Frame(Y, X, Z),
+    "kneeling": Frame(Y, X, Z),
+    "all-fours": Frame(X, _scale(Y, -1), Z),
+    "lying-back": Frame(_scale(X, -1), Y, Z),
+    "lying-front": Frame(X, _scale(Y, -1), Z),
+    "lying-side": Frame(X, Z, Y),
 }
 UPRIGHT = ("standing", "sitting", "kneeling")
 
@@ -332,8 +376,15 @@ def _limbs(points: dict[str, Vec], pose: Pose, pelvis: Frame, chest: Frame) -> N
             knee = best[0]
             heel = _add(ankle, _rot(_add(heel, ankle, -1), axis, best[1]))
             toe = _add(ankle, _rot(_add(toe, ankle, -1), axis, best[1]))
-        points.update({f"{side}-hip": hip, f"{side}-knee": knee, f"{side}-ankle": ankle,
-                       f"{side}-heel": heel, f"{side}-toe": toe})
+        points.update(
+            {
+                f"{side}-hip": hip,
+                f"{side}-knee": knee,
+                f"{side}-ankle": ankle,
+                f"{side}-heel": heel,
+                f"{side}-toe": toe,
+            }
+        )
         # Arm: abduct in the chest's frontal plane, then flex; the elbow bends forwards.
         shoulder = _add(sh_c, chest.near, sign * SHOULDER_WIDTH / 2)
         arm = chest.turned(chest.front, -sign * j("shoulder-out"))
@@ -343,8 +394,14 @@ def _limbs(points: dict[str, Vec], pose: Pose, pelvis: Frame, chest: Frame) -> N
         fore = arm.turned(arm.near, j("elbow"))
         wrist = _add(elbow, fore.up, -FOREARM)
         hand = _add(wrist, fore.up, -HAND * 0.35)
-        points.update({f"{side}-shoulder": shoulder, f"{side}-elbow": elbow,
-                       f"{side}-wrist": wrist, f"{side}-hand": hand})
+        points.update(
+            {
+                f"{side}-shoulder": shoulder,
+                f"{side}-elbow": elbow,
+                f"{side}-wrist": wrist,
+                f"{side}-hand": hand,
+            }
+        )
 
 
 def _raw_skeleton(pose: Pose) -> tuple[dict[str, Vec], Vec]:
@@ -382,8 +439,16 @@ SUPPORTS: dict[str, tuple[str, ...]] = {
     "sitting": ("hip",),
     "lying-back": ("hip", "shoulder", "head"),
     "lying-front": ("hip", "shoulder", "head"),
-    "lying-side": ("hip", "shoulder", "far-elbow", "far-knee", "far-hip", "far-shoulder",
-                   "far-heel", "far-toe"),
+    "lying-side": (
+        "hip",
+        "shoulder",
+        "far-elbow",
+        "far-knee",
+        "far-hip",
+        "far-shoulder",
+        "far-heel",
+        "far-toe",
+    ),
 }
 TRUNK_POINTS = ("hip", "shoulder")
 
@@ -443,13 +508,17 @@ def body_problems(pose: Pose) -> list[str]:
                 continue
             depth = floor - (p[1] - radius(name))
             if depth > CONTACT_SLACK:
-                problems.append(f"{part_word(name)} goes {round(depth * 100)} cm through the "
-                                f"floor (for a body 1 m tall)")
+                problems.append(
+                    f"{part_word(name)} goes {round(depth * 100)} cm through the "
+                    f"floor (for a body 1 m tall)"
+                )
     if pose.posture == "all-fours":
         gap = min(sk.points[f"{s}-hand"][1] - LIMB_RADIUS for s in SIDES) - sk.floor
         if gap > CONTACT_SLACK:
-            problems.append(f"on all fours a hand must reach the floor; the lower hand is "
-                            f"{round(gap * 100)} cm above it (for a body 1 m tall)")
+            problems.append(
+                f"on all fours a hand must reach the floor; the lower hand is "
+                f"{round(gap * 100)} cm above it (for a body 1 m tall)"
+            )
     if pose.posture == "standing" and "bike" not in pose.props:
         feet = [sk.points[f"{s}-{p}"][1] for s in SIDES for p in ("heel", "toe")]
         if min(feet) - LIMB_RADIUS - sk.floor > CONTACT_SLACK:
@@ -463,5 +532,3 @@ def poses_problems(poses: Poses) -> list[tuple[str, str]]:
     if poses.start == poses.end:
         out.append(("end", "the end position is the same as the start: show the movement"))
     return out
-
-

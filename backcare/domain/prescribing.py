@@ -34,9 +34,15 @@ from backcare.errors import BackcareError, SafetyStop
 DRAFT_DAYS = 7  # a week of plans: every weekday the programme may use
 
 
-def draft_week(first: date, days: int, profile: Profile | None, library: Library,
-               prescription: Prescribed, history: History, t: Thresholds = DEFAULT
-               ) -> list[Plan]:
+def draft_week(
+    first: date,
+    days: int,
+    profile: Profile | None,
+    library: Library,
+    prescription: Prescribed,
+    history: History,
+    t: Thresholds = DEFAULT,
+) -> list[Plan]:
     """The plans a draft is made from: the routine's days (issue 20), or, under a
     prescription, the planner's plans. Raises :class:`SafetyStop` while a red flag stands."""
     regime = regimen(prescription)
@@ -49,17 +55,21 @@ def draft_week(first: date, days: int, profile: Profile | None, library: Library
     for offset in range(days):
         d = first + timedelta(days=offset)
         if is_planned_day(d, profile, regime):
-            rday = routine_day(d, profile, library, history, regime, t, plan_rules(profile, d),
-                               with_changes=False)
+            rday = routine_day(
+                d, profile, library, history, regime, t, plan_rules(profile, d), with_changes=False
+            )
             if rday.items:
-                plans.append(Plan(date=d, mode=PlanMode.NORMAL, items=rday.items,
-                                  routine=rday))
+                plans.append(Plan(date=d, mode=PlanMode.NORMAL, items=rday.items, routine=rday))
     return plans
 
 
-def draft_prescription(plans: Sequence[Plan], current: Prescription | None,
-                       prescribed_by: str | None, start: date | None,
-                       allow_progression: bool | None) -> Prescription:
+def draft_prescription(
+    plans: Sequence[Plan],
+    current: Prescription | None,
+    prescribed_by: str | None,
+    start: date | None,
+    allow_progression: bool | None,
+) -> Prescription:
     """The next prescription from a week of ``plans``; the current programme's notes are
     kept for the exercises that stay, and its progression setting unless one is given."""
     doses: dict[str, Dose] = {}
@@ -70,15 +80,22 @@ def draft_prescription(plans: Sequence[Plan], current: Prescription | None,
             doses.setdefault(item.exercise.id, item.dose)
             days.setdefault(item.exercise.id, set()).add(weekday)
     if not doses:
-        raise BackcareError("no exercise is planned in the coming week, so there is nothing "
-                            "to start a prescription from")
+        raise BackcareError(
+            "no exercise is planned in the coming week, so there is nothing "
+            "to start a prescription from"
+        )
     notes = {i.exercise_id: i.note for i in current.items} if current else {}
-    items = tuple(PrescribedItem(ident, dose,
-                                 tuple(d for d in WEEKDAYS if d in days[ident]),
-                                 notes.get(ident))
-                  for ident, dose in doses.items())
-    allow = allow_progression if allow_progression is not None else \
-        bool(current and current.allow_progression)
+    items = tuple(
+        PrescribedItem(
+            ident, dose, tuple(d for d in WEEKDAYS if d in days[ident]), notes.get(ident)
+        )
+        for ident, dose in doses.items()
+    )
+    allow = (
+        allow_progression
+        if allow_progression is not None
+        else bool(current and current.allow_progression)
+    )
     return Prescription(items, prescribed_by, start, allow)
 
 

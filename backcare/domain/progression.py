@@ -80,8 +80,7 @@ def session_signal(s: Session, t: Thresholds) -> PainZone:
     not named in ``--hurt`` is answered "comfortable". No answer: unknown."""
     after = zone(s.pain_after, t)
     if after is PainZone.RED:
-        named = any(zone(e.pain, t) is PainZone.RED for e in s.exercises
-                    if e.status != "skipped")
+        named = any(zone(e.pain, t) is PainZone.RED for e in s.exercises if e.status != "skipped")
         return PainZone.AMBER if named else PainZone.RED
     return after
 
@@ -91,12 +90,12 @@ def woke_worse(s: Session, morning: Mapping[date, int], t: Thresholds) -> bool:
     session red. Without a pain-before, the day's check-in is the pain before (issue 11)."""
     before = s.pain_before if s.pain_before is not None else morning.get(s.date)
     next_day = morning.get(s.date + timedelta(days=1))
-    return before is not None and next_day is not None and \
-        next_day - before >= t.next_morning_rise
+    return before is not None and next_day is not None and next_day - before >= t.next_morning_rise
 
 
-def attempts(history: History, t: Thresholds, before: date, red_only: bool = False
-             ) -> list[Attempt]:
+def attempts(
+    history: History, t: Thresholds, before: date, red_only: bool = False
+) -> list[Attempt]:
     """Every done or partial exercise before ``before``, oldest first, with its zone (with
     ``red_only``, only the red ones: a ten-year report lists those, and skips building the
     rest).
@@ -128,15 +127,25 @@ def attempts(history: History, t: Thresholds, before: date, red_only: bool = Fal
             # The exercise's own answer, or the session's pain after where it says more.
             own_severity = severity.get(e.pain)
             by_after = own is unknown or after_severity > (
-                _SEVERITY[own] if own_severity is None else own_severity)
+                _SEVERITY[own] if own_severity is None else own_severity
+            )
             z = own if after is unknown or not by_after else after
             if red_only and not worse and z is not red:
                 continue
-            found.append(Attempt(
-                e.exercise_id, s.date, e.status, e.dose, e.pain,
-                PainZone.RED if worse else z, worse and z is not PainZone.RED, s.id,
-                s.pain_after if by_after and after is not PainZone.UNKNOWN else None,
-                e.extra))
+            found.append(
+                Attempt(
+                    e.exercise_id,
+                    s.date,
+                    e.status,
+                    e.dose,
+                    e.pain,
+                    PainZone.RED if worse else z,
+                    worse and z is not PainZone.RED,
+                    s.id,
+                    s.pain_after if by_after and after is not PainZone.UNKNOWN else None,
+                    e.extra,
+                )
+            )
     found.sort(key=lambda a: a.day)  # stable: sessions of one day keep their order
     return found
 
@@ -173,22 +182,35 @@ def step_up(ex: Exercise, dose: Dose, t: Thresholds, ceiling: Dose | None = None
 
     if dose.duration_minutes is not None and "duration_minutes" in r and dose.reps is None:
         if dose.duration_minutes < top("duration_minutes"):
-            return dose._replace(duration_minutes=min(
-                dose.duration_minutes + aerobic_step(dose.duration_minutes, t),
-                top("duration_minutes")))
+            return dose._replace(
+                duration_minutes=min(
+                    dose.duration_minutes + aerobic_step(dose.duration_minutes, t),
+                    top("duration_minutes"),
+                )
+            )
         return None
     if dose.reps is not None and "reps" in r and dose.reps < top("reps"):
         return dose._replace(reps=min(dose.reps + t.reps_step, top("reps")))
-    if dose.hold_seconds is not None and "hold_seconds" in r and dose.hold_seconds < top(
-            "hold_seconds"):
-        return dose._replace(hold_seconds=min(dose.hold_seconds + t.hold_step_s,
-                                              top("hold_seconds")))
+    if (
+        dose.hold_seconds is not None
+        and "hold_seconds" in r
+        and dose.hold_seconds < top("hold_seconds")
+    ):
+        return dose._replace(
+            hold_seconds=min(dose.hold_seconds + t.hold_step_s, top("hold_seconds"))
+        )
     if dose.sets is not None and "sets" in r and dose.sets < top("sets"):
         return dose._replace(sets=dose.sets + 1, reps=r["reps"].min if "reps" in r else None)
-    if dose.duration_minutes is not None and "duration_minutes" in r and dose.duration_minutes \
-            < top("duration_minutes"):
-        return dose._replace(duration_minutes=min(dose.duration_minutes + t.aerobic_step_min,
-                                                  top("duration_minutes")))
+    if (
+        dose.duration_minutes is not None
+        and "duration_minutes" in r
+        and dose.duration_minutes < top("duration_minutes")
+    ):
+        return dose._replace(
+            duration_minutes=min(
+                dose.duration_minutes + t.aerobic_step_min, top("duration_minutes")
+            )
+        )
     return None
 
 
@@ -199,14 +221,24 @@ def step_down(ex: Exercise, dose: Dose, t: Thresholds) -> Dose | None:
         return dose._replace(sets=dose.sets - 1)
     if dose.reps is not None and "reps" in r and dose.reps > r["reps"].min:
         return dose._replace(reps=max(dose.reps - t.reps_step, r["reps"].min))
-    if dose.hold_seconds is not None and "hold_seconds" in r and \
-            dose.hold_seconds > r["hold_seconds"].min:
-        return dose._replace(hold_seconds=max(dose.hold_seconds - t.hold_step_s,
-                                              r["hold_seconds"].min))
-    if dose.duration_minutes is not None and "duration_minutes" in r and \
-            dose.duration_minutes > r["duration_minutes"].min:
-        return dose._replace(duration_minutes=max(dose.duration_minutes - t.aerobic_step_min,
-                                                  r["duration_minutes"].min))
+    if (
+        dose.hold_seconds is not None
+        and "hold_seconds" in r
+        and dose.hold_seconds > r["hold_seconds"].min
+    ):
+        return dose._replace(
+            hold_seconds=max(dose.hold_seconds - t.hold_step_s, r["hold_seconds"].min)
+        )
+    if (
+        dose.duration_minutes is not None
+        and "duration_minutes" in r
+        and dose.duration_minutes > r["duration_minutes"].min
+    ):
+        return dose._replace(
+            duration_minutes=max(
+                dose.duration_minutes - t.aerobic_step_min, r["duration_minutes"].min
+            )
+        )
     return None
 
 
@@ -233,8 +265,7 @@ class Next:
     flagged: bool = False  # red last time: the physiotherapist should look
 
 
-def _green_run(ex: Exercise, tries: list[Attempt], dose: Dose,
-               since: date | None) -> list[Attempt]:
+def _green_run(ex: Exercise, tries: list[Attempt], dose: Dose, since: date | None) -> list[Attempt]:
     run: list[Attempt] = []
     for a in reversed(tries):
         if since is not None and a.day <= since:
@@ -260,10 +291,16 @@ def last_attempt(tries: list[Attempt]) -> Attempt:
     return max(reversed(same_day), key=lambda a: _SEVERITY[a.zone])
 
 
-def next_step(ex: Exercise, tries: list[Attempt], t: Thresholds,
-              harder: Exercise | None, easier: Exercise | None,
-              ceiling: Dose | None = None, allow_variants: bool = True,
-              since: date | None = None) -> Next:
+def next_step(
+    ex: Exercise,
+    tries: list[Attempt],
+    t: Thresholds,
+    harder: Exercise | None,
+    easier: Exercise | None,
+    ceiling: Dose | None = None,
+    allow_variants: bool = True,
+    since: date | None = None,
+) -> Next:
     """CLINICAL.md §4 applied to one exercise's recent attempts (oldest first).
 
     ``harder``/``easier`` are the variants the patient can do (or None); ``ceiling`` caps
@@ -271,62 +308,101 @@ def next_step(ex: Exercise, tries: list[Attempt], t: Thresholds,
     the latest red in the exercise's family, before which no green counts.
     """
     if not tries:
-        return Next(Decision.NEW, ex.id, ex.start_dose(),
-                    "new to you, so a gentle starting dose")
+        return Next(Decision.NEW, ex.id, ex.start_dose(), "new to you, so a gentle starting dose")
     last = last_attempt(tries)
     dose = clamp(ex, last.dose)
     when = short_date(last.day)
     if last.zone is PainZone.RED:
-        why = (f"pain next morning rose after {when}'s session" if last.next_morning
-               else f"pain after {when}'s session was {last.after}/10"
-               if last.after is not None else f"{ex.name} hurt {last.pain}/10 on {when}")
+        why = (
+            f"pain next morning rose after {when}'s session"
+            if last.next_morning
+            else f"pain after {when}'s session was {last.after}/10"
+            if last.after is not None
+            else f"{ex.name} hurt {last.pain}/10 on {when}"
+        )
         if allow_variants and easier is not None:
-            return Next(Decision.EASIER_VARIANT, easier.id, easier.start_dose(),
-                        f"easier variant: {why}", flagged=True)
+            return Next(
+                Decision.EASIER_VARIANT,
+                easier.id,
+                easier.start_dose(),
+                f"easier variant: {why}",
+                flagged=True,
+            )
         lower = step_down(ex, dose, t)
         if lower is not None:
             return Next(Decision.STEP_BACK, ex.id, lower, f"stepped back: {why}", flagged=True)
-        return Next(Decision.AT_BOTTOM, ex.id, dose,
-                    f"easiest dose already: {why}; tell your physiotherapist", flagged=True)
+        return Next(
+            Decision.AT_BOTTOM,
+            ex.id,
+            dose,
+            f"easiest dose already: {why}; tell your physiotherapist",
+            flagged=True,
+        )
     if last.zone is PainZone.AMBER:
-        felt = (f"pain after {when}'s session was {last.after}/10" if last.after is not None
-                else f"{last.pain}/10 on {when} is acceptable")
+        felt = (
+            f"pain after {when}'s session was {last.after}/10"
+            if last.after is not None
+            else f"{last.pain}/10 on {when} is acceptable"
+        )
         return Next(Decision.HOLD, ex.id, dose, f"same dose: {felt}, so hold here")
     if last.zone is PainZone.UNKNOWN:
-        return Next(Decision.CONTINUE, ex.id, dose,
-                    f"same dose: how it felt on {when} was not recorded, so it does not count "
-                    f"towards the {t.greens_to_progress} comfortable sessions before it goes "
-                    "up")
+        return Next(
+            Decision.CONTINUE,
+            ex.id,
+            dose,
+            f"same dose: how it felt on {when} was not recorded, so it does not count "
+            f"towards the {t.greens_to_progress} comfortable sessions before it goes "
+            "up",
+        )
     run = _green_run(ex, tries, dose, since)
     streak = len(run)
     # Aerobic time goes up about 10% a week, not every 3 sessions (issue 20): the greens at
     # this dose must span a week.
-    weekly = is_timed(dose) and bool(run) and \
-        (run[0].day - run[-1].day).days + 1 < t.aerobic_step_days
+    weekly = (
+        is_timed(dose) and bool(run) and (run[0].day - run[-1].day).days + 1 < t.aerobic_step_days
+    )
     if streak >= t.greens_to_progress and weekly:
         days = t.aerobic_step_days - (run[0].day - run[-1].day).days - 1
-        return Next(Decision.CONTINUE, ex.id, dose,
-                    f"same time: aerobic time goes up about {t.aerobic_step_percent}% a week "
-                    f"(next in {plural(days, 'day')})")
+        return Next(
+            Decision.CONTINUE,
+            ex.id,
+            dose,
+            f"same time: aerobic time goes up about {t.aerobic_step_percent}% a week "
+            f"(next in {plural(days, 'day')})",
+        )
     if streak >= t.greens_to_progress:
         higher = step_up(ex, dose, t, ceiling)
         if higher is not None:
-            return Next(Decision.PROGRESS, ex.id, higher,
-                        f"progressed: {streak} comfortable sessions")
+            return Next(
+                Decision.PROGRESS, ex.id, higher, f"progressed: {streak} comfortable sessions"
+            )
         if allow_variants and harder is not None:
             # A harder aerobic variant keeps the minutes: it never lowers the week's
             # aerobic time (issue 20); a harder strengthening variant starts at its own
             # starting dose.
-            start = clamp(harder, harder.start_dose()._replace(
-                duration_minutes=dose.duration_minutes)) if is_timed(dose) \
+            start = (
+                clamp(harder, harder.start_dose()._replace(duration_minutes=dose.duration_minutes))
+                if is_timed(dose)
                 else harder.start_dose()
-            return Next(Decision.HARDER_VARIANT, harder.id, start,
-                        f"harder variant: {streak} comfortable sessions of {ex.name} "
-                        f"at its top dose")
-        return Next(Decision.AT_TOP, ex.id, dose,
-                    "top of the range: keep it up" if ceiling is None
-                    else "the dose your physiotherapist set: keep it up")
+            )
+            return Next(
+                Decision.HARDER_VARIANT,
+                harder.id,
+                start,
+                f"harder variant: {streak} comfortable sessions of {ex.name} at its top dose",
+            )
+        return Next(
+            Decision.AT_TOP,
+            ex.id,
+            dose,
+            "top of the range: keep it up"
+            if ceiling is None
+            else "the dose your physiotherapist set: keep it up",
+        )
     left = t.greens_to_progress - streak
-    return Next(Decision.CONTINUE, ex.id, dose,
-                f"same dose: {left} more comfortable session{'s' if left > 1 else ''} "
-                f"before it goes up")
+    return Next(
+        Decision.CONTINUE,
+        ex.id,
+        dose,
+        f"same dose: {left} more comfortable session{'s' if left > 1 else ''} before it goes up",
+    )

@@ -62,19 +62,51 @@ START_SHARE = 0.6
 # sit-to-stand and hinge of everyday posture). Families not named here follow, in the
 # library's order, so a physiotherapist's own library works too.
 PREFERENCE: dict[str, tuple[str, ...]] = {
-    "stretching": ("knee-to-chest", "cat-cow", "seated-buttock-stretch", "pelvic-tilt",
-                   "seated-hamstring-stretch", "hamstring-stretch",
-                   "standing-hip-flexor-stretch", "standing-back-bend", "knee-rolls",
-                   "standing-side-bend", "bottom-to-heels-stretch", "seated-twist"),
-    "strengthening": ("bridge", "all-fours-arm-reach", "abdominal-bracing", "clam",
-                      "mini-squat", "seated-abdominal-bracing", "heel-raises",
-                      "seated-knee-straightening"),
-    "aerobic": ("walking", "exercise-bike", "walking-in-water", "marching-on-the-spot",
-                "seated-marching", "side-stepping", "seated-arm-and-leg-pumping"),
-    "posture": ("getting-up-from-a-chair", "hip-hinge", "shoulder-blade-squeeze",
-                "sitting-posture", "standing-posture", "chin-tucks",
-                "finding-your-middle-back-position", "getting-out-of-bed", "desk-break",
-                "carrying-technique"),
+    "stretching": (
+        "knee-to-chest",
+        "cat-cow",
+        "seated-buttock-stretch",
+        "pelvic-tilt",
+        "seated-hamstring-stretch",
+        "hamstring-stretch",
+        "standing-hip-flexor-stretch",
+        "standing-back-bend",
+        "knee-rolls",
+        "standing-side-bend",
+        "bottom-to-heels-stretch",
+        "seated-twist",
+    ),
+    "strengthening": (
+        "bridge",
+        "all-fours-arm-reach",
+        "abdominal-bracing",
+        "clam",
+        "mini-squat",
+        "seated-abdominal-bracing",
+        "heel-raises",
+        "seated-knee-straightening",
+    ),
+    "aerobic": (
+        "walking",
+        "exercise-bike",
+        "walking-in-water",
+        "marching-on-the-spot",
+        "seated-marching",
+        "side-stepping",
+        "seated-arm-and-leg-pumping",
+    ),
+    "posture": (
+        "getting-up-from-a-chair",
+        "hip-hinge",
+        "shoulder-blade-squeeze",
+        "sitting-posture",
+        "standing-posture",
+        "chin-tucks",
+        "finding-your-middle-back-position",
+        "getting-out-of-bed",
+        "desk-break",
+        "carrying-technique",
+    ),
 }
 
 
@@ -151,13 +183,13 @@ def preference(category: str, fams: Families) -> list[str]:
     """The families of a kind, in the order a routine takes them."""
     named = [fams.key(i) for i in PREFERENCE.get(category, ())]
     order = list(dict.fromkeys(k for k in named if k is not None))
-    rest = [k for k, fam in fams.members.items() if fam[0].category == category
-            and k not in order]
+    rest = [k for k, fam in fams.members.items() if fam[0].category == category and k not in order]
     return [k for k in order if fams.members[k][0].category == category] + rest
 
 
-def _eligible(family: Sequence[Exercise], usable: Callable[[Exercise], bool],
-              ok: Callable[[Exercise], bool]) -> bool:
+def _eligible(
+    family: Sequence[Exercise], usable: Callable[[Exercise], bool], ok: Callable[[Exercise], bool]
+) -> bool:
     """A family joins a routine at its level 1 (docs/clinical.md §2): the easiest variant
     the patient can do must be a level 1, and a condition's rule must allow one of them."""
     doable = [e for e in family if usable(e)]
@@ -171,6 +203,7 @@ def entry(family: Sequence[Exercise], usable: Callable[[Exercise], bool]) -> Exe
 
 # --- triggers: what takes a family out of the routine ----------------------------------------
 
+
 def hurt_pain(a: Attempt) -> int | None:
     """How much an exercise itself hurt: its own answer (``--hurt``, or the guided session's
     question after it). A session's pain just after, with no exercise named, makes every
@@ -178,8 +211,7 @@ def hurt_pain(a: Attempt) -> int | None:
     return a.pain
 
 
-def swap_triggers(tries: Iterable[Attempt], fams: Families, t: Thresholds
-                  ) -> dict[str, Left]:
+def swap_triggers(tries: Iterable[Attempt], fams: Families, t: Thresholds) -> dict[str, Left]:
     """The families a pain rule takes out of the routine, each with the day and why
     (issue 20, docs/clinical.md §4): one that hurt 7/10 or more once, or was red twice in
     14 days."""
@@ -192,8 +224,9 @@ def swap_triggers(tries: Iterable[Attempt], fams: Families, t: Thresholds
         name = fams.library.get(a.exercise_id).name
         pain = hurt_pain(a)
         if pain is not None and pain >= t.hurt_swap_pain:
-            out[key] = Left(key, a.exercise_id, a.day,
-                            f"{name} hurt {pain}/10 on {short_date(a.day)}", True)
+            out[key] = Left(
+                key, a.exercise_id, a.day, f"{name} hurt {pain}/10 on {short_date(a.day)}", True
+            )
             continue
         if a.zone is PainZone.RED:
             days = reds.setdefault(key, [])
@@ -201,16 +234,21 @@ def swap_triggers(tries: Iterable[Attempt], fams: Families, t: Thresholds
                 days.append(a)
             recent = [r for r in days if (a.day - r.day).days < t.red_swap_days]
             if len(recent) >= t.red_swap_count and key not in out:
-                out[key] = Left(key, a.exercise_id, a.day,
-                                f"{name} was painful on {len(recent)} days in "
-                                f"{t.red_swap_days} (last on {short_date(a.day)})", True)
+                out[key] = Left(
+                    key,
+                    a.exercise_id,
+                    a.day,
+                    f"{name} was painful on {len(recent)} days in "
+                    f"{t.red_swap_days} (last on {short_date(a.day)})",
+                    True,
+                )
     return out
 
 
 # --- the routine on a day ---------------------------------------------------------------------
 
-def aerobic_allowance(minutes_per_day: int, days_per_week: int, t: Thresholds = DEFAULT
-                      ) -> int:
+
+def aerobic_allowance(minutes_per_day: int, days_per_week: int, t: Thresholds = DEFAULT) -> int:
     """The most aerobic minutes a training day holds (issue 20): enough for the WHO 150
     minutes a week over the patient's training days (docs/clinical.md §2), and at most half
     the day's minutes, so the other exercises keep room to grow; never under 5."""
@@ -218,12 +256,19 @@ def aerobic_allowance(minutes_per_day: int, days_per_week: int, t: Thresholds = 
     return max(MIN_AEROBIC_MINUTES, min(week, minutes_per_day // 2))
 
 
-def routine_on(day: date, profile: Profile, library: Library,
-               all_families: Sequence[Sequence[Exercise]], tries: Sequence[Attempt],
-               usable: Callable[[Exercise], bool], rules: PlanRules = NO_RULES,
-               counts_for_routine: Callable[[date], bool] = lambda d: True,
-               start_seconds: Callable[[Exercise], int] = lambda e: 0,
-               training_days: int = 7, t: Thresholds = DEFAULT) -> Routine:
+def routine_on(
+    day: date,
+    profile: Profile,
+    library: Library,
+    all_families: Sequence[Sequence[Exercise]],
+    tries: Sequence[Attempt],
+    usable: Callable[[Exercise], bool],
+    rules: PlanRules = NO_RULES,
+    counts_for_routine: Callable[[date], bool] = lambda d: True,
+    start_seconds: Callable[[Exercise], int] = lambda e: 0,
+    training_days: int = 7,
+    t: Thresholds = DEFAULT,
+) -> Routine:
     """The routine on ``day``.
 
     ``tries`` are the attempts of the planner's weeks before ``day`` (extras already out);
@@ -239,8 +284,11 @@ def routine_on(day: date, profile: Profile, library: Library,
     def ok(e: Exercise) -> bool:
         return usable(e) and rules.allows(e)
 
-    mine = [a for a in tries if counts_for_routine(a.day) and not a.extra
-            and fams.key(a.exercise_id) is not None]
+    mine = [
+        a
+        for a in tries
+        if counts_for_routine(a.day) and not a.extra and fams.key(a.exercise_id) is not None
+    ]
     triggered = swap_triggers(mine, fams, t)
     swaps = [s for s in profile.routine_swaps if s.day <= day]
     asked_out: dict[str, RoutineSwap] = {}
@@ -271,23 +319,28 @@ def routine_on(day: date, profile: Profile, library: Library,
         if rules.keep_mobility and cat == "stretching":
             # Inflammatory back pain (docs/clinical.md §8, NICE NG65): the spinal mobility
             # work first, so that every plan keeps it.
-            pool = [k for k in pool if _mobile(fams.members[k])] + \
-                [k for k in pool if not _mobile(fams.members[k])]
+            pool = [k for k in pool if _mobile(fams.members[k])] + [
+                k for k in pool if not _mobile(fams.members[k])
+            ]
         if rules.balance_first and cat == "posture":
             # Osteoporosis (docs/clinical.md §8): one balance exercise in every plan.
             balance = [k for k in pool if _balance(fams.members[k])]
             pool = balance[:1] + [k for k in pool if k not in balance[:1]]
         pools[cat] = pool
         # The patient's own choices first, then what they have been doing, then the rest.
-        chosen: list[str] = [k for k in asked_in if k in pool and k not in triggered
-                             and fams.members[k][0].category == cat]
+        chosen: list[str] = [
+            k
+            for k in asked_in
+            if k in pool and k not in triggered and fams.members[k][0].category == cat
+        ]
         # What the patient has done most recently keeps its place: a family that took
         # another's place stays when what took that one out leaves the planner's weeks.
-        in_use = sorted((k for k in first_seen if k in pool and k not in excluded
-                         and k not in chosen),
-                        key=lambda k: (-last_seen[k].toordinal(), pool.index(k)))
+        in_use = sorted(
+            (k for k in first_seen if k in pool and k not in excluded and k not in chosen),
+            key=lambda k: (-last_seen[k].toordinal(), pool.index(k)),
+        )
         chosen += in_use
-        chosen = chosen[:sizes[cat]]
+        chosen = chosen[: sizes[cat]]
         for k in pool:
             if len(chosen) >= sizes[cat]:
                 break
@@ -299,12 +352,16 @@ def routine_on(day: date, profile: Profile, library: Library,
         # What each new family replaced, for its reason.
         gone = [k for k in excluded if fams.members[k][0].category == cat]
         for k in chosen:
-            members.append(_member(k, cat, day, started, first_seen, asked_in, triggered,
-                                   asked_out, gone, fams, t))
+            members.append(
+                _member(
+                    k, cat, day, started, first_seen, asked_in, triggered, asked_out, gone, fams, t
+                )
+            )
     # The other exercises share what the aerobic work leaves; they start at no more than
     # START_SHARE of it, so their doses have room to grow.
-    room = int((budget - aerobic_allowance(profile.minutes_per_day, training_days, t) * 60)
-               * START_SHARE)
+    room = int(
+        (budget - aerobic_allowance(profile.minutes_per_day, training_days, t) * 60) * START_SHARE
+    )
 
     def secs(m: Member) -> int:
         e = entry(fams.members[m.family], ok)
@@ -313,83 +370,136 @@ def routine_on(day: date, profile: Profile, library: Library,
     chosen_first = list(members)
     members = _fit(members, secs, room, MIN_SIZE)
     non_aerobic = [m for m in members if m.category != "aerobic"]
-    split = sum(secs(m) for m in non_aerobic) > room and training_days >= 4 \
+    split = (
+        sum(secs(m) for m in non_aerobic) > room
+        and training_days >= 4
         and any(sum(1 for m in non_aerobic if m.category == c) >= 2 for c in NON_AEROBIC)
+    )
     if split:
         members = _halves(members)
     # Still too long for the minutes, even split: fewer, down to one of each kind.
-    share = budget - (aerobic_allowance(profile.minutes_per_day, training_days, t) * 60
-                      if any(m.category == "aerobic" for m in members) else 0)
+    share = budget - (
+        aerobic_allowance(profile.minutes_per_day, training_days, t) * 60
+        if any(m.category == "aerobic" for m in members)
+        else 0
+    )
     if max(_day_seconds(members, secs, g) for g in ("A", "B")) > share:
-        members = _fit([Member(m.family, m.category, m.joined, m.why_joined, "", m.replaces)
-                        for m in members], secs, share, len({m.category for m in members}))
+        members = _fit(
+            [Member(m.family, m.category, m.joined, m.why_joined, "", m.replaces) for m in members],
+            secs,
+            share,
+            len({m.category for m in members}),
+        )
         split = False
+
         def keep(m: Member) -> bool:  # what a condition's rule keeps in every plan
             fam = fams.members[m.family]
-            return (rules.keep_mobility and _mobile(fam)) or \
-                (rules.balance_first and _balance(fam))
+            return (rules.keep_mobility and _mobile(fam)) or (rules.balance_first and _balance(fam))
 
         members = _shortest(members, secs, share, pools, excluded, fams, keep)
     # What the minutes left out, when the patient has been doing it: the reason it went.
     kept = {m.family for m in members}
-    fitted = [Left(m.family, entry(fams.members[m.family], ok).id  # type: ignore[union-attr]
-                   if entry(fams.members[m.family], ok) else m.family, day,
-                   f"left out to fit your {profile.minutes_per_day} minutes a day", False)
-              for m in chosen_first if m.family not in kept and m.family in first_seen]
-    left = tuple(sorted(
-        [triggered[k] for k in triggered] +
-        [Left(k, asked_out[k].out_id, asked_out[k].day,
-              f"you asked to swap it on {short_date(asked_out[k].day)}", False)
-         for k in asked_out if k not in triggered] + fitted,
-        key=lambda lf: (lf.day, lf.family)))
-    return Routine(started, tuple(members), left, split, _review(day, started, t),
-                   tuple(emptied))
+    fitted = [
+        Left(
+            m.family,
+            entry(fams.members[m.family], ok).id  # type: ignore[union-attr]
+            if entry(fams.members[m.family], ok)
+            else m.family,
+            day,
+            f"left out to fit your {profile.minutes_per_day} minutes a day",
+            False,
+        )
+        for m in chosen_first
+        if m.family not in kept and m.family in first_seen
+    ]
+    left = tuple(
+        sorted(
+            [triggered[k] for k in triggered]
+            + [
+                Left(
+                    k,
+                    asked_out[k].out_id,
+                    asked_out[k].day,
+                    f"you asked to swap it on {short_date(asked_out[k].day)}",
+                    False,
+                )
+                for k in asked_out
+                if k not in triggered
+            ]
+            + fitted,
+            key=lambda lf: (lf.day, lf.family),
+        )
+    )
+    return Routine(started, tuple(members), left, split, _review(day, started, t), tuple(emptied))
 
 
-def _member(key: str, cat: str, day: date, started: date, first_seen: dict[str, date],
-            asked_in: dict[str, RoutineSwap], triggered: dict[str, Left],
-            asked_out: dict[str, RoutineSwap], gone: list[str], fams: Families,
-            t: Thresholds) -> Member:
+def _member(
+    key: str,
+    cat: str,
+    day: date,
+    started: date,
+    first_seen: dict[str, date],
+    asked_in: dict[str, RoutineSwap],
+    triggered: dict[str, Left],
+    asked_out: dict[str, RoutineSwap],
+    gone: list[str],
+    fams: Families,
+    t: Thresholds,
+) -> Member:
     """A family of the routine, with the day it joined and why."""
     if key in asked_in:
         s = asked_in[key]
         out = fams.library.get(s.out_id) if s.out_id in fams.library else None
         was = f" in place of {out.name}" if out is not None else ""
-        return Member(key, cat, s.day, f"you chose it{was} on {short_date(s.day)}",
-                      replaces=fams.key(s.out_id))
+        return Member(
+            key,
+            cat,
+            s.day,
+            f"you chose it{was} on {short_date(s.day)}",
+            replaces=fams.key(s.out_id),
+        )
     seen = first_seen.get(key)
     # A family that came in after one was taken out replaced it.
     for k in sorted(gone):
-        why = triggered[k].why if k in triggered else \
-            f"you asked to swap {fams.members[k][0].name}"
+        why = triggered[k].why if k in triggered else f"you asked to swap {fams.members[k][0].name}"
         when = triggered[k].day if k in triggered else asked_out[k].day
         if seen is None or seen > when:
             joined = seen or min(day, max(when + timedelta(days=1), started))
-            return Member(key, cat, joined, f"in place of {fams.members[k][0].name}: {why}",
-                          replaces=k)
+            return Member(
+                key, cat, joined, f"in place of {fams.members[k][0].name}: {why}", replaces=k
+            )
     # Seen first in the programme's first week, or in the first week of the weeks the
     # planner reads (so it was there before them), or not yet done: from the start.
     window = day - timedelta(days=t.planner_lookback_days)
     if seen is None or seen <= max(started, window) + timedelta(days=7):
-        return Member(key, cat, min(started, day) if seen is None else min(started, seen),
-                      "in your routine from the start")
+        return Member(
+            key,
+            cat,
+            min(started, day) if seen is None else min(started, seen),
+            "in your routine from the start",
+        )
     return Member(key, cat, seen, f"{fams.members[key][0].name} joined your routine")
 
 
 def _day_seconds(members: list[Member], secs: Callable[[Member], int], group: str) -> int:
     """The starting doses' time of the non-aerobic exercises of a day of ``group``."""
-    return sum(secs(m) for m in members if m.category != "aerobic"
-               and (not m.group or m.group == group))
+    return sum(
+        secs(m) for m in members if m.category != "aerobic" and (not m.group or m.group == group)
+    )
 
 
-def _fit(members: list[Member], secs: Callable[[Member], int], room: int,
-         least: int) -> list[Member]:
+def _fit(
+    members: list[Member], secs: Callable[[Member], int], room: int, least: int
+) -> list[Member]:
     """Fewer exercises while their starting doses take more than ``room``: the longest of a
     kind with two or more goes first, never below one of each kind or ``least`` in all."""
     ms = list(members)
     while sum(secs(m) for m in ms if m.category != "aerobic") > room and len(ms) > least:
-        spare = [m for m in ms if m.category != "aerobic"
-                 and sum(1 for o in ms if o.category == m.category) > 1]
+        spare = [
+            m
+            for m in ms
+            if m.category != "aerobic" and sum(1 for o in ms if o.category == m.category) > 1
+        ]
         if not spare:
             break
         ms.remove(max(reversed(spare), key=secs))
@@ -404,9 +514,15 @@ def _balance(family: Sequence[Exercise]) -> bool:
     return any(is_balance(e) for e in family)
 
 
-def _shortest(members: list[Member], secs: Callable[[Member], int], share: int,
-              pools: dict[str, list[str]], excluded: set[str], fams: Families,
-              keep: Callable[[Member], bool]) -> list[Member]:
+def _shortest(
+    members: list[Member],
+    secs: Callable[[Member], int],
+    share: int,
+    pools: dict[str, list[str]],
+    excluded: set[str],
+    fams: Families,
+    keep: Callable[[Member], bool],
+) -> list[Member]:
     """When even one of each kind takes more than the minutes, each takes the quickest
     exercise of its kind instead, the longest first, while the day is too long (never one
     that a condition's rule keeps)."""
@@ -417,9 +533,13 @@ def _shortest(members: list[Member], secs: Callable[[Member], int], share: int,
         if m.category == "aerobic" or keep(m):
             continue
         taken = {o.family for o in ms}
-        options = [Member(k, m.category, m.joined, f"{fams.members[k][0].name}: quicker, to "
-                          "fit your minutes") for k in pools[m.category]
-                   if k not in taken and k not in excluded]
+        options = [
+            Member(
+                k, m.category, m.joined, f"{fams.members[k][0].name}: quicker, to fit your minutes"
+            )
+            for k in pools[m.category]
+            if k not in taken and k not in excluded
+        ]
         best = min(options, key=secs, default=None)
         if best is not None and secs(best) < secs(m):
             ms[ms.index(m)] = best
@@ -437,8 +557,16 @@ def _halves(members: list[Member]) -> list[Member]:
             if cat == "aerobic" or len(mine) < 2:
                 out.append(m)
             else:
-                out.append(Member(m.family, m.category, m.joined, m.why_joined,
-                                  "A" if n % 2 == 0 else "B", m.replaces))
+                out.append(
+                    Member(
+                        m.family,
+                        m.category,
+                        m.joined,
+                        m.why_joined,
+                        "A" if n % 2 == 0 else "B",
+                        m.replaces,
+                    )
+                )
     return out
 
 
@@ -458,14 +586,19 @@ def review_notice(day: date, routine: Routine, t: Thresholds = DEFAULT) -> str |
     if last <= routine.started or (day - last).days >= 7:
         return None
     weeks = (last - routine.started).days // 7
-    return (f"Your routine is {weeks} weeks old: a good time to review it with your "
-            "physiotherapist. Nothing changes unless you choose: 'backcare plan swap ID' "
-            "offers another exercise of the same kind.")
+    return (
+        f"Your routine is {weeks} weeks old: a good time to review it with your "
+        "physiotherapist. Nothing changes unless you choose: 'backcare plan swap ID' "
+        "offers another exercise of the same kind."
+    )
 
 
-def dose_changes(family: Sequence[Exercise], tries: Sequence[Attempt],
-                 why_at: Callable[[date], str | None], names: dict[str, str]
-                 ) -> list[Change]:
+def dose_changes(
+    family: Sequence[Exercise],
+    tries: Sequence[Attempt],
+    why_at: Callable[[date], str | None],
+    names: dict[str, str],
+) -> list[Change]:
     """Each change of variant or dose in a family's attempts, on the day it was first done
     that way, with why (``why_at`` gives the planner's reason for that day's dose)."""
     ids = {e.id for e in family}
@@ -478,33 +611,43 @@ def dose_changes(family: Sequence[Exercise], tries: Sequence[Attempt],
     for d in sorted(per_day):
         now = per_day[d]
         if before is not None and now != before:
-            out.append(Change(d, describe_step(before, now, names),
-                              why_at(d) or "as planned that day"))
+            out.append(
+                Change(d, describe_step(before, now, names), why_at(d) or "as planned that day")
+            )
         before = now
     return out
 
 
-def describe_step(before: tuple[str, Dose], now: tuple[str, Dose],
-                  names: dict[str, str]) -> str:
+def describe_step(before: tuple[str, Dose], now: tuple[str, Dose], names: dict[str, str]) -> str:
     (a, da), (b, db) = before, now
     if a != b:
         return f"{names.get(a, a)} → {names.get(b, b)}, {db.describe()}"
     return f"{names.get(b, b)}: {da.describe()} → {db.describe()}"
 
 
-def to_dicts(routine: Routine, current: dict[str, tuple[Exercise, Dose]],
-             changes: dict[str, list[Change]]) -> list[dict[str, Any]]:
+def to_dicts(
+    routine: Routine, current: dict[str, tuple[Exercise, Dose]], changes: dict[str, list[Change]]
+) -> list[dict[str, Any]]:
     """``plan --json``'s ``routine`` (CONTRACT.md, third round)."""
     out = []
     for m in routine.members:
         ex, dose = current[m.family]
         joined = Change(m.joined, "joined", m.why_joined)
-        out.append({
-            "exercise_id": ex.id, "family": m.family, "name": ex.name,
-            "category": m.category, "joined": m.joined.isoformat(),
-            "days": {"": "every training day", "A": "every other training day (A)",
-                     "B": "every other training day (B)"}[m.group],
-            "group": m.group or None, "dose": dose.to_dict(),
-            "changes": [joined.to_dict()] + [c.to_dict() for c in changes.get(m.family, [])],
-        })
+        out.append(
+            {
+                "exercise_id": ex.id,
+                "family": m.family,
+                "name": ex.name,
+                "category": m.category,
+                "joined": m.joined.isoformat(),
+                "days": {
+                    "": "every training day",
+                    "A": "every other training day (A)",
+                    "B": "every other training day (B)",
+                }[m.group],
+                "group": m.group or None,
+                "dose": dose.to_dict(),
+                "changes": [joined.to_dict()] + [c.to_dict() for c in changes.get(m.family, [])],
+            }
+        )
     return out

@@ -46,40 +46,73 @@ class RedFlag:
 
 # CLINICAL.md §5, "Red flags (NICE CKS, via NHS pathways)". The names are CONTRACT.md's.
 RED_FLAGS: tuple[RedFlag, ...] = (
-    RedFlag("bladder-bowel", "cauda-equina",
-            "Have you recently lost control of your bladder or bowels, or found it hard to "
-            "pass urine?", "a change in bladder or bowel control"),
-    RedFlag("saddle-numbness", "cauda-equina",
-            "Do you have numbness between your legs or around your bottom (back passage)?",
-            "numbness between the legs"),
-    RedFlag("leg-weakness", "cauda-equina",
-            "Is there severe or worsening weakness or numbness in your legs?",
-            "weakness or numbness in the legs"),
-    RedFlag("walking-change", "cauda-equina",
-            "Has the way you walk changed, for example you trip or your legs give way?",
-            "a change in the way you walk"),
+    RedFlag(
+        "bladder-bowel",
+        "cauda-equina",
+        "Have you recently lost control of your bladder or bowels, or found it hard to pass urine?",
+        "a change in bladder or bowel control",
+    ),
+    RedFlag(
+        "saddle-numbness",
+        "cauda-equina",
+        "Do you have numbness between your legs or around your bottom (back passage)?",
+        "numbness between the legs",
+    ),
+    RedFlag(
+        "leg-weakness",
+        "cauda-equina",
+        "Is there severe or worsening weakness or numbness in your legs?",
+        "weakness or numbness in the legs",
+    ),
+    RedFlag(
+        "walking-change",
+        "cauda-equina",
+        "Has the way you walk changed, for example you trip or your legs give way?",
+        "a change in the way you walk",
+    ),
     # GIRFT national suspected cauda equina pathway (2023), NICE CKS (docs/clinical.md §5).
-    RedFlag("sexual-dysfunction", "cauda-equina",
-            "Have you noticed a new change in sexual function, such as numbness of the "
-            "genitals or difficulty with erection or ejaculation?",
-            "a new change in sexual function"),
-    RedFlag("both-legs", "cauda-equina",
-            "Do you have pain, numbness, tingling or weakness in both legs?",
-            "symptoms in both legs"),
+    RedFlag(
+        "sexual-dysfunction",
+        "cauda-equina",
+        "Have you noticed a new change in sexual function, such as numbness of the "
+        "genitals or difficulty with erection or ejaculation?",
+        "a new change in sexual function",
+    ),
+    RedFlag(
+        "both-legs",
+        "cauda-equina",
+        "Do you have pain, numbness, tingling or weakness in both legs?",
+        "symptoms in both legs",
+    ),
     RedFlag("cancer-history", "cancer", "Have you ever had cancer?", "a history of cancer"),
-    RedFlag("weight-loss", "cancer", "Have you lost weight recently without trying?",
-            "weight loss without trying"),
-    RedFlag("night-pain", "cancer",
-            "Is the pain worse at night or when lying down, so that it wakes you or stops "
-            "you sleeping?", "pain that is worse at night"),
+    RedFlag(
+        "weight-loss",
+        "cancer",
+        "Have you lost weight recently without trying?",
+        "weight loss without trying",
+    ),
+    RedFlag(
+        "night-pain",
+        "cancer",
+        "Is the pain worse at night or when lying down, so that it wakes you or stops "
+        "you sleeping?",
+        "pain that is worse at night",
+    ),
     RedFlag("fever", "infection", "Do you have a fever, or feel hot and shivery?", "a fever"),
-    RedFlag("immunosuppressed", "infection",
-            "Is your immune system weakened (for example by medicines such as chemotherapy "
-            "or steroids, or by illness), or do you inject drugs?", "a weakened immune system"),
-    RedFlag("trauma", "fracture",
-            "Did the pain start after a fall, accident or injury — or a minor knock if you "
-            "have weak bones (osteoporosis) or take steroids long-term?",
-            "pain that started with a fall or injury"),
+    RedFlag(
+        "immunosuppressed",
+        "infection",
+        "Is your immune system weakened (for example by medicines such as chemotherapy "
+        "or steroids, or by illness), or do you inject drugs?",
+        "a weakened immune system",
+    ),
+    RedFlag(
+        "trauma",
+        "fracture",
+        "Did the pain start after a fall, accident or injury — or a minor knock if you "
+        "have weak bones (osteoporosis) or take steroids long-term?",
+        "pain that started with a fall or injury",
+    ),
 )
 RED_FLAG_NAMES: tuple[str, ...] = tuple(f.name for f in RED_FLAGS)
 CAUDA_EQUINA = frozenset(f.name for f in RED_FLAGS if f.group == "cauda-equina")
@@ -95,8 +128,9 @@ CHECKIN_RED_FLAGS: dict[str, str] = {
     "night-pain": "night-pain",  # worse at night or lying down: possible cancer
     "sexual-dysfunction": "sexual-dysfunction",  # cauda equina (GIRFT 2023; issue 21)
 }
-CAUDA_EQUINA_SYMPTOMS = frozenset(s for s, flag in CHECKIN_RED_FLAGS.items()
-                                  if flag in CAUDA_EQUINA)
+CAUDA_EQUINA_SYMPTOMS = frozenset(
+    s for s, flag in CHECKIN_RED_FLAGS.items() if flag in CAUDA_EQUINA
+)
 NERVE_SYMPTOMS = frozenset({"numbness", "tingling", "weakness"})
 # Unexplained weight loss is a possible-cancer sign (§5) with one severity everywhere (issue
 # 21): see a GP within days, at init and at a check-in; it never stops the programme alone.
@@ -163,8 +197,7 @@ def _run_of_days_at_or_above(by_date: Mapping[date, int], score: int, day: date)
     return n
 
 
-def seek_help(profile: Profile | None, history: History, day: date,
-              t: Thresholds) -> list[Advice]:
+def seek_help(profile: Profile | None, history: History, day: date, t: Thresholds) -> list[Advice]:
     """The "when to seek professional help" rules of CLINICAL.md §5, as of ``day``."""
     found: list[Advice] = []
     checkins = sorted((c for c in history.checkins if c.date <= day), key=lambda c: c.date)
@@ -181,28 +214,50 @@ def seek_help(profile: Profile | None, history: History, day: date,
         # report is no longer an emergency; a new report un-clears the profile (logbook).
         cleared = profile is not None and profile.cleared_by_clinician
         if (both or ce) and not cleared:
-            found.append(Advice("urgent", "nerve-symptoms-urgent",
-                                f"You reported {what} in both legs or with other nerve signs "
-                                f"on {last.date.day} {last.date:%b}. " + URGENT_CAUDA_EQUINA))
+            found.append(
+                Advice(
+                    "urgent",
+                    "nerve-symptoms-urgent",
+                    f"You reported {what} in both legs or with other nerve signs "
+                    f"on {last.date.day} {last.date:%b}. " + URGENT_CAUDA_EQUINA,
+                )
+            )
         else:
-            found.append(Advice("prompt", "nerve-symptoms",
-                                f"You reported {what} on {last.date.day} {last.date:%b}. "
-                                f"Please arrange a "
-                                "review with your GP or physiotherapist in the next few days. "
-                                "Go to an emergency department at once if you lose bladder "
-                                "or bowel control or feel numb between your legs."))
+            found.append(
+                Advice(
+                    "prompt",
+                    "nerve-symptoms",
+                    f"You reported {what} on {last.date.day} {last.date:%b}. "
+                    f"Please arrange a "
+                    "review with your GP or physiotherapist in the next few days. "
+                    "Go to an emergency department at once if you lose bladder "
+                    "or bowel control or feel numb between your legs.",
+                )
+            )
     # Unexplained weight loss, at a check-in or at init → see the GP within days: one
     # severity everywhere (docs/clinical.md §5, issue 21).
     weight = [c for c in recent if set(c.symptoms) & SEE_GP_SYMPTOMS]
     if weight:
-        found.append(Advice("prompt", "weight-loss",
-                            f"You reported losing weight without trying on "
-                            f"{weight[-1].date.day} {weight[-1].date:%b}. {WEIGHT_LOSS_ADVICE}"))
-    elif profile is not None and set(profile.red_flags) & SEE_GP_SYMPTOMS \
-            and not profile.cleared_by_clinician:
-        found.append(Advice("prompt", "weight-loss",
-                            f"You told us you have lost weight without trying. "
-                            f"{WEIGHT_LOSS_ADVICE}"))
+        found.append(
+            Advice(
+                "prompt",
+                "weight-loss",
+                f"You reported losing weight without trying on "
+                f"{weight[-1].date.day} {weight[-1].date:%b}. {WEIGHT_LOSS_ADVICE}",
+            )
+        )
+    elif (
+        profile is not None
+        and set(profile.red_flags) & SEE_GP_SYMPTOMS
+        and not profile.cleared_by_clinician
+    ):
+        found.append(
+            Advice(
+                "prompt",
+                "weight-loss",
+                f"You told us you have lost weight without trying. {WEIGHT_LOSS_ADVICE}",
+            )
+        )
     # Severe pain: 7 or more on 3 consecutive days → review (CLINICAL.md §5), whether the
     # patient said it at a check-in or before or just after a session. The message names the run it
     # saw: one that ended yesterday is said as such, never as still going on after a lower
@@ -212,17 +267,27 @@ def seek_help(profile: Profile | None, history: History, day: date,
     yesterday = day - timedelta(days=1)
     run_before = _run_of_days_at_or_above(day_pain, t.severe_pain, yesterday)
     if run_now >= t.severe_days:
-        found.append(Advice("prompt", "severe-pain-3-days",
-                            f"Your pain has been {t.severe_pain}/10 or more for "
-                            f"{plural(run_now, 'day')} in a row. Please see your GP or "
-                            "physiotherapist for a review."))
+        found.append(
+            Advice(
+                "prompt",
+                "severe-pain-3-days",
+                f"Your pain has been {t.severe_pain}/10 or more for "
+                f"{plural(run_now, 'day')} in a row. Please see your GP or "
+                "physiotherapist for a review.",
+            )
+        )
     elif run_before >= t.severe_days:
-        found.append(Advice("prompt", "severe-pain-3-days",
-                            f"Your pain was {t.severe_pain}/10 or more on "
-                            f"{plural(run_before, 'day')} in a row, up to "
-                            f"{yesterday.day} {yesterday:%b}. "
-                            f"Please see your GP or physiotherapist for a "
-                            "review."))
+        found.append(
+            Advice(
+                "prompt",
+                "severe-pain-3-days",
+                f"Your pain was {t.severe_pain}/10 or more on "
+                f"{plural(run_before, 'day')} in a row, up to "
+                f"{yesterday.day} {yesterday:%b}. "
+                f"Please see your GP or physiotherapist for a "
+                "review.",
+            )
+        )
     # Pain persists despite self-care: after 14 days, no minimal important change.
     if profile is not None and day >= profile.start_date + timedelta(days=t.review_after_days):
         index = index_history(history, day, {})
@@ -230,16 +295,29 @@ def seek_help(profile: Profile | None, history: History, day: date,
         first = shift(day, 1 - PAIN_WINDOW_DAYS)
         current = mean_pain(index.pain_by_day, first, day)
         exact = exact_mean_pain(index.pain_by_day, first, day)  # judged unrounded (§9)
-        if base is not None and current is not None and exact is not None and base > 0 and \
-                not pain_change(base, exact, t).clinically_important:
-            found.append(Advice("advice", "no-improvement-14-days",
-                                f"After {t.review_after_days} days your pain ({current:g}/10 "
-                                f"this week, {base}/10 at the start) has not clearly eased. "
-                                "It is worth contacting a physiotherapist, an MSK service or "
-                                "your GP (NHS Inform advises this after 2 weeks)."))
+        if (
+            base is not None
+            and current is not None
+            and exact is not None
+            and base > 0
+            and not pain_change(base, exact, t).clinically_important
+        ):
+            found.append(
+                Advice(
+                    "advice",
+                    "no-improvement-14-days",
+                    f"After {t.review_after_days} days your pain ({current:g}/10 "
+                    f"this week, {base}/10 at the start) has not clearly eased. "
+                    "It is worth contacting a physiotherapist, an MSK service or "
+                    "your GP (NHS Inform advises this after 2 weeks).",
+                )
+            )
     if profile is not None:
-        if profile.age_band in AGE_BANDS_TO_CHECK and not profile.cleared_by_clinician \
-                and profile.assessed_by_clinician is not True:
+        if (
+            profile.age_band in AGE_BANDS_TO_CHECK
+            and not profile.cleared_by_clinician
+            and profile.assessed_by_clinician is not True
+        ):
             found.append(Advice("prompt", "age-at-onset", AGE_ADVICE))
         if PREGNANCY in profile.conditions:
             # ACOG Committee Opinion 804's warning signs (docs/clinical.md §8): every plan and
@@ -247,20 +325,31 @@ def seek_help(profile: Profile | None, history: History, day: date,
             found.append(Advice("advice", "pregnancy-stop-signs", PREGNANCY_STOP_SIGNS))
         if profile.conditions and not profile.cleared_by_clinician:
             named = ", ".join(CONDITIONS.get(c, c) for c in profile.conditions)
-            found.append(Advice("advice", "underlying-condition",
-                                f"You told us about {named}. Please check with your doctor or "
-                                "physiotherapist that these exercises suit you."))
+            found.append(
+                Advice(
+                    "advice",
+                    "underlying-condition",
+                    f"You told us about {named}. Please check with your doctor or "
+                    "physiotherapist that these exercises suit you.",
+                )
+            )
         # Uncertain cause: not assessed, or not said (issue 11: unknown is not assessed).
         if profile.assessed_by_clinician is not True:
-            found.append(Advice("advice", "not-assessed",
-                                "Your back pain has not been assessed by a clinician yet. An "
-                                "assessment by a physiotherapist or GP is a good idea; you "
-                                "can start gently meanwhile."))
+            found.append(
+                Advice(
+                    "advice",
+                    "not-assessed",
+                    "Your back pain has not been assessed by a clinician yet. An "
+                    "assessment by a physiotherapist or GP is a good idea; you "
+                    "can start gently meanwhile.",
+                )
+            )
     return found
 
 
-def flare_active(history: History, day: date, t: Thresholds,
-                 profile: Profile | None = None) -> tuple[bool, str]:
+def flare_active(
+    history: History, day: date, t: Thresholds, profile: Profile | None = None
+) -> tuple[bool, str]:
     """CLINICAL.md §4 flare-up: today's pain is 7 or more, or a flare started (a declared
     one, or a day at 7 or more) and the pain has not yet been under 7 for 2 days. One rule
     for every flare, declared or not (issue 11), and every pain of a day counts: the
@@ -300,8 +389,9 @@ def clearance_note(by: str, note: str | None) -> str:
     if not name:
         raise UsageProblem("--by needs the name of the clinician who cleared you")
     if len(name) > CLEARANCE_NAME_MAX_CHARS:
-        raise BackcareError(f"--by is {len(name)} characters long: a name is at most "
-                            f"{CLEARANCE_NAME_MAX_CHARS}")
+        raise BackcareError(
+            f"--by is {len(name)} characters long: a name is at most {CLEARANCE_NAME_MAX_CHARS}"
+        )
     return f"Cleared by {name}" + (f": {note}" if note else "")
 
 
@@ -321,8 +411,7 @@ def red_flag_stop(profile: Profile | None, history: History) -> str | None:
     of its day (check-ins have a day, not a time); a red flag reported again later that day
     stops the programme through the profile, which ``pain`` updates before it stores the
     check-in."""
-    names = list(profile.red_flags) if profile is not None and profile.blocked_by_red_flag \
-        else []
+    names = list(profile.red_flags) if profile is not None and profile.blocked_by_red_flag else []
     since = clearance_day(profile)
     for c in history.checkins:
         if since is None or c.date > since:

@@ -29,8 +29,9 @@ def weekday_name(day: date) -> str:
     return WEEKDAYS[day.weekday()]
 
 
-def planned_checker(profile: Profile | None,
-                    prescription: Prescribed = None) -> Callable[[date], bool]:
+def planned_checker(
+    profile: Profile | None, prescription: Prescribed = None
+) -> Callable[[date], bool]:
     """A test for "is this an exercise day?" with the profile and prescriptions fixed, so a
     report over years asks it quickly. Each day is judged by the prescription in force that
     day (issue 14), else by the patient's own days; before the programme's start no day is
@@ -50,16 +51,18 @@ def planned_checker(profile: Profile | None,
     return planned
 
 
-def planned_months(profile: Profile | None, prescription: Prescribed = None
-                   ) -> Callable[[int, int], int]:
+def planned_months(
+    profile: Profile | None, prescription: Prescribed = None
+) -> Callable[[int, int], int]:
     """The exercise days of a month as a bit mask (bit d: day d), by the rule of
     :func:`planned_checker`. Between two days the rule may change on (the programme's start,
     a prescription's), it depends on the weekday only, so a month with no such day inside
     it is made from its first week, and months of the same shape share their mask: a
     century of months costs a few hundred tests, not 36,500 (issue 25)."""
     planned = planned_checker(profile, prescription)
-    changes = sorted({*regimen(prescription).starts(),
-                      *([profile.start_date] if profile is not None else [])})
+    changes = sorted(
+        {*regimen(prescription).starts(), *([profile.start_date] if profile is not None else [])}
+    )
     shapes: dict[tuple[int, int, int], int] = {}
 
     def month(year: int, month: int) -> int:
@@ -68,14 +71,12 @@ def planned_months(profile: Profile | None, prescription: Prescribed = None
         segment = bisect_right(changes, first)
         inside = segment < len(changes) and changes[segment] < first + timedelta(days=length)
         if inside:  # the rule changes within the month: each day by itself
-            return sum(1 << n for n in range(1, length + 1)
-                       if planned(first.replace(day=n)))
+            return sum(1 << n for n in range(1, length + 1) if planned(first.replace(day=n)))
         shape = (segment, first.weekday(), length)
         mask = shapes.get(shape)
         if mask is None:
             week = [planned(first + timedelta(days=k)) for k in range(min(7, length))]
-            mask = shapes[shape] = sum(1 << n for n in range(1, length + 1)
-                                       if week[(n - 1) % 7])
+            mask = shapes[shape] = sum(1 << n for n in range(1, length + 1) if week[(n - 1) % 7])
         return mask
 
     return month
@@ -103,8 +104,7 @@ def _own_days(profile: Profile | None) -> Callable[[date], bool]:
     return lambda day: day >= first and day.weekday() in weekdays
 
 
-def is_planned_day(day: date, profile: Profile | None,
-                   prescription: Prescribed = None) -> bool:
+def is_planned_day(day: date, profile: Profile | None, prescription: Prescribed = None) -> bool:
     """Is ``day`` an exercise day? Before the programme's start it is not."""
     return planned_checker(profile, prescription)(day)
 

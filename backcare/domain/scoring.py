@@ -83,8 +83,11 @@ ODI_MIN_SECTIONS_ANSWERED = DEFAULT.odi_min_sections
 # Plain words for the ODI bands on the patient's terminal (issue 11): Fairbank's names
 # "crippled" and "bed-bound" stay in the exports, for clinicians, and never reach the patient.
 ODI_BAND_WORDS: dict[str, str] = {
-    "minimal": "minimal", "moderate": "moderate", "severe": "severe",
-    "crippled": "very severe", "bed-bound": "extreme",
+    "minimal": "minimal",
+    "moderate": "moderate",
+    "severe": "severe",
+    "crippled": "very severe",
+    "bed-bound": "extreme",
 }
 
 # STarT Back (CLINICAL.md §3): only "very much" (3) and "extremely" (4) on item 9 score 1.
@@ -213,18 +216,22 @@ def _is_whole(value: object) -> bool:
 def _as_list(instrument: Instrument, value: object, what: str) -> list[Any]:
     if isinstance(value, (list, tuple)):
         return list(value)
-    raise BackcareError(f"{instrument.short_name} answers must be a list of {what}; "
-                        f"got {_show(value)}")
+    raise BackcareError(
+        f"{instrument.short_name} answers must be a list of {what}; got {_show(value)}"
+    )
 
 
 def _check_count(instrument: Instrument, got: int, what: str) -> None:
     if instrument.min_items == instrument.max_items:
         if got != instrument.max_items:
-            raise BackcareError(f"{instrument.short_name} needs {instrument.max_items} {what}, "
-                                f"but got {got}")
+            raise BackcareError(
+                f"{instrument.short_name} needs {instrument.max_items} {what}, but got {got}"
+            )
     elif not instrument.min_items <= got <= instrument.max_items:
-        raise BackcareError(f"{instrument.short_name} needs {instrument.min_items} to "
-                            f"{instrument.max_items} {what}, but got {got}")
+        raise BackcareError(
+            f"{instrument.short_name} needs {instrument.min_items} to "
+            f"{instrument.max_items} {what}, but got {got}"
+        )
 
 
 # --- Checking normalised answers (shared by score_* and answers_from_json) --------------------
@@ -233,11 +240,11 @@ def _check_odi(answers: object) -> list[int | None]:
     values = _as_list(inst, answers, "section answers")
     _check_count(inst, len(values), "answers, one per section")
     for pos, value in enumerate(values, 1):
-        if value is not None and not (_is_whole(value) and
-                                      ANSWER_MIN <= value <= ODI_SECTION_MAX):
+        if value is not None and not (_is_whole(value) and ANSWER_MIN <= value <= ODI_SECTION_MAX):
             raise BackcareError(
                 f"ODI answer {pos} is {_show(value)}: each answer must be a whole number "
-                f"{ANSWER_MIN}-{ODI_SECTION_MAX}, or empty for a section left unanswered")
+                f"{ANSWER_MIN}-{ODI_SECTION_MAX}, or empty for a section left unanswered"
+            )
     return values
 
 
@@ -247,34 +254,43 @@ def _check_rmdq(answers: object) -> list[bool]:
     _check_count(inst, len(values), "answers")
     for pos, value in enumerate(values, 1):
         if not isinstance(value, bool):
-            raise BackcareError(f"RMDQ answer {pos} is {_show(value)}: each answer must be "
-                                "yes (true) or no (false)")
+            raise BackcareError(
+                f"RMDQ answer {pos} is {_show(value)}: each answer must be yes (true) or no (false)"
+            )
     return values
 
 
 def _check_startback(answers: object) -> StartBackAnswers:
     inst = get_instrument("startback")
     if not isinstance(answers, StartBackAnswers):
-        raise BackcareError(f"STarT Back answers must be items 1-{STARTBACK_AGREE_ITEMS} and "
-                            f"item 9; got {_show(answers)}")
+        raise BackcareError(
+            f"STarT Back answers must be items 1-{STARTBACK_AGREE_ITEMS} and "
+            f"item 9; got {_show(answers)}"
+        )
     items = _as_list(inst, answers.items, "agree/disagree answers")
     if len(items) != STARTBACK_AGREE_ITEMS:
-        raise BackcareError(f"STarT Back needs {STARTBACK_AGREE_ITEMS} agree/disagree answers "
-                            f"before item 9, but got {len(items)}")
+        raise BackcareError(
+            f"STarT Back needs {STARTBACK_AGREE_ITEMS} agree/disagree answers "
+            f"before item 9, but got {len(items)}"
+        )
     for pos, value in enumerate(items, 1):
         if not isinstance(value, bool):
-            raise BackcareError(f"STarT Back answer {pos} is {_show(value)}: items "
-                                f"1-{STARTBACK_AGREE_ITEMS} must be agree (true) or "
-                                "disagree (false)")
+            raise BackcareError(
+                f"STarT Back answer {pos} is {_show(value)}: items "
+                f"1-{STARTBACK_AGREE_ITEMS} must be agree (true) or "
+                "disagree (false)"
+            )
     bother = answers.bothersomeness
     if not (_is_whole(bother) and ANSWER_MIN <= bother <= STARTBACK_BOTHER_MAX):
         raise BackcareError(f"STarT Back answer 9 is {_show(bother)}: {_BOTHER_HINT}")
     return StartBackAnswers(tuple(items), bother)
 
 
-_BOTHER_HINT = (f"it must be {ANSWER_MIN}-{STARTBACK_BOTHER_MAX} ("
-                + ", ".join(f"{n} {label}" for n, label in enumerate(STARTBACK_BOTHER_LABELS))
-                + ")")
+_BOTHER_HINT = (
+    f"it must be {ANSWER_MIN}-{STARTBACK_BOTHER_MAX} ("
+    + ", ".join(f"{n} {label}" for n, label in enumerate(STARTBACK_BOTHER_LABELS))
+    + ")"
+)
 
 
 def normalise_activity(name: str) -> str:
@@ -287,8 +303,10 @@ def activity_problem(name: str) -> str | None:
     if not name:
         return "has no activity name"
     if ANSWER_SEPARATOR in name or PSFS_PAIR_SEPARATOR in name:
-        return (f"contains '{ANSWER_SEPARATOR}' or '{PSFS_PAIR_SEPARATOR}', which separate "
-                "the activities and their ratings")
+        return (
+            f"contains '{ANSWER_SEPARATOR}' or '{PSFS_PAIR_SEPARATOR}', which separate "
+            "the activities and their ratings"
+        )
     if any(unicodedata.category(ch).startswith("C") for ch in name):
         return "contains a control character"
     if len(name) > PSFS_ACTIVITY_MAX_CHARS:
@@ -296,8 +314,9 @@ def activity_problem(name: str) -> str | None:
     return None
 
 
-def _new_activity(name: str, pos: int, what: str, shown: str,
-                  seen: dict[str, tuple[int, str]]) -> str:
+def _new_activity(
+    name: str, pos: int, what: str, shown: str, seen: dict[str, tuple[int, str]]
+) -> str:
     """A PSFS activity's name as stored, checked and not named before (``seen`` records it,
     ignoring case). ``what`` and ``shown`` say where it came from in a message: "activity 2"
     of stored answers, or "pair 2" of --answers."""
@@ -308,8 +327,10 @@ def _new_activity(name: str, pos: int, what: str, shown: str,
     key = clean.casefold()
     if key in seen:
         first_pos, first_name = seen[key]
-        raise BackcareError(f"PSFS {what} {pos} '{clean}' repeats {what} {first_pos} "
-                            f"'{first_name}': name each activity once")
+        raise BackcareError(
+            f"PSFS {what} {pos} '{clean}' repeats {what} {first_pos} "
+            f"'{first_name}': name each activity once"
+        )
     seen[key] = (pos, clean)
     return clean
 
@@ -317,8 +338,9 @@ def _new_activity(name: str, pos: int, what: str, shown: str,
 def _check_psfs(ratings: object) -> dict[str, int]:
     inst = get_instrument("psfs")
     if not isinstance(ratings, Mapping):
-        raise BackcareError("PSFS answers must pair each activity with its rating; "
-                            f"got {_show(ratings)}")
+        raise BackcareError(
+            f"PSFS answers must pair each activity with its rating; got {_show(ratings)}"
+        )
     _check_count(inst, len(ratings), "activities")
     result: dict[str, int] = {}
     seen: dict[str, tuple[int, str]] = {}
@@ -327,9 +349,11 @@ def _check_psfs(ratings: object) -> dict[str, int]:
             raise BackcareError(f"PSFS activity {pos} is {_show(name)}: it must be a name")
         clean = _new_activity(name, pos, "activity", _show(name), seen)
         if not (_is_whole(rating) and ANSWER_MIN <= rating <= PSFS_RATING_MAX):
-            raise BackcareError(f"PSFS rating for '{clean}' (activity {pos}) is "
-                                f"{_show(rating)}: each rating must be a whole number "
-                                f"{ANSWER_MIN}-{PSFS_RATING_MAX}")
+            raise BackcareError(
+                f"PSFS rating for '{clean}' (activity {pos}) is "
+                f"{_show(rating)}: each rating must be a whole number "
+                f"{ANSWER_MIN}-{PSFS_RATING_MAX}"
+            )
         result[clean] = rating
     return result
 
@@ -340,14 +364,17 @@ def _check_peg(values: object) -> list[int]:
     _check_count(inst, len(items), "values")
     for pos, value in enumerate(items, 1):
         if not (_is_whole(value) and ANSWER_MIN <= value <= PEG_RATING_MAX):
-            raise BackcareError(f"PEG answer {pos} is {_show(value)}: each answer must be a "
-                                f"whole number {ANSWER_MIN}-{PEG_RATING_MAX}")
+            raise BackcareError(
+                f"PEG answer {pos} is {_show(value)}: each answer must be a "
+                f"whole number {ANSWER_MIN}-{PEG_RATING_MAX}"
+            )
     return items
 
 
 # --- Scoring ----------------------------------------------------------------------------------
-def score_odi(answers: Sequence[int | None],
-              min_sections: int = ODI_MIN_SECTIONS_ANSWERED) -> float:
+def score_odi(
+    answers: Sequence[int | None], min_sections: int = ODI_MIN_SECTIONS_ANSWERED
+) -> float:
     """ODI percent, to 1 decimal: total / (5 x sections answered) x 100 (CLINICAL.md §3).
 
     An unanswered section (None) is left out of the denominator: 16 over 10 sections is 32.0,
@@ -357,12 +384,16 @@ def score_odi(answers: Sequence[int | None],
     values = _check_odi(answers)
     answered = [v for v in values if v is not None]
     if not answered:
-        raise BackcareError("No ODI section was answered: answer at least "
-                            f"{min_sections} of the {len(values)} sections to get a score")
+        raise BackcareError(
+            "No ODI section was answered: answer at least "
+            f"{min_sections} of the {len(values)} sections to get a score"
+        )
     if len(answered) < min_sections:
-        raise BackcareError(f"The ODI needs at least {min_sections} of its {len(values)} "
-                            f"sections answered for a score, and {len(answered)} were: "
-                            "answer the sections marked '-'")  # docs/clinical.md §9
+        raise BackcareError(
+            f"The ODI needs at least {min_sections} of its {len(values)} "
+            f"sections answered for a score, and {len(answered)} were: "
+            "answer the sections marked '-'"
+        )  # docs/clinical.md §9
     return round_score(sum(answered) / (ODI_SECTION_MAX * len(answered)) * ODI_SCORE_MAX)
 
 
@@ -398,7 +429,7 @@ def score_startback(answers: StartBackAnswers) -> StartBackResult:
     checked = _check_startback(answers)
     item9 = int(checked.bothersomeness >= STARTBACK_BOTHER_SCORES_FROM)
     total = sum(checked.items) + item9
-    psychosocial = sum(checked.items[STARTBACK_PSYCHOSOCIAL_FIRST_ITEM - 1:]) + item9
+    psychosocial = sum(checked.items[STARTBACK_PSYCHOSOCIAL_FIRST_ITEM - 1 :]) + item9
     if total <= STARTBACK_LOW_MAX_TOTAL:
         risk = RISK_LOW
     elif psychosocial >= STARTBACK_HIGH_MIN_PSYCHOSOCIAL:
@@ -424,8 +455,9 @@ def score_peg(values: Sequence[int]) -> float:
     return round_score(sum(items) / len(items))
 
 
-def score(instrument: str, answers: Answers, *,
-          odi_min_sections: int = ODI_MIN_SECTIONS_ANSWERED) -> Scored:
+def score(
+    instrument: str, answers: Answers, *, odi_min_sections: int = ODI_MIN_SECTIONS_ANSWERED
+) -> Scored:
     """Score any instrument's normalised answers (as :func:`parse_answers` returns them)."""
     return _RULES[get_instrument(instrument).id].score(answers, odi_min_sections)
 
@@ -434,8 +466,13 @@ def _scored_odi(answers: Answers, odi_min_sections: int) -> Scored:
     odi = _check_odi(answers)
     odi_score = score_odi(odi, odi_min_sections)
     answered = [v for v in odi if v is not None]
-    return Scored("odi", odi_score, odi_band(odi_score), list(odi),
-                  {"sections_answered": len(answered), "raw_total": sum(answered)})
+    return Scored(
+        "odi",
+        odi_score,
+        odi_band(odi_score),
+        list(odi),
+        {"sections_answered": len(answered), "raw_total": sum(answered)},
+    )
 
 
 def _scored_rmdq(answers: Answers, odi_min_sections: int) -> Scored:
@@ -446,9 +483,13 @@ def _scored_rmdq(answers: Answers, odi_min_sections: int) -> Scored:
 def _scored_startback(answers: Answers, odi_min_sections: int) -> Scored:
     sb = _check_startback(answers)
     result = score_startback(sb)
-    return Scored("startback", result.total, result.risk,
-                  {"items": list(sb.items), "bothersomeness": sb.bothersomeness},
-                  {"total": result.total, "psychosocial": result.psychosocial})
+    return Scored(
+        "startback",
+        result.total,
+        result.risk,
+        {"items": list(sb.items), "bothersomeness": sb.bothersomeness},
+        {"total": result.total, "psychosocial": result.psychosocial},
+    )
 
 
 def _scored_psfs(answers: Answers, odi_min_sections: int) -> Scored:
@@ -471,9 +512,11 @@ def _startback_from_json(data: Any) -> Answers:
     inst = get_instrument("startback")
     expected = {"items", "bothersomeness"}
     if not isinstance(data, Mapping) or set(data) != expected:
-        raise BackcareError("STarT Back answers must be an object with exactly 'items' "
-                            f"({STARTBACK_AGREE_ITEMS} true/false) and 'bothersomeness' "
-                            f"({ANSWER_MIN}-{STARTBACK_BOTHER_MAX}); got {_show(data)}")
+        raise BackcareError(
+            "STarT Back answers must be an object with exactly 'items' "
+            f"({STARTBACK_AGREE_ITEMS} true/false) and 'bothersomeness' "
+            f"({ANSWER_MIN}-{STARTBACK_BOTHER_MAX}); got {_show(data)}"
+        )
     items = _as_list(inst, data["items"], "agree/disagree answers")
     return _check_startback(StartBackAnswers(tuple(items), data["bothersomeness"]))
 
@@ -481,19 +524,23 @@ def _startback_from_json(data: Any) -> Answers:
 # --- Reading and writing --answers (CONTRACT.md) ----------------------------------------------
 def _tokens(inst: Instrument, text: str) -> list[str]:
     if not isinstance(text, str) or not text.strip():
-        raise BackcareError(f"No {inst.short_name} answers were given: give "
-                            f"{inst.answers_hint}")
+        raise BackcareError(f"No {inst.short_name} answers were given: give {inst.answers_hint}")
     tokens = [t.strip() for t in text.split(ANSWER_SEPARATOR)]
     got = len(tokens)
-    ok = (inst.min_items <= got <= inst.max_items)
+    ok = inst.min_items <= got <= inst.max_items
     if not ok:
-        need = (str(inst.max_items) if inst.min_items == inst.max_items
-                else f"{inst.min_items} to {inst.max_items}")
+        need = (
+            str(inst.max_items)
+            if inst.min_items == inst.max_items
+            else f"{inst.min_items} to {inst.max_items}"
+        )
         empty = [pos for pos, t in enumerate(tokens, 1) if not t]
         hint = f" (number {empty[-1]} is empty: is there a stray comma?)" if empty else ""
         unit = "activity=rating pairs" if inst.id == "psfs" else "answers"
-        raise BackcareError(f"{inst.short_name} needs {need} {unit} separated by commas, but "
-                            f"got {got}{hint}: give {inst.answers_hint}")
+        raise BackcareError(
+            f"{inst.short_name} needs {need} {unit} separated by commas, but "
+            f"got {got}{hint}: give {inst.answers_hint}"
+        )
     return tokens
 
 
@@ -526,8 +573,10 @@ def _parse_odi(tokens: list[str]) -> Answers:
     for pos, token in enumerate(tokens, 1):
         value = None if token == ODI_UNANSWERED else _parse_whole(token)
         if token != ODI_UNANSWERED and (value is None or value > ODI_SECTION_MAX):
-            raise BackcareError(f"ODI answer {pos} is {_show(token)}: each answer must be "
-                                f"{ANSWER_MIN}-{ODI_SECTION_MAX} or '{ODI_UNANSWERED}'")
+            raise BackcareError(
+                f"ODI answer {pos} is {_show(token)}: each answer must be "
+                f"{ANSWER_MIN}-{ODI_SECTION_MAX} or '{ODI_UNANSWERED}'"
+            )
         odi.append(value)
     return odi
 
@@ -537,8 +586,7 @@ def _parse_rmdq(tokens: list[str]) -> Answers:
     for pos, token in enumerate(tokens, 1):
         answer = _parse_yes_no(token)
         if answer is None:
-            raise BackcareError(f"RMDQ answer {pos} is {_show(token)}: each answer must "
-                                "be y or n")
+            raise BackcareError(f"RMDQ answer {pos} is {_show(token)}: each answer must be y or n")
         rmdq.append(answer)
     return rmdq  # type: ignore[return-value]  # bools, which Answers reads as ints
 
@@ -548,9 +596,11 @@ def _parse_startback(tokens: list[str]) -> Answers:
     for pos, token in enumerate(tokens[:STARTBACK_AGREE_ITEMS], 1):
         answer = _parse_yes_no(token)
         if answer is None:
-            raise BackcareError(f"STarT Back answer {pos} is {_show(token)}: answers "
-                                f"1-{STARTBACK_AGREE_ITEMS} must be y (agree) or n "
-                                "(disagree)")
+            raise BackcareError(
+                f"STarT Back answer {pos} is {_show(token)}: answers "
+                f"1-{STARTBACK_AGREE_ITEMS} must be y (agree) or n "
+                "(disagree)"
+            )
         agree.append(answer)
     last = tokens[STARTBACK_AGREE_ITEMS]
     bother = _parse_whole(last)
@@ -565,8 +615,10 @@ def _parse_peg(tokens: list[str]) -> Answers:
     for pos, token in enumerate(tokens, 1):
         value = _parse_whole(token)
         if value is None or value > PEG_RATING_MAX:
-            raise BackcareError(f"{name} answer {pos} is {_show(token)}: each answer must be "
-                                f"{ANSWER_MIN}-{PEG_RATING_MAX}")
+            raise BackcareError(
+                f"{name} answer {pos} is {_show(token)}: each answer must be "
+                f"{ANSWER_MIN}-{PEG_RATING_MAX}"
+            )
         peg.append(value)
     return peg
 
@@ -578,18 +630,21 @@ def _parse_psfs(tokens: list[str]) -> Answers:
     for pos, token in enumerate(tokens, 1):
         if PSFS_PAIR_SEPARATOR not in token:
             what = "is empty" if not token else f"{_show(token)} has no '='"
-            raise BackcareError(f"PSFS pair {pos} {what}: write each as activity=rating, "
-                                f"{example}")
+            raise BackcareError(f"PSFS pair {pos} {what}: write each as activity=rating, {example}")
         if token.count(PSFS_PAIR_SEPARATOR) > 1:
-            raise BackcareError(f"PSFS pair {pos} {_show(token)} has more than one '=': write "
-                                f"each as activity=rating, {example}")
+            raise BackcareError(
+                f"PSFS pair {pos} {_show(token)} has more than one '=': write "
+                f"each as activity=rating, {example}"
+            )
         raw_name, raw_rating = token.split(PSFS_PAIR_SEPARATOR)
         name = _new_activity(raw_name, pos, "pair", _show(token), seen)
         rating_text = raw_rating.strip()
         rating = _parse_whole(rating_text)
         if rating is None or rating > PSFS_RATING_MAX:
-            raise BackcareError(f"PSFS rating for '{name}' (pair {pos}) is {_show(rating_text)}"
-                                f": each rating must be {ANSWER_MIN}-{PSFS_RATING_MAX}")
+            raise BackcareError(
+                f"PSFS rating for '{name}' (pair {pos}) is {_show(rating_text)}"
+                f": each rating must be {ANSWER_MIN}-{PSFS_RATING_MAX}"
+            )
         ratings[name] = rating
     return ratings
 
@@ -613,8 +668,7 @@ def _format_startback(answers: Answers) -> list[str]:
 
 
 def _format_psfs(answers: Answers) -> list[str]:
-    return [f"{name}{PSFS_PAIR_SEPARATOR}{rating}"
-            for name, rating in _check_psfs(answers).items()]
+    return [f"{name}{PSFS_PAIR_SEPARATOR}{rating}" for name, rating in _check_psfs(answers).items()]
 
 
 def _format_peg(answers: Answers) -> list[str]:
@@ -634,8 +688,9 @@ class _Rules(NamedTuple):
 _RULES: dict[str, _Rules] = {
     "odi": _Rules(_parse_odi, _scored_odi, _format_odi, _check_odi),
     "rmdq": _Rules(_parse_rmdq, _scored_rmdq, _format_rmdq, _check_rmdq),
-    "startback": _Rules(_parse_startback, _scored_startback, _format_startback,
-                        _startback_from_json),
+    "startback": _Rules(
+        _parse_startback, _scored_startback, _format_startback, _startback_from_json
+    ),
     "psfs": _Rules(_parse_psfs, _scored_psfs, _format_psfs, _check_psfs),
     "peg": _Rules(_parse_peg, _scored_peg, _format_peg, _check_peg),
 }
@@ -650,11 +705,17 @@ Score: TypeAlias = float | Fraction  # a Fraction is an exact, unrounded score
 
 
 def _check_range(inst: Instrument, value: object, what: str) -> Score:
-    if (isinstance(value, bool) or not isinstance(value, (int, float, Fraction))
-            or not math.isfinite(value) or not inst.score_min <= value <= inst.score_max):
-        raise BackcareError(f"The {inst.short_name} {what} {_show(value)} is not a possible "
-                            f"score: {inst.short_name} scores run {inst.score_min:g}-"
-                            f"{inst.score_max:g}")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float, Fraction))
+        or not math.isfinite(value)
+        or not inst.score_min <= value <= inst.score_max
+    ):
+        raise BackcareError(
+            f"The {inst.short_name} {what} {_show(value)} is not a possible "
+            f"score: {inst.short_name} scores run {inst.score_min:g}-"
+            f"{inst.score_max:g}"
+        )
     return value if isinstance(value, Fraction) else float(value)
 
 
@@ -665,8 +726,9 @@ def _exact(value: Score) -> Fraction:
 
 
 @lru_cache(maxsize=4096)  # pure, and a ten-year report asks the same pairs again and again
-def _verdict(name: str, baseline: Score, latest: Score, rule: ChangeRule,
-             higher_is_worse: bool) -> Change:
+def _verdict(
+    name: str, baseline: Score, latest: Score, rule: ChangeRule, higher_is_worse: bool
+) -> Change:
     """Meaningful change is judged on the unrounded scores, and only shown rounded
     (CLINICAL.md §9): ODI 10/45 → 7/45 is exactly −30%, and so is PEG 20/3 → 14/3, both
     important; a pain mean of 3 → 15/7 (2.14) is −28.6%, not important, although the
@@ -680,25 +742,39 @@ def _verdict(name: str, baseline: Score, latest: Score, rule: ChangeRule,
     else:
         direction = IMPROVED if (change < 0) == higher_is_worse else WORSE
     meets_points = rule.points is not None and abs(exact) >= _exact(rule.points)
-    meets_percent = (rule.percent is not None and exact_percent is not None
-                     and abs(exact_percent) >= _exact(rule.percent))
+    meets_percent = (
+        rule.percent is not None
+        and exact_percent is not None
+        and abs(exact_percent) >= _exact(rule.percent)
+    )
     meets = meets_points or meets_percent
     # An important worsening needs the relative threshold AND the instrument's absolute
     # minimum, which stands above measurement error (docs/clinical.md §3).
     # From a baseline of 0 any rise is relatively large: the absolute minimum decides.
-    relative = meets_percent or (rule.percent is not None and not baseline) \
-        if rule.percent is not None else meets_points
+    relative = (
+        meets_percent or (rule.percent is not None and not baseline)
+        if rule.percent is not None
+        else meets_points
+    )
     floor = rule.worse_points if rule.worse_points is not None else rule.points
     worse_enough = relative and (floor is None or abs(exact) >= _exact(floor))
-    return Change(name, round_score(float(baseline)), round_score(float(latest)), change,
-                  percent, direction,
-                  clinically_important=meets and direction == IMPROVED,
-                  important_worsening=worse_enough and direction == WORSE,
-                  rule=rule.describe(), source=rule.source)
+    return Change(
+        name,
+        round_score(float(baseline)),
+        round_score(float(latest)),
+        change,
+        percent,
+        direction,
+        clinically_important=meets and direction == IMPROVED,
+        important_worsening=worse_enough and direction == WORSE,
+        rule=rule.describe(),
+        source=rule.source,
+    )
 
 
-def change_verdict(instrument: str, baseline: Score | str, latest: Score | str, *,
-                   rule: ChangeRule | None = None) -> Change:
+def change_verdict(
+    instrument: str, baseline: Score | str, latest: Score | str, *, rule: ChangeRule | None = None
+) -> Change:
     """What the change from ``baseline`` to ``latest`` means, for one instrument.
 
     Thresholds (CLINICAL.md §3): ODI 10 points or 30%; RMDQ 5 points or 30% (Ostelo 2008);
@@ -716,18 +792,26 @@ def change_verdict(instrument: str, baseline: Score | str, latest: Score | str, 
         ranks = []
         for what, value in (("baseline", baseline), ("latest", latest)):
             if not isinstance(value, str) or value not in RISK_ORDER:
-                raise BackcareError(f"STarT Back changes compare risk groups "
-                                    f"({', '.join(RISK_ORDER)}); the {what} is {_show(value)}")
+                raise BackcareError(
+                    f"STarT Back changes compare risk groups "
+                    f"({', '.join(RISK_ORDER)}); the {what} is {_show(value)}"
+                )
             ranks.append(RISK_ORDER.index(value))
         steps = ranks[1] - ranks[0]
-        direction: Direction = (NO_CLEAR_CHANGE if steps == 0
-                                else IMPROVED if steps < 0 else WORSE)
+        direction: Direction = NO_CLEAR_CHANGE if steps == 0 else IMPROVED if steps < 0 else WORSE
         used = rule or inst.change_rule
-        return Change("startback", RISK_ORDER[ranks[0]], RISK_ORDER[ranks[1]], float(steps),
-                      None, direction,
-                      clinically_important=direction == IMPROVED,
-                      important_worsening=direction == WORSE,
-                      rule=used.describe(), source=used.source)
+        return Change(
+            "startback",
+            RISK_ORDER[ranks[0]],
+            RISK_ORDER[ranks[1]],
+            float(steps),
+            None,
+            direction,
+            clinically_important=direction == IMPROVED,
+            important_worsening=direction == WORSE,
+            rule=used.describe(),
+            source=used.source,
+        )
     before = _check_range(inst, baseline, "baseline")
     after = _check_range(inst, latest, "latest score")
     return _verdict(inst.id, before, after, rule or inst.change_rule, inst.higher_is_worse)
@@ -739,8 +823,11 @@ def exact_score(instrument: str, answers: Any) -> Fraction | None:
     try:
         if instrument == "odi":
             answered = [v for v in _check_odi(answers) if v is not None]
-            return Fraction(sum(answered) * int(ODI_SCORE_MAX),
-                            ODI_SECTION_MAX * len(answered)) if answered else None
+            return (
+                Fraction(sum(answered) * int(ODI_SCORE_MAX), ODI_SECTION_MAX * len(answered))
+                if answered
+                else None
+            )
         if instrument == "rmdq":
             return Fraction(sum(_check_rmdq(answers)))
         if instrument == "psfs":
@@ -789,20 +876,32 @@ def _compare_psfs(earlier: Assessment, later: Assessment) -> Change:
         return change_verdict("psfs", earlier.score, later.score)
     shared = [k for k in after if k in before]
     if set(before) == set(after):
-        return change_verdict("psfs", Fraction(sum(r for _, r in before.values()), len(before)),
-                              Fraction(sum(r for _, r in after.values()), len(after)))
+        return change_verdict(
+            "psfs",
+            Fraction(sum(r for _, r in before.values()), len(before)),
+            Fraction(sum(r for _, r in after.values()), len(after)),
+        )
     if shared:
-        change = change_verdict("psfs",
-                                Fraction(sum(before[k][1] for k in shared), len(shared)),
-                                Fraction(sum(after[k][1] for k in shared), len(shared)))
+        change = change_verdict(
+            "psfs",
+            Fraction(sum(before[k][1] for k in shared), len(shared)),
+            Fraction(sum(after[k][1] for k in shared), len(shared)),
+        )
         both = ", ".join(after[k][0] for k in shared)
-        note = (f"the activities differ: only {both} {'was' if len(shared) == 1 else 'were'} "
-                "rated both times")
+        note = (
+            f"the activities differ: only {both} {'was' if len(shared) == 1 else 'were'} "
+            "rated both times"
+        )
     else:
         change = change_verdict("psfs", earlier.score, later.score)
         note = "the activities differ: none was rated both times"
-    return replace(change, direction=ACTIVITIES_DIFFER, clinically_important=False,
-                   important_worsening=False, note=note)
+    return replace(
+        change,
+        direction=ACTIVITIES_DIFFER,
+        clinically_important=False,
+        important_worsening=False,
+        note=note,
+    )
 
 
 def compare(earlier: Assessment, later: Assessment) -> Change | None:
@@ -821,14 +920,16 @@ def compare(earlier: Assessment, later: Assessment) -> Change | None:
         return None
 
 
-PAIN_SOURCE = ("Ostelo et al. 2008, Spine 33:90-94 (docs/clinical.md §3); thresholds from "
-               "backcare's settings")
+PAIN_SOURCE = (
+    "Ostelo et al. 2008, Spine 33:90-94 (docs/clinical.md §3); thresholds from backcare's settings"
+)
 
 
 def pain_rule(t: Thresholds) -> ChangeRule:
     """The NRS minimal important change, 2 points or 30% by default (CLINICAL.md §3)."""
-    return ChangeRule(t.pain_mic_points, t.pain_mic_percent, "MIC", PAIN_SOURCE,
-                      NRS_WORSE_MIN_POINTS)
+    return ChangeRule(
+        t.pain_mic_points, t.pain_mic_percent, "MIC", PAIN_SOURCE, NRS_WORSE_MIN_POINTS
+    )
 
 
 def pain_change(baseline: Score, current: Score, t: Thresholds | None = None) -> Change:
@@ -840,10 +941,15 @@ def pain_change(baseline: Score, current: Score, t: Thresholds | None = None) ->
     """
     values = []
     for what, value in (("baseline", baseline), ("current", current)):
-        if (isinstance(value, bool) or not isinstance(value, (int, float, Fraction))
-                or not math.isfinite(value) or not ANSWER_MIN <= value <= NRS_MAX):
-            raise BackcareError(f"The {what} pain score {_show(value)} must be "
-                                f"{ANSWER_MIN}-{NRS_MAX}")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float, Fraction))
+            or not math.isfinite(value)
+            or not ANSWER_MIN <= value <= NRS_MAX
+        ):
+            raise BackcareError(
+                f"The {what} pain score {_show(value)} must be {ANSWER_MIN}-{NRS_MAX}"
+            )
         values.append(value if isinstance(value, Fraction) else float(value))
     rule = pain_rule(t) if t is not None else NRS_CHANGE_RULE
     return _verdict("pain", values[0], values[1], rule, higher_is_worse=True)
@@ -877,9 +983,11 @@ def summary_sentence(instrument: str, change: Change, since_label: str) -> str:
     elif change.important_worsening:
         verdict = "a clinically important worsening"
     elif change.direction == IMPROVED:
-        verdict = (f"an improvement, but less than the {threshold} that counts as clinically "
-                   "important")
+        verdict = (
+            f"an improvement, but less than the {threshold} that counts as clinically important"
+        )
     else:
-        verdict = (f"slightly worse, but less than the {threshold} that counts as clinically "
-                   "important")
+        verdict = (
+            f"slightly worse, but less than the {threshold} that counts as clinically important"
+        )
     return f"{moved} — {verdict}"

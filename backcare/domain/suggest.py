@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 
-def close_matches(word: str, options: Iterable[str], n: int = 1,
-                  cutoff: float = 0.6) -> list[str]:
+def close_matches(word: str, options: Iterable[str], n: int = 1, cutoff: float = 0.6) -> list[str]:
     """Candidates close to ``word``. difflib loads only when something was mistyped."""
     import difflib
 
@@ -14,13 +13,16 @@ def close_matches(word: str, options: Iterable[str], n: int = 1,
 
 
 def did_you_mean(word: str, options: Iterable[str]) -> str:
-    """" (did you mean 'x'?)" for a near miss, else nothing."""
+    """ " (did you mean 'x'?)" for a near miss, else nothing."""
     close = close_matches(word, options, n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def unknown_id_message(exercise_id: str, known: Iterable[str]) -> str:
     close = close_matches(exercise_id, list(known), n=3, cutoff=0.6)
-    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else \
-        "; 'backcare exercises list' shows them all"
+    hint = (
+        f"; did you mean {' or '.join(repr(c) for c in close)}?"
+        if close
+        else "; 'backcare exercises list' shows them all"
+    )
     return f"no exercise with id '{exercise_id}'{hint}"

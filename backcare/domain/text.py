@@ -39,26 +39,35 @@ def unsafe_char(text: str, *, multiline: bool) -> str | None:
     return None
 
 
-def check_text(text: str, what: str, *, multiline: bool = False,
-               max_chars: int = NOTE_MAX_CHARS, max_lines: int = NOTE_MAX_LINES) -> str:
+def check_text(
+    text: str,
+    what: str,
+    *,
+    multiline: bool = False,
+    max_chars: int = NOTE_MAX_CHARS,
+    max_lines: int = NOTE_MAX_LINES,
+) -> str:
     """``text`` trimmed, or a BackcareError naming ``what`` and what is wrong with it. The
     message never repeats the text: notes are health data, and messages reach logs."""
     if len(text) > max_chars:
-        raise BackcareError(f"{what} is {len(text)} characters long; keep it under "
-                            f"{max_chars}")
+        raise BackcareError(f"{what} is {len(text)} characters long; keep it under {max_chars}")
     bad = unsafe_char(text, multiline=multiline)
     if bad is not None and "\ud800" <= bad <= "\udfff":
         # Bytes that were not UTF-8 on the command line (LC_ALL=C, an old terminal) reach
         # Python as lone surrogates: they cannot be stored, and are no control character.
-        raise BackcareError(f"{what} holds bytes that are not UTF-8 text; set your "
-                            f"terminal to UTF-8 and type it again")
+        raise BackcareError(
+            f"{what} holds bytes that are not UTF-8 text; set your "
+            f"terminal to UTF-8 and type it again"
+        )
     if bad is not None:
         kind = "a line break" if bad in "\n\r\u2028\u2029" else "control characters"
-        raise BackcareError(f"{what} contains {kind}; use plain text"
-                            + ("" if multiline else " on one line"))
+        raise BackcareError(
+            f"{what} contains {kind}; use plain text" + ("" if multiline else " on one line")
+        )
     if multiline and text.count("\n") >= max_lines:
-        raise BackcareError(f"{what} has {text.count(chr(10)) + 1} lines; keep it to "
-                            f"{max_lines} or fewer")
+        raise BackcareError(
+            f"{what} has {text.count(chr(10)) + 1} lines; keep it to {max_lines} or fewer"
+        )
     return text.strip()
 
 

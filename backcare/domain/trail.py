@@ -54,9 +54,12 @@ def replay(lines: Iterable[Mapping[str, Any]]) -> TrailStates:
     return states
 
 
-def untouched(tables: Mapping[str, list[dict[str, Any]]], states: TrailStates
-              ) -> dict[str, list[dict[str, Any]]]:
+def untouched(
+    tables: Mapping[str, list[dict[str, Any]]], states: TrailStates
+) -> dict[str, list[dict[str, Any]]]:
     """An export's records the trail says nothing of: those it touched take the trail's
     final value instead."""
-    return {table: [d for d in docs if (table, record_id(table, d)) not in states]
-            for table, docs in tables.items()}
+    return {
+        table: [d for d in docs if (table, record_id(table, d)) not in states]
+        for table, docs in tables.items()
+    }

@@ -45,7 +45,7 @@ def short_date(d: date, ref: date | None = None) -> str:
 
 
 def plural(n: float, one: str, many: str | None = None) -> str:
-    """"1 day", "2 days", "1 exercise", "0 exercises"."""
+    """ "1 day", "2 days", "1 exercise", "0 exercises"."""
     word = one if n == 1 else (many or one + "s")
     return f"{num(n)} {word}"
 

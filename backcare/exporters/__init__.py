@@ -52,15 +52,25 @@ class Exporter:
         return result
 
 
-_REGISTRY: dict[str, Exporter] = {e.name: e for e in (
-    Exporter("json", "backcare.exporters.json_export"),
-    Exporter("csv", "backcare.exporters.csv_export", frozenset({NAMES}), unit="row"),
-    Exporter("fhir", "backcare.exporters.fhir_export", frozenset({AEROBIC, NAMES}),
-             unit="resource"),
-    Exporter("pdf", "backcare.exporters.pdf_report", frozenset({REPORT, NAMES}),
-             default_period="programme", unit="page", text=False),
-    Exporter("ics", "backcare.exporters.ics_export", frozenset({PLANS}), unit="event"),
-)}
+_REGISTRY: dict[str, Exporter] = {
+    e.name: e
+    for e in (
+        Exporter("json", "backcare.exporters.json_export"),
+        Exporter("csv", "backcare.exporters.csv_export", frozenset({NAMES}), unit="row"),
+        Exporter(
+            "fhir", "backcare.exporters.fhir_export", frozenset({AEROBIC, NAMES}), unit="resource"
+        ),
+        Exporter(
+            "pdf",
+            "backcare.exporters.pdf_report",
+            frozenset({REPORT, NAMES}),
+            default_period="programme",
+            unit="page",
+            text=False,
+        ),
+        Exporter("ics", "backcare.exporters.ics_export", frozenset({PLANS}), unit="event"),
+    )
+}
 FORMATS: tuple[str, ...] = tuple(_REGISTRY)
 
 
@@ -126,5 +136,6 @@ def get_exporter(name: str) -> Exporter:
     try:
         return _REGISTRY[name]
     except KeyError:
-        raise UsageProblem(f"unknown export format {name!r}; choose one of "
-                           f"{', '.join(FORMATS)}") from None
+        raise UsageProblem(
+            f"unknown export format {name!r}; choose one of {', '.join(FORMATS)}"
+        ) from None

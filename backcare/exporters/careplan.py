@@ -43,8 +43,15 @@ from backcare.errors import BackcareError
 
 XHTML = "http://www.w3.org/1999/xhtml"
 TITLE = "Home exercise programme"
-DAY_WORDS = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri",
-             "sat": "Sat", "sun": "Sun"}
+DAY_WORDS = {
+    "mon": "Mon",
+    "tue": "Tue",
+    "wed": "Wed",
+    "thu": "Thu",
+    "fri": "Fri",
+    "sat": "Sat",
+    "sun": "Sun",
+}
 
 
 def contained_id(index: int) -> str:
@@ -52,29 +59,40 @@ def contained_id(index: int) -> str:
     return f"ex{index + 1}"
 
 
-def careplan(p: Prescription, names: Mapping[str, str],
-             instructions: Mapping[str, Sequence[str]], written_at: str,
-             patient_id: str | None = None, patient_name: str | None = None,
-             per_side: frozenset[str] = frozenset()) -> dict[str, Any]:
+def careplan(
+    p: Prescription,
+    names: Mapping[str, str],
+    instructions: Mapping[str, Sequence[str]],
+    written_at: str,
+    patient_id: str | None = None,
+    patient_name: str | None = None,
+    per_side: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
     """The CarePlan of a prescription, as plain JSON data. ``per_side``: the ids of the
     exercises done on each side (the library's)."""
     contained = []
     activities = []
     for i, item in enumerate(p.items):
         name = names.get(item.exercise_id, item.exercise_id)
-        code = {"coding": [{"system": EXERCISE_SYSTEM, "code": item.exercise_id,
-                            "display": name}], "text": name}
+        code = {
+            "coding": [{"system": EXERCISE_SYSTEM, "code": item.exercise_id, "display": name}],
+            "text": name,
+        }
         definition: dict[str, Any] = {
-            "resourceType": "ActivityDefinition", "id": contained_id(i), "status": "active",
+            "resourceType": "ActivityDefinition",
+            "id": contained_id(i),
+            "status": "active",
             "name": "".join(ch for ch in name.title() if ch.isalnum())[:60] or "Exercise",
-            "title": name, "code": code}
+            "title": name,
+            "code": code,
+        }
         steps = instructions.get(item.exercise_id)
         if steps:
-            definition["description"] = "\n".join(
-                f"{n}. {step}" for n, step in enumerate(steps, 1))
+            definition["description"] = "\n".join(f"{n}. {step}" for n, step in enumerate(steps, 1))
         contained.append(definition)
-        activities.append({"detail": _detail(item, code, contained_id(i),
-                                             item.exercise_id in per_side)})
+        activities.append(
+            {"detail": _detail(item, code, contained_id(i), item.exercise_id in per_side)}
+        )
     subject: dict[str, Any] = {"display": patient_name or "the patient"}
     if patient_id:
         subject["identifier"] = {"system": PATIENT_ID_SYSTEM, "value": patient_id}
@@ -83,9 +101,12 @@ def careplan(p: Prescription, names: Mapping[str, str],
         "text": {"status": "generated", "div": _narrative(p, names, per_side)},
         "contained": contained,
         "extension": [{"url": PROGRESSION_EXTENSION, "valueBoolean": p.allow_progression}],
-        "status": "active", "intent": "plan", "title": TITLE,
+        "status": "active",
+        "intent": "plan",
+        "title": TITLE,
         "category": [{"coding": [EXERCISE_THERAPY], "text": "Home exercise programme"}],
-        "subject": subject, "created": written_at,
+        "subject": subject,
+        "created": written_at,
         "activity": activities,
     }
     if p.start:
@@ -95,11 +116,16 @@ def careplan(p: Prescription, names: Mapping[str, str],
     return plan
 
 
-def _detail(item: PrescribedItem, code: dict[str, Any], definition: str,
-            each_side: bool = False) -> dict[str, Any]:
+def _detail(
+    item: PrescribedItem, code: dict[str, Any], definition: str, each_side: bool = False
+) -> dict[str, Any]:
     dose = item.dose
-    repeat: dict[str, Any] = {"frequency": 1, "period": 1, "periodUnit": "d",
-                              "dayOfWeek": list(item.days)}
+    repeat: dict[str, Any] = {
+        "frequency": 1,
+        "period": 1,
+        "periodUnit": "d",
+        "dayOfWeek": list(item.days),
+    }
     if dose.duration_minutes is not None:
         repeat.update({"duration": dose.duration_minutes, "durationUnit": "min"})
     extensions = []
@@ -111,9 +137,15 @@ def _detail(item: PrescribedItem, code: dict[str, Any], definition: str,
     detail: dict[str, Any] = {}
     if extensions:
         detail["extension"] = extensions
-    detail.update({"instantiatesCanonical": [f"#{definition}"], "code": code,
-                   "status": "scheduled", "doNotPerform": False,
-                   "scheduledTiming": {"repeat": repeat}})
+    detail.update(
+        {
+            "instantiatesCanonical": [f"#{definition}"],
+            "code": code,
+            "status": "scheduled",
+            "doNotPerform": False,
+            "scheduledTiming": {"repeat": repeat},
+        }
+    )
     if dose.reps is not None:
         detail["quantity"] = {"value": dose.reps, **REPETITIONS}
         if each_side:
@@ -123,20 +155,25 @@ def _detail(item: PrescribedItem, code: dict[str, Any], definition: str,
     return detail
 
 
-def _narrative(p: Prescription, names: Mapping[str, str],
-               per_side: frozenset[str] = frozenset()) -> str:
+def _narrative(
+    p: Prescription, names: Mapping[str, str], per_side: frozenset[str] = frozenset()
+) -> str:
     lines = []
     for item in p.items:
-        days = "every day" if len(item.days) == 7 else \
-            ", ".join(DAY_WORDS.get(d, d) for d in item.days)
+        days = (
+            "every day"
+            if len(item.days) == 7
+            else ", ".join(DAY_WORDS.get(d, d) for d in item.days)
+        )
         dose = item.dose.describe(item.exercise_id in per_side)
-        lines.append(f"<li>{escape(names.get(item.exercise_id, item.exercise_id))}: "
-                     f"{escape(dose) + '; ' if dose else ''}{escape(days)}"
-                     f"{'. ' + escape(item.note) if item.note else ''}</li>")
+        lines.append(
+            f"<li>{escape(names.get(item.exercise_id, item.exercise_id))}: "
+            f"{escape(dose) + '; ' if dose else ''}{escape(days)}"
+            f"{'. ' + escape(item.note) if item.note else ''}</li>"
+        )
     by = f" by {escape(p.prescribed_by)}" if p.prescribed_by else ""
     start = f", from {p.start.isoformat()}" if p.start else ""
-    return (f'<div xmlns="{XHTML}"><p>{TITLE}{by}{start}.</p><ul>{"".join(lines)}</ul>'
-            f"</div>")
+    return f'<div xmlns="{XHTML}"><p>{TITLE}{by}{start}.</p><ul>{"".join(lines)}</ul></div>'
 
 
 def careplan_model() -> Callable[[dict[str, Any]], Any] | None:
@@ -145,7 +182,8 @@ def careplan_model() -> Callable[[dict[str, Any]], Any] | None:
 
     try:
         validate: Callable[[dict[str, Any]], Any] = importlib.import_module(
-            "fhir.resources.R4B.careplan").CarePlan.model_validate
+            "fhir.resources.R4B.careplan"
+        ).CarePlan.model_validate
     except ImportError:
         return None
     return validate
@@ -163,8 +201,9 @@ def check(plan: dict[str, Any]) -> bool:
     except ValidationError as exc:  # a bug in this module, not in the prescription
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise BackcareError(f"the CarePlan did not validate ({where}: {first['msg']}); "
-                            f"please report this") from None
+        raise BackcareError(
+            f"the CarePlan did not validate ({where}: {first['msg']}); please report this"
+        ) from None
     return True
 
 

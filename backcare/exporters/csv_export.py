@@ -38,10 +38,33 @@ if TYPE_CHECKING:
     from backcare.exporters import ExportContext, Rendered, Sink
 
 COLUMNS: tuple[str, ...] = (
-    "record", "id", "session_id", "date", "exercise_id", "exercise", "per_side", "status",
-    "sets", "reps", "hold_seconds", "minutes", "exercise_pain", "pain_before", "pain_after",
-    "checkin_pain", "symptoms", "flare", "instrument", "score", "band", "answers", "kind",
-    "goal", "due", "done_on", "note",
+    "record",
+    "id",
+    "session_id",
+    "date",
+    "exercise_id",
+    "exercise",
+    "per_side",
+    "status",
+    "sets",
+    "reps",
+    "hold_seconds",
+    "minutes",
+    "exercise_pain",
+    "pain_before",
+    "pain_after",
+    "checkin_pain",
+    "symptoms",
+    "flare",
+    "instrument",
+    "score",
+    "band",
+    "answers",
+    "kind",
+    "goal",
+    "due",
+    "done_on",
+    "note",
 )
 _COLUMN: dict[str, int] = {col: n for n, col in enumerate(COLUMNS)}
 RECORDS: tuple[str, ...] = ("session", "exercise", "checkin", "assessment", "visit", "goal")
@@ -75,15 +98,19 @@ def _cell(value: Any) -> str | int | float:
     return neutralise(str(value))
 
 
-def _exercise_row(session: dict[str, Any], e: dict[str, Any], ctx: ExportContext
-                  ) -> dict[str, Any]:
+def _exercise_row(session: dict[str, Any], e: dict[str, Any], ctx: ExportContext) -> dict[str, Any]:
     ident = e.get("exercise_id")
     done = e.get("status") != "skipped"  # a skipped exercise did no sets and no minutes
     return {
-        "record": "exercise", "session_id": session["id"], "date": session["date"],
-        "exercise_id": ident, "exercise": ctx.exercise_names.get(ident or "", ident),
-        "per_side": ident in ctx.per_side, "status": e.get("status"),
-        "sets": e.get("sets") if done else None, "reps": e.get("reps") if done else None,
+        "record": "exercise",
+        "session_id": session["id"],
+        "date": session["date"],
+        "exercise_id": ident,
+        "exercise": ctx.exercise_names.get(ident or "", ident),
+        "per_side": ident in ctx.per_side,
+        "status": e.get("status"),
+        "sets": e.get("sets") if done else None,
+        "reps": e.get("reps") if done else None,
         "hold_seconds": e.get("hold_seconds") if done else None,
         "minutes": e.get("duration_minutes") if done else None,
         "exercise_pain": e.get("pain"),
@@ -91,34 +118,66 @@ def _exercise_row(session: dict[str, Any], e: dict[str, Any], ctx: ExportContext
 
 
 def _session_rows(s: dict[str, Any], ctx: ExportContext) -> list[dict[str, Any]]:
-    return [{"record": "session", "id": s["id"], "date": s["date"],
-             "pain_before": s.get("pain_before"), "pain_after": s.get("pain_after"),
-             "note": s.get("note")},
-            *(_exercise_row(s, e, ctx) for e in s.get("exercises") or [])]
+    return [
+        {
+            "record": "session",
+            "id": s["id"],
+            "date": s["date"],
+            "pain_before": s.get("pain_before"),
+            "pain_after": s.get("pain_after"),
+            "note": s.get("note"),
+        },
+        *(_exercise_row(s, e, ctx) for e in s.get("exercises") or []),
+    ]
 
 
 def _checkin_rows(c: dict[str, Any], ctx: ExportContext) -> list[dict[str, Any]]:
-    return [{"record": "checkin", "id": c.get("id") or f"p-{c['date']}", "date": c["date"],
-             "checkin_pain": c["score"],
-             "symptoms": SYMPTOM_SEPARATOR.join(c.get("symptoms") or []) or None,
-             "flare": bool(c.get("flare")), "note": c.get("note")}]
+    return [
+        {
+            "record": "checkin",
+            "id": c.get("id") or f"p-{c['date']}",
+            "date": c["date"],
+            "checkin_pain": c["score"],
+            "symptoms": SYMPTOM_SEPARATOR.join(c.get("symptoms") or []) or None,
+            "flare": bool(c.get("flare")),
+            "note": c.get("note"),
+        }
+    ]
 
 
 def _assessment_rows(a: dict[str, Any], ctx: ExportContext) -> list[dict[str, Any]]:
-    return [{"record": "assessment", "id": a["id"], "date": a["date"],
-             "instrument": a["instrument"], "score": a["score"], "band": a.get("band"),
-             "answers": json.dumps(a.get("answers"), ensure_ascii=False,
-                                   separators=(",", ":"))}]
+    return [
+        {
+            "record": "assessment",
+            "id": a["id"],
+            "date": a["date"],
+            "instrument": a["instrument"],
+            "score": a["score"],
+            "band": a.get("band"),
+            "answers": json.dumps(a.get("answers"), ensure_ascii=False, separators=(",", ":")),
+        }
+    ]
 
 
 def _visit_rows(v: dict[str, Any], ctx: ExportContext) -> list[dict[str, Any]]:
-    return [{"record": "visit", "id": v["id"], "date": v["date"], "kind": v["kind"],
-             "note": v.get("note")}]
+    return [
+        {
+            "record": "visit",
+            "id": v["id"],
+            "date": v["date"],
+            "kind": v["kind"],
+            "note": v.get("note"),
+        }
+    ]
 
 
 # Each dated table, in the order its rows come on one day, and how a record becomes rows.
-_DATED = (("sessions", _session_rows), ("pain_checkins", _checkin_rows),
-          ("assessments", _assessment_rows), ("visits", _visit_rows))
+_DATED = (
+    ("sessions", _session_rows),
+    ("pain_checkins", _checkin_rows),
+    ("assessments", _assessment_rows),
+    ("visits", _visit_rows),
+)
 
 
 def iter_rows(ctx: ExportContext) -> Iterator[dict[str, Any]]:
@@ -127,15 +186,23 @@ def iter_rows(ctx: ExportContext) -> Iterator[dict[str, Any]]:
     raw value. Only the order is worked out beforehand; a record becomes rows when its turn
     comes, so the table is never held whole (issue 25)."""
     doc = ctx.doc
-    order = sorted((r["date"], kind, n)  # stable: sessions keep their logged order
-                   for kind, (table, _) in enumerate(_DATED)
-                   for n, r in enumerate(doc.get(table, [])))
+    order = sorted(
+        (r["date"], kind, n)  # stable: sessions keep their logged order
+        for kind, (table, _) in enumerate(_DATED)
+        for n, r in enumerate(doc.get(table, []))
+    )
     for _, kind, n in order:
         table, make = _DATED[kind]
         yield from make(doc[table][n], ctx)
     for g in doc.get("goals", []):
-        yield {"record": "goal", "id": g["id"], "date": g["created"],
-               "goal": g["text"], "due": g.get("by"), "done_on": g.get("done_on")}
+        yield {
+            "record": "goal",
+            "id": g["id"],
+            "date": g["created"],
+            "goal": g["text"],
+            "due": g.get("by"),
+            "done_on": g.get("done_on"),
+        }
 
 
 def rows(ctx: ExportContext) -> list[dict[str, Any]]:

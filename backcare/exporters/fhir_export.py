@@ -84,13 +84,20 @@ XHTML = "http://www.w3.org/1999/xhtml"
 # back live in domain.fhir_terms.
 EXERCISE_DURATION = {"system": LOINC, "code": "55411-3", "display": "Exercise duration"}
 # Questionnaires: LOINC panel (the Questionnaire's code), score and band codes where they exist.
-PANEL_CODES = {"odi": ("97908-8", "Oswestry Disability Index"),
-               "startback": ("91349-1", "STarT Back Screening Tool panel")}
-SCORE_CODES = {"odi": ("97909-6", "Oswestry disability index score ODI"),
-               "startback": ("91351-7", "Total score [STarT Back]")}
+PANEL_CODES = {
+    "odi": ("97908-8", "Oswestry Disability Index"),
+    "startback": ("91349-1", "STarT Back Screening Tool panel"),
+}
+SCORE_CODES = {
+    "odi": ("97909-6", "Oswestry disability index score ODI"),
+    "startback": ("91351-7", "Total score [STarT Back]"),
+}
 STARTBACK_RISK = ("91352-5", "STarT Back Screening risk level")
-STARTBACK_RISK_ANSWERS = {"low": ("LA9194-7", "Low"), "medium": ("LA8982-6", "Medium"),
-                          "high": ("LA9193-9", "High")}
+STARTBACK_RISK_ANSWERS = {
+    "low": ("LA9194-7", "Low"),
+    "medium": ("LA8982-6", "Medium"),
+    "high": ("LA9193-9", "High"),
+}
 QUESTION_TYPES = {"odi": "integer", "rmdq": "boolean", "psfs": "integer", "peg": "integer"}
 # Validating every resource of ten years takes seconds; resources of one shape are built by
 # the same lines, so the extra checks the first few of each shape (the tests check them all).
@@ -114,9 +121,13 @@ class Builder:
     trail's edits and replacements, ``edited``) is a conditional update on its identifier;
     one of a record that was not, a conditional create (issue 23)."""
 
-    def __init__(self, ctx: ExportContext, edited: frozenset[str] = frozenset(),
-                 sink: Callable[[dict[str, Any]], object] | None = None,
-                 track: bool = False) -> None:
+    def __init__(
+        self,
+        ctx: ExportContext,
+        edited: frozenset[str] = frozenset(),
+        sink: Callable[[dict[str, Any]], object] | None = None,
+        track: bool = False,
+    ) -> None:
         self.version = ctx.fhir_version
         self.transaction = ctx.bundle == TRANSACTION
         self.key = ctx.patient_key or ""
@@ -144,17 +155,24 @@ class Builder:
         url = uuid5_urn(NAMESPACE, name)
         if not shared:
             self._records[url] = of if of is not None else ident
-        self._identifiers[url] = shared_identifier(kind, ident) if shared \
-            else self.identifier(kind, ident)
+        self._identifiers[url] = (
+            shared_identifier(kind, ident) if shared else self.identifier(kind, ident)
+        )
         return url
 
     def identifier(self, kind: str, record_id: str) -> str:
         """The identifier value of the resource of ``kind`` for the record ``record_id``."""
         return record_identifier(self.key, kind, record_id)
 
-    def add(self, url: str, resource: dict[str, Any], narrative: str,
-            record_id: str | None = None, *,
-            match: tuple[str, str] | None = None) -> str:
+    def add(
+        self,
+        url: str,
+        resource: dict[str, Any],
+        narrative: str,
+        record_id: str | None = None,
+        *,
+        match: tuple[str, str] | None = None,
+    ) -> str:
         """Add a resource under ``url`` (made by :meth:`url`). ``record_id``, backcare's own
         id of the record it stands for, is a second identifier where the resource can hold a
         list of them (the clinic reads it back: issue 16). ``match`` is the (system, value)
@@ -168,21 +186,27 @@ class Builder:
         if match is not None and match[0] != URI_IDENTIFIER:
             identifiers.append({"system": match[0], "value": match[1]})
         made = resource
-        resource = {"resourceType": made["resourceType"],
-                    "text": {"status": "generated",
-                             "div": f'<div xmlns="{XHTML}">{escape(narrative)}</div>'},
-                    "identifier": identifiers if many else identifier}
+        resource = {
+            "resourceType": made["resourceType"],
+            "text": {
+                "status": "generated",
+                "div": f'<div xmlns="{XHTML}">{escape(narrative)}</div>',
+            },
+            "identifier": identifiers if many else identifier,
+        }
         resource.update(made)  # its resourceType stays first: a key keeps its place
         entry: dict[str, Any] = {"fullUrl": url, "resource": resource}
         if self.transaction:
             system, value = match or (URI_IDENTIFIER, identifier["value"])
             kind = resource["resourceType"]
             if record in self.edited:
-                entry["request"] = {"method": "PUT",
-                                    "url": f"{kind}?identifier={system}|{value}"}
+                entry["request"] = {"method": "PUT", "url": f"{kind}?identifier={system}|{value}"}
             else:
-                entry["request"] = {"method": "POST", "url": kind,
-                                    "ifNoneExist": f"identifier={system}|{value}"}
+                entry["request"] = {
+                    "method": "POST",
+                    "url": kind,
+                    "ifNoneExist": f"identifier={system}|{value}",
+                }
         if self.track:
             self._added.add((resource["resourceType"], identifier["value"]))
         self._put(entry)
@@ -190,8 +214,9 @@ class Builder:
 
     def remove(self, kind: str, value: str) -> None:
         """A conditional delete of the resource of type ``kind`` with this identifier."""
-        self._put({"request": {
-            "method": "DELETE", "url": f"{kind}?identifier={URI_IDENTIFIER}|{value}"}})
+        self._put(
+            {"request": {"method": "DELETE", "url": f"{kind}?identifier={URI_IDENTIFIER}|{value}"}}
+        )
 
     def _put(self, entry: dict[str, Any]) -> None:
         if self._held or self.sink is None:
@@ -236,9 +261,16 @@ def _ref(url: str) -> dict[str, str]:
 
 
 def _pain_obs(patient: str, day: str, score: int, text: str, **extra: Any) -> dict[str, Any]:
-    return {"resourceType": "Observation", "status": "final", "category": SURVEY,
-            "code": {"coding": [PAIN_CODE], "text": text}, "subject": _ref(patient),
-            "effectiveDateTime": day, "valueInteger": score, **extra}
+    return {
+        "resourceType": "Observation",
+        "status": "final",
+        "category": SURVEY,
+        "code": {"coding": [PAIN_CODE], "text": text},
+        "subject": _ref(patient),
+        "effectiveDateTime": day,
+        "valueInteger": score,
+        **extra,
+    }
 
 
 def _symptom(name: str) -> dict[str, Any]:
@@ -253,8 +285,12 @@ def build_bundle(ctx: ExportContext) -> dict[str, Any]:
     :func:`render` streams the same entries)."""
     entries: list[dict[str, Any]] = []
     emit_entries(ctx, entries.append)
-    return {"resourceType": "Bundle", "type": TRANSACTION if ctx.bundle == TRANSACTION
-            else COLLECTION, "timestamp": ctx.exported_at, "entry": entries}
+    return {
+        "resourceType": "Bundle",
+        "type": TRANSACTION if ctx.bundle == TRANSACTION else COLLECTION,
+        "timestamp": ctx.exported_at,
+        "entry": entries,
+    }
 
 
 def emit_entries(ctx: ExportContext, put: Callable[[dict[str, Any]], object]) -> None:
@@ -272,9 +308,14 @@ def emit_entries(ctx: ExportContext, put: Callable[[dict[str, Any]], object]) ->
     # The stable identifier a clinic keys the patient by, and a server finds them by: every
     # export of one patient is one Patient on the server (issue 28).
     match = (PATIENT_ID_SYSTEM, profile["patient_id"]) if profile.get("patient_id") else None
-    pid = b.add(b.url("patient", "self"), patient,
-                f"Patient {ctx.patient_name}" if ctx.patient_name
-                else "Patient (not named: an anonymous export from backcare)", match=match)
+    pid = b.add(
+        b.url("patient", "self"),
+        patient,
+        f"Patient {ctx.patient_name}"
+        if ctx.patient_name
+        else "Patient (not named: an anonymous export from backcare)",
+        match=match,
+    )
     settings(b, ctx)  # issue 22: the profile too, on the Patient
     b.release()
     _checkins(b, ctx, pid)
@@ -296,8 +337,11 @@ _CORRECTED = ("sessions", "pain_checkins", "assessments", "visits", "goals")
 
 def _present(doc: dict[str, Any]) -> set[tuple[str, str]]:
     """(table, record id) of each record of the document (a check-in's id is p-DATE)."""
-    return {(table, f"p-{r['date']}" if table == "pain_checkins" else str(r["id"]))
-            for table in _CORRECTED for r in doc.get(table) or ()}
+    return {
+        (table, f"p-{r['date']}" if table == "pain_checkins" else str(r["id"]))
+        for table in _CORRECTED
+        for r in doc.get(table) or ()
+    }
 
 
 def _edited(doc: dict[str, Any]) -> frozenset[str]:
@@ -306,8 +350,11 @@ def _edited(doc: dict[str, Any]) -> frozenset[str]:
     if not doc.get("corrections"):  # nothing corrected: no need to read every record
         return frozenset()
     present = _present(doc)
-    return frozenset(str(c.get("id")) for c in doc.get("corrections") or ()
-                     if (c.get("record"), str(c.get("id"))) in present)
+    return frozenset(
+        str(c.get("id"))
+        for c in doc.get("corrections") or ()
+        if (c.get("record"), str(c.get("id"))) in present
+    )
 
 
 def _removed(b: Builder, ctx: ExportContext, pid: str) -> None:
@@ -329,8 +376,11 @@ def _removed(b: Builder, ctx: ExportContext, pid: str) -> None:
     for key, c in last.items():
         after = c.get("after")
         # Gone: deleted, or a check-in moved to another day (its id is its day).
-        now = None if not isinstance(after, dict) else (
-            f"p-{after.get('date')}" if key[0] == "pain_checkins" else str(after.get("id")))
+        now = (
+            None
+            if not isinstance(after, dict)
+            else (f"p-{after.get('date')}" if key[0] == "pain_checkins" else str(after.get("id")))
+        )
         gone = key not in present and now != key[1]
         if (gone or key in present) and key[0] in _CORRECTED:
             before.setdefault(key[0], []).extend(earlier.get(key, ()))
@@ -342,9 +392,11 @@ def _removed(b: Builder, ctx: ExportContext, pid: str) -> None:
         part(was, was_ctx, pid)
     # A session's aerobic minutes are counted as the progress report counts them, over the
     # sessions of now: a session gone takes its minutes with it.
-    gone_minutes = {("Observation", was.identifier("exercise-duration", str(r.get("id"))))
-                    for r in before.get("sessions", ())
-                    if ("sessions", str(r.get("id"))) not in present}
+    gone_minutes = {
+        ("Observation", was.identifier("exercise-duration", str(r.get("id"))))
+        for r in before.get("sessions", ())
+        if ("sessions", str(r.get("id"))) not in present
+    }
     have = b.identifiers()
     for kind, value in sorted((was.identifiers() | gone_minutes) - have):
         if kind != "Questionnaire":  # the same for every patient: never the patient's to delete
@@ -355,14 +407,14 @@ def _checkins(b: Builder, ctx: ExportContext, pid: str) -> None:
     for c in ctx.doc.get("pain_checkins", []):
         components = [_symptom(s) for s in c.get("symptoms") or []]
         if c.get("flare"):
-            components.append({"code": {"text": FLARE_TEXT},
-                               "valueBoolean": True})
+            components.append({"code": {"text": FLARE_TEXT}, "valueBoolean": True})
         extra: dict[str, Any] = {"component": components} if components else {}
         said = [f"pain {c['score']}/10"] + [x["code"]["text"].lower() for x in components]
-        b.add(b.url("pain", c.get("id") or f"p-{c['date']}"),
-              _pain_obs(pid, c["date"], c["score"], CHECKIN_TEXT, **extra,
-                        **_notes(c.get("note"))),
-              f"Pain check-in on {c['date']}: " + "; ".join(said))
+        b.add(
+            b.url("pain", c.get("id") or f"p-{c['date']}"),
+            _pain_obs(pid, c["date"], c["score"], CHECKIN_TEXT, **extra, **_notes(c.get("note"))),
+            f"Pain check-in on {c['date']}: " + "; ".join(said),
+        )
 
 
 def _sessions(b: Builder, ctx: ExportContext, pid: str) -> None:
@@ -374,58 +426,95 @@ def _sessions(b: Builder, ctx: ExportContext, pid: str) -> None:
     for s in ctx.doc.get("sessions", []):
         lines, logs = [], []
         for e in s.get("exercises", []):
-            key = (e["exercise_id"], e["status"], e.get("sets"), e.get("reps"),
-                   e.get("hold_seconds"), e.get("duration_minutes"), e.get("pain"),
-                   bool(e.get("extra")))
+            key = (
+                e["exercise_id"],
+                e["status"],
+                e.get("sets"),
+                e.get("reps"),
+                e.get("hold_seconds"),
+                e.get("duration_minutes"),
+                e.get("pain"),
+                bool(e.get("extra")),
+            )
             known = described.get(key)
             if known is None:
-                known = described[key] = (_exercise_line(e, names, ctx.per_side),
-                                          _exercise_log(e, names))
+                known = described[key] = (
+                    _exercise_line(e, names, ctx.per_side),
+                    _exercise_log(e, names),
+                )
             lines.append(known[0])
             logs.append(known[1])
         done = any(e.get("status") != "skipped" for e in s.get("exercises", []))
         when = {"performedDateTime" if b.version == R4 else "occurrenceDateTime": s["date"]}
         procedure: dict[str, Any] = {
-            "resourceType": "Procedure", "status": "completed" if done else "not-done",
+            "resourceType": "Procedure",
+            "status": "completed" if done else "not-done",
             "code": {"coding": [EXERCISE_THERAPY], "text": "Home exercise session"},
-            "subject": _ref(pid), **when, "performer": [{"actor": _ref(pid)}],
-            **_notes("; ".join(lines) if lines else None, s.get("note"))}
+            "subject": _ref(pid),
+            **when,
+            "performer": [{"actor": _ref(pid)}],
+            **_notes("; ".join(lines) if lines else None, s.get("note")),
+        }
         if b.version == R5:
             procedure["reportedBoolean"] = True
         if logs:
             procedure["extension"] = logs
         summary = "; ".join(lines) or "no exercises recorded"
-        url = b.add(b.url("session", s["id"]), procedure,
-                    f"Home exercise session on {s['date']}: {summary}", s["id"])
+        url = b.add(
+            b.url("session", s["id"]),
+            procedure,
+            f"Home exercise session on {s['date']}: {summary}",
+            s["id"],
+        )
         part_of = [_ref(url)]
         for when_pain in ("before", "after"):
             value = s.get(f"pain_{when_pain}")
             if value is not None:
-                b.add(b.url(f"session-pain-{when_pain}", s["id"]),
-                      _pain_obs(pid, s["date"], value, SESSION_PAIN_TEXT.format(when=when_pain),
-                                partOf=part_of),
-                      f"Pain {when_pain} the exercise session on {s['date']}: {value}/10")
+                b.add(
+                    b.url(f"session-pain-{when_pain}", s["id"]),
+                    _pain_obs(
+                        pid,
+                        s["date"],
+                        value,
+                        SESSION_PAIN_TEXT.format(when=when_pain),
+                        partOf=part_of,
+                    ),
+                    f"Pain {when_pain} the exercise session on {s['date']}: {value}/10",
+                )
         for part, e in _exercise_parts(s, ctx.first_ids):
             if e.get("pain") is not None:
                 name = names.get(e["exercise_id"], e["exercise_id"])
-                b.add(b.url("exercise-pain", f"{s['id']}:{part}", of=s["id"]),
-                      _pain_obs(pid, s["date"], e["pain"], f"Pain with the exercise: {name}",
-                                partOf=part_of),
-                      f"Pain with {name} on {s['date']}: {e['pain']}/10")
+                b.add(
+                    b.url("exercise-pain", f"{s['id']}:{part}", of=s["id"]),
+                    _pain_obs(
+                        pid, s["date"], e["pain"], f"Pain with the exercise: {name}", partOf=part_of
+                    ),
+                    f"Pain with {name} on {s['date']}: {e['pain']}/10",
+                )
         if s["id"] in minutes:
             value = minutes[s["id"]]
-            b.add(b.url("exercise-duration", s["id"]), {
-                "resourceType": "Observation", "status": "final", "category": ACTIVITY,
-                "code": {"coding": [EXERCISE_DURATION],
-                         "text": "Aerobic exercise minutes in the session"},
-                "subject": _ref(pid), "effectiveDateTime": s["date"], "partOf": part_of,
-                "valueQuantity": {"value": value, "unit": "min", "system": UCUM,
-                                  "code": "min"}},
-                f"Aerobic exercise in the session on {s['date']}: {value} min")
+            b.add(
+                b.url("exercise-duration", s["id"]),
+                {
+                    "resourceType": "Observation",
+                    "status": "final",
+                    "category": ACTIVITY,
+                    "code": {
+                        "coding": [EXERCISE_DURATION],
+                        "text": "Aerobic exercise minutes in the session",
+                    },
+                    "subject": _ref(pid),
+                    "effectiveDateTime": s["date"],
+                    "partOf": part_of,
+                    "valueQuantity": {"value": value, "unit": "min", "system": UCUM, "code": "min"},
+                },
+                f"Aerobic exercise in the session on {s['date']}: {value} min",
+            )
 
 
-def _exercise_parts(s: dict[str, Any], first_ids: Mapping[str, str]
-                    ) -> list[tuple[str, dict[str, Any]]]:
+def _exercise_parts(
+    s: dict[str, Any], first_ids: Mapping[str, str]
+) -> list[tuple[str, dict[str, Any]]]:
     """Each exercise of a session with the name of its part of the record: its exercise id
     (``bridge``; ``bridge:2`` for a second log of it), not its place in the list, which an
     edit may change (issue 23). A renamed exercise's part keeps the id it was first known
@@ -444,28 +533,42 @@ def _exercise_line(e: dict[str, Any], names: Any, per_side: frozenset[str]) -> s
     """One exercise of a session in words, for the Procedure's note: "Bridge: done, 2 × 8,
     hold 5 s, pain 2/10"."""
     name = names.get(e["exercise_id"], e["exercise_id"])
-    dose = Dose.from_dict(e).describe(e["exercise_id"] in per_side) \
-        if e.get("status") != "skipped" else ""
+    dose = (
+        Dose.from_dict(e).describe(e["exercise_id"] in per_side)
+        if e.get("status") != "skipped"
+        else ""
+    )
     pain = f", pain {e['pain']}/10" if e.get("pain") is not None else ""
     return f"{name}: {e['status']}{', ' + dose if dose else ''}{pain}"
 
 
 # An exercise record's fields, and the names of the parts of its extension.
-_LOG_PARTS = (("sets", "sets"), ("reps", "reps"), ("hold_seconds", "hold-seconds"),
-              ("duration_minutes", "duration-minutes"), ("pain", "pain"))
+_LOG_PARTS = (
+    ("sets", "sets"),
+    ("reps", "reps"),
+    ("hold_seconds", "hold-seconds"),
+    ("duration_minutes", "duration-minutes"),
+    ("pain", "pain"),
+)
 
 
 def _exercise_log(e: dict[str, Any], names: Any) -> dict[str, Any]:
     """One exercise of a session as an extension: its library id as a code, its status,
     dose and pain, exactly as logged, so that the clinic reads the session back whole."""
     parts: list[dict[str, Any]] = [
-        {"url": "exercise", "valueCoding": {"system": EXERCISE_SYSTEM,
-                                            "code": e["exercise_id"],
-                                            "display": names.get(e["exercise_id"],
-                                                                 e["exercise_id"])}},
-        {"url": "status", "valueCode": e["status"]}]
-    parts += [{"url": part, "valueInteger": e[key]} for key, part in _LOG_PARTS
-              if e.get(key) is not None]
+        {
+            "url": "exercise",
+            "valueCoding": {
+                "system": EXERCISE_SYSTEM,
+                "code": e["exercise_id"],
+                "display": names.get(e["exercise_id"], e["exercise_id"]),
+            },
+        },
+        {"url": "status", "valueCode": e["status"]},
+    ]
+    parts += [
+        {"url": part, "valueInteger": e[key]} for key, part in _LOG_PARTS if e.get(key) is not None
+    ]
     if e.get("extra"):
         parts.append({"url": "extra", "valueBoolean": True})
     return {"url": EXERCISE_LOG_EXTENSION, "extension": parts}
@@ -479,29 +582,50 @@ def _questionnaires(b: Builder, ctx: ExportContext, pid: str) -> None:
             canonical[instrument] = _questionnaire(b, instrument)
         meta = INSTRUMENTS.get(instrument)
         title = meta.title if meta else instrument
-        response = b.add(b.url("assessment", a["id"]), {
-            "resourceType": "QuestionnaireResponse", "status": "completed",
-            "questionnaire": canonical[instrument], "subject": _ref(pid),
-            "authored": a["date"], "item": _items(a.get("answers"))},
-            f"{title}, answered on {a['date']}")
-        derived = {"subject": _ref(pid), "effectiveDateTime": a["date"],
-                   "derivedFrom": [_ref(response)], "status": "final", "category": SURVEY}
+        response = b.add(
+            b.url("assessment", a["id"]),
+            {
+                "resourceType": "QuestionnaireResponse",
+                "status": "completed",
+                "questionnaire": canonical[instrument],
+                "subject": _ref(pid),
+                "authored": a["date"],
+                "item": _items(a.get("answers")),
+            },
+            f"{title}, answered on {a['date']}",
+        )
+        derived = {
+            "subject": _ref(pid),
+            "effectiveDateTime": a["date"],
+            "derivedFrom": [_ref(response)],
+            "status": "final",
+            "category": SURVEY,
+        }
         score = a["score"]
         code: dict[str, Any] = {"text": f"{title} score"}
         if instrument in SCORE_CODES:
             number, display = SCORE_CODES[instrument]
             code["coding"] = [{"system": LOINC, "code": number, "display": display}]
         unit = "%" if meta is not None and meta.score_unit == "%" else "{score}"
-        b.add(b.url("assessment-score", a["id"]), {
-            "resourceType": "Observation", "code": code, **derived,
-            "valueQuantity": {"value": score, "unit": unit, "system": UCUM, "code": unit}},
-            f"{title} score on {a['date']}: {score:g}{'%' if unit == '%' else ''}", a["id"])
+        b.add(
+            b.url("assessment-score", a["id"]),
+            {
+                "resourceType": "Observation",
+                "code": code,
+                **derived,
+                "valueQuantity": {"value": score, "unit": unit, "system": UCUM, "code": unit},
+            },
+            f"{title} score on {a['date']}: {score:g}{'%' if unit == '%' else ''}",
+            a["id"],
+        )
         band = a.get("band")
         if band:
-            b.add(b.url("assessment-band", a["id"]),
-                  {"resourceType": "Observation", **_band(instrument, title, band), **derived},
-                  f"{title} {'risk group' if instrument == 'startback' else 'band'} on "
-                  f"{a['date']}: {band}")
+            b.add(
+                b.url("assessment-band", a["id"]),
+                {"resourceType": "Observation", **_band(instrument, title, band), **derived},
+                f"{title} {'risk group' if instrument == 'startback' else 'band'} on "
+                f"{a['date']}: {band}",
+            )
 
 
 def _band(instrument: str, title: str, band: str) -> dict[str, Any]:
@@ -511,8 +635,13 @@ def _band(instrument: str, title: str, band: str) -> dict[str, Any]:
         if band in STARTBACK_RISK_ANSWERS:
             answer, label = STARTBACK_RISK_ANSWERS[band]
             value["coding"] = [{"system": LOINC, "code": answer, "display": label}]
-        return {"code": {"coding": [{"system": LOINC, "code": number, "display": display}],
-                         "text": f"{title} risk group"}, "valueCodeableConcept": value}
+        return {
+            "code": {
+                "coding": [{"system": LOINC, "code": number, "display": display}],
+                "text": f"{title} risk group",
+            },
+            "valueCodeableConcept": value,
+        }
     return {"code": {"text": f"{title} band"}, "valueCodeableConcept": {"text": band}}
 
 
@@ -523,10 +652,15 @@ def _questionnaire(b: Builder, instrument: str) -> str:
     meta = INSTRUMENTS.get(instrument)
     title = meta.title if meta else instrument
     resource: dict[str, Any] = {
-        "resourceType": "Questionnaire", "url": url, "version": QUESTIONNAIRE_VERSION,
+        "resourceType": "Questionnaire",
+        "url": url,
+        "version": QUESTIONNAIRE_VERSION,
         "name": "".join(ch for ch in title.title() if ch.isalnum()) or "Questionnaire",
-        "title": title, "status": "active", "subjectType": ["Patient"],
-        "item": _questions(instrument)}
+        "title": title,
+        "status": "active",
+        "subjectType": ["Patient"],
+        "item": _questions(instrument),
+    }
     if instrument in PANEL_CODES:
         number, display = PANEL_CODES[instrument]
         resource["code"] = [{"system": LOINC, "code": number, "display": display}]
@@ -535,8 +669,11 @@ def _questionnaire(b: Builder, instrument: str) -> str:
     # The responses point at its canonical URL, which is neither its fullUrl nor its
     # identifier: a server rewrites every string equal to a fullUrl (issue 28), and the
     # canonical URL must reach the server as it is.
-    b.add(b.url("questionnaire", f"{instrument}:v{QUESTIONNAIRE_VERSION}:entry", shared=True),
-          resource, f"Questionnaire: {title} (as backcare asks it)")
+    b.add(
+        b.url("questionnaire", f"{instrument}:v{QUESTIONNAIRE_VERSION}:entry", shared=True),
+        resource,
+        f"Questionnaire: {title} (as backcare asks it)",
+    )
     return url
 
 
@@ -551,8 +688,7 @@ def _questions(instrument: str) -> list[dict[str, Any]]:
         else:
             kind = QUESTION_TYPES.get(instrument, "string")
         link = f"activity-{n}" if instrument == "psfs" else str(n)
-        items.append({"linkId": link, "text": prompt.text, "type": kind,
-                      "required": False})
+        items.append({"linkId": link, "text": prompt.text, "type": kind, "required": False})
     return items
 
 
@@ -599,22 +735,33 @@ def _visits(b: Builder, ctx: ExportContext, pid: str) -> None:
     for v in ctx.doc.get("visits", []):
         title = VISIT_TITLES.get(v["kind"], "Clinic visit")
         ambulatory = {"system": ACT_CODE, "code": "AMB", "display": "ambulatory"}
-        encounter: dict[str, Any] = {"resourceType": "Encounter",
-                                     "type": [{"text": title}], "subject": _ref(pid)}
+        encounter: dict[str, Any] = {
+            "resourceType": "Encounter",
+            "type": [{"text": title}],
+            "subject": _ref(pid),
+        }
         when = {"start": v["date"], "end": v["date"]}
         if b.version == R4:
             encounter.update({"status": "finished", "class": ambulatory, "period": when})
         else:
-            encounter.update({"status": "completed", "class": [{"coding": [ambulatory]}],
-                              "actualPeriod": when})
+            encounter.update(
+                {"status": "completed", "class": [{"coding": [ambulatory]}], "actualPeriod": when}
+            )
         url = b.add(b.url("visit", v["id"]), encounter, f"{title} on {v['date']}", v["id"])
         if v.get("note"):
-            b.add(b.url("visit-note", v["id"]), {
-                "resourceType": "Observation", "status": "final",
-                "code": {"text": "Patient's note about the clinic visit"},
-                "subject": _ref(pid), "encounter": _ref(url), "effectiveDateTime": v["date"],
-                "valueString": v["note"]},
-                f"Note about the clinic visit on {v['date']}: {v['note']}")
+            b.add(
+                b.url("visit-note", v["id"]),
+                {
+                    "resourceType": "Observation",
+                    "status": "final",
+                    "code": {"text": "Patient's note about the clinic visit"},
+                    "subject": _ref(pid),
+                    "encounter": _ref(url),
+                    "effectiveDateTime": v["date"],
+                    "valueString": v["note"],
+                },
+                f"Note about the clinic visit on {v['date']}: {v['note']}",
+            )
 
 
 def _goals(b: Builder, ctx: ExportContext, pid: str) -> None:
@@ -622,20 +769,27 @@ def _goals(b: Builder, ctx: ExportContext, pid: str) -> None:
         goal: dict[str, Any] = {
             "resourceType": "Goal",
             "lifecycleStatus": "completed" if g.get("done_on") else "active",
-            "description": {"text": g["text"]}, "subject": _ref(pid),
-            "startDate": g["created"]}
+            "description": {"text": g["text"]},
+            "subject": _ref(pid),
+            "startDate": g["created"],
+        }
         if g.get("by"):
             goal["target"] = [{"dueDate": g["by"]}]
         state = "active"
         if g.get("done_on"):
-            goal["achievementStatus"] = {"coding": [{
-                "system": GOAL_ACHIEVEMENT, "code": "achieved", "display": "Achieved"}]}
+            goal["achievementStatus"] = {
+                "coding": [{"system": GOAL_ACHIEVEMENT, "code": "achieved", "display": "Achieved"}]
+            }
             goal["statusDate"] = g["done_on"]
             state = f"achieved on {g['done_on']}"
         due = f", due {g['by']}" if g.get("by") else ""
         # Its stable id, kept through a merge import (its number is not: issue 23).
-        b.add(b.url("goal", Goal.from_dict(g).key, of=str(g["id"])), goal,
-              f"Goal: {g['text']} ({state}{due})", str(g["id"]))
+        b.add(
+            b.url("goal", Goal.from_dict(g).key, of=str(g["id"])),
+            goal,
+            f"Goal: {g['text']} ({state}{due})",
+            str(g["id"]),
+        )
 
 
 def bundle_model(version: str) -> Callable[[dict[str, Any]], Any] | None:
@@ -644,8 +798,9 @@ def bundle_model(version: str) -> Callable[[dict[str, Any]], Any] | None:
 
     module = "fhir.resources.R4B.bundle" if version == R4 else "fhir.resources.bundle"
     try:
-        validate: Callable[[dict[str, Any]], Any] = \
-            importlib.import_module(module).Bundle.model_validate
+        validate: Callable[[dict[str, Any]], Any] = importlib.import_module(
+            module
+        ).Bundle.model_validate
     except ImportError:
         return None
     return validate
@@ -658,8 +813,7 @@ def shape(resource: dict[str, Any]) -> tuple[Any, ...]:
     components = resource.get("component")
     if not components:
         return (resource["resourceType"], *resource)
-    return (resource["resourceType"], *resource, "component:",
-            *(k for c in components for k in c))
+    return (resource["resourceType"], *resource, "component:", *(k for c in components for k in c))
 
 
 class Checker:
@@ -667,8 +821,9 @@ class Checker:
     they stream past: the first few of each shape, each in a bundle of its own with the
     bundle's envelope. ``able`` tells whether it can check."""
 
-    def __init__(self, version: str, bundle_type: str = COLLECTION,
-                 timestamp: str | None = None) -> None:
+    def __init__(
+        self, version: str, bundle_type: str = COLLECTION, timestamp: str | None = None
+    ) -> None:
         self.validate = bundle_model(version)
         self.able = self.validate is not None
         self.envelope: dict[str, Any] = {"resourceType": "Bundle", "type": bundle_type}
@@ -690,8 +845,9 @@ class Checker:
         except ValidationError as exc:  # a bug in this module, not in the patient's data
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
-            raise BackcareError(f"the FHIR bundle did not validate ({where}: "
-                                f"{first['msg']}); please report this") from None
+            raise BackcareError(
+                f"the FHIR bundle did not validate ({where}: {first['msg']}); please report this"
+            ) from None
 
 
 def check(bundle: dict[str, Any], version: str) -> bool:
@@ -711,8 +867,9 @@ def render(ctx: ExportContext) -> Rendered:
         # Compact: json's indenting encoder is pure Python, several times slower. The
         # entries are trees this module builds (shared parts, never a cycle), so the
         # encoder's cycle check, a fifth of its time, is left out.
-        encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
-                                  check_circular=False).encode
+        encode = json.JSONEncoder(
+            ensure_ascii=False, separators=(",", ":"), check_circular=False
+        ).encode
         kind = TRANSACTION if ctx.bundle == TRANSACTION else COLLECTION
         checker = Checker(ctx.fhir_version, kind, ctx.exported_at)
         count = 0
@@ -733,8 +890,15 @@ def render(ctx: ExportContext) -> Rendered:
             if len(batch) == BATCH:
                 flush()
 
-        sink(('{"resourceType":"Bundle","type":' + encode(kind) + ',"timestamp":'
-              + encode(ctx.exported_at) + ',"entry":[').encode("utf-8"))
+        sink(
+            (
+                '{"resourceType":"Bundle","type":'
+                + encode(kind)
+                + ',"timestamp":'
+                + encode(ctx.exported_at)
+                + ',"entry":['
+            ).encode("utf-8")
+        )
         emit_entries(ctx, put)
         flush()
         sink(b"]}\n")

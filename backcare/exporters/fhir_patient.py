@@ -32,8 +32,17 @@ if TYPE_CHECKING:
     from backcare.exporters import ExportContext
     from backcare.exporters.fhir_export import Builder
 
-SURVEY = [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",
-                       "code": "survey", "display": "Survey"}]}]
+SURVEY = [
+    {
+        "coding": [
+            {
+                "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                "code": "survey",
+                "display": "Survey",
+            }
+        ]
+    }
+]
 
 
 def settings(b: Builder, ctx: ExportContext) -> None:
@@ -67,8 +76,14 @@ def goal_activities(b: Builder, ctx: ExportContext) -> None:
         goal = entry["resource"]
         if goal["resourceType"] != "Goal":
             continue
-        ident = next((i.get("value") for i in goal.get("identifier") or ()
-                      if i.get("system") == RECORD_ID_SYSTEM), None)
+        ident = next(
+            (
+                i.get("value")
+                for i in goal.get("identifier") or ()
+                if i.get("system") == RECORD_ID_SYSTEM
+            ),
+            None,
+        )
         g = goals.get(str(ident))
         if g is None:
             continue
@@ -95,49 +110,73 @@ def _settings(b: Builder, profile: dict[str, Any]) -> None:
 def _conditions(b: Builder, profile: dict[str, Any], pid: str) -> None:
     for name in profile.get("conditions") or ():
         words = name.replace("-", " ")
-        url = b.add(b.url("condition", name), {
-            "resourceType": "Condition",
-            "clinicalStatus": {"coding": [{"system": CONDITION_CLINICAL, "code": "active"}]},
-            "code": {"coding": [{"system": CONDITION_SYSTEM, "code": name,
-                                 "display": words}], "text": words},
-            "subject": _ref(pid)},
-            f"Condition reported at the safety screen: {words}")
+        url = b.add(
+            b.url("condition", name),
+            {
+                "resourceType": "Condition",
+                "clinicalStatus": {"coding": [{"system": CONDITION_CLINICAL, "code": "active"}]},
+                "code": {
+                    "coding": [{"system": CONDITION_SYSTEM, "code": name, "display": words}],
+                    "text": words,
+                },
+                "subject": _ref(pid),
+            },
+            f"Condition reported at the safety screen: {words}",
+        )
         week = profile.get("pregnancy_week")
         if name == "pregnancy" and isinstance(week, int):
-            b.add(b.url("pregnancy-week", "profile"), {
-                "resourceType": "Observation", "status": "final",
-                "code": {"coding": [GESTATIONAL_AGE], "text": "Week of pregnancy"},
-                "subject": _ref(pid), "focus": [_ref(url)],
-                "effectiveDateTime": profile.get("updated") or profile["start_date"],
-                "valueQuantity": {"value": week, "unit": "wk", "system": UCUM,
-                                  "code": "wk"}},
-                f"Pregnancy: week {week}")
+            b.add(
+                b.url("pregnancy-week", "profile"),
+                {
+                    "resourceType": "Observation",
+                    "status": "final",
+                    "code": {"coding": [GESTATIONAL_AGE], "text": "Week of pregnancy"},
+                    "subject": _ref(pid),
+                    "focus": [_ref(url)],
+                    "effectiveDateTime": profile.get("updated") or profile["start_date"],
+                    "valueQuantity": {"value": week, "unit": "wk", "system": UCUM, "code": "wk"},
+                },
+                f"Pregnancy: week {week}",
+            )
 
 
 def _red_flags(b: Builder, profile: dict[str, Any], pid: str) -> None:
     cleared = bool(profile.get("cleared_by_clinician"))
     for name in profile.get("red_flags") or ():
         words = name.replace("-", " ")
-        b.add(b.url("red-flag", name), {
-            "resourceType": "Flag", "status": "inactive" if cleared else "active",
-            "category": [{"coding": [FLAG_CATEGORY]}],
-            "code": {"coding": [{"system": RED_FLAG_SYSTEM, "code": name, "display": words}],
-                     "text": f"Red flag at the safety screen: {words}"},
-            "subject": _ref(pid)},
+        b.add(
+            b.url("red-flag", name),
+            {
+                "resourceType": "Flag",
+                "status": "inactive" if cleared else "active",
+                "category": [{"coding": [FLAG_CATEGORY]}],
+                "code": {
+                    "coding": [{"system": RED_FLAG_SYSTEM, "code": name, "display": words}],
+                    "text": f"Red flag at the safety screen: {words}",
+                },
+                "subject": _ref(pid),
+            },
             f"Red flag at the safety screen: {words}"
-            f"{' (cleared by a clinician)' if cleared else ''}")
+            f"{' (cleared by a clinician)' if cleared else ''}",
+        )
     if cleared or profile.get("cleared_on"):
         obs: dict[str, Any] = {
-            "resourceType": "Observation", "status": "final",
+            "resourceType": "Observation",
+            "status": "final",
             "code": {"coding": [CLEARANCE_CODE], "text": CLEARANCE_CODE["display"]},
-            "subject": _ref(pid), "valueBoolean": cleared}
+            "subject": _ref(pid),
+            "valueBoolean": cleared,
+        }
         if profile.get("cleared_on"):
             obs["effectiveDateTime"] = profile["cleared_on"]
         if profile.get("cleared_by"):
             obs["performer"] = [{"display": profile["cleared_by"]}]
-        b.add(b.url("clearance", "profile"), obs,
-              f"Red flags cleared by {profile.get('cleared_by') or 'a clinician'}"
-              f"{' on ' + profile['cleared_on'] if profile.get('cleared_on') else ''}")
+        b.add(
+            b.url("clearance", "profile"),
+            obs,
+            f"Red flags cleared by {profile.get('cleared_by') or 'a clinician'}"
+            f"{' on ' + profile['cleared_on'] if profile.get('cleared_on') else ''}",
+        )
 
 
 def _careplans(b: Builder, ctx: ExportContext, pid: str) -> None:
@@ -149,8 +188,7 @@ def _careplans(b: Builder, ctx: ExportContext, pid: str) -> None:
     periods = list(ctx.doc.get("prescriptions") or [])
     current = ctx.doc.get("programme")
     if not periods and current:  # kept before there was a history of prescriptions
-        periods = [{"from": None, "event": "imported", "recorded": None,
-                    "programme": current}]
+        periods = [{"from": None, "event": "imported", "recorded": None, "programme": current}]
     profile = ctx.doc.get("profile") or {}
     marked = False
     for n, period in enumerate(periods):
@@ -158,17 +196,38 @@ def _careplans(b: Builder, ctx: ExportContext, pid: str) -> None:
         last = n == len(periods) - 1
         is_current = last and programme is not None and programme == current
         marked = marked or is_current
-        _careplan(b, careplan, ctx, pid, profile, n, period, programme, is_current,
-                  None if last else periods[n + 1].get("from"))
+        _careplan(
+            b,
+            careplan,
+            ctx,
+            pid,
+            profile,
+            n,
+            period,
+            programme,
+            is_current,
+            None if last else periods[n + 1].get("from"),
+        )
     if current and not marked:
         _careplan(b, careplan, ctx, pid, profile, len(periods), None, current, True, None)
 
 
-def _careplan(b: Builder, careplan: Any, ctx: ExportContext, pid: str,
-              profile: dict[str, Any], n: int, period: dict[str, Any] | None,
-              programme: dict[str, Any] | None, is_current: bool, until: str | None) -> None:
-    parts: list[dict[str, Any]] = [{"url": "order", "valueInteger": n},
-                                   {"url": "current", "valueBoolean": is_current}]
+def _careplan(
+    b: Builder,
+    careplan: Any,
+    ctx: ExportContext,
+    pid: str,
+    profile: dict[str, Any],
+    n: int,
+    period: dict[str, Any] | None,
+    programme: dict[str, Any] | None,
+    is_current: bool,
+    until: str | None,
+) -> None:
+    parts: list[dict[str, Any]] = [
+        {"url": "order", "valueInteger": n},
+        {"url": "current", "valueBoolean": is_current},
+    ]
     if period is not None:
         parts.append({"url": "event", "valueCode": period.get("event") or "imported"})
         if period.get("recorded"):
@@ -185,29 +244,39 @@ def _careplan(b: Builder, careplan: Any, ctx: ExportContext, pid: str,
             # own): the exercises travel in backcare's extension, as the JSON export has them.
             for key in ("activity", "contained", "author"):
                 plan.pop(key, None)
-            parts.append({"url": "prescription", "valueString": json.dumps(
-                p.to_dict(), sort_keys=True)})
+            parts.append(
+                {"url": "prescription", "valueString": json.dumps(p.to_dict(), sort_keys=True)}
+            )
     else:
-        plan = {"resourceType": "CarePlan", "intent": "plan",
-                "title": "Prescription cleared: backcare plans by itself"}
-    plan["status"] = "active" if is_current else "revoked" if programme is None \
-        else "completed"
+        plan = {
+            "resourceType": "CarePlan",
+            "intent": "plan",
+            "title": "Prescription cleared: backcare plans by itself",
+        }
+    plan["status"] = "active" if is_current else "revoked" if programme is None else "completed"
     plan["subject"] = _ref(pid)
     window: dict[str, str] = {}
     if period is not None and period.get("from"):
         window["start"] = period["from"]
     if until:
-        window["end"] = (date.fromisoformat(until) - timedelta(days=1)).isoformat() \
-            if period is not None and period.get("from") and until > period["from"] \
+        window["end"] = (
+            (date.fromisoformat(until) - timedelta(days=1)).isoformat()
+            if period is not None and period.get("from") and until > period["from"]
             else until
+        )
     if window:
         plan["period"] = window
     else:
         plan.pop("period", None)
-    plan["extension"] = [*plan.get("extension", []),
-                         {"url": PRESCRIPTION_EXTENSION, "extension": parts}]
+    plan["extension"] = [
+        *plan.get("extension", []),
+        {"url": PRESCRIPTION_EXTENSION, "extension": parts},
+    ]
     span = f" from {window['start']}" if "start" in window else ""
     span += f" to {window['end']}" if "end" in window else ""
-    b.add(b.url("prescription", str(n)), plan,
-          f"{'Prescription' if programme else 'Prescription cleared'}{span}"
-          f"{' (in use)' if is_current else ''}")
+    b.add(
+        b.url("prescription", str(n)),
+        plan,
+        f"{'Prescription' if programme else 'Prescription cleared'}{span}"
+        f"{' (in use)' if is_current else ''}",
+    )

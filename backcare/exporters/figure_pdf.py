@@ -36,8 +36,9 @@ def _shape(pdf: FPDF, s: Shape, scale: float, ox: float, oy: float) -> None:
             pdf.line(x0, y0, x1, y1)  # one stroke per segment
 
 
-def draw_figure(pdf: FPDF, figure: Figure, x: float, y: float, w: float, h: float,
-                arrow: bool = True) -> float:
+def draw_figure(
+    pdf: FPDF, figure: Figure, x: float, y: float, w: float, h: float, arrow: bool = True
+) -> float:
     """The positions side by side in the box (x, y, w, h), with an arrow between each two;
     returns the width used."""
     n = len(figure.drawings)
@@ -63,5 +64,6 @@ def _arrow(pdf: FPDF, cx: float, cy: float, k: float = 1.0) -> None:
     pdf.set_fill_color(0, 0, 0)
     pdf.set_line_width(0.6 * k)
     pdf.line(cx - 3.2 * k, cy, cx + 1.6 * k, cy)
-    pdf.polygon([(cx + 3.4 * k, cy), (cx + 1.0 * k, cy - 1.6 * k), (cx + 1.0 * k, cy + 1.6 * k)],
-                style="F")
+    pdf.polygon(
+        [(cx + 3.4 * k, cy), (cx + 1.0 * k, cy - 1.6 * k), (cx + 1.0 * k, cy + 1.6 * k)], style="F"
+    )

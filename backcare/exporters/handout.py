@@ -130,30 +130,35 @@ def _block(w: Writer, item: HandoutItem, page: Page) -> Block:
     dose = w.lines(side_w, _dose_text(item), DOSE_PT, bold=True)
     side: list[tuple[str, bool, list[str]]] = []
     if item.note:
-        side.append(("", True, w.lines(side_w, f"Your physiotherapist: {item.note}",
-                                       TEXT_PT, bold=True)))
+        side.append(
+            ("", True, w.lines(side_w, f"Your physiotherapist: {item.note}", TEXT_PT, bold=True))
+        )
     side += [("•", False, w.lines(side_w - 6, cue, TEXT_PT)) for cue in ex.cues]
-    below = [(f"{i}.", False, w.lines(full_w, step, TEXT_PT))
-             for i, step in enumerate(ex.instructions, 1)]
+    below = [
+        (f"{i}.", False, w.lines(full_w, step, TEXT_PT))
+        for i, step in enumerate(ex.instructions, 1)
+    ]
     below += [("!", True, w.lines(full_w, c, TEXT_PT, bold=True)) for c in item.cautions]
     top_h = max(PICTURE_H, len(name) * 6.2 + len(dose) * 5.4 + 1.5 + _lines_h(side))
     height = PAD + top_h + 2 + _lines_h(below) + 2 + TICK_H + PAD
     return Block(item, name, dose, side, below, top_h, height)
 
 
-def _rows(w: Writer, x: float, y: float, width: float,
-          rows: list[tuple[str, bool, list[str]]]) -> float:
+def _rows(
+    w: Writer, x: float, y: float, width: float, rows: list[tuple[str, bool, list[str]]]
+) -> float:
     for marker, bold, lines in rows:
         if marker:  # "1.", "•" or "!": set directly, it always fits
             _text(w.pdf, x, y, marker, TEXT_PT, True, BLACK)
         indent = 6 if marker else 0
-        y = w.draw(x + indent, y, width - indent, LINE_MM, lines, TEXT_PT, bold=bold,
-                   colour=BLACK) + 0.6
+        y = (
+            w.draw(x + indent, y, width - indent, LINE_MM, lines, TEXT_PT, bold=bold, colour=BLACK)
+            + 0.6
+        )
     return y
 
 
-def _draw_block(pdf: FPDF, w: Writer, page: Page, b: Block, y: float,
-                h: Handout) -> None:
+def _draw_block(pdf: FPDF, w: Writer, page: Page, b: Block, y: float, h: Handout) -> None:
     x = MARGIN
     ex = b.item.exercise
     # The block's frame: a reader (and a test) can tell where each exercise's block ends.
@@ -165,8 +170,17 @@ def _draw_block(pdf: FPDF, w: Writer, page: Page, b: Block, y: float,
     else:  # a library without pictures: a plain card with the name
         pdf.set_draw_color(*FRAME)
         pdf.rect(x + PAD, y + PAD, PICTURE_W, PICTURE_H, style="D")
-        w.block(x + PAD + 3, y + PAD + PICTURE_H / 2 - 3, PICTURE_W - 6, 6, ex.name, 12,
-                bold=True, colour=GREY, align="C")
+        w.block(
+            x + PAD + 3,
+            y + PAD + PICTURE_H / 2 - 3,
+            PICTURE_W - 6,
+            6,
+            ex.name,
+            12,
+            bold=True,
+            colour=GREY,
+            align="C",
+        )
     tx = x + PAD + PICTURE_W + 6
     tw = page.content_w - (PICTURE_W + PAD * 2 + 6)
     ty = w.draw(tx, y + PAD, tw, 6.2, b.name, NAME_PT, bold=True, colour=BLACK)
@@ -176,8 +190,9 @@ def _draw_block(pdf: FPDF, w: Writer, page: Page, b: Block, y: float,
     _ticks(pdf, w, page, y + b.height - PAD - TICK_H, b.item, h)
 
 
-def _text(pdf: FPDF, x: float, y: float, text: str, size: float, bold: bool,
-          colour: tuple[int, int, int]) -> None:
+def _text(
+    pdf: FPDF, x: float, y: float, text: str, size: float, bold: bool, colour: tuple[int, int, int]
+) -> None:
     """A short label of plain ASCII at (x, y), the top of its line: the Writer's measuring
     and cleaning are not needed, and a handout sets hundreds of them."""
     pdf.set_font(FONT, "B" if bold else "", size)
@@ -186,16 +201,17 @@ def _text(pdf: FPDF, x: float, y: float, text: str, size: float, bold: bool,
     pdf.current_font_is_set_on_page = False
 
 
-def _ticks(pdf: FPDF, w: Writer, page: Page, y: float, item: HandoutItem,
-           h: Handout) -> None:
+def _ticks(pdf: FPDF, w: Writer, page: Page, y: float, item: HandoutItem, h: Handout) -> None:
     """A box for each day of the week, in the week's order, to tick when it is done: the
     days it is planned in black, the others light grey."""
     x = MARGIN + PAD
     w.cell(x, y + 3.2, 30, 5, "Tick when done:", TEXT_PT, bold=True, colour=BLACK)
     box_w = (page.content_w - 2 * PAD - 34) / 7
-    days = ([(WEEKDAYS[d.weekday()], f"{WEEKDAYS[d.weekday()].capitalize()} {d.day}")
-             for d in h.week] if h.week is not None
-            else [(name, name.capitalize()) for name in WEEKDAYS])
+    days = (
+        [(WEEKDAYS[d.weekday()], f"{WEEKDAYS[d.weekday()].capitalize()} {d.day}") for d in h.week]
+        if h.week is not None
+        else [(name, name.capitalize()) for name in WEEKDAYS]
+    )
     for i, (name, label) in enumerate(days):
         bx = x + 34 + i * box_w
         planned = name in item.days
@@ -209,8 +225,16 @@ def _header(pdf: FPDF, w: Writer, page: Page, h: Handout) -> float:
     y = MARGIN
     y = w.block(MARGIN, y, page.content_w, 8.5, h.title, TITLE_PT, bold=True, colour=BLACK)
     if h.patient:
-        y = w.block(MARGIN, y + 0.5, page.content_w, 5.6, f"For {h.patient}", DOSE_PT,
-                    bold=True, colour=BLACK)
+        y = w.block(
+            MARGIN,
+            y + 0.5,
+            page.content_w,
+            5.6,
+            f"For {h.patient}",
+            DOSE_PT,
+            bold=True,
+            colour=BLACK,
+        )
     y = w.block(MARGIN, y + 0.5, page.content_w, 5.4, h.subtitle, DOSE_PT - 1, colour=GREY)
     return y + 4
 
@@ -225,8 +249,15 @@ def render(h: Handout, paper: str = "a4") -> tuple[bytes, int]:
     w = Writer(pdf, Glyphs(pdf, strings(h)))
     y = _header(pdf, w, page, h)
     if not h.items:
-        w.block(MARGIN, y, page.content_w, 6, "No exercise is planned for this week.",
-                DOSE_PT, colour=BLACK)
+        w.block(
+            MARGIN,
+            y,
+            page.content_w,
+            6,
+            "No exercise is planned for this week.",
+            DOSE_PT,
+            colour=BLACK,
+        )
     for item in h.items:
         b = _block(w, item, page)
         if y + b.height > page.bottom and y > MARGIN + 1:

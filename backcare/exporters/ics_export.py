@@ -38,8 +38,10 @@ if TYPE_CHECKING:
 PRODID = "-//backcare//backcare exercise calendar//EN"
 AT_START = timedelta(0)  # the reminder: when the session starts
 SEQUENCE_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # SEQUENCE: minutes since, at export
-FORECAST = ("This is a forecast: on the day, 'backcare plan' gives the plan adjusted to how "
-            "your sessions have gone. Start it with 'backcare session'.")
+FORECAST = (
+    "This is a forecast: on the day, 'backcare plan' gives the plan adjusted to how "
+    "your sessions have gone. Start it with 'backcare session'."
+)
 
 
 def uid_for(patient: str, day: str) -> str:
@@ -54,8 +56,9 @@ def minutes_of(plan: dict[str, Any]) -> int:
 
 def summary(plan: dict[str, Any]) -> str:
     minutes = minutes_of(plan)
-    kind = "gentle exercise session (flare-up)" if plan.get("mode") == "flare" \
-        else "exercise session"
+    kind = (
+        "gentle exercise session (flare-up)" if plan.get("mode") == "flare" else "exercise session"
+    )
     return f"backcare: {minutes} min {kind}"
 
 
@@ -96,8 +99,9 @@ def _zone(ctx: ExportContext, days: list[date]) -> Timezone | None:
     if not ctx.time_zone or not days:
         return None
     zone: tzinfo = ZoneInfo(ctx.time_zone)
-    return Timezone.from_tzinfo(zone, first_date=min(days) - timedelta(days=1),
-                                last_date=max(days) + timedelta(days=1))
+    return Timezone.from_tzinfo(
+        zone, first_date=min(days) - timedelta(days=1), last_date=max(days) + timedelta(days=1)
+    )
 
 
 def render(ctx: ExportContext) -> Rendered:
@@ -111,8 +115,11 @@ def render(ctx: ExportContext) -> Rendered:
     stamp = _stamp(ctx.exported_at)
     revision = sequence(ctx.exported_at)
     plans = [p for p in ctx.plans if p.get("items")]  # a rest day, or nothing fits: no event
-    zone = _zone(ctx, [date.fromisoformat(d) for d in ctx.plan_days]
-                 or [date.fromisoformat(p["date"]) for p in plans])
+    zone = _zone(
+        ctx,
+        [date.fromisoformat(d) for d in ctx.plan_days]
+        or [date.fromisoformat(p["date"]) for p in plans],
+    )
     if zone is not None:
         cal.add_component(zone)
     patient = ctx.patient_key or "patient"
@@ -141,8 +148,7 @@ def render(ctx: ExportContext) -> Rendered:
     return Rendered(cal.to_ical(), len(plans))
 
 
-def _cancelled(ctx: ExportContext, patient: str, day: str, stamp: datetime,
-               revision: int) -> Event:
+def _cancelled(ctx: ExportContext, patient: str, day: str, stamp: datetime, revision: int) -> Event:
     """The day's event, cancelled: no session is planned that day now. Its SEQUENCE is the
     export's, higher than any earlier export's, so a calendar that has the event takes the
     cancellation (RFC 5545 §3.8.1.11 and §3.8.7.4); one that never had it has nothing to

@@ -39,10 +39,9 @@ def render(ctx: ExportContext) -> Rendered:
                 continue
             sink((head + "[\n").encode("utf-8"))
             for start in range(0, len(value), BATCH):
-                lines = [encode(item) for item in value[start:start + BATCH]]
+                lines = [encode(item) for item in value[start : start + BATCH]]
                 more = start + BATCH < len(value)
-                sink(("    " + ",\n    ".join(lines) + (",\n" if more else "\n"))
-                     .encode("utf-8"))
+                sink(("    " + ",\n    ".join(lines) + (",\n" if more else "\n")).encode("utf-8"))
             sink(("  ]" + end).encode("utf-8"))
         sink(b"}\n")
         return record_count(doc)

@@ -29,8 +29,13 @@ if TYPE_CHECKING:
 RED_ZONE: Colour = (250, 219, 216)
 DAILY: Colour = (116, 169, 207)
 BASELINE: Colour = (192, 57, 43)
-SERIES: tuple[Colour, ...] = ((31, 58, 95), (211, 84, 0), (39, 129, 77), (142, 68, 173),
-                              (127, 140, 141))
+SERIES: tuple[Colour, ...] = (
+    (31, 58, 95),
+    (211, 84, 0),
+    (39, 129, 77),
+    (142, 68, 173),
+    (127, 140, 141),
+)
 MAX_DOT_DAYS = 24 * 7  # past this many days of check-ins, the pain chart draws no dots
 TICK_SIZE = 5.8  # pt
 PAIN_TOP = 10.4  # a little room above 10
@@ -57,8 +62,9 @@ class Plot:
         return self.y + self.h * (1 - v / self.top)
 
 
-def date_ticks(first: date, last: date, fits: Callable[[list[str]], bool]
-               ) -> tuple[list[date], list[str]]:
+def date_ticks(
+    first: date, last: date, fits: Callable[[list[str]], bool]
+) -> tuple[list[date], list[str]]:
     """Tick dates inside [first, last] and their labels: the finest of days, Mondays, month
     starts or year starts whose labels ``fits`` the axis. Each label names its own date."""
     span = (last - first).days
@@ -67,8 +73,13 @@ def date_ticks(first: date, last: date, fits: Callable[[list[str]], bool]
         if span // step > 400:  # far too many to be the answer: don't even list them
             continue
         start = first if step < 7 else first + timedelta(days=(7 - first.weekday()) % 7)
-        candidates.append([start + timedelta(days=n) for n in range(0, span + 1, step)
-                           if start + timedelta(days=n) <= last])
+        candidates.append(
+            [
+                start + timedelta(days=n)
+                for n in range(0, span + 1, step)
+                if start + timedelta(days=n) <= last
+            ]
+        )
     months: list[date] = []
     d = date(first.year, first.month, 1)
     while d <= last and len(months) <= 12 * 1200:
@@ -77,8 +88,9 @@ def date_ticks(first: date, last: date, fits: Callable[[list[str]], bool]
         d = date(d.year + d.month // 12, d.month % 12 + 1, 1)
     for step in (1, 2, 3, 6):
         candidates.append([m for m in months if (m.month - 1) % step == 0])
-    years = [date(y, 1, 1) for y in range(first.year, last.year + 1)
-             if first <= date(y, 1, 1) <= last]
+    years = [
+        date(y, 1, 1) for y in range(first.year, last.year + 1) if first <= date(y, 1, 1) <= last
+    ]
     for step in (1, 2, 5, 10, 20, 50, 100, 200, 500):
         candidates.append([y for y in years if y.year % step == 0])
     single: tuple[list[date], list[str]] = ([], [])
@@ -96,7 +108,7 @@ def date_ticks(first: date, last: date, fits: Callable[[list[str]], bool]
 
 
 def tick_label(d: date, ticks: list[date]) -> str:
-    """"2 Mar" for ticks days or weeks apart, "Mar 2026" for months, "2026" for years."""
+    """ "2 Mar" for ticks days or weeks apart, "Mar 2026" for months, "2026" for years."""
     apart = (ticks[1] - ticks[0]).days if len(ticks) > 1 else 1
     if apart < 28:
         return f"{d.day} {d:%b}"
@@ -105,16 +117,18 @@ def tick_label(d: date, ticks: list[date]) -> str:
     return str(d.year)
 
 
-def _card(pdf: FPDF, w: Writer, x: float, y: float, width: float, height: float,
-          title: str) -> float:
+def _card(
+    pdf: FPDF, w: Writer, x: float, y: float, width: float, height: float, title: str
+) -> float:
     pdf.set_fill_color(*CARD)
     pdf.rect(x, y, width, height, style="F")
     w.cell(x + 2, y + 1.5, width - 4, 4, title, 7.6, bold=True, colour=ACCENT)
     return y + 6.0
 
 
-def _legend(pdf: FPDF, w: Writer, x: float, y: float, width: float,
-            entries: list[tuple[str, Colour, str]]) -> float:
+def _legend(
+    pdf: FPDF, w: Writer, x: float, y: float, width: float, entries: list[tuple[str, Colour, str]]
+) -> float:
     """Legend entries in rows: (label, colour, mark: "line" | "dot" | "dash")."""
     cx, cy = x, y
     for label, colour, mark in entries:
@@ -161,8 +175,7 @@ def _axes(pdf: FPDF, w: Writer, plot: Plot, yticks: list[float]) -> None:
         pdf.line(xx, plot.y + plot.h, xx, plot.y + plot.h + 0.8)
         lw = w.width(label) + 0.6
         left = min(max(xx - lw / 2, plot.x - 6), plot.x + plot.w + 2 - lw)
-        w.cell(left, plot.y + plot.h + 1.0, lw, 2.8, label, TICK_SIZE, colour=MUTED,
-               align="C")
+        w.cell(left, plot.y + plot.h + 1.0, lw, 2.8, label, TICK_SIZE, colour=MUTED, align="C")
 
 
 def _span(days: Sequence[date]) -> tuple[date, date]:
@@ -172,8 +185,7 @@ def _span(days: Sequence[date]) -> tuple[date, date]:
     return first, last
 
 
-def _segments(points: Sequence[tuple[date, float | None]]
-              ) -> Iterator[list[tuple[date, float]]]:
+def _segments(points: Sequence[tuple[date, float | None]]) -> Iterator[list[tuple[date, float]]]:
     """Runs of points without a gap (a day with no mean breaks the line)."""
     run: list[tuple[date, float]] = []
     for d, v in points:
@@ -191,9 +203,18 @@ def _empty(w: Writer, x: float, y: float, width: float, height: float, text: str
     w.cell(x, y + height / 2 - 2, width, 4, text, 7, colour=MUTED, align="C")
 
 
-def pain_chart(pdf: FPDF, w: Writer, days: Sequence[tuple[date, int]],
-               means: Sequence[tuple[date, float | None]], baseline: float | None,
-               red_above: int, x: float, y: float, width: float, height: float) -> None:
+def pain_chart(
+    pdf: FPDF,
+    w: Writer,
+    days: Sequence[tuple[date, int]],
+    means: Sequence[tuple[date, float | None]],
+    baseline: float | None,
+    red_above: int,
+    x: float,
+    y: float,
+    width: float,
+    height: float,
+) -> None:
     top = _card(pdf, w, x, y, width, height, "Pain (0–10): daily check-ins and 7-day mean")
     if not days:
         _empty(w, x, top, width, height - 6, "No pain check-ins in this period")
@@ -208,11 +229,11 @@ def pain_chart(pdf: FPDF, w: Writer, days: Sequence[tuple[date, int]],
         entries.append((f"baseline {num(baseline)}", BASELINE, "dash"))
     entries.append((f"red zone (above {red_above})", RED_ZONE, "line"))
     below = _legend(pdf, w, x + 9, top, width - 11, entries)
-    plot = Plot(x + 9, below + 1.2, width - 12, y + height - below - 6.2, first, last,
-                PAIN_TOP)
+    plot = Plot(x + 9, below + 1.2, width - 12, y + height - below - 6.2, first, last, PAIN_TOP)
     pdf.set_fill_color(*RED_ZONE)
-    pdf.rect(plot.x, plot.py(PAIN_TOP), plot.w,
-             plot.py(red_above + 0.5) - plot.py(PAIN_TOP), style="F")
+    pdf.rect(
+        plot.x, plot.py(PAIN_TOP), plot.w, plot.py(red_above + 0.5) - plot.py(PAIN_TOP), style="F"
+    )
     _axes(pdf, w, plot, [0, 2, 4, 6, 8, 10])
     if baseline is not None:
         pdf.set_draw_color(*BASELINE)
@@ -229,14 +250,20 @@ def pain_chart(pdf: FPDF, w: Writer, days: Sequence[tuple[date, int]],
     pdf.set_line_width(0.5)
     for run in _segments([(d, v) for d, v in means if first <= d <= last]):
         if len(run) == 1:
-            pdf.ellipse(plot.px(run[0][0]) - 0.4, plot.py(run[0][1]) - 0.4, 0.8, 0.8,
-                        style="D")
+            pdf.ellipse(plot.px(run[0][0]) - 0.4, plot.py(run[0][1]) - 0.4, 0.8, 0.8, style="D")
         else:
             pdf.polyline([(plot.px(d), plot.py(v)) for d, v in run])
 
 
-def function_chart(pdf: FPDF, w: Writer, measures: Mapping[str, Sequence[tuple[date, float]]],
-                   x: float, y: float, width: float, height: float) -> None:
+def function_chart(
+    pdf: FPDF,
+    w: Writer,
+    measures: Mapping[str, Sequence[tuple[date, float]]],
+    x: float,
+    y: float,
+    width: float,
+    height: float,
+) -> None:
     top = _card(pdf, w, x, y, width, height, "Function: questionnaires, % of scale")
     if not measures:
         _empty(w, x, top, width, height - 6, "No questionnaires in this period")
@@ -246,15 +273,13 @@ def function_chart(pdf: FPDF, w: Writer, measures: Mapping[str, Sequence[tuple[d
     for i, (inst, points) in enumerate(sorted(measures.items())):
         meta = INSTRUMENTS.get(inst)
         scale = meta.score_max if meta else max(p for _, p in points) or 1
-        better = "" if meta is None else (" ↓ better" if meta.higher_is_worse
-                                          else " ↑ better")
+        better = "" if meta is None else (" ↓ better" if meta.higher_is_worse else " ↑ better")
         colour = SERIES[i % len(SERIES)]
         entries.append(((meta.short_name if meta else inst) + better, colour, "line"))
         series.append((points, scale, colour))
     below = _legend(pdf, w, x + 9, top, width - 11, entries)
     first, last = _span([d for points, _, _ in series for d, _ in points])
-    plot = Plot(x + 9, below + 1.2, width - 12, y + height - below - 6.2, first, last,
-                FUNCTION_TOP)
+    plot = Plot(x + 9, below + 1.2, width - 12, y + height - below - 6.2, first, last, FUNCTION_TOP)
     _axes(pdf, w, plot, [0, 25, 50, 75, 100])
     for points, scale, colour in series:
         xy = [(plot.px(d), plot.py(100 * v / scale)) for d, v in points]

@@ -55,8 +55,11 @@ GRID: Colour = (222, 226, 230)
 STRIPE: Colour = (246, 248, 250)
 BAD: Colour = (192, 57, 43)
 GOOD: Colour = (39, 129, 77)
-LEVEL_COLOURS: dict[str, Colour] = {"critical": (192, 57, 43), "high": (190, 75, 0),
-                                    "low": (150, 120, 0)}
+LEVEL_COLOURS: dict[str, Colour] = {
+    "critical": (192, 57, 43),
+    "high": (190, 75, 0),
+    "low": (150, 120, 0),
+}
 
 
 class Glyphs:
@@ -66,8 +69,11 @@ class Glyphs:
         self.shaping = shaping_available()
         used = {ch for s in text for ch in s}
         covered = _cmap(pdf, FONT)
-        wanted = {ch for ch in used if ord(ch) not in covered
-                  and not ch.isspace() and unicodedata.category(ch) != "Cf"}
+        wanted = {
+            ch
+            for ch in used
+            if ord(ch) not in covered and not ch.isspace() and unicodedata.category(ch) != "Cf"
+        }
         if wanted:  # Chinese, Japanese, Korean: glyph by glyph from the fallback font
             pdf.add_font(FALLBACK, "", str(FONT_DIR / FALLBACK_FILE))
             pdf.set_fallback_fonts([FALLBACK], exact_match=False)
@@ -96,8 +102,10 @@ class Glyphs:
             return None
         shown = ", ".join(f"U+{ord(ch):04X}" for ch in self.missing[:12])
         more = f" and {len(self.missing) - 12} more" if len(self.missing) > 12 else ""
-        return (f"{MISSING} marks a character the report's fonts cannot show ({shown}{more}); "
-                "the csv and json exports keep the text as typed.")
+        return (
+            f"{MISSING} marks a character the report's fonts cannot show ({shown}{more}); "
+            "the csv and json exports keep the text as typed."
+        )
 
 
 def _cmap(pdf: FPDF, family: str) -> set[int]:
@@ -154,8 +162,9 @@ class Writer:
         with self._shaped(text):
             return float(self.pdf.get_string_width(text))
 
-    def fit(self, text: str, width: float, size: float, bold: bool = False,
-            minimum: float = MIN_SIZE) -> float:
+    def fit(
+        self, text: str, width: float, size: float, bold: bool = False, minimum: float = MIN_SIZE
+    ) -> float:
         """The largest size up to ``size`` at which ``text`` fits on one line of ``width``
         (``minimum`` when none does: then it wraps)."""
         self.font(size, bold)
@@ -164,8 +173,18 @@ class Writer:
             return size
         return max(minimum, size * width / w * 0.98)
 
-    def cell(self, x: float, y: float, w: float, h: float, text: str, size: float,
-             bold: bool = False, colour: Colour = INK, align: str = "L") -> None:
+    def cell(
+        self,
+        x: float,
+        y: float,
+        w: float,
+        h: float,
+        text: str,
+        size: float,
+        bold: bool = False,
+        colour: Colour = INK,
+        align: str = "L",
+    ) -> None:
         """One line, set smaller if it must be, to fit ``w``."""
         text = " ".join(text.split())
         size = self.fit(text, w, size, bold)
@@ -193,8 +212,9 @@ class Writer:
         clean = self.glyphs.clean(text)
         if self.glyphs.shaping and any(is_rtl(ch) for ch in clean):
             with self._shaped(clean):  # shaped runs are measured and broken by fpdf2
-                return cast(list[str], self.pdf.multi_cell(w, 1, clean, dry_run=True,
-                                                           output="LINES"))
+                return cast(
+                    list[str], self.pdf.multi_cell(w, 1, clean, dry_run=True, output="LINES")
+                )
         out: list[str] = []
         for paragraph in clean.split("\n"):
             out += self._wrap(paragraph, w, size, bold)
@@ -226,8 +246,18 @@ class Writer:
         lines.append(line)
         return lines
 
-    def draw(self, x: float, y: float, w: float, h: float, lines: Sequence[str],
-             size: float, bold: bool = False, colour: Colour = INK, align: str = "L") -> float:
+    def draw(
+        self,
+        x: float,
+        y: float,
+        w: float,
+        h: float,
+        lines: Sequence[str],
+        size: float,
+        bold: bool = False,
+        colour: Colour = INK,
+        align: str = "L",
+    ) -> float:
         """Lines already wrapped to ``w``, one under another; returns the y below them."""
         for i, line in enumerate(lines):
             self.font(size, bold, colour)
@@ -237,11 +267,20 @@ class Writer:
             self._drawn()
         return y + len(lines) * h
 
-    def block(self, x: float, y: float, w: float, h: float, text: str, size: float,
-              bold: bool = False, colour: Colour = INK, align: str = "L") -> float:
+    def block(
+        self,
+        x: float,
+        y: float,
+        w: float,
+        h: float,
+        text: str,
+        size: float,
+        bold: bool = False,
+        colour: Colour = INK,
+        align: str = "L",
+    ) -> float:
         """Wrapped text at (x, y), line height ``h``; returns the y below it."""
-        return self.draw(x, y, w, h, self.lines(w, text, size, bold), size, bold, colour,
-                         align)
+        return self.draw(x, y, w, h, self.lines(w, text, size, bold), size, bold, colour, align)
 
     def height(self, w: float, h: float, text: str, size: float, bold: bool = False) -> float:
         return h * max(1, len(self.lines(w, text, size, bold)))
@@ -259,8 +298,11 @@ def load_fpdf() -> None:
     alone, and none is kept from a later import."""
     import sys
 
-    blocked = [] if "fpdf" in sys.modules else \
-        [name for name in UNUSED_BACKENDS if name not in sys.modules]
+    blocked = (
+        []
+        if "fpdf" in sys.modules
+        else [name for name in UNUSED_BACKENDS if name not in sys.modules]
+    )
     for name in blocked:
         sys.modules[name] = None  # type: ignore[assignment]  # import fails: not installed
     try:
@@ -308,6 +350,7 @@ def make_pdf(title: str, subject: str) -> FPDF:
 
 # --- blocks that flow over pages --------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Cell:
     x: float
@@ -325,14 +368,20 @@ def need(pdf: FPDF, height: float) -> None:
         pdf.add_page()
 
 
-def flow(pdf: FPDF, w: Writer, cells: Sequence[Cell], line_h: float, pad: float = 0.0,
-         new_page: Callable[[], None] | None = None, fill: Colour | None = None,
-         rule: bool = False) -> None:
+def flow(
+    pdf: FPDF,
+    w: Writer,
+    cells: Sequence[Cell],
+    line_h: float,
+    pad: float = 0.0,
+    new_page: Callable[[], None] | None = None,
+    fill: Colour | None = None,
+    rule: bool = False,
+) -> None:
     """One row of wrapped cells side by side. A row longer than what is left of the page
     goes on at the top of the next (after ``new_page``, such as a table's header), a few
     lines at a time: nothing is cut, and no row is ever too tall to print."""
-    wrapped = [w.lines(c.width, c.text, c.size, c.bold) if c.text.strip() else []
-               for c in cells]
+    wrapped = [w.lines(c.width, c.text, c.size, c.bold) if c.text.strip() else [] for c in cells]
     total = max((len(lines) for lines in wrapped), default=0)
     left = min(c.x for c in cells) - 1
     right = max(c.x + c.width for c in cells) + 1
@@ -351,8 +400,17 @@ def flow(pdf: FPDF, w: Writer, cells: Sequence[Cell], line_h: float, pad: float 
             pdf.set_fill_color(*fill)
             pdf.rect(left, y, right - left, height, style="F")
         for c, lines in zip(cells, wrapped, strict=True):
-            w.draw(c.x, y + pad, c.width, line_h, lines[done:done + take], c.size, c.bold,
-                   c.colour, c.align)
+            w.draw(
+                c.x,
+                y + pad,
+                c.width,
+                line_h,
+                lines[done : done + take],
+                c.size,
+                c.bold,
+                c.colour,
+                c.align,
+            )
         if rule:
             pdf.set_draw_color(*GRID)
             pdf.set_line_width(0.1)
@@ -361,8 +419,9 @@ def flow(pdf: FPDF, w: Writer, cells: Sequence[Cell], line_h: float, pad: float 
         done += take
 
 
-def heading(pdf: FPDF, w: Writer, text: str, gap: float = 2.6, keep: float = 8.0,
-            level: int = 1) -> None:
+def heading(
+    pdf: FPDF, w: Writer, text: str, gap: float = 2.6, keep: float = 8.0, level: int = 1
+) -> None:
     """A section heading with a rule under it, and its entry in the document outline; kept
     on a page with ``keep`` millimetres of what follows."""
     need(pdf, gap + 6 + keep)
@@ -375,8 +434,15 @@ def heading(pdf: FPDF, w: Writer, text: str, gap: float = 2.6, keep: float = 8.0
     pdf.set_y(y + 6.2)
 
 
-def labelled(pdf: FPDF, w: Writer, label: str, text: str, label_w: float = 27.0,
-             size: float = 7.8, colour: Colour = INK) -> None:
+def labelled(
+    pdf: FPDF,
+    w: Writer,
+    label: str,
+    text: str,
+    label_w: float = 27.0,
+    size: float = 7.8,
+    colour: Colour = INK,
+) -> None:
     """A label in the left column, and its text wrapped beside it."""
     cells = [Cell(MARGIN + label_w, CONTENT_W - label_w, text, size, colour=colour)]
     if label:
@@ -385,20 +451,45 @@ def labelled(pdf: FPDF, w: Writer, label: str, text: str, label_w: float = 27.0,
     pdf.set_y(pdf.get_y() + 0.6)
 
 
-def table(pdf: FPDF, w: Writer, widths: Sequence[float], header: Sequence[str],
-          rows: Iterable[Sequence[str]], aligns: Sequence[str], size: float = 7.0) -> None:
+def table(
+    pdf: FPDF,
+    w: Writer,
+    widths: Sequence[float],
+    header: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    aligns: Sequence[str],
+    size: float = 7.0,
+) -> None:
     """Rows of wrapped cells under a header that each page repeats."""
     line = size * 0.5
     xs = [MARGIN + sum(widths[:i]) for i in range(len(widths))]
 
     def head() -> None:
-        flow(pdf, w, [Cell(x + 1, cw - 2, h, size, True, WHITE, align)
-                      for x, cw, h, align in zip(xs, widths, header, aligns, strict=True)],
-             line, pad=0.6, fill=ACCENT)
+        flow(
+            pdf,
+            w,
+            [
+                Cell(x + 1, cw - 2, h, size, True, WHITE, align)
+                for x, cw, h, align in zip(xs, widths, header, aligns, strict=True)
+            ],
+            line,
+            pad=0.6,
+            fill=ACCENT,
+        )
 
     need(pdf, 12)
     head()
     for n, row in enumerate(rows):
-        flow(pdf, w, [Cell(x + 1, cw - 2, text, size, align=align)
-                      for x, cw, text, align in zip(xs, widths, row, aligns, strict=True)],
-             line, pad=0.6, new_page=head, fill=STRIPE if n % 2 else None, rule=True)
+        flow(
+            pdf,
+            w,
+            [
+                Cell(x + 1, cw - 2, text, size, align=align)
+                for x, cw, text, align in zip(xs, widths, row, aligns, strict=True)
+            ],
+            line,
+            pad=0.6,
+            new_page=head,
+            fill=STRIPE if n % 2 else None,
+            rule=True,
+        )

@@ -89,6 +89,7 @@ REST = f"the rest are listed under “{EVERYTHING}”, after the log"
 
 # --- what the report says (pure) -------------------------------------------------------------
 
+
 @dataclass
 class Tile:
     label: str
@@ -177,7 +178,7 @@ def dates_in_words(days: Sequence[date], ref: date, limit: int | None = None) ->
     runs = runs_of(days)
     shown = runs if limit is None else runs[:limit]
     text = ", ".join(_run(run, ref) for run in shown)
-    hidden = sum(len(run) for run in runs[len(shown):])
+    hidden = sum(len(run) for run in runs[len(shown) :])
     return text + (f" and {plural(hidden, 'day')} before" if hidden else "")
 
 
@@ -219,9 +220,11 @@ def listing_text(listing: Listing, limit: int | None = PAGE_ONE_ITEMS) -> str:
 def is_long(data: ReportData) -> bool:
     """Whether page 1 leaves anything out, to be listed whole after the log."""
     dated = [g.dates for g in data.alerts] + [r.dates for r in data.red]
-    return any(len(x.items) > PAGE_ONE_ITEMS for x in data.happened) or \
-        any(len(runs_of(days)) > PAGE_ONE_ITEMS for days in dated) or \
-        len(data.red) > PAGE_ONE_RED
+    return (
+        any(len(x.items) > PAGE_ONE_ITEMS for x in data.happened)
+        or any(len(runs_of(days)) > PAGE_ONE_ITEMS for days in dated)
+        or len(data.red) > PAGE_ONE_RED
+    )
 
 
 def _dose(item: dict[str, Any], ident: str, per_side: frozenset[str]) -> str:
@@ -237,8 +240,9 @@ def week_adherence(w: WeekSummary, as_of: date) -> str:
     if not w.partial:
         return f"{num(w.adherence_percent)}%"
     going_on = w.week_start + timedelta(days=6) > as_of
-    return f"{w.sessions_done} of {plural(w.sessions_planned, 'day')} " + \
-        ("so far" if going_on else "(part week)")
+    return f"{w.sessions_done} of {plural(w.sessions_planned, 'day')} " + (
+        "so far" if going_on else "(part week)"
+    )
 
 
 def _programme(ctx: ExportContext) -> tuple[str, list[str]]:
@@ -248,8 +252,11 @@ def _programme(ctx: ExportContext) -> tuple[str, list[str]]:
     if programme:
         by = programme.get("prescribed_by")
         title = f"Prescribed by {by}" if by else "Prescribed programme"
-        title += "; progression allowed" if programme.get("allow_progression") else \
-            "; doses fixed (no automatic progression)"
+        title += (
+            "; progression allowed"
+            if programme.get("allow_progression")
+            else "; doses fixed (no automatic progression)"
+        )
         lines = []
         for item in programme.get("exercises", []):
             days = item.get("days") or []
@@ -262,9 +269,11 @@ def _programme(ctx: ExportContext) -> tuple[str, list[str]]:
         return title, lines
     if profile:
         equipment = [e for e in profile.get("equipment", []) if e != "none"]
-        lines = [f"{profile.get('minutes_per_day')} minutes a day, "
-                 f"{profile.get('days_per_week')} days a week",
-                 "Equipment: " + (", ".join(equipment) or "none")]
+        lines = [
+            f"{profile.get('minutes_per_day')} minutes a day, "
+            f"{profile.get('days_per_week')} days a week",
+            "Equipment: " + (", ".join(equipment) or "none"),
+        ]
         if profile.get("avoid_positions"):
             lines.append("Avoids: " + ", ".join(profile["avoid_positions"]))
         if profile.get("conditions"):
@@ -287,8 +296,7 @@ def _tiles(r: ProgressReport, function: list[str]) -> list[Tile]:
             pain_detail += f" ({signed(pain.percent_change, '%')})"
         # The verdict of `progress` and `clinic list` (issue 21): one for all three.
         pain_detail += "; " + PAIN_VERDICT_WORDS.get(r.verdict or "", "no clear change")
-        colour = BAD if pain.important_worsening else GOOD if pain.clinically_important \
-            else INK
+        colour = BAD if pain.important_worsening else GOOD if pain.clinically_important else INK
     else:
         pain_detail = "baseline → mean of the last 7 days"
     if function:
@@ -299,25 +307,39 @@ def _tiles(r: ProgressReport, function: list[str]) -> list[Tile]:
     minutes = r.aerobic.latest_week_minutes if r.aerobic else 0
     guideline = r.aerobic.guideline_minutes_per_week if r.aerobic else 150
     return [
-        Tile("Adherence", f"{num(r.adherence_percent)}%" if r.adherence_percent is not None
-             else NONE, [detail]),
-        Tile("Pain: baseline → now", f"{num(pain.baseline)} → {num(pain.current)}",
-             [pain_detail], colour),
+        Tile(
+            "Adherence",
+            f"{num(r.adherence_percent)}%" if r.adherence_percent is not None else NONE,
+            [detail],
+        ),
+        Tile(
+            "Pain: baseline → now",
+            f"{num(pain.baseline)} → {num(pain.current)}",
+            [pain_detail],
+            colour,
+        ),
         fn,
-        Tile("Aerobic activity", f"{minutes} min",
-             [f"aerobic, this week (WHO: {guideline}–300 a week)"]),
+        Tile(
+            "Aerobic activity",
+            f"{minutes} min",
+            [f"aerobic, this week (WHO: {guideline}–300 a week)"],
+        ),
     ]
 
 
 # The pain verdict of the progress report, in the report's words.
-PAIN_VERDICT_WORDS = {IMPROVING: "a clinically important improvement",
-                      WORSENING: "a clinically important worsening",
-                      NO_CLEAR_CHANGE: "no clear change"}
+PAIN_VERDICT_WORDS = {
+    IMPROVING: "a clinically important improvement",
+    WORSENING: "a clinically important worsening",
+    NO_CLEAR_CHANGE: "no clear change",
+}
 
 
 # An alert's message without its numbers and dates: what makes two alerts the same one.
-_ALERT_SHAPE = re.compile(r"\d+(\.\d+)?|\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-                          r"[a-z]*\b")
+_ALERT_SHAPE = re.compile(
+    r"\d+(\.\d+)?|\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+    r"[a-z]*\b"
+)
 
 
 def _alerts(r: ProgressReport) -> list[AlertGroup]:
@@ -332,8 +354,9 @@ def _alerts(r: ProgressReport) -> list[AlertGroup]:
             groups[key] = AlertGroup(a.level, a.rule, a.message, [when])
         elif when not in groups[key].dates:
             groups[key].dates.append(when)
-    return sorted(groups.values(), key=lambda g: (LEVEL_ORDER.get(g.level, 9),
-                                                  -g.dates[0].toordinal()))
+    return sorted(
+        groups.values(), key=lambda g: (LEVEL_ORDER.get(g.level, 9), -g.dates[0].toordinal())
+    )
 
 
 def _flare_runs(flares: Sequence[Flare]) -> list[list[Flare]]:
@@ -362,23 +385,31 @@ def _happened(ctx: ExportContext, r: ProgressReport) -> list[Listing]:
     for c in ctx.doc.get("pain_checkins", []):
         for s in c.get("symptoms") or []:
             by_symptom[s].append(date.fromisoformat(c["date"]))
-    symptoms = [f"{s.replace('-', ' ')} on {dates_in_words(sorted(days), end)}"
-                for s, days in by_symptom.items()]
-    visits = [f"{short_date(v.date, end)} {v.kind.replace('-', ' ')}"
-              + (f" ({v.note})" if v.note else "") for v in r.visits]
+    symptoms = [
+        f"{s.replace('-', ' ')} on {dates_in_words(sorted(days), end)}"
+        for s, days in by_symptom.items()
+    ]
+    visits = [
+        f"{short_date(v.date, end)} {v.kind.replace('-', ' ')}" + (f" ({v.note})" if v.note else "")
+        for v in r.visits
+    ]
     goals = []
     for g in r.goals:
-        state = {"done": f"done {short_date(g.goal.done_on, end)}" if g.goal.done_on
-                 else "done", "overdue": "overdue"}.get(g.status, "open")
+        state = {
+            "done": f"done {short_date(g.goal.done_on, end)}" if g.goal.done_on else "done",
+            "overdue": "overdue",
+        }.get(g.status, "open")
         if g.goal.by is not None and g.status != "done":
             state += f", due {short_date(g.goal.by, end)}"
         if g.psfs_latest is not None:
             state += f"; PSFS {g.goal.psfs_activity} {g.psfs_baseline} → {g.psfs_latest}"
         goals.append(f"{g.goal.text} ({state})")
-    return [Listing("Flare-ups", flares, "none in this period"),
-            Listing("Symptoms", symptoms, "none reported at check-ins"),
-            Listing("Clinic visits", visits, "none in this period"),
-            Listing("Goals", goals, "none set")]
+    return [
+        Listing("Flare-ups", flares, "none in this period"),
+        Listing("Symptoms", symptoms, "none reported at check-ins"),
+        Listing("Clinic visits", visits, "none in this period"),
+        Listing("Goals", goals, "none set"),
+    ]
 
 
 def _red(ctx: ExportContext, r: ProgressReport) -> list[RedExercise]:
@@ -389,11 +420,15 @@ def _red(ctx: ExportContext, r: ProgressReport) -> list[RedExercise]:
         by[f.exercise_id].append(f)
     found = []
     for ident, flags in by.items():
-        found.append(RedExercise(
-            ctx.exercise_names.get(ident, ident),
-            max((f.pain for f in flags if f.pain is not None), default=None),
-            sum(1 for f in flags if f.next_morning),
-            sorted({f.date for f in flags}, reverse=True), ctx.poses.get(ident)))
+        found.append(
+            RedExercise(
+                ctx.exercise_names.get(ident, ident),
+                max((f.pain for f in flags if f.pain is not None), default=None),
+                sum(1 for f in flags if f.next_morning),
+                sorted({f.date for f in flags}, reverse=True),
+                ctx.poses.get(ident),
+            )
+        )
     return sorted(found, key=lambda x: x.dates[0], reverse=True)
 
 
@@ -407,8 +442,7 @@ def _log(ctx: ExportContext) -> list[tuple[str, str, str, str]]:
             bits = [names.get(e["exercise_id"], e["exercise_id"])]
             if e.get("status") != "done":
                 bits.append(f"[{e.get('status')}]")
-            dose = _dose(e, e["exercise_id"], ctx.per_side) \
-                if e.get("status") != "skipped" else ""
+            dose = _dose(e, e["exercise_id"], ctx.per_side) if e.get("status") != "skipped" else ""
             if dose:
                 bits.append(dose)
             text = " ".join(bits)
@@ -418,10 +452,14 @@ def _log(ctx: ExportContext) -> list[tuple[str, str, str, str]]:
             parts.append(text)
         before, after = s.get("pain_before"), s.get("pain_after")
         pain = "" if before is None and after is None else f"{num(before)} → {num(after)}"
-        note = " / ".join(line.strip() for line in (s.get("note") or "").splitlines()
-                          if line.strip())
-        when = s["date"] + (f"\nedited on {say_date(date.fromisoformat(edited[s['id']]))}"
-                            if s.get("id") in edited else "")
+        note = " / ".join(
+            line.strip() for line in (s.get("note") or "").splitlines() if line.strip()
+        )
+        when = s["date"] + (
+            f"\nedited on {say_date(date.fromisoformat(edited[s['id']]))}"
+            if s.get("id") in edited
+            else ""
+        )
         sessions.append((when, "\n".join(parts) or "(no exercises)", pain, note))
     return sessions
 
@@ -433,11 +471,17 @@ def _clinical(doc: dict[str, Any]) -> list[tuple[str, str]]:
     from backcare.domain.models import History, PainCheckin, Profile
 
     profile = Profile.from_dict(doc["profile"]) if doc.get("profile") else None
-    checkins = tuple(PainCheckin.from_dict(c) for c in doc.get("pain_checkins", [])
-                     if c.get("symptoms"))
+    checkins = tuple(
+        PainCheckin.from_dict(c) for c in doc.get("pain_checkins", []) if c.get("symptoms")
+    )
     about = clinical(profile, History((), checkins, (), ()))
-    quiet = not (about.conditions or about.screen_red_flags or about.reported
-                 or about.cleared or about.cleared_on)
+    quiet = not (
+        about.conditions
+        or about.screen_red_flags
+        or about.reported
+        or about.cleared
+        or about.cleared_on
+    )
     return [] if quiet else about.lines()  # page 1 has no room for "nothing to report"
 
 
@@ -445,11 +489,17 @@ def _checkin_notes(doc: dict[str, Any]) -> list[tuple[str, str, str]]:
     """Every check-in note of the period beside its day and pain score, oldest first.
     Only the check-ins with a note are sorted: the records are made one by one as they are
     read, and a century holds 36,500 (issue 25: sorting them all was 16 MiB at once)."""
-    noted = sorted((c for c in doc.get("pain_checkins", []) if c.get("note")),
-                   key=lambda c: c["date"])
-    return [(c["date"], f"{c['score']}/10",
-             " / ".join(line.strip() for line in c["note"].splitlines() if line.strip()))
-            for c in noted]
+    noted = sorted(
+        (c for c in doc.get("pain_checkins", []) if c.get("note")), key=lambda c: c["date"]
+    )
+    return [
+        (
+            c["date"],
+            f"{c['score']}/10",
+            " / ".join(line.strip() for line in c["note"].splitlines() if line.strip()),
+        )
+        for c in noted
+    ]
 
 
 def report_data(ctx: ExportContext) -> ReportData:
@@ -462,8 +512,9 @@ def report_data(ctx: ExportContext) -> ReportData:
 
     function = []
     for m in r.measures:
-        label = INSTRUMENTS[m.instrument].short_name if m.instrument in INSTRUMENTS \
-            else m.instrument
+        label = (
+            INSTRUMENTS[m.instrument].short_name if m.instrument in INSTRUMENTS else m.instrument
+        )
         if m.count < 2:  # answered once: not a follow-up (issue 21)
             function.append(f"{label} {num(m.latest)} (first result)")
             continue
@@ -481,43 +532,72 @@ def report_data(ctx: ExportContext) -> ReportData:
 
     title, lines = _programme(ctx)
     notes: list[tuple[str, str, str]] = []
-    for kind, where in (("sessions", "session"), ("pain_checkins", "check-in"),
-                        ("visits", "visit")):
+    for kind, where in (
+        ("sessions", "session"),
+        ("pain_checkins", "check-in"),
+        ("visits", "visit"),
+    ):
         notes += [(x["date"], where, x["note"]) for x in doc.get(kind, []) if x.get("note")]
     notes.sort(key=lambda n: n[0], reverse=True)
 
     by_week = (r.end - r.start).days + 1 > LONG_PERIOD_DAYS
-    weeks = [(w.week_start.isoformat(), str(w.days),
-              f"{w.sessions_done} of {w.sessions_planned}" if w.sessions_planned else NONE,
-              week_adherence(w, r.as_of), num(w.mean_pain), num(w.aerobic_minutes))
-             for w in r.weekly if w.days]
-    assessments = [(a["date"], INSTRUMENTS[a["instrument"]].short_name
-                    if a["instrument"] in INSTRUMENTS else a["instrument"],
-                    num(a.get("score")), a.get("band") or "")
-                   for a in doc.get("assessments", [])]
+    weeks = [
+        (
+            w.week_start.isoformat(),
+            str(w.days),
+            f"{w.sessions_done} of {w.sessions_planned}" if w.sessions_planned else NONE,
+            week_adherence(w, r.as_of),
+            num(w.mean_pain),
+            num(w.aerobic_minutes),
+        )
+        for w in r.weekly
+        if w.days
+    ]
+    assessments = [
+        (
+            a["date"],
+            INSTRUMENTS[a["instrument"]].short_name
+            if a["instrument"] in INSTRUMENTS
+            else a["instrument"],
+            num(a.get("score")),
+            a.get("band") or "",
+        )
+        for a in doc.get("assessments", [])
+    ]
     return ReportData(
         patient=ctx.patient_name or "not named (anonymous export)",
         period=f"{r.start.isoformat()} to {r.end.isoformat()}",
         programme_start=r.programme_start.isoformat() if r.programme_start else None,
-        exported=ctx.exported_at[:10], start=r.start, end=r.end,
-        tiles=_tiles(r, function), function=function,
-        alerts=_alerts(r), happened=_happened(ctx, r), red=_red(ctx, r),
-        programme_title=title, programme_lines=lines,
+        exported=ctx.exported_at[:10],
+        start=r.start,
+        end=r.end,
+        tiles=_tiles(r, function),
+        function=function,
+        alerts=_alerts(r),
+        happened=_happened(ctx, r),
+        red=_red(ctx, r),
+        programme_title=title,
+        programme_lines=lines,
         pain_days=[(d.date, d.pain) for d in r.daily if d.pain is not None],
         pain_means=[(d.date, d.mean_7d) for d in r.daily],
         pain_baseline=float(r.pain.baseline) if r.pain.baseline is not None else None,
-        measures={m.instrument: [(d, float(s)) for d, s in m.scores] for m in r.measures
-                  if m.scores},
+        measures={
+            m.instrument: [(d, float(s)) for d, s in m.scores] for m in r.measures if m.scores
+        },
         weekly=[(w[0], w[3], w[4], w[5]) for w in weeks[-MAX_WEEKS:]],
-        notes=notes[:MAX_NOTES], by_week=by_week,
-        sessions=[] if by_week else _log(ctx), weeks=weeks if by_week else [],
-        assessments=assessments, clinical=_clinical(doc),
+        notes=notes[:MAX_NOTES],
+        by_week=by_week,
+        sessions=[] if by_week else _log(ctx),
+        weeks=weeks if by_week else [],
+        assessments=assessments,
+        clinical=_clinical(doc),
         checkin_notes=_checkin_notes(doc),
     )
 
 
 def strings(data: ReportData) -> Iterator[str]:
     """Every piece of text the report may print (to choose its fonts)."""
+
     def walk(value: Any) -> Iterator[str]:
         if isinstance(value, str):
             yield value
@@ -533,35 +613,63 @@ def strings(data: ReportData) -> Iterator[str]:
                 if f.name == "poses":
                     continue
                 yield from walk(getattr(value, f.name))
+
     for f in fields(data):
         yield from walk(getattr(data, f.name))
 
 
 # --- page 1 -----------------------------------------------------------------------------------
 
+
 def _title(pdf: FPDF, w: Writer, data: ReportData) -> None:
     pdf.set_fill_color(*ACCENT)
     pdf.rect(0, 0, PAGE_W, 19, style="F")
-    w.cell(MARGIN, 4.5, CONTENT_W, 6,
-           "Home exercise programme for low back pain: progress report", 14, bold=True,
-           colour=WHITE)
-    w.cell(MARGIN, 11.5, CONTENT_W * 0.7, 4,
-           "Patient-recorded data from backcare, a self-management app", 7.5, colour=WHITE)
-    w.cell(MARGIN + CONTENT_W * 0.7, 11.5, CONTENT_W * 0.3, 4,
-           "page 1: summary; then the log", 7.5, colour=WHITE, align="R")
+    w.cell(
+        MARGIN,
+        4.5,
+        CONTENT_W,
+        6,
+        "Home exercise programme for low back pain: progress report",
+        14,
+        bold=True,
+        colour=WHITE,
+    )
+    w.cell(
+        MARGIN,
+        11.5,
+        CONTENT_W * 0.7,
+        4,
+        "Patient-recorded data from backcare, a self-management app",
+        7.5,
+        colour=WHITE,
+    )
+    w.cell(
+        MARGIN + CONTENT_W * 0.7,
+        11.5,
+        CONTENT_W * 0.3,
+        4,
+        "page 1: summary; then the log",
+        7.5,
+        colour=WHITE,
+        align="R",
+    )
     half = CONTENT_W / 2
-    facts = [("Patient", data.patient), ("Period", data.period),
-             ("Programme start", data.programme_start or "not recorded"),
-             ("Exported", data.exported)]
+    facts = [
+        ("Patient", data.patient),
+        ("Period", data.period),
+        ("Programme start", data.programme_start or "not recorded"),
+        ("Exported", data.exported),
+    ]
     pdf.set_y(22.0)
     for row in range(2):
         cells = []
         for col in range(2):
             label, value = facts[row * 2 + col]
             x = MARGIN + col * half
-            cells += [Cell(x, 29, label, w.fit(label, 29, 8, bold=True), bold=True,
-                           colour=MUTED),
-                      Cell(x + 30, half - 31, value, w.fit(value, half - 31, 8.5, minimum=7))]
+            cells += [
+                Cell(x, 29, label, w.fit(label, 29, 8, bold=True), bold=True, colour=MUTED),
+                Cell(x + 30, half - 31, value, w.fit(value, half - 31, 8.5, minimum=7)),
+            ]
         flow(pdf, w, cells, 4.2)
         pdf.set_y(pdf.get_y() + 0.4)
     pdf.set_y(pdf.get_y() + 1.5)
@@ -605,8 +713,7 @@ def _alerts_section(pdf: FPDF, w: Writer, data: ReportData) -> None:
         y = pdf.get_y()
         pdf.set_fill_color(*LEVEL_COLOURS.get(g.level, MUTED))
         pdf.rect(MARGIN, y + 0.2, 16, 3.4, style="F")
-        w.cell(MARGIN, y + 0.1, 16, 3.6, g.level.upper(), 6.5, bold=True, colour=WHITE,
-               align="C")
+        w.cell(MARGIN, y + 0.1, 16, 3.6, g.level.upper(), 6.5, bold=True, colour=WHITE, align="C")
         flow(pdf, w, [Cell(MARGIN + 19, CONTENT_W - 19, text, 7.8)], 3.7)
         pdf.set_y(max(pdf.get_y(), y + 4.0) + 0.6)
 
@@ -627,11 +734,15 @@ def _happened_section(pdf: FPDF, w: Writer, data: ReportData, red_above: int) ->
         _red_row(pdf, w, "Flagged red" if i == 0 else "", red, data.end)
     hidden = len(data.red) - PAGE_ONE_RED
     if hidden > 0:
-        labelled(pdf, w, "", f"and {plural(hidden, 'exercise')} red earlier; {REST}",
-                 colour=BAD)
+        labelled(pdf, w, "", f"and {plural(hidden, 'exercise')} red earlier; {REST}", colour=BAD)
     if not data.red:
-        labelled(pdf, w, "Flagged red", f"no exercise: none hurt above {red_above} during "
-                 "or after it, and none was followed by more pain the next morning")
+        labelled(
+            pdf,
+            w,
+            "Flagged red",
+            f"no exercise: none hurt above {red_above} during "
+            "or after it, and none was followed by more pain the next morning",
+        )
 
 
 RED_PICTURE_W, RED_PICTURE_H = 30.0, 10.0
@@ -655,8 +766,14 @@ def _red_row(pdf: FPDF, w: Writer, label: str, red: RedExercise, end: date) -> N
         cells.insert(0, Cell(MARGIN, label_w - 1.5, label, 7.2, bold=True, colour=MUTED))
     flow(pdf, w, cells, 3.7)
     below = pdf.get_y()
-    draw_figure(pdf, figure_for(red.poses), MARGIN + CONTENT_W - RED_PICTURE_W, top,
-                RED_PICTURE_W, RED_PICTURE_H)
+    draw_figure(
+        pdf,
+        figure_for(red.poses),
+        MARGIN + CONTENT_W - RED_PICTURE_W,
+        top,
+        RED_PICTURE_W,
+        RED_PICTURE_H,
+    )
     pdf.set_y(max(below, top + RED_PICTURE_H) + 0.6)
 
 
@@ -666,8 +783,15 @@ def _programme_section(pdf: FPDF, w: Writer, data: ReportData) -> None:
     col = CONTENT_W / 2
     lines = data.programme_lines
     for i in range(0, len(lines), 2):
-        flow(pdf, w, [Cell(MARGIN + j * col, col - 4, "• " + text, 7.5)
-                      for j, text in enumerate(lines[i:i + 2])], 3.6)
+        flow(
+            pdf,
+            w,
+            [
+                Cell(MARGIN + j * col, col - 4, "• " + text, 7.5)
+                for j, text in enumerate(lines[i : i + 2])
+            ],
+            3.6,
+        )
         pdf.set_y(pdf.get_y() + 0.3)
 
 
@@ -676,14 +800,26 @@ def _trends(pdf: FPDF, w: Writer, data: ReportData, red_above: int) -> None:
     y = pdf.get_y()
     height = 46.0
     left = CONTENT_W * 0.57
-    pain_chart(pdf, w, data.pain_days, data.pain_means, data.pain_baseline, red_above,
-               MARGIN, y, left, height)
+    pain_chart(
+        pdf,
+        w,
+        data.pain_days,
+        data.pain_means,
+        data.pain_baseline,
+        red_above,
+        MARGIN,
+        y,
+        left,
+        height,
+    )
     function_chart(pdf, w, data.measures, MARGIN + left + 3, y, CONTENT_W - left - 3, height)
     pdf.set_y(y + height + 0.8)
     # The charts in words, for a reader who cannot see them.
     means = [v for _, v in data.pain_means if v is not None]
-    said = [f"Pain chart: {plural(len(data.pain_days), 'check-in')} from "
-            f"{short_date(data.start, data.end)} to {short_date(data.end, data.end)}"]
+    said = [
+        f"Pain chart: {plural(len(data.pain_days), 'check-in')} from "
+        f"{short_date(data.start, data.end)} to {short_date(data.end, data.end)}"
+    ]
     if means:
         said.append(f"7-day mean {num(means[0])} at the start, {num(means[-1])} at the end")
     text = "; ".join(said) + ". Function chart: " + ("; ".join(data.function) or "none") + "."
@@ -694,14 +830,22 @@ def _weekly(pdf: FPDF, w: Writer, weeks: list[tuple[str, str, str, str]]) -> Non
     heading(pdf, w, "Week by week", keep=17)
     label_w = 30.0
     col = (CONTENT_W - label_w) / MAX_WEEKS
-    rows = (("Week starting", 0), ("Adherence", 1), ("Mean pain (0–10)", 2),
-            ("Aerobic minutes", 3))
+    rows = (("Week starting", 0), ("Adherence", 1), ("Mean pain (0–10)", 2), ("Aerobic minutes", 3))
     for r, (label, i) in enumerate(rows):
         values = [short_date(date.fromisoformat(wk[0])) if r == 0 else wk[i] for wk in weeks]
         cells = [Cell(MARGIN + 1, label_w - 1, label, 7, bold=True, colour=MUTED)]
-        cells += [Cell(MARGIN + label_w + k * col + 0.5, col - 1, v, 6.8, bold=r == 0,
-                       colour=ACCENT if r == 0 else INK, align="C")
-                  for k, v in enumerate(values)]
+        cells += [
+            Cell(
+                MARGIN + label_w + k * col + 0.5,
+                col - 1,
+                v,
+                6.8,
+                bold=r == 0,
+                colour=ACCENT if r == 0 else INK,
+                align="C",
+            )
+            for k, v in enumerate(values)
+        ]
         flow(pdf, w, cells, 3.0, pad=0.3, fill=TILE if r % 2 else None)
 
 
@@ -717,12 +861,14 @@ def _notes_section(pdf: FPDF, w: Writer, data: ReportData) -> None:
         lines = w.lines(CONTENT_W - 35, text, 7.8)
         if len(lines) > NOTE_LINES:  # page 1 shows the start; the log has it whole
             text = " ".join(lines[:NOTE_LINES])
-            while len(w.lines(CONTENT_W - 35, text + " … (continued in the log)", 7.8)) \
-                    > NOTE_LINES:
+            while (
+                len(w.lines(CONTENT_W - 35, text + " … (continued in the log)", 7.8)) > NOTE_LINES
+            ):
                 text = text[:-8]
             text += " … (continued in the log)"
-        labelled(pdf, w, f"{short_date(date.fromisoformat(day), data.end)} {where}", text,
-                 label_w=35)
+        labelled(
+            pdf, w, f"{short_date(date.fromisoformat(day), data.end)} {where}", text, label_w=35
+        )
 
 
 def _page_one(pdf: FPDF, w: Writer, data: ReportData, red_above: int) -> None:
@@ -742,36 +888,64 @@ def _page_one(pdf: FPDF, w: Writer, data: ReportData, red_above: int) -> None:
 
 # --- the log, and whatever page 1 could not list ---------------------------------------------
 
+
 def _log_pages(pdf: FPDF, w: Writer, data: ReportData) -> None:
     pdf.add_page()
     pdf.start_section("Log", level=0)
     if data.by_week:
         heading(pdf, w, f"Log by week ({plural(len(data.weeks), 'week')})", gap=0)
-        labelled(pdf, w, "", "This period is longer than 12 weeks, so the log shows one row "
-                 "a week: the figures of the progress report. Each session, with its "
-                 "exercises and notes, is in the csv and json exports.", label_w=0,
-                 size=7.2, colour=MUTED)
-        table(pdf, w, (30, 22, 36, 36, 30, 32),
-              ("Week starting", "Days in the period", "Sessions done of planned",
-               "Adherence", "Mean pain (0–10)", "Aerobic minutes"),
-              data.weeks, ("L", "C", "C", "C", "C", "C"))
+        labelled(
+            pdf,
+            w,
+            "",
+            "This period is longer than 12 weeks, so the log shows one row "
+            "a week: the figures of the progress report. Each session, with its "
+            "exercises and notes, is in the csv and json exports.",
+            label_w=0,
+            size=7.2,
+            colour=MUTED,
+        )
+        table(
+            pdf,
+            w,
+            (30, 22, 36, 36, 30, 32),
+            (
+                "Week starting",
+                "Days in the period",
+                "Sessions done of planned",
+                "Adherence",
+                "Mean pain (0–10)",
+                "Aerobic minutes",
+            ),
+            data.weeks,
+            ("L", "C", "C", "C", "C", "C"),
+        )
     else:
         heading(pdf, w, f"Session log ({plural(len(data.sessions), 'session')})", gap=0)
         if data.sessions:
-            table(pdf, w, (20, 92, 22, 52),
-                  ("Date", "Exercises (dose, pain 0–10)", "Pain before → after", "Note"),
-                  data.sessions, ("L", "L", "C", "L"))
+            table(
+                pdf,
+                w,
+                (20, 92, 22, 52),
+                ("Date", "Exercises (dose, pain 0–10)", "Pain before → after", "Note"),
+                data.sessions,
+                ("L", "L", "C", "L"),
+            )
         else:
             labelled(pdf, w, "", "No sessions in this period.", label_w=0, colour=MUTED)
     if data.assessments:
         heading(pdf, w, f"Questionnaires ({len(data.assessments)})", gap=5)
-        table(pdf, w, (30, 50, 30, 50), ("Date", "Questionnaire", "Score",
-                                         "Band / risk group"),
-              data.assessments, ("L", "L", "C", "L"))
+        table(
+            pdf,
+            w,
+            (30, 50, 30, 50),
+            ("Date", "Questionnaire", "Score", "Band / risk group"),
+            data.assessments,
+            ("L", "L", "C", "L"),
+        )
     if data.checkin_notes:
         heading(pdf, w, f"Check-in notes ({len(data.checkin_notes)})", gap=5)
-        table(pdf, w, (30, 22, 134), ("Date", "Pain", "Note"), data.checkin_notes,
-              ("L", "C", "L"))
+        table(pdf, w, (30, 22, 134), ("Date", "Pain", "Note"), data.checkin_notes, ("L", "C", "L"))
 
 
 def _everything(pdf: FPDF, w: Writer, data: ReportData) -> None:
@@ -784,11 +958,10 @@ def _everything(pdf: FPDF, w: Writer, data: ReportData) -> None:
         labelled(pdf, w, g.level.upper(), alert_text(g, data.end, limit=None))
     for listing in data.happened:
         for i in range(0, max(len(listing.items), 1), 40):
-            chunk = Listing(listing.label, listing.items[i:i + 40], listing.none)
+            chunk = Listing(listing.label, listing.items[i : i + 40], listing.none)
             labelled(pdf, w, listing.label if i == 0 else "", listing_text(chunk, None))
     for i, red in enumerate(data.red):
-        labelled(pdf, w, "Flagged red" if i == 0 else "", red_text(red, data.end, None),
-                 colour=BAD)
+        labelled(pdf, w, "Flagged red" if i == 0 else "", red_text(red, data.end, None), colour=BAD)
 
 
 def render(ctx: ExportContext) -> Rendered:
@@ -805,8 +978,10 @@ def render(ctx: ExportContext) -> Rendered:
         # print.
         for noisy in ("fpdf", "fontTools"):
             logging.getLogger(noisy).setLevel(logging.ERROR)
-        pdf = make_pdf(f"backcare report {data.period}",
-                       "Home exercise programme for low back pain: progress report")
+        pdf = make_pdf(
+            f"backcare report {data.period}",
+            "Home exercise programme for low back pain: progress report",
+        )
         writer = Writer(pdf, Glyphs(pdf, strings(data)))
         _page_one(pdf, writer, data, red_above)
         _log_pages(pdf, writer, data)

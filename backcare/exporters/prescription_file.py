@@ -26,8 +26,9 @@ def _ident(value: str) -> str:
     return _text(value) if value.lower() in _NOT_PLAIN else value
 
 
-def prescription_yaml(p: Prescription, names: Mapping[str, str],
-                      comments: Sequence[str] = ()) -> str:
+def prescription_yaml(
+    p: Prescription, names: Mapping[str, str], comments: Sequence[str] = ()
+) -> str:
     """The file's text: ``comments`` first (each a line of its own), then the prescription,
     each exercise with its name as a comment."""
     lines = [f"# {line}".rstrip() for text in comments for line in text.splitlines()]

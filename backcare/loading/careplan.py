@@ -56,18 +56,19 @@ def read_careplan(path: Path, library: Library) -> Prescription:
     doc = read_import_file(path)
     if not isinstance(doc, dict) or doc.get("resourceType") != "CarePlan":
         what = doc.get("resourceType") if isinstance(doc, dict) else None
-        raise BackcareError(f"{name}: is not a FHIR CarePlan (it is "
-                            f"{what if isinstance(what, str) else kind_of(doc)}); "
-                            f"'programme import' reads a prescription file (YAML) or a "
-                            f"CarePlan that 'programme export --format fhir' wrote")
+        raise BackcareError(
+            f"{name}: is not a FHIR CarePlan (it is "
+            f"{what if isinstance(what, str) else kind_of(doc)}); "
+            f"'programme import' reads a prescription file (YAML) or a "
+            f"CarePlan that 'programme export --format fhir' wrote"
+        )
     p = ProblemList()
     data = careplan_as_file(doc, name, p, library)
     p.raise_if_any(f"{name}: not a CarePlan backcare can read")
     return prescription_from_data(data, name, library)
 
 
-def prescription_from_data(data: dict[str, Any], name: str, library: Library
-                           ) -> Prescription:
+def prescription_from_data(data: dict[str, Any], name: str, library: Library) -> Prescription:
     """A prescription given as plain data in the file's shape (a CarePlan's, the builder's
     answers), checked by the file's own rules; problems name the exercise, not a line."""
     try:
@@ -101,8 +102,9 @@ def _extension(element: dict[str, Any], url: str, kind: str) -> Any:
     return None
 
 
-def careplan_as_file(doc: dict[str, Any], name: str, p: ProblemList,
-             library: Library | None = None) -> LineDict:
+def careplan_as_file(
+    doc: dict[str, Any], name: str, p: ProblemList, library: Library | None = None
+) -> LineDict:
     """The CarePlan as the prescription file's mapping. Where it says whether an exercise
     is done on each side, this library must agree: 2 × 8 each side is not 2 × 8 (issue
     23)."""
@@ -126,21 +128,27 @@ def careplan_as_file(doc: dict[str, Any], name: str, p: ProblemList,
         detail = activity.get("detail") if isinstance(activity, dict) else None
         where = f"activity[{i}]"
         if not isinstance(detail, dict):
-            p.add("has no detail: backcare writes each exercise as one", file=name,
-                  record=where)
+            p.add("has no detail: backcare writes each exercise as one", file=name, record=where)
             continue
         ident = _exercise_id(detail, contained)
         if ident is None:
-            p.add("names no exercise of backcare's library (its code or its "
-                  "ActivityDefinition)", file=name, record=where)
+            p.add(
+                "names no exercise of backcare's library (its code or its ActivityDefinition)",
+                file=name,
+                record=where,
+            )
             continue
         each_side = _extension(detail, PER_SIDE_EXTENSION, "valueBoolean")
         known = library.get(ident) if library is not None and ident in library else None
         if isinstance(each_side, bool) and known is not None and each_side != known.per_side:
             said = "on each side" if each_side else "not on each side"
-            p.add(f"says {known.name} is done {said}, and this exercise library says "
-                  f"otherwise: its doses would not mean what the physiotherapist wrote; "
-                  f"ask for a CarePlan made with your library", file=name, record=where)
+            p.add(
+                f"says {known.name} is done {said}, and this exercise library says "
+                f"otherwise: its doses would not mean what the physiotherapist wrote; "
+                f"ask for a CarePlan made with your library",
+                file=name,
+                record=where,
+            )
             continue
         items.append(_mapping(_item(ident, detail, name, where, p)))
     top["exercises"] = items
@@ -156,14 +164,18 @@ def _exercise_id(detail: dict[str, Any], contained: dict[Any, Any]) -> str | Non
     codes.append(detail.get("code"))
     for code in codes:
         for coding in (code or {}).get("coding") or () if isinstance(code, dict) else ():
-            if isinstance(coding, dict) and coding.get("system") == EXERCISE_SYSTEM \
-                    and isinstance(coding.get("code"), str):
+            if (
+                isinstance(coding, dict)
+                and coding.get("system") == EXERCISE_SYSTEM
+                and isinstance(coding.get("code"), str)
+            ):
                 return str(coding["code"])
     return None
 
 
-def _item(ident: str, detail: dict[str, Any], name: str, where: str,
-          p: ProblemList) -> dict[str, Any]:
+def _item(
+    ident: str, detail: dict[str, Any], name: str, where: str, p: ProblemList
+) -> dict[str, Any]:
     item: dict[str, Any] = {"id": ident}
     sets = _extension(detail, SETS_EXTENSION, "valueInteger")
     hold = _extension(detail, HOLD_EXTENSION, "valueInteger")
@@ -172,8 +184,12 @@ def _item(ident: str, detail: dict[str, Any], name: str, where: str,
     quantity = detail.get("quantity")
     if isinstance(quantity, dict):
         if quantity.get("code") != REPETITIONS["code"]:
-            p.add(f"its quantity is in {quantity.get('code')!r}; backcare's are "
-                  f"repetitions ({REPETITIONS['code']})", file=name, record=where)
+            p.add(
+                f"its quantity is in {quantity.get('code')!r}; backcare's are "
+                f"repetitions ({REPETITIONS['code']})",
+                file=name,
+                record=where,
+            )
         else:
             item["reps"] = quantity.get("value")
     if hold is not None:
@@ -183,8 +199,12 @@ def _item(ident: str, detail: dict[str, Any], name: str, where: str,
     if isinstance(repeat, dict):
         if repeat.get("duration") is not None:
             if repeat.get("durationUnit") != "min":
-                p.add(f"its duration is in {repeat.get('durationUnit')!r}; backcare's are "
-                      f"in minutes (min)", file=name, record=where)
+                p.add(
+                    f"its duration is in {repeat.get('durationUnit')!r}; backcare's are "
+                    f"in minutes (min)",
+                    file=name,
+                    record=where,
+                )
             else:
                 item["duration_minutes"] = repeat["duration"]
         if repeat.get("dayOfWeek") is not None:

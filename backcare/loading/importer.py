@@ -56,13 +56,17 @@ if TYPE_CHECKING:
 # and reading it whole would only use up the patient's memory.
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 MAX_PROBLEMS_SHOWN = 20  # a badly broken file gets the first problems, not ten thousand
-_KIND_WORDS = {"sessions": ("session", "sessions"),
-               "pain_checkins": ("pain check-in", "pain check-ins"),
-               "assessments": ("assessment", "assessments"),
-               "visits": ("visit", "visits"), "goals": ("goal", "goals")}
+_KIND_WORDS = {
+    "sessions": ("session", "sessions"),
+    "pain_checkins": ("pain check-in", "pain check-ins"),
+    "assessments": ("assessment", "assessments"),
+    "visits": ("visit", "visits"),
+    "goals": ("goal", "goals"),
+}
 
 
 # --- reading the file -----------------------------------------------------------------------
+
 
 def read_import_file(path: Path) -> Any:
     """The JSON in ``path``, refusing quickly and in one line what is not a plain, readable,
@@ -78,8 +82,7 @@ def read_import_file(path: Path) -> Any:
     except OSError as exc:
         raise BackcareError(f"{path}: cannot be read ({exc.strerror})") from None
     if stat.S_ISLNK(st.st_mode):
-        raise BackcareError(f"{path}: is a symbolic link; give the path of the export "
-                            f"file itself")
+        raise BackcareError(f"{path}: is a symbolic link; give the path of the export file itself")
     if stat.S_ISDIR(st.st_mode):
         raise BackcareError(f"{path}: is a folder, not an export file")
     try:
@@ -87,8 +90,10 @@ def read_import_file(path: Path) -> Any:
     except NotRegularFile as exc:
         raise BackcareError(f"{path}: {exc.strerror}; an export is a regular file") from None
     except TooBig as exc:
-        raise BackcareError(f"{path}: is {exc.size / 2**20:.0f} MiB; an export is never "
-                            f"over {MAX_IMPORT_BYTES // 2**20} MiB, so this is not one") from None
+        raise BackcareError(
+            f"{path}: is {exc.size / 2**20:.0f} MiB; an export is never "
+            f"over {MAX_IMPORT_BYTES // 2**20} MiB, so this is not one"
+        ) from None
     except OSError as exc:
         raise BackcareError(f"{path}: cannot be read ({exc.strerror})") from None
     if raw is None:
@@ -96,8 +101,10 @@ def read_import_file(path: Path) -> Any:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise BackcareError(f"{path}: is not UTF-8 text (bad byte at position {exc.start}); "
-                            f"a backcare export is UTF-8 JSON") from None
+        raise BackcareError(
+            f"{path}: is not UTF-8 text (bad byte at position {exc.start}); "
+            f"a backcare export is UTF-8 JSON"
+        ) from None
     del raw
     if not text.strip():
         raise BackcareError(f"{path}: is empty")
@@ -106,8 +113,9 @@ def read_import_file(path: Path) -> Any:
     except RecursionError:
         raise BackcareError(f"{path}: is nested too deeply to be a backcare export") from None
     except json.JSONDecodeError as exc:
-        raise BackcareError(f"{path}:{exc.lineno}: is not valid JSON ({exc.msg}, "
-                            f"column {exc.colno})") from None
+        raise BackcareError(
+            f"{path}:{exc.lineno}: is not valid JSON ({exc.msg}, column {exc.colno})"
+        ) from None
     except ValueError as exc:
         raise BackcareError(f"{path}: is not valid JSON ({exc})") from None
 
@@ -126,6 +134,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 # --- what a checked import holds, and what it did -------------------------------------------
+
 
 @dataclass
 class ImportBundle:
@@ -155,8 +164,13 @@ class ImportResult:
     programme: str  # same
 
     def to_dict(self) -> dict[str, Any]:
-        return {"file": self.source, "added": dict(self.added), "skipped": dict(self.skipped),
-                "profile": self.profile, "programme": self.programme}
+        return {
+            "file": self.source,
+            "added": dict(self.added),
+            "skipped": dict(self.skipped),
+            "profile": self.profile,
+            "programme": self.programme,
+        }
 
     def summary(self) -> str:
         """One line for the patient: what was added, and what was already there."""
@@ -184,11 +198,16 @@ def _count_words(n: int, kind: str) -> str:
 
 # --- checking each kind of record ---------------------------------------------------------
 
-_MODELS: dict[str, Any] = {"sessions": Session, "pain_checkins": PainCheckin,
-                           "assessments": Assessment, "visits": Visit}
+_MODELS: dict[str, Any] = {
+    "sessions": Session,
+    "pain_checkins": PainCheckin,
+    "assessments": Assessment,
+    "visits": Visit,
+}
 
 
 # --- the whole document ---------------------------------------------------------------------
+
 
 def parse_import(doc_or_path: Any, today: date | None = None) -> ImportBundle:
     """Check a whole export document (or the file holding one) and return it ready to store.
@@ -207,27 +226,38 @@ def parse_import(doc_or_path: Any, today: date | None = None) -> ImportBundle:
     try:
         return parse_export(doc, file, source, Limits(latest=today))
     except RecursionError:
-        raise BackcareError(f"{source or 'the import'}: is nested too deeply to be a "
-                            f"backcare export") from None
+        raise BackcareError(
+            f"{source or 'the import'}: is nested too deeply to be a backcare export"
+        ) from None
 
 
 def parse_export(doc: Any, file: str | None, source: str, limits: Limits) -> ImportBundle:
     where = f"{file}: " if file else ""
     if not isinstance(doc, dict):
-        raise BackcareError(f"{where}is not a backcare export (expected a JSON object, "
-                            f"found {kind_of(doc)})")
+        raise BackcareError(
+            f"{where}is not a backcare export (expected a JSON object, found {kind_of(doc)})"
+        )
     if doc.get("format") != FORMAT:
-        raise BackcareError(f"{where}is not a backcare export (its format is "
-                            f"{show(doc.get('format'))}, not '{FORMAT}')")
+        raise BackcareError(
+            f"{where}is not a backcare export (its format is "
+            f"{show(doc.get('format'))}, not '{FORMAT}')"
+        )
     version = doc.get("version")
     if isinstance(version, bool) or not isinstance(version, int):
-        raise BackcareError(f"{where}has an unknown export version {show(version)}; "
-                            f"this backcare reads version {VERSION}")
+        raise BackcareError(
+            f"{where}has an unknown export version {show(version)}; "
+            f"this backcare reads version {VERSION}"
+        )
     if version != VERSION:
-        newer = " It was written by a newer backcare: update backcare, then import it." \
-            if version > VERSION else ""
-        raise BackcareError(f"{where}is export version {version}, which this backcare does "
-                            f"not know (it reads version {VERSION}).{newer}")
+        newer = (
+            " It was written by a newer backcare: update backcare, then import it."
+            if version > VERSION
+            else ""
+        )
+        raise BackcareError(
+            f"{where}is export version {version}, which this backcare does "
+            f"not know (it reads version {VERSION}).{newer}"
+        )
     p = ProblemList()
     top = Checker(p, file, "the export")
     missing = [k for k in TOP_KEYS if k not in doc]
@@ -237,22 +267,27 @@ def parse_export(doc: Any, file: str | None, source: str, limits: Limits) -> Imp
         top.text("exported_at", doc["exported_at"], max_chars=MAX_ID_CHARS)
     derived: set[str] = set()
     tables = {kind: _records(p, file, top, doc, kind, limits, derived) for kind in LOG_KINDS}
-    corrections = [{k: v for k, v in d.items() if k not in ("key", "change")}
-                   for d in _optional_list(p, file, top, doc, "corrections",
-                                           check_correction, limits)]
+    corrections = [
+        {k: v for k, v in d.items() if k not in ("key", "change")}
+        for d in _optional_list(p, file, top, doc, "corrections", check_correction, limits)
+    ]
     prescriptions = None
     if doc.get("prescriptions") is not None:
-        prescriptions = [PrescriptionPeriod.from_dict(d).to_dict()
-                         for d in _optional_list(p, file, top, doc, "prescriptions",
-                                                 check_prescription_period, limits)]
-    profile = _optional_single(p, file, doc.get("profile"), "profile", Profile.from_dict,
-                               limits)
-    programme = _optional_single(p, file, doc.get("programme"), "programme",
-                                 Prescription.from_dict, limits)
+        prescriptions = [
+            PrescriptionPeriod.from_dict(d).to_dict()
+            for d in _optional_list(
+                p, file, top, doc, "prescriptions", check_prescription_period, limits
+            )
+        ]
+    profile = _optional_single(p, file, doc.get("profile"), "profile", Profile.from_dict, limits)
+    programme = _optional_single(
+        p, file, doc.get("programme"), "programme", Prescription.from_dict, limits
+    )
     check_goal, _ = MAIN_CHECKS["goals"]
-    goals = [Goal.from_dict(d)
-             for d in _checked(p, file, top, _goal_defaults(doc), "goals", check_goal, "id",
-                               limits)]
+    goals = [
+        Goal.from_dict(d)
+        for d in _checked(p, file, top, _goal_defaults(doc), "goals", check_goal, "id", limits)
+    ]
     if p:
         shown = p.problems[:MAX_PROBLEMS_SHOWN]
         if len(p.problems) > MAX_PROBLEMS_SHOWN:
@@ -261,16 +296,35 @@ def parse_export(doc: Any, file: str | None, source: str, limits: Limits) -> Imp
         else:
             p.add("nothing was imported", file=file)
         shown.append(p.problems[-1])
-        raise BackcareError(f"{file or 'the export'}: "
-                            f"{plural(len(p.problems) - 1, 'problem')}; "
-                            f"nothing was imported", shown)
-    return ImportBundle(tables, profile, goals, programme, source, corrections,
-                        prescriptions or None, frozenset(derived))
+        raise BackcareError(
+            f"{file or 'the export'}: "
+            f"{plural(len(p.problems) - 1, 'problem')}; "
+            f"nothing was imported",
+            shown,
+        )
+    return ImportBundle(
+        tables,
+        profile,
+        goals,
+        programme,
+        source,
+        corrections,
+        prescriptions or None,
+        frozenset(derived),
+    )
 
 
-def _checked(p: ProblemList, file: str | None, top: Checker, doc: dict[str, Any], kind: str,
-             check: Check, key: str, limits: Limits,
-             derived: set[str] | None = None) -> list[dict[str, Any]]:
+def _checked(
+    p: ProblemList,
+    file: str | None,
+    top: Checker,
+    doc: dict[str, Any],
+    kind: str,
+    check: Check,
+    key: str,
+    limits: Limits,
+    derived: set[str] | None = None,
+) -> list[dict[str, Any]]:
     """The records of one list that pass their checks, each unique by ``key``. A log
     record without an id gets a stable one (issue 14), added to ``derived``."""
     docs = doc.get(kind, [])
@@ -338,7 +392,8 @@ def _goal_defaults(doc: dict[str, Any]) -> dict[str, Any]:
     from what it says and that day (models.Goal.key), so the same file gives the same ids."""
     goals = doc.get("goals")
     if not isinstance(goals, list) or all(
-            not isinstance(g, dict) or ("id" in g and "created" in g) for g in goals):
+        not isinstance(g, dict) or ("id" in g and "created" in g) for g in goals
+    ):
         return doc
     numbers = [g["id"] for g in goals if isinstance(g, dict) and type(g.get("id")) is int]
     next_id = max(numbers, default=0) + 1
@@ -355,8 +410,15 @@ def _goal_defaults(doc: dict[str, Any]) -> dict[str, Any]:
     return {**doc, "goals": out}
 
 
-def _optional_list(p: ProblemList, file: str | None, top: Checker, doc: dict[str, Any],
-                   kind: str, check: Check, limits: Limits) -> list[dict[str, Any]]:
+def _optional_list(
+    p: ProblemList,
+    file: str | None,
+    top: Checker,
+    doc: dict[str, Any],
+    kind: str,
+    check: Check,
+    limits: Limits,
+) -> list[dict[str, Any]]:
     """A list added after the first release: optional, each entry checked (issue 14)."""
     docs = doc.get(kind)
     if docs is None:
@@ -378,14 +440,23 @@ def _optional_list(p: ProblemList, file: str | None, top: Checker, doc: dict[str
     return good
 
 
-def _records(p: ProblemList, file: str | None, top: Checker, doc: dict[str, Any],
-             kind: str, limits: Limits, derived: set[str]) -> list[dict[str, Any]]:
+def _records(
+    p: ProblemList,
+    file: str | None,
+    top: Checker,
+    doc: dict[str, Any],
+    kind: str,
+    limits: Limits,
+    derived: set[str],
+) -> list[dict[str, Any]]:
     check, key = LOG_CHECKS[kind]
     if kind == "assessments":  # every score worked out again from its answers (issue 23)
         check = _with_score_check(check)
     # Through the model and back: exactly what `export` will write again.
-    return [_MODELS[kind].from_dict(_rescored(kind, d)).to_dict()
-            for d in _checked(p, file, top, doc, kind, check, key, limits, derived)]
+    return [
+        _MODELS[kind].from_dict(_rescored(kind, d)).to_dict()
+        for d in _checked(p, file, top, doc, kind, check, key, limits, derived)
+    ]
 
 
 def _with_score_check(check: Check) -> Check:
@@ -394,6 +465,7 @@ def _with_score_check(check: Check) -> Check:
         check(c, d, limits)
         if len(c.p.problems) == before:
             check_score_agrees(c, d)
+
     return both
 
 
@@ -406,8 +478,14 @@ def _rescored(kind: str, d: dict[str, Any]) -> dict[str, Any]:
     return {**d, "score": got[0], "band": got[1]}
 
 
-def _optional_single(p: ProblemList, file: str | None, value: Any, name: str,
-                     build: Callable[[dict[str, Any]], Any], limits: Limits) -> Any:
+def _optional_single(
+    p: ProblemList,
+    file: str | None,
+    value: Any,
+    name: str,
+    build: Callable[[dict[str, Any]], Any],
+    limits: Limits,
+) -> Any:
     if value is None:
         return None
     c = Checker(p, file, name)
@@ -438,13 +516,14 @@ def _writable(c: Checker, d: dict[str, Any]) -> None:
 # --- storing it -----------------------------------------------------------------------------
 
 # What an assessment and a visit are known by when their file gave them no id (issue 23).
-_CONTENT_KEYS = {"assessments": ("date", "instrument", "answers"),
-                 "visits": ("date", "kind", "note")}
+_CONTENT_KEYS = {
+    "assessments": ("date", "instrument", "answers"),
+    "visits": ("date", "kind", "note"),
+}
 
 
 def _content(kind: str, d: dict[str, Any]) -> str:
-    return json.dumps([d.get(k) for k in _CONTENT_KEYS[kind]], sort_keys=True,
-                      ensure_ascii=False)
+    return json.dumps([d.get(k) for k in _CONTENT_KEYS[kind]], sort_keys=True, ensure_ascii=False)
 
 
 def _known_by_content(store: Store, bundle: ImportBundle) -> dict[str, list[dict[str, Any]]]:
@@ -452,8 +531,9 @@ def _known_by_content(store: Store, bundle: ImportBundle) -> dict[str, list[dict
     assessment of the same day, instrument and answers; a visit of the same day, kind and
     note) taking that record's id: re-importing one's own export without its ids adds
     nothing (issue 23)."""
-    kinds = [k for k in _CONTENT_KEYS
-             if any(d["id"] in bundle.derived for d in bundle.tables.get(k, ()))]
+    kinds = [
+        k for k in _CONTENT_KEYS if any(d["id"] in bundle.derived for d in bundle.tables.get(k, ()))
+    ]
     if not kinds:
         return bundle.tables
     history = store.history()
@@ -470,15 +550,21 @@ def _known_by_content(store: Store, bundle: ImportBundle) -> dict[str, list[dict
         tables[kind] = out
     return tables
 
+
 def apply_import(store: Store, bundle: ImportBundle) -> ImportResult:
     """Add a checked import to the store; what is already there is kept as it is."""
     had_profile = store.profile() is not None
     had_programme = store.programme() is not None
     tables = _known_by_content(store, bundle)
-    added, added_goals = store.import_all(tables, bundle.profile, bundle.goals,
-                                          bundle.programme, source=bundle.source,
-                                          corrections=bundle.corrections,
-                                          prescriptions=bundle.prescriptions)
+    added, added_goals = store.import_all(
+        tables,
+        bundle.profile,
+        bundle.goals,
+        bundle.programme,
+        source=bundle.source,
+        corrections=bundle.corrections,
+        prescriptions=bundle.prescriptions,
+    )
     totals = bundle.totals()
     added_all = {**{k: added.get(k, 0) for k in LOG_KINDS}, "goals": added_goals}
     skipped = {k: totals[k] - added_all[k] for k in added_all}
@@ -486,5 +572,10 @@ def apply_import(store: Store, bundle: ImportBundle) -> ImportResult:
     def fate(value: Any, had: bool) -> str:
         return "none" if value is None else ("kept" if had else "added")
 
-    return ImportResult(bundle.source, added_all, skipped,
-                        fate(bundle.profile, had_profile), fate(bundle.programme, had_programme))
+    return ImportResult(
+        bundle.source,
+        added_all,
+        skipped,
+        fate(bundle.profile, had_profile),
+        fate(bundle.programme, had_programme),
+    )

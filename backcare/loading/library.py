@@ -33,18 +33,43 @@ from backcare.storage.paths import DataPaths, bundled_library, data_home
 
 LIBRARY_FORMAT_VERSION = 1
 MAX_LEVEL = 3
-REQUIRED = ("id", "name", "category", "level", "position", "equipment", "instructions", "cues",
-            "dose", "cautions", "source")
-OPTIONAL = ("aliases", "per_side", "targets", "tags", "tips", "progresses_to", "regresses_to",
-            "poses")
+REQUIRED = (
+    "id",
+    "name",
+    "category",
+    "level",
+    "position",
+    "equipment",
+    "instructions",
+    "cues",
+    "dose",
+    "cautions",
+    "source",
+)
+OPTIONAL = (
+    "aliases",
+    "per_side",
+    "targets",
+    "tags",
+    "tips",
+    "progresses_to",
+    "regresses_to",
+    "poses",
+)
 DOSE_KEYS = (*DOSE_FIELDS, "rest_seconds")
 RANGE_KEYS = ("default", "min", "max")
 # Upper bounds that catch typos (a hold of 300 s, 100 sets) rather than clinical limits.
-DOSE_CEILING = {"sets": 10, "reps": 50, "hold_seconds": 120, "duration_minutes": 120,
-                "rest_seconds": 600}
+DOSE_CEILING = {
+    "sets": 10,
+    "reps": 50,
+    "hold_seconds": 120,
+    "duration_minutes": 120,
+    "rest_seconds": 600,
+}
 
 
 # --- validation -----------------------------------------------------------------------------
+
 
 def _check_dose(c: Checker, raw: Any, category: str | None) -> dict[str, Any] | None:
     if not isinstance(raw, LineDict):
@@ -58,33 +83,41 @@ def _check_dose(c: Checker, raw: Any, category: str | None) -> dict[str, Any] | 
             continue
         value, line = raw[key], raw.line_of(key)
         if not isinstance(value, LineDict):
-            c.add(f"dose.{key} must be a mapping like {{default: 5, min: 5, max: 10}}, "
-                  f"not {c.kind(value)}", line=line)
+            c.add(
+                f"dose.{key} must be a mapping like {{default: 5, min: 5, max: 10}}, "
+                f"not {c.kind(value)}",
+                line=line,
+            )
             ok = False
             continue
         nums: dict[str, int] = {}
-        ok = c.unknown(value, RANGE_KEYS, "field",
-                       hint=f" in dose.{key} (use default, min, max)") and ok
+        ok = (
+            c.unknown(value, RANGE_KEYS, "field", hint=f" in dose.{key} (use default, min, max)")
+            and ok
+        )
         for rk in RANGE_KEYS:
             if rk not in value:
                 c.add(f"dose.{key} is missing '{rk}'", line=line)
                 ok = False
                 continue
-            n = c.whole(f"dose.{key}.{rk}", value[rk], 1, DOSE_CEILING[key],
-                        line=value.line_of(rk))
+            n = c.whole(f"dose.{key}.{rk}", value[rk], 1, DOSE_CEILING[key], line=value.line_of(rk))
             if n is None:
                 ok = False
             else:
                 nums[rk] = n
         if len(nums) == 3:
             if not nums["min"] <= nums["default"] <= nums["max"]:
-                c.add(f"dose.{key} must have min ≤ default ≤ max (got min {nums['min']}, "
-                      f"default {nums['default']}, max {nums['max']})", line=line)
+                c.add(
+                    f"dose.{key} must have min ≤ default ≤ max (got min {nums['min']}, "
+                    f"default {nums['default']}, max {nums['max']})",
+                    line=line,
+                )
                 ok = False
             out[key] = dict(nums)
     rest = raw.get("rest_seconds", 0)
-    r = c.whole("dose.rest_seconds", rest, 0, DOSE_CEILING["rest_seconds"],
-                line=raw.line_of("rest_seconds"))
+    r = c.whole(
+        "dose.rest_seconds", rest, 0, DOSE_CEILING["rest_seconds"], line=raw.line_of("rest_seconds")
+    )
     ok = ok and r is not None
     out["rest_seconds"] = r
     if not ok:
@@ -93,8 +126,11 @@ def _check_dose(c: Checker, raw: Any, category: str | None) -> dict[str, Any] | 
         if out["duration_minutes"] is None:
             c.add("an aerobic exercise needs dose.duration_minutes", "dose")
             return None
-    elif (category is not None and (out["sets"] is None or out["reps"] is None)
-          and out["duration_minutes"] is None):
+    elif (
+        category is not None
+        and (out["sets"] is None or out["reps"] is None)
+        and out["duration_minutes"] is None
+    ):
         c.add("dose needs sets and reps (or duration_minutes)", "dose")
         return None
     if out["reps"] is not None and out["sets"] is None:
@@ -107,8 +143,7 @@ def _check_poses(c: Checker, raw: Any) -> dict[str, Any] | None:
     posture with joint angles a body can take, resting on what it stands, sits or lies on
     (backcare.domain.poses; docs/pictures.md)."""
     if not isinstance(raw, LineDict):
-        c.add(f"poses must be a mapping of start, end (and middle), not {c.kind(raw)}",
-              "poses")
+        c.add(f"poses must be a mapping of start, end (and middle), not {c.kind(raw)}", "poses")
         return None
     ok = c.unknown(raw, POSITION_NAMES, "position", hint=" in poses (use start, middle, end)")
     for name in ("start", "end"):
@@ -122,8 +157,11 @@ def _check_poses(c: Checker, raw: Any) -> dict[str, Any] | None:
         value = raw[name]
         pose, problems = read_pose(value)
         for message, key in problems:
-            line = value.line_of(key) if isinstance(value, LineDict) and key is not None \
-                and key in value else raw.line_of(name)
+            line = (
+                value.line_of(key)
+                if isinstance(value, LineDict) and key is not None and key in value
+                else raw.line_of(name)
+            )
             c.add(f"poses.{name}: {message}", line=line)
         if pose is None:
             ok = False
@@ -137,11 +175,15 @@ def _check_poses(c: Checker, raw: Any) -> dict[str, Any] | None:
     return out if ok else None
 
 
-def _check_entry(p: ProblemList, file: str, entry: Any, index: int,
-                 list_line: int) -> dict[str, Any] | None:
+def _check_entry(
+    p: ProblemList, file: str, entry: Any, index: int, list_line: int
+) -> dict[str, Any] | None:
     if not isinstance(entry, LineDict):
-        p.add(f"exercise {index} must be a mapping of fields, not {kind_of(entry, yaml=True)}",
-              file=file, line=list_line)
+        p.add(
+            f"exercise {index} must be a mapping of fields, not {kind_of(entry, yaml=True)}",
+            file=file,
+            line=list_line,
+        )
         return None
     raw_id = entry.get("id")
     record = raw_id if isinstance(raw_id, str) and raw_id else f"exercise {index}"
@@ -153,25 +195,29 @@ def _check_entry(p: ProblemList, file: str, entry: Any, index: int,
     if "id" in entry:
         ident = c.text("id", entry["id"])
         if ident is not None and not _is_kebab(ident):
-            c.add(f"id '{ident}' must be kebab-case: lowercase letters, digits and dashes",
-                  "id")
+            c.add(f"id '{ident}' must be kebab-case: lowercase letters, digits and dashes", "id")
         out["id"] = ident
     if "name" in entry:
         out["name"] = c.text("name", entry["name"])
     out["aliases"] = _check_aliases(c, entry.get("aliases", LineList()), out.get("id"))
-    category = c.choice("category", entry["category"], CATEGORIES) if "category" in entry \
-        else None
+    category = c.choice("category", entry["category"], CATEGORIES) if "category" in entry else None
     out["category"] = category
     if "level" in entry:
         out["level"] = c.whole("level", entry["level"], 1, MAX_LEVEL)
     if "position" in entry:
         out["position"] = c.choice("position", entry["position"], POSITIONS)
     if "equipment" in entry:
-        legacy = [n for n in entry["equipment"] if n in LEGACY_EQUIPMENT] \
-            if isinstance(entry["equipment"], list) else []
+        legacy = (
+            [n for n in entry["equipment"] if n in LEGACY_EQUIPMENT]
+            if isinstance(entry["equipment"], list)
+            else []
+        )
         for name in legacy:
-            c.add(f"equipment '{name}' is now {' or '.join(LEGACY_EQUIPMENT[name])}: name the "
-                  "one this exercise needs", "equipment")
+            c.add(
+                f"equipment '{name}' is now {' or '.join(LEGACY_EQUIPMENT[name])}: name the "
+                "one this exercise needs",
+                "equipment",
+            )
         if not legacy:
             out["equipment"] = c.names("equipment", entry["equipment"], EQUIPMENT, min_items=1)
     out["targets"] = c.names("targets", entry.get("targets", LineList()), TARGETS)
@@ -210,8 +256,10 @@ def _check_aliases(c: Checker, raw: Any, ident: str | None) -> tuple[str, ...] |
         return None
     for alias in aliases:
         if not _is_kebab(alias):
-            c.add(f"alias '{alias}' must be kebab-case: lowercase letters, digits and dashes",
-                  "aliases")
+            c.add(
+                f"alias '{alias}' must be kebab-case: lowercase letters, digits and dashes",
+                "aliases",
+            )
         elif alias == ident:
             c.add(f"alias '{alias}' is the exercise's own id", "aliases")
     for alias in sorted({a for a in aliases if aliases.count(a) > 1}):
@@ -232,12 +280,20 @@ def check_aliases(exercises: dict[str, Exercise]) -> None:
         file, line = _where(ex)
         for alias in ex.aliases:
             if alias in exercises:
-                p.add(f"alias '{alias}' is the id of another exercise "
-                      f"({exercises[alias].name}); an old id may not name two exercises",
-                      file=file, line=line, record=ex.id)
+                p.add(
+                    f"alias '{alias}' is the id of another exercise "
+                    f"({exercises[alias].name}); an old id may not name two exercises",
+                    file=file,
+                    line=line,
+                    record=ex.id,
+                )
             elif alias in owner:
-                p.add(f"alias '{alias}' is already an alias of '{owner[alias]}'", file=file,
-                      line=line, record=ex.id)
+                p.add(
+                    f"alias '{alias}' is already an alias of '{owner[alias]}'",
+                    file=file,
+                    line=line,
+                    record=ex.id,
+                )
             else:
                 owner[alias] = ex.id
     p.raise_if_any("the exercise library's aliases are not consistent")
@@ -253,8 +309,7 @@ def merge_over(base: dict[str, Exercise], own: dict[str, Exercise]) -> dict[str,
         current = renamed.get(ident)
         if current is not None and current not in own:
             kept = merged.pop(current)
-            ex = ex._replace(id=current, aliases=tuple(dict.fromkeys(
-                (*kept.aliases, *ex.aliases))))
+            ex = ex._replace(id=current, aliases=tuple(dict.fromkeys((*kept.aliases, *ex.aliases))))
             ident = current
         merged[ident] = ex
     return merged
@@ -265,15 +320,20 @@ def with_current_links(exercises: dict[str, Exercise]) -> dict[str, Exercise]:
     renamed = {old: e.id for e in exercises.values() for old in e.aliases}
     if not renamed:
         return exercises
-    return {i: e._replace(progresses_to=renamed.get(e.progresses_to or "", e.progresses_to),
-                          regresses_to=renamed.get(e.regresses_to or "", e.regresses_to))
-            for i, e in exercises.items()}
+    return {
+        i: e._replace(
+            progresses_to=renamed.get(e.progresses_to or "", e.progresses_to),
+            regresses_to=renamed.get(e.regresses_to or "", e.regresses_to),
+        )
+        for i, e in exercises.items()
+    }
 
 
 def _is_kebab(text: str) -> bool:
     parts = text.split("-")
-    return all(part and part.isascii() and part.isalnum() and part.lower() == part
-               for part in parts)
+    return all(
+        part and part.isascii() and part.isalnum() and part.lower() == part for part in parts
+    )
 
 
 def parse_library_file(path: Path) -> dict[str, Exercise]:
@@ -287,20 +347,28 @@ def parse_library_file(path: Path) -> dict[str, Exercise]:
     elif isinstance(data, LineDict):
         for key in data:
             if key not in ("version", "exercises"):
-                p.add(f"unknown top-level field '{key}' (expected version and exercises)",
-                      file=name, line=data.line_of(key))
+                p.add(
+                    f"unknown top-level field '{key}' (expected version and exercises)",
+                    file=name,
+                    line=data.line_of(key),
+                )
         version = data.get("version", LIBRARY_FORMAT_VERSION)
         if version != LIBRARY_FORMAT_VERSION:
-            p.add(f"library version {version!r} is not supported (this backcare reads "
-                  f"version {LIBRARY_FORMAT_VERSION})", file=name, line=data.line_of("version"))
+            p.add(
+                f"library version {version!r} is not supported (this backcare reads "
+                f"version {LIBRARY_FORMAT_VERSION})",
+                file=name,
+                line=data.line_of("version"),
+            )
         entries = data.get("exercises")
         list_line = data.line_of("exercises")
         if not isinstance(entries, list):
             p.add("'exercises' must be a list of exercises", file=name, line=list_line)
             p.raise_if_any(f"{name}: not a valid exercise library")
     else:
-        raise BackcareError(f"{name}:1: expected a mapping with 'exercises', not "
-                            f"{kind_of(data, yaml=True)}")
+        raise BackcareError(
+            f"{name}:1: expected a mapping with 'exercises', not {kind_of(data, yaml=True)}"
+        )
     if not entries:
         p.add("the library lists no exercises", file=name, line=list_line)
     found: dict[str, Exercise] = {}
@@ -311,8 +379,12 @@ def parse_library_file(path: Path) -> dict[str, Exercise]:
             continue
         ident = checked["id"]
         if ident in found:
-            p.add(f"duplicate id '{ident}' (first defined on line {first_line[ident]})",
-                  file=name, line=checked["line"], record=ident)
+            p.add(
+                f"duplicate id '{ident}' (first defined on line {first_line[ident]})",
+                file=name,
+                line=checked["line"],
+                record=ident,
+            )
             continue
         first_line[ident] = checked["line"]
         found[ident] = Exercise.from_dict(checked, origin=f"{name}:{checked['line']}")
@@ -334,19 +406,34 @@ def check_links(exercises: dict[str, Exercise], require_entry_points: bool = Tru
             if target == ex.id:
                 p.add(f"{key} points to itself", file=file, line=line, record=ex.id)
             elif target not in exercises:
-                p.add(f"{key}: {unknown_id_message(target, exercises)}", file=file, line=line,
-                      record=ex.id)
+                p.add(
+                    f"{key}: {unknown_id_message(target, exercises)}",
+                    file=file,
+                    line=line,
+                    record=ex.id,
+                )
             elif exercises[target].category != ex.category:
-                p.add(f"{key} '{target}' is {exercises[target].category}, not {ex.category}",
-                      file=file, line=line, record=ex.id)
-            elif (exercises[target].level <= ex.level if key == "progresses_to"
-                  else exercises[target].level >= ex.level):
+                p.add(
+                    f"{key} '{target}' is {exercises[target].category}, not {ex.category}",
+                    file=file,
+                    line=line,
+                    record=ex.id,
+                )
+            elif (
+                exercises[target].level <= ex.level
+                if key == "progresses_to"
+                else exercises[target].level >= ex.level
+            ):
                 # The library's own rule (data/exercises.yaml): the harder variant has the
                 # higher level, so that progression only ever moves a patient up.
                 want = "higher" if key == "progresses_to" else "lower"
-                p.add(f"{key} '{target}' is level {exercises[target].level}; it must be "
-                      f"{want} than this exercise's level {ex.level}", file=file, line=line,
-                      record=ex.id)
+                p.add(
+                    f"{key} '{target}' is level {exercises[target].level}; it must be "
+                    f"{want} than this exercise's level {ex.level}",
+                    file=file,
+                    line=line,
+                    record=ex.id,
+                )
     for key in ("progresses_to", "regresses_to"):
         reported: set[str] = set()
         for start in exercises.values():
@@ -356,10 +443,14 @@ def check_links(exercises: dict[str, Exercise], require_entry_points: bool = Tru
                 continue  # already reported above as pointing to itself
             while nxt in exercises and nxt not in reported:
                 if nxt in seen:
-                    cycle = seen[seen.index(nxt):] + [nxt]
+                    cycle = seen[seen.index(nxt) :] + [nxt]
                     file, line = _where(exercises[nxt])
-                    p.add(f"{key} links form a cycle: {' → '.join(cycle)}", file=file,
-                          line=line, record=nxt)
+                    p.add(
+                        f"{key} links form a cycle: {' → '.join(cycle)}",
+                        file=file,
+                        line=line,
+                        record=nxt,
+                    )
                     reported.update(cycle)
                     break
                 seen.append(nxt)
@@ -386,6 +477,7 @@ def load_library_files(files: list[Path]) -> Library:
 # validated library is kept as JSON in the data folder, keyed by each file's path, size and
 # modification time (issue 7). Any change to a file, or to backcare, makes a new parse.
 
+
 def _cache_key(files: list[Path]) -> list[Any]:
 
     key: list[Any] = [__version__]
@@ -395,8 +487,9 @@ def _cache_key(files: list[Path]) -> list[Any]:
     return key
 
 
-def load_library(home: Path | None = None, files: list[Path] | None = None,
-                 use_cache: bool = True) -> Library:
+def load_library(
+    home: Path | None = None, files: list[Path] | None = None, use_cache: bool = True
+) -> Library:
     """The merged library for a data folder, from the cache when it is still valid."""
     paths = DataPaths(home or data_home())
     files = files or paths.library_files()
@@ -408,15 +501,19 @@ def load_library(home: Path | None = None, files: list[Path] | None = None,
         cached = cache.read_library_cache(paths.library_cache, key)
         if cached is not None:
             try:
-                return Library({e["id"]: Exercise.from_dict(e) for e in cached},
-                               tuple(str(f) for f in files))
+                return Library(
+                    {e["id"]: Exercise.from_dict(e) for e in cached}, tuple(str(f) for f in files)
+                )
             except (KeyError, TypeError, ValueError, AttributeError):
                 pass  # a damaged cache: parse again
     library = load_library_files(files)
     if use_cache and paths.home.is_dir():
-        cache.write_library_cache(paths.library_cache, key,
-                                  [{**e.to_dict(), "origin": e.origin} for e in library],
-                                  paths.lock)
+        cache.write_library_cache(
+            paths.library_cache,
+            key,
+            [{**e.to_dict(), "origin": e.origin} for e in library],
+            paths.lock,
+        )
     return library
 
 
@@ -431,9 +528,12 @@ def require_poses(path: Path, exercises: dict[str, Exercise]) -> None:
     for ex in exercises.values():
         if ex.poses is None:
             file, _, line = ex.origin.rpartition(":")
-            p.add("has no poses: give it a start and an end position (docs/pictures.md)",
-                  file=file or str(path), line=int(line) if line.isdigit() else None,
-                  record=ex.id)
+            p.add(
+                "has no poses: give it a start and an end position (docs/pictures.md)",
+                file=file or str(path),
+                line=int(line) if line.isdigit() else None,
+                record=ex.id,
+            )
     p.raise_if_any(f"{path}: every exercise needs poses for its pictures")
 
 

@@ -45,11 +45,14 @@ def read_patient_export(path: Path, today: date) -> PatientExport:
     if patient_id is None:
         patient_id = _older_key(bundle)
     if patient_id is None:
-        raise BackcareError(f"{name}: holds no patient identifier and no record to know the "
-                            f"patient by; there is nothing to add")
+        raise BackcareError(
+            f"{name}: holds no patient identifier and no record to know the "
+            f"patient by; there is nothing to add"
+        )
     p = ProblemList()
-    Checker(p, name, "the patient identifier").text("patient_id", patient_id,
-                                                    max_chars=MAX_ID_CHARS)
+    Checker(p, name, "the patient identifier").text(
+        "patient_id", patient_id, max_chars=MAX_ID_CHARS
+    )
     p.raise_if_any(f"{name}: its patient identifier cannot be used")
     return PatientExport(path, bundle, patient_id, raw["exported_at"], source)
 
@@ -58,15 +61,22 @@ def _older_key(bundle: ImportBundle) -> str | None:
     """The key of an export made before profiles had an identifier: the FHIR export's key
     for the patient, from their first session, questionnaire or visit."""
     t = bundle.tables
-    history = History(tuple(Session.from_dict(d) for d in t.get("sessions", ())),
-                      tuple(PainCheckin.from_dict(d) for d in t.get("pain_checkins", ())),
-                      tuple(Assessment.from_dict(d) for d in t.get("assessments", ())),
-                      tuple(Visit.from_dict(d) for d in t.get("visits", ())))
+    history = History(
+        tuple(Session.from_dict(d) for d in t.get("sessions", ())),
+        tuple(PainCheckin.from_dict(d) for d in t.get("pain_checkins", ())),
+        tuple(Assessment.from_dict(d) for d in t.get("assessments", ())),
+        tuple(Visit.from_dict(d) for d in t.get("visits", ())),
+    )
     if bundle.profile is None and not any(history):
         return None
+
     def by_day(records: tuple[Any, ...]) -> tuple[Any, ...]:
         return tuple(sorted(records, key=lambda r: (r.date, r.id)))
 
-    ordered = History(by_day(history.sessions), by_day(history.checkins),
-                      by_day(history.assessments), by_day(history.visits))
+    ordered = History(
+        by_day(history.sessions),
+        by_day(history.checkins),
+        by_day(history.assessments),
+        by_day(history.visits),
+    )
     return patient_key(bundle.profile, ordered)

@@ -22,9 +22,13 @@ MAX_ITEMS = 40
 
 
 # Weekdays as a physiotherapist may write them: mon or monday, any case.
-DAY_NAMES = {**{d: d for d in WEEKDAYS},
-             **{full: full[:3] for full in ("monday", "tuesday", "wednesday", "thursday",
-                                            "friday", "saturday", "sunday")}}
+DAY_NAMES = {
+    **{d: d for d in WEEKDAYS},
+    **{
+        full: full[:3]
+        for full in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    },
+}
 
 
 def parse_prescription(path: Path, library: Library) -> Prescription:
@@ -42,17 +46,23 @@ def prescription_from(data: Any, name: str, library: Library) -> Prescription:
         p.raise_if_any(f"{name}: not a valid prescription")
     for key in data:
         if key not in TOP_KEYS:
-            p.add(f"unknown field '{key}'{did_you_mean(key, TOP_KEYS)}", file=name,
-                  line=data.line_of(key))
+            p.add(
+                f"unknown field '{key}'{did_you_mean(key, TOP_KEYS)}",
+                file=name,
+                line=data.line_of(key),
+            )
     by = data.get("prescribed_by")
-    if by is not None and (not isinstance(by, str) or isinstance(by, Ambiguous)
-                           or not by.strip()):
-        p.add("prescribed_by must be text (quote it)", file=name,
-              line=data.line_of("prescribed_by"))
+    if by is not None and (not isinstance(by, str) or isinstance(by, Ambiguous) or not by.strip()):
+        p.add(
+            "prescribed_by must be text (quote it)", file=name, line=data.line_of("prescribed_by")
+        )
         by = None
     elif by is not None and unsafe_char(by, multiline=False) is not None:
-        p.add("prescribed_by contains control characters; only plain text is allowed",
-              file=name, line=data.line_of("prescribed_by"))
+        p.add(
+            "prescribed_by contains control characters; only plain text is allowed",
+            file=name,
+            line=data.line_of("prescribed_by"),
+        )
         by = None
     start = data.get("start")
     if start is not None:
@@ -64,24 +74,36 @@ def prescription_from(data: Any, name: str, library: Library) -> Prescription:
         if not isinstance(start, date) or isinstance(start, datetime):
             raw = data.get("start")
             shown = raw.isoformat(sep=" ") if isinstance(raw, datetime) else repr(raw)
-            p.add(f"start must be a date like 2026-03-02, not {shown}", file=name,
-                  line=data.line_of("start"))
+            p.add(
+                f"start must be a date like 2026-03-02, not {shown}",
+                file=name,
+                line=data.line_of("start"),
+            )
             start = None
         elif not in_range(start):  # the store would refuse it (issue 24): say so here
-            p.add(f"start is {start.isoformat()}; backcare keeps dates from "
-                  f"{EARLIEST.isoformat()} to {LATEST.isoformat()}", file=name,
-                  line=data.line_of("start"))
+            p.add(
+                f"start is {start.isoformat()}; backcare keeps dates from "
+                f"{EARLIEST.isoformat()} to {LATEST.isoformat()}",
+                file=name,
+                line=data.line_of("start"),
+            )
             start = None
     allow = data.get("allow_progression", False)
     if not isinstance(allow, bool):
-        p.add("allow_progression must be true or false", file=name,
-              line=data.line_of("allow_progression"))
+        p.add(
+            "allow_progression must be true or false",
+            file=name,
+            line=data.line_of("allow_progression"),
+        )
         allow = False
     items_raw = data.get("exercises")
     items: list[PrescribedItem] = []
     if not isinstance(items_raw, LineList) or not items_raw:
-        p.add("'exercises' must be a list of at least one exercise", file=name,
-              line=data.line_of("exercises"))
+        p.add(
+            "'exercises' must be a list of at least one exercise",
+            file=name,
+            line=data.line_of("exercises"),
+        )
     elif len(items_raw) > MAX_ITEMS:
         p.add(f"at most {MAX_ITEMS} exercises can be prescribed", file=name, line=items_raw.line)
     else:
@@ -91,8 +113,12 @@ def prescription_from(data: Any, name: str, library: Library) -> Prescription:
             if item is None:
                 continue
             if item.exercise_id in seen:
-                p.add(f"'{item.exercise_id}' is prescribed twice", file=name,
-                      line=raw.line, record=item.exercise_id)
+                p.add(
+                    f"'{item.exercise_id}' is prescribed twice",
+                    file=name,
+                    line=raw.line,
+                    record=item.exercise_id,
+                )
                 continue
             seen.add(item.exercise_id)
             items.append(item)
@@ -100,11 +126,11 @@ def prescription_from(data: Any, name: str, library: Library) -> Prescription:
     return Prescription(tuple(items), by.strip() if by else None, start, allow)
 
 
-def _item(p: ProblemList, name: str, raw: Any, index: int, list_line: int,
-          library: Library) -> PrescribedItem | None:
+def _item(
+    p: ProblemList, name: str, raw: Any, index: int, list_line: int, library: Library
+) -> PrescribedItem | None:
     if not isinstance(raw, LineDict):
-        p.add(f"exercise {index} must be a mapping with at least 'id'", file=name,
-              line=list_line)
+        p.add(f"exercise {index} must be a mapping with at least 'id'", file=name, line=list_line)
         return None
     before = len(p.problems)
     ident = raw.get("id")
@@ -137,8 +163,7 @@ def _item(p: ProblemList, name: str, raw: Any, index: int, list_line: int,
             add(f"{f} is {v}; it must be between 1 and {DOSE_CEILING[f]}", f)
             continue
         if f not in ranges:
-            add(f"{f} does not apply to {ex.name} (it uses "
-                f"{', '.join(ranges) or 'no dose'})", f)
+            add(f"{f} does not apply to {ex.name} (it uses {', '.join(ranges) or 'no dose'})", f)
             continue
         dose[f] = v
     days_raw = raw.get("days")
@@ -151,15 +176,19 @@ def _item(p: ProblemList, name: str, raw: Any, index: int, list_line: int,
             for d in days_raw:
                 text = DAY_NAMES.get(d.strip().lower()) if isinstance(d, str) else None
                 if text is None:
-                    add(f"'{d}' is not a day of the week (use mon, tue, wed, thu, fri, sat, "
-                        "sun)", "days")
+                    add(
+                        f"'{d}' is not a day of the week (use mon, tue, wed, thu, fri, sat, sun)",
+                        "days",
+                    )
                 else:
                     got.append(text)
             days = tuple(dict.fromkeys(got))
     note = raw.get("note")
     if isinstance(note, Ambiguous):
-        add(f"note is {note!r}, which YAML 1.1 reads as {note.yaml11_value}; put it in "
-            "quotes", "note")
+        add(
+            f"note is {note!r}, which YAML 1.1 reads as {note.yaml11_value}; put it in quotes",
+            "note",
+        )
         note = None
     elif note is not None and not isinstance(note, str):
         add(f"note must be text, not {note!r} (put it in quotes)", "note")

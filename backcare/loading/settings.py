@@ -56,37 +56,59 @@ def read_thresholds(path: Path) -> tuple[Thresholds, frozenset[str]]:
     for key, value in raw.items():
         line = raw.line_of(key)
         if key not in known:
-            problems.add(f"unknown threshold '{key}'{did_you_mean(key, list(known))}",
-                         file=name, line=line)
+            problems.add(
+                f"unknown threshold '{key}'{did_you_mean(key, list(known))}", file=name, line=line
+            )
             continue
         whole = known[key] is int
         low, high = BOUNDS[key]
         bounds = f"{low:g} to {high:g}"
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             kind = "a whole number" if whole else "a number"
-            problems.add(f"{key} must be {kind} from {bounds}, not {value!r}", file=name,
-                         line=line)
+            problems.add(f"{key} must be {kind} from {bounds}, not {value!r}", file=name, line=line)
         elif whole and not float(value).is_integer():
             problems.add(f"{key} must be a whole number, not {value!r}", file=name, line=line)
         elif not low <= value <= high:
-            problems.add(f"{key} {value:g} is out of bounds: it must be {bounds} "
-                         "(docs/clinical.md §10: no setting may switch a safety rule off)",
-                         file=name, line=line)
+            problems.add(
+                f"{key} {value:g} is out of bounds: it must be {bounds} "
+                "(docs/clinical.md §10: no setting may switch a safety rule off)",
+                file=name,
+                line=line,
+            )
         else:
             changes[key] = int(value) if whole else float(value)
     result = DEFAULT._replace(**changes)  # type: ignore[arg-type]
     if not problems.problems and result.amber_max <= result.green_max:
         line = raw.line_of("amber_max") if "amber_max" in raw else raw.line_of("green_max")
-        problems.add(f"amber_max {result.amber_max:g} must be above green_max "
-                     f"{result.green_max:g} (docs/clinical.md §10: green_max + 1 to 7)",
-                     file=name, line=line)
+        problems.add(
+            f"amber_max {result.amber_max:g} must be above green_max "
+            f"{result.green_max:g} (docs/clinical.md §10: green_max + 1 to 7)",
+            file=name,
+            line=line,
+        )
     problems.raise_if_any(f"{name}: not a valid settings file")
     return result, frozenset(changes)
 
 
 # Where Letter paper is the norm (the others use A4): the territory of the locale.
-LETTER_TERRITORIES = ("US", "CA", "MX", "PH", "CL", "CO", "VE", "CR", "GT", "PA", "DO", "PR",
-                      "SV", "NI", "HN", "BZ")
+LETTER_TERRITORIES = (
+    "US",
+    "CA",
+    "MX",
+    "PH",
+    "CL",
+    "CO",
+    "VE",
+    "CR",
+    "GT",
+    "PA",
+    "DO",
+    "PR",
+    "SV",
+    "NI",
+    "HN",
+    "BZ",
+)
 PAPERS = ("a4", "letter")
 
 
@@ -128,17 +150,17 @@ def read_display(path: Path) -> Display:
             if isinstance(value, bool):
                 out = out._replace(pictures=value)
             else:
-                problems.add(f"pictures must be true or false, not {value!r}", file=name,
-                             line=line)
+                problems.add(f"pictures must be true or false, not {value!r}", file=name, line=line)
         elif key == "paper":
             if value in PAPERS:
                 out = out._replace(paper=value)
             else:
-                problems.add(f"paper must be a4 or letter, not {value!r}", file=name,
-                             line=line)
+                problems.add(f"paper must be a4 or letter, not {value!r}", file=name, line=line)
         else:
-            problems.add(f"unknown display setting '{key}'"
-                         f"{did_you_mean(str(key), ['pictures', 'paper'])}", file=name,
-                         line=line)
+            problems.add(
+                f"unknown display setting '{key}'{did_you_mean(str(key), ['pictures', 'paper'])}",
+                file=name,
+                line=line,
+            )
     problems.raise_if_any(f"{name}: not a valid settings file")
     return out

@@ -38,8 +38,14 @@ def load_clinic_wording(instrument_id: str, path: str | os.PathLike[str]) -> lis
     if not isinstance(data, dict) or "items" not in data:
         raise BackcareError(
             f"{file}: a questionnaire wording file needs an 'items:' list at the top",
-            [Problem("a questionnaire wording file needs an 'items:' list at the top", file,
-                     line_of(data))])
+            [
+                Problem(
+                    "a questionnaire wording file needs an 'items:' list at the top",
+                    file,
+                    line_of(data),
+                )
+            ],
+        )
     items = data["items"]
     items_line = data.line_of("items") if isinstance(data, LineDict) else None
     if not isinstance(items, list):
@@ -47,8 +53,9 @@ def load_clinic_wording(instrument_id: str, path: str | os.PathLike[str]) -> lis
         raise BackcareError(f"{file}: {message}", [Problem(message, file, items_line)])
     expected = len(instrument.items)
     if len(items) != expected:
-        message = (f"the {instrument.short_name} has {expected} items, but the file gives "
-                   f"{len(items)}")
+        message = (
+            f"the {instrument.short_name} has {expected} items, but the file gives {len(items)}"
+        )
         raise BackcareError(f"{file}: {message}", [Problem(message, file, items_line)])
 
     prompts: list[ItemPrompt] = []
@@ -56,35 +63,63 @@ def load_clinic_wording(instrument_id: str, path: str | os.PathLike[str]) -> lis
         record = f"item {number}"
         where = line_of(entry) or items_line
         if not isinstance(entry, dict):
-            problems.add("must be an entry with 'text' and 'options'", file=file, line=where,
-                         record=record)
+            problems.add(
+                "must be an entry with 'text' and 'options'", file=file, line=where, record=record
+            )
             continue
         for key in entry:
             if key not in ("text", "options"):
-                problems.add(f"unknown key '{key}' (only 'text' and 'options' are allowed)",
-                             file=file, line=_key_line(entry, key, where), record=record)
+                problems.add(
+                    f"unknown key '{key}' (only 'text' and 'options' are allowed)",
+                    file=file,
+                    line=_key_line(entry, key, where),
+                    record=record,
+                )
         text = entry.get("text")
         if not isinstance(text, str) or not text.strip():
-            problems.add("'text' must be the question, as text", file=file,
-                         line=_key_line(entry, "text", where), record=record)
+            problems.add(
+                "'text' must be the question, as text",
+                file=file,
+                line=_key_line(entry, "text", where),
+                record=record,
+            )
         options = entry.get("options")
         options_line = _key_line(entry, "options", where)
         want = len(builtin.options)
         if not isinstance(options, list):
-            problems.add(f"'options' must be a list of {want} answer labels", file=file,
-                         line=options_line, record=record)
+            problems.add(
+                f"'options' must be a list of {want} answer labels",
+                file=file,
+                line=options_line,
+                record=record,
+            )
             continue
         if len(options) != want:
-            problems.add(f"'options' has {len(options)} labels; this item needs {want}",
-                         file=file, line=options_line, record=record)
+            problems.add(
+                f"'options' has {len(options)} labels; this item needs {want}",
+                file=file,
+                line=options_line,
+                record=record,
+            )
         for k, option in enumerate(options, 1):
             if not isinstance(option, str) or not option.strip():
-                problems.add(f"option {k} must be text (put numbers in quotes)", file=file,
-                             line=options_line, record=record)
-        if isinstance(text, str) and text.strip() and len(options) == want and all(
-                isinstance(o, str) and o.strip() for o in options):
-            prompts.append(ItemPrompt(text.strip(), tuple(str(o).strip() for o in options),
-                                      official_wording=True))
+                problems.add(
+                    f"option {k} must be text (put numbers in quotes)",
+                    file=file,
+                    line=options_line,
+                    record=record,
+                )
+        if (
+            isinstance(text, str)
+            and text.strip()
+            and len(options) == want
+            and all(isinstance(o, str) and o.strip() for o in options)
+        ):
+            prompts.append(
+                ItemPrompt(
+                    text.strip(), tuple(str(o).strip() for o in options), official_wording=True
+                )
+            )
     if problems:
         first = problems.problems[0]
         more = len(problems.problems) - 1

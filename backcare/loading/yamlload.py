@@ -60,16 +60,19 @@ def _loader_class() -> type:
         def compose_node(self, parent: Any, index: Any) -> Any:
             if self.check_event(yaml.AliasEvent):
                 event = self.peek_event()
-                raise _Refused("anchors and aliases (& and *) are not allowed",
-                               event.start_mark.line + 1)
+                raise _Refused(
+                    "anchors and aliases (& and *) are not allowed", event.start_mark.line + 1
+                )
             event = self.peek_event()
             if getattr(event, "anchor", None):
-                raise _Refused("anchors and aliases (& and *) are not allowed",
-                               event.start_mark.line + 1)
+                raise _Refused(
+                    "anchors and aliases (& and *) are not allowed", event.start_mark.line + 1
+                )
             self.depth += 1
             if self.depth > MAX_DEPTH:
-                raise _Refused(f"nested more than {MAX_DEPTH} levels deep",
-                               event.start_mark.line + 1)
+                raise _Refused(
+                    f"nested more than {MAX_DEPTH} levels deep", event.start_mark.line + 1
+                )
             try:
                 return super().compose_node(parent, index)
             finally:
@@ -80,15 +83,22 @@ def _loader_class() -> type:
     # also match `1:30` and `010`, so the ambiguous one must come first in every list.
     # Dates stay text too: a date that does not exist (2026-02-30) would otherwise fail
     # inside PyYAML with no line, and whoever reads a date checks it with the line in hand.
-    resolvers = {k: [(tag, rx) for tag, rx in v
-                     if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
-                 for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    resolvers = {
+        k: [
+            (tag, rx)
+            for tag, rx in v
+            if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
+        ]
+        for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
     for first in "yYnNoO-+0123456789":
         resolvers[first] = [("tag:backcare,ambiguous", _AMBIGUOUS), *resolvers.get(first, [])]
     Loader.yaml_implicit_resolvers = resolvers
     Loader.add_implicit_resolver(
-        "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-        list("tTfF"))
+        "tag:yaml.org,2002:bool",
+        re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+        list("tTfF"),
+    )
 
     def construct_ambiguous(loader: Any, node: Any) -> Ambiguous | int:
         value = Ambiguous(node.value)
@@ -114,9 +124,12 @@ def _loader_class() -> type:
                 key = str(key)
             line = key_node.start_mark.line + 1
             if key in result.key_lines:
-                raise _Refused(f"the key '{key}' appears twice in one entry "
-                               f"(first on line {result.key_lines[key]})", line,
-                               _entry_id(node))
+                raise _Refused(
+                    f"the key '{key}' appears twice in one entry "
+                    f"(first on line {result.key_lines[key]})",
+                    line,
+                    _entry_id(node),
+                )
             result.key_lines[key] = line
             result[key] = loader.construct_object(value_node, deep=True)
 
@@ -180,12 +193,17 @@ def read_input(path: Path, what: str, limit: int) -> bytes:
     try:
         raw = read_regular(path, limit)
     except NotRegularFile as exc:
-        hint = "; give the real file instead" if exc.errno == errno.ELOOP else \
-            f"; {what} must be a regular file"
+        hint = (
+            "; give the real file instead"
+            if exc.errno == errno.ELOOP
+            else f"; {what} must be a regular file"
+        )
         raise BackcareError(f"{name}: {exc.strerror}{hint}") from None
     except TooBig as exc:
-        raise BackcareError(f"{name}: is {exc.size / 1024 / 1024:.1f} MiB; {what} must be "
-                            f"under {limit // 1024 // 1024} MiB") from None
+        raise BackcareError(
+            f"{name}: is {exc.size / 1024 / 1024:.1f} MiB; {what} must be "
+            f"under {limit // 1024 // 1024} MiB"
+        ) from None
     except IsADirectoryError:
         raise BackcareError(f"{name}: is a folder, not a file") from None
     except PermissionError:
@@ -207,8 +225,7 @@ def parse_yaml(text: str, name: str) -> Any:
     ``name`` is what problems are located by."""
     global _LOADER
     if not text.strip():
-        raise BackcareError(f"{name}:1: the file is empty",
-                            [Problem("the file is empty", name, 1)])
+        raise BackcareError(f"{name}:1: the file is empty", [Problem("the file is empty", name, 1)])
     import yaml
 
     if _LOADER is None:
@@ -225,13 +242,15 @@ def parse_yaml(text: str, name: str) -> Any:
         msg = f"not valid YAML: {exc.problem or exc.context}"
         raise BackcareError(f"{name}:{line}: {msg}", [Problem(msg, name, line)]) from None
     except yaml.YAMLError as exc:
-        raise BackcareError(f"{name}: not valid YAML: {exc}",
-                            [Problem(f"not valid YAML: {exc}", name, 1)]) from None
+        raise BackcareError(
+            f"{name}: not valid YAML: {exc}", [Problem(f"not valid YAML: {exc}", name, 1)]
+        ) from None
     except RecursionError:
         raise BackcareError(f"{name}: nested too deeply to read") from None
     finally:
         loader.dispose()
     if data is None:
-        raise BackcareError(f"{name}:1: the file holds no data",
-                            [Problem("the file holds no data", name, 1)])
+        raise BackcareError(
+            f"{name}:1: the file holds no data", [Problem("the file holds no data", name, 1)]
+        )
     return data

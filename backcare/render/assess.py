@@ -55,8 +55,10 @@ SKIPPABLE = frozenset({"odi"})
 # On a two-answer item (yes/no, agree/disagree) these letters always work, as in --answers.
 YES_LETTERS = ("y", "yes")
 NO_LETTERS = ("n", "no")
-STARTBACK_SOURCE = ("This follows Keele University's STarT Back stratified care, which the "
-                    "NICE guideline on low back pain (NG59) recommends.")
+STARTBACK_SOURCE = (
+    "This follows Keele University's STarT Back stratified care, which the "
+    "NICE guideline on low back pain (NG59) recommends."
+)
 
 
 # --- The report: one result, and its change since earlier ones -------------------------------
@@ -87,15 +89,23 @@ def _change_since(record: Assessment, earlier: Assessment) -> ChangeSince | None
     return ChangeSince(earlier, change, summary_sentence(record.instrument, change, label))
 
 
-def build_report(instrument: Instrument, record: Assessment, scored: Scored,
-                 earlier: Sequence[Assessment]) -> AssessReport:
+def build_report(
+    instrument: Instrument, record: Assessment, scored: Scored, earlier: Sequence[Assessment]
+) -> AssessReport:
     """The report on ``record``, given the same instrument's ``earlier`` results (oldest
     first, all on or before its date)."""
     first = _change_since(record, earlier[0]) if earlier else None
-    previous = (first if len(earlier) == 1
-                else _change_since(record, earlier[-1]) if earlier else None)
-    return AssessReport(instrument, record, dict(scored.details),
-                        interpretation(instrument, scored), first, previous)
+    previous = (
+        first if len(earlier) == 1 else _change_since(record, earlier[-1]) if earlier else None
+    )
+    return AssessReport(
+        instrument,
+        record,
+        dict(scored.details),
+        interpretation(instrument, scored),
+        first,
+        previous,
+    )
 
 
 def _odi_band_ranges() -> str:
@@ -113,38 +123,55 @@ def interpretation(instrument: Instrument, scored: Scored) -> str:
     if instrument.id == "odi":
         answered = scored.details.get("sections_answered", len(instrument.items))
         skipped = len(instrument.items) - answered
-        note = (f" {skipped} section{'s' * (skipped > 1)} left unanswered "
-                f"{'were' if skipped > 1 else 'was'} left out of the score." if skipped else "")
+        note = (
+            f" {skipped} section{'s' * (skipped > 1)} left unanswered "
+            f"{'were' if skipped > 1 else 'was'} left out of the score."
+            if skipped
+            else ""
+        )
         words = plain_band(scored.band) or ""
-        return (f"{words.capitalize()} disability on the Oswestry "
-                f"scale ({_odi_band_ranges()}); a higher score means your back limits daily "
-                f"life more.{note}")
+        return (
+            f"{words.capitalize()} disability on the Oswestry "
+            f"scale ({_odi_band_ranges()}); a higher score means your back limits daily "
+            f"life more.{note}"
+        )
     if instrument.id == "startback":
         from backcare.render.plan import STARTBACK_MEANING
 
         psychosocial_items = len(instrument.items) - STARTBACK_PSYCHOSOCIAL_FIRST_ITEM + 1
         meaning = STARTBACK_MEANING.get(scored.band or "", "")
-        return (f"{meaning} (Total {scored.details['total']} of {instrument.score_max:g}; "
-                f"worry and mood questions {scored.details['psychosocial']} of "
-                f"{psychosocial_items}.) {STARTBACK_SOURCE}")
+        return (
+            f"{meaning} (Total {scored.details['total']} of {instrument.score_max:g}; "
+            f"worry and mood questions {scored.details['psychosocial']} of "
+            f"{psychosocial_items}.) {STARTBACK_SOURCE}"
+        )
     if instrument.id == "rmdq":
-        text = (f"{scored.score:g} of the {instrument.score_max:g} statements apply to you "
-                "today; a higher score means your back limits you more.")
+        text = (
+            f"{scored.score:g} of the {instrument.score_max:g} statements apply to you "
+            "today; a higher score means your back limits you more."
+        )
         if scored.score <= RMDQ_RECOVERED_MAX:
             text += f" A score of {RMDQ_RECOVERED_MAX} or less is close to recovered."
         return text
     if instrument.id == "psfs":
         count = len(scored.answers_json)
-        return (f"The mean of your {count} activity ratings, from 0 (unable) to "
-                f"{PSFS_RATING_MAX} (as before your back problem); higher is better.")
-    return (f"The mean of your three 0–{PEG_RATING_MAX} ratings of pain, and of how much it "
-            "gets in the way of enjoying life and of your general activity; higher is worse.")
+        return (
+            f"The mean of your {count} activity ratings, from 0 (unable) to "
+            f"{PSFS_RATING_MAX} (as before your back problem); higher is better."
+        )
+    return (
+        f"The mean of your three 0–{PEG_RATING_MAX} ratings of pain, and of how much it "
+        "gets in the way of enjoying life and of your general activity; higher is worse."
+    )
 
 
 def score_text(instrument: Instrument, value: float) -> str:
     """A score as shown: "32.0%", "7/24", "4.3/10"."""
-    number = (str(value) if isinstance(value, int) and not isinstance(value, bool)
-              else f"{value:.{SCORE_DECIMALS}f}")
+    number = (
+        str(value)
+        if isinstance(value, int) and not isinstance(value, bool)
+        else f"{value:.{SCORE_DECIMALS}f}"
+    )
     if instrument.score_unit == "%":
         return f"{number}%"
     return f"{number}/{instrument.score_max:g}"
@@ -160,40 +187,64 @@ def _change_json(since: ChangeSince | None) -> dict[str, Any] | None:
     if since is None:
         return None
     c = since.change
-    return {"since": since.earlier.date.isoformat(), "assessment_id": since.earlier.id,
-            "baseline": c.baseline, "latest": c.latest, "change": c.change,
-            "percent_change": c.percent_change, "direction": c.direction,
-            "clinically_important": c.clinically_important,
-            "important_worsening": c.important_worsening, "rule": c.rule, "source": c.source,
-            "note": c.note, "sentence": since.sentence}
+    return {
+        "since": since.earlier.date.isoformat(),
+        "assessment_id": since.earlier.id,
+        "baseline": c.baseline,
+        "latest": c.latest,
+        "change": c.change,
+        "percent_change": c.percent_change,
+        "direction": c.direction,
+        "clinically_important": c.clinically_important,
+        "important_worsening": c.important_worsening,
+        "rule": c.rule,
+        "source": c.source,
+        "note": c.note,
+        "sentence": since.sentence,
+    }
 
 
 def report_json(report: AssessReport) -> dict[str, Any]:
     """The ``assess --json`` document: CONTRACT.md's keys first, then extras."""
     r = report.record
-    return {"instrument": r.instrument, "date": r.date.isoformat(), "score": r.score,
-            "band": r.band, "id": r.id, "answers": r.answers, "details": report.details,
-            "interpretation": report.interpretation,
-            "change_since_first": _change_json(report.since_first),
-            "change_since_previous": _change_json(report.since_previous)}
+    return {
+        "instrument": r.instrument,
+        "date": r.date.isoformat(),
+        "score": r.score,
+        "band": r.band,
+        "id": r.id,
+        "answers": r.answers,
+        "details": report.details,
+        "interpretation": report.interpretation,
+        "change_since_first": _change_json(report.since_first),
+        "change_since_previous": _change_json(report.since_previous),
+    }
 
 
 def show_report(report: AssessReport, reassess_days: int) -> None:
 
     con = out()
     inst, r = report.instrument, report.record
-    band = f" — {r.band} risk" if r.band and inst.id == "startback" else \
-        f" — {plain_band(r.band)} disability" if r.band else ""
-    con.print(f"[green]✓[/] Saved your {escape(inst.short_name)} of "
-              f"{short_date(r.date)} {r.date.year}.")
+    band = (
+        f" — {r.band} risk"
+        if r.band and inst.id == "startback"
+        else f" — {plain_band(r.band)} disability"
+        if r.band
+        else ""
+    )
+    con.print(
+        f"[green]✓[/] Saved your {escape(inst.short_name)} of {short_date(r.date)} {r.date.year}."
+    )
     con.print(f"[bold]{escape(inst.title)}: {score_text(inst, r.score)}{band}[/]")
     con.print(escape(report.interpretation))
     if inst.id == "psfs":
         for activity, rating in r.answers.items():
             con.print(f"  • {escape(activity)}: {rating}/{PSFS_RATING_MAX}")
     if report.since_first is None:
-        con.print(f"This is your first {escape(inst.short_name)}; later ones will be compared "
-                  f"with it. Try it again in about {reassess_days} days.")
+        con.print(
+            f"This is your first {escape(inst.short_name)}; later ones will be compared "
+            f"with it. Try it again in about {reassess_days} days."
+        )
         return
 
     con.print(f"[bold]Change since your earlier {escape(inst.short_name)} results[/]")
@@ -204,8 +255,13 @@ def show_report(report: AssessReport, reassess_days: int) -> None:
     if report.since_previous is not None and report.since_previous is not report.since_first:
         rows.append(("previous", report.since_previous))
     for which, since in rows:
-        style = ("green" if since.change.clinically_important
-                 else "red" if since.change.important_worsening else "")
+        style = (
+            "green"
+            if since.change.clinically_important
+            else "red"
+            if since.change.important_worsening
+            else ""
+        )
         sentence = f"[{style}]{escape(since.sentence)}[/]" if style else escape(since.sentence)
         grid.add_row(f"  {which} ({escape(_earlier_text(report, since))})", sentence)
     con.print(grid)
@@ -240,8 +296,9 @@ def _letters(options: Sequence[str]) -> tuple[str, ...]:
 def _is_numbered_scale(options: Sequence[str]) -> bool:
     """A scale whose labels are its numbers ("0 = no pain", "1", ... "10 = ..."), which fits
     on one line."""
-    return len(options) > 2 and all(label.split(" ", 1)[0] == str(value)
-                                    for value, label in enumerate(options))
+    return len(options) > 2 and all(
+        label.split(" ", 1)[0] == str(value) for value, label in enumerate(options)
+    )
 
 
 def _show_item(number: int, total: int, prompt: ItemPrompt) -> None:
@@ -272,8 +329,9 @@ def _ask(question: str) -> str:
     return Prompt.ask(question, console=err()).strip()
 
 
-def _ask_choice(number: int, total: int, prompt: ItemPrompt, can_skip: bool,
-                skip_refused: str | None = None) -> int | None:
+def _ask_choice(
+    number: int, total: int, prompt: ItemPrompt, can_skip: bool, skip_refused: str | None = None
+) -> int | None:
     """One item: its number, its text and options; re-asked until the answer is valid.
     Returns the answer's value, or None when skipped."""
     _show_item(number, total, prompt)
@@ -285,8 +343,9 @@ def _ask_choice(number: int, total: int, prompt: ItemPrompt, can_skip: bool,
             if skip_refused:
                 err().print(f"[yellow]{skip_refused}[/]")
                 continue
-            err().print("  [dim]Left unanswered: the score is worked out from the sections "
-                        "you answer.[/]")
+            err().print(
+                "  [dim]Left unanswered: the score is worked out from the sections you answer.[/]"
+            )
             return None
         value = keys.get(raw.casefold())
         if value is not None:
@@ -319,8 +378,10 @@ def _ask_psfs(instrument: Instrument, prompts: Sequence[ItemPrompt]) -> dict[str
     total = instrument.max_items
     for number, prompt in enumerate(prompts, 1):
         optional = number > instrument.min_items
-        con.print(f"\n[bold]{escape(prompt.text)}[/]  [dim]({number} of "
-                  f"{instrument.min_items}–{total})[/]")
+        con.print(
+            f"\n[bold]{escape(prompt.text)}[/]  [dim]({number} of "
+            f"{instrument.min_items}–{total})[/]"
+        )
         while True:
             finish = " (or press Enter to finish)" if optional else ""
             name = normalise_activity(_ask(f"The activity{finish}"))
@@ -336,14 +397,18 @@ def _ask_psfs(instrument: Instrument, prompts: Sequence[ItemPrompt]) -> dict[str
                 break
             con.print(f"[yellow]{escape(problem)}.[/]")
         con.print("   " + "  ·  ".join(escape(label) for label in prompt.options))
-        ratings[name] = _ask_rating(f"How well can you do '{escape(name)}' today? (0–"
-                                    f"{PSFS_RATING_MAX})", PSFS_RATING_MAX)
+        ratings[name] = _ask_rating(
+            f"How well can you do '{escape(name)}' today? (0–{PSFS_RATING_MAX})", PSFS_RATING_MAX
+        )
     return ratings
 
 
-def ask_answers(instrument: Instrument, prompts: Sequence[ItemPrompt],
-                wording_note: str | None,
-                min_answered: int = ODI_MIN_SECTIONS_ANSWERED) -> Answers:
+def ask_answers(
+    instrument: Instrument,
+    prompts: Sequence[ItemPrompt],
+    wording_note: str | None,
+    min_answered: int = ODI_MIN_SECTIONS_ANSWERED,
+) -> Answers:
     """Ask every item of ``instrument`` with ``prompts``, and return the normalised answers
     (as :func:`backcare.domain.scoring.parse_answers` would). KeyboardInterrupt and EOFError pass
     through: the caller decides what stopping means."""
@@ -361,17 +426,22 @@ def ask_answers(instrument: Instrument, prompts: Sequence[ItemPrompt],
         # A score needs min_answered sections (CLINICAL.md §9): no more may be skipped once
         # skipping this one would leave too few.
         skipped = sum(1 for v in values if v is None)
-        refuse = (f"Please answer this one: a score needs at least {min_answered} of the "
-                  f"{total} sections answered." if can_skip and skipped + 1 > total - min_answered
-                  else None)
+        refuse = (
+            f"Please answer this one: a score needs at least {min_answered} of the "
+            f"{total} sections answered."
+            if can_skip and skipped + 1 > total - min_answered
+            else None
+        )
         values.append(_ask_choice(number, total, prompt, can_skip, refuse))
     if instrument.id == "odi":
         return values
     if instrument.id == "rmdq":
         return [bool(v) for v in values]
     if instrument.id == "startback":
-        return StartBackAnswers(tuple(bool(v) for v in values[:STARTBACK_AGREE_ITEMS]),
-                                int(values[STARTBACK_AGREE_ITEMS] or 0))
+        return StartBackAnswers(
+            tuple(bool(v) for v in values[:STARTBACK_AGREE_ITEMS]),
+            int(values[STARTBACK_AGREE_ITEMS] or 0),
+        )
     return [int(v or 0) for v in values]
 
 
@@ -381,9 +451,10 @@ def clinic_wording_note(instrument: Instrument, path: Path) -> str | None:
     if instrument.id != "odi":
         return None
     options = len(instrument.items[0].options)
-    return (f"backcare shows only the {len(instrument.items)} ODI section topics and a general "
-            f"0–{options - 1} scale, because the questionnaire's full wording is licensed. "
-            f"A clinic that holds a licence can supply it: save it as {path}, with an 'items:' "
-            f"list of {len(instrument.items)} entries, each with 'text' and {options} "
-            "'options' (lowest score first).")
-
+    return (
+        f"backcare shows only the {len(instrument.items)} ODI section topics and a general "
+        f"0–{options - 1} scale, because the questionnaire's full wording is licensed. "
+        f"A clinic that holds a licence can supply it: save it as {path}, with an 'items:' "
+        f"list of {len(instrument.items)} entries, each with 'text' and {options} "
+        "'options' (lowest score first)."
+    )

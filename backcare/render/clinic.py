@@ -23,23 +23,24 @@ from backcare.domain.words import NONE, num, short_date, signed
 
 # mark, name, alert, last session, export, adherence, pain, questionnaire, reassessment due
 WIDTHS = (2, 12, 26, 4, 4, 4, 7, 10, 3)  # 72 and eight spaces: 80 columns
-HEADINGS = ("", "Patient", "Alert (14 days)", "Last", "Exp.", "Adh.", "Pain",
-            "Quest.", "Due")
+HEADINGS = ("", "Patient", "Alert (14 days)", "Last", "Exp.", "Adh.", "Pain", "Quest.", "Due")
 LEFT = (0, 1, 2, 6, 7)
 NAME, ALERT = 1, 2
 LEVEL_WORDS = {"critical": "CRIT", "high": "HIGH", "low": "low"}
 CRITICAL_MARK = "!!"
 BOLD_RED, RESET = "\x1b[1;31m", "\x1b[0m"  # rich's "bold red"
 VERDICT_MARKS = {IMPROVING: "↓", WORSENING: "↑", NO_CLEAR_CHANGE: "="}
-LEGEND = ("!!: a critical alert; FLAG: a red flag, with its day and symptoms (red flags "
-          "come first, the newest first; flag: cleared by a clinician since). Last: days "
-          "since the last session. Exp.: days since the latest export. Adh.: adherence, 14 "
-          "days. Pain: the last 7 days' mean/baseline, ↓ improving, ↑ worse, = no clear "
-          "change. Every figure is as of the patient's latest export, not today.")
+LEGEND = (
+    "!!: a critical alert; FLAG: a red flag, with its day and symptoms (red flags "
+    "come first, the newest first; flag: cleared by a clinician since). Last: days "
+    "since the last session. Exp.: days since the latest export. Adh.: adherence, 14 "
+    "days. Pain: the last 7 days' mean/baseline, ↓ improving, ↑ worse, = no clear "
+    "change. Every figure is as of the patient's latest export, not today."
+)
 
 
 def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[:width - 1] + "…"
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def alert_words(alert: RowAlert | None) -> str:
@@ -74,8 +75,17 @@ def cells(row: CaseRow) -> tuple[str, ...]:
         change = f" {signed(q.change)}" if q.change is not None else ""
         question = f"{short} {num(q.latest)}{change}"
     critical = row.alert is not None and row.alert.level == CRITICAL and not row.alert.cleared
-    return (CRITICAL_MARK if critical else "", row.patient.label, alert_words(row.alert),
-            since, exported, adherence, pain, question, "due" if s.reassessment_due else "")
+    return (
+        CRITICAL_MARK if critical else "",
+        row.patient.label,
+        alert_words(row.alert),
+        since,
+        exported,
+        adherence,
+        pain,
+        question,
+        "due" if s.reassessment_due else "",
+    )
 
 
 def widths(rows: Sequence[tuple[str, ...]], columns: int | None) -> tuple[int, ...]:
@@ -91,16 +101,19 @@ def widths(rows: Sequence[tuple[str, ...]], columns: int | None) -> tuple[int, .
     return tuple(out)
 
 
-def table(rows: Sequence[CaseRow], out: TextIO, columns: int | None = None,
-          colour: bool = False) -> None:
+def table(
+    rows: Sequence[CaseRow], out: TextIO, columns: int | None = None, colour: bool = False
+) -> None:
     """The caseload, one line a patient, most urgent first; at most 80 columns, or
     ``columns`` when the terminal is wider."""
     texts = [cells(r) for r in rows]
     w = widths(texts, columns)
 
     def line(values: Sequence[str]) -> str:
-        parts = [_fit(v, n).ljust(n) if i in LEFT else _fit(v, n).rjust(n)
-                 for i, (v, n) in enumerate(zip(values, w, strict=True))]
+        parts = [
+            _fit(v, n).ljust(n) if i in LEFT else _fit(v, n).rjust(n)
+            for i, (v, n) in enumerate(zip(values, w, strict=True))
+        ]
         return " ".join(parts).rstrip()
 
     out.write(line(HEADINGS) + "\n")
@@ -119,12 +132,29 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width))
 
 
-CSV_COLUMNS = ("patient", "name", "alert_level", "alert_rule", "alert_date",
-               "alert_symptoms", "days_since_session", "last_session", "adherence_percent",
-               "pain_baseline", "pain_current", "pain_change", "pain_verdict",
-               "questionnaire", "questionnaire_latest", "questionnaire_change",
-               "questionnaire_direction", "reassessment_due", "as_of", "exported_at",
-               "export_age_days")
+CSV_COLUMNS = (
+    "patient",
+    "name",
+    "alert_level",
+    "alert_rule",
+    "alert_date",
+    "alert_symptoms",
+    "days_since_session",
+    "last_session",
+    "adherence_percent",
+    "pain_baseline",
+    "pain_current",
+    "pain_change",
+    "pain_verdict",
+    "questionnaire",
+    "questionnaire_latest",
+    "questionnaire_change",
+    "questionnaire_direction",
+    "reassessment_due",
+    "as_of",
+    "exported_at",
+    "export_age_days",
+)
 
 
 def csv_text(rows: Sequence[CaseRow]) -> str:
@@ -138,13 +168,27 @@ def csv_text(rows: Sequence[CaseRow]) -> str:
     for row in rows:
         s, q, a = row.summary, row.summary.questionnaire, row.alert
         values: list[object] = [
-            row.patient.id, row.patient.name or "", a.level if a else "",
-            a.rule if a else "", a.date if a else None, " ".join(a.symptoms) if a else "",
-            row.days_since_session, s.last_session, s.adherence_percent, s.pain_baseline,
-            s.pain_current, s.pain_change, s.verdict or "", q.instrument if q else "",
-            q.latest if q else "", q.change if q else "", q.direction if q else "",
-            "yes" if s.reassessment_due else "no", s.as_of, row.patient.exported_at,
-            row.export_age_days]
-        writer.writerow(["" if v is None else safe(v) if isinstance(v, str) else v
-                         for v in values])
+            row.patient.id,
+            row.patient.name or "",
+            a.level if a else "",
+            a.rule if a else "",
+            a.date if a else None,
+            " ".join(a.symptoms) if a else "",
+            row.days_since_session,
+            s.last_session,
+            s.adherence_percent,
+            s.pain_baseline,
+            s.pain_current,
+            s.pain_change,
+            s.verdict or "",
+            q.instrument if q else "",
+            q.latest if q else "",
+            q.change if q else "",
+            q.direction if q else "",
+            "yes" if s.reassessment_due else "no",
+            s.as_of,
+            row.patient.exported_at,
+            row.export_age_days,
+        ]
+        writer.writerow(["" if v is None else safe(v) if isinstance(v, str) else v for v in values])
     return buffer.getvalue()

@@ -39,18 +39,30 @@ def _value(value: Any) -> str:
 def show(places: list[Setting], thresholds: list[Setting], as_json: bool) -> None:
     """A table for a person; with --json, one document keyed by setting."""
     if as_json:
-        emit_json({
-            **{s.name: _doc(s) for s in places},
-            "thresholds": {s.name: _doc(s) for s in thresholds},
-        })
+        emit_json(
+            {
+                **{s.name: _doc(s) for s in places},
+                "thresholds": {s.name: _doc(s) for s in thresholds},
+            }
+        )
         return
     import sys
 
-    lines = _columns([(s.name.replace("_", " "), _value(s.value),
-                       _source(s) + (f"  ({s.note})" if s.note else "")) for s in places])
+    lines = _columns(
+        [
+            (
+                s.name.replace("_", " "),
+                _value(s.value),
+                _source(s) + (f"  ({s.note})" if s.note else ""),
+            )
+            for s in places
+        ]
+    )
     lines += ["", "thresholds (a physiotherapist may change them in settings.yaml)"]
-    lines += ["  " + line for line in _columns([(s.name, _value(s.value), _source(s))
-                                                 for s in thresholds])]
+    lines += [
+        "  " + line
+        for line in _columns([(s.name, _value(s.value), _source(s)) for s in thresholds])
+    ]
     sys.stdout.write("\n".join(lines) + "\n")
 
 

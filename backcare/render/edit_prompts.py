@@ -22,9 +22,16 @@ from backcare.render.ui import err
 
 T = TypeVar("T")
 CLEAR = "-"
-STATUS_ANSWERS = {"done": "done", "d": "done", "partial": "partial", "p": "partial",
-                  "partly": "partial", "skipped": "skipped", "s": "skipped",
-                  "skip": "skipped"}
+STATUS_ANSWERS = {
+    "done": "done",
+    "d": "done",
+    "partial": "partial",
+    "p": "partial",
+    "partly": "partial",
+    "skipped": "skipped",
+    "s": "skipped",
+    "skip": "skipped",
+}
 
 
 def _ask(question: str, default: str, parse: Callable[[str], T]) -> T:
@@ -49,6 +56,7 @@ def _number(low: int, high: int, empty_ok: bool) -> Callable[[str], int | None]:
             return int(text)
         extra = f", or {CLEAR} for none" if empty_ok else ""
         raise BackcareError(f"give a whole number from {low} to {high}{extra}")
+
     return parse
 
 
@@ -92,22 +100,25 @@ def ask_session(session: Session, library: Library) -> fix.SessionEdit:
         return found
 
     for e in session.exercises:
-        name = library.get(e.exercise_id).name if e.exercise_id in library \
-            else e.exercise_id
+        name = library.get(e.exercise_id).name if e.exercise_id in library else e.exercise_id
         now = _ask(f"{escape(name)}: done, partial or skipped", e.status, status)
         if now != e.status:
             statuses[e.exercise_id] = now
         if now == "skipped":
             continue
-        timed = e.exercise_id in library and \
-            "duration_minutes" in library.get(e.exercise_id).dose.ranges()
+        timed = (
+            e.exercise_id in library
+            and "duration_minutes" in library.get(e.exercise_id).dose.ranges()
+        )
         if timed:
-            got = _ask("  Minutes done", _shown(e.dose.duration_minutes),
-                       _number(1, 300, e.dose.duration_minutes is None))
+            got = _ask(
+                "  Minutes done",
+                _shown(e.dose.duration_minutes),
+                _number(1, 300, e.dose.duration_minutes is None),
+            )
             if got is not None and got != e.dose.duration_minutes:
                 minutes[e.exercise_id] = got
-        pain = _ask("  Pain during or just after it, 0–10", _shown(e.pain),
-                    _number(0, 10, True))
+        pain = _ask("  Pain during or just after it, 0–10", _shown(e.pain), _number(0, 10, True))
         if pain != e.pain:
             hurt[e.exercise_id] = pain
 
@@ -120,18 +131,18 @@ def ask_session(session: Session, library: Library) -> fix.SessionEdit:
                 raise BackcareError(unknown_id_message(ident, library.exercises))
         return ids
 
-    for ident in _ask("Another exercise you did (ids, comma-separated; - for none)", CLEAR,
-                      more):
+    for ident in _ask("Another exercise you did (ids, comma-separated; - for none)", CLEAR, more):
         statuses[ident] = "done"
     fields: dict[str, Any] = {}
-    for key, label in (("pain_before", "Pain before the session"),
-                       ("pain_after", "Pain after the session")):
+    for key, label in (
+        ("pain_before", "Pain before the session"),
+        ("pain_after", "Pain after the session"),
+    ):
         value = _ask(f"{label}, 0–10", _shown(getattr(session, key)), _number(0, 10, True))
         if value != getattr(session, key):
             fields[key] = value
     fields.update(_note(session.note))
-    return fix.SessionEdit(statuses, hurt, minutes, fields,
-                           day if day != session.date else None)
+    return fix.SessionEdit(statuses, hurt, minutes, fields, day if day != session.date else None)
 
 
 def ask_checkin(checkin: PainCheckin) -> fix.CheckinEdit:
@@ -145,8 +156,9 @@ def ask_checkin(checkin: PainCheckin) -> fix.CheckinEdit:
         return check_symptoms([text], False)
 
     err().print(f"  Symptoms: {', '.join(SYMPTOMS)}, both-legs")
-    named = _ask("Symptoms (comma-separated; - for none)",
-                 ",".join(checkin.symptoms) or CLEAR, symptoms)
+    named = _ask(
+        "Symptoms (comma-separated; - for none)", ",".join(checkin.symptoms) or CLEAR, symptoms
+    )
 
     def yes_no(text: str) -> bool:
         if text.lower() in ("y", "yes"):
@@ -156,10 +168,14 @@ def ask_checkin(checkin: PainCheckin) -> fix.CheckinEdit:
         raise BackcareError("answer y or n")
 
     flare = _ask("A flare-up? (y/n)", "y" if checkin.flare else "n", yes_no)
-    return fix.CheckinEdit(score if score != checkin.score else None,
-                           named if named != checkin.symptoms else None, (),
-                           flare if flare != checkin.flare else None, _note(checkin.note),
-                           day if day != checkin.date else None)
+    return fix.CheckinEdit(
+        score if score != checkin.score else None,
+        named if named != checkin.symptoms else None,
+        (),
+        flare if flare != checkin.flare else None,
+        _note(checkin.note),
+        day if day != checkin.date else None,
+    )
 
 
 def ask_visit(visit: Visit) -> fix.VisitEdit:
@@ -172,16 +188,20 @@ def ask_visit(visit: Visit) -> fix.VisitEdit:
         return text
 
     chosen = _ask(f"Kind ({', '.join(VISIT_KINDS)})", visit.kind, kind)
-    return fix.VisitEdit(chosen if chosen != visit.kind else None, _note(visit.note),
-                         day if day != visit.date else None)
+    return fix.VisitEdit(
+        chosen if chosen != visit.kind else None,
+        _note(visit.note),
+        day if day != visit.date else None,
+    )
 
 
 def ask_assessment(assessment: Assessment) -> tuple[str | None, date | None]:
     """The answers, all at once as for --answers, and the date."""
     _intro("assessments", assessment.to_dict())
     day = _day(assessment.date)
-    current = format_answers(assessment.instrument,
-                             answers_from_json(assessment.instrument, assessment.answers))
+    current = format_answers(
+        assessment.instrument, answers_from_json(assessment.instrument, assessment.answers)
+    )
 
     def answers(text: str) -> str:
         from backcare.domain.scoring import parse_answers

@@ -70,8 +70,9 @@ def _ascii(figure: Figure, cols: int, rows: int) -> list[Panel]:
         m = fit(figure.frame, cols, rows * 2)
         grid: Panel = [[(" ", 0)] * cols for _ in range(rows)]
 
-        def put(x: float, y: float, ch: str, tone: int,
-                grid: list[list[tuple[str, int]]] = grid) -> None:
+        def put(
+            x: float, y: float, ch: str, tone: int, grid: list[list[tuple[str, int]]] = grid
+        ) -> None:
             c, r = round(x), int(y // 2)
             if 0 <= r < rows and 0 <= c < cols and grid[r][c][1] <= tone:
                 grid[r][c] = (ch, tone)
@@ -87,8 +88,15 @@ def _ascii(figure: Figure, cols: int, rows: int) -> list[Panel]:
             for a, b in zip(pts, pts[1:], strict=False):
                 dx, dy = b[0] - a[0], (b[1] - a[1]) / 2
                 angle = math.degrees(math.atan2(-dy, dx)) % 180
-                ch = ("_" if tone == TONES[PROP] else "-") if angle < 22 or angle > 158 \
-                    else "|" if 68 < angle < 112 else "/" if angle < 90 else "\\"
+                ch = (
+                    ("_" if tone == TONES[PROP] else "-")
+                    if angle < 22 or angle > 158
+                    else "|"
+                    if 68 < angle < 112
+                    else "/"
+                    if angle < 90
+                    else "\\"
+                )
                 n = max(1, math.ceil(max(abs(b[0] - a[0]), abs(b[1] - a[1])) * 1.5))
                 for i in range(n + 1):
                     t = i / n
@@ -97,8 +105,9 @@ def _ascii(figure: Figure, cols: int, rows: int) -> list[Panel]:
     return out
 
 
-def figure_lines(exercise: Exercise, width: int, unicode: bool | None = None,
-                 rows: int = ROWS) -> list[Text]:
+def figure_lines(
+    exercise: Exercise, width: int, unicode: bool | None = None, rows: int = ROWS
+) -> list[Text]:
     """The exercise's positions side by side, as lines of rich Text; none for an exercise
     without poses (a library without pictures) or a terminal too narrow."""
     from rich.text import Text
@@ -117,8 +126,9 @@ def figure_lines(exercise: Exercise, width: int, unicode: bool | None = None,
     panels = (_braille if use_unicode else _ascii)(figure, cols, rows)
     arrow = " → " if use_unicode else " > "
     # A lying figure is wide and low: its empty rows above are left out.
-    first = next((r for r in range(rows)
-                  if any(ch != " " for panel in panels for ch, _ in panel[r])), 0)
+    first = next(
+        (r for r in range(rows) if any(ch != " " for panel in panels for ch, _ in panel[r])), 0
+    )
     lines = []
     for r in range(first, rows):
         text = Text(" ")
@@ -142,13 +152,16 @@ def _card(name: str, width: int, unicode: bool) -> list[Text]:
     """An exercise from a library without poses: a plain card with its name."""
     from rich.text import Text
 
-    label = " ".join(name.split())[:width - 8]
-    tl, tr, bl, br, h, v = ("┌", "┐", "└", "┘", "─", "│") if unicode else \
-        ("+", "+", "+", "+", "-", "|")
+    label = " ".join(name.split())[: width - 8]
+    tl, tr, bl, br, h, v = (
+        ("┌", "┐", "└", "┘", "─", "│") if unicode else ("+", "+", "+", "+", "-", "|")
+    )
     edge = h * (len(label) + 4)
-    return [Text(f" {tl}{edge}{tr}", style="dim"),
-            Text.assemble((f" {v}  ", "dim"), label, (f"  {v}", "dim")),
-            Text(f" {bl}{edge}{br}", style="dim")]
+    return [
+        Text(f" {tl}{edge}{tr}", style="dim"),
+        Text.assemble((f" {v}  ", "dim"), label, (f"  {v}", "dim")),
+        Text(f" {bl}{edge}{br}", style="dim"),
+    ]
 
 
 def print_figure(exercise: Exercise, width: int | None = None) -> bool:

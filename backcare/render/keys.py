@@ -117,8 +117,9 @@ class WindowsKeys:
                 return _key(char)
             if deadline is not None and self.clock() >= deadline:
                 return None
-            time.sleep(POLL_S if deadline is None else
-                       max(0.0, min(POLL_S, deadline - self.clock())))
+            time.sleep(
+                POLL_S if deadline is None else max(0.0, min(POLL_S, deadline - self.clock()))
+            )
 
 
 class LineKeys:

@@ -15,8 +15,12 @@ from backcare.domain.models import Exercise
 from backcare.domain.words import plural
 from backcare.render.ui import out
 
-CATEGORY_STYLE = {"stretching": "cyan", "strengthening": "magenta", "aerobic": "green",
-                  "posture": "yellow"}
+CATEGORY_STYLE = {
+    "stretching": "cyan",
+    "strengthening": "magenta",
+    "aerobic": "green",
+    "posture": "yellow",
+}
 
 
 def _equipment(ex: Exercise) -> str:
@@ -41,8 +45,9 @@ def exercise_table(exercises: Sequence[Exercise]) -> None:
     if con.width < widest + 2 + OTHER_COLUMNS_WIDTH:
         _exercise_list(exercises)
         return
-    table = Table(title=plural(len(exercises), "exercise"), box=box.SIMPLE_HEAD, expand=False,
-                  pad_edge=False)
+    table = Table(
+        title=plural(len(exercises), "exercise"), box=box.SIMPLE_HEAD, expand=False, pad_edge=False
+    )
     table.add_column("exercise (id)", width=widest)  # as wide as the longest id
     table.add_column("level", justify="center", no_wrap=True)
     table.add_column("position, needs")
@@ -51,12 +56,14 @@ def exercise_table(exercises: Sequence[Exercise]) -> None:
     for ex in exercises:
         if ex.category != category:
             category = ex.category
-            table.add_row(f"[bold {CATEGORY_STYLE[category]}]{category.upper()}[/]", "", "",
-                          "")
+            table.add_row(f"[bold {CATEGORY_STYLE[category]}]{category.upper()}[/]", "", "", "")
         needs = _equipment(ex)
-        table.add_row(f"{escape(ex.name)}\n[dim]{ex.id}[/]", str(ex.level),
-                      ex.position + (f"\n{needs}" if needs != "none" else ""),
-                      ex.start_dose().describe(ex.per_side))
+        table.add_row(
+            f"{escape(ex.name)}\n[dim]{ex.id}[/]",
+            str(ex.level),
+            ex.position + (f"\n{needs}" if needs != "none" else ""),
+            ex.start_dose().describe(ex.per_side),
+        )
     con.print(table)
     con.print("Details of one: backcare exercises show ID")
 
@@ -72,8 +79,12 @@ def _exercise_list(exercises: Sequence[Exercise]) -> None:
             category = ex.category
             con.print(f"\n[bold {CATEGORY_STYLE[category]}]{category.upper()}[/]")
         con.print(Text(ex.id, style="bold"), soft_wrap=True)  # whole, however narrow
-        con.print(Text(f"  {ex.name} · level {ex.level} · {ex.position} · needs "
-                       f"{_equipment(ex)} · starts at {ex.start_dose().describe(ex.per_side)}"))
+        con.print(
+            Text(
+                f"  {ex.name} · level {ex.level} · {ex.position} · needs "
+                f"{_equipment(ex)} · starts at {ex.start_dose().describe(ex.per_side)}"
+            )
+        )
     con.print("Details of one: backcare exercises show ID")
 
 
@@ -91,20 +102,29 @@ _DOC_REF = re.compile(r"(?:docs/)?clinical\.md\s*§\s*\d+(?:\s*\(([^()]*)\))?")
 
 def exercise_panel(ex: Exercise, library: Library) -> None:
 
-    lines = [(f"[bold]{ex.name}[/]  ·  [{CATEGORY_STYLE[ex.category]}]{ex.category}[/]  ·  "
-              f"level {ex.level}  ·  {ex.position}  ·  equipment: {_equipment(ex)}"), ""]
+    lines = [
+        (
+            f"[bold]{ex.name}[/]  ·  [{CATEGORY_STYLE[ex.category]}]{ex.category}[/]  ·  "
+            f"level {ex.level}  ·  {ex.position}  ·  equipment: {_equipment(ex)}"
+        ),
+        "",
+    ]
     lines.append("[bold]How to do it[/]")
     lines += [f"  {i}. {step}" for i, step in enumerate(ex.instructions, 1)]
     lines += ["", "[bold]What to feel, what to avoid[/]"] + [f"  • {c}" for c in ex.cues]
     ranges = ex.dose.ranges()
     dose_bits = [f"{name.replace('_', ' ')} {r.min}–{r.max}" for name, r in ranges.items()]
-    lines += ["", "[bold]Dose[/]",
-              f"  starts at {ex.start_dose().describe(ex.per_side)}; range: "
-              f"{', '.join(dose_bits)}"
-              + (f"; rest {ex.dose.rest_seconds} s between sets" if ex.dose.rest_seconds else "")]
+    lines += [
+        "",
+        "[bold]Dose[/]",
+        f"  starts at {ex.start_dose().describe(ex.per_side)}; range: "
+        f"{', '.join(dose_bits)}"
+        + (f"; rest {ex.dose.rest_seconds} s between sets" if ex.dose.rest_seconds else ""),
+    ]
     # Cautions (when to stop, or to leave it out) apart from practical tips (issue 11).
-    lines += ["", "[bold red]Cautions: when to stop or leave it out[/]"] + \
-        [f"  • {escape(c)}" for c in ex.cautions]
+    lines += ["", "[bold red]Cautions: when to stop or leave it out[/]"] + [
+        f"  • {escape(c)}" for c in ex.cautions
+    ]
     if ex.tips:
         lines += ["", "[bold]Tips[/]"] + [f"  • {escape(t)}" for t in ex.tips]
     links = []

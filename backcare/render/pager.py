@@ -68,8 +68,7 @@ def _run(command: list[str], text: str) -> bool:
     env = dict(os.environ)
     env.setdefault("LESS", LESS_DEFAULTS)
     try:
-        subprocess.run(command, input=text.encode("utf-8", "replace"), env=env,
-                       check=False)
+        subprocess.run(command, input=text.encode("utf-8", "replace"), env=env, check=False)
     except OSError:  # not installed: the text is printed as it is
         return False
     return True

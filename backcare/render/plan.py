@@ -29,41 +29,56 @@ ADVICE_STYLE = {"urgent": "bold red", "prompt": "yellow", "advice": "cyan"}
 STARTBACK_MEANING = {
     # Keele STarT Back stratified care, as NICE NG59 recommends it (CLINICAL.md §3).
     "low": "Low risk: self-management with advice and exercise, as backcare supports, is "
-           "usually enough.",
+    "usually enough.",
     "medium": "Medium risk: a course of physiotherapy is recommended alongside these "
-              "exercises. Please ask your GP or a physiotherapist.",
+    "exercises. Please ask your GP or a physiotherapist.",
     "high": "High risk: physiotherapy that also helps with worry, low mood and the impact of "
-            "pain is recommended. Please ask your GP or a physiotherapist.",
+    "pain is recommended. Please ask your GP or a physiotherapist.",
 }
 
 
-def init_summary(profile: Profile, startback: Scored | None, advice: list[Advice],
-                 updated: bool, changed: list[str] | None = None) -> None:
+def init_summary(
+    profile: Profile,
+    startback: Scored | None,
+    advice: list[Advice],
+    updated: bool,
+    changed: list[str] | None = None,
+) -> None:
     con = out()
     if profile.blocked_by_red_flag:
         return  # the urgent message follows, on its own
     if updated and not changed:
-        con.print("[green]✓[/] Nothing in your profile changed. Your programme started on "
-                  f"{profile.start_date.isoformat()}.")
+        con.print(
+            "[green]✓[/] Nothing in your profile changed. Your programme started on "
+            f"{profile.start_date.isoformat()}."
+        )
     else:
-        con.print(f"[green]✓[/] Profile {'updated' if updated else 'saved'}. Your programme "
-                  f"starts on {profile.start_date.isoformat()}.")
+        con.print(
+            f"[green]✓[/] Profile {'updated' if updated else 'saved'}. Your programme "
+            f"starts on {profile.start_date.isoformat()}."
+        )
     for line in changed or []:  # a re-run says what it changed (issue 21)
         con.print(f"  Changed: {escape(line)}")
     equipment = ", ".join(e for e in profile.equipment if e != "none") or "none"
-    con.print(f"  {plural(profile.minutes_per_day, 'minute')} a day, "
-              f"{plural(profile.days_per_week, 'day')} a week;"
-              f" equipment: {equipment}" + (f"; avoiding: {', '.join(profile.avoid_positions)}"
-                                             if profile.avoid_positions else ""))
+    con.print(
+        f"  {plural(profile.minutes_per_day, 'minute')} a day, "
+        f"{plural(profile.days_per_week, 'day')} a week;"
+        f" equipment: {equipment}"
+        + (f"; avoiding: {', '.join(profile.avoid_positions)}" if profile.avoid_positions else "")
+    )
     if profile.baseline_pain is not None:
         con.print(f"  Pain at the start: {profile.baseline_pain}/10")
     if startback is not None and startback.band:
-        con.print(f"  STarT Back: {startback.band} risk (score {startback.score:g}/9). "
-                  f"{STARTBACK_MEANING.get(startback.band, '')}")
+        con.print(
+            f"  STarT Back: {startback.band} risk (score {startback.score:g}/9). "
+            f"{STARTBACK_MEANING.get(startback.band, '')}"
+        )
     for a in advice:
         con.print(f"[{ADVICE_STYLE[a.level]}]![/] {a.message}")
-    con.print("\nNext: [bold]backcare plan[/] shows today's exercises; "
-              "[bold]backcare session[/] guides you through them.")
+    con.print(
+        "\nNext: [bold]backcare plan[/] shows today's exercises; "
+        "[bold]backcare session[/] guides you through them."
+    )
     con.print(Text(DISCLAIMER_SHORT, style="dim"))
 
 
@@ -75,18 +90,25 @@ def _time_text(seconds: int) -> str:
     return spoken_duration(seconds)
 
 
-def plan_view(plan: Plan, library: Library | None = None, *,
-              short_disclaimer: bool = True, conditions: tuple[str, ...] = ()) -> None:
+def plan_view(
+    plan: Plan,
+    library: Library | None = None,
+    *,
+    short_disclaimer: bool = True,
+    conditions: tuple[str, ...] = (),
+) -> None:
     """The day's plan: a table at 80 columns and more, a block an exercise below that; why
     each exercise is there is said once when it is the same for every one, as on a first
     day."""
     con = out()
-    kind = {"normal": "plan", "flare": "gentle plan (flare-up)",
-            "prescribed": "prescribed programme"}[plan.mode]
+    kind = {
+        "normal": "plan",
+        "flare": "gentle plan (flare-up)",
+        "prescribed": "prescribed programme",
+    }[plan.mode]
     when = f"{plan.date:%A} {plan.date.day} {plan.date:%B %Y}"
     title = f"Today's {kind}" if plan.date == today() else f"Your {kind} for"
-    con.print(f"[bold]{title}[/] · {when}" if plan.date == today() else
-              f"[bold]{title}[/] {when}")
+    con.print(f"[bold]{title}[/] · {when}" if plan.date == today() else f"[bold]{title}[/] {when}")
     if plan.disclaimer == DISCLAIMER:  # before init: the whole disclaimer, first
         con.print(Text(DISCLAIMER, style="dim"))
     for w in plan.warnings:
@@ -169,8 +191,7 @@ def _plan_table(plan: Plan, shared: str | None, conditions: tuple[str, ...]) -> 
             caution = relevant_caution(i.exercise, conditions)
             if caution:  # where the patient exercises (issue 11): a short note here, the
                 # one that matters most for this patient (issue 21); the session shows all.
-                parts.append(Padding(Text("Take care: " + caution, style="yellow"),
-                                     (0, 0, 0, 2)))
+                parts.append(Padding(Text("Take care: " + caution, style="yellow"), (0, 0, 0, 2)))
             table.add_row(Group(*parts), _dose_text(i), _time_text(i.seconds))
     return table
 
@@ -180,20 +201,28 @@ def _plan_footer(plan: Plan, shared: str | None, short_disclaimer: bool) -> None
     if shared:
         con.print(f"[dim]Why these doses:[/] {shared}.")
     if any(len(i.exercise.cautions) > 1 for i in plan.items) and con.width >= WIDE:
-        con.print("[yellow]Take care:[/] the caution that matters most for you; the session "
-                  "shows every one before its exercise ('backcare exercises show ID' too).")
+        con.print(
+            "[yellow]Take care:[/] the caution that matters most for you; the session "
+            "shows every one before its exercise ('backcare exercises show ID' too)."
+        )
     if any(i.flagged for i in plan.items):
-        con.print("[red](flagged)[/] it hurt last time, so it is kept easy today and noted "
-                  "for your physiotherapist.")
+        con.print(
+            "[red](flagged)[/] it hurt last time, so it is kept easy today and noted "
+            "for your physiotherapist."
+        )
     _left_out(plan)
     budget = f" of your {plan.budget_minutes}" if plan.budget_minutes else ""
     if con.width >= WIDE:
-        con.print(f"Total: about {spoken_minutes(plan.total_minutes)}{budget}. "
-                  "Start with [bold]backcare session[/], or record it later with "
-                  "[bold]backcare log[/].")
+        con.print(
+            f"Total: about {spoken_minutes(plan.total_minutes)}{budget}. "
+            "Start with [bold]backcare session[/], or record it later with "
+            "[bold]backcare log[/]."
+        )
     else:
-        con.print(f"Total: about {spoken_minutes(plan.total_minutes)}{budget}. "
-                  "Then: [bold]backcare session[/].")
+        con.print(
+            f"Total: about {spoken_minutes(plan.total_minutes)}{budget}. "
+            "Then: [bold]backcare session[/]."
+        )
     con.print(f"[dim]Tip:[/] {plan.tip}")
     _short_disclaimer(plan, short_disclaimer)
 
@@ -220,14 +249,18 @@ def routine_view(plan: Plan) -> None:
     when = f"{plan.date.day} {plan.date:%B %Y}"
     if plan.routine is None:
         con.print(f"[bold]Your routine[/] · {when}")
-        con.print("Your physiotherapist's programme is in force, in place of the routine: "
-                  "'backcare programme show' shows it.")
+        con.print(
+            "Your physiotherapist's programme is in force, in place of the routine: "
+            "'backcare programme show' shows it."
+        )
         return
     r = plan.routine.routine
     con.print(f"[bold]Your routine[/] · {when} · since {r.started.day} {r.started:%b %Y}")
     if r.split:
-        con.print("[dim]Split over alternating training days (A and B) to fit your minutes; "
-                  "each exercise comes at least twice a week.[/]")
+        con.print(
+            "[dim]Split over alternating training days (A and B) to fit your minutes; "
+            "each exercise comes at least twice a week.[/]"
+        )
     table = Table(box=box.SIMPLE_HEAD, expand=False, show_edge=False, pad_edge=False)
     table.add_column("exercise", ratio=1)
     table.add_column("dose now", no_wrap=True)
@@ -244,8 +277,12 @@ def routine_view(plan: Plan) -> None:
         if steps:
             last = steps[-1]
             what = last["what"].split(": ", 1)[-1]
-            parts.append(Padding(Text(f"{_short(last['date'])}: {what} ({last['why']})",
-                                      style="dim"), (0, 0, 0, 2)))
+            parts.append(
+                Padding(
+                    Text(f"{_short(last['date'])}: {what} ({last['why']})", style="dim"),
+                    (0, 0, 0, 2),
+                )
+            )
         current, dose = plan.routine.current[doc["family"]]
         table.add_row(Group(*parts), dose.describe(current.per_side), _short(doc["joined"]))
     con.print()
@@ -253,10 +290,12 @@ def routine_view(plan: Plan) -> None:
     for lf in r.left:
         con.print(f"[yellow]Out of the routine:[/] {lf.why}.")
     if r.review_due is not None:
-        con.print(f"[dim]Next review with your physiotherapist proposed around "
-                  f"{r.review_due.day} {r.review_due:%b %Y}; nothing changes unless you "
-                  "choose. 'backcare plan swap ID' offers another exercise of the same "
-                  "kind.[/]")
+        con.print(
+            f"[dim]Next review with your physiotherapist proposed around "
+            f"{r.review_due.day} {r.review_due:%b %Y}; nothing changes unless you "
+            "choose. 'backcare plan swap ID' offers another exercise of the same "
+            "kind.[/]"
+        )
 
 
 def _short(iso_day: str) -> str:
@@ -273,14 +312,20 @@ def ask_swap(choice: Any) -> str | None:
     from backcare.render.ui import err
 
     con = err()
-    con.print(f"In place of [bold]{escape(choice.current.name)}[/] "
-              f"({choice.current.category}), you could do:")
+    con.print(
+        f"In place of [bold]{escape(choice.current.name)}[/] "
+        f"({choice.current.category}), you could do:"
+    )
     for n, ex in enumerate(choice.options, 1):
         where = " (same position)" if ex.position == choice.current.position else ""
         con.print(f"  {n}. {escape(ex.name)} [dim]{ex.id}{where}[/]")
-    answer = Prompt.ask("Which one? Type its number, or Enter to cancel",
-                        choices=["", *(str(n) for n in range(1, len(choice.options) + 1))],
-                        show_choices=False, default="", console=con)
+    answer = Prompt.ask(
+        "Which one? Type its number, or Enter to cancel",
+        choices=["", *(str(n) for n in range(1, len(choice.options) + 1))],
+        show_choices=False,
+        default="",
+        console=con,
+    )
     return choice.options[int(answer) - 1].id if answer else None
 
 
@@ -289,8 +334,10 @@ def programme_view(p: Prescription, library: Library) -> None:
     con = out()
     by = f" by {p.prescribed_by}" if p.prescribed_by else ""
     start = f", from {p.start.isoformat()}" if p.start else ""
-    con.print(f"[bold]Prescription{by}{start}[/] — progression "
-              f"{'allowed' if p.allow_progression else 'not allowed (doses stay as set)'}")
+    con.print(
+        f"[bold]Prescription{by}{start}[/] — progression "
+        f"{'allowed' if p.allow_progression else 'not allowed (doses stay as set)'}"
+    )
     table = Table(expand=False)
     table.add_column("exercise")
     table.add_column("dose")
@@ -300,12 +347,19 @@ def programme_view(p: Prescription, library: Library) -> None:
     for item in p.items:
         ex = library.exercises.get(item.exercise_id)
         name = ex.name if ex else f"{item.exercise_id} (not in the library)"
-        given = item.dose.describe(ex.per_side if ex else False) if item.dose != Dose() \
+        given = (
+            item.dose.describe(ex.per_side if ex else False)
+            if item.dose != Dose()
             else "library default"
+        )
         if ex is not None and any(getattr(item.dose, f) is None for f in ex.dose.ranges()):
             # What the plan will use: the prescription, with the library's defaults.
-            full = {f: getattr(item.dose, f) if getattr(item.dose, f) is not None
-                    else getattr(ex.default_dose(), f) for f in ex.dose.ranges()}
+            full = {
+                f: getattr(item.dose, f)
+                if getattr(item.dose, f) is not None
+                else getattr(ex.default_dose(), f)
+                for f in ex.dose.ranges()
+            }
             given = f"{Dose(**full).describe(ex.per_side)} *"
             defaults = True
         days = "every day" if len(item.days) == 7 else ", ".join(item.days)

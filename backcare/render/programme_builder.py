@@ -30,35 +30,48 @@ class Rules(NamedTuple):
     max_items: int
 
 
-FIELD_WORDS = {"sets": "Sets", "reps": "Repetitions", "hold_seconds": "Hold (seconds)",
-               "duration_minutes": "Minutes"}
+FIELD_WORDS = {
+    "sets": "Sets",
+    "reps": "Repetitions",
+    "hold_seconds": "Hold (seconds)",
+    "duration_minutes": "Minutes",
+}
 
 
 def _pick(lib: Library, number: int, taken: set[str]) -> Exercise | None:
     """Search until one exercise is chosen; None when the physiotherapist is done."""
     con = err()
     while True:
-        text = Prompt.ask(f"\n[bold]Exercise {number}[/]: search by name, category or "
-                          f"position (Enter alone when done)", default="", show_default=False,
-                          console=con).strip()
+        text = Prompt.ask(
+            f"\n[bold]Exercise {number}[/]: search by name, category or "
+            f"position (Enter alone when done)",
+            default="",
+            show_default=False,
+            console=con,
+        ).strip()
         if not text:
             return None
         found = [e for e in search_exercises(lib, text) if e.id not in taken]
         if not found:
-            con.print(f"[yellow]No exercise matches '{text}'. Try a word of its name, "
-                      f"a category (stretching, strengthening, aerobic, posture) or a "
-                      f"position (lying, kneeling, sitting, standing).[/]")
+            con.print(
+                f"[yellow]No exercise matches '{text}'. Try a word of its name, "
+                f"a category (stretching, strengthening, aerobic, posture) or a "
+                f"position (lying, kneeling, sitting, standing).[/]"
+            )
             continue
         if len(found) > SHOWN:
-            con.print(f"[yellow]{len(found)} exercises match '{text}'; add a word to narrow "
-                      f"it down.[/]")
+            con.print(
+                f"[yellow]{len(found)} exercises match '{text}'; add a word to narrow it down.[/]"
+            )
             found = found[:SHOWN]
         for n, e in enumerate(found, 1):
-            con.print(f"  {n:>2}  {e.name} ({e.id}: {e.category}, {e.position}, level "
-                      f"{e.level})")
-        choice = Prompt.ask("Which one? (its number; Enter to search again)",
-                            default="1" if len(found) == 1 else "",
-                            show_default=len(found) == 1, console=con).strip()
+            con.print(f"  {n:>2}  {e.name} ({e.id}: {e.category}, {e.position}, level {e.level})")
+        choice = Prompt.ask(
+            "Which one? (its number; Enter to search again)",
+            default="1" if len(found) == 1 else "",
+            show_default=len(found) == 1,
+            console=con,
+        ).strip()
         if choice.isdigit() and 1 <= int(choice) <= len(found):
             return found[int(choice) - 1]
         if choice:
@@ -73,8 +86,11 @@ def _dose(exercise: Exercise, rules: Rules) -> dict[str, int]:
             continue
         high = rules.ceiling[field]
         while True:
-            value = IntPrompt.ask(f"  {FIELD_WORDS[field]} (usual {usual.min}–{usual.max})",
-                                  default=usual.default, console=con)
+            value = IntPrompt.ask(
+                f"  {FIELD_WORDS[field]} (usual {usual.min}–{usual.max})",
+                default=usual.default,
+                console=con,
+            )
             if 1 <= value <= high:
                 dose[field] = value
                 break
@@ -85,23 +101,30 @@ def _dose(exercise: Exercise, rules: Rules) -> dict[str, int]:
 def _days(rules: Rules) -> list[str] | None:
     con = err()
     while True:
-        text = Prompt.ask("  Days (for example mon,wed,fri; Enter for every day)",
-                          default="", show_default=False, console=con).strip()
+        text = Prompt.ask(
+            "  Days (for example mon,wed,fri; Enter for every day)",
+            default="",
+            show_default=False,
+            console=con,
+        ).strip()
         if not text:
             return None
         words = [w.strip().lower() for w in text.replace(" ", ",").split(",") if w.strip()]
         bad = [w for w in words if w not in rules.day_names]
         if not bad and words:
             return list(dict.fromkeys(rules.day_names[w] for w in words))
-        con.print(f"[yellow]'{bad[0] if bad else text}' is not a day of the week: use mon, "
-                  f"tue, wed, thu, fri, sat, sun.[/]")
+        con.print(
+            f"[yellow]'{bad[0] if bad else text}' is not a day of the week: use mon, "
+            f"tue, wed, thu, fri, sat, sun.[/]"
+        )
 
 
 def _start() -> str | None:
     con = err()
     while True:
-        text = Prompt.ask("Start date (YYYY-MM-DD; Enter for none)", default="",
-                          show_default=False, console=con).strip()
+        text = Prompt.ask(
+            "Start date (YYYY-MM-DD; Enter for none)", default="", show_default=False, console=con
+        ).strip()
         if not text:
             return None
         try:
@@ -113,8 +136,10 @@ def _start() -> str | None:
 def ask_prescription(lib: Library, rules: Rules) -> dict[str, Any]:
     """Ask for the prescription, in the file's shape (CONTRACT.md)."""
     con = err()
-    con.print("[bold]A new prescription.[/] Add the exercises one at a time; each is "
-              "checked against the library as you go.")
+    con.print(
+        "[bold]A new prescription.[/] Add the exercises one at a time; each is "
+        "checked against the library as you go."
+    )
     items: list[dict[str, Any]] = []
     taken: set[str] = set()
     while len(items) < rules.max_items:
@@ -129,18 +154,20 @@ def ask_prescription(lib: Library, rules: Rules) -> dict[str, Any]:
         days = _days(rules)
         if days is not None:
             item["days"] = days
-        note = Prompt.ask("  A note for the patient (Enter for none)", default="",
-                          show_default=False, console=con).strip()
+        note = Prompt.ask(
+            "  A note for the patient (Enter for none)", default="", show_default=False, console=con
+        ).strip()
         if note:
             item["note"] = note
         items.append(item)
         taken.add(exercise.id)
     data: dict[str, Any] = {"exercises": items}
     data["allow_progression"] = Confirm.ask(
-        "\nMay backcare move the doses on when the sessions go well?", default=False,
-        console=con)
-    by = Prompt.ask("Prescribed by (Enter to leave out)", default="", show_default=False,
-                    console=con).strip()
+        "\nMay backcare move the doses on when the sessions go well?", default=False, console=con
+    )
+    by = Prompt.ask(
+        "Prescribed by (Enter to leave out)", default="", show_default=False, console=con
+    ).strip()
     if by:
         data["prescribed_by"] = by
     start = _start()

@@ -70,14 +70,27 @@ class Voice(NamedTuple):
 
 
 PATIENT = Voice(
-    "patient", "Your progress", "Your goals", "Alerts for your physiotherapist",
-    "You exercised on", "You reached it in", "Your programme starts on",
+    "patient",
+    "Your progress",
+    "Your goals",
+    "Alerts for your physiotherapist",
+    "You exercised on",
+    "You reached it in",
+    "Your programme starts on",
     "Your plan eases these off; tell your physiotherapist if they keep hurting.",
-    "Nothing recorded yet for this period, and that is fine: everyone starts somewhere.")
+    "Nothing recorded yet for this period, and that is fine: everyone starts somewhere.",
+)
 CLINICIAN = Voice(
-    "clinician", "Progress", "Goals", "Alerts", "Exercised on", "Reached in",
-    "The programme starts on", "The plan eases these off.",
-    "Nothing recorded in this period.")
+    "clinician",
+    "Progress",
+    "Goals",
+    "Alerts",
+    "Exercised on",
+    "Reached in",
+    "The programme starts on",
+    "The plan eases these off.",
+    "Nothing recorded in this period.",
+)
 
 # plotext colour codes (the 256-colour palette) for the series, when colour is on.
 COLOUR_PAIN = 12  # bright blue
@@ -104,9 +117,14 @@ def tick_label(d: date, long_span: bool) -> str:
 
 # --- The whole view ---------------------------------------------------------------------------
 
-def render(report: ProgressReport, console: Console,
-           exercise_names: Mapping[str, str] | None = None, voice: Voice = PATIENT,
-           top: Sequence[tuple[str, str]] = ()) -> None:
+
+def render(
+    report: ProgressReport,
+    console: Console,
+    exercise_names: Mapping[str, str] | None = None,
+    voice: Voice = PATIENT,
+    top: Sequence[tuple[str, str]] = (),
+) -> None:
     """Print the progress report on ``console``, in ``voice``; ``top``: labelled lines
     shown first (the clinic's conditions, red flags and clearances)."""
     width = console.width
@@ -121,8 +139,7 @@ def render(report: ProgressReport, console: Console,
             grid.add_row(label, Text(text))
         parts += [Text(""), grid]
     if not report.has_data:
-        parts.append(_empty_state(report) if voice is PATIENT else
-                     Text(f"\n{voice.empty}\n"))
+        parts.append(_empty_state(report) if voice is PATIENT else Text(f"\n{voice.empty}\n"))
         if report.goals:
             parts += [_heading(voice.goals), _goals(report.goals)]
         parts.append(Text(DISCLAIMER_SHORT, style="dim"))
@@ -134,11 +151,13 @@ def render(report: ProgressReport, console: Console,
     if report.alerts:
         parts += [_heading(voice.alerts), _alerts(report)]
     parts += [_heading("Pain"), *_pain_section(report, width, colour)]
-    parts += [_heading("Week by week"), _weekly_table(report),
-              *_week_charts(report, width, colour)]
+    parts += [_heading("Week by week"), _weekly_table(report), *_week_charts(report, width, colour)]
     if report.measures:
-        parts += [_heading("Questionnaires"), _measures_table(report),
-                  *_measure_charts(report, width, colour, voice)]
+        parts += [
+            _heading("Questionnaires"),
+            _measures_table(report),
+            *_measure_charts(report, width, colour, voice),
+        ]
     if report.flagged:
         parts += [_heading("Exercises that hurt"), _flagged(report, names, voice)]
     if report.goals:
@@ -149,8 +168,11 @@ def render(report: ProgressReport, console: Console,
 
 def _title(report: ProgressReport, width: int, voice: Voice = PATIENT) -> RenderableType:
     span = f"{say_date(report.start)} – {say_date(report.end)}"
-    return Rule(Text(f"{voice.title}, {span}", style="bold"), align="left") \
-        if width >= len(span) + 20 else Text(f"{voice.title}, {span}", style="bold")
+    return (
+        Rule(Text(f"{voice.title}, {span}", style="bold"), align="left")
+        if width >= len(span) + 20
+        else Text(f"{voice.title}, {span}", style="bold")
+    )
 
 
 def _heading(text: str) -> RenderableType:
@@ -163,18 +185,21 @@ def _empty_state(report: ProgressReport) -> RenderableType:
     steps.add_column()
     start = report.programme_start
     if start is None:
-        steps.add_row("backcare init", "set up your programme (it starts with a short safety "
-                                       "check)")
-    steps.add_row("backcare pain 4", "each day, how your back feels (0 = no pain, "
-                                     "10 = the worst)")
-    steps.add_row("backcare session", "today's exercises, with the guide (or record them: "
-                                      "backcare log --done)")
+        steps.add_row(
+            "backcare init", "set up your programme (it starts with a short safety check)"
+        )
+    steps.add_row("backcare pain 4", "each day, how your back feels (0 = no pain, 10 = the worst)")
+    steps.add_row(
+        "backcare session",
+        "today's exercises, with the guide (or record them: backcare log --done)",
+    )
     steps.add_row("backcare assess odi", "every two weeks or so, a short questionnaire")
-    when = (f" Your programme starts on {say_date(start)}." if start and start > report.as_of
-            else "")
+    when = f" Your programme starts on {say_date(start)}." if start and start > report.as_of else ""
     return Group(
-        Text(f"\nNothing recorded yet for this period, and that is fine: everyone starts "
-             f"somewhere.{when} Your charts will fill in from your first day.\n"),
+        Text(
+            f"\nNothing recorded yet for this period, and that is fine: everyone starts "
+            f"somewhere.{when} Your charts will fill in from your first day.\n"
+        ),
         Text("To see your progress here:"),
         Padding(steps, (0, 0, 0, 2)),
         Text(""),
@@ -189,12 +214,20 @@ def _summary(report: ProgressReport, voice: Voice = PATIENT) -> RenderableType:
     grid.add_row("Pain", _pain_line(report, voice))
     if report.aerobic:
         a = report.aerobic
-        met = (f" {voice.reached} {a.full_weeks_meeting_guideline} of {a.full_weeks} full "
-               f"week{'s' if a.full_weeks != 1 else ''}." if a.full_weeks else "")
-        grid.add_row("Aerobic", Text(
-            f"{plural(a.latest_week_minutes, 'minute')} this week, of the "
-            f"{a.guideline_minutes_per_week} "
-            f"a week recommended (WHO).{met}"))
+        met = (
+            f" {voice.reached} {a.full_weeks_meeting_guideline} of {a.full_weeks} full "
+            f"week{'s' if a.full_weeks != 1 else ''}."
+            if a.full_weeks
+            else ""
+        )
+        grid.add_row(
+            "Aerobic",
+            Text(
+                f"{plural(a.latest_week_minutes, 'minute')} this week, of the "
+                f"{a.guideline_minutes_per_week} "
+                f"a week recommended (WHO).{met}"
+            ),
+        )
     verdict = Text(report.verdict_text, style=VERDICT_STYLE.get(report.verdict or "", "bold"))
     return Group(Text(""), verdict, Text(""), grid)
 
@@ -207,13 +240,17 @@ def _exercise_line(report: ProgressReport, voice: Voice = PATIENT) -> Text:
         return Text("No exercise days were planned in this period.")
     streak = report.streak_days
     extra = report.sessions_extra
-    extras = (f" Besides those, {voice.exercised[0].lower()}{voice.exercised[1:]} "
-              f"{plural(extra, 'other day')} (not counted)."
-              if extra else "")
+    extras = (
+        f" Besides those, {voice.exercised[0].lower()}{voice.exercised[1:]} "
+        f"{plural(extra, 'other day')} (not counted)."
+        if extra
+        else ""
+    )
     return Text(
         f"{voice.exercised} {report.sessions_done} of {report.sessions_planned} planned days "
         f"({num(report.adherence_percent)}%).{extras} Streak: {streak} planned "
-        f"day{'s' if streak != 1 else ''} in a row.")
+        f"day{'s' if streak != 1 else ''} in a row."
+    )
 
 
 def _routine(report: ProgressReport) -> RenderableType:
@@ -225,20 +262,25 @@ def _routine(report: ProgressReport) -> RenderableType:
     table.add_column("now")
     table.add_column("last step", no_wrap=True)
     for r in report.routine:
-        table.add_row(r.name, r.start, r.now,
-                      say_date(r.last_step) if r.last_step else "—")
+        table.add_row(r.name, r.start, r.now, say_date(r.last_step) if r.last_step else "—")
     return table
 
 
 def _pain_line(report: ProgressReport, voice: Voice = PATIENT) -> Text:
     p = report.pain
     if p.baseline is None and p.current is None:
-        return Text("No check-ins yet: backcare pain 4" if voice is PATIENT else
-                    "No check-ins in the record.")
-    base = (f"{p.baseline}/10 at the start" if p.baseline is not None else "no baseline")
-    now = (f"{num(p.current)}/10 now (the average of {p.current_checkins} check-in"
-           f"{'s' if p.current_checkins != 1 else ''} in the last 7 days)"
-           if p.current is not None else "no check-in in the last 7 days")
+        return Text(
+            "No check-ins yet: backcare pain 4"
+            if voice is PATIENT
+            else "No check-ins in the record."
+        )
+    base = f"{p.baseline}/10 at the start" if p.baseline is not None else "no baseline"
+    now = (
+        f"{num(p.current)}/10 now (the average of {p.current_checkins} check-in"
+        f"{'s' if p.current_checkins != 1 else ''} in the last 7 days)"
+        if p.current is not None
+        else "no check-in in the last 7 days"
+    )
     change = ""
     if p.change is not None:
         pct = f", {signed(p.percent_change, '%')}" if p.percent_change is not None else ""
@@ -251,12 +293,15 @@ def _alerts(report: ProgressReport) -> RenderableType:
     grid.add_column(no_wrap=True)
     grid.add_column()
     for alert in report.alerts:
-        grid.add_row(Text(f" {alert.level.upper()} ", style=LEVEL_STYLE.get(alert.level, "")),
-                     Text(alert.message))
+        grid.add_row(
+            Text(f" {alert.level.upper()} ", style=LEVEL_STYLE.get(alert.level, "")),
+            Text(alert.message),
+        )
     return grid
 
 
 # --- Charts -------------------------------------------------------------------------------------
+
 
 def _chart_width(width: int) -> int:
     return min(width, MAX_CHART_WIDTH)
@@ -288,8 +333,10 @@ def _marker(symbol: str, colour: bool, code: int) -> Any:
 
 
 # plotext's modules backcare never uses, and the one name its package takes from each.
-_PLOTEXT_UNUSED = (("plotext._doc.doc", "docs"),  # its help pages
-                   ("plotext._tests.run", "test"))  # its own test suite, run by unittest
+_PLOTEXT_UNUSED = (
+    ("plotext._doc.doc", "docs"),  # its help pages
+    ("plotext._tests.run", "test"),
+)  # its own test suite, run by unittest
 
 
 def _plotext() -> Any:
@@ -333,8 +380,9 @@ def _date_ticks(fig: Any, start: date, days: int, width: int) -> None:
     if step > 1:  # round to whole weeks, so labels fall on the same weekday
         step = -(-step // 7) * 7
     positions = list(range(0, days, step))
-    fig.ruler("x").ticks(positions, [tick_label(start + timedelta(days=p), long_span)
-                                       for p in positions])
+    fig.ruler("x").ticks(
+        positions, [tick_label(start + timedelta(days=p), long_span) for p in positions]
+    )
     fig.ruler("x").lim(0, max(days - 1, 1))
 
 
@@ -344,8 +392,12 @@ def _pain_section(report: ProgressReport, width: int, colour: bool) -> list[Rend
     means = [(i, d.mean_7d) for i, d in enumerate(daily) if d.mean_7d is not None]
     out: list[RenderableType] = []
     if not points:
-        out.append(Text(f"No pain check-ins between {say_date(report.start)} and "
-                        f"{say_date(report.as_of)}. Record today's: backcare pain 4"))
+        out.append(
+            Text(
+                f"No pain check-ins between {say_date(report.start)} and "
+                f"{say_date(report.as_of)}. Record today's: backcare pain 4"
+            )
+        )
     else:
         index_of = {d.date: i for i, d in enumerate(daily)}
         visits = [index_of[v.date] for v in report.visits if v.date in index_of]
@@ -358,16 +410,29 @@ def _pain_section(report: ProgressReport, width: int, colour: bool) -> list[Rend
             for x in visits:  # segments, not fig.line(), which paints a background
                 fig.draw(fig.segment((x, x), (0, 10), marker=_marker("┊", colour, COLOUR_VISIT)))
             if means:
-                m = fig.signal([x for x, _ in means], [y for _, y in means],
-                               marker=_marker("hd", colour, COLOUR_MEAN))
+                m = fig.signal(
+                    [x for x, _ in means],
+                    [y for _, y in means],
+                    marker=_marker("hd", colour, COLOUR_MEAN),
+                )
                 m.lines()
                 fig.draw(m)
             if not dense:
-                fig.draw(fig.signal([x for x, _ in points], [y for _, y in points],
-                                    marker=_marker("•", colour, COLOUR_PAIN)))
+                fig.draw(
+                    fig.signal(
+                        [x for x, _ in points],
+                        [y for _, y in points],
+                        marker=_marker("•", colour, COLOUR_PAIN),
+                    )
+                )
             if flares and not dense:
-                fig.draw(fig.signal([x for x, _ in flares], [y for _, y in flares],
-                                    marker=_marker("▲", colour, COLOUR_FLARE)))
+                fig.draw(
+                    fig.signal(
+                        [x for x, _ in flares],
+                        [y for _, y in flares],
+                        marker=_marker("▲", colour, COLOUR_FLARE),
+                    )
+                )
             fig.ruler("y").lim(0, 10)
             fig.ruler("y").ticks([0, 2, 4, 6, 8, 10])
             _date_ticks(fig, report.start, len(daily), width)
@@ -383,19 +448,35 @@ def _pain_section(report: ProgressReport, width: int, colour: bool) -> list[Rend
                 key.append("▲ flare-up")
             out.append(Text("Key: " + "   ".join(key), style="dim"))
         scores = [y for _, y in points]
-        out.append(Text(f"{len(points)} check-in{'s' if len(points) != 1 else ''} in this "
-                        f"period, from {min(scores)} to {max(scores)} out of 10."))
+        out.append(
+            Text(
+                f"{len(points)} check-in{'s' if len(points) != 1 else ''} in this "
+                f"period, from {min(scores)} to {max(scores)} out of 10."
+            )
+        )
     if report.visits:
-        out.append(Text("Clinic visits: " + ", ".join(
-            f"{short_date(v.date, report.as_of)} ({v.kind.replace('-', ' ')})"
-            for v in report.visits) + "."))
+        out.append(
+            Text(
+                "Clinic visits: "
+                + ", ".join(
+                    f"{short_date(v.date, report.as_of)} ({v.kind.replace('-', ' ')})"
+                    for v in report.visits
+                )
+                + "."
+            )
+        )
     if report.flares:
         shown = report.flares[-MAX_FLARES_SHOWN:]
         more = len(report.flares) - len(shown)
-        out.append(Text(f"Flare-up{'s' if len(report.flares) > 1 else ''} (pain 7 or more, or "
-                        "declared): " + ", ".join(
-                            f"{short_date(f.date, report.as_of)} ({f.score}/10)" for f in shown)
-                        + (f", and {more} earlier" if more else "") + "."))
+        out.append(
+            Text(
+                f"Flare-up{'s' if len(report.flares) > 1 else ''} (pain 7 or more, or "
+                "declared): "
+                + ", ".join(f"{short_date(f.date, report.as_of)} ({f.score}/10)" for f in shown)
+                + (f", and {more} earlier" if more else "")
+                + "."
+            )
+        )
     return out
 
 
@@ -412,16 +493,25 @@ def _weekly_table(report: ProgressReport) -> RenderableType:
         aerobic = f"{w.aerobic_minutes}"
         if guide is not None and w.aerobic_minutes >= guide:
             aerobic += " ✓"
-        table.add_row(short_date(w.week_start, report.as_of),
-                      f"{w.sessions_done} of {w.sessions_planned}" if w.sessions_planned
-                      else f"{w.sessions_done} (none planned)",
-                      f"{num(w.adherence_percent)}%" if w.adherence_percent is not None
-                      else "–",
-                      num(w.mean_pain), aerobic)
+        table.add_row(
+            short_date(w.week_start, report.as_of),
+            f"{w.sessions_done} of {w.sessions_planned}"
+            if w.sessions_planned
+            else f"{w.sessions_done} (none planned)",
+            f"{num(w.adherence_percent)}%" if w.adherence_percent is not None else "–",
+            num(w.mean_pain),
+            aerobic,
+        )
     if len(weeks) <= MAX_WEEK_ROWS:
         return table
-    return Group(table, Text(f"The latest {MAX_WEEK_ROWS} of {len(weeks)} weeks; the charts "
-                             "below show them all, and --json lists every week.", style="dim"))
+    return Group(
+        table,
+        Text(
+            f"The latest {MAX_WEEK_ROWS} of {len(weeks)} weeks; the charts "
+            "below show them all, and --json lists every week.",
+            style="dim",
+        ),
+    )
 
 
 def _week_charts(report: ProgressReport, width: int, colour: bool) -> list[RenderableType]:
@@ -441,32 +531,57 @@ def _week_charts(report: ProgressReport, width: int, colour: bool) -> list[Rende
         fig.ruler("x").ticks(list(range(1, count + 1, per)), labels[::per])
 
     def adherence(fig: Any) -> None:
-        fig.draw(fig.bar(list(range(1, len(weeks) + 1)),
-                         [w.adherence_percent or 0 for w in weeks], width=0.6,
-                         marker=_marker("full", colour, COLOUR_BAR)))
+        fig.draw(
+            fig.bar(
+                list(range(1, len(weeks) + 1)),
+                [w.adherence_percent or 0 for w in weeks],
+                width=0.6,
+                marker=_marker("full", colour, COLOUR_BAR),
+            )
+        )
         fig.ruler("y").lim(0, 100)
         fig.ruler("y").ticks([0, 25, 50, 75, 100])
         bar_labels(fig, len(weeks), each)
         fig.title("Adherence each week, %")
 
     def aerobic(fig: Any) -> None:
-        fig.draw(fig.bar(list(range(1, len(weeks) + 1)), [w.aerobic_minutes for w in weeks],
-                         width=0.6, marker=_marker("full", colour, COLOUR_MEAN)))
+        fig.draw(
+            fig.bar(
+                list(range(1, len(weeks) + 1)),
+                [w.aerobic_minutes for w in weeks],
+                width=0.6,
+                marker=_marker("full", colour, COLOUR_MEAN),
+            )
+        )
         fig.ruler("x").lim(1 - BAR_HALF_SPACE, len(weeks) + BAR_HALF_SPACE)
         if guide is not None:
-            fig.draw(fig.segment((1 - BAR_HALF_SPACE, len(weeks) + BAR_HALF_SPACE),
-                                 (guide, guide), marker=_marker("┈", colour, COLOUR_GUIDE)))
+            fig.draw(
+                fig.segment(
+                    (1 - BAR_HALF_SPACE, len(weeks) + BAR_HALF_SPACE),
+                    (guide, guide),
+                    marker=_marker("┈", colour, COLOUR_GUIDE),
+                )
+            )
         top = max([guide or 0, *(w.aerobic_minutes for w in weeks)])
         step = AEROBIC_TICK_MINUTES * max(1, -(-top // (AEROBIC_TICK_MINUTES * 5)))
         ticks = list(range(0, top + step, step))
         fig.ruler("y").lim(0, ticks[-1])
         fig.ruler("y").ticks(ticks)
         bar_labels(fig, len(weeks), each)
-        fig.title(f"Aerobic minutes each week (┄ {guide} guideline)" if guide
-                  else "Aerobic minutes each week")
+        fig.title(
+            f"Aerobic minutes each week (┄ {guide} guideline)"
+            if guide
+            else "Aerobic minutes each week"
+        )
 
-    charts = [c for c in (_plot(each, WEEK_CHART_HEIGHT, colour, adherence),
-                          _plot(each, WEEK_CHART_HEIGHT, colour, aerobic)) if c is not None]
+    charts = [
+        c
+        for c in (
+            _plot(each, WEEK_CHART_HEIGHT, colour, adherence),
+            _plot(each, WEEK_CHART_HEIGHT, colour, aerobic),
+        )
+        if c is not None
+    ]
     return _arrange(charts, side)
 
 
@@ -478,7 +593,7 @@ def _arrange(charts: Sequence[Text], side: bool) -> list[RenderableType]:
     out: list[RenderableType] = [Text("")]
     for i in range(0, len(charts), 2):
         grid = Table.grid(padding=(0, CHART_GAP, 0, 0))
-        row = list(charts[i:i + 2])
+        row = list(charts[i : i + 2])
         for _ in row:
             grid.add_column(no_wrap=True)
         grid.add_row(*row)
@@ -514,11 +629,18 @@ def _measures_table(report: ProgressReport) -> RenderableType:
     for m in report.measures:
         inst = INSTRUMENTS.get(m.instrument)
         name = inst.short_name if inst else m.instrument
-        change = signed(m.change) if m.instrument != "startback" or m.change is None else \
-            _groups(m.change)
-        table.add_row(name, f"{num(m.baseline)} ({short_date(m.baseline_date, report.as_of)})",
-                      f"{num(m.latest)} ({short_date(m.latest_date, report.as_of)})",
-                      change, _meaning(m))
+        change = (
+            signed(m.change)
+            if m.instrument != "startback" or m.change is None
+            else _groups(m.change)
+        )
+        table.add_row(
+            name,
+            f"{num(m.baseline)} ({short_date(m.baseline_date, report.as_of)})",
+            f"{num(m.latest)} ({short_date(m.latest_date, report.as_of)})",
+            change,
+            _meaning(m),
+        )
     return table
 
 
@@ -529,8 +651,9 @@ def _groups(change: float) -> str:
     return f"{plural(abs(change), 'group')} {'up' if change > 0 else 'down'}"
 
 
-def _measure_charts(report: ProgressReport, width: int, colour: bool,
-                    voice: Voice = PATIENT) -> list[RenderableType]:
+def _measure_charts(
+    report: ProgressReport, width: int, colour: bool, voice: Voice = PATIENT
+) -> list[RenderableType]:
     side = width >= SIDE_BY_SIDE_WIDTH
     each = (_chart_width(width) - CHART_GAP) // 2 if side else _chart_width(width)
     days = (report.as_of - report.start).days + 1
@@ -543,12 +666,18 @@ def _measure_charts(report: ProgressReport, width: int, colour: bool,
         ys = [s for _, s in m.scores]
         # The whole scale when the scores use it; else up to a little above the highest, so a
         # change of a few points on a 0-100 scale still shows.
-        top = min(inst.score_max, max(inst.score_max / 10,
-                                      _nice_ceiling(max(ys) * MEASURE_HEADROOM)))
+        top = min(
+            inst.score_max, max(inst.score_max / 10, _nice_ceiling(max(ys) * MEASURE_HEADROOM))
+        )
 
-        def draw(fig: Any, xs: list[int] = xs, ys: list[float] = ys, lo: float = inst.score_min,
-                 hi: float = top,
-                 label: str = _label(m.instrument, voice)) -> None:
+        def draw(
+            fig: Any,
+            xs: list[int] = xs,
+            ys: list[float] = ys,
+            lo: float = inst.score_min,
+            hi: float = top,
+            label: str = _label(m.instrument, voice),
+        ) -> None:
             s = fig.signal(xs, ys, marker=_marker("hd", colour, COLOUR_PAIN))
             s.lines()
             fig.draw(s)
@@ -582,13 +711,16 @@ def _nice_ceiling(value: float) -> float:
     return float(10 * magnitude)
 
 
-def _flagged(report: ProgressReport, names: Mapping[str, str],
-             voice: Voice = PATIENT) -> RenderableType:
+def _flagged(
+    report: ProgressReport, names: Mapping[str, str], voice: Voice = PATIENT
+) -> RenderableType:
     shown = report.flagged[-MAX_FLAGGED_SHOWN:]
     more = len(report.flagged) - len(shown)
-    text = ", ".join(f"{names.get(f.exercise_id, f.exercise_id)} on "
-                     f"{short_date(f.date, report.as_of)} ({_why_red(f)})"
-                     for f in reversed(shown))
+    text = ", ".join(
+        f"{names.get(f.exercise_id, f.exercise_id)} on "
+        f"{short_date(f.date, report.as_of)} ({_why_red(f)})"
+        for f in reversed(shown)
+    )
     extra = f", and {more} earlier" if more else ""
     # The red zone of docs/clinical.md §4; patients never see section numbers (issue 21).
     return Text(f"In the red zone (pain of 6 or more): {text}{extra}. {voice.flagged_after}")
@@ -605,9 +737,12 @@ def _why_red(f: FlaggedExercise) -> str:
 def goal_list(goals: Sequence[GoalProgress], console: Console) -> None:
     """``backcare goal list``: open goals first, then the ones reached."""
     if not goals:
-        console.print(Text.assemble("No goals yet. Set one you can reach in a few weeks, for "
-                                    "example: ", ('backcare goal add "walk to the shop"',
-                                                  "bold")))
+        console.print(
+            Text.assemble(
+                "No goals yet. Set one you can reach in a few weeks, for example: ",
+                ('backcare goal add "walk to the shop"', "bold"),
+            )
+        )
         return
     order = {"overdue": 0, "open": 1, "done": 2}
     console.print(_goals(sorted(goals, key=lambda g: (order.get(g.status, 1), g.goal.id))))
@@ -634,8 +769,12 @@ def _goals(goals: Sequence[GoalProgress]) -> RenderableType:
                 details.append(f"{goal.psfs_activity} not rated yet (backcare assess psfs)")
             else:
                 rated = f" on {say_date(g.psfs_latest_date)}" if g.psfs_latest_date else ""
-                details.append(f"{goal.psfs_activity} rated {g.psfs_baseline} → "
-                               f"{g.psfs_latest} out of 10{rated}")
-        grid.add_row(Text(f"{mark} {goal.id}.", style=style),
-                     Text.assemble((goal.text, "bold"), " — " + " · ".join(details)))
+                details.append(
+                    f"{goal.psfs_activity} rated {g.psfs_baseline} → "
+                    f"{g.psfs_latest} out of 10{rated}"
+                )
+        grid.add_row(
+            Text(f"{mark} {goal.id}.", style=style),
+            Text.assemble((goal.text, "bold"), " — " + " · ".join(details)),
+        )
     return grid

@@ -22,8 +22,12 @@ class Grid(NamedTuple):
 
     def ink(self, tone: int | None = None) -> list[tuple[int, int]]:
         """(col, row) of every dot drawn (of one tone, when given)."""
-        return [(c, r) for r, row in enumerate(self.cells) for c, v in enumerate(row)
-                if v and (tone is None or v == tone)]
+        return [
+            (c, r)
+            for r, row in enumerate(self.cells)
+            for c, v in enumerate(row)
+            if v and (tone is None or v == tone)
+        ]
 
 
 class Mapping(NamedTuple):
@@ -36,8 +40,7 @@ class Mapping(NamedTuple):
         return (self.ox + x * self.scale, self.height - 1 - (self.oy + y * self.scale))
 
 
-def fit(frame: tuple[float, float, float, float], width: int, height: int,
-        pad: int = 1) -> Mapping:
+def fit(frame: tuple[float, float, float, float], width: int, height: int, pad: int = 1) -> Mapping:
     """Body units to dots: the frame scaled to fit, centred, floor at the bottom."""
     x0, y0, x1, y1 = frame
     scale = min((width - 1 - 2 * pad) / (x1 - x0), (height - 1 - 2 * pad) / (y1 - y0))
@@ -54,21 +57,30 @@ def _stamp(cells: list[list[int]], x: float, y: float, r: float, tone: int) -> N
         if not 0 <= row < h:
             continue
         for col in range(cx - ri, cx + ri + 1):
-            if 0 <= col < w and (col - x) ** 2 + (row - y) ** 2 <= r * r + 0.25 \
-                    and cells[row][col] < tone:
+            if (
+                0 <= col < w
+                and (col - x) ** 2 + (row - y) ** 2 <= r * r + 0.25
+                and cells[row][col] < tone
+            ):
                 cells[row][col] = tone
 
 
-def _segment(cells: list[list[int]], a: tuple[float, float], b: tuple[float, float],
-             r: float, tone: int) -> None:
+def _segment(
+    cells: list[list[int]], a: tuple[float, float], b: tuple[float, float], r: float, tone: int
+) -> None:
     n = max(1, math.ceil(math.hypot(b[0] - a[0], b[1] - a[1]) * 2))
     for i in range(n + 1):
         t = i / n
         _stamp(cells, a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, r, tone)
 
 
-def draw(drawing: Drawing, frame: tuple[float, float, float, float], width: int,
-         height: int, thin: bool = False) -> Grid:
+def draw(
+    drawing: Drawing,
+    frame: tuple[float, float, float, float],
+    width: int,
+    height: int,
+    thin: bool = False,
+) -> Grid:
     """``thin`` draws every stroke one dot wide (for the terminal's coarse dots)."""
     m = fit(frame, width, height)
     cells = [[0] * width for _ in range(height)]
@@ -80,8 +92,13 @@ def draw(drawing: Drawing, frame: tuple[float, float, float, float], width: int,
             cx, cy = pts[0]
             rad = shape.r * m.scale
             steps = max(12, math.ceil(rad * 7))
-            ring = [(cx + rad * math.cos(2 * math.pi * i / steps),
-                     cy + rad * math.sin(2 * math.pi * i / steps)) for i in range(steps + 1)]
+            ring = [
+                (
+                    cx + rad * math.cos(2 * math.pi * i / steps),
+                    cy + rad * math.sin(2 * math.pi * i / steps),
+                )
+                for i in range(steps + 1)
+            ]
             for a, b in zip(ring, ring[1:], strict=False):
                 _segment(cells, a, b, r, tone)
         elif shape.kind == "box":
@@ -119,12 +136,20 @@ def png_bytes(grids: list[Grid], gap: int = 8) -> bytes:
     width = sum(g.width for g in grids) + gap * (len(grids) - 1)
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(b"".join(rows), 9)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
+        + chunk(b"IEND", b"")
+    )
 
 
 def figure_png(figure: Figure, height: int = 160) -> bytes:

@@ -46,9 +46,9 @@ ZONE_STYLE = {PainZone.GREEN: "green", PainZone.AMBER: "yellow", PainZone.RED: "
 ZONE_WORDS = {
     PainZone.GREEN: "green — that's fine, keep going as planned.",
     PainZone.AMBER: "amber — acceptable if it settles by tomorrow morning. "
-                    "Next time its dose stays the same.",
+    "Next time its dose stays the same.",
     PainZone.RED: "red — stop this exercise for today. Next time it will be easier, "
-                  "and it is flagged for your physiotherapist.",
+    "and it is flagged for your physiotherapist.",
 }
 
 
@@ -78,8 +78,9 @@ PAUSED_KEYS = "Paused  ·  p or Enter: go on  ·  q: stop"
 
 
 class TerminalIO:
-    def __init__(self, clock: Clock | None = None, keys: Keys | None = None,
-                 pictures: bool = True) -> None:
+    def __init__(
+        self, clock: Clock | None = None, keys: Keys | None = None, pictures: bool = True
+    ) -> None:
         self.clock = clock or RealClock()
         self.keys = keys or keyboard(sys.stdin)
         self.con = out()
@@ -114,9 +115,14 @@ class TerminalIO:
 
             print_figure(ex)
         title = f"{index} of {total} · {escape(ex.category)}"
-        self.con.print(Panel("\n".join(lines), title=title,
-                             border_style=CATEGORY_STYLE.get(ex.category, ""),
-                             expand=False))
+        self.con.print(
+            Panel(
+                "\n".join(lines),
+                title=title,
+                border_style=CATEGORY_STYLE.get(ex.category, ""),
+                expand=False,
+            )
+        )
 
     def ready(self, prompt: str) -> str:
         """Wait for Enter (''), s or q: one key, no Enter needed after a letter."""
@@ -136,11 +142,19 @@ class TerminalIO:
         pauses left out."""
 
         def view(left: int, paused: bool = False) -> Any:
-            figure = Text(big_text(clock_text(left)), style="bold") if big else \
-                Text(clock_text(left), style="bold")
-            return Panel(Group(Text(label), figure,
-                               Text(PAUSED_KEYS if paused else COUNTDOWN_KEYS, style="dim")),
-                         expand=False)
+            figure = (
+                Text(big_text(clock_text(left)), style="bold")
+                if big
+                else Text(clock_text(left), style="bold")
+            )
+            return Panel(
+                Group(
+                    Text(label),
+                    figure,
+                    Text(PAUSED_KEYS if paused else COUNTDOWN_KEYS, style="dim"),
+                ),
+                expand=False,
+            )
 
         start = self.clock.monotonic()
         paused_at: float | None = None
@@ -154,8 +168,10 @@ class TerminalIO:
         # Frames are drawn here, only when the figure changes, and the display is blanked
         # before it closes: no stale frame is drawn after Enter (it would reach a screen
         # reader or a test as if the timer were still running), and little goes over ssh.
-        with self.keys.single_keys(), Live(view(seconds), console=self.con,
-                                           auto_refresh=False, transient=True) as live:
+        with (
+            self.keys.single_keys(),
+            Live(view(seconds), console=self.con, auto_refresh=False, transient=True) as live,
+        ):
             try:
                 while True:
                     if paused_at is None:
@@ -165,8 +181,7 @@ class TerminalIO:
                         if math.ceil(left) != shown:
                             shown = math.ceil(left)
                             live.update(view(shown), refresh=True)
-                    key = self.keys.read_key(None if paused_at is not None
-                                             else min(TICK_S, left))
+                    key = self.keys.read_key(None if paused_at is not None else min(TICK_S, left))
                     if key is None:
                         continue
                     if key in STOP_KEYS:
@@ -194,8 +209,11 @@ class TerminalIO:
                 return None
             if answer.isdigit() and answer.isascii() and 0 <= int(answer) <= 10:
                 return int(answer)
-            self.con.print("[yellow]Please type a whole number from 0 to 10"
-                           + (", or just Enter to skip" if allow_blank else "") + ".[/]")
+            self.con.print(
+                "[yellow]Please type a whole number from 0 to 10"
+                + (", or just Enter to skip" if allow_blank else "")
+                + ".[/]"
+            )
 
     def ask_yes_no(self, prompt: str, default: bool) -> bool:
         hint = "Y/n" if default else "y/N"

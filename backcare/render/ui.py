@@ -57,9 +57,12 @@ def _console(stream: TextIO) -> Console:
 # emit_json escapes the C1 ones too.
 
 _BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_SHOWN = {**{c: 0x2400 + c for c in range(0x20) if chr(c) not in "\n\t"},
-          0x7f: 0x2421, **{c: 0xfffd for c in range(0x80, 0xa0)},
-          **{ord(c): 0xfffd for c in _BIDI}}
+_SHOWN = {
+    **{c: 0x2400 + c for c in range(0x20) if chr(c) not in "\n\t"},
+    0x7F: 0x2421,
+    **{c: 0xFFFD for c in range(0x80, 0xA0)},
+    **{ord(c): 0xFFFD for c in _BIDI},
+}
 
 
 def printable(text: str) -> str:
@@ -98,15 +101,20 @@ def emit_json(doc: Any) -> None:
     Documents are trees made by ``to_dict()``: no cycle to look for (a report of ten years
     is 2 MB of JSON)."""
     pretty = sys.stdout.isatty()
-    text = json.dumps(doc, ensure_ascii=not _unicode_out(), default=_default,
-                      indent=2 if pretty else None, separators=None if pretty else (",", ":"),
-                      check_circular=False)
+    text = json.dumps(
+        doc,
+        ensure_ascii=not _unicode_out(),
+        default=_default,
+        indent=2 if pretty else None,
+        separators=None if pretty else (",", ":"),
+        check_circular=False,
+    )
     if not text.isprintable():  # a C1 or bidi control, inside a string: escaped as JSON
         text = text.translate(_JSON_ESCAPED)
     sys.stdout.write(text + "\n")
 
 
-_JSON_ESCAPED = {c: f"\\u{c:04x}" for c in [*range(0x7f, 0xa0), *map(ord, _BIDI)]}
+_JSON_ESCAPED = {c: f"\\u{c:04x}" for c in [*range(0x7F, 0xA0), *map(ord, _BIDI)]}
 
 
 def _unicode_out() -> bool:
@@ -124,8 +132,15 @@ def _default(value: Any) -> Any:
 
 # The few styles messages use, as ANSI codes. Messages are written without rich, so the
 # quick commands (log, pain) do not pay for importing it (issue 7).
-_ANSI = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36",
-         "magenta": "35"}
+_ANSI = {
+    "bold": "1",
+    "dim": "2",
+    "red": "31",
+    "green": "32",
+    "yellow": "33",
+    "cyan": "36",
+    "magenta": "35",
+}
 _STYLE_WORD = "(?:bold|dim|red|green|yellow|cyan|magenta)"
 _TAG = re.compile(rf"(?<!\\)\[(/?)({_STYLE_WORD}(?: {_STYLE_WORD})*)?\]")
 
@@ -173,9 +188,18 @@ def say(message: str, style: str = "") -> None:
         import textwrap
 
         text = "\n".join(
-            "\n".join(textwrap.wrap(line, width, subsequent_indent="  ",
-                                    break_long_words=False, break_on_hyphens=False) or [""])
-            for line in text.split("\n"))
+            "\n".join(
+                textwrap.wrap(
+                    line,
+                    width,
+                    subsequent_indent="  ",
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
+                or [""]
+            )
+            for line in text.split("\n")
+        )
     stream.write(text + ("\x1b[0m" if colour and "\x1b[" in text else "") + "\n")
     stream.flush()
 

@@ -21,8 +21,22 @@ from backcare.storage.paths import DataPaths, bundled_library, data_home
 from backcare.storage.store import BACKUPS_KEPT, DoctorFinding, Store, open_store
 
 __all__ = [
-    "BACKUPS_KEPT", "DIR_MODE", "FILE_MODE", "MIGRATIONS", "SCHEMA_VERSION", "DataFileError",
-    "DataPaths", "DoctorFinding", "Migration", "Store", "atomic_write_bytes",
-    "atomic_write_text", "bundled_library", "data_home", "load_tables", "new_id", "open_store",
+    "BACKUPS_KEPT",
+    "DIR_MODE",
+    "FILE_MODE",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "DataFileError",
+    "DataPaths",
+    "DoctorFinding",
+    "Migration",
+    "Store",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "bundled_library",
+    "data_home",
+    "load_tables",
+    "new_id",
+    "open_store",
     "read_json_file",
 ]

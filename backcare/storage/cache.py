@@ -64,6 +64,7 @@ def key_of(st: os.stat_result) -> str | None:
 
 # --- the checked file format ----------------------------------------------------------------
 
+
 class Entry(NamedTuple):
     key: str  # the identity of what the entry was made from
     payload: bytes  # compact JSON, one line
@@ -137,7 +138,7 @@ def read_cache(path: Path, kind: str) -> CacheFile:
     secret = _secret(path.parent, create=False)
     entries: dict[str, Entry] = {}
     failed = 0
-    for line in raw[len(header):].split(b"\n"):
+    for line in raw[len(header) :].split(b"\n"):
         if not line:
             continue
         parts = line.split(b" ", 3)
@@ -167,8 +168,11 @@ def write_cache(path: Path, kind: str, entries: dict[str, Entry], lock_path: Pat
                 return
             lines = [_header(kind)]
             for name, entry in sorted(entries.items()):
-                lines.append(f"{_digest(secret, kind, name, entry)} {name} {entry.key} "
-                             .encode("ascii") + entry.payload + b"\n")
+                lines.append(
+                    f"{_digest(secret, kind, name, entry)} {name} {entry.key} ".encode("ascii")
+                    + entry.payload
+                    + b"\n"
+                )
             atomic_write_bytes(path, b"".join(lines), durable=False)
             for legacy in LEGACY_FILES:
                 with contextlib.suppress(OSError):
@@ -178,8 +182,9 @@ def write_cache(path: Path, kind: str, entries: dict[str, Entry], lock_path: Pat
 
 
 def dumps(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"),
-                      allow_nan=False).encode("utf-8")
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode(
+        "utf-8"
+    )
 
 
 def loads(payload: bytes) -> Any:
@@ -191,6 +196,7 @@ def loads(payload: bytes) -> Any:
 
 
 # --- the log's records ----------------------------------------------------------------------
+
 
 class RecordBuilder:
     """Builds the log's records from what is stored, sharing the ones that repeat.
@@ -225,20 +231,34 @@ class RecordBuilder:
             if self._renamed is None:
                 self._renamed = self._renamed_by() if self._renamed_by else {}
             exercise_id = self._renamed.get(exercise_id, exercise_id)
-            log = self._logs[key] = ExerciseLog(exercise_id, status,
-                                                self.dose((sets, reps, hold, minutes)), pain,
-                                                bool(extra))
+            log = self._logs[key] = ExerciseLog(
+                exercise_id, status, self.dose((sets, reps, hold, minutes)), pain, bool(extra)
+            )
         return log
 
     def log_from_dict(self, d: dict[str, Any]) -> ExerciseLog:
-        return self.log((d["exercise_id"], d["status"], d.get("sets"), d.get("reps"),
-                         d.get("hold_seconds"), d.get("duration_minutes"), d.get("pain"),
-                         bool(d.get("extra", False))))
+        return self.log(
+            (
+                d["exercise_id"],
+                d["status"],
+                d.get("sets"),
+                d.get("reps"),
+                d.get("hold_seconds"),
+                d.get("duration_minutes"),
+                d.get("pain"),
+                bool(d.get("extra", False)),
+            )
+        )
 
     def session_from_dict(self, d: dict[str, Any]) -> Session:
-        return Session(d["id"], date.fromisoformat(d["date"]),
-                       tuple([self.log_from_dict(e) for e in d["exercises"]]),
-                       d.get("pain_before"), d.get("pain_after"), d.get("note"))
+        return Session(
+            d["id"],
+            date.fromisoformat(d["date"]),
+            tuple([self.log_from_dict(e) for e in d["exercises"]]),
+            d.get("pain_before"),
+            d.get("pain_after"),
+            d.get("note"),
+        )
 
     def month_from_tables(self, tables: dict[str, Any]) -> MonthRecords:
         return (
@@ -260,11 +280,15 @@ class RecordBuilder:
             log = self.log
             logs = [log(tuple(t)) for t in logs_raw]
             return (
-                [new(Session, (i, day(d), tuple([logs[n] for n in refs]), pb, pa, note))
-                 for i, d, pb, pa, note, refs in sessions_raw],
+                [
+                    new(Session, (i, day(d), tuple([logs[n] for n in refs]), pb, pa, note))
+                    for i, d, pb, pa, note, refs in sessions_raw
+                ],
                 checkins_from_raw(checkins_raw),
-                [Assessment(i, day(d), inst, answers, score, band)
-                 for i, d, inst, answers, score, band in assessments_raw],
+                [
+                    Assessment(i, day(d), inst, answers, score, band)
+                    for i, d, inst, answers, score, band in assessments_raw
+                ],
                 [Visit(i, day(d), kind, note) for i, d, kind, note in visits_raw],
             )
         except (TypeError, ValueError, OverflowError, IndexError):
@@ -279,8 +303,10 @@ def checkins_from_raw(raw: Any) -> list[PainCheckin]:
     """Raises TypeError, ValueError or OverflowError when ``raw`` is not what we wrote."""
     new = tuple.__new__
     day = date.fromordinal
-    return [new(PainCheckin, (day(d), score, note, tuple(symptoms), flare))
-            for d, score, note, symptoms, flare in raw]
+    return [
+        new(PainCheckin, (day(d), score, note, tuple(symptoms), flare))
+        for d, score, note, symptoms, flare in raw
+    ]
 
 
 def month_to_raw(month: MonthRecords) -> list[Any]:
@@ -299,11 +325,19 @@ def month_to_raw(month: MonthRecords) -> list[Any]:
 
     return [
         table,  # filled while the sessions below are listed
-        [[s.id, s.date.toordinal(), s.pain_before, s.pain_after, s.note,
-          [number(e) for e in s.exercises]] for s in sessions],
+        [
+            [
+                s.id,
+                s.date.toordinal(),
+                s.pain_before,
+                s.pain_after,
+                s.note,
+                [number(e) for e in s.exercises],
+            ]
+            for s in sessions
+        ],
         checkins_to_raw(checkins),
-        [[a.id, a.date.toordinal(), a.instrument, a.answers, a.score, a.band]
-         for a in assessments],
+        [[a.id, a.date.toordinal(), a.instrument, a.answers, a.score, a.band] for a in assessments],
         [[v.id, v.date.toordinal(), v.kind, v.note] for v in visits],
     ]
 
@@ -327,17 +361,18 @@ def read_library_cache(path: Path, key: list[Any]) -> list[dict[str, Any]] | Non
     return exercises if isinstance(exercises, list) else None
 
 
-def write_library_cache(path: Path, key: list[Any], exercises: list[dict[str, Any]],
-                        lock_path: Path) -> None:
+def write_library_cache(
+    path: Path, key: list[Any], exercises: list[dict[str, Any]], lock_path: Path
+) -> None:
     try:
         payload = dumps(exercises)
     except (TypeError, ValueError):
         return
-    write_cache(path, "library", {LIBRARY_ENTRY: Entry(library_key(key), payload)},
-                lock_path)
+    write_cache(path, "library", {LIBRARY_ENTRY: Entry(library_key(key), payload)}, lock_path)
 
 
 # --- notices said once a day ----------------------------------------------------------------
+
 
 def first_time_today(path: Path, what: str, day: date, lock_path: Path) -> bool:
     """True the first time ``what`` is asked about on ``day``, which is then recorded. A

@@ -103,8 +103,9 @@ class ClinicStore(Store):
         read and checked (or just written) is not read and checked again."""
         folder = patient.folder if isinstance(patient, ClinicPatient) else patient
         if folder not in self._stores:
-            self._stores[folder] = Store(self.home / PATIENTS_DIR / folder, self._today,
-                                         renamed=self.renamed_by)
+            self._stores[folder] = Store(
+                self.home / PATIENTS_DIR / folder, self._today, renamed=self.renamed_by
+            )
         return self._stores[folder]
 
     def start_permission_problems(self) -> list[str]:
@@ -115,8 +116,10 @@ class ClinicStore(Store):
         if not POSIX_MODES:
             return []
         found = []
-        top = [self.home, *(self.home / n for n in (INDEX_FILE, PATIENTS_DIR, CACHE_DIR,
-                                                     BACKUP_DIR))]
+        top = [
+            self.home,
+            *(self.home / n for n in (INDEX_FILE, PATIENTS_DIR, CACHE_DIR, BACKUP_DIR)),
+        ]
         for path in top:
             try:
                 st = os.lstat(path)
@@ -127,8 +130,7 @@ class ClinicStore(Store):
             mode = stat.S_IMODE(st.st_mode)
             want = DIR_MODE if stat.S_ISDIR(st.st_mode) else FILE_MODE
             if mode & 0o077:
-                found.append(f"{path} is readable by others (mode {mode:o}, should be "
-                             f"{want:o})")
+                found.append(f"{path} is readable by others (mode {mode:o}, should be {want:o})")
         return found
 
     def release(self, patient: ClinicPatient) -> None:
@@ -137,9 +139,16 @@ class ClinicStore(Store):
         self._stores.pop(patient.folder, None)
 
     # -- adding and merging --
-    def add(self, patient_id: str, name: str | None, exported_at: str, source: str,
-            newer: Callable[[ClinicPatient], bool], merge: Callable[[Store, bool], Any],
-            today: date) -> tuple[ClinicPatient, bool, Any]:
+    def add(
+        self,
+        patient_id: str,
+        name: str | None,
+        exported_at: str,
+        source: str,
+        newer: Callable[[ClinicPatient], bool],
+        merge: Callable[[Store, bool], Any],
+        today: date,
+    ) -> tuple[ClinicPatient, bool, Any]:
         """Add or merge one patient's export, under the clinic's lock. ``merge(store,
         newer)`` puts the records into the patient's folder (as ``import`` does); the list
         is written last, so an add cut short leaves at worst a folder the next add of the
@@ -155,13 +164,15 @@ class ClinicStore(Store):
             (self.home / PATIENTS_DIR).mkdir(mode=DIR_MODE, exist_ok=True)
             merged = merge(self.patient_store(folder), is_newer)
             patient = ClinicPatient(
-                id=patient_id, folder=folder,
+                id=patient_id,
+                folder=folder,
                 name=name if name is not None else (old.name if old else None),
-                added=old.added if old else today, updated=today,
+                added=old.added if old else today,
+                updated=today,
                 exported_at=exported_at if is_newer or old is None else old.exported_at,
-                source=source if is_newer or old is None else old.source)
-            table[key or str(max((int(k) for k in table), default=0) + 1)] = \
-                patient.to_dict()
+                source=source if is_newer or old is None else old.source,
+            )
+            table[key or str(max((int(k) for k in table), default=0) + 1)] = patient.to_dict()
             self.commit({self.index_path: tables})
         return patient, old is None, merged
 
@@ -176,8 +187,7 @@ class ClinicStore(Store):
             if key is None:
                 raise BackcareError(f"{patient.label} is not in the clinic's list")
             folder = self.home / PATIENTS_DIR / patient.folder
-            kept = self.paths.backups / self._today().isoformat() / PATIENTS_DIR / \
-                patient.folder
+            kept = self.paths.backups / self._today().isoformat() / PATIENTS_DIR / patient.folder
             if kept.exists():  # removed once already today: keep both
                 kept = kept.with_name(f"{patient.folder}-{os.urandom(3).hex()}")
             if folder.exists():
@@ -199,8 +209,9 @@ class ClinicStore(Store):
         for path in [store.main_path, *store.month_paths()]:
             key = cache.file_key(path)
             keys.append(f"{path.name}:{key or '-'}")
-        return hashlib.blake2b("\0".join(keys).encode("utf-8", "surrogatepass"),
-                               digest_size=16).hexdigest()
+        return hashlib.blake2b(
+            "\0".join(keys).encode("utf-8", "surrogatepass"), digest_size=16
+        ).hexdigest()
 
     def summaries(self) -> dict[str, cache.Entry]:
         return dict(cache.read_cache(self.summary_cache, SUMMARY_KIND).entries)
@@ -214,15 +225,20 @@ class ClinicStore(Store):
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
-    def save_summaries(self, entries: dict[str, cache.Entry],
-                       made: dict[str, tuple[str, Summary]]) -> None:
+    def save_summaries(
+        self, entries: dict[str, cache.Entry], made: dict[str, tuple[str, Summary]]
+    ) -> None:
         """Write the summary cache with the summaries just ``made``, keeping only the
         patients in the list. Never under the clinic's lock (the cache takes it itself)."""
         for folder, (key, summary) in made.items():
             entries[folder] = cache.Entry(key, cache.dumps(summary.to_dict()))
         live = {p.folder for p in self.patients()}
-        cache.write_cache(self.summary_cache, SUMMARY_KIND,
-                          {k: v for k, v in entries.items() if k in live}, self.paths.lock)
+        cache.write_cache(
+            self.summary_cache,
+            SUMMARY_KIND,
+            {k: v for k, v in entries.items() if k in live},
+            self.paths.lock,
+        )
 
     def _drop_summary(self, folder: str) -> None:
         entries = self.summaries()
@@ -246,20 +262,35 @@ class ClinicStore(Store):
         for patient in patients:
             folder = self.home / PATIENTS_DIR / patient.folder
             if not os.path.lexists(folder):  # a removal cut short after the move (issue 24)
-                findings.append(DoctorFinding(
-                    folder, f"is the folder of {patient.label}, who is in the clinic's list, "
-                            "but it is gone (a removal was cut short); --yes takes the "
-                            "patient off the list", None, True, HEAL))
+                findings.append(
+                    DoctorFinding(
+                        folder,
+                        f"is the folder of {patient.label}, who is in the clinic's list, "
+                        "but it is gone (a removal was cut short); --yes takes the "
+                        "patient off the list",
+                        None,
+                        True,
+                        HEAL,
+                    )
+                )
                 continue
             # Permissions are the clinic's own walk's: it covers every patient's folder.
-            findings += [f for f in self.patient_store(patient).check()
-                         if f.action != "permissions"]
+            findings += [
+                f for f in self.patient_store(patient).check() if f.action != "permissions"
+            ]
         for folder in self._patient_folders():
             if folder.name not in owned:
-                findings.append(DoctorFinding(
-                    folder, "is a patient folder that is not in the clinic's list (an add "
-                            "was cut short); add the patient's export again, or remove the "
-                            "folder", None, False, ""))
+                findings.append(
+                    DoctorFinding(
+                        folder,
+                        "is a patient folder that is not in the clinic's list (an add "
+                        "was cut short); add the patient's export again, or remove the "
+                        "folder",
+                        None,
+                        False,
+                        "",
+                    )
+                )
         return findings
 
     def _owner(self, path: Path) -> Store | None:
@@ -308,10 +339,15 @@ class ClinicStore(Store):
         if os.path.lexists(self.summary_cache):
             checked = cache.read_cache(self.summary_cache, SUMMARY_KIND)
             if not checked.readable or checked.failed:
-                found.append(DoctorFinding(self.summary_cache, "fails its checks; it is only "
-                                                               "a copy, and is made again "
-                                                               "when needed", None, True,
-                                           "remove"))
+                found.append(
+                    DoctorFinding(
+                        self.summary_cache,
+                        "fails its checks; it is only a copy, and is made again when needed",
+                        None,
+                        True,
+                        "remove",
+                    )
+                )
         return found
 
     def _backed_up_but_missing(self) -> list[Path]:
@@ -328,7 +364,6 @@ def context_key(home: Path, settings: Path, version: str) -> str:
     clinic's thresholds and its exercise library (their files' identities)."""
     files = [settings, *DataPaths(home).library_files()]
     return version + "".join(f"|{cache.file_key(f) or '-'}" for f in files)
-
 
 
 def apply_trail(store: Store, states: TrailStates) -> int:
@@ -348,8 +383,11 @@ def apply_trail(store: Store, states: TrailStates) -> int:
         if not changed:
             return None
         n = len(changed)
-        return Change("import", f"the patient's corrections ({n} record"
-                                f"{'' if n == 1 else 's'})", tuple(changed))
+        return Change(
+            "import",
+            f"the patient's corrections ({n} record{'' if n == 1 else 's'})",
+            tuple(changed),
+        )
 
     store.save_change(build)
     return len(changed)

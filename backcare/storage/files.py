@@ -87,8 +87,9 @@ class UnreadableFile(DataFileError):
     replaced by a backup; ``doctor --yes`` makes it readable again."""
 
     def __init__(self, path: Path, mode: int) -> None:
-        super().__init__(path, f"cannot be read: its permissions (mode {mode:o}) do not let "
-                               f"you", PERMISSION_HINT)
+        super().__init__(
+            path, f"cannot be read: its permissions (mode {mode:o}) do not let you", PERMISSION_HINT
+        )
         self.mode = mode
 
 
@@ -115,7 +116,7 @@ def is_temp_file(name: str) -> bool:
     """A temp file of :func:`temp_name`: ``.NAME.<12 hex digits>.tmp``."""
     if not (name.startswith(".") and name.endswith(TEMP_SUFFIX)):
         return False
-    stem = name[1:-len(TEMP_SUFFIX)]
+    stem = name[1 : -len(TEMP_SUFFIX)]
     _, dot, tag = stem.rpartition(".")
     return bool(dot) and len(tag) == 12 and all(c in "0123456789abcdef" for c in tag)
 
@@ -148,8 +149,9 @@ def write_temp(path: Path, data: bytes, mode: int, durable: bool) -> Path:
     return tmp
 
 
-def atomic_write_bytes(path: Path, data: bytes, mode: int = FILE_MODE,
-                       durable: bool = True) -> None:
+def atomic_write_bytes(
+    path: Path, data: bytes, mode: int = FILE_MODE, durable: bool = True
+) -> None:
     """Write a file so that a crash leaves the old version or the new one, nothing between.
     ``durable=False`` (caches) skips the fsyncs: a cache that a power cut truncates fails
     its checksum and is rebuilt."""
@@ -278,8 +280,9 @@ def read_json_file(path: Path) -> Any:
     except (NotRegularFile, IsADirectoryError) as exc:
         raise DataFileError(path, str(exc.strerror)) from None
     except TooBig:
-        raise DataFileError(path, f"is over {MAX_DATA_FILE_BYTES // 2**20} MiB, far more "
-                                  f"than backcare ever writes") from None
+        raise DataFileError(
+            path, f"is over {MAX_DATA_FILE_BYTES // 2**20} MiB, far more than backcare ever writes"
+        ) from None
     except OSError as exc:
         raise DataFileError(path, f"cannot be read ({exc.strerror})") from None
     if raw is None:
@@ -331,8 +334,7 @@ def stamp_schema(tables: dict[str, Any]) -> dict[str, Any]:
     return tables
 
 
-def load_tables(path: Path, home: Path, check: TableCheck | None = None
-                ) -> dict[str, Any] | None:
+def load_tables(path: Path, home: Path, check: TableCheck | None = None) -> dict[str, Any] | None:
     """A data file's tables, migrated to the current schema and checked by ``check``; None
     when it does not exist."""
     data = read_json_file(path)
@@ -341,14 +343,17 @@ def load_tables(path: Path, home: Path, check: TableCheck | None = None
     version = _schema_of(path, data)
     if version > SCHEMA_VERSION or version < 1:
         raise DataFileError(
-            path, f"has schema version {version}, which this backcare "
-                  f"(schema {SCHEMA_VERSION}) does not know; it may come from a newer backcare")
+            path,
+            f"has schema version {version}, which this backcare "
+            f"(schema {SCHEMA_VERSION}) does not know; it may come from a newer backcare",
+        )
     name = str(path.relative_to(home)) if path.is_relative_to(home) else path.name
     while version < SCHEMA_VERSION:
         migrate = MIGRATIONS.get(version)
         if migrate is None:  # a gap in the chain is our bug; never guess at the data
-            raise DataFileError(path, f"has schema version {version}, and this backcare "
-                                      f"has no migration from it")
+            raise DataFileError(
+                path, f"has schema version {version}, and this backcare has no migration from it"
+            )
         data = migrate(name, data)
         version += 1
     for table, docs in data.items():
@@ -367,6 +372,7 @@ def check_tables(path: Path, tables: dict[str, Any], check: TableCheck) -> None:
 
 
 # --- files the user names (export --out) -----------------------------------------------------
+
 
 def _kind_of_file(mode: int) -> str:
     if stat.S_ISDIR(mode):
@@ -397,14 +403,18 @@ def check_out(path: Path, force: bool) -> Path:
         raise BackcareError(f"--out {path}: cannot be reached ({exc.strerror})") from None
     if st is not None:
         if stat.S_ISDIR(st.st_mode):
-            raise BackcareError(f"--out {path} is a folder; give a file name, for example "
-                                f"{path / 'backcare-export.json'}")
+            raise BackcareError(
+                f"--out {path} is a folder; give a file name, for example "
+                f"{path / 'backcare-export.json'}"
+            )
         if not stat.S_ISREG(st.st_mode) and not stat.S_ISLNK(st.st_mode):
-            raise BackcareError(f"--out {path} is {_kind_of_file(st.st_mode)}; backcare only "
-                                f"writes regular files")
+            raise BackcareError(
+                f"--out {path} is {_kind_of_file(st.st_mode)}; backcare only writes regular files"
+            )
         if not force:
-            raise BackcareError(f"{path} already exists; add --force to replace it, or "
-                                f"choose another --out")
+            raise BackcareError(
+                f"{path} already exists; add --force to replace it, or choose another --out"
+            )
     parent = path.parent
     if not parent.is_dir():
         raise BackcareError(f"--out {path}: the folder {parent} does not exist")
@@ -425,9 +435,13 @@ def export_temp_name(path: Path, tag: str) -> Path:
 def is_export_temp(name: str) -> bool:
     if not (name.startswith(".") and name.endswith(TEMP_SUFFIX)):
         return False
-    head, tag, tail = name[:-len(TEMP_SUFFIX)].rpartition(_EXPORT_TAG)
-    return bool(tag) and len(head) > 1 and len(tail) == 12 \
+    head, tag, tail = name[: -len(TEMP_SUFFIX)].rpartition(_EXPORT_TAG)
+    return (
+        bool(tag)
+        and len(head) > 1
+        and len(tail) == 12
         and all(c in "0123456789abcdef" for c in tail)
+    )
 
 
 def _hold(fd: int) -> bool:
@@ -473,8 +487,7 @@ Writer = Callable[[Callable[[bytes], None]], object]
 CHUNK_BYTES = 1 << 20  # a streamed file reaches the disk a MiB at a time
 
 
-def write_out(path: Path, data: bytes | Writer, force: bool,
-              outbox: Path | None = None) -> None:
+def write_out(path: Path, data: bytes | Writer, force: bool, outbox: Path | None = None) -> None:
     """Write a file the user named, privately (0600) and atomically: a reader never sees
     half a file. Without ``force`` the complete temp file is hard-linked to ``path``, which
     fails if anything is there, so two exports at once cannot both succeed and lose one
@@ -511,12 +524,19 @@ def write_out(path: Path, data: bytes | Writer, force: bool,
             try:
                 os.link(tmp, path)  # fails if anything is at path, link or not
             except FileExistsError:
-                raise BackcareError(f"{path} already exists (it appeared while the export "
-                                    f"was being made); nothing was replaced. Add --force to "
-                                    f"replace it, or choose another --out") from None
+                raise BackcareError(
+                    f"{path} already exists (it appeared while the export "
+                    f"was being made); nothing was replaced. Add --force to "
+                    f"replace it, or choose another --out"
+                ) from None
             except OSError as exc:
-                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP,
-                                     errno.EXDEV, errno.EMLINK):
+                if exc.errno not in (
+                    errno.EPERM,
+                    errno.ENOTSUP,
+                    errno.EOPNOTSUPP,
+                    errno.EXDEV,
+                    errno.EMLINK,
+                ):
                     raise
                 _exclusive_copy(path, tmp)  # a file system without hard links
     except OSError as exc:
@@ -536,7 +556,7 @@ def write_out(path: Path, data: bytes | Writer, force: bool,
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 def _write_held(tmp: Path, data: bytes | Writer) -> int:
@@ -581,11 +601,12 @@ def _exclusive_copy(path: Path, tmp: Path) -> None:
     the complete ``tmp``. A reader could see it half-written for a moment; it is never one
     made by someone else."""
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | BINARY,
-                     FILE_MODE)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | BINARY, FILE_MODE)
     except FileExistsError:
-        raise BackcareError(f"{path} already exists; nothing was replaced. Add --force to "
-                            f"replace it, or choose another --out") from None
+        raise BackcareError(
+            f"{path} already exists; nothing was replaced. Add --force to "
+            f"replace it, or choose another --out"
+        ) from None
     with os.fdopen(fd, "wb") as fh, open(tmp, "rb") as src:
         while piece := src.read(CHUNK_BYTES):
             fh.write(piece)

@@ -59,21 +59,36 @@ AUDITED: tuple[str, ...] = (*LOG_TABLES, "goals")
 # baseline unseen): its lines' keys carry this tag, one line a change at most.
 PROFILE_TAG = "profile-"
 # The field that names a record in each table (a check-in is one a day: its date).
-KEY_FIELD: dict[str, str] = {"sessions": "id", "pain_checkins": "date", "assessments": "id",
-                             "visits": "id", "goals": "id", "corrections": "key"}
+KEY_FIELD: dict[str, str] = {
+    "sessions": "id",
+    "pain_checkins": "date",
+    "assessments": "id",
+    "visits": "id",
+    "goals": "id",
+    "corrections": "key",
+}
 # Tables of the main file an import may set whole.
 WHOLE_TABLES: tuple[str, ...] = ("profile", "programme", "prescriptions")
-UNDO_HINT = ("it only holds what 'backcare undo' can reverse; delete it (nothing recorded is "
-             "lost) or run 'backcare doctor --yes'")
+UNDO_HINT = (
+    "it only holds what 'backcare undo' can reverse; delete it (nothing recorded is "
+    "lost) or run 'backcare doctor --yes'"
+)
 PENDING, UNDOING = "pending", "undoing"
 # Changes of one new record, and the table it is in; corrections change one record.
-ONE_RECORD: dict[str, str] = {"log": "sessions", "session": "sessions",
-                              "checkin": "pain_checkins", "assessment": "assessments",
-                              "visit": "visits", "goal": "goals"}
+ONE_RECORD: dict[str, str] = {
+    "log": "sessions",
+    "session": "sessions",
+    "checkin": "pain_checkins",
+    "assessment": "assessments",
+    "visit": "visits",
+    "goal": "goals",
+}
 # Changes of whole tables of the main file only: the profile, the prescription.
 WHOLE_ONLY: dict[str, frozenset[str]] = {
-    "profile": frozenset({"profile"}), "programme": frozenset({"programme", "prescriptions"}),
-    "swap": frozenset({"profile"})}  # a routine swap the patient asked for (issue 20)
+    "profile": frozenset({"profile"}),
+    "programme": frozenset({"programme", "prescriptions"}),
+    "swap": frozenset({"profile"}),
+}  # a routine swap the patient asked for (issue 20)
 # Changes of the profile with one record of their own: a clinician's clearance and its visit
 # record (issue 21), a re-run of init and the STarT Back answers it took.
 WITH_PROFILE: dict[str, str] = {"clear": "visits", "profile": "assessments"}
@@ -172,8 +187,9 @@ class FileSet:
             return self._corrections
         return self._main
 
-    def find(self, table: str, key: Any, day: str | None = None
-             ) -> tuple[Path, str, dict[str, Any]] | None:
+    def find(
+        self, table: str, key: Any, day: str | None = None
+    ) -> tuple[Path, str, dict[str, Any]] | None:
         """Where the record of ``table`` named ``key`` is: its file, its number in the
         table, and the record. Without ``day``, a log record is looked for in every month."""
         if table in LOG_TABLES and day is None:
@@ -202,8 +218,7 @@ class FileSet:
             self._index[(path, table)] = index
         return index
 
-    def find_id(self, ident: str, day: str | None = None
-                ) -> list[tuple[str, dict[str, Any]]]:
+    def find_id(self, ident: str, day: str | None = None) -> list[tuple[str, dict[str, Any]]]:
         """Every log record with this id (a check-in's is p-DATE): in ``day``'s month when
         given, else in every month."""
         found = []
@@ -222,8 +237,14 @@ class FileSet:
         self._index.pop((path, table), None)  # another record of its key may come first
         self.mark(path)
 
-    def put(self, path: Path, table: str, doc: dict[str, Any], slot: str | None = None,
-            checked: bool = False) -> None:
+    def put(
+        self,
+        path: Path,
+        table: str,
+        doc: dict[str, Any],
+        slot: str | None = None,
+        checked: bool = False,
+    ) -> None:
         """Add a record: at ``slot`` when it is free (a record put back where it was), else
         under the next record number, as tinydb would. The table stays in record order.
         ``checked``: the record has passed the data files' checks already."""
@@ -274,8 +295,7 @@ def forward(files: FileSet, change: Change, at: str, change_id: str) -> list[dic
     ops: list[dict[str, Any]] = []
     audit: list[dict[str, Any]] = []
     for rc in change.records:
-        op: dict[str, Any] = {"table": rc.table, "before": rc.before, "slot": None,
-                              "after": None}
+        op: dict[str, Any] = {"table": rc.table, "before": rc.before, "slot": None, "after": None}
         before_path = None
         if rc.before is not None:
             found = files.find(rc.table, key_of(rc.table, rc.before), _day(rc.table, rc.before))
@@ -289,13 +309,19 @@ def forward(files: FileSet, change: Change, at: str, change_id: str) -> list[dic
             if files.find(rc.table, key, day) is not None:
                 raise ChangedMeanwhile(rc.table, None)
             path = files.path_of(rc.table, day)
-            files.put(path, rc.table, rc.after, op["slot"] if path == before_path else None,
-                      change.checked)
+            files.put(
+                path,
+                rc.table,
+                rc.after,
+                op["slot"] if path == before_path else None,
+                change.checked,
+            )
             op["after"] = {"key": key, "date": day}
         ops.append(op)
         if change.correction and rc.table in AUDITED:
-            audit.append(_audit(change.correction, rc.table, rc.before, rc.after, at,
-                                change_id, len(audit)))
+            audit.append(
+                _audit(change.correction, rc.table, rc.before, rc.after, at, change_id, len(audit))
+            )
     for name, docs in change.tables:
         main = files.store.main_path
         old = dict(files.get(main).get(name) or {})
@@ -307,21 +333,43 @@ def forward(files: FileSet, change: Change, at: str, change_id: str) -> list[dic
                 audit.append(line)
     for doc in audit:
         files.put(files.store.paths.corrections, "corrections", doc)
-        ops.append({"table": "corrections", "before": None, "slot": None,
-                    "after": {"key": doc["key"], "date": None}, "audit": True})
+        ops.append(
+            {
+                "table": "corrections",
+                "before": None,
+                "slot": None,
+                "after": {"key": doc["key"], "date": None},
+                "audit": True,
+            }
+        )
     return ops
 
 
-def _audit(action: str, table: str, before: dict[str, Any] | None,
-           after: dict[str, Any] | None, at: str, change_id: str, n: int,
-           tag: str = "") -> dict[str, Any]:
+def _audit(
+    action: str,
+    table: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    at: str,
+    change_id: str,
+    n: int,
+    tag: str = "",
+) -> dict[str, Any]:
     """One line of the audit trail. ``key`` and ``change`` are the data folder's own: the
     change that wrote it (its roll-back takes it out again), never exported."""
     record = after if after is not None else before
     assert record is not None
-    return {"key": f"{change_id}:{tag}{n}", "change": change_id, "at": at, "action": action,
-            "record": table, "id": record_id(table, record), "date": record_day(table, record),
-            "before": before, "after": after}
+    return {
+        "key": f"{change_id}:{tag}{n}",
+        "change": change_id,
+        "at": at,
+        "action": action,
+        "record": table,
+        "id": record_id(table, record),
+        "date": record_day(table, record),
+        "before": before,
+        "after": after,
+    }
 
 
 def only(docs: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -329,17 +377,31 @@ def only(docs: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return next(iter((docs or {}).values()), None)
 
 
-def profile_line(action: str, before: dict[str, Any] | None, after: dict[str, Any] | None,
-                 at: str, change_id: str, tag: str = PROFILE_TAG) -> dict[str, Any] | None:
+def profile_line(
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    at: str,
+    change_id: str,
+    tag: str = PROFILE_TAG,
+) -> dict[str, Any] | None:
     """The audit trail's line for a change of the profile (issue 21): what it was and what
     it became, filed under the day the profile says it changed. None when there is nothing
     to correct: the first profile (init's), or the same one again."""
     if before is None or after is None or before == after:
         return None
     day = max(str(d.get("updated") or "") for d in (before, after)) or at[:10]
-    return {"key": f"{change_id}:{tag}0", "change": change_id, "at": at, "action": action,
-            "record": "profile", "id": "profile", "date": day, "before": before,
-            "after": after}
+    return {
+        "key": f"{change_id}:{tag}0",
+        "change": change_id,
+        "at": at,
+        "action": action,
+        "record": "profile",
+        "id": "profile",
+        "date": day,
+        "before": before,
+        "after": after,
+    }
 
 
 def record_day(table: str, record: Mapping[str, Any]) -> str:
@@ -371,8 +433,13 @@ def backward(files: FileSet, ops: Iterable[dict[str, Any]], *, audit: bool) -> N
             files.put(files.path_of(table, day), table, before, op.get("slot"))
 
 
-def undo_audit(files: FileSet, entry: Entry, at: str, ops: Iterable[dict[str, Any]],
-               profile: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def undo_audit(
+    files: FileSet,
+    entry: Entry,
+    at: str,
+    ops: Iterable[dict[str, Any]],
+    profile: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
     """The audit trail's lines for undoing ``entry`` (its operations ``ops``, without the
     whole tables it leaves as they are): each record's value now, and the value it goes
     back to; the profile's too, ``profile`` if undo keeps one of its own (a red flag)."""
@@ -383,8 +450,9 @@ def undo_audit(files: FileSet, entry: Entry, at: str, ops: Iterable[dict[str, An
         if "whole" in op:
             if table == "profile":
                 now = only(files.get(files.store.main_path).get("profile"))
-                line = profile_line("undo", now, profile or only(op["whole"]), at, change,
-                                    f"undo-{PROFILE_TAG}")
+                line = profile_line(
+                    "undo", now, profile or only(op["whole"]), at, change, f"undo-{PROFILE_TAG}"
+                )
                 lines += [line] if line is not None else []
             continue
         if table not in AUDITED or op.get("audit"):
@@ -394,22 +462,30 @@ def undo_audit(files: FileSet, entry: Entry, at: str, ops: Iterable[dict[str, An
         now = found[2] if found is not None else None
         if now is None and op.get("before") is None:
             continue
-        lines.append(_audit("undo", table, now, op.get("before"), at, change, len(lines),
-                            "undo-"))
+        lines.append(_audit("undo", table, now, op.get("before"), at, change, len(lines), "undo-"))
     return lines
 
 
 # --- the entry files --------------------------------------------------------------------------
 
-def entry_doc(seq: int, change_id: str, at: str, change: Change,
-              ops: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"seq": seq, "change": change_id, "at": at, "action": change.action,
-            "summary": change.summary, "ops": ops}
+
+def entry_doc(
+    seq: int, change_id: str, at: str, change: Change, ops: list[dict[str, Any]]
+) -> dict[str, Any]:
+    return {
+        "seq": seq,
+        "change": change_id,
+        "at": at,
+        "action": change.action,
+        "summary": change.summary,
+        "ops": ops,
+    }
 
 
 def encode(doc: dict[str, Any]) -> bytes:
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"),
-                      allow_nan=False).encode("utf-8")
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode(
+        "utf-8"
+    )
 
 
 def listing(folder: Path) -> list[tuple[int, str, Path]]:
@@ -444,8 +520,11 @@ def read_entry(seq: int, path: Path) -> Entry:
         raise DataFileError(path, f"is damaged ({problem})", UNDO_HINT)
     problem = content_problem(doc)
     if problem is not None:
-        raise DataFileError(path, f"does not match the change it names ({problem}), so it "
-                                  f"is never replayed", UNDO_HINT)
+        raise DataFileError(
+            path,
+            f"does not match the change it names ({problem}), so it is never replayed",
+            UNDO_HINT,
+        )
     return Entry(seq, path, doc)
 
 
@@ -472,21 +551,34 @@ def content_problem(doc: dict[str, Any]) -> str | None:
     made = [op["table"] for op in records if op.get("before") is None]
     if action in ONE_RECORD:
         if len(records) != 1 or made != [ONE_RECORD[action]] or audit:
-            return f"a change of this kind adds one {ONE_RECORD[action]} record; it names " \
-                   f"{len(records)}"
+            return (
+                f"a change of this kind adds one {ONE_RECORD[action]} record; it names "
+                f"{len(records)}"
+            )
     elif action in CORRECTION_ACTIONS:
         if len(records) != 1 or len(audit) > 1 or records[0].get("before") is None:
             return f"a correction changes one record; it names {len(records)}"
     elif action == "goal-done":
-        if len(records) != 1 or audit or records[0]["table"] != "goals" \
-                or records[0].get("before") is None or records[0].get("after") is None:
+        if (
+            len(records) != 1
+            or audit
+            or records[0]["table"] != "goals"
+            or records[0].get("before") is None
+            or records[0].get("after") is None
+        ):
             return f"marking a goal reached changes one goal; it names {len(records)}"
     elif action in WITH_PROFILE and records:
         wholes = {op["table"] for op in ops if "whole" in op}
-        if len(records) != 1 or made != [WITH_PROFILE[action]] or audit \
-                or not wholes <= {"profile"}:
-            return f"a change of this kind adds one {WITH_PROFILE[action]} record and the " \
-                   f"profile; it names {len(records)}"
+        if (
+            len(records) != 1
+            or made != [WITH_PROFILE[action]]
+            or audit
+            or not wholes <= {"profile"}
+        ):
+            return (
+                f"a change of this kind adds one {WITH_PROFILE[action]} record and the "
+                f"profile; it names {len(records)}"
+            )
     elif action in WHOLE_ONLY:
         wholes = {op["table"] for op in ops if "whole" in op}
         if records or audit or not wholes or not wholes <= WHOLE_ONLY[action]:
@@ -520,8 +612,7 @@ def _op_problem(op: dict[str, Any], change: str) -> str | None:
     if after is None:
         return None
     key, day = after.get("key"), after.get("date")
-    if (table in LOG_TABLES) != is_iso_day(day) or (day is not None and
-                                                    table not in LOG_TABLES):
+    if (table in LOG_TABLES) != is_iso_day(day) or (day is not None and table not in LOG_TABLES):
         return f"a {table} record it names has no day of its own"
     if op.get("audit"):
         if table != "corrections" or not str(key).startswith(f"{change}:"):
@@ -531,8 +622,12 @@ def _op_problem(op: dict[str, Any], change: str) -> str | None:
             return "a check-in it names is not the one of its day"
     elif before is not None and key != key_of(table, before):
         return f"a {table} record it names is not the one it would put back"
-    if table in LOG_TABLES and before is not None and table != "pain_checkins" \
-            and not isinstance(key, str):
+    if (
+        table in LOG_TABLES
+        and before is not None
+        and table != "pain_checkins"
+        and not isinstance(key, str)
+    ):
         return f"a {table} record it names has no id"
     return None
 
@@ -554,9 +649,11 @@ def _entry_problem(doc: Any) -> str | None:
                 return "a whole table is not an object"
             continue
         before, after = op.get("before"), op.get("after")
-        if before is not None and (not isinstance(before, dict)
-                                   or KEY_FIELD[op["table"]] not in before
-                                   or (op["table"] in LOG_TABLES and "date" not in before)):
+        if before is not None and (
+            not isinstance(before, dict)
+            or KEY_FIELD[op["table"]] not in before
+            or (op["table"] in LOG_TABLES and "date" not in before)
+        ):
             return "a value before is not a record"
         if after is not None and (not isinstance(after, dict) or "key" not in after):
             return "a value after names no record"

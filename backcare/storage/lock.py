@@ -32,8 +32,9 @@ def _file_lock(path: Path) -> Any:
         raise FileNotFoundError(errno.ENOENT, "No such file or directory", str(path))
     from filelock import FileLock
 
-    return FileLock(path, mode=LOCK_MODE, thread_local=False, fallback_to_soft=False,
-                    poll_interval=POLL_S)
+    return FileLock(
+        path, mode=LOCK_MODE, thread_local=False, fallback_to_soft=False, poll_interval=POLL_S
+    )
 
 
 def _cannot_open(path: Path, exc: OSError) -> BackcareError:
@@ -49,8 +50,9 @@ def exclusive(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
         held = _file_lock(path)
         held.acquire(timeout=timeout)
     except Timeout:
-        raise BackcareError("another backcare is still writing to the data folder; try "
-                            "again in a moment") from None
+        raise BackcareError(
+            "another backcare is still writing to the data folder; try again in a moment"
+        ) from None
     except OSError as exc:
         raise _cannot_open(path, exc) from None
     try:

@@ -68,24 +68,40 @@ def read(log_dir: Path) -> dict[str, list[str]] | None:
         doc = json.loads(raw) if len(raw) <= MAX_INDEX_BYTES else None
     except (OSError, ValueError):
         return None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT \
-            or doc.get("version") != VERSION or not isinstance(doc.get("months"), dict):
+    if (
+        not isinstance(doc, dict)
+        or doc.get("format") != FORMAT
+        or doc.get("version") != VERSION
+        or not isinstance(doc.get("months"), dict)
+    ):
         return None
     months = doc["months"]
-    if not all(isinstance(k, str) and isinstance(v, list)
-               and all(isinstance(i, str) for i in v) for k, v in months.items()):
+    if not all(
+        isinstance(k, str) and isinstance(v, list) and all(isinstance(i, str) for i in v)
+        for k, v in months.items()
+    ):
         return None
     return months
 
 
 def encode(months: Mapping[str, list[str]]) -> bytes:
-    return (json.dumps({"format": FORMAT, "version": VERSION,
-                        "months": {k: months[k] for k in sorted(months) if months[k]}},
-                       ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    return (
+        json.dumps(
+            {
+                "format": FORMAT,
+                "version": VERSION,
+                "months": {k: months[k] for k in sorted(months) if months[k]},
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        + "\n"
+    ).encode("utf-8")
 
 
-def updated(log_dir: Path, written: Iterable[Path],
-            tables_of: Callable[[Path], Mapping[str, Any]]) -> bytes | None:
+def updated(
+    log_dir: Path, written: Iterable[Path], tables_of: Callable[[Path], Mapping[str, Any]]
+) -> bytes | None:
     """The index's new bytes when a change writes these files: each month written, as
     its tables will be. None when it writes no month, or leaves the index as it is (the
     usual case: a record logged on its own day moves nothing, and costs no extra write).

@@ -86,8 +86,13 @@ _MONTH_NAME_LEN = len("2026-11.json")
 
 
 def _is_month_name(name: str) -> bool:
-    return len(name) == _MONTH_NAME_LEN and name.endswith(".json") and name[4] == "-" \
-        and name[:4].isdigit() and name[5:7].isdigit()
+    return (
+        len(name) == _MONTH_NAME_LEN
+        and name.endswith(".json")
+        and name[4] == "-"
+        and name[:4].isdigit()
+        and name[5:7].isdigit()
+    )
 
 
 def _month_problem(month: str) -> TableCheck:
@@ -105,15 +110,19 @@ def _corrections_problem(tables: dict[str, Any]) -> str | None:
 def _serialise(path: Path, tables: dict[str, Any]) -> bytes:
     """The bytes of a data file, or an error that says nothing was written."""
     try:
-        return json.dumps(stamp_schema(tables), ensure_ascii=False, separators=(",", ":"),
-                          allow_nan=False).encode("utf-8")
+        return json.dumps(
+            stamp_schema(tables), ensure_ascii=False, separators=(",", ":"), allow_nan=False
+        ).encode("utf-8")
     except (UnicodeEncodeError, ValueError, TypeError) as exc:
-        raise BackcareError(f"{path}: could not be saved (a value cannot be written as "
-                            f"JSON: {type(exc).__name__}); the previous version is "
-                            f"unchanged") from None
+        raise BackcareError(
+            f"{path}: could not be saved (a value cannot be written as "
+            f"JSON: {type(exc).__name__}); the previous version is "
+            f"unchanged"
+        ) from None
 
 
 # --- the store ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class DoctorFinding:
@@ -131,9 +140,13 @@ class DoctorFinding:
 class Store:
     """backcare's data folder. Reads need no lock; every write holds the folder's lock."""
 
-    def __init__(self, home: Path, today: Callable[[], date] = machine_today,
-                 now: Callable[[], str] = clock_now,
-                 renamed: Callable[[], Mapping[str, str]] | None = None) -> None:
+    def __init__(
+        self,
+        home: Path,
+        today: Callable[[], date] = machine_today,
+        now: Callable[[], str] = clock_now,
+        renamed: Callable[[], Mapping[str, str]] | None = None,
+    ) -> None:
         self.home = home
         self.paths = DataPaths(home)
         self._today = today  # the real date, for naming backups; never a --date
@@ -174,8 +187,11 @@ class Store:
         self._recover_once()
         folder = self.paths.log_dir
         try:
-            names = sorted(n for n in os.listdir(folder) if n.endswith(".json")
-                           and len(n) == _MONTH_NAME_LEN and not n.startswith("."))
+            names = sorted(
+                n
+                for n in os.listdir(folder)
+                if n.endswith(".json") and len(n) == _MONTH_NAME_LEN and not n.startswith(".")
+            )
         except FileNotFoundError:
             return []
         except NotADirectoryError:
@@ -201,8 +217,10 @@ class Store:
             return "is a file, not a folder; point BACKCARE_HOME at a folder"
         uid = _euid()
         if uid is not None and st.st_uid != uid:
-            return (f"belongs to another user (uid {st.st_uid}); backcare only uses a data "
-                    f"folder of your own")
+            return (
+                f"belongs to another user (uid {st.st_uid}); backcare only uses a data "
+                f"folder of your own"
+            )
         if not os.access(self.home, os.R_OK | os.W_OK | os.X_OK):
             return "cannot be used: its permissions do not let you read and write it"
         return None
@@ -229,8 +247,9 @@ class Store:
         try:
             self.home.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
         except OSError as exc:
-            raise BackcareError(f"{self.home}: cannot create the data folder "
-                                f"({exc.strerror})") from None
+            raise BackcareError(
+                f"{self.home}: cannot create the data folder ({exc.strerror})"
+            ) from None
         if not self.home.is_dir():
             raise BackcareError(f"{self.home}: the data folder is not a folder")
 
@@ -279,16 +298,16 @@ class Store:
         walked = {}
         for path, st in self._private_walk():
             if path.startswith(log_dir):
-                walked[path[len(log_dir):]] = st
+                walked[path[len(log_dir) :]] = st
             m = stat.S_IMODE(st.st_mode)
             is_dir = stat.S_ISDIR(st.st_mode)
             want = DIR_MODE if is_dir else FILE_MODE
             if m & 0o077:
-                found.append(f"{path} is readable by others (mode {m:o}, should be "
-                             f"{want:o})")
+                found.append(f"{path} is readable by others (mode {m:o}, should be {want:o})")
             elif m & want != want:
-                found.append(f"{path} cannot be read or written by you (mode {m:o}, should "
-                             f"be {want:o})")
+                found.append(
+                    f"{path} cannot be read or written by you (mode {m:o}, should be {want:o})"
+                )
         self._walked = walked
         return found
 
@@ -381,8 +400,13 @@ class Store:
 
     def leftover_temp_files(self) -> list[Path]:
         """Temp files of writes that never finished (a crash, a kill)."""
-        folders = [self.home, self.paths.log_dir, self.paths.cache, self.paths.undo_dir,
-                   self.paths.outbox]
+        folders = [
+            self.home,
+            self.paths.log_dir,
+            self.paths.cache,
+            self.paths.undo_dir,
+            self.paths.outbox,
+        ]
         with contextlib.suppress(OSError):
             for day in sorted(os.listdir(self.paths.backups)):
                 folders += [self.paths.backups / day, self.paths.backups / day / "log"]
@@ -419,15 +443,20 @@ class Store:
         """Write files' new tables. Every file is made into bytes first, so a value that
         cannot be written stops the whole operation before anything is written; then each
         file is backed up (the day's first change) and replaced atomically."""
-        self._write(self._indexed({path: self._prepare(path, tables)
-                                   for path, tables in files.items()}, files.__getitem__))
+        self._write(
+            self._indexed(
+                {path: self._prepare(path, tables) for path, tables in files.items()},
+                files.__getitem__,
+            )
+        )
 
     def _prepared(self, files: FileSet, path: Path) -> bytes:
         """A file of a change, checking only what the change put in it."""
         return self._prepare(path, files.get(path), files.fresh.get(path, {}))
 
-    def _prepare(self, path: Path, tables: dict[str, Any],
-                 fresh: dict[str, Any] | None = None) -> bytes:
+    def _prepare(
+        self, path: Path, tables: dict[str, Any], fresh: dict[str, Any] | None = None
+    ) -> bytes:
         """A data file's bytes, once its records pass the checks every read makes (issue
         24): whatever the path (a command, an import, undo putting a value back, settling a
         change, a migration), a value that would make the file fail to load is refused
@@ -438,8 +467,9 @@ class Store:
             raise BackcareError(f"could not save this: {problem}; nothing was changed")
         return _serialise(path, tables)
 
-    def _indexed(self, data: dict[Path, bytes],
-                 tables_of: Callable[[Path], dict[str, Any]]) -> Prepared:
+    def _indexed(
+        self, data: dict[Path, bytes], tables_of: Callable[[Path], dict[str, Any]]
+    ) -> Prepared:
         """``data``, and when it writes a month, the index of moved ids (:mod:`moved`) and
         the summaries of the months' years (:mod:`summary`): made from the same tables,
         written last in the same step, so that whatever settles the change settles them
@@ -454,10 +484,12 @@ class Store:
         for path, raw in data.items():
             if path.parent == log_dir and _is_month_name(path.name):
                 years.setdefault(path.name[:4], []).append(
-                    summary.Written(path, tables_of(path), raw))
+                    summary.Written(path, tables_of(path), raw)
+                )
         for year, written in sorted(years.items()):
             out[log_dir / f"{year}{summary.SUFFIX}"] = partial(
-                summary.year_bytes, log_dir, year, written, cache.file_key)
+                summary.year_bytes, log_dir, year, written, cache.file_key
+            )
         return out
 
     def _write(self, data: Prepared) -> None:
@@ -474,8 +506,10 @@ class Store:
                 path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
                 atomic_write_bytes(path, raw)
             except OSError as exc:  # a full disk, say: the patient can act on it
-                raise BackcareError(f"{path}: could not be saved ({exc.strerror or exc}); "
-                                    f"the previous version is unchanged") from None
+                raise BackcareError(
+                    f"{path}: could not be saved ({exc.strerror or exc}); "
+                    f"the previous version is unchanged"
+                ) from None
             if not derived:
                 note_saved(path)
             self._parsed.pop(path, None)
@@ -553,11 +587,17 @@ class Store:
                 continue
             names = [Path(MAIN_FILE), Path(CORRECTIONS_FILE)]
             with contextlib.suppress(OSError):
-                names += [Path("log") / n for n in os.listdir(folder / "log")
-                          if n.endswith(".json") and len(n) == _MONTH_NAME_LEN]
+                names += [
+                    Path("log") / n
+                    for n in os.listdir(folder / "log")
+                    if n.endswith(".json") and len(n) == _MONTH_NAME_LEN
+                ]
             for rel in names:
-                if (folder / rel).is_file() and not os.path.lexists(self.home / rel) \
-                        and os.access((self.home / rel).parent, os.X_OK):  # else unknown
+                if (
+                    (folder / rel).is_file()
+                    and not os.path.lexists(self.home / rel)
+                    and os.access((self.home / rel).parent, os.X_OK)
+                ):  # else unknown
                     missing.add(self.home / rel)
         return sorted(missing)
 
@@ -581,9 +621,16 @@ class Store:
             if not any(text.startswith(f"{p} ") for p in reported):
                 findings.append(DoctorFinding(self.home, text, None, True, "permissions"))
         for leftover in self.leftover_temp_files():
-            findings.append(DoctorFinding(leftover, "is a temp file an interrupted write left "
-                                                    "behind; it holds nothing that was saved",
-                                          None, True, "remove"))
+            findings.append(
+                DoctorFinding(
+                    leftover,
+                    "is a temp file an interrupted write left "
+                    "behind; it holds nothing that was saved",
+                    None,
+                    True,
+                    "remove",
+                )
+            )
         findings += self._cache_findings()
         findings += self._undo_findings()
         findings += self._export_findings()
@@ -616,14 +663,14 @@ class Store:
             month = path.name[:7]
             if month[:4] not in years:
                 years[month[:4]] = summary.read_year(
-                    self.paths.log_dir / f"{month[:4]}{summary.SUFFIX}")
+                    self.paths.log_dir / f"{month[:4]}{summary.SUFFIX}"
+                )
             entry = years[month[:4]].get(month)
             try:
                 raw = read_regular(path, MAX_DATA_FILE_BYTES)
             except (OSError, ValueError):
                 raw = None
-            if entry is not None and raw is not None \
-                    and summary.digest_of(raw) == entry.digest:
+            if entry is not None and raw is not None and summary.digest_of(raw) == entry.digest:
                 continue
             problems, tables = self._loaded(path)
             if tables is None:
@@ -631,11 +678,18 @@ class Store:
                 continue
             made, lasting = self._summarise(path, tables)
             if entry is not None and not entry.same_records(made):
-                found.append(DoctorFinding(
-                    path, "does not match its summary in "
-                          f"{month[:4]}{summary.SUFFIX} (the file was changed outside "
-                          "backcare); progress uses the file, and --yes makes the summary "
-                          "again from it", None, True, "summarise"))
+                found.append(
+                    DoctorFinding(
+                        path,
+                        "does not match its summary in "
+                        f"{month[:4]}{summary.SUFFIX} (the file was changed outside "
+                        "backcare); progress uses the file, and --yes makes the summary "
+                        "again from it",
+                        None,
+                        True,
+                        "summarise",
+                    )
+                )
             elif lasting:
                 fresh[month] = made
         if fresh:
@@ -659,8 +713,10 @@ class Store:
                 if os.path.lexists(tmp) and is_export_temp(tmp.name):
                     if _export_running(tmp):
                         continue
-                    problem = (f"notes {tmp}, a full copy of your data that an export cut "
-                               "short left outside the data folder")
+                    problem = (
+                        f"notes {tmp}, a full copy of your data that an export cut "
+                        "short left outside the data folder"
+                    )
                 else:
                     problem = "notes an export that was cut short; nothing of it is left"
                 found.append(DoctorFinding(note, problem, None, True, "remove"))
@@ -670,19 +726,25 @@ class Store:
         """Folders of the data folder that cannot be listed: named, and made readable by
         --yes where this user owns them (the permissions walk fixes them)."""
         found = []
-        for folder in (self.paths.log_dir, self.paths.undo_dir, self.paths.backups,
-                       self.paths.cache):
+        for folder in (
+            self.paths.log_dir,
+            self.paths.undo_dir,
+            self.paths.backups,
+            self.paths.cache,
+        ):
             if os.path.isdir(folder) and not os.access(folder, os.R_OK | os.X_OK):
-                found.append(DoctorFinding(folder, unreadable(folder).problem, None,
-                                           _owned(folder), "permissions"))
+                found.append(
+                    DoctorFinding(
+                        folder, unreadable(folder).problem, None, _owned(folder), "permissions"
+                    )
+                )
         return found
 
     def _readable_data_files(self) -> list[Path]:
         try:
             return self.data_files()
         except UnreadableFile:  # the log's folder: a finding of its own
-            return [p for p in (self.main_path, self.paths.corrections)
-                    if os.path.lexists(p)]
+            return [p for p in (self.main_path, self.paths.corrections) if os.path.lexists(p)]
 
     def _undo_findings(self) -> list[DoctorFinding]:
         """Undo history files that cannot be read: only what undo could reverse is lost
@@ -707,9 +769,16 @@ class Store:
             try:
                 journal.read_entry(seq, path)
             except DataFileError as exc:
-                found.append(DoctorFinding(path, f"{exc.problem}; it only holds what 'backcare "
-                                                 f"undo' can reverse, nothing recorded",
-                                           None, True, "remove"))
+                found.append(
+                    DoctorFinding(
+                        path,
+                        f"{exc.problem}; it only holds what 'backcare "
+                        f"undo' can reverse, nothing recorded",
+                        None,
+                        True,
+                        "remove",
+                    )
+                )
                 continue
             if not state and key is not None and key == cache.file_key(path):
                 passed[path.name] = cache.Entry(key, b"1")
@@ -719,8 +788,12 @@ class Store:
 
     def _cache_findings(self) -> list[DoctorFinding]:
         found = []
-        kinds = {self.paths.library_cache: "library", self.paths.history_cache: "history",
-                 self.paths.symptoms_cache: "symptoms", self.paths.undo_cache: "undo"}
+        kinds = {
+            self.paths.library_cache: "library",
+            self.paths.history_cache: "history",
+            self.paths.symptoms_cache: "symptoms",
+            self.paths.undo_cache: "undo",
+        }
         for path, kind in kinds.items():
             if not os.path.lexists(path):
                 continue
@@ -729,19 +802,33 @@ class Store:
                 problem = "is not a cache this backcare can read"
             elif checked.failed:
                 one = checked.failed == 1
-                problem = (f"has {checked.failed} entr{'y that fails its' if one else 'ies that'}"
-                           f"{'' if one else ' fail their'} checksum")
+                problem = (
+                    f"has {checked.failed} entr{'y that fails its' if one else 'ies that'}"
+                    f"{'' if one else ' fail their'} checksum"
+                )
             else:
                 continue
-            found.append(DoctorFinding(path, problem + "; it is only a copy, and is made "
-                                                       "again when needed", None, True,
-                                       "remove"))
+            found.append(
+                DoctorFinding(
+                    path,
+                    problem + "; it is only a copy, and is made again when needed",
+                    None,
+                    True,
+                    "remove",
+                )
+            )
         for name in cache.LEGACY_FILES:
             legacy = self.paths.cache / name
             if os.path.lexists(legacy):
-                found.append(DoctorFinding(legacy, "is a cache of an earlier backcare that "
-                                                   "nothing reads any more", None, True,
-                                           "remove"))
+                found.append(
+                    DoctorFinding(
+                        legacy,
+                        "is a cache of an earlier backcare that nothing reads any more",
+                        None,
+                        True,
+                        "remove",
+                    )
+                )
         return found
 
     def restore(self, finding: DoctorFinding) -> Path | None:
@@ -836,15 +923,19 @@ class Store:
         if docs:
             return PrescriptionHistory.from_list(docs).with_current_ids(self.renamed())
         programme = self._single(main, "programme")
-        return regimen(Prescription.from_dict(programme).with_current_ids(self.renamed())
-                       if programme else None)
+        return regimen(
+            Prescription.from_dict(programme).with_current_ids(self.renamed())
+            if programme
+            else None
+        )
 
     def goals(self) -> list[Goal]:
         docs = (self._main().get("goals") or {}).values()
         return sorted((Goal.from_dict(d) for d in docs), key=lambda g: g.id)
 
-    def records(self, table: str, start: date | None = None,
-                end: date | None = None) -> list[dict[str, Any]]:
+    def records(
+        self, table: str, start: date | None = None, end: date | None = None
+    ) -> list[dict[str, Any]]:
         """Raw records of one log table between two dates (inclusive), oldest first."""
         lo = start.isoformat() if start else ""
         hi = end.isoformat() if end else "9999"
@@ -876,8 +967,9 @@ class Store:
         # month checked by its checksum and its file's identity (issue 7, issue 17). A short
         # range reads its few files directly.
         builder = self._builder()
-        use_cache = len(paths) >= HISTORY_CACHE_MIN_MONTHS and \
-            (start is None or len(paths) >= HISTORY_CACHE_WINDOW_MONTHS)
+        use_cache = len(paths) >= HISTORY_CACHE_MIN_MONTHS and (
+            start is None or len(paths) >= HISTORY_CACHE_WINDOW_MONTHS
+        )
         cached = cache.read_cache(self.paths.history_cache, "history") if use_cache else None
         changed = False
         months: list[cache.MonthRecords] = []
@@ -897,9 +989,12 @@ class Store:
             months.append(month)
         if cached is not None and (changed or cached.failed):
             live = {p.name for p in self.month_paths()}
-            cache.write_cache(self.paths.history_cache, "history",
-                              {k: v for k, v in cached.entries.items() if k in live},
-                              self.paths.lock)
+            cache.write_cache(
+                self.paths.history_cache,
+                "history",
+                {k: v for k, v in cached.entries.items() if k in live},
+                self.paths.lock,
+            )
         lo, hi = start or date.min, end or date.max
         sessions = [s for m in months for s in m[0] if lo <= s.date <= hi]
         checkins = [c for m in months for c in m[1] if lo <= c.date <= hi]
@@ -921,8 +1016,7 @@ class Store:
         rollup; an old file's entries (version 1) are written back in the new form."""
         first = date(before.year, before.month, 1)
         log_dir = self.paths.log_dir
-        names = self.month_names(None, first - timedelta(days=1)) if first > date.min \
-            else []
+        names = self.month_names(None, first - timedelta(days=1)) if first > date.min else []
         folder = str(log_dir)
         walked = self._walked or {}
         by_year: dict[str, list[str]] = {}
@@ -932,11 +1026,16 @@ class Store:
         parts: list[summary.Rollup] = []
         for year, year_names in by_year.items():
             found = summary.read_year_file(log_dir / f"{year}{summary.SUFFIX}")
-            keys = {name[:7]: cache.key_of(walked[name]) if name in walked
-                    else cache.file_key(os.path.join(folder, name)) for name in year_names}
+            keys = {
+                name[:7]: cache.key_of(walked[name])
+                if name in walked
+                else cache.file_key(os.path.join(folder, name))
+                for name in year_names
+            }
             if self._overlay:  # read as they were before an unfinished change: anew
-                keys.update({name[:7]: None for name in year_names
-                             if log_dir / name in self._overlay})
+                keys.update(
+                    {name[:7]: None for name in year_names if log_dir / name in self._overlay}
+                )
             if found is not None and found.rollup is not None and found.keys == keys:
                 parts.append(found.rollup)
                 continue
@@ -955,8 +1054,9 @@ class Store:
             summary.write_back(log_dir, fresh, self.paths.lock)
         return _earlier(first, parts)
 
-    def _summarise(self, path: Path, tables: dict[str, Any] | None = None
-                   ) -> tuple[summary.MonthSummary, bool]:
+    def _summarise(
+        self, path: Path, tables: dict[str, Any] | None = None
+    ) -> tuple[summary.MonthSummary, bool]:
         """A month's entry made from the month itself, read whole and checked (``tables``:
         as just read); and whether it may be kept (the file did not change while it was
         read, and no unfinished change is being read around)."""
@@ -980,8 +1080,11 @@ class Store:
         like the history; a month whose entry fails is read and checked again."""
         every = self.month_paths()
         first = since + timedelta(days=1) if since else None
-        paths = every if first is None else \
-            [p for p in every if p.name[:7] >= f"{first.year:04d}-{first.month:02d}"]
+        paths = (
+            every
+            if first is None
+            else [p for p in every if p.name[:7] >= f"{first.year:04d}-{first.month:02d}"]
+        )
         cached = cache.read_cache(self.paths.symptoms_cache, "symptoms")
         changed = bool(cached.failed)
         found: list[PainCheckin] = []
@@ -992,8 +1095,11 @@ class Store:
             checkins = None
             if entry is not None and entry.key == key:
                 with contextlib.suppress(TypeError, ValueError, OverflowError):
-                    checkins = [] if entry.payload == b"[]" else \
-                        cache.checkins_from_raw(cache.loads(entry.payload))
+                    checkins = (
+                        []
+                        if entry.payload == b"[]"
+                        else cache.checkins_from_raw(cache.loads(entry.payload))
+                    )
             if checkins is None:
                 builder = builder or self._builder()
                 checkins = [c for c in self._read_month(path, builder)[1] if c.symptoms]
@@ -1004,9 +1110,12 @@ class Store:
             found.extend(c for c in checkins if since is None or c.date > since)
         if changed:
             live = {p.name for p in every}
-            cache.write_cache(self.paths.symptoms_cache, "symptoms",
-                              {k: v for k, v in cached.entries.items() if k in live},
-                              self.paths.lock)
+            cache.write_cache(
+                self.paths.symptoms_cache,
+                "symptoms",
+                {k: v for k, v in cached.entries.items() if k in live},
+                self.paths.lock,
+            )
         return sorted(found, key=lambda c: c.date)
 
     def _file_key(self, path: Path) -> str | None:
@@ -1046,14 +1155,16 @@ class Store:
                 files.set_table(self.main_path, "profile", {"1": doc})
                 self._audit_profile(files, old, doc)
                 return None
-            return Change("profile", change_summary("profile", summary),
-                          tables=(("profile", {"1": doc}),))
+            return Change(
+                "profile", change_summary("profile", summary), tables=(("profile", {"1": doc}),)
+            )
 
         self.save_change(build)
         return saved
 
-    def update_profile(self, change: Callable[[Profile], Profile], action: str,
-                       summary: str) -> Profile:
+    def update_profile(
+        self, change: Callable[[Profile], Profile], action: str, summary: str
+    ) -> Profile:
         """Change the profile as one journalled step that ``undo`` reverses (a routine swap,
         issue 20): ``change`` gets the profile as it is under the lock."""
         saved: list[Profile] = []
@@ -1094,8 +1205,9 @@ class Store:
         """Use a prescription from its own start (None: stop following one)."""
         self.set_programme(programme, programme.start if programme else None, None)
 
-    def set_programme(self, programme: Prescription | None, start: date | None,
-                      recorded: date | None) -> None:
+    def set_programme(
+        self, programme: Prescription | None, start: date | None, recorded: date | None
+    ) -> None:
         """Use ``programme`` from ``start`` on (None: clear it from ``start``), keeping the
         history of prescriptions: imported, replaced or cleared, each with its date. One
         change, which undo reverses (issue 24)."""
@@ -1108,16 +1220,25 @@ class Store:
                 docs = regimen(Prescription.from_dict(had)).to_list()
             event = "cleared" if programme is None else "replaced" if had else "imported"
             docs.append(PrescriptionPeriod(start, programme, event, recorded).to_dict())
-            what = "the prescription you stopped following" if programme is None else \
-                "the prescription " + ("that replaced the one before" if had else "imported")
-            return Change("programme", what, tables=(
-                ("programme", {"1": programme.to_dict()} if programme else {}),
-                ("prescriptions", {str(n): d for n, d in enumerate(docs, 1)})))
+            what = (
+                "the prescription you stopped following"
+                if programme is None
+                else "the prescription " + ("that replaced the one before" if had else "imported")
+            )
+            return Change(
+                "programme",
+                what,
+                tables=(
+                    ("programme", {"1": programme.to_dict()} if programme else {}),
+                    ("prescriptions", {str(n): d for n, d in enumerate(docs, 1)}),
+                ),
+            )
 
         self.save_change(build)
 
-    def adopt_programme(self, programme: Prescription | None,
-                        prescriptions: list[dict[str, Any]] | None) -> None:
+    def adopt_programme(
+        self, programme: Prescription | None, prescriptions: list[dict[str, Any]] | None
+    ) -> None:
         """Take a patient's own prescription and its history as their newest export has
         them (the clinic's copy of a patient, issue 16). Without a history in the export,
         the change joins the history kept here. One write of the main file."""
@@ -1126,16 +1247,19 @@ class Store:
             return
 
         def build(files: FileSet) -> None:
-            files.set_table(self.main_path, "prescriptions",
-                            {str(n): d for n, d in enumerate(prescriptions, 1)})
-            files.set_table(self.main_path, "programme",
-                            {"1": programme.to_dict()} if programme else {})
+            files.set_table(
+                self.main_path, "prescriptions", {str(n): d for n, d in enumerate(prescriptions, 1)}
+            )
+            files.set_table(
+                self.main_path, "programme", {"1": programme.to_dict()} if programme else {}
+            )
 
         self.save_change(build)
 
     # -- writing: goals, each change one that undo reverses (issue 24) --
-    def add_goal(self, text: str, created: date, by: date | None,
-                 psfs_activity: str | None) -> Goal:
+    def add_goal(
+        self, text: str, created: date, by: date | None, psfs_activity: str | None
+    ) -> Goal:
         from backcare.storage.ids import new_id
 
         made: list[Goal] = []
@@ -1153,8 +1277,10 @@ class Store:
     def _goal(self, files: FileSet, goal_id: int) -> dict[str, Any]:
         found = files.find("goals", goal_id)
         if found is None:
-            raise BackcareError(f"there is no goal {goal_id}; 'backcare goal list' shows "
-                                "your goals and their numbers")
+            raise BackcareError(
+                f"there is no goal {goal_id}; 'backcare goal list' shows "
+                "your goals and their numbers"
+            )
         return found[2]
 
     def complete_goal(self, goal_id: int, on: date) -> Goal:
@@ -1164,8 +1290,11 @@ class Store:
             before = self._goal(files, goal_id)
             goal = Goal.from_dict(before).completed(on)
             made.append(goal)
-            return Change("goal-done", change_summary("goal-done", describe("goals", before)),
-                          (RecordChange("goals", before, goal.to_dict()),))
+            return Change(
+                "goal-done",
+                change_summary("goal-done", describe("goals", before)),
+                (RecordChange("goals", before, goal.to_dict()),),
+            )
 
         self.save_change(build)
         return made[-1]
@@ -1180,8 +1309,12 @@ class Store:
             old = Goal.from_dict(before)
             new = edit(old)
             made.append((old, new))
-            return Change("edit", change_summary("edit", describe("goals", before)),
-                          (RecordChange("goals", before, new.to_dict()),), "edit")
+            return Change(
+                "edit",
+                change_summary("edit", describe("goals", before)),
+                (RecordChange("goals", before, new.to_dict()),),
+                "edit",
+            )
 
         self.save_change(build)
         return made[-1]
@@ -1193,8 +1326,12 @@ class Store:
         def build(files: FileSet) -> Change:
             before = self._goal(files, goal_id)
             made.append(Goal.from_dict(before))
-            return Change("delete", change_summary("delete", describe("goals", before)),
-                          (RecordChange("goals", before, None),), "delete")
+            return Change(
+                "delete",
+                change_summary("delete", describe("goals", before)),
+                (RecordChange("goals", before, None),),
+                "delete",
+            )
 
         self.save_change(build)
         return made[-1]
@@ -1207,9 +1344,14 @@ class Store:
         """A session logged again that takes the place of the first (kept in the audit
         trail)."""
         doc = new.to_dict()
-        self.save_change(lambda files: Change(
-            "replace", change_summary("replace", describe("sessions", doc)),
-            (RecordChange("sessions", old.to_dict(), doc),), "replace"))
+        self.save_change(
+            lambda files: Change(
+                "replace",
+                change_summary("replace", describe("sessions", doc)),
+                (RecordChange("sessions", old.to_dict(), doc),),
+                "replace",
+            )
+        )
 
     def put_session(self, session: Session) -> None:
         """Save a session, replacing an earlier save of the same id: the guided session
@@ -1238,20 +1380,24 @@ class Store:
         says so, as one change undo reverses. Returns the profile as saved."""
         saved = _with_patient_id(profile)
         doc = visit.to_dict()
-        self.save_change(lambda files: Change(
-            "clear", change_summary("clear", describe("visits", doc)),
-            (RecordChange("visits", None, doc),),
-            tables=(("profile", {"1": saved.to_dict()}),)))
+        self.save_change(
+            lambda files: Change(
+                "clear",
+                change_summary("clear", describe("visits", doc)),
+                (RecordChange("visits", None, doc),),
+                tables=(("profile", {"1": saved.to_dict()}),),
+            )
+        )
         return saved
 
-    def change_profile(self, profile: Profile, assessment: Assessment | None = None
-                       ) -> Profile:
+    def change_profile(self, profile: Profile, assessment: Assessment | None = None) -> Profile:
         """A profile changed by a re-run of ``init`` (and the STarT Back answers it took), as
         one change undo reverses (issue 21). Returns the profile as saved."""
         saved = _with_patient_id(profile)
         doc = saved.to_dict()
-        records = () if assessment is None else (
-            RecordChange("assessments", None, assessment.to_dict()),)
+        records = (
+            () if assessment is None else (RecordChange("assessments", None, assessment.to_dict()),)
+        )
 
         def build(files: FileSet) -> Change | None:
             old = self._single(files.get(self.main_path), "profile")
@@ -1263,10 +1409,18 @@ class Store:
                     files.set_table(self.main_path, "profile", {"1": doc})
                     self._audit_profile(files, old, doc)
                     return None
-                return Change("assessment", change_summary("assessment", describe(
-                    "assessments", records[0].after or {})), records, profile=doc)
-            return Change("profile", change_summary("profile", "your profile"), records,
-                          tables=(("profile", {"1": doc}),))
+                return Change(
+                    "assessment",
+                    change_summary("assessment", describe("assessments", records[0].after or {})),
+                    records,
+                    profile=doc,
+                )
+            return Change(
+                "profile",
+                change_summary("profile", "your profile"),
+                records,
+                tables=(("profile", {"1": doc}),),
+            )
 
         self.save_change(build)
         return saved
@@ -1280,8 +1434,12 @@ class Store:
             found = files.find("pain_checkins", doc["date"], doc["date"])
             if found is None:
                 return _new_record("checkin", "pain_checkins", doc)
-            return Change("replace", change_summary("replace", describe("pain_checkins", doc)),
-                          (RecordChange("pain_checkins", found[2], doc),), "replace")
+            return Change(
+                "replace",
+                change_summary("replace", describe("pain_checkins", doc)),
+                (RecordChange("pain_checkins", found[2], doc),),
+                "replace",
+            )
 
         change = self.save_change(build)
         return change is not None and change.action == "replace"
@@ -1298,8 +1456,9 @@ class Store:
             files = FileSet(self)
             change = build(files)
             if change is None:
-                self._write(self._indexed({p: self._prepared(files, p) for p in files.changed},
-                                          files.get))
+                self._write(
+                    self._indexed({p: self._prepared(files, p) for p in files.changed}, files.get)
+                )
                 return None
             self._apply(files, change)
         return change
@@ -1319,13 +1478,16 @@ class Store:
             ops = journal.forward(files, change, at, change_id)
         except journal.ChangedMeanwhile as exc:
             what = describe(exc.table, exc.doc) if exc.doc else "a record with its id"
-            raise BackcareError(f"{what} changed while this command ran (another backcare "
-                                f"wrote it); nothing was saved: run the command again") from None
+            raise BackcareError(
+                f"{what} changed while this command ran (another backcare "
+                f"wrote it); nothing was saved: run the command again"
+            ) from None
         # A file written first is written again if the change went on to change it too
         # (the audit trail: the profile's line first, then the correction's).
-        rest = self._indexed({p: data for p in files.changed
-                              if first.get(p) != (data := self._prepared(files, p))},
-                             files.get)
+        rest = self._indexed(
+            {p: data for p in files.changed if first.get(p) != (data := self._prepared(files, p))},
+            files.get,
+        )
         if not ops:
             self._write({**first, **rest})
             return
@@ -1338,8 +1500,9 @@ class Store:
         rename_durably(pending, self.paths.undo_entry(seq))
         self._prune_undo()
 
-    def _audit_profile(self, files: FileSet, old: dict[str, Any] | None,
-                       new: dict[str, Any], at: str | None = None) -> bool:
+    def _audit_profile(
+        self, files: FileSet, old: dict[str, Any] | None, new: dict[str, Any], at: str | None = None
+    ) -> bool:
         """A line in the audit trail for a change of the profile that is no undoable step of
         its own: a red flag or a clearance, kept whatever happens (issue 21). True if one
         was put."""
@@ -1353,8 +1516,9 @@ class Store:
             path.parent.mkdir(mode=DIR_MODE, exist_ok=True)
             atomic_write_bytes(path, data)
         except OSError as exc:
-            raise BackcareError(f"{path}: could not be saved ({exc.strerror or exc}); "
-                                f"nothing was changed") from None
+            raise BackcareError(
+                f"{path}: could not be saved ({exc.strerror or exc}); nothing was changed"
+            ) from None
 
     def _next_seq(self) -> int:
         found = journal.listing(self.paths.undo_dir)
@@ -1363,7 +1527,7 @@ class Store:
     def _prune_undo(self) -> None:
         done = [path for _, state, path in journal.listing(self.paths.undo_dir) if not state]
         with contextlib.suppress(OSError):
-            unlink_durably(*done[:-journal.UNDO_KEPT])
+            unlink_durably(*done[: -journal.UNDO_KEPT])
 
     def _settle(self) -> list[tuple[str, Entry]]:
         """Finish what a crash interrupted (the lock is held): roll back a change that was
@@ -1375,11 +1539,13 @@ class Store:
             entry = journal.read_entry(seq, path)
             files = FileSet(self)
             self._replay(files, entry, state)
-            self._write(self._indexed({p: self._prepared(files, p) for p in files.changed},
-                                      files.get))
+            self._write(
+                self._indexed({p: self._prepared(files, p) for p in files.changed}, files.get)
+            )
             self._mend_summaries(entry, files.changed)
-            unlink_durably(self.paths.undo_entry(seq), path) if state == UNDOING \
-                else unlink_durably(path)
+            unlink_durably(
+                self.paths.undo_entry(seq), path
+            ) if state == UNDOING else unlink_durably(path)
             settled.append(("rolled back" if state == PENDING else "undone", entry))
         return settled
 
@@ -1387,23 +1553,31 @@ class Store:
         """The summaries of the months a settled change touched and settling did not write
         (the lock is held): an undo cut short after writing a month and before its summary
         leaves the month as settling wants it, so settling rewrites nothing there."""
-        months = {str(record["date"])[:7] for op in entry.ops
-                  for record in (op.get("before"), op.get("after"))
-                  if isinstance(record, dict) and op["table"] in journal.LOG_TABLES
-                  and isinstance(record.get("date"), str)}
+        months = {
+            str(record["date"])[:7]
+            for op in entry.ops
+            for record in (op.get("before"), op.get("after"))
+            if isinstance(record, dict)
+            and op["table"] in journal.LOG_TABLES
+            and isinstance(record.get("date"), str)
+        }
         fresh = {}
         for month in sorted(months):
             path = self.paths.month_named(month)
             if path in written or not os.path.lexists(path):
                 continue
-            entry_now = summary.read_year(
-                self.paths.log_dir / f"{month[:4]}{summary.SUFFIX}").get(month)
+            entry_now = summary.read_year(self.paths.log_dir / f"{month[:4]}{summary.SUFFIX}").get(
+                month
+            )
             try:
                 raw = read_regular(path, MAX_DATA_FILE_BYTES)
             except (OSError, ValueError):
                 continue
-            if entry_now is not None and raw is not None \
-                    and entry_now.digest == summary.digest_of(raw):
+            if (
+                entry_now is not None
+                and raw is not None
+                and entry_now.digest == summary.digest_of(raw)
+            ):
                 continue
             made, lasting = self._summarise(path)
             if lasting:
@@ -1420,8 +1594,11 @@ class Store:
 
     def undo_history(self) -> list[Entry]:
         """The changes undo can reverse, the latest last (read without the lock)."""
-        return [journal.read_entry(seq, path) for seq, state, path
-                in journal.listing(self.paths.undo_dir) if not state]
+        return [
+            journal.read_entry(seq, path)
+            for seq, state, path in journal.listing(self.paths.undo_dir)
+            if not state
+        ]
 
     def undo(self, decide: Callable[[Entry, FileSet], UndoChoice]) -> UndoOutcome:
         """Reverse the latest change, in one step (:mod:`journal`). ``decide`` sees the
@@ -1432,16 +1609,18 @@ class Store:
             settled = self.settled
             if settled:
                 return UndoOutcome(None, len(self.undo_history()), settled)
-            done = [(seq, path) for seq, state, path in journal.listing(self.paths.undo_dir)
-                    if not state]
+            done = [
+                (seq, path)
+                for seq, state, path in journal.listing(self.paths.undo_dir)
+                if not state
+            ]
             if not done:
                 return UndoOutcome(None, 0)
             seq, path = done[-1]
             entry = journal.read_entry(seq, path)
             files = FileSet(self)
             choice = decide(entry, files)
-            ops = [op for op in entry.ops
-                   if not ("whole" in op and op["table"] in choice.keep)]
+            ops = [op for op in entry.ops if not ("whole" in op and op["table"] in choice.keep)]
             lines = journal.undo_audit(files, entry, self._now(), ops, choice.profile)
             journal.backward(files, ops, audit=False)
             for line in lines:
@@ -1450,8 +1629,9 @@ class Store:
             if choice.profile is not None:
                 files.set_table(self.main_path, "profile", {"1": choice.profile})
                 first[self.main_path] = self._prepared(files, self.main_path)
-            rest = self._indexed({p: self._prepared(files, p) for p in files.changed
-                                  if p not in first}, files.get)
+            rest = self._indexed(
+                {p: self._prepared(files, p) for p in files.changed if p not in first}, files.get
+            )
             undoing = journal.encode({**entry.doc, "ops": ops, "undo_audit": lines})
             self._write(first)
             self._write_entry(self.paths.undo_entry(seq, UNDOING), undoing)
@@ -1459,8 +1639,7 @@ class Store:
             unlink_durably(path, self.paths.undo_entry(seq, UNDOING))
             return UndoOutcome(entry, len(done) - 1, choice=choice)
 
-    def find_record(self, ident: str, day: str | None = None
-                    ) -> list[tuple[str, dict[str, Any]]]:
+    def find_record(self, ident: str, day: str | None = None) -> list[tuple[str, dict[str, Any]]]:
         """The log records with this id, as stored: in ``day``'s month when the id says its
         day, else in every month (read without the lock)."""
         files = FileSet(self)
@@ -1477,12 +1656,14 @@ class Store:
         found = files.find_id(ident)  # every month: an id that names none, or a hand edit
         if found:
             with self.writing():  # the index missed it: make it again, from every month
-                moved.rebuild(self.paths.log_dir, ((p, self.load(p) or {})
-                                                   for p in self.month_paths()))
+                moved.rebuild(
+                    self.paths.log_dir, ((p, self.load(p) or {}) for p in self.month_paths())
+                )
         return found
 
-    def corrections(self, start: date | None = None,
-                    end: date | None = None) -> list[dict[str, Any]]:
+    def corrections(
+        self, start: date | None = None, end: date | None = None
+    ) -> list[dict[str, Any]]:
         """The audit trail, oldest first, as it is exported: each correction's when, what,
         and the record before and after; those of records dated in [start, end]."""
         tables = self.load(self.paths.corrections) or {}
@@ -1490,18 +1671,26 @@ class Store:
         hi = end.isoformat() if end else "9999"
         out = []
         for doc in (tables.get("corrections") or {}).values():
-            days = {doc["date"], *(r["date"] for r in (doc.get("before"), doc.get("after"))
-                                   if r and "date" in r)}
+            days = {
+                doc["date"],
+                *(r["date"] for r in (doc.get("before"), doc.get("after")) if r and "date" in r),
+            }
             if any(lo <= d <= hi for d in days):
                 out.append({k: v for k, v in doc.items() if k not in ("key", "change")})
         return out
 
-    def import_all(self, tables: dict[str, list[dict[str, Any]]], profile: Profile | None,
-                   goals: list[Goal], programme: Prescription | None,
-                   replace_profile: bool = False, *, source: str = "",
-                   corrections: list[dict[str, Any]] | None = None,
-                   prescriptions: list[dict[str, Any]] | None = None
-                   ) -> tuple[dict[str, int], int]:
+    def import_all(
+        self,
+        tables: dict[str, list[dict[str, Any]]],
+        profile: Profile | None,
+        goals: list[Goal],
+        programme: Prescription | None,
+        replace_profile: bool = False,
+        *,
+        source: str = "",
+        corrections: list[dict[str, Any]] | None = None,
+        prescriptions: list[dict[str, Any]] | None = None,
+    ) -> tuple[dict[str, int], int]:
         """An import, as one change undo reverses: already-validated log records (ids
         already present are skipped), the audit trail's lines it carries, and the profile,
         goals and programme (with its history). Every changed file is prepared and made into
@@ -1522,16 +1711,19 @@ class Store:
             for line in corrections or []:
                 key = _line_key(line)
                 if files.find("corrections", key) is None:
-                    records.append(RecordChange("corrections", None, {**line, "key": key,
-                                                                      "change": "import"}))
+                    records.append(
+                        RecordChange("corrections", None, {**line, "key": key, "change": "import"})
+                    )
             main = files.get(self.main_path)
             whole = _main_tables(main, profile, programme, replace_profile, prescriptions)
             new_goals = _new_goals(main.get("goals") or {}, goals)
             goals_added = len(new_goals)
             records += [RecordChange("goals", None, g) for g in new_goals]
             count = sum(added.values())
-            what = f"the import{f' of {source}' if source else ''} " \
-                   f"({count} record{'' if count == 1 else 's'})"
+            what = (
+                f"the import{f' of {source}' if source else ''} "
+                f"({count} record{'' if count == 1 else 's'})"
+            )
             return Change("import", what, tuple(records), tables=whole, checked=True)
 
         self.save_change(build)
@@ -1571,16 +1763,21 @@ def _earlier(before: date, parts: list[summary.Rollup]) -> Earlier:
             first_record=None if months.first is None else date.fromisoformat(months.first),
             checkins=tuple(PainCheckin.from_dict(c) for c in months.checkins),
             assessments=assessments,
-            left_out={i: n - kept.get(i, 0) for i, n in months.counts.items()
-                      if n > kept.get(i, 0)})
+            left_out={
+                i: n - kept.get(i, 0) for i, n in months.counts.items() if n > kept.get(i, 0)
+            },
+        )
     except (KeyError, TypeError, ValueError) as exc:  # made from checked records: our bug
-        raise BackcareError(f"a summary of the log could not be read ({exc!r}); run "
-                            "'backcare doctor --yes' to make the summaries again") from None
+        raise BackcareError(
+            f"a summary of the log could not be read ({exc!r}); run "
+            "'backcare doctor --yes' to make the summaries again"
+        ) from None
 
 
 def _new_record(action: str, table: str, doc: dict[str, Any]) -> Change:
-    return Change(action, change_summary(action, describe(table, doc)),
-                  (RecordChange(table, None, doc),))
+    return Change(
+        action, change_summary(action, describe(table, doc)), (RecordChange(table, None, doc),)
+    )
 
 
 def _put_line(files: FileSet, path: Path, line: dict[str, Any]) -> None:
@@ -1603,10 +1800,13 @@ def _line_key(line: dict[str, Any]) -> str:
     return "i-" + hashlib.sha256(raw).hexdigest()[:24]
 
 
-def _main_tables(main: dict[str, Any], profile: Profile | None,
-                 programme: Prescription | None, replace_profile: bool,
-                 prescriptions: list[dict[str, Any]] | None
-                 ) -> tuple[tuple[str, dict[str, Any]], ...]:
+def _main_tables(
+    main: dict[str, Any],
+    profile: Profile | None,
+    programme: Prescription | None,
+    replace_profile: bool,
+    prescriptions: list[dict[str, Any]] | None,
+) -> tuple[tuple[str, dict[str, Any]], ...]:
     """The main file's tables an import sets: the patient's own profile and programme are
     kept; a programme comes with its history of prescriptions."""
     whole: list[tuple[str, dict[str, Any]]] = []
@@ -1651,8 +1851,6 @@ def _new_goals(table: dict[str, Any], goals: list[Goal]) -> list[dict[str, Any]]
         ids.add(gid)
         next_id = max(next_id, gid) + 1
     return out
-
-
 
 
 def _with_patient_id(profile: Profile) -> Profile:
@@ -1727,9 +1925,9 @@ def through_link(home: Path, what: str) -> Path:
     try:
         os.stat(home)
     except FileNotFoundError:
-        raise BackcareError(f"{home}: {what} is a symbolic link to {os.readlink(home)}, "
-                            "which does not exist") from None
+        raise BackcareError(
+            f"{home}: {what} is a symbolic link to {os.readlink(home)}, which does not exist"
+        ) from None
     except OSError as exc:
         raise BackcareError(f"{home}: {what} cannot be reached ({exc.strerror})") from None
     return Path(os.path.realpath(home))
-

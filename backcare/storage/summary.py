@@ -64,8 +64,14 @@ class MonthSummary(NamedTuple):
     assessments: tuple[dict[str, Any], ...]
 
     def to_raw(self) -> list[Any]:
-        return [self.key, self.digest, self.exercised, self.first_day,
-                list(self.checkins), list(self.assessments)]
+        return [
+            self.key,
+            self.digest,
+            self.exercised,
+            self.first_day,
+            list(self.checkins),
+            list(self.assessments),
+        ]
 
     @classmethod
     def from_raw(cls, raw: Any) -> MonthSummary | None:
@@ -74,11 +80,16 @@ class MonthSummary(NamedTuple):
             key, digest, exercised, first_day, checkins, assessments = raw
         except (TypeError, ValueError):
             return None
-        if not (isinstance(key, str) and isinstance(digest, str)
-                and isinstance(exercised, int) and not isinstance(exercised, bool)
-                and (first_day is None or isinstance(first_day, int))
-                and isinstance(checkins, list) and isinstance(assessments, list)
-                and all(isinstance(d, dict) for d in (*checkins, *assessments))):
+        if not (
+            isinstance(key, str)
+            and isinstance(digest, str)
+            and isinstance(exercised, int)
+            and not isinstance(exercised, bool)
+            and (first_day is None or isinstance(first_day, int))
+            and isinstance(checkins, list)
+            and isinstance(assessments, list)
+            and all(isinstance(d, dict) for d in (*checkins, *assessments))
+        ):
             return None
         return cls(key, digest, exercised, first_day, tuple(checkins), tuple(assessments))
 
@@ -92,9 +103,13 @@ class MonthSummary(NamedTuple):
         for a in self.assessments:
             instrument = str(a.get("instrument"))
             counts[instrument] = counts.get(instrument, 0) + 1
-        return Rollup({month: self.exercised},
-                      None if self.first_day is None else f"{month}-{self.first_day:02d}",
-                      list(self.checkins), list(self.assessments), counts)
+        return Rollup(
+            {month: self.exercised},
+            None if self.first_day is None else f"{month}-{self.first_day:02d}",
+            list(self.checkins),
+            list(self.assessments),
+            counts,
+        )
 
 
 def digest_of(raw: bytes) -> str:
@@ -115,16 +130,25 @@ def summarise(tables: Mapping[str, Any], key: str, digest: str) -> MonthSummary:
         days.append(day)
         if any(e.get("status") in DONE_STATUSES for e in doc.get("exercises") or ()):
             exercised |= 1 << day
-    checkins = sorted((doc for doc in (tables.get("pain_checkins") or {}).values()),
-                      key=lambda doc: doc["date"])
+    checkins = sorted(
+        (doc for doc in (tables.get("pain_checkins") or {}).values()), key=lambda doc: doc["date"]
+    )
     days += [int(doc["date"][8:10]) for doc in checkins]
-    kept = [c for n, c in enumerate(checkins)
-            if n == 0 or n >= len(checkins) - 2 or c.get("symptoms")]
-    assessments = sorted((doc for doc in (tables.get("assessments") or {}).values()),
-                         key=lambda doc: (doc["date"], doc["id"]))
-    return MonthSummary(key, digest, exercised, min(days, default=None),
-                        tuple({f: c.get(f) for f in CHECKIN_FIELDS} for c in kept),
-                        tuple(assessments))
+    kept = [
+        c for n, c in enumerate(checkins) if n == 0 or n >= len(checkins) - 2 or c.get("symptoms")
+    ]
+    assessments = sorted(
+        (doc for doc in (tables.get("assessments") or {}).values()),
+        key=lambda doc: (doc["date"], doc["id"]),
+    )
+    return MonthSummary(
+        key,
+        digest,
+        exercised,
+        min(days, default=None),
+        tuple({f: c.get(f) for f in CHECKIN_FIELDS} for c in kept),
+        tuple(assessments),
+    )
 
 
 def is_summary_file(name: str) -> bool:
@@ -157,12 +181,18 @@ class Rollup(NamedTuple):
             exercised, first, checkins, assessments, counts = raw
         except (TypeError, ValueError):
             return None
-        if not (isinstance(exercised, dict) and isinstance(counts, dict)
-                and all(isinstance(v, int) and not isinstance(v, bool)
-                        for v in (*exercised.values(), *counts.values()))
-                and (first is None or isinstance(first, str))
-                and isinstance(checkins, list) and isinstance(assessments, list)
-                and all(isinstance(d, dict) for d in (*checkins, *assessments))):
+        if not (
+            isinstance(exercised, dict)
+            and isinstance(counts, dict)
+            and all(
+                isinstance(v, int) and not isinstance(v, bool)
+                for v in (*exercised.values(), *counts.values())
+            )
+            and (first is None or isinstance(first, str))
+            and isinstance(checkins, list)
+            and isinstance(assessments, list)
+            and all(isinstance(d, dict) for d in (*checkins, *assessments))
+        ):
             return None
         return cls(exercised, first, checkins, assessments, counts)
 
@@ -182,8 +212,11 @@ def kept_assessments(assessments: list[dict[str, Any]]) -> list[dict[str, Any]]:
     by_instrument: dict[Any, list[int]] = {}
     for n, a in enumerate(assessments):
         by_instrument.setdefault(a.get("instrument"), []).append(n)
-    keep = {n for instrument, ns in by_instrument.items()
-            for n in (ns if instrument in KEPT_WHOLE else {ns[0], *ns[-2:]})}
+    keep = {
+        n
+        for instrument, ns in by_instrument.items()
+        for n in (ns if instrument in KEPT_WHOLE else {ns[0], *ns[-2:]})
+    }
     return [a for n, a in enumerate(assessments) if n in keep]
 
 
@@ -203,8 +236,13 @@ def combine(parts: Iterable[Rollup]) -> Rollup:
         for instrument, n in part.counts.items():
             counts[instrument] = counts.get(instrument, 0) + n
     assessments.sort(key=lambda a: (str(a.get("date")), str(a.get("id"))))
-    return Rollup(exercised, min(firsts, default=None), kept_checkins(checkins),
-                  kept_assessments(assessments), counts)
+    return Rollup(
+        exercised,
+        min(firsts, default=None),
+        kept_checkins(checkins),
+        kept_assessments(assessments),
+        counts,
+    )
 
 
 class YearFile(NamedTuple):
@@ -278,12 +316,24 @@ def split_year(raw: bytes | None) -> YearFile | None:
 def encode_year(months: Mapping[str, MonthSummary]) -> bytes:
     order = sorted(months)
     rollup = combine(months[m].rollup(m) for m in order)
-    index = json.dumps([{m: months[m].key for m in order}, list(rollup)], ensure_ascii=False,
-                       separators=(",", ":"), allow_nan=False).encode("utf-8")
-    body = json.dumps({m: months[m].to_raw() for m in order}, ensure_ascii=False,
-                      separators=(",", ":"), allow_nan=False).encode("utf-8")
-    return (f"{FORMAT} {VERSION} {digest_of(index)} {digest_of(body)}\n".encode("ascii")
-            + index + b"\n" + body)
+    index = json.dumps(
+        [{m: months[m].key for m in order}, list(rollup)],
+        ensure_ascii=False,
+        separators=(",", ":"),
+        allow_nan=False,
+    ).encode("utf-8")
+    body = json.dumps(
+        {m: months[m].to_raw() for m in order},
+        ensure_ascii=False,
+        separators=(",", ":"),
+        allow_nan=False,
+    ).encode("utf-8")
+    return (
+        f"{FORMAT} {VERSION} {digest_of(index)} {digest_of(body)}\n".encode("ascii")
+        + index
+        + b"\n"
+        + body
+    )
 
 
 def month_of(path: Path) -> str:
@@ -298,8 +348,7 @@ class Written(NamedTuple):
     raw: bytes
 
 
-def year_bytes(log_dir: Path, year: str, written: Iterable[Written],
-               key_of: Any) -> bytes:
+def year_bytes(log_dir: Path, year: str, written: Iterable[Written], key_of: Any) -> bytes:
     """A year's summary file once the months of a change are written: their new entries
     (their identity read now, after the write), and the year's other entries as they
     were."""
@@ -319,8 +368,11 @@ def _live_months(log_dir: Path, year: str) -> set[str]:
         names = os.listdir(log_dir)
     except OSError:
         return set()
-    return {n[:7] for n in names if n.startswith(f"{year}-") and n.endswith(".json")
-            and len(n) == len("2026-11.json")}
+    return {
+        n[:7]
+        for n in names
+        if n.startswith(f"{year}-") and n.endswith(".json") and len(n) == len("2026-11.json")
+    }
 
 
 def write_back(log_dir: Path, fresh: Mapping[str, MonthSummary], lock_path: Path) -> None:
