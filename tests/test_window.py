@@ -411,6 +411,59 @@ def test_a_damaged_summary_file_is_never_used_and_is_made_again(
     assert cli("doctor").exit_code == 0
 
 
+@pytest.mark.parametrize(
+    "forged",
+    [
+        {"exercised": "every day"},
+        {"month": "2025-13"},
+        {"first": "2025-02-30"},
+        {"checkin": {"date": "2025-02-03"}},
+        {"count": -4},
+    ],
+)
+def test_a_rollup_whose_hash_holds_but_whose_values_backcare_never_writes_is_made_again(
+    since_first: Cli, backcare_home: Path, forged: dict[str, Any]
+) -> None:
+    """A year's file written by another program, or by hand with its hashes worked out
+    again: its line checks, but what it says cannot be read. progress shows the figures of
+    the log, and the summary is made again from the months, not a dead end at doctor."""
+    cli = since_first
+    argv = ("progress", "--json", "--from", "2026-03-02")  # 2025 is read as its rollup
+    before = cli(*argv).json()
+    path = backcare_home / "log" / "2025.summary"
+    head, index, body = path.read_bytes().split(b"\n", 2)
+    keys, rollup = json.loads(index)
+    exercised, first, checkins, assessments, counts = rollup
+    if "exercised" in forged:
+        exercised["2025-02"] = forged["exercised"]
+    if "month" in forged:
+        exercised[forged["month"]] = 1
+    if "first" in forged:
+        first = forged["first"]
+    if "checkin" in forged:
+        checkins.append(forged["checkin"])
+    if "count" in forged:
+        counts["odi"] = forged["count"]
+    index = json.dumps([keys, [exercised, first, checkins, assessments, counts]]).encode()
+    name, version, _, body_hash = head.decode().split(" ")
+    path.write_bytes(
+        f"{name} {version} {summary.digest_of(index)} {body_hash}\n".encode() + index + b"\n" + body
+    )
+    shown = cli(*argv)
+    assert shown.exit_code == 0, shown.output
+    assert shown.json() == before
+    mended = summary.read_year_file(path)
+    assert mended is not None and mended.rollup is not None
+    assert mended.rollup.exercised["2025-02"] == before_mask(backcare_home, "2025-02")
+    assert cli("doctor").exit_code == 0
+
+
+def before_mask(home: Path, month: str) -> int:
+    """The exercise days of a month, as a mask of its day numbers, from the month itself."""
+    doc = json.loads((home / "log" / f"{month}.json").read_text())
+    return sum(1 << int(s["date"][8:]) for s in doc.get("sessions", {}).values())
+
+
 def test_doctor_reads_a_month_whole_only_when_its_hash_differs(
     since_first: Cli, backcare_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

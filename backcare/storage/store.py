@@ -1015,6 +1015,25 @@ class Store:
         window whose months all match the identities its file lists is read as its
         rollup; an old file's entries (version 1) are written back in the new form."""
         first = date(before.year, before.month, 1)
+        try:
+            return _earlier(first, self._summary_parts(first, trusted=True))
+        except _Unreadable:
+            # A year's file whose hashes match but whose values backcare never writes (made
+            # by another program, or by hand with its hashes worked out again): every year's
+            # summary is made again from its months, read whole and checked, and written back.
+            pass
+        try:
+            return _earlier(first, self._summary_parts(first, trusted=False))
+        except _Unreadable as exc:  # made from checked records: our bug
+            raise BackcareError(
+                f"the log's summaries could not be made from its months ({exc}); "
+                "'backcare doctor' checks every month"
+            ) from None
+
+    def _summary_parts(self, first: date, trusted: bool) -> list[summary.Rollup]:
+        """The rollups of the months before ``first``: a year's own where its file lists
+        the identities its months have now, else each month's entry, made again from the
+        month where it does not match (or, not ``trusted``, every one)."""
         log_dir = self.paths.log_dir
         names = self.month_names(None, first - timedelta(days=1)) if first > date.min else []
         folder = str(log_dir)
@@ -1025,7 +1044,7 @@ class Store:
         fresh: dict[str, summary.MonthSummary] = {}
         parts: list[summary.Rollup] = []
         for year, year_names in by_year.items():
-            found = summary.read_year_file(log_dir / f"{year}{summary.SUFFIX}")
+            found = summary.read_year_file(log_dir / f"{year}{summary.SUFFIX}") if trusted else None
             keys = {
                 name[:7]: cache.key_of(walked[name])
                 if name in walked
@@ -1052,7 +1071,7 @@ class Store:
                 parts.append(entry.rollup(month))
         if fresh:
             summary.write_back(log_dir, fresh, self.paths.lock)
-        return _earlier(first, parts)
+        return parts
 
     def _summarise(
         self, path: Path, tables: dict[str, Any] | None = None
@@ -1757,9 +1776,14 @@ def _earlier(before: date, parts: list[summary.Rollup]) -> Earlier:
         kept: dict[str, int] = {}
         for a in assessments:
             kept[a.instrument] = kept.get(a.instrument, 0) + 1
+        exercised = {_month_number(m): mask for m, mask in months.exercised.items()}
+        if not all(type(mask) is int and 0 <= mask < 1 << 32 for mask in exercised.values()):
+            raise ValueError("a month's exercise days are not a mask of its days")
+        if not all(type(n) is int and n >= 0 for n in months.counts.values()):
+            raise ValueError("a questionnaire count is not a whole number")
         return Earlier(
             before=before,
-            exercised={(int(m[:4]), int(m[5:7])): mask for m, mask in months.exercised.items()},
+            exercised=exercised,
             first_record=None if months.first is None else date.fromisoformat(months.first),
             checkins=tuple(PainCheckin.from_dict(c) for c in months.checkins),
             assessments=assessments,
@@ -1767,11 +1791,20 @@ def _earlier(before: date, parts: list[summary.Rollup]) -> Earlier:
                 i: n - kept.get(i, 0) for i, n in months.counts.items() if n > kept.get(i, 0)
             },
         )
-    except (KeyError, TypeError, ValueError) as exc:  # made from checked records: our bug
-        raise BackcareError(
-            f"a summary of the log could not be read ({exc!r}); run "
-            "'backcare doctor --yes' to make the summaries again"
-        ) from None
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+        raise _Unreadable(repr(exc)) from None
+
+
+class _Unreadable(Exception):
+    """A summary holds values backcare never writes."""
+
+
+def _month_number(month: str) -> tuple[int, int]:
+    """``(year, month)`` of a summary's ``YYYY-MM``; ValueError for anything else."""
+    day = date.fromisoformat(f"{month}-01")
+    if len(month) != 7:
+        raise ValueError(f"{month!r} is not a month")
+    return day.year, day.month
 
 
 def _new_record(action: str, table: str, doc: dict[str, Any]) -> Change:
