@@ -539,6 +539,8 @@ def _week_charts(report: ProgressReport, width: int, colour: bool) -> list[Rende
                 marker=_marker("full", colour, COLOUR_BAR),
             )
         )
+        # As the aerobic chart's: a few weeks' bars keep their width, not the whole chart's.
+        fig.ruler("x").lim(1 - BAR_HALF_SPACE, len(weeks) + BAR_HALF_SPACE)
         fig.ruler("y").lim(0, 100)
         fig.ruler("y").ticks([0, 25, 50, 75, 100])
         bar_labels(fig, len(weeks), each)
