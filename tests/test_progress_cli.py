@@ -133,6 +133,27 @@ def test_charts_are_drawn_when_there_is_room(
     assert "┊ clinic visit" in out and "▲ flare-up" in out
 
 
+def test_a_first_weeks_adherence_bar_keeps_its_width(
+    cli: Callable[..., Any], backcare_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One week of data: its bar is a bar, as in the aerobic chart, not a block filling the
+    whole chart."""
+    monkeypatch.setenv("BACKCARE_TODAY", TODAY.isoformat())
+    monkeypatch.setenv("COLUMNS", "100")
+    day = TODAY.isoformat()
+    for argv in (
+        ("init", "--no-red-flags", "--no-conditions", "--yes", "--pain", "5", "--date", day),
+        ("log", "--date", day, "--pain-before", "5", "--pain-after", "4"),
+    ):
+        assert cli(*argv).exit_code == 0
+    lines = cli("progress", "--date", day).stdout.splitlines()
+    top = lines.index(next(line for line in lines if "Adherence each week" in line)) + 2
+    row = lines[top]  # the 100% row: "100┤   ████   │"
+    inside = row[row.index("┤") + 1 : row.rindex("│")]
+    assert "█" in inside
+    assert inside.startswith(" ") and inside.endswith(" ")
+
+
 def test_narrow_terminals_get_the_figures_without_charts(
     cli: Callable[..., Any], backcare_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
