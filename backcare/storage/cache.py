@@ -107,6 +107,12 @@ def _blake2b() -> Any:
     return blake2b
 
 
+def digest(raw: bytes) -> str:
+    """The unkeyed BLAKE2b of ``raw``, in hex: the identity of some bytes (a month file's
+    contents, the library files' identities)."""
+    return str(_blake2b()(raw, digest_size=DIGEST_BYTES).hexdigest())
+
+
 def _digest(secret: bytes, kind: str, name: str, entry: Entry) -> str:
     h = _blake2b()(key=secret, digest_size=DIGEST_BYTES)
     h.update(f"{kind}\0{name}\0{entry.key}\0".encode())
@@ -349,7 +355,7 @@ LIBRARY_ENTRY = "library"
 
 def library_key(key: list[Any]) -> str:
     """The library files' identity (their paths, sizes and times) as one token."""
-    return str(_blake2b()(dumps(key), digest_size=DIGEST_BYTES).hexdigest())
+    return digest(dumps(key))
 
 
 def read_library_cache(path: Path, key: list[Any]) -> list[dict[str, Any]] | None:

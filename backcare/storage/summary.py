@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from backcare.storage import lock
+from backcare.storage.cache import digest as digest_of
 from backcare.storage.files import atomic_write_bytes, read_regular
 
 SUFFIX = ".summary"
@@ -110,15 +111,6 @@ class MonthSummary(NamedTuple):
             list(self.assessments),
             counts,
         )
-
-
-def digest_of(raw: bytes) -> str:
-    """BLAKE2b from CPython's own module, as the caches do (hashlib loads OpenSSL)."""
-    try:
-        from _blake2 import blake2b
-    except ImportError:  # another Python
-        from hashlib import blake2b
-    return blake2b(raw, digest_size=16).hexdigest()
 
 
 def summarise(tables: Mapping[str, Any], key: str, digest: str) -> MonthSummary:
