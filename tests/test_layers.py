@@ -37,7 +37,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "backcare"
 
 # Bottom first. A package imports only those of lower levels (and its own modules).
 ORDER: tuple[tuple[str, ...], ...] = (
-    ("backcare.errors", "backcare.messages", "backcare"),
+    ("backcare.errors", "backcare.messages", "backcare.imports", "backcare"),
     ("backcare.domain",),
     ("backcare.clock",),
     ("backcare.context",),

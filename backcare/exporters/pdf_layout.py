@@ -292,24 +292,11 @@ UNUSED_BACKENDS = ("cryptography",)
 
 
 def load_fpdf() -> None:
-    """Import fpdf2 without the backends backcare never uses: fpdf2 tries each of them and
-    goes on without it when the import fails, as when it is not installed. Call it before
-    the first ``from fpdf import …``. A backend the process has already imported is left
-    alone, and none is kept from a later import."""
-    import sys
+    """Import fpdf2 without the backends backcare never uses (:mod:`backcare.imports`).
+    Call it before the first ``from fpdf import …``."""
+    from backcare.imports import import_without
 
-    blocked = (
-        []
-        if "fpdf" in sys.modules
-        else [name for name in UNUSED_BACKENDS if name not in sys.modules]
-    )
-    for name in blocked:
-        sys.modules[name] = None  # type: ignore[assignment]  # import fails: not installed
-    try:
-        import fpdf  # noqa: F401
-    finally:
-        for name in blocked:
-            del sys.modules[name]
+    import_without("fpdf", UNUSED_BACKENDS)
 
 
 def make_pdf(title: str, subject: str) -> FPDF:

@@ -348,7 +348,7 @@ def _plotext() -> Any:
     Nor does it load Pillow, which plotext imports, when it is installed, for drawing
     pictures and films in the terminal, and which backcare's charts never use (9 ms of the
     charts' 60, issue 25): plotext is imported as if Pillow were missing, which it allows
-    for; Pillow itself stays importable for anything else."""
+    for (:mod:`backcare.imports`); Pillow itself stays importable for anything else."""
     import sys
 
     if "plotext" in sys.modules:
@@ -360,15 +360,9 @@ def _plotext() -> Any:
             unused = types.ModuleType(name)
             setattr(unused, taken, None)  # what plotext/__init__ takes from it
             sys.modules[name] = unused
-    hidden = "PIL" not in sys.modules
-    if hidden:
-        sys.modules["PIL"] = None  # type: ignore[assignment]  # import PIL: ImportError
-    try:
-        import plotext
-    finally:
-        if hidden and sys.modules.get("PIL", 0) is None:
-            del sys.modules["PIL"]
-    return plotext
+    from backcare.imports import import_without
+
+    return import_without("plotext", ("PIL",))
 
 
 def _date_ticks(fig: Any, start: date, days: int, width: int) -> None:
