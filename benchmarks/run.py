@@ -284,17 +284,7 @@ def handout_benchmark(root: Path, exe: str, runs: int) -> tuple[str, bool]:
     """`handout` of a ten-exercise routine (a prescription of ten, every day), against the
     floor's run of a command."""
     home = root / "handout"
-    backcare(
-        home,
-        "init",
-        "--yes",
-        "--no-red-flags",
-        "--no-conditions",
-        "--pain",
-        "4",
-        "--date",
-        (TODAY - timedelta(days=14)).isoformat(),
-    )
+    init_home(home, TODAY - timedelta(days=14), pain=4)
     rx = root / "ten.yaml"
     rx.write_text("exercises:\n" + "".join(f"  - id: {e}\n" for e in HANDOUT_EXERCISES))
     backcare(home, "programme", "import", str(rx))
@@ -383,17 +373,7 @@ def audit_benchmark(root: Path, exe: str, runs: int, tiny: bool) -> tuple[list[s
     times = []
     for run in range(max(1, min(runs, 3))):
         home = root / f"audit-{run}"
-        backcare(
-            home,
-            "init",
-            "--yes",
-            "--no-red-flags",
-            "--no-conditions",
-            "--pain",
-            "6",
-            "--date",
-            "2016-01-01",
-        )
+        init_home(home, date(2016, 1, 1))
         env = {
             **os.environ,
             "NO_COLOR": "1",
@@ -819,17 +799,7 @@ def import_benchmark(root: Path, exe: str, runs: int, years: float) -> tuple[str
     times, cpus, peak = [], [], 0
     for run in range(max(1, min(runs, 5))):
         home = root / f"import-{run}"
-        backcare(
-            home,
-            "init",
-            "--yes",
-            "--no-red-flags",
-            "--no-conditions",
-            "--pain",
-            "6",
-            "--date",
-            (TODAY - timedelta(days=days + 1)).isoformat(),
-        )
+        init_home(home, TODAY - timedelta(days=days + 1))
         env = {
             **os.environ,
             "NO_COLOR": "1",
@@ -869,6 +839,21 @@ def exports_and_import(
     return exports, century_exports, import_benchmark(root, exe, runs, years)
 
 
+def init_home(home: Path, start: date, pain: int = 6) -> None:
+    """A data folder set up by `init` on ``start``, with no red flag or condition."""
+    backcare(
+        home,
+        "init",
+        "--yes",
+        "--no-red-flags",
+        "--no-conditions",
+        "--pain",
+        str(pain),
+        "--date",
+        start.isoformat(),
+    )
+
+
 def backcare(home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
@@ -887,17 +872,7 @@ def backcare(home: Path, *args: str, check: bool = True) -> subprocess.Completed
 
 def make_home(root: Path, name: str, years: float) -> Path:
     home = root / name
-    backcare(
-        home,
-        "init",
-        "--yes",
-        "--no-red-flags",
-        "--no-conditions",
-        "--pain",
-        "6",
-        "--date",
-        (TODAY - timedelta(days=int(years * 365) + 1)).isoformat(),
-    )
+    init_home(home, TODAY - timedelta(days=int(years * 365) + 1))
     days_left = int(years * 365)
     end = TODAY - timedelta(days=1)
     while days_left > 0:
