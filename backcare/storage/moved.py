@@ -25,6 +25,7 @@ from typing import Any
 
 from backcare.domain.corrections import id_day, record_id
 from backcare.storage.files import atomic_write_bytes
+from backcare.storage.paths import month_of
 
 INDEX_FILE = "moved-ids"  # not *.json: only the months are the log's json files
 FORMAT = "backcare-moved-ids"
@@ -35,11 +36,6 @@ LOG_TABLES: tuple[str, ...] = ("sessions", "pain_checkins", "assessments", "visi
 
 def index_path(log_dir: Path) -> Path:
     return log_dir / INDEX_FILE
-
-
-def month_of(path: Path) -> str:
-    """``2026-03`` of ``log/2026-03.json``."""
-    return path.name[:7]
 
 
 def moved_ids(month: str, tables: Mapping[str, Any]) -> list[str]:

@@ -82,6 +82,22 @@ def _month_file(home: Path, month: str) -> Path:
     return home / LOG_DIR / f"{month}.json"
 
 
+def month_of(path: Path) -> str:
+    """``2026-03`` of ``log/2026-03.json``."""
+    return path.name[:7]
+
+
+def is_month(text: str) -> bool:
+    """Whether ``text`` is a month as the log names it: ``YYYY-MM``, its month 01 to 12."""
+    return (
+        len(text) == 7
+        and text[4] == "-"
+        and text[:4].isdigit()
+        and text[5:].isdigit()
+        and 1 <= int(text[5:]) <= 12
+    )
+
+
 @dataclass(frozen=True)
 class DataPaths:
     """The names of everything inside one data folder."""

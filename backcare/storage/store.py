@@ -1776,14 +1776,9 @@ def _earlier(before: date, parts: list[summary.Rollup]) -> Earlier:
         kept: dict[str, int] = {}
         for a in assessments:
             kept[a.instrument] = kept.get(a.instrument, 0) + 1
-        exercised = {_month_number(m): mask for m, mask in months.exercised.items()}
-        if not all(type(mask) is int and 0 <= mask < 1 << 32 for mask in exercised.values()):
-            raise ValueError("a month's exercise days are not a mask of its days")
-        if not all(type(n) is int and n >= 0 for n in months.counts.values()):
-            raise ValueError("a questionnaire count is not a whole number")
         return Earlier(
             before=before,
-            exercised=exercised,
+            exercised={(int(m[:4]), int(m[5:7])): mask for m, mask in months.exercised.items()},
             first_record=None if months.first is None else date.fromisoformat(months.first),
             checkins=tuple(PainCheckin.from_dict(c) for c in months.checkins),
             assessments=assessments,
@@ -1797,14 +1792,6 @@ def _earlier(before: date, parts: list[summary.Rollup]) -> Earlier:
 
 class _Unreadable(Exception):
     """A summary holds values backcare never writes."""
-
-
-def _month_number(month: str) -> tuple[int, int]:
-    """``(year, month)`` of a summary's ``YYYY-MM``; ValueError for anything else."""
-    day = date.fromisoformat(f"{month}-01")
-    if len(month) != 7:
-        raise ValueError(f"{month!r} is not a month")
-    return day.year, day.month
 
 
 def _new_record(action: str, table: str, doc: dict[str, Any]) -> Change:

@@ -44,6 +44,7 @@ from typing import Any, NamedTuple
 from backcare.storage import lock
 from backcare.storage.cache import digest as digest_of
 from backcare.storage.files import atomic_write_bytes, read_regular
+from backcare.storage.paths import is_month, month_of
 
 SUFFIX = ".summary"
 FORMAT = "backcare-log-summary"
@@ -84,9 +85,8 @@ class MonthSummary(NamedTuple):
         if not (
             isinstance(key, str)
             and isinstance(digest, str)
-            and isinstance(exercised, int)
-            and not isinstance(exercised, bool)
-            and (first_day is None or isinstance(first_day, int))
+            and _is_mask(exercised)
+            and (first_day is None or (type(first_day) is int and 1 <= first_day <= 31))
             and isinstance(checkins, list)
             and isinstance(assessments, list)
             and all(isinstance(d, dict) for d in (*checkins, *assessments))
@@ -176,10 +176,8 @@ class Rollup(NamedTuple):
         if not (
             isinstance(exercised, dict)
             and isinstance(counts, dict)
-            and all(
-                isinstance(v, int) and not isinstance(v, bool)
-                for v in (*exercised.values(), *counts.values())
-            )
+            and all(is_month(m) and _is_mask(v) for m, v in exercised.items())
+            and all(type(n) is int and n >= 0 for n in counts.values())
             and (first is None or isinstance(first, str))
             and isinstance(checkins, list)
             and isinstance(assessments, list)
@@ -187,6 +185,11 @@ class Rollup(NamedTuple):
         ):
             return None
         return cls(exercised, first, checkins, assessments, counts)
+
+
+def _is_mask(value: Any) -> bool:
+    """A month's exercise days as written: bit N for day N, days 1 to 31."""
+    return type(value) is int and 0 <= value < 1 << 32
 
 
 def kept_checkins(checkins: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -326,10 +329,6 @@ def encode_year(months: Mapping[str, MonthSummary]) -> bytes:
         + b"\n"
         + body
     )
-
-
-def month_of(path: Path) -> str:
-    return path.name[:7]
 
 
 class Written(NamedTuple):
